@@ -1,0 +1,140 @@
+"""Command line: `python -m score validate|build|demo|publish|history|restore|contract|users`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from score import config
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from score.ingest import validate_paths
+
+    report = validate_paths([Path(p) for p in args.paths], country=args.country)
+    print(report.to_json() if args.json else report.summary())
+    return 0 if report.ok else 1
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from score.build import BuildError
+    from score.publish import build_all
+
+    try:
+        result = build_all(user=args.user)
+    except BuildError as error:
+        print(error.summary(), file=sys.stderr)
+        print("Build refused: the current database is unchanged.", file=sys.stderr)
+        return 1
+    print(f"Built version {result.version}: {result.path}")
+    for table, rows in result.counts.items():
+        print(f"  {table:16} {rows:>10,}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from score.demo import generate
+
+    written = generate(Path(args.out) if args.out else config.countries_dir(), seed=args.seed)
+    for table, rows in written.items():
+        print(f"  {table:16} {rows:>10,}")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from score.publish import PublishError, RejectedUpload, publish_country
+
+    files = {Path(p).name: Path(p).read_bytes() for p in args.paths}
+    try:
+        result = publish_country(args.country.upper(), files, user=args.user)
+    except RejectedUpload as rejected:
+        print(rejected.report.summary(), file=sys.stderr)
+        print("Upload rejected: nothing was changed.", file=sys.stderr)
+        return 1
+    except PublishError as error:
+        print(f"Publish failed, the previous version stays current: {error}", file=sys.stderr)
+        return 1
+    print(f"Published version {result.version} for {args.country.upper()}")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from score.publish import read_history
+
+    country = args.country.upper() if args.country else None
+    print(f"{'version':>7}  {'action':8} {'when':25} {'user':20} {'country':7} enterprises")
+    for entry in read_history():
+        if country and country not in entry.get("countries", {}):
+            continue
+        rows = entry.get("countries", {}).get(country, "") if country else sum(entry.get("countries", {}).values())
+        print(
+            f"{entry['version']:>7}  {entry['action']:8} {entry['at']:25} {entry['user'][:20]:20} "
+            f"{entry.get('country', '') or '':7} {rows}"
+        )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from score.publish import PublishError, RejectedUpload, restore_country
+
+    try:
+        result = restore_country(args.country.upper(), args.version, user=args.user)
+    except (PublishError, RejectedUpload) as error:
+        print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.country.upper()} from version {args.version} as version {result.version}")
+    return 0
+
+
+def _cmd_contract(args: argparse.Namespace) -> int:
+    from score.contract import contract_markdown
+
+    print(contract_markdown())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m score", description="SCORE results data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate country files (exit 0 valid, 1 invalid)")
+    p.add_argument("paths", nargs="+", help="files or a country folder")
+    p.add_argument("--country", help="ISO3 code (default: from the folder name or the enterprise ids)")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("build", help="consolidate data/countries/* into a new database version")
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("demo", help="write the synthetic demo data set")
+    p.add_argument("--out", help="output folder (default data/countries)")
+    p.add_argument("--seed", type=int, default=2013)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("publish", help="validate, archive and publish one country's files")
+    p.add_argument("--country", required=True)
+    p.add_argument("--user", default="cli")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=_cmd_publish)
+
+    p = sub.add_parser("history", help="published versions (optionally for one country)")
+    p.add_argument("country", nargs="?")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("restore", help="publish again a country's data from an earlier version")
+    p.add_argument("country")
+    p.add_argument("version", type=int)
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("contract", help="print the data contract as Markdown")
+    p.set_defaults(func=_cmd_contract)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

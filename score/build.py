@@ -1,0 +1,178 @@
+"""Consolidate validated country datasets into one DuckDB file (one immutable version).
+
+The build never touches the live database: it writes a new file that score.publish then
+checks and switches the pointer to. Input validation is score.ingest's job; a country whose
+files have errors stops the build with the full report, so nothing half-valid is published.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from score import contract
+from score.config import REFERENCE_DIR
+from score.ingest import ValidationReport, load_country_dir
+
+SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
+DEMO_MARKER = "DEMO_DATA.txt"
+
+# Reference CSV -> table; columns are taken by name so the files may carry extra columns.
+_REFERENCE_TABLES = {
+    "country": "countries.csv",
+    "sector": "sectors.csv",
+    "module": "modules.csv",
+    "indicator": "indicators.csv",
+    "logframe_indicator": "logframe_indicators.csv",
+    "target": "targets.csv",
+    "funding": "funding.csv",
+}
+_COLUMN_RENAMES = {"module": {"order": "sort_order"}}
+
+
+class BuildError(Exception):
+    """A country dataset is invalid; `reports` holds every problem found."""
+
+    def __init__(self, reports: dict[str, ValidationReport]):
+        self.reports = reports
+        names = ", ".join(sorted(reports))
+        super().__init__(f"invalid data for {names}")
+
+    def summary(self) -> str:
+        return "\n\n".join(report.summary() for report in self.reports.values())
+
+
+@dataclass
+class CountryInput:
+    """One country's validated tables plus where they came from."""
+
+    country: str
+    report: ValidationReport
+    files: dict[str, bytes] = field(default_factory=dict)
+    is_demo: bool = False
+
+
+def read_country_dir(folder: Path) -> CountryInput:
+    report = load_country_dir(folder)
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix.lower() in (".csv", ".xlsx")}
+    return CountryInput(folder.name, report, files, is_demo=(folder / DEMO_MARKER).exists())
+
+
+def collect_inputs(countries_root: Path, overrides: Mapping[str, CountryInput] | None = None) -> list[CountryInput]:
+    """Every country folder under countries_root, with `overrides` replacing (or adding) countries."""
+    known = set(contract.code_list("country"))
+    inputs: dict[str, CountryInput] = {}
+    if countries_root.exists():
+        for folder in sorted(countries_root.iterdir()):
+            if folder.is_dir() and folder.name in known:
+                inputs[folder.name] = read_country_dir(folder)
+    inputs.update(overrides or {})
+    return [inputs[c] for c in sorted(inputs)]
+
+
+def _sha256_of_files(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
+    for table, file_name in _REFERENCE_TABLES.items():
+        path = reference_dir / file_name
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8", newline="") as handle:
+            frame = pd.DataFrame(list(csv.DictReader(handle)), dtype="string")
+        frame = frame.rename(columns=_COLUMN_RENAMES.get(table, {}))
+        columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]  # identifier from a fixed list
+        frame = frame[[c for c in columns if c in frame.columns]]
+        con.register("reference_frame", frame)
+        names = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM reference_frame")  # noqa: S608 (allow-listed)
+        con.unregister("reference_frame")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.DataFrame) -> None:
+    """Insert a typed contract frame, prefixed with its country, by column name."""
+    con.register("country_frame", frame)
+    names = ", ".join(frame.columns)
+    con.execute(
+        f"INSERT INTO {table} (country, {names}) SELECT $country, {names} FROM country_frame",  # noqa: S608 (contract names)
+        {"country": country},
+    )
+    con.unregister("country_frame")
+
+
+def build_database(
+    out_path: Path,
+    inputs: list[CountryInput],
+    version: int,
+    reference_dir: Path = REFERENCE_DIR,
+) -> dict[str, int]:
+    """Write a complete database to out_path (which must not exist). Returns row counts per table."""
+    invalid = {c.country: c.report for c in inputs if not c.report.ok}
+    if invalid:
+        raise BuildError(invalid)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    con = duckdb.connect(str(out_path))
+    try:
+        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        _load_reference(con, reference_dir)
+        for item in inputs:
+            tables = item.report.tables
+            enterprises = tables["enterprises"].copy()
+            enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
+            _insert(con, "enterprise", item.country, enterprises)
+            _insert(con, "training", item.country, tables["training"])
+            _insert(con, "indicator_value", item.country, tables["indicators"])
+            logframe = tables.get("logframe")
+            if logframe is not None and len(logframe):
+                _insert(con, "logframe", item.country, logframe)
+            con.execute(
+                "INSERT INTO country_dataset VALUES ($country, $is_demo, $e, $t, $i, $l, $sha)",
+                {
+                    "country": item.country,
+                    "is_demo": item.is_demo,
+                    "e": len(tables["enterprises"]),
+                    "t": len(tables["training"]),
+                    "i": len(tables["indicators"]),
+                    "l": 0 if logframe is None else len(logframe),
+                    "sha": _sha256_of_files(item.files),
+                },
+            )
+            for file_name, raw in sorted(item.files.items()):
+                table_name = next((t for t in contract.TABLES if t in file_name.lower()), None)
+                rows = len(tables[table_name]) if table_name in tables else None
+                con.execute(
+                    "INSERT INTO load_log VALUES ($country, $file, $sha, $rows, $at)",
+                    {
+                        "country": item.country,
+                        "file": file_name,
+                        "sha": hashlib.sha256(raw).hexdigest(),
+                        "rows": rows,
+                        "at": loaded_at,
+                    },
+                )
+        meta = {
+            "data_version": str(version),
+            "built_at": loaded_at.isoformat(),
+            "is_demo": str(bool(inputs) and all(c.is_demo for c in inputs)).lower(),
+            "countries": ",".join(c.country for c in inputs),
+        }
+        con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+        counts = {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("enterprise", "training", "indicator_value", "logframe", "country")
+        }
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts

@@ -1,0 +1,92 @@
+"""One chart style for the whole dashboard: colours, fonts and number formats readable on a projector.
+
+Colours are colour-blind safe (Okabe-Ito for modules and sex, Paul Tol's palettes for sectors and
+regions) and fixed per code, so "QM" or "garments" has the same colour on every page and in every deck.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from score import contract
+
+FONT = "Source Sans Pro, Arial, sans-serif"
+INK = "#1f2933"
+GRID = "#e4e7eb"
+MUTED = "#9aa5b1"
+ACCENT = "#0072B2"  # ILO-like blue, also Okabe-Ito blue
+
+SEX_COLOURS = {"female": "#CC79A7", "male": "#009E73"}
+ROLE_COLOURS = {"managers": "#0072B2", "workers": "#E69F00"}
+PERIOD_COLOURS = {"baseline": "#9aa5b1", "follow_up": "#0072B2"}
+REGION_COLOURS = {"Africa": "#EE7733", "Asia": "#0077BB", "Latin America": "#009988"}
+STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E00", "no_data": "#9aa5b1"}
+
+_OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Paul Tol "muted" (9) + "light" extras: distinguishable for the common colour-vision deficiencies.
+_TOL = [
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#EE8866",
+    "#77AADD",
+    "#BBCC33",
+    "#DDDDDD",
+]
+
+
+def module_colours() -> dict[str, str]:
+    codes = contract.code_list("module")
+    return {code: _OKABE_ITO[i % len(_OKABE_ITO)] for i, code in enumerate(codes)}
+
+
+def sector_colours() -> dict[str, str]:
+    codes = contract.code_list("sector")
+    return {code: _TOL[i % len(_TOL)] for i, code in enumerate(codes)}
+
+
+def country_colours() -> dict[str, str]:
+    codes = contract.code_list("country")
+    return {code: _TOL[i % len(_TOL)] for i, code in enumerate(codes)}
+
+
+def hex_to_rgb(colour: str) -> list[int]:
+    colour = colour.lstrip("#")
+    return [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+
+
+def _register_template() -> None:
+    template = go.layout.Template()
+    template.layout = go.Layout(
+        font={"family": FONT, "size": 15, "color": INK},
+        title={"font": {"size": 19}, "x": 0, "xanchor": "left"},
+        colorway=_OKABE_ITO,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        separators=".,",
+        margin={"l": 10, "r": 10, "t": 56, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        xaxis={"gridcolor": GRID, "zerolinecolor": GRID, "tickformat": ",d", "automargin": True},
+        yaxis={"gridcolor": GRID, "zerolinecolor": GRID, "tickformat": ",d", "automargin": True},
+        hoverlabel={"font": {"family": FONT, "size": 14}},
+    )
+    pio.templates["score"] = template
+
+
+_register_template()
+TEMPLATE = "score"
+
+
+def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
+    """Apply the house style: title (with units), height, thousands separators on the value axis."""
+    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    if value_format:
+        fig.update_yaxes(tickformat=value_format)
+    return fig

@@ -1,0 +1,274 @@
+"""The data contract: the single definition of what a country submits.
+
+The validator (score.ingest), the database build (score.build), the README's data section
+(`python -m score contract --markdown`) and the downloadable templates (score.templates) all read
+these objects, so a column added here shows up everywhere at once.
+Code lists live in data/reference/*.csv so that, e.g., a new module is data, not code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from score.config import REFERENCE_DIR
+
+EARLIEST_DATE = dt.date(2005, 1, 1)  # SCORE started in 2009; allow pilots and back-dated baselines.
+ISO3_PATTERN = r"^[A-Z]{3}$"
+ENTERPRISE_ID_PATTERN = r"^[A-Z]{3}-[A-Za-z0-9]{1,12}$"
+PHASE_CODES = ("I", "II", "III", "IV", "V")
+PERIOD_CODES = ("baseline", "follow_up")
+LOGFRAME_LEVELS = ("objective", "outcome", "output")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # text | int | float | date | code
+    description: str
+    example: str
+    required: bool = True  # the column must be present in the file
+    nullable: bool = False  # an empty cell is allowed
+    codes: str | None = None  # name of a code list (see code_list)
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    references: str | None = None  # "table.column" that must contain this value
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True  # the file must be part of a country submission
+    checks: tuple[str, ...] = field(default=())  # human-readable cross-row rules, for the README
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _count(name: str, description: str) -> Column:
+    return Column(name, "int", description, "12", minimum=0, maximum=1_000_000)
+
+
+ENTERPRISES = Table(
+    "enterprises",
+    "One row per participating enterprise (SME).",
+    (
+        Column(
+            "enterprise_id",
+            "text",
+            "Unique id: the country's ISO3 code, a dash, then letters or digits",
+            "COL-0001",
+            pattern=ENTERPRISE_ID_PATTERN,
+        ),
+        Column("name", "text", "Enterprise name (never shown to the public)", "Confecciones Andinas S.A.S."),
+        Column("sector", "code", "Sector code from data/reference/sectors.csv", "garments", codes="sector"),
+        Column("province", "text", "Province, department or state", "Antioquia"),
+        Column("city", "text", "City or town", "Medellín", nullable=True),
+        Column(
+            "latitude",
+            "float",
+            "Latitude in decimal degrees (WGS84), inside the country",
+            "6.2442",
+            minimum=-90,
+            maximum=90,
+            nullable=True,
+        ),
+        Column(
+            "longitude",
+            "float",
+            "Longitude in decimal degrees (WGS84), inside the country",
+            "-75.5812",
+            minimum=-180,
+            maximum=180,
+            nullable=True,
+        ),
+        _count("workers_female", "Female workers (headcount when joining)"),
+        _count("workers_male", "Male workers (headcount when joining)"),
+        Column("joined_on", "date", "Date the enterprise joined SCORE (YYYY-MM-DD)", "2011-03-15"),
+        Column("phase", "code", "Programme phase: I, II, III ...", "I", codes="phase"),
+        Column("partner", "text", "Implementing organisation", "SENA"),
+    ),
+    key=("enterprise_id",),
+    checks=(
+        "enterprise_id is unique and starts with the country's ISO3 code",
+        "latitude/longitude lie inside the country (with a small margin for the coast)",
+    ),
+)
+
+TRAINING = Table(
+    "training",
+    "One row per enterprise and module delivered (classroom training plus in-factory consultations).",
+    (
+        Column(
+            "enterprise_id",
+            "text",
+            "Enterprise id from enterprises",
+            "COL-0001",
+            references="enterprises.enterprise_id",
+        ),
+        Column("module", "code", "Module code from data/reference/modules.csv", "WC", codes="module"),
+        Column("classroom_date", "date", "First day of the joint classroom training (YYYY-MM-DD)", "2011-05-10"),
+        _count("managers_female", "Female managers trained in the classroom"),
+        _count("managers_male", "Male managers trained in the classroom"),
+        _count("workers_female", "Female workers trained in the classroom"),
+        _count("workers_male", "Male workers trained in the classroom"),
+        Column(
+            "consultation_visits",
+            "int",
+            "Expert consultation visits to the enterprise for this module",
+            "4",
+            minimum=0,
+            maximum=100,
+        ),
+        Column(
+            "satisfaction_pct",
+            "float",
+            "Share of participants satisfied with the module (0-100); optional column",
+            "88",
+            required=False,
+            nullable=True,
+            minimum=0,
+            maximum=100,
+        ),
+    ),
+    key=("enterprise_id", "module"),
+    checks=("each enterprise_id exists in enterprises", "classroom_date is not before the enterprise joined"),
+)
+
+INDICATORS = Table(
+    "indicators",
+    "Outcome measurements in long form: one row per enterprise, indicator and period.",
+    (
+        Column(
+            "enterprise_id",
+            "text",
+            "Enterprise id from enterprises",
+            "COL-0001",
+            references="enterprises.enterprise_id",
+        ),
+        Column(
+            "indicator", "code", "Indicator code from data/reference/indicators.csv", "accidents", codes="indicator"
+        ),
+        Column("period", "code", "baseline or follow_up", "baseline", codes="period"),
+        Column("measured_on", "date", "Date of the measurement (YYYY-MM-DD)", "2011-03-20"),
+        Column("value", "float", "Measured value in the indicator's unit", "7", minimum=0, maximum=1e12),
+    ),
+    key=("enterprise_id", "indicator", "period"),
+    checks=(
+        "each enterprise_id exists in enterprises",
+        "yes/no indicators (kind share) are 0 or 1 and measured at follow_up only",
+        "a follow-up value more than 10 times the baseline is flagged as a warning",
+    ),
+)
+
+LOGFRAME = Table(
+    "logframe",
+    "Optional: the country's logframe, targets and actuals at each reporting date.",
+    (
+        Column("level", "code", "objective, outcome or output", "output", codes="logframe_level"),
+        Column(
+            "indicator",
+            "code",
+            "Logframe indicator code from data/reference/logframe_indicators.csv",
+            "mous_signed",
+            codes="logframe_indicator",
+        ),
+        Column("period_end", "date", "Reporting date (YYYY-MM-DD)", "2013-09-30"),
+        Column("target", "float", "Target for the reporting date", "5", minimum=0, maximum=1e9),
+        Column("actual", "float", "Actual at the reporting date", "4", minimum=0, maximum=1e9, nullable=True),
+        Column(
+            "female_share",
+            "float",
+            "Share of women (0-100) where the indicator counts people",
+            "35",
+            required=False,
+            nullable=True,
+            minimum=0,
+            maximum=100,
+        ),
+        Column("comment", "text", "Short comment", "On track", required=False, nullable=True),
+    ),
+    key=("indicator", "period_end"),
+    required=False,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ENTERPRISES, TRAINING, INDICATORS, LOGFRAME)}
+
+
+@cache
+def _reference_rows(file_name: str) -> tuple[dict[str, str], ...]:
+    with open(REFERENCE_DIR / file_name, encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def reference_rows(file_name: str) -> list[dict[str, str]]:
+    """Rows of a reference CSV in data/reference (cached; the files are part of the release)."""
+    return [dict(row) for row in _reference_rows(file_name)]
+
+
+_CODE_FILES = {
+    "sector": "sectors.csv",
+    "module": "modules.csv",
+    "indicator": "indicators.csv",
+    "logframe_indicator": "logframe_indicators.csv",
+}
+
+
+def code_list(name: str) -> tuple[str, ...]:
+    """Allowed values of a code list, in their display order."""
+    if name == "phase":
+        return PHASE_CODES
+    if name == "period":
+        return PERIOD_CODES
+    if name == "logframe_level":
+        return LOGFRAME_LEVELS
+    if name == "country":
+        return tuple(row["iso3"] for row in reference_rows("countries.csv"))
+    key = "code"
+    return tuple(row[key] for row in reference_rows(_CODE_FILES[name]))
+
+
+def indicator_kind(code: str) -> str:
+    return next(row["kind"] for row in reference_rows("indicators.csv") if row["code"] == code)
+
+
+def accepted_file_names() -> list[str]:
+    return [f"{name}.csv" for name in TABLES]
+
+
+def contract_markdown() -> str:
+    """The data section of the README, generated so it cannot drift from the validator."""
+    lines: list[str] = []
+    for table in TABLES.values():
+        optional = "" if table.required else " (optional)"
+        lines.append(f"#### `{table.name}.csv`{optional}\n\n{table.description} Key: `{', '.join(table.key)}`.\n")
+        lines.append("| column | type | required | rule | example |\n|---|---|---|---|---|")
+        for col in table.columns:
+            rule = col.description
+            if col.codes:
+                rule += f" (one of: {', '.join(code_list(col.codes))})"
+            if col.minimum is not None and col.dtype != "date":
+                rule += f"; {col.minimum:g} to {col.maximum:g}"
+            if col.nullable:
+                rule += "; may be empty"
+            needed = "yes" if col.required else "no"
+            lines.append(f"| `{col.name}` | {col.dtype} | {needed} | {rule} | `{col.example}` |")
+        for check in table.checks:
+            lines.append(f"\n- {check}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def read_reference_path(file_name: str) -> Path:
+    return REFERENCE_DIR / file_name

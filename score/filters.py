@@ -1,0 +1,146 @@
+"""Global filters: one frozen value, round-tripped through the URL and turned into query parameters.
+
+Every value read from the URL is checked against the known codes; anything unknown or malformed
+is dropped and reported back as a notice (never an error), so a shared link always opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+from score import contract
+
+YEAR_MIN, YEAR_MAX = 2005, 2035
+REGIONS = ("Africa", "Asia", "Latin America")
+# URL key for each list field, and the code list its values must come from.
+LIST_FIELDS = {
+    "countries": "country",
+    "regions": "region",
+    "sectors": "sector",
+    "phases": "phase",
+    "partners": "partner",
+    "modules": "module",
+}
+
+
+def country_regions() -> dict[str, str]:
+    return {row["iso3"]: row["region"] for row in contract.reference_rows("countries.csv")}
+
+
+@dataclass(frozen=True)
+class Filters:
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    year_from: int = YEAR_MIN
+    year_to: int = YEAR_MAX
+    notices: tuple[str, ...] = field(default=(), compare=False, hash=False)
+
+    def countries_within(self, allowed: frozenset[str]) -> frozenset[str]:
+        """Countries a query may read: the viewer's allowed set narrowed by country and region filters."""
+        chosen = set(allowed)
+        if self.countries:
+            chosen &= set(self.countries)
+        if self.regions:
+            regions = country_regions()
+            chosen = {c for c in chosen if regions.get(c) in self.regions}
+        return frozenset(chosen)
+
+    def sql_params(self, countries: frozenset[str]) -> dict[str, object]:
+        """Named parameters for the filter macros; an empty list means "no filter" except for countries."""
+        return {
+            "countries": sorted(countries),
+            "sectors": list(self.sectors) or None,
+            "phases": list(self.phases) or None,
+            "partners": list(self.partners) or None,
+            "modules": list(self.modules) or None,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
+
+    def to_query_params(self) -> dict[str, list[str] | str]:
+        """Only non-default values, so links stay short."""
+        out: dict[str, list[str] | str] = {}
+        for name in LIST_FIELDS:
+            values = getattr(self, name)
+            if values:
+                out[name] = list(values)
+        if self.year_from != YEAR_MIN:
+            out["year_from"] = str(self.year_from)
+        if self.year_to != YEAR_MAX:
+            out["year_to"] = str(self.year_to)
+        return out
+
+    def is_default(self) -> bool:
+        return not self.to_query_params()
+
+    def describe(self) -> dict[str, str]:
+        """Filter name -> readable value, for captions and exports."""
+        out = {name: ", ".join(getattr(self, name)) for name in LIST_FIELDS if getattr(self, name)}
+        if self.year_from != YEAR_MIN or self.year_to != YEAR_MAX:
+            out["years"] = f"{self.year_from}–{self.year_to}"
+        return out
+
+
+def known_codes(partners: list[str] | tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    codes = {name: contract.code_list(kind) for name, kind in LIST_FIELDS.items() if kind not in ("region", "partner")}
+    codes["regions"] = REGIONS
+    codes["partners"] = tuple(partners)
+    return codes
+
+
+def _as_list(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        items = [raw]
+    elif isinstance(raw, list | tuple):
+        items = [str(v) for v in raw]
+    else:
+        return []
+    # A single value may also carry a comma-separated list (hand-edited links).
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def _parse_year(raw: object) -> int | None:
+    values = _as_list(raw)
+    if len(values) != 1 or not values[0].isascii() or not values[0].isdigit() or len(values[0]) != 4:
+        return None
+    year = int(values[0])
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[str, ...] = ()) -> Filters:
+    """Build Filters from URL parameters; unknown values are dropped and listed in `notices`."""
+    codes = known_codes(partners)
+    values: dict[str, object] = {}
+    notices: list[str] = []
+    for name in LIST_FIELDS:
+        allowed = {c.casefold(): c for c in codes[name]}
+        kept: list[str] = []
+        for value in _as_list(params.get(name)):
+            canonical = allowed.get(value.casefold())
+            if canonical is None:
+                notices.append(f"{name}={value[:40]}")
+            elif canonical not in kept:
+                kept.append(canonical)
+        values[name] = tuple(kept)
+    for name in ("year_from", "year_to"):
+        if params.get(name) is None:
+            continue
+        year = _parse_year(params.get(name))
+        if year is None:
+            notices.append(f"{name}={str(params.get(name))[:40]}")
+        else:
+            values[name] = year
+    filters = Filters(**values, notices=tuple(notices))  # type: ignore[arg-type]
+    if filters.year_from > filters.year_to:
+        filters = replace(filters, year_from=filters.year_to, year_to=filters.year_from)
+    return filters
+
+
+FILTER_FIELDS = tuple(f.name for f in fields(Filters) if f.name != "notices")
