@@ -88,9 +88,14 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
-    from score.contract import contract_markdown
+    from score.contract import contract_markdown, readme_with_contract
 
-    print(contract_markdown())
+    if args.update_readme:
+        readme = config.REPO_ROOT / "README.md"
+        readme.write_text(readme_with_contract(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated {readme}")
+    else:
+        print(contract_markdown())
     return 0
 
 
@@ -130,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("contract", help="print the data contract as Markdown")
+    p.add_argument("--update-readme", action="store_true", help="rewrite the README's contract section")
     p.set_defaults(func=_cmd_contract)
 
     args = parser.parse_args(argv)

@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from score.config import REFERENCE_DIR
 
@@ -247,6 +246,10 @@ def accepted_file_names() -> list[str]:
     return [f"{name}.csv" for name in TABLES]
 
 
+def _bound(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
 def contract_markdown() -> str:
     """The data section of the README, generated so it cannot drift from the validator."""
     lines: list[str] = []
@@ -259,16 +262,23 @@ def contract_markdown() -> str:
             if col.codes:
                 rule += f" (one of: {', '.join(code_list(col.codes))})"
             if col.minimum is not None and col.dtype != "date":
-                rule += f"; {col.minimum:g} to {col.maximum:g}"
+                rule += f"; {_bound(col.minimum)} to {_bound(col.maximum)}"
             if col.nullable:
                 rule += "; may be empty"
             needed = "yes" if col.required else "no"
             lines.append(f"| `{col.name}` | {col.dtype} | {needed} | {rule} | `{col.example}` |")
-        for check in table.checks:
-            lines.append(f"\n- {check}")
+        if table.checks:
+            lines.append("")
+        lines.extend(f"- {check}" for check in table.checks)
         lines.append("")
     return "\n".join(lines)
 
 
-def read_reference_path(file_name: str) -> Path:
-    return REFERENCE_DIR / file_name
+README_START, README_END = "<!-- contract:start -->", "<!-- contract:end -->"
+
+
+def readme_with_contract(readme: str) -> str:
+    """README text with the generated contract section between its markers."""
+    head, _, rest = readme.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    return f"{head}{README_START}\n{contract_markdown()}\n{README_END}{tail}"
