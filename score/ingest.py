@@ -10,10 +10,13 @@ Choices worth knowing (see the tests in tests/test_ingest.py and the corpus in t
   proposes any Latin single-byte code page we read Windows-1252, which is what Excel writes in
   Western locales (short texts cannot tell cp1250 from cp1252 and a wrong guess mangles "Ñ").
   A file that mixes UTF-8 and another encoding is rejected instead of half-mangled.
-- Numbers: the decimal mark is taken from the file (";"-separated files use a decimal comma) and
-  from unambiguous values such as "6,2442"; "1.234" with a single group of three digits is read
-  as thousands only when the file's decimal mark is the other one, otherwise it is reported as
-  ambiguous. Counts must be whole numbers.
+- Numbers: the decimal mark is taken from unambiguous values such as "6,2442" in the file's
+  decimal columns, else from the separator (";" goes with a decimal comma). "1.234" (one group of
+  three digits) is thousands when the file's decimal mark is the other one; when the mark is unknown
+  it is taken only if the column admits just one reading (a latitude cannot be 6244, a headcount
+  cannot be 1.234), otherwise it is reported as ambiguous. Counts must be whole numbers.
+- Headers: case, spaces and punctuation are forgiven ("Enterprise ID" is read as enterprise_id, with
+  a warning); a real near-miss ("worker_female") is an error that suggests the right name.
 - Dates: YYYY-MM-DD, DD/MM/YYYY, Excel date cells and Excel serial numbers. A column that holds
   month-first dates (03/15/2011) is not guessed: those rows and the ambiguous ones are errors.
 - Row loops only ever run over distinct bad values or over the capped issue list, so a file with
@@ -28,11 +31,13 @@ import datetime as dt
 import difflib
 import io
 import json
+import logging
 import re
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +48,7 @@ import pandas as pd
 from score import config, contract
 from score.contract import TABLES, Column, Table
 from score.i18n import _, label
+from score.templates import CODES_SHEET, NOTES_SHEET
 
 __all__ = [
     "ISSUE_COLUMNS",
@@ -61,7 +67,7 @@ MAX_ISSUES_PER_RULE = 200  # per file, column and rule; the rest is summed up in
 VALUE_CHARS = 80
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
 FOLLOW_UP_JUMP = 10  # a follow-up value above 10x its baseline is flagged
-HELPER_SHEETS = ("notes", "codes")  # sheets of the downloadable template, ignored on upload
+HELPER_SHEETS = (NOTES_SHEET, CODES_SHEET)  # sheets of the downloadable template, ignored on upload
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _UNPACKED_FACTOR = 20  # an .xlsx may unpack to at most this many times the upload limit
@@ -71,8 +77,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 # Latin-script single-byte code pages that charset-normalizer cannot tell apart on short texts.
 _WESTERN_CODEPAGES = frozenset(
-    ("ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2")
-    + tuple(f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16))
+    ["ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2"]
+    + [f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)]
 )
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
@@ -250,6 +256,25 @@ class _Issues:
         return total
 
 
+@contextmanager
+def _guard(issues: _Issues, file: str, step: str) -> Iterator[None]:
+    """A bug in a check must reject the upload with a message, never crash the upload page."""
+    try:
+        yield
+    except Exception as error:
+        logging.getLogger(__name__).exception("validation step failed: %s (%s)", step, file)
+        issues.add(
+            ERROR,
+            file,
+            _(
+                "The validator failed while {step} ({detail}), so the upload cannot be accepted.",
+                step=step,
+                detail=f"{type(error).__name__}: {error}",
+            ),
+            _("Please send the file to the HQ team so that they can fix the validator."),
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # Names: files, sheets, columns, codes
 # --------------------------------------------------------------------------------------------
@@ -314,7 +339,12 @@ def _suggest(value: str, candidates: Sequence[str]) -> str | None:
         prefixed = [c for n, c in norm.items() if n.startswith(target) or target.startswith(n)]
         if len(prefixed) == 1:
             return prefixed[0]
-    return None
+
+    def stems(name: str) -> set[str]:  # "join_date" ~ "joined_on" share the word stem "join"
+        return {word[:4] for word in name.split("_") if len(word) >= 4}
+
+    shared = [c for n, c in norm.items() if stems(n) & stems(target)]
+    return shared[0] if len(shared) == 1 else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,7 +468,8 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 _("Upload either one workbook or CSV files, not both."),
             )
         if books[0] not in oversized_names:
-            _read_workbook(sub, books[0], bytes(files[books[0]]))
+            with _guard(issues, books[0], _("reading the workbook")):
+                _read_workbook(sub, books[0], bytes(files[books[0]]))
         return sub
 
     for name in texts:
@@ -461,7 +492,9 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
             continue
         if name in oversized_names:
             continue
-        source = _read_text_file(sub.issues, name, bytes(files[name]), TABLES[table])
+        source = None
+        with _guard(issues, name, _("reading the file")):
+            source = _read_text_file(sub.issues, name, bytes(files[name]), TABLES[table])
         if source is None:
             sub.failed.add(table)
         else:
@@ -637,7 +670,7 @@ def _parse_delimited(issues: _Issues, name: str, text: str) -> tuple[pd.DataFram
                 ERROR,
                 name,
                 _("The file cannot be read as text separated by '{sep}': {detail}.", sep=sep, detail=str(error)),
-                _("Check for a quote (\") that is opened but never closed.") + " " + _save_as_utf8_fix(),
+                _('Check for a quote (") that is opened but never closed.') + " " + _save_as_utf8_fix(),
             )
             return None
         width = max((len(r) for r in rows), default=0)
@@ -673,7 +706,9 @@ def _read_text_file(issues: _Issues, name: str, data: bytes, table: Table) -> _S
 
 def _empty_file(issues: _Issues, name: str, sheet: str | None, table: Table, problem: str) -> None:
     if table.required:
-        issues.add(ERROR, name, problem, _("Export the {table} data again; see the template.", table=table.name), sheet=sheet)
+        issues.add(
+            ERROR, name, problem, _("Export the {table} data again; see the template.", table=table.name), sheet=sheet
+        )
     else:
         issues.add(WARNING, name, problem + " " + _("It was ignored."), _("Remove it or fill it in."), sheet=sheet)
 
@@ -696,8 +731,12 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 _("Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt), save and upload."),
             )
         else:
-            problem, fix = _unsupported(name[: -len(Path(name).suffix)] + ".xls", data[:8])
-            issues.add(ERROR, name, problem, fix)
+            issues.add(
+                ERROR,
+                name,
+                _("This is an old Excel 97-2003 workbook (.xls) with an .xlsx name; it cannot be read."),
+                _("Open it in Excel and use 'Save as' > 'Excel Workbook (*.xlsx)'."),
+            )
         return
     if not data.startswith(_ZIP_MAGIC):
         issues.add(
@@ -759,7 +798,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
             matched[table] = sheet_name
         for table, sheet_name in matched.items():
             try:
-                rows = list(book[sheet_name].iter_rows(values_only=True))
+                rows = list(book[sheet_name].iter_rows(min_row=1, min_col=1, values_only=True))
             except Exception as error:  # damaged sheet XML
                 _corrupt(issues, name, error, sheet=sheet_name)
                 sub.failed.add(table)
@@ -857,9 +896,9 @@ def _source_from_grid(
     if grid.empty:
         _empty_file(issues, name, sheet, table, _("The file is empty.") if sheet is None else _("The sheet is empty."))
         return None
-    stripped = {c: grid[c].str.strip() for c in grid.columns}
-    filled = pd.DataFrame({c: s.ne("") for c, s in stripped.items()})
-    nonempty = filled.any(axis=1).to_numpy()
+    stripped = {c: grid[c].str.strip() for c in grid.columns}  # cells are kept stripped from here on
+    filled = {c: column.ne("").to_numpy() for c, column in stripped.items()}
+    nonempty = np.logical_or.reduce(list(filled.values()))
     if not nonempty.any():
         _empty_file(issues, name, sheet, table, _("The file is empty.") if sheet is None else _("The sheet is empty."))
         return None
@@ -882,8 +921,9 @@ def _source_from_grid(
     body_mask = np.zeros(len(grid), dtype=bool)
     body_mask[header_index + 1 :] = True
     body_mask &= nonempty
-    body = grid[body_mask]
-    excel_rows = pd.Index(np.flatnonzero(body_mask) + 1, name="row")
+    positions = np.flatnonzero(body_mask)
+    n_body = len(positions)
+    excel_rows = pd.Index(positions + 1, name="row")
     where = _Source(name, sheet, table, pd.DataFrame(index=excel_rows), header_row)
 
     mapping = _map_columns(issues, where, header, table)
@@ -896,21 +936,27 @@ def _source_from_grid(
         count = int(has_value.sum())
         if not count:
             continue
-        if sep is not None and position > last_named and count <= max(1, len(body) // 2):
+        if sep is not None and position > last_named and count <= max(1, n_body // 2):
             continue  # reported per row below
         issues.add(
             WARNING,
             name,
-            _("Column {letter} has {count} values but no name in the header row; they were ignored.", letter=_letter(position), count=count),
+            _(
+                "Column {letter} has {count} values but no name in the header row; they were ignored.",
+                letter=_letter(position),
+                count=count,
+            ),
             _("Give the column a name from the template, or delete it."),
             sheet=sheet,
             row=header_row,
         )
     if sep is not None and last_named + 1 < len(header):
-        extra = filled[list(range(last_named + 1, len(header)))][body_mask].any(axis=1).to_numpy()
+        extra = np.logical_or.reduce([filled[p][body_mask] for p in range(last_named + 1, len(header))])
         extra_rows = excel_rows[extra]
-        if 0 < len(extra_rows) <= max(1, len(body) // 2):
-            tails = body[extra][list(range(last_named + 1, len(header)))].agg(lambda r: sep.join(r).rstrip(sep), axis=1)
+        if 0 < len(extra_rows) <= max(1, n_body // 2):
+            tails = grid.iloc[positions[extra][:MAX_ISSUES_PER_RULE], last_named + 1 :].agg(
+                lambda r: sep.join(r).rstrip(sep), axis=1
+            )
             issues.add_rows(
                 ERROR,
                 where,
@@ -925,9 +971,19 @@ def _source_from_grid(
                 ),
             )
 
-    frame = pd.DataFrame({col: body[pos].to_numpy() for pos, col in mapping.items()}, index=excel_rows, dtype="str")
-    if frame.empty and not len(excel_rows):
-        problem = _("The file has a header but no data rows.") if sheet is None else _("The sheet has a header but no data rows.")
+    contiguous = n_body == 0 or n_body == positions[-1] - positions[0] + 1
+    columns = {}
+    for position, column in mapping.items():
+        values = stripped[position].array
+        values = values[positions[0] : positions[-1] + 1] if contiguous and n_body else values[body_mask]
+        columns[column] = pd.Series(values, index=excel_rows, copy=False)
+    frame = pd.DataFrame(columns, index=excel_rows)
+    if not n_body:
+        problem = (
+            _("The file has a header but no data rows.")
+            if sheet is None
+            else _("The sheet has a header but no data rows.")
+        )
         _empty_file(issues, name, sheet, table, problem)
         return None
     where.frame = frame
@@ -993,7 +1049,9 @@ def _map_columns(issues: _Issues, where: _Source, header: list[str], table: Tabl
                 column=col.name,
             )
         else:
-            fix = _("Add a column {column} ({description}); see the template.", column=col.name, description=col.description)
+            fix = _(
+                "Add a column {column} ({description}); see the template.", column=col.name, description=col.description
+            )
         issues.add(
             ERROR,
             where.file,
@@ -1012,7 +1070,10 @@ def _map_columns(issues: _Issues, where: _Source, header: list[str], table: Tabl
         fix = (
             _("Did you mean {column}? Rename the column.", column=suggestion)
             if suggestion
-            else _("Remove the column, or check its name against the template ({columns}).", columns=", ".join(table.column_names))
+            else _(
+                "Remove the column, or check its name against the template ({columns}).",
+                columns=", ".join(table.column_names),
+            )
         )
         issues.add(
             WARNING,
@@ -1069,7 +1130,7 @@ def _type_source(src: _Source, issues: _Issues, country: str) -> pd.DataFrame:
         if col.name not in src.frame.columns:
             out[col.name] = _empty_typed(col, index)
             continue
-        text = src.frame[col.name].str.strip()
+        text = src.frame[col.name]  # stripped when read
         present = text.ne("")
         if not col.nullable:
             issues.add_rows(
@@ -1079,7 +1140,12 @@ def _type_source(src: _Source, issues: _Issues, country: str) -> pd.DataFrame:
                 ~present,
                 None,
                 _("The cell is empty, but {column} is required.", column=col.name),
-                _("Fill in {column} ({description}), e.g. {example}.", column=col.name, description=col.description, example=_example(col, country)),
+                _(
+                    "Fill in {column} ({description}), e.g. {example}.",
+                    column=col.name,
+                    description=col.description,
+                    example=_example(col, country),
+                ),
             )
         convert = {
             "text": _convert_text,
@@ -1106,7 +1172,8 @@ def _convert_text(
         if bad.any():
             if col.pattern == contract.ENTERPRISE_ID_PATTERN:
                 fix = _(
-                    "Write the country's ISO3 code in capitals, a dash, then up to 12 letters or digits, e.g. {example}.",
+                    "Write the country's ISO3 code in capitals, a dash, then up "
+                    "to 12 letters or digits, e.g. {example}.",
                     example=_example(col, country),
                 )
             else:
@@ -1157,8 +1224,15 @@ _SCIENTIFIC = re.compile(r"(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 _OK, _INVALID, _AMBIGUOUS = 0, 1, 2
 
 
-def _parse_number_text(text: str, decimal: str | None) -> tuple[float | None, int]:
-    """One number written by a person: '1 234', '1.234,5', '6,2442', '1,234' ... -> (value, status)."""
+def _parse_number_text(
+    text: str, decimal: str | None, accept: Callable[[float], bool] | None = None
+) -> tuple[float | None, int]:
+    """One number written by a person: '1 234', '1.234,5', '6,2442', '1,234' ... -> (value, status).
+
+    `decimal` is the file's decimal mark ("." or ",") or None when unknown. Then "1.234" is ambiguous,
+    unless `accept` (the column's range, whole numbers for counts) admits only one of its two readings:
+    a latitude "6.244" cannot be 6244, a headcount "1.234" cannot be 1.234.
+    """
     s = text.replace("\u2212", "-")
     if _GROUPED_SPACES.fullmatch(s):
         s = re.sub(r"[ \u00a0\u202f']", "", s)
@@ -1177,7 +1251,9 @@ def _parse_number_text(text: str, decimal: str | None) -> tuple[float | None, in
                 return float(sign + digits.replace(group_mark, ".")), _OK
             if decimal is not None:
                 return float(sign + digits.replace(group_mark, "")), _OK
-            return None, _AMBIGUOUS
+            readings = [float(sign + digits.replace(group_mark, ".")), float(sign + digits.replace(group_mark, ""))]
+            valid = [r for r in readings if accept is not None and accept(r)]
+            return (valid[0], _OK) if len(valid) == 1 else (None, _AMBIGUOUS)
         return float(f"{sign}{digits.replace(group_mark, '')}.{fraction or 0}"), _OK
     plain = _DECIMAL.fullmatch(s)
     if plain and s.isascii():
@@ -1185,7 +1261,9 @@ def _parse_number_text(text: str, decimal: str | None) -> tuple[float | None, in
     return None, _INVALID
 
 
-def _parse_numbers(text: pd.Series, present: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _parse_numbers(
+    text: pd.Series, present: pd.Series, decimal: str | None, accept: Callable[[float], bool] | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Vectorised: plain numbers in bulk, the rest one distinct value at a time."""
     values = pd.Series(np.nan, index=text.index, dtype="float64")
     invalid = pd.Series(False, index=text.index)
@@ -1198,10 +1276,10 @@ def _parse_numbers(text: pd.Series, present: pd.Series, decimal: str | None) -> 
     plain = t[simple]
     if decimal == ",":
         plain = plain.str.replace(",", ".", regex=False)
-    values[plain.index] = pd.to_numeric(plain.astype(object), errors="coerce").astype("float64").to_numpy()
+    values[plain.index] = plain.astype("float64").to_numpy()  # the pattern guarantees a valid number
     rest = t[~simple]
     if not rest.empty:
-        parsed = {value: _parse_number_text(value, decimal) for value in rest.unique().tolist()}
+        parsed = {value: _parse_number_text(value, decimal, accept) for value in rest.unique().tolist()}
         values[rest.index] = rest.map({k: v[0] for k, v in parsed.items()}).astype("float64").to_numpy()
         status = rest.map({k: v[1] for k, v in parsed.items()})
         invalid[rest.index] = (status == _INVALID).to_numpy()
@@ -1218,8 +1296,14 @@ def _fmt(number: float) -> str:
 def _convert_number(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: _Issues, country: str
 ) -> pd.Series:
-    values, invalid, ambiguous = _parse_numbers(text, present, src.decimal)
     whole = col.dtype == "int"
+    low = -np.inf if col.minimum is None else col.minimum
+    high = np.inf if col.maximum is None else col.maximum
+
+    def accept(value: float) -> bool:
+        return low <= value <= high and (not whole or value.is_integer())
+
+    values, invalid, ambiguous = _parse_numbers(text, present, src.decimal, accept)
     empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
     issues.add_rows(
         ERROR,
@@ -1256,13 +1340,12 @@ def _convert_number(
     _check_range(src, col, values, ok, text, issues)
     kept = values.where(ok)
     if whole:
-        return kept.round().astype("Int64")
+        # A value beyond int64 (1e20 in a count) is already reported by the range check and cannot be held.
+        return kept.where(kept.abs() < 2**62).round().astype("Int64")
     return kept.astype("Float64")
 
 
-def _check_range(
-    src: _Source, col: Column, values: pd.Series, ok: pd.Series, text: pd.Series, issues: _Issues
-) -> None:
+def _check_range(src: _Source, col: Column, values: pd.Series, ok: pd.Series, text: pd.Series, issues: _Issues) -> None:
     low, high = col.minimum, col.maximum
     if low is not None:
         below = ok & (values < low)
@@ -1271,7 +1354,13 @@ def _check_range(
         else:
             problem = _("{column} must be at least {minimum}.", column=col.name, minimum=_fmt(low))
         issues.add_rows(
-            ERROR, src, col.name, below, text, problem, _("Correct the value; allowed: {low} to {high}.", low=_fmt(low), high=_fmt(high or 0))
+            ERROR,
+            src,
+            col.name,
+            below,
+            text,
+            problem,
+            _("Correct the value; allowed: {low} to {high}.", low=_fmt(low), high=_fmt(high or 0)),
         )
     if high is not None:
         above = ok & (values > high)
@@ -1290,7 +1379,11 @@ def _check_range(
             issues.add(
                 WARNING,
                 src.file,
-                _("All values of {column} are between 0 and 1: they look like fractions, but it is a percentage (0-100).", column=col.name),
+                _(
+                    "All values of {column} are between 0 and 1: they look like "
+                    "fractions, but it is a percentage (0-100).",
+                    column=col.name,
+                ),
                 _("Multiply by 100 (0.88 -> 88), or format the cells as numbers instead of percentages."),
                 sheet=src.sheet,
                 column=col.name,
@@ -1313,6 +1406,14 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def _as_ns(values: pd.Series) -> np.ndarray:
+    """datetime64[ns] values. Dates outside its range (0001-01-01, 9999-12-31 as "no end date") are clipped
+    to it rather than raising OutOfBoundsDatetime, so the range check still reports them as too early or
+    in the future."""
+    low, high = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    return values.clip(lower=low, upper=high).astype("datetime64[ns]").to_numpy()
+
+
 def _convert_date(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: _Issues, country: str
 ) -> pd.Series:
@@ -1321,7 +1422,7 @@ def _convert_date(
     if t.empty:
         return result
     iso = pd.to_datetime(t.where(t.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
-    result[iso.index] = iso.astype("datetime64[ns]").to_numpy()
+    result[iso.index] = _as_ns(iso)
     rest = t[iso.isna()]
     reasons: dict[str, str] = {}
     if not rest.empty:
@@ -1334,8 +1435,10 @@ def _convert_date(
             parsed[value] = date
             if reason:
                 reasons[value] = reason
-        result[rest.index] = pd.to_datetime(rest.map(parsed), errors="coerce").astype("datetime64[ns]").to_numpy()
-        example = next((v for v in distinct if (m := _DMY_DATE.fullmatch(v)) and int(m.group(1)) <= 12 < int(m.group(2))), "")
+        result[rest.index] = _as_ns(pd.to_datetime(rest.map(parsed), errors="coerce"))
+        example = next(
+            (v for v in distinct if (m := _DMY_DATE.fullmatch(v)) and int(m.group(1)) <= 12 < int(m.group(2))), ""
+        )
         messages = {
             "invalid": (
                 _("This is not a date."),
@@ -1350,9 +1453,18 @@ def _convert_date(
                 _("Write dates as YYYY-MM-DD, e.g. {example}.", example=col.example),
             ),
             "ambiguous": (
-                _("This date is ambiguous: the column also has month-first dates such as {example}, so day and month could be swapped.", example=example),
+                _(
+                    "This date is ambiguous: the column also has month-first dates such as {example}, "
+                    "so day and month could be swapped.",
+                    example=example,
+                ),
                 _("Write all dates of this column as YYYY-MM-DD."),
             ),
+            "too_early": (
+                _("The date is before {earliest}, too early for SCORE.", earliest=contract.EARLIEST_DATE),
+                _("Check the year; dates are written YYYY-MM-DD."),
+            ),
+            "too_late": (_("The date is in the future."), _("Check the year; dates are written YYYY-MM-DD.")),
             "short_year": (
                 _("This date has a two-digit year, which is ambiguous."),
                 _("Write dates with the full year as YYYY-MM-DD, e.g. {example}.", example=col.example),
@@ -1362,53 +1474,54 @@ def _convert_date(
         for reason, (problem, fix) in messages.items():
             issues.add_rows(ERROR, src, col.name, bad_reason.eq(reason).fillna(False).astype(bool), text, problem, fix)
     ok = result.notna()
-    earliest = pd.Timestamp(contract.EARLIEST_DATE)
-    today = pd.Timestamp(dt.date.today())
-    shown = _date_shown(text, result)
-    issues.add_rows(
-        ERROR,
-        src,
-        col.name,
-        ok & (result < earliest),
-        shown,
-        _("The date is before {earliest}, too early for SCORE.", earliest=contract.EARLIEST_DATE.isoformat()),
-        _("Check the year; dates are written YYYY-MM-DD."),
-    )
-    issues.add_rows(
-        ERROR,
-        src,
-        col.name,
-        ok & (result > today),
-        shown,
-        _("The date is in the future."),
-        _("Check the year; dates are written YYYY-MM-DD."),
-    )
+    too_early = ok & (result < pd.Timestamp(contract.EARLIEST_DATE))
+    too_late = ok & (result > pd.Timestamp(dt.date.today()))
+    for mask, problem in (
+        (too_early, _("The date is before {earliest}, too early for SCORE.", earliest=contract.EARLIEST_DATE)),
+        (too_late, _("The date is in the future.")),
+    ):
+        if mask.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                mask,
+                _date_shown(text[mask], result[mask]),
+                problem,
+                _("Check the year; dates are written YYYY-MM-DD."),
+            )
     return result
 
 
 def _date_shown(text: pd.Series, dates: pd.Series) -> pd.Series:
-    """The raw text, plus how it was read when that is not obvious (Excel serial numbers)."""
+    """The raw text, plus how it was read when that is not obvious (e.g. Excel serial numbers)."""
     iso = dates.dt.strftime("%Y-%m-%d")
-    return text.where(text.eq(iso) | dates.isna(), text + " = " + iso.fillna(""))
+    clipped = dates.le(pd.Timestamp.min.ceil("D")) | dates.ge(pd.Timestamp.max.floor("D"))  # see _as_ns
+    return text.where(text.eq(iso) | clipped, text + " = " + iso)
 
 
 def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
+    date: dt.date | None
     if m := _ISO_DATE.fullmatch(value):
         date = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return date, None if date else "calendar"
-    if m := _DMY_DATE.fullmatch(value):
+    elif m := _DMY_DATE.fullmatch(value):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if first <= 12 < second:
             return None, "month_first"
         if first <= 12 and second <= 12 and first != second and month_first_seen:
             return None, "ambiguous"
         date = _safe_date(year, second, first)
-        return date, None if date else "calendar"
-    if _SHORT_YEAR.fullmatch(value):
+    elif _SHORT_YEAR.fullmatch(value):
         return None, "short_year"
-    if _SERIAL.fullmatch(value):  # an Excel date shown as a number
-        return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), None
-    return None, "invalid"
+    elif _SERIAL.fullmatch(value):  # an Excel date shown as a number
+        date = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    else:
+        return None, "invalid"
+    if date is None:
+        return None, "calendar"
+    if not 1900 <= date.year <= 2200:  # beyond what a datetime64[ns] column holds, and far out of range anyway
+        return None, "too_early" if date.year < 1900 else "too_late"
+    return date, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1427,10 +1540,11 @@ def _check_keys(src: _Source, typed: pd.DataFrame, issues: _Issues) -> None:
     if dup.empty:
         return
     label_ = ", ".join(key)
-    shown = dup[key].astype(str).agg(", ".join, axis=1)
+    head = dup.iloc[:MAX_ISSUES_PER_RULE]
+    shown = head[key].astype(str).agg(", ".join, axis=1)
     problems = [
         _("Duplicate {key}: rows {first} and {row} have the same value.", key=label_, first=f, row=r)
-        for f, r in zip(first[dup.index].tolist(), dup.index.tolist(), strict=True)
+        for f, r in zip(first[head.index].tolist(), head.index.tolist(), strict=True)
     ]
     issues.add_rows(
         ERROR,
@@ -1453,8 +1567,12 @@ def _check_country_ids(sources: Sequence[_Source], submission: _Submission, coun
         if "enterprise_id" not in typed.columns:
             continue
         ids = typed["enterprise_id"]
-        prefix = ids.str.extract(r"^([A-Za-z]{3})-", expand=False).str.upper()
-        has = prefix.notna()
+        head = ids.str.slice(0, 3)
+        # Each part is filled before combining: a blank id is NA, and NA & <arrow bool> raises TypeError.
+        parts = (head.str.isalpha(), head.str.isascii(), ids.str.slice(3, 4).eq("-"))
+        has = np.logical_and.reduce([part.fillna(False).astype(bool).to_numpy() for part in parts])
+        has = pd.Series(has, index=ids.index)
+        prefix = head.str.upper().where(has)
         foreign = (has & prefix.ne(country)).fillna(False).astype(bool)
         src.foreign = foreign
         if not foreign.any():
@@ -1470,24 +1588,42 @@ def _check_country_ids(sources: Sequence[_Source], submission: _Submission, coun
             foreign,
             ids,
             prefix[foreign].map(
-                {p: _("This id names another country ({other}), not {country}.", other=p, country=country)
-                 for p in prefix[foreign].unique().tolist()}
+                {
+                    p: _("This id names another country ({other}), not {country}.", other=p, country=country)
+                    for p in prefix[foreign].unique().tolist()
+                }
             ),
-            _("Use ids of the form {country}-0001 for {country}'s enterprises, and upload other countries separately.", country=country),
+            _(
+                "Use ids of the form {country}-0001 for {country}'s "
+                "enterprises, and upload other countries separately.",
+                country=country,
+            ),
         )
     if not whole_files:
         return
     others = {other for _s, _n, other, _v in whole_files}
-    if submission.workbook and len(others) == 1 and len(whole_files) == len(
-        [s for s in sources if "enterprise_id" in s.table.column_names]
+    if (
+        submission.workbook
+        and len(others) == 1
+        and len(whole_files) == len([s for s in sources if "enterprise_id" in s.table.column_names])
     ):
         other = others.pop()
         count = sum(n for _s, n, _o, _v in whole_files)
         issues.add(
             ERROR,
             submission.workbook,
-            _("This workbook names another country ({other}): all {count} enterprise ids start with {other}, not {country}.", other=other, count=f"{count:,}", country=country),
-            _("If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.", other=other, country=country),
+            _(
+                "This workbook names another country ({other}): all {count} "
+                "enterprise ids start with {other}, not {country}.",
+                other=other,
+                count=f"{count:,}",
+                country=country,
+            ),
+            _(
+                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
+                other=other,
+                country=country,
+            ),
             column="enterprise_id",
             value=whole_files[0][3],
         )
@@ -1496,8 +1632,18 @@ def _check_country_ids(sources: Sequence[_Source], submission: _Submission, coun
         issues.add(
             ERROR,
             src.file,
-            _("This file names another country ({other}): all {count} enterprise ids start with {other}, not {country}.", other=other, count=f"{count:,}", country=country),
-            _("If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.", other=other, country=country),
+            _(
+                "This file names another country ({other}): all {count} "
+                "enterprise ids start with {other}, not {country}.",
+                other=other,
+                count=f"{count:,}",
+                country=country,
+            ),
+            _(
+                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
+                other=other,
+                country=country,
+            ),
             sheet=src.sheet,
             column="enterprise_id",
             value=value,
@@ -1514,9 +1660,8 @@ def _check_references(submission: _Submission, issues: _Issues) -> None:
             target = submission.sources.get(ref_table)
             if target is None or target.typed is None:
                 continue  # a missing or unreadable file is reported already
-            known = target.typed[ref_column].dropna().unique()
             values = src.typed[col.name]
-            unknown = values.notna() & ~values.isin(known)
+            unknown = values.notna() & ~_isin(values, target.typed[ref_column].dropna())
             if src.foreign is not None:
                 unknown &= ~src.foreign
             unknown = unknown.fillna(False).astype(bool)
@@ -1531,6 +1676,20 @@ def _check_references(submission: _Submission, issues: _Issues) -> None:
             )
 
 
+def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
+    """values.isin(known), fast for millions of ids (pyarrow's hash lookup instead of pandas' object path)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.is_in(
+            pa.array(values.astype("string[pyarrow]").array), value_set=pa.array(known.astype("string[pyarrow]").array)
+        )
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
+    except (ImportError, TypeError, ValueError):
+        return pd.Series(pd.Index(known.unique()).get_indexer(values) >= 0, index=values.index)
+
+
 def _check_coordinates(src: _Source, country: str, issues: _Issues) -> None:
     typed = src.typed
     assert typed is not None
@@ -1538,12 +1697,17 @@ def _check_coordinates(src: _Source, country: str, issues: _Issues) -> None:
         return
     lat = typed["latitude"].astype("float64")
     lon = typed["longitude"].astype("float64")
-    raw_lat = src.frame["latitude"].str.strip() if "latitude" in src.frame else pd.Series("", index=typed.index)
-    raw_lon = src.frame["longitude"].str.strip() if "longitude" in src.frame else pd.Series("", index=typed.index)
+    if not {"latitude", "longitude"} <= set(src.frame.columns):
+        return  # the missing column is reported already
+    raw_lat, raw_lon = src.frame["latitude"].str.strip(), src.frame["longitude"].str.strip()
     lat_given, lon_given = raw_lat.ne(""), raw_lon.ne("")
     fix = _("Fill in both latitude and longitude, or leave both empty.")
-    issues.add_rows(ERROR, src, "latitude", lon_given & ~lat_given, None, _("Longitude is filled in but latitude is empty."), fix)
-    issues.add_rows(ERROR, src, "longitude", lat_given & ~lon_given, None, _("Latitude is filled in but longitude is empty."), fix)
+    issues.add_rows(
+        ERROR, src, "latitude", lon_given & ~lat_given, None, _("Longitude is filled in but latitude is empty."), fix
+    )
+    issues.add_rows(
+        ERROR, src, "longitude", lat_given & ~lon_given, None, _("Latitude is filled in but longitude is empty."), fix
+    )
     if src.foreign is not None and src.foreign.any() and src.foreign.sum() == typed["enterprise_id"].notna().sum():
         return  # a file of another country: reported once already
     both = lat.notna() & lon.notna() & lat.between(-90, 90) & lon.between(-180, 180)
@@ -1567,7 +1731,8 @@ def _check_coordinates(src: _Source, country: str, issues: _Issues) -> None:
     outside = both & ~inside
     if not outside.any():
         return
-    o_lat, o_lon = lat[outside].to_numpy(), lon[outside].to_numpy()
+    rows = outside[outside].index
+    o_lat, o_lon = lat[rows[:MAX_ISSUES_PER_RULE]].to_numpy(), lon[rows[:MAX_ISSUES_PER_RULE]].to_numpy()
     swapped = shapely.contains_xy(shape, o_lat, o_lon)
     lon_sign = shapely.contains_xy(shape, -o_lon, o_lat)
     lat_sign = shapely.contains_xy(shape, o_lon, -o_lat)
@@ -1576,7 +1741,8 @@ def _check_coordinates(src: _Source, country: str, issues: _Issues) -> None:
     min_x, min_y, max_x, max_y = shape.bounds
     m = COORDINATE_MARGIN_DEG
     generic = _(
-        "Check the coordinates: {name} lies between latitude {lat_min} and {lat_max} and longitude {lon_min} and {lon_max} (decimal degrees).",
+        "Check the coordinates: {name} lies between latitude {lat_min} and {lat_max} "
+        "and longitude {lon_min} and {lon_max} (decimal degrees).",
         name=name,
         lat_min=f"{min_y + m:.1f}",
         lat_max=f"{max_y - m:.1f}",
@@ -1586,22 +1752,35 @@ def _check_coordinates(src: _Source, country: str, issues: _Issues) -> None:
     fixes = []
     for k in range(len(o_lat)):
         if swapped[k]:
-            fixes.append(_("Latitude and longitude look swapped: put {lat} in latitude and {lon} in longitude.", lat=f"{o_lon[k]:g}", lon=f"{o_lat[k]:g}"))
+            fixes.append(
+                _(
+                    "Latitude and longitude look swapped: put {lat} in latitude and {lon} in longitude.",
+                    lat=f"{o_lon[k]:g}",
+                    lon=f"{o_lat[k]:g}",
+                )
+            )
         elif lon_sign[k]:
-            fixes.append(_("The longitude is probably missing its minus sign (west of Greenwich): {lon}.", lon=f"{-o_lon[k]:g}"))
+            fixes.append(
+                _("The longitude is probably missing its minus sign (west of Greenwich): {lon}.", lon=f"{-o_lon[k]:g}")
+            )
         elif lat_sign[k]:
-            fixes.append(_("The latitude is probably missing its minus sign (south of the equator): {lat}.", lat=f"{-o_lat[k]:g}"))
+            fixes.append(
+                _(
+                    "The latitude is probably missing its minus sign (south of the equator): {lat}.",
+                    lat=f"{-o_lat[k]:g}",
+                )
+            )
         elif both_sign[k]:
             fixes.append(_("Latitude and longitude are probably both missing their minus sign."))
         else:
             fixes.append(generic)
-    shown = raw_lat + ", " + raw_lon
+    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + ", " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]
     issues.add_rows(
         ERROR,
         src,
         "latitude, longitude",
-        outside[outside].index,
-        shown[outside].tolist(),
+        rows,
+        shown.tolist(),
         _("This point lies outside {name}.", name=name),
         fixes,
     )
@@ -1614,7 +1793,7 @@ def _country_shape(iso3: str) -> Any:
     """The country's outline from data/reference/countries.geojson, grown by the margin (cached)."""
     if iso3 in _SHAPES:
         return _SHAPES[iso3]
-    path = contract.read_reference_path("countries.geojson")
+    path = config.REFERENCE_DIR / "countries.geojson"
     if not path.exists():
         return None
     import shapely
@@ -1642,20 +1821,26 @@ def _check_training_dates(submission: _Submission, issues: _Issues) -> None:
         return
     assert training.typed is not None and enterprises.typed is not None
     joined = enterprises.typed.dropna(subset=["enterprise_id"]).drop_duplicates("enterprise_id")
-    joined_on = training.typed["enterprise_id"].map(joined.set_index("enterprise_id")["joined_on"])
+    by_id = joined.set_index("enterprise_id")["joined_on"]
+    joined_on = pd.Series(by_id.reindex(training.typed["enterprise_id"]).to_numpy(), index=training.typed.index)
     classroom = training.typed["classroom_date"]
     early = (classroom.notna() & joined_on.notna() & (classroom < joined_on)).astype(bool)
     if early.any():
+        first = early[early].index[:MAX_ISSUES_PER_RULE]
         problems = [
-            _("The classroom training ({date}) is before the enterprise joined SCORE ({joined}).", date=f"{c:%Y-%m-%d}", joined=f"{j:%Y-%m-%d}")
-            for c, j in zip(classroom[early], joined_on[early], strict=True)
+            _(
+                "The classroom training ({date}) is before the enterprise joined SCORE ({joined}).",
+                date=f"{c:%Y-%m-%d}",
+                joined=f"{j:%Y-%m-%d}",
+            )
+            for c, j in zip(classroom[first], joined_on[first], strict=True)
         ]
         issues.add_rows(
             WARNING,
             training,
             "classroom_date",
             early[early].index,
-            training.frame["classroom_date"][early].tolist(),
+            training.frame["classroom_date"],
             problems,
             _("Check the classroom date here and joined_on in {file}.", file=enterprises.display),
         )
@@ -1668,7 +1853,7 @@ def _check_indicators(src: _Source, issues: _Issues) -> None:
     kind = typed["indicator"].map(kinds)
     value, period = typed["value"], typed["period"]
     share = kind.eq("share").fillna(False).astype(bool)
-    raw_value = src.frame["value"] if "value" in src.frame else None
+    raw_value = src.frame.get("value")
     not_binary = (share & value.notna() & ~value.isin([0, 1])).fillna(False).astype(bool)
     issues.add_rows(
         ERROR,
@@ -1685,7 +1870,7 @@ def _check_indicators(src: _Source, issues: _Issues) -> None:
         src,
         "period",
         not_follow_up,
-        src.frame["period"] if "period" in src.frame else None,
+        src.frame.get("period"),
         _("This yes/no indicator is measured at follow-up only."),
         _("Set period to follow_up, or delete the baseline row."),
     )
@@ -1704,29 +1889,36 @@ def _check_indicators(src: _Source, issues: _Issues) -> None:
     jump = (pairs["value_base"] > 0) & (pairs["value"] > FOLLOW_UP_JUMP * pairs["value_base"])
     jump = jump.fillna(False).astype(bool)
     if jump.any():
+        head = pairs[jump].iloc[:MAX_ISSUES_PER_RULE]
         issues.add_rows(
             WARNING,
             src,
             "value",
             jump[jump].index,
-            pairs.loc[jump, "value"].map(_fmt).tolist(),
+            src.frame["value"],
             [
-                _("The follow-up value is more than {factor} times the baseline ({baseline}, row {row}).", factor=FOLLOW_UP_JUMP, baseline=_fmt(b), row=r)
-                for b, r in zip(pairs.loc[jump, "value_base"], pairs.loc[jump, "_row_base"], strict=True)
+                _(
+                    "The follow-up value is more than {factor} times the baseline ({baseline}, row {row}).",
+                    factor=FOLLOW_UP_JUMP,
+                    baseline=_fmt(b),
+                    row=r,
+                )
+                for b, r in zip(head["value_base"], head["_row_base"], strict=True)
             ],
             _("Check both values and their units (e.g. a yearly total against a monthly one)."),
         )
     early = (pairs["measured_on"] < pairs["measured_on_base"]).fillna(False).astype(bool)
     if early.any():
+        head = pairs[early].iloc[:MAX_ISSUES_PER_RULE]
         issues.add_rows(
             ERROR,
             src,
             "measured_on",
             early[early].index,
-            pairs.loc[early, "measured_on"].dt.strftime("%Y-%m-%d").tolist(),
+            src.frame["measured_on"],
             [
                 _("The follow-up is dated before its baseline ({date}, row {row}).", date=f"{d:%Y-%m-%d}", row=r)
-                for d, r in zip(pairs.loc[early, "measured_on_base"], pairs.loc[early, "_row_base"], strict=True)
+                for d, r in zip(head["measured_on_base"], head["_row_base"], strict=True)
             ],
             _("Check the two dates, or whether baseline and follow_up were swapped."),
         )
@@ -1744,7 +1936,7 @@ def _check_logframe(src: _Source, issues: _Issues) -> None:
             src,
             "level",
             wrong,
-            src.frame["level"] if "level" in src.frame else None,
+            src.frame.get("level"),
             expected[wrong].map(lambda e: _("The reference logframe puts this indicator at level {level}.", level=e)),
             _("Use the level from data/reference/logframe_indicators.csv, or tell HQ if the reference is wrong."),
         )
@@ -1787,10 +1979,14 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
                     ERROR,
                     submission.workbook,
                     _("The workbook has no sheet called {table}.", table=table.name),
-                    _("Add a sheet {table} (the workbook has: {sheets}); see the template.", table=table.name, sheets=sheets),
+                    _(
+                        "Add a sheet {table} (the workbook has: {sheets}); see the template.",
+                        table=table.name,
+                        sheets=sheets,
+                    ),
                     sheet=table.name,
                 )
-        elif table.required and any(i.severity == ERROR and i.file == "" for i in issues.items) is False:
+        elif table.required and submission.names:
             issues.add(
                 ERROR,
                 f"{table.name}.csv",
@@ -1798,21 +1994,38 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
                 _("Add {file} to the upload ({description}).", file=f"{table.name}.csv", description=table.description),
             )
 
+    for name, src in list(submission.sources.items()):
+        with _guard(issues, src.file, _("checking the columns")):
+            src.typed = _type_source(src, issues, country)
+            _check_keys(src, src.typed, issues)
+        if src.typed is None:
+            del submission.sources[name]
+            submission.failed.add(name)
     sources = list(submission.sources.values())
-    for src in sources:
-        src.typed = _type_source(src, issues, country)
-        _check_keys(src, src.typed, issues)
-    _check_country_ids(sources, submission, country)
-    _check_references(submission, issues)
-    if "enterprises" in submission.sources:
-        _check_coordinates(submission.sources["enterprises"], country, issues)
-    _check_training_dates(submission, issues)
-    if "indicators" in submission.sources:
-        _check_indicators(submission.sources["indicators"], issues)
+    file = submission.workbook or ""
+    if country in known:
+        with _guard(issues, file, _("checking the country of the enterprise ids")):
+            _check_country_ids(sources, submission, country)
+    with _guard(issues, file, _("checking the enterprise ids")):
+        _check_references(submission, issues)
+    enterprises, indicators = submission.sources.get("enterprises"), submission.sources.get("indicators")
+    if enterprises is not None and country in known:
+        with _guard(issues, enterprises.file, _("checking the coordinates")):
+            _check_coordinates(enterprises, country, issues)
+    with _guard(issues, file, _("checking the training dates")):
+        _check_training_dates(submission, issues)
+    if indicators is not None:
+        with _guard(issues, indicators.file, _("checking the indicators")):
+            _check_indicators(indicators, issues)
     if "logframe" in submission.sources:
-        _check_logframe(submission.sources["logframe"], issues)
+        with _guard(issues, submission.sources["logframe"].file, _("checking the logframe")):
+            _check_logframe(submission.sources["logframe"], issues)
 
-    report = ValidationReport(country, issues.items)
+    # Group the report by file (in the order files first appear), keeping each file's own order.
+    order: dict[str, int] = {}
+    for issue in issues.items:
+        order.setdefault(issue.file, len(order))
+    report = ValidationReport(country, sorted(issues.items, key=lambda i: order[i.file]))
     if report.ok:
         report.tables = {
             name: _final_frame(table, submission.sources[name].typed if name in submission.sources else None)
@@ -1859,7 +2072,9 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
 
     def add(path: Path) -> None:
         if path.name in files or path.name in oversized:
-            early.add(ERROR, path.name, _("Two files have the same name; only the first was read."), _("Rename one of them."))
+            early.add(
+                ERROR, path.name, _("Two files have the same name; only the first was read."), _("Rename one of them.")
+            )
             return
         try:
             size = path.stat().st_size
@@ -1868,7 +2083,12 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
             else:
                 files[path.name] = path.read_bytes()
         except OSError as error:
-            early.add(ERROR, path.name, _("The file cannot be opened ({detail}).", detail=str(error)), _("Check the path and the permissions."))
+            early.add(
+                ERROR,
+                path.name,
+                _("The file cannot be opened ({detail}).", detail=str(error)),
+                _("Check the path and the permissions."),
+            )
 
     for path in (Path(p) for p in paths):
         if path.is_dir():
@@ -1884,7 +2104,9 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
             folders.append(path.resolve().parent.name)
             add(path)
         else:
-            early.add(ERROR, path.name, _("There is no such file or folder: {path}.", path=str(path)), _("Check the path."))
+            early.add(
+                ERROR, path.name, _("There is no such file or folder: {path}.", path=str(path)), _("Check the path.")
+            )
 
     submission = _read_submission(files, oversized)
     submission.issues.items[:0] = early.items
@@ -1894,7 +2116,10 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
             ERROR,
             folders[0] if folders else "",
             _("It is not clear which country these files belong to."),
-            _("Put them in a folder named after the country's ISO3 code (e.g. data/countries/COL/) or give the country explicitly."),
+            _(
+                "Put them in a folder named after the country's ISO3 code (e.g. "
+                "data/countries/COL/) or give the country explicitly."
+            ),
         )
         return ValidationReport("", submission.issues.items)
     return _validate(chosen, submission)

@@ -1,0 +1,117 @@
+"""The bad-input corpus: one folder per rule of DESIGN.md's "Bad input" list (tests/bad_files/<rule>/).
+
+Each folder holds only the defective files and an expected.json; the test lays them over the valid
+base set (tests/fixtures/valid_small/COL) unless `"base": false`, runs validate_submission and checks
+that every expected issue is reported at its exact file, sheet, row and column, and that no other
+error is reported. Accepted cases (`"ok": true`) also check some typed values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from score import config
+from score.ingest import Issue, validate_submission
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "bad_files"
+BASE = HERE / "fixtures" / "valid_small" / "COL"
+CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.json").is_file())
+
+# DESIGN.md, "Bad input", plus the workbook failures the upload page must explain.
+RULES = {
+    "wrong_columns",
+    "wrong_types",
+    "unknown_codes",
+    "duplicate_ids",
+    "negative_counts",
+    "dates_out_of_range",
+    "coordinates_outside_country",
+    "training_unknown_enterprise",
+    "other_country",
+    "wrong_encoding",
+    "semicolon_separator",
+    "decimal_commas",
+    "empty_file",
+    "huge_file",
+    "corrupt_xlsx",
+    "password_xlsx",
+    "unsupported_type",
+}
+
+
+def _grow(data: bytes, size: int) -> bytes:
+    """A valid-looking enterprises.csv of at least `size` bytes (rows with fresh ids)."""
+    lines = data.decode("utf-8").splitlines()
+    header, template = lines[0], lines[1]
+    out = [header]
+    total, n = len(header), 1000
+    while total < size:
+        row = template.replace("COL-0001", f"COL-{n}")
+        out.append(row)
+        total += len(row) + 1
+        n += 1
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _files(case: Path, spec: dict) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(BASE.iterdir())} if spec.get("base", True) else {}
+    for path in sorted(case.iterdir()):
+        if path.name != "expected.json":
+            files[path.name] = path.read_bytes()
+    if "generate" in spec:
+        gen = spec["generate"]
+        files[gen["file"]] = _grow(files[gen["file"]], gen["bytes"])
+    return files
+
+
+def _matches(issue: Issue, expected: dict) -> bool:
+    return (
+        issue.severity == expected["severity"]
+        and issue.file == expected["file"]
+        and issue.sheet == expected.get("sheet")
+        and issue.row == expected["row"]
+        and issue.column == expected["column"]
+        and expected["problem"].lower() in issue.problem.lower()
+        and expected.get("fix", "").lower() in issue.fix.lower()
+    )
+
+
+def test_corpus_has_one_folder_per_rule() -> None:
+    assert {case.name for case in CASES} >= RULES
+
+
+def test_base_set_is_clean() -> None:
+    files = {p.name: p.read_bytes() for p in BASE.iterdir()}
+    report = validate_submission("COL", files)
+    assert report.issues == [], report.summary()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_bad_file(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    if "max_upload_mb" in spec:
+        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+    report = validate_submission(spec["country"], _files(case, spec))
+
+    for expected in spec["expected"]:
+        assert any(_matches(issue, expected) for issue in report.issues), (
+            f"expected issue not reported: {expected}\n\n{report.summary()}"
+        )
+    unexpected = [
+        issue for issue in report.errors if not any(_matches(issue, expected) for expected in spec["expected"])
+    ]
+    assert not unexpected, "unexpected errors:\n" + "\n".join(map(str, unexpected))
+    assert report.ok is spec["ok"], report.summary()
+    assert bool(report.tables) is spec["ok"]
+    for check in spec.get("typed", []):
+        value = report.tables[check["table"]][check["column"]].iloc[check["row"]]
+        if isinstance(check["value"], float | int) and not isinstance(check["value"], bool):
+            assert float(value) == pytest.approx(check["value"]), check
+        else:
+            assert value == check["value"], check
+        assert not pd.isna(value)

@@ -1,0 +1,789 @@
+"""score.ingest: reading real-world exports and the content of the validation report.
+
+The bad-input corpus (one folder per rule) is tests/test_bad_files.py; this file covers reading
+variants, the typed frames, row numbering, the cross-row rules, the templates and the public API.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from score import config, contract, ingest
+from score.ingest import (
+    ISSUE_COLUMNS,
+    MAX_ISSUES_PER_RULE,
+    ValidationReport,
+    load_country_dir,
+    validate_paths,
+    validate_submission,
+)
+from score.templates import CODES_SHEET, NOTES_SHEET, csv_template, xlsx_template
+
+BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
+DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
+
+
+def base_files() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(BASE.iterdir())}
+
+
+def base_text(name: str) -> str:
+    return (BASE / name).read_text(encoding="utf-8")
+
+
+def submit(country: str = "COL", **replace: bytes | str | None) -> ValidationReport:
+    """The valid base set with some files replaced (keyword = file name with '.' as '__')."""
+    files = base_files()
+    for key, data in replace.items():
+        name = key.replace("__", ".")
+        if data is None:
+            files.pop(name, None)
+        else:
+            files[name] = data.encode("utf-8") if isinstance(data, str) else data
+    return validate_submission(country, files)
+
+
+def find(report: ValidationReport, *, column: str | None = None, text: str = "", severity: str | None = None):
+    return [
+        i
+        for i in report.issues
+        if (column is None or i.column == column)
+        and text.lower() in i.problem.lower()
+        and (severity is None or i.severity == severity)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The valid set and the typed frames
+# ---------------------------------------------------------------------------------------------
+
+
+def test_valid_country_folder_gives_typed_frames_in_contract_order() -> None:
+    report = load_country_dir(BASE)
+    assert report.ok and report.issues == [], report.summary()
+    assert report.country == "COL"
+    assert set(report.tables) == set(contract.TABLES)
+    for name, table in contract.TABLES.items():
+        frame = report.tables[name]
+        assert list(frame.columns) == table.column_names
+        for col in table.columns:
+            assert str(frame[col.name].dtype) == DTYPES[col.dtype], (name, col.name, frame[col.name].dtype)
+    ent = report.tables["enterprises"]
+    assert len(ent) == 6
+    assert ent.loc[2, "city"] == "Bogotá" and ent.loc[2, "name"] == "Calzado Ñandú"
+    assert ent.loc[4, "name"] == "Muebles y Maderas, El Roble"
+    assert ent.loc[0, "joined_on"] == pd.Timestamp("2011-03-15")
+    assert ent["joined_on"].dt.tz is None
+    assert ent.loc[5, ["city", "latitude", "longitude"]].isna().all()  # empty -> NA, not ""
+    assert report.tables["training"]["satisfaction_pct"].isna().sum() == 1
+    assert report.tables["indicators"]["value"].sum() == pytest.approx(99572.4)
+
+
+def test_optional_column_missing_from_file_is_added_as_null() -> None:
+    training = "\n".join(line.rsplit(",", 1)[0] for line in base_text("training.csv").splitlines()) + "\n"
+    logframe = "\n".join(line.rsplit(",", 2)[0] for line in base_text("logframe.csv").splitlines()) + "\n"
+    report = submit(training__csv=training, logframe__csv=logframe)
+    assert report.ok, report.summary()
+    assert report.tables["training"]["satisfaction_pct"].isna().all()
+    assert str(report.tables["training"]["satisfaction_pct"].dtype) == "Float64"
+    assert list(report.tables["logframe"].columns) == contract.LOGFRAME.column_names
+    assert report.tables["logframe"]["comment"].isna().all()
+
+
+def test_optional_logframe_file_may_be_absent() -> None:
+    report = submit(logframe__csv=None)
+    assert report.ok, report.summary()
+    assert len(report.tables["logframe"]) == 0
+    assert list(report.tables["logframe"].columns) == contract.LOGFRAME.column_names
+
+
+def test_text_is_stripped_and_codes_are_normalised() -> None:
+    ent = base_text("enterprises.csv").replace(",garments,", ",  Garments ,").replace(",Cali,", ",  Cali\u00a0,")
+    ent = ent.replace(",II,ANDI", ",ii,ANDI")
+    training = base_text("training.csv").replace(",OSH,", ",osh,").replace("COL-0006,CP", "COL-0006, cp")
+    indicators = base_text("indicators.csv").replace("follow_up,2012-03-22,5", "Follow-up,2012-03-22,5")
+    indicators = indicators.replace("follow_up,2012-04-12,9", "FOLLOW UP,2012-04-12,9")
+    report = submit(enterprises__csv=ent, training__csv=training, indicators__csv=indicators)
+    assert report.ok and not report.errors, report.summary()
+    ent_t, tr_t, ind_t = (report.tables[t] for t in ("enterprises", "training", "indicators"))
+    assert ent_t.loc[0, "sector"] == "garments"
+    assert ent_t.loc[1, "city"] == "Cali"
+    assert set(ent_t["phase"]) == {"I", "II"}
+    assert set(tr_t["module"]) == {"WC", "QM", "OSH", "CP"}
+    assert set(ind_t["period"]) == {"baseline", "follow_up"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading variants
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "encode", "warns"),
+    [
+        ("utf-8", lambda t: t.encode("utf-8"), False),
+        ("utf-8 with BOM", lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), False),
+        ("cp1252", lambda t: t.encode("cp1252"), True),
+        ("latin-1", lambda t: t.encode("latin-1"), True),
+        ("utf-16 with BOM, tabs", lambda t: t.replace(",", "\t").encode("utf-16"), False),
+        ("utf-16-le without BOM, tabs", lambda t: t.replace(",", "\t").encode("utf-16-le"), False),
+        ("utf-16-be with BOM, tabs", lambda t: codecs.BOM_UTF16_BE + t.replace(",", "\t").encode("utf-16-be"), False),
+    ],
+)
+def test_encodings_read_accents_correctly(label: str, encode, warns: bool) -> None:
+    text = base_text("enterprises.csv").replace('"Muebles y Maderas, El Roble"', "Muebles y Maderas El Roble")
+    report = submit(enterprises__csv=encode(text.replace("\n", "\r\n")))
+    assert report.ok, report.summary()
+    ent = report.tables["enterprises"]
+    assert list(ent["city"].dropna()) == ["Medellín", "Cali", "Bogotá", "Barranquilla", "Bucaramanga"]
+    assert ent.loc[3, "name"] == "Alimentos Caribeños S.A."
+    assert ent.loc[2, "partner"] == "Cámara de Comercio de Bogotá"
+    encoding_warnings = find(report, text="not UTF-8")
+    assert bool(encoding_warnings) is warns, label
+    if warns:
+        assert "cp1252" in encoding_warnings[0].problem and encoding_warnings[0].severity == "warning"
+
+
+def test_semicolon_separator_with_decimal_commas_and_thousands() -> None:
+    ent = (
+        "enterprise_id;name;sector;province;city;latitude;longitude;workers_female;workers_male;joined_on;phase;partner\r\n"
+        "COL-0001;Confecciones Andinas;garments;Antioquia;Medellín;6,2442;-75,5812;1.234;40;2011-03-15;I;SENA\r\n"
+        'COL-0002;"Textiles; del Río";textiles;Valle del Cauca;Cali;3,452;-76,532;60;1\u00a0072;15/04/2011;I;SENA\r\n'
+        "COL-0003;Calzado Ñandú;footwear_leather;Bogotá D.C.;Bogotá;4,711;-74,072;22;31;2012-01-20;I;SENA\r\n"
+        "COL-0004;Alimentos;food_beverages;Atlántico;Barranquilla;10,964;-74,796;45;88;2012-06-11;II;ANDI\r\n"
+        "COL-0005;Muebles;wood_furniture;Santander;Bucaramanga;7,119;-73,123;9;27;2013-02-05;II;SENA\r\n"
+        "COL-0006;Plásticos;chemicals_plastics;Cundinamarca;;;;30;55;2013-05-14;II;ANDI\r\n"
+    )
+    report = submit(enterprises__csv=ent.encode("cp1252"))
+    assert report.ok, report.summary()
+    ent_t = report.tables["enterprises"]
+    assert ent_t.loc[0, "latitude"] == pytest.approx(6.2442)
+    assert ent_t.loc[0, "longitude"] == pytest.approx(-75.5812)
+    assert ent_t.loc[0, "workers_female"] == 1234  # "1.234" with a decimal comma: thousands
+    assert ent_t.loc[1, "workers_male"] == 1072  # NBSP as thousands separator
+    assert ent_t.loc[1, "name"] == "Textiles; del Río"
+    assert ent_t.loc[1, "joined_on"] == pd.Timestamp("2011-04-15")  # DD/MM/YYYY
+
+
+def test_excel_sep_line_crlf_trailing_empty_rows_and_columns() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    text = "sep=,\r\n" + "".join(line + ",,,\r\n" for line in lines) + ",,,,,,,,,,,,,,,\r\n\r\n,,,\r\n"
+    report = submit(enterprises__csv=text)
+    assert report.ok and not report.issues, report.summary()
+    assert len(report.tables["enterprises"]) == 6
+
+
+def test_quoted_newlines_keep_excel_row_numbers() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    lines[2] = lines[2].replace("Textiles del Río Cauca Ltda.", '"Textiles del Río\nCauca Ltda."')
+    lines[5] = lines[5].replace(",wood_furniture,", ",madera,")
+    report = submit(enterprises__csv="\n".join(lines) + "\n")
+    (issue,) = report.errors
+    assert (issue.row, issue.column, issue.value) == (6, "sector", "madera")
+
+
+def test_blank_rows_in_the_middle_are_skipped_but_counted() -> None:
+    lines = base_text("training.csv").splitlines()
+    lines.insert(3, "")
+    lines.insert(4, ",,,,,,,,")
+    lines[6] = lines[6].replace(",WC,", ",XX,")  # Excel row 7
+    report = submit(training__csv="\n".join(lines) + "\n")
+    (issue,) = report.errors
+    assert (issue.row, issue.column) == (7, "module")
+
+
+def test_title_rows_above_the_header_are_skipped_with_a_warning() -> None:
+    text = "SCORE Colombia - empresas 2013,,,\n\n" + base_text("enterprises.csv").replace(",textiles,", ",zzz,")
+    report = submit(enterprises__csv=text)
+    assert find(report, text="above the header", severity="warning")
+    (issue,) = report.errors
+    assert (issue.row, issue.column) == (5, "sector")  # header in row 3, COL-0002 in row 5
+
+
+def test_header_case_and_spaces_are_accepted_with_a_warning() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    lines[0] = lines[0].replace("enterprise_id", "Enterprise ID").replace("workers_male", " Workers-Male ")
+    report = submit(enterprises__csv="\n".join(lines) + "\n")
+    assert report.ok, report.summary()
+    renamed = find(report, text="was read as", severity="warning")
+    assert {(i.column, i.value) for i in renamed} == {
+        ("enterprise_id", "Enterprise ID"),
+        ("workers_male", "Workers-Male"),
+    }
+
+
+def test_near_miss_headers_get_a_suggestion() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    lines[0] = lines[0].replace("latitude", "lat").replace("joined_on", "join_date").replace("partner", "socio")
+    report = submit(enterprises__csv="\n".join(lines) + "\n")
+    by_column = {i.column: i for i in report.errors}
+    assert set(by_column) == {"latitude", "joined_on", "partner"}
+    assert by_column["latitude"].row == 1 and "'lat'" in by_column["latitude"].fix
+    assert "'join_date'" in by_column["joined_on"].fix
+    assert "did you mean" not in by_column["partner"].fix.lower()  # "socio" is not close to anything
+    assert find(report, column="socio", severity="warning")  # unknown column, listed once
+    assert not find(report, column="lat", severity="warning")  # used as a suggestion, not listed again
+
+
+def test_ragged_row_with_unquoted_separator() -> None:
+    text = base_text("enterprises.csv").replace('"Muebles y Maderas, El Roble"', "Muebles y Maderas, El Roble")
+    report = submit(enterprises__csv=text)
+    ragged = find(report, text="more values than the header")
+    assert [(i.row, i.severity) for i in ragged] == [(6, "error")]
+    assert "double quotes" in ragged[0].fix
+
+
+def test_file_names_are_matched_loosely() -> None:
+    files = base_files()
+    renamed = {
+        "COL_enterprises (2).csv": files["enterprises.csv"],
+        "Training.CSV": files["training.csv"],
+        "colombia-INDICATORS-final.txt": files["indicators.csv"],
+        "log_frame.csv": files["logframe.csv"],
+    }
+    report = validate_submission("col", renamed)
+    assert report.ok and not report.issues, report.summary()
+    assert report.country == "COL"
+    assert len(report.tables["logframe"]) == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------------------------
+
+
+def _csv_rows(name: str) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(io.StringIO(base_text(name))))
+
+
+def _workbook(sheet_names: dict[str, str] | None = None, mutate=None) -> bytes:
+    """The base set as a workbook with typed cells: numbers as numbers, dates as Excel dates."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for table in contract.TABLES.values():
+        rows = _csv_rows(f"{table.name}.csv")
+        sheet = book.create_sheet((sheet_names or {}).get(table.name, table.name))
+        sheet.append(rows[0])
+        for row in rows[1:]:
+            cells: list[object] = []
+            for name, value in zip(rows[0], row, strict=True):
+                dtype = table.column(name).dtype
+                if value == "":
+                    cells.append(None)
+                elif dtype == "int":
+                    cells.append(int(value))
+                elif dtype == "float":
+                    cells.append(float(value))
+                elif dtype == "date":
+                    cells.append(dt.datetime.fromisoformat(value))
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+        for cell in sheet[1]:
+            if table.column(cell.value).dtype == "date":
+                for (c,) in sheet.iter_rows(min_row=2, min_col=cell.column, max_col=cell.column):
+                    c.number_format = "yyyy-mm-dd"
+    if mutate:
+        mutate(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_with_real_date_cells_numbers_and_loose_sheet_names() -> None:
+    def mutate(book: openpyxl.Workbook) -> None:
+        ent = book[" Enterprises "]
+        ent["J3"] = 40635  # joined_on as an Excel serial number (2011-04-02)
+        ent["J3"].number_format = "General"
+        ent["J4"] = "20/01/2012"  # text date DD/MM/YYYY
+        book.create_sheet("Hoja1")["A1"] = "borrador"
+
+    data = _workbook({"enterprises": " Enterprises ", "training": "TRAINING"}, mutate)
+    report = validate_submission("COL", {"COL.xlsx": data})
+    assert report.ok, report.summary()
+    (warning,) = report.warnings
+    assert warning.sheet == "Hoja1" and "ignored" in warning.problem
+    ent = report.tables["enterprises"]
+    assert list(ent["joined_on"][:3]) == [pd.Timestamp(d) for d in ("2011-03-15", "2011-04-02", "2012-01-20")]
+    assert ent.loc[0, "latitude"] == pytest.approx(6.244)
+    assert ent.loc[0, "workers_female"] == 85
+    assert report.tables["training"].loc[1, "satisfaction_pct"] == pytest.approx(91.5)
+    assert report.tables["logframe"].loc[3, "female_share"] == pytest.approx(33.3)
+
+
+def test_xlsx_issues_name_sheet_and_excel_row() -> None:
+    def mutate(book: openpyxl.Workbook) -> None:
+        book["training"]["D4"] = "uno"  # managers_female of COL-0002
+        book["indicators"]["E6"] = -3  # value
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=mutate)})
+    got = {(i.file, i.sheet, i.row, i.column) for i in report.errors}
+    assert got == {("COL.xlsx", "training", 4, "managers_female"), ("COL.xlsx", "indicators", 6, "value")}
+
+
+def test_xlsx_missing_sheet_and_workbook_plus_csv() -> None:
+    def drop(book: openpyxl.Workbook) -> None:
+        del book["indicators"]
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=drop), "training.csv": b"x"})
+    missing = find(report, text="no sheet called indicators")
+    assert missing and missing[0].sheet == "indicators" and missing[0].file == "COL.xlsx"
+    assert find(report, text="mixes a workbook and CSV files")[0].file == "training.csv"
+
+
+def test_xlsx_all_ids_of_another_country_give_one_issue() -> None:
+    def peru(book: openpyxl.Workbook) -> None:
+        for name in ("enterprises", "training", "indicators"):
+            for (cell,) in book[name].iter_rows(min_row=2, max_col=1):
+                cell.value = cell.value.replace("COL-", "PER-")
+
+    report = validate_submission("COL", {"PER.xlsx": _workbook(mutate=peru)})
+    (issue,) = report.errors
+    assert issue.file == "PER.xlsx" and issue.sheet is None and issue.column == "enterprise_id"
+    assert "another country (PER)" in issue.problem and "29" in issue.problem
+
+
+def test_xlsx_that_is_an_old_xls_or_not_a_workbook() -> None:
+    report = validate_submission("COL", {"COL.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600})
+    assert "97-2003" in report.errors[0].problem and len(report.errors) == 1
+    report = validate_submission("COL", {"COL.xlsx": b"enterprise_id,name\n"})
+    assert "not a real Excel workbook" in report.errors[0].problem and len(report.errors) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+
+def test_xlsx_template_with_its_example_rows_validates() -> None:
+    report = validate_submission("COL", {"SCORE_template.xlsx": xlsx_template()})
+    assert report.ok and not report.issues, report.summary()
+    assert {name: len(frame) for name, frame in report.tables.items()} == dict.fromkeys(contract.TABLES, 1)
+
+
+def test_xlsx_template_layout() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_template()))
+    assert book.sheetnames[: len(contract.TABLES)] == list(contract.TABLES)
+    assert {NOTES_SHEET, CODES_SHEET} <= set(book.sheetnames)
+    assert book[CODES_SHEET].sheet_state == "hidden"
+    for table in contract.TABLES.values():
+        sheet = book[table.name]
+        assert [c.value for c in sheet[1]] == table.column_names
+        assert all(c.font.bold for c in sheet[1])
+        assert sheet.freeze_panes == "A2"
+        lists = {str(dv.sqref).split(":")[0][:-1]: dv for dv in sheet.data_validations.dataValidation}
+        for position, col in enumerate(table.columns):
+            if col.codes:
+                letter = openpyxl.utils.get_column_letter(position + 1)
+                validation = lists[letter]
+                assert validation.type == "list"
+                assert validation.formula1.replace("'", "").startswith(f"{CODES_SHEET}!$")
+    notes = book[NOTES_SHEET]
+    listed = {(row[0], row[1]) for row in notes.iter_rows(min_row=2, max_col=2, values_only=True)}
+    assert {(t.name, c.name) for t in contract.TABLES.values() for c in t.columns} <= listed
+    codes = book[CODES_SHEET]
+    header = [c.value for c in codes[1]]
+    for name in ("sector", "module", "indicator", "period", "phase", "logframe_level", "logframe_indicator"):
+        column = header.index(name) + 1
+        values = [r[0] for r in codes.iter_rows(min_row=2, min_col=column, max_col=column, values_only=True) if r[0]]
+        assert tuple(values) == contract.code_list(name)
+
+
+def test_csv_templates() -> None:
+    files = {f"{name}.csv": csv_template(name) for name in contract.TABLES}
+    for name, data in files.items():
+        assert data.startswith(codecs.BOM_UTF8)
+        header, _example = data[3:].decode("utf-8").splitlines()
+        assert header.split(",") == contract.TABLES[name[:-4]].column_names
+    assert "Medellín" in files["enterprises.csv"].decode("utf-8")
+    report = validate_submission("COL", files)
+    assert report.ok and not report.issues, report.summary()
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and dates
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("12", ".", 12.0),
+        ("-3.5", ".", -3.5),
+        ("6,2442", ".", 6.2442),  # a comma with four decimals can only be a decimal comma
+        ("6,2442", None, 6.2442),
+        ("1,234", ".", 1234.0),
+        ("1,234", ",", 1.234),
+        ("1.234", ",", 1234.0),
+        ("1.234", ".", 1.234),
+        ("1.234", None, "ambiguous"),
+        ("1,234", None, "ambiguous"),
+        ("0,123", None, 0.123),
+        ("1.234.567", ".", 1234567.0),
+        ("1,234,567", ",", 1234567.0),
+        ("1.234,56", ".", 1234.56),
+        ("1,234.56", ",", 1234.56),
+        ("1 234", None, 1234.0),
+        ("1\u00a0234,5", ",", 1234.5),
+        ("1\u202f234", ".", 1234.0),
+        ("1e3", ".", 1000.0),
+        ("\u221212", ".", -12.0),  # the typographic minus sign
+        ("--1", ".", "invalid"),
+        ("1,2,3", ".", "invalid"),
+        ("12 %", ".", "invalid"),
+        ("N/A", ".", "invalid"),
+        ("1 23", ".", "invalid"),
+    ],
+)
+def test_number_parsing(text: str, decimal: str | None, expected: float | str) -> None:
+    value, status = ingest._parse_number_text(text, decimal)
+    if expected == "ambiguous":
+        assert status == ingest._AMBIGUOUS
+    elif expected == "invalid":
+        assert status == ingest._INVALID
+    else:
+        assert status == ingest._OK and value == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(min_value=0, max_value=10**9), group=st.sampled_from([",", ".", " ", "\u00a0"]))
+def test_thousands_separators_round_trip(n: int, group: str) -> None:
+    written = f"{n:,}".replace(",", group)
+    decimal = {",": ".", ".": ",", " ": ".", "\u00a0": ","}[group]  # the file's decimal mark is the other one
+    value, status = ingest._parse_number_text(written, decimal)
+    assert status == ingest._OK and value == n
+
+
+def test_thousands_in_a_tab_file_without_decimal_evidence() -> None:
+    """No value shows the decimal mark: '1.004' is 1004 in a count (1.004 is not whole), but
+    '1.250' as a value of an indicator could be either, so it is reported, not guessed."""
+    training = base_text("training.csv").replace(
+        "COL-0002,WC,2011-06-01,1,2,2,4,", "COL-0002,WC,2011-06-01,1,2,2,1.004,"
+    )
+    training = training.replace(",91.5\n", ",91\n")  # no decimal in the file
+    indicators = base_text("indicators.csv")
+    for old, new in ((",4.2\n", ",4\n"), (",3.6\n", ",3\n"), (",6.5\n", ",6\n"), (",4.1\n", ",4\n")):
+        indicators = indicators.replace(old, new)
+    indicators = indicators.replace(",47500\n", ",1.250\n")
+    tab = {"training__csv": training.replace(",", "\t"), "indicators__csv": indicators.replace(",", "\t")}
+    report = submit(**tab)
+    (issue,) = report.errors
+    assert (issue.file, issue.row, issue.column, issue.value) == ("indicators.csv", 13, "value", "1.250")
+    assert "ambiguous" in issue.problem
+    report = submit(training__csv=tab["training__csv"])
+    assert report.ok and report.tables["training"].loc[2, "workers_male"] == 1004
+
+
+def test_accepted_date_formats() -> None:
+    text = base_text("training.csv")
+    for old, new in (
+        ("2011-05-10", "10/05/2011"),  # DD/MM/YYYY
+        ("2011-09-14", "14.09.2011"),
+        ("2011-06-01", "40695"),  # an Excel serial number
+        ("2012-03-08", "2012/03/08"),
+        ("2012-08-21", "2012-08-21 00:00:00"),
+        ("2013-02-12", "2013-2-12"),
+    ):
+        text = text.replace(old, new)
+    report = submit(training__csv=text)
+    assert report.ok and not report.issues, report.summary()
+    expected = ["2011-05-10", "2011-09-14", "2011-06-01", "2012-03-08", "2012-08-21", "2013-02-12"]
+    assert list(report.tables["training"]["classroom_date"][:6]) == [pd.Timestamp(d) for d in expected]
+
+
+def test_rejected_date_formats() -> None:
+    text = base_text("training.csv")
+    for old, new in (("2013-02-12", "12/02/13"), ("2013-04-09", "31/02/2013"), ("2013-07-16", "16-Jul-2013")):
+        text = text.replace(old, new)
+    report = submit(training__csv=text)
+    errors = {i.row: i.problem for i in report.errors}
+    assert set(errors) == {7, 8, 9}
+    assert "two-digit year" in errors[7]
+    assert "does not exist" in errors[8]
+    assert "not a date" in errors[9]
+    assert all(i.column == "classroom_date" for i in report.errors)
+
+
+def test_dates_beyond_the_datetime_range_are_out_of_range() -> None:
+    def mutate(book: openpyxl.Workbook) -> None:
+        book["enterprises"]["J2"] = dt.datetime(1, 1, 1)
+        book["enterprises"]["J3"] = "9999-12-31"
+        book["training"]["C2"] = 2_958_000  # an Excel serial number in year 9998
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=mutate)})
+    got = {(i.sheet, i.row, i.column, i.problem.split(",")[0]) for i in report.errors}
+    assert got == {
+        ("enterprises", 2, "joined_on", "The date is before 2005-01-01"),
+        ("enterprises", 3, "joined_on", "The date is in the future."),
+        ("training", 2, "classroom_date", "The date is in the future."),
+    }
+
+
+def test_excel_serial_out_of_range_shows_how_it_was_read() -> None:
+    text = base_text("training.csv").replace("2011-05-10", "12000")
+    report = submit(training__csv=text)
+    (issue,) = report.errors
+    assert issue.value == "12000 = 1932-11-07" and "before 2005" in issue.problem
+
+
+def test_percentages_written_as_fractions_warn() -> None:
+    text = base_text("training.csv")
+    for pct in ("88", "91.5", "85", "90", "87", "79", "92"):
+        text = text.replace(f",{pct}\n", f",{float(pct) / 100}\n")
+    report = submit(training__csv=text)
+    assert report.ok
+    (warning,) = report.warnings
+    assert warning.column == "satisfaction_pct" and "fractions" in warning.problem
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules across rows and tables
+# ---------------------------------------------------------------------------------------------
+
+
+def test_indicator_rules() -> None:
+    text = base_text("indicators.csv")
+    text = text.replace(
+        "good_practices_adopted,follow_up,2012-03-22,1", "good_practices_adopted,follow_up,2012-03-22,0.5"
+    )
+    text = text.replace("workplace_relations_improved,follow_up", "workplace_relations_improved,baseline")
+    text = text.replace("accidents,follow_up,2012-04-12,9", "accidents,follow_up,2012-04-12,130")
+    text = text.replace("defect_rate,follow_up,2013-01-28", "defect_rate,follow_up,2011-12-28")
+    report = submit(indicators__csv=text)
+    got = {(i.severity, i.row, i.column) for i in report.issues}
+    assert got == {
+        ("error", 6, "value"),  # share indicator not 0/1
+        ("error", 9, "period"),  # share indicator at baseline
+        ("warning", 8, "value"),  # 130 > 10 x 12
+        ("error", 11, "measured_on"),  # follow-up before baseline
+    }
+    jump = find(report, column="value", severity="warning")[0]
+    assert "row 7" in jump.problem and jump.value == "130"
+
+
+def test_classroom_before_joining_is_a_warning() -> None:
+    text = base_text("training.csv").replace("2011-06-01", "2011-03-01")
+    report = submit(training__csv=text)
+    assert report.ok
+    (warning,) = report.warnings
+    assert (warning.row, warning.column) == (4, "classroom_date") and "2011-04-02" in warning.problem
+
+
+def test_logframe_level_must_match_reference() -> None:
+    text = base_text("logframe.csv").replace("output,mous_signed", "outcome,mous_signed")
+    report = submit(logframe__csv=text)
+    assert report.ok
+    (warning,) = report.warnings
+    assert (warning.row, warning.column, warning.value) == (3, "level", "outcome") and "output" in warning.problem
+
+
+def test_some_ids_of_another_country_are_errors_per_row() -> None:
+    text = base_text("enterprises.csv").replace("COL-0004", "PER-0004")
+    report = submit(enterprises__csv=text)
+    foreign = find(report, text="another country (PER)")
+    assert [(i.file, i.row, i.column) for i in foreign] == [("enterprises.csv", 5, "enterprise_id")]
+    unknown = find(report, text="no row with this enterprise_id")
+    assert {(i.file, i.row) for i in unknown} == {
+        ("training.csv", 6),
+        ("training.csv", 7),
+        ("indicators.csv", 12),
+        ("indicators.csv", 13),
+        ("indicators.csv", 14),
+    }
+
+
+def test_lowercase_country_prefix_is_a_pattern_error() -> None:
+    report = submit(enterprises__csv=base_text("enterprises.csv").replace("COL-0001,", "col-0001,"))
+    pattern = find(report, column="enterprise_id", text="required form")
+    assert pattern and pattern[0].row == 2 and "COL-0001" in pattern[0].fix
+
+
+def test_issue_list_is_capped_per_rule() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    template = lines[1]
+    rows = [template.replace("COL-0001", f"COL-{n}").replace(",garments,", ",nope,") for n in range(1000, 1250)]
+    report = submit(enterprises__csv="\n".join([lines[0], *rows]) + "\n")
+    sector = find(report, column="sector")
+    assert len(sector) == MAX_ISSUES_PER_RULE + 1
+    assert sector[-1].row is None and "50 more rows" in sector[-1].problem
+    assert [i.row for i in sector[:3]] == [2, 3, 4]
+
+
+# ---------------------------------------------------------------------------------------------
+# Files, folders and the report
+# ---------------------------------------------------------------------------------------------
+
+
+def test_missing_required_file_unknown_country_and_no_files() -> None:
+    report = submit(indicators__csv=None)
+    (issue,) = report.errors
+    assert issue.file == "indicators.csv" and "missing" in issue.problem
+    assert not report.tables
+    report = submit(country="XYZ")
+    assert [i.problem for i in report.errors] == ["Unknown country code 'XYZ'."]
+    report = validate_submission("COL", {})
+    assert len(report.errors) == 1 and "No file" in report.errors[0].problem
+
+
+def test_second_file_for_a_table_and_binary_garbage() -> None:
+    rng = np.random.default_rng(7)
+    report = submit(**{"enterprises (copy)__csv": base_text("enterprises.csv")})
+    assert find(report, text="second file for the enterprises table")
+    report = submit(training__csv=rng.integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    (issue,) = report.errors
+    assert issue.file == "training.csv" and ("binary" in issue.problem or "not readable" in issue.problem)
+
+
+def test_upload_size_limit_is_checked_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 600 / 1024 / 1024)  # enterprises and indicators are larger
+    report = submit()
+    too_big = find(report, text="more than the limit")
+    assert {i.file for i in too_big} == {"enterprises.csv", "indicators.csv"}
+    assert len(report.errors) == 2  # no "missing file" errors on top
+
+
+def test_validate_paths_infers_the_country(tmp_path: Path) -> None:
+    folder = tmp_path / "COL"
+    shutil.copytree(BASE, folder)
+    (folder / "DEMO_DATA.txt").write_text("demo")  # markers and notes in a country folder are not data
+    report = validate_paths([folder])
+    assert report.ok and report.country == "COL" and not report.issues, report.summary()
+
+    upload = tmp_path / "upload"
+    shutil.copytree(BASE, upload)
+    report = validate_paths(sorted(upload.iterdir()))
+    assert report.ok and report.country == "COL"
+
+    report = validate_paths([upload], country="per")
+    assert report.country == "PER" and find(report, text="another country (COL)")
+
+    lonely = tmp_path / "misc"
+    lonely.mkdir()
+    shutil.copy(BASE / "logframe.csv", lonely / "logframe.csv")
+    report = validate_paths([lonely])
+    assert not report.ok and "which country" in report.errors[0].problem
+
+    report = validate_paths([tmp_path / "nowhere.csv"])
+    assert not report.ok
+
+
+def test_validate_paths_checks_size_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "COL"
+    shutil.copytree(BASE, folder)
+    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 770 / 1024 / 1024)  # only enterprises.csv is larger
+    report = validate_paths([folder])
+    assert [i.file for i in report.errors] == ["enterprises.csv"]
+    assert "more than the limit" in report.errors[0].problem
+
+
+def test_report_outputs() -> None:
+    report = submit(enterprises__csv=base_text("enterprises.csv").replace(",textiles,", ",textil,"))
+    frame = report.to_frame()
+    assert list(frame.columns) == ISSUE_COLUMNS and len(frame) == 1
+    assert str(frame["row"].dtype) == "Int64" and frame.loc[0, "row"] == 3
+    payload = json.loads(report.to_json())
+    assert payload["ok"] is False and payload["errors"] == 1 and payload["issues"][0]["value"] == "textil"
+    summary = report.summary()
+    assert "rejected" in summary and "enterprises.csv, row 3, column sector" in summary and "textiles" in summary
+    assert len(report.errors) == 1 and report.warnings == [] and not report.ok
+    empty = ValidationReport("COL", [])
+    assert empty.ok and list(empty.to_frame().columns) == ISSUE_COLUMNS
+
+
+def test_long_values_are_truncated() -> None:
+    report = submit(enterprises__csv=base_text("enterprises.csv").replace(",textiles,", "," + "x" * 300 + ","))
+    (issue,) = report.errors
+    assert len(issue.value) <= ingest.VALUE_CHARS and issue.value.endswith("…")
+
+
+def test_every_message_goes_through_the_translation_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    def marked(message: str, **values: object) -> str:
+        return "«" + (message.format(**values) if values else message) + "»"
+
+    monkeypatch.setattr(ingest, "_", marked)
+    ent = base_text("enterprises.csv").replace(",textiles,", ",textil,").replace("latitude", "lat")
+    ent = ent.replace("COL-0004", "PER-0004").encode("cp1252")
+    report = submit(enterprises__csv=ent, training__csv=b"", **{"x__pdf": b"%PDF"})
+    assert len(report.issues) >= 5
+    for issue in report.issues:
+        assert issue.problem.startswith("«") and issue.fix.startswith("«"), issue
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=3000), name=st.sampled_from(["enterprises.csv", "COL.xlsx", "training.txt"]))
+def test_garbage_never_raises(data: bytes, name: str) -> None:
+    report = validate_submission("COL", {name: data})
+    assert not report.ok
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.text(max_size=12), min_size=1, max_size=40))
+def test_any_text_cells_never_raise(cells: list[str]) -> None:
+    header = contract.ENTERPRISES.column_names
+    rows = [cells[i : i + len(header)] for i in range(0, len(cells), len(header))]
+    buffer = io.StringIO()
+    import csv
+
+    csv.writer(buffer).writerows([header, *rows])
+    report = submit(enterprises__csv=buffer.getvalue())
+    assert isinstance(report, ValidationReport)
+
+
+@pytest.mark.slow
+def test_large_submission_is_validated_quickly() -> None:
+    """20,000 enterprises and 60,000 training rows: vectorised checks, seconds not minutes."""
+    n = 20_000
+    ids = [f"COL-{i:04d}" for i in range(1, n + 1)]
+    ent = pd.DataFrame(
+        {
+            "enterprise_id": ids,
+            "name": [f"Empresa {i} Ñandú" for i in range(n)],
+            "sector": "garments",
+            "province": "Antioquia",
+            "city": "Medellín",
+            "latitude": "6.244",
+            "longitude": "-75.581",
+            "workers_female": "10",
+            "workers_male": "12",
+            "joined_on": "2011-03-15",
+            "phase": "I",
+            "partner": "SENA",
+        }
+    )
+    training = pd.DataFrame(
+        {
+            "enterprise_id": np.repeat(ids, 3),
+            "module": np.tile(["WC", "QM", "CP"], n),
+            "classroom_date": "2011-05-10",
+            "managers_female": "1",
+            "managers_male": "2",
+            "workers_female": "3",
+            "workers_male": "4",
+            "consultation_visits": "4",
+        }
+    )
+    files = base_files()
+    files["enterprises.csv"] = ent.to_csv(index=False).encode()
+    files["training.csv"] = training.to_csv(index=False).encode()
+    files["indicators.csv"] = base_text("indicators.csv").encode()
+    started = time.perf_counter()
+    report = validate_submission("COL", files)
+    elapsed = time.perf_counter() - started
+    assert report.ok, report.summary()
+    assert len(report.tables["training"]) == 3 * n
+    assert elapsed < 30
