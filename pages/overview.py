@@ -1,52 +1,205 @@
-"""Overview: headline KPIs for the current filters."""
+"""Overview: headline KPIs against targets, outcomes, trend by year, comparison by country, women and men."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from score import ui
-from score.i18n import _, fmt_int, fmt_pct
+from score import charts, ui
+from score import components as c
+from score.i18n import _, fmt_int
 
-ui.page(_("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."))
+filters = ui.page(_("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."))
 
 kpis = ui.query("overview_kpis").iloc[0]
+if c.is_suppressed(kpis):
+    ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
+    st.stop()
 if not kpis["enterprises"]:
     ui.empty_state(_("No enterprises match the current filters."))
     st.stop()
 
-row = st.columns(4)
-row[0].metric(_("Enterprises engaged"), fmt_int(kpis["enterprises"]))
-row[1].metric(
-    _("Workers reached"),
-    fmt_int(kpis["workers_reached"]),
-    help=_("Headcount of participating enterprises when they joined."),
-)
-row[2].metric(
-    _("People trained"),
-    fmt_int(kpis["people_trained"]),
-    help=_("Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."),
-)
-row[3].metric(_("Modules delivered"), fmt_int(kpis["module_completions"]))
+# ---- headline figures against targets
+targets = ui.query("overview_targets").set_index("metric")
+with_targets = c.targets_apply(filters)
 
-row = st.columns(4)
-row[0].metric(_("Women among workers reached"), fmt_int(kpis["workers_female"]))
-row[1].metric(_("Men among workers reached"), fmt_int(kpis["workers_male"]))
-row[2].metric(_("Women trained"), fmt_int(kpis["people_trained_female"]))
-row[3].metric(_("Men trained"), fmt_int(kpis["people_trained_male"]))
 
+def _target(metric: str) -> dict[str, object]:
+    if not with_targets or metric not in targets.index:
+        return {}
+    return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
+
+
+c.kpi_row(
+    [
+        c.Tile(_("Enterprises engaged"), kpis["enterprises"], **_target("enterprises")),
+        c.Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+            **_target("workers_reached"),
+        ),
+        c.Tile(
+            _("People trained"),
+            kpis["people_trained"],
+            help=_(
+                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
+            ),
+            **_target("people_trained"),
+        ),
+        c.Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
+            note=_("{n} training participations", n=fmt_int(kpis["participations"])),
+        ),
+    ]
+)
+if with_targets:
+    st.caption(
+        _(
+            "Targets: the programme's targets for the countries and phases in view (data/reference/targets.csv), "
+            "summed. A bar fills at 100%."
+        )
+    )
+else:
+    st.caption(
+        _(
+            "Targets are set per country and phase, so progress is shown only without sector, partner, module "
+            "or year filters."
+        )
+    )
+
+# ---- outcomes (published headline definitions)
 st.subheader(_("Outcomes reported at follow-up"))
 labels = ui.reference_labels("indicator")
-shares = ui.query("outcome_shares")
-changes = ui.query("outcome_changes")
-cols = st.columns(len(shares) + 2)
-for col, item in zip(cols, shares.itertuples(), strict=False):
-    col.metric(
-        labels[item.indicator], fmt_pct(item.share_pct), help=_("n = {n} enterprises", n=fmt_int(item.n_enterprises))
+shares = c.ordered(ui.query("outcome_shares"), "indicator", list(labels))
+changes = ui.query("outcome_changes").set_index("indicator")
+tiles = [
+    c.Tile(
+        labels[item.indicator],
+        item.share_pct,
+        kind="pct",
+        note=_("n = {n}", n=c.format_value(item.n_enterprises)),
     )
-for col, code in zip(cols[len(shares) :], ("accidents", "absenteeism"), strict=False):
-    item = changes.set_index("indicator").loc[code]
-    col.metric(
-        labels[code],
-        fmt_pct(item["change_pct"], decimals=1, signed=True),
-        help=_("Summed follow-up against summed baseline, n = {n} enterprises", n=fmt_int(item["n_enterprises"])),
+    for item in shares.itertuples()
+]
+for code in ("accidents", "absenteeism"):
+    item = changes.loc[code]
+    tiles.append(
+        c.Tile(
+            labels[code],
+            item["change_pct"],
+            kind="signed_pct",
+            help=_("Summed follow-up against summed baseline, over the enterprises with both."),
+            note=_("n = {n}", n=c.format_value(item["n_enterprises"])),
+        )
     )
+c.kpi_row(tiles)
+
+# ---- trend by year
+st.subheader(_("Trend by year"))
+left, right = st.columns(2)
+with left:
+    joined = ui.query("enterprises_by_year")
+    c.show_or_empty(
+        c.trend_chart(
+            joined,
+            "year",
+            "enterprises",
+            title=_("Enterprises joining SCORE per year (enterprises)"),
+            bar_name=_("Joining that year"),
+            line_name=_("Cumulative"),
+        ),
+        _("No enterprises joined in the years selected."),
+        file_name="enterprises-by-year",
+        frame=joined,
+    )
+    c.suppression_note(joined)
+with right:
+    trained = ui.query("training_by_year")
+    c.show_or_empty(
+        c.trend_chart(
+            trained,
+            "year",
+            "people_trained",
+            title=_("People trained per year of classroom training (people)"),
+            bar_name=_("Trained that year"),
+            line_name=_("Cumulative"),
+            colour=charts.ROLE_COLOURS["workers"],
+        ),
+        _("No classroom training matches the current filters."),
+        file_name="people-trained-by-year",
+        frame=trained,
+    )
+    st.caption(
+        _(
+            "People trained (distinct estimate), counted in the year of the classroom training that first "
+            "includes them; the cumulative line ends at the headline total."
+        )
+    )
+    c.suppression_note(trained)
+
+# ---- comparison by country
+st.subheader(_("Comparison by country"))
+metrics = {
+    "enterprises": _("Enterprises engaged (enterprises)"),
+    "workers_reached": _("Workers reached (workers)"),
+    "people_trained": _("People trained, distinct estimate (people)"),
+}
+chosen = st.segmented_control(
+    _("Measure"), list(metrics), format_func=metrics.get, default="enterprises", key="overview_country_metric"
+)
+chosen = chosen or "enterprises"
+by_country = ui.query("country_comparison")
+c.show_or_empty(
+    c.bar_chart(
+        by_country.sort_values(chosen, ascending=False, key=lambda s: s.astype(float)),
+        "country",
+        chosen,
+        title=metrics[chosen],
+        labels=ui.reference_labels("country"),
+        colours=charts.country_colours(),
+        target=f"target_{chosen}" if with_targets else None,
+        target_label=_("Target"),
+    ),
+    _("No enterprises match the current filters."),
+    file_name=f"{chosen}-by-country",
+    frame=by_country,
+)
+if with_targets:
+    st.caption(_("The orange mark is the country's target for the phases in view."))
+c.suppression_note(by_country)
+
+# ---- women and men
+st.subheader(_("Women and men"))
+left, right = st.columns(2)
+with left:
+    c.show_or_empty(
+        c.sex_split_chart(
+            [
+                (_("Workers reached"), kpis["workers_female"], kpis["workers_male"]),
+                (_("People trained"), kpis["people_trained_female"], kpis["people_trained_male"]),
+            ],
+            title=_("Women and men reached and trained (% of people)"),
+        ),
+        _("No people match the current filters."),
+        file_name="women-and-men",
+    )
+    st.caption(_("Workers reached: headcount when joining. People trained: distinct estimate."))
+with right:
+    roles = ui.query("people_trained_by_role_sex")
+    wide = c.pivot_wide(roles, "role", "sex", "people_trained", ["female", "male"])
+    sexes = c.sex_labels()
+    c.show_or_empty(
+        c.multi_bar_chart(
+            wide,
+            "role",
+            [c.Series(sex, sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")],
+            title=_("Managers and workers trained, by sex (people, distinct estimate)"),
+            labels=c.role_labels(),
+        ),
+        _("No classroom training matches the current filters."),
+        file_name="trained-by-role-and-sex",
+        frame=roles,
+    )
+    c.suppression_note(roles)

@@ -1,5 +1,6 @@
 -- access: aggregate
 -- suppress: n_enterprises: n_yes share_pct
+-- suppress-by: none   (one row per indicator, each over its own enterprises: rows do not add up)
 -- Share of enterprises answering yes at follow-up, per yes/no indicator (adoption, relations, cost savings).
 SELECT
     i.code AS indicator,

@@ -43,11 +43,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
+    from score.access import Scope
     from score.publish import PublishError, RejectedUpload, publish_country
 
     files = {Path(p).name: Path(p).read_bytes() for p in args.paths}
     try:
-        result = publish_country(args.country.upper(), files, user=args.user)
+        # The command line acts as HQ: whoever can run it can write data/ anyway.
+        result = publish_country(args.country.upper(), files, Scope.hq(args.user))
     except RejectedUpload as rejected:
         print(rejected.report.summary(), file=sys.stderr)
         print("Upload rejected: nothing was changed.", file=sys.stderr)
@@ -76,10 +78,11 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
+    from score.access import Scope
     from score.publish import PublishError, RejectedUpload, restore_country
 
     try:
-        result = restore_country(args.country.upper(), args.version, user=args.user)
+        result = restore_country(args.country.upper(), args.version, Scope.hq(args.user))
     except (PublishError, RejectedUpload) as error:
         print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
         return 1
@@ -96,6 +99,58 @@ def _cmd_contract(args: argparse.Namespace) -> int:
         print(f"updated {readme}")
     else:
         print(contract_markdown())
+    return 0
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    """Local users: add (password from getpass or --password-stdin), remove, list, demo."""
+    import getpass
+
+    from score import auth
+
+    if args.action == "list":
+        print(f"{'user':32} {'role':8} {'countries':16} sign-in")
+        for user in auth.list_users():
+            how = "sso" if user.sso else ("password" if user.has_password else "none")
+            print(f"{user.username:32} {user.role:8} {','.join(user.countries) or '-':16} {how}{' (demo)' * user.demo}")
+        return 0
+    if args.action == "remove":
+        if not auth.remove_user(args.username):
+            print(f"no user {args.username!r}", file=sys.stderr)
+            return 1
+        print(f"removed {args.username}; their open sessions end at their next click")
+        return 0
+    if args.action == "demo":
+        if not auth.demo_accounts_allowed():
+            print(
+                "Refused: the loaded data set is not the demo set (a country folder has no DEMO_DATA.txt). Demo\n"
+                "accounts have published passwords and would not work on real data anyway.",
+                file=sys.stderr,
+            )
+            return 1
+        for name, role, countries, password in auth.DEMO_USERS:
+            auth.add_user(name, password, role, countries, demo=True)
+        print("Demo users (valid only while the demo data set is loaded):")
+        for name, role, countries, password in auth.DEMO_USERS:
+            print(f"  {name:10} password {password:20} {role}{' ' + ','.join(countries) if countries else ''}")
+        return 0
+    # add
+    countries = [c for c in (args.countries or "").split(",") if c.strip()]
+    password = None
+    if not args.sso:
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"Password for {args.username}: ")
+            if getpass.getpass("Again: ") != password:
+                print("The passwords differ; nothing changed.", file=sys.stderr)
+                return 1
+    try:
+        user = auth.add_user(args.username, password, args.role, countries, sso=args.sso)
+    except auth.UserError as error:
+        print(f"{error}; nothing changed.", file=sys.stderr)
+        return 1
+    print(f"saved {user.username} ({user.role}{': ' + ','.join(user.countries) if user.countries else ''})")
     return 0
 
 
@@ -137,6 +192,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("contract", help="print the data contract as Markdown")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README's contract section")
     p.set_defaults(func=_cmd_contract)
+
+    p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
+    users = p.add_subparsers(dest="action", required=True)
+    q = users.add_parser("add", help="add or replace a user")
+    q.add_argument("username", help="user name, or the e-mail address for single sign-on")
+    q.add_argument("--role", required=True, choices=["public", "country", "hq"])
+    q.add_argument("--countries", help="ISO3 codes for a country user, e.g. COL,PER")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    q.add_argument("--sso", action="store_true", help="signs in through the identity provider (no password)")
+    q = users.add_parser("remove", help="remove a user")
+    q.add_argument("username")
+    users.add_parser("list", help="list users (never the password hashes)")
+    users.add_parser("demo", help="create the demo users (only for the demo data set)")
+    p.set_defaults(func=_cmd_users)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -63,7 +63,7 @@ def suppress_small_cells(
     frame: pd.DataFrame,
     count_column: str,
     value_columns: list[str] | tuple[str, ...],
-    by: list[str] | tuple[str, ...] = (),
+    by: list[str] | tuple[str, ...] | None = (),
 ) -> pd.DataFrame:
     """Blank the count and values of rows describing 1 to MIN_CELL - 1 enterprises (primary suppression),
     then blank more rows until no blanked row can be worked out from the shown rows and a total.
@@ -72,18 +72,24 @@ def suppress_small_cells(
     overview, or another query with fewer filters). Within every group, the blanked rows are protected when
     at least two are blanked and their sum S satisfies S - (k - 1) >= MIN_CELL (k rows blanked): since each
     blanked row holds at least one enterprise, no blanked row's count can then be narrowed below MIN_CELL by
-    subtracting the shown rows from the group total. Secondary rows are taken smallest first; a group
-    with no other non-zero row left is blanked entirely (its total describes fewer than a handful of
-    enterprises and is suppressed wherever it is shown by the same rule).
+    subtracting the shown rows from the group total. Secondary rows are taken smallest first, preferring
+    rows that are not alone in one of their groups; a group with no other non-zero row left is blanked
+    entirely.
 
     Groups: the whole frame, and for each column in `by` the rows sharing a value of it (a country x
     sector table with `by=("country", "sector")` is protected against per-country, per-sector and grand
-    totals). The rules are applied until nothing changes. Rows with a missing count are blanked (fail
-    closed). Adds a boolean `suppressed` column.
+    totals). `by=None` says the rows are not parts of any total (e.g. one row per indicator, each over
+    its own enterprises): then only primary suppression applies. The rules are applied until nothing
+    changes. Rows with a missing count are blanked (fail closed). Adds a boolean `suppressed` column.
+
+    Limit: a row alone in its group *is* that group's total. If it has to be blanked as a secondary row
+    (e.g. a country's only row in some sector, all other countries having none), the total shown by another
+    query (enterprises per sector) gives it away; only suppressing that total too would help. See the
+    README ("Small numbers") for this and for differencing across filters.
     """
     if count_column not in frame.columns:
         raise ValueError(f"suppression count column {count_column!r} is not in the result")
-    missing = [c for c in by if c not in frame.columns]
+    missing = [c for c in by or () if c not in frame.columns]
     if missing:
         raise ValueError(f"suppression group columns {missing} are not in the result")
     out = frame.copy()
@@ -94,14 +100,17 @@ def suppress_small_cells(
     unknown = np.isnan(raw)
     counts = np.where(unknown, 1.0, raw)  # an unknown count is treated as a small one
     blank = unknown | ((counts > 0) & (counts < MIN_CELL))
-    groupings = [np.zeros(len(out), dtype=int)]
-    groupings += [pd.factorize(out[column], use_na_sentinel=False)[0] for column in by]
+    groupings = [] if by is None else [np.zeros(len(out), dtype=int)]
+    groupings += [pd.factorize(out[column], use_na_sentinel=False)[0] for column in by or ()]
+    alone = np.zeros(len(out), dtype=bool)  # rows that are the only row of one of their `by` groups
+    for codes in groupings[1:]:
+        alone |= np.bincount(codes)[codes] == 1
     changed = bool(blank.any())
     while changed:
         changed = False
         for codes in groupings:
             for code in np.unique(codes):
-                changed |= _protect_group(np.flatnonzero(codes == code), counts, blank)
+                changed |= _protect_group(np.flatnonzero(codes == code), counts, blank, alone)
     columns = list(dict.fromkeys(c for c in [count_column, *value_columns] if c in out.columns))
     for column in columns:
         out[column] = out[column].astype("object")
@@ -115,7 +124,7 @@ def _protected(counts: np.ndarray) -> bool:
     return len(counts) >= 2 and counts.sum() - (len(counts) - 1) >= MIN_CELL
 
 
-def _protect_group(rows: np.ndarray, counts: np.ndarray, blank: np.ndarray) -> bool:
+def _protect_group(rows: np.ndarray, counts: np.ndarray, blank: np.ndarray, alone: np.ndarray) -> bool:
     """Blank more rows of one group until its blanked rows are protected; True if anything changed."""
     if not blank[rows].any():
         return False
@@ -128,6 +137,6 @@ def _protect_group(rows: np.ndarray, counts: np.ndarray, blank: np.ndarray) -> b
                 blank[rest] = True
                 changed = True
             break
-        blank[candidates[np.argmin(counts[candidates], kind="stable")]] = True
+        blank[candidates[np.lexsort((counts[candidates], alone[candidates]))[0]]] = True
         changed = True
     return changed

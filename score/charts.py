@@ -22,6 +22,16 @@ ROLE_COLOURS = {"managers": "#0072B2", "workers": "#E69F00"}
 PERIOD_COLOURS = {"baseline": "#9aa5b1", "follow_up": "#0072B2"}
 REGION_COLOURS = {"Africa": "#EE7733", "Asia": "#0077BB", "Latin America": "#009988"}
 STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E00", "no_data": "#9aa5b1"}
+SIZE_COLOURS = {"micro": "#88CCEE", "small": "#44AA99", "medium": "#117733", "large": "#332288"}
+TARGET_COLOUR = "#D55E00"  # target markers and lines (Okabe-Ito vermillion)
+
+# Every chart is shown with this Plotly config: the modebar keeps its download button, which saves a PNG at
+# twice the screen resolution (sharp on slides); selection tools a dashboard does not use are removed.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "score-chart"},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
 
 _OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # Paul Tol "muted" (9) + "light" extras: distinguishable for the common colour-vision deficiencies.

@@ -2,7 +2,8 @@
 
 Each query file starts with a header that the runner enforces:
     -- access: aggregate | detail | reference
-    -- suppress: <count column>: <value columns ...>   (aggregate queries with small cells)
+    -- suppress: <count column>: <value columns ...>   (every aggregate query; `none` if it counts no enterprises)
+    -- suppress-by: <columns ...> | none               (optional: which rows add up to a published total)
 `detail` queries only ever receive the viewer's detail countries; `aggregate` queries receive the
 countries the viewer may aggregate over and are suppressed where the scope says so; `reference`
 queries read code lists and take no scope. Values are always passed as DuckDB named parameters.
@@ -10,8 +11,12 @@ queries read code lists and take no scope. Values are always passed as DuckDB na
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,13 +28,21 @@ from score import config
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
-QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+QUERY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # used with fullmatch: no "/", "..", NUL or newline
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 FILTER_PARAMS = ("countries", "sectors", "phases", "partners", "modules", "year_from", "year_to")
 
 
-class DatabaseMissing(Exception):
-    """No database has been built yet (run `python -m score build`)."""
+class DatabaseUnavailable(Exception):
+    """The current database cannot be read; `python -m score build` makes a new version."""
+
+
+class DatabaseMissing(DatabaseUnavailable):
+    """No database has been built yet, or the pointer names a file that is gone (run `python -m score build`)."""
+
+
+class DatabaseCorrupt(DatabaseUnavailable):
+    """The pointer names a file DuckDB cannot open or read (run `python -m score build`)."""
 
 
 @dataclass(frozen=True)
@@ -40,32 +53,59 @@ class NamedQuery:
     params: frozenset[str]
     suppress_count: str | None
     suppress_values: tuple[str, ...]
+    suppress_by: tuple[str, ...] | None = ()  # see access.suppress_small_cells; None: rows stand alone
 
 
 @cache
 def load_query(name: str) -> NamedQuery:
-    if not QUERY_NAME.match(name):
-        raise ValueError(f"not a query name: {name!r}")
+    if not isinstance(name, str) or not QUERY_NAME.fullmatch(name):
+        raise ValueError(f"not a query name: {str(name)[:80]!r}")
     path = config.QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise ValueError(f"no query named {name!r}")
     sql = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^--\s*(access|suppress):\s*(.+?)\s*$", sql, flags=re.M))
+    header = dict(re.findall(r"^--\s*(access|suppress|suppress-by):\s*(.+?)\s*$", sql, flags=re.M))
     access = header.get("access")
     if access not in ("aggregate", "detail", "reference"):
         raise ValueError(f"{path.name}: header '-- access: aggregate|detail|reference' missing")
     count, values = None, ()
-    if "suppress" in header:
-        count, _, rest = header["suppress"].partition(":")
+    suppress = header.get("suppress", "").split("(")[0].strip()  # a "(reason)" may follow
+    if suppress and suppress != "none":
+        count, _, rest = suppress.partition(":")
         count, values = count.strip(), tuple(rest.split())
+    elif access == "aggregate" and suppress != "none":
+        # Fail closed: an aggregate without a suppression rule would show small cells to the public.
+        raise ValueError(f"{path.name}: aggregate queries need '-- suppress: <count column>: <values>' (or 'none')")
+    by_words = header.get("suppress-by", "").split("(")[0].split()  # a "(reason)" may follow
+    by = None if by_words == ["none"] else tuple(by_words)
     body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return NamedQuery(name, sql, access, frozenset(PARAM.findall(body)), count, values)
+    params = frozenset(PARAM.findall(body))
+    if access != "reference" and "countries" not in params:
+        raise ValueError(f"{path.name}: {access} queries must read through $countries (the viewer's scope)")
+    return NamedQuery(name, sql, access, params, count, values, by)
 
 
 def query_names() -> list[str]:
     return sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 
 
-# One read-only connection per database file and process; a cursor per call keeps threads apart.
-_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+# One read-only connection per database version and process; a cursor per call keeps threads apart.
+# Versions are immutable files, so a connection never needs refreshing, only closing once superseded:
+# a connection to a version the pointer no longer names is closed when no query uses it and it has been
+# idle for GRACE_SECONDS (a page rerun that started on it finishes on it), and at once beyond
+# MAX_SUPERSEDED idle ones, so a long-running server does not keep one connection per publish.
+GRACE_SECONDS = float(os.environ.get("SCORE_DB_GRACE_SECONDS", "60"))
+MAX_SUPERSEDED = 3
+
+
+@dataclass
+class _Open:
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    last_used: float = 0.0
+
+
+_connections: dict[Path, _Open] = {}
 _lock = threading.Lock()
 
 
@@ -83,21 +123,97 @@ def data_version(path: Path | None = None) -> str:
     return f"{resolved.name}:{resolved.stat().st_mtime_ns}"
 
 
-def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise DatabaseMissing(str(path))
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise DatabaseCorrupt(f"{path}: {error}") from error
+
+
+def _sweep(now: float) -> None:
+    """Close idle connections to superseded versions (caller holds _lock)."""
+    try:
+        current = current_path()
+    except DatabaseUnavailable:
+        current = None
+    idle = sorted(
+        ((entry.last_used, path) for path, entry in _connections.items() if path != current and entry.users == 0),
+        reverse=True,
+    )
+    for rank, (last_used, path) in enumerate(idle):
+        if rank >= MAX_SUPERSEDED or now - last_used >= GRACE_SECONDS:
+            _connections.pop(path).con.close()
+
+
+@contextmanager
+def _cursor(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on `path` (default: the pointer's target now); its connection stays open while in use."""
     resolved = path or current_path()
     with _lock:
-        con = _connections.get(resolved)
-        if con is None:
-            con = duckdb.connect(str(resolved), read_only=True)
-            _connections[resolved] = con
-        return con
+        entry = _connections.get(resolved)
+        if entry is None:
+            entry = _connections[resolved] = _Open(_open(resolved))
+        entry.users += 1
+        entry.last_used = time.monotonic()
+        try:
+            cursor = entry.con.cursor()
+        except BaseException:
+            entry.users -= 1
+            raise
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+        with _lock:
+            entry.users -= 1
+            entry.last_used = time.monotonic()
+            _sweep(entry.last_used)
+
+
+def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The shared connection to a version. Prefer run_query: a superseded connection is closed when idle."""
+    resolved = path or current_path()
+    with _lock:
+        entry = _connections.get(resolved)
+        if entry is None:
+            entry = _connections[resolved] = _Open(_open(resolved))
+        entry.last_used = time.monotonic()
+        return entry.con
+
+
+def open_connections() -> list[Path]:
+    """Versions this process holds a connection to (for tests and the health check)."""
+    with _lock:
+        return sorted(_connections)
+
+
+def release(path: Path) -> None:
+    """Close and forget the connection to `path` now (e.g. a temporary preview database)."""
+    with _lock:
+        entry = _connections.pop(Path(path), None)
+        if entry is not None:
+            entry.con.close()
 
 
 def close_all() -> None:
     with _lock:
-        for con in _connections.values():
-            con.close()
+        for entry in _connections.values():
+            entry.con.close()
         _connections.clear()
+
+
+def check_database(path: Path | None = None) -> Path:
+    """The current version's path after checking that it opens and answers; else DatabaseUnavailable."""
+    resolved = path or current_path()
+    try:
+        with _cursor(resolved) as cursor:
+            cursor.execute("SELECT count(*) FROM meta").fetchone()
+    except duckdb.Error as error:
+        release(resolved)
+        raise DatabaseCorrupt(f"{resolved}: {error}") from error
+    return resolved
 
 
 def _bind(query: NamedQuery, values: dict[str, object]) -> dict[str, object]:
@@ -118,18 +234,17 @@ def run_query(
     query = load_query(name)
     scope = scope or Scope.nothing()
     filters = filters or Filters()
+    clash = params.keys() & set(FILTER_PARAMS)
+    if clash:
+        raise ValueError(f"{name}: {sorted(clash)} come from the scope and filters, not from the caller")
     values: dict[str, object] = dict(params)
     countries: frozenset[str] = frozenset()
     if query.access != "reference":
         allowed = scope.detail_countries if query.access == "detail" else scope.aggregate_countries
         countries = filters.countries_within(allowed)
         values.update(filters.sql_params(countries))
-    con = connection(path)
-    cursor = con.cursor()
-    try:
+    with _cursor(path) as cursor:
         frame = cursor.execute(query.sql, _bind(query, values)).df()
-    finally:
-        cursor.close()
     if query.access == "aggregate" and query.suppress_count and scope.suppresses(countries):
-        frame = suppress_small_cells(frame, query.suppress_count, list(query.suppress_values))
+        frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values, by=query.suppress_by)
     return frame

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from score import contract
 
 YEAR_MIN, YEAR_MAX = 2005, 2035
+MAX_VALUES = 100  # per URL key; a longer list is not a real link and the rest is ignored
+MAX_NOTICES = 10
 REGIONS = ("Africa", "Asia", "Latin America")
 # URL key for each list field, and the code list its values must come from.
 LIST_FIELDS = {
@@ -114,6 +116,12 @@ def _parse_year(raw: object) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
+def _echo(value: object) -> str:
+    """A rejected URL value as it may be shown back to the user: short, and with nothing but letters,
+    digits, spaces, '-' and '_' (no markdown, links, HTML, control or bidi characters)."""
+    return "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in str(value)[:40])
+
+
 def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[str, ...] = ()) -> Filters:
     """Build Filters from URL parameters; unknown values are dropped and listed in `notices`."""
     codes = known_codes(partners)
@@ -122,10 +130,10 @@ def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[
     for name in LIST_FIELDS:
         allowed = {c.casefold(): c for c in codes[name]}
         kept: list[str] = []
-        for value in _as_list(params.get(name)):
+        for value in _as_list(params.get(name))[:MAX_VALUES]:
             canonical = allowed.get(value.casefold())
             if canonical is None:
-                notices.append(f"{name}={value[:40]}")
+                notices.append(f"{name}={_echo(value)}")
             elif canonical not in kept:
                 kept.append(canonical)
         values[name] = tuple(kept)
@@ -134,9 +142,11 @@ def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[
             continue
         year = _parse_year(params.get(name))
         if year is None:
-            notices.append(f"{name}={str(params.get(name))[:40]}")
+            notices.append(f"{name}={_echo(params.get(name))}")
         else:
             values[name] = year
+    if len(notices) > MAX_NOTICES:
+        notices = [*notices[:MAX_NOTICES], "…"]
     filters = Filters(**values, notices=tuple(notices))  # type: ignore[arg-type]
     if filters.year_from > filters.year_to:
         filters = replace(filters, year_from=filters.year_to, year_to=filters.year_from)

@@ -92,3 +92,8 @@ def fmt_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return "–"
     return babel_dates.format_datetime(value, format="medium", locale=_locale())
+
+
+def plot_separators() -> str:
+    """Plotly's `separators` layout value (decimal symbol, then thousands symbol) for the current language."""
+    return babel_numbers.get_decimal_symbol(_locale()) + babel_numbers.get_group_symbol(_locale())

@@ -1,36 +1,69 @@
 """Publishing: archive every accepted upload, build a new immutable database version, switch atomically.
 
-Readers open `data/score.duckdb`, a symlink to `data/versions/score-<n>.duckdb`. A new version is built
-into `score-<n>.duckdb.building`, checked, checkpointed and closed, renamed to its final name, and only
-then does a new symlink get renamed over the pointer (rename is atomic on POSIX). A reader therefore
-resolves either the old or the new complete file, never a half-built one; a crash at any point leaves
-the previous version in place. We never copy a file over the path of an open database (duckdb #15912).
+Readers open `data/score.duckdb`, a symlink to `data/versions/score-<n>.duckdb`. The pointer is the
+ONLY commit point; everything else a publish changes is prepared before it and finished after it by a
+small redo journal, so a crash (SIGKILL, power loss) at any point leaves a consistent state:
 
-Retention: versions are kept (they are small and make restore instant). `prune_versions(keep)` removes
-all but the newest `keep` versions that are not the current one; the archive is never pruned.
+1. validate the upload (score.ingest); a rejected upload changes nothing at all;
+2. under `publish_lock` (one publisher at a time, across processes), `recover()` what a killed
+   publisher left behind, then open a transaction folder `data/versions/.txn-<n>/`;
+3. archive: the raw bytes and a JSON sidecar (who, when, name, sha256) are written into
+   `.txn-<n>/archive/<ISO3>/`, the new country folder into `.txn-<n>/countries/<ISO3>/`;
+4. build `score-<n>.duckdb.building` from every country (the upload replacing its country), check it
+   (re-opened read-only: row counts, countries, ranges), CHECKPOINT, close, rename to `score-<n>.duckdb`;
+5. write `.txn-<n>/entry.json` (the history entry: the transaction is now "prepared");
+6. switch: a fresh symlink renamed over `data/score.duckdb` (atomic on POSIX)  <- COMMIT;
+7. finish: move the staged archive files into `data/archive/<ISO3>/`, swap the staged country folder
+   into `data/countries/<ISO3>/` (the input of the next build), append the entry to
+   `data/versions/history.jsonl`, delete the transaction folder.
+
+`recover()` (run under the lock before every publish, and by `ensure_database`) finishes a prepared
+transaction whose version the pointer already names (redo of step 7, idempotent) and rolls back any
+other (deletes the transaction folder and the unpublished version). So: the archive holds exactly the
+uploads of published versions, the country folders always hold the current version's inputs, and no
+reader ever sees a half-built file (readers only ever open the pointer's target, and the pointer only
+ever names complete, checked files; we never copy a file over the path of an open database, duckdb
+#15912).
+
+Authorisation happens here, where the write happens, not only in the page: `publish_country` needs a
+Scope that may upload for that country (HQ: any; country staff: their own), `restore_country` needs HQ.
+The command line acts as HQ (whoever runs it can write data/ anyway).
+
+Retention: versions are kept (a few MB each; restore does not need them, it republishes archived
+uploads). `prune_versions(keep)` removes all but the newest `keep` versions and never the current one;
+the archive is never pruned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from score import config
-from score.build import DEMO_MARKER, CountryInput, build_database, collect_inputs
+from score import audit, config, contract
+from score.access import Scope
+from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir
+from score.i18n import _
 from score.ingest import ValidationReport, validate_submission
 
+LOG = logging.getLogger(__name__)
 VERSION_RE = re.compile(r"^score-(\d+)\.duckdb$")
+TXN_RE = re.compile(r"^\.txn-(\d+)$")
+STEPS = ("validate", "archive", "build", "check", "switch")  # reported to `progress` in this order
+
+Progress = Callable[[str], None]
 
 
 class RejectedUpload(Exception):
@@ -45,12 +78,19 @@ class PublishError(Exception):
     """The new version failed its checks or could not be written; the previous version stays current."""
 
 
+class NotAllowed(PermissionError):
+    """The viewer may not publish (or restore) this country's data; nothing was changed."""
+
+
 @dataclass(frozen=True)
 class PublishResult:
     version: int
     path: Path
     counts: dict[str, int]
     archived: list[Path]
+
+
+# ---------------------------------------------------------------------------------------------- paths
 
 
 def history_file() -> Path:
@@ -77,11 +117,38 @@ def list_versions() -> list[int]:
     return sorted(n for p in folder.iterdir() if (n := version_number(p)) is not None)
 
 
+def is_demo_folder(folder: Path) -> bool:
+    return (folder / DEMO_MARKER).exists()
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def _authorise(scope: object, country: str, action: str) -> str:
+    """The user name to record, or NotAllowed (audited) when the scope may not write this country."""
+    user = scope.user if isinstance(scope, Scope) else None
+    allowed = (
+        isinstance(scope, Scope)
+        and scope.can_upload
+        and country in scope.detail_countries
+        and (action != "restore" or scope.is_hq)
+    )
+    if not allowed:
+        audit.record(action, user, country=country, outcome="refused: not allowed")
+        if action == "restore":
+            raise NotAllowed(_("Only HQ can restore an earlier version."))
+        raise NotAllowed(_("You may not publish data for {country}; nothing was changed.", country=country))
+    return user or "?"
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+
 @contextmanager
 def publish_lock() -> Iterator[None]:
-    """One publisher at a time across processes (DuckDB allows one writer per file anyway)."""
+    """One publisher at a time across threads and processes (DuckDB allows one writer per file anyway)."""
     config.data_dir().mkdir(parents=True, exist_ok=True)
-    with open(config.data_dir() / "publish.lock", "a+") as handle:
+    with open(config.data_dir() / "publish.lock", "a+") as handle:  # flock: per open file, so threads too
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -97,13 +164,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    """Write bytes durably (the one place raw upload bytes are written; tests make it fail with ENOSPC)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_file(tmp, data)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -119,6 +191,13 @@ def switch_pointer(target: Path) -> None:
     _fsync_dir(pointer.parent)
 
 
+def _same_file(a: Path | None, b: Path) -> bool:
+    return a is not None and a.resolve() == b.resolve()
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
 def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]) -> None:
     """Re-open the finished file read-only and check it holds exactly what went in."""
     expected = {
@@ -132,202 +211,435 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
             got = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
             if got != rows or counts.get(table) != rows:
                 raise PublishError(f"{table}: {got} rows in the new version, {rows} expected")
-        countries = {r[0] for r in con.execute("SELECT DISTINCT country FROM enterprise").fetchall()}
-        if countries != {c.country for c in inputs if len(c.report.tables["enterprises"])}:
-            raise PublishError(f"countries in the new version: {sorted(countries)}")
+        per_country = dict(con.execute("SELECT country, count(*) FROM enterprise GROUP BY country").fetchall())
+        wanted = {c.country: len(c.report.tables["enterprises"]) for c in inputs if len(c.report.tables["enterprises"])}
+        if per_country != wanted:
+            raise PublishError(f"enterprises per country in the new version: {per_country}, expected {wanted}")
         bad = con.execute(
             "SELECT count(*) FROM enterprise WHERE workers_female < 0 OR workers_male < 0 "
-            "OR NOT (latitude IS NULL OR latitude BETWEEN -90 AND 90)"
+            "OR NOT (latitude IS NULL OR latitude BETWEEN -90 AND 90) "
+            "OR NOT (longitude IS NULL OR longitude BETWEEN -180 AND 180)"
         ).fetchone()[0]
         if bad:
             raise PublishError(f"{bad} enterprises with out-of-range values")
+        orphans = con.execute(
+            "SELECT count(*) FROM training t ANTI JOIN enterprise e USING (enterprise_id)"
+        ).fetchone()[0]
+        if orphans:
+            raise PublishError(f"{orphans} training rows for unknown enterprises")
     finally:
         con.close()
 
 
-def _archive_upload(
-    country: str, files: Mapping[str, bytes], user: str, when: dt.datetime, reuse: bool = False
-) -> list[Path]:
-    """Store the raw bytes of every file, with a JSON sidecar (who, when, name, sha256). Never deleted.
-
-    With reuse=True (builds from the country folders) a file already archived with the same content
-    is referenced instead of stored again, so every version can be restored without duplicating bytes.
-    """
-    folder = config.archive_dir() / country
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = when.strftime("%Y%m%dT%H%M%S") + f".{when.microsecond:06d}Z"
-    written: list[Path] = []
-    reused: list[Path] = []
-    try:
-        for name, raw in sorted(files.items()):
-            sha = hashlib.sha256(raw).hexdigest()
-            ext = Path(name).suffix.lower().lstrip(".") or "bin"
-            existing = sorted(folder.glob(f"*_{sha}.{ext}")) if reuse else []
-            if existing:
-                reused.append(existing[0])
-                continue
-            path = folder / f"{stamp}_{sha}.{ext}"
-            _write_atomic(path, raw)
-            written.append(path)
-            sidecar = {
-                "country": country,
-                "original_name": name,
-                "sha256": sha,
-                "bytes": len(raw),
-                "user": user,
-                "uploaded_at": when.isoformat(),
-            }
-            meta_path = path.with_suffix(path.suffix + ".json")
-            _write_atomic(meta_path, json.dumps(sidecar, indent=1).encode())
-            written.append(meta_path)
-    except OSError:
-        for path in written:  # an incomplete upload is not an archived upload
-            path.unlink(missing_ok=True)
-        raise
-    return sorted(reused + [p for p in written if not p.name.endswith(".json")])
+def _sha(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
-def _replace_country_folder(country: str, files: Mapping[str, bytes]) -> None:
-    """Make data/countries/<ISO3>/ hold exactly the published files (input of the next build)."""
-    root = config.countries_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".staging-{country}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    for name, raw in files.items():
-        (staging / Path(name).name).write_bytes(raw)
-    target, old = root / country, root / f".old-{country}-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def recover_country_folders() -> None:
-    """After a crash between the two renames above, put the previous folder back."""
-    root = config.countries_dir()
-    if not root.exists():
-        return
-    for leftover in root.glob(".old-*"):
-        country = leftover.name.split("-")[1]
-        if not (root / country).exists():
-            os.replace(leftover, root / country)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in root.glob(".staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+# ---------------------------------------------------------------------------------------------- history
 
 
 def _append_history(entry: dict) -> None:
-    history_file().parent.mkdir(parents=True, exist_ok=True)
-    with open(history_file(), "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, sort_keys=True) + "\n")
+    path = history_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        handle.seek(0, os.SEEK_END)
+        prefix = b""
+        if handle.tell():  # a torn last line (killed mid-write) must not swallow this one
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                prefix = b"\n"
+        handle.write(prefix + (json.dumps(entry, sort_keys=True) + "\n").encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
 
 
 def read_history() -> list[dict]:
-    """Every published version, oldest first (skips a torn last line after a crash)."""
+    """Every published version, oldest first (skips a torn line after a crash)."""
     if not history_file().exists():
         return []
     entries = []
     for line in history_file().read_text(encoding="utf-8").splitlines():
         try:
-            entries.append(json.loads(line))
+            item = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if isinstance(item, dict) and isinstance(item.get("version"), int):
+            entries.append(item)
     return entries
 
 
-def _build_new_version(
-    overrides: Mapping[str, CountryInput], action: str, user: str, **details: object
+def country_history(country: str) -> list[dict]:
+    """The versions that held data for `country`, newest first, with that country's row counts."""
+    rows = []
+    for entry in reversed(read_history()):
+        if country not in entry.get("countries", {}):
+            continue
+        counts = entry.get("country_rows", {}).get(country, {})
+        rows.append(
+            {
+                "version": entry["version"],
+                "at": entry.get("at"),
+                "user": entry.get("user"),
+                "action": entry.get("action"),
+                "changed": entry.get("country") == country or entry.get("action") == "build",
+                "enterprises": entry["countries"][country],
+                "training": counts.get("training"),
+                "indicators": counts.get("indicators"),
+                "restored_from": entry.get("restored_from"),
+                "files": ", ".join(f["name"] for f in entry.get("files", []) if f.get("country") == country),
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- transaction
+
+
+def _txn_dir(number: int) -> Path:
+    return config.versions_dir() / f".txn-{number}"
+
+
+def _archive_upload(
+    txn: Path, country: str, files: Mapping[str, bytes], user: str, when: dt.datetime, reuse: bool = False
+) -> list[Path]:
+    """Stage the raw bytes of every file with a JSON sidecar (who, when, name, sha256) in the transaction.
+
+    Returns the paths (relative to the data dir) the files have once the transaction is finished. With
+    reuse=True (countries rebuilt from their folders) a file already archived with the same content is
+    referenced instead of stored again, so every version can be restored without duplicating bytes.
+    """
+    archive = config.archive_dir() / country
+    staged = txn / "archive" / country
+    stamp = when.strftime("%Y%m%dT%H%M%S") + f".{when.microsecond:06d}Z"
+    out: list[Path] = []
+    for name, raw in sorted(files.items()):
+        sha = _sha(raw)
+        ext = Path(name).suffix.lower().lstrip(".") or "bin"
+        if reuse:
+            existing = sorted(archive.glob(f"*_{sha}.{ext}")) if archive.exists() else []
+            if existing:
+                out.append(existing[0].relative_to(config.data_dir()))
+                continue
+        staged.mkdir(parents=True, exist_ok=True)
+        file_name = f"{stamp}_{sha}.{ext}"
+        _write_file(staged / file_name, raw)
+        sidecar = {
+            "country": country,
+            "original_name": Path(name).name,
+            "sha256": sha,
+            "bytes": len(raw),
+            "user": user,
+            "uploaded_at": when.isoformat(),
+        }
+        _write_file(staged / f"{file_name}.json", json.dumps(sidecar, indent=1).encode())
+        out.append((archive / file_name).relative_to(config.data_dir()))
+    return out
+
+
+def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes]) -> None:
+    folder = txn / "countries" / country
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, raw in files.items():
+        _write_file(folder / Path(name).name, raw)
+
+
+def _finish(txn: Path) -> None:
+    """Step 7, after the pointer switch. Idempotent: recover() runs it again after a crash."""
+    number = int(TXN_RE.match(txn.name).group(1))
+    entry = json.loads((txn / "entry.json").read_text(encoding="utf-8"))
+    staged_archive = txn / "archive"
+    if staged_archive.exists():
+        for folder in sorted(staged_archive.iterdir()):
+            dest = config.archive_dir() / folder.name
+            dest.mkdir(parents=True, exist_ok=True)
+            for item in sorted(folder.iterdir()):
+                os.replace(item, dest / item.name)
+            _fsync_dir(dest)
+    staged_countries = txn / "countries"
+    if staged_countries.exists():
+        root = config.countries_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        for staged in sorted(staged_countries.iterdir()):
+            target, old = root / staged.name, root / f".old-{staged.name}-{number}"
+            if target.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+            os.replace(staged, target)
+            shutil.rmtree(old, ignore_errors=True)
+        _fsync_dir(root)
+    if not any(e["version"] == number for e in read_history()):
+        _append_history(entry)
+    shutil.rmtree(txn)
+    _fsync_dir(txn.parent)
+
+
+def _discard(txn: Path | None, number: int) -> None:
+    """Roll back an uncommitted transaction: its folder and its version file (never the current one)."""
+    folder = config.versions_dir()
+    if txn is not None:
+        shutil.rmtree(txn, ignore_errors=True)
+    for leftover in (folder / f"score-{number}.duckdb.building", folder / f"score-{number}.duckdb.building.wal"):
+        leftover.unlink(missing_ok=True)
+    final = folder / f"score-{number}.duckdb"
+    if final.exists() and not _same_file(current_version_path(), final):
+        final.unlink()
+        Path(f"{final}.wal").unlink(missing_ok=True)
+
+
+def recover() -> list[str]:
+    """Finish or roll back what a killed publisher left. Caller holds publish_lock. Returns what it did."""
+    done: list[str] = []
+    folder = config.versions_dir()
+    if folder.exists():
+        current = current_version_path()
+        for txn in sorted(folder.iterdir()):
+            match = TXN_RE.match(txn.name)
+            if not match or not txn.is_dir():
+                continue
+            number = int(match.group(1))
+            final = folder / f"score-{number}.duckdb"
+            if _same_file(current, final) and (txn / "entry.json").exists():
+                _finish(txn)
+                done.append(f"finished version {number}")
+            else:
+                _discard(txn, number)
+                done.append(f"rolled back version {number}")
+        for stale in folder.glob("*.building*"):
+            stale.unlink(missing_ok=True)  # left by a killed publisher; never a published version
+    root = config.countries_dir()
+    if root.exists():  # leftovers of the folder swap in older releases (no journal)
+        for leftover in root.glob(".old-*"):
+            country = leftover.name.split("-")[1]
+            if not (root / country).exists():
+                os.replace(leftover, root / country)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in root.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if done:
+        LOG.warning("publish recovery: %s", "; ".join(done))
+    return done
+
+
+# Validated country folders, one entry per country, keyed by the content of the folder's files, today's date
+# (the validator's date rules say "up to today") and the reference files (code lists): a publish re-validates
+# only folders that changed since the last build in this process, instead of every country each time.
+_validated: dict[str, tuple[tuple, CountryInput]] = {}
+
+
+def _folder_key(folder: Path) -> tuple:
+    files = sorted(
+        (p.name, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".csv", ".xlsx") or p.name == DEMO_MARKER
+    )
+    reference = sorted((p.name, p.stat().st_mtime_ns) for p in config.REFERENCE_DIR.glob("*.csv"))
+    return (dt.date.today().isoformat(), tuple(files), tuple(reference))
+
+
+def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
+    """Every country folder (the uploads replacing theirs), validated, reusing unchanged validated folders."""
+    root = config.countries_dir()
+    known = set(contract.code_list("country"))
+    inputs: dict[str, CountryInput] = dict(uploads)
+    folders = sorted(root.iterdir()) if root.exists() else []
+    for folder in folders:
+        if folder.name not in known or folder.name in uploads or not folder.is_dir():
+            continue
+        key = _folder_key(folder)
+        hit = _validated.get(folder.name)
+        if hit is not None and hit[0] == key:
+            inputs[folder.name] = hit[1]
+            continue
+        item = inputs[folder.name] = read_country_dir(folder)
+        if item.report.ok:
+            _validated[folder.name] = (key, item)
+    invalid = {c: item.report for c, item in inputs.items() if not item.report.ok}
+    if invalid:
+        raise BuildError(invalid)
+    return [inputs[c] for c in sorted(inputs)]
+
+
+def _step(progress: Progress | None, name: str) -> None:
+    if progress is not None:
+        progress(name)
+
+
+def _new_version(
+    action: str,
+    user: str,
+    uploads: Mapping[str, CountryInput],
+    progress: Progress | None = None,
+    **details: object,
 ) -> PublishResult:
-    """Build, check and switch to a new version. Caller holds publish_lock."""
-    recover_country_folders()
-    inputs = collect_inputs(config.countries_dir(), overrides)
+    """Archive, build, check and switch to a new version (steps 2-7). Caller holds publish_lock."""
+    recover()
     folder = config.versions_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.building*"):
-        stale.unlink()  # left by a killed publisher; never a published version
     number = max(list_versions(), default=0) + 1
+    txn = _txn_dir(number)
     final = folder / f"score-{number}.duckdb"
     building = folder / f"score-{number}.duckdb.building"
+    when = dt.datetime.now(dt.UTC)
     try:
+        txn.mkdir()
+        _step(progress, "archive")
+        sources = {c: _archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
+        for country, item in uploads.items():
+            _stage_country_folder(txn, country, item.files)
+        _step(progress, "build")
+        inputs = _collect_inputs(uploads)
+        for item in inputs:
+            if item.country not in sources:
+                sources[item.country] = _archive_upload(txn, item.country, item.files, user, when, reuse=True)
         counts = build_database(building, inputs, number)
+        _step(progress, "check")
         check_version(building, inputs, counts)
         os.replace(building, final)
         _fsync_dir(folder)
+        entry = {
+            "version": number,
+            "action": action,
+            "user": user,
+            "at": when.isoformat(timespec="seconds"),
+            "counts": counts,
+            "countries": {c.country: len(c.report.tables["enterprises"]) for c in inputs},
+            "country_rows": {c.country: {name: len(frame) for name, frame in c.report.tables.items()} for c in inputs},
+            "sources": {c: [str(p) for p in paths] for c, paths in sources.items()},
+            "files": [
+                {"country": c, "name": Path(name).name, "sha256": _sha(raw), "bytes": len(raw)}
+                for c, item in uploads.items()
+                for name, raw in sorted(item.files.items())
+            ],
+            **details,
+        }
+        _write_atomic(txn / "entry.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
+        _fsync_dir(txn)
+        _step(progress, "switch")
+        try:
+            switch_pointer(final)
+        except BaseException:
+            if not _same_file(current_version_path(), final):
+                raise
+            LOG.exception("the pointer was switched to version %s, but then failed", number)
     except BaseException:
-        building.unlink(missing_ok=True)
-        Path(f"{building}.wal").unlink(missing_ok=True)
+        if not _same_file(current_version_path(), final):
+            _discard(txn, number)
         raise
-    switch_pointer(final)
-    when = dt.datetime.now(dt.UTC)
-    sources = {
-        c.country: [
-            str(p.relative_to(config.data_dir())) for p in _archive_upload(c.country, c.files, user, when, reuse=True)
-        ]
-        for c in inputs
-    }
-    entry = {
-        "version": number,
-        "action": action,
-        "user": user,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "counts": counts,
-        "countries": {c.country: len(c.report.tables["enterprises"]) for c in inputs},
-        "sources": sources,
-        **details,
-    }
-    _append_history(entry)
-    return PublishResult(
-        number, final, counts, [config.data_dir() / p for p in sources.get(details.get("country"), [])]
-    )
+    try:
+        _finish(txn)
+        for country, item in uploads.items():  # the folder now holds exactly these validated files
+            _validated[country] = (_folder_key(config.countries_dir() / country), item)
+    except OSError:  # committed: the version is live; recover() finishes the bookkeeping next time
+        LOG.exception("version %s is published, but archiving/history could not be completed yet", number)
+    archived = [config.data_dir() / p for c in uploads for p in sources[c]]
+    return PublishResult(number, final, counts, archived)
+
+
+def _as_publish_error(error: Exception) -> PublishError:
+    if isinstance(error, BuildError):
+        return PublishError(
+            _(
+                "The data already on the server for {countries} does not validate, so no new version could be "
+                "built; nothing was changed. Ask HQ to check data/countries/ (python -m score validate).",
+                countries=", ".join(sorted(error.reports)),
+            )
+        )
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return PublishError(
+            _(
+                "The server's disk is full, so the upload could not be archived; nothing was changed and "
+                "nothing was lost. Ask the administrator to free space, then publish again."
+            )
+        )
+    return PublishError(_("The new version could not be written ({detail}); nothing was changed.", detail=str(error)))
+
+
+# ---------------------------------------------------------------------------------------------- API
 
 
 def build_all(user: str = "cli") -> PublishResult:
-    """`python -m score build`: consolidate every country folder into a new version."""
+    """`python -m score build`: consolidate every country folder into a new version (raises BuildError)."""
     with publish_lock():
-        return _build_new_version({}, "build", user)
+        return _new_version("build", user, {})
 
 
-def publish_country(country: str, files: Mapping[str, bytes], user: str) -> PublishResult:
-    """Validate, archive, build and switch. Raises RejectedUpload (nothing changed) or PublishError."""
+def publish_country(
+    country: str, files: Mapping[str, bytes], scope: Scope, progress: Progress | None = None
+) -> PublishResult:
+    """Validate, archive, build, check and switch, for a viewer allowed to upload `country`.
+
+    Raises NotAllowed or RejectedUpload (nothing changed, nothing archived) or PublishError (the
+    previous version stays current, nothing archived). `progress(step)` is called with each of STEPS.
+    """
+    country = (country or "").strip().upper()
+    user = _authorise(scope, country, "publish")
+    described = [{"name": Path(n).name, "sha256": _sha(b), "bytes": len(b)} for n, b in sorted(files.items())]
+    _step(progress, "validate")
     report = validate_submission(country, files)
     if not report.ok:
+        audit.record("publish", user, country=country, files=described, outcome="rejected", errors=len(report.errors))
         raise RejectedUpload(report)
-    with publish_lock():
-        when = dt.datetime.now(dt.UTC)
-        archived = _archive_upload(country, files, user, when)
-        item = CountryInput(country, report, dict(files), is_demo=False)
-        result = _build_new_version({country: item}, "publish", user, country=country)
-        _replace_country_folder(country, files)
-    return PublishResult(result.version, result.path, result.counts, archived)
+    item = CountryInput(country, report, {Path(n).name: bytes(b) for n, b in files.items()}, is_demo=False)
+    try:
+        with publish_lock():
+            result = _new_version("publish", user, {country: item}, progress, country=country)
+    except (BuildError, OSError, PublishError) as error:
+        failure = error if isinstance(error, PublishError) else _as_publish_error(error)
+        audit.record("publish", user, country=country, files=described, outcome="failed", detail=str(failure))
+        raise failure from error
+    audit.record(
+        "publish",
+        user,
+        country=country,
+        files=described,
+        outcome="published",
+        version=result.version,
+        warnings=len(report.warnings),
+    )
+    return result
 
 
-def restore_country(country: str, version: int, user: str) -> PublishResult:
-    """Publish again the files a country had in an earlier published version (a new version itself)."""
+def restore_country(country: str, version: int, scope: Scope, progress: Progress | None = None) -> PublishResult:
+    """Publish again the files `country` had in an earlier version (HQ only; a new version itself)."""
+    country = (country or "").strip().upper()
+    user = _authorise(scope, country, "restore")
     entry = next((e for e in read_history() if e["version"] == version), None)
     sources = (entry or {}).get("sources", {}).get(country)
     if not sources:
-        raise PublishError(f"version {version} has no archived data for {country}")
-    files = {}
+        raise PublishError(_("Version {version} has no archived data for {country}.", version=version, country=country))
+    _step(progress, "validate")
+    files: dict[str, bytes] = {}
     for relative in sources:
         path = config.data_dir() / relative
-        meta = json.loads(path.with_suffix(path.suffix + ".json").read_text(encoding="utf-8"))
-        files[meta["original_name"]] = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+            meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            problem = _("The archived file {file} cannot be read ({detail}).", file=relative, detail=error)
+            raise PublishError(problem) from error
+        if _sha(raw) != meta.get("sha256") or f"_{meta.get('sha256')}." not in path.name:
+            raise PublishError(_("The archived file {file} is damaged (its sha256 does not match).", file=relative))
+        files[meta["original_name"]] = raw
     report = validate_submission(country, files)
     if not report.ok:
         raise RejectedUpload(report)
-    with publish_lock():
-        item = CountryInput(country, report, files, is_demo=False)
-        result = _build_new_version({country: item}, "restore", user, country=country, restored_from=version)
-        _replace_country_folder(country, files)
+    item = CountryInput(country, report, files, is_demo=False)
+    try:
+        with publish_lock():
+            result = _new_version("restore", user, {country: item}, progress, country=country, restored_from=version)
+    except (BuildError, OSError, PublishError) as error:
+        failure = error if isinstance(error, PublishError) else _as_publish_error(error)
+        audit.record("restore", user, country=country, restored_from=version, outcome="failed", detail=str(failure))
+        raise failure from error
+    audit.record("restore", user, country=country, restored_from=version, outcome="published", version=result.version)
     return result
 
 
 def ensure_database() -> Path:
-    """Build the database if there is none (first start, or the pointer is dangling)."""
+    """Recover after a crash, and build the database if there is none (first start, dangling pointer)."""
+    with publish_lock():
+        recover()
     current = current_version_path()
     if current is not None and current.exists():
         return current
@@ -336,16 +648,13 @@ def ensure_database() -> Path:
 
 def prune_versions(keep: int = 20) -> list[Path]:
     """Delete old versions beyond the newest `keep`; never the current one. Uploads stay archived."""
-    current = current_version_path()
-    removed = []
-    for number in list_versions()[:-keep] if keep > 0 else []:
-        path = config.versions_dir() / f"score-{number}.duckdb"
-        if current is not None and path == current:
-            continue
-        path.unlink()
-        removed.append(path)
+    with publish_lock():
+        current = current_version_path()
+        removed = []
+        for number in list_versions()[:-keep] if keep > 0 else []:
+            path = config.versions_dir() / f"score-{number}.duckdb"
+            if _same_file(current, path):
+                continue
+            path.unlink()
+            removed.append(path)
     return removed
-
-
-def is_demo_folder(folder: Path) -> bool:
-    return (folder / DEMO_MARKER).exists()

@@ -7,6 +7,7 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,8 @@ from score.i18n import LANGUAGES, _, label, set_language
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
 LANGUAGE_KEY = "score_language"
+DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
+PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
 def current_scope() -> Scope:
@@ -37,8 +40,26 @@ def current_filters() -> Filters:
     return value if isinstance(value, Filters) else Filters()
 
 
+def pin_data_version() -> Path:
+    """Resolve and check the current database version for this rerun (app.py, and again in `page()`).
+
+    Every query of the page then reads that one immutable version, so a page never mixes two versions
+    when a publish lands mid-rerun; the next rerun picks up the new one. `page()` pins again because
+    AppTest reruns a navigation page without running app.py. Raises db.DatabaseUnavailable.
+    """
+    path = db.check_database()
+    st.session_state[DB_PATH_KEY] = path
+    return path
+
+
+def pinned_path() -> Path | None:
+    """The version pinned for this rerun, or None (then queries resolve the pointer themselves)."""
+    path = st.session_state.get(DB_PATH_KEY)
+    return path if isinstance(path, Path) and path.exists() else None
+
+
 def data_version() -> str:
-    return db.data_version()
+    return db.data_version(pinned_path())
 
 
 @st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
@@ -49,10 +70,11 @@ def _cached_query(
     version: str,
     params_key: tuple,
     _scope: Scope,
+    _path: Path | None = None,
 ) -> pd.DataFrame:
     # scope_key, filters_key, version and params_key make up the cache key: the cache is shared by
     # all sessions, so a result computed for one scope is never served to another.
-    return db.run_query(name, _scope, filters_key, **dict(params_key))
+    return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
 
 
 def query(name: str, filters_override: Filters | None = None, **params: object) -> pd.DataFrame:
@@ -66,18 +88,20 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
         tuple(sorted(scope.detail_countries)),
     )
     params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    frame = _cached_query(name, scope_key, replace(chosen, notices=()), data_version(), params_key, scope)
+    path = pinned_path()
+    version = db.data_version(path)
+    frame = _cached_query(name, scope_key, replace(chosen, notices=()), version, params_key, scope, path)
     return frame.copy()
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _partners(version: str) -> list[str]:
-    return db.run_query("partners", Scope.nothing())["partner"].tolist()
+def _partners(version: str, _path: Path | None = None) -> list[str]:
+    return db.run_query("partners", Scope.nothing(), path=_path)["partner"].tolist()
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _year_bounds(version: str) -> tuple[int, int]:
-    bounds = db.run_query("year_bounds", Scope.nothing())
+def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
+    bounds = db.run_query("year_bounds", Scope.nothing(), path=_path)
     first, last = bounds.iloc[0]["first_year"], bounds.iloc[0]["last_year"]
     if pd.isna(first):
         return filters.YEAR_MIN, filters.YEAR_MAX
@@ -109,8 +133,8 @@ def sidebar_language() -> None:
 
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link."""
-    partners = _partners(data_version())
-    first, last = _year_bounds(data_version())
+    partners = _partners(data_version(), pinned_path())
+    first, last = _year_bounds(data_version(), pinned_path())
     if "f_initialised" not in st.session_state:
         from_url = filters.from_query_params(_multi_params(), partners)
         for name in filters.LIST_FIELDS:
@@ -146,6 +170,9 @@ def sidebar_filters() -> Filters:
     chosen = filters.from_query_params(chosen.to_query_params(), partners)
     st.session_state[FILTERS_KEY] = replace(chosen, notices=tuple(st.session_state.get("f_notices", ())))
     wanted = chosen.to_query_params()
+    for key in PAGE_PARAMS:  # a page's own parameter survives the rewrite; that page validates it
+        if key in st.query_params:
+            wanted[key] = st.query_params[key]
     if _current_params() != wanted:
         st.query_params.from_dict(wanted)
     if not chosen.is_default() and side.button(_("Clear filters")):
@@ -154,6 +181,28 @@ def sidebar_filters() -> Filters:
         st.session_state["f_years"] = (first, last)
         st.rerun()
     return chosen
+
+
+def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
+    """A page's own URL parameter (e.g. `?profile=COL`), checked against the known codes (case-insensitive).
+
+    An unknown or malformed value is removed from the URL and a notice says so; never an error.
+    """
+    raw = st.query_params.get(key)
+    if raw is None:
+        return None
+    value = {code.casefold(): code for code in known}.get(str(raw).strip().casefold())
+    if value is None:
+        del st.query_params[key]
+        shown = "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in str(raw)[:40])
+        st.info(_("The link parameter {key}={value} is not a known code and was ignored.", key=key, value=shown))
+    return value
+
+
+def set_page_param(key: str, value: str) -> None:
+    """Mirror a page's own choice in the URL, so the view is a shareable link."""
+    if key in PAGE_PARAMS and st.query_params.get(key) != value:
+        st.query_params[key] = value
 
 
 def _multi_params() -> dict[str, list[str]]:
@@ -173,18 +222,17 @@ def notices() -> None:
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
-    status = db.run_query("data_status", Scope.nothing())
+    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
     if len(status) and bool(status.iloc[0]["is_demo"]):
         st.warning(
-            _(
-                "Demo data: these figures come from synthetic enterprises made for demonstration, not real results."
-            ),
+            _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
             icon="🧪",
         )
 
 
 def page(title: str, caption: str | None = None) -> Filters:
     """Common page header; returns the current filters."""
+    pin_data_version()
     st.title(title)
     if caption:
         st.caption(caption)

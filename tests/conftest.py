@@ -54,3 +54,9 @@ def raw(demo_data_dir: Path):
     from tests.oracle import RawData
 
     return RawData(demo_data_dir / "countries")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir() -> None:
+    """Overrides pytest-playwright's: with `-n 2` one worker would delete the other's failure screenshots
+    in test-results/ (tests/e2e writes them there); `make test` clears the folder once instead."""

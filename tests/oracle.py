@@ -103,8 +103,244 @@ class RawData:
         both = [k for k in base if k in follow]
         b = sum(base[k] for k in both)
         f = sum(follow[k] for k in both)
+        lower = reference_rows("indicators")[indicator]["direction"] == "lower"
+        improved = [k for k in both if (follow[k] < base[k] if lower else follow[k] > base[k])]
+        nan = float("nan")
         return {
             "n": len(both),
-            "change_pct": 100.0 * (f / b - 1) if b else float("nan"),
+            "change_pct": 100.0 * (f / b - 1) if b else nan,
             "without_follow_up": len([k for k in base if k not in follow]),
+            "baseline_sum": b,
+            "follow_up_sum": f,
+            "baseline_mean": b / len(both) if both else nan,
+            "follow_up_mean": f / len(both) if both else nan,
+            "improved_pct": 100.0 * len(improved) / len(both) if both else nan,
+            "median_change": median([follow[k] - base[k] for k in both]),
+            "median_change_pct": median([100.0 * (follow[k] - base[k]) / base[k] for k in both if base[k]]),
         }
+
+    # ---- the pages' breakdowns (queries enterprises_by_*, training_by_*, people_trained_by_role_sex ...)
+
+    def _enterprises(self, **filters) -> list[dict[str, str]]:
+        ids = self.enterprise_ids(**filters)
+        return [e for e in self.enterprises if e["enterprise_id"] in ids]
+
+    def _training(self, modules=None, **filters) -> list[dict[str, str]]:
+        ids = self.enterprise_ids(modules=modules, **filters)
+        return [t for t in self.training if t["enterprise_id"] in ids and (not modules or t["module"] in modules)]
+
+    def enterprises_by(self, key, **filters) -> dict[str, dict[str, int]]:
+        """Per value of `key` (a column name, or a function of the enterprise row): enterprises and workers."""
+        out: dict[str, dict[str, int]] = {}
+        for e in self._enterprises(**filters):
+            group = key(e) if callable(key) else e[key]
+            cell = out.setdefault(group, {"enterprises": 0, "workers_female": 0, "workers_male": 0})
+            cell["enterprises"] += 1
+            cell["workers_female"] += int(e["workers_female"])
+            cell["workers_male"] += int(e["workers_male"])
+        for cell in out.values():
+            cell["workers_reached"] = cell["workers_female"] + cell["workers_male"]
+        return out
+
+    @staticmethod
+    def size_class(e: dict[str, str]) -> str:
+        workers = int(e["workers_female"]) + int(e["workers_male"])
+        return "micro" if workers < 10 else "small" if workers < 50 else "medium" if workers < 250 else "large"
+
+    def people_by_role_sex(self, **filters) -> dict[tuple[str, str], dict[str, int]]:
+        """(role, sex) -> people trained (largest group per enterprise across its modules) and participations."""
+        rows = self._training(**filters)
+        largest: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        out = {}
+        for role in ("managers", "workers"):
+            for sex in ("female", "male"):
+                column = f"{role}_{sex}"
+                for t in rows:
+                    largest[t["enterprise_id"]][column] = max(largest[t["enterprise_id"]][column], int(t[column]))
+                out[(role, sex)] = {
+                    "people_trained": sum(v[column] for v in largest.values()),
+                    "participations": sum(int(t[column]) for t in rows),
+                }
+        return out
+
+    def training_by_year(self, **filters) -> dict[int, dict[str, int]]:
+        """Per classroom year: enterprises, deliveries, participations and people first counted that year
+        (walking each enterprise's deliveries by date then module, the rise of the largest group so far)."""
+        groups = ("managers_female", "managers_male", "workers_female", "workers_male")
+        rows = sorted(self._training(**filters), key=lambda t: (t["enterprise_id"], t["classroom_date"], t["module"]))
+        out: dict[int, dict] = {}
+        so_far: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(groups, 0))
+        for t in rows:
+            year = int(t["classroom_date"][:4])
+            cell = out.setdefault(year, {"ids": set(), "deliveries": 0, "participations": 0, "people_trained": 0})
+            cell["ids"].add(t["enterprise_id"])
+            cell["deliveries"] += 1
+            cell["participations"] += sum(int(t[g]) for g in groups)
+            for g in groups:
+                rise = max(0, int(t[g]) - so_far[t["enterprise_id"]][g])
+                so_far[t["enterprise_id"]][g] += rise
+                cell["people_trained"] += rise
+        for cell in out.values():
+            cell["n_enterprises"] = len(cell.pop("ids"))
+        return out
+
+    def by_module(self, **filters) -> dict[str, dict[str, float]]:
+        groups = ("managers_female", "managers_male", "workers_female", "workers_male")
+        joined = {e["enterprise_id"]: e["joined_on"] for e in self.enterprises}
+        out: dict[str, dict[str, float]] = {}
+        for module in reference_rows("modules"):
+            rows = [t for t in self._training(**filters) if t["module"] == module]
+            satisfaction = [float(t["satisfaction_pct"]) for t in rows if t.get("satisfaction_pct", "") != ""]
+            days = [days_between(joined[t["enterprise_id"]], t["classroom_date"]) for t in rows]
+            out[module] = {
+                "deliveries": len(rows),
+                "participations": sum(int(t[g]) for t in rows for g in groups),
+                "consultation_visits": sum(int(t["consultation_visits"]) for t in rows),
+                "visits_per_delivery": (
+                    sum(int(t["consultation_visits"]) for t in rows) / len(rows) if rows else float("nan")
+                ),
+                "satisfaction_mean": sum(satisfaction) / len(satisfaction) if satisfaction else float("nan"),
+                "n_satisfaction": len(satisfaction),
+                "median_days_to_classroom": median(days),
+            }
+        return out
+
+    def deliveries_by_country_module(self, **filters) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = defaultdict(int)
+        for t in self._training(**filters):
+            out[(t["country"], t["module"])] += 1
+        return dict(out)
+
+    def modules_per_enterprise(self, modules=None, **filters) -> dict[int, int]:
+        """Number of modules taken (of the chosen ones) -> enterprises."""
+        ids = self.enterprise_ids(modules=modules, **filters)
+        taken = dict.fromkeys(ids, 0)
+        for t in self.training:
+            if t["enterprise_id"] in taken and (not modules or t["module"] in modules):
+                taken[t["enterprise_id"]] += 1
+        out: dict[int, int] = defaultdict(int)
+        for n in taken.values():
+            out[n] += 1
+        return dict(out)
+
+    @staticmethod
+    def targets(countries=None, phases=None) -> dict[str, float]:
+        """metric -> target summed over the countries and phases (data/reference/targets.csv)."""
+        out: dict[str, float] = defaultdict(float)
+        with open(REFERENCE / "targets.csv", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if (countries is None or row["country"] in countries) and (not phases or row["phase"] in phases):
+                    out[row["metric"]] += float(row["target"])
+        return dict(out)
+
+    # ---- per country (Map, Country profile) and logframe (Logframe page): still csv-only
+
+    def countries(self) -> list[str]:
+        return sorted({e["country"] for e in self.enterprises} | {r["country"] for r in self.logframe})
+
+    def per_country(self, countries=None, **filters) -> dict[str, dict[str, float]]:
+        """kpis() for each country in `countries` (default: every country with data); 0s where nothing matches."""
+        chosen = self.countries() if countries is None else sorted(countries)
+        return {c: self.kpis(countries={c}, **filters) for c in chosen}
+
+    def located(self, **filters) -> set[str]:
+        """Ids of the matching enterprises that have both coordinates (the map's points)."""
+        ids = self.enterprise_ids(**filters)
+        return {
+            e["enterprise_id"]
+            for e in self.enterprises
+            if e["enterprise_id"] in ids and e["latitude"].strip() and e["longitude"].strip()
+        }
+
+    def improving(self, indicator: str, country: str, **filters) -> tuple[int, int]:
+        """(n, n improving) in one country: for a yes/no indicator the follow-up answers and the yeses; for a
+        change indicator the enterprises with baseline and follow-up and those whose follow-up is better."""
+        filters = {**filters, "countries": {country} & (filters.get("countries") or {country})}
+        meta = reference_rows("indicators")[indicator]
+        ids = self.enterprise_ids(**filters)
+        base, follow = {}, {}
+        for r in self.indicators:
+            if r["enterprise_id"] in ids and r["indicator"] == indicator:
+                (base if r["period"] == "baseline" else follow)[r["enterprise_id"]] = float(r["value"])
+        if meta["kind"] == "share":
+            return len(follow), sum(1 for v in follow.values() if v == 1)
+        both = [k for k in base if k in follow]
+        lower = meta["direction"] == "lower"
+        better = [k for k in both if (follow[k] < base[k] if lower else follow[k] > base[k])]
+        return len(both), len(better)
+
+    def logframe_rows(self, countries=None, period_end: str | None = None) -> list[dict[str, object]]:
+        """Every logframe indicator for each country that reported at `period_end` (default: each country's
+        latest date), with target, actual and the status by the documented rule (see logframe_status)."""
+        indicators = reference_rows("logframe_indicators")
+        out = []
+        for country in sorted({r["country"] for r in self.logframe}):
+            if countries is not None and country not in countries:
+                continue
+            mine = [r for r in self.logframe if r["country"] == country]
+            dates = sorted({r["period_end"] for r in mine})
+            date = dates[-1] if period_end is None else period_end
+            if date not in dates:
+                continue
+            for code, meta in indicators.items():
+                row = next((r for r in mine if r["period_end"] == date and r["indicator"] == code), None)
+                target = _number(row["target"]) if row else None
+                actual = _number(row["actual"]) if row else None
+                out.append(
+                    {
+                        "country": country,
+                        "indicator": code,
+                        "period_end": date,
+                        "target": target,
+                        "actual": actual,
+                        "status": logframe_status(actual, target, meta["direction"]),
+                    }
+                )
+        return out
+
+
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+def reference_rows(name: str) -> dict[str, dict[str, str]]:
+    """code -> row of a reference file (indicators, modules ...), in file order."""
+    with open(REFERENCE / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return {row["code"]: row for row in csv.DictReader(handle)}
+
+
+def median(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def days_between(first: str, second: str) -> int:
+    """Days from one ISO date to another, by the proleptic Gregorian day count (no datetime module needed)."""
+
+    def ordinal(text: str) -> int:
+        y, m, d = (int(part) for part in text[:10].split("-"))
+        m, y = (m + 9) % 12, y - (m <= 2)
+        return 365 * y + y // 4 - y // 100 + y // 400 + (m * 306 + 5) // 10 + d - 1
+
+    return ordinal(second) - ordinal(first)
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def logframe_status(actual: float | None, target: float | None, direction: str = "higher") -> str:
+    """The rule written under the logframe tables, restated independently: achieved when the actual reaches
+    the target (<= where lower is better), on track at 80 % of the way or more, behind below, no data without
+    an actual or a target."""
+    if actual is None or target is None:
+        return "no_data"
+    if (actual <= target) if direction == "lower" else (actual >= target):
+        return "achieved"
+    if direction == "lower":
+        share = 100.0 * target / actual if actual > 0 else 0.0
+    else:
+        share = 100.0 * actual / target if target > 0 else 0.0
+    return "on_track" if share >= 80 else "behind"

@@ -1,0 +1,54 @@
+"""Audit log (HQ only): sign-ins, failed sign-ins, uploads, publishes, restores, exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from score import audit, ui
+from score.i18n import _
+
+# The navigation only lists this page for HQ, but hiding is not authorisation: check here too.
+if not ui.current_scope().is_hq:
+    st.error(_("This page is only for the SCORE team in Geneva."))
+    st.stop()
+
+ui.page(_("Audit log"), _("Who signed in, uploaded, published, restored or exported, and when (newest first)."))
+
+events = pd.DataFrame(audit.read_events(limit=5000))
+if events.empty:
+    ui.empty_state(_("Nothing has been recorded yet."))
+    st.stop()
+
+left, right = st.columns(2)
+kinds = sorted(set(events["event"].dropna()) | set(audit.EVENTS))
+chosen_kinds = left.multiselect(_("Event"), kinds, placeholder=_("All events"))
+users = sorted(str(u) for u in events["user"].dropna().unique())
+chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"))
+
+shown = events
+if chosen_kinds:
+    shown = shown[shown["event"].isin(chosen_kinds)]
+if chosen_users:
+    shown = shown[shown["user"].isin(chosen_users)]
+
+
+def _detail(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    return "" if value is None else str(value)
+
+
+shown = shown.assign(detail=shown["detail"].map(_detail))
+st.dataframe(
+    shown[["at", "event", "user", "detail"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "at": st.column_config.TextColumn(_("When (UTC)")),
+        "event": st.column_config.TextColumn(_("Event")),
+        "user": st.column_config.TextColumn(_("User")),
+        "detail": st.column_config.TextColumn(_("Detail")),
+    },
+)
+st.caption(_("{n} of {total} events shown.", n=len(shown), total=len(events)))

@@ -1,0 +1,192 @@
+"""Country profile: one country on one page (map, KPIs, sectors, partners, outcomes, logframe)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from score import charts, logframe, maps, ui
+from score import components as c
+from score.i18n import _, fmt_date
+
+filters = ui.page(_("Country profile"), _("One country on one page: where SCORE works, whom it reaches, what changed."))
+countries = ui.reference_labels("country")
+sectors = ui.reference_labels("sector")
+indicators = ui.reference_labels("indicator")
+logframe_indicators = ui.reference_labels("logframe_indicator")
+codes = list(countries)
+
+# ---- which country: ?profile=COL (validated), else the global country filter when it names exactly one
+# (a link's value applies when it is new, not when it is the one this page wrote back on the last rerun)
+from_url = ui.page_param("profile", codes)
+if from_url is not None and from_url != st.session_state.get("profile_in_url"):
+    st.session_state["profile_country"] = from_url
+elif st.session_state.get("profile_country") not in codes:
+    st.session_state["profile_country"] = filters.countries[0] if len(filters.countries) == 1 else codes[0]
+iso3 = st.selectbox(_("Country"), codes, format_func=countries.get, key="profile_country", width=320)
+ui.set_page_param("profile", iso3)
+st.session_state["profile_in_url"] = iso3
+name = countries[iso3]
+# This page's country replaces the country and region filters; every other filter applies.
+here = replace(filters, countries=(iso3,), regions=())
+if iso3 not in filters.countries_within(frozenset(codes)):
+    st.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
+
+scope = ui.current_scope()
+kpis = ui.query("overview_kpis", filters_override=here).iloc[0]
+hidden = c.is_suppressed(kpis)
+empty = not hidden and not kpis["enterprises"]
+nothing = (
+    _("Fewer than 5 enterprises in {country} match the current filters: their figures are not shown.", country=name)
+    if hidden
+    else _("No enterprises in {country} match the current filters.", country=name)
+)
+
+# ---- headline figures
+if hidden or empty:
+    ui.empty_state(nothing)
+else:
+    targets = ui.query("overview_targets", filters_override=here).set_index("metric")
+
+    def _target(metric: str) -> dict[str, object]:
+        if not c.targets_apply(filters) or metric not in targets.index:
+            return {}
+        return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
+
+    c.kpi_row(
+        [
+            c.Tile(_("Enterprises engaged"), kpis["enterprises"], **_target("enterprises")),
+            c.Tile(
+                _("Workers reached"),
+                kpis["workers_reached"],
+                help=_("Headcount of participating enterprises when they joined."),
+                **_target("workers_reached"),
+            ),
+            c.Tile(
+                _("People trained"),
+                kpis["people_trained"],
+                help=_(
+                    "Conservative distinct estimate: per enterprise, role and sex, the largest group across its "
+                    "modules."
+                ),
+                **_target("people_trained"),
+            ),
+            c.Tile(_("Modules delivered"), kpis["module_completions"]),
+        ]
+    )
+
+# ---- where, in which sectors, with which partners
+left, right = st.columns([3, 2])
+with left:
+    values = maps.metric_values(ui.query("country_totals", filters_override=here), "enterprises")
+    points = None
+    if iso3 in scope.detail_countries:
+        points = ui.query("enterprise_locations", filters_override=here, max_points=maps.MAX_POINTS)
+    deck = maps.build_deck(
+        values,
+        "enterprises",
+        maps.metric_label("enterprises"),
+        countries,
+        sectors,
+        points=points,
+        focus=[iso3],
+        height=maps.PROFILE_HEIGHT,
+    )
+    st.pydeck_chart(deck, height=maps.PROFILE_HEIGHT, key="profile_map")
+    if points is not None and len(points):
+        st.html(maps.sector_legend_html(_("Enterprises by sector"), sorted(set(points["sector"])), sectors))
+    elif iso3 in scope.detail_countries:
+        st.caption(_("No enterprise with coordinates matches the current filters."))
+    else:
+        st.caption(_("Enterprise locations are shown to country staff and HQ only."))
+with right:
+    if not hidden and not empty:
+        by_sector = ui.query("enterprises_by_sector", filters_override=here)
+        c.show_or_empty(
+            c.bar_chart(
+                by_sector,
+                "sector",
+                "enterprises",
+                title=_("Enterprises by sector (enterprises)"),
+                labels=sectors,
+                colours=charts.sector_colours(),
+            ),
+            nothing,
+            file_name=f"{iso3}-enterprises-by-sector",
+        )
+        c.suppression_note(by_sector)
+        by_partner = ui.query("enterprises_by_partner", filters_override=here)
+        c.show_or_empty(
+            c.bar_chart(
+                by_partner.fillna({"partner": _("No partner recorded")}),
+                "partner",
+                "enterprises",
+                title=_("Enterprises by implementing partner (enterprises)"),
+            ),
+            nothing,
+            file_name=f"{iso3}-enterprises-by-partner",
+        )
+        c.suppression_note(by_partner)
+
+# ---- outcomes
+if not hidden and not empty:
+    st.subheader(_("Outcomes"))
+    shares = ui.query("outcome_shares", filters_override=here)
+    changes = ui.query("outcome_changes", filters_override=here)
+    left, right = st.columns(2)
+    with left:
+        c.show_or_empty(
+            c.share_chart(
+                shares,
+                "indicator",
+                "share_pct",
+                "n_enterprises",
+                title=_("Enterprises answering yes at follow-up (% of enterprises)"),
+                labels=indicators,
+                colour=charts.PERIOD_COLOURS["follow_up"],
+            ),
+            _("No enterprise in {country} has a follow-up answer yet.", country=name),
+            file_name=f"{iso3}-outcomes-reported",
+        )
+        c.suppression_note(shares)
+    with right:
+        c.show_or_empty(
+            c.share_chart(
+                changes,
+                "indicator",
+                "improved_pct",
+                "n_enterprises",
+                title=_("Enterprises improving (% of those with baseline and follow-up)"),
+                labels=indicators,
+                colour=charts.STATUS_COLOURS["achieved"],
+            ),
+            _("No enterprise in {country} has both a baseline and a follow-up yet.", country=name),
+            file_name=f"{iso3}-outcomes-improving",
+        )
+        c.suppression_note(changes)
+
+# ---- logframe (the country's latest report; programme figures, not filtered by sector, phase ...)
+frame = logframe.with_status(ui.query("logframe", filters_override=here, period_end=None), countries)
+if frame.empty:
+    st.subheader(_("Logframe"))
+    ui.empty_state(_("{country} has not reported logframe figures yet.", country=name))
+else:
+    reported = fmt_date(frame["period_end"].max().date())
+    st.subheader(_("Logframe: report of {date}", date=reported))
+    counts = logframe.status_counts(frame)
+    c.kpi_row([c.Tile(logframe.status_label(code), count) for code, count in counts.items()])
+    st.caption(logframe.rule_caption())
+    for level in logframe.LEVELS:
+        rows = frame[frame["level"] == level]
+        if rows.empty:
+            continue
+        st.markdown(f"**{logframe.level_label(level)}**")
+        table = logframe.display_table(rows, logframe_indicators, countries, show_country=False)
+        st.dataframe(
+            logframe.status_column_style(table),
+            hide_index=True,
+            height="content",
+            column_config=logframe.column_config(),
+            key=f"profile_logframe_{level}",
+        )

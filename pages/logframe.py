@@ -1,0 +1,82 @@
+"""Logframe: targets against actuals per country and reporting date, with progress and status."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from score import components as c
+from score import logframe, ui
+from score.i18n import _, fmt_date
+
+filters = ui.page(
+    _("Logframe: targets and actuals"),
+    _("Every logframe indicator per country at a reporting date, as in the progress reports, from the live data."),
+)
+countries = ui.reference_labels("country")
+indicators = ui.reference_labels("logframe_indicator")
+
+reports = ui.query("logframe_reports")
+if reports.empty:
+    ui.empty_state(_("No logframe figures have been reported for the countries in view."))
+    st.stop()
+
+LATEST = "latest"
+dates = sorted({d.date() for d in reports["period_end"]}, reverse=True)
+top = st.columns([2, 3])
+chosen = top[0].selectbox(
+    _("Reporting date"),
+    [LATEST, *dates],
+    format_func=lambda d: _("Latest report of each country") if d == LATEST else fmt_date(d),
+    key="logframe_date",
+)
+frame = logframe.with_status(
+    ui.query("logframe", period_end=None if chosen == LATEST else chosen.isoformat()), countries
+)
+if frame.empty:
+    ui.empty_state(_("No country in view reported logframe figures for this date."))
+    st.stop()
+
+missing = sorted(set(reports["country"]) - set(frame["country"]))
+if missing:
+    st.caption(_("No report for this date: {countries}.", countries=", ".join(countries.get(c, c) for c in missing)))
+if not replace(filters, countries=(), regions=()).is_default():
+    st.caption(_("Logframe figures are per country: only the country and region filters apply to them."))
+
+counts = logframe.status_counts(frame)
+c.kpi_row([c.Tile(logframe.status_label(code), count) for code, count in counts.items()])
+st.caption(logframe.rule_caption())
+
+st.subheader(_("Status by indicator and country"))
+texts, statuses = logframe.matrix(frame, indicators, countries)
+c.table(logframe.matrix_style(texts, statuses), height="content", key="logframe_matrix")
+st.caption(_("Each cell: actual / target at the reporting date, coloured by status."))
+
+st.subheader(_("Actual against target by country"))
+reported = [code for code in indicators if code in set(frame["indicator"])]
+default = "partner_staff_trained" if "partner_staff_trained" in reported else reported[0]
+indicator = st.selectbox(
+    _("Indicator"), reported, index=reported.index(default), format_func=indicators.get, key="logframe_indicator"
+)
+suffix = "" if chosen == LATEST else f", {fmt_date(chosen)}"
+figure = logframe.chart(frame, indicator, indicators[indicator], countries, title_suffix=suffix)
+c.show_or_empty(figure, _("No country reported this indicator for this date."), file_name=f"logframe-{indicator}")
+
+several_dates = frame["period_end"].nunique() > 1
+st.subheader(_("Details, with women's shares and comments"))
+tabs = st.tabs([logframe.level_label(level) for level in logframe.LEVELS])
+for tab, level in zip(tabs, logframe.LEVELS, strict=True):
+    with tab:
+        for code in [code for code in indicators if code in set(frame.loc[frame["level"] == level, "indicator"])]:
+            rows = frame[frame["indicator"] == code]
+            st.markdown(f"**{indicators[code]}**")
+            table = logframe.display_table(rows, indicators, countries, show_date=several_dates, show_indicator=False)
+            st.dataframe(
+                logframe.status_column_style(table),
+                hide_index=True,
+                height="content",
+                column_config=logframe.column_config(),
+                key=f"logframe_{code}",
+            )
+st.caption(_("Women (%): share of women, where the indicator counts people."))

@@ -1,0 +1,79 @@
+"""Map: project countries coloured by a chosen figure, enterprise points where the viewer may see them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from score import components as c
+from score import contract, maps, ui
+from score.i18n import _, fmt_int
+
+ui.page(
+    _("Map of SCORE countries"),
+    _("Project countries coloured by the chosen figure for the current filters; hover a country for its numbers."),
+)
+
+countries = ui.reference_labels("country")
+sectors = ui.reference_labels("sector")
+indicators = ui.reference_labels("indicator")
+
+choice = st.columns([3, 2])
+metric = choice[0].segmented_control(
+    _("Colour countries by"),
+    maps.METRICS,
+    format_func=lambda m: _("Share improving") if m == "improving" else maps.metric_label(m),
+    default="enterprises",
+    required=True,
+    key="map_metric",
+)
+params: dict[str, str] = {}
+indicator_name = None
+kind = "share"
+if metric == "improving":
+    codes = list(indicators)
+    indicator = choice[1].selectbox(
+        _("Outcome indicator"),
+        codes,
+        index=codes.index(maps.DEFAULT_INDICATOR),
+        format_func=indicators.get,
+        key="map_indicator",
+    )
+    params["indicator"] = indicator
+    indicator_name, kind = indicators[indicator], contract.indicator_kind(indicator)
+metric_name = maps.metric_label(metric, indicator_name, kind)
+
+values = maps.metric_values(ui.query(maps.metric_query(metric), **params), metric)
+if values.empty:
+    ui.empty_state(_("No project country is in view: the country and region filters match none."))
+    st.stop()
+if not ((values["n"] > 0) | values["suppressed"]).any():
+    if metric == "improving":
+        ui.empty_state(_("No enterprise with a follow-up measurement matches the current filters."))
+    else:
+        ui.empty_state(_("No enterprises match the current filters."))
+    st.stop()
+
+scope = ui.current_scope()
+points = ui.query("enterprise_locations", max_points=maps.MAX_POINTS) if scope.detail_countries else None
+scale = maps.scale_for(values, metric)
+deck = maps.build_deck(values, metric, metric_name, countries, sectors, points=points, scale=scale)
+
+left, right = st.columns([5, 1.3])
+left.pydeck_chart(deck, height=maps.MAP_HEIGHT, key="map_deck")
+right.html(maps.legend_html(metric_name, scale, maps.states(values)))
+if points is not None and len(points):
+    right.html(maps.sector_legend_html(_("Enterprises by sector"), sorted(set(points["sector"])), sectors))
+
+if not scope.detail_countries:
+    st.caption(_("Enterprise locations are shown to country staff and HQ only."))
+elif points is None or points.empty:
+    st.caption(_("No enterprise with coordinates matches the current filters in the countries you may see in detail."))
+else:
+    if not scope.is_hq:
+        mine = ", ".join(countries.get(c, c) for c in sorted(scope.detail_countries))
+        st.caption(_("Enterprise locations are shown for your countries only: {countries}.", countries=mine))
+    if len(points) >= maps.MAX_POINTS:
+        st.caption(_("Showing a sample of {n} enterprise locations.", n=fmt_int(maps.MAX_POINTS)))
+
+with st.expander(_("Figures by country"), expanded=False):
+    c.table(maps.values_table(values, metric, metric_name, countries), key="map_values")

@@ -1,0 +1,135 @@
+"""Outcomes: what changed in the enterprises between baseline and follow-up, and what they report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from score import charts, ui
+from score import components as c
+from score.i18n import _
+
+ui.page(
+    _("Outcomes"),
+    _("Measured in the enterprises before SCORE (baseline) and after it (follow-up), and what they report."),
+)
+
+meta = ui.query("indicator_meta").set_index("code")
+labels = ui.reference_labels("indicator")
+units = {code: _(unit) for code, unit in meta["unit"].items()}
+shares = c.ordered(ui.query("outcome_shares"), "indicator", list(meta.index))
+changes = c.ordered(ui.query("outcome_changes"), "indicator", list(meta.index))
+
+if not c.has_data(shares, "n_enterprises") and not c.has_data(changes, "n_enterprises", "n_without_follow_up"):
+    ui.empty_state(_("No outcome measurements exist for the enterprises matching the current filters."))
+    st.stop()
+
+# ---- yes/no indicators
+st.subheader(_("Reported at follow-up"))
+left, right = st.columns([3, 2])
+with left:
+    c.show_or_empty(
+        c.share_chart(
+            shares,
+            "indicator",
+            "share_pct",
+            "n_enterprises",
+            title=_("Enterprises answering yes at follow-up (% of enterprises)"),
+            labels=labels,
+            colour=charts.PERIOD_COLOURS["follow_up"],
+        ),
+        _("No enterprise in the current selection has a follow-up answer yet."),
+        file_name="outcomes-reported",
+        frame=shares,
+    )
+    c.suppression_note(shares)
+with right:
+    st.caption(
+        _(
+            "Method: each enterprise answers yes (1) or no (0) at follow-up. The share is the enterprises "
+            "answering yes among those that answered (n). Enterprises without a follow-up are not counted."
+        )
+    )
+    for item in shares.itertuples():
+        meaning = meta.loc[item.indicator, "definition_en"]
+        st.caption(f"**{labels[item.indicator]}**: {_(meaning)}")
+
+# ---- change indicators: summary
+st.subheader(_("Change from baseline to follow-up"))
+measures = {"mean": _("Mean per enterprise"), "sum": _("Total over enterprises")}
+measure = (
+    st.segmented_control(
+        _("Show baseline and follow-up as"), list(measures), format_func=measures.get, default="mean", key="measure"
+    )
+    or "mean"
+)
+left, right = st.columns([3, 2])
+with left:
+    c.show_or_empty(
+        c.share_chart(
+            changes,
+            "indicator",
+            "improved_pct",
+            "n_enterprises",
+            title=_("Enterprises improving (% of enterprises with baseline and follow-up)"),
+            labels=labels,
+            colour=charts.STATUS_COLOURS["achieved"],
+        ),
+        _("No enterprise in the current selection has both a baseline and a follow-up yet."),
+        file_name="outcomes-improving",
+        frame=changes,
+    )
+with right:
+    st.caption(
+        _(
+            "Method: an enterprise improves when its follow-up is better than its baseline in the indicator's "
+            "direction (fewer accidents, less absenteeism ...). Only enterprises with both values count (n); those "
+            "still waiting for a follow-up are listed in the table below and left out."
+        )
+    )
+    st.caption(
+        _(
+            "Change: the summed follow-up against the summed baseline over the same enterprises, the "
+            "definition behind the published figures (e.g. 16% fewer accidents)."
+        )
+    )
+
+st.caption(
+    _(
+        "Baseline and follow-up: {measure}, over the enterprises with both values (n). Change: of the total. "
+        "Improving: share of n. Median change: per enterprise, in the indicator's unit.",
+        measure=measures[measure].lower(),
+    )
+)
+summary = c.display_table(
+    c.with_labels(changes.assign(unit=changes["indicator"].map(units)), indicator=labels),
+    {
+        "indicator": (_("Indicator"), "text"),
+        "unit": (_("Unit"), "text"),
+        "n_enterprises": (_("n"), "int"),
+        "n_without_follow_up": (_("No follow-up yet"), "int"),
+        f"baseline_{measure}": (_("Baseline"), "number"),
+        f"follow_up_{measure}": (_("Follow-up"), "number"),
+        "change_pct": (_("Change"), "signed_pct"),
+        "improved_pct": (_("Improving"), "pct"),
+        "median_change": (_("Median change"), "number"),
+    },
+)
+c.table(summary, key="outcomes_table")
+c.csv_download(summary, "score-outcomes.csv", key="outcomes_csv")
+c.suppression_note(changes)
+
+# ---- change indicators: one chart each
+columns = st.columns(2)
+for index, row in changes.iterrows():
+    code = row["indicator"]
+    with columns[index % 2], st.container(border=True):
+        figure = c.outcome_chart(row, label=labels[code], unit=units[code], measure=measure)
+        if c.missing(row["n_enterprises"]):
+            st.info(_("{name}: hidden, fewer than 5 enterprises have both values.", name=labels[code]), icon="ℹ️")
+        else:
+            c.show_or_empty(
+                figure,
+                _("{name}: no enterprise has both a baseline and a follow-up yet.", name=labels[code]),
+                file_name=f"outcome-{code}",
+            )
+        st.caption(c.outcome_note(row, unit=units[code], measure_label=measures[measure]))

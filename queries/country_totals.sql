@@ -1,0 +1,18 @@
+-- access: aggregate
+-- suppress: enterprises: workers_reached workers_female workers_male people_trained module_completions
+-- One row per project country in the viewer's scope (narrowed by the filters), for the map: the headline
+-- figures of country_figures (score/sql/schema.sql), with 0 for countries where nothing matches the filters.
+-- Rows add up to the overview totals, so suppression protects them as one group (the default).
+SELECT
+    c.iso3 AS country,
+    coalesce(f.enterprises, 0) AS enterprises,
+    coalesce(f.workers_reached, 0) AS workers_reached,
+    coalesce(f.workers_female, 0) AS workers_female,
+    coalesce(f.workers_male, 0) AS workers_male,
+    coalesce(f.people_trained, 0) AS people_trained,
+    coalesce(f.module_completions, 0) AS module_completions
+FROM country c
+LEFT JOIN country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) f
+       ON f.country = c.iso3
+WHERE list_contains($countries, c.iso3)
+ORDER BY c.iso3

@@ -1,0 +1,8 @@
+-- access: aggregate
+-- suppress: enterprises: workers_female workers_male workers_reached
+-- Enterprises engaged and workers reached (headcount when joining, by sex) per sector.
+SELECT sector, count(*) AS enterprises, sum(workers_female) AS workers_female, sum(workers_male) AS workers_male,
+       sum(workers) AS workers_reached
+FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+GROUP BY sector
+ORDER BY enterprises DESC, sector

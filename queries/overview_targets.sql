@@ -1,0 +1,33 @@
+-- access: aggregate
+-- suppress: enterprises: actual progress_pct
+-- suppress-by: none   (one row per metric, each over the same enterprises)
+-- Progress against targets (data/reference/targets.csv: per country, phase and metric). For each headline
+-- metric: the target summed over the countries in view and the chosen phases, the actual for the current
+-- filters (country_figures) and the actual as a % of the target. Targets know no sector, partner, module
+-- or year, so the page only shows progress when those filters are off.
+WITH f AS (
+    FROM country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+),
+actual AS (
+    SELECT 'enterprises' AS metric, sum(enterprises) AS actual FROM f
+    UNION ALL
+    SELECT 'workers_reached', sum(workers_reached) FROM f
+    UNION ALL
+    SELECT 'people_trained', sum(people_trained) FROM f
+),
+goal AS (
+    SELECT metric, sum(target) AS target, count(DISTINCT country) AS countries_with_target
+    FROM target
+    WHERE list_contains($countries, country) AND ($phases IS NULL OR list_contains($phases, phase))
+    GROUP BY metric
+)
+SELECT
+    goal.metric,
+    goal.target,
+    goal.countries_with_target,
+    coalesce(actual.actual, 0) AS actual,
+    (SELECT coalesce(sum(enterprises), 0) FROM f) AS enterprises,
+    100.0 * coalesce(actual.actual, 0) / nullif(goal.target, 0) AS progress_pct
+FROM goal
+LEFT JOIN actual USING (metric)
+ORDER BY list_position(['enterprises', 'workers_reached', 'people_trained'], goal.metric)

@@ -1,0 +1,111 @@
+"""The audit log: an append-only JSON-lines file (`config.audit_log_file()`), one line per event.
+
+    {"at": "2025-01-31T09:12:03+00:00", "event": "sign_in", "user": "geneva", "detail": {...}}
+
+Events used by the app: sign_in, sign_in_failed, sign_out, session_expired, upload, publish, restore,
+export. Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
+created with mode 0600, and detail keys that look like credentials (password, secret, token, ...) are
+replaced by "[redacted]" before anything is written, however deeply they are nested.
+HQ reads it on the "Audit log" page (`read_events`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping
+
+from score import config
+
+LOG = logging.getLogger(__name__)
+
+EVENTS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "session_expired",
+    "upload",
+    "publish",
+    "restore",
+    "export",
+)
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+SECRET_KEY = re.compile(
+    r"passw|passphrase|pwd|secret|token|credential|cookie|authorization|api_?key|private_?key|password_hash",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+MAX_TEXT = 500  # longer strings are cut (a 100k-character user name must not bloat the log)
+
+
+def _clean(value: object, depth: int = 0) -> object:
+    if depth > 5:
+        return "…"
+    if isinstance(value, Mapping):
+        return {
+            str(k)[:80]: REDACTED if SECRET_KEY.search(str(k)) else _clean(v, depth + 1)
+            for k, v in list(value.items())[:50]
+        }
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean(v, depth + 1) for v in list(value)[:50]]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def record(event: str, user: str | None, **detail: object) -> None:
+    """Append one event. Never raises for I/O problems (they are logged): auditing must not break the app."""
+    if not EVENT_NAME.match(event):
+        raise ValueError(f"not an audit event name: {event!r}")
+    line = {
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "event": event,
+        "user": None if user is None else _clean(user),
+        "detail": _clean(detail),
+    }
+    data = (json.dumps(line, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode("utf-8")
+    path = config.audit_log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a torn line from a crash stays on its own line
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)  # closing releases the lock
+    except OSError:
+        LOG.exception("could not write the audit log %s (event %s)", path, event)
+
+
+def read_events(limit: int = 1000, event: str | None = None, user: str | None = None) -> list[dict]:
+    """The newest `limit` events (newest first), optionally only one event type and/or one user."""
+    path = config.audit_log_file()
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    out: list[dict] = []
+    for text in reversed(lines):
+        try:
+            item = json.loads(text)
+        except ValueError:
+            continue  # a torn last line after a crash
+        if not isinstance(item, dict):
+            continue
+        if event and item.get("event") != event:
+            continue
+        if user and item.get("user") != user:
+            continue
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,768 @@
+"""Reusable drawing helpers for the dashboard pages: KPI tiles, bar and trend charts, outcome charts, tables.
+
+Pages (and the Country profile page) call these with the frames that `ui.query(...)` returns; nothing here
+computes a measure. The figure builders (`*_chart`) are plain functions returning a styled Plotly figure, or
+None when there is nothing to draw, so they can be tested and exported without Streamlit. `show()` draws a
+figure with the house Plotly config (modebar kept, PNG download at 2x scale); `show_or_empty()` draws an
+info box saying what is empty instead of an empty chart. `kpi_row`, `table` and `csv_download` draw directly.
+
+Suppressed cells (public views: fewer than 5 enterprises, see score.access) arrive as missing values with a
+`suppressed` column; charts draw them as an empty bar marked "–" and `suppression_note()` explains it.
+
+Typical use in a page:
+
+    frame = ui.query("enterprises_by_sector")
+    components.show_or_empty(
+        components.bar_chart(frame, "sector", "enterprises", title=_("Enterprises by sector"),
+                             labels=ui.reference_labels("sector"), colours=charts.sector_colours()),
+        _("No enterprises match the current filters."),
+        file_name="enterprises-by-sector",
+    )
+    components.suppression_note(frame)
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from score import charts
+from score.filters import YEAR_MAX, YEAR_MIN, Filters
+from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
+
+HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on bars
+DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
+Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def missing(value: object) -> bool:
+    """None, NaN or pandas NA: a value that is not there (suppressed or not applicable)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats, suppressed cells as NaN (suppression turns columns into objects)."""
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def suppressed_rows(frame: pd.DataFrame) -> pd.Series:
+    """Boolean per row: hidden for this viewer (False everywhere when the query was not suppressed)."""
+    if "suppressed" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["suppressed"].fillna(True).astype(bool)
+
+
+def any_suppressed(frame: pd.DataFrame) -> bool:
+    return bool(suppressed_rows(frame).any())
+
+
+def is_suppressed(row: Mapping[str, object] | pd.Series) -> bool:
+    """Whether a single-row result (e.g. overview_kpis) was suppressed for this viewer."""
+    return bool(row.get("suppressed", False))
+
+
+def suppression_note(*frames: pd.DataFrame) -> None:
+    """The footnote under any chart or table that hides small cells (nothing when none is hidden)."""
+    if any(any_suppressed(f) for f in frames):
+        st.caption(
+            _(
+                "{hidden} hidden to protect individual enterprises: the cell counts fewer than 5 enterprises, "
+                "or it would let such a cell be worked out from the totals.",
+                hidden=HIDDEN,
+            )
+        )
+
+
+def cumulative(values: pd.Series) -> pd.Series:
+    """Running total of yearly values, stopping at the first missing (suppressed) one: the line is built
+    from the shown values only, so it can never reveal a hidden year."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float).reset_index(drop=True)
+    running = numbers.cumsum()
+    gaps = numbers.isna().to_numpy()
+    if gaps.any():
+        running.iloc[int(gaps.argmax()) :] = float("nan")
+    running.index = values.index
+    return running
+
+
+def ordered(frame: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:
+    """Rows sorted by the position of `column` in `order` (e.g. reference order); others last."""
+    rank = {code: i for i, code in enumerate(order)}
+    return frame.sort_values(column, key=lambda s: s.map(lambda v: rank.get(v, len(rank))), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def has_data(frame: pd.DataFrame, *columns: str) -> bool:
+    """Whether any row has a non-zero count in one of `columns` (a hidden count counts as data)."""
+    return any(bool((numeric(frame, column).fillna(1) > 0).any()) for column in columns if column in frame.columns)
+
+
+def targets_apply(filters: Filters) -> bool:
+    """Targets are set per country and phase: progress against them only means something when no sector,
+    partner, module or joining-year filter narrows the actual figures."""
+    return not (
+        filters.sectors
+        or filters.partners
+        or filters.modules
+        or filters.year_from != YEAR_MIN
+        or filters.year_to != YEAR_MAX
+    )
+
+
+def size_class_name(code: str) -> str:
+    names = {"micro": _("Micro"), "small": _("Small"), "medium": _("Medium"), "large": _("Large")}
+    return names.get(code, code)
+
+
+def size_class_label(code: str, min_workers: object, max_workers: object) -> str:
+    """'Small (10–49 workers)' for a row of enterprises_by_size (bounds from the size_class table)."""
+    name = size_class_name(code)
+    if missing(max_workers):
+        return _("{name} ({low}+ workers)", name=name, low=fmt_int(min_workers))
+    return _("{name} ({low}–{high} workers)", name=name, low=fmt_int(min_workers), high=fmt_int(max_workers))
+
+
+def sex_labels() -> dict[str, str]:
+    return {"female": _("Women"), "male": _("Men")}
+
+
+def role_labels() -> dict[str, str]:
+    return {"managers": _("Managers"), "workers": _("Workers")}
+
+
+def format_value(value: object, kind: Kind = "int", decimals: int = 1) -> str:
+    """One value as shown to people (locale separators; "–" when missing or suppressed)."""
+    if missing(value):
+        return HIDDEN
+    if kind == "pct":
+        return fmt_pct(value)
+    if kind == "signed_pct":
+        return fmt_pct(value, decimals=1, signed=True)
+    if kind == "number":
+        return fmt_number(value, decimals)
+    if kind == "date":
+        return fmt_date(value)  # type: ignore[arg-type]
+    if kind == "text":
+        return str(value)
+    return fmt_int(value)
+
+
+def pivot_wide(frame: pd.DataFrame, index: str, columns: str, values: str, order: Sequence[str]) -> pd.DataFrame:
+    """Long -> wide for stacked bars (e.g. country x module deliveries): absent combinations are 0, hidden
+    (suppressed) cells stay missing; `index` keeps its first-seen order, the columns follow `order`."""
+    if frame.empty:
+        return pd.DataFrame(columns=[index, *order])
+    marked = frame.assign(_value=numeric(frame, values).fillna(-1))  # counts are never negative: -1 = hidden
+    wide = marked.pivot_table(index=index, columns=columns, values="_value", aggfunc="first", sort=False)
+    wide = wide.reindex(columns=[c for c in order if c in wide.columns]).fillna(0)
+    return wide.where(wide >= 0).reset_index()
+
+
+# --------------------------------------------------------------------------------------------- KPI tiles
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile. `value` None/NaN shows as "–" (suppressed). With `target` and `progress_pct` (the actual
+    as a % of the target, from the query) the tile shows '97% of target 12,600' and a progress bar.
+    `note` is a short grey line under the value instead (e.g. '41% of workers reached')."""
+
+    label: str
+    value: object
+    help: str | None = None
+    kind: Kind = "int"
+    target: object = None
+    progress_pct: object = None
+    note: str | None = None
+
+
+def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
+    """A row of bordered KPI tiles (st.metric)."""
+    cols = st.columns(columns or len(tiles))
+    any_target = any(not missing(t.target) and not missing(t.progress_pct) for t in tiles)
+    for col, tile in zip(cols, tiles, strict=False):
+        delta, colour = tile.note, "off"
+        has_target = not missing(tile.target) and not missing(tile.progress_pct)
+        if has_target:
+            progress = float(tile.progress_pct)  # type: ignore[arg-type]
+            delta = _("{pct} of target {target}", pct=fmt_pct(progress), target=fmt_int(tile.target))
+            colour = "green" if progress >= 100 else "off"
+        with col:
+            st.metric(
+                tile.label,
+                format_value(tile.value, tile.kind),
+                delta=delta,
+                delta_color=colour,  # type: ignore[arg-type]
+                delta_arrow="off",
+                help=tile.help,
+                border=True,
+                # tiles of a row share one height (with or without a note), unless progress bars sit below
+                height="content" if any_target else "stretch",
+            )
+            if has_target:
+                st.progress(min(max(progress / 100, 0.0), 1.0))
+
+
+# --------------------------------------------------------------------------------------------- showing
+
+
+def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
+    """Draw a figure with the house config: Plotly's modebar with its PNG download (2x scale, named
+    `file_name`.png), our template rather than Streamlit's theme, numbers in the viewer's language."""
+    fig.update_layout(separators=plot_separators())
+    image = {**charts.PLOTLY_CONFIG["toImageButtonOptions"], "filename": file_name}
+    st.plotly_chart(fig, config={**charts.PLOTLY_CONFIG, "toImageButtonOptions": image}, theme=None, key=key)
+
+
+def show_or_empty(
+    fig: go.Figure | None,
+    empty_message: str,
+    *,
+    file_name: str = "score-chart",
+    frame: pd.DataFrame | None = None,
+) -> None:
+    """`show(fig)`, or an info box saying what is empty when the builder returned None. Pass the chart's
+    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer."""
+    if fig is not None:
+        show(fig, file_name=file_name)
+    elif frame is not None and any_suppressed(frame):
+        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon="🔒")
+    else:
+        st.info(empty_message, icon="ℹ️")
+
+
+def bottom_legend(fig_height: int) -> dict[str, object]:
+    """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
+    plot_height = max(fig_height - 150, 60)
+    y = -min(0.6, 44 / plot_height)
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
+
+
+def _bar_height(n_categories: int, per_bar: int = 44, minimum: int = 260) -> int:
+    return max(minimum, 120 + per_bar * n_categories)
+
+
+def _bar_gap(height: int, n_categories: int, thickest: int = 40) -> float:
+    """Gap between bars so that no bar is thicker than `thickest` pixels (a lone bar is not a slab)."""
+    band = max(height - 130, 50) / max(n_categories, 1)
+    return min(max(0.2, 1 - thickest / band), 0.85)
+
+
+def _axis_letter(orientation: str) -> str:
+    return "x" if orientation == "h" else "y"
+
+
+def _finish_bars(
+    fig: go.Figure,
+    orientation: str,
+    top: float,
+    value_format: str,
+    value_title: str | None,
+    headroom: float = 1.15,
+    category_title: str | None = None,
+) -> None:
+    value_axis = {
+        "tickformat": value_format,
+        "range": [0, (top or 1) * headroom],
+        "title": {"text": value_title} if value_title else None,
+    }
+    category_axis = {
+        "tickformat": "",
+        "showgrid": False,
+        "type": "category",
+        "ticks": "",
+        "ticklabelstandoff": 6,
+        "tickangle": 0 if orientation == "v" else None,
+        "title": {"text": category_title} if category_title else None,
+    }
+    if orientation == "h":
+        fig.update_xaxes(**value_axis)
+        fig.update_yaxes(autorange="reversed", **category_axis)
+    else:
+        fig.update_yaxes(**value_axis)
+        fig.update_xaxes(**category_axis)
+
+
+def bar_chart(
+    frame: pd.DataFrame,
+    code: str,
+    value: str,
+    *,
+    title: str,
+    labels: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
+    colour: str = charts.ACCENT,
+    orientation: Literal["h", "v"] = "h",
+    value_format: str = ",d",
+    text: Sequence[str] | None = None,
+    value_title: str | None = None,
+    category_title: str | None = None,
+    target: str | None = None,
+    target_label: str | None = None,
+    height: int | None = None,
+    max_value: float | None = None,
+    tick_suffix: str = "",
+) -> go.Figure | None:
+    """One bar per row of `frame`, in the frame's order (top to bottom when horizontal).
+
+    `code`: the column of category codes, shown through `labels` and coloured through `colours` (fixed per
+    code, e.g. charts.module_colours(); `colour` for codes without one). `value`: the bar length; a missing
+    value (suppressed) is drawn as "–". `text` overrides the label printed at each bar (default: the value
+    with `value_format`, a d3 format). `target`: a column drawn as a target marker. `max_value` fixes the
+    axis (e.g. 100 for percentages), ticked in quarters with `tick_suffix` (e.g. "%"). Returns None when there
+    is nothing to draw (no rows, or all zero).
+    """
+    if frame.empty:
+        return None
+    values = numeric(frame, value)
+    if not (values.fillna(0) != 0).any():  # nothing to see: all zero or hidden
+        return None
+    axis = _axis_letter(orientation)
+    other = "y" if axis == "x" else "x"
+    names = [(labels or {}).get(str(c), str(c)) for c in frame[code]]
+    bar_colours = [(colours or {}).get(str(c), colour) for c in frame[code]]
+    hidden = values.isna().to_numpy()
+    shown = values.fillna(0)
+    if text is None:  # the value itself; "–" (a template without placeholders prints as it is) when hidden
+        bar_text, texttemplate = None, [HIDDEN if h else "%{" + axis + ":" + value_format + "}" for h in hidden]
+    else:
+        bar_text, texttemplate = [HIDDEN if h else t for h, t in zip(hidden, text, strict=True)], None
+    fig = go.Figure(
+        go.Bar(
+            **{axis: shown, other: names},
+            orientation=orientation,
+            marker={"color": bar_colours},
+            text=bar_text,
+            texttemplate=texttemplate,
+            textposition="outside",
+            constraintext="none",
+            cliponaxis=False,
+            textfont={"size": 15},
+            hovertemplate="%{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    top = max(float(shown.max()), float(max_value or 0))
+    if target is not None and target in frame.columns and numeric(frame, target).notna().any():
+        targets = numeric(frame, target)
+        label = target_label or _("Target")
+        fig.add_trace(
+            go.Scatter(
+                **{axis: targets, other: names},
+                mode="markers",
+                name=label,
+                marker={
+                    "symbol": "line-ns" if orientation == "h" else "line-ew",
+                    "size": 30,
+                    "line": {"width": 4, "color": charts.TARGET_COLOUR},
+                },
+                hovertemplate=label + ": %{" + axis + ":,.0f}<extra></extra>",
+            )
+        )
+        top = max(top, float(targets.max()))
+    # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
+    longest = max((len(t) for t in (bar_text or [])), default=6)
+    headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
+    if max_value is not None:
+        top = max_value
+    fig_height = height or (_bar_height(len(frame)) if orientation == "h" else 440)
+    charts.style(fig, title, height=fig_height)
+    fig.update_layout(bargap=_bar_gap(fig_height, len(frame), 40 if orientation == "h" else 90))
+    _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
+    if max_value is not None:
+        ticks = [max_value * i / 4 for i in range(5)]
+        fig.update_layout(
+            **{f"{axis}axis": {"tickvals": ticks, "ticktext": [format_value(t) + tick_suffix for t in ticks]}}
+        )
+    return fig
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a multi-series bar chart: the frame column, its name in the legend, its fixed colour."""
+
+    column: str
+    name: str
+    colour: str
+
+
+def multi_bar_chart(
+    frame: pd.DataFrame,
+    code: str,
+    series: Sequence[Series],
+    *,
+    title: str,
+    labels: Mapping[str, str] | None = None,
+    orientation: Literal["h", "v"] = "h",
+    barmode: Literal["stack", "group"] = "stack",
+    value_format: str = ",d",
+    value_title: str | None = None,
+    height: int | None = None,
+) -> go.Figure | None:
+    """Stacked or grouped bars: one category per row of `frame` (codes in `code`, named through `labels`),
+    one bar segment per `Series`. Suppressed (missing) segments are left out and the category is marked "–".
+    Returns None when every value is 0 or there are no rows."""
+    if frame.empty:
+        return None
+    matrix = pd.DataFrame({s.column: numeric(frame, s.column) for s in series})
+    if not (matrix.fillna(0) != 0).any().any():  # nothing to see: all zero or hidden
+        return None
+    axis = _axis_letter(orientation)
+    other = "y" if axis == "x" else "x"
+    names = [(labels or {}).get(str(c), str(c)) for c in frame[code]]
+    fig = go.Figure()
+    for s in series:
+        values = matrix[s.column]
+        fig.add_trace(
+            go.Bar(
+                **{axis: values.fillna(0), other: names},
+                orientation=orientation,
+                name=s.name,
+                marker={"color": s.colour},
+                texttemplate="%{" + axis + ":" + value_format + "}",
+                textposition="inside" if barmode == "stack" else "outside",
+                insidetextanchor="middle",
+                textfont={"size": 14},
+                constraintext="inside" if barmode == "stack" else "none",
+                cliponaxis=False,
+                hovertemplate=s.name + " · %{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",
+            )
+        )
+    hidden = matrix.isna().any(axis=1).to_numpy()
+    if hidden.any():
+        hidden_names = [n for n, h in zip(names, hidden, strict=True) if h]
+        fig.add_trace(
+            go.Scatter(
+                **{axis: [0] * len(hidden_names), other: hidden_names},
+                mode="text",
+                text=[HIDDEN] * len(hidden_names),
+                textposition="middle right" if orientation == "h" else "top center",
+                textfont={"size": 18, "color": charts.MUTED},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    totals = matrix.fillna(0).sum(axis=1) if barmode == "stack" else matrix.fillna(0).max(axis=1)
+    per_bar = 44 if barmode == "stack" else 30 * len(series) + 14
+    fig.update_layout(barmode=barmode, uniformtext={"minsize": 13, "mode": "hide"})
+    fig_height = height or (_bar_height(len(frame), per_bar) if orientation == "h" else 440)
+    charts.style(fig, title, height=fig_height)
+    fig.update_layout(
+        legend=bottom_legend(fig_height),
+        bargap=_bar_gap(fig_height, len(frame), 40 * (len(series) if barmode == "group" else 1)),
+    )
+    _finish_bars(fig, orientation, float(totals.max()), value_format, value_title)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- specific charts
+
+
+def trend_chart(
+    frame: pd.DataFrame,
+    year: str,
+    value: str,
+    *,
+    title: str,
+    bar_name: str,
+    line_name: str,
+    colour: str = charts.ACCENT,
+) -> go.Figure | None:
+    """Yearly bars with the running total as a line on a second axis (see `cumulative`: the line stops at
+    the first hidden year). Returns None when there are no rows or every value is 0."""
+    if frame.empty:
+        return None
+    values = numeric(frame, value)
+    if not (values.fillna(0) != 0).any():  # nothing to see: all zero or hidden
+        return None
+    years = frame[year].astype(int).astype(str)
+    running = cumulative(values)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=years,
+            y=values.fillna(0),
+            name=bar_name,
+            marker={"color": colour},
+            texttemplate=[HIDDEN if pd.isna(v) else "%{y:,d}" for v in values],
+            textposition="outside",
+            constraintext="none",
+            cliponaxis=False,
+            textfont={"size": 14},
+            hovertemplate="%{x}: %{y:,d}<extra>" + bar_name + "</extra>",
+        )
+    )
+    fig_height = 440
+    charts.style(fig, title, height=fig_height)
+    top = float(values.max(skipna=True) or 1)
+    fig.update_layout(
+        legend=bottom_legend(fig_height),
+        yaxis={"range": [0, top * 1.15], "showgrid": True},
+        xaxis={"type": "category", "tickformat": "", "showgrid": False, "tickangle": 0},
+        bargap=0.25,
+    )
+    if running.notna().any():  # no line at all when the first year is hidden
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=running,
+                name=line_name,
+                yaxis="y2",
+                mode="lines+markers",
+                line={"color": charts.INK, "width": 3},
+                marker={"size": 8},
+                hovertemplate="%{x}: %{y:,d}<extra>" + line_name + "</extra>",
+            )
+        )
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "tickmode": "auto",
+                "tickformat": ",d",
+                "range": [0, float(running.max(skipna=True)) * 1.08],
+                "showgrid": False,
+                "automargin": True,
+                "tickfont": {"color": charts.MUTED},
+            }
+        )
+    return fig
+
+
+def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -> go.Figure | None:
+    """100 % bars split women / men, one per (label, women, men) row, each segment printed as
+    'share · count'. Rows with a hidden value are drawn as "–". None when every row is empty."""
+    usable = [(label, f, m) for label, f, m in rows if not (missing(f) or missing(m)) and float(f) + float(m) > 0]  # type: ignore[arg-type]
+    if not usable:
+        return None
+    names = [label for label, _f, _m in rows]
+    fig = go.Figure()
+    for sex, index in (("female", 1), ("male", 2)):
+        shares, texts = [], []
+        for row in rows:
+            f, m = row[1], row[2]
+            if missing(f) or missing(m) or float(f) + float(m) == 0:  # type: ignore[arg-type]
+                shares.append(0.0)
+                texts.append("")
+                continue
+            count = float(row[index])  # type: ignore[arg-type]
+            share = 100 * count / (float(f) + float(m))  # type: ignore[arg-type]
+            shares.append(share)
+            texts.append(f"{fmt_pct(share)} · {fmt_int(count)}")
+        fig.add_trace(
+            go.Bar(
+                x=shares,
+                y=names,
+                orientation="h",
+                name=sex_labels()[sex],
+                marker={"color": charts.SEX_COLOURS[sex]},
+                text=texts,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"size": 15},
+                hovertemplate=sex_labels()[sex] + " · %{y}: %{text}<extra></extra>",
+            )
+        )
+    hidden = [label for label, f, m in rows if missing(f) or missing(m)]
+    if hidden:
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(hidden),
+                y=hidden,
+                mode="text",
+                text=[HIDDEN] * len(hidden),
+                textposition="middle right",
+                textfont={"size": 18, "color": charts.MUTED},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig_height = _bar_height(len(rows), 52)
+    charts.style(fig, title, height=fig_height, value_format="")
+    fig.update_layout(
+        barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 13, "mode": "hide"}, margin={"r": 30}
+    )
+    ticks = [0, 25, 50, 75, 100]
+    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[f"{fmt_int(t)}%" for t in ticks])
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category", tickformat="", ticks="")
+    return fig
+
+
+def outcome_chart(
+    row: Mapping[str, object] | pd.Series,
+    *,
+    label: str,
+    unit: str,
+    measure: Literal["mean", "sum"] = "mean",
+) -> go.Figure | None:
+    """Baseline against follow-up for one 'change' indicator (a row of outcome_changes), over the
+    enterprises having both: the mean per enterprise or the sum over them. The relative change of the sum
+    (the published definition) is written between the bars. None when the row has no enterprise with both
+    values; a hidden (suppressed) row also returns None (the page says why)."""
+    n = row.get("n_enterprises")
+    if missing(n) or float(n) == 0:  # type: ignore[arg-type]
+        return None
+    baseline, follow_up = row.get(f"baseline_{measure}"), row.get(f"follow_up_{measure}")
+    if missing(baseline) or missing(follow_up):
+        return None
+    decimals = 0 if max(float(baseline), float(follow_up)) >= 1000 else 1  # type: ignore[arg-type]
+    names = [_("Baseline"), _("Follow-up")]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=[float(baseline), float(follow_up)],  # type: ignore[arg-type]
+            marker={"color": [charts.PERIOD_COLOURS["baseline"], charts.PERIOD_COLOURS["follow_up"]]},
+            text=[fmt_number(baseline, decimals), fmt_number(follow_up, decimals)],
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 16},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            width=0.55,
+            showlegend=False,
+        )
+    )
+    measure_text = _("mean per enterprise") if measure == "mean" else _("total over enterprises")
+    change = row.get("change_pct")
+    if not missing(change):
+        fig.add_annotation(
+            x=0.5,
+            y=max(float(baseline), float(follow_up)) * 1.2,  # type: ignore[arg-type]
+            text=_("<b>{change}</b> (total)", change=fmt_pct(change, decimals=1, signed=True)),
+            showarrow=False,
+            font={"size": 20, "color": charts.INK},
+        )
+    charts.style(fig, label, height=380, value_format="")
+    top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
+    fig.update_layout(
+        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
+        margin={"t": 84},
+    )
+    fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")
+    fig.update_xaxes(type="category", showgrid=False)
+    return fig
+
+
+def outcome_note(row: Mapping[str, object] | pd.Series, *, unit: str, measure_label: str) -> str:
+    """The method note under an outcome chart: n, how many lack a follow-up, share improving, median change."""
+    direction = _("Lower is better.") if row.get("direction") == "lower" else _("Higher is better.")
+    return _(
+        "{measure} over the {n} enterprises with both values; {lacking} more have a baseline but no follow-up "
+        "yet and are left out. Improving: {improving}. Median change per enterprise: {median} {unit} "
+        "({median_pct}). {direction}",
+        measure=measure_label,
+        n=format_value(row.get("n_enterprises")),
+        lacking=format_value(row.get("n_without_follow_up")),
+        improving=format_value(row.get("improved_pct"), "pct"),
+        median=format_value(row.get("median_change"), "number"),
+        unit=unit,
+        median_pct=format_value(row.get("median_change_pct"), "signed_pct"),
+        direction=direction,
+    )
+
+
+def share_chart(
+    frame: pd.DataFrame,
+    code: str,
+    pct: str,
+    n: str,
+    *,
+    title: str,
+    labels: Mapping[str, str] | None = None,
+    colour: str = charts.ACCENT,
+) -> go.Figure | None:
+    """Horizontal bars on a 0-100 % axis, each printed as '79% (n = 1,138)'. None when no row has an n."""
+    if frame.empty or not (numeric(frame, n).fillna(1) > 0).any():
+        return None
+    text = [
+        _("{pct} (n = {n})", pct=fmt_pct(p), n=fmt_int(k)) if not missing(p) else HIDDEN
+        for p, k in zip(frame[pct], frame[n], strict=True)
+    ]
+    return bar_chart(
+        frame,
+        code,
+        pct,
+        title=title,
+        labels=labels,
+        colour=colour,
+        value_format=".0f",
+        text=text,
+        max_value=100,
+        tick_suffix="%",
+    )
+
+
+# --------------------------------------------------------------------------------------------- tables
+
+
+def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
+    """A frame of display strings: `columns` maps a frame column to (heading, kind); values are formatted for
+    the viewer's language and hidden or missing cells show as "–". For aggregate tables with suppression."""
+    out = pd.DataFrame(index=frame.index)
+    for column, (heading, kind) in columns.items():
+        out[heading] = [format_value(v, kind) for v in frame[column]]
+    return out.reset_index(drop=True)
+
+
+def with_labels(frame: pd.DataFrame, **labels: Mapping[str, str]) -> pd.DataFrame:
+    """A copy with code columns replaced by their names, e.g. `with_labels(frame, country=countries)`."""
+    return frame.assign(**{column: frame[column].map(lambda v, m=m: m.get(v, v)) for column, m in labels.items()})
+
+
+def enterprise_list_table(
+    rows: pd.DataFrame, *, countries: Mapping[str, str], sectors: Mapping[str, str]
+) -> pd.DataFrame:
+    """The enterprise list (query enterprise_list, detail viewers only) with headings and names, for the
+    table and its CSV; numbers and dates stay typed so the table sorts correctly."""
+    named = with_labels(rows, country=countries, sector=sectors)
+    named["size_class"] = named["size_class"].map(size_class_name)
+    headings = {
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "country": _("Country"),
+        "sector": _("Sector"),
+        "province": _("Province"),
+        "city": _("City"),
+        "workers": _("Workers"),
+        "workers_female": _("Women workers"),
+        "workers_male": _("Men workers"),
+        "size_class": _("Size"),
+        "joined_on": _("Joined"),
+        "phase": _("Phase"),
+        "partner": _("Partner"),
+    }
+    return named[list(headings)].rename(columns=headings)
+
+
+def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
+    """st.dataframe without the index, full width."""
+    st.dataframe(frame, hide_index=True, height=height, key=key)
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
+    """A button that downloads `frame` as UTF-8 CSV (with BOM, so Excel opens accents correctly)."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    st.download_button(
+        label or _("Download CSV"),
+        buffer.getvalue().encode("utf-8-sig"),
+        file_name=file_name,
+        mime="text/csv",
+        icon="⬇️",
+        key=key,
+        on_click="ignore",
+    )

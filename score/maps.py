@@ -1,0 +1,608 @@
+"""Offline maps: the pydeck Deck for the Map and Country profile pages, its colour scale and legend.
+
+No Streamlit here, so everything is testable directly. The pages run the named queries
+(`country_totals`, `country_improving`, `enterprise_locations`) and hand the frames to `build_deck`.
+
+- No basemap: `pdk.Deck(..., map_provider=None)` with `map_style` left unset, so no request leaves the
+  machine (see ../shared/BROWSER.md). The world is drawn from the bundled Natural Earth polygons
+  (data/reference/countries.geojson) in light grey, the project countries on top of it.
+- Colour scale: a classed sequential scale (ColorBrewer YlGnBu, colour-blind safe, light = less,
+  dark = more) over "nice" equal-interval breaks of the shown values; the same `ColourScale` object draws
+  the polygons and the legend, so they cannot disagree.
+- Countries whose figure is suppressed for the viewer (small cells, see score.access) are drawn grey and
+  hatched with a tooltip saying why; countries where nothing matches the filters are drawn white.
+- Every tooltip string is formatted with score.i18n and HTML-escaped (enterprise names come from uploads).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+
+import pandas as pd
+import pydeck as pdk
+from shapely.affinity import translate
+from shapely.geometry import LineString, box, mapping, shape
+
+from score import charts, contract
+from score.config import REFERENCE_DIR
+from score.i18n import _, fmt_int, fmt_number, fmt_pct
+
+GEOJSON = REFERENCE_DIR / "countries.geojson"
+LEFT_OUT = frozenset({"ATA"})  # Antarctica: a huge band at the bottom of a Mercator map, no SCORE work there
+
+# ColorBrewer YlGnBu (9 classes), colour-blind safe and print friendly; the palest step is skipped so the
+# lowest class still stands out from the grey context countries.
+SEQUENTIAL = ("#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494", "#081d58")
+CONTEXT_FILL = "#e6e9ed"
+CONTEXT_LINE = "#ffffff"
+PROJECT_LINE = "#3e4c59"
+SUPPRESSED_FILL = "#c3c9d0"
+HATCH_LINE = "#52606d"
+NO_DATA_FILL = "#ffffff"
+MAX_CLASSES = 5
+PIXELS = pdk.types.String("pixels")  # a literal: a plain str would be sent as an accessor expression
+
+# Map metric -> (query, value column, count column, value kind). "improving" takes an indicator.
+METRICS = ("enterprises", "workers_reached", "people_trained", "improving")
+_METRIC_COLUMNS = {
+    "enterprises": ("country_totals", "enterprises", "enterprises", "count"),
+    "workers_reached": ("country_totals", "workers_reached", "enterprises", "count"),
+    "people_trained": ("country_totals", "people_trained", "enterprises", "count"),
+    "improving": ("country_improving", "share_pct", "n_enterprises", "percent"),
+}
+DEFAULT_INDICATOR = "good_practices_adopted"
+MAP_WIDTH, MAP_HEIGHT = 760, 560  # the size the initial view is fitted to (px; a little under the usual width)
+PROFILE_HEIGHT = 520  # the country profile's map
+MAX_POINTS = 20_000  # enterprise points sent to the browser at most (a spread-out sample beyond that)
+
+
+def metric_query(metric: str) -> str:
+    """Name of the query in queries/ that holds `metric`."""
+    return _METRIC_COLUMNS[metric][0]
+
+
+def metric_label(metric: str, indicator_label: str | None = None, indicator_kind: str = "share") -> str:
+    """Readable name of a metric, with its unit."""
+    if metric == "improving":
+        if indicator_kind == "share":
+            return _("Enterprises reporting: {indicator} (%)", indicator=indicator_label or "")
+        return _("Enterprises improving: {indicator} (%)", indicator=indicator_label or "")
+    return {
+        "enterprises": _("Enterprises engaged"),
+        "workers_reached": _("Workers reached"),
+        "people_trained": _("People trained (distinct estimate)"),
+    }[metric]
+
+
+# ------------------------------------------------------------------------------------------ colour scale
+
+
+def nice_step(span: float, classes: int = MAX_CLASSES, whole: bool = False) -> float:
+    """A round class width (1, 2, 2.5 or 5 times a power of ten; no 2.5 for whole numbers under 10) giving
+    at most `classes` classes over `span`."""
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / classes
+    power = 10 ** math.floor(math.log10(raw))
+    factors = (1, 2, 5, 10) if whole and power <= 1 else (1, 2, 2.5, 5, 10)
+    step = next(factor * power for factor in factors if factor * power >= raw - 1e-12)
+    return max(1.0, step) if whole else step
+
+
+def nice_breaks(low: float, high: float, classes: int = MAX_CLASSES, whole: bool = True) -> list[float]:
+    """Class limits from a round number at or below `low` to one at or above `high`."""
+    if high < low:
+        low, high = high, low
+    if high == low:
+        step = nice_step(abs(high) or 1.0, 1, whole)
+        start = math.floor(low / step) * step
+        return [start, start + step]
+    step = nice_step(high - low, classes, whole)
+    start = math.floor(low / step) * step
+    breaks = [start]
+    while breaks[-1] < high - 1e-9 or len(breaks) < 2:
+        breaks.append(breaks[-1] + step)
+    return [round(b, 10) for b in breaks]
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """Classed sequential scale: class i covers [breaks[i], breaks[i + 1]) (the last class is closed)."""
+
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    kind: str  # "count" | "percent"
+
+    def class_of(self, value: float) -> int:
+        for i in range(len(self.colours)):
+            if value < self.breaks[i + 1]:
+                return i
+        return len(self.colours) - 1
+
+    def colour(self, value: float) -> str:
+        return self.colours[self.class_of(value)]
+
+    def format(self, value: float) -> str:
+        return fmt_pct(value) if self.kind == "percent" else fmt_int(value)
+
+    def legend(self) -> list[tuple[str, str]]:
+        """(colour, label) per class, lowest first: "80 – 120" ..."""
+        return [
+            (colour, f"{self.format(self.breaks[i])} – {self.format(self.breaks[i + 1])}")
+            for i, colour in enumerate(self.colours)
+        ]
+
+
+def pick_colours(classes: int) -> tuple[str, ...]:
+    """`classes` colours spread evenly over the sequential ramp (light to dark)."""
+    if classes <= 1:  # one value (e.g. the country profile): a light tint, so enterprise points stand out
+        return (SEQUENTIAL[2],)
+    last = len(SEQUENTIAL) - 1
+    first = 1 if classes <= 6 else 0
+    return tuple(SEQUENTIAL[round(first + i * (last - first) / (classes - 1))] for i in range(classes))
+
+
+def colour_scale(values: list[float] | pd.Series, kind: str = "count") -> ColourScale | None:
+    """The scale for the shown (not suppressed, not missing) values; None when there is nothing to colour."""
+    shown = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if not shown:
+        return None
+    low, high = min(shown), max(shown)
+    if kind == "percent":
+        low, high = max(0.0, low), min(100.0, high)
+    breaks = nice_breaks(low, high, whole=True)
+    if kind == "percent":
+        breaks = [b for b in breaks if b <= 100.0] or [low, 100.0]
+        if breaks[-1] < high or len(breaks) < 2:
+            breaks.append(100.0)
+    return ColourScale(tuple(breaks), pick_colours(len(breaks) - 1), kind)
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+def metric_values(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Reshape a query result to the columns the map draws: country, value, n, suppressed."""
+    _query, value, count, _kind = _METRIC_COLUMNS[metric]
+    if frame.empty:
+        return pd.DataFrame({"country": [], "value": [], "n": [], "suppressed": []})
+    suppressed = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
+    return pd.DataFrame(
+        {
+            "country": frame["country"],
+            "value": pd.to_numeric(frame[value], errors="coerce"),
+            "n": pd.to_numeric(frame[count], errors="coerce"),
+            "suppressed": suppressed.astype(bool),
+        }
+    ).reset_index(drop=True)
+
+
+def metric_kind(metric: str) -> str:
+    return _METRIC_COLUMNS[metric][3]
+
+
+def values_table(values: pd.DataFrame, metric: str, metric_name: str, country_names: dict[str, str]) -> pd.DataFrame:
+    """The mapped figures as a table (same numbers as the tooltips), for reading without hovering."""
+    kind = metric_kind(metric)
+    shown = []
+    for row in values.itertuples(index=False):
+        if row.suppressed:
+            shown.append(_("not shown (fewer than 5)"))
+        elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
+            shown.append("–")
+        else:
+            shown.append(fmt_pct(row.value) if kind == "percent" else fmt_int(row.value))
+    n_label = _("Enterprises with a follow-up") if metric == "improving" else _("Enterprises")
+    return pd.DataFrame(
+        {
+            _("Country"): [country_names.get(c, c) for c in values["country"]],
+            metric_name: shown,
+            n_label: [
+                "–" if s or pd.isna(n) else fmt_int(n) for s, n in zip(values["suppressed"], values["n"], strict=True)
+            ],
+        }
+    )
+
+
+def scale_for(values: pd.DataFrame, metric: str) -> ColourScale | None:
+    """The colour scale over the countries whose value is shown (not suppressed, n > 0)."""
+    if values.empty:
+        return None
+    shown = values[~values["suppressed"] & (values["n"] > 0)]
+    return colour_scale(shown["value"], metric_kind(metric))
+
+
+# ------------------------------------------------------------------------------------------ geometry
+
+
+def _crosses_antimeridian(ring: list) -> bool:
+    return any(abs(a[0] - b[0]) > 180 for a, b in pairwise(ring))
+
+
+def _split_at_antimeridian(polygon: list) -> list:
+    """A polygon whose rings jump from +180 to -180 (Natural Earth's Russia and Fiji) as polygons that
+    stay within -180..180; drawn as is, it would paint a band across the whole map."""
+    shifted = [[[x + 360 if x < 0 else x, y] for x, y in ring] for ring in polygon]
+    shape_ = shape({"type": "Polygon", "coordinates": shifted}).buffer(0)
+    west = shape_.intersection(box(-180, -90, 180, 90))
+    east = translate(shape_.intersection(box(180, -90, 540, 90)), xoff=-360)
+    parts = []
+    for piece in (west, east):
+        for poly in getattr(piece, "geoms", [piece]):
+            if poly.geom_type == "Polygon" and not poly.is_empty:
+                parts.append(mapping(poly)["coordinates"])
+    return [[[list(point) for point in ring] for ring in part] for part in parts]
+
+
+def _clean(geometry: dict) -> dict:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    if not any(_crosses_antimeridian(ring) for polygon in polygons for ring in polygon):
+        return geometry
+    out = []
+    for polygon in polygons:
+        out.extend(_split_at_antimeridian(polygon) if _crosses_antimeridian(polygon[0]) else [polygon])
+    return {"type": "MultiPolygon", "coordinates": out}
+
+
+@cache
+def _world() -> tuple[dict, ...]:
+    with open(GEOJSON, encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    return tuple(
+        {**f, "geometry": _clean(f["geometry"])} for f in features if f["properties"].get("iso3") not in LEFT_OUT
+    )
+
+
+def world_features() -> list[dict]:
+    """The bundled country polygons (copies, safe to annotate)."""
+    return [{"type": "Feature", "properties": dict(f["properties"]), "geometry": f["geometry"]} for f in _world()]
+
+
+@cache
+def _country_geometry(iso3: str):
+    for feature in _world():
+        if feature["properties"].get("iso3") == iso3:
+            return shape(feature["geometry"])
+    return None
+
+
+def hatch(iso3: str, spacing: float) -> list[dict]:
+    """Diagonal hatching clipped to a country's outline (GeoJSON line features), `spacing` degrees apart,
+    for "not shown" (suppressed) cells."""
+    geometry = _country_geometry(iso3)
+    if geometry is None or spacing <= 0:
+        return []
+    min_x, min_y, max_x, max_y = geometry.bounds
+    size = max(max_x - min_x, max_y - min_y)
+    out = []
+    offset = -size
+    while offset <= size:
+        line = LineString([(min_x + offset, min_y), (min_x + offset + size, min_y + size)])
+        clipped = line.intersection(geometry)
+        if not clipped.is_empty and clipped.geom_type in ("LineString", "MultiLineString"):
+            out.append({"type": "Feature", "properties": {}, "geometry": mapping(clipped)})
+        offset += spacing
+    return out
+
+
+def hatch_spacing(zoom: float, pixels: float = 7.0) -> float:
+    """Degrees of longitude that are `pixels` wide on screen at `zoom` (512 px world at zoom 0)."""
+    return pixels * 360 / (512 * 2**zoom)
+
+
+def _bounds(countries: list[str] | tuple[str, ...]) -> tuple[float, float, float, float] | None:
+    rows = [r for r in contract.reference_rows("countries.csv") if r["iso3"] in set(countries)]
+    if not rows:
+        return None
+    return (
+        min(float(r["min_lat"]) for r in rows),
+        min(float(r["min_lon"]) for r in rows),
+        max(float(r["max_lat"]) for r in rows),
+        max(float(r["max_lon"]) for r in rows),
+    )
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
+
+
+def _inverse_mercator_y(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y))) - math.pi / 2)
+
+
+def fit_view(
+    countries: list[str] | tuple[str, ...],
+    width: int = MAP_WIDTH,
+    height: int = MAP_HEIGHT,
+    padding: float = 0.08,
+    max_zoom: float = 6.5,
+) -> pdk.ViewState:
+    """A view showing the bounding boxes of `countries` (from countries.csv), Web Mercator, 512 px tiles."""
+    box = _bounds(countries) or _bounds(contract.code_list("country"))
+    assert box is not None
+    min_lat, min_lon, max_lat, max_lon = box
+    dx = max((max_lon - min_lon) / 360, 1e-6)
+    top, bottom = _mercator_y(max_lat), _mercator_y(min_lat)
+    dy = max(bottom - top, 1e-6)
+    usable = 1 - 2 * padding
+    zoom = math.log2(min(width * usable / (512 * dx), height * usable / (512 * dy)))
+    zoom = max(0.0, min(max_zoom, zoom))
+    return pdk.ViewState(
+        longitude=round((min_lon + max_lon) / 2, 4),
+        latitude=round(_inverse_mercator_y((top + bottom) / 2), 4),
+        zoom=round(zoom, 2),
+        min_zoom=0,
+        max_zoom=10,
+    )
+
+
+# ------------------------------------------------------------------------------------------ layers
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck indents by 2 spaces, which makes the world polygons
+    about five times larger on the wire (1 MB instead of about 250 KB)."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
+
+def _rgba(colour: str, alpha: int = 255) -> list[int]:
+    return [*charts.hex_to_rgb(colour), alpha]
+
+
+def _n_text(metric: str, n: float) -> str:
+    if metric == "improving":
+        return _("n = {n} enterprises with a follow-up", n=fmt_int(n))
+    return _("n = {n} enterprises", n=fmt_int(n))
+
+
+def choropleth_features(
+    values: pd.DataFrame,
+    metric: str,
+    metric_name: str,
+    scale: ColourScale | None,
+    country_names: dict[str, str],
+) -> list[dict]:
+    """Project-country features with their fill colour and tooltip lines (TOOLTIP: `tt_title`, `tt_label`,
+    `tt_value`, `tt_note`; plain text, Streamlit escapes what it puts into the tooltip's HTML)."""
+    by_country = {row.country: row for row in values.itertuples(index=False)}
+    out = []
+    for feature in world_features():
+        iso3 = feature["properties"].get("iso3")
+        row = by_country.get(iso3)
+        if row is None:
+            continue
+        name = country_names.get(iso3, feature["properties"].get("name", iso3))
+        shown, note = "", ""
+        if row.suppressed:
+            fill, state = SUPPRESSED_FILL, "suppressed"
+            label = _("Not shown: fewer than 5 enterprises")
+            note = _("(or hidden so that another small figure cannot be worked out)")
+        elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
+            fill, state = NO_DATA_FILL, "no_data"
+            label = (
+                _("No enterprises with a follow-up match the filters.")
+                if metric == "improving"
+                else _("No enterprises match the filters.")
+            )
+        else:
+            fill = scale.colour(row.value) if scale else NO_DATA_FILL
+            state = "shown"
+            label = f"{metric_name}:"
+            shown = scale.format(row.value) if scale else fmt_number(row.value)
+            note = _n_text(metric, row.n)
+        feature["properties"].update(
+            {
+                "tt_title": name,
+                "tt_label": label,
+                "tt_value": shown,
+                "tt_note": note,
+                "state": state,
+                "value": None if state != "shown" else float(row.value),
+                "n": None if state == "suppressed" or pd.isna(row.n) else int(row.n),
+                "fill": _rgba(fill, 235),
+            }
+        )
+        out.append(feature)
+    return out
+
+
+def point_records(points: pd.DataFrame, sector_names: dict[str, str]) -> list[dict]:
+    """Enterprise locations with colour by sector and tooltip lines; rows without coordinates are skipped."""
+    colours = charts.sector_colours()
+    out = []
+    for row in points.itertuples(index=False):
+        if pd.isna(row.latitude) or pd.isna(row.longitude):
+            continue
+        place = ", ".join(str(p) for p in (row.city, row.province) if isinstance(p, str) and p)
+        workers = _("{n} workers", n=fmt_int(row.workers))
+        out.append(
+            {
+                "lon": round(float(row.longitude), 5),
+                "lat": round(float(row.latitude), 5),
+                "sector": row.sector,
+                "fill": _rgba(colours.get(row.sector, charts.MUTED), 220),
+                "tt_title": str(row.name),
+                "tt_label": sector_names.get(row.sector, row.sector),
+                "tt_value": "",
+                "tt_note": f"{place} · {workers}" if place else workers,
+            }
+        )
+    return out
+
+
+# The tooltip's HTML is fixed here; the values filled into it are plain text, which Streamlit's deck.gl
+# component HTML-escapes (so an uploaded enterprise name cannot inject markup).
+TOOLTIP = "<b>{tt_title}</b><br/>{tt_label} <b>{tt_value}</b><br/>{tt_note}"
+
+
+def build_deck(
+    values: pd.DataFrame,
+    metric: str,
+    metric_name: str,
+    country_names: dict[str, str],
+    sector_names: dict[str, str],
+    points: pd.DataFrame | None = None,
+    focus: list[str] | tuple[str, ...] = (),
+    scale: ColourScale | None = None,
+    height: int = MAP_HEIGHT,
+) -> pdk.Deck:
+    """The whole map: grey world, coloured project countries, hatching where suppressed, enterprise points.
+
+    `values`: `metric_values(...)` output. `focus`: countries to fit the view to (default: those in `values`).
+    """
+    if scale is None:
+        scale = scale_for(values, metric)
+    project = choropleth_features(values, metric, metric_name, scale, country_names)
+    context = [f for f in world_features() if f["properties"].get("iso3") not in set(values["country"])]
+    # One country: leave room for its neighbours, so the reader knows where it is.
+    view = fit_view(list(focus) or list(values["country"]), height=height, padding=0.2 if len(focus) == 1 else 0.08)
+    hidden = [f["properties"]["iso3"] for f in project if f["properties"]["state"] == "suppressed"]
+    hatching = [line for iso3 in hidden for line in hatch(iso3, hatch_spacing(view.zoom))]
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            {"type": "FeatureCollection", "features": context},
+            id="world",
+            stroked=True,
+            filled=True,
+            get_fill_color=_rgba(CONTEXT_FILL),
+            get_line_color=_rgba(CONTEXT_LINE),
+            line_width_units=PIXELS,
+            get_line_width=1,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            {"type": "FeatureCollection", "features": project},
+            id="countries",
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill",
+            get_line_color=_rgba(PROJECT_LINE),
+            line_width_units=PIXELS,
+            get_line_width=1.2,
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[255, 255, 255, 70],
+        ),
+    ]
+    if hatching:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {"type": "FeatureCollection", "features": hatching},
+                id="not-shown",
+                stroked=True,
+                filled=False,
+                get_line_color=_rgba(HATCH_LINE, 200),
+                line_width_units=PIXELS,
+                get_line_width=1,
+                pickable=False,
+            )
+        )
+    records = point_records(points, sector_names) if points is not None and len(points) else []
+    if records:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                records,
+                id="enterprises",
+                get_position=["lon", "lat"],
+                get_fill_color="fill",
+                get_line_color=[255, 255, 255, 230],
+                stroked=True,
+                line_width_units=PIXELS,
+                get_line_width=0.8,
+                radius_units=PIXELS,
+                get_radius=4.5,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip={
+            "html": TOOLTIP,
+            "style": {
+                "backgroundColor": "white",
+                "color": charts.INK,
+                "fontFamily": charts.FONT,
+                "fontSize": "14px",
+                "border": f"1px solid {charts.GRID}",
+                "boxShadow": "0 2px 6px rgba(0,0,0,0.15)",
+            },
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------ legends
+
+
+def _swatch(style: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:22px;height:14px;margin-right:8px;vertical-align:-2px;'
+        f'border:1px solid {PROJECT_LINE};{style}"></span>'
+    )
+
+
+HATCH_CSS = (
+    f"background:repeating-linear-gradient(135deg,{SUPPRESSED_FILL} 0 3px,{HATCH_LINE} 3px 4px);"  # drawn as on the map
+)
+
+
+def legend_html(title: str, scale: ColourScale | None, states: set[str] | frozenset[str] = frozenset()) -> str:
+    """Choropleth legend: one swatch per class, then "not shown" / "no data" when the map has them."""
+    rows = [(_swatch(f"background:{colour}"), html.escape(text)) for colour, text in (scale.legend() if scale else [])]
+    if "suppressed" in states:
+        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises)"))))
+    if "no_data" in states:
+        rows.append((_swatch(f"background:{NO_DATA_FILL}"), html.escape(_("No data for these filters"))))
+    return _legend_box(title, rows)
+
+
+def sector_legend_html(title: str, sectors: list[str], sector_names: dict[str, str]) -> str:
+    """Legend of the point colours, for the sectors that are on the map."""
+    colours = charts.sector_colours()
+    rows = [
+        (
+            '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;margin-right:8px;'
+            f"background:{colours.get(code, charts.MUTED)};border:1px solid white;"
+            f'box-shadow:0 0 0 1px {charts.MUTED}"></span>',
+            html.escape(sector_names.get(code, code)),
+        )
+        for code in sectors
+    ]
+    return _legend_box(title, rows)
+
+
+def _legend_box(title: str, rows: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f'<div style="margin:4px 0;display:flex;align-items:flex-start"><span style="flex:none">{mark}</span>'
+        f"<span>{text}</span></div>"
+        for mark, text in rows
+    )
+    return (
+        f'<div style="font-family:{charts.FONT};color:{charts.INK};font-size:14px;line-height:1.35">'
+        f'<div style="font-weight:600;margin-bottom:6px">{html.escape(title)}</div>{items}</div>'
+    )
+
+
+def states(values: pd.DataFrame) -> set[str]:
+    """Which special states ("suppressed", "no_data") the map shows, for the legend."""
+    out = set()
+    if len(values) and values["suppressed"].any():
+        out.add("suppressed")
+    shown = values[~values["suppressed"]] if len(values) else values
+    if len(shown) and (shown["value"].isna() | shown["n"].isna() | (shown["n"] == 0)).any():
+        out.add("no_data")
+    return out

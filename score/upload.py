@@ -1,0 +1,222 @@
+"""The upload flow behind pages/upload.py, without Streamlit: who may upload what, check, preview, publish.
+
+1. `check_upload(country, files, scope)`: validate (score.ingest) and, when the files are valid, preview
+   their effect: enterprises added / changed / removed against the published rows of that country (the
+   detail query `upload_current_enterprises`, so country staff only ever read their own country), and
+   the headline totals before and after. "After" builds the uploaded country alone into a temporary
+   DuckDB file with the same schema and runs the same named query on it, so no measure is defined twice.
+2. `publish(...)` / `restore(...)`: score.publish, which checks the scope again where the write happens.
+
+Every check is audited as an `upload` event (publish and restore are audited by score.publish).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from score import audit, contract, db, publish
+from score.access import Scope
+from score.build import CountryInput, build_database
+from score.filters import Filters
+from score.i18n import _
+from score.ingest import ValidationReport, validate_submission
+
+HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
+MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
+
+
+@dataclass(frozen=True)
+class Preview:
+    added: pd.DataFrame  # enterprise_id, name, sector, province
+    changed: pd.DataFrame  # enterprise_id, name, columns, changes
+    removed: pd.DataFrame  # enterprise_id, name, sector, province
+    before: dict[str, int | None]
+    after: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    country: str
+    files: dict[str, bytes]
+    report: ValidationReport
+    preview: Preview | None
+    digest: str
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def may_upload(scope: object) -> bool:
+    """HQ and country staff with at least one country; the public view and broken scopes may not."""
+    return isinstance(scope, Scope) and scope.can_upload
+
+
+def upload_countries(scope: object) -> list[str]:
+    """The countries this viewer may upload for (HQ: all; country staff: their own)."""
+    return sorted(scope.detail_countries) if may_upload(scope) else []
+
+
+def _require(scope: object, country: str) -> None:
+    if country not in upload_countries(scope):
+        raise publish.NotAllowed(_("You may not upload data for {country}; nothing was changed.", country=country))
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+
+def collect_files(uploaded: Iterable[tuple[str, bytes]]) -> tuple[dict[str, bytes], list[str]]:
+    """(name, bytes) pairs from the upload widget -> {name: bytes}, plus names that came twice."""
+    files: dict[str, bytes] = {}
+    twice: list[str] = []
+    for name, raw in uploaded:
+        base = Path(name).name
+        if base in files:
+            twice.append(base)
+            continue
+        files[base] = bytes(raw)
+    return files, twice
+
+
+def digest(country: str, files: Mapping[str, bytes]) -> str:
+    """Identifies one upload (country + names + bytes), so a page rerun does not check it again."""
+    h = hashlib.sha256(country.encode())
+    for name in sorted(files):
+        h.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()
+
+
+def describe(files: Mapping[str, bytes]) -> list[dict[str, object]]:
+    return [{"name": n, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in sorted(files.items())]
+
+
+# ---------------------------------------------------------------------------------------------- check + preview
+
+
+def check_upload(country: str, files: Mapping[str, bytes], scope: Scope, path: Path | None = None) -> UploadCheck:
+    """Validate an upload and preview its effect; changes nothing. Raises NotAllowed outside the scope."""
+    country = (country or "").strip().upper()
+    _require(scope, country)
+    files = dict(files)
+    report = validate_submission(country, files)
+    audit.record(
+        "upload",
+        scope.user,
+        country=country,
+        files=describe(files),
+        outcome="valid" if report.ok else "invalid",
+        errors=len(report.errors),
+        warnings=len(report.warnings),
+    )
+    preview = preview_effect(country, report, files, scope, path) if report.ok else None
+    return UploadCheck(country, files, report, preview, digest(country, files))
+
+
+def headline(scope: Scope, country: str, path: Path | None = None) -> dict[str, int | None]:
+    """Enterprises, workers reached, people trained, modules delivered for one country in one version."""
+    frame = db.run_query("overview_kpis", scope, Filters(countries=(country,)), path=path)
+    row = frame.iloc[0]
+    return {k: None if pd.isna(row[k]) else int(row[k]) for k in HEADLINE}
+
+
+def headline_of_upload(country: str, report: ValidationReport, files: Mapping[str, bytes], scope: Scope) -> dict:
+    """The same headline figures computed from the uploaded tables (built alone into a temporary file)."""
+    with tempfile.TemporaryDirectory(prefix="score-preview-") as folder:
+        path = Path(folder) / "preview.duckdb"
+        build_database(path, [CountryInput(country, report, dict(files))], version=0)
+        try:
+            return headline(scope, country, path)
+        finally:
+            db.release(path)
+
+
+def preview_effect(
+    country: str, report: ValidationReport, files: Mapping[str, bytes], scope: Scope, path: Path | None = None
+) -> Preview:
+    try:
+        current = db.run_query("upload_current_enterprises", scope, Filters(countries=(country,)), path=path)
+        before = headline(scope, country, path)
+    except db.DatabaseUnavailable:  # first upload on an empty server: everything is new
+        current = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
+        before = dict.fromkeys(HEADLINE, 0)
+    added, changed, removed = diff_enterprises(current, report.tables["enterprises"])
+    after = headline_of_upload(country, report, files, scope)
+    return Preview(added, changed, removed, before, after)
+
+
+def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Contract columns as comparable text, indexed by enterprise_id (same rules for DB rows and uploads)."""
+    out = {}
+    for col in contract.ENTERPRISES.columns:
+        values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        if col.dtype == "date":
+            text = pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d")
+        elif col.dtype == "float":
+            text = pd.to_numeric(values, errors="coerce").round(6).astype("Float64").astype("string")
+        elif col.dtype == "int":
+            text = pd.to_numeric(values, errors="coerce").round().astype("Int64").astype("string")
+        else:
+            text = values.astype("string").str.strip()
+        out[col.name] = text.fillna("").astype(str).to_numpy()
+    canonical = pd.DataFrame(out)
+    return canonical.set_index("enterprise_id", drop=False)
+
+
+def diff_enterprises(current: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Enterprises added, changed (with what changed) and removed by replacing `current` with `new`."""
+    old, upd = _canonical(current), _canonical(new)
+    listed = ["enterprise_id", "name", "sector", "province"]
+    added = upd.loc[~upd.index.isin(old.index), listed].reset_index(drop=True)
+    removed = old.loc[~old.index.isin(upd.index), listed].reset_index(drop=True)
+    common = upd.index[upd.index.isin(old.index)]
+    compared = [c for c in contract.ENTERPRISES.column_names if c != "enterprise_id"]
+    before, after = old.loc[common, compared], upd.loc[common, compared]
+    differs = before.ne(after)
+    rows = []
+    for enterprise_id in differs.index[differs.any(axis=1)]:
+        columns = [c for c in compared if differs.at[enterprise_id, c]]
+        shown = [f"{c}: {before.at[enterprise_id, c] or '–'} → {after.at[enterprise_id, c] or '–'}" for c in columns]
+        more = len(columns) - MAX_CHANGES_SHOWN
+        rows.append(
+            {
+                "enterprise_id": enterprise_id,
+                "name": after.at[enterprise_id, "name"],
+                "columns": ", ".join(columns),
+                "changes": "; ".join(shown[:MAX_CHANGES_SHOWN]) + (f"; +{more}" if more > 0 else ""),
+            }
+        )
+    changed = pd.DataFrame(rows, columns=["enterprise_id", "name", "columns", "changes"])
+    return added, changed, removed
+
+
+# ---------------------------------------------------------------------------------------------- publish, history
+
+
+def publish_upload(check: UploadCheck, scope: Scope, progress: publish.Progress | None = None) -> publish.PublishResult:
+    """Publish a checked upload (score.publish validates and authorises again where it writes)."""
+    return publish.publish_country(check.country, check.files, scope, progress=progress)
+
+
+def history(country: str, scope: Scope) -> pd.DataFrame:
+    """Every version that held data for `country`, newest first (only for viewers who may upload it)."""
+    columns = ["version", "at", "user", "action", "enterprises", "training", "indicators", "restored_from", "files"]
+    if country not in upload_countries(scope):
+        return pd.DataFrame(columns=columns)
+    rows = [{k: row.get(k) for k in columns} for row in publish.country_history(country) if row["changed"]]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, errors="coerce")
+    return frame
+
+
+def restore(country: str, version: int, scope: Scope, progress: publish.Progress | None = None):
+    """HQ: publish again the files `country` had in `version` (score.publish checks the scope)."""
+    return publish.restore_country(country, version, scope, progress=progress)

@@ -1,0 +1,355 @@
+"""Who sees what: every role x every named query x every country filter (direct calls to the query layer),
+every role x every page (AppTest), and small-cell suppression (hypothesis: nothing hidden can be worked out
+from what is shown)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from score import contract, db
+from score.access import MIN_CELL, Scope, suppress_small_cells
+from score.filters import Filters
+
+REPO = Path(__file__).resolve().parent.parent
+COUNTRIES = contract.code_list("country")
+ENTERPRISE_COLUMNS = {"enterprise_id", "name", "latitude", "longitude"}
+
+SCOPES = {
+    "public": Scope.public(),
+    "country_COL": Scope.country("col-user", {"COL"}),
+    "country_GHA": Scope.country("gha-user", {"GHA"}),
+    "hq": Scope.hq("hq-user"),
+    "nothing": Scope.nothing(),
+}
+# Plausible values for query parameters beyond the seven filters (a new one must be added here).
+EXTRA_PARAMS = {
+    "indicator": ["accidents", "good_practices_adopted"],
+    "max_points": [5000],
+    "period_end": [None],
+}
+
+
+def _param_sets(name: str) -> list[dict[str, object]]:
+    extra = sorted(db.load_query(name).params - set(db.FILTER_PARAMS))
+    missing = [p for p in extra if p not in EXTRA_PARAMS]
+    assert not missing, f"{name}: add plausible values for {missing} to EXTRA_PARAMS"
+    return [dict(zip(extra, values, strict=True)) for values in product(*(EXTRA_PARAMS[p] for p in extra))]
+
+
+def _country_filters() -> list[Filters]:
+    return [Filters(), *(Filters(countries=(c,)) for c in COUNTRIES), Filters(countries=("COL", "GHA"))]
+
+
+def _row_countries(frame: pd.DataFrame) -> pd.Series:
+    if "country" in frame.columns:
+        return frame["country"].astype(str)
+    if "enterprise_id" in frame.columns:
+        return frame["enterprise_id"].astype(str).str[:3]
+    raise AssertionError("enterprise-level rows need a country or enterprise_id column to be checked")
+
+
+def _expected_suppression(scope: Scope, filters: Filters) -> bool:
+    countries = filters.countries_within(scope.aggregate_countries)
+    return scope.role != "hq" and not countries <= scope.detail_countries
+
+
+def check_frame(name: str, scope: Scope, filters: Filters, frame: pd.DataFrame) -> None:
+    query = db.load_query(name)
+    columns = set(frame.columns)
+    if query.access == "reference":
+        assert not columns & {"enterprise_id", "name"}, f"{name}: a reference query returns enterprise columns"
+        return
+    if query.access == "aggregate":
+        leaked = columns & {"enterprise_id", "name"}
+        assert not leaked, f"{name}: aggregate query returns enterprise-level columns {leaked}"
+        coordinates = columns & {"latitude", "longitude"}
+        assert coordinates <= set(query.suppress_values), f"{name}: coordinates must be suppressed with the count"
+    if (query.access == "detail" or columns & ENTERPRISE_COLUMNS) and len(frame):
+        outside = set(_row_countries(frame)) - scope.detail_countries
+        assert not outside, f"{name} for {scope.role}: enterprise rows of {sorted(outside)}"
+        if filters.countries:
+            assert set(_row_countries(frame)) <= set(filters.countries)
+    if scope.role == "none" and query.access != "reference":
+        if query.suppress_count:
+            counts = pd.to_numeric(frame[query.suppress_count], errors="coerce").fillna(0)
+            assert (counts == 0).all(), f"{name}: the empty scope read data"
+        else:
+            assert frame.empty, f"{name}: the empty scope read data"
+    if query.access == "aggregate" and query.suppress_count:
+        counts = pd.to_numeric(frame[query.suppress_count], errors="coerce")
+        if _expected_suppression(scope, filters):
+            small = counts.between(1, MIN_CELL - 1)
+            assert not small.any(), f"{name} for {scope.role} {filters}: counts {counts[small].tolist()} shown"
+            assert "suppressed" in frame.columns
+            hidden = frame[frame["suppressed"]]
+            for column in [query.suppress_count, *query.suppress_values]:
+                if column in hidden.columns:
+                    assert hidden[column].isna().all(), f"{name}: {column} shown on a suppressed row"
+        elif scope.role == "hq":
+            assert "suppressed" not in frame.columns or not frame["suppressed"].any()
+
+
+@pytest.fixture(scope="module")
+def database(demo_data_dir: Path) -> Path:
+    return db.current_path()
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_every_query_under_every_scope(database: Path, name: str) -> None:
+    for (_, scope), filters, params in product(SCOPES.items(), _country_filters(), _param_sets(name)):
+        frame = db.run_query(name, scope, filters, **params)
+        check_frame(name, scope, filters, frame)
+        if scope.role == "none":
+            assert frame.equals(db.run_query(name, None, filters, **params)), "scope=None must equal nothing"
+
+
+def _small_selections(raw) -> list[Filters]:
+    """Filter combinations that select 1 to 4 enterprises in one country (where suppression matters)."""
+    groups: dict[tuple[str, str, str], int] = {}
+    for e in raw.enterprises:
+        key = (e["country"], e["sector"], e["phase"])
+        groups[key] = groups.get(key, 0) + 1
+    chosen = [k for k, n in sorted(groups.items()) if 1 <= n < MIN_CELL]
+    by_country: dict[str, tuple[str, str, str]] = {}
+    for key in chosen:
+        by_country.setdefault(key[0], key)
+    return [Filters(countries=(c,), sectors=(s,), phases=(p,)) for c, s, p in by_country.values()]
+
+
+def test_small_selections_are_suppressed(database: Path, raw) -> None:
+    selections = _small_selections(raw)
+    assert selections, "the demo set should have some small country x sector x phase cells"
+    for filters, name in product(selections, db.query_names()):
+        for (_, scope), params in product(SCOPES.items(), _param_sets(name)):
+            check_frame(name, scope, filters, db.run_query(name, scope, filters, **params))
+
+
+def test_kpi_tiles_blank_for_small_public_selection(database: Path, raw) -> None:
+    filters = _small_selections(raw)[0]
+    country = filters.countries[0]
+    expected = len(raw.enterprise_ids(countries={country}, sectors=set(filters.sectors), phases=set(filters.phases)))
+    assert 1 <= expected < MIN_CELL
+    query = db.load_query("overview_kpis")
+    for scope in (Scope.public(), Scope.country("x", {"ZAF" if country != "ZAF" else "COL"})):
+        kpis = db.run_query("overview_kpis", scope, filters)
+        assert bool(kpis.iloc[0]["suppressed"])
+        for column in [query.suppress_count, *query.suppress_values]:
+            assert pd.isna(kpis.iloc[0][column]), column
+    own = db.run_query("overview_kpis", Scope.country("x", {country}), filters)
+    assert own.iloc[0]["enterprises"] == expected
+    assert db.run_query("overview_kpis", Scope.hq("x"), filters).iloc[0]["enterprises"] == expected
+
+
+def test_callers_cannot_pass_the_scope_parameters(database: Path) -> None:
+    for bad in ("countries", "sectors", "year_from"):
+        with pytest.raises(ValueError):
+            db.run_query("overview_kpis", Scope.public(), **{bad: ["COL"]})
+
+
+def test_queries_without_scope_or_suppression_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "no_header": "SELECT 1",
+        "agg_no_suppress": "-- access: aggregate\nSELECT count(*) AS n FROM filtered_enterprises($countries)",
+        "agg_empty_suppress": "-- access: aggregate\n-- suppress: (nothing)\nSELECT 1 AS n, $countries",
+        "detail_unscoped": "-- access: detail\nSELECT name FROM enterprise",
+        "agg_unscoped": "-- access: aggregate\n-- suppress: n: x\nSELECT count(*) AS n FROM enterprise",
+    }
+    for name, sql in files.items():
+        (tmp_path / f"{name}.sql").write_text(sql)
+    monkeypatch.setattr(db.config, "QUERIES_DIR", tmp_path)
+    db.load_query.cache_clear()
+    try:
+        for name in files:
+            with pytest.raises(ValueError):
+                db.load_query(name)
+    finally:
+        db.load_query.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------- suppression
+
+
+def protection_problems(before: pd.DataFrame, after: pd.DataFrame, count: str, by: tuple[str, ...]) -> list[str]:
+    """What an outsider could work out from `after`, given any total over a group of rows.
+
+    For every group (the whole table, and the rows sharing a value of each `by` column) with hidden rows:
+    - one hidden row alone in a group whose total is big enough to be shown elsewhere would be exactly
+      total minus the shown rows (a group of a single row is its own total: the documented limit of
+      suppressing one table on its own, see access.suppress_small_cells);
+    - unless the whole group is hidden, the hidden rows' sum minus (k - 1) must be >= MIN_CELL, so no hidden
+      count can be pinned below MIN_CELL by subtraction, even knowing each hidden row has >= 1 enterprise.
+    Also: every count 1..MIN_CELL-1 is hidden, shown rows are unchanged and hidden rows show nothing.
+    """
+    problems = []
+    counts = before[count].to_numpy(dtype=float)
+    hidden = after["suppressed"].to_numpy(dtype=bool)
+    if ((counts > 0) & (counts < MIN_CELL) & ~hidden).any():
+        problems.append("a small count is shown")
+    shown_after = pd.to_numeric(after.loc[~hidden, count], errors="coerce").to_numpy(dtype=float)
+    if not np.array_equal(shown_after, counts[~hidden]):
+        problems.append("a shown count changed")
+    if after.loc[hidden, count].notna().any() or after.loc[hidden, "value"].notna().any():
+        problems.append("a hidden row shows a number")
+    groupings = [np.zeros(len(before), dtype=int)] + [pd.factorize(before[c])[0] for c in by]
+    for codes in groupings:
+        for code in np.unique(codes):
+            rows = codes == code
+            k = int((rows & hidden).sum())
+            if k == 0:
+                continue
+            total, hidden_sum = counts[rows].sum(), counts[rows & hidden].sum()
+            if k == 1 and total >= MIN_CELL and rows.sum() > 1:
+                problems.append(f"group {code}: one hidden row = total {total} minus shown rows")
+            if not hidden[rows].all() and hidden_sum - (k - 1) < MIN_CELL:
+                problems.append(f"group {code}: hidden rows {counts[rows & hidden].tolist()} can be narrowed")
+    return problems
+
+
+@st.composite
+def aggregate_tables(draw) -> pd.DataFrame:
+    countries = draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=4, unique=True))
+    sectors = draw(st.lists(st.sampled_from(["s1", "s2", "s3", "s4", "s5"]), min_size=1, max_size=5, unique=True))
+    cells = draw(st.lists(st.tuples(st.sampled_from(countries), st.sampled_from(sectors)), min_size=1, unique=True))
+    count = st.one_of(st.integers(0, MIN_CELL - 1), st.integers(0, 60), st.just(1))
+    rows = [{"country": c, "sector": s, "n": draw(count)} for c, s in cells]
+    frame = pd.DataFrame(rows)
+    frame["value"] = frame["n"] * 7 + 3  # e.g. workers reached
+    return frame
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(aggregate_tables())
+def test_suppressed_cells_cannot_be_recovered(frame: pd.DataFrame) -> None:
+    for by in ((), ("country",), ("country", "sector")):
+        after = suppress_small_cells(frame, "n", ["value"], by=by)
+        assert protection_problems(frame, after, "n", by) == [], (by, frame.assign(hidden=after["suppressed"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=12))
+def test_rows_that_stand_alone_only_hide_small_cells(counts: list[int]) -> None:
+    frame = pd.DataFrame({"indicator": [f"i{i}" for i in range(len(counts))], "n": counts, "value": counts})
+    after = suppress_small_cells(frame, "n", ["value"], by=None)
+    assert after["suppressed"].tolist() == [0 < n < MIN_CELL for n in counts]
+
+
+def test_suppression_examples() -> None:
+    frame = pd.DataFrame({"sector": list("abcd"), "n": [3, 40, 7, 0], "value": [1.0, 2.0, 3.0, 4.0]})
+    after = suppress_small_cells(frame, "n", ["value"])
+    assert after["suppressed"].tolist() == [True, False, True, False]  # 3, and the next smallest (7)
+    assert after["n"].tolist()[1::2] == [40, 0] and after["value"].isna().tolist() == [True, False, True, False]
+    # Two small cells 1 + 1: each could still be worked out as 1, so a third row is hidden too.
+    frame = pd.DataFrame({"sector": list("abc"), "n": [1, 1, 9], "value": [0, 0, 0]})
+    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].all()
+    # A single row (a KPI tile) under the threshold: every value blank.
+    kpi = pd.DataFrame({"n": [4], "value": [123]})
+    assert suppress_small_cells(kpi, "n", ["value"]).iloc[0][["n", "value"]].isna().all()
+    # Missing count: hidden (fail closed); missing count column or group column: an error, not a silent pass.
+    assert suppress_small_cells(pd.DataFrame({"n": [None, 50, 60], "value": [1, 2, 3]}), "n", ["value"])[
+        "suppressed"
+    ].tolist() == [True, True, False]
+    with pytest.raises(ValueError):
+        suppress_small_cells(kpi, "enterprises", ["value"])
+    with pytest.raises(ValueError):
+        suppress_small_cells(kpi, "n", ["value"], by=("country",))
+    assert suppress_small_cells(kpi.iloc[0:0], "n", ["value"]).empty
+
+
+# ---------------------------------------------------------------------------------------------- pages (AppTest)
+
+PAGE_FILTERS = [None, "COL", "GHA"]  # all countries, and own / other country for both country roles
+
+
+def _page_files() -> list[str]:
+    return sorted(f"pages/{p.name}" for p in (REPO / "pages").glob("*.py"))
+
+
+def _strings(value: object, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+        if value[:1] in "{[":
+            with contextlib.suppress(ValueError):
+                _strings(json.loads(value), out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            out.append(str(key))
+            _strings(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _strings(item, out)
+
+
+def rendered_text(at) -> str:
+    """Every string the app sent to the browser: element protos (incl. chart specs) and table cells."""
+    from google.protobuf.json_format import MessageToDict
+    from streamlit.testing.v1.element_tree import Dataframe, Table
+
+    out: list[str] = []
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            _strings(MessageToDict(proto), out)
+        if isinstance(node, Dataframe | Table):
+            frame = node.value
+            out.extend(str(c) for c in frame.columns)
+            out.append(frame.to_csv(index=True))
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
+    from tests.oracle import RawData
+
+    raw = RawData(demo_data_dir / "countries")
+    names: dict[str, set[str]] = {}
+    for e in raw.enterprises:
+        names.setdefault(e["country"], set()).update({e["name"], e["enterprise_id"]})
+    return names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [p for p in _page_files() if p != "pages/audit.py"])
+@pytest.mark.parametrize("role", list(SCOPES))
+def test_pages_show_no_enterprise_outside_scope(
+    demo_data_dir: Path, names_by_country: dict[str, set[str]], role: str, page: str
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+
+    scope = SCOPES[role]
+    for country in PAGE_FILTERS:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at.session_state[ui.SCOPE_KEY] = scope
+        if country:
+            at.query_params["countries"] = country
+        at.run()
+        assert not at.exception, at.exception
+        registered = {Path(info["script_path"]).resolve() for info in at._registered_pages.values()}
+        if (REPO / page).resolve() in registered:
+            at.switch_page(page).run()
+        else:
+            # Not in this viewer's navigation; hiding is not authorisation, so run the page as if reached
+            # anyway: it must refuse by itself or at least show nothing outside the scope.
+            chosen = at.session_state[ui.FILTERS_KEY]
+            at = AppTest.from_file(str(REPO / page), default_timeout=120)
+            at.session_state[ui.SCOPE_KEY] = scope
+            at.session_state[ui.FILTERS_KEY] = chosen
+            at.run()
+        assert not at.exception, (page, role, country, [str(e.value)[:300] for e in at.exception])
+        assert at.session_state[ui.SCOPE_KEY] == scope
+        text = rendered_text(at)
+        for other, names in names_by_country.items():
+            if other in scope.detail_countries:
+                continue
+            leaked = sorted(n for n in names if n in text)
+            assert not leaked, f"{page} as {role} (filter {country}): {other} enterprises shown: {leaked[:5]}"

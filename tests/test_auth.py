@@ -1,0 +1,613 @@
+"""Local users, password hashing, throttling, session expiry, fail-closed scopes, the users CLI, the audit log,
+and the sign-in box in the app (AppTest)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from score import audit, auth
+from score.access import Scope
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def users_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private data dir for the users file and audit log, with (by default) demo-marked country folders."""
+    data = tmp_path / "data"
+    for country in ("COL", "GHA"):
+        (data / "countries" / country).mkdir(parents=True)
+        (data / "countries" / country / auth.DEMO_MARKER).write_text("demo\n")
+    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    monkeypatch.delenv("SCORE_USERS_FILE", raising=False)
+    monkeypatch.setattr(auth, "throttle", auth.Throttle())
+    return data
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# ---------------------------------------------------------------------------------------------- hashing
+
+
+def test_users_file_holds_only_argon2_hashes(users_dir: Path) -> None:
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    path = auth.config.users_file()
+    raw = path.read_bytes()
+    assert PASSWORD.encode() not in raw
+    assert PASSWORD.encode("utf-16-le") not in raw
+    record = json.loads(raw)["users"]["maria"]
+    assert record["password_hash"].startswith("$argon2id$")
+    assert record["role"] == "country" and record["countries"] == ["COL"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not list(path.parent.glob(".*.tmp")), "the atomic write left a temp file behind"
+
+
+def test_verify_right_wrong_unknown(users_dir: Path) -> None:
+    auth.add_user("Maria", PASSWORD, "country", ["col", "PER"])
+    scope = auth.verify("maria", PASSWORD)
+    assert scope is not None and scope.role == "country" and scope.user == "maria"
+    assert scope.detail_countries == {"COL", "PER"}
+    assert auth.verify(" MARIA ", PASSWORD) == scope  # names are case-insensitive
+    assert auth.verify("maria", PASSWORD.upper()) is None
+    assert auth.verify("nobody", PASSWORD) is None
+    assert auth.verify("maria", None) is None
+    assert auth.verify(None, PASSWORD) is None
+
+
+def test_unknown_user_costs_a_hash_check(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = auth._hasher
+    calls: list[str] = []
+
+    class Spy:
+        def verify(self, hashed: str, password: str) -> bool:
+            calls.append(hashed)
+            return real.verify(hashed, password)
+
+        def check_needs_rehash(self, hashed: str) -> bool:
+            return real.check_needs_rehash(hashed)
+
+    monkeypatch.setattr(auth, "_hasher", Spy())
+    assert auth.verify("ghost", "whatever password") is None
+    assert calls == [auth._DUMMY_HASH]
+    assert auth.verify("ghost", "x" * 100_000) is None  # absurdly long: refused, still one (cheap) check
+    assert len(calls) == 2
+
+
+def test_passwords_must_be_reasonable(users_dir: Path) -> None:
+    with pytest.raises(auth.UserError):
+        auth.add_user("short", "abc", "hq")
+    with pytest.raises(auth.UserError):
+        auth.add_user("long", "x" * (auth.MAX_PASSWORD + 1), "hq")
+    with pytest.raises(auth.UserError):
+        auth.add_user("bad name!", PASSWORD, "hq")
+    with pytest.raises(auth.UserError):
+        auth.add_user("x", PASSWORD, "admin")
+    with pytest.raises(auth.UserError):
+        auth.add_user("x", PASSWORD, "country", [])
+    with pytest.raises(auth.UserError):
+        auth.add_user("x", PASSWORD, "country", ["XXX"])
+    with pytest.raises(auth.UserError):
+        auth.add_user("not-an-email", None, "hq", sso=True)
+    assert auth.list_users() == []
+
+
+def test_outdated_hash_is_upgraded_on_sign_in(users_dir: Path) -> None:
+    auth.add_user("old", PASSWORD, "hq")
+    path = auth.config.users_file()
+    data = json.loads(path.read_text())
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    data["users"]["old"]["password_hash"] = weak
+    path.write_text(json.dumps(data))
+    assert auth.verify("old", PASSWORD) is not None
+    upgraded = json.loads(path.read_text())["users"]["old"]["password_hash"]
+    assert upgraded != weak and not auth._hasher.check_needs_rehash(upgraded)
+
+
+def test_broken_users_file_lets_nobody_in(users_dir: Path) -> None:
+    auth.add_user("maria", PASSWORD, "hq")
+    auth.config.users_file().write_text("{ not json")
+    assert auth.verify("maria", PASSWORD) is None
+    assert auth.list_users() == []
+    auth.config.users_file().write_text('["a list"]')
+    assert auth.verify("maria", PASSWORD) is None
+
+
+def test_sso_entries_cannot_sign_in_with_a_password(users_dir: Path) -> None:
+    auth.add_user("Ana@ILO.org", None, "country", ["COL"], sso=True)
+    [info] = auth.list_users()
+    assert info.username == "ana@ilo.org" and info.sso and not info.has_password
+    assert auth.verify("ana@ilo.org", "") is None
+    assert auth.verify("ana@ilo.org", "anything at all") is None
+
+
+# ---------------------------------------------------------------------------------------------- scopes
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        "hq",
+        {},
+        {"role": "admin"},
+        {"role": "HQ"},
+        {"role": None},
+        {"role": "country"},
+        {"role": "country", "countries": []},
+        {"role": "country", "countries": "COL"},
+        {"role": "country", "countries": ["XXX"]},
+        {"role": "country", "countries": ["COL", "XXX"]},
+        {"role": "country", "countries": ["col"]},
+        {"role": "country", "countries": [None]},
+        {"role": ["hq"]},
+    ],
+)
+def test_scope_for_fails_closed(record: object) -> None:
+    assert auth.scope_for("someone", record) == Scope.nothing()
+
+
+def test_scope_for_valid_records() -> None:
+    assert auth.scope_for("g", {"role": "hq", "countries": []}).is_hq
+    public = auth.scope_for("d", {"role": "public"})
+    assert public.role == "public" and not public.detail_countries and public.suppresses({"COL"})
+    country = auth.scope_for("c", {"role": "country", "countries": ["GHA"]})
+    assert country.detail_countries == {"GHA"} and not country.suppresses({"GHA"}) and country.suppresses({"COL"})
+    assert auth.scope_for("", {"role": "hq"}) == Scope.nothing()
+
+
+# ---------------------------------------------------------------------------------------------- throttling
+
+
+def test_throttling_per_user(users_dir: Path) -> None:
+    auth.add_user("maria", PASSWORD, "hq")
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    for _ in range(auth.FREE_ATTEMPTS):
+        assert auth.sign_in("maria", "wrong password", throttle_=guard).retry_after == 0
+    # Locked now: even the right password is refused without being checked.
+    locked = auth.sign_in("maria", PASSWORD, throttle_=guard)
+    assert locked.scope is None and locked.retry_after == pytest.approx(auth.BASE_DELAY)
+    clock.now += auth.BASE_DELAY
+    assert auth.sign_in("maria", "wrong again", throttle_=guard).scope is None
+    assert guard.retry_after("maria") == pytest.approx(2 * auth.BASE_DELAY)  # doubles
+    clock.now += 2 * auth.BASE_DELAY
+    assert auth.sign_in("maria", "wrong again", throttle_=guard).scope is None
+    assert guard.retry_after("maria") == pytest.approx(4 * auth.BASE_DELAY)
+    clock.now += 4 * auth.BASE_DELAY
+    assert auth.sign_in("maria", PASSWORD, throttle_=guard).scope is not None
+    assert guard.retry_after("maria") == 0  # success resets the counter
+
+
+def test_throttle_is_capped_and_forgets(users_dir: Path) -> None:
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    for _ in range(40):
+        guard.failed("maria")
+        clock.now += 0.001
+    assert guard.retry_after("maria") <= auth.MAX_DELAY
+    clock.now += auth.FORGET_AFTER
+    assert guard.retry_after("maria") == 0
+
+
+def test_throttling_per_session_across_user_names(users_dir: Path) -> None:
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    for name in ("a1", "a2", "a3"):
+        auth.sign_in(name, "guess", session_id="browser-1", throttle_=guard)
+    assert guard.retry_after("a4", "browser-1") > 0  # the session is slowed down
+    assert guard.retry_after("a4", "browser-2") == 0  # another session is not
+    assert auth.sign_in("a4", "guess", session_id="browser-1", throttle_=guard).retry_after > 0
+
+
+# ---------------------------------------------------------------------------------------------- sessions
+
+
+def test_session_idle_and_absolute_expiry(users_dir: Path) -> None:
+    start = 1_700_000_000.0
+    session = auth.Session.start("maria", Scope.hq("maria"), now=start)
+    assert session.expires_at == start + 12 * 3600
+    assert not session.expired(start + 8 * 3600 - 1)
+    assert session.expired(start + 8 * 3600)  # idle
+    active = session
+    for hour in range(1, 12):
+        assert not active.expired(start + hour * 3600)
+        active = auth.Session.start("maria", Scope.hq("maria"), now=start)  # issued at start ...
+        active = type(active)(**{**active.__dict__, "last_seen": start + hour * 3600})  # ... but active since
+    assert active.expired(start + 12 * 3600)  # absolute, however active
+
+
+def test_session_lifetimes_from_env(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCORE_SESSION_IDLE_HOURS", "0.5")
+    monkeypatch.setenv("SCORE_SESSION_MAX_HOURS", "2")
+    session = auth.Session.start("m", Scope.hq("m"), now=0.0)
+    assert session.expires_at == 7200 and session.expired(1800) and not session.expired(1799)
+    monkeypatch.setenv("SCORE_SESSION_IDLE_HOURS", "nonsense")
+    monkeypatch.setenv("SCORE_SESSION_MAX_HOURS", "-3")
+    assert auth.idle_seconds() == 8 * 3600 and auth.absolute_seconds() == 12 * 3600
+
+
+def test_refresh_rederives_scope_from_users_file(users_dir: Path) -> None:
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    scope = auth.verify("maria", PASSWORD)
+    assert scope is not None
+    start = 1_700_000_000.0
+    session = auth.Session.start("maria", scope, now=start)
+    refreshed, reason = auth.refresh(session, now=start + 60)
+    assert reason == "ok" and refreshed is not None and refreshed.last_seen == start + 60
+    auth.add_user("maria", PASSWORD, "country", ["GHA"])  # countries changed by HQ
+    refreshed, _ = auth.refresh(refreshed, now=start + 120)
+    assert refreshed is not None and refreshed.scope.detail_countries == {"GHA"}
+    assert auth.refresh(refreshed, now=start + 120 + 8 * 3600) == (None, "expired")
+    auth.remove_user("maria")
+    assert auth.refresh(refreshed, now=start + 180) == (None, "revoked")
+    assert auth.refresh("not a session", now=start) == (None, "revoked")  # type: ignore[arg-type]
+
+
+def test_token_activity_expires_across_reloads() -> None:
+    clock = FakeClock(1_700_000_000.0)
+    tokens = auth.TokenActivity(clock)
+    key = tokens.key("https://idp", "sub-1", clock.now, "ana@ilo.org")
+    assert tokens.check(key, issued_at=clock.now)
+    clock.now += 7 * 3600
+    assert tokens.check(key, issued_at=clock.now - 7 * 3600)
+    clock.now += 8 * 3600  # idle for 8 h
+    assert not tokens.check(key, issued_at=clock.now - 15 * 3600)
+    clock.now += 1
+    assert not tokens.check(key, issued_at=clock.now)  # stays expired until a new sign-in (new token)
+    old = tokens.key("https://idp", "sub-1", 1, "ana@ilo.org")
+    assert not tokens.check(old, issued_at=clock.now - 13 * 3600)  # issued more than 12 h ago
+    fresh = tokens.key("https://idp", "sub-1", clock.now, "ana@ilo.org")
+    assert tokens.check(fresh, issued_at=clock.now)
+    tokens.expire(fresh)
+    assert not tokens.check(fresh, issued_at=clock.now)
+
+
+# ---------------------------------------------------------------------------------------------- demo users
+
+
+def test_demo_users_only_for_demo_data(users_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from score import build
+    from score.__main__ import main
+
+    assert auth.DEMO_MARKER == build.DEMO_MARKER
+    assert main(["users", "demo"]) == 0
+    printed = capsys.readouterr().out
+    for name, role, countries, password in auth.DEMO_USERS:
+        assert name in printed and password in printed
+        scope = auth.verify(name, password)
+        assert scope is not None and scope.role == role and scope.detail_countries >= set(countries)
+    assert auth.verify("colombia", "colombia-demo-2013").detail_countries == {"COL"}
+    assert auth.verify("ghana", "ghana-demo-2013").detail_countries == {"GHA"}
+    # Real data arrives for one country: the published demo passwords stop working at once.
+    (users_dir / "countries" / "GHA" / auth.DEMO_MARKER).unlink()
+    assert auth.verify("geneva", "geneva-demo-2013") is None
+    session = auth.Session.start("geneva", Scope.hq("geneva"))
+    assert auth.refresh(session) == (None, "revoked")
+    assert main(["users", "demo"]) == 1
+    assert "Refused" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+
+
+def test_cli_add_list_remove(users_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from score.__main__ import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["users", "add", "pedro", "--role", "country", "--countries", "COL,PER", "--password-stdin"]) == 0
+    assert main(["users", "add", "ana@ilo.org", "--role", "hq", "--sso"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "bad", "--role", "hq", "--password-stdin"]) == 1
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["users", "add", "x", "--role", "country", "--countries", "ZZZ", "--password-stdin"]) == 1
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "pedro" in listing and "COL,PER" in listing and "ana@ilo.org" in listing and "sso" in listing
+    assert "argon2" not in listing and PASSWORD not in listing and "bad" not in listing
+    assert auth.verify("pedro", PASSWORD).detail_countries == {"COL", "PER"}
+    assert main(["users", "remove", "pedro"]) == 0
+    assert main(["users", "remove", "pedro"]) == 1
+    assert auth.verify("pedro", PASSWORD) is None
+
+
+def test_cli_getpass_confirmation(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import getpass
+
+    from score.__main__ import main
+
+    answers = iter([PASSWORD, PASSWORD + "typo"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    assert main(["users", "add", "lena", "--role", "hq"]) == 1
+    assert auth.list_users() == []
+    answers = iter([PASSWORD, PASSWORD])
+    assert main(["users", "add", "lena", "--role", "hq"]) == 0
+    assert auth.verify("lena", PASSWORD).is_hq
+
+
+def test_cli_subprocess(users_dir: Path) -> None:
+    env = {**os.environ, "SCORE_DATA_DIR": str(users_dir)}
+    run = [sys.executable, "-m", "score", "users"]
+    added = subprocess.run(
+        [*run, "add", "kofi", "--role", "country", "--countries", "GHA", "--password-stdin"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    listed = subprocess.run([*run, "list"], capture_output=True, text=True, env=env, cwd=REPO, check=True)
+    assert "kofi" in listed.stdout and "GHA" in listed.stdout
+    for output in (added.stdout, added.stderr, listed.stdout, listed.stderr):
+        assert PASSWORD not in output
+    assert PASSWORD.encode() not in (users_dir / "users.json").read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------- audit log
+
+
+def test_audit_log_scrubs_secrets_and_appends(users_dir: Path) -> None:
+    audit.record("sign_in", "maria", method="password")
+    audit.record(
+        "upload",
+        "maria",
+        country="COL",
+        password="hunter2-secret",
+        nested={"api_key": "k-123", "Token": "t-456", "files": [{"client_secret": "s-789", "rows": 3}]},
+        cookie_secret="c-000",
+    )
+    audit.record("sign_in_failed", None, reason="bad credentials", note="x" * 100_000)
+    raw = auth.config.audit_log_file().read_bytes()
+    for secret in (b"hunter2-secret", b"k-123", b"t-456", b"s-789", b"c-000"):
+        assert secret not in raw
+    assert len(raw) < 5_000  # long values are cut
+    assert stat.S_IMODE(auth.config.audit_log_file().stat().st_mode) == 0o600
+    events = audit.read_events()
+    assert [e["event"] for e in events] == ["sign_in_failed", "upload", "sign_in"]
+    assert events[1]["detail"]["nested"]["files"][0] == {"client_secret": audit.REDACTED, "rows": 3}
+    assert audit.read_events(event="upload")[0]["user"] == "maria"
+    assert audit.read_events(user="maria", limit=1)[0]["event"] == "upload"
+    with open(auth.config.audit_log_file(), "ab") as handle:
+        handle.write(b'{"torn": ')  # a crash mid-line
+    assert len(audit.read_events()) == 3
+    audit.record("export", "maria", what="overview")
+    assert audit.read_events(limit=1)[0]["event"] == "export"
+    with pytest.raises(ValueError):
+        audit.record("sign in; DROP TABLE", "maria")
+
+
+def test_audit_log_write_failure_does_not_raise(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = users_dir / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setattr(audit.config, "audit_log_file", lambda: blocker / "audit.log")
+    audit.record("sign_in", "maria")  # logged, not raised
+
+
+# ---------------------------------------------------------------------------------------------- the app (AppTest)
+
+
+def _app(data_dir: Path):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def _texts(at) -> str:
+    parts = [
+        e.value for kind in ("markdown", "caption", "error", "warning", "info", "success") for e in getattr(at, kind)
+    ]
+    parts += [e.value for e in at.sidebar.markdown] + [e.value for e in at.sidebar.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def app_users(demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Users file and audit log of their own, next to the shared demo database."""
+    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")
+    monkeypatch.setattr(auth, "throttle", auth.Throttle())
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    auth.add_user("boss", PASSWORD, "hq")
+    return tmp_path
+
+
+def rerun(at):
+    """Rerun on the default page. AppTest drops what app.py draws before `navigation.run()` (the sidebar)
+    from its element tree when a rerun targets the page the last run finished on; starting from the entry
+    point again keeps the sign-in box inspectable, as it always is in a browser."""
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
+def _sign_in(at, username: str, password: str):
+    at.sidebar.text_input(key="score_signin_user").input(username)
+    at.sidebar.text_input(key="score_signin_password").input(password)
+    next(b for b in at.sidebar.button if b.label == "Sign in").click()
+    return rerun(at)
+
+
+def test_app_sign_in_and_out(app_users: Path) -> None:
+    from score import signin, ui
+
+    at = _app(app_users).run()
+    assert not at.exception
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+    at = _sign_in(at, "maria", PASSWORD)
+    assert not at.exception
+    scope = at.session_state[ui.SCOPE_KEY]
+    assert scope.role == "country" and scope.detail_countries == {"COL"}
+    assert "Signed in as maria" in _texts(at)
+    # HQ changes Maria's countries: the next rerun uses the new scope.
+    auth.add_user("maria", PASSWORD, "country", ["GHA"])
+    rerun(at)
+    assert at.session_state[ui.SCOPE_KEY].detail_countries == {"GHA"}
+    next(b for b in at.sidebar.button if b.label == "Sign out").click()
+    rerun(at)
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+    assert signin.SESSION_KEY not in at.session_state
+    events = [e["event"] for e in audit.read_events()]
+    assert events[:2] == ["sign_out", "sign_in"]
+
+
+def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
+    from score import ui
+
+    at = _app(app_users).run()
+    at = _sign_in(at, "maria", "Wrong-Password-123")
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+    assert any("not recognised" in e.value for e in at.error)
+    # A password typed into the user name box must not end up in the log either.
+    at = _sign_in(at, PASSWORD, "whatever-else")
+    log = (app_users / "audit.log").read_text()
+    assert "Wrong-Password-123" not in log and PASSWORD not in log and "whatever-else" not in log
+    failed = audit.read_events(event="sign_in_failed")
+    assert [e["user"] for e in failed] == [None, "maria"]
+    assert PASSWORD.encode() not in (app_users / "users.json").read_bytes()
+
+
+def test_app_throttles_repeated_failures(app_users: Path) -> None:
+    at = _app(app_users).run()
+    for _ in range(auth.FREE_ATTEMPTS):
+        at = _sign_in(at, "maria", "nope-nope-nope")
+    at = _sign_in(at, "maria", PASSWORD)  # right password, but too soon
+    assert any("Too many failed attempts" in e.value for e in at.error)
+    from score import ui
+
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+
+
+def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) -> None:
+    from dataclasses import replace
+
+    from score import signin, ui
+
+    at = _app(app_users).run()
+    at = _sign_in(at, "boss", PASSWORD)
+    assert at.session_state[ui.SCOPE_KEY].is_hq
+    session = at.session_state[signin.SESSION_KEY]
+    at.session_state[signin.SESSION_KEY] = replace(session, last_seen=session.last_seen - 9 * 3600)
+    rerun(at)
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+    assert any("expired" in w.value for w in at.sidebar.warning)
+    assert audit.read_events(limit=1)[0]["event"] == "session_expired"
+    at = _sign_in(at, "maria", PASSWORD)
+    assert at.session_state[ui.SCOPE_KEY].role == "country"
+    auth.remove_user("maria")
+    rerun(at)
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+
+
+def test_audit_page_is_hq_only(app_users: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+
+    audit.record("sign_in", "boss", method="password")
+    for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
+        page = AppTest.from_file(str(REPO / "pages" / "audit.py"), default_timeout=60)
+        if scope is not None:
+            page.session_state[ui.SCOPE_KEY] = scope
+        page.run()
+        assert not page.exception
+        assert [e.value for e in page.error] == ["This page is only for the SCORE team in Geneva."]
+        assert not page.dataframe
+    page = AppTest.from_file(str(REPO / "pages" / "audit.py"), default_timeout=60)
+    page.session_state[ui.SCOPE_KEY] = Scope.hq("boss")
+    page.run()
+    assert not page.exception and not page.error
+    assert "boss" in page.dataframe[0].value["user"].tolist()
+    # The navigation lists it for HQ only.
+    at = _app(app_users).run()
+    assert not any("audit" in str(p) for p in _nav_pages(at))
+    at = _sign_in(at, "boss", PASSWORD)
+    assert any("audit" in str(p) for p in _nav_pages(at))
+
+
+def _nav_pages(at) -> list[str]:
+    """Page script paths the navigation offered in the last run (AppTest keeps them to resolve switch_page)."""
+    return [str(info.get("script_path", "")) for info in at._registered_pages.values()]
+
+
+# ---------------------------------------------------------------------------------------------- OIDC (st.login)
+
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-only-cookie-secret",
+        "client_id": "score-dashboard",
+        "client_secret": "test-only-client-secret",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+    }
+}
+
+
+def _oidc_app(app_users: Path, monkeypatch: pytest.MonkeyPatch, **claims):
+    import time
+
+    monkeypatch.setattr(auth, "token_activity", auth.TokenActivity())
+    at = _app(app_users)
+    at.secrets = {k: dict(v) for k, v in OIDC_SECRETS.items()}
+    defaults = {"is_logged_in": True, "iss": "https://login.example.org", "sub": "s-1", "iat": int(time.time())}
+    at.user = {**defaults, **claims} if claims.get("is_logged_in", True) else {"is_logged_in": False}
+    return at
+
+
+def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from score import ui
+
+    auth.add_user("ana@ilo.org", None, "country", ["GHA"], sso=True)
+    at = _oidc_app(app_users, monkeypatch, is_logged_in=False).run()
+    assert not at.exception
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+    assert any(b.label == "Sign in" for b in at.sidebar.button)
+
+    at = _oidc_app(app_users, monkeypatch, email="Ana@ILO.org", email_verified=True).run()
+    assert not at.exception
+    scope = at.session_state[ui.SCOPE_KEY]
+    assert scope.role == "country" and scope.detail_countries == {"GHA"}
+    assert audit.read_events(limit=1)[0] | {"at": None} == {
+        "at": None,
+        "event": "sign_in",
+        "user": "ana@ilo.org",
+        "detail": audit.read_events(limit=1)[0]["detail"],
+    }
+    auth.remove_user("ana@ilo.org")  # takes effect at the next rerun, though the cookie is still valid
+    rerun(at)
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": "stranger@example.org", "email_verified": True},  # not in the users file
+        {"email": "ana@ilo.org", "email_verified": False},  # unverified address
+        {"email": "maria"},  # a local password user cannot be reached through the identity provider
+        {"email": None},
+        {"email": "ana@ilo.org", "email_verified": True, "iat": 1_000_000},  # token issued long ago
+    ],
+)
+def test_oidc_fails_to_public(app_users: Path, monkeypatch: pytest.MonkeyPatch, claims: dict) -> None:
+    from score import ui
+
+    auth.add_user("ana@ilo.org", None, "hq", sso=True)
+    at = _oidc_app(app_users, monkeypatch, **claims).run()
+    assert not at.exception
+    assert at.session_state[ui.SCOPE_KEY] == Scope.public()

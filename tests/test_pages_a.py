@@ -1,0 +1,330 @@
+"""AppTests for the Overview, Enterprises and workers, Training and Outcomes pages: default and filtered views,
+the numbers shown (tiles and tables) against independent counts from the raw CSV files (tests/oracle.py),
+suppression for the public, enterprise rows only for detail viewers, and empty states instead of charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from score.access import MIN_CELL, Scope
+from score.filters import Filters
+from score.i18n import fmt_int, fmt_number, fmt_pct
+from tests.test_queries_oracle import oracle_filters
+
+REPO = Path(__file__).resolve().parent.parent
+OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES = (
+    "pages/overview.py",
+    "pages/enterprises.py",
+    "pages/training.py",
+    "pages/outcomes.py",
+)
+NOTHING = {"countries": ["BOL"], "phases": ["I"]}  # Bolivia joined in phase II: no enterprise matches
+HIDDEN = "–"
+
+
+def open_page(page: str, params: dict | None = None, scope: Scope | None = None):
+    """app.py with the filters in the URL (as a shared link would), then the page; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    if scope is not None:
+        at.session_state[ui.SCOPE_KEY] = scope
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    if page != OVERVIEW:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.get("exception")
+    return at
+
+
+def to_filters(params: dict) -> Filters:
+    lists = {k: tuple(v) for k, v in params.items() if k not in ("year_from", "year_to")}
+    years = {k: int(v) for k, v in params.items() if k in ("year_from", "year_to")}
+    return Filters(**lists, **years)
+
+
+def metrics(at) -> dict[str, object]:
+    return {m.label: m for m in at.metric}
+
+
+def charts_shown(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def infos(at) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def table(at, key: str):
+    frames = [d for d in at.dataframe if d.key == key] if any(d.key for d in at.dataframe) else list(at.dataframe)
+    assert frames, f"no table {key}"
+    return frames[0].value
+
+
+def check_headline_tiles(at, expected: dict) -> None:
+    shown = metrics(at)
+    assert shown["Enterprises engaged"].value == fmt_int(expected["enterprises"])
+    assert shown["Workers reached"].value == fmt_int(expected["workers_reached"])
+    if "People trained" in shown:
+        assert shown["People trained"].value == fmt_int(expected["people_trained"])
+    if "Modules delivered" in shown:
+        assert shown["Modules delivered"].value == fmt_int(expected["module_completions"])
+
+
+# ------------------------------------------------------------------------------------------------- overview
+
+OVERVIEW_CASES = [{}, {"countries": ["COL", "GHA"], "phases": ["II"]}, {"regions": ["Asia"]}]
+
+
+@pytest.mark.parametrize("params", OVERVIEW_CASES, ids=lambda p: str(p) or "default")
+def test_overview_tiles_against_targets(raw, params: dict) -> None:
+    at = open_page(OVERVIEW, params)
+    of = oracle_filters(to_filters(params))
+    expected = raw.kpis(**of)
+    check_headline_tiles(at, expected)
+    shown = metrics(at)
+    assert shown["Modules delivered"].delta == f"{fmt_int(expected['participations'])} training participations"
+    targets = raw.targets(of["countries"], of["phases"])
+    for label, metric in (
+        ("Enterprises engaged", "enterprises"),
+        ("Workers reached", "workers_reached"),
+        ("People trained", "people_trained"),
+    ):
+        progress = fmt_pct(100 * expected[metric] / targets[metric])
+        assert shown[label].delta == f"{progress} of target {fmt_int(targets[metric])}", label
+    # the outcome tiles
+    assert shown["Good practices adopted"].value == fmt_pct(raw.share("good_practices_adopted", **of)[1])
+    assert shown["Work accidents"].value == fmt_pct(raw.change("accidents", **of)["change_pct"], 1, signed=True)
+    assert charts_shown(at) >= 5  # two trends, the country comparison, two women-and-men charts
+
+
+def test_overview_hides_progress_when_targets_do_not_apply(raw) -> None:
+    params = {"sectors": ["garments"]}
+    at = open_page(OVERVIEW, params)
+    expected = raw.kpis(**oracle_filters(to_filters(params)))
+    check_headline_tiles(at, expected)
+    assert not metrics(at)["Enterprises engaged"].delta
+    assert any("Targets are set per country and phase" in c.value for c in at.caption)
+
+
+def test_overview_country_comparison_measure_can_change(demo_data_dir) -> None:
+    at = open_page(OVERVIEW)
+    control = at.segmented_control(key="overview_country_metric")
+    assert control.value == "enterprises"
+    control.set_value("people_trained").run()
+    assert not at.exception
+    assert at.segmented_control(key="overview_country_metric").value == "people_trained"
+
+
+# ------------------------------------------------------------------------------------------------- enterprises
+
+ENTERPRISE_CASES = [{}, {"countries": ["COL"], "sectors": ["garments", "textiles"]}, {"year_from": "2014"}]
+
+
+@pytest.mark.parametrize("params", ENTERPRISE_CASES, ids=lambda p: str(p) or "default")
+def test_enterprises_public_summary_table(raw, params: dict) -> None:
+    at = open_page(ENTERPRISES, params)
+    of = oracle_filters(to_filters(params))
+    expected = raw.kpis(**of)
+    check_headline_tiles(at, expected)
+    shown = metrics(at)
+    assert shown["Women among workers reached"].value == fmt_int(expected["workers_female"])
+    assert shown["Men among workers reached"].value == fmt_int(expected["workers_male"])
+    assert not at.segmented_control  # the public has no choice: the aggregate table
+    cells = raw.enterprises_by(lambda e: (e["country"], e["sector"]), **of)
+    names = {v: k for k, v in _labels("country").items()}
+    sectors = {v: k for k, v in _labels("sector").items()}
+    frame = table(at, "enterprise_summary_table")
+    assert len(frame) == len(cells)
+    assert "enterprise_id" not in frame.columns and "Name" not in frame.columns
+    hidden = 0
+    for row in frame.to_dict("records"):
+        cell = cells[(names[row["Country"]], sectors[row["Sector"]])]
+        if cell["enterprises"] < MIN_CELL:
+            assert row["Enterprises"] == HIDDEN, row  # small cells are never shown to the public
+        if row["Enterprises"] == HIDDEN:
+            hidden += 1
+            assert row["Workers reached"] == HIDDEN
+            continue
+        assert row["Enterprises"] == fmt_int(cell["enterprises"])
+        assert row["Workers reached"] == fmt_int(cell["workers_reached"])
+        assert row["Women workers"] == fmt_int(cell["workers_female"])
+    if hidden:
+        assert any("hidden to protect individual enterprises" in c.value for c in at.caption)
+    assert at.get("download_button")
+    assert charts_shown(at) >= 6
+
+
+def test_enterprises_detail_table_for_hq(raw) -> None:
+    params = {"countries": ["GHA"], "phases": ["II"]}
+    at = open_page(ENTERPRISES, params, Scope.hq("tests"))
+    assert at.segmented_control(key="enterprises_view").value == "detail"
+    frame = table(at, "enterprise_list_table")
+    expected = {e["enterprise_id"]: e for e in raw._enterprises(**oracle_filters(to_filters(params)))}
+    assert set(frame["Id"]) == set(expected)
+    for row in frame.head(25).itertuples(index=False):
+        e = expected[row.Id]
+        assert row.Name == e["name"]
+        assert row.Workers == int(e["workers_female"]) + int(e["workers_male"])
+    # the same viewer can switch to the summary
+    at.segmented_control(key="enterprises_view").set_value("aggregate").run()
+    assert not at.exception
+    summary = table(at, "enterprise_summary_table")
+    assert summary["Enterprises"].tolist() == [
+        fmt_int(v["enterprises"])
+        for _, v in sorted(raw.enterprises_by("sector", **oracle_filters(to_filters(params))).items())
+    ]
+
+
+def test_enterprises_detail_only_for_own_country(raw) -> None:
+    at = open_page(ENTERPRISES, {}, Scope.country("col-user", {"COL"}))
+    frame = table(at, "enterprise_list_table")
+    assert set(frame["Country"]) == {"Colombia"}
+    assert len(frame) == len(raw.enterprise_ids(countries={"COL"}))
+    # the charts still show every country, as aggregates
+    assert metrics(at)["Enterprises engaged"].value == fmt_int(len(raw.enterprises))
+
+
+# ------------------------------------------------------------------------------------------------- training
+
+TRAINING_CASES = [{}, {"modules": ["OSH", "QM"], "phases": ["II"]}, {"countries": ["IDN"]}]
+
+
+@pytest.mark.parametrize("params", TRAINING_CASES, ids=lambda p: str(p) or "default")
+def test_training_tiles_and_module_table(raw, params: dict) -> None:
+    at = open_page(TRAINING, params)
+    of = oracle_filters(to_filters(params))
+    expected = raw.kpis(**of)
+    shown = metrics(at)
+    assert shown["Modules delivered"].value == fmt_int(expected["module_completions"])
+    assert shown["People trained (distinct estimate)"].value == fmt_int(expected["people_trained"])
+    assert shown["Training participations"].value == fmt_int(expected["participations"])
+    assert shown["Consultation visits"].value == fmt_int(expected["consultation_visits"])
+    frame = table(at, "modules_table")
+    modules = raw.by_module(**of)
+    assert len(frame) == len(modules)
+    for row, (code, cell) in zip(frame.to_dict("records"), modules.items(), strict=True):
+        assert row["Module"] == _labels("module")[code]
+        if cell["deliveries"] and cell["deliveries"] < MIN_CELL:
+            assert row["Deliveries"] == HIDDEN
+            continue
+        if row["Deliveries"] == HIDDEN:
+            continue  # hidden so that a small cell cannot be worked out
+        assert row["Deliveries"] == fmt_int(cell["deliveries"])
+        assert row["Participations"] == fmt_int(cell["participations"])
+        assert row["Consultation visits"] == fmt_int(cell["consultation_visits"])
+        if 1 <= cell["n_satisfaction"] < MIN_CELL:  # a mean over fewer than 5 deliveries is not shown
+            assert row["Satisfied (%)"] == row["Deliveries reporting satisfaction"] == HIDDEN
+        else:
+            assert row["Satisfied (%)"] == (fmt_pct(cell["satisfaction_mean"]) if cell["n_satisfaction"] else HIDDEN)
+            assert row["Deliveries reporting satisfaction"] == fmt_int(cell["n_satisfaction"])
+        days = cell["median_days_to_classroom"]
+        assert row["Median days from joining"] == (fmt_int(days) if cell["deliveries"] else HIDDEN)
+    assert charts_shown(at) >= 7
+    if params.get("modules"):  # modules outside the filter are listed with nothing delivered
+        assert set(frame.loc[frame["Deliveries"] == "0", "Module"]) == {
+            _labels("module")[c] for c in modules if c not in params["modules"]
+        }
+
+
+# ------------------------------------------------------------------------------------------------- outcomes
+
+OUTCOME_CASES = [{}, {"countries": ["COL", "GHA"]}, {"sectors": ["garments"], "year_from": "2012"}]
+
+
+@pytest.mark.parametrize("params", OUTCOME_CASES, ids=lambda p: str(p) or "default")
+def test_outcomes_summary_table(raw, params: dict) -> None:
+    at = open_page(OUTCOMES, params)
+    of = oracle_filters(to_filters(params))
+    frame = table(at, "outcomes_table")
+    labels = _labels("indicator")
+    codes = [c for c, r in _reference("indicators").items() if r["kind"] == "change"]
+    assert frame["Indicator"].tolist() == [labels[c] for c in codes]  # reference order
+    for row, code in zip(frame.to_dict("records"), codes, strict=True):
+        expected = raw.change(code, **of)
+        assert row["n"] == fmt_int(expected["n"])
+        assert row["No follow-up yet"] == fmt_int(expected["without_follow_up"])
+        assert row["Baseline"] == fmt_number(expected["baseline_mean"], 1)
+        assert row["Follow-up"] == fmt_number(expected["follow_up_mean"], 1)
+        assert row["Change"] == fmt_pct(expected["change_pct"], 1, signed=True)
+        assert row["Improving"] == fmt_pct(expected["improved_pct"])
+        assert row["Median change"] == fmt_number(expected["median_change"], 1)
+    # one chart per change indicator, plus the yes/no shares and the improving shares
+    assert charts_shown(at) == len(codes) + 2
+    # a method note under each chart
+    assert sum("enterprises with both values" in c.value for c in at.caption) >= len(codes)
+
+
+def test_outcomes_totals_instead_of_means(raw) -> None:
+    at = open_page(OUTCOMES)
+    at.segmented_control(key="measure").set_value("sum").run()
+    assert not at.exception
+    frame = table(at, "outcomes_table")
+    accidents = frame[frame["Indicator"] == _labels("indicator")["accidents"]].iloc[0]
+    expected = raw.change("accidents", **oracle_filters(Filters()))
+    assert accidents["Baseline"] == fmt_number(expected["baseline_sum"], 1)
+    assert accidents["Follow-up"] == fmt_number(expected["follow_up_sum"], 1)
+
+
+# ------------------------------------------------------------------------------------------------- empty and hidden
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_filters_matching_nothing_say_so(demo_data_dir, page: str) -> None:
+    at = open_page(page, NOTHING, Scope.hq("tests"))
+    assert charts_shown(at) == 0
+    assert "No " in infos(at), infos(at)
+
+
+def _small_public_selection(raw) -> dict:
+    groups: dict[tuple[str, str, str], int] = {}
+    for e in raw.enterprises:
+        key = (e["country"], e["sector"], e["phase"])
+        groups[key] = groups.get(key, 0) + 1
+    country, sector, phase = next(k for k, n in sorted(groups.items()) if 1 <= n < MIN_CELL)
+    return {"countries": [country], "sectors": [sector], "phases": [phase]}
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING])
+def test_small_public_selection_is_hidden_not_drawn(raw, page: str) -> None:
+    at = open_page(page, _small_public_selection(raw))
+    assert "Fewer than 5 enterprises" in infos(at)
+    assert charts_shown(at) == 0
+    assert not at.metric
+
+
+def test_small_public_selection_outcomes(raw) -> None:
+    at = open_page(OUTCOMES, _small_public_selection(raw))
+    frame = table(at, "outcomes_table")
+    assert set(frame["n"]) <= {HIDDEN, "0"}
+    assert "Baseline" in frame.columns and set(frame["Baseline"]) == {HIDDEN}
+
+
+# ------------------------------------------------------------------------------------------------- helpers
+
+
+def _reference(name: str) -> dict[str, dict[str, str]]:
+    from tests.oracle import reference_rows
+
+    return reference_rows(name)
+
+
+def _labels(kind: str) -> dict[str, str]:
+    import csv
+
+    files = {
+        "country": "countries",
+        "sector": "sectors",
+        "module": "modules",
+        "indicator": "indicators",
+    }
+    key = "iso3" if kind == "country" else "code"
+    with open(REPO / "data" / "reference" / f"{files[kind]}.csv", encoding="utf-8", newline="") as handle:
+        return {row[key]: row["name_en"] for row in csv.DictReader(handle)}

@@ -1,0 +1,471 @@
+"""Map, Logframe and Country profile: AppTests (default and filtered) whose shown numbers equal the csv-only
+oracle, unit tests of the colour scale / legend (score.maps) and the status rule (score.logframe), and the
+offline and access guarantees of the map (no basemap URL; public viewers get no enterprise points)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from score import db, logframe, maps
+from score.access import Scope
+from score.filters import Filters
+from score.i18n import fmt_int
+from tests.conftest import REPO
+from tests.oracle import logframe_status
+
+APP = str(REPO / "app.py")
+COUNTRY_NAMES = {"BOL": "Bolivia", "CHN": "China", "COL": "Colombia", "GHA": "Ghana", "IDN": "Indonesia"}
+COUNTRY_NAMES |= {"IND": "India", "PER": "Peru", "VNM": "Viet Nam", "ZAF": "South Africa"}
+STATUS_LABELS = {"achieved": "Achieved", "on_track": "On track", "behind": "Behind", "no_data": "No data"}
+
+
+def open_page(page: str, params: dict | None = None, state: dict | None = None) -> AppTest:
+    """Run app.py (sidebar, filters from the URL), then the page, as a browser would."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def deck_spec(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+
+
+def layer(spec: dict, layer_id: str) -> dict | None:
+    return next((item for item in spec["layers"] if item["id"] == layer_id), None)
+
+
+def choropleth(spec: dict) -> dict[str, dict]:
+    """iso3 -> properties of the coloured project countries (what the tooltips show)."""
+    return {f["properties"]["iso3"]: f["properties"] for f in layer(spec, "countries")["data"]["features"]}
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    parts = [*(c.value for c in at.caption), *(i.value for i in at.info), *(m.value for m in at.markdown)]
+    return "\n".join(str(p) for p in parts)
+
+
+def as_number(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+# ------------------------------------------------------------------------------------------ Map page
+
+
+def test_map_default_matches_oracle_and_is_offline(demo_data_dir, raw) -> None:
+    at = open_page("pages/map.py")
+    spec_text = at.get("deck_gl_json_chart")[0].proto.json
+    spec = json.loads(spec_text)
+    shown = choropleth(spec)
+    expected = raw.per_country()
+    assert set(shown) == set(expected)
+    for iso3, props in shown.items():
+        assert props["state"] == "shown"
+        assert props["value"] == expected[iso3]["enterprises"]
+        assert props["n"] == expected[iso3]["enterprises"]
+        assert props["tt_title"] == COUNTRY_NAMES[iso3]
+        assert props["tt_value"] == fmt_int(expected[iso3]["enterprises"])
+        assert props["tt_note"] == f"n = {fmt_int(expected[iso3]['enterprises'])} enterprises"
+    assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"] == maps.TOOLTIP
+    # no basemap and nothing fetched from outside: no provider, no style URL, no http anywhere in the spec
+    lowered = spec_text.lower()
+    assert "mapbox" not in lowered and "carto" not in lowered and "http" not in lowered
+    assert spec.get("mapProvider") is None
+    # public viewer: no enterprise points, and the page says who sees them
+    assert layer(spec, "enterprises") is None
+    assert "shown to country staff and HQ only" in texts(at)
+    # the legend is drawn next to the map
+    assert any("Enterprises engaged" in h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize(
+    ("metric", "column"),
+    [("workers_reached", "workers_reached"), ("people_trained", "people_trained")],
+)
+def test_map_other_metrics_filtered_match_oracle(demo_data_dir, raw, metric: str, column: str) -> None:
+    chosen = {"COL", "PER", "BOL"}
+    at = open_page("pages/map.py", params={"countries": sorted(chosen)}, state={"map_metric": metric})
+    shown = choropleth(deck_spec(at))
+    expected = raw.per_country(countries=chosen)
+    assert set(shown) == chosen
+    for iso3, props in shown.items():
+        assert props["value"] == expected[iso3][column]
+        assert props["n"] == expected[iso3]["enterprises"]
+        assert props["tt_value"] == fmt_int(expected[iso3][column])
+    # the view is fitted to the selected countries (South America), not the world
+    view = deck_spec(at)["initialViewState"]
+    assert view["zoom"] > 2 and -80 < view["longitude"] < -57 and -23 < view["latitude"] < 13
+
+
+@pytest.mark.parametrize("indicator", ["good_practices_adopted", "accidents"])
+def test_map_share_improving_matches_oracle(demo_data_dir, raw, indicator: str) -> None:
+    at = open_page(
+        "pages/map.py",
+        params={"sectors": ["garments", "food_beverages"]},
+        state={"map_metric": "improving", "map_indicator": indicator},
+    )
+    shown = choropleth(deck_spec(at))
+    for iso3, props in shown.items():
+        n, better = raw.improving(indicator, iso3, sectors={"garments", "food_beverages"})
+        if props["state"] == "suppressed":
+            assert n < 5 or props["n"] is None
+            continue
+        assert props["n"] == n, iso3
+        if n:
+            assert math.isclose(props["value"], 100.0 * better / n, abs_tol=1e-9)
+
+
+def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw) -> None:
+    at = open_page("pages/map.py", params={"sectors": ["garments"], "phases": ["II"]})
+    spec = deck_spec(at)
+    shown = choropleth(spec)
+    expected = raw.per_country(sectors={"garments"}, phases={"II"})
+    small = {c for c, k in expected.items() if 0 < k["enterprises"] < 5}
+    assert small, "the case needs a country with 1-4 enterprises"
+    hidden = {c for c, p in shown.items() if p["state"] == "suppressed"}
+    assert small <= hidden
+    for iso3 in hidden:
+        assert shown[iso3]["value"] is None and shown[iso3]["n"] is None
+        assert "fewer than 5" in shown[iso3]["tt_label"]
+        assert shown[iso3]["tt_value"] == ""
+        assert not re.search(r"\d", shown[iso3]["tt_label"].replace("5", "") + shown[iso3]["tt_note"])
+    for iso3 in set(shown) - hidden:
+        if expected[iso3]["enterprises"]:
+            assert shown[iso3]["value"] == expected[iso3]["enterprises"]
+        else:
+            assert shown[iso3]["state"] == "no_data" and "No enterprises match" in shown[iso3]["tt_label"]
+    assert layer(spec, "not-shown") is not None  # the hatching
+    assert any("Not shown" in h.proto.body for h in at.get("html"))
+
+
+def test_map_points_for_hq_and_country_staff(demo_data_dir, raw) -> None:
+    at = open_page("pages/map.py", params={"countries": ["COL", "PER"]}, state={"score_scope": Scope.hq("t")})
+    points = layer(deck_spec(at), "enterprises")
+    assert points is not None
+    assert len(points["data"]) == len(raw.located(countries={"COL", "PER"}))
+    assert any("Enterprises by sector" in h.proto.body for h in at.get("html"))
+    # a country user sees the points of their own country only
+    at = open_page("pages/map.py", state={"score_scope": Scope.country("c", {"GHA"})})
+    points = layer(deck_spec(at), "enterprises")
+    assert len(points["data"]) == len(raw.located(countries={"GHA"}))
+    assert "shown for your countries only" in texts(at)
+
+
+def test_map_empty_filters_say_what_is_empty(demo_data_dir) -> None:
+    at = open_page("pages/map.py", params={"countries": ["BOL"], "phases": ["V"]})
+    assert not at.get("deck_gl_json_chart")
+    assert "No enterprises match the current filters" in texts(at)
+    at = open_page("pages/map.py", params={"countries": ["COL"], "regions": ["Asia"]})
+    assert not at.get("deck_gl_json_chart")
+    assert "No project country is in view" in texts(at)
+
+
+def test_public_scope_gets_no_enterprise_locations(demo_data_dir) -> None:
+    for scope in (Scope.public(), Scope.nothing(), None):
+        assert db.run_query("enterprise_locations", scope, Filters(), max_points=10).empty
+    assert len(db.run_query("enterprise_locations", Scope.hq("t"), Filters(), max_points=10)) == 10
+
+
+# ------------------------------------------------------------------------------------------ Logframe page
+
+
+def _status_counts(rows: list[dict]) -> dict[str, int]:
+    return {code: sum(1 for r in rows if r["status"] == code) for code in logframe.STATUSES}
+
+
+def test_logframe_default_matches_oracle(demo_data_dir, raw) -> None:
+    at = open_page("pages/logframe.py")
+    expected = raw.logframe_rows()
+    shown = metrics(at)
+    for code, count in _status_counts(expected).items():
+        assert shown[STATUS_LABELS[code]] == fmt_int(count)
+    # the detail tables: one per indicator, a row per country, with the oracle's status
+    tables = [t.value for t in at.dataframe if "Status" in t.value.columns and "Country" in t.value.columns]
+    indicators = list(dict.fromkeys(r["indicator"] for r in expected))
+    assert len(tables) == len(indicators)
+    by_key = {(r["indicator"], COUNTRY_NAMES[r["country"]]): r for r in expected}
+    order = [code for code in _reference_order() if code in indicators]
+    for code, table in zip(order, tables, strict=True):
+        for row in table.itertuples(index=False):
+            want = by_key[(code, row.Country)]
+            assert row.Status == STATUS_LABELS[want["status"]], (code, row.Country)
+            if want["actual"] is not None and code != "centre_of_excellence":
+                assert as_number(row.Actual) == pytest.approx(want["actual"])
+                assert as_number(row.Target) == pytest.approx(want["target"])
+    # the status matrix has a row per indicator and a column per country
+    matrix = at.dataframe[0].value
+    assert list(matrix.columns[2:]) == sorted(COUNTRY_NAMES.values())
+    assert len(matrix) == len(indicators)
+    assert at.get("plotly_chart")
+
+
+def _reference_order() -> list[str]:
+    from tests.oracle import reference_rows
+
+    rows = reference_rows("logframe_indicators")
+    levels = {"objective": 0, "outcome": 1, "output": 2}
+    return sorted(rows, key=lambda code: (levels[rows[code]["level"]], list(rows).index(code)))
+
+
+def test_logframe_filtered_by_country_and_date(demo_data_dir, raw) -> None:
+    at = open_page(
+        "pages/logframe.py",
+        params={"countries": ["COL", "BOL", "CHN"]},
+        state={"logframe_date": dt.date(2013, 9, 30)},
+    )
+    expected = raw.logframe_rows(countries={"COL", "BOL", "CHN"}, period_end="2013-09-30")
+    assert {r["country"] for r in expected} == {"COL", "CHN"}  # Bolivia had not reported yet
+    shown = metrics(at)
+    for code, count in _status_counts(expected).items():
+        assert shown[STATUS_LABELS[code]] == fmt_int(count)
+    assert "No report for this date: Bolivia" in texts(at)
+    matrix = at.dataframe[0].value
+    assert list(matrix.columns[2:]) == ["China", "Colombia"]
+
+
+def test_logframe_empty_state(demo_data_dir) -> None:
+    at = open_page("pages/logframe.py", params={"countries": ["COL"], "regions": ["Asia"]})
+    assert "No logframe figures have been reported" in texts(at)
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+# ------------------------------------------------------------------------------------------ Country profile
+
+
+def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
+    at = open_page("pages/country.py", params={"profile": "gha"})
+    assert at.selectbox(key="profile_country").value == "GHA"
+    expected = raw.kpis(countries={"GHA"})
+    shown = metrics(at)
+    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
+    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
+    assert shown["People trained"] == fmt_int(expected["people_trained"])
+    assert shown["Modules delivered"] == fmt_int(expected["module_completions"])
+    spec = deck_spec(at)
+    props = choropleth(spec)["GHA"]
+    assert props["value"] == expected["enterprises"]
+    assert spec["initialViewState"]["zoom"] > 4  # zoomed to Ghana
+    assert layer(spec, "enterprises") is None  # public
+    # logframe: the latest report, every indicator with the oracle's status
+    rows = raw.logframe_rows(countries={"GHA"})
+    for code, count in _status_counts(rows).items():
+        assert shown[STATUS_LABELS[code]] == fmt_int(count)
+    statuses = [s for t in at.dataframe if "Status" in t.value.columns for s in t.value["Status"]]
+    assert sorted(statuses) == sorted(STATUS_LABELS[r["status"]] for r in rows)
+    assert at.query_params["profile"] in (["GHA"], "GHA")
+    # choosing another country wins over the link the page was opened with, and is written back to the URL
+    at.selectbox(key="profile_country").select("VNM").run()
+    assert not at.exception
+    assert metrics(at)["Enterprises engaged"] == fmt_int(raw.kpis(countries={"VNM"})["enterprises"])
+    assert at.query_params["profile"] in (["VNM"], "VNM")
+
+
+def test_country_profile_filtered_with_points(demo_data_dir, raw) -> None:
+    filters = {"sectors": {"garments", "textiles"}, "year_from": 2010, "year_to": 2016}
+    at = open_page(
+        "pages/country.py",
+        params={"countries": ["COL"], "sectors": ["garments", "textiles"], "year_from": "2010", "year_to": "2016"},
+        state={"score_scope": Scope.hq("t")},
+    )
+    assert at.selectbox(key="profile_country").value == "COL"  # the one country of the global filter
+    expected = raw.kpis(countries={"COL"}, **filters)
+    shown = metrics(at)
+    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
+    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
+    points = layer(deck_spec(at), "enterprises")
+    assert len(points["data"]) == len(raw.located(countries={"COL"}, **filters))
+
+
+def test_country_profile_bad_link_and_empty_filters(demo_data_dir) -> None:
+    at = open_page("pages/country.py", params={"profile": "<b>XYZ</b>"})
+    assert "not a known code and was ignored" in texts(at)
+    assert "<b>" not in texts(at)
+    assert at.selectbox(key="profile_country").value == "BOL"  # the first country, no error
+    at = open_page("pages/country.py", params={"profile": "PER", "phases": ["V"]})
+    assert "No enterprises in Peru match the current filters" in texts(at)
+    assert not at.get("plotly_chart")
+
+
+# ------------------------------------------------------------------------------------------ score.logframe
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "direction", "status", "progress"),
+    [
+        (10, 10, "higher", "achieved", 100.0),
+        (12, 10, "higher", "achieved", 120.0),
+        (8, 10, "higher", "on_track", 80.0),
+        (7.9, 10, "higher", "behind", 79.0),
+        (0, 10, "higher", "behind", 0.0),
+        (1, 0, "higher", "achieved", None),  # a zero target is met; progress is undefined
+        (None, 10, "higher", "no_data", None),
+        (5, None, "higher", "no_data", None),
+        (float("nan"), 10, "higher", "no_data", None),
+        (4, 5, "lower", "achieved", 125.0),  # lower is better: at or below the target
+        (6, 5, "lower", "on_track", pytest.approx(83.333, abs=1e-3)),
+        (8, 5, "lower", "behind", 62.5),
+    ],
+)
+def test_status_rule(actual, target, direction, status, progress) -> None:
+    assert logframe.status(actual, target, direction) == status
+    assert logframe.progress_pct(actual, target, direction) == progress
+    clean = None if actual is None or (isinstance(actual, float) and math.isnan(actual)) else actual
+    assert logframe_status(clean, target, direction) == status  # the oracle restates the same rule
+
+
+def test_status_table_and_matrix() -> None:
+    frame = pd.DataFrame(
+        {
+            "country": ["GHA", "COL", "COL"],
+            "level": ["output", "output", "objective"],
+            "indicator": ["partner_staff_trained", "partner_staff_trained", "cost_covered_pct"],
+            "unit": ["people", "people", "%"],
+            "direction": ["higher"] * 3,
+            "period_end": pd.to_datetime(["2016-12-31"] * 3),
+            "target": [85.0, 100.0, 38.0],
+            "actual": [59.0, 130.0, 32.2],
+            "female_share": [33.3, None, None],
+            "comment": [None, "Target exceeded", None],
+        }
+    )
+    rows = logframe.with_status(frame, COUNTRY_NAMES)
+    assert rows["indicator"].tolist() == ["cost_covered_pct", "partner_staff_trained", "partner_staff_trained"]
+    assert rows["country"].tolist() == ["COL", "COL", "GHA"]  # objectives first, then by country name
+    assert rows["status"].tolist() == ["on_track", "achieved", "behind"]
+    table = logframe.display_table(rows, {}, COUNTRY_NAMES)
+    assert table["Actual"].tolist() == ["32.2%", "130", "59"]
+    assert table["Women (%)"].tolist() == ["", "", "33.3%"]
+    assert table["Comment"].tolist() == ["", "Target exceeded", ""]
+    assert logframe.status_counts(rows) == {"achieved": 1, "on_track": 1, "behind": 1, "no_data": 0}
+    cells, statuses = logframe.matrix(rows, {}, COUNTRY_NAMES)
+    assert cells.columns.tolist()[2:] == ["Colombia", "Ghana"]
+    assert cells.iloc[1]["Ghana"] == "59 / 85" and statuses.iloc[1]["Ghana"] == "behind"
+    assert cells.iloc[0]["Ghana"] == ""  # Ghana did not report that indicator in this frame
+    figure = logframe.chart(rows, "partner_staff_trained", "Partner staff trained", COUNTRY_NAMES)
+    bars = {trace.name: list(trace.x) for trace in figure.data if trace.type == "bar"}
+    assert bars == {"Achieved": [130.0], "Behind": [59.0]}
+    assert logframe.chart(rows, "mous_signed", "MoUs", COUNTRY_NAMES) is None
+
+
+# ------------------------------------------------------------------------------------------ score.maps
+
+
+def _luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [([85, 230, 213, 158], "count"), ([7153, 86519], "count"), ([70.9, 86.3], "percent"), ([3], "count")],
+)
+def test_colour_scale_covers_values_with_ordered_colours(values, kind) -> None:
+    scale = maps.colour_scale(values, kind)
+    assert scale.breaks[0] <= min(values) and scale.breaks[-1] >= max(values)
+    assert len(scale.colours) == len(scale.breaks) - 1 <= maps.MAX_CLASSES
+    assert all(c in maps.SEQUENTIAL for c in scale.colours)
+    lightness = [_luminance(c) for c in scale.colours]
+    assert lightness == sorted(lightness, reverse=True)  # light = less, dark = more
+    assert scale.colour(min(values)) == scale.colours[0]
+    assert scale.colour(max(values)) == scale.colours[-1]
+    legend = scale.legend()
+    assert [colour for colour, _label in legend] == list(scale.colours)
+    if kind == "percent":
+        assert scale.breaks[-1] <= 100 and all(label.endswith("%") for _c, label in legend)
+
+
+def test_colour_scale_breaks_are_round_and_legend_html_escapes() -> None:
+    scale = maps.colour_scale([85, 230, 213, 158, 202, 182, 105, 190, 135])
+    assert scale.breaks == (50, 100, 150, 200, 250)
+    assert [label for _c, label in scale.legend()] == ["50 – 100", "100 – 150", "150 – 200", "200 – 250"]
+    assert maps.nice_breaks(55.5, 66.9) == [55, 60, 65, 70]  # round steps (no 3-wide classes from 2.5)
+    assert maps.nice_breaks(7153, 86519) == [0, 20000, 40000, 60000, 80000, 100000]
+    assert maps.colour_scale([]) is None and maps.colour_scale([float("nan")]) is None
+    html = maps.legend_html("<Enterprises>", scale, {"suppressed", "no_data"})
+    assert "&lt;Enterprises&gt;" in html and "<Enterprises>" not in html
+    assert html.count("width:22px") == len(scale.colours) + 2  # one swatch per class, hatched, white
+    assert "Not shown (fewer than 5 enterprises)" in html
+
+
+def test_deck_is_offline_escapes_tooltips_and_fits_view() -> None:
+    values = pd.DataFrame(
+        {"country": ["COL", "GHA", "PER"], "value": [213.0, None, 0.0], "n": [213.0, None, 0.0]}
+    ).assign(suppressed=[False, True, False])
+    points = pd.DataFrame(
+        {
+            "enterprise_id": ["COL-1", "COL-2"],
+            "name": ["<img src=x onerror=alert(1)>", "Plain"],
+            "country": ["COL", "COL"],
+            "sector": ["garments", "textiles"],
+            "province": ["Antioquia", None],
+            "city": ["Medellín", None],
+            "latitude": [6.2, None],
+            "longitude": [-75.6, None],
+            "workers": [24, 10],
+        }
+    )
+    deck = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {}, points=points)
+    spec_text = deck.to_json()
+    assert "http" not in spec_text.lower() and "mapbox" not in spec_text.lower()
+    assert deck.map_provider is None
+    spec = json.loads(spec_text)
+    props = choropleth(spec)
+    assert props["COL"]["state"] == "shown" and props["GHA"]["state"] == "suppressed"
+    assert props["PER"]["state"] == "no_data"
+    dots = layer(spec, "enterprises")["data"]
+    assert len(dots) == 1  # the row without coordinates is skipped
+    # plain text: the name is not pre-escaped (Streamlit escapes values put into the tooltip HTML) ...
+    assert dots[0]["tt_title"] == "<img src=x onerror=alert(1)>"
+    assert dots[0]["tt_note"] == "Medellín, Antioquia · 24 workers"
+    # ... and the only markup is the fixed template
+    assert "<b>" not in spec_text and "<br" not in spec_text
+    assert layer(spec, "enterprises")["radiusUnits"] == "pixels"  # a literal, not an accessor expression
+    # a single country is zoomed in further than all nine
+    one = maps.fit_view(["GHA"])
+    every = maps.fit_view(list(COUNTRY_NAMES))
+    assert one.zoom > every.zoom + 2
+    assert -3.3 < one.longitude < 1.1 and 4.7 < one.latitude < 11.1
+
+
+def test_world_polygons_do_not_wrap_and_hatching_stays_inside() -> None:
+    from shapely.geometry import shape
+
+    for feature in maps.world_features():
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        assert not any(maps._crosses_antimeridian(ring) for polygon in polygons for ring in polygon)
+    assert not any(f["properties"]["iso3"] == "ATA" for f in maps.world_features())
+    ghana = shape(next(f["geometry"] for f in maps.world_features() if f["properties"]["iso3"] == "GHA"))
+    lines = maps.hatch("GHA", maps.hatch_spacing(5))
+    assert len(lines) > 10
+    assert len(maps.hatch("GHA", maps.hatch_spacing(1))) < len(lines)  # a fixed spacing on screen
+    assert all(ghana.buffer(1e-6).contains(shape(line["geometry"])) for line in lines)
+
+
+def test_metric_values_and_table_show_suppression() -> None:
+    frame = pd.DataFrame(
+        {"country": ["BOL", "CHN"], "enterprises": [None, 39], "workers_reached": [None, 9000]}
+    ).assign(suppressed=[True, False])
+    values = maps.metric_values(frame, "workers_reached")
+    assert values["value"].isna().tolist() == [True, False] and values["n"].tolist()[1] == 39
+    table = maps.values_table(values, "workers_reached", "Workers reached", COUNTRY_NAMES)
+    assert table["Workers reached"].tolist() == ["not shown (fewer than 5)", "9,000"]
+    assert table["Enterprises"].tolist() == ["–", "39"]
+    assert maps.states(values) == {"suppressed"}
+    assert re.fullmatch(r"[a-z_]+", maps.metric_query("improving"))

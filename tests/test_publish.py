@@ -1,0 +1,323 @@
+"""Publishing (score.publish): rejected uploads change nothing; a publish makes a new, correct version; restore;
+history; authorisation where the write happens; a full disk; failures and a crash around the commit point;
+the read side (superseded connections closed, a missing or corrupt database reported clearly)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from score import config, db, publish
+from score.access import Scope
+from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
+from tests.publishing import (
+    REMOVED,
+    build_small,
+    dataset_a,
+    dataset_b,
+    expected_totals,
+    fingerprint,
+    headline,
+    make_small_data_dir,
+)
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "bad_files"
+BASE = HERE / "fixtures" / "valid_small" / "COL"
+HQ = Scope.hq("geneva")
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return build_small(tmp_path, monkeypatch)
+
+
+# ---------------------------------------------------------------------------------------------- bad files
+
+
+def _corpus_cases() -> list[Path]:
+    if not CORPUS.exists():
+        return []
+    cases = []
+    for case in sorted(CORPUS.iterdir()):
+        spec_path = case / "expected.json"
+        if spec_path.is_file() and not json.loads(spec_path.read_text(encoding="utf-8")).get("ok", False):
+            cases.append(case)
+    return cases
+
+
+def _corpus_files(case: Path, spec: dict) -> dict[str, bytes]:
+    """The corpus's own recipe (tests/test_bad_files.py): the defective files laid over the valid base set."""
+    files = {p.name: p.read_bytes() for p in sorted(BASE.iterdir())} if spec.get("base", True) else {}
+    for path in sorted(case.iterdir()):
+        if path.name != "expected.json":
+            files[path.name] = path.read_bytes()
+    if "generate" in spec:  # a file above the (lowered) size limit, grown from the base file
+        name, size = spec["generate"]["file"], spec["generate"]["bytes"]
+        lines = files[name].decode("utf-8").splitlines()
+        rows = [lines[0]] + [lines[1].replace("COL-0001", f"COL-{n}") for n in range(1000, 1000 + size // 50)]
+        files[name] = ("\n".join(rows) + "\n").encode("utf-8")
+    return files
+
+
+@pytest.fixture(scope="module")
+def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One built data dir for the tests that must not change anything (module-wide, restored after)."""
+    data = make_small_data_dir(tmp_path_factory.mktemp("publish"))
+    previous = os.environ.get("SCORE_DATA_DIR")
+    os.environ["SCORE_DATA_DIR"] = str(data)
+    publish.build_all(user="tests")
+    yield data
+    if previous is None:
+        os.environ.pop("SCORE_DATA_DIR", None)
+    else:
+        os.environ["SCORE_DATA_DIR"] = previous
+
+
+@pytest.mark.skipif(not _corpus_cases(), reason="no tests/bad_files corpus")
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
+def test_bad_file_gives_its_message_and_changes_nothing(
+    case: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    if "max_upload_mb" in spec:
+        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+    before = fingerprint(shared_data_dir)
+    with pytest.raises(RejectedUpload) as rejected:
+        publish_country(spec["country"], _corpus_files(case, spec), HQ)
+    report = rejected.value.report
+    for expected in (e for e in spec["expected"] if e["severity"] == "error"):
+        assert any(
+            expected["problem"].lower() in issue.problem.lower() and issue.file == expected["file"]
+            for issue in report.errors
+        ), f"{case.name}: expected {expected['problem']!r} in {expected['file']}\n{report.summary()}"
+    assert fingerprint(shared_data_dir) == before  # database bytes, pointer, archive, folders, history
+    assert not list((shared_data_dir / "versions").glob(".txn-*"))
+
+
+def test_every_bad_input_rule_of_the_design_is_covered() -> None:
+    covered = {case.name for case in _corpus_cases()}
+    assert {"other_country", "huge_file", "unsupported_type", "corrupt_xlsx", "password_xlsx"} <= covered
+
+
+@pytest.mark.parametrize(
+    ("scope", "country"),
+    [
+        (Scope.country("bogota", {"COL"}), "PER"),  # country staff, another country
+        (Scope.public(), "COL"),
+        (Scope.nothing(), "COL"),
+        (None, "COL"),
+        ("hq", "COL"),  # not a Scope at all
+        (HQ, "XXX"),  # not a SCORE country
+    ],
+    ids=["other-country", "public", "nothing", "none", "not-a-scope", "unknown-country"],
+)
+def test_publish_refused_outside_the_scope(scope, country: str, shared_data_dir: Path) -> None:
+    before = fingerprint(shared_data_dir)
+    with pytest.raises(NotAllowed):
+        publish_country(country, dataset_b(), scope)
+    assert fingerprint(shared_data_dir) == before
+
+
+def test_restore_is_for_hq_only(shared_data_dir: Path) -> None:
+    before = fingerprint(shared_data_dir)
+    with pytest.raises(NotAllowed):
+        restore_country("COL", 1, Scope.country("bogota", {"COL"}))
+    assert fingerprint(shared_data_dir) == before
+    from score import audit
+
+    refused = [e for e in audit.read_events(event="restore") if "refused" in str(e["detail"].get("outcome"))]
+    assert refused and refused[0]["user"] == "bogota"
+
+
+# ---------------------------------------------------------------------------------------------- publish, restore
+
+
+def test_publish_makes_a_new_version_with_the_new_numbers(data: Path, tmp_path: Path) -> None:
+    expected_a, expected_b = expected_totals(tmp_path, dataset_a()), expected_totals(tmp_path, dataset_b())
+    assert headline() == expected_a["all"]
+    steps: list[str] = []
+    result = publish_country("col", dataset_b(), Scope.country("bogota", {"COL"}), progress=steps.append)
+
+    assert steps == list(publish.STEPS)
+    assert result.version == 2
+    assert os.readlink(data / "score.duckdb") == "versions/score-2.duckdb"
+    assert headline() == expected_b["all"]  # oracle over the new files (csv module only)
+    assert headline(countries=("COL",)) == expected_b["COL"]
+    assert headline(data / "versions" / "score-1.duckdb") == expected_a["all"]  # v1 untouched
+
+    # The country folder holds exactly the published files: the input of the next build.
+    folder = data / "countries" / "COL"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == dataset_b()
+    # Archived: raw bytes named by sha256, with who and when.
+    assert len(result.archived) == 4
+    for path in result.archived:
+        meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
+        assert meta["user"] == "bogota" and meta["country"] == "COL"
+        assert dataset_b()[meta["original_name"]] == path.read_bytes()
+        assert meta["sha256"] in path.name
+    # History: who, when, action, row counts.
+    entry = publish.read_history()[-1]
+    assert entry["version"] == 2 and entry["action"] == "publish" and entry["user"] == "bogota"
+    assert entry["countries"] == {"COL": 213 - REMOVED, "PER": 105}
+    assert entry["country_rows"]["COL"]["enterprises"] == 213 - REMOVED
+    assert not list((data / "versions").glob(".txn-*"))
+
+
+def test_restore_republishes_the_old_files_as_a_new_version(data: Path) -> None:
+    original = headline()
+    publish_country("COL", dataset_b(), HQ)
+    assert headline() != original
+    result = restore_country("COL", 1, HQ)
+
+    assert result.version == 3
+    assert headline() == original
+    con_old = duckdb.connect(str(data / "versions" / "score-1.duckdb"), read_only=True)
+    con_new = duckdb.connect(str(result.path), read_only=True)
+    try:
+        for table in ("enterprise", "training", "indicator_value", "logframe"):
+            query = f"SELECT * FROM {table} WHERE country = 'COL' ORDER BY ALL"
+            assert con_old.execute(query).fetchall() == con_new.execute(query).fetchall(), table
+    finally:
+        con_old.close()
+        con_new.close()
+    history = publish.read_history()
+    assert [(e["version"], e["action"]) for e in history] == [(1, "build"), (2, "publish"), (3, "restore")]
+    assert history[-1]["restored_from"] == 1 and history[-1]["user"] == "geneva"
+    rows = publish.country_history("COL")
+    assert [r["version"] for r in rows] == [3, 2, 1] and rows[1]["enterprises"] == 213 - REMOVED
+    from score import audit
+
+    assert [e["event"] for e in audit.read_events(limit=2)] == ["restore", "publish"]
+
+
+def test_a_torn_history_line_does_not_swallow_the_next(data: Path) -> None:
+    with open(data / "versions" / "history.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('{"version": 99, "act')  # killed mid-write
+    publish_country("COL", dataset_b(), HQ)
+    assert [e["version"] for e in publish.read_history()] == [1, 2]
+
+
+# ---------------------------------------------------------------------------------------------- failures
+
+
+def test_disk_full_on_the_archive_refuses_and_loses_nothing(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = publish._write_file
+
+    def full_disk(path: Path, data: bytes) -> None:
+        if "archive" in path.parts:
+            real_write(path, data[: len(data) // 2])  # a partial file first, as a real full disk leaves
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(publish, "_write_file", full_disk)
+    before = fingerprint(data)
+    with pytest.raises(PublishError, match="disk is full"):
+        publish_country("COL", dataset_b(), HQ)
+    assert fingerprint(data) == before
+    assert not list((data / "versions").glob(".txn-*"))
+    monkeypatch.setattr(publish, "_write_file", real_write)
+    assert publish_country("COL", dataset_b(), HQ).version == 2  # space freed: works
+
+
+def test_a_version_failing_its_check_is_never_switched_to(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_check(*args: object) -> None:
+        raise PublishError("training: 1 rows in the new version, 2 expected")
+
+    monkeypatch.setattr(publish, "check_version", failing_check)
+    before = fingerprint(data)
+    with pytest.raises(PublishError, match="training"):
+        publish_country("COL", dataset_b(), HQ)
+    assert fingerprint(data) == before
+
+
+def test_invalid_data_of_another_country_on_the_server_is_a_clear_refusal(data: Path) -> None:
+    (data / "countries" / "PER" / "enterprises.csv").write_text("broken\n", encoding="utf-8")
+    before = fingerprint(data)
+    with pytest.raises(PublishError, match="PER"):
+        publish_country("COL", dataset_b(), HQ)
+    assert fingerprint(data) == before
+
+
+def test_killed_before_the_switch_rolls_back(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def killed(target: Path) -> None:
+        raise KeyboardInterrupt  # stands for SIGKILL between "checked" and "switched"
+
+    monkeypatch.setattr(publish, "switch_pointer", killed)
+    before = fingerprint(data)
+    with pytest.raises(KeyboardInterrupt):
+        publish_country("COL", dataset_b(), HQ)
+    assert fingerprint(data) == before
+
+
+def test_killed_after_the_switch_is_finished_by_recovery(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_finish = publish._finish
+
+    def killed(txn: Path) -> None:
+        raise KeyboardInterrupt  # the pointer is switched; archive, folder and history are not done
+
+    monkeypatch.setattr(publish, "_finish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        publish_country("COL", dataset_b(), HQ)
+    assert os.readlink(data / "score.duckdb") == "versions/score-2.duckdb"
+    assert [e["version"] for e in publish.read_history()] == [1]
+    assert (data / "versions" / ".txn-2" / "entry.json").exists()
+
+    monkeypatch.setattr(publish, "_finish", real_finish)
+    with publish.publish_lock():
+        assert publish.recover() == ["finished version 2"]
+    assert [e["version"] for e in publish.read_history()] == [1, 2]
+    folder = data / "countries" / "COL"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == dataset_b()
+    for relative in publish.read_history()[-1]["sources"]["COL"]:
+        assert (data / relative).exists()
+    assert publish_country("COL", dataset_a(), HQ).version == 3  # and the next publish works
+
+
+# ---------------------------------------------------------------------------------------------- read side
+
+
+def test_superseded_connections_are_closed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "GRACE_SECONDS", 0.0)
+    first = db.current_path()
+    headline()
+    assert first in db.open_connections()
+    publish_country("COL", dataset_b(), HQ)
+    headline()
+    assert first not in db.open_connections()
+    assert db.current_path() in db.open_connections()
+
+
+def test_superseded_connections_are_bounded_without_grace(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "GRACE_SECONDS", 3600.0)
+    versions = data / "versions"
+    for n in range(2, 8):  # copies of version 1 stand for later versions (same data, new files)
+        shutil.copyfile(versions / "score-1.duckdb", versions / f"score-{n}.duckdb")
+        publish.switch_pointer(versions / f"score-{n}.duckdb")
+        headline()
+    mine = [p for p in db.open_connections() if p.parent == versions.resolve()]
+    assert len(mine) <= db.MAX_SUPERSEDED + 1
+
+
+def test_missing_and_corrupt_databases_are_reported(data: Path) -> None:
+    versions = data / "versions"
+    (versions / "score-50.duckdb").write_bytes(b"this is not a database" * 100)
+    publish.switch_pointer(versions / "score-50.duckdb")
+    with pytest.raises(db.DatabaseCorrupt):
+        db.check_database()
+    (data / "score.duckdb").unlink()
+    with pytest.raises(db.DatabaseMissing):
+        db.check_database()
+    # The rebuild path: `python -m score build` makes a new, good version and points at it.
+    from score.__main__ import main
+
+    assert main(["build", "--user", "ops"]) == 0
+    assert db.check_database().name == "score-51.duckdb"
+    assert headline()["enterprises"] == 318

@@ -1,0 +1,223 @@
+"""The upload flow in the app (AppTest, Streamlit 1.67): choose a country, upload, read the validation report,
+see the preview, publish, see the new numbers; history and restore; who may do what; the data quality page.
+
+AppTest in Streamlit 1.67 drives the real `st.file_uploader` (`FileUploader.set_value`), so the bytes go
+through the widget exactly as in a browser session; the browser e2e tests cover the drag-and-drop itself.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from score import audit, config, publish
+from score.access import Scope
+from score.i18n import fmt_int
+from score.upload import check_upload
+from tests.publishing import (
+    REMOVED,
+    REPO,
+    build_small,
+    dataset_a,
+    dataset_b,
+    expected_totals,
+    fingerprint,
+    headline,
+)
+
+UPLOAD, QUALITY, OVERVIEW = "pages/upload.py", "pages/data_quality.py", "pages/overview.py"
+HQ = Scope.hq("geneva")
+BOGOTA = Scope.country("bogota", {"COL"})
+TIMEOUT = 120
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return build_small(tmp_path, monkeypatch)
+
+
+def _session(scope: Scope | None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    if scope is not None:
+        at.session_state["score_scope"] = scope
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _upload(at: AppTest, files: dict[str, bytes]) -> None:
+    at.file_uploader(key="upload_files").set_value([(n, raw, "application/octet-stream") for n, raw in files.items()])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    """Label -> value of the metrics on the page (a later metric with the same label wins)."""
+    return {m.label: m.value for m in at.metric}
+
+
+def _texts(at: AppTest, kind: str) -> str:
+    return "\n".join(str(e.value) for e in getattr(at, kind))
+
+
+def _expect_headline(at: AppTest, expected: dict[str, int]) -> None:
+    shown = _metrics(at)
+    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
+    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
+    assert shown["People trained"] == fmt_int(expected["people_trained"])
+    assert shown["Modules delivered"] == fmt_int(expected["module_completions"])
+
+
+def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) -> None:
+    before_totals, after_totals = expected_totals(tmp_path, dataset_a()), expected_totals(tmp_path, dataset_b())
+    other = _session(BOGOTA, OVERVIEW)  # another session, open before the publish
+    assert other.session_state["score_db_path"].name == "score-1.duckdb"
+
+    at = _session(HQ, UPLOAD)
+    at.selectbox(key="upload_country").select("COL").run()
+    downloads = {b.label for b in at.get("download_button")}
+    assert {"Excel workbook", "enterprises.csv", "training.csv", "indicators.csv", "logframe.csv"} <= downloads
+    state = fingerprint(data)
+
+    _upload(at, dataset_b())
+    shown = _metrics(at)
+    assert (shown["Errors"], shown["Warnings"]) == ("0", "0")
+    assert shown["Enterprises added"] == "0"
+    assert shown["Enterprises changed"] == "1"
+    assert shown["Enterprises removed"] == str(REMOVED)
+    _expect_headline(at, after_totals["COL"])  # after, computed from the uploaded files by the same SQL
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Enterprises engaged"] == f"−{REMOVED}"
+    assert fingerprint(data) == state  # checking and previewing changed nothing
+    assert audit.read_events(limit=1, event="upload")[0]["detail"]["outcome"] == "valid"
+
+    at.button(key="upload_publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "COL is version 2 now" in _texts(at, "success")
+    _expect_headline(at, after_totals["COL"])  # the new numbers, read from the new version
+    assert headline() == after_totals["all"]
+    assert not [b for b in at.button if b.key == "upload_publish"]
+
+    # A session that was already open reads the new version at its next rerun.
+    other.run()
+    assert other.session_state["score_db_path"].name == "score-2.duckdb"
+    assert not other.exception
+
+    # History, then restore (HQ) with a confirm step: a new version with the old data.
+    history = at.dataframe[-1].value
+    assert list(history["version"]) == [2, 1]
+    assert list(history["action"]) == ["publish", "build"] and history["user"].iloc[0] == "geneva"
+    assert int(history["enterprises"].iloc[0]) == before_totals["COL"]["enterprises"] - REMOVED
+    assert at.selectbox(key="upload_restore_version").value == 1
+    at.button(key="upload_restore").click().run()
+    assert "as a new version" in _texts(at, "warning")
+    assert headline() == after_totals["all"]  # nothing yet: the confirm step comes first
+    at.button(key="upload_restore_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Restored COL from version 1 as version 3" in _texts(at, "success")
+    assert headline() == before_totals["all"]
+    assert list(at.dataframe[-1].value["version"]) == [3, 2, 1]
+    assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
+
+
+def test_country_staff_upload_only_for_their_country(data: Path) -> None:
+    at = _session(BOGOTA, UPLOAD)
+    assert at.selectbox(key="upload_country").options == ["Colombia (COL)"]
+    state = fingerprint(data)
+
+    # Peru's files uploaded for Colombia: rejected with a clear report, nothing changes, no publish button.
+    peru = {p.name: p.read_bytes() for p in (REPO / "data" / "countries" / "PER").glob("*.csv")}
+    _upload(at, peru)
+    assert int(_metrics(at)["Errors"]) >= 3
+    assert "rejected" in _texts(at, "error")
+    report = at.dataframe[0].value
+    assert set(report.columns) >= {"file", "sheet", "row", "column", "value", "problem", "fix"}
+    assert report["problem"].str.contains("another country (PER)", regex=False).any()
+    assert not [b for b in at.button if b.key == "upload_publish"]
+    assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
+    assert fingerprint(data) == state
+
+    # Their own country: accepted and published by them; no restore for country staff.
+    _upload(at, dataset_b())
+    at.button(key="upload_publish").click().run()
+    assert "COL is version 2 now" in _texts(at, "success")
+    assert publish.read_history()[-1]["user"] == "bogota"
+    assert not [s for s in at.selectbox if s.key == "upload_restore_version"]
+
+    # The functions refuse another country too (authorisation where the write happens).
+    state = fingerprint(data)
+    with pytest.raises(publish.NotAllowed):
+        publish.publish_country("PER", peru, BOGOTA)
+    with pytest.raises(publish.NotAllowed):
+        check_upload("PER", peru, BOGOTA)
+    assert fingerprint(data) == state
+
+
+def test_unreadable_files_get_clear_messages(data: Path) -> None:
+    corpus = Path(__file__).parent / "bad_files"
+    at = _session(HQ, UPLOAD)
+    at.selectbox(key="upload_country").select("COL").run()
+    cases = {
+        "password": ({"COL.xlsx": (corpus / "password_xlsx" / "COL.xlsx").read_bytes()}, "password"),
+        "corrupt": ({"COL.xlsx": (corpus / "corrupt_xlsx" / "COL.xlsx").read_bytes()}, "damaged"),
+        "type": ({**dataset_b(), "report.pdf": b"%PDF-1.4 not a table"}, "PDF files cannot be read"),
+        "old excel": ({"enterprises.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64}, "97-2003"),
+    }
+    for name, (files, message) in cases.items():
+        _upload(at, files)
+        assert message.lower() in "\n".join(at.dataframe[0].value["problem"]).lower(), name
+        assert not [b for b in at.button if b.key == "upload_publish"], name
+
+
+def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:
+    at = _session(None)
+    assert "pages/upload.py" not in str(at._registered_pages)  # not listed; but the pages refuse on their own:
+    for page in (UPLOAD, QUALITY):
+        direct = AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
+        direct.run()
+        assert not direct.exception
+        assert "Sign in" in _texts(direct, "info")
+        assert not direct.file_uploader and not direct.dataframe and not direct.expander
+
+
+def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
+    at = _session(HQ, QUALITY)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Training without a follow-up measurement") for label in labels)
+    assert len(labels) == 4
+    summary = at.dataframe[0].value
+    assert list(summary["country"]) == ["COL", "PER"]
+    assert summary["age_days"].notna().all() and set(summary["action"]) == {"build"}
+
+    at = _session(BOGOTA, QUALITY)
+    frames = [d.value for d in at.dataframe]
+    assert list(frames[0]["country"]) == ["COL"]
+    assert any(len(f) for f in frames[1:])  # the demo set has trainings without a follow-up yet
+    for frame in frames[1:]:
+        assert set(frame["country"]) <= {"COL"}  # detail queries: their own country only
+
+
+def test_upload_limit_is_configured_consistently(data: Path) -> None:
+    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["maxUploadSize"] >= config.MAX_UPLOAD_MB
+    at = _session(HQ, UPLOAD)
+    assert at.file_uploader(key="upload_files").proto.max_upload_size_mb == round(config.MAX_UPLOAD_MB)
+    assert f"Up to {config.MAX_UPLOAD_MB:g} MB per file" in _texts(at, "caption")
+
+
+def test_missing_or_damaged_database_is_explained(data: Path) -> None:
+    versions = data / "versions"
+    (versions / "score-9.duckdb").write_bytes(b"\0garbage" * 512)
+    publish.switch_pointer(versions / "score-9.duckdb")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "python -m score build" in _texts(at, "error") and "damaged" in _texts(at, "error")
+    (data / "score.duckdb").unlink()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    assert "No database yet" in _texts(at, "error")
