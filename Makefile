@@ -23,6 +23,8 @@ data/score.duckdb: | $(VENV)/.installed
 ## Build the database if missing and start the app on http://localhost:$(PORT)
 run: $(VENV)/.installed
 	@test -e data/score.duckdb || $(PY) -m score build
+	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
+	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 ## Install test dependencies (and Debian's chromium when missing), then run the whole suite

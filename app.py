@@ -36,6 +36,7 @@ pages = [
     st.Page("pages/map.py", title=_("Map"), icon="🗺️"),
     st.Page("pages/logframe.py", title=_("Logframe"), icon="🎯"),
     st.Page("pages/country.py", title=_("Country profile"), icon="📍"),
+    st.Page("pages/present.py", title=_("Presentation"), icon="📽️"),
 ]
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("pages/upload.py", title=_("Upload"), icon="📤"))
