@@ -223,10 +223,23 @@ def notices() -> None:
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
     status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
-    if len(status) and bool(status.iloc[0]["is_demo"]):
+    if not len(status):
+        return
+    if bool(status.iloc[0]["is_demo"]):
         st.warning(
             _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
-            icon="🧪",
+            icon=":material/science:",
+        )
+    elif status.iloc[0]["demo_countries"]:
+        names = reference_labels("country")
+        codes = str(status.iloc[0]["demo_country_codes"]).split(",")
+        st.warning(
+            _(
+                "Demo data for {countries}: figures for these countries come from synthetic enterprises, "
+                "not real results.",
+                countries=", ".join(names.get(code, code) for code in codes),
+            ),
+            icon=":material/science:",
         )
 
 

@@ -321,3 +321,19 @@ def test_missing_and_corrupt_databases_are_reported(data: Path) -> None:
     assert main(["build", "--user", "ops"]) == 0
     assert db.check_database().name == "score-51.duckdb"
     assert headline()["enterprises"] == 318
+
+
+def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, monkeypatch) -> None:
+    """After real data for COL is published, the notice still warns about PER (still demo), not COL."""
+    from score import db
+    from score.access import Scope
+    from score.publish import publish_country
+    from tests.publishing import build_small, dataset_a
+
+    build_small(tmp_path, monkeypatch)
+    before = db.run_query("data_status", Scope.nothing()).iloc[0]
+    assert bool(before["is_demo"]) and before["demo_country_codes"] == "COL,PER"
+    publish_country("COL", dataset_a(), Scope.hq("tests"))
+    after = db.run_query("data_status", Scope.nothing()).iloc[0]
+    assert not bool(after["is_demo"])
+    assert after["demo_countries"] == 1 and after["demo_country_codes"] == "PER"
