@@ -459,7 +459,7 @@ def multi_bar_chart(
         )
     totals = matrix.fillna(0).sum(axis=1) if barmode == "stack" else matrix.fillna(0).max(axis=1)
     per_bar = 44 if barmode == "stack" else 30 * len(series) + 14
-    fig.update_layout(barmode=barmode, uniformtext={"minsize": 13, "mode": "hide"})
+    fig.update_layout(barmode=barmode, uniformtext={"minsize": 14, "mode": "hide"})
     fig_height = height or (_bar_height(len(frame), per_bar) if orientation == "h" else 440)
     charts.style(fig, title, height=fig_height)
     fig.update_layout(
@@ -595,7 +595,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
     fig_height = _bar_height(len(rows), 52)
     charts.style(fig, title, height=fig_height, value_format="")
     fig.update_layout(
-        barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 13, "mode": "hide"}, margin={"r": 30}
+        barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 14, "mode": "hide"}, margin={"r": 30}
     )
     ticks = [0, 25, 50, 75, 100]
     fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[f"{fmt_int(t)}%" for t in ticks])

@@ -328,3 +328,57 @@ def _labels(kind: str) -> dict[str, str]:
     key = "iso3" if kind == "country" else "code"
     with open(REPO / "data" / "reference" / f"{files[kind]}.csv", encoding="utf-8", newline="") as handle:
         return {row[key]: row["name_en"] for row in csv.DictReader(handle)}
+
+
+# ------------------------------------------------------------------------------------------------- every chart
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_every_chart_downloads_as_png_and_is_readable(demo_data_dir, page: str) -> None:
+    """The modebar keeps its PNG download (2x), and no text is smaller than 14 px (a projector)."""
+    import json
+
+    at = open_page(page)
+    charts = at.get("plotly_chart")
+    assert charts
+    for chart in charts:
+        config = json.loads(chart.proto.config)
+        assert config["toImageButtonOptions"]["format"] == "png"
+        assert config["toImageButtonOptions"]["scale"] == 2
+        assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+        assert config.get("displayModeBar", True) is not False
+        spec = json.loads(chart.proto.spec)
+        sizes = _font_sizes(spec)
+        assert sizes and min(sizes) >= 14, (page, sorted(sizes)[:3])
+
+
+def _font_sizes(value: object) -> list[float]:
+    """Every explicit font size in a Plotly spec (layout, template and traces), and uniformtext's minimum."""
+    out: list[float] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("font") and isinstance(item, dict) and isinstance(item.get("size"), int | float):
+                out.append(item["size"])
+            if key == "uniformtext" and isinstance(item, dict) and "minsize" in item:
+                out.append(item["minsize"])  # text may shrink to this size to fit
+            out.extend(_font_sizes(item))
+    elif isinstance(value, list):
+        for item in value:
+            out.extend(_font_sizes(item))
+    return out
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_pages_in_french(demo_data_dir, page: str) -> None:
+    """The pages run in another language (numbers formatted for it) without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state[ui.LANGUAGE_KEY] = "fr"
+    at.run()
+    if page != OVERVIEW:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart")
