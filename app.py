@@ -7,7 +7,7 @@ import streamlit as st
 from score import db, signin, ui
 from score.i18n import _
 
-st.set_page_config(page_title="SCORE results", page_icon="📊", layout="wide")
+st.set_page_config(page_title="SCORE results", page_icon=":material/dashboard:", layout="wide")
 
 ui.sidebar_language()
 signin.sidebar_sign_in()
@@ -29,19 +29,19 @@ except db.DatabaseUnavailable:
 ui.sidebar_filters()
 
 pages = [
-    st.Page("pages/overview.py", title=_("Overview"), icon="📊", default=True),
-    st.Page("pages/enterprises.py", title=_("Enterprises and workers"), icon="🏭"),
-    st.Page("pages/training.py", title=_("Training"), icon="🎓"),
-    st.Page("pages/outcomes.py", title=_("Outcomes"), icon="📈"),
-    st.Page("pages/map.py", title=_("Map"), icon="🗺️"),
-    st.Page("pages/logframe.py", title=_("Logframe"), icon="🎯"),
-    st.Page("pages/country.py", title=_("Country profile"), icon="📍"),
-    st.Page("pages/present.py", title=_("Presentation"), icon="📽️"),
+    st.Page("views/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
+    st.Page("views/enterprises.py", title=_("Enterprises and workers"), icon=":material/factory:"),
+    st.Page("views/training.py", title=_("Training"), icon=":material/school:"),
+    st.Page("views/outcomes.py", title=_("Outcomes"), icon=":material/trending_up:"),
+    st.Page("views/map.py", title=_("Map"), icon=":material/map:"),
+    st.Page("views/logframe.py", title=_("Logframe"), icon=":material/flag:"),
+    st.Page("views/country.py", title=_("Country profile"), icon=":material/location_on:"),
+    st.Page("views/present.py", title=_("Presentation"), icon=":material/slideshow:"),
 ]
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
-    pages.append(st.Page("pages/upload.py", title=_("Upload"), icon="📤"))
-    pages.append(st.Page("pages/data_quality.py", title=_("Data quality"), icon="🩺"))
+    pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))
+    pages.append(st.Page("views/data_quality.py", title=_("Data quality"), icon=":material/fact_check:"))
 if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the scope itself
-    pages.append(st.Page("pages/audit.py", title=_("Audit log"), icon="🔏"))
+    pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
 navigation.run()

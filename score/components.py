@@ -241,9 +241,9 @@ def show_or_empty(
     if fig is not None:
         show(fig, file_name=file_name)
     elif frame is not None and any_suppressed(frame):
-        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon="🔒")
+        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon=":material/lock:")
     else:
-        st.info(empty_message, icon="ℹ️")
+        st.info(empty_message, icon=":material/info:")
 
 
 def bottom_legend(fig_height: int) -> dict[str, object]:
@@ -762,7 +762,7 @@ def csv_download(frame: pd.DataFrame, file_name: str, *, label: str | None = Non
         buffer.getvalue().encode("utf-8-sig"),
         file_name=file_name,
         mime="text/csv",
-        icon="⬇️",
+        icon=":material/download:",
         key=key,
         on_click="ignore",
     )

@@ -72,6 +72,9 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _UNPACKED_FACTOR = 20  # an .xlsx may unpack to at most this many times the upload limit
 _HEADER_SEARCH_ROWS = 10
+# The widest table has 13 columns. A far wider row is a broken export, and a line of a million separators
+# would otherwise be parsed into a million columns (gigabytes of memory; found by tests/test_fuzz_ingest.py).
+MAX_COLUMNS = 500
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -638,6 +641,29 @@ def _sniff_separator(line: str) -> str:
     return best if counts[best] else ","
 
 
+def _filled_width(row: list[str]) -> int:
+    """The row's width without the empty values at its end."""
+    width = len(row)
+    while width and not row[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _width_check(text: str, sep: str) -> tuple[int, int | None, bool]:
+    """(widest row without its trailing empty values, the first record wider than MAX_COLUMNS, whether
+    some row has more than MAX_COLUMNS values at all). Stops at the first row that is too wide."""
+    widest, padded = 0, False
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"'), 1):
+            padded = padded or len(row) > MAX_COLUMNS
+            widest = max(widest, _filled_width(row) if len(row) > MAX_COLUMNS else len(row))
+            if widest > MAX_COLUMNS:
+                return widest, number, padded
+    except csv.Error:
+        pass  # malformed quoting or a huge cell: the parse below reports it
+    return widest, None, padded
+
+
 def _parse_delimited(issues: _Issues, name: str, text: str) -> tuple[pd.DataFrame, str] | None:
     """Text -> grid of strings (columns 0..n-1, one row per record, blank records kept)."""
     first_line, _sep, rest = text.partition("\n")
@@ -647,7 +673,25 @@ def _parse_delimited(issues: _Issues, name: str, text: str) -> tuple[pd.DataFram
     else:
         header_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
         sep = _sniff_separator(header_line)
+    widest, too_wide_record, padded = _width_check(text, sep)
+    if widest > MAX_COLUMNS:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "A row has more than {limit} values separated by '{sep}', so this is not a table of the "
+                "data contract (it has at most {columns} columns).",
+                limit=MAX_COLUMNS,
+                sep="\\t" if sep == "\t" else sep,
+                columns=max(len(t.columns) for t in TABLES.values()),
+            ),
+            _("Export the table again from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'; see the template."),
+            row=too_wide_record,  # the record number: a row number unless quoted cells hold line breaks
+        )
+        return None
     try:
+        if padded:  # Excel writes empty cells up to the last formatted column: read rows without them
+            raise pd.errors.ParserError("rows padded with empty values")
         grid = pd.read_csv(
             io.StringIO(text),
             sep=sep,
@@ -673,6 +717,8 @@ def _parse_delimited(issues: _Issues, name: str, text: str) -> tuple[pd.DataFram
                 _('Check for a quote (") that is opened but never closed.') + " " + _save_as_utf8_fix(),
             )
             return None
+        if padded:
+            rows = [r[: _filled_width(r)] if len(r) > MAX_COLUMNS else r for r in rows]
         width = max((len(r) for r in rows), default=0)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
     return grid.fillna("").astype("str"), sep

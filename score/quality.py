@@ -1,4 +1,4 @@
-"""Data quality checks behind pages/data_quality.py (no Streamlit here).
+"""Data quality checks behind views/data_quality.py (no Streamlit here).
 
 Each check is a `-- access: detail` named query (queries/dq_*.sql) returning the rows behind it, so
 country staff only ever see their own countries and the public none; the page counts those rows per

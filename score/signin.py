@@ -107,7 +107,7 @@ def _local(box: DeltaGenerator) -> None:
             _set(None)
             st.rerun()
         return
-    with box.expander(_("Sign in"), icon="🔑"):
+    with box.expander(_("Sign in"), icon=":material/key:"):
         with st.form("score_sign_in", clear_on_submit=True, border=False):
             username = st.text_input(_("User name"), key="score_signin_user", max_chars=254, autocomplete="username")
             password = st.text_input(
@@ -160,7 +160,7 @@ def _login_provider() -> str | None:
 
 
 def _login_button(box: DeltaGenerator, label: str) -> None:
-    if box.button(label, key="score_sso_login", icon="🔑"):
+    if box.button(label, key="score_sso_login", icon=":material/key:"):
         try:
             st.login(_login_provider())
         except StreamlitAuthError:  # e.g. Authlib missing (pip install "streamlit[auth]") or [auth] incomplete

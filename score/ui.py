@@ -254,4 +254,4 @@ def page(title: str, caption: str | None = None) -> Filters:
 
 
 def empty_state(message: str) -> None:
-    st.info(message, icon="ℹ️")
+    st.info(message, icon=":material/info:")

@@ -1,4 +1,4 @@
-"""The upload flow behind pages/upload.py, without Streamlit: who may upload what, check, preview, publish.
+"""The upload flow behind views/upload.py, without Streamlit: who may upload what, check, preview, publish.
 
 1. `check_upload(country, files, scope)`: validate (score.ingest) and, when the files are valid, preview
    their effect: enterprises added / changed / removed against the published rows of that country (the

@@ -270,7 +270,7 @@ PAGE_FILTERS = [None, "COL", "GHA"]  # all countries, and own / other country fo
 
 
 def _page_files() -> list[str]:
-    return sorted(f"pages/{p.name}" for p in (REPO / "pages").glob("*.py"))
+    return sorted(f"views/{p.name}" for p in (REPO / "views").glob("*.py"))
 
 
 def _strings(value: object, out: list[str]) -> None:
@@ -317,7 +317,7 @@ def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", [p for p in _page_files() if p != "pages/audit.py"])
+@pytest.mark.parametrize("page", [p for p in _page_files() if p != "views/audit.py"])
 @pytest.mark.parametrize("role", list(SCOPES))
 def test_pages_show_no_enterprise_outside_scope(
     demo_data_dir: Path, names_by_country: dict[str, set[str]], role: str, page: str

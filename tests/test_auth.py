@@ -522,14 +522,14 @@ def test_audit_page_is_hq_only(app_users: Path) -> None:
 
     audit.record("sign_in", "boss", method="password")
     for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
-        page = AppTest.from_file(str(REPO / "pages" / "audit.py"), default_timeout=60)
+        page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
         if scope is not None:
             page.session_state[ui.SCOPE_KEY] = scope
         page.run()
         assert not page.exception
         assert [e.value for e in page.error] == ["This page is only for the SCORE team in Geneva."]
         assert not page.dataframe
-    page = AppTest.from_file(str(REPO / "pages" / "audit.py"), default_timeout=60)
+    page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
     page.session_state[ui.SCOPE_KEY] = Scope.hq("boss")
     page.run()
     assert not page.exception and not page.error

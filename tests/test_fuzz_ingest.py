@@ -19,6 +19,7 @@ import hashlib
 import io
 import logging
 import os
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -377,7 +378,22 @@ def op_add_file(draw: st.DrawFn, files: Files) -> Files:
     return {**files, new: source}
 
 
+def op_wide_row(draw: st.DrawFn, files: Files) -> Files:
+    """A line of many separators (empty or with values), or every line padded as Excel does up to the
+    last formatted column: once cost gigabytes of memory, now bounded (ingest.MAX_COLUMNS)."""
+    name = _pick(draw, files)
+    if name is None:
+        return files
+    sep = draw(st.sampled_from([b",", b";", b"\t"]))
+    count = draw(st.sampled_from([10, 499, 500, 501, 16_383, 200_000]))
+    if draw(st.booleans()):
+        return _with(files, name, b"\n".join(line + sep * count for line in files[name].split(b"\n")))
+    cell = draw(st.sampled_from([b"", b"x", b"1"]))
+    return _with(files, name, files[name] + (cell + sep) * count + b"\n")
+
+
 CSV_OPS: list[Op] = [
+    op_wide_row,
     op_flip,
     op_insert,
     op_delete,
@@ -547,8 +563,12 @@ class _GuardedFailures(logging.Handler):
         self.records.append(record)
 
 
+SLOWEST: dict[str, float] = {}  # longest single case per test, seconds (read by bench/fuzz_ingest.py)
+
+
 def run_case(test: str, country: str, files: Files) -> ValidationReport:
     CASES[test] += 1
+    started = time.perf_counter()
     handler = _GuardedFailures()
     logger = logging.getLogger("score.ingest")
     logger.addHandler(handler)
@@ -556,6 +576,7 @@ def run_case(test: str, country: str, files: Files) -> ValidationReport:
         report = validate_submission(country, files)
     finally:
         logger.removeHandler(handler)
+    SLOWEST[test] = max(SLOWEST.get(test, 0.0), time.perf_counter() - started)
     check_report(report, files)
     failures = [f"{r.getMessage()}: {r.exc_info[1]!r}" if r.exc_info else r.getMessage() for r in handler.records]
     assert not failures, f"a validation step failed (caught by score.ingest's guard): {failures}"

@@ -15,10 +15,10 @@ from tests.test_queries_oracle import oracle_filters
 
 REPO = Path(__file__).resolve().parent.parent
 OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES = (
-    "pages/overview.py",
-    "pages/enterprises.py",
-    "pages/training.py",
-    "pages/outcomes.py",
+    "views/overview.py",
+    "views/enterprises.py",
+    "views/training.py",
+    "views/outcomes.py",
 )
 NOTHING = {"countries": ["BOL"], "phases": ["I"]}  # Bolivia joined in phase II: no enterprise matches
 HIDDEN = "–"

@@ -69,7 +69,7 @@ def as_number(text: str) -> float:
 
 
 def test_map_default_matches_oracle_and_is_offline(demo_data_dir, raw) -> None:
-    at = open_page("pages/map.py")
+    at = open_page("views/map.py")
     spec_text = at.get("deck_gl_json_chart")[0].proto.json
     spec = json.loads(spec_text)
     shown = choropleth(spec)
@@ -100,7 +100,7 @@ def test_map_default_matches_oracle_and_is_offline(demo_data_dir, raw) -> None:
 )
 def test_map_other_metrics_filtered_match_oracle(demo_data_dir, raw, metric: str, column: str) -> None:
     chosen = {"COL", "PER", "BOL"}
-    at = open_page("pages/map.py", params={"countries": sorted(chosen)}, state={"map_metric": metric})
+    at = open_page("views/map.py", params={"countries": sorted(chosen)}, state={"map_metric": metric})
     shown = choropleth(deck_spec(at))
     expected = raw.per_country(countries=chosen)
     assert set(shown) == chosen
@@ -116,7 +116,7 @@ def test_map_other_metrics_filtered_match_oracle(demo_data_dir, raw, metric: str
 @pytest.mark.parametrize("indicator", ["good_practices_adopted", "accidents"])
 def test_map_share_improving_matches_oracle(demo_data_dir, raw, indicator: str) -> None:
     at = open_page(
-        "pages/map.py",
+        "views/map.py",
         params={"sectors": ["garments", "food_beverages"]},
         state={"map_metric": "improving", "map_indicator": indicator},
     )
@@ -132,7 +132,7 @@ def test_map_share_improving_matches_oracle(demo_data_dir, raw, indicator: str) 
 
 
 def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw) -> None:
-    at = open_page("pages/map.py", params={"sectors": ["garments"], "phases": ["II"]})
+    at = open_page("views/map.py", params={"sectors": ["garments"], "phases": ["II"]})
     spec = deck_spec(at)
     shown = choropleth(spec)
     expected = raw.per_country(sectors={"garments"}, phases={"II"})
@@ -155,23 +155,23 @@ def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw)
 
 
 def test_map_points_for_hq_and_country_staff(demo_data_dir, raw) -> None:
-    at = open_page("pages/map.py", params={"countries": ["COL", "PER"]}, state={"score_scope": Scope.hq("t")})
+    at = open_page("views/map.py", params={"countries": ["COL", "PER"]}, state={"score_scope": Scope.hq("t")})
     points = layer(deck_spec(at), "enterprises")
     assert points is not None
     assert len(points["data"]) == len(raw.located(countries={"COL", "PER"}))
     assert any("Enterprises by sector" in h.proto.body for h in at.get("html"))
     # a country user sees the points of their own country only
-    at = open_page("pages/map.py", state={"score_scope": Scope.country("c", {"GHA"})})
+    at = open_page("views/map.py", state={"score_scope": Scope.country("c", {"GHA"})})
     points = layer(deck_spec(at), "enterprises")
     assert len(points["data"]) == len(raw.located(countries={"GHA"}))
     assert "shown for your countries only" in texts(at)
 
 
 def test_map_empty_filters_say_what_is_empty(demo_data_dir) -> None:
-    at = open_page("pages/map.py", params={"countries": ["BOL"], "phases": ["V"]})
+    at = open_page("views/map.py", params={"countries": ["BOL"], "phases": ["V"]})
     assert not at.get("deck_gl_json_chart")
     assert "No enterprises match the current filters" in texts(at)
-    at = open_page("pages/map.py", params={"countries": ["COL"], "regions": ["Asia"]})
+    at = open_page("views/map.py", params={"countries": ["COL"], "regions": ["Asia"]})
     assert not at.get("deck_gl_json_chart")
     assert "No project country is in view" in texts(at)
 
@@ -190,7 +190,7 @@ def _status_counts(rows: list[dict]) -> dict[str, int]:
 
 
 def test_logframe_default_matches_oracle(demo_data_dir, raw) -> None:
-    at = open_page("pages/logframe.py")
+    at = open_page("views/logframe.py")
     expected = raw.logframe_rows()
     shown = metrics(at)
     for code, count in _status_counts(expected).items():
@@ -225,7 +225,7 @@ def _reference_order() -> list[str]:
 
 def test_logframe_filtered_by_country_and_date(demo_data_dir, raw) -> None:
     at = open_page(
-        "pages/logframe.py",
+        "views/logframe.py",
         params={"countries": ["COL", "BOL", "CHN"]},
         state={"logframe_date": dt.date(2013, 9, 30)},
     )
@@ -240,7 +240,7 @@ def test_logframe_filtered_by_country_and_date(demo_data_dir, raw) -> None:
 
 
 def test_logframe_empty_state(demo_data_dir) -> None:
-    at = open_page("pages/logframe.py", params={"countries": ["COL"], "regions": ["Asia"]})
+    at = open_page("views/logframe.py", params={"countries": ["COL"], "regions": ["Asia"]})
     assert "No logframe figures have been reported" in texts(at)
     assert not at.dataframe and not at.get("plotly_chart")
 
@@ -249,7 +249,7 @@ def test_logframe_empty_state(demo_data_dir) -> None:
 
 
 def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
-    at = open_page("pages/country.py", params={"profile": "gha"})
+    at = open_page("views/country.py", params={"profile": "gha"})
     assert at.selectbox(key="profile_country").value == "GHA"
     expected = raw.kpis(countries={"GHA"})
     shown = metrics(at)
@@ -279,7 +279,7 @@ def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
 def test_country_profile_filtered_with_points(demo_data_dir, raw) -> None:
     filters = {"sectors": {"garments", "textiles"}, "year_from": 2010, "year_to": 2016}
     at = open_page(
-        "pages/country.py",
+        "views/country.py",
         params={"countries": ["COL"], "sectors": ["garments", "textiles"], "year_from": "2010", "year_to": "2016"},
         state={"score_scope": Scope.hq("t")},
     )
@@ -293,11 +293,11 @@ def test_country_profile_filtered_with_points(demo_data_dir, raw) -> None:
 
 
 def test_country_profile_bad_link_and_empty_filters(demo_data_dir) -> None:
-    at = open_page("pages/country.py", params={"profile": "<b>XYZ</b>"})
+    at = open_page("views/country.py", params={"profile": "<b>XYZ</b>"})
     assert "not a known code and was ignored" in texts(at)
     assert "<b>" not in texts(at)
     assert at.selectbox(key="profile_country").value == "BOL"  # the first country, no error
-    at = open_page("pages/country.py", params={"profile": "PER", "phases": ["V"]})
+    at = open_page("views/country.py", params={"profile": "PER", "phases": ["V"]})
     assert "No enterprises in Peru match the current filters" in texts(at)
     assert not at.get("plotly_chart")
 

@@ -13,7 +13,7 @@ from score.filters import Filters
 from score.i18n import fmt_int
 from tests.test_pages_a import open_page
 
-PRESENT = "pages/present.py"
+PRESENT = "views/present.py"
 
 
 def test_presentation_page_shows_headline_numbers_and_steps_through_slides(raw) -> None:

@@ -13,7 +13,7 @@ import pytest
 from score import db
 
 REPO = Path(__file__).resolve().parent.parent
-PYTHON_FILES = sorted([REPO / "app.py", *(REPO / "score").rglob("*.py"), *(REPO / "pages").glob("*.py")])
+PYTHON_FILES = sorted([REPO / "app.py", *(REPO / "score").rglob("*.py"), *(REPO / "views").glob("*.py")])
 QUERY_FILES = sorted((REPO / "queries").glob("*.sql"))
 
 # Methods that run SQL (DuckDB connection/cursor/relation API) and the named-query runners.
@@ -219,7 +219,7 @@ def test_allow_list_is_used() -> None:
 # ---------------------------------------------------------------------------------------------- pages
 
 
-@pytest.mark.parametrize("path", [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))], ids=_rel)
+@pytest.mark.parametrize("path", [REPO / "app.py", *sorted((REPO / "views").glob("*.py"))], ids=_rel)
 def test_pages_hold_no_sql_and_no_database(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):

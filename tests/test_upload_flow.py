@@ -28,7 +28,7 @@ from tests.publishing import (
     headline,
 )
 
-UPLOAD, QUALITY, OVERVIEW = "pages/upload.py", "pages/data_quality.py", "pages/overview.py"
+UPLOAD, QUALITY, OVERVIEW = "views/upload.py", "views/data_quality.py", "views/overview.py"
 HQ = Scope.hq("geneva")
 BOGOTA = Scope.country("bogota", {"COL"})
 TIMEOUT = 120
@@ -177,7 +177,7 @@ def test_unreadable_files_get_clear_messages(data: Path) -> None:
 
 def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:
     at = _session(None)
-    assert "pages/upload.py" not in str(at._registered_pages)  # not listed; but the pages refuse on their own:
+    assert "views/upload.py" not in str(at._registered_pages)  # not listed; but the pages refuse on their own:
     for page in (UPLOAD, QUALITY):
         direct = AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
         direct.run()
@@ -188,7 +188,7 @@ def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:
 
 def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     at = _session(HQ, QUALITY)
-    labels = [e.label for e in at.expander]
+    labels = [e.label for e in at.main.expander]  # the sidebar's sign-in box is an expander too
     assert any(label.startswith("Training without a follow-up measurement") for label in labels)
     assert len(labels) == 4
     summary = at.dataframe[0].value

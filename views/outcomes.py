@@ -125,7 +125,10 @@ for index, row in changes.iterrows():
     with columns[index % 2], st.container(border=True):
         figure = c.outcome_chart(row, label=labels[code], unit=units[code], measure=measure)
         if c.missing(row["n_enterprises"]):
-            st.info(_("{name}: hidden, fewer than 5 enterprises have both values.", name=labels[code]), icon="ℹ️")
+            st.info(
+                _("{name}: hidden, fewer than 5 enterprises have both values.", name=labels[code]),
+                icon=":material/info:",
+            )
         else:
             c.show_or_empty(
                 figure,

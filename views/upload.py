@@ -91,7 +91,7 @@ def run_with_status(title: str, action):
 
 
 def templates_section(country: str) -> None:
-    with st.expander(_("Templates"), icon="📄"):
+    with st.expander(_("Templates"), icon=":material/description:"):
         st.caption(
             _(
                 "Fill in one Excel workbook (a sheet per table, drop-down lists for codes, a notes sheet) or one "
@@ -104,7 +104,7 @@ def templates_section(country: str) -> None:
             data=xlsx_template(current_language()),
             file_name=f"SCORE_{country}_template.xlsx",
             mime=XLSX_MIME,
-            icon="📗",
+            icon=":material/table_view:",
             key="upload_template_xlsx",
         )
         for column, table in zip(columns[1:], TABLES, strict=True):
@@ -320,7 +320,7 @@ if not upload.may_upload(scope):
             "Sign in with a country or HQ account to upload data. Country staff upload their own country's "
             "files; the SCORE team in Geneva can upload for every country."
         ),
-        icon="🔑",
+        icon=":material/key:",
     )
     st.stop()
 

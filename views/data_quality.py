@@ -14,7 +14,7 @@ from score.i18n import _, fmt_int
 scope = ui.current_scope()
 filters = ui.page(_("Data quality"), _("What to check in each country's data, and when it was last published."))
 if not quality.may_view(scope):
-    st.info(_("Sign in with a country or HQ account to see the data quality checks."), icon="🔑")
+    st.info(_("Sign in with a country or HQ account to see the data quality checks."), icon=":material/key:")
     st.stop()
 
 checks = quality.checks()
@@ -45,7 +45,9 @@ st.caption(_("Countries: {names}", names=", ".join(names.get(c, c) for c in tabl
 
 for check in checks:
     frame = frames[check.query]
-    with st.expander(f"{check.title}: {fmt_int(len(frame))}", icon="✅" if frame.empty else "⚠️"):
+    with st.expander(
+        f"{check.title}: {fmt_int(len(frame))}", icon=":material/check_circle:" if frame.empty else ":material/warning:"
+    ):
         st.caption(check.explanation)
         if frame.empty:
             st.write(_("Nothing to check."))
