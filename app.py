@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from score import db, signin, ui
 from score.i18n import _
 
-st.set_page_config(page_title="SCORE results", page_icon=":material/dashboard:", layout="wide")
+st.set_page_config(
+    page_title="SCORE results", page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
+)
 
 ui.sidebar_language()
 signin.sidebar_sign_in()
