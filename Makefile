@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint demo build bench fuzz screenshots clean
+.PHONY: run test lint demo build bench fuzz load screenshots chromium clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,17 @@ run: $(VENV)/.installed
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-## Install test dependencies (and Debian's chromium when missing), then run the whole suite
-test: $(VENV)/.installed-dev
+## Debian's chromium for the browser tests, installed when missing (never `playwright install`)
+chromium:
 	@test -x $(CHROMIUM) || (echo "Installing Debian chromium for the browser tests" && \
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
+
+## Install test dependencies (and Debian's chromium when missing), then run the whole suite
+test: $(VENV)/.installed-dev chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	rm -rf test-results
 	$(PY) -m pytest -q -n 2 --timeout 600
 
 lint: $(VENV)/.installed-dev
@@ -47,6 +51,18 @@ build: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_queries.py
+
+## Long fuzz of the upload validator: >= 10,000 cases (not part of make test; see RELIABILITY.md)
+fuzz: $(VENV)/.installed-dev
+	$(PY) bench/fuzz_ingest.py
+
+## 20 browser sessions for 60 s while COL is published 5 times (not part of make test; see RELIABILITY.md)
+load: $(VENV)/.installed-dev chromium
+	$(PY) bench/load_test.py
+
+## docs/screenshots/<page>.png of every page at 1600x1000, for the README
+screenshots: $(VENV)/.installed-dev chromium
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) data/versions data/score.duckdb

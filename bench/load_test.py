@@ -1,0 +1,232 @@
+"""Load test (`make load`, not part of `make test`): 20 browser sessions for 60 s while COL is published 5 times.
+
+- The app runs as `make run` would (`streamlit run app.py`) on a private copy of the demo data, 127.0.0.1.
+- 20 sessions (one Debian chromium, 20 browser contexts = 20 Streamlit sessions) each load dashboard
+  pages in a bounded loop until the time is up: a page counts as loaded when its KPI tiles (or, on the
+  map, the deck.gl canvas) are drawn and the script has finished; its latency is recorded.
+- Meanwhile `python -m score publish --country COL ...` runs 5 times, alternating two valid data sets
+  (the demo files, and the same without the last 10 enterprises).
+- Errors: a load that times out, an exception box, an uncaught page error, an HTTP error from the app,
+  a request leaving the machine, a failed publish, and a COL figure that is neither data set's (a reader
+  must see the old or the new version, never a mix).
+
+    .venv/bin/python bench/load_test.py [--sessions 20] [--seconds 60] [--publishes 5] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from playwright.async_api import Page, Route, async_playwright  # noqa: E402
+
+from tests.e2e.app_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COUNTRIES,
+    LOCAL_HOSTS,
+    AppServer,
+    data_env,
+    prepare_data_dir,
+)
+from tests.e2e.datasets import col_without_last, names  # noqa: E402
+
+METRIC = "[data-testid='stMetricValue']"
+DECK = "[data-testid='stDeckGlJsonChart'] canvas"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+# (path, query, what shows the page is drawn); COL views check the figure against both data sets.
+VIEWS = [
+    ("/", "", METRIC),
+    ("/", "countries=COL", METRIC),
+    ("/enterprises", "", METRIC),
+    ("/training", "sectors=garments", METRIC),
+    ("/outcomes", "", "[data-testid='stPlotlyChart'] .main-svg"),
+    ("/logframe", "", METRIC),
+    ("/country", "", METRIC),
+    ("/", "countries=COL&modules=OSH", METRIC),
+    ("/map", "", DECK),
+]
+LOAD_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    col_values: dict[str, int] = field(default_factory=dict)
+    publishes: list[dict] = field(default_factory=list)
+    loads_per_session: list[int] = field(default_factory=list)
+
+
+async def wait_loaded(page: Page, ready: str) -> None:
+    await page.wait_for_selector(ready, state="visible", timeout=LOAD_TIMEOUT_MS)
+    await page.wait_for_selector(IDLE, timeout=LOAD_TIMEOUT_MS)
+
+
+async def session(n: int, browser, base: str, deadline: float, max_loads: int, allowed: set[str], out: Results):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+
+    async def guard(route: Route) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS:
+            out.blocked.append(route.request.url)
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()
+
+    await context.route("**/*", guard)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: out.errors.append(f"session {n}: page error {str(error)[:200]}"))
+    page.on(
+        "response",
+        lambda r: out.errors.append(f"session {n}: HTTP {r.status} {r.url}") if r.status >= 500 else None,
+    )
+    rng = random.Random(n)
+    loads = 0
+    while time.monotonic() < deadline and loads < max_loads:
+        path, query, ready = VIEWS[(n + loads) % len(VIEWS)] if loads else rng.choice(VIEWS)
+        url = f"{base}{path}{'?' + query if query else ''}"
+        started = time.monotonic()
+        try:
+            await page.goto(url, wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
+            await wait_loaded(page, ready)
+            elapsed = time.monotonic() - started
+            if await page.locator(EXCEPTION).count():
+                out.errors.append(f"session {n}: exception box on {url}")
+            elif path == "/" and query == "countries=COL":
+                shown = (await page.locator(METRIC).first.inner_text()).strip()
+                out.col_values[shown] = out.col_values.get(shown, 0) + 1
+                if shown not in allowed:
+                    out.errors.append(f"session {n}: COL shows {shown}, expected one of {sorted(allowed)}")
+            out.latencies.append(elapsed)
+        except Exception as error:
+            out.errors.append(f"session {n}: {url}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        loads += 1
+    out.loads_per_session.append(loads)
+    await context.close()
+
+
+def publish_once(data: Path, folder: Path) -> dict:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "score", "publish", "--country", "COL", "--user", "load-test"]
+        + [str(p) for p in sorted(folder.glob("*.csv"))],
+        cwd=REPO,
+        env=data_env(data),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return {
+        "dataset": folder.name,
+        "seconds": round(time.monotonic() - started, 2),
+        "returncode": done.returncode,
+        "output": (done.stdout + done.stderr).strip()[-300:],
+    }
+
+
+async def publisher(data: Path, datasets: list[Path], count: int, seconds: float, out: Results) -> None:
+    start = time.monotonic()
+    for i in range(count):
+        at = start + seconds * (i + 0.5) / count
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        result = await asyncio.to_thread(publish_once, data, datasets[(i + 1) % len(datasets)])
+        out.publishes.append(result)
+        if result["returncode"] != 0:
+            out.errors.append(f"publish {i + 1} failed: {result['output']}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def run(args: argparse.Namespace) -> dict:
+    out = Results()
+    root = Path(tempfile.mkdtemp(prefix="score-load-"))
+    try:
+        data = prepare_data_dir(root, demo_users=False)
+        demo = root / "demo"  # data set A: the demo files (the data dir's own folder changes as we publish)
+        demo.mkdir()
+        for p in (COUNTRIES / "COL").glob("*.csv"):
+            shutil.copy(p, demo / p.name)
+        fewer = root / "fewer"
+        col_without_last(fewer, drop=10)
+        allowed = {f"{len(names(folder)):,}" for folder in (demo, fewer)}  # COL enterprises in A and in B
+        server = AppServer(data, root / "streamlit.log").start()
+        try:
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                started = time.monotonic()
+                deadline = started + args.seconds
+                tasks = [
+                    session(n, browser, server.url, deadline, args.max_loads, allowed, out)
+                    for n in range(args.sessions)
+                ]
+                tasks.append(publisher(data, [demo, fewer], args.publishes, args.seconds, out))
+                await asyncio.gather(*tasks)
+                wall = time.monotonic() - started
+                await browser.close()
+        finally:
+            server.stop()
+            log = server.log_text()
+        if "Traceback (most recent call last)" in log:
+            out.errors.append("the server logged an exception: " + log[log.index("Traceback") :][:1500])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    lat = out.latencies
+    return {
+        "sessions": args.sessions,
+        "seconds": round(wall, 1),
+        "page_loads": len(lat),
+        "loads_per_session_min": min(out.loads_per_session, default=0),
+        "errors": len(out.errors),
+        "error_samples": out.errors[:20],
+        "blocked_outside_requests": sorted(set(out.blocked)),
+        "latency_p50_s": round(statistics.median(lat), 2) if lat else None,
+        "latency_p95_s": round(percentile(lat, 0.95), 2) if lat else None,
+        "latency_max_s": round(max(lat), 2) if lat else None,
+        "publishes": out.publishes,
+        "publishes_ok": sum(p["returncode"] == 0 for p in out.publishes),
+        "col_enterprises_seen": out.col_values,
+        "col_enterprises_allowed": sorted(allowed),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--publishes", type=int, default=5)
+    parser.add_argument("--max-loads", type=int, default=500, help="bound on page loads per session")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    summary = asyncio.run(run(args))
+    text = json.dumps(summary, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+    failed = summary["errors"] or summary["blocked_outside_requests"] or summary["publishes_ok"] != args.publishes
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Browser end-to-end fixtures: a private `streamlit run app.py` per xdist worker, Debian chromium, no network.
+
+- `app_server` (session): a private data dir (copy of data/countries, built with `python -m score build`,
+  demo users created when sign-in exists) served by its own streamlit process on a free port. Each xdist
+  worker starts its own, so `pytest -n 2` needs no coordination; it is terminated by its own handle.
+- `fresh_server` (function): the same with a data dir of its own, for tests that publish.
+- Every browser context refuses requests that leave 127.0.0.1/localhost and the test fails if one was
+  attempted: the dashboard must work with the network off (a meeting room, a field office).
+- A failing test leaves a screenshot of each open page and the server log in test-results/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route
+
+from tests.e2e.app_server import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, REPO, AppServer, prepare_data_dir
+
+RESULTS = REPO / "test-results"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    args = list(browser_type_launch_args.get("args", [])) + CHROMIUM_ARGS
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "accept_downloads": True}
+
+
+def _start_server(root: Path, name: str) -> AppServer:
+    data = prepare_data_dir(root)
+    return AppServer(data, log_path=root / f"{name}.log").start()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Read-only use: tests must not publish through it (use fresh_server)."""
+    server = _start_server(tmp_path_factory.mktemp("e2e"), "streamlit")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[AppServer]:
+    server = _start_server(tmp_path, "streamlit-fresh")
+    yield server
+    server.stop()
+
+
+class NetworkGuard:
+    """Aborts and records every request to a host other than this machine."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.page_errors: list[str] = []
+
+    def _route(self, route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def _websocket(self, ws: object) -> None:
+        url = getattr(ws, "url", "")
+        if urlsplit(url).hostname not in LOCAL_HOSTS:
+            self.blocked.append(url)
+
+    def watch_page(self, page: Page) -> None:
+        page.on("websocket", self._websocket)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)[:500]))
+
+    def install(self, context: BrowserContext) -> BrowserContext:
+        context.route("**/*", self._route)
+        for page in context.pages:
+            self.watch_page(page)
+        context.on("page", self.watch_page)
+        return context
+
+
+@pytest.fixture
+def network_guard() -> NetworkGuard:
+    return NetworkGuard()
+
+
+@pytest.fixture
+def open_context(
+    new_context: Callable[..., BrowserContext], network_guard: NetworkGuard
+) -> Callable[..., BrowserContext]:
+    """A further browser context (another user), guarded like `context`."""
+
+    def make(**kwargs: object) -> BrowserContext:
+        return network_guard.install(new_context(**kwargs))
+
+    return make
+
+
+def _slug(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1])[:120]
+
+
+@pytest.fixture(autouse=True)
+def _e2e_watch(request: pytest.FixtureRequest, network_guard: NetworkGuard) -> Iterator[None]:
+    """Guard the network for `page`/`context`; keep screenshots and the server log of a failure."""
+    uses_browser = {"page", "context"} & set(request.fixturenames)
+    context: BrowserContext | None = request.getfixturevalue("context") if uses_browser else None
+    if context is not None:
+        network_guard.install(context)
+    servers = [request.getfixturevalue(n) for n in ("app_server", "fresh_server") if n in request.fixturenames]
+    log_start = {id(s): len(s.log_text()) for s in servers}
+    yield
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        RESULTS.mkdir(exist_ok=True)
+        slug = _slug(request.node.nodeid)
+        browser: Browser | None = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+        contexts = browser.contexts if browser is not None else ([context] if context else [])
+        shots = [page for ctx in contexts for page in ctx.pages]
+        for i, page in enumerate(shots):
+            try:
+                page.screenshot(path=str(RESULTS / f"{slug}{'' if i == 0 else f'-{i}'}.png"), full_page=True)
+            except Exception as error:  # a crashed page must not hide the real failure
+                print(f"screenshot failed: {error}")
+        for server in servers:
+            (RESULTS / f"{slug}.server.log").write_text(server.log_text()[log_start[id(server)] :])
+    for server in servers:
+        new_log = server.log_text()[log_start[id(server)] :]
+        assert "Traceback (most recent call last)" not in new_log, f"the server logged an exception:\n{new_log[-4000:]}"
+    assert not network_guard.blocked, f"requests left this machine: {sorted(set(network_guard.blocked))}"
+    assert not network_guard.page_errors, f"uncaught errors in the page: {network_guard.page_errors}"

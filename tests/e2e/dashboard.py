@@ -1,0 +1,174 @@
+"""Playwright helpers for the Streamlit dashboard: wait for a rerun, navigate, sign in, read KPIs.
+
+Selectors are the ones tested in ../shared/BROWSER.md for Streamlit 1.67.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Locator, Page, expect
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+PLOTLY = "[data-testid='stPlotlyChart']"
+DECK_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
+CHART = f"{PLOTLY} .main-svg, {DECK_CANVAS}"
+NAV_LINK = "[data-testid='stSidebarNav'] a[data-testid='stSidebarNavLink'], a[data-testid='stTopNavLink']"
+NAV_MORE = "[data-testid='stSidebarNavViewButton']"
+TIMEOUT = 30_000
+
+
+def settle(page: Page, timeout: float = TIMEOUT, quiet_ms: int = 400) -> None:
+    """Wait until the script has finished its rerun and stayed finished for `quiet_ms`.
+
+    Right after a click the rerun may not have started yet, so one look at the state is not enough.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        page.wait_for_selector(IDLE, timeout=max(1000, (deadline - time.monotonic()) * 1000))
+        page.wait_for_timeout(quiet_ms)
+        if page.locator(IDLE).count() and not page.locator("[data-stale='true']").count():
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not finish its rerun")
+
+
+def goto(page: Page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=TIMEOUT)
+    settle(page)
+
+
+def heading(page: Page) -> str:
+    return page.locator("[data-testid='stMain'] h1, section.main h1").first.inner_text().strip()
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+
+    @property
+    def slug(self) -> str:
+        """'overview' for the default page, else the URL path ('enterprises', 'data_quality' ...)."""
+        path = urlsplit(self.href).path.strip("/")
+        return path.rsplit("/", 1)[-1] or "overview"
+
+
+def nav_links(page: Page) -> list[NavLink]:
+    """Every page in the navigation (expanding 'View more' when Streamlit folds long lists)."""
+    more = page.locator(NAV_MORE)
+    if more.count() and re.search(r"more", more.first.inner_text(), re.I):
+        more.first.click()
+    links = page.locator(NAV_LINK)
+    found = []
+    for i in range(links.count()):
+        link = links.nth(i)
+        label = link.inner_text().strip().splitlines()[-1].strip()
+        found.append(NavLink(label, link.get_attribute("href") or ""))
+    if not found:  # a single page: Streamlit shows no navigation
+        found.append(NavLink(heading(page), page.url))
+    return found
+
+
+def open_nav(page: Page, link: NavLink) -> None:
+    """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
+    before = heading(page) if page.locator("h1").count() else None
+    target = page.locator(NAV_LINK).filter(has_text=link.label)
+    if not target.count():
+        return  # single page app: already there
+    target.first.click()
+    page.wait_for_url(re.compile(re.escape(urlsplit(link.href).path.rstrip("/")) + r"/?(\?.*)?$"), timeout=TIMEOUT)
+    page.locator("h1").first.wait_for(timeout=TIMEOUT)
+    if before is not None:
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while heading(page) == before and time.monotonic() < deadline and link.slug != "overview":
+            page.wait_for_timeout(100)
+    settle(page)
+
+
+def page_problems(page: Page, expect_chart: bool, chart_timeout: float = 20_000) -> list[str]:
+    """What is wrong with the page on screen: no title, an exception box, no chart where one belongs."""
+    problems = []
+    if not page.locator("h1").count() or not heading(page):
+        problems.append("no title (h1)")
+    if expect_chart:
+        try:
+            page.locator(CHART).first.wait_for(state="visible", timeout=chart_timeout)
+        except Exception:
+            problems.append("no chart (Plotly or deck.gl) drawn")
+    exceptions = page.locator(EXCEPTION)
+    if exceptions.count():
+        problems.append("exception box: " + exceptions.first.inner_text()[:300])
+    return problems
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The value element of the KPI tile with this exact label."""
+    tile = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    )
+    return tile.first.locator("[data-testid='stMetricValue']")
+
+
+def metric_text(page: Page, label: str) -> str:
+    value = metric(page, label)
+    value.wait_for(timeout=TIMEOUT)
+    return value.inner_text().strip()
+
+
+def choose(page: Page, box: str, option: str) -> None:
+    """Pick an option in a sidebar select/multiselect (a combobox in Streamlit 1.67).
+
+    A click that lands while the sidebar re-renders focuses the box without opening it: open it again
+    with the keyboard then.
+    """
+    combo = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=box)
+    choice = page.get_by_role("option", name=option, exact=True)
+    settle(page)
+    combo.click()
+    for _attempt in range(3):
+        try:
+            choice.wait_for(timeout=5000)
+            break
+        except Exception:
+            combo.press("ArrowDown")
+    choice.click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
+    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost)."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    signed_in = sidebar.get_by_text(f"Signed in as {user}")
+    for _attempt in range(attempts):
+        form = sidebar.locator("[data-testid='stForm']")
+        if not form.is_visible():
+            sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
+            form.wait_for(timeout=TIMEOUT)
+        settle(page)
+        name = form.get_by_role("textbox", name="User name")
+        secret = form.get_by_role("textbox", name="Password")
+        name.fill(user)
+        secret.fill(password)
+        secret.press("Tab")  # commit the value before the submit
+        expect(name).to_have_value(user)
+        form.locator("[data-testid='stFormSubmitButton'] button").click()
+        try:
+            signed_in.wait_for(timeout=TIMEOUT / 2)
+            settle(page)
+            return
+        except Exception:
+            rejected = sidebar.locator("[data-testid='stAlert']").filter(has_text="not recognised")
+            assert not rejected.count(), f"sign-in refused for {user}"
+    raise AssertionError(f"could not sign in as {user}")
+
+
+def fmt_int(value: float) -> str:
+    """Independent of score.i18n: English thousands separators, as the app shows them by default."""
+    return f"{round(value):,}"

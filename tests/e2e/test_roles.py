@@ -1,0 +1,89 @@
+"""Who sees what, in the browser: the public sees no enterprise, a country user only their own, HQ everyone.
+
+The enterprise table is checked through what the page holds (its text and the table's accessible cells)
+and through its CSV download, which is also the export flow: the file is saved, parsed and compared with
+the raw country files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+from tests.e2e.datasets import names
+from tests.e2e.roles import COLOMBIA, HQ, signed_in_as
+
+MAIN = "[data-testid='stMain']"
+
+
+def enterprises_page(page: Page) -> None:
+    link = next((link for link in ui.nav_links(page) if link.slug == "enterprises"), None)
+    assert link is not None, "no Enterprises page in the navigation"
+    ui.open_nav(page, link)
+    page.locator(f"{MAIN} [data-testid='stDataFrame'] [role='gridcell']").first.wait_for(
+        state="attached", timeout=ui.TIMEOUT
+    )
+
+
+def download_csv(page: Page, label: str = "Download CSV") -> tuple[str, list[dict[str, str]]]:
+    with page.expect_download(timeout=ui.TIMEOUT) as started:
+        page.locator(MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).last.click()
+    download = started.value
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    return download.suggested_filename, list(csv.DictReader(io.StringIO(text)))
+
+
+def names_on_page(page: Page, candidates: set[str]) -> set[str]:
+    text = page.locator(MAIN).text_content() or ""
+    return {name for name in candidates if name in text}
+
+
+@pytest.fixture(scope="module")
+def all_names(app_server: AppServer) -> dict[str, set[str]]:
+    root = app_server.data_dir / "countries"
+    return {folder.name: names(folder) for folder in sorted(root.iterdir()) if (folder / "enterprises.csv").exists()}
+
+
+def test_public_sees_no_enterprise_names(page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
+    ui.goto(page, app_server.url)
+    enterprises_page(page)
+    every = set().union(*all_names.values())
+    assert not names_on_page(page, every)
+    file_name, rows = download_csv(page)
+    assert rows, f"{file_name} is empty"
+    assert "Name" not in rows[0]
+    assert not {value for row in rows for value in row.values()} & every
+
+
+def test_country_user_sees_own_enterprises_only(
+    page: Page, app_server: AppServer, all_names: dict[str, set[str]]
+) -> None:
+    ui.goto(page, app_server.url)
+    if not signed_in_as(page, COLOMBIA):
+        pytest.skip("sign-in has not landed yet")
+    enterprises_page(page)
+    others = set().union(*(n for country, n in all_names.items() if country != "COL"))
+    shown = names_on_page(page, all_names["COL"] | others)
+    assert shown, "the enterprise table shows no enterprise to a country user"
+    assert shown <= all_names["COL"], f"other countries' enterprises shown: {sorted(shown - all_names['COL'])[:5]}"
+    assert not names_on_page(page, all_names["GHA"])
+    file_name, rows = download_csv(page)
+    assert file_name.endswith(".csv")
+    assert {row["Name"] for row in rows} == all_names["COL"]
+    assert {row["Country"] for row in rows} == {"Colombia"}
+    assert {row["Id"][:4] for row in rows} == {"COL-"}
+
+
+def test_hq_sees_every_country(page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
+    ui.goto(page, app_server.url)
+    if not signed_in_as(page, HQ):
+        pytest.skip("sign-in has not landed yet")
+    enterprises_page(page)
+    _, rows = download_csv(page)
+    assert {row["Name"] for row in rows} == set().union(*all_names.values())

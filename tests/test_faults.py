@@ -1,0 +1,203 @@
+"""Faults the dashboard must survive with a clear message and nothing lost.
+
+- no database at start (never built, or the pointer names a version file that is gone);
+- a corrupt database (the pointer names garbage bytes, or a truncated DuckDB file);
+- the database disappearing under a running session;
+- the disk filling up while an upload is archived, driven through the upload page: refused with a
+  message, the database, the archive, the country folders and the history byte-for-byte unchanged.
+In each case the page shows the way back (`python -m score build`), never a traceback, and following
+it brings the dashboard back. A publisher killed mid-way is tests/test_crash.py.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from score import config, db, publish
+from score.access import Scope
+from tests.publishing import REPO, build_small, dataset_b, fingerprint
+
+TIMEOUT = 120
+BOGOTA = Scope.country("bogota", {"COL"})
+REBUILD = "python -m score build"
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = build_small(tmp_path, monkeypatch)
+    yield data
+    db.close_all()
+
+
+def run_app(scope: Scope | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    if scope is not None:
+        at.session_state["score_scope"] = scope
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def assert_clear_message(at: AppTest, *words: str) -> str:
+    """An error box that names the way back, and no exception (a traceback) anywhere."""
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(str(e.value) for e in at.error)
+    assert errors, "no error message shown"
+    for word in (REBUILD, *words):
+        assert word in errors, f"{word!r} not in the message: {errors}"
+    assert "Traceback" not in errors
+    return errors
+
+
+def rebuild(data: Path) -> None:
+    """What the message tells the operator to do, as they would do it."""
+    env = {**os.environ, "SCORE_DATA_DIR": str(data)}
+    done = subprocess.run(
+        [sys.executable, "-m", "score", "build"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def assert_dashboard_back(at: AppTest) -> None:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert {m.label for m in at.metric} >= {"Enterprises engaged", "Workers reached"}
+
+
+# ---------------------------------------------------------------------------------------------- no database
+
+
+def test_never_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    (data / "countries").mkdir(parents=True)
+    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    at = run_app()
+    assert_clear_message(at, "data/countries/")
+    assert not at.metric
+
+
+def test_pointer_names_a_missing_version(data: Path) -> None:
+    current = config.db_pointer().resolve()
+    current.unlink()  # e.g. a version pruned by hand
+    at = run_app()
+    assert_clear_message(at)
+    rebuild(data)
+    assert_dashboard_back(at)
+
+
+# ---------------------------------------------------------------------------------------------- corrupt
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"\x00garbage, not a DuckDB file\n" * 1000, id="garbage"),
+        pytest.param(b"", id="empty"),
+        pytest.param(
+            None,
+            id="truncated",
+            marks=pytest.mark.xfail(
+                reason="db.check_database reads only `meta`; the first page query on a truncated file raises "
+                "duckdb.IOException, shown as an exception box (reported; fix in score/db.py + app.py)",
+                strict=True,
+            ),
+        ),
+    ],
+)
+def test_corrupt_database(data: Path, content: bytes | None) -> None:
+    """The pointer switched to a damaged file (a new path: DuckDB caches open files per path)."""
+    good = config.db_pointer().resolve()
+    bad = good.with_name("score-99.duckdb")
+    bad.write_bytes(content if content is not None else good.read_bytes()[: good.stat().st_size // 3])
+    publish.switch_pointer(bad)
+    at = run_app()
+    assert_clear_message(at, "cannot be read")
+    assert not at.metric
+    rebuild(data)
+    assert config.db_pointer().resolve() != bad
+    assert_dashboard_back(at)
+
+
+def test_database_removed_under_a_running_session(data: Path) -> None:
+    at = run_app()
+    assert not at.exception and at.metric
+    target = config.db_pointer().resolve()
+    config.db_pointer().unlink()
+    target.unlink()
+    at.run()
+    assert_clear_message(at)
+    rebuild(data)
+    assert_dashboard_back(at)
+
+
+# ---------------------------------------------------------------------------------------------- disk full
+
+
+class FullDisk:
+    """`open` for score.publish: files under an archive folder get half their bytes, then ENOSPC."""
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+
+    def __call__(self, file: object, mode: str = "r", *args: object, **kwargs: object):
+        handle = open(file, mode, *args, **kwargs)  # noqa: SIM115 (returned)
+        if "archive" in Path(str(file)).parts and any(m in mode for m in "wax"):
+            return _FillingFile(handle, self.refused)
+        return handle
+
+
+class _FillingFile:
+    def __init__(self, handle, refused: list[str]) -> None:
+        self._handle, self._refused = handle, refused
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data[: len(data) // 2])
+        self._handle.flush()
+        self._refused.append(self._handle.name)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self._handle.name)
+
+    def __enter__(self) -> _FillingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._handle, name)
+
+
+def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(BOGOTA, "views/upload.py")
+    assert not at.exception, [e.value for e in at.exception]
+    files = dataset_b()
+    at.file_uploader(key="upload_files").set_value([(n, raw, "text/csv") for n, raw in files.items()])
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Errors"] == "0"
+    before = fingerprint(data)
+    version_files = sorted(p.name for p in (data / "versions").iterdir())
+
+    disk = FullDisk()
+    monkeypatch.setattr(publish, "open", disk, raising=False)  # module global shadows the builtin
+    at.button(key="upload_publish").click().run()
+    assert disk.refused, "the archive was never written: the fault was not injected"
+    errors = " ".join(str(e.value) for e in at.error)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "disk is full" in errors and "Nothing was changed" in errors, errors
+    assert "Published" not in " ".join(str(s.value) for s in at.success)
+    assert fingerprint(data) == before  # database bytes, pointer, archive, country folders, history
+    assert sorted(p.name for p in (data / "versions").iterdir()) == version_files  # no partial version
+
+    monkeypatch.delattr(publish, "open")  # space freed: the same upload now goes through
+    at.button(key="upload_publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "COL is version 2 now" in " ".join(str(s.value) for s in at.success)
+    assert fingerprint(data) != before
