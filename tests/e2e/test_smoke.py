@@ -6,7 +6,6 @@ minimum list below makes sure a page that exists in views/ is not missing from t
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page
 
 from tests.e2e import dashboard as ui
@@ -50,8 +49,7 @@ def test_every_public_page_opens(page: Page, app_server: AppServer) -> None:
 def test_every_staff_page_opens(page: Page, app_server: AppServer) -> None:
     (REPO / "test-results").mkdir(exist_ok=True)
     ui.goto(page, app_server.url)
-    if not signed_in_as(page, HQ):
-        pytest.skip("sign-in has not landed yet")
+    assert signed_in_as(page, HQ), "sign-in failed"
     links, problems = visit_all(page)
     slugs = {link.slug for link in links}
     wanted = expected(PUBLIC_PAGES) | expected(STAFF_PAGES)
