@@ -1,16 +1,19 @@
-"""Load test (`make load`, not part of `make test`): 20 browser sessions for 60 s while COL is published 5 times.
+"""Load test (`make load`, not part of `make test`): 20 sessions for 60 s while COL is published 5 times.
 
 - The app runs as `make run` would (`streamlit run app.py`) on a private copy of the demo data, 127.0.0.1.
-- 20 sessions (one Debian chromium, 20 browser contexts = 20 Streamlit sessions) each load dashboard
-  pages in a bounded loop until the time is up: a page counts as loaded when its KPI tiles (or, on the
-  map, the deck.gl canvas) are drawn and the script has finished; its latency is recorded.
+- 20 concurrent sessions each load dashboard pages in a bounded loop until the time is up; every load is
+  a new Streamlit session (a page reload), and its latency is recorded until the script has finished.
+  `--mode ws` (default) speaks Streamlit's own websocket protocol (the protobuf messages the browser
+  sends and receives), so the figures measure the server, not 20 browsers drawing charts on the same
+  CPUs; `--mode browser` uses 20 Debian chromium contexts and waits until the KPI tiles (or the map's
+  canvas) are drawn.
 - Meanwhile `python -m score publish --country COL ...` runs 5 times, alternating two valid data sets
   (the demo files, and the same without the last 10 enterprises).
-- Errors: a load that times out, an exception box, an uncaught page error, an HTTP error from the app,
-  a request leaving the machine, a failed publish, and a COL figure that is neither data set's (a reader
-  must see the old or the new version, never a mix).
+- Errors: a load that times out or fails, an exception element, a script that does not finish, an HTTP
+  error, a request leaving the machine (browser mode), a failed publish, a server-side traceback, and a
+  COL figure that is neither data set's (readers see the old or the new version, never a mix).
 
-    .venv/bin/python bench/load_test.py [--sessions 20] [--seconds 60] [--publishes 5] [--json out.json]
+    .venv/bin/python bench/load_test.py [--mode ws|browser] [--sessions 20] [--seconds 60] [--publishes 5]
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
     rng = random.Random(n)
     loads = 0
     while time.monotonic() < deadline and loads < max_loads:
-        path, query, ready = VIEWS[(n + loads) % len(VIEWS)] if loads else rng.choice(VIEWS)
+        path, query, ready = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
         url = f"{base}{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:
@@ -120,6 +123,55 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
         loads += 1
     out.loads_per_session.append(loads)
     await context.close()
+
+
+async def ws_session(n: int, base: str, deadline: float, max_loads: int, allowed: set[str], out: Results):
+    """A virtual user: reload after reload, each a new session over Streamlit's websocket protocol."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    rng = random.Random(n)
+    stream = base.replace("http://", "ws://") + "/_stcore/stream"
+    loads = 0
+    while time.monotonic() < deadline and loads < max_loads:
+        path, query, _ready = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
+        where = f"{path}{'?' + query if query else ''}"
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(LOAD_TIMEOUT_MS / 1000):
+                async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
+                    request = BackMsg()
+                    request.rerun_script.query_string = query
+                    request.rerun_script.page_name = path.strip("/")
+                    await ws.send(request.SerializeToString())
+                    metrics: dict[str, str] = {}
+                    while True:
+                        message = ForwardMsg()
+                        message.ParseFromString(await ws.recv())
+                        kind = message.WhichOneof("type")
+                        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                            element = message.delta.new_element
+                            if element.WhichOneof("type") == "exception":
+                                out.errors.append(
+                                    f"session {n}: exception on {where}: {element.exception.message[:200]}"
+                                )
+                            elif element.WhichOneof("type") == "metric":
+                                metrics.setdefault(element.metric.label, element.metric.body)
+                        elif kind == "script_finished":
+                            if message.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                                out.errors.append(f"session {n}: script failed on {where}")
+                            break
+            out.latencies.append(time.monotonic() - started)
+            if path == "/" and query == "countries=COL":
+                shown = metrics.get("Enterprises engaged", "missing")
+                out.col_values[shown] = out.col_values.get(shown, 0) + 1
+                if shown not in allowed:
+                    out.errors.append(f"session {n}: COL shows {shown}, expected one of {sorted(allowed)}")
+        except Exception as error:
+            out.errors.append(f"session {n}: {where}: {type(error).__name__}: {str(error)[:200]}")
+        loads += 1
+    out.loads_per_session.append(loads)
 
 
 def publish_once(data: Path, folder: Path) -> dict:
@@ -173,18 +225,28 @@ async def run(args: argparse.Namespace) -> dict:
         allowed = {f"{len(names(folder)):,}" for folder in (demo, fewer)}  # COL enterprises in A and in B
         server = AppServer(data, root / "streamlit.log").start()
         try:
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            if args.mode == "ws":
                 started = time.monotonic()
                 deadline = started + args.seconds
                 tasks = [
-                    session(n, browser, server.url, deadline, args.max_loads, allowed, out)
-                    for n in range(args.sessions)
+                    ws_session(n, server.url, deadline, args.max_loads, allowed, out) for n in range(args.sessions)
                 ]
                 tasks.append(publisher(data, [demo, fewer], args.publishes, args.seconds, out))
                 await asyncio.gather(*tasks)
                 wall = time.monotonic() - started
-                await browser.close()
+            else:
+                async with async_playwright() as pw:
+                    browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    started = time.monotonic()
+                    deadline = started + args.seconds
+                    tasks = [
+                        session(n, browser, server.url, deadline, args.max_loads, allowed, out)
+                        for n in range(args.sessions)
+                    ]
+                    tasks.append(publisher(data, [demo, fewer], args.publishes, args.seconds, out))
+                    await asyncio.gather(*tasks)
+                    wall = time.monotonic() - started
+                    await browser.close()
         finally:
             server.stop()
             log = server.log_text()
@@ -194,6 +256,7 @@ async def run(args: argparse.Namespace) -> dict:
         shutil.rmtree(root, ignore_errors=True)
     lat = out.latencies
     return {
+        "mode": args.mode,
         "sessions": args.sessions,
         "seconds": round(wall, 1),
         "page_loads": len(lat),
@@ -213,12 +276,16 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("ws", "browser"), default="ws")
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--load-timeout", type=float, default=60, help="seconds before a page load counts as failed")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--publishes", type=int, default=5)
     parser.add_argument("--max-loads", type=int, default=500, help="bound on page loads per session")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    global LOAD_TIMEOUT_MS
+    LOAD_TIMEOUT_MS = int(args.load_timeout * 1000)
     summary = asyncio.run(run(args))
     text = json.dumps(summary, indent=1)
     print(text)
