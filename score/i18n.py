@@ -44,6 +44,15 @@ def _(message: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+    """Translate a message whose form depends on the count `n` ("1 error" / "18 errors").
+
+    `{n}` is always available as a placeholder; other `{placeholders}` come from keyword arguments.
+    """
+    text = _translations(current_language()).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
 def label(row: dict[str, str], language: str | None = None) -> str:
     """The name of a reference row (sector, module, country ...) in the current language."""
     lang = language or current_language()
