@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import contract
+from score import contract, disclosure
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
@@ -116,11 +116,15 @@ def build_database(
     inputs: list[CountryInput],
     version: int,
     reference_dir: Path = REFERENCE_DIR,
+    secret: bytes | None = None,
 ) -> dict[str, int]:
-    """Write a complete database to out_path (which must not exist). Returns row counts per table."""
+    """Write a complete database to out_path (which must not exist). Returns row counts per table.
+
+    `secret` (default: the data directory's, made on the first build) gives each enterprise its record key."""
     invalid = {c.country: c.report for c in inputs if not c.report.ok}
     if invalid:
         raise BuildError(invalid)
+    secret = secret if secret is not None else disclosure.load_secret(create=True)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(out_path))
     try:
@@ -130,6 +134,7 @@ def build_database(
             tables = item.report.tables
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
+            enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])
             _insert(con, "enterprise", item.country, enterprises)
             _insert(con, "training", item.country, tables["training"])
             _insert(con, "indicator_value", item.country, tables["indicators"])

@@ -26,7 +26,8 @@ CREATE TABLE enterprise (
     country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR NOT NULL,
     province VARCHAR, city VARCHAR, latitude DOUBLE, longitude DOUBLE,
     workers_female INTEGER NOT NULL, workers_male INTEGER NOT NULL, joined_on DATE NOT NULL,
-    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR
+    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR,
+    record_key SMALLINT NOT NULL  -- 0..255, secret (score/disclosure.py): cell key = sum over a cell's enterprises
 );
 CREATE TABLE training (
     country VARCHAR NOT NULL, enterprise_id VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
@@ -68,7 +69,7 @@ CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules,
 
 -- Module deliveries of the filtered enterprises, limited to the chosen modules.
 CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on,
+    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key,
            -- people in this delivery's classroom; summed = training participations (two modules count twice)
            t.managers_female + t.managers_male + t.workers_female + t.workers_male AS participants
     FROM training t
@@ -79,7 +80,7 @@ CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, ye
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
 -- classroom group across its modules (someone attending two modules is counted once).
 CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT enterprise_id, any_value(country) AS country,
+    SELECT enterprise_id, any_value(country) AS country, any_value(record_key) AS record_key,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
            max(workers_female) AS workers_female, max(workers_male) AS workers_male
     FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
@@ -93,7 +94,8 @@ CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, yea
                 WHEN direction = 'lower' THEN follow_up < baseline
                 ELSE follow_up > baseline END AS improved
     FROM (
-        SELECT v.enterprise_id, any_value(e.country) AS country, v.indicator, any_value(i.direction) AS direction,
+        SELECT v.enterprise_id, any_value(e.country) AS country, any_value(e.record_key) AS record_key,
+               v.indicator, any_value(i.direction) AS direction,
                max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
                max(v.value) FILTER (WHERE v.period = 'follow_up') AS follow_up
         FROM indicator_value v
@@ -106,7 +108,7 @@ CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, yea
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
 CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, v.indicator, v.value
+    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value
     FROM indicator_value v
     JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
@@ -120,23 +122,39 @@ CREATE MACRO size_class_of(workers) AS (
 -- The headline figures per country for the filtered enterprises (enterprises engaged, workers reached by sex,
 -- module completions, training participations, consultation visits, people trained by role and sex).
 -- Totals are sums over these rows; every page and the map read them from here.
+-- Disclosure control (score/disclosure.py): `ckey` is the cell key of the country's filtered enterprises (sum
+-- of their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the
+-- largest contribution of one enterprise to that figure (a total's is the largest of its rows').
 CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     WITH e AS (
         SELECT country, count(*) AS enterprises,
-               sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers
+               sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers,
+               sum(record_key) % 256 AS ckey, max(workers_female) AS max_workers_female,
+               max(workers_male) AS max_workers_male, max(workers) AS max_workers
         FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to)
         GROUP BY country
     ),
     t AS (
-        SELECT country, count(*) AS module_completions,
-               sum(participants) AS participations, sum(consultation_visits) AS consultation_visits
-        FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+        SELECT country, sum(deliveries) AS module_completions,
+               sum(participations) AS participations, sum(consultation_visits) AS consultation_visits,
+               max(participations) AS max_participations, max(consultation_visits) AS max_consultation_visits
+        FROM (
+            SELECT country, enterprise_id, count(*) AS deliveries, sum(participants) AS participations,
+                   sum(consultation_visits) AS consultation_visits
+            FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+            GROUP BY country, enterprise_id
+        )
         GROUP BY country
     ),
     p AS (
         SELECT country,
                sum(managers_female) AS managers_female, sum(managers_male) AS managers_male,
-               sum(workers_female) AS trained_workers_female, sum(workers_male) AS trained_workers_male
+               sum(workers_female) AS trained_workers_female, sum(workers_male) AS trained_workers_male,
+               max(managers_female + workers_female) AS max_people_trained_female,
+               max(managers_male + workers_male) AS max_people_trained_male,
+               max(managers_female + managers_male) AS max_managers_trained,
+               max(workers_female + workers_male) AS max_workers_trained,
+               max(managers_female + managers_male + workers_female + workers_male) AS max_people_trained
         FROM people_trained(countries, sectors, phases, partners, modules, year_from, year_to)
         GROUP BY country
     )
@@ -150,7 +168,10 @@ CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year
            coalesce(p.managers_female + p.managers_male, 0) AS managers_trained,
            coalesce(p.trained_workers_female + p.trained_workers_male, 0) AS workers_trained,
            coalesce(p.managers_female + p.managers_male + p.trained_workers_female + p.trained_workers_male, 0)
-               AS people_trained
+               AS people_trained,
+           e.ckey, e.max_workers_female, e.max_workers_male, e.max_workers AS max_workers_reached,
+           t.max_participations, t.max_consultation_visits, p.max_people_trained_female,
+           p.max_people_trained_male, p.max_managers_trained, p.max_workers_trained, p.max_people_trained
     FROM e LEFT JOIN t USING (country) LEFT JOIN p USING (country);
 
 -- People trained over time, on the same basis as people_trained: walking through an enterprise's deliveries
