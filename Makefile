@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint demo build bench fuzz load screenshots chromium clean
+.PHONY: run test lint demo build bench fuzz load attack screenshots chromium clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ fuzz: $(VENV)/.installed-dev
 ## 20 browser sessions for 60 s while COL is published 5 times (not part of make test; see RELIABILITY.md)
 load: $(VENV)/.installed-dev chromium
 	$(PY) bench/load_test.py
+
+## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
+attack: $(VENV)/.installed-dev
+	$(PY) bench/disclosure_attack.py 20
 
 ## docs/screenshots/<page>.png of every page at 1600x1000, for the README
 screenshots: $(VENV)/.installed-dev chromium
