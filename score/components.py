@@ -598,7 +598,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
         barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 14, "mode": "hide"}, margin={"r": 30}
     )
     ticks = [0, 25, 50, 75, 100]
-    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[f"{fmt_int(t)}%" for t in ticks])
+    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[fmt_pct(t) for t in ticks])
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category", tickformat="", ticks="")
     return fig
 
