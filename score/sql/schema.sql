@@ -243,9 +243,7 @@ CREATE MACRO people_added_per_delivery(countries, sectors, phases, partners, mod
 
 -- The same rows, from the table written at build time unless a module filter changes which deliveries count.
 CREATE MACRO people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT a.enterprise_id, a.country, a.module, a.classroom_date,
-           a.managers_female, a.managers_male, a.workers_female, a.workers_male
-    FROM delivery_people_added a
+    SELECT a.* FROM delivery_people_added a
     JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
     UNION ALL
