@@ -29,7 +29,7 @@ locales/%/LC_MESSAGES/score.mo: locales/%/LC_MESSAGES/score.po | $(VENV)/.instal
 ## Extract every _()/ngettext()/N_() string into locales/score.pot, merge it into fr and es, compile
 i18n: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --sort-by-file --add-location=file \
-		--project=SCORE --copyright-holder="International Labour Organization" -w 120 -o locales/score.pot .
+		--project=SCORE --version=dashboard --copyright-holder="International Labour Organization" -w 120 -o locales/score.pot .
 	for lang in $(LANGS); do \
 		$(VENV)/bin/pybabel update -i locales/score.pot -d locales -D score -l $$lang \
 			--no-fuzzy-matching --ignore-obsolete -w 120 --init-missing; \
