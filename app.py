@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import db, signin, ui
+from score import components, db, signin, ui
 from score.i18n import _
 
 ui.apply_language()  # before anything is written: the tab title is translated too
@@ -50,3 +50,4 @@ if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
 navigation.run()
+components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, filters
+from score import contract, db, exports, filters
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
@@ -23,6 +23,8 @@ LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
 LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
+PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
+PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
 PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
@@ -93,6 +95,9 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     path = pinned_path()
     version = db.data_version(path)
     frame = _cached_query(name, scope_key, replace(chosen, notices=()), version, params_key, scope, path)
+    sheets = st.session_state.get(PAGE_SHEETS_KEY)
+    if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
+        sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
     return frame.copy()
 
 
@@ -303,15 +308,39 @@ def notices() -> None:
         )
 
 
-def page(title: str, caption: str | None = None) -> Filters:
-    """Common page header; returns the current filters."""
+def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
+    """Common page header; returns the current filters. With `workbook`, the queries the page runs are
+    collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
     apply_language()
     pin_data_version()
     st.title(title)
     if caption:
         st.caption(caption)
+    st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
+    st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+def export_labels() -> dict[str, dict[str, str]]:
+    """Code -> name in the viewer's language for every code column an export may hold."""
+    return {
+        "country": reference_labels("country"),
+        "sector": reference_labels("sector"),
+        "module": reference_labels("module"),
+        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
+    }
+
+
+def data_status() -> dict[str, object]:
+    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
+    return status.iloc[0].to_dict() if len(status) else {}
+
+
+def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
+    """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
+    chosen = filters_override if filters_override is not None else current_filters()
+    return exports.export_context(chosen, export_labels(), data_status())
 
 
 def empty_state(message: str) -> None:
