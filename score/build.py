@@ -41,7 +41,7 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 # recomputing them on every page view (BENCHMARKS.md). In this order: figures_by_group reads enterprise_training.
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
-    "INSERT INTO enterprise_training BY NAME SELECT * FROM "
+    "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
     "training_per_enterprise($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",

@@ -60,8 +60,7 @@ CREATE TABLE load_log (
 CREATE TABLE enterprise_training (
     enterprise_id VARCHAR PRIMARY KEY, country VARCHAR NOT NULL, module_completions BIGINT,
     participations BIGINT, consultation_visits BIGINT,
-    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER,
-    record_key SMALLINT
+    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
 );
 -- Per group of enterprises alike in every enterprise filter (country, sector, phase, partner, year joined): the
 -- headline figures of country_figures, summed. Without a module filter country_figures adds up these few thousand
@@ -141,7 +140,7 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
 CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT x.enterprise_id, x.country, x.module_completions, x.participations::HUGEINT AS participations,
            x.consultation_visits::HUGEINT AS consultation_visits,
-           x.managers_female, x.managers_male, x.workers_female, x.workers_male, x.record_key
+           x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key
     FROM enterprise_training x
     JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
