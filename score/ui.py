@@ -195,6 +195,29 @@ def sidebar_language() -> None:
             st.query_params[LANGUAGE_PARAM] = wanted
 
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def streamlit_texts() -> None:
+    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
+    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return
+    uploader = "[data-testid='stFileUploaderDropzone']"
+    words = {
+        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
+            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
+        ),
+    }
+    rules = "".join(
+        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
+        for selector, text in words.items()
+    )
+    st.html(f"<style>{rules}</style>")
+
+
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link."""
     partners = _partners(data_version(), pinned_path())
