@@ -6,6 +6,7 @@ regions) and fixed per code, so "QM" or "garments" has the same colour on every 
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -95,8 +96,42 @@ TEMPLATE = "score"
 
 
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
-    """Apply the house style: title (with units), height, thousands separators on the value axis."""
+    """Apply the house style: title (with units), height, thousands separators on the value axis; and show
+    every data value in the traces as text (`plain_traces`). Every figure of the app goes through here once."""
     fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
     if value_format:
         fig.update_yaxes(tickformat=value_format)
+    plain_traces(fig)
+    return fig
+
+
+def plain(text: str) -> str:
+    """A string Plotly shows as it is. Plotly renders a subset of HTML in labels, hover and legends (<a href>,
+    <b>, <br>, <span style>...): a partner name `<a href=...>` would become a link. Its text renderer turns the
+    entities &amp; &lt; &gt; back into characters, so escaped text reads the same and never becomes markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Trace fields that carry data (category names, hover values); `text` and templates are the app's own wording.
+_DATA_FIELDS = ("x", "y", "labels", "ids", "hovertext", "customdata")
+
+
+def _plain_values(values: object) -> object:
+    if isinstance(values, str):
+        return plain(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "OU":
+        return np.vectorize(lambda v: plain(v) if isinstance(v, str) else v, otypes=[object])(values)
+    if isinstance(values, list | tuple) and any(isinstance(v, str | list | tuple) for v in values):
+        return [_plain_values(v) if isinstance(v, str | list | tuple) else v for v in values]
+    return values
+
+
+def plain_traces(fig: go.Figure) -> go.Figure:
+    """Escape the data strings of every trace (categories, hover values, legend names) for Plotly."""
+    for trace in fig.data:
+        for name in _DATA_FIELDS:
+            if name in trace and trace[name] is not None:
+                trace[name] = _plain_values(trace[name])
+        if isinstance(trace.name, str):
+            trace.name = plain(trace.name)
     return fig

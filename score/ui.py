@@ -6,6 +6,7 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -333,6 +334,16 @@ def notices() -> None:
             ),
             icon=":material/science:",
         )
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>&/=])")
+
+
+def plain_markdown(text: str) -> str:
+    """Text from data (a partner name, a file name) for st.caption / st.markdown / st.info: every markdown and
+    Streamlit directive character backslash-escaped, so `[x](https://...)`, `![p](...)`, `:red[...]`, `$...$` or
+    a bare URL show as typed instead of becoming a link, an image (a request leaving the machine) or a format."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def adjusted_figures_notice(scope: Scope) -> str | None:
