@@ -11,6 +11,7 @@ import pytest
 from score import db
 from score.access import Scope
 from score.filters import Filters
+from tests.oracle import reference_rows
 from tests.test_queries_oracle import FILTER_CASES, oracle_filters
 
 HQ = Scope.hq("tests")
@@ -60,6 +61,9 @@ def test_size_classes_are_listed_in_order_with_bounds(demo_data_dir) -> None:
 def test_country_comparison_figures_and_targets(raw, filters: Filters) -> None:
     of = oracle_filters(filters)
     frame = run("country_comparison", filters).set_index("country")
+    # every country with a matching enterprise has its row (a loop over the returned rows alone misses a lost one)
+    with_enterprises = set(raw.enterprises_by("country", **of))
+    assert set(frame.index[frame["enterprises"] > 0]) == with_enterprises
     for country in frame.index:
         expected = raw.kpis(**{**of, "countries": {country}})
         for key in ("enterprises", "workers_reached", "people_trained", "module_completions", "participations"):
@@ -195,6 +199,8 @@ def test_enterprise_list_only_for_detail_countries(demo_data_dir) -> None:
 def test_outcome_changes_in_full(raw, filters: Filters) -> None:
     of = oracle_filters(filters)
     frame = run("outcome_changes", filters).set_index("indicator")
+    # one row per change indicator (a loop over the returned rows alone would miss a lost one)
+    assert sorted(frame.index) == sorted(c for c, r in reference_rows("indicators").items() if r["kind"] == "change")
     for code in frame.index:
         expected = raw.change(code, **of)
         assert frame.loc[code, "n_enterprises"] == expected["n"]
@@ -213,8 +219,6 @@ def test_outcome_changes_in_full(raw, filters: Filters) -> None:
 
 
 def test_indicator_meta_follows_the_reference(demo_data_dir) -> None:
-    from tests.oracle import reference_rows
-
     frame = run("indicator_meta", Filters())
     rows = reference_rows("indicators")
     assert frame["code"].tolist() == list(rows)
