@@ -9,14 +9,13 @@ public the tests check what is hidden and what is shown. Expected screen strings
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from score.access import Scope
 from score.filters import Filters
+from tests.formats import HIDDEN, en_int, en_number, en_pct, fr_int, fr_number
 from tests.test_queries_oracle import oracle_filters
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,39 +26,11 @@ OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES = (
     "views/outcomes.py",
 )
 NOTHING = {"countries": ["BOL"], "phases": ["I"]}  # Bolivia joined in phase II: no enterprise matches
-HIDDEN = "–"
 MIN_CELL = 5  # DESIGN.md: the public never sees a cell of fewer than 5 enterprises
 # Secondary suppression hides more rows so that a small one cannot be worked out from a total; each small cell
 # may take a few others with it (one per total it is part of: the table, its country, its sector), never the table.
 HIDDEN_PER_SMALL_CELL = 5
 HQ = Scope.hq("tests")
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def en_int(value: object) -> str:
-    """A whole number as an English page shows it (54,321), or the dash for nothing; half to even."""
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):,.0f}"
-
-
-def en_number(value: object, decimals: int = 1) -> str:
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):,.{decimals}f}"
-
-
-def en_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
-    """A percentage (16.2 for 16.2 %) as an English page shows it: 16%, +3.5%, -16.2%."""
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):{'+' if signed else ''},.{decimals}f}%"
-
-
-def fr_int(value: int) -> str:
-    """A whole number as a French page shows it: a narrow no-break space between thousands (54 321)."""
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def fr_number(value: float, decimals: int = 1) -> str:
-    return f"{Decimal(str(value)):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def test_formatters_here_are_literal() -> None:
