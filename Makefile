@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint demo build bench fuzz load screenshots chromium clean
+.PHONY: run test lint demo build bench fuzz load mutation screenshots chromium clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ fuzz: $(VENV)/.installed-dev
 ## 20 browser sessions for 60 s while COL is published 5 times (not part of make test; see RELIABILITY.md)
 load: $(VENV)/.installed-dev chromium
 	$(PY) bench/load_test.py
+
+## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
+mutation: $(VENV)/.installed-dev
+	$(PY) scripts/mutation.py
 
 ## docs/screenshots/<page>.png of every page at 1600x1000, for the README
 screenshots: $(VENV)/.installed-dev chromium

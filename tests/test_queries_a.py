@@ -244,7 +244,15 @@ def test_nothing_matches(demo_data_dir, name: str) -> None:
 
 
 def test_nothing_matches_keeps_code_rows_at_zero(demo_data_dir) -> None:
-    assert run("enterprises_by_size", NOTHING)["enterprises"].sum() == 0
-    assert run("training_by_module", NOTHING)["deliveries"].sum() == 0
-    assert run("people_trained_by_role_sex", NOTHING)["people_trained"].sum() == 0
-    assert run("outcome_changes", NOTHING)["n_enterprises"].sum() == 0
+    sizes = run("enterprises_by_size", NOTHING)
+    assert sizes["size_class"].tolist() == ["micro", "small", "medium", "large"]
+    assert sizes["enterprises"].tolist() == [0, 0, 0, 0]
+    modules = run("training_by_module", NOTHING)
+    assert modules["module"].tolist() == list(reference_rows("modules"))
+    assert modules["deliveries"].tolist() == [0] * len(modules)
+    people = run("people_trained_by_role_sex", NOTHING)
+    assert len(people) == 4 and people["people_trained"].fillna(0).tolist() == [0] * 4  # managers/workers x sex
+    changes = run("outcome_changes", NOTHING)
+    codes = [c for c, r in reference_rows("indicators").items() if r["kind"] == "change"]
+    assert sorted(changes["indicator"]) == sorted(codes)
+    assert changes["n_enterprises"].tolist() == [0] * len(codes)
