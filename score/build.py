@@ -36,6 +36,20 @@ _REFERENCE_TABLES = {
 }
 _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 
+# Derived per-enterprise tables (score/sql/schema.sql), each filled by the macro that defines it, run without
+# filters for the countries of this version once the data are loaded: the measure macros then read them instead of
+# recomputing them on every page view (BENCHMARKS.md). In this order: figures_by_group reads enterprise_training.
+_EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
+DERIVED_TABLES = (
+    "INSERT INTO enterprise_training BY NAME SELECT * FROM "
+    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
+    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
+    "INSERT INTO figures_by_group BY NAME SELECT * FROM "
+    "figures_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+)
+
 
 class BuildError(Exception):
     """A country dataset is invalid; `reports` holds every problem found."""
@@ -111,6 +125,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.
     con.unregister("country_frame")
 
 
+def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -> None:
+    """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together)."""
+    for statement in DERIVED_TABLES:
+        params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
+        con.execute(statement, params)
+
+
 def build_database(
     out_path: Path,
     inputs: list[CountryInput],
@@ -161,6 +182,7 @@ def build_database(
                         "at": loaded_at,
                     },
                 )
+        write_derived_tables(con, [item.country for item in inputs])
         meta = {
             "data_version": str(version),
             "built_at": loaded_at.isoformat(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import quality, ui
+from score import exports, quality, ui
 from score.i18n import _, fmt_int
 
 scope = ui.current_scope()
@@ -55,7 +55,7 @@ for check in checks:
             st.dataframe(frame, hide_index=True, width="stretch")
             st.download_button(
                 _("Download these rows (CSV)"),
-                data=frame.to_csv(index=False).encode("utf-8-sig"),
+                data=exports.to_csv(frame),
                 file_name=f"SCORE_{check.query}.csv",
                 mime="text/csv",
                 key=f"dq_download_{check.query}",

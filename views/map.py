@@ -11,6 +11,7 @@ from score.i18n import _, fmt_int
 ui.page(
     _("Map of SCORE countries"),
     _("Project countries coloured by the chosen figure for the current filters; hover a country for its numbers."),
+    workbook=True,
 )
 
 countries = ui.reference_labels("country")
