@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint demo build bench fuzz load mutation screenshots chromium clean i18n i18n-check
+.PHONY: run test lint demo build bench fuzz load attack mutation screenshots chromium clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ fuzz: $(VENV)/.installed-dev
 ## 20 browser sessions for 60 s while COL is published 5 times (not part of make test; see RELIABILITY.md)
 load: $(VENV)/.installed-dev chromium
 	$(PY) bench/load_test.py
+
+## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
+attack: $(VENV)/.installed-dev
+	$(PY) bench/disclosure_attack.py 20
 
 ## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
 mutation: $(VENV)/.installed-dev

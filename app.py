@@ -15,6 +15,7 @@ st.set_page_config(
 )
 
 ui.sidebar_language()
+ui.streamlit_texts()
 signin.sidebar_sign_in()
 
 try:

@@ -195,6 +195,29 @@ def sidebar_language() -> None:
             st.query_params[LANGUAGE_PARAM] = wanted
 
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def streamlit_texts() -> None:
+    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
+    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return
+    uploader = "[data-testid='stFileUploaderDropzone']"
+    words = {
+        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
+            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
+        ),
+    }
+    rules = "".join(
+        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
+        for selector, text in words.items()
+    )
+    st.html(f"<style>{rules}</style>")
+
+
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link."""
     partners = _partners(data_version(), pinned_path())
@@ -283,10 +306,14 @@ def _current_params() -> dict[str, list[str] | str]:
 
 
 def notices() -> None:
-    """Dropped URL values and the demo-data notice, shown at the top of every page."""
+    """Dropped URL values, how exact the figures are for this viewer and the demo-data notice, at the top of
+    every page."""
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
+    adjusted = adjusted_figures_notice(current_scope())
+    if adjusted:
+        st.caption(adjusted)
     status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
     if not len(status):
         return
@@ -306,6 +333,25 @@ def notices() -> None:
             ),
             icon=":material/science:",
         )
+
+
+def adjusted_figures_notice(scope: Scope) -> str | None:
+    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
+    None for HQ, who see exact figures everywhere."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
+            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
+            "exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _(
+        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
+        "enterprises are hidden, so parts may not add up exactly to totals."
+    )
 
 
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:

@@ -113,10 +113,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "suppression_never_applied",
-        "the runner never suppresses small cells (scope check dropped)",
+        "the runner never protects public figures: no adjustment, no hiding (scope check dropped)",
         "score/db.py",
-        r'(if query\.access == "aggregate" and query\.suppress_count and) scope\.suppresses\(countries\):',
-        r"\1 False:",
+        r"^(\s+)if scope\.suppresses\(countries\):",
+        r"\1if False:",
         (
             f"{MATRIX}::test_kpi_tiles_blank_for_small_public_selection",
             f"{MATRIX}::test_small_selections_are_suppressed",
@@ -131,11 +131,11 @@ MUTATIONS: tuple[Mutation, ...] = (
         (f"{MATRIX}::test_suppression_examples", f"{MATRIX}::test_rows_that_stand_alone_only_hide_small_cells"),
     ),
     Mutation(
-        "secondary_suppression_hides_whole_group",
-        "secondary suppression hides every row of a group with a small cell (the public sees dashes only)",
+        "public_hides_too_much",
+        "public tables hide every cell under 50 enterprises, not just those of 1-4 (the tiles still show)",
         "score/access.py",
-        r"blank\[candidates\[np\.lexsort\(\(counts\[candidates\], alone\[candidates\]\)\)\[0\]\]\] = True",
-        "blank[candidates] = True",
+        r"blank = unknown \| \(\(counts > 0\) & \(counts < MIN_CELL\)\)",
+        "blank = unknown | ((counts > 0) & (counts < 10 * MIN_CELL))",
         (
             f"{PAGES_A}::test_enterprises_public_summary_hides_small_cells",
             f"{PAGES_A}::test_training_public_module_table_hides_small_cells",
