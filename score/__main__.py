@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="N Streamlit processes behind nginx on one port (sticky sessions)")
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--host", default="0.0.0.0", help="address nginx listens on (default all)")  # noqa: S104
+    p.add_argument("--host", default="0.0.0.0", help="address nginx listens on (default all)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("publish", help="validate, archive and publish one country's files")

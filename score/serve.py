@@ -37,7 +37,7 @@ from score import config
 NGINX = os.environ.get("SCORE_NGINX", "/usr/sbin/nginx")
 STICKY_COOKIE = "score_node"
 
-NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port. Not /etc/nginx: a private prefix.
+NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port, in a private prefix.
 worker_processes 1;
 pid {run}/nginx.pid;
 error_log {run}/error.log warn;
@@ -268,7 +268,7 @@ class Cluster:
         self.stop()
 
 
-def serve(processes: int, port: int, host: str = "0.0.0.0") -> int:  # noqa: S104 (serving is the point)
+def serve(processes: int, port: int, host: str = "0.0.0.0") -> int:
     """Run until interrupted (Ctrl-C or SIGTERM); returns an exit code."""
     cluster = Cluster(processes, port, host, run_dir=config.data_dir() / "run" / f"nginx-{port}")
     stop = []
