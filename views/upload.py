@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from score import config, publish, templates, ui, upload
+from score import config, exports, publish, templates, ui, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_int
 
@@ -153,7 +153,7 @@ def report_section(check: upload.UploadCheck) -> None:
         )
         st.download_button(
             _("Download the report (CSV)"),
-            data=table.to_csv(index=False).encode("utf-8-sig"),
+            data=exports.to_csv(table),
             file_name=f"SCORE_{check.country}_validation.csv",
             mime="text/csv",
             key="upload_report_csv",
