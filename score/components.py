@@ -80,8 +80,7 @@ def suppression_note(*frames: pd.DataFrame) -> None:
     if any(any_suppressed(f) for f in frames):
         st.caption(
             _(
-                "{hidden} hidden to protect individual enterprises: the cell counts fewer than 5 enterprises, "
-                "or it would let such a cell be worked out from the totals.",
+                "{hidden} hidden to protect individual enterprises: fewer than 5 enterprises are behind the cell.",
                 hidden=HIDDEN,
             )
         )

@@ -306,10 +306,14 @@ def _current_params() -> dict[str, list[str] | str]:
 
 
 def notices() -> None:
-    """Dropped URL values and the demo-data notice, shown at the top of every page."""
+    """Dropped URL values, how exact the figures are for this viewer and the demo-data notice, at the top of
+    every page."""
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
+    adjusted = adjusted_figures_notice(current_scope())
+    if adjusted:
+        st.caption(adjusted)
     status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
     if not len(status):
         return
@@ -329,6 +333,25 @@ def notices() -> None:
             ),
             icon=":material/science:",
         )
+
+
+def adjusted_figures_notice(scope: Scope) -> str | None:
+    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
+    None for HQ, who see exact figures everywhere."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
+            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
+            "exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _(
+        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
+        "enterprises are hidden, so parts may not add up exactly to totals."
+    )
 
 
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:

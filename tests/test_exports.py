@@ -41,8 +41,9 @@ def training_csv(lang: str) -> bytes:
     from score import db
 
     set_language(lang)
-    by_module = db.run_query("training_by_module", Scope.public(), Filters())
-    satisfaction = db.run_query("satisfaction_by_module", Scope.public(), Filters())
+    # HQ: exact figures, equal to the raw counts (the public's are adjusted, tests/test_disclosure.py)
+    by_module = db.run_query("training_by_module", Scope.hq("tests"), Filters())
+    satisfaction = db.run_query("satisfaction_by_module", Scope.hq("tests"), Filters())
     table = c.merge_tables(by_module, satisfaction, "module")
     return to_csv(exports.data_table(table, {"module": module_labels(lang)}))
 
@@ -231,7 +232,7 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     from score import ui
     from tests.test_pages_a import OVERVIEW, open_page
 
-    at = open_page(OVERVIEW)
+    at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
     assert any(b.proto.label == "Download this page's data (Excel)" for b in at.get("download_button"))
     results = at.session_state[ui.PAGE_SHEETS_KEY]
     labels = {
