@@ -31,7 +31,7 @@ from score import audit, auth, config, contract, db, publish, templates
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
-from score.i18n import _
+from score.i18n import _, current_language
 from score.ingest import ValidationReport, validate_submission
 
 HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
@@ -54,6 +54,7 @@ class UploadCheck:
     report: ValidationReport
     preview: Preview | None
     digest: str
+    language: str = "en"  # the language the report was written in
 
     @property
     def ok(self) -> bool:
@@ -130,23 +131,29 @@ def describe(files: Mapping[str, bytes]) -> list[dict[str, object]]:
 # ---------------------------------------------------------------------------------------------- check + preview
 
 
-def check_upload(country: str, files: Mapping[str, bytes], scope: Scope, path: Path | None = None) -> UploadCheck:
-    """Validate an upload and preview its effect; changes nothing. Raises NotAllowed outside the scope."""
+def check_upload(
+    country: str, files: Mapping[str, bytes], scope: Scope, path: Path | None = None, *, audited: bool = True
+) -> UploadCheck:
+    """Validate an upload and preview its effect; changes nothing. Raises NotAllowed outside the scope.
+
+    `audited=False` only to write the same check again in another language (the page does that when the
+    reader switches language): the check the person asked for is in the audit log already."""
     country = (country or "").strip().upper()
     _require(scope, country)
     files = dict(files)
     report = validate_submission(country, files)
-    audit.record(
-        "upload",
-        scope.user,
-        country=country,
-        files=describe(files),
-        outcome="valid" if report.ok else "invalid",
-        errors=len(report.errors),
-        warnings=len(report.warnings),
-    )
+    if audited:
+        audit.record(
+            "upload",
+            scope.user,
+            country=country,
+            files=describe(files),
+            outcome="valid" if report.ok else "invalid",
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+        )
     preview = preview_effect(country, report, files, scope, path) if report.ok else None
-    return UploadCheck(country, files, report, preview, digest(country, files))
+    return UploadCheck(country, files, report, preview, digest(country, files), current_language())
 
 
 def headline(scope: Scope, country: str, path: Path | None = None) -> dict[str, int | None]:
