@@ -6,14 +6,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import db, signin, ui
+from score import components, db, signin, ui
 from score.i18n import _
 
+ui.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(
-    page_title="SCORE results", page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
+    page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
 ui.sidebar_language()
+ui.streamlit_texts()
 signin.sidebar_sign_in()
 
 try:
@@ -49,3 +51,4 @@ if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
 navigation.run()
+components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

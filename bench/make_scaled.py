@@ -5,10 +5,9 @@
     python bench/make_scaled.py --force         # rewrite even if the set exists
 
 The scaled set is the committed demo set (data/countries/, 1,500 enterprises) replicated `scale`
-times, every copy with new enterprise ids that keep the contract pattern `^[A-Z]{3}-[A-Za-z0-9]{1,12}$`
-(`COL-0001` -> `COL-0001R0` ... `COL-0001R199`). All other values are copied unchanged, so every
-count and sum at scale N is exactly N times the demo's, and every ratio (shares, change %) is the
-same: an extra check that the numbers survive the scale-up. Logframe files are copied as they are.
+times by score.scaled (the same as `python -m score demo --scale N --out DIR`): every copy has new
+enterprise ids (`COL-0001` -> `COL-0001R0` ... `COL-0001R199`), every count and sum at scale N is exactly
+N times the demo's, and every ratio (shares, change %) is the same.
 
 Where it goes: `$SCORE_BENCH_DIR` (default `$XDG_CACHE_HOME/score-bench`, i.e. ~/.cache/score-bench),
 one folder per scale: `<root>/scale-<N>/data/` is a complete SCORE data dir (countries/, versions/,
@@ -31,7 +30,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,38 +59,11 @@ def _read_text_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def replicate(frame: pd.DataFrame, scale: int) -> pd.DataFrame:
-    """`scale` copies of frame, block by block; copy k gets enterprise ids suffixed with `R<k>`."""
-    n = len(frame)
-    out = pd.DataFrame({column: np.tile(frame[column].to_numpy(dtype=object), scale) for column in frame.columns})
-    copy = np.repeat(np.arange(scale), n).astype(str)
-    out["enterprise_id"] = out["enterprise_id"].str.cat(copy, sep="R")
-    return out
-
-
 def write_scaled(scale: int, out_countries: Path, source: Path = DEMO_COUNTRIES) -> dict[str, int]:
-    """Write scaled country folders into out_countries; returns rows written per table.
+    """The committed demo set `scale` times (score.scaled, as `python -m score demo --scale N --out DIR`)."""
+    from score.scaled import write_scaled as write
 
-    Scale 1 is the demo set itself (same ids), the baseline the benchmarks compare against.
-    """
-    rows = dict.fromkeys(SCALED_TABLES, 0)
-    for folder in sorted(p for p in source.iterdir() if p.is_dir() and len(p.name) == 3):
-        target = out_countries / folder.name
-        target.mkdir(parents=True, exist_ok=True)
-        for path in sorted(folder.iterdir()):
-            table = path.stem
-            if path.suffix == ".csv" and table in SCALED_TABLES and scale > 1:
-                frame = replicate(_read_text_frame(path), scale)
-                too_long = frame["enterprise_id"].str.len().max() - 4 > 12
-                if too_long:
-                    raise SystemExit(f"{path}: scaled ids exceed the contract's 12 characters; use a smaller scale")
-                frame.to_csv(target / path.name, index=False)
-                rows[table] += len(frame)
-            else:  # logframe.csv, DEMO_DATA.txt (and everything at scale 1): copied as they are
-                shutil.copy2(path, target / path.name)
-                if path.suffix == ".csv" and table in SCALED_TABLES:
-                    rows[table] += len(_read_text_frame(path))
-    return rows
+    return write(scale, out_countries, source)
 
 
 def _timed(store: dict[str, float], key: str, function):

@@ -13,21 +13,24 @@ WITH v AS (
       USING (enterprise_id)
     JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
 ),
-centred AS (
-    SELECT *,
-           median(x) OVER g AS median_x,
-           median(value) OVER g AS median_value,
-           count(x) OVER g AS n_values
+stats AS (
+    SELECT country, indicator, period, median(x) AS median_x, median(value) AS median_value, count(x) AS n_values
     FROM v
-    WINDOW g AS (PARTITION BY country, indicator, period)
+    GROUP BY country, indicator, period
+),
+spread AS (
+    SELECT v.country, v.indicator, v.period, median(abs(v.x - s.median_x)) AS mad
+    FROM v
+    JOIN stats s USING (country, indicator, period)
+    GROUP BY v.country, v.indicator, v.period
 ),
 scored AS (
-    SELECT c.*,
-           median(abs(c.x - c.median_x)) OVER (PARTITION BY c.country, c.indicator, c.period) AS mad,
-           b.value AS baseline
-    FROM centred c
+    SELECT v.*, s.median_x, s.median_value, s.n_values, d.mad, b.value AS baseline
+    FROM v
+    JOIN stats s USING (country, indicator, period)
+    JOIN spread d USING (country, indicator, period)
     LEFT JOIN indicator_value b
-           ON c.period = 'follow_up' AND b.enterprise_id = c.enterprise_id AND b.indicator = c.indicator
+           ON v.period = 'follow_up' AND b.enterprise_id = v.enterprise_id AND b.indicator = v.indicator
           AND b.period = 'baseline'
 ),
 flagged AS (

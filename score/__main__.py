@@ -36,10 +36,37 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from score.demo import generate
 
+    if args.scale is not None:
+        return _demo_scaled(args)
     written = generate(Path(args.out) if args.out else config.countries_dir(), seed=args.seed)
     for table, rows in written.items():
         print(f"  {table:16} {rows:>10,}")
     return 0
+
+
+def _demo_scaled(args: argparse.Namespace) -> int:
+    """`demo --scale N --out DIR`: the demo set N times as a complete data dir DIR, built."""
+    import os
+
+    from score.scaled import write_scaled_demo
+
+    if not args.out:
+        print("--scale needs --out DIR: a data dir of its own (the demo data stay as they are).", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        written = write_scaled_demo(args.scale, out, seed=args.seed)
+    except (ValueError, FileExistsError) as error:
+        print(f"Refused: {error}", file=sys.stderr)
+        return 2
+    for table, rows in written.items():
+        print(f"  {table:16} {rows:>10,}")
+    if args.no_build:
+        return 0
+    os.environ["SCORE_DATA_DIR"] = str(out.resolve())
+    os.environ.pop("SCORE_DB_PATH", None)
+    args.user = "demo"
+    return _cmd_build(args)
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
@@ -195,8 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("demo", help="write the synthetic demo data set")
-    p.add_argument("--out", help="output folder (default data/countries)")
+    p.add_argument("--out", help="output folder (default data/countries); with --scale: a data dir")
     p.add_argument("--seed", type=int, default=2013)
+    p.add_argument("--scale", type=int, help="N copies of the demo set as a complete data dir --out DIR (built)")
+    p.add_argument("--no-build", action="store_true", help="with --scale: write the CSV files only")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("publish", help="validate, archive and publish one country's files")

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import contract
+from score import contract, disclosure
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
@@ -35,6 +35,20 @@ _REFERENCE_TABLES = {
     "funding": "funding.csv",
 }
 _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
+
+# Derived per-enterprise tables (score/sql/schema.sql), each filled by the macro that defines it, run without
+# filters for the countries of this version once the data are loaded: the measure macros then read them instead of
+# recomputing them on every page view (BENCHMARKS.md). In this order: figures_by_group reads enterprise_training.
+_EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
+DERIVED_TABLES = (
+    "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
+    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
+    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
+    "INSERT INTO figures_by_group BY NAME SELECT * FROM "
+    "figures_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+)
 
 
 class BuildError(Exception):
@@ -111,16 +125,27 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.
     con.unregister("country_frame")
 
 
+def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -> None:
+    """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together)."""
+    for statement in DERIVED_TABLES:
+        params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
+        con.execute(statement, params)
+
+
 def build_database(
     out_path: Path,
     inputs: list[CountryInput],
     version: int,
     reference_dir: Path = REFERENCE_DIR,
+    secret: bytes | None = None,
 ) -> dict[str, int]:
-    """Write a complete database to out_path (which must not exist). Returns row counts per table."""
+    """Write a complete database to out_path (which must not exist). Returns row counts per table.
+
+    `secret` (default: the data directory's, made on the first build) gives each enterprise its record key."""
     invalid = {c.country: c.report for c in inputs if not c.report.ok}
     if invalid:
         raise BuildError(invalid)
+    secret = secret if secret is not None else disclosure.load_secret(create=True)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(out_path))
     try:
@@ -130,6 +155,7 @@ def build_database(
             tables = item.report.tables
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
+            enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])
             _insert(con, "enterprise", item.country, enterprises)
             _insert(con, "training", item.country, tables["training"])
             _insert(con, "indicator_value", item.country, tables["indicators"])
@@ -161,6 +187,7 @@ def build_database(
                         "at": loaded_at,
                     },
                 )
+        write_derived_tables(con, [item.country for item in inputs])
         meta = {
             "data_version": str(version),
             "built_at": loaded_at.isoformat(),

@@ -25,12 +25,12 @@ STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E
 SIZE_COLOURS = {"micro": "#88CCEE", "small": "#44AA99", "medium": "#117733", "large": "#332288"}
 TARGET_COLOUR = "#D55E00"  # target markers and lines (Okabe-Ito vermillion)
 
-# Every chart is shown with this Plotly config: the modebar keeps its download button, which saves a PNG at
-# twice the screen resolution (sharp on slides); selection tools a dashboard does not use are removed.
+# Every chart is shown with this Plotly config. The modebar's camera is removed: it overlapped chart titles
+# and saved an image without filters, source, date or demo status; components.show() offers a PNG with that
+# caption instead (exports.chart_png). Selection tools a dashboard does not use are removed too.
 PLOTLY_CONFIG = {
     "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "score-chart"},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "modeBarButtonsToRemove": ["toImage", "select2d", "lasso2d", "autoScale2d"],
 }
 
 _OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

@@ -3,7 +3,7 @@
 Pages (and the Country profile page) call these with the frames that `ui.query(...)` returns; nothing here
 computes a measure. The figure builders (`*_chart`) are plain functions returning a styled Plotly figure, or
 None when there is nothing to draw, so they can be tested and exported without Streamlit. `show()` draws a
-figure with the house Plotly config (modebar kept, PNG download at 2x scale); `show_or_empty()` draws an
+figure with the house Plotly config and a PNG download carrying the chart's caption; `show_or_empty()` draws an
 info box saying what is empty instead of an empty chart. `kpi_row`, `table` and `csv_download` draw directly.
 
 Suppressed cells (public views: fewer than 5 enterprises, see score.access) arrive as missing values with a
@@ -23,9 +23,8 @@ Typical use in a page:
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -80,8 +79,7 @@ def suppression_note(*frames: pd.DataFrame) -> None:
     if any(any_suppressed(f) for f in frames):
         st.caption(
             _(
-                "{hidden} hidden to protect individual enterprises: the cell counts fewer than 5 enterprises, "
-                "or it would let such a cell be worked out from the totals.",
+                "{hidden} hidden to protect individual enterprises: fewer than 5 enterprises are behind the cell.",
                 hidden=HIDDEN,
             )
         )
@@ -222,11 +220,24 @@ def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
 
 
 def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
-    """Draw a figure with the house config: Plotly's modebar with its PNG download (2x scale, named
-    `file_name`.png), our template rather than Streamlit's theme, numbers in the viewer's language."""
+    """Draw a figure with the house config (our template rather than Streamlit's theme, numbers in the
+    viewer's language), and under it a PNG download that carries the chart's caption in the image: filters,
+    source, data date and demo status (exports.chart_png). Plotly's own camera button is removed: it
+    overlapped the chart title and saved an image without any of that."""
+    from score import exports, ui
+
     fig.update_layout(separators=plot_separators())
-    image = {**charts.PLOTLY_CONFIG["toImageButtonOptions"], "filename": file_name}
-    st.plotly_chart(fig, config={**charts.PLOTLY_CONFIG, "toImageButtonOptions": image}, theme=None, key=key)
+    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    context = ui.export_context()
+    download(
+        _("PNG image"),
+        lambda: exports.chart_png(fig, context),
+        f"{file_name}.png",
+        "image/png",
+        icon=":material/image:",
+        key=f"png_{key or file_name}",
+        kind="tertiary",
+    )
 
 
 def show_or_empty(
@@ -251,6 +262,11 @@ def bottom_legend(fig_height: int) -> dict[str, object]:
     plot_height = max(fig_height - 150, 60)
     y = -min(0.6, 44 / plot_height)
     return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
+
+
+def _tick(value: float, suffix: str) -> str:
+    """An axis tick: percentages the locale's way ("25 %" in French), other suffixes appended."""
+    return fmt_pct(value) if suffix == "%" else format_value(value) + suffix
 
 
 def _bar_height(n_categories: int, per_bar: int = 44, minimum: int = 260) -> int:
@@ -386,9 +402,7 @@ def bar_chart(
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
     if max_value is not None:
         ticks = [max_value * i / 4 for i in range(5)]
-        fig.update_layout(
-            **{f"{axis}axis": {"tickvals": ticks, "ticktext": [format_value(t) + tick_suffix for t in ticks]}}
-        )
+        fig.update_layout(**{f"{axis}axis": {"tickvals": ticks, "ticktext": [_tick(t, tick_suffix) for t in ticks]}})
     return fig
 
 
@@ -598,7 +612,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
         barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 14, "mode": "hide"}, margin={"r": 30}
     )
     ticks = [0, 25, 50, 75, 100]
-    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[f"{fmt_int(t)}%" for t in ticks])
+    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[fmt_pct(t) for t in ticks])
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category", tickformat="", ticks="")
     return fig
 
@@ -718,6 +732,15 @@ def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) 
     return out.reset_index(drop=True)
 
 
+def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFrame:
+    """`left` with `right`'s columns beside (left join on `on`); a row is hidden when it is in either."""
+    merged = left.merge(right, on=on, how="left", suffixes=("", "_right"))
+    if "suppressed_right" in merged.columns:
+        hidden = suppressed_rows(left).to_numpy() | merged["suppressed_right"].fillna(False).astype(bool).to_numpy()
+        merged = merged.drop(columns="suppressed_right").assign(suppressed=hidden)
+    return merged
+
+
 def with_labels(frame: pd.DataFrame, **labels: Mapping[str, str]) -> pd.DataFrame:
     """A copy with code columns replaced by their names, e.g. `with_labels(frame, country=countries)`."""
     return frame.assign(**{column: frame[column].map(lambda v, m=m: m.get(v, v)) for column, m in labels.items()})
@@ -755,16 +778,59 @@ def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: s
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
-    """A button that downloads `frame` as UTF-8 CSV (with BOM, so Excel opens accents correctly)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    st.download_button(
-        label or _("Download CSV"),
-        buffer.getvalue().encode("utf-8-sig"),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-        key=key,
-        on_click="ignore",
+def csv_download(
+    frame: pd.DataFrame,
+    file_name: str,
+    *,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    columns: Sequence[str] | None = None,
+    label: str | None = None,
+    key: str | None = None,
+) -> None:
+    """A button that downloads `frame` (a query result, not display strings) as CSV data: see
+    exports.data_table (codes beside `labels`, plain numbers, hidden cells empty with the reason) and
+    exports.to_csv (formulas neutralised, UTF-8 with BOM). The page workbook holds the same query's sheet."""
+    from score import exports
+
+    data = exports.data_table(frame, labels, columns)
+    download(label or _("Download CSV"), lambda: exports.to_csv(data), file_name, "text/csv", key=key)
+
+
+def download(
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    *,
+    icon: str = ":material/download:",
+    key: str | None = None,
+    kind: Literal["secondary", "tertiary"] = "secondary",
+    where: object = st,
+) -> None:
+    """A download button whose file is made only when clicked (`make` runs outside the session, so it must
+    not translate anything: translate before, as exports.ExportContext does)."""
+    where.download_button(  # type: ignore[attr-defined]
+        label, data=make, file_name=file_name, mime=mime, icon=icon, type=kind, on_click="ignore", key=key
+    )
+
+
+def page_workbook(file_name: str) -> None:
+    """Fill the room ui.page() left under the header: the whole page as one workbook (a sheet per query the
+    page ran, as data, plus an About sheet). Called by app.py once the page has run."""
+    from score import exports, ui
+
+    slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
+    sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
+    if slot is None or not sheets:
+        return
+    tables = exports.page_tables(sheets, ui.export_labels())
+    context = ui.export_context()
+    download(
+        _("Download this page's data (Excel)"),
+        lambda: exports.to_excel(tables, context),
+        f"{file_name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key="page_workbook",
+        where=slot,
     )

@@ -1161,7 +1161,7 @@ def _training_row(row: dict[str, object]) -> dict[str, object]:
     return {**row, "satisfaction_pct": "" if satisfaction is None else f"{satisfaction:.1f}"}
 
 
-def _check_owned(folder: Path) -> None:
+def check_owned(folder: Path) -> None:
     """Refuse to overwrite a country folder holding files that the generator did not write."""
     if not folder.exists() or (folder / MARKER_FILE).exists():
         return
@@ -1191,7 +1191,7 @@ def generate(
     data = build(seed, reference_dir)
     order = {code: i for i, code in enumerate([*CHANGE_TARGETS, *SHARE_TARGETS])}  # the reference order
     for spec in COUNTRIES:
-        _check_owned(out_dir / spec.iso3)
+        check_owned(out_dir / spec.iso3)
 
     written = dict.fromkeys(("enterprises", "training", "indicators", "logframe", "targets", "funding"), 0)
     for spec in COUNTRIES:

@@ -1,18 +1,26 @@
-"""Exports of what the viewer sees: a PowerPoint deck with native (editable) charts, Excel and CSV.
+"""Exports of what the viewer sees: CSV and Excel as data, chart PNGs with their caption, the PowerPoint deck.
 
-Charts in the deck are python-pptx chart objects with their data embedded, so the Geneva team can
-restyle or correct them in PowerPoint. Every export is built from query results the viewer's scope
-already allowed (and suppressed), never from a separate data path.
+Every export is built from query results the viewer's scope already allowed (and suppressed), never from
+a separate data path. Machine-read files are data, not formatted text: plain numbers with `.` decimals and
+no grouping, ISO dates, codes beside their labels, an empty cell where a value is hidden (with a column
+saying why), UTF-8 with a BOM so that Excel opens accents. Text that came from an upload (partner names,
+enterprise names, comments) is neutralised so that a spreadsheet never runs it as a formula.
+
+Charts in the deck are python-pptx chart objects with their data embedded, so the Geneva team can restyle
+or correct them in PowerPoint.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -20,6 +28,299 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Emu, Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb
+from score.filters import YEAR_MAX, YEAR_MIN, Filters
+from score.i18n import N_, _, fmt_date
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
+# injection"); an apostrophe in front makes it text. Numbers are never touched: a -3 stays the number -3.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
+HIDDEN_REASON = "hidden_reason"
+SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
+
+
+# --------------------------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every export says about itself: the filters in words, the data version as a date, the date of
+    the export, the source and whether the figures are demo data. Every text is translated when the context
+    is made (`export_context`), because a deferred download runs outside the viewer's session and language."""
+
+    filters: str
+    data_date: str
+    exported_on: str
+    source: str
+    demo: str = ""  # e.g. "Demo data: synthetic enterprises, not real results"; empty for real data
+    details: str = ""  # "Source: ... · Data of ... · Exported ..."
+    about: tuple[tuple[str, str], ...] = ()  # (label, value) rows of a workbook's About sheet
+    about_sheet: str = "About"
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.demo)
+
+    def caption(self) -> str:
+        """One line for a slide footer or a figure: filters, source, dates, demo status."""
+        return " · ".join(part for part in (self.filters, self.details, self.demo) if part)
+
+
+def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) -> str:
+    """The filters as a sentence in the current language, e.g. 'Colombia, Ghana · Phase I · joined 2011–2013'.
+    `labels[kind]` maps codes to names for country, sector and module."""
+    parts: list[str] = []
+
+    def names(kind: str, codes: Sequence[str]) -> str:
+        return ", ".join(labels.get(kind, {}).get(code, code) for code in codes)
+
+    if filters.countries:
+        parts.append(names("country", filters.countries))
+    if filters.regions:
+        parts.append(", ".join(_(region) for region in filters.regions))
+    if not filters.countries and not filters.regions:
+        parts.append(_("All countries"))
+    if filters.sectors:
+        parts.append(_("Sectors: {names}", names=names("sector", filters.sectors)))
+    if filters.phases:
+        parts.append(_("Phase {phases}", phases=", ".join(filters.phases)))
+    if filters.partners:
+        parts.append(_("Partners: {names}", names=", ".join(filters.partners)))
+    if filters.modules:
+        parts.append(_("Modules: {names}", names=names("module", filters.modules)))
+    if filters.year_from != YEAR_MIN or filters.year_to != YEAR_MAX:
+        first = "" if filters.year_from == YEAR_MIN else str(filters.year_from)
+        last = "" if filters.year_to == YEAR_MAX else str(filters.year_to)
+        parts.append(_("joined {first}–{last}", first=first, last=last))
+    else:
+        parts.append(_("all years"))
+    return " · ".join(parts)
+
+
+def demo_statement(status: Mapping[str, object] | None, country_names: Mapping[str, str]) -> str:
+    """What to say about demo data, from a row of queries/data_status.sql ('' when all data is real)."""
+    if not status:
+        return ""
+    if bool(status.get("is_demo")):
+        return _("Demo data: synthetic enterprises, not real results")
+    if status.get("demo_countries"):
+        codes = [code for code in str(status.get("demo_country_codes") or "").split(",") if code]
+        return _(
+            "Demo data for {countries}: synthetic enterprises, not real results",
+            countries=", ".join(country_names.get(code, code) for code in codes),
+        )
+    return ""
+
+
+def data_date(status: Mapping[str, object] | None) -> str:
+    """The data version as a date people read (the day the version was built), never a file name."""
+    built = str((status or {}).get("built_at") or "")
+    try:
+        return fmt_date(dt.datetime.fromisoformat(built).date())
+    except ValueError:
+        return "–"
+
+
+def export_context(
+    filters: Filters,
+    labels: Mapping[str, Mapping[str, str]],
+    status: Mapping[str, object] | None,
+    today: dt.date | None = None,
+) -> ExportContext:
+    """The context of an export in the current language (call it in the viewer's session)."""
+    words, data_of, exported = filters_in_words(filters, labels), data_date(status), fmt_date(today or dt.date.today())
+    source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}))
+    details = " · ".join(
+        (
+            _("Source: {source}", source=source),
+            _("Data of {date}", date=data_of),
+            _("Exported {date}", date=exported),
+        )
+    )
+    about = (
+        (_("Filters"), words),
+        (_("Data version (date)"), data_of),
+        (_("Exported on"), exported),
+        (_("Source"), source),
+        (_("Demo data"), demo or _("No: real programme data")),
+    )
+    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"))
+
+
+# --------------------------------------------------------------------------------------------- data frames
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (and headings) cannot start a formula; numeric columns are untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(column)) for column in out.columns]
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(values: pd.Series) -> pd.Series:
+    """A column as data: whole numbers as integers, other numbers as floats, dates as ISO text."""
+    if pd.api.types.is_bool_dtype(values):
+        return values
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = pd.to_datetime(values)
+        at_midnight = (stamps.dropna() == stamps.dropna().dt.normalize()).all()
+        return stamps.dt.strftime("%Y-%m-%d" if at_midnight else "%Y-%m-%dT%H:%M:%S").where(stamps.notna(), None)
+    present = values.dropna()
+    if len(present) and all(isinstance(v, dt.date) for v in present):
+        return values.map(lambda v: v.isoformat() if isinstance(v, dt.date) else None)
+    if pd.api.types.is_numeric_dtype(values) or (len(present) and all(_is_number(v) for v in present)):
+        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        finite = numbers.dropna()
+        if len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53:
+            return numbers.astype("Int64")
+        return numbers
+    return values
+
+
+def data_table(
+    frame: pd.DataFrame,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A query result as data for CSV/Excel: language-neutral column codes, each code column in `labels`
+    followed by `<column>_name` (its label in the viewer's language), numbers typed, hidden (suppressed)
+    values left empty and `hidden_reason` saying why."""
+    labels = labels or {}
+    wanted = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+    out = pd.DataFrame(index=frame.index)
+    for column in wanted:
+        out[column] = _typed(frame[column])
+        if column in labels:
+            names = labels[column]
+            out[f"{column}_name"] = frame[column].map(lambda v, names=names: names.get(v, v) if pd.notna(v) else None)
+    if "suppressed" in frame.columns:
+        hidden = frame["suppressed"].fillna(True).astype(bool)
+        if hidden.any():
+            reason = _("hidden: fewer than 5 enterprises, or it would reveal such a cell")
+            out[HIDDEN_REASON] = [reason if h else None for h in hidden]
+    return out.reset_index(drop=True)
+
+
+def page_tables(
+    results: Mapping[tuple, pd.DataFrame], labels: Mapping[str, Mapping[str, str]]
+) -> dict[str, pd.DataFrame]:
+    """The query results a page drew from (ui.query keys them by name, parameters and filters) as data
+    tables named after the query, e.g. `country_comparison` or `logframe-2013-09-30`."""
+    tables: dict[str, pd.DataFrame] = {}
+    for (name, params, *_rest), frame in results.items():
+        suffix = "-".join(str(value) for _key, value in params if value is not None and not isinstance(value, int))
+        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels)
+    return tables
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """CSV as data: `.` decimals, no grouping, ISO dates, formulas neutralised, UTF-8 with BOM (Excel then
+    opens Bogotá and Hà Nội correctly)."""
+    buffer = io.StringIO()
+    neutralised(frame).to_csv(buffer, index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _number_format(values: pd.Series) -> str | None:
+    if pd.api.types.is_integer_dtype(values):
+        return "#,##0"
+    if pd.api.types.is_float_dtype(values):
+        return "#,##0.0"
+    return None
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
+    base, number = cleaned[:31], 2
+    candidate = base
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None = None) -> bytes:
+    """One workbook: a sheet per table (numbers stored as numbers, shown with a thousands format) and, with a
+    `context`, a first sheet saying which filters, data version, date, source and demo status it holds."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    buffer = io.BytesIO()
+    taken: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        if context is not None:
+            about = pd.DataFrame(list(context.about), columns=[context.about_sheet, ""])
+            name = _sheet_name(context.about_sheet, taken)
+            neutralised(about).to_excel(writer, sheet_name=name, index=False)
+            writer.sheets[name].column_dimensions["A"].width = 24
+            writer.sheets[name].column_dimensions["B"].width = 90
+        for title, frame in sheets.items():
+            name = _sheet_name(title, taken)
+            safe = neutralised(frame)
+            safe.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for index, column in enumerate(frame.columns, start=1):
+                letter = get_column_letter(index)
+                sheet.column_dimensions[letter].width = min(max(len(str(column)) + 2, 12), 40)
+                number_format = _number_format(frame[column])
+                if number_format:
+                    for cell in sheet[letter][1:]:
+                        cell.number_format = number_format
+                for cell in sheet[letter][1:]:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"  # text stays text, whatever it starts with
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            sheet.freeze_panes = "A2"
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------- chart images
+
+
+def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
+    """A copy of `fig` that carries its context in the image: under the title, the filters, the source, the
+    data date, the export date and (when loaded) a demo-data mark. Text from uploads is escaped: it is shown,
+    never read as markup."""
+    out = go.Figure(fig)
+    lines = [html.escape(context.filters), html.escape(context.details)]
+    if context.demo:
+        lines.append(f"<b>{html.escape(context.demo.upper())}</b>")
+    title = out.layout.title
+    existing = title.subtitle.text if title and title.subtitle and title.subtitle.text else ""
+    subtitle = "<br>".join([*([existing] if existing else []), *lines])
+    top = (out.layout.margin.t or 56) + 20 * len(lines) + 8
+    out.update_layout(
+        title={"subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}}},
+        margin={"t": top},
+        height=(out.layout.height or 450) + 20 * len(lines) + 8,
+        modebar={"remove": ["toImage"]},
+    )
+    return out
+
+
+def chart_png(fig: go.Figure, context: ExportContext, width: int = 1400, scale: float = 2) -> bytes:
+    """The chart as a PNG with its caption (kaleido, with the system Chromium: works offline)."""
+    figure = captioned(fig, context)
+    return figure.to_image(format="png", width=width, height=int(figure.layout.height or 500), scale=scale)
+
+
+# --------------------------------------------------------------------------------------------- deck
 
 _CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -130,17 +431,3 @@ def build_deck(slides: Sequence[Slide], footer: str = "") -> bytes:
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
-
-
-def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, one sheet per frame (sheet names cut to Excel's 31 characters)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so that Excel opens accents (Bogotá, Hà Nội) correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")

@@ -12,15 +12,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, filters
+from score import contract, db, exports, filters
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import LANGUAGES, _, label, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
-LANGUAGE_KEY = "score_language"
+LANGUAGE_KEY = "score_language"  # the sidebar picker
+LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
+LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
+PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
+PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
 PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
@@ -91,6 +95,9 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     path = pinned_path()
     version = db.data_version(path)
     frame = _cached_query(name, scope_key, replace(chosen, notices=()), version, params_key, scope, path)
+    sheets = st.session_state.get(PAGE_SHEETS_KEY)
+    if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
+        sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
     return frame.copy()
 
 
@@ -121,14 +128,94 @@ def reference_labels(kind: str) -> dict[str, str]:
     return {row[key]: label(row) for row in contract.reference_rows(files[kind])}
 
 
+def browser_language() -> str:
+    """The browser's language when it is one of ours (st.context.locale, e.g. "es-CO"), else English."""
+    try:
+        locale = st.context.locale
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        locale = None
+    return language_code(locale) or DEFAULT_LANGUAGE
+
+
+def chosen_language() -> str:
+    """This rerun's language: `?lang=` in the URL (a shared link, a reload), else what this session chose
+    before (the URL loses `lang` for a moment when st.navigation switches page), else the browser's."""
+    for candidate in (
+        st.query_params.get(LANGUAGE_PARAM),
+        st.session_state.get(LANGUAGE_CHOICE_KEY),
+        st.session_state.get(LANGUAGE_KEY),
+    ):
+        language = language_code(candidate)
+        if language:
+            return language
+    return browser_language()
+
+
+def language_params() -> dict[str, str]:
+    """`lang` for the URL, so a link or a reload keeps the language; left out when the browser would pick
+    the same language anyway (links stay short)."""
+    language = current_language()
+    return {} if language == browser_language() else {LANGUAGE_PARAM: language}
+
+
+def _language_picked() -> None:
+    """The sidebar picker wrote a new language: put it in the URL before the rerun reads it."""
+    picked = language_code(st.session_state.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
+    st.session_state[LANGUAGE_CHOICE_KEY] = picked
+    if picked == browser_language():
+        st.query_params.pop(LANGUAGE_PARAM, None)
+    else:
+        st.query_params[LANGUAGE_PARAM] = picked
+
+
+def apply_language() -> str:
+    """Set the language for this rerun (app.py, and again in `page()`: AppTest reruns a page on its own)."""
+    language = chosen_language()
+    st.session_state[LANGUAGE_CHOICE_KEY] = language
+    set_language(language)
+    return language
+
+
 def sidebar_language() -> None:
-    choice = st.sidebar.selectbox(
+    """The language picker; the language itself comes from the URL, the session or the browser."""
+    language = apply_language()
+    st.session_state[LANGUAGE_KEY] = language
+    st.sidebar.selectbox(
         _("Language"),
         list(LANGUAGES),
         format_func=LANGUAGES.get,
         key=LANGUAGE_KEY,
+        on_change=_language_picked,
     )
-    set_language(choice)
+    wanted = language_params().get(LANGUAGE_PARAM)
+    if st.query_params.get(LANGUAGE_PARAM) != wanted:
+        if wanted is None:
+            del st.query_params[LANGUAGE_PARAM]
+        else:
+            st.query_params[LANGUAGE_PARAM] = wanted
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def streamlit_texts() -> None:
+    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
+    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return
+    uploader = "[data-testid='stFileUploaderDropzone']"
+    words = {
+        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
+            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
+        ),
+    }
+    rules = "".join(
+        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
+        for selector, text in words.items()
+    )
+    st.html(f"<style>{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
@@ -173,6 +260,7 @@ def sidebar_filters() -> Filters:
     for key in PAGE_PARAMS:  # a page's own parameter survives the rewrite; that page validates it
         if key in st.query_params:
             wanted[key] = st.query_params[key]
+    wanted.update(language_params())  # and so does the language
     if _current_params() != wanted:
         st.query_params.from_dict(wanted)
     if not chosen.is_default() and side.button(_("Clear filters")):
@@ -218,10 +306,14 @@ def _current_params() -> dict[str, list[str] | str]:
 
 
 def notices() -> None:
-    """Dropped URL values and the demo-data notice, shown at the top of every page."""
+    """Dropped URL values, how exact the figures are for this viewer and the demo-data notice, at the top of
+    every page."""
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
+    adjusted = adjusted_figures_notice(current_scope())
+    if adjusted:
+        st.caption(adjusted)
     status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
     if not len(status):
         return
@@ -243,14 +335,58 @@ def notices() -> None:
         )
 
 
-def page(title: str, caption: str | None = None) -> Filters:
-    """Common page header; returns the current filters."""
+def adjusted_figures_notice(scope: Scope) -> str | None:
+    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
+    None for HQ, who see exact figures everywhere."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
+            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
+            "exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _(
+        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
+        "enterprises are hidden, so parts may not add up exactly to totals."
+    )
+
+
+def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
+    """Common page header; returns the current filters. With `workbook`, the queries the page runs are
+    collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
+    apply_language()
     pin_data_version()
     st.title(title)
     if caption:
         st.caption(caption)
+    st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
+    st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+def export_labels() -> dict[str, dict[str, str]]:
+    """Code -> name in the viewer's language for every code column an export may hold."""
+    return {
+        "country": reference_labels("country"),
+        "sector": reference_labels("sector"),
+        "module": reference_labels("module"),
+        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
+    }
+
+
+def data_status() -> dict[str, object]:
+    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
+    return status.iloc[0].to_dict() if len(status) else {}
+
+
+def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
+    """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
+    chosen = filters_override if filters_override is not None else current_filters()
+    return exports.export_context(chosen, export_labels(), data_status())
 
 
 def empty_state(message: str) -> None:

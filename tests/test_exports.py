@@ -1,13 +1,190 @@
-"""Exports: the deck has native, editable charts holding exactly the numbers given; CSV/Excel round-trip."""
+"""Exports are data: CSV and Excel hold plain numbers equal to independent counts in every language, hidden
+cells are empty with the reason beside, text cannot run as a formula, and a chart PNG carries its caption."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
+import math
 
+import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
 from pptx import Presentation
 
+from score import components as c
+from score import exports
+from score.access import Scope
 from score.exports import Slide, build_deck, to_csv, to_excel
+from score.filters import Filters
+from score.i18n import set_language
+from tests.oracle import REFERENCE, reference_rows
+
+NUMBERS = ["deliveries", "participations", "consultation_visits", "satisfaction_mean", "n_satisfaction"]
+
+
+@pytest.fixture
+def language():
+    """Set the session language for one test; back to English afterwards."""
+    yield set_language
+    set_language("en")
+
+
+def module_labels(lang: str) -> dict[str, str]:
+    return {code: row[f"name_{lang}"] for code, row in reference_rows("modules").items()}
+
+
+def training_csv(lang: str) -> bytes:
+    """The Training page's CSV (views/training.py builds it the same way from the same two queries)."""
+    from score import db
+
+    set_language(lang)
+    # HQ: exact figures, equal to the raw counts (the public's are adjusted, tests/test_disclosure.py)
+    by_module = db.run_query("training_by_module", Scope.hq("tests"), Filters())
+    satisfaction = db.run_query("satisfaction_by_module", Scope.hq("tests"), Filters())
+    table = c.merge_tables(by_module, satisfaction, "module")
+    return to_csv(exports.data_table(table, {"module": module_labels(lang)}))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_training_csv_reads_back_as_numbers_equal_to_the_raw_counts(raw, lang: str, language) -> None:
+    raw_bytes = training_csv(lang)
+    assert raw_bytes.startswith(b"\xef\xbb\xbf")
+    text = raw_bytes.decode("utf-8-sig")
+    assert "\u202f" not in text and "\xa0" not in text  # no French narrow spaces as thousands separators
+    frame = pd.read_csv(io.BytesIO(raw_bytes), encoding="utf-8-sig")
+    assert list(frame.columns[:2]) == ["module", "module_name"]
+    for column in ("deliveries", "participations", "consultation_visits", "n_satisfaction"):
+        assert pd.api.types.is_integer_dtype(frame[column]), (column, frame[column].dtype)
+    assert pd.api.types.is_float_dtype(frame["satisfaction_mean"])
+    expected = raw.by_module()
+    rows = frame.set_index("module")
+    for module, figures in expected.items():
+        assert rows.loc[module, "module_name"] == module_labels(lang)[module]
+        assert rows.loc[module, "deliveries"] == figures["deliveries"]
+        assert rows.loc[module, "participations"] == figures["participations"]
+        assert rows.loc[module, "consultation_visits"] == figures["consultation_visits"]
+        assert rows.loc[module, "n_satisfaction"] == figures["n_satisfaction"]
+        assert math.isclose(rows.loc[module, "satisfaction_mean"], figures["satisfaction_mean"], rel_tol=1e-9)
+
+
+def test_csv_numbers_are_the_same_bytes_in_every_language(demo_data_dir, language) -> None:
+    """Only the label column changes with the language; every number is written the same way."""
+    frames = {lang: pd.read_csv(io.BytesIO(training_csv(lang)), dtype=str) for lang in ("en", "fr", "es")}
+    assert frames["en"][NUMBERS].equals(frames["fr"][NUMBERS])
+    assert frames["en"][NUMBERS].equals(frames["es"][NUMBERS])
+    assert frames["en"]["module_name"].tolist() != frames["fr"]["module_name"].tolist()
+    assert "1,166" not in training_csv("en").decode("utf-8-sig")  # no grouping anywhere
+
+
+def test_hidden_cells_are_empty_with_the_reason_beside(demo_data_dir) -> None:
+    from score import db
+
+    cells = db.run_query("enterprises_country_sector", Scope.public(), Filters())
+    assert c.any_suppressed(cells), "the demo set has small country x sector cells"
+    frame = pd.read_csv(io.BytesIO(to_csv(exports.data_table(cells, {"country": {"COL": "Colombia"}}))))
+    assert pd.api.types.is_numeric_dtype(frame["enterprises"])  # no "–" turning the column into text
+    hidden = frame[frame["hidden_reason"].notna()]
+    assert len(hidden) and hidden["enterprises"].isna().all() and hidden["workers_reached"].isna().all()
+    assert hidden["hidden_reason"].str.contains("fewer than 5 enterprises").all()
+    shown = frame[frame["hidden_reason"].isna()]
+    assert (shown["enterprises"] >= 5).all()
+    assert "suppressed" not in frame.columns
+    assert set(frame.loc[frame["country"] == "COL", "country_name"]) == {"Colombia"}
+
+
+def test_dates_are_iso() -> None:
+    frame = exports.data_table(pd.DataFrame({"period_end": pd.to_datetime(["2013-09-30", None]), "n": [1, 2]}))
+    assert to_csv(frame).decode("utf-8-sig").splitlines()[1] == "2013-09-30,1"
+
+
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "Normal SA", "a=b"]
+
+
+def test_csv_neutralises_formulas_and_keeps_numbers() -> None:
+    frame = pd.DataFrame({"partner": DANGEROUS, "change": [-3.5, 1, 2, 3, 4, 5, 6, 7]})
+    back = pd.read_csv(io.BytesIO(to_csv(frame)), encoding="utf-8-sig", keep_default_na=False)
+    assert back["partner"].tolist() == ["'" + v for v in DANGEROUS[:6]] + ["Normal SA", "a=b"]
+    assert back["change"].tolist()[0] == -3.5  # a negative number is a number, not a formula
+
+
+def test_excel_neutralises_formulas_and_stores_numbers_as_numbers() -> None:
+    frame = pd.DataFrame({"partner": DANGEROUS, "enterprises": [213, 1, 2, 3, 4, 5, 6, 7]})
+    book = openpyxl.load_workbook(io.BytesIO(to_excel({"partners": frame})))
+    sheet = book["partners"]
+    for row in sheet.iter_rows(min_row=2):
+        partner, enterprises = row
+        assert partner.data_type == "s", partner.value  # never "f" (a formula)
+        assert not str(partner.value).startswith(exports.FORMULA_TRIGGERS)
+        assert enterprises.data_type == "n" and enterprises.number_format == "#,##0"
+    assert sheet["B2"].value == 213
+
+
+def test_excel_workbook_says_what_it_holds(demo_data_dir, language) -> None:
+    from score import db
+
+    language("fr")
+    status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
+    labels = {"country": {"COL": "Colombie"}}
+    context = exports.export_context(Filters(countries=("COL",), phases=("I",)), labels, status, dt.date(2026, 3, 2))
+    kpis = db.run_query("overview_kpis", Scope.public(), Filters(countries=("COL",), phases=("I",)))
+    book = openpyxl.load_workbook(io.BytesIO(to_excel({"overview_kpis": exports.data_table(kpis)}, context)))
+    assert book.sheetnames[0] == context.about_sheet
+    about = {row[0].value: row[1].value for row in book[context.about_sheet].iter_rows(min_row=2)}
+    assert "Colombie" in next(v for v in about.values() if "Colombie" in str(v))
+    assert any("2026" in str(v) for v in about.values())
+    assert any("synth" in str(v).lower() for v in about.values())  # demo status
+    sheet = book["overview_kpis"]
+    headers = [cell.value for cell in sheet[1]]
+    row = {h: cell.value for h, cell in zip(headers, sheet[2], strict=True)}
+    assert row["enterprises"] == int(kpis.iloc[0]["enterprises"])
+    assert isinstance(row["workers_reached"], int)
+
+
+def test_filters_in_words_use_names_and_the_language(language) -> None:
+    labels = {"country": {"COL": "Colombia", "GHA": "Ghana"}, "module": {"QM": "Quality management"}}
+    words = exports.filters_in_words(Filters(countries=("COL", "GHA"), phases=("I",), year_from=2011), labels)
+    assert words.startswith("Colombia, Ghana")
+    assert "Phase I" in words and "2011" in words
+    assert "phases:" not in words and "COL" not in words
+    assert exports.filters_in_words(Filters(), labels) == "All countries · all years"
+
+
+def sample_context(demo: str = "Demo data: synthetic enterprises, not real results") -> exports.ExportContext:
+    status = {"built_at": "2026-11-30T08:00:00", "is_demo": bool(demo)}
+    filters = Filters(countries=("COL",), partners=("<b>SENA</b> & co",))
+    return exports.export_context(filters, {"country": {"COL": "Colombia"}}, status, dt.date(2026, 12, 1))
+
+
+def test_exported_chart_carries_filters_source_date_and_demo_status() -> None:
+    fig = c.bar_chart(
+        pd.DataFrame({"country": ["COL", "GHA"], "enterprises": [213, 158]}),
+        "country",
+        "enterprises",
+        title="Enterprises by country",
+    )
+    exported = exports.captioned(fig, sample_context())
+    subtitle = exported.layout.title.subtitle.text
+    assert exported.layout.title.text == "Enterprises by country"
+    assert "Colombia" in subtitle
+    assert "Source: ILO SCORE" in subtitle
+    assert "30 Nov 2026" in subtitle and "1 Dec 2026" in subtitle
+    assert "DEMO DATA" in subtitle
+    assert "&lt;b&gt;SENA&lt;/b&gt; &amp; co" in subtitle  # a partner name is text, never markup
+    assert "<b>SENA" not in subtitle
+    assert exported.layout.height > fig.layout.height  # room for the caption, the chart is not squeezed
+    assert fig.layout.title.subtitle.text is None  # the chart on the page is unchanged
+
+
+def test_chart_png_is_an_image_with_the_caption_drawn() -> None:
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    fig.update_layout(title={"text": "t"}, height=400)
+    png = exports.chart_png(fig, sample_context(), width=800, scale=1)
+    assert png.startswith(b"\x89PNG")
+    height = int.from_bytes(png[20:24], "big")
+    assert height > 400
 
 
 def test_deck_charts_are_native_and_hold_the_data() -> None:
@@ -47,3 +224,36 @@ def test_excel_round_trip() -> None:
     ((name, got),) = back.items()
     assert len(name) <= 31
     assert got.to_dict("records") == [{"country": "COL", "enterprises": 213}]
+
+
+def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
+    """The Overview's workbook (what its 'Download this page's data' button writes): one sheet per query the
+    page drew from, with the headline and per-country numbers equal to the raw counts."""
+    from score import ui
+    from tests.test_pages_a import OVERVIEW, open_page
+
+    at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
+    assert any(b.proto.label == "Download this page's data (Excel)" for b in at.get("download_button"))
+    results = at.session_state[ui.PAGE_SHEETS_KEY]
+    labels = {
+        "country": {
+            row["iso3"]: row["name_en"] for row in csv.DictReader((REFERENCE / "countries.csv").open(encoding="utf-8"))
+        }
+    }
+    context = sample_context(demo="")
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(exports.page_tables(results, labels), context)))
+    assert {"overview_kpis", "country_comparison", "outcome_shares"} <= set(book.sheetnames)
+    assert book.sheetnames[0] == "About"
+
+    def records(name: str) -> list[dict[str, object]]:
+        rows = list(book[name].iter_rows(values_only=True))
+        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+    (kpis,) = records("overview_kpis")
+    expected = raw.kpis()
+    for key in ("enterprises", "workers_reached", "people_trained", "workers_female", "people_trained_female"):
+        assert kpis[key] == expected[key], key
+    by_country = {row["country"]: row for row in records("country_comparison")}
+    for code, figures in raw.per_country().items():
+        assert by_country[code]["enterprises"] == figures["enterprises"]
+        assert by_country[code]["country_name"] == labels["country"][code]

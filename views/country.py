@@ -10,7 +10,9 @@ from score import charts, logframe, maps, ui
 from score import components as c
 from score.i18n import _, fmt_date
 
-filters = ui.page(_("Country profile"), _("One country on one page: where SCORE works, whom it reaches, what changed."))
+filters = ui.page(
+    _("Country profile"), _("One country on one page: where SCORE works, whom it reaches, what changed."), workbook=True
+)
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
 indicators = ui.reference_labels("indicator")

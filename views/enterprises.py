@@ -11,6 +11,7 @@ from score.i18n import _, fmt_int
 filters = ui.page(
     _("Enterprises and workers"),
     _("The enterprises taking part in SCORE and the workers they employed when they joined."),
+    workbook=True,
 )
 
 kpis = ui.query("overview_kpis").iloc[0]
@@ -174,7 +175,12 @@ if view == "detail":
             )
         shown = c.enterprise_list_table(rows.head(c.DETAIL_ROWS), countries=countries, sectors=sectors)
         c.table(shown, key="enterprise_list_table")
-        c.csv_download(shown, "score-enterprises.csv", key="enterprise_list_csv")
+        c.csv_download(
+            rows.head(c.DETAIL_ROWS),
+            "score-enterprises.csv",
+            labels={"country": countries, "sector": sectors},
+            key="enterprise_list_csv",
+        )
 else:
     cells = ui.query("enterprises_country_sector")
     if cells.empty:
@@ -192,5 +198,10 @@ else:
             },
         )
         c.table(shown, key="enterprise_summary_table")
-        c.csv_download(shown, "score-enterprises-by-country-and-sector.csv", key="enterprise_summary_csv")
+        c.csv_download(
+            cells,
+            "score-enterprises-by-country-and-sector.csv",
+            labels={"country": countries, "sector": sectors},
+            key="enterprise_summary_csv",
+        )
         c.suppression_note(cells)

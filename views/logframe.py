@@ -13,6 +13,7 @@ from score.i18n import _, fmt_date
 filters = ui.page(
     _("Logframe: targets and actuals"),
     _("Every logframe indicator per country at a reporting date, as in the progress reports, from the live data."),
+    workbook=True,
 )
 countries = ui.reference_labels("country")
 indicators = ui.reference_labels("logframe_indicator")

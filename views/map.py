@@ -11,14 +11,14 @@ from score.i18n import _, fmt_int
 ui.page(
     _("Map of SCORE countries"),
     _("Project countries coloured by the chosen figure for the current filters; hover a country for its numbers."),
+    workbook=True,
 )
 
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
 indicators = ui.reference_labels("indicator")
 
-choice = st.columns([3, 2])
-metric = choice[0].segmented_control(
+metric = st.segmented_control(  # full width: four options with long names in French and Spanish
     _("Colour countries by"),
     maps.METRICS,
     format_func=lambda m: _("Share improving") if m == "improving" else maps.metric_label(m),
@@ -31,7 +31,7 @@ indicator_name = None
 kind = "share"
 if metric == "improving":
     codes = list(indicators)
-    indicator = choice[1].selectbox(
+    indicator = st.columns([2, 3])[0].selectbox(
         _("Outcome indicator"),
         codes,
         index=codes.index(maps.DEFAULT_INDICATOR),

@@ -11,6 +11,7 @@ from score.i18n import _
 ui.page(
     _("Outcomes"),
     _("Measured in the enterprises before SCORE (baseline) and after it (follow-up), and what they report."),
+    workbook=True,
 )
 
 meta = ui.query("indicator_meta").set_index("code")
@@ -115,7 +116,23 @@ summary = c.display_table(
     },
 )
 c.table(summary, key="outcomes_table")
-c.csv_download(summary, "score-outcomes.csv", key="outcomes_csv")
+c.csv_download(
+    changes.assign(unit=changes["indicator"].map(meta["unit"])),
+    "score-outcomes.csv",
+    labels={"indicator": labels},
+    columns=[
+        "indicator",
+        "unit",
+        "n_enterprises",
+        "n_without_follow_up",
+        f"baseline_{measure}",
+        f"follow_up_{measure}",
+        "change_pct",
+        "improved_pct",
+        "median_change",
+    ],
+    key="outcomes_csv",
+)
 c.suppression_note(changes)
 
 # ---- change indicators: one chart each

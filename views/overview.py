@@ -8,7 +8,9 @@ from score import charts, ui
 from score import components as c
 from score.i18n import _, fmt_int
 
-filters = ui.page(_("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."))
+filters = ui.page(
+    _("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."), workbook=True
+)
 
 kpis = ui.query("overview_kpis").iloc[0]
 if c.is_suppressed(kpis):

@@ -11,6 +11,7 @@ from score.i18n import _
 ui.page(
     _("Training"),
     _("Joint classroom training for managers and workers, and the expert consultations that follow in the enterprise."),
+    workbook=True,
 )
 
 kpis = ui.query("overview_kpis").iloc[0]
@@ -220,8 +221,9 @@ with right:
 
 # ---- table
 st.subheader(_("Modules table"))
+table = c.merge_tables(by_module, satisfaction, "module")
 shown = c.display_table(
-    c.with_labels(by_module.merge(satisfaction, on="module", how="left"), module=modules),
+    c.with_labels(table, module=modules),
     {
         "module": (_("Module"), "text"),
         "deliveries": (_("Deliveries"), "int"),
@@ -233,5 +235,19 @@ shown = c.display_table(
     },
 )
 c.table(shown, key="modules_table")
-c.csv_download(shown, "score-training-by-module.csv", key="modules_csv")
+c.csv_download(
+    table,
+    "score-training-by-module.csv",
+    labels={"module": modules},
+    columns=[
+        "module",
+        "deliveries",
+        "participations",
+        "consultation_visits",
+        "satisfaction_mean",
+        "n_satisfaction",
+        "median_days_to_classroom",
+    ],
+    key="modules_csv",
+)
 c.suppression_note(by_module, satisfaction)

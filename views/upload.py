@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, marked, publish, signin, templates, ui, upload
+from score import config, exports, marked, publish, signin, templates, ui, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 
@@ -263,7 +263,7 @@ def report_section(check: upload.UploadCheck) -> None:
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
-        data=people.to_csv(index=False).encode("utf-8-sig"),
+        data=exports.to_csv(people),  # values from the upload: formulas neutralised
         file_name=f"SCORE_{check.country}_validation.csv",
         mime="text/csv",
         key="upload_report_csv",

@@ -26,7 +26,8 @@ CREATE TABLE enterprise (
     country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR NOT NULL,
     province VARCHAR, city VARCHAR, latitude DOUBLE, longitude DOUBLE,
     workers_female INTEGER NOT NULL, workers_male INTEGER NOT NULL, joined_on DATE NOT NULL,
-    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR
+    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR,
+    record_key SMALLINT NOT NULL  -- 0..255, secret (score/disclosure.py): cell key = sum over a cell's enterprises
 );
 CREATE TABLE training (
     country VARCHAR NOT NULL, enterprise_id VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
@@ -50,16 +51,60 @@ CREATE TABLE load_log (
     country VARCHAR, file VARCHAR, sha256 VARCHAR, rows INTEGER, loaded_at TIMESTAMP
 );
 
+-- Derived per-enterprise tables, written once per version by score.build after the data are loaded
+-- (INSERT INTO <table> FROM <table>_of(countries), the macros at the end of this file). Each holds a result that
+-- does not depend on the enterprise filters (country, sector, phase, partner and year select whole enterprises),
+-- so the measure macros join them to filtered_enterprises(...) instead of recomputing them on every view. A module
+-- filter changes which deliveries count: the macros then compute from the deliveries as before.
+-- Per enterprise with deliveries: its deliveries, participations, visits and the largest group per role and sex.
+CREATE TABLE enterprise_training (
+    enterprise_id VARCHAR PRIMARY KEY, country VARCHAR NOT NULL, module_completions BIGINT,
+    participations BIGINT, consultation_visits BIGINT,
+    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
+);
+-- Per group of enterprises alike in every enterprise filter (country, sector, phase, partner, year joined): the
+-- headline figures of country_figures, summed. Without a module filter country_figures adds up these few thousand
+-- rows instead of joining 300,000 enterprises (people trained is a sum of per-enterprise maxima, so it adds up).
+CREATE TABLE figures_by_group (
+    country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    enterprises BIGINT, workers_female HUGEINT, workers_male HUGEINT, workers HUGEINT,
+    module_completions HUGEINT, participations HUGEINT, consultation_visits HUGEINT,
+    managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT,
+    -- for disclosure control (score/disclosure.py): the sum of the group's record keys (a cell key is such a sum
+    -- mod 256) and the largest contribution of one enterprise to each figure
+    record_keys HUGEINT, max_workers_female INTEGER, max_workers_male INTEGER, max_workers INTEGER,
+    max_participations BIGINT, max_consultation_visits BIGINT, max_people_trained_female INTEGER,
+    max_people_trained_male INTEGER, max_managers_trained INTEGER, max_workers_trained INTEGER,
+    max_people_trained INTEGER
+);
+-- Per delivery: how far it raises its enterprise's largest group so far, per role and sex (people_trained_added).
+CREATE TABLE delivery_people_added (
+    enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
+    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
+);
+-- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing).
+CREATE TABLE indicator_pair (
+    enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+    baseline DOUBLE, follow_up DOUBLE
+);
+
 -- Filters. NULL means "no filter" for every list except `countries`: a NULL or empty country list
 -- returns nothing, so a missing scope fails closed.
+-- The enterprise filters, on an enterprise's (or a group of alike enterprises') attributes.
+CREATE MACRO enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                           country, sector, phase, partner, join_year) AS (
+    list_contains(countries, country)
+    AND (sectors IS NULL OR list_contains(sectors, sector))
+    AND (phases IS NULL OR list_contains(phases, phase))
+    AND (partners IS NULL OR list_contains(partners, partner))
+    AND join_year BETWEEN year_from AND year_to
+);
+
 CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT e.*, e.workers_female + e.workers_male AS workers  -- headcount when joining; summed = workers reached
     FROM enterprise e
-    WHERE list_contains(countries, e.country)
-      AND (sectors IS NULL OR list_contains(sectors, e.sector))
-      AND (phases IS NULL OR list_contains(phases, e.phase))
-      AND (partners IS NULL OR list_contains(partners, e.partner))
-      AND e.join_year BETWEEN year_from AND year_to
+    WHERE enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                        e.country, e.sector, e.phase, e.partner, e.join_year)
       -- An uncorrelated IN, not a correlated EXISTS: DuckDB then builds one hash table of the enterprises with a
       -- chosen module instead of de-duplicating the outer rows first; 2-3x faster with a module filter at
       -- 300k enterprises (BENCHMARKS.md). Same rows: enterprise_id is never NULL.
@@ -68,7 +113,7 @@ CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules,
 
 -- Module deliveries of the filtered enterprises, limited to the chosen modules.
 CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on,
+    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key,
            -- people in this delivery's classroom; summed = training participations (two modules count twice)
            t.managers_female + t.managers_male + t.workers_female + t.workers_male AS participants
     FROM training t
@@ -76,37 +121,66 @@ CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, ye
       USING (enterprise_id)
     WHERE modules IS NULL OR list_contains(modules, t.module);
 
--- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
--- classroom group across its modules (someone attending two modules is counted once).
-CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT enterprise_id, any_value(country) AS country,
+-- Per enterprise with deliveries (of the chosen modules): module completions (one per delivery), training
+-- participations (people in its classrooms; two modules count twice), consultation visits, and for people trained
+-- (the conservative distinct estimate) the largest classroom group per role and sex across its modules (someone
+-- attending two modules is counted once). The definition; build time writes it unfiltered into
+-- enterprise_training.
+CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT enterprise_id, any_value(country) AS country, count(*) AS module_completions,
+           sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
-           max(workers_female) AS workers_female, max(workers_male) AS workers_male
+           max(workers_female) AS workers_female, max(workers_male) AS workers_male,
+           any_value(record_key) AS record_key
     FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY enterprise_id;
 
--- Baseline and follow-up per enterprise for "change" indicators; follow_up is NULL when missing.
--- `improved`: the follow-up moved in the indicator's better direction (NULL without a follow-up).
+-- The same rows, read from the table written at build time unless a module filter changes which deliveries count
+-- (DuckDB runs one branch: the other's condition is false).
+CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT x.enterprise_id, x.country, x.module_completions, x.participations::HUGEINT AS participations,
+           x.consultation_visits::HUGEINT AS consultation_visits,
+           x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key
+    FROM enterprise_training x
+    JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
+    WHERE modules IS NULL
+    UNION ALL
+    SELECT * FROM training_per_enterprise(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules IS NOT NULL;
+
+-- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
+-- classroom group across its modules (someone attending two modules is counted once).
+CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT enterprise_id, country, managers_female, managers_male, workers_female, workers_male, record_key
+    FROM filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to);
+
+-- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
+-- unfiltered into indicator_pair); follow_up is NULL when missing.
+CREATE MACRO indicator_pair_of(countries) AS TABLE
+    SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
+           max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
+           max(v.value) FILTER (WHERE v.period = 'follow_up') AS follow_up
+    FROM indicator_value v
+    JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
+    WHERE list_contains(countries, v.country)
+    GROUP BY v.enterprise_id, v.indicator
+    HAVING baseline IS NOT NULL;
+
+-- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
+-- (NULL without a follow-up). The module filter only selects enterprises here, so the table serves every filter.
 CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT *,
-           CASE WHEN follow_up IS NULL THEN NULL
-                WHEN direction = 'lower' THEN follow_up < baseline
-                ELSE follow_up > baseline END AS improved
-    FROM (
-        SELECT v.enterprise_id, any_value(e.country) AS country, v.indicator, any_value(i.direction) AS direction,
-               max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
-               max(v.value) FILTER (WHERE v.period = 'follow_up') AS follow_up
-        FROM indicator_value v
-        JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
-          USING (enterprise_id)
-        JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
-        GROUP BY v.enterprise_id, v.indicator
-        HAVING baseline IS NOT NULL
-    );
+    SELECT p.enterprise_id, p.country, e.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
+           CASE WHEN p.follow_up IS NULL THEN NULL
+                WHEN i.direction = 'lower' THEN p.follow_up < p.baseline
+                ELSE p.follow_up > p.baseline END AS improved
+    FROM indicator_pair p
+    JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+      USING (enterprise_id)
+    JOIN indicator i ON i.code = p.indicator;
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
 CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, v.indicator, v.value
+    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value
     FROM indicator_value v
     JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
@@ -117,46 +191,69 @@ CREATE MACRO size_class_of(workers) AS (
     SELECT code FROM size_class WHERE workers >= min_workers AND (max_workers IS NULL OR workers <= max_workers)
 );
 
--- The headline figures per country for the filtered enterprises (enterprises engaged, workers reached by sex,
--- module completions, training participations, consultation visits, people trained by role and sex).
--- Totals are sums over these rows; every page and the map read them from here.
+-- The headline figures per group of alike enterprises (see figures_by_group) for the filtered enterprises:
+-- enterprises engaged, workers reached by sex, module completions, training participations, consultation visits,
+-- people trained by role and sex. The definition; build time writes it unfiltered into figures_by_group.
+CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT e.country, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
+           sum(e.workers_female) AS workers_female, sum(e.workers_male) AS workers_male, sum(e.workers) AS workers,
+           sum(x.module_completions) AS module_completions, sum(x.participations) AS participations,
+           sum(x.consultation_visits) AS consultation_visits,
+           sum(x.managers_female) AS managers_female, sum(x.managers_male) AS managers_male,
+           sum(x.workers_female) AS trained_workers_female, sum(x.workers_male) AS trained_workers_male,
+           sum(e.record_key) AS record_keys, max(e.workers_female) AS max_workers_female,
+           max(e.workers_male) AS max_workers_male, max(e.workers) AS max_workers,
+           max(x.participations) AS max_participations, max(x.consultation_visits) AS max_consultation_visits,
+           max(x.managers_female + x.workers_female) AS max_people_trained_female,
+           max(x.managers_male + x.workers_male) AS max_people_trained_male,
+           max(x.managers_female + x.managers_male) AS max_managers_trained,
+           max(x.workers_female + x.workers_male) AS max_workers_trained,
+           max(x.managers_female + x.managers_male + x.workers_female + x.workers_male) AS max_people_trained
+    FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+    LEFT JOIN filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) x
+      USING (enterprise_id)
+    GROUP BY e.country, e.sector, e.phase, e.partner, e.join_year;
+
+-- The headline figures per country for the filtered enterprises. Totals are sums over these rows; every page and
+-- the map read them from here. Without a module filter they add up figures_by_group (DuckDB runs one branch).
+-- Disclosure control (score/disclosure.py): `ckey` is the cell key of the country's filtered enterprises (sum of
+-- their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the largest
+-- contribution of one enterprise to that figure (a total's is the largest of its rows').
 CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    WITH e AS (
-        SELECT country, count(*) AS enterprises,
-               sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers
-        FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to)
-        GROUP BY country
-    ),
-    t AS (
-        SELECT country, count(*) AS module_completions,
-               sum(participants) AS participations, sum(consultation_visits) AS consultation_visits
-        FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
-        GROUP BY country
-    ),
-    p AS (
-        SELECT country,
-               sum(managers_female) AS managers_female, sum(managers_male) AS managers_male,
-               sum(workers_female) AS trained_workers_female, sum(workers_male) AS trained_workers_male
-        FROM people_trained(countries, sectors, phases, partners, modules, year_from, year_to)
-        GROUP BY country
+    WITH g AS (
+        SELECT * FROM figures_by_group
+        WHERE modules IS NULL
+          AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                            country, sector, phase, partner, join_year)
+        UNION ALL
+        SELECT * FROM figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+        WHERE modules IS NOT NULL
     )
-    SELECT e.country, e.enterprises,
-           e.workers_female, e.workers_male, e.workers AS workers_reached,
-           coalesce(t.module_completions, 0) AS module_completions,
-           coalesce(t.participations, 0) AS participations,
-           coalesce(t.consultation_visits, 0) AS consultation_visits,
-           coalesce(p.managers_female + p.trained_workers_female, 0) AS people_trained_female,
-           coalesce(p.managers_male + p.trained_workers_male, 0) AS people_trained_male,
-           coalesce(p.managers_female + p.managers_male, 0) AS managers_trained,
-           coalesce(p.trained_workers_female + p.trained_workers_male, 0) AS workers_trained,
-           coalesce(p.managers_female + p.managers_male + p.trained_workers_female + p.trained_workers_male, 0)
-               AS people_trained
-    FROM e LEFT JOIN t USING (country) LEFT JOIN p USING (country);
+    SELECT country, sum(enterprises)::BIGINT AS enterprises,
+           sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers_reached,
+           coalesce(sum(module_completions)::BIGINT, 0) AS module_completions,
+           coalesce(sum(participations), 0) AS participations,
+           coalesce(sum(consultation_visits), 0) AS consultation_visits,
+           coalesce(sum(managers_female) + sum(trained_workers_female), 0) AS people_trained_female,
+           coalesce(sum(managers_male) + sum(trained_workers_male), 0) AS people_trained_male,
+           coalesce(sum(managers_female) + sum(managers_male), 0) AS managers_trained,
+           coalesce(sum(trained_workers_female) + sum(trained_workers_male), 0) AS workers_trained,
+           coalesce(sum(managers_female) + sum(managers_male) + sum(trained_workers_female)
+                    + sum(trained_workers_male), 0) AS people_trained,
+           sum(record_keys) % 256 AS ckey, max(max_workers_female) AS max_workers_female,
+           max(max_workers_male) AS max_workers_male, max(max_workers) AS max_workers_reached,
+           max(max_participations) AS max_participations, max(max_consultation_visits) AS max_consultation_visits,
+           max(max_people_trained_female) AS max_people_trained_female,
+           max(max_people_trained_male) AS max_people_trained_male, max(max_managers_trained) AS max_managers_trained,
+           max(max_workers_trained) AS max_workers_trained, max(max_people_trained) AS max_people_trained
+    FROM g
+    GROUP BY country;
 
 -- People trained over time, on the same basis as people_trained: walking through an enterprise's deliveries
 -- in date order, each adds (per role and sex) how far it raises the largest group so far (a running maximum).
 -- Summed over an enterprise this equals people_trained; summed by year it says when people were first counted.
-CREATE MACRO people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+-- The definition; build time writes it unfiltered into delivery_people_added.
+CREATE MACRO people_added_per_delivery(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     -- running maximum up to this delivery minus the one up to the delivery before: one window pass (both frames
     -- share partition and order), not a running max followed by lag() over a second window.
     SELECT enterprise_id, country, module, classroom_date,
@@ -168,3 +265,12 @@ CREATE MACRO people_trained_added(countries, sectors, phases, partners, modules,
     WINDOW upto AS (PARTITION BY enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
            before AS (PARTITION BY enterprise_id ORDER BY classroom_date, module
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
+
+-- The same rows, from the table written at build time unless a module filter changes which deliveries count.
+CREATE MACRO people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT a.* FROM delivery_people_added a
+    JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
+    WHERE modules IS NULL
+    UNION ALL
+    SELECT * FROM people_added_per_delivery(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules IS NOT NULL;

@@ -57,7 +57,7 @@ def test_public_sees_no_enterprise_names(page: Page, app_server: AppServer, all_
     assert not names_on_page(page, every)
     file_name, rows = download_csv(page)
     assert rows, f"{file_name} is empty"
-    assert "Name" not in rows[0]
+    assert "name" not in rows[0]
     assert not {value for row in rows for value in row.values()} & every
 
 
@@ -74,9 +74,9 @@ def test_country_user_sees_own_enterprises_only(
     assert not names_on_page(page, all_names["GHA"])
     file_name, rows = download_csv(page)
     assert file_name.endswith(".csv")
-    assert {row["Name"] for row in rows} == all_names["COL"]
-    assert {row["Country"] for row in rows} == {"Colombia"}
-    assert {row["Id"][:4] for row in rows} == {"COL-"}
+    assert {row["name"] for row in rows} == all_names["COL"]
+    assert {(row["country"], row["country_name"]) for row in rows} == {("COL", "Colombia")}
+    assert {row["enterprise_id"][:4] for row in rows} == {"COL-"}
 
 
 def test_hq_sees_every_country(page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
@@ -84,4 +84,4 @@ def test_hq_sees_every_country(page: Page, app_server: AppServer, all_names: dic
     assert signed_in_as(page, HQ), "sign-in failed"
     enterprises_page(page)
     _, rows = download_csv(page)
-    assert {row["Name"] for row in rows} == set().union(*all_names.values())
+    assert {row["name"] for row in rows} == set().union(*all_names.values())

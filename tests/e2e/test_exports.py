@@ -1,0 +1,69 @@
+"""Exports from the real page, as a donor would take them: the Training CSV in English, French and Spanish reads
+back with pandas as numbers equal to the raw counts; the page workbook holds numbers; a chart PNG is an image
+with room for its caption (what the caption says is tested on the exported figure in tests/test_exports.py)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+from tests.oracle import RawData
+
+MAIN = "[data-testid='stMain']"
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def choose_language(page: Page, code: str) -> None:
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.get_by_role("combobox")
+    box.click()
+    page.get_by_role("option", name=LANGUAGES[code], exact=True).click()
+    ui.settle(page)
+
+
+def download(page: Page, label: str) -> tuple[str, bytes]:
+    with page.expect_download(timeout=ui.TIMEOUT) as started:
+        page.locator(MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).first.click()
+    return started.value.suggested_filename, Path(started.value.path()).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def raw(app_server: AppServer) -> RawData:
+    return RawData(app_server.data_dir / "countries")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_training_csv_is_data_in_every_language(page: Page, app_server: AppServer, raw: RawData, lang: str) -> None:
+    ui.goto(page, f"{app_server.url}/training")
+    choose_language(page, lang)
+    name, content = download(page, "CSV")
+    assert name == "score-training-by-module.csv"
+    assert content.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig").set_index("module")
+    for column in ("deliveries", "participations", "consultation_visits"):
+        assert pd.api.types.is_integer_dtype(frame[column]), (lang, column, frame[column].dtype)
+    for module, figures in raw.by_module().items():
+        assert frame.loc[module, "deliveries"] == figures["deliveries"]
+        assert frame.loc[module, "participations"] == figures["participations"]
+        assert frame.loc[module, "consultation_visits"] == figures["consultation_visits"]
+
+
+def test_page_workbook_and_chart_png(page: Page, app_server: AppServer, raw: RawData) -> None:
+    ui.goto(page, app_server.url)
+    name, content = download(page, "Excel")
+    assert name == "score-overview.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    rows = list(book["overview_kpis"].iter_rows(values_only=True))
+    kpis = dict(zip(rows[0], rows[1], strict=True))
+    assert kpis["enterprises"] == raw.kpis()["enterprises"]
+    assert kpis["workers_reached"] == raw.kpis()["workers_reached"]
+    about = [row for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert any("Demo data" in str(cell) for row in about for cell in row)
+    name, content = download(page, "PNG")
+    assert name.endswith(".png") and content.startswith(b"\x89PNG")
