@@ -211,15 +211,15 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     assert any(label.startswith("Training without a follow-up measurement") for label in labels)
     assert len(labels) == 4
     summary = at.dataframe[0].value
-    assert list(summary["country"]) == ["COL", "PER"]
-    assert summary["age_days"].notna().all() and set(summary["action"]) == {"build"}
+    assert list(summary["country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
+    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Built from the server's files"}
 
     at = _session(BOGOTA, QUALITY)
     frames = [d.value for d in at.dataframe]
-    assert list(frames[0]["country"]) == ["COL"]
+    assert list(frames[0]["country"]) == ["Colombia"]
     assert any(len(f) for f in frames[1:])  # the demo set has trainings without a follow-up yet
     for frame in frames[1:]:
-        assert set(frame["country"]) <= {"COL"}  # detail queries: their own country only
+        assert set(frame["Country"]) <= {"Colombia"}  # detail queries: their own country only
 
 
 def test_upload_limit_is_configured_consistently(data: Path) -> None:
@@ -279,8 +279,7 @@ def test_the_report_is_redrawn_in_the_readers_language_without_a_new_audit_line(
     assert len(audit.read_events(event="upload")) == 1
     check = at.session_state["upload_check"]
     assert check.language == "en"
-    at.session_state["score_language"] = "es"
-    at.run()
+    at.selectbox(key="score_language").select("es").run()
     assert not at.exception
     assert at.session_state["upload_check"].language == "es"
     assert len(audit.read_events(event="upload")) == 1
