@@ -23,7 +23,9 @@ Typical use in a page:
 
 from __future__ import annotations
 
+import functools
 import math
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,13 +36,38 @@ import streamlit as st
 
 from score import charts
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
+from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
 HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on bars
 DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
 Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def cached_figure(build: Callable[..., go.Figure | None]) -> Callable[..., go.Figure | None]:
+    """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
+    figure cost more than the rest of a cached page run (BENCHMARKS.md). The figure is shared (st.cache_resource:
+    no copy), so nothing may change it after it is built; it carries the language's separators already."""
+
+    # Frames are keyed by their pickled bytes: much faster than Streamlit's content hash for these small frames,
+    # and as exact (equal bytes, equal frames; the rare equal frame that pickles differently is only a miss).
+    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
+    def cached(language: str, args: tuple, kwargs: dict) -> go.Figure | None:
+        fig = build(*args, **kwargs)
+        if fig is not None:
+            fig.update_layout(separators=plot_separators())
+        return fig
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> go.Figure | None:
+        return cached(current_language(), args, kwargs)
+
+    return wrapper
 
 
 def missing(value: object) -> bool:
@@ -226,7 +253,8 @@ def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = No
     overlapped the chart title and saved an image without any of that."""
     from score import exports, ui
 
-    fig.update_layout(separators=plot_separators())
+    if fig.layout.separators != plot_separators():  # figures from cached_figure have them (and are shared)
+        fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
     context = ui.export_context()
     download(
@@ -314,6 +342,7 @@ def _finish_bars(
         fig.update_xaxes(**category_axis)
 
 
+@cached_figure
 def bar_chart(
     frame: pd.DataFrame,
     code: str,
@@ -415,6 +444,7 @@ class Series:
     colour: str
 
 
+@cached_figure
 def multi_bar_chart(
     frame: pd.DataFrame,
     code: str,
@@ -487,6 +517,7 @@ def multi_bar_chart(
 # --------------------------------------------------------------------------------------------- specific charts
 
 
+@cached_figure
 def trend_chart(
     frame: pd.DataFrame,
     year: str,
@@ -558,6 +589,7 @@ def trend_chart(
     return fig
 
 
+@cached_figure
 def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -> go.Figure | None:
     """100 % bars split women / men, one per (label, women, men) row, each segment printed as
     'share · count'. Rows with a hidden value are drawn as "–". None when every row is empty."""
@@ -617,6 +649,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
     return fig
 
 
+@cached_figure
 def outcome_chart(
     row: Mapping[str, object] | pd.Series,
     *,
@@ -689,6 +722,7 @@ def outcome_note(row: Mapping[str, object] | pd.Series, *, unit: str, measure_la
     )
 
 
+@cached_figure
 def share_chart(
     frame: pd.DataFrame,
     code: str,
@@ -814,6 +848,16 @@ def download(
     )
 
 
+@st.cache_resource(max_entries=500, show_spinner=False)
+def _page_tables(key: tuple, _sheets: dict, _labels: dict) -> dict[str, pd.DataFrame]:
+    """exports.page_tables once per page results, not on every rerun (it types every column). `key` determines
+    the results: which queries and parameters, the data version, the viewer's scope, the filters, the language.
+    Shared and read-only: the workbook is written from the tables, never into them."""
+    from score import exports
+
+    return exports.page_tables(_sheets, _labels)
+
+
 def page_workbook(file_name: str) -> None:
     """Fill the room ui.page() left under the header: the whole page as one workbook (a sheet per query the
     page ran, as data, plus an About sheet). Called by app.py once the page has run."""
@@ -823,7 +867,8 @@ def page_workbook(file_name: str) -> None:
     sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
     if slot is None or not sheets:
         return
-    tables = exports.page_tables(sheets, ui.export_labels())
+    key = (tuple(sheets), ui.data_version(), ui.scope_key(ui.current_scope()), ui.current_filters(), current_language())
+    tables = _page_tables(key, sheets, ui.export_labels())
     context = ui.export_context()
     download(
         _("Download this page's data (Excel)"),

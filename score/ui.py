@@ -81,20 +81,19 @@ def _cached_query(
     return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
 
 
+def scope_key(scope: Scope) -> tuple:
+    """What a cached result depends on of the viewer: role, user and countries (the cache is shared by all)."""
+    return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
+
+
 def query(name: str, filters_override: Filters | None = None, **params: object) -> pd.DataFrame:
     """Run a named query for the current viewer and filters (cached per scope, filters and data version)."""
     scope = current_scope()
     chosen = filters_override if filters_override is not None else current_filters()
-    scope_key = (
-        scope.role,
-        scope.user,
-        tuple(sorted(scope.aggregate_countries)),
-        tuple(sorted(scope.detail_countries)),
-    )
     params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     path = pinned_path()
     version = db.data_version(path)
-    frame = _cached_query(name, scope_key, replace(chosen, notices=()), version, params_key, scope, path)
+    frame = _cached_query(name, scope_key(scope), replace(chosen, notices=()), version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
@@ -314,17 +313,17 @@ def notices() -> None:
     adjusted = adjusted_figures_notice(current_scope())
     if adjusted:
         st.caption(adjusted)
-    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
-    if not len(status):
+    status = data_status()
+    if not status:
         return
-    if bool(status.iloc[0]["is_demo"]):
+    if bool(status["is_demo"]):
         st.warning(
             _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
             icon=":material/science:",
         )
-    elif status.iloc[0]["demo_countries"]:
+    elif status["demo_countries"]:
         names = reference_labels("country")
-        codes = str(status.iloc[0]["demo_country_codes"]).split(",")
+        codes = str(status["demo_country_codes"]).split(",")
         st.warning(
             _(
                 "Demo data for {countries}: figures for these countries come from synthetic enterprises, "
@@ -378,9 +377,15 @@ def export_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def data_status() -> dict[str, object]:
-    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
+@st.cache_resource(max_entries=20, show_spinner=False)
+def _data_status(version: str, _path: Path | None = None) -> dict[str, object]:
+    """The version's data status row (shared, read-only: callers get a copy from data_status())."""
+    status = db.run_query("data_status", Scope.nothing(), path=_path)
     return status.iloc[0].to_dict() if len(status) else {}
+
+
+def data_status() -> dict[str, object]:
+    return dict(_data_status(data_version(), pinned_path()))
 
 
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
