@@ -798,6 +798,8 @@ def enterprise_list_table(
     table and its CSV; numbers and dates stay typed so the table sorts correctly."""
     named = with_labels(rows, country=countries, sector=sectors)
     named["size_class"] = named["size_class"].map(size_class_name)
+    # Dates as dates (a datetime column shows "2011-03-15 00:00:00"); still typed, so the column sorts.
+    named["joined_on"] = pd.to_datetime(named["joined_on"]).dt.date
     headings = {
         "enterprise_id": _("Id"),
         "name": _("Name"),
