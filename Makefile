@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
+N ?= 2
 
-.PHONY: run test lint demo build bench fuzz load attack screenshots chromium clean i18n i18n-check
+.PHONY: run serve test lint demo build bench scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +59,30 @@ chromium:
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
 
+## Debian's nginx for `make serve` and `make scale-test`, installed when missing (as chromium is)
+nginx:
+	@test -x $(NGINX) || (echo "Installing Debian's nginx for make serve" && \
+		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
+		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null))
+
+## N Streamlit processes behind nginx on http://localhost:$(PORT) (sticky sessions, one shared data dir)
+serve: $(VENV)/.installed nginx $(CATALOGUES)
+	@test -e data/score.duckdb || $(PY) -m score build
+	@test -e data/users.json || $(PY) -m score users demo || true
+	$(PY) -m score serve --processes $(N) --port $(PORT)
+
 ## Install test dependencies (and Debian's chromium when missing), then run the whole suite
 test: $(VENV)/.installed-dev chromium $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	rm -rf test-results
-	$(PY) -m pytest -q -n 2 --timeout 600
+	$(PY) -m pytest -q -n 2 --timeout 600 -m "not scale"
+
+## Two Streamlit processes behind nginx: stickiness, publish seen by both, audit (tests/e2e/test_scale_out.py),
+## then fresh page loads per second of 2 processes against 1, with p95 at 20 sessions (RELIABILITY.md)
+scale-test: $(VENV)/.installed-dev chromium nginx
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 -m scale tests/e2e/test_scale_out.py
+	$(PY) bench/scale_out.py --write RELIABILITY.md
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -87,6 +107,10 @@ load: $(VENV)/.installed-dev chromium
 ## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
 attack: $(VENV)/.installed-dev
 	$(PY) bench/disclosure_attack.py 20
+
+## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
+mutation: $(VENV)/.installed-dev
+	$(PY) scripts/mutation.py
 
 ## docs/screenshots/<page>.png of every page at 1600x1000, for the README
 screenshots: $(VENV)/.installed-dev chromium

@@ -52,7 +52,7 @@ from pathlib import Path
 
 import duckdb
 
-from score import audit, config, contract
+from score import audit, config, contract, warmers
 from score.access import Scope
 from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir
 from score.i18n import _
@@ -548,6 +548,9 @@ def _new_version(
         }
         _write_atomic(txn / "entry.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
         _fsync_dir(txn)
+        cold = warmers.wait_until_warmed(final.name)  # every app process has this version's caches ready
+        if cold:
+            LOG.info("switching to %s before %s warmed it", final.name, ", ".join(cold))
         _step(progress, "switch")
         try:
             switch_pointer(final)
