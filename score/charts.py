@@ -131,8 +131,10 @@ def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d
 def plain(text: str) -> str:
     """A string Plotly shows as it is. Plotly renders a subset of HTML in labels, hover and legends (<a href>,
     <b>, <br>, <span style>...): a partner name `<a href=...>` would become a link. Its text renderer turns the
-    entities &amp; &lt; &gt; back into characters, so escaped text reads the same and never becomes markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    entities &amp; &lt; &gt; back into characters, so escaped text reads the same and never becomes markup.
+    Only a line break `<br>` is kept: the app wraps long category names with it, and it loads nothing."""
+    escaped = (part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for part in text.split("<br>"))
+    return "<br>".join(escaped)
 
 
 # Trace fields that carry data (category names, hover values); `text` and templates are the app's own wording.
