@@ -20,10 +20,11 @@ from score.i18n import LANGUAGES, _, label, set_language
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
 LANGUAGE_KEY = "score_language"
+KEPT_LANGUAGE_KEY = "score_language_kept"  # widget state does not survive st.switch_page; this does
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
-PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
+PAGE_PARAMS = ("profile", "slide")  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
 def current_scope() -> Scope:
@@ -127,12 +128,15 @@ def reference_labels(kind: str) -> dict[str, str]:
 
 
 def sidebar_language() -> None:
+    if LANGUAGE_KEY not in st.session_state and KEPT_LANGUAGE_KEY in st.session_state:
+        st.session_state[LANGUAGE_KEY] = st.session_state[KEPT_LANGUAGE_KEY]  # after st.switch_page
     choice = st.sidebar.selectbox(
         _("Language"),
         list(LANGUAGES),
         format_func=LANGUAGES.get,
         key=LANGUAGE_KEY,
     )
+    st.session_state[KEPT_LANGUAGE_KEY] = choice
     set_language(choice)
 
 
@@ -147,6 +151,11 @@ def sidebar_filters() -> Filters:
         st.session_state["f_years"] = (max(from_url.year_from, first), min(from_url.year_to, last))
         st.session_state["f_initialised"] = True
         st.session_state["f_notices"] = from_url.notices
+    elif "f_years" not in st.session_state:  # st.switch_page dropped the widgets' state: keep the filters
+        kept = current_filters()
+        for name in filters.LIST_FIELDS:
+            st.session_state[f"f_{name}"] = list(getattr(kept, name))
+        st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
@@ -259,6 +268,13 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+def reset_page_workbook() -> None:
+    """Forget the previous page's workbook (app.py, before each page runs): a page that does not call
+    `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
+    st.session_state[PAGE_SHEETS_KEY] = None
+    st.session_state[PAGE_DOWNLOADS_KEY] = None
 
 
 def export_labels() -> dict[str, dict[str, str]]:
