@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
+N ?= 2
 
-.PHONY: run test lint demo build bench fuzz load screenshots chromium clean
+.PHONY: run serve test lint demo build bench scale-test fuzz load attack screenshots chromium nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +19,35 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Translations (Babel): the .po files are the source; the .mo files are compiled from them (and committed,
+# so a plain `pytest` works too; tests/test_i18n.py checks that they match the .po files).
+LANGS := fr es
+CATALOGUES := $(foreach lang,$(LANGS),locales/$(lang)/LC_MESSAGES/score.mo)
+I18N_KEYWORDS := --no-default-keywords -k _ -k ngettext:1,2 -k N_
+
+locales/%/LC_MESSAGES/score.mo: locales/%/LC_MESSAGES/score.po | $(VENV)/.installed
+	$(PY) -m score.i18n_check --compile $*
+
+## Extract every _()/ngettext()/N_() string into locales/score.pot, merge it into fr and es, compile
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --sort-by-file --add-location=file \
+		--project=SCORE --version=dashboard --copyright-holder="International Labour Organization" -w 120 -o locales/score.pot .
+	for lang in $(LANGS); do \
+		$(VENV)/bin/pybabel update -i locales/score.pot -d locales -D score -l $$lang \
+			--no-fuzzy-matching --ignore-obsolete -w 120 --init-missing; \
+	done
+	$(PY) -m score.i18n_check --compile
+	-$(PY) -m score.i18n_check | tail -40
+
+## List the msgids that still lack a French or Spanish translation (exit 1 when any)
+i18n-check: $(VENV)/.installed
+	$(PY) -m score.i18n_check
+
 data/score.duckdb: | $(VENV)/.installed
 	$(PY) -m score build
 
 ## Build the database if missing and start the app on http://localhost:$(PORT)
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
 	@test -e data/users.json || $(PY) -m score users demo || true
@@ -33,12 +59,30 @@ chromium:
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
 
+## Debian's nginx for `make serve` and `make scale-test`, installed when missing (as chromium is)
+nginx:
+	@test -x $(NGINX) || (echo "Installing Debian's nginx for make serve" && \
+		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
+		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null))
+
+## N Streamlit processes behind nginx on http://localhost:$(PORT) (sticky sessions, one shared data dir)
+serve: $(VENV)/.installed nginx $(CATALOGUES)
+	@test -e data/score.duckdb || $(PY) -m score build
+	@test -e data/users.json || $(PY) -m score users demo || true
+	$(PY) -m score serve --processes $(N) --port $(PORT)
+
 ## Install test dependencies (and Debian's chromium when missing), then run the whole suite
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	rm -rf test-results
-	$(PY) -m pytest -q -n 2 --timeout 600
+	$(PY) -m pytest -q -n 2 --timeout 600 -m "not scale"
+
+## Two Streamlit processes behind nginx: stickiness, publish seen by both, audit (tests/e2e/test_scale_out.py),
+## then fresh page loads per second of 2 processes against 1, with p95 at 20 sessions (RELIABILITY.md)
+scale-test: $(VENV)/.installed-dev chromium nginx
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 -m scale tests/e2e/test_scale_out.py
+	$(PY) bench/scale_out.py --write RELIABILITY.md
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -59,6 +103,10 @@ fuzz: $(VENV)/.installed-dev
 ## 20 browser sessions for 60 s while COL is published 5 times (not part of make test; see RELIABILITY.md)
 load: $(VENV)/.installed-dev chromium
 	$(PY) bench/load_test.py
+
+## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
+attack: $(VENV)/.installed-dev
+	$(PY) bench/disclosure_attack.py 20
 
 ## docs/screenshots/<page>.png of every page at 1600x1000, for the README
 screenshots: $(VENV)/.installed-dev chromium

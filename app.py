@@ -9,11 +9,13 @@ import streamlit as st
 from score import components, db, signin, ui
 from score.i18n import _
 
+ui.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(
-    page_title="SCORE results", page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
+    page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
 ui.sidebar_language()
+ui.streamlit_texts()
 signin.sidebar_sign_in()
 
 try:

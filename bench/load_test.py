@@ -47,6 +47,7 @@ from tests.e2e.app_server import (  # noqa: E402
     prepare_data_dir,
 )
 from tests.e2e.datasets import col_without_last, names  # noqa: E402
+from tests.e2e.ws_client import load_page  # noqa: E402
 
 METRIC = "[data-testid='stMetricValue']"
 DECK = "[data-testid='stDeckGlJsonChart'] canvas"
@@ -127,47 +128,23 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
 
 async def ws_session(n: int, base: str, deadline: float, max_loads: int, allowed: set[str], out: Results):
     """A virtual user: reload after reload, each a new session over Streamlit's websocket protocol."""
-    import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     rng = random.Random(n)
-    stream = base.replace("http://", "ws://") + "/_stcore/stream"
     loads = 0
     while time.monotonic() < deadline and loads < max_loads:
         path, query, _ready = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
         where = f"{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:
-            async with asyncio.timeout(LOAD_TIMEOUT_MS / 1000):
-                async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
-                    request = BackMsg()
-                    request.rerun_script.query_string = query
-                    request.rerun_script.page_name = path.strip("/")
-                    await ws.send(request.SerializeToString())
-                    metrics: dict[str, str] = {}
-                    while True:
-                        message = ForwardMsg()
-                        message.ParseFromString(await ws.recv())
-                        kind = message.WhichOneof("type")
-                        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                            element = message.delta.new_element
-                            if element.WhichOneof("type") == "exception":
-                                out.errors.append(
-                                    f"session {n}: exception on {where}: {element.exception.message[:200]}"
-                                )
-                            elif element.WhichOneof("type") == "metric":
-                                metrics.setdefault(element.metric.label, element.metric.body)
-                        elif kind == "script_finished":
-                            if message.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                                out.errors.append(f"session {n}: script failed on {where}")
-                            break
+            shown = await load_page(base, path, query, timeout=LOAD_TIMEOUT_MS / 1000)
+            out.errors.extend(f"session {n}: exception on {where}: {message}" for message in shown.exceptions)
+            if not shown.finished:
+                out.errors.append(f"session {n}: script failed on {where}")
             out.latencies.append(time.monotonic() - started)
             if path == "/" and query == "countries=COL":
-                shown = metrics.get("Enterprises engaged", "missing")
-                out.col_values[shown] = out.col_values.get(shown, 0) + 1
-                if shown not in allowed:
-                    out.errors.append(f"session {n}: COL shows {shown}, expected one of {sorted(allowed)}")
+                value = shown.metrics.get("Enterprises engaged", "missing")
+                out.col_values[value] = out.col_values.get(value, 0) + 1
+                if value not in allowed:
+                    out.errors.append(f"session {n}: COL shows {value}, expected one of {sorted(allowed)}")
         except Exception as error:
             out.errors.append(f"session {n}: {where}: {type(error).__name__}: {str(error)[:200]}")
         loads += 1

@@ -1,9 +1,11 @@
 -- access: aggregate
 -- suppress: enterprises: workers_female workers_male workers_reached
--- suppress-by: country sector   (rows add up to per-country and per-sector totals shown elsewhere)
+-- perturb: ckey: count enterprises; sum workers_female workers_male workers_reached
 -- The enterprise table for viewers without detail rights: enterprises and workers reached per country x sector.
 SELECT country, sector, count(*) AS enterprises, sum(workers_female) AS workers_female,
-       sum(workers_male) AS workers_male, sum(workers) AS workers_reached
+       sum(workers_male) AS workers_male, sum(workers) AS workers_reached, sum(record_key) % 256 AS ckey,
+       max(workers_female) AS max_workers_female, max(workers_male) AS max_workers_male,
+       max(workers) AS max_workers_reached
 FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 GROUP BY country, sector
 ORDER BY country, sector

@@ -1,5 +1,7 @@
 -- access: aggregate
 -- suppress: none   (programme-level logframe figures per country: no enterprise counts, nothing to suppress)
+-- perturb: none   (the same: reported by the programme, not measured on enterprises)
+-- exact: target actual female_share
 -- Targets and actuals for every logframe indicator, per country in scope, at one reporting date
 -- ($period_end) or, when $period_end is NULL, at each country's latest reporting date. Every indicator
 -- of the reference list gets a row for every country that reported at that date: an indicator the

@@ -1,5 +1,7 @@
 -- access: aggregate
 -- suppress: none   (programme-level logframe figures per country: no enterprise counts, nothing to suppress)
+-- perturb: none   (the same: reported by the programme, not measured on enterprises)
+-- exact: indicators_reported actuals_reported
 -- Reporting dates of the logframe: one row per country in scope and period_end, with how many
 -- indicators were reported (for the reporting-date chooser and the "not reported" note).
 SELECT country, period_end, count(*) AS indicators_reported, count(actual) AS actuals_reported

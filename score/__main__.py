@@ -69,6 +69,12 @@ def _demo_scaled(args: argparse.Namespace) -> int:
     return _cmd_build(args)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from score.serve import serve
+
+    return serve(args.processes, args.port, args.host)
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from score.access import Scope
     from score.publish import PublishError, RejectedUpload, publish_country
@@ -220,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=int, help="N copies of the demo set as a complete data dir --out DIR (built)")
     p.add_argument("--no-build", action="store_true", help="with --scale: write the CSV files only")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("serve", help="N Streamlit processes behind nginx on one port (sticky sessions)")
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="0.0.0.0", help="address nginx listens on (default all)")
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("publish", help="validate, archive and publish one country's files")
     p.add_argument("--country", required=True)

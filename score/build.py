@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import contract
+from score import contract, disclosure
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
@@ -41,7 +41,7 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 # recomputing them on every page view (BENCHMARKS.md). In this order: figures_by_group reads enterprise_training.
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
-    "INSERT INTO enterprise_training BY NAME SELECT * FROM "
+    "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
     "training_per_enterprise($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
@@ -137,11 +137,15 @@ def build_database(
     inputs: list[CountryInput],
     version: int,
     reference_dir: Path = REFERENCE_DIR,
+    secret: bytes | None = None,
 ) -> dict[str, int]:
-    """Write a complete database to out_path (which must not exist). Returns row counts per table."""
+    """Write a complete database to out_path (which must not exist). Returns row counts per table.
+
+    `secret` (default: the data directory's, made on the first build) gives each enterprise its record key."""
     invalid = {c.country: c.report for c in inputs if not c.report.ok}
     if invalid:
         raise BuildError(invalid)
+    secret = secret if secret is not None else disclosure.load_secret(create=True)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(out_path))
     try:
@@ -151,6 +155,7 @@ def build_database(
             tables = item.report.tables
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
+            enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])
             _insert(con, "enterprise", item.country, enterprises)
             _insert(con, "training", item.country, tables["training"])
             _insert(con, "indicator_value", item.country, tables["indicators"])

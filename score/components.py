@@ -79,8 +79,7 @@ def suppression_note(*frames: pd.DataFrame) -> None:
     if any(any_suppressed(f) for f in frames):
         st.caption(
             _(
-                "{hidden} hidden to protect individual enterprises: the cell counts fewer than 5 enterprises, "
-                "or it would let such a cell be worked out from the totals.",
+                "{hidden} hidden to protect individual enterprises: fewer than 5 enterprises are behind the cell.",
                 hidden=HIDDEN,
             )
         )
@@ -265,6 +264,11 @@ def bottom_legend(fig_height: int) -> dict[str, object]:
     return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
 
 
+def _tick(value: float, suffix: str) -> str:
+    """An axis tick: percentages the locale's way ("25 %" in French), other suffixes appended."""
+    return fmt_pct(value) if suffix == "%" else format_value(value) + suffix
+
+
 def _bar_height(n_categories: int, per_bar: int = 44, minimum: int = 260) -> int:
     return max(minimum, 120 + per_bar * n_categories)
 
@@ -398,9 +402,7 @@ def bar_chart(
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
     if max_value is not None:
         ticks = [max_value * i / 4 for i in range(5)]
-        fig.update_layout(
-            **{f"{axis}axis": {"tickvals": ticks, "ticktext": [format_value(t) + tick_suffix for t in ticks]}}
-        )
+        fig.update_layout(**{f"{axis}axis": {"tickvals": ticks, "ticktext": [_tick(t, tick_suffix) for t in ticks]}})
     return fig
 
 
@@ -610,7 +612,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
         barmode="stack", legend=bottom_legend(fig_height), uniformtext={"minsize": 14, "mode": "hide"}, margin={"r": 30}
     )
     ticks = [0, 25, 50, 75, 100]
-    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[f"{fmt_int(t)}%" for t in ticks])
+    fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[fmt_pct(t) for t in ticks])
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category", tickformat="", ticks="")
     return fig
 

@@ -3,10 +3,17 @@
 Each query file starts with a header that the runner enforces:
     -- access: aggregate | detail | reference
     -- suppress: <count column>: <value columns ...>   (every aggregate query; `none` if it counts no enterprises)
-    -- suppress-by: <columns ...> | none               (optional: which rows add up to a published total)
+    -- perturb: <key column>: count <columns ...>; sum <columns ...>
+                                                       (every aggregate query, one line per cell key; `none
+                                                        (reason)` if nothing is about enterprises)
+    -- derive: <column> = <SQL expression>             (optional, repeatable: recomputed from perturbed figures)
+    -- exact: <columns ...>                            (numbers that are not about enterprises: years, targets)
 `detail` queries only ever receive the viewer's detail countries; `aggregate` queries receive the
-countries the viewer may aggregate over and are suppressed where the scope says so; `reference`
-queries read code lists and take no scope. Values are always passed as DuckDB named parameters.
+countries the viewer may aggregate over; where the scope says so (score.access.Scope.suppresses) their
+figures are perturbed by the cell key method (score.disclosure) and counts of 1-4 hidden. Every numeric column
+of an aggregate result must be declared (perturbed, derived or exact): an undeclared one is an error, so a new
+figure cannot reach the public unprotected. Key columns and `max_<column>` are dropped before a page sees them.
+`reference` queries read code lists and take no scope. Values are always passed as DuckDB named parameters.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import config
+from score import config, disclosure
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
@@ -53,7 +60,46 @@ class NamedQuery:
     params: frozenset[str]
     suppress_count: str | None
     suppress_values: tuple[str, ...]
-    suppress_by: tuple[str, ...] | None = ()  # see access.suppress_small_cells; None: rows stand alone
+    perturb: tuple[PerturbRule, ...] = ()
+    derive: tuple[tuple[str, str], ...] = ()  # (column, SQL expression over the perturbed row)
+    exact: frozenset[str] = frozenset()
+
+    @property
+    def helpers(self) -> frozenset[str]:
+        """Columns that only serve the perturbation (cell keys, largest contributions): never shown."""
+        return frozenset(
+            name for rule in self.perturb for name in (rule.key, *(f"max_{column}" for column in rule.sums))
+        )
+
+    @property
+    def declared(self) -> frozenset[str]:
+        perturbed = {column for rule in self.perturb for column in (*rule.counts, *rule.sums)}
+        return frozenset(perturbed | {column for column, _ in self.derive} | self.exact | self.helpers)
+
+
+@dataclass(frozen=True)
+class PerturbRule:
+    """`-- perturb: <key>: count <columns>; sum <columns>`: counts and sums over the enterprises whose cell
+    key is in column `key`; each sum column X comes with `max_X`, the largest contribution of one enterprise."""
+
+    key: str
+    counts: tuple[str, ...]
+    sums: tuple[str, ...]
+
+
+def _perturb_rule(text: str, file_name: str) -> PerturbRule:
+    key, colon, rest = text.partition(":")
+    parts: dict[str, tuple[str, ...]] = {"count": (), "sum": ()}
+    for part in rest.split(";"):
+        words = part.split()
+        if not words:
+            continue
+        if words[0] not in parts or len(words) < 2:
+            raise ValueError(f"{file_name}: '-- perturb: {text}': expected 'count <columns>' or 'sum <columns>'")
+        parts[words[0]] += tuple(words[1:])
+    if not colon or not key.strip() or not (parts["count"] or parts["sum"]):
+        raise ValueError(f"{file_name}: '-- perturb: {text}': expected '<key column>: count ...; sum ...'")
+    return PerturbRule(key.strip(), parts["count"], parts["sum"])
 
 
 @cache
@@ -64,7 +110,7 @@ def load_query(name: str) -> NamedQuery:
     if not path.is_file():
         raise ValueError(f"no query named {name!r}")
     sql = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^--\s*(access|suppress|suppress-by):\s*(.+?)\s*$", sql, flags=re.M))
+    header = dict(re.findall(r"^--\s*(access|suppress):\s*(.+?)\s*$", sql, flags=re.M))
     access = header.get("access")
     if access not in ("aggregate", "detail", "reference"):
         raise ValueError(f"{path.name}: header '-- access: aggregate|detail|reference' missing")
@@ -76,13 +122,24 @@ def load_query(name: str) -> NamedQuery:
     elif access == "aggregate" and suppress != "none":
         # Fail closed: an aggregate without a suppression rule would show small cells to the public.
         raise ValueError(f"{path.name}: aggregate queries need '-- suppress: <count column>: <values>' (or 'none')")
-    by_words = header.get("suppress-by", "").split("(")[0].split()  # a "(reason)" may follow
-    by = None if by_words == ["none"] else tuple(by_words)
+    perturb_lines = [t.split("(")[0].strip() for t in re.findall(r"^--\s*perturb:\s*(.+?)\s*$", sql, flags=re.M)]
+    if access == "aggregate" and not perturb_lines:
+        # Fail closed: an aggregate without a perturbation rule would give differences of cells away exactly.
+        raise ValueError(f"{path.name}: aggregate queries need '-- perturb: <key>: count ...; sum ...' (or 'none')")
+    rules = tuple(_perturb_rule(t, path.name) for t in perturb_lines if t != "none")
+    derive = []
+    for text in re.findall(r"^--\s*derive:\s*(.+?)\s*$", sql, flags=re.M):
+        column, equals, expression = text.partition("=")
+        if not equals or not re.fullmatch(r"[a-z_][a-z0-9_]*", column.strip()) or re.search(r"[;$]", expression):
+            raise ValueError(f"{path.name}: '-- derive: {text}': expected '<column> = <expression>'")
+        derive.append((column.strip(), expression.strip()))
+    exact_lines = re.findall(r"^--\s*exact:\s*(.+?)\s*$", sql, flags=re.M)
+    exact = frozenset(word for text in exact_lines for word in text.split("(")[0].split())
     body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
     params = frozenset(PARAM.findall(body))
     if access != "reference" and "countries" not in params:
         raise ValueError(f"{path.name}: {access} queries must read through $countries (the viewer's scope)")
-    return NamedQuery(name, sql, access, params, count, values, by)
+    return NamedQuery(name, sql, access, params, count, values, rules, tuple(derive), exact)
 
 
 def query_names() -> list[str]:
@@ -245,6 +302,41 @@ def run_query(
         values.update(filters.sql_params(countries))
     with _cursor(path) as cursor:
         frame = cursor.execute(query.sql, _bind(query, values)).df()
-    if query.access == "aggregate" and query.suppress_count and scope.suppresses(countries):
-        frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values, by=query.suppress_by)
-    return frame
+        if query.access != "aggregate":
+            return frame
+        _check_declared(query, frame)
+        if scope.suppresses(countries):
+            frame = _perturbed(query, frame, cursor)
+            if query.suppress_count:
+                # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count
+                # stays >= 5, so hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
+                frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values, by=None)
+    return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
+
+
+def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
+    """Fail closed: every number an aggregate query returns is perturbed, derived or declared exact."""
+    undeclared = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype) and c not in query.declared]
+    if undeclared:
+        raise ValueError(f"{query.name}: numeric columns {undeclared} are not declared in '-- perturb/derive/exact'")
+
+
+def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The figures of an aggregate result as a viewer without detail rights sees them (score.disclosure)."""
+    out = frame.copy()
+    for rule in query.perturb:
+        for column in rule.counts:
+            out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
+        for column in rule.sums:
+            out[column] = disclosure.perturb_magnitudes(frame[column], frame[f"max_{column}"], frame[rule.key])
+    for column, expression in query.derive:
+        # Shares and means from the perturbed numerator and denominator, in SQL (the query's own dialect);
+        # the expression is the query file's, never a value from a viewer.
+        cursor.register("perturbed_rows", out.assign(perturbed_row_=range(len(out))))
+        select = f"* EXCLUDE ({column}), " if column in out.columns else "*, "
+        derived = cursor.execute(
+            f"SELECT {select}{expression} AS {column} FROM perturbed_rows ORDER BY perturbed_row_"  # noqa: S608
+        ).df()
+        cursor.unregister("perturbed_rows")
+        out[column] = derived[column].to_numpy()
+    return out

@@ -30,14 +30,14 @@ from pptx.util import Emu, Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.i18n import _, fmt_date
+from score.i18n import N_, _, fmt_date
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
 # injection"); an apostrophe in front makes it text. Numbers are never touched: a -3 stays the number -3.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
-SOURCE = "ILO SCORE programme monitoring data (SCORE results dashboard)"
+SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
 
 
 # --------------------------------------------------------------------------------------------- context
@@ -211,7 +211,7 @@ def data_table(
     if "suppressed" in frame.columns:
         hidden = frame["suppressed"].fillna(True).astype(bool)
         if hidden.any():
-            reason = _("hidden: fewer than 5 enterprises, or it would reveal such a cell")
+            reason = _("hidden: fewer than 5 enterprises are behind this cell")
             out[HIDDEN_REASON] = [reason if h else None for h in hidden]
     return out.reset_index(drop=True)
 

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from score import contract
+from score.i18n import N_
 
 YEAR_MIN, YEAR_MAX = 2005, 2035
 MAX_VALUES = 100  # per URL key; a longer list is not a real link and the rest is ignored
 MAX_NOTICES = 10
-REGIONS = ("Africa", "Asia", "Latin America")
+REGIONS = (N_("Africa"), N_("Asia"), N_("Latin America"))  # codes in countries.csv; shown through _()
 # URL key for each list field, and the code list its values must come from.
 LIST_FIELDS = {
     "countries": "country",

@@ -13,6 +13,7 @@ import math
 from contextvars import ContextVar
 from functools import cache
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -22,6 +23,14 @@ LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 _LOCALES = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES"}
 _current_language: ContextVar[str] = ContextVar("score_language", default=DEFAULT_LANGUAGE)
+
+
+def language_code(value: object) -> str | None:
+    """A supported language code from a URL value or a browser locale ("fr", "es-CO", "FR_fr"), else None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip()[:2].casefold()
+    return code if code in LANGUAGES else None
 
 
 def set_language(language: str) -> None:
@@ -42,6 +51,12 @@ def _(message: str, **values: object) -> str:
     """Translate `message` and fill `{placeholders}` from keyword arguments."""
     text = _translations(current_language()).gettext(message)
     return text.format(**values) if values else text
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do not translate")
+    """Mark a constant for the catalogue without translating it yet (it is passed to `_()` later, e.g. a
+    unit read from a reference file or a code list defined at import time)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
@@ -82,13 +97,20 @@ def fmt_number(value: object, decimals: int = 1) -> str:
 
 
 def fmt_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
-    """`value` is a percentage (e.g. 16.2 for 16.2 %)."""
+    """`value` is a percentage (e.g. 16.2 for 16.2 %), written the locale's way ("16%", "16 %")."""
     if _missing(value):
         return "–"
-    pattern = ("+" if signed else "") + "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    pattern = _percent_pattern(_locale()).replace("#,##0", digits)
     if signed:
-        pattern = f"{pattern};-{pattern[1:]}"
+        pattern = f"+{pattern};-{pattern}"
     return babel_numbers.format_percent(float(value) / 100, format=pattern, locale=_locale())
+
+
+@cache
+def _percent_pattern(locale: str) -> str:
+    """The locale's percent pattern for one sign ("#,##0%" in English, "#,##0 %" in French and Spanish)."""
+    return Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
 
 
 def fmt_date(value: dt.date | dt.datetime | None) -> str:

@@ -242,8 +242,8 @@ def chart(
         customdata=[format_value(v, unit) for v in rows["target"]],
         hovertemplate="%{y}: " + _("target") + " %{customdata}<extra></extra>",
     )
-    unit_text = f" ({unit})" if unit and unit != "1 = yes" else ""
-    title = f"{indicator_name}{unit_text}: " + _("actual against target") + title_suffix
+    unit_text = f" ({_(unit)})" if unit and unit != "1 = yes" else ""
+    title = _("{indicator}{unit}: actual against target", indicator=indicator_name, unit=unit_text) + title_suffix
     height = max(300, 130 + 44 * len(rows))
     charts.style(fig, title, height=height, value_format="")
     fig.update_layout(

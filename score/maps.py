@@ -395,7 +395,7 @@ def choropleth_features(
         else:
             fill = scale.colour(row.value) if scale else NO_DATA_FILL
             state = "shown"
-            label = f"{metric_name}:"
+            label = _("{figure}:", figure=metric_name)  # French puts a space before the colon
             shown = scale.format(row.value) if scale else fmt_number(row.value)
             note = _n_text(metric, row.n)
         feature["properties"].update(

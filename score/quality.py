@@ -97,3 +97,46 @@ def summary(publishes: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> pd.D
         out[query] = counts.reindex(out.index).fillna(0).astype("int64")
     has_data = out["version"].notna() | out[list(frames)].gt(0).any(axis=1)
     return out[has_data].reset_index()
+
+
+def action_label(action: object) -> str:
+    """A history action (publish.py writes build / publish / restore) in the viewer's language."""
+    labels = {"build": _("Built from the server's files"), "publish": _("Upload published"), "restore": _("Restored")}
+    return labels.get(str(action), "" if action is None else str(action))
+
+
+def detail_headings() -> dict[str, str]:
+    """Headings for the columns of the dq_* detail rows on screen (their CSV keeps the column codes)."""
+    return {
+        "country": _("Country"),
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "sector": _("Sector"),
+        "partner": _("Partner"),
+        "joined_on": _("Joined"),
+        "module": _("Module"),
+        "classroom_date": _("Classroom training"),
+        "months_since": _("Months since"),
+        "source": _("File"),
+        "problem": _("Problem"),
+        "indicator": _("Indicator"),
+        "period": _("Period"),
+        "measured_on": _("Measured on"),
+        "value": _("Value"),
+        "baseline": _("Baseline"),
+        "median_value": _("Median in the country"),
+        "robust_z": _("Robust z-score"),
+        "reason": _("Reason"),
+    }
+
+
+def detail_texts() -> dict[str, str]:
+    """The fixed texts the dq_* queries write into their rows (problem and reason codes), translated."""
+    return {
+        "workers_female + workers_male = 0": _("workers_female + workers_male = 0"),
+        "all four participant groups are 0": _("all four participant groups are 0"),
+        "follow_up_10x_baseline": _("Follow-up more than 10 times the baseline"),
+        "robust_z_above_3_5": _("Far from the other enterprises (robust z-score above 3.5)"),
+        "baseline": _("Baseline"),
+        "follow_up": _("Follow-up"),
+    }

@@ -29,11 +29,11 @@ from streamlit.errors import StreamlitAuthError
 from score import audit, auth, ui
 from score.access import Scope
 from score.auth import Session
-from score.i18n import _
+from score.i18n import N_, _
 
 SESSION_KEY = "score_session"
 CLIENT_KEY = "score_client_id"  # a random id per browser session, for throttling failed sign-ins
-ROLE_LABELS = {"hq": "HQ", "country": "country", "public": "public", "none": "no access"}
+ROLE_LABELS = {"hq": N_("HQ"), "country": N_("country"), "public": N_("public"), "none": N_("no access")}
 
 
 def sidebar_sign_in() -> None:

@@ -15,12 +15,13 @@ import streamlit as st
 from score import contract, db, exports, filters
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import LANGUAGES, _, label, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
-LANGUAGE_KEY = "score_language"
-KEPT_LANGUAGE_KEY = "score_language_kept"  # widget state does not survive st.switch_page; this does
+LANGUAGE_KEY = "score_language"  # the sidebar picker
+LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
+LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
@@ -127,17 +128,94 @@ def reference_labels(kind: str) -> dict[str, str]:
     return {row[key]: label(row) for row in contract.reference_rows(files[kind])}
 
 
+def browser_language() -> str:
+    """The browser's language when it is one of ours (st.context.locale, e.g. "es-CO"), else English."""
+    try:
+        locale = st.context.locale
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        locale = None
+    return language_code(locale) or DEFAULT_LANGUAGE
+
+
+def chosen_language() -> str:
+    """This rerun's language: `?lang=` in the URL (a shared link, a reload), else what this session chose
+    before (the URL loses `lang` for a moment when st.navigation switches page), else the browser's."""
+    for candidate in (
+        st.query_params.get(LANGUAGE_PARAM),
+        st.session_state.get(LANGUAGE_CHOICE_KEY),
+        st.session_state.get(LANGUAGE_KEY),
+    ):
+        language = language_code(candidate)
+        if language:
+            return language
+    return browser_language()
+
+
+def language_params() -> dict[str, str]:
+    """`lang` for the URL, so a link or a reload keeps the language; left out when the browser would pick
+    the same language anyway (links stay short)."""
+    language = current_language()
+    return {} if language == browser_language() else {LANGUAGE_PARAM: language}
+
+
+def _language_picked() -> None:
+    """The sidebar picker wrote a new language: put it in the URL before the rerun reads it."""
+    picked = language_code(st.session_state.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
+    st.session_state[LANGUAGE_CHOICE_KEY] = picked
+    if picked == browser_language():
+        st.query_params.pop(LANGUAGE_PARAM, None)
+    else:
+        st.query_params[LANGUAGE_PARAM] = picked
+
+
+def apply_language() -> str:
+    """Set the language for this rerun (app.py, and again in `page()`: AppTest reruns a page on its own)."""
+    language = chosen_language()
+    st.session_state[LANGUAGE_CHOICE_KEY] = language
+    set_language(language)
+    return language
+
+
 def sidebar_language() -> None:
-    if LANGUAGE_KEY not in st.session_state and KEPT_LANGUAGE_KEY in st.session_state:
-        st.session_state[LANGUAGE_KEY] = st.session_state[KEPT_LANGUAGE_KEY]  # after st.switch_page
-    choice = st.sidebar.selectbox(
+    """The language picker; the language itself comes from the URL, the session or the browser."""
+    language = apply_language()
+    st.session_state[LANGUAGE_KEY] = language
+    st.sidebar.selectbox(
         _("Language"),
         list(LANGUAGES),
         format_func=LANGUAGES.get,
         key=LANGUAGE_KEY,
+        on_change=_language_picked,
     )
-    st.session_state[KEPT_LANGUAGE_KEY] = choice
-    set_language(choice)
+    wanted = language_params().get(LANGUAGE_PARAM)
+    if st.query_params.get(LANGUAGE_PARAM) != wanted:
+        if wanted is None:
+            del st.query_params[LANGUAGE_PARAM]
+        else:
+            st.query_params[LANGUAGE_PARAM] = wanted
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def streamlit_texts() -> None:
+    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
+    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return
+    uploader = "[data-testid='stFileUploaderDropzone']"
+    words = {
+        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
+            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
+        ),
+    }
+    rules = "".join(
+        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
+        for selector, text in words.items()
+    )
+    st.html(f"<style>{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
@@ -187,6 +265,7 @@ def sidebar_filters() -> Filters:
     for key in PAGE_PARAMS:  # a page's own parameter survives the rewrite; that page validates it
         if key in st.query_params:
             wanted[key] = st.query_params[key]
+    wanted.update(language_params())  # and so does the language
     if _current_params() != wanted:
         st.query_params.from_dict(wanted)
     if not chosen.is_default() and side.button(_("Clear filters")):
@@ -232,10 +311,14 @@ def _current_params() -> dict[str, list[str] | str]:
 
 
 def notices() -> None:
-    """Dropped URL values and the demo-data notice, shown at the top of every page."""
+    """Dropped URL values, how exact the figures are for this viewer and the demo-data notice, at the top of
+    every page."""
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
+    adjusted = adjusted_figures_notice(current_scope())
+    if adjusted:
+        st.caption(adjusted)
     status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
     if not len(status):
         return
@@ -257,9 +340,29 @@ def notices() -> None:
         )
 
 
+def adjusted_figures_notice(scope: Scope) -> str | None:
+    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
+    None for HQ, who see exact figures everywhere."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
+            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
+            "exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _(
+        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
+        "enterprises are hidden, so parts may not add up exactly to totals."
+    )
+
+
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
     """Common page header; returns the current filters. With `workbook`, the queries the page runs are
     collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
+    apply_language()
     pin_data_version()
     st.title(title)
     if caption:

@@ -6,7 +6,11 @@ drawn: the public pages as the public sees them (no enterprise names), the staff
 quality, audit log) signed in as the demo HQ user. File names are the pages' URL names, so the README's
 links stay valid when titles or languages change.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only overview,map]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only overview,map] [--lang fr|es]
+                                            [--size 1280x720]
+
+With `--lang fr` (or es) the public pages open from a `?lang=fr` link and the staff pages switch language
+with the sidebar picker after signing in; files are then named <page>-fr.png.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from tests.e2e.app_server import (  # noqa: E402
     users_command_available,
 )
 
-VIEWPORT = {"width": 1600, "height": 1000}
 NO_CHART = {"upload", "data_quality", "audit", "present"}  # present opens on a KPI slide
 
 
@@ -65,10 +68,10 @@ def wait_until_drawn(page: Page, slug: str) -> None:
     page.locator("[data-testid='stMain']").evaluate("e => e.scrollTo(0, 0)")
 
 
-def shoot(page: Page, link: ui.NavLink, out: Path) -> Path:
+def shoot(page: Page, link: ui.NavLink, out: Path, lang: str = "en") -> Path:
     ui.open_nav(page, link)
     wait_until_drawn(page, link.slug)
-    path = out / f"{link.slug}.png"
+    path = out / (f"{link.slug}.png" if lang == "en" else f"{link.slug}-{lang}.png")
     page.screenshot(path=str(path))
     problems = ui.page_problems(page, expect_chart=link.slug not in NO_CHART, chart_timeout=1000)
     print(
@@ -104,7 +107,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--only", help="comma-separated page names (default: every page)")
+    parser.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    parser.add_argument("--size", default="1600x1000", help="viewport WIDTHxHEIGHT")
     args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    viewport = {"width": width, "height": height}
     only = set(args.only.split(",")) if args.only else None
     args.out.mkdir(parents=True, exist_ok=True)
     blocked: list[str] = []
@@ -115,22 +122,25 @@ def main() -> int:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             public_seen: set[str] = set()
             for role in ("public", "hq"):
-                context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+                context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 context.route("**/*", _offline(blocked))
                 page = context.new_page()
-                ui.goto(page, server.url)
+                link_lang = f"?lang={args.lang}" if args.lang != "en" and role == "public" else ""
+                ui.goto(page, server.url + link_lang)
                 if role == "hq":
                     if not users_command_available():
                         break
                     from score.auth import DEMO_USERS
 
                     name, _role, _countries, password = next(u for u in DEMO_USERS if u[1] == "hq")
-                    ui.sign_in(page, name, password)
+                    ui.sign_in(page, name, password)  # the e2e helper reads the English form
+                    if args.lang != "en":
+                        ui.choose(page, "Language", {"fr": "Français", "es": "Español"}[args.lang])
                 print(f"{role}:")
                 for link in ui.nav_links(page):
                     if link.slug in public_seen or (only and link.slug not in only):
                         continue
-                    saved.append(shoot(page, link, args.out))
+                    saved.append(shoot(page, link, args.out, args.lang))
                     if role == "public":
                         public_seen.add(link.slug)
                 context.close()

@@ -41,8 +41,9 @@ def training_csv(lang: str) -> bytes:
     from score import db
 
     set_language(lang)
-    by_module = db.run_query("training_by_module", Scope.public(), Filters())
-    satisfaction = db.run_query("satisfaction_by_module", Scope.public(), Filters())
+    # HQ: exact figures, equal to the raw counts (the public's are adjusted, tests/test_disclosure.py)
+    by_module = db.run_query("training_by_module", Scope.hq("tests"), Filters())
+    satisfaction = db.run_query("satisfaction_by_module", Scope.hq("tests"), Filters())
     table = c.merge_tables(by_module, satisfaction, "module")
     return to_csv(exports.data_table(table, {"module": module_labels(lang)}))
 
@@ -188,13 +189,13 @@ def test_chart_png_is_an_image_with_the_caption_drawn() -> None:
 
 def test_deck_charts_are_native_and_hold_the_data() -> None:
     slides = [
-        Slide("Headline", kpis=[("Enterprises", "1,500"), ("Workers", "342,434")]),
+        Slide("Headline", kind="kpis", kpis=[exports.Kpi("Enterprises", "1,500"), exports.Kpi("Workers", "342,434")]),
         Slide(
             "Enterprises by country",
             categories=["Colombia", "Ghana"],
             series={"Enterprises": [213, 158]},
             colours={"Enterprises": "#0072B2"},
-            note="demo data",
+            notes="Enterprises engaged: participating SMEs, counted once.",
         ),
         Slide("Suppressed", categories=["A", "B"], series={"n": [None, 7]}),
     ]
@@ -205,6 +206,7 @@ def test_deck_charts_are_native_and_hold_the_data() -> None:
     chart = next(s for s in deck.slides[1].shapes if s.has_chart).chart
     assert list(chart.plots[0].categories) == ["Colombia", "Ghana"]
     assert list(chart.series[0].values) == [213.0, 158.0]
+    assert deck.slides[1].notes_slide.notes_text_frame.text.startswith("Enterprises engaged")
     suppressed = next(s for s in deck.slides[2].shapes if s.has_chart).chart
     assert list(suppressed.series[0].values) == [None, 7.0]
 
@@ -231,7 +233,7 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     from score import ui
     from tests.test_pages_a import OVERVIEW, open_page
 
-    at = open_page(OVERVIEW)
+    at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
     assert any(b.proto.label == "Download this page's data (Excel)" for b in at.get("download_button"))
     results = at.session_state[ui.PAGE_SHEETS_KEY]
     labels = {

@@ -23,6 +23,7 @@ from tests.oracle import logframe_status
 APP = str(REPO / "app.py")
 COUNTRY_NAMES = {"BOL": "Bolivia", "CHN": "China", "COL": "Colombia", "GHA": "Ghana", "IDN": "Indonesia"}
 COUNTRY_NAMES |= {"IND": "India", "PER": "Peru", "VNM": "Viet Nam", "ZAF": "South Africa"}
+EXACT = {"score_scope": Scope.hq("tests")}  # HQ sees exact figures (equal to the oracle); the public adjusted ones
 STATUS_LABELS = {"achieved": "Achieved", "on_track": "On track", "behind": "Behind", "no_data": "No data"}
 
 
@@ -69,19 +70,21 @@ def as_number(text: str) -> float:
 
 
 def test_map_default_matches_oracle_and_is_offline(demo_data_dir, raw) -> None:
+    expected = raw.per_country()
+    exact = choropleth(deck_spec(open_page("views/map.py", state=EXACT)))
+    assert {iso3: props["value"] for iso3, props in exact.items()} == {c: v["enterprises"] for c, v in expected.items()}
     at = open_page("views/map.py")
     spec_text = at.get("deck_gl_json_chart")[0].proto.json
     spec = json.loads(spec_text)
     shown = choropleth(spec)
-    expected = raw.per_country()
     assert set(shown) == set(expected)
-    for iso3, props in shown.items():
+    for iso3, props in shown.items():  # the public: adjusted by at most 2 (data/reference/ptable_counts.csv)
         assert props["state"] == "shown"
-        assert props["value"] == expected[iso3]["enterprises"]
-        assert props["n"] == expected[iso3]["enterprises"]
+        assert abs(props["value"] - expected[iso3]["enterprises"]) <= 2
+        assert props["n"] == props["value"]
         assert props["tt_title"] == COUNTRY_NAMES[iso3]
-        assert props["tt_value"] == fmt_int(expected[iso3]["enterprises"])
-        assert props["tt_note"] == f"n = {fmt_int(expected[iso3]['enterprises'])} enterprises"
+        assert props["tt_value"] == fmt_int(props["value"])
+        assert props["tt_note"] == f"n = {fmt_int(props['value'])} enterprises"
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"] == maps.TOOLTIP
     # no basemap and nothing fetched from outside: no provider, no style URL, no http anywhere in the spec
     lowered = spec_text.lower()
@@ -100,7 +103,7 @@ def test_map_default_matches_oracle_and_is_offline(demo_data_dir, raw) -> None:
 )
 def test_map_other_metrics_filtered_match_oracle(demo_data_dir, raw, metric: str, column: str) -> None:
     chosen = {"COL", "PER", "BOL"}
-    at = open_page("views/map.py", params={"countries": sorted(chosen)}, state={"map_metric": metric})
+    at = open_page("views/map.py", params={"countries": sorted(chosen)}, state={"map_metric": metric, **EXACT})
     shown = choropleth(deck_spec(at))
     expected = raw.per_country(countries=chosen)
     assert set(shown) == chosen
@@ -118,7 +121,7 @@ def test_map_share_improving_matches_oracle(demo_data_dir, raw, indicator: str) 
     at = open_page(
         "views/map.py",
         params={"sectors": ["garments", "food_beverages"]},
-        state={"map_metric": "improving", "map_indicator": indicator},
+        state={"map_metric": "improving", "map_indicator": indicator, **EXACT},
     )
     shown = choropleth(deck_spec(at))
     for iso3, props in shown.items():
@@ -147,7 +150,7 @@ def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw)
         assert not re.search(r"\d", shown[iso3]["tt_label"].replace("5", "") + shown[iso3]["tt_note"])
     for iso3 in set(shown) - hidden:
         if expected[iso3]["enterprises"]:
-            assert shown[iso3]["value"] == expected[iso3]["enterprises"]
+            assert abs(shown[iso3]["value"] - expected[iso3]["enterprises"]) <= 2  # adjusted for the public
         else:
             assert shown[iso3]["state"] == "no_data" and "No enterprises match" in shown[iso3]["tt_label"]
     assert layer(spec, "not-shown") is not None  # the hatching
@@ -253,13 +256,14 @@ def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
     assert at.selectbox(key="profile_country").value == "GHA"
     expected = raw.kpis(countries={"GHA"})
     shown = metrics(at)
-    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
-    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
-    assert shown["People trained"] == fmt_int(expected["people_trained"])
-    assert shown["Modules delivered"] == fmt_int(expected["module_completions"])
+    # the public sees adjusted figures: counts off by 2 at most, magnitudes by 0.35 x the largest enterprise
+    assert abs(as_number(shown["Enterprises engaged"]) - expected["enterprises"]) <= 2
+    assert abs(as_number(shown["Modules delivered"]) - expected["module_completions"]) <= 2
+    for label, figure in (("Workers reached", "workers_reached"), ("People trained", "people_trained")):
+        assert abs(as_number(shown[label]) - expected[figure]) <= 0.35 * expected[figure], label
     spec = deck_spec(at)
     props = choropleth(spec)["GHA"]
-    assert props["value"] == expected["enterprises"]
+    assert fmt_int(props["value"]) == shown["Enterprises engaged"]  # the same cell, the same number
     assert spec["initialViewState"]["zoom"] > 4  # zoomed to Ghana
     assert layer(spec, "enterprises") is None  # public
     # logframe: the latest report, every indicator with the oracle's status
@@ -272,7 +276,7 @@ def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
     # choosing another country wins over the link the page was opened with, and is written back to the URL
     at.selectbox(key="profile_country").select("VNM").run()
     assert not at.exception
-    assert metrics(at)["Enterprises engaged"] == fmt_int(raw.kpis(countries={"VNM"})["enterprises"])
+    assert abs(as_number(metrics(at)["Enterprises engaged"]) - raw.kpis(countries={"VNM"})["enterprises"]) <= 2
     assert at.query_params["profile"] in (["VNM"], "VNM")
 
 

@@ -34,8 +34,11 @@ def counter(at) -> str:
     return text.split('data-testid="slide-counter">', 1)[1].split("<", 1)[0]
 
 
+HQ = Scope.hq("tests")  # exact figures, equal to the raw counts (the public's are adjusted: tests/test_disclosure.py)
+
+
 def test_present_mode_opens_on_the_title_and_steps_through_the_slides(raw) -> None:
-    at = open_page(PRESENT)
+    at = open_page(PRESENT, None, HQ)
     assert counter(at) == f"1 / {SLIDES}"
     assert "SCORE results" in slide_html(at) and "All countries · all years" in slide_html(at)
     assert 'data-testid="demo-mark"' in slide_html(at)  # demo data is loaded
@@ -66,7 +69,7 @@ def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored() -> None:
 
 
 def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
-    at = open_page(PRESENT, params={"countries": ["COL"], "phases": ["I"], "slide": "2"})
+    at = open_page(PRESENT, {"countries": ["COL"], "phases": ["I"], "slide": "2"}, HQ)
     expected = raw.kpis(countries={"COL"}, phases={"I"})
     assert fmt_int(expected["enterprises"]) in slide_html(at)
     at = open_page(PRESENT, params={"countries": ["COL"], "phases": ["I"]})
@@ -76,11 +79,11 @@ def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
 # ------------------------------------------------------------------------------------------------ the deck
 
 
-def public_query(filters: Filters):
+def scoped_query(filters: Filters, scope: Scope):
     from score import db
 
     def query(name: str, **params: object):
-        return db.run_query(name, Scope.public(), filters, **params)
+        return db.run_query(name, scope, filters, **params)
 
     return query
 
@@ -91,13 +94,13 @@ def country_names() -> dict[str, str]:
     return ui.reference_labels("country")
 
 
-def deck_for(filters: Filters) -> tuple[list[exports.Slide], Presentation]:
+def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], Presentation]:
     from score import db, ui
 
     labels = ui.export_labels()
     status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
     context = exports.export_context(filters, labels, status)
-    slides = presentation.deck_slides(public_query(filters), labels, filters, context)
+    slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
     return slides, Presentation(io.BytesIO(exports.build_deck(slides, context=context)))
 
 
@@ -174,7 +177,7 @@ def test_command_line_deck_exits_0_and_writes_the_same_deck(demo_data_dir, tmp_p
     )
     assert result.returncode == 0, result.stderr
     written = Presentation(str(out))
-    _slides, app_deck = deck_for(Filters(countries=("COL",), phases=("I",)))
+    _slides, app_deck = deck_for(Filters(countries=("COL",), phases=("I",)), Scope.public())  # the CLI's default
     assert len(written.slides) == len(app_deck.slides)
     for mine, theirs in zip(written.slides, app_deck.slides, strict=True):
         assert [s.text_frame.text for s in mine.shapes if s.has_text_frame] == [

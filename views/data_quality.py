@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import exports, quality, ui
-from score.i18n import _, fmt_int
+from score import components, exports, quality, ui
+from score.i18n import _, fmt_datetime, fmt_int
 
 scope = ui.current_scope()
 filters = ui.page(_("Data quality"), _("What to check in each country's data, and when it was last published."))
@@ -24,11 +24,14 @@ table = quality.summary(quality.last_publishes(scope, countries), frames)
 if table.empty:
     ui.empty_state(_("No data for the countries you can see with the current filters."))
     st.stop()
-table["published_at"] = table["published_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
-
 names = ui.reference_labels("country")
+table["published_at"] = [
+    "" if when is None or when != when else _("{when} UTC", when=fmt_datetime(when.to_pydatetime()))
+    for when in table["published_at"]
+]
+table["action"] = table["action"].map(quality.action_label)
 st.dataframe(
-    table,
+    components.with_labels(table, country=names),
     hide_index=True,
     width="stretch",
     column_config={
@@ -52,7 +55,23 @@ for check in checks:
         if frame.empty:
             st.write(_("Nothing to check."))
         else:
-            st.dataframe(frame, hide_index=True, width="stretch")
+            # On screen: names and headings in the viewer's language; the CSV below keeps the codes.
+            labels = {
+                "country": names,
+                "module": ui.reference_labels("module"),
+                "sector": ui.reference_labels("sector"),
+                "indicator": ui.reference_labels("indicator"),
+                "problem": quality.detail_texts(),
+                "reason": quality.detail_texts(),
+                "period": quality.detail_texts(),
+            }
+            shown = components.with_labels(frame, **{k: v for k, v in labels.items() if k in frame.columns})
+            headings = quality.detail_headings()
+            st.dataframe(
+                shown.rename(columns={k: v for k, v in headings.items() if k in shown.columns}),
+                hide_index=True,
+                width="stretch",
+            )
             st.download_button(
                 _("Download these rows (CSV)"),
                 data=exports.to_csv(frame),

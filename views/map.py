@@ -18,8 +18,7 @@ countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
 indicators = ui.reference_labels("indicator")
 
-choice = st.columns([3, 2])
-metric = choice[0].segmented_control(
+metric = st.segmented_control(  # full width: four options with long names in French and Spanish
     _("Colour countries by"),
     maps.METRICS,
     format_func=lambda m: _("Share improving") if m == "improving" else maps.metric_label(m),
@@ -32,7 +31,7 @@ indicator_name = None
 kind = "share"
 if metric == "improving":
     codes = list(indicators)
-    indicator = choice[1].selectbox(
+    indicator = st.columns([2, 3])[0].selectbox(
         _("Outcome indicator"),
         codes,
         index=codes.index(maps.DEFAULT_INDICATOR),

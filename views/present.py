@@ -98,4 +98,4 @@ with st.container(key=pm.KEYS_KEY):
     st.button("previous-page", on_click=_move, args=(-1,), shortcut="PageUp", key="slide_pageup")
 
 if leave:
-    st.switch_page("views/overview.py", query_params=filters.to_query_params())
+    st.switch_page("views/overview.py", query_params={**filters.to_query_params(), **ui.language_params()})

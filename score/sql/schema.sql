@@ -26,7 +26,8 @@ CREATE TABLE enterprise (
     country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR NOT NULL,
     province VARCHAR, city VARCHAR, latitude DOUBLE, longitude DOUBLE,
     workers_female INTEGER NOT NULL, workers_male INTEGER NOT NULL, joined_on DATE NOT NULL,
-    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR
+    join_year INTEGER NOT NULL, phase VARCHAR NOT NULL, partner VARCHAR,
+    record_key SMALLINT NOT NULL  -- 0..255, secret (score/disclosure.py): cell key = sum over a cell's enterprises
 );
 CREATE TABLE training (
     country VARCHAR NOT NULL, enterprise_id VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
@@ -68,7 +69,13 @@ CREATE TABLE figures_by_group (
     country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     enterprises BIGINT, workers_female HUGEINT, workers_male HUGEINT, workers HUGEINT,
     module_completions HUGEINT, participations HUGEINT, consultation_visits HUGEINT,
-    managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT
+    managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT,
+    -- for disclosure control (score/disclosure.py): the sum of the group's record keys (a cell key is such a sum
+    -- mod 256) and the largest contribution of one enterprise to each figure
+    record_keys HUGEINT, max_workers_female INTEGER, max_workers_male INTEGER, max_workers INTEGER,
+    max_participations BIGINT, max_consultation_visits BIGINT, max_people_trained_female INTEGER,
+    max_people_trained_male INTEGER, max_managers_trained INTEGER, max_workers_trained INTEGER,
+    max_people_trained INTEGER
 );
 -- Per delivery: how far it raises its enterprise's largest group so far, per role and sex (people_trained_added).
 CREATE TABLE delivery_people_added (
@@ -106,7 +113,7 @@ CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules,
 
 -- Module deliveries of the filtered enterprises, limited to the chosen modules.
 CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on,
+    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key,
            -- people in this delivery's classroom; summed = training participations (two modules count twice)
            t.managers_female + t.managers_male + t.workers_female + t.workers_male AS participants
     FROM training t
@@ -123,7 +130,8 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
     SELECT enterprise_id, any_value(country) AS country, count(*) AS module_completions,
            sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
-           max(workers_female) AS workers_female, max(workers_male) AS workers_male
+           max(workers_female) AS workers_female, max(workers_male) AS workers_male,
+           any_value(record_key) AS record_key
     FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY enterprise_id;
 
@@ -132,7 +140,7 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
 CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT x.enterprise_id, x.country, x.module_completions, x.participations::HUGEINT AS participations,
            x.consultation_visits::HUGEINT AS consultation_visits,
-           x.managers_female, x.managers_male, x.workers_female, x.workers_male
+           x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key
     FROM enterprise_training x
     JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
@@ -143,7 +151,7 @@ CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, 
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
 -- classroom group across its modules (someone attending two modules is counted once).
 CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT enterprise_id, country, managers_female, managers_male, workers_female, workers_male
+    SELECT enterprise_id, country, managers_female, managers_male, workers_female, workers_male, record_key
     FROM filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to);
 
 -- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
@@ -161,7 +169,7 @@ CREATE MACRO indicator_pair_of(countries) AS TABLE
 -- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
 -- (NULL without a follow-up). The module filter only selects enterprises here, so the table serves every filter.
 CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT p.enterprise_id, p.country, p.indicator, i.direction, p.baseline, p.follow_up,
+    SELECT p.enterprise_id, p.country, e.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
            CASE WHEN p.follow_up IS NULL THEN NULL
                 WHEN i.direction = 'lower' THEN p.follow_up < p.baseline
                 ELSE p.follow_up > p.baseline END AS improved
@@ -172,7 +180,7 @@ CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, yea
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
 CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, v.indicator, v.value
+    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value
     FROM indicator_value v
     JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
@@ -192,7 +200,15 @@ CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, ye
            sum(x.module_completions) AS module_completions, sum(x.participations) AS participations,
            sum(x.consultation_visits) AS consultation_visits,
            sum(x.managers_female) AS managers_female, sum(x.managers_male) AS managers_male,
-           sum(x.workers_female) AS trained_workers_female, sum(x.workers_male) AS trained_workers_male
+           sum(x.workers_female) AS trained_workers_female, sum(x.workers_male) AS trained_workers_male,
+           sum(e.record_key) AS record_keys, max(e.workers_female) AS max_workers_female,
+           max(e.workers_male) AS max_workers_male, max(e.workers) AS max_workers,
+           max(x.participations) AS max_participations, max(x.consultation_visits) AS max_consultation_visits,
+           max(x.managers_female + x.workers_female) AS max_people_trained_female,
+           max(x.managers_male + x.workers_male) AS max_people_trained_male,
+           max(x.managers_female + x.managers_male) AS max_managers_trained,
+           max(x.workers_female + x.workers_male) AS max_workers_trained,
+           max(x.managers_female + x.managers_male + x.workers_female + x.workers_male) AS max_people_trained
     FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
     LEFT JOIN filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) x
       USING (enterprise_id)
@@ -200,6 +216,9 @@ CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, ye
 
 -- The headline figures per country for the filtered enterprises. Totals are sums over these rows; every page and
 -- the map read them from here. Without a module filter they add up figures_by_group (DuckDB runs one branch).
+-- Disclosure control (score/disclosure.py): `ckey` is the cell key of the country's filtered enterprises (sum of
+-- their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the largest
+-- contribution of one enterprise to that figure (a total's is the largest of its rows').
 CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     WITH g AS (
         SELECT * FROM figures_by_group
@@ -220,7 +239,13 @@ CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year
            coalesce(sum(managers_female) + sum(managers_male), 0) AS managers_trained,
            coalesce(sum(trained_workers_female) + sum(trained_workers_male), 0) AS workers_trained,
            coalesce(sum(managers_female) + sum(managers_male) + sum(trained_workers_female)
-                    + sum(trained_workers_male), 0) AS people_trained
+                    + sum(trained_workers_male), 0) AS people_trained,
+           sum(record_keys) % 256 AS ckey, max(max_workers_female) AS max_workers_female,
+           max(max_workers_male) AS max_workers_male, max(max_workers) AS max_workers_reached,
+           max(max_participations) AS max_participations, max(max_consultation_visits) AS max_consultation_visits,
+           max(max_people_trained_female) AS max_people_trained_female,
+           max(max_people_trained_male) AS max_people_trained_male, max(max_managers_trained) AS max_managers_trained,
+           max(max_workers_trained) AS max_workers_trained, max(max_people_trained) AS max_people_trained
     FROM g
     GROUP BY country;
 

@@ -13,9 +13,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from functools import cache
 from pathlib import Path
+
+from score.serve import healthy, streamlit_command
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTRIES = REPO / "data" / "countries"
@@ -100,23 +101,7 @@ class AppServer:
     def start(self, timeout: float = 90) -> AppServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = streamlit_command(self.port)  # as `make run` / `make serve` start it
         self.process = subprocess.Popen(
             command, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
@@ -131,11 +116,7 @@ class AppServer:
         raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout} s:\n{self.log_tail()}")
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                return response.read().decode().strip() == "ok"
-        except OSError:
-            return False
+        return healthy(self.url)
 
     def log_text(self) -> str:
         try:

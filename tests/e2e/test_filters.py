@@ -1,5 +1,6 @@
-"""Filters in the browser: a KPI follows the sidebar filter exactly as an independent count says, and a
-copied link reproduces the same view in a fresh session."""
+"""Filters in the browser: a KPI follows the sidebar filter exactly as an independent count says (for HQ, who
+see exact figures; the public's are adjusted, tests/test_disclosure.py), and a copied link reproduces the same
+view in a fresh session."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
+from tests.e2e.roles import HQ, signed_in_as
 from tests.oracle import RawData
 
 KPIS = ("Enterprises engaged", "Workers reached", "People trained", "Modules delivered")
@@ -18,6 +20,7 @@ ORACLE_KEYS = ("enterprises", "workers_reached", "people_trained", "module_compl
 def test_country_filter_changes_the_kpis_to_the_oracle(page: Page, app_server: AppServer) -> None:
     raw = RawData(app_server.data_dir / "countries")
     ui.goto(page, app_server.url)
+    assert signed_in_as(page, HQ), "sign-in failed"
     everyone = raw.kpis()
     expect(ui.metric(page, "Enterprises engaged")).to_have_text(ui.fmt_int(everyone["enterprises"]))
     ui.choose(page, "Country", "Colombia")

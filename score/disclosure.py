@@ -1,0 +1,136 @@
+"""Disclosure control that holds across queries: the cell key method (ABS TableBuilder, UK ONS).
+
+Every enterprise has a fixed secret record key (0-255, `record_key`), made at build time as
+HMAC-SHA256(secret, enterprise_id) from a secret kept beside the data (`secret.key`, mode 0600, never in the
+repo) and stored in the version database. A cell's key is the sum of the record keys of its distinct
+enterprises, mod 256 (computed in SQL, column `ckey`), so the same enterprises always give the same key, on
+every page, in every export, in every version that did not change them. For viewers without detail rights
+(the public; other countries for country staff) score.db replaces each figure with a perturbed one:
+
+- counts (enterprises, module deliveries): count + ptable[count, ckey], the perturbation table in
+  data/reference/ptable_counts.csv (made by scripts/make_ptable.py: UK ONS file format, maximum-entropy
+  adjustments of at most +-2 that never turn a count of 5 or more into 1-4);
+- magnitudes (workers reached, people trained, sums of indicator values): value + m * largest contribution of
+  one enterprise to the cell * factor(ckey), with |factor| in [0.6, 1.4] (the multiplicative noise of the cell
+  key method for continuous variables, Destatis / Eurostat; the largest contributor is `max_<column>`).
+
+The difference of two cells then carries the noise of both: for a count, zero with probability 1/5 at most;
+for a magnitude, of the order of the largest enterprise in the cells. README "Small numbers" has the
+parameters, why this resists differencing and its limits. Counts of 1 to 4 stay hidden (score.access).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from score import config
+
+KEY_RANGE = 256  # record and cell keys are 0..255 (the ONS convention)
+PTABLE_FILE = config.REFERENCE_DIR / "ptable_counts.csv"
+PTABLE_MAX = 750  # rows 1..750; larger counts reuse rows 501..750 (ONS: pcv = (count - 1) % 250 + 501)
+MAGNITUDE_SHARE = 0.25  # m: noise is m x factor x the largest single contribution to the cell
+FACTOR_MIN, FACTOR_MAX = 0.6, 1.4  # |factor|: never near 0, so one cell alone never shows a value exactly
+
+
+def secret_path() -> Path:
+    return config.data_dir() / "secret.key"
+
+
+def load_secret(create: bool = False) -> bytes:
+    """The installation's secret behind the record keys; made once (mode 0600) when `create` is set.
+
+    It must stay the same across versions (figures change only when their enterprises change) and never
+    leave the data directory: with it, anyone could compute every record key.
+    """
+    path = secret_path()
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(f"{path.name} is missing: `python -m score build` makes it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+    text = path.read_text(encoding="ascii").strip()
+    if len(text) < 32:
+        raise ValueError(f"{path.name} is too short to be a secret")
+    return bytes.fromhex(text) if all(c in "0123456789abcdef" for c in text.lower()) else text.encode()
+
+
+def keyed_digest(secret: bytes, text: str) -> bytes:
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).digest()
+
+
+def record_keys(secret: bytes, enterprise_ids: pd.Series) -> pd.Series:
+    """Record key 0..255 of each enterprise: the first byte of HMAC-SHA256(secret, enterprise_id)."""
+    return enterprise_ids.astype(str).map(lambda e: keyed_digest(secret, e)[0]).astype("int16")
+
+
+@cache
+def count_ptable() -> np.ndarray:
+    """Adjustment by [count, cell key] for counts 0..PTABLE_MAX (row 0: zero stays zero)."""
+    table = np.zeros((PTABLE_MAX + 1, KEY_RANGE), dtype=np.int64)
+    seen = np.zeros_like(table, dtype=bool)
+    with open(PTABLE_FILE, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            pcv, ckey = int(row["pcv"]), int(row["ckey"])
+            table[pcv, ckey] = int(row["pvalue"])
+            seen[pcv, ckey] = True
+    if not seen[1:].all():
+        raise ValueError(f"{PTABLE_FILE.name} must list every count 1..{PTABLE_MAX} and cell key 0..255")
+    return table
+
+
+def _ptable_rows(counts: np.ndarray) -> np.ndarray:
+    return np.where(counts > PTABLE_MAX, (counts - 1) % 250 + 501, counts)
+
+
+def perturb_counts(counts: pd.Series, ckeys: pd.Series) -> pd.Series:
+    """Counts after the cell key adjustment; missing counts stay missing."""
+    values = pd.to_numeric(counts, errors="coerce")
+    keys = pd.to_numeric(ckeys, errors="coerce").fillna(0).astype(np.int64).to_numpy() % KEY_RANGE
+    known = values.notna().to_numpy()
+    n = values.fillna(0).astype(np.int64).to_numpy()
+    adjusted = n + count_ptable()[_ptable_rows(n), keys]
+    return pd.Series(np.where(known, adjusted, np.nan), index=counts.index).astype("Int64")
+
+
+@cache
+def magnitude_factors() -> np.ndarray:
+    """factor by cell key: 256 quantiles of a symmetric law with |factor| uniform in [FACTOR_MIN, FACTOR_MAX],
+    in an order unrelated to the count table (key * 167 mod 256; 167 is odd, so every key gets its own)."""
+    position = (np.arange(KEY_RANGE) * 167) % KEY_RANGE
+    half = KEY_RANGE // 2
+    magnitude = FACTOR_MIN + (FACTOR_MAX - FACTOR_MIN) * ((position % half) + 0.5) / half
+    return np.where(position < half, -magnitude, magnitude)
+
+
+def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) -> pd.Series:
+    """value + m x largest single contribution x factor(cell key); integers stay integers, sums stay >= 0
+    when every contribution is (the noise is at most 0.35 of the largest contribution, itself <= the sum)."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    top = pd.to_numeric(largest, errors="coerce").astype(float).abs().fillna(0.0)
+    keys = pd.to_numeric(ckeys, errors="coerce").fillna(0).astype(np.int64).to_numpy() % KEY_RANGE
+    noisy = numbers + MAGNITUDE_SHARE * top * magnitude_factors()[keys]
+    if pd.api.types.is_integer_dtype(values.dtype) or _whole(numbers):
+        return noisy.round().astype("Int64")
+    return noisy
+
+
+def _whole(numbers: pd.Series) -> bool:
+    known = numbers.dropna()
+    return bool(len(known)) and bool((known == known.round()).all())

@@ -1,0 +1,290 @@
+"""Several Streamlit processes behind nginx, all reading one data dir: `python -m score serve`, `make serve N=2`.
+
+One Streamlit process runs its scripts on about one core, so visitors outgrow a process long before the data
+outgrow DuckDB. This starts N `streamlit run app.py` processes on free ports of 127.0.0.1 and Debian's nginx in
+front of them on one port, with its own configuration, logs and temp files in a run folder (never /etc/nginx):
+
+- sticky sessions: a Streamlit session lives in the process holding its websocket, and uploads and downloads
+  (`/_stcore/upload_file`, `/media`) must reach that same process. nginx hashes a cookie (`score_node`, set on the
+  first response from a random request id) to pick the process, so every request of a browser goes to one process
+  (`hash ... consistent`: open-source nginx has no `sticky`; ip_hash would send every visitor behind one proxy or
+  NAT to the same process);
+- websocket upgrade (`/_stcore/stream`), no proxy buffering, day-long read timeouts;
+- one shared data dir (`SCORE_DATA_DIR`): the pointer `score.duckdb` names the current immutable version, so a
+  publish through any process is seen by every process at its next page run; the publish lock, the users file and
+  the audit log are files with their own locks (score.publish, score.auth, score.audit), correct with several
+  processes (and machines, on a volume with working `flock`) writing.
+
+The processes are stopped through their own handles (nginx first, then each Streamlit process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from score import config
+
+NGINX = os.environ.get("SCORE_NGINX", "/usr/sbin/nginx")
+STICKY_COOKIE = "score_node"
+
+NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port, in a private prefix.
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    log_format score '$remote_addr [$time_iso8601] "$request" $status $upstream_addr node=$score_node';
+    access_log {run}/access.log score;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    client_max_body_size {upload_mb}m;
+
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    # The sticky key: the browser's cookie, or for its first request a random id that becomes its cookie.
+    map $cookie_{cookie} $score_node {{ '' $request_id; default $cookie_{cookie}; }}
+    map $cookie_{cookie} $score_node_cookie {{ '' '{cookie}=$request_id; Path=/; HttpOnly; SameSite=Lax'; default ''; }}
+
+    upstream streamlit {{
+        hash $score_node consistent;
+{servers}
+    }}
+    server {{
+        listen {listen};
+        location / {{
+            proxy_pass http://streamlit;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_buffering off;
+            proxy_request_buffering off;
+            proxy_read_timeout 1d;
+            proxy_send_timeout 1d;
+            add_header Set-Cookie $score_node_cookie;
+        }}
+    }}
+}}
+"""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """`streamlit run app.py` as every process is started (the app's own settings are in .streamlit/)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def nginx_config(run: Path, temp: Path, listen: str, backends: list[int]) -> str:
+    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in backends)
+    return NGINX_CONF.format(
+        processes=len(backends),
+        run=run,
+        temp=temp,
+        listen=listen,
+        servers=servers,
+        cookie=STICKY_COOKIE,
+        upload_mb=int(config.MAX_UPLOAD_MB) + 1,
+    )
+
+
+class Cluster:
+    """N Streamlit processes on one data dir behind nginx on `host:port`; a context manager."""
+
+    def __init__(
+        self,
+        processes: int = 2,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        run_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path = config.REPO_ROOT,
+    ):
+        if processes < 1:
+            raise ValueError("at least one process")
+        self.processes = processes
+        self.host = host
+        self.port = port or free_port(host)
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.cwd = cwd
+        self._own_run_dir = run_dir is None
+        self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="score-serve-"))
+        self.temp_dir: Path | None = None
+        self.backend_ports: list[int] = []
+        self.backends: list[subprocess.Popen] = []
+        self.nginx: subprocess.Popen | None = None
+        self._logs: list = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def backend_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.backend_ports[index]}"
+
+    def _log(self, name: str):
+        handle = open(self.run_dir / name, "ab")  # noqa: SIM115 (closed in stop)
+        self._logs.append(handle)
+        return handle
+
+    def start(self, timeout: float = 120) -> Cluster:
+        if not Path(NGINX).exists():
+            raise RuntimeError(f"{NGINX} is missing: `make nginx` installs Debian's nginx")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        # Started as root, nginx runs its workers as nobody, who must reach the temp folders nginx makes for them:
+        # a folder of its own in the system temp dir (the run folder may sit under a private 0700 parent).
+        self.temp_dir = Path(tempfile.mkdtemp(prefix="score-nginx-"))
+        self.temp_dir.chmod(0o711)
+        try:
+            for index in range(self.processes):
+                port = free_port()
+                log = self._log(f"streamlit-{index}.log")
+                self.backends.append(
+                    subprocess.Popen(
+                        streamlit_command(port),
+                        cwd=self.cwd,
+                        env=self.env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
+                self.backend_ports.append(port)
+            conf = self.run_dir / "nginx.conf"
+            conf.write_text(nginx_config(self.run_dir, self.temp_dir, f"{self.host}:{self.port}", self.backend_ports))
+            test = subprocess.run(
+                [NGINX, "-t", "-q", "-p", str(self.run_dir), "-c", str(conf)], capture_output=True, text=True
+            )
+            if test.returncode:
+                raise RuntimeError(f"nginx rejected {conf}:\n{test.stderr}")
+            self.nginx = subprocess.Popen(
+                [NGINX, "-p", str(self.run_dir), "-c", str(conf), "-g", "daemon off;"],
+                stdout=self._log("nginx.out"),
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+            self._wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = set(range(self.processes))
+        while time.monotonic() < deadline:
+            for index, process in enumerate(self.backends):
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit {index} exited with {process.returncode}:\n{self.log_tail(index)}")
+            if self.nginx is not None and self.nginx.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.nginx.returncode}:\n{self.nginx_errors()}")
+            waiting = {index for index in waiting if not healthy(self.backend_url(index))}
+            if not waiting and healthy(self.url):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"not healthy within {timeout} s (processes {sorted(waiting)} not answering)")
+
+    def log_tail(self, index: int, lines: int = 60) -> str:
+        path = self.run_dir / f"streamlit-{index}.log"
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def nginx_errors(self) -> str:
+        path = self.run_dir / "error.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def access_log(self) -> list[str]:
+        path = self.run_dir / "access.log"
+        return path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
+
+    def stop(self) -> None:
+        """nginx first (no new requests), then every Streamlit process; each through its own handle."""
+        for process in [p for p in (self.nginx,) if p is not None] + self.backends:
+            if process.poll() is None:
+                process.send_signal(signal.SIGQUIT if process is self.nginx else signal.SIGTERM)
+        for process in [p for p in (self.nginx,) if p is not None] + self.backends:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+        for handle in self._logs:
+            with contextlib.suppress(OSError):
+                handle.close()
+        self._logs.clear()
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+            self.temp_dir = None
+
+    def remove_run_dir(self) -> None:
+        if self._own_run_dir:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(processes: int, port: int, host: str = "0.0.0.0") -> int:
+    """Run until interrupted (Ctrl-C or SIGTERM); returns an exit code."""
+    cluster = Cluster(processes, port, host, run_dir=config.data_dir() / "run" / f"nginx-{port}")
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    try:
+        cluster.start()
+        print(f"SCORE dashboard: {processes} Streamlit process(es) behind nginx on http://{host}:{port}", flush=True)
+        print(f"  processes on 127.0.0.1:{', '.join(map(str, cluster.backend_ports))}; logs in {cluster.run_dir}")
+        while not stop:
+            for index, process in enumerate(cluster.backends):
+                if process.poll() is not None:
+                    print(f"streamlit {index} exited:\n{cluster.log_tail(index)}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.stop()
+    return 0

@@ -1,0 +1,307 @@
+"""Disclosure control across queries (score/disclosure.py, issue 10): the differencing attack, utility of the
+adjusted figures, consistency of a cell everywhere it is shown, and the parts of the method.
+
+`make test` runs the attack with one fixed secret (deterministic figures); `make attack` (bench/disclosure_attack.py)
+repeats it over many secrets, i.e. installations, and prints the rates written in RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from score import db, disclosure
+from score.access import Scope
+from score.filters import Filters
+from tests.disclosure_attack import build_with_secret, country_attack, public_attack
+from tests.oracle import RawData
+
+FIXED_SECRET = "5c0re-test-secret-" + "0" * 46  # only for this test's private data dir
+
+
+@pytest.fixture(scope="module")
+def keyed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo set built with a known secret, so the attack's figures are the same on every run."""
+    previous = os.environ.get("SCORE_DATA_DIR")
+    data = build_with_secret(tmp_path_factory.mktemp("keyed"), FIXED_SECRET)
+    yield data
+    db.close_all()
+    if previous is None:
+        os.environ.pop("SCORE_DATA_DIR", None)
+    else:
+        os.environ["SCORE_DATA_DIR"] = previous
+
+
+@pytest.fixture(scope="module")
+def keyed_raw(keyed_data_dir: Path) -> RawData:
+    return RawData(keyed_data_dir / "countries")
+
+
+def _report(lines: list[str]) -> None:
+    print("\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------- the attack
+
+
+@pytest.mark.slow
+def test_differencing_recovers_at_most_one_hidden_count_in_three(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    public = public_attack(keyed_raw)
+    col_with_own, col_all_but = country_attack(keyed_raw, "COL")
+    lines = [
+        public.line("public"),
+        col_with_own.line("colombia staff, (own + C) minus own"),
+        col_all_but.line("colombia staff, all minus all but C"),
+    ]
+    _report(lines)
+    # The committed demo set (1,500 enterprises) has this many hidden cells that the differences reach.
+    assert public.attacked >= 30 and col_with_own.attacked >= 20 and col_all_but.attacked >= 20
+    for tally in (public, col_with_own, col_all_but):
+        assert tally.counts_exact <= tally.attacked / 3, tally.exact_cells
+        assert tally.single > 0
+        assert tally.workers_within_5pct == 0, tally.close_workers
+
+
+# ---------------------------------------------------------------------------------------------- utility
+
+HEADLINE = (
+    "enterprises",
+    "workers_reached",
+    "workers_female",
+    "workers_male",
+    "people_trained",
+    "people_trained_female",
+    "managers_trained",
+    "participations",
+    "module_completions",
+    "consultation_visits",
+)
+
+
+def test_public_headline_figures_are_within_one_percent(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    exact = keyed_raw.kpis()
+    public = db.run_query("overview_kpis", Scope.public(), Filters()).iloc[0]
+    errors = {name: abs(float(public[name]) - exact[name]) / exact[name] for name in HEADLINE}
+    _report([f"public headline, relative error: {name} {error:.3%}" for name, error in errors.items()])
+    assert max(errors.values()) <= 0.01, errors
+    assert any(public[name] != exact[name] for name in HEADLINE), "public figures should be adjusted"
+
+
+def test_hq_and_own_country_figures_are_exact(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    for scope, filters, countries in (
+        (Scope.hq("hq"), Filters(), None),
+        (Scope.country("bogota", {"COL"}), Filters(countries=("COL",)), {"COL"}),
+        (Scope.hq("hq"), Filters(countries=("GHA",), sectors=("garments",)), {"GHA"}),
+    ):
+        row = db.run_query("overview_kpis", scope, filters).iloc[0]
+        exact = keyed_raw.kpis(countries=countries, sectors=set(filters.sectors) or None)
+        assert {name: int(row[name]) for name in HEADLINE} == {name: exact[name] for name in HEADLINE}
+        assert "ckey" not in row.index and "suppressed" not in row.index
+
+
+def test_country_staff_see_other_countries_adjusted(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    staff = Scope.country("bogota", {"COL"})
+    other = db.run_query("country_totals", staff, Filters()).set_index("country")
+    public = db.run_query("country_totals", Scope.public(), Filters()).set_index("country")
+    assert other.loc["GHA", "workers_reached"] == public.loc["GHA", "workers_reached"]
+    assert other.loc["GHA", "workers_reached"] != keyed_raw.kpis(countries={"GHA"})["workers_reached"]
+
+
+# ---------------------------------------------------------------------------------------------- consistency
+
+
+def _public(name: str, filters: Filters | None = None, **params: object) -> pd.DataFrame:
+    return db.run_query(name, Scope.public(), filters, **params)
+
+
+def test_a_public_cell_shows_the_same_value_on_every_page(keyed_data_dir: Path) -> None:
+    totals = _public("country_totals").set_index("country")
+    comparison = _public("country_comparison").set_index("country")
+    for country in ("COL", "GHA", "PER"):
+        alone = _public("overview_kpis", Filters(countries=(country,))).iloc[0]
+        for figure in ("enterprises", "workers_reached", "workers_female", "people_trained", "module_completions"):
+            assert totals.loc[country, figure] == comparison.loc[country, figure] == alone[figure], figure
+    by_sector = _public("enterprises_by_sector").set_index("sector")
+    for sector in ("garments", "footwear_leather"):
+        alone = _public("overview_kpis", Filters(sectors=(sector,))).iloc[0]
+        for figure in ("enterprises", "workers_reached", "workers_female", "workers_male"):
+            assert by_sector.loc[sector, figure] == alone[figure], (sector, figure)
+    cells = _public("enterprises_country_sector").set_index(["country", "sector"])
+    alone = _public("overview_kpis", Filters(countries=("COL",), sectors=("garments",))).iloc[0]
+    assert cells.loc[("COL", "garments"), "workers_reached"] == alone["workers_reached"]
+    kpis = _public("overview_kpis").iloc[0]
+    targets = _public("overview_targets").set_index("metric")
+    for metric in ("enterprises", "workers_reached", "people_trained"):
+        assert targets.loc[metric, "actual"] == kpis[metric], metric
+    assert set(_public("modules_per_enterprise")["total_enterprises"]) == {kpis["enterprises"]}
+    by_module = _public("training_by_module").set_index("module")
+    wc = _public("overview_kpis", Filters(modules=("WC",))).iloc[0]
+    assert by_module.loc["WC", "deliveries"] == wc["module_completions"]
+    assert by_module.loc["WC", "participations"] == wc["participations"]
+
+
+def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None:
+    import io
+
+    from pptx import Presentation
+
+    from score import exports, presentation
+    from score.i18n import fmt_int
+
+    labels = {"country": {}, "module": {}, "indicator": {}, "sector": {}}
+    context = exports.ExportContext("All countries", "–", "–", "ILO")
+    slides = presentation.deck_slides(lambda name, **p: _public(name, **p), labels, Filters(), context)
+    headline = next(slide for slide in slides if slide.kind == "kpis")
+    kpis = _public("overview_kpis").iloc[0]
+    assert (headline.kpis[0].value, headline.kpis[1].value) == (
+        fmt_int(kpis["enterprises"]),
+        fmt_int(kpis["workers_reached"]),
+    )
+    deck = Presentation(io.BytesIO(exports.build_deck(slides)))
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    by_country = charts[0]  # enterprises by country, largest first (names are the codes: no labels given)
+    totals = _public("country_totals").set_index("country")
+    deck_values = dict(zip(by_country.plots[0].categories, by_country.plots[0].series[0].values, strict=True))
+    assert deck_values == {c: float(totals.loc[c, "enterprises"]) for c in totals.index}
+    sheet = pd.read_csv(io.BytesIO(exports.to_csv(_public("enterprises_by_sector"))))
+    alone = _public("overview_kpis", Filters(sectors=("garments",))).iloc[0]
+    assert sheet.set_index("sector").loc["garments", "workers_reached"] == alone["workers_reached"]
+
+
+def test_a_publish_elsewhere_leaves_a_cell_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from score.publish import publish_country
+    from tests.publishing import build_small, dataset_b
+
+    build_small(tmp_path, monkeypatch)
+    before = {
+        "PER": _public("overview_kpis", Filters(countries=("PER",))).iloc[0],
+        "all": _public("overview_kpis").iloc[0],
+        "garments": _public("enterprises_by_sector", Filters(countries=("PER",))).set_index("sector"),
+    }
+    publish_country("COL", dataset_b(), Scope.hq("hq"))
+    after_per = _public("overview_kpis", Filters(countries=("PER",))).iloc[0]
+    assert after_per.equals(before["PER"])
+    assert _public("enterprises_by_sector", Filters(countries=("PER",))).set_index("sector").equals(before["garments"])
+    assert _public("overview_kpis").iloc[0]["enterprises"] != before["all"]["enterprises"]
+
+
+# ---------------------------------------------------------------------------------------------- the method
+
+
+def test_count_ptable_keeps_shown_counts_at_five_or_more_and_moves_them_by_two_at_most() -> None:
+    table = disclosure.count_ptable()
+    counts = np.arange(table.shape[0])[:, None]
+    assert (table[:5] == 0).all()  # 0 stays 0; 1-4 are hidden anyway
+    assert (counts[5:] + table[5:] >= 5).all()
+    assert np.abs(table).max() == 2
+    assert np.allclose(table[7:].mean(axis=1), 0, atol=0.01)  # unbiased from 7 on
+    assert ((table[7:] == 0).mean(axis=1) <= 0.21).all()  # two cells agree by chance about 1 in 5 times
+    big = disclosure.perturb_counts(pd.Series([751, 1000, 5]), pd.Series([3, 3, 3]))
+    assert list(big) == [751 + table[501, 3], 1000 + table[(1000 - 1) % 250 + 501, 3], 5 + table[5, 3]]
+
+
+def test_magnitude_noise_is_scaled_by_the_largest_contribution() -> None:
+    keys = pd.Series(range(256))
+    noisy = disclosure.perturb_magnitudes(pd.Series([10_000.5] * 256), pd.Series([1_000] * 256), keys)
+    noise = (noisy - 10_000.5).abs()
+    share = disclosure.MAGNITUDE_SHARE * 1_000
+    assert noise.min() >= disclosure.FACTOR_MIN * share - 1e-9 and noise.max() <= disclosure.FACTOR_MAX * share
+    assert len(set(noisy.round(6))) == 256
+    whole = disclosure.perturb_magnitudes(pd.Series([500, 0]), pd.Series([100, None]), pd.Series([7, 7]))
+    assert str(whole.dtype) == "Int64" and whole.iloc[1] == 0
+
+
+def test_record_keys_come_from_the_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        disclosure.load_secret()
+    secret = disclosure.load_secret(create=True)
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert disclosure.load_secret(create=True) == secret  # made once, then kept
+    ids = pd.Series([f"COL-{i:04d}" for i in range(500)])
+    keys = disclosure.record_keys(secret, ids)
+    assert keys.between(0, 255).all() and keys.nunique() > 200
+    assert keys.equals(disclosure.record_keys(secret, ids))
+    assert not keys.equals(disclosure.record_keys(b"another secret", ids))
+
+
+def test_the_secret_is_never_committed() -> None:
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    ignored = subprocess.run(["git", "check-ignore", "-q", "data/secret.key"], cwd=repo, check=False)
+    assert ignored.returncode == 0
+    tracked = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert "secret.key" not in tracked
+
+
+def test_helper_columns_never_reach_a_page(keyed_data_dir: Path) -> None:
+    for name in db.query_names():
+        query = db.load_query(name)
+        if query.access != "aggregate":
+            continue
+        params = {"indicator": "accidents"} if "indicator" in query.params else {}
+        params |= {"period_end": None} if "period_end" in query.params else {}
+        for scope in (Scope.public(), Scope.hq("hq"), Scope.country("x", {"COL"})):
+            frame = db.run_query(name, scope, Filters(), **params)
+            leaked = set(frame.columns) & query.helpers
+            assert not leaked, (name, leaked)
+            assert "record_key" not in frame.columns
+
+
+def test_derived_columns_match_their_sql_on_exact_figures(keyed_data_dir: Path) -> None:
+    """A `-- derive:` formula and the query's own SQL column are the same definition (guards the twin)."""
+    import duckdb
+
+    con = duckdb.connect()
+    for name in db.query_names():
+        query = db.load_query(name)
+        if not query.derive:
+            continue
+        params = {"indicator": "accidents"} if "indicator" in query.params else {}
+        frame = db.run_query(name, Scope.hq("hq"), Filters(), **params)
+        con.register("exact_rows", frame)
+        for column, expression in query.derive:
+            derived = con.execute(f"SELECT {expression} AS v FROM exact_rows").df()["v"]
+            assert np.allclose(
+                pd.to_numeric(derived, errors="coerce"), pd.to_numeric(frame[column], errors="coerce"), equal_nan=True
+            ), (name, column)
+        con.unregister("exact_rows")
+
+
+def test_aggregate_queries_without_a_perturbation_rule_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keyed_data_dir: Path
+) -> None:
+    files = {
+        "no_rule": "-- access: aggregate\n-- suppress: n: x\nSELECT count(*) AS n FROM enterprise, $countries",
+        "bad_rule": "-- access: aggregate\n-- suppress: n: x\n-- perturb: ckey: tally n\nSELECT $countries AS n",
+        "undeclared": "-- access: aggregate\n-- suppress: n: x\n-- perturb: ckey: count n\n"
+        "SELECT count(*) AS n, sum(workers) AS x, 0 AS ckey FROM filtered_enterprises($countries, NULL, NULL, NULL,"
+        " NULL, 0, 9999)",
+    }
+    for name, sql in files.items():
+        (tmp_path / f"{name}.sql").write_text(sql)
+    monkeypatch.setattr(db.config, "QUERIES_DIR", tmp_path)
+    db.load_query.cache_clear()
+    try:
+        for name in ("no_rule", "bad_rule"):
+            with pytest.raises(ValueError):
+                db.load_query(name)
+        with pytest.raises(ValueError, match="not declared"):
+            db.run_query("undeclared", Scope.public())
+    finally:
+        db.load_query.cache_clear()
+
+
+def test_viewers_are_told_once_whether_figures_are_adjusted() -> None:
+    from score import ui
+
+    assert "adjusted" in ui.adjusted_figures_notice(Scope.public())
+    staff = ui.adjusted_figures_notice(Scope.country("bogota", {"COL"}))
+    assert "other countries" in staff and "Colombia" in staff
+    assert ui.adjusted_figures_notice(Scope.hq("hq")) is None

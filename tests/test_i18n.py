@@ -1,0 +1,260 @@
+"""Languages: the catalogues are complete and current, translations keep their placeholders, the language
+comes from the URL (then the session, then the browser) and every page reads French or Spanish.
+
+When a catalogue test fails, its message lists the msgids to fix. Add them with `make i18n` (extracts the
+code's strings into locales/score.pot and merges them into locales/{fr,es}/LC_MESSAGES/score.po), translate
+the empty `msgstr ""` entries, run `make i18n` again; `make i18n-check` lists what is still missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from score import i18n_check
+from score.i18n import fmt_int, fmt_pct, language_code, set_language
+
+REPO = Path(__file__).resolve().parent.parent
+LANGS = ("fr", "es")
+
+
+def _listing(items: list[str]) -> str:
+    return "\n".join(f"  {item}" for item in items)
+
+
+# ------------------------------------------------------------------------------------------ catalogues
+
+
+def test_the_template_holds_every_string_of_the_code() -> None:
+    missing = i18n_check.missing_from_template()
+    assert not missing, f"{len(missing)} msgid(s) in the code but not in locales/score.pot (run make i18n):\n" + (
+        _listing([repr(m) for m in missing])
+    )
+
+
+def test_the_currency_check_sees_a_new_string(tmp_path: Path) -> None:
+    """The check above would fail for a string added to the code and not extracted."""
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "new_page.py").write_text(
+        'from score.i18n import _, ngettext\n_("A brand new heading")\nngettext("{n} new row", "{n} new rows", 2)\n',
+        encoding="utf-8",
+    )
+    found = i18n_check.extract(tmp_path)
+    assert found == {"A brand new heading", "{n} new row"}
+    assert found - i18n_check.template_ids() == found
+
+
+def test_the_template_is_extracted_from_this_code() -> None:
+    ids = i18n_check.template_ids()
+    assert len(ids) > 500
+    assert {"Workers reached", "Enterprises engaged", "Clear filters", "Language"} <= ids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_msgid_has_a_translation(lang: str) -> None:
+    missing = i18n_check.untranslated(lang)
+    assert not missing, (
+        f"{len(missing)} msgid(s) without a {lang} translation (empty or fuzzy) in "
+        f"locales/{lang}/LC_MESSAGES/score.po:\n" + _listing([repr(m) for m in missing])
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_translations_keep_their_placeholders_and_markup(lang: str) -> None:
+    wrong = i18n_check.placeholder_mismatches(lang) + i18n_check.markup_mismatches(lang)
+    assert not wrong, f"{lang}: placeholders or tags differ from the msgid:\n" + _listing(wrong)
+
+
+def test_the_placeholder_check_catches_a_renamed_placeholder(tmp_path: Path, monkeypatch) -> None:
+    po = tmp_path / "xx" / "LC_MESSAGES" / "score.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Publish {country}"\nmsgstr "Publier {pays}"\n\n'
+        'msgid "{n} workers"\nmsgstr "{n} travailleurs"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n_check, "LOCALES_DIR", tmp_path)
+    assert i18n_check.placeholder_mismatches("xx") == ["'Publish {country}' -> 'Publier {pays}'"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_compiled_catalogues_match_the_po_files(lang: str) -> None:
+    stale = i18n_check.compiled_differs(lang)
+    assert not stale, f"locales/{lang}/LC_MESSAGES/score.mo is out of date (run make i18n):\n" + _listing(stale)
+
+
+def test_reference_texts_shown_through_the_catalogue_are_in_it() -> None:
+    """Units and definitions come from data/reference and are translated by msgid (score/reference_text.py)."""
+    ids = i18n_check.template_ids()
+    texts: set[str] = set()
+    with (REPO / "data" / "reference" / "indicators.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            texts |= {row["unit"], row["definition_en"]}
+    with (REPO / "data" / "reference" / "logframe_indicators.csv").open(encoding="utf-8") as handle:
+        texts |= {row["unit"] for row in csv.DictReader(handle)}
+    with (REPO / "data" / "reference" / "countries.csv").open(encoding="utf-8") as handle:
+        texts |= {row["region"] for row in csv.DictReader(handle)}
+    assert texts - ids == set()
+
+
+def test_module_names_use_the_ilo_vocabulary() -> None:
+    with (REPO / "data" / "reference" / "modules.csv").open(encoding="utf-8") as handle:
+        names = {row["code"]: (row["name_fr"], row["name_es"]) for row in csv.DictReader(handle)}
+    assert names["WC"] == ("Coopération sur le lieu de travail", "Cooperación en el lugar de trabajo")
+    assert names["QM"] == ("Gestion de la qualité", "Gestión de la calidad")
+    assert names["CP"] == ("Production plus propre", "Producción más limpia")
+    assert names["HR"] == ("Gestion des ressources humaines", "Gestión de recursos humanos")
+    assert names["OSH"] == ("Sécurité et santé au travail", "Seguridad y salud en el trabajo")
+
+
+# ------------------------------------------------------------------------------------------ formats
+
+
+@pytest.mark.parametrize(
+    ("lang", "workers", "share", "change"),
+    [
+        ("en", "342,434", "79%", "-18.3%"),
+        ("fr", "342\u202f434", "79\u00a0%", "-18,3\u00a0%"),
+        ("es", "342.434", "79\u00a0%", "-18,3\u00a0%"),
+    ],
+)
+def test_numbers_are_written_the_way_of_each_language(lang: str, workers: str, share: str, change: str) -> None:
+    set_language(lang)
+    try:
+        assert fmt_int(342434) == workers
+        assert fmt_pct(79.2) == share
+        assert fmt_pct(-18.34, decimals=1, signed=True) == change
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("fr", "fr"), ("es-CO", "es"), ("FR_fr", "fr"), ("en-US", "en"), ("de", None), ("", None), (None, None)],
+)
+def test_language_codes_from_urls_and_browsers(value: object, expected: str | None) -> None:
+    assert language_code(value) == expected
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+PAGES = (
+    "views/overview.py",
+    "views/enterprises.py",
+    "views/training.py",
+    "views/outcomes.py",
+    "views/map.py",
+    "views/logframe.py",
+    "views/country.py",
+    "views/present.py",
+    "views/upload.py",
+    "views/data_quality.py",
+    "views/audit.py",
+)
+# Words that are the same in English and French or Spanish (checked by hand, not a translation left out).
+SAME_WORD = {"Phase", "Module", "Sector", "Version", "n", "Micro", "Action", "Participations", "Total"}
+CONTRACT_FILES = (".csv", ".xlsx")  # template downloads are named by the data contract, in every language
+
+
+def _run(page: str, lang: str | None = None, session_language: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+    from score.access import Scope
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")  # every page, including upload, data quality and audit
+    if session_language:
+        at.session_state[ui.LANGUAGE_KEY] = session_language
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at) -> dict[str, list[str]]:
+    """What a person reads first on a page: its title, widget labels and chart titles."""
+    labels = []
+    for kind in ("selectbox", "multiselect", "radio", "button", "segmented_control", "download_button", "tabs"):
+        labels += [str(el.proto.label) for el in at.get(kind)]
+    charts = []
+    for chart in at.get("plotly_chart"):
+        title = json.loads(chart.proto.spec).get("layout", {}).get("title", {})
+        charts.append(title.get("text") if isinstance(title, dict) else str(title))
+    return {
+        "title": [t.value for t in at.title],
+        "labels": labels,
+        "metrics": [m.label for m in at.metric],
+        "charts": charts,
+    }
+
+
+@pytest.fixture(scope="module")
+def english(demo_data_dir) -> dict[str, dict[str, list[str]]]:
+    return {page: _texts(_run(page, "en")) for page in PAGES}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reads_in_the_language_of_the_link(english, page: str, lang: str) -> None:
+    shown = _texts(_run(page, lang))
+    for part, english_texts in english[page].items():
+        assert len(shown[part]) == len(english_texts), (part, shown[part], english_texts)
+        same = [
+            t
+            for t, e in zip(shown[part], english_texts, strict=True)
+            if t == e and t not in SAME_WORD and not t.endswith(CONTRACT_FILES)
+        ]
+        assert not same, f"{page} in {lang}: {part} still in English: {same}"
+    assert shown["title"] and english[page]["title"]
+
+
+@pytest.mark.parametrize(("lang", "workers"), [("en", "342,434"), ("fr", "342\u202f434"), ("es", "342.434")])
+def test_workers_reached_is_grouped_the_way_of_the_language(demo_data_dir, lang: str, workers: str) -> None:
+    at = _run(PAGES[0], lang)
+    label = {"en": "Workers reached", "fr": "Travailleurs touchés", "es": "Trabajadores alcanzados"}[lang]
+    assert {m.label: m.value for m in at.metric}[label] == workers
+
+
+def test_the_language_stays_after_a_page_switch(demo_data_dir) -> None:
+    """The URL loses `lang` when st.navigation switches page; the session keeps the language."""
+    at = _run(PAGES[0], "es")
+    assert at.title[0].value == "Resultados de SCORE de un vistazo"
+    at.query_params.pop("lang", None)
+    at.switch_page("views/training.py").run()
+    assert at.title[0].value == "Formación"
+    at.switch_page("views/outcomes.py").run()
+    assert at.title[0].value == "Resultados"
+
+
+def test_the_link_wins_over_the_session_and_the_picker_writes_the_link(demo_data_dir) -> None:
+    at = _run(PAGES[0], "fr", session_language="es")
+    assert at.title[0].value == "Les résultats de SCORE en un coup d'œil"
+    at.selectbox(key="score_language").set_value("es").run()
+    assert at.query_params["lang"] in ("es", ["es"])
+    assert at.title[0].value == "Resultados de SCORE de un vistazo"
+    at.selectbox(key="score_language").set_value("en").run()
+    assert "lang" not in at.query_params  # English is what this browser would get anyway: the link stays short
+    assert at.title[0].value == "SCORE results at a glance"
+
+
+def test_without_a_link_the_browser_language_is_used(demo_data_dir, monkeypatch) -> None:
+    from score import ui
+
+    monkeypatch.setattr(ui, "browser_language", lambda: "fr")
+    at = _run(PAGES[0])
+    assert at.title[0].value == "Les résultats de SCORE en un coup d'œil"
+    assert "lang" not in at.query_params  # the browser gives French anyway
+
+
+def test_an_unknown_language_in_the_link_falls_back_to_english(demo_data_dir) -> None:
+    at = _run(PAGES[0], "de")
+    assert at.title[0].value == "SCORE results at a glance"
+    assert not at.exception
