@@ -14,6 +14,7 @@ import html
 from score import charts
 from score.exports import Slide
 
+HEAD_KEY = "slide_head"
 BODY_KEY = "slide_body"
 BAR_KEY = "slide_bar"
 KEYS_KEY = "slide_keys"
@@ -30,10 +31,11 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 [data-testid="stMainBlockContainer"] {{
   padding: 2vh 3vw 0 3vw !important; max-width: none !important; height: 100vh; box-sizing: border-box; }}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0 !important; }}
-.slide-heading h1 {{ font-size: max(2.6vw, 26px); line-height: 1.15; margin: 0; padding: 0; color: {charts.INK};
-  font-weight: 700; }}
-.slide-heading p {{ font-size: max(1.3vw, 14px); margin: 0.4vh 0 0 0; color: #52606d; }}
-.slide-heading {{ height: 11vh; overflow: hidden; }}
+.st-key-{HEAD_KEY} h1 {{ font-size: max(2.6vw, 26px) !important; line-height: 1.15 !important; margin: 0 !important;
+  padding: 0 !important; color: {charts.INK}; font-weight: 700; }}
+.st-key-{HEAD_KEY} p {{ font-size: max(1.3vw, 15px); margin: 0.4vh 0 0 0; color: #52606d; }}
+.st-key-{HEAD_KEY} {{ height: 11vh !important; min-height: 11vh !important; max-height: 11vh !important;
+  overflow: hidden; }}
 .st-key-{BODY_KEY} {{ height: 76vh !important; min-height: 76vh !important; max-height: 76vh !important;
   overflow: hidden; }}
 .st-key-{BODY_KEY} [data-testid="stPlotlyChart"] {{ height: 75vh !important; }}
@@ -43,8 +45,7 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .slide-counter {{ font-size: max(1.25vw, 15px); color: #52606d; min-width: 5vw; text-align: center; }}
 .st-key-{KEYS_KEY} {{ position: fixed !important; left: -10000px; top: 0; width: 1px; height: 1px;
   overflow: hidden; }}
-.slide-title {{ display: flex; flex-direction: column; justify-content: center; height: 70vh; }}
-.slide-title .big {{ font-size: max(5vw, 40px); font-weight: 700; color: {charts.ACCENT}; margin: 0; }}
+.slide-title {{ display: flex; flex-direction: column; justify-content: flex-start; height: 60vh; }}
 .slide-title .filters {{ font-size: max(2vw, 22px); color: {charts.INK}; margin: 2vh 0; }}
 .slide-title .line {{ font-size: max(1.4vw, 16px); color: #52606d; margin: 0.5vh 0; }}
 .slide-kpis {{ display: grid; grid-template-columns: repeat(2, 1fr); gap: 3vh 3vw; height: 72vh;
@@ -66,32 +67,32 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 
 
 def page_top(slide: Slide, demo: str = "") -> str:
-    """The page CSS, the demo mark (when `demo` is a text) and the slide heading, in one element: fewer
-    elements, fewer gaps, and the slide fits the screen."""
+    """The page CSS and the demo mark (when `demo` is a text), in one element: fewer elements, fewer gaps.
+    On the title slide the heading is the programme name, large, and the body gives it room."""
     mark = f'<div class="demo-mark" data-testid="demo-mark">{html.escape(demo)}</div>' if demo else ""
-    return _CSS + mark + heading(slide)
+    big = f".st-key-{HEAD_KEY} h1 {{ color: {charts.ACCENT} !important; font-size: max(5vw, 40px) !important; }}"
+    room = (
+        f".st-key-{HEAD_KEY} {{ height: 24vh !important; min-height: 24vh !important; max-height: 24vh !important; "
+        "padding-top: 12vh; } "
+        f".st-key-{BODY_KEY} {{ height: 63vh !important; min-height: 63vh !important; max-height: 63vh !important; }}"
+    )
+    title = f"<style>{big} {room}</style>"
+    return _CSS + (title if slide.kind == "title" else "") + mark
+
+
+def subtitle(slide: Slide) -> str:
+    return f"<p>{html.escape(slide.subtitle)}</p>"
 
 
 def counter(number: int, total: int) -> str:
     return f'<div class="slide-counter" data-testid="slide-counter">{number} / {total}</div>'
 
 
-def heading(slide: Slide) -> str:
-    """The slide's heading (an h1, as on every page) with its subtitle; the title slide has its own."""
-    if slide.kind == "title":
-        return '<div class="slide-heading"></div>'
-    subtitle = f"<p>{html.escape(slide.subtitle)}</p>" if slide.subtitle else ""
-    return f'<div class="slide-heading"><h1>{html.escape(slide.title)}</h1>{subtitle}</div>'
-
-
 def body(slide: Slide) -> str:
     """The HTML of a title, headline-figure or text slide (chart slides are Plotly figures)."""
     if slide.kind == "title":
         lines = "".join(f'<p class="line">{html.escape(line)}</p>' for line in slide.lines)
-        return (
-            f'<div class="slide-title"><h1 class="big">{html.escape(slide.title)}</h1>'
-            f'<p class="filters">{html.escape(slide.subtitle)}</p>{lines}</div>'
-        )
+        return f'<div class="slide-title"><p class="filters">{html.escape(slide.subtitle)}</p>{lines}</div>'
     if slide.kind == "kpis":
         tiles = []
         for kpi in slide.kpis:

@@ -483,6 +483,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     fig = go.Figure()
     horizontal = slide.chart == "bar"
     percent = "%" in slide.number_format
+    shown_values = [v for values in slide.series.values() for v in values if v is not None]
     for name, values in slide.series.items():
         text = [("–" if v is None else (fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
         fig.add_trace(
@@ -521,9 +522,11 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     )
     if horizontal:
         fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_PX}, type="category")
+        if shown_values and max(shown_values) <= 0:  # bars grow leftwards: names on the right, clear of the values
+            fig.update_yaxes(side="right")
+            fig.update_layout(margin={"l": 90, "r": 10})
         fig.update_xaxes(tickformat=".0f" if percent else ",d", ticksuffix="%" if percent else "")
-        shown = [v for values in slide.series.values() for v in values if v is not None]
-        if percent and shown and min(shown) >= 0 and max(shown) <= 100:
+        if percent and shown_values and min(shown_values) >= 0 and max(shown_values) <= 100:
             fig.update_xaxes(range=[0, 112])  # a share on its full scale, room for the printed value
     else:
         fig.update_xaxes(tickfont={"size": FONT_PX}, type="category", tickangle=0)

@@ -39,6 +39,10 @@ def _move(step: int) -> None:
 
 slide = slides[position]
 st.html(pm.page_top(slide, _("Demo data") if context.demo else ""))
+with st.container(key=pm.HEAD_KEY):
+    st.title(slide.title, anchor=False)  # an h1 like every page's title (our own strings, no upload text)
+    if slide.subtitle and slide.kind != "title":
+        st.html(pm.subtitle(slide))
 with st.container(key=pm.BODY_KEY):
     figure = presentation.slide_figure(slide)
     if slide.kind in ("title", "kpis", "text"):
@@ -88,14 +92,15 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
                 on_click="ignore",
                 key="deck_download",
             )
-    leave = st.button(_("Leave (Esc)"), icon=":material/close:", shortcut="Escape", key="slide_leave")
+    # Escape leaves for the dashboard (the button shows its key, "Esc")
+    leave = st.button(_("Overview"), icon=":material/close:", shortcut="Escape", key="slide_leave")
 
 # Clickers send PageDown/PageUp, and Space is the usual "next": one shortcut per button, so these are
 # further buttons for the same moves, kept off screen (pm.css) but live.
 with st.container(key=pm.KEYS_KEY):
-    st.button("next-page", on_click=_move, args=(1,), shortcut="PageDown", key="slide_pagedown")
-    st.button("next-space", on_click=_move, args=(1,), shortcut="Space", key="slide_space")
-    st.button("previous-page", on_click=_move, args=(-1,), shortcut="PageUp", key="slide_pageup")
+    st.button(_("Next"), on_click=_move, args=(1,), shortcut="PageDown", key="slide_pagedown")
+    st.button(_("Next"), on_click=_move, args=(1,), shortcut="Space", key="slide_space")
+    st.button(_("Previous"), on_click=_move, args=(-1,), shortcut="PageUp", key="slide_pageup")
 
 if leave:
     st.switch_page("views/overview.py", query_params={**filters.to_query_params(), **ui.language_params()})

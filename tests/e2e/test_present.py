@@ -29,7 +29,7 @@ OVERFLOW = """() => {
 }"""
 SMALLEST_TEXT = """() => {
   const sizes = [];
-  for (const e of document.querySelectorAll('.st-key-slide_body *, .slide-heading h1')) {
+  for (const e of document.querySelectorAll('.st-key-slide_body *, .st-key-slide_head *')) {
     const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     const box = e.getBoundingClientRect();
     if (own && box.width > 0 && box.height > 0) sizes.push(parseFloat(getComputedStyle(e).fontSize));
