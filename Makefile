@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
-.PHONY: run serve test lint demo build bench scale-test fuzz load attack screenshots chromium nginx clean i18n i18n-check
+.PHONY: run serve test lint demo build bench scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,10 @@ load: $(VENV)/.installed-dev chromium
 ## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
 attack: $(VENV)/.installed-dev
 	$(PY) bench/disclosure_attack.py 20
+
+## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
+mutation: $(VENV)/.installed-dev
+	$(PY) scripts/mutation.py
 
 ## docs/screenshots/<page>.png of every page at 1600x1000, for the README
 screenshots: $(VENV)/.installed-dev chromium

@@ -1,4 +1,4 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|contract|deck|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|users`."""
 
 from __future__ import annotations
 
@@ -120,6 +120,32 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
         return 1
     print(f"Restored {args.country.upper()} from version {args.version} as version {result.version}")
+    return 0
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    """A country's published data in upload format: a CSV per table and one workbook, in --out."""
+    from score import contract, db
+    from score.access import Scope
+    from score.upload import current_files
+
+    country = args.country.upper()
+    if country not in contract.code_list("country"):
+        print(f"Unknown country {country!r}; one of {', '.join(contract.code_list('country'))}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    scope = Scope.hq(args.user)  # the command line acts as HQ: whoever can run it can read data/ anyway
+    try:
+        path = db.check_database()
+        files = current_files(country, scope, "csv", path) | current_files(country, scope, "xlsx", path)
+    except db.DatabaseUnavailable as error:
+        print(f"The database cannot be read ({error}); run `python -m score build` first.", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        print(f"  {out / name}  {len(data):>10,} bytes")
+    print(f"Wrote {country}'s current data (version {path.name}) in upload format to {out}")
     return 0
 
 
@@ -248,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("version", type=int)
     p.add_argument("--user", default="cli")
     p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("download", help="write a country's current data in upload format (CSV files + workbook)")
+    p.add_argument("country", help="ISO3 code, e.g. COL")
+    p.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=_cmd_download)
 
     p = sub.add_parser("contract", help="print the data contract as Markdown")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README's contract section")

@@ -23,7 +23,9 @@ Typical use in a page:
 
 from __future__ import annotations
 
+import functools
 import math
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,13 +36,39 @@ import streamlit as st
 
 from score import charts
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
+from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
 HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on bars
+CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
 Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def cached_figure(build: Callable[..., go.Figure | None]) -> Callable[..., go.Figure | None]:
+    """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
+    figure cost more than the rest of a cached page run (BENCHMARKS.md). The figure is shared (st.cache_resource:
+    no copy), so nothing may change it after it is built; it carries the language's separators already."""
+
+    # Frames are keyed by their pickled bytes: much faster than Streamlit's content hash for these small frames,
+    # and as exact (equal bytes, equal frames; the rare equal frame that pickles differently is only a miss).
+    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
+    def cached(language: str, args: tuple, kwargs: dict) -> go.Figure | None:
+        fig = build(*args, **kwargs)
+        if fig is not None:
+            fig.update_layout(separators=plot_separators())
+        return fig
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> go.Figure | None:
+        return cached(current_language(), args, kwargs)
+
+    return wrapper
 
 
 def missing(value: object) -> bool:
@@ -226,7 +254,8 @@ def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = No
     overlapped the chart title and saved an image without any of that."""
     from score import exports, ui
 
-    fig.update_layout(separators=plot_separators())
+    if fig.layout.separators != plot_separators():  # figures from cached_figure have them (and are shared)
+        fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
     context = ui.export_context()
     download(
@@ -314,6 +343,7 @@ def _finish_bars(
         fig.update_xaxes(**category_axis)
 
 
+@cached_figure
 def bar_chart(
     frame: pd.DataFrame,
     code: str,
@@ -351,6 +381,8 @@ def bar_chart(
     axis = _axis_letter(orientation)
     other = "y" if axis == "x" else "x"
     names = [(labels or {}).get(str(c), str(c)) for c in frame[code]]
+    if orientation == "h":  # long names ("Gestion des ressources humaines") on two lines, not cut at the edge
+        names = ["<br>".join(charts.title_lines(name, CATEGORY_LINE)) for name in names]
     bar_colours = [(colours or {}).get(str(c), colour) for c in frame[code]]
     hidden = values.isna().to_numpy()
     shown = values.fillna(0)
@@ -394,11 +426,18 @@ def bar_chart(
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
     longest = max((len(t) for t in (bar_text or [])), default=6)
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
+    # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
+    # with long category names (French, Spanish) the axis is too short for headroom alone to hold them.
+    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 else None
+    if label_margin:
+        headroom = 1.05
     if max_value is not None:
         top = max_value
     fig_height = height or (_bar_height(len(frame)) if orientation == "h" else 440)
     charts.style(fig, title, height=fig_height)
     fig.update_layout(bargap=_bar_gap(fig_height, len(frame), 40 if orientation == "h" else 90))
+    if label_margin:
+        fig.update_layout(margin={"r": label_margin})
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
     if max_value is not None:
         ticks = [max_value * i / 4 for i in range(5)]
@@ -415,6 +454,7 @@ class Series:
     colour: str
 
 
+@cached_figure
 def multi_bar_chart(
     frame: pd.DataFrame,
     code: str,
@@ -487,6 +527,7 @@ def multi_bar_chart(
 # --------------------------------------------------------------------------------------------- specific charts
 
 
+@cached_figure
 def trend_chart(
     frame: pd.DataFrame,
     year: str,
@@ -527,7 +568,8 @@ def trend_chart(
     fig.update_layout(
         legend=bottom_legend(fig_height),
         yaxis={"range": [0, top * 1.15], "showgrid": True},
-        xaxis={"type": "category", "tickformat": "", "showgrid": False, "tickangle": 0},
+        # no fixed tickangle: Plotly turns the year labels when they would collide (half-width charts)
+        xaxis={"type": "category", "tickformat": "", "showgrid": False},
         bargap=0.25,
     )
     if running.notna().any():  # no line at all when the first year is hidden
@@ -558,6 +600,7 @@ def trend_chart(
     return fig
 
 
+@cached_figure
 def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -> go.Figure | None:
     """100 % bars split women / men, one per (label, women, men) row, each segment printed as
     'share · count'. Rows with a hidden value are drawn as "–". None when every row is empty."""
@@ -617,6 +660,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
     return fig
 
 
+@cached_figure
 def outcome_chart(
     row: Mapping[str, object] | pd.Series,
     *,
@@ -664,7 +708,7 @@ def outcome_chart(
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
         title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
-        margin={"t": 84},
+        margin={"t": fig.layout.margin.t + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")
     fig.update_xaxes(type="category", showgrid=False)
@@ -689,6 +733,7 @@ def outcome_note(row: Mapping[str, object] | pd.Series, *, unit: str, measure_la
     )
 
 
+@cached_figure
 def share_chart(
     frame: pd.DataFrame,
     code: str,
@@ -753,6 +798,8 @@ def enterprise_list_table(
     table and its CSV; numbers and dates stay typed so the table sorts correctly."""
     named = with_labels(rows, country=countries, sector=sectors)
     named["size_class"] = named["size_class"].map(size_class_name)
+    # Dates as dates (a datetime column shows "2011-03-15 00:00:00"); still typed, so the column sorts.
+    named["joined_on"] = pd.to_datetime(named["joined_on"]).dt.date
     headings = {
         "enterprise_id": _("Id"),
         "name": _("Name"),
@@ -812,6 +859,16 @@ def download(
     )
 
 
+@st.cache_resource(max_entries=500, show_spinner=False)
+def _page_tables(key: tuple, _sheets: dict, _labels: dict) -> dict[str, pd.DataFrame]:
+    """exports.page_tables once per page results, not on every rerun (it types every column). `key` determines
+    the results: which queries and parameters, the data version, the viewer's scope, the filters, the language.
+    Shared and read-only: the workbook is written from the tables, never into them."""
+    from score import exports
+
+    return exports.page_tables(_sheets, _labels)
+
+
 def page_workbook(file_name: str) -> None:
     """Fill the room ui.page() left under the header: the whole page as one workbook (a sheet per query the
     page ran, as data, plus an About sheet). Called by app.py once the page has run."""
@@ -821,7 +878,8 @@ def page_workbook(file_name: str) -> None:
     sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
     if slot is None or not sheets:
         return
-    tables = exports.page_tables(sheets, ui.export_labels())
+    key = (tuple(sheets), ui.data_version(), ui.scope_key(ui.current_scope()), ui.current_filters(), current_language())
+    tables = _page_tables(key, sheets, ui.export_labels())
     context = ui.export_context()
     download(
         _("Download this page's data (Excel)"),

@@ -21,6 +21,16 @@ ENTERPRISE_ID_PATTERN = r"^[A-Z]{3}-[A-Za-z0-9]{1,12}$"
 PHASE_CODES = ("I", "II", "III", "IV", "V")
 PERIOD_CODES = ("baseline", "follow_up")
 LOGFRAME_LEVELS = ("objective", "outcome", "output")
+# Longest text a cell may hold, by kind of text: longer values are rejected by the validator (a pasted
+# paragraph or a 1 MB cell in a name column is a mistake, and every page, export and chart label shows it).
+NAME_CHARS = 200
+PLACE_CHARS = 100
+COMMENT_CHARS = 500
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+    """Marks a description as a message for the catalogue; score.i18n translates it where it is shown."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Column:
     maximum: float | None = None
     pattern: str | None = None
     references: str | None = None  # "table.column" that must contain this value
+    max_length: int | None = None  # text columns: at most this many characters
 
 
 @dataclass(frozen=True)
@@ -61,23 +72,29 @@ def _count(name: str, description: str) -> Column:
 
 ENTERPRISES = Table(
     "enterprises",
-    "One row per participating enterprise (SME).",
+    N_("One row per participating enterprise (SME)."),
     (
         Column(
             "enterprise_id",
             "text",
-            "Unique id: the country's ISO3 code, a dash, then letters or digits",
+            N_("Unique id: the country's ISO3 code, a dash, then letters or digits"),
             "COL-0001",
             pattern=ENTERPRISE_ID_PATTERN,
         ),
-        Column("name", "text", "Enterprise name (never shown to the public)", "Confecciones Andinas S.A.S."),
-        Column("sector", "code", "Sector code from data/reference/sectors.csv", "garments", codes="sector"),
-        Column("province", "text", "Province, department or state", "Antioquia"),
-        Column("city", "text", "City or town", "Medellín", nullable=True),
+        Column(
+            "name",
+            "text",
+            N_("Enterprise name (never shown to the public)"),
+            "Confecciones Andinas S.A.S.",
+            max_length=NAME_CHARS,
+        ),
+        Column("sector", "code", N_("Sector code from data/reference/sectors.csv"), "garments", codes="sector"),
+        Column("province", "text", N_("Province, department or state"), "Antioquia", max_length=PLACE_CHARS),
+        Column("city", "text", N_("City or town"), "Medellín", nullable=True, max_length=PLACE_CHARS),
         Column(
             "latitude",
             "float",
-            "Latitude in decimal degrees (WGS84), inside the country",
+            N_("Latitude in decimal degrees (WGS84), inside the country"),
             "6.2442",
             minimum=-90,
             maximum=90,
@@ -86,46 +103,46 @@ ENTERPRISES = Table(
         Column(
             "longitude",
             "float",
-            "Longitude in decimal degrees (WGS84), inside the country",
+            N_("Longitude in decimal degrees (WGS84), inside the country"),
             "-75.5812",
             minimum=-180,
             maximum=180,
             nullable=True,
         ),
-        _count("workers_female", "Female workers (headcount when joining)"),
-        _count("workers_male", "Male workers (headcount when joining)"),
-        Column("joined_on", "date", "Date the enterprise joined SCORE (YYYY-MM-DD)", "2011-03-15"),
-        Column("phase", "code", "Programme phase: I, II, III ...", "I", codes="phase"),
-        Column("partner", "text", "Implementing organisation", "SENA"),
+        _count("workers_female", N_("Female workers (headcount when joining)")),
+        _count("workers_male", N_("Male workers (headcount when joining)")),
+        Column("joined_on", "date", N_("Date the enterprise joined SCORE (YYYY-MM-DD)"), "2011-03-15"),
+        Column("phase", "code", N_("Programme phase: I, II, III ..."), "I", codes="phase"),
+        Column("partner", "text", N_("Implementing organisation"), "SENA", max_length=NAME_CHARS),
     ),
     key=("enterprise_id",),
     checks=(
-        "enterprise_id is unique and starts with the country's ISO3 code",
-        "latitude/longitude lie inside the country (with a small margin for the coast)",
+        N_("enterprise_id is unique and starts with the country's ISO3 code"),
+        N_("latitude/longitude lie inside the country (with a small margin for the coast)"),
     ),
 )
 
 TRAINING = Table(
     "training",
-    "One row per enterprise and module delivered (classroom training plus in-factory consultations).",
+    N_("One row per enterprise and module delivered (classroom training plus in-factory consultations)."),
     (
         Column(
             "enterprise_id",
             "text",
-            "Enterprise id from enterprises",
+            N_("Enterprise id from enterprises"),
             "COL-0001",
             references="enterprises.enterprise_id",
         ),
-        Column("module", "code", "Module code from data/reference/modules.csv", "WC", codes="module"),
-        Column("classroom_date", "date", "First day of the joint classroom training (YYYY-MM-DD)", "2011-05-10"),
-        _count("managers_female", "Female managers trained in the classroom"),
-        _count("managers_male", "Male managers trained in the classroom"),
-        _count("workers_female", "Female workers trained in the classroom"),
-        _count("workers_male", "Male workers trained in the classroom"),
+        Column("module", "code", N_("Module code from data/reference/modules.csv"), "WC", codes="module"),
+        Column("classroom_date", "date", N_("First day of the joint classroom training (YYYY-MM-DD)"), "2011-05-10"),
+        _count("managers_female", N_("Female managers trained in the classroom")),
+        _count("managers_male", N_("Male managers trained in the classroom")),
+        _count("workers_female", N_("Female workers trained in the classroom")),
+        _count("workers_male", N_("Male workers trained in the classroom")),
         Column(
             "consultation_visits",
             "int",
-            "Expert consultation visits to the enterprise for this module",
+            N_("Expert consultation visits to the enterprise for this module"),
             "4",
             minimum=0,
             maximum=100,
@@ -133,7 +150,7 @@ TRAINING = Table(
         Column(
             "satisfaction_pct",
             "float",
-            "Share of participants satisfied with the module (0-100); optional column",
+            N_("Share of participants satisfied with the module (0-100); optional column"),
             "88",
             required=False,
             nullable=True,
@@ -142,61 +159,66 @@ TRAINING = Table(
         ),
     ),
     key=("enterprise_id", "module"),
-    checks=("each enterprise_id exists in enterprises", "classroom_date is not before the enterprise joined"),
+    checks=(
+        N_("each enterprise_id exists in enterprises"),
+        N_("classroom_date is not before the enterprise joined"),
+    ),
 )
 
 INDICATORS = Table(
     "indicators",
-    "Outcome measurements in long form: one row per enterprise, indicator and period.",
+    N_("Outcome measurements in long form: one row per enterprise, indicator and period."),
     (
         Column(
             "enterprise_id",
             "text",
-            "Enterprise id from enterprises",
+            N_("Enterprise id from enterprises"),
             "COL-0001",
             references="enterprises.enterprise_id",
         ),
         Column(
-            "indicator", "code", "Indicator code from data/reference/indicators.csv", "accidents", codes="indicator"
+            "indicator", "code", N_("Indicator code from data/reference/indicators.csv"), "accidents", codes="indicator"
         ),
-        Column("period", "code", "baseline or follow_up", "baseline", codes="period"),
-        Column("measured_on", "date", "Date of the measurement (YYYY-MM-DD)", "2011-03-20"),
-        Column("value", "float", "Measured value in the indicator's unit", "7", minimum=0, maximum=1e12),
+        Column("period", "code", N_("baseline or follow_up"), "baseline", codes="period"),
+        Column("measured_on", "date", N_("Date of the measurement (YYYY-MM-DD)"), "2011-03-20"),
+        Column("value", "float", N_("Measured value in the indicator's unit"), "7", minimum=0, maximum=1e12),
     ),
     key=("enterprise_id", "indicator", "period"),
     checks=(
-        "each enterprise_id exists in enterprises",
-        "yes/no indicators (kind share) are 0 or 1 and measured at follow_up only",
-        "a follow-up value more than 10 times the baseline is flagged as a warning",
+        N_("each enterprise_id exists in enterprises"),
+        N_("yes/no indicators (kind share) are 0 or 1 and measured at follow_up only"),
+        N_("a follow-up value more than 10 times the baseline is flagged as a warning"),
     ),
 )
 
 LOGFRAME = Table(
     "logframe",
-    "Optional: the country's logframe, targets and actuals at each reporting date.",
+    N_("Optional: the country's logframe, targets and actuals at each reporting date."),
     (
-        Column("level", "code", "objective, outcome or output", "output", codes="logframe_level"),
+        Column("level", "code", N_("objective, outcome or output"), "output", codes="logframe_level"),
         Column(
             "indicator",
             "code",
-            "Logframe indicator code from data/reference/logframe_indicators.csv",
+            N_("Logframe indicator code from data/reference/logframe_indicators.csv"),
             "mous_signed",
             codes="logframe_indicator",
         ),
-        Column("period_end", "date", "Reporting date (YYYY-MM-DD)", "2013-09-30"),
-        Column("target", "float", "Target for the reporting date", "5", minimum=0, maximum=1e9),
-        Column("actual", "float", "Actual at the reporting date", "4", minimum=0, maximum=1e9, nullable=True),
+        Column("period_end", "date", N_("Reporting date (YYYY-MM-DD)"), "2013-09-30"),
+        Column("target", "float", N_("Target for the reporting date"), "5", minimum=0, maximum=1e9),
+        Column("actual", "float", N_("Actual at the reporting date"), "4", minimum=0, maximum=1e9, nullable=True),
         Column(
             "female_share",
             "float",
-            "Share of women (0-100) where the indicator counts people",
+            N_("Share of women (0-100) where the indicator counts people"),
             "35",
             required=False,
             nullable=True,
             minimum=0,
             maximum=100,
         ),
-        Column("comment", "text", "Short comment", "On track", required=False, nullable=True),
+        Column(
+            "comment", "text", N_("Short comment"), "On track", required=False, nullable=True, max_length=COMMENT_CHARS
+        ),
     ),
     key=("indicator", "period_end"),
     required=False,
@@ -238,6 +260,24 @@ def code_list(name: str) -> tuple[str, ...]:
     return tuple(row[key] for row in reference_rows(_CODE_FILES[name]))
 
 
+def code_file(name: str) -> str | None:
+    """The reference file of a code list that has names in EN/FR/ES (None for fixed lists such as phase)."""
+    return _CODE_FILES.get(name)
+
+
+def code_words(name: str) -> list[tuple[str, str]]:
+    """(word, code) pairs people may write for a code of list `name`: the code, its names in every language of
+    the reference file, and the synonyms in data/reference/code_synonyms.csv. For "did you mean" only: an
+    upload must use the codes themselves."""
+    codes = code_list(name)
+    pairs = [(code, code) for code in codes]
+    if name in _CODE_FILES:
+        for row in reference_rows(_CODE_FILES[name]):
+            pairs += [(value, row["code"]) for key, value in row.items() if key.startswith("name_") and value]
+    pairs += [(row["synonym"], row["code"]) for row in reference_rows("code_synonyms.csv") if row["list"] == name]
+    return [(word, code) for word, code in pairs if code in codes]
+
+
 def indicator_kind(code: str) -> str:
     return next(row["kind"] for row in reference_rows("indicators.csv") if row["code"] == code)
 
@@ -263,6 +303,8 @@ def contract_markdown() -> str:
                 rule += f" (one of: {', '.join(code_list(col.codes))})"
             if col.minimum is not None and col.dtype != "date":
                 rule += f"; {_bound(col.minimum)} to {_bound(col.maximum)}"
+            if col.max_length:
+                rule += f"; at most {col.max_length:,} characters"
             if col.nullable:
                 rule += "; may be empty"
             needed = "yes" if col.required else "no"

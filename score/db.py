@@ -261,14 +261,33 @@ def close_all() -> None:
         _connections.clear()
 
 
+# DuckDB's file = 3 header blocks of 4 KiB, then `total_blocks` blocks of `block_size` (checked for DuckDB 2.0:
+# every file it writes is exactly that long). A file cut short (a copy or a disk that ran out) still opens,
+# and its first tables still answer; only a query that reaches the missing blocks fails, mid-page.
+FILE_HEADER_BYTES = 3 * 4096
+_whole_files: dict[Path, tuple[int, int]] = {}  # versions found whole: (size, mtime); versions never change
+
+
 def check_database(path: Path | None = None) -> Path:
-    """The current version's path after checking that it opens and answers; else DatabaseUnavailable."""
+    """The current version's path after checking that it opens, answers and is whole; else DatabaseUnavailable."""
     resolved = path or current_path()
     try:
         with _cursor(resolved) as cursor:
             cursor.execute("SELECT count(*) FROM meta").fetchone()
-    except duckdb.Error as error:
+            stat = resolved.stat()
+            if _whole_files.get(resolved) != (stat.st_size, stat.st_mtime_ns):
+                block_size, blocks = cursor.execute(
+                    "SELECT block_size, total_blocks FROM pragma_database_size() "
+                    "WHERE database_name = current_database()"
+                ).fetchone()
+                needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)
+                if stat.st_size < needed:
+                    raise DatabaseCorrupt(f"{resolved}: the file is truncated ({stat.st_size:,} of {needed:,} bytes)")
+                _whole_files[resolved] = (stat.st_size, stat.st_mtime_ns)
+    except (duckdb.Error, DatabaseCorrupt, OSError) as error:
         release(resolved)
+        if isinstance(error, DatabaseCorrupt):
+            raise
         raise DatabaseCorrupt(f"{resolved}: {error}") from error
     return resolved
 

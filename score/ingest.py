@@ -38,7 +38,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,8 @@ import pandas as pd
 
 from score import config, contract
 from score.contract import TABLES, Column, Table
-from score.i18n import _, label
-from score.templates import CODES_SHEET, NOTES_SHEET
+from score.i18n import _, label, ngettext
+from score.templates import EXAMPLE_SUFFIX, helper_sheet_names
 
 __all__ = [
     "ISSUE_COLUMNS",
@@ -62,12 +62,13 @@ __all__ = [
 
 ERROR = "error"
 WARNING = "warning"
-ISSUE_COLUMNS = ["severity", "file", "sheet", "row", "column", "value", "problem", "fix"]
+ISSUE_COLUMNS = ["severity", "file", "sheet", "row", "column", "value", "problem", "fix", "count", "rows", "cause"]
 MAX_ISSUES_PER_RULE = 200  # per file, column and rule; the rest is summed up in one issue
+MAX_ROWS_PER_ISSUE = 10_000  # a grouped issue lists at most this many rows (and counts them all)
+ROWS_SHOWN = 12  # rows listed in the report for people before "… (n rows)"
 VALUE_CHARS = 80
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
 FOLLOW_UP_JUMP = 10  # a follow-up value above 10x its baseline is flagged
-HELPER_SHEETS = (NOTES_SHEET, CODES_SHEET)  # sheets of the downloadable template, ignored on upload
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _UNPACKED_FACTOR = 20  # an .xlsx may unpack to at most this many times the upload limit
@@ -98,11 +99,36 @@ class Issue:
     severity: str  # "error" | "warning"
     file: str  # file name as uploaded
     sheet: str | None  # sheet name for XLSX, else None
-    row: int | None  # Excel row number: header is row 1, first data row is 2
+    row: int | None  # Excel row number: header is row 1, first data row is 2 (a group: its first row)
     column: str | None
     value: str | None  # offending raw value, truncated
     problem: str
     fix: str
+    count: int = 0  # rows this issue stands for (0: the file or sheet as a whole)
+    rows: tuple[int, ...] = ()  # every row it stands for (at most MAX_ROWS_PER_ISSUE)
+    cause: str | None = None  # knock-on errors: the `key` of the issue that causes them
+    key: str | None = None  # an issue that others name as their cause
+
+    @property
+    def rows_text(self) -> str:
+        """The rows for people: "5, 6", "2–9, 40", "2–9, 40, 41 … (1,234 rows)"."""
+        return rows_text(self.rows, self.count)
+
+
+def rows_text(rows: Sequence[int], count: int | None = None) -> str:
+    """Row numbers as people read them: runs collapsed ("2–9"), the first ROWS_SHOWN runs, then the total."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    parts = [f"{a}" if a == b else f"{a}, {b}" if b == a + 1 else f"{a}\u2013{b}" for a, b in runs[:ROWS_SHOWN]]
+    shown = ", ".join(parts)
+    total = max(count or 0, len(set(rows)))
+    if len(runs) > ROWS_SHOWN or total > len(set(rows)):
+        shown += " … " + ngettext("({n} row)", "({n} rows)", total, n=f"{total:,}")
+    return shown
 
 
 @dataclass
@@ -110,6 +136,7 @@ class ValidationReport:
     country: str
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # only when there is no error
+    files: list[dict[str, object]] = field(default_factory=list)  # file, sheet, table, rows: what was read
 
     @property
     def errors(self) -> list[Issue]:
@@ -124,9 +151,81 @@ class ValidationReport:
         return not any(i.severity == ERROR for i in self.issues)
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame([asdict(i) for i in self.issues], columns=ISSUE_COLUMNS)
+        """Every issue as one row, language-neutral column names (for machines and tests)."""
+        records = [asdict(i) | {"rows": " ".join(map(str, i.rows))} for i in self.issues]
+        frame = pd.DataFrame(records, columns=ISSUE_COLUMNS)
         frame["row"] = frame["row"].astype("Int64")
+        frame["count"] = frame["count"].astype("Int64")
         return frame
+
+    def ordered(self) -> list[Issue]:
+        """Issues for people: errors first, each cause followed by its knock-on errors."""
+        keyed = {i.key for i in self.issues if i.key}
+        children: dict[str, list[Issue]] = {}
+        top: list[Issue] = []
+        for issue in self.issues:
+            if issue.cause in keyed:
+                children.setdefault(issue.cause, []).append(issue)
+            else:
+                top.append(issue)
+        top.sort(key=lambda i: i.severity != ERROR)  # stable: the files' own order within each severity
+        out: list[Issue] = []
+        for issue in top:
+            out.append(issue)
+            out.extend(children.get(issue.key, []) if issue.key else [])
+        return out
+
+    def for_people(self) -> pd.DataFrame:
+        """The report as people read it, in the current language: translated headers and severities, knock-on
+        errors right under their cause (marked ↳), rows as "5, 6" or "2–9", no Sheet column for CSV files."""
+        labels = report_headers()
+        severity = {ERROR: _("Error"), WARNING: _("Warning")}
+        issues = self.ordered()
+        records = [
+            {
+                "severity": severity.get(i.severity, i.severity),
+                "file": i.file,
+                "sheet": i.sheet or "",
+                "rows": i.rows_text,
+                "column": i.column or "",
+                "value": i.value if i.value is not None else "",
+                "problem": ("\u21b3 " if i.cause else "") + i.problem,
+                "fix": i.fix,
+            }
+            for i in issues
+        ]
+        frame = pd.DataFrame(records, columns=list(labels))
+        if not any(i.sheet for i in issues):
+            frame = frame.drop(columns="sheet")
+        return frame.rename(columns=labels)
+
+    def file_summary(self) -> pd.DataFrame:
+        """One line per file (and sheet): rows read, errors, warnings; for the top of the report."""
+        labels = {
+            "file": _("File"),
+            "sheet": _("Sheet"),
+            "table": _("Table"),
+            "rows": _("Data rows"),
+            "errors": _("Errors"),
+            "warnings": _("Warnings"),
+        }
+        lines: dict[tuple[str, str], dict[str, object]] = {}
+        for item in self.files:
+            lines[(item["file"], item.get("sheet") or "")] = {**item, "errors": 0, "warnings": 0}
+        for issue in self.issues:
+            line = lines.get((issue.file, issue.sheet or "")) or lines.get((issue.file, ""))
+            if line is None:
+                line = lines.setdefault(
+                    (issue.file, issue.sheet or ""),
+                    {"file": issue.file, "sheet": issue.sheet or "", "table": "", "rows": None, "errors": 0},
+                )
+                line["warnings"] = 0
+            line["errors" if issue.severity == ERROR else "warnings"] += 1
+        frame = pd.DataFrame(list(lines.values()), columns=list(labels))
+        frame["rows"] = frame["rows"].astype("Int64")
+        if not (frame["sheet"].fillna("") != "").any():
+            frame = frame.drop(columns="sheet")
+        return frame.rename(columns=labels)
 
     def to_json(self) -> str:
         payload = {
@@ -159,20 +258,36 @@ class ValidationReport:
         if self.tables:
             counts = ", ".join(f"{name} {len(frame):,}" for name, frame in self.tables.items())
             lines.append(_("Rows read: {counts}", counts=counts))
-        for issue in self.issues:
+        for issue in self.ordered():
             tag = _("ERROR") if issue.severity == ERROR else _("WARNING")
-            lines.append(f"{tag:8} {_location(issue)}: {issue.problem}")
+            lines.append(f"{tag:8} {'↳ ' if issue.cause else ''}{_location(issue)}: {issue.problem}")
             if issue.value is not None:
                 lines.append("         " + _("Value: {value}", value=repr(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
         return "\n".join(lines)
 
 
+def report_headers() -> dict[str, str]:
+    """Column names of the report for people (screen and CSV download), in the current language."""
+    return {
+        "severity": _("Severity"),
+        "file": _("File"),
+        "sheet": _("Sheet"),
+        "rows": _("Rows"),
+        "column": _("Column"),
+        "value": _("Value"),
+        "problem": _("Problem"),
+        "fix": _("Fix"),
+    }
+
+
 def _location(issue: Issue) -> str:
     parts = [issue.file or _("upload")]
     if issue.sheet:
         parts.append(_("sheet {sheet}", sheet=issue.sheet))
-    if issue.row is not None:
+    if issue.count > 1:
+        parts.append(_("rows {rows}", rows=issue.rows_text))
+    elif issue.row is not None:
         parts.append(_("row {row}", row=issue.row))
     if issue.column:
         parts.append(_("column {column}", column=issue.column))
@@ -206,9 +321,66 @@ class _Issues:
         row: int | None = None,
         column: str | None = None,
         value: object = None,
+        rows: Sequence[int] = (),
+        count: int | None = None,
+        cause: str | None = None,
+        key: str | None = None,
     ) -> None:
         row = None if row is None else int(row)
-        self.items.append(Issue(severity, file, sheet, row, column, _clip(value), problem, fix))
+        listed = tuple(int(r) for r in rows[:MAX_ROWS_PER_ISSUE]) or ((row,) if row is not None else ())
+        first = listed[0] if listed else row
+        total = len(rows) if count is None and rows else count if count is not None else len(listed)
+        self.items.append(
+            Issue(severity, file, sheet, first, column, _clip(value), problem, fix, total, listed, cause, key)
+        )
+
+    def add_groups(
+        self,
+        severity: str,
+        where: _Source,
+        column: str | None,
+        values: pd.Series,
+        selector: pd.Series,
+        problem: Callable[[str, int], str],
+        fix: Callable[[str, int], str],
+        cause: str | None = None,
+    ) -> int:
+        """One issue per distinct value among the selected rows, naming all its rows (knock-on errors and
+        repeated mistakes read as one line each, with the count and the rows). `problem(value, n)` and
+        `fix(value, n)` write the texts. At most MAX_ISSUES_PER_RULE values, then one "and N more" issue."""
+        chosen = values[selector.fillna(False).astype(bool)]
+        if chosen.empty:
+            return 0
+        groups = pd.Series(chosen.index, index=chosen.index).groupby(chosen.astype(str).to_numpy(), sort=False)
+        order = sorted(groups.indices.items(), key=lambda item: item[1][0])
+        for text, positions in order[:MAX_ISSUES_PER_RULE]:
+            rows = chosen.index[positions].tolist()
+            n = len(rows)
+            self.add(
+                severity,
+                where.file,
+                problem(text, n),
+                fix(text, n),
+                sheet=where.sheet,
+                column=column,
+                value=text,
+                rows=rows,
+                count=n,
+                cause=cause,
+            )
+        if len(order) > MAX_ISSUES_PER_RULE:
+            rest = order[MAX_ISSUES_PER_RULE:]
+            self.add(
+                severity,
+                where.file,
+                _("... and {count} more values with the same problem.", count=f"{len(rest):,}"),
+                _("See the rows listed above."),
+                sheet=where.sheet,
+                column=column,
+                count=sum(len(p) for _t, p in rest),
+                cause=cause,
+            )
+        return len(chosen)
 
     def add_rows(
         self,
@@ -255,6 +427,7 @@ class _Issues:
                 fix if isinstance(fix, str) else _("See the rows listed above."),
                 sheet=where.sheet,
                 column=column,
+                count=total - take,
             )
         return total
 
@@ -367,6 +540,7 @@ class _Source:
     decimal: str | None = "."
     typed: pd.DataFrame | None = None
     foreign: pd.Series | None = None  # rows whose enterprise_id names another country
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # repeated key value -> its rows
 
     @property
     def display(self) -> str:
@@ -818,10 +992,11 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         sub.failed.clear()
         sub.sheet_names = list(book.sheetnames)
         matched: dict[str, str] = {}
+        helpers = {_norm_name(n) for n in helper_sheet_names()}
         for sheet_name in book.sheetnames:
             norm = _norm_name(sheet_name)
             table = norm if norm in TABLES else _table_for_name(sheet_name)
-            if norm in HELPER_SHEETS:
+            if norm in helpers:
                 continue
             if table is None:
                 issues.add(
@@ -1096,7 +1271,9 @@ def _map_columns(issues: _Issues, where: _Source, header: list[str], table: Tabl
             )
         else:
             fix = _(
-                "Add a column {column} ({description}); see the template.", column=col.name, description=col.description
+                "Add a column {column} ({description}); see the template.",
+                column=col.name,
+                description=_(col.description),
             )
         issues.add(
             ERROR,
@@ -1189,7 +1366,7 @@ def _type_source(src: _Source, issues: _Issues, country: str) -> pd.DataFrame:
                 _(
                     "Fill in {column} ({description}), e.g. {example}.",
                     column=col.name,
-                    description=col.description,
+                    description=_(col.description),
                     example=_example(col, country),
                 ),
             )
@@ -1227,7 +1404,90 @@ def _convert_text(
             issues.add_rows(
                 ERROR, src, col.name, bad, text, _("'{column}' does not have the required form.", column=col.name), fix
             )
+    if col.name == "enterprise_id":
+        example = present & text.str.upper().str.endswith("-" + EXAMPLE_SUFFIX)
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            example,
+            text,
+            _("This is the example row of the template, not an enterprise."),
+            _("Delete the example row, or replace it with a real enterprise and its own id."),
+        )
+    if col.max_length:
+        lengths = text.str.len()
+        long = present & lengths.gt(col.max_length)
+        if long.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                long,
+                text,
+                [
+                    _(
+                        "This text has {length} characters; {column} holds at most {limit}.",
+                        length=f"{n:,}",
+                        column=col.name,
+                        limit=f"{col.max_length:,}",
+                    )
+                    for n in lengths[long].iloc[:MAX_ISSUES_PER_RULE].tolist()
+                ],
+                _(
+                    "Shorten it to at most {limit} characters; check that the cell holds only the {column} "
+                    "(a whole row or a paragraph pasted into one cell is a common slip).",
+                    limit=f"{col.max_length:,}",
+                    column=col.name,
+                ),
+            )
+    # A leading apostrophe before =, +, -, @ is Excel's mark for "text, not a formula" (see score.templates).
+    text = text.str.replace(_TEXT_MARK, "", regex=True)
     return text.where(present).astype("string")
+
+
+_TEXT_MARK = r"^'(?=[=+\-@\t\r])"
+
+
+def _code_words(code_list: str) -> dict[str, str]:
+    """Loosely written words -> code: the codes, their names in every language, common synonyms."""
+    words: dict[str, str] = {}
+    for word, code in contract.code_words(code_list):
+        words.setdefault(_norm_words(word), code)
+    return words
+
+
+def _norm_words(text: str) -> str:
+    """'Seguridad y Salud  en el trabajo' -> 'seguridad y salud en el trabajo' (accents, case, punctuation)."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", _ascii_fold(text)).split())
+
+
+def suggest_code(value: str, code_list: str) -> str | None:
+    """The code someone probably meant by `value` (a typo, a name in EN/FR/ES, a synonym), or None."""
+    words = _code_words(code_list)
+    target = _norm_words(value)
+    if not target:
+        return None
+    if target in words:
+        return words[target]
+    squashed = {w.replace(" ", ""): c for w, c in words.items()}
+    if target.replace(" ", "") in squashed:  # "follow up" -> follow_up, "agroprocessing"
+        return squashed[target.replace(" ", "")]
+    close = difflib.get_close_matches(target, list(words), n=1, cutoff=0.75)
+    if close:
+        return words[close[0]]
+    if len(target) >= 4:  # "seguridad y salud" is the start of "seguridad y salud en el trabajo"
+        starts = {c for w, c in words.items() if w.startswith(target + " ") or target.startswith(w + " ")}
+        if len(starts) == 1:
+            return starts.pop()
+    return None
+
+
+def _code_label(code_list: str, code: str) -> str:
+    """The code's name in the current language, when its reference file has names."""
+    file_name = contract.code_file(code_list)
+    row = next((r for r in contract.reference_rows(file_name) if r["code"] == code), None) if file_name else None
+    return label(row) if row else ""
 
 
 def _convert_code(
@@ -1240,23 +1500,32 @@ def _convert_code(
     canonical = text.map(mapping).where(present)
     unknown = present & canonical.isna()
     if unknown.any():
-        suggestions = {}
-        for value in text[unknown].unique().tolist():
-            hit = difflib.get_close_matches(_norm_code(value), list(aliases), n=1, cutoff=0.6)
-            if hit:
-                suggestions[value] = _(
-                    "Did you mean '{code}'? Allowed codes: {codes}.", code=aliases[hit[0]], codes=", ".join(codes)
+        allowed = ", ".join(codes)
+
+        def fix(value: str, n: int) -> str:
+            code = suggest_code(value, col.codes or "")
+            if code is None:
+                return _("Use one of the codes: {codes}.", codes=allowed)
+            name = _code_label(col.codes or "", code)
+            if name and _norm_words(name) != _norm_words(code):
+                return _(
+                    "Did you mean {code} ({name})? Write the code {code}. Allowed codes: {codes}.",
+                    code=code,
+                    name=name,
+                    codes=allowed,
                 )
-            else:
-                suggestions[value] = _("Use one of the codes: {codes}.", codes=", ".join(codes))
-        issues.add_rows(
+            return _("Did you mean {code}? Allowed codes: {codes}.", code=code, codes=allowed)
+
+        issues.add_groups(
             ERROR,
             src,
             col.name,
-            unknown,
             text,
-            _("Unknown code for {column}.", column=col.name),
-            text[unknown].map(suggestions),
+            unknown,
+            lambda value, n: ngettext(
+                "Unknown code for {column} ({n} row).", "Unknown code for {column} ({n} rows).", n, column=col.name
+            ),
+            fix,
         )
     return canonical.astype("string")
 
@@ -1576,31 +1845,35 @@ def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None
 
 
 def _check_keys(src: _Source, typed: pd.DataFrame, issues: _Issues) -> None:
+    """One error per repeated key value, naming every row that has it (the first included)."""
     key = list(src.table.key)
     keyed = typed[key].dropna()
     if keyed.empty:
         return
-    keyed = keyed.assign(_row=keyed.index.to_numpy())
-    first = keyed.groupby(key, sort=False)["_row"].transform("min")
-    dup = keyed[keyed["_row"] != first]
-    if dup.empty:
+    repeated = keyed[keyed.duplicated(key, keep=False)]
+    if repeated.empty:
         return
     label_ = ", ".join(key)
-    head = dup.iloc[:MAX_ISSUES_PER_RULE]
-    shown = head[key].astype(str).agg(", ".join, axis=1)
-    problems = [
-        _("Duplicate {key}: rows {first} and {row} have the same value.", key=label_, first=f, row=r)
-        for f, r in zip(first[head.index].tolist(), head.index.tolist(), strict=True)
-    ]
-    issues.add_rows(
-        ERROR,
-        src,
-        label_,
-        dup.index,
-        shown.tolist(),
-        problems,
-        _("Keep one row per {key}: delete the duplicate or correct the value.", key=label_),
-    )
+    shown = repeated.astype(str).agg(", ".join, axis=1)
+    src.duplicates = {value: list(rows) for value, rows in shown.groupby(shown, sort=False).groups.items()}
+
+    def problem(value: str, n: int) -> str:
+        return ngettext(
+            "Duplicate {key}: {value} appears in {n} row.",
+            "Duplicate {key}: {value} appears in {n} rows.",
+            n,
+            key=label_,
+            value=value,
+        )
+
+    def fix(value: str, n: int) -> str:
+        return _("Keep one row per {key}: delete the repeated rows or correct their {key}.", key=label_)
+
+    before = len(issues.items)
+    issues.add_groups(ERROR, src, label_, shown, pd.Series(True, index=shown.index), problem, fix)
+    for position in range(before, len(issues.items)):  # knock-on errors in other files name these as their cause
+        issue = issues.items[position]
+        issues.items[position] = replace(issue, key=f"duplicate:{src.display}:{issue.value}")
 
 
 def _check_country_ids(sources: Sequence[_Source], submission: _Submission, country: str) -> None:
@@ -1697,6 +1970,11 @@ def _check_country_ids(sources: Sequence[_Source], submission: _Submission, coun
 
 
 def _check_references(submission: _Submission, issues: _Issues) -> None:
+    """Rows naming an enterprise that is not in enterprises: one error per missing id and file, with its rows.
+
+    When enterprises itself repeats an id, a missing id is most often its knock-on (a row copied and its id
+    left unchanged): the errors then name the duplicates as their cause and the report shows them under it.
+    """
     for src in submission.sources.values():
         assert src.typed is not None
         for col in src.table.columns:
@@ -1711,14 +1989,47 @@ def _check_references(submission: _Submission, issues: _Issues) -> None:
             if src.foreign is not None:
                 unknown &= ~src.foreign
             unknown = unknown.fillna(False).astype(bool)
-            issues.add_rows(
-                ERROR,
-                src,
-                col.name,
-                unknown,
-                values,
-                _("There is no row with this {column} in {file}.", column=ref_column, file=target.display),
-                _("Add the enterprise to {file} first, or correct the id.", file=target.display),
+            if not unknown.any():
+                continue
+            causes = [
+                i for i in issues.items if i.key and i.key.startswith(f"duplicate:{target.display}:") and i.count > 1
+            ]
+            cause = causes[0] if causes else None
+            if cause is not None:
+                repeated = "; ".join(
+                    _("{value} in rows {rows}", value=i.value, rows=i.rows_text) for i in causes[:MAX_ISSUES_PER_RULE]
+                )
+
+                def fix(value: str, n: int, repeated: str = repeated, file: str = target.display) -> str:
+                    return _(
+                        "Probably a knock-on of the duplicate ids in {file} ({repeated}): if one of those rows is "
+                        "{value}, correct its id there and this error goes away; otherwise add {value} to {file}.",
+                        file=file,
+                        repeated=repeated,
+                        value=value,
+                    )
+            else:
+
+                def fix(value: str, n: int, file: str = target.display) -> str:
+                    return ngettext(
+                        "Add {value} to {file}, or correct the id in this row.",
+                        "Add {value} to {file}, or correct the id in these {n} rows.",
+                        n,
+                        file=file,
+                        value=value,
+                    )
+
+            def problem(value: str, n: int, column: str = ref_column, file: str = target.display) -> str:
+                return ngettext(
+                    "There is no row with this {column} in {file} ({n} row refers to it).",
+                    "There is no row with this {column} in {file} ({n} rows refer to it).",
+                    n,
+                    column=column,
+                    file=file,
+                )
+
+            issues.add_groups(
+                ERROR, src, col.name, values, unknown, problem, fix, cause=cause.key if cause is not None else None
             )
 
 
@@ -2037,7 +2348,11 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
                 ERROR,
                 f"{table.name}.csv",
                 _("The file {file} is missing.", file=f"{table.name}.csv"),
-                _("Add {file} to the upload ({description}).", file=f"{table.name}.csv", description=table.description),
+                _(
+                    "Add {file} to the upload ({description}).",
+                    file=f"{table.name}.csv",
+                    description=_(table.description),
+                ),
             )
 
     for name, src in list(submission.sources.items()):
@@ -2071,7 +2386,11 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
     order: dict[str, int] = {}
     for issue in issues.items:
         order.setdefault(issue.file, len(order))
-    report = ValidationReport(country, sorted(issues.items, key=lambda i: order[i.file]))
+    read = [
+        {"file": src.file, "sheet": src.sheet or "", "table": name, "rows": len(src.frame)}
+        for name, src in submission.sources.items()
+    ]
+    report = ValidationReport(country, sorted(issues.items, key=lambda i: order[i.file]), files=read)
     if report.ok:
         report.tables = {
             name: _final_frame(table, submission.sources[name].typed if name in submission.sources else None)

@@ -48,6 +48,27 @@ def sidebar_sign_in() -> None:
 
 # ---------------------------------------------------------------------------------------------- shared
 
+CREATE_ACCOUNTS = "python -m score users add NAME --role country --countries COL"
+
+
+def demo_accounts_explanation() -> str:
+    """Why demo accounts stop with real data, and how to get real accounts (sidebar, sign-in, upload page)."""
+    return _(
+        "Demo accounts have published passwords, so they work only while every country holds demo data: "
+        "once real data is published for any country, they stop for everyone. To keep working, ask the "
+        "administrator for real accounts ({command}).",
+        command=CREATE_ACCOUNTS,
+    )
+
+
+def _ended_demo_account(username: object) -> bool:
+    """A demo account (README "Demo users": public names) that stopped because real data is published."""
+    name = auth.normalise_username(username)
+    demo_names = {user for user, *_rest in auth.DEMO_USERS}
+    if name not in demo_names or auth.demo_accounts_allowed():
+        return False
+    return any(info.demo and info.username == name for info in auth.list_users())
+
 
 def _set(session: Session | None) -> None:
     if session is None:
@@ -70,6 +91,11 @@ def _checked_session(box: DeltaGenerator) -> Session | None:
         if reason == "expired":
             audit.record("session_expired", user, method=getattr(session, "method", None))
             box.warning(_("Your session has expired. You now see the public view; sign in again for more."))
+        elif _ended_demo_account(user):
+            audit.record("sign_out", user, reason="demo accounts ended: real data published")
+            box.info(
+                _("Real data is published now, so your demo account has ended.") + " " + demo_accounts_explanation()
+            )
         else:
             audit.record("sign_out", user, reason="account removed or changed")
             box.warning(_("Your account is no longer active here. You now see the public view."))
@@ -132,7 +158,10 @@ def _sign_in(username: str, password: str) -> None:
     if result.scope is None:
         # Only a known user name is written in clear: an unknown one may be a password typed in the wrong box.
         audit.record("sign_in_failed", result.username, reason="bad credentials", attempt=_attempt_id(username))
-        st.error(_("User name or password not recognised."))
+        if _ended_demo_account(username):
+            st.error(_("This demo account has ended: real data is published now.") + " " + demo_accounts_explanation())
+        else:
+            st.error(_("User name or password not recognised."))
         return
     session = Session.start(result.username or "", result.scope)
     audit.record("sign_in", session.user, method="password", role=session.scope.role)

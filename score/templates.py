@@ -1,40 +1,85 @@
-"""Downloadable input templates, generated from score.contract so they cannot drift from the validator.
+"""Files in upload format, generated from score.contract so they cannot drift from the validator.
 
-- `csv_template(table)`: header plus one example row, UTF-8 with a BOM so that Excel shows accents.
-- `xlsx_template()`: one sheet per contract table (bold, frozen header, one example row, drop-down
-  lists for code columns, number/date checks), a "notes" sheet that explains every column, and a
-  hidden "codes" sheet holding the code lists the drop-downs point to. score.ingest ignores the two
-  helper sheets, so a filled-in template can be uploaded as it is.
+- `csv_template(table, country)`: header plus one example row, UTF-8 with a BOM so that Excel shows accents.
+- `xlsx_template(country)`: one sheet per contract table (bold, frozen header, one example row, drop-down
+  lists for code columns, number/date checks), a notes sheet that explains every column (in the reader's
+  language), and a hidden "codes" sheet holding the code lists the drop-downs point to. score.ingest
+  ignores the two helper sheets (under their name in every language).
+- `current_data_csv(table, frame)` / `current_data_xlsx(country, tables)`: a country's published data in
+  the same layout, so that it can be corrected and uploaded back: numbers and dates are written exactly
+  (Python's shortest round-trip form for floats, ISO dates), and a figure does not change on the way.
+
+The example rows use the id `<ISO3>-EXAMPLE`, which no real enterprise has: score.ingest rejects a row
+with it, so an example left in a filled-in template is never published as an enterprise.
+Sheet names and column names stay contract codes in every language (a machine reads them back).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import datetime as dt
 import io
+import math
+from collections.abc import Mapping
+
+import pandas as pd
 
 from score import contract
 from score.contract import TABLES, Column
-from score.i18n import _
+from score.i18n import LANGUAGES, _, set_language
 
-NOTES_SHEET = "notes"
-CODES_SHEET = "codes"
+NOTES_SHEET = "notes"  # the English name; see notes_sheet_name()
+CODES_SHEET = "codes"  # hidden, referenced by the drop-down formulas: never translated
+EXAMPLE_SUFFIX = "EXAMPLE"
 _LAST_ROW = 1_048_576  # Excel's last row: validations cover the whole column below the header
 _HEADER_FILL = "DCE6F1"
+# A text cell starting with one of these is a formula to Excel when a CSV is opened there. The CSV of
+# current data writes such a value with a leading apostrophe (Excel's own "this is text" mark), and
+# score.ingest removes that apostrophe again, so the value survives the round trip unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_template(table: str) -> bytes:
-    """`<table>.csv`: the contract's header and one example row (UTF-8 with BOM, CRLF)."""
-    spec = TABLES[table]
+def notes_sheet_name() -> str:
+    return _("notes")
+
+
+def _in_language(language: str, message: str) -> str:
+    set_language(language)
+    return _(message)
+
+
+def helper_sheet_names() -> set[str]:
+    """Names of the template's helper sheets in every language (ignored when a workbook is uploaded)."""
+    names = {NOTES_SHEET, CODES_SHEET}
+    for language in LANGUAGES:  # a copied context: the caller's language is left as it is
+        names.add(contextvars.copy_context().run(_in_language, language, NOTES_SHEET))
+    return names
+
+
+def example_id(country: str) -> str:
+    return f"{country or 'COL'}-{EXAMPLE_SUFFIX}"
+
+
+def _example(col: Column, country: str) -> str:
+    return example_id(country) if col.name == "enterprise_id" else col.example
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(spec.column_names)
-    writer.writerow([col.example for col in spec.columns])
+    writer.writerows(rows)
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def _typed_example(col: Column) -> object:
+def csv_template(table: str, country: str = "COL") -> bytes:
+    """`<table>.csv`: the contract's header and one example row (UTF-8 with BOM, CRLF)."""
+    spec = TABLES[table]
+    return _csv_bytes([spec.column_names, [_example(col, country) for col in spec.columns]])
+
+
+def _typed_example(col: Column, country: str) -> object:
     if col.dtype == "int":
         return int(col.example)
     if col.dtype == "float":
@@ -42,7 +87,7 @@ def _typed_example(col: Column) -> object:
         return int(number) if number.is_integer() else number
     if col.dtype == "date":
         return dt.datetime.fromisoformat(col.example)
-    return col.example
+    return _example(col, country)
 
 
 def _fmt(number: float | None) -> str:
@@ -62,6 +107,8 @@ def column_rule(col: Column) -> str:
         parts.append(_("a number from {low} to {high}", low=_fmt(col.minimum), high=_fmt(col.maximum)))
     if col.pattern:
         parts.append(_("form {pattern}", pattern=col.pattern))
+    if col.max_length:
+        parts.append(_("at most {limit} characters", limit=f"{col.max_length:,}"))
     if col.references:
         parts.append(_("must exist in {reference}", reference=col.references))
     if col.nullable:
@@ -79,11 +126,80 @@ def _code_lists() -> list[str]:
     return names
 
 
-def xlsx_template() -> bytes:
-    """The country workbook template (see module docstring)."""
+# ---------------------------------------------------------------------------------------------- values
+
+
+def _number_text(value: float) -> str:
+    """A float as the shortest text that reads back as the same float ("6.2442", "12", "1e-05" -> "0.00001")."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text:  # the validator reads scientific notation too, but people read plain decimals better
+        plain = f"{value:.17f}".rstrip("0").rstrip(".")
+        text = plain if float(plain) == value else text
+    return text
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell_text(col: Column, value: object) -> str:
+    """One value of `col` as the validator reads it back (language-neutral: ISO dates, '.' decimals)."""
+    if _missing(value):
+        return ""
+    if col.dtype == "date":
+        return pd.Timestamp(value).date().isoformat()
+    if col.dtype == "int":
+        return str(int(value))
+    if col.dtype == "float":
+        return _number_text(float(value))
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell_value(col: Column, value: object) -> object:
+    """One value of `col` for a workbook cell: numbers as numbers, dates as dates, text as text."""
+    if _missing(value):
+        return None
+    if col.dtype == "date":
+        return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    if col.dtype == "int":
+        return int(value)
+    if col.dtype == "float":
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 1e15 else number
+    return str(value)
+
+
+def current_data_csv(table: str, frame: pd.DataFrame) -> bytes:
+    """`<table>.csv` holding `frame` (a country's published rows) in upload format (UTF-8 with BOM, CRLF)."""
+    spec = TABLES[table]
+    columns = [frame[c.name].tolist() if c.name in frame.columns else [None] * len(frame) for c in spec.columns]
+    body = [
+        [_cell_text(col, v) for col, v in zip(spec.columns, values, strict=True)]
+        for values in zip(*columns, strict=True)
+    ]
+    return _csv_bytes([spec.column_names, *body])
+
+
+# ---------------------------------------------------------------------------------------------- workbooks
+
+
+def xlsx_template(country: str = "COL") -> bytes:
+    """The country workbook template: one example row per sheet (see module docstring)."""
+    return _workbook(country, None)
+
+
+def current_data_xlsx(country: str, tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """The country's published data as one workbook in upload format (sheets, notes, drop-downs as the template)."""
+    return _workbook(country, tables)
+
+
+def _workbook(country: str, tables: Mapping[str, pd.DataFrame] | None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -106,16 +222,23 @@ def xlsx_template() -> bytes:
 
     for table in TABLES.values():
         sheet = book.create_sheet(table.name)
+        frame = None if tables is None else tables.get(table.name)
+        if frame is None and tables is not None:
+            frame = pd.DataFrame(columns=table.column_names)
         for position, col in enumerate(table.columns, start=1):
             letter = get_column_letter(position)
             head = sheet.cell(row=1, column=position, value=col.name)
             head.font, head.fill = bold, fill
             head.comment = Comment(column_rule(col), "SCORE")
-            example = sheet.cell(row=2, column=position, value=_typed_example(col))
-            if col.dtype == "date":
-                example.number_format = "yyyy-mm-dd"
-            elif col.dtype in ("text", "code"):
-                example.number_format = "@"
+            values = [_typed_example(col, country)] if frame is None else _column_values(col, frame)
+            number_format = "yyyy-mm-dd" if col.dtype == "date" else "@" if col.dtype in ("text", "code") else None
+            for row, value in enumerate(values, start=2):
+                cell = sheet.cell(row=row, column=position)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text from the data is text, never a formula ("=1+1" stays as written)
+                if number_format:
+                    cell.number_format = number_format
             sheet.column_dimensions[letter].width = max(len(col.name), len(col.example), 10) + 2
             area = f"{letter}2:{letter}{_LAST_ROW}"
             validation = _validation(col, ranges, DataValidation)
@@ -124,7 +247,24 @@ def xlsx_template() -> bytes:
                 validation.add(area)
         sheet.freeze_panes = "A2"
 
-    notes = book.create_sheet(NOTES_SHEET)
+    _notes_sheet(book, bold, fill, example=tables is None, country=country)
+    book.move_sheet(CODES_SHEET, offset=len(book.sheetnames) - 1)  # data sheets first, codes last
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_values(col: Column, frame: pd.DataFrame) -> list[object]:
+    if col.name not in frame.columns:
+        return [None] * len(frame)
+    return [_cell_value(col, value) for value in frame[col.name].tolist()]
+
+
+def _notes_sheet(book: object, bold: object, fill: object, *, example: bool, country: str) -> None:
+    from openpyxl.styles import Alignment
+
+    notes = book.create_sheet(notes_sheet_name())
     headers = [_("table"), _("column"), _("type"), _("required"), _("may be empty"), _("rule"), _("example")]
     for position, text in enumerate(headers, start=1):
         cell = notes.cell(row=1, column=position, value=text)
@@ -140,10 +280,10 @@ def xlsx_template() -> bytes:
                 yes if col.required else no,
                 yes if col.nullable else no,
                 column_rule(col),
-                col.example,
+                _example(col, country),
             ]
             for position, value in enumerate(values, start=1):
-                notes.cell(row=row, column=position, value=value)
+                notes.cell(row=row, column=position, value=value).data_type = "s"
             row += 1
         for check in table.checks:
             notes.cell(row=row, column=1, value=table.name)
@@ -156,9 +296,21 @@ def xlsx_template() -> bytes:
             notes.cell(row=row, column=6, value=_("This sheet is optional; delete it if you do not report it."))
             row += 1
     row += 1
+    first = (
+        _(
+            "Replace the example rows ({example}) with your data: one row per record, no empty rows in between. "
+            "A row with the example id is rejected on upload.",
+            example=example_id(country),
+        )
+        if example
+        else _(
+            "This workbook holds the data published now. Correct or add rows, keep the ids, and upload it again: "
+            "the preview shows exactly what changes before anything is published."
+        )
+    )
     for line in (
         _("Keep the sheet names and the column names in row 1 exactly as they are."),
-        _("Replace the example row (COL-0001) with your data: one row per record, no empty rows in between."),
+        first,
         _("Dates as YYYY-MM-DD, numbers without units; codes from the drop-down lists."),
         _("Upload the workbook on the Upload page; the report lists every problem with its row and column."),
     ):
@@ -169,12 +321,6 @@ def xlsx_template() -> bytes:
     for cells in notes.iter_rows(min_row=2, min_col=6, max_col=6):
         cells[0].alignment = Alignment(wrap_text=True, vertical="top")
     notes.freeze_panes = "A2"
-
-    book.move_sheet(CODES_SHEET, offset=len(book.sheetnames) - 1)  # data sheets first, codes last
-    book.active = 0
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _validation(col: Column, ranges: dict[str, str], data_validation: type) -> object | None:
@@ -190,6 +336,17 @@ def _validation(col: Column, ranges: dict[str, str], data_validation: type) -> o
             error=_("Choose a value from the list."),
             promptTitle=title,
             prompt=_(col.description)[:255],
+        )
+    if col.dtype == "text" and col.max_length:
+        return data_validation(
+            type="textLength",
+            operator="lessThanOrEqual",
+            formula1=str(col.max_length),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle=title,
+            error=_("At most {limit} characters.", limit=f"{col.max_length:,}"),
         )
     if col.dtype == "date":
         earliest = (dt.datetime.combine(contract.EARLIEST_DATE, dt.time()) - dt.datetime(1899, 12, 30)).days

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filters
+from score import contract, db, exports, filters, warm
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
@@ -53,6 +53,7 @@ def pin_data_version() -> Path:
     """
     path = db.check_database()
     st.session_state[DB_PATH_KEY] = path
+    warm.start()  # once per process: warms each new version before the pointer moves to it
     return path
 
 
@@ -81,20 +82,21 @@ def _cached_query(
     return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
 
 
+def scope_key(scope: Scope) -> tuple:
+    """What a cached result depends on of the viewer: role, user and countries (the cache is shared by all)."""
+    return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
+
+
 def query(name: str, filters_override: Filters | None = None, **params: object) -> pd.DataFrame:
     """Run a named query for the current viewer and filters (cached per scope, filters and data version)."""
     scope = current_scope()
     chosen = filters_override if filters_override is not None else current_filters()
-    scope_key = (
-        scope.role,
-        scope.user,
-        tuple(sorted(scope.aggregate_countries)),
-        tuple(sorted(scope.detail_countries)),
-    )
     params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     path = pinned_path()
     version = db.data_version(path)
-    frame = _cached_query(name, scope_key, replace(chosen, notices=()), version, params_key, scope, path)
+    key, shown = scope_key(scope), replace(chosen, notices=())
+    warm.remember((name, key, shown, params_key), scope)
+    frame = _cached_query(name, key, shown, version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
@@ -319,17 +321,17 @@ def notices() -> None:
     adjusted = adjusted_figures_notice(current_scope())
     if adjusted:
         st.caption(adjusted)
-    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
-    if not len(status):
+    status = data_status()
+    if not status:
         return
-    if bool(status.iloc[0]["is_demo"]):
+    if bool(status["is_demo"]):
         st.warning(
             _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
             icon=":material/science:",
         )
-    elif status.iloc[0]["demo_countries"]:
+    elif status["demo_countries"]:
         names = reference_labels("country")
-        codes = str(status.iloc[0]["demo_country_codes"]).split(",")
+        codes = str(status["demo_country_codes"]).split(",")
         st.warning(
             _(
                 "Demo data for {countries}: figures for these countries come from synthetic enterprises, "
@@ -390,9 +392,15 @@ def export_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def data_status() -> dict[str, object]:
-    status = db.run_query("data_status", Scope.nothing(), path=pinned_path())
+@st.cache_resource(max_entries=20, show_spinner=False)
+def _data_status(version: str, _path: Path | None = None) -> dict[str, object]:
+    """The version's data status row (shared, read-only: callers get a copy from data_status())."""
+    status = db.run_query("data_status", Scope.nothing(), path=_path)
     return status.iloc[0].to_dict() if len(status) else {}
+
+
+def data_status() -> dict[str, object]:
+    return dict(_data_status(data_version(), pinned_path()))
 
 
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:

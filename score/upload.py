@@ -6,25 +6,32 @@
    the headline totals before and after. "After" builds the uploaded country alone into a temporary
    DuckDB file with the same schema and runs the same named query on it, so no measure is defined twice.
 2. `publish(...)` / `restore(...)`: score.publish, which checks the scope again where the write happens.
+3. `current_files(country, scope, kind)`: the country's published data in upload format (CSV set or one
+   workbook, score.templates), read with detail queries under the viewer's scope, to correct and upload back.
+4. `history(country, scope)`: per version who, when, what changed (enterprises added / changed / removed and
+   the headline figures before and after, compared with the country's previous version) and restored from.
 
-Every check is audited as an `upload` event (publish and restore are audited by score.publish).
+Every check is audited as an `upload` event (publish and restore are audited by score.publish), every
+download of current data as an `export` event.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from score import audit, contract, db, publish
+from score import audit, auth, config, contract, db, publish, templates
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
-from score.i18n import _
+from score.i18n import _, current_language
 from score.ingest import ValidationReport, validate_submission
 
 HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
@@ -47,6 +54,7 @@ class UploadCheck:
     report: ValidationReport
     preview: Preview | None
     digest: str
+    language: str = "en"  # the language the report was written in
 
     @property
     def ok(self) -> bool:
@@ -69,6 +77,27 @@ def upload_countries(scope: object) -> list[str]:
 def _require(scope: object, country: str) -> None:
     if country not in upload_countries(scope):
         raise publish.NotAllowed(_("You may not upload data for {country}; nothing was changed.", country=country))
+
+
+def default_country(scope: object, chosen: Iterable[str] = ()) -> str | None:
+    """The country the upload page opens on: the viewer's own (country staff), else the one country chosen
+    in the filters, else the first they may upload for."""
+    countries = upload_countries(scope)
+    picked = [c for c in chosen if c in countries]
+    if len(picked) == 1:
+        return picked[0]
+    return countries[0] if countries else None
+
+
+def is_demo_account(scope: object) -> bool:
+    """Signed in with one of the demo accounts (published passwords, see README "Demo users")."""
+    user = scope.user if isinstance(scope, Scope) else None
+    return bool(user) and any(info.demo and info.username == user for info in auth.list_users())
+
+
+def demo_ends_on_publish(country: str) -> bool:
+    """Publishing `country` replaces demo data with real data, which ends every demo account."""
+    return auth.demo_accounts_allowed() and publish.is_demo_folder(config.countries_dir() / country)
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -102,23 +131,29 @@ def describe(files: Mapping[str, bytes]) -> list[dict[str, object]]:
 # ---------------------------------------------------------------------------------------------- check + preview
 
 
-def check_upload(country: str, files: Mapping[str, bytes], scope: Scope, path: Path | None = None) -> UploadCheck:
-    """Validate an upload and preview its effect; changes nothing. Raises NotAllowed outside the scope."""
+def check_upload(
+    country: str, files: Mapping[str, bytes], scope: Scope, path: Path | None = None, *, audited: bool = True
+) -> UploadCheck:
+    """Validate an upload and preview its effect; changes nothing. Raises NotAllowed outside the scope.
+
+    `audited=False` only to write the same check again in another language (the page does that when the
+    reader switches language): the check the person asked for is in the audit log already."""
     country = (country or "").strip().upper()
     _require(scope, country)
     files = dict(files)
     report = validate_submission(country, files)
-    audit.record(
-        "upload",
-        scope.user,
-        country=country,
-        files=describe(files),
-        outcome="valid" if report.ok else "invalid",
-        errors=len(report.errors),
-        warnings=len(report.warnings),
-    )
+    if audited:
+        audit.record(
+            "upload",
+            scope.user,
+            country=country,
+            files=describe(files),
+            outcome="valid" if report.ok else "invalid",
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+        )
     preview = preview_effect(country, report, files, scope, path) if report.ok else None
-    return UploadCheck(country, files, report, preview, digest(country, files))
+    return UploadCheck(country, files, report, preview, digest(country, files), current_language())
 
 
 def headline(scope: Scope, country: str, path: Path | None = None) -> dict[str, int | None]:
@@ -206,15 +241,118 @@ def publish_upload(check: UploadCheck, scope: Scope, progress: publish.Progress 
     return publish.publish_country(check.country, check.files, scope, progress=progress)
 
 
+HISTORY_COLUMNS = [
+    "version",
+    "at",
+    "user",
+    "action",
+    "restored_from",
+    "enterprises",
+    "added",
+    "changed",
+    "removed",
+    *[f"{key}_before" for key in HEADLINE],
+    *[f"{key}_after" for key in HEADLINE],
+    "training",
+    "indicators",
+    "files",
+]
+_changes: dict[tuple[str, str, str], dict[str, object]] = {}  # (country, old file, new file): versions never change
+
+
+def version_changes(country: str, old: Path | None, new: Path, scope: Scope) -> dict[str, object]:
+    """What `new` changed for `country` against `old` (None: the first version): enterprises added, changed,
+    removed and the headline figures before and after. Versions are immutable, so results are kept."""
+    key = (country, str(old), str(new))
+    if key in _changes:
+        return _changes[key]
+    empty = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
+    only = Filters(countries=(country,))
+    after_rows = db.run_query("upload_current_enterprises", scope, only, path=new)
+    before_rows = db.run_query("upload_current_enterprises", scope, only, path=old) if old else empty
+    added, changed, removed = diff_enterprises(before_rows, after_rows)
+    before = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
+    after = headline(scope, country, new)
+    result = {"added": len(added), "changed": len(changed), "removed": len(removed)}
+    result |= {f"{k}_before": before[k] for k in HEADLINE} | {f"{k}_after": after[k] for k in HEADLINE}
+    _changes[key] = result
+    return result
+
+
 def history(country: str, scope: Scope) -> pd.DataFrame:
-    """Every version that held data for `country`, newest first (only for viewers who may upload it)."""
-    columns = ["version", "at", "user", "action", "enterprises", "training", "indicators", "restored_from", "files"]
+    """Every version that changed `country`'s data, newest first, with what it changed (only for viewers who
+    may upload it). A version file pruned away (publish.prune_versions) leaves its changes blank."""
     if country not in upload_countries(scope):
-        return pd.DataFrame(columns=columns)
-    rows = [{k: row.get(k) for k in columns} for row in publish.country_history(country) if row["changed"]]
-    frame = pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    entries = publish.country_history(country)  # newest first, every version that held the country
+    folder = config.versions_dir()
+    rows = []
+    for position, entry in enumerate(entries):
+        if not entry["changed"]:
+            continue
+        row = {k: entry.get(k) for k in HISTORY_COLUMNS if k in entry}
+        new = folder / f"score-{entry['version']}.duckdb"
+        older = entries[position + 1] if position + 1 < len(entries) else None
+        old = folder / f"score-{older['version']}.duckdb" if older else None
+        if new.exists() and (old is None or old.exists()):
+            # A damaged old version leaves its changes blank; the rest of the history is still shown.
+            with contextlib.suppress(db.DatabaseUnavailable, duckdb.Error):
+                row |= version_changes(country, old, new, scope)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True, errors="coerce")
+    for column in HISTORY_COLUMNS:
+        if column not in ("at", "user", "action", "files"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame
+
+
+# ---------------------------------------------------------------------------------------------- current data
+
+_CURRENT_QUERIES = {
+    "enterprises": "upload_current_enterprises",
+    "training": "upload_current_training",
+    "indicators": "upload_current_indicators",
+    "logframe": "upload_current_logframe",
+}
+
+
+def current_tables(country: str, scope: Scope, path: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The country's published rows per contract table (detail queries: only countries the viewer may upload).
+    An optional table without rows is left out, so the files validate without a warning."""
+    _require(scope, country)
+    only = Filters(countries=(country,))
+    tables = {}
+    for table, name in _CURRENT_QUERIES.items():
+        frame = db.run_query(name, scope, only, path=path).drop(columns="country")
+        if len(frame) or contract.TABLES[table].required:
+            tables[table] = frame
+    return tables
+
+
+def current_file_names(country: str) -> dict[str, str]:
+    """Download names: one workbook, or a CSV per table named as the contract says (so they upload back)."""
+    return {"xlsx": f"SCORE_{country}_current.xlsx"} | {t: f"{t}.csv" for t in contract.TABLES}
+
+
+def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:
+    """The country's current data in upload format: kind "xlsx" (one workbook) or "csv" (a file per table).
+    Raises NotAllowed outside the viewer's upload countries. Audited as an export."""
+    tables = current_tables(country, scope, path)
+    names = current_file_names(country)
+    if kind == "xlsx":
+        files = {names["xlsx"]: templates.current_data_xlsx(country, tables)}
+    else:
+        files = {names[table]: templates.current_data_csv(table, frame) for table, frame in tables.items()}
+    audit.record(
+        "export",
+        scope.user,
+        kind="current_data",
+        format=kind,
+        country=country,
+        rows={t: len(f) for t, f in tables.items()},
+    )
+    return files
 
 
 def restore(country: str, version: int, scope: Scope, progress: publish.Progress | None = None):

@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from score import contract, db
-from score.access import MIN_CELL, Scope, suppress_small_cells
+from score.access import Scope, suppress_small_cells
 from score.filters import Filters
+
+MIN_CELL = 5  # DESIGN.md: cells of fewer than 5 enterprises are never shown to the public (not read from the code)
 
 REPO = Path(__file__).resolve().parent.parent
 COUNTRIES = contract.code_list("country")
@@ -57,9 +59,18 @@ def _row_countries(frame: pd.DataFrame) -> pd.Series:
     raise AssertionError("enterprise-level rows need a country or enterprise_id column to be checked")
 
 
+# The own countries of the country users in SCOPES, written out (not read back from the Scope under test).
+OWN_COUNTRIES = {"col-user": {"COL"}, "gha-user": {"GHA"}}
+
+
 def _expected_suppression(scope: Scope, filters: Filters) -> bool:
-    countries = filters.countries_within(scope.aggregate_countries)
-    return scope.role != "hq" and not countries <= scope.detail_countries
+    """The rule restated without Filters.countries_within or Scope: figures are exact for HQ, and for country staff
+    when every country read is their own; the public and everything else gets small cells suppressed."""
+    assert not filters.regions, "the matrix filters by country only"
+    if scope.role in ("hq", "none"):  # "none" reads nothing at all (checked separately)
+        return False
+    read = set(filters.countries) or set(COUNTRIES)  # the public and country staff may aggregate every country
+    return not read <= OWN_COUNTRIES.get(scope.user or "", set())
 
 
 def check_frame(name: str, scope: Scope, filters: Filters, frame: pd.DataFrame) -> None:
@@ -94,8 +105,8 @@ def check_frame(name: str, scope: Scope, filters: Filters, frame: pd.DataFrame) 
             for column in [query.suppress_count, *query.suppress_values]:
                 if column in hidden.columns:
                     assert hidden[column].isna().all(), f"{name}: {column} shown on a suppressed row"
-        elif scope.role == "hq":
-            assert "suppressed" not in frame.columns or not frame["suppressed"].any()
+        else:  # HQ, or country staff reading only their own countries: exact figures
+            assert "suppressed" not in frame.columns or not frame["suppressed"].any(), f"{name} {scope.role} {filters}"
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +258,13 @@ def test_suppression_examples() -> None:
     after = suppress_small_cells(frame, "n", ["value"])
     assert after["suppressed"].tolist() == [True, False, True, False]  # 3, and the next smallest (7)
     assert after["n"].tolist()[1::2] == [40, 0] and after["value"].isna().tolist() == [True, False, True, False]
+    # 2 + 3 hidden: their sum 5 is not enough, since knowing each holds >= 1 enterprise narrows one to <= 4 from
+    # the total; the next smallest row (40) is hidden too.
+    frame = pd.DataFrame({"sector": list("abcd"), "n": [2, 3, 40, 50], "value": [0, 0, 0, 0]})
+    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].tolist() == [True, True, True, False]
+    # The threshold: 4 enterprises are hidden, 5 are shown (rows that add up to nothing: primary suppression only).
+    frame = pd.DataFrame({"indicator": list("abc"), "n": [4, 5, 60], "value": [1, 2, 3]})
+    assert suppress_small_cells(frame, "n", ["value"], by=None)["suppressed"].tolist() == [True, False, False]
     # Two small cells 1 + 1: each could still be worked out as 1, so a third row is hidden too.
     frame = pd.DataFrame({"sector": list("abc"), "n": [1, 1, 9], "value": [0, 0, 0]})
     assert suppress_small_cells(frame, "n", ["value"])["suppressed"].all()

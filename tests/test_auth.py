@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -394,11 +396,19 @@ def test_audit_log_scrubs_secrets_and_appends(users_dir: Path) -> None:
         audit.record("sign in; DROP TABLE", "maria")
 
 
-def test_audit_log_write_failure_does_not_raise(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_log_write_failure_does_not_raise(
+    users_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     blocker = users_dir / "not-a-dir"
     blocker.write_text("")
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: blocker / "audit.log")
-    audit.record("sign_in", "maria")  # logged, not raised
+    with caplog.at_level(logging.ERROR, logger="score.audit"):
+        audit.record("sign_in", "maria")  # logged, not raised
+    assert [r.getMessage() for r in caplog.records] == [
+        f"could not write the audit log {blocker / 'audit.log'} (event sign_in)"
+    ]
+    assert caplog.records[0].exc_info is not None  # with the reason
+    assert blocker.read_text() == ""
 
 
 # ---------------------------------------------------------------------------------------------- the app (AppTest)
@@ -579,7 +589,8 @@ def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.M
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert any(b.label == "Sign in" for b in at.sidebar.button)
 
-    at = _oidc_app(app_users, monkeypatch, email="Ana@ILO.org", email_verified=True).run()
+    issued = int(time.time()) - 60  # signed in at the identity provider a minute ago
+    at = _oidc_app(app_users, monkeypatch, email="Ana@ILO.org", email_verified=True, iat=issued).run()
     assert not at.exception
     scope = at.session_state[ui.SCOPE_KEY]
     assert scope.role == "country" and scope.detail_countries == {"GHA"}
@@ -587,7 +598,11 @@ def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.M
         "at": None,
         "event": "sign_in",
         "user": "ana@ilo.org",
-        "detail": audit.read_events(limit=1)[0]["detail"],
+        "detail": {
+            "method": "sso",
+            "role": "country",
+            "at_idp": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(issued)),
+        },
     }
     auth.remove_user("ana@ilo.org")  # takes effect at the next rerun, though the cookie is still valid
     rerun(at)

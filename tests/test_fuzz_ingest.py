@@ -586,7 +586,9 @@ def run_case(test: str, country: str, files: Files) -> ValidationReport:
 @FUZZ
 @given(st.one_of(random_bytes(), random_zip()))
 def test_random_bytes_give_a_report(case: tuple[str, Files]) -> None:
-    assert not run_case("random_bytes", *case).ok or case[1]
+    # Random bytes (or a random zip) are never a valid submission: always rejected, with at least one error.
+    report = run_case("random_bytes", *case)
+    assert not report.ok and report.errors, report.summary()
 
 
 @FUZZ

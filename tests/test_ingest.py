@@ -370,8 +370,22 @@ def test_xlsx_that_is_an_old_xls_or_not_a_workbook() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_xlsx_template_with_its_example_rows_validates() -> None:
-    report = validate_submission("COL", {"SCORE_template.xlsx": xlsx_template()})
+def test_xlsx_template_example_rows_are_rejected_and_a_filled_in_template_validates() -> None:
+    report = validate_submission("COL", {"SCORE_template.xlsx": xlsx_template("COL")})
+    # The example id can never clash with a real enterprise, and a forgotten example row is never published.
+    assert {(i.sheet, i.row, i.value) for i in report.issues} == {
+        ("enterprises", 2, "COL-EXAMPLE"),
+        ("training", 2, "COL-EXAMPLE"),
+        ("indicators", 2, "COL-EXAMPLE"),
+    }
+    assert all("example row" in i.problem for i in report.issues)
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_template("COL")))
+    for sheet in ("enterprises", "training", "indicators"):
+        book[sheet]["A2"] = "COL-7001"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = validate_submission("COL", {"SCORE_template.xlsx": buffer.getvalue()})
     assert report.ok and not report.issues, report.summary()
     assert {name: len(frame) for name, frame in report.tables.items()} == dict.fromkeys(contract.TABLES, 1)
 
@@ -412,6 +426,13 @@ def test_csv_templates() -> None:
         assert header.split(",") == contract.TABLES[name[:-4]].column_names
     assert "Medellín" in files["enterprises.csv"].decode("utf-8")
     report = validate_submission("COL", files)
+    assert {(i.file, i.row) for i in report.errors} == {
+        ("enterprises.csv", 2),
+        ("training.csv", 2),
+        ("indicators.csv", 2),
+    }
+    filled = {name: data.replace(b"COL-EXAMPLE", b"COL-7001") for name, data in files.items()}
+    report = validate_submission("COL", filled)
     assert report.ok and not report.issues, report.summary()
 
 
@@ -597,14 +618,13 @@ def test_some_ids_of_another_country_are_errors_per_row() -> None:
     report = submit(enterprises__csv=text)
     foreign = find(report, text="another country (PER)")
     assert [(i.file, i.row, i.column) for i in foreign] == [("enterprises.csv", 5, "enterprise_id")]
+    # The rows of the now unknown COL-0004 elsewhere: one line per file, with the count and every row.
     unknown = find(report, text="no row with this enterprise_id")
-    assert {(i.file, i.row) for i in unknown} == {
-        ("training.csv", 6),
-        ("training.csv", 7),
-        ("indicators.csv", 12),
-        ("indicators.csv", 13),
-        ("indicators.csv", 14),
+    assert {(i.file, i.value, i.count, i.rows) for i in unknown} == {
+        ("training.csv", "COL-0004", 2, (6, 7)),
+        ("indicators.csv", "COL-0004", 3, (12, 13, 14)),
     }
+    assert all("rows refer to it" in i.problem and i.cause is None for i in unknown)
 
 
 def test_lowercase_country_prefix_is_a_pattern_error() -> None:
@@ -616,12 +636,22 @@ def test_lowercase_country_prefix_is_a_pattern_error() -> None:
 def test_issue_list_is_capped_per_rule() -> None:
     lines = base_text("enterprises.csv").splitlines()
     template = lines[1]
+    rows = [template.replace("COL-0001", f"COL-{n}").replace(",85,", ",-1,") for n in range(1000, 1250)]
+    report = submit(enterprises__csv="\n".join([lines[0], *rows]) + "\n")
+    negative = find(report, column="workers_female")
+    assert len(negative) == MAX_ISSUES_PER_RULE + 1
+    assert negative[-1].row is None and "50 more rows" in negative[-1].problem and negative[-1].count == 50
+    assert [i.row for i in negative[:3]] == [2, 3, 4]
+
+
+def test_the_same_unknown_code_in_many_rows_is_one_line_with_every_row() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    template = lines[1]
     rows = [template.replace("COL-0001", f"COL-{n}").replace(",garments,", ",nope,") for n in range(1000, 1250)]
     report = submit(enterprises__csv="\n".join([lines[0], *rows]) + "\n")
-    sector = find(report, column="sector")
-    assert len(sector) == MAX_ISSUES_PER_RULE + 1
-    assert sector[-1].row is None and "50 more rows" in sector[-1].problem
-    assert [i.row for i in sector[:3]] == [2, 3, 4]
+    (sector,) = find(report, column="sector")
+    assert (sector.value, sector.count, sector.rows) == ("nope", 250, tuple(range(2, 252)))
+    assert sector.rows_text == "2\u2013251" and "250 rows" in sector.problem
 
 
 # ---------------------------------------------------------------------------------------------
@@ -715,7 +745,11 @@ def test_every_message_goes_through_the_translation_function(monkeypatch: pytest
     def marked(message: str, **values: object) -> str:
         return "«" + (message.format(**values) if values else message) + "»"
 
+    def marked_plural(singular: str, plural: str, n: int, **values: object) -> str:
+        return "«" + (singular if n == 1 else plural).format(n=n, **values) + "»"
+
     monkeypatch.setattr(ingest, "_", marked)
+    monkeypatch.setattr(ingest, "ngettext", marked_plural)
     ent = base_text("enterprises.csv").replace(",textiles,", ",textil,").replace("latitude", "lat")
     ent = ent.replace("COL-0004", "PER-0004").encode("cp1252")
     report = submit(enterprises__csv=ent, training__csv=b"", **{"x__pdf": b"%PDF"})

@@ -11,6 +11,7 @@ import pytest
 from score import db
 from score.access import Scope
 from score.filters import Filters
+from tests.oracle import reference_rows
 from tests.test_queries_oracle import FILTER_CASES, oracle_filters
 
 HQ = Scope.hq("tests")
@@ -60,6 +61,9 @@ def test_size_classes_are_listed_in_order_with_bounds(demo_data_dir) -> None:
 def test_country_comparison_figures_and_targets(raw, filters: Filters) -> None:
     of = oracle_filters(filters)
     frame = run("country_comparison", filters).set_index("country")
+    # every country with a matching enterprise has its row (a loop over the returned rows alone misses a lost one)
+    with_enterprises = set(raw.enterprises_by("country", **of))
+    assert set(frame.index[frame["enterprises"] > 0]) == with_enterprises
     for country in frame.index:
         expected = raw.kpis(**{**of, "countries": {country}})
         for key in ("enterprises", "workers_reached", "people_trained", "module_completions", "participations"):
@@ -195,6 +199,8 @@ def test_enterprise_list_only_for_detail_countries(demo_data_dir) -> None:
 def test_outcome_changes_in_full(raw, filters: Filters) -> None:
     of = oracle_filters(filters)
     frame = run("outcome_changes", filters).set_index("indicator")
+    # one row per change indicator (a loop over the returned rows alone would miss a lost one)
+    assert sorted(frame.index) == sorted(c for c, r in reference_rows("indicators").items() if r["kind"] == "change")
     for code in frame.index:
         expected = raw.change(code, **of)
         assert frame.loc[code, "n_enterprises"] == expected["n"]
@@ -213,8 +219,6 @@ def test_outcome_changes_in_full(raw, filters: Filters) -> None:
 
 
 def test_indicator_meta_follows_the_reference(demo_data_dir) -> None:
-    from tests.oracle import reference_rows
-
     frame = run("indicator_meta", Filters())
     rows = reference_rows("indicators")
     assert frame["code"].tolist() == list(rows)
@@ -240,7 +244,15 @@ def test_nothing_matches(demo_data_dir, name: str) -> None:
 
 
 def test_nothing_matches_keeps_code_rows_at_zero(demo_data_dir) -> None:
-    assert run("enterprises_by_size", NOTHING)["enterprises"].sum() == 0
-    assert run("training_by_module", NOTHING)["deliveries"].sum() == 0
-    assert run("people_trained_by_role_sex", NOTHING)["people_trained"].sum() == 0
-    assert run("outcome_changes", NOTHING)["n_enterprises"].sum() == 0
+    sizes = run("enterprises_by_size", NOTHING)
+    assert sizes["size_class"].tolist() == ["micro", "small", "medium", "large"]
+    assert sizes["enterprises"].tolist() == [0, 0, 0, 0]
+    modules = run("training_by_module", NOTHING)
+    assert modules["module"].tolist() == list(reference_rows("modules"))
+    assert modules["deliveries"].tolist() == [0] * len(modules)
+    people = run("people_trained_by_role_sex", NOTHING)
+    assert len(people) == 4 and people["people_trained"].fillna(0).tolist() == [0] * 4  # managers/workers x sex
+    changes = run("outcome_changes", NOTHING)
+    codes = [c for c, r in reference_rows("indicators").items() if r["kind"] == "change"]
+    assert sorted(changes["indicator"]) == sorted(codes)
+    assert changes["n_enterprises"].tolist() == [0] * len(codes)

@@ -51,10 +51,20 @@ def _session(scope: Scope | None, page: str | None = None) -> AppTest:
     return at
 
 
-def _upload(at: AppTest, files: dict[str, bytes]) -> None:
-    at.file_uploader(key="upload_files").set_value([(n, raw, "application/octet-stream") for n, raw in files.items()])
+def _upload(at: AppTest, files: dict[str, bytes], check: bool = True) -> None:
+    """Put files into the uploader and (as a person would) press "Check the files"."""
+    uploader = next(u for u in at.file_uploader if str(u.key).startswith("upload_files_"))
+    uploader.set_value([(n, raw, "application/octet-stream") for n, raw in files.items()])
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if check:
+        at.button(key="upload_check_files").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+
+
+def _frame(at: AppTest, column: str):
+    """The first table on the page with this column (the report, the history ...)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -111,9 +121,16 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
 
     # History, then restore (HQ) with a confirm step: a new version with the old data.
     history = at.dataframe[-1].value
-    assert list(history["version"]) == [2, 1]
-    assert list(history["action"]) == ["publish", "build"] and history["user"].iloc[0] == "geneva"
-    assert int(history["enterprises"].iloc[0]) == before_totals["COL"]["enterprises"] - REMOVED
+    assert list(history["Version"]) == [2, 1]
+    assert list(history["Action"]) == ["Upload", "Rebuild"] and history["Who"].iloc[0] == "geneva"
+    assert list(history["Restored from"]) == ["", ""]  # blank when none, never "None"
+    # What version 2 changed against version 1: the preview's counts, and the figures before -> after.
+    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [0, 1, REMOVED]
+    enterprises = (before_totals["COL"]["enterprises"], after_totals["COL"]["enterprises"])
+    assert history["Enterprises engaged"].iloc[0] == f"{fmt_int(enterprises[0])} → {fmt_int(enterprises[1])}"
+    assert history["Enterprises engaged"].iloc[1] == f"0 → {fmt_int(enterprises[0])}"
+    assert "UTC" not in history["When (UTC)"].iloc[0] and "T" not in history["When (UTC)"].iloc[0]
+    assert "Published versions of Colombia" in [h.value for h in at.subheader]
     assert at.selectbox(key="upload_restore_version").value == 1
     at.button(key="upload_restore").click().run()
     assert "as a new version" in _texts(at, "warning")
@@ -122,7 +139,9 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert not at.exception, [e.value for e in at.exception]
     assert "Restored COL from version 1 as version 3" in _texts(at, "success")
     assert headline() == before_totals["all"]
-    assert list(at.dataframe[-1].value["version"]) == [3, 2, 1]
+    history = at.dataframe[-1].value
+    assert list(history["Version"]) == [3, 2, 1] and list(history["Restored from"]) == ["1", "", ""]
+    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [REMOVED, 1, 0]
     assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
 
 
@@ -136,9 +155,9 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     _upload(at, peru)
     assert int(_metrics(at)["Errors"]) >= 3
     assert "rejected" in _texts(at, "error")
-    report = at.dataframe[0].value
-    assert set(report.columns) >= {"file", "sheet", "row", "column", "value", "problem", "fix"}
-    assert report["problem"].str.contains("another country (PER)", regex=False).any()
+    report = _frame(at, "Problem")
+    assert list(report.columns) == ["Severity", "File", "Rows", "Column", "Value", "Problem", "Fix"]  # CSV: no Sheet
+    assert report["Problem"].str.contains("another country (PER)", regex=False).any()
     assert not [b for b in at.button if b.key == "upload_publish"]
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
     assert fingerprint(data) == state
@@ -171,7 +190,7 @@ def test_unreadable_files_get_clear_messages(data: Path) -> None:
     }
     for name, (files, message) in cases.items():
         _upload(at, files)
-        assert message.lower() in "\n".join(at.dataframe[0].value["problem"]).lower(), name
+        assert message.lower() in "\n".join(_frame(at, "Problem")["Problem"]).lower(), name
         assert not [b for b in at.button if b.key == "upload_publish"], name
 
 
@@ -192,22 +211,22 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     assert any(label.startswith("Training without a follow-up measurement") for label in labels)
     assert len(labels) == 4
     summary = at.dataframe[0].value
-    assert list(summary["country"]) == ["COL", "PER"]
-    assert summary["age_days"].notna().all() and set(summary["action"]) == {"build"}
+    assert list(summary["country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
+    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Built from the server's files"}
 
     at = _session(BOGOTA, QUALITY)
     frames = [d.value for d in at.dataframe]
-    assert list(frames[0]["country"]) == ["COL"]
+    assert list(frames[0]["country"]) == ["Colombia"]
     assert any(len(f) for f in frames[1:])  # the demo set has trainings without a follow-up yet
     for frame in frames[1:]:
-        assert set(frame["country"]) <= {"COL"}  # detail queries: their own country only
+        assert set(frame["Country"]) <= {"Colombia"}  # detail queries: their own country only
 
 
 def test_upload_limit_is_configured_consistently(data: Path) -> None:
     settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["server"]["maxUploadSize"] >= config.MAX_UPLOAD_MB
     at = _session(HQ, UPLOAD)
-    assert at.file_uploader(key="upload_files").proto.max_upload_size_mb == round(config.MAX_UPLOAD_MB)
+    assert at.file_uploader(key="upload_files_0").proto.max_upload_size_mb == round(config.MAX_UPLOAD_MB)
     assert f"Up to {config.MAX_UPLOAD_MB:g} MB per file" in _texts(at, "caption")
 
 
@@ -221,3 +240,46 @@ def test_missing_or_damaged_database_is_explained(data: Path) -> None:
     (data / "score.duckdb").unlink()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
     assert "No database yet" in _texts(at, "error")
+
+
+def test_files_are_checked_and_audited_only_when_asked(data: Path) -> None:
+    at = _session(BOGOTA, UPLOAD)
+    assert at.selectbox(key="upload_country").value == "COL"  # opens on their own country
+    _upload(at, dataset_b(), check=False)
+    assert not audit.read_events(event="upload") and not [d for d in at.dataframe if "Problem" in d.value.columns]
+    assert "Check the files" in _texts(at, "info")
+    # Removing a file from the uploader re-runs the page: still nothing checked, nothing audited.
+    _upload(at, {k: v for k, v in dataset_b().items() if k != "training.csv"}, check=False)
+    assert not audit.read_events(event="upload")
+    at.button(key="upload_check_files").click().run()
+    (event,) = audit.read_events(event="upload")
+    assert event["detail"]["outcome"] == "invalid"
+    assert "training.csv is missing" in "\n".join(_frame(at, "Problem")["Problem"])
+    # "Clear all files": a fresh, empty uploader and no report.
+    at.button(key="upload_clear").click().run()
+    assert not at.exception
+    uploader = next(u for u in at.file_uploader if str(u.key).startswith("upload_files_"))
+    assert uploader.key == "upload_files_1" and not uploader.value
+    assert not [d for d in at.dataframe if "Problem" in d.value.columns]
+    assert len(audit.read_events(event="upload")) == 1
+
+
+def test_hq_opens_on_the_country_chosen_in_the_filters(data: Path) -> None:
+    at = _session(HQ)
+    at.multiselect(key="f_countries").select("PER").run()
+    at.switch_page(UPLOAD).run()
+    assert not at.exception
+    assert at.selectbox(key="upload_country").value == "PER"
+
+
+def test_the_report_is_redrawn_in_the_readers_language_without_a_new_audit_line(data: Path) -> None:
+    at = _session(BOGOTA, UPLOAD)
+    peru = {p.name: p.read_bytes() for p in (REPO / "data" / "countries" / "PER").glob("*.csv")}
+    _upload(at, peru)
+    assert len(audit.read_events(event="upload")) == 1
+    check = at.session_state["upload_check"]
+    assert check.language == "en"
+    at.selectbox(key="score_language").select("es").run()
+    assert not at.exception
+    assert at.session_state["upload_check"].language == "es"
+    assert len(audit.read_events(event="upload")) == 1

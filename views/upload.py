@@ -1,23 +1,29 @@
-"""Upload (HQ and country staff): templates, validation report, preview, publish; history and restore.
+"""Upload (HQ and country staff): current data and templates, check, report, preview, publish; history, restore.
 
 The logic lives in score.upload and score.publish (which checks the viewer's scope again where it writes);
 this page only draws. Hiding the page in the navigation is not authorisation: the scope is checked here too.
+Nothing is checked (nor audited) until the person presses "Check the files": adding or removing files in
+the uploader only changes the list.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
-from score import config, exports, publish, templates, ui, upload
+from score import config, exports, marked, publish, signin, templates, ui, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_int
+from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = "upload_published"
 RESTORE_KEY = "upload_restore_pending"
 RESTORED_KEY = "upload_restored"
+UPLOADER_KEY = "upload_files_round"  # bumped by "Clear all": a new uploader widget starts empty
+COUNTRY_KEY = "upload_country"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,9 +46,18 @@ def step_labels() -> dict[str, str]:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def xlsx_template(language: str) -> bytes:
-    return templates.xlsx_template()
+def action_labels() -> dict[str, str]:
+    return {"publish": _("Upload"), "restore": _("Restore"), "build": _("Rebuild")}
+
+
+def in_language(language: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A deferred download, written in the reader's language (it runs outside this script run)."""
+
+    def run() -> bytes:
+        set_language(language)
+        return make()
+
+    return run
 
 
 def show_totals(before: dict, after: dict) -> None:
@@ -78,9 +93,7 @@ def run_with_status(title: str, action):
             return None
         except publish.RejectedUpload as rejected:
             status.update(label=_("Rejected"), state="error")
-            st.error(
-                _("The files have {n} errors; nothing was changed.", n=len(rejected.report.errors)),
-            )
+            st.error(_("The files have {n} errors; nothing was changed.", n=len(rejected.report.errors)))
             return None
         except publish.PublishError as error:
             status.update(label=_("Publishing failed"), state="error")
@@ -90,8 +103,89 @@ def run_with_status(title: str, action):
     return result
 
 
-def templates_section(country: str) -> None:
-    with st.expander(_("Templates"), icon=":material/description:"):
+# ---------------------------------------------------------------------------------------------- demo accounts
+
+
+def demo_notice(country: str, scope) -> None:
+    """Before publishing: say what publishing real data does to demo accounts (where it matters)."""
+    if not upload.demo_ends_on_publish(country):
+        return
+    if upload.is_demo_account(scope):
+        st.warning(
+            _(
+                "You are signed in with a demo account. Publishing {country} replaces its demo data with real "
+                "data, which ends the demo accounts, this one included: you will see the confirmation and the "
+                "history, then the public view.",
+                country=ui.reference_labels("country").get(country, country),
+            )
+            + " "
+            + signin.demo_accounts_explanation(),
+            icon=":material/info:",
+        )
+    else:
+        st.info(
+            _("Publishing {country} replaces demo data with real data.", country=country)
+            + " "
+            + signin.demo_accounts_explanation(),
+            icon=":material/info:",
+        )
+
+
+def demo_ended() -> bool:
+    """After a demo account published (and so ended itself): its confirmation and history, and why."""
+    done = st.session_state.get(PUBLISHED_KEY)
+    if not (isinstance(done, dict) and done.get("demo_ended")):
+        return False
+    confirmation(done)
+    st.info(
+        _("Your demo account has ended because real data is now published.") + " " + signin.demo_accounts_explanation()
+    )
+    st.subheader(_("Published versions of {country}", country=done["country_name"]))
+    history_table(done["history"])
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- downloads
+
+
+def downloads_section(country: str, scope) -> None:
+    language = current_language()
+    path = ui.pinned_path()
+    names = upload.current_file_names(country)
+    with st.expander(_("Download current data"), icon=":material/download:", expanded=False):
+        st.caption(
+            _(
+                "The data published now for {country}, in upload format: correct or add rows, then upload the "
+                "files again. The preview shows exactly what changes before anything is published.",
+                country=ui.reference_labels("country").get(country, country),
+            )
+        )
+        columns = st.columns(len(TABLES) + 1)
+
+        def current(kind: str, name: str) -> Callable[[], bytes]:
+            return in_language(language, lambda: upload.current_files(country, scope, kind, path)[name])
+
+        columns[0].download_button(
+            _("Excel workbook"),
+            data=current("xlsx", names["xlsx"]),
+            file_name=names["xlsx"],
+            mime=XLSX_MIME,
+            icon=":material/table_view:",
+            key="upload_current_xlsx",
+            on_click="ignore",
+        )
+        tables = upload.current_tables(country, scope, path)
+        for column, table in zip(columns[1:], TABLES, strict=True):
+            if table in tables:
+                column.download_button(
+                    names[table],
+                    data=current("csv", names[table]),
+                    file_name=names[table],
+                    mime="text/csv",
+                    key=f"upload_current_{table}",
+                    on_click="ignore",
+                )
+    with st.expander(_("Empty templates"), icon=":material/description:"):
         st.caption(
             _(
                 "Fill in one Excel workbook (a sheet per table, drop-down lists for codes, a notes sheet) or one "
@@ -101,20 +195,45 @@ def templates_section(country: str) -> None:
         columns = st.columns(len(TABLES) + 1)
         columns[0].download_button(
             _("Excel workbook"),
-            data=xlsx_template(current_language()),
+            data=in_language(language, lambda: templates.xlsx_template(country)),
             file_name=f"SCORE_{country}_template.xlsx",
             mime=XLSX_MIME,
             icon=":material/table_view:",
             key="upload_template_xlsx",
+            on_click="ignore",
         )
         for column, table in zip(columns[1:], TABLES, strict=True):
             column.download_button(
                 f"{table}.csv",
-                data=templates.csv_template(table),
+                data=templates.csv_template(table, country),
                 file_name=f"{table}.csv",
                 mime="text/csv",
                 key=f"upload_template_{table}",
+                on_click="ignore",
             )
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+def issues_table(frame: pd.DataFrame, key: str) -> None:
+    """The report's lines with the Fix column wide and wrapped (readable at 1280 px)."""
+    longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
+    lines = min(6, max(2, math.ceil(longest / 55)))
+    widths = {_("Severity"): 70, _("File"): 120, _("Sheet"): 90, _("Rows"): 90, _("Column"): 120, _("Value"): 110}
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=lines * 20 + 12,
+        height=min(len(frame), 12) * (lines * 20 + 12) + 38,
+        column_config={
+            **{name: st.column_config.TextColumn(name, width=w) for name, w in widths.items() if name in frame},
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=260),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=380),
+        },
+        key=key,
+    )
 
 
 def report_section(check: upload.UploadCheck) -> None:
@@ -134,29 +253,35 @@ def report_section(check: upload.UploadCheck) -> None:
         st.warning(_("The files can be published. Warnings do not block publishing, but please check them."))
     else:
         st.success(_("No problems found: the files can be published."))
-    if report.issues:
-        table = report.to_frame()
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "severity": st.column_config.TextColumn(_("Severity")),
-                "file": st.column_config.TextColumn(_("File")),
-                "sheet": st.column_config.TextColumn(_("Sheet")),
-                "row": st.column_config.NumberColumn(_("Row"), format="%d"),
-                "column": st.column_config.TextColumn(_("Column")),
-                "value": st.column_config.TextColumn(_("Value")),
-                "problem": st.column_config.TextColumn(_("Problem"), width="large"),
-                "fix": st.column_config.TextColumn(_("Fix"), width="large"),
-            },
-        )
-        st.download_button(
-            _("Download the report (CSV)"),
-            data=exports.to_csv(table),
-            file_name=f"SCORE_{check.country}_validation.csv",
-            mime="text/csv",
-            key="upload_report_csv",
+    st.caption(_("What was read, per file:"))
+    st.dataframe(report.file_summary(), hide_index=True, key="upload_file_summary")
+    if not report.issues:
+        return
+    people = report.for_people()
+    st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
+    issues_table(people, "upload_issues")
+    buttons = st.columns(2)
+    buttons[0].download_button(
+        _("Download the report (CSV)"),
+        data=exports.to_csv(people),  # values from the upload: formulas neutralised
+        file_name=f"SCORE_{check.country}_validation.csv",
+        mime="text/csv",
+        key="upload_report_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if marked.can_mark(check.files, report):
+        buttons[1].download_button(
+            _("Download your file with the problems marked (Excel)"),
+            data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
+            file_name=marked.marked_name(check.files),
+            mime=XLSX_MIME,
+            key="upload_report_marked",
+            icon=":material/format_color_fill:",
+            on_click="ignore",
+            help=_(
+                "A copy of your upload: each cell with a problem is coloured and has a comment saying how to fix it."
+            ),
         )
 
 
@@ -171,38 +296,58 @@ def preview_section(check: upload.UploadCheck) -> None:
     )
     for column, (_key, label, frame) in zip(counts, parts, strict=True):
         column.metric(label, fmt_int(len(frame)))
-    for _key, label, frame in parts:
+    headings = {
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "sector": _("Sector"),
+        "province": _("Province"),
+        "columns": _("Columns"),
+        "changes": _("Changes"),
+    }
+    for key, label, frame in parts:
         if len(frame):
-            with st.expander(f"{label}: {fmt_int(len(frame))}"):
-                st.dataframe(frame, hide_index=True, width="stretch")
+            with st.expander(f"{label}: {fmt_int(len(frame))}", expanded=key == "changed"):
+                st.dataframe(frame.rename(columns=headings), hide_index=True, width="stretch", key=f"preview_{key}")
+    if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
+        st.info(_("These files hold the data published now: publishing them changes no enterprise."))
     st.caption(_("Headline figures for {country} after publishing (change against now):", country=check.country))
     show_totals(preview.before, preview.after)
+
+
+def confirmation(done: dict) -> None:
+    st.success(
+        _(
+            "Published: {country} is version {version} now. Everyone sees the new figures at their next click.",
+            country=done["country"],
+            version=done["version"],
+        )
+    )
+    st.caption(_("Headline figures for {country} in version {version}:", **done))
+    show_totals(done["before"], done["after"])
 
 
 def publish_section(check: upload.UploadCheck, scope) -> None:
     done = st.session_state.get(PUBLISHED_KEY)
     if isinstance(done, dict) and done.get("digest") == check.digest:
-        st.success(
-            _(
-                "Published: {country} is version {version} now. Everyone sees the new figures at their next click.",
-                country=done["country"],
-                version=done["version"],
-            )
-        )
-        st.caption(_("Headline figures for {country} in version {version}:", **done))
-        show_totals(done["before"], done["after"])
+        confirmation(done)
         return
+    demo_notice(check.country, scope)
     if not st.button(_("Publish {country}", country=check.country), type="primary", key="upload_publish"):
         return
+    ending = upload.is_demo_account(scope) and upload.demo_ends_on_publish(check.country)
     result = run_with_status(_("Publishing…"), lambda progress: upload.publish_upload(check, scope, progress))
     if result is None:
         return
     st.session_state[PUBLISHED_KEY] = {
         "digest": check.digest,
         "country": check.country,
+        "country_name": ui.reference_labels("country").get(check.country, check.country),
         "version": result.version,
         "before": check.preview.before,
         "after": upload.headline(scope, check.country, result.path),
+        # Read now, while the account still works: a demo account ends with this publish.
+        "history": upload.history(check.country, scope),
+        "demo_ended": ending,
     }
     st.rerun()  # the next run reads the new version everywhere on the page
 
@@ -210,11 +355,12 @@ def publish_section(check: upload.UploadCheck, scope) -> None:
 def upload_section(country: str, scope) -> None:
     st.subheader(_("Upload"))
     limit = config.MAX_UPLOAD_MB
+    round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
     uploaded = st.file_uploader(
         _("Country files: CSV files (enterprises, training, indicators, logframe) or one Excel workbook"),
         accept_multiple_files=True,
         max_upload_size=max(1, math.ceil(limit)),
-        key="upload_files",
+        key=f"upload_files_{round_}",
     )
     st.caption(
         _(
@@ -226,13 +372,32 @@ def upload_section(country: str, scope) -> None:
     if not uploaded:
         return
     files, twice = upload.collect_files((item.name, item.getvalue()) for item in uploaded)
+    check_button, clear_button = st.columns([1, 1])
+    if clear_button.button(_("Clear all files"), icon=":material/delete_sweep:", key="upload_clear"):
+        st.session_state[UPLOADER_KEY] = round_ + 1
+        st.session_state.pop(CHECK_KEY, None)
+        st.rerun()
     if twice:
         st.error(_("More than one file is called {names}: upload each file once.", names=", ".join(twice)))
         return
+    digest = upload.digest(country, files)
     check = st.session_state.get(CHECK_KEY)
-    if not isinstance(check, upload.UploadCheck) or check.digest != upload.digest(country, files):
+    checked = isinstance(check, upload.UploadCheck) and check.digest == digest
+    if check_button.button(
+        _("Check the files"),
+        type="primary" if not checked else "secondary",
+        icon=":material/fact_check:",
+        key="upload_check_files",
+    ):
         with st.spinner(_("Checking the files…")):
             check = upload.check_upload(country, files, scope, path=ui.pinned_path())
+        st.session_state[CHECK_KEY] = check
+        checked = True
+    if not checked:
+        st.info(_("Press “Check the files” to validate them and see what publishing would change."))
+        return
+    if check.language != current_language():  # the same check, written again in the reader's language
+        check = upload.check_upload(country, files, scope, path=ui.pinned_path(), audited=False)
         st.session_state[CHECK_KEY] = check
     report_section(check)
     if check.ok:
@@ -240,32 +405,70 @@ def upload_section(country: str, scope) -> None:
         publish_section(check, scope)
 
 
+# ---------------------------------------------------------------------------------------------- history
+
+
+def history_table(history: pd.DataFrame) -> None:
+    """Who, when, what changed, restored from: one line per version (dates as dates, names not codes)."""
+    labels = headline_labels()
+    actions = action_labels()
+
+    def change(row: pd.Series, key: str) -> str:
+        before, after = row[f"{key}_before"], row[f"{key}_after"]
+        if pd.isna(after):
+            return ""
+        return f"{fmt_int(before)} → {fmt_int(after)}" if before != after else fmt_int(after)
+
+    shown = pd.DataFrame(
+        {
+            _("Version"): history["version"],
+            _("When (UTC)"): [
+                fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
+            ],
+            _("Who"): history["user"].fillna(""),
+            _("Action"): history["action"].map(lambda a: actions.get(a, a)),
+            _("Restored from"): history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+            _("Added"): history["added"],
+            _("Changed"): history["changed"],
+            _("Removed"): history["removed"],
+            **{
+                labels[key]: [change(row, key) for _i, row in history.iterrows()]
+                for key in ("enterprises", "workers_reached")
+            },
+            _("Files"): history["files"].fillna(""),
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="upload_history",
+        column_config={
+            _("Version"): st.column_config.NumberColumn(_("Version"), format="%d", width=70),
+            _("Added"): st.column_config.NumberColumn(_("Added"), format="%d", width=70),
+            _("Changed"): st.column_config.NumberColumn(_("Changed"), format="%d", width=80),
+            _("Removed"): st.column_config.NumberColumn(_("Removed"), format="%d", width=80),
+        },
+    )
+    st.caption(
+        _(
+            "Added, changed, removed: enterprises, against the version before. Figures: before → after. "
+            "Blank where an old version has been pruned."
+        )
+    )
+
+
 def history_section(country: str, scope) -> None:
-    st.subheader(_("Published versions of {country}", country=country))
+    name = ui.reference_labels("country").get(country, country)
+    st.subheader(_("Published versions of {country}", country=name))
     done = st.session_state.pop(RESTORED_KEY, None)
     if done:
         st.success(_("Restored {country} from version {source} as version {version}.", **done))
     history = upload.history(country, scope)
     if history.empty:
-        ui.empty_state(_("No version has been published for {country} yet.", country=country))
+        ui.empty_state(_("No version has been published for {country} yet.", country=name))
         return
-    shown = history.assign(at=history["at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "version": st.column_config.NumberColumn(_("Version"), format="%d"),
-            "at": st.column_config.TextColumn(_("When")),
-            "user": st.column_config.TextColumn(_("Who")),
-            "action": st.column_config.TextColumn(_("Action")),
-            "enterprises": st.column_config.NumberColumn(_("Enterprises"), format="%d"),
-            "training": st.column_config.NumberColumn(_("Training rows"), format="%d"),
-            "indicators": st.column_config.NumberColumn(_("Indicator rows"), format="%d"),
-            "restored_from": st.column_config.NumberColumn(_("Restored from"), format="%d"),
-            "files": st.column_config.TextColumn(_("Files")),
-        },
-    )
+    history_table(history)
     if not scope.is_hq or len(history) < 2:
         return
     earlier = history.iloc[1:]
@@ -273,11 +476,11 @@ def history_section(country: str, scope) -> None:
         int(row.version): _(
             "version {version}: {when}, {user}, {n} enterprises",
             version=int(row.version),
-            when=row.at,
+            when=fmt_datetime(row.at.tz_convert(None).to_pydatetime()) if pd.notna(row.at) else "–",
             user=row.user,
             n=fmt_int(row.enterprises),
         )
-        for row in shown.iloc[1:].itertuples()
+        for row in earlier.itertuples()
     }
     version = st.selectbox(
         _("Restore an earlier version (HQ)"),
@@ -313,27 +516,30 @@ def history_section(country: str, scope) -> None:
 
 
 scope = ui.current_scope()
-ui.page(_("Upload country data"), _("Check a country's files, see what they change, publish them; history."))
+filters = ui.page(_("Upload country data"), _("Check a country's files, see what they change, publish them; history."))
 if not upload.may_upload(scope):
-    st.info(
-        _(
-            "Sign in with a country or HQ account to upload data. Country staff upload their own country's "
-            "files; the SCORE team in Geneva can upload for every country."
-        ),
-        icon=":material/key:",
-    )
+    if not demo_ended():
+        st.info(
+            _(
+                "Sign in with a country or HQ account to upload data. Country staff upload their own country's "
+                "files; the SCORE team in Geneva can upload for every country."
+            ),
+            icon=":material/key:",
+        )
     st.stop()
 
 countries = upload.upload_countries(scope)
+if st.session_state.get(COUNTRY_KEY) not in countries:  # first visit, or another account in this browser
+    st.session_state[COUNTRY_KEY] = upload.default_country(scope, filters.countries)
 names = ui.reference_labels("country")
 country = st.selectbox(
-    _("Country"), countries, format_func=lambda code: f"{names.get(code, code)} ({code})", key="upload_country"
+    _("Country"), countries, format_func=lambda code: f"{names.get(code, code)} ({code})", key=COUNTRY_KEY
 )
 if country not in countries:  # session state can be written from outside the widget: check again
     st.error(_("You may not upload data for this country."))
     st.stop()
 
-templates_section(country)
+downloads_section(country, scope)
 upload_section(country, scope)
 st.divider()
 history_section(country, scope)

@@ -1,0 +1,118 @@
+"""Download current data: a country's published data in upload format (CSV set, one workbook, and
+`python -m score download`) validates, and publishing it back changes no figure and no table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from score import audit, config, publish
+from score.__main__ import main
+from score.access import Scope
+from score.ingest import validate_paths, validate_submission
+from score.upload import current_files, headline
+from tests.oracle import RawData
+from tests.publishing import COUNTRIES, HEADLINE, build_small
+
+HQ = Scope.hq("geneva")
+BOGOTA = Scope.country("bogota", {"COL"})
+# Every table of a version, compared row for row (sorted), except what records the version itself.
+DATA_TABLES = ("enterprise", "training", "indicator_value", "logframe", "country", "sector", "module", "target")
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return build_small(tmp_path, monkeypatch)
+
+
+def oracle(countries_root: Path) -> dict[str, int]:
+    """COL's headline figures counted from the raw CSV files with the csv module (tests/oracle.py)."""
+    figures = RawData(countries_root).kpis(countries={"COL"})
+    return {k: figures[k] for k in HEADLINE}
+
+
+def tables(path: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for table in DATA_TABLES:
+            frame = con.table(table).df()
+            out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        return out
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_download_then_publish_leaves_every_figure_and_table_identical(data: Path, kind: str) -> None:
+    before_path = config.db_pointer().resolve()
+    before_tables = tables(before_path)
+    before_figures = {c: headline(HQ, c, before_path) for c in COUNTRIES}
+    assert before_figures["COL"] == oracle(data / "countries")  # oracle: csv module only
+
+    files = current_files("COL", BOGOTA, kind)
+    assert sorted(files) == (
+        ["SCORE_COL_current.xlsx"]
+        if kind == "xlsx"
+        else ["enterprises.csv", "indicators.csv", "logframe.csv", "training.csv"]
+    )
+    report = validate_submission("COL", files)
+    assert report.ok and not report.issues, report.summary()
+
+    result = publish.publish_country("COL", files, BOGOTA)
+    after_path = config.db_pointer().resolve()
+    assert after_path == result.path != before_path
+    after_tables = tables(after_path)
+    for name in DATA_TABLES:
+        pd.testing.assert_frame_equal(after_tables[name], before_tables[name], check_exact=True, obj=name)
+    assert {c: headline(HQ, c, after_path) for c in COUNTRIES} == before_figures
+    if kind == "csv":  # the oracle reads CSV files: the new country folder, counted raw
+        assert oracle(data / "countries") == before_figures["COL"]
+
+
+def test_a_country_user_may_download_only_their_own_country(data: Path) -> None:
+    with pytest.raises(publish.NotAllowed):
+        current_files("PER", BOGOTA, "csv")
+    with pytest.raises(publish.NotAllowed):
+        current_files("COL", Scope.public(), "xlsx")
+
+
+def test_downloads_are_audited(data: Path) -> None:
+    current_files("COL", BOGOTA, "xlsx")
+    (event,) = audit.read_events(limit=1, event="export")
+    assert event["user"] == "bogota" and event["detail"]["kind"] == "current_data"
+    assert event["detail"]["country"] == "COL" and event["detail"]["format"] == "xlsx"
+
+
+def test_text_that_looks_like_a_formula_survives_the_round_trip_as_text(data: Path) -> None:
+    files = current_files("COL", HQ, "csv")
+    ent = files["enterprises.csv"].decode("utf-8-sig").splitlines()
+    header, first = ent[0], ent[1].split(",")
+    first[1] = "=HYPERLINK(1)"  # name
+    changed = {**files, "enterprises.csv": ("\r\n".join([header, ",".join(first), *ent[2:]]) + "\r\n").encode()}
+    publish.publish_country("COL", changed, HQ)
+    again = current_files("COL", HQ, "csv")["enterprises.csv"].decode("utf-8-sig")
+    assert ",'=HYPERLINK(1)," in again  # Excel shows it as text, never runs it
+    report = validate_submission("COL", {**changed, "enterprises.csv": again.encode("utf-8")})
+    assert report.ok and report.tables["enterprises"]["name"].iloc[0] == "=HYPERLINK(1)"
+
+
+def test_the_download_command_writes_files_that_validate(data: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "COL"
+    assert main(["download", "COL", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "SCORE_COL_current.xlsx",
+        "enterprises.csv",
+        "indicators.csv",
+        "logframe.csv",
+        "training.csv",
+    ]
+    csv_report = validate_paths(sorted(out.glob("*.csv")), country="COL")
+    assert csv_report.ok and not csv_report.issues, csv_report.summary()
+    assert oracle(out.parent) == oracle(data / "countries")
+    book_report = validate_paths([out / "SCORE_COL_current.xlsx"], country="COL")
+    assert book_report.ok and not book_report.issues, book_report.summary()
+    assert "enterprises.csv" in capsys.readouterr().out
