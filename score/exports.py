@@ -13,7 +13,6 @@ or correct them in PowerPoint.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +27,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from score.charts import ACCENT, INK, hex_to_rgb
+from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import N_, _, fmt_date
 
@@ -299,9 +298,9 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     data date, the export date and (when loaded) a demo-data mark. Text from uploads is escaped: it is shown,
     never read as markup."""
     out = go.Figure(fig)
-    lines = [html.escape(context.filters), html.escape(context.details)]
+    lines = [plain(context.filters), plain(context.details)]
     if context.demo:
-        lines.append(f"<b>{html.escape(context.demo.upper())}</b>")
+        lines.append(f"<b>{plain(context.demo.upper())}</b>")
     title = out.layout.title
     existing = title.subtitle.text if title and title.subtitle and title.subtitle.text else ""
     subtitle = "<br>".join([*([existing] if existing else []), *lines])

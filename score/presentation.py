@@ -13,7 +13,6 @@ Each slide carries speaker notes with the method behind its figures.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -415,7 +414,7 @@ def map_figure(values: pd.DataFrame, metric_name: str, names: Mapping[str, str])
         fig.add_annotation(
             x=x,
             y=y,
-            text=f"{html.escape(names.get(row.country, row.country))} <b>{shown}</b>",
+            text=f"{charts.plain(names.get(row.country, row.country))} <b>{shown}</b>",
             showarrow=False,
             font={"size": FONT_PX - 2, "color": charts.INK},
             bgcolor="rgba(255,255,255,0.85)",
