@@ -44,6 +44,8 @@ pages = [
     st.Page("views/logframe.py", title=_("Logframe"), icon=":material/flag:"),
     st.Page("views/country.py", title=_("Country profile"), icon=":material/location_on:"),
     st.Page("views/present.py", title=_("Presentation"), icon=":material/slideshow:"),
+    # for an iframe (`/strip?embed=true`): not in the navigation
+    st.Page("views/strip.py", title=_("Headline figures"), url_path="strip", visibility="hidden"),
 ]
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))
