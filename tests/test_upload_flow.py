@@ -109,7 +109,7 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
 
     at.button(key="upload_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "COL is version 2 now" in _texts(at, "success")
+    assert "Colombia is version 2 now" in _texts(at, "success")
     _expect_headline(at, after_totals["COL"])  # the new numbers, read from the new version
     assert headline() == after_totals["all"]
     assert not [b for b in at.button if b.key == "upload_publish"]
@@ -165,7 +165,7 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     # Their own country: accepted and published by them; no restore for country staff.
     _upload(at, dataset_b())
     at.button(key="upload_publish").click().run()
-    assert "COL is version 2 now" in _texts(at, "success")
+    assert "Colombia is version 2 now" in _texts(at, "success")
     assert publish.read_history()[-1]["user"] == "bogota"
     assert not [s for s in at.selectbox if s.key == "upload_restore_version"]
 
