@@ -156,7 +156,8 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     assert int(_metrics(at)["Errors"]) >= 3
     assert "rejected" in _texts(at, "error")
     report = _frame(at, "Problem")
-    assert list(report.columns) == ["Severity", "File", "Rows", "Column", "Value", "Problem", "Fix"]  # CSV: no Sheet
+    assert list(report.columns) == ["Severity", "Where", "Value", "Problem", "Fix"]  # file, rows, column: "Where"
+    assert "enterprises.csv · enterprise_id" in set(report["Where"])  # CSV files: no sheet (never "None")
     assert report["Problem"].str.contains("another country (PER)", regex=False).any()
     assert not [b for b in at.button if b.key == "upload_publish"]
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]

@@ -217,20 +217,22 @@ def downloads_section(country: str, scope) -> None:
 
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
-    """The report's lines with the Fix column wide and wrapped (readable at 1280 px)."""
+    """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(6, max(2, math.ceil(longest / 55)))
-    widths = {_("Severity"): 70, _("File"): 120, _("Sheet"): 90, _("Rows"): 90, _("Column"): 120, _("Value"): 110}
+    lines = min(7, max(2, math.ceil(longest / 50)))
+    row = lines * 20 + 12
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
-        row_height=lines * 20 + 12,
-        height=min(len(frame), 12) * (lines * 20 + 12) + 38,
+        row_height=row,
+        height=min(len(frame), 10) * row + 38,
         column_config={
-            **{name: st.column_config.TextColumn(name, width=w) for name, w in widths.items() if name in frame},
-            _("Problem"): st.column_config.TextColumn(_("Problem"), width=260),
-            _("Fix"): st.column_config.TextColumn(_("Fix"), width=380),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=62),
+            _("Where"): st.column_config.TextColumn(_("Where"), width=150),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=90),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
         },
         key=key,
     )
@@ -259,7 +261,7 @@ def report_section(check: upload.UploadCheck) -> None:
         return
     people = report.for_people()
     st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
-    issues_table(people, "upload_issues")
+    issues_table(report.for_people(compact=True), "upload_issues")
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
@@ -436,7 +438,7 @@ def history_table(history: pd.DataFrame) -> None:
         _("Changed"): (history["changed"], 70),
         _("Removed"): (history["removed"], 70),
         **{
-            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 125)
+            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 145)
             for key in ("enterprises", "workers_reached")
         },
         _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 100),
