@@ -94,9 +94,32 @@ _register_template()
 TEMPLATE = "score"
 
 
+TITLE_LINE = 44  # characters of a 19 px title that fit a half-width chart at 1280 px
+TITLE_LINE_PX = 24
+
+
+def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
+    """The title broken at spaces into lines of at most `width` characters: Plotly never wraps a title, and
+    French and Spanish titles run a third longer than English ones, so a long one was cut off at the edge."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
-    """Apply the house style: title (with units), height, thousands separators on the value axis."""
-    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    """Apply the house style: title (with units, wrapped, see `title_lines`), height, thousands separators
+    on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top."""
+    lines = title_lines(title)
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": "<br>".join(lines)},
+        height=height + TITLE_LINE_PX * (len(lines) - 1),
+        margin={"t": 56 + TITLE_LINE_PX * (len(lines) - 1)},
+    )
     if value_format:
         fig.update_yaxes(tickformat=value_format)
     return fig

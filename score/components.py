@@ -39,6 +39,7 @@ from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
 HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on bars
+CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
 Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
 
@@ -380,6 +381,8 @@ def bar_chart(
     axis = _axis_letter(orientation)
     other = "y" if axis == "x" else "x"
     names = [(labels or {}).get(str(c), str(c)) for c in frame[code]]
+    if orientation == "h":  # long names ("Gestion des ressources humaines") on two lines, not cut at the edge
+        names = ["<br>".join(charts.title_lines(name, CATEGORY_LINE)) for name in names]
     bar_colours = [(colours or {}).get(str(c), colour) for c in frame[code]]
     hidden = values.isna().to_numpy()
     shown = values.fillna(0)
@@ -423,11 +426,18 @@ def bar_chart(
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
     longest = max((len(t) for t in (bar_text or [])), default=6)
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
+    # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
+    # with long category names (French, Spanish) the axis is too short for headroom alone to hold them.
+    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 else None
+    if label_margin:
+        headroom = 1.05
     if max_value is not None:
         top = max_value
     fig_height = height or (_bar_height(len(frame)) if orientation == "h" else 440)
     charts.style(fig, title, height=fig_height)
     fig.update_layout(bargap=_bar_gap(fig_height, len(frame), 40 if orientation == "h" else 90))
+    if label_margin:
+        fig.update_layout(margin={"r": label_margin})
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
     if max_value is not None:
         ticks = [max_value * i / 4 for i in range(5)]
@@ -558,7 +568,8 @@ def trend_chart(
     fig.update_layout(
         legend=bottom_legend(fig_height),
         yaxis={"range": [0, top * 1.15], "showgrid": True},
-        xaxis={"type": "category", "tickformat": "", "showgrid": False, "tickangle": 0},
+        # no fixed tickangle: Plotly turns the year labels when they would collide (half-width charts)
+        xaxis={"type": "category", "tickformat": "", "showgrid": False},
         bargap=0.25,
     )
     if running.notna().any():  # no line at all when the first year is hidden
@@ -697,7 +708,7 @@ def outcome_chart(
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
         title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
-        margin={"t": 84},
+        margin={"t": fig.layout.margin.t + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")
     fig.update_xaxes(type="category", showgrid=False)

@@ -249,7 +249,7 @@ def chart(
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        margin={"t": 96},
+        margin={"t": fig.layout.margin.t + 40},  # room for the legend under a (possibly wrapped) title
         uniformtext={"minsize": 12, "mode": "hide"},
         legend={"traceorder": "normal", "y": 1.02},
     )

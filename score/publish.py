@@ -52,9 +52,9 @@ from pathlib import Path
 
 import duckdb
 
-from score import audit, config, contract
+from score import audit, config, contract, warmers
 from score.access import Scope
-from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir
+from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir, reuse_from_version
 from score.i18n import _
 from score.ingest import ValidationReport, validate_submission
 
@@ -438,7 +438,8 @@ def _folder_key(folder: Path) -> tuple:
 
 
 def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
-    """Every country folder (the uploads replacing theirs), validated, reusing unchanged validated folders."""
+    """Every country folder (the uploads replacing theirs), validated, reusing unchanged validated folders: from
+    this process's memory, else from the current version when it was built from the same files."""
     root = config.countries_dir()
     known = set(contract.code_list("country"))
     inputs: dict[str, CountryInput] = dict(uploads)
@@ -451,7 +452,9 @@ def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
         if hit is not None and hit[0] == key:
             inputs[folder.name] = hit[1]
             continue
-        item = inputs[folder.name] = read_country_dir(folder)
+        current = current_version_path()
+        reused = reuse_from_version(folder, current) if current is not None and current.exists() else None
+        item = inputs[folder.name] = reused or read_country_dir(folder)
         if item.report.ok:
             _validated[folder.name] = (key, item)
     invalid = {c: item.report for c, item in inputs.items() if not item.report.ok}
@@ -515,6 +518,9 @@ def _new_version(
         }
         _write_atomic(txn / "entry.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
         _fsync_dir(txn)
+        cold = warmers.wait_until_warmed(final.name)  # every app process has this version's caches ready
+        if cold:
+            LOG.info("switching to %s before %s warmed it", final.name, ", ".join(cold))
         _step(progress, "switch")
         try:
             switch_pointer(final)

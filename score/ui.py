@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filters
+from score import contract, db, exports, filters, warm
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
@@ -53,6 +53,7 @@ def pin_data_version() -> Path:
     """
     path = db.check_database()
     st.session_state[DB_PATH_KEY] = path
+    warm.start()  # once per process: warms each new version before the pointer moves to it
     return path
 
 
@@ -93,7 +94,9 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     path = pinned_path()
     version = db.data_version(path)
-    frame = _cached_query(name, scope_key(scope), replace(chosen, notices=()), version, params_key, scope, path)
+    key, shown = scope_key(scope), replace(chosen, notices=())
+    warm.remember((name, key, shown, params_key), scope)
+    frame = _cached_query(name, key, shown, version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)

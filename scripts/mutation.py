@@ -140,6 +140,7 @@ MUTATIONS: tuple[Mutation, ...] = (
             f"{PAGES_A}::test_enterprises_public_summary_hides_small_cells",
             f"{PAGES_A}::test_training_public_module_table_hides_small_cells",
             f"{PAGES_B}::test_map_share_improving_public_hides_small_countries",
+            f"{PAGES_B}::test_map_public_suppression_is_hatched_and_hides_numbers",
         ),
     ),
     Mutation(
@@ -148,7 +149,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "score/sql/schema.sql",
         r"max\(workers_male\) AS workers_male",
         "max(workers_male) + 1 AS workers_male",
-        (ORACLE,),
+        (
+            ORACLE,
+            f"{PAGES_A}::test_training_tiles_and_module_table_for_hq",
+            f"{PAGES_B}::test_map_other_metrics_filtered_match_oracle",
+            f"{PAGES_B}::test_country_profile_from_link_matches_oracle",
+        ),
     ),
     Mutation(
         "module_filter_ignored_in_training",
@@ -236,7 +242,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "score/i18n.py",
         r'round\(float\(value\)\), format="#,##0", locale=_locale\(\)\)',
         'round(float(value)), format="0", locale=_locale())',
-        (f"{PAGES_A}::test_overview_tiles_against_targets",),
+        (
+            f"{PAGES_A}::test_overview_tiles_against_targets",
+            f"{PAGES_A}::test_enterprises_tiles_and_summary_table_for_hq",
+            f"{PAGES_A}::test_training_tiles_and_module_table_for_hq",
+            f"{PAGES_B}::test_map_other_metrics_filtered_match_oracle",
+            f"{PAGES_B}::test_country_profile_from_link_matches_oracle",
+        ),
     ),
     Mutation(
         "numbers_ignore_the_language",

@@ -258,3 +258,68 @@ def test_an_unknown_language_in_the_link_falls_back_to_english(demo_data_dir) ->
     at = _run(PAGES[0], "de")
     assert at.title[0].value == "SCORE results at a glance"
     assert not at.exception
+
+
+# ------------------------------------------------------------------------------------------ validation reports
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, monkeypatch) -> None:
+    """Every problem and fix of tests/bad_files reads in the viewer's language, at the same places."""
+    from score import config
+    from score.ingest import validate_submission
+    from tests.test_bad_files import CASES, _files
+
+    untranslated = []
+    for case in CASES:
+        spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        if "max_upload_mb" in spec:
+            monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+        files = _files(case, spec)
+        set_language("en")
+        english = validate_submission(spec["country"], files).issues
+        set_language(lang)
+        try:
+            shown = validate_submission(spec["country"], files).issues
+        finally:
+            set_language("en")
+        assert [(i.file, i.sheet, i.row, i.column) for i in shown] == [
+            (i.file, i.sheet, i.row, i.column) for i in english
+        ], case.name
+        for theirs, ours in zip(english, shown, strict=True):
+            for part in ("problem", "fix"):
+                if getattr(theirs, part) and getattr(theirs, part) == getattr(ours, part):
+                    untranslated.append(f"{case.name}: {part}: {getattr(ours, part)!r}")
+    assert not untranslated, f"{lang}: still in English:\n" + _listing(untranslated)
+
+
+@pytest.mark.parametrize(
+    ("lang", "zero", "one", "two"),
+    [
+        ("en", "(0 rows)", "(1 row)", "(2 rows)"),
+        ("fr", "(0 ligne)", "(1 ligne)", "(2 lignes)"),  # French: 0 and 1 are singular
+        ("es", "(0 filas)", "(1 fila)", "(2 filas)"),
+    ],
+)
+def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: str) -> None:
+    from score.i18n import ngettext
+
+    set_language(lang)
+    try:
+        assert [ngettext("({n} row)", "({n} rows)", n) for n in (0, 1, 2)] == [zero, one, two]
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(("lang", "button"), [("fr", "Choisir des fichiers"), ("es", "Elegir archivos")])
+def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, button: str) -> None:
+    """Streamlit writes "Upload" and "50MB per file" itself; a style sheet puts the viewer's words there."""
+    at = _run(PAGES[0], lang)
+    styles = " ".join(str(el.proto.body) for el in at.get("html"))
+    assert f'content:"{button}"' in styles
+    assert "stFileUploaderDropzoneInstructions" in styles
+
+
+def test_english_needs_no_replaced_words(demo_data_dir) -> None:
+    at = _run(PAGES[0], "en")
+    assert "stFileUploaderDropzone" not in " ".join(str(el.proto.body) for el in at.get("html"))

@@ -22,7 +22,19 @@ if events.empty:
 
 left, right = st.columns(2)
 kinds = sorted(set(events["event"].dropna()) | set(audit.EVENTS))
-chosen_kinds = left.multiselect(_("Event"), kinds, placeholder=_("All events"))
+event_names = {
+    "sign_in": _("Signed in"),
+    "sign_in_failed": _("Sign-in refused"),
+    "sign_out": _("Signed out"),
+    "session_expired": _("Session expired"),
+    "upload": _("Upload"),
+    "publish": _("Published"),
+    "restore": _("Restored"),
+    "export": _("Exported"),
+}
+chosen_kinds = left.multiselect(
+    _("Event"), kinds, format_func=lambda kind: event_names.get(kind, kind), placeholder=_("All events")
+)
 users = sorted(str(u) for u in events["user"].dropna().unique())
 chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"))
 
@@ -39,7 +51,7 @@ def _detail(value: object) -> str:
     return "" if value is None else str(value)
 
 
-shown = shown.assign(detail=shown["detail"].map(_detail))
+shown = shown.assign(detail=shown["detail"].map(_detail), event=shown["event"].map(lambda e: event_names.get(e, e)))
 st.dataframe(
     shown[["at", "event", "user", "detail"]],
     hide_index=True,

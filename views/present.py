@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import audit, presentation, ui
+from score import audit, exports, presentation, ui
 from score import components as c
 from score.exports import build_deck
 from score.i18n import _
@@ -14,9 +14,8 @@ filters = ui.page(
     _("A slide sequence for meetings (press F11 for full screen). The deck download holds the same slides."),
 )
 scope = ui.current_scope()
-described = "; ".join(f"{name}: {value}" for name, value in filters.describe().items())
-scope_note = described or _("All countries, all years")
-labels = {kind: ui.reference_labels(kind) for kind in ("country", "module", "indicator")}
+labels = {kind: ui.reference_labels(kind) for kind in ("country", "sector", "module", "indicator")}
+scope_note = exports.filters_in_words(filters, labels)  # names in the viewer's language, not URL codes
 slides = presentation.deck_slides(ui.query, labels, scope_note)
 footer = _("SCORE results dashboard · data version {version}", version=ui.data_version().split(":")[0])
 

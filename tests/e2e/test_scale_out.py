@@ -1,6 +1,7 @@
 """Two Streamlit processes behind nginx on one data dir (score.serve, `make serve N=2`): every request of a session
-reaches one process, a publish through one process is seen through the other at its next click, and the audit
-lines written by both are whole. `make scale-test` (about 1-2 minutes: two servers and two browsers)."""
+reaches one process, a publish through one process is warmed by both before the switch and seen through the other
+at its next click, and the audit lines written by both are whole. `make scale-test` (1-2 minutes: two servers and two
+browsers)."""
 
 from __future__ import annotations
 
@@ -127,6 +128,12 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     expect(writer.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(
         timeout=120_000
     )
+    published = writer.locator(MAIN).get_by_text(re.compile(r"Published: COL is version \d+")).first.inner_text()
+    number = re.search(r"version (\d+)", published).group(1)
+    version = f"score-{number}.duckdb"
+    # Both processes warmed the new version (score.warm) before the publisher switched to it.
+    warmed = {p.stem: json.loads(p.read_text())["warmed"] for p in (data / "run" / "warmers").glob("*.json")}
+    assert len(warmed) == 2 and set(warmed.values()) == {version}, warmed
 
     # B, at its next click (same session, no reload): the new figures (one of the 10 was in garments).
     ui.choose(reader, "Sector", "Garments")

@@ -1,0 +1,55 @@
+"""Languages in a real browser: a `?lang=es` link opens in Spanish in a fresh browser and stays Spanish
+through the navigation and a reload; without `lang`, the browser's own language is used."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+from tests.oracle import RawData
+
+# (navigation label, page title) in Spanish, written out: the catalogue is what is under test.
+SPANISH_PAGES = (
+    ("Formación", "Formación"),
+    ("Resultados", "Resultados"),
+    ("Mapa", "Mapa de los países de SCORE"),
+)
+
+
+def spanish_int(value: float) -> str:
+    """Independent of score.i18n: Spanish groups thousands with a dot (342.434)."""
+    return f"{round(value):,}".replace(",", ".")
+
+
+def test_a_spanish_link_stays_spanish_across_pages_and_a_reload(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    page = open_context().new_page()  # a fresh browser: nothing but the link
+    ui.goto(page, app_server.url + "/?lang=es")
+    assert ui.heading(page) == "Resultados de SCORE de un vistazo"
+    workers = RawData(app_server.data_dir / "countries").kpis()["workers_reached"]
+    expect(ui.metric(page, "Trabajadores alcanzados")).to_have_text(spanish_int(workers))
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text("Idioma", exact=True)).to_be_visible()
+    links = {link.label: link for link in ui.nav_links(page)}
+    for label, title in SPANISH_PAGES:
+        ui.open_nav(page, links[label])
+        assert ui.heading(page) == title
+        expect(sidebar.get_by_text("Filtros", exact=True)).to_be_visible()
+        assert "lang=es" in page.url, page.url
+    page.reload(wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for()
+    ui.settle(page)
+    assert ui.heading(page) == "Mapa de los países de SCORE"
+
+
+def test_without_a_link_the_browser_language_is_used(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    page = open_context(locale="fr-FR").new_page()
+    ui.goto(page, app_server.url)
+    assert ui.heading(page) == "Les résultats de SCORE en un coup d'œil"
+    assert "lang=" not in page.url  # the browser says French anyway: the link stays short

@@ -1,0 +1,73 @@
+"""A new version is warmed before the pointer moves (score.warm, score.warmers): the queries visitors asked are
+replayed on it, and a publisher waits (bounded) for every live app process to have done so."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from score import db, publish, ui, warm, warmers
+from score.access import Scope
+from score.filters import Filters
+
+
+def _process_file(data: Path, name: str, warmed: str | None, age: float = 0.0) -> Path:
+    path = data / "run" / "warmers" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"warmed": warmed, "at": time.time() - age}))
+    return path
+
+
+def test_a_publisher_waits_for_live_processes_only_and_not_forever(fresh_data_dir: Path) -> None:
+    assert warmers.wait_until_warmed("score-9.duckdb", seconds=5) == []  # nobody to wait for
+    stale = _process_file(fresh_data_dir, "gone-1", "score-1.duckdb", age=warmers.STALE_SECONDS + 1)
+    _process_file(fresh_data_dir, "host-2", "score-9.duckdb")
+    assert warmers.wait_until_warmed("score-9.duckdb", seconds=5) == []
+    assert not stale.exists()  # a process that stopped announcing itself is forgotten
+    _process_file(fresh_data_dir, "host-3", "score-8.duckdb")
+    started = time.monotonic()
+    assert warmers.wait_until_warmed("score-9.duckdb", seconds=0.5) == ["host-3"]
+    assert 0.5 <= time.monotonic() - started < 3
+
+
+def test_the_queries_visitors_asked_are_replayed_on_a_new_version(
+    fresh_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = Scope.hq("warm-test")
+    call = ("overview_kpis", ui.scope_key(scope), Filters(countries=("COL",)), ())
+    warm.remember(call, scope)
+    newest = publish.build_all(user="tests").path
+    assert warm.newest_version_file() == newest
+    ran: list[str] = []
+    original = db.run_query
+    monkeypatch.setattr(db, "run_query", lambda name, *a, **k: ran.append(name) or original(name, *a, **k))
+    assert warm.warm(newest) >= 1
+    assert "overview_kpis" in ran
+    ran.clear()
+    cached = ui._cached_query(*call[:3], db.data_version(newest), (), scope, newest)  # what a page would ask
+    assert ran == []  # served from the warmed cache
+    assert (
+        cached.iloc[0]["enterprises"]
+        == db.run_query("overview_kpis", scope, call[2], path=newest).iloc[0]["enterprises"]
+    )
+
+
+def test_remembered_queries_stay_bounded_and_keep_the_most_asked() -> None:
+    scope = Scope.public()
+    popular = ("overview_kpis", ui.scope_key(scope), Filters(), ())
+    for _ in range(3):
+        warm.remember(popular, scope)
+    for n in range(warm.MAX_REMEMBERED + 10):
+        warm.remember(
+            ("overview_kpis", ui.scope_key(scope), Filters(year_from=2005, year_to=2005 + n % 30), (n,)), scope
+        )
+    assert len(warm.most_asked(10_000)) <= warm.MAX_REMEMBERED
+    assert warm.most_asked(1)[0][0] == popular
+
+
+def test_the_watcher_does_not_run_outside_a_streamlit_server() -> None:
+    warm.start()  # pytest: no Streamlit runtime
+    assert not warm._started
