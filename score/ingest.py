@@ -1525,8 +1525,13 @@ def _convert_code(
                 return _("Use one of the codes: {codes}.", codes=allowed)
             name = _code_label(col.codes or "", code)
             if name and _norm_words(name) != _norm_words(code):
-                return _("Did you mean {code} ({name})? Write the code {code}.", code=code, name=name)
-            return _("Did you mean {code}? Write the code {code}.", code=code)
+                return _(
+                    "Did you mean {code} ({name})? Write the code {code}. Allowed codes: {codes}.",
+                    code=code,
+                    name=name,
+                    codes=allowed,
+                )
+            return _("Did you mean {code}? Allowed codes: {codes}.", code=code, codes=allowed)
 
         issues.add_groups(
             ERROR,

@@ -213,7 +213,7 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     assert len(labels) == 4
     summary = at.dataframe[0].value
     assert list(summary["country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
-    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Built from the server's files"}
+    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Rebuild"}
 
     at = _session(BOGOTA, QUALITY)
     frames = [d.value for d in at.dataframe]
