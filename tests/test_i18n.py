@@ -291,3 +291,35 @@ def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, monkey
                 if getattr(theirs, part) and getattr(theirs, part) == getattr(ours, part):
                     untranslated.append(f"{case.name}: {part}: {getattr(ours, part)!r}")
     assert not untranslated, f"{lang}: still in English:\n" + _listing(untranslated)
+
+
+@pytest.mark.parametrize(
+    ("lang", "zero", "one", "two"),
+    [
+        ("en", "(0 rows)", "(1 row)", "(2 rows)"),
+        ("fr", "(0 ligne)", "(1 ligne)", "(2 lignes)"),  # French: 0 and 1 are singular
+        ("es", "(0 filas)", "(1 fila)", "(2 filas)"),
+    ],
+)
+def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: str) -> None:
+    from score.i18n import ngettext
+
+    set_language(lang)
+    try:
+        assert [ngettext("({n} row)", "({n} rows)", n) for n in (0, 1, 2)] == [zero, one, two]
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(("lang", "button"), [("fr", "Choisir des fichiers"), ("es", "Elegir archivos")])
+def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, button: str) -> None:
+    """Streamlit writes "Upload" and "50MB per file" itself; a style sheet puts the viewer's words there."""
+    at = _run(PAGES[0], lang)
+    styles = " ".join(str(el.proto.body) for el in at.get("html"))
+    assert f'content:"{button}"' in styles
+    assert "stFileUploaderDropzoneInstructions" in styles
+
+
+def test_english_needs_no_replaced_words(demo_data_dir) -> None:
+    at = _run(PAGES[0], "en")
+    assert "stFileUploaderDropzone" not in " ".join(str(el.proto.body) for el in at.get("html"))
