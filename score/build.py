@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import contract, disclosure
+from score import contract, disclosure, ingest
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
@@ -73,10 +73,68 @@ class CountryInput:
     is_demo: bool = False
 
 
+def country_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix.lower() in (".csv", ".xlsx")}
+
+
 def read_country_dir(folder: Path) -> CountryInput:
     report = load_country_dir(folder)
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix.lower() in (".csv", ".xlsx")}
-    return CountryInput(folder.name, report, files, is_demo=(folder / DEMO_MARKER).exists())
+    return CountryInput(folder.name, report, country_files(folder), is_demo=(folder / DEMO_MARKER).exists())
+
+
+def validation_fingerprint(reference_dir: Path = REFERENCE_DIR) -> str:
+    """What a validation's outcome depends on besides the files: the contract, the validator, the code lists.
+    Recorded in each version (meta), so a later publish knows whether that version's tables may be reused."""
+    digest = hashlib.sha256()
+    for path in [Path(contract.__file__), Path(ingest.__file__), *sorted(reference_dir.iterdir())]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+# The contract columns of each validated table, as the version stores them (table -> DuckDB table).
+_STORED = {"enterprises": "enterprise", "training": "training", "indicators": "indicator_value", "logframe": "logframe"}
+
+
+def reuse_from_version(folder: Path, version_path: Path, reference_dir: Path = REFERENCE_DIR) -> CountryInput | None:
+    """The country's validated tables taken from a published version instead of validating its files again, when
+    that version was built from exactly these files (sha256) by the same contract, validator and code lists.
+    None when they differ (then the folder is validated as usual). An incremental publish: only the uploaded
+    country is validated; unchanged countries cost a copy of their rows (BENCHMARKS.md)."""
+    files = country_files(folder)
+    try:
+        return _reuse(folder, version_path, files, reference_dir)
+    except duckdb.Error:  # a damaged or older version: validate the files instead
+        return None
+
+
+def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_dir: Path) -> CountryInput | None:
+    con = duckdb.connect(str(version_path), read_only=True)
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        dataset = con.execute(
+            "SELECT source_sha256 FROM country_dataset WHERE country = $c", {"c": folder.name}
+        ).fetchone()
+        if (
+            dataset is None
+            or dataset[0] != _sha256_of_files(files)
+            or meta.get("validation_sha256") != validation_fingerprint(reference_dir)
+        ):
+            return None
+        tables: dict[str, pd.DataFrame] = {}
+        for name, stored in _STORED.items():
+            columns = ", ".join(contract.TABLES[name].column_names)  # contract names, not values
+            tables[name] = con.execute(
+                f"SELECT {columns} FROM {stored} WHERE country = $c ORDER BY rowid",  # noqa: S608 (contract names)
+                {"c": folder.name},
+            ).df()
+    finally:
+        con.close()
+    if not len(tables["logframe"]):
+        tables.pop("logframe")
+    return CountryInput(
+        folder.name, ValidationReport(folder.name, tables=tables), files, (folder / DEMO_MARKER).exists()
+    )
 
 
 def collect_inputs(countries_root: Path, overrides: Mapping[str, CountryInput] | None = None) -> list[CountryInput]:
@@ -193,6 +251,7 @@ def build_database(
             "built_at": loaded_at.isoformat(),
             "is_demo": str(bool(inputs) and all(c.is_demo for c in inputs)).lower(),
             "countries": ",".join(c.country for c in inputs),
+            "validation_sha256": validation_fingerprint(reference_dir),
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {

@@ -46,7 +46,7 @@ download.download_button(
 slide = slides[position]
 st.header(slide.title)
 if slide.subtitle:
-    st.caption(slide.subtitle)
+    ui.text_caption(slide.subtitle)  # holds filter values such as partner names: data, shown as text
 if slide.kpis:
     columns = st.columns(4)
     for index, (label, value) in enumerate(slide.kpis):
