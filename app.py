@@ -52,5 +52,6 @@ elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its
 if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the scope itself
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
+ui.reset_page_workbook()
 navigation.run()
 components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

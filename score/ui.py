@@ -26,7 +26,7 @@ LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
-PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
+PAGE_PARAMS = ("profile", "slide")  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
 def current_scope() -> Scope:
@@ -232,6 +232,11 @@ def sidebar_filters() -> Filters:
         st.session_state["f_years"] = (max(from_url.year_from, first), min(from_url.year_to, last))
         st.session_state["f_initialised"] = True
         st.session_state["f_notices"] = from_url.notices
+    elif "f_years" not in st.session_state:  # st.switch_page dropped the widgets' state: keep the filters
+        kept = current_filters()
+        for name in filters.LIST_FIELDS:
+            st.session_state[f"f_{name}"] = list(getattr(kept, name))
+        st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
@@ -385,6 +390,13 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+def reset_page_workbook() -> None:
+    """Forget the previous page's workbook (app.py, before each page runs): a page that does not call
+    `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
+    st.session_state[PAGE_SHEETS_KEY] = None
+    st.session_state[PAGE_DOWNLOADS_KEY] = None
 
 
 def export_labels() -> dict[str, dict[str, str]]:

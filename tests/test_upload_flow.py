@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from score import audit, config, publish
 from score.access import Scope
-from score.i18n import fmt_int
 from score.upload import check_upload
+from tests.formats import en_int
 from tests.publishing import (
     REMOVED,
     REPO,
@@ -78,10 +78,10 @@ def _texts(at: AppTest, kind: str) -> str:
 
 def _expect_headline(at: AppTest, expected: dict[str, int]) -> None:
     shown = _metrics(at)
-    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
-    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
-    assert shown["People trained"] == fmt_int(expected["people_trained"])
-    assert shown["Modules delivered"] == fmt_int(expected["module_completions"])
+    assert shown["Enterprises engaged"] == en_int(expected["enterprises"])
+    assert shown["Workers reached"] == en_int(expected["workers_reached"])
+    assert shown["People trained"] == en_int(expected["people_trained"])
+    assert shown["Modules delivered"] == en_int(expected["module_completions"])
 
 
 def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) -> None:
@@ -127,8 +127,8 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     # What version 2 changed against version 1: the preview's counts, and the figures before -> after.
     assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [0, 1, REMOVED]
     enterprises = (before_totals["COL"]["enterprises"], after_totals["COL"]["enterprises"])
-    assert history["Enterprises engaged"].iloc[0] == f"{fmt_int(enterprises[0])} → {fmt_int(enterprises[1])}"
-    assert history["Enterprises engaged"].iloc[1] == f"0 → {fmt_int(enterprises[0])}"
+    assert history["Enterprises engaged"].iloc[0] == f"{en_int(enterprises[0])} → {en_int(enterprises[1])}"
+    assert history["Enterprises engaged"].iloc[1] == f"0 → {en_int(enterprises[0])}"
     assert "UTC" not in history["When (UTC)"].iloc[0] and "T" not in history["When (UTC)"].iloc[0]
     assert "Published versions of Colombia" in [h.value for h in at.subheader]
     assert at.selectbox(key="upload_restore_version").value == 1
