@@ -16,7 +16,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from score import exports, presentation
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import fmt_int, fmt_pct, set_language
+from score.i18n import set_language
+from tests.formats import en_int, en_pct
 from tests.test_pages_a import open_page
 
 PRESENT = "views/present.py"
@@ -48,13 +49,13 @@ def test_present_mode_opens_on_the_title_and_steps_through_the_slides(raw) -> No
     assert counter(at) == f"2 / {SLIDES}"
     expected = raw.kpis()
     shown = slide_html(at)
-    assert fmt_int(expected["enterprises"]) in shown
-    assert fmt_int(expected["workers_reached"]) in shown
-    assert fmt_int(expected["people_trained"]) in shown
+    assert en_int(expected["enterprises"]) in shown
+    assert en_int(expected["workers_reached"]) in shown
+    assert en_int(expected["people_trained"]) in shown
     women_workers = 100 * expected["workers_female"] / expected["workers_reached"]
     women_trained = 100 * expected["people_trained_female"] / expected["people_trained"]
-    assert f"{fmt_pct(women_workers)} women" in shown
-    assert f"{fmt_pct(women_trained)} women" in shown
+    assert f"{en_pct(women_workers)} women" in shown
+    assert f"{en_pct(women_trained)} women" in shown
     next(b for b in at.button if b.key == "slide_previous").click().run()
     assert counter(at) == f"1 / {SLIDES}"
 
@@ -71,7 +72,7 @@ def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored() -> None:
 def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
     at = open_page(PRESENT, {"countries": ["COL"], "phases": ["I"], "slide": "2"}, HQ)
     expected = raw.kpis(countries={"COL"}, phases={"I"})
-    assert fmt_int(expected["enterprises"]) in slide_html(at)
+    assert en_int(expected["enterprises"]) in slide_html(at)
     at = open_page(PRESENT, params={"countries": ["COL"], "phases": ["I"]})
     assert "Colombia · Phase I · all years" in slide_html(at)
 
@@ -133,7 +134,7 @@ def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None
     outcomes = charts["Outcomes reported at follow-up (% of enterprises)"]
     n, share = raw.share("good_practices_adopted")
     found = dict(zip(outcomes.plots[0].categories, outcomes.series[0].values, strict=True))
-    assert found[f"Good practices adopted (n = {fmt_int(n)})"] == pytest.approx(share)
+    assert found[f"Good practices adopted (n = {en_int(n)})"] == pytest.approx(share)
 
 
 def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide() -> None:
