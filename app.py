@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import components, db, signin, ui
+from score import components, db, signin, ui, upload
 from score.i18n import _
 
 ui.apply_language()  # before anything is written: the tab title is translated too
@@ -47,8 +47,11 @@ pages = [
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))
     pages.append(st.Page("views/data_quality.py", title=_("Data quality"), icon=":material/fact_check:"))
+elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its own publish: keep its
+    pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))  # confirmation
 if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the scope itself
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
+ui.reset_page_workbook()
 navigation.run()
 components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

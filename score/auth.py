@@ -8,10 +8,11 @@ No Streamlit here (score.signin is the Streamlit glue), so all of it is testable
   the clear password is never written or logged anywhere.
 - A record maps to a `Scope` with `scope_for`, which fails closed: an unknown role, or a country user
   without valid countries, gets `Scope.nothing()`, never more.
-- Failed sign-ins are throttled per user name and per browser session: after `FREE_ATTEMPTS` failures
-  each further attempt must wait `BASE_DELAY * 2**(n - FREE_ATTEMPTS)` seconds (at most `MAX_DELAY`);
-  failures are forgotten after `FORGET_AFTER` seconds without one. The counters live in memory, per
-  server process (one process serves all sessions; with several replicas each throttles on its own).
+- Failed sign-ins are throttled per user name and client, per client, and globally across user names (see
+  `Throttle`): after `FREE_ATTEMPTS` failures each further attempt must wait `BASE_DELAY * 2**(n - FREE_ATTEMPTS)`
+  seconds (at most `MAX_DELAY`); failures are forgotten after `FORGET_AFTER` seconds without one. Someone else's
+  failures never lock the real user out. The counters live in memory, per server process (one process serves
+  all sessions; with several replicas each throttles on its own).
 - Sessions expire after `SCORE_SESSION_IDLE_HOURS` (default 8) without activity and after
   `SCORE_SESSION_MAX_HOURS` (default 12) in any case. The caller checks them on every rerun with
   `refresh`, which also re-reads the users file, so removing a user or changing their countries
@@ -234,10 +235,25 @@ def list_users() -> list[UserInfo]:
 
 
 def demo_accounts_allowed() -> bool:
-    """Demo accounts (published passwords) work only while every loaded country is demo data."""
+    """Demo accounts (published passwords) work only while every loaded country is demo data.
+
+    Both must say so: every country folder carries the demo generator's marker (an upload never brings one:
+    score.publish stages contract files only), and the published version was built from demo data only (a
+    publish marks its country as real whatever files came with it). Before any build, the folders decide.
+    """
+    from score import db  # here, not at the top: score.db does not need the users file
+
     root = config.countries_dir()
     folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")] if root.is_dir() else []
-    return bool(folders) and all((p / DEMO_MARKER).exists() for p in folders)
+    if not folders or not all((p / DEMO_MARKER).exists() for p in folders):
+        return False
+    try:
+        status = db.run_query("data_status", Scope.nothing())
+    except db.DatabaseMissing:
+        return True
+    except db.DatabaseUnavailable:
+        return False
+    return bool(len(status)) and bool(status.iloc[0]["is_demo"])
 
 
 def lookup(username: object) -> tuple[str, dict] | None:
@@ -276,57 +292,105 @@ def scope_for(username: str, record: object) -> Scope:
 # ---------------------------------------------------------------------------------------------- throttling
 
 
-FREE_ATTEMPTS = 3
+FREE_ATTEMPTS = 3  # per user name and client, and per client over all user names
+IP_FREE_ATTEMPTS = 20  # per IP address over all user names and sessions (an office behind one address)
 BASE_DELAY = 5.0  # seconds to wait after the 3rd failure; doubles with every further failure
 MAX_DELAY = 15 * 60.0
 FORGET_AFTER = 60 * 60.0
 MAX_TRACKED = 50_000
+GLOBAL_WINDOW = 15 * 60.0  # the global limit looks at failures across every user name in this window...
+GLOBAL_FAILURES = 100  # ...and beyond this many (an attack from many clients, or spraying many names)...
+GLOBAL_DELAY = 15.0  # ...a name or client that failed within it waits this long after its last failure
+
+
+def _digest(text: str) -> str:
+    # In memory only, for the dictionary keys (never written anywhere).
+    return hashlib.sha256(text.strip().casefold().encode("utf-8", "replace")).hexdigest()[:32]
 
 
 class Throttle:
-    """Counts failed sign-ins per key and says how long the next attempt must wait. Thread-safe."""
+    """Counts failed sign-ins and says how long the next attempt must wait. Thread-safe.
+
+    The real user is never locked out by someone else's failures, and an attacker is slowed wherever they
+    come from:
+    - per user name AND client (the browser session, and its IP address when known): FREE_ATTEMPTS, then
+      BASE_DELAY doubling up to MAX_DELAY. Failures on "ghana" from another browser do not delay the real
+      ghana, whose own client has none;
+    - per client over all user names (spraying from one browser: FREE_ATTEMPTS; from one IP address:
+      IP_FREE_ATTEMPTS), the same backoff;
+    - globally, over all user names and clients: beyond GLOBAL_FAILURES failures in GLOBAL_WINDOW, a user name
+      or client that failed in the window waits GLOBAL_DELAY after its last failure. An attack from many
+      clients on one name gets one guess per GLOBAL_DELAY; the real user waits at most GLOBAL_DELAY once.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self.clock = clock
         self._failures: dict[str, tuple[int, float]] = {}
+        self._recent: list[float] = []  # times of failures in the global window
         self._lock = threading.Lock()
 
     @staticmethod
-    def keys(username: object, session_id: str | None) -> list[str]:
-        raw = username if isinstance(username, str) else ""
-        digest = hashlib.sha256(raw.strip().casefold().encode("utf-8", "replace")).hexdigest()[:32]
-        keys = [f"user:{digest}"]
+    def keys(username: object, session_id: str | None, ip: str | None = None) -> dict[str, int]:
+        """Counter keys for an attempt -> how many failures each allows before it slows down."""
+        user = _digest(username if isinstance(username, str) else "")
+        keys = {f"pair:{user}:session:{_digest(session_id or '')}": FREE_ATTEMPTS}
         if session_id:
-            keys.append(f"session:{hashlib.sha256(session_id.encode()).hexdigest()[:32]}")
+            keys[f"session:{_digest(session_id)}"] = FREE_ATTEMPTS
+        if ip:
+            keys[f"pair:{user}:ip:{_digest(ip)}"] = FREE_ATTEMPTS
+            keys[f"ip:{_digest(ip)}"] = IP_FREE_ATTEMPTS
         return keys
 
-    def _wait(self, key: str, now: float) -> float:
+    @staticmethod
+    def _recent_keys(username: object, session_id: str | None, ip: str | None) -> list[str]:
+        """Keys the global limit looks at: the user name and the client(s), whoever else failed on them."""
+        out = [f"name:{_digest(username if isinstance(username, str) else '')}"]
+        out += [f"last-session:{_digest(session_id)}"] if session_id else []
+        out += [f"last-ip:{_digest(ip)}"] if ip else []
+        return out
+
+    def _wait(self, key: str, free: int, now: float) -> float:
         count, last = self._failures.get(key, (0, 0.0))
-        if count < FREE_ATTEMPTS or now - last >= FORGET_AFTER:
+        if count < free or now - last >= FORGET_AFTER:
             return 0.0
-        delay = min(BASE_DELAY * 2 ** (count - FREE_ATTEMPTS), MAX_DELAY)
+        delay = min(BASE_DELAY * 2 ** (count - free), MAX_DELAY)
         return max(0.0, last + delay - now)
 
-    def retry_after(self, username: object, session_id: str | None = None) -> float:
-        """Seconds until another attempt is allowed for this user name and session (0 = now)."""
+    def _global_wait(self, keys: list[str], now: float) -> float:
+        self._recent = [t for t in self._recent if now - t < GLOBAL_WINDOW]
+        if len(self._recent) < GLOBAL_FAILURES:
+            return 0.0
+        lasts = [
+            self._failures[k][1] for k in keys if k in self._failures and now - self._failures[k][1] < GLOBAL_WINDOW
+        ]
+        return max((last + GLOBAL_DELAY - now for last in lasts), default=0.0)
+
+    def retry_after(self, username: object, session_id: str | None = None, ip: str | None = None) -> float:
+        """Seconds until another attempt is allowed for this user name and client (0 = now)."""
         now = self.clock()
         with self._lock:
-            return max(self._wait(key, now) for key in self.keys(username, session_id))
+            waits = [self._wait(key, free, now) for key, free in self.keys(username, session_id, ip).items()]
+            waits.append(self._global_wait(self._recent_keys(username, session_id, ip), now))
+            return max(0.0, *waits)
 
-    def failed(self, username: object, session_id: str | None = None) -> None:
+    def failed(self, username: object, session_id: str | None = None, ip: str | None = None) -> None:
         now = self.clock()
         with self._lock:
             if len(self._failures) >= MAX_TRACKED:
                 self._failures = {k: v for k, v in self._failures.items() if now - v[1] < FORGET_AFTER}
-            for key in self.keys(username, session_id):
+            for key in [*self.keys(username, session_id, ip), *self._recent_keys(username, session_id, ip)]:
                 count, last = self._failures.get(key, (0, now))
                 count = 0 if now - last >= FORGET_AFTER else count
                 self._failures[key] = (count + 1, now)
+            self._recent.append(now)
+            if len(self._recent) > 10 * GLOBAL_FAILURES:  # only the count in the window matters
+                self._recent = [t for t in self._recent if now - t < GLOBAL_WINDOW][-GLOBAL_FAILURES:]
 
-    def succeeded(self, username: object, session_id: str | None = None) -> None:
+    def succeeded(self, username: object, session_id: str | None = None, ip: str | None = None) -> None:
         with self._lock:
-            for key in self.keys(username, session_id):
-                self._failures.pop(key, None)
+            for key in self.keys(username, session_id, ip):
+                if key.startswith("pair:"):
+                    self._failures.pop(key, None)
 
 
 throttle = Throttle()
@@ -343,14 +407,18 @@ class SignInResult:
 
 
 def sign_in(
-    username: object, password: object, session_id: str | None = None, throttle_: Throttle | None = None
+    username: object,
+    password: object,
+    session_id: str | None = None,
+    throttle_: Throttle | None = None,
+    ip: str | None = None,
 ) -> SignInResult:
     """Check a user name and password, throttled. The result says who (if known) and with what scope."""
     guard = throttle_ or throttle
-    wait = guard.retry_after(username, session_id)
-    if wait > 0:
-        return SignInResult(None, None, wait)
     found = lookup(username)
+    wait = guard.retry_after(username, session_id, ip)
+    if wait > 0:
+        return SignInResult(None, found[0] if found else None, wait)
     ok = False
     if isinstance(password, str) and len(password) <= MAX_PASSWORD:
         stored = found[1].get("password_hash") if found else None
@@ -364,10 +432,10 @@ def sign_in(
         with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher.verify(_DUMMY_HASH, "x")  # same cost for an absurd password as for a wrong one
     if not ok or found is None:
-        guard.failed(username, session_id)
+        guard.failed(username, session_id, ip)
         return SignInResult(None, found[0] if found else None)
     name, record = found
-    guard.succeeded(username, session_id)
+    guard.succeeded(username, session_id, ip)
     if _hasher.check_needs_rehash(record["password_hash"]):
         _rehash(name, password)  # type: ignore[arg-type]
     return SignInResult(scope_for(name, record), name)

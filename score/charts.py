@@ -6,6 +6,7 @@ regions) and fixed per code, so "QM" or "garments" has the same colour on every 
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -112,7 +113,8 @@ def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
 
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
     """Apply the house style: title (with units, wrapped, see `title_lines`), height, thousands separators
-    on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top."""
+    on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top. Every data value in
+    the traces is shown as text (`plain_traces`). Every figure of the app goes through here once."""
     lines = title_lines(title)
     fig.update_layout(
         template=TEMPLATE,
@@ -122,4 +124,39 @@ def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d
     )
     if value_format:
         fig.update_yaxes(tickformat=value_format)
+    plain_traces(fig)
+    return fig
+
+
+def plain(text: str) -> str:
+    """A string Plotly shows as it is. Plotly renders a subset of HTML in labels, hover and legends (<a href>,
+    <b>, <br>, <span style>...): a partner name `<a href=...>` would become a link. Its text renderer turns the
+    entities &amp; &lt; &gt; back into characters, so escaped text reads the same and never becomes markup.
+    Only a line break `<br>` is kept: the app wraps long category names with it, and it loads nothing."""
+    escaped = (part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for part in text.split("<br>"))
+    return "<br>".join(escaped)
+
+
+# Trace fields that carry data (category names, hover values); `text` and templates are the app's own wording.
+_DATA_FIELDS = ("x", "y", "labels", "ids", "hovertext", "customdata")
+
+
+def _plain_values(values: object) -> object:
+    if isinstance(values, str):
+        return plain(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "OU":
+        return np.vectorize(lambda v: plain(v) if isinstance(v, str) else v, otypes=[object])(values)
+    if isinstance(values, list | tuple) and any(isinstance(v, str | list | tuple) for v in values):
+        return [_plain_values(v) if isinstance(v, str | list | tuple) else v for v in values]
+    return values
+
+
+def plain_traces(fig: go.Figure) -> go.Figure:
+    """Escape the data strings of every trace (categories, hover values, legend names) for Plotly."""
+    for trace in fig.data:
+        for name in _DATA_FIELDS:
+            if name in trace and trace[name] is not None:
+                trace[name] = _plain_values(trace[name])
+        if isinstance(trace.name, str):
+            trace.name = plain(trace.name)
     return fig

@@ -47,7 +47,7 @@ import pandas as pd
 
 from score import config, contract
 from score.contract import TABLES, Column, Table
-from score.i18n import _, label, ngettext
+from score.i18n import _, fmt_int, label, ngettext
 from score.templates import EXAMPLE_SUFFIX, helper_sheet_names
 
 __all__ = [
@@ -72,6 +72,12 @@ FOLLOW_UP_JUMP = 10  # a follow-up value above 10x its baseline is flagged
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _UNPACKED_FACTOR = 20  # an .xlsx may unpack to at most this many times the upload limit
+# Workbook bombs: a few hundred KB of zip can unpack to gigabytes of sheet XML (issue 10, point 5). Refused before
+# parsing when the archive says so, and while reading when the sheets do (openpyxl's read-only mode streams rows).
+MAX_WORKBOOK_UNPACKED_MB = 200  # real country workbooks unpack to a few MB; 100,000 rows x 13 columns ~ 60 MB
+MAX_WORKBOOK_RATIO = 100  # unpacked / packed; sheet XML compresses 5-20 times, a bomb hundreds of times
+MAX_WORKBOOK_ROWS = 500_000  # per sheet (Excel itself stops at 1,048,576)
+MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the demo country workbook: ~20,000)
 _HEADER_SEARCH_ROWS = 10
 # The widest table has 13 columns. A far wider row is a broken export, and a line of a million separators
 # would otherwise be parsed into a million columns (gigabytes of memory; found by tests/test_fuzz_ingest.py).
@@ -175,9 +181,12 @@ class ValidationReport:
             out.extend(children.get(issue.key, []) if issue.key else [])
         return out
 
-    def for_people(self) -> pd.DataFrame:
+    def for_people(self, compact: bool = False) -> pd.DataFrame:
         """The report as people read it, in the current language: translated headers and severities, knock-on
-        errors right under their cause (marked ↳), rows as "5, 6" or "2–9", no Sheet column for CSV files."""
+        errors right under their cause (marked ↳), rows as "5, 6" or "2–9", no Sheet column for CSV files.
+
+        `compact`: for the screen, file, sheet, rows and column in one "Where" column, so that Problem and
+        Fix keep their width on a 1280 px screen (the CSV download has them apart)."""
         labels = report_headers()
         severity = {ERROR: _("Error"), WARNING: _("Warning")}
         issues = self.ordered()
@@ -195,6 +204,14 @@ class ValidationReport:
             for i in issues
         ]
         frame = pd.DataFrame(records, columns=list(labels))
+        if compact:
+            parts = [
+                " · ".join(p for p in (r["file"], r["sheet"], _where_rows(i), r["column"]) if p)
+                for r, i in zip(records, issues, strict=True)
+            ]
+            frame = frame.drop(columns=["file", "sheet", "rows", "column"]).assign(where=parts)
+            order = ["severity", "where", "value", "problem", "fix"]
+            return frame[order].rename(columns=labels | {"where": _("Where")})
         if not any(i.sheet for i in issues):
             frame = frame.drop(columns="sheet")
         return frame.rename(columns=labels)
@@ -265,6 +282,12 @@ class ValidationReport:
                 lines.append("         " + _("Value: {value}", value=repr(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
         return "\n".join(lines)
+
+
+def _where_rows(issue: Issue) -> str:
+    if issue.count > 1:
+        return _("rows {rows}", rows=issue.rows_text)
+    return _("row {row}", row=issue.row) if issue.row is not None else ""
 
 
 def report_headers() -> dict[str, str]:
@@ -484,6 +507,13 @@ def _table_for_name(name: str) -> str | None:
         if position >= 0:
             found.append((position, table))
     return min(found)[1] if found else None
+
+
+def contract_file(name: str) -> bool:
+    """Whether an uploaded file can hold contract data (a workbook, or a text file named after a table). Only
+    these are archived and published: anything else (a note, a DEMO_DATA.txt marker) never reaches the data."""
+    suffix = Path(name).suffix.lower()
+    return suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and _table_for_name(Path(name).name) is not None)
 
 
 def _countries_in_name(name: str) -> list[str]:
@@ -972,13 +1002,22 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         _corrupt(issues, name, error)
         return
-    if unpacked > _UNPACKED_FACTOR * config.MAX_UPLOAD_MB * 1024 * 1024:
+    limit = min(_UNPACKED_FACTOR * config.MAX_UPLOAD_MB, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
+    if unpacked > limit or unpacked > MAX_WORKBOOK_RATIO * max(len(data), 1):
         issues.add(
             ERROR,
             name,
-            _("The workbook unpacks to {size} MB, which is too large.", size=f"{unpacked / 1024 / 1024:,.0f}"),
+            _(
+                "The workbook unpacks to {size} MB ({ratio} times its file size), which is too large to read safely.",
+                size=fmt_int(unpacked / 1024 / 1024),
+                ratio=fmt_int(unpacked / max(len(data), 1)),
+            ),
             _("Remove unused sheets, columns and formatting, or upload CSV files."),
         )
+        return
+
+    if _crowded(data):
+        _too_big(issues, name, None)
         return
 
     import openpyxl
@@ -1017,9 +1056,23 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 )
                 continue
             matched[table] = sheet_name
+        cells = 0
         for table, sheet_name in matched.items():
+            sheet = book[sheet_name]
+            declared = (sheet.max_row or 0) * (sheet.max_column or 0)  # from the sheet's <dimension>, if any
+            if (sheet.max_row or 0) > MAX_WORKBOOK_ROWS or cells + declared > MAX_WORKBOOK_CELLS:
+                _too_big(issues, name, sheet_name)
+                sub.failed.add(table)
+                return
+            rows = []
             try:
-                rows = list(book[sheet_name].iter_rows(min_row=1, min_col=1, values_only=True))
+                for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True):
+                    cells += len(row)
+                    rows.append(row)
+                    if len(rows) > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
+                        _too_big(issues, name, sheet_name)
+                        sub.failed.add(table)
+                        return
             except Exception as error:  # damaged sheet XML
                 _corrupt(issues, name, error, sheet=sheet_name)
                 sub.failed.add(table)
@@ -1031,6 +1084,42 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 sub.sources[table] = source
     finally:
         book.close()
+
+
+def _crowded(data: bytes) -> bool:
+    """Whether a worksheet has more than MAX_WORKBOOK_ROWS rows, or all of them more than MAX_WORKBOOK_CELLS
+    cells, counted on the decompressed XML stream (C-speed byte counts, about a second for 100 MB) before openpyxl
+    parses anything. The row loop in _read_workbook counts again (a fail-safe for unusual XML)."""
+    cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows, tail = 0, b""
+            with archive.open(info) as stream:
+                while chunk := stream.read(1 << 20):
+                    window = tail + chunk  # a tag split across two chunks is counted once, in the next window
+                    rows += window.count(b"<row") - tail.count(b"<row")
+                    cells += (window.count(b"<c ") + window.count(b"<c>")) - (tail.count(b"<c ") + tail.count(b"<c>"))
+                    tail = window[-8:]
+                    if rows > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
+                        return True
+    return False
+
+
+def _too_big(issues: _Issues, name: str, sheet: str | None) -> None:
+    issues.add(
+        ERROR,
+        name,
+        _(
+            "The workbook has a sheet with more than {rows} rows, or more than {cells} cells in all, which is too "
+            "large to read.",
+            rows=fmt_int(MAX_WORKBOOK_ROWS),
+            cells=fmt_int(MAX_WORKBOOK_CELLS),
+        ),
+        _("Delete empty rows and columns below and beside the data, or upload CSV files."),
+        sheet=sheet,
+    )
 
 
 def _corrupt(issues: _Issues, name: str, error: Exception, sheet: str | None = None) -> None:

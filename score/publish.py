@@ -56,7 +56,7 @@ from score import audit, config, contract, warmers
 from score.access import Scope
 from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir, reuse_from_version
 from score.i18n import _
-from score.ingest import ValidationReport, validate_submission
+from score.ingest import ValidationReport, contract_file, validate_submission
 
 LOG = logging.getLogger(__name__)
 VERSION_RE = re.compile(r"^score-(\d+)\.duckdb$")
@@ -148,7 +148,8 @@ def _authorise(scope: object, country: str, action: str) -> str:
 def publish_lock() -> Iterator[None]:
     """One publisher at a time across threads and processes (DuckDB allows one writer per file anyway)."""
     config.data_dir().mkdir(parents=True, exist_ok=True)
-    with open(config.data_dir() / "publish.lock", "a+") as handle:  # flock: per open file, so threads too
+    lock = os.open(config.data_dir() / "publish.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+    with open(lock, "a+") as handle:  # flock: per open file, so threads too
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -164,9 +165,39 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+FILE_MODE, FOLDER_MODE = 0o600, 0o700  # data (names, coordinates): readable by the service's user only
+PRIVATE_TREES = ("countries", "archive", "versions")
+PRIVATE_FILES = ("users.json", "audit.log", "secret.key", "publish.lock")
+
+
+def restrict_modes() -> None:
+    """Files under the data directory's countries/, archive/ and versions/ (and the users file, audit log,
+    secret and lock) readable by the service's user only: 0600 files, 0700 folders, whatever the umask or a
+    git checkout left. Run by every build and publish (under the publish lock)."""
+    root = config.data_dir()
+    for name in PRIVATE_TREES:
+        top = root / name
+        if not top.is_dir():
+            continue
+        os.chmod(top, FOLDER_MODE)
+        for folder, dirs, files in os.walk(top):
+            for child in dirs:
+                os.chmod(Path(folder) / child, FOLDER_MODE)
+            for child in files:
+                path = Path(folder) / child
+                if not path.is_symlink():
+                    os.chmod(path, FILE_MODE)
+    for name in PRIVATE_FILES:
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, FILE_MODE)
+
+
 def _write_file(path: Path, data: bytes) -> None:
-    """Write bytes durably (the one place raw upload bytes are written; tests make it fail with ENOSPC)."""
-    with open(path, "wb") as handle:
+    """Write bytes durably (the one place raw upload bytes are written; tests make it fail with ENOSPC).
+    Created 0600: an upload holds enterprise names and coordinates."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -483,14 +514,15 @@ def _new_version(
     """Archive, build, check and switch to a new version (steps 2-7). Caller holds publish_lock."""
     recover()
     folder = config.versions_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    restrict_modes()
     number = max(list_versions(), default=0) + 1
     txn = _txn_dir(number)
     final = folder / f"score-{number}.duckdb"
     building = folder / f"score-{number}.duckdb.building"
     when = dt.datetime.now(dt.UTC)
     try:
-        txn.mkdir()
+        txn.mkdir(mode=FOLDER_MODE)
         _step(progress, "archive")
         sources = {c: _archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
         for country, item in uploads.items():
@@ -501,6 +533,7 @@ def _new_version(
             if item.country not in sources:
                 sources[item.country] = _archive_upload(txn, item.country, item.files, user, when, reuse=True)
         counts = build_database(building, inputs, number)
+        os.chmod(building, FILE_MODE)
         _step(progress, "check")
         check_version(building, inputs, counts)
         os.replace(building, final)
@@ -539,6 +572,7 @@ def _new_version(
         raise
     try:
         _finish(txn)
+        restrict_modes()
         for country, item in uploads.items():  # the folder now holds exactly these validated files
             _validated[country] = (_folder_key(config.countries_dir() / country), item)
     except OSError:  # committed: the version is live; recover() finishes the bookkeeping next time
@@ -591,7 +625,10 @@ def publish_country(
     if not report.ok:
         audit.record("publish", user, country=country, files=described, outcome="rejected", errors=len(report.errors))
         raise RejectedUpload(report)
-    item = CountryInput(country, report, {Path(n).name: bytes(b) for n, b in files.items()}, is_demo=False)
+    # Only contract files are archived and staged into the country folder: a DEMO_DATA.txt (or any other file) in
+    # an upload never reaches data/, so it cannot mark real data as demo or keep the demo accounts working.
+    kept = {Path(n).name: bytes(b) for n, b in files.items() if contract_file(n)}
+    item = CountryInput(country, report, kept, is_demo=False)
     try:
         with publish_lock():
             result = _new_version("publish", user, {country: item}, progress, country=country)
@@ -635,7 +672,7 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
     report = validate_submission(country, files)
     if not report.ok:
         raise RejectedUpload(report)
-    item = CountryInput(country, report, files, is_demo=False)
+    item = CountryInput(country, report, {n: b for n, b in files.items() if contract_file(n)}, is_demo=False)
     try:
         with publish_lock():
             result = _new_version("restore", user, {country: item}, progress, country=country, restored_from=version)

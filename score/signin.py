@@ -18,7 +18,6 @@ state can only be written by the app's own code and its widgets, and no widget u
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Mapping
 
@@ -26,7 +25,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, ui
+from score import audit, auth, disclosure, ui
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
@@ -115,10 +114,27 @@ def _signed_in_caption(box: DeltaGenerator, session: Session) -> None:
         box.warning(_("Your account has no data access configured. Please contact the SCORE team in Geneva."))
 
 
-def _attempt_id(username: object) -> str:
-    """Correlates failed attempts on an unknown name without storing what was typed (it may be a password)."""
+def _attempt_id(username: object) -> str | None:
+    """Correlates failed attempts on an unknown name without a reversible trace of what was typed (it may be a
+    password): a keyed HMAC with the installation's secret (score.disclosure), which never leaves the data
+    directory, so the log alone allows no offline guessing. None when there is no secret yet."""
     text = username if isinstance(username, str) else ""
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+    try:
+        secret = disclosure.load_secret()
+    except (OSError, ValueError):
+        return None
+    return disclosure.keyed_digest(secret, "sign-in attempt\0" + text.strip().casefold()).hex()[:16]
+
+
+def _client_ip() -> str | None:
+    """The browser's address as Streamlit sees it, for the throttle; None when unknown or a local proxy's."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
+    if not isinstance(address, str) or address in ("", "127.0.0.1", "::1", "localhost"):
+        return None
+    return address
 
 
 # ---------------------------------------------------------------------------------------------- local
@@ -150,7 +166,7 @@ def _local(box: DeltaGenerator) -> None:
 
 
 def _sign_in(username: str, password: str) -> None:
-    result = auth.sign_in(username, password, session_id=st.session_state[CLIENT_KEY])
+    result = auth.sign_in(username, password, session_id=st.session_state[CLIENT_KEY], ip=_client_ip())
     if result.retry_after > 0:
         audit.record("sign_in_failed", result.username, reason="throttled", attempt=_attempt_id(username))
         st.error(_("Too many failed attempts. Try again in {seconds} seconds.", seconds=int(result.retry_after) + 1))

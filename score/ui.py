@@ -6,6 +6,7 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +26,7 @@ LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
-PAGE_PARAMS = ("profile",)  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
+PAGE_PARAMS = ("profile", "slide")  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 
 
 def current_scope() -> Scope:
@@ -231,6 +232,11 @@ def sidebar_filters() -> Filters:
         st.session_state["f_years"] = (max(from_url.year_from, first), min(from_url.year_to, last))
         st.session_state["f_initialised"] = True
         st.session_state["f_notices"] = from_url.notices
+    elif "f_years" not in st.session_state:  # st.switch_page dropped the widgets' state: keep the filters
+        kept = current_filters()
+        for name in filters.LIST_FIELDS:
+            st.session_state[f"f_{name}"] = list(getattr(kept, name))
+        st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
@@ -337,6 +343,22 @@ def notices() -> None:
         )
 
 
+def text_html(text: str) -> str:
+    """Text from data as a block of HTML that Streamlit shows exactly as typed (for `text_caption`).
+
+    Markdown cannot be told to leave text alone: backslash escapes stop `[x](...)` and `![p](...)`, but GitHub
+    -style autolinks still turn a bare https://... into a link. A line starting with <div> is an HTML block, which
+    markdown does not parse at all; html.escape makes the text inside plain text (newlines become spaces, so no
+    blank line can end the block early)."""
+    return f"<div>{html.escape(' '.join(str(text).split()))}</div>"
+
+
+def text_caption(text: str) -> None:
+    """st.caption for text that holds data (a partner name in the filters, a file name): never a link, an image
+    (a request leaving the machine) or formatting."""
+    st.caption(text_html(text), unsafe_allow_html=True)
+
+
 def adjusted_figures_notice(scope: Scope) -> str | None:
     """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
     None for HQ, who see exact figures everywhere."""
@@ -368,6 +390,13 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+def reset_page_workbook() -> None:
+    """Forget the previous page's workbook (app.py, before each page runs): a page that does not call
+    `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
+    st.session_state[PAGE_SHEETS_KEY] = None
+    st.session_state[PAGE_DOWNLOADS_KEY] = None
 
 
 def export_labels() -> dict[str, dict[str, str]]:

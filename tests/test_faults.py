@@ -192,5 +192,5 @@ def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.Mon
     monkeypatch.delattr(publish, "open")  # space freed: the same upload now goes through
     at.button(key="upload_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "COL is version 2 now" in " ".join(str(s.value) for s in at.success)
+    assert "Colombia is version 2 now" in " ".join(str(s.value) for s in at.success)
     assert fingerprint(data) != before

@@ -1,0 +1,256 @@
+"""The fixes of the adversarial review (issue 10, points 2 and 4-8), each as the attack that worked before:
+a DEMO_DATA.txt smuggled in an upload, markup in uploaded names, workbook bombs, lock-out of the real user,
+a reversible trace of typed input in the audit log, world-readable data files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from score import auth, charts, config, disclosure, ingest
+from score.access import Scope
+from tests.publishing import build_small, dataset_a
+
+PASSWORD = "correct horse battery staple"
+LINK = '<a href="https://evil.example/login">Partner</a>'
+IMAGE = "<img src=https://evil.example/pixel.png>"
+MARKDOWN = "[Partner](https://evil.example/login) ![p](https://evil.example/pixel.png)"
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# ---------------------------------------------------------------------------------------------- 2: demo state
+
+
+def test_a_demo_marker_in_an_upload_never_reaches_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from score.__main__ import main
+    from score.publish import build_all, publish_country
+
+    data = build_small(tmp_path, monkeypatch)  # COL and PER, the demo set (with its markers)
+    monkeypatch.setenv("SCORE_USERS_FILE", str(data / "users.json"))
+    monkeypatch.setattr(auth, "throttle", auth.Throttle())
+    assert main(["users", "demo"]) == 0
+    assert auth.verify("geneva", "geneva-demo-2013") is not None
+    files = {**dataset_a(), "DEMO_DATA.txt": b"Synthetic demo data\n", "notes.txt": b"hello"}
+    publish_country("COL", files, Scope.country("colombia", {"COL"}))
+    assert sorted(p.name for p in (data / "countries" / "COL").iterdir()) == sorted(dataset_a())
+    import json
+
+    sidecars = [json.loads(p.read_text()) for p in (data / "archive" / "COL").glob("*.json")]
+    assert {s["original_name"] for s in sidecars} == set(dataset_a())  # only the contract files are archived
+    assert not auth.demo_accounts_allowed()
+    assert auth.verify("geneva", "geneva-demo-2013") is None  # the published password no longer works
+    build_all(user="tests")  # a later rebuild from the folders does not call the real data demo either
+    from score import db
+
+    assert not bool(db.run_query("data_status", Scope.nothing()).iloc[0]["is_demo"])
+    assert auth.verify("geneva", "geneva-demo-2013") is None
+
+
+def test_demo_accounts_need_the_published_version_to_be_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from score import publish
+
+    data = build_small(tmp_path, monkeypatch)
+    assert auth.demo_accounts_allowed()
+    publish.publish_country(
+        "PER", {p.name: p.read_bytes() for p in (data / "countries" / "PER").glob("*.csv")}, Scope.hq("hq")
+    )
+    # A marker put back into the folder by hand does not bring the demo accounts back: the version says real.
+    (data / "countries" / "PER" / auth.DEMO_MARKER).write_text("demo\n")
+    assert not auth.demo_accounts_allowed()
+
+
+# ---------------------------------------------------------------------------------------------- 4: text, not markup
+
+
+def test_plotly_shows_uploaded_names_as_text() -> None:
+    import pandas as pd
+
+    from score import components as c
+
+    frame = pd.DataFrame({"partner": [LINK, IMAGE, "A & B"], "enterprises": [12, 9, 7]})
+    fig = c.bar_chart(frame, "partner", "enterprises", title="Enterprises by partner")
+    spec = fig.to_json()
+    assert "<a " not in spec and "<img" not in spec
+    shown = [label.replace("<br>", " ") for label in fig.data[0].y]  # long names are wrapped on two lines
+    assert shown == [charts.plain(LINK), charts.plain(IMAGE), "A &amp; B"]
+    assert charts.plain("<br>") == "<br>" and charts.plain("<b>x</b><br>y") == "&lt;b&gt;x&lt;/b&gt;<br>y"
+    legend = go.Figure(go.Bar(x=[1], y=["x"], name=IMAGE, customdata=[[LINK]]))
+    charts.style(legend, "t")
+    assert "<" not in legend.data[0].name and "<" not in str(legend.data[0].customdata)
+
+
+def test_captions_from_data_are_shown_as_typed() -> None:
+    from score import ui
+
+    shown = ui.text_html(f"Partners: {MARKDOWN}\n\n{LINK} https://evil.example")
+    # one HTML block (markdown leaves it alone: no link, image or autolink), the text escaped, no blank line
+    assert shown.startswith("<div>") and shown.endswith("</div>") and "\n" not in shown
+    assert "<a " not in shown and "<img" not in shown.replace("&lt;img", "")
+    assert html_text(shown) == f"Partners: {MARKDOWN} {LINK} https://evil.example"
+
+
+def html_text(markup: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(markup.removeprefix("<div>").removesuffix("</div>"))
+
+
+# ---------------------------------------------------------------------------------------------- 5: workbook bombs
+
+
+def _bomb(rows: int, numbered: bool = False) -> bytes:
+    """An .xlsx whose enterprises sheet holds `rows` rows of 12 cells: tiny zipped, huge unpacked. Without cell
+    references (optional in the format) it compresses about 1,000 times; numbered, about 15 times."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "enterprises"
+    small = io.BytesIO()
+    book.save(small)
+    cell = (
+        '<c r="{col}{{r}}" t="inlineStr"><is><t>x</t></is></c>'
+        if numbered
+        else '<c t="inlineStr"><is><t>x</t></is></c>'
+    )
+    row = (
+        ('<row r="{r}">' if numbered else "<row>") + "".join(cell.format(col=col) for col in "ABCDEFGHIJKL") + "</row>"
+    )
+    body = "".join(row.format(r=r) for r in range(1, rows + 1)) if numbered else row * rows
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><sheetData>{body}</sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()
+
+
+def _refused(bomb: bytes) -> tuple[list[str], float]:
+    started = time.monotonic()
+    report = ingest.validate_submission("COL", {"COL.xlsx": bomb})
+    return [issue.problem for issue in report.errors], time.monotonic() - started
+
+
+def test_a_workbook_bomb_is_refused_before_it_is_read() -> None:
+    bomb = _bomb(300_000)  # the review's kind: a few hundred KB that unpack to ~150 MB
+    problems, took = _refused(bomb)
+    print(f"\nworkbook bomb: {len(bomb) / 1e6:.2f} MB zipped, refused in {took:.2f} s: {problems}")
+    assert any("times its file size" in p for p in problems), problems
+
+
+def test_a_crowded_workbook_is_refused_before_parsing() -> None:
+    crowded = _bomb(200_000, numbered=True)  # 2.4 million cells that compress like real data
+    problems, took = _refused(crowded)
+    print(f"\ncrowded workbook: {len(crowded) / 1e6:.1f} MB zipped, refused in {took:.2f} s")
+    assert any("more than 2,000,000 cells" in p for p in problems), problems
+
+
+def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "_crowded", lambda data: False)  # past the pre-scan: the row loop still counts
+    monkeypatch.setattr(ingest, "MAX_WORKBOOK_ROWS", 1_000)
+    problems, _ = _refused(_bomb(1_500, numbered=True))
+    assert any("more than 1,000 rows" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------------------------------------- 6: throttling
+
+
+def test_failures_from_elsewhere_do_not_lock_the_real_user_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    auth.add_user("ghana", PASSWORD, "country", ["GHA"])
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    for _ in range(9):  # the attack of the review: 9 failures on "ghana" from another browser
+        auth.sign_in("ghana", "guess", session_id="attacker", throttle_=guard)
+        clock.now += 30
+    assert guard.retry_after("ghana", "attacker") > 0  # the attacker is slowed down
+    assert auth.sign_in("ghana", PASSWORD, session_id="real-user", throttle_=guard).scope is not None
+
+
+def test_the_attacker_is_slowed_per_address_and_globally(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    auth.add_user("ghana", PASSWORD, "country", ["GHA"])
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    # New browser sessions from one address: the address is slowed down after IP_FREE_ATTEMPTS.
+    for n in range(auth.IP_FREE_ATTEMPTS):
+        guard.failed(f"user{n}", f"session{n}", ip="203.0.113.9")
+    assert guard.retry_after("someone", "fresh-session", ip="203.0.113.9") > 0
+    assert guard.retry_after("someone", "fresh-session", ip="198.51.100.1") == 0
+    # Many addresses spraying many names: beyond GLOBAL_FAILURES, a name that failed waits GLOBAL_DELAY...
+    for n in range(auth.GLOBAL_FAILURES):
+        guard.failed("ghana" if n % 10 == 0 else f"name{n}", f"s{n}", ip=f"192.0.2.{n % 250}")
+    assert 0 < guard.retry_after("ghana", "new", ip="198.51.100.7") <= auth.GLOBAL_DELAY
+    # ...but only that long: the real user gets in right after it, and a name nobody attacked is not slowed.
+    assert guard.retry_after("maria", "new", ip="198.51.100.7") == 0
+    clock.now += auth.GLOBAL_DELAY
+    assert auth.sign_in("ghana", PASSWORD, session_id="real-user", throttle_=guard, ip="198.51.100.7").scope
+
+
+def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    auth.add_user("maria", PASSWORD, "hq")
+    guard = auth.Throttle(FakeClock())
+    for _ in range(auth.FREE_ATTEMPTS):
+        auth.sign_in("maria", "wrong", throttle_=guard)
+    throttled = auth.sign_in("Maria", PASSWORD, throttle_=guard)
+    assert throttled.retry_after > 0 and throttled.username == "maria"  # audit.log gets a user, not null
+
+
+# ---------------------------------------------------------------------------------------------- 7: audit trace
+
+
+def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from score import signin
+
+    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+    typed = "my-password-typed-in-the-wrong-box"
+    assert signin._attempt_id(typed) is None  # no secret yet: nothing rather than a guessable hash
+    disclosure.load_secret(create=True)
+    attempt = signin._attempt_id(typed)
+    assert attempt == signin._attempt_id(typed) and len(attempt) == 16  # still correlates repeated attempts
+    assert attempt not in hashlib.sha256(typed.encode()).hexdigest()  # not the unsalted hash of the review
+    (tmp_path / "secret.key").write_text("ab" * 32 + "\n")
+    assert signin._attempt_id(typed) != attempt  # keyed: without the secret it cannot be recomputed
+
+
+# ---------------------------------------------------------------------------------------------- 8: file modes
+
+
+def test_data_files_are_readable_by_the_service_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from score.publish import publish_country
+
+    data = build_small(tmp_path, monkeypatch)
+    os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)  # as a git checkout leaves it
+    publish_country("COL", dataset_a(), Scope.hq("hq"))
+    loose = []
+    for top in ("countries", "archive", "versions"):
+        for path in [data / top, *(data / top).rglob("*")]:
+            if path.is_symlink():
+                continue
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                loose.append(f"{path.relative_to(data)} {oct(mode)}")
+    for name in ("secret.key", "publish.lock"):
+        if stat.S_IMODE((data / name).stat().st_mode) & 0o077:
+            loose.append(name)
+    assert not loose, loose
+    assert config.data_dir() == data
