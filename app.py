@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import components, db, signin, ui
+from score import components, db, signin, ui, upload
 from score.i18n import _
 
 ui.apply_language()  # before anything is written: the tab title is translated too
@@ -14,6 +14,7 @@ st.set_page_config(
     page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
+ui.responsive_layout()
 ui.sidebar_language()
 ui.streamlit_texts()
 signin.sidebar_sign_in()
@@ -21,13 +22,13 @@ signin.sidebar_sign_in()
 try:
     ui.pin_data_version()  # every query of this rerun reads this one version
 except db.DatabaseMissing:
-    st.error(_("No database yet. Run `make run` (or `python -m score build`) to build it from data/countries/."))
+    st.error(_("No results have been published yet. For the administrator: run `python -m score build`."))
     st.stop()
 except db.DatabaseUnavailable:
     st.error(
         _(
-            "The database file cannot be read (it may be damaged). Nothing is lost: run `python -m score build` "
-            "to build a new version from data/countries/, then reload this page."
+            "The results cannot be read just now (the data may be damaged). Nothing is lost. For the "
+            "administrator: run `python -m score build` to build a new version, then reload this page."
         )
     )
     st.stop()
@@ -43,12 +44,17 @@ pages = [
     st.Page("views/logframe.py", title=_("Logframe"), icon=":material/flag:"),
     st.Page("views/country.py", title=_("Country profile"), icon=":material/location_on:"),
     st.Page("views/present.py", title=_("Presentation"), icon=":material/slideshow:"),
+    # for an iframe (`/strip?embed=true`): not in the navigation
+    st.Page("views/strip.py", title=_("Headline figures"), url_path="strip", visibility="hidden"),
 ]
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))
     pages.append(st.Page("views/data_quality.py", title=_("Data quality"), icon=":material/fact_check:"))
+elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its own publish: keep its
+    pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))  # confirmation
 if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the scope itself
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
+ui.reset_page_workbook()
 navigation.run()
 components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

@@ -1,4 +1,4 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|users`."""
 
 from __future__ import annotations
 
@@ -213,6 +213,25 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deck(args: argparse.Namespace) -> int:
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not the app
+    from score.presentation import deck_from_link
+
+    def progress(done: int, total: int) -> None:
+        print(f"  slide {done}/{total}", file=sys.stderr)
+
+    try:
+        deck = deck_from_link(args.query or "", language=args.lang, role=args.role, progress=progress)
+    except ValueError as error:
+        print(f"{error}; no deck written.", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(deck)
+    print(f"wrote {args.out} ({len(deck):,} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m score", description="SCORE results data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -265,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("contract", help="print the data contract as Markdown")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README's contract section")
     p.set_defaults(func=_cmd_contract)
+
+    p = sub.add_parser("deck", help="the Presentation page's PowerPoint deck for the filters of a dashboard link")
+    p.add_argument("--out", required=True, help="the .pptx file to write")
+    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
+    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
+    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+    p.set_defaults(func=_cmd_deck)
 
     p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
     users = p.add_subparsers(dest="action", required=True)

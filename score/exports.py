@@ -13,10 +13,9 @@ or correct them in PowerPoint.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,9 +24,10 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from score.charts import ACCENT, INK, hex_to_rgb
+from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import N_, _, fmt_date
 
@@ -210,7 +210,7 @@ def data_table(
     if "suppressed" in frame.columns:
         hidden = frame["suppressed"].fillna(True).astype(bool)
         if hidden.any():
-            reason = _("hidden: fewer than 5 enterprises, or it would reveal such a cell")
+            reason = _("hidden: fewer than 5 enterprises are behind this cell")
             out[HIDDEN_REASON] = [reason if h else None for h in hidden]
     return out.reset_index(drop=True)
 
@@ -298,9 +298,9 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     data date, the export date and (when loaded) a demo-data mark. Text from uploads is escaped: it is shown,
     never read as markup."""
     out = go.Figure(fig)
-    lines = [html.escape(context.filters), html.escape(context.details)]
+    lines = [plain(context.filters), plain(context.details)]
     if context.demo:
-        lines.append(f"<b>{html.escape(context.demo.upper())}</b>")
+        lines.append(f"<b>{plain(context.demo.upper())}</b>")
     title = out.layout.title
     existing = title.subtitle.text if title and title.subtitle and title.subtitle.text else ""
     subtitle = "<br>".join([*([existing] if existing else []), *lines])
@@ -317,7 +317,12 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
 def chart_png(fig: go.Figure, context: ExportContext, width: int = 1400, scale: float = 2) -> bytes:
     """The chart as a PNG with its caption (kaleido, with the system Chromium: works offline)."""
     figure = captioned(fig, context)
-    return figure.to_image(format="png", width=width, height=int(figure.layout.height or 500), scale=scale)
+    return figure_png(figure, width=width, height=int(figure.layout.height or 500), scale=scale)
+
+
+def figure_png(fig: go.Figure, width: int, height: int, scale: float = 2) -> bytes:
+    """A Plotly figure as PNG bytes (kaleido drives the system Chromium; no network needed)."""
+    return fig.to_image(format="png", width=width, height=height, scale=scale)
 
 
 # --------------------------------------------------------------------------------------------- deck
@@ -328,21 +333,40 @@ _CHART_TYPES = {
     "stacked": XL_CHART_TYPE.COLUMN_STACKED,
     "line": XL_CHART_TYPE.LINE_MARKERS,
 }
+GREY = "#52606d"
+DEMO_RED = "#B00020"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure on a slide: label, formatted value, progress against target, women's share."""
+
+    label: str
+    value: str
+    detail: str = ""  # e.g. "97% of target 1,550"
+    women: str = ""  # e.g. "41% women"
+    share: float | None = None  # the women's share itself (a number, for tests and bars)
+    progress: float | None = None  # the actual as a % of the target
 
 
 @dataclass
 class Slide:
-    """One slide: a title, optional big numbers, optional chart, optional footnote."""
+    """One slide. `kind`: "title", "kpis", "chart" (native chart from categories x series), "map" (a
+    figure, a picture in the deck) or "text" (lines). `notes`: speaker notes (the method behind the
+    figures). Text here is plain text everywhere it is shown: never markup."""
 
     title: str
+    kind: str = "chart"
     subtitle: str = ""
-    kpis: list[tuple[str, str]] = field(default_factory=list)  # (label, formatted value)
+    kpis: list[Kpi] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     series: dict[str, list[float | None]] = field(default_factory=dict)
     colours: dict[str, str] = field(default_factory=dict)  # series name -> hex colour
     chart: str = "column"
     number_format: str = "#,##0"
-    note: str = ""
+    lines: list[str] = field(default_factory=list)
+    notes: str = ""
+    figure: go.Figure | None = None
 
 
 def _rgb(colour: str) -> RGBColor:
@@ -350,16 +374,28 @@ def _rgb(colour: str) -> RGBColor:
 
 
 def _text(
-    slide, text: str, left: Emu, top: Emu, width: Emu, height: Emu, size: int, bold: bool = False, colour: str = INK
+    slide,
+    text: str,
+    left: Emu,
+    top: Emu,
+    width: Emu,
+    height: Emu,
+    size: int,
+    bold: bool = False,
+    colour: str = INK,
+    align: PP_ALIGN | None = None,
 ) -> None:
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
-    paragraph = frame.paragraphs[0]
-    paragraph.text = text
-    paragraph.font.size = Pt(size)
-    paragraph.font.bold = bold
-    paragraph.font.color.rgb = _rgb(colour)
+    for index, line in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(size)
+        paragraph.font.bold = bold
+        paragraph.font.color.rgb = _rgb(colour)
+        if align is not None:
+            paragraph.alignment = align
 
 
 def _clean(values: Sequence[float | None]) -> list[float | None]:
@@ -370,64 +406,109 @@ def _clean(values: Sequence[float | None]) -> list[float | None]:
     return out
 
 
-def build_deck(slides: Sequence[Slide], footer: str = "") -> bytes:
-    """A 16:9 deck, one slide per spec; charts are native and editable."""
+def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = spec.categories
+    for name, values in spec.series.items():
+        data.add_series(name, _clean(values))
+    chart = slide.shapes.add_chart(_CHART_TYPES[spec.chart], left, top, width, height, data).chart
+    chart.font.size = Pt(14)
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.number_format = spec.number_format
+    plot.data_labels.number_format_is_linked = False
+    plot.data_labels.font.size = Pt(12)
+    if spec.chart == "bar":  # PowerPoint draws bar categories bottom up: keep the slide's top-down order
+        chart.category_axis.reverse_order = True
+    for series in plot.series:
+        colour = spec.colours.get(series.name)
+        if colour and spec.chart != "line":
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = _rgb(colour)
+
+
+def _kpis(slide, spec: Slide, top: Emu, width: Emu) -> None:
+    columns = min(4, len(spec.kpis))
+    tile = (width - Inches(1)) / columns
+    for index, kpi in enumerate(spec.kpis):
+        row, col = divmod(index, columns)
+        left = Inches(0.5) + int(tile * col)
+        y = top + Inches(0.4) + Inches(2.6) * row
+        _text(slide, kpi.value, left, y, int(tile), Inches(1.0), 48, bold=True, colour=ACCENT)
+        _text(slide, kpi.label, left, y + Inches(1.0), int(tile), Inches(0.6), 18)
+        details = "\n".join(part for part in (kpi.detail, kpi.women) if part)
+        if details:
+            _text(slide, details, left, y + Inches(1.6), int(tile), Inches(0.9), 16, colour=GREY)
+
+
+def build_deck(
+    slides: Sequence[Slide],
+    footer: str = "",
+    context: ExportContext | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """A 16:9 deck, one slide per spec: native, editable charts; the map as a picture (rendered offline by
+    kaleido); speaker notes; a footer with the filters and the data date; while demo data is loaded, a
+    "demo data" mark on every slide. `progress(done, total)` is called after each slide."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
-    width = deck.slide_width
-    for spec in slides:
+    width, height = deck.slide_width, deck.slide_height
+    footer = footer or (" · ".join(part for part in (context.filters, context.details) if part) if context else "")
+    for number, spec in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
-        _text(slide, spec.title, Inches(0.5), Inches(0.3), width - Inches(1), Inches(0.8), 30, bold=True)
-        top = Inches(1.1)
-        if spec.subtitle:
-            _text(slide, spec.subtitle, Inches(0.5), top, width - Inches(1), Inches(0.5), 16, colour="#52606d")
-            top += Inches(0.6)
-        if spec.kpis:
-            columns = min(4, len(spec.kpis))
-            tile = (width - Inches(1)) / columns
-            for index, (label, value) in enumerate(spec.kpis):
-                row, col = divmod(index, columns)
-                left = Inches(0.5) + int(tile * col)
-                y = top + Inches(1.3) * row
-                _text(slide, value, left, y, int(tile), Inches(0.7), 34, bold=True, colour=ACCENT)
-                _text(slide, label, left, y + Inches(0.65), int(tile), Inches(0.5), 14, colour="#52606d")
-            top += Inches(1.3) * math.ceil(len(spec.kpis) / columns)
-        if spec.categories and spec.series:
-            data = CategoryChartData(number_format=spec.number_format)
-            data.categories = spec.categories
-            for name, values in spec.series.items():
-                data.add_series(name, _clean(values))
-            height = deck.slide_height - top - Inches(0.9)
-            frame = slide.shapes.add_chart(_CHART_TYPES[spec.chart], Inches(0.5), top, width - Inches(1), height, data)
-            chart = frame.chart
-            chart.font.size = Pt(14)
-            chart.has_legend = len(spec.series) > 1
-            if chart.has_legend:
-                chart.legend.position = XL_LEGEND_POSITION.TOP
-                chart.legend.include_in_layout = False
-            plot = chart.plots[0]
-            plot.has_data_labels = True
-            plot.data_labels.number_format = spec.number_format
-            plot.data_labels.number_format_is_linked = False
-            plot.data_labels.font.size = Pt(12)
-            for series in plot.series:
-                colour = spec.colours.get(series.name)
-                if colour and spec.chart != "line":
-                    series.format.fill.solid()
-                    series.format.fill.fore_color.rgb = _rgb(colour)
-        note = " · ".join(part for part in (spec.note, footer) if part)
-        if note:
+        if spec.kind == "title":
+            _text(slide, spec.title, Inches(0.8), Inches(2.2), width - Inches(1.6), Inches(1.2), 48, bold=True)
+            _text(slide, spec.subtitle, Inches(0.8), Inches(3.5), width - Inches(1.6), Inches(0.8), 24, colour=GREY)
+            _text(slide, "\n".join(spec.lines), Inches(0.8), Inches(4.4), width - Inches(1.6), Inches(1.2), 18)
+        else:
+            _text(slide, spec.title, Inches(0.5), Inches(0.3), width - Inches(2.5), Inches(0.8), 30, bold=True)
+            top = Inches(1.2)
+            if spec.subtitle:
+                _text(slide, spec.subtitle, Inches(0.5), top, width - Inches(1), Inches(0.5), 16, colour=GREY)
+                top += Inches(0.6)
+            body = height - top - Inches(0.8)
+            if spec.kind == "kpis":
+                _kpis(slide, spec, top, width)
+            elif spec.kind == "map" and spec.figure is not None:
+                image = figure_png(spec.figure, width=1600, height=int(1600 * body / (width - Inches(1))))
+                slide.shapes.add_picture(io.BytesIO(image), Inches(0.5), top, width=width - Inches(1))
+            elif spec.kind == "text":
+                _text(slide, "\n".join(spec.lines), Inches(0.5), top, width - Inches(1), body, 18)
+            elif spec.categories and spec.series:
+                _chart(slide, spec, Inches(0.5), top, width - Inches(1), body)
+        if footer:
             _text(
                 slide,
-                note,
+                f"{footer} · {number}/{len(slides)}",
                 Inches(0.5),
-                deck.slide_height - Inches(0.7),
+                height - Inches(0.6),
                 width - Inches(1),
-                Inches(0.5),
+                Inches(0.4),
                 11,
                 colour="#7b8794",
             )
+        if context is not None and context.demo:
+            _text(
+                slide,
+                context.demo.split(":")[0].upper(),
+                width - Inches(2.3),
+                Inches(0.25),
+                Inches(2.0),
+                Inches(0.4),
+                14,
+                bold=True,
+                colour=DEMO_RED,
+                align=PP_ALIGN.RIGHT,
+            )
+        if spec.notes:
+            slide.notes_slide.notes_text_frame.text = spec.notes
+        if progress is not None:
+            progress(number, len(slides))
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

@@ -182,9 +182,12 @@ class ValidationReport:
             out.extend(children.get(issue.key, []) if issue.key else [])
         return out
 
-    def for_people(self) -> pd.DataFrame:
+    def for_people(self, compact: bool = False) -> pd.DataFrame:
         """The report as people read it, in the current language: translated headers and severities, knock-on
-        errors right under their cause (marked ↳), rows as "5, 6" or "2–9", no Sheet column for CSV files."""
+        errors right under their cause (marked ↳), rows as "5, 6" or "2–9", no Sheet column for CSV files.
+
+        `compact`: for the screen, file, sheet, rows and column in one "Where" column, so that Problem and
+        Fix keep their width on a 1280 px screen (the CSV download has them apart)."""
         labels = report_headers()
         severity = {ERROR: _("Error"), WARNING: _("Warning")}
         issues = self.ordered()
@@ -202,6 +205,14 @@ class ValidationReport:
             for i in issues
         ]
         frame = pd.DataFrame(records, columns=list(labels))
+        if compact:
+            parts = [
+                " · ".join(p for p in (r["file"], r["sheet"], _where_rows(i), r["column"]) if p)
+                for r, i in zip(records, issues, strict=True)
+            ]
+            frame = frame.drop(columns=["file", "sheet", "rows", "column"]).assign(where=parts)
+            order = ["severity", "where", "value", "problem", "fix"]
+            return frame[order].rename(columns=labels | {"where": _("Where")})
         if not any(i.sheet for i in issues):
             frame = frame.drop(columns="sheet")
         return frame.rename(columns=labels)
@@ -272,6 +283,12 @@ class ValidationReport:
                 lines.append("         " + _("Value: {value}", value=repr(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
         return "\n".join(lines)
+
+
+def _where_rows(issue: Issue) -> str:
+    if issue.count > 1:
+        return _("rows {rows}", rows=issue.rows_text)
+    return _("row {row}", row=issue.row) if issue.row is not None else ""
 
 
 def report_headers() -> dict[str, str]:

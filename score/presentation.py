@@ -1,145 +1,539 @@
-"""The meeting deck: one slide sequence, shown full-screen in the app and downloadable as PPTX.
+"""The meeting deck: one slide sequence, shown full screen in the app (views/present.py) and as a PPTX deck.
 
-Both come from the same `Slide` specs built here from the viewer's own (scoped, suppressed) query
-results, so what is downloaded is exactly what was on screen.
+Both come from the same `Slide` specs built here from the viewer's own (scoped, suppressed) query results,
+in the viewer's language, so what is downloaded is exactly what was on screen. No Streamlit here: the
+command line (`python -m score deck`) builds the same deck with a plain query function.
+
+Slides: title (filters in words, date, data version as a date), headline figures against targets with
+women's shares, the map, enterprises by country against target, people trained by country and sex,
+outcomes reported (with n), change from baseline to follow-up (with n), logframe status, sources and method.
+Each slide carries speaker notes with the method behind its figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import charts
-from score.exports import Slide
-from score.i18n import _, fmt_int, fmt_pct
+from score import charts, logframe, maps
+from score.components import targets_apply
+from score.exports import ExportContext, Kpi, Slide
+from score.filters import Filters
+from score.i18n import _, fmt_date, fmt_int, fmt_pct
 
 Query = Callable[..., pd.DataFrame]
+FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
+
+# ------------------------------------------------------------------------------------------- method notes
+
+
+def _notes() -> dict[str, str]:
+    """The method note of each figure (speaker notes and the sources slide), in the current language."""
+    return {
+        "enterprises": _("Enterprises engaged: participating SMEs that joined SCORE, counted once."),
+        "workers": _("Workers reached: headcount of the participating enterprises when they joined, by sex."),
+        "people": _(
+            "People trained: a conservative distinct estimate. Per enterprise, role and sex, the largest "
+            "classroom group across its modules, so someone in two modules counts once."
+        ),
+        "modules": _("Modules delivered: one per enterprise and module (classroom training plus consultations)."),
+        "targets": _("Targets: the programme's targets per country and phase, summed over the countries in view."),
+        "shares": _(
+            "Outcomes reported: share of enterprises answering yes at follow-up among those that answered (n)."
+        ),
+        "change": _(
+            "Change: summed follow-up against summed baseline over the enterprises with both values (n); "
+            "enterprises without a follow-up are excluded. Lower is better for all five."
+        ),
+        "logframe": logframe.rule_caption(),
+        "hidden": _(
+            "Public figures hide cells of fewer than 5 enterprises (and cells that would reveal them): "
+            "they show as – and are left out of charts."
+        ),
+    }
+
+
+def _value(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> list[float | None]:
-    return [None if pd.isna(v) else float(v) for v in frame[column]]
+    return [_value(v) for v in pd.to_numeric(frame[column], errors="coerce")]
 
 
-def deck_slides(query: Query, labels: dict[str, dict[str, str]], scope_note: str) -> list[Slide]:
-    """The standard results deck for the current filters. `labels[kind][code]` gives display names."""
+# ------------------------------------------------------------------------------------------- the slides
+
+
+def deck_slides(
+    query: Query,
+    labels: Mapping[str, Mapping[str, str]],
+    filters: Filters,
+    context: ExportContext,
+    today: dt.date | None = None,
+) -> list[Slide]:
+    """The standard results deck for the current viewer and filters. `query(name, **params)` runs a named
+    query under the viewer's scope and filters; `labels[kind][code]` gives names in the current language."""
+    notes = _notes()
+    countries = labels.get("country", {})
+    slides = [_title_slide(context, today)]
     kpis = query("overview_kpis").iloc[0]
-    slides = [
-        Slide(
-            _("SCORE results"),
-            subtitle=scope_note,
-            kpis=[
-                (_("Enterprises engaged"), fmt_int(kpis["enterprises"])),
-                (_("Workers reached"), fmt_int(kpis["workers_reached"])),
-                (_("People trained (distinct estimate)"), fmt_int(kpis["people_trained"])),
-                (_("Modules delivered"), fmt_int(kpis["module_completions"])),
-                (_("Women among workers reached"), fmt_int(kpis["workers_female"])),
-                (_("Women trained"), fmt_int(kpis["people_trained_female"])),
-                (_("Training participations"), fmt_int(kpis["participations"])),
-                (_("Consultation visits"), fmt_int(kpis["consultation_visits"])),
-            ],
-        )
-    ]
-    countries = query("country_comparison")
-    if len(countries):
-        countries = countries.sort_values("country")
+    if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
         slides.append(
             Slide(
-                _("Enterprises engaged by country"),
-                categories=[labels["country"].get(c, c) for c in countries["country"]],
-                series={
-                    _("Enterprises"): _numbers(countries, "enterprises"),
-                    _("Target"): _numbers(countries, "target_enterprises"),
-                },
-                colours={_("Enterprises"): charts.ACCENT, _("Target"): charts.MUTED},
-                note=_("Targets from data/reference/targets.csv for the phases in view."),
+                _("Headline figures"),
+                lines=[_("Fewer than 5 enterprises, or none, match the current filters: no figures to show.")],
+                notes=notes["hidden"],
             )
         )
-        slides.append(
-            Slide(
-                _("Workers reached by country and sex (headcount when joining)"),
-                categories=[labels["country"].get(c, c) for c in countries["country"]],
-                series={
-                    _("Women"): _numbers(countries, "workers_female"),
-                    _("Men"): _numbers(countries, "workers_male"),
-                },
-                colours={_("Women"): charts.SEX_COLOURS["female"], _("Men"): charts.SEX_COLOURS["male"]},
-                chart="stacked",
-            )
-        )
-    modules = query("training_by_module")
-    if len(modules) and modules["deliveries"].notna().any():
-        slides.append(
-            Slide(
-                _("Modules delivered"),
-                categories=[labels["module"].get(m, m) for m in modules["module"]],
-                series={_("Enterprises trained"): _numbers(modules, "deliveries")},
-                colours={_("Enterprises trained"): charts.ACCENT},
-                chart="bar",
-                note=_("One delivery = one enterprise completing the module's classroom training."),
-            )
-        )
+        slides.append(_sources_slide(context, notes))
+        return slides
+    slides.append(_headline_slide(query, kpis, filters, notes))
+    by_country = query("country_comparison")
+    slides.append(_map_slide(by_country, countries, notes))
+    with_targets = targets_apply(filters)
+    slides.append(_enterprises_slide(by_country, countries, with_targets, notes))
+    slides.append(_people_slide(by_country, countries, notes))
     shares = query("outcome_shares")
     if len(shares):
-        slides.append(
-            Slide(
-                _("Outcomes reported at follow-up (% of enterprises)"),
-                categories=[labels["indicator"].get(c, c) for c in shares["indicator"]],
-                series={_("% of enterprises"): _numbers(shares, "share_pct")},
-                colours={_("% of enterprises"): charts.ACCENT},
-                chart="bar",
-                number_format='0"%"',
-                note=_(
-                    "n = enterprises with a follow-up answer: {n}",
-                    n=", ".join(
-                        f"{labels['indicator'].get(r.indicator, r.indicator)} {fmt_int(r.n_enterprises)}"
-                        for r in shares.itertuples()
-                    ),
-                ),
-            )
-        )
+        slides.append(_shares_slide(shares, labels.get("indicator", {}), notes))
     changes = query("outcome_changes")
     if len(changes):
-        slides.append(
-            Slide(
-                _("Change from baseline to follow-up (%)"),
-                categories=[labels["indicator"].get(c, c) for c in changes["indicator"]],
-                series={_("Change %"): _numbers(changes, "change_pct")},
-                colours={_("Change %"): charts.ACCENT},
-                chart="bar",
-                number_format='0.0"%"',
-                note=_(
-                    "Summed follow-up against summed baseline over enterprises with both; "
-                    "lower is better for all five. Enterprises without a follow-up are excluded."
-                ),
-            )
-        )
+        slides.append(_change_slide(changes, labels.get("indicator", {}), notes))
+    frame = logframe.with_status(query("logframe", period_end=None), dict(countries))
+    if len(frame):
+        slides.append(_logframe_slide(frame, countries, notes))
+    slides.append(_sources_slide(context, notes))
     return slides
 
 
+def _title_slide(context: ExportContext, today: dt.date | None) -> Slide:
+    return Slide(
+        _("SCORE results"),
+        kind="title",
+        subtitle=context.filters,
+        lines=[
+            _("Sustaining Competitive and Responsible Enterprises (ILO)"),
+            _("{date} · data of {data_date}", date=fmt_date(today or dt.date.today()), data_date=context.data_date),
+        ],
+        notes=_(
+            "Figures for: {filters}. Data version of {date}. Source: {source}.",
+            filters=context.filters,
+            date=context.data_date,
+            source=context.source,
+        ),
+    )
+
+
+def headline_kpis(query: Query, kpis: pd.Series, filters: Filters) -> list[Kpi]:
+    """The headline figures against targets, with women's shares (the headline slide and the embeddable
+    headline strip). `kpis`: the row of overview_kpis."""
+    targets = query("overview_targets").set_index("metric") if targets_apply(filters) else pd.DataFrame()
+
+    def progress(metric: str) -> float | None:
+        return _value(targets.loc[metric, "progress_pct"]) if metric in targets.index else None
+
+    def against(metric: str) -> str:
+        if metric not in targets.index or pd.isna(targets.loc[metric, "progress_pct"]):
+            return ""
+        return _(
+            "{pct} of target {target}",
+            pct=fmt_pct(targets.loc[metric, "progress_pct"]),
+            target=fmt_int(targets.loc[metric, "target"]),
+        )
+
+    def women(column: str) -> str:
+        share = _value(kpis.get(column))
+        return "" if share is None else _("{pct} women", pct=fmt_pct(share))
+
+    tiles = [
+        Kpi(
+            _("Enterprises engaged"),
+            fmt_int(kpis["enterprises"]),
+            against("enterprises"),
+            progress=progress("enterprises"),
+        ),
+        Kpi(
+            _("Workers reached"),
+            fmt_int(kpis["workers_reached"]),
+            against("workers_reached"),
+            women("workers_female_pct"),
+            share=_value(kpis.get("workers_female_pct")),
+            progress=progress("workers_reached"),
+        ),
+        Kpi(
+            _("People trained (distinct estimate)"),
+            fmt_int(kpis["people_trained"]),
+            against("people_trained"),
+            women("people_trained_female_pct"),
+            share=_value(kpis.get("people_trained_female_pct")),
+            progress=progress("people_trained"),
+        ),
+        Kpi(
+            _("Modules delivered"),
+            fmt_int(kpis["module_completions"]),
+            _("{n} training participations", n=fmt_int(kpis["participations"])),
+        ),
+    ]
+    return tiles
+
+
+def _headline_slide(query: Query, kpis: pd.Series, filters: Filters, notes: dict[str, str]) -> Slide:
+    tiles = headline_kpis(query, kpis, filters)
+    method = [notes["enterprises"], notes["workers"], notes["people"], notes["modules"]]
+    if any(kpi.progress is not None for kpi in tiles):
+        method.append(notes["targets"])
+    else:
+        method.append(
+            _(
+                "Targets are set per country and phase: progress is shown only without sector, partner, module "
+                "or year filters."
+            )
+        )
+    return Slide(_("Headline figures"), kind="kpis", kpis=tiles, notes="\n".join(method))
+
+
+def _by_name(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    return frame.assign(_name=[names.get(c, c) for c in frame["country"]]).sort_values("_name", kind="stable")
+
+
+def _by_value(frame: pd.DataFrame, column: str, names: Mapping[str, str]) -> pd.DataFrame:
+    """Largest first; hidden (suppressed) values last, then by name."""
+    ranked = _by_name(frame, names).assign(_value=pd.to_numeric(frame[column], errors="coerce"))
+    return ranked.sort_values("_value", ascending=False, na_position="last", kind="stable")
+
+
+def _map_slide(by_country: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    values = maps.metric_values(by_country, "enterprises")
+    return Slide(
+        _("Where SCORE works: enterprises engaged by country"),
+        kind="map",
+        figure=map_figure(values, maps.metric_label("enterprises"), names),
+        notes="\n".join(
+            (
+                notes["enterprises"],
+                _("Countries coloured by the number of enterprises engaged; grey: hidden (fewer than 5)."),
+                _("Map: Natural Earth country shapes bundled with the dashboard (drawn offline, no basemap)."),
+            )
+        ),
+    )
+
+
+def _enterprises_slide(
+    by_country: pd.DataFrame, names: Mapping[str, str], with_targets: bool, notes: dict[str, str]
+) -> Slide:
+    rows = _by_value(by_country, "enterprises", names)
+    series = {_("Enterprises"): _numbers(rows, "enterprises")}
+    colours = {_("Enterprises"): charts.ACCENT}
+    if with_targets and pd.to_numeric(rows["target_enterprises"], errors="coerce").notna().any():
+        series[_("Target")] = _numbers(rows, "target_enterprises")
+        colours[_("Target")] = charts.MUTED
+    return Slide(
+        _("Enterprises engaged by country") + (" " + _("against target") if len(series) > 1 else ""),
+        categories=rows["_name"].tolist(),
+        series=series,
+        colours=colours,
+        chart="column",
+        notes="\n".join((notes["enterprises"], notes["targets"] if len(series) > 1 else "", notes["hidden"])).strip(),
+    )
+
+
+def _people_slide(by_country: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    rows = _by_value(by_country, "people_trained", names)
+    return Slide(
+        _("People trained by country, women and men (distinct estimate)"),
+        categories=rows["_name"].tolist(),
+        series={
+            _("Women"): _numbers(rows, "people_trained_female"),
+            _("Men"): _numbers(rows, "people_trained_male"),
+        },
+        colours={_("Women"): charts.SEX_COLOURS["female"], _("Men"): charts.SEX_COLOURS["male"]},
+        chart="stacked",
+        notes="\n".join((notes["people"], notes["hidden"])),
+    )
+
+
+def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
+    return _("{name} (n = {n})", name=names.get(code, code), n=fmt_int(n))
+
+
+def _shares_slide(shares: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    return Slide(
+        _("Outcomes reported at follow-up (% of enterprises)"),
+        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in shares.itertuples()],
+        series={_("% of enterprises"): _numbers(shares, "share_pct")},
+        colours={_("% of enterprises"): charts.ACCENT},
+        chart="bar",
+        number_format='0"%"',
+        notes="\n".join((notes["shares"], notes["hidden"])),
+    )
+
+
+def _change_slide(changes: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    return Slide(
+        _("Change from baseline to follow-up (%)"),
+        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in changes.itertuples()],
+        series={_("Change %"): _numbers(changes, "change_pct")},
+        colours={_("Change %"): charts.ACCENT},
+        chart="bar",
+        number_format='0.0"%"',
+        notes="\n".join((notes["change"], notes["hidden"])),
+    )
+
+
+def _logframe_slide(frame: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    countries = sorted(dict.fromkeys(frame["country"]), key=lambda code: names.get(code, code))
+    series: dict[str, list[float | None]] = {}
+    colours: dict[str, str] = {}
+    for code in logframe.STATUSES:
+        label = logframe.status_label(code)
+        series[label] = [float(((frame["country"] == c) & (frame["status"] == code)).sum()) for c in countries]
+        colours[label] = charts.STATUS_COLOURS[code]
+    reported = fmt_date(pd.to_datetime(frame["period_end"]).max().date())
+    return Slide(
+        _("Logframe status by country (indicators, latest report)"),
+        categories=[names.get(c, c) for c in countries],
+        series=series,
+        colours=colours,
+        chart="stacked",
+        notes="\n".join((notes["logframe"], _("Latest report in view: {date}.", date=reported))),
+    )
+
+
+def _sources_slide(context: ExportContext, notes: dict[str, str]) -> Slide:
+    lines = [
+        _("Source: {source}", source=context.source),
+        _("Data of {date}; exported {today}.", date=context.data_date, today=context.exported_on),
+        _("Figures for: {filters}.", filters=context.filters),
+        notes["people"],
+        notes["change"],
+        notes["hidden"],
+    ]
+    if context.demo:
+        lines.insert(0, context.demo)
+    return Slide(_("Sources and method"), kind="text", lines=lines, notes="\n".join(notes.values()))
+
+
+# ------------------------------------------------------------------------------------------- command line
+
+
+def deck_from_link(
+    query_string: str = "",
+    language: str = "en",
+    role: str = "public",
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """`python -m score deck`: the deck the Presentation page builds for the filters of a dashboard link
+    (`countries=COL&phases=I`, validated like the URL), in `language`, as the public (or HQ) sees it."""
+    from urllib.parse import parse_qs
+
+    from score import db, filters, i18n, ui
+    from score.access import Scope
+    from score.exports import build_deck, export_context
+
+    i18n.set_language(language)
+    scope = Scope.hq("cli") if role == "hq" else Scope.public()
+    partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
+    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners)
+    if chosen.notices:
+        raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
+    path = db.current_path()
+
+    def query(name: str, **params: object) -> pd.DataFrame:
+        return db.run_query(name, scope, chosen, path=path, **params)
+
+    labels = ui.export_labels()
+    status = db.run_query("data_status", Scope.nothing(), path=path)
+    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {})
+    slides = deck_slides(query, labels, chosen, context)
+    return build_deck(slides, context=context, progress=progress)
+
+
+# ------------------------------------------------------------------------------------------- figures
+
+
+def map_figure(values: pd.DataFrame, metric_name: str, names: Mapping[str, str]) -> go.Figure:
+    """Project countries coloured by `values` (maps.metric_values) on the bundled world shapes, as a plain
+    Plotly figure (Web Mercator x/y, no geo layer and no basemap): it draws offline on screen and renders
+    offline to PNG for the deck."""
+    scale = maps.scale_for(values, "enterprises") if len(values) else None
+    by_code = {row.country: row for row in values.itertuples(index=False)}
+    fig = go.Figure()
+    context_x: list[float | None] = []
+    context_y: list[float | None] = []
+    classes: dict[str, tuple[list[float | None], list[float | None]]] = {}
+    for feature in maps.world_features():
+        code = feature["properties"].get("iso3")
+        xs, ys = _rings(feature["geometry"])
+        row = by_code.get(code)
+        if row is None:
+            context_x += xs
+            context_y += ys
+            continue
+        if row.suppressed:
+            key = _("hidden (fewer than 5)")
+            colour = maps.SUPPRESSED_FILL
+        elif scale is None or pd.isna(row.value) or not row.n:
+            key, colour = _("none"), maps.NO_DATA_FILL
+        else:
+            index = scale.class_of(float(row.value))
+            colour, key = scale.legend()[index]
+            key = f"{index:02d}|{key}"
+        entry = classes.setdefault(f"{colour}|{key}", ([], []))
+        entry[0].extend(xs)
+        entry[1].extend(ys)
+    fig.add_trace(
+        go.Scatter(
+            x=context_x,
+            y=context_y,
+            fill="toself",
+            mode="lines",
+            line={"width": 0.5, "color": maps.CONTEXT_LINE},
+            fillcolor=maps.CONTEXT_FILL,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    for key, (xs, ys) in sorted(classes.items(), key=lambda item: item[0].split("|", 1)[1]):
+        colour, label = key.split("|", 1)
+        label = label.split("|", 1)[-1]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                mode="lines",
+                line={"width": 1, "color": maps.PROJECT_LINE},
+                fillcolor=colour,
+                name=label,
+                hoverinfo="skip",
+                showlegend=bool(label),
+            )
+        )
+    centres = _centres()
+    for row in values.itertuples(index=False):
+        if row.country not in centres or (not row.suppressed and (pd.isna(row.value) or not row.n)):
+            continue
+        x, y = centres[row.country]
+        shown = "–" if row.suppressed else fmt_int(row.value)
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=f"{charts.plain(names.get(row.country, row.country))} <b>{shown}</b>",
+            showarrow=False,
+            font={"size": FONT_PX - 2, "color": charts.INK},
+            bgcolor="rgba(255,255,255,0.85)",
+            borderpad=2,
+        )
+    charts.style(fig, "", height=620, value_format="")
+    fig.update_xaxes(visible=False, range=[-120, 135])
+    fig.update_yaxes(visible=False, range=[_mercator(-40), _mercator(52)], scaleanchor="x", scaleratio=1)
+    fig.update_layout(
+        legend={
+            "orientation": "v",
+            "x": 0.99,
+            "xanchor": "right",
+            "y": 0.02,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "title": {"text": metric_name},
+            "font": {"size": FONT_PX - 2},
+        },
+        title=None,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=True,
+    )
+    return fig
+
+
+def _mercator(lat: float) -> float:
+    """Latitude to a Web Mercator y in degrees-like units, so that x (longitude) and y share one scale."""
+    import math
+
+    lat = max(min(lat, 85.0), -85.0)
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for polygon in polygons:
+        for ring in polygon[:1]:  # outer ring only: holes do not show at this scale
+            xs += [float(x) for x, _y in ring] + [None]
+            ys += [_mercator(float(y)) for _x, y in ring] + [None]
+    return xs, ys
+
+
+def _centres() -> dict[str, tuple[float, float]]:
+    from score import contract
+
+    out = {}
+    for row in contract.reference_rows("countries.csv"):
+        try:
+            out[row["iso3"]] = (float(row["centroid_lon"]), _mercator(float(row["centroid_lat"])))
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
 def slide_figure(slide: Slide) -> go.Figure | None:
-    """The on-screen version of a chart slide (same numbers as the PPTX chart)."""
+    """The on-screen version of a chart slide (same numbers as the PPTX chart), text at least 24 px on a
+    1920 px screen; None for slides without a chart. The map slide has its own figure."""
+    if slide.figure is not None:
+        return slide.figure
     if not slide.categories or not slide.series:
         return None
     fig = go.Figure()
     horizontal = slide.chart == "bar"
     percent = "%" in slide.number_format
+    shown_values = [v for values in slide.series.values() for v in values if v is not None]
     for name, values in slide.series.items():
         text = [("–" if v is None else (fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
-        bar = go.Bar(
-            name=name,
-            x=values if horizontal else slide.categories,
-            y=slide.categories if horizontal else values,
-            orientation="h" if horizontal else "v",
-            marker_color=slide.colours.get(name),
-            text=text,
-            textposition="auto",
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=[0 if v is None else v for v in values] if horizontal else slide.categories,
+                y=slide.categories if horizontal else [0 if v is None else v for v in values],
+                orientation="h" if horizontal else "v",
+                marker_color=slide.colours.get(name),
+                text=text,
+                textposition="inside" if slide.chart == "stacked" else "outside",
+                cliponaxis=False,
+                textfont={"size": FONT_PX - 2},
+                hovertemplate="%{" + ("y" if horizontal else "x") + "}: %{text}<extra>" + name + "</extra>",
+            )
         )
-        fig.add_trace(bar)
-    fig.update_layout(barmode="stack" if slide.chart == "stacked" else "group", showlegend=len(slide.series) > 1)
-    charts.style(fig, slide.title, height=560, value_format="" if horizontal else ",d")
+    fig.update_layout(
+        barmode="stack" if slide.chart == "stacked" else "group",
+        showlegend=len(slide.series) > 1,
+        uniformtext={"minsize": FONT_PX - 4, "mode": "hide"},
+    )
+    charts.style(fig, "", height=600, value_format="" if horizontal else ",d")
+    fig.update_layout(
+        font={"size": FONT_PX},
+        title=None,
+        margin={"l": 10, "r": 40, "t": 10, "b": 10},
+        legend={
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": FONT_PX},
+            "traceorder": "normal",
+        },
+        bargap=0.35,
+    )
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
-        fig.update_xaxes(tickformat=".0f" if percent else ",d")
+        fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_PX}, type="category")
+        if shown_values and max(shown_values) <= 0:  # bars grow leftwards: names on the right, clear of the values
+            fig.update_yaxes(side="right")
+            fig.update_layout(margin={"l": 90, "r": 10})
+        fig.update_xaxes(tickformat=".0f" if percent else ",d", ticksuffix="%" if percent else "")
+        if percent and shown_values and min(shown_values) >= 0 and max(shown_values) <= 100:
+            fig.update_xaxes(range=[0, 112])  # a share on its full scale, room for the printed value
+    else:
+        fig.update_xaxes(tickfont={"size": FONT_PX}, type="category", tickangle=0)
     return fig

@@ -95,6 +95,16 @@ def is_demo_account(scope: object) -> bool:
     return bool(user) and any(info.demo and info.username == user for info in auth.list_users())
 
 
+PUBLISHED_KEY = "upload_published"  # session state: the last publish of this session (views/upload.py)
+
+
+def demo_publish_shown(state: Mapping[str, object]) -> bool:
+    """Whether this session's last publish was by a demo account that it ended: the upload page then still
+    shows its confirmation and history (read while the account worked), and why the account has ended."""
+    done = state.get(PUBLISHED_KEY)
+    return isinstance(done, dict) and done.get("demo_ended") is True
+
+
 def demo_ends_on_publish(country: str) -> bool:
     """Publishing `country` replaces demo data with real data, which ends every demo account."""
     return auth.demo_accounts_allowed() and publish.is_demo_folder(config.countries_dir() / country)

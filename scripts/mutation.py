@@ -189,6 +189,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         (BOUNDS,),
     ),
     Mutation(
+        "contract_count_maximum_loosened",
+        "the contract allows head counts up to 10,000,000 (a typo of one zero)",
+        "score/contract.py",
+        r'(Column\(name, "int", description, "12", minimum=0, maximum=)1_000_000\)',
+        r"\g<1>10_000_000)",
+        (f"{BOUNDS}::test_bounds_here_are_the_contracts", BOUNDS),
+    ),
+    Mutation(
         "own_country_suppressed",
         "country staff get suppressed figures for their own country too (strict subset instead of subset)",
         "score/access.py",

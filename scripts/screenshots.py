@@ -81,6 +81,28 @@ def shoot(page: Page, link: ui.NavLink, out: Path, lang: str = "en") -> Path:
     return path
 
 
+PRESENT_SIZES = ((1920, 1080), (1280, 720))  # a projector and a laptop screen
+
+
+def shoot_present_mode(browser, server: AppServer, out: Path, blocked: list[str]) -> list[Path]:
+    """Present mode full screen at each projector size, on the headline slide (`?slide=2`)."""
+    saved = []
+    for width, height in PRESENT_SIZES:
+        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+        context.route("**/*", _offline(blocked))
+        page = context.new_page()
+        page.goto(f"{server.url}/present?slide=2", wait_until="domcontentloaded")
+        page.locator("[data-testid='slide-counter']").wait_for(timeout=60_000)
+        ui.settle(page)
+        time.sleep(1)
+        path = out / f"present-{width}x{height}.png"
+        page.screenshot(path=str(path))
+        saved.append(path)
+        print(f"  {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+        context.close()
+    return saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -122,6 +144,8 @@ def main() -> int:
                     if role == "public":
                         public_seen.add(link.slug)
                 context.close()
+            if not only or "present" in only:
+                saved += shoot_present_mode(browser, server, args.out, blocked)
             browser.close()
     print(f"{len(saved)} screenshots in {args.out}")
     if blocked:

@@ -189,13 +189,13 @@ def test_chart_png_is_an_image_with_the_caption_drawn() -> None:
 
 def test_deck_charts_are_native_and_hold_the_data() -> None:
     slides = [
-        Slide("Headline", kpis=[("Enterprises", "1,500"), ("Workers", "342,434")]),
+        Slide("Headline", kind="kpis", kpis=[exports.Kpi("Enterprises", "1,500"), exports.Kpi("Workers", "342,434")]),
         Slide(
             "Enterprises by country",
             categories=["Colombia", "Ghana"],
             series={"Enterprises": [213, 158]},
             colours={"Enterprises": "#0072B2"},
-            note="demo data",
+            notes="Enterprises engaged: participating SMEs, counted once.",
         ),
         Slide("Suppressed", categories=["A", "B"], series={"n": [None, 7]}),
     ]
@@ -206,6 +206,7 @@ def test_deck_charts_are_native_and_hold_the_data() -> None:
     chart = next(s for s in deck.slides[1].shapes if s.has_chart).chart
     assert list(chart.plots[0].categories) == ["Colombia", "Ghana"]
     assert list(chart.series[0].values) == [213.0, 158.0]
+    assert deck.slides[1].notes_slide.notes_text_frame.text.startswith("Enterprises engaged")
     suppressed = next(s for s in deck.slides[2].shapes if s.has_chart).chart
     assert list(suppressed.series[0].values) == [None, 7.0]
 

@@ -1,54 +1,202 @@
-"""Presentation page and deck: the slides on screen and in the PPTX carry the same, independently counted numbers."""
+"""Present mode and the deck: the slides on screen, in the PPTX and from `python -m score deck` carry the same,
+independently counted numbers; the deck has native charts, the map as a picture, speaker notes and the demo
+mark on every slide while demo data is loaded."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from score import presentation
+from score import exports, presentation
 from score.access import Scope
-from score.exports import build_deck
 from score.filters import Filters
-from score.i18n import fmt_int
+from score.i18n import set_language
+from tests.formats import en_int, en_pct
 from tests.test_pages_a import open_page
 
 PRESENT = "views/present.py"
+REPO = Path(__file__).resolve().parent.parent
+SLIDES = 9  # title, headline, map, enterprises, people, outcomes, change, logframe, sources
+COUNTRIES = {"BOL", "CHN", "COL", "GHA", "IDN", "IND", "PER", "VNM", "ZAF"}
 
 
-def test_presentation_page_shows_headline_numbers_and_steps_through_slides(raw) -> None:
-    at = open_page(PRESENT, None, Scope.hq("tests"))  # HQ: exact figures (the public's are adjusted)
-    expected = raw.kpis()
-    shown = {m.label: m.value for m in at.metric}
-    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
-    assert shown["People trained (distinct estimate)"] == fmt_int(expected["people_trained"])
-    assert shown["Women among workers reached"] == fmt_int(expected["workers_female"])
-    assert at.header[0].value == "SCORE results"
-    next_button = next(b for b in at.button if b.label == "Next")
-    next_button.click().run()
+def slide_html(at) -> str:
+    return "\n".join(element.proto.body for element in at.get("html"))
+
+
+def counter(at) -> str:
+    text = slide_html(at)
+    return text.split('data-testid="slide-counter">', 1)[1].split("<", 1)[0]
+
+
+HQ = Scope.hq("tests")  # exact figures, equal to the raw counts (the public's are adjusted: tests/test_disclosure.py)
+
+
+def test_present_mode_opens_on_the_title_and_steps_through_the_slides(raw) -> None:
+    at = open_page(PRESENT, None, HQ)
+    assert counter(at) == f"1 / {SLIDES}"
+    assert at.title[0].value == "SCORE results" and "All countries · all years" in slide_html(at)
+    assert 'data-testid="demo-mark"' in slide_html(at)  # demo data is loaded
+    assert at.query_params["slide"] == ["1"] or at.query_params["slide"] == "1"
+    next(b for b in at.button if b.key == "slide_next").click().run()
     assert not at.exception
-    assert at.header[0].value == "Enterprises engaged by country"
-    assert len(at.get("plotly_chart")) == 1
+    assert counter(at) == f"2 / {SLIDES}"
+    expected = raw.kpis()
+    shown = slide_html(at)
+    assert en_int(expected["enterprises"]) in shown
+    assert en_int(expected["workers_reached"]) in shown
+    assert en_int(expected["people_trained"]) in shown
+    women_workers = 100 * expected["workers_female"] / expected["workers_reached"]
+    women_trained = 100 * expected["people_trained_female"] / expected["people_trained"]
+    assert f"{en_pct(women_workers)} women" in shown
+    assert f"{en_pct(women_trained)} women" in shown
+    next(b for b in at.button if b.key == "slide_previous").click().run()
+    assert counter(at) == f"1 / {SLIDES}"
 
 
-def test_deck_holds_the_same_numbers_as_the_queries(raw, demo_data_dir) -> None:
+def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored() -> None:
+    at = open_page(PRESENT, params={"slide": "3"})
+    assert counter(at) == f"3 / {SLIDES}"
+    assert len(at.get("plotly_chart")) == 1  # the map
+    at = open_page(PRESENT, params={"slide": "99"})
+    assert counter(at) == f"1 / {SLIDES}"
+    assert any("slide=99" in info.value for info in at.info)
+
+
+def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
+    at = open_page(PRESENT, {"countries": ["COL"], "phases": ["I"], "slide": "2"}, HQ)
+    expected = raw.kpis(countries={"COL"}, phases={"I"})
+    assert en_int(expected["enterprises"]) in slide_html(at)
+    at = open_page(PRESENT, params={"countries": ["COL"], "phases": ["I"]})
+    assert "Colombia · Phase I · all years" in slide_html(at)
+
+
+# ------------------------------------------------------------------------------------------------ the deck
+
+
+def scoped_query(filters: Filters, scope: Scope):
     from score import db
 
-    filters = Filters(countries=("COL", "GHA"))
-
     def query(name: str, **params: object):
-        return db.run_query(name, Scope.hq("tests"), filters, **params)  # exact: the oracle's numbers
+        return db.run_query(name, scope, filters, **params)
 
-    labels = {"country": {"COL": "Colombia", "GHA": "Ghana"}, "module": {}, "indicator": {}}
-    slides = presentation.deck_slides(query, labels, "Colombia, Ghana")
-    deck = Presentation(io.BytesIO(build_deck(slides)))
-    texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
-    expected = raw.kpis(countries={"COL", "GHA"})
-    assert fmt_int(expected["enterprises"]) in texts
-    assert fmt_int(expected["workers_reached"]) in texts
-    chart = next(shape for shape in deck.slides[1].shapes if shape.has_chart).chart
-    assert list(chart.plots[0].categories) == ["Colombia", "Ghana"]
-    per_country = [len(raw.enterprise_ids(countries={c})) for c in ("COL", "GHA")]
-    assert list(chart.series[0].values) == per_country
-    for slide in slides[1:]:
-        assert presentation.slide_figure(slide) is not None
+    return query
+
+
+def country_names() -> dict[str, str]:
+    from score import ui
+
+    return ui.reference_labels("country")
+
+
+def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], Presentation]:
+    from score import db, ui
+
+    labels = ui.export_labels()
+    status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
+    context = exports.export_context(filters, labels, status)
+    slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
+    return slides, Presentation(io.BytesIO(exports.build_deck(slides, context=context)))
+
+
+def charts_of(deck: Presentation) -> dict[str, object]:
+    """Slide title -> its native chart."""
+    out = {}
+    for slide in deck.slides:
+        chart = next((shape.chart for shape in slide.shapes if shape.has_chart), None)
+        if chart is not None:
+            out[slide.shapes[0].text_frame.text] = chart
+    return out
+
+
+def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None:
+    slides, deck = deck_for(Filters())
+    assert len(deck.slides) == len(slides) == SLIDES
+    charts = charts_of(deck)
+    enterprises = charts["Enterprises engaged by country against target"]
+    names = country_names()
+    per_country = {names[code]: len(raw.enterprise_ids(countries={code})) for code in COUNTRIES}
+    categories = list(enterprises.plots[0].categories)
+    assert set(categories) == set(per_country)
+    assert [per_country[name] for name in categories] == list(enterprises.series[0].values)
+    assert categories == sorted(per_country, key=lambda name: -per_country[name])  # by value, not by code
+    targets = raw.targets()
+    assert sum(enterprises.series[1].values) == targets["enterprises"]
+    people = charts["People trained by country, women and men (distinct estimate)"]
+    women = {names[c]: raw.kpis(countries={c})["people_trained_female"] for c in COUNTRIES}
+    assert list(people.series[0].values) == [women[name] for name in people.plots[0].categories]
+    outcomes = charts["Outcomes reported at follow-up (% of enterprises)"]
+    n, share = raw.share("good_practices_adopted")
+    found = dict(zip(outcomes.plots[0].categories, outcomes.series[0].values, strict=True))
+    assert found[f"Good practices adopted (n = {en_int(n)})"] == pytest.approx(share)
+
+
+def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide() -> None:
+    slides, deck = deck_for(Filters())
+    map_slide = deck.slides[[s.kind for s in slides].index("map")]
+    assert any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in map_slide.shapes)
+    for slide in deck.slides:
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        assert "DEMO DATA" in texts
+        assert slide.has_notes_slide and len(slide.notes_slide.notes_text_frame.text) > 40
+        assert not any("score-" in text and ".duckdb" in text for text in texts)  # a date, not a file name
+    title = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
+    assert "All countries · all years" in title
+
+
+def test_deck_says_the_filters_in_words_in_its_language(demo_data_dir) -> None:
+    set_language("fr")
+    try:
+        _slides, deck = deck_for(Filters(countries=("COL",), phases=("I",)))
+    finally:
+        set_language("en")
+    title = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
+    assert any(text.startswith("Colombie · Phase I") for text in title), title
+    assert not any("phases:" in text for text in title)
+
+
+def test_no_demo_mark_on_real_data() -> None:
+    context = exports.ExportContext("All countries", "1 Dec 2026", "1 Dec 2026", "ILO", demo="")
+    deck = Presentation(io.BytesIO(exports.build_deck([exports.Slide("A", kind="text", lines=["x"])], context=context)))
+    assert not any("DEMO" in shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
+
+
+def test_command_line_deck_exits_0_and_writes_the_same_deck(demo_data_dir, tmp_path: Path) -> None:
+    out = tmp_path / "deck.pptx"
+    result = subprocess.run(
+        [sys.executable, "-m", "score", "deck", "--out", str(out), "--query", "countries=COL&phases=I"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    written = Presentation(str(out))
+    _slides, app_deck = deck_for(Filters(countries=("COL",), phases=("I",)), Scope.public())  # the CLI's default
+    assert len(written.slides) == len(app_deck.slides)
+    for mine, theirs in zip(written.slides, app_deck.slides, strict=True):
+        assert [s.text_frame.text for s in mine.shapes if s.has_text_frame] == [
+            s.text_frame.text for s in theirs.shapes if s.has_text_frame
+        ]
+    for title, chart in charts_of(written).items():
+        other = charts_of(app_deck)[title]
+        assert list(chart.plots[0].categories) == list(other.plots[0].categories)
+        assert [list(s.values) for s in chart.series] == [list(s.values) for s in other.series]
+
+
+def test_command_line_refuses_unknown_filters(demo_data_dir, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "score", "deck", "--out", str(tmp_path / "x.pptx"), "--query", "countries=XXX"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1 and "countries=XXX" in result.stderr
+    assert not (tmp_path / "x.pptx").exists()

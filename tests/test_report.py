@@ -94,7 +94,7 @@ def test_confecciones_suggests_garments_in_the_report() -> None:
     ent = text("enterprises.csv").replace(",garments,", ",confecciones,")
     (issue,) = validate_submission("COL", files(enterprises__csv=ent)).errors
     assert (issue.row, issue.column, issue.value) == (2, "sector", "confecciones")
-    assert issue.fix.startswith("Did you mean garments? Allowed codes:")
+    assert issue.fix.startswith("Did you mean garments? Allowed codes: automotive_parts, garments,")
 
 
 def test_the_suggestion_names_the_code_in_the_readers_language() -> None:

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from score import audit, config, publish
 from score.access import Scope
-from score.i18n import fmt_int
 from score.upload import check_upload
+from tests.formats import en_int
 from tests.publishing import (
     REMOVED,
     REPO,
@@ -78,10 +78,10 @@ def _texts(at: AppTest, kind: str) -> str:
 
 def _expect_headline(at: AppTest, expected: dict[str, int]) -> None:
     shown = _metrics(at)
-    assert shown["Enterprises engaged"] == fmt_int(expected["enterprises"])
-    assert shown["Workers reached"] == fmt_int(expected["workers_reached"])
-    assert shown["People trained"] == fmt_int(expected["people_trained"])
-    assert shown["Modules delivered"] == fmt_int(expected["module_completions"])
+    assert shown["Enterprises engaged"] == en_int(expected["enterprises"])
+    assert shown["Workers reached"] == en_int(expected["workers_reached"])
+    assert shown["People trained"] == en_int(expected["people_trained"])
+    assert shown["Modules delivered"] == en_int(expected["module_completions"])
 
 
 def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
 
     at.button(key="upload_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "COL is version 2 now" in _texts(at, "success")
+    assert "Colombia is version 2 now" in _texts(at, "success")
     _expect_headline(at, after_totals["COL"])  # the new numbers, read from the new version
     assert headline() == after_totals["all"]
     assert not [b for b in at.button if b.key == "upload_publish"]
@@ -127,8 +127,8 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     # What version 2 changed against version 1: the preview's counts, and the figures before -> after.
     assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [0, 1, REMOVED]
     enterprises = (before_totals["COL"]["enterprises"], after_totals["COL"]["enterprises"])
-    assert history["Enterprises engaged"].iloc[0] == f"{fmt_int(enterprises[0])} → {fmt_int(enterprises[1])}"
-    assert history["Enterprises engaged"].iloc[1] == f"0 → {fmt_int(enterprises[0])}"
+    assert history["Enterprises engaged"].iloc[0] == f"{en_int(enterprises[0])} → {en_int(enterprises[1])}"
+    assert history["Enterprises engaged"].iloc[1] == f"0 → {en_int(enterprises[0])}"
     assert "UTC" not in history["When (UTC)"].iloc[0] and "T" not in history["When (UTC)"].iloc[0]
     assert "Published versions of Colombia" in [h.value for h in at.subheader]
     assert at.selectbox(key="upload_restore_version").value == 1
@@ -156,7 +156,8 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     assert int(_metrics(at)["Errors"]) >= 3
     assert "rejected" in _texts(at, "error")
     report = _frame(at, "Problem")
-    assert list(report.columns) == ["Severity", "File", "Rows", "Column", "Value", "Problem", "Fix"]  # CSV: no Sheet
+    assert list(report.columns) == ["Severity", "Where", "Value", "Problem", "Fix"]  # file, rows, column: "Where"
+    assert "enterprises.csv · enterprise_id" in set(report["Where"])  # CSV files: no sheet (never "None")
     assert report["Problem"].str.contains("another country (PER)", regex=False).any()
     assert not [b for b in at.button if b.key == "upload_publish"]
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
@@ -165,7 +166,7 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     # Their own country: accepted and published by them; no restore for country staff.
     _upload(at, dataset_b())
     at.button(key="upload_publish").click().run()
-    assert "COL is version 2 now" in _texts(at, "success")
+    assert "Colombia is version 2 now" in _texts(at, "success")
     assert publish.read_history()[-1]["user"] == "bogota"
     assert not [s for s in at.selectbox if s.key == "upload_restore_version"]
 
@@ -212,7 +213,7 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     assert len(labels) == 4
     summary = at.dataframe[0].value
     assert list(summary["country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
-    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Built from the server's files"}
+    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Rebuild"}
 
     at = _session(BOGOTA, QUALITY)
     frames = [d.value for d in at.dataframe]
@@ -239,7 +240,7 @@ def test_missing_or_damaged_database_is_explained(data: Path) -> None:
     assert "python -m score build" in _texts(at, "error") and "damaged" in _texts(at, "error")
     (data / "score.duckdb").unlink()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
-    assert "No database yet" in _texts(at, "error")
+    assert "No results have been published yet" in _texts(at, "error")
 
 
 def test_files_are_checked_and_audited_only_when_asked(data: Path) -> None:

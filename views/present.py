@@ -1,58 +1,106 @@
-"""Presentation: the results as a slide sequence for meetings, and the same slides as a PowerPoint deck."""
+"""Present mode: the results as full-screen slides for a meeting room projector, and the same slides as a deck.
+
+No sidebar, header or page chrome; every slide fits the screen. Keys (what presenter clickers send):
+ArrowRight, PageDown or Space for the next slide, ArrowLeft or PageUp for the previous one, Escape leaves.
+`?slide=N` is in the URL, so a reload stays on the slide. Filters, role and language are the ones chosen on
+the other pages (they stay in the URL).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from score import audit, exports, presentation, ui
-from score import components as c
+from score import audit, presentation, ui
+from score import present_mode as pm
 from score.exports import build_deck
-from score.i18n import _
+from score.i18n import _, current_language
 
-filters = ui.page(
-    _("Presentation"),
-    _("A slide sequence for meetings (press F11 for full screen). The deck download holds the same slides."),
-)
+ui.pin_data_version()
+filters = ui.current_filters()
 scope = ui.current_scope()
-labels = {kind: ui.reference_labels(kind) for kind in ("country", "sector", "module", "indicator")}
-scope_note = exports.filters_in_words(filters, labels)  # names in the viewer's language, not URL codes
-slides = presentation.deck_slides(ui.query, labels, scope_note)
-footer = _("SCORE results dashboard · data version {version}", version=ui.data_version().split(":")[0])
-
-
-def _deck() -> bytes:
-    audit.record("export", scope.user, kind="pptx", filters=filters.to_query_params())
-    return build_deck(slides, footer=footer)
-
-
+labels = ui.export_labels()
+context = ui.export_context()
+slides = presentation.deck_slides(ui.query, labels, filters, context)
 total = len(slides)
-position = min(int(st.session_state.get("slide_index", 0)), total - 1)
-left, middle, right, download = st.columns([1, 2, 1, 2])
-if left.button(_("Previous"), disabled=position == 0, use_container_width=True):
-    position -= 1
-if right.button(_("Next"), disabled=position >= total - 1, use_container_width=True):
-    position += 1
+
+# ---- which slide: ?slide=N when the link is new, else where the presenter is
+from_url = ui.page_param("slide", [str(n) for n in range(1, total + 1)])
+if from_url is not None and from_url != st.session_state.get("slide_in_url"):
+    st.session_state["slide_index"] = int(from_url) - 1
+position = min(max(int(st.session_state.get("slide_index", 0)), 0), total - 1)
 st.session_state["slide_index"] = position
-middle.markdown(f"<div style='text-align:center'>{position + 1} / {total}</div>", unsafe_allow_html=True)
-download.download_button(
-    _("Download deck (PowerPoint)"),
-    data=_deck,
-    file_name="score-results.pptx",
-    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    on_click="ignore",
-    use_container_width=True,
-)
+ui.set_page_param("slide", str(position + 1))
+st.session_state["slide_in_url"] = str(position + 1)
+
+
+def _move(step: int) -> None:
+    st.session_state["slide_index"] = min(max(int(st.session_state.get("slide_index", 0)) + step, 0), total - 1)
+
 
 slide = slides[position]
-st.header(slide.title)
-if slide.subtitle:
-    ui.text_caption(slide.subtitle)  # holds filter values such as partner names: data, shown as text
-if slide.kpis:
-    columns = st.columns(4)
-    for index, (label, value) in enumerate(slide.kpis):
-        columns[index % 4].metric(label, value)
-figure = presentation.slide_figure(slide)
-if figure is not None:
-    c.show(figure, file_name=f"score-slide-{position + 1}")
-if slide.note:
-    st.caption(slide.note)
+st.html(pm.page_top(slide, _("Demo data") if context.demo else ""))
+with st.container(key=pm.HEAD_KEY):
+    st.title(slide.title, anchor=False)  # an h1 like every page's title (our own strings, no upload text)
+    if slide.subtitle and slide.kind != "title":
+        st.html(pm.subtitle(slide))
+with st.container(key=pm.BODY_KEY):
+    figure = presentation.slide_figure(slide)
+    if slide.kind in ("title", "kpis", "text"):
+        st.html(pm.body(slide))
+    elif figure is not None:
+        st.plotly_chart(figure, height="stretch", theme=None, config=pm.PLOTLY_CONFIG, key=f"slide_{position}")
+
+with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
+    st.button(
+        _("Previous"),
+        icon=":material/chevron_left:",
+        on_click=_move,
+        args=(-1,),
+        disabled=position == 0,
+        shortcut="ArrowLeft",
+        key="slide_previous",
+    )
+    st.html(pm.counter(position + 1, total))
+    st.button(
+        _("Next"),
+        icon=":material/chevron_right:",
+        on_click=_move,
+        args=(1,),
+        disabled=position >= total - 1,
+        shortcut="ArrowRight",
+        key="slide_next",
+    )
+    deck_key = (filters, current_language(), ui.data_version(), scope.role, scope.user)
+    with st.popover(_("Deck (PowerPoint)"), icon=":material/slideshow:"):
+        st.caption(_("The same slides with editable charts, speaker notes and the map as a picture."))
+        if st.button(_("Build the deck"), key="deck_build"):
+            bar = st.progress(0.0, text=_("Building the deck…"))
+
+            def _progress(done: int, count: int) -> None:
+                bar.progress(done / count, text=_("Slide {done} of {count}", done=done, count=count))
+
+            st.session_state["deck"] = (deck_key, build_deck(slides, context=context, progress=_progress))
+            audit.record("export", scope.user, kind="pptx", filters=filters.to_query_params())
+        built = st.session_state.get("deck")
+        if built and built[0] == deck_key:  # the deck of these filters, language, viewer and data version
+            st.download_button(
+                _("Download the deck"),
+                data=built[1],
+                file_name="score-results.pptx",
+                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                icon=":material/download:",
+                on_click="ignore",
+                key="deck_download",
+            )
+    # Escape leaves for the dashboard (the button shows its key, "Esc")
+    leave = st.button(_("Overview"), icon=":material/close:", shortcut="Escape", key="slide_leave")
+
+# Clickers send PageDown/PageUp, and Space is the usual "next": one shortcut per button, so these are
+# further buttons for the same moves, kept off screen (pm.css) but live.
+with st.container(key=pm.KEYS_KEY):
+    st.button(_("Next"), on_click=_move, args=(1,), shortcut="PageDown", key="slide_pagedown")
+    st.button(_("Next"), on_click=_move, args=(1,), shortcut="Space", key="slide_space")
+    st.button(_("Previous"), on_click=_move, args=(-1,), shortcut="PageUp", key="slide_pageup")
+
+if leave:
+    st.switch_page("views/overview.py", query_params={**filters.to_query_params(), **ui.language_params()})

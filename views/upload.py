@@ -19,7 +19,7 @@ from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 
 CHECK_KEY = "upload_check"
-PUBLISHED_KEY = "upload_published"
+PUBLISHED_KEY = upload.PUBLISHED_KEY
 RESTORE_KEY = "upload_restore_pending"
 RESTORED_KEY = "upload_restored"
 UPLOADER_KEY = "upload_files_round"  # bumped by "Clear all": a new uploader widget starts empty
@@ -133,9 +133,9 @@ def demo_notice(country: str, scope) -> None:
 
 def demo_ended() -> bool:
     """After a demo account published (and so ended itself): its confirmation and history, and why."""
-    done = st.session_state.get(PUBLISHED_KEY)
-    if not (isinstance(done, dict) and done.get("demo_ended")):
+    if not upload.demo_publish_shown(st.session_state):
         return False
+    done = st.session_state[PUBLISHED_KEY]
     confirmation(done)
     st.info(
         _("Your demo account has ended because real data is now published.") + " " + signin.demo_accounts_explanation()
@@ -217,20 +217,22 @@ def downloads_section(country: str, scope) -> None:
 
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
-    """The report's lines with the Fix column wide and wrapped (readable at 1280 px)."""
+    """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(6, max(2, math.ceil(longest / 55)))
-    widths = {_("Severity"): 70, _("File"): 120, _("Sheet"): 90, _("Rows"): 90, _("Column"): 120, _("Value"): 110}
+    lines = min(7, max(2, math.ceil(longest / 50)))
+    row = lines * 20 + 12
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
-        row_height=lines * 20 + 12,
-        height=min(len(frame), 12) * (lines * 20 + 12) + 38,
+        row_height=row,
+        height=min(len(frame), 10) * row + 38,
         column_config={
-            **{name: st.column_config.TextColumn(name, width=w) for name, w in widths.items() if name in frame},
-            _("Problem"): st.column_config.TextColumn(_("Problem"), width=260),
-            _("Fix"): st.column_config.TextColumn(_("Fix"), width=380),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=62),
+            _("Where"): st.column_config.TextColumn(_("Where"), width=150),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=90),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
         },
         key=key,
     )
@@ -259,7 +261,7 @@ def report_section(check: upload.UploadCheck) -> None:
         return
     people = report.for_people()
     st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
-    issues_table(people, "upload_issues")
+    issues_table(report.for_people(compact=True), "upload_issues")
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
@@ -310,7 +312,8 @@ def preview_section(check: upload.UploadCheck) -> None:
                 st.dataframe(frame.rename(columns=headings), hide_index=True, width="stretch", key=f"preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
-    st.caption(_("Headline figures for {country} after publishing (change against now):", country=check.country))
+    name = ui.reference_labels("country").get(check.country, check.country)
+    st.caption(_("Headline figures for {country} after publishing (change against now):", country=name))
     show_totals(preview.before, preview.after)
 
 
@@ -318,11 +321,13 @@ def confirmation(done: dict) -> None:
     st.success(
         _(
             "Published: {country} is version {version} now. Everyone sees the new figures at their next click.",
-            country=done["country"],
+            country=done["country_name"],
             version=done["version"],
         )
     )
-    st.caption(_("Headline figures for {country} in version {version}:", **done))
+    st.caption(
+        _("Headline figures for {country} in version {version}:", country=done["country_name"], version=done["version"])
+    )
     show_totals(done["before"], done["after"])
 
 
@@ -332,7 +337,8 @@ def publish_section(check: upload.UploadCheck, scope) -> None:
         confirmation(done)
         return
     demo_notice(check.country, scope)
-    if not st.button(_("Publish {country}", country=check.country), type="primary", key="upload_publish"):
+    name = ui.reference_labels("country").get(check.country, check.country)
+    if not st.button(_("Publish {country}", country=name), type="primary", key="upload_publish"):
         return
     ending = upload.is_demo_account(scope) and upload.demo_ends_on_publish(check.country)
     result = run_with_status(_("Publishing…"), lambda progress: upload.publish_upload(check, scope, progress))
@@ -419,35 +425,37 @@ def history_table(history: pd.DataFrame) -> None:
             return ""
         return f"{fmt_int(before)} → {fmt_int(after)}" if before != after else fmt_int(after)
 
-    shown = pd.DataFrame(
-        {
-            _("Version"): history["version"],
-            _("When (UTC)"): [
-                fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
-            ],
-            _("Who"): history["user"].fillna(""),
-            _("Action"): history["action"].map(lambda a: actions.get(a, a)),
-            _("Restored from"): history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))),
-            _("Added"): history["added"],
-            _("Changed"): history["changed"],
-            _("Removed"): history["removed"],
-            **{
-                labels[key]: [change(row, key) for _i, row in history.iterrows()]
-                for key in ("enterprises", "workers_reached")
-            },
-            _("Files"): history["files"].fillna(""),
-        }
-    )
+    # Narrow columns, the figures before "Restored from" and the files: at 1280 px all that matters is in view.
+    columns = {
+        _("Version"): (history["version"], 60),
+        _("When (UTC)"): (
+            [fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]],
+            140,
+        ),
+        _("Who"): (history["user"].fillna(""), 95),
+        _("Action"): (history["action"].map(lambda a: actions.get(a, a)), 70),
+        _("Added"): (history["added"], 60),
+        _("Changed"): (history["changed"], 70),
+        _("Removed"): (history["removed"], 70),
+        **{
+            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 145)
+            for key in ("enterprises", "workers_reached")
+        },
+        _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 100),
+        _("Files"): (history["files"].fillna(""), None),
+    }
+    shown = pd.DataFrame({name: values for name, (values, _width) in columns.items()})
+    numbers = (_("Version"), _("Added"), _("Changed"), _("Removed"))
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         key="upload_history",
         column_config={
-            _("Version"): st.column_config.NumberColumn(_("Version"), format="%d", width=70),
-            _("Added"): st.column_config.NumberColumn(_("Added"), format="%d", width=70),
-            _("Changed"): st.column_config.NumberColumn(_("Changed"), format="%d", width=80),
-            _("Removed"): st.column_config.NumberColumn(_("Removed"), format="%d", width=80),
+            name: st.column_config.NumberColumn(name, format="%d", width=width)
+            if name in numbers
+            else st.column_config.TextColumn(name, width=width)
+            for name, (_values, width) in columns.items()
         },
     )
     st.caption(

@@ -54,14 +54,3 @@ def col_broken(out: Path, source: Path = COUNTRIES / "COL") -> tuple[list[Path],
 
 def names(folder: Path) -> set[str]:
     return {row["name"] for row in _read(folder / "enterprises.csv")[1]}
-
-
-def public_figures(data_dir: Path, query: str = "overview_kpis"):
-    """What the public sees for `query` (no filters) on the server's current version: its figures are adjusted
-    by the cell key method (score/disclosure.py), so a public page or download is compared with this, and this
-    with the oracle within the adjustment's bound (tests/test_disclosure.py checks the method itself)."""
-    from score import db
-    from score.access import Scope
-    from score.filters import Filters
-
-    return db.run_query(query, Scope.public(), Filters(), path=(data_dir / "score.duckdb").resolve())

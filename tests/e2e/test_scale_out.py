@@ -124,8 +124,8 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     ui.open_nav(writer, next(link for link in ui.nav_links(writer) if link.slug == "upload"))
     upload(writer, col_without_last(tmp_path / "valid", drop=10))
     expect(ui.metric(writer, "Enterprises removed")).to_have_text("10", timeout=60_000)
-    writer.get_by_role("button", name="Publish COL").click(timeout=60_000)
-    expect(writer.locator(MAIN).get_by_text(re.compile(r"Published: COL is version \d+"))).to_be_visible(
+    writer.get_by_role("button", name="Publish Colombia").click(timeout=60_000)
+    expect(writer.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(
         timeout=120_000
     )
     published = writer.locator(MAIN).get_by_text(re.compile(r"Published: COL is version \d+")).first.inner_text()

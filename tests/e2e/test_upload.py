@@ -66,7 +66,7 @@ def test_upload_report_publish_and_new_numbers(
     upload(page, broken)
     expect(ui.metric(page, "Errors")).not_to_have_text("0")
     expect(page.locator(MAIN).get_by_text("The upload was rejected")).to_be_visible()
-    assert not page.get_by_role("button", name="Publish COL").count()
+    assert not page.get_by_role("button", name="Publish Colombia").count()
     issues = report_rows(page)
     found = [r for r in issues if r["Column"] == "workers_female" and r["Severity"] == "Error"]
     assert found, f"no error on workers_female in the report: {issues[:3]}"
@@ -83,8 +83,10 @@ def test_upload_report_publish_and_new_numbers(
     upload(page, valid)
     expect(ui.metric(page, "Errors")).to_have_text("0")
     expect(ui.metric(page, "Enterprises removed")).to_have_text("10")
-    page.get_by_role("button", name="Publish COL").click()
-    expect(page.locator(MAIN).get_by_text(re.compile(r"Published: COL is version \d+"))).to_be_visible(timeout=120_000)
+    page.get_by_role("button", name="Publish Colombia").click()
+    expect(page.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(
+        timeout=120_000
+    )
     assert not page.locator(ui.EXCEPTION).count()
 
     # 3. The archive holds the uploaded bytes; the country folder is the new input.

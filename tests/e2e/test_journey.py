@@ -1,0 +1,177 @@
+"""The country staff journey in a real browser, as a country user would walk it: sign in, download the
+current data, change one value, upload, read the report, see exactly that change in the preview, publish,
+read the confirmation and find the version in the history. Then the same journey with the demo account,
+which ends (real data is published) with its confirmation and history on screen and the reason why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import Page, expect
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer, add_user, users_command_available
+
+MAIN = "[data-testid='stMain']"
+UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
+PASSWORD = "e2e-journey-password"
+ADDED_WORKERS = 7
+
+
+def open_upload_page(page: Page, server: AppServer, user: str, password: str) -> None:
+    ui.goto(page, server.url)
+    ui.sign_in(page, user, password)
+    link = next((link for link in ui.nav_links(page) if link.slug == "upload"), None)
+    assert link is not None, f"no Upload page for {user}"
+    ui.open_nav(page, link)
+    # The page opens on the user's own country.
+    expect(page.locator(MAIN).get_by_role("combobox", name="Country")).to_have_value("Colombia (COL)")
+
+
+def download_current_workbook(page: Page, folder: Path) -> Path:
+    main = page.locator(MAIN)
+    main.locator("[data-testid='stExpander'] summary").filter(has_text="Download current data").click()
+    ui.settle(page)
+    with page.expect_download(timeout=60_000) as started:
+        main.get_by_role("button", name="Excel workbook").first.click()
+    path = folder / started.value.suggested_filename
+    started.value.save_as(path)
+    assert path.name == "SCORE_COL_current.xlsx"
+    return path
+
+
+def change_one_value(path: Path) -> tuple[str, int]:
+    """Add ADDED_WORKERS female workers to the first enterprise, as someone would in Excel."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["enterprises"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("workers_female") + 1
+    old = int(sheet.cell(row=2, column=column).value)
+    sheet.cell(row=2, column=column).value = old + ADDED_WORKERS
+    enterprise = str(sheet.cell(row=2, column=header.index("enterprise_id") + 1).value)
+    book.save(path)
+    return enterprise, old
+
+
+def upload_and_check(page: Page, paths: list[Path]) -> None:
+    page.locator(UPLOADER).set_input_files([str(p) for p in paths])
+    ui.settle(page)
+    page.locator(MAIN).get_by_role("button", name="Check the files").click()
+    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    ui.settle(page)
+
+
+def table_rows(page: Page, heading: str) -> list[dict[str, str]]:
+    """The rows of the st.dataframe with this column, as {heading: text} (read from its accessible table:
+    the grid itself draws on a canvas)."""
+    table = page.locator(MAIN).locator("[data-testid='stDataFrame']").filter(has_text=heading).locator("table")
+    table.first.wait_for(state="attached", timeout=ui.TIMEOUT)
+    cells = table.first.evaluate(
+        "t => [...t.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))"
+    )
+    header, *rows = [row for row in cells if row]
+    return [dict(zip(header, row, strict=False)) for row in rows]
+
+
+def walk_to_confirmation(
+    page: Page, tmp_path: Path, before_publish: Callable[[Page], None] | None = None
+) -> tuple[str, str]:
+    """Download, change, upload, check the report and the preview, publish; returns the workers reached
+    before and after as the page shows them."""
+    workbook = download_current_workbook(page, tmp_path)
+    enterprise, old = change_one_value(workbook)
+    upload_and_check(page, [workbook])
+    expect(ui.metric(page, "Errors")).to_have_text("0")
+    expect(page.locator(MAIN).get_by_text("No problems found")).to_be_visible()
+    # The preview shows exactly that change: one enterprise changed, in that column, and 7 more workers.
+    expect(ui.metric(page, "Enterprises added")).to_have_text("0")
+    expect(ui.metric(page, "Enterprises changed")).to_have_text("1")
+    expect(ui.metric(page, "Enterprises removed")).to_have_text("0")
+    changed = page.locator(MAIN).locator("[data-testid='stExpander']").filter(has_text="Enterprises changed: 1")
+    expect(changed).to_be_visible()
+    changes = changed.locator("[data-testid='stDataFrame'] table")
+    expect(changes).to_contain_text(enterprise)
+    expect(changes).to_contain_text(f"workers_female: {old} → {old + ADDED_WORKERS}")
+    workers = page.locator("[data-testid='stMetric']").filter(has_text="Workers reached").first
+    expect(workers.locator("[data-testid='stMetricDelta']")).to_contain_text(f"+{ADDED_WORKERS}")
+    after = int(workers.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
+    enterprises = page.locator("[data-testid='stMetric']").filter(has_text="Enterprises engaged").first
+    expect(enterprises.locator("[data-testid='stMetricDelta']")).to_have_text("+0")  # the count is unchanged
+
+    if before_publish is not None:
+        before_publish(page)
+    page.locator(MAIN).get_by_role("button", name="Publish Colombia").click()
+    expect(page.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version 2 now"))).to_be_visible(
+        timeout=120_000
+    )
+    assert not page.locator(ui.EXCEPTION).count()
+    return ui.fmt_int(after - ADDED_WORKERS), ui.fmt_int(after)
+
+
+def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str) -> None:
+    expect(page.get_by_role("heading", name="Published versions of Colombia")).to_be_visible()
+    newest, *older = table_rows(page, "When (UTC)")
+    assert older, "version 1 (the build) is missing from the history"
+    # Who, what, what changed; a date, not a raw timestamp. (The grid's accessible table holds the columns in
+    # view; "Restored from", right of the figures, is checked blank in tests/test_upload_flow.py.)
+    assert {k: newest[k] for k in ("Version", "Who", "Action", "Added", "Changed", "Removed")} == {
+        "Version": "2",
+        "Who": user,
+        "Action": "Upload",
+        "Added": "0",
+        "Changed": "1",
+        "Removed": "0",
+    }, newest
+    assert newest["Workers reached"] == f"{old_workers} → {new_workers}", newest
+    assert newest.get("Restored from", "") == "" and "None" not in newest.values(), newest
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", newest["When (UTC)"]), newest
+
+
+def test_country_user_journey_download_change_upload_publish_history(
+    page: Page, fresh_server: AppServer, tmp_path: Path
+) -> None:
+    assert users_command_available(), "python -m score users is missing"
+    add_user(fresh_server.data_dir, "e2e-colombia", PASSWORD, "country", "COL")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_upload_page(page, fresh_server, "e2e-colombia", PASSWORD)
+    before, after = walk_to_confirmation(page, tmp_path)
+    expect_history_row(page, "e2e-colombia", before, after)
+    page.screenshot(path=str(tmp_path / "journey-country.png"), full_page=True)
+
+
+def test_demo_account_journey_ends_with_confirmation_history_and_why(
+    page: Page, fresh_server: AppServer, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_upload_page(page, fresh_server, "colombia", "colombia-demo-2013")
+
+    def warned(page: Page) -> None:  # where it matters, before publishing: what it does to demo accounts
+        expect(page.locator(MAIN).get_by_text("You are signed in with a demo account")).to_be_visible()
+        expect(page.locator(MAIN).get_by_text(re.compile("python -m score users add")).first).to_be_visible()
+
+    before, after = walk_to_confirmation(page, tmp_path, warned)
+    # The account has ended with this publish; the page still shows what happened, and why.
+    expect(
+        page.locator(MAIN).get_by_text("Your demo account has ended because real data is now published")
+    ).to_be_visible()
+    expect_history_row(page, "colombia", before, after)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text("Real data is published now, so your demo account has ended")).to_be_visible()
+    assert not page.locator(ui.EXCEPTION).count()
+    page.screenshot(path=str(tmp_path / "journey-demo.png"), full_page=True)
+
+    # Signing in again with a demo account says why it is refused, not "password not recognised".
+    sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
+    form = sidebar.locator("[data-testid='stForm']")
+    form.get_by_role("textbox", name="User name").fill("geneva")
+    form.get_by_role("textbox", name="Password").fill("geneva-demo-2013")
+    form.get_by_role("textbox", name="Password").press("Tab")
+    form.locator("[data-testid='stFormSubmitButton'] button").click()
+    ui.settle(page)
+    refused = sidebar.get_by_text("This demo account has ended: real data is published now")
+    if not refused.is_visible():  # the sign-in box folds after an attempt (as for any refused sign-in)
+        sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
+    expect(refused).to_be_visible()

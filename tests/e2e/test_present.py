@@ -1,0 +1,113 @@
+"""Present mode in a real browser, as on a meeting-room projector at 1920x1080 and 1280x720: no sidebar, header
+or scroll bar on any slide; the keys presenter clickers send move through the slides; `?slide=3` opens slide 3;
+Escape leaves; text is large enough to read; no request leaves the machine (the e2e network guard)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+
+SIZES = [(1920, 1080), (1280, 720)]
+SLIDES = 9
+COUNTER = "[data-testid='slide-counter']"
+OVERFLOW = """() => {
+  const out = [];
+  for (const sel of ['html', 'body', '[data-testid=stApp]', '[data-testid=stAppViewContainer]',
+                     '[data-testid=stMain]', '[data-testid=stMainBlockContainer]', '.st-key-slide_body']) {
+    const e = document.querySelector(sel);
+    if (e && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1))
+      out.push(`${sel}: ${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`);
+  }
+  const bar = document.querySelector('.st-key-slide_bar');
+  if (!bar || bar.getBoundingClientRect().bottom > window.innerHeight) out.push('control bar below the screen');
+  return out;
+}"""
+SMALLEST_TEXT = """() => {
+  const sizes = [];
+  for (const e of document.querySelectorAll('.st-key-slide_body *, .st-key-slide_head *')) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const box = e.getBoundingClientRect();
+    if (own && box.width > 0 && box.height > 0) sizes.push(parseFloat(getComputedStyle(e).fontSize));
+  }
+  return sizes.length ? Math.min(...sizes) : 0;
+}"""
+
+
+def slide_number(page: Page) -> int:
+    return int(page.locator(COUNTER).inner_text().split("/")[0])
+
+
+def press(page: Page, key: str, expected: int) -> None:
+    page.keyboard.press(key)
+    ui.settle(page)
+    page.wait_for_function(
+        f"() => document.querySelector(\"{COUNTER}\")?.innerText.startsWith('{expected} /')", timeout=ui.TIMEOUT
+    )
+    assert re.search(rf"[?&]slide={expected}(&|$)", page.url), page.url
+
+
+def open_present(page: Page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator(COUNTER).wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
+    browser: Browser, app_server: AppServer, network_guard, width: int, height: int
+) -> None:
+    context = network_guard.install(browser.new_context(viewport={"width": width, "height": height}))
+    page = context.new_page()
+    try:
+        open_present(page, f"{app_server.url}/present")
+        assert slide_number(page) == 1
+        for number in range(1, SLIDES + 1):
+            if number > 1:
+                press(page, "ArrowRight", number)
+            page.wait_for_timeout(300)
+            assert not page.locator("[data-testid='stSidebar']").is_visible()
+            assert not page.locator("[data-testid='stHeader']").is_visible()
+            assert not page.locator("[data-testid='stToolbar']").is_visible()
+            assert page.locator("[data-testid='demo-mark']").is_visible()  # demo data is loaded
+            assert page.evaluate(OVERFLOW) == [], f"slide {number} at {width}x{height}"
+            if width == 1920:
+                smallest = page.evaluate(SMALLEST_TEXT)
+                assert smallest >= 24, f"slide {number}: text of {smallest} px"
+    finally:
+        context.close()
+
+
+def test_clicker_keys_move_through_the_slides_and_escape_leaves(page: Page, app_server: AppServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_present(page, f"{app_server.url}/present?countries=COL")
+    press(page, "ArrowRight", 2)
+    press(page, "PageDown", 3)
+    press(page, "Space", 4)
+    press(page, "ArrowLeft", 3)
+    press(page, "PageUp", 2)
+    page.reload(wait_until="domcontentloaded")  # the slide is in the URL: a reload stays on it
+    page.locator(COUNTER).wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
+    assert slide_number(page) == 2
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"127\.0\.0\.1:\d+/\?countries=COL$"), timeout=ui.TIMEOUT)  # filters kept
+    page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
+    assert page.locator("[data-testid='stSidebar']").is_visible()
+    assert ui.heading(page) == "SCORE results at a glance"
+
+
+def test_a_link_opens_its_slide_with_its_filters(page: Page, app_server: AppServer) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_present(page, f"{app_server.url}/present?slide=3")
+    assert slide_number(page) == 3
+    page.locator(ui.PLOTLY).first.wait_for(state="visible", timeout=ui.TIMEOUT)  # the map slide
+    open_present(page, f"{app_server.url}/present?countries=COL&phases=I&slide=1")
+    assert "Colombia · Phase I" in page.locator("[data-testid='stMain']").inner_text()
+    press(page, "ArrowRight", 2)
+    assert "countries=COL" in page.url

@@ -1,0 +1,85 @@
+"""The user's own upload with its problems marked: each cell the report names is coloured and commented."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+
+from score.ingest import validate_submission
+from score.marked import can_mark, marked_name, marked_workbook
+
+BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
+
+
+def base_files(**replace: str) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(BASE.glob("*.csv"))}
+    files.update({k.replace("__", "."): v.encode("utf-8") for k, v in replace.items()})
+    return files
+
+
+def workbook_of(files: dict[str, bytes]) -> bytes:
+    import csv
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, data in files.items():
+        sheet = book.create_sheet(name.removesuffix(".csv"))
+        for row in csv.reader(io.StringIO(data.decode("utf-8"))):
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def marks(data: bytes) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> comment text, for every cell with a fill and a comment."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        (sheet.title, cell.coordinate): cell.comment.text
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.comment is not None and cell.fill.fgColor.rgb.endswith(("FFC7CE", "FFEB9C"))
+    }
+
+
+def test_a_workbook_comes_back_with_the_problem_cells_marked_and_explained() -> None:
+    text = (BASE / "enterprises.csv").read_text(encoding="utf-8")
+    ent = text.replace(",garments,", ",confecciones,").replace('COL-0005,"Muebles', 'COL-0004,"Muebles')
+    files = {"COL.xlsx": workbook_of(base_files(enterprises__csv=ent))}
+    report = validate_submission("COL", files)
+    assert can_mark(files, report) and marked_name(files) == "COL_problems.xlsx"
+    marked = marks(marked_workbook(files, report))
+    # sector of row 2 (column C), the two rows with the same id (A5, A6), and the knock-on rows elsewhere.
+    assert set(marked) == {
+        ("enterprises", "C2"),
+        ("enterprises", "A5"),
+        ("enterprises", "A6"),
+        ("training", "A8"),
+        ("indicators", "A15"),
+    }
+    assert marked[("enterprises", "C2")].startswith("Error: Unknown code for sector")
+    assert "Fix: Did you mean garments?" in marked[("enterprises", "C2")]
+    assert "Duplicate enterprise_id" in marked[("enterprises", "A6")]
+    # The rest of the user's workbook is as it was.
+    book = openpyxl.load_workbook(io.BytesIO(marked_workbook(files, report)))
+    assert book["enterprises"]["B2"].value == "Confecciones Andinas S.A.S."
+
+
+def test_csv_files_come_back_as_one_workbook_with_text_cells() -> None:
+    text = (BASE / "training.csv").read_text(encoding="utf-8")
+    files = base_files(training__csv=text.replace(",WC,", ",=1+1,", 1))
+    report = validate_submission("COL", files)
+    marked = marked_workbook(files, report)
+    book = openpyxl.load_workbook(io.BytesIO(marked))
+    assert book.sheetnames == ["enterprises", "indicators", "logframe", "training"]
+    cell = book["training"]["B2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"  # text, never a formula
+    assert set(marks(marked)) == {("training", "B2")}
+
+
+def test_nothing_to_mark_for_a_valid_upload() -> None:
+    files = base_files()
+    assert not can_mark(files, validate_submission("COL", files))
