@@ -1004,9 +1004,11 @@ def outcome_share_section(
     empty_message: str,
     file_name: str,
     hidden_from: pd.DataFrame | None = None,
+    note: bool = True,
 ) -> None:
     """Outcome indicators as % bars with their n: answering yes at follow-up (`share_pct`) or improving
-    (`improved_pct`). `hidden_from`: the frame whose suppression turns the empty message into 'hidden'."""
+    (`improved_pct`). `hidden_from`: the frame whose suppression turns the empty message into 'hidden';
+    `note`: the suppression note under it (False where the page notes it once further down)."""
     colour = charts.PERIOD_COLOURS["follow_up"] if measure == "share_pct" else charts.STATUS_COLOURS["achieved"]
     show_or_empty(
         share_chart(frame, "indicator", measure, "n_enterprises", title=title, labels=labels, colour=colour),
@@ -1014,7 +1016,8 @@ def outcome_share_section(
         file_name=file_name,
         frame=hidden_from,
     )
-    suppression_note(frame)
+    if note:
+        suppression_note(frame)
 
 
 def role_sex_section(
