@@ -174,9 +174,9 @@ def downloads_section(country: str, scope) -> None:
             key="upload_current_xlsx",
             on_click="ignore",
         )
-        tables = upload.current_tables(country, scope, path)
+        optional = {"logframe": upload.has_logframe(country, scope, path)}  # the data itself: only on a click
         for column, table in zip(columns[1:], TABLES, strict=True):
-            if table in tables:
+            if optional.get(table, True):
                 column.download_button(
                     names[table],
                     data=current("csv", names[table]),
