@@ -71,6 +71,21 @@ class CountryInput:
     report: ValidationReport
     files: dict[str, bytes] = field(default_factory=dict)
     is_demo: bool = False
+    # Incremental publish: the version to copy this country's rows from (report.tables is then empty), and how
+    # many rows each contract table has there.
+    previous: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def rows(self, table: str) -> int:
+        """Rows of a contract table (enterprises, training, indicators, logframe) for this country."""
+        if self.previous is not None:
+            return self.counts.get(table, 0)
+        frame = self.report.tables.get(table)
+        return 0 if frame is None else len(frame)
+
+    def row_counts(self) -> dict[str, int]:
+        names = self.counts if self.previous is not None else self.report.tables
+        return {name: self.rows(name) for name in names}
 
 
 def country_files(folder: Path) -> dict[str, bytes]:
@@ -92,10 +107,6 @@ def validation_fingerprint(reference_dir: Path = REFERENCE_DIR) -> str:
     return digest.hexdigest()
 
 
-# The contract columns of each validated table, as the version stores them (table -> DuckDB table).
-_STORED = {"enterprises": "enterprise", "training": "training", "indicators": "indicator_value", "logframe": "logframe"}
-
-
 def reuse_from_version(folder: Path, version_path: Path, reference_dir: Path = REFERENCE_DIR) -> CountryInput | None:
     """The country's validated tables taken from a published version instead of validating its files again, when
     that version was built from exactly these files (sha256) by the same contract, validator and code lists.
@@ -113,40 +124,63 @@ def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         dataset = con.execute(
-            "SELECT source_sha256 FROM country_dataset WHERE country = $c", {"c": folder.name}
+            "SELECT source_sha256, is_demo, enterprises, training_rows, indicator_rows, logframe_rows "
+            "FROM country_dataset WHERE country = $c",
+            {"c": folder.name},
         ).fetchone()
-        if (
-            dataset is None
-            or dataset[0] != _sha256_of_files(files)
-            or meta.get("validation_sha256") != validation_fingerprint(reference_dir)
-        ):
-            return None
-        tables: dict[str, pd.DataFrame] = {}
-        for name, stored in _STORED.items():
-            columns = ", ".join(contract.TABLES[name].column_names)  # contract names, not values
-            tables[name] = con.execute(
-                f"SELECT {columns} FROM {stored} WHERE country = $c ORDER BY rowid",  # noqa: S608 (contract names)
-                {"c": folder.name},
-            ).df()
     finally:
         con.close()
-    if not len(tables["logframe"]):
-        tables.pop("logframe")
+    if (
+        dataset is None
+        or dataset[0] != _sha256_of_files(files)
+        or dataset[1] != (folder / DEMO_MARKER).exists()
+        or meta.get("validation_sha256") != validation_fingerprint(reference_dir)
+        or meta.get("secret_sha256") != _secret_fingerprint(disclosure.load_secret(create=True))
+    ):
+        return None
+    counts = dict(zip(("enterprises", "training", "indicators", "logframe"), dataset[2:], strict=True))
     return CountryInput(
-        folder.name, ValidationReport(folder.name, tables=tables), files, (folder / DEMO_MARKER).exists()
+        folder.name,
+        ValidationReport(folder.name),
+        files,
+        (folder / DEMO_MARKER).exists(),
+        previous=version_path,
+        counts=counts,
     )
 
 
-def collect_inputs(countries_root: Path, overrides: Mapping[str, CountryInput] | None = None) -> list[CountryInput]:
-    """Every country folder under countries_root, with `overrides` replacing (or adding) countries."""
-    known = set(contract.code_list("country"))
-    inputs: dict[str, CountryInput] = {}
-    if countries_root.exists():
-        for folder in sorted(countries_root.iterdir()):
-            if folder.is_dir() and folder.name in known:
-                inputs[folder.name] = read_country_dir(folder)
-    inputs.update(overrides or {})
-    return [inputs[c] for c in sorted(inputs)]
+def _secret_fingerprint(secret: bytes) -> str:
+    """Identifies the record-key secret (a copied country's record keys must come from the same one)."""
+    return hashlib.sha256(b"score record keys\0" + secret).hexdigest()
+
+
+# Tables holding one country's rows, copied as they are for a reused country (derived tables included: they are
+# per enterprise, so a country's rows depend on that country's data only).
+_COPIED = (
+    "enterprise",
+    "training",
+    "indicator_value",
+    "logframe",
+    "country_dataset",
+    "load_log",
+    "enterprise_training",
+    "delivery_people_added",
+    "indicator_pair",
+    "figures_by_group",
+)
+
+
+def _copy_countries(con: duckdb.DuckDBPyConnection, previous: Path, countries: list[str]) -> None:
+    """Copy the rows of `countries` from the version `previous`, one statement per table."""
+    con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
+    try:
+        for table in _COPIED:
+            con.execute(
+                f"INSERT INTO {table} SELECT * FROM previous.{table} WHERE list_contains($countries, country)",  # noqa: S608 (fixed names)
+                {"countries": countries},
+            )
+    finally:
+        con.execute("DETACH previous")
 
 
 def _sha256_of_files(files: Mapping[str, bytes]) -> str:
@@ -209,7 +243,11 @@ def build_database(
     try:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         _load_reference(con, reference_dir)
+        for previous in sorted({item.previous for item in inputs if item.previous is not None}):
+            _copy_countries(con, previous, [item.country for item in inputs if item.previous == previous])
         for item in inputs:
+            if item.previous is not None:
+                continue
             tables = item.report.tables
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
@@ -245,13 +283,14 @@ def build_database(
                         "at": loaded_at,
                     },
                 )
-        write_derived_tables(con, [item.country for item in inputs])
+        write_derived_tables(con, [item.country for item in inputs if item.previous is None])
         meta = {
             "data_version": str(version),
             "built_at": loaded_at.isoformat(),
             "is_demo": str(bool(inputs) and all(c.is_demo for c in inputs)).lower(),
             "countries": ",".join(c.country for c in inputs),
             "validation_sha256": validation_fingerprint(reference_dir),
+            "secret_sha256": _secret_fingerprint(secret),
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {
