@@ -14,6 +14,7 @@ st.set_page_config(
     page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
+ui.responsive_layout()
 ui.sidebar_language()
 ui.streamlit_texts()
 signin.sidebar_sign_in()
@@ -21,13 +22,13 @@ signin.sidebar_sign_in()
 try:
     ui.pin_data_version()  # every query of this rerun reads this one version
 except db.DatabaseMissing:
-    st.error(_("No database yet. Run `make run` (or `python -m score build`) to build it from data/countries/."))
+    st.error(_("No results have been published yet. For the administrator: run `python -m score build`."))
     st.stop()
 except db.DatabaseUnavailable:
     st.error(
         _(
-            "The database file cannot be read (it may be damaged). Nothing is lost: run `python -m score build` "
-            "to build a new version from data/countries/, then reload this page."
+            "The results cannot be read just now (the data may be damaged). Nothing is lost. For the "
+            "administrator: run `python -m score build` to build a new version, then reload this page."
         )
     )
     st.stop()
@@ -43,6 +44,8 @@ pages = [
     st.Page("views/logframe.py", title=_("Logframe"), icon=":material/flag:"),
     st.Page("views/country.py", title=_("Country profile"), icon=":material/location_on:"),
     st.Page("views/present.py", title=_("Presentation"), icon=":material/slideshow:"),
+    # for an iframe (`/strip?embed=true`): not in the navigation
+    st.Page("views/strip.py", title=_("Headline figures"), url_path="strip", visibility="hidden"),
 ]
 if ui.current_scope().can_upload:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))

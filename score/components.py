@@ -150,6 +150,19 @@ def targets_apply(filters: Filters) -> bool:
     )
 
 
+def default_country(by_country: pd.DataFrame, own: Sequence[str], codes: Sequence[str]) -> str:
+    """The country a profile opens on: the viewer's own country (country staff) when it has enterprises under
+    the filters, else the country with the most enterprises under them (`by_country`: country_comparison),
+    else the first code. So it never opens on a country the filters leave empty."""
+    shown = by_country[~suppressed_rows(by_country)].assign(n=lambda f: numeric(f, "enterprises").fillna(0))
+    with_data = shown[shown["n"] > 0].sort_values(["n", "country"], ascending=[False, True])
+    ranked = [code for code in with_data["country"] if code in codes]
+    for code in sorted(own):
+        if code in ranked:
+            return code
+    return ranked[0] if ranked else codes[0]
+
+
 def size_class_name(code: str) -> str:
     names = {"micro": _("Micro"), "small": _("Small"), "medium": _("Medium"), "large": _("Large")}
     return names.get(code, code)

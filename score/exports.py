@@ -56,6 +56,7 @@ class ExportContext:
     details: str = ""  # "Source: ... · Data of ... · Exported ..."
     about: tuple[tuple[str, str], ...] = ()  # (label, value) rows of a workbook's About sheet
     about_sheet: str = "About"
+    demo_mark: str = ""  # the short mark for a corner of each slide ("Demo data"), empty for real data
 
     @property
     def is_demo(self) -> bool:
@@ -144,7 +145,8 @@ def export_context(
         (_("Source"), source),
         (_("Demo data"), demo or _("No: real programme data")),
     )
-    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"))
+    mark = _("Demo data") if demo else ""
+    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark)
 
 
 # --------------------------------------------------------------------------------------------- data frames
@@ -495,7 +497,7 @@ def build_deck(
         if context is not None and context.demo:
             _text(
                 slide,
-                context.demo.split(":")[0].upper(),
+                (context.demo_mark or context.demo).upper(),
                 width - Inches(2.3),
                 Inches(0.25),
                 Inches(2.0),

@@ -36,6 +36,7 @@ import re
 import sys
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -133,7 +134,7 @@ def rows_text(rows: Sequence[int], count: int | None = None) -> str:
     shown = ", ".join(parts)
     total = max(count or 0, len(set(rows)))
     if len(runs) > ROWS_SHOWN or total > len(set(rows)):
-        shown += " … " + ngettext("({n} row)", "({n} rows)", total, n=f"{total:,}")
+        shown += " … " + ngettext("({count} row)", "({count} rows)", total, count=f"{total:,}")
     return shown
 
 
@@ -1016,7 +1017,12 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         )
         return
 
-    if _crowded(data):
+    try:
+        crowded = _crowded(data)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+        _corrupt(issues, name, error)
+        return
+    if crowded:
         _too_big(issues, name, None)
         return
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from score import charts
-from score.exports import Slide
+from score.exports import ExportContext, Kpi, Slide
 
 HEAD_KEY = "slide_head"
 BODY_KEY = "slide_body"
@@ -82,6 +82,42 @@ def page_top(slide: Slide, demo: str = "") -> str:
 
 def subtitle(slide: Slide) -> str:
     return f"<p>{html.escape(slide.subtitle)}</p>"
+
+
+STRIP_CSS = f"""
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], footer {{
+  display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 8px 12px !important; max-width: none !important; }}
+.strip {{ display: flex; flex-wrap: wrap; gap: 8px 24px; font-family: "Source Sans", sans-serif; }}
+.strip .tile {{ flex: 1 1 140px; border-left: 4px solid {charts.ACCENT}; padding: 2px 10px; min-width: 0; }}
+.strip .value {{ font-size: 28px; font-weight: 700; color: {charts.INK}; line-height: 1.1; white-space: nowrap; }}
+.strip .label {{ font-size: 14px; color: {charts.INK}; }}
+.strip .detail {{ font-size: 13px; color: #52606d; }}
+.strip .women {{ font-size: 13px; color: {charts.SEX_COLOURS["female"]}; font-weight: 600; }}
+.strip-foot {{ font-size: 12px; color: #52606d; margin-top: 6px; }}
+.strip-foot b {{ color: #B00020; text-transform: uppercase; }}
+</style>
+"""
+
+
+def strip(tiles: list[Kpi], context: ExportContext) -> str:
+    """The headline figures in one compact row for an iframe (views/strip.py), with source, date and demo."""
+    cells = []
+    for kpi in tiles:
+        extra = "".join(
+            f'<div class="{css}">{html.escape(text)}</div>'
+            for css, text in (("detail", kpi.detail), ("women", kpi.women))
+            if text
+        )
+        cells.append(
+            f'<div class="tile" data-testid="strip-kpi"><div class="value">{html.escape(kpi.value)}</div>'
+            f'<div class="label">{html.escape(kpi.label)}</div>{extra}</div>'
+        )
+    demo = f"<b>{html.escape(context.demo)}</b> · " if context.demo else ""
+    foot = f'<div class="strip-foot">{demo}{html.escape(context.filters)} · {html.escape(context.details)}</div>'
+    return f'{STRIP_CSS}<div class="strip">{"".join(cells)}</div>{foot}'
 
 
 def counter(number: int, total: int) -> str:

@@ -127,7 +127,9 @@ def _title_slide(context: ExportContext, today: dt.date | None) -> Slide:
     )
 
 
-def _headline_slide(query: Query, kpis: pd.Series, filters: Filters, notes: dict[str, str]) -> Slide:
+def headline_kpis(query: Query, kpis: pd.Series, filters: Filters) -> list[Kpi]:
+    """The headline figures against targets, with women's shares (the headline slide and the embeddable
+    headline strip). `kpis`: the row of overview_kpis."""
     targets = query("overview_targets").set_index("metric") if targets_apply(filters) else pd.DataFrame()
 
     def progress(metric: str) -> float | None:
@@ -175,8 +177,13 @@ def _headline_slide(query: Query, kpis: pd.Series, filters: Filters, notes: dict
             _("{n} training participations", n=fmt_int(kpis["participations"])),
         ),
     ]
+    return tiles
+
+
+def _headline_slide(query: Query, kpis: pd.Series, filters: Filters, notes: dict[str, str]) -> Slide:
+    tiles = headline_kpis(query, kpis, filters)
     method = [notes["enterprises"], notes["workers"], notes["people"], notes["modules"]]
-    if len(targets):
+    if any(kpi.progress is not None for kpi in tiles):
         method.append(notes["targets"])
     else:
         method.append(

@@ -196,7 +196,7 @@ def restrict_modes() -> None:
 def _write_file(path: Path, data: bytes) -> None:
     """Write bytes durably (the one place raw upload bytes are written; tests make it fail with ENOSPC).
     Created 0600: an upload holds enterprise names and coordinates."""
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as handle:
+    with open(path, "wb", opener=lambda name, flags: os.open(name, flags, FILE_MODE)) as handle:
         os.fchmod(handle.fileno(), FILE_MODE)
         handle.write(data)
         handle.flush()

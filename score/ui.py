@@ -26,7 +26,8 @@ LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
-PAGE_PARAMS = ("profile", "slide")  # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
+# URL keys owned by one page (see page_param), kept when the filters rewrite the URL
+PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
 
 def current_scope() -> Scope:
@@ -295,6 +296,20 @@ def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
     return value
 
 
+def page_choice(key: str, widget_key: str, known: list[str] | tuple[str, ...]) -> None:
+    """Let a link choose a page widget's value (`?measure=workers_reached` sets the widget `map_metric`): a
+    value from the URL applies when it is new, not when it is the one the page wrote back last time."""
+    from_url = page_param(key, known)
+    if from_url is not None and from_url != st.session_state.get(f"{widget_key}_in_url"):
+        st.session_state[widget_key] = from_url
+
+
+def keep_page_choice(key: str, widget_key: str, value: str) -> None:
+    """Write the widget's value back to the URL (`page_choice` reads it), so the view is a shareable link."""
+    set_page_param(key, value)
+    st.session_state[f"{widget_key}_in_url"] = value
+
+
 def set_page_param(key: str, value: str) -> None:
     """Mirror a page's own choice in the URL, so the view is a shareable link."""
     if key in PAGE_PARAMS and st.query_params.get(key) != value:
@@ -390,6 +405,55 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     notices()
     return current_filters()
+
+
+# Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
+# a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
+# that and 1000 px it would take a third of the screen, so the first visit collapses it once (the person
+# opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
+RESPONSIVE_CSS = """
+<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+@media (max-width: 1100px) {
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
+}
+</style>
+"""
+COLLAPSE_SIDEBAR_JS = """
+<script>
+(() => {
+  if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
+  const tries = { n: 0 };
+  const collapse = () => {
+    const doc = window.parent.document;
+    const side = doc.querySelector('[data-testid="stSidebar"]');
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    const open = side && side.getBoundingClientRect().right > 40;
+    if (open && button) {
+      window.sessionStorage.setItem("score-sidebar-collapsed", "1");
+      button.click();
+    } else if (tries.n++ < 20) {
+      setTimeout(collapse, 100);
+    }
+  };
+  collapse();
+})();
+</script>
+"""
+
+
+def responsive_layout() -> None:
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded."""
+    st.html(RESPONSIVE_CSS)
+    st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
 
 
 def reset_page_workbook() -> None:

@@ -7,7 +7,6 @@ repeats it over many secrets, i.e. installations, and prints the rates written i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +26,10 @@ FIXED_SECRET = "5c0re-test-secret-" + "0" * 46  # only for this test's private d
 @pytest.fixture(scope="module")
 def keyed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo set built with a known secret, so the attack's figures are the same on every run."""
-    previous = os.environ.get("SCORE_DATA_DIR")
-    data = build_with_secret(tmp_path_factory.mktemp("keyed"), FIXED_SECRET)
-    yield data
-    db.close_all()
-    if previous is None:
-        os.environ.pop("SCORE_DATA_DIR", None)
-    else:
-        os.environ["SCORE_DATA_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:  # SCORE_DATA_DIR is back as it was afterwards
+        patch.setenv("SCORE_DATA_DIR", str(tmp_path_factory.getbasetemp()))
+        yield build_with_secret(tmp_path_factory.mktemp("keyed"), FIXED_SECRET)
+        db.close_all()
 
 
 @pytest.fixture(scope="module")

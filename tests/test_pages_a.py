@@ -486,3 +486,15 @@ def test_pages_in_french(raw, page: str) -> None:
         values = [m.value for m in at.metric]
         assert fr_int(figure) in values, values
         assert en_int(figure) not in values
+
+
+def test_overview_shows_womens_shares_as_headline_figures(raw) -> None:
+    at = open_page(OVERVIEW, scope=Scope.hq("tests"))  # exact figures (the public's are adjusted)
+    expected = raw.kpis()
+    shown = metrics(at)
+    workers = 100 * expected["workers_female"] / expected["workers_reached"]
+    trained = 100 * expected["people_trained_female"] / expected["people_trained"]
+    assert shown["Women's share of workers reached"].value == en_pct(workers)
+    assert shown["Women's share of people trained"].value == en_pct(trained)
+    assert shown["Women's share of people trained"].delta == f"{en_int(expected['people_trained_female'])} women"
+    assert not any("data/" in caption.value or ".csv" in caption.value for caption in at.caption)  # no file paths

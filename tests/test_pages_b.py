@@ -347,14 +347,50 @@ def test_country_profile_filtered_with_points(demo_data_dir, raw) -> None:
     assert len(points["data"]) == len(raw.located(countries={"COL"}, **filters))
 
 
-def test_country_profile_bad_link_and_empty_filters(demo_data_dir) -> None:
+def largest(raw, **filters) -> str:
+    counts = {code: len(raw.enterprise_ids(countries={code}, **filters)) for code in raw.countries()}
+    return max(sorted(counts), key=lambda code: counts[code])
+
+
+def test_country_profile_bad_link_and_empty_filters(demo_data_dir, raw) -> None:
     at = open_page("views/country.py", params={"profile": "<b>XYZ</b>"})
     assert "not a known code and was ignored" in texts(at)
     assert "<b>" not in texts(at)
-    assert at.selectbox(key="profile_country").value == "BOL"  # the first country, no error
+    assert at.selectbox(key="profile_country").value == largest(raw)  # the largest country, no error
     at = open_page("views/country.py", params={"profile": "PER", "phases": ["V"]})
     assert "No enterprises in Peru match the current filters" in texts(at)
     assert not at.get("plotly_chart")
+
+
+def test_country_profile_opens_on_the_largest_country_under_the_filters(demo_data_dir, raw) -> None:
+    """Bolivia joined in phase II: under a phase I filter the profile opens on the largest phase I country,
+    never on an empty one."""
+    at = open_page("views/country.py", params={"phases": ["I"]}, state=HQ)
+    chosen = at.selectbox(key="profile_country").value
+    assert chosen == largest(raw, phases={"I"}) and chosen != "BOL"
+    assert metrics(at)["Enterprises engaged"] == en_int(raw.kpis(countries={chosen}, phases={"I"})["enterprises"])
+
+
+def test_map_measure_and_logframe_date_are_in_the_shareable_link(demo_data_dir) -> None:
+    at = open_page("views/map.py", params={"measure": "workers_reached"})
+    assert at.session_state["map_metric"] == "workers_reached"
+    assert at.query_params["measure"] in (["workers_reached"], "workers_reached")
+    at = open_page("views/map.py", params={"measure": "improving", "indicator": "cost_savings_reported"})
+    assert at.selectbox(key="map_indicator").value == "cost_savings_reported"
+    at = open_page("views/map.py")
+    assert at.query_params["measure"] in (["enterprises"], "enterprises")  # the default, written for the link
+    at = open_page("views/logframe.py", params={"date": "2013-09-30"})
+    assert at.selectbox(key="logframe_date").value == dt.date(2013, 9, 30)
+    at.selectbox(key="logframe_date").select("latest").run()
+    assert at.query_params["date"] in (["latest"], "latest")
+    at = open_page("views/map.py", params={"measure": "<script>"})
+    assert "not a known code and was ignored" in texts(at)
+
+
+def test_country_profile_opens_on_the_viewers_own_country(demo_data_dir) -> None:
+    at = open_page("views/country.py", state={"score_scope": Scope.country("ghana", {"GHA"})})
+    assert at.selectbox(key="profile_country").value == "GHA"
+    assert at.query_params["profile"] in (["GHA"], "GHA")
 
 
 # ------------------------------------------------------------------------------------------ score.logframe

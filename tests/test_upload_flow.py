@@ -240,7 +240,7 @@ def test_missing_or_damaged_database_is_explained(data: Path) -> None:
     assert "python -m score build" in _texts(at, "error") and "damaged" in _texts(at, "error")
     (data / "score.duckdb").unlink()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
-    assert "No database yet" in _texts(at, "error")
+    assert "No results have been published yet" in _texts(at, "error")
 
 
 def test_files_are_checked_and_audited_only_when_asked(data: Path) -> None:

@@ -18,6 +18,7 @@ countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
 indicators = ui.reference_labels("indicator")
 
+ui.page_choice("measure", "map_metric", maps.METRICS)  # ?measure=workers_reached opens that measure
 metric = st.segmented_control(  # full width: four options with long names in French and Spanish
     _("Colour countries by"),
     maps.METRICS,
@@ -26,11 +27,13 @@ metric = st.segmented_control(  # full width: four options with long names in Fr
     required=True,
     key="map_metric",
 )
+ui.keep_page_choice("measure", "map_metric", metric)
 params: dict[str, str] = {}
 indicator_name = None
 kind = "share"
 if metric == "improving":
     codes = list(indicators)
+    ui.page_choice("indicator", "map_indicator", codes)
     indicator = st.columns([2, 3])[0].selectbox(
         _("Outcome indicator"),
         codes,
@@ -38,6 +41,7 @@ if metric == "improving":
         format_func=indicators.get,
         key="map_indicator",
     )
+    ui.keep_page_choice("indicator", "map_indicator", indicator)
     params["indicator"] = indicator
     indicator_name, kind = indicators[indicator], contract.indicator_kind(indicator)
 metric_name = maps.metric_label(metric, indicator_name, kind)

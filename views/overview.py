@@ -56,13 +56,27 @@ c.kpi_row(
         ),
     ]
 )
+c.kpi_row(
+    [
+        c.Tile(
+            _("Women's share of workers reached"),
+            kpis["workers_female_pct"],
+            kind="pct",
+            help=_("Women among the workers of the participating enterprises when they joined."),
+            note=_("{n} women", n=fmt_int(kpis["workers_female"])),
+        ),
+        c.Tile(
+            _("Women's share of people trained"),
+            kpis["people_trained_female_pct"],
+            kind="pct",
+            help=_("Women among the people trained (distinct estimate), managers and workers."),
+            note=_("{n} women", n=fmt_int(kpis["people_trained_female"])),
+        ),
+    ],
+    columns=4,
+)
 if with_targets:
-    st.caption(
-        _(
-            "Targets: the programme's targets for the countries and phases in view (data/reference/targets.csv), "
-            "summed. A bar fills at 100%."
-        )
-    )
+    st.caption(_("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%."))
 else:
     st.caption(
         _(

@@ -1,0 +1,73 @@
+"""The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away, KPI tiles wrap
+and no number is cut (each value's scrollWidth <= clientWidth); `?embed=true` works on public pages; the
+headline strip fits a small iframe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+
+CUT = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] > div')]
+  .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSidebar]');
+  return s ? s.getBoundingClientRect().right : 0; }"""
+
+
+def open_page(browser: Browser, guard, url: str, width: int, height: int):
+    context = guard.install(browser.new_context(viewport={"width": width, "height": height}))
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("[data-testid='stMetric'], [data-testid='strip-kpi']").first.wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
+    page.wait_for_timeout(800)  # the sidebar folds after the first paint
+    return context, page
+
+
+@pytest.mark.parametrize(("path", "width", "height"), [("", 800, 1000), ("enterprises", 800, 1000), ("", 1280, 720)])
+def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
+    browser: Browser, app_server: AppServer, network_guard, path: str, width: int, height: int
+) -> None:
+    context, page = open_page(browser, network_guard, f"{app_server.url}/{path}", width, height)
+    try:
+        assert page.locator("[data-testid='stMetricValue']").count() >= 4
+        assert page.evaluate(CUT) == []
+        if width <= 1000:
+            assert page.evaluate(SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
+            page.locator("[data-testid='stExpandSidebarButton']").first.click()  # it opens again on demand
+            page.locator("[data-testid='stSidebar'] [data-testid='stSidebarNav']").wait_for(timeout=ui.TIMEOUT)
+            assert page.evaluate(SIDEBAR_RIGHT) > 0
+        else:
+            assert page.evaluate(SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["?embed=true", "map?embed=true", "country?embed=true", "logframe?embed=true"])
+def test_public_pages_work_embedded(browser: Browser, app_server: AppServer, network_guard, path: str) -> None:
+    context = network_guard.install(browser.new_context(viewport={"width": 1000, "height": 800}))
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server.url}/{path}", wait_until="domcontentloaded")
+        page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
+        ui.settle(page)
+        assert ui.page_problems(page, expect_chart=True) == []
+        assert "embed=true" in page.url  # the page's own link rewrites keep the embed mode
+    finally:
+        context.close()
+
+
+def test_headline_strip_fits_a_small_iframe(browser: Browser, app_server: AppServer, network_guard) -> None:
+    context, page = open_page(browser, network_guard, f"{app_server.url}/strip?embed=true&countries=COL", 900, 220)
+    try:
+        tiles = page.locator("[data-testid='strip-kpi']")
+        assert tiles.count() == 4
+        text = page.locator("[data-testid='stMain']").inner_text()
+        assert "Colombia" in text and "women" in text and "DEMO DATA" in text.upper()
+        assert page.evaluate("() => document.documentElement.scrollHeight") <= 220
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert page.evaluate(CUT) == []
+    finally:
+        context.close()

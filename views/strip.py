@@ -1,0 +1,18 @@
+"""Headline strip: the headline figures in one compact row, for an iframe on the ILO website
+(`/strip?embed=true`, with the filters of any dashboard link, e.g. `/strip?embed=true&countries=COL`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from score import present_mode as pm
+from score import presentation, ui
+from score.i18n import _
+
+ui.pin_data_version()
+filters = ui.current_filters()
+kpis = ui.query("overview_kpis").iloc[0]
+if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
+    st.caption(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
+    st.stop()
+st.html(pm.strip(presentation.headline_kpis(ui.query, kpis, filters), ui.export_context()))
