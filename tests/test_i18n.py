@@ -323,3 +323,14 @@ def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, but
 def test_english_needs_no_replaced_words(demo_data_dir) -> None:
     at = _run(PAGES[0], "en")
     assert "stFileUploaderDropzone" not in " ".join(str(el.proto.body) for el in at.get("html"))
+
+
+def test_a_count_in_a_plural_message_is_grouped_the_way_of_the_language() -> None:
+    from score.i18n import ngettext
+
+    set_language("fr")
+    try:
+        assert ngettext("({n} row)", "({n} rows)", 1234) == "(1\u202f234 lignes)"
+        assert ngettext("({n} row)", "({n} rows)", 1234, n="mille") == "(mille lignes)"  # a caller may show n otherwise
+    finally:
+        set_language("en")
