@@ -59,13 +59,14 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do
     return message
 
 
-def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """Translate a message whose form depends on the count `n` ("1 error" / "18 errors").
 
-    `{n}` is always available as a placeholder; other `{placeholders}` come from keyword arguments.
+    `{n}` is always available as a placeholder, written with the language's grouping ("1 234" in French);
+    a keyword `n=` shows something else there. Other `{placeholders}` come from keyword arguments.
     """
     text = _translations(current_language()).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return text.format(**{"n": fmt_int(n), **values})
 
 
 def label(row: dict[str, str], language: str | None = None) -> str:

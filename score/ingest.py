@@ -134,7 +134,7 @@ def rows_text(rows: Sequence[int], count: int | None = None) -> str:
     shown = ", ".join(parts)
     total = max(count or 0, len(set(rows)))
     if len(runs) > ROWS_SHOWN or total > len(set(rows)):
-        shown += " … " + ngettext("({n} row)", "({n} rows)", total, n=f"{total:,}")
+        shown += " … " + ngettext("({count} row)", "({count} rows)", total, count=f"{total:,}")
     return shown
 
 

@@ -6,7 +6,6 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from pathlib import Path
 
@@ -356,22 +355,6 @@ def notices() -> None:
             ),
             icon=":material/science:",
         )
-
-
-def text_html(text: str) -> str:
-    """Text from data as a block of HTML that Streamlit shows exactly as typed (for `text_caption`).
-
-    Markdown cannot be told to leave text alone: backslash escapes stop `[x](...)` and `![p](...)`, but GitHub
-    -style autolinks still turn a bare https://... into a link. A line starting with <div> is an HTML block, which
-    markdown does not parse at all; html.escape makes the text inside plain text (newlines become spaces, so no
-    blank line can end the block early)."""
-    return f"<div>{html.escape(' '.join(str(text).split()))}</div>"
-
-
-def text_caption(text: str) -> None:
-    """st.caption for text that holds data (a partner name in the filters, a file name): never a link, an image
-    (a request leaving the machine) or formatting."""
-    st.caption(text_html(text), unsafe_allow_html=True)
 
 
 def adjusted_figures_notice(scope: Scope) -> str | None:

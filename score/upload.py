@@ -268,6 +268,7 @@ HISTORY_COLUMNS = [
     "files",
 ]
 _changes: dict[tuple[str, str, str], dict[str, object]] = {}  # (country, old file, new file): versions never change
+HISTORY_CHANGES = 30  # the newest versions whose changes are worked out (each opens two version files once)
 
 
 def version_changes(country: str, old: Path | None, new: Path, scope: Scope) -> dict[str, object]:
@@ -299,6 +300,9 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     rows = []
     for position, entry in enumerate(entries):
         if not entry["changed"]:
+            continue
+        if len(rows) >= HISTORY_CHANGES:
+            rows.append({k: entry.get(k) for k in HISTORY_COLUMNS if k in entry})
             continue
         row = {k: entry.get(k) for k in HISTORY_COLUMNS if k in entry}
         new = folder / f"score-{entry['version']}.duckdb"
@@ -338,6 +342,12 @@ def current_tables(country: str, scope: Scope, path: Path | None = None) -> dict
         if len(frame) or contract.TABLES[table].required:
             tables[table] = frame
     return tables
+
+
+def has_logframe(country: str, scope: Scope, path: Path | None = None) -> bool:
+    """Whether the country has published logframe rows (the optional table); a small query."""
+    _require(scope, country)
+    return bool(len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)))
 
 
 def current_file_names(country: str) -> dict[str, str]:

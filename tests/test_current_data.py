@@ -116,3 +116,27 @@ def test_the_download_command_writes_files_that_validate(data: Path, tmp_path: P
     book_report = validate_paths([out / "SCORE_COL_current.xlsx"], country="COL")
     assert book_report.ok and not book_report.issues, book_report.summary()
     assert "enterprises.csv" in capsys.readouterr().out
+
+
+def test_a_template_in_spanish_keeps_its_notes_sheet_out_of_the_upload(data: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from score import i18n, templates
+
+    i18n.set_language("es")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(templates.xlsx_template("COL")))
+        notes = templates.notes_sheet_name()
+        assert notes in book.sheetnames and templates.CODES_SHEET in book.sheetnames
+        for sheet in ("enterprises", "training", "indicators"):
+            book[sheet]["A2"] = "COL-7001"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        # Read back in English: the Spanish notes sheet is still known as the template's own.
+        i18n.set_language("en")
+        report = validate_submission("COL", {"plantilla.xlsx": buffer.getvalue()})
+    finally:
+        i18n.set_language("en")
+    assert report.ok and not report.issues, report.summary()

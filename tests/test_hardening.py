@@ -94,22 +94,6 @@ def test_plotly_shows_uploaded_names_as_text() -> None:
     assert "<" not in legend.data[0].name and "<" not in str(legend.data[0].customdata)
 
 
-def test_captions_from_data_are_shown_as_typed() -> None:
-    from score import ui
-
-    shown = ui.text_html(f"Partners: {MARKDOWN}\n\n{LINK} https://evil.example")
-    # one HTML block (markdown leaves it alone: no link, image or autolink), the text escaped, no blank line
-    assert shown.startswith("<div>") and shown.endswith("</div>") and "\n" not in shown
-    assert "<a " not in shown and "<img" not in shown.replace("&lt;img", "")
-    assert html_text(shown) == f"Partners: {MARKDOWN} {LINK} https://evil.example"
-
-
-def html_text(markup: str) -> str:
-    import html as html_module
-
-    return html_module.unescape(markup.removeprefix("<div>").removesuffix("</div>"))
-
-
 # ---------------------------------------------------------------------------------------------- 5: workbook bombs
 
 

@@ -305,8 +305,8 @@ def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: 
     from score.i18n import ngettext
 
     set_language(lang)
-    try:
-        assert [ngettext("({n} row)", "({n} rows)", n) for n in (0, 1, 2)] == [zero, one, two]
+    try:  # a message of the validation report (score/ingest.py)
+        assert [ngettext("({count} row)", "({count} rows)", n, count=n) for n in (0, 1, 2)] == [zero, one, two]
     finally:
         set_language("en")
 
@@ -323,3 +323,15 @@ def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, but
 def test_english_needs_no_replaced_words(demo_data_dir) -> None:
     at = _run(PAGES[0], "en")
     assert "stFileUploaderDropzone" not in " ".join(str(el.proto.body) for el in at.get("html"))
+
+
+def test_a_count_in_a_plural_message_is_grouped_the_way_of_the_language() -> None:
+    from score.i18n import ngettext
+
+    singular, plural = "Unknown code for {column} ({n} row).", "Unknown code for {column} ({n} rows)."
+    set_language("fr")
+    try:
+        assert ngettext(singular, plural, 1234, column="sector") == "Code inconnu pour sector (1\u202f234 lignes)."
+        assert ngettext(singular, plural, 2, column="sector", n="deux") == "Code inconnu pour sector (deux lignes)."
+    finally:
+        set_language("en")

@@ -176,3 +176,14 @@ def test_the_report_is_written_in_the_readers_language(monkeypatch: pytest.Monke
     people = validate_submission("COL", files(enterprises__csv=ent)).for_people()
     assert all(str(name).startswith("«") for name in people.columns)
     assert people.iloc[0]["«Severity»"] == "«Error»"
+
+
+def test_rows_far_apart_are_listed_up_to_a_point_then_counted() -> None:
+    from score.ingest import ROWS_SHOWN, rows_text
+
+    rows = list(range(2, 2 + 2 * 40, 2))  # 40 rows, none next to another
+    text = rows_text(rows)
+    assert text.startswith("2, 4, 6") and text.endswith("… (40 rows)")
+    assert text.count(",") == ROWS_SHOWN - 1
+    assert rows_text([5, 6]) == "5, 6" and rows_text([5, 6, 7]) == "5\u20137"
+    assert rows_text(list(range(2, 10_002)), count=250_000) == "2\u201310001 … (250,000 rows)"

@@ -174,9 +174,9 @@ def downloads_section(country: str, scope) -> None:
             key="upload_current_xlsx",
             on_click="ignore",
         )
-        tables = upload.current_tables(country, scope, path)
+        optional = {"logframe": upload.has_logframe(country, scope, path)}  # the data itself: only on a click
         for column, table in zip(columns[1:], TABLES, strict=True):
-            if table in tables:
+            if optional.get(table, True):
                 column.download_button(
                     names[table],
                     data=current("csv", names[table]),
@@ -427,21 +427,21 @@ def history_table(history: pd.DataFrame) -> None:
 
     # Narrow columns, the figures before "Restored from" and the files: at 1280 px all that matters is in view.
     columns = {
-        _("Version"): (history["version"], 60),
+        _("Version"): (history["version"], 55),
         _("When (UTC)"): (
             [fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]],
-            140,
+            135,
         ),
-        _("Who"): (history["user"].fillna(""), 95),
-        _("Action"): (history["action"].map(lambda a: actions.get(a, a)), 70),
-        _("Added"): (history["added"], 60),
-        _("Changed"): (history["changed"], 70),
-        _("Removed"): (history["removed"], 70),
+        _("Who"): (history["user"].fillna(""), 90),
+        _("Action"): (history["action"].map(lambda a: actions.get(a, a)), 95),
+        _("Added"): (history["added"], 85),
+        _("Changed"): (history["changed"], 85),
+        _("Removed"): (history["removed"], 85),
         **{
-            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 145)
+            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 135)
             for key in ("enterprises", "workers_reached")
         },
-        _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 100),
+        _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 110),
         _("Files"): (history["files"].fillna(""), None),
     }
     shown = pd.DataFrame({name: values for name, (values, _width) in columns.items()})

@@ -84,5 +84,5 @@ def test_hostile_partner_filter_is_text_in_the_presentation(page: Page, hostile_
     for index, partner in enumerate(HOSTILE):
         ui.goto(page, f"{hostile_server.url}/present?partners={quote(partner)}")
         _check(page, f"present-{index}")
-        caption = page.locator("[data-testid='stCaptionContainer']").all_text_contents()
-        assert any("evil.example" in text for text in caption), caption  # shown as typed
+        shown = page.locator("[data-testid='stMain']").inner_text()
+        assert "evil.example" in shown, shown[:500]  # the filter is shown, as typed

@@ -112,6 +112,7 @@ def walk_to_confirmation(
 
 
 def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str) -> None:
+    ui.settle(page)  # the run that follows a publish replaces the page: no stale copy of it left
     expect(page.get_by_role("heading", name="Published versions of Colombia")).to_be_visible()
     newest, *older = table_rows(page, "When (UTC)")
     assert older, "version 1 (the build) is missing from the history"
