@@ -26,7 +26,6 @@ import math
 import os
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,7 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import make_scaled  # noqa: E402  (bench/ sibling)
+import harness  # noqa: E402  (bench/ siblings)
+import make_scaled  # noqa: E402
 
 from score import db  # noqa: E402
 from score.access import Scope  # noqa: E402
@@ -247,20 +247,13 @@ def bench_pages(scale: int, data: Path, runs: int) -> list[dict]:
     since the last publish or restart); cached = the same view again. Times include Streamlit and Plotly.
     """
     cases = {"all (default)": {}, "typical filtered": CASES["typical filtered"].to_query_params()}
-    done = subprocess.run(
-        [sys.executable, "-c", PAGES_SCRIPT, str(REPO), str(runs), json.dumps(cases)],
-        cwd=REPO,
-        env={**os.environ, "SCORE_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
+    rendered, why = harness.run_result(
+        PAGES_SCRIPT, [str(REPO), str(runs), json.dumps(cases)], {**os.environ, "SCORE_DATA_DIR": str(data)}, 3600
     )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
-    if line is None:
-        print(f"  pages failed: {(done.stderr or done.stdout)[-3000:]}", file=sys.stderr)
+    if rendered is None:
+        print(f"  pages failed: {why[-3000:]}", file=sys.stderr)
         return []
-    results = [{"scale": scale, **r} for r in json.loads(line[len("RESULT") :])]
+    results = [{"scale": scale, **r} for r in rendered]
     for r in results:
         print(
             f"  x{scale} page {r['page']:14} {r['case']:18} cold {r['cold_s']:.2f} s (queries {r['queries_s']:.2f} s,"
@@ -527,20 +520,11 @@ def bench_apptest(scale: int, data: Path) -> dict:
     """The default page through streamlit.testing.AppTest in a fresh process (nothing cached, nothing open)."""
     env = {**os.environ, "SCORE_DATA_DIR": str(data)}
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", APPTEST_SCRIPT, str(REPO)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    result, why = harness.run_result(APPTEST_SCRIPT, [str(REPO)], env, 1200)
     wall = time.perf_counter() - start
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
-    if line is None:
-        return {"scale": scale, "error": (done.stderr or done.stdout)[-2000:]}
-    return {"scale": scale, "process_wall_s": wall, **json.loads(line[len("RESULT") :])}
+    if result is None:
+        return {"scale": scale, "error": why[-2000:]}
+    return {"scale": scale, "process_wall_s": wall, **result}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+import harness  # noqa: E402
 from load_test import VIEWS, percentile  # noqa: E402
 
 from score.serve import Cluster  # noqa: E402
@@ -130,17 +131,6 @@ def report(rows: list[dict], processes: int, sessions: int, seconds: float) -> s
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    start, end = MARKERS
-    if start in content and end in content:
-        before, rest = content.split(start, 1)
-        content = before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
-    else:
-        content = content.rstrip("\n") + f"\n\n{start}\n{text}\n{end}\n"
-    path.write_text(content, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=2)
@@ -184,7 +174,7 @@ def main() -> int:
     text = report(rows, args.processes, args.sessions, args.seconds)
     print("\n" + text)
     if args.write:
-        write_section(args.write, text)
+        harness.write_section(args.write, text, MARKERS)
     errors = sum(r["errors"] for r in rows)
     for r in rows:
         for sample in r["error_samples"]:

@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+import harness  # noqa: E402
 import make_scaled  # noqa: E402
 
 MARKERS = ("<!-- targets:start -->", "<!-- targets:end -->")
@@ -139,19 +140,10 @@ print("RESULT" + json.dumps(out))
 def pages_and_pandas(data: Path) -> dict:
     env = {**os.environ, "SCORE_DATA_DIR": str(data)}
     env.pop("SCORE_DB_PATH", None)
-    done = subprocess.run(
-        [sys.executable, "-c", APPTEST, str(REPO), json.dumps(PAGES), json.dumps(FILTER_SET)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
-    if line is None:
-        raise RuntimeError((done.stderr or done.stdout)[-3000:])
-    return json.loads(line[len("RESULT") :])
+    result, why = harness.run_result(APPTEST, [str(REPO), json.dumps(PAGES), json.dumps(FILTER_SET)], env, 3600)
+    if result is None:
+        raise RuntimeError(why[-3000:])
+    return result
 
 
 def publish_fresh(data: Path, country: str = "PER") -> float:
@@ -372,17 +364,6 @@ def report(results: dict, started: float, loads: tuple[float, float]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    start, end = MARKERS
-    if start in content and end in content:
-        before, rest = content.split(start, 1)
-        content = before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
-    else:
-        content = content.rstrip("\n") + f"\n\n{start}\n{text}\n{end}\n"
-    path.write_text(content, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,200")
@@ -413,7 +394,7 @@ def main() -> int:
     (make_scaled.bench_root() / "targets.json").write_text(json.dumps(results, indent=1))
     print(text)
     if args.write:
-        write_section(args.write, text)
+        harness.write_section(args.write, text, MARKERS)
     return 0
 
 

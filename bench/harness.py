@@ -1,0 +1,40 @@
+"""What the bench scripts share: running a measuring script in a fresh Python and reading its RESULT line,
+and writing a measured section between markers in BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_result(script: str, args: list[str], env: Mapping[str, str], timeout: float) -> tuple[object, str]:
+    """Run `python -c script *args` in the repo; (the JSON after the first "RESULT" line on stdout, or None
+    when there is none, and stderr or stdout to say why)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
+    return (None if line is None else json.loads(line[len("RESULT") :])), done.stderr or done.stdout
+
+
+def write_section(path: Path, text: str, markers: tuple[str, str]) -> None:
+    """Replace the text between `markers` in `path` (append the section when the markers are not there)."""
+    content = path.read_text(encoding="utf-8")
+    start, end = markers
+    if start in content and end in content:
+        before, rest = content.split(start, 1)
+        content = before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
+    else:
+        content = content.rstrip("\n") + f"\n\n{start}\n{text}\n{end}\n"
+    path.write_text(content, encoding="utf-8")
