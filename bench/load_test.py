@@ -68,6 +68,11 @@ VIEWS = [
 LOAD_TIMEOUT_MS = 60_000
 
 
+def next_view(n: int, loads: int, rng: random.Random) -> tuple[str, str, str]:
+    """Virtual user n's next view: every view once (each user starting at its own), then at random."""
+    return VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
+
+
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
@@ -104,7 +109,7 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
     rng = random.Random(n)
     loads = 0
     while time.monotonic() < deadline and loads < max_loads:
-        path, query, ready = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
+        path, query, ready = next_view(n, loads, rng)
         url = f"{base}{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:
@@ -131,7 +136,7 @@ async def ws_session(n: int, base: str, deadline: float, max_loads: int, allowed
     rng = random.Random(n)
     loads = 0
     while time.monotonic() < deadline and loads < max_loads:
-        path, query, _ready = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
+        path, query, _ready = next_view(n, loads, rng)
         where = f"{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import harness  # noqa: E402
-from load_test import VIEWS, percentile  # noqa: E402
+from load_test import VIEWS, next_view, percentile  # noqa: E402
 
 from score.serve import Cluster  # noqa: E402
 from tests.e2e.app_server import data_env, prepare_data_dir  # noqa: E402
@@ -45,7 +45,7 @@ async def _visitor(n: int, url: str, deadline: float, max_loads: int, latencies:
     for loads in range(max_loads):
         if time.monotonic() >= deadline:
             return
-        path, query, _ = VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
+        path, query, _ = next_view(n, loads, rng)
         started = time.monotonic()
         try:
             shown = await load_page(url, path, query, timeout=60)
