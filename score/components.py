@@ -983,6 +983,20 @@ def reach_tiles(
     )
 
 
+def sector_bars(frame: pd.DataFrame) -> go.Figure | None:
+    """Enterprises by sector (enterprises_by_sector), in the sectors' colours."""
+    from score import ui
+
+    return bar_chart(
+        frame,
+        "sector",
+        "enterprises",
+        title=_("Enterprises by sector (enterprises)"),
+        labels=ui.reference_labels("sector"),
+        colours=charts.sector_colours(),
+    )
+
+
 def joining_trend(frame: pd.DataFrame, *, title: str) -> None:
     """Enterprises joining per year, with the running total."""
     chart_section(

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from score import charts, logframe, maps, ui
 from score import components as c
+from score import logframe, maps, ui
 from score.i18n import _, fmt_date
 
 filters = ui.page(
@@ -81,14 +81,7 @@ with right:
     if not hidden and not empty:
         by_sector = ui.query("enterprises_by_sector", filters_override=here)
         c.chart_section(
-            c.bar_chart(
-                by_sector,
-                "sector",
-                "enterprises",
-                title=_("Enterprises by sector (enterprises)"),
-                labels=sectors,
-                colours=charts.sector_colours(),
-            ),
+            c.sector_bars(by_sector),
             nothing,
             file_name=f"{iso3}-enterprises-by-sector",
             notes=[by_sector],

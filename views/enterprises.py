@@ -42,14 +42,7 @@ by_country = ui.query("country_comparison")
 left, right = st.columns(2)
 with left:
     c.chart_section(
-        c.bar_chart(
-            by_sector,
-            "sector",
-            "enterprises",
-            title=_("Enterprises by sector (enterprises)"),
-            labels=sectors,
-            colours=charts.sector_colours(),
-        ),
+        c.sector_bars(by_sector),
         NO_ENTERPRISES,
         file_name="enterprises-by-sector",
         frame=by_sector,
