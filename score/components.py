@@ -903,3 +903,164 @@ def page_workbook(file_name: str) -> None:
         key="page_workbook",
         where=slot,
     )
+
+
+# --------------------------------------------------------------------------------------------- sections
+# What several pages draw the same way: a page names the section and passes its frame and words.
+
+
+def stop_unless_shown(kpis: Mapping[str, object] | pd.Series, count: str, empty_message: str) -> None:
+    """End the page with an explanation when its headline row was suppressed or `count` is 0."""
+    from score import ui
+
+    if is_suppressed(kpis):
+        ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
+        st.stop()
+    if not kpis[count]:
+        ui.empty_state(empty_message)
+        st.stop()
+
+
+def chart_section(
+    fig: go.Figure | None,
+    empty_message: str,
+    *,
+    file_name: str,
+    frame: pd.DataFrame | None = None,
+    caption: str | None = None,
+    notes: Sequence[pd.DataFrame] | None = None,
+) -> None:
+    """A chart (or why it is empty), its caption, then the suppression note for `notes` (default: `frame`)."""
+    show_or_empty(fig, empty_message, file_name=file_name, frame=frame)
+    if caption:
+        st.caption(caption)
+    suppression_note(*(notes if notes is not None else [] if frame is None else [frame]))
+
+
+def reach_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> None:
+    """The headline row against targets: enterprises engaged, workers reached, people trained, modules.
+    `targets` is overview_targets indexed by metric; progress shows only when `with_targets`. With
+    `participations` the modules tile explains itself and counts the training participations under it."""
+
+    def target(metric: str) -> dict[str, object]:
+        if not with_targets or metric not in targets.index:
+            return {}
+        return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
+
+    kpi_row(
+        [
+            Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
+            Tile(
+                _("Workers reached"),
+                kpis["workers_reached"],
+                help=_("Headcount of participating enterprises when they joined."),
+                **target("workers_reached"),
+            ),
+            Tile(
+                _("People trained"),
+                kpis["people_trained"],
+                help=_(
+                    "Conservative distinct estimate: per enterprise, role and sex, the largest group across its "
+                    "modules."
+                ),
+                **target("people_trained"),
+            ),
+            Tile(
+                _("Modules delivered"),
+                kpis["module_completions"],
+                help=_("One per enterprise and module: classroom training plus in-factory consultations.")
+                if participations
+                else None,
+                note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
+            ),
+        ]
+    )
+
+
+def joining_trend(frame: pd.DataFrame, *, title: str) -> None:
+    """Enterprises joining per year, with the running total."""
+    chart_section(
+        trend_chart(
+            frame, "year", "enterprises", title=title, bar_name=_("Joining that year"), line_name=_("Cumulative")
+        ),
+        _("No enterprises joined in the years selected."),
+        file_name="enterprises-by-year",
+        frame=frame,
+    )
+
+
+def outcome_share_section(
+    frame: pd.DataFrame,
+    measure: Literal["share_pct", "improved_pct"],
+    *,
+    title: str,
+    labels: Mapping[str, str],
+    empty_message: str,
+    file_name: str,
+    hidden_from: pd.DataFrame | None = None,
+    note: bool = True,
+) -> None:
+    """Outcome indicators as % bars with their n: answering yes at follow-up (`share_pct`) or improving
+    (`improved_pct`). `hidden_from`: the frame whose suppression turns the empty message into 'hidden';
+    `note`: the suppression note under it (False where the page notes it once further down)."""
+    colour = charts.PERIOD_COLOURS["follow_up"] if measure == "share_pct" else charts.STATUS_COLOURS["achieved"]
+    show_or_empty(
+        share_chart(frame, "indicator", measure, "n_enterprises", title=title, labels=labels, colour=colour),
+        empty_message,
+        file_name=file_name,
+        frame=hidden_from,
+    )
+    if note:
+        suppression_note(frame)
+
+
+def role_sex_section(
+    roles: pd.DataFrame,
+    value: str,
+    *,
+    title: str,
+    file_name: str,
+    barmode: Literal["stack", "group"] = "stack",
+    caption: str | None = None,
+    note: bool = True,
+) -> None:
+    """people_trained_by_role_sex as bars per role (managers, workers), women and men as segments."""
+    sexes = sex_labels()
+    show_or_empty(
+        multi_bar_chart(
+            pivot_wide(roles, "role", "sex", value, ["female", "male"]),
+            "role",
+            [Series(sex, sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")],
+            title=title,
+            labels=role_labels(),
+            barmode=barmode,
+        ),
+        _("No classroom training matches the current filters."),
+        file_name=file_name,
+        frame=roles,
+    )
+    if caption:
+        st.caption(caption)
+    if note:
+        suppression_note(roles)
+
+
+def table_section(
+    frame: pd.DataFrame,
+    columns: Mapping[str, tuple[str, Kind]],
+    *,
+    labels: Mapping[str, Mapping[str, str]],
+    file_name: str,
+    key: str,
+    csv_columns: Sequence[str] | None = None,
+) -> None:
+    """An aggregate table (codes named through `labels`, headings and kinds from `columns`) with its CSV
+    (the query's data: codes beside names, `csv_columns` or all of them)."""
+    table(display_table(with_labels(frame, **labels), columns), key=f"{key}_table")
+    csv_download(frame, file_name, labels=labels, columns=csv_columns, key=f"{key}_csv")

@@ -31,6 +31,7 @@ from score.auth import Session
 from score.i18n import N_, _
 
 SESSION_KEY = "score_session"
+_FAILED_KEY = "score_signin_failed"  # the last attempt failed: keep the box open
 CLIENT_KEY = "score_client_id"  # a random id per browser session, for throttling failed sign-ins
 ROLE_LABELS = {"hq": N_("HQ"), "country": N_("country"), "public": N_("public"), "none": N_("no access")}
 
@@ -109,7 +110,9 @@ def _signed_in_caption(box: DeltaGenerator, session: Session) -> None:
     role = _(ROLE_LABELS.get(scope.role, scope.role))
     box.caption(_("Signed in as {user} ({role})", user=session.user, role=role))
     if scope.role == "country":
-        box.caption(_("Enterprise detail for: {countries}", countries=", ".join(sorted(scope.detail_countries))))
+        names = ui.reference_labels("country")
+        countries = ", ".join(sorted(names.get(code, code) for code in scope.detail_countries))
+        box.caption(_("Enterprise detail for: {countries}", countries=countries))
     if scope.role == "none":
         box.warning(_("Your account has no data access configured. Please contact the SCORE team in Geneva."))
 
@@ -149,7 +152,9 @@ def _local(box: DeltaGenerator) -> None:
             _set(None)
             st.rerun()
         return
-    with box.expander(_("Sign in"), icon=":material/key:"):
+    # A failed attempt keeps the box open, so its message is seen (a folded box hid it).
+    failed = bool(st.session_state.get(_FAILED_KEY))
+    with box.expander(_("Sign in"), icon=":material/key:", expanded=failed):
         with st.form("score_sign_in", clear_on_submit=True, border=False):
             username = st.text_input(_("User name"), key="score_signin_user", max_chars=254, autocomplete="username")
             password = st.text_input(
@@ -160,17 +165,19 @@ def _local(box: DeltaGenerator) -> None:
                 autocomplete="current-password",
             )
             submitted = st.form_submit_button(_("Sign in"))
-        if submitted:
-            _sign_in(username, password)
         st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
+    if submitted:  # the reason for a refusal goes below the box, where it is seen even if the box folds
+        with box:
+            st.session_state[_FAILED_KEY] = not _sign_in(username, password)
 
 
-def _sign_in(username: str, password: str) -> None:
+def _sign_in(username: str, password: str) -> bool:
+    """Sign in and rerun on success; False (with the reason on screen) otherwise."""
     result = auth.sign_in(username, password, session_id=st.session_state[CLIENT_KEY], ip=_client_ip())
     if result.retry_after > 0:
         audit.record("sign_in_failed", result.username, reason="throttled", attempt=_attempt_id(username))
         st.error(_("Too many failed attempts. Try again in {seconds} seconds.", seconds=int(result.retry_after) + 1))
-        return
+        return False
     if result.scope is None:
         # Only a known user name is written in clear: an unknown one may be a password typed in the wrong box.
         audit.record("sign_in_failed", result.username, reason="bad credentials", attempt=_attempt_id(username))
@@ -178,11 +185,12 @@ def _sign_in(username: str, password: str) -> None:
             st.error(_("This demo account has ended: real data is published now.") + " " + demo_accounts_explanation())
         else:
             st.error(_("User name or password not recognised."))
-        return
+        return False
     session = Session.start(result.username or "", result.scope)
     audit.record("sign_in", session.user, method="password", role=session.scope.role)
     _set(session)
     st.rerun()
+    return True
 
 
 # ---------------------------------------------------------------------------------------------- OIDC

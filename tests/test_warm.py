@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ def test_a_publisher_waits_for_live_processes_only_and_not_forever(fresh_data_di
 def test_the_queries_visitors_asked_are_replayed_on_a_new_version(
     fresh_data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(warm, "_asked", Counter())  # only this test's visitors (pages tests remember theirs)
+    monkeypatch.setattr(warm, "_scopes", {})
     scope = Scope.hq("warm-test")
     call = ("overview_kpis", ui.scope_key(scope), Filters(countries=("COL",)), ())
     warm.remember(call, scope)
@@ -55,7 +58,9 @@ def test_the_queries_visitors_asked_are_replayed_on_a_new_version(
     )
 
 
-def test_remembered_queries_stay_bounded_and_keep_the_most_asked() -> None:
+def test_remembered_queries_stay_bounded_and_keep_the_most_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warm, "_asked", Counter())
+    monkeypatch.setattr(warm, "_scopes", {})
     scope = Scope.public()
     popular = ("overview_kpis", ui.scope_key(scope), Filters(), ())
     for _ in range(3):

@@ -51,33 +51,7 @@ if hidden or empty:
     ui.empty_state(nothing)
 else:
     targets = ui.query("overview_targets", filters_override=here).set_index("metric")
-
-    def _target(metric: str) -> dict[str, object]:
-        if not c.targets_apply(filters) or metric not in targets.index:
-            return {}
-        return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
-
-    c.kpi_row(
-        [
-            c.Tile(_("Enterprises engaged"), kpis["enterprises"], **_target("enterprises")),
-            c.Tile(
-                _("Workers reached"),
-                kpis["workers_reached"],
-                help=_("Headcount of participating enterprises when they joined."),
-                **_target("workers_reached"),
-            ),
-            c.Tile(
-                _("People trained"),
-                kpis["people_trained"],
-                help=_(
-                    "Conservative distinct estimate: per enterprise, role and sex, the largest group across its "
-                    "modules."
-                ),
-                **_target("people_trained"),
-            ),
-            c.Tile(_("Modules delivered"), kpis["module_completions"]),
-        ]
-    )
+    c.reach_tiles(kpis, targets, with_targets=c.targets_apply(filters))
 
 # ---- where, in which sectors, with which partners
 left, right = st.columns([3, 2])
@@ -106,7 +80,7 @@ with left:
 with right:
     if not hidden and not empty:
         by_sector = ui.query("enterprises_by_sector", filters_override=here)
-        c.show_or_empty(
+        c.chart_section(
             c.bar_chart(
                 by_sector,
                 "sector",
@@ -117,10 +91,10 @@ with right:
             ),
             nothing,
             file_name=f"{iso3}-enterprises-by-sector",
+            notes=[by_sector],
         )
-        c.suppression_note(by_sector)
         by_partner = ui.query("enterprises_by_partner", filters_override=here)
-        c.show_or_empty(
+        c.chart_section(
             c.bar_chart(
                 by_partner.fillna({"partner": _("No partner recorded")}),
                 "partner",
@@ -129,8 +103,8 @@ with right:
             ),
             nothing,
             file_name=f"{iso3}-enterprises-by-partner",
+            notes=[by_partner],
         )
-        c.suppression_note(by_partner)
 
 # ---- outcomes
 if not hidden and not empty:
@@ -139,35 +113,23 @@ if not hidden and not empty:
     changes = ui.query("outcome_changes", filters_override=here)
     left, right = st.columns(2)
     with left:
-        c.show_or_empty(
-            c.share_chart(
-                shares,
-                "indicator",
-                "share_pct",
-                "n_enterprises",
-                title=_("Enterprises answering yes at follow-up (% of enterprises)"),
-                labels=indicators,
-                colour=charts.PERIOD_COLOURS["follow_up"],
-            ),
-            _("No enterprise in {country} has a follow-up answer yet.", country=name),
+        c.outcome_share_section(
+            shares,
+            "share_pct",
+            title=_("Enterprises answering yes at follow-up (% of enterprises)"),
+            labels=indicators,
+            empty_message=_("No enterprise in {country} has a follow-up answer yet.", country=name),
             file_name=f"{iso3}-outcomes-reported",
         )
-        c.suppression_note(shares)
     with right:
-        c.show_or_empty(
-            c.share_chart(
-                changes,
-                "indicator",
-                "improved_pct",
-                "n_enterprises",
-                title=_("Enterprises improving (% of those with baseline and follow-up)"),
-                labels=indicators,
-                colour=charts.STATUS_COLOURS["achieved"],
-            ),
-            _("No enterprise in {country} has both a baseline and a follow-up yet.", country=name),
+        c.outcome_share_section(
+            changes,
+            "improved_pct",
+            title=_("Enterprises improving (% of those with baseline and follow-up)"),
+            labels=indicators,
+            empty_message=_("No enterprise in {country} has both a baseline and a follow-up yet.", country=name),
             file_name=f"{iso3}-outcomes-improving",
         )
-        c.suppression_note(changes)
 
 # ---- logframe (the country's latest report; programme figures, not filtered by sector, phase ...)
 frame = logframe.with_status(ui.query("logframe", filters_override=here, period_end=None), countries)

@@ -14,13 +14,9 @@ filters = ui.page(
     workbook=True,
 )
 
+NO_ENTERPRISES = _("No enterprises match the current filters.")
 kpis = ui.query("overview_kpis").iloc[0]
-if c.is_suppressed(kpis):
-    ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
-    st.stop()
-if not kpis["enterprises"]:
-    ui.empty_state(_("No enterprises match the current filters."))
-    st.stop()
+c.stop_unless_shown(kpis, "enterprises", NO_ENTERPRISES)
 
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
@@ -45,7 +41,7 @@ by_sector = ui.query("enterprises_by_sector")
 by_country = ui.query("country_comparison")
 left, right = st.columns(2)
 with left:
-    c.show_or_empty(
+    c.chart_section(
         c.bar_chart(
             by_sector,
             "sector",
@@ -54,13 +50,12 @@ with left:
             labels=sectors,
             colours=charts.sector_colours(),
         ),
-        _("No enterprises match the current filters."),
+        NO_ENTERPRISES,
         file_name="enterprises-by-sector",
         frame=by_sector,
     )
-    c.suppression_note(by_sector)
 with right:
-    c.show_or_empty(
+    c.chart_section(
         c.bar_chart(
             by_country,
             "country",
@@ -69,11 +64,10 @@ with right:
             labels=countries,
             colours=charts.country_colours(),
         ),
-        _("No enterprises match the current filters."),
+        NO_ENTERPRISES,
         file_name="enterprises-by-country",
         frame=by_country,
     )
-    c.suppression_note(by_country)
 
 by_size = ui.query("enterprises_by_size")
 by_year = ui.query("enterprises_by_year")
@@ -83,7 +77,7 @@ with left:
         row.size_class: c.size_class_label(row.size_class, row.min_workers, row.max_workers)
         for row in by_size.itertuples()
     }
-    c.show_or_empty(
+    c.chart_section(
         c.bar_chart(
             by_size,
             "size_class",
@@ -92,58 +86,29 @@ with left:
             labels=size_labels,
             colours=charts.SIZE_COLOURS,
         ),
-        _("No enterprises match the current filters."),
+        NO_ENTERPRISES,
         file_name="enterprises-by-size",
         frame=by_size,
+        caption=_("Size class: workers (women and men) employed when the enterprise joined SCORE."),
     )
-    st.caption(_("Size class: workers (women and men) employed when the enterprise joined SCORE."))
-    c.suppression_note(by_size)
 with right:
-    c.show_or_empty(
-        c.trend_chart(
-            by_year,
-            "year",
-            "enterprises",
-            title=_("Enterprises by year of joining (enterprises)"),
-            bar_name=_("Joining that year"),
-            line_name=_("Cumulative"),
-        ),
-        _("No enterprises joined in the years selected."),
-        file_name="enterprises-by-year",
-        frame=by_year,
-    )
-    c.suppression_note(by_year)
+    c.joining_trend(by_year, title=_("Enterprises by year of joining (enterprises)"))
 
 st.subheader(_("Workers by sex"))
 sexes = c.sex_labels()
 by_sex = [c.Series(f"workers_{sex}", sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")]
 left, right = st.columns(2)
-with left:
-    c.show_or_empty(
-        c.multi_bar_chart(
-            by_country,
-            "country",
-            by_sex,
-            title=_("Workers reached by country and sex (workers)"),
-            labels=countries,
-        ),
-        _("No enterprises match the current filters."),
-        file_name="workers-by-country-and-sex",
-        frame=by_country,
-    )
-with right:
-    c.show_or_empty(
-        c.multi_bar_chart(
-            by_sector,
-            "sector",
-            by_sex,
-            title=_("Workers reached by sector and sex (workers)"),
-            labels=sectors,
-        ),
-        _("No enterprises match the current filters."),
-        file_name="workers-by-sector-and-sex",
-        frame=by_sector,
-    )
+for column, frame, code, labels, title in (
+    (left, by_country, "country", countries, _("Workers reached by country and sex (workers)")),
+    (right, by_sector, "sector", sectors, _("Workers reached by sector and sex (workers)")),
+):
+    with column:
+        c.show_or_empty(
+            c.multi_bar_chart(frame, code, by_sex, title=title, labels=labels),
+            NO_ENTERPRISES,
+            file_name=f"workers-by-{code}-and-sex",
+            frame=frame,
+        )
 c.suppression_note(by_country, by_sector)
 
 # ---- the table: enterprise rows for viewers with detail rights, an aggregate for everyone else
@@ -184,10 +149,10 @@ if view == "detail":
 else:
     cells = ui.query("enterprises_country_sector")
     if cells.empty:
-        ui.empty_state(_("No enterprises match the current filters."))
+        ui.empty_state(NO_ENTERPRISES)
     else:
-        shown = c.display_table(
-            c.with_labels(cells, country=countries, sector=sectors),
+        c.table_section(
+            cells,
             {
                 "country": (_("Country"), "text"),
                 "sector": (_("Sector"), "text"),
@@ -196,12 +161,8 @@ else:
                 "workers_male": (_("Men workers"), "int"),
                 "workers_reached": (_("Workers reached"), "int"),
             },
-        )
-        c.table(shown, key="enterprise_summary_table")
-        c.csv_download(
-            cells,
-            "score-enterprises-by-country-and-sector.csv",
             labels={"country": countries, "sector": sectors},
-            key="enterprise_summary_csv",
+            file_name="score-enterprises-by-country-and-sector.csv",
+            key="enterprise_summary",
         )
         c.suppression_note(cells)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import charts, ui
 from score import components as c
+from score import ui
 from score.i18n import _
 
 ui.page(
@@ -28,21 +28,15 @@ if not c.has_data(shares, "n_enterprises") and not c.has_data(changes, "n_enterp
 st.subheader(_("Reported at follow-up"))
 left, right = st.columns([3, 2])
 with left:
-    c.show_or_empty(
-        c.share_chart(
-            shares,
-            "indicator",
-            "share_pct",
-            "n_enterprises",
-            title=_("Enterprises answering yes at follow-up (% of enterprises)"),
-            labels=labels,
-            colour=charts.PERIOD_COLOURS["follow_up"],
-        ),
-        _("No enterprise in the current selection has a follow-up answer yet."),
+    c.outcome_share_section(
+        shares,
+        "share_pct",
+        title=_("Enterprises answering yes at follow-up (% of enterprises)"),
+        labels=labels,
+        empty_message=_("No enterprise in the current selection has a follow-up answer yet."),
         file_name="outcomes-reported",
-        frame=shares,
+        hidden_from=shares,
     )
-    c.suppression_note(shares)
 with right:
     st.caption(
         _(
@@ -65,19 +59,15 @@ measure = (
 )
 left, right = st.columns([3, 2])
 with left:
-    c.show_or_empty(
-        c.share_chart(
-            changes,
-            "indicator",
-            "improved_pct",
-            "n_enterprises",
-            title=_("Enterprises improving (% of enterprises with baseline and follow-up)"),
-            labels=labels,
-            colour=charts.STATUS_COLOURS["achieved"],
-        ),
-        _("No enterprise in the current selection has both a baseline and a follow-up yet."),
+    c.outcome_share_section(
+        changes,
+        "improved_pct",
+        title=_("Enterprises improving (% of enterprises with baseline and follow-up)"),
+        labels=labels,
+        empty_message=_("No enterprise in the current selection has both a baseline and a follow-up yet."),
         file_name="outcomes-improving",
-        frame=changes,
+        hidden_from=changes,
+        note=False,
     )
 with right:
     st.caption(

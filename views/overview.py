@@ -13,49 +13,11 @@ filters = ui.page(
 )
 
 kpis = ui.query("overview_kpis").iloc[0]
-if c.is_suppressed(kpis):
-    ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
-    st.stop()
-if not kpis["enterprises"]:
-    ui.empty_state(_("No enterprises match the current filters."))
-    st.stop()
+c.stop_unless_shown(kpis, "enterprises", _("No enterprises match the current filters."))
 
 # ---- headline figures against targets
-targets = ui.query("overview_targets").set_index("metric")
 with_targets = c.targets_apply(filters)
-
-
-def _target(metric: str) -> dict[str, object]:
-    if not with_targets or metric not in targets.index:
-        return {}
-    return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
-
-
-c.kpi_row(
-    [
-        c.Tile(_("Enterprises engaged"), kpis["enterprises"], **_target("enterprises")),
-        c.Tile(
-            _("Workers reached"),
-            kpis["workers_reached"],
-            help=_("Headcount of participating enterprises when they joined."),
-            **_target("workers_reached"),
-        ),
-        c.Tile(
-            _("People trained"),
-            kpis["people_trained"],
-            help=_(
-                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
-            ),
-            **_target("people_trained"),
-        ),
-        c.Tile(
-            _("Modules delivered"),
-            kpis["module_completions"],
-            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
-            note=_("{n} training participations", n=fmt_int(kpis["participations"])),
-        ),
-    ]
-)
+c.reach_tiles(kpis, ui.query("overview_targets").set_index("metric"), with_targets=with_targets, participations=True)
 c.kpi_row(
     [
         c.Tile(
@@ -116,24 +78,10 @@ c.kpi_row(tiles)
 st.subheader(_("Trend by year"))
 left, right = st.columns(2)
 with left:
-    joined = ui.query("enterprises_by_year")
-    c.show_or_empty(
-        c.trend_chart(
-            joined,
-            "year",
-            "enterprises",
-            title=_("Enterprises joining SCORE per year (enterprises)"),
-            bar_name=_("Joining that year"),
-            line_name=_("Cumulative"),
-        ),
-        _("No enterprises joined in the years selected."),
-        file_name="enterprises-by-year",
-        frame=joined,
-    )
-    c.suppression_note(joined)
+    c.joining_trend(ui.query("enterprises_by_year"), title=_("Enterprises joining SCORE per year (enterprises)"))
 with right:
     trained = ui.query("training_by_year")
-    c.show_or_empty(
+    c.chart_section(
         c.trend_chart(
             trained,
             "year",
@@ -146,14 +94,11 @@ with right:
         _("No classroom training matches the current filters."),
         file_name="people-trained-by-year",
         frame=trained,
-    )
-    st.caption(
-        _(
+        caption=_(
             "People trained (distinct estimate), counted in the year of the classroom training that first "
             "includes them; the cumulative line ends at the headline total."
-        )
+        ),
     )
-    c.suppression_note(trained)
 
 # ---- comparison by country
 st.subheader(_("Comparison by country"))
@@ -203,19 +148,9 @@ with left:
     )
     st.caption(_("Workers reached: headcount when joining. People trained: distinct estimate."))
 with right:
-    roles = ui.query("people_trained_by_role_sex")
-    wide = c.pivot_wide(roles, "role", "sex", "people_trained", ["female", "male"])
-    sexes = c.sex_labels()
-    c.show_or_empty(
-        c.multi_bar_chart(
-            wide,
-            "role",
-            [c.Series(sex, sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")],
-            title=_("Managers and workers trained, by sex (people, distinct estimate)"),
-            labels=c.role_labels(),
-        ),
-        _("No classroom training matches the current filters."),
+    c.role_sex_section(
+        ui.query("people_trained_by_role_sex"),
+        "people_trained",
+        title=_("Managers and workers trained, by sex (people, distinct estimate)"),
         file_name="trained-by-role-and-sex",
-        frame=roles,
     )
-    c.suppression_note(roles)

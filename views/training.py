@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from score import charts, ui
@@ -14,13 +16,9 @@ ui.page(
     workbook=True,
 )
 
+NO_DELIVERIES = _("No module deliveries match the current filters.")
 kpis = ui.query("overview_kpis").iloc[0]
-if c.is_suppressed(kpis):
-    ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
-    st.stop()
-if not kpis["module_completions"]:
-    ui.empty_state(_("No module deliveries match the current filters."))
-    st.stop()
+c.stop_unless_shown(kpis, "module_completions", NO_DELIVERIES)
 
 modules = ui.reference_labels("module")
 module_colours = charts.module_colours()
@@ -52,26 +50,19 @@ c.kpi_row(
 by_module = ui.query("training_by_module")
 satisfaction = ui.query("satisfaction_by_module")
 delivered = by_module[c.numeric(by_module, "deliveries").fillna(1) > 0]
+module_bars = functools.partial(c.bar_chart, delivered, "module", labels=modules, colours=module_colours)
 by_country_module = ui.query("training_by_country_module")
 left, right = st.columns(2)
 with left:
-    c.show_or_empty(
-        c.bar_chart(
-            delivered,
-            "module",
-            "deliveries",
-            title=_("Modules delivered, by module (deliveries)"),
-            labels=modules,
-            colours=module_colours,
-        ),
-        _("No module deliveries match the current filters."),
+    c.chart_section(
+        module_bars("deliveries", title=_("Modules delivered, by module (deliveries)")),
+        NO_DELIVERIES,
         file_name="modules-delivered",
         frame=delivered,
     )
-    c.suppression_note(delivered)
 with right:
     wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
-    c.show_or_empty(
+    c.chart_section(
         c.multi_bar_chart(
             wide,
             "country",
@@ -79,77 +70,59 @@ with right:
             title=_("Modules delivered, by country (deliveries)"),
             labels=ui.reference_labels("country"),
         ),
-        _("No module deliveries match the current filters."),
+        NO_DELIVERIES,
         file_name="modules-by-country",
         frame=by_country_module,
     )
-    c.suppression_note(by_country_module)
 
 # ---- people trained by role and sex
 st.subheader(_("People trained by role and sex"))
 roles = ui.query("people_trained_by_role_sex")
-sexes = c.sex_labels()
-series = [c.Series(sex, sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")]
 left, right = st.columns(2)
 with left:
-    c.show_or_empty(
-        c.multi_bar_chart(
-            c.pivot_wide(roles, "role", "sex", "people_trained", ["female", "male"]),
-            "role",
-            series,
-            title=_("People trained (distinct estimate), by role and sex (people)"),
-            labels=c.role_labels(),
-            barmode="group",
-        ),
-        _("No classroom training matches the current filters."),
+    c.role_sex_section(
+        roles,
+        "people_trained",
+        title=_("People trained (distinct estimate), by role and sex (people)"),
         file_name="people-trained-by-role-and-sex",
-        frame=roles,
-    )
-    st.caption(
-        _(
+        barmode="group",
+        caption=_(
             "Distinct estimate: per enterprise, role and sex, the largest classroom group across its modules, "
             "so someone who took two modules is counted once."
-        )
+        ),
+        note=False,
     )
 with right:
-    c.show_or_empty(
-        c.multi_bar_chart(
-            c.pivot_wide(roles, "role", "sex", "participations", ["female", "male"]),
-            "role",
-            series,
-            title=_("Training participations, by role and sex (participations)"),
-            labels=c.role_labels(),
-            barmode="group",
-        ),
-        _("No classroom training matches the current filters."),
+    c.role_sex_section(
+        roles,
+        "participations",
+        title=_("Training participations, by role and sex (participations)"),
         file_name="participations-by-role-and-sex",
-        frame=roles,
+        barmode="group",
+        caption=_("Participations: everyone in every classroom, so a person in two modules counts twice."),
+        note=False,
     )
-    st.caption(_("Participations: everyone in every classroom, so a person in two modules counts twice."))
 c.suppression_note(roles)
 
 # ---- consultations and satisfaction
 st.subheader(_("Consultation visits and satisfaction"))
 left, right = st.columns(2)
 with left:
-    c.show_or_empty(
-        c.bar_chart(
-            delivered,
-            "module",
+    c.chart_section(
+        module_bars(
             "visits_per_delivery",
             title=_("Consultation visits per enterprise, by module (visits)"),
-            labels=modules,
-            colours=module_colours,
             value_format=",.1f",
         ),
-        _("No module deliveries match the current filters."),
+        NO_DELIVERIES,
         file_name="consultation-visits",
         frame=delivered,
+        caption=_("Mean number of expert visits to an enterprise after the module's classroom training."),
+        notes=(),
     )
-    st.caption(_("Mean number of expert visits to an enterprise after the module's classroom training."))
 with right:
     reporting = satisfaction[c.numeric(satisfaction, "n_satisfaction").fillna(1) > 0]
-    c.show_or_empty(
+    c.chart_section(
         c.bar_chart(
             reporting,
             "module",
@@ -168,7 +141,6 @@ with right:
         file_name="satisfaction",
         frame=reporting,
     )
-    c.suppression_note(reporting)
     st.caption(
         _(
             "Mean of the satisfied share reported per delivery (satisfaction_pct); n = deliveries reporting it. "
@@ -181,23 +153,17 @@ st.subheader(_("Progression through the modules"))
 per_enterprise = ui.query("modules_per_enterprise")
 left, right = st.columns(2)
 with left:
-    c.show_or_empty(
-        c.bar_chart(
-            delivered,
-            "module",
-            "median_days_to_classroom",
-            title=_("From joining SCORE to the module's classroom (median days)"),
-            labels=modules,
-            colours=module_colours,
-        ),
-        _("No module deliveries match the current filters."),
+    c.chart_section(
+        module_bars("median_days_to_classroom", title=_("From joining SCORE to the module's classroom (median days)")),
+        NO_DELIVERIES,
         file_name="days-to-module",
         frame=delivered,
+        caption=_("Median over the enterprises that took the module: days from joined_on to classroom_date."),
+        notes=(),
     )
-    st.caption(_("Median over the enterprises that took the module: days from joined_on to classroom_date."))
 with right:
     counts = per_enterprise.assign(n_modules=per_enterprise["n_modules"].astype(str))
-    c.show_or_empty(
+    c.chart_section(
         c.bar_chart(
             counts,
             "n_modules",
@@ -215,39 +181,26 @@ with right:
         _("No enterprises match the current filters."),
         file_name="modules-per-enterprise",
         frame=per_enterprise,
+        caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
     )
-    st.caption(_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."))
-    c.suppression_note(per_enterprise)
 
 # ---- table
 st.subheader(_("Modules table"))
-table = c.merge_tables(by_module, satisfaction, "module")
-shown = c.display_table(
-    c.with_labels(table, module=modules),
-    {
-        "module": (_("Module"), "text"),
-        "deliveries": (_("Deliveries"), "int"),
-        "participations": (_("Participations"), "int"),
-        "consultation_visits": (_("Consultation visits"), "int"),
-        "satisfaction_mean": (_("Satisfied (%)"), "pct"),
-        "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
-        "median_days_to_classroom": (_("Median days from joining"), "int"),
-    },
-)
-c.table(shown, key="modules_table")
-c.csv_download(
-    table,
-    "score-training-by-module.csv",
+columns = {
+    "module": (_("Module"), "text"),
+    "deliveries": (_("Deliveries"), "int"),
+    "participations": (_("Participations"), "int"),
+    "consultation_visits": (_("Consultation visits"), "int"),
+    "satisfaction_mean": (_("Satisfied (%)"), "pct"),
+    "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
+    "median_days_to_classroom": (_("Median days from joining"), "int"),
+}
+c.table_section(
+    c.merge_tables(by_module, satisfaction, "module"),
+    columns,
     labels={"module": modules},
-    columns=[
-        "module",
-        "deliveries",
-        "participations",
-        "consultation_visits",
-        "satisfaction_mean",
-        "n_satisfaction",
-        "median_days_to_classroom",
-    ],
-    key="modules_csv",
+    file_name="score-training-by-module.csv",
+    key="modules",
+    csv_columns=list(columns),
 )
 c.suppression_note(by_module, satisfaction)
