@@ -101,7 +101,8 @@ def validation_fingerprint(reference_dir: Path = REFERENCE_DIR) -> str:
     """What a validation's outcome depends on besides the files: the contract, the validator, the code lists.
     Recorded in each version (meta), so a later publish knows whether that version's tables may be reused."""
     digest = hashlib.sha256()
-    for path in [Path(contract.__file__), Path(ingest.__file__), *sorted(reference_dir.iterdir())]:
+    validator = sorted(Path(ingest.__file__).parent.glob("*.py"))  # the score.ingest package, every module
+    for path in [Path(contract.__file__), *validator, *sorted(reference_dir.iterdir())]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -19,11 +19,11 @@ from score.ingest import (
     TEXT_SUFFIXES,
     WORKBOOK_SUFFIXES,
     Issue,
+    IssueCollector,
     ValidationReport,
-    _decode,
-    _Issues,
-    _norm_name,
-    _parse_delimited,
+    decode_text,
+    norm_name,
+    parse_delimited,
 )
 
 MAX_MB = 10  # a marked copy of a larger upload would take too long to write; the report lists every problem
@@ -94,9 +94,9 @@ def _sheet_title(stem: str, taken: list[str]) -> str:
 
 def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
     """The CSV file as the validator read it (same decoding and separator), row by row."""
-    issues = _Issues()
-    text = _decode(issues, name, data.removeprefix(b"\xef\xbb\xbf"))
-    parsed = _parse_delimited(issues, name, text) if text is not None else None
+    issues = IssueCollector()
+    text = decode_text(issues, name, data.removeprefix(b"\xef\xbb\xbf"))
+    parsed = parse_delimited(issues, name, text) if text is not None else None
     if parsed is None:
         return
     grid, _sep = parsed
@@ -107,9 +107,9 @@ def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
 def _columns_of(sheet: object, names: list[str]) -> list[int]:
     """1-based positions of the named contract columns, from the header (the first of the first rows that
     names one of them)."""
-    wanted = {_norm_name(n) for n in names if n}
+    wanted = {norm_name(n) for n in names if n}
     for cells in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row or 1, _HEADER_SEARCH_ROWS)):
-        found = [c.column for c in cells if isinstance(c.value, str) and _norm_name(c.value) in wanted]
+        found = [c.column for c in cells if isinstance(c.value, str) and norm_name(c.value) in wanted]
         if found:
             return found
     return []

@@ -81,7 +81,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "range_minimum_off_by_one",
         "the range check accepts one below the minimum (a head count of -1)",
-        "score/ingest.py",
+        "score/ingest/conversion.py",
         r"below = ok & \(values < low\)",
         "below = ok & (values < low - 1)",
         (BOUNDS, "tests/test_bad_files.py"),
@@ -167,7 +167,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "range_maximum_off_by_one",
         "the range check accepts one above the maximum",
-        "score/ingest.py",
+        "score/ingest/conversion.py",
         r"above = ok & \(values > high\)",
         "above = ok & (values > high + 1)",
         (BOUNDS,),
@@ -175,7 +175,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "earliest_date_rejected",
         "the earliest allowed date itself is rejected (<= instead of <)",
-        "score/ingest.py",
+        "score/ingest/conversion.py",
         r"result < pd\.Timestamp\(contract\.EARLIEST_DATE\)",
         "result <= pd.Timestamp(contract.EARLIEST_DATE)",
         (BOUNDS,),
@@ -183,7 +183,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "today_rejected_as_future",
         "a date of today is rejected as in the future (>= instead of >)",
-        "score/ingest.py",
+        "score/ingest/conversion.py",
         r"result > pd\.Timestamp\(dt\.date\.today\(\)\)",
         "result >= pd.Timestamp(dt.date.today())",
         (BOUNDS,),
@@ -239,7 +239,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "rejected_upload_reported_ok",
         "a validation report with errors says ok",
-        "score/ingest.py",
+        "score/ingest/report.py",
         r"return not any\(i\.severity == ERROR for i in self\.issues\)",
         "return True",
         ("tests/test_fuzz_ingest.py::test_random_bytes_give_a_report",),

@@ -148,8 +148,10 @@ def test_a_crowded_workbook_is_refused_before_parsing() -> None:
 
 
 def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "_crowded", lambda data: False)  # past the pre-scan: the row loop still counts
-    monkeypatch.setattr(ingest, "MAX_WORKBOOK_ROWS", 1_000)
+    from score.ingest import workbooks  # where the workbook reader looks these up
+
+    monkeypatch.setattr(workbooks, "_crowded", lambda data: False)  # past the pre-scan: the row loop still counts
+    monkeypatch.setattr(workbooks, "MAX_WORKBOOK_ROWS", 1_000)
     problems, _ = _refused(_bomb(1_500, numbered=True))
     assert any("more than 1,000 rows" in p for p in problems), problems
 

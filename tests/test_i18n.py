@@ -305,7 +305,7 @@ def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: 
     from score.i18n import ngettext
 
     set_language(lang)
-    try:  # a message of the validation report (score/ingest.py)
+    try:  # a message of the validation report (score/ingest/)
         assert [ngettext("({count} row)", "({count} rows)", n, count=n) for n in (0, 1, 2)] == [zero, one, two]
     finally:
         set_language("en")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import importlib
 import io
 import json
+import pkgutil
 import shutil
 import time
 from pathlib import Path
@@ -26,12 +28,18 @@ from score.ingest import (
     ISSUE_COLUMNS,
     MAX_ISSUES_PER_RULE,
     ValidationReport,
+    conversion,
     load_country_dir,
     validate_paths,
     validate_submission,
 )
 from score.templates import CODES_SHEET, NOTES_SHEET, csv_template, xlsx_template
 
+INGEST_MODULES = [  # the modules of the score.ingest package (its __main__ would run the command line)
+    importlib.import_module(m.name)
+    for m in pkgutil.iter_modules(ingest.__path__, "score.ingest.")
+    if m.name != "score.ingest.__main__"
+]
 BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
 DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
 
@@ -472,13 +480,13 @@ def test_csv_templates() -> None:
     ],
 )
 def test_number_parsing(text: str, decimal: str | None, expected: float | str) -> None:
-    value, status = ingest._parse_number_text(text, decimal)
+    value, status = conversion._parse_number_text(text, decimal)
     if expected == "ambiguous":
-        assert status == ingest._AMBIGUOUS
+        assert status == conversion._AMBIGUOUS
     elif expected == "invalid":
-        assert status == ingest._INVALID
+        assert status == conversion._INVALID
     else:
-        assert status == ingest._OK and value == pytest.approx(expected)
+        assert status == conversion._OK and value == pytest.approx(expected)
 
 
 @settings(max_examples=200, deadline=None)
@@ -486,8 +494,8 @@ def test_number_parsing(text: str, decimal: str | None, expected: float | str) -
 def test_thousands_separators_round_trip(n: int, group: str) -> None:
     written = f"{n:,}".replace(",", group)
     decimal = {",": ".", ".": ",", " ": ".", "\u00a0": ","}[group]  # the file's decimal mark is the other one
-    value, status = ingest._parse_number_text(written, decimal)
-    assert status == ingest._OK and value == n
+    value, status = conversion._parse_number_text(written, decimal)
+    assert status == conversion._OK and value == n
 
 
 def test_thousands_in_a_tab_file_without_decimal_evidence() -> None:
@@ -748,8 +756,11 @@ def test_every_message_goes_through_the_translation_function(monkeypatch: pytest
     def marked_plural(singular: str, plural: str, n: int, **values: object) -> str:
         return "«" + (singular if n == 1 else plural).format(n=n, **values) + "»"
 
-    monkeypatch.setattr(ingest, "_", marked)
-    monkeypatch.setattr(ingest, "ngettext", marked_plural)
+    for module in INGEST_MODULES:  # every module of the package that writes messages
+        if hasattr(module, "_"):
+            monkeypatch.setattr(module, "_", marked)
+        if hasattr(module, "ngettext"):
+            monkeypatch.setattr(module, "ngettext", marked_plural)
     ent = base_text("enterprises.csv").replace(",textiles,", ",textil,").replace("latitude", "lat")
     ent = ent.replace("COL-0004", "PER-0004").encode("cp1252")
     report = submit(enterprises__csv=ent, training__csv=b"", **{"x__pdf": b"%PDF"})

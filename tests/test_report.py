@@ -3,7 +3,9 @@ text length limits, a summary per file, and the report in the reader's language.
 
 from __future__ import annotations
 
+import importlib
 import io
+import pkgutil
 from pathlib import Path
 
 import openpyxl
@@ -171,7 +173,12 @@ def test_the_report_is_written_in_the_readers_language(monkeypatch: pytest.Monke
     # Without catalogues (locales/ is another engineer's), mark what goes through the translation function.
     from score import ingest
 
-    monkeypatch.setattr(ingest, "_", lambda message, **values: "«" + message.format(**values) + "»")
+    for info in pkgutil.iter_modules(ingest.__path__, "score.ingest."):  # every module that writes messages
+        if info.name == "score.ingest.__main__":  # the command line, which would run on import
+            continue
+        module = importlib.import_module(info.name)
+        if hasattr(module, "_"):
+            monkeypatch.setattr(module, "_", lambda message, **values: "«" + message.format(**values) + "»")
     ent = text("enterprises.csv").replace(",garments,", ",confecciones,")
     people = validate_submission("COL", files(enterprises__csv=ent)).for_people()
     assert all(str(name).startswith("«") for name in people.columns)

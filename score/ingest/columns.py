@@ -1,0 +1,266 @@
+"""From a grid of text cells to a raw frame per table: the header row, header mapping (forgiven spellings,
+near-miss names, unknown and repeated columns) and the file's decimal mark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from score.contract import Column, Table
+from score.i18n import _
+from score.ingest.names import _letter, _suggest, norm_name
+from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
+
+_HEADER_SEARCH_ROWS = 10
+
+
+def _empty_file(issues: IssueCollector, name: str, sheet: str | None, table: Table, problem: str) -> None:
+    if table.required:
+        issues.add(
+            ERROR, name, problem, _("Export the {table} data again; see the template.", table=table.name), sheet=sheet
+        )
+    else:
+        issues.add(WARNING, name, problem + " " + _("It was ignored."), _("Remove it or fill it in."), sheet=sheet)
+
+
+def _column(table: Table, header: str) -> Column:
+    return table.column(norm_name(header))
+
+
+# ---- grid -> source ------------------------------------------------------------------------
+
+
+def _find_header(rows: list[list[str]], table: Table) -> int | None:
+    """Index of the header row: the first non-empty row, unless a later one of the first few
+    non-empty rows names more contract columns (a title line above the header)."""
+    names = set(table.column_names)
+    candidates = [i for i, r in enumerate(rows) if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
+    if not candidates:
+        return None
+    scores = [sum(norm_name(str(c)) in names for c in rows[i]) for i in candidates]
+    best = max(range(len(candidates)), key=lambda k: (scores[k], -k))
+    return candidates[best] if scores[best] > 0 else candidates[0]
+
+
+def _source_from_grid(
+    issues: IssueCollector, name: str, sheet: str | None, table: Table, grid: pd.DataFrame, sep: str | None
+) -> _Source | None:
+    if grid.empty:
+        _empty_file(issues, name, sheet, table, _("The file is empty.") if sheet is None else _("The sheet is empty."))
+        return None
+    stripped = {c: grid[c].str.strip() for c in grid.columns}  # cells are kept stripped from here on
+    filled = {c: column.ne("").to_numpy() for c, column in stripped.items()}
+    nonempty = np.logical_or.reduce(list(filled.values()))
+    if not nonempty.any():
+        _empty_file(issues, name, sheet, table, _("The file is empty.") if sheet is None else _("The sheet is empty."))
+        return None
+    first_rows = [grid.iloc[i].tolist() for i in range(min(len(grid), _HEADER_SEARCH_ROWS * 3))]
+    header_index = _find_header(first_rows, table)
+    assert header_index is not None
+    header_row = header_index + 1
+    header = [str(c).strip() for c in grid.iloc[header_index].tolist()]
+    skipped_above = int(nonempty[:header_index].sum())
+    if skipped_above:
+        issues.add(
+            WARNING,
+            name,
+            _("{count} rows above the header (row {row}) were ignored.", count=skipped_above, row=header_row),
+            _("Keep the column names in row 1 and the data right below."),
+            sheet=sheet,
+            row=header_row,
+        )
+
+    body_mask = np.zeros(len(grid), dtype=bool)
+    body_mask[header_index + 1 :] = True
+    body_mask &= nonempty
+    positions = np.flatnonzero(body_mask)
+    n_body = len(positions)
+    excel_rows = pd.Index(positions + 1, name="row")
+    where = _Source(name, sheet, table, pd.DataFrame(index=excel_rows), header_row)
+
+    mapping = _map_columns(issues, where, header, table)
+    last_named = max((i for i, h in enumerate(header) if h), default=-1)
+    # Values under no header: a whole unnamed column (warning) or rows with too many values (error).
+    for position in range(len(header)):
+        if header[position]:
+            continue
+        has_value = filled[position][body_mask]
+        count = int(has_value.sum())
+        if not count:
+            continue
+        if sep is not None and position > last_named and count <= max(1, n_body // 2):
+            continue  # reported per row below
+        issues.add(
+            WARNING,
+            name,
+            _(
+                "Column {letter} has {count} values but no name in the header row; they were ignored.",
+                letter=_letter(position),
+                count=count,
+            ),
+            _("Give the column a name from the template, or delete it."),
+            sheet=sheet,
+            row=header_row,
+        )
+    if sep is not None and last_named + 1 < len(header):
+        extra = np.logical_or.reduce([filled[p][body_mask] for p in range(last_named + 1, len(header))])
+        extra_rows = excel_rows[extra]
+        if 0 < len(extra_rows) <= max(1, n_body // 2):
+            tails = grid.iloc[positions[extra][:MAX_ISSUES_PER_RULE], last_named + 1 :].agg(
+                lambda r: sep.join(r).rstrip(sep), axis=1
+            )
+            issues.add_rows(
+                ERROR,
+                where,
+                None,
+                extra_rows,
+                tails.tolist(),
+                _("This row has more values than the header has columns; these values were left over."),
+                _(
+                    "A value probably contains the separator '{sep}': put such values in double quotes, "
+                    "or export the file from Excel again.",
+                    sep="\\t" if sep == "\t" else sep,
+                ),
+            )
+
+    contiguous = n_body == 0 or n_body == positions[-1] - positions[0] + 1
+    columns = {}
+    for position, column in mapping.items():
+        values = stripped[position].array
+        values = values[positions[0] : positions[-1] + 1] if contiguous and n_body else values[body_mask]
+        columns[column] = pd.Series(values, index=excel_rows, copy=False)
+    frame = pd.DataFrame(columns, index=excel_rows)
+    if not n_body:
+        problem = (
+            _("The file has a header but no data rows.")
+            if sheet is None
+            else _("The sheet has a header but no data rows.")
+        )
+        _empty_file(issues, name, sheet, table, problem)
+        return None
+    where.frame = frame
+    where.decimal = _decimal_mark(frame, table, sep)
+    return where
+
+
+def _map_columns(issues: IssueCollector, where: _Source, header: list[str], table: Table) -> dict[int, str]:
+    """Header cells -> contract columns (position -> name); reports missing, unknown, duplicate."""
+    mapping: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    for position, cell in enumerate(header):
+        if not cell:
+            continue
+        norm = norm_name(cell)
+        if norm in table.column_names:
+            if norm in mapping.values():
+                first = next(p for p, n in mapping.items() if n == norm)
+                issues.add(
+                    ERROR,
+                    where.file,
+                    _(
+                        "The column {column} appears twice (columns {first} and {second}); the second was ignored.",
+                        column=norm,
+                        first=_letter(first),
+                        second=_letter(position),
+                    ),
+                    _("Delete one of the two columns."),
+                    sheet=where.sheet,
+                    row=where.header_row,
+                    column=norm,
+                    value=cell,
+                )
+                continue
+            mapping[position] = norm
+            if cell != norm:
+                issues.add(
+                    WARNING,
+                    where.file,
+                    _("The column name '{name}' was read as {column}.", name=cell, column=norm),
+                    _("Use the exact name {column} to avoid surprises.", column=norm),
+                    sheet=where.sheet,
+                    row=where.header_row,
+                    column=norm,
+                    value=cell,
+                )
+        else:
+            unknown[position] = cell
+
+    used: set[int] = set()
+    for col in table.columns:
+        if col.name in mapping.values() or not col.required:
+            continue
+        candidates = {p: c for p, c in unknown.items() if p not in used}
+        suggestion = _suggest(col.name, list(candidates.values()))
+        if suggestion is not None:
+            position = next(p for p, c in candidates.items() if c == suggestion)
+            used.add(position)
+            fix = _(
+                "Column {letter} is called '{found}': did you mean {column}? Rename it.",
+                letter=_letter(position),
+                found=suggestion,
+                column=col.name,
+            )
+        else:
+            fix = _(
+                "Add a column {column} ({description}); see the template.",
+                column=col.name,
+                description=_(col.description),
+            )
+        issues.add(
+            ERROR,
+            where.file,
+            _("The required column {column} is missing.", column=col.name),
+            fix,
+            sheet=where.sheet,
+            row=where.header_row,
+            column=col.name,
+            value=suggestion,
+        )
+    for position, cell in unknown.items():
+        if position in used:
+            continue
+        missing_optional = [c.name for c in table.columns if c.name not in mapping.values()]
+        suggestion = _suggest(cell, missing_optional)
+        fix = (
+            _("Did you mean {column}? Rename the column.", column=suggestion)
+            if suggestion
+            else _(
+                "Remove the column, or check its name against the template ({columns}).",
+                columns=", ".join(table.column_names),
+            )
+        )
+        issues.add(
+            WARNING,
+            where.file,
+            _("The column '{name}' is not part of the data contract and was ignored.", name=cell),
+            fix,
+            sheet=where.sheet,
+            row=where.header_row,
+            column=cell,
+            value=cell,
+        )
+    return mapping
+
+
+# ---- decimal mark --------------------------------------------------------------------------
+
+_COMMA_DECIMAL = r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|0,\d+|\d{4,},\d+)"
+_POINT_DECIMAL = r"[+-]?(?:\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+|\d{4,}\.\d+)"
+
+
+def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None) -> str | None:
+    """The decimal mark of a file: from unambiguous numbers in its float columns, else from the
+    separator (";" goes with a decimal comma), else unknown for tab-separated text."""
+    default = {",": ".", ";": ",", None: "."}.get(sep)
+    comma = point = False
+    for col in table.columns:
+        if col.dtype != "float" or col.name not in frame.columns:
+            continue
+        values = frame[col.name].iloc[:100_000].str.strip()
+        comma = comma or bool(values.str.fullmatch(_COMMA_DECIMAL).any())
+        point = point or bool(values.str.fullmatch(_POINT_DECIMAL).any())
+    if comma and not point:
+        return ","
+    if point and not comma:
+        return "."
+    return default

@@ -1,0 +1,528 @@
+"""Converting each column as score.contract says: text, codes (with suggestions), numbers (decimal marks,
+thousands groups, ranges) and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from score import contract
+from score.contract import Column
+from score.i18n import _, label, ngettext
+from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
+from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
+from score.templates import EXAMPLE_SUFFIX
+
+_DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+# --------------------------------------------------------------------------------------------
+# Converting columns
+# --------------------------------------------------------------------------------------------
+
+
+def _empty_typed(col: Column, index: pd.Index) -> pd.Series:
+    if col.dtype == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    return pd.Series(pd.NA, index=index, dtype=_DTYPES[col.dtype])
+
+
+def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataFrame:
+    out: dict[str, pd.Series] = {}
+    index = src.frame.index
+    for col in src.table.columns:
+        if col.name not in src.frame.columns:
+            out[col.name] = _empty_typed(col, index)
+            continue
+        text = src.frame[col.name]  # stripped when read
+        present = text.ne("")
+        if not col.nullable:
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                ~present,
+                None,
+                _("The cell is empty, but {column} is required.", column=col.name),
+                _(
+                    "Fill in {column} ({description}), e.g. {example}.",
+                    column=col.name,
+                    description=_(col.description),
+                    example=_example(col, country),
+                ),
+            )
+        convert = {
+            "text": _convert_text,
+            "code": _convert_code,
+            "int": _convert_number,
+            "float": _convert_number,
+            "date": _convert_date,
+        }[col.dtype]
+        out[col.name] = convert(src, col, text, present, issues, country)
+    return pd.DataFrame(out, index=index)
+
+
+def _example(col: Column, country: str) -> str:
+    if col.example.startswith("COL-") and country:
+        return country + col.example[3:]
+    return col.example
+
+
+def _convert_text(
+    src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
+) -> pd.Series:
+    if col.pattern:
+        bad = present & ~text.str.fullmatch(col.pattern)
+        if bad.any():
+            if col.pattern == contract.ENTERPRISE_ID_PATTERN:
+                fix = _(
+                    "Write the country's ISO3 code in capitals, a dash, then up "
+                    "to 12 letters or digits, e.g. {example}.",
+                    example=_example(col, country),
+                )
+            else:
+                fix = _("Write it like {example} (pattern {pattern}).", example=col.example, pattern=col.pattern)
+            issues.add_rows(
+                ERROR, src, col.name, bad, text, _("'{column}' does not have the required form.", column=col.name), fix
+            )
+    if col.name == "enterprise_id":
+        example = present & text.str.upper().str.endswith("-" + EXAMPLE_SUFFIX)
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            example,
+            text,
+            _("This is the example row of the template, not an enterprise."),
+            _("Delete the example row, or replace it with a real enterprise and its own id."),
+        )
+    if col.max_length:
+        lengths = text.str.len()
+        long = present & lengths.gt(col.max_length)
+        if long.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                long,
+                text,
+                [
+                    _(
+                        "This text has {length} characters; {column} holds at most {limit}.",
+                        length=f"{n:,}",
+                        column=col.name,
+                        limit=f"{col.max_length:,}",
+                    )
+                    for n in lengths[long].iloc[:MAX_ISSUES_PER_RULE].tolist()
+                ],
+                _(
+                    "Shorten it to at most {limit} characters; check that the cell holds only the {column} "
+                    "(a whole row or a paragraph pasted into one cell is a common slip).",
+                    limit=f"{col.max_length:,}",
+                    column=col.name,
+                ),
+            )
+    # A leading apostrophe before =, +, -, @ is Excel's mark for "text, not a formula" (see score.templates).
+    text = text.str.replace(_TEXT_MARK, "", regex=True)
+    return text.where(present).astype("string")
+
+
+_TEXT_MARK = r"^'(?=[=+\-@\t\r])"
+
+
+def _code_words(code_list: str) -> dict[str, str]:
+    """Loosely written words -> code: the codes, their names in every language, common synonyms."""
+    words: dict[str, str] = {}
+    for word, code in contract.code_words(code_list):
+        words.setdefault(_norm_words(word), code)
+    return words
+
+
+def _norm_words(text: str) -> str:
+    """'Seguridad y Salud  en el trabajo' -> 'seguridad y salud en el trabajo' (accents, case, punctuation)."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", _ascii_fold(text)).split())
+
+
+def suggest_code(value: str, code_list: str) -> str | None:
+    """The code someone probably meant by `value` (a typo, a name in EN/FR/ES, a synonym), or None."""
+    words = _code_words(code_list)
+    target = _norm_words(value)
+    if not target:
+        return None
+    if target in words:
+        return words[target]
+    squashed = {w.replace(" ", ""): c for w, c in words.items()}
+    if target.replace(" ", "") in squashed:  # "follow up" -> follow_up, "agroprocessing"
+        return squashed[target.replace(" ", "")]
+    close = difflib.get_close_matches(target, list(words), n=1, cutoff=0.75)
+    if close:
+        return words[close[0]]
+    if len(target) >= 4:  # "seguridad y salud" is the start of "seguridad y salud en el trabajo"
+        starts = {c for w, c in words.items() if w.startswith(target + " ") or target.startswith(w + " ")}
+        if len(starts) == 1:
+            return starts.pop()
+    return None
+
+
+def _code_label(code_list: str, code: str) -> str:
+    """The code's name in the current language, when its reference file has names."""
+    file_name = contract.code_file(code_list)
+    row = next((r for r in contract.reference_rows(file_name) if r["code"] == code), None) if file_name else None
+    return label(row) if row else ""
+
+
+def _convert_code(
+    src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
+) -> pd.Series:
+    assert col.codes is not None
+    aliases = _code_aliases(col.codes)
+    codes = contract.code_list(col.codes)
+    mapping = {value: aliases.get(_norm_code(value)) for value in text[present].unique().tolist()}
+    canonical = text.map(mapping).where(present)
+    unknown = present & canonical.isna()
+    if unknown.any():
+        allowed = ", ".join(codes)
+
+        def fix(value: str, n: int) -> str:
+            code = suggest_code(value, col.codes or "")
+            if code is None:
+                return _("Use one of the codes: {codes}.", codes=allowed)
+            name = _code_label(col.codes or "", code)
+            if name and _norm_words(name) != _norm_words(code):
+                return _(
+                    "Did you mean {code} ({name})? Write the code {code}. Allowed codes: {codes}.",
+                    code=code,
+                    name=name,
+                    codes=allowed,
+                )
+            return _("Did you mean {code}? Allowed codes: {codes}.", code=code, codes=allowed)
+
+        issues.add_groups(
+            ERROR,
+            src,
+            col.name,
+            text,
+            unknown,
+            lambda value, n: ngettext(
+                "Unknown code for {column} ({n} row).", "Unknown code for {column} ({n} rows).", n, column=col.name
+            ),
+            fix,
+        )
+    return canonical.astype("string")
+
+
+# ---- numbers -------------------------------------------------------------------------------
+
+_GROUPED_SPACES = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?")
+_GROUPED = re.compile(r"([1-9]\d{0,2}(?:([.,])\d{3})+)(?:([.,])(\d+))?")
+_DECIMAL = re.compile(r"(\d*)[.,](\d+)")
+_SCIENTIFIC = re.compile(r"(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_OK, _INVALID, _AMBIGUOUS = 0, 1, 2
+
+
+def _parse_number_text(
+    text: str, decimal: str | None, accept: Callable[[float], bool] | None = None
+) -> tuple[float | None, int]:
+    """One number written by a person: '1 234', '1.234,5', '6,2442', '1,234' ... -> (value, status).
+
+    `decimal` is the file's decimal mark ("." or ",") or None when unknown. Then "1.234" is ambiguous,
+    unless `accept` (the column's range, whole numbers for counts) admits only one of its two readings:
+    a latitude "6.244" cannot be 6244, a headcount "1.234" cannot be 1.234.
+    """
+    s = text.replace("\u2212", "-")
+    if _GROUPED_SPACES.fullmatch(s):
+        s = re.sub(r"[ \u00a0\u202f']", "", s)
+    sign = ""
+    if s[:1] in ("+", "-"):
+        sign, s = s[0], s[1:]
+    if s.isascii() and s.isdigit():
+        return float(sign + s), _OK
+    if _SCIENTIFIC.fullmatch(s):
+        return float(sign + s), _OK
+    grouped = _GROUPED.fullmatch(s)
+    if grouped and grouped.group(3) != grouped.group(2):
+        digits, group_mark, decimal_mark, fraction = grouped.groups()
+        if decimal_mark is None and digits.count(group_mark) == 1:  # "1.234": 1234 or 1.234?
+            if decimal == group_mark:
+                return float(sign + digits.replace(group_mark, ".")), _OK
+            if decimal is not None:
+                return float(sign + digits.replace(group_mark, "")), _OK
+            readings = [float(sign + digits.replace(group_mark, ".")), float(sign + digits.replace(group_mark, ""))]
+            valid = [r for r in readings if accept is not None and accept(r)]
+            return (valid[0], _OK) if len(valid) == 1 else (None, _AMBIGUOUS)
+        return float(f"{sign}{digits.replace(group_mark, '')}.{fraction or 0}"), _OK
+    plain = _DECIMAL.fullmatch(s)
+    if plain and s.isascii():
+        return float(f"{sign}{plain.group(1) or 0}.{plain.group(2)}"), _OK
+    return None, _INVALID
+
+
+def _parse_numbers(
+    text: pd.Series, present: pd.Series, decimal: str | None, accept: Callable[[float], bool] | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Vectorised: plain numbers in bulk, the rest one distinct value at a time."""
+    values = pd.Series(np.nan, index=text.index, dtype="float64")
+    invalid = pd.Series(False, index=text.index)
+    ambiguous = pd.Series(False, index=text.index)
+    t = text[present]
+    if t.empty:
+        return values, invalid, ambiguous
+    fraction = {".": r"(?:\.\d+)?", ",": r"(?:,\d+)?", None: ""}[decimal]
+    simple = t.str.fullmatch(r"[+-]?\d+" + fraction)
+    plain = t[simple]
+    if decimal == ",":
+        plain = plain.str.replace(",", ".", regex=False)
+    values[plain.index] = plain.astype("float64").to_numpy()  # the pattern guarantees a valid number
+    rest = t[~simple]
+    if not rest.empty:
+        parsed = {value: _parse_number_text(value, decimal, accept) for value in rest.unique().tolist()}
+        values[rest.index] = rest.map({k: v[0] for k, v in parsed.items()}).astype("float64").to_numpy()
+        status = rest.map({k: v[1] for k, v in parsed.items()})
+        invalid[rest.index] = (status == _INVALID).to_numpy()
+        ambiguous[rest.index] = (status == _AMBIGUOUS).to_numpy()
+    not_finite = present & ~invalid & ~ambiguous & ~np.isfinite(values)
+    invalid |= not_finite
+    return values, invalid, ambiguous
+
+
+def _fmt(number: float) -> str:
+    return f"{number:,.0f}" if float(number).is_integer() else f"{number:,}"
+
+
+def _convert_number(
+    src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
+) -> pd.Series:
+    whole = col.dtype == "int"
+    low = -np.inf if col.minimum is None else col.minimum
+    high = np.inf if col.maximum is None else col.maximum
+
+    def accept(value: float) -> bool:
+        return low <= value <= high and (not whole or value.is_integer())
+
+    values, invalid, ambiguous = _parse_numbers(text, present, src.decimal, accept)
+    empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
+    issues.add_rows(
+        ERROR,
+        src,
+        col.name,
+        invalid,
+        text,
+        _("This is not a number.") if not whole else _("This is not a whole number."),
+        _("Write a number like {example}, without units or text.", example=col.example) + empty_hint,
+    )
+    if ambiguous.any():
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            ambiguous,
+            text,
+            _("This number is ambiguous: the separator could be a decimal mark or a thousands separator."),
+            _("Write numbers without thousands separators, with a decimal point (e.g. 1234 or 1.5)."),
+        )
+    ok = present & ~invalid & ~ambiguous
+    if whole:
+        fractional = ok & (values % 1 != 0)
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            fractional,
+            text,
+            _("{column} must be a whole number.", column=col.name),
+            _("Write a whole number without decimals or thousands separators, e.g. {example}.", example=col.example),
+        )
+        ok &= ~fractional
+    _check_range(src, col, values, ok, text, issues)
+    kept = values.where(ok)
+    if whole:
+        # A value beyond int64 (1e20 in a count) is already reported by the range check and cannot be held.
+        return kept.where(kept.abs() < 2**62).round().astype("Int64")
+    return kept.astype("Float64")
+
+
+def _check_range(
+    src: _Source, col: Column, values: pd.Series, ok: pd.Series, text: pd.Series, issues: IssueCollector
+) -> None:
+    low, high = col.minimum, col.maximum
+    if low is not None:
+        below = ok & (values < low)
+        if low == 0:
+            problem = _("{column} cannot be negative.", column=col.name)
+        else:
+            problem = _("{column} must be at least {minimum}.", column=col.name, minimum=_fmt(low))
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            below,
+            text,
+            problem,
+            _("Correct the value; allowed: {low} to {high}.", low=_fmt(low), high=_fmt(high or 0)),
+        )
+    if high is not None:
+        above = ok & (values > high)
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            above,
+            text,
+            _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
+            _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
+        )
+    if low == 0 and high == 100 and col.dtype == "float":
+        kept = values[ok]
+        if len(kept) and kept.max() <= 1 and (kept % 1 != 0).any():
+            issues.add(
+                WARNING,
+                src.file,
+                _(
+                    "All values of {column} are between 0 and 1: they look like "
+                    "fractions, but it is a percentage (0-100).",
+                    column=col.name,
+                ),
+                _("Multiply by 100 (0.88 -> 88), or format the cells as numbers instead of percentages."),
+                sheet=src.sheet,
+                column=col.name,
+            )
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
+_DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME)
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}" + _TIME)
+_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _as_ns(values: pd.Series) -> np.ndarray:
+    """datetime64[ns] values. Dates outside its range (0001-01-01, 9999-12-31 as "no end date") are clipped
+    to it rather than raising OutOfBoundsDatetime, so the range check still reports them as too early or
+    in the future."""
+    low, high = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    return values.clip(lower=low, upper=high).astype("datetime64[ns]").to_numpy()
+
+
+def _convert_date(
+    src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
+) -> pd.Series:
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    t = text[present]
+    if t.empty:
+        return result
+    iso = pd.to_datetime(t.where(t.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
+    result[iso.index] = _as_ns(iso)
+    rest = t[iso.isna()]
+    reasons: dict[str, str] = {}
+    if not rest.empty:
+        distinct = rest.unique().tolist()
+        day_month = [(int(m.group(1)), int(m.group(2))) for v in distinct if (m := _DMY_DATE.fullmatch(v))]
+        month_first = next(((d, m) for d, m in day_month if d <= 12 < m), None)
+        parsed: dict[str, dt.date | None] = {}
+        for value in distinct:
+            date, reason = _parse_date_text(value, month_first is not None)
+            parsed[value] = date
+            if reason:
+                reasons[value] = reason
+        result[rest.index] = _as_ns(pd.to_datetime(rest.map(parsed), errors="coerce"))
+        example = next(
+            (v for v in distinct if (m := _DMY_DATE.fullmatch(v)) and int(m.group(1)) <= 12 < int(m.group(2))), ""
+        )
+        messages = {
+            "invalid": (
+                _("This is not a date."),
+                _("Write dates as YYYY-MM-DD, e.g. {example}.", example=col.example),
+            ),
+            "calendar": (
+                _("This date does not exist in the calendar."),
+                _("Check the day and the month; write dates as YYYY-MM-DD, e.g. {example}.", example=col.example),
+            ),
+            "month_first": (
+                _("This is not a valid DD/MM/YYYY date: it looks like month/day/year (US format)."),
+                _("Write dates as YYYY-MM-DD, e.g. {example}.", example=col.example),
+            ),
+            "ambiguous": (
+                _(
+                    "This date is ambiguous: the column also has month-first dates such as {example}, "
+                    "so day and month could be swapped.",
+                    example=example,
+                ),
+                _("Write all dates of this column as YYYY-MM-DD."),
+            ),
+            "too_early": (
+                _("The date is before {earliest}, too early for SCORE.", earliest=contract.EARLIEST_DATE),
+                _("Check the year; dates are written YYYY-MM-DD."),
+            ),
+            "too_late": (_("The date is in the future."), _("Check the year; dates are written YYYY-MM-DD.")),
+            "short_year": (
+                _("This date has a two-digit year, which is ambiguous."),
+                _("Write dates with the full year as YYYY-MM-DD, e.g. {example}.", example=col.example),
+            ),
+        }
+        bad_reason = text.map(reasons).where(present)
+        for reason, (problem, fix) in messages.items():
+            issues.add_rows(ERROR, src, col.name, bad_reason.eq(reason).fillna(False).astype(bool), text, problem, fix)
+    ok = result.notna()
+    too_early = ok & (result < pd.Timestamp(contract.EARLIEST_DATE))
+    too_late = ok & (result > pd.Timestamp(dt.date.today()))
+    for mask, problem in (
+        (too_early, _("The date is before {earliest}, too early for SCORE.", earliest=contract.EARLIEST_DATE)),
+        (too_late, _("The date is in the future.")),
+    ):
+        if mask.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                mask,
+                _date_shown(text[mask], result[mask]),
+                problem,
+                _("Check the year; dates are written YYYY-MM-DD."),
+            )
+    return result
+
+
+def _date_shown(text: pd.Series, dates: pd.Series) -> pd.Series:
+    """The raw text, plus how it was read when that is not obvious (e.g. Excel serial numbers)."""
+    iso = dates.dt.strftime("%Y-%m-%d")
+    clipped = dates.le(pd.Timestamp.min.ceil("D")) | dates.ge(pd.Timestamp.max.floor("D"))  # see _as_ns
+    return text.where(text.eq(iso) | clipped, text + " = " + iso)
+
+
+def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
+    date: dt.date | None
+    if m := _ISO_DATE.fullmatch(value):
+        date = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    elif m := _DMY_DATE.fullmatch(value):
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if first <= 12 < second:
+            return None, "month_first"
+        if first <= 12 and second <= 12 and first != second and month_first_seen:
+            return None, "ambiguous"
+        date = _safe_date(year, second, first)
+    elif _SHORT_YEAR.fullmatch(value):
+        return None, "short_year"
+    elif _SERIAL.fullmatch(value):  # an Excel date shown as a number
+        date = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    else:
+        return None, "invalid"
+    if date is None:
+        return None, "calendar"
+    if not 1900 <= date.year <= 2200:  # beyond what a datetime64[ns] column holds, and far out of range anyway
+        return None, "too_early" if date.year < 1900 else "too_late"
+    return date, None

@@ -1,0 +1,130 @@
+"""Names: which table a file or sheet is, normalised column and code names, near-miss suggestions, and the
+answer for a file of a kind that cannot be read."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from score import contract
+from score.contract import TABLES
+from score.i18n import _
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+# --------------------------------------------------------------------------------------------
+# Names: files, sheets, columns, codes
+# --------------------------------------------------------------------------------------------
+
+
+def _ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def norm_name(text: str) -> str:
+    """Column/sheet names compared loosely: 'Enterprise ID ' -> 'enterprise_id'."""
+    return re.sub(r"[^a-z0-9]+", "_", _ascii_fold(text)).strip("_")
+
+
+def _norm_code(text: str) -> str:
+    """Codes compared loosely: 'Follow-up' / 'follow up' -> 'follow_up', 'osh' -> 'osh'."""
+    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+
+
+def _table_for_name(name: str) -> str | None:
+    """Which contract table a file or sheet name stands for: 'COL_enterprises (2).csv' -> enterprises.
+
+    The name of the table (or its singular) must appear in the name; when several do (e.g.
+    'logframe_indicators'), the earliest wins.
+    """
+    compact = re.sub(r"[^a-z0-9]+", "", _ascii_fold(Path(name).stem if "." in name else name))
+    found = []
+    for table in TABLES:
+        position = compact.find(table.removesuffix("s"))
+        if position >= 0:
+            found.append((position, table))
+    return min(found)[1] if found else None
+
+
+def contract_file(name: str) -> bool:
+    """Whether an uploaded file can hold contract data (a workbook, or a text file named after a table). Only
+    these are archived and published: anything else (a note, a DEMO_DATA.txt marker) never reaches the data."""
+    suffix = Path(name).suffix.lower()
+    return suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and _table_for_name(Path(name).name) is not None)
+
+
+def _countries_in_name(name: str) -> list[str]:
+    known = set(contract.code_list("country"))
+    tokens = re.split(r"[^A-Za-z0-9]+", Path(name).stem)
+    return [t.upper() for t in tokens if t.upper() in known]
+
+
+def _letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position + 1)
+
+
+def _code_aliases(code_list: str) -> dict[str, str]:
+    return {_norm_code(code): code for code in contract.code_list(code_list)}
+
+
+def _suggest(value: str, candidates: Sequence[str]) -> str | None:
+    """The closest candidate to `value` (names compared loosely), or None."""
+    norm = {norm_name(c): c for c in candidates}
+    target = norm_name(value)
+    if not target:
+        return None
+    match = difflib.get_close_matches(target, list(norm), n=1, cutoff=0.6)
+    if match:
+        return norm[match[0]]
+    if len(target) >= 3:  # "lat" -> latitude, "consultation" -> consultation_visits
+        prefixed = [c for n, c in norm.items() if n.startswith(target) or target.startswith(n)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+
+    def stems(name: str) -> set[str]:  # "join_date" ~ "joined_on" share the word stem "join"
+        return {word[:4] for word in name.split("_") if len(word) >= 4}
+
+    shared = [c for n, c in norm.items() if stems(n) & stems(target)]
+    return shared[0] if len(shared) == 1 else None
+
+
+def _formats_fix() -> str:
+    return _(
+        "Upload CSV files (enterprises.csv, training.csv, indicators.csv and optionally logframe.csv) "
+        "or one Excel workbook (.xlsx) with sheets of the same names. The templates show the layout."
+    )
+
+
+def _save_as_utf8_fix() -> str:
+    return _("Open the file in Excel and save it again as 'CSV UTF-8 (Comma delimited) (*.csv)'.")
+
+
+def _unsupported(name: str, data: bytes) -> tuple[str, str]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls" or (data.startswith(_OLE_MAGIC) and suffix not in (".doc", ".ppt")):
+        return (
+            _("Old Excel 97-2003 workbooks (.xls) cannot be read."),
+            _("Open it in Excel and use 'Save as' > 'Excel Workbook (*.xlsx)'."),
+        )
+    if suffix == ".ods":
+        return (
+            _("OpenDocument spreadsheets (.ods) cannot be read."),
+            _("Save it as 'Excel 2007-365 (.xlsx)' or as CSV (UTF-8)."),
+        )
+    if suffix == ".zip" or data.startswith(_ZIP_MAGIC):
+        return (_("Zip archives cannot be read."), _("Unzip it and upload the files inside.") + " " + _formats_fix())
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        return (_("PDF files cannot be read: they hold no table data."), _formats_fix())
+    return (_("Files of type '{suffix}' cannot be read.", suffix=suffix or name), _formats_fix())

@@ -1,0 +1,385 @@
+"""Reading a submission: which files are which table, and text files (encodings, separators, widths)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from score import config
+from score.contract import TABLES, Table
+from score.i18n import _
+from score.ingest.columns import _empty_file, _source_from_grid
+from score.ingest.names import (
+    _OLE_MAGIC,
+    _ZIP_MAGIC,
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    _formats_fix,
+    _save_as_utf8_fix,
+    _table_for_name,
+    _unsupported,
+)
+from score.ingest.report import ERROR, WARNING, IssueCollector, _guard, _Source, _Submission
+from score.ingest.workbooks import _read_workbook
+
+# The widest table has 13 columns. A far wider row is a broken export, and a line of a million separators
+# would otherwise be parsed into a million columns (gigabytes of memory; found by tests/test_fuzz_ingest.py).
+MAX_COLUMNS = 500
+
+
+# Latin-script single-byte code pages that charset-normalizer cannot tell apart on short texts.
+_WESTERN_CODEPAGES = frozenset(
+    ["ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2"]
+    + [f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)]
+)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: bytes -> text -> grid of strings -> raw frame per table
+# --------------------------------------------------------------------------------------------
+
+
+def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | None = None) -> _Submission:
+    issues = IssueCollector()
+    sub = _Submission(issues, list(files) + list(oversized or {}))
+    limit = config.MAX_UPLOAD_MB * 1024 * 1024
+    sizes = {name: len(data) for name, data in files.items()} | dict(oversized or {})
+    if not sizes:
+        issues.add(ERROR, "", _("No file was uploaded."), _formats_fix())
+        return sub
+
+    texts: list[str] = []
+    books: list[str] = []
+    for name, size in sizes.items():
+        data = files.get(name, b"")
+        suffix = Path(name).suffix.lower()
+        if suffix in WORKBOOK_SUFFIXES:
+            books.append(name)
+        elif suffix in TEXT_SUFFIXES:
+            texts.append(name)
+        else:
+            problem, fix = _unsupported(name, bytes(data[:8]))
+            issues.add(ERROR, name, problem, fix)
+            continue
+        if size > limit:
+            issues.add(
+                ERROR,
+                name,
+                _(
+                    "The file is {size} MB, more than the limit of {limit} MB.",
+                    size=f"{size / 1024 / 1024:,.1f}",
+                    limit=f"{config.MAX_UPLOAD_MB:g}",
+                ),
+                _("Remove unused sheets, columns and formatting, or split the upload; ask HQ if the limit is too low."),
+            )
+            table = _table_for_name(name)
+            if suffix in WORKBOOK_SUFFIXES:
+                sub.failed.update(TABLES)
+                sub.workbook = sub.workbook or name
+            elif table:
+                sub.failed.add(table)
+
+    oversized_names = {n for n, s in sizes.items() if s > limit}
+    if books:
+        sub.workbook = sub.workbook or books[0]
+        for extra in books[1:]:
+            issues.add(
+                ERROR,
+                extra,
+                _("Only one workbook can be uploaded at a time; this one was not read."),
+                _("Put all sheets (enterprises, training, indicators, logframe) into one workbook."),
+            )
+        for name in texts:
+            issues.add(
+                ERROR,
+                name,
+                _("The upload mixes a workbook and CSV files; this file was not read."),
+                _("Upload either one workbook or CSV files, not both."),
+            )
+        if books[0] not in oversized_names:
+            with _guard(issues, books[0], _("reading the workbook")):
+                _read_workbook(sub, books[0], bytes(files[books[0]]))
+        return sub
+
+    for name in texts:
+        table = _table_for_name(name)
+        if table is None:
+            issues.add(
+                WARNING,
+                name,
+                _("This file is not part of the data contract and was ignored."),
+                _("Name the files enterprises.csv, training.csv, indicators.csv and logframe.csv."),
+            )
+            continue
+        if table in sub.sources or (table in sub.failed and name not in oversized_names):
+            issues.add(
+                ERROR,
+                name,
+                _("A second file for the {table} table; it was not read.", table=table),
+                _("Upload only one {table} file.", table=table),
+            )
+            continue
+        if name in oversized_names:
+            continue
+        source = None
+        with _guard(issues, name, _("reading the file")):
+            source = _read_text_file(sub.issues, name, bytes(files[name]), TABLES[table])
+        if source is None:
+            sub.failed.add(table)
+        else:
+            sub.sources[table] = source
+    return sub
+
+
+# ---- text files ----------------------------------------------------------------------------
+
+
+def _row_of_offset(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
+    """Bytes -> text, or None after adding a clear error."""
+    for bom, encoding, label_ in (
+        (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+    ):
+        if data.startswith(bom):
+            return _decode_strict(issues, name, data[len(bom) :], encoding, label_, len(bom))
+
+    head = data[:4096]
+    if b"\x00" in head:
+        half = max(len(head) // 2, 1)
+        zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
+        if zeros_odd > 0.3 * half and zeros_even < 0.05 * half:
+            return _decode_strict(issues, name, data, "utf-16-le", "UTF-16", 0)
+        if zeros_even > 0.3 * half and zeros_odd < 0.05 * half:
+            return _decode_strict(issues, name, data, "utf-16-be", "UTF-16", 0)
+        issues.add(ERROR, name, _("The file holds binary data, not text."), _formats_fix())
+        return None
+
+    try:
+        return _checked_text(issues, name, data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+
+    # Not UTF-8. A file that is UTF-8 in some rows and not in others was pasted together.
+    lines = data.split(b"\n")
+    utf8_rows = 0
+    for line in lines:
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                utf8_rows += 1
+            except UnicodeDecodeError:
+                continue
+    if utf8_rows:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The file mixes two text encodings: {count} rows are UTF-8, but this row is not "
+                "(accents would come out garbled).",
+                count=utf8_rows,
+            ),
+            _save_as_utf8_fix() + " " + _("If the rows were pasted together from two files, fix the accents first."),
+            row=_row_of_offset(data, first_bad),
+        )
+        return None
+
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        issues.add(
+            ERROR,
+            name,
+            _("The file is not readable text (unknown encoding, or binary data)."),
+            _save_as_utf8_fix(),
+            row=_row_of_offset(data, first_bad),
+        )
+        return None
+    encoding = best.encoding
+    if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset:
+        encoding = "cp1252"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        issues.add(
+            ERROR,
+            name,
+            _("The file is not valid UTF-8 and not valid {encoding} either.", encoding=encoding),
+            _save_as_utf8_fix(),
+            row=_row_of_offset(data, error.start),
+        )
+        return None
+    checked = _checked_text(issues, name, text)
+    if checked is not None:
+        issues.add(
+            WARNING,
+            name,
+            _("The file is not UTF-8; it was read as {encoding}.", encoding=encoding),
+            _("Check that names with accents (e.g. Bogotá) look right.") + " " + _save_as_utf8_fix(),
+            row=_row_of_offset(data, first_bad),
+        )
+    return checked
+
+
+def _decode_strict(
+    issues: IssueCollector, name: str, data: bytes, encoding: str, label_: str, skipped: int
+) -> str | None:
+    try:
+        return _checked_text(issues, name, data.decode(encoding))
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode(encoding, errors="replace")
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The file says it is {encoding} text, but byte {offset} is not valid {encoding}: "
+                "the file is damaged or mixes encodings.",
+                encoding=label_,
+                offset=error.start + skipped,
+            ),
+            _save_as_utf8_fix(),
+            row=good.count("\n") + 1,
+        )
+        return None
+
+
+def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
+    sample = text[:1_000_000]
+    controls = len(_CONTROL_CHARS.findall(sample))
+    if "\x00" in text or controls > max(10, len(sample) // 100):
+        issues.add(ERROR, name, _("The file holds binary data, not text."), _formats_fix())
+        return None
+    return text
+
+
+def _sniff_separator(line: str) -> str:
+    counts = dict.fromkeys((",", ";", "\t", "|"), 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda sep: counts[sep])  # ties: the order above
+    return best if counts[best] else ","
+
+
+def _filled_width(row: list[str]) -> int:
+    """The row's width without the empty values at its end."""
+    width = len(row)
+    while width and not row[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _width_check(text: str, sep: str) -> tuple[int, int | None, bool]:
+    """(widest row without its trailing empty values, the first record wider than MAX_COLUMNS, whether
+    some row has more than MAX_COLUMNS values at all). Stops at the first row that is too wide."""
+    widest, padded = 0, False
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"'), 1):
+            padded = padded or len(row) > MAX_COLUMNS
+            widest = max(widest, _filled_width(row) if len(row) > MAX_COLUMNS else len(row))
+            if widest > MAX_COLUMNS:
+                return widest, number, padded
+    except csv.Error:
+        pass  # malformed quoting or a huge cell: the parse below reports it
+    return widest, None, padded
+
+
+def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.DataFrame, str] | None:
+    """Text -> grid of strings (columns 0..n-1, one row per record, blank records kept)."""
+    first_line, _sep, rest = text.partition("\n")
+    explicit = re.fullmatch(r"\s*sep=(.)\s*", first_line)
+    if explicit:  # Excel's "sep=;" line: Excel hides it, so rows are counted without it
+        sep, text = explicit.group(1), rest
+    else:
+        header_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
+        sep = _sniff_separator(header_line)
+    widest, too_wide_record, padded = _width_check(text, sep)
+    if widest > MAX_COLUMNS:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "A row has more than {limit} values separated by '{sep}', so this is not a table of the "
+                "data contract (it has at most {columns} columns).",
+                limit=MAX_COLUMNS,
+                sep="\\t" if sep == "\t" else sep,
+                columns=max(len(t.columns) for t in TABLES.values()),
+            ),
+            _("Export the table again from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'; see the template."),
+            row=too_wide_record,  # the record number: a row number unless quoted cells hold line breaks
+        )
+        return None
+    try:
+        if padded:  # Excel writes empty cells up to the last formatted column: read rows without them
+            raise pd.errors.ParserError("rows padded with empty values")
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+            doublequote=True,
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(), sep
+    except pd.errors.ParserError:
+        try:  # ragged rows: the csv module keeps them, and the check below reports them
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True))
+        except csv.Error as error:
+            issues.add(
+                ERROR,
+                name,
+                _("The file cannot be read as text separated by '{sep}': {detail}.", sep=sep, detail=str(error)),
+                _('Check for a quote (") that is opened but never closed.') + " " + _save_as_utf8_fix(),
+            )
+            return None
+        if padded:
+            rows = [r[: _filled_width(r)] if len(r) > MAX_COLUMNS else r for r in rows]
+        width = max((len(r) for r in rows), default=0)
+        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
+    return grid.fillna("").astype("str"), sep
+
+
+def _read_text_file(issues: IssueCollector, name: str, data: bytes, table: Table) -> _Source | None:
+    if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        _empty_file(issues, name, None, table, _("The file is empty."))
+        return None
+    if data.startswith(_ZIP_MAGIC):
+        issues.add(
+            ERROR,
+            name,
+            _("This is an Excel workbook or a zip archive with a text-file name."),
+            _("Rename it to .xlsx, or open it in Excel and save it as CSV UTF-8."),
+        )
+        return None
+    if data.startswith(_OLE_MAGIC) or data.startswith(b"%PDF"):
+        problem, fix = _unsupported(name + ".bin", data[:8])
+        issues.add(ERROR, name, problem, fix)
+        return None
+    text = decode_text(issues, name, data)
+    if text is None:
+        return None
+    parsed = parse_delimited(issues, name, text)
+    if parsed is None:
+        return None
+    grid, sep = parsed
+    return _source_from_grid(issues, name, None, table, grid, sep=sep)

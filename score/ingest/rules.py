@@ -1,0 +1,480 @@
+"""Cross-row and cross-table checks: keys, country ids, references, coordinates, training dates, indicators
+and the logframe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from score import config, contract
+from score.i18n import _, label, ngettext
+from score.ingest.conversion import _fmt
+from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
+
+COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
+FOLLOW_UP_JUMP = 10  # a follow-up value above 10x its baseline is flagged
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-row and cross-table checks
+# --------------------------------------------------------------------------------------------
+
+
+def _check_keys(src: _Source, typed: pd.DataFrame, issues: IssueCollector) -> None:
+    """One error per repeated key value, naming every row that has it (the first included)."""
+    key = list(src.table.key)
+    keyed = typed[key].dropna()
+    if keyed.empty:
+        return
+    repeated = keyed[keyed.duplicated(key, keep=False)]
+    if repeated.empty:
+        return
+    label_ = ", ".join(key)
+    shown = repeated.astype(str).agg(", ".join, axis=1)
+    src.duplicates = {value: list(rows) for value, rows in shown.groupby(shown, sort=False).groups.items()}
+
+    def problem(value: str, n: int) -> str:
+        return ngettext(
+            "Duplicate {key}: {value} appears in {n} row.",
+            "Duplicate {key}: {value} appears in {n} rows.",
+            n,
+            key=label_,
+            value=value,
+        )
+
+    def fix(value: str, n: int) -> str:
+        return _("Keep one row per {key}: delete the repeated rows or correct their {key}.", key=label_)
+
+    before = len(issues.items)
+    issues.add_groups(ERROR, src, label_, shown, pd.Series(True, index=shown.index), problem, fix)
+    for position in range(before, len(issues.items)):  # knock-on errors in other files name these as their cause
+        issue = issues.items[position]
+        issues.items[position] = replace(issue, key=f"duplicate:{src.display}:{issue.value}")
+
+
+def _check_country_ids(sources: Sequence[_Source], submission: _Submission, country: str) -> None:
+    """enterprise_id values must start with the chosen country's code."""
+    issues = submission.issues
+    whole_files: list[tuple[_Source, int, str, str]] = []
+    for src in sources:
+        typed = src.typed
+        assert typed is not None
+        if "enterprise_id" not in typed.columns:
+            continue
+        ids = typed["enterprise_id"]
+        head = ids.str.slice(0, 3)
+        # Each part is filled before combining: a blank id is NA, and NA & <arrow bool> raises TypeError.
+        parts = (head.str.isalpha(), head.str.isascii(), ids.str.slice(3, 4).eq("-"))
+        has = np.logical_and.reduce([part.fillna(False).astype(bool).to_numpy() for part in parts])
+        has = pd.Series(has, index=ids.index)
+        prefix = head.str.upper().where(has)
+        foreign = (has & prefix.ne(country)).fillna(False).astype(bool)
+        src.foreign = foreign
+        if not foreign.any():
+            continue
+        if foreign.sum() == has.sum():
+            other = prefix[foreign].value_counts().index[0]
+            whole_files.append((src, int(foreign.sum()), other, str(ids[foreign].iloc[0])))
+            continue
+        issues.add_rows(
+            ERROR,
+            src,
+            "enterprise_id",
+            foreign,
+            ids,
+            prefix[foreign].map(
+                {
+                    p: _("This id names another country ({other}), not {country}.", other=p, country=country)
+                    for p in prefix[foreign].unique().tolist()
+                }
+            ),
+            _(
+                "Use ids of the form {country}-0001 for {country}'s "
+                "enterprises, and upload other countries separately.",
+                country=country,
+            ),
+        )
+    if not whole_files:
+        return
+    others = {other for _s, _n, other, _v in whole_files}
+    if (
+        submission.workbook
+        and len(others) == 1
+        and len(whole_files) == len([s for s in sources if "enterprise_id" in s.table.column_names])
+    ):
+        other = others.pop()
+        count = sum(n for _s, n, _o, _v in whole_files)
+        issues.add(
+            ERROR,
+            submission.workbook,
+            _(
+                "This workbook names another country ({other}): all {count} "
+                "enterprise ids start with {other}, not {country}.",
+                other=other,
+                count=f"{count:,}",
+                country=country,
+            ),
+            _(
+                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
+                other=other,
+                country=country,
+            ),
+            column="enterprise_id",
+            value=whole_files[0][3],
+        )
+        return
+    for src, count, other, value in whole_files:
+        issues.add(
+            ERROR,
+            src.file,
+            _(
+                "This file names another country ({other}): all {count} "
+                "enterprise ids start with {other}, not {country}.",
+                other=other,
+                count=f"{count:,}",
+                country=country,
+            ),
+            _(
+                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
+                other=other,
+                country=country,
+            ),
+            sheet=src.sheet,
+            column="enterprise_id",
+            value=value,
+        )
+
+
+def _check_references(submission: _Submission, issues: IssueCollector) -> None:
+    """Rows naming an enterprise that is not in enterprises: one error per missing id and file, with its rows.
+
+    When enterprises itself repeats an id, a missing id is most often its knock-on (a row copied and its id
+    left unchanged): the errors then name the duplicates as their cause and the report shows them under it.
+    """
+    for src in submission.sources.values():
+        assert src.typed is not None
+        for col in src.table.columns:
+            if not col.references:
+                continue
+            ref_table, ref_column = col.references.split(".")
+            target = submission.sources.get(ref_table)
+            if target is None or target.typed is None:
+                continue  # a missing or unreadable file is reported already
+            values = src.typed[col.name]
+            unknown = values.notna() & ~_isin(values, target.typed[ref_column].dropna())
+            if src.foreign is not None:
+                unknown &= ~src.foreign
+            unknown = unknown.fillna(False).astype(bool)
+            if not unknown.any():
+                continue
+            causes = [
+                i for i in issues.items if i.key and i.key.startswith(f"duplicate:{target.display}:") and i.count > 1
+            ]
+            cause = causes[0] if causes else None
+            if cause is not None:
+                repeated = "; ".join(
+                    _("{value} in rows {rows}", value=i.value, rows=i.rows_text) for i in causes[:MAX_ISSUES_PER_RULE]
+                )
+
+                def fix(value: str, n: int, repeated: str = repeated, file: str = target.display) -> str:
+                    return _(
+                        "Probably a knock-on of the duplicate ids in {file} ({repeated}): if one of those rows is "
+                        "{value}, correct its id there and this error goes away; otherwise add {value} to {file}.",
+                        file=file,
+                        repeated=repeated,
+                        value=value,
+                    )
+            else:
+
+                def fix(value: str, n: int, file: str = target.display) -> str:
+                    return ngettext(
+                        "Add {value} to {file}, or correct the id in this row.",
+                        "Add {value} to {file}, or correct the id in these {n} rows.",
+                        n,
+                        file=file,
+                        value=value,
+                    )
+
+            def problem(value: str, n: int, column: str = ref_column, file: str = target.display) -> str:
+                return ngettext(
+                    "There is no row with this {column} in {file} ({n} row refers to it).",
+                    "There is no row with this {column} in {file} ({n} rows refer to it).",
+                    n,
+                    column=column,
+                    file=file,
+                )
+
+            issues.add_groups(
+                ERROR, src, col.name, values, unknown, problem, fix, cause=cause.key if cause is not None else None
+            )
+
+
+def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
+    """values.isin(known), fast for millions of ids (pyarrow's hash lookup instead of pandas' object path)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.is_in(
+            pa.array(values.astype("string[pyarrow]").array), value_set=pa.array(known.astype("string[pyarrow]").array)
+        )
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
+    except (ImportError, TypeError, ValueError):
+        return pd.Series(pd.Index(known.unique()).get_indexer(values) >= 0, index=values.index)
+
+
+def _check_coordinates(src: _Source, country: str, issues: IssueCollector) -> None:
+    typed = src.typed
+    assert typed is not None
+    if not {"latitude", "longitude"} <= set(typed.columns):
+        return
+    lat = typed["latitude"].astype("float64")
+    lon = typed["longitude"].astype("float64")
+    if not {"latitude", "longitude"} <= set(src.frame.columns):
+        return  # the missing column is reported already
+    raw_lat, raw_lon = src.frame["latitude"].str.strip(), src.frame["longitude"].str.strip()
+    lat_given, lon_given = raw_lat.ne(""), raw_lon.ne("")
+    fix = _("Fill in both latitude and longitude, or leave both empty.")
+    issues.add_rows(
+        ERROR, src, "latitude", lon_given & ~lat_given, None, _("Longitude is filled in but latitude is empty."), fix
+    )
+    issues.add_rows(
+        ERROR, src, "longitude", lat_given & ~lon_given, None, _("Latitude is filled in but longitude is empty."), fix
+    )
+    if src.foreign is not None and src.foreign.any() and src.foreign.sum() == typed["enterprise_id"].notna().sum():
+        return  # a file of another country: reported once already
+    both = lat.notna() & lon.notna() & lat.between(-90, 90) & lon.between(-180, 180)
+    if not both.any():
+        return
+    shape = _country_shape(country)
+    if shape is None:
+        issues.add(
+            WARNING,
+            src.file,
+            _("The coordinates could not be checked: there is no outline for {country}.", country=country),
+            _("Ask HQ to add the country to data/reference/countries.geojson."),
+            sheet=src.sheet,
+            column="latitude, longitude",
+        )
+        return
+    import shapely
+
+    inside = pd.Series(True, index=typed.index)
+    inside[both] = shapely.contains_xy(shape, lon[both].to_numpy(), lat[both].to_numpy())
+    outside = both & ~inside
+    if not outside.any():
+        return
+    rows = outside[outside].index
+    o_lat, o_lon = lat[rows[:MAX_ISSUES_PER_RULE]].to_numpy(), lon[rows[:MAX_ISSUES_PER_RULE]].to_numpy()
+    swapped = shapely.contains_xy(shape, o_lat, o_lon)
+    lon_sign = shapely.contains_xy(shape, -o_lon, o_lat)
+    lat_sign = shapely.contains_xy(shape, o_lon, -o_lat)
+    both_sign = shapely.contains_xy(shape, -o_lon, -o_lat)
+    name = _country_name(country)
+    min_x, min_y, max_x, max_y = shape.bounds
+    m = COORDINATE_MARGIN_DEG
+    generic = _(
+        "Check the coordinates: {name} lies between latitude {lat_min} and {lat_max} "
+        "and longitude {lon_min} and {lon_max} (decimal degrees).",
+        name=name,
+        lat_min=f"{min_y + m:.1f}",
+        lat_max=f"{max_y - m:.1f}",
+        lon_min=f"{min_x + m:.1f}",
+        lon_max=f"{max_x - m:.1f}",
+    )
+    fixes = []
+    for k in range(len(o_lat)):
+        if swapped[k]:
+            fixes.append(
+                _(
+                    "Latitude and longitude look swapped: put {lat} in latitude and {lon} in longitude.",
+                    lat=f"{o_lon[k]:g}",
+                    lon=f"{o_lat[k]:g}",
+                )
+            )
+        elif lon_sign[k]:
+            fixes.append(
+                _("The longitude is probably missing its minus sign (west of Greenwich): {lon}.", lon=f"{-o_lon[k]:g}")
+            )
+        elif lat_sign[k]:
+            fixes.append(
+                _(
+                    "The latitude is probably missing its minus sign (south of the equator): {lat}.",
+                    lat=f"{-o_lat[k]:g}",
+                )
+            )
+        elif both_sign[k]:
+            fixes.append(_("Latitude and longitude are probably both missing their minus sign."))
+        else:
+            fixes.append(generic)
+    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + ", " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]
+    issues.add_rows(
+        ERROR,
+        src,
+        "latitude, longitude",
+        rows,
+        shown.tolist(),
+        _("This point lies outside {name}.", name=name),
+        fixes,
+    )
+
+
+_SHAPES: dict[str, Any] = {}
+
+
+def _country_shape(iso3: str) -> Any:
+    """The country's outline from data/reference/countries.geojson, grown by the margin (cached)."""
+    if iso3 in _SHAPES:
+        return _SHAPES[iso3]
+    path = config.REFERENCE_DIR / "countries.geojson"
+    if not path.exists():
+        return None
+    import shapely
+    from shapely.geometry import shape
+
+    with open(path, encoding="utf-8") as handle:
+        features = json.load(handle).get("features", [])
+    for feature in features:
+        if (feature.get("properties") or {}).get("iso3") == iso3:
+            geometry = shape(feature["geometry"]).buffer(COORDINATE_MARGIN_DEG)
+            shapely.prepare(geometry)
+            _SHAPES[iso3] = geometry
+            return geometry
+    return None
+
+
+def _country_name(iso3: str) -> str:
+    row = next((r for r in contract.reference_rows("countries.csv") if r["iso3"] == iso3), None)
+    return label(row) if row else iso3
+
+
+def _check_training_dates(submission: _Submission, issues: IssueCollector) -> None:
+    training, enterprises = submission.sources.get("training"), submission.sources.get("enterprises")
+    if training is None or enterprises is None:
+        return
+    assert training.typed is not None and enterprises.typed is not None
+    joined = enterprises.typed.dropna(subset=["enterprise_id"]).drop_duplicates("enterprise_id")
+    by_id = joined.set_index("enterprise_id")["joined_on"]
+    joined_on = pd.Series(by_id.reindex(training.typed["enterprise_id"]).to_numpy(), index=training.typed.index)
+    classroom = training.typed["classroom_date"]
+    early = (classroom.notna() & joined_on.notna() & (classroom < joined_on)).astype(bool)
+    if early.any():
+        first = early[early].index[:MAX_ISSUES_PER_RULE]
+        problems = [
+            _(
+                "The classroom training ({date}) is before the enterprise joined SCORE ({joined}).",
+                date=f"{c:%Y-%m-%d}",
+                joined=f"{j:%Y-%m-%d}",
+            )
+            for c, j in zip(classroom[first], joined_on[first], strict=True)
+        ]
+        issues.add_rows(
+            WARNING,
+            training,
+            "classroom_date",
+            early[early].index,
+            training.frame["classroom_date"],
+            problems,
+            _("Check the classroom date here and joined_on in {file}.", file=enterprises.display),
+        )
+
+
+def _check_indicators(src: _Source, issues: IssueCollector) -> None:
+    typed = src.typed
+    assert typed is not None
+    kinds = {code: contract.indicator_kind(code) for code in contract.code_list("indicator")}
+    kind = typed["indicator"].map(kinds)
+    value, period = typed["value"], typed["period"]
+    share = kind.eq("share").fillna(False).astype(bool)
+    raw_value = src.frame.get("value")
+    not_binary = (share & value.notna() & ~value.isin([0, 1])).fillna(False).astype(bool)
+    issues.add_rows(
+        ERROR,
+        src,
+        "value",
+        not_binary,
+        raw_value,
+        _("This indicator is a yes/no answer: the value must be 1 (yes) or 0 (no)."),
+        _("Write 1 for yes and 0 for no."),
+    )
+    not_follow_up = (share & period.notna() & period.ne("follow_up")).fillna(False).astype(bool)
+    issues.add_rows(
+        ERROR,
+        src,
+        "period",
+        not_follow_up,
+        src.frame.get("period"),
+        _("This yes/no indicator is measured at follow-up only."),
+        _("Set period to follow_up, or delete the baseline row."),
+    )
+
+    change = kind.eq("change").fillna(False).astype(bool)
+    rows = typed[change].assign(_row=typed.index[change.to_numpy()])
+    base = rows[rows["period"].eq("baseline").fillna(False)].drop_duplicates(["enterprise_id", "indicator"])
+    follow = rows[rows["period"].eq("follow_up").fillna(False)]
+    if base.empty or follow.empty:
+        return
+    pairs = follow.merge(
+        base[["enterprise_id", "indicator", "value", "measured_on", "_row"]],
+        on=["enterprise_id", "indicator"],
+        suffixes=("", "_base"),
+    ).set_index("_row")
+    jump = (pairs["value_base"] > 0) & (pairs["value"] > FOLLOW_UP_JUMP * pairs["value_base"])
+    jump = jump.fillna(False).astype(bool)
+    if jump.any():
+        head = pairs[jump].iloc[:MAX_ISSUES_PER_RULE]
+        issues.add_rows(
+            WARNING,
+            src,
+            "value",
+            jump[jump].index,
+            src.frame["value"],
+            [
+                _(
+                    "The follow-up value is more than {factor} times the baseline ({baseline}, row {row}).",
+                    factor=FOLLOW_UP_JUMP,
+                    baseline=_fmt(b),
+                    row=r,
+                )
+                for b, r in zip(head["value_base"], head["_row_base"], strict=True)
+            ],
+            _("Check both values and their units (e.g. a yearly total against a monthly one)."),
+        )
+    early = (pairs["measured_on"] < pairs["measured_on_base"]).fillna(False).astype(bool)
+    if early.any():
+        head = pairs[early].iloc[:MAX_ISSUES_PER_RULE]
+        issues.add_rows(
+            ERROR,
+            src,
+            "measured_on",
+            early[early].index,
+            src.frame["measured_on"],
+            [
+                _("The follow-up is dated before its baseline ({date}, row {row}).", date=f"{d:%Y-%m-%d}", row=r)
+                for d, r in zip(head["measured_on_base"], head["_row_base"], strict=True)
+            ],
+            _("Check the two dates, or whether baseline and follow_up were swapped."),
+        )
+
+
+def _check_logframe(src: _Source, issues: IssueCollector) -> None:
+    typed = src.typed
+    assert typed is not None
+    levels = {row["code"]: row["level"] for row in contract.reference_rows("logframe_indicators.csv")}
+    expected = typed["indicator"].map(levels)
+    wrong = (typed["level"].notna() & expected.notna() & typed["level"].ne(expected)).fillna(False).astype(bool)
+    if wrong.any():
+        issues.add_rows(
+            WARNING,
+            src,
+            "level",
+            wrong,
+            src.frame.get("level"),
+            expected[wrong].map(lambda e: _("The reference logframe puts this indicator at level {level}.", level=e)),
+            _("Use the level from data/reference/logframe_indicators.csv, or tell HQ if the reference is wrong."),
+        )

@@ -1,0 +1,253 @@
+"""Reading an Excel workbook: its sheets, with the caps against workbook bombs checked before and while
+reading, and cells (dates, serial numbers, numbers) turned into the text the rules read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+import zlib
+
+import pandas as pd
+
+from score import config
+from score.contract import TABLES, Table
+from score.i18n import _, fmt_int
+from score.ingest.columns import _HEADER_SEARCH_ROWS, _column, _empty_file, _find_header, _source_from_grid
+from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, _table_for_name, norm_name
+from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
+from score.templates import helper_sheet_names
+
+_UNPACKED_FACTOR = 20  # an .xlsx may unpack to at most this many times the upload limit
+# Workbook bombs: a few hundred KB of zip can unpack to gigabytes of sheet XML (issue 10, point 5). Refused before
+# parsing when the archive says so, and while reading when the sheets do (openpyxl's read-only mode streams rows).
+MAX_WORKBOOK_UNPACKED_MB = 200  # real country workbooks unpack to a few MB; 100,000 rows x 13 columns ~ 60 MB
+MAX_WORKBOOK_RATIO = 100  # unpacked / packed; sheet XML compresses 5-20 times, a bomb hundreds of times
+MAX_WORKBOOK_ROWS = 500_000  # per sheet (Excel itself stops at 1,048,576)
+MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the demo country workbook: ~20,000)
+
+
+_ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+
+
+# ---- workbooks -----------------------------------------------------------------------------
+
+
+def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
+    issues = sub.issues
+    sub.failed.update(TABLES)  # until a sheet is read, a missing sheet is reported below
+    if not data.strip(b"\x00 \r\n\t"):
+        issues.add(ERROR, name, _("The file is empty."), _formats_fix())
+        return
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_MARKER in data:
+            issues.add(
+                ERROR,
+                name,
+                _("The workbook is protected with a password, so it cannot be read."),
+                _("Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt), save and upload."),
+            )
+        else:
+            issues.add(
+                ERROR,
+                name,
+                _("This is an old Excel 97-2003 workbook (.xls) with an .xlsx name; it cannot be read."),
+                _("Open it in Excel and use 'Save as' > 'Excel Workbook (*.xlsx)'."),
+            )
+        return
+    if not data.startswith(_ZIP_MAGIC):
+        issues.add(
+            ERROR,
+            name,
+            _("The file is not a real Excel workbook (.xlsx); it may be damaged or renamed."),
+            _("Open it in Excel and save it again as 'Excel Workbook (*.xlsx)'."),
+        )
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        _corrupt(issues, name, error)
+        return
+    limit = min(_UNPACKED_FACTOR * config.MAX_UPLOAD_MB, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
+    if unpacked > limit or unpacked > MAX_WORKBOOK_RATIO * max(len(data), 1):
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The workbook unpacks to {size} MB ({ratio} times its file size), which is too large to read safely.",
+                size=fmt_int(unpacked / 1024 / 1024),
+                ratio=fmt_int(unpacked / max(len(data), 1)),
+            ),
+            _("Remove unused sheets, columns and formatting, or upload CSV files."),
+        )
+        return
+
+    try:
+        crowded = _crowded(data)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+        _corrupt(issues, name, error)
+        return
+    if crowded:
+        _too_big(issues, name, None)
+        return
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any failure of a damaged file must become an issue, never a crash
+        _corrupt(issues, name, error)
+        return
+    try:
+        sub.failed.clear()
+        sub.sheet_names = list(book.sheetnames)
+        matched: dict[str, str] = {}
+        helpers = {norm_name(n) for n in helper_sheet_names()}
+        for sheet_name in book.sheetnames:
+            norm = norm_name(sheet_name)
+            table = norm if norm in TABLES else _table_for_name(sheet_name)
+            if norm in helpers:
+                continue
+            if table is None:
+                issues.add(
+                    WARNING,
+                    name,
+                    _("The sheet '{sheet}' is not part of the data contract and was ignored.", sheet=sheet_name),
+                    _("Name the sheets enterprises, training, indicators and logframe."),
+                    sheet=sheet_name,
+                )
+                continue
+            if table in matched:
+                issues.add(
+                    ERROR,
+                    name,
+                    _("A second sheet for the {table} table; it was not read.", table=table),
+                    _("Keep only one sheet called {table}.", table=table),
+                    sheet=sheet_name,
+                )
+                continue
+            matched[table] = sheet_name
+        cells = 0
+        for table, sheet_name in matched.items():
+            sheet = book[sheet_name]
+            declared = (sheet.max_row or 0) * (sheet.max_column or 0)  # from the sheet's <dimension>, if any
+            if (sheet.max_row or 0) > MAX_WORKBOOK_ROWS or cells + declared > MAX_WORKBOOK_CELLS:
+                _too_big(issues, name, sheet_name)
+                sub.failed.add(table)
+                return
+            rows = []
+            try:
+                for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True):
+                    cells += len(row)
+                    rows.append(row)
+                    if len(rows) > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
+                        _too_big(issues, name, sheet_name)
+                        sub.failed.add(table)
+                        return
+            except Exception as error:  # damaged sheet XML
+                _corrupt(issues, name, error, sheet=sheet_name)
+                sub.failed.add(table)
+                continue
+            source = _source_from_cells(issues, name, sheet_name, TABLES[table], rows, book.epoch)
+            if source is None:
+                sub.failed.add(table)
+            else:
+                sub.sources[table] = source
+    finally:
+        book.close()
+
+
+def _crowded(data: bytes) -> bool:
+    """Whether a worksheet has more than MAX_WORKBOOK_ROWS rows, or all of them more than MAX_WORKBOOK_CELLS
+    cells, counted on the decompressed XML stream (C-speed byte counts, about a second for 100 MB) before openpyxl
+    parses anything. The row loop in _read_workbook counts again (a fail-safe for unusual XML)."""
+    cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows, tail = 0, b""
+            with archive.open(info) as stream:
+                while chunk := stream.read(1 << 20):
+                    window = tail + chunk  # a tag split across two chunks is counted once, in the next window
+                    rows += window.count(b"<row") - tail.count(b"<row")
+                    cells += (window.count(b"<c ") + window.count(b"<c>")) - (tail.count(b"<c ") + tail.count(b"<c>"))
+                    tail = window[-8:]
+                    if rows > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
+                        return True
+    return False
+
+
+def _too_big(issues: IssueCollector, name: str, sheet: str | None) -> None:
+    issues.add(
+        ERROR,
+        name,
+        _(
+            "The workbook has a sheet with more than {rows} rows, or more than {cells} cells in all, which is too "
+            "large to read.",
+            rows=fmt_int(MAX_WORKBOOK_ROWS),
+            cells=fmt_int(MAX_WORKBOOK_CELLS),
+        ),
+        _("Delete empty rows and columns below and beside the data, or upload CSV files."),
+        sheet=sheet,
+    )
+
+
+def _corrupt(issues: IssueCollector, name: str, error: Exception, sheet: str | None = None) -> None:
+    issues.add(
+        ERROR,
+        name,
+        _("The workbook is damaged and cannot be read ({detail}).", detail=type(error).__name__ + ": " + str(error)),
+        _("Open it in Excel (it may offer to repair it), save it as 'Excel Workbook (*.xlsx)' and upload it again."),
+        sheet=sheet,
+    )
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _serial_text(value: object, epoch: dt.datetime) -> str:
+    """An Excel date serial number in a date column -> ISO date; anything else as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        return (epoch + dt.timedelta(days=float(value))).date().isoformat()
+    return _cell_text(value)
+
+
+def _source_from_cells(
+    issues: IssueCollector, name: str, sheet: str, table: Table, rows: list[tuple[object, ...]], epoch: dt.datetime
+) -> _Source | None:
+    if not rows:
+        _empty_file(issues, name, sheet, table, _("The sheet is empty."))
+        return None
+    width = max(len(r) for r in rows)
+    head_text = [[_cell_text(v) for v in r] for r in rows[: _HEADER_SEARCH_ROWS * 3]]
+    header_index = _find_header(head_text, table)
+    header = head_text[header_index] if header_index is not None else []
+    date_positions = {
+        i for i, h in enumerate(header) if norm_name(h) in table.column_names and _column(table, h).dtype == "date"
+    }
+    columns = []
+    for position in range(width):
+        cells = [r[position] if position < len(r) else None for r in rows]
+        if position in date_positions:
+            columns.append([_serial_text(v, epoch) for v in cells])
+        else:
+            columns.append([_cell_text(v) for v in cells])
+    grid = pd.DataFrame(dict(enumerate(columns)), dtype="str")
+    return _source_from_grid(issues, name, sheet, table, grid, sep=None)
