@@ -1065,6 +1065,19 @@ def role_sex_section(
         suppression_note(roles)
 
 
+def logframe_table(table: pd.DataFrame, *, key: str) -> None:
+    """A logframe table (logframe.display_table) with its status column coloured, as tall as its rows."""
+    from score import logframe
+
+    st.dataframe(
+        logframe.status_column_style(table),
+        hide_index=True,
+        height="content",
+        column_config=logframe.column_config(),
+        key=key,
+    )
+
+
 def table_section(
     frame: pd.DataFrame,
     columns: Mapping[str, tuple[str, Kind]],

@@ -141,10 +141,4 @@ else:
             continue
         st.markdown(f"**{logframe.level_label(level)}**")
         table = logframe.display_table(rows, logframe_indicators, countries, show_country=False)
-        st.dataframe(
-            logframe.status_column_style(table),
-            hide_index=True,
-            height="content",
-            column_config=logframe.column_config(),
-            key=f"profile_logframe_{level}",
-        )
+        c.logframe_table(table, key=f"profile_logframe_{level}")

@@ -79,11 +79,5 @@ for tab, level in zip(tabs, logframe.LEVELS, strict=True):
             rows = frame[frame["indicator"] == code]
             st.markdown(f"**{indicators[code]}**")
             table = logframe.display_table(rows, indicators, countries, show_date=several_dates, show_indicator=False)
-            st.dataframe(
-                logframe.status_column_style(table),
-                hide_index=True,
-                height="content",
-                column_config=logframe.column_config(),
-                key=f"logframe_{code}",
-            )
+            c.logframe_table(table, key=f"logframe_{code}")
 st.caption(_("Women (%): share of women, where the indicator counts people."))
