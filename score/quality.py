@@ -100,8 +100,8 @@ def summary(publishes: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> pd.D
 
 
 def action_label(action: object) -> str:
-    """A history action (publish.py writes build / publish / restore) in the viewer's language, in the words
-    of the Upload page's history (views/upload.py `action_labels`)."""
+    """A history action (publish.py writes build / publish / restore) in the viewer's language: the words of
+    both the Upload page's history and the data quality page."""
     labels = {"publish": _("Upload"), "restore": _("Restore"), "build": _("Rebuild")}
     return labels.get(str(action), "" if action is None else str(action))
 

@@ -1,0 +1,519 @@
+"""The sections of the Upload page (views/upload.py): current data and templates, check, report, preview,
+publish, confirmation; history and restore.
+
+The logic lives in score.upload and score.publish (which checks the viewer's scope again where it writes);
+these functions only draw. Nothing is checked (nor audited) until the person presses "Check the files":
+adding or removing files in the uploader only changes the list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from score import config, exports, marked, publish, signin, templates, ui, upload
+from score.contract import TABLES
+from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
+from score.quality import action_label
+
+CHECK_KEY = "upload_check"
+PUBLISHED_KEY = upload.PUBLISHED_KEY
+RESTORE_KEY = "upload_restore_pending"
+RESTORED_KEY = "upload_restored"
+UPLOADER_KEY = "upload_files_round"  # bumped by "Clear all": a new uploader widget starts empty
+COUNTRY_KEY = "upload_country"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def headline_labels() -> dict[str, str]:
+    return {
+        "enterprises": _("Enterprises engaged"),
+        "workers_reached": _("Workers reached"),
+        "people_trained": _("People trained"),
+        "module_completions": _("Modules delivered"),
+    }
+
+
+def step_labels() -> dict[str, str]:
+    return {
+        "validate": _("Checking the files again"),
+        "archive": _("Archiving the uploaded files"),
+        "build": _("Building a new database version"),
+        "check": _("Checking the new version"),
+        "switch": _("Switching everyone to the new version"),
+    }
+
+
+def in_language(language: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A deferred download, written in the reader's language (it runs outside this script run)."""
+
+    def run() -> bytes:
+        set_language(language)
+        return make()
+
+    return run
+
+
+def show_totals(before: dict, after: dict) -> None:
+    """The headline figures after, with the change against before."""
+    for column, (key, label) in zip(st.columns(len(upload.HEADLINE)), headline_labels().items(), strict=True):
+        old, new = before.get(key), after.get(key)
+        delta = None if old is None or new is None else new - old
+        column.metric(
+            label,
+            fmt_int(new),
+            delta=None if delta is None else f"{'+' if delta >= 0 else '−'}{fmt_int(abs(delta))}",
+            delta_color="off" if not delta else "normal",
+            help=_("Before: {value}", value=fmt_int(old)),
+        )
+
+
+def run_with_status(title: str, action):
+    """Run a publish/restore with step-by-step feedback; returns its result, or None after an error message."""
+    labels = step_labels()
+    with st.status(title, expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(step: str) -> None:
+            status.write(labels.get(step, step))
+            bar.progress((publish.STEPS.index(step) + 1) / len(publish.STEPS))
+            status.update(label=labels.get(step, step) + "…")
+
+        try:
+            result = action(progress)
+        except publish.NotAllowed as error:
+            status.update(label=_("Not allowed"), state="error")
+            st.error(str(error))
+            return None
+        except publish.RejectedUpload as rejected:
+            status.update(label=_("Rejected"), state="error")
+            st.error(_("The files have {n} errors; nothing was changed.", n=len(rejected.report.errors)))
+            return None
+        except publish.PublishError as error:
+            status.update(label=_("Publishing failed"), state="error")
+            st.error(_("Nothing was changed: the previous version stays current. {detail}", detail=str(error)))
+            return None
+        status.update(label=_("Published version {version}", version=result.version), state="complete")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- demo accounts
+
+
+def demo_notice(country: str, scope) -> None:
+    """Before publishing: say what publishing real data does to demo accounts (where it matters)."""
+    if not upload.demo_ends_on_publish(country):
+        return
+    if upload.is_demo_account(scope):
+        st.warning(
+            _(
+                "You are signed in with a demo account. Publishing {country} replaces its demo data with real "
+                "data, which ends the demo accounts, this one included: you will see the confirmation and the "
+                "history, then the public view.",
+                country=ui.reference_labels("country").get(country, country),
+            )
+            + " "
+            + signin.demo_accounts_explanation(),
+            icon=":material/info:",
+        )
+    else:
+        st.info(
+            _("Publishing {country} replaces demo data with real data.", country=country)
+            + " "
+            + signin.demo_accounts_explanation(),
+            icon=":material/info:",
+        )
+
+
+def demo_ended() -> bool:
+    """After a demo account published (and so ended itself): its confirmation and history, and why."""
+    if not upload.demo_publish_shown(st.session_state):
+        return False
+    done = st.session_state[PUBLISHED_KEY]
+    confirmation(done)
+    st.info(
+        _("Your demo account has ended because real data is now published.") + " " + signin.demo_accounts_explanation()
+    )
+    st.subheader(_("Published versions of {country}", country=done["country_name"]))
+    history_table(done["history"])
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- downloads
+
+
+def downloads_section(country: str, scope) -> None:
+    language = current_language()
+    path = ui.pinned_path()
+    names = upload.current_file_names(country)
+    with st.expander(_("Download current data"), icon=":material/download:", expanded=False):
+        st.caption(
+            _(
+                "The data published now for {country}, in upload format: correct or add rows, then upload the "
+                "files again. The preview shows exactly what changes before anything is published.",
+                country=ui.reference_labels("country").get(country, country),
+            )
+        )
+        columns = st.columns(len(TABLES) + 1)
+
+        def current(kind: str, name: str) -> Callable[[], bytes]:
+            return in_language(language, lambda: upload.current_files(country, scope, kind, path)[name])
+
+        columns[0].download_button(
+            _("Excel workbook"),
+            data=current("xlsx", names["xlsx"]),
+            file_name=names["xlsx"],
+            mime=XLSX_MIME,
+            icon=":material/table_view:",
+            key="upload_current_xlsx",
+            on_click="ignore",
+        )
+        optional = {"logframe": upload.has_logframe(country, scope, path)}  # the data itself: only on a click
+        for column, table in zip(columns[1:], TABLES, strict=True):
+            if optional.get(table, True):
+                column.download_button(
+                    names[table],
+                    data=current("csv", names[table]),
+                    file_name=names[table],
+                    mime="text/csv",
+                    key=f"upload_current_{table}",
+                    on_click="ignore",
+                )
+    with st.expander(_("Empty templates"), icon=":material/description:"):
+        st.caption(
+            _(
+                "Fill in one Excel workbook (a sheet per table, drop-down lists for codes, a notes sheet) or one "
+                "CSV file per table. enterprises, training and indicators are required; logframe is optional."
+            )
+        )
+        columns = st.columns(len(TABLES) + 1)
+        columns[0].download_button(
+            _("Excel workbook"),
+            data=in_language(language, lambda: templates.xlsx_template(country)),
+            file_name=f"SCORE_{country}_template.xlsx",
+            mime=XLSX_MIME,
+            icon=":material/table_view:",
+            key="upload_template_xlsx",
+            on_click="ignore",
+        )
+        for column, table in zip(columns[1:], TABLES, strict=True):
+            column.download_button(
+                f"{table}.csv",
+                data=templates.csv_template(table, country),
+                file_name=f"{table}.csv",
+                mime="text/csv",
+                key=f"upload_template_{table}",
+                on_click="ignore",
+            )
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+def issues_table(frame: pd.DataFrame, key: str) -> None:
+    """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
+    longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
+    lines = min(7, max(2, math.ceil(longest / 50)))
+    row = lines * 20 + 12
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=row,
+        height=min(len(frame), 10) * row + 38,
+        column_config={
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=62),
+            _("Where"): st.column_config.TextColumn(_("Where"), width=150),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=90),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
+        },
+        key=key,
+    )
+
+
+def report_section(check: upload.UploadCheck) -> None:
+    report = check.report
+    st.subheader(_("Validation report"))
+    left, right = st.columns(2)
+    left.metric(_("Errors"), fmt_int(len(report.errors)))
+    right.metric(_("Warnings"), fmt_int(len(report.warnings)))
+    if report.errors:
+        st.error(
+            _(
+                "The upload was rejected: fix the errors below and upload the files again. "
+                "Nothing was changed and nothing was stored."
+            )
+        )
+    elif report.warnings:
+        st.warning(_("The files can be published. Warnings do not block publishing, but please check them."))
+    else:
+        st.success(_("No problems found: the files can be published."))
+    st.caption(_("What was read, per file:"))
+    st.dataframe(report.file_summary(), hide_index=True, key="upload_file_summary")
+    if not report.issues:
+        return
+    people = report.for_people()
+    st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
+    issues_table(report.for_people(compact=True), "upload_issues")
+    buttons = st.columns(2)
+    buttons[0].download_button(
+        _("Download the report (CSV)"),
+        data=exports.to_csv(people),  # values from the upload: formulas neutralised
+        file_name=f"SCORE_{check.country}_validation.csv",
+        mime="text/csv",
+        key="upload_report_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if marked.can_mark(check.files, report):
+        buttons[1].download_button(
+            _("Download your file with the problems marked (Excel)"),
+            data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
+            file_name=marked.marked_name(check.files),
+            mime=XLSX_MIME,
+            key="upload_report_marked",
+            icon=":material/format_color_fill:",
+            on_click="ignore",
+            help=_(
+                "A copy of your upload: each cell with a problem is coloured and has a comment saying how to fix it."
+            ),
+        )
+
+
+def preview_section(check: upload.UploadCheck) -> None:
+    preview = check.preview
+    st.subheader(_("What publishing will change"))
+    counts = st.columns(3)
+    parts = (
+        ("added", _("Enterprises added"), preview.added),
+        ("changed", _("Enterprises changed"), preview.changed),
+        ("removed", _("Enterprises removed"), preview.removed),
+    )
+    for column, (_key, label, frame) in zip(counts, parts, strict=True):
+        column.metric(label, fmt_int(len(frame)))
+    headings = {
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "sector": _("Sector"),
+        "province": _("Province"),
+        "columns": _("Columns"),
+        "changes": _("Changes"),
+    }
+    for key, label, frame in parts:
+        if len(frame):
+            with st.expander(f"{label}: {fmt_int(len(frame))}", expanded=key == "changed"):
+                st.dataframe(frame.rename(columns=headings), hide_index=True, width="stretch", key=f"preview_{key}")
+    if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
+        st.info(_("These files hold the data published now: publishing them changes no enterprise."))
+    name = ui.reference_labels("country").get(check.country, check.country)
+    st.caption(_("Headline figures for {country} after publishing (change against now):", country=name))
+    show_totals(preview.before, preview.after)
+
+
+def confirmation(done: dict) -> None:
+    st.success(
+        _(
+            "Published: {country} is version {version} now. Everyone sees the new figures at their next click.",
+            country=done["country_name"],
+            version=done["version"],
+        )
+    )
+    st.caption(
+        _("Headline figures for {country} in version {version}:", country=done["country_name"], version=done["version"])
+    )
+    show_totals(done["before"], done["after"])
+
+
+def publish_section(check: upload.UploadCheck, scope) -> None:
+    done = st.session_state.get(PUBLISHED_KEY)
+    if isinstance(done, dict) and done.get("digest") == check.digest:
+        confirmation(done)
+        return
+    demo_notice(check.country, scope)
+    name = ui.reference_labels("country").get(check.country, check.country)
+    if not st.button(_("Publish {country}", country=name), type="primary", key="upload_publish"):
+        return
+    ending = upload.is_demo_account(scope) and upload.demo_ends_on_publish(check.country)
+    result = run_with_status(_("Publishing…"), lambda progress: upload.publish_upload(check, scope, progress))
+    if result is None:
+        return
+    st.session_state[PUBLISHED_KEY] = {
+        "digest": check.digest,
+        "country": check.country,
+        "country_name": ui.reference_labels("country").get(check.country, check.country),
+        "version": result.version,
+        "before": check.preview.before,
+        "after": upload.headline(scope, check.country, result.path),
+        # Read now, while the account still works: a demo account ends with this publish.
+        "history": upload.history(check.country, scope),
+        "demo_ended": ending,
+    }
+    st.rerun()  # the next run reads the new version everywhere on the page
+
+
+def upload_section(country: str, scope) -> None:
+    st.subheader(_("Upload"))
+    limit = config.MAX_UPLOAD_MB
+    round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
+    uploaded = st.file_uploader(
+        _("Country files: CSV files (enterprises, training, indicators, logframe) or one Excel workbook"),
+        accept_multiple_files=True,
+        max_upload_size=max(1, math.ceil(limit)),
+        key=f"upload_files_{round_}",
+    )
+    st.caption(
+        _(
+            "Up to {limit} MB per file. Old Excel (.xls), OpenDocument (.ods), PDF and zip files cannot be read: "
+            "save them as .xlsx or as CSV UTF-8. Nothing changes until you press Publish.",
+            limit=f"{limit:g}",
+        )
+    )
+    if not uploaded:
+        return
+    files, twice = upload.collect_files((item.name, item.getvalue()) for item in uploaded)
+    check_button, clear_button = st.columns([1, 1])
+    if clear_button.button(_("Clear all files"), icon=":material/delete_sweep:", key="upload_clear"):
+        st.session_state[UPLOADER_KEY] = round_ + 1
+        st.session_state.pop(CHECK_KEY, None)
+        st.rerun()
+    if twice:
+        st.error(_("More than one file is called {names}: upload each file once.", names=", ".join(twice)))
+        return
+    digest = upload.digest(country, files)
+    check = st.session_state.get(CHECK_KEY)
+    checked = isinstance(check, upload.UploadCheck) and check.digest == digest
+    if check_button.button(
+        _("Check the files"),
+        type="primary" if not checked else "secondary",
+        icon=":material/fact_check:",
+        key="upload_check_files",
+    ):
+        with st.spinner(_("Checking the files…")):
+            check = upload.check_upload(country, files, scope, path=ui.pinned_path())
+        st.session_state[CHECK_KEY] = check
+        checked = True
+    if not checked:
+        st.info(_("Press “Check the files” to validate them and see what publishing would change."))
+        return
+    if check.language != current_language():  # the same check, written again in the reader's language
+        check = upload.check_upload(country, files, scope, path=ui.pinned_path(), audited=False)
+        st.session_state[CHECK_KEY] = check
+    report_section(check)
+    if check.ok:
+        preview_section(check)
+        publish_section(check, scope)
+
+
+# ---------------------------------------------------------------------------------------------- history
+
+
+def history_table(history: pd.DataFrame) -> None:
+    """Who, when, what changed, restored from: one line per version (dates as dates, names not codes)."""
+    labels = headline_labels()
+
+    def change(row: pd.Series, key: str) -> str:
+        before, after = row[f"{key}_before"], row[f"{key}_after"]
+        if pd.isna(after):
+            return ""
+        return f"{fmt_int(before)} → {fmt_int(after)}" if before != after else fmt_int(after)
+
+    # Narrow columns, the figures before "Restored from" and the files: at 1280 px all that matters is in view.
+    columns = {
+        _("Version"): (history["version"], 55),
+        _("When (UTC)"): (
+            [fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]],
+            135,
+        ),
+        _("Who"): (history["user"].fillna(""), 90),
+        _("Action"): (history["action"].map(action_label), 95),
+        _("Added"): (history["added"], 85),
+        _("Changed"): (history["changed"], 85),
+        _("Removed"): (history["removed"], 85),
+        **{
+            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 135)
+            for key in ("enterprises", "workers_reached")
+        },
+        _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 110),
+        _("Files"): (history["files"].fillna(""), None),
+    }
+    shown = pd.DataFrame({name: values for name, (values, _width) in columns.items()})
+    numbers = (_("Version"), _("Added"), _("Changed"), _("Removed"))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="upload_history",
+        column_config={
+            name: st.column_config.NumberColumn(name, format="%d", width=width)
+            if name in numbers
+            else st.column_config.TextColumn(name, width=width)
+            for name, (_values, width) in columns.items()
+        },
+    )
+    st.caption(
+        _(
+            "Added, changed, removed: enterprises, against the version before. Figures: before → after. "
+            "Blank where an old version has been pruned."
+        )
+    )
+
+
+def history_section(country: str, scope) -> None:
+    name = ui.reference_labels("country").get(country, country)
+    st.subheader(_("Published versions of {country}", country=name))
+    done = st.session_state.pop(RESTORED_KEY, None)
+    if done:
+        st.success(_("Restored {country} from version {source} as version {version}.", **done))
+    history = upload.history(country, scope)
+    if history.empty:
+        ui.empty_state(_("No version has been published for {country} yet.", country=name))
+        return
+    history_table(history)
+    if not scope.is_hq or len(history) < 2:
+        return
+    earlier = history.iloc[1:]
+    described = {
+        int(row.version): _(
+            "version {version}: {when}, {user}, {n} enterprises",
+            version=int(row.version),
+            when=fmt_datetime(row.at.tz_convert(None).to_pydatetime()) if pd.notna(row.at) else "–",
+            user=row.user,
+            n=fmt_int(row.enterprises),
+        )
+        for row in earlier.itertuples()
+    }
+    version = st.selectbox(
+        _("Restore an earlier version (HQ)"),
+        [int(v) for v in earlier["version"]],
+        format_func=described.get,
+        key="upload_restore_version",
+    )
+    if st.session_state.get(RESTORE_KEY) != (country, version):
+        if st.button(_("Restore version {version}…", version=version), key="upload_restore"):
+            st.session_state[RESTORE_KEY] = (country, version)
+            st.rerun()
+        return
+    st.warning(
+        _(
+            "Restoring publishes the files {country} had in version {version} again, as a new version. "
+            "Everyone sees them at their next click; nothing is deleted. Continue?",
+            country=country,
+            version=version,
+        )
+    )
+    confirm, cancel = st.columns(2)
+    if cancel.button(_("Cancel"), key="upload_restore_cancel"):
+        st.session_state.pop(RESTORE_KEY, None)
+        st.rerun()
+    if confirm.button(_("Confirm restore"), type="primary", key="upload_restore_confirm"):
+        st.session_state.pop(RESTORE_KEY, None)
+        result = run_with_status(
+            _("Restoring…"), lambda progress: upload.restore(country, version, scope, progress=progress)
+        )
+        if result is not None:
+            st.session_state[RESTORED_KEY] = {"country": country, "source": version, "version": result.version}
+            st.rerun()
