@@ -70,6 +70,17 @@ def _count(name: str, description: str) -> Column:
     return Column(name, "int", description, "12", minimum=0, maximum=1_000_000)
 
 
+def _enterprise_reference() -> Column:
+    """The enterprise_id column of a table whose rows belong to an enterprise of enterprises.csv."""
+    return Column(
+        "enterprise_id",
+        "text",
+        N_("Enterprise id from enterprises"),
+        "COL-0001",
+        references="enterprises.enterprise_id",
+    )
+
+
 ENTERPRISES = Table(
     "enterprises",
     N_("One row per participating enterprise (SME)."),
@@ -126,13 +137,7 @@ TRAINING = Table(
     "training",
     N_("One row per enterprise and module delivered (classroom training plus in-factory consultations)."),
     (
-        Column(
-            "enterprise_id",
-            "text",
-            N_("Enterprise id from enterprises"),
-            "COL-0001",
-            references="enterprises.enterprise_id",
-        ),
+        _enterprise_reference(),
         Column("module", "code", N_("Module code from data/reference/modules.csv"), "WC", codes="module"),
         Column("classroom_date", "date", N_("First day of the joint classroom training (YYYY-MM-DD)"), "2011-05-10"),
         _count("managers_female", N_("Female managers trained in the classroom")),
@@ -169,13 +174,7 @@ INDICATORS = Table(
     "indicators",
     N_("Outcome measurements in long form: one row per enterprise, indicator and period."),
     (
-        Column(
-            "enterprise_id",
-            "text",
-            N_("Enterprise id from enterprises"),
-            "COL-0001",
-            references="enterprises.enterprise_id",
-        ),
+        _enterprise_reference(),
         Column(
             "indicator", "code", N_("Indicator code from data/reference/indicators.csv"), "accidents", codes="indicator"
         ),

@@ -109,45 +109,44 @@ def _check_country_ids(sources: Sequence[_Source], submission: _Submission, coun
     ):
         other = others.pop()
         count = sum(n for _s, n, _o, _v in whole_files)
-        issues.add(
-            ERROR,
-            submission.workbook,
-            _(
-                "This workbook names another country ({other}): all {count} "
-                "enterprise ids start with {other}, not {country}.",
-                other=other,
-                count=f"{count:,}",
-                country=country,
-            ),
-            _(
-                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
-                other=other,
-                country=country,
-            ),
-            column="enterprise_id",
-            value=whole_files[0][3],
-        )
+        _names_another_country(issues, submission.workbook, None, count, other, country, whole_files[0][3], True)
         return
     for src, count, other, value in whole_files:
-        issues.add(
-            ERROR,
-            src.file,
-            _(
-                "This file names another country ({other}): all {count} "
-                "enterprise ids start with {other}, not {country}.",
-                other=other,
-                count=f"{count:,}",
-                country=country,
-            ),
-            _(
-                "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
-                other=other,
-                country=country,
-            ),
-            sheet=src.sheet,
-            column="enterprise_id",
-            value=value,
+        _names_another_country(issues, src.file, src.sheet, count, other, country, value, False)
+
+
+def _names_another_country(
+    issues: IssueCollector,
+    file: str,
+    sheet: str | None,
+    count: int,
+    other: str,
+    country: str,
+    value: object,
+    whole_workbook: bool,
+) -> None:
+    """One error for a file (or a whole workbook) whose every enterprise id starts with another country's code."""
+    if whole_workbook:
+        problem = _(
+            "This workbook names another country ({other}): all {count} "
+            "enterprise ids start with {other}, not {country}.",
+            other=other,
+            count=f"{count:,}",
+            country=country,
         )
+    else:
+        problem = _(
+            "This file names another country ({other}): all {count} enterprise ids start with {other}, not {country}.",
+            other=other,
+            count=f"{count:,}",
+            country=country,
+        )
+    fix = _(
+        "If this is {other}'s file, choose {other} as the country; otherwise upload {country}'s own file.",
+        other=other,
+        country=country,
+    )
+    issues.add(ERROR, file, problem, fix, sheet=sheet, column="enterprise_id", value=value)
 
 
 def _check_references(submission: _Submission, issues: IssueCollector) -> None:
