@@ -296,9 +296,9 @@ def report(results: dict, started: float, loads: tuple[float, float]) -> str:
     lines = [
         f"Command: `{' '.join(['.venv/bin/python', 'bench/targets.py', *sys.argv[1:]])}` (`make bench`), "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {(time.time() - started) / 60:.0f} min.",
-        f"Machine: {machine()}. **Shared machine**: five other sessions ran tests and browsers at the same time "
-        f"(1-minute load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end, on 2 cores), so absolute "
-        "times are upper bounds and noisy; comparisons were measured side by side, interleaved, medians.",
+        f"Machine: {machine()}; 1-minute load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end, on "
+        "2 cores (above about 1.5 other work competed with the benchmark, so absolute times are upper bounds); "
+        "comparisons were measured side by side, interleaved, medians.",
         "",
         "Page views: wall time / CPU time of the process (CPU does not grow with other sessions' load; on an idle "
         "machine a view's wall time is close to its CPU time).",
