@@ -104,8 +104,8 @@ def report(rows: list[dict], processes: int, sessions: int, seconds: float) -> s
         f"`{' '.join(['.venv/bin/python', 'bench/scale_out.py', *sys.argv[1:]])}`, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}), 1-min load average at the start/end "
-        f"{rows[0]['load_before']:.1f}/{rows[-1]['load_after']:.1f} (the benchmark's own load included; the ratio is measured "
-        "side by side, round by round).",
+        f"{rows[0]['load_before']:.1f}/{rows[-1]['load_after']:.1f} (the benchmark's own load included; "
+        "the ratio is measured side by side, round by round).",
         "",
         f"{sessions} virtual users, {seconds:.0f} s per cluster and round, each load a new session; demo data.",
         "",
