@@ -152,7 +152,8 @@ def _local(box: DeltaGenerator) -> None:
             _set(None)
             st.rerun()
         return
-    # A failed attempt keeps the box open, so its message is seen (a folded box hid it).
+    # A refusal is written above the box (in view even at 720 px) and keeps the box open for the next try.
+    notice = box.container()
     failed = bool(st.session_state.get(_FAILED_KEY))
     with box.expander(_("Sign in"), icon=":material/key:", expanded=failed):
         with st.form("score_sign_in", clear_on_submit=True, border=False):
@@ -166,8 +167,8 @@ def _local(box: DeltaGenerator) -> None:
             )
             submitted = st.form_submit_button(_("Sign in"))
         st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
-    if submitted:  # the reason for a refusal goes below the box, where it is seen even if the box folds
-        with box:
+    if submitted:
+        with notice:
             st.session_state[_FAILED_KEY] = not _sign_in(username, password)
 
 
