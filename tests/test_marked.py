@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
 
 from score.ingest import validate_submission
 from score.marked import can_mark, marked_name, marked_workbook
-
-BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
-
-
-def base_files(**replace: str) -> dict[str, bytes]:
-    files = {p.name: p.read_bytes() for p in sorted(BASE.glob("*.csv"))}
-    files.update({k.replace("__", "."): v.encode("utf-8") for k, v in replace.items()})
-    return files
-
-
-def workbook_of(files: dict[str, bytes]) -> bytes:
-    import csv
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, data in files.items():
-        sheet = book.create_sheet(name.removesuffix(".csv"))
-        for row in csv.reader(io.StringIO(data.decode("utf-8"))):
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.upload_files import BASE, base_files, workbook_of
 
 
 def marks(data: bytes) -> dict[tuple[str, str], str]:

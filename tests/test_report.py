@@ -4,24 +4,14 @@ text length limits, a summary per file, and the report in the reader's language.
 from __future__ import annotations
 
 import importlib
-import io
 import pkgutil
-from pathlib import Path
 
-import openpyxl
 import pytest
 
 from score import contract, i18n
 from score.ingest import suggest_code, validate_submission
-
-BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
-
-
-def files(**replace: str) -> dict[str, bytes]:
-    out = {p.name: p.read_bytes() for p in sorted(BASE.glob("*.csv"))}
-    for key, text in replace.items():
-        out[key.replace("__", ".")] = text.encode("utf-8")
-    return out
+from tests.upload_files import BASE, workbook_of
+from tests.upload_files import base_files as files
 
 
 def text(name: str) -> str:
@@ -146,17 +136,7 @@ def test_the_report_summarises_each_file_at_the_top() -> None:
 
 def workbook(**replace: str) -> bytes:
     """The base files as one workbook, a sheet per table (cells as text)."""
-    import csv
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, data in files(**replace).items():
-        sheet = book.create_sheet(name.removesuffix(".csv"))
-        for row in csv.reader(io.StringIO(data.decode("utf-8"))):
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_of(files(**replace))
 
 
 def test_csv_reports_have_no_sheet_column_and_workbook_reports_do() -> None:
