@@ -34,7 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts
+from score import charts, maps
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
@@ -69,6 +69,18 @@ def cached_figure(build: Callable[..., go.Figure | None]) -> Callable[..., go.Fi
         return cached(current_language(), args, kwargs)
 
     return wrapper
+
+
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
+def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
+    return maps.build_deck(*args, **kwargs)
+
+
+def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
+    """`st.pydeck_chart` of `maps.build_deck(*args, **kwargs)`, built and serialised once per arguments and
+    language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
+    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
+    st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
 
 
 def missing(value: object) -> bool:
@@ -228,32 +240,42 @@ class Tile:
     target: object = None
     progress_pct: object = None
     note: str | None = None
+    # for the deck and the headline strip (presentation.headline_kpis), where no help can be hovered and
+    # women's shares sit on the tile; the pages show those shares in tiles of their own
+    printed_label: str | None = None
+    women_pct: object = None
+
+    @property
+    def has_target(self) -> bool:
+        return not missing(self.target) and not missing(self.progress_pct)
+
+    @property
+    def detail(self) -> str | None:
+        """The grey line under the value: progress against the target, else the note."""
+        if not self.has_target:
+            return self.note
+        return _("{pct} of target {target}", pct=fmt_pct(self.progress_pct), target=fmt_int(self.target))
 
 
 def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
     """A row of bordered KPI tiles (st.metric)."""
     cols = st.columns(columns or len(tiles))
-    any_target = any(not missing(t.target) and not missing(t.progress_pct) for t in tiles)
+    any_target = any(t.has_target for t in tiles)
     for col, tile in zip(cols, tiles, strict=False):
-        delta, colour = tile.note, "off"
-        has_target = not missing(tile.target) and not missing(tile.progress_pct)
-        if has_target:
-            progress = float(tile.progress_pct)  # type: ignore[arg-type]
-            delta = _("{pct} of target {target}", pct=fmt_pct(progress), target=fmt_int(tile.target))
-            colour = "green" if progress >= 100 else "off"
+        progress = float(tile.progress_pct) if tile.has_target else None  # type: ignore[arg-type]
         with col:
             st.metric(
                 tile.label,
                 format_value(tile.value, tile.kind),
-                delta=delta,
-                delta_color=colour,  # type: ignore[arg-type]
+                delta=tile.detail,
+                delta_color="green" if progress is not None and progress >= 100 else "off",
                 delta_arrow="off",
                 help=tile.help,
                 border=True,
                 # tiles of a row share one height (with or without a note), unless progress bars sit below
                 height="content" if any_target else "stretch",
             )
-            if has_target:
+            if progress is not None:
                 st.progress(min(max(progress / 100, 0.0), 1.0))
 
 
@@ -937,15 +959,16 @@ def chart_section(
     suppression_note(*(notes if notes is not None else [] if frame is None else [frame]))
 
 
-def reach_tiles(
+def headline_tiles(
     kpis: Mapping[str, object] | pd.Series,
     targets: pd.DataFrame,
     *,
     with_targets: bool,
     participations: bool = False,
-) -> None:
-    """The headline row against targets: enterprises engaged, workers reached, people trained, modules.
-    `targets` is overview_targets indexed by metric; progress shows only when `with_targets`. With
+) -> list[Tile]:
+    """The headline figures against targets: enterprises engaged, workers reached, people trained, modules
+    (the reach row of the pages, the deck's headline slide, the headline strip). `kpis`: the row of
+    overview_kpis; `targets`: overview_targets indexed by metric; progress only when `with_targets`. With
     `participations` the modules tile explains itself and counts the training participations under it."""
 
     def target(metric: str) -> dict[str, object]:
@@ -953,34 +976,45 @@ def reach_tiles(
             return {}
         return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
 
-    kpi_row(
-        [
-            Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
-            Tile(
-                _("Workers reached"),
-                kpis["workers_reached"],
-                help=_("Headcount of participating enterprises when they joined."),
-                **target("workers_reached"),
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+            women_pct=kpis.get("workers_female_pct"),
+            **target("workers_reached"),
+        ),
+        Tile(
+            _("People trained"),
+            kpis["people_trained"],
+            help=_(
+                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
             ),
-            Tile(
-                _("People trained"),
-                kpis["people_trained"],
-                help=_(
-                    "Conservative distinct estimate: per enterprise, role and sex, the largest group across its "
-                    "modules."
-                ),
-                **target("people_trained"),
-            ),
-            Tile(
-                _("Modules delivered"),
-                kpis["module_completions"],
-                help=_("One per enterprise and module: classroom training plus in-factory consultations.")
-                if participations
-                else None,
-                note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
-            ),
-        ]
-    )
+            printed_label=_("People trained (distinct estimate)"),
+            women_pct=kpis.get("people_trained_female_pct"),
+            **target("people_trained"),
+        ),
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations.")
+            if participations
+            else None,
+            note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
+        ),
+    ]
+
+
+def reach_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> None:
+    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
+    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
 
 
 def sector_bars(frame: pd.DataFrame) -> go.Figure | None:

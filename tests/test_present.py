@@ -99,6 +99,46 @@ def test_present_mode_says_on_every_slide_that_public_figures_are_adjusted(demo_
 # ------------------------------------------------------------------------------------------------ the deck
 
 
+def test_headline_figures_on_a_slide_are_the_pages_tiles_with_women_shares() -> None:
+    """One tile spec (components.headline_tiles) serves the pages and the deck: literal inputs, literal text."""
+    import pandas as pd
+
+    kpis = pd.Series(
+        {
+            "enterprises": 1234,
+            "workers_reached": 56789,
+            "people_trained": 4321,
+            "module_completions": 2500,
+            "participations": 9876,
+            "workers_female_pct": 41.26,
+            "people_trained_female_pct": None,  # hidden: no women's line
+        }
+    )
+    targets = pd.DataFrame(
+        {"metric": ["enterprises", "people_trained"], "target": [1500, 4000], "progress_pct": [82.27, 108.03]}
+    )
+    asked = []
+
+    def query(name: str, **params: object) -> pd.DataFrame:
+        asked.append(name)
+        return targets
+
+    set_language("en")
+    kpis_shown = presentation.headline_kpis(query, kpis, Filters())
+    assert kpis_shown == [
+        exports.Kpi("Enterprises engaged", "1,234", "82% of target 1,500", progress=82.27),
+        exports.Kpi("Workers reached", "56,789", "", "41% women", share=41.26),
+        exports.Kpi("People trained (distinct estimate)", "4,321", "108% of target 4,000", progress=108.03),
+        exports.Kpi("Modules delivered", "2,500", "9,876 training participations"),
+    ]
+    assert asked == ["overview_targets"]
+    # With a sector filter targets do not apply: no progress, and the targets are not even read.
+    asked.clear()
+    narrowed = presentation.headline_kpis(query, kpis, Filters(sectors=("garments",)))
+    assert [k.detail for k in narrowed] == ["", "", "", "9,876 training participations"] and asked == []
+    assert all(k.progress is None for k in narrowed)
+
+
 def scoped_query(filters: Filters, scope: Scope):
     from score import db
 

@@ -36,7 +36,6 @@ def _check_keys(src: _Source, typed: pd.DataFrame, issues: IssueCollector) -> No
         return
     label_ = ", ".join(key)
     shown = repeated.astype(str).agg(", ".join, axis=1)
-    src.duplicates = {value: list(rows) for value, rows in shown.groupby(shown, sort=False).groups.items()}
 
     def problem(value: str, n: int) -> str:
         return ngettext(
