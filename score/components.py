@@ -34,7 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts
+from score import charts, maps
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
@@ -69,6 +69,18 @@ def cached_figure(build: Callable[..., go.Figure | None]) -> Callable[..., go.Fi
         return cached(current_language(), args, kwargs)
 
     return wrapper
+
+
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
+def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
+    return maps.build_deck(*args, **kwargs)
+
+
+def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
+    """`st.pydeck_chart` of `maps.build_deck(*args, **kwargs)`, built and serialised once per arguments and
+    language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
+    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
+    st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
 
 
 def missing(value: object) -> bool:

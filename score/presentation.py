@@ -283,7 +283,7 @@ def _sources_slide(context: ExportContext, notes: dict[str, str]) -> Slide:
         _("Figures for: {filters}.", filters=context.filters),
         notes["people"],
         notes["change"],
-        notes["hidden"],
+        context.adjusted or notes["hidden"],
     ]
     if context.demo:
         lines.insert(0, context.demo)
@@ -320,7 +320,8 @@ def deck_from_link(
 
     labels = ui.export_labels()
     status = db.run_query("data_status", Scope.nothing(), path=path)
-    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {})
+    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
+    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
     slides = deck_slides(query, labels, chosen, context)
     return build_deck(slides, context=context, progress=progress)
 

@@ -33,7 +33,8 @@ SCOPES = {
 # Plausible values for query parameters beyond the seven filters (a new one must be added here).
 EXTRA_PARAMS = {
     "indicator": ["accidents", "good_practices_adopted"],
-    "max_points": [5000],
+    "max_cells": [5000],
+    "cell": [0.0069, 0.0005],
     "period_end": [None],
 }
 
