@@ -60,7 +60,8 @@ with left:
     points = None
     if iso3 in scope.detail_countries:
         points = ui.query("enterprise_locations", filters_override=here, max_points=maps.MAX_POINTS)
-    deck = maps.build_deck(
+    deck = c.finished_deck(
+        maps.build_deck,
         values,
         "enterprises",
         maps.metric_label("enterprises"),

@@ -60,7 +60,7 @@ if not ((values["n"] > 0) | values["suppressed"]).any():
 scope = ui.current_scope()
 points = ui.query("enterprise_locations", max_points=maps.MAX_POINTS) if scope.detail_countries else None
 scale = maps.scale_for(values, metric)
-deck = maps.build_deck(values, metric, metric_name, countries, sectors, points=points, scale=scale)
+deck = c.finished_deck(maps.build_deck, values, metric, metric_name, countries, sectors, points=points, scale=scale)
 
 left, right = st.columns([5, 1.3])
 left.pydeck_chart(deck, height=maps.MAP_HEIGHT, key="map_deck")
