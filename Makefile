@@ -75,6 +75,7 @@ serve: $(VENV)/.installed nginx $(CATALOGUES)
 test: $(VENV)/.installed-dev chromium $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture
 	rm -rf test-results
 	$(PY) -m pytest -q -n 2 --timeout 600 -m "not scale"
 
@@ -84,8 +85,9 @@ scale-test: $(VENV)/.installed-dev chromium nginx
 	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 -m scale tests/e2e/test_scale_out.py
 	$(PY) bench/scale_out.py --write RELIABILITY.md
 
+## ruff, and vulture for dead code (settings and what it ignores: pyproject.toml)
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/vulture
 
 demo: $(VENV)/.installed
 	$(PY) -m score demo

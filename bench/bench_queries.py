@@ -58,7 +58,8 @@ PARAM_VALUES: dict[str, object] = {
     "lang": "en",
     "limit": 100,
     "offset": 0,
-    "max_points": 20_000,  # score.maps.MAX_POINTS
+    "max_cells": 5_000,  # score.maps.MAX_CELLS
+    "cell": 0.0069,  # score.maps.cell_size at the map page's opening zoom
     "period_end": None,  # the logframe page's "latest report"
 }
 CASES: dict[str, Filters] = {

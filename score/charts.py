@@ -27,7 +27,6 @@ ACCENT = "#0072B2"  # ILO-like blue, also Okabe-Ito blue
 SEX_COLOURS = {"female": "#CC79A7", "male": "#009E73"}
 ROLE_COLOURS = {"managers": "#0072B2", "workers": "#E69F00"}
 PERIOD_COLOURS = {"baseline": "#9aa5b1", "follow_up": "#0072B2"}
-REGION_COLOURS = {"Africa": "#EE7733", "Asia": "#0077BB", "Latin America": "#009988"}
 STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E00", "no_data": "#9aa5b1"}
 SIZE_COLOURS = {"micro": "#88CCEE", "small": "#44AA99", "medium": "#117733", "large": "#332288"}
 TARGET_COLOUR = "#D55E00"  # target markers and lines (Okabe-Ito vermillion)

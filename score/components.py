@@ -34,7 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts
+from score import charts, maps
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.i18n import _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct, plot_separators
 
@@ -86,28 +86,16 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     return wrapper
 
 
-class FinishedDeck:
-    """A pydeck map serialised once: what st.pydeck_chart reads of a Deck (`to_json()`, the tooltip, the mapbox
-    key), with the JSON made when the map was built. Serialising a Deck (pydeck's encoder, then compacting it)
-    cost most of a cached rerun of the map and country pages (BENCHMARKS.md)."""
-
-    def __init__(self, spec: str, tooltip: object, mapbox_key: str | None) -> None:
-        self.spec, self._tooltip, self.mapbox_key = spec, tooltip, mapbox_key
-
-    def to_json(self) -> str:
-        return self.spec
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=FRAME_KEYS)
+def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
+    return maps.build_deck(*args, **kwargs)
 
 
-@st.cache_resource(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
-def _finished_deck(name: str, language: str, _build: Callable, args: tuple, kwargs: dict) -> FinishedDeck:
-    deck = _build(*args, **kwargs)
-    return FinishedDeck(deck.to_json(), getattr(deck, "_tooltip", None), getattr(deck, "mapbox_key", None))
-
-
-def finished_deck(build: Callable[..., object], *args: object, **kwargs: object) -> FinishedDeck:
-    """`build(*args, **kwargs)` (e.g. maps.build_deck) as a FinishedDeck, built and serialised once per
-    arguments and language, for st.pydeck_chart."""
-    return _finished_deck(f"{build.__module__}.{build.__qualname__}", current_language(), build, args, kwargs)
+def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
+    """`st.pydeck_chart` of `maps.build_deck(*args, **kwargs)`, built and serialised once per arguments and
+    language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
+    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
+    st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
 
 
 def missing(value: object) -> bool:
@@ -270,32 +258,42 @@ class Tile:
     target: object = None
     progress_pct: object = None
     note: str | None = None
+    # for the deck and the headline strip (presentation.headline_kpis), where no help can be hovered and
+    # women's shares sit on the tile; the pages show those shares in tiles of their own
+    printed_label: str | None = None
+    women_pct: object = None
+
+    @property
+    def has_target(self) -> bool:
+        return not missing(self.target) and not missing(self.progress_pct)
+
+    @property
+    def detail(self) -> str | None:
+        """The grey line under the value: progress against the target, else the note."""
+        if not self.has_target:
+            return self.note
+        return _("{pct} of target {target}", pct=fmt_pct(self.progress_pct), target=fmt_int(self.target))
 
 
 def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
     """A row of bordered KPI tiles (st.metric)."""
     cols = st.columns(columns or len(tiles))
-    any_target = any(not missing(t.target) and not missing(t.progress_pct) for t in tiles)
+    any_target = any(t.has_target for t in tiles)
     for col, tile in zip(cols, tiles, strict=False):
-        delta, colour = tile.note, "off"
-        has_target = not missing(tile.target) and not missing(tile.progress_pct)
-        if has_target:
-            progress = float(tile.progress_pct)  # type: ignore[arg-type]
-            delta = _("{pct} of target {target}", pct=fmt_pct(progress), target=fmt_int(tile.target))
-            colour = "green" if progress >= 100 else "off"
+        progress = float(tile.progress_pct) if tile.has_target else None  # type: ignore[arg-type]
         with col:
             st.metric(
                 tile.label,
                 format_value(tile.value, tile.kind),
-                delta=delta,
-                delta_color=colour,  # type: ignore[arg-type]
+                delta=tile.detail,
+                delta_color="green" if progress is not None and progress >= 100 else "off",
                 delta_arrow="off",
                 help=tile.help,
                 border=True,
                 # tiles of a row share one height (with or without a note), unless progress bars sit below
                 height="content" if any_target else "stretch",
             )
-            if has_target:
+            if progress is not None:
                 st.progress(min(max(progress / 100, 0.0), 1.0))
 
 
@@ -952,16 +950,19 @@ def page_workbook(file_name: str) -> None:
 # What several pages draw the same way: a page names the section and passes its frame and words.
 
 
-def stop_unless_shown(kpis: Mapping[str, object] | pd.Series, count: str, empty_message: str) -> None:
-    """End the page with an explanation when its headline row was suppressed or `count` is 0."""
+def headline_kpis_or_stop(count: str, empty_message: str) -> pd.Series:
+    """The row of overview_kpis a page heads with; the page ends with an explanation instead when that row
+    was suppressed or `count` is 0."""
     from score import ui
 
+    kpis = ui.query("overview_kpis").iloc[0]
     if is_suppressed(kpis):
         ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
         st.stop()
     if not kpis[count]:
         ui.empty_state(empty_message)
         st.stop()
+    return kpis
 
 
 def chart_section(
@@ -980,15 +981,16 @@ def chart_section(
     suppression_note(*(notes if notes is not None else [] if frame is None else [frame]))
 
 
-def reach_tiles(
+def headline_tiles(
     kpis: Mapping[str, object] | pd.Series,
     targets: pd.DataFrame,
     *,
     with_targets: bool,
     participations: bool = False,
-) -> None:
-    """The headline row against targets: enterprises engaged, workers reached, people trained, modules.
-    `targets` is overview_targets indexed by metric; progress shows only when `with_targets`. With
+) -> list[Tile]:
+    """The headline figures against targets: enterprises engaged, workers reached, people trained, modules
+    (the reach row of the pages, the deck's headline slide, the headline strip). `kpis`: the row of
+    overview_kpis; `targets`: overview_targets indexed by metric; progress only when `with_targets`. With
     `participations` the modules tile explains itself and counts the training participations under it."""
 
     def target(metric: str) -> dict[str, object]:
@@ -996,34 +998,45 @@ def reach_tiles(
             return {}
         return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
 
-    kpi_row(
-        [
-            Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
-            Tile(
-                _("Workers reached"),
-                kpis["workers_reached"],
-                help=_("Headcount of participating enterprises when they joined."),
-                **target("workers_reached"),
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+            women_pct=kpis.get("workers_female_pct"),
+            **target("workers_reached"),
+        ),
+        Tile(
+            _("People trained"),
+            kpis["people_trained"],
+            help=_(
+                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
             ),
-            Tile(
-                _("People trained"),
-                kpis["people_trained"],
-                help=_(
-                    "Conservative distinct estimate: per enterprise, role and sex, the largest group across its "
-                    "modules."
-                ),
-                **target("people_trained"),
-            ),
-            Tile(
-                _("Modules delivered"),
-                kpis["module_completions"],
-                help=_("One per enterprise and module: classroom training plus in-factory consultations.")
-                if participations
-                else None,
-                note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
-            ),
-        ]
-    )
+            printed_label=_("People trained (distinct estimate)"),
+            women_pct=kpis.get("people_trained_female_pct"),
+            **target("people_trained"),
+        ),
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations.")
+            if participations
+            else None,
+            note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
+        ),
+    ]
+
+
+def reach_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> None:
+    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
+    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
 
 
 def sector_bars(frame: pd.DataFrame) -> Figure | None:
@@ -1134,3 +1147,257 @@ def table_section(
     (the query's data: codes beside names, `csv_columns` or all of them)."""
     table(display_table(with_labels(frame, **labels), columns), key=f"{key}_table")
     csv_download(frame, file_name, labels=labels, columns=csv_columns, key=f"{key}_csv")
+
+
+# --------------------------------------------------------------------------------------------- page sections
+# Sections of one page each, kept here so that the page only composes: its tiles, and the sections whose
+# figures need more than a chart call (labels from the data, text per bar, a table by access).
+
+
+def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Training page's headline row: modules, people trained, participations, consultation visits."""
+    return [
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
+        ),
+        Tile(
+            _("People trained (distinct estimate)"),
+            kpis["people_trained"],
+            help=_(
+                "Per enterprise, role and sex, the largest classroom group across its modules: someone in two "
+                "modules is counted once (a conservative estimate)."
+            ),
+        ),
+        Tile(
+            _("Training participations"),
+            kpis["participations"],
+            help=_("Everyone in every classroom: a person in two modules counts twice."),
+        ),
+        Tile(_("Consultation visits"), kpis["consultation_visits"]),
+    ]
+
+
+def workers_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Enterprises page's headline row: enterprises, workers reached, women and men among them."""
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"]),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+        ),
+        Tile(
+            _("Women among workers reached"),
+            kpis["workers_female"],
+            note=_("{pct} of workers reached", pct=format_value(kpis["workers_female_pct"], "pct")),
+        ),
+        Tile(_("Men among workers reached"), kpis["workers_male"]),
+    ]
+
+
+def women_share_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """Women's shares of the workers reached and of the people trained, with the number of women under each."""
+    shares = (
+        (
+            _("Women's share of workers reached"),
+            "workers",
+            _("Women among the workers of the participating enterprises when they joined."),
+        ),
+        (
+            _("Women's share of people trained"),
+            "people_trained",
+            _("Women among the people trained (distinct estimate), managers and workers."),
+        ),
+    )
+    return [
+        Tile(
+            label,
+            kpis[f"{measure}_female_pct"],
+            kind="pct",
+            help=help_,
+            note=_("{n} women", n=fmt_int(kpis[f"{measure}_female"])),
+        )
+        for label, measure, help_ in shares
+    ]
+
+
+def targets_caption(with_targets: bool) -> None:
+    """Under the headline row: what the target bars mean, or why there are none."""
+    if with_targets:
+        st.caption(
+            _("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%.")
+        )
+    else:
+        st.caption(
+            _(
+                "Targets are set per country and phase, so progress is shown only without sector, partner, module "
+                "or year filters."
+            )
+        )
+
+
+def outcome_tiles(shares: pd.DataFrame, changes: pd.DataFrame, labels: Mapping[str, str]) -> list[Tile]:
+    """Outcomes at follow-up as tiles: the share answering yes per indicator (outcome_shares, in `labels`
+    order), then the change in accidents and absenteeism (outcome_changes indexed by indicator), with n."""
+    tiles = [
+        Tile(labels[item.indicator], item.share_pct, kind="pct", note=_("n = {n}", n=format_value(item.n_enterprises)))
+        for item in ordered(shares, "indicator", list(labels)).itertuples()
+    ]
+    for code in ("accidents", "absenteeism"):
+        item = changes.loc[code]
+        tiles.append(
+            Tile(
+                labels[code],
+                item["change_pct"],
+                kind="signed_pct",
+                help=_("Summed follow-up against summed baseline, over the enterprises with both."),
+                note=_("n = {n}", n=format_value(item["n_enterprises"])),
+            )
+        )
+    return tiles
+
+
+def satisfaction_section(satisfaction: pd.DataFrame, *, labels: Mapping[str, str], colours: Mapping[str, str]) -> None:
+    """Participants satisfied per module (satisfaction_by_module) with each bar's n; modules no delivery
+    reports satisfaction for are left out."""
+    reporting = satisfaction[numeric(satisfaction, "n_satisfaction").fillna(1) > 0]
+    chart_section(
+        bar_chart(
+            reporting,
+            "module",
+            "satisfaction_mean",
+            title=_("Participants satisfied, by module (% of participants)"),
+            labels=labels,
+            colours=colours,
+            text=[
+                _("{pct} (n = {n})", pct=format_value(p, "pct"), n=format_value(n))
+                for p, n in zip(reporting["satisfaction_mean"], reporting["n_satisfaction"], strict=True)
+            ],
+            max_value=100,
+            tick_suffix="%",
+        ),
+        _("No delivery in the current selection reports satisfaction."),
+        file_name="satisfaction",
+        frame=reporting,
+        caption=_(
+            "Mean of the satisfied share reported per delivery (satisfaction_pct); n = deliveries reporting it. "
+            "Deliveries without a figure are left out."
+        ),
+    )
+
+
+def modules_taken_section(per_enterprise: pd.DataFrame) -> None:
+    """Enterprises by the number of modules they have taken (modules_per_enterprise): share, with the count."""
+    chart_section(
+        bar_chart(
+            per_enterprise.assign(n_modules=per_enterprise["n_modules"].astype(str)),
+            "n_modules",
+            "share_pct",
+            title=_("Enterprises by number of modules taken (% of enterprises)"),
+            orientation="v",
+            text=[
+                _("{pct} ({n})", pct=format_value(p, "pct"), n=format_value(n))
+                for p, n in zip(per_enterprise["share_pct"], per_enterprise["enterprises"], strict=True)
+            ],
+            value_format=".0f",
+            value_title=_("% of enterprises"),
+            category_title=_("Modules taken"),
+        ),
+        _("No enterprises match the current filters."),
+        file_name="modules-per-enterprise",
+        frame=per_enterprise,
+        caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
+    )
+
+
+def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *, labels: Mapping[str, str]) -> None:
+    """The Training page's table: one row per module (training_by_module beside satisfaction_by_module)."""
+    columns: dict[str, tuple[str, Kind]] = {
+        "module": (_("Module"), "text"),
+        "deliveries": (_("Deliveries"), "int"),
+        "participations": (_("Participations"), "int"),
+        "consultation_visits": (_("Consultation visits"), "int"),
+        "satisfaction_mean": (_("Satisfied (%)"), "pct"),
+        "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
+        "median_days_to_classroom": (_("Median days from joining"), "int"),
+    }
+    table_section(
+        merge_tables(by_module, satisfaction, "module"),
+        columns,
+        labels={"module": labels},
+        file_name="score-training-by-module.csv",
+        key="modules",
+        csv_columns=list(columns),
+    )
+    suppression_note(by_module, satisfaction)
+
+
+def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
+    """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
+    (a choice beside the summary), else the summary by country and sector that everyone may see."""
+    from score import ui
+
+    detail_countries = filters.countries_within(ui.current_scope().detail_countries)
+    views = {"detail": _("Enterprise list"), "aggregate": _("Summary by country and sector")}
+    view = "aggregate"
+    if detail_countries:
+        view = (
+            st.segmented_control(
+                _("Table"), list(views), format_func=views.get, default="detail", key="enterprises_view"
+            )
+            or "detail"
+        )
+    if view == "detail":
+        _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
+        return
+    cells = ui.query("enterprises_country_sector")
+    if cells.empty:
+        ui.empty_state(_("No enterprises match the current filters."))
+        return
+    table_section(
+        cells,
+        {
+            "country": (_("Country"), "text"),
+            "sector": (_("Sector"), "text"),
+            "enterprises": (_("Enterprises"), "int"),
+            "workers_female": (_("Women workers"), "int"),
+            "workers_male": (_("Men workers"), "int"),
+            "workers_reached": (_("Workers reached"), "int"),
+        },
+        labels={"country": countries, "sector": sectors},
+        file_name="score-enterprises-by-country-and-sector.csv",
+        key="enterprise_summary",
+    )
+    suppression_note(cells)
+
+
+def _enterprise_list(
+    detail_countries: Sequence[str], *, countries: Mapping[str, str], sectors: Mapping[str, str]
+) -> None:
+    """enterprise_list (scoped to the viewer's detail countries by the query runner), at most DETAIL_ROWS."""
+    from score import ui
+
+    rows = ui.query("enterprise_list")
+    st.caption(
+        _(
+            "Enterprise detail for {countries} (your access). Other countries appear in the charts only.",
+            countries=", ".join(countries.get(code, code) for code in detail_countries),
+        )
+    )
+    if rows.empty:
+        ui.empty_state(_("No enterprises of your countries match the current filters."))
+        return
+    if len(rows) > DETAIL_ROWS:
+        st.caption(
+            _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
+        )
+    shown = enterprise_list_table(rows.head(DETAIL_ROWS), countries=countries, sectors=sectors)
+    table(shown, key="enterprise_list_table")
+    csv_download(
+        rows.head(DETAIL_ROWS),
+        "score-enterprises.csv",
+        labels={"country": countries, "sector": sectors},
+        key="enterprise_list_csv",
+    )

@@ -16,7 +16,6 @@ from functools import cache
 from score.config import REFERENCE_DIR
 
 EARLIEST_DATE = dt.date(2005, 1, 1)  # SCORE started in 2009; allow pilots and back-dated baselines.
-ISO3_PATTERN = r"^[A-Z]{3}$"
 ENTERPRISE_ID_PATTERN = r"^[A-Z]{3}-[A-Za-z0-9]{1,12}$"
 PHASE_CODES = ("I", "II", "III", "IV", "V")
 PERIOD_CODES = ("baseline", "follow_up")
@@ -279,10 +278,6 @@ def code_words(name: str) -> list[tuple[str, str]]:
 
 def indicator_kind(code: str) -> str:
     return next(row["kind"] for row in reference_rows("indicators.csv") if row["code"] == code)
-
-
-def accepted_file_names() -> list[str]:
-    return [f"{name}.csv" for name in TABLES]
 
 
 def _bound(value: float) -> str:

@@ -329,7 +329,7 @@ def run_query(
             if query.suppress_count:
                 # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count
                 # stays >= 5, so hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
-                frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values, by=None)
+                frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values)
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
 
 

@@ -40,7 +40,6 @@ AS_OF = dt.date(2020, 12, 31)  # the demo "today": no date in the demo set is la
 MARKER_FILE = "DEMO_DATA.txt"
 DEFAULT_SEED = 2013
 COAST_MARGIN_DEG = 0.02  # points stay this far inside the (coarse, 1:110m) polygon, also after rounding
-OWNED_FILES = ("enterprises.csv", "training.csv", "indicators.csv", "logframe.csv", MARKER_FILE)
 
 # ---------------------------------------------------------------------------------------------------
 # Programme shape

@@ -57,6 +57,10 @@ class ExportContext:
     about: tuple[tuple[str, str], ...] = ()  # (label, value) rows of a workbook's About sheet
     about_sheet: str = "About"
     demo_mark: str = ""  # the short mark for a corner of each slide ("Demo data"), empty for real data
+    # The viewer's "figures are slightly adjusted" sentence (score.disclosure), in full for notes and method
+    # text and short for a footer; empty where the viewer sees exact figures (HQ).
+    adjusted: str = ""
+    adjusted_mark: str = ""
 
     @property
     def is_demo(self) -> bool:
@@ -127,8 +131,10 @@ def export_context(
     labels: Mapping[str, Mapping[str, str]],
     status: Mapping[str, object] | None,
     today: dt.date | None = None,
+    adjusted: tuple[str, str] = ("", ""),
 ) -> ExportContext:
-    """The context of an export in the current language (call it in the viewer's session)."""
+    """The context of an export in the current language (call it in the viewer's session). `adjusted`: the
+    viewer's sentence saying the figures are slightly adjusted, in full and short (empty for exact figures)."""
     words, data_of, exported = filters_in_words(filters, labels), data_date(status), fmt_date(today or dt.date.today())
     source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}))
     details = " · ".join(
@@ -146,7 +152,7 @@ def export_context(
         (_("Demo data"), demo or _("No: real programme data")),
     )
     mark = _("Demo data") if demo else ""
-    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark)
+    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark, *adjusted)
 
 
 # --------------------------------------------------------------------------------------------- data frames
@@ -463,13 +469,16 @@ def build_deck(
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """A 16:9 deck, one slide per spec: native, editable charts; the map as a picture (rendered offline by
-    kaleido); speaker notes; a footer with the filters and the data date; while demo data is loaded, a
-    "demo data" mark on every slide. `progress(done, total)` is called after each slide."""
+    kaleido); speaker notes, ending with the viewer's "figures are adjusted" sentence; a footer with the
+    filters, the data date and that sentence in short; while demo data is loaded, a "demo data" mark on every
+    slide. `progress(done, total)` is called after each slide."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
     width, height = deck.slide_width, deck.slide_height
-    footer = footer or (" · ".join(part for part in (context.filters, context.details) if part) if context else "")
+    if not footer and context is not None:
+        footer = " · ".join(part for part in (context.filters, context.details, context.adjusted_mark) if part)
+    adjusted = context.adjusted if context is not None else ""
     for number, spec in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
         if spec.kind == "title":
@@ -516,8 +525,9 @@ def build_deck(
                 colour=DEMO_RED,
                 align=PP_ALIGN.RIGHT,
             )
-        if spec.notes:
-            slide.notes_slide.notes_text_frame.text = spec.notes
+        notes = "\n".join(part for part in (spec.notes, adjusted) if part)
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
         if progress is not None:
             progress(number, len(slides))
     buffer = io.BytesIO()

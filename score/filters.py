@@ -7,7 +7,7 @@ is dropped and reported back as a notice (never an error), so a shared link alwa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from score import contract
 from score.i18n import N_
@@ -152,6 +152,3 @@ def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[
     if filters.year_from > filters.year_to:
         filters = replace(filters, year_from=filters.year_to, year_to=filters.year_from)
     return filters
-
-
-FILTER_FIELDS = tuple(f.name for f in fields(Filters) if f.name != "notices")

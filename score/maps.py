@@ -1,7 +1,7 @@
 """Offline maps: the pydeck Deck for the Map and Country profile pages, its colour scale and legend.
 
 No Streamlit here, so everything is testable directly. The pages run the named queries
-(`country_totals`, `country_improving`, `enterprise_locations`) and hand the frames to `build_deck`.
+(`country_totals`, `country_improving`, `enterprise_cells`) and hand the frames to `build_deck`.
 
 - No basemap: `pdk.Deck(..., map_provider=None)` with `map_style` left unset, so no request leaves the
   machine (see ../shared/BROWSER.md). The world is drawn from the bundled Natural Earth polygons
@@ -12,6 +12,10 @@ No Streamlit here, so everything is testable directly. The pages run the named q
 - Countries whose figure is suppressed for the viewer (small cells, see score.access) are drawn grey and
   hatched with a tooltip saying why; countries where nothing matches the filters are drawn white.
 - Every tooltip string is formatted with score.i18n and HTML-escaped (enterprise names come from uploads).
+- Enterprise locations (detail viewers only) are gathered in DuckDB into cells a few pixels wide at the zoom the
+  map opens with (queries/enterprise_cells.sql): one circle per cell, its area growing with the number of
+  enterprises, its colour their most common sector. At 300,000 enterprises the browser gets a few thousand
+  circles at most instead of a sample of points, and overlapping points no longer hide how many there are.
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ from itertools import pairwise
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 from shapely.affinity import translate
 from shapely.geometry import LineString, box, mapping, shape
 
 from score import charts, contract
 from score.config import REFERENCE_DIR
-from score.i18n import _, fmt_int, fmt_number, fmt_pct
+from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 
 GEOJSON = REFERENCE_DIR / "countries.geojson"
 LEFT_OUT = frozenset({"ATA"})  # Antarctica: a huge band at the bottom of a Mercator map, no SCORE work there
@@ -58,7 +63,9 @@ _METRIC_COLUMNS = {
 DEFAULT_INDICATOR = "good_practices_adopted"
 MAP_WIDTH, MAP_HEIGHT = 760, 560  # the size the initial view is fitted to (px; a little under the usual width)
 PROFILE_HEIGHT = 520  # the country profile's map
-MAX_POINTS = 20_000  # enterprise points sent to the browser at most (a spread-out sample beyond that)
+CELL_PIXELS = 10  # side of an enterprise cell on screen at the zoom the map opens with
+MAX_CELLS = 5_000  # enterprise cells sent to the browser at most (the largest; a 760x560 map has ~4,300 cells)
+CIRCLE_PIXELS = (4.0, 16.0)  # radius of a cell's circle: one enterprise, the most enterprises in a cell
 
 
 def metric_query(metric: str) -> str:
@@ -342,15 +349,35 @@ def fit_view(
     )
 
 
+def map_view(values: pd.DataFrame, focus: list[str] | tuple[str, ...] = (), height: int = MAP_HEIGHT) -> pdk.ViewState:
+    """The view a map opens with: fitted to `focus` (default: the countries in `values`); one country leaves room
+    for its neighbours, so the reader knows where it is."""
+    return fit_view(list(focus) or list(values["country"]), height=height, padding=0.2 if len(focus) == 1 else 0.08)
+
+
+def cell_size(view: pdk.ViewState, pixels: float = CELL_PIXELS) -> float:
+    """The side of an enterprise cell (queries/enterprise_cells.sql, a share of the world's width) that is
+    `pixels` wide on screen in `view`."""
+    return pixels / (512 * 2**view.zoom)
+
+
 # ------------------------------------------------------------------------------------------ layers
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation: pydeck indents by 2 spaces, which makes the world polygons
-    about five times larger on the wire (1 MB instead of about 250 KB)."""
+    """A Deck whose JSON has no indentation (pydeck indents by 2 spaces, which makes the world polygons about five
+    times larger on the wire: 1 MB instead of about 250 KB), made once: a built deck is not changed afterwards,
+    and a cached one (components.map_chart) is then not serialised again on every rerun (~40 ms)."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        spec = self.__dict__.get("_compact_json")
+        if spec is None:
+            # what pydeck's to_json writes (sorted keys, its serialiser), without the indentation
+            spec = json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False
+            )
+            self.__dict__["_compact_json"] = spec
+        return spec
 
 
 def _rgba(colour: str, alpha: int = 255) -> list[int]:
@@ -414,23 +441,36 @@ def choropleth_features(
     return out
 
 
-def point_records(points: pd.DataFrame, sector_names: dict[str, str]) -> list[dict]:
-    """Enterprise locations with colour by sector and tooltip lines; rows without coordinates are skipped."""
+def cell_records(cells: pd.DataFrame, sector_names: dict[str, str]) -> list[dict]:
+    """Enterprise cells (queries/enterprise_cells.sql) as circles: colour by their most common sector, radius by
+    how many enterprises (area in proportion), and tooltip lines."""
     colours = charts.sector_colours()
+    smallest, largest = CIRCLE_PIXELS
+    most = max(int(cells["enterprises"].max()), 1) if len(cells) else 1
     out = []
-    for row in points.itertuples(index=False):
-        if pd.isna(row.latitude) or pd.isna(row.longitude):
-            continue
+    for row in cells.itertuples(index=False):
+        n = int(row.enterprises)
+        sector = sector_names.get(row.sector, row.sector)
         place = ", ".join(str(p) for p in (row.city, row.province) if isinstance(p, str) and p)
         workers = _("{n} workers", n=fmt_int(row.workers))
+        if n == 1:
+            title, label = str(row.name), sector
+        else:
+            title = ngettext("{n} enterprise", "{n} enterprises", n, n=fmt_int(n))
+            label = (
+                sector
+                if row.sectors == 1
+                else _("most common sector: {sector} ({n})", sector=sector, n=fmt_int(row.sector_enterprises))
+            )
         out.append(
             {
-                "lon": round(float(row.longitude), 5),
-                "lat": round(float(row.latitude), 5),
-                "sector": row.sector,
-                "fill": _rgba(colours.get(row.sector, charts.MUTED), 220),
-                "tt_title": str(row.name),
-                "tt_label": sector_names.get(row.sector, row.sector),
+                "lon": float(row.longitude),
+                "lat": float(row.latitude),
+                "n": n,
+                "radius": round(smallest + (largest - smallest) * math.sqrt((n - 1) / max(most - 1, 1)), 1),
+                "fill": _rgba(colours.get(row.sector, charts.MUTED), 210),
+                "tt_title": title,
+                "tt_label": label,
                 "tt_value": "",
                 "tt_note": f"{place} · {workers}" if place else workers,
             }
@@ -449,21 +489,21 @@ def build_deck(
     metric_name: str,
     country_names: dict[str, str],
     sector_names: dict[str, str],
-    points: pd.DataFrame | None = None,
+    cells: pd.DataFrame | None = None,
     focus: list[str] | tuple[str, ...] = (),
     scale: ColourScale | None = None,
     height: int = MAP_HEIGHT,
 ) -> pdk.Deck:
-    """The whole map: grey world, coloured project countries, hatching where suppressed, enterprise points.
+    """The whole map: grey world, coloured project countries, hatching where suppressed, enterprise cells.
 
-    `values`: `metric_values(...)` output. `focus`: countries to fit the view to (default: those in `values`).
+    `values`: `metric_values(...)` output. `cells`: queries/enterprise_cells.sql for `cell_size(map_view(...))`.
+    `focus`: countries to fit the view to (default: those in `values`).
     """
     if scale is None:
         scale = scale_for(values, metric)
     project = choropleth_features(values, metric, metric_name, scale, country_names)
     context = [f for f in world_features() if f["properties"].get("iso3") not in set(values["country"])]
-    # One country: leave room for its neighbours, so the reader knows where it is.
-    view = fit_view(list(focus) or list(values["country"]), height=height, padding=0.2 if len(focus) == 1 else 0.08)
+    view = map_view(values, focus, height)
     hidden = [f["properties"]["iso3"] for f in project if f["properties"]["state"] == "suppressed"]
     hatching = [line for iso3 in hidden for line in hatch(iso3, hatch_spacing(view.zoom))]
     layers = [
@@ -508,7 +548,7 @@ def build_deck(
                 pickable=False,
             )
         )
-    records = point_records(points, sector_names) if points is not None and len(points) else []
+    records = cell_records(cells, sector_names) if cells is not None and len(cells) else []
     if records:
         layers.append(
             pdk.Layer(
@@ -522,7 +562,7 @@ def build_deck(
                 line_width_units=PIXELS,
                 get_line_width=0.8,
                 radius_units=PIXELS,
-                get_radius=4.5,
+                get_radius="radius",
                 pickable=True,
                 auto_highlight=True,
             )
@@ -570,8 +610,16 @@ def legend_html(title: str, scale: ColourScale | None, states: set[str] | frozen
     return _legend_box(title, rows)
 
 
+def cells_caption() -> str:
+    """What the enterprise circles mean (under a map that has them)."""
+    return _(
+        "Each circle gathers the enterprises of a small area: the larger the circle, the more enterprises; its "
+        "colour is their most common sector. Hover a circle for its figures."
+    )
+
+
 def sector_legend_html(title: str, sectors: list[str], sector_names: dict[str, str]) -> str:
-    """Legend of the point colours, for the sectors that are on the map."""
+    """Legend of the circle colours, for the sectors that are on the map."""
     colours = charts.sector_colours()
     rows = [
         (

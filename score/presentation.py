@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from score import charts, logframe, maps
-from score.components import targets_apply
+from score.components import format_value, headline_tiles, missing, targets_apply
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct
@@ -129,55 +129,21 @@ def _title_slide(context: ExportContext, today: dt.date | None) -> Slide:
 
 def headline_kpis(query: Query, kpis: pd.Series, filters: Filters) -> list[Kpi]:
     """The headline figures against targets, with women's shares (the headline slide and the embeddable
-    headline strip). `kpis`: the row of overview_kpis."""
-    targets = query("overview_targets").set_index("metric") if targets_apply(filters) else pd.DataFrame()
-
-    def progress(metric: str) -> float | None:
-        return _value(targets.loc[metric, "progress_pct"]) if metric in targets.index else None
-
-    def against(metric: str) -> str:
-        if metric not in targets.index or pd.isna(targets.loc[metric, "progress_pct"]):
-            return ""
-        return _(
-            "{pct} of target {target}",
-            pct=fmt_pct(targets.loc[metric, "progress_pct"]),
-            target=fmt_int(targets.loc[metric, "target"]),
+    headline strip): the pages' headline tiles, as text. `kpis`: the row of overview_kpis."""
+    with_targets = targets_apply(filters)
+    targets = query("overview_targets").set_index("metric") if with_targets else pd.DataFrame()
+    tiles = headline_tiles(kpis, targets, with_targets=with_targets, participations=True)
+    return [
+        Kpi(
+            tile.printed_label or tile.label,
+            format_value(tile.value, tile.kind),
+            tile.detail or "",
+            "" if missing(tile.women_pct) else _("{pct} women", pct=fmt_pct(tile.women_pct)),
+            share=_value(tile.women_pct),
+            progress=_value(tile.progress_pct) if tile.has_target else None,
         )
-
-    def women(column: str) -> str:
-        share = _value(kpis.get(column))
-        return "" if share is None else _("{pct} women", pct=fmt_pct(share))
-
-    tiles = [
-        Kpi(
-            _("Enterprises engaged"),
-            fmt_int(kpis["enterprises"]),
-            against("enterprises"),
-            progress=progress("enterprises"),
-        ),
-        Kpi(
-            _("Workers reached"),
-            fmt_int(kpis["workers_reached"]),
-            against("workers_reached"),
-            women("workers_female_pct"),
-            share=_value(kpis.get("workers_female_pct")),
-            progress=progress("workers_reached"),
-        ),
-        Kpi(
-            _("People trained (distinct estimate)"),
-            fmt_int(kpis["people_trained"]),
-            against("people_trained"),
-            women("people_trained_female_pct"),
-            share=_value(kpis.get("people_trained_female_pct")),
-            progress=progress("people_trained"),
-        ),
-        Kpi(
-            _("Modules delivered"),
-            fmt_int(kpis["module_completions"]),
-            _("{n} training participations", n=fmt_int(kpis["participations"])),
-        ),
+        for tile in tiles
     ]
-    return tiles
 
 
 def _headline_slide(query: Query, kpis: pd.Series, filters: Filters, notes: dict[str, str]) -> Slide:
@@ -260,26 +226,34 @@ def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
 
 
 def _shares_slide(shares: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
-    return Slide(
-        _("Outcomes reported at follow-up (% of enterprises)"),
-        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in shares.itertuples()],
-        series={_("% of enterprises"): _numbers(shares, "share_pct")},
-        colours={_("% of enterprises"): charts.ACCENT},
-        chart="bar",
-        number_format='0"%"',
-        notes="\n".join((notes["shares"], notes["hidden"])),
-    )
+    title = _("Outcomes reported at follow-up (% of enterprises)")
+    return _indicator_slide(title, shares, "share_pct", _("% of enterprises"), '0"%"', names, notes["shares"], notes)
 
 
 def _change_slide(changes: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    title = _("Change from baseline to follow-up (%)")
+    return _indicator_slide(title, changes, "change_pct", _("Change %"), '0.0"%"', names, notes["change"], notes)
+
+
+def _indicator_slide(
+    title: str,
+    frame: pd.DataFrame,
+    column: str,
+    series: str,
+    number_format: str,
+    names: Mapping[str, str],
+    method: str,
+    notes: dict[str, str],
+) -> Slide:
+    """One bar per outcome indicator, named with its n, in one series."""
     return Slide(
-        _("Change from baseline to follow-up (%)"),
-        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in changes.itertuples()],
-        series={_("Change %"): _numbers(changes, "change_pct")},
-        colours={_("Change %"): charts.ACCENT},
+        title,
+        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in frame.itertuples()],
+        series={series: _numbers(frame, column)},
+        colours={series: charts.ACCENT},
         chart="bar",
-        number_format='0.0"%"',
-        notes="\n".join((notes["change"], notes["hidden"])),
+        number_format=number_format,
+        notes="\n".join((method, notes["hidden"])),
     )
 
 
@@ -309,7 +283,7 @@ def _sources_slide(context: ExportContext, notes: dict[str, str]) -> Slide:
         _("Figures for: {filters}.", filters=context.filters),
         notes["people"],
         notes["change"],
-        notes["hidden"],
+        context.adjusted or notes["hidden"],
     ]
     if context.demo:
         lines.insert(0, context.demo)
@@ -346,7 +320,8 @@ def deck_from_link(
 
     labels = ui.export_labels()
     status = db.run_query("data_status", Scope.nothing(), path=path)
-    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {})
+    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
+    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
     slides = deck_slides(query, labels, chosen, context)
     return build_deck(slides, context=context, progress=progress)
 

@@ -17,7 +17,7 @@ small redo journal, so a crash (SIGKILL, power loss) at any point leaves a consi
    into `data/countries/<ISO3>/` (the input of the next build), append the entry to
    `data/versions/history.jsonl`, delete the transaction folder.
 
-`recover()` (run under the lock before every publish, and by `ensure_database`) finishes a prepared
+`recover()` (run under the lock before every new version: build, publish, restore) finishes a prepared
 transaction whose version the pointer already names (redo of step 7, idempotent) and rolls back any
 other (deletes the transaction folder and the unpublished version). So: the archive holds exactly the
 uploads of published versions, the country folders always hold the current version's inputs, and no
@@ -682,16 +682,6 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
         raise failure from error
     audit.record("restore", user, country=country, restored_from=version, outcome="published", version=result.version)
     return result
-
-
-def ensure_database() -> Path:
-    """Recover after a crash, and build the database if there is none (first start, dangling pointer)."""
-    with publish_lock():
-        recover()
-    current = current_version_path()
-    if current is not None and current.exists():
-        return current
-    return build_all(user="startup").path
 
 
 def prune_versions(keep: int = 20) -> list[Path]:

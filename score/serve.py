@@ -148,7 +148,6 @@ class Cluster:
         self.port = port or free_port(host)
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.cwd = cwd
-        self._own_run_dir = run_dir is None
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="score-serve-"))
         self.temp_dir: Path | None = None
         self.backend_ports: list[int] = []
@@ -257,14 +256,10 @@ class Cluster:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
             self.temp_dir = None
 
-    def remove_run_dir(self) -> None:
-        if self._own_run_dir:
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-
     def __enter__(self) -> Cluster:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.stop()
 
 

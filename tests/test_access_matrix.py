@@ -1,6 +1,5 @@
 """Who sees what: every role x every named query x every country filter (direct calls to the query layer),
-every role x every page (AppTest), and small-cell suppression (hypothesis: nothing hidden can be worked out
-from what is shown)."""
+every role x every page (AppTest), and small-cell suppression (exactly the cells of 1-4 enterprises are hidden)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,9 @@ import json
 from itertools import product
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from score import contract, db
@@ -35,7 +33,8 @@ SCOPES = {
 # Plausible values for query parameters beyond the seven filters (a new one must be added here).
 EXTRA_PARAMS = {
     "indicator": ["accidents", "good_practices_adopted"],
-    "max_points": [5000],
+    "max_cells": [5000],
+    "cell": [0.0069, 0.0005],
     "period_end": [None],
 }
 
@@ -189,96 +188,36 @@ def test_queries_without_scope_or_suppression_are_refused(tmp_path: Path, monkey
 # ---------------------------------------------------------------------------------------------- suppression
 
 
-def protection_problems(before: pd.DataFrame, after: pd.DataFrame, count: str, by: tuple[str, ...]) -> list[str]:
-    """What an outsider could work out from `after`, given any total over a group of rows.
-
-    For every group (the whole table, and the rows sharing a value of each `by` column) with hidden rows:
-    - one hidden row alone in a group whose total is big enough to be shown elsewhere would be exactly
-      total minus the shown rows (a group of a single row is its own total: the documented limit of
-      suppressing one table on its own, see access.suppress_small_cells);
-    - unless the whole group is hidden, the hidden rows' sum minus (k - 1) must be >= MIN_CELL, so no hidden
-      count can be pinned below MIN_CELL by subtraction, even knowing each hidden row has >= 1 enterprise.
-    Also: every count 1..MIN_CELL-1 is hidden, shown rows are unchanged and hidden rows show nothing.
-    """
-    problems = []
-    counts = before[count].to_numpy(dtype=float)
-    hidden = after["suppressed"].to_numpy(dtype=bool)
-    if ((counts > 0) & (counts < MIN_CELL) & ~hidden).any():
-        problems.append("a small count is shown")
-    shown_after = pd.to_numeric(after.loc[~hidden, count], errors="coerce").to_numpy(dtype=float)
-    if not np.array_equal(shown_after, counts[~hidden]):
-        problems.append("a shown count changed")
-    if after.loc[hidden, count].notna().any() or after.loc[hidden, "value"].notna().any():
-        problems.append("a hidden row shows a number")
-    groupings = [np.zeros(len(before), dtype=int)] + [pd.factorize(before[c])[0] for c in by]
-    for codes in groupings:
-        for code in np.unique(codes):
-            rows = codes == code
-            k = int((rows & hidden).sum())
-            if k == 0:
-                continue
-            total, hidden_sum = counts[rows].sum(), counts[rows & hidden].sum()
-            if k == 1 and total >= MIN_CELL and rows.sum() > 1:
-                problems.append(f"group {code}: one hidden row = total {total} minus shown rows")
-            if not hidden[rows].all() and hidden_sum - (k - 1) < MIN_CELL:
-                problems.append(f"group {code}: hidden rows {counts[rows & hidden].tolist()} can be narrowed")
-    return problems
-
-
-@st.composite
-def aggregate_tables(draw) -> pd.DataFrame:
-    countries = draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=4, unique=True))
-    sectors = draw(st.lists(st.sampled_from(["s1", "s2", "s3", "s4", "s5"]), min_size=1, max_size=5, unique=True))
-    cells = draw(st.lists(st.tuples(st.sampled_from(countries), st.sampled_from(sectors)), min_size=1, unique=True))
-    count = st.one_of(st.integers(0, MIN_CELL - 1), st.integers(0, 60), st.just(1))
-    rows = [{"country": c, "sector": s, "n": draw(count)} for c, s in cells]
-    frame = pd.DataFrame(rows)
-    frame["value"] = frame["n"] * 7 + 3  # e.g. workers reached
-    return frame
-
-
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(aggregate_tables())
-def test_suppressed_cells_cannot_be_recovered(frame: pd.DataFrame) -> None:
-    for by in ((), ("country",), ("country", "sector")):
-        after = suppress_small_cells(frame, "n", ["value"], by=by)
-        assert protection_problems(frame, after, "n", by) == [], (by, frame.assign(hidden=after["suppressed"]))
-
-
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 30), min_size=1, max_size=12))
-def test_rows_that_stand_alone_only_hide_small_cells(counts: list[int]) -> None:
-    frame = pd.DataFrame({"indicator": [f"i{i}" for i in range(len(counts))], "n": counts, "value": counts})
-    after = suppress_small_cells(frame, "n", ["value"], by=None)
-    assert after["suppressed"].tolist() == [0 < n < MIN_CELL for n in counts]
+@given(st.lists(st.one_of(st.integers(0, 30), st.none()), min_size=1, max_size=12))
+def test_exactly_the_small_cells_are_hidden(counts: list[int | None]) -> None:
+    frame = pd.DataFrame({"indicator": [f"i{i}" for i in range(len(counts))], "n": counts, "value": range(len(counts))})
+    after = suppress_small_cells(frame, "n", ["value"])
+    small = [n is None or 0 < n < MIN_CELL for n in counts]  # a missing count is hidden (fail closed)
+    assert after["suppressed"].tolist() == small
+    assert after.loc[after["suppressed"], ["n", "value"]].isna().all(axis=None)
+    assert after.loc[~after["suppressed"], "value"].tolist() == [i for i, hide in enumerate(small) if not hide]
 
 
 def test_suppression_examples() -> None:
+    # Only the cells of 1-4 enterprises: no other row is hidden to protect them (no secondary suppression).
     frame = pd.DataFrame({"sector": list("abcd"), "n": [3, 40, 7, 0], "value": [1.0, 2.0, 3.0, 4.0]})
     after = suppress_small_cells(frame, "n", ["value"])
-    assert after["suppressed"].tolist() == [True, False, True, False]  # 3, and the next smallest (7)
-    assert after["n"].tolist()[1::2] == [40, 0] and after["value"].isna().tolist() == [True, False, True, False]
-    # 2 + 3 hidden: their sum 5 is not enough, since knowing each holds >= 1 enterprise narrows one to <= 4 from
-    # the total; the next smallest row (40) is hidden too.
-    frame = pd.DataFrame({"sector": list("abcd"), "n": [2, 3, 40, 50], "value": [0, 0, 0, 0]})
-    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].tolist() == [True, True, True, False]
-    # The threshold: 4 enterprises are hidden, 5 are shown (rows that add up to nothing: primary suppression only).
-    frame = pd.DataFrame({"indicator": list("abc"), "n": [4, 5, 60], "value": [1, 2, 3]})
-    assert suppress_small_cells(frame, "n", ["value"], by=None)["suppressed"].tolist() == [True, False, False]
-    # Two small cells 1 + 1: each could still be worked out as 1, so a third row is hidden too.
-    frame = pd.DataFrame({"sector": list("abc"), "n": [1, 1, 9], "value": [0, 0, 0]})
-    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].all()
-    # A single row (a KPI tile) under the threshold: every value blank.
-    kpi = pd.DataFrame({"n": [4], "value": [123]})
-    assert suppress_small_cells(kpi, "n", ["value"]).iloc[0][["n", "value"]].isna().all()
-    # Missing count: hidden (fail closed); missing count column or group column: an error, not a silent pass.
+    assert after["suppressed"].tolist() == [True, False, False, False]
+    assert after["n"].tolist() == [None, 40, 7, 0] and after["value"].tolist() == [None, 2.0, 3.0, 4.0]
+    # The threshold: 1 and 4 enterprises are hidden, 5 are shown, 0 is shown (no enterprise to protect).
+    frame = pd.DataFrame({"indicator": list("abcde"), "n": [1, 4, 5, 60, 0], "value": [1, 2, 3, 4, 5]})
+    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].tolist() == [True, True, False, False, False]
+    # A single row (a KPI tile) under the threshold: every value blank; values not named stay.
+    kpi = pd.DataFrame({"n": [4], "value": [123], "label": ["x"]})
+    row = suppress_small_cells(kpi, "n", ["value"]).iloc[0]
+    assert row[["n", "value"]].isna().all() and row["label"] == "x"
+    # Missing count: hidden (fail closed); missing count column: an error, not a silent pass.
     assert suppress_small_cells(pd.DataFrame({"n": [None, 50, 60], "value": [1, 2, 3]}), "n", ["value"])[
         "suppressed"
-    ].tolist() == [True, True, False]
+    ].tolist() == [True, False, False]
     with pytest.raises(ValueError):
         suppress_small_cells(kpi, "enterprises", ["value"])
-    with pytest.raises(ValueError):
-        suppress_small_cells(kpi, "n", ["value"], by=("country",))
     assert suppress_small_cells(kpi.iloc[0:0], "n", ["value"]).empty
 
 

@@ -173,7 +173,7 @@ def test_sigkill_at_random_points(data: Path) -> None:
             _check_pointer_target(data, known)  # as a reader sees it: no recovery has run yet
             states.append(_state(data))
             with publish.publish_lock():
-                publish.recover()  # what the next publisher (or `ensure_database` at start) does first
+                publish.recover()  # what the next publisher does first
             _check_consistent(data)
     finally:
         watching.set()

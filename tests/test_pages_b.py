@@ -1,6 +1,6 @@
 """Map, Logframe and Country profile: AppTests (default and filtered) whose shown numbers equal the csv-only
 oracle, unit tests of the colour scale / legend (score.maps) and the status rule (score.logframe), and the
-offline and access guarantees of the map (no basemap URL; public viewers get no enterprise points).
+offline and access guarantees of the map (no basemap URL; public viewers get no enterprise locations).
 
 Exact enterprise figures are checked as HQ sees them (public figures may be perturbed); for the public the tests
 check which countries are hidden and that hidden ones show no number."""
@@ -55,6 +55,11 @@ def layer(spec: dict, layer_id: str) -> dict | None:
 def choropleth(spec: dict) -> dict[str, dict]:
     """iso3 -> properties of the coloured project countries (what the tooltips show)."""
     return {f["properties"]["iso3"]: f["properties"] for f in layer(spec, "countries")["data"]["features"]}
+
+
+def located(circles: dict) -> int:
+    """Enterprises in the map's circles (one circle per cell of nearby enterprises)."""
+    return sum(circle["n"] for circle in circles["data"])
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -196,14 +201,14 @@ def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw)
 
 def test_map_points_for_hq_and_country_staff(demo_data_dir, raw) -> None:
     at = open_page("views/map.py", params={"countries": ["COL", "PER"]}, state={"score_scope": Scope.hq("t")})
-    points = layer(deck_spec(at), "enterprises")
-    assert points is not None
-    assert len(points["data"]) == len(raw.located(countries={"COL", "PER"}))
-    assert any("Enterprises by sector" in h.proto.body for h in at.get("html"))
+    circles = layer(deck_spec(at), "enterprises")
+    assert circles is not None
+    assert located(circles) == len(raw.located(countries={"COL", "PER"}))
+    assert any("Most common sector" in h.proto.body for h in at.get("html"))
     # a country user sees the points of their own country only
     at = open_page("views/map.py", state={"score_scope": Scope.country("c", {"GHA"})})
-    points = layer(deck_spec(at), "enterprises")
-    assert len(points["data"]) == len(raw.located(countries={"GHA"}))
+    circles = layer(deck_spec(at), "enterprises")
+    assert located(circles) == len(raw.located(countries={"GHA"}))
     assert "shown for your countries only" in texts(at)
 
 
@@ -218,8 +223,8 @@ def test_map_empty_filters_say_what_is_empty(demo_data_dir) -> None:
 
 def test_public_scope_gets_no_enterprise_locations(demo_data_dir) -> None:
     for scope in (Scope.public(), Scope.nothing(), None):
-        assert db.run_query("enterprise_locations", scope, Filters(), max_points=10).empty
-    assert len(db.run_query("enterprise_locations", Scope.hq("t"), Filters(), max_points=10)) == 10
+        assert db.run_query("enterprise_cells", scope, Filters(), cell=0.001, max_cells=10).empty
+    assert len(db.run_query("enterprise_cells", Scope.hq("t"), Filters(), cell=0.001, max_cells=10)) == 10
 
 
 # ------------------------------------------------------------------------------------------ Logframe page
@@ -316,7 +321,7 @@ def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
     props = choropleth(spec)["GHA"]
     assert props["value"] == expected["enterprises"]
     assert spec["initialViewState"]["zoom"] > 4  # zoomed to Ghana
-    assert len(layer(spec, "enterprises")["data"]) == len(raw.located(countries={"GHA"}))  # HQ sees the points
+    assert located(layer(spec, "enterprises")) == len(raw.located(countries={"GHA"}))  # HQ sees where they are
     # logframe: the latest report, every indicator with the oracle's status
     rows = raw.logframe_rows(countries={"GHA"})
     for code, count in _status_counts(rows).items():
@@ -343,8 +348,7 @@ def test_country_profile_filtered_with_points(demo_data_dir, raw) -> None:
     shown = metrics(at)
     assert shown["Enterprises engaged"] == en_int(expected["enterprises"])
     assert shown["Workers reached"] == en_int(expected["workers_reached"])
-    points = layer(deck_spec(at), "enterprises")
-    assert len(points["data"]) == len(raw.located(countries={"COL"}, **filters))
+    assert located(layer(deck_spec(at), "enterprises")) == len(raw.located(countries={"COL"}, **filters))
 
 
 def largest(raw, **filters) -> str:
@@ -498,32 +502,40 @@ def test_deck_is_offline_escapes_tooltips_and_fits_view() -> None:
     values = pd.DataFrame(
         {"country": ["COL", "GHA", "PER"], "value": [213.0, None, 0.0], "n": [213.0, None, 0.0]}
     ).assign(suppressed=[False, True, False])
-    points = pd.DataFrame(
+    cells = pd.DataFrame(  # queries/enterprise_cells.sql: one enterprise in Medellín, 30 around Bogotá
         {
-            "enterprise_id": ["COL-1", "COL-2"],
-            "name": ["<img src=x onerror=alert(1)>", "Plain"],
-            "country": ["COL", "COL"],
-            "sector": ["garments", "textiles"],
-            "province": ["Antioquia", None],
-            "city": ["Medellín", None],
-            "latitude": [6.2, None],
-            "longitude": [-75.6, None],
-            "workers": [24, 10],
+            "latitude": [4.6, 6.2],
+            "longitude": [-74.1, -75.6],
+            "enterprises": [30, 1],
+            "sector": ["textiles", "garments"],
+            "sector_enterprises": [20, 1],
+            "sectors": [3, 1],
+            "workers": [1200, 24],
+            "name": [None, "<img src=x onerror=alert(1)>"],
+            "city": [None, "Medellín"],
+            "province": ["Cundinamarca", "Antioquia"],
         }
     )
-    deck = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {}, points=points)
+    deck = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {"textiles": "Textiles"}, cells=cells)
     spec_text = deck.to_json()
+    assert deck.to_json() is spec_text  # serialised once
     assert "http" not in spec_text.lower() and "mapbox" not in spec_text.lower()
     assert deck.map_provider is None
     spec = json.loads(spec_text)
     props = choropleth(spec)
     assert props["COL"]["state"] == "shown" and props["GHA"]["state"] == "suppressed"
     assert props["PER"]["state"] == "no_data"
-    dots = layer(spec, "enterprises")["data"]
-    assert len(dots) == 1  # the row without coordinates is skipped
+    many, one = layer(spec, "enterprises")["data"]
     # plain text: the name is not pre-escaped (Streamlit escapes values put into the tooltip HTML) ...
-    assert dots[0]["tt_title"] == "<img src=x onerror=alert(1)>"
-    assert dots[0]["tt_note"] == "Medellín, Antioquia · 24 workers"
+    assert one["tt_title"] == "<img src=x onerror=alert(1)>"
+    assert one["tt_label"] == "garments"  # no label given: the code
+    assert one["tt_note"] == "Medellín, Antioquia · 24 workers"
+    assert many["tt_title"] == "30 enterprises"
+    assert many["tt_label"] == "most common sector: Textiles (20)"
+    assert many["tt_note"] == "Cundinamarca · 1,200 workers"
+    # circle area in proportion to the enterprises: one enterprise the smallest, the fullest cell the largest
+    assert (one["radius"], many["radius"]) == maps.CIRCLE_PIXELS
+    assert (one["n"], many["n"]) == (1, 30)
     # ... and the only markup is the fixed template
     assert "<b>" not in spec_text and "<br" not in spec_text
     assert layer(spec, "enterprises")["radiusUnits"] == "pixels"  # a literal, not an accessor expression

@@ -57,23 +57,24 @@ else:
 left, right = st.columns([3, 2])
 with left:
     values = maps.metric_values(ui.query("country_totals", filters_override=here), "enterprises")
-    points = None
+    cells = None
     if iso3 in scope.detail_countries:
-        points = ui.query("enterprise_locations", filters_override=here, max_points=maps.MAX_POINTS)
-    deck = c.finished_deck(
-        maps.build_deck,
+        cell = maps.cell_size(maps.map_view(values, [iso3], maps.PROFILE_HEIGHT))
+        cells = ui.query("enterprise_cells", filters_override=here, cell=cell, max_cells=maps.MAX_CELLS)
+    c.map_chart(
         values,
         "enterprises",
         maps.metric_label("enterprises"),
         countries,
         sectors,
-        points=points,
+        cells=cells,
         focus=[iso3],
         height=maps.PROFILE_HEIGHT,
+        key="profile_map",
     )
-    st.pydeck_chart(deck, height=maps.PROFILE_HEIGHT, key="profile_map")
-    if points is not None and len(points):
-        st.html(maps.sector_legend_html(_("Enterprises by sector"), sorted(set(points["sector"])), sectors))
+    if cells is not None and len(cells):
+        st.html(maps.sector_legend_html(_("Most common sector"), sorted(set(cells["sector"])), sectors))
+        st.caption(maps.cells_caption())
     elif iso3 in scope.detail_countries:
         st.caption(_("No enterprise with coordinates matches the current filters."))
     else:

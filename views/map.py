@@ -6,7 +6,7 @@ import streamlit as st
 
 from score import components as c
 from score import contract, maps, ui
-from score.i18n import _, fmt_int
+from score.i18n import _
 
 ui.page(
     _("Map of SCORE countries"),
@@ -58,26 +58,36 @@ if not ((values["n"] > 0) | values["suppressed"]).any():
     st.stop()
 
 scope = ui.current_scope()
-points = ui.query("enterprise_locations", max_points=maps.MAX_POINTS) if scope.detail_countries else None
+cell = maps.cell_size(maps.map_view(values))
+cells = ui.query("enterprise_cells", cell=cell, max_cells=maps.MAX_CELLS) if scope.detail_countries else None
 scale = maps.scale_for(values, metric)
-deck = c.finished_deck(maps.build_deck, values, metric, metric_name, countries, sectors, points=points, scale=scale)
 
 left, right = st.columns([5, 1.3])
-left.pydeck_chart(deck, height=maps.MAP_HEIGHT, key="map_deck")
+with left:
+    c.map_chart(
+        values,
+        metric,
+        metric_name,
+        countries,
+        sectors,
+        cells=cells,
+        scale=scale,
+        height=maps.MAP_HEIGHT,
+        key="map_deck",
+    )
 right.html(maps.legend_html(metric_name, scale, maps.states(values)))
-if points is not None and len(points):
-    right.html(maps.sector_legend_html(_("Enterprises by sector"), sorted(set(points["sector"])), sectors))
+if cells is not None and len(cells):
+    right.html(maps.sector_legend_html(_("Most common sector"), sorted(set(cells["sector"])), sectors))
 
 if not scope.detail_countries:
     st.caption(_("Enterprise locations are shown to country staff and HQ only."))
-elif points is None or points.empty:
+elif cells is None or cells.empty:
     st.caption(_("No enterprise with coordinates matches the current filters in the countries you may see in detail."))
 else:
+    st.caption(maps.cells_caption())
     if not scope.is_hq:
         mine = ", ".join(countries.get(c, c) for c in sorted(scope.detail_countries))
         st.caption(_("Enterprise locations are shown for your countries only: {countries}.", countries=mine))
-    if len(points) >= maps.MAX_POINTS:
-        st.caption(_("Showing a sample of {n} enterprise locations.", n=fmt_int(maps.MAX_POINTS)))
 
 with st.expander(_("Figures by country"), expanded=False):
     c.table(maps.values_table(values, metric, metric_name, countries), key="map_values")

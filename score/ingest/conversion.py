@@ -13,7 +13,7 @@ import pandas as pd
 
 from score import contract
 from score.contract import Column
-from score.i18n import _, label, ngettext
+from score.i18n import _, fmt_bound, label, ngettext
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 from score.templates import EXAMPLE_SUFFIX
@@ -292,7 +292,7 @@ def _parse_numbers(
 
 
 def _fmt(number: float) -> str:
-    return f"{number:,.0f}" if float(number).is_integer() else f"{number:,}"
+    return fmt_bound(number)
 
 
 def _convert_number(

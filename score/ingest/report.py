@@ -416,7 +416,6 @@ class _Source:
     decimal: str | None = "."
     typed: pd.DataFrame | None = None
     foreign: pd.Series | None = None  # rows whose enterprise_id names another country
-    duplicates: dict[str, list[int]] = field(default_factory=dict)  # repeated key value -> its rows
 
     @property
     def display(self) -> str:

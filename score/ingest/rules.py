@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from score import config, contract
-from score.i18n import _, label, ngettext
+from score.i18n import _, fmt_number, label, ngettext
 from score.ingest.conversion import _fmt
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
 
@@ -36,7 +36,6 @@ def _check_keys(src: _Source, typed: pd.DataFrame, issues: IssueCollector) -> No
         return
     label_ = ", ".join(key)
     shown = repeated.astype(str).agg(", ".join, axis=1)
-    src.duplicates = {value: list(rows) for value, rows in shown.groupby(shown, sort=False).groups.items()}
 
     def problem(value: str, n: int) -> str:
         return ngettext(
@@ -281,10 +280,10 @@ def _check_coordinates(src: _Source, country: str, issues: IssueCollector) -> No
         "Check the coordinates: {name} lies between latitude {lat_min} and {lat_max} "
         "and longitude {lon_min} and {lon_max} (decimal degrees).",
         name=name,
-        lat_min=f"{min_y + m:.1f}",
-        lat_max=f"{max_y - m:.1f}",
-        lon_min=f"{min_x + m:.1f}",
-        lon_max=f"{max_x - m:.1f}",
+        lat_min=fmt_number(min_y + m, 1),
+        lat_max=fmt_number(max_y - m, 1),
+        lon_min=fmt_number(min_x + m, 1),
+        lon_max=fmt_number(max_x - m, 1),
     )
     fixes = []
     for k in range(len(o_lat)):
@@ -311,7 +310,7 @@ def _check_coordinates(src: _Source, country: str, issues: IssueCollector) -> No
             fixes.append(_("Latitude and longitude are probably both missing their minus sign."))
         else:
             fixes.append(generic)
-    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + ", " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]
+    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + " / " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]  # decimal commas
     issues.add_rows(
         ERROR,
         src,

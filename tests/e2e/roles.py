@@ -39,7 +39,6 @@ class _Lazy:
 
 HQ = _Lazy("geneva")
 COLOMBIA = _Lazy("colombia")
-GHANA = _Lazy("ghana")
 
 
 def signed_in_as(page: Page, who: _Lazy) -> bool:
