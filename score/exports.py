@@ -57,6 +57,10 @@ class ExportContext:
     about: tuple[tuple[str, str], ...] = ()  # (label, value) rows of a workbook's About sheet
     about_sheet: str = "About"
     demo_mark: str = ""  # the short mark for a corner of each slide ("Demo data"), empty for real data
+    # The viewer's "figures are slightly adjusted" sentence (score.disclosure), in full for notes and method
+    # text and short for a footer; empty where the viewer sees exact figures (HQ).
+    adjusted: str = ""
+    adjusted_mark: str = ""
 
     @property
     def is_demo(self) -> bool:
@@ -127,8 +131,10 @@ def export_context(
     labels: Mapping[str, Mapping[str, str]],
     status: Mapping[str, object] | None,
     today: dt.date | None = None,
+    adjusted: tuple[str, str] = ("", ""),
 ) -> ExportContext:
-    """The context of an export in the current language (call it in the viewer's session)."""
+    """The context of an export in the current language (call it in the viewer's session). `adjusted`: the
+    viewer's sentence saying the figures are slightly adjusted, in full and short (empty for exact figures)."""
     words, data_of, exported = filters_in_words(filters, labels), data_date(status), fmt_date(today or dt.date.today())
     source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}))
     details = " · ".join(
@@ -146,7 +152,7 @@ def export_context(
         (_("Demo data"), demo or _("No: real programme data")),
     )
     mark = _("Demo data") if demo else ""
-    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark)
+    return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark, *adjusted)
 
 
 # --------------------------------------------------------------------------------------------- data frames
@@ -197,10 +203,12 @@ def data_table(
     frame: pd.DataFrame,
     labels: Mapping[str, Mapping[str, str]] | None = None,
     columns: Sequence[str] | None = None,
+    hidden_reason: str | None = None,
 ) -> pd.DataFrame:
     """A query result as data for CSV/Excel: language-neutral column codes, each code column in `labels`
     followed by `<column>_name` (its label in the viewer's language), numbers typed, hidden (suppressed)
-    values left empty and `hidden_reason` saying why."""
+    values left empty and `hidden_reason` saying why (`hidden_reason_text()` unless given: outside the viewer's
+    session, pass it translated)."""
     labels = labels or {}
     wanted = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     out = pd.DataFrame(index=frame.index)
@@ -212,20 +220,27 @@ def data_table(
     if "suppressed" in frame.columns:
         hidden = frame["suppressed"].fillna(True).astype(bool)
         if hidden.any():
-            reason = _("hidden: fewer than 5 enterprises are behind this cell")
+            reason = hidden_reason or hidden_reason_text()
             out[HIDDEN_REASON] = [reason if h else None for h in hidden]
     return out.reset_index(drop=True)
 
 
+def hidden_reason_text() -> str:
+    """Why a cell of an export is empty, in the current language."""
+    return _("hidden: fewer than 5 enterprises are behind this cell")
+
+
 def page_tables(
-    results: Mapping[tuple, pd.DataFrame], labels: Mapping[str, Mapping[str, str]]
+    results: Mapping[tuple, pd.DataFrame],
+    labels: Mapping[str, Mapping[str, str]],
+    hidden_reason: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The query results a page drew from (ui.query keys them by name, parameters and filters) as data
     tables named after the query, e.g. `country_comparison` or `logframe-2013-09-30`."""
     tables: dict[str, pd.DataFrame] = {}
     for (name, params, *_rest), frame in results.items():
         suffix = "-".join(str(value) for _key, value in params if value is not None and not isinstance(value, int))
-        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels)
+        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels, hidden_reason=hidden_reason)
     return tables
 
 
@@ -454,13 +469,16 @@ def build_deck(
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """A 16:9 deck, one slide per spec: native, editable charts; the map as a picture (rendered offline by
-    kaleido); speaker notes; a footer with the filters and the data date; while demo data is loaded, a
-    "demo data" mark on every slide. `progress(done, total)` is called after each slide."""
+    kaleido); speaker notes, ending with the viewer's "figures are adjusted" sentence; a footer with the
+    filters, the data date and that sentence in short; while demo data is loaded, a "demo data" mark on every
+    slide. `progress(done, total)` is called after each slide."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
     width, height = deck.slide_width, deck.slide_height
-    footer = footer or (" · ".join(part for part in (context.filters, context.details) if part) if context else "")
+    if not footer and context is not None:
+        footer = " · ".join(part for part in (context.filters, context.details, context.adjusted_mark) if part)
+    adjusted = context.adjusted if context is not None else ""
     for number, spec in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
         if spec.kind == "title":
@@ -507,8 +525,9 @@ def build_deck(
                 colour=DEMO_RED,
                 align=PP_ALIGN.RIGHT,
             )
-        if spec.notes:
-            slide.notes_slide.notes_text_frame.text = spec.notes
+        notes = "\n".join(part for part in (spec.notes, adjusted) if part)
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
         if progress is not None:
             progress(number, len(slides))
     buffer = io.BytesIO()

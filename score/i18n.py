@@ -97,6 +97,16 @@ def fmt_number(value: object, decimals: int = 1) -> str:
     return babel_numbers.format_decimal(float(value), format=pattern, locale=_locale())
 
 
+def fmt_bound(value: float) -> str:
+    """A limit as a rule states it ("allowed: 0 to 1 000 000"): a whole number without decimals, any other with
+    the decimals it has, in the reader's language."""
+    number = float(value)
+    if number.is_integer():
+        return fmt_int(number)
+    digits = repr(number)
+    return fmt_number(number, len(digits.split(".", 1)[1]) if "." in digits and "e" not in digits else 2)
+
+
 def fmt_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
     """`value` is a percentage (e.g. 16.2 for 16.2 %), written the locale's way ("16%", "16 %")."""
     if _missing(value):

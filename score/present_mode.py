@@ -43,6 +43,8 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .st-key-{BAR_KEY} button p, .st-key-{BAR_KEY} button span {{ font-size: max(1.25vw, 15px) !important; }}
 .st-key-{BAR_KEY} button {{ min-height: 5vh; }}
 .slide-counter {{ font-size: max(1.25vw, 15px); color: #52606d; min-width: 5vw; text-align: center; }}
+.slide-note {{ font-size: max(0.85vw, 12px); color: #7b8794; text-align: right; line-height: 1.2; }}
+.st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 0; min-width: 0; }}
 .st-key-{KEYS_KEY} {{ position: fixed !important; left: -10000px; top: 0; width: 1px; height: 1px;
   overflow: hidden; }}
 .slide-title {{ display: flex; flex-direction: column; justify-content: flex-start; height: 60vh; }}
@@ -116,8 +118,14 @@ def strip(tiles: list[Kpi], context: ExportContext) -> str:
             f'<div class="label">{html.escape(kpi.label)}</div>{extra}</div>'
         )
     demo = f"<b>{html.escape(context.demo)}</b> · " if context.demo else ""
-    foot = f'<div class="strip-foot">{demo}{html.escape(context.filters)} · {html.escape(context.details)}</div>'
+    words = " · ".join(part for part in (context.filters, context.details, context.adjusted_mark) if part)
+    foot = f'<div class="strip-foot">{demo}{html.escape(words)}</div>'
     return f'{STRIP_CSS}<div class="strip">{"".join(cells)}</div>{foot}'
+
+
+def note(text: str) -> str:
+    """A small line at the right of the control bar (the viewer's "figures are adjusted" sentence)."""
+    return f'<div class="slide-note" data-testid="slide-note">{html.escape(text)}</div>' if text else ""
 
 
 def counter(number: int, total: int) -> str:

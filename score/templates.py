@@ -28,7 +28,7 @@ import pandas as pd
 
 from score import contract
 from score.contract import TABLES, Column
-from score.i18n import LANGUAGES, _, set_language
+from score.i18n import LANGUAGES, N_, _, fmt_bound, fmt_int, set_language
 
 NOTES_SHEET = "notes"  # the English name; see notes_sheet_name()
 CODES_SHEET = "codes"  # hidden, referenced by the drop-down formulas: never translated
@@ -43,6 +43,22 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def notes_sheet_name() -> str:
     return _("notes")
+
+
+# What a cell of each contract type holds, in words for the notes sheet (the codes text/int/... are the
+# contract's own and stay in the Markdown contract for developers).
+TYPE_WORDS = {
+    "text": N_("text"),
+    "int": N_("whole number"),
+    "float": N_("number"),
+    "date": N_("date"),
+    "code": N_("code"),
+}
+
+
+def type_words(dtype: str) -> str:
+    """A contract type ("int") as the notes sheet says it, in the reader's language ("nombre entier")."""
+    return _(TYPE_WORDS[dtype]) if dtype in TYPE_WORDS else dtype
 
 
 def _in_language(language: str, message: str) -> str:
@@ -91,7 +107,7 @@ def _typed_example(col: Column, country: str) -> object:
 
 
 def _fmt(number: float | None) -> str:
-    return "" if number is None else f"{number:,.0f}" if float(number).is_integer() else f"{number:,}"
+    return "" if number is None else fmt_bound(number)
 
 
 def column_rule(col: Column) -> str:
@@ -108,7 +124,7 @@ def column_rule(col: Column) -> str:
     if col.pattern:
         parts.append(_("form {pattern}", pattern=col.pattern))
     if col.max_length:
-        parts.append(_("at most {limit} characters", limit=f"{col.max_length:,}"))
+        parts.append(_("at most {limit} characters", limit=fmt_int(col.max_length)))
     if col.references:
         parts.append(_("must exist in {reference}", reference=col.references))
     if col.nullable:
@@ -276,7 +292,7 @@ def _notes_sheet(book: object, bold: object, fill: object, *, example: bool, cou
             values = [
                 table.name,
                 col.name,
-                col.dtype,
+                type_words(col.dtype),
                 yes if col.required else no,
                 yes if col.nullable else no,
                 column_rule(col),
@@ -316,7 +332,7 @@ def _notes_sheet(book: object, bold: object, fill: object, *, example: bool, cou
     ):
         notes.cell(row=row, column=1, value=line)
         row += 1
-    for letter, width in zip("ABCDEFG", (14, 22, 8, 9, 12, 90, 28), strict=True):
+    for letter, width in zip("ABCDEFG", (14, 22, 16, 9, 12, 90, 28), strict=True):
         notes.column_dimensions[letter].width = width
     for cells in notes.iter_rows(min_row=2, min_col=6, max_col=6):
         cells[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -346,7 +362,7 @@ def _validation(col: Column, ranges: dict[str, str], data_validation: type) -> o
             showErrorMessage=True,
             errorStyle="stop",
             errorTitle=title,
-            error=_("At most {limit} characters.", limit=f"{col.max_length:,}"),
+            error=_("At most {limit} characters.", limit=fmt_int(col.max_length)),
         )
     if col.dtype == "date":
         earliest = (dt.datetime.combine(contract.EARLIEST_DATE, dt.time()) - dt.datetime(1899, 12, 30)).days

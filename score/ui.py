@@ -376,6 +376,19 @@ def adjusted_figures_notice(scope: Scope) -> str | None:
     )
 
 
+def adjusted_figures_mark(scope: Scope) -> str | None:
+    """`adjusted_figures_notice` in a few words, for a slide's footer and present mode's control bar."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures including other countries slightly adjusted; {countries} exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _("Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden.")
+
+
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
     """Common page header; returns the current filters. With `workbook`, the queries the page runs are
     collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
@@ -470,7 +483,9 @@ def data_status() -> dict[str, object]:
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
     """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
     chosen = filters_override if filters_override is not None else current_filters()
-    return exports.export_context(chosen, export_labels(), data_status())
+    scope = current_scope()
+    adjusted = (adjusted_figures_notice(scope) or "", adjusted_figures_mark(scope) or "")
+    return exports.export_context(chosen, export_labels(), data_status(), adjusted=adjusted)
 
 
 def empty_state(message: str) -> None:

@@ -121,7 +121,10 @@ def demo_notice(country: str, scope) -> None:
         )
     else:
         st.info(
-            _("Publishing {country} replaces demo data with real data.", country=country)
+            _(
+                "Publishing {country} replaces demo data with real data.",
+                country=ui.reference_labels("country").get(country, country),
+            )
             + " "
             + signin.demo_accounts_explanation(),
             icon=":material/info:",
@@ -314,7 +317,34 @@ def preview_section(check: upload.UploadCheck) -> None:
     show_totals(preview.before, preview.after)
 
 
+# After "Publish" the page is shorter than before (no report, no preview) and the browser keeps the scroll
+# position, which leaves the confirmation above the screen: bring it into view, once per publish.
+CONFIRMATION_KEY = "upload_confirmation"  # the script below names its class
+SCROLL_TO_CONFIRMATION_JS = """
+<style>.st-key-upload_confirmation { scroll-margin-top: 4.5rem; }</style>
+<script>
+(() => {
+  let tries = 0;
+  const show = () => {
+    const box = window.parent.document.querySelector(".st-key-upload_confirmation");
+    if (box) box.scrollIntoView({block: "start"});
+    else if (tries++ < 20) setTimeout(show, 100);
+  };
+  show();
+})();
+</script>
+"""
+
+
 def confirmation(done: dict) -> None:
+    with st.container(key=CONFIRMATION_KEY):
+        _confirmation(done)
+    if not done.get("scrolled"):
+        done["scrolled"] = True
+        st.html(SCROLL_TO_CONFIRMATION_JS, unsafe_allow_javascript=True)
+
+
+def _confirmation(done: dict) -> None:
     st.success(
         _(
             "Published: {country} is version {version} now. Everyone sees the new figures at their next click.",
@@ -328,11 +358,13 @@ def confirmation(done: dict) -> None:
     show_totals(done["before"], done["after"])
 
 
-def publish_section(check: upload.UploadCheck, scope) -> None:
+def published(check: upload.UploadCheck) -> dict | None:
+    """What the publish of these very files left for its confirmation, if they have just been published."""
     done = st.session_state.get(PUBLISHED_KEY)
-    if isinstance(done, dict) and done.get("digest") == check.digest:
-        confirmation(done)
-        return
+    return done if isinstance(done, dict) and done.get("digest") == check.digest else None
+
+
+def publish_section(check: upload.UploadCheck, scope) -> None:
     demo_notice(check.country, scope)
     name = ui.reference_labels("country").get(check.country, check.country)
     if not st.button(_("Publish {country}", country=name), type="primary", key="upload_publish"):
@@ -399,6 +431,10 @@ def upload_section(country: str, scope) -> None:
     if not checked:
         st.info(_("Press “Check the files” to validate them and see what publishing would change."))
         return
+    done = published(check)
+    if done is not None:  # the confirmation in place of the report and preview: what the person sees now
+        confirmation(done)
+        return
     if check.language != current_language():  # the same check, written again in the reader's language
         check = upload.check_upload(country, files, scope, path=ui.pinned_path(), audited=False)
         st.session_state[CHECK_KEY] = check
@@ -411,8 +447,19 @@ def upload_section(country: str, scope) -> None:
 # ---------------------------------------------------------------------------------------------- history
 
 
+def history_action(action: object, restored_from: object) -> str:
+    """What a version was, in words; a restore names the version it brought back ("Restore of version 1")."""
+    if action == "restore" and not pd.isna(restored_from):
+        return _("Restore of version {version}", version=int(restored_from))
+    return action_label(action)
+
+
+HISTORY_KEY = "upload_history"
+
+
 def history_table(history: pd.DataFrame) -> None:
-    """Who, when, what changed, restored from: one line per version (dates as dates, names not codes)."""
+    """Who, when, what changed (a restore: from which version): one line per version (dates as dates, names
+    not codes)."""
     labels = headline_labels()
 
     def change(row: pd.Series, key: str) -> str:
@@ -421,39 +468,32 @@ def history_table(history: pd.DataFrame) -> None:
             return ""
         return f"{fmt_int(before)} → {fmt_int(after)}" if before != after else fmt_int(after)
 
-    # Narrow columns, the figures before "Restored from" and the files: at 1280 px all that matters is in view.
-    columns = {
-        _("Version"): (history["version"], 55),
-        _("When (UTC)"): (
-            [fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]],
-            135,
-        ),
-        _("Who"): (history["user"].fillna(""), 90),
-        _("Action"): (history["action"].map(action_label), 95),
-        _("Added"): (history["added"], 85),
-        _("Changed"): (history["changed"], 85),
-        _("Removed"): (history["removed"], 85),
-        **{
-            labels[key]: ([change(row, key) for _i, row in history.iterrows()], 135)
-            for key in ("enterprises", "workers_reached")
-        },
-        _("Restored from"): (history["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))), 110),
-        _("Files"): (history["files"].fillna(""), None),
-    }
-    shown = pd.DataFrame({name: values for name, (values, _width) in columns.items()})
-    numbers = (_("Version"), _("Added"), _("Changed"), _("Removed"))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        key="upload_history",
-        column_config={
-            name: st.column_config.NumberColumn(name, format="%d", width=width)
-            if name in numbers
-            else st.column_config.TextColumn(name, width=width)
-            for name, (_values, width) in columns.items()
-        },
+    # A plain table, not a grid: its headings and cells wrap, so every column (the files too) is read whole
+    # at 1280 px beside the sidebar and at 800 px, in every language, with no horizontal scrolling.
+    def count(value: object) -> str:
+        return "" if pd.isna(value) else fmt_int(value)
+
+    shown = pd.DataFrame(
+        {
+            _("Version"): history["version"].map(count),
+            _("When (UTC)"): [
+                fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
+            ],
+            _("Who"): history["user"].fillna(""),
+            _("Action"): list(map(history_action, history["action"], history["restored_from"])),
+            _("Added"): history["added"].map(count),
+            _("Changed"): history["changed"].map(count),
+            _("Removed"): history["removed"].map(count),
+            **{
+                labels[key]: [change(row, key) for _i, row in history.iterrows()]
+                for key in ("enterprises", "workers_reached")
+            },
+            _("Files"): history["files"].fillna(""),
+        }
     )
+    with st.container(key=HISTORY_KEY):  # file names (the last column) may break anywhere on a narrow screen
+        st.html(f"<style>.st-key-{HISTORY_KEY} td:last-child {{ overflow-wrap: anywhere; }}</style>")
+        st.table(shown, hide_index=True)
     st.caption(
         _(
             "Added, changed, removed: enterprises, against the version before. Figures: before → after. "
@@ -467,7 +507,14 @@ def history_section(country: str, scope) -> None:
     st.subheader(_("Published versions of {country}", country=name))
     done = st.session_state.pop(RESTORED_KEY, None)
     if done:
-        st.success(_("Restored {country} from version {source} as version {version}.", **done))
+        st.success(
+            _(
+                "Restored {country} from version {source} as version {version}.",
+                country=name,
+                source=done["source"],
+                version=done["version"],
+            )
+        )
     history = upload.history(country, scope)
     if history.empty:
         ui.empty_state(_("No version has been published for {country} yet.", country=name))
@@ -501,7 +548,7 @@ def history_section(country: str, scope) -> None:
         _(
             "Restoring publishes the files {country} had in version {version} again, as a new version. "
             "Everyone sees them at their next click; nothing is deleted. Continue?",
-            country=country,
+            country=name,
             version=version,
         )
     )

@@ -140,3 +140,25 @@ def test_a_template_in_spanish_keeps_its_notes_sheet_out_of_the_upload(data: Pat
     finally:
         i18n.set_language("en")
     assert report.ok and not report.issues, report.summary()
+
+
+def test_a_french_template_says_each_column_type_in_french() -> None:
+    import io
+
+    import openpyxl
+
+    from score import i18n, templates
+
+    i18n.set_language("fr")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(templates.xlsx_template("COL")))
+        notes = book[templates.notes_sheet_name()]
+    finally:
+        i18n.set_language("en")
+    rows = {(row[0], row[1]): row[2] for row in notes.iter_rows(min_row=2, values_only=True) if row[1]}
+    assert rows[("enterprises", "workers_female")] == "nombre entier"
+    assert rows[("enterprises", "joined_on")] == "date"
+    assert rows[("enterprises", "name")] == "texte"
+    assert rows[("enterprises", "latitude")] == "nombre"
+    types = {value for value in rows.values() if value}
+    assert not types & {"text", "int", "float"}, types  # no contract type code left in English

@@ -77,6 +77,25 @@ def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
     assert "Colombia · Phase I · all years" in slide_html(at)
 
 
+ADJUSTED_SHORT = "Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden."
+ADJUSTED = "To protect individual enterprises, figures are slightly adjusted (by a few units)"
+
+
+def test_present_mode_says_on_every_slide_that_public_figures_are_adjusted(demo_data_dir) -> None:
+    at = open_page(PRESENT)
+    for number in range(1, SLIDES + 1):
+        assert counter(at) == f"{number} / {SLIDES}"
+        assert f'data-testid="slide-note">{ADJUSTED_SHORT}<' in slide_html(at), number
+        if number < SLIDES:
+            next(b for b in at.button if b.key == "slide_next").click().run()
+    at = open_page(PRESENT, None, Scope.country("bogota", frozenset({"COL"})))
+    assert "slightly adjusted; Colombia exact." in slide_html(at)
+    at = open_page(PRESENT, None, HQ)  # exact figures: nothing to say
+    assert 'data-testid="slide-note"' not in slide_html(at)
+    at = open_page(PRESENT, {"lang": "fr"})
+    assert "Chiffres légèrement ajustés pour protéger les entreprises" in slide_html(at)
+
+
 # ------------------------------------------------------------------------------------------------ the deck
 
 
@@ -140,7 +159,8 @@ def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], 
 
     labels = ui.export_labels()
     status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
-    context = exports.export_context(filters, labels, status)
+    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
+    context = exports.export_context(filters, labels, status, adjusted=adjusted)
     slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
     return slides, Presentation(io.BytesIO(exports.build_deck(slides, context=context)))
 
@@ -188,6 +208,20 @@ def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide
         assert not any("score-" in text and ".duckdb" in text for text in texts)  # a date, not a file name
     title = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
     assert "All countries · all years" in title
+
+
+def test_the_public_deck_says_its_figures_are_adjusted_in_footer_notes_and_sources(demo_data_dir) -> None:
+    slides, deck = deck_for(Filters(), Scope.public())
+    for slide in deck.slides:
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        assert any(ADJUSTED_SHORT in text for text in texts), texts  # the footer
+        assert ADJUSTED in slide.notes_slide.notes_text_frame.text
+    assert any(ADJUSTED in line for line in slides[-1].lines)  # sources and method
+    _slides, exact = deck_for(Filters(), HQ)
+    for slide in exact.slides:
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        assert not any("adjusted" in text for text in texts)
+        assert "adjusted" not in slide.notes_slide.notes_text_frame.text
 
 
 def test_deck_says_the_filters_in_words_in_its_language(demo_data_dir) -> None:

@@ -174,3 +174,48 @@ def test_rows_far_apart_are_listed_up_to_a_point_then_counted() -> None:
     assert text.count(",") == ROWS_SHOWN - 1
     assert rows_text([5, 6]) == "5, 6" and rows_text([5, 6, 7]) == "5\u20137"
     assert rows_text(list(range(2, 10_002)), count=250_000) == "2\u201310001 … (250,000 rows)"
+
+
+def _excel_export(csv_text: str, encoding: str) -> bytes:
+    """A CSV as Excel saves it in a French or Spanish locale: semicolons, decimal commas, CRLF, and an
+    empty row Excel leaves where a row was cleared."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for number, row in enumerate(csv.reader(io.StringIO(csv_text))):
+        writer.writerow(
+            [cell.replace(".", ",") if cell.replace(".", "", 1).lstrip("-").isdigit() else cell for cell in row]
+        )
+        if number == 2:
+            writer.writerow([""] * len(row))
+    return out.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("language", "allowed", "latitudes"),
+    [("fr", "de 0 à 1\u202f000\u202f000", "-4,3 et 12,4"), ("es", "de 0 a 1.000.000", "-4,3 y 12,4")],
+)
+def test_an_excel_export_in_french_or_spanish_gets_its_numbers_in_that_language(
+    language: str, allowed: str, latitudes: str
+) -> None:
+    rows = text("enterprises.csv").splitlines()
+    first = rows[1].split(",")
+    first[8] = "-3"  # workers_male
+    rows[1] = ",".join(first)
+    second = rows[2].split(",")
+    second[5] = "45.0"  # latitude: far north of Colombia
+    rows[2] = ",".join(second)
+    export = _excel_export("\n".join(rows) + "\n", "cp1252")
+    i18n.set_language(language)
+    try:
+        report = validate_submission("COL", files() | {"enterprises.csv": export})
+    finally:
+        i18n.set_language("en")
+    negative = next(i for i in report.errors if i.column == "workers_male")
+    assert negative.rows == (2,) and allowed in negative.fix, negative.fix
+    outside = next(i for i in report.errors if i.column == "latitude, longitude")
+    assert outside.rows == (3,) and latitudes in outside.fix, outside.fix
+    assert outside.value.startswith("45,0 / "), outside.value  # a decimal comma is not read as the separator
+    assert len(report.errors) == 2  # the empty row and the encoding are no errors

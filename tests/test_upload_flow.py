@@ -110,6 +110,9 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     at.button(key="upload_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Colombia is version 2 now" in _texts(at, "success")
+    # The confirmation replaces the report and the preview: nothing "after publishing" is left above it.
+    assert "What publishing will change" not in [h.value for h in at.subheader]
+    assert not [c.value for c in at.caption if "after publishing" in c.value]
     _expect_headline(at, after_totals["COL"])  # the new numbers, read from the new version
     assert headline() == after_totals["all"]
     assert not [b for b in at.button if b.key == "upload_publish"]
@@ -120,12 +123,12 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert not other.exception
 
     # History, then restore (HQ) with a confirm step: a new version with the old data.
-    history = at.dataframe[-1].value
-    assert list(history["Version"]) == [2, 1]
+    history = at.table[-1].value
+    assert list(history["Version"]) == ["2", "1"]
     assert list(history["Action"]) == ["Upload", "Rebuild"] and history["Who"].iloc[0] == "geneva"
-    assert list(history["Restored from"]) == ["", ""]  # blank when none, never "None"
+    assert "Restored from" not in history.columns  # a restore says its source in "Action" (no column to scroll to)
     # What version 2 changed against version 1: the preview's counts, and the figures before -> after.
-    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [0, 1, REMOVED]
+    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == ["0", "1", str(REMOVED)]
     enterprises = (before_totals["COL"]["enterprises"], after_totals["COL"]["enterprises"])
     assert history["Enterprises engaged"].iloc[0] == f"{en_int(enterprises[0])} → {en_int(enterprises[1])}"
     assert history["Enterprises engaged"].iloc[1] == f"0 → {en_int(enterprises[0])}"
@@ -137,11 +140,12 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert headline() == after_totals["all"]  # nothing yet: the confirm step comes first
     at.button(key="upload_restore_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Restored COL from version 1 as version 3" in _texts(at, "success")
+    assert "Restored Colombia from version 1 as version 3" in _texts(at, "success")
     assert headline() == before_totals["all"]
-    history = at.dataframe[-1].value
-    assert list(history["Version"]) == [3, 2, 1] and list(history["Restored from"]) == ["1", "", ""]
-    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [REMOVED, 1, 0]
+    history = at.table[-1].value
+    assert list(history["Version"]) == ["3", "2", "1"]
+    assert list(history["Action"]) == ["Restore of version 1", "Upload", "Rebuild"]
+    assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [str(REMOVED), "1", "0"]
     assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
 
 

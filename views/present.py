@@ -94,6 +94,8 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
             )
     # Escape leaves for the dashboard (the button shows its key, "Esc")
     leave = st.button(_("Overview"), icon=":material/close:", shortcut="Escape", key="slide_leave")
+    if context.adjusted_mark:  # said once on every other page; here discreetly, on every slide
+        st.html(pm.note(context.adjusted_mark))
 
 # Clickers send PageDown/PageUp, and Space is the usual "next": one shortcut per button, so these are
 # further buttons for the same moves, kept off screen (pm.css) but live.

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from score import config, contract
-from score.i18n import _, label, ngettext
-from score.ingest.conversion import _fmt
+from score.i18n import _, fmt_number, label, ngettext
+from score.ingest.conversion import _fmt, map_distinct
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
 
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
@@ -280,10 +280,10 @@ def _check_coordinates(src: _Source, country: str, issues: IssueCollector) -> No
         "Check the coordinates: {name} lies between latitude {lat_min} and {lat_max} "
         "and longitude {lon_min} and {lon_max} (decimal degrees).",
         name=name,
-        lat_min=f"{min_y + m:.1f}",
-        lat_max=f"{max_y - m:.1f}",
-        lon_min=f"{min_x + m:.1f}",
-        lon_max=f"{max_x - m:.1f}",
+        lat_min=fmt_number(min_y + m, 1),
+        lat_max=fmt_number(max_y - m, 1),
+        lon_min=fmt_number(min_x + m, 1),
+        lon_max=fmt_number(max_x - m, 1),
     )
     fixes = []
     for k in range(len(o_lat)):
@@ -310,7 +310,7 @@ def _check_coordinates(src: _Source, country: str, issues: IssueCollector) -> No
             fixes.append(_("Latitude and longitude are probably both missing their minus sign."))
         else:
             fixes.append(generic)
-    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + ", " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]
+    shown = raw_lat[rows[:MAX_ISSUES_PER_RULE]] + " / " + raw_lon[rows[:MAX_ISSUES_PER_RULE]]  # decimal commas
     issues.add_rows(
         ERROR,
         src,
@@ -386,7 +386,7 @@ def _check_indicators(src: _Source, issues: IssueCollector) -> None:
     typed = src.typed
     assert typed is not None
     kinds = {code: contract.indicator_kind(code) for code in contract.code_list("indicator")}
-    kind = typed["indicator"].map(kinds)
+    kind = map_distinct(typed["indicator"], kinds)
     value, period = typed["value"], typed["period"]
     share = kind.eq("share").fillna(False).astype(bool)
     raw_value = src.frame.get("value")
