@@ -272,13 +272,19 @@ CREATE MACRO group_rows_for(modules, module) AS (
          ELSE false END
 );
 CREATE MACRO modules_computed(modules) AS (coalesce(len(list_distinct(modules)) > 1, false));
+-- A *_by_group row answers the filters: its module variant and its group's attributes.
+CREATE MACRO group_in(countries, sectors, phases, partners, modules, year_from, year_to,
+                      module, country, sector, phase, partner, join_year) AS (
+    group_rows_for(modules, module)
+    AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                      country, sector, phase, partner, join_year)
+);
 
 -- The rows of figures_by_group for the filters: read from the table, or computed when two or more modules are chosen.
 CREATE MACRO figure_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM figures_by_group
-    WHERE group_rows_for(modules, module)
-      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        country, sector, phase, partner, join_year)
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
     UNION ALL
     SELECT * FROM figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
@@ -310,9 +316,8 @@ CREATE MACRO training_year_per_group(countries, sectors, phases, partners, modul
 
 CREATE MACRO training_year_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM training_year_by_group
-    WHERE group_rows_for(modules, module)
-      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        country, sector, phase, partner, join_year)
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
     UNION ALL
     SELECT * FROM training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
@@ -327,9 +332,8 @@ CREATE MACRO share_per_group(countries, sectors, phases, partners, modules, year
 
 CREATE MACRO share_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM share_by_group
-    WHERE group_rows_for(modules, module)
-      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        country, sector, phase, partner, join_year)
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
     UNION ALL
     SELECT * FROM share_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
