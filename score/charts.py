@@ -6,9 +6,15 @@ regions) and fixed per code, so "QM" or "garments" has the same colour on every 
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Mapping
+
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.basedatatypes import BaseFigure
 
 from score import contract
 
@@ -92,6 +98,7 @@ def _register_template() -> None:
 
 _register_template()
 TEMPLATE = "score"
+TEMPLATE_JSON = pio.templates[TEMPLATE].to_plotly_json()  # what a figure's layout.template holds once resolved
 
 
 TITLE_LINE = 44  # characters of a 19 px title that fit a half-width chart at 1280 px
@@ -110,13 +117,140 @@ def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
     return lines or [""]
 
 
+# --------------------------------------------------------------------------------------------- plain figures
+
+
+def _json_ready(value: object) -> object:
+    """Plain JSON values: arrays and Series as lists, numpy numbers as Python numbers, NaN as null."""
+    if isinstance(value, pd.Series | pd.Index | np.ndarray):
+        return [_json_ready(v) for v in value.tolist()]
+    if isinstance(value, Mapping):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value
+
+
+def _merge(target: dict, changes: Mapping[str, object]) -> None:
+    """Plotly's update semantics on plain dicts: nested dicts merge, None removes the property."""
+    for key, value in changes.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            _merge(target[key], value)
+        else:
+            target[key] = _json_ready(value)
+
+
+class PlainFigure(BaseFigure):
+    """A Plotly figure held as plain JSON-ready dicts (`{"data": [traces], "layout": {...}}`), built without
+    Plotly's validators: building and validating a go.Figure cost 10-30 ms per chart on every filter change
+    (BENCHMARKS.md). st.plotly_chart takes it as a figure (a BaseFigure: it calls `to_dict()` and serialises
+    that, no validation, no copy). The same property names as go.Figure, so the chart looks the same; tests
+    validate every builder's output through go.Figure. `data`, `layout` and `frames` give the validated
+    go.Figure's (built on first use, e.g. for a PNG export), so `go.Figure(fig)` works too.
+
+    Built once and shared (components.cached_figure): nothing may change it after it is built."""
+
+    _grid_str = None
+    _grid_ref = None
+
+    def __init__(self, data: list[dict] | None = None, layout: Mapping[str, object] | None = None) -> None:
+        self._spec = {"data": [], "layout": {}}
+        for trace in data or []:
+            self.add_trace(trace)
+        if layout:
+            self.update_layout(**layout)
+
+    # building (the go.Figure methods the chart builders use, on dicts)
+    def add_trace(self, trace: Mapping[str, object]) -> PlainFigure:  # type: ignore[override]
+        self._spec["data"].append({k: _json_ready(v) for k, v in trace.items() if v is not None})
+        return self
+
+    def update_layout(self, dict1: Mapping[str, object] | None = None, **changes: object) -> PlainFigure:  # type: ignore[override]
+        _merge(self._spec["layout"], {**(dict1 or {}), **changes})
+        return self
+
+    def update_xaxes(self, **changes: object) -> PlainFigure:  # type: ignore[override]
+        return self.update_layout(xaxis=changes)
+
+    def update_yaxes(self, **changes: object) -> PlainFigure:  # type: ignore[override]
+        return self.update_layout(yaxis=changes)
+
+    def add_annotation(self, **annotation: object) -> PlainFigure:  # type: ignore[override]
+        self._spec["layout"].setdefault("annotations", []).append(_json_ready(annotation))
+        return self
+
+    @property
+    def traces(self) -> list[dict]:
+        """The trace dicts (read-only once built)."""
+        return self._spec["data"]
+
+    @property
+    def layout_dict(self) -> dict:
+        """The layout dict (read-only once built)."""
+        return self._spec["layout"]
+
+    # what Streamlit and Plotly read
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    @functools.cached_property
+    def figure(self) -> go.Figure:
+        """The same figure validated as a go.Figure (exports, tests)."""
+        return go.Figure(self._spec)
+
+    @property
+    def data(self):  # type: ignore[override]
+        return self.figure.data
+
+    @property
+    def layout(self):  # type: ignore[override]
+        return self.figure.layout
+
+    @property
+    def frames(self):  # type: ignore[override]
+        return self.figure.frames
+
+    def __reduce__(self) -> tuple:
+        return (PlainFigure, (self._spec["data"], self._spec["layout"]))
+
+    def __repr__(self) -> str:
+        return f"PlainFigure({len(self.traces)} traces, title={self.layout_dict.get('title', {}).get('text')!r})"
+
+
+def bar(**props: object) -> dict[str, object]:
+    """A bar trace as a dict (go.Bar's properties)."""
+    return {"type": "bar", **props}
+
+
+def scatter(**props: object) -> dict[str, object]:
+    """A scatter trace as a dict (go.Scatter's properties)."""
+    return {"type": "scatter", **props}
+
+
+def layout_value(fig: go.Figure | PlainFigure, name: str) -> object:
+    """A top-level layout property of either kind of figure (without validating a PlainFigure)."""
+    return fig.layout_dict.get(name) if isinstance(fig, PlainFigure) else fig.layout[name]
+
+
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
     """Apply the house style: title (with units, wrapped, see `title_lines`), height, thousands separators
     on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top. Every data value in
     the traces is shown as text (`plain_traces`). Every figure of the app goes through here once."""
     lines = title_lines(title)
     fig.update_layout(
-        template=TEMPLATE,
+        template=TEMPLATE_JSON if isinstance(fig, PlainFigure) else TEMPLATE,
         title={"text": "<br>".join(lines)},
         height=height + TITLE_LINE_PX * (len(lines) - 1),
         margin={"t": 56 + TITLE_LINE_PX * (len(lines) - 1)},
@@ -150,12 +284,13 @@ def _plain_values(values: object) -> object:
     return values
 
 
-def plain_traces(fig: go.Figure) -> go.Figure:
+def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
     """Escape the data strings of every trace (categories, hover values, legend names) for Plotly."""
-    for trace in fig.data:
+    for trace in fig.traces if isinstance(fig, PlainFigure) else fig.data:
         for name in _DATA_FIELDS:
             if name in trace and trace[name] is not None:
                 trace[name] = _plain_values(trace[name])
-        if isinstance(trace.name, str):
-            trace.name = plain(trace.name)
+        name = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
+        if isinstance(name, str):
+            trace["name"] = plain(name)
     return fig

@@ -42,36 +42,51 @@ HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on b
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
 Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
+Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
 
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _pickled(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
+    """The bytes of a small frame's content (column names, dtypes, index, values): equal for equal frames.
+
+    Not the frame's own pickle: a result fresh from DuckDB and the same result out of st.cache_data pickle to
+    different bytes, so the first rerun after every filter change missed every chart (BENCHMARKS.md)."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    content = (
+        tuple(frame.columns),
+        tuple(map(str, frame.dtypes)),
+        frame.index.tolist(),
+        frame.to_numpy(object).tolist(),
+    )
+    return pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def cached_figure(build: Callable[..., go.Figure | None]) -> Callable[..., go.Figure | None]:
+FRAME_KEYS = {pd.DataFrame: content_key, pd.Series: content_key}  # hash_funcs of the caches below
+
+
+def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure | None]:
     """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
     figure cost more than the rest of a cached page run (BENCHMARKS.md). The figure is shared (st.cache_resource:
     no copy), so nothing may change it after it is built; it carries the language's separators already."""
+    name = f"{build.__module__}.{build.__qualname__}"  # one cache serves every builder: the name is in the key
 
-    # Frames are keyed by their pickled bytes: much faster than Streamlit's content hash for these small frames,
-    # and as exact (equal bytes, equal frames; the rare equal frame that pickles differently is only a miss).
-    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
-    def cached(language: str, args: tuple, kwargs: dict) -> go.Figure | None:
+    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
+    def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
             fig.update_layout(separators=plot_separators())
         return fig
 
     @functools.wraps(build)
-    def wrapper(*args: object, **kwargs: object) -> go.Figure | None:
-        return cached(current_language(), args, kwargs)
+    def wrapper(*args: object, **kwargs: object) -> Figure | None:
+        return cached(name, current_language(), args, kwargs)
 
     return wrapper
 
 
-@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs={pd.DataFrame: _pickled, pd.Series: _pickled})
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=FRAME_KEYS)
 def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
     return maps.build_deck(*args, **kwargs)
 
@@ -218,10 +233,13 @@ def pivot_wide(frame: pd.DataFrame, index: str, columns: str, values: str, order
     (suppressed) cells stay missing; `index` keeps its first-seen order, the columns follow `order`."""
     if frame.empty:
         return pd.DataFrame(columns=[index, *order])
-    marked = frame.assign(_value=numeric(frame, values).fillna(-1))  # counts are never negative: -1 = hidden
-    wide = marked.pivot_table(index=index, columns=columns, values="_value", aggfunc="first", sort=False)
-    wide = wide.reindex(columns=[c for c in order if c in wide.columns]).fillna(0)
-    return wide.where(wide >= 0).reset_index()
+    cells: dict[tuple[object, object], float] = {}
+    for row, column, value in zip(frame[index], frame[columns], numeric(frame, values), strict=True):
+        cells.setdefault((row, column), value)  # the first value of a combination (NaN: hidden)
+    rows = list(dict.fromkeys(frame[index]))
+    present = set(frame[columns])
+    wide = {column: [cells.get((row, column), 0.0) for row in rows] for column in order if column in present}
+    return pd.DataFrame({index: rows, **wide}, columns=[index, *wide])
 
 
 # --------------------------------------------------------------------------------------------- KPI tiles
@@ -282,14 +300,14 @@ def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
 # --------------------------------------------------------------------------------------------- showing
 
 
-def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
+def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
     """Draw a figure with the house config (our template rather than Streamlit's theme, numbers in the
     viewer's language), and under it a PNG download that carries the chart's caption in the image: filters,
     source, data date and demo status (exports.chart_png). Plotly's own camera button is removed: it
     overlapped the chart title and saved an image without any of that."""
     from score import exports, ui
 
-    if fig.layout.separators != plot_separators():  # figures from cached_figure have them (and are shared)
+    if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
     context = ui.export_context()
@@ -305,7 +323,7 @@ def show(fig: go.Figure, *, file_name: str = "score-chart", key: str | None = No
 
 
 def show_or_empty(
-    fig: go.Figure | None,
+    fig: Figure | None,
     empty_message: str,
     *,
     file_name: str = "score-chart",
@@ -348,7 +366,7 @@ def _axis_letter(orientation: str) -> str:
 
 
 def _finish_bars(
-    fig: go.Figure,
+    fig: Figure,
     orientation: str,
     top: float,
     value_format: str,
@@ -398,7 +416,7 @@ def bar_chart(
     height: int | None = None,
     max_value: float | None = None,
     tick_suffix: str = "",
-) -> go.Figure | None:
+) -> Figure | None:
     """One bar per row of `frame`, in the frame's order (top to bottom when horizontal).
 
     `code`: the column of category codes, shown through `labels` and coloured through `colours` (fixed per
@@ -425,27 +443,29 @@ def bar_chart(
         bar_text, texttemplate = None, [HIDDEN if h else "%{" + axis + ":" + value_format + "}" for h in hidden]
     else:
         bar_text, texttemplate = [HIDDEN if h else t for h, t in zip(hidden, text, strict=True)], None
-    fig = go.Figure(
-        go.Bar(
-            **{axis: shown, other: names},
-            orientation=orientation,
-            marker={"color": bar_colours},
-            text=bar_text,
-            texttemplate=texttemplate,
-            textposition="outside",
-            constraintext="none",
-            cliponaxis=False,
-            textfont={"size": 15},
-            hovertemplate="%{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",
-            showlegend=False,
-        )
+    fig = charts.PlainFigure(
+        [
+            charts.bar(
+                **{axis: shown, other: names},
+                orientation=orientation,
+                marker={"color": bar_colours},
+                text=bar_text,
+                texttemplate=texttemplate,
+                textposition="outside",
+                constraintext="none",
+                cliponaxis=False,
+                textfont={"size": 15},
+                hovertemplate="%{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",
+                showlegend=False,
+            )
+        ]
     )
     top = max(float(shown.max()), float(max_value or 0))
     if target is not None and target in frame.columns and numeric(frame, target).notna().any():
         targets = numeric(frame, target)
         label = target_label or _("Target")
         fig.add_trace(
-            go.Scatter(
+            charts.scatter(
                 **{axis: targets, other: names},
                 mode="markers",
                 name=label,
@@ -502,7 +522,7 @@ def multi_bar_chart(
     value_format: str = ",d",
     value_title: str | None = None,
     height: int | None = None,
-) -> go.Figure | None:
+) -> Figure | None:
     """Stacked or grouped bars: one category per row of `frame` (codes in `code`, named through `labels`),
     one bar segment per `Series`. Suppressed (missing) segments are left out and the category is marked "–".
     Returns None when every value is 0 or there are no rows."""
@@ -514,11 +534,11 @@ def multi_bar_chart(
     axis = _axis_letter(orientation)
     other = "y" if axis == "x" else "x"
     names = [(labels or {}).get(str(c), str(c)) for c in frame[code]]
-    fig = go.Figure()
+    fig = charts.PlainFigure()
     for s in series:
         values = matrix[s.column]
         fig.add_trace(
-            go.Bar(
+            charts.bar(
                 **{axis: values.fillna(0), other: names},
                 orientation=orientation,
                 name=s.name,
@@ -536,7 +556,7 @@ def multi_bar_chart(
     if hidden.any():
         hidden_names = [n for n, h in zip(names, hidden, strict=True) if h]
         fig.add_trace(
-            go.Scatter(
+            charts.scatter(
                 **{axis: [0] * len(hidden_names), other: hidden_names},
                 mode="text",
                 text=[HIDDEN] * len(hidden_names),
@@ -572,7 +592,7 @@ def trend_chart(
     bar_name: str,
     line_name: str,
     colour: str = charts.ACCENT,
-) -> go.Figure | None:
+) -> Figure | None:
     """Yearly bars with the running total as a line on a second axis (see `cumulative`: the line stops at
     the first hidden year). Returns None when there are no rows or every value is 0."""
     if frame.empty:
@@ -582,9 +602,9 @@ def trend_chart(
         return None
     years = frame[year].astype(int).astype(str)
     running = cumulative(values)
-    fig = go.Figure()
+    fig = charts.PlainFigure()
     fig.add_trace(
-        go.Bar(
+        charts.bar(
             x=years,
             y=values.fillna(0),
             name=bar_name,
@@ -609,7 +629,7 @@ def trend_chart(
     )
     if running.notna().any():  # no line at all when the first year is hidden
         fig.add_trace(
-            go.Scatter(
+            charts.scatter(
                 x=years,
                 y=running,
                 name=line_name,
@@ -636,14 +656,14 @@ def trend_chart(
 
 
 @cached_figure
-def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -> go.Figure | None:
+def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -> Figure | None:
     """100 % bars split women / men, one per (label, women, men) row, each segment printed as
     'share · count'. Rows with a hidden value are drawn as "–". None when every row is empty."""
     usable = [(label, f, m) for label, f, m in rows if not (missing(f) or missing(m)) and float(f) + float(m) > 0]  # type: ignore[arg-type]
     if not usable:
         return None
     names = [label for label, _f, _m in rows]
-    fig = go.Figure()
+    fig = charts.PlainFigure()
     for sex, index in (("female", 1), ("male", 2)):
         shares, texts = [], []
         for row in rows:
@@ -657,7 +677,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
             shares.append(share)
             texts.append(f"{fmt_pct(share)} · {fmt_int(count)}")
         fig.add_trace(
-            go.Bar(
+            charts.bar(
                 x=shares,
                 y=names,
                 orientation="h",
@@ -673,7 +693,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
     hidden = [label for label, f, m in rows if missing(f) or missing(m)]
     if hidden:
         fig.add_trace(
-            go.Scatter(
+            charts.scatter(
                 x=[0] * len(hidden),
                 y=hidden,
                 mode="text",
@@ -702,7 +722,7 @@ def outcome_chart(
     label: str,
     unit: str,
     measure: Literal["mean", "sum"] = "mean",
-) -> go.Figure | None:
+) -> Figure | None:
     """Baseline against follow-up for one 'change' indicator (a row of outcome_changes), over the
     enterprises having both: the mean per enterprise or the sum over them. The relative change of the sum
     (the published definition) is written between the bars. None when the row has no enterprise with both
@@ -715,19 +735,21 @@ def outcome_chart(
         return None
     decimals = 0 if max(float(baseline), float(follow_up)) >= 1000 else 1  # type: ignore[arg-type]
     names = [_("Baseline"), _("Follow-up")]
-    fig = go.Figure(
-        go.Bar(
-            x=names,
-            y=[float(baseline), float(follow_up)],  # type: ignore[arg-type]
-            marker={"color": [charts.PERIOD_COLOURS["baseline"], charts.PERIOD_COLOURS["follow_up"]]},
-            text=[fmt_number(baseline, decimals), fmt_number(follow_up, decimals)],
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"size": 16},
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            width=0.55,
-            showlegend=False,
-        )
+    fig = charts.PlainFigure(
+        [
+            charts.bar(
+                x=names,
+                y=[float(baseline), float(follow_up)],  # type: ignore[arg-type]
+                marker={"color": [charts.PERIOD_COLOURS["baseline"], charts.PERIOD_COLOURS["follow_up"]]},
+                text=[fmt_number(baseline, decimals), fmt_number(follow_up, decimals)],
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": 16},
+                hovertemplate="%{x}: %{text}<extra></extra>",
+                width=0.55,
+                showlegend=False,
+            )
+        ]
     )
     measure_text = _("mean per enterprise") if measure == "mean" else _("total over enterprises")
     change = row.get("change_pct")
@@ -743,7 +765,7 @@ def outcome_chart(
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
         title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
-        margin={"t": fig.layout.margin.t + 28},  # room for the subtitle
+        margin={"t": fig.layout_dict["margin"]["t"] + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")
     fig.update_xaxes(type="category", showgrid=False)
@@ -778,7 +800,7 @@ def share_chart(
     title: str,
     labels: Mapping[str, str] | None = None,
     colour: str = charts.ACCENT,
-) -> go.Figure | None:
+) -> Figure | None:
     """Horizontal bars on a 0-100 % axis, each printed as '79% (n = 1,138)'. None when no row has an n."""
     if frame.empty or not (numeric(frame, n).fillna(1) > 0).any():
         return None
@@ -869,11 +891,18 @@ def csv_download(
 ) -> None:
     """A button that downloads `frame` (a query result, not display strings) as CSV data: see
     exports.data_table (codes beside `labels`, plain numbers, hidden cells empty with the reason) and
-    exports.to_csv (formulas neutralised, UTF-8 with BOM). The page workbook holds the same query's sheet."""
+    exports.to_csv (formulas neutralised, UTF-8 with BOM). The page workbook holds the same query's sheet.
+    The table is made when the button is clicked, not on every rerun (the words are translated here)."""
     from score import exports
 
-    data = exports.data_table(frame, labels, columns)
-    download(label or _("Download CSV"), lambda: exports.to_csv(data), file_name, "text/csv", key=key)
+    reason = exports.hidden_reason_text()
+    download(
+        label or _("Download CSV"),
+        lambda: exports.to_csv(exports.data_table(frame, labels, columns, hidden_reason=reason)),
+        file_name,
+        "text/csv",
+        key=key,
+    )
 
 
 def download(
@@ -894,31 +923,21 @@ def download(
     )
 
 
-@st.cache_resource(max_entries=500, show_spinner=False)
-def _page_tables(key: tuple, _sheets: dict, _labels: dict) -> dict[str, pd.DataFrame]:
-    """exports.page_tables once per page results, not on every rerun (it types every column). `key` determines
-    the results: which queries and parameters, the data version, the viewer's scope, the filters, the language.
-    Shared and read-only: the workbook is written from the tables, never into them."""
-    from score import exports
-
-    return exports.page_tables(_sheets, _labels)
-
-
 def page_workbook(file_name: str) -> None:
     """Fill the room ui.page() left under the header: the whole page as one workbook (a sheet per query the
-    page ran, as data, plus an About sheet). Called by app.py once the page has run."""
+    page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
+    (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
+    translated here, in the viewer's session."""
     from score import exports, ui
 
     slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
     sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
     if slot is None or not sheets:
         return
-    key = (tuple(sheets), ui.data_version(), ui.scope_key(ui.current_scope()), ui.current_filters(), current_language())
-    tables = _page_tables(key, sheets, ui.export_labels())
-    context = ui.export_context()
+    labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
     download(
         _("Download this page's data (Excel)"),
-        lambda: exports.to_excel(tables, context),
+        lambda: exports.to_excel(exports.page_tables(sheets, labels, reason), context),
         f"{file_name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
@@ -931,20 +950,23 @@ def page_workbook(file_name: str) -> None:
 # What several pages draw the same way: a page names the section and passes its frame and words.
 
 
-def stop_unless_shown(kpis: Mapping[str, object] | pd.Series, count: str, empty_message: str) -> None:
-    """End the page with an explanation when its headline row was suppressed or `count` is 0."""
+def headline_kpis_or_stop(count: str, empty_message: str) -> pd.Series:
+    """The row of overview_kpis a page heads with; the page ends with an explanation instead when that row
+    was suppressed or `count` is 0."""
     from score import ui
 
+    kpis = ui.query("overview_kpis").iloc[0]
     if is_suppressed(kpis):
         ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
         st.stop()
     if not kpis[count]:
         ui.empty_state(empty_message)
         st.stop()
+    return kpis
 
 
 def chart_section(
-    fig: go.Figure | None,
+    fig: Figure | None,
     empty_message: str,
     *,
     file_name: str,
@@ -1017,7 +1039,7 @@ def reach_tiles(
     kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
 
 
-def sector_bars(frame: pd.DataFrame) -> go.Figure | None:
+def sector_bars(frame: pd.DataFrame) -> Figure | None:
     """Enterprises by sector (enterprises_by_sector), in the sectors' colours."""
     from score import ui
 
@@ -1125,3 +1147,257 @@ def table_section(
     (the query's data: codes beside names, `csv_columns` or all of them)."""
     table(display_table(with_labels(frame, **labels), columns), key=f"{key}_table")
     csv_download(frame, file_name, labels=labels, columns=csv_columns, key=f"{key}_csv")
+
+
+# --------------------------------------------------------------------------------------------- page sections
+# Sections of one page each, kept here so that the page only composes: its tiles, and the sections whose
+# figures need more than a chart call (labels from the data, text per bar, a table by access).
+
+
+def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Training page's headline row: modules, people trained, participations, consultation visits."""
+    return [
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
+        ),
+        Tile(
+            _("People trained (distinct estimate)"),
+            kpis["people_trained"],
+            help=_(
+                "Per enterprise, role and sex, the largest classroom group across its modules: someone in two "
+                "modules is counted once (a conservative estimate)."
+            ),
+        ),
+        Tile(
+            _("Training participations"),
+            kpis["participations"],
+            help=_("Everyone in every classroom: a person in two modules counts twice."),
+        ),
+        Tile(_("Consultation visits"), kpis["consultation_visits"]),
+    ]
+
+
+def workers_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Enterprises page's headline row: enterprises, workers reached, women and men among them."""
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"]),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+        ),
+        Tile(
+            _("Women among workers reached"),
+            kpis["workers_female"],
+            note=_("{pct} of workers reached", pct=format_value(kpis["workers_female_pct"], "pct")),
+        ),
+        Tile(_("Men among workers reached"), kpis["workers_male"]),
+    ]
+
+
+def women_share_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """Women's shares of the workers reached and of the people trained, with the number of women under each."""
+    shares = (
+        (
+            _("Women's share of workers reached"),
+            "workers",
+            _("Women among the workers of the participating enterprises when they joined."),
+        ),
+        (
+            _("Women's share of people trained"),
+            "people_trained",
+            _("Women among the people trained (distinct estimate), managers and workers."),
+        ),
+    )
+    return [
+        Tile(
+            label,
+            kpis[f"{measure}_female_pct"],
+            kind="pct",
+            help=help_,
+            note=_("{n} women", n=fmt_int(kpis[f"{measure}_female"])),
+        )
+        for label, measure, help_ in shares
+    ]
+
+
+def targets_caption(with_targets: bool) -> None:
+    """Under the headline row: what the target bars mean, or why there are none."""
+    if with_targets:
+        st.caption(
+            _("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%.")
+        )
+    else:
+        st.caption(
+            _(
+                "Targets are set per country and phase, so progress is shown only without sector, partner, module "
+                "or year filters."
+            )
+        )
+
+
+def outcome_tiles(shares: pd.DataFrame, changes: pd.DataFrame, labels: Mapping[str, str]) -> list[Tile]:
+    """Outcomes at follow-up as tiles: the share answering yes per indicator (outcome_shares, in `labels`
+    order), then the change in accidents and absenteeism (outcome_changes indexed by indicator), with n."""
+    tiles = [
+        Tile(labels[item.indicator], item.share_pct, kind="pct", note=_("n = {n}", n=format_value(item.n_enterprises)))
+        for item in ordered(shares, "indicator", list(labels)).itertuples()
+    ]
+    for code in ("accidents", "absenteeism"):
+        item = changes.loc[code]
+        tiles.append(
+            Tile(
+                labels[code],
+                item["change_pct"],
+                kind="signed_pct",
+                help=_("Summed follow-up against summed baseline, over the enterprises with both."),
+                note=_("n = {n}", n=format_value(item["n_enterprises"])),
+            )
+        )
+    return tiles
+
+
+def satisfaction_section(satisfaction: pd.DataFrame, *, labels: Mapping[str, str], colours: Mapping[str, str]) -> None:
+    """Participants satisfied per module (satisfaction_by_module) with each bar's n; modules no delivery
+    reports satisfaction for are left out."""
+    reporting = satisfaction[numeric(satisfaction, "n_satisfaction").fillna(1) > 0]
+    chart_section(
+        bar_chart(
+            reporting,
+            "module",
+            "satisfaction_mean",
+            title=_("Participants satisfied, by module (% of participants)"),
+            labels=labels,
+            colours=colours,
+            text=[
+                _("{pct} (n = {n})", pct=format_value(p, "pct"), n=format_value(n))
+                for p, n in zip(reporting["satisfaction_mean"], reporting["n_satisfaction"], strict=True)
+            ],
+            max_value=100,
+            tick_suffix="%",
+        ),
+        _("No delivery in the current selection reports satisfaction."),
+        file_name="satisfaction",
+        frame=reporting,
+        caption=_(
+            "Mean of the satisfied share reported per delivery (satisfaction_pct); n = deliveries reporting it. "
+            "Deliveries without a figure are left out."
+        ),
+    )
+
+
+def modules_taken_section(per_enterprise: pd.DataFrame) -> None:
+    """Enterprises by the number of modules they have taken (modules_per_enterprise): share, with the count."""
+    chart_section(
+        bar_chart(
+            per_enterprise.assign(n_modules=per_enterprise["n_modules"].astype(str)),
+            "n_modules",
+            "share_pct",
+            title=_("Enterprises by number of modules taken (% of enterprises)"),
+            orientation="v",
+            text=[
+                _("{pct} ({n})", pct=format_value(p, "pct"), n=format_value(n))
+                for p, n in zip(per_enterprise["share_pct"], per_enterprise["enterprises"], strict=True)
+            ],
+            value_format=".0f",
+            value_title=_("% of enterprises"),
+            category_title=_("Modules taken"),
+        ),
+        _("No enterprises match the current filters."),
+        file_name="modules-per-enterprise",
+        frame=per_enterprise,
+        caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
+    )
+
+
+def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *, labels: Mapping[str, str]) -> None:
+    """The Training page's table: one row per module (training_by_module beside satisfaction_by_module)."""
+    columns: dict[str, tuple[str, Kind]] = {
+        "module": (_("Module"), "text"),
+        "deliveries": (_("Deliveries"), "int"),
+        "participations": (_("Participations"), "int"),
+        "consultation_visits": (_("Consultation visits"), "int"),
+        "satisfaction_mean": (_("Satisfied (%)"), "pct"),
+        "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
+        "median_days_to_classroom": (_("Median days from joining"), "int"),
+    }
+    table_section(
+        merge_tables(by_module, satisfaction, "module"),
+        columns,
+        labels={"module": labels},
+        file_name="score-training-by-module.csv",
+        key="modules",
+        csv_columns=list(columns),
+    )
+    suppression_note(by_module, satisfaction)
+
+
+def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
+    """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
+    (a choice beside the summary), else the summary by country and sector that everyone may see."""
+    from score import ui
+
+    detail_countries = filters.countries_within(ui.current_scope().detail_countries)
+    views = {"detail": _("Enterprise list"), "aggregate": _("Summary by country and sector")}
+    view = "aggregate"
+    if detail_countries:
+        view = (
+            st.segmented_control(
+                _("Table"), list(views), format_func=views.get, default="detail", key="enterprises_view"
+            )
+            or "detail"
+        )
+    if view == "detail":
+        _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
+        return
+    cells = ui.query("enterprises_country_sector")
+    if cells.empty:
+        ui.empty_state(_("No enterprises match the current filters."))
+        return
+    table_section(
+        cells,
+        {
+            "country": (_("Country"), "text"),
+            "sector": (_("Sector"), "text"),
+            "enterprises": (_("Enterprises"), "int"),
+            "workers_female": (_("Women workers"), "int"),
+            "workers_male": (_("Men workers"), "int"),
+            "workers_reached": (_("Workers reached"), "int"),
+        },
+        labels={"country": countries, "sector": sectors},
+        file_name="score-enterprises-by-country-and-sector.csv",
+        key="enterprise_summary",
+    )
+    suppression_note(cells)
+
+
+def _enterprise_list(
+    detail_countries: Sequence[str], *, countries: Mapping[str, str], sectors: Mapping[str, str]
+) -> None:
+    """enterprise_list (scoped to the viewer's detail countries by the query runner), at most DETAIL_ROWS."""
+    from score import ui
+
+    rows = ui.query("enterprise_list")
+    st.caption(
+        _(
+            "Enterprise detail for {countries} (your access). Other countries appear in the charts only.",
+            countries=", ".join(countries.get(code, code) for code in detail_countries),
+        )
+    )
+    if rows.empty:
+        ui.empty_state(_("No enterprises of your countries match the current filters."))
+        return
+    if len(rows) > DETAIL_ROWS:
+        st.caption(
+            _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
+        )
+    shown = enterprise_list_table(rows.head(DETAIL_ROWS), countries=countries, sectors=sectors)
+    table(shown, key="enterprise_list_table")
+    csv_download(
+        rows.head(DETAIL_ROWS),
+        "score-enterprises.csv",
+        labels={"country": countries, "sector": sectors},
+        key="enterprise_list_csv",
+    )

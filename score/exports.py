@@ -203,10 +203,12 @@ def data_table(
     frame: pd.DataFrame,
     labels: Mapping[str, Mapping[str, str]] | None = None,
     columns: Sequence[str] | None = None,
+    hidden_reason: str | None = None,
 ) -> pd.DataFrame:
     """A query result as data for CSV/Excel: language-neutral column codes, each code column in `labels`
     followed by `<column>_name` (its label in the viewer's language), numbers typed, hidden (suppressed)
-    values left empty and `hidden_reason` saying why."""
+    values left empty and `hidden_reason` saying why (`hidden_reason_text()` unless given: outside the viewer's
+    session, pass it translated)."""
     labels = labels or {}
     wanted = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     out = pd.DataFrame(index=frame.index)
@@ -218,20 +220,27 @@ def data_table(
     if "suppressed" in frame.columns:
         hidden = frame["suppressed"].fillna(True).astype(bool)
         if hidden.any():
-            reason = _("hidden: fewer than 5 enterprises are behind this cell")
+            reason = hidden_reason or hidden_reason_text()
             out[HIDDEN_REASON] = [reason if h else None for h in hidden]
     return out.reset_index(drop=True)
 
 
+def hidden_reason_text() -> str:
+    """Why a cell of an export is empty, in the current language."""
+    return _("hidden: fewer than 5 enterprises are behind this cell")
+
+
 def page_tables(
-    results: Mapping[tuple, pd.DataFrame], labels: Mapping[str, Mapping[str, str]]
+    results: Mapping[tuple, pd.DataFrame],
+    labels: Mapping[str, Mapping[str, str]],
+    hidden_reason: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The query results a page drew from (ui.query keys them by name, parameters and filters) as data
     tables named after the query, e.g. `country_comparison` or `logframe-2013-09-30`."""
     tables: dict[str, pd.DataFrame] = {}
     for (name, params, *_rest), frame in results.items():
         suffix = "-".join(str(value) for _key, value in params if value is not None and not isinstance(value, int))
-        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels)
+        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels, hidden_reason=hidden_reason)
     return tables
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from score import charts, contract
+from score.components import cached_figure
 from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct
 
 STATUSES = ("achieved", "on_track", "behind", "no_data")
@@ -200,13 +200,14 @@ def _cell_css(code: str) -> str:
     return f"background-color: {colour}; color: #000000; font-weight: 600"
 
 
+@cached_figure
 def chart(
     frame: pd.DataFrame,
     indicator: str,
     indicator_name: str,
     country_names: dict[str, str],
     title_suffix: str = "",
-) -> go.Figure | None:
+) -> charts.PlainFigure | None:
     """Actual (bar, coloured by status) against target (tick) per country for one indicator; None if no rows."""
     rows = frame[frame["indicator"] == indicator].copy()
     if rows.empty:
@@ -215,32 +216,36 @@ def chart(
     rows["name"] = [country_names.get(c, c) for c in rows["country"]]
     actual = pd.to_numeric(rows["actual"], errors="coerce")
     target = pd.to_numeric(rows["target"], errors="coerce")
-    fig = go.Figure()
+    fig = charts.PlainFigure()
     for code in STATUSES:
         part = rows[rows["status"] == code]
         if part.empty:
             continue
-        fig.add_bar(
-            y=part["name"],
-            x=actual[part.index].fillna(0),
-            orientation="h",
-            name=status_label(code),
-            marker_color=charts.STATUS_COLOURS[code],
-            text=[format_value(v, unit) for v in part["actual"]],
-            textposition="inside" if code != "no_data" else "outside",
-            insidetextanchor="start",
-            textfont={"size": 15, "color": "#000000"},
-            cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra>" + status_label(code) + "</extra>",
+        fig.add_trace(
+            charts.bar(
+                y=part["name"],
+                x=actual[part.index].fillna(0),
+                orientation="h",
+                name=status_label(code),
+                marker={"color": charts.STATUS_COLOURS[code]},
+                text=[format_value(v, unit) for v in part["actual"]],
+                textposition="inside" if code != "no_data" else "outside",
+                insidetextanchor="start",
+                textfont={"size": 15, "color": "#000000"},
+                cliponaxis=False,
+                hovertemplate="%{y}: %{text}<extra>" + status_label(code) + "</extra>",
+            )
         )
-    fig.add_scatter(
-        y=rows["name"],
-        x=target,
-        mode="markers",
-        name=_("Target"),
-        marker={"symbol": "line-ns", "size": 28, "line": {"width": 4, "color": charts.INK}},
-        customdata=[format_value(v, unit) for v in rows["target"]],
-        hovertemplate="%{y}: " + _("target") + " %{customdata}<extra></extra>",
+    fig.add_trace(
+        charts.scatter(
+            y=rows["name"],
+            x=target,
+            mode="markers",
+            name=_("Target"),
+            marker={"symbol": "line-ns", "size": 28, "line": {"width": 4, "color": charts.INK}},
+            customdata=[format_value(v, unit) for v in rows["target"]],
+            hovertemplate="%{y}: " + _("target") + " %{customdata}<extra></extra>",
+        )
     )
     unit_text = f" ({_(unit)})" if unit and unit != "1 = yes" else ""
     title = _("{indicator}{unit}: actual against target", indicator=indicator_name, unit=unit_text) + title_suffix
@@ -249,7 +254,7 @@ def chart(
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        margin={"t": fig.layout.margin.t + 40},  # room for the legend under a (possibly wrapped) title
+        margin={"t": fig.layout_dict["margin"]["t"] + 40},  # room for the legend under a (possibly wrapped) title
         uniformtext={"minsize": 12, "mode": "hide"},
         legend={"traceorder": "normal", "y": 1.02},
     )

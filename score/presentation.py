@@ -226,26 +226,34 @@ def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
 
 
 def _shares_slide(shares: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
-    return Slide(
-        _("Outcomes reported at follow-up (% of enterprises)"),
-        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in shares.itertuples()],
-        series={_("% of enterprises"): _numbers(shares, "share_pct")},
-        colours={_("% of enterprises"): charts.ACCENT},
-        chart="bar",
-        number_format='0"%"',
-        notes="\n".join((notes["shares"], notes["hidden"])),
-    )
+    title = _("Outcomes reported at follow-up (% of enterprises)")
+    return _indicator_slide(title, shares, "share_pct", _("% of enterprises"), '0"%"', names, notes["shares"], notes)
 
 
 def _change_slide(changes: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    title = _("Change from baseline to follow-up (%)")
+    return _indicator_slide(title, changes, "change_pct", _("Change %"), '0.0"%"', names, notes["change"], notes)
+
+
+def _indicator_slide(
+    title: str,
+    frame: pd.DataFrame,
+    column: str,
+    series: str,
+    number_format: str,
+    names: Mapping[str, str],
+    method: str,
+    notes: dict[str, str],
+) -> Slide:
+    """One bar per outcome indicator, named with its n, in one series."""
     return Slide(
-        _("Change from baseline to follow-up (%)"),
-        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in changes.itertuples()],
-        series={_("Change %"): _numbers(changes, "change_pct")},
-        colours={_("Change %"): charts.ACCENT},
+        title,
+        categories=[_with_n(names, r.indicator, r.n_enterprises) for r in frame.itertuples()],
+        series={series: _numbers(frame, column)},
+        colours={series: charts.ACCENT},
         chart="bar",
-        number_format='0.0"%"',
-        notes="\n".join((notes["change"], notes["hidden"])),
+        number_format=number_format,
+        notes="\n".join((method, notes["hidden"])),
     )
 
 

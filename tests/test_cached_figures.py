@@ -37,3 +37,94 @@ def test_other_data_arguments_or_language_give_another_chart() -> None:
         assert english.layout.separators == ".,"  # the English figure was not changed
     finally:
         set_language("en")
+
+
+def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatch) -> None:
+    """The first rerun after a filter change reads its results out of st.cache_data (unpickled copies, not the
+    frames fresh from DuckDB): its charts are the ones the filter change built, not built again."""
+    from streamlit.testing.v1 import AppTest
+
+    from score import charts, ui
+    from score.access import Scope
+    from tests.test_pages_a import REPO, TRAINING
+
+    built: list[str] = []
+    style = charts.style
+    monkeypatch.setattr(charts, "style", lambda fig, title, **kw: built.append(title) or style(fig, title, **kw))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
+    at.switch_page(TRAINING).run()
+    at.session_state["f_countries"] = ["COL"]
+    at.run()
+    assert not at.exception and len(built) >= 5  # the filter change built the page's charts
+    built.clear()
+    at.run()
+    assert not at.exception and at.get("plotly_chart")
+    assert built == []
+
+
+def _every_builder() -> list:
+    """Each chart builder once, with a hidden (suppressed) value where it draws one."""
+    import numpy as np
+
+    from score import logframe
+
+    hidden = FRAME.assign(enterprises=[1200, np.nan], suppressed=[False, True])
+    roles = pd.DataFrame({"role": ["managers", "workers"], "female": [3.0, 40.0], "male": [5.0, np.nan]})
+    years = pd.DataFrame({"year": [2014, 2015, 2016], "enterprises": [10, np.nan, 7]})
+    change = pd.Series({"n_enterprises": 12, "baseline_mean": 4.5, "follow_up_mean": 3.0, "change_pct": -33.3})
+    shares = pd.DataFrame({"indicator": ["osh_committee"], "share_pct": [62.5], "n_enterprises": [40]})
+    reported = pd.DataFrame(
+        {
+            "indicator": ["partner_staff_trained"] * 2,
+            "country": ["COL", "GHA"],
+            "unit": ["people"] * 2,
+            "actual": [12.0, np.nan],
+            "target": [20.0, 10.0],
+            "status": ["behind", "no_data"],
+        }
+    )
+    return [
+        _bars(hidden),
+        c.bar_chart(FRAME, "country", "enterprises", title="T", orientation="v", target="enterprises"),
+        c.multi_bar_chart(roles, "role", [c.Series("female", "W", "#CC79A7"), c.Series("male", "M", "#000")], title=""),
+        c.trend_chart(years, "year", "enterprises", title="T", bar_name="B", line_name="L"),
+        c.sex_split_chart([("Workers", 40, 60), ("Trained", None, 3)], title="T"),
+        c.outcome_chart(change, label="Accidents", unit="accidents"),
+        c.share_chart(shares, "indicator", "share_pct", "n_enterprises", title="T"),
+        logframe.chart(reported, "partner_staff_trained", "Partner staff trained", {"COL": "Colombia"}),
+    ]
+
+
+def test_every_chart_is_a_valid_plotly_figure_in_plain_json() -> None:
+    """The builders write plain dicts without Plotly's validators (charts.PlainFigure): here every one of them
+    goes through go.Figure's validation (an unknown or misspelt property raises), and its spec is strict JSON
+    (no NaN, no numpy values), which is what st.plotly_chart sends without validating it again."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from score import charts
+
+    set_language("en")
+    for fig in _every_builder():
+        assert isinstance(fig, charts.PlainFigure)
+        spec = fig.to_dict()
+        json.dumps(spec, allow_nan=False)
+        validated = go.Figure(spec)  # raises ValueError on any invalid property or value
+        assert validated.layout.template.layout.font.family == charts.FONT  # the house template is in the figure
+        assert validated.layout.separators == ".,"
+        assert len(validated.data) == len(spec["data"]) > 0
+
+
+def test_plain_figure_updates_merge_like_plotly() -> None:
+    from score import charts
+
+    fig = charts.PlainFigure([charts.bar(x=pd.Series([1.0, float("nan")]), y=["a", "b"], text=None)])
+    fig.update_layout(margin={"t": 10}, title={"text": "A"})
+    fig.update_layout(margin={"l": 4}, title=None)
+    fig.update_xaxes(range=[0, 2])
+    assert fig.to_dict() == {
+        "data": [{"type": "bar", "x": [1.0, None], "y": ["a", "b"]}],
+        "layout": {"margin": {"t": 10, "l": 4}, "xaxis": {"range": [0, 2]}},
+    }

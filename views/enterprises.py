@@ -6,7 +6,7 @@ import streamlit as st
 
 from score import charts, ui
 from score import components as c
-from score.i18n import _, fmt_int
+from score.i18n import _
 
 filters = ui.page(
     _("Enterprises and workers"),
@@ -15,27 +15,11 @@ filters = ui.page(
 )
 
 NO_ENTERPRISES = _("No enterprises match the current filters.")
-kpis = ui.query("overview_kpis").iloc[0]
-c.stop_unless_shown(kpis, "enterprises", NO_ENTERPRISES)
+kpis = c.headline_kpis_or_stop("enterprises", NO_ENTERPRISES)
 
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
-c.kpi_row(
-    [
-        c.Tile(_("Enterprises engaged"), kpis["enterprises"]),
-        c.Tile(
-            _("Workers reached"),
-            kpis["workers_reached"],
-            help=_("Headcount of participating enterprises when they joined."),
-        ),
-        c.Tile(
-            _("Women among workers reached"),
-            kpis["workers_female"],
-            note=_("{pct} of workers reached", pct=c.format_value(kpis["workers_female_pct"], "pct")),
-        ),
-        c.Tile(_("Men among workers reached"), kpis["workers_male"]),
-    ]
-)
+c.kpi_row(c.workers_tiles(kpis))
 
 by_sector = ui.query("enterprises_by_sector")
 by_country = ui.query("country_comparison")
@@ -106,56 +90,4 @@ c.suppression_note(by_country, by_sector)
 
 # ---- the table: enterprise rows for viewers with detail rights, an aggregate for everyone else
 st.subheader(_("Enterprises table"))
-scope = ui.current_scope()
-detail_countries = filters.countries_within(scope.detail_countries)
-views = {"detail": _("Enterprise list"), "aggregate": _("Summary by country and sector")}
-view = "aggregate"
-if detail_countries:
-    view = (
-        st.segmented_control(_("Table"), list(views), format_func=views.get, default="detail", key="enterprises_view")
-        or "detail"
-    )
-
-if view == "detail":
-    rows = ui.query("enterprise_list")
-    st.caption(
-        _(
-            "Enterprise detail for {countries} (your access). Other countries appear in the charts only.",
-            countries=", ".join(countries.get(code, code) for code in sorted(detail_countries)),
-        )
-    )
-    if rows.empty:
-        ui.empty_state(_("No enterprises of your countries match the current filters."))
-    else:
-        if len(rows) > c.DETAIL_ROWS:
-            st.caption(
-                _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(c.DETAIL_ROWS))
-            )
-        shown = c.enterprise_list_table(rows.head(c.DETAIL_ROWS), countries=countries, sectors=sectors)
-        c.table(shown, key="enterprise_list_table")
-        c.csv_download(
-            rows.head(c.DETAIL_ROWS),
-            "score-enterprises.csv",
-            labels={"country": countries, "sector": sectors},
-            key="enterprise_list_csv",
-        )
-else:
-    cells = ui.query("enterprises_country_sector")
-    if cells.empty:
-        ui.empty_state(NO_ENTERPRISES)
-    else:
-        c.table_section(
-            cells,
-            {
-                "country": (_("Country"), "text"),
-                "sector": (_("Sector"), "text"),
-                "enterprises": (_("Enterprises"), "int"),
-                "workers_female": (_("Women workers"), "int"),
-                "workers_male": (_("Men workers"), "int"),
-                "workers_reached": (_("Workers reached"), "int"),
-            },
-            labels={"country": countries, "sector": sectors},
-            file_name="score-enterprises-by-country-and-sector.csv",
-            key="enterprise_summary",
-        )
-        c.suppression_note(cells)
+c.enterprises_table_section(filters, countries=countries, sectors=sectors)

@@ -6,73 +6,27 @@ import streamlit as st
 
 from score import charts, ui
 from score import components as c
-from score.i18n import _, fmt_int
+from score.i18n import _
 
 filters = ui.page(
     _("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."), workbook=True
 )
 
-kpis = ui.query("overview_kpis").iloc[0]
-c.stop_unless_shown(kpis, "enterprises", _("No enterprises match the current filters."))
+kpis = c.headline_kpis_or_stop("enterprises", _("No enterprises match the current filters."))
 
 # ---- headline figures against targets
 with_targets = c.targets_apply(filters)
 c.reach_tiles(kpis, ui.query("overview_targets").set_index("metric"), with_targets=with_targets, participations=True)
-c.kpi_row(
-    [
-        c.Tile(
-            _("Women's share of workers reached"),
-            kpis["workers_female_pct"],
-            kind="pct",
-            help=_("Women among the workers of the participating enterprises when they joined."),
-            note=_("{n} women", n=fmt_int(kpis["workers_female"])),
-        ),
-        c.Tile(
-            _("Women's share of people trained"),
-            kpis["people_trained_female_pct"],
-            kind="pct",
-            help=_("Women among the people trained (distinct estimate), managers and workers."),
-            note=_("{n} women", n=fmt_int(kpis["people_trained_female"])),
-        ),
-    ],
-    columns=4,
-)
-if with_targets:
-    st.caption(_("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%."))
-else:
-    st.caption(
-        _(
-            "Targets are set per country and phase, so progress is shown only without sector, partner, module "
-            "or year filters."
-        )
-    )
+c.kpi_row(c.women_share_tiles(kpis), columns=4)
+c.targets_caption(with_targets)
 
 # ---- outcomes (published headline definitions)
 st.subheader(_("Outcomes reported at follow-up"))
-labels = ui.reference_labels("indicator")
-shares = c.ordered(ui.query("outcome_shares"), "indicator", list(labels))
-changes = ui.query("outcome_changes").set_index("indicator")
-tiles = [
-    c.Tile(
-        labels[item.indicator],
-        item.share_pct,
-        kind="pct",
-        note=_("n = {n}", n=c.format_value(item.n_enterprises)),
+c.kpi_row(
+    c.outcome_tiles(
+        ui.query("outcome_shares"), ui.query("outcome_changes").set_index("indicator"), ui.reference_labels("indicator")
     )
-    for item in shares.itertuples()
-]
-for code in ("accidents", "absenteeism"):
-    item = changes.loc[code]
-    tiles.append(
-        c.Tile(
-            labels[code],
-            item["change_pct"],
-            kind="signed_pct",
-            help=_("Summed follow-up against summed baseline, over the enterprises with both."),
-            note=_("n = {n}", n=c.format_value(item["n_enterprises"])),
-        )
-    )
-c.kpi_row(tiles)
+)
 
 # ---- trend by year
 st.subheader(_("Trend by year"))

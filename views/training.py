@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
 from score import charts, ui
@@ -17,49 +15,36 @@ ui.page(
 )
 
 NO_DELIVERIES = _("No module deliveries match the current filters.")
-kpis = ui.query("overview_kpis").iloc[0]
-c.stop_unless_shown(kpis, "module_completions", NO_DELIVERIES)
+kpis = c.headline_kpis_or_stop("module_completions", NO_DELIVERIES)
 
 modules = ui.reference_labels("module")
 module_colours = charts.module_colours()
-c.kpi_row(
-    [
-        c.Tile(
-            _("Modules delivered"),
-            kpis["module_completions"],
-            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
-        ),
-        c.Tile(
-            _("People trained (distinct estimate)"),
-            kpis["people_trained"],
-            help=_(
-                "Per enterprise, role and sex, the largest classroom group across its modules: someone in two "
-                "modules is counted once (a conservative estimate)."
-            ),
-        ),
-        c.Tile(
-            _("Training participations"),
-            kpis["participations"],
-            help=_("Everyone in every classroom: a person in two modules counts twice."),
-        ),
-        c.Tile(_("Consultation visits"), kpis["consultation_visits"]),
-    ]
-)
+c.kpi_row(c.training_tiles(kpis))
 
 # ---- modules delivered
 by_module = ui.query("training_by_module")
 satisfaction = ui.query("satisfaction_by_module")
 delivered = by_module[c.numeric(by_module, "deliveries").fillna(1) > 0]
-module_bars = functools.partial(c.bar_chart, delivered, "module", labels=modules, colours=module_colours)
+
+
+def module_bars(
+    measure: str, title: str, file_name: str, caption: str | None = None, *, note: bool = False, **bars: object
+) -> None:
+    """A measure of training_by_module per module (`note`: the suppression note, under the first chart only)."""
+    c.chart_section(
+        c.bar_chart(delivered, "module", measure, title=title, labels=modules, colours=module_colours, **bars),
+        NO_DELIVERIES,
+        file_name=file_name,
+        frame=delivered,
+        caption=caption,
+        notes=None if note else (),
+    )
+
+
 by_country_module = ui.query("training_by_country_module")
 left, right = st.columns(2)
 with left:
-    c.chart_section(
-        module_bars("deliveries", title=_("Modules delivered, by module (deliveries)")),
-        NO_DELIVERIES,
-        file_name="modules-delivered",
-        frame=delivered,
-    )
+    module_bars("deliveries", _("Modules delivered, by module (deliveries)"), "modules-delivered", note=True)
 with right:
     wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
     c.chart_section(
@@ -108,99 +93,30 @@ c.suppression_note(roles)
 st.subheader(_("Consultation visits and satisfaction"))
 left, right = st.columns(2)
 with left:
-    c.chart_section(
-        module_bars(
-            "visits_per_delivery",
-            title=_("Consultation visits per enterprise, by module (visits)"),
-            value_format=",.1f",
-        ),
-        NO_DELIVERIES,
-        file_name="consultation-visits",
-        frame=delivered,
-        caption=_("Mean number of expert visits to an enterprise after the module's classroom training."),
-        notes=(),
+    module_bars(
+        "visits_per_delivery",
+        _("Consultation visits per enterprise, by module (visits)"),
+        "consultation-visits",
+        _("Mean number of expert visits to an enterprise after the module's classroom training."),
+        value_format=",.1f",
     )
 with right:
-    reporting = satisfaction[c.numeric(satisfaction, "n_satisfaction").fillna(1) > 0]
-    c.chart_section(
-        c.bar_chart(
-            reporting,
-            "module",
-            "satisfaction_mean",
-            title=_("Participants satisfied, by module (% of participants)"),
-            labels=modules,
-            colours=module_colours,
-            text=[
-                _("{pct} (n = {n})", pct=c.format_value(p, "pct"), n=c.format_value(n))
-                for p, n in zip(reporting["satisfaction_mean"], reporting["n_satisfaction"], strict=True)
-            ],
-            max_value=100,
-            tick_suffix="%",
-        ),
-        _("No delivery in the current selection reports satisfaction."),
-        file_name="satisfaction",
-        frame=reporting,
-    )
-    st.caption(
-        _(
-            "Mean of the satisfied share reported per delivery (satisfaction_pct); n = deliveries reporting it. "
-            "Deliveries without a figure are left out."
-        )
-    )
+    c.satisfaction_section(satisfaction, labels=modules, colours=module_colours)
 
 # ---- progression
 st.subheader(_("Progression through the modules"))
 per_enterprise = ui.query("modules_per_enterprise")
 left, right = st.columns(2)
 with left:
-    c.chart_section(
-        module_bars("median_days_to_classroom", title=_("From joining SCORE to the module's classroom (median days)")),
-        NO_DELIVERIES,
-        file_name="days-to-module",
-        frame=delivered,
-        caption=_("Median over the enterprises that took the module: days from joined_on to classroom_date."),
-        notes=(),
+    module_bars(
+        "median_days_to_classroom",
+        _("From joining SCORE to the module's classroom (median days)"),
+        "days-to-module",
+        _("Median over the enterprises that took the module: days from joined_on to classroom_date."),
     )
 with right:
-    counts = per_enterprise.assign(n_modules=per_enterprise["n_modules"].astype(str))
-    c.chart_section(
-        c.bar_chart(
-            counts,
-            "n_modules",
-            "share_pct",
-            title=_("Enterprises by number of modules taken (% of enterprises)"),
-            orientation="v",
-            text=[
-                _("{pct} ({n})", pct=c.format_value(p, "pct"), n=c.format_value(n))
-                for p, n in zip(per_enterprise["share_pct"], per_enterprise["enterprises"], strict=True)
-            ],
-            value_format=".0f",
-            value_title=_("% of enterprises"),
-            category_title=_("Modules taken"),
-        ),
-        _("No enterprises match the current filters."),
-        file_name="modules-per-enterprise",
-        frame=per_enterprise,
-        caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
-    )
+    c.modules_taken_section(per_enterprise)
 
 # ---- table
 st.subheader(_("Modules table"))
-columns = {
-    "module": (_("Module"), "text"),
-    "deliveries": (_("Deliveries"), "int"),
-    "participations": (_("Participations"), "int"),
-    "consultation_visits": (_("Consultation visits"), "int"),
-    "satisfaction_mean": (_("Satisfied (%)"), "pct"),
-    "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
-    "median_days_to_classroom": (_("Median days from joining"), "int"),
-}
-c.table_section(
-    c.merge_tables(by_module, satisfaction, "module"),
-    columns,
-    labels={"module": modules},
-    file_name="score-training-by-module.csv",
-    key="modules",
-    csv_columns=list(columns),
-)
-c.suppression_note(by_module, satisfaction)
+c.modules_table_section(by_module, satisfaction, labels=modules)
