@@ -120,13 +120,15 @@ def read_country_dirs(
     min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> list[CountryInput]:
     """read(folder) of every folder, in this order. When there are several and they hold at least `min_bytes`,
-    they are validated by `workers` processes (default: one per core), the largest folders first. A worker is a
-    fresh `python -m score.build_worker` (never a fork of a server and its threads, and it does not import the
-    parent's main module, which under Streamlit is the page script). If a worker cannot start or fails, the
-    folders are validated here instead: same reports, only slower. Another `read` than read_country_dir (a test's
-    or a benchmark's wrapper) always runs here."""
+    they are validated by `workers` processes (default: $SCORE_BUILD_WORKERS, else one per core), the largest
+    first. A worker is a fresh `python -m score.build_worker` (never a fork of a server and its threads, and it
+    does not import the parent's main module, which under Streamlit is the page script). If a worker cannot
+    start or fails, the folders are validated here instead: same reports, only slower. Another `read` than
+    read_country_dir (a test's or a benchmark's wrapper) always runs here."""
     folders = list(folders)
-    workers = min(len(folders), os.cpu_count() or 1) if workers is None else min(workers, len(folders))
+    if workers is None:  # SCORE_BUILD_WORKERS=1: always validate in this process (e.g. a machine shared with others)
+        workers = int(os.environ.get("SCORE_BUILD_WORKERS") or os.cpu_count() or 1)
+    workers = min(workers, len(folders))
     sizes = {folder: _folder_bytes(folder) for folder in folders}
     if read is not read_country_dir or workers < 2 or sum(sizes.values()) < min_bytes:
         return [read(folder) for folder in folders]

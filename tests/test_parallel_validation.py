@@ -78,6 +78,8 @@ def test_small_sets_and_other_readers_stay_in_this_process(
     assert len(read_country_dirs(folders, workers=2)) == len(folders)  # 1.3 MB: below PARALLEL_MIN_BYTES
     read_country_dirs(folders, lambda f: seen.append(f.name) or read_country_dir(f), workers=2, min_bytes=0)
     read_country_dirs(folders, workers=1, min_bytes=0)
+    monkeypatch.setenv("SCORE_BUILD_WORKERS", "1")
+    read_country_dirs(folders, min_bytes=0)
     assert seen == [folder.name for folder in folders] and not started
 
 
