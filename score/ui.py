@@ -202,10 +202,17 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+# Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
+# the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
+HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
+
+
 def streamlit_texts() -> None:
     """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
-    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    in French and Spanish a style sheet shows them in the viewer's language instead. (Streamlit has no
+    setting for the language of its own words.)"""
     if current_language() == DEFAULT_LANGUAGE:
+        st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
         return
     uploader = "[data-testid='stFileUploaderDropzone']"
     words = {
@@ -218,7 +225,7 @@ def streamlit_texts() -> None:
         f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
         for selector, text in words.items()
     )
-    st.html(f"<style>{rules}</style>")
+    st.html(f"<style>{HIDDEN_INSTRUCTIONS}{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
