@@ -68,7 +68,14 @@ def data_version() -> str:
     return db.data_version(pinned_path())
 
 
-@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
+def _filters_key(filters: Filters) -> str:
+    """A frozen dataclass of tuples and numbers: its repr is its value. Streamlit's own hash walks every field
+    (most of a cached query's cost, BENCHMARKS.md); hashing this string is one step."""
+    return repr(filters)
+
+
+# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
+@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: _filters_key})
 def _cached_query(
     name: str,
     scope_key: tuple,
