@@ -6,6 +6,8 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -127,6 +129,13 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
 
 def reference_labels(kind: str) -> dict[str, str]:
     """Code -> label in the current language for sectors, modules, indicators, countries."""
+    return dict(_reference_labels(kind, current_language()))
+
+
+@functools.cache
+def _reference_labels(kind: str, language: str) -> dict[str, str]:
+    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
+    per rerun. Shared: reference_labels hands out copies."""
     files = {
         "sector": "sectors.csv",
         "module": "modules.csv",
@@ -135,7 +144,7 @@ def reference_labels(kind: str) -> dict[str, str]:
         "country": "countries.csv",
     }
     key = "iso3" if kind == "country" else "code"
-    return {row[key]: label(row) for row in contract.reference_rows(files[kind])}
+    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
 def browser_language() -> str:
@@ -490,9 +499,25 @@ def data_status() -> dict[str, object]:
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
     """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
     chosen = filters_override if filters_override is not None else current_filters()
-    scope = current_scope()
-    adjusted = (adjusted_figures_notice(scope) or "", adjusted_figures_mark(scope) or "")
-    return exports.export_context(chosen, export_labels(), data_status(), adjusted=adjusted)
+    scope, path = current_scope(), pinned_path()
+    version = db.data_version(path)
+    return _export_context(chosen, scope_key(scope), current_language(), version, dt.date.today(), scope, path)
+
+
+# Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
+@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: _filters_key})
+def _export_context(
+    chosen: Filters,
+    scope_key: tuple,
+    language: str,
+    version: str,
+    today: dt.date,
+    _scope: Scope,
+    _path: Path | None,
+) -> exports.ExportContext:
+    adjusted = (adjusted_figures_notice(_scope) or "", adjusted_figures_mark(_scope) or "")
+    status = dict(_data_status(version, _path))
+    return exports.export_context(chosen, export_labels(), status, today=today, adjusted=adjusted)
 
 
 def empty_state(message: str) -> None:
