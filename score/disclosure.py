@@ -77,7 +77,15 @@ def keyed_digest(secret: bytes, text: str) -> bytes:
 
 def record_keys(secret: bytes, enterprise_ids: pd.Series) -> pd.Series:
     """Record key 0..255 of each enterprise: the first byte of HMAC-SHA256(secret, enterprise_id)."""
-    return enterprise_ids.astype(str).map(lambda e: keyed_digest(secret, e)[0]).astype("int16")
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)  # the key's padding hashed once; each id continues a copy
+
+    def key(enterprise_id: str) -> int:
+        digest = keyed.copy()
+        digest.update(enterprise_id.encode("utf-8"))
+        return digest.digest()[0]
+
+    keys = [key(e) for e in enterprise_ids.astype(str).tolist()]
+    return pd.Series(keys, index=enterprise_ids.index, dtype="int16")
 
 
 @cache

@@ -436,6 +436,11 @@ RESPONSIVE_CSS = """
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
+  /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
+     laptop): one under the other, each the full width */
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"])
+  {
+    min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
 }
 </style>
 """

@@ -308,7 +308,7 @@ def preview_section(check: upload.UploadCheck) -> None:
     }
     for key, label, frame in parts:
         if len(frame):
-            with st.expander(f"{label}: {fmt_int(len(frame))}", expanded=key == "changed"):
+            with st.expander(_("{label}: {value}", label=label, value=fmt_int(len(frame))), expanded=key == "changed"):
                 st.dataframe(frame.rename(columns=headings), hide_index=True, width="stretch", key=f"preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))

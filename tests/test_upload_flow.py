@@ -215,15 +215,16 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
     labels = [e.label for e in at.main.expander]  # the sidebar's sign-in box is an expander too
     assert any(label.startswith("Training without a follow-up measurement") for label in labels)
     assert len(labels) == 4
-    summary = at.dataframe[0].value
-    assert list(summary["country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
-    assert summary["age_days"].notna().all() and set(summary["action"]) == {"Rebuild"}
+    summary = at.table[0].value  # a plain table: every column in view, headings wrapped
+    assert list(summary["Country"]) == ["Colombia", "Peru"]  # names, not codes (main since the i18n walk)
+    assert (summary["Age (days)"] != "").all() and set(summary["Last change"]) == {"Rebuild"}
+    assert "Training without a follow-up measurement" in summary.columns
 
     at = _session(BOGOTA, QUALITY)
+    assert list(at.table[0].value["Country"]) == ["Colombia"]
     frames = [d.value for d in at.dataframe]
-    assert list(frames[0]["country"]) == ["Colombia"]
-    assert any(len(f) for f in frames[1:])  # the demo set has trainings without a follow-up yet
-    for frame in frames[1:]:
+    assert any(len(f) for f in frames)  # the demo set has trainings without a follow-up yet
+    for frame in frames:
         assert set(frame["Country"]) <= {"Colombia"}  # detail queries: their own country only
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,14 @@ def _empty_typed(col: Column, index: pd.Index) -> pd.Series:
     if col.dtype == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     return pd.Series(pd.NA, index=index, dtype=_DTYPES[col.dtype])
+
+
+def map_distinct(values: pd.Series, mapping: Mapping[object, object]) -> pd.Series:
+    """values.map(mapping) (a missing key or value: None), looked up once per distinct value: codes, dates and
+    amounts repeat, and pandas' own map of a string column goes value by value through Python."""
+    codes, distinct = pd.factorize(values)
+    table = np.array([mapping.get(value) for value in distinct.tolist()] + [None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)  # code -1 (a missing value): the None
 
 
 def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataFrame:
@@ -129,7 +137,8 @@ def _convert_text(
                 ),
             )
     # A leading apostrophe before =, +, -, @ is Excel's mark for "text, not a formula" (see score.templates).
-    text = text.str.replace(_TEXT_MARK, "", regex=True)
+    if text.str.startswith("'").any():  # the regex runs value by value in Python: only when it can match
+        text = text.str.replace(_TEXT_MARK, "", regex=True)
     return text.where(present).astype("string")
 
 
@@ -184,7 +193,7 @@ def _convert_code(
     aliases = _code_aliases(col.codes)
     codes = contract.code_list(col.codes)
     mapping = {value: aliases.get(_norm_code(value)) for value in text[present].unique().tolist()}
-    canonical = text.map(mapping).where(present)
+    canonical = map_distinct(text, mapping).where(present)
     unknown = present & canonical.isna()
     if unknown.any():
         allowed = ", ".join(codes)
@@ -266,29 +275,30 @@ def _parse_number_text(
 def _parse_numbers(
     text: pd.Series, present: pd.Series, decimal: str | None, accept: Callable[[float], bool] | None = None
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Vectorised: plain numbers in bulk, the rest one distinct value at a time."""
-    values = pd.Series(np.nan, index=text.index, dtype="float64")
-    invalid = pd.Series(False, index=text.index)
-    ambiguous = pd.Series(False, index=text.index)
-    t = text[present]
-    if t.empty:
-        return values, invalid, ambiguous
-    fraction = {".": r"(?:\.\d+)?", ",": r"(?:,\d+)?", None: ""}[decimal]
-    simple = t.str.fullmatch(r"[+-]?\d+" + fraction)
-    plain = t[simple]
-    if decimal == ",":
-        plain = plain.str.replace(",", ".", regex=False)
-    values[plain.index] = plain.astype("float64").to_numpy()  # the pattern guarantees a valid number
-    rest = t[~simple]
-    if not rest.empty:
-        parsed = {value: _parse_number_text(value, decimal, accept) for value in rest.unique().tolist()}
-        values[rest.index] = rest.map({k: v[0] for k, v in parsed.items()}).astype("float64").to_numpy()
-        status = rest.map({k: v[1] for k, v in parsed.items()})
-        invalid[rest.index] = (status == _INVALID).to_numpy()
-        ambiguous[rest.index] = (status == _AMBIGUOUS).to_numpy()
-    not_finite = present & ~invalid & ~ambiguous & ~np.isfinite(values)
-    invalid |= not_finite
-    return values, invalid, ambiguous
+    """Vectorised, once per distinct value: plain numbers in bulk, the rest one at a time."""
+    positions = np.flatnonzero(np.asarray(present, dtype=bool))
+    codes, distinct = pd.factorize(text.iloc[positions])
+    t = pd.Series(distinct)
+    values, invalid, ambiguous = np.full(len(t), np.nan), np.zeros(len(t), bool), np.zeros(len(t), bool)
+    if len(t):
+        fraction = {".": r"(?:\.\d+)?", ",": r"(?:,\d+)?", None: ""}[decimal]
+        simple = t.str.fullmatch(r"[+-]?\d+" + fraction).to_numpy(dtype=bool)
+        plain = t[simple]
+        if decimal == ",":
+            plain = plain.str.replace(",", ".", regex=False)
+        values[simple] = plain.astype("float64").to_numpy()  # the pattern guarantees a valid number
+        for k in np.flatnonzero(~simple):
+            value, status = _parse_number_text(t.iat[k], decimal, accept)
+            values[k] = np.nan if value is None else value
+            invalid[k], ambiguous[k] = status == _INVALID, status == _AMBIGUOUS
+        invalid |= ~invalid & ~ambiguous & ~np.isfinite(values)
+
+    def spread(per_distinct: np.ndarray, fill: object) -> pd.Series:
+        out = np.full(len(text), fill, dtype=per_distinct.dtype)
+        out[positions] = per_distinct[codes]
+        return pd.Series(out, index=text.index)
+
+    return spread(values, np.nan), spread(invalid, False), spread(ambiguous, False)
 
 
 def _fmt(number: float) -> str:
@@ -422,15 +432,17 @@ def _convert_date(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    t = text[present]
-    if t.empty:
+    positions = np.flatnonzero(np.asarray(present, dtype=bool))
+    if not len(positions):
         return result
+    codes, distinct_values = pd.factorize(text.iloc[positions])
+    t = pd.Series(distinct_values)  # each value once (dates repeat), in the order the rows first have them
     iso = pd.to_datetime(t.where(t.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
-    result[iso.index] = _as_ns(iso)
+    dates = _as_ns(iso).copy()  # read-only under copy-on-write
     rest = t[iso.isna()]
     reasons: dict[str, str] = {}
     if not rest.empty:
-        distinct = rest.unique().tolist()
+        distinct = rest.tolist()
         day_month = [(int(m.group(1)), int(m.group(2))) for v in distinct if (m := _DMY_DATE.fullmatch(v))]
         month_first = next(((d, m) for d, m in day_month if d <= 12 < m), None)
         parsed: dict[str, dt.date | None] = {}
@@ -439,7 +451,7 @@ def _convert_date(
             parsed[value] = date
             if reason:
                 reasons[value] = reason
-        result[rest.index] = _as_ns(pd.to_datetime(rest.map(parsed), errors="coerce"))
+        dates[iso.isna().to_numpy()] = _as_ns(pd.to_datetime(rest.map(parsed), errors="coerce"))
         example = next(
             (v for v in distinct if (m := _DMY_DATE.fullmatch(v)) and int(m.group(1)) <= 12 < int(m.group(2))), ""
         )
@@ -474,9 +486,12 @@ def _convert_date(
                 _("Write dates with the full year as YYYY-MM-DD, e.g. {example}.", example=col.example),
             ),
         }
-        bad_reason = text.map(reasons).where(present)
+        bad_reason = map_distinct(text, reasons).where(present)
         for reason, (problem, fix) in messages.items():
             issues.add_rows(ERROR, src, col.name, bad_reason.eq(reason).fillna(False).astype(bool), text, problem, fix)
+    every = result.to_numpy(copy=True)
+    every[positions] = dates[codes]
+    result = pd.Series(every, index=text.index)
     ok = result.notna()
     too_early = ok & (result < pd.Timestamp(contract.EARLIEST_DATE))
     too_late = ok & (result > pd.Timestamp(dt.date.today()))

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
@@ -284,9 +285,38 @@ def _filled_width(row: list[str]) -> int:
     return width
 
 
+def _unquoted_widest(text: str, sep: str) -> int | None:
+    """The widest record of a text without quotes, as csv.reader counts it (records are the lines split at
+    \\r\\n, \\r or \\n; a blank line has no value), or None when csv.reader could stop early on it (a line longer
+    than its field size limit): then only csv.reader itself gives the same answer."""
+    lines = (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return max(map(str.count, lines, repeat(sep))) + 1 if text.strip("\r\n") else 0
+
+
 def _width_check(text: str, sep: str) -> tuple[int, int | None, bool]:
     """(widest row without its trailing empty values, the first record wider than MAX_COLUMNS, whether
-    some row has more than MAX_COLUMNS values at all). Stops at the first row that is too wide."""
+    some row has more than MAX_COLUMNS values at all). Stops at the first row that is too wide.
+
+    Every row within MAX_COLUMNS (all but broken files) is answered in bulk: by counting separators per line
+    when the text has no quote, else by csv.reader at C speed; the row-by-row loop only runs for a wide row."""
+    if '"' not in text:
+        fast = _unquoted_widest(text, sep)
+        if fast is not None and fast <= MAX_COLUMNS:
+            return fast, None, False
+    else:
+        try:
+            fast = max(map(len, csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')), default=0)
+        except csv.Error:
+            fast = None  # the loop below stops where csv.reader does
+        if fast is not None and fast <= MAX_COLUMNS:
+            return fast, None, False
+    return _width_by_rows(text, sep)
+
+
+def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool]:
+    """_width_check row by row (the reference the fast paths must agree with)."""
     widest, padded = 0, False
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"'), 1):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from score import config, contract
 from score.i18n import _, fmt_number, label, ngettext
-from score.ingest.conversion import _fmt
+from score.ingest.conversion import _fmt, map_distinct
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
 
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
@@ -386,7 +386,7 @@ def _check_indicators(src: _Source, issues: IssueCollector) -> None:
     typed = src.typed
     assert typed is not None
     kinds = {code: contract.indicator_kind(code) for code in contract.code_list("indicator")}
-    kind = typed["indicator"].map(kinds)
+    kind = map_distinct(typed["indicator"], kinds)
     value, period = typed["value"], typed["period"]
     share = kind.eq("share").fillna(False).astype(bool)
     raw_value = src.frame.get("value")

@@ -1,0 +1,91 @@
+"""The validator's bulk paths give exactly what its row-by-row references give (so a faster build cannot change a
+verdict): the width check of a text file against csv.reader row by row, numbers parsed once per distinct value
+against the parser of one value, map_distinct against pandas' map."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from score.ingest import MAX_COLUMNS
+from score.ingest.conversion import _AMBIGUOUS, _INVALID, _parse_number_text, _parse_numbers, map_distinct
+from score.ingest.reading import _width_by_rows, _width_check
+
+SEPARATORS = [",", ";", "\t", "|"]
+
+
+# Pieces of a text file; WIDE and HUGE stand for a row far wider than MAX_COLUMNS (padded with empty values or not)
+# and a cell beyond csv's field size limit (expanded in the test: hypothesis would print them otherwise).
+PIECES = ["a", "1", " ", '"', '""', "é", ",", ";", "\t", "|", "\r", "\n", "\r\n", "'", "WIDE", "PADDED", "HUGE"]
+EXPANDED = {
+    "WIDE": ",".join(["x"] * (MAX_COLUMNS + 5)),
+    "PADDED": "a" + "," * (MAX_COLUMNS + 30),
+    "HUGE": "x" * 140_000,
+}
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=60), sep=st.sampled_from(SEPARATORS))
+def test_the_width_check_agrees_with_csv_reader_row_by_row(pieces: list[str], sep: str) -> None:
+    """Quotes, line breaks of every kind, blank lines, accents, wide rows, huge cells, any separator."""
+    text = "".join(EXPANDED.get(piece, piece) for piece in pieces)
+    assert _width_check(text, sep) == _width_by_rows(text, sep)
+
+
+def test_the_width_check_on_examples() -> None:
+    for text in ["", "\n\n", "a,b\n\nc", "a,b\r\nc,d,e\r", "a\rb,c", '"a,b",c\n"x\ny",z', '"open,\n' + "," * 900]:
+        for sep in SEPARATORS:
+            assert _width_check(text, sep) == _width_by_rows(text, sep), (text, sep)
+    assert _width_check("a,b\n" + ",".join(["x"] * 701) + "\nc,d\n", ",") == (701, 2, True)  # the record named
+    assert _width_check("a,b\n" + "," * 700 + "\nc,d\n", ",") == (2, None, True)  # Excel's padding: read without it
+    assert _width_check("a;b\n" + "x" * 140_000 + "\n", ";") == (2, None, False)  # past csv's field size limit
+
+
+NUMBERISH = ["0", "1", "5", "9", ".", ",", "-", "+", " ", "e", "E", "\u2212", "'", "a", "1.234", "1,234", "1 234"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=st.lists(st.lists(st.sampled_from(NUMBERISH), max_size=4).map("".join), max_size=40),
+    decimal=st.sampled_from([".", ",", None]),
+    whole=st.booleans(),
+)
+def test_numbers_parsed_per_distinct_value_equal_the_parser_of_one_value(
+    values: list[str], decimal: str | None, whole: bool
+) -> None:
+    text = pd.Series(values, index=pd.RangeIndex(2, 2 + len(values)), dtype="str")
+    present = text.ne("")
+
+    def accept(value: float) -> bool:
+        return 0 <= value <= 10_000 and (not whole or value.is_integer())
+
+    parsed, invalid, ambiguous = _parse_numbers(text, present, decimal, accept)
+    assert parsed.index.equals(text.index) and invalid.index.equals(text.index)
+    for row, value in text.items():
+        if value == "":
+            assert math.isnan(parsed[row]) and not invalid[row] and not ambiguous[row]
+            continue
+        expected, status = _parse_number_text(value, decimal, accept)
+        finite = expected is not None and math.isfinite(expected)
+        assert bool(ambiguous[row]) == (status == _AMBIGUOUS), value
+        assert bool(invalid[row]) == (status == _INVALID or (status not in (_INVALID, _AMBIGUOUS) and not finite))
+        if expected is None:
+            assert math.isnan(parsed[row])
+        elif not math.isnan(expected):
+            assert parsed[row] == expected, value
+
+
+def test_map_distinct_is_pandas_map() -> None:
+    values = pd.Series(["share", "change", None, "share", "other", "change"], index=[4, 5, 6, 7, 9, 12], dtype="string")
+    kinds = {"share": "S", "change": None, "count": "C"}
+    got = map_distinct(values, kinds)
+    expected = values.astype(object).map(kinds)
+    assert got.index.equals(values.index)
+    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in expected]
+    assert got.tolist() == ["S", None, None, "S", None, None]
+    assert map_distinct(pd.Series([], dtype="str"), kinds).empty
+    assert np.array_equal(map_distinct(pd.Series(["a", "b"], dtype="str"), {"a": 1}).isna(), [False, True])
