@@ -49,6 +49,8 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
+    "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
+    "delivery_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
 GROUP_TABLES = {
     "figures_by_group": "INSERT INTO figures_by_group BY NAME SELECT $module AS module, * FROM "
@@ -57,6 +59,8 @@ GROUP_TABLES = {
     "training_year_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
     "share_by_group": "INSERT INTO share_by_group BY NAME SELECT $module AS module, * FROM "
     "share_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "modules_taken_by_group": "INSERT INTO modules_taken_by_group BY NAME SELECT $module AS module, * FROM "
+    "modules_taken_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
 }
 
 
@@ -183,6 +187,7 @@ _COPIED = (
     "enterprise_training",
     "delivery_people_added",
     "indicator_pair",
+    "delivery_by_group",
     *GROUP_TABLES,
 )
 

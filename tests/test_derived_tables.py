@@ -128,6 +128,17 @@ def test_figures_through_the_derived_tables_equal_the_raw_files(raw, filters: Fi
         assert roles.loc[key, "participations"] == cell["participations"], key
     trained = {t["enterprise_id"] for t in raw.training if not of["modules"] or t["module"] in of["modules"]}
     assert set(roles["n_enterprises"]) == {len(raw.enterprise_ids(**of) & trained)}
+    deliveries = db.run_query("training_by_country_module", hq, filters)
+    assert {(r.country, r.module): r.deliveries for r in deliveries.itertuples()} == raw.deliveries_by_country_module(
+        **of
+    )
+    by_module = db.run_query("satisfaction_by_module", hq, filters).set_index("module")
+    for module, cell in raw.by_module(**of).items():
+        assert by_module.loc[module, "n_satisfaction"] == cell["n_satisfaction"], module
+        if cell["n_satisfaction"]:
+            assert math.isclose(by_module.loc[module, "satisfaction_mean"], cell["satisfaction_mean"], rel_tol=1e-12)
+    taken = db.run_query("modules_per_enterprise", hq, filters)
+    assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
     shares = db.run_query("outcome_shares", hq, filters).set_index("indicator")
     for code in SHARE:
         n, pct = raw.share(code, **of)
@@ -163,6 +174,11 @@ def test_group_tables_add_up_to_the_raw_files_for_every_module(demo_data_dir, ra
             "WHERE module IS NOT DISTINCT FROM $module GROUP BY year",
             params,
         ).fetchall()
+        taken = cursor.execute(
+            "SELECT n_modules, sum(enterprises) FROM modules_taken_by_group WHERE module IS NOT DISTINCT FROM $module "
+            "GROUP BY n_modules",
+            params,
+        ).fetchall()
         shares = cursor.execute(
             "SELECT indicator, sum(n_enterprises), sum(n_yes) FROM share_by_group "
             "WHERE module IS NOT DISTINCT FROM $module GROUP BY indicator",
@@ -187,6 +203,7 @@ def test_group_tables_add_up_to_the_raw_files_for_every_module(demo_data_dir, ra
         year: (cell["n_enterprises"], cell["deliveries"], cell["people_trained"])
         for year, cell in expected_years.items()
     }
+    assert dict(taken) == raw.modules_per_enterprise(modules=modules)
     ids = raw.enterprise_ids(modules=modules)
     answers = [r for r in raw.indicators if r["enterprise_id"] in ids and r["period"] == "follow_up"]
     assert {indicator: (n, yes) for indicator, n, yes in shares} == {
@@ -206,7 +223,8 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
     con = duckdb.connect(str(copy))
     con.execute(
         "DELETE FROM enterprise_training; DELETE FROM delivery_people_added; DELETE FROM indicator_pair; "
-        "DELETE FROM figures_by_group; DELETE FROM training_year_by_group; DELETE FROM share_by_group"
+        "DELETE FROM figures_by_group; DELETE FROM training_year_by_group; DELETE FROM share_by_group; "
+        "DELETE FROM delivery_by_group; DELETE FROM modules_taken_by_group"
     )
     con.close()
     hq = Scope.hq("t")
@@ -217,6 +235,9 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
             assert db.run_query("training_by_year", hq, read, path=copy).empty
             assert db.run_query("outcome_shares", hq, read, path=copy)["n_enterprises"].sum() == 0
             assert db.run_query("outcome_changes", hq, read, path=copy)["n_enterprises"].sum() == 0
+            assert db.run_query("modules_per_enterprise", hq, read, path=copy).empty
+        for read in (Filters(), Filters(modules=("OSH",)), Filters(modules=("OSH", "QM"))):  # every module filter
+            assert db.run_query("training_by_country_module", hq, read, path=copy).empty
         assert db.run_query("enterprises_by_year", hq, Filters(), path=copy)["enterprises"].sum() > 0
         assert db.run_query("people_trained_by_role_sex", hq, Filters(), path=copy)["people_trained"].sum() == 0
         two = Filters(modules=("OSH", "QM"))
@@ -232,6 +253,8 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
         assert roles["people_trained"].to_dict() == {
             k: c["people_trained"] for k, c in raw.people_by_role_sex(**of).items()
         }
+        taken = db.run_query("modules_per_enterprise", hq, two, path=copy)
+        assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
         shares = db.run_query("outcome_shares", hq, two, path=copy).set_index("indicator")
         assert shares["n_enterprises"].to_dict() == {code: raw.share(code, **of)[0] for code in SHARE}
     finally:

@@ -24,6 +24,8 @@ TABLES = (
     "figures_by_group",
     "training_year_by_group",
     "share_by_group",
+    "delivery_by_group",
+    "modules_taken_by_group",
 )
 
 

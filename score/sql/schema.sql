@@ -101,6 +101,23 @@ CREATE TABLE training_year_by_group (
     year BIGINT, n_enterprises BIGINT, deliveries HUGEINT, participations HUGEINT, people_trained HUGEINT,
     record_keys HUGEINT, max_participations HUGEINT, max_people_trained HUGEINT
 );
+-- Per group and module of the deliveries (queries/training_by_country_module.sql, satisfaction_by_module.sql):
+-- deliveries, participations, the record keys of the delivering enterprises (one delivery per enterprise and module),
+-- satisfaction where reported, the largest of one delivery. A module filter only narrows which modules' deliveries
+-- count here (an enterprise with a delivery of a chosen module has that module), so these rows serve every module
+-- filter, with no per-module variant.
+CREATE TABLE delivery_by_group (
+    country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    delivery_module VARCHAR NOT NULL, deliveries BIGINT, participations HUGEINT, record_keys HUGEINT,
+    max_participations INTEGER, n_satisfaction BIGINT, satisfaction_sum DOUBLE, satisfaction_record_keys HUGEINT,
+    max_satisfaction DOUBLE
+);
+-- Per group and number of deliveries of the chosen modules per enterprise (queries/modules_per_enterprise.sql):
+-- enterprises and the sum of their record keys (0 = no delivery yet).
+CREATE TABLE modules_taken_by_group (
+    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    n_modules BIGINT, enterprises BIGINT, record_keys HUGEINT
+);
 -- Per group and yes/no indicator (queries/outcome_shares.sql): follow-up answers, yeses, the sum and count of the
 -- answers (for the share) and the record keys of the enterprises answering and of those answering yes.
 CREATE TABLE share_by_group (
@@ -320,6 +337,47 @@ CREATE MACRO training_year_groups(countries, sectors, phases, partners, modules,
                    partner, join_year)
     UNION ALL
     SELECT * FROM training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules);
+
+-- Per group and module of the deliveries of the filtered enterprises and chosen modules (delivery_by_group: the
+-- definition), and its reader: the table serves every module filter.
+CREATE MACRO delivery_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, sector, phase, partner, join_year, module AS delivery_module, count(*) AS deliveries,
+           sum(participants) AS participations, sum(record_key) AS record_keys, max(participants) AS max_participations,
+           count(satisfaction_pct) AS n_satisfaction, sum(satisfaction_pct) AS satisfaction_sum,
+           sum(record_key) FILTER (WHERE satisfaction_pct IS NOT NULL) AS satisfaction_record_keys,
+           max(satisfaction_pct) AS max_satisfaction
+    FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY country, sector, phase, partner, join_year, module;
+
+CREATE MACRO delivery_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * FROM delivery_by_group
+    WHERE (modules IS NULL OR list_contains(modules, delivery_module))
+      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                        country, sector, phase, partner, join_year);
+
+-- Per group and number of deliveries of the chosen modules per enterprise (modules_taken_by_group: the definition).
+CREATE MACRO modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    WITH n AS (
+        SELECT e.enterprise_id, any_value(e.country) AS country, any_value(e.sector) AS sector,
+               any_value(e.phase) AS phase, any_value(e.partner) AS partner, any_value(e.join_year) AS join_year,
+               any_value(e.record_key) AS record_key, count(t.module) AS n_modules
+        FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+        LEFT JOIN filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) t
+          USING (enterprise_id)
+        GROUP BY e.enterprise_id
+    )
+    SELECT country, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
+           sum(record_key) AS record_keys
+    FROM n
+    GROUP BY country, sector, phase, partner, join_year, n_modules;
+
+CREATE MACRO modules_taken_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (module) FROM modules_taken_by_group
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
+    UNION ALL
+    SELECT * FROM modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
 
 -- Per group and yes/no indicator, for the filtered enterprises (share_by_group: the definition).
