@@ -444,9 +444,9 @@ RESPONSIVE_CSS = """
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
   /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
-     laptop): one under the other, each the full width */
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"])
-  {
+     laptop) and a map beside a chart would show a sliver of the country: one under the other, full width */
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(
+    [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
     min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
 }
 </style>
