@@ -6,15 +6,15 @@
 -- exact: n_modules
 -- Enterprises by the number of modules they have taken (of the chosen modules; 0 = none yet), with the share
 -- of all enterprises engaged (total_enterprises: the same cell as the overview's enterprises engaged).
+-- Sums over modules_taken_groups (score/sql/schema.sql): rows written at build time per group of alike enterprises,
+-- unless two or more modules are chosen.
 WITH n AS (
-    SELECT e.enterprise_id, any_value(e.record_key) AS record_key, count(t.module) AS n_modules
-    FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) e
-    LEFT JOIN filtered_training($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) t USING (enterprise_id)
-    GROUP BY e.enterprise_id
+    SELECT n_modules, sum(enterprises)::BIGINT AS enterprises, sum(record_keys) AS record_keys
+    FROM modules_taken_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    GROUP BY n_modules
 )
-SELECT n_modules, count(*) AS enterprises, 100.0 * count(*) / sum(count(*)) OVER () AS share_pct,
-       sum(record_key) % 256 AS ckey, sum(count(*)) OVER () AS total_enterprises,
-       sum(sum(record_key)) OVER () % 256 AS total_ckey
+SELECT n_modules, enterprises, 100.0 * enterprises / sum(enterprises) OVER () AS share_pct,
+       record_keys % 256 AS ckey, sum(enterprises) OVER () AS total_enterprises,
+       sum(record_keys) OVER () % 256 AS total_ckey
 FROM n
-GROUP BY n_modules
 ORDER BY n_modules

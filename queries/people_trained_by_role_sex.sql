@@ -4,22 +4,26 @@
 -- People trained (distinct estimate: per enterprise, role and sex, the largest classroom group across its
 -- modules) and training participations (a person in two modules counts twice), by role and sex.
 -- max_*: the largest contribution of one enterprise to each group (score/disclosure.py).
-WITH p AS (
-    SELECT count(*) AS n_enterprises, coalesce(sum(record_key), 0) % 256 AS ckey,
-           sum(managers_female) AS mf, sum(managers_male) AS mm, sum(workers_female) AS wf, sum(workers_male) AS wm,
-           max(managers_female) AS max_mf, max(managers_male) AS max_mm, max(workers_female) AS max_wf,
-           max(workers_male) AS max_wm
-    FROM people_trained($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+-- The sums over figure_groups (score/sql/schema.sql): a few thousand rows written at build time unless two or more
+-- modules are chosen.
+WITH f AS (
+    FROM figure_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+),
+p AS (
+    SELECT coalesce(sum(trained_enterprises), 0)::BIGINT AS n_enterprises,
+           coalesce(sum(trained_record_keys), 0) % 256 AS ckey,
+           sum(managers_female) AS mf, sum(managers_male) AS mm, sum(trained_workers_female) AS wf,
+           sum(trained_workers_male) AS wm,
+           max(max_managers_female) AS max_mf, max(max_managers_male) AS max_mm,
+           max(max_trained_workers_female) AS max_wf, max(max_trained_workers_male) AS max_wm
+    FROM f
 ),
 t AS (
-    SELECT sum(mf) AS mf, sum(mm) AS mm, sum(wf) AS wf, sum(wm) AS wm,
-           max(mf) AS max_mf, max(mm) AS max_mm, max(wf) AS max_wf, max(wm) AS max_wm
-    FROM (
-        SELECT enterprise_id, sum(managers_female) AS mf, sum(managers_male) AS mm, sum(workers_female) AS wf,
-               sum(workers_male) AS wm
-        FROM filtered_training($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
-        GROUP BY enterprise_id
-    )
+    SELECT sum(participations_managers_female) AS mf, sum(participations_managers_male) AS mm,
+           sum(participations_workers_female) AS wf, sum(participations_workers_male) AS wm,
+           max(max_participations_managers_female) AS max_mf, max(max_participations_managers_male) AS max_mm,
+           max(max_participations_workers_female) AS max_wf, max(max_participations_workers_male) AS max_wm
+    FROM f
 )
 SELECT g.role, g.sex, p.n_enterprises,
        coalesce(CASE g.code WHEN 'mf' THEN p.mf WHEN 'mm' THEN p.mm WHEN 'wf' THEN p.wf ELSE p.wm END, 0)

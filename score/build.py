@@ -43,9 +43,11 @@ _REFERENCE_TABLES = {
 }
 _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 
-# Derived per-enterprise tables (score/sql/schema.sql), each filled by the macro that defines it, run without
-# filters for the countries of this version once the data are loaded: the measure macros then read them instead of
-# recomputing them on every page view (BENCHMARKS.md). In this order: figures_by_group reads enterprise_training.
+# Derived tables (score/sql/schema.sql), each filled by the macro that defines it, run without enterprise filters
+# for the countries of this version once the data are loaded: the measure macros then read them instead of
+# recomputing them on every page view (BENCHMARKS.md). In this order: the *_by_group tables read enterprise_training
+# and delivery_people_added. The *_by_group tables are written once for every delivery ($module NULL) and once
+# per module as under a filter on that module alone ($modules = [module]).
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
     "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
@@ -53,9 +55,19 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
-    "INSERT INTO figures_by_group BY NAME SELECT * FROM "
-    "figures_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
+    "delivery_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
+GROUP_TABLES = {
+    "figures_by_group": "INSERT INTO figures_by_group BY NAME SELECT $module AS module, * FROM "
+    "figures_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "training_year_by_group": "INSERT INTO training_year_by_group BY NAME SELECT $module AS module, * FROM "
+    "training_year_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "share_by_group": "INSERT INTO share_by_group BY NAME SELECT $module AS module, * FROM "
+    "share_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "modules_taken_by_group": "INSERT INTO modules_taken_by_group BY NAME SELECT $module AS module, * FROM "
+    "modules_taken_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+}
 
 
 class BuildError(Exception):
@@ -217,6 +229,7 @@ def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_
         or dataset[1] != (folder / DEMO_MARKER).exists()
         or meta.get("validation_sha256") != validation_fingerprint(reference_dir)
         or meta.get("secret_sha256") != _secret_fingerprint(disclosure.load_secret(create=True))
+        or meta.get("schema_sha256") != schema_fingerprint()  # the derived tables copied with the rows
     ):
         return None
     counts = dict(zip(("enterprises", "training", "indicators", "logframe"), dataset[2:], strict=True))
@@ -228,6 +241,12 @@ def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_
         previous=version_path,
         counts=counts,
     )
+
+
+def schema_fingerprint() -> str:
+    """Identifies score/sql/schema.sql: the tables and the macros the derived tables are written with. A version
+    built with another schema is not copied from (its derived tables may mean something else, or be missing)."""
+    return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()
 
 
 def _secret_fingerprint(secret: bytes) -> str:
@@ -247,7 +266,8 @@ _COPIED = (
     "enterprise_training",
     "delivery_people_added",
     "indicator_pair",
-    "figures_by_group",
+    "delivery_by_group",
+    *GROUP_TABLES,
 )
 
 
@@ -304,6 +324,11 @@ def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -
     for statement in DERIVED_TABLES:
         params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
         con.execute(statement, params)
+    modules = [None, *(row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall())]
+    for statement in GROUP_TABLES.values():
+        for module in modules:
+            params = {"countries": countries, "module": module, "modules": None if module is None else [module]}
+            con.execute(statement, params | _EVERY_YEAR)
 
 
 def build_database(
@@ -374,6 +399,7 @@ def build_database(
             "countries": ",".join(c.country for c in inputs),
             "validation_sha256": validation_fingerprint(reference_dir),
             "secret_sha256": _secret_fingerprint(secret),
+            "schema_sha256": schema_fingerprint(),
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {

@@ -44,7 +44,8 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .st-key-{BAR_KEY} button {{ min-height: 5vh; }}
 .slide-counter {{ font-size: max(1.25vw, 15px); color: #52606d; min-width: 5vw; text-align: center; }}
 .slide-note {{ font-size: max(0.85vw, 12px); color: #7b8794; text-align: right; line-height: 1.2; }}
-.st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 0; min-width: 0; }}
+/* the note takes what the buttons leave, and a line of its own when that is too little (narrow screens) */
+.st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 16rem; min-width: 16rem; }}
 .st-key-{KEYS_KEY} {{ position: fixed !important; left: -10000px; top: 0; width: 1px; height: 1px;
   overflow: hidden; }}
 .slide-title {{ display: flex; flex-direction: column; justify-content: flex-start; height: 60vh; }}
@@ -72,6 +73,8 @@ def page_top(slide: Slide, demo: str = "") -> str:
     """The page CSS and the demo mark (when `demo` is a text), in one element: fewer elements, fewer gaps.
     On the title slide the heading is the programme name, large, and the body gives it room."""
     mark = f'<div class="demo-mark" data-testid="demo-mark">{html.escape(demo)}</div>' if demo else ""
+    if demo:  # a long title wraps before the corner mark instead of running under it
+        mark += f"<style>.st-key-{HEAD_KEY} h1 {{ padding-right: max(16vw, 13rem) !important; }}</style>"
     big = f".st-key-{HEAD_KEY} h1 {{ color: {charts.ACCENT} !important; font-size: max(5vw, 40px) !important; }}"
     room = (
         f".st-key-{HEAD_KEY} {{ height: 24vh !important; min-height: 24vh !important; max-height: 24vh !important; "

@@ -22,7 +22,7 @@ from score import charts, logframe, maps
 from score.components import format_value, headline_tiles, missing, targets_apply
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, plot_separators
 
 Query = Callable[..., pd.DataFrame]
 FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
@@ -489,6 +489,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     charts.style(fig, "", height=600, value_format="" if horizontal else ",d")
     fig.update_layout(
         font={"size": FONT_PX},
+        separators=plot_separators(),  # axis ticks as the printed values: "2.000" in Spanish, "2 000" in French
         title=None,
         margin={"l": 10, "r": 40, "t": 10, "b": 10},
         legend={
@@ -510,5 +511,6 @@ def slide_figure(slide: Slide) -> go.Figure | None:
         if percent and shown_values and min(shown_values) >= 0 and max(shown_values) <= 100:
             fig.update_xaxes(range=[0, 112])  # a share on its full scale, room for the printed value
     else:
-        fig.update_xaxes(tickfont={"size": FONT_PX}, type="category", tickangle=0)
+        # names side by side when they fit, turned when they would run into each other (a narrow screen)
+        fig.update_xaxes(tickfont={"size": FONT_PX}, type="category")
     return fig

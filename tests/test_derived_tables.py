@@ -1,5 +1,7 @@
-"""The per-enterprise tables written at build time hold exactly what the raw CSV files say (tests/oracle.py),
-and the figures read through them equal the independent count, with and without a module filter."""
+"""The derived tables written at build time (per enterprise, and per group of alike enterprises for every delivery
+and for each module) hold exactly what the raw CSV files say (tests/oracle.py), and the figures read through them
+equal the independent count: without a module filter, with one module (the per-module rows) and with two or more
+(computed from the deliveries)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from score import db
@@ -19,12 +22,17 @@ from tests.test_queries_oracle import oracle_filters
 
 GROUPS = ("managers_female", "managers_male", "workers_female", "workers_male")
 CHANGE = sorted(code for code, row in reference_rows("indicators").items() if row["kind"] == "change")
-# Without a module filter the macros read the derived tables; with one they compute from the deliveries.
+SHARE = sorted(code for code, row in reference_rows("indicators").items() if row["kind"] == "share")
+MODULES = list(reference_rows("modules"))
+# Without a module filter or with one module the macros read the derived tables; with two or more they compute from
+# the deliveries.
 CASES = [
     Filters(),
     Filters(countries=("COL", "GHA"), sectors=("garments", "textiles")),
     Filters(phases=("I",), year_from=2010, year_to=2012),
     Filters(modules=("OSH",)),
+    Filters(modules=("HR",), countries=("CHN", "ZAF"), phases=("II",)),
+    Filters(modules=("WC",), sectors=("garments",), year_from=2011, year_to=2014),
     Filters(countries=("IDN",), modules=("QM", "WC")),
 ]
 
@@ -44,13 +52,15 @@ def test_enterprise_training_holds_each_enterprises_deliveries(raw) -> None:
         row = expected.setdefault(
             t["enterprise_id"],
             {"country": t["country"], "module_completions": 0, "participations": 0, "consultation_visits": 0}
-            | dict.fromkeys(GROUPS, 0),
+            | dict.fromkeys(GROUPS, 0)
+            | dict.fromkeys((f"participations_{g}" for g in GROUPS), 0),
         )
         row["module_completions"] += 1
         row["participations"] += sum(int(t[g]) for g in GROUPS)
         row["consultation_visits"] += int(t["consultation_visits"])
         for g in GROUPS:
             row[g] = max(row[g], int(t[g]))
+            row[f"participations_{g}"] += int(t[g])
     got = {row.pop("enterprise_id"): row for row in _table("enterprise_training")}
     assert len(got) == len(expected) > 1000
     assert got == expected
@@ -110,9 +120,33 @@ def test_figures_through_the_derived_tables_equal_the_raw_files(raw, filters: Fi
     for year, cell in expected_years.items():
         assert years.loc[year, "people_trained"] == cell["people_trained"], year
         assert years.loc[year, "deliveries"] == cell["deliveries"], year
+        assert years.loc[year, "n_enterprises"] == cell["n_enterprises"], year
+        assert years.loc[year, "participations"] == cell["participations"], year
     roles = db.run_query("people_trained_by_role_sex", hq, filters).set_index(["role", "sex"])
     for key, cell in raw.people_by_role_sex(**of).items():
         assert roles.loc[key, "people_trained"] == cell["people_trained"], key
+        assert roles.loc[key, "participations"] == cell["participations"], key
+    trained = {t["enterprise_id"] for t in raw.training if not of["modules"] or t["module"] in of["modules"]}
+    assert set(roles["n_enterprises"]) == {len(raw.enterprise_ids(**of) & trained)}
+    deliveries = db.run_query("training_by_country_module", hq, filters)
+    assert {(r.country, r.module): r.deliveries for r in deliveries.itertuples()} == raw.deliveries_by_country_module(
+        **of
+    )
+    by_module = db.run_query("satisfaction_by_module", hq, filters).set_index("module")
+    for module, cell in raw.by_module(**of).items():
+        assert by_module.loc[module, "n_satisfaction"] == cell["n_satisfaction"], module
+        if cell["n_satisfaction"]:
+            assert math.isclose(by_module.loc[module, "satisfaction_mean"], cell["satisfaction_mean"], rel_tol=1e-12)
+    taken = db.run_query("modules_per_enterprise", hq, filters)
+    assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
+    shares = db.run_query("outcome_shares", hq, filters).set_index("indicator")
+    for code in SHARE:
+        n, pct = raw.share(code, **of)
+        assert shares.loc[code, "n_enterprises"] == n, code
+        if n:
+            assert math.isclose(shares.loc[code, "share_pct"], pct, rel_tol=1e-12), code
+        else:
+            assert pd.isna(shares.loc[code, "share_pct"]), code
     changes = db.run_query("outcome_changes", hq, filters).set_index("indicator")
     for code in CHANGE:
         expected = raw.change(code, **of)
@@ -121,27 +155,107 @@ def test_figures_through_the_derived_tables_equal_the_raw_files(raw, filters: Fi
         assert math.isclose(changes.loc[code, "change_pct"], expected["change_pct"], rel_tol=1e-12)
 
 
-def test_the_macros_read_the_derived_tables_unless_a_module_filter_is_set(demo_data_dir, raw, tmp_path: Path) -> None:
-    """Emptying the tables in a copy of the version changes the unfiltered figures and not the module-filtered
-    ones: the fast path is really taken, and the module path really computes from the deliveries."""
+@pytest.mark.parametrize("module", [None, *MODULES])
+def test_group_tables_add_up_to_the_raw_files_for_every_module(demo_data_dir, raw, module: str | None) -> None:
+    """The rows of each *_by_group table for one `module` (NULL: every delivery) add up to the oracle's figures
+    under that module filter, country by country."""
+    modules = None if module is None else {module}
+    params = {"module": module}
+    cursor = db.connection().cursor()
+    try:
+        figures = cursor.execute(
+            "SELECT country, sum(enterprises), sum(workers), sum(module_completions), sum(participations), "
+            "sum(managers_female + managers_male + trained_workers_female + trained_workers_male), "
+            "sum(trained_enterprises) FROM figures_by_group WHERE module IS NOT DISTINCT FROM $module GROUP BY country",
+            params,
+        ).fetchall()
+        years = cursor.execute(
+            "SELECT year, sum(n_enterprises), sum(deliveries), sum(people_trained) FROM training_year_by_group "
+            "WHERE module IS NOT DISTINCT FROM $module GROUP BY year",
+            params,
+        ).fetchall()
+        taken = cursor.execute(
+            "SELECT n_modules, sum(enterprises) FROM modules_taken_by_group WHERE module IS NOT DISTINCT FROM $module "
+            "GROUP BY n_modules",
+            params,
+        ).fetchall()
+        shares = cursor.execute(
+            "SELECT indicator, sum(n_enterprises), sum(n_yes) FROM share_by_group "
+            "WHERE module IS NOT DISTINCT FROM $module GROUP BY indicator",
+            params,
+        ).fetchall()
+    finally:
+        cursor.close()
+    assert len(figures) == len(raw.countries())
+    for country, enterprises, workers, completions, participations, people, trained in figures:
+        expected = raw.kpis(modules=modules, countries={country})
+        assert (enterprises, workers, completions, participations, people) == (
+            expected["enterprises"],
+            expected["workers_reached"],
+            expected["module_completions"],
+            expected["participations"],
+            expected["people_trained"],
+        ), country
+        with_deliveries = {t["enterprise_id"] for t in raw.training if not modules or t["module"] in modules}
+        assert trained == len(raw.enterprise_ids(countries={country}) & with_deliveries), country
+    expected_years = raw.training_by_year(modules=modules)
+    assert {year: (n, d, p) for year, n, d, p in years} == {
+        year: (cell["n_enterprises"], cell["deliveries"], cell["people_trained"])
+        for year, cell in expected_years.items()
+    }
+    assert dict(taken) == raw.modules_per_enterprise(modules=modules)
+    ids = raw.enterprise_ids(modules=modules)
+    answers = [r for r in raw.indicators if r["enterprise_id"] in ids and r["period"] == "follow_up"]
+    assert {indicator: (n, yes) for indicator, n, yes in shares} == {
+        code: (
+            sum(1 for r in answers if r["indicator"] == code),
+            sum(1 for r in answers if r["indicator"] == code and float(r["value"]) == 1),
+        )
+        for code in SHARE
+    }
+
+
+def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_data_dir, raw, tmp_path: Path) -> None:
+    """Emptying the tables in a copy of the version changes the figures without a module filter and with one module,
+    not those of two modules: the fast path is really taken, and the other really computes from the deliveries."""
     copy = tmp_path / "emptied.duckdb"
     shutil.copy(db.current_path(), copy)
     con = duckdb.connect(str(copy))
     con.execute(
         "DELETE FROM enterprise_training; DELETE FROM delivery_people_added; DELETE FROM indicator_pair; "
-        "DELETE FROM figures_by_group"
+        "DELETE FROM figures_by_group; DELETE FROM training_year_by_group; DELETE FROM share_by_group; "
+        "DELETE FROM delivery_by_group; DELETE FROM modules_taken_by_group"
     )
     con.close()
     hq = Scope.hq("t")
     try:
-        assert db.run_query("overview_kpis", hq, Filters(), path=copy).iloc[0]["enterprises"] == 0
+        for read in (Filters(), Filters(modules=("OSH",))):
+            assert db.run_query("overview_kpis", hq, read, path=copy).iloc[0]["enterprises"] == 0
+            assert db.run_query("people_trained_by_role_sex", hq, read, path=copy)["n_enterprises"].sum() == 0
+            assert db.run_query("training_by_year", hq, read, path=copy).empty
+            assert db.run_query("outcome_shares", hq, read, path=copy)["n_enterprises"].sum() == 0
+            assert db.run_query("outcome_changes", hq, read, path=copy)["n_enterprises"].sum() == 0
+            assert db.run_query("modules_per_enterprise", hq, read, path=copy).empty
+        for read in (Filters(), Filters(modules=("OSH",)), Filters(modules=("OSH", "QM"))):  # every module filter
+            assert db.run_query("training_by_country_module", hq, read, path=copy).empty
         assert db.run_query("enterprises_by_year", hq, Filters(), path=copy)["enterprises"].sum() > 0
         assert db.run_query("people_trained_by_role_sex", hq, Filters(), path=copy)["people_trained"].sum() == 0
-        assert db.run_query("training_by_year", hq, Filters(), path=copy)["people_trained"].sum() == 0
-        assert db.run_query("outcome_changes", hq, Filters(modules=("OSH",)), path=copy)["n_enterprises"].sum() == 0
-        module = Filters(modules=("OSH",))
-        filtered = db.run_query("overview_kpis", hq, module, path=copy).iloc[0]
-        for key, value in raw.kpis(**oracle_filters(module)).items():
+        two = Filters(modules=("OSH", "QM"))
+        of = oracle_filters(two)
+        filtered = db.run_query("overview_kpis", hq, two, path=copy).iloc[0]
+        for key, value in raw.kpis(**of).items():
             assert filtered[key] == value, key
+        years = db.run_query("training_by_year", hq, two, path=copy).set_index("year")
+        assert years["people_trained"].to_dict() == {
+            y: c["people_trained"] for y, c in raw.training_by_year(**of).items()
+        }
+        roles = db.run_query("people_trained_by_role_sex", hq, two, path=copy).set_index(["role", "sex"])
+        assert roles["people_trained"].to_dict() == {
+            k: c["people_trained"] for k, c in raw.people_by_role_sex(**of).items()
+        }
+        taken = db.run_query("modules_per_enterprise", hq, two, path=copy)
+        assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
+        shares = db.run_query("outcome_shares", hq, two, path=copy).set_index("indicator")
+        assert shares["n_enterprises"].to_dict() == {code: raw.share(code, **of)[0] for code in SHARE}
     finally:
         db.release(copy)

@@ -22,6 +22,10 @@ TABLES = (
     "delivery_people_added",
     "indicator_pair",
     "figures_by_group",
+    "training_year_by_group",
+    "share_by_group",
+    "delivery_by_group",
+    "modules_taken_by_group",
 )
 
 
@@ -74,5 +78,15 @@ def test_a_changed_folder_or_validator_means_validating_again(
     assert validated == ["GHA"]
     validated = _validated_folders(monkeypatch)
     monkeypatch.setattr(build, "validation_fingerprint", lambda *a, **k: "another validator")
+    publish.publish_country("PER", _files(fresh_data_dir, "PER"), Scope.hq("t"))
+    assert sorted(validated) == ["BOL", "CHN", "COL", "GHA", "IDN", "IND", "VNM", "ZAF"]
+
+
+def test_a_version_built_with_another_schema_is_not_copied_from(
+    fresh_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its derived tables were written by other macros, or lack a table or column of this schema."""
+    validated = _validated_folders(monkeypatch)
+    monkeypatch.setattr(build, "schema_fingerprint", lambda: "another schema")
     publish.publish_country("PER", _files(fresh_data_dir, "PER"), Scope.hq("t"))
     assert sorted(validated) == ["BOL", "CHN", "COL", "GHA", "IDN", "IND", "VNM", "ZAF"]

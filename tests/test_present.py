@@ -274,3 +274,13 @@ def test_command_line_refuses_unknown_filters(demo_data_dir, tmp_path: Path) -> 
     )
     assert result.returncode == 1 and "countries=XXX" in result.stderr
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_slide_charts_use_the_languages_separators_on_their_axes(demo_data_dir) -> None:
+    import json
+
+    at = open_page(PRESENT, {"lang": "es", "slide": "5"})  # people trained by country: thousands on the axis
+    (chart,) = at.get("plotly_chart")
+    layout = json.loads(chart.proto.spec)["layout"]
+    assert layout["separators"] == ",."  # Spanish: 2.000 on the axis, as the bars' own labels print it
+    assert "tickangle" not in layout.get("xaxis", {})  # names may turn on a narrow screen instead of overlapping

@@ -30,26 +30,27 @@ table["published_at"] = [
     for when in table["published_at"]
 ]
 table["action"] = table["action"].map(quality.action_label)
-st.dataframe(
-    components.with_labels(table, country=names),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "country": st.column_config.TextColumn(_("Country")),
-        "version": st.column_config.NumberColumn(_("Version"), format="%d"),
-        "action": st.column_config.TextColumn(_("Last change")),
-        "user": st.column_config.TextColumn(_("By")),
-        "published_at": st.column_config.TextColumn(_("When")),
-        "age_days": st.column_config.NumberColumn(_("Age (days)"), format="%d"),
-        **{check.query: st.column_config.NumberColumn(check.title, format="%d") for check in checks},
-    },
-)
+headings = {
+    "country": _("Country"),
+    "version": _("Version"),
+    "action": _("Last change"),
+    "user": _("By"),
+    "published_at": _("When"),
+    "age_days": _("Age (days)"),
+    **{check.query: check.title for check in checks},
+}
+shown = components.with_labels(table, country=names)
+for column in ["version", "age_days", *(check.query for check in checks)]:
+    shown[column] = shown[column].map(lambda value: "" if value != value or value is None else fmt_int(value))
+# A plain table: its headings wrap, so every check is in view at 1280 px and 800 px (a grid scrolled sideways).
+st.table(shown.rename(columns=headings)[list(headings.values())], hide_index=True)
 st.caption(_("Countries: {names}", names=", ".join(names.get(c, c) for c in table["country"])))
 
 for check in checks:
     frame = frames[check.query]
     with st.expander(
-        f"{check.title}: {fmt_int(len(frame))}", icon=":material/check_circle:" if frame.empty else ":material/warning:"
+        _("{label}: {value}", label=check.title, value=fmt_int(len(frame))),
+        icon=":material/check_circle:" if frame.empty else ":material/warning:",
     ):
         st.caption(check.explanation)
         if frame.empty:

@@ -60,13 +60,20 @@ CREATE TABLE load_log (
 CREATE TABLE enterprise_training (
     enterprise_id VARCHAR PRIMARY KEY, country VARCHAR NOT NULL, module_completions BIGINT,
     participations BIGINT, consultation_visits BIGINT,
-    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
+    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER,
+    -- training participations (people in its classrooms summed over deliveries) per role and sex
+    participations_managers_female BIGINT, participations_managers_male BIGINT,
+    participations_workers_female BIGINT, participations_workers_male BIGINT
 );
--- Per group of enterprises alike in every enterprise filter (country, sector, phase, partner, year joined): the
--- headline figures of country_figures, summed. Without a module filter country_figures adds up these few thousand
--- rows instead of joining 300,000 enterprises (people trained is a sum of per-enterprise maxima, so it adds up).
+-- The *_by_group tables: per group of enterprises alike in every enterprise filter (country, sector, phase,
+-- partner, year joined) and `module` (NULL: every delivery counts, as without a module filter; a module code: as
+-- under a filter on that one module), figures that add up over groups. A view without a module filter or with one
+-- module adds up a few thousand of these rows instead of joining 300,000 enterprises and 745,000 deliveries; a
+-- filter on two or more modules computes the same rows from the deliveries (figure_groups and its siblings).
+-- figures_by_group: the headline figures of country_figures and people trained by role and sex (people trained is
+-- a sum of per-enterprise maxima, so it adds up).
 CREATE TABLE figures_by_group (
-    country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     enterprises BIGINT, workers_female HUGEINT, workers_male HUGEINT, workers HUGEINT,
     module_completions HUGEINT, participations HUGEINT, consultation_visits HUGEINT,
     managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT,
@@ -75,7 +82,48 @@ CREATE TABLE figures_by_group (
     record_keys HUGEINT, max_workers_female INTEGER, max_workers_male INTEGER, max_workers INTEGER,
     max_participations BIGINT, max_consultation_visits BIGINT, max_people_trained_female INTEGER,
     max_people_trained_male INTEGER, max_managers_trained INTEGER, max_workers_trained INTEGER,
-    max_people_trained INTEGER
+    max_people_trained INTEGER,
+    -- people trained by role and sex (queries/people_trained_by_role_sex.sql): the enterprises with deliveries and
+    -- their record keys, training participations per role and sex, and the largest of one enterprise per figure
+    trained_enterprises BIGINT, trained_record_keys HUGEINT,
+    participations_managers_female HUGEINT, participations_managers_male HUGEINT,
+    participations_workers_female HUGEINT, participations_workers_male HUGEINT,
+    max_managers_female INTEGER, max_managers_male INTEGER, max_trained_workers_female INTEGER,
+    max_trained_workers_male INTEGER, max_participations_managers_female HUGEINT,
+    max_participations_managers_male HUGEINT, max_participations_workers_female HUGEINT,
+    max_participations_workers_male HUGEINT
+);
+-- Per group and year of classroom training (queries/training_by_year.sql): enterprises trained that year, module
+-- deliveries, training participations, people trained first counted that year (people_trained_added), the sum of
+-- the enterprises' record keys and the largest figures of one enterprise in one year.
+CREATE TABLE training_year_by_group (
+    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    year BIGINT, n_enterprises BIGINT, deliveries HUGEINT, participations HUGEINT, people_trained HUGEINT,
+    record_keys HUGEINT, max_participations HUGEINT, max_people_trained HUGEINT
+);
+-- Per group and module of the deliveries (queries/training_by_country_module.sql, satisfaction_by_module.sql):
+-- deliveries, participations, the record keys of the delivering enterprises (one delivery per enterprise and module),
+-- satisfaction where reported, the largest of one delivery. A module filter only narrows which modules' deliveries
+-- count here (an enterprise with a delivery of a chosen module has that module), so these rows serve every module
+-- filter, with no per-module variant.
+CREATE TABLE delivery_by_group (
+    country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    delivery_module VARCHAR NOT NULL, deliveries BIGINT, participations HUGEINT, record_keys HUGEINT,
+    max_participations INTEGER, n_satisfaction BIGINT, satisfaction_sum DOUBLE, satisfaction_record_keys HUGEINT,
+    max_satisfaction DOUBLE
+);
+-- Per group and number of deliveries of the chosen modules per enterprise (queries/modules_per_enterprise.sql):
+-- enterprises and the sum of their record keys (0 = no delivery yet).
+CREATE TABLE modules_taken_by_group (
+    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    n_modules BIGINT, enterprises BIGINT, record_keys HUGEINT
+);
+-- Per group and yes/no indicator (queries/outcome_shares.sql): follow-up answers, yeses, the sum and count of the
+-- answers (for the share) and the record keys of the enterprises answering and of those answering yes.
+CREATE TABLE share_by_group (
+    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    indicator VARCHAR NOT NULL, n_enterprises BIGINT, n_yes HUGEINT, value_sum DOUBLE, value_n BIGINT,
+    record_keys HUGEINT, record_keys_yes HUGEINT
 );
 -- Per delivery: how far it raises its enterprise's largest group so far, per role and sex (people_trained_added).
 CREATE TABLE delivery_people_added (
@@ -131,7 +179,9 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
            sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
            max(workers_female) AS workers_female, max(workers_male) AS workers_male,
-           any_value(record_key) AS record_key
+           any_value(record_key) AS record_key,
+           sum(managers_female) AS participations_managers_female, sum(managers_male) AS participations_managers_male,
+           sum(workers_female) AS participations_workers_female, sum(workers_male) AS participations_workers_male
     FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY enterprise_id;
 
@@ -140,7 +190,11 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
 CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT x.enterprise_id, x.country, x.module_completions, x.participations::HUGEINT AS participations,
            x.consultation_visits::HUGEINT AS consultation_visits,
-           x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key
+           x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key,
+           x.participations_managers_female::HUGEINT AS participations_managers_female,
+           x.participations_managers_male::HUGEINT AS participations_managers_male,
+           x.participations_workers_female::HUGEINT AS participations_workers_female,
+           x.participations_workers_male::HUGEINT AS participations_workers_male
     FROM enterprise_training x
     JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
@@ -180,7 +234,7 @@ CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, yea
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
 CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value
+    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value, e.sector, e.phase, e.partner, e.join_year
     FROM indicator_value v
     JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
@@ -208,11 +262,139 @@ CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, ye
            max(x.managers_male + x.workers_male) AS max_people_trained_male,
            max(x.managers_female + x.managers_male) AS max_managers_trained,
            max(x.workers_female + x.workers_male) AS max_workers_trained,
-           max(x.managers_female + x.managers_male + x.workers_female + x.workers_male) AS max_people_trained
+           max(x.managers_female + x.managers_male + x.workers_female + x.workers_male) AS max_people_trained,
+           count(x.enterprise_id) AS trained_enterprises,
+           sum(e.record_key) FILTER (WHERE x.enterprise_id IS NOT NULL) AS trained_record_keys,
+           sum(x.participations_managers_female) AS participations_managers_female,
+           sum(x.participations_managers_male) AS participations_managers_male,
+           sum(x.participations_workers_female) AS participations_workers_female,
+           sum(x.participations_workers_male) AS participations_workers_male,
+           max(x.managers_female) AS max_managers_female, max(x.managers_male) AS max_managers_male,
+           max(x.workers_female) AS max_trained_workers_female, max(x.workers_male) AS max_trained_workers_male,
+           max(x.participations_managers_female) AS max_participations_managers_female,
+           max(x.participations_managers_male) AS max_participations_managers_male,
+           max(x.participations_workers_female) AS max_participations_workers_female,
+           max(x.participations_workers_male) AS max_participations_workers_male
     FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
     LEFT JOIN filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) x
       USING (enterprise_id)
     GROUP BY e.country, e.sector, e.phase, e.partner, e.join_year;
+
+-- Which rows of a *_by_group table answer the module filter: those of module NULL without one, those of the module
+-- with one; a filter on two or more modules computes the rows instead (modules_computed). DuckDB folds these
+-- conditions on the parameter, so each view reads one branch.
+CREATE MACRO group_rows_for(modules, module) AS (
+    CASE WHEN modules IS NULL THEN module IS NULL
+         WHEN len(list_distinct(modules)) = 1 THEN module = list_distinct(modules)[1]
+         ELSE false END
+);
+CREATE MACRO modules_computed(modules) AS (coalesce(len(list_distinct(modules)) > 1, false));
+-- A *_by_group row answers the filters: its module variant and its group's attributes.
+CREATE MACRO group_in(countries, sectors, phases, partners, modules, year_from, year_to,
+                      module, country, sector, phase, partner, join_year) AS (
+    group_rows_for(modules, module)
+    AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                      country, sector, phase, partner, join_year)
+);
+
+-- The rows of figures_by_group for the filters: read from the table, or computed when two or more modules are chosen.
+CREATE MACRO figure_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (module) FROM figures_by_group
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
+    UNION ALL
+    SELECT * FROM figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules);
+
+-- Per group and year of classroom training, for the filtered enterprises and chosen modules (training_year_by_group:
+-- the definition; build time writes it per module). A year's enterprises are those with a delivery that year.
+CREATE MACRO training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    WITH d AS (
+        SELECT enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
+               any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
+               any_value(join_year) AS join_year, any_value(record_key) AS record_key,
+               count(*) AS deliveries, sum(participants) AS participations
+        FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+        GROUP BY enterprise_id, year(classroom_date)
+    ),
+    added AS (
+        SELECT enterprise_id, year(classroom_date) AS year,
+               sum(managers_female + managers_male + workers_female + workers_male) AS people
+        FROM people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to)
+        GROUP BY enterprise_id, year(classroom_date)
+    )
+    SELECT d.country, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
+           sum(d.deliveries) AS deliveries, sum(d.participations) AS participations,
+           sum(added.people) AS people_trained, sum(d.record_key) AS record_keys,
+           max(d.participations) AS max_participations, max(added.people) AS max_people_trained
+    FROM d
+    LEFT JOIN added USING (enterprise_id, year)
+    GROUP BY d.country, d.sector, d.phase, d.partner, d.join_year, d.year;
+
+CREATE MACRO training_year_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (module) FROM training_year_by_group
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
+    UNION ALL
+    SELECT * FROM training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules);
+
+-- Per group and module of the deliveries of the filtered enterprises and chosen modules (delivery_by_group: the
+-- definition), and its reader: the table serves every module filter.
+CREATE MACRO delivery_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, sector, phase, partner, join_year, module AS delivery_module, count(*) AS deliveries,
+           sum(participants) AS participations, sum(record_key) AS record_keys, max(participants) AS max_participations,
+           count(satisfaction_pct) AS n_satisfaction, sum(satisfaction_pct) AS satisfaction_sum,
+           sum(record_key) FILTER (WHERE satisfaction_pct IS NOT NULL) AS satisfaction_record_keys,
+           max(satisfaction_pct) AS max_satisfaction
+    FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY country, sector, phase, partner, join_year, module;
+
+CREATE MACRO delivery_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * FROM delivery_by_group
+    WHERE (modules IS NULL OR list_contains(modules, delivery_module))
+      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                        country, sector, phase, partner, join_year);
+
+-- Per group and number of deliveries of the chosen modules per enterprise (modules_taken_by_group: the definition).
+CREATE MACRO modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    WITH n AS (
+        SELECT e.enterprise_id, any_value(e.country) AS country, any_value(e.sector) AS sector,
+               any_value(e.phase) AS phase, any_value(e.partner) AS partner, any_value(e.join_year) AS join_year,
+               any_value(e.record_key) AS record_key, count(t.module) AS n_modules
+        FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+        LEFT JOIN filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) t
+          USING (enterprise_id)
+        GROUP BY e.enterprise_id
+    )
+    SELECT country, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
+           sum(record_key) AS record_keys
+    FROM n
+    GROUP BY country, sector, phase, partner, join_year, n_modules;
+
+CREATE MACRO modules_taken_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (module) FROM modules_taken_by_group
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
+    UNION ALL
+    SELECT * FROM modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules);
+
+-- Per group and yes/no indicator, for the filtered enterprises (share_by_group: the definition).
+CREATE MACRO share_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, sector, phase, partner, join_year, indicator, count(*) AS n_enterprises,
+           sum(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS n_yes, sum(value) AS value_sum, count(value) AS value_n,
+           sum(record_key) AS record_keys, sum(record_key) FILTER (WHERE value = 1) AS record_keys_yes
+    FROM indicator_share(countries, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY country, sector, phase, partner, join_year, indicator;
+
+CREATE MACRO share_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (module) FROM share_by_group
+    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
+                   partner, join_year)
+    UNION ALL
+    SELECT * FROM share_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules);
 
 -- The headline figures per country for the filtered enterprises. Totals are sums over these rows; every page and
 -- the map read them from here. Without a module filter they add up figures_by_group (DuckDB runs one branch).
@@ -220,15 +402,6 @@ CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, ye
 -- their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the largest
 -- contribution of one enterprise to that figure (a total's is the largest of its rows').
 CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    WITH g AS (
-        SELECT * FROM figures_by_group
-        WHERE modules IS NULL
-          AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                            country, sector, phase, partner, join_year)
-        UNION ALL
-        SELECT * FROM figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
-        WHERE modules IS NOT NULL
-    )
     SELECT country, sum(enterprises)::BIGINT AS enterprises,
            sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers_reached,
            coalesce(sum(module_completions)::BIGINT, 0) AS module_completions,
@@ -246,7 +419,7 @@ CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year
            max(max_people_trained_female) AS max_people_trained_female,
            max(max_people_trained_male) AS max_people_trained_male, max(max_managers_trained) AS max_managers_trained,
            max(max_workers_trained) AS max_workers_trained, max(max_people_trained) AS max_people_trained
-    FROM g
+    FROM figure_groups(countries, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY country;
 
 -- People trained over time, on the same basis as people_trained: walking through an enterprise's deliveries

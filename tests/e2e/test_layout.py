@@ -71,3 +71,27 @@ def test_headline_strip_fits_a_small_iframe(browser: Browser, app_server: AppSer
         assert page.evaluate(CUT) == []
     finally:
         context.close()
+
+
+TITLES_CUT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap(chart => {
+  const frame = chart.getBoundingClientRect();
+  return [...chart.querySelectorAll('.gtitle')].filter(t => {
+    const box = t.getBoundingClientRect();
+    return box.width > 0 && (box.right > frame.right + 1 || box.left < frame.left - 1);
+  }).map(t => t.textContent);
+})"""
+
+
+@pytest.mark.parametrize("path", ["", "training"])
+def test_chart_titles_are_whole_at_800_px_in_spanish(
+    browser: Browser, app_server: AppServer, network_guard, path: str
+) -> None:
+    # Spanish titles are the longest; two charts side by side at 800 px cut them at the chart's edge.
+    context, page = open_page(browser, network_guard, f"{app_server.url}/{path}?lang=es", 800, 900)
+    try:
+        page.locator(f"{ui.PLOTLY} .gtitle").first.wait_for(timeout=ui.TIMEOUT)
+        page.wait_for_timeout(1000)  # charts re-lay out to their column's width
+        assert page.locator(ui.PLOTLY).count() >= 4
+        assert page.evaluate(TITLES_CUT) == []
+    finally:
+        context.close()

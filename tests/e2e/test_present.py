@@ -1,6 +1,7 @@
-"""Present mode in a real browser, as on a meeting-room projector at 1920x1080 and 1280x720: no sidebar, header
-or scroll bar on any slide; the keys presenter clickers send move through the slides; `?slide=3` opens slide 3;
-Escape leaves; text is large enough to read; no request leaves the machine (the e2e network guard)."""
+"""Present mode in a real browser, as on a meeting-room projector at 1920x1080 and 1280x720 (and a small
+laptop window at 800x900): no sidebar, header or scroll bar on any slide, the title clear of the demo mark, the
+"figures are adjusted" note on screen; the keys presenter clickers send move through the slides; `?slide=3`
+opens slide 3; Escape leaves; text is large enough to read; no request leaves the machine (the e2e network guard)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Browser, Page
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
 
-SIZES = [(1920, 1080), (1280, 720)]
+SIZES = [(1920, 1080, "en"), (1280, 720, "fr"), (800, 900, "es")]
 SLIDES = 9
 COUNTER = "[data-testid='slide-counter']"
 OVERFLOW = """() => {
@@ -38,6 +39,23 @@ SMALLEST_TEXT = """() => {
 }"""
 
 
+CLASHES = """() => {
+  const out = [];
+  const box = sel => { const e = document.querySelector(sel); return e && e.getBoundingClientRect(); };
+  const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+  const heading = document.querySelector('.st-key-slide_head h1'), mark = box('[data-testid=demo-mark]');
+  const words = document.createRange();  // the title's text, line by line (the h1 box itself is wider)
+  if (heading) words.selectNodeContents(heading);
+  if (heading && mark && [...words.getClientRects()].some(line => !apart(line, mark)))
+    out.push('the title runs under the demo mark');
+  const note = box('[data-testid=slide-note]');
+  if (!note) out.push('no note that the figures are adjusted');
+  else if (note.bottom > window.innerHeight || note.right > window.innerWidth || note.height > 60)
+    out.push(`the note is squeezed or off screen: ${note.width}x${note.height} at ${note.left},${note.top}`);
+  return out;
+}"""
+
+
 def slide_number(page: Page) -> int:
     return int(page.locator(COUNTER).inner_text().split("/")[0])
 
@@ -57,14 +75,14 @@ def open_present(page: Page, url: str) -> None:
     ui.settle(page)
 
 
-@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize(("width", "height", "language"), SIZES)
 def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
-    browser: Browser, app_server: AppServer, network_guard, width: int, height: int
+    browser: Browser, app_server: AppServer, network_guard, width: int, height: int, language: str
 ) -> None:
     context = network_guard.install(browser.new_context(viewport={"width": width, "height": height}))
     page = context.new_page()
     try:
-        open_present(page, f"{app_server.url}/present")
+        open_present(page, f"{app_server.url}/present?lang={language}")
         assert slide_number(page) == 1
         for number in range(1, SLIDES + 1):
             if number > 1:
@@ -75,6 +93,7 @@ def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
             assert not page.locator("[data-testid='stToolbar']").is_visible()
             assert page.locator("[data-testid='demo-mark']").is_visible()  # demo data is loaded
             assert page.evaluate(OVERFLOW) == [], f"slide {number} at {width}x{height}"
+            assert page.evaluate(CLASHES) == [], f"slide {number} at {width}x{height} in {language}"
             if width == 1920:
                 smallest = page.evaluate(SMALLEST_TEXT)
                 assert smallest >= 24, f"slide {number}: text of {smallest} px"
