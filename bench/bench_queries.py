@@ -202,6 +202,7 @@ pages = re.findall(r'st\.Page\("([^"]+)"', open(app, encoding="utf-8").read())
 def render(page, params, clear):
     if clear:
         st.cache_data.clear()
+        st.cache_resource.clear()
         db.close_all()
     log.clear()
     at = AppTest.from_file(app, default_timeout=900)

@@ -50,8 +50,9 @@ Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures
 def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
     """The bytes of a small frame's content (column names, dtypes, index, values): equal for equal frames.
 
-    Not the frame's own pickle: a result fresh from DuckDB and the same result out of st.cache_data pickle to
-    different bytes, so the first rerun after every filter change missed every chart (BENCHMARKS.md)."""
+    Not the frame's own pickle: a result fresh from DuckDB and the same result after a pickle round trip (as
+    st.cache_data hands it out) pickle to different bytes, so the first rerun after every filter change missed
+    every chart (BENCHMARKS.md)."""
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     content = (
@@ -96,6 +97,24 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
     make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
+
+
+def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
+    """Draw these elements once per arguments and language; a rerun replays what was drawn (a cached function's
+    elements are recorded by st.cache_data), instead of styling and serialising them again: a coloured table
+    (a pandas Styler) cost 5-10 ms to send, every rerun (BENCHMARKS.md). Elements only, never widgets; frames
+    are keyed by content, and the language is in the key for the words drawn."""
+    name = f"{draw.__module__}.{draw.__qualname__}"
+
+    @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
+    def drawn(name: str, language: str, args: tuple, kwargs: dict) -> None:
+        draw(*args, **kwargs)
+
+    @functools.wraps(draw)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        drawn(name, current_language(), args, kwargs)
+
+    return wrapper
 
 
 def missing(value: object) -> bool:
@@ -443,6 +462,11 @@ def bar_chart(
         bar_text, texttemplate = None, [HIDDEN if h else "%{" + axis + ":" + value_format + "}" for h in hidden]
     else:
         bar_text, texttemplate = [HIDDEN if h else t for h, t in zip(hidden, text, strict=True)], None
+    longest = max((len(t) for t in (bar_text or [])), default=6)
+    # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
+    # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
+    inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
+    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(
@@ -451,7 +475,8 @@ def bar_chart(
                 marker={"color": bar_colours},
                 text=bar_text,
                 texttemplate=texttemplate,
-                textposition="outside",
+                textposition=positions,
+                insidetextanchor="end",
                 constraintext="none",
                 cliponaxis=False,
                 textfont={"size": 15},
@@ -479,11 +504,11 @@ def bar_chart(
         )
         top = max(top, float(targets.max()))
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
-    longest = max((len(t) for t in (bar_text or [])), default=6)
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
     # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
     # with long category names (French, Spanish) the axis is too short for headroom alone to hold them.
-    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 else None
+    # (On a fixed scale they are inside the long bars, and the short bars leave room beside them.)
+    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 and not inside else None
     if label_margin:
         headroom = 1.05
     if max_value is not None:
@@ -1121,10 +1146,29 @@ def role_sex_section(
         suppression_note(roles)
 
 
-def logframe_table(table: pd.DataFrame, *, key: str) -> None:
-    """A logframe table (logframe.display_table) with its status column coloured, as tall as its rows."""
+@drawn_once
+def logframe_table(
+    rows: pd.DataFrame,
+    indicator_names: Mapping[str, str],
+    country_names: Mapping[str, str],
+    *,
+    key: str,
+    show_country: bool = True,
+    show_date: bool = False,
+    show_indicator: bool = True,
+) -> None:
+    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, as
+    tall as its rows."""
     from score import logframe
 
+    table = logframe.display_table(
+        rows,
+        dict(indicator_names),
+        dict(country_names),
+        show_country=show_country,
+        show_date=show_date,
+        show_indicator=show_indicator,
+    )
     st.dataframe(
         logframe.status_column_style(table),
         hide_index=True,
@@ -1132,6 +1176,15 @@ def logframe_table(table: pd.DataFrame, *, key: str) -> None:
         column_config=logframe.column_config(),
         key=key,
     )
+
+
+@drawn_once
+def logframe_matrix(frame: pd.DataFrame, indicator_names: Mapping[str, str], country_names: Mapping[str, str]) -> None:
+    """The traffic-light overview of `logframe.with_status` rows (logframe.matrix), each cell coloured."""
+    from score import logframe
+
+    texts, statuses = logframe.matrix(frame, dict(indicator_names), dict(country_names))
+    table(logframe.matrix_style(texts, statuses), height="content", key="logframe_matrix")
 
 
 def table_section(

@@ -83,18 +83,31 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@cache
+def _number_format(locale: str, pattern: str) -> tuple[babel_numbers.NumberPattern, Locale]:
+    """A parsed Babel pattern and locale: what babel's format_decimal/format_percent parse again on every call
+    (three quarters of their time; a page formats hundreds of numbers per rerun)."""
+    return babel_numbers.parse_pattern(pattern), Locale.parse(locale)
+
+
+def _formatted(number: float, pattern: str) -> str:
+    """`number` with a Babel pattern in the current locale (as babel.numbers.format_decimal/_percent do)."""
+    parsed, locale = _number_format(_locale(), pattern)
+    return parsed.apply(number, locale)
+
+
 def fmt_int(value: object) -> str:
     """Whole number with the locale's thousands separator; a dash for missing or suppressed."""
     if _missing(value):
         return "–"
-    return babel_numbers.format_decimal(round(float(value)), format="#,##0", locale=_locale())
+    return _formatted(round(float(value)), "#,##0")
 
 
 def fmt_number(value: object, decimals: int = 1) -> str:
     if _missing(value):
         return "–"
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return babel_numbers.format_decimal(float(value), format=pattern, locale=_locale())
+    return _formatted(float(value), pattern)
 
 
 def fmt_bound(value: float) -> str:
@@ -115,7 +128,7 @@ def fmt_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
     pattern = _percent_pattern(_locale()).replace("#,##0", digits)
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return babel_numbers.format_percent(float(value) / 100, format=pattern, locale=_locale())
+    return _formatted(float(value) / 100, pattern)
 
 
 @cache

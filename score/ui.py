@@ -6,6 +6,8 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -68,7 +70,14 @@ def data_version() -> str:
     return db.data_version(pinned_path())
 
 
-@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
+def _filters_key(filters: Filters) -> str:
+    """A frozen dataclass of tuples and numbers: its repr is its value. Streamlit's own hash walks every field
+    (most of a cached query's cost, BENCHMARKS.md); hashing this string is one step."""
+    return repr(filters)
+
+
+# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
+@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: _filters_key})
 def _cached_query(
     name: str,
     scope_key: tuple,
@@ -120,6 +129,13 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
 
 def reference_labels(kind: str) -> dict[str, str]:
     """Code -> label in the current language for sectors, modules, indicators, countries."""
+    return dict(_reference_labels(kind, current_language()))
+
+
+@functools.cache
+def _reference_labels(kind: str, language: str) -> dict[str, str]:
+    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
+    per rerun. Shared: reference_labels hands out copies."""
     files = {
         "sector": "sectors.csv",
         "module": "modules.csv",
@@ -128,7 +144,7 @@ def reference_labels(kind: str) -> dict[str, str]:
         "country": "countries.csv",
     }
     key = "iso3" if kind == "country" else "code"
-    return {row[key]: label(row) for row in contract.reference_rows(files[kind])}
+    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
 def browser_language() -> str:
@@ -202,10 +218,17 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+# Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
+# the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
+HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
+
+
 def streamlit_texts() -> None:
     """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
-    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    in French and Spanish a style sheet shows them in the viewer's language instead. (Streamlit has no
+    setting for the language of its own words.)"""
     if current_language() == DEFAULT_LANGUAGE:
+        st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
         return
     uploader = "[data-testid='stFileUploaderDropzone']"
     words = {
@@ -218,7 +241,7 @@ def streamlit_texts() -> None:
         f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
         for selector, text in words.items()
     )
-    st.html(f"<style>{rules}</style>")
+    st.html(f"<style>{HIDDEN_INSTRUCTIONS}{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
@@ -421,9 +444,9 @@ RESPONSIVE_CSS = """
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
   /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
-     laptop): one under the other, each the full width */
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"])
-  {
+     laptop) and a map beside a chart would show a sliver of the country: one under the other, full width */
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(
+    [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
     min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
 }
 </style>
@@ -488,9 +511,25 @@ def data_status() -> dict[str, object]:
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
     """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
     chosen = filters_override if filters_override is not None else current_filters()
-    scope = current_scope()
-    adjusted = (adjusted_figures_notice(scope) or "", adjusted_figures_mark(scope) or "")
-    return exports.export_context(chosen, export_labels(), data_status(), adjusted=adjusted)
+    scope, path = current_scope(), pinned_path()
+    version = db.data_version(path)
+    return _export_context(chosen, scope_key(scope), current_language(), version, dt.date.today(), scope, path)
+
+
+# Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
+@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: _filters_key})
+def _export_context(
+    chosen: Filters,
+    scope_key: tuple,
+    language: str,
+    version: str,
+    today: dt.date,
+    _scope: Scope,
+    _path: Path | None,
+) -> exports.ExportContext:
+    adjusted = (adjusted_figures_notice(_scope) or "", adjusted_figures_mark(_scope) or "")
+    status = dict(_data_status(version, _path))
+    return exports.export_context(chosen, export_labels(), status, today=today, adjusted=adjusted)
 
 
 def empty_state(message: str) -> None:

@@ -65,8 +65,10 @@ def show_totals(before: dict, after: dict) -> None:
         column.metric(
             label,
             fmt_int(new),
-            delta=None if delta is None else f"{'+' if delta >= 0 else '−'}{fmt_int(abs(delta))}",
+            # an ASCII "-": Streamlit reads the direction (arrow down, red) from it; a "−" read as a rise
+            delta=None if delta is None else f"{'+' if delta > 0 else '-' if delta < 0 else ''}{fmt_int(abs(delta))}",
             delta_color="off" if not delta else "normal",
+            delta_arrow="off" if not delta else "auto",  # no change: "0", no arrow up
             help=_("Before: {value}", value=fmt_int(old)),
         )
 
@@ -218,8 +220,10 @@ def downloads_section(country: str, scope) -> None:
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
     """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
+    # About 40 characters a line in the 290 px Fix column (fewer than 50: French and Spanish words are long
+    # and lists of codes break at commas); up to 10 lines, so a fix with the list of allowed codes is whole.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(7, max(2, math.ceil(longest / 50)))
+    lines = min(10, max(2, math.ceil(longest / 40)))
     row = lines * 20 + 12
     st.dataframe(
         frame,
@@ -228,9 +232,9 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
         row_height=row,
         height=min(len(frame), 10) * row + 38,
         column_config={
-            _("Severity"): st.column_config.TextColumn(_("Severity"), width=62),
-            _("Where"): st.column_config.TextColumn(_("Where"), width=150),
-            _("Value"): st.column_config.TextColumn(_("Value"), width=90),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=100),  # "Avertissement" whole
+            _("Where"): st.column_config.TextColumn(_("Where"), width=140),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=80),
             _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
             _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
         },

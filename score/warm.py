@@ -5,8 +5,8 @@ asked first, bounded). A daemon thread, started once per process, looks for a ne
 WATCH_SECONDS: a publisher renames `score-<n>.duckdb.building` to `score-<n>.duckdb` once it is checked, then waits
 (score.warmers, at most SCORE_WARM_WAIT_SECONDS) until every live process has warmed it, and only then switches the
 pointer. The thread replays the remembered queries on the new file through the same cached function as the pages
-(ui._cached_query), so the views people open are in st.cache_data, and DuckDB's buffers loaded, when the pointer
-moves. A query that fails here is left for the page to run (and report) as usual.
+(ui._cached_query), so the views people open are in its cache (st.cache_resource), and DuckDB's buffers loaded,
+when the pointer moves. A query that fails here is left for the page to run (and report) as usual.
 """
 
 from __future__ import annotations

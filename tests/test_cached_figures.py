@@ -128,3 +128,32 @@ def test_plain_figure_updates_merge_like_plotly() -> None:
         "data": [{"type": "bar", "x": [1.0, None], "y": ["a", "b"]}],
         "layout": {"margin": {"t": 10, "l": 4}, "xaxis": {"range": [0, 2]}},
     }
+
+
+def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
+    """The logframe's coloured tables are drawn once (components.drawn_once) and replayed on later reruns: the
+    rerun styles nothing, and shows the same tables, colours included, in the same places."""
+    from streamlit.testing.v1 import AppTest
+
+    from score import logframe, ui
+    from score.access import Scope
+    from tests.test_pages_a import REPO
+
+    def shown(at) -> list[tuple]:
+        return [(t.value.to_json(), t.proto.SerializeToString()) for t in at.dataframe]
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
+    at.switch_page("views/logframe.py").run()
+    at.session_state["f_countries"] = ["GHA", "PER"]  # tables drawn for the first time here
+    at.run()
+    first = shown(at)
+    assert not at.exception and len(first) >= 5
+    assert all(b"background-color" in proto for _value, proto in first)  # the status colours
+    styled: list[object] = []
+    style = logframe.status_column_style
+    monkeypatch.setattr(logframe, "status_column_style", lambda table: styled.append(table) or style(table))
+    at.run()
+    assert not at.exception
+    assert shown(at) == first
+    assert styled == []

@@ -142,5 +142,4 @@ else:
         if rows.empty:
             continue
         st.markdown(f"**{logframe.level_label(level)}**")
-        table = logframe.display_table(rows, logframe_indicators, countries, show_country=False)
-        c.logframe_table(table, key=f"profile_logframe_{level}")
+        c.logframe_table(rows, logframe_indicators, countries, key=f"profile_logframe_{level}", show_country=False)

@@ -56,8 +56,7 @@ c.kpi_row([c.Tile(logframe.status_label(code), count) for code, count in counts.
 st.caption(logframe.rule_caption())
 
 st.subheader(_("Status by indicator and country"))
-texts, statuses = logframe.matrix(frame, indicators, countries)
-c.table(logframe.matrix_style(texts, statuses), height="content", key="logframe_matrix")
+c.logframe_matrix(frame, indicators, countries)
 st.caption(_("Each cell: actual / target at the reporting date, coloured by status."))
 
 st.subheader(_("Actual against target by country"))
@@ -78,6 +77,7 @@ for tab, level in zip(tabs, logframe.LEVELS, strict=True):
         for code in [code for code in indicators if code in set(frame.loc[frame["level"] == level, "indicator"])]:
             rows = frame[frame["indicator"] == code]
             st.markdown(f"**{indicators[code]}**")
-            table = logframe.display_table(rows, indicators, countries, show_date=several_dates, show_indicator=False)
-            c.logframe_table(table, key=f"logframe_{code}")
+            c.logframe_table(
+                rows, indicators, countries, key=f"logframe_{code}", show_date=several_dates, show_indicator=False
+            )
 st.caption(_("Women (%): share of women, where the indicator counts people."))
