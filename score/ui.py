@@ -25,6 +25,7 @@ LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
 LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
+PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
@@ -51,11 +52,13 @@ def pin_data_version() -> Path:
     """Resolve and check the current database version for this rerun (app.py, and again in `page()`).
 
     Every query of the page then reads that one immutable version, so a page never mixes two versions
-    when a publish lands mid-rerun; the next rerun picks up the new one. `page()` pins again because
-    AppTest reruns a navigation page without running app.py. Raises db.DatabaseUnavailable.
+    when a publish lands mid-rerun; the next rerun picks up the new one. `page()` pins only when app.py did not
+    in this rerun (the check opens the file and asks it a question: once per rerun is enough). Raises
+    db.DatabaseUnavailable.
     """
     path = db.check_database()
     st.session_state[DB_PATH_KEY] = path
+    st.session_state[PINNED_KEY] = True  # page() of this rerun need not check it again
     warm.start()  # once per process: warms each new version before the pointer moves to it
     return path
 
@@ -409,7 +412,9 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     """Common page header; returns the current filters. With `workbook`, the queries the page runs are
     collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
     apply_language()
-    pin_data_version()
+    if not st.session_state.pop(PINNED_KEY, False):  # a rerun that did not go through app.py's pin
+        pin_data_version()
+        st.session_state.pop(PINNED_KEY, None)
     st.title(title)
     if caption:
         st.caption(caption)
