@@ -100,11 +100,23 @@ def scope_key(scope: Scope) -> tuple:
     return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
 
 
+def _params_key(params: dict[str, object]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+def result_key(name: str, filters_override: Filters | None = None, **params: object) -> tuple:
+    """What the result of the same `query(...)` call is determined by (query, viewer, filters, data version,
+    parameters): a key for what is made from that result, without hashing the result itself."""
+    chosen = filters_override if filters_override is not None else current_filters()
+    shown = _filters_key(replace(chosen, notices=()))
+    return (name, scope_key(current_scope()), shown, db.data_version(pinned_path()), _params_key(params))
+
+
 def query(name: str, filters_override: Filters | None = None, **params: object) -> pd.DataFrame:
     """Run a named query for the current viewer and filters (cached per scope, filters and data version)."""
     scope = current_scope()
     chosen = filters_override if filters_override is not None else current_filters()
-    params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    params_key = _params_key(params)
     path = pinned_path()
     version = db.data_version(path)
     key, shown = scope_key(scope), replace(chosen, notices=())
