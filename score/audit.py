@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 
 from score import config
+from score.i18n import _, fmt_datetime, fmt_int, ngettext
 
 LOG = logging.getLogger(__name__)
 
@@ -109,3 +110,93 @@ def read_events(limit: int = 1000, event: str | None = None, user: str | None = 
         if len(out) >= limit:
             break
     return out
+
+
+# ------------------------------------------------------------------------------------- for people (HQ)
+
+
+def event_names() -> dict[str, str]:
+    """Each event in the viewer's language, for the Audit log page."""
+    return {
+        "sign_in": _("Signed in"),
+        "sign_in_failed": _("Sign-in refused"),
+        "sign_out": _("Signed out"),
+        "session_expired": _("Session expired"),
+        "upload": _("Upload"),
+        "publish": _("Published"),
+        "restore": _("Restored"),
+        "export": _("Exported"),
+    }
+
+
+def when_text(at: object) -> str:
+    """The event's time (stored as ISO 8601 in UTC) as a date and time in the viewer's language."""
+    try:
+        moment = dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return "" if at is None else str(at)
+    return fmt_datetime(moment.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
+    """An event's detail as a line a person reads ("Colombia · rejected · 7 errors · 4 files: enterprises.csv,
+    ..."), not as the stored keys and values; keys it does not know are shown as they are."""
+    if not isinstance(detail, Mapping):
+        return "" if detail is None else str(detail)
+    words = {
+        "password": _("with a password"),
+        "sso": _("with single sign-on"),
+        "hq": _("HQ"),
+        "country": _("country staff"),
+        "public": _("public"),
+        "valid": _("valid"),
+        "invalid": _("not valid"),
+        "rejected": _("rejected"),
+        "published": _("published"),
+        "failed": _("failed"),
+        "refused: not allowed": _("refused: not allowed"),
+        "throttled": _("too many attempts"),
+        "bad credentials": _("user name or password not recognised"),
+        "demo accounts ended: real data published": _("demo accounts ended: real data published"),
+        "account removed or changed": _("account removed or changed"),
+        "pptx": _("PowerPoint deck"),
+        "current_data": _("current data"),
+    }
+
+    def word(value: object) -> str:
+        return words.get(str(value), str(value))
+
+    order = ("country", "outcome", "reason", "method", "role", "kind", "format", "version", "restored_from", "errors")
+    order += ("warnings",)
+    keys = [key for key in order if key in detail] + [key for key in detail if key not in order]
+    parts = []
+    for key in keys:
+        value = detail[key]
+        if value is None or value == "":
+            continue
+        if key == "country":
+            parts.append(country_names.get(str(value), str(value)))
+        elif key in ("method", "role", "outcome", "reason", "kind"):
+            parts.append(word(value))
+        elif key == "files" and isinstance(value, list):
+            names = [str(item.get("name", "")) if isinstance(item, Mapping) else str(item) for item in value]
+            counted = ngettext("{n} file", "{n} files", len(names))
+            parts.append(_("{label}: {value}", label=counted, value=", ".join(names)))
+        elif key == "errors":
+            parts.append(ngettext("{n} error", "{n} errors", int(value)))
+        elif key == "warnings":
+            parts.append(ngettext("{n} warning", "{n} warnings", int(value)))
+        elif key == "version":
+            parts.append(_("version {version}", version=value))
+        elif key == "restored_from":
+            parts.append(_("from version {version}", version=value))
+        elif key == "format":
+            parts.append(str(value).upper())
+        elif key == "rows" and isinstance(value, Mapping):
+            parts.append(", ".join(f"{table} {fmt_int(n)}" for table, n in value.items()))
+        elif key == "filters" and isinstance(value, Mapping):
+            chosen = [f"{name}={','.join(map(str, v)) if isinstance(v, list) else v}" for name, v in value.items()]
+            parts.append(_("filters: {filters}", filters="; ".join(chosen) or _("no filter")))
+        else:
+            parts.append(f"{key}: {value}")
+    return " · ".join(parts)

@@ -464,6 +464,11 @@ def bar_chart(
         bar_text, texttemplate = None, [HIDDEN if h else "%{" + axis + ":" + value_format + "}" for h in hidden]
     else:
         bar_text, texttemplate = [HIDDEN if h else t for h, t in zip(hidden, text, strict=True)], None
+    longest = max((len(t) for t in (bar_text or [])), default=6)
+    # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
+    # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
+    inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
+    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(
@@ -472,7 +477,8 @@ def bar_chart(
                 marker={"color": bar_colours},
                 text=bar_text,
                 texttemplate=texttemplate,
-                textposition="outside",
+                textposition=positions,
+                insidetextanchor="end",
                 constraintext="none",
                 cliponaxis=False,
                 textfont={"size": 15},
@@ -500,11 +506,11 @@ def bar_chart(
         )
         top = max(top, float(targets.max()))
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
-    longest = max((len(t) for t in (bar_text or [])), default=6)
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
     # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
     # with long category names (French, Spanish) the axis is too short for headroom alone to hold them.
-    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 else None
+    # (On a fixed scale they are inside the long bars, and the short bars leave room beside them.)
+    label_margin = 6 * longest + 10 if orientation == "h" and bar_text and longest > 8 and not inside else None
     if label_margin:
         headroom = 1.05
     if max_value is not None:

@@ -233,10 +233,17 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+# Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
+# the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
+HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
+
+
 def streamlit_texts() -> None:
     """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
-    in French and Spanish a style sheet shows them in the viewer's language instead."""
+    in French and Spanish a style sheet shows them in the viewer's language instead. (Streamlit has no
+    setting for the language of its own words.)"""
     if current_language() == DEFAULT_LANGUAGE:
+        st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
         return
     uploader = "[data-testid='stFileUploaderDropzone']"
     words = {
@@ -249,7 +256,7 @@ def streamlit_texts() -> None:
         f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
         for selector, text in words.items()
     )
-    st.html(f"<style>{rules}</style>")
+    st.html(f"<style>{HIDDEN_INSTRUCTIONS}{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
@@ -454,9 +461,9 @@ RESPONSIVE_CSS = """
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
   /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
-     laptop): one under the other, each the full width */
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"])
-  {
+     laptop) and a map beside a chart would show a sliver of the country: one under the other, full width */
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(
+    [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
     min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
 }
 </style>

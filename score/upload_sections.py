@@ -218,8 +218,10 @@ def downloads_section(country: str, scope) -> None:
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
     """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
+    # About 40 characters a line in the 290 px Fix column (fewer than 50: French and Spanish words are long
+    # and lists of codes break at commas); up to 10 lines, so a fix with the list of allowed codes is whole.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(7, max(2, math.ceil(longest / 50)))
+    lines = min(10, max(2, math.ceil(longest / 40)))
     row = lines * 20 + 12
     st.dataframe(
         frame,

@@ -258,3 +258,15 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     for code, figures in raw.per_country().items():
         assert by_country[code]["enterprises"] == figures["enterprises"]
         assert by_country[code]["country_name"] == labels["country"][code]
+
+
+def test_long_share_labels_go_inside_long_bars_so_the_chart_keeps_its_width() -> None:
+    from score import components as c
+
+    frame = pd.DataFrame({"module": ["WC", "QM"], "share": [89.0, 30.0]})
+    fig = c.bar_chart(
+        frame, "module", "share", title="Satisfied", text=["89% (n = 1,119)", "30% (n = 639)"], max_value=100
+    )
+    (bars,) = [trace for trace in fig.to_dict()["data"] if trace["type"] == "bar"]
+    assert list(bars["textposition"]) == ["inside", "outside"]  # the short bar leaves room beside it
+    assert fig.to_dict()["layout"]["margin"].get("r", 0) < 60  # no wide margin that squeezed the bars

@@ -7,6 +7,7 @@ through the widget exactly as in a browser session; the browser e2e tests cover 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -289,3 +290,21 @@ def test_the_report_is_redrawn_in_the_readers_language_without_a_new_audit_line(
     assert not at.exception
     assert at.session_state["upload_check"].language == "es"
     assert len(audit.read_events(event="upload")) == 1
+
+
+def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
+    at = _session(BOGOTA, UPLOAD)
+    peru = {p.name: p.read_bytes() for p in (REPO / "data" / "countries" / "PER").glob("*.csv")}
+    _upload(at, peru)  # Peru's files for Colombia: rejected, and audited as an upload
+    audit.record("sign_in", "geneva", method="password", role="hq")
+    at = _session(HQ, "views/audit.py")
+    log = at.dataframe[0].value
+    upload = log[log["event"] == "Upload"].iloc[0]
+    assert upload["detail"].startswith("Colombia · not valid · "), upload["detail"]
+    assert (
+        " errors · 0 warnings · 4 files: enterprises.csv, indicators.csv, logframe.csv, training.csv"
+        in (upload["detail"])
+    )
+    assert "sha256" not in upload["detail"] and "{" not in upload["detail"]
+    assert log[log["event"] == "Signed in"].iloc[0]["detail"] == "with a password · HQ"
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", upload["at"]), upload["at"]  # not 2026-12-01T…

@@ -22,16 +22,7 @@ if events.empty:
 
 left, right = st.columns(2)
 kinds = sorted(set(events["event"].dropna()) | set(audit.EVENTS))
-event_names = {
-    "sign_in": _("Signed in"),
-    "sign_in_failed": _("Sign-in refused"),
-    "sign_out": _("Signed out"),
-    "session_expired": _("Session expired"),
-    "upload": _("Upload"),
-    "publish": _("Published"),
-    "restore": _("Restored"),
-    "export": _("Exported"),
-}
+event_names = audit.event_names()
 chosen_kinds = left.multiselect(
     _("Event"), kinds, format_func=lambda kind: event_names.get(kind, kind), placeholder=_("All events")
 )
@@ -45,13 +36,12 @@ if chosen_users:
     shown = shown[shown["user"].isin(chosen_users)]
 
 
-def _detail(value: object) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{key}={item}" for key, item in value.items())
-    return "" if value is None else str(value)
-
-
-shown = shown.assign(detail=shown["detail"].map(_detail), event=shown["event"].map(lambda e: event_names.get(e, e)))
+names = ui.reference_labels("country")
+shown = shown.assign(
+    at=shown["at"].map(audit.when_text),
+    detail=shown["detail"].map(lambda detail: audit.detail_text(detail, names)),
+    event=shown["event"].map(lambda e: event_names.get(e, e)),
+)
 st.dataframe(
     shown[["at", "event", "user", "detail"]],
     hide_index=True,

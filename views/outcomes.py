@@ -46,7 +46,7 @@ with right:
     )
     for item in shares.itertuples():
         meaning = meta.loc[item.indicator, "definition_en"]
-        st.caption(f"**{labels[item.indicator]}**: {_(meaning)}")
+        st.caption(_("{label}: {value}", label=f"**{labels[item.indicator]}**", value=_(meaning)))
 
 # ---- change indicators: summary
 st.subheader(_("Change from baseline to follow-up"))

@@ -59,3 +59,19 @@ def test_without_a_link_the_browser_language_is_used(
     ui.goto(page, app_server.url)
     assert ui.heading(page) == "Les résultats de SCORE en un coup d'œil"
     assert "lang=" not in page.url  # the browser says French anyway: the link stays short
+
+
+def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    page = open_context().new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ui.goto(page, app_server.url + "/?lang=fr")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Se connecter").click()
+    password = sidebar.get_by_role("textbox", name="Mot de passe")
+    password.fill("quelque chose")
+    password.focus()
+    page.wait_for_timeout(500)
+    # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it.
+    expect(sidebar.locator("[data-testid='InputInstructions']")).to_be_hidden()
