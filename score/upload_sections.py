@@ -65,8 +65,10 @@ def show_totals(before: dict, after: dict) -> None:
         column.metric(
             label,
             fmt_int(new),
-            delta=None if delta is None else f"{'+' if delta >= 0 else '−'}{fmt_int(abs(delta))}",
+            # an ASCII "-": Streamlit reads the direction (arrow down, red) from it; a "−" read as a rise
+            delta=None if delta is None else f"{'+' if delta > 0 else '-' if delta < 0 else ''}{fmt_int(abs(delta))}",
             delta_color="off" if not delta else "normal",
+            delta_arrow="off" if not delta else "auto",  # no change: "0", no arrow up
             help=_("Before: {value}", value=fmt_int(old)),
         )
 
@@ -230,9 +232,9 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
         row_height=row,
         height=min(len(frame), 10) * row + 38,
         column_config={
-            _("Severity"): st.column_config.TextColumn(_("Severity"), width=62),
-            _("Where"): st.column_config.TextColumn(_("Where"), width=150),
-            _("Value"): st.column_config.TextColumn(_("Value"), width=90),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=100),  # "Avertissement" whole
+            _("Where"): st.column_config.TextColumn(_("Where"), width=140),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=80),
             _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
             _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
         },

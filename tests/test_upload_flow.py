@@ -104,7 +104,7 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert shown["Enterprises removed"] == str(REMOVED)
     _expect_headline(at, after_totals["COL"])  # after, computed from the uploaded files by the same SQL
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Enterprises engaged"] == f"−{REMOVED}"
+    assert deltas["Enterprises engaged"] == f"-{REMOVED}"  # a hyphen: Streamlit draws a fall (a "−" rose)
     assert fingerprint(data) == state  # checking and previewing changed nothing
     assert audit.read_events(limit=1, event="upload")[0]["detail"]["outcome"] == "valid"
 

@@ -100,7 +100,7 @@ def walk_to_confirmation(
     expect(workers.locator("[data-testid='stMetricDelta']")).to_contain_text(f"+{ADDED_WORKERS}")
     after = int(workers.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
     enterprises = page.locator("[data-testid='stMetric']").filter(has_text="Enterprises engaged").first
-    expect(enterprises.locator("[data-testid='stMetricDelta']")).to_have_text("+0")  # the count is unchanged
+    expect(enterprises.locator("[data-testid='stMetricDelta']")).to_have_text("0")  # the count is unchanged (no arrow)
 
     if before_publish is not None:
         before_publish(page)
