@@ -10,18 +10,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from score import contract, disclosure, ingest
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
+LOG = logging.getLogger(__name__)
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 DEMO_MARKER = "DEMO_DATA.txt"
 
@@ -108,6 +114,79 @@ def country_files(folder: Path) -> dict[str, bytes]:
 def read_country_dir(folder: Path) -> CountryInput:
     report = load_country_dir(folder)
     return CountryInput(folder.name, report, country_files(folder), is_demo=(folder / DEMO_MARKER).exists())
+
+
+# Validating a country is CPU-bound Python, one core per process: several large folders (a full build) are validated
+# in worker processes side by side. Below this many bytes in all, starting the workers (~0.5 s each) costs more.
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def read_country_dirs(
+    folders: Sequence[Path],
+    read: Callable[[Path], CountryInput] = read_country_dir,
+    workers: int | None = None,
+    min_bytes: int = PARALLEL_MIN_BYTES,
+) -> list[CountryInput]:
+    """read(folder) of every folder, in this order. When there are several and they hold at least `min_bytes`,
+    they are validated by `workers` processes (default: $SCORE_BUILD_WORKERS, else one per core), the largest
+    first. A worker is a fresh `python -m score.build_worker` (never a fork of a server and its threads, and it
+    does not import the parent's main module, which under Streamlit is the page script). If a worker cannot
+    start or fails, the folders are validated here instead: same reports, only slower. Another `read` than
+    read_country_dir (a test's or a benchmark's wrapper) always runs here."""
+    folders = list(folders)
+    if workers is None:  # SCORE_BUILD_WORKERS=1: always validate in this process (e.g. a machine shared with others)
+        workers = int(os.environ.get("SCORE_BUILD_WORKERS") or os.cpu_count() or 1)
+    workers = min(workers, len(folders))
+    sizes = {folder: _folder_bytes(folder) for folder in folders}
+    if read is not read_country_dir or workers < 2 or sum(sizes.values()) < min_bytes:
+        return [read(folder) for folder in folders]
+    shares: list[list[Path]] = [[] for _ in range(workers)]
+    for folder in sorted(folders, key=lambda f: -sizes[f]):  # largest first, each to the least loaded worker
+        min(shares, key=lambda share: sum(sizes[f] for f in share)).append(folder)
+    try:
+        reports = _validate_in_workers(shares)
+    except Exception as error:  # a worker that cannot start, dies or cannot send: validate here
+        LOG.warning("validating %d folders in worker processes failed (%r); validating them here", len(folders), error)
+        return [read_country_dir(folder) for folder in folders]
+    # As read_country_dir, with the report from the worker (the files are read here rather than sent back).
+    return [
+        CountryInput(folder.name, reports[folder], country_files(folder), is_demo=(folder / DEMO_MARKER).exists())
+        for folder in folders
+    ]
+
+
+def _validate_in_workers(shares: list[list[Path]]) -> dict[Path, ValidationReport]:
+    """One `python -m score.build_worker JOB` per share, all at once; JOB (a pickle in a private temporary folder)
+    holds the folders and what the report depends on besides them: the language and the upload limit."""
+    from score import config, i18n
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(config.REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    with tempfile.TemporaryDirectory(prefix="score-validate-") as tmp:
+        running: list[tuple[list[Path], Path, subprocess.Popen]] = []
+        try:
+            for number, share in enumerate(shares):
+                job = Path(tmp) / f"job-{number}.pickle"
+                job.write_bytes(pickle.dumps((i18n.current_language(), config.MAX_UPLOAD_MB, [str(f) for f in share])))
+                command = [sys.executable, "-m", "score.build_worker", str(job)]
+                running.append((share, job, subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)))
+            reports: dict[Path, ValidationReport] = {}
+            for share, job, process in running:
+                if process.wait() != 0:
+                    raise RuntimeError(f"a validation worker exited with status {process.returncode}")
+                reports.update(zip(share, pickle.loads(job.with_suffix(".out").read_bytes()), strict=True))
+            return reports
+        finally:
+            for _share, _job, process in running:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
 
 
 def validation_fingerprint(reference_dir: Path = REFERENCE_DIR) -> str:
@@ -205,10 +284,11 @@ def _copy_countries(con: duckdb.DuckDBPyConnection, previous: Path, countries: l
         con.execute("DETACH previous")
 
 
-def _sha256_of_files(files: Mapping[str, bytes]) -> str:
+def _sha256_of_files(files: Mapping[str, bytes], digests: Mapping[str, bytes] | None = None) -> str:
+    """One sha256 for a country's files (names and contents); `digests`: each file's sha256, when known already."""
     digest = hashlib.sha256()
     for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        digest.update(name.encode() + b"\0" + (digests[name] if digests else hashlib.sha256(files[name]).digest()))
     return digest.hexdigest()
 
 
@@ -229,9 +309,8 @@ def _load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.DataFrame) -> None:
-    """Insert a typed contract frame, prefixed with its country, by column name (handed over as Arrow: DuckDB scans
-    it without converting pandas' nullable columns value by value)."""
-    con.register("country_frame", pa.Table.from_pandas(frame, preserve_index=False))
+    """Insert a typed contract frame, prefixed with its country, by column name."""
+    con.register("country_frame", frame)
     names = ", ".join(frame.columns)
     con.execute(
         f"INSERT INTO {table} (country, {names}) SELECT $country, {names} FROM country_frame",  # noqa: S608 (contract names)
@@ -277,6 +356,7 @@ def build_database(
             if item.previous is not None:
                 continue
             tables = item.report.tables
+            digests = {name: hashlib.sha256(raw).digest() for name, raw in item.files.items()}  # each file hashed once
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
             enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])
@@ -295,10 +375,10 @@ def build_database(
                     "t": len(tables["training"]),
                     "i": len(tables["indicators"]),
                     "l": 0 if logframe is None else len(logframe),
-                    "sha": _sha256_of_files(item.files),
+                    "sha": _sha256_of_files(item.files, digests),
                 },
             )
-            for file_name, raw in sorted(item.files.items()):
+            for file_name in sorted(item.files):
                 table_name = next((t for t in contract.TABLES if t in file_name.lower()), None)
                 rows = len(tables[table_name]) if table_name in tables else None
                 con.execute(
@@ -306,7 +386,7 @@ def build_database(
                     {
                         "country": item.country,
                         "file": file_name,
-                        "sha": hashlib.sha256(raw).hexdigest(),
+                        "sha": digests[file_name].hex(),
                         "rows": rows,
                         "at": loaded_at,
                     },

@@ -54,7 +54,15 @@ import duckdb
 
 from score import audit, config, contract, warmers
 from score.access import Scope
-from score.build import DEMO_MARKER, BuildError, CountryInput, build_database, read_country_dir, reuse_from_version
+from score.build import (
+    DEMO_MARKER,
+    BuildError,
+    CountryInput,
+    build_database,
+    read_country_dir,
+    read_country_dirs,
+    reuse_from_version,
+)
 from score.i18n import _
 from score.ingest import ValidationReport, contract_file, validate_submission
 
@@ -476,6 +484,7 @@ def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
     inputs: dict[str, CountryInput] = dict(uploads)
     folders = sorted(root.iterdir()) if root.exists() else []
     current = current_version_path()
+    pending: list[tuple[Path, tuple]] = []
     for folder in folders:
         if folder.name not in known or folder.name in uploads or not folder.is_dir():
             continue
@@ -490,7 +499,9 @@ def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
         if hit is not None and hit[0] == key:
             inputs[folder.name] = hit[1]
             continue
-        item = inputs[folder.name] = read_country_dir(folder)
+        pending.append((folder, key))
+    for (folder, key), item in zip(pending, read_country_dirs([f for f, _k in pending], read_country_dir), strict=True):
+        inputs[folder.name] = item
         if item.report.ok:
             _validated[folder.name] = (key, item)
     invalid = {c: item.report for c, item in inputs.items() if not item.report.ok}
