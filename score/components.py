@@ -102,8 +102,10 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
     """Draw these elements once per arguments and language; a rerun replays what was drawn (a cached function's
     elements are recorded by st.cache_data), instead of styling and serialising them again: a coloured table
-    (a pandas Styler) cost 5-10 ms to send, every rerun (BENCHMARKS.md). Elements only, never widgets; frames
-    are keyed by content, and the language is in the key for the words drawn."""
+    (a pandas Styler) cost 5-10 ms to send, every rerun (BENCHMARKS.md). Elements only, never widgets, and only
+    elements whose data travel in the message: a Styler is always sent whole, while a server may serve a plain
+    st.dataframe lazily from a source registered for one session, which a replay in another would not find.
+    Frames are keyed by content, and the language is in the key for the words drawn."""
     name = f"{draw.__module__}.{draw.__qualname__}"
 
     @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
@@ -868,9 +870,16 @@ def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFra
     return merged
 
 
+def renamed(values: pd.Series, names: Mapping[str, str] | Callable[[str], str]) -> pd.Series:
+    """`values` with each code replaced by its name (a code without one stays as it is, missing stays missing),
+    looked up once per distinct code: the enterprise list has 50,000 rows and a dozen codes."""
+    lookup = names if callable(names) else (lambda code: names.get(code, code))
+    return values.map({code: lookup(code) for code in values.dropna().unique()})
+
+
 def with_labels(frame: pd.DataFrame, **labels: Mapping[str, str]) -> pd.DataFrame:
     """A copy with code columns replaced by their names, e.g. `with_labels(frame, country=countries)`."""
-    return frame.assign(**{column: frame[column].map(lambda v, m=m: m.get(v, v)) for column, m in labels.items()})
+    return frame.assign(**{column: renamed(frame[column], m) for column, m in labels.items()})
 
 
 def enterprise_list_table(
@@ -879,7 +888,7 @@ def enterprise_list_table(
     """The enterprise list (query enterprise_list, detail viewers only) with headings and names, for the
     table and its CSV; numbers and dates stay typed so the table sorts correctly."""
     named = with_labels(rows, country=countries, sector=sectors)
-    named["size_class"] = named["size_class"].map(size_class_name)
+    named["size_class"] = renamed(named["size_class"], size_class_name)
     # Dates as dates (a datetime column shows "2011-03-15 00:00:00"); still typed, so the column sorts.
     named["joined_on"] = pd.to_datetime(named["joined_on"]).dt.date
     headings = {
@@ -1426,6 +1435,15 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
     suppression_note(cells)
 
 
+@st.cache_resource(max_entries=20, show_spinner=False)
+def _enterprise_rows(
+    result: tuple, language: str, _rows: pd.DataFrame, _countries: Mapping[str, str], _sectors: Mapping[str, str]
+) -> pd.DataFrame:
+    """The list's first DETAIL_ROWS as shown (enterprise_list_table, ~30 ms for 50,000 rows), once per result
+    (`result`: ui.result_key) and language (the names are the language's). Shared: never changed."""
+    return enterprise_list_table(_rows.head(DETAIL_ROWS), countries=_countries, sectors=_sectors)
+
+
 def _enterprise_list(
     detail_countries: Sequence[str], *, countries: Mapping[str, str], sectors: Mapping[str, str]
 ) -> None:
@@ -1446,7 +1464,7 @@ def _enterprise_list(
         st.caption(
             _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
         )
-    shown = enterprise_list_table(rows.head(DETAIL_ROWS), countries=countries, sectors=sectors)
+    shown = _enterprise_rows(ui.result_key("enterprise_list"), current_language(), rows, countries, sectors)
     table(shown, key="enterprise_list_table")
     csv_download(
         rows.head(DETAIL_ROWS),

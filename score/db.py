@@ -336,7 +336,7 @@ def run_query(
 def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
     """Fail closed: every number an aggregate query returns is perturbed, derived or declared exact."""
     declared = query.declared
-    undeclared = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype) and c not in declared]
+    undeclared = [c for c, dtype in frame.dtypes.items() if pd.api.types.is_numeric_dtype(dtype) and c not in declared]
     if undeclared:
         raise ValueError(f"{query.name}: numeric columns {undeclared} are not declared in '-- perturb/derive/exact'")
 

@@ -25,6 +25,7 @@ LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
 LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
+PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
@@ -51,11 +52,13 @@ def pin_data_version() -> Path:
     """Resolve and check the current database version for this rerun (app.py, and again in `page()`).
 
     Every query of the page then reads that one immutable version, so a page never mixes two versions
-    when a publish lands mid-rerun; the next rerun picks up the new one. `page()` pins again because
-    AppTest reruns a navigation page without running app.py. Raises db.DatabaseUnavailable.
+    when a publish lands mid-rerun; the next rerun picks up the new one. `page()` pins only when app.py did not
+    in this rerun (the check opens the file and asks it a question: once per rerun is enough). Raises
+    db.DatabaseUnavailable.
     """
     path = db.check_database()
     st.session_state[DB_PATH_KEY] = path
+    st.session_state[PINNED_KEY] = True  # page() of this rerun need not check it again
     warm.start()  # once per process: warms each new version before the pointer moves to it
     return path
 
@@ -97,11 +100,23 @@ def scope_key(scope: Scope) -> tuple:
     return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
 
 
+def _params_key(params: dict[str, object]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+def result_key(name: str, filters_override: Filters | None = None, **params: object) -> tuple:
+    """What the result of the same `query(...)` call is determined by (query, viewer, filters, data version,
+    parameters): a key for what is made from that result, without hashing the result itself."""
+    chosen = filters_override if filters_override is not None else current_filters()
+    shown = _filters_key(replace(chosen, notices=()))
+    return (name, scope_key(current_scope()), shown, db.data_version(pinned_path()), _params_key(params))
+
+
 def query(name: str, filters_override: Filters | None = None, **params: object) -> pd.DataFrame:
     """Run a named query for the current viewer and filters (cached per scope, filters and data version)."""
     scope = current_scope()
     chosen = filters_override if filters_override is not None else current_filters()
-    params_key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    params_key = _params_key(params)
     path = pinned_path()
     version = db.data_version(path)
     key, shown = scope_key(scope), replace(chosen, notices=())
@@ -416,7 +431,9 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     """Common page header; returns the current filters. With `workbook`, the queries the page runs are
     collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
     apply_language()
-    pin_data_version()
+    if not st.session_state.pop(PINNED_KEY, False):  # a rerun that did not go through app.py's pin
+        pin_data_version()
+        st.session_state.pop(PINNED_KEY, None)
     st.title(title)
     if caption:
         st.caption(caption)

@@ -74,7 +74,8 @@ st.subheader(_("Details, with women's shares and comments"))
 tabs = st.tabs([logframe.level_label(level) for level in logframe.LEVELS])
 for tab, level in zip(tabs, logframe.LEVELS, strict=True):
     with tab:
-        for code in [code for code in indicators if code in set(frame.loc[frame["level"] == level, "indicator"])]:
+        in_level = set(frame.loc[frame["level"] == level, "indicator"])
+        for code in [code for code in indicators if code in in_level]:
             rows = frame[frame["indicator"] == code]
             st.markdown(f"**{indicators[code]}**")
             c.logframe_table(
