@@ -98,7 +98,7 @@ ENTERPRISES = Table(
             "Confecciones Andinas S.A.S.",
             max_length=NAME_CHARS,
         ),
-        Column("sector", "code", N_("Sector code from data/reference/sectors.csv"), "garments", codes="sector"),
+        Column("sector", "code", N_("Sector code"), "garments", codes="sector"),
         Column("province", "text", N_("Province, department or state"), "Antioquia", max_length=PLACE_CHARS),
         Column("city", "text", N_("City or town"), "Medellín", nullable=True, max_length=PLACE_CHARS),
         Column(
@@ -137,7 +137,7 @@ TRAINING = Table(
     N_("One row per enterprise and module delivered (classroom training plus in-factory consultations)."),
     (
         _enterprise_reference(),
-        Column("module", "code", N_("Module code from data/reference/modules.csv"), "WC", codes="module"),
+        Column("module", "code", N_("Module code"), "WC", codes="module"),
         Column("classroom_date", "date", N_("First day of the joint classroom training (YYYY-MM-DD)"), "2011-05-10"),
         _count("managers_female", N_("Female managers trained in the classroom")),
         _count("managers_male", N_("Male managers trained in the classroom")),
@@ -174,9 +174,7 @@ INDICATORS = Table(
     N_("Outcome measurements in long form: one row per enterprise, indicator and period."),
     (
         _enterprise_reference(),
-        Column(
-            "indicator", "code", N_("Indicator code from data/reference/indicators.csv"), "accidents", codes="indicator"
-        ),
+        Column("indicator", "code", N_("Indicator code"), "accidents", codes="indicator"),
         Column("period", "code", N_("baseline or follow_up"), "baseline", codes="period"),
         Column("measured_on", "date", N_("Date of the measurement (YYYY-MM-DD)"), "2011-03-20"),
         Column("value", "float", N_("Measured value in the indicator's unit"), "7", minimum=0, maximum=1e12),
@@ -197,7 +195,7 @@ LOGFRAME = Table(
         Column(
             "indicator",
             "code",
-            N_("Logframe indicator code from data/reference/logframe_indicators.csv"),
+            N_("Logframe indicator code"),
             "mous_signed",
             codes="logframe_indicator",
         ),

@@ -162,3 +162,5 @@ def test_a_french_template_says_each_column_type_in_french() -> None:
     assert rows[("enterprises", "latitude")] == "nombre"
     types = {value for value in rows.values() if value}
     assert not types & {"text", "int", "float"}, types  # no contract type code left in English
+    rules = [row[5] or "" for row in notes.iter_rows(min_row=2, values_only=True)]
+    assert not [rule for rule in rules if "data/reference" in rule]  # no file of ours named to country staff
