@@ -1,8 +1,18 @@
 -- access: detail
--- One row per enterprise, for viewers with detail rights (the runner passes only their detail countries).
--- At most 50,001 rows (components.DETAIL_ROWS + 1): the page shows 50,000 and asks to narrow the filters.
-SELECT enterprise_id, name, country, sector, province, city, workers, workers_female, workers_male,
-       size_class_of(workers) AS size_class, joined_on, phase, partner
-FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+-- One row per enterprise, for viewers with detail rights (the runner passes only their detail countries), and
+-- `listed`: how many enterprises the filters and the search keep (exact, whatever $limit).
+-- $search (NULL: everyone) keeps the enterprises whose name or id contains it as plain text, ignoring case and
+-- accents: contains(), not LIKE, so % and _ are characters like any other. $limit: the page's rows
+-- (components.LIST_ROWS), NULL for the full list of a download.
+WITH found AS (
+    SELECT enterprise_id, name, country, sector, province, city, workers, workers_female, workers_male,
+           size_class_of(workers) AS size_class, joined_on, phase, partner
+    FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    WHERE $search IS NULL
+       OR contains(lower(strip_accents(name)), lower(strip_accents($search)))
+       OR contains(lower(enterprise_id), lower($search))
+)
+SELECT *, (SELECT count(*) FROM found) AS listed
+FROM found
 ORDER BY country, enterprise_id
-LIMIT 50001
+LIMIT $limit

@@ -231,14 +231,15 @@ def hidden_reason_text() -> str:
 
 
 def page_tables(
-    results: Mapping[tuple, pd.DataFrame],
+    results: Mapping[tuple, pd.DataFrame | Callable[[], pd.DataFrame]],
     labels: Mapping[str, Mapping[str, str]],
     hidden_reason: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The query results a page drew from (ui.query keys them by name, parameters and filters) as data
     tables named after the query, e.g. `country_comparison` or `logframe-2013-09-30`."""
     tables: dict[str, pd.DataFrame] = {}
-    for (name, params, *_rest), frame in results.items():
+    for (name, params, *_rest), result in results.items():
+        frame = result() if callable(result) else result  # a sheet made only now (ui.sheet_on_click)
         suffix = "-".join(str(value) for _key, value in params if value is not None and not isinstance(value, int))
         tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels, hidden_reason=hidden_reason)
     return tables

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -126,6 +127,14 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
     return frame.copy()
+
+
+def sheet_on_click(name: str, make: Callable[[], pd.DataFrame], **params: object) -> None:
+    """This page's workbook sheet of `query(name, **params)` made by `make()` when the workbook is downloaded
+    (outside the session), e.g. the full enterprise list where the page shows its first rows."""
+    sheets = st.session_state.get(PAGE_SHEETS_KEY)
+    if isinstance(sheets, dict):
+        sheets[(name, _params_key(params), None)] = make
 
 
 @st.cache_data(ttl=3600, show_spinner=False)

@@ -36,6 +36,8 @@ EXTRA_PARAMS = {
     "max_cells": [5000],
     "cell": [0.0069, 0.0005],
     "period_end": [None],
+    "search": [None, "a"],
+    "limit": [None],
 }
 
 

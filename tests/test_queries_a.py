@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from tests.oracle import reference_rows
 from tests.test_queries_oracle import FILTER_CASES, oracle_filters
 
 HQ = Scope.hq("tests")
+FULL_LIST = {"search": None, "limit": None}  # enterprise_list: everyone the filters keep
 IDS = [str(f.to_query_params()) or "all" for f in FILTER_CASES]
 NOTHING = Filters(countries=("BOL",), phases=("I",))  # Bolivia joined in phase II: matches nothing
 
@@ -178,7 +180,7 @@ def test_enterprises_country_sector(raw, filters: Filters) -> None:
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_enterprise_list(raw, filters: Filters) -> None:
     of = oracle_filters(filters)
-    frame = run("enterprise_list", filters).set_index("enterprise_id")
+    frame = run("enterprise_list", filters, **FULL_LIST).set_index("enterprise_id")
     expected = {e["enterprise_id"]: e for e in raw._enterprises(**of)}
     assert set(frame.index) == set(expected)
     for enterprise_id, e in list(expected.items())[:50]:
@@ -190,9 +192,44 @@ def test_enterprise_list(raw, filters: Filters) -> None:
 
 
 def test_enterprise_list_only_for_detail_countries(demo_data_dir) -> None:
-    assert db.run_query("enterprise_list", Scope.public()).empty
-    own = db.run_query("enterprise_list", Scope.country("col", {"COL"}))
+    assert db.run_query("enterprise_list", Scope.public(), **FULL_LIST).empty
+    own = db.run_query("enterprise_list", Scope.country("col", {"COL"}), **FULL_LIST)
     assert len(own) and set(own["country"]) == {"COL"}
+    # a page of the list: its first rows in the list's order, and the exact number of all it holds
+    page = db.run_query("enterprise_list", Scope.country("col", {"COL"}), search=None, limit=7)
+    assert page["enterprise_id"].tolist() == own["enterprise_id"].head(7).tolist()
+    assert set(page["listed"]) == {len(own)}
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+
+
+def test_enterprise_list_page_counts_exactly(raw) -> None:
+    for filters in FILTER_CASES:
+        expected = raw._enterprises(**oracle_filters(filters))
+        page = run("enterprise_list", filters, search=None, limit=3)
+        assert len(page) == min(3, len(expected))
+        assert page.empty or set(page["listed"]) == {len(expected)}
+
+
+def test_enterprise_list_search_is_plain_text(raw) -> None:
+    """Name or id contains the text, ignoring case and accents; LIKE's % and _ (and quotes) are plain characters."""
+    everyone = raw._enterprises()
+    named = next(e for e in everyone if len(e["name"]) > 8)
+    for term in (named["name"][2:8].upper(), named["enterprise_id"].lower(), "%", "_", "a%", "'", "\\", "Bogota"):
+        want = {
+            e["enterprise_id"]
+            for e in everyone
+            if _plain(term) in _plain(e["name"]) or _plain(term) in _plain(e["enterprise_id"])
+        }
+        got = run("enterprise_list", Filters(), search=term, limit=None)
+        assert set(got["enterprise_id"]) == want, term
+        assert got.empty or set(got["listed"]) == {len(want)}
+    assert {named["enterprise_id"]} <= set(
+        run("enterprise_list", Filters(), search=named["enterprise_id"], limit=None)["enterprise_id"]
+    )
+    assert run("enterprise_list", Filters(), search="%", limit=None).empty  # no name holds a %: LIKE would match all
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
@@ -240,7 +277,7 @@ def test_indicator_meta_follows_the_reference(demo_data_dir) -> None:
     ],
 )
 def test_nothing_matches(demo_data_dir, name: str) -> None:
-    assert run(name, NOTHING).empty
+    assert run(name, NOTHING, **(FULL_LIST if name == "enterprise_list" else {})).empty
 
 
 def test_nothing_matches_keeps_code_rows_at_zero(demo_data_dir) -> None:
