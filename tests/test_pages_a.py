@@ -252,6 +252,30 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
     ]
 
 
+def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatch) -> None:
+    """The page shows the list's first rows and says how many there are (exactly); the workbook's sheet holds them
+    all, made when it is downloaded; the search box keeps the enterprises whose name or id contains the text."""
+    from score import components as c
+    from score import ui
+
+    monkeypatch.setattr(c, "LIST_ROWS", 40)
+    at = open_page(ENTERPRISES, {"countries": ["GHA"]}, HQ)
+    expected = {e["enterprise_id"]: e for e in raw._enterprises(countries={"GHA"})}
+    frame = table(at, "enterprise_list_table")
+    assert frame["Id"].tolist() == sorted(expected)[:40]
+    shown = f"Showing 40 of {en_int(len(expected))} enterprises; download the full list (CSV or Excel) for all."
+    assert shown in [x.value for x in at.caption]
+    (full,) = [v for (name, *_rest), v in at.session_state[ui.PAGE_SHEETS_KEY].items() if name == "enterprise_list"]
+    assert callable(full) and sorted(full()["enterprise_id"]) == sorted(expected)
+    wanted = sorted(expected)[7]
+    at.text_input(key="enterprise_search").input(f"  {wanted.lower()} ").run()
+    assert not at.exception
+    assert table(at, "enterprise_list_table")["Name"].tolist() == [expected[wanted]["name"]]
+    assert "1 enterprise." in [x.value for x in at.caption]
+    at.text_input(key="enterprise_search").input("%").run()
+    assert [x.value for x in at.info] == ["No enterprise of your countries matches this search."]
+
+
 def test_enterprises_detail_only_for_own_country(raw) -> None:
     at = open_page(ENTERPRISES, {}, Scope.country("col-user", {"COL"}))
     frame = table(at, "enterprise_list_table")
