@@ -1435,13 +1435,17 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
     suppression_note(cells)
 
 
-@st.cache_resource(max_entries=20, show_spinner=False)
-def _enterprise_rows(
+@st.cache_data(max_entries=10, show_spinner=False)
+def _enterprise_table(
     result: tuple, language: str, _rows: pd.DataFrame, _countries: Mapping[str, str], _sectors: Mapping[str, str]
-) -> pd.DataFrame:
-    """The list's first DETAIL_ROWS as shown (enterprise_list_table, ~30 ms for 50,000 rows), once per result
-    (`result`: ui.result_key) and language (the names are the language's). Shared: never changed."""
-    return enterprise_list_table(_rows.head(DETAIL_ROWS), countries=_countries, sectors=_sectors)
+) -> None:
+    """The list's first DETAIL_ROWS as a table, drawn once per result (`result`: ui.result_key) and language and
+    replayed on later reruns, as drawn_once does (naming and serialising 50,000 rows took ~70 ms a rerun). Its
+    data travel in the message: Streamlit serves a dataframe lazily only above 150,000 rows."""
+    table(
+        enterprise_list_table(_rows.head(DETAIL_ROWS), countries=_countries, sectors=_sectors),
+        key="enterprise_list_table",
+    )
 
 
 def _enterprise_list(
@@ -1464,8 +1468,7 @@ def _enterprise_list(
         st.caption(
             _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
         )
-    shown = _enterprise_rows(ui.result_key("enterprise_list"), current_language(), rows, countries, sectors)
-    table(shown, key="enterprise_list_table")
+    _enterprise_table(ui.result_key("enterprise_list"), current_language(), rows, countries, sectors)
     csv_download(
         rows.head(DETAIL_ROWS),
         "score-enterprises.csv",

@@ -130,6 +130,10 @@ def test_plain_figure_updates_merge_like_plotly() -> None:
     }
 
 
+def _tables(at) -> list[tuple]:
+    return [(t.value.to_json(), t.proto.SerializeToString()) for t in at.dataframe]
+
+
 def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
     """The logframe's coloured tables are drawn once (components.drawn_once) and replayed on later reruns: the
     rerun styles nothing, and shows the same tables, colours included, in the same places."""
@@ -139,15 +143,12 @@ def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeyp
     from score.access import Scope
     from tests.test_pages_a import REPO
 
-    def shown(at) -> list[tuple]:
-        return [(t.value.to_json(), t.proto.SerializeToString()) for t in at.dataframe]
-
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
     at.switch_page("views/logframe.py").run()
     at.session_state["f_countries"] = ["GHA", "PER"]  # tables drawn for the first time here
     at.run()
-    first = shown(at)
+    first = _tables(at)
     assert not at.exception and len(first) >= 5
     assert all(b"background-color" in proto for _value, proto in first)  # the status colours
     styled: list[object] = []
@@ -155,5 +156,32 @@ def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeyp
     monkeypatch.setattr(logframe, "status_column_style", lambda table: styled.append(table) or style(table))
     at.run()
     assert not at.exception
-    assert shown(at) == first
+    assert _tables(at) == first
     assert styled == []
+
+
+def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
+    """The enterprise list (up to 50,000 rows) is named and serialised once per result and language: a rerun
+    shows the same table without building it again; another filter builds another."""
+    from streamlit.testing.v1 import AppTest
+
+    from score import ui
+    from score.access import Scope
+    from tests.test_pages_a import ENTERPRISES, REPO
+
+    built: list[int] = []
+    make = c.enterprise_list_table
+    monkeypatch.setattr(c, "enterprise_list_table", lambda rows, **kw: built.append(len(rows)) or make(rows, **kw))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
+    at.switch_page(ENTERPRISES).run()
+    at.session_state["f_countries"] = ["COL"]
+    at.run()
+    first = _tables(at)
+    assert not at.exception and built and any("Name" in t.value.columns for t in at.dataframe)
+    built.clear()
+    at.run()
+    assert not at.exception and _tables(at) == first and built == []
+    at.session_state["f_countries"] = ["GHA"]
+    at.run()
+    assert built and _tables(at) != first

@@ -84,6 +84,14 @@ def test_indicator_pair_holds_baseline_and_follow_up(raw) -> None:
     assert len(got) == len(expected) > 1000
     assert got == expected
     assert any(v["follow_up"] is None for v in got.values())  # enterprises lacking a follow-up are kept
+    # each row carries its enterprise's filter attributes (indicator_change filters them without a join)
+    attributes = {
+        e["enterprise_id"]: (e["sector"], e["phase"], e["partner"] or None, int(e["joined_on"][:4]))
+        for e in raw.enterprises
+    }
+    for row in _table("indicator_pair"):
+        shown = (row["sector"], row["phase"], row["partner"] or None, row["join_year"])
+        assert shown == attributes[row["enterprise_id"]], row["enterprise_id"]
 
 
 def test_delivery_people_added_sums_to_people_trained_per_year_and_enterprise(raw) -> None:

@@ -130,10 +130,12 @@ CREATE TABLE delivery_people_added (
     enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
     managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
 );
--- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing).
+-- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing), and the
+-- enterprise's filter attributes and record key, so that indicator_change filters these rows without a join.
 CREATE TABLE indicator_pair (
     enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
-    baseline DOUBLE, follow_up DOUBLE
+    baseline DOUBLE, follow_up DOUBLE,
+    sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, record_key SMALLINT
 );
 
 -- Filters. NULL means "no filter" for every list except `countries`: a NULL or empty country list
@@ -148,16 +150,21 @@ CREATE MACRO enterprise_in(countries, sectors, phases, partners, year_from, year
     AND join_year BETWEEN year_from AND year_to
 );
 
+-- The module filter on enterprises: one with a delivery of a chosen module. An uncorrelated IN, not a correlated
+-- EXISTS: DuckDB then builds one hash table of the enterprises with a chosen module instead of de-duplicating the
+-- outer rows first; 2-3x faster with a module filter at 300k enterprises (BENCHMARKS.md). Same rows: enterprise_id
+-- is never NULL.
+CREATE MACRO has_module(modules, enterprise_id) AS (
+    modules IS NULL
+    OR enterprise_id IN (SELECT t.enterprise_id FROM training t WHERE list_contains(modules, t.module))
+);
+
 CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT e.*, e.workers_female + e.workers_male AS workers  -- headcount when joining; summed = workers reached
     FROM enterprise e
     WHERE enterprise_in(countries, sectors, phases, partners, year_from, year_to,
                         e.country, e.sector, e.phase, e.partner, e.join_year)
-      -- An uncorrelated IN, not a correlated EXISTS: DuckDB then builds one hash table of the enterprises with a
-      -- chosen module instead of de-duplicating the outer rows first; 2-3x faster with a module filter at
-      -- 300k enterprises (BENCHMARKS.md). Same rows: enterprise_id is never NULL.
-      AND (modules IS NULL OR e.enterprise_id IN (
-            SELECT t.enterprise_id FROM training t WHERE list_contains(modules, t.module)));
+      AND has_module(modules, e.enterprise_id);
 
 -- Module deliveries of the filtered enterprises, limited to the chosen modules.
 CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
@@ -211,26 +218,31 @@ CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_
 -- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
 -- unfiltered into indicator_pair); follow_up is NULL when missing.
 CREATE MACRO indicator_pair_of(countries) AS TABLE
-    SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
-           max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
-           max(v.value) FILTER (WHERE v.period = 'follow_up') AS follow_up
-    FROM indicator_value v
-    JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
-    WHERE list_contains(countries, v.country)
-    GROUP BY v.enterprise_id, v.indicator
-    HAVING baseline IS NOT NULL;
+    SELECT p.*, e.sector, e.phase, e.partner, e.join_year, e.record_key
+    FROM (
+        SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
+               max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
+               max(v.value) FILTER (WHERE v.period = 'follow_up') AS follow_up
+        FROM indicator_value v
+        JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
+        WHERE list_contains(countries, v.country)
+        GROUP BY v.enterprise_id, v.indicator
+        HAVING baseline IS NOT NULL
+    ) p
+    JOIN enterprise e USING (enterprise_id);
 
 -- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
 -- (NULL without a follow-up). The module filter only selects enterprises here, so the table serves every filter.
 CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT p.enterprise_id, p.country, e.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
+    SELECT p.enterprise_id, p.country, p.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
            CASE WHEN p.follow_up IS NULL THEN NULL
                 WHEN i.direction = 'lower' THEN p.follow_up < p.baseline
                 ELSE p.follow_up > p.baseline END AS improved
     FROM indicator_pair p
-    JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
-      USING (enterprise_id)
-    JOIN indicator i ON i.code = p.indicator;
+    JOIN indicator i ON i.code = p.indicator
+    WHERE enterprise_in(countries, sectors, phases, partners, year_from, year_to,
+                        p.country, p.sector, p.phase, p.partner, p.join_year)
+      AND has_module(modules, p.enterprise_id);
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
 CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
