@@ -161,7 +161,7 @@ def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeyp
 
 
 def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
-    """The enterprise list (up to 50,000 rows) is named and serialised once per result and language: a rerun
+    """The enterprise list (a page of up to 1,000 rows) is named and serialised once per result and language: a rerun
     shows the same table without building it again; another filter builds another."""
     from streamlit.testing.v1 import AppTest
 
