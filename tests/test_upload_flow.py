@@ -297,6 +297,7 @@ def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
     peru = {p.name: p.read_bytes() for p in (REPO / "data" / "countries" / "PER").glob("*.csv")}
     _upload(at, peru)  # Peru's files for Colombia: rejected, and audited as an upload
     audit.record("sign_in", "geneva", method="password", role="hq")
+    audit.record("export", None, kind="pptx", filters={})  # a public visitor's deck
     at = _session(HQ, "views/audit.py")
     log = at.dataframe[0].value
     upload = log[log["event"] == "Upload"].iloc[0]
@@ -307,4 +308,6 @@ def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
     )
     assert "sha256" not in upload["detail"] and "{" not in upload["detail"]
     assert log[log["event"] == "Signed in"].iloc[0]["detail"] == "with a password · HQ"
+    export = log[log["event"] == "Exported"].iloc[0]
+    assert (export["user"], export["detail"]) == ("–", "PowerPoint deck · filters: no filter")  # not "None"
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", upload["at"]), upload["at"]  # not 2026-12-01T…

@@ -41,6 +41,7 @@ shown = shown.assign(
     at=shown["at"].map(audit.when_text),
     detail=shown["detail"].map(lambda detail: audit.detail_text(detail, names)),
     event=shown["event"].map(lambda e: event_names.get(e, e)),
+    user=shown["user"].map(lambda user: user if isinstance(user, str) and user else "–"),  # a public visitor
 )
 st.dataframe(
     shown[["at", "event", "user", "detail"]],
