@@ -242,6 +242,15 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
     )
 
 
+def counts_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts in the reader's format (1 234 / 1.234): Streamlit writes whole numbers without separators."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = [fmt_int(None if pd.isna(v) else v) for v in shown[column]]
+    return shown
+
+
 def report_section(check: upload.UploadCheck) -> None:
     report = check.report
     st.subheader(_("Validation report"))
@@ -260,7 +269,7 @@ def report_section(check: upload.UploadCheck) -> None:
     else:
         st.success(_("No problems found: the files can be published."))
     st.caption(_("What was read, per file:"))
-    st.dataframe(report.file_summary(), hide_index=True, key="upload_file_summary")
+    st.dataframe(counts_as_text(report.file_summary()), hide_index=True, key="upload_file_summary")
     if not report.issues:
         return
     people = report.for_people()

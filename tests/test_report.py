@@ -6,10 +6,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import pandas as pd
 import pytest
 
 from score import contract, i18n
+from score.i18n import set_language
 from score.ingest import suggest_code, validate_submission
+from score.upload_sections import counts_as_text
+from tests.formats import HIDDEN, fr_int
 from tests.upload_files import BASE, workbook_of
 from tests.upload_files import base_files as files
 
@@ -132,6 +136,17 @@ def test_the_report_summarises_each_file_at_the_top() -> None:
     assert "Sheet" not in summary.columns  # CSV files have no sheets
     assert summary.loc["enterprises.csv", ["Data rows", "Errors", "Warnings"]].tolist() == [6, 2, 0]
     assert summary.loc["training.csv", ["Data rows", "Errors"]].tolist() == [8, 0]
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "2,204"), ("fr", fr_int(2204)), ("es", "2.204")])
+def test_the_file_summary_shows_counts_in_the_readers_format(lang: str, shown: str) -> None:
+    summary = pd.DataFrame({"File": ["training.csv", "notes.txt"], "Data rows": pd.array([2204, None], "Int64")})
+    set_language(lang)
+    try:
+        rows = counts_as_text(summary)["Data rows"].tolist()
+    finally:
+        set_language("en")
+    assert rows == [shown, HIDDEN]
 
 
 def workbook(**replace: str) -> bytes:
