@@ -322,14 +322,47 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     title = out.layout.title
     existing = title.subtitle.text if title and title.subtitle and title.subtitle.text else ""
     subtitle = "<br>".join([*([existing] if existing else []), *lines])
-    top = (out.layout.margin.t or 56) + 20 * len(lines) + 8
+    # The title block is pinned to the top of the image and the plot starts below it, with a band of its own
+    # for a legend drawn above the plot ("Target"): left to Plotly, the title sits mid-margin and its caption
+    # lines run into that legend. Plotly centres a title of several lines on its anchor: half a line more of
+    # padding per extra line keeps the first one in the image.
+    title_lines = (title.text or "").count("<br>") + 1 if title else 1
+    pad = CAPTION_PAD + (title_lines - 1) * TITLE_LINE // 2
+    block = pad + TITLE_LINE * title_lines + CAPTION_LINE * (subtitle.count("<br>") + 1) + 8
+    margin = out.layout.margin.t if out.layout.margin.t is not None else 56
+    top = max(margin, block + (LEGEND_BAND if legend_above_plot(out) else 0))
     out.update_layout(
-        title={"subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}}},
+        title={
+            "subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}},
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": pad},
+        },
         margin={"t": top},
-        height=(out.layout.height or 450) + 20 * len(lines) + 8,
+        height=(out.layout.height or 450) + top - margin,  # the plot keeps its height under the caption
         modebar={"remove": ["toImage"]},
     )
     return out
+
+
+# Heights in px of the caption block of an exported chart: the title lines (19 px type), the caption lines
+# (13 px type), the space above the title, and the band for a legend drawn above the plot.
+TITLE_LINE, CAPTION_LINE, CAPTION_PAD, LEGEND_BAND = 26, 19, 12, 34
+
+
+def legend_above_plot(fig: go.Figure) -> bool:
+    """Whether `fig` draws a horizontal legend in its top margin (the theme's legend, at y >= 1 of the plot)."""
+    legendable = [t for t in fig.data if t.showlegend is not False]
+    # Plotly's default: a legend as soon as a figure of several traces has one that may be listed (one shown
+    # trace beside a hidden one, as the bars beside their "Target" ticks, is listed too).
+    shown = fig.layout.showlegend or (fig.layout.showlegend is None and len(fig.data) > 1)
+    if not shown or not legendable:
+        return False
+    theme = fig.layout.template.layout.legend if fig.layout.template else go.layout.Legend()
+    y = fig.layout.legend.y if fig.layout.legend.y is not None else theme.y
+    orientation = fig.layout.legend.orientation or theme.orientation
+    return orientation == "h" and y is not None and y >= 1
 
 
 def chart_png(fig: go.Figure, context: ExportContext, width: int = 1400, scale: float = 2) -> bytes:

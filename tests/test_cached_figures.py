@@ -167,11 +167,12 @@ def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monk
 
     from score import ui
     from score.access import Scope
+    from score.components import tables
     from tests.test_pages_a import ENTERPRISES, REPO
 
     built: list[int] = []
-    make = c.enterprise_list_table
-    monkeypatch.setattr(c, "enterprise_list_table", lambda rows, **kw: built.append(len(rows)) or make(rows, **kw))
+    make = tables.enterprise_list_table  # patched where the enterprises table section looks it up
+    monkeypatch.setattr(tables, "enterprise_list_table", lambda rows, **kw: built.append(len(rows)) or make(rows, **kw))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
     at.switch_page(ENTERPRISES).run()

@@ -187,6 +187,81 @@ def test_chart_png_is_an_image_with_the_caption_drawn() -> None:
     assert height > 400
 
 
+def _rows_of_colour(
+    png: bytes, rgb: tuple[int, int, int], below: int, left: int = 10_000, within: int = 24
+) -> list[int]:
+    """The pixel rows above `below` (and left of `left`) holding a pixel of the colour `rgb` (+- `within`)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = image.load()
+    width = min(image.width, left)
+    return [
+        y
+        for y in range(min(below, image.height))
+        if any(all(abs(a - b) <= within for a, b in zip(pixels[x, y], rgb, strict=True)) for x in range(width))
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_target_legend_of_an_exported_chart_sits_below_the_caption(lang) -> None:
+    set_language(lang)
+    try:
+        fig = c.bar_chart(
+            pd.DataFrame({"country": ["COL", "GHA", "IND"], "enterprises": [213, 158, 90], "goal": [250, 150, 120]}),
+            "country",
+            "enterprises",
+            title="Enterprises engaged against target",
+            target="goal",
+        )
+        png = exports.chart_png(fig, sample_context(), width=1280, scale=1)
+    finally:
+        set_language("en")
+    exported = exports.captioned(fig, sample_context())
+    plot_top = exported.layout.margin.t
+    # the caption's grey text (exactly: the anti-aliased edges of the black legend text pass near that grey)
+    caption = _rows_of_colour(png, (0x52, 0x60, 0x6D), below=plot_top, within=4)
+    legend = _rows_of_colour(png, (0xD5, 0x5E, 0x00), below=plot_top, left=200)  # the "Target" legend tick
+    assert caption and legend
+    assert max(caption) < min(legend), (max(caption), min(legend))  # the legend starts under the last caption line
+
+
+def test_an_exported_chart_with_a_long_title_keeps_its_first_line_and_a_legend_band() -> None:
+    from score import logframe
+
+    names = {"GHA": "Ghana", "COL": "Colombia"}
+    frame = pd.DataFrame(
+        {
+            "country": ["GHA", "COL"],
+            "level": ["output", "output"],
+            "indicator": ["partner_staff_trained"] * 2,
+            "unit": ["people"] * 2,
+            "direction": ["higher"] * 2,
+            "period_end": pd.to_datetime(["2016-12-31"] * 2),
+            "target": [85.0, 100.0],
+            "actual": [59.0, 130.0],
+            "female_share": [None, None],
+            "comment": [None, None],
+        }
+    )
+    rows = logframe.with_status(frame, names)
+    fig = logframe.chart(
+        rows, "partner_staff_trained", "Partner staff trained by the national partner institutions", names
+    )
+    exported = exports.captioned(fig, sample_context())
+    assert exported.layout.title.text.count("<br>") >= 1  # the title wraps: the case under test
+    assert (exported.layout.title.yref, exported.layout.title.y, exported.layout.title.yanchor) == (
+        "container",
+        1,
+        "top",
+    )
+    # 2+ title lines of ~24 px, 3 caption lines of ~17 px and a ~30 px legend band fit above the plot
+    assert exported.layout.margin.t >= 12 + 2 * 24 + 3 * 17 + 30
+    png = exports.chart_png(fig, sample_context(), width=1280, scale=1)
+    ink = _rows_of_colour(png, (0x1F, 0x29, 0x33), below=exported.layout.margin.t)
+    assert min(ink) >= 4  # the title's first line is in the image, not cut at its top edge
+
+
 def test_deck_charts_are_native_and_hold_the_data() -> None:
     slides = [
         Slide("Headline", kind="kpis", kpis=[exports.Kpi("Enterprises", "1,500"), exports.Kpi("Workers", "342,434")]),

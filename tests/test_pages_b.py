@@ -391,6 +391,27 @@ def test_map_measure_and_logframe_date_are_in_the_shareable_link(demo_data_dir) 
     assert "not a known code and was ignored" in texts(at)
 
 
+@pytest.mark.parametrize(("lang", "label"), [("fr", "30 sept. 2013"), ("es", "30 sept 2013")])
+def test_a_reporting_date_picked_in_another_language_goes_into_the_link(demo_data_dir, lang, label) -> None:
+    # AppTest finds a selectbox's option by calling the page's format_func in the TEST's thread, where
+    # score.i18n's language is still English: the French labels then are "not in list" (a ValueError from
+    # AppTest, not from the page; a browser sends back the label it was shown, see tests/e2e/test_languages.py).
+    # So the test thread speaks the page's language while it picks, as the browser's user does.
+    from score.i18n import set_language
+
+    at = open_page("views/logframe.py", params={"lang": lang})
+    box = at.selectbox(key="logframe_date")
+    assert label in box.options
+    set_language(lang)
+    try:
+        box.select(dt.date(2013, 9, 30)).run()
+    finally:
+        set_language("en")
+    assert not at.exception
+    assert at.query_params["date"] in (["2013-09-30"], "2013-09-30")  # the ISO code, never the shown label
+    assert at.selectbox(key="logframe_date").value == dt.date(2013, 9, 30)
+
+
 def test_country_profile_opens_on_the_viewers_own_country(demo_data_dir) -> None:
     at = open_page("views/country.py", state={"score_scope": Scope.country("ghana", {"GHA"})})
     assert at.selectbox(key="profile_country").value == "GHA"

@@ -75,3 +75,26 @@ def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
     page.wait_for_timeout(500)
     # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it.
     expect(sidebar.locator("[data-testid='InputInstructions']")).to_be_hidden()
+
+
+# The reporting dates of the demo logframe as each language writes them (written out, not from score.i18n).
+LOGFRAME_DATE = {"fr": ("Date du rapport", "30 sept. 2013"), "es": ("Fecha del informe", "30 sept 2013")}
+
+
+def test_a_reporting_date_picked_in_french_or_spanish_is_in_the_link_and_survives_a_reload(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    for lang, (box, shown) in LOGFRAME_DATE.items():
+        page = open_context().new_page()
+        ui.goto(page, app_server.url + f"/logframe?lang={lang}")
+        combo = page.get_by_role("combobox", name=box)
+        combo.click()
+        page.get_by_role("option", name=shown, exact=True).click()
+        ui.settle(page)
+        assert "date=2013-09-30" in page.url, page.url  # the link carries the ISO date, not the French label
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.reload(wait_until="domcontentloaded")
+        page.locator("h1").first.wait_for()
+        ui.settle(page)
+        expect(page.get_by_role("combobox", name=box)).to_have_value(shown)
+        assert page.locator("[data-testid='stException']").count() == 0

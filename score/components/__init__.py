@@ -1,0 +1,181 @@
+"""Drawing helpers and sections for the dashboard pages, by concern (pages use `from score import components
+as c` and `c.<name>`; every public name is here):
+
+- values.py: values as shown, without Streamlit (missing and hidden cells, `format_value`, labels, reshaping)
+- figures.py: the chart builders (`*_chart`), their cache (`cached_figure`), `show()` / `show_or_empty()`, maps
+- tiles.py: KPI tiles (`Tile`, `kpi_row`) and the tile sets of the pages (`headline_tiles` ...)
+- tables.py: display tables, the enterprise list, table sections
+- downloads.py: download buttons (CSV of a query, the page's workbook)
+- sections.py: sections pages name (`chart_section`, `headline_kpis_or_stop`, joining trend, outcome shares ...)
+
+Pages call these with the frames that `ui.query(...)` returns; nothing here computes a measure. The figure
+builders return a styled figure, or None when there is nothing to draw, so they can be tested and exported
+without Streamlit. Suppressed cells (public views: fewer than 5 enterprises, see score.access) arrive as missing
+values with a `suppressed` column; charts draw them as an empty bar marked "–" and `suppression_note()` explains
+it. Typical use in a page:
+
+    frame = ui.query("enterprises_by_sector")
+    c.chart_section(
+        c.bar_chart(frame, "sector", "enterprises", title=_("Enterprises by sector"),
+                    labels=ui.reference_labels("sector"), colours=charts.sector_colours()),
+        _("No enterprises match the current filters."),
+        file_name="enterprises-by-sector",
+        frame=frame,
+    )
+"""
+
+from __future__ import annotations
+
+from score.components.downloads import (
+    csv_download,
+    download,
+    page_workbook,
+)
+from score.components.figures import (
+    CATEGORY_LINE,
+    FRAME_KEYS,
+    Figure,
+    Series,
+    bar_chart,
+    bottom_legend,
+    cached_figure,
+    content_key,
+    drawn_once,
+    map_chart,
+    multi_bar_chart,
+    outcome_chart,
+    outcome_note,
+    sex_split_chart,
+    share_chart,
+    show,
+    show_or_empty,
+    trend_chart,
+)
+from score.components.sections import (
+    chart_section,
+    headline_kpis_or_stop,
+    joining_trend,
+    modules_taken_section,
+    outcome_share_section,
+    role_sex_section,
+    satisfaction_section,
+    sector_bars,
+    suppression_note,
+)
+from score.components.tables import (
+    DETAIL_ROWS,
+    display_table,
+    enterprise_list_table,
+    enterprises_table_section,
+    logframe_matrix,
+    logframe_table,
+    merge_tables,
+    modules_table_section,
+    renamed,
+    table,
+    table_section,
+    with_labels,
+)
+from score.components.tiles import (
+    Tile,
+    headline_tiles,
+    kpi_row,
+    outcome_tiles,
+    reach_tiles,
+    targets_caption,
+    training_tiles,
+    women_share_tiles,
+    workers_tiles,
+)
+from score.components.values import (
+    HIDDEN,
+    Kind,
+    any_suppressed,
+    cumulative,
+    default_country,
+    format_value,
+    has_data,
+    is_suppressed,
+    missing,
+    numeric,
+    ordered,
+    pivot_wide,
+    role_labels,
+    sex_labels,
+    size_class_label,
+    size_class_name,
+    suppressed_rows,
+    targets_apply,
+)
+
+__all__ = [
+    "CATEGORY_LINE",
+    "DETAIL_ROWS",
+    "FRAME_KEYS",
+    "HIDDEN",
+    "Figure",
+    "Kind",
+    "Series",
+    "Tile",
+    "any_suppressed",
+    "bar_chart",
+    "bottom_legend",
+    "cached_figure",
+    "chart_section",
+    "content_key",
+    "csv_download",
+    "cumulative",
+    "default_country",
+    "display_table",
+    "download",
+    "drawn_once",
+    "enterprise_list_table",
+    "enterprises_table_section",
+    "format_value",
+    "has_data",
+    "headline_kpis_or_stop",
+    "headline_tiles",
+    "is_suppressed",
+    "joining_trend",
+    "kpi_row",
+    "logframe_matrix",
+    "logframe_table",
+    "map_chart",
+    "merge_tables",
+    "missing",
+    "modules_table_section",
+    "modules_taken_section",
+    "multi_bar_chart",
+    "numeric",
+    "ordered",
+    "outcome_chart",
+    "outcome_note",
+    "outcome_share_section",
+    "outcome_tiles",
+    "page_workbook",
+    "pivot_wide",
+    "reach_tiles",
+    "renamed",
+    "role_labels",
+    "role_sex_section",
+    "satisfaction_section",
+    "sector_bars",
+    "sex_labels",
+    "sex_split_chart",
+    "share_chart",
+    "show",
+    "show_or_empty",
+    "size_class_label",
+    "size_class_name",
+    "suppressed_rows",
+    "suppression_note",
+    "table",
+    "table_section",
+    "targets_apply",
+    "targets_caption",
+    "training_tiles",
+    "trend_chart",
+    "with_labels",
+    "women_share_tiles",
+    "workers_tiles",
+]

@@ -1,0 +1,78 @@
+"""Download buttons: a file made only when asked, a query result as CSV (codes beside names), the page's
+workbook (every query the page ran, one sheet each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from score.i18n import _
+
+
+def csv_download(
+    frame: pd.DataFrame,
+    file_name: str,
+    *,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    columns: Sequence[str] | None = None,
+    label: str | None = None,
+    key: str | None = None,
+) -> None:
+    """A button that downloads `frame` (a query result, not display strings) as CSV data: see
+    exports.data_table (codes beside `labels`, plain numbers, hidden cells empty with the reason) and
+    exports.to_csv (formulas neutralised, UTF-8 with BOM). The page workbook holds the same query's sheet.
+    The table is made when the button is clicked, not on every rerun (the words are translated here)."""
+    from score import exports
+
+    reason = exports.hidden_reason_text()
+    download(
+        label or _("Download CSV"),
+        lambda: exports.to_csv(exports.data_table(frame, labels, columns, hidden_reason=reason)),
+        file_name,
+        "text/csv",
+        key=key,
+    )
+
+
+def download(
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    *,
+    icon: str = ":material/download:",
+    key: str | None = None,
+    kind: Literal["secondary", "tertiary"] = "secondary",
+    where: object = st,
+) -> None:
+    """A download button whose file is made only when clicked (`make` runs outside the session, so it must
+    not translate anything: translate before, as exports.ExportContext does)."""
+    where.download_button(  # type: ignore[attr-defined]
+        label, data=make, file_name=file_name, mime=mime, icon=icon, type=kind, on_click="ignore", key=key
+    )
+
+
+def page_workbook(file_name: str) -> None:
+    """Fill the room ui.page() left under the header: the whole page as one workbook (a sheet per query the
+    page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
+    (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
+    translated here, in the viewer's session."""
+    from score import exports, ui
+
+    slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
+    sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
+    if slot is None or not sheets:
+        return
+    labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
+    download(
+        _("Download this page's data (Excel)"),
+        lambda: exports.to_excel(exports.page_tables(sheets, labels, reason), context),
+        f"{file_name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key="page_workbook",
+        where=slot,
+    )

@@ -1,0 +1,240 @@
+"""Tables: display tables (names for codes, kinds, headings), the enterprise list, and the table sections of
+the pages (an aggregate with its CSV, the logframe, modules, enterprises by access)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from score.components.downloads import csv_download
+from score.components.figures import drawn_once
+from score.components.sections import suppression_note
+from score.components.values import Kind, format_value, size_class_name, suppressed_rows
+from score.filters import Filters
+from score.i18n import _, current_language, fmt_int
+
+DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
+
+
+def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
+    """A frame of display strings: `columns` maps a frame column to (heading, kind); values are formatted for
+    the viewer's language and hidden or missing cells show as "–". For aggregate tables with suppression."""
+    out = pd.DataFrame(index=frame.index)
+    for column, (heading, kind) in columns.items():
+        out[heading] = [format_value(v, kind) for v in frame[column]]
+    return out.reset_index(drop=True)
+
+
+def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFrame:
+    """`left` with `right`'s columns beside (left join on `on`); a row is hidden when it is in either."""
+    merged = left.merge(right, on=on, how="left", suffixes=("", "_right"))
+    if "suppressed_right" in merged.columns:
+        hidden = suppressed_rows(left).to_numpy() | merged["suppressed_right"].fillna(False).astype(bool).to_numpy()
+        merged = merged.drop(columns="suppressed_right").assign(suppressed=hidden)
+    return merged
+
+
+def renamed(values: pd.Series, names: Mapping[str, str] | Callable[[str], str]) -> pd.Series:
+    """`values` with each code replaced by its name (a code without one stays as it is, missing stays missing),
+    looked up once per distinct code: the enterprise list has 50,000 rows and a dozen codes."""
+    lookup = names if callable(names) else (lambda code: names.get(code, code))
+    return values.map({code: lookup(code) for code in values.dropna().unique()})
+
+
+def with_labels(frame: pd.DataFrame, **labels: Mapping[str, str]) -> pd.DataFrame:
+    """A copy with code columns replaced by their names, e.g. `with_labels(frame, country=countries)`."""
+    return frame.assign(**{column: renamed(frame[column], m) for column, m in labels.items()})
+
+
+def enterprise_list_table(
+    rows: pd.DataFrame, *, countries: Mapping[str, str], sectors: Mapping[str, str]
+) -> pd.DataFrame:
+    """The enterprise list (query enterprise_list, detail viewers only) with headings and names, for the
+    table and its CSV; numbers and dates stay typed so the table sorts correctly."""
+    named = with_labels(rows, country=countries, sector=sectors)
+    named["size_class"] = renamed(named["size_class"], size_class_name)
+    # Dates as dates (a datetime column shows "2011-03-15 00:00:00"); still typed, so the column sorts.
+    named["joined_on"] = pd.to_datetime(named["joined_on"]).dt.date
+    headings = {
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "country": _("Country"),
+        "sector": _("Sector"),
+        "province": _("Province"),
+        "city": _("City"),
+        "workers": _("Workers"),
+        "workers_female": _("Women workers"),
+        "workers_male": _("Men workers"),
+        "size_class": _("Size"),
+        "joined_on": _("Joined"),
+        "phase": _("Phase"),
+        "partner": _("Partner"),
+    }
+    return named[list(headings)].rename(columns=headings)
+
+
+def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
+    """st.dataframe without the index, full width."""
+    st.dataframe(frame, hide_index=True, height=height, key=key)
+
+
+@drawn_once
+def logframe_table(
+    rows: pd.DataFrame,
+    indicator_names: Mapping[str, str],
+    country_names: Mapping[str, str],
+    *,
+    key: str,
+    show_country: bool = True,
+    show_date: bool = False,
+    show_indicator: bool = True,
+) -> None:
+    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, as
+    tall as its rows."""
+    from score import logframe
+
+    table = logframe.display_table(
+        rows,
+        dict(indicator_names),
+        dict(country_names),
+        show_country=show_country,
+        show_date=show_date,
+        show_indicator=show_indicator,
+    )
+    st.dataframe(
+        logframe.status_column_style(table),
+        hide_index=True,
+        height="content",
+        column_config=logframe.column_config(),
+        key=key,
+    )
+
+
+@drawn_once
+def logframe_matrix(frame: pd.DataFrame, indicator_names: Mapping[str, str], country_names: Mapping[str, str]) -> None:
+    """The traffic-light overview of `logframe.with_status` rows (logframe.matrix), each cell coloured."""
+    from score import logframe
+
+    texts, statuses = logframe.matrix(frame, dict(indicator_names), dict(country_names))
+    table(logframe.matrix_style(texts, statuses), height="content", key="logframe_matrix")
+
+
+def table_section(
+    frame: pd.DataFrame,
+    columns: Mapping[str, tuple[str, Kind]],
+    *,
+    labels: Mapping[str, Mapping[str, str]],
+    file_name: str,
+    key: str,
+    csv_columns: Sequence[str] | None = None,
+) -> None:
+    """An aggregate table (codes named through `labels`, headings and kinds from `columns`) with its CSV
+    (the query's data: codes beside names, `csv_columns` or all of them)."""
+    table(display_table(with_labels(frame, **labels), columns), key=f"{key}_table")
+    csv_download(frame, file_name, labels=labels, columns=csv_columns, key=f"{key}_csv")
+
+
+def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *, labels: Mapping[str, str]) -> None:
+    """The Training page's table: one row per module (training_by_module beside satisfaction_by_module)."""
+    columns: dict[str, tuple[str, Kind]] = {
+        "module": (_("Module"), "text"),
+        "deliveries": (_("Deliveries"), "int"),
+        "participations": (_("Participations"), "int"),
+        "consultation_visits": (_("Consultation visits"), "int"),
+        "satisfaction_mean": (_("Satisfied (%)"), "pct"),
+        "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
+        "median_days_to_classroom": (_("Median days from joining"), "int"),
+    }
+    table_section(
+        merge_tables(by_module, satisfaction, "module"),
+        columns,
+        labels={"module": labels},
+        file_name="score-training-by-module.csv",
+        key="modules",
+        csv_columns=list(columns),
+    )
+    suppression_note(by_module, satisfaction)
+
+
+def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
+    """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
+    (a choice beside the summary), else the summary by country and sector that everyone may see."""
+    from score import ui
+
+    detail_countries = filters.countries_within(ui.current_scope().detail_countries)
+    views = {"detail": _("Enterprise list"), "aggregate": _("Summary by country and sector")}
+    view = "aggregate"
+    if detail_countries:
+        view = (
+            st.segmented_control(
+                _("Table"), list(views), format_func=views.get, default="detail", key="enterprises_view"
+            )
+            or "detail"
+        )
+    if view == "detail":
+        _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
+        return
+    cells = ui.query("enterprises_country_sector")
+    if cells.empty:
+        ui.empty_state(_("No enterprises match the current filters."))
+        return
+    table_section(
+        cells,
+        {
+            "country": (_("Country"), "text"),
+            "sector": (_("Sector"), "text"),
+            "enterprises": (_("Enterprises"), "int"),
+            "workers_female": (_("Women workers"), "int"),
+            "workers_male": (_("Men workers"), "int"),
+            "workers_reached": (_("Workers reached"), "int"),
+        },
+        labels={"country": countries, "sector": sectors},
+        file_name="score-enterprises-by-country-and-sector.csv",
+        key="enterprise_summary",
+    )
+    suppression_note(cells)
+
+
+@st.cache_data(max_entries=10, show_spinner=False)
+def _enterprise_table(
+    result: tuple, language: str, _rows: pd.DataFrame, _countries: Mapping[str, str], _sectors: Mapping[str, str]
+) -> None:
+    """The list's first DETAIL_ROWS as a table, drawn once per result (`result`: ui.result_key) and language and
+    replayed on later reruns, as drawn_once does (naming and serialising 50,000 rows took ~70 ms a rerun). Its
+    data travel in the message: Streamlit serves a dataframe lazily only above 150,000 rows."""
+    table(
+        enterprise_list_table(_rows.head(DETAIL_ROWS), countries=_countries, sectors=_sectors),
+        key="enterprise_list_table",
+    )
+
+
+def _enterprise_list(
+    detail_countries: Sequence[str], *, countries: Mapping[str, str], sectors: Mapping[str, str]
+) -> None:
+    """enterprise_list (scoped to the viewer's detail countries by the query runner), at most DETAIL_ROWS."""
+    from score import ui
+
+    rows = ui.query("enterprise_list")
+    st.caption(
+        _(
+            "Enterprise detail for {countries} (your access). Other countries appear in the charts only.",
+            countries=", ".join(countries.get(code, code) for code in detail_countries),
+        )
+    )
+    if rows.empty:
+        ui.empty_state(_("No enterprises of your countries match the current filters."))
+        return
+    if len(rows) > DETAIL_ROWS:
+        st.caption(
+            _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
+        )
+    _enterprise_table(ui.result_key("enterprise_list"), current_language(), rows, countries, sectors)
+    csv_download(
+        rows.head(DETAIL_ROWS),
+        "score-enterprises.csv",
+        labels={"country": countries, "sector": sectors},
+        key="enterprise_list_csv",
+    )

@@ -1,0 +1,228 @@
+"""KPI tiles: the Tile spec, a row of tiles, and the tile sets of the pages (headline figures against targets,
+women's shares, outcomes, training, workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from score.components.values import Kind, format_value, missing, ordered
+from score.i18n import _, fmt_int, fmt_pct
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile. `value` None/NaN shows as "–" (suppressed). With `target` and `progress_pct` (the actual
+    as a % of the target, from the query) the tile shows '97% of target 12,600' and a progress bar.
+    `note` is a short grey line under the value instead (e.g. '41% of workers reached')."""
+
+    label: str
+    value: object
+    help: str | None = None
+    kind: Kind = "int"
+    target: object = None
+    progress_pct: object = None
+    note: str | None = None
+    # for the deck and the headline strip (presentation.headline_kpis), where no help can be hovered and
+    # women's shares sit on the tile; the pages show those shares in tiles of their own
+    printed_label: str | None = None
+    women_pct: object = None
+
+    @property
+    def has_target(self) -> bool:
+        return not missing(self.target) and not missing(self.progress_pct)
+
+    @property
+    def detail(self) -> str | None:
+        """The grey line under the value: progress against the target, else the note."""
+        if not self.has_target:
+            return self.note
+        return _("{pct} of target {target}", pct=fmt_pct(self.progress_pct), target=fmt_int(self.target))
+
+
+def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
+    """A row of bordered KPI tiles (st.metric)."""
+    cols = st.columns(columns or len(tiles))
+    any_target = any(t.has_target for t in tiles)
+    for col, tile in zip(cols, tiles, strict=False):
+        progress = float(tile.progress_pct) if tile.has_target else None  # type: ignore[arg-type]
+        with col:
+            st.metric(
+                tile.label,
+                format_value(tile.value, tile.kind),
+                delta=tile.detail,
+                delta_color="green" if progress is not None and progress >= 100 else "off",
+                delta_arrow="off",
+                help=tile.help,
+                border=True,
+                # tiles of a row share one height (with or without a note), unless progress bars sit below
+                height="content" if any_target else "stretch",
+            )
+            if progress is not None:
+                st.progress(min(max(progress / 100, 0.0), 1.0))
+
+
+def headline_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> list[Tile]:
+    """The headline figures against targets: enterprises engaged, workers reached, people trained, modules
+    (the reach row of the pages, the deck's headline slide, the headline strip). `kpis`: the row of
+    overview_kpis; `targets`: overview_targets indexed by metric; progress only when `with_targets`. With
+    `participations` the modules tile explains itself and counts the training participations under it."""
+
+    def target(metric: str) -> dict[str, object]:
+        if not with_targets or metric not in targets.index:
+            return {}
+        return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
+
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+            women_pct=kpis.get("workers_female_pct"),
+            **target("workers_reached"),
+        ),
+        Tile(
+            _("People trained"),
+            kpis["people_trained"],
+            help=_(
+                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
+            ),
+            printed_label=_("People trained (distinct estimate)"),
+            women_pct=kpis.get("people_trained_female_pct"),
+            **target("people_trained"),
+        ),
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations.")
+            if participations
+            else None,
+            note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
+        ),
+    ]
+
+
+def reach_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> None:
+    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
+    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
+
+
+def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Training page's headline row: modules, people trained, participations, consultation visits."""
+    return [
+        Tile(
+            _("Modules delivered"),
+            kpis["module_completions"],
+            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
+        ),
+        Tile(
+            _("People trained (distinct estimate)"),
+            kpis["people_trained"],
+            help=_(
+                "Per enterprise, role and sex, the largest classroom group across its modules: someone in two "
+                "modules is counted once (a conservative estimate)."
+            ),
+        ),
+        Tile(
+            _("Training participations"),
+            kpis["participations"],
+            help=_("Everyone in every classroom: a person in two modules counts twice."),
+        ),
+        Tile(_("Consultation visits"), kpis["consultation_visits"]),
+    ]
+
+
+def workers_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """The Enterprises page's headline row: enterprises, workers reached, women and men among them."""
+    return [
+        Tile(_("Enterprises engaged"), kpis["enterprises"]),
+        Tile(
+            _("Workers reached"),
+            kpis["workers_reached"],
+            help=_("Headcount of participating enterprises when they joined."),
+        ),
+        Tile(
+            _("Women among workers reached"),
+            kpis["workers_female"],
+            note=_("{pct} of workers reached", pct=format_value(kpis["workers_female_pct"], "pct")),
+        ),
+        Tile(_("Men among workers reached"), kpis["workers_male"]),
+    ]
+
+
+def women_share_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
+    """Women's shares of the workers reached and of the people trained, with the number of women under each."""
+    shares = (
+        (
+            _("Women's share of workers reached"),
+            "workers",
+            _("Women among the workers of the participating enterprises when they joined."),
+        ),
+        (
+            _("Women's share of people trained"),
+            "people_trained",
+            _("Women among the people trained (distinct estimate), managers and workers."),
+        ),
+    )
+    return [
+        Tile(
+            label,
+            kpis[f"{measure}_female_pct"],
+            kind="pct",
+            help=help_,
+            note=_("{n} women", n=fmt_int(kpis[f"{measure}_female"])),
+        )
+        for label, measure, help_ in shares
+    ]
+
+
+def targets_caption(with_targets: bool) -> None:
+    """Under the headline row: what the target bars mean, or why there are none."""
+    if with_targets:
+        st.caption(
+            _("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%.")
+        )
+    else:
+        st.caption(
+            _(
+                "Targets are set per country and phase, so progress is shown only without sector, partner, module "
+                "or year filters."
+            )
+        )
+
+
+def outcome_tiles(shares: pd.DataFrame, changes: pd.DataFrame, labels: Mapping[str, str]) -> list[Tile]:
+    """Outcomes at follow-up as tiles: the share answering yes per indicator (outcome_shares, in `labels`
+    order), then the change in accidents and absenteeism (outcome_changes indexed by indicator), with n."""
+    tiles = [
+        Tile(labels[item.indicator], item.share_pct, kind="pct", note=_("n = {n}", n=format_value(item.n_enterprises)))
+        for item in ordered(shares, "indicator", list(labels)).itertuples()
+    ]
+    for code in ("accidents", "absenteeism"):
+        item = changes.loc[code]
+        tiles.append(
+            Tile(
+                labels[code],
+                item["change_pct"],
+                kind="signed_pct",
+                help=_("Summed follow-up against summed baseline, over the enterprises with both."),
+                note=_("n = {n}", n=format_value(item["n_enterprises"])),
+            )
+        )
+    return tiles
