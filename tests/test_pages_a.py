@@ -255,10 +255,10 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
 def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatch) -> None:
     """The page shows the list's first rows and says how many there are (exactly); the workbook's sheet holds them
     all, made when it is downloaded; the search box keeps the enterprises whose name or id contains the text."""
-    from score import components as c
     from score import ui
+    from score.components import tables
 
-    monkeypatch.setattr(c, "LIST_ROWS", 40)
+    monkeypatch.setattr(tables, "LIST_ROWS", 40)
     at = open_page(ENTERPRISES, {"countries": ["GHA"]}, HQ)
     expected = {e["enterprise_id"]: e for e in raw._enterprises(countries={"GHA"})}
     frame = table(at, "enterprise_list_table")

@@ -63,7 +63,8 @@ from score.components.sections import (
     suppression_note,
 )
 from score.components.tables import (
-    DETAIL_ROWS,
+    LIST_ROWS,
+    SEARCH_CHARS,
     display_table,
     enterprise_list_table,
     enterprises_table_section,
@@ -110,9 +111,10 @@ from score.components.values import (
 
 __all__ = [
     "CATEGORY_LINE",
-    "DETAIL_ROWS",
     "FRAME_KEYS",
     "HIDDEN",
+    "LIST_ROWS",
+    "SEARCH_CHARS",
     "Figure",
     "Kind",
     "Series",

@@ -9,14 +9,15 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from score.components.downloads import csv_download
+from score.components.downloads import csv_download, download
 from score.components.figures import drawn_once
 from score.components.sections import suppression_note
 from score.components.values import Kind, format_value, size_class_name, suppressed_rows
 from score.filters import Filters
-from score.i18n import _, current_language, fmt_int
+from score.i18n import _, current_language, fmt_int, ngettext
 
-DETAIL_ROWS = 50_000  # enterprise rows shown at most (queries/enterprise_list.sql returns one more)
+LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
+SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
 
 
 def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
@@ -39,7 +40,7 @@ def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFra
 
 def renamed(values: pd.Series, names: Mapping[str, str] | Callable[[str], str]) -> pd.Series:
     """`values` with each code replaced by its name (a code without one stays as it is, missing stays missing),
-    looked up once per distinct code: the enterprise list has 50,000 rows and a dozen codes."""
+    looked up once per distinct code: a full enterprise list has 300,000 rows and a dozen codes."""
     lookup = names if callable(names) else (lambda code: names.get(code, code))
     return values.map({code: lookup(code) for code in values.dropna().unique()})
 
@@ -202,39 +203,77 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
 def _enterprise_table(
     result: tuple, language: str, _rows: pd.DataFrame, _countries: Mapping[str, str], _sectors: Mapping[str, str]
 ) -> None:
-    """The list's first DETAIL_ROWS as a table, drawn once per result (`result`: ui.result_key) and language and
-    replayed on later reruns, as drawn_once does (naming and serialising 50,000 rows took ~70 ms a rerun). Its
-    data travel in the message: Streamlit serves a dataframe lazily only above 150,000 rows."""
-    table(
-        enterprise_list_table(_rows.head(DETAIL_ROWS), countries=_countries, sectors=_sectors),
-        key="enterprise_list_table",
-    )
+    """The page of the list as a table, drawn once per result (`result`: ui.result_key) and language and
+    replayed on later reruns, as drawn_once does."""
+    table(enterprise_list_table(_rows, countries=_countries, sectors=_sectors), key="enterprise_list_table")
+
+
+def search_text(typed: object) -> str | None:
+    """What the enterprise list searches for: the typed text trimmed and at most SEARCH_CHARS long, None for
+    nothing (the query treats it as plain text: see queries/enterprise_list.sql)."""
+    text = " ".join(str(typed or "").split())[:SEARCH_CHARS]
+    return text or None
 
 
 def _enterprise_list(
     detail_countries: Sequence[str], *, countries: Mapping[str, str], sectors: Mapping[str, str]
 ) -> None:
-    """enterprise_list (scoped to the viewer's detail countries by the query runner), at most DETAIL_ROWS."""
-    from score import ui
+    """enterprise_list (scoped to the viewer's detail countries by the query runner): its first LIST_ROWS on the
+    page, the full list in the downloads, made when clicked."""
+    from score import db, ui
 
-    rows = ui.query("enterprise_list")
     st.caption(
         _(
             "Enterprise detail for {countries} (your access). Other countries appear in the charts only.",
             countries=", ".join(countries.get(code, code) for code in detail_countries),
         )
     )
-    if rows.empty:
-        ui.empty_state(_("No enterprises of your countries match the current filters."))
-        return
-    if len(rows) > DETAIL_ROWS:
-        st.caption(
-            _("The first {n} enterprises are listed: narrow the filters to see the rest.", n=fmt_int(DETAIL_ROWS))
+    search = search_text(
+        st.text_input(
+            _("Find an enterprise"),
+            max_chars=SEARCH_CHARS,
+            placeholder=_("Name or id"),
+            key="enterprise_search",
         )
-    _enterprise_table(ui.result_key("enterprise_list"), current_language(), rows, countries, sectors)
-    csv_download(
-        rows.head(DETAIL_ROWS),
+    )
+    rows = ui.query("enterprise_list", search=search, limit=LIST_ROWS)
+    scope, chosen, path = ui.current_scope(), ui.current_filters(), ui.pinned_path()
+
+    def full_list() -> pd.DataFrame:  # runs outside the session when a download is clicked
+        full = db.run_query("enterprise_list", scope, chosen, path=path, search=search, limit=None)
+        return full.drop(columns="listed")
+
+    ui.sheet_on_click("enterprise_list", full_list, search=search, limit=LIST_ROWS)
+    if rows.empty:
+        ui.empty_state(
+            _("No enterprise of your countries matches this search.")
+            if search
+            else _("No enterprises of your countries match the current filters.")
+        )
+        return
+    listed = int(rows["listed"].iloc[0])
+    if listed > len(rows):
+        st.caption(
+            ngettext(
+                "Showing {shown} of {n} enterprise; download the full list (CSV or Excel) for all.",
+                "Showing {shown} of {n} enterprises; download the full list (CSV or Excel) for all.",
+                listed,
+                shown=fmt_int(len(rows)),
+                n=fmt_int(listed),
+            )
+        )
+    else:
+        st.caption(ngettext("{n} enterprise.", "{n} enterprises.", listed, n=fmt_int(listed)))
+    _enterprise_table(
+        ui.result_key("enterprise_list", search=search, limit=LIST_ROWS), current_language(), rows, countries, sectors
+    )
+    from score import exports
+
+    reason, labels = exports.hidden_reason_text(), {"country": countries, "sector": sectors}
+    download(
+        _("Download the full list (CSV)"),
+        lambda: exports.to_csv(exports.data_table(full_list(), labels, hidden_reason=reason)),
         "score-enterprises.csv",
-        labels={"country": countries, "sector": sectors},
+        "text/csv",
         key="enterprise_list_csv",
     )
