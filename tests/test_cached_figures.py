@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from score import components as c
 from score.i18n import set_language
@@ -48,6 +49,10 @@ def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatc
     from score.access import Scope
     from tests.test_pages_a import REPO, TRAINING
 
+    # Start from empty caches: charts an earlier test built in this process (same data, same filters) would be
+    # served from the cache, and the filter change would build none.
+    st.cache_data.clear()
+    st.cache_resource.clear()
     built: list[str] = []
     style = charts.style
     monkeypatch.setattr(charts, "style", lambda fig, title, **kw: built.append(title) or style(fig, title, **kw))
