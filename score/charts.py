@@ -101,7 +101,9 @@ TEMPLATE = "score"
 TEMPLATE_JSON = pio.templates[TEMPLATE].to_plotly_json()  # what a figure's layout.template holds once resolved
 
 
-TITLE_LINE = 44  # characters of a 19 px title that fit a half-width chart at 1280 px
+# Characters of a 19 px title that fit a half-width chart at 800 px (about 370 px wide): Plotly titles are
+# anchored at the figure's left edge and never wrap, 44 (sized for 1280 px) cut Spanish titles at 800 px.
+TITLE_LINE = 36
 TITLE_LINE_PX = 24
 
 

@@ -191,3 +191,35 @@ def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monk
     at.session_state["f_countries"] = ["GHA"]
     at.run()
     assert built and _tables(at) != first
+
+
+def test_a_spanish_chart_title_wraps_to_fit_a_half_width_chart_at_800_px() -> None:
+    """Plotly never wraps a title: the 44-character Spanish title of the joining-year chart ran past the edge
+    of a half-width chart at 800 px. It is broken at a space onto two lines, with room made at the top."""
+    import plotly.graph_objects as go
+
+    years = pd.DataFrame({"year": [2019, 2020], "enterprises": [5, 7]})
+    title = "Empresas por año de incorporación (empresas)"
+    fig = go.Figure(c.trend_chart(years, "year", "enterprises", title=title, bar_name="B", line_name="L").to_dict())
+    assert fig.layout.title.text == "Empresas por año de incorporación<br>(empresas)"
+    assert fig.layout.margin.t == 56 + 24  # one more title line
+    short = c.trend_chart(years, "year", "enterprises", title="Enterprises", bar_name="B", line_name="L")
+    short = go.Figure(short.to_dict())
+    assert short.layout.title.text == "Enterprises" and short.layout.margin.t == 56
+
+
+def test_the_running_total_line_has_its_own_band_above_the_bars_and_their_labels() -> None:
+    """On one shared plot area the cumulative line crossed the bars' value labels ("1.962" in Spanish): the
+    line is drawn on a second axis whose band starts above the band of the bars (and their headroom)."""
+    import plotly.graph_objects as go
+
+    years = pd.DataFrame({"year": [2018, 2019, 2020], "enterprises": [1964, 300, 50]})
+    fig = go.Figure(c.trend_chart(years, "year", "enterprises", title="T", bar_name="B", line_name="L").to_dict())
+    bars, line = fig.data
+    assert (bars.yaxis or "y") == "y" and line.yaxis == "y2"
+    assert fig.layout.yaxis2.overlaying is None  # a band of its own, not drawn over the bars
+    assert fig.layout.yaxis2.anchor == "x"
+    bars_top, line_bottom = fig.layout.yaxis.domain[1], fig.layout.yaxis2.domain[0]
+    assert bars_top <= 0.6 and line_bottom >= bars_top + 0.05
+    assert fig.layout.yaxis.range[1] > 1964 * 1.1  # headroom over the tallest bar for its label
+    assert list(fig.layout.yaxis2.range) == [0, 2314 * 1.1]  # the running total 1964 + 300 + 50

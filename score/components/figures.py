@@ -380,6 +380,10 @@ def multi_bar_chart(
     return fig
 
 
+# Vertical bands (paper fractions) of a trend chart: the bars below, the running total's line above them.
+TREND_BARS, TREND_LINE = (0.0, 0.6), (0.7, 1.0)
+
+
 @cached_figure
 def trend_chart(
     frame: pd.DataFrame,
@@ -392,7 +396,8 @@ def trend_chart(
     colour: str = charts.ACCENT,
 ) -> Figure | None:
     """Yearly bars with the running total as a line on a second axis (see `cumulative`: the line stops at
-    the first hidden year). Returns None when there are no rows or every value is 0."""
+    the first hidden year). The line has its own band above the bars (`TREND_BARS`, `TREND_LINE`): on one
+    shared plot area it crossed the bars' value labels. Returns None when there are no rows or every value is 0."""
     if frame.empty:
         return None
     values = numeric(frame, value)
@@ -415,12 +420,12 @@ def trend_chart(
             hovertemplate="%{x}: %{y:,d}<extra>" + bar_name + "</extra>",
         )
     )
-    fig_height = 440
+    fig_height = 480  # two bands: the bars keep about the height they had on a shared plot area
     charts.style(fig, title, height=fig_height)
     top = float(values.max(skipna=True) or 1)
     fig.update_layout(
         legend=bottom_legend(fig_height),
-        yaxis={"range": [0, top * 1.15], "showgrid": True},
+        yaxis={"range": [0, top * 1.15], "showgrid": True, "domain": list(TREND_BARS)},
         # no fixed tickangle: Plotly turns the year labels when they would collide (half-width charts)
         xaxis={"type": "category", "tickformat": "", "showgrid": False},
         bargap=0.25,
@@ -440,11 +445,13 @@ def trend_chart(
         )
         fig.update_layout(
             yaxis2={
-                "overlaying": "y",
+                "anchor": "x",
+                "domain": list(TREND_LINE),
                 "side": "right",
                 "tickmode": "auto",
                 "tickformat": ",d",
-                "range": [0, float(running.max(skipna=True)) * 1.08],
+                "range": [0, float(running.max(skipna=True)) * 1.1],
+                "nticks": 4,
                 "showgrid": False,
                 "automargin": True,
                 "tickfont": {"color": charts.MUTED},
