@@ -8,6 +8,7 @@ import streamlit as st
 
 from score import components as c
 from score import logframe, maps, ui
+from score.filters import Filters
 from score.i18n import _, fmt_date
 
 filters = ui.page(
@@ -126,8 +127,10 @@ if not hidden and not empty:
             file_name=f"{iso3}-outcomes-improving",
         )
 
-# ---- logframe (the country's latest report; programme figures, not filtered by sector, phase ...)
-frame = logframe.with_status(ui.query("logframe", filters_override=here, period_end=None), countries)
+# ---- logframe (the country's latest report; programme figures, not filtered by sector, phase ...: asked with
+# the country alone, so a filter change finds the cached result)
+lf_filters = Filters(countries=(iso3,))
+frame = c.logframe_with_status(ui.query("logframe", filters_override=lf_filters, period_end=None), countries)
 if frame.empty:
     st.subheader(_("Logframe"))
     ui.empty_state(_("{country} has not reported logframe figures yet.", country=name))

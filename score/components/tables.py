@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from score.components.downloads import csv_download, download
-from score.components.figures import drawn_once
+from score.components.figures import FRAME_KEYS, drawn_once
 from score.components.sections import suppression_note
 from score.components.values import Kind, format_value, size_class_name, suppressed_rows
 from score.filters import Filters
@@ -80,6 +80,15 @@ def enterprise_list_table(
 def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
     """st.dataframe without the index, full width."""
     st.dataframe(frame, hide_index=True, height=height, key=key)
+
+
+@st.cache_data(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
+def logframe_with_status(frame: pd.DataFrame, country_names: dict[str, str]) -> pd.DataFrame:
+    """`logframe.with_status(frame, country_names)` once per result content and names: the profile page asked
+    for it on every rerun, though its logframe result changes only with the country (BENCHMARKS.md)."""
+    from score import logframe
+
+    return logframe.with_status(frame, country_names)
 
 
 @drawn_once
