@@ -221,5 +221,9 @@ def test_the_running_total_line_has_its_own_band_above_the_bars_and_their_labels
     assert fig.layout.yaxis2.anchor == "x"
     bars_top, line_bottom = fig.layout.yaxis.domain[1], fig.layout.yaxis2.domain[0]
     assert bars_top <= 0.6 and line_bottom >= bars_top + 0.05
-    assert fig.layout.yaxis.range[1] > 1964 * 1.1  # headroom over the tallest bar for its label
+    assert fig.layout.yaxis.range[1] > 1964 * 1.25  # headroom over the tallest bar for its upright label
+    assert bars.textangle == -90  # "1,964" beside "300": four-digit labels side by side ran into each other
+    small = pd.DataFrame({"year": [2019, 2020], "enterprises": [999, 5]})
+    small = go.Figure(c.trend_chart(small, "year", "enterprises", title="T", bar_name="B", line_name="L").to_dict())
+    assert small.data[0].textangle == 0 and small.layout.yaxis.range[1] < 999 * 1.2
     assert list(fig.layout.yaxis2.range) == [0, 2314 * 1.1]  # the running total 1964 + 300 + 50

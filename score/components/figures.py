@@ -405,6 +405,9 @@ def trend_chart(
         return None
     years = frame[year].astype(int).astype(str)
     running = cumulative(values)
+    top = float(values.max(skipna=True) or 1)
+    # Labels of 1,000 and more are turned upright: side by side they ran into each other in a half-width chart
+    upright = top >= 1000
     fig = charts.PlainFigure()
     fig.add_trace(
         charts.bar(
@@ -414,6 +417,7 @@ def trend_chart(
             marker={"color": colour},
             texttemplate=[HIDDEN if pd.isna(v) else "%{y:,d}" for v in values],
             textposition="outside",
+            textangle=-90 if upright else 0,
             constraintext="none",
             cliponaxis=False,
             textfont={"size": 14},
@@ -422,10 +426,9 @@ def trend_chart(
     )
     fig_height = 480  # two bands: the bars keep about the height they had on a shared plot area
     charts.style(fig, title, height=fig_height)
-    top = float(values.max(skipna=True) or 1)
     fig.update_layout(
         legend=bottom_legend(fig_height),
-        yaxis={"range": [0, top * 1.15], "showgrid": True, "domain": list(TREND_BARS)},
+        yaxis={"range": [0, top * (1.3 if upright else 1.15)], "showgrid": True, "domain": list(TREND_BARS)},
         # no fixed tickangle: Plotly turns the year labels when they would collide (half-width charts)
         xaxis={"type": "category", "tickformat": "", "showgrid": False},
         bargap=0.25,
