@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from score import config, exports, marked, publish, signin, templates, ui, upload
+from score.components.values import format_value
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 from score.quality import action_label
@@ -247,7 +248,7 @@ def counts_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = [fmt_int(None if pd.isna(v) else v) for v in shown[column]]
+            shown[column] = [format_value(v) for v in shown[column]]
     return shown
 
 
