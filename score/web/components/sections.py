@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from score import charts
-from score.components.figures import Figure, Series, bar_chart, multi_bar_chart, share_chart, show_or_empty, trend_chart
-from score.components.values import (
+from score.i18n import _
+from score.values import (
     HIDDEN,
     any_suppressed,
     format_value,
@@ -21,7 +21,15 @@ from score.components.values import (
     role_labels,
     sex_labels,
 )
-from score.i18n import _
+from score.web.components.figures import (
+    Figure,
+    Series,
+    bar_chart,
+    multi_bar_chart,
+    share_chart,
+    show_or_empty,
+    trend_chart,
+)
 
 
 def suppression_note(*frames: pd.DataFrame) -> None:
@@ -38,7 +46,7 @@ def suppression_note(*frames: pd.DataFrame) -> None:
 def headline_kpis_or_stop(count: str, empty_message: str) -> pd.Series:
     """The row of overview_kpis a page heads with; the page ends with an explanation instead when that row
     was suppressed or `count` is 0."""
-    from score import ui
+    from score.web import ui
 
     kpis = ui.query("overview_kpis").iloc[0]
     if is_suppressed(kpis):
@@ -68,7 +76,7 @@ def chart_section(
 
 def sector_bars(frame: pd.DataFrame) -> Figure | None:
     """Enterprises by sector (enterprises_by_sector), in the sectors' colours."""
-    from score import ui
+    from score.web import ui
 
     return bar_chart(
         frame,
