@@ -1,12 +1,12 @@
 """Every figure every page shows, as JSON: a before/after check for refactors that must not change a number.
 
-    python scripts/page_figures.py OUT.json [--data DIR]
+    python scripts/page_figures.py OUT.json [--data DIR] [--repo CHECKOUT]
 
 Runs app.py with AppTest for each page as the public, HQ and a country user (Colombia) and writes, per page and
 viewer, the tiles (label, value, delta), the tables (as shown), the charts' data and titles (Plotly), the maps'
 layers (pydeck) and the page's notices and captions. The demo set is built once into DIR (default: a folder in
 the temp dir, kept so that a second run compares the same build, with the same disclosure secret); compare two
-outputs with `cmp` or `diff`.
+outputs with `cmp` or `diff`. `--repo` runs another checkout's code (e.g. main's) on the same data dir.
 """
 
 from __future__ import annotations
@@ -36,13 +36,13 @@ PAGES = [
 ONLY = {"upload": {"hq", "country"}, "data_quality": {"hq", "country"}, "audit": {"hq"}}
 
 
-def build(data: Path) -> None:
+def build(data: Path, repo: Path) -> None:
     """The committed country files built into a private data dir (once: the secret and versions stay)."""
     import shutil
 
     if (data / "score.duckdb").exists():
         return
-    shutil.copytree(REPO / "data" / "countries", data / "countries")
+    shutil.copytree(repo / "data" / "countries", data / "countries")
     from score.publish import build_all
 
     build_all(user="figures")
@@ -91,10 +91,10 @@ def figures(at) -> dict:
     return out
 
 
-def run_page(page: str, scope: object) -> dict:
+def run_page(repo: Path, page: str, scope: object) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=180)
     at.session_state[scope_key()] = scope
     at.run()
     if page != "overview":
@@ -107,16 +107,18 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "score-page-figures" / "data")
     parser.add_argument("--pages", nargs="*", default=PAGES)
+    parser.add_argument("--repo", type=Path, default=REPO)
     args = parser.parse_args()
+    repo = args.repo.resolve()
     os.environ["SCORE_DATA_DIR"] = str(args.data.resolve())
-    os.chdir(REPO)
-    sys.path.insert(0, str(REPO))
-    build(args.data)
+    os.chdir(repo)
+    sys.path.insert(0, str(repo))
+    build(args.data, repo)
     result: dict = {}
     for page in args.pages:
         for who, scope in viewers().items():
             if who in ONLY.get(page, {who}):
-                result[f"{page} as {who}"] = run_page(page, scope)
+                result[f"{page} as {who}"] = run_page(repo, page, scope)
                 print(f"{page} as {who}", file=sys.stderr)
     args.out.write_text(json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n")
 
