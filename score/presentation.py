@@ -30,7 +30,7 @@ FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
 # ------------------------------------------------------------------------------------------- method notes
 
 
-def _notes() -> dict[str, str]:
+def method_notes() -> dict[str, str]:
     """The method note of each figure (speaker notes and the sources slide), in the current language."""
     return {
         "enterprises": _("Enterprises engaged: participating SMEs that joined SCORE, counted once."),
@@ -76,7 +76,7 @@ def deck_slides(
 ) -> list[Slide]:
     """The standard results deck for the current viewer and filters. `query(name, **params)` runs a named
     query under the viewer's scope and filters; `labels[kind][code]` gives names in the current language."""
-    notes = _notes()
+    notes = method_notes()
     countries = labels.get("country", {})
     slides = [_title_slide(context, today)]
     kpis = query("overview_kpis").iloc[0]
