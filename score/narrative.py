@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 from babel.lists import format_list
 
+from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, fmt_pct, ngettext
 
 Query = Callable[..., pd.DataFrame]
@@ -259,6 +260,13 @@ def _shares(shares: pd.DataFrame, names: Mapping[str, str]) -> str | None:
         high=fmt_int(high),
         clauses=clauses,
     )
+
+
+def place_of(filters: Filters, country_names: Mapping[str, str]) -> str | None:
+    """The country a summary of `filters` is about (its name), or None when several or all are in view."""
+    if len(filters.countries) == 1 and not filters.regions:
+        return country_names.get(filters.countries[0], filters.countries[0])
+    return None
 
 
 def narrative(query: Query, place: str | None = None, indicator_names: Mapping[str, str] | None = None) -> Narrative:

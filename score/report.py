@@ -16,7 +16,6 @@ page's download button (score web layer) and `python -m score report` both call 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 import gzip
 import html
@@ -35,7 +34,9 @@ import plotly
 import plotly.io as pio
 
 from score import i18n
+from score.access import Scope
 from score.exports import ExportContext, Kpi
+from score.filters import Filters
 from score.i18n import _
 
 Query = Callable[..., pd.DataFrame]
@@ -72,7 +73,6 @@ class Report:
     narrative: str = ""
     charts: tuple[ReportChart, ...] = ()
     notes: tuple[str, ...] = ()
-    made_on: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # the report's own headings, translated
 
 
@@ -129,7 +129,6 @@ def build_report(
     subtitle: str = "",
     place: str | None = None,
     indicator_names: Mapping[str, str] | None = None,
-    today: dt.date | None = None,
 ) -> Report:
     """The report of a view: the page's `figures` (figure, caption) in the page's order, the narrative of
     `query` (the viewer's scope and the view's filters; `place`: the country a profile is about), the headline
@@ -145,11 +144,9 @@ def build_report(
         narrative=narrative(query, place, indicator_names).text,
         charts=tuple(chart_entry(fig, caption) for fig, caption in figures),
         notes=method_notes(),
-        made_on=i18n.fmt_date(today or dt.date.today()),
         labels={
             "summary": _("In short"),
             "headline": _("Headline figures"),
-            "charts": _("Charts"),
             "table": _("Table of the chart"),
             "notes": _("Sources and method"),
             "filters": _("Figures for: {filters}.", filters=context.filters),
@@ -159,6 +156,55 @@ def build_report(
             "nojs": _("The charts need JavaScript; their tables and descriptions are below each heading."),
         },
     )
+
+
+@dataclass(frozen=True)
+class ReportRecipe:
+    """What a page run leaves for its report, to be built only when asked (a download button's click, the
+    command line): the page's title, its charts as builders (called then, in the reader's language), whose
+    figures (the viewer's scope, the view's filters, the data version read) and for whom. Everything that
+    needs the viewer's session (context, labels) is taken when the page runs."""
+
+    title: str
+    charts: tuple[Callable[[], object], ...]
+    scope: Scope
+    filters: Filters
+    context: ExportContext
+    language: str
+    path: Path | None = None
+    place: str | None = None
+    subtitle: str = ""
+    indicator_names: Mapping[str, str] = field(default_factory=dict)
+
+    def query(self, name: str, **params: object) -> pd.DataFrame:
+        from score import db
+
+        return db.run_query(name, self.scope, self.filters, path=self.path, **params)
+
+    def build(self) -> Report:
+        from score.presentation import headline_kpis
+
+        with i18n.using_language(self.language):
+            row = self.query("overview_kpis").iloc[0]
+            shown = not bool(row.get("suppressed", False)) and bool(row["enterprises"])
+            kpis = headline_kpis(self.query, row, self.filters) if shown else []
+            figures = [(fig, "") for fig in (build() for build in self.charts) if fig is not None]
+            return build_report(
+                self.title,
+                figures,
+                self.query,
+                self.context,
+                kpis,
+                subtitle=self.subtitle,
+                place=self.place,
+                indicator_names=self.indicator_names,
+            )
+
+    def html(self) -> bytes:
+        return to_html(self.build()).encode("utf-8")
+
+    def pdf(self) -> bytes:
+        return to_pdf(self.build())
 
 
 # --------------------------------------------------------------------------------------------- HTML

@@ -90,3 +90,15 @@ def test_the_public_summary_of_a_tiny_selection_states_no_figure(demo_data_dir) 
     text = narrative(lambda name, **params: db.run_query(name, Scope.public(), chosen, **params), "Bolivia").text
     assert "fewer than 5" in text
     assert not re.search(r"\d", text.replace("5", ""))
+
+
+def test_the_deck_speaker_notes_open_with_the_summary_of_the_country_in_view(demo_data_dir) -> None:
+    from score import exports, presentation
+
+    chosen = Filters(countries=("GHA",))
+    query = lambda name, **params: db.run_query(name, Scope.hq("tests"), chosen, **params)  # noqa: E731
+    labels = {"country": {"GHA": "Ghana"}, "indicator": {}}
+    context = exports.export_context(chosen, labels, {})
+    slides = presentation.deck_slides(query, labels, chosen, context)
+    assert slides[0].notes.startswith(narrative(query, "Ghana").text)
+    assert slides[0].notes.startswith("In Ghana, ")
