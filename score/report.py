@@ -33,7 +33,7 @@ import pandas as pd
 import plotly
 import plotly.io as pio
 
-from score import i18n
+from score import chart_text, i18n
 from score.access import Scope
 from score.exports import ExportContext, Kpi
 from score.filters import Filters
@@ -83,33 +83,19 @@ def _figure_spec(fig: object) -> dict:
     return json.loads(pio.to_json(fig, validate=False))
 
 
-def _one_line(text: str) -> str:
-    """A Plotly title as one line of text: line breaks to spaces, entities (charts.plain) back to characters."""
-    return html.unescape(re.sub(r"\s*<br\s*/?>\s*", " ", re.sub(r"<(?!br)[^>]+>", "", text or ""))).strip()
-
-
 def chart_entry(fig: object, caption: str = "") -> ReportChart:
     """A page's figure as a report chart: its name, text alternative and table from score.chart_text (the one
     reading of a chart for people who do not see it: the page, the report and the tests share it)."""
     spec = _figure_spec(fig)
-    layout = spec.setdefault("layout", {})
-    title_spec = layout.get("title")
-    title = _one_line(title_spec.get("text", "") if isinstance(title_spec, dict) else str(title_spec or ""))
-    table = chart_text.chart_table(spec) if chart_text is not None else None
+    table = chart_text.chart_table(spec)
+    title = (table.title if table is not None else "") or chart_text.chart_title(spec)
     if table is not None:
-        title = table.title or title
         alternative = chart_text.text_alternative(table)
         header, rows = tuple(table.header), tuple(tuple(row) for row in table.display_rows())
-    else:  # placeholder until score.chart_text lands (a11y): the name only
+    else:  # nothing tabular (a map): its name and what the page says under it
         alternative, header, rows = title, (), ()
-    layout["title"] = {"text": ""}  # the title is the section's heading: once, as text
+    spec.setdefault("layout", {})["title"] = {"text": ""}  # the title is the section's heading: once, as text
     return ReportChart(spec, title or _("Chart"), alternative, header, rows, caption)
-
-
-try:  # a11y's core reading of a chart (issue 24); the placeholder above stands in until it is on main
-    from score import chart_text  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    chart_text = None  # type: ignore[assignment]
 
 
 def method_notes() -> tuple[str, ...]:
