@@ -58,7 +58,6 @@ class ReportChart:
     alternative: str
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
-    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,19 +82,20 @@ def _figure_spec(fig: object) -> dict:
     return json.loads(pio.to_json(fig, validate=False))
 
 
-def chart_entry(fig: object, caption: str = "") -> ReportChart:
+def chart_entry(fig: object, read_from: object | None = None) -> ReportChart:
     """A page's figure as a report chart: its name, text alternative and table from score.chart_text (the one
-    reading of a chart for people who do not see it: the page, the report and the tests share it)."""
+    reading of a chart for people who do not see it: the page, the report and the tests share it), read from
+    `fig` or from `read_from`, a figure of the same numbers that chart_text reads (the bars beside a map)."""
     spec = _figure_spec(fig)
-    table = chart_text.chart_table(spec)
-    title = (table.title if table is not None else "") or chart_text.chart_title(spec)
+    table = chart_text.chart_table(_figure_spec(read_from) if read_from is not None else spec)
+    title = chart_text.chart_title(spec) or (table.title if table is not None else "")
     if table is not None:
         alternative = chart_text.text_alternative(table)
         header, rows = tuple(table.header), tuple(tuple(row) for row in table.display_rows())
-    else:  # nothing tabular (a map): its name and what the page says under it
+    else:
         alternative, header, rows = title, (), ()
     spec.setdefault("layout", {})["title"] = {"text": ""}  # the title is the section's heading: once, as text
-    return ReportChart(spec, title or _("Chart"), alternative, header, rows, caption)
+    return ReportChart(spec, title or _("Chart"), alternative, header, rows)
 
 
 def method_notes() -> tuple[str, ...]:
@@ -107,7 +107,7 @@ def method_notes() -> tuple[str, ...]:
 
 def build_report(
     title: str,
-    figures: Sequence[tuple[object, str]],
+    figures: Sequence[object | tuple[object, object]],
     query: Query,
     context: ExportContext,
     kpis: Sequence[Kpi] = (),
@@ -116,7 +116,8 @@ def build_report(
     place: str | None = None,
     indicator_names: Mapping[str, str] | None = None,
 ) -> Report:
-    """The report of a view: the page's `figures` (figure, caption) in the page's order, the narrative of
+    """The report of a view: the page's `figures` in the page's order (a figure, or a figure and the figure
+    its table is read from: see `chart_entry`), the narrative of
     `query` (the viewer's scope and the view's filters; `place`: the country a profile is about), the headline
     figures `kpis`, and the export `context`. Call it with the reader's language set (`i18n.language`)."""
     from score.narrative import narrative
@@ -128,7 +129,7 @@ def build_report(
         subtitle=subtitle,
         kpis=tuple(kpis),
         narrative=narrative(query, place, indicator_names).text,
-        charts=tuple(chart_entry(fig, caption) for fig, caption in figures),
+        charts=tuple(chart_entry(*(item if isinstance(item, tuple) else (item,))) for item in figures),
         notes=method_notes(),
         labels={
             "summary": _("In short"),
@@ -174,7 +175,7 @@ class ReportRecipe:
             row = self.query("overview_kpis").iloc[0]
             shown = not bool(row.get("suppressed", False)) and bool(row["enterprises"])
             kpis = headline_kpis(self.query, row, self.filters) if shown else []
-            figures = [(fig, "") for fig in (build() for build in self.charts) if fig is not None]
+            figures = [item for item in (build() for build in self.charts) if item is not None]
             return build_report(
                 self.title,
                 figures,
@@ -296,12 +297,11 @@ def _chart_html(index: int, chart: ReportChart, table_label: str, for_print: boo
         if chart.header
         else ""
     )
-    caption = f"<p class=muted>{_e(chart.caption)}</p>" if chart.caption else ""
     return (
         f'<section class=chart aria-labelledby="t{index}"><h2 id="t{index}">{_e(chart.title)}</h2>'
         f'<div class=body><div><div class=plot id="c{index}" role=img aria-label="{_e(chart.title)}" '
         f'aria-describedby="d{index}"></div></div>'
-        f'<div><p id="d{index}">{_e(chart.alternative)}</p>{caption}{table}</div></div>'
+        f'<div><p id="d{index}">{_e(chart.alternative)}</p>{table}</div></div>'
         f'<script type="application/json" data-chart="c{index}">{data}</script></section>'
     )
 
