@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import config, disclosure
+from score import config, disclosure, versions
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
@@ -168,10 +168,10 @@ _lock = threading.Lock()
 
 def current_path() -> Path:
     """Resolve the pointer to the versioned file it names right now."""
-    pointer = config.db_pointer()
-    if not pointer.exists():
-        raise DatabaseMissing(str(pointer))
-    return pointer.resolve()
+    current = versions.current()
+    if current is None:
+        raise DatabaseMissing(str(config.db_pointer()))
+    return current
 
 
 def data_version(path: Path | None = None) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import audit, auth, config, contract, db, publish, templates
+from score import audit, auth, config, contract, db, measures, publish, templates, versions
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
@@ -35,7 +35,7 @@ from score.i18n import _, current_language
 from score.ingest import ValidationReport
 from score.ingest.bounded import validate_bounded
 
-HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
+HEADLINE = measures.HEADLINE  # the reach figures a preview compares before and after
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
 
 
@@ -297,7 +297,6 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     if country not in upload_countries(scope):
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     entries = publish.country_history(country)  # newest first, every version that held the country
-    folder = config.versions_dir()
     rows = []
     for position, entry in enumerate(entries):
         if not entry["changed"]:
@@ -306,9 +305,9 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
             rows.append({k: entry.get(k) for k in HISTORY_COLUMNS if k in entry})
             continue
         row = {k: entry.get(k) for k in HISTORY_COLUMNS if k in entry}
-        new = folder / f"score-{entry['version']}.duckdb"
+        new = versions.path(entry["version"])
         older = entries[position + 1] if position + 1 < len(entries) else None
-        old = folder / f"score-{older['version']}.duckdb" if older else None
+        old = versions.path(older["version"]) if older else None
         if new.exists() and (old is None or old.exists()):
             # A damaged old version leaves its changes blank; the rest of the history is still shown.
             with contextlib.suppress(db.DatabaseUnavailable, duckdb.Error):

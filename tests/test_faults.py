@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from score import config, db, publish
 from score.access import Scope
+from score.versions import switch as switch_pointer
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
@@ -110,7 +111,7 @@ def test_corrupt_database(data: Path, content: bytes | None) -> None:
     good = config.db_pointer().resolve()
     bad = good.with_name("score-99.duckdb")
     bad.write_bytes(content if content is not None else good.read_bytes()[: good.stat().st_size // 3])
-    publish.switch_pointer(bad)
+    switch_pointer(bad)
     at = run_app()
     assert_clear_message(at, "cannot be read")
     assert not at.metric

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, exports, marked, publish, templates, upload
+from score import config, exports, marked, measures, publish, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 from score.quality import action_label
@@ -31,12 +31,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def headline_labels() -> dict[str, str]:
-    return {
-        "enterprises": _("Enterprises engaged"),
-        "workers_reached": _("Workers reached"),
-        "people_trained": _("People trained"),
-        "module_completions": _("Modules delivered"),
-    }
+    return {code: measures.label(code) for code in measures.HEADLINE}
 
 
 def step_labels() -> dict[str, str]:
