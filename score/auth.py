@@ -403,7 +403,7 @@ def sign_in(
     ok = False
     if isinstance(password, str) and len(password) <= MAX_PASSWORD:
         stored = found[1].get("password_hash") if found else None
-        if not (isinstance(stored, str) and stored.startswith("$argon2")) or found[1].get("sso") is True:
+        if not (isinstance(stored, str) and stored.startswith("$argon2")) or (found and found[1].get("sso") is True):
             stored = None
         try:
             ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None

@@ -403,7 +403,7 @@ def build_database(
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {
-            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             for table in ("enterprise", "training", "indicator_value", "logframe", "country")
         }
         con.execute("CHECKPOINT")

@@ -279,7 +279,7 @@ def check_database(path: Path | None = None) -> Path:
                 block_size, blocks = cursor.execute(
                     "SELECT block_size, total_blocks FROM pragma_database_size() "
                     "WHERE database_name = current_database()"
-                ).fetchone()
+                ).fetchall()[0]
                 needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)
                 if stat.st_size < needed:
                     raise DatabaseCorrupt(f"{resolved}: the file is truncated ({stat.st_size:,} of {needed:,} bytes)")

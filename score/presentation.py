@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -58,7 +59,7 @@ def method_notes() -> dict[str, str]:
     }
 
 
-def _value(value: object) -> float | None:
+def _value(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -160,7 +160,7 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
     con = duckdb.connect(str(path), read_only=True)
     try:
         for table, rows in expected.items():
-            got = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            got = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             if got != rows or counts.get(table) != rows:
                 raise PublishError(f"{table}: {got} rows in the new version, {rows} expected")
         per_country = dict(con.execute("SELECT country, count(*) FROM enterprise GROUP BY country").fetchall())
@@ -171,12 +171,12 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
             "SELECT count(*) FROM enterprise WHERE workers_female < 0 OR workers_male < 0 "
             "OR NOT (latitude IS NULL OR latitude BETWEEN -90 AND 90) "
             "OR NOT (longitude IS NULL OR longitude BETWEEN -180 AND 180)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if bad:
             raise PublishError(f"{bad} enterprises with out-of-range values")
         orphans = con.execute(
             "SELECT count(*) FROM training t ANTI JOIN enterprise e USING (enterprise_id)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if orphans:
             raise PublishError(f"{orphans} training rows for unknown enterprises")
     finally:
@@ -299,7 +299,9 @@ def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], i
 
 def _finish(txn: Path) -> None:
     """Step 7, after the pointer switch. Idempotent: recover() runs it again after a crash."""
-    number = int(TXN_RE.match(txn.name).group(1))
+    match = TXN_RE.match(txn.name)
+    assert match is not None  # recover() and _new_version only pass .txn-<n> folders
+    number = int(match.group(1))
     entry = json.loads((txn / "entry.json").read_text(encoding="utf-8"))
     staged_archive = txn / "archive"
     if staged_archive.exists():

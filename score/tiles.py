@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ def headline_tiles(
     overview_kpis; `targets`: overview_targets indexed by metric; progress only when `with_targets`. With
     `participations` the modules tile explains itself and counts the training participations under it."""
 
-    def target(metric: str) -> dict[str, object]:
+    def target(metric: str) -> dict[str, Any]:
         if not with_targets or metric not in targets.index:
             return {}
         return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}

@@ -72,7 +72,7 @@ def may_upload(scope: object) -> bool:
 
 def upload_countries(scope: object) -> list[str]:
     """The countries this viewer may upload for (HQ: all; country staff: their own)."""
-    return sorted(scope.detail_countries) if may_upload(scope) else []
+    return sorted(scope.detail_countries) if isinstance(scope, Scope) and may_upload(scope) else []
 
 
 def _require(scope: object, country: str) -> None:
@@ -283,9 +283,9 @@ def version_changes(country: str, old: Path | None, new: Path, scope: Scope) -> 
     after_rows = db.run_query("upload_current_enterprises", scope, only, path=new)
     before_rows = db.run_query("upload_current_enterprises", scope, only, path=old) if old else empty
     added, changed, removed = diff_enterprises(before_rows, after_rows)
-    before = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
+    before: dict[str, int | None] = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
     after = headline(scope, country, new)
-    result = {"added": len(added), "changed": len(changed), "removed": len(removed)}
+    result: dict[str, object] = {"added": len(added), "changed": len(changed), "removed": len(removed)}
     result |= {f"{k}_before": before[k] for k in HEADLINE} | {f"{k}_after": after[k] for k in HEADLINE}
     _changes[key] = result
     return result
@@ -297,7 +297,7 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     if country not in upload_countries(scope):
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     entries = publish.country_history(country)  # newest first, every version that held the country
-    rows = []
+    rows: list[dict[str, object]] = []
     for position, entry in enumerate(entries):
         if not entry["changed"]:
             continue

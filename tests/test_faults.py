@@ -180,7 +180,9 @@ def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.Mon
     version_files = sorted(p.name for p in (data / "versions").iterdir())
 
     disk = FullDisk()
-    monkeypatch.setattr(publish, "open", disk, raising=False)  # module global shadows the builtin
+    monkeypatch.setattr(
+        "score.files.open", disk, raising=False
+    )  # module global shadows the builtin (score.files writes)
     at.button(key="upload_publish").click().run()
     assert disk.refused, "the archive was never written: the fault was not injected"
     errors = " ".join(str(e.value) for e in at.error)

@@ -299,6 +299,7 @@ def report_section(check: upload.UploadCheck) -> None:
 
 def preview_section(check: upload.UploadCheck) -> None:
     preview = check.preview
+    assert preview is not None  # a check that passed has its preview (upload.check_upload)
     st.subheader(_("What publishing will change"))
     counts = st.columns(3)
     parts = (
@@ -388,7 +389,7 @@ def publish_section(check: upload.UploadCheck, scope) -> None:
         "country": check.country,
         "country_name": ui.reference_labels("country").get(check.country, check.country),
         "version": result.version,
-        "before": check.preview.before,
+        "before": check.preview.before if check.preview is not None else None,
         "after": upload.headline(scope, check.country, result.path),
         # Read now, while the account still works: a demo account ends with this publish.
         "history": upload.history(check.country, scope),
@@ -460,7 +461,7 @@ def upload_section(country: str, scope) -> None:
 def history_action(action: object, restored_from: object) -> str:
     """What a version was, in words; a restore names the version it brought back ("Restore of version 1")."""
     if action == "restore" and not pd.isna(restored_from):
-        return _("Restore of version {version}", version=int(restored_from))
+        return _("Restore of version {version}", version=int(restored_from))  # type: ignore[call-overload]
     return action_label(action)
 
 
