@@ -119,7 +119,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
     else:
@@ -129,7 +129,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
 
@@ -141,7 +141,9 @@ def demo_ended() -> bool:
     done = st.session_state[PUBLISHED_KEY]
     confirmation(done)
     st.info(
-        _("Your demo account has ended because real data is now published.") + " " + signin.demo_accounts_explanation()
+        _("Your demo account has ended because real data is now published.")
+        + " "
+        + signin.demo_accounts_explanation(*done.get("reader", ("country", ())))
     )
     st.subheader(_("Published versions of {country}", country=done["country_name"]))
     history_table(done["history"])
@@ -390,6 +392,7 @@ def publish_section(check: upload.UploadCheck, scope) -> None:
     st.session_state[PUBLISHED_KEY] = {
         "digest": check.digest,
         "country": check.country,
+        "reader": (scope.role, tuple(sorted(scope.detail_countries))),  # for the demo-ended advice
         "country_name": ui.reference_labels("country").get(check.country, check.country),
         "version": result.version,
         "before": check.preview.before,
