@@ -434,10 +434,17 @@ class Throttle:
     def attempt(self, username: object, client: Client | None = None) -> float:
         """Start an attempt: the seconds to wait (nothing counted), or 0 and the attempt counted as a failure
         until `succeeded` says otherwise."""
+        return self._count(username, client, check=True)
+
+    def failed(self, username: object, client: Client | None = None) -> None:
+        """Count a failure, whatever the wait (tests, and callers that check elsewhere)."""
+        self._count(username, client, check=False)
+
+    def _count(self, username: object, client: Client | None, check: bool) -> float:
         keys, global_keys = self._keys(username, client or Client())
         now = self.clock()
         with sessions.connect(write=True) as db:
-            wait = self._waits(db, keys, global_keys, now)
+            wait = self._waits(db, keys, global_keys, now) if check else 0.0
             if wait > 0:
                 return wait
             for key in keys:
@@ -451,10 +458,6 @@ class Throttle:
                 db.execute("DELETE FROM recent WHERE at <= ?", (now - GLOBAL_WINDOW,))
             db.execute("DELETE FROM failures WHERE last <= ?", (now - FORGET_AFTER,))
         return 0.0
-
-    def failed(self, username: object, client: Client | None = None) -> None:
-        """Count a failure without an attempt (tests, and callers that check elsewhere)."""
-        self.attempt(username, client)
 
     def succeeded(self, username: object, client: Client | None = None) -> None:
         """The attempt was right: it was no failure, and this user's own counters start again."""
@@ -627,16 +630,16 @@ def refresh(session: Session, now: float | None = None) -> tuple[Session | None,
         sessions.end(session.sid, now)
         return None, "expired"
     found = lookup(session.user)
-    if found is None:
+    record = found[1] if found else {}
+    if (
+        found is None
+        or (session.method == "sso" and record.get("sso") is not True)
+        or (session.method == "password" and record.get("sso") is True)
+        or (session.user_key is not None and str(record.get("session_key", "")) != session.user_key)
+    ):
+        sessions.end(session.sid, now)  # for good: adding the user again does not bring the cookie back
         return None, "revoked"
-    name, record = found
-    if session.method == "sso" and record.get("sso") is not True:
-        return None, "revoked"
-    if session.method == "password" and record.get("sso") is True:
-        return None, "revoked"
-    if session.user_key is not None and str(record.get("session_key", "")) != session.user_key:
-        sessions.end(session.sid, now)
-        return None, "revoked"
+    name = found[0]
     if stored is not None:
         sessions.touch(stored, now)
     return replace(session, scope=scope_for(name, record), last_seen=now), "ok"
