@@ -325,7 +325,7 @@ def placeholder_pages(offered: Iterable[st.Page]) -> list[st.Page]:
 
 def _prompt(title: str) -> Callable[[], None]:
     def needs_sign_in() -> None:
-        st.header(_(title))
+        st.title(_(title))
         if ui.current_scope().user:
             st.warning(_("Your account cannot open this page. You can see it with an account that has access."))
             return
