@@ -212,7 +212,8 @@ def _local(box: DeltaGenerator) -> None:
 def _form(prefix: str) -> None:
     """User name and password; checked in the submit callback, so a refusal keeps the name and clears only the
     password."""
-    with st.form(prefix.replace("signin", "sign_in"), border=False):
+    # On a page the form is as narrow as in the sidebar (a full-width password box reads oddly at 1920 px).
+    with st.form(prefix.replace("signin", "sign_in"), border=False, width="stretch" if prefix == SIDEBAR_FORM else 420):
         st.text_input(_("User name"), key=f"{prefix}_user", max_chars=254, autocomplete="username")
         st.text_input(
             _("Password"),
