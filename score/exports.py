@@ -84,6 +84,8 @@ def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) 
         parts.append(", ".join(_(region) for region in filters.regions))
     if not filters.countries and not filters.regions:
         parts.append(_("All countries"))
+    if filters.provinces:
+        parts.append(_("Provinces: {names}", names=", ".join(filters.provinces)))
     if filters.sectors:
         parts.append(_("Sectors: {names}", names=names("sector", filters.sectors)))
     if filters.phases:

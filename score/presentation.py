@@ -310,7 +310,8 @@ def deck_from_link(
     i18n.set_language(language)
     scope = Scope.hq("cli") if role == "hq" else Scope.public()
     partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
-    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners)
+    provinces = db.run_query("provinces", Scope.nothing())["province"].tolist()
+    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners, provinces)
     if chosen.notices:
         raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
     path = db.current_path()
