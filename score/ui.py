@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -243,34 +244,59 @@ def sidebar_language() -> None:
             st.query_params[LANGUAGE_PARAM] = wanted
 
 
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 # Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
 # the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
 HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
 
 
+# Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
+# are English in every language and Streamlit has no setting for them. A style sheet could only paint other words
+# over them (a screen reader still read "Upload / 200MB per file"), so this script puts the reader's words into
+# the page itself, again whenever Streamlit draws the uploader anew: what is seen and what is read aloud agree.
+STREAMLIT_WORDS_JS = """
+<script>
+(() => {
+  const words = %s;
+  const doc = window.parent.document;
+  const translate = () => {
+    doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]').forEach((zone) => {
+      const walker = doc.createTreeWalker(zone, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue.trim();
+        for (const [pattern, replacement] of words) {
+          if (new RegExp(pattern).test(text) && node.nodeValue !== replacement) node.nodeValue = replacement;
+        }
+      }
+    });
+  };
+  translate();
+  if (!window.parent.scoreWordsObserver) {
+    window.parent.scoreWordsObserver = new MutationObserver(() => translate());
+    window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
+  }
+  window.parent.scoreTranslate = translate;
+})();
+</script>
+"""
+
+
 def streamlit_texts() -> None:
-    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
-    in French and Spanish a style sheet shows them in the viewer's language instead. (Streamlit has no
-    setting for the language of its own words.)"""
+    """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint);
+    in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
+    all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
+    st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
     if current_language() == DEFAULT_LANGUAGE:
-        st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
         return
-    uploader = "[data-testid='stFileUploaderDropzone']"
-    words = {
-        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
-        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
-            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
-        ),
-    }
-    rules = "".join(
-        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
-        for selector, text in words.items()
-    )
-    st.html(f"<style>{HIDDEN_INSTRUCTIONS}{rules}</style>")
+    limit = st.get_option("server.maxUploadSize")
+    words = [
+        ("^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
+        ("^Upload directories$", _("Upload folders")),
+        ("^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
+        ("^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+    ]
+    # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
+    payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    st.html(STREAMLIT_WORDS_JS % payload, unsafe_allow_javascript=True)
 
 
 def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
@@ -344,6 +370,7 @@ def sidebar_filters() -> Filters:
         format_func=countries.get,
         key="f_countries",
         placeholder=_("All countries"),
+        select_all=False,
     )
     side.multiselect(
         _("World region"),
@@ -351,6 +378,7 @@ def sidebar_filters() -> Filters:
         format_func=_,
         key="f_regions",
         placeholder=_("All regions"),
+        select_all=False,
         help=_("Africa, Asia or Latin America: the part of the world a country is in."),
     )
     side.multiselect(
@@ -359,6 +387,7 @@ def sidebar_filters() -> Filters:
         format_func=province_name,
         key="f_provinces",
         placeholder=_("All provinces"),
+        select_all=False,
     )
     side.multiselect(
         _("Sector"),
@@ -366,6 +395,7 @@ def sidebar_filters() -> Filters:
         format_func=sectors.get,
         key="f_sectors",
         placeholder=_("All sectors"),
+        select_all=False,
     )
     side.multiselect(
         _("Phase"),
@@ -373,14 +403,18 @@ def sidebar_filters() -> Filters:
         format_func=lambda phase: filter_options.phase_label(phase, years),
         key="f_phases",
         placeholder=_("All phases"),
+        select_all=False,
     )
-    side.multiselect(_("Partner"), by_name(values["partners"], {}), key="f_partners", placeholder=_("All partners"))
+    side.multiselect(
+        _("Partner"), by_name(values["partners"], {}), key="f_partners", placeholder=_("All partners"), select_all=False
+    )
     side.multiselect(
         _("Module"),
         [m for m in modules if m in values["modules"]],
         format_func=modules.get,
         key="f_modules",
         placeholder=_("All modules"),
+        select_all=False,
     )
     side.slider(_("Year joined"), first, last, key="f_years")
     chosen = replace(
