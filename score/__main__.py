@@ -260,7 +260,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import time
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not the app
-    from score.report_cli import page_report
+    from score.web.report_cli import page_report
 
     out, started = Path(args.out), time.monotonic()
     try:

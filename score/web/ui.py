@@ -7,7 +7,6 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,10 +15,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filter_options, filters, narrative, report, warm
+from score import contract, db, exports, filter_options, filters, narrative, report
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, set_language
+from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
+from score.web import warm
+from score.web.cache import cached_query, filters_key
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
@@ -77,28 +79,6 @@ def data_version() -> str:
     return db.data_version(pinned_path())
 
 
-def _filters_key(filters: Filters) -> str:
-    """A frozen dataclass of tuples and numbers: its repr is its value. Streamlit's own hash walks every field
-    (most of a cached query's cost, BENCHMARKS.md); hashing this string is one step."""
-    return repr(filters)
-
-
-# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
-@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: _filters_key})
-def _cached_query(
-    name: str,
-    scope_key: tuple,
-    filters_key: Filters,
-    version: str,
-    params_key: tuple,
-    _scope: Scope,
-    _path: Path | None = None,
-) -> pd.DataFrame:
-    # scope_key, filters_key, version and params_key make up the cache key: the cache is shared by
-    # all sessions, so a result computed for one scope is never served to another.
-    return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
-
-
 def scope_key(scope: Scope) -> tuple:
     """What a cached result depends on of the viewer: role, user and countries (the cache is shared by all)."""
     return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
@@ -112,7 +92,7 @@ def result_key(name: str, filters_override: Filters | None = None, **params: obj
     """What the result of the same `query(...)` call is determined by (query, viewer, filters, data version,
     parameters): a key for what is made from that result, without hashing the result itself."""
     chosen = filters_override if filters_override is not None else current_filters()
-    shown = _filters_key(replace(chosen, notices=()))
+    shown = filters_key(replace(chosen, notices=()))
     return (name, scope_key(current_scope()), shown, db.data_version(pinned_path()), _params_key(params))
 
 
@@ -125,7 +105,7 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     version = db.data_version(path)
     key, shown = scope_key(scope), replace(chosen, notices=())
     warm.remember((name, key, shown, params_key), scope)
-    frame = _cached_query(name, key, shown, version, params_key, scope, path)
+    frame = cached_query(name, key, shown, version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
@@ -157,26 +137,6 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     if pd.isna(first):
         return filters.YEAR_MIN, filters.YEAR_MAX
     return int(first), max(int(last), int(first) + 1)
-
-
-def reference_labels(kind: str) -> dict[str, str]:
-    """Code -> label in the current language for sectors, modules, indicators, countries."""
-    return dict(_reference_labels(kind, current_language()))
-
-
-@functools.cache
-def _reference_labels(kind: str, language: str) -> dict[str, str]:
-    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
-    per rerun. Shared: reference_labels hands out copies."""
-    files = {
-        "sector": "sectors.csv",
-        "module": "modules.csv",
-        "indicator": "indicators.csv",
-        "logframe_indicator": "logframe_indicators.csv",
-        "country": "countries.csv",
-    }
-    key = "iso3" if kind == "country" else "code"
-    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
 def browser_language() -> str:
@@ -306,7 +266,7 @@ def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
     scope, path = current_scope(), pinned_path()
     params_key = _params_key({"facet": facet})
     shown = replace(chosen, notices=())
-    return _cached_query("filter_options", scope_key(scope), shown, db.data_version(path), params_key, scope, path)
+    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), params_key, scope, path)
 
 
 def _own_country_start(scope: Scope) -> None:
@@ -524,7 +484,7 @@ def _enterprises_under(chosen: Filters) -> int | None:
     """Enterprises the viewer may count under `chosen` (None where the count is hidden: fewer than 5)."""
     scope, path = current_scope(), pinned_path()
     shown = replace(chosen, notices=())
-    frame = _cached_query("overview_kpis", scope_key(scope), shown, db.data_version(path), (), scope, path)
+    frame = cached_query("overview_kpis", scope_key(scope), shown, db.data_version(path), (), scope, path)
     value = frame.iloc[0]["enterprises"] if len(frame) else 0
     return None if pd.isna(value) else int(value)
 
@@ -548,38 +508,6 @@ def empty_filters_message(chosen: Filters) -> str | None:
         return ", ".join(labels.get(field, {}).get(value, value) for value in values)
 
     return filter_options.empty_message(reason, names)
-
-
-def adjusted_figures_notice(scope: Scope) -> str | None:
-    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
-    None for HQ, who see exact figures everywhere."""
-    if scope.is_hq:
-        return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
-            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
-            "exact.",
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _(
-        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
-        "enterprises are hidden, so parts may not add up exactly to totals."
-    )
-
-
-def adjusted_figures_mark(scope: Scope) -> str | None:
-    """`adjusted_figures_notice` in a few words, for a slide's footer and present mode's control bar."""
-    if scope.is_hq:
-        return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures including other countries slightly adjusted; {countries} exact.",
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _("Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden.")
 
 
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
@@ -703,16 +631,6 @@ def page_report() -> report.ReportRecipe | None:
     return recipe
 
 
-def export_labels() -> dict[str, dict[str, str]]:
-    """Code -> name in the viewer's language for every code column an export may hold."""
-    return {
-        "country": reference_labels("country"),
-        "sector": reference_labels("sector"),
-        "module": reference_labels("module"),
-        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
-    }
-
-
 @st.cache_resource(max_entries=20, show_spinner=False)
 def _data_status(version: str, _path: Path | None = None) -> dict[str, object]:
     """The version's data status row (shared, read-only: callers get a copy from data_status())."""
@@ -733,7 +651,7 @@ def export_context(filters_override: Filters | None = None) -> exports.ExportCon
 
 
 # Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
-@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: _filters_key})
+@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: filters_key})
 def _export_context(
     chosen: Filters,
     scope_key: tuple,
