@@ -1,6 +1,6 @@
 """Signed-in sessions that survive reloads, tabs and bookmarks, and the sign-in throttle's counters.
 
-No Streamlit here: score.signin (the script) and score.session_routes (two small HTTP routes) use it.
+No Streamlit here: score.web.signin (the script) and score.web.session_routes (two small HTTP routes) use it.
 
 One SQLite store per deployment, `data/auth.sqlite3` (mode 0600), shared by every process behind nginx (SQLite
 locks the file; writes take `BEGIN IMMEDIATE`):
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from score import config, disclosure
+from score import config, disclosure, files
 
 COOKIE = "score_session"
 DEVICE_COOKIE = "score_device"
@@ -61,17 +61,17 @@ def store_path() -> Path:
 def connect(write: bool = False) -> Iterator[sqlite3.Connection]:
     """The store, created 0600 on first use; `write` holds the write lock for the whole block."""
     path = store_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=files.FOLDER_MODE, parents=True, exist_ok=True)
     if not path.exists():
         with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, files.FILE_MODE))
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 30000")
         connection.executescript(SCHEMA)
         for extra in ("-journal", "-wal"):  # SQLite makes these with the process umask
             with contextlib.suppress(FileNotFoundError):
-                os.chmod(f"{path}{extra}", 0o600)
+                os.chmod(f"{path}{extra}", files.FILE_MODE)
         if write:
             connection.execute("BEGIN IMMEDIATE")
             try:

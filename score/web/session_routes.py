@@ -1,6 +1,6 @@
 """The two HTTP routes behind local sign-in cookies (webapp.py mounts them with `st.App`).
 
-A Streamlit script cannot set an HttpOnly cookie, so after a correct password the script (score.signin) sends
+A Streamlit script cannot set an HttpOnly cookie, so after a correct password the script (score.web.signin) sends
 the browser to `/auth/local/session?token=...&next=/page`: the one-time token (score.sessions) is exchanged once
 for the session cookie and a device cookie, and the browser goes on to the page it came from.
 `/auth/local/signout` ends the session in the store and clears its cookie (the device cookie stays: it only

@@ -13,7 +13,7 @@ user name + password form checks the users file (argon2 hashes), with failed att
 
 A local sign-in survives reloads, new tabs and bookmarks: served through webapp.py, the script hands the
 browser a one-time token after a correct password and `hand_off` (app.py, once the page is known) sends it to
-score.session_routes, which sets the HttpOnly session cookie and comes back to the same page; every new
+score.web.session_routes, which sets the HttpOnly session cookie and comes back to the same page; every new
 browser session then resumes from the cookie (`_checked_session`). Sign-out ends the session in the store
 (score.sessions) and clears the cookie the same way. A deep link to a page that needs sign-in opens a sign-in
 prompt at that address (`placeholder_pages`) instead of Streamlit's "Page not found".
@@ -33,10 +33,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, session_routes, sessions, ui
+from score import audit, auth, disclosure, sessions
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
+from score.web import session_routes, ui
 
 SESSION_KEY = "score_session"
 _NOTICE_KEY = "score_signin_notice"  # the last attempt's refusal (and which form): shown, box kept open
