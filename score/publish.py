@@ -375,11 +375,13 @@ def _archive_upload(
     return out
 
 
-def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes]) -> None:
+def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], demo: bool = False) -> None:
     folder = txn / "countries" / country
     folder.mkdir(parents=True, exist_ok=True)
     for name, raw in files.items():
         _write_file(folder / Path(name).name, raw)
+    if demo:  # a demo account's approved submission on demo data stays demo data (score.submissions)
+        _write_file(folder / DEMO_MARKER, b"Synthetic demo data, edited with a demo account.\n")
 
 
 def _finish(txn: Path) -> None:
@@ -537,7 +539,7 @@ def _new_version(
         _step(progress, "archive")
         sources = {c: _archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
         for country, item in uploads.items():
-            _stage_country_folder(txn, country, item.files)
+            _stage_country_folder(txn, country, item.files, item.is_demo)
         _step(progress, "build")
         inputs = _collect_inputs(uploads)
         for item in inputs:
@@ -621,12 +623,19 @@ def build_all(user: str = "cli") -> PublishResult:
 
 
 def publish_country(
-    country: str, files: Mapping[str, bytes], scope: Scope, progress: Progress | None = None
+    country: str,
+    files: Mapping[str, bytes],
+    scope: Scope,
+    progress: Progress | None = None,
+    demo: bool = False,
+    **details: object,
 ) -> PublishResult:
     """Validate, archive, build, check and switch, for a viewer allowed to upload `country`.
 
     Raises NotAllowed or RejectedUpload (nothing changed, nothing archived) or PublishError (the
     previous version stays current, nothing archived). `progress(step)` is called with each of STEPS.
+    `demo`: the files stay demo data (an approved submission a demo account made on demo data); `details` go
+    into the history entry (an approved submission: its id and who submitted it).
     """
     country = (country or "").strip().upper()
     user = _authorise(scope, country, "publish")
@@ -639,10 +648,10 @@ def publish_country(
     # Only contract files are archived and staged into the country folder: a DEMO_DATA.txt (or any other file) in
     # an upload never reaches data/, so it cannot mark real data as demo or keep the demo accounts working.
     kept = {Path(n).name: bytes(b) for n, b in files.items() if contract_file(n)}
-    item = CountryInput(country, report, kept, is_demo=False)
+    item = CountryInput(country, report, kept, is_demo=demo)
     try:
         with publish_lock():
-            result = _new_version("publish", user, {country: item}, progress, country=country)
+            result = _new_version("publish", user, {country: item}, progress, country=country, **details)
     except (BuildError, OSError, PublishError) as error:
         failure = error if isinstance(error, PublishError) else _as_publish_error(error)
         audit.record("publish", user, country=country, files=described, outcome="failed", detail=str(failure))
