@@ -3,7 +3,8 @@
     {"at": "2025-01-31T09:12:03+00:00", "event": "sign_in", "user": "geneva", "detail": {...}}
 
 Events used by the app: sign_in, sign_in_failed, sign_out, session_expired, upload, publish, restore,
-export. Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
+export, and the review of a country's submission: submitted, edited (a correction in the browser grid), returned,
+withdrawn, approved. Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
 created with mode 0600, and detail keys that look like credentials (password, secret, token, ...) are
 replaced by "[redacted]" before anything is written, however deeply they are nested.
 HQ reads it on the "Audit log" page (`read_events`).
@@ -33,6 +34,11 @@ EVENTS = (
     "publish",
     "restore",
     "export",
+    "submitted",
+    "edited",
+    "returned",
+    "withdrawn",
+    "approved",
 )
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SECRET_KEY = re.compile(
@@ -126,6 +132,11 @@ def event_names() -> dict[str, str]:
         "publish": _("Published"),
         "restore": _("Restored"),
         "export": _("Exported"),
+        "submitted": _("Submitted for review"),
+        "edited": _("Corrected in the browser"),
+        "returned": _("Returned to the submitter"),
+        "withdrawn": _("Submission withdrawn"),
+        "approved": _("Submission approved"),
     }
 
 
@@ -161,6 +172,9 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
         "account removed or changed": _("account removed or changed"),
         "pptx": _("PowerPoint deck"),
         "current_data": _("current data"),
+        "replaced": _("replaced by a newer submission"),
+        "upload": _("upload"),
+        "edit": _("correction in the browser"),
     }
 
     def word(value: object) -> str:
@@ -188,6 +202,12 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
             parts.append(ngettext("{n} warning", "{n} warnings", int(value)))
         elif key == "version":
             parts.append(_("version {version}", version=value))
+        elif key == "submitted_by":
+            parts.append(_("submitted by {user}", user=value))
+        elif key == "comment":
+            parts.append(_("comment: {comment}", comment=value))
+        elif key in ("submission", "by"):  # an id that only the files on the server use
+            continue
         elif key == "restored_from":
             parts.append(_("from version {version}", version=value))
         elif key == "attempt":  # a keyed hash of a typed user name: lets HQ see repeats, not the name

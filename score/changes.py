@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from score import config, contract, publish
+from score.access import Scope
 from score.ingest import validate_submission
 
 KEY_SEPARATOR = " · "
@@ -148,13 +149,17 @@ def _rows_of(tables: Mapping[str, pd.DataFrame], subject: str, kind: str) -> dic
     return out
 
 
-def value_history(country: str, subject: str, kind: str = "enterprise") -> pd.DataFrame:
+def value_history(country: str, subject: str, kind: str, scope: Scope) -> pd.DataFrame:
     """Every change to one enterprise (kind "enterprise": its row, its training and indicator rows) or one logframe
     indicator (kind "indicator") of `country`, oldest first: version, when, who published it (and who submitted it,
     for an approved submission), what (build / publish / restore / approve), table, row key, column, from, to.
     Read from the archived files of each published version (publish history), never from the version files,
-    which may be pruned. The caller checks that the viewer may see that enterprise."""
+    which may be pruned. Only for viewers who may see the country's enterprises (HQ, its own staff): for anyone else
+    an empty history."""
     rows: list[dict[str, object]] = []
+    allowed = isinstance(scope, Scope) and country in scope.detail_countries
+    if kind not in ("enterprise", "indicator") or not allowed:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
     previous: dict[str, pd.DataFrame] | None = None
     for entry in publish.read_history():
         sources = entry.get("sources", {}).get(country)
