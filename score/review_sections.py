@@ -18,6 +18,7 @@ from score import changes, contract, publish, submissions, templates, ui, upload
 from score.i18n import _, fmt_datetime, fmt_int
 from score.upload_sections import (
     confirmation,
+    headline_labels,
     issues_table,
     preview_section,
     publish_section,
@@ -219,7 +220,6 @@ def _base_tables(country: str, scope) -> dict[str, pd.DataFrame]:
 def corrections_section(country: str, scope) -> None:
     """Edit the country's published rows in a grid; the edited tables go through the same validator and report as
     uploaded files (they become CSV files in upload format), then are submitted (HQ: published)."""
-    st.subheader(_("Correct in the browser"))
     st.caption(
         _(
             "Fix a count, correct a code or add a row (a training delivery, an indicator value) in the tables below, "
@@ -333,6 +333,13 @@ def pending_choice(scope) -> submissions.Submission | None:
     return next(s for s in waiting if s.country == code)
 
 
+def _signed(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return "–"
+    change = after - before
+    return ("+" if change > 0 else "−" if change < 0 else "") + fmt_int(abs(change))
+
+
 def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSummary:
     with st.spinner(_("Working out what would change…")):
         summary = submissions.summary(item, scope, ui.pinned_path())
@@ -347,7 +354,18 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             files=", ".join(str(f["name"]) for f in item.files),
         )
     )
-    show_totals(summary.before, summary.after)
+    labels = headline_labels()
+    st.table(
+        pd.DataFrame(
+            {
+                _("Figure"): list(labels.values()),
+                _("Published now"): [fmt_int(summary.before.get(k)) for k in labels],
+                _("After approval"): [fmt_int(summary.after.get(k)) for k in labels],
+                _("Change"): [_signed(summary.before.get(k), summary.after.get(k)) for k in labels],
+            }
+        ),
+        hide_index=True,
+    )
     table_names = {
         "enterprises": _("Enterprises"),
         "training": _("Training"),
