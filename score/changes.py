@@ -184,7 +184,7 @@ def value_history(country: str, subject: str, kind: str, scope: Scope) -> pd.Dat
                             "version": entry["version"],
                             "at": entry.get("at"),
                             "user": entry.get("user"),
-                            "submitted_by": entry.get("submitted_by"),
+                            "submitted_by": entry.get("submitted_by") or "",
                             "action": entry.get("action"),
                             "table": cell.table,
                             "key": cell.key,

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from score import changes, contract, publish, submissions, templates, ui, upload
+from score import changes, contract, publish, submissions, ui, upload
 from score.i18n import _, fmt_datetime, fmt_int
 from score.upload_sections import (
     confirmation,
@@ -241,7 +241,7 @@ def corrections_section(country: str, scope) -> None:
                 key=f"edit_{table}_{round_}",
             )
     if st.button(_("Check the corrections"), icon=":material/fact_check:", key="edit_check_button"):
-        files = {f"{table}.csv": templates.current_data_csv(table, frame) for table, frame in edited.items()}
+        files = upload.edited_files(edited)
         with st.spinner(_("Checking the files…")):
             st.session_state[EDIT_CHECK_KEY] = upload.check_upload(country, files, scope, path=ui.pinned_path())
     check = st.session_state.get(EDIT_CHECK_KEY)

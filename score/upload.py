@@ -355,6 +355,12 @@ def current_file_names(country: str) -> dict[str, str]:
     return {"xlsx": f"SCORE_{country}_current.xlsx"} | {t: f"{t}.csv" for t in contract.TABLES}
 
 
+def edited_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Tables corrected in the browser grid as the CSV files an upload would bring (upload format, one per table), so
+    they go through the same validator and give the same report, and are archived like any upload."""
+    return {f"{table}.csv": templates.current_data_csv(table, frame) for table, frame in tables.items()}
+
+
 def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:
     """The country's current data in upload format: kind "xlsx" (one workbook) or "csv" (a file per table).
     Raises NotAllowed outside the viewer's upload countries. Audited as an export."""
