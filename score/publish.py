@@ -325,6 +325,7 @@ def country_history(country: str) -> list[dict]:
                 "training": counts.get("training"),
                 "indicators": counts.get("indicators"),
                 "restored_from": entry.get("restored_from"),
+                "submitted_by": entry.get("submitted_by"),
                 "files": ", ".join(f["name"] for f in entry.get("files", []) if f.get("country") == country),
             }
         )

@@ -255,6 +255,7 @@ HISTORY_COLUMNS = [
     "version",
     "at",
     "user",
+    "submitted_by",
     "action",
     "restored_from",
     "enterprises",
@@ -316,7 +317,7 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True, errors="coerce")
     for column in HISTORY_COLUMNS:
-        if column not in ("at", "user", "action", "files"):
+        if column not in ("at", "user", "submitted_by", "action", "files"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame
 

@@ -509,7 +509,10 @@ def history_table(history: pd.DataFrame) -> None:
             _("When (UTC)"): [
                 fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
             ],
-            _("Who"): history["user"].fillna(""),
+            _("Who"): [
+                _("{user} (submitted by {submitter})", user=user, submitter=by) if isinstance(by, str) and by else user
+                for user, by in zip(history["user"].fillna(""), history["submitted_by"], strict=True)
+            ],
             _("Action"): list(map(history_action, history["action"], history["restored_from"])),
             _("Added"): history["added"].map(count),
             _("Changed"): history["changed"].map(count),
