@@ -32,7 +32,8 @@ from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
 from score.i18n import _, current_language
-from score.ingest import ValidationReport, validate_submission
+from score.ingest import ValidationReport
+from score.ingest.bounded import validate_bounded
 
 HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
@@ -151,7 +152,7 @@ def check_upload(
     country = (country or "").strip().upper()
     _require(scope, country)
     files = dict(files)
-    report = validate_submission(country, files)
+    report = validate_bounded(country, files)  # a worker process, bounded in time and memory
     if audited:
         audit.record(
             "upload",

@@ -252,8 +252,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "thousands_separator_dropped",
         "whole numbers are shown without the thousands separator (54321)",
         "score/i18n.py",
-        r'round\(float\(value\)\), format="#,##0", locale=_locale\(\)\)',
-        'round(float(value)), format="0", locale=_locale())',
+        r'return _formatted\(round\(float\(value\)\), "#,##0"\)',
+        'return _formatted(round(float(value)), "0")',
         (
             f"{PAGES_A}::test_overview_tiles_against_targets",
             f"{PAGES_A}::test_enterprises_tiles_and_summary_table_for_hq",
@@ -264,10 +264,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "numbers_ignore_the_language",
-        "whole numbers are always formatted the English way (54,321 on a French page)",
+        "numbers are always formatted the English way (54,321 on a French page)",
         "score/i18n.py",
-        r'round\(float\(value\)\), format="#,##0", locale=_locale\(\)\)',
-        'round(float(value)), format="#,##0", locale="en")',
+        r"parsed, locale = _number_format\(_locale\(\), pattern\)",
+        'parsed, locale = _number_format("en", pattern)',
         (f"{PAGES_A}::test_pages_in_french",),
     ),
 )

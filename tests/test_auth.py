@@ -389,9 +389,12 @@ def test_audit_log_scrubs_secrets_and_appends(users_dir: Path) -> None:
     assert audit.read_events(user="maria", limit=1)[0]["event"] == "upload"
     with open(auth.config.audit_log_file(), "ab") as handle:
         handle.write(b'{"torn": ')  # a crash mid-line
-    assert len(audit.read_events()) == 3
+    events = audit.read_events()
+    assert [e["event"] for e in events] == [audit.UNREADABLE, "sign_in_failed", "upload", "sign_in"]
+    assert events[0]["detail"] == {"line": 4, "text": '{"torn": '}  # shown to HQ, not dropped
     audit.record("export", "maria", what="overview")
     assert audit.read_events(limit=1)[0]["event"] == "export"
+    assert len(audit.read_events(event="upload")) == 1
     with pytest.raises(ValueError):
         audit.record("sign in; DROP TABLE", "maria")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import stat
 import time
@@ -240,3 +241,67 @@ def test_data_files_are_readable_by_the_service_only(tmp_path: Path, monkeypatch
             loose.append(name)
     assert not loose, loose
     assert config.data_dir() == data
+
+
+# ------------------------------------------------------------------ uploads bounded in time and memory (issue 20.6)
+
+
+def _hostile_csv(rows: int = 50_000, columns: int = 499) -> bytes:
+    """About 50 MB (just under the size limit): 50,000 rows of 499 one-digit values."""
+    header = "enterprise_id," + ",".join(f"c{i}" for i in range(columns - 1))
+    row = ",".join(["1"] * columns)
+    return (header + "\n" + "\n".join([row] * rows) + "\n").encode()
+
+
+def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: Path) -> None:
+    from score import upload
+
+    files = {"enterprises.csv": _hostile_csv()}
+    assert 45 < len(files["enterprises.csv"]) / 1e6 < config.MAX_UPLOAD_MB
+    before = sorted(p.relative_to(fresh_data_dir) for p in fresh_data_dir.rglob("*") if "audit" not in p.name)
+    started = time.monotonic()
+    check = upload.check_upload("COL", files, Scope.country("colombia", {"COL"}))
+    elapsed = time.monotonic() - started
+    assert elapsed < config.UPLOAD_CHECK_SECONDS + 5, elapsed
+    assert not check.report.ok and check.preview is None
+    (issue,) = check.report.errors
+    assert "the most one upload may" in issue.problem and "nothing was changed" in issue.problem
+    after = sorted(p.relative_to(fresh_data_dir) for p in fresh_data_dir.rglob("*") if "audit" not in p.name)
+    assert after == before  # nothing staged, archived or built
+
+
+def test_a_check_past_its_time_bound_is_ended_and_says_so_in_the_readers_language(monkeypatch) -> None:
+    from score import i18n
+    from score.ingest.bounded import validate_bounded
+
+    monkeypatch.setattr(config, "UPLOAD_CHECK_SECONDS", 0.3)
+    i18n.set_language("es")
+    try:
+        started = time.monotonic()
+        report = validate_bounded("COL", {"enterprises.csv": _hostile_csv(rows=20_000)})
+        assert time.monotonic() - started < 5
+    finally:
+        i18n.set_language("en")
+    (issue,) = report.errors
+    assert "0,3 segundos" in issue.problem or "0.3 segundos" in issue.problem, issue.problem
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("Fork")]
+
+
+def test_a_check_past_its_memory_bound_is_ended(monkeypatch) -> None:
+    from score.ingest.bounded import validate_bounded
+
+    monkeypatch.setattr(config, "UPLOAD_CHECK_MEMORY_MB", 50)
+    report = validate_bounded("COL", {"enterprises.csv": _hostile_csv(rows=30_000)})
+    (issue,) = report.errors
+    assert "MB of memory" in issue.problem
+
+
+def test_a_bounded_check_gives_the_same_report_as_the_validator() -> None:
+    from score.ingest import validate_submission
+    from score.ingest.bounded import validate_bounded
+    from tests.upload_files import base_files
+
+    files = base_files(enterprises__csv="enterprise_id,name\nCOL-0001,=1+2\n")
+    assert validate_bounded("COL", files).to_frame().equals(validate_submission("COL", files).to_frame())
+    good = validate_bounded("COL", base_files())
+    assert good.ok and set(good.tables) == set(validate_submission("COL", base_files()).tables)

@@ -344,7 +344,8 @@ def multi_bar_chart(
                 orientation=orientation,
                 name=s.name,
                 marker={"color": s.colour},
-                texttemplate="%{" + axis + ":" + value_format + "}",
+                # a hidden segment prints "–" (drawn as 0: score.chart_text reads it as hidden, not as 0)
+                texttemplate=[HIDDEN if pd.isna(v) else "%{" + axis + ":" + value_format + "}" for v in values],
                 textposition="inside" if barmode == "stack" else "outside",
                 insidetextanchor="middle",
                 textfont={"size": 14},
@@ -354,7 +355,7 @@ def multi_bar_chart(
             )
         )
     hidden = matrix.isna().any(axis=1).to_numpy()
-    if hidden.any():
+    if hidden.any() and barmode == "stack":  # grouped bars print "–" at each hidden bar themselves
         hidden_names = [n for n, h in zip(names, hidden, strict=True) if h]
         fig.add_trace(
             charts.scatter(
