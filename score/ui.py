@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filters, warm
+from score import contract, db, exports, filters, narrative, report, warm
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
@@ -29,6 +29,8 @@ DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
+PAGE_CHARTS_KEY = "score_page_charts"  # builders of the charts this page run drew, in order: the page's report
+PAGE_REPORT_KEY = "score_page_report"  # (title, filters, place) of the page's report; then its ReportRecipe
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
@@ -448,6 +450,8 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
         st.caption(caption)
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
+    st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
+    st.session_state[PAGE_REPORT_KEY] = (title, None, None) if workbook else None
     notices()
     return current_filters()
 
@@ -511,6 +515,48 @@ def reset_page_workbook() -> None:
     `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
     st.session_state[PAGE_SHEETS_KEY] = None
     st.session_state[PAGE_DOWNLOADS_KEY] = None
+    st.session_state[PAGE_CHARTS_KEY] = None
+    st.session_state[PAGE_REPORT_KEY] = None
+
+
+def record_chart(build: Callable[[], object]) -> None:
+    """A chart this page drew, for the page's report: `build()` gives its Plotly figure when the report is
+    made (called outside the session, in the reader's language)."""
+    charts = st.session_state.get(PAGE_CHARTS_KEY)
+    if isinstance(charts, list):
+        charts.append(build)
+
+
+def report_about(filters: Filters, place: str) -> None:
+    """This page shows one place under filters of its own (the country profile): its report says so."""
+    subject = st.session_state.get(PAGE_REPORT_KEY)
+    if isinstance(subject, tuple):
+        st.session_state[PAGE_REPORT_KEY] = (subject[0], filters, place)
+
+
+def page_report() -> report.ReportRecipe | None:
+    """What this page run leaves for its report (app.py, once the page has run): None on a page without one.
+    Kept in the session as a recipe, so the report is built only when asked for (and the command line
+    `python -m score report` reads the same recipe)."""
+    subject, charts = st.session_state.get(PAGE_REPORT_KEY), st.session_state.get(PAGE_CHARTS_KEY)
+    if not isinstance(subject, tuple) or not isinstance(charts, list):
+        return None
+    title, chosen, place = subject
+    chosen = chosen if chosen is not None else current_filters()
+    place = place or narrative.place_of(chosen, reference_labels("country"))
+    recipe = report.ReportRecipe(
+        title=title,
+        charts=tuple(charts),
+        scope=current_scope(),
+        filters=chosen,
+        context=export_context(chosen),
+        language=current_language(),
+        path=pinned_path(),
+        place=place,
+        indicator_names=reference_labels("indicator"),
+    )
+    st.session_state[PAGE_REPORT_KEY] = recipe
+    return recipe
 
 
 def export_labels() -> dict[str, dict[str, str]]:

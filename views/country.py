@@ -34,6 +34,7 @@ st.session_state["profile_in_url"] = iso3
 name = countries[iso3]
 # This page's country replaces the country and region filters; every other filter applies.
 here = replace(filters, countries=(iso3,), regions=())
+ui.report_about(here, name)  # the page's report: this country under these filters
 if iso3 not in filters.countries_within(frozenset(codes)):
     st.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
 
@@ -53,6 +54,7 @@ if hidden or empty:
 else:
     targets = ui.query("overview_targets", filters_override=here).set_index("metric")
     c.reach_tiles(kpis, targets, with_targets=c.targets_apply(filters))
+    c.narrative_section(name, here)
 
 # ---- where, in which sectors, with which partners
 left, right = st.columns([3, 2])

@@ -19,6 +19,7 @@ with_targets = c.targets_apply(filters)
 c.reach_tiles(kpis, ui.query("overview_targets").set_index("metric"), with_targets=with_targets, participations=True)
 c.kpi_row(c.women_share_tiles(kpis), columns=4)
 c.targets_caption(with_targets)
+c.narrative_section()  # the figures in words
 
 # ---- outcomes (published headline definitions)
 st.subheader(_("Outcomes reported at follow-up"))

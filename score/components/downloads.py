@@ -67,6 +67,7 @@ def page_workbook(file_name: str) -> None:
     if slot is None or not sheets:
         return
     labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
+    row = slot.container(horizontal=True)
     download(
         _("Download this page's data (Excel)"),
         lambda: exports.to_excel(exports.page_tables(sheets, labels, reason), context),
@@ -74,5 +75,28 @@ def page_workbook(file_name: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
         key="page_workbook",
-        where=slot,
+        where=row,
+    )
+    recipe = ui.page_report()
+    if recipe is None:
+        return
+    # The page as a document that travels: one HTML file (interactive, works offline) and the same as a PDF,
+    # built only when clicked (a PDF takes Chromium a few seconds).
+    download(
+        _("Report (HTML)"),
+        recipe.html,
+        f"{file_name}.html",
+        "text/html",
+        icon=":material/article:",
+        key="page_report_html",
+        where=row,
+    )
+    download(
+        _("Report (PDF)"),
+        recipe.pdf,
+        f"{file_name}.pdf",
+        "application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="page_report_pdf",
+        where=row,
     )

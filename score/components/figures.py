@@ -73,6 +73,19 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
     make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
+    from score import ui
+
+    ui.record_chart(functools.partial(_map_for_report, *args[:4]))
+
+
+def _map_for_report(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> tuple:
+    """The page's map in its report: the same countries and colour classes drawn by Plotly (it draws offline in
+    any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
+    from score import presentation
+
+    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
+    bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
+    return presentation.titled_map_figure(values, metric, metric_name, names), bars
 
 
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
@@ -105,6 +118,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
     download(
         _("PNG image"),

@@ -3,6 +3,7 @@ sections that pages name (joining trend, sectors, outcome shares, women and men 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -21,6 +22,7 @@ from score.components.values import (
     role_labels,
     sex_labels,
 )
+from score.filters import Filters
 from score.i18n import _
 
 
@@ -199,3 +201,22 @@ def modules_taken_section(per_enterprise: pd.DataFrame) -> None:
         frame=per_enterprise,
         caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
     )
+
+
+def narrative_section(place: str | None = None, filters_override: Filters | None = None) -> None:
+    """The figures in words (score.narrative: rules over the page's own named queries), a short paragraph.
+    `place`: the country the page is about; `filters_override`: that page's filters (the country profile)."""
+    from score import ui
+    from score.narrative import narrative, place_of
+
+    if place is None and filters_override is None:
+        place = place_of(ui.current_filters(), ui.reference_labels("country"))
+
+    def query(name: str, **params: object) -> pd.DataFrame:
+        return ui.query(name, filters_override=filters_override, **params)
+
+    text = narrative(query, place, ui.reference_labels("indicator")).text
+    st.markdown(_MARKDOWN.sub(r"\\\1", text))  # plain text: nothing in it is read as Markdown
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
