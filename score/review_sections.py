@@ -52,6 +52,15 @@ def kind_label(kind: str) -> str:
     return {"upload": _("uploaded files"), "edit": _("corrections in the browser")}.get(kind, kind)
 
 
+def table_labels() -> dict[str, str]:
+    return {
+        "enterprises": _("Enterprises"),
+        "training": _("Training"),
+        "indicators": _("Indicators"),
+        "logframe": _("Logframe"),
+    }
+
+
 def state_label(state: str) -> str:
     return {
         "pending": _("Pending review"),
@@ -229,7 +238,8 @@ def corrections_section(country: str, scope) -> None:
     base = _base_tables(country, scope)
     round_ = st.session_state.get(EDIT_ROUND_KEY, 0)
     edited: dict[str, pd.DataFrame] = {}
-    for tab, (table, frame) in zip(st.tabs(list(base)), base.items(), strict=True):
+    names = table_labels()
+    for tab, (table, frame) in zip(st.tabs([names.get(t, t) for t in base]), base.items(), strict=True):
         with tab:
             edited[table] = st.data_editor(
                 frame,
@@ -366,12 +376,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         ),
         hide_index=True,
     )
-    table_names = {
-        "enterprises": _("Enterprises"),
-        "training": _("Training"),
-        "indicators": _("Indicators"),
-        "logframe": _("Logframe"),
-    }
+    table_names = table_labels()
     st.table(
         pd.DataFrame(
             {
