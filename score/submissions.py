@@ -104,10 +104,10 @@ def _save(item: Submission) -> None:
 
 def _load(path: Path) -> Submission | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Submission(**data)
+        item = Submission(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
+    return item if item.state in STATES else None
 
 
 def all_submissions(country: str | None = None) -> list[Submission]:
@@ -281,7 +281,7 @@ class ChangeSummary:
     diffs: dict[str, changes.TableDiff]
     largest: list[changes.CellChange]
     quality: dict[str, tuple[int, int]]  # dq query -> rows flagged now, rows flagged after
-    compared_with: str  # the version file the summary compares against
+    compared_with: int | None  # the version the summary compares against
 
 
 _summaries: dict[tuple[str, str], ChangeSummary] = {}  # (submission, version compared with): both never change
@@ -314,7 +314,7 @@ def summary(item: Submission, scope: Scope, path: Path | None = None) -> ChangeS
         diffs,
         changes.largest_changes(diffs),
         {q: (quality_before.get(q, 0), quality_after.get(q, 0)) for q in upload.DQ_QUERIES},
-        Path(str(current)).name,
+        publish.version_number(Path(str(current))),
     )
     _summaries[key] = result
     return result

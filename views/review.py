@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import review_sections, ui
 from score.i18n import _
+from score.web import review_sections, ui
 
 scope = ui.current_scope()
 ui.page(_("Review submissions"), _("What country staff submitted, what it would change; approve or return it."))

@@ -14,9 +14,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from score import changes, contract, publish, submissions, ui, upload
+from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.upload_sections import (
+from score.quality import checks
+from score.web import ui
+from score.web.upload_sections import (
     confirmation,
     headline_labels,
     issues_table,
@@ -191,6 +193,8 @@ def status_section(country: str, scope) -> None:
             + " "
             + _("Approved by {user} and published as version {version}.", user=item.decided_by, version=item.version)
         )
+    elif item.replaced_by:
+        st.caption(facts + " " + _("Replaced by a newer submission."))
     else:
         st.caption(facts)
 
@@ -357,7 +361,8 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
     st.subheader(_("What approving would change for {country}", country=name))
     st.caption(
         _(
-            "Submitted by {user} on {when} ({kind}); files: {files}.",
+            "Submitted by {user} on {when} ({kind}); files: {files}. Compared with version {version}.",
+            version=summary.compared_with,
             user=item.user,
             when=when(item.at),
             kind=kind_label(item.kind),
@@ -402,7 +407,6 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             ),
             hide_index=True,
         )
-    from score.quality import checks
 
     titles = {c.query: c.title for c in checks()}
     st.caption(_("Data quality checks (rows flagged now → after approval):"))

@@ -14,11 +14,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, exports, marked, publish, signin, templates, ui, upload
-from score.components.values import format_value
+from score import config, exports, marked, publish, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 from score.quality import action_label
+from score.values import format_value
+from score.web import signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
