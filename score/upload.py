@@ -18,6 +18,7 @@ download of current data as an `export` event.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -352,9 +353,11 @@ def has_logframe(country: str, scope: Scope, path: Path | None = None) -> bool:
     return bool(len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)))
 
 
-def current_file_names(country: str) -> dict[str, str]:
-    """Download names: one workbook, or a CSV per table named as the contract says (so they upload back)."""
-    return {"xlsx": f"SCORE_{country}_current.xlsx"} | {t: f"{t}.csv" for t in contract.TABLES}
+def current_file_names(country: str, day: dt.date | None = None) -> dict[str, str]:
+    """Download names by country and date (`COL-current-2026-12-05.xlsx`, `COL-current-2026-12-05-training.csv`):
+    several downloads side by side stay apart, and a CSV's name still ends with its table, so it uploads back."""
+    stem = f"{country}-current-{(day or dt.date.today()).isoformat()}"
+    return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
 
 
 def edited_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:

@@ -180,7 +180,7 @@ def downloads_section(country: str, scope) -> None:
         for column, table in zip(columns[1:], TABLES, strict=True):
             if optional.get(table, True):
                 column.download_button(
-                    names[table],
+                    f"{table}.csv",  # the button says the table; the file's name also has country and date
                     data=current("csv", names[table]),
                     file_name=names[table],
                     mime="text/csv",
