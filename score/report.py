@@ -257,7 +257,7 @@ footer { margin-top: 24px; border-top: 1px solid var(--line); padding-top: 8px; 
 @media (max-width: 900px) { .chart .body { grid-template-columns: 1fr; } }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 12px; }
+  body { max-width: none; padding: 0; font-size: 13px; }
   section.chart, section.notes { break-before: page; border-top: none; margin-top: 0; padding-top: 0; }
   .chart .body { grid-template-columns: 660px minmax(0, 1fr); }
   .plot { width: 660px; }
