@@ -283,7 +283,11 @@ def _chart_html(index: int, chart: ReportChart, table_label: str, for_print: boo
     layout["autosize"] = True
     if for_print:  # a fixed box beside the table: the PDF is laid out at print width, not the screen's
         layout["width"], layout["height"] = PRINT_CHART[0], min(int(layout.get("height") or 450), PRINT_CHART[1])
-    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    # the figure's data as JSON inside the page: no "<", ">" or "&" as such, so no text in it (a partner's name)
+    # can close the script element or open a comment (JSON reads \u003c back as "<")
+    data = (
+        json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
     rows = "".join(
         "<tr>"
         + "".join(f"<td{' class=n' if i and _number_cell(c) else ''}>{_e(c)}</td>" for i, c in enumerate(r))
