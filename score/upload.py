@@ -376,6 +376,14 @@ def current_files(country: str, scope: Scope, kind: str, path: Path | None = Non
     return files
 
 
+def demo_restore(country: str, version: int) -> list[str] | None:
+    """None when `country`'s data in `version` is real; else the countries whose current data is real (the
+    restore brings synthetic figures back beside them, marked as demo data)."""
+    if not publish.version_was_demo(country, version):
+        return None
+    return publish.real_data_elsewhere(country)
+
+
 def restore(country: str, version: int, scope: Scope, progress: publish.Progress | None = None):
     """HQ: publish again the files `country` had in `version` (score.publish checks the scope)."""
     return publish.restore_country(country, version, scope, progress=progress)

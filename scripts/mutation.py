@@ -111,7 +111,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "scope_dropped_in_sql",
         "the enterprise filter ignores $countries (the viewer's scope)",
         "score/sql/schema.sql",
-        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(sectors IS NULL)",
+        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(provinces IS NULL)",
         "TRUE",
         (f"{ORACLE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
     ),

@@ -222,25 +222,33 @@ def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPa
 # ---------------------------------------------------------------------------------------------- 8: file modes
 
 
+def _loose_modes(data: Path) -> list[str]:
+    """Every folder or file under `data` (itself included) that its group or others may read."""
+    loose = []
+    for path in [data, *data.rglob("*")]:
+        if not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            loose.append(f"{path.relative_to(data)} {oct(stat.S_IMODE(path.stat().st_mode))}")
+    return loose
+
+
 def test_data_files_are_readable_by_the_service_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20.7: data/, data/reference/ and the lock files were 0755/0644 after a checkout or a user change."""
     from score.publish import publish_country
 
     data = build_small(tmp_path, monkeypatch)
-    os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)  # as a git checkout leaves it
+    for path in (data, data / "countries", data / "countries" / "PER"):
+        os.chmod(path, 0o755)  # as a git checkout leaves them
+    os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)
+    (data / "reference").mkdir(exist_ok=True, mode=0o755)
+    (data / "reference" / "sectors.csv").write_text("code\n")
     publish_country("COL", dataset_a(), Scope.hq("hq"))
-    loose = []
-    for top in ("countries", "archive", "versions"):
-        for path in [data / top, *(data / top).rglob("*")]:
-            if path.is_symlink():
-                continue
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
-                loose.append(f"{path.relative_to(data)} {oct(mode)}")
-    for name in ("secret.key", "publish.lock"):
-        if stat.S_IMODE((data / name).stat().st_mode) & 0o077:
-            loose.append(name)
-    assert not loose, loose
+    assert not _loose_modes(data), _loose_modes(data)
     assert config.data_dir() == data
+    (data / ".users.json.lock").touch(mode=0o644)  # as the old code left it
+    os.chmod(data, 0o755)
+    auth.add_user("maria", "a long enough password 1", "country", ["COL"])
+    assert (data / "users.json").is_file() and (data / ".users.json.lock").is_file()
+    assert not _loose_modes(data), _loose_modes(data)
 
 
 # ------------------------------------------------------------------ uploads bounded in time and memory (issue 20.6)
@@ -255,6 +263,7 @@ def _hostile_csv(rows: int = 50_000, columns: int = 499) -> bytes:
 
 def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: Path) -> None:
     from score import upload
+    from score.ingest import bounded
 
     files = {"enterprises.csv": _hostile_csv()}
     assert 45 < len(files["enterprises.csv"]) / 1e6 < config.MAX_UPLOAD_MB
@@ -262,7 +271,8 @@ def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: 
     started = time.monotonic()
     check = upload.check_upload("COL", files, Scope.country("colombia", {"COL"}))
     elapsed = time.monotonic() - started
-    assert elapsed < config.UPLOAD_CHECK_SECONDS + 5, elapsed
+    # The bound: 20 s of the worker's processor time, and never more than three times that on the clock.
+    assert elapsed < bounded.WALL_FACTOR * config.UPLOAD_CHECK_SECONDS + 5, elapsed
     assert not check.report.ok and check.preview is None
     (issue,) = check.report.errors
     assert "the most one upload may" in issue.problem and "nothing was changed" in issue.problem

@@ -2,8 +2,10 @@
 soon as it passes either bound, so one hostile file (50 MB of one line, 50,000 rows of 500 columns) cannot hold
 the app's process for half a minute or push it out of memory. Nothing is staged before the check returns.
 
-The bounds (settings, with the upload size limit): UPLOAD_CHECK_SECONDS (20 s) of wall time and
-UPLOAD_CHECK_MEMORY_MB (500 MB) of memory that the worker adds to what it holds when it starts. The workers are
+The bounds (settings, with the upload size limit): UPLOAD_CHECK_SECONDS (20 s) of the worker's processor time
+(so that a busy machine does not refuse a normal file; a worker that waits instead of working is ended after three
+times as long on the clock) and UPLOAD_CHECK_MEMORY_MB (500 MB) of memory that the worker adds to what it holds
+when it starts. The workers are
 forked from a small server process that imported the validator once (multiprocessing's "forkserver"), so a
 check starts in milliseconds, not the second a fresh Python takes to import pandas.
 """
@@ -11,6 +13,7 @@ check starts in milliseconds, not the second a fresh Python takes to import pand
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
@@ -21,6 +24,8 @@ from score.i18n import _, current_language, fmt_bound, set_language
 from score.ingest.report import ERROR, Issue, ValidationReport
 
 _POLL_SECONDS = 0.05
+WALL_FACTOR = 3  # a worker that waits (swapping, starved) is ended after this many times the bound on the clock
+_TICKS = os.sysconf("SC_CLK_TCK")
 _context: multiprocessing.context.BaseContext | None = None
 
 
@@ -71,12 +76,12 @@ def validate_bounded(
                     return _refused(country, files, "memory", memory_mb)
             if not worker.is_alive() and not receiver.poll(0):
                 return _refused(country, files, "memory", memory_mb)
-            used = _resident_mb(worker.pid)
+            used, cpu = _usage(worker.pid)
             if baseline is None and used is not None:
                 baseline = used
             if baseline is not None and used is not None and used - baseline > memory_mb:
                 return _refused(country, files, "memory", memory_mb)
-            if time.monotonic() - started > seconds:
+            if (cpu or 0) > seconds or time.monotonic() - started > WALL_FACTOR * seconds:
                 return _refused(country, files, "time", seconds)
     finally:
         if worker.is_alive():
@@ -85,16 +90,17 @@ def validate_bounded(
         receiver.close()
 
 
-def _resident_mb(pid: int | None) -> float | None:
-    """The worker's resident memory in MB (Linux /proc), or None when it cannot be read."""
+def _usage(pid: int | None) -> tuple[float | None, float | None]:
+    """The worker's resident memory in MB and processor time in seconds (Linux /proc), None when unreadable."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
+        return None, None
+    memory = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")), None)
+    fields = stat.rsplit(")", 1)[-1].split()  # after the command name, which may hold spaces
+    cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+    return memory, cpu
 
 
 def _refused(country: str, files: Mapping[str, bytes], bound: str, limit: float) -> ValidationReport:
