@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import components, db, signin, ui, upload
+from score import db, upload
 from score.i18n import _
+from score.web import components, signin, ui
 
 ui.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(
@@ -52,7 +53,8 @@ if ui.current_scope().can_upload:  # hiding is not authorisation: the pages chec
     pages.append(st.Page("views/data_quality.py", title=_("Data quality"), icon=":material/fact_check:"))
 elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its own publish: keep its
     pages.append(st.Page("views/upload.py", title=_("Upload"), icon=":material/upload:"))  # confirmation
-if ui.current_scope().is_hq:  # hiding is not authorisation: the page checks the scope itself
+if ui.current_scope().is_hq:  # hiding is not authorisation: the pages check the scope themselves
+    pages.append(st.Page("views/review.py", title=_("Review"), icon=":material/rate_review:"))
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
 ui.reset_page_workbook()

@@ -18,7 +18,7 @@ bench/make_scaled.py (`python -m score demo --scale N --out DIR` writes the same
   filter of FILTER_SET in turn;
 - first view after a publish: a real server (score.serve, one process) on the 200x set; visitors open the
   overview, `python -m score publish` replaces PER (the publisher waits until the server has warmed the new
-  version: score.warm), then a new visitor's first view is timed over the websocket;
+  version: score.web.warm), then a new visitor's first view is timed over the websocket;
 - publish one country: score.publish.publish_country in a fresh process (nothing validated in memory);
 - full build: `python -m score build` against DuckDB reading the same CSV files with read_csv;
 - capacity: bench/scale_out.py (1 and 2 processes behind nginx, 20 sessions), at 1x.
@@ -54,6 +54,7 @@ FILTER_SET = {
     "a sector": {"f_sectors": ["garments"]},
     "a phase": {"f_phases": ["II"]},
     "a module": {"f_modules": ["OSH"]},
+    "a province": {"f_countries": ["COL"], "f_provinces": ["Antioquia"]},
     "countries + sectors + years": {
         "f_countries": ["COL", "IDN"],
         "f_sectors": ["garments", "food_beverages"],
@@ -127,6 +128,7 @@ to_filters = {
     "a sector": Filters(sectors=("garments",)),
     "a phase": Filters(phases=("II",)),
     "a module": Filters(modules=("OSH",)),
+    "a province": Filters(countries=("COL",), provinces=("Antioquia",)),
     "countries + sectors + years": Filters(
         countries=("COL", "IDN"), sectors=("garments", "food_beverages"), year_from=2010, year_to=2016
     ),

@@ -1,6 +1,6 @@
 """Who is signed in: the local users file, password checks, sign-in throttling and session expiry.
 
-No Streamlit here (score.signin is the Streamlit glue), so all of it is testable directly.
+No Streamlit here (score.web.signin is the Streamlit glue), so all of it is testable directly.
 
 - Users live in one JSON file (`config.users_file()`, mode 0600, replaced atomically), keyed by the
   case-folded user name or, for single sign-on (`"sso": true`, no password), by the e-mail address.

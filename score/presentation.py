@@ -19,11 +19,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from score import charts, logframe, maps
-from score.components import format_value, headline_tiles, missing, targets_apply
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, plot_separators
 from score.narrative import narrative, place_of
+from score.tiles import headline_tiles
+from score.values import format_value, missing, targets_apply
 
 Query = Callable[..., pd.DataFrame]
 FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
@@ -306,7 +307,8 @@ def link_filters(query_string: str) -> Filters:
     from score.access import Scope
 
     partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
-    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners)
+    provinces = db.run_query("provinces", Scope.nothing())["province"].tolist()
+    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners, provinces)
     if chosen.notices:
         raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
     return chosen
@@ -320,7 +322,7 @@ def deck_from_link(
 ) -> bytes:
     """`python -m score deck`: the deck the Presentation page builds for the filters of a dashboard link
     (`countries=COL&phases=I`, validated like the URL), in `language`, as the public (or HQ) sees it."""
-    from score import db, i18n, ui
+    from score import db, i18n, labels
     from score.access import Scope
     from score.exports import build_deck, export_context
 
@@ -332,11 +334,11 @@ def deck_from_link(
     def query(name: str, **params: object) -> pd.DataFrame:
         return db.run_query(name, scope, chosen, path=path, **params)
 
-    labels = ui.export_labels()
+    names = labels.export_labels()
     status = db.run_query("data_status", Scope.nothing(), path=path)
-    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
-    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
-    slides = deck_slides(query, labels, chosen, context)
+    adjusted = (labels.adjusted_figures_notice(scope) or "", labels.adjusted_figures_mark(scope) or "")
+    context = export_context(chosen, names, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
+    slides = deck_slides(query, names, chosen, context)
     return build_deck(slides, context=context, progress=progress)
 
 

@@ -302,7 +302,7 @@ def test_aggregate_queries_without_a_perturbation_rule_are_refused(
 
 
 def test_viewers_are_told_once_whether_figures_are_adjusted() -> None:
-    from score import ui
+    from score.web import ui
 
     assert "adjusted" in ui.adjusted_figures_notice(Scope.public())
     staff = ui.adjusted_figures_notice(Scope.country("bogota", {"COL"}))

@@ -14,12 +14,12 @@ import plotly.graph_objects as go
 import pytest
 from pptx import Presentation
 
-from score import components as c
 from score import exports, formulas
 from score.access import Scope
 from score.exports import Slide, build_deck, to_csv, to_excel
 from score.filters import Filters
 from score.i18n import set_language
+from score.web import components as c
 from tests.oracle import REFERENCE, reference_rows
 
 NUMBERS = ["deliveries", "participations", "consultation_visits", "satisfaction_mean", "n_satisfaction"]
@@ -333,7 +333,7 @@ def test_excel_round_trip() -> None:
 def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     """The Overview's workbook (what its 'Download this page's data' button writes): one sheet per query the
     page drew from, with the headline and per-country numbers equal to the raw counts."""
-    from score import ui
+    from score.web import ui
     from tests.test_pages_a import OVERVIEW, open_page
 
     at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
@@ -364,7 +364,7 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
 
 
 def test_long_share_labels_go_inside_long_bars_so_the_chart_keeps_its_width() -> None:
-    from score import components as c
+    from score.web import components as c
 
     frame = pd.DataFrame({"module": ["WC", "QM"], "share": [89.0, 30.0]})
     fig = c.bar_chart(

@@ -81,7 +81,7 @@ def test_demo_accounts_need_the_published_version_to_be_demo(tmp_path: Path, mon
 def test_plotly_shows_uploaded_names_as_text() -> None:
     import pandas as pd
 
-    from score import components as c
+    from score.web import components as c
 
     frame = pd.DataFrame({"partner": [LINK, IMAGE, "A & B"], "enterprises": [12, 9, 7]})
     fig = c.bar_chart(frame, "partner", "enterprises", title="Enterprises by partner")
@@ -206,7 +206,7 @@ def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatc
 
 
 def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from score import signin
+    from score.web import signin
 
     monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
     typed = "my-password-typed-in-the-wrong-box"

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from score import components as c
-from score import logframe, maps, ui
+from score import logframe, maps
 from score.filters import Filters
 from score.i18n import _, fmt_date
+from score.web import components as c
+from score.web import ui
 
 filters = ui.page(
     _("Country profile"), _("One country on one page: where SCORE works, whom it reaches, what changed."), workbook=True

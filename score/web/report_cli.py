@@ -29,9 +29,9 @@ def page_report(
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not a server
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
     from score.access import Scope
     from score.presentation import link_filters
+    from score.web import ui
 
     if page not in PAGES:
         raise ValueError(f"unknown page {page!r}; one of {', '.join(PAGES)}")

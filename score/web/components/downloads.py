@@ -60,7 +60,8 @@ def page_workbook(file_name: str) -> None:
     page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
     (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
     translated here, in the viewer's session."""
-    from score import exports, ui
+    from score import exports
+    from score.web import ui
 
     slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
     sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)

@@ -14,10 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts, maps
-from score.components.downloads import download
-from score.components.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score import charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
+from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
@@ -63,6 +63,10 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     return wrapper
 
 
+# The logframe's chart (score.logframe builds it without Streamlit), cached like the builders here.
+logframe_chart = cached_figure(logframe.chart)
+
+
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=FRAME_KEYS)
 def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
     return maps.build_deck(*args, **kwargs)
@@ -73,7 +77,7 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
     make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
-    from score import ui
+    from score.web import ui
 
     ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
 
@@ -115,7 +119,8 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     viewer's language), and under it a PNG download that carries the chart's caption in the image: filters,
     source, data date and demo status (exports.chart_png). Plotly's own camera button is removed: it
     overlapped the chart title and saved an image without any of that."""
-    from score import exports, ui
+    from score import exports
+    from score.web import ui
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
