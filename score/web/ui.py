@@ -253,7 +253,7 @@ def streamlit_texts() -> None:
         st.html(STREAMLIT_WORDS_JS % "[]", unsafe_allow_javascript=True)
         return
     limit = st.get_option("server.maxUploadSize")
-    uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[data-baseweb="popover"]'
+    uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
     words = [
         (uploader, "^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
         (uploader, "^Upload directories$", _("Upload folders")),
