@@ -240,8 +240,9 @@ def start_server(script: str, data: Path | None, log: Path, env: dict[str, str] 
     from tests.e2e.app_server import AppServer, free_port
 
     server = AppServer(data or REPO / "data", log, port=free_port(), env=env)
-    command = streamlit_command(server.port)
-    command[command.index("app.py")] = script
+    command = streamlit_command(server.port)  # the dashboard as `make run` / `score serve` start it
+    if script != "app.py":  # the floor: a plain `streamlit run`, with the same options
+        command[1:3] = ["-m", "streamlit", "run", script]
     log.parent.mkdir(parents=True, exist_ok=True)
     server._log = open(log, "ab")  # noqa: SIM115 (closed by server.stop)
     started = time.perf_counter()

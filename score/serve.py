@@ -88,13 +88,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """`streamlit run app.py` as every process is started (the app's own settings are in .streamlit/)."""
+    """`streamlit run app.py` as every process is started (the app's own settings are in .streamlit/), through
+    score.web.start: the opening page runs once in the process before its port answers, so the first visitor
+    waits no longer than the next."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        "score.web.start",
         "--server.headless",
         "true",
         "--server.port",
