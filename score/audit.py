@@ -3,7 +3,10 @@
     {"at": "2025-01-31T09:12:03+00:00", "event": "sign_in", "user": "geneva", "detail": {...}}
 
 Events used by the app: sign_in, sign_in_failed, sign_out, session_expired, upload, publish, restore,
-export. Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
+export. Every event is exactly one physical line whatever text it holds: the JSON is written with
+`ensure_ascii=True`, so U+2028, U+2029, U+0085 and every other character outside ASCII is escaped, and the file
+is split on b"\n" alone. A line that cannot be read is returned as an "unreadable" event, never dropped.
+Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
 created with mode 0600, and detail keys that look like credentials (password, secret, token, ...) are
 replaced by "[redacted]" before anything is written, however deeply they are nested.
 HQ reads it on the "Audit log" page (`read_events`).
@@ -34,6 +37,7 @@ EVENTS = (
     "restore",
     "export",
 )
+UNREADABLE = "unreadable"  # a line that is not an event (torn by a crash, or edited by hand): shown, not dropped
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SECRET_KEY = re.compile(
     r"passw|passphrase|pwd|secret|token|credential|cookie|authorization|api_?key|private_?key|password_hash",
@@ -69,7 +73,8 @@ def record(event: str, user: str | None, **detail: object) -> None:
         "user": None if user is None else _clean(user),
         "detail": _clean(detail),
     }
-    data = (json.dumps(line, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode("utf-8")
+    # ASCII only: a user name or file name holding U+2028 or U+0085 must not split the event across lines.
+    data = (json.dumps(line, ensure_ascii=True, sort_keys=True, default=str) + "\n").encode("ascii")
     path = config.audit_log_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,20 +93,23 @@ def record(event: str, user: str | None, **detail: object) -> None:
 
 
 def read_events(limit: int = 1000, event: str | None = None, user: str | None = None) -> list[dict]:
-    """The newest `limit` events (newest first), optionally only one event type and/or one user."""
+    """The newest `limit` events (newest first), optionally only one event type and/or one user.
+
+    The file is split on b"\n" only (str.splitlines would also split on U+2028, U+0085 ... inside a line
+    written by an older version). A line that is not a JSON object comes back as an "unreadable" event holding
+    its line number and the start of its text, so that nothing disappears from HQ's view."""
     path = config.audit_log_file()
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        raw = path.read_bytes()
     except FileNotFoundError:
         return []
+    lines = raw.split(b"\n")
     out: list[dict] = []
-    for text in reversed(lines):
-        try:
-            item = json.loads(text)
-        except ValueError:
-            continue  # a torn last line after a crash
-        if not isinstance(item, dict):
+    for number in range(len(lines), 0, -1):
+        text = lines[number - 1]
+        if not text.strip():
             continue
+        item = _parse_line(text, number)
         if event and item.get("event") != event:
             continue
         if user and item.get("user") != user:
@@ -110,6 +118,22 @@ def read_events(limit: int = 1000, event: str | None = None, user: str | None = 
         if len(out) >= limit:
             break
     return out
+
+
+def _parse_line(text: bytes, number: int) -> dict:
+    try:
+        item = json.loads(text.decode("utf-8"))
+    except ValueError:
+        item = None
+    if isinstance(item, dict) and isinstance(item.get("event"), str):
+        return item
+    shown = text.decode("utf-8", errors="replace")
+    return {
+        "at": None,
+        "event": UNREADABLE,
+        "user": None,
+        "detail": {"line": number, "text": shown[:200] + ("…" if len(shown) > 200 else "")},
+    }
 
 
 # ------------------------------------------------------------------------------------- for people (HQ)
@@ -126,6 +150,7 @@ def event_names() -> dict[str, str]:
         "publish": _("Published"),
         "restore": _("Restored"),
         "export": _("Exported"),
+        UNREADABLE: _("Unreadable line"),
     }
 
 
@@ -192,6 +217,10 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
             parts.append(_("from version {version}", version=value))
         elif key == "attempt":  # a keyed hash of a typed user name: lets HQ see repeats, not the name
             parts.append(_("attempt {key}", key=str(value)[:8]))
+        elif key == "line":  # an unreadable line: where it is in the file, and what it starts with
+            parts.append(_("line {number}", number=value))
+        elif key == "text":
+            parts.append(_("text: {text}", text=value))
         elif key == "format":
             parts.append(str(value).upper())
         elif key == "rows" and isinstance(value, Mapping):

@@ -111,7 +111,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "scope_dropped_in_sql",
         "the enterprise filter ignores $countries (the viewer's scope)",
         "score/sql/schema.sql",
-        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(sectors IS NULL)",
+        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(provinces IS NULL)",
         "TRUE",
         (f"{ORACLE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
     ),
@@ -227,7 +227,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "sso_sign_in_audit_without_detail",
         "the audit log records an SSO sign-in without its role and time at the identity provider",
-        "score/signin.py",
+        "score/web/signin.py",
         r'(audit\.record\("sign_in", session\.user, method="sso"), role=session\.scope\.role, at_idp=[^)]*\)\)',
         r"\1)",
         ("tests/test_auth.py::test_oidc_identity_maps_to_users_file",),
@@ -252,8 +252,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "thousands_separator_dropped",
         "whole numbers are shown without the thousands separator (54321)",
         "score/i18n.py",
-        r'round\(float\(value\)\), format="#,##0", locale=_locale\(\)\)',
-        'round(float(value)), format="0", locale=_locale())',
+        r'return _formatted\(round\(float\(value\)\), "#,##0"\)',
+        'return _formatted(round(float(value)), "0")',
         (
             f"{PAGES_A}::test_overview_tiles_against_targets",
             f"{PAGES_A}::test_enterprises_tiles_and_summary_table_for_hq",
@@ -264,10 +264,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "numbers_ignore_the_language",
-        "whole numbers are always formatted the English way (54,321 on a French page)",
+        "numbers are always formatted the English way (54,321 on a French page)",
         "score/i18n.py",
-        r'round\(float\(value\)\), format="#,##0", locale=_locale\(\)\)',
-        'round(float(value)), format="#,##0", locale="en")',
+        r"parsed, locale = _number_format\(_locale\(\), pattern\)",
+        'parsed, locale = _number_format("en", pattern)',
         (f"{PAGES_A}::test_pages_in_french",),
     ),
 )

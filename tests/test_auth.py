@@ -389,9 +389,12 @@ def test_audit_log_scrubs_secrets_and_appends(users_dir: Path) -> None:
     assert audit.read_events(user="maria", limit=1)[0]["event"] == "upload"
     with open(auth.config.audit_log_file(), "ab") as handle:
         handle.write(b'{"torn": ')  # a crash mid-line
-    assert len(audit.read_events()) == 3
+    events = audit.read_events()
+    assert [e["event"] for e in events] == [audit.UNREADABLE, "sign_in_failed", "upload", "sign_in"]
+    assert events[0]["detail"] == {"line": 4, "text": '{"torn": '}  # shown to HQ, not dropped
     audit.record("export", "maria", what="overview")
     assert audit.read_events(limit=1)[0]["event"] == "export"
+    assert len(audit.read_events(event="upload")) == 1
     with pytest.raises(ValueError):
         audit.record("sign in; DROP TABLE", "maria")
 
@@ -455,7 +458,7 @@ def _sign_in(at, username: str, password: str):
 
 
 def test_app_sign_in_and_out(app_users: Path) -> None:
-    from score import signin, ui
+    from score.web import signin, ui
 
     at = _app(app_users).run()
     assert not at.exception
@@ -478,7 +481,7 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
 
 
 def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
-    from score import ui
+    from score.web import ui
 
     at = _app(app_users).run()
     at = _sign_in(at, "maria", "Wrong-Password-123")
@@ -499,7 +502,7 @@ def test_app_throttles_repeated_failures(app_users: Path) -> None:
         at = _sign_in(at, "maria", "nope-nope-nope")
     at = _sign_in(at, "maria", PASSWORD)  # right password, but too soon
     assert any("Too many failed attempts" in e.value for e in at.error)
-    from score import ui
+    from score.web import ui
 
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
 
@@ -507,7 +510,7 @@ def test_app_throttles_repeated_failures(app_users: Path) -> None:
 def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) -> None:
     from dataclasses import replace
 
-    from score import signin, ui
+    from score.web import signin, ui
 
     at = _app(app_users).run()
     at = _sign_in(at, "boss", PASSWORD)
@@ -528,7 +531,7 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
 def test_audit_page_is_hq_only(app_users: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     audit.record("sign_in", "boss", method="password")
     for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
@@ -581,7 +584,7 @@ def _oidc_app(app_users: Path, monkeypatch: pytest.MonkeyPatch, **claims):
 
 
 def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from score import ui
+    from score.web import ui
 
     auth.add_user("ana@ilo.org", None, "country", ["GHA"], sso=True)
     at = _oidc_app(app_users, monkeypatch, is_logged_in=False).run()
@@ -620,7 +623,7 @@ def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.M
     ],
 )
 def test_oidc_fails_to_public(app_users: Path, monkeypatch: pytest.MonkeyPatch, claims: dict) -> None:
-    from score import ui
+    from score.web import ui
 
     auth.add_user("ana@ilo.org", None, "hq", sso=True)
     at = _oidc_app(app_users, monkeypatch, **claims).run()

@@ -1,0 +1,86 @@
+"""The audit log survives any text: every event stays on one physical line whatever characters an uploader, a
+user name or a file name puts in it, and HQ's Audit log page shows every event (issue 20, item 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from score import audit, upload
+from score.access import Scope
+from tests.upload_files import base_files
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Every character Python's str.splitlines() breaks on, plus the ones JSON must escape.
+LINE_BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", LINE_BREAKS, ids=[f"U+{ord(b[0]):04X}" for b in LINE_BREAKS])
+def test_a_line_break_in_any_field_keeps_each_event_on_one_line(fresh_data_dir: Path, brk: str) -> None:
+    audit.record("sign_in", f"mar{brk}ia", method="password")
+    audit.record(
+        "upload",
+        f"user{brk}name",
+        country=f"CO{brk}L",
+        files=[{"name": f"note{brk}x.txt", "bytes": 3}],
+        outcome=f"valid{brk}",
+        comment={f"key{brk}": [f"nested{brk}value"]},
+    )
+    audit.record("publish", "hq", country="COL", files=[{"name": f"a{brk}b.csv"}], outcome="published")
+    raw = audit.config.audit_log_file().read_bytes()
+    assert raw.count(b"\n") == 3 and raw.isascii()
+    events = audit.read_events()
+    assert [e["event"] for e in events] == ["publish", "upload", "sign_in"]
+    assert events[1]["user"] == f"user{brk}name"
+    assert events[1]["detail"]["files"][0]["name"] == f"note{brk}x.txt"
+    assert events[1]["detail"]["comment"] == {f"key{brk}": [f"nested{brk}value"]}
+    assert events[2]["user"] == f"mar{brk}ia"
+
+
+def test_an_unreadable_line_is_shown_not_dropped(fresh_data_dir: Path) -> None:
+    audit.record("sign_in", "maria", method="password")
+    with open(audit.config.audit_log_file(), "ab") as handle:
+        handle.write(b"not json at all\n[1, 2]\n")
+    audit.record("export", "maria", what="overview")
+    events = audit.read_events()
+    assert [e["event"] for e in events] == ["export", audit.UNREADABLE, audit.UNREADABLE, "sign_in"]
+    assert [e["detail"]["line"] for e in events[1:3]] == [3, 2]
+    assert events[2]["detail"]["text"] == "not json at all"
+    assert "line 2" in audit.detail_text(events[2]["detail"], {})
+
+
+def test_an_older_log_written_with_raw_line_separators_still_reads_whole(fresh_data_dir: Path) -> None:
+    """Logs written before the fix hold U+2028 unescaped inside a line: splitting on b"\\n" alone keeps them."""
+    path = audit.config.audit_log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        '{"at": "2026-01-01T00:00:00+00:00", "detail": {"files": [{"name": "note\u2028x.txt"}]}, '
+        '"event": "upload", "user": "colombia"}\n'.encode()
+    )
+    (event,) = audit.read_events()
+    assert event["event"] == "upload" and event["detail"]["files"][0]["name"] == "note\u2028x.txt"
+
+
+def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(fresh_data_dir: Path) -> None:
+    """The attack of issue 20: a country user adds `note\\u2028x.txt` to an upload; HQ still sees the upload and
+    the publish on the Audit log page."""
+    from streamlit.testing.v1 import AppTest
+
+    from score.web import ui
+
+    scope = Scope.country("colombia", {"COL"})
+    files = base_files() | {"note\u2028x.txt": b"ignored"}
+    check = upload.check_upload("COL", files, scope)
+    assert check.report.ok, check.report.errors
+    upload.publish_upload(check, Scope.hq("geneva"))
+    kinds = [e["event"] for e in audit.read_events()]
+    assert kinds[:2] == ["publish", "upload"]
+    page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
+    page.session_state[ui.SCOPE_KEY] = Scope.hq("geneva")
+    page.run()
+    assert not page.exception
+    shown = page.dataframe[0].value
+    assert {"Upload", "Published"} <= set(shown["event"])
+    assert any("note\u2028x.txt" in text for text in shown["detail"])
