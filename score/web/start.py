@@ -6,7 +6,7 @@ opening the database, the opening page's queries and charts, the translations: ~
 demo size, against ~0.3 s for the visitors after (BENCHMARKS.md, "What a visitor waits for"). Here the opening
 pages run once in this process (Streamlit's AppTest: the same script, the same cached functions, the shared
 st.cache_resource and st.cache_data of the process) before Streamlit starts listening, so the first visitor
-finds them as every later visitor does. A publish warms a new version the same way (score.warm).
+finds them as every later visitor does. A publish warms a new version the same way (score.web.warm).
 
 Warming never stops a start: a page that fails here is left to fail (and report) in front of its visitor.
 SCORE_WARM_PAGES lists the pages warmed (default: the overview, where a visitor lands; "" for none).
