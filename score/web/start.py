@@ -1,6 +1,7 @@
-"""Start the dashboard warm: `python -m score.web.start [streamlit run options]` (`make run`, `score serve`).
+"""Start the dashboard warm: `python -m score.web.start [streamlit run options]` runs `streamlit run webapp.py`
+(`make run`, `score serve`, the browser tests) after warming the process.
 
-A plain `streamlit run app.py` answers on its port at once, and its first visitor then pays for everything the
+A plain `streamlit run webapp.py` answers on its port at once, and its first visitor then pays for everything the
 process has not done yet: importing the pages' modules (pandas, Plotly, DuckDB, pydeck, the chart builders),
 opening the database, the opening page's queries and charts, the translations: ~3 s on a quiet machine at the
 demo size, against ~0.3 s for the visitors after (BENCHMARKS.md, "What a visitor waits for"). Here the opening
@@ -51,7 +52,9 @@ def main(argv: list[str] | None = None) -> None:
         print("warmed " + ", ".join(f"{page} {seconds:.1f} s" for page, seconds in spent.items()), flush=True)
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *args]
+    from score.serve import ENTRY
+
+    sys.argv = ["streamlit", "run", str(APP.with_name(ENTRY)), *args]
     cli.main()
 
 
