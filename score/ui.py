@@ -458,6 +458,8 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
 # opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
 RESPONSIVE_CSS = """
 <style>
+/* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
+[data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
   overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
@@ -500,10 +502,53 @@ COLLAPSE_SIDEBAR_JS = """
 """
 
 
+# Every chart gets an accessible name (its title) and description (the text alternative that
+# components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
+# screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
+CHART_NAMES_JS = """
+<script>
+(() => {
+  const doc = window.parent.document;
+  if (doc.scoreChartNames) return;
+  doc.scoreChartNames = true;
+  const plain = (markup) => {
+    // \\x3c is "<": Streamlit drops a script whose text holds "<" before a letter (DOMPurify)
+    const text = String(markup ?? "").replace(/\\x3cbr\\s*\\/?>/gi, " ");
+    const body = new DOMParser().parseFromString(text, "text/html").body;
+    return (body.textContent || "").replace(/\\s+/g, " ").trim();
+  };
+  const name = () => {
+    doc.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((box) => {
+      const plot = box.querySelector(".js-plotly-plot");
+      const layout = plot && plot.layout;
+      if (!layout) return;
+      const title = plain(layout.title && (layout.title.text ?? layout.title));
+      const description = plain(layout.meta && layout.meta.description);
+      if (title && box.getAttribute("aria-label") !== title) {
+        box.setAttribute("role", "figure");
+        box.setAttribute("aria-label", title);
+      }
+      if (description && box.getAttribute("aria-description") !== description) {
+        box.setAttribute("aria-description", description);
+      }
+    });
+  };
+  // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)
+  let pending = false;
+  const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; name(); }, 250); } };
+  new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
+  name();
+})();
+</script>
+"""
+
+
 def responsive_layout() -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded."""
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; and
+    the charts' accessible names (CHART_NAMES_JS)."""
     st.html(RESPONSIVE_CSS)
     st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
 
 
 def reset_page_workbook() -> None:

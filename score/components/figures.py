@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts, maps
+from score import chart_text, charts, maps
 from score.components.downloads import download
 from score.components.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
@@ -53,7 +53,8 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
-            fig.update_layout(separators=plot_separators())
+            # the text alternative travels in the figure: the page names each chart with it (ui.CHART_NAMES_JS)
+            fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
         return fig
 
     @functools.wraps(build)
@@ -105,6 +106,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    chart_data(fig, file_name=file_name, key=key)
     context = ui.export_context()
     download(
         _("PNG image"),
@@ -115,6 +117,32 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
         key=f"png_{key or file_name}",
         kind="tertiary",
     )
+
+
+def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
+    """The chart's data a click away, in an expander under it (Our World in Data's Table tab): what it shows
+    in words, its numbers as a table in the reader's format (hidden cells as the chart marks them) and its own
+    CSV (plain numbers, a hidden cell empty with the reason). All read from the figure (score.chart_text)."""
+    from score import exports
+
+    table = chart_text.chart_table(fig)
+    if table is None:
+        return
+    with st.expander(_("Data table"), icon=":material/table:"):
+        st.caption(chart_text.text_alternative(table))
+        rows = pd.DataFrame(table.display_rows(), columns=table.header).set_index(table.header[0])
+        st.table(rows)
+        reason = exports.hidden_reason_text()
+        hidden = [any(cell.hidden for cell in row) for row in table.cells]
+        data = table.frame().assign(**({exports.HIDDEN_REASON: [reason if h else "" for h in hidden]} if any(hidden) else {}))
+        download(
+            _("Download CSV"),
+            lambda: exports.to_csv(data),
+            f"{file_name}.csv",
+            "text/csv",
+            key=f"csv_{key or file_name}",
+            kind="tertiary",
+        )
 
 
 def show_or_empty(
