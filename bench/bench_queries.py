@@ -74,7 +74,7 @@ CASES: dict[str, Filters] = {
         year_to=2016,
     ),
 }
-SIDEBAR_QUERIES = ("partners", "year_bounds", "data_status")  # run by app.py / score.ui on every page view
+SIDEBAR_QUERIES = ("partners", "year_bounds", "data_status")  # run by app.py / score.web.ui on every page view
 CHANGE_CODES = ("absenteeism", "accidents", "defect_rate", "energy_use", "staff_turnover")
 SHARE_CODES = ("cost_savings_reported", "good_practices_adopted", "workplace_relations_improved")
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users`."""
 
 from __future__ import annotations
 
@@ -232,6 +232,29 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import logging
+    import time
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not the app
+    from score.web.report_cli import page_report
+
+    out, started = Path(args.out), time.monotonic()
+    try:
+        recipe = page_report(args.query or "", args.lang, args.role, args.page)
+    except ValueError as error:
+        print(f"{error}; no report written.", file=sys.stderr)
+        return 1
+    document = recipe.html()
+    out.write_bytes(document)
+    print(f"wrote {out} ({len(document):,} bytes, {time.monotonic() - started:.1f} s)")
+    if args.pdf:
+        printed = recipe.pdf()
+        out.with_suffix(".pdf").write_bytes(printed)
+        print(f"wrote {out.with_suffix('.pdf')} ({len(printed):,} bytes, {time.monotonic() - started:.1f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m score", description="SCORE results data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +314,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
     p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
     p.set_defaults(func=_cmd_deck)
+
+    p = sub.add_parser("report", help="one self-contained HTML file (and a PDF) of a page for a dashboard link")
+    p.add_argument("--out", required=True, help="the .html file to write (the PDF beside it, with --pdf)")
+    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
+    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
+    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+    p.add_argument("--page", default="overview", help="overview (default), enterprises, training ... country")
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF (A4 landscape) with Chromium")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
     users = p.add_subparsers(dest="action", required=True)

@@ -12,6 +12,7 @@ or correct them in PowerPoint.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -29,11 +30,9 @@ from pptx.util import Emu, Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
+from score.formulas import neutralise_text
 from score.i18n import N_, _, fmt_date
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
-# injection"); an apostrophe in front makes it text. Numbers are never touched: a -3 stays the number -3.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
 SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
@@ -159,10 +158,8 @@ def export_context(
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet could run as a formula in any locale, made inert (score.formulas)."""
+    return neutralise_text(value) if isinstance(value, str) else value
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -246,10 +243,12 @@ def page_tables(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV as data: `.` decimals, no grouping, ISO dates, formulas neutralised, UTF-8 with BOM (Excel then
-    opens Bogotá and Hà Nội correctly)."""
+    """CSV as data: `.` decimals, no grouping, ISO dates, formulas neutralised, text quoted (OWASP), UTF-8 with
+    BOM (Excel then opens Bogotá and Hà Nội correctly)."""
     buffer = io.StringIO()
-    neutralised(frame).to_csv(buffer, index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
+    neutralised(frame).to_csv(
+        buffer, index=False, lineterminator="\r\n", date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 

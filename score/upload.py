@@ -32,7 +32,8 @@ from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
 from score.i18n import _, current_language
-from score.ingest import ValidationReport, validate_submission
+from score.ingest import ValidationReport
+from score.ingest.bounded import validate_bounded
 
 HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
@@ -151,7 +152,7 @@ def check_upload(
     country = (country or "").strip().upper()
     _require(scope, country)
     files = dict(files)
-    report = validate_submission(country, files)
+    report = validate_bounded(country, files)  # a worker process, bounded in time and memory
     if audited:
         audit.record(
             "upload",
@@ -373,6 +374,14 @@ def current_files(country: str, scope: Scope, kind: str, path: Path | None = Non
         rows={t: len(f) for t, f in tables.items()},
     )
     return files
+
+
+def demo_restore(country: str, version: int) -> list[str] | None:
+    """None when `country`'s data in `version` is real; else the countries whose current data is real (the
+    restore brings synthetic figures back beside them, marked as demo data)."""
+    if not publish.version_was_demo(country, version):
+        return None
+    return publish.real_data_elsewhere(country)
 
 
 def restore(country: str, version: int, scope: Scope, progress: publish.Progress | None = None):

@@ -283,7 +283,7 @@ def test_pages_show_no_enterprise_outside_scope(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     scope = SCOPES[role]
     for country in PAGE_FILTERS:

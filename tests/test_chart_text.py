@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from score import charts, db, logframe
-from score import components as c
 from score.access import Scope
 from score.chart_text import chart_table, chart_title, text_alternative
 from score.filters import Filters
 from score.i18n import set_language
+from score.web import components as c
 from tests.formats import HIDDEN, en_int, fr_int
 from tests.oracle import REFERENCE
 

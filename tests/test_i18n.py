@@ -163,8 +163,8 @@ CONTRACT_FILES = (".csv", ".xlsx")  # template downloads are named by the data c
 def _run(page: str, lang: str | None = None, session_language: str | None = None):
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
     from score.access import Scope
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")  # every page, including upload, data quality and audit
@@ -246,7 +246,7 @@ def test_the_link_wins_over_the_session_and_the_picker_writes_the_link(demo_data
 
 
 def test_without_a_link_the_browser_language_is_used(demo_data_dir, monkeypatch) -> None:
-    from score import ui
+    from score.web import ui
 
     monkeypatch.setattr(ui, "browser_language", lambda: "fr")
     at = _run(PAGES[0])

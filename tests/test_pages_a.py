@@ -51,7 +51,7 @@ def open_page(page: str, params: dict | None = None, scope: Scope | None = None)
     """app.py with the filters in the URL (as a shared link would), then the page; fails on any exception."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     if scope is not None:
@@ -255,8 +255,8 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
 def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatch) -> None:
     """The page shows the list's first rows and says how many there are (exactly); the workbook's sheet holds them
     all, made when it is downloaded; the search box keeps the enterprises whose name or id contains the text."""
-    from score import ui
-    from score.components import tables
+    from score.web import ui
+    from score.web.components import tables
 
     monkeypatch.setattr(tables, "LIST_ROWS", 40)
     at = open_page(ENTERPRISES, {"countries": ["GHA"]}, HQ)
@@ -487,7 +487,7 @@ def test_pages_in_french(raw, page: str) -> None:
     """The pages run in French with French number formats: 54 321 (narrow no-break space), 12,3."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.LANGUAGE_KEY] = "fr"

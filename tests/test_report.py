@@ -12,7 +12,7 @@ import pytest
 from score import contract, i18n
 from score.i18n import set_language
 from score.ingest import suggest_code, validate_submission
-from score.upload_sections import counts_as_text
+from score.web.upload_sections import counts_as_text
 from tests.formats import HIDDEN, fr_int
 from tests.upload_files import BASE, workbook_of
 from tests.upload_files import base_files as files

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from score import audit, ui
+from score import audit
 from score.i18n import _
+from score.web import ui
 
 # The navigation only lists this page for HQ, but hiding is not authorisation: check here too.
 if not ui.current_scope().is_hq:

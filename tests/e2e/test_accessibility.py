@@ -27,7 +27,9 @@ AXE_RUN = """async () => {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help}; ` +
-      v.nodes.slice(0, 3).map((n) => n.target.join(" ").slice(-90) + " " + (n.failureSummary || "").slice(0, 160)).join(" | "));
+      v.nodes.slice(0, 3)
+        .map((n) => n.target.join(" ").slice(-90) + " " + (n.failureSummary || "").slice(0, 160))
+        .join(" | "));
 }"""
 
 # Per chart: its accessible name, its title, its values per category (hidden bars, drawn as 0 under a "–", as
@@ -48,9 +50,11 @@ CHARTS = """() => {
       const categories = horizontal ? trace.y : trace.x, numbers = horizontal ? trace.x : trace.y;
       (categories || []).forEach((category, i) => {
         const printed = item(trace.text, i) ?? item(trace.texttemplate, i);
-        const hidden = printed !== undefined && printed !== "" && !/[0-9%]/.test(String(printed).replace(/%\\{[^}]*\\}/g, "0"));
+        const shown = String(printed ?? "").replace(/%\\{[^}]*\\}/g, "0");  // a template prints a number
+        const hidden = printed !== undefined && printed !== "" && !/[0-9]/.test(shown);
         const key = plain(category);
-        (values[key] = values[key] || []).push(hidden || numbers[i] === null ? null : Number(numbers[i]));
+        const value = hidden || numbers[i] === null ? null : Number(numbers[i]);
+        (values[key] = values[key] || []).push(value);
       });
     }
     for (const trace of plot.data) {  // the text mark over a hidden category: its zero bars are hidden

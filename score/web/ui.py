@@ -7,7 +7,6 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +14,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filters, warm
+from score import contract, db, exports, filters, narrative, report
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, set_language
+from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
+from score.web import warm
+from score.web.cache import cached_query, filters_key
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
@@ -29,6 +31,8 @@ DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
+PAGE_CHARTS_KEY = "score_page_charts"  # builders of the charts this page run drew, in order: the page's report
+PAGE_REPORT_KEY = "score_page_report"  # (title, filters, place) of the page's report; then its ReportRecipe
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
@@ -74,28 +78,6 @@ def data_version() -> str:
     return db.data_version(pinned_path())
 
 
-def _filters_key(filters: Filters) -> str:
-    """A frozen dataclass of tuples and numbers: its repr is its value. Streamlit's own hash walks every field
-    (most of a cached query's cost, BENCHMARKS.md); hashing this string is one step."""
-    return repr(filters)
-
-
-# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
-@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: _filters_key})
-def _cached_query(
-    name: str,
-    scope_key: tuple,
-    filters_key: Filters,
-    version: str,
-    params_key: tuple,
-    _scope: Scope,
-    _path: Path | None = None,
-) -> pd.DataFrame:
-    # scope_key, filters_key, version and params_key make up the cache key: the cache is shared by
-    # all sessions, so a result computed for one scope is never served to another.
-    return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
-
-
 def scope_key(scope: Scope) -> tuple:
     """What a cached result depends on of the viewer: role, user and countries (the cache is shared by all)."""
     return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
@@ -109,7 +91,7 @@ def result_key(name: str, filters_override: Filters | None = None, **params: obj
     """What the result of the same `query(...)` call is determined by (query, viewer, filters, data version,
     parameters): a key for what is made from that result, without hashing the result itself."""
     chosen = filters_override if filters_override is not None else current_filters()
-    shown = _filters_key(replace(chosen, notices=()))
+    shown = filters_key(replace(chosen, notices=()))
     return (name, scope_key(current_scope()), shown, db.data_version(pinned_path()), _params_key(params))
 
 
@@ -122,7 +104,7 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     version = db.data_version(path)
     key, shown = scope_key(scope), replace(chosen, notices=())
     warm.remember((name, key, shown, params_key), scope)
-    frame = _cached_query(name, key, shown, version, params_key, scope, path)
+    frame = cached_query(name, key, shown, version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
@@ -149,26 +131,6 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     if pd.isna(first):
         return filters.YEAR_MIN, filters.YEAR_MAX
     return int(first), max(int(last), int(first) + 1)
-
-
-def reference_labels(kind: str) -> dict[str, str]:
-    """Code -> label in the current language for sectors, modules, indicators, countries."""
-    return dict(_reference_labels(kind, current_language()))
-
-
-@functools.cache
-def _reference_labels(kind: str, language: str) -> dict[str, str]:
-    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
-    per rerun. Shared: reference_labels hands out copies."""
-    files = {
-        "sector": "sectors.csv",
-        "module": "modules.csv",
-        "indicator": "indicators.csv",
-        "logframe_indicator": "logframe_indicators.csv",
-        "country": "countries.csv",
-    }
-    key = "iso3" if kind == "country" else "code"
-    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
 def browser_language() -> str:
@@ -404,38 +366,6 @@ def notices() -> None:
         )
 
 
-def adjusted_figures_notice(scope: Scope) -> str | None:
-    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
-    None for HQ, who see exact figures everywhere."""
-    if scope.is_hq:
-        return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
-            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
-            "exact.",
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _(
-        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
-        "enterprises are hidden, so parts may not add up exactly to totals."
-    )
-
-
-def adjusted_figures_mark(scope: Scope) -> str | None:
-    """`adjusted_figures_notice` in a few words, for a slide's footer and present mode's control bar."""
-    if scope.is_hq:
-        return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures including other countries slightly adjusted; {countries} exact.",
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _("Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden.")
-
-
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
     """Common page header; returns the current filters. With `workbook`, the queries the page runs are
     collected and app.py offers them as one Excel workbook under the header (components.page_workbook)."""
@@ -448,6 +378,8 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
         st.caption(caption)
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
+    st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
+    st.session_state[PAGE_REPORT_KEY] = (title, None, None) if workbook else None
     notices()
     return current_filters()
 
@@ -556,16 +488,48 @@ def reset_page_workbook() -> None:
     `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
     st.session_state[PAGE_SHEETS_KEY] = None
     st.session_state[PAGE_DOWNLOADS_KEY] = None
+    st.session_state[PAGE_CHARTS_KEY] = None
+    st.session_state[PAGE_REPORT_KEY] = None
 
 
-def export_labels() -> dict[str, dict[str, str]]:
-    """Code -> name in the viewer's language for every code column an export may hold."""
-    return {
-        "country": reference_labels("country"),
-        "sector": reference_labels("sector"),
-        "module": reference_labels("module"),
-        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
-    }
+def record_chart(build: Callable[[], object]) -> None:
+    """A chart this page drew, for the page's report: `build()` gives its Plotly figure when the report is
+    made (called outside the session, in the reader's language)."""
+    charts = st.session_state.get(PAGE_CHARTS_KEY)
+    if isinstance(charts, list):
+        charts.append(build)
+
+
+def report_about(filters: Filters, place: str) -> None:
+    """This page shows one place under filters of its own (the country profile): its report says so."""
+    subject = st.session_state.get(PAGE_REPORT_KEY)
+    if isinstance(subject, tuple):
+        st.session_state[PAGE_REPORT_KEY] = (subject[0], filters, place)
+
+
+def page_report() -> report.ReportRecipe | None:
+    """What this page run leaves for its report (app.py, once the page has run): None on a page without one.
+    Kept in the session as a recipe, so the report is built only when asked for (and the command line
+    `python -m score report` reads the same recipe)."""
+    subject, charts = st.session_state.get(PAGE_REPORT_KEY), st.session_state.get(PAGE_CHARTS_KEY)
+    if not isinstance(subject, tuple) or not isinstance(charts, list):
+        return None
+    title, chosen, place = subject
+    chosen = chosen if chosen is not None else current_filters()
+    place = place or narrative.place_of(chosen, reference_labels("country"))
+    recipe = report.ReportRecipe(
+        title=title,
+        charts=tuple(charts),
+        scope=current_scope(),
+        filters=chosen,
+        context=export_context(chosen),
+        language=current_language(),
+        path=pinned_path(),
+        place=place,
+        indicator_names=reference_labels("indicator"),
+    )
+    st.session_state[PAGE_REPORT_KEY] = recipe
+    return recipe
 
 
 @st.cache_resource(max_entries=20, show_spinner=False)
@@ -588,7 +552,7 @@ def export_context(filters_override: Filters | None = None) -> exports.ExportCon
 
 
 # Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
-@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: _filters_key})
+@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: filters_key})
 def _export_context(
     chosen: Filters,
     scope_key: tuple,
