@@ -101,14 +101,27 @@ def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) 
     return " · ".join(parts)
 
 
-def demo_statement(status: Mapping[str, object] | None, country_names: Mapping[str, str]) -> str:
-    """What to say about demo data, from a row of queries/data_status.sql ('' when all data is real)."""
+def demo_countries_in_view(status: Mapping[str, object] | None, filters: Filters | None = None) -> list[str]:
+    """The demo countries (a row of queries/data_status.sql) that `filters` leave in view (their country and
+    region filters), in the status' order: a notice about Ghana's view names Ghana, not all eight."""
+    codes = [code for code in str((status or {}).get("demo_country_codes") or "").split(",") if code]
+    if filters is None:
+        return codes
+    in_view = filters.countries_within(frozenset(codes))
+    return [code for code in codes if code in in_view]
+
+
+def demo_statement(
+    status: Mapping[str, object] | None, country_names: Mapping[str, str], filters: Filters | None = None
+) -> str:
+    """What to say about demo data, from a row of queries/data_status.sql ('' when all data is real); with
+    `filters`, about the countries in view only ('' when none of them is demo data)."""
     if not status:
         return ""
     if bool(status.get("is_demo")):
         return _("Demo data: synthetic enterprises, not real results")
-    if status.get("demo_countries"):
-        codes = [code for code in str(status.get("demo_country_codes") or "").split(",") if code]
+    codes = demo_countries_in_view(status, filters)
+    if status.get("demo_countries") and codes:
         return _(
             "Demo data for {countries}: synthetic enterprises, not real results",
             countries=", ".join(country_names.get(code, code) for code in codes),
@@ -135,7 +148,7 @@ def export_context(
     """The context of an export in the current language (call it in the viewer's session). `adjusted`: the
     viewer's sentence saying the figures are slightly adjusted, in full and short (empty for exact figures)."""
     words, data_of, exported = filters_in_words(filters, labels), data_date(status), fmt_date(today or dt.date.today())
-    source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}))
+    source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}), filters)
     details = " · ".join(
         (
             _("Source: {source}", source=source),
@@ -149,6 +162,7 @@ def export_context(
         (_("Exported on"), exported),
         (_("Source"), source),
         (_("Demo data"), demo or _("No: real programme data")),
+        *(((_("Adjusted figures"), adjusted[0]),) if adjusted[0] else ()),
     )
     mark = _("Demo data") if demo else ""
     return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark, *adjusted)
@@ -316,6 +330,8 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     never read as markup."""
     out = go.Figure(fig)
     lines = [plain(context.filters), plain(context.details)]
+    if context.adjusted_mark:  # the public's figures are slightly adjusted: the image says so, as the deck does
+        lines.append(plain(context.adjusted_mark))
     if context.demo:
         lines.append(f"<b>{plain(context.demo.upper())}</b>")
     title = out.layout.title

@@ -7,6 +7,7 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,7 @@ SCOPE_KEY = "score_scope"
 LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
 LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
+LANGUAGE_NAMED_KEY = "score_language_named"  # a link or the picker named the language: it stays in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
@@ -145,6 +147,8 @@ def browser_language() -> str:
 def chosen_language() -> str:
     """This rerun's language: `?lang=` in the URL (a shared link, a reload), else what this session chose
     before (the URL loses `lang` for a moment when st.navigation switches page), else the browser's."""
+    if language_code(st.query_params.get(LANGUAGE_PARAM)):
+        st.session_state[LANGUAGE_NAMED_KEY] = True
     for candidate in (
         st.query_params.get(LANGUAGE_PARAM),
         st.session_state.get(LANGUAGE_CHOICE_KEY),
@@ -157,20 +161,21 @@ def chosen_language() -> str:
 
 
 def language_params() -> dict[str, str]:
-    """`lang` for the URL, so a link or a reload keeps the language; left out when the browser would pick
-    the same language anyway (links stay short)."""
+    """`lang` for the URL, so a link or a reload keeps the language. Once a link or the picker named the
+    language it stays in every link, even when this browser would pick it anyway: a French colleague's link
+    (`/present?lang=fr`) must open in French in an English browser. Left out only when nobody named it and
+    the browser's language is used (links stay short)."""
     language = current_language()
-    return {} if language == browser_language() else {LANGUAGE_PARAM: language}
+    named = st.session_state.get(LANGUAGE_NAMED_KEY, False)
+    return {LANGUAGE_PARAM: language} if named or language != browser_language() else {}
 
 
 def _language_picked() -> None:
     """The sidebar picker wrote a new language: put it in the URL before the rerun reads it."""
     picked = language_code(st.session_state.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
     st.session_state[LANGUAGE_CHOICE_KEY] = picked
-    if picked == browser_language():
-        st.query_params.pop(LANGUAGE_PARAM, None)
-    else:
-        st.query_params[LANGUAGE_PARAM] = picked
+    st.session_state[LANGUAGE_NAMED_KEY] = True
+    st.query_params[LANGUAGE_PARAM] = picked
 
 
 def apply_language() -> str:
@@ -353,9 +358,8 @@ def notices() -> None:
             _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
             icon=":material/science:",
         )
-    elif status["demo_countries"]:
+    elif codes := exports.demo_countries_in_view(status, current_filters()):
         names = reference_labels("country")
-        codes = str(status["demo_country_codes"]).split(",")
         st.warning(
             _(
                 "Demo data for {countries}: figures for these countries come from synthetic enterprises, "
@@ -376,6 +380,10 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.title(title)
     if caption:
         st.caption(caption)
+    if not current_filters().is_default():  # in words on the page itself: an embed or a folded sidebar hides them
+        words = html.escape(export_context().filters)  # partner names came from uploads: text, never markup
+        showing = html.escape(_("Showing:"))
+        st.html(f'<p style="margin:0"><b>{showing}</b> {words}</p>')
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
