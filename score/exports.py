@@ -24,14 +24,15 @@ import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.formulas import neutralise_text
-from score.i18n import N_, _, fmt_date
+from score.i18n import N_, _, fmt_date, language_tag
 
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
@@ -457,6 +458,8 @@ def _text(
     for index, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.text = line
+        for run in paragraph.runs:  # spelling and reading in the deck's language, not PowerPoint's en-US
+            run._r.get_or_add_rPr().set("lang", language_tag())
         paragraph.font.size = Pt(size)
         paragraph.font.bold = bold
         paragraph.font.color.rgb = _rgb(colour)
@@ -472,6 +475,18 @@ def _clean(values: Sequence[float | None]) -> list[float | None]:
     return out
 
 
+def _tag_language(chart) -> None:
+    """`<c:lang>` of the chart part (absent, PowerPoint reads it as en-US) and of its text: the deck's language."""
+    space = chart._chartSpace
+    lang = space.find(qn("c:lang"))
+    if lang is None:
+        lang = space.makeelement(qn("c:lang"), {})
+        space.insert(1 if space.find(qn("c:date1904")) is not None else 0, lang)
+    lang.set("val", language_tag())
+    for properties in space.iter(qn("a:defRPr")):
+        properties.set("lang", language_tag())
+
+
 def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = spec.categories
@@ -485,11 +500,25 @@ def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> 
         chart.legend.include_in_layout = False
     plot = chart.plots[0]
     plot.has_data_labels = True
-    plot.data_labels.number_format = spec.number_format
+    # Stacked segments of 0 print nothing (a "0" on a segment of no height sat on its neighbour's label).
+    labels_format = f"{spec.number_format};-{spec.number_format};" if spec.chart == "stacked" else spec.number_format
+    plot.data_labels.number_format = labels_format
     plot.data_labels.number_format_is_linked = False
     plot.data_labels.font.size = Pt(12)
+    if spec.chart == "column" and len(spec.series) > 1:
+        # Side by side, two labels at the top of neighbouring bars ran into each other ("188185"): the first
+        # series is labelled above its bars, the others inside the base of theirs.
+        for index, series in enumerate(plot.series):
+            labels = series.data_labels
+            labels.number_format, labels.number_format_is_linked = labels_format, False
+            labels.font.size = Pt(12)
+            labels.position = XL_LABEL_POSITION.OUTSIDE_END if index == 0 else XL_LABEL_POSITION.INSIDE_BASE
+    # the axis ticks say numbers the way the labels do (47 % in French, not 47)
+    chart.value_axis.tick_labels.number_format = spec.number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
     if spec.chart == "bar":  # PowerPoint draws bar categories bottom up: keep the slide's top-down order
         chart.category_axis.reverse_order = True
+    _tag_language(chart)
     for series in plot.series:
         colour = spec.colours.get(series.name)
         if colour and spec.chart != "line":
@@ -559,7 +588,7 @@ def build_deck(
                 width - Inches(1),
                 Inches(0.4),
                 11,
-                colour="#7b8794",
+                colour=GREY,  # 6.5:1 on white (the lighter grey was 3.7:1)
             )
         if context is not None and context.demo:
             _text(

@@ -412,7 +412,7 @@ def multi_bar_chart(
                 mode="text",
                 text=[HIDDEN] * len(hidden_names),
                 textposition="middle right" if orientation == "h" else "top center",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -507,7 +507,7 @@ def trend_chart(
                 "nticks": 4,
                 "showgrid": False,
                 "automargin": True,
-                "tickfont": {"color": charts.MUTED},
+                "tickfont": {"color": charts.MUTED_TEXT},
             }
         )
     return fig
@@ -557,7 +557,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
                 mode="text",
                 text=[HIDDEN] * len(hidden),
                 textposition="middle right",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -622,7 +622,7 @@ def outcome_chart(
     charts.style(fig, label, height=380, value_format="")
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
-        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
+        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED_TEXT}}},
         margin={"t": fig.layout_dict["margin"]["t"] + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")
