@@ -51,7 +51,7 @@ run: $(VENV)/.installed $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
 	@test -e data/users.json || $(PY) -m score users demo || true
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run webapp.py --server.port $(PORT)
 
 ## Debian's chromium for the browser tests, installed when missing (never `playwright install`)
 chromium:

@@ -48,6 +48,7 @@ from score.filters import Filters  # noqa: E402
 
 # Values for query parameters beyond the seven filter parameters (the runner fills those).
 PARAM_VALUES: dict[str, object] = {
+    "facet": "partner",  # queries/filter_options.sql: one sidebar filter
     "indicator": "accidents",
     "country": "COL",
     "module": "OSH",
@@ -299,7 +300,12 @@ def pandas_headlines(raw: dict[str, pd.DataFrame], f: Filters) -> dict[str, floa
     ent, tr, ind = raw["enterprises"], raw["training"], raw["indicators"]
     countries = f.countries_within(Scope.public().aggregate_countries)
     keep = ent["country"].isin(countries) & ent["join_year"].between(f.year_from, f.year_to)
-    for column, values in (("sector", f.sectors), ("phase", f.phases), ("partner", f.partners)):
+    for column, values in (
+        ("province", f.provinces),
+        ("sector", f.sectors),
+        ("phase", f.phases),
+        ("partner", f.partners),
+    ):
         if values:
             keep &= ent[column].isin(values)
     if f.modules:

@@ -1,4 +1,5 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users|
+submissions|approve|return`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,33 @@ from pathlib import Path
 from score import config
 
 
+def _submissions(paths: list[Path]) -> list[list[Path]]:
+    """What `validate` checks, one submission each: the paths as given; or, for one folder holding no contract file
+    of its own but sub-folders that do (what `download` writes: csv/ and xlsx/), each such sub-folder on its own (a
+    workbook and CSV files together are two uploads, not one)."""
+    from score.ingest.names import contract_file
+
+    def holds_files(folder: Path) -> bool:
+        return any(child.is_file() and contract_file(child.name) for child in folder.iterdir())
+
+    if len(paths) == 1 and paths[0].is_dir() and not holds_files(paths[0]):
+        sets = [[child] for child in sorted(paths[0].iterdir()) if child.is_dir() and holds_files(child)]
+        if sets:
+            return sets
+    return [paths]
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from score.ingest import validate_paths
 
-    report = validate_paths([Path(p) for p in args.paths], country=args.country)
-    print(report.to_json() if args.json else report.summary())
-    return 0 if report.ok else 1
+    ok = True
+    for submission in _submissions([Path(p) for p in args.paths]):
+        report = validate_paths(submission, country=args.country)
+        if len(submission) == 1 and submission[0] != Path(args.paths[0]):
+            print(f"== {submission[0]}")
+        print(report.to_json() if args.json else report.summary())
+        ok = ok and report.ok
+    return 0 if ok else 1
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -123,8 +145,55 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_submissions(args: argparse.Namespace) -> int:
+    from score import submissions
+
+    items = submissions.all_submissions(args.country.upper() if args.country else None)
+    if not args.all:
+        items = [s for s in items if s.state == "pending"]
+    if not items:
+        print("No pending submission." if not args.all else "No submission.")
+        return 0
+    print(f"{'country':7} {'state':9} {'kind':6} {'when':25} {'who':20} {'id':32} files / comment")
+    for item in items:
+        files = ", ".join(str(f["name"]) for f in item.files)
+        note = f" / {item.comment}" if item.comment else ""
+        print(
+            f"{item.country:7} {item.state:9} {item.kind:6} {item.at:25} {item.user[:20]:20} {item.id:32} {files}{note}"
+        )
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    from score import submissions
+    from score.access import Scope
+    from score.publish import PublishError, RejectedUpload
+
+    try:
+        item, result = submissions.approve(args.country.upper(), Scope.hq(args.user))
+    except (submissions.SubmissionError, PublishError, RejectedUpload) as error:
+        print(f"Not approved, nothing changed: {error}", file=sys.stderr)
+        return 1
+    print(f"Approved {item.country} (submitted by {item.user} at {item.at}): published as version {result.version}")
+    return 0
+
+
+def _cmd_return(args: argparse.Namespace) -> int:
+    from score import submissions
+    from score.access import Scope
+
+    try:
+        item = submissions.return_submission(args.country.upper(), Scope.hq(args.user), args.comment)
+    except submissions.SubmissionError as error:
+        print(f"Not returned: {error}", file=sys.stderr)
+        return 1
+    print(f"Returned {item.country} to {item.user} with the comment: {item.comment}")
+    return 0
+
+
 def _cmd_download(args: argparse.Namespace) -> int:
-    """A country's published data in upload format: a CSV per table and one workbook, in --out."""
+    """A country's published data in upload format: a CSV per table in --out/csv, one workbook in --out/xlsx (two
+    uploads of the same data: `validate --out` checks each, `publish` takes either folder's files)."""
     from score import contract, db
     from score.access import Scope
     from score.upload import current_files
@@ -137,14 +206,15 @@ def _cmd_download(args: argparse.Namespace) -> int:
     scope = Scope.hq(args.user)  # the command line acts as HQ: whoever can run it can read data/ anyway
     try:
         path = db.check_database()
-        files = current_files(country, scope, "csv", path) | current_files(country, scope, "xlsx", path)
+        files = {kind: current_files(country, scope, kind, path) for kind in ("csv", "xlsx")}
     except db.DatabaseUnavailable as error:
         print(f"The database cannot be read ({error}); run `python -m score build` first.", file=sys.stderr)
         return 1
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-        print(f"  {out / name}  {len(data):>10,} bytes")
+    for kind, written in files.items():
+        (out / kind).mkdir(parents=True, exist_ok=True)
+        for name, data in written.items():
+            (out / kind / name).write_bytes(data)
+            print(f"  {out / kind / name}  {len(data):>10,} bytes")
     print(f"Wrote {country}'s current data (version {path.name}) in upload format to {out}")
     return 0
 
@@ -260,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="validate country files (exit 0 valid, 1 invalid)")
-    p.add_argument("paths", nargs="+", help="files or a country folder")
+    p.add_argument("paths", nargs="+", help="files, a country folder, or a folder of `download` (each set on its own)")
     p.add_argument("--country", help="ISO3 code (default: from the folder name or the enterprise ids)")
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.set_defaults(func=_cmd_validate)
@@ -300,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("download", help="write a country's current data in upload format (CSV files + workbook)")
     p.add_argument("country", help="ISO3 code, e.g. COL")
-    p.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    p.add_argument("--out", required=True, help="folder to write into (created if missing): csv/ and xlsx/ in it")
     p.add_argument("--user", default="cli")
     p.set_defaults(func=_cmd_download)
 
@@ -323,6 +393,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--page", default="overview", help="overview (default), enterprises, training ... country")
     p.add_argument("--pdf", action="store_true", help="also print it to PDF (A4 landscape) with Chromium")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("submissions", help="submissions waiting for HQ's review (--all: every state)")
+    p.add_argument("country", nargs="?", help="ISO3 code: only this country")
+    p.add_argument("--all", action="store_true", help="also approved, returned and withdrawn ones")
+    p.set_defaults(func=_cmd_submissions)
+
+    p = sub.add_parser("approve", help="publish a country's pending submission (as HQ)")
+    p.add_argument("country", help="ISO3 code, e.g. COL")
+    p.add_argument("--user", default="cli", help="recorded as the approver (default: cli)")
+    p.set_defaults(func=_cmd_approve)
+
+    p = sub.add_parser("return", help="return a country's pending submission to its submitter with a comment")
+    p.add_argument("country", help="ISO3 code, e.g. COL")
+    p.add_argument("--comment", required=True, help="what the submitter should change")
+    p.add_argument("--user", default="cli", help="recorded as the reviewer (default: cli)")
+    p.set_defaults(func=_cmd_return)
 
     p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
     users = p.add_subparsers(dest="action", required=True)

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -85,6 +86,8 @@ def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) 
         parts.append(", ".join(_(region) for region in filters.regions))
     if not filters.countries and not filters.regions:
         parts.append(_("All countries"))
+    if filters.provinces:
+        parts.append(_("Provinces: {names}", names=", ".join(filters.provinces)))
     if filters.sectors:
         parts.append(_("Sectors: {names}", names=names("sector", filters.sectors)))
     if filters.phases:
@@ -172,9 +175,17 @@ def export_context(
 # --------------------------------------------------------------------------------------------- data frames
 
 
+# A plain decimal number written as text ("-5" in a validation report's Value column) is no formula: a spreadsheet
+# reads it as the number the person typed, so it is left as it is (an apostrophe would show: `'-5`).
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet could run as a formula in any locale, made inert (score.formulas)."""
-    return neutralise_text(value) if isinstance(value, str) else value
+    """Text that a spreadsheet could run as a formula in any locale, made inert (score.formulas); a plain
+    number stays as it is."""
+    if not isinstance(value, str) or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return neutralise_text(value)
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:

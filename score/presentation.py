@@ -309,7 +309,8 @@ def link_filters(query_string: str) -> Filters:
     from score.access import Scope
 
     partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
-    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners)
+    provinces = db.run_query("provinces", Scope.nothing())["province"].tolist()
+    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners, provinces)
     if chosen.notices:
         raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
     return chosen

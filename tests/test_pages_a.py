@@ -277,12 +277,18 @@ def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatc
 
 
 def test_enterprises_detail_only_for_own_country(raw) -> None:
+    # Country staff start on their own country: the list, the tiles and the charts are Colombia's, exact.
     at = open_page(ENTERPRISES, {}, Scope.country("col-user", {"COL"}))
     frame = table(at, "enterprise_list_table")
     assert set(frame["Country"]) == {"Colombia"}
     assert len(frame) == len(raw.enterprise_ids(countries={"COL"}))
-    # the tiles and charts still cover every country, as aggregates (adjusted: they include other countries)
-    public = db.run_query("overview_kpis", Scope.public(), Filters()).iloc[0]
+    assert metrics(at)["Enterprises engaged"].value == en_int(raw.kpis(countries={"COL"})["enterprises"])
+    # every region chosen: the tiles and charts cover every country, as aggregates (adjusted: they include other
+    # countries), and the list still holds Colombia's enterprises only
+    everywhere = {"regions": ["Africa", "Asia", "Latin America"]}
+    at = open_page(ENTERPRISES, everywhere, Scope.country("col-user", {"COL"}))
+    assert set(table(at, "enterprise_list_table")["Country"]) == {"Colombia"}
+    public = db.run_query("overview_kpis", Scope.public(), to_filters(everywhere)).iloc[0]
     assert metrics(at)["Enterprises engaged"].value == en_int(public["enterprises"])
     check_adjusted(metrics(at)["Enterprises engaged"].value, len(raw.enterprises))
 

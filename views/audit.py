@@ -25,10 +25,14 @@ left, right = st.columns(2)
 kinds = sorted(set(events["event"].dropna()) | set(audit.EVENTS))
 event_names = audit.event_names()
 chosen_kinds = left.multiselect(
-    _("Event"), kinds, format_func=lambda kind: event_names.get(kind, kind), placeholder=_("All events")
+    _("Event"),
+    kinds,
+    format_func=lambda kind: event_names.get(kind, kind),
+    placeholder=_("All events"),
+    select_all=False,
 )
 users = sorted(str(u) for u in events["user"].dropna().unique())
-chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"))
+chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"), select_all=False)
 
 shown = events
 if chosen_kinds:

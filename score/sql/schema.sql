@@ -461,3 +461,11 @@ CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partner
     UNION ALL
     SELECT * FROM people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
+
+-- The options of the sidebar's filters (queries/filter_options.sql): per group of alike enterprises, those with a
+-- delivery of each module, from the per-module rows of figures_by_group (an enterprise counts once per module).
+CREATE MACRO module_option_groups(countries, provinces, sectors, phases, partners, year_from, year_to) AS TABLE
+    SELECT module, enterprises, record_keys FROM figures_by_group
+    WHERE module IS NOT NULL
+      AND enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        country, province, sector, phase, partner, join_year);

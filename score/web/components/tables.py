@@ -242,7 +242,7 @@ def _enterprise_list(
         st.text_input(
             _("Find an enterprise"),
             max_chars=SEARCH_CHARS,
-            placeholder=_("Name or id"),
+            placeholder=_("Name, id, city or province"),
             key="enterprise_search",
         )
     )
