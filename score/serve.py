@@ -99,13 +99,13 @@ ENTRY = "webapp.py"  # app.py plus the routes that set and clear the sign-in coo
 
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """`streamlit run webapp.py` as every process is started (the app's own settings are in .streamlit/)."""
+    """`streamlit run webapp.py` as every process is started (the app's own settings are in .streamlit/), through
+    score.web.start: the opening page runs once in the process before its port answers, so the first visitor
+    waits no longer than the next."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        ENTRY,
+        "score.web.start",
         "--server.headless",
         "true",
         "--server.port",
