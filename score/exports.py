@@ -150,6 +150,7 @@ def export_context(
         (_("Exported on"), exported),
         (_("Source"), source),
         (_("Demo data"), demo or _("No: real programme data")),
+        *(((_("Protection of enterprises"), adjusted[0]),) if adjusted[0] else ()),
     )
     mark = _("Demo data") if demo else ""
     return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark, *adjusted)
@@ -226,8 +227,10 @@ def data_table(
 
 
 def hidden_reason_text() -> str:
-    """Why a cell of an export is empty, in the current language."""
-    return _("hidden: fewer than 5 enterprises are behind this cell")
+    """Why a cell of an export is empty, in the current language (the same for 0 and 1-4 enterprises)."""
+    from score import access
+
+    return access.hidden_cell_text()
 
 
 def page_tables(

@@ -410,8 +410,7 @@ def choropleth_features(
         shown, note = "", ""
         if row.suppressed:
             fill, state = SUPPRESSED_FILL, "suppressed"
-            label = _("Not shown: fewer than 5 enterprises")
-            note = _("(or hidden so that another small figure cannot be worked out)")
+            label = _("Not shown: fewer than 5 enterprises, possibly none")
         elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
             fill, state = NO_DATA_FILL, "no_data"
             label = (

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import charts, logframe, maps
+from score import access, charts, logframe, maps
 from score.components import format_value, headline_tiles, missing, targets_apply
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
@@ -50,8 +50,7 @@ def _notes() -> dict[str, str]:
         ),
         "logframe": logframe.rule_caption(),
         "hidden": _(
-            "Public figures hide cells of fewer than 5 enterprises (and cells that would reveal them): "
-            "they show as – and are left out of charts."
+            "Public figures: {method} Hidden cells show as – or are left out of charts.", method=access.method_text()
         ),
     }
 
@@ -81,10 +80,11 @@ def deck_slides(
     slides = [_title_slide(context, today)]
     kpis = query("overview_kpis").iloc[0]
     if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
+        hidden = bool(kpis.get("suppressed", False))
         slides.append(
             Slide(
                 _("Headline figures"),
-                lines=[_("Fewer than 5 enterprises, or none, match the current filters: no figures to show.")],
+                lines=[access.hidden_text() if hidden else _("No enterprises match the current filters.")],
                 notes=notes["hidden"],
             )
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import contract, db, exports, filters, warm
+from score import access, contract, db, exports, filters, warm
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
@@ -412,15 +412,12 @@ def adjusted_figures_notice(scope: Scope) -> str | None:
     if scope.role == "country":
         names = reference_labels("country")
         return _(
-            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
-            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
-            "exact.",
+            "Figures that include other countries are adjusted to protect their enterprises: {method} Figures for "
+            "{countries} alone are exact.",
+            method=access.method_text(),
             countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
         )
-    return _(
-        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
-        "enterprises are hidden, so parts may not add up exactly to totals."
-    )
+    return _("Figures are adjusted to protect individual enterprises: {method}", method=access.method_text())
 
 
 def adjusted_figures_mark(scope: Scope) -> str | None:
@@ -433,7 +430,7 @@ def adjusted_figures_mark(scope: Scope) -> str | None:
             "Figures including other countries slightly adjusted; {countries} exact.",
             countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
         )
-    return _("Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden.")
+    return _("Figures adjusted to protect enterprises; fewer than 5 enterprises, possibly none, hidden.")
 
 
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:

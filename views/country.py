@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from score import access, logframe, maps, ui
 from score import components as c
-from score import logframe, maps, ui
 from score.filters import Filters
 from score.i18n import _, fmt_date
 
@@ -42,7 +42,7 @@ kpis = ui.query("overview_kpis", filters_override=here).iloc[0]
 hidden = c.is_suppressed(kpis)
 empty = not hidden and not kpis["enterprises"]
 nothing = (
-    _("Fewer than 5 enterprises in {country} match the current filters: their figures are not shown.", country=name)
+    access.hidden_text(country=name)
     if hidden
     else _("No enterprises in {country} match the current filters.", country=name)
 )

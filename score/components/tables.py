@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from score import access
 from score.components.downloads import csv_download, download
 from score.components.figures import FRAME_KEYS, drawn_once
 from score.components.sections import suppression_note
@@ -188,8 +189,9 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
         _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
         return
     cells = ui.query("enterprises_country_sector")
-    if cells.empty:
-        ui.empty_state(_("No enterprises match the current filters."))
+    if cells.empty or suppressed_rows(cells).all():
+        protected = "suppressed" in cells.columns  # 0 and 1-4 enterprises look alike to them
+        ui.empty_state(access.hidden_text() if protected else _("No enterprises match the current filters."))
         return
     table_section(
         cells,
