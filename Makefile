@@ -76,6 +76,7 @@ test: $(VENV)/.installed-dev chromium $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/vulture
+	$(VENV)/bin/lint-imports --no-cache
 	rm -rf test-results
 	$(PY) -m pytest -q -n 2 --timeout 600 -m "not scale"
 
@@ -85,9 +86,10 @@ scale-test: $(VENV)/.installed-dev chromium nginx
 	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 -m scale tests/e2e/test_scale_out.py
 	$(PY) bench/scale_out.py --write RELIABILITY.md
 
-## ruff, and vulture for dead code (settings and what it ignores: pyproject.toml)
+## ruff, vulture for dead code, import-linter for the layers (settings and contracts: pyproject.toml)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/vulture
+	$(VENV)/bin/lint-imports --no-cache
 
 demo: $(VENV)/.installed
 	$(PY) -m score demo

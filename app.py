@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import components, db, signin, ui, upload
+from score import db, upload
 from score.i18n import _
+from score.web import components, signin, ui
 
 ui.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(

@@ -48,6 +48,7 @@ from score.filters import Filters  # noqa: E402
 
 # Values for query parameters beyond the seven filter parameters (the runner fills those).
 PARAM_VALUES: dict[str, object] = {
+    "facet": "partner",  # queries/filter_options.sql: one sidebar filter
     "indicator": "accidents",
     "country": "COL",
     "module": "OSH",
@@ -74,7 +75,7 @@ CASES: dict[str, Filters] = {
         year_to=2016,
     ),
 }
-SIDEBAR_QUERIES = ("partners", "year_bounds", "data_status")  # run by app.py / score.ui on every page view
+SIDEBAR_QUERIES = ("partners", "year_bounds", "data_status")  # run by app.py / score.web.ui on every page view
 CHANGE_CODES = ("absenteeism", "accidents", "defect_rate", "energy_use", "staff_turnover")
 SHARE_CODES = ("cost_savings_reported", "good_practices_adopted", "workplace_relations_improved")
 

@@ -18,7 +18,7 @@ bench/make_scaled.py (`python -m score demo --scale N --out DIR` writes the same
   filter of FILTER_SET in turn;
 - first view after a publish: a real server (score.serve, one process) on the 200x set; visitors open the
   overview, `python -m score publish` replaces PER (the publisher waits until the server has warmed the new
-  version: score.warm), then a new visitor's first view is timed over the websocket;
+  version: score.web.warm), then a new visitor's first view is timed over the websocket;
 - publish one country: score.publish.publish_country in a fresh process (nothing validated in memory);
 - full build: `python -m score build` against DuckDB reading the same CSV files with read_csv;
 - capacity: bench/scale_out.py (1 and 2 processes behind nginx, 20 sessions), at 1x.

@@ -15,6 +15,6 @@ WITH goal AS (
     GROUP BY country
 )
 SELECT f.*, goal.target_enterprises, goal.target_workers_reached, goal.target_people_trained
-FROM country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) f
+FROM country_figures($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) f
 LEFT JOIN goal USING (country)
 ORDER BY f.enterprises DESC, f.country

@@ -10,11 +10,11 @@
 -- than its baseline (`improved` of indicator_change), over enterprises having both. n_enterprises is the denominator.
 WITH s AS (
     SELECT country, enterprise_id, record_key, value = 1 AS improving
-    FROM indicator_share($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM indicator_share($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
     WHERE indicator = $indicator
     UNION ALL
     SELECT country, enterprise_id, record_key, improved
-    FROM indicator_change($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM indicator_change($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
     WHERE indicator = $indicator AND follow_up IS NOT NULL
 )
 SELECT

@@ -15,7 +15,7 @@ SELECT
     coalesce(f.ckey, 0) AS ckey, f.max_workers_reached, f.max_workers_female, f.max_workers_male,
     f.max_people_trained
 FROM country c
-LEFT JOIN country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) f
+LEFT JOIN country_figures($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) f
        ON f.country = c.iso3
 WHERE list_contains($countries, c.iso3)
 ORDER BY c.iso3

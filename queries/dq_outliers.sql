@@ -9,7 +9,7 @@ WITH v AS (
     SELECT v.country, v.enterprise_id, v.indicator, v.period, v.measured_on, v.value,
            ln(1 + greatest(v.value, 0)) AS x
     FROM indicator_value v
-    JOIN filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) e
+    JOIN filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) e
       USING (enterprise_id)
     JOIN indicator i ON i.code = v.indicator AND i.kind = 'change'
 ),

@@ -11,7 +11,7 @@ WITH e AS (
            floor((longitude + 180) / 360 / $cell)::BIGINT AS cx,
            floor((0.5 - ln(tan(pi() / 4 + radians(greatest(least(latitude, 85), -85)) / 2)) / (2 * pi()))
                  / $cell)::BIGINT AS cy
-    FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
     WHERE latitude IS NOT NULL AND longitude IS NOT NULL
 ),
 by_sector AS (

@@ -5,6 +5,6 @@
 -- Enterprises without a partner are counted under partner NULL.
 SELECT partner, count(*) AS enterprises, sum(workers) AS workers_reached,
        sum(record_key) % 256 AS ckey, max(workers) AS max_workers_reached
-FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 GROUP BY partner
 ORDER BY enterprises DESC, partner NULLS LAST

@@ -10,7 +10,7 @@ SELECT s.code AS size_class, s.min_workers, s.max_workers,
        coalesce(sum(e.record_key), 0) % 256 AS ckey, max(e.workers) AS max_workers_reached
 FROM size_class s
 LEFT JOIN (
-    SELECT enterprise_id, workers, record_key, size_class_of(workers) AS size_class FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    SELECT enterprise_id, workers, record_key, size_class_of(workers) AS size_class FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 ) e ON e.size_class = s.code
 GROUP BY s.code, s.sort_order, s.min_workers, s.max_workers
 ORDER BY s.sort_order

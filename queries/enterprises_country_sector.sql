@@ -6,6 +6,6 @@ SELECT country, sector, count(*) AS enterprises, sum(workers_female) AS workers_
        sum(workers_male) AS workers_male, sum(workers) AS workers_reached, sum(record_key) % 256 AS ckey,
        max(workers_female) AS max_workers_female, max(workers_male) AS max_workers_male,
        max(workers) AS max_workers_reached
-FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 GROUP BY country, sector
 ORDER BY country, sector

@@ -10,7 +10,7 @@
 -- unless two or more modules are chosen.
 WITH n AS (
     SELECT n_modules, sum(enterprises)::BIGINT AS enterprises, sum(record_keys) AS record_keys
-    FROM modules_taken_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM modules_taken_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
     GROUP BY n_modules
 )
 SELECT n_modules, enterprises, 100.0 * enterprises / sum(enterprises) OVER () AS share_pct,

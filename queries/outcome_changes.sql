@@ -15,7 +15,7 @@
 -- baseline lack a follow-up (excluded from the change, counted here). A median is one enterprise's value (or the
 -- mean of two): for the perturbation its own size stands for the largest contribution.
 WITH c AS (
-    FROM indicator_change($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM indicator_change($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 )
 SELECT
     i.code AS indicator,

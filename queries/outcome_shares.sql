@@ -15,7 +15,7 @@ SELECT
     coalesce(sum(s.record_keys), 0) % 256 AS ckey,
     coalesce(sum(s.record_keys_yes), 0) % 256 AS ckey_yes
 FROM indicator i
-LEFT JOIN share_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) s
+LEFT JOIN share_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) s
        ON s.indicator = i.code
 WHERE i.kind = 'share'
 GROUP BY i.code

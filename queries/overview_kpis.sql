@@ -29,4 +29,4 @@ SELECT
     max(max_consultation_visits) AS max_consultation_visits, max(max_people_trained_female) AS max_people_trained_female,
     max(max_people_trained_male) AS max_people_trained_male, max(max_managers_trained) AS max_managers_trained,
     max(max_workers_trained) AS max_workers_trained, max(max_people_trained) AS max_people_trained
-FROM country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+FROM country_figures($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)

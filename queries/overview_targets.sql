@@ -10,7 +10,7 @@
 -- filters (country_figures) and the actual as a % of the target. Targets know no sector, partner, module
 -- or year, so the page only shows progress when those filters are off.
 WITH f AS (
-    FROM country_figures($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM country_figures($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 ),
 -- actual_count / actual_sum: the same figure, as a count or a sum, so that each is perturbed as on the overview.
 actual AS (

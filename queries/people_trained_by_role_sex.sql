@@ -8,7 +8,7 @@
 -- The sums over figure_groups (score/sql/schema.sql): a few thousand rows written at build time unless two or more
 -- modules are chosen.
 WITH f AS (
-    FROM figure_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM figure_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 ),
 p AS (
     SELECT coalesce(sum(trained_enterprises), 0)::BIGINT AS n_enterprises,

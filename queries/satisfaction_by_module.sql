@@ -14,7 +14,7 @@ SELECT m.code AS module,
        coalesce(sum(d.satisfaction_record_keys), 0) % 256 AS ckey,
        max(d.max_satisfaction) AS max_satisfaction_sum
 FROM module m
-LEFT JOIN delivery_groups($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) d
+LEFT JOIN delivery_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) d
        ON d.delivery_module = m.code
 GROUP BY m.code, m.sort_order
 ORDER BY m.sort_order

@@ -16,7 +16,7 @@ SELECT m.code AS module,
        coalesce(sum(t.record_key), 0) % 256 AS ckey,  -- one delivery per enterprise and module
        max(t.participants) AS max_participations, max(t.consultation_visits) AS max_consultation_visits
 FROM module m
-LEFT JOIN filtered_training($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) t
+LEFT JOIN filtered_training($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) t
        ON t.module = m.code
 GROUP BY m.code, m.sort_order
 ORDER BY m.sort_order

@@ -4,5 +4,5 @@
 -- country being uploaded; country staff only ever get their own countries.
 SELECT country, enterprise_id, name, sector, province, city, latitude, longitude,
        workers_female, workers_male, joined_on, phase, partner
-FROM filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 ORDER BY country, enterprise_id

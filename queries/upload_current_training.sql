@@ -5,6 +5,6 @@
 SELECT t.country, t.enterprise_id, t.module, t.classroom_date, t.managers_female, t.managers_male,
        t.workers_female, t.workers_male, t.consultation_visits, t.satisfaction_pct
 FROM training t
-JOIN filtered_enterprises($countries, $sectors, $phases, $partners, $modules, $year_from, $year_to) e
+JOIN filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) e
   USING (enterprise_id)
 ORDER BY t.country, t.enterprise_id, t.module

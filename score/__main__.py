@@ -1,4 +1,4 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,33 @@ from pathlib import Path
 from score import config
 
 
+def _submissions(paths: list[Path]) -> list[list[Path]]:
+    """What `validate` checks, one submission each: the paths as given; or, for one folder holding no contract file
+    of its own but sub-folders that do (what `download` writes: csv/ and xlsx/), each such sub-folder on its own (a
+    workbook and CSV files together are two uploads, not one)."""
+    from score.ingest.names import contract_file
+
+    def holds_files(folder: Path) -> bool:
+        return any(child.is_file() and contract_file(child.name) for child in folder.iterdir())
+
+    if len(paths) == 1 and paths[0].is_dir() and not holds_files(paths[0]):
+        sets = [[child] for child in sorted(paths[0].iterdir()) if child.is_dir() and holds_files(child)]
+        if sets:
+            return sets
+    return [paths]
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from score.ingest import validate_paths
 
-    report = validate_paths([Path(p) for p in args.paths], country=args.country)
-    print(report.to_json() if args.json else report.summary())
-    return 0 if report.ok else 1
+    ok = True
+    for submission in _submissions([Path(p) for p in args.paths]):
+        report = validate_paths(submission, country=args.country)
+        if len(submission) == 1 and submission[0] != Path(args.paths[0]):
+            print(f"== {submission[0]}")
+        print(report.to_json() if args.json else report.summary())
+        ok = ok and report.ok
+    return 0 if ok else 1
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -124,7 +145,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_download(args: argparse.Namespace) -> int:
-    """A country's published data in upload format: a CSV per table and one workbook, in --out."""
+    """A country's published data in upload format: a CSV per table in --out/csv, one workbook in --out/xlsx (two
+    uploads of the same data: `validate --out` checks each, `publish` takes either folder's files)."""
     from score import contract, db
     from score.access import Scope
     from score.upload import current_files
@@ -137,14 +159,15 @@ def _cmd_download(args: argparse.Namespace) -> int:
     scope = Scope.hq(args.user)  # the command line acts as HQ: whoever can run it can read data/ anyway
     try:
         path = db.check_database()
-        files = current_files(country, scope, "csv", path) | current_files(country, scope, "xlsx", path)
+        files = {kind: current_files(country, scope, kind, path) for kind in ("csv", "xlsx")}
     except db.DatabaseUnavailable as error:
         print(f"The database cannot be read ({error}); run `python -m score build` first.", file=sys.stderr)
         return 1
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-        print(f"  {out / name}  {len(data):>10,} bytes")
+    for kind, written in files.items():
+        (out / kind).mkdir(parents=True, exist_ok=True)
+        for name, data in written.items():
+            (out / kind / name).write_bytes(data)
+            print(f"  {out / kind / name}  {len(data):>10,} bytes")
     print(f"Wrote {country}'s current data (version {path.name}) in upload format to {out}")
     return 0
 
@@ -232,12 +255,35 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import logging
+    import time
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not the app
+    from score.web.report_cli import page_report
+
+    out, started = Path(args.out), time.monotonic()
+    try:
+        recipe = page_report(args.query or "", args.lang, args.role, args.page)
+    except ValueError as error:
+        print(f"{error}; no report written.", file=sys.stderr)
+        return 1
+    document = recipe.html()
+    out.write_bytes(document)
+    print(f"wrote {out} ({len(document):,} bytes, {time.monotonic() - started:.1f} s)")
+    if args.pdf:
+        printed = recipe.pdf()
+        out.with_suffix(".pdf").write_bytes(printed)
+        print(f"wrote {out.with_suffix('.pdf')} ({len(printed):,} bytes, {time.monotonic() - started:.1f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m score", description="SCORE results data tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="validate country files (exit 0 valid, 1 invalid)")
-    p.add_argument("paths", nargs="+", help="files or a country folder")
+    p.add_argument("paths", nargs="+", help="files, a country folder, or a folder of `download` (each set on its own)")
     p.add_argument("--country", help="ISO3 code (default: from the folder name or the enterprise ids)")
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.set_defaults(func=_cmd_validate)
@@ -277,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("download", help="write a country's current data in upload format (CSV files + workbook)")
     p.add_argument("country", help="ISO3 code, e.g. COL")
-    p.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    p.add_argument("--out", required=True, help="folder to write into (created if missing): csv/ and xlsx/ in it")
     p.add_argument("--user", default="cli")
     p.set_defaults(func=_cmd_download)
 
@@ -291,6 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
     p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
     p.set_defaults(func=_cmd_deck)
+
+    p = sub.add_parser("report", help="one self-contained HTML file (and a PDF) of a page for a dashboard link")
+    p.add_argument("--out", required=True, help="the .html file to write (the PDF beside it, with --pdf)")
+    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
+    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
+    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+    p.add_argument("--page", default="overview", help="overview (default), enterprises, training ... country")
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF (A4 landscape) with Chromium")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
     users = p.add_subparsers(dest="action", required=True)

@@ -1,6 +1,6 @@
 """Who is signed in: the local users file, password checks, sign-in throttling and session expiry.
 
-No Streamlit here (score.signin is the Streamlit glue), so all of it is testable directly.
+No Streamlit here (score.web.signin is the Streamlit glue), so all of it is testable directly.
 
 - Users live in one JSON file (`config.users_file()`, mode 0600, replaced atomically), keyed by the
   case-folded user name or, for single sign-on (`"sso": true`, no password), by the e-mail address.
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -39,7 +38,7 @@ from dataclasses import dataclass, replace
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from score import config, contract
+from score import config, contract, files
 from score.access import ROLES, Scope
 
 LOG = logging.getLogger(__name__)
@@ -117,6 +116,7 @@ def _write(data: dict) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+    files.restrict_modes(path.parent)  # the users file's folder (the data directory): 0700, its files 0600
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -128,14 +128,8 @@ def _write(data: dict) -> None:
 def _locked() -> Iterator[None]:
     """One writer at a time, across threads and processes (CLI and app may both write)."""
     path = config.users_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(f".{path.name}.lock")
-    with _file_lock, open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _file_lock, files.private_lock(path.with_name(f".{path.name}.lock")):
+        yield
 
 
 def _now_iso() -> str:

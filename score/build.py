@@ -51,22 +51,22 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
     "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
-    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
-    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
-    "delivery_per_group($countries, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
 GROUP_TABLES = {
     "figures_by_group": "INSERT INTO figures_by_group BY NAME SELECT $module AS module, * FROM "
-    "figures_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "figures_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
     "training_year_by_group": "INSERT INTO training_year_by_group BY NAME SELECT $module AS module, * FROM "
-    "training_year_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "training_year_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
     "share_by_group": "INSERT INTO share_by_group BY NAME SELECT $module AS module, * FROM "
-    "share_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "share_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
     "modules_taken_by_group": "INSERT INTO modules_taken_by_group BY NAME SELECT $module AS module, * FROM "
-    "modules_taken_per_group($countries, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+    "modules_taken_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
 }
 
 

@@ -16,6 +16,9 @@ REFERENCE_DIR = REPO_ROOT / "data" / "reference"
 
 # Upload limit; configurable because some country workbooks are large.
 MAX_UPLOAD_MB = float(os.environ.get("SCORE_MAX_UPLOAD_MB", "50"))
+# Checking one upload may take at most this long and this much memory (score.ingest.bounded).
+UPLOAD_CHECK_SECONDS = float(os.environ.get("SCORE_UPLOAD_CHECK_SECONDS", "20"))
+UPLOAD_CHECK_MEMORY_MB = float(os.environ.get("SCORE_UPLOAD_CHECK_MEMORY_MB", "500"))
 
 
 def data_dir() -> Path:

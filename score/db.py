@@ -44,7 +44,7 @@ from score.filters import Filters
 
 QUERY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # used with fullmatch: no "/", "..", NUL or newline
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-FILTER_PARAMS = ("countries", "sectors", "phases", "partners", "modules", "year_from", "year_to")
+FILTER_PARAMS = ("countries", "provinces", "sectors", "phases", "partners", "modules", "year_from", "year_to")
 
 
 class DatabaseUnavailable(Exception):

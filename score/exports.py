@@ -12,9 +12,11 @@ or correct them in PowerPoint.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -29,11 +31,9 @@ from pptx.util import Emu, Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
+from score.formulas import neutralise_text
 from score.i18n import N_, _, fmt_date
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
-# injection"); an apostrophe in front makes it text. Numbers are never touched: a -3 stays the number -3.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
 SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
@@ -85,6 +85,8 @@ def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) 
         parts.append(", ".join(_(region) for region in filters.regions))
     if not filters.countries and not filters.regions:
         parts.append(_("All countries"))
+    if filters.provinces:
+        parts.append(_("Provinces: {names}", names=", ".join(filters.provinces)))
     if filters.sectors:
         parts.append(_("Sectors: {names}", names=names("sector", filters.sectors)))
     if filters.phases:
@@ -159,11 +161,17 @@ def export_context(
 # --------------------------------------------------------------------------------------------- data frames
 
 
+# A plain decimal number written as text ("-5" in a validation report's Value column) is no formula: a spreadsheet
+# reads it as the number the person typed, so it is left as it is (an apostrophe would show: `'-5`).
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet could run as a formula in any locale, made inert (score.formulas); a plain
+    number stays as it is."""
+    if not isinstance(value, str) or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return neutralise_text(value)
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -249,10 +257,12 @@ def page_tables(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV as data: `.` decimals, no grouping, ISO dates, formulas neutralised, UTF-8 with BOM (Excel then
-    opens Bogotá and Hà Nội correctly)."""
+    """CSV as data: `.` decimals, no grouping, ISO dates, formulas neutralised, text quoted (OWASP), UTF-8 with
+    BOM (Excel then opens Bogotá and Hà Nội correctly)."""
     buffer = io.StringIO()
-    neutralised(frame).to_csv(buffer, index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
+    neutralised(frame).to_csv(
+        buffer, index=False, lineterminator="\r\n", date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -20,6 +20,7 @@ REGIONS = (N_("Africa"), N_("Asia"), N_("Latin America"))  # codes in countries.
 LIST_FIELDS = {
     "countries": "country",
     "regions": "region",
+    "provinces": "province",
     "sectors": "sector",
     "phases": "phase",
     "partners": "partner",
@@ -35,6 +36,7 @@ def country_regions() -> dict[str, str]:
 class Filters:
     countries: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     phases: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
@@ -57,6 +59,7 @@ class Filters:
         """Named parameters for the filter macros; an empty list means "no filter" except for countries."""
         return {
             "countries": sorted(countries),
+            "provinces": list(self.provinces) or None,
             "sectors": list(self.sectors) or None,
             "phases": list(self.phases) or None,
             "partners": list(self.partners) or None,
@@ -89,10 +92,19 @@ class Filters:
         return out
 
 
-def known_codes(partners: list[str] | tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    codes = {name: contract.code_list(kind) for name, kind in LIST_FIELDS.items() if kind not in ("region", "partner")}
+# Values that are data, not code lists: the partners and provinces found in the current version.
+DATA_FIELDS = ("partners", "provinces")
+
+
+def known_codes(
+    partners: list[str] | tuple[str, ...] = (), provinces: list[str] | tuple[str, ...] = ()
+) -> dict[str, tuple[str, ...]]:
+    codes = {
+        name: contract.code_list(kind) for name, kind in LIST_FIELDS.items() if name not in ("regions", *DATA_FIELDS)
+    }
     codes["regions"] = REGIONS
     codes["partners"] = tuple(partners)
+    codes["provinces"] = tuple(provinces)
     return codes
 
 
@@ -123,9 +135,14 @@ def _echo(value: object) -> str:
     return "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in str(value)[:40])
 
 
-def from_query_params(params: Mapping[str, object], partners: list[str] | tuple[str, ...] = ()) -> Filters:
-    """Build Filters from URL parameters; unknown values are dropped and listed in `notices`."""
-    codes = known_codes(partners)
+def from_query_params(
+    params: Mapping[str, object],
+    partners: list[str] | tuple[str, ...] = (),
+    provinces: list[str] | tuple[str, ...] = (),
+) -> Filters:
+    """Build Filters from URL parameters; unknown values are dropped and listed in `notices`. Partners and
+    provinces are checked against those of the current data (`partners`, `provinces`)."""
+    codes = known_codes(partners, provinces)
     values: dict[str, object] = {}
     notices: list[str] = []
     for name in LIST_FIELDS:

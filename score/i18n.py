@@ -7,9 +7,11 @@ Babel so that French gets "54 000" and Spanish "54.000" without touching any pag
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
 import math
+from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 
@@ -40,6 +42,17 @@ def set_language(language: str) -> None:
 
 def current_language() -> str:
     return _current_language.get()
+
+
+@contextlib.contextmanager
+def using_language(language: str) -> Iterator[None]:
+    """Run a block in `language`, then give the caller's back (a file made outside the viewer's session, e.g.
+    a report built when its download button is clicked)."""
+    token = _current_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current_language.reset(token)
 
 
 @cache

@@ -21,7 +21,6 @@ import math
 import pandas as pd
 
 from score import charts, contract
-from score.components import cached_figure
 from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct
 
 STATUSES = ("achieved", "on_track", "behind", "no_data")
@@ -200,7 +199,6 @@ def _cell_css(code: str) -> str:
     return f"background-color: {colour}; color: #000000; font-weight: 600"
 
 
-@cached_figure
 def chart(
     frame: pd.DataFrame,
     indicator: str,

@@ -19,10 +19,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from score import access, charts, logframe, maps
-from score.components import format_value, headline_tiles, missing, targets_apply
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, plot_separators
+from score.narrative import narrative, place_of
+from score.tiles import headline_tiles
+from score.values import format_value, missing, targets_apply
 
 Query = Callable[..., pd.DataFrame]
 FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
@@ -30,7 +32,7 @@ FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
 # ------------------------------------------------------------------------------------------- method notes
 
 
-def _notes() -> dict[str, str]:
+def method_notes() -> dict[str, str]:
     """The method note of each figure (speaker notes and the sources slide), in the current language."""
     return {
         "enterprises": _("Enterprises engaged: participating SMEs that joined SCORE, counted once."),
@@ -75,9 +77,12 @@ def deck_slides(
 ) -> list[Slide]:
     """The standard results deck for the current viewer and filters. `query(name, **params)` runs a named
     query under the viewer's scope and filters; `labels[kind][code]` gives names in the current language."""
-    notes = _notes()
+    notes = method_notes()
     countries = labels.get("country", {})
     slides = [_title_slide(context, today)]
+    # the speaker's summary in words: the narrative of the figures in view (one country's when one is chosen)
+    summary = narrative(query, place_of(filters, countries), labels.get("indicator", {})).text
+    slides[0].notes = "\n".join((summary, slides[0].notes))
     kpis = query("overview_kpis").iloc[0]
     if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
         hidden = bool(kpis.get("suppressed", False))
@@ -293,6 +298,22 @@ def _sources_slide(context: ExportContext, notes: dict[str, str]) -> Slide:
 # ------------------------------------------------------------------------------------------- command line
 
 
+def link_filters(query_string: str) -> Filters:
+    """The filters of a dashboard link's query (`countries=COL&phases=I`), validated like the URL; ValueError
+    names the values that are not known codes (the command line refuses them rather than guess)."""
+    from urllib.parse import parse_qs
+
+    from score import db, filters
+    from score.access import Scope
+
+    partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
+    provinces = db.run_query("provinces", Scope.nothing())["province"].tolist()
+    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners, provinces)
+    if chosen.notices:
+        raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
+    return chosen
+
+
 def deck_from_link(
     query_string: str = "",
     language: str = "en",
@@ -301,39 +322,44 @@ def deck_from_link(
 ) -> bytes:
     """`python -m score deck`: the deck the Presentation page builds for the filters of a dashboard link
     (`countries=COL&phases=I`, validated like the URL), in `language`, as the public (or HQ) sees it."""
-    from urllib.parse import parse_qs
-
-    from score import db, filters, i18n, ui
+    from score import db, i18n, labels
     from score.access import Scope
     from score.exports import build_deck, export_context
 
     i18n.set_language(language)
     scope = Scope.hq("cli") if role == "hq" else Scope.public()
-    partners = db.run_query("partners", Scope.nothing())["partner"].tolist()
-    chosen = filters.from_query_params(parse_qs(query_string.lstrip("?")), partners)
-    if chosen.notices:
-        raise ValueError("unknown filter values: " + ", ".join(chosen.notices))
+    chosen = link_filters(query_string)
     path = db.current_path()
 
     def query(name: str, **params: object) -> pd.DataFrame:
         return db.run_query(name, scope, chosen, path=path, **params)
 
-    labels = ui.export_labels()
+    names = labels.export_labels()
     status = db.run_query("data_status", Scope.nothing(), path=path)
-    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
-    context = export_context(chosen, labels, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
-    slides = deck_slides(query, labels, chosen, context)
+    adjusted = (labels.adjusted_figures_notice(scope) or "", labels.adjusted_figures_mark(scope) or "")
+    context = export_context(chosen, names, status.iloc[0].to_dict() if len(status) else {}, adjusted=adjusted)
+    slides = deck_slides(query, names, chosen, context)
     return build_deck(slides, context=context, progress=progress)
 
 
 # ------------------------------------------------------------------------------------------- figures
 
 
-def map_figure(values: pd.DataFrame, metric_name: str, names: Mapping[str, str]) -> go.Figure:
-    """Project countries coloured by `values` (maps.metric_values) on the bundled world shapes, as a plain
-    Plotly figure (Web Mercator x/y, no geo layer and no basemap): it draws offline on screen and renders
-    offline to PNG for the deck."""
-    scale = maps.scale_for(values, "enterprises") if len(values) else None
+def titled_map_figure(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> go.Figure:
+    """The map of a page (components.map_chart's first arguments) for its report: `map_figure` with the
+    measure's name as its title."""
+    fig = map_figure(values, metric_name, names, metric)
+    fig.update_layout(title={"text": charts.plain(metric_name)})
+    return fig
+
+
+def map_figure(
+    values: pd.DataFrame, metric_name: str, names: Mapping[str, str], metric: str = "enterprises"
+) -> go.Figure:
+    """Project countries coloured by `values` (maps.metric_values of `metric`) on the bundled world shapes, as
+    a plain Plotly figure (Web Mercator x/y, no geo layer and no basemap): it draws offline on screen and
+    renders offline to PNG for the deck."""
+    scale = maps.scale_for(values, metric) if len(values) else None
     by_code = {row.country: row for row in values.itertuples(index=False)}
     fig = go.Figure()
     context_x: list[float | None] = []

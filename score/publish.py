@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import json
 import logging
@@ -52,7 +51,7 @@ from pathlib import Path
 
 import duckdb
 
-from score import audit, config, contract, warmers
+from score import audit, config, contract, files, warmers
 from score.access import Scope
 from score.build import (
     DEMO_MARKER,
@@ -125,6 +124,9 @@ def list_versions() -> list[int]:
     return sorted(n for p in folder.iterdir() if (n := version_number(p)) is not None)
 
 
+DEMO_NOTE = "Synthetic demo data restored from an earlier version. Not real enterprises.\n"
+
+
 def is_demo_folder(folder: Path) -> bool:
     return (folder / DEMO_MARKER).exists()
 
@@ -155,14 +157,8 @@ def _authorise(scope: object, country: str, action: str) -> str:
 @contextmanager
 def publish_lock() -> Iterator[None]:
     """One publisher at a time across threads and processes (DuckDB allows one writer per file anyway)."""
-    config.data_dir().mkdir(parents=True, exist_ok=True)
-    lock = os.open(config.data_dir() / "publish.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
-    with open(lock, "a+") as handle:  # flock: per open file, so threads too
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with files.private_lock(config.data_dir() / "publish.lock"):
+        yield
 
 
 def _fsync_dir(path: Path) -> None:
@@ -173,32 +169,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-FILE_MODE, FOLDER_MODE = 0o600, 0o700  # data (names, coordinates): readable by the service's user only
-PRIVATE_TREES = ("countries", "archive", "versions")
-PRIVATE_FILES = ("users.json", "audit.log", "secret.key", "publish.lock")
+FILE_MODE, FOLDER_MODE = files.FILE_MODE, files.FOLDER_MODE
 
 
 def restrict_modes() -> None:
-    """Files under the data directory's countries/, archive/ and versions/ (and the users file, audit log,
-    secret and lock) readable by the service's user only: 0600 files, 0700 folders, whatever the umask or a
-    git checkout left. Run by every build and publish (under the publish lock)."""
-    root = config.data_dir()
-    for name in PRIVATE_TREES:
-        top = root / name
-        if not top.is_dir():
-            continue
-        os.chmod(top, FOLDER_MODE)
-        for folder, dirs, files in os.walk(top):
-            for child in dirs:
-                os.chmod(Path(folder) / child, FOLDER_MODE)
-            for child in files:
-                path = Path(folder) / child
-                if not path.is_symlink():
-                    os.chmod(path, FILE_MODE)
-    for name in PRIVATE_FILES:
-        path = root / name
-        if path.is_file() and not path.is_symlink():
-            os.chmod(path, FILE_MODE)
+    """The whole data directory readable by the service's user only (score.files). Run by every build and
+    publish (under the publish lock) and by every change of the users file."""
+    files.restrict_modes(config.data_dir())
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -375,11 +352,13 @@ def _archive_upload(
     return out
 
 
-def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes]) -> None:
+def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], is_demo: bool = False) -> None:
     folder = txn / "countries" / country
     folder.mkdir(parents=True, exist_ok=True)
     for name, raw in files.items():
         _write_file(folder / Path(name).name, raw)
+    if is_demo:  # restored demo data stays marked as demo in every later build
+        _write_file(folder / DEMO_MARKER, DEMO_NOTE.encode())
 
 
 def _finish(txn: Path) -> None:
@@ -537,7 +516,7 @@ def _new_version(
         _step(progress, "archive")
         sources = {c: _archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
         for country, item in uploads.items():
-            _stage_country_folder(txn, country, item.files)
+            _stage_country_folder(txn, country, item.files, item.is_demo)
         _step(progress, "build")
         inputs = _collect_inputs(uploads)
         for item in inputs:
@@ -556,6 +535,7 @@ def _new_version(
             "at": when.isoformat(timespec="seconds"),
             "counts": counts,
             "countries": {c.country: c.rows("enterprises") for c in inputs},
+            "demo_countries": sorted(c.country for c in inputs if c.is_demo),
             "country_rows": {c.country: c.row_counts() for c in inputs},
             "sources": {c: [str(p) for p in paths] for c, paths in sources.items()},
             "files": [
@@ -683,7 +663,8 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
     report = validate_submission(country, files)
     if not report.ok:
         raise RejectedUpload(report)
-    item = CountryInput(country, report, {n: b for n, b in files.items() if contract_file(n)}, is_demo=False)
+    kept = {n: b for n, b in files.items() if contract_file(n)}
+    item = CountryInput(country, report, kept, is_demo=version_was_demo(country, version))
     try:
         with publish_lock():
             result = _new_version("restore", user, {country: item}, progress, country=country, restored_from=version)
@@ -693,6 +674,35 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
         raise failure from error
     audit.record("restore", user, country=country, restored_from=version, outcome="published", version=result.version)
     return result
+
+
+def version_was_demo(country: str, version: int) -> bool:
+    """Whether `country`'s data in `version` was the synthetic demo set (a restore keeps that mark): the history
+    entry says so; for entries written before it did, the version file's own country_dataset table, if kept."""
+    entry = next((e for e in read_history() if e["version"] == version), None)
+    if entry is not None and "demo_countries" in entry:
+        return country in entry["demo_countries"]
+    path = config.versions_dir() / f"score-{version}.duckdb"
+    if not path.exists():
+        return False
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("SELECT is_demo FROM country_dataset WHERE country = $c", {"c": country}).fetchone()
+    finally:
+        con.close()
+    return bool(row and row[0])
+
+
+def real_data_elsewhere(country: str) -> list[str]:
+    """Countries other than `country` whose current data is real (not the demo set): a demo restore says so."""
+    root = config.countries_dir()
+    if not root.exists():
+        return []
+    return sorted(
+        folder.name
+        for folder in root.iterdir()
+        if folder.is_dir() and folder.name != country and not folder.name.startswith(".") and not is_demo_folder(folder)
+    )
 
 
 def prune_versions(keep: int = 20) -> list[Path]:

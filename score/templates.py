@@ -28,6 +28,7 @@ import pandas as pd
 
 from score import contract
 from score.contract import TABLES, Column
+from score.formulas import neutralise_text
 from score.i18n import LANGUAGES, N_, _, fmt_bound, fmt_int, set_language
 
 NOTES_SHEET = "notes"  # the English name; see notes_sheet_name()
@@ -35,10 +36,8 @@ CODES_SHEET = "codes"  # hidden, referenced by the drop-down formulas: never tra
 EXAMPLE_SUFFIX = "EXAMPLE"
 _LAST_ROW = 1_048_576  # Excel's last row: validations cover the whole column below the header
 _HEADER_FILL = "DCE6F1"
-# A text cell starting with one of these is a formula to Excel when a CSV is opened there. The CSV of
-# current data writes such a value with a leading apostrophe (Excel's own "this is text" mark), and
-# score.ingest removes that apostrophe again, so the value survives the round trip unchanged.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text that Excel could run as a formula is written with an apostrophe (score.formulas); score.ingest removes
+# it again, so a value survives the download -> upload round trip unchanged.
 
 
 def notes_sheet_name() -> str:
@@ -170,8 +169,7 @@ def _cell_text(col: Column, value: object) -> str:
         return str(int(value))
     if col.dtype == "float":
         return _number_text(float(value))
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise_text(str(value))
 
 
 def _cell_value(col: Column, value: object) -> object:

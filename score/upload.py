@@ -18,6 +18,7 @@ download of current data as an `export` event.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -32,7 +33,8 @@ from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
 from score.i18n import _, current_language
-from score.ingest import ValidationReport, validate_submission
+from score.ingest import ValidationReport
+from score.ingest.bounded import validate_bounded
 
 HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
@@ -151,7 +153,7 @@ def check_upload(
     country = (country or "").strip().upper()
     _require(scope, country)
     files = dict(files)
-    report = validate_submission(country, files)
+    report = validate_bounded(country, files)  # a worker process, bounded in time and memory
     if audited:
         audit.record(
             "upload",
@@ -350,9 +352,11 @@ def has_logframe(country: str, scope: Scope, path: Path | None = None) -> bool:
     return bool(len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)))
 
 
-def current_file_names(country: str) -> dict[str, str]:
-    """Download names: one workbook, or a CSV per table named as the contract says (so they upload back)."""
-    return {"xlsx": f"SCORE_{country}_current.xlsx"} | {t: f"{t}.csv" for t in contract.TABLES}
+def current_file_names(country: str, day: dt.date | None = None) -> dict[str, str]:
+    """Download names by country and date (`COL-current-2026-12-05.xlsx`, `COL-current-2026-12-05-training.csv`):
+    several downloads side by side stay apart, and a CSV's name still ends with its table, so it uploads back."""
+    stem = f"{country}-current-{(day or dt.date.today()).isoformat()}"
+    return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
 
 
 def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:
@@ -373,6 +377,14 @@ def current_files(country: str, scope: Scope, kind: str, path: Path | None = Non
         rows={t: len(f) for t, f in tables.items()},
     )
     return files
+
+
+def demo_restore(country: str, version: int) -> list[str] | None:
+    """None when `country`'s data in `version` is real; else the countries whose current data is real (the
+    restore brings synthetic figures back beside them, marked as demo data)."""
+    if not publish.version_was_demo(country, version):
+        return None
+    return publish.real_data_elsewhere(country)
 
 
 def restore(country: str, version: int, scope: Scope, progress: publish.Progress | None = None):

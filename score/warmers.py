@@ -1,6 +1,6 @@
 """Which app processes have warmed which data version: a folder of small files, so a publisher (app or command
 line, on any machine sharing the data dir) can wait, briefly, until every running process has warmed the new
-version before it switches the pointer (score.warm does the warming; no Streamlit here).
+version before it switches the pointer (score.web.warm does the warming; no Streamlit here).
 
 `data/run/warmers/<host>-<pid>.json` = {"warmed": "score-7.duckdb", "at": <unix time>}, rewritten atomically by
 each app process about every second. A file not rewritten for STALE_SECONDS is a process that has gone: ignored

@@ -111,7 +111,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "scope_dropped_in_sql",
         "the enterprise filter ignores $countries (the viewer's scope)",
         "score/sql/schema.sql",
-        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(sectors IS NULL)",
+        r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(provinces IS NULL)",
         "TRUE",
         (f"{ORACLE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
     ),
@@ -227,7 +227,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "sso_sign_in_audit_without_detail",
         "the audit log records an SSO sign-in without its role and time at the identity provider",
-        "score/signin.py",
+        "score/web/signin.py",
         r'(audit\.record\("sign_in", session\.user, method="sso"), role=session\.scope\.role, at_idp=[^)]*\)\)',
         r"\1)",
         ("tests/test_auth.py::test_oidc_identity_maps_to_users_file",),

@@ -36,7 +36,15 @@ class RawData:
                 self.logframe.append({**row, "country": folder.name})
 
     def enterprise_ids(
-        self, countries=None, sectors=None, phases=None, partners=None, modules=None, year_from=0, year_to=9999
+        self,
+        countries=None,
+        sectors=None,
+        phases=None,
+        partners=None,
+        modules=None,
+        year_from=0,
+        year_to=9999,
+        provinces=None,
     ) -> set[str]:
         with_module = None
         if modules:
@@ -45,6 +53,8 @@ class RawData:
         for e in self.enterprises:
             year = int(e["joined_on"][:4])
             if countries is not None and e["country"] not in countries:
+                continue
+            if provinces and e["province"] not in provinces:
                 continue
             if sectors and e["sector"] not in sectors:
                 continue

@@ -32,6 +32,7 @@ SCOPES = {
 }
 # Plausible values for query parameters beyond the seven filters (a new one must be added here).
 EXTRA_PARAMS = {
+    "facet": ["country", "province", "partner", "module"],
     "indicator": ["accidents", "good_practices_adopted"],
     "max_cells": [5000],
     "cell": [0.0069, 0.0005],
@@ -283,7 +284,7 @@ def test_pages_show_no_enterprise_outside_scope(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     scope = SCOPES[role]
     for country in PAGE_FILTERS:

@@ -68,7 +68,7 @@ def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(
     the publish on the Audit log page."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     scope = Scope.country("colombia", {"COL"})
     files = base_files() | {"note\u2028x.txt": b"ignored"}

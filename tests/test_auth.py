@@ -458,7 +458,7 @@ def _sign_in(at, username: str, password: str):
 
 
 def test_app_sign_in_and_out(app_users: Path) -> None:
-    from score import signin, ui
+    from score.web import signin, ui
 
     at = _app(app_users).run()
     assert not at.exception
@@ -481,7 +481,7 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
 
 
 def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
-    from score import ui
+    from score.web import ui
 
     at = _app(app_users).run()
     at = _sign_in(at, "maria", "Wrong-Password-123")
@@ -502,7 +502,7 @@ def test_app_throttles_repeated_failures(app_users: Path) -> None:
         at = _sign_in(at, "maria", "nope-nope-nope")
     at = _sign_in(at, "maria", PASSWORD)  # right password, but too soon
     assert any("Too many failed attempts" in e.value for e in at.error)
-    from score import ui
+    from score.web import ui
 
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
 
@@ -510,7 +510,7 @@ def test_app_throttles_repeated_failures(app_users: Path) -> None:
 def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) -> None:
     from dataclasses import replace
 
-    from score import signin, ui
+    from score.web import signin, ui
 
     at = _app(app_users).run()
     at = _sign_in(at, "boss", PASSWORD)
@@ -531,7 +531,7 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
 def test_audit_page_is_hq_only(app_users: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     audit.record("sign_in", "boss", method="password")
     for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
@@ -584,7 +584,7 @@ def _oidc_app(app_users: Path, monkeypatch: pytest.MonkeyPatch, **claims):
 
 
 def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from score import ui
+    from score.web import ui
 
     auth.add_user("ana@ilo.org", None, "country", ["GHA"], sso=True)
     at = _oidc_app(app_users, monkeypatch, is_logged_in=False).run()
@@ -623,7 +623,7 @@ def test_oidc_identity_maps_to_users_file(app_users: Path, monkeypatch: pytest.M
     ],
 )
 def test_oidc_fails_to_public(app_users: Path, monkeypatch: pytest.MonkeyPatch, claims: dict) -> None:
-    from score import ui
+    from score.web import ui
 
     auth.add_user("ana@ilo.org", None, "hq", sso=True)
     at = _oidc_app(app_users, monkeypatch, **claims).run()

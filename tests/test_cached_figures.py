@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from score import components as c
 from score.i18n import set_language
+from score.web import components as c
 
 FRAME = pd.DataFrame({"country": ["COL", "GHA"], "enterprises": [1200, 3400]})
 
@@ -45,8 +45,9 @@ def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatc
     frames fresh from DuckDB): its charts are the ones the filter change built, not built again."""
     from streamlit.testing.v1 import AppTest
 
-    from score import charts, ui
+    from score import charts
     from score.access import Scope
+    from score.web import ui
     from tests.test_pages_a import REPO, TRAINING
 
     # Start from empty caches: charts an earlier test built in this process (same data, same filters) would be
@@ -72,8 +73,6 @@ def _every_builder() -> list:
     """Each chart builder once, with a hidden (suppressed) value where it draws one."""
     import numpy as np
 
-    from score import logframe
-
     hidden = FRAME.assign(enterprises=[1200, np.nan], suppressed=[False, True])
     roles = pd.DataFrame({"role": ["managers", "workers"], "female": [3.0, 40.0], "male": [5.0, np.nan]})
     years = pd.DataFrame({"year": [2014, 2015, 2016], "enterprises": [10, np.nan, 7]})
@@ -97,7 +96,7 @@ def _every_builder() -> list:
         c.sex_split_chart([("Workers", 40, 60), ("Trained", None, 3)], title="T"),
         c.outcome_chart(change, label="Accidents", unit="accidents"),
         c.share_chart(shares, "indicator", "share_pct", "n_enterprises", title="T"),
-        logframe.chart(reported, "partner_staff_trained", "Partner staff trained", {"COL": "Colombia"}),
+        c.logframe_chart(reported, "partner_staff_trained", "Partner staff trained", {"COL": "Colombia"}),
     ]
 
 
@@ -144,8 +143,9 @@ def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeyp
     rerun styles nothing, and shows the same tables, colours included, in the same places."""
     from streamlit.testing.v1 import AppTest
 
-    from score import logframe, ui
+    from score import logframe
     from score.access import Scope
+    from score.web import ui
     from tests.test_pages_a import REPO
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
@@ -170,9 +170,9 @@ def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monk
     shows the same table without building it again; another filter builds another."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
     from score.access import Scope
-    from score.components import tables
+    from score.web import ui
+    from score.web.components import tables
     from tests.test_pages_a import ENTERPRISES, REPO
 
     built: list[int] = []

@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from score import audit, config, publish
+from score import audit, config, publish, upload
 from score.__main__ import main
 from score.access import Scope
-from score.ingest import validate_paths, validate_submission
+from score.ingest import validate_submission
 from score.upload import current_files, headline
 from tests.oracle import RawData
 from tests.publishing import COUNTRIES, HEADLINE, build_small
@@ -47,17 +49,18 @@ def tables(path: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_download_then_publish_leaves_every_figure_and_table_identical(data: Path, kind: str) -> None:
+def test_download_then_publish_leaves_every_figure_and_table_identical(data: Path, kind: str, tmp_path: Path) -> None:
     before_path = config.db_pointer().resolve()
     before_tables = tables(before_path)
     before_figures = {c: headline(HQ, c, before_path) for c in COUNTRIES}
     assert before_figures["COL"] == oracle(data / "countries")  # oracle: csv module only
 
     files = current_files("COL", BOGOTA, kind)
+    stem = f"COL-current-{dt.date.today().isoformat()}"
     assert sorted(files) == (
-        ["SCORE_COL_current.xlsx"]
+        [f"{stem}.xlsx"]
         if kind == "xlsx"
-        else ["enterprises.csv", "indicators.csv", "logframe.csv", "training.csv"]
+        else [f"{stem}-{table}.csv" for table in ("enterprises", "indicators", "logframe", "training")]
     )
     report = validate_submission("COL", files)
     assert report.ok and not report.issues, report.summary()
@@ -69,8 +72,8 @@ def test_download_then_publish_leaves_every_figure_and_table_identical(data: Pat
     for name in DATA_TABLES:
         pd.testing.assert_frame_equal(after_tables[name], before_tables[name], check_exact=True, obj=name)
     assert {c: headline(HQ, c, after_path) for c in COUNTRIES} == before_figures
-    if kind == "csv":  # the oracle reads CSV files: the new country folder, counted raw
-        assert oracle(data / "countries") == before_figures["COL"]
+    if kind == "csv":  # the oracle reads CSV files named after their table: the new country folder, counted raw
+        assert oracle(_as_contract_names({"COL": data / "countries" / "COL"}, tmp_path)) == before_figures["COL"]
 
 
 def test_a_country_user_may_download_only_their_own_country(data: Path) -> None:
@@ -89,33 +92,62 @@ def test_downloads_are_audited(data: Path) -> None:
 
 def test_text_that_looks_like_a_formula_survives_the_round_trip_as_text(data: Path) -> None:
     files = current_files("COL", HQ, "csv")
-    ent = files["enterprises.csv"].decode("utf-8-sig").splitlines()
+    name = upload.current_file_names("COL")["enterprises"]
+    ent = files[name].decode("utf-8-sig").splitlines()
     header, first = ent[0], ent[1].split(",")
     first[1] = "=HYPERLINK(1)"  # name
-    changed = {**files, "enterprises.csv": ("\r\n".join([header, ",".join(first), *ent[2:]]) + "\r\n").encode()}
+    changed = {**files, name: ("\r\n".join([header, ",".join(first), *ent[2:]]) + "\r\n").encode()}
     publish.publish_country("COL", changed, HQ)
-    again = current_files("COL", HQ, "csv")["enterprises.csv"].decode("utf-8-sig")
+    again = current_files("COL", HQ, "csv")[name].decode("utf-8-sig")
     assert ",'=HYPERLINK(1)," in again  # Excel shows it as text, never runs it
-    report = validate_submission("COL", {**changed, "enterprises.csv": again.encode("utf-8")})
+    report = validate_submission("COL", {**changed, name: again.encode("utf-8")})
     assert report.ok and report.tables["enterprises"]["name"].iloc[0] == "=HYPERLINK(1)"
 
 
-def test_the_download_command_writes_files_that_validate(data: Path, tmp_path: Path, capsys) -> None:
-    out = tmp_path / "COL"
+def _as_contract_names(folders: dict[str, Path], tmp_path: Path) -> Path:
+    """A countries root holding a copy of each country's CSV files named after their table alone, as tests/oracle.py
+    reads them (`COL-current-2026-12-05-training.csv` -> COL/training.csv)."""
+    out = tmp_path / "as-contract"
+    for country, folder in folders.items():
+        (out / country).mkdir(parents=True)
+        for path in folder.glob("*.csv"):
+            table = next(t for t in ("enterprises", "training", "indicators", "logframe") if t in path.stem)
+            shutil.copy(path, out / country / f"{table}.csv")
+    return out
+
+
+def test_download_then_validate_on_the_same_folder_passes_and_a_reupload_changes_no_figure(
+    data: Path, tmp_path: Path, capsys
+) -> None:
+    """`python -m score download COL --out D && python -m score validate D` exits 0: the CSV set and the workbook
+    are written to D/csv and D/xlsx, named by country and date, and validate checks each set on its own."""
+    out = tmp_path / "D"
     assert main(["download", "COL", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "SCORE_COL_current.xlsx",
-        "enterprises.csv",
-        "indicators.csv",
-        "logframe.csv",
-        "training.csv",
+    stem = f"COL-current-{dt.date.today().isoformat()}"
+    assert sorted(p.name for p in (out / "csv").iterdir()) == [
+        f"{stem}-{table}.csv" for table in ("enterprises", "indicators", "logframe", "training")
     ]
-    csv_report = validate_paths(sorted(out.glob("*.csv")), country="COL")
-    assert csv_report.ok and not csv_report.issues, csv_report.summary()
-    assert oracle(out.parent) == oracle(data / "countries")
-    book_report = validate_paths([out / "SCORE_COL_current.xlsx"], country="COL")
-    assert book_report.ok and not book_report.issues, book_report.summary()
-    assert "enterprises.csv" in capsys.readouterr().out
+    assert sorted(p.name for p in (out / "xlsx").iterdir()) == [f"{stem}.xlsx"]
+    assert main(["validate", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("COL: accepted, 0 errors, 0 warnings.") == 2, printed
+    assert oracle(_as_contract_names({"COL": out / "csv"}, tmp_path)) == oracle(data / "countries")  # D/csv, raw
+    before = {c: headline(HQ, c, config.db_pointer().resolve()) for c in COUNTRIES}
+    for kind in ("csv", "xlsx"):  # a re-upload of either set changes no figure of any country
+        files = {p.name: p.read_bytes() for p in (out / kind).iterdir()}
+        result = publish.publish_country("COL", files, BOGOTA)
+        assert {c: headline(HQ, c, result.path) for c in COUNTRIES} == before, kind
+
+
+def test_validate_refuses_a_folder_holding_a_workbook_and_csv_files_together(data: Path, tmp_path: Path) -> None:
+    """Two sets in one folder are two uploads: validate still says so (only download's sub-folders are split)."""
+    out = tmp_path / "D"
+    assert main(["download", "COL", "--out", str(out)]) == 0
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for path in [*(out / "csv").iterdir(), *(out / "xlsx").iterdir()]:
+        shutil.copy(path, mixed / path.name)
+    assert main(["validate", str(mixed)]) == 1
 
 
 def test_a_template_in_spanish_keeps_its_notes_sheet_out_of_the_upload(data: Path) -> None:

@@ -34,6 +34,9 @@ CASES = [
     Filters(modules=("HR",), countries=("CHN", "ZAF"), phases=("II",)),
     Filters(modules=("WC",), sectors=("garments",), year_from=2011, year_to=2014),
     Filters(countries=("IDN",), modules=("QM", "WC")),
+    Filters(provinces=("Antioquia", "Greater Accra")),
+    Filters(provinces=("West Java",), modules=("CP",)),
+    Filters(provinces=("Lima",), modules=("HR", "OSH")),
 ]
 
 

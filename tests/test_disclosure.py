@@ -366,7 +366,7 @@ def test_aggregate_queries_without_a_perturbation_rule_are_refused(
         "bad_rule": "-- access: aggregate\n-- suppress: n: x\n-- perturb: ckey: tally n\nSELECT $countries AS n",
         "undeclared": "-- access: aggregate\n-- suppress: n: x\n-- perturb: ckey: count n\n"
         "SELECT count(*) AS n, sum(workers) AS x, 0 AS ckey FROM filtered_enterprises($countries, NULL, NULL, NULL,"
-        " NULL, 0, 9999)",
+        " NULL, NULL, 0, 9999)",
     }
     for name, sql in files.items():
         (tmp_path / f"{name}.sql").write_text(sql)
@@ -383,7 +383,7 @@ def test_aggregate_queries_without_a_perturbation_rule_are_refused(
 
 
 def test_viewers_are_told_once_whether_figures_are_adjusted() -> None:
-    from score import ui
+    from score.web import ui
 
     assert "adjusted" in ui.adjusted_figures_notice(Scope.public())
     staff = ui.adjusted_figures_notice(Scope.country("bogota", {"COL"}))

@@ -14,12 +14,12 @@ import plotly.graph_objects as go
 import pytest
 from pptx import Presentation
 
-from score import components as c
-from score import exports
+from score import exports, formulas
 from score.access import Scope
 from score.exports import Slide, build_deck, to_csv, to_excel
 from score.filters import Filters
 from score.i18n import set_language
+from score.web import components as c
 from tests.oracle import REFERENCE, reference_rows
 
 NUMBERS = ["deliveries", "participations", "consultation_visits", "satisfaction_mean", "n_satisfaction"]
@@ -97,7 +97,7 @@ def test_hidden_cells_are_empty_with_the_reason_beside(demo_data_dir) -> None:
 
 def test_dates_are_iso() -> None:
     frame = exports.data_table(pd.DataFrame({"period_end": pd.to_datetime(["2013-09-30", None]), "n": [1, 2]}))
-    assert to_csv(frame).decode("utf-8-sig").splitlines()[1] == "2013-09-30,1"
+    assert to_csv(frame).decode("utf-8-sig").splitlines()[1] == '"2013-09-30",1'
 
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "Normal SA", "a=b"]
@@ -110,6 +110,34 @@ def test_csv_neutralises_formulas_and_keeps_numbers() -> None:
     assert back["change"].tolist()[0] == -3.5  # a negative number is a number, not a formula
 
 
+SEPARATOR_PAYLOADS = ["SENA;=1+2", "SENA,=1+2", "SENA\t=1+2", "a; +1", "x,@SUM(A1)", "line\n=1+2", "x;'=1"]
+
+
+@pytest.mark.parametrize("opened_with", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_csv_text_cannot_run_as_a_formula_whatever_separator_excel_splits_on(opened_with: str) -> None:
+    """Excel in French or Spanish settings splits a CSV on ";": every piece it could make of a text value must
+    still be text (OWASP CSV injection: neutralise after any separator, quote text fields)."""
+    frame = pd.DataFrame({"partner": DANGEROUS + SEPARATOR_PAYLOADS, "n": range(len(DANGEROUS + SEPARATOR_PAYLOADS))})
+    text = to_csv(frame).decode("utf-8-sig")
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:]:
+        for quoted in (True, False):  # a reader that honours quotes, and one that splits the raw line
+            cells = next(csv.reader([line], delimiter=opened_with)) if quoted else line.split(opened_with)
+            for cell in cells:
+                cell = cell.strip(' "')
+                if cell and not _is_plain_number(cell):
+                    assert not cell.startswith(tuple(formulas.TRIGGERS)), (line, cell)
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert [formulas.restore_text(v) for v in back["partner"]] == DANGEROUS + SEPARATOR_PAYLOADS
+
+
+def _is_plain_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def test_excel_neutralises_formulas_and_stores_numbers_as_numbers() -> None:
     frame = pd.DataFrame({"partner": DANGEROUS, "enterprises": [213, 1, 2, 3, 4, 5, 6, 7]})
     book = openpyxl.load_workbook(io.BytesIO(to_excel({"partners": frame})))
@@ -117,7 +145,7 @@ def test_excel_neutralises_formulas_and_stores_numbers_as_numbers() -> None:
     for row in sheet.iter_rows(min_row=2):
         partner, enterprises = row
         assert partner.data_type == "s", partner.value  # never "f" (a formula)
-        assert not str(partner.value).startswith(exports.FORMULA_TRIGGERS)
+        assert not str(partner.value).startswith(tuple(formulas.TRIGGERS))
         assert enterprises.data_type == "n" and enterprises.number_format == "#,##0"
     assert sheet["B2"].value == 213
 
@@ -305,7 +333,7 @@ def test_excel_round_trip() -> None:
 def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     """The Overview's workbook (what its 'Download this page's data' button writes): one sheet per query the
     page drew from, with the headline and per-country numbers equal to the raw counts."""
-    from score import ui
+    from score.web import ui
     from tests.test_pages_a import OVERVIEW, open_page
 
     at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
@@ -336,7 +364,7 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
 
 
 def test_long_share_labels_go_inside_long_bars_so_the_chart_keeps_its_width() -> None:
-    from score import components as c
+    from score.web import components as c
 
     frame = pd.DataFrame({"module": ["WC", "QM"], "share": [89.0, 30.0]})
     fig = c.bar_chart(

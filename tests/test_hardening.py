@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import stat
 import time
@@ -80,7 +81,7 @@ def test_demo_accounts_need_the_published_version_to_be_demo(tmp_path: Path, mon
 def test_plotly_shows_uploaded_names_as_text() -> None:
     import pandas as pd
 
-    from score import components as c
+    from score.web import components as c
 
     frame = pd.DataFrame({"partner": [LINK, IMAGE, "A & B"], "enterprises": [12, 9, 7]})
     fig = c.bar_chart(frame, "partner", "enterprises", title="Enterprises by partner")
@@ -205,7 +206,7 @@ def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatc
 
 
 def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from score import signin
+    from score.web import signin
 
     monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
     typed = "my-password-typed-in-the-wrong-box"
@@ -221,22 +222,96 @@ def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPa
 # ---------------------------------------------------------------------------------------------- 8: file modes
 
 
+def _loose_modes(data: Path) -> list[str]:
+    """Every folder or file under `data` (itself included) that its group or others may read."""
+    loose = []
+    for path in [data, *data.rglob("*")]:
+        if not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            loose.append(f"{path.relative_to(data)} {oct(stat.S_IMODE(path.stat().st_mode))}")
+    return loose
+
+
 def test_data_files_are_readable_by_the_service_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20.7: data/, data/reference/ and the lock files were 0755/0644 after a checkout or a user change."""
     from score.publish import publish_country
 
     data = build_small(tmp_path, monkeypatch)
-    os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)  # as a git checkout leaves it
+    for path in (data, data / "countries", data / "countries" / "PER"):
+        os.chmod(path, 0o755)  # as a git checkout leaves them
+    os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)
+    (data / "reference").mkdir(exist_ok=True, mode=0o755)
+    (data / "reference" / "sectors.csv").write_text("code\n")
     publish_country("COL", dataset_a(), Scope.hq("hq"))
-    loose = []
-    for top in ("countries", "archive", "versions"):
-        for path in [data / top, *(data / top).rglob("*")]:
-            if path.is_symlink():
-                continue
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
-                loose.append(f"{path.relative_to(data)} {oct(mode)}")
-    for name in ("secret.key", "publish.lock"):
-        if stat.S_IMODE((data / name).stat().st_mode) & 0o077:
-            loose.append(name)
-    assert not loose, loose
+    assert not _loose_modes(data), _loose_modes(data)
     assert config.data_dir() == data
+    (data / ".users.json.lock").touch(mode=0o644)  # as the old code left it
+    os.chmod(data, 0o755)
+    auth.add_user("maria", "a long enough password 1", "country", ["COL"])
+    assert (data / "users.json").is_file() and (data / ".users.json.lock").is_file()
+    assert not _loose_modes(data), _loose_modes(data)
+
+
+# ------------------------------------------------------------------ uploads bounded in time and memory (issue 20.6)
+
+
+def _hostile_csv(rows: int = 50_000, columns: int = 499) -> bytes:
+    """About 50 MB (just under the size limit): 50,000 rows of 499 one-digit values."""
+    header = "enterprise_id," + ",".join(f"c{i}" for i in range(columns - 1))
+    row = ",".join(["1"] * columns)
+    return (header + "\n" + "\n".join([row] * rows) + "\n").encode()
+
+
+def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: Path) -> None:
+    from score import upload
+    from score.ingest import bounded
+
+    files = {"enterprises.csv": _hostile_csv()}
+    assert 45 < len(files["enterprises.csv"]) / 1e6 < config.MAX_UPLOAD_MB
+    before = sorted(p.relative_to(fresh_data_dir) for p in fresh_data_dir.rglob("*") if "audit" not in p.name)
+    started = time.monotonic()
+    check = upload.check_upload("COL", files, Scope.country("colombia", {"COL"}))
+    elapsed = time.monotonic() - started
+    # The bound: 20 s of the worker's processor time, and never more than three times that on the clock.
+    assert elapsed < bounded.WALL_FACTOR * config.UPLOAD_CHECK_SECONDS + 5, elapsed
+    assert not check.report.ok and check.preview is None
+    (issue,) = check.report.errors
+    assert "the most one upload may" in issue.problem and "nothing was changed" in issue.problem
+    after = sorted(p.relative_to(fresh_data_dir) for p in fresh_data_dir.rglob("*") if "audit" not in p.name)
+    assert after == before  # nothing staged, archived or built
+
+
+def test_a_check_past_its_time_bound_is_ended_and_says_so_in_the_readers_language(monkeypatch) -> None:
+    from score import i18n
+    from score.ingest.bounded import validate_bounded
+
+    monkeypatch.setattr(config, "UPLOAD_CHECK_SECONDS", 0.3)
+    i18n.set_language("es")
+    try:
+        started = time.monotonic()
+        report = validate_bounded("COL", {"enterprises.csv": _hostile_csv(rows=20_000)})
+        assert time.monotonic() - started < 5
+    finally:
+        i18n.set_language("en")
+    (issue,) = report.errors
+    assert "0,3 segundos" in issue.problem or "0.3 segundos" in issue.problem, issue.problem
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("Fork")]
+
+
+def test_a_check_past_its_memory_bound_is_ended(monkeypatch) -> None:
+    from score.ingest.bounded import validate_bounded
+
+    monkeypatch.setattr(config, "UPLOAD_CHECK_MEMORY_MB", 50)
+    report = validate_bounded("COL", {"enterprises.csv": _hostile_csv(rows=30_000)})
+    (issue,) = report.errors
+    assert "MB of memory" in issue.problem
+
+
+def test_a_bounded_check_gives_the_same_report_as_the_validator() -> None:
+    from score.ingest import validate_submission
+    from score.ingest.bounded import validate_bounded
+    from tests.upload_files import base_files
+
+    files = base_files(enterprises__csv="enterprise_id,name\nCOL-0001,=1+2\n")
+    assert validate_bounded("COL", files).to_frame().equals(validate_submission("COL", files).to_frame())
+    good = validate_bounded("COL", base_files())
+    assert good.ok and set(good.tables) == set(validate_submission("COL", base_files()).tables)

@@ -156,15 +156,15 @@ PAGES = (
     "views/audit.py",
 )
 # Words that are the same in English and French or Spanish (checked by hand, not a translation left out).
-SAME_WORD = {"Phase", "Module", "Sector", "Version", "n", "Micro", "Action", "Participations", "Total"}
+SAME_WORD = {"Phase", "Module", "Sector", "Version", "n", "Micro", "Action", "Participations", "Total", "Province"}
 CONTRACT_FILES = (".csv", ".xlsx")  # template downloads are named by the data contract, in every language
 
 
 def _run(page: str, lang: str | None = None, session_language: str | None = None):
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
     from score.access import Scope
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")  # every page, including upload, data quality and audit
@@ -246,7 +246,7 @@ def test_the_link_wins_over_the_session_and_the_picker_writes_the_link(demo_data
 
 
 def test_without_a_link_the_browser_language_is_used(demo_data_dir, monkeypatch) -> None:
-    from score import ui
+    from score.web import ui
 
     monkeypatch.setattr(ui, "browser_language", lambda: "fr")
     at = _run(PAGES[0])
@@ -311,13 +311,20 @@ def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: 
         set_language("en")
 
 
-@pytest.mark.parametrize(("lang", "button"), [("fr", "Choisir des fichiers"), ("es", "Elegir archivos")])
-def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, button: str) -> None:
-    """Streamlit writes "Upload" and "50MB per file" itself; a style sheet puts the viewer's words there."""
+@pytest.mark.parametrize(
+    ("lang", "button", "drop", "size"),
+    [
+        ("fr", "Téléverser des fichiers", "Glissez-déposez ici", "Mo par fichier"),
+        ("es", "Subir archivos", "Arrastre y suelte aquí", "MB por archivo"),
+    ],
+)
+def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, button: str, drop: str, size: str) -> None:
+    """Streamlit writes "Upload", "200MB per file" and "Drag and drop files here" itself; a script puts the
+    viewer's words into the page in their place (so a screen reader reads them too, not only the eye)."""
     at = _run(PAGES[0], lang)
-    styles = " ".join(str(el.proto.body) for el in at.get("html"))
-    assert f'content:"{button}"' in styles
-    assert "stFileUploaderDropzoneInstructions" in styles
+    scripts = " ".join(str(el.proto.body) for el in at.get("html"))
+    assert "stFileUploaderDropzone" in scripts
+    assert f'"{button}"' in scripts and f'"{drop}"' in scripts and f' {size}"' in scripts
 
 
 def test_english_needs_no_replaced_words(demo_data_dir) -> None:

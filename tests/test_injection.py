@@ -212,7 +212,7 @@ def _app():
 
 @pytest.mark.slow
 def test_app_with_hostile_url_parameters(guarded_database: Path) -> None:
-    from score import ui
+    from score.web import ui
 
     partners = _partners(guarded_database)
     # One run per hostile value, every URL key at once (plus keys the app does not know).
@@ -231,7 +231,8 @@ def test_app_with_hostile_url_parameters(guarded_database: Path) -> None:
 
 @pytest.mark.slow
 def test_sign_in_form_with_hostile_input(guarded_database: Path, tmp_path: Path, monkeypatch) -> None:
-    from score import audit, ui
+    from score import audit
+    from score.web import ui
 
     monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")

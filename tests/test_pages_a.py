@@ -51,7 +51,7 @@ def open_page(page: str, params: dict | None = None, scope: Scope | None = None)
     """app.py with the filters in the URL (as a shared link would), then the page; fails on any exception."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     if scope is not None:
@@ -251,8 +251,8 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
 def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatch) -> None:
     """The page shows the list's first rows and says how many there are (exactly); the workbook's sheet holds them
     all, made when it is downloaded; the search box keeps the enterprises whose name or id contains the text."""
-    from score import ui
-    from score.components import tables
+    from score.web import ui
+    from score.web.components import tables
 
     monkeypatch.setattr(tables, "LIST_ROWS", 40)
     at = open_page(ENTERPRISES, {"countries": ["GHA"]}, HQ)
@@ -273,12 +273,18 @@ def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatc
 
 
 def test_enterprises_detail_only_for_own_country(raw) -> None:
+    # Country staff start on their own country: the list, the tiles and the charts are Colombia's, exact.
     at = open_page(ENTERPRISES, {}, Scope.country("col-user", {"COL"}))
     frame = table(at, "enterprise_list_table")
     assert set(frame["Country"]) == {"Colombia"}
     assert len(frame) == len(raw.enterprise_ids(countries={"COL"}))
-    # the tiles and charts still cover every country, as aggregates (adjusted: they include other countries)
-    public = db.run_query("overview_kpis", Scope.public(), Filters()).iloc[0]
+    assert metrics(at)["Enterprises engaged"].value == en_int(raw.kpis(countries={"COL"})["enterprises"])
+    # every region chosen: the tiles and charts cover every country, as aggregates (adjusted: they include other
+    # countries), and the list still holds Colombia's enterprises only
+    everywhere = {"regions": ["Africa", "Asia", "Latin America"]}
+    at = open_page(ENTERPRISES, everywhere, Scope.country("col-user", {"COL"}))
+    assert set(table(at, "enterprise_list_table")["Country"]) == {"Colombia"}
+    public = db.run_query("overview_kpis", Scope.public(), to_filters(everywhere)).iloc[0]
     assert metrics(at)["Enterprises engaged"].value == en_int(public["enterprises"])
     check_adjusted(metrics(at)["Enterprises engaged"].value, len(raw.enterprises))
 
@@ -483,7 +489,7 @@ def test_pages_in_french(raw, page: str) -> None:
     """The pages run in French with French number formats: 54 321 (narrow no-break space), 12,3."""
     from streamlit.testing.v1 import AppTest
 
-    from score import ui
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.LANGUAGE_KEY] = "fr"

@@ -149,13 +149,14 @@ def scoped_query(filters: Filters, scope: Scope):
 
 
 def country_names() -> dict[str, str]:
-    from score import ui
+    from score.web import ui
 
     return ui.reference_labels("country")
 
 
 def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], Presentation]:
-    from score import db, ui
+    from score import db
+    from score.web import ui
 
     labels = ui.export_labels()
     status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()

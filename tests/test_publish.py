@@ -126,6 +126,37 @@ def test_publish_refused_outside_the_scope(scope, country: str, shared_data_dir:
     assert fingerprint(shared_data_dir) == before
 
 
+def _demo_countries(path: Path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {c for (c,) in con.execute("SELECT country FROM country_dataset WHERE is_demo").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_restored_demo_version_keeps_its_demo_mark(data: Path) -> None:
+    """Issue 20.8: restoring Colombia's version 1 (the demo set) once real data is published brings synthetic
+    figures back; they must carry the demo mark, and HQ is told before that real data stays beside them."""
+    from score import auth, upload
+
+    publish_country("COL", dataset_a(), HQ)  # the same files, uploaded: real data now
+    publish_country("PER", {p.name: p.read_bytes() for p in sorted((data / "countries" / "PER").glob("*.csv"))}, HQ)
+    assert _demo_countries(publish.current_version_path()) == set()
+    assert upload.demo_restore("COL", 2) is None  # version 2's Colombia is real
+    assert upload.demo_restore("COL", 1) == ["PER"]  # the demo set, beside Peru's real data
+    result = restore_country("COL", 1, HQ)
+    assert _demo_countries(result.path) == {"COL"}
+    assert (data / "countries" / "COL" / publish.DEMO_MARKER).is_file()
+    status = db.run_query("data_status", Scope.public()).iloc[0]
+    assert int(status["demo_countries"]) == 1 and not bool(status["is_demo"])
+    assert not auth.demo_accounts_allowed()  # Peru is real: the demo accounts stay off
+    later = publish_country(
+        "PER", {p.name: p.read_bytes() for p in sorted((data / "countries" / "PER").glob("*.csv"))}, HQ
+    )
+    assert _demo_countries(later.path) == {"COL"}  # a later build keeps the mark
+    assert publish.read_history()[-1]["demo_countries"] == ["COL"]
+
+
 def test_restore_is_for_hq_only(shared_data_dir: Path) -> None:
     before = fingerprint(shared_data_dir)
     with pytest.raises(NotAllowed):

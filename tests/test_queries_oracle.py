@@ -22,6 +22,10 @@ FILTER_CASES = [
     Filters(modules=("CP",), year_from=2015, year_to=2015),
     Filters(year_from=2009, year_to=2009),
     Filters(year_from=2020),
+    # Provinces: one alone, two of one country, and one with a module and another filter (the group tables' rows).
+    Filters(provinces=("Antioquia",)),
+    Filters(countries=("GHA",), provinces=("Ashanti", "Western")),
+    Filters(provinces=("Gauteng", "Lima"), sectors=("garments", "food_beverages"), modules=("OSH",)),
 ]
 
 
@@ -33,6 +37,7 @@ def oracle_filters(f: Filters) -> dict:
         countries = in_regions if countries is None else countries & in_regions
     return {
         "countries": countries,
+        "provinces": set(f.provinces) or None,
         "sectors": set(f.sectors) or None,
         "phases": set(f.phases) or None,
         "partners": set(f.partners) or None,

@@ -12,7 +12,7 @@ import pytest
 from score import contract, i18n
 from score.i18n import set_language
 from score.ingest import suggest_code, validate_submission
-from score.upload_sections import counts_as_text
+from score.web.upload_sections import counts_as_text
 from tests.formats import HIDDEN, fr_int
 from tests.upload_files import BASE, workbook_of
 from tests.upload_files import base_files as files
@@ -234,3 +234,24 @@ def test_an_excel_export_in_french_or_spanish_gets_its_numbers_in_that_language(
     assert outside.rows == (3,) and latitudes in outside.fix, outside.fix
     assert outside.value.startswith("45,0 / "), outside.value  # a decimal comma is not read as the separator
     assert len(report.errors) == 2  # the empty row and the encoding are no errors
+
+
+def test_the_reports_value_cells_show_what_the_person_typed() -> None:
+    """-5 on screen, in the command line's summary and in the report's CSV file; the formula guard (an apostrophe)
+    only where a value could run as a formula in a spreadsheet."""
+    from score import exports
+
+    set_language("en")
+    ent = text("enterprises.csv").replace(
+        "COL-0001,Confecciones Andinas S.A.S.,garments,Antioquia,Medellín,6.244,-75.581,85,",
+        "COL-0001,=HYPERLINK(1),garments,Antioquia,Medellín,6.244,-75.581,-5,",
+    )
+    report = validate_submission("COL", files(enterprises__csv=ent))
+    (negative,) = [i for i in report.errors if i.column == "workers_female"]
+    assert negative.value == "-5"
+    assert "Value: -5\n" in report.summary() + "\n"
+    people = report.for_people()
+    assert people["Value"].tolist() == ["-5"]
+    written = exports.to_csv(people).decode("utf-8-sig")
+    assert ',"-5",' in written and "'-5" not in written
+    assert exports.neutralise("-2+3") == "'-2+3" and exports.neutralise("=HYPERLINK(1)").startswith("'")

@@ -1,4 +1,4 @@
-"""A new version is warmed before the pointer moves (score.warm, score.warmers): the queries visitors asked are
+"""A new version is warmed before the pointer moves (score.web.warm, score.warmers): the queries visitors asked are
 replayed on it, and a publisher waits (bounded) for every live app process to have done so."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from score import db, publish, ui, warm, warmers
+from score import db, publish, warmers
 from score.access import Scope
 from score.filters import Filters
+from score.web import cache, ui, warm
 
 
 def _process_file(data: Path, name: str, warmed: str | None, age: float = 0.0) -> Path:
@@ -50,7 +51,7 @@ def test_the_queries_visitors_asked_are_replayed_on_a_new_version(
     assert warm.warm(newest) >= 1
     assert "overview_kpis" in ran
     ran.clear()
-    cached = ui._cached_query(*call[:3], db.data_version(newest), (), scope, newest)  # what a page would ask
+    cached = cache.cached_query(*call[:3], db.data_version(newest), (), scope, newest)  # what a page would ask
     assert ran == []  # served from the warmed cache
     assert (
         cached.iloc[0]["enterprises"]

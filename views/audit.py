@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from score import audit, ui
+from score import audit
 from score.i18n import _
+from score.web import ui
 
 # The navigation only lists this page for HQ, but hiding is not authorisation: check here too.
 if not ui.current_scope().is_hq:
@@ -24,10 +25,14 @@ left, right = st.columns(2)
 kinds = sorted(set(events["event"].dropna()) | set(audit.EVENTS))
 event_names = audit.event_names()
 chosen_kinds = left.multiselect(
-    _("Event"), kinds, format_func=lambda kind: event_names.get(kind, kind), placeholder=_("All events")
+    _("Event"),
+    kinds,
+    format_func=lambda kind: event_names.get(kind, kind),
+    placeholder=_("All events"),
+    select_all=False,
 )
 users = sorted(str(u) for u in events["user"].dropna().unique())
-chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"))
+chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"), select_all=False)
 
 shown = events
 if chosen_kinds:

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from score import access, logframe, maps, ui
-from score import components as c
+from score import access, logframe, maps
 from score.filters import Filters
 from score.i18n import _, fmt_date
+from score.web import components as c
+from score.web import ui
 
 filters = ui.page(
     _("Country profile"), _("One country on one page: where SCORE works, whom it reaches, what changed."), workbook=True
@@ -34,6 +35,7 @@ st.session_state["profile_in_url"] = iso3
 name = countries[iso3]
 # This page's country replaces the country and region filters; every other filter applies.
 here = replace(filters, countries=(iso3,), regions=())
+ui.report_about(here, name)  # the page's report: this country under these filters
 if iso3 not in filters.countries_within(frozenset(codes)):
     st.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
 
@@ -53,6 +55,7 @@ if hidden or empty:
 else:
     targets = ui.query("overview_targets", filters_override=here).set_index("metric")
     c.reach_tiles(kpis, targets, with_targets=c.targets_apply(filters))
+    c.narrative_section(name, here)
 
 # ---- where, in which sectors, with which partners
 left, right = st.columns([3, 2])

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import components, exports, quality, ui
+from score import exports, quality
 from score.i18n import _, fmt_datetime, fmt_int
+from score.web import components, ui
 
 scope = ui.current_scope()
 filters = ui.page(_("Data quality"), _("What to check in each country's data, and when it was last published."))

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from score import components as c
-from score import logframe, ui
+from score import logframe
 from score.i18n import _, fmt_date
+from score.web import components as c
+from score.web import ui
 
 filters = ui.page(
     _("Logframe: targets and actuals"),
@@ -66,7 +67,7 @@ indicator = st.selectbox(
     _("Indicator"), reported, index=reported.index(default), format_func=indicators.get, key="logframe_indicator"
 )
 suffix = "" if chosen == LATEST else f", {fmt_date(chosen)}"
-figure = logframe.chart(frame, indicator, indicators[indicator], countries, title_suffix=suffix)
+figure = c.logframe_chart(frame, indicator, indicators[indicator], countries, title_suffix=suffix)
 c.show_or_empty(figure, _("No country reported this indicator for this date."), file_name=f"logframe-{indicator}")
 
 several_dates = frame["period_end"].nunique() > 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import components as c
-from score import contract, maps, ui
+from score import contract, maps
 from score.i18n import _
+from score.web import components as c
+from score.web import ui
 
 ui.page(
     _("Map of SCORE countries"),

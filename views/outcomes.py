@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import components as c
-from score import ui
 from score.i18n import _
+from score.web import components as c
+from score.web import ui
 
 ui.page(
     _("Outcomes"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import charts, ui
-from score import components as c
+from score import charts
 from score.i18n import _
+from score.web import components as c
+from score.web import ui
 
 filters = ui.page(
     _("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."), workbook=True
@@ -19,6 +20,7 @@ with_targets = c.targets_apply(filters)
 c.reach_tiles(kpis, ui.query("overview_targets").set_index("metric"), with_targets=with_targets, participations=True)
 c.kpi_row(c.women_share_tiles(kpis), columns=4)
 c.targets_caption(with_targets)
+c.narrative_section()  # the figures in words
 
 # ---- outcomes (published headline definitions)
 st.subheader(_("Outcomes reported at follow-up"))

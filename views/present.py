@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import audit, presentation, ui
-from score import present_mode as pm
+from score import audit, presentation
 from score.exports import build_deck
 from score.i18n import _, current_language
+from score.web import present_mode as pm
+from score.web import ui
 
 ui.pin_data_version()
 filters = ui.current_filters()

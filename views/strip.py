@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import access, presentation, ui
-from score import present_mode as pm
+from score import access, presentation
 from score.i18n import _
+from score.web import present_mode as pm
+from score.web import ui
 
 ui.pin_data_version()
 filters = ui.current_filters()

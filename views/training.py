@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import charts, ui
-from score import components as c
+from score import charts
 from score.i18n import _
+from score.web import components as c
+from score.web import ui
 
 ui.page(
     _("Training"),

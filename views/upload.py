@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import ui, upload
+from score import upload
 from score.i18n import _
-from score.upload_sections import (
+from score.web import ui
+from score.web.upload_sections import (
     COUNTRY_KEY,
     demo_ended,
     downloads_section,

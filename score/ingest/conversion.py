@@ -13,6 +13,7 @@ import pandas as pd
 
 from score import contract
 from score.contract import Column
+from score.formulas import restore_text
 from score.i18n import _, fmt_bound, label, ngettext
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
@@ -136,13 +137,12 @@ def _convert_text(
                     column=col.name,
                 ),
             )
-    # A leading apostrophe before =, +, -, @ is Excel's mark for "text, not a formula" (see score.templates).
-    if text.str.startswith("'").any():  # the regex runs value by value in Python: only when it can match
-        text = text.str.replace(_TEXT_MARK, "", regex=True)
+    # An apostrophe before =, +, -, @ is Excel's mark for "text, not a formula", written by our own downloads
+    # (score.formulas): removed again so that a downloaded file uploads unchanged.
+    marked = text.str.contains("'", regex=False)
+    if marked.any():  # the regex runs value by value in Python: only when it can match
+        text = text.where(~marked, text[marked].map(restore_text))
     return text.where(present).astype("string")
-
-
-_TEXT_MARK = r"^'(?=[=+\-@\t\r])"
 
 
 def _code_words(code_list: str) -> dict[str, str]:

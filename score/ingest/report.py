@@ -209,7 +209,7 @@ class ValidationReport:
             tag = _("ERROR") if issue.severity == ERROR else _("WARNING")
             lines.append(f"{tag:8} {'↳ ' if issue.cause else ''}{_location(issue)}: {issue.problem}")
             if issue.value is not None:
-                lines.append("         " + _("Value: {value}", value=repr(issue.value)))
+                lines.append("         " + _("Value: {value}", value=_as_typed(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
         return "\n".join(lines)
 
@@ -232,6 +232,13 @@ def report_headers() -> dict[str, str]:
         "problem": _("Problem"),
         "fix": _("Fix"),
     }
+
+
+def _as_typed(value: object) -> str:
+    """A cell's value as the person typed it (-5, not '-5'); quoted only where the quotes show something: an empty
+    value, spaces at either end, or characters that do not print (a tab, a line break)."""
+    text = str(value)
+    return text if text and text.strip() == text and text.isprintable() else repr(text)
 
 
 def _location(issue: Issue) -> str:

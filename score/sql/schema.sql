@@ -53,9 +53,9 @@ CREATE TABLE load_log (
 
 -- Derived per-enterprise tables, written once per version by score.build after the data are loaded
 -- (INSERT INTO <table> FROM <table>_of(countries), the macros at the end of this file). Each holds a result that
--- does not depend on the enterprise filters (country, sector, phase, partner and year select whole enterprises),
--- so the measure macros join them to filtered_enterprises(...) instead of recomputing them on every view. A module
--- filter changes which deliveries count: the macros then compute from the deliveries as before.
+-- does not depend on the enterprise filters (country, province, sector, phase, partner and year select whole
+-- enterprises), so the measure macros join them to filtered_enterprises(...) instead of recomputing them on every
+-- view. A module filter changes which deliveries count: the macros then compute from the deliveries as before.
 -- Per enterprise with deliveries: its deliveries, participations, visits and the largest group per role and sex.
 CREATE TABLE enterprise_training (
     enterprise_id VARCHAR PRIMARY KEY, country VARCHAR NOT NULL, module_completions BIGINT,
@@ -65,15 +65,15 @@ CREATE TABLE enterprise_training (
     participations_managers_female BIGINT, participations_managers_male BIGINT,
     participations_workers_female BIGINT, participations_workers_male BIGINT
 );
--- The *_by_group tables: per group of enterprises alike in every enterprise filter (country, sector, phase,
--- partner, year joined) and `module` (NULL: every delivery counts, as without a module filter; a module code: as
+-- The *_by_group tables: per group of enterprises alike in every enterprise filter (country, province, sector,
+-- phase, partner, year joined) and `module` (NULL: every delivery counts, as without a module filter; a module code: as
 -- under a filter on that one module), figures that add up over groups. A view without a module filter or with one
 -- module adds up a few thousand of these rows instead of joining 300,000 enterprises and 745,000 deliveries; a
 -- filter on two or more modules computes the same rows from the deliveries (figure_groups and its siblings).
 -- figures_by_group: the headline figures of country_figures and people trained by role and sex (people trained is
 -- a sum of per-enterprise maxima, so it adds up).
 CREATE TABLE figures_by_group (
-    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, module VARCHAR, province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     enterprises BIGINT, workers_female HUGEINT, workers_male HUGEINT, workers HUGEINT,
     module_completions HUGEINT, participations HUGEINT, consultation_visits HUGEINT,
     managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT,
@@ -97,7 +97,7 @@ CREATE TABLE figures_by_group (
 -- deliveries, training participations, people trained first counted that year (people_trained_added), the sum of
 -- the enterprises' record keys and the largest figures of one enterprise in one year.
 CREATE TABLE training_year_by_group (
-    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, module VARCHAR, province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     year BIGINT, n_enterprises BIGINT, deliveries HUGEINT, participations HUGEINT, people_trained HUGEINT,
     record_keys HUGEINT, max_participations HUGEINT, max_people_trained HUGEINT
 );
@@ -107,7 +107,7 @@ CREATE TABLE training_year_by_group (
 -- count here (an enterprise with a delivery of a chosen module has that module), so these rows serve every module
 -- filter, with no per-module variant.
 CREATE TABLE delivery_by_group (
-    country VARCHAR NOT NULL, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     delivery_module VARCHAR NOT NULL, deliveries BIGINT, participations HUGEINT, record_keys HUGEINT,
     max_participations INTEGER, n_satisfaction BIGINT, satisfaction_sum DOUBLE, satisfaction_record_keys HUGEINT,
     max_satisfaction DOUBLE
@@ -115,13 +115,13 @@ CREATE TABLE delivery_by_group (
 -- Per group and number of deliveries of the chosen modules per enterprise (queries/modules_per_enterprise.sql):
 -- enterprises and the sum of their record keys (0 = no delivery yet).
 CREATE TABLE modules_taken_by_group (
-    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, module VARCHAR, province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     n_modules BIGINT, enterprises BIGINT, record_keys HUGEINT
 );
 -- Per group and yes/no indicator (queries/outcome_shares.sql): follow-up answers, yeses, the sum and count of the
 -- answers (for the share) and the record keys of the enterprises answering and of those answering yes.
 CREATE TABLE share_by_group (
-    country VARCHAR NOT NULL, module VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
+    country VARCHAR NOT NULL, module VARCHAR, province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER,
     indicator VARCHAR NOT NULL, n_enterprises BIGINT, n_yes HUGEINT, value_sum DOUBLE, value_n BIGINT,
     record_keys HUGEINT, record_keys_yes HUGEINT
 );
@@ -135,15 +135,16 @@ CREATE TABLE delivery_people_added (
 CREATE TABLE indicator_pair (
     enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
     baseline DOUBLE, follow_up DOUBLE,
-    sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, record_key SMALLINT
+    province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, record_key SMALLINT
 );
 
 -- Filters. NULL means "no filter" for every list except `countries`: a NULL or empty country list
 -- returns nothing, so a missing scope fails closed.
 -- The enterprise filters, on an enterprise's (or a group of alike enterprises') attributes.
-CREATE MACRO enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                           country, sector, phase, partner, join_year) AS (
+CREATE MACRO enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                           country, province, sector, phase, partner, join_year) AS (
     list_contains(countries, country)
+    AND (provinces IS NULL OR list_contains(provinces, province))
     AND (sectors IS NULL OR list_contains(sectors, sector))
     AND (phases IS NULL OR list_contains(phases, phase))
     AND (partners IS NULL OR list_contains(partners, partner))
@@ -159,20 +160,20 @@ CREATE MACRO has_module(modules, enterprise_id) AS (
     OR enterprise_id IN (SELECT t.enterprise_id FROM training t WHERE list_contains(modules, t.module))
 );
 
-CREATE MACRO filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT e.*, e.workers_female + e.workers_male AS workers  -- headcount when joining; summed = workers reached
     FROM enterprise e
-    WHERE enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        e.country, e.sector, e.phase, e.partner, e.join_year)
+    WHERE enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        e.country, e.province, e.sector, e.phase, e.partner, e.join_year)
       AND has_module(modules, e.enterprise_id);
 
 -- Module deliveries of the filtered enterprises, limited to the chosen modules.
-CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT t.*, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key,
+CREATE MACRO filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT t.*, e.province, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key,
            -- people in this delivery's classroom; summed = training participations (two modules count twice)
            t.managers_female + t.managers_male + t.workers_female + t.workers_male AS participants
     FROM training t
-    JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+    JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
     WHERE modules IS NULL OR list_contains(modules, t.module);
 
@@ -181,7 +182,7 @@ CREATE MACRO filtered_training(countries, sectors, phases, partners, modules, ye
 -- (the conservative distinct estimate) the largest classroom group per role and sex across its modules (someone
 -- attending two modules is counted once). The definition; build time writes it unfiltered into
 -- enterprise_training.
-CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT enterprise_id, any_value(country) AS country, count(*) AS module_completions,
            sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
@@ -189,35 +190,33 @@ CREATE MACRO training_per_enterprise(countries, sectors, phases, partners, modul
            any_value(record_key) AS record_key,
            sum(managers_female) AS participations_managers_female, sum(managers_male) AS participations_managers_male,
            sum(workers_female) AS participations_workers_female, sum(workers_male) AS participations_workers_male
-    FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY enterprise_id;
 
 -- The same rows, read from the table written at build time unless a module filter changes which deliveries count
 -- (DuckDB runs one branch: the other's condition is false).
-CREATE MACRO filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT x.enterprise_id, x.country, x.module_completions, x.participations, x.consultation_visits,
            x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key,
-           x.participations_managers_female::HUGEINT AS participations_managers_female,
-           x.participations_managers_male::HUGEINT AS participations_managers_male,
-           x.participations_workers_female::HUGEINT AS participations_workers_female,
-           x.participations_workers_male::HUGEINT AS participations_workers_male
+           x.participations_managers_female, x.participations_managers_male, x.participations_workers_female,
+           x.participations_workers_male
     FROM enterprise_training x
-    JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
+    JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
     UNION ALL
-    SELECT * FROM training_per_enterprise(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
 
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
 -- classroom group across its modules (someone attending two modules is counted once).
-CREATE MACRO people_trained(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO people_trained(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT enterprise_id, country, managers_female, managers_male, workers_female, workers_male, record_key
-    FROM filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to);
+    FROM filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to);
 
 -- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
 -- unfiltered into indicator_pair); follow_up is NULL when missing.
 CREATE MACRO indicator_pair_of(countries) AS TABLE
-    SELECT p.*, e.sector, e.phase, e.partner, e.join_year, e.record_key
+    SELECT p.*, e.province, e.sector, e.phase, e.partner, e.join_year, e.record_key
     FROM (
         SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
                max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
@@ -232,22 +231,22 @@ CREATE MACRO indicator_pair_of(countries) AS TABLE
 
 -- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
 -- (NULL without a follow-up). The module filter only selects enterprises here, so the table serves every filter.
-CREATE MACRO indicator_change(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO indicator_change(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT p.enterprise_id, p.country, p.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
            CASE WHEN p.follow_up IS NULL THEN NULL
                 WHEN i.direction = 'lower' THEN p.follow_up < p.baseline
                 ELSE p.follow_up > p.baseline END AS improved
     FROM indicator_pair p
     JOIN indicator i ON i.code = p.indicator
-    WHERE enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        p.country, p.sector, p.phase, p.partner, p.join_year)
+    WHERE enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        p.country, p.province, p.sector, p.phase, p.partner, p.join_year)
       AND has_module(modules, p.enterprise_id);
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
-CREATE MACRO indicator_share(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value, e.sector, e.phase, e.partner, e.join_year
+CREATE MACRO indicator_share(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value, e.province, e.sector, e.phase, e.partner, e.join_year
     FROM indicator_value v
-    JOIN filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
+    JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
     JOIN indicator i ON i.code = v.indicator AND i.kind = 'share'
     WHERE v.period = 'follow_up';
@@ -260,8 +259,8 @@ CREATE MACRO size_class_of(workers) AS (
 -- The headline figures per group of alike enterprises (see figures_by_group) for the filtered enterprises:
 -- enterprises engaged, workers reached by sex, module completions, training participations, consultation visits,
 -- people trained by role and sex. The definition; build time writes it unfiltered into figures_by_group.
-CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT e.country, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
+CREATE MACRO figures_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT e.country, e.province, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
            sum(e.workers_female) AS workers_female, sum(e.workers_male) AS workers_male, sum(e.workers) AS workers,
            sum(x.module_completions) AS module_completions, sum(x.participations) AS participations,
            sum(x.consultation_visits) AS consultation_visits,
@@ -287,10 +286,10 @@ CREATE MACRO figures_per_group(countries, sectors, phases, partners, modules, ye
            max(x.participations_managers_male) AS max_participations_managers_male,
            max(x.participations_workers_female) AS max_participations_workers_female,
            max(x.participations_workers_male) AS max_participations_workers_male
-    FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
-    LEFT JOIN filtered_enterprise_training(countries, sectors, phases, partners, modules, year_from, year_to) x
+    FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+    LEFT JOIN filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) x
       USING (enterprise_id)
-    GROUP BY e.country, e.sector, e.phase, e.partner, e.join_year;
+    GROUP BY e.country, e.province, e.sector, e.phase, e.partner, e.join_year;
 
 -- Which rows of a *_by_group table answer the module filter: those of module NULL without one, those of the module
 -- with one; a filter on two or more modules computes the rows instead (modules_computed). DuckDB folds these
@@ -302,110 +301,111 @@ CREATE MACRO group_rows_for(modules, module) AS (
 );
 CREATE MACRO modules_computed(modules) AS (coalesce(len(list_distinct(modules)) > 1, false));
 -- A *_by_group row answers the filters: its module variant and its group's attributes.
-CREATE MACRO group_in(countries, sectors, phases, partners, modules, year_from, year_to,
-                      module, country, sector, phase, partner, join_year) AS (
+CREATE MACRO group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to,
+                      module, country, province, sector, phase, partner, join_year) AS (
     group_rows_for(modules, module)
-    AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                      country, sector, phase, partner, join_year)
+    AND enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                      country, province, sector, phase, partner, join_year)
 );
 
 -- The rows of figures_by_group for the filters: read from the table, or computed when two or more modules are chosen.
-CREATE MACRO figure_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO figure_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM figures_by_group
-    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
-                   partner, join_year)
+    WHERE group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to, module, country, province,
+                   sector, phase, partner, join_year)
     UNION ALL
-    SELECT * FROM figures_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM figures_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
 
 -- Per group and year of classroom training, for the filtered enterprises and chosen modules (training_year_by_group:
 -- the definition; build time writes it per module). A year's enterprises are those with a delivery that year.
-CREATE MACRO training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO training_year_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     WITH d AS (
         SELECT enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
-               any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
+               any_value(province) AS province, any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
                any_value(join_year) AS join_year, any_value(record_key) AS record_key,
                count(*) AS deliveries, sum(participants) AS participations
-        FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+        FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
         GROUP BY enterprise_id, year(classroom_date)
     ),
     added AS (
         SELECT enterprise_id, year(classroom_date) AS year,
                sum(managers_female + managers_male + workers_female + workers_male) AS people
-        FROM people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to)
+        FROM people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
         GROUP BY enterprise_id, year(classroom_date)
     )
-    SELECT d.country, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
+    SELECT d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
            sum(d.deliveries) AS deliveries, sum(d.participations) AS participations,
            sum(added.people) AS people_trained, sum(d.record_key) AS record_keys,
            max(d.participations) AS max_participations, max(added.people) AS max_people_trained
     FROM d
     LEFT JOIN added USING (enterprise_id, year)
-    GROUP BY d.country, d.sector, d.phase, d.partner, d.join_year, d.year;
+    GROUP BY d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year;
 
-CREATE MACRO training_year_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO training_year_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM training_year_by_group
-    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
-                   partner, join_year)
+    WHERE group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to, module, country, province,
+                   sector, phase, partner, join_year)
     UNION ALL
-    SELECT * FROM training_year_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM training_year_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
 
 -- Per group and module of the deliveries of the filtered enterprises and chosen modules (delivery_by_group: the
 -- definition), and its reader: the table serves every module filter.
-CREATE MACRO delivery_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT country, sector, phase, partner, join_year, module AS delivery_module, count(*) AS deliveries,
+CREATE MACRO delivery_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, province, sector, phase, partner, join_year, module AS delivery_module, count(*) AS deliveries,
            sum(participants) AS participations, sum(record_key) AS record_keys, max(participants) AS max_participations,
            count(satisfaction_pct) AS n_satisfaction, sum(satisfaction_pct) AS satisfaction_sum,
            sum(record_key) FILTER (WHERE satisfaction_pct IS NOT NULL) AS satisfaction_record_keys,
            max(satisfaction_pct) AS max_satisfaction
-    FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
-    GROUP BY country, sector, phase, partner, join_year, module;
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY country, province, sector, phase, partner, join_year, module;
 
-CREATE MACRO delivery_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO delivery_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * FROM delivery_by_group
     WHERE (modules IS NULL OR list_contains(modules, delivery_module))
-      AND enterprise_in(countries, sectors, phases, partners, year_from, year_to,
-                        country, sector, phase, partner, join_year);
+      AND enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        country, province, sector, phase, partner, join_year);
 
 -- Per group and number of deliveries of the chosen modules per enterprise (modules_taken_by_group: the definition).
-CREATE MACRO modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO modules_taken_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     WITH n AS (
-        SELECT e.enterprise_id, any_value(e.country) AS country, any_value(e.sector) AS sector,
+        SELECT e.enterprise_id, any_value(e.country) AS country, any_value(e.province) AS province,
+               any_value(e.sector) AS sector,
                any_value(e.phase) AS phase, any_value(e.partner) AS partner, any_value(e.join_year) AS join_year,
                any_value(e.record_key) AS record_key, count(t.module) AS n_modules
-        FROM filtered_enterprises(countries, sectors, phases, partners, modules, year_from, year_to) e
-        LEFT JOIN filtered_training(countries, sectors, phases, partners, modules, year_from, year_to) t
+        FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+        LEFT JOIN filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) t
           USING (enterprise_id)
         GROUP BY e.enterprise_id
     )
-    SELECT country, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
+    SELECT country, province, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
            sum(record_key) AS record_keys
     FROM n
-    GROUP BY country, sector, phase, partner, join_year, n_modules;
+    GROUP BY country, province, sector, phase, partner, join_year, n_modules;
 
-CREATE MACRO modules_taken_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO modules_taken_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM modules_taken_by_group
-    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
-                   partner, join_year)
+    WHERE group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to, module, country, province,
+                   sector, phase, partner, join_year)
     UNION ALL
-    SELECT * FROM modules_taken_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM modules_taken_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
 
 -- Per group and yes/no indicator, for the filtered enterprises (share_by_group: the definition).
-CREATE MACRO share_per_group(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT country, sector, phase, partner, join_year, indicator, count(*) AS n_enterprises,
+CREATE MACRO share_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, province, sector, phase, partner, join_year, indicator, count(*) AS n_enterprises,
            sum(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS n_yes, sum(value) AS value_sum, count(value) AS value_n,
            sum(record_key) AS record_keys, sum(record_key) FILTER (WHERE value = 1) AS record_keys_yes
-    FROM indicator_share(countries, sectors, phases, partners, modules, year_from, year_to)
-    GROUP BY country, sector, phase, partner, join_year, indicator;
+    FROM indicator_share(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY country, province, sector, phase, partner, join_year, indicator;
 
-CREATE MACRO share_groups(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO share_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM share_by_group
-    WHERE group_in(countries, sectors, phases, partners, modules, year_from, year_to, module, country, sector, phase,
-                   partner, join_year)
+    WHERE group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to, module, country, province,
+                   sector, phase, partner, join_year)
     UNION ALL
-    SELECT * FROM share_per_group(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM share_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules_computed(modules);
 
 -- The headline figures per country for the filtered enterprises. Totals are sums over these rows; every page and
@@ -413,7 +413,7 @@ CREATE MACRO share_groups(countries, sectors, phases, partners, modules, year_fr
 -- Disclosure control (score/disclosure.py): `ckey` is the cell key of the country's filtered enterprises (sum of
 -- their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the largest
 -- contribution of one enterprise to that figure (a total's is the largest of its rows').
-CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO country_figures(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT country, sum(enterprises)::BIGINT AS enterprises,
            sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers_reached,
            coalesce(sum(module_completions)::BIGINT, 0) AS module_completions,
@@ -431,14 +431,14 @@ CREATE MACRO country_figures(countries, sectors, phases, partners, modules, year
            max(max_people_trained_female) AS max_people_trained_female,
            max(max_people_trained_male) AS max_people_trained_male, max(max_managers_trained) AS max_managers_trained,
            max(max_workers_trained) AS max_workers_trained, max(max_people_trained) AS max_people_trained
-    FROM figure_groups(countries, sectors, phases, partners, modules, year_from, year_to)
+    FROM figure_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     GROUP BY country;
 
 -- People trained over time, on the same basis as people_trained: walking through an enterprise's deliveries
 -- in date order, each adds (per role and sex) how far it raises the largest group so far (a running maximum).
 -- Summed over an enterprise this equals people_trained; summed by year it says when people were first counted.
 -- The definition; build time writes it unfiltered into delivery_people_added.
-CREATE MACRO people_added_per_delivery(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     -- running maximum up to this delivery minus the one up to the delivery before: one window pass (both frames
     -- share partition and order), not a running max followed by lag() over a second window.
     SELECT enterprise_id, country, module, classroom_date,
@@ -446,19 +446,27 @@ CREATE MACRO people_added_per_delivery(countries, sectors, phases, partners, mod
            max(managers_male) OVER upto - coalesce(max(managers_male) OVER before, 0) AS managers_male,
            max(workers_female) OVER upto - coalesce(max(workers_female) OVER before, 0) AS workers_female,
            max(workers_male) OVER upto - coalesce(max(workers_male) OVER before, 0) AS workers_male
-    FROM filtered_training(countries, sectors, phases, partners, modules, year_from, year_to)
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WINDOW upto AS (PARTITION BY enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
            before AS (PARTITION BY enterprise_id ORDER BY classroom_date, module
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
 
 -- The same rows, from the table written at build time unless a module filter changes which deliveries count.
-CREATE MACRO people_trained_added(countries, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT a.* FROM delivery_people_added a
-    JOIN filtered_enterprises(countries, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
+    JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
     UNION ALL
-    SELECT * FROM people_added_per_delivery(countries, sectors, phases, partners, modules, year_from, year_to)
+    SELECT * FROM people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
+
+-- The options of the sidebar's filters (queries/filter_options.sql): per group of alike enterprises, those with a
+-- delivery of each module, from the per-module rows of figures_by_group (an enterprise counts once per module).
+CREATE MACRO module_option_groups(countries, provinces, sectors, phases, partners, year_from, year_to) AS TABLE
+    SELECT module, enterprises, record_keys FROM figures_by_group
+    WHERE module IS NOT NULL
+      AND enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        country, province, sector, phase, partner, join_year);
 
 -- Per-contributor noise for everyone without detail rights (score/disclosure.py, README "Small numbers"): schema
 -- `noisy` (made by score.build, NOISY_TABLES) holds the same tables with every magnitude of an enterprise moved by

@@ -39,7 +39,7 @@ def download_current_workbook(page: Page, folder: Path) -> Path:
         main.get_by_role("button", name="Excel workbook").first.click()
     path = folder / started.value.suggested_filename
     started.value.save_as(path)
-    assert path.name == "SCORE_COL_current.xlsx"
+    assert re.fullmatch(r"COL-current-\d{4}-\d{2}-\d{2}\.xlsx", path.name), path.name
     return path
 
 

@@ -130,7 +130,7 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     )
     version = (data / "score.duckdb").resolve().name  # the version the publish switched to
     assert version != "score-1.duckdb"
-    # Both processes warmed the new version (score.warm) before the publisher switched to it.
+    # Both processes warmed the new version (score.web.warm) before the publisher switched to it.
     warmed = {p.stem: json.loads(p.read_text())["warmed"] for p in (data / "run" / "warmers").glob("*.json")}
     assert len(warmed) == 2 and set(warmed.values()) == {version}, warmed
 

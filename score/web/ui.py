@@ -7,7 +7,7 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +15,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from score import access, contract, db, exports, filters, warm
+from score import contract, db, exports, filter_options, filters, narrative, report
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, label, language_code, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, set_language
+from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
+from score.web import warm
+from score.web.cache import cached_query, filters_key
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
@@ -29,6 +32,8 @@ DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
 PAGE_DOWNLOADS_KEY = "score_page_downloads"  # where page() left room for that workbook's download button
+PAGE_CHARTS_KEY = "score_page_charts"  # builders of the charts this page run drew, in order: the page's report
+PAGE_REPORT_KEY = "score_page_report"  # (title, filters, place) of the page's report; then its ReportRecipe
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
@@ -74,28 +79,6 @@ def data_version() -> str:
     return db.data_version(pinned_path())
 
 
-def _filters_key(filters: Filters) -> str:
-    """A frozen dataclass of tuples and numbers: its repr is its value. Streamlit's own hash walks every field
-    (most of a cached query's cost, BENCHMARKS.md); hashing this string is one step."""
-    return repr(filters)
-
-
-# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
-@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: _filters_key})
-def _cached_query(
-    name: str,
-    scope_key: tuple,
-    filters_key: Filters,
-    version: str,
-    params_key: tuple,
-    _scope: Scope,
-    _path: Path | None = None,
-) -> pd.DataFrame:
-    # scope_key, filters_key, version and params_key make up the cache key: the cache is shared by
-    # all sessions, so a result computed for one scope is never served to another.
-    return db.run_query(name, _scope, filters_key, path=_path, **dict(params_key))
-
-
 def scope_key(scope: Scope) -> tuple:
     """What a cached result depends on of the viewer: role, user and countries (the cache is shared by all)."""
     return (scope.role, scope.user, tuple(sorted(scope.aggregate_countries)), tuple(sorted(scope.detail_countries)))
@@ -109,7 +92,7 @@ def result_key(name: str, filters_override: Filters | None = None, **params: obj
     """What the result of the same `query(...)` call is determined by (query, viewer, filters, data version,
     parameters): a key for what is made from that result, without hashing the result itself."""
     chosen = filters_override if filters_override is not None else current_filters()
-    shown = _filters_key(replace(chosen, notices=()))
+    shown = filters_key(replace(chosen, notices=()))
     return (name, scope_key(current_scope()), shown, db.data_version(pinned_path()), _params_key(params))
 
 
@@ -122,7 +105,7 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     version = db.data_version(path)
     key, shown = scope_key(scope), replace(chosen, notices=())
     warm.remember((name, key, shown, params_key), scope)
-    frame = _cached_query(name, key, shown, version, params_key, scope, path)
+    frame = cached_query(name, key, shown, version, params_key, scope, path)
     sheets = st.session_state.get(PAGE_SHEETS_KEY)
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
@@ -143,32 +126,17 @@ def _partners(version: str, _path: Path | None = None) -> list[str]:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
+def _provinces(version: str, _path: Path | None = None) -> list[str]:
+    return db.run_query("provinces", Scope.nothing(), path=_path)["province"].tolist()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
 def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     bounds = db.run_query("year_bounds", Scope.nothing(), path=_path)
     first, last = bounds.iloc[0]["first_year"], bounds.iloc[0]["last_year"]
     if pd.isna(first):
         return filters.YEAR_MIN, filters.YEAR_MAX
     return int(first), max(int(last), int(first) + 1)
-
-
-def reference_labels(kind: str) -> dict[str, str]:
-    """Code -> label in the current language for sectors, modules, indicators, countries."""
-    return dict(_reference_labels(kind, current_language()))
-
-
-@functools.cache
-def _reference_labels(kind: str, language: str) -> dict[str, str]:
-    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
-    per rerun. Shared: reference_labels hands out copies."""
-    files = {
-        "sector": "sectors.csv",
-        "module": "modules.csv",
-        "indicator": "indicators.csv",
-        "logframe_indicator": "logframe_indicators.csv",
-        "country": "countries.csv",
-    }
-    key = "iso3" if kind == "country" else "code"
-    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
 def browser_language() -> str:
@@ -238,42 +206,98 @@ def sidebar_language() -> None:
             st.query_params[LANGUAGE_PARAM] = wanted
 
 
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 # Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
 # the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
 HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
 
 
+# Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
+# are English in every language and Streamlit has no setting for them. A style sheet could only paint other words
+# over them (a screen reader still read "Upload / 200MB per file"), so this script puts the reader's words into
+# the page itself, again whenever Streamlit draws the uploader anew: what is seen and what is read aloud agree.
+STREAMLIT_WORDS_JS = """
+<script>
+(() => {
+  const words = %s;
+  const doc = window.parent.document;
+  const translate = () => {
+    doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]').forEach((zone) => {
+      const walker = doc.createTreeWalker(zone, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue.trim();
+        for (const [pattern, replacement] of words) {
+          if (new RegExp(pattern).test(text) && node.nodeValue !== replacement) node.nodeValue = replacement;
+        }
+      }
+    });
+  };
+  translate();
+  if (!window.parent.scoreWordsObserver) {
+    window.parent.scoreWordsObserver = new MutationObserver(() => translate());
+    window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
+  }
+  window.parent.scoreTranslate = translate;
+})();
+</script>
+"""
+
+
 def streamlit_texts() -> None:
-    """Streamlit writes a few words of its own in English (the file uploader's button and size limit);
-    in French and Spanish a style sheet shows them in the viewer's language instead. (Streamlit has no
-    setting for the language of its own words.)"""
+    """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint);
+    in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
+    all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
+    st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
     if current_language() == DEFAULT_LANGUAGE:
-        st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
         return
-    uploader = "[data-testid='stFileUploaderDropzone']"
-    words = {
-        f"{uploader} button [data-testid='stMarkdownContainer'] p": _("Browse files"),
-        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span": _(
-            "{limit} MB per file", limit=st.get_option("server.maxUploadSize")
-        ),
-    }
-    rules = "".join(
-        f"{selector}{{font-size:0}}{selector}::after{{content:{_css_string(text)};font-size:0.875rem}}"
-        for selector, text in words.items()
+    limit = st.get_option("server.maxUploadSize")
+    words = [
+        ("^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
+        ("^Upload directories$", _("Upload folders")),
+        ("^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
+        ("^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+    ]
+    # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
+    payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    st.html(STREAMLIT_WORDS_JS % payload, unsafe_allow_javascript=True)
+
+
+def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
+    """queries/filter_options.sql for one filter under `chosen`, cached like any query (not a page's sheet)."""
+    scope, path = current_scope(), pinned_path()
+    params_key = _params_key({"facet": facet})
+    shown = replace(chosen, notices=())
+    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), params_key, scope, path)
+
+
+def _own_country_start(scope: Scope) -> None:
+    """Country staff start on their own countries: when a country user signs in (or a new one) and no country or
+    region is chosen, the country filter is set to theirs (they can clear it)."""
+    if scope.role != "country" or st.session_state.get("f_scope_user") == scope.user:
+        return
+    st.session_state["f_scope_user"] = scope.user
+    if not st.session_state.get("f_countries") and not st.session_state.get("f_regions"):
+        st.session_state["f_countries"] = sorted(scope.detail_countries)
+
+
+def _widget_filters(first: int, last: int) -> Filters:
+    """The filters the sidebar's widgets hold now (session state), before they are drawn."""
+    year_from, year_to = st.session_state.get("f_years", (first, last))
+    # The full data range means "no year filter", so links stay short and new years are included.
+    return Filters(
+        **{name: tuple(st.session_state.get(f"f_{name}", ())) for name in filters.LIST_FIELDS},
+        year_from=filters.YEAR_MIN if year_from <= first else int(year_from),
+        year_to=filters.YEAR_MAX if year_to >= last else int(year_to),
     )
-    st.html(f"<style>{HIDDEN_INSTRUCTIONS}{rules}</style>")
 
 
 def sidebar_filters() -> Filters:
-    """Draw the global filters, mirrored in st.query_params so any view is a shareable link."""
+    """Draw the global filters, mirrored in st.query_params so any view is a shareable link. Each filter offers the
+    values with data under the others (score.filter_options), sorted by name in the reader's language."""
     partners = _partners(data_version(), pinned_path())
+    provinces = _provinces(data_version(), pinned_path())
     first, last = _year_bounds(data_version(), pinned_path())
     if "f_initialised" not in st.session_state:
-        from_url = filters.from_query_params(_multi_params(), partners)
+        from_url = filters.from_query_params(_multi_params(), partners, provinces)
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(from_url, name))
         st.session_state["f_years"] = (max(from_url.year_from, first), min(from_url.year_to, last))
@@ -284,33 +308,82 @@ def sidebar_filters() -> Filters:
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
         st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
+    _own_country_start(current_scope())
+    # Re-validate what the widgets hold (session state can be set from outside the widgets).
+    now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
+    offered = filter_options.options(_facet_counts, now)
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
+    years = filter_options.phase_years(sorted(now.countries_within(frozenset(countries))))
+    many = len(set(offered.province_countries.values())) > 1
+
+    def province_name(province: str) -> str:
+        country = offered.province_countries.get(province)
+        return f"{province} ({countries.get(country, country)})" if many and country else province
+
+    by_name = filter_options.sorted_by_name
+    values = offered.values
     side = st.sidebar
     side.subheader(_("Filters"))
     side.multiselect(
-        _("Country"), list(countries), format_func=countries.get, key="f_countries", placeholder=_("All countries")
+        _("Country"),
+        by_name(values["countries"], countries),
+        format_func=countries.get,
+        key="f_countries",
+        placeholder=_("All countries"),
+        select_all=False,
     )
-    side.multiselect(_("Region"), list(filters.REGIONS), format_func=_, key="f_regions", placeholder=_("All regions"))
-    side.multiselect(_("Sector"), list(sectors), format_func=sectors.get, key="f_sectors", placeholder=_("All sectors"))
-    side.multiselect(_("Phase"), list(contract.PHASE_CODES), key="f_phases", placeholder=_("All phases"))
-    side.multiselect(_("Partner"), partners, key="f_partners", placeholder=_("All partners"))
-    side.multiselect(_("Module"), list(modules), format_func=modules.get, key="f_modules", placeholder=_("All modules"))
+    side.multiselect(
+        _("World region"),
+        by_name(values["regions"], {region: _(region) for region in values["regions"]}),
+        format_func=_,
+        key="f_regions",
+        placeholder=_("All regions"),
+        select_all=False,
+        help=_("Africa, Asia or Latin America: the part of the world a country is in."),
+    )
+    side.multiselect(
+        _("Province"),
+        by_name(values["provinces"], {p: province_name(p) for p in values["provinces"]}),
+        format_func=province_name,
+        key="f_provinces",
+        placeholder=_("All provinces"),
+        select_all=False,
+    )
+    side.multiselect(
+        _("Sector"),
+        by_name(values["sectors"], sectors),
+        format_func=sectors.get,
+        key="f_sectors",
+        placeholder=_("All sectors"),
+        select_all=False,
+    )
+    side.multiselect(
+        _("Phase"),
+        [p for p in contract.PHASE_CODES if p in values["phases"]],
+        format_func=lambda phase: filter_options.phase_label(phase, years),
+        key="f_phases",
+        placeholder=_("All phases"),
+        select_all=False,
+    )
+    side.multiselect(
+        _("Partner"), by_name(values["partners"], {}), key="f_partners", placeholder=_("All partners"), select_all=False
+    )
+    side.multiselect(
+        _("Module"),
+        [m for m in modules if m in values["modules"]],
+        format_func=modules.get,
+        key="f_modules",
+        placeholder=_("All modules"),
+        select_all=False,
+    )
     side.slider(_("Year joined"), first, last, key="f_years")
-    year_from, year_to = st.session_state["f_years"]
-    # The full data range means "no year filter", so links stay short and new years are included.
-    year_from = filters.YEAR_MIN if year_from <= first else year_from
-    year_to = filters.YEAR_MAX if year_to >= last else year_to
-    chosen = Filters(
-        **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_FIELDS},
-        year_from=int(year_from),
-        year_to=int(year_to),
+    chosen = replace(
+        filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces),
         notices=tuple(st.session_state.get("f_notices", ())),
     )
-    # Re-validate what the widgets hold (session state can be set from outside the widgets).
-    chosen = filters.from_query_params(chosen.to_query_params(), partners)
-    st.session_state[FILTERS_KEY] = replace(chosen, notices=tuple(st.session_state.get("f_notices", ())))
+    st.session_state[FILTERS_KEY] = chosen
     wanted = chosen.to_query_params()
     for key in PAGE_PARAMS:  # a page's own parameter survives the rewrite; that page validates it
         if key in st.query_params:
@@ -380,6 +453,9 @@ def notices() -> None:
     dropped = st.session_state.get("f_notices", ())
     if dropped:
         st.info(_("Some link parameters were not recognised and were ignored: {items}", items=", ".join(dropped)))
+    empty = empty_filters_message(current_filters())
+    if empty:
+        st.warning(empty, icon=":material/filter_alt_off:")
     adjusted = adjusted_figures_notice(current_scope())
     if adjusted:
         st.caption(adjusted)
@@ -404,33 +480,34 @@ def notices() -> None:
         )
 
 
-def adjusted_figures_notice(scope: Scope) -> str | None:
-    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
-    None for HQ, who see exact figures everywhere."""
-    if scope.is_hq:
-        return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures that include other countries are adjusted to protect their enterprises: {method} Figures for "
-            "{countries} alone are exact.",
-            method=access.method_text(),
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _("Figures are adjusted to protect individual enterprises: {method}", method=access.method_text())
+def _enterprises_under(chosen: Filters) -> int | None:
+    """Enterprises the viewer may count under `chosen` (None where the count is hidden: fewer than 5)."""
+    scope, path = current_scope(), pinned_path()
+    shown = replace(chosen, notices=())
+    frame = cached_query("overview_kpis", scope_key(scope), shown, db.data_version(path), (), scope, path)
+    value = frame.iloc[0]["enterprises"] if len(frame) else 0
+    return None if pd.isna(value) else int(value)
 
 
-def adjusted_figures_mark(scope: Scope) -> str | None:
-    """`adjusted_figures_notice` in a few words, for a slide's footer and present mode's control bar."""
-    if scope.is_hq:
+def empty_filters_message(chosen: Filters) -> str | None:
+    """When the filters leave no enterprises: which one emptied the view, in words (score.filter_options)."""
+    if chosen.is_default() or _enterprises_under(chosen):
         return None
-    if scope.role == "country":
-        names = reference_labels("country")
-        return _(
-            "Figures including other countries slightly adjusted; {countries} exact.",
-            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
-        )
-    return _("Figures adjusted to protect enterprises; fewer than 5 enterprises, possibly none, hidden.")
+    reason = filter_options.empty_reason(_enterprises_under, chosen)
+    if reason is None:
+        return None
+    labels = {
+        "countries": reference_labels("country"),
+        "sectors": reference_labels("sector"),
+        "modules": reference_labels("module"),
+    }
+
+    def names(field: str, values: tuple[str, ...] | list[str]) -> str:
+        if field == "regions":
+            return ", ".join(_(value) for value in values)
+        return ", ".join(labels.get(field, {}).get(value, value) for value in values)
+
+    return filter_options.empty_message(reason, names)
 
 
 def page(title: str, caption: str | None = None, workbook: bool = False) -> Filters:
@@ -445,6 +522,8 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
         st.caption(caption)
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
+    st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
+    st.session_state[PAGE_REPORT_KEY] = (title, None, None) if workbook else None
     notices()
     return current_filters()
 
@@ -508,16 +587,48 @@ def reset_page_workbook() -> None:
     `page(workbook=True)` gets none, and nothing is drawn into a slot of an earlier run."""
     st.session_state[PAGE_SHEETS_KEY] = None
     st.session_state[PAGE_DOWNLOADS_KEY] = None
+    st.session_state[PAGE_CHARTS_KEY] = None
+    st.session_state[PAGE_REPORT_KEY] = None
 
 
-def export_labels() -> dict[str, dict[str, str]]:
-    """Code -> name in the viewer's language for every code column an export may hold."""
-    return {
-        "country": reference_labels("country"),
-        "sector": reference_labels("sector"),
-        "module": reference_labels("module"),
-        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
-    }
+def record_chart(build: Callable[[], object]) -> None:
+    """A chart this page drew, for the page's report: `build()` gives its Plotly figure when the report is
+    made (called outside the session, in the reader's language)."""
+    charts = st.session_state.get(PAGE_CHARTS_KEY)
+    if isinstance(charts, list):
+        charts.append(build)
+
+
+def report_about(filters: Filters, place: str) -> None:
+    """This page shows one place under filters of its own (the country profile): its report says so."""
+    subject = st.session_state.get(PAGE_REPORT_KEY)
+    if isinstance(subject, tuple):
+        st.session_state[PAGE_REPORT_KEY] = (subject[0], filters, place)
+
+
+def page_report() -> report.ReportRecipe | None:
+    """What this page run leaves for its report (app.py, once the page has run): None on a page without one.
+    Kept in the session as a recipe, so the report is built only when asked for (and the command line
+    `python -m score report` reads the same recipe)."""
+    subject, charts = st.session_state.get(PAGE_REPORT_KEY), st.session_state.get(PAGE_CHARTS_KEY)
+    if not isinstance(subject, tuple) or not isinstance(charts, list):
+        return None
+    title, chosen, place = subject
+    chosen = chosen if chosen is not None else current_filters()
+    place = place or narrative.place_of(chosen, reference_labels("country"))
+    recipe = report.ReportRecipe(
+        title=title,
+        charts=tuple(charts),
+        scope=current_scope(),
+        filters=chosen,
+        context=export_context(chosen),
+        language=current_language(),
+        path=pinned_path(),
+        place=place,
+        indicator_names=reference_labels("indicator"),
+    )
+    st.session_state[PAGE_REPORT_KEY] = recipe
+    return recipe
 
 
 @st.cache_resource(max_entries=20, show_spinner=False)
@@ -540,7 +651,7 @@ def export_context(filters_override: Filters | None = None) -> exports.ExportCon
 
 
 # Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
-@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: _filters_key})
+@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: filters_key})
 def _export_context(
     chosen: Filters,
     scope_key: tuple,

@@ -14,18 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts, maps
-from score.components.downloads import download
-from score.components.values import (
-    HIDDEN,
-    cumulative,
-    format_value,
-    hidden_or_empty,
-    missing,
-    numeric,
-    sex_labels,
-)
+from score import charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
+from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
@@ -71,6 +63,10 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     return wrapper
 
 
+# The logframe's chart (score.logframe builds it without Streamlit), cached like the builders here.
+logframe_chart = cached_figure(logframe.chart)
+
+
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=FRAME_KEYS)
 def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
     return maps.build_deck(*args, **kwargs)
@@ -81,6 +77,19 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
     make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
+    from score.web import ui
+
+    ui.record_chart(functools.partial(_map_for_report, *args[:4]))
+
+
+def _map_for_report(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> tuple:
+    """The page's map in its report: the same countries and colour classes drawn by Plotly (it draws offline in
+    any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
+    from score import presentation
+
+    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
+    bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
+    return presentation.titled_map_figure(values, metric, metric_name, names), bars
 
 
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
@@ -108,11 +117,13 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     viewer's language), and under it a PNG download that carries the chart's caption in the image: filters,
     source, data date and demo status (exports.chart_png). Plotly's own camera button is removed: it
     overlapped the chart title and saved an image without any of that."""
-    from score import exports, ui
+    from score import exports
+    from score.web import ui
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
     download(
         _("PNG image"),
@@ -353,7 +364,8 @@ def multi_bar_chart(
                 orientation=orientation,
                 name=s.name,
                 marker={"color": s.colour},
-                texttemplate="%{" + axis + ":" + value_format + "}",
+                # a hidden segment prints "–" (drawn as 0: score.chart_text reads it as hidden, not as 0)
+                texttemplate=[HIDDEN if pd.isna(v) else "%{" + axis + ":" + value_format + "}" for v in values],
                 textposition="inside" if barmode == "stack" else "outside",
                 insidetextanchor="middle",
                 textfont={"size": 14},
@@ -363,7 +375,7 @@ def multi_bar_chart(
             )
         )
     hidden = matrix.isna().any(axis=1).to_numpy()
-    if hidden.any():
+    if hidden.any() and barmode == "stack":  # grouped bars print "–" at each hidden bar themselves
         hidden_names = [n for n, h in zip(names, hidden, strict=True) if h]
         fig.add_trace(
             charts.scatter(

@@ -25,10 +25,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, ui
+from score import audit, auth, disclosure
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
+from score.web import ui
 
 SESSION_KEY = "score_session"
 _FAILED_KEY = "score_signin_failed"  # the last attempt failed: keep the box open

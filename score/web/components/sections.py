@@ -3,6 +3,7 @@ sections that pages name (joining trend, sectors, outcome shares, women and men 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -10,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from score import access, charts
-from score.components.figures import Figure, Series, bar_chart, multi_bar_chart, share_chart, show_or_empty, trend_chart
-from score.components.values import (
+from score.filters import Filters
+from score.i18n import _
+from score.values import (
     HIDDEN,
     any_suppressed,
     format_value,
@@ -21,7 +23,15 @@ from score.components.values import (
     role_labels,
     sex_labels,
 )
-from score.i18n import _
+from score.web.components.figures import (
+    Figure,
+    Series,
+    bar_chart,
+    multi_bar_chart,
+    share_chart,
+    show_or_empty,
+    trend_chart,
+)
 
 
 def suppression_note(*frames: pd.DataFrame) -> None:
@@ -39,7 +49,7 @@ def suppression_note(*frames: pd.DataFrame) -> None:
 def headline_kpis_or_stop(count: str, empty_message: str) -> pd.Series:
     """The row of overview_kpis a page heads with; the page ends with an explanation instead when that row
     was hidden (for the public also when nothing matches: access.hidden_text) or `count` is 0."""
-    from score import ui
+    from score.web import ui
 
     kpis = ui.query("overview_kpis").iloc[0]
     if is_suppressed(kpis):
@@ -69,7 +79,7 @@ def chart_section(
 
 def sector_bars(frame: pd.DataFrame) -> Figure | None:
     """Enterprises by sector (enterprises_by_sector), in the sectors' colours."""
-    from score import ui
+    from score.web import ui
 
     return bar_chart(
         frame,
@@ -200,3 +210,22 @@ def modules_taken_section(per_enterprise: pd.DataFrame) -> None:
         frame=per_enterprise,
         caption=_("Share of the enterprises engaged that have taken 0, 1, 2 ... of the modules in view."),
     )
+
+
+def narrative_section(place: str | None = None, filters_override: Filters | None = None) -> None:
+    """The figures in words (score.narrative: rules over the page's own named queries), a short paragraph.
+    `place`: the country the page is about; `filters_override`: that page's filters (the country profile)."""
+    from score.narrative import narrative, place_of
+    from score.web import ui
+
+    if place is None and filters_override is None:
+        place = place_of(ui.current_filters(), ui.reference_labels("country"))
+
+    def query(name: str, **params: object) -> pd.DataFrame:
+        return ui.query(name, filters_override=filters_override, **params)
+
+    text = narrative(query, place, ui.reference_labels("indicator")).text
+    st.markdown(_MARKDOWN.sub(r"\\\1", text))  # plain text: nothing in it is read as Markdown
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

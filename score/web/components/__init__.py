@@ -1,9 +1,10 @@
-"""Drawing helpers and sections for the dashboard pages, by concern (pages use `from score import components
-as c` and `c.<name>`; every public name is here):
+"""Drawing helpers and sections for the dashboard pages, by concern (pages use `from score.web import components
+as c` and `c.<name>`; every public name is here, including the core's values and tiles that pages draw):
 
-- values.py: values as shown, without Streamlit (missing and hidden cells, `format_value`, labels, reshaping)
+- score/values.py (core): values as shown (missing and hidden cells, `format_value`, labels, reshaping)
+- score/tiles.py (core): the Tile spec and the tile sets of the pages (`headline_tiles` ...)
 - figures.py: the chart builders (`*_chart`), their cache (`cached_figure`), `show()` / `show_or_empty()`, maps
-- tiles.py: KPI tiles (`Tile`, `kpi_row`) and the tile sets of the pages (`headline_tiles` ...)
+- tiles.py: a row of KPI tiles on a page (`kpi_row`, `reach_tiles`, `targets_caption`)
 - tables.py: display tables, the enterprise list, table sections
 - downloads.py: download buttons (CSV of a query, the page's workbook)
 - sections.py: sections pages name (`chart_section`, `headline_kpis_or_stop`, joining trend, outcome shares ...)
@@ -26,70 +27,15 @@ it. Typical use in a page:
 
 from __future__ import annotations
 
-from score.components.downloads import (
-    csv_download,
-    download,
-    page_workbook,
-)
-from score.components.figures import (
-    CATEGORY_LINE,
-    FRAME_KEYS,
-    Figure,
-    Series,
-    bar_chart,
-    bottom_legend,
-    cached_figure,
-    content_key,
-    drawn_once,
-    map_chart,
-    multi_bar_chart,
-    outcome_chart,
-    outcome_note,
-    sex_split_chart,
-    share_chart,
-    show,
-    show_or_empty,
-    trend_chart,
-)
-from score.components.sections import (
-    chart_section,
-    headline_kpis_or_stop,
-    joining_trend,
-    modules_taken_section,
-    outcome_share_section,
-    role_sex_section,
-    satisfaction_section,
-    sector_bars,
-    suppression_note,
-)
-from score.components.tables import (
-    LIST_ROWS,
-    SEARCH_CHARS,
-    display_table,
-    enterprise_list_table,
-    enterprises_table_section,
-    logframe_matrix,
-    logframe_table,
-    logframe_with_status,
-    merge_tables,
-    modules_table_section,
-    renamed,
-    table,
-    table_section,
-    with_labels,
-)
-from score.components.tiles import (
+from score.tiles import (
     Tile,
     headline_tiles,
-    kpi_row,
     outcome_tiles,
-    reach_tiles,
-    targets_caption,
     training_tiles,
     women_share_tiles,
     workers_tiles,
 )
-from score.components.values import (
+from score.values import (
     HIDDEN,
     Kind,
     any_suppressed,
@@ -109,6 +55,61 @@ from score.components.values import (
     suppressed_rows,
     targets_apply,
 )
+from score.web.components.downloads import (
+    csv_download,
+    download,
+    page_workbook,
+)
+from score.web.components.figures import (
+    CATEGORY_LINE,
+    FRAME_KEYS,
+    Figure,
+    Series,
+    bar_chart,
+    bottom_legend,
+    cached_figure,
+    content_key,
+    drawn_once,
+    logframe_chart,
+    map_chart,
+    multi_bar_chart,
+    outcome_chart,
+    outcome_note,
+    sex_split_chart,
+    share_chart,
+    show,
+    show_or_empty,
+    trend_chart,
+)
+from score.web.components.sections import (
+    chart_section,
+    headline_kpis_or_stop,
+    joining_trend,
+    modules_taken_section,
+    narrative_section,
+    outcome_share_section,
+    role_sex_section,
+    satisfaction_section,
+    sector_bars,
+    suppression_note,
+)
+from score.web.components.tables import (
+    LIST_ROWS,
+    SEARCH_CHARS,
+    display_table,
+    enterprise_list_table,
+    enterprises_table_section,
+    logframe_matrix,
+    logframe_table,
+    logframe_with_status,
+    merge_tables,
+    modules_table_section,
+    renamed,
+    table,
+    table_section,
+    with_labels,
+)
+from score.web.components.tiles import kpi_row, reach_tiles, targets_caption
 
 __all__ = [
     "CATEGORY_LINE",
@@ -141,6 +142,7 @@ __all__ = [
     "is_suppressed",
     "joining_trend",
     "kpi_row",
+    "logframe_chart",
     "logframe_matrix",
     "logframe_table",
     "logframe_with_status",
@@ -150,6 +152,7 @@ __all__ = [
     "modules_table_section",
     "modules_taken_section",
     "multi_bar_chart",
+    "narrative_section",
     "numeric",
     "ordered",
     "outcome_chart",

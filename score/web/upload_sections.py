@@ -14,11 +14,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, exports, marked, publish, signin, templates, ui, upload
-from score.components.values import format_value
+from score import config, exports, marked, publish, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 from score.quality import action_label
+from score.values import format_value
+from score.web import signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -181,7 +182,7 @@ def downloads_section(country: str, scope) -> None:
         for column, table in zip(columns[1:], TABLES, strict=True):
             if optional.get(table, True):
                 column.download_button(
-                    names[table],
+                    f"{table}.csv",  # the button says the table; the file's name also has country and date
                     data=current("csv", names[table]),
                     file_name=names[table],
                     mime="text/csv",
@@ -566,6 +567,26 @@ def history_section(country: str, scope) -> None:
             version=version,
         )
     )
+    real_elsewhere = upload.demo_restore(country, version)
+    if real_elsewhere is not None:
+        names = ui.reference_labels("country")
+        st.warning(
+            _(
+                "Version {version} of {country} is the synthetic demo data set, not real enterprises. After the "
+                "restore, {country}'s figures are marked as demo data on every page, export and slide.",
+                version=version,
+                country=name,
+            )
+            + (
+                " "
+                + _(
+                    "Real data of {countries} stays as it is: the dashboard will mix demo and real figures.",
+                    countries=", ".join(names.get(c, c) for c in real_elsewhere),
+                )
+                if real_elsewhere
+                else ""
+            )
+        )
     confirm, cancel = st.columns(2)
     if cancel.button(_("Cancel"), key="upload_restore_cancel"):
         st.session_state.pop(RESTORE_KEY, None)

@@ -1,16 +1,15 @@
-"""KPI tiles: the Tile spec, a row of tiles, and the tile sets of the pages (headline figures against targets,
-women's shares, outcomes, training, workers)."""
+"""KPI tiles as data: the Tile spec and the tile sets of the pages, the deck and the strip (headline figures against
+targets, women's shares, outcomes, training, workers). No Streamlit here: `score.web.components.tiles` draws them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
-from score.components.values import Kind, format_value, missing, ordered
 from score.i18n import _, fmt_int, fmt_pct
+from score.values import Kind, format_value, missing, ordered
 
 
 @dataclass(frozen=True)
@@ -41,28 +40,6 @@ class Tile:
         if not self.has_target:
             return self.note
         return _("{pct} of target {target}", pct=fmt_pct(self.progress_pct), target=fmt_int(self.target))
-
-
-def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
-    """A row of bordered KPI tiles (st.metric)."""
-    cols = st.columns(columns or len(tiles))
-    any_target = any(t.has_target for t in tiles)
-    for col, tile in zip(cols, tiles, strict=False):
-        progress = float(tile.progress_pct) if tile.has_target else None  # type: ignore[arg-type]
-        with col:
-            st.metric(
-                tile.label,
-                format_value(tile.value, tile.kind),
-                delta=tile.detail,
-                delta_color="green" if progress is not None and progress >= 100 else "off",
-                delta_arrow="off",
-                help=tile.help,
-                border=True,
-                # tiles of a row share one height (with or without a note), unless progress bars sit below
-                height="content" if any_target else "stretch",
-            )
-            if progress is not None:
-                st.progress(min(max(progress / 100, 0.0), 1.0))
 
 
 def headline_tiles(
@@ -110,17 +87,6 @@ def headline_tiles(
             note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
         ),
     ]
-
-
-def reach_tiles(
-    kpis: Mapping[str, object] | pd.Series,
-    targets: pd.DataFrame,
-    *,
-    with_targets: bool,
-    participations: bool = False,
-) -> None:
-    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
-    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
 
 
 def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
@@ -190,21 +156,6 @@ def women_share_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
         )
         for label, measure, help_ in shares
     ]
-
-
-def targets_caption(with_targets: bool) -> None:
-    """Under the headline row: what the target bars mean, or why there are none."""
-    if with_targets:
-        st.caption(
-            _("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%.")
-        )
-    else:
-        st.caption(
-            _(
-                "Targets are set per country and phase, so progress is shown only without sector, partner, module "
-                "or year filters."
-            )
-        )
 
 
 def outcome_tiles(shares: pd.DataFrame, changes: pd.DataFrame, labels: Mapping[str, str]) -> list[Tile]:

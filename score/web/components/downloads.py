@@ -60,13 +60,15 @@ def page_workbook(file_name: str) -> None:
     page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
     (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
     translated here, in the viewer's session."""
-    from score import exports, ui
+    from score import exports
+    from score.web import ui
 
     slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
     sheets = st.session_state.get(ui.PAGE_SHEETS_KEY)
     if slot is None or not sheets:
         return
     labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
+    row = slot.container(horizontal=True)
     download(
         _("Download this page's data (Excel)"),
         lambda: exports.to_excel(exports.page_tables(sheets, labels, reason), context),
@@ -74,5 +76,28 @@ def page_workbook(file_name: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
         key="page_workbook",
-        where=slot,
+        where=row,
+    )
+    recipe = ui.page_report()
+    if recipe is None:
+        return
+    # The page as a document that travels: one HTML file (interactive, works offline) and the same as a PDF,
+    # built only when clicked (a PDF takes Chromium a few seconds).
+    download(
+        _("Report (HTML)"),
+        recipe.html,
+        f"{file_name}.html",
+        "text/html",
+        icon=":material/article:",
+        key="page_report_html",
+        where=row,
+    )
+    download(
+        _("Report (PDF)"),
+        recipe.pdf,
+        f"{file_name}.pdf",
+        "application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="page_report_pdf",
+        where=row,
     )

@@ -5,7 +5,7 @@ asked first, bounded). A daemon thread, started once per process, looks for a ne
 WATCH_SECONDS: a publisher renames `score-<n>.duckdb.building` to `score-<n>.duckdb` once it is checked, then waits
 (score.warmers, at most SCORE_WARM_WAIT_SECONDS) until every live process has warmed it, and only then switches the
 pointer. The thread replays the remembered queries on the new file through the same cached function as the pages
-(ui._cached_query), so the views people open are in its cache (st.cache_resource), and DuckDB's buffers loaded,
+(cache.cached_query), so the views people open are in its cache (st.cache_resource), and DuckDB's buffers loaded,
 when the pointer moves. A query that fails here is left for the page to run (and report) as usual.
 """
 
@@ -21,13 +21,14 @@ from pathlib import Path
 from score import config, warmers
 from score.access import Scope
 from score.filters import Filters
+from score.web import cache
 
 LOG = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5
 MAX_REMEMBERED = 500
 WARM_QUERIES = int(os.environ.get("SCORE_WARM_QUERIES", "60"))  # the most asked queries replayed per version
 
-Call = tuple[str, tuple, Filters, tuple]  # name, scope key, filters, parameters (ui._cached_query's key)
+Call = tuple[str, tuple, Filters, tuple]  # name, scope key, filters, parameters (cache.cached_query's key)
 _asked: Counter[Call] = Counter()
 _scopes: dict[Call, Scope] = {}
 _lock = threading.Lock()
@@ -60,13 +61,13 @@ def newest_version_file() -> Path | None:
 
 def warm(path: Path, limit: int = WARM_QUERIES) -> int:
     """Replay the most asked queries on `path`; returns how many ran (cached ones cost nothing)."""
-    from score import db, ui
+    from score import db
 
     version = db.data_version(path)
     done = 0
     for (name, scope_key, filters, params_key), scope in most_asked(limit):
         try:
-            ui._cached_query(name, scope_key, filters, version, params_key, scope, path)
+            cache.cached_query(name, scope_key, filters, version, params_key, scope, path)
         except Exception:  # the page will run it and show what is wrong
             LOG.debug("warming %s on %s failed", name, path.name, exc_info=True)
             continue

@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from score import access
-from score.components.downloads import csv_download, download
-from score.components.figures import FRAME_KEYS, drawn_once
-from score.components.sections import suppression_note
-from score.components.values import Kind, format_value, size_class_name, suppressed_rows
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
+from score.values import Kind, format_value, size_class_name, suppressed_rows
+from score.web.components.downloads import csv_download, download
+from score.web.components.figures import FRAME_KEYS, drawn_once
+from score.web.components.sections import suppression_note
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
@@ -173,7 +173,7 @@ def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *
 def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
     """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
     (a choice beside the summary), else the summary by country and sector that everyone may see."""
-    from score import ui
+    from score.web import ui
 
     detail_countries = filters.countries_within(ui.current_scope().detail_countries)
     views = {"detail": _("Enterprise list"), "aggregate": _("Summary by country and sector")}
@@ -231,7 +231,8 @@ def _enterprise_list(
 ) -> None:
     """enterprise_list (scoped to the viewer's detail countries by the query runner): its first LIST_ROWS on the
     page, the full list in the downloads, made when clicked."""
-    from score import db, ui
+    from score import db
+    from score.web import ui
 
     st.caption(
         _(
@@ -243,7 +244,7 @@ def _enterprise_list(
         st.text_input(
             _("Find an enterprise"),
             max_chars=SEARCH_CHARS,
-            placeholder=_("Name or id"),
+            placeholder=_("Name, id, city or province"),
             key="enterprise_search",
         )
     )

@@ -1,0 +1,69 @@
+"""Names of codes in the viewer's language, and the sentences that say a viewer's figures are adjusted: what pages,
+exports and the deck share (no Streamlit here, so `python -m score deck` reads them too)."""
+
+from __future__ import annotations
+
+import functools
+
+from score import access, contract
+from score.access import Scope
+from score.i18n import _, current_language, label
+
+
+def reference_labels(kind: str) -> dict[str, str]:
+    """Code -> label in the current language for sectors, modules, indicators, countries."""
+    return dict(_reference_labels(kind, current_language()))
+
+
+@functools.cache
+def _reference_labels(kind: str, language: str) -> dict[str, str]:
+    """Per kind and language (the reference files are part of the release): pages ask for them dozens of times
+    per rerun. Shared: reference_labels hands out copies."""
+    files = {
+        "sector": "sectors.csv",
+        "module": "modules.csv",
+        "indicator": "indicators.csv",
+        "logframe_indicator": "logframe_indicators.csv",
+        "country": "countries.csv",
+    }
+    key = "iso3" if kind == "country" else "code"
+    return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
+
+
+def export_labels() -> dict[str, dict[str, str]]:
+    """Code -> name in the viewer's language for every code column an export may hold."""
+    return {
+        "country": reference_labels("country"),
+        "sector": reference_labels("sector"),
+        "module": reference_labels("module"),
+        "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
+    }
+
+
+def adjusted_figures_notice(scope: Scope) -> str | None:
+    """The one sentence telling a viewer that the figures they see are slightly adjusted (score.disclosure);
+    None for HQ, who see exact figures everywhere."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures that include other countries are adjusted to protect their enterprises: {method} Figures for "
+            "{countries} alone are exact.",
+            method=access.method_text(),
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _("Figures are adjusted to protect individual enterprises: {method}", method=access.method_text())
+
+
+def adjusted_figures_mark(scope: Scope) -> str | None:
+    """`adjusted_figures_notice` in a few words, for a slide's footer and present mode's control bar."""
+    if scope.is_hq:
+        return None
+    if scope.role == "country":
+        names = reference_labels("country")
+        return _(
+            "Figures including other countries slightly adjusted; {countries} exact.",
+            countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
+        )
+    return _("Figures adjusted to protect enterprises; fewer than 5 enterprises, possibly none, hidden.")

@@ -1,0 +1,61 @@
+"""KPI tiles on a page: a row of tiles (st.metric with a progress bar) and what the target bars mean. The tiles
+themselves (Tile and the tile sets) are data, in score.tiles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from score.i18n import _
+from score.tiles import Tile, headline_tiles
+from score.values import format_value
+
+
+def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
+    """A row of bordered KPI tiles (st.metric)."""
+    cols = st.columns(columns or len(tiles))
+    any_target = any(t.has_target for t in tiles)
+    for col, tile in zip(cols, tiles, strict=False):
+        progress = float(tile.progress_pct) if tile.has_target else None  # type: ignore[arg-type]
+        with col:
+            st.metric(
+                tile.label,
+                format_value(tile.value, tile.kind),
+                delta=tile.detail,
+                delta_color="green" if progress is not None and progress >= 100 else "off",
+                delta_arrow="off",
+                help=tile.help,
+                border=True,
+                # tiles of a row share one height (with or without a note), unless progress bars sit below
+                height="content" if any_target else "stretch",
+            )
+            if progress is not None:
+                st.progress(min(max(progress / 100, 0.0), 1.0))
+
+
+def reach_tiles(
+    kpis: Mapping[str, object] | pd.Series,
+    targets: pd.DataFrame,
+    *,
+    with_targets: bool,
+    participations: bool = False,
+) -> None:
+    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
+    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
+
+
+def targets_caption(with_targets: bool) -> None:
+    """Under the headline row: what the target bars mean, or why there are none."""
+    if with_targets:
+        st.caption(
+            _("Targets: the programme's targets for the countries and phases in view, summed. A bar fills at 100%.")
+        )
+    else:
+        st.caption(
+            _(
+                "Targets are set per country and phase, so progress is shown only without sector, partner, module "
+                "or year filters."
+            )
+        )

@@ -1,0 +1,127 @@
+"""Every figure every page shows, as JSON: a before/after check for refactors that must not change a number.
+
+    python scripts/page_figures.py OUT.json [--data DIR] [--repo CHECKOUT]
+
+Runs app.py with AppTest for each page as the public, HQ and a country user (Colombia) and writes, per page and
+viewer, the tiles (label, value, delta), the tables (as shown), the charts' data and titles (Plotly), the maps'
+layers (pydeck) and the page's notices and captions. The demo set is built once into DIR (default: a folder in
+the temp dir, kept so that a second run compares the same build, with the same disclosure secret); compare two
+outputs with `cmp` or `diff`. `--repo` runs another checkout's code (e.g. main's) on the same data dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = [
+    "overview",
+    "enterprises",
+    "training",
+    "outcomes",
+    "map",
+    "logframe",
+    "country",
+    "present",
+    "strip",
+    "upload",
+    "data_quality",
+    "audit",
+]
+ONLY = {"upload": {"hq", "country"}, "data_quality": {"hq", "country"}, "audit": {"hq"}}
+
+
+def build(data: Path, repo: Path) -> None:
+    """The committed country files built into a private data dir (once: the secret and versions stay)."""
+    import shutil
+
+    if (data / "score.duckdb").exists():
+        return
+    shutil.copytree(repo / "data" / "countries", data / "countries")
+    from score.publish import build_all
+
+    build_all(user="figures")
+
+
+def scope_key() -> str:
+    try:
+        from score.web import ui
+    except ImportError:  # before the moves
+        from score import ui  # type: ignore[no-redef]
+    return ui.SCOPE_KEY
+
+
+def viewers() -> dict[str, object]:
+    from score.access import Scope
+
+    return {"public": Scope.public(), "hq": Scope.hq("figures"), "country": Scope.country("figures", {"COL"})}
+
+
+def plotly(element) -> dict:
+    spec = json.loads(element.proto.spec)
+    keep = ("type", "name", "x", "y", "text", "values", "labels", "customdata", "orientation", "z", "locations")
+    traces = [{k: trace.get(k) for k in keep if k in trace} for trace in spec.get("data", [])]
+    title = spec.get("layout", {}).get("title", {})
+    return {"title": title.get("text") if isinstance(title, dict) else title, "traces": traces}
+
+
+def deck(element) -> dict:
+    spec = json.loads(element.proto.json)
+    layers = [{k: v for k, v in layer.items() if k in ("@@type", "id", "data")} for layer in spec.get("layers", [])]
+    return {"layers": layers, "tooltip": element.proto.tooltip}
+
+
+def figures(at) -> dict:
+    out: dict = {
+        "metrics": [[m.label, m.value, m.proto.delta] for m in at.metric],
+        "tables": [json.loads(d.value.astype(str).to_json(orient="split")) for d in at.dataframe],
+        "charts": [plotly(c) for c in at.get("plotly_chart")],
+        "maps": [deck(d) for d in at.get("deck_gl_json_chart")],
+        "notices": [[kind, e.value] for kind in ("info", "warning", "error", "success") for e in getattr(at, kind)],
+        "captions": [c.value for c in at.caption],
+        "markdown": [m.value for m in at.markdown],
+        "html": [h.proto.body for h in at.get("html")],
+        "exception": [str(e.value) for e in at.exception],
+    }
+    return out
+
+
+def run_page(repo: Path, page: str, scope: object) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=180)
+    at.session_state[scope_key()] = scope
+    at.run()
+    if page != "overview":
+        at.switch_page(f"views/{page}.py").run()
+    return figures(at)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "score-page-figures" / "data")
+    parser.add_argument("--pages", nargs="*", default=PAGES)
+    parser.add_argument("--repo", type=Path, default=REPO)
+    args = parser.parse_args()
+    repo = args.repo.resolve()
+    os.environ["SCORE_DATA_DIR"] = str(args.data.resolve())
+    os.chdir(repo)
+    sys.path.insert(0, str(repo))
+    build(args.data, repo)
+    result: dict = {}
+    for page in args.pages:
+        for who, scope in viewers().items():
+            if who in ONLY.get(page, {who}):
+                result[f"{page} as {who}"] = run_page(repo, page, scope)
+                print(f"{page} as {who}", file=sys.stderr)
+    args.out.write_text(json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

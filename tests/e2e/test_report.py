@@ -1,0 +1,86 @@
+"""A report that travels: `python -m score report` writes one HTML file that opens from disk with the network off
+(no request leaves it, not even to this machine), draws as many charts as the page shows, each with its heading,
+text alternative and table, stays under 5 MB at the demo size; its PDF (A4 landscape) has a cover, a page per
+chart and a page of notes, and every chart's title as text."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from pypdf import PdfReader
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer, score_cli
+
+CHARTS = (
+    "[data-testid='stMain'] [data-testid='stPlotlyChart'], [data-testid='stMain'] [data-testid='stDeckGlJsonChart']"
+)
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def colombia_report(app_server: AppServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("report") / "r.html"
+    result = score_cli(
+        app_server.data_dir, "report", "--lang", "fr", "--query", "countries=COL", "--out", str(out), "--pdf"
+    )
+    return out, result.stdout
+
+
+def page_charts(page: Page, app_server: AppServer, path: str) -> int:
+    ui.goto(page, f"{app_server.url}/{path}")
+    page.locator(CHARTS).first.wait_for(timeout=ui.TIMEOUT)
+    return page.locator(CHARTS).count()
+
+
+def test_the_report_opens_offline_with_every_chart_of_the_page(
+    page: Page, app_server: AppServer, colombia_report: tuple[Path, str]
+) -> None:
+    out, printed = colombia_report
+    size = out.stat().st_size
+    assert f"{size:,}" in printed  # the command says how big the file is
+    assert size < MAX_BYTES
+    on_page = page_charts(page, app_server, "?lang=fr&countries=COL")
+
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(out.as_uri())
+    page.locator("html[data-drawn='yes']").wait_for(timeout=ui.TIMEOUT)
+    assert requests == [out.as_uri()]  # nothing else: no script, font or map tile from anywhere
+    assert page.locator("html").get_attribute("lang") == "fr"
+    drawn = page.locator("section.chart .plot .main-svg")
+    assert page.locator("section.chart").count() == on_page
+    assert page.locator("section.chart .plot").count() == on_page
+    assert drawn.count() >= on_page  # Plotly draws one or more svg layers per chart
+    for section in page.locator("section.chart").all():
+        assert section.locator("h2").inner_text().strip()
+        plot = section.locator(".plot")
+        assert plot.get_attribute("role") == "img" and plot.get_attribute("aria-label")
+    text = page.locator("body").inner_text()
+    assert "Colombie" in text and "DONNÉES DE DÉMONSTRATION" in text.upper()
+    assert re.search(r"Colombie : [\d\u202f]+ PME comptant [\d\u202f]+ travailleurs", text)  # the narrative, in French
+
+
+def test_the_pdf_has_a_cover_a_page_per_chart_a_notes_page_and_every_chart_title(
+    page: Page, colombia_report: tuple[Path, str]
+) -> None:
+    out, printed = colombia_report
+    pdf = out.with_suffix(".pdf")
+    assert pdf.name in printed
+    page.goto(out.as_uri())
+    page.locator("html[data-drawn='yes']").wait_for(timeout=ui.TIMEOUT)
+    titles = [title.strip() for title in page.locator("section.chart h2").all_inner_texts()]
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    assert len(reader.pages) == len(titles) + 2
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape, in points
+    for number, title in enumerate(titles, start=1):
+        assert _words(title) <= _words(reader.pages[number].extract_text()), title
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))

@@ -1,0 +1,159 @@
+"""A chart read without seeing it (score/chart_text.py): its table holds the numbers the chart draws, which equal
+independent counts from the raw files; its text alternative names the largest and smallest values and the
+direction of a trend; hidden cells read as hidden; numbers follow the reader's language."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from score import charts, db, logframe
+from score.access import Scope
+from score.chart_text import chart_table, chart_title, text_alternative
+from score.filters import Filters
+from score.i18n import set_language
+from score.web import components as c
+from tests.formats import HIDDEN, en_int, fr_int
+from tests.oracle import REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def country_names(language: str = "en") -> dict[str, str]:
+    with open(REFERENCE / "countries.csv", encoding="utf-8", newline="") as handle:
+        return {row["iso3"]: row[f"name_{language}"] for row in csv.DictReader(handle)}
+
+
+def enterprises_by_country_chart(demo_data_dir, language: str = "en"):
+    set_language(language)
+    frame = db.run_query("country_comparison", Scope.hq("t"), Filters())
+    frame = frame.sort_values("enterprises", ascending=False)
+    return c.bar_chart(
+        frame,
+        "country",
+        "enterprises",
+        title="Enterprises engaged (enterprises)",
+        labels=country_names(language),
+        target="target_enterprises",
+    )
+
+
+def test_the_table_of_a_country_chart_holds_every_countrys_count_from_the_raw_files(demo_data_dir, raw):
+    table = chart_table(enterprises_by_country_chart(demo_data_dir))
+    counts = Counter(e["country"] for e in raw.enterprises)
+    names = country_names()
+    expected = {names[code]: n for code, n in counts.items()}
+    assert dict(zip(table.categories, table.frame()["Enterprises"], strict=True)) == expected
+    assert {row[0]: row[1] for row in table.display_rows()} == {name: en_int(n) for name, n in expected.items()}
+    assert table.header[:2] == ["Category", "Enterprises"] and table.header[2] == "Target"
+
+
+def test_the_text_alternative_names_the_largest_and_smallest_country_with_their_counts(demo_data_dir, raw):
+    text = text_alternative(enterprises_by_country_chart(demo_data_dir))
+    counts = Counter(e["country"] for e in raw.enterprises)
+    (top, n_top), (low, n_low) = counts.most_common()[0], counts.most_common()[-1]
+    names = country_names()
+    assert text.startswith("Enterprises engaged (enterprises).")
+    assert f"largest {names[top]}, {en_int(n_top)}; smallest {names[low]}, {en_int(n_low)}" in text
+
+
+def test_a_french_reader_gets_french_number_formats_in_the_table(demo_data_dir, raw):
+    table = chart_table(enterprises_by_country_chart(demo_data_dir, "fr"))
+    counts = Counter(e["country"] for e in raw.enterprises)
+    names = country_names("fr")
+    assert {row[0]: row[1] for row in table.display_rows()} == {names[k]: fr_int(n) for k, n in counts.items()}
+    assert table.header[2] == "Cible"
+
+
+def test_a_trend_over_years_reads_with_its_direction_first_last_and_highest_year(demo_data_dir, raw):
+    frame = db.run_query("enterprises_by_year", Scope.hq("t"), Filters())
+    fig = c.trend_chart(frame, "year", "enterprises", title="Joining per year", bar_name="Joining", line_name="Total")
+    per_year = Counter(int(e["joined_on"][:4]) for e in raw.enterprises)
+    years = sorted(per_year)
+    table = chart_table(fig)
+    assert list(table.categories) == [str(y) for y in years]
+    assert list(table.frame()["Joining"]) == [per_year[y] for y in years]
+    assert list(table.frame()["Total"]) == list(pd.Series([per_year[y] for y in years]).cumsum())
+    first, last = per_year[years[0]], per_year[years[-1]]
+    direction = "rising" if last > first * 1.05 else "falling" if last < first * 0.95 else "about the same"
+    top = max(years, key=lambda y: per_year[y])
+    assert (
+        f"Joining: {direction} from {en_int(first)} in {years[0]} to {en_int(last)} in {years[-1]}; "
+        f"highest {en_int(per_year[top])} in {top}." in text_alternative(table)
+    )
+
+
+def test_a_hidden_bar_reads_as_hidden_in_the_table_the_csv_and_the_text():
+    frame = pd.DataFrame({"sector": ["garments", "textiles", "other"], "enterprises": [40, None, 7]})
+    table = chart_table(c.bar_chart(frame, "sector", "enterprises", title="Enterprises by sector (enterprises)"))
+    assert [row[1] for row in table.display_rows()] == ["40", HIDDEN, "7"]
+    assert table.cells[1][0].hidden and pd.isna(table.frame()["Enterprises"][1])
+    text = text_alternative(table)
+    assert "largest: garments, 40; smallest: other, 7" in text.lower()
+    assert "Hidden to protect individual enterprises: textiles." in text
+
+
+@pytest.mark.parametrize("barmode", ["stack", "group"])
+def test_a_hidden_segment_of_a_two_series_chart_is_hidden_while_the_other_series_shows(barmode):
+    frame = pd.DataFrame({"role": ["managers", "workers"], "female": [10.0, None], "male": [20.0, 30.0]})
+    series = [c.Series("female", "Women", "#CC79A7"), c.Series("male", "Men", "#009E73")]
+    fig = c.multi_bar_chart(frame, "role", series, title="People (people)", barmode=barmode)
+    table = chart_table(fig)
+    assert table.display_rows() == [["managers", "10", "20"], ["workers", HIDDEN, "30"]]
+    assert table.cells[1][0].hidden and not table.cells[1][1].hidden
+
+
+def test_women_and_men_shares_read_as_printed_on_the_bars():
+    fig = c.sex_split_chart([("Workers", 41000, 59000)], title="Women and men (% of people)")
+    table = chart_table(fig)
+    assert table.display_rows() == [["Workers", "41% · 41,000", "59% · 59,000"]]
+    assert (
+        text_alternative(table)
+        == "Women and men (% of people). Women: Workers, 41% · 41,000. Men: Workers, 59% · 59,000."
+    )
+
+
+def test_an_outcome_chart_reads_with_its_subtitle_and_the_change_it_writes_between_the_bars():
+    row = {"n_enterprises": 160, "baseline_mean": 3.2, "follow_up_mean": 2.6, "change_pct": -18.0}
+    fig = c.outcome_chart(row, label="Work accidents", unit="accidents", measure="mean")
+    assert chart_title(fig) == "Work accidents"
+    text = text_alternative(fig)
+    assert text.startswith("Work accidents (accidents · mean per enterprise).")
+    assert "Largest: Baseline, 3.2; smallest: Follow-up, 2.6." in text and text.endswith("-18.0% (total).")
+
+
+def test_the_logframe_chart_is_one_column_of_actuals_with_each_countrys_status_beside_it():
+    frame = pd.DataFrame(
+        {
+            "indicator": ["mous_signed"] * 3,
+            "country": ["COL", "PER", "GHA"],
+            "unit": ["count"] * 3,
+            "actual": [4, 1, None],
+            "target": [4, 3, 2],
+            "status": ["achieved", "behind", "no_data"],
+        }
+    )
+    table = chart_table(logframe.chart(frame, "mous_signed", "MoUs signed", {"COL": "Colombia"}))
+    assert table.header == ["Category", "Value", "Target", "Legend"]
+    rows = {row[0]: row for row in table.display_rows()}
+    assert rows["Colombia"][1:3] == ["4", "4"] and rows["PER"][1:3] == ["1", "3"]
+    assert [row[3] for row in table.display_rows()] == [
+        logframe.status_label(s) for s in ("achieved", "behind", "no_data")
+    ]
+
+
+def test_a_title_wrapped_over_lines_and_escaped_text_read_as_plain_text():
+    frame = pd.DataFrame({"partner": ["<b>A & B</b>"], "enterprises": [12]})
+    long_title = "Enterprises by implementing partner and something long enough to wrap (enterprises)"
+    fig = c.bar_chart(frame, "partner", "enterprises", title=long_title)
+    assert "<br>" in charts.layout_value(fig, "title")["text"]
+    table = chart_table(fig)
+    assert chart_title(fig) == long_title and table.categories == ("<b>A & B</b>",)

@@ -1,0 +1,147 @@
+"""The sidebar's filters follow each other: each offers only the values with enterprises under the other filters
+(counted as tests/oracle.py counts them), the public is offered no value of fewer than 5 enterprises, names sort
+as a reader of the language expects, and an empty view names the filter that emptied it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from score import db, filter_options
+from score.access import Scope
+from score.filter_options import empty_reason, options, sort_key, without
+from score.filters import Filters, from_query_params
+from score.i18n import set_language
+from tests.test_queries_oracle import oracle_filters
+
+FACET_COLUMNS = {
+    "country": "country",
+    "province": "province",
+    "sector": "sector",
+    "phase": "phase",
+    "partner": "partner",
+}
+
+
+def _run(scope: Scope):
+    def run(facet: str, chosen: Filters):
+        return db.run_query("filter_options", scope, chosen, facet=facet)
+
+    return run
+
+
+def _oracle_counts(raw, facet: str, chosen: Filters) -> Counter:
+    ids = raw.enterprise_ids(**oracle_filters(chosen))
+    if facet == "module":
+        return Counter(m for e, m in {(t["enterprise_id"], t["module"]) for t in raw.training} if e in ids)
+    return Counter(e[FACET_COLUMNS[facet]] for e in raw.enterprises if e["enterprise_id"] in ids)
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        Filters(),
+        Filters(countries=("COL",)),
+        Filters(provinces=("Antioquia",), sectors=("garments",)),
+        Filters(countries=("GHA", "ZAF"), modules=("OSH",), year_from=2012, year_to=2016),
+    ],
+    ids=lambda f: str(f.to_query_params()) or "all",
+)
+@pytest.mark.parametrize("facet", ["country", "province", "sector", "phase", "partner", "module"])
+def test_each_filters_options_are_the_values_with_enterprises_under_the_others(raw, facet, chosen) -> None:
+    others = without(chosen, f"{facet}s" if facet != "country" else "countries")  # as the sidebar asks
+    got = db.run_query("filter_options", Scope.hq("t"), others, facet=facet)
+    assert dict(zip(got["value"], got["enterprises"], strict=True)) == dict(_oracle_counts(raw, facet, others))
+
+
+def test_a_country_narrows_region_province_partner_and_phase(raw) -> None:
+    offered = options(_run(Scope.hq("t")), Filters(countries=("COL",)))
+    colombian = [e for e in raw.enterprises if e["country"] == "COL"]
+    assert offered.values["regions"] == ["Latin America"]
+    assert set(offered.values["provinces"]) == {e["province"] for e in colombian}
+    assert set(offered.values["partners"]) == {e["partner"] for e in colombian}
+    assert set(offered.values["phases"]) == {e["phase"] for e in colombian}
+    assert "ACFTU" not in offered.values["partners"]  # a Chinese partner
+    assert set(offered.province_countries.values()) == {"COL"}
+    # the country list itself is not narrowed by the country filter (another country can be added)
+    assert len(offered.values["countries"]) == len({e["country"] for e in raw.enterprises})
+
+
+def test_a_region_narrows_the_countries(raw) -> None:
+    offered = options(_run(Scope.hq("t")), Filters(regions=("Africa",)))
+    assert set(offered.values["countries"]) == {"GHA", "ZAF"}
+
+
+def test_phases_without_enterprises_are_not_offered(raw) -> None:
+    offered = options(_run(Scope.hq("t")), Filters())
+    assert set(offered.values["phases"]) == {e["phase"] for e in raw.enterprises}
+    assert "IV" not in offered.values["phases"] and "V" not in offered.values["phases"]
+
+
+def test_chosen_values_stay_offered_even_without_enterprises() -> None:
+    chosen = Filters(countries=("COL",), partners=("ACFTU",))
+    offered = options(_run(Scope.hq("t")), chosen)
+    assert offered.values["partners"][0] == "ACFTU"
+
+
+def test_the_public_is_offered_no_value_of_fewer_than_five_enterprises(raw) -> None:
+    chosen = Filters(countries=("GHA",), sectors=("garments",))
+    offered = options(_run(Scope.public()), chosen)
+    exact = _oracle_counts(raw, "partner", without(chosen, "partners"))
+    small = {partner for partner, n in exact.items() if n < 5}
+    assert small, "the demo data should have a small partner cell here"
+    assert not small & set(offered.values["partners"])
+    hq = options(_run(Scope.hq("t")), chosen)
+    assert small <= set(hq.values["partners"])
+
+
+def test_phases_show_the_years_of_their_funding() -> None:
+    set_language("en")
+    years = filter_options.phase_years(["COL"])
+    first, last = years["II"]
+    assert first < last
+    assert filter_options.phase_label("II", years) == f"II ({first}–{last})"
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "expected"),
+    [
+        ("en", ["Indonesia", "India", "Ghana"], ["Ghana", "India", "Indonesia"]),
+        ("es", ["Sudáfrica", "Perú", "Viet Nam", "Bolivia"], ["Bolivia", "Perú", "Sudáfrica", "Viet Nam"]),
+        ("es", ["Ñuble", "Nariño", "Oaxaca"], ["Nariño", "Ñuble", "Oaxaca"]),
+        (
+            "fr",
+            ["Égypte", "Équateur", "Espagne", "Afrique du Sud"],
+            ["Afrique du Sud", "Égypte", "Équateur", "Espagne"],
+        ),
+    ],
+)
+def test_names_sort_as_a_reader_of_the_language_expects(language, names, expected) -> None:
+    assert sorted(names, key=lambda name: sort_key(name, language)) == expected
+
+
+def test_an_empty_view_names_the_filter_that_emptied_it() -> None:
+    set_language("en")
+    link = {"countries": "COL", "regions": "Africa", "sectors": "garments", "partners": "ACFTU", "modules": "WC"}
+    chosen = from_query_params(link, ["ACFTU", "SENA"])
+
+    def count(f: Filters) -> int | None:
+        return int(db.run_query("overview_kpis", Scope.hq("t"), f).iloc[0]["enterprises"])
+
+    reason = empty_reason(count, chosen)
+    assert reason is not None and reason.field == "regions" and reason.values == ("Africa",)
+    assert reason.within == Filters(countries=("COL",))
+    message = filter_options.empty_message(reason, lambda field, values: ", ".join(values))
+    assert message == "No enterprises: World region Africa has none in COL."
+
+
+def test_an_empty_view_for_the_public_does_not_tell_zero_from_a_few() -> None:
+    set_language("en")
+    reason = empty_reason(lambda f: None if f.partners else 100, Filters(countries=("COL",), partners=("SENA",)))
+    assert reason is not None and reason.hidden and reason.field == "partners"
+    assert "fewer than 5 (possibly none)" in filter_options.empty_message(reason, lambda f, v: ", ".join(v))
+
+
+def test_no_reason_when_the_view_has_enterprises() -> None:
+    assert empty_reason(lambda f: 12, Filters(countries=("COL",))) is None
