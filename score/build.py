@@ -116,7 +116,8 @@ NOT_MAGNITUDES = frozenset(
 
 
 def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Schema noisy: NOISY_TABLES with main's columns, magnitudes as DOUBLE, and each enterprise's share."""
+    """Schema noisy: NOISY_TABLES with main's columns, magnitudes as DOUBLE, each enterprise's share and each group's
+    direction; schema mixed: views of NOISY_TABLES, exact for the countries in variable `exact_countries`."""
     con.execute("CREATE SCHEMA noisy")
     con.execute(
         "CREATE TABLE noisy.contribution_noise (country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, "
@@ -136,6 +137,16 @@ def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
         for (column,) in integers:
             if column not in NOT_MAGNITUDES:
                 con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE DOUBLE")
+    # Schema mixed, for country staff looking at several countries: their own countries' rows exact (main), the
+    # others' noisy; `exact_countries` is a variable each reading cursor sets (score.db).
+    con.execute("CREATE SCHEMA mixed")
+    for table in NOISY_TABLES:
+        con.execute(
+            f"CREATE VIEW mixed.{table} AS "  # noqa: S608 (fixed names)
+            f"SELECT * FROM main.{table} WHERE list_contains(getvariable('exact_countries'), country) "
+            f"UNION ALL BY NAME SELECT * FROM noisy.{table} "
+            f"WHERE NOT list_contains(coalesce(getvariable('exact_countries'), []::VARCHAR[]), country)"
+        )
 
 
 class BuildError(Exception):

@@ -349,7 +349,7 @@ def run_query(
     protect = query.access == "aggregate" and scope.suppresses(countries)
     with _cursor(path) as cursor:
         if protect:
-            _read_noisy(cursor)
+            _read_noisy(cursor, scope.detail_countries)
         frame = cursor.execute(query.sql, _bind(query, values)).df()
         if query.access != "aggregate":
             return frame
@@ -365,11 +365,17 @@ def run_query(
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
 
 
-def _read_noisy(cursor: duckdb.DuckDBPyConnection) -> None:
+def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str]) -> None:
     """Make this cursor read schema noisy first: every magnitude a sum of per-contributor noisy values
-    (score/sql/schema.sql, score.disclosure). A version without it is refused, never read exactly."""
+    (score.build, score.disclosure); for country staff schema mixed, where their own countries' rows stay exact (so a
+    mixed cell minus their own exact cell is the other country's noisy figure, no closer). A version without them
+    is refused, never read exactly."""
     try:
-        cursor.execute("SET search_path = 'noisy,main'")
+        if exact:
+            cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": sorted(exact)})
+            cursor.execute("SET search_path = 'mixed,main'")
+        else:
+            cursor.execute("SET search_path = 'noisy,main'")
     except duckdb.Error as error:
         raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
 
