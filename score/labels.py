@@ -48,12 +48,12 @@ def adjusted_figures_notice(scope: Scope) -> str | None:
     if scope.role == "country":
         names = reference_labels("country")
         return _(
-            "Figures that include other countries are adjusted to protect their enterprises: {method} Figures for "
+            "To protect enterprises, figures that include other countries are adjusted. {method} Figures for "
             "{countries} alone are exact.",
             method=access.method_text(),
             countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
         )
-    return _("Figures are adjusted to protect individual enterprises: {method}", method=access.method_text())
+    return _("To protect individual enterprises, figures are adjusted. {method}", method=access.method_text())
 
 
 def adjusted_figures_mark(scope: Scope) -> str | None:

@@ -518,7 +518,7 @@ def test_colour_scale_breaks_are_round_and_legend_html_escapes() -> None:
     html = maps.legend_html("<Enterprises>", scale, {"suppressed", "no_data"})
     assert "&lt;Enterprises&gt;" in html and "<Enterprises>" not in html
     assert html.count("width:22px") == len(scale.colours) + 2  # one swatch per class, hatched, white
-    assert "Not shown (fewer than 5 enterprises)" in html
+    assert "Not shown (fewer than 5 enterprises, possibly none)" in html
 
 
 def test_deck_is_offline_escapes_tooltips_and_fits_view() -> None:
