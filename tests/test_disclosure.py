@@ -448,3 +448,18 @@ def test_group_directions_balance_each_country_and_stay_in_the_next_version() ->
     again = groups.merge(disclosure.group_signs(b"k" * 32, groups, kept))
     in_a = again[again["country"] == "A"].set_index("sector")
     assert in_a.loc[list("pqr"), "sign"].tolist() == kept["sign"].tolist()
+
+
+def test_pages_the_deck_and_the_about_sheet_describe_the_same_method() -> None:
+    from score import access, exports, labels, presentation
+
+    method = access.method_text()
+    assert "6-12%" in method and "possibly none" in method
+    notice = labels.adjusted_figures_notice(Scope.public())
+    assert method in notice
+    assert method in labels.adjusted_figures_notice(Scope.country("bogota", {"COL"}))
+    assert method in presentation.method_notes()["hidden"]  # the deck's speaker notes, also for HQ's deck
+    context = exports.export_context(Filters(), {}, None, adjusted=(notice, "mark"))
+    assert (exports._("Protection of enterprises"), notice) in context.about  # the workbook's About sheet
+    for text in (method, notice, presentation.method_notes()["hidden"]):
+        assert "secondary" not in text and "recovering" not in text and "would reveal" not in text
