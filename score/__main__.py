@@ -1,4 +1,5 @@
-"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users`."""
+"""Command line: `python -m score validate|build|demo|publish|history|restore|download|contract|deck|report|users|
+submissions|approve|return`."""
 
 from __future__ import annotations
 
@@ -141,6 +142,52 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
         return 1
     print(f"Restored {args.country.upper()} from version {args.version} as version {result.version}")
+    return 0
+
+
+def _cmd_submissions(args: argparse.Namespace) -> int:
+    from score import submissions
+
+    items = submissions.all_submissions(args.country.upper() if args.country else None)
+    if not args.all:
+        items = [s for s in items if s.state == "pending"]
+    if not items:
+        print("No pending submission." if not args.all else "No submission.")
+        return 0
+    print(f"{'country':7} {'state':9} {'kind':6} {'when':25} {'who':20} {'id':32} files / comment")
+    for item in items:
+        files = ", ".join(str(f["name"]) for f in item.files)
+        note = f" / {item.comment}" if item.comment else ""
+        print(
+            f"{item.country:7} {item.state:9} {item.kind:6} {item.at:25} {item.user[:20]:20} {item.id:32} {files}{note}"
+        )
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    from score import submissions
+    from score.access import Scope
+    from score.publish import PublishError, RejectedUpload
+
+    try:
+        item, result = submissions.approve(args.country.upper(), Scope.hq(args.user))
+    except (submissions.SubmissionError, PublishError, RejectedUpload) as error:
+        print(f"Not approved, nothing changed: {error}", file=sys.stderr)
+        return 1
+    print(f"Approved {item.country} (submitted by {item.user} at {item.at}): published as version {result.version}")
+    return 0
+
+
+def _cmd_return(args: argparse.Namespace) -> int:
+    from score import submissions
+    from score.access import Scope
+
+    try:
+        item = submissions.return_submission(args.country.upper(), Scope.hq(args.user), args.comment)
+    except submissions.SubmissionError as error:
+        print(f"Not returned: {error}", file=sys.stderr)
+        return 1
+    print(f"Returned {item.country} to {item.user} with the comment: {item.comment}")
     return 0
 
 
@@ -346,6 +393,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--page", default="overview", help="overview (default), enterprises, training ... country")
     p.add_argument("--pdf", action="store_true", help="also print it to PDF (A4 landscape) with Chromium")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("submissions", help="submissions waiting for HQ's review (--all: every state)")
+    p.add_argument("country", nargs="?", help="ISO3 code: only this country")
+    p.add_argument("--all", action="store_true", help="also approved, returned and withdrawn ones")
+    p.set_defaults(func=_cmd_submissions)
+
+    p = sub.add_parser("approve", help="publish a country's pending submission (as HQ)")
+    p.add_argument("country", help="ISO3 code, e.g. COL")
+    p.add_argument("--user", default="cli", help="recorded as the approver (default: cli)")
+    p.set_defaults(func=_cmd_approve)
+
+    p = sub.add_parser("return", help="return a country's pending submission to its submitter with a comment")
+    p.add_argument("country", help="ISO3 code, e.g. COL")
+    p.add_argument("--comment", required=True, help="what the submitter should change")
+    p.add_argument("--user", default="cli", help="recorded as the reviewer (default: cli)")
+    p.set_defaults(func=_cmd_return)
 
     p = sub.add_parser("users", help="local users of the dashboard (add, remove, list, demo)")
     users = p.add_subparsers(dest="action", required=True)

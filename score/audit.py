@@ -3,7 +3,8 @@
     {"at": "2025-01-31T09:12:03+00:00", "event": "sign_in", "user": "geneva", "detail": {...}}
 
 Events used by the app: sign_in, sign_in_failed, sign_out, session_expired, upload, publish, restore,
-export. Every event is exactly one physical line whatever text it holds: the JSON is written with
+export, and the review of a country's submission: submitted, edited (a correction in the browser grid), returned,
+withdrawn, approved. Every event is exactly one physical line whatever text it holds: the JSON is written with
 `ensure_ascii=True`, so U+2028, U+2029, U+0085 and every other character outside ASCII is escaped, and the file
 is split on b"\n" alone. A line that cannot be read is returned as an "unreadable" event, never dropped.
 Lines are only ever appended (O_APPEND, one write per line, under an exclusive lock), the file is
@@ -36,6 +37,11 @@ EVENTS = (
     "publish",
     "restore",
     "export",
+    "submitted",
+    "edited",
+    "returned",
+    "withdrawn",
+    "approved",
 )
 UNREADABLE = "unreadable"  # a line that is not an event (torn by a crash, or edited by hand): shown, not dropped
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -150,6 +156,11 @@ def event_names() -> dict[str, str]:
         "publish": _("Published"),
         "restore": _("Restored"),
         "export": _("Exported"),
+        "submitted": _("Submitted for review"),
+        "edited": _("Corrected in the browser"),
+        "returned": _("Returned to the submitter"),
+        "withdrawn": _("Submission withdrawn"),
+        "approved": _("Submission approved"),
         UNREADABLE: _("Unreadable line"),
     }
 
@@ -186,6 +197,9 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
         "account removed or changed": _("account removed or changed"),
         "pptx": _("PowerPoint deck"),
         "current_data": _("current data"),
+        "replaced": _("replaced by a newer submission"),
+        "upload": _("upload"),
+        "edit": _("correction in the browser"),
     }
 
     def word(value: object) -> str:
@@ -213,6 +227,12 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
             parts.append(ngettext("{n} warning", "{n} warnings", int(value)))
         elif key == "version":
             parts.append(_("version {version}", version=value))
+        elif key == "submitted_by":
+            parts.append(_("submitted by {user}", user=value))
+        elif key == "comment":
+            parts.append(_("comment: {comment}", comment=value))
+        elif key in ("submission", "by"):  # an id that only the files on the server use
+            continue
         elif key == "restored_from":
             parts.append(_("from version {version}", version=value))
         elif key == "attempt":  # a keyed hash of a typed user name: lets HQ see repeats, not the name

@@ -17,9 +17,10 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -287,38 +288,137 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None = None) -> bytes:
     """One workbook: a sheet per table (numbers stored as numbers, shown with a thousands format) and, with a
-    `context`, a first sheet saying which filters, data version, date, source and demo status it holds."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    `context`, a first sheet saying which filters, data version, date, source and demo status it holds.
+
+    XlsxWriter writes the workbook (styles, header rows, column widths, frozen header); the data rows are then
+    written as the sheet's XML column by column (`_rows_xml`), not cell by cell through a library: the full
+    enterprise list at 200x the demo (300,000 rows x 13 columns) takes seconds instead of ~50 s (openpyxl) or
+    ~50 s of CPU (XlsxWriter's own per-cell calls). Text is always an inline string, escaped (never a formula,
+    a link, a number or markup), and cannot start a formula (`neutralised`)."""
+    import xlsxwriter
 
     buffer = io.BytesIO()
+    tables: list[tuple[str, pd.DataFrame, dict[int, float]]] = []
     taken: set[str] = set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        if context is not None:
-            about = pd.DataFrame(list(context.about), columns=[context.about_sheet, ""])
-            name = _sheet_name(context.about_sheet, taken)
-            neutralised(about).to_excel(writer, sheet_name=name, index=False)
-            writer.sheets[name].column_dimensions["A"].width = 24
-            writer.sheets[name].column_dimensions["B"].width = 90
-        for title, frame in sheets.items():
-            name = _sheet_name(title, taken)
-            safe = neutralised(frame)
-            safe.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for index, column in enumerate(frame.columns, start=1):
-                letter = get_column_letter(index)
-                sheet.column_dimensions[letter].width = min(max(len(str(column)) + 2, 12), 40)
-                number_format = _number_format(frame[column])
-                if number_format:
-                    for cell in sheet[letter][1:]:
-                        cell.number_format = number_format
-                for cell in sheet[letter][1:]:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # text stays text, whatever it starts with
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            sheet.freeze_panes = "A2"
-    return buffer.getvalue()
+    if context is not None:
+        about = pd.DataFrame(list(context.about), columns=[context.about_sheet, ""])
+        tables.append((_sheet_name(context.about_sheet, taken), about, {0: 24, 1: 90}))
+    for title, frame in sheets.items():
+        widths = {i: min(max(len(str(column)) + 2, 12), 40) for i, column in enumerate(frame.columns)}
+        tables.append((_sheet_name(title, taken), frame, widths))
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
+        header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+        formats = {code: book.add_format({"num_format": code}) for code in ("#,##0", "#,##0.0")}
+        for fmt in formats.values():  # the rows below refer to these styles by index: make sure they exist
+            fmt._get_xf_index()
+        for index, (name, frame, widths) in enumerate(tables):
+            sheet = book.add_worksheet(name)
+            for column, width in widths.items():
+                sheet.set_column(column, column, width)
+            for column, heading in enumerate(frame.columns):
+                sheet.write_string(0, column, neutralise(str(heading)), header)
+            if index or context is None:  # every data sheet; not the About sheet
+                sheet.freeze_panes(1, 0)
+    styles = {code: fmt.xf_index for code, fmt in formats.items()}
+    rows = {f"xl/worksheets/sheet{i + 1}.xml": (frame, styles) for i, (_name, frame, _w) in enumerate(tables)}
+    return _with_rows(buffer.getvalue(), rows)
+
+
+_CONTROL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")  # as Excel (and XlsxWriter) escape text
+_CONTROL_CHARACTERS = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_XML_SPECIAL = re.compile(r"[&<>\x00-\x1f]|_x[0-9a-fA-F]{4}_")
+
+
+def _xml_text(text: str) -> str:
+    """Text as the content of an inline string: XML-escaped, control characters as Excel's _xHHHH_."""
+    if not _XML_SPECIAL.search(text):
+        return text
+    text = _CONTROL_ESCAPE.sub(r"_x005F\1", text)
+    text = _CONTROL_CHARACTERS.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cells(letter: str, rows: list[str], values: pd.Series, style: str) -> list[str]:
+    """One column's cells as sheet XML (an empty string for a missing value: no cell)."""
+    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
+        return [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, values.tolist(), strict=True)]
+    if pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
+        present = values.notna().tolist()
+        numbers = values.astype(object).tolist()
+        return [
+            f'<c r="{letter}{r}"{style}><v>{_number_text(v)}</v></c>' if ok and math.isfinite(v) else ""
+            for r, v, ok in zip(rows, numbers, present, strict=True)
+        ]
+    special = _XML_SPECIAL.search  # text is most cells of a list: written here, not through _cell
+    return [
+        f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v) if special(v) else v}</t></is></c>'
+        if type(v) is str
+        else _cell(letter, r, v, style)
+        for r, v in zip(rows, values.tolist(), strict=True)
+    ]
+
+
+def _cell(letter: str, row: str, value: object, style: str) -> str:
+    if isinstance(value, str):
+        return f'<c r="{letter}{row}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | np.integer | np.floating):
+        return f'<c r="{letter}{row}"{style}><v>{_number_text(value)}</v></c>' if math.isfinite(value) else ""
+    return _cell(letter, row, str(value), style)
+
+
+def _number_text(value: object) -> str:
+    """A number as a cell value: whole numbers in full, others to 16 significant digits (as XlsxWriter and
+    openpyxl write them)."""
+    return str(value) if isinstance(value, int | np.integer) else f"{value:.16G}"
+
+
+ROWS_PER_CHUNK = 20_000  # rows turned into XML at a time: the sheet is streamed into the file, never held whole
+
+
+def _rows_xml(frame: pd.DataFrame, styles: Mapping[str, int]) -> Iterator[str]:
+    """The data rows of a sheet (row 2 on) as sheet XML, built column by column, a chunk of rows at a time."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    safe = neutralised(frame)
+    letters = [xl_col_to_name(i) for i in range(safe.shape[1])]
+    codes = [_number_format(frame.iloc[:, i]) for i in range(safe.shape[1])]
+    column_styles = [f' s="{styles[code]}"' if code else "" for code in codes]
+    for start in range(0, len(safe) if letters else 0, ROWS_PER_CHUNK):
+        part = safe.iloc[start : start + ROWS_PER_CHUNK]
+        rows = [str(r) for r in range(start + 2, start + 2 + len(part))]
+        columns = [_cells(letters[i], rows, part.iloc[:, i], column_styles[i]) for i in range(len(letters))]
+        cells_by_row = zip(*columns, strict=True)
+        yield "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(rows, cells_by_row, strict=True))
+
+
+def _with_rows(workbook: bytes, rows: Mapping[str, tuple[pd.DataFrame, Mapping[str, int]]]) -> bytes:
+    """The workbook with each sheet's data rows streamed in after its header row (and its dimension made whole)."""
+    import zipfile
+
+    from xlsxwriter.utility import xl_col_to_name
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            frame, styles = rows.get(item.filename, (None, {}))
+            if frame is None or frame.empty:  # no rows to add (a sheet without columns has no header either)
+                target.writestr(item, data)
+                continue
+            last = f"{xl_col_to_name(len(frame.columns) - 1)}{len(frame) + 1}"
+            text = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', data.decode("utf-8"), count=1)
+            head, tail = text.split("</sheetData>", 1)
+            with target.open(item, "w", force_zip64=True) as sheet:
+                sheet.write(head.encode("utf-8"))
+                for chunk in _rows_xml(frame, styles):
+                    sheet.write(chunk.encode("utf-8"))
+                sheet.write(("</sheetData>" + tail).encode("utf-8"))
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------------------------- chart images

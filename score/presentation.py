@@ -13,7 +13,7 @@ Each slide carries speaker notes with the method behind its figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -345,11 +345,32 @@ def deck_from_link(
 # ------------------------------------------------------------------------------------------- figures
 
 
-def titled_map_figure(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> go.Figure:
-    """The map of a page (components.map_chart's first arguments) for its report: `map_figure` with the
-    measure's name as its title."""
+def titled_map_figure(
+    values: pd.DataFrame,
+    metric: str,
+    metric_name: str,
+    names: Mapping[str, str],
+    focus: Sequence[str] = (),
+) -> go.Figure:
+    """The map of a page (components.map_chart's arguments) for its report: `map_figure` with the measure's name
+    as its title, document-sized text, fitted to the `focus` countries (default: those in `values`)."""
     fig = map_figure(values, metric_name, names, metric)
-    fig.update_layout(title={"text": charts.plain(metric_name)})
+    fig.update_layout(
+        title={"text": charts.plain(metric_name)}, legend={"font": {"size": 13}, "title": {"font": {"size": 13}}}
+    )
+    fig.update_annotations(font={"size": 13})
+    xs: list[float] = []
+    ys: list[float] = []
+    wanted = set(focus or values["country"])
+    for feature in maps.world_features():
+        if feature["properties"].get("iso3") in wanted:
+            ring_x, ring_y = _rings(feature["geometry"])
+            xs += [x for x in ring_x if x is not None]
+            ys += [y for y in ring_y if y is not None]
+    if xs:  # the countries with a margin around them (the y axis follows x: scaleanchor keeps the shapes true)
+        pad = max(max(xs) - min(xs), max(ys) - min(ys)) * 0.15 + 2
+        fig.update_xaxes(range=[min(xs) - pad, max(xs) + pad])
+        fig.update_yaxes(range=[min(ys) - pad, max(ys) + pad])
     return fig
 
 

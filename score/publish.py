@@ -302,6 +302,7 @@ def country_history(country: str) -> list[dict]:
                 "training": counts.get("training"),
                 "indicators": counts.get("indicators"),
                 "restored_from": entry.get("restored_from"),
+                "submitted_by": entry.get("submitted_by"),
                 "files": ", ".join(f["name"] for f in entry.get("files", []) if f.get("country") == country),
             }
         )
@@ -357,7 +358,7 @@ def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], i
     folder.mkdir(parents=True, exist_ok=True)
     for name, raw in files.items():
         _write_file(folder / Path(name).name, raw)
-    if is_demo:  # restored demo data stays marked as demo in every later build
+    if is_demo:  # restored demo data, or a demo account's approved submission on demo data, stays demo data
         _write_file(folder / DEMO_MARKER, DEMO_NOTE.encode())
 
 
@@ -601,12 +602,19 @@ def build_all(user: str = "cli") -> PublishResult:
 
 
 def publish_country(
-    country: str, files: Mapping[str, bytes], scope: Scope, progress: Progress | None = None
+    country: str,
+    files: Mapping[str, bytes],
+    scope: Scope,
+    progress: Progress | None = None,
+    demo: bool = False,
+    **details: object,
 ) -> PublishResult:
     """Validate, archive, build, check and switch, for a viewer allowed to upload `country`.
 
     Raises NotAllowed or RejectedUpload (nothing changed, nothing archived) or PublishError (the
     previous version stays current, nothing archived). `progress(step)` is called with each of STEPS.
+    `demo`: the files stay demo data (an approved submission a demo account made on demo data); `details` go
+    into the history entry (an approved submission: its id and who submitted it).
     """
     country = (country or "").strip().upper()
     user = _authorise(scope, country, "publish")
@@ -619,10 +627,10 @@ def publish_country(
     # Only contract files are archived and staged into the country folder: a DEMO_DATA.txt (or any other file) in
     # an upload never reaches data/, so it cannot mark real data as demo or keep the demo accounts working.
     kept = {Path(n).name: bytes(b) for n, b in files.items() if contract_file(n)}
-    item = CountryInput(country, report, kept, is_demo=False)
+    item = CountryInput(country, report, kept, is_demo=demo)
     try:
         with publish_lock():
-            result = _new_version("publish", user, {country: item}, progress, country=country)
+            result = _new_version("publish", user, {country: item}, progress, country=country, **details)
     except (BuildError, OSError, PublishError) as error:
         failure = error if isinstance(error, PublishError) else _as_publish_error(error)
         audit.record("publish", user, country=country, files=described, outcome="failed", detail=str(failure))

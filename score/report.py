@@ -257,7 +257,7 @@ footer { margin-top: 24px; border-top: 1px solid var(--line); padding-top: 8px; 
 @media (max-width: 900px) { .chart .body { grid-template-columns: 1fr; } }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 12px; }
+  body { max-width: none; padding: 0; font-size: 13px; }
   section.chart, section.notes { break-before: page; border-top: none; margin-top: 0; padding-top: 0; }
   .chart .body { grid-template-columns: 660px minmax(0, 1fr); }
   .plot { width: 660px; }
@@ -283,7 +283,11 @@ def _chart_html(index: int, chart: ReportChart, table_label: str, for_print: boo
     layout["autosize"] = True
     if for_print:  # a fixed box beside the table: the PDF is laid out at print width, not the screen's
         layout["width"], layout["height"] = PRINT_CHART[0], min(int(layout.get("height") or 450), PRINT_CHART[1])
-    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    # the figure's data as JSON inside the page: no "<", ">" or "&" as such, so no text in it (a partner's name)
+    # can close the script element or open a comment (JSON reads \u003c back as "<")
+    data = (
+        json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
     rows = "".join(
         "<tr>"
         + "".join(f"<td{' class=n' if i and _number_cell(c) else ''}>{_e(c)}</td>" for i, c in enumerate(r))

@@ -165,9 +165,7 @@ def _cell_text(col: Column, value: object) -> str:
         return ""
     if col.dtype == "date":
         return pd.Timestamp(value).date().isoformat()
-    if col.dtype == "int":
-        return str(int(value))
-    if col.dtype == "float":
+    if col.dtype in ("int", "float"):  # "21.5" typed as a count stays 21.5 (the validator says why), never 21
         return _number_text(float(value))
     return neutralise_text(str(value))
 

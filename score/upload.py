@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import audit, auth, config, contract, db, publish, templates
+from score import audit, auth, changes, config, contract, db, publish, templates
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
@@ -175,13 +175,26 @@ def headline(scope: Scope, country: str, path: Path | None = None) -> dict[str, 
     return {k: None if pd.isna(row[k]) else int(row[k]) for k in HEADLINE}
 
 
-def headline_of_upload(country: str, report: ValidationReport, files: Mapping[str, bytes], scope: Scope) -> dict:
-    """The same headline figures computed from the uploaded tables (built alone into a temporary file)."""
+DQ_QUERIES = ("dq_no_training", "dq_no_follow_up", "dq_outliers", "dq_missing_sex")  # the Data quality page's
+
+
+def quality_counts(scope: Scope, country: str, path: Path | None = None) -> dict[str, int]:
+    """Rows each data quality check (queries/dq_*.sql, as on the Data quality page) flags for one country."""
+    only = Filters(countries=(country,))
+    return {name: len(db.run_query(name, scope, only, path=path)) for name in DQ_QUERIES}
+
+
+def candidate_figures(
+    country: str, report: ValidationReport, files: Mapping[str, bytes], scope: Scope
+) -> tuple[dict[str, int | None], dict[str, int]]:
+    """The headline figures and data quality counts of the country as these files would publish it: the country
+    alone is built into a temporary file with the same schema and read by the same named queries (so no measure
+    is defined twice, and the published version and its pointer are never touched)."""
     with tempfile.TemporaryDirectory(prefix="score-preview-") as folder:
         path = Path(folder) / "preview.duckdb"
         build_database(path, [CountryInput(country, report, dict(files))], version=0)
         try:
-            return headline(scope, country, path)
+            return headline(scope, country, path), quality_counts(scope, country, path)
         finally:
             db.release(path)
 
@@ -196,26 +209,13 @@ def preview_effect(
         current = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
         before = dict.fromkeys(HEADLINE, 0)
     added, changed, removed = diff_enterprises(current, report.tables["enterprises"])
-    after = headline_of_upload(country, report, files, scope)
+    after, _quality = candidate_figures(country, report, files, scope)
     return Preview(added, changed, removed, before, after)
 
 
 def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     """Contract columns as comparable text, indexed by enterprise_id (same rules for DB rows and uploads)."""
-    out = {}
-    for col in contract.ENTERPRISES.columns:
-        values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
-        if col.dtype == "date":
-            text = pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d")
-        elif col.dtype == "float":
-            text = pd.to_numeric(values, errors="coerce").round(6).astype("Float64").astype("string")
-        elif col.dtype == "int":
-            text = pd.to_numeric(values, errors="coerce").round().astype("Int64").astype("string")
-        else:
-            text = values.astype("string").str.strip()
-        out[col.name] = text.fillna("").astype(str).to_numpy()
-    canonical = pd.DataFrame(out)
-    return canonical.set_index("enterprise_id", drop=False)
+    return changes.canonical("enterprises", frame).set_index("enterprise_id", drop=False)
 
 
 def diff_enterprises(current: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -257,6 +257,7 @@ HISTORY_COLUMNS = [
     "version",
     "at",
     "user",
+    "submitted_by",
     "action",
     "restored_from",
     "enterprises",
@@ -318,7 +319,7 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True, errors="coerce")
     for column in HISTORY_COLUMNS:
-        if column not in ("at", "user", "action", "files"):
+        if column not in ("at", "user", "submitted_by", "action", "files"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame
 
@@ -357,6 +358,12 @@ def current_file_names(country: str, day: dt.date | None = None) -> dict[str, st
     several downloads side by side stay apart, and a CSV's name still ends with its table, so it uploads back."""
     stem = f"{country}-current-{(day or dt.date.today()).isoformat()}"
     return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
+
+
+def edited_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Tables corrected in the browser grid as the CSV files an upload would bring (upload format, one per table), so
+    they go through the same validator and give the same report, and are archived like any upload."""
+    return {f"{table}.csv": templates.current_data_csv(table, frame) for table, frame in tables.items()}
 
 
 def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from score import audit, config, publish
+from score import audit, config, publish, submissions
 from score.access import Scope
 from score.upload import check_upload
 from tests.formats import en_int
@@ -168,12 +168,18 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
     assert fingerprint(data) == state
 
-    # Their own country: accepted and published by them; no restore for country staff.
+    # Their own country: accepted and submitted for HQ's review (country staff no longer publish); nothing is
+    # published until HQ approves; no restore for country staff.
     _upload(at, dataset_b())
-    at.button(key="upload_publish").click().run()
-    assert "Colombia is version 2 now" in _texts(at, "success")
-    assert publish.read_history()[-1]["user"] == "bogota"
+    assert not [b for b in at.button if b.key == "upload_publish"]
+    at.button(key="upload_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Submitted for review" in _texts(at, "success")
+    assert fingerprint(data) == state and len(publish.read_history()) == 1
+    assert submissions.pending("COL").user == "bogota"
     assert not [s for s in at.selectbox if s.key == "upload_restore_version"]
+    submissions.approve("COL", HQ)
+    assert publish.read_history()[-1]["user"] == "geneva" and publish.read_history()[-1]["submitted_by"] == "bogota"
 
     # The functions refuse another country too (authorisation where the write happens).
     state = fingerprint(data)

@@ -1,4 +1,6 @@
-"""Upload (HQ and country staff): current data and templates, check, report, preview, publish; history, restore.
+"""Upload (HQ and country staff): current data and templates, check, report, preview; country staff submit for HQ's
+review (the state of their submission and HQ's comment shown here), HQ publishes; corrections in a grid; history,
+restore, the history of a value.
 
 The logic lives in score.upload and score.publish (which checks the viewer's scope again where it writes);
 this page only draws. Hiding the page in the navigation is not authorisation: the scope is checked here too.
@@ -12,7 +14,7 @@ import streamlit as st
 
 from score import upload
 from score.i18n import _
-from score.web import ui
+from score.web import review_sections, ui
 from score.web.upload_sections import (
     COUNTRY_KEY,
     demo_ended,
@@ -22,7 +24,10 @@ from score.web.upload_sections import (
 )
 
 scope = ui.current_scope()
-filters = ui.page(_("Upload country data"), _("Check a country's files, see what they change, publish them; history."))
+filters = ui.page(
+    _("Upload country data"),
+    _("Check a country's files or correct them in the browser, see what they change, submit them for review; history."),
+)
 if not upload.may_upload(scope):
     if not demo_ended():
         st.info(
@@ -46,6 +51,10 @@ if country not in countries:  # session state can be written from outside the wi
     st.stop()
 
 downloads_section(country, scope)
-upload_section(country, scope)
+review_sections.status_section(country, scope)
+upload_section(country, scope, review_sections.checked_section)
+with st.expander(_("Correct in the browser"), icon=":material/edit_note:", expanded=False):
+    review_sections.corrections_section(country, scope)
 st.divider()
 history_section(country, scope)
+review_sections.value_history_section(country, scope)

@@ -212,31 +212,33 @@ HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-te
 
 
 # Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
-# are English in every language and Streamlit has no setting for them. A style sheet could only paint other words
+# and an open select box with nothing left to offer ("No results") are English in every language and Streamlit
+# has no setting for them. A style sheet could only paint other words
 # over them (a screen reader still read "Upload / 200MB per file"), so this script puts the reader's words into
 # the page itself, again whenever Streamlit draws the uploader anew: what is seen and what is read aloud agree.
 STREAMLIT_WORDS_JS = """
 <script>
 (() => {
-  const words = %s;
+  const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
   const doc = window.parent.document;
   const translate = () => {
-    doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]').forEach((zone) => {
-      const walker = doc.createTreeWalker(zone, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.nodeValue.trim();
-        for (const [pattern, replacement] of words) {
-          if (new RegExp(pattern).test(text) && node.nodeValue !== replacement) node.nodeValue = replacement;
+    for (const [where, pattern, replacement] of words) {
+      doc.querySelectorAll(where).forEach((place) => {
+        const walker = doc.createTreeWalker(place, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (new RegExp(pattern).test(node.nodeValue.trim()) && node.nodeValue !== replacement) {
+            node.nodeValue = replacement;
+          }
         }
-      }
-    });
+      });
+    }
   };
   translate();
   if (!window.parent.scoreWordsObserver) {
-    window.parent.scoreWordsObserver = new MutationObserver(() => translate());
+    window.parent.scoreWordsObserver = new MutationObserver(() => window.parent.scoreTranslate());
     window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
   }
-  window.parent.scoreTranslate = translate;
+  window.parent.scoreTranslate = translate;  // the observer calls this rerun's words (the language may change)
 })();
 </script>
 """
@@ -247,14 +249,17 @@ def streamlit_texts() -> None:
     in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
     all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
     st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
-    if current_language() == DEFAULT_LANGUAGE:
+    if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
+        st.html(STREAMLIT_WORDS_JS % "[]", unsafe_allow_javascript=True)
         return
     limit = st.get_option("server.maxUploadSize")
+    uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
     words = [
-        ("^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
-        ("^Upload directories$", _("Upload folders")),
-        ("^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
-        ("^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+        (uploader, "^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
+        (uploader, "^Upload directories$", _("Upload folders")),
+        (uploader, "^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
+        (uploader, "^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+        (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
     ]
     # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
     payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")

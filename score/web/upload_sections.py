@@ -120,7 +120,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
     else:
@@ -130,7 +130,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
 
@@ -141,9 +141,7 @@ def demo_ended() -> bool:
         return False
     done = st.session_state[PUBLISHED_KEY]
     confirmation(done)
-    st.info(
-        _("Your demo account has ended because real data is now published.") + " " + signin.demo_accounts_explanation()
-    )
+    st.info(_("Your demo account has ended because real data is now published."))  # the sidebar says why
     st.subheader(_("Published versions of {country}", country=done["country_name"]))
     history_table(done["history"])
     return True
@@ -253,7 +251,7 @@ def counts_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def report_section(check: upload.UploadCheck) -> None:
+def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
     report = check.report
     st.subheader(_("Validation report"))
     left, right = st.columns(2)
@@ -271,19 +269,19 @@ def report_section(check: upload.UploadCheck) -> None:
     else:
         st.success(_("No problems found: the files can be published."))
     st.caption(_("What was read, per file:"))
-    st.dataframe(counts_as_text(report.file_summary()), hide_index=True, key="upload_file_summary")
+    st.dataframe(counts_as_text(report.file_summary()), hide_index=True, key=f"{prefix}_file_summary")
     if not report.issues:
         return
     people = report.for_people()
     st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
-    issues_table(report.for_people(compact=True), "upload_issues")
+    issues_table(report.for_people(compact=True), f"{prefix}_issues")
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
         data=exports.to_csv(people),  # values from the upload: formulas neutralised
         file_name=f"SCORE_{check.country}_validation.csv",
         mime="text/csv",
-        key="upload_report_csv",
+        key=f"{prefix}_report_csv",
         icon=":material/download:",
         on_click="ignore",
     )
@@ -293,7 +291,7 @@ def report_section(check: upload.UploadCheck) -> None:
             data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
             file_name=marked.marked_name(check.files),
             mime=XLSX_MIME,
-            key="upload_report_marked",
+            key=f"{prefix}_report_marked",
             icon=":material/format_color_fill:",
             on_click="ignore",
             help=_(
@@ -302,7 +300,7 @@ def report_section(check: upload.UploadCheck) -> None:
         )
 
 
-def preview_section(check: upload.UploadCheck) -> None:
+def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
     preview = check.preview
     st.subheader(_("What publishing will change"))
     counts = st.columns(3)
@@ -324,7 +322,8 @@ def preview_section(check: upload.UploadCheck) -> None:
     for key, label, frame in parts:
         if len(frame):
             with st.expander(_("{label}: {value}", label=label, value=fmt_int(len(frame))), expanded=key == "changed"):
-                st.dataframe(frame.rename(columns=headings), hide_index=True, width="stretch", key=f"preview_{key}")
+                shown = frame.rename(columns=headings)
+                st.dataframe(shown, hide_index=True, width="stretch", key=f"{prefix}_preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
     name = ui.reference_labels("country").get(check.country, check.country)
@@ -379,12 +378,30 @@ def published(check: upload.UploadCheck) -> dict | None:
     return done if isinstance(done, dict) and done.get("digest") == check.digest else None
 
 
-def publish_section(check: upload.UploadCheck, scope) -> None:
-    demo_notice(check.country, scope)
+def publish_section(check: upload.UploadCheck, scope, prefix: str = "upload") -> None:
+    """HQ's direct publish. When it ends the demo accounts (a demo account publishing over demo data), the first
+    click asks for confirmation, and the warning is said once, beside the confirm button."""
     name = ui.reference_labels("country").get(check.country, check.country)
-    if not st.button(_("Publish {country}", country=name), type="primary", key="upload_publish"):
-        return
     ending = upload.is_demo_account(scope) and upload.demo_ends_on_publish(check.country)
+    asking = f"{prefix}_publish_asking"
+    if not ending:
+        demo_notice(check.country, scope)
+        if not st.button(_("Publish {country}", country=name), type="primary", key=f"{prefix}_publish"):
+            return
+    elif st.session_state.get(asking) != check.digest:
+        if st.button(_("Publish {country}…", country=name), type="primary", key=f"{prefix}_publish"):
+            st.session_state[asking] = check.digest
+            st.rerun()
+        return
+    else:
+        demo_notice(check.country, scope)
+        confirm, cancel = st.columns(2)
+        if cancel.button(_("Cancel"), key=f"{prefix}_publish_cancel"):
+            st.session_state.pop(asking, None)
+            st.rerun()
+        if not confirm.button(_("Publish and end the demo accounts"), type="primary", key=f"{prefix}_publish_confirm"):
+            return
+        st.session_state.pop(asking, None)
     result = run_with_status(_("Publishing…"), lambda progress: upload.publish_upload(check, scope, progress))
     if result is None:
         return
@@ -402,7 +419,9 @@ def publish_section(check: upload.UploadCheck, scope) -> None:
     st.rerun()  # the next run reads the new version everywhere on the page
 
 
-def upload_section(country: str, scope) -> None:
+def upload_section(country: str, scope, after_check: Callable[[upload.UploadCheck, object], None]) -> None:
+    """The uploader, "Check the files", then `after_check(check, scope)`: the report, the preview and what the viewer
+    may do with valid files (HQ: publish; country staff: submit for review)."""
     st.subheader(_("Upload"))
     limit = config.MAX_UPLOAD_MB
     round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
@@ -415,7 +434,7 @@ def upload_section(country: str, scope) -> None:
     st.caption(
         _(
             "Up to {limit} MB per file. Old Excel (.xls), OpenDocument (.ods), PDF and zip files cannot be read: "
-            "save them as .xlsx or as CSV UTF-8. Nothing changes until you press Publish.",
+            "save them as .xlsx or as CSV UTF-8. Nothing changes until you publish or submit them.",
             limit=f"{limit:g}",
         )
     )
@@ -453,10 +472,7 @@ def upload_section(country: str, scope) -> None:
     if check.language != current_language():  # the same check, written again in the reader's language
         check = upload.check_upload(country, files, scope, path=ui.pinned_path(), audited=False)
         st.session_state[CHECK_KEY] = check
-    report_section(check)
-    if check.ok:
-        preview_section(check)
-        publish_section(check, scope)
+    after_check(check, scope)
 
 
 # ---------------------------------------------------------------------------------------------- history
@@ -494,7 +510,10 @@ def history_table(history: pd.DataFrame) -> None:
             _("When (UTC)"): [
                 fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
             ],
-            _("Who"): history["user"].fillna(""),
+            _("Who"): [
+                _("{user} (submitted by {submitter})", user=user, submitter=by) if isinstance(by, str) and by else user
+                for user, by in zip(history["user"].fillna(""), history["submitted_by"], strict=True)
+            ],
             _("Action"): list(map(history_action, history["action"], history["restored_from"])),
             _("Added"): history["added"].map(count),
             _("Changed"): history["changed"].map(count),

@@ -1,7 +1,8 @@
-"""The country staff journey in a real browser, as a country user would walk it: sign in, download the
-current data, change one value, upload, read the report, see exactly that change in the preview, publish,
-read the confirmation and find the version in the history. Then the same journey with the demo account,
-which ends (real data is published) with its confirmation and history on screen and the reason why."""
+"""The upload journey in a real browser, as its users would walk it: sign in, download the current data, change one
+value, upload, read the report, see exactly that change in the preview; country staff submit it for review (HQ
+approves it, here from the command line) and find the version in the history with who submitted it. Then HQ's own
+journey with the demo account: it publishes directly, which ends the demo accounts: asked once, said once, with
+the confirmation and history on screen."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import openpyxl
 from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
-from tests.e2e.app_server import AppServer, add_user, users_command_available
+from tests.e2e.app_server import AppServer, add_user, score_cli, users_command_available
 
 MAIN = "[data-testid='stMain']"
 UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
@@ -22,12 +23,12 @@ ADDED_WORKERS = 7
 
 
 def open_upload_page(page: Page, server: AppServer, user: str, password: str) -> None:
-    ui.goto(page, server.url)
+    ui.goto(page, server.url + ("/?countries=COL" if user == "geneva" else ""))
     ui.sign_in(page, user, password)
     link = next((link for link in ui.nav_links(page) if link.slug == "upload"), None)
     assert link is not None, f"no Upload page for {user}"
     ui.open_nav(page, link)
-    # The page opens on the user's own country.
+    # The page opens on the user's own country (HQ: the one country chosen in the filters).
     expect(page.locator(MAIN).get_by_role("combobox", name="Country")).to_have_value("Colombia (COL)")
 
 
@@ -77,11 +78,9 @@ def table_rows(page: Page, heading: str) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=False)) for row in rows]
 
 
-def walk_to_confirmation(
-    page: Page, tmp_path: Path, before_publish: Callable[[Page], None] | None = None
-) -> tuple[str, str]:
-    """Download, change, upload, check the report and the preview, publish; returns the workers reached
-    before and after as the page shows them."""
+def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]) -> tuple[str, str]:
+    """Download, change, upload, check the report and the preview, then `act` (submit, or publish); returns the
+    workers reached before and after as the page shows them."""
     workbook = download_current_workbook(page, tmp_path)
     enterprise, old = change_one_value(workbook)
     upload_and_check(page, [workbook])
@@ -102,17 +101,20 @@ def walk_to_confirmation(
     enterprises = page.locator("[data-testid='stMetric']").filter(has_text="Enterprises engaged").first
     expect(enterprises.locator("[data-testid='stMetricDelta']")).to_have_text("0")  # the count is unchanged (no arrow)
 
-    if before_publish is not None:
-        before_publish(page)
-    page.locator(MAIN).get_by_role("button", name="Publish Colombia").click()
-    expect(page.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version 2 now"))).to_be_visible(
-        timeout=120_000
-    )
+    act(page)
     assert not page.locator(ui.EXCEPTION).count()
     return ui.fmt_int(after - ADDED_WORKERS), ui.fmt_int(after)
 
 
-def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str) -> None:
+def submit(page: Page) -> None:
+    """Country staff: no publish button; submit for HQ's review."""
+    main = page.locator(MAIN)
+    assert not main.get_by_role("button", name="Publish Colombia").count()
+    main.get_by_role("button", name="Submit Colombia for review").click()
+    expect(main.get_by_text(re.compile(r"^Submitted for review"))).to_be_visible(timeout=120_000)
+
+
+def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str, action: str = "Upload") -> None:
     ui.settle(page)  # the run that follows a publish replaces the page: no stale copy of it left
     expect(page.get_by_role("heading", name="Published versions of Colombia")).to_be_visible()
     newest, *older = table_rows(page, "When (UTC)")
@@ -122,7 +124,7 @@ def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str
     assert {k: newest[k] for k in ("Version", "Who", "Action", "Added", "Changed", "Removed")} == {
         "Version": "2",
         "Who": user,
-        "Action": "Upload",
+        "Action": action,
         "Added": "0",
         "Changed": "1",
         "Removed": "0",
@@ -132,44 +134,57 @@ def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", newest["When (UTC)"]), newest
 
 
-def test_country_user_journey_download_change_upload_publish_history(
+def test_country_user_journey_download_change_upload_submit_approved_history(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:
     assert users_command_available(), "python -m score users is missing"
     add_user(fresh_server.data_dir, "e2e-colombia", PASSWORD, "country", "COL")
     page.set_viewport_size({"width": 1280, "height": 720})
     open_upload_page(page, fresh_server, "e2e-colombia", PASSWORD)
-    before, after = walk_to_confirmation(page, tmp_path)
-    expect_history_row(page, "e2e-colombia", before, after)
+    before, after = walk_to_confirmation(page, tmp_path, submit)
+    expect(
+        page.locator(MAIN).get_by_text(re.compile(r"^Pending review: uploaded files submitted by e2e-colombia"))
+    ).to_be_attached()
+    score_cli(fresh_server.data_dir, "approve", "COL", "--user", "hq-ops")  # HQ approves (a deployment's script)
+    ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "upload"))
+    expect(
+        page.locator(MAIN).get_by_text(re.compile(r"^Approved: uploaded files submitted by e2e-colombia"))
+    ).to_be_visible()
+    expect_history_row(page, "hq-ops (submitted by e2e-colombia)", before, after)
     page.screenshot(path=str(tmp_path / "journey-country.png"), full_page=True)
 
 
-def test_demo_account_journey_ends_with_confirmation_history_and_why(
+def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_why(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_upload_page(page, fresh_server, "colombia", "colombia-demo-2013")
+    open_upload_page(page, fresh_server, "geneva", "geneva-demo-2013")
 
-    def warned(page: Page) -> None:  # where it matters, before publishing: what it does to demo accounts
-        expect(page.locator(MAIN).get_by_text("You are signed in with a demo account")).to_be_visible()
-        expect(page.locator(MAIN).get_by_text(re.compile("python -m score users add")).first).to_be_visible()
+    def publish_after_confirming(page: Page) -> None:  # the first click asks; the warning is said once, there
+        main = page.locator(MAIN)
+        expect(main.get_by_text("You are signed in with a demo account")).to_have_count(0)
+        main.get_by_role("button", name="Publish Colombia…").click()
+        expect(main.get_by_text("You are signed in with a demo account")).to_have_count(1)
+        expect(main.get_by_text(re.compile("python -m score users add")).first).to_be_visible()
+        main.get_by_role("button", name="Publish and end the demo accounts").click()
+        expect(main.get_by_text(re.compile(r"Published: Colombia is version 2 now"))).to_be_visible(timeout=120_000)
 
-    before, after = walk_to_confirmation(page, tmp_path, warned)
-    # The account has ended with this publish; the page still shows what happened, and why.
-    expect(
-        page.locator(MAIN).get_by_text("Your demo account has ended because real data is now published")
-    ).to_be_visible()
-    expect_history_row(page, "colombia", before, after)
+    before, after = walk_to_confirmation(page, tmp_path, publish_after_confirming)
+    # The account has ended with this publish; the page still shows what happened; why is said once (sidebar).
+    main = page.locator(MAIN)
+    expect(main.get_by_text("Your demo account has ended because real data is now published")).to_be_visible()
+    expect_history_row(page, "geneva", before, after)
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(sidebar.get_by_text("Real data is published now, so your demo account has ended")).to_be_visible()
+    assert page.get_by_text(re.compile("python -m score users add")).count() == 1
     assert not page.locator(ui.EXCEPTION).count()
     page.screenshot(path=str(tmp_path / "journey-demo.png"), full_page=True)
 
     # Signing in again with a demo account says why it is refused, not "password not recognised".
     sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
     form = sidebar.locator("[data-testid='stForm']")
-    form.get_by_role("textbox", name="User name").fill("geneva")
-    form.get_by_role("textbox", name="Password").fill("geneva-demo-2013")
+    form.get_by_role("textbox", name="User name").fill("colombia")
+    form.get_by_role("textbox", name="Password").fill("colombia-demo-2013")
     form.get_by_role("textbox", name="Password").press("Tab")
     form.locator("[data-testid='stFormSubmitButton'] button").click()
     ui.settle(page)

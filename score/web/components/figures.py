@@ -79,17 +79,19 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4]))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
 
 
-def _map_for_report(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> tuple:
+def _map_for_report(
+    values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str], focus: Sequence[str] = ()
+) -> tuple:
     """The page's map in its report: the same countries and colour classes drawn by Plotly (it draws offline in
     any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
     from score import presentation
 
     ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
     bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
-    return presentation.titled_map_figure(values, metric, metric_name, names), bars
+    return presentation.titled_map_figure(values, metric, metric_name, names, focus), bars
 
 
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:

@@ -1,0 +1,154 @@
+"""Review before the public sees it, in a real browser with the demo accounts (network blocked): colombia (Spanish,
+1280x720) corrects a worker count in the grid and submits it; the public's and HQ's dashboards do not change; geneva
+(English, 1920x1080) sees the pending submission with what it would change (that enterprise, that count, Colombia's
+workers before -> after), returns it with a comment; colombia reads the comment and submits a new correction; geneva
+approves it; the figures are then those of tests/oracle.py on the new files."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+from tests.e2e.test_journey import table_rows
+from tests.oracle import RawData
+
+MAIN = "[data-testid='stMain']"
+KPIS = ("Enterprises engaged", "Workers reached", "People trained", "Modules delivered")
+WORKERS_FEMALE_COLUMN = 7  # enterprise_id, name, sector, province, city, latitude, longitude, workers_female
+COMMENT = "COL-0001: 7 more women looks too high, please check the count"
+
+
+def sized(open_context: Callable[..., BrowserContext], width: int, height: int) -> Page:
+    """A page in a browser context of its own (another person), at this window size."""
+    page = open_context().new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    return page
+
+
+def overview_figures(page: Page) -> dict[str, str]:
+    return {label: ui.metric_text(page, label) for label in KPIS}
+
+
+def first_enterprise_women(server: AppServer) -> int:
+    with open(server.data_dir / "countries" / "COL" / "enterprises.csv", encoding="utf-8-sig") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["enterprise_id"] == "COL-0001")
+    return int(row["workers_female"])
+
+
+def open_page(page: Page, slug: str) -> None:
+    ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == slug))
+
+
+def correct_in_grid(page: Page, value: int) -> None:
+    """Colombia's staff (Spanish): open the grid, type the count of women of the first enterprise, check, submit."""
+    main = page.locator(MAIN)
+    expander = main.locator("[data-testid='stExpander']").filter(has_text="Corregir en el navegador")
+    if not expander.locator("[data-testid='stDataFrame']").first.is_visible():
+        expander.locator("summary").click()
+    grid = expander.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(state="visible", timeout=ui.TIMEOUT)
+    ui.settle(page)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 100, box["y"] + 52)  # the first row's id cell
+    for _column in range(WORKERS_FEMALE_COLUMN):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # open the cell's editor
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+    ui.settle(page)
+    main.get_by_role("button", name="Comprobar las correcciones").click()
+    expect(ui.metric(page, "Empresas modificadas")).to_have_text("1", timeout=90_000)
+    changed = main.locator("[data-testid='stExpander']").filter(has_text="Empresas modificadas: 1")
+    expect(changed.locator("[data-testid='stDataFrame'] table")).to_contain_text("workers_female: ")
+    main.get_by_role("button", name="Enviar Colombia para revisión").click()
+    expect(main.get_by_text(re.compile("Enviado para revisión"))).to_be_visible(timeout=60_000)
+    assert not page.locator(ui.EXCEPTION).count()
+
+
+def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
+    fresh_server: AppServer, open_context: Callable[..., BrowserContext]
+) -> None:
+    url, old = fresh_server.url, first_enterprise_women(fresh_server)
+    before = RawData(fresh_server.data_dir / "countries")
+
+    public = sized(open_context, 1280, 720)
+    ui.goto(public, url)
+    public_before = overview_figures(public)
+    geneva = sized(open_context, 1920, 1080)
+    ui.goto(geneva, url)
+    ui.sign_in(geneva, "geneva", "geneva-demo-2013")
+    hq_before = overview_figures(geneva)
+    assert hq_before["Workers reached"] == ui.fmt_int(before.kpis()["workers_reached"])
+
+    colombia = sized(open_context, 1280, 720)
+    ui.goto(colombia, url)
+    ui.sign_in(colombia, "colombia", "colombia-demo-2013")
+    ui.choose(colombia, "Language", "Español")
+    open_page(colombia, "upload")
+    correct_in_grid(colombia, old + 7)
+    colombia.screenshot(path=str(fresh_server.data_dir.parent / "review-submitted-es.png"), full_page=True)
+
+    # Nothing is public yet: the public's and HQ's dashboards are as they were.
+    ui.goto(public, url)
+    assert overview_figures(public) == public_before
+    open_page(geneva, "overview")
+    assert overview_figures(geneva) == hq_before
+
+    # geneva reviews: that enterprise, that count, Colombia's workers before -> after; returns it with a comment.
+    open_page(geneva, "review")
+    main = geneva.locator(MAIN)
+    expect(geneva.get_by_role("heading", name="What approving would change for Colombia")).to_be_visible()
+    figures = {row["Figure"]: row for row in table_rows(geneva, "After approval")}
+    colombia_workers = before.kpis(countries={"COL"})["workers_reached"]
+    assert (figures["Workers reached"]["Published now"], figures["Workers reached"]["After approval"]) == (
+        ui.fmt_int(colombia_workers),
+        ui.fmt_int(colombia_workers + 7),
+    )
+    assert figures["Workers reached"]["Change"] == "+7"
+    largest = table_rows(geneva, "Column")
+    assert [(r["Row"], r["Column"], r["From"], r["To"]) for r in largest] == [
+        ("COL-0001", "workers_female", str(old), str(old + 7))
+    ]
+    geneva.screenshot(path=str(fresh_server.data_dir.parent / "review-pending-en.png"), full_page=True)
+    main.get_by_role("textbox", name="Comment for the submitter").fill(COMMENT)
+    main.get_by_role("button", name="Return with this comment").click()
+    expect(main.get_by_text("Returned Colombia to colombia with your comment.")).to_be_visible(timeout=60_000)
+    expect(main.get_by_text("No submission is waiting for review.")).to_be_visible()
+
+    # colombia reads the comment (Spanish page, the reviewer's words as written) and submits a new correction.
+    open_page(colombia, "overview")
+    open_page(colombia, "upload")
+    expect(colombia.locator(MAIN).get_by_text(re.compile(r"^Devuelto: correcciones en el navegador"))).to_be_visible()
+    expect(colombia.locator(MAIN).get_by_text(COMMENT, exact=True)).to_be_visible()
+    correct_in_grid(colombia, old + 5)
+
+    # geneva approves: published now, through the usual publish.
+    open_page(geneva, "review")
+    figures = {row["Figure"]: row for row in table_rows(geneva, "After approval")}
+    assert figures["Workers reached"]["Change"] == "+5"
+    main.get_by_role("button", name="Approve and publish Colombia").click()
+    expect(main.get_by_text("Approved: Colombia is version 2 now.")).to_be_visible(timeout=120_000)
+    assert not geneva.locator(ui.EXCEPTION).count()
+
+    # The figures now are the oracle's on the new files: exact for HQ and for Colombia's own staff (their country),
+    # perturbed for the public (so only within the noise), and the value's history says who changed what.
+    after = RawData(fresh_server.data_dir / "countries")
+    assert after.kpis()["workers_reached"] == before.kpis()["workers_reached"] + 5
+    open_page(geneva, "overview")
+    for label, key in zip(
+        KPIS, ("enterprises", "workers_reached", "people_trained", "module_completions"), strict=True
+    ):
+        expect(ui.metric(geneva, label)).to_have_text(ui.fmt_int(after.kpis()[key]))
+    ui.goto(public, url)
+    shown = int(ui.metric_text(public, "Workers reached").replace(",", ""))
+    assert abs(shown - after.kpis()["workers_reached"]) < after.kpis()["workers_reached"] / 100
+    open_page(colombia, "upload")
+    expect(colombia.locator(MAIN).get_by_text(re.compile(r"^Aprobado: correcciones en el navegador"))).to_be_visible()
+    colombia.screenshot(path=str(fresh_server.data_dir.parent / "review-approved-es.png"), full_page=True)
