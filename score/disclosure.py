@@ -1,22 +1,21 @@
-"""Disclosure control that holds across queries: the cell key method (ABS TableBuilder, UK ONS).
+"""Disclosure control that holds across queries (README "Small numbers"; issues 10 and 20).
 
-Every enterprise has a fixed secret record key (0-255, `record_key`), made at build time as
-HMAC-SHA256(secret, enterprise_id) from a secret kept beside the data (`secret.key`, mode 0600, never in the
-repo) and stored in the version database. A cell's key is the sum of the record keys of its distinct
-enterprises, mod 256 (computed in SQL, column `ckey`), so the same enterprises always give the same key, on
-every page, in every export, in every version that did not change them. For viewers without detail rights
-(the public; other countries for country staff) score.db replaces each figure with a perturbed one:
+For viewers without detail rights (the public; other countries for country staff) score.db reads:
 
-- counts (enterprises, module deliveries): count + ptable[count, ckey], the perturbation table in
-  data/reference/ptable_counts.csv (made by scripts/make_ptable.py: UK ONS file format, maximum-entropy
-  adjustments of at most +-2 that never turn a count of 5 or more into 1-4);
-- magnitudes (workers reached, people trained, sums of indicator values): value + m * largest contribution of
-  one enterprise to the cell * factor(ckey), with |factor| in [0.6, 1.4] (the multiplicative noise of the cell
-  key method for continuous variables, Destatis / Eurostat; the largest contributor is `max_<column>`).
+- magnitudes (workers, classroom groups and so people trained and participations, visits, indicator values,
+  satisfaction) from schema `noisy` of the version database, where each enterprise's values are moved by a fixed
+  share: a size between NOISE_MIN and NOISE_MAX (`noise_sizes`, from the installation's secret) and a direction shared
+  by every enterprise alike in GROUP (`group_signs`: balanced per country, kept from version to version). Figures are
+  sums of these noisy contributions (the US Census Bureau's County Business Patterns method): differences and
+  averages of figures only ever give back noisy values, parts add up to totals;
+- counts (enterprises, module deliveries) with the cell key method (ABS TableBuilder, UK ONS): every enterprise has a
+  fixed secret record key (0-255, HMAC-SHA256(secret, enterprise_id)); a cell's key is the sum of its enterprises'
+  keys mod 256 (column `ckey`, computed in SQL), and a count gets ptable[count, ckey] added
+  (data/reference/ptable_counts.csv, made by scripts/make_ptable.py: at most +-2, a count of 5 or more never 1-4);
+- medians with noise scaled by their own size and the cell key (`perturb_magnitudes`).
 
-The difference of two cells then carries the noise of both: for a count, zero with probability 1/5 at most;
-for a magnitude, of the order of the largest enterprise in the cells. README "Small numbers" has the
-parameters, why this resists differencing and its limits. Counts of 1 to 4 stay hidden (score.access).
+The secret (`secret.key`, mode 0600) lives beside the data, never in the repo. Cells of fewer than 5 enterprises, none
+included, are hidden alike (score.access).
 """
 
 from __future__ import annotations

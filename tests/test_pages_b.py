@@ -300,7 +300,7 @@ def test_country_profile_for_the_public_has_no_points(demo_data_dir, raw) -> Non
     assert at.selectbox(key="profile_country").value == "GHA"
     spec = deck_spec(at)
     assert layer(spec, "enterprises") is None
-    # adjusted figures: counts off by 2 at most, magnitudes by 0.35 x the largest enterprise (score/disclosure.py)
+    # adjusted figures: counts off by 2 at most, magnitudes by at most NOISE_MAX of themselves (score/disclosure.py)
     expected = raw.kpis(countries={"GHA"})
     shown = metrics(at)
     assert abs(as_number(shown["Enterprises engaged"]) - expected["enterprises"]) <= 2
