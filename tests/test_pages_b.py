@@ -363,8 +363,11 @@ def test_country_profile_bad_link_and_empty_filters(demo_data_dir, raw) -> None:
     assert "not a known code and was ignored" in texts(at)
     assert "<b>" not in texts(at)
     assert at.selectbox(key="profile_country").value == largest(raw)  # the largest country, no error
-    at = open_page("views/country.py", params={"profile": "PER", "phases": ["V"]})
+    at = open_page("views/country.py", params={"profile": "PER", "phases": ["V"]}, state=HQ)
     assert "No enterprises in Peru match the current filters" in texts(at)
+    assert not at.get("plotly_chart")
+    at = open_page("views/country.py", params={"profile": "PER", "phases": ["V"]})  # the public: as for 1-4
+    assert "Fewer than 5 enterprises in Peru match the current filters, possibly none" in texts(at)
     assert not at.get("plotly_chart")
 
 
