@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -452,6 +453,11 @@ def write_noisy_tables(
     con.unregister("sign_frame")
     for statement in NOISY_BASE:
         con.execute(statement, {"countries": countries})
+    targets = {
+        re.match(r"INSERT INTO (\w+)", statement).group(1) for statement in (*DERIVED_TABLES, *GROUP_TABLES.values())
+    }
+    if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
+        raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
     con.execute("SET search_path = 'noisy,main'")
     try:
         write_derived_tables(con, countries)

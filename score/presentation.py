@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import access, charts, logframe, maps
+from score import access, charts, contract, logframe, maps
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct, plot_separators
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
 from score.values import format_value, missing, targets_apply
@@ -232,12 +232,14 @@ def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
 
 def _shares_slide(shares: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
     title = _("Outcomes reported at follow-up (% of enterprises)")
-    return _indicator_slide(title, shares, "share_pct", _("% of enterprises"), '0"%"', names, notes["shares"], notes)
+    share = _("% of enterprises")
+    return _indicator_slide(title, shares, "share_pct", share, percent_format(), names, notes["shares"], notes)
 
 
 def _change_slide(changes: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
     title = _("Change from baseline to follow-up (%)")
-    return _indicator_slide(title, changes, "change_pct", _("Change %"), '0.0"%"', names, notes["change"], notes)
+    change = _("Change %")
+    return _indicator_slide(title, changes, "change_pct", change, percent_format(1), names, notes["change"], notes)
 
 
 def _indicator_slide(
@@ -450,8 +452,16 @@ def map_figure(
             borderpad=2,
         )
     charts.style(fig, "", height=620, value_format="")
-    fig.update_xaxes(visible=False, range=[-120, 135])
-    fig.update_yaxes(visible=False, range=[_mercator(-40), _mercator(52)], scaleanchor="x", scaleratio=1)
+    # Framed on the drawn shapes of the countries in view (a fixed frame cut eastern Indonesia at 135 degrees)
+    in_view = list(values["country"]) if len(values) else contract.code_list("country")
+    south, west, north, east = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    fig.update_xaxes(visible=False, range=[west - MAP_MARGIN, east + MAP_MARGIN])
+    fig.update_yaxes(
+        visible=False,
+        range=[_mercator(south - MAP_MARGIN), _mercator(north + MAP_MARGIN)],
+        scaleanchor="x",
+        scaleratio=1,
+    )
     fig.update_layout(
         legend={
             "orientation": "v",
@@ -468,6 +478,9 @@ def map_figure(
         showlegend=True,
     )
     return fig
+
+
+MAP_MARGIN = 10.0  # degrees around the countries in view on the deck's map
 
 
 def _mercator(lat: float) -> float:

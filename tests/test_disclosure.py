@@ -460,6 +460,6 @@ def test_pages_the_deck_and_the_about_sheet_describe_the_same_method() -> None:
     assert method in labels.adjusted_figures_notice(Scope.country("bogota", {"COL"}))
     assert method in presentation.method_notes()["hidden"]  # the deck's speaker notes, also for HQ's deck
     context = exports.export_context(Filters(), {}, None, adjusted=(notice, "mark"))
-    assert (exports._("Protection of enterprises"), notice) in context.about  # the workbook's About sheet
+    assert (exports._("Adjusted figures"), notice) in context.about  # the workbook's About sheet
     for text in (method, notice, presentation.method_notes()["hidden"]):
         assert "secondary" not in text and "recovering" not in text and "would reveal" not in text
