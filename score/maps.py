@@ -142,11 +142,21 @@ class ColourScale:
         return fmt_pct(value) if self.kind == "percent" else fmt_int(value)
 
     def legend(self) -> list[tuple[str, str]]:
-        """(colour, label) per class, lowest first: "80 – 120" ..."""
-        return [
-            (colour, f"{self.format(self.breaks[i])} – {self.format(self.breaks[i + 1])}")
-            for i, colour in enumerate(self.colours)
-        ]
+        """(colour, label) per class, lowest first, no two sharing an edge: counts "100 – 149", "150 – 199" ...
+        (a class holds its lower limit, not its upper one; the last holds both), percentages "70% to under 75%"."""
+        out = []
+        last = len(self.colours) - 1
+        for i, colour in enumerate(self.colours):
+            low, high = self.breaks[i], self.breaks[i + 1]
+            if i == last:
+                label = f"{self.format(low)} – {self.format(high)}"
+            elif self.kind == "percent":
+                label = _("{low} to under {high}", low=self.format(low), high=self.format(high))
+            else:
+                top = math.ceil(high) - 1  # whole counts: the class ends one below the next one's start
+                label = self.format(low) if top <= low else f"{self.format(low)} – {self.format(top)}"
+            out.append((colour, label))
+        return out
 
 
 def pick_colours(classes: int) -> tuple[str, ...]:

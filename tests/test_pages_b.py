@@ -514,7 +514,9 @@ def test_colour_scale_covers_values_with_ordered_colours(values, kind) -> None:
 def test_colour_scale_breaks_are_round_and_legend_html_escapes() -> None:
     scale = maps.colour_scale([85, 230, 213, 158, 202, 182, 105, 190, 135])
     assert scale.breaks == (50, 100, 150, 200, 250)
-    assert [label for _c, label in scale.legend()] == ["50 – 100", "100 – 150", "150 – 200", "200 – 250"]
+    # no two classes share an edge: 100 is in the second class only
+    assert [label for _c, label in scale.legend()] == ["50 – 99", "100 – 149", "150 – 199", "200 – 250"]
+    assert maps.colour_scale([70.9, 86.3], "percent").legend()[0][1] == "70% to under 75%"
     assert maps.nice_breaks(55.5, 66.9) == [55, 60, 65, 70]  # round steps (no 3-wide classes from 2.5)
     assert maps.nice_breaks(7153, 86519) == [0, 20000, 40000, 60000, 80000, 100000]
     assert maps.colour_scale([]) is None and maps.colour_scale([float("nan")]) is None

@@ -460,8 +460,21 @@ CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partner
     SELECT * FROM people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
 
--- The options of the sidebar's filters (queries/filter_options.sql): per group of alike enterprises, those with a
--- delivery of each module, from the per-module rows of figures_by_group (an enterprise counts once per module).
+-- The options of the sidebar's filters (queries/filter_options.sql): enterprises and their record keys per group of
+-- alike enterprises, from figures_by_group's rows without a module filter or with one module; with two or more,
+-- counted from the enterprises (not figures_per_group: the options need no figure but the count).
+CREATE MACRO option_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT country, province, sector, phase, partner, enterprises, record_keys FROM figures_by_group
+    WHERE group_in(countries, provinces, sectors, phases, partners, modules, year_from, year_to, module, country,
+                   province, sector, phase, partner, join_year)
+    UNION ALL
+    SELECT country, province, sector, phase, partner, count(*) AS enterprises, sum(record_key) AS record_keys
+    FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    WHERE modules_computed(modules)
+    GROUP BY country, province, sector, phase, partner;
+
+-- Per group of alike enterprises, those with a delivery of each module, from the per-module rows of figures_by_group
+-- (an enterprise counts once per module): the module filter's options.
 CREATE MACRO module_option_groups(countries, provinces, sectors, phases, partners, year_from, year_to) AS TABLE
     SELECT module, enterprises, record_keys FROM figures_by_group
     WHERE module IS NOT NULL
