@@ -428,8 +428,7 @@ def choropleth_features(
         shown, note = "", ""
         if row.suppressed:
             fill, state = SUPPRESSED_FILL, "suppressed"
-            label = _("Not shown: fewer than 5 enterprises")
-            note = _("(or hidden so that another small figure cannot be worked out)")
+            label = _("Not shown: fewer than 5 enterprises, possibly none")
         elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
             fill, state = NO_DATA_FILL, "no_data"
             label = (
@@ -622,7 +621,7 @@ def legend_html(title: str, scale: ColourScale | None, states: set[str] | frozen
     """Choropleth legend: one swatch per class, then "not shown" / "no data" when the map has them."""
     rows = [(_swatch(f"background:{colour}"), html.escape(text)) for colour, text in (scale.legend() if scale else [])]
     if "suppressed" in states:
-        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises)"))))
+        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises, possibly none)"))))
     if "no_data" in states:
         rows.append((_swatch(f"background:{NO_DATA_FILL}"), html.escape(_("No data for these filters"))))
     return _legend_box(title, rows)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
-from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
 from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
@@ -176,11 +176,12 @@ def show_or_empty(
     frame: pd.DataFrame | None = None,
 ) -> None:
     """`show(fig)`, or an info box saying what is empty when the builder returned None. Pass the chart's
-    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer."""
+    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer; for such a
+    viewer an empty result is told the same way, so that 0 and 1-4 enterprises look alike (README "Small numbers")."""
     if fig is not None:
         show(fig, file_name=file_name)
-    elif frame is not None and any_suppressed(frame):
-        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon=":material/lock:")
+    elif frame is not None and hidden_or_empty(frame):
+        st.info(_("Hidden: fewer than 5 enterprises, possibly none, are behind these figures."), icon=":material/lock:")
     else:
         st.info(empty_message, icon=":material/info:")
 
