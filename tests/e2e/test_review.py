@@ -57,7 +57,9 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     ui.settle(page)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 100, box["y"] + 52)  # the first row's id cell
+    page.mouse.click(box["x"] + 100, box["y"] + 52)  # a cell of the first row
+    for _column in range(12):  # to the first column, wherever the grid was scrolled
+        page.keyboard.press("ArrowLeft")
     for _column in range(WORKERS_FEMALE_COLUMN):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # open the cell's editor (the grid draws on a canvas; its editor is an input)
