@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
-.PHONY: run serve test lint demo build bench scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
+.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ run: $(VENV)/.installed $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
 	@test -e data/users.json || $(PY) -m score users demo || true
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m score.web.start --server.port $(PORT)
 
 ## Debian's chromium for the browser tests, installed when missing (never `playwright install`)
 chromium:
@@ -97,9 +97,15 @@ demo: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(PY) -m score build
 
-## Every performance target at 1x, 10x and 200x, written into BENCHMARKS.md (~20 min; needs nginx for capacity)
-bench: $(VENV)/.installed-dev nginx
+## Every performance target at 1x, 10x and 200x, written into BENCHMARKS.md (~20 min; needs nginx for capacity),
+## then what a visitor waits for in the browser beside the floor app (bench/browser.py, 1x and 200x)
+bench: $(VENV)/.installed-dev nginx chromium
 	$(PY) bench/targets.py --write BENCHMARKS.md
+	$(PY) bench/browser.py --write BENCHMARKS.md
+
+## The browser figures alone, quicker: the overview and the country profile, 4 visitors (~5 min)
+bench-browser: $(VENV)/.installed-dev chromium
+	$(PY) bench/browser.py --pages overview,country --visitors 4 --write BENCHMARKS.md
 
 ## Long fuzz of the upload validator: >= 10,000 cases (not part of make test; see RELIABILITY.md)
 fuzz: $(VENV)/.installed-dev

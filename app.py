@@ -1,4 +1,6 @@
-"""SCORE results dashboard: entry point (page config, language, sign-in, global filters, navigation)."""
+"""SCORE results dashboard: the script (page config, language, sign-in, global filters, navigation).
+
+Served by webapp.py (`streamlit run webapp.py`), which adds the sign-in cookie routes; AppTest runs this file."""
 
 from __future__ import annotations
 
@@ -56,7 +58,9 @@ elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its
 if ui.current_scope().is_hq:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/review.py", title=_("Review"), icon=":material/rate_review:"))
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
+pages += signin.placeholder_pages(pages)  # a deep link to a page this viewer cannot open asks for sign-in
 navigation = st.navigation(pages)
+signin.hand_off(navigation.url_path)  # after a sign-in or sign-out: set or clear the cookie, back to this page
 ui.reset_page_workbook()
 navigation.run()
 components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook

@@ -300,7 +300,12 @@ def pandas_headlines(raw: dict[str, pd.DataFrame], f: Filters) -> dict[str, floa
     ent, tr, ind = raw["enterprises"], raw["training"], raw["indicators"]
     countries = f.countries_within(Scope.public().aggregate_countries)
     keep = ent["country"].isin(countries) & ent["join_year"].between(f.year_from, f.year_to)
-    for column, values in (("sector", f.sectors), ("phase", f.phases), ("partner", f.partners)):
+    for column, values in (
+        ("province", f.provinces),
+        ("sector", f.sectors),
+        ("phase", f.phases),
+        ("partner", f.partners),
+    ):
         if values:
             keep &= ent[column].isin(values)
     if f.modules:

@@ -1,6 +1,6 @@
 """Load test (`make load`, not part of `make test`): 20 sessions for 60 s while COL is published 5 times.
 
-- The app runs as `make run` would (`streamlit run app.py`) on a private copy of the demo data, 127.0.0.1.
+- The app runs as `make run` would (`streamlit run webapp.py`) on a private copy of the demo data, 127.0.0.1.
 - 20 concurrent sessions each load dashboard pages in a bounded loop until the time is up; every load is
   a new Streamlit session (a page reload), and its latency is recorded until the script has finished.
   `--mode ws` (default) speaks Streamlit's own websocket protocol (the protobuf messages the browser

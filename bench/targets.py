@@ -54,6 +54,7 @@ FILTER_SET = {
     "a sector": {"f_sectors": ["garments"]},
     "a phase": {"f_phases": ["II"]},
     "a module": {"f_modules": ["OSH"]},
+    "a province": {"f_countries": ["COL"], "f_provinces": ["Antioquia"]},
     "countries + sectors + years": {
         "f_countries": ["COL", "IDN"],
         "f_sectors": ["garments", "food_beverages"],
@@ -127,6 +128,7 @@ to_filters = {
     "a sector": Filters(sectors=("garments",)),
     "a phase": Filters(phases=("II",)),
     "a module": Filters(modules=("OSH",)),
+    "a province": Filters(countries=("COL",), provinces=("Antioquia",)),
     "countries + sectors + years": Filters(
         countries=("COL", "IDN"), sectors=("garments", "food_beverages"), year_from=2010, year_to=2016
     ),

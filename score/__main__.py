@@ -303,10 +303,11 @@ def _cmd_deck(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import logging
     import time
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes: this is not the app
+    from streamlit import logger
+
+    logger.set_log_level("error")  # "no runtime" notes of every cached function: this is not the app
     from score.web.report_cli import page_report
 
     out, started = Path(args.out), time.monotonic()

@@ -8,15 +8,18 @@ No Streamlit here (score.web.signin is the Streamlit glue), so all of it is test
   the clear password is never written or logged anywhere.
 - A record maps to a `Scope` with `scope_for`, which fails closed: an unknown role, or a country user
   without valid countries, gets `Scope.nothing()`, never more.
-- Failed sign-ins are throttled per user name and client, per client, and globally across user names (see
-  `Throttle`): after `FREE_ATTEMPTS` failures each further attempt must wait `BASE_DELAY * 2**(n - FREE_ATTEMPTS)`
-  seconds (at most `MAX_DELAY`); failures are forgotten after `FORGET_AFTER` seconds without one. Someone else's
-  failures never lock the real user out. The counters live in memory, per server process (one process serves
-  all sessions; with several replicas each throttles on its own).
+- Failed sign-ins are throttled as OWASP recommends for slow brute force (see `Throttle`): per user name, per
+  user name and address, per address, globally across user names, and, from a browser holding the user's device
+  cookie, per device only, so someone else's failures never lock the real user out of their own browser. After
+  the free attempts each further one waits `BASE_DELAY * 2**(n - free)` seconds (at most `MAX_DELAY`); failures
+  are forgotten after `FORGET_AFTER` seconds without one. The counters are in the deployment's store
+  (score.sessions, SQLite in data/), shared by every process; the address comes from `client_address`.
 - Sessions expire after `SCORE_SESSION_IDLE_HOURS` (default 8) without activity and after
-  `SCORE_SESSION_MAX_HOURS` (default 12) in any case. The caller checks them on every rerun with
-  `refresh`, which also re-reads the users file, so removing a user or changing their countries
-  takes effect at the next click.
+  `SCORE_SESSION_MAX_HOURS` (default 12) in any case. A local session is a row of the store behind a signed
+  cookie (`start_session`, `resume`, `end_session`), so it survives reloads and tabs and ends in every process
+  at once. The caller checks it on every rerun with `refresh`, which also re-reads the users file: removing a
+  user, or changing their role or password (a new `session_key` in their record), ends their sessions; a change
+  of countries applies at the next click.
 - Demo accounts (`python -m score users demo`) have published passwords: they are created only for the
   demo data set and stop working as soon as real data is loaded (`demo_accounts_allowed`).
 """
@@ -26,19 +29,23 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
+import ipaddress
 import json
 import logging
 import os
 import re
+import secrets
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from score import config, contract, files
+from score import config, contract, files, sessions
 from score.access import ROLES, Scope
 
 LOG = logging.getLogger(__name__)
@@ -193,10 +200,35 @@ def add_user(
         record["demo"] = True
     with _locked():
         data = _read()
-        record["created_at"] = data["users"].get(name, {}).get("created_at", record["updated_at"])
+        before = data["users"].get(name)
+        before = before if isinstance(before, dict) else {}
+        record["created_at"] = before.get("created_at", record["updated_at"])
+        record["session_key"] = _session_key(before, record, password)
         data["users"][name] = record
         _write(data)
     return _info(name, record)
+
+
+def _session_key(before: dict, after: dict, password: str | None) -> str:
+    """The record's session key: kept while role, sign-in method and password stay the same (a change of
+    countries applies to open sessions at their next click); new otherwise, which ends every open session."""
+    kept = before.get("session_key")
+    same = (
+        isinstance(kept, str)
+        and before.get("role") == after["role"]
+        and before.get("sso") is after.get("sso")
+        and (after.get("sso") is True or _same_password(before.get("password_hash"), password))
+    )
+    return kept if same else secrets.token_urlsafe(12)  # type: ignore[return-value]
+
+
+def _same_password(stored: object, password: str | None) -> bool:
+    if not isinstance(stored, str) or not isinstance(password, str):
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def remove_user(username: str) -> bool:
@@ -286,105 +318,155 @@ def scope_for(username: str, record: object) -> Scope:
 # ---------------------------------------------------------------------------------------------- throttling
 
 
-FREE_ATTEMPTS = 3  # per user name and client, and per client over all user names
-IP_FREE_ATTEMPTS = 20  # per IP address over all user names and sessions (an office behind one address)
-BASE_DELAY = 5.0  # seconds to wait after the 3rd failure; doubles with every further failure
+FREE_ATTEMPTS = 3  # per user name and address, and per device cookie
+NAME_FREE_ATTEMPTS = 5  # per user name, from every browser without its device cookie together
+IP_FREE_ATTEMPTS = 20  # per address over all user names (an office behind one address)
+BASE_DELAY = 5.0  # seconds to wait once the free attempts are used; doubles with every further failure
 MAX_DELAY = 15 * 60.0
 FORGET_AFTER = 60 * 60.0
-MAX_TRACKED = 50_000
 GLOBAL_WINDOW = 15 * 60.0  # the global limit looks at failures across every user name in this window...
-GLOBAL_FAILURES = 100  # ...and beyond this many (an attack from many clients, or spraying many names)...
-GLOBAL_DELAY = 15.0  # ...a name or client that failed within it waits this long after its last failure
+GLOBAL_FAILURES = 100  # ...and beyond this many (an attack from many addresses, or spraying many names)...
+GLOBAL_DELAY = 15.0  # ...a name or address that failed within it waits this long after its last failure
+MAX_TRACKED = 50_000  # OIDC tokens remembered per process (TokenActivity)
+UNKNOWN_ADDRESS = "unknown"  # this machine, or no address known: all such attempts share one counter
 
 
-def _digest(text: str) -> str:
-    # In memory only, for the dictionary keys (never written anywhere).
-    return hashlib.sha256(text.strip().casefold().encode("utf-8", "replace")).hexdigest()[:32]
+@dataclass(frozen=True)
+class Client:
+    """Where a sign-in attempt comes from: the browser's address (None: unknown or this machine) and the
+    device cookie it sent (None: none)."""
+
+    ip: str | None = None
+    device: str | None = None
+
+
+PROXY_HEADER = "X-Score-Proxy"  # score.serve's nginx sends it with the deployment's proxy secret
+PROXY_SECRET_ENV = "SCORE_PROXY_SECRET"
+
+
+def client_address(headers: Mapping[str, str], peer: str | None, proxy_secret: str | None) -> str | None:
+    """The browser's address for the throttle; None when unknown or this machine.
+
+    X-Forwarded-For is trusted only from the bundled nginx, which proves itself with the deployment's proxy
+    secret (score.serve writes it into nginx's configuration and the processes' environment); its last entry is
+    the address nginx saw. Forwarding headers from anyone else are ignored and all such requests share one
+    counter, so rotating a forged header gains nothing (the server's own proxy-header handling may already
+    have put the forged address in `peer`).
+    """
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    sent = lowered.get(PROXY_HEADER.lower(), "")
+    if proxy_secret and sent and hmac.compare_digest(sent.encode(), proxy_secret.encode()):
+        forwarded = lowered.get("x-forwarded-for", "").split(",")[-1].strip()
+        return _address(forwarded)
+    if any(h in lowered for h in ("x-forwarded-for", "x-real-ip", "forwarded")):
+        return "forwarded-by-an-untrusted-proxy"
+    return _address(peer)
+
+
+def _address(text: object) -> str | None:
+    try:
+        address = ipaddress.ip_address(str(text).strip("[]"))
+    except ValueError:
+        return None
+    return None if address.is_loopback else str(address)
 
 
 class Throttle:
-    """Counts failed sign-ins and says how long the next attempt must wait. Thread-safe.
+    """Counts failed sign-ins and says how long the next attempt must wait (OWASP, slow brute force).
 
-    The real user is never locked out by someone else's failures, and an attacker is slowed wherever they
-    come from:
-    - per user name AND client (the browser session, and its IP address when known): FREE_ATTEMPTS, then
-      BASE_DELAY doubling up to MAX_DELAY. Failures on "ghana" from another browser do not delay the real
-      ghana, whose own client has none;
-    - per client over all user names (spraying from one browser: FREE_ATTEMPTS; from one IP address:
-      IP_FREE_ATTEMPTS), the same backoff;
-    - globally, over all user names and clients: beyond GLOBAL_FAILURES failures in GLOBAL_WINDOW, a user name
-      or client that failed in the window waits GLOBAL_DELAY after its last failure. An attack from many
-      clients on one name gets one guess per GLOBAL_DELAY; the real user waits at most GLOBAL_DELAY once.
+    Counters live in the deployment's store (score.sessions, SQLite in data/), so every process behind nginx
+    counts the same failures. An attempt is counted when it starts (check and count in one write transaction, so
+    parallel guesses cannot all pass one check) and uncounted when it succeeds.
+
+    - From a browser holding a valid device cookie for the user name (it signed in as that user before): only
+      that device's own failures count (FREE_ATTEMPTS, then BASE_DELAY doubling up to MAX_DELAY). Nobody else's
+      failures, however many, delay it: the real user is never locked out from their own browser.
+    - From any other browser:
+      - per user name: NAME_FREE_ATTEMPTS over every such browser and address (fresh sessions do not reset it);
+      - per user name and address: FREE_ATTEMPTS;
+      - per address over all user names: IP_FREE_ATTEMPTS (an unknown address counts as one address);
+      - globally: beyond GLOBAL_FAILURES failures in GLOBAL_WINDOW, a user name or address that failed in the
+        window waits GLOBAL_DELAY after its last failure.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, clock: Callable[[], float] = time.time):
         self.clock = clock
-        self._failures: dict[str, tuple[int, float]] = {}
-        self._recent: list[float] = []  # times of failures in the global window
-        self._lock = threading.Lock()
 
     @staticmethod
-    def keys(username: object, session_id: str | None, ip: str | None = None) -> dict[str, int]:
-        """Counter keys for an attempt -> how many failures each allows before it slows down."""
-        user = _digest(username if isinstance(username, str) else "")
-        keys = {f"pair:{user}:session:{_digest(session_id or '')}": FREE_ATTEMPTS}
-        if session_id:
-            keys[f"session:{_digest(session_id)}"] = FREE_ATTEMPTS
-        if ip:
-            keys[f"pair:{user}:ip:{_digest(ip)}"] = FREE_ATTEMPTS
-            keys[f"ip:{_digest(ip)}"] = IP_FREE_ATTEMPTS
-        return keys
+    def _keys(username: object, client: Client) -> tuple[dict[str, int], list[str]]:
+        """Counter keys for an attempt -> failures each allows before it slows down; keys the global limit uses."""
+        user = username.strip().casefold() if isinstance(username, str) else ""
+        nonce = sessions.device_nonce(client.device, user) if client.device else None
+        if nonce is not None:
+            return {f"device:{sessions.keyed(nonce)}": FREE_ATTEMPTS}, []
+        name, ip = sessions.keyed("name\0" + user), sessions.keyed("ip\0" + (client.ip or UNKNOWN_ADDRESS))
+        keys = {f"name:{name}": NAME_FREE_ATTEMPTS, f"pair:{name}:{ip}": FREE_ATTEMPTS, f"ip:{ip}": IP_FREE_ATTEMPTS}
+        return keys, [f"name:{name}", f"ip:{ip}"]
 
     @staticmethod
-    def _recent_keys(username: object, session_id: str | None, ip: str | None) -> list[str]:
-        """Keys the global limit looks at: the user name and the client(s), whoever else failed on them."""
-        out = [f"name:{_digest(username if isinstance(username, str) else '')}"]
-        out += [f"last-session:{_digest(session_id)}"] if session_id else []
-        out += [f"last-ip:{_digest(ip)}"] if ip else []
-        return out
-
-    def _wait(self, key: str, free: int, now: float) -> float:
-        count, last = self._failures.get(key, (0, 0.0))
+    def _wait(row: tuple[int, float] | None, free: int, now: float) -> float:
+        if row is None:
+            return 0.0
+        count, last = row
         if count < free or now - last >= FORGET_AFTER:
             return 0.0
-        delay = min(BASE_DELAY * 2 ** (count - free), MAX_DELAY)
-        return max(0.0, last + delay - now)
+        return max(0.0, last + min(BASE_DELAY * 2 ** (count - free), MAX_DELAY) - now)
 
-    def _global_wait(self, keys: list[str], now: float) -> float:
-        self._recent = [t for t in self._recent if now - t < GLOBAL_WINDOW]
-        if len(self._recent) < GLOBAL_FAILURES:
-            return 0.0
-        lasts = [
-            self._failures[k][1] for k in keys if k in self._failures and now - self._failures[k][1] < GLOBAL_WINDOW
-        ]
-        return max((last + GLOBAL_DELAY - now for last in lasts), default=0.0)
+    def _waits(self, db: sqlite3.Connection, keys: dict[str, int], global_keys: list[str], now: float) -> float:
+        rows = {key: db.execute("SELECT count, last FROM failures WHERE key = ?", (key,)).fetchone() for key in keys}
+        waits = [self._wait(rows[key], free, now) for key, free in keys.items()]
+        if global_keys:
+            recent = db.execute("SELECT count(*) FROM recent WHERE at > ?", (now - GLOBAL_WINDOW,)).fetchone()[0]
+            if recent >= GLOBAL_FAILURES:
+                lasts = [rows[k][1] for k in global_keys if rows.get(k) and now - rows[k][1] < GLOBAL_WINDOW]
+                waits += [last + GLOBAL_DELAY - now for last in lasts]
+        return max(0.0, *waits)
 
-    def retry_after(self, username: object, session_id: str | None = None, ip: str | None = None) -> float:
+    def retry_after(self, username: object, client: Client | None = None) -> float:
         """Seconds until another attempt is allowed for this user name and client (0 = now)."""
-        now = self.clock()
-        with self._lock:
-            waits = [self._wait(key, free, now) for key, free in self.keys(username, session_id, ip).items()]
-            waits.append(self._global_wait(self._recent_keys(username, session_id, ip), now))
-            return max(0.0, *waits)
+        keys, global_keys = self._keys(username, client or Client())
+        with sessions.connect() as db:
+            return self._waits(db, keys, global_keys, self.clock())
 
-    def failed(self, username: object, session_id: str | None = None, ip: str | None = None) -> None:
-        now = self.clock()
-        with self._lock:
-            if len(self._failures) >= MAX_TRACKED:
-                self._failures = {k: v for k, v in self._failures.items() if now - v[1] < FORGET_AFTER}
-            for key in [*self.keys(username, session_id, ip), *self._recent_keys(username, session_id, ip)]:
-                count, last = self._failures.get(key, (0, now))
-                count = 0 if now - last >= FORGET_AFTER else count
-                self._failures[key] = (count + 1, now)
-            self._recent.append(now)
-            if len(self._recent) > 10 * GLOBAL_FAILURES:  # only the count in the window matters
-                self._recent = [t for t in self._recent if now - t < GLOBAL_WINDOW][-GLOBAL_FAILURES:]
+    def attempt(self, username: object, client: Client | None = None) -> float:
+        """Start an attempt: the seconds to wait (nothing counted), or 0 and the attempt counted as a failure
+        until `succeeded` says otherwise."""
+        return self._count(username, client, check=True)
 
-    def succeeded(self, username: object, session_id: str | None = None, ip: str | None = None) -> None:
-        with self._lock:
-            for key in self.keys(username, session_id, ip):
-                if key.startswith("pair:"):
-                    self._failures.pop(key, None)
+    def failed(self, username: object, client: Client | None = None) -> None:
+        """Count a failure, whatever the wait (tests, and callers that check elsewhere)."""
+        self._count(username, client, check=False)
+
+    def _count(self, username: object, client: Client | None, check: bool) -> float:
+        keys, global_keys = self._keys(username, client or Client())
+        now = self.clock()
+        with sessions.connect(write=True) as db:
+            wait = self._waits(db, keys, global_keys, now) if check else 0.0
+            if wait > 0:
+                return wait
+            for key in keys:
+                db.execute(
+                    "INSERT INTO failures (key, count, last) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "count = CASE WHEN ? - last >= ? THEN 1 ELSE count + 1 END, last = excluded.last",
+                    (key, now, now, FORGET_AFTER),
+                )
+            if global_keys:
+                db.execute("INSERT INTO recent (at) VALUES (?)", (now,))
+                db.execute("DELETE FROM recent WHERE at <= ?", (now - GLOBAL_WINDOW,))
+            db.execute("DELETE FROM failures WHERE last <= ?", (now - FORGET_AFTER,))
+        return 0.0
+
+    def succeeded(self, username: object, client: Client | None = None) -> None:
+        """The attempt was right: it was no failure, and this user's own counters start again."""
+        keys, global_keys = self._keys(username, client or Client())
+        with sessions.connect(write=True) as db:
+            for key in keys:
+                if not key.startswith("ip:"):  # the address's failures on other names still count
+                    db.execute("DELETE FROM failures WHERE key = ?", (key,))
+                else:
+                    db.execute("UPDATE failures SET count = max(count - 1, 0) WHERE key = ?", (key,))
+            if global_keys:
+                db.execute("DELETE FROM recent WHERE rowid = (SELECT max(rowid) FROM recent)")
 
 
 throttle = Throttle()
@@ -401,16 +483,12 @@ class SignInResult:
 
 
 def sign_in(
-    username: object,
-    password: object,
-    session_id: str | None = None,
-    throttle_: Throttle | None = None,
-    ip: str | None = None,
+    username: object, password: object, client: Client | None = None, throttle_: Throttle | None = None
 ) -> SignInResult:
     """Check a user name and password, throttled. The result says who (if known) and with what scope."""
     guard = throttle_ or throttle
     found = lookup(username)
-    wait = guard.retry_after(username, session_id, ip)
+    wait = guard.attempt(username, client)
     if wait > 0:
         return SignInResult(None, found[0] if found else None, wait)
     ok = False
@@ -426,20 +504,17 @@ def sign_in(
         with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher.verify(_DUMMY_HASH, "x")  # same cost for an absurd password as for a wrong one
     if not ok or found is None:
-        guard.failed(username, session_id, ip)
-        return SignInResult(None, found[0] if found else None)
+        return SignInResult(None, found[0] if found else None)  # counted as a failure by `attempt`
     name, record = found
-    guard.succeeded(username, session_id, ip)
+    guard.succeeded(username, client)
     if _hasher.check_needs_rehash(record["password_hash"]):
         _rehash(name, password)  # type: ignore[arg-type]
     return SignInResult(scope_for(name, record), name)
 
 
-def verify(
-    username: object, password: object, session_id: str | None = None, throttle_: Throttle | None = None
-) -> Scope | None:
+def verify(username: object, password: object, throttle_: Throttle | None = None) -> Scope | None:
     """The scope for a correct user name and password, else None (also while throttled)."""
-    return sign_in(username, password, session_id, throttle_).scope
+    return sign_in(username, password, throttle_=throttle_).scope
 
 
 def _rehash(name: str, password: str) -> None:
@@ -472,7 +547,10 @@ def absolute_seconds() -> float:
 
 @dataclass(frozen=True)
 class Session:
-    """A signed-in viewer. Times are seconds since the epoch (`time.time()`)."""
+    """A signed-in viewer. Times are seconds since the epoch (`time.time()`).
+
+    A local (password) session has a row in the deployment's store (`sid`, score.sessions) behind its cookie,
+    and the user record's `session_key` at sign-in (`user_key`): a role or password change ends it."""
 
     user: str
     scope: Scope
@@ -480,6 +558,8 @@ class Session:
     expires_at: float  # absolute end, whatever the activity
     last_seen: float
     method: str = "password"  # or "sso"
+    sid: str | None = None
+    user_key: str | None = None
 
     @classmethod
     def start(
@@ -494,25 +574,71 @@ class Session:
         return now >= self.expires_at or now - self.last_seen >= idle_seconds()
 
 
+def start_session(name: str, scope: Scope, now: float | None = None) -> tuple[Session, str]:
+    """A signed-in local session kept in the store: (session, one-time token for the cookie route)."""
+    now = time.time() if now is None else now
+    found = lookup(name)
+    user_key = str(found[1].get("session_key", "")) if found else ""
+    sid, handoff = sessions.start(name, user_key, now)
+    return replace(Session.start(name, scope, now), sid=sid, user_key=user_key), handoff
+
+
+def resume(cookie: object, now: float | None = None) -> tuple[Session | None, str]:
+    """The session behind a session cookie, checked as `refresh` does; (None, "none") for no valid cookie."""
+    now = time.time() if now is None else now
+    sid = sessions.session_id(cookie, absolute_seconds())
+    stored = sessions.lookup(sid) if sid else None
+    if stored is None or stored.ended:
+        return None, "none"
+    session = Session(
+        stored.user,
+        Scope.nothing(),
+        stored.issued,
+        stored.issued + absolute_seconds(),
+        stored.last_seen,
+        sid=stored.sid,
+        user_key=stored.user_key,
+    )
+    return refresh(session, now)
+
+
+def end_session(session: object) -> None:
+    """Sign-out: the session's cookie stops working in every process at once."""
+    if isinstance(session, Session):
+        sessions.end(session.sid)
+
+
 def refresh(session: Session, now: float | None = None) -> tuple[Session | None, str]:
-    """Check a session on a rerun. Returns (session or None, reason): reason is "ok", "expired" or "revoked".
+    """Check a session on a rerun. Returns (session or None, reason): "ok", "expired", "ended" (signed out,
+    perhaps in another tab) or "revoked" (user removed, role or password changed).
 
     The scope is derived again from the users file every time, so a removed user is signed out and a
-    changed role or country list applies at once.
+    changed country list applies at once. A stored session's last use is shared by every tab and process.
     """
     now = time.time() if now is None else now
     if not isinstance(session, Session):
         return None, "revoked"
+    stored = sessions.lookup(session.sid) if session.sid else None
+    if session.sid and (stored is None or stored.ended):
+        return None, "ended"
+    if stored is not None:
+        session = replace(session, last_seen=max(session.last_seen, stored.last_seen))
     if session.expired(now):
+        sessions.end(session.sid, now)
         return None, "expired"
     found = lookup(session.user)
-    if found is None:
+    record = found[1] if found else {}
+    if (
+        found is None
+        or (session.method == "sso" and record.get("sso") is not True)
+        or (session.method == "password" and record.get("sso") is True)
+        or (session.user_key is not None and str(record.get("session_key", "")) != session.user_key)
+    ):
+        sessions.end(session.sid, now)  # for good: adding the user again does not bring the cookie back
         return None, "revoked"
-    name, record = found
-    if session.method == "sso" and record.get("sso") is not True:
-        return None, "revoked"
-    if session.method == "password" and record.get("sso") is True:
-        return None, "revoked"
+    name = found[0]
+    if stored is not None:
+        sessions.touch(stored, now)
     return replace(session, scope=scope_for(name, record), last_seen=now), "ok"
 
 

@@ -21,10 +21,13 @@ from score import contract
 FONT = "Source Sans Pro, Arial, sans-serif"
 INK = "#1f2933"
 GRID = "#e4e7eb"
-MUTED = "#9aa5b1"
+MUTED = "#9aa5b1"  # fills and lines (2.5:1 on white: never for text)
+MUTED_TEXT = "#52606d"  # quieter text, 6.5:1 on white (WCAG AA asks 4.5:1)
 ACCENT = "#0072B2"  # ILO-like blue, also Okabe-Ito blue
 
 SEX_COLOURS = {"female": "#CC79A7", "male": "#009E73"}
+# Text in the women's colour: the fill's pink is 3.1:1 on white, under WCAG AA (4.5:1) for text; this is 5.4:1
+WOMEN_TEXT = "#A8477F"
 ROLE_COLOURS = {"managers": "#0072B2", "workers": "#E69F00"}
 PERIOD_COLOURS = {"baseline": "#9aa5b1", "follow_up": "#0072B2"}
 STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E00", "no_data": "#9aa5b1"}

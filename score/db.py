@@ -22,7 +22,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -349,14 +349,29 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
             out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
         for column in rule.sums:
             out[column] = disclosure.perturb_magnitudes(frame[column], frame[f"max_{column}"], frame[rule.key])
-    for column, expression in query.derive:
+    for layer in _derive_layers(query.derive):
         # Shares and means from the perturbed numerator and denominator, in SQL (the query's own dialect);
-        # the expression is the query file's, never a value from a viewer.
+        # the expressions are the query file's, never a value from a viewer. One statement per layer: a
+        # statement costs a few ms whatever it computes, and a public view derives 1-4 columns per query.
         cursor.register("perturbed_rows", out.assign(perturbed_row_=range(len(out))))
-        select = f"* EXCLUDE ({column}), " if column in out.columns else "*, "
-        derived = cursor.execute(
-            f"SELECT {select}{expression} AS {column} FROM perturbed_rows ORDER BY perturbed_row_"  # noqa: S608
-        ).df()
+        replaced = [column for column, _ in layer if column in out.columns]
+        select = f"* EXCLUDE ({', '.join(replaced)}), " if replaced else "*, "
+        select += ", ".join(f"{expression} AS {column}" for column, expression in layer)
+        derived = cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_").df()  # noqa: S608
         cursor.unregister("perturbed_rows")
-        out[column] = derived[column].to_numpy()
+        for column, _ in layer:
+            out[column] = derived[column].to_numpy()
     return out
+
+
+def _derive_layers(derive: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The derived columns in order, grouped so that no expression reads a column derived in its own group
+    (`progress_pct` reads `actual`: a group after it); each group is one statement over the rows before it."""
+    layers: list[list[tuple[str, str]]] = []
+    for column, expression in derive:
+        reads_layer = layers and any(re.search(rf"\b{re.escape(name)}\b", expression) for name, _ in layers[-1])
+        if layers and not reads_layer:
+            layers[-1].append((column, expression))
+        else:
+            layers.append([(column, expression)])
+    return layers

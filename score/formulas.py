@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 TRIGGERS = "=+-@\t\r"
-_TRIGGER = "[=+\\-@\t\r]"
+_TRIGGER = "[" + re.escape(TRIGGERS) + "]"
 _SEPARATOR = "[,;\t\r\n]"
 _UNSAFE = re.compile(rf"(^|{_SEPARATOR})( *)(?='*{_TRIGGER})")
 _MARKED = re.compile(rf"(^|{_SEPARATOR})( *)'(?='*{_TRIGGER})")
@@ -29,8 +29,3 @@ def neutralise_text(text: str) -> str:
 def restore_text(text: str) -> str:
     """The inverse of `neutralise_text` (used when such a file is uploaded again)."""
     return _MARKED.sub(r"\1\2", text)
-
-
-def may_be_marked(text: str) -> bool:
-    """A cheap test before `restore_text`: only text holding an apostrophe can carry a mark."""
-    return "'" in text

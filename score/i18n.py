@@ -92,6 +92,19 @@ def _locale() -> str:
     return _LOCALES[current_language()]
 
 
+def language_tag() -> str:
+    """The current language's locale as a document's language tag ("fr-FR"): decks tag their text and charts
+    with it, so PowerPoint checks spelling and reads numbers as French, not as its own en-US default."""
+    return _locale().replace("_", "-")
+
+
+def percent_format(decimals: int = 0) -> str:
+    """A spreadsheet number format for a value in percent (47 for 47 %), written the language's way: `0"%"`
+    in English, `0" %"` (a narrow no-break space) in French and Spanish, as fmt_pct writes it."""
+    suffix = _percent_pattern(_locale()).split("0")[-1]  # what follows the digits: "%", "\u202f%", "\xa0%"
+    return "0" + ("." + "0" * decimals if decimals else "") + '"' + suffix + '"'
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

@@ -61,7 +61,11 @@ _METRIC_COLUMNS = {
     "improving": ("country_improving", "share_pct", "n_enterprises", "percent"),
 }
 DEFAULT_INDICATOR = "good_practices_adopted"
-MAP_WIDTH, MAP_HEIGHT = 760, 560  # the size the initial view is fitted to (px; a little under the usual width)
+# The size the initial view is fitted to (px). The server does not know the browser's width, so the width is the
+# narrowest the map is drawn at: 516 px in an 800 px window (the sidebar folded, the legend beside the map), 643
+# at 1280, 1151 at 1920. Fitted to 760, the map cut Colombia, Peru and Bolivia at 800 px; a wider map shows more
+# of the world around the same view. (Below about 530 px of window the map takes the full width and is narrower.)
+MAP_WIDTH, MAP_HEIGHT = 500, 560
 PROFILE_HEIGHT = 520  # the country profile's map
 CELL_PIXELS = 10  # side of an enterprise cell on screen at the zoom the map opens with
 MAX_CELLS = 5_000  # enterprise cells sent to the browser at most (the largest; a 760x560 map has ~4,300 cells)
@@ -302,15 +306,18 @@ def hatch_spacing(zoom: float, pixels: float = 7.0) -> float:
     return pixels * 360 / (512 * 2**zoom)
 
 
-def _bounds(countries: list[str] | tuple[str, ...]) -> tuple[float, float, float, float] | None:
-    rows = [r for r in contract.reference_rows("countries.csv") if r["iso3"] in set(countries)]
-    if not rows:
+def country_bounds(countries: list[str] | tuple[str, ...]) -> tuple[float, float, float, float] | None:
+    """(min_lat, min_lon, max_lat, max_lon) of the polygons the map draws for `countries` (the drawn shapes, not
+    a table of boxes: what must be in view is what is drawn); None when none has a polygon."""
+    shapes = [g for g in (_country_geometry(code) for code in sorted(set(countries))) if g is not None]
+    if not shapes:
         return None
+    boxes = [g.bounds for g in shapes]  # (min_lon, min_lat, max_lon, max_lat)
     return (
-        min(float(r["min_lat"]) for r in rows),
-        min(float(r["min_lon"]) for r in rows),
-        max(float(r["max_lat"]) for r in rows),
-        max(float(r["max_lon"]) for r in rows),
+        min(b[1] for b in boxes),
+        min(b[0] for b in boxes),
+        max(b[3] for b in boxes),
+        max(b[2] for b in boxes),
     )
 
 
@@ -330,8 +337,9 @@ def fit_view(
     padding: float = 0.08,
     max_zoom: float = 6.5,
 ) -> pdk.ViewState:
-    """A view showing the bounding boxes of `countries` (from countries.csv), Web Mercator, 512 px tiles."""
-    box = _bounds(countries) or _bounds(contract.code_list("country"))
+    """A view in which the polygons of `countries` fit a map of `width` x `height` pixels (Web Mercator, 512 px
+    tiles): centred on their bounds, zoomed so that the bounds with `padding` on each side fit both ways."""
+    box = country_bounds(countries) or country_bounds(contract.code_list("country"))
     assert box is not None
     min_lat, min_lon, max_lat, max_lon = box
     dx = max((max_lon - min_lon) / 360, 1e-6)

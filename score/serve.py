@@ -1,7 +1,7 @@
 """Several Streamlit processes behind nginx, all reading one data dir: `python -m score serve`, `make serve N=2`.
 
 One Streamlit process runs its scripts on about one core, so visitors outgrow a process long before the data
-outgrow DuckDB. This starts N `streamlit run app.py` processes on free ports of 127.0.0.1 and Debian's nginx in
+outgrow DuckDB. This starts N `streamlit run webapp.py` processes on free ports of 127.0.0.1 and Debian's nginx in
 front of them on one port, with its own configuration, logs and temp files in a run folder (never /etc/nginx):
 
 - sticky sessions: a Streamlit session lives in the process holding its websocket, and uploads and downloads
@@ -10,10 +10,13 @@ front of them on one port, with its own configuration, logs and temp files in a 
   (`hash ... consistent`: open-source nginx has no `sticky`; ip_hash would send every visitor behind one proxy or
   NAT to the same process);
 - websocket upgrade (`/_stcore/stream`), no proxy buffering, day-long read timeouts;
+- the browser's address in X-Forwarded-For, with a per-start proxy secret in `X-Score-Proxy` so the processes
+  trust that address only from this nginx (score.auth.client_address; sign-in throttling counts per address);
 - one shared data dir (`SCORE_DATA_DIR`): the pointer `score.duckdb` names the current immutable version, so a
-  publish through any process is seen by every process at its next page run; the publish lock, the users file and
-  the audit log are files with their own locks (score.publish, score.auth, score.audit), correct with several
-  processes (and machines, on a volume with working `flock`) writing.
+  publish through any process is seen by every process at its next page run; the publish lock, the users file, the
+  audit log and the sign-in store (sessions and throttle counters, SQLite) are files with their own locks
+  (score.publish, score.auth, score.audit, score.sessions), correct with several processes (and machines, on a
+  volume with working `flock`) writing.
 
 The processes are stopped through their own handles (nginx first, then each Streamlit process).
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -33,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 from score import config
+from score.auth import PROXY_SECRET_ENV
 
 NGINX = os.environ.get("SCORE_NGINX", "/usr/sbin/nginx")
 STICKY_COOKIE = "score_node"
@@ -70,6 +75,9 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            # Proves to the processes that this request came through this nginx, so they trust the address it
+            # added to X-Forwarded-For (score.auth.client_address); a client cannot set it (replaced here).
+            proxy_set_header X-Score-Proxy "{proxy_secret}";
             proxy_buffering off;
             proxy_request_buffering off;
             proxy_read_timeout 1d;
@@ -87,14 +95,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+ENTRY = "webapp.py"  # app.py plus the routes that set and clear the sign-in cookie
+
+
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """`streamlit run app.py` as every process is started (the app's own settings are in .streamlit/)."""
+    """`streamlit run webapp.py` as every process is started (the app's own settings are in .streamlit/), through
+    score.web.start: the opening page runs once in the process before its port answers, so the first visitor
+    waits no longer than the next."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        "score.web.start",
         "--server.headless",
         "true",
         "--server.port",
@@ -116,7 +127,7 @@ def healthy(url: str) -> bool:
         return False
 
 
-def nginx_config(run: Path, temp: Path, listen: str, backends: list[int]) -> str:
+def nginx_config(run: Path, temp: Path, listen: str, backends: list[int], proxy_secret: str) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in backends)
     return NGINX_CONF.format(
         processes=len(backends),
@@ -126,6 +137,7 @@ def nginx_config(run: Path, temp: Path, listen: str, backends: list[int]) -> str
         servers=servers,
         cookie=STICKY_COOKIE,
         upload_mb=int(config.MAX_UPLOAD_MB) + 1,
+        proxy_secret=proxy_secret,
     )
 
 
@@ -146,7 +158,8 @@ class Cluster:
         self.processes = processes
         self.host = host
         self.port = port or free_port(host)
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proxy_secret = secrets.token_urlsafe(32)  # new for every start; only nginx and the processes know it
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {}), PROXY_SECRET_ENV: self.proxy_secret}
         self.cwd = cwd
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="score-serve-"))
         self.temp_dir: Path | None = None
@@ -191,7 +204,10 @@ class Cluster:
                 )
                 self.backend_ports.append(port)
             conf = self.run_dir / "nginx.conf"
-            conf.write_text(nginx_config(self.run_dir, self.temp_dir, f"{self.host}:{self.port}", self.backend_ports))
+            listen = f"{self.host}:{self.port}"
+            fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the proxy secret
+            with os.fdopen(fd, "w") as handle:
+                handle.write(nginx_config(self.run_dir, self.temp_dir, listen, self.backend_ports, self.proxy_secret))
             test = subprocess.run(
                 [NGINX, "-t", "-q", "-p", str(self.run_dir), "-c", str(conf)], capture_output=True, text=True
             )

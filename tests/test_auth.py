@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -207,14 +208,100 @@ def test_throttle_is_capped_and_forgets(users_dir: Path) -> None:
     assert guard.retry_after("maria") == 0
 
 
-def test_throttling_per_session_across_user_names(users_dir: Path) -> None:
+def test_99_guesses_from_fresh_sessions_are_slowed(users_dir: Path) -> None:
+    """The attack of issue 20: every guess from a new browser session of the same machine (no address known)."""
+    auth.add_user("maria", PASSWORD, "hq")
     clock = FakeClock()
     guard = auth.Throttle(clock)
-    for name in ("a1", "a2", "a3"):
-        auth.sign_in(name, "guess", session_id="browser-1", throttle_=guard)
-    assert guard.retry_after("a4", "browser-1") > 0  # the session is slowed down
-    assert guard.retry_after("a4", "browser-2") == 0  # another session is not
-    assert auth.sign_in("a4", "guess", session_id="browser-1", throttle_=guard).retry_after > 0
+    checked = 0
+    for n in range(99):
+        result = auth.sign_in("maria", f"guess-{n}", auth.Client(), throttle_=guard)
+        checked += result.retry_after == 0
+        clock.now += 1  # one guess a second
+    # FREE_ATTEMPTS (this name from this unknown address), then one after 5, 10, 20 and 40 s: 7 of 99 guesses
+    # reach the password check; the next would wait 80 s.
+    assert checked == auth.FREE_ATTEMPTS + 4
+    # Spraying 99 user names from one address is slowed too (the address's own counter).
+    clock.now += auth.FORGET_AFTER
+    sprayed = sum(
+        auth.sign_in(f"name{n}", "guess", auth.Client(ip="203.0.113.9"), throttle_=guard).retry_after == 0
+        for n in range(99)
+        if not setattr(clock, "now", clock.now + 1)
+    )
+    assert sprayed <= auth.IP_FREE_ATTEMPTS + 5
+
+
+def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
+    from score import sessions
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    auth.add_user("kofi", PASSWORD, "country", ["GHA"])
+    clock = FakeClock()
+    guard = auth.Throttle(clock)
+    device = sessions.device_cookie("maria")  # set when Maria signed in from her browser before
+    for n in range(auth.GLOBAL_FAILURES + 20):  # from many addresses, beyond the global limit
+        auth.sign_in("maria", f"guess-{n}", auth.Client(ip=f"198.51.100.{n % 250}"), throttle_=guard)
+        clock.now += 0.5
+    assert guard.retry_after("maria", auth.Client()) > 0  # a new browser must wait
+    result = auth.sign_in("maria", PASSWORD, auth.Client(device=device), throttle_=guard)
+    assert result.retry_after == 0 and result.scope is not None and result.scope.detail_countries == {"COL"}
+    # Maria's device cookie is hers only: the attacker holding one for "kofi" gains nothing on "maria".
+    assert guard.retry_after("maria", auth.Client(device=sessions.device_cookie("kofi"))) > 0
+    assert sessions.device_nonce(device + "x", "maria") is None  # a forged cookie is no device cookie
+    # Wrong passwords from the device itself slow that device (someone at her unlocked computer).
+    for _ in range(auth.FREE_ATTEMPTS):
+        auth.sign_in("maria", "wrong", auth.Client(device=device), throttle_=guard)
+    assert guard.retry_after("maria", auth.Client(device=device)) == pytest.approx(auth.BASE_DELAY)
+
+
+COUNT_FAILURES = """
+import sys
+from score import auth
+for n in range(int(sys.argv[1])):
+    auth.throttle.failed("maria", auth.Client(ip="203.0.113.7"))
+print(auth.throttle.retry_after("maria", auth.Client(ip="203.0.113.7")))
+"""
+
+
+def test_throttle_counters_are_shared_by_every_process(users_dir: Path) -> None:
+    env = {**os.environ, "SCORE_DATA_DIR": str(users_dir)}
+    other = subprocess.run(
+        [sys.executable, "-c", COUNT_FAILURES, str(auth.NAME_FREE_ATTEMPTS + 3)],  # the name waits 40 s
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert float(other.stdout) > 0  # the other process slowed down after its own failures
+    # This process sees them: another address, the same user name.
+    assert auth.Throttle().retry_after("maria", auth.Client(ip="192.0.2.50")) > 0
+    store = users_dir / "auth.sqlite3"
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert b"maria" not in store.read_bytes() and b"203.0.113.7" not in store.read_bytes()
+
+
+def test_forwarded_for_is_trusted_only_from_the_bundled_proxy() -> None:
+    secret = "proxy-secret-of-this-start"
+    through_nginx = {"X-Forwarded-For": "10.9.9.9, 203.0.113.5", "X-Score-Proxy": secret}
+    assert auth.client_address(through_nginx, None, secret) == "203.0.113.5"  # the address nginx saw
+    forged = {"X-Forwarded-For": "198.51.100.1"}
+    assert auth.client_address(forged, None, secret) == "forwarded-by-an-untrusted-proxy"
+    assert auth.client_address(forged, "198.51.100.1", secret) == "forwarded-by-an-untrusted-proxy"
+    wrong = {"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": "guess"}
+    assert auth.client_address(wrong, None, secret) == "forwarded-by-an-untrusted-proxy"
+    assert auth.client_address({"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": ""}, None, None) == (
+        "forwarded-by-an-untrusted-proxy"
+    )
+    assert auth.client_address({}, "192.0.2.8", secret) == "192.0.2.8"
+    assert auth.client_address({}, None, secret) is None  # this machine
+    assert auth.client_address({"X-Forwarded-For": "127.0.0.1", "X-Score-Proxy": secret}, None, secret) is None
+    # score.serve writes the secret into nginx's configuration, which replaces whatever a client sent.
+    from score import serve
+
+    conf = serve.nginx_config(Path("/run"), Path("/tmp"), "127.0.0.1:1", [2, 3], secret)
+    assert f'proxy_set_header X-Score-Proxy "{secret}";' in conf
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -259,6 +346,58 @@ def test_refresh_rederives_scope_from_users_file(users_dir: Path) -> None:
     auth.remove_user("maria")
     assert auth.refresh(refreshed, now=start + 180) == (None, "revoked")
     assert auth.refresh("not a session", now=start) == (None, "revoked")  # type: ignore[arg-type]
+
+
+def test_session_cookie_is_handed_over_once_and_resumes_the_session(users_dir: Path) -> None:
+    from score import sessions
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    start = time.time()
+    session, handoff = auth.start_session("maria", auth.verify("maria", PASSWORD))
+    cookie, user = sessions.exchange(handoff)
+    assert user == "maria" and sessions.exchange(handoff) is None  # one time only
+    resumed, reason = auth.resume(cookie, now=start + 60)  # a reload, a new tab, another process
+    assert reason == "ok" and resumed.user == "maria" and resumed.scope.detail_countries == {"COL"}
+    assert resumed.issued_at == session.issued_at  # the absolute limit counts from the sign-in
+    for forged in (None, "", "x" * 5000, cookie + "x", cookie.replace(".", "!", 1), handoff):
+        assert auth.resume(forged) == (None, "none")
+    auth.end_session(resumed)  # sign-out, in any tab or process
+    assert auth.resume(cookie) == (None, "none")
+    store = (users_dir / "auth.sqlite3").read_bytes()
+    assert session.sid.encode() not in store  # only its hash is stored
+
+
+def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
+    from score import sessions
+
+    def signed_in() -> str:
+        _session, handoff = auth.start_session("maria", auth.verify("maria", PASSWORD))
+        return sessions.exchange(handoff)[0]
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    cookie = signed_in()
+    now = auth.resume(cookie)[0].issued_at
+    assert auth.resume(cookie, now=now + 8 * 3600 - 60)[1] == "ok"  # used within the idle limit...
+    assert auth.resume(cookie, now=now + 11 * 3600)[1] == "ok"  # ...and again (idle 3 h)
+    assert auth.resume(cookie, now=now + 12 * 3600 + 1)[1] == "expired"  # but not past the absolute limit
+    assert auth.resume(cookie, now=now + 12 * 3600 + 2) == (None, "none")  # and it stays ended
+    idle = signed_in()
+    assert auth.resume(idle, now=time.time() + 8 * 3600 + 1)[1] == "expired"
+    kept = signed_in()
+    auth.add_user("maria", PASSWORD, "country", ["COL", "GHA"])  # countries changed: applies, session kept
+    resumed, reason = auth.resume(kept)
+    assert reason == "ok" and resumed.scope.detail_countries == {"COL", "GHA"}
+    auth.add_user("maria", PASSWORD, "hq")  # role changed
+    assert auth.resume(kept) == (None, "revoked")
+    changed = signed_in()
+    auth.add_user("maria", PASSWORD + " new", "hq")  # password changed
+    assert auth.resume(changed) == (None, "revoked")
+    _session, handoff = auth.start_session("maria", auth.verify("maria", PASSWORD + " new"))
+    removed = sessions.exchange(handoff)[0]
+    auth.remove_user("maria")
+    assert auth.resume(removed) == (None, "revoked")
+    auth.add_user("maria", PASSWORD + " new", "hq")  # added again: old cookies stay dead
+    assert auth.resume(removed) == (None, "none")
 
 
 def test_token_activity_expires_across_reloads() -> None:
@@ -436,7 +575,9 @@ def app_users(demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """Users file and audit log of their own, next to the shared demo database."""
     monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")
-    monkeypatch.setattr(auth, "throttle", auth.Throttle())
+    from score import sessions
+
+    monkeypatch.setattr(sessions, "store_path", lambda: tmp_path / "auth.sqlite3")  # its own throttle counters
     auth.add_user("maria", PASSWORD, "country", ["COL"])
     auth.add_user("boss", PASSWORD, "hq")
     return tmp_path
@@ -487,6 +628,9 @@ def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
     at = _sign_in(at, "maria", "Wrong-Password-123")
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert any("not recognised" in e.value for e in at.error)
+    # The name stays for the next try; the password does not.
+    assert at.sidebar.text_input(key="score_signin_user").value == "maria"
+    assert at.sidebar.text_input(key="score_signin_password").value == ""
     # A password typed into the user name box must not end up in the log either.
     at = _sign_in(at, PASSWORD, "whatever-else")
     log = (app_users / "audit.log").read_text()
@@ -517,6 +661,8 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
     assert at.session_state[ui.SCOPE_KEY].is_hq
     session = at.session_state[signin.SESSION_KEY]
     at.session_state[signin.SESSION_KEY] = replace(session, last_seen=session.last_seen - 9 * 3600)
+    with sqlite3.connect(app_users / "auth.sqlite3") as store:  # unused for 9 hours in every tab and process
+        store.execute("UPDATE sessions SET last_seen = last_seen - 9 * 3600")
     rerun(at)
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert any("expired" in w.value for w in at.sidebar.warning)
@@ -526,6 +672,26 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
     auth.remove_user("maria")
     rerun(at)
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
+
+
+def test_app_refused_demo_sign_in_is_logged_under_its_name_with_the_command_for_its_role(
+    app_users: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, role, countries, password in auth.DEMO_USERS:
+        auth.add_user(name, password, role, countries, demo=True)
+    monkeypatch.setattr(auth, "demo_accounts_allowed", lambda: False)  # real data was published
+    at = _app(app_users).run()
+    at = _sign_in(at, "geneva", "geneva-demo-2013")
+    [message] = [e.value for e in at.error]
+    assert "demo account has ended" in message and "--role hq" in message and "--countries" not in message
+    at = _sign_in(at, "colombia", "colombia-demo-2013")
+    [message] = [e.value for e in at.error]
+    assert "--role country --countries COL" in message and "--role hq" not in message
+    refused = audit.read_events(event="sign_in_failed")
+    assert [(e["user"], e["detail"]) for e in refused] == [
+        ("colombia", {"reason": "demo account ended"}),
+        ("geneva", {"reason": "demo account ended"}),
+    ]
 
 
 def test_audit_page_is_hq_only(app_users: Path) -> None:

@@ -110,6 +110,26 @@ def test_csv_neutralises_formulas_and_keeps_numbers() -> None:
     assert back["change"].tolist()[0] == -3.5  # a negative number is a number, not a formula
 
 
+def test_excel_keeps_text_from_an_upload_as_text_even_when_it_looks_like_markup_or_holds_control_characters() -> None:
+    """The data rows are written as sheet XML by our own code (exports._rows_xml): a name that looks like the
+    sheet's own markup stays one text cell, a control character becomes Excel's _xHHHH_ escape (openpyxl refused
+    the file), and each row keeps its numbers and its empty cells where they were."""
+    names = ["<r><t>x</t></r>", "</t></is></c><c><v>1</v></c>", "a\x01b", "_x0041_", "Hà Nội & Cía", "  lead"]
+    frame = pd.DataFrame({"name": names, "n": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"), "share": 0.5})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_excel({"list": frame})))["list"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == [
+        "<r><t>x</t></r>",
+        "</t></is></c><c><v>1</v></c>",
+        "a_x0001_b",
+        "_x005F_x0041_",
+        "Hà Nội & Cía",
+        "  lead",
+    ]
+    assert [row[1] for row in rows] == [1, None, 3, 4, 5, 6]
+    assert all(row[2] == 0.5 for row in rows) and sheet.max_row == len(names) + 1
+
+
 SEPARATOR_PAYLOADS = ["SENA;=1+2", "SENA,=1+2", "SENA\t=1+2", "a; +1", "x,@SUM(A1)", "line\n=1+2", "x;'=1"]
 
 

@@ -43,7 +43,6 @@ def test_a_demo_marker_in_an_upload_never_reaches_the_data(tmp_path: Path, monke
 
     data = build_small(tmp_path, monkeypatch)  # COL and PER, the demo set (with its markers)
     monkeypatch.setenv("SCORE_USERS_FILE", str(data / "users.json"))
-    monkeypatch.setattr(auth, "throttle", auth.Throttle())
     assert main(["users", "demo"]) == 0
     assert auth.verify("geneva", "geneva-demo-2013") is not None
     files = {**dataset_a(), "DEMO_DATA.txt": b"Synthetic demo data\n", "notes.txt": b"hello"}
@@ -161,39 +160,46 @@ def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch
 
 
 def test_failures_from_elsewhere_do_not_lock_the_real_user_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    from score import sessions
+
+    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
     guard = auth.Throttle(clock)
+    attacker = auth.Client(ip="203.0.113.66")
     for _ in range(9):  # the attack of the review: 9 failures on "ghana" from another browser
-        auth.sign_in("ghana", "guess", session_id="attacker", throttle_=guard)
+        auth.sign_in("ghana", "guess", attacker, throttle_=guard)
         clock.now += 30
-    assert guard.retry_after("ghana", "attacker") > 0  # the attacker is slowed down
-    assert auth.sign_in("ghana", PASSWORD, session_id="real-user", throttle_=guard).scope is not None
+    assert guard.retry_after("ghana", attacker) > 0  # the attacker is slowed down
+    own_browser = auth.Client(ip="198.51.100.3", device=sessions.device_cookie("ghana"))  # signed in here before
+    assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope is not None
 
 
 def test_the_attacker_is_slowed_per_address_and_globally(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    from score import sessions
+
+    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
     guard = auth.Throttle(clock)
     # New browser sessions from one address: the address is slowed down after IP_FREE_ATTEMPTS.
     for n in range(auth.IP_FREE_ATTEMPTS):
-        guard.failed(f"user{n}", f"session{n}", ip="203.0.113.9")
-    assert guard.retry_after("someone", "fresh-session", ip="203.0.113.9") > 0
-    assert guard.retry_after("someone", "fresh-session", ip="198.51.100.1") == 0
-    # Many addresses spraying many names: beyond GLOBAL_FAILURES, a name that failed waits GLOBAL_DELAY...
+        guard.failed(f"user{n}", auth.Client(ip="203.0.113.9"))
+    assert guard.retry_after("someone", auth.Client(ip="203.0.113.9")) > 0
+    assert guard.retry_after("someone", auth.Client(ip="198.51.100.1")) == 0
+    # Many addresses spraying many names: beyond GLOBAL_FAILURES, a name that failed waits...
     for n in range(auth.GLOBAL_FAILURES):
-        guard.failed("ghana" if n % 10 == 0 else f"name{n}", f"s{n}", ip=f"192.0.2.{n % 250}")
-    assert 0 < guard.retry_after("ghana", "new", ip="198.51.100.7") <= auth.GLOBAL_DELAY
-    # ...but only that long: the real user gets in right after it, and a name nobody attacked is not slowed.
-    assert guard.retry_after("maria", "new", ip="198.51.100.7") == 0
-    clock.now += auth.GLOBAL_DELAY
-    assert auth.sign_in("ghana", PASSWORD, session_id="real-user", throttle_=guard, ip="198.51.100.7").scope
+        guard.failed("ghana" if n % 10 == 0 else f"name{n}", auth.Client(ip=f"192.0.2.{n % 250}"))
+    assert guard.retry_after("ghana", auth.Client(ip="198.51.100.7")) > 0
+    assert 0 < guard.retry_after("name11", auth.Client(ip="198.51.100.7")) <= auth.GLOBAL_DELAY  # one failure
+    # ...a name nobody attacked is not slowed, and the real user from their own browser gets in at once.
+    assert guard.retry_after("maria", auth.Client(ip="198.51.100.7")) == 0
+    own_browser = auth.Client(ip="198.51.100.7", device=sessions.device_cookie("ghana"))
+    assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope
 
 
 def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
     auth.add_user("maria", PASSWORD, "hq")
     guard = auth.Throttle(FakeClock())
     for _ in range(auth.FREE_ATTEMPTS):

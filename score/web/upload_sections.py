@@ -120,7 +120,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
     else:
@@ -130,7 +130,7 @@ def demo_notice(country: str, scope) -> None:
                 country=ui.reference_labels("country").get(country, country),
             )
             + " "
-            + signin.demo_accounts_explanation(),
+            + signin.demo_accounts_explanation(scope.role, scope.detail_countries),
             icon=":material/info:",
         )
 

@@ -1,4 +1,5 @@
-"""Run the real app: `streamlit run app.py` on a private data dir and a free port on 127.0.0.1.
+"""Run the real app: `streamlit run webapp.py` (app.py and the sign-in cookie routes) on a private data dir and a
+free port on 127.0.0.1.
 
 Shared by the browser tests (tests/e2e), the screenshot script (scripts/screenshots.py) and the load
 test (bench/load_test.py), so all three exercise the app exactly as `make run` starts it.
@@ -84,7 +85,7 @@ def add_user(data_dir: Path, name: str, password: str, role: str, countries: str
 
 
 class AppServer:
-    """One `streamlit run app.py` process; stopped through its own handle, never by name."""
+    """One `streamlit run webapp.py` process; stopped through its own handle, never by name."""
 
     def __init__(self, data_dir: Path, log_path: Path, port: int | None = None, env: dict[str, str] | None = None):
         self.data_dir = data_dir

@@ -1,4 +1,4 @@
-"""Browser end-to-end fixtures: a private `streamlit run app.py` per xdist worker, Debian chromium, no network.
+"""Browser end-to-end fixtures: a private `streamlit run webapp.py` per xdist worker, Debian chromium, no network.
 
 - `app_server` (session): a private data dir (copy of data/countries, built with `python -m score build`,
   demo users created when sign-in exists) served by its own streamlit process on a free port. Each xdist

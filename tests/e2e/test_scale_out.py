@@ -1,6 +1,7 @@
 """Two Streamlit processes behind nginx on one data dir (score.serve, `make serve N=2`): every request of a session
 reaches one process, a publish through one process is warmed by both before the switch and seen through the other
-at its next click, and the audit lines written by both are whole. `make scale-test` (1-2 minutes: two servers and two
+at its next click, the audit lines written by both are whole, and a sign-in made through one process holds in the
+other until a sign-out through either. `make scale-test` (1-2 minutes: two servers and two
 browsers)."""
 
 from __future__ import annotations
@@ -157,3 +158,40 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     assert {"scale-colombia", "scale-hq"} <= signed_in
     published = [e for e in events if e["event"] == "publish" and e["detail"].get("outcome") == "published"]
     assert [e["user"] for e in published] == ["scale-colombia"]
+
+
+def test_a_sign_in_through_one_process_holds_in_the_other_until_sign_out(
+    cluster: Cluster, open_context: Callable[..., BrowserContext]
+) -> None:
+    from tests.e2e.test_signed_in_session import signed_in, signed_out
+
+    add_user(cluster.data_dir, "scale-stays", "scale-stays-password", "country", "COL")
+    node_a, node_b = _node_on_each_process(cluster)
+    first = open_context()
+    first.add_cookies([{"name": STICKY_COOKIE, "value": node_a, "url": cluster.url}])
+    on_a = first.new_page()
+    ui.goto(on_a, cluster.url)
+    ui.sign_in(on_a, "scale-stays", "scale-stays-password")
+    [session] = [c for c in first.cookies() if c["name"] == "score_session"]
+    # The same browser's cookie, reaching the other process (a restart, a new node, another tab's stickiness).
+    second = open_context()
+    second.add_cookies(
+        [
+            {"name": STICKY_COOKIE, "value": node_b, "url": cluster.url},
+            {"name": "score_session", "value": session["value"], "url": cluster.url},
+        ]
+    )
+    on_b = second.new_page()
+    on_b.goto(f"{cluster.url}/upload", wait_until="domcontentloaded")
+    expect(on_b.locator(MAIN).get_by_role("heading", name="Upload country data")).to_be_visible(timeout=60_000)
+    signed_in(on_b, "scale-stays")
+    ui.settle(on_b)
+    on_b.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
+    signed_out(on_b)
+    on_a.reload(wait_until="domcontentloaded")  # signed out through B: A's process refuses the cookie at once
+    signed_out(on_a)
+    upstreams = defaultdict(set)
+    for request in _requests(cluster):
+        upstreams[request["node"]].add(request["upstream"])
+    assert upstreams[node_a] == {f"127.0.0.1:{cluster.backend_ports[0]}"}
+    assert upstreams[node_b] == {f"127.0.0.1:{cluster.backend_ports[1]}"}

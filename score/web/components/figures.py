@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts, logframe, maps
+from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
 from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
 from score.web.components.downloads import download
@@ -53,7 +53,8 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
-            fig.update_layout(separators=plot_separators())
+            # the text alternative travels in the figure: the page names each chart with it (ui.CHART_NAMES_JS)
+            fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
         return fig
 
     @functools.wraps(build)
@@ -79,17 +80,19 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4]))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
 
 
-def _map_for_report(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> tuple:
+def _map_for_report(
+    values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str], focus: Sequence[str] = ()
+) -> tuple:
     """The page's map in its report: the same countries and colour classes drawn by Plotly (it draws offline in
     any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
     from score import presentation
 
     ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
     bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
-    return presentation.titled_map_figure(values, metric, metric_name, names), bars
+    return presentation.titled_map_figure(values, metric, metric_name, names, focus), bars
 
 
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
@@ -123,6 +126,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    chart_data(fig, file_name=file_name, key=key)
     ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
     download(
@@ -134,6 +138,34 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
         key=f"png_{key or file_name}",
         kind="tertiary",
     )
+
+
+def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
+    """The chart's data a click away, in an expander under it (Our World in Data's Table tab): what it shows
+    in words, its numbers as a table in the reader's format (hidden cells as the chart marks them) and its own
+    CSV (plain numbers, a hidden cell empty with the reason). All read from the figure (score.chart_text)."""
+    from score import exports
+
+    table = chart_text.chart_table(fig)
+    if table is None:
+        return
+    with st.expander(_("Data table"), icon=":material/table:"):
+        st.caption(chart_text.text_alternative(table))
+        rows = pd.DataFrame(table.display_rows(), columns=table.header).set_index(table.header[0])
+        st.table(rows)
+        reason = exports.hidden_reason_text()
+        hidden = [any(cell.hidden for cell in row) for row in table.cells]
+        data = table.frame()
+        if any(hidden):
+            data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
+        download(
+            _("Download CSV"),
+            lambda: exports.to_csv(data),
+            f"{file_name}.csv",
+            "text/csv",
+            key=f"csv_{key or file_name}",
+            kind="tertiary",
+        )
 
 
 def show_or_empty(
@@ -382,7 +414,7 @@ def multi_bar_chart(
                 mode="text",
                 text=[HIDDEN] * len(hidden_names),
                 textposition="middle right" if orientation == "h" else "top center",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -477,7 +509,7 @@ def trend_chart(
                 "nticks": 4,
                 "showgrid": False,
                 "automargin": True,
-                "tickfont": {"color": charts.MUTED},
+                "tickfont": {"color": charts.MUTED_TEXT},
             }
         )
     return fig
@@ -527,7 +559,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
                 mode="text",
                 text=[HIDDEN] * len(hidden),
                 textposition="middle right",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -592,7 +624,7 @@ def outcome_chart(
     charts.style(fig, label, height=380, value_format="")
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
-        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
+        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED_TEXT}}},
         margin={"t": fig.layout_dict["margin"]["t"] + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")

@@ -181,7 +181,7 @@ def satisfaction_section(satisfaction: pd.DataFrame, *, labels: Mapping[str, str
         file_name="satisfaction",
         frame=reporting,
         caption=_(
-            "Mean of the satisfied share reported per delivery (satisfaction_pct); n = deliveries reporting it. "
+            "Mean of the share of participants satisfied, as reported for each delivery; n = deliveries reporting it. "
             "Deliveries without a figure are left out."
         ),
     )
