@@ -117,7 +117,7 @@ load: $(VENV)/.installed-dev chromium
 
 ## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
 attack: $(VENV)/.installed-dev
-	$(PY) bench/disclosure_attack.py 20
+	$(PY) bench/disclosure_attack.py 5
 
 ## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
 mutation: $(VENV)/.installed-dev

@@ -234,6 +234,13 @@ class PlainFigure(BaseFigure):
         return f"PlainFigure({len(self.traces)} traces, title={self.layout_dict.get('title', {}).get('text')!r})"
 
 
+def bottom_legend(fig_height: int) -> dict[str, object]:
+    """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
+    plot_height = max(fig_height - 150, 60)
+    y = -min(0.6, 44 / plot_height)
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
+
+
 def bar(**props: object) -> dict[str, object]:
     """A bar trace as a dict (go.Bar's properties)."""
     return {"type": "bar", **props}

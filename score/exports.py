@@ -250,8 +250,10 @@ def data_table(
 
 
 def hidden_reason_text() -> str:
-    """Why a cell of an export is empty, in the current language."""
-    return _("hidden: fewer than 5 enterprises are behind this cell")
+    """Why a cell of an export is empty, in the current language (the same for 0 and 1-4 enterprises)."""
+    from score import access
+
+    return access.hidden_cell_text()
 
 
 def page_tables(

@@ -252,9 +252,9 @@ def chart(
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        margin={"t": fig.layout_dict["margin"]["t"] + 40},  # room for the legend under a (possibly wrapped) title
         uniformtext={"minsize": 12, "mode": "hide"},
-        legend={"traceorder": "normal", "y": 1.02},
+        # under the plot: above it, the legend wrapped into a second row at 800 px and ran into the title
+        legend=charts.bottom_legend(height),
     )
     fig.update_xaxes(rangemode="tozero", tickformat=",~f")
     fig.update_yaxes(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import charts, contract, logframe, maps
+from score import access, charts, contract, logframe, maps
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
@@ -52,8 +52,7 @@ def method_notes() -> dict[str, str]:
         ),
         "logframe": logframe.rule_caption(),
         "hidden": _(
-            "Public figures hide cells of fewer than 5 enterprises (and cells that would reveal them): "
-            "they show as – and are left out of charts."
+            "Public figures: {method} Hidden cells show as – or are left out of charts.", method=access.method_text()
         ),
     }
 
@@ -86,10 +85,11 @@ def deck_slides(
     slides[0].notes = "\n".join((summary, slides[0].notes))
     kpis = query("overview_kpis").iloc[0]
     if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
+        hidden = bool(kpis.get("suppressed", False))
         slides.append(
             Slide(
                 _("Headline figures"),
-                lines=[_("Fewer than 5 enterprises, or none, match the current filters: no figures to show.")],
+                lines=[access.hidden_text() if hidden else _("No enterprises match the current filters.")],
                 notes=notes["hidden"],
             )
         )
