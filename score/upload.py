@@ -359,10 +359,12 @@ def current_file_names(country: str, day: dt.date | None = None) -> dict[str, st
     return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
 
 
-def edited_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
-    """Tables corrected in the browser grid as the CSV files an upload would bring (upload format, one per table), so
-    they go through the same validator and give the same report, and are archived like any upload."""
-    return {f"{table}.csv": templates.current_data_csv(table, frame) for table, frame in tables.items()}
+def edited_files(country: str, tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Tables corrected in the browser grid as the CSV files an upload would bring: upload format, one per table,
+    named as the current data's download, so they go through the same validator, give the same report (the same
+    file names in it) as the downloaded files corrected in a spreadsheet, and are archived like any upload."""
+    names = current_file_names(country)
+    return {names[table]: templates.current_data_csv(table, frame) for table, frame in tables.items()}
 
 
 def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:
