@@ -57,12 +57,13 @@ CHARTS = """() => {
         (values[key] = values[key] || []).push(value);
       });
     }
-    for (const trace of plot.data) {  // the text mark over a hidden category: its zero bars are hidden
+    for (const trace of plot.data) {  // a "–" printed over a hidden category: its zero bars are hidden
       if (trace.mode !== "text") continue;
-      for (const category of (horizontal ? trace.y : trace.x) || []) {
+      ((horizontal ? trace.y : trace.x) || []).forEach((category, i) => {
+        if (/[0-9]/.test(String(item(trace.text, i) ?? ""))) return;  // a printed value, not a mark
         const key = plain(category);
         values[key] = (values[key] || []).map((v) => (v === 0 ? null : v));
-      }
+      });
     }
     let table = null;
     let next = box.closest(".stElementContainer, [data-testid='stElementContainer']");

@@ -8,7 +8,7 @@ import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,11 +16,13 @@ import streamlit as st
 
 from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
-from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
 from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
-Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
+Figure: TypeAlias = (
+    go.Figure | charts.PlainFigure
+)  # the builders here return PlainFigures; other modules' go.Figures show too
 
 
 def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
@@ -80,7 +82,7 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))  # type: ignore[arg-type, misc]
 
 
 def _map_for_report(
@@ -176,20 +178,17 @@ def show_or_empty(
     frame: pd.DataFrame | None = None,
 ) -> None:
     """`show(fig)`, or an info box saying what is empty when the builder returned None. Pass the chart's
-    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer."""
+    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer; for such a
+    viewer an empty result is told the same way, so that 0 and 1-4 enterprises look alike (README "Small numbers")."""
     if fig is not None:
         show(fig, file_name=file_name)
-    elif frame is not None and any_suppressed(frame):
-        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon=":material/lock:")
+    elif frame is not None and hidden_or_empty(frame):
+        st.info(_("Hidden: fewer than 5 enterprises, possibly none, are behind these figures."), icon=":material/lock:")
     else:
         st.info(empty_message, icon=":material/info:")
 
 
-def bottom_legend(fig_height: int) -> dict[str, object]:
-    """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
-    plot_height = max(fig_height - 150, 60)
-    y = -min(0.6, 44 / plot_height)
-    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
+bottom_legend = charts.bottom_legend  # components.bottom_legend: pages and sections use it by that name
 
 
 def _tick(value: float, suffix: str) -> str:
@@ -293,7 +292,8 @@ def bar_chart(
     # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
     # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
     inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
-    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
+    half = (max_value or 0) / 2
+    positions = ["inside" if inside and v >= half else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(
@@ -330,6 +330,26 @@ def bar_chart(
             )
         )
         top = max(top, float(targets.max()))
+        if orientation == "h":  # each label beyond the bar or its target, whichever is longer: never under the mark
+            bar = fig.traces[0]
+            printed = bar_text or [
+                HIDDEN if h else chart_text.d3_format(v, value_format) for h, v in zip(hidden, shown, strict=True)
+            ]
+            bar.pop("text", None)
+            bar.pop("texttemplate", None)
+            fig.add_trace(
+                charts.scatter(
+                    x=[max(v, t) if not pd.isna(t) else v for v, t in zip(shown, targets, strict=True)],
+                    y=names,
+                    mode="text",
+                    text=["\u00a0" + t for t in printed],  # a space clear of the target's stroke
+                    textposition="middle right",
+                    textfont={"size": 15},
+                    cliponaxis=False,
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
     # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
@@ -343,6 +363,8 @@ def bar_chart(
     fig_height = height or (_bar_height(len(frame)) if orientation == "h" else 440)
     charts.style(fig, title, height=fig_height)
     fig.update_layout(bargap=_bar_gap(fig_height, len(frame), 40 if orientation == "h" else 90))
+    if len(fig.traces) > 1:  # the "Target" key under the plot: above it, it sat on the chart's title
+        fig.update_layout(legend=bottom_legend(fig_height))
     if label_margin:
         fig.update_layout(margin={"r": label_margin})
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
