@@ -26,14 +26,14 @@ import make_scaled  # noqa: E402
 
 MARKERS = ("<!-- new-session:start -->", "<!-- new-session:end -->")
 PAGES = ("overview", "enterprises", "training", "outcomes", "map", "logframe", "country")
-# Links nobody opened before in the process: each case once per page, with a year no other case uses.
+# Links nobody opened before in the process: six filter sets, each page with its own last year (SCRIPT).
 LINKS = [
     {"countries": ["COL"], "year_from": "2011"},
     {"regions": ["Asia"], "year_from": "2012"},
-    {"sectors": ["garments"], "year_from": "2013"},
-    {"phases": ["II"], "year_to": "2016"},
-    {"modules": ["OSH"], "year_to": "2017"},
-    {"countries": ["COL", "IDN"], "sectors": ["garments", "food_beverages"], "year_from": "2010", "year_to": "2015"},
+    {"sectors": ["garments"], "year_from": "2010"},
+    {"phases": ["II"]},
+    {"modules": ["OSH"]},
+    {"countries": ["COL", "IDN"], "sectors": ["garments", "food_beverages"], "year_from": "2009"},
 ]
 GOALS = {1: 0.120, 200: 0.200}
 
@@ -66,10 +66,10 @@ def session(page, params):
 for page in pages:  # the running server: every page's default view once
     session(page, {})
 out = {}
-for page in pages:
+for index, page in enumerate(pages):
     times, errors = [], []
-    for params in links:
-        spent, failed = session(page, params)
+    for params in links:  # the pages share queries: each page gets its own last year, so nothing is cached
+        spent, failed = session(page, {**params, "year_to": str(2019 - index)})
         times.append(spent)
         errors += failed
     out[page] = {"seconds": times, "errors": errors}
