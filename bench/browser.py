@@ -433,12 +433,12 @@ def main() -> int:
             [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
         ).stdout.split()[-1]
     (args.json or root / "browser.json").write_text(json.dumps(results, indent=1))
-    command = " ".join([".venv/bin/python", "bench/browser.py", *sys.argv[1:]])
-    text = report(results, command, started, (load_start, os.getloadavg()[0]))
-    print(text)
-    if args.write:
-        harness.write_section(args.write, text, MARKERS)
-    return 0
+    loads = (load_start, os.getloadavg()[0])
+
+    def text_of(command: str) -> str:
+        return report(results, command, started, loads)
+
+    return harness.report_and_write("bench/browser.py", text_of, args.write, MARKERS)
 
 
 if __name__ == "__main__":

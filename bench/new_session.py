@@ -131,12 +131,12 @@ def main() -> int:
     for scale in (int(s) for s in args.scales.split(",")):
         print(f"x{scale}: new sessions with a link", flush=True)
         results[scale] = measure(scale, pages)
-    command = " ".join([".venv/bin/python", "bench/new_session.py", *sys.argv[1:]])
-    text = report(results, command, started, (load_start, os.getloadavg()[0]))
-    print(text)
-    if args.write:
-        harness.write_section(args.write, text, MARKERS)
-    return 0
+    loads = (load_start, os.getloadavg()[0])
+
+    def text_of(command: str) -> str:
+        return report(results, command, started, loads)
+
+    return harness.report_and_write("bench/new_session.py", text_of, args.write, MARKERS)
 
 
 if __name__ == "__main__":
