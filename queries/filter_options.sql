@@ -5,9 +5,10 @@
 -- enterprises under the other filters (the caller passes the filters without this one), and how many. A province is
 -- named with its country (two countries may have a province of the same name). The public sees the values of 5
 -- enterprises or more only (score.filter_options): an option list is an aggregate too.
--- Read from the rows of figure_groups / module_option_groups: a few thousand rows at any size (score/sql/schema.sql).
+-- Read from option_groups / module_option_groups: a few thousand rows of figures_by_group at any size, or with two
+-- or more modules a count of the enterprises (score/sql/schema.sql).
 WITH g AS (
-    FROM figure_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    FROM option_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
     WHERE $facet <> 'module'
 )
 SELECT CASE $facet WHEN 'country' THEN country WHEN 'province' THEN province WHEN 'sector' THEN sector

@@ -8,15 +8,18 @@ No Streamlit here (score.web.signin is the Streamlit glue), so all of it is test
   the clear password is never written or logged anywhere.
 - A record maps to a `Scope` with `scope_for`, which fails closed: an unknown role, or a country user
   without valid countries, gets `Scope.nothing()`, never more.
-- Failed sign-ins are throttled per user name and client, per client, and globally across user names (see
-  `Throttle`): after `FREE_ATTEMPTS` failures each further attempt must wait `BASE_DELAY * 2**(n - FREE_ATTEMPTS)`
-  seconds (at most `MAX_DELAY`); failures are forgotten after `FORGET_AFTER` seconds without one. Someone else's
-  failures never lock the real user out. The counters live in memory, per server process (one process serves
-  all sessions; with several replicas each throttles on its own).
+- Failed sign-ins are throttled as OWASP recommends for slow brute force (see `Throttle`): per user name, per
+  user name and address, per address, globally across user names, and, from a browser holding the user's device
+  cookie, per device only, so someone else's failures never lock the real user out of their own browser. After
+  the free attempts each further one waits `BASE_DELAY * 2**(n - free)` seconds (at most `MAX_DELAY`); failures
+  are forgotten after `FORGET_AFTER` seconds without one. The counters are in the deployment's store
+  (score.sessions, SQLite in data/), shared by every process; the address comes from `client_address`.
 - Sessions expire after `SCORE_SESSION_IDLE_HOURS` (default 8) without activity and after
-  `SCORE_SESSION_MAX_HOURS` (default 12) in any case. The caller checks them on every rerun with
-  `refresh`, which also re-reads the users file, so removing a user or changing their countries
-  takes effect at the next click.
+  `SCORE_SESSION_MAX_HOURS` (default 12) in any case. A local session is a row of the store behind a signed
+  cookie (`start_session`, `resume`, `end_session`), so it survives reloads and tabs and ends in every process
+  at once. The caller checks it on every rerun with `refresh`, which also re-reads the users file: removing a
+  user, or changing their role or password (a new `session_key` in their record), ends their sessions; a change
+  of countries applies at the next click.
 - Demo accounts (`python -m score users demo`) have published passwords: they are created only for the
   demo data set and stop working as soon as real data is loaded (`demo_accounts_allowed`).
 """
@@ -110,22 +113,9 @@ def _write(data: dict) -> None:
     """Replace the users file atomically (temp file in the same folder, mode 0600, fsync, rename)."""
     path = config.users_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     payload = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    files.write_atomic(path, payload)
     files.restrict_modes(path.parent)  # the users file's folder (the data directory): 0700, its files 0600
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @contextlib.contextmanager
@@ -491,7 +481,7 @@ def sign_in(
     ok = False
     if isinstance(password, str) and len(password) <= MAX_PASSWORD:
         stored = found[1].get("password_hash") if found else None
-        if not (isinstance(stored, str) and stored.startswith("$argon2")) or found[1].get("sso") is True:
+        if not (isinstance(stored, str) and stored.startswith("$argon2")) or (found and found[1].get("sso") is True):
             stored = None
         try:
             ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None

@@ -133,7 +133,7 @@ def _values(values: object) -> list[object]:
         return [values]
     if hasattr(values, "tolist"):
         return list(values.tolist())
-    return list(values)  # type: ignore[arg-type]
+    return list(values)  # type: ignore[call-overload]
 
 
 def _number(value: object) -> float | None:
@@ -144,7 +144,7 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _formatted(value: float, spec: str) -> str:
+def d3_format(value: float, spec: str) -> str:
     """A number in the reader's format following a d3 format (",d", ".0f", ",.1f", ",~f" ...)."""
     if spec.endswith("%"):
         return fmt_number(value * 100, _decimals(spec, value * 100)) + "%"
@@ -183,7 +183,7 @@ def _printed(trace: Mapping[str, object], index: int, value: float | None, axis:
             if match is None:
                 printed = text_of(item)
             elif value is not None:
-                return Cell(value, _formatted(value, match.group(2) or ""))
+                return Cell(value, d3_format(value, match.group(2) or ""))
     if printed is not None and printed and not any(ch.isdigit() for ch in printed):
         return Cell(None, printed, hidden=True)  # the chart's mark for a hidden cell ("–")
     if value is None:
@@ -193,7 +193,7 @@ def _printed(trace: Mapping[str, object], index: int, value: float | None, axis:
     specs = [
         m.group(2) or "" for m in _PLACEHOLDER.finditer(str(trace.get("hovertemplate") or "")) if m.group(1) == axis
     ]
-    return Cell(value, _formatted(value, specs[0] if specs else ""))
+    return Cell(value, d3_format(value, specs[0] if specs else ""))
 
 
 def chart_table(fig: object) -> ChartTable | None:
@@ -212,8 +212,9 @@ def chart_table(fig: object) -> ChartTable | None:
         axis, other = ("x", "y") if horizontal else ("y", "x")
         names = [text_of(c) for c in _values(trace.get(other))]
         values = [_number(v) for v in _values(trace.get(axis))]
-        if kind == "scatter" and trace.get("mode") == "text":
-            hidden_marks.update(names)
+        if kind == "scatter" and trace.get("mode") == "text":  # printed labels, and "–" over hidden bars
+            texts = _values(trace.get("text"))
+            hidden_marks.update(n for n, t in zip(names, texts, strict=False) if not any(ch.isdigit() for ch in str(t)))
             continue
         if kind == "bar":
             value_axis = axis

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,13 @@ from score import contract
 FONT = "Source Sans Pro, Arial, sans-serif"
 INK = "#1f2933"
 GRID = "#e4e7eb"
-MUTED = "#9aa5b1"
+MUTED = "#9aa5b1"  # fills and lines (2.5:1 on white: never for text)
+MUTED_TEXT = "#52606d"  # quieter text, 6.5:1 on white (WCAG AA asks 4.5:1)
 ACCENT = "#0072B2"  # ILO-like blue, also Okabe-Ito blue
 
 SEX_COLOURS = {"female": "#CC79A7", "male": "#009E73"}
+# Text in the women's colour: the fill's pink is 3.1:1 on white, under WCAG AA (4.5:1) for text; this is 5.4:1
+WOMEN_TEXT = "#A8477F"
 ROLE_COLOURS = {"managers": "#0072B2", "workers": "#E69F00"}
 PERIOD_COLOURS = {"baseline": "#9aa5b1", "follow_up": "#0072B2"}
 STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "behind": "#D55E00", "no_data": "#9aa5b1"}
@@ -165,11 +169,11 @@ class PlainFigure(BaseFigure):
     _grid_ref = None
 
     def __init__(self, data: list[dict] | None = None, layout: Mapping[str, object] | None = None) -> None:
-        self._spec = {"data": [], "layout": {}}
+        self._spec: dict[str, Any] = {"data": [], "layout": {}}
         for trace in data or []:
             self.add_trace(trace)
         if layout:
-            self.update_layout(**layout)
+            self.update_layout(layout)
 
     # building (the go.Figure methods the chart builders use, on dicts)
     def add_trace(self, trace: Mapping[str, object]) -> PlainFigure:  # type: ignore[override]
@@ -229,6 +233,13 @@ class PlainFigure(BaseFigure):
 
     def __repr__(self) -> str:
         return f"PlainFigure({len(self.traces)} traces, title={self.layout_dict.get('title', {}).get('text')!r})"
+
+
+def bottom_legend(fig_height: int) -> dict[str, object]:
+    """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
+    plot_height = max(fig_height - 150, 60)
+    y = -min(0.6, 44 / plot_height)
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
 
 
 def bar(**props: object) -> dict[str, object]:
@@ -292,7 +303,7 @@ def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
         for name in _DATA_FIELDS:
             if name in trace and trace[name] is not None:
                 trace[name] = _plain_values(trace[name])
-        name = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
-        if isinstance(name, str):
-            trace["name"] = plain(name)
+        legend = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
+        if isinstance(legend, str):
+            trace["name"] = plain(legend)
     return fig

@@ -26,14 +26,15 @@ import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
-from pptx.util import Emu, Inches, Pt
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.formulas import neutralise_text
-from score.i18n import N_, _, fmt_date
+from score.i18n import N_, _, fmt_date, language_tag
 
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
@@ -105,14 +106,27 @@ def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) 
     return " · ".join(parts)
 
 
-def demo_statement(status: Mapping[str, object] | None, country_names: Mapping[str, str]) -> str:
-    """What to say about demo data, from a row of queries/data_status.sql ('' when all data is real)."""
+def demo_countries_in_view(status: Mapping[str, object] | None, filters: Filters | None = None) -> list[str]:
+    """The demo countries (a row of queries/data_status.sql) that `filters` leave in view (their country and
+    region filters), in the status' order: a notice about Ghana's view names Ghana, not all eight."""
+    codes = [code for code in str((status or {}).get("demo_country_codes") or "").split(",") if code]
+    if filters is None:
+        return codes
+    in_view = filters.countries_within(frozenset(codes))
+    return [code for code in codes if code in in_view]
+
+
+def demo_statement(
+    status: Mapping[str, object] | None, country_names: Mapping[str, str], filters: Filters | None = None
+) -> str:
+    """What to say about demo data, from a row of queries/data_status.sql ('' when all data is real); with
+    `filters`, about the countries in view only ('' when none of them is demo data)."""
     if not status:
         return ""
     if bool(status.get("is_demo")):
         return _("Demo data: synthetic enterprises, not real results")
-    if status.get("demo_countries"):
-        codes = [code for code in str(status.get("demo_country_codes") or "").split(",") if code]
+    codes = demo_countries_in_view(status, filters)
+    if status.get("demo_countries") and codes:
         return _(
             "Demo data for {countries}: synthetic enterprises, not real results",
             countries=", ".join(country_names.get(code, code) for code in codes),
@@ -139,7 +153,7 @@ def export_context(
     """The context of an export in the current language (call it in the viewer's session). `adjusted`: the
     viewer's sentence saying the figures are slightly adjusted, in full and short (empty for exact figures)."""
     words, data_of, exported = filters_in_words(filters, labels), data_date(status), fmt_date(today or dt.date.today())
-    source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}))
+    source, demo = _(SOURCE), demo_statement(status, labels.get("country", {}), filters)
     details = " · ".join(
         (
             _("Source: {source}", source=source),
@@ -153,6 +167,7 @@ def export_context(
         (_("Exported on"), exported),
         (_("Source"), source),
         (_("Demo data"), demo or _("No: real programme data")),
+        *(((_("Adjusted figures"), adjusted[0]),) if adjusted[0] else ()),
     )
     mark = _("Demo data") if demo else ""
     return ExportContext(words, data_of, exported, source, demo, details, about, _("About"), mark, *adjusted)
@@ -235,8 +250,10 @@ def data_table(
 
 
 def hidden_reason_text() -> str:
-    """Why a cell of an export is empty, in the current language."""
-    return _("hidden: fewer than 5 enterprises are behind this cell")
+    """Why a cell of an export is empty, in the current language (the same for 0 and 1-4 enterprises)."""
+    from score import access
+
+    return access.hidden_cell_text()
 
 
 def page_tables(
@@ -301,7 +318,7 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
         about = pd.DataFrame(list(context.about), columns=[context.about_sheet, ""])
         tables.append((_sheet_name(context.about_sheet, taken), about, {0: 24, 1: 90}))
     for title, frame in sheets.items():
-        widths = {i: min(max(len(str(column)) + 2, 12), 40) for i, column in enumerate(frame.columns)}
+        widths: dict[int, float] = {i: min(max(len(str(c)) + 2, 12), 40) for i, c in enumerate(frame.columns)}
         tables.append((_sheet_name(title, taken), frame, widths))
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buffer, options) as book:
@@ -427,6 +444,8 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     never read as markup."""
     out = go.Figure(fig)
     lines = [plain(context.filters), plain(context.details)]
+    if context.adjusted_mark:  # the public's figures are slightly adjusted: the image says so, as the deck does
+        lines.append(plain(context.adjusted_mark))
     if context.demo:
         lines.append(f"<b>{plain(context.demo.upper())}</b>")
     title = out.layout.title
@@ -537,10 +556,10 @@ def _rgb(colour: str) -> RGBColor:
 def _text(
     slide,
     text: str,
-    left: Emu,
-    top: Emu,
-    width: Emu,
-    height: Emu,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
     size: int,
     bold: bool = False,
     colour: str = INK,
@@ -552,6 +571,8 @@ def _text(
     for index, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.text = line
+        for run in paragraph.runs:  # spelling and reading in the deck's language, not PowerPoint's en-US
+            run._r.get_or_add_rPr().set("lang", language_tag())
         paragraph.font.size = Pt(size)
         paragraph.font.bold = bold
         paragraph.font.color.rgb = _rgb(colour)
@@ -563,11 +584,23 @@ def _clean(values: Sequence[float | None]) -> list[float | None]:
     out: list[float | None] = []
     for value in values:
         missing = value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
-        out.append(None if missing else float(value))
+        out.append(None if missing or value is None else float(value))
     return out
 
 
-def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
+def _tag_language(chart) -> None:
+    """`<c:lang>` of the chart part (absent, PowerPoint reads it as en-US) and of its text: the deck's language."""
+    space = chart._chartSpace
+    lang = space.find(qn("c:lang"))
+    if lang is None:
+        lang = space.makeelement(qn("c:lang"), {})
+        space.insert(1 if space.find(qn("c:date1904")) is not None else 0, lang)
+    lang.set("val", language_tag())
+    for properties in space.iter(qn("a:defRPr")):
+        properties.set("lang", language_tag())
+
+
+def _chart(slide, spec: Slide, left: int, top: int, width: int, height: int) -> None:
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = spec.categories
     for name, values in spec.series.items():
@@ -580,11 +613,25 @@ def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> 
         chart.legend.include_in_layout = False
     plot = chart.plots[0]
     plot.has_data_labels = True
-    plot.data_labels.number_format = spec.number_format
+    # Stacked segments of 0 print nothing (a "0" on a segment of no height sat on its neighbour's label).
+    labels_format = f"{spec.number_format};-{spec.number_format};" if spec.chart == "stacked" else spec.number_format
+    plot.data_labels.number_format = labels_format
     plot.data_labels.number_format_is_linked = False
     plot.data_labels.font.size = Pt(12)
+    if spec.chart == "column" and len(spec.series) > 1:
+        # Side by side, two labels at the top of neighbouring bars ran into each other ("188185"): the first
+        # series is labelled above its bars, the others inside the base of theirs.
+        for index, series in enumerate(plot.series):
+            labels = series.data_labels
+            labels.number_format, labels.number_format_is_linked = labels_format, False
+            labels.font.size = Pt(12)
+            labels.position = XL_LABEL_POSITION.OUTSIDE_END if index == 0 else XL_LABEL_POSITION.INSIDE_BASE
+    # the axis ticks say numbers the way the labels do (47 % in French, not 47)
+    chart.value_axis.tick_labels.number_format = spec.number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
     if spec.chart == "bar":  # PowerPoint draws bar categories bottom up: keep the slide's top-down order
         chart.category_axis.reverse_order = True
+    _tag_language(chart)
     for series in plot.series:
         colour = spec.colours.get(series.name)
         if colour and spec.chart != "line":
@@ -592,7 +639,7 @@ def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> 
             series.format.fill.fore_color.rgb = _rgb(colour)
 
 
-def _kpis(slide, spec: Slide, top: Emu, width: Emu) -> None:
+def _kpis(slide, spec: Slide, top: int, width: int) -> None:
     columns = min(4, len(spec.kpis))
     tile = (width - Inches(1)) / columns
     for index, kpi in enumerate(spec.kpis):
@@ -617,9 +664,9 @@ def build_deck(
     filters, the data date and that sentence in short; while demo data is loaded, a "demo data" mark on every
     slide. `progress(done, total)` is called after each slide."""
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    width, height = Inches(13.333), Inches(7.5)
+    deck.slide_width, deck.slide_height = width, height
     blank = deck.slide_layouts[6]
-    width, height = deck.slide_width, deck.slide_height
     if not footer and context is not None:
         footer = " · ".join(part for part in (context.filters, context.details, context.adjusted_mark) if part)
     adjusted = context.adjusted if context is not None else ""
@@ -631,7 +678,7 @@ def build_deck(
             _text(slide, "\n".join(spec.lines), Inches(0.8), Inches(4.4), width - Inches(1.6), Inches(1.2), 18)
         else:
             _text(slide, spec.title, Inches(0.5), Inches(0.3), width - Inches(2.5), Inches(0.8), 30, bold=True)
-            top = Inches(1.2)
+            top: int = Inches(1.2)
             if spec.subtitle:
                 _text(slide, spec.subtitle, Inches(0.5), top, width - Inches(1), Inches(0.5), 16, colour=GREY)
                 top += Inches(0.6)
@@ -654,7 +701,7 @@ def build_deck(
                 width - Inches(1),
                 Inches(0.4),
                 11,
-                colour="#7b8794",
+                colour=GREY,  # 6.5:1 on white (the lighter grey was 3.7:1)
             )
         if context is not None and context.demo:
             _text(

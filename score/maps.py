@@ -33,7 +33,7 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.affinity import translate
 from shapely.geometry import LineString, box, mapping, shape
 
-from score import charts, contract
+from score import charts, contract, measures
 from score.config import REFERENCE_DIR
 from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 
@@ -55,13 +55,18 @@ PIXELS = pdk.types.String("pixels")  # a literal: a plain str would be sent as a
 # Map metric -> (query, value column, count column, value kind). "improving" takes an indicator.
 METRICS = ("enterprises", "workers_reached", "people_trained", "improving")
 _METRIC_COLUMNS = {
-    "enterprises": ("country_totals", "enterprises", "enterprises", "count"),
-    "workers_reached": ("country_totals", "workers_reached", "enterprises", "count"),
-    "people_trained": ("country_totals", "people_trained", "enterprises", "count"),
+    **{
+        code: (str(measures.MEASURES[code].by_country), code, "enterprises", "count")
+        for code in ("enterprises", "workers_reached", "people_trained")
+    },
     "improving": ("country_improving", "share_pct", "n_enterprises", "percent"),
 }
 DEFAULT_INDICATOR = "good_practices_adopted"
-MAP_WIDTH, MAP_HEIGHT = 760, 560  # the size the initial view is fitted to (px; a little under the usual width)
+# The size the initial view is fitted to (px). The server does not know the browser's width, so the width is the
+# narrowest the map is drawn at: 516 px in an 800 px window (the sidebar folded, the legend beside the map), 643
+# at 1280, 1151 at 1920. Fitted to 760, the map cut Colombia, Peru and Bolivia at 800 px; a wider map shows more
+# of the world around the same view. (Below about 530 px of window the map takes the full width and is narrower.)
+MAP_WIDTH, MAP_HEIGHT = 500, 560
 PROFILE_HEIGHT = 520  # the country profile's map
 CELL_PIXELS = 10  # side of an enterprise cell on screen at the zoom the map opens with
 MAX_CELLS = 5_000  # enterprise cells sent to the browser at most (the largest; a 760x560 map has ~4,300 cells)
@@ -79,11 +84,7 @@ def metric_label(metric: str, indicator_label: str | None = None, indicator_kind
         if indicator_kind == "share":
             return _("Enterprises reporting: {indicator} (%)", indicator=indicator_label or "")
         return _("Enterprises improving: {indicator} (%)", indicator=indicator_label or "")
-    return {
-        "enterprises": _("Enterprises engaged"),
-        "workers_reached": _("Workers reached"),
-        "people_trained": _("People trained (distinct estimate)"),
-    }[metric]
+    return measures.long_label(metric)
 
 
 # ------------------------------------------------------------------------------------------ colour scale
@@ -138,11 +139,21 @@ class ColourScale:
         return fmt_pct(value) if self.kind == "percent" else fmt_int(value)
 
     def legend(self) -> list[tuple[str, str]]:
-        """(colour, label) per class, lowest first: "80 – 120" ..."""
-        return [
-            (colour, f"{self.format(self.breaks[i])} – {self.format(self.breaks[i + 1])}")
-            for i, colour in enumerate(self.colours)
-        ]
+        """(colour, label) per class, lowest first, no two sharing an edge: counts "100 – 149", "150 – 199" ...
+        (a class holds its lower limit, not its upper one; the last holds both), percentages "70% to under 75%"."""
+        out = []
+        last = len(self.colours) - 1
+        for i, colour in enumerate(self.colours):
+            low, high = self.breaks[i], self.breaks[i + 1]
+            if i == last:
+                label = f"{self.format(low)} – {self.format(high)}"
+            elif self.kind == "percent":
+                label = _("{low} to under {high}", low=self.format(low), high=self.format(high))
+            else:
+                top = math.ceil(high) - 1  # whole counts: the class ends one below the next one's start
+                label = self.format(low) if top <= low else f"{self.format(low)} – {self.format(top)}"
+            out.append((colour, label))
+        return out
 
 
 def pick_colours(classes: int) -> tuple[str, ...]:
@@ -302,15 +313,18 @@ def hatch_spacing(zoom: float, pixels: float = 7.0) -> float:
     return pixels * 360 / (512 * 2**zoom)
 
 
-def _bounds(countries: list[str] | tuple[str, ...]) -> tuple[float, float, float, float] | None:
-    rows = [r for r in contract.reference_rows("countries.csv") if r["iso3"] in set(countries)]
-    if not rows:
+def country_bounds(countries: list[str] | tuple[str, ...]) -> tuple[float, float, float, float] | None:
+    """(min_lat, min_lon, max_lat, max_lon) of the polygons the map draws for `countries` (the drawn shapes, not
+    a table of boxes: what must be in view is what is drawn); None when none has a polygon."""
+    shapes = [g for g in (_country_geometry(code) for code in sorted(set(countries))) if g is not None]
+    if not shapes:
         return None
+    boxes = [g.bounds for g in shapes]  # (min_lon, min_lat, max_lon, max_lat)
     return (
-        min(float(r["min_lat"]) for r in rows),
-        min(float(r["min_lon"]) for r in rows),
-        max(float(r["max_lat"]) for r in rows),
-        max(float(r["max_lon"]) for r in rows),
+        min(b[1] for b in boxes),
+        min(b[0] for b in boxes),
+        max(b[3] for b in boxes),
+        max(b[2] for b in boxes),
     )
 
 
@@ -330,8 +344,9 @@ def fit_view(
     padding: float = 0.08,
     max_zoom: float = 6.5,
 ) -> pdk.ViewState:
-    """A view showing the bounding boxes of `countries` (from countries.csv), Web Mercator, 512 px tiles."""
-    box = _bounds(countries) or _bounds(contract.code_list("country"))
+    """A view in which the polygons of `countries` fit a map of `width` x `height` pixels (Web Mercator, 512 px
+    tiles): centred on their bounds, zoomed so that the bounds with `padding` on each side fit both ways."""
+    box = country_bounds(countries) or country_bounds(contract.code_list("country"))
     assert box is not None
     min_lat, min_lon, max_lat, max_lon = box
     dx = max((max_lon - min_lon) / 360, 1e-6)
@@ -410,8 +425,7 @@ def choropleth_features(
         shown, note = "", ""
         if row.suppressed:
             fill, state = SUPPRESSED_FILL, "suppressed"
-            label = _("Not shown: fewer than 5 enterprises")
-            note = _("(or hidden so that another small figure cannot be worked out)")
+            label = _("Not shown: fewer than 5 enterprises, possibly none")
         elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
             fill, state = NO_DATA_FILL, "no_data"
             label = (
@@ -604,7 +618,7 @@ def legend_html(title: str, scale: ColourScale | None, states: set[str] | frozen
     """Choropleth legend: one swatch per class, then "not shown" / "no data" when the map has them."""
     rows = [(_swatch(f"background:{colour}"), html.escape(text)) for colour, text in (scale.legend() if scale else [])]
     if "suppressed" in states:
-        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises)"))))
+        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises, possibly none)"))))
     if "no_data" in states:
         rows.append((_swatch(f"background:{NO_DATA_FILL}"), html.escape(_("No data for these filters"))))
     return _legend_box(title, rows)

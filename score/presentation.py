@@ -13,15 +13,16 @@ Each slide carries speaker notes with the method behind its figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import charts, logframe, maps
+from score import access, charts, contract, logframe, maps
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct, plot_separators
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
 from score.values import format_value, missing, targets_apply
@@ -52,13 +53,12 @@ def method_notes() -> dict[str, str]:
         ),
         "logframe": logframe.rule_caption(),
         "hidden": _(
-            "Public figures hide cells of fewer than 5 enterprises (and cells that would reveal them): "
-            "they show as – and are left out of charts."
+            "Public figures: {method} Hidden cells show as – or are left out of charts.", method=access.method_text()
         ),
     }
 
 
-def _value(value: object) -> float | None:
+def _value(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -86,10 +86,11 @@ def deck_slides(
     slides[0].notes = "\n".join((summary, slides[0].notes))
     kpis = query("overview_kpis").iloc[0]
     if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
+        hidden = bool(kpis.get("suppressed", False))
         slides.append(
             Slide(
                 _("Headline figures"),
-                lines=[_("Fewer than 5 enterprises, or none, match the current filters: no figures to show.")],
+                lines=[access.hidden_text() if hidden else _("No enterprises match the current filters.")],
                 notes=notes["hidden"],
             )
         )
@@ -232,12 +233,14 @@ def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
 
 def _shares_slide(shares: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
     title = _("Outcomes reported at follow-up (% of enterprises)")
-    return _indicator_slide(title, shares, "share_pct", _("% of enterprises"), '0"%"', names, notes["shares"], notes)
+    share = _("% of enterprises")
+    return _indicator_slide(title, shares, "share_pct", share, percent_format(), names, notes["shares"], notes)
 
 
 def _change_slide(changes: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
     title = _("Change from baseline to follow-up (%)")
-    return _indicator_slide(title, changes, "change_pct", _("Change %"), '0.0"%"', names, notes["change"], notes)
+    change = _("Change %")
+    return _indicator_slide(title, changes, "change_pct", change, percent_format(1), names, notes["change"], notes)
 
 
 def _indicator_slide(
@@ -345,11 +348,32 @@ def deck_from_link(
 # ------------------------------------------------------------------------------------------- figures
 
 
-def titled_map_figure(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> go.Figure:
-    """The map of a page (components.map_chart's first arguments) for its report: `map_figure` with the
-    measure's name as its title."""
+def titled_map_figure(
+    values: pd.DataFrame,
+    metric: str,
+    metric_name: str,
+    names: Mapping[str, str],
+    focus: Sequence[str] = (),
+) -> go.Figure:
+    """The map of a page (components.map_chart's arguments) for its report: `map_figure` with the measure's name
+    as its title, document-sized text, fitted to the `focus` countries (default: those in `values`)."""
     fig = map_figure(values, metric_name, names, metric)
-    fig.update_layout(title={"text": charts.plain(metric_name)})
+    fig.update_layout(
+        title={"text": charts.plain(metric_name)}, legend={"font": {"size": 13}, "title": {"font": {"size": 13}}}
+    )
+    fig.update_annotations(font={"size": 13})
+    xs: list[float] = []
+    ys: list[float] = []
+    wanted = set(focus or values["country"])
+    for feature in maps.world_features():
+        if feature["properties"].get("iso3") in wanted:
+            ring_x, ring_y = _rings(feature["geometry"])
+            xs += [x for x in ring_x if x is not None]
+            ys += [y for y in ring_y if y is not None]
+    if xs:  # the countries with a margin around them (the y axis follows x: scaleanchor keeps the shapes true)
+        pad = max(max(xs) - min(xs), max(ys) - min(ys)) * 0.15 + 2
+        fig.update_xaxes(range=[min(xs) - pad, max(xs) + pad])
+        fig.update_yaxes(range=[min(ys) - pad, max(ys) + pad])
     return fig
 
 
@@ -429,8 +453,18 @@ def map_figure(
             borderpad=2,
         )
     charts.style(fig, "", height=620, value_format="")
-    fig.update_xaxes(visible=False, range=[-120, 135])
-    fig.update_yaxes(visible=False, range=[_mercator(-40), _mercator(52)], scaleanchor="x", scaleratio=1)
+    # Framed on the drawn shapes of the countries in view (a fixed frame cut eastern Indonesia at 135 degrees)
+    in_view = list(values["country"]) if len(values) else contract.code_list("country")
+    bounds = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    assert bounds is not None  # every project country has a shape in the committed polygons
+    south, west, north, east = bounds
+    fig.update_xaxes(visible=False, range=[west - MAP_MARGIN, east + MAP_MARGIN])
+    fig.update_yaxes(
+        visible=False,
+        range=[_mercator(south - MAP_MARGIN), _mercator(north + MAP_MARGIN)],
+        scaleanchor="x",
+        scaleratio=1,
+    )
     fig.update_layout(
         legend={
             "orientation": "v",
@@ -447,6 +481,9 @@ def map_figure(
         showlegend=True,
     )
     return fig
+
+
+MAP_MARGIN = 10.0  # degrees around the countries in view on the deck's map
 
 
 def _mercator(lat: float) -> float:

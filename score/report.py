@@ -94,8 +94,29 @@ def chart_entry(fig: object, read_from: object | None = None) -> ReportChart:
         header, rows = tuple(table.header), tuple(tuple(row) for row in table.display_rows())
     else:
         alternative, header, rows = title, (), ()
-    spec.setdefault("layout", {})["title"] = {"text": ""}  # the title is the section's heading: once, as text
+    _without_title(spec)
     return ReportChart(spec, title or _("Chart"), alternative, header, rows)
+
+
+def _without_title(spec: dict) -> None:
+    """The title is the section's heading (once, as text): the figure drops it, and the room it took at the top,
+    keeping a band for a legend drawn above the plot."""
+    import plotly.graph_objects as go
+
+    from score.charts import TITLE_LINE_PX
+    from score.exports import LEGEND_BAND, legend_above_plot
+
+    layout = spec.setdefault("layout", {})
+    title = layout.get("title")
+    text = (title.get("text") if isinstance(title, dict) else title) or ""
+    margin = layout.setdefault("margin", {})
+    if text and isinstance(margin.get("t"), int | float):
+        lines = str(text).count("<br>") + 1
+        floor = 16 + (LEGEND_BAND if legend_above_plot(go.Figure(spec)) else 0)
+        margin["t"] = max(floor, margin["t"] - TITLE_LINE_PX * lines)
+        if isinstance(layout.get("height"), int | float):
+            layout["height"] -= TITLE_LINE_PX * lines  # the plot keeps its own height
+    layout["title"] = {"text": ""}
 
 
 def method_notes() -> tuple[str, ...]:
@@ -257,7 +278,7 @@ footer { margin-top: 24px; border-top: 1px solid var(--line); padding-top: 8px; 
 @media (max-width: 900px) { .chart .body { grid-template-columns: 1fr; } }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 12px; }
+  body { max-width: none; padding: 0; font-size: 13px; }
   section.chart, section.notes { break-before: page; border-top: none; margin-top: 0; padding-top: 0; }
   .chart .body { grid-template-columns: 660px minmax(0, 1fr); }
   .plot { width: 660px; }
@@ -283,7 +304,11 @@ def _chart_html(index: int, chart: ReportChart, table_label: str, for_print: boo
     layout["autosize"] = True
     if for_print:  # a fixed box beside the table: the PDF is laid out at print width, not the screen's
         layout["width"], layout["height"] = PRINT_CHART[0], min(int(layout.get("height") or 450), PRINT_CHART[1])
-    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    # the figure's data as JSON inside the page: no "<", ">" or "&" as such, so no text in it (a partner's name)
+    # can close the script element or open a comment (JSON reads \u003c back as "<")
+    data = (
+        json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
     rows = "".join(
         "<tr>"
         + "".join(f"<td{' class=n' if i and _number_cell(c) else ''}>{_e(c)}</td>" for i, c in enumerate(r))

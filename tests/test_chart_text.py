@@ -157,3 +157,20 @@ def test_a_title_wrapped_over_lines_and_escaped_text_read_as_plain_text():
     assert "<br>" in charts.layout_value(fig, "title")["text"]
     table = chart_table(fig)
     assert chart_title(fig) == long_title and table.categories == ("<b>A & B</b>",)
+
+
+def test_a_bars_label_sits_beyond_its_target_mark_and_the_target_key_under_the_plot():
+    frame = pd.DataFrame({"country": ["CHN", "BOL"], "enterprises": [232, 83], "target": [200, 85]})
+    fig = c.bar_chart(frame, "country", "enterprises", title="Enterprises (enterprises)", target="target")
+    (labels,) = [t for t in fig.traces if t.get("mode") == "text"]
+    assert labels["x"] == [232, 85]  # Bolivia's 83 printed right of its target at 85, not under the mark
+    assert [text.strip() for text in labels["text"]] == ["232", "83"]
+    assert charts.layout_value(fig, "legend")["y"] < 0  # "Target" under the plot, clear of the title
+    assert [row[1:] for row in chart_table(fig).display_rows()] == [["232", "200"], ["83", "85"]]
+
+
+def test_map_legend_classes_share_no_edge():
+    from score import maps
+
+    labels = [label for _colour, label in maps.colour_scale([85, 230, 213, 158]).legend()]
+    assert labels == ["50 – 99", "100 – 149", "150 – 199", "200 – 250"]

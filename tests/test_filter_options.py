@@ -45,6 +45,7 @@ def _oracle_counts(raw, facet: str, chosen: Filters) -> Counter:
         Filters(countries=("COL",)),
         Filters(provinces=("Antioquia",), sectors=("garments",)),
         Filters(countries=("GHA", "ZAF"), modules=("OSH",), year_from=2012, year_to=2016),
+        Filters(countries=("COL", "PER"), modules=("OSH", "QM")),  # two modules: counted from the enterprises
     ],
     ids=lambda f: str(f.to_query_params()) or "all",
 )
@@ -145,3 +146,17 @@ def test_an_empty_view_for_the_public_does_not_tell_zero_from_a_few() -> None:
 
 def test_no_reason_when_the_view_has_enterprises() -> None:
     assert empty_reason(lambda f: 12, Filters(countries=("COL",))) is None
+
+
+@pytest.mark.parametrize("typed", ["antioquia", "MEDELLIN", "Medellín"])
+def test_the_enterprise_search_finds_a_province_or_a_city_whatever_the_case_and_accents(raw, typed) -> None:
+    def plain(text: str) -> str:
+        return text.casefold().replace("í", "i")
+
+    expected = {
+        e["enterprise_id"]
+        for e in raw.enterprises
+        if plain(typed) in plain(e["province"]) or plain(typed) in plain(e["city"])
+    }
+    found = db.run_query("enterprise_list", Scope.hq("t"), Filters(), search=typed, limit=None)
+    assert expected and set(found["enterprise_id"]) == expected

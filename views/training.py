@@ -113,7 +113,10 @@ with left:
         "median_days_to_classroom",
         _("From joining SCORE to the module's classroom (median days)"),
         "days-to-module",
-        _("Median over the enterprises that took the module: days from joined_on to classroom_date."),
+        _(
+            "Median over the enterprises that took the module: days from the date the enterprise joined SCORE to "
+            "the module's classroom training."
+        ),
     )
 with right:
     c.modules_taken_section(per_enterprise)

@@ -43,7 +43,7 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .st-key-{BAR_KEY} button p, .st-key-{BAR_KEY} button span {{ font-size: max(1.25vw, 15px) !important; }}
 .st-key-{BAR_KEY} button {{ min-height: 5vh; }}
 .slide-counter {{ font-size: max(1.25vw, 15px); color: #52606d; min-width: 5vw; text-align: center; }}
-.slide-note {{ font-size: max(0.85vw, 12px); color: #7b8794; text-align: right; line-height: 1.2; }}
+.slide-note {{ font-size: max(0.85vw, 12px); color: #52606d; text-align: right; line-height: 1.2; }}
 /* the note takes what the buttons leave, and a line of its own when that is too little (narrow screens) */
 .st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 16rem; min-width: 16rem; }}
 .st-key-{KEYS_KEY} {{ position: fixed !important; left: -10000px; top: 0; width: 1px; height: 1px;
@@ -59,7 +59,7 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .slide-kpi .detail {{ font-size: max(1.3vw, 15px); color: #52606d; }}
 .slide-kpi .bar {{ height: 1vh; background: #e4e7eb; margin: 0.8vh 0; max-width: 30vw; }}
 .slide-kpi .bar span {{ display: block; height: 100%; background: {charts.ACCENT}; }}
-.slide-kpi .women {{ font-size: max(1.3vw, 15px); color: {charts.SEX_COLOURS["female"]}; font-weight: 600; }}
+.slide-kpi .women {{ font-size: max(1.3vw, 15px); color: {charts.WOMEN_TEXT}; font-weight: 600; }}
 .slide-text ul {{ margin: 2vh 0; padding-left: 2vw; }}
 .slide-text li {{ font-size: max(1.35vw, 16px); line-height: 1.35; margin: 0 0 1.2vh 0; color: {charts.INK}; }}
 .demo-mark {{ position: fixed; right: 1vw; top: 1vh; z-index: 1000; background: #B00020; color: white;
@@ -100,7 +100,7 @@ header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDec
 .strip .value {{ font-size: 28px; font-weight: 700; color: {charts.INK}; line-height: 1.1; white-space: nowrap; }}
 .strip .label {{ font-size: 14px; color: {charts.INK}; }}
 .strip .detail {{ font-size: 13px; color: #52606d; }}
-.strip .women {{ font-size: 13px; color: {charts.SEX_COLOURS["female"]}; font-weight: 600; }}
+.strip .women {{ font-size: 13px; color: {charts.WOMEN_TEXT}; font-weight: 600; }}
 .strip-foot {{ font-size: 12px; color: #52606d; margin-top: 6px; }}
 .strip-foot b {{ color: #B00020; text-transform: uppercase; }}
 </style>

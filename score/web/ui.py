@@ -7,8 +7,9 @@ Pages call `ui.page(title)` once, then `ui.query(name)` for data; nothing here c
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ SCOPE_KEY = "score_scope"
 LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
 LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
+LANGUAGE_NAMED_KEY = "score_language_named"  # a link or the picker named the language: it stays in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
@@ -151,6 +153,8 @@ def browser_language() -> str:
 def chosen_language() -> str:
     """This rerun's language: `?lang=` in the URL (a shared link, a reload), else what this session chose
     before (the URL loses `lang` for a moment when st.navigation switches page), else the browser's."""
+    if language_code(st.query_params.get(LANGUAGE_PARAM)):
+        st.session_state[LANGUAGE_NAMED_KEY] = True
     for candidate in (
         st.query_params.get(LANGUAGE_PARAM),
         st.session_state.get(LANGUAGE_CHOICE_KEY),
@@ -163,20 +167,21 @@ def chosen_language() -> str:
 
 
 def language_params() -> dict[str, str]:
-    """`lang` for the URL, so a link or a reload keeps the language; left out when the browser would pick
-    the same language anyway (links stay short)."""
+    """`lang` for the URL, so a link or a reload keeps the language. Once a link or the picker named the
+    language it stays in every link, even when this browser would pick it anyway: a French colleague's link
+    (`/present?lang=fr`) must open in French in an English browser. Left out only when nobody named it and
+    the browser's language is used (links stay short)."""
     language = current_language()
-    return {} if language == browser_language() else {LANGUAGE_PARAM: language}
+    named = st.session_state.get(LANGUAGE_NAMED_KEY, False)
+    return {LANGUAGE_PARAM: language} if named or language != browser_language() else {}
 
 
 def _language_picked() -> None:
     """The sidebar picker wrote a new language: put it in the URL before the rerun reads it."""
     picked = language_code(st.session_state.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
     st.session_state[LANGUAGE_CHOICE_KEY] = picked
-    if picked == browser_language():
-        st.query_params.pop(LANGUAGE_PARAM, None)
-    else:
-        st.query_params[LANGUAGE_PARAM] = picked
+    st.session_state[LANGUAGE_NAMED_KEY] = True
+    st.query_params[LANGUAGE_PARAM] = picked
 
 
 def apply_language() -> str:
@@ -212,31 +217,33 @@ HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-te
 
 
 # Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
-# are English in every language and Streamlit has no setting for them. A style sheet could only paint other words
+# and an open select box with nothing left to offer ("No results") are English in every language and Streamlit
+# has no setting for them. A style sheet could only paint other words
 # over them (a screen reader still read "Upload / 200MB per file"), so this script puts the reader's words into
 # the page itself, again whenever Streamlit draws the uploader anew: what is seen and what is read aloud agree.
 STREAMLIT_WORDS_JS = """
 <script>
 (() => {
-  const words = %s;
+  const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
   const doc = window.parent.document;
   const translate = () => {
-    doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]').forEach((zone) => {
-      const walker = doc.createTreeWalker(zone, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.nodeValue.trim();
-        for (const [pattern, replacement] of words) {
-          if (new RegExp(pattern).test(text) && node.nodeValue !== replacement) node.nodeValue = replacement;
+    for (const [where, pattern, replacement] of words) {
+      doc.querySelectorAll(where).forEach((place) => {
+        const walker = doc.createTreeWalker(place, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (new RegExp(pattern).test(node.nodeValue.trim()) && node.nodeValue !== replacement) {
+            node.nodeValue = replacement;
+          }
         }
-      }
-    });
+      });
+    }
   };
   translate();
   if (!window.parent.scoreWordsObserver) {
-    window.parent.scoreWordsObserver = new MutationObserver(() => translate());
+    window.parent.scoreWordsObserver = new MutationObserver(() => window.parent.scoreTranslate());
     window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
   }
-  window.parent.scoreTranslate = translate;
+  window.parent.scoreTranslate = translate;  // the observer calls this rerun's words (the language may change)
 })();
 </script>
 """
@@ -247,14 +254,17 @@ def streamlit_texts() -> None:
     in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
     all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
     st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
-    if current_language() == DEFAULT_LANGUAGE:
+    if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
+        st.html(STREAMLIT_WORDS_JS % "[]", unsafe_allow_javascript=True)
         return
     limit = st.get_option("server.maxUploadSize")
+    uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
     words = [
-        ("^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
-        ("^Upload directories$", _("Upload folders")),
-        ("^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
-        ("^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+        (uploader, "^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
+        (uploader, "^Upload directories$", _("Upload folders")),
+        (uploader, "^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
+        (uploader, "^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+        (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
     ]
     # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
     payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
@@ -467,9 +477,8 @@ def notices() -> None:
             _("Demo data: these figures come from synthetic enterprises made for demonstration, not real results."),
             icon=":material/science:",
         )
-    elif status["demo_countries"]:
+    elif codes := exports.demo_countries_in_view(status, current_filters()):
         names = reference_labels("country")
-        codes = str(status["demo_country_codes"]).split(",")
         st.warning(
             _(
                 "Demo data for {countries}: figures for these countries come from synthetic enterprises, "
@@ -502,7 +511,7 @@ def empty_filters_message(chosen: Filters) -> str | None:
         "modules": reference_labels("module"),
     }
 
-    def names(field: str, values: tuple[str, ...] | list[str]) -> str:
+    def names(field: str, values: Sequence[str]) -> str:
         if field == "regions":
             return ", ".join(_(value) for value in values)
         return ", ".join(labels.get(field, {}).get(value, value) for value in values)
@@ -520,6 +529,10 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.title(title)
     if caption:
         st.caption(caption)
+    if not current_filters().is_default():  # in words on the page itself: an embed or a folded sidebar hides them
+        words = html.escape(export_context().filters)  # partner names came from uploads: text, never markup
+        showing = html.escape(_("Showing:"))
+        st.html(f'<p style="margin:0"><b>{showing}</b> {words}</p>')
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
     st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
     st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
@@ -534,6 +547,8 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
 # opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
 RESPONSIVE_CSS = """
 <style>
+/* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
+[data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
   overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
@@ -576,10 +591,53 @@ COLLAPSE_SIDEBAR_JS = """
 """
 
 
+# Every chart gets an accessible name (its title) and description (the text alternative that
+# components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
+# screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
+CHART_NAMES_JS = """
+<script>
+(() => {
+  const doc = window.parent.document;
+  if (doc.scoreChartNames) return;
+  doc.scoreChartNames = true;
+  const plain = (markup) => {
+    // \\x3c is "<": Streamlit drops a script whose text holds "<" before a letter (DOMPurify)
+    const text = String(markup ?? "").replace(/\\x3cbr\\s*\\/?>/gi, " ");
+    const body = new DOMParser().parseFromString(text, "text/html").body;
+    return (body.textContent || "").replace(/\\s+/g, " ").trim();
+  };
+  const name = () => {
+    doc.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((box) => {
+      const plot = box.querySelector(".js-plotly-plot");
+      const layout = plot && plot.layout;
+      if (!layout) return;
+      const title = plain(layout.title && (layout.title.text ?? layout.title));
+      const description = plain(layout.meta && layout.meta.description);
+      if (title && box.getAttribute("aria-label") !== title) {
+        box.setAttribute("role", "figure");
+        box.setAttribute("aria-label", title);
+      }
+      if (description && box.getAttribute("aria-description") !== description) {
+        box.setAttribute("aria-description", description);
+      }
+    });
+  };
+  // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)
+  let pending = false;
+  const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; name(); }, 250); } };
+  new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
+  name();
+})();
+</script>
+"""
+
+
 def responsive_layout() -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded."""
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; and
+    the charts' accessible names (CHART_NAMES_JS)."""
     st.html(RESPONSIVE_CSS)
     st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
 
 
 def reset_page_workbook() -> None:

@@ -143,10 +143,14 @@ def choose(page: Page, box: str, option: str) -> None:
 
 
 def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
-    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost)."""
+    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost). A correct
+    password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text(f"Signed in as {user}")
     for _attempt in range(attempts):
+        if signed_in.count():  # the last try got through after all (the cookie round trip reloads the page)
+            settle(page)
+            return
         form = sidebar.locator("[data-testid='stForm']")
         if not form.is_visible():
             sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
@@ -160,7 +164,7 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         expect(name).to_have_value(user)
         form.locator("[data-testid='stFormSubmitButton'] button").click()
         try:
-            signed_in.wait_for(timeout=TIMEOUT / 2)
+            signed_in.wait_for(timeout=TIMEOUT)  # a reload through /auth/local/session on a busy server
             settle(page)
             return
         except Exception:

@@ -50,3 +50,39 @@ def test_map_draws_countries_without_network(page: Page, app_server: AppServer) 
     ui.settle(page)
     assert wait_drawn(page) >= 0.02
     assert not page.locator(ui.EXCEPTION).count()
+
+
+def test_at_800_by_900_in_spanish_every_project_country_is_inside_the_maps_first_view(
+    page: Page, app_server: AppServer
+) -> None:
+    """The map's drawn size measured in the browser, the app's first view, and every project country's polygon
+    projected into it; and no project country's colour on the canvas' outer pixels (nothing cut at an edge)."""
+    from score import contract, maps
+    from tests.mercator import outside
+    from tests.test_map_fit import polygon_bounds
+
+    page.set_viewport_size({"width": 800, "height": 900})
+    ui.goto(page, app_server.url + "/map?lang=es")
+    assert wait_drawn(page) >= 0.02
+    page.wait_for_timeout(1000)
+    deck = page.locator(DECK).first
+    size = deck.bounding_box()
+    assert size is not None and size["width"] < 600  # the narrow layout: the legend beside the map
+    view = maps.fit_view(contract.code_list("country"))
+    shown = {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}
+    cut = {
+        code: sides
+        for code, box in polygon_bounds().items()
+        if (sides := outside(box, shown, size["width"], size["height"]))
+    }
+    assert not cut, f"cut at {size['width']:.0f} x {size['height']:.0f} px: {cut}"
+    image = Image.open(io.BytesIO(deck.screenshot())).convert("RGB")
+    fills = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (*maps.SEQUENTIAL, maps.PROJECT_LINE)]
+    edge = [(x, y) for y in range(image.height) for x in (0, 1, image.width - 2, image.width - 1)]
+    edge += [(x, y) for x in range(image.width) for y in (0, 1, image.height - 2, image.height - 1)]
+
+    def project_colour(rgb: tuple[int, int, int]) -> bool:
+        return any(sum(abs(a - b) for a, b in zip(rgb, fill, strict=True)) < 24 for fill in fills)
+
+    on_edge = [point for point in edge if project_colour(image.getpixel(point))]
+    assert not on_edge, f"a project country touches the map's edge at {on_edge[:5]}"

@@ -117,6 +117,8 @@ def test_colombia_in_spanish_filters_to_a_province(
     in_province = [e for e in colombian if e["province"] == province]
     assert set(options_of(page, "Socio")) == {e["partner"] for e in in_province}
     assert options_of(page, "Región del mundo") == ["América Latina"]
+    # no other country has this province: the open list says so in Spanish (Streamlit's own "No results" replaced)
+    assert options_of(page, "País") == ["Ningún valor coincide"]
     phases = options_of(page, "Fase")
     assert {label.split(" ")[0] for label in phases} == {e["phase"] for e in in_province}
     assert all(label.count("(") == 1 and label.endswith(")") for label in phases), phases  # "II (2013–2016)"

@@ -32,7 +32,9 @@ def colombia_report(app_server: AppServer, tmp_path_factory: pytest.TempPathFact
 
 
 def page_charts(page: Page, app_server: AppServer, path: str) -> int:
-    ui.goto(page, f"{app_server.url}/{path}")
+    page.goto(f"{app_server.url}/{path}", wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=ui.TIMEOUT * 3)
+    ui.settle(page, timeout=ui.TIMEOUT * 3)  # a page's first run on a busy machine (cold caches)
     page.locator(CHARTS).first.wait_for(timeout=ui.TIMEOUT)
     return page.locator(CHARTS).count()
 
@@ -84,3 +86,19 @@ def test_the_pdf_has_a_cover_a_page_per_chart_a_notes_page_and_every_chart_title
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.casefold()))
+
+
+def test_the_country_profile_report_button_downloads_the_page_with_its_charts_in_spanish(
+    page: Page, app_server: AppServer, tmp_path: Path
+) -> None:
+    on_page = page_charts(page, app_server, "country?lang=es&profile=PER")
+    with page.expect_download(timeout=ui.TIMEOUT * 4) as started:
+        page.locator("[data-testid='stDownloadButton'] button").filter(has_text="Informe (HTML)").first.click()
+    assert started.value.suggested_filename.endswith(".html")
+    document = tmp_path / started.value.suggested_filename  # as saved from an e-mail: a file named .html
+    started.value.save_as(document)
+    page.goto(document.as_uri())
+    page.locator("html[data-drawn='yes']").wait_for(timeout=ui.TIMEOUT)
+    assert page.locator("section.chart").count() == on_page
+    assert page.locator("p.narrative").inner_text().startswith("En Perú, ")
+    assert page.locator("html").get_attribute("lang") == "es"

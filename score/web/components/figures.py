@@ -8,19 +8,21 @@ import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from score import charts, logframe, maps
+from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
-from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
 from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
-Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
+Figure: TypeAlias = (
+    go.Figure | charts.PlainFigure
+)  # the builders here return PlainFigures; other modules' go.Figures show too
 
 
 def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
@@ -53,7 +55,8 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
-            fig.update_layout(separators=plot_separators())
+            # the text alternative travels in the figure: the page names each chart with it (ui.CHART_NAMES_JS)
+            fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
         return fig
 
     @functools.wraps(build)
@@ -79,17 +82,19 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4]))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))  # type: ignore[arg-type, misc]
 
 
-def _map_for_report(values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str]) -> tuple:
+def _map_for_report(
+    values: pd.DataFrame, metric: str, metric_name: str, names: Mapping[str, str], focus: Sequence[str] = ()
+) -> tuple:
     """The page's map in its report: the same countries and colour classes drawn by Plotly (it draws offline in
     any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
     from score import presentation
 
     ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
     bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
-    return presentation.titled_map_figure(values, metric, metric_name, names), bars
+    return presentation.titled_map_figure(values, metric, metric_name, names, focus), bars
 
 
 def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
@@ -123,6 +128,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    chart_data(fig, file_name=file_name, key=key)
     ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
     download(
@@ -136,6 +142,34 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     )
 
 
+def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
+    """The chart's data a click away, in an expander under it (Our World in Data's Table tab): what it shows
+    in words, its numbers as a table in the reader's format (hidden cells as the chart marks them) and its own
+    CSV (plain numbers, a hidden cell empty with the reason). All read from the figure (score.chart_text)."""
+    from score import exports
+
+    table = chart_text.chart_table(fig)
+    if table is None:
+        return
+    with st.expander(_("Data table"), icon=":material/table:"):
+        st.caption(chart_text.text_alternative(table))
+        rows = pd.DataFrame(table.display_rows(), columns=table.header).set_index(table.header[0])
+        st.table(rows)
+        reason = exports.hidden_reason_text()
+        hidden = [any(cell.hidden for cell in row) for row in table.cells]
+        data = table.frame()
+        if any(hidden):
+            data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
+        download(
+            _("Download CSV"),
+            lambda: exports.to_csv(data),
+            f"{file_name}.csv",
+            "text/csv",
+            key=f"csv_{key or file_name}",
+            kind="tertiary",
+        )
+
+
 def show_or_empty(
     fig: Figure | None,
     empty_message: str,
@@ -144,20 +178,17 @@ def show_or_empty(
     frame: pd.DataFrame | None = None,
 ) -> None:
     """`show(fig)`, or an info box saying what is empty when the builder returned None. Pass the chart's
-    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer."""
+    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer; for such a
+    viewer an empty result is told the same way, so that 0 and 1-4 enterprises look alike (README "Small numbers")."""
     if fig is not None:
         show(fig, file_name=file_name)
-    elif frame is not None and any_suppressed(frame):
-        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon=":material/lock:")
+    elif frame is not None and hidden_or_empty(frame):
+        st.info(_("Hidden: fewer than 5 enterprises, possibly none, are behind these figures."), icon=":material/lock:")
     else:
         st.info(empty_message, icon=":material/info:")
 
 
-def bottom_legend(fig_height: int) -> dict[str, object]:
-    """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
-    plot_height = max(fig_height - 150, 60)
-    y = -min(0.6, 44 / plot_height)
-    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top", "traceorder": "normal"}
+bottom_legend = charts.bottom_legend  # components.bottom_legend: pages and sections use it by that name
 
 
 def _tick(value: float, suffix: str) -> str:
@@ -261,7 +292,8 @@ def bar_chart(
     # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
     # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
     inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
-    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
+    half = (max_value or 0) / 2
+    positions = ["inside" if inside and v >= half else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(
@@ -298,6 +330,26 @@ def bar_chart(
             )
         )
         top = max(top, float(targets.max()))
+        if orientation == "h":  # each label beyond the bar or its target, whichever is longer: never under the mark
+            bar = fig.traces[0]
+            printed = bar_text or [
+                HIDDEN if h else chart_text.d3_format(v, value_format) for h, v in zip(hidden, shown, strict=True)
+            ]
+            bar.pop("text", None)
+            bar.pop("texttemplate", None)
+            fig.add_trace(
+                charts.scatter(
+                    x=[max(v, t) if not pd.isna(t) else v for v, t in zip(shown, targets, strict=True)],
+                    y=names,
+                    mode="text",
+                    text=["\u00a0" + t for t in printed],  # a space clear of the target's stroke
+                    textposition="middle right",
+                    textfont={"size": 15},
+                    cliponaxis=False,
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
     # Room for the printed labels beside horizontal bars: longer labels need more of the axis.
     headroom = 1 + 0.022 * max(longest, 6) if orientation == "h" else 1.15
     # Long printed labels ("89 % (n = 1 138)") get room of their own in the right margin: in a half-width chart
@@ -311,6 +363,8 @@ def bar_chart(
     fig_height = height or (_bar_height(len(frame)) if orientation == "h" else 440)
     charts.style(fig, title, height=fig_height)
     fig.update_layout(bargap=_bar_gap(fig_height, len(frame), 40 if orientation == "h" else 90))
+    if len(fig.traces) > 1:  # the "Target" key under the plot: above it, it sat on the chart's title
+        fig.update_layout(legend=bottom_legend(fig_height))
     if label_margin:
         fig.update_layout(margin={"r": label_margin})
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
@@ -382,7 +436,7 @@ def multi_bar_chart(
                 mode="text",
                 text=[HIDDEN] * len(hidden_names),
                 textposition="middle right" if orientation == "h" else "top center",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -477,7 +531,7 @@ def trend_chart(
                 "nticks": 4,
                 "showgrid": False,
                 "automargin": True,
-                "tickfont": {"color": charts.MUTED},
+                "tickfont": {"color": charts.MUTED_TEXT},
             }
         )
     return fig
@@ -527,7 +581,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
                 mode="text",
                 text=[HIDDEN] * len(hidden),
                 textposition="middle right",
-                textfont={"size": 18, "color": charts.MUTED},
+                textfont={"size": 18, "color": charts.MUTED_TEXT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -592,7 +646,7 @@ def outcome_chart(
     charts.style(fig, label, height=380, value_format="")
     top = max(float(baseline), float(follow_up))  # type: ignore[arg-type]
     fig.update_layout(
-        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED}}},
+        title={"subtitle": {"text": f"{unit} · {measure_text}", "font": {"size": 15, "color": charts.MUTED_TEXT}}},
         margin={"t": fig.layout_dict["margin"]["t"] + 28},  # room for the subtitle
     )
     fig.update_yaxes(range=[0, top * 1.35], tickformat=",.0f" if decimals == 0 else ",.1~f", rangemode="tozero")

@@ -1,0 +1,173 @@
+"""Every page readable by everyone, in English, French and Spanish, public and signed in as HQ:
+- axe-core (the npm package, vendored in tests/e2e/vendor, injected into the page: no network) finds no serious
+  or critical violation (text contrast below 4.5:1, unnamed controls, missing labels ...);
+- every chart has an accessible name (its title) and a description, and its "Data table" holds the chart's own
+  numbers, written the reader's way (1,234 / 1 234 / 1.234), hidden cells marked as hidden.
+One browser session per language walks every page through the navigation (one server for all)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from tests.e2e import dashboard as ui
+from tests.e2e.app_server import AppServer
+from tests.e2e.roles import HQ, signed_in_as
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+LANGUAGES = ("en", "fr", "es")
+BLOCKING = ("serious", "critical")
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; ` +
+      v.nodes.slice(0, 3)
+        .map((n) => n.target.join(" ").slice(-90) + " " + (n.failureSummary || "").slice(0, 160))
+        .join(" | "));
+}"""
+
+# Per chart: its accessible name, its title, its values per category (hidden bars, drawn as 0 under a "–", as
+# null) and the rows of the table in the expander under it.
+CHARTS = """() => {
+  const plain = (markup) => {
+    const text = String(markup ?? "").replace(/<br\\s*\\/?>/gi, " ");
+    return (new DOMParser().parseFromString(text, "text/html").body.textContent || "").replace(/\\s+/g, " ").trim();
+  };
+  const item = (values, i) => Array.isArray(values) ? values[i] : values;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map((box) => {
+    const plot = box.querySelector(".js-plotly-plot");
+    const horizontal = plot.data.some((t) => t.type === "bar" && t.orientation === "h");
+    const values = {};
+    for (const trace of plot.data) {
+      if (trace.type !== "bar" && trace.type !== "scatter") continue;
+      if (trace.mode === "text") continue;
+      const categories = horizontal ? trace.y : trace.x, numbers = horizontal ? trace.x : trace.y;
+      (categories || []).forEach((category, i) => {
+        const printed = item(trace.text, i) ?? item(trace.texttemplate, i);
+        const shown = String(printed ?? "").replace(/%\\{[^}]*\\}/g, "0");  // a template prints a number
+        const hidden = printed !== undefined && printed !== "" && !/[0-9]/.test(shown);
+        const key = plain(category);
+        const value = hidden || numbers[i] === null ? null : Number(numbers[i]);
+        (values[key] = values[key] || []).push(value);
+      });
+    }
+    for (const trace of plot.data) {  // a "–" printed over a hidden category: its zero bars are hidden
+      if (trace.mode !== "text") continue;
+      ((horizontal ? trace.y : trace.x) || []).forEach((category, i) => {
+        if (/[0-9]/.test(String(item(trace.text, i) ?? ""))) return;  // a printed value, not a mark
+        const key = plain(category);
+        values[key] = (values[key] || []).map((v) => (v === 0 ? null : v));
+      });
+    }
+    let table = null;
+    let next = box.closest(".stElementContainer, [data-testid='stElementContainer']");
+    for (let hop = 0; hop < 2 && next && !table; hop++) {
+      next = next.nextElementSibling;
+      table = next && next.querySelector("[data-testid='stExpander'] table");
+    }
+    const rows = table ? [...table.querySelectorAll("tbody tr")].map((tr) =>
+      [...tr.querySelectorAll("th, td")].map((cell) => cell.textContent.trim())) : null;
+    return {
+      name: box.getAttribute("aria-label"),
+      description: box.getAttribute("aria-description"),
+      title: plain(plot.layout.title && plot.layout.title.text),
+      values,
+      rows,
+    };
+  });
+}"""
+
+NUMBER = {
+    "en": (",", "."),  # (grouping, decimal mark) as each language writes them, written out here
+    "fr": ("\u202f\u00a0 ", ","),
+    "es": (".", ","),
+}
+
+
+def first_number(cell: str, language: str) -> tuple[float, int] | None:
+    """The first number written in a table cell the reader's way, and its decimals ("41 % · 41 000" -> 41)."""
+    grouping, decimal = NUMBER[language]
+    text = "".join(ch for ch in cell if ch not in grouping).replace("\u2212", "-")
+    match = re.search(r"-?\d+(?:" + re.escape(decimal) + r"\d+)?", text)
+    if match is None:
+        return None
+    written = match.group(0)
+    decimals = len(written.split(decimal, 1)[1]) if decimal in written else 0
+    return float(written.replace(decimal, ".")), decimals
+
+
+def chart_problems(page: Page, where: str, language: str) -> list[str]:
+    problems = []
+    for chart in page.evaluate(CHARTS):
+        label = f"{where}: chart {chart['title']!r}"
+        if not chart["name"] or chart["name"] != chart["title"]:
+            problems.append(f"{label}: accessible name {chart['name']!r}")
+        if not chart["description"]:
+            problems.append(f"{label}: no description")
+        if chart["rows"] is None:
+            problems.append(f"{label}: no data table under it")
+            continue
+        for row in chart["rows"]:
+            category, cells = row[0], row[1:]
+            drawn = chart["values"].get(category)
+            if drawn is None:
+                problems.append(f"{label}: table row {category!r} is not a category of the chart")
+                continue
+            numbers = [first_number(cell, language) for cell in cells if cell and cell != "–"]
+            unmatched = [v for v in drawn if v is not None]
+            for found in numbers:
+                if found is None:
+                    continue
+                value, decimals = found
+                close = [v for v in unmatched if abs(v - value) <= 0.5 * 10**-decimals + 1e-9]
+                if not close:
+                    problems.append(f"{label}: {category!r} shows {value} in the table, the chart draws {drawn}")
+                else:
+                    unmatched.remove(close[0])
+            hidden_cells = sum(cell == "–" for cell in cells)
+            if unmatched or hidden_cells != sum(v is None for v in drawn):
+                problems.append(f"{label}: {category!r} table {cells} against the chart's {drawn}")
+    return problems
+
+
+def axe_problems(page: Page, where: str) -> list[str]:
+    page.add_script_tag(content=AXE)
+    return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN)]
+
+
+def walk(page: Page, where: str, language: str) -> list[str]:
+    """Every page of the navigation: axe, then the charts."""
+    problems = []
+    for link in ui.nav_links(page):
+        ui.open_nav(page, link)
+        page.wait_for_timeout(600)  # the charts' names are set a moment after they are drawn
+        here = f"{where} {link.slug}"
+        problems += ui.page_problems(page, expect_chart=False)
+        problems += axe_problems(page, here)
+        problems += chart_problems(page, here, language)
+    return problems
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
+    language: str, open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    page = open_context().new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    ui.goto(page, f"{app_server.url}/?lang={language}")
+    problems = walk(page, f"{language} public", language)
+    page.goto(f"{app_server.url}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
+    page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
+    ui.settle(page)
+    problems += axe_problems(page, f"{language} strip")
+    ui.goto(page, f"{app_server.url}/?lang=en")  # the helper signs in with the English form, then switches
+    if signed_in_as(page, HQ):
+        ui.goto(page, f"{app_server.url}/?lang={language}")
+        problems += walk(page, f"{language} hq", language)
+    assert not problems, "\n".join(problems)

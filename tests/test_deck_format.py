@@ -1,0 +1,96 @@
+"""The deck read back with python-pptx: labels that cannot run into each other, numbers in the language's format
+(47 % in French, on the labels and on the axis alike), charts tagged with the deck's language, and a map
+framed on every country in view (eastern Indonesia included)."""
+
+from __future__ import annotations
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_LABEL_POSITION
+from pptx.oxml.ns import qn
+
+from score import presentation
+from score.access import Scope
+from score.filters import Filters
+from score.i18n import set_language
+from tests.test_map_fit import polygon_bounds
+
+# The percent sign as each language writes it after a number, written out here: "47%", "47 %" (no-break space).
+PERCENT_SUFFIX = {"en": "%", "fr": "\u00a0%", "es": "\u00a0%"}
+LANGUAGE_TAG = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES"}
+
+
+@pytest.fixture
+def deck(demo_data_dir, request):
+    from tests.test_present import deck_for
+
+    language = request.param
+    set_language(language)
+    try:
+        slides, read_back = deck_for(Filters(), Scope.public())
+    finally:
+        set_language("en")
+    return language, slides, read_back
+
+
+def charts_by_number(deck: Presentation) -> dict[int, object]:
+    return {
+        number: shape.chart
+        for number, slide in enumerate(deck.slides, start=1)
+        for shape in slide.shapes
+        if shape.has_chart
+    }
+
+
+@pytest.mark.parametrize("deck", ["en", "fr", "es"], indirect=True)
+def test_percent_labels_and_axis_ticks_follow_the_languages_format(deck) -> None:
+    language, _slides, read_back = deck
+    percent_charts = [c for c in charts_by_number(read_back).values() if "%" in c.plots[0].data_labels.number_format]
+    assert len(percent_charts) == 2  # shares at follow-up, change from baseline
+    for chart in percent_charts:
+        labels = chart.plots[0].data_labels.number_format
+        assert labels.endswith(f'"{PERCENT_SUFFIX[language]}"'), labels
+        assert chart.value_axis.tick_labels.number_format == labels  # the axis says 47 % too
+
+
+@pytest.mark.parametrize("deck", ["en", "fr", "es"], indirect=True)
+def test_every_chart_is_tagged_with_the_decks_language(deck) -> None:
+    language, _slides, read_back = deck
+    for chart in charts_by_number(read_back).values():
+        space = chart._chartSpace
+        assert space.find(qn("c:lang")).get("val") == LANGUAGE_TAG[language]
+        assert {p.get("lang") for p in space.iter(qn("a:defRPr"))} == {LANGUAGE_TAG[language]}
+    title = read_back.slides[0].shapes[0].text_frame.paragraphs[0].runs[0]
+    assert title._r.find(qn("a:rPr")).get("lang") == LANGUAGE_TAG[language]
+
+
+@pytest.mark.parametrize("deck", ["fr"], indirect=True)
+def test_side_by_side_bars_never_put_two_labels_at_the_same_height(deck) -> None:
+    """Slide 4 (enterprises against target): one label above each enterprises bar, the target's inside the base
+    of its own bar, so "188" and "185" no longer print as "188185"; stacked segments of 0 print nothing."""
+    _language, slides, read_back = deck
+    for number, chart in charts_by_number(read_back).items():
+        spec = slides[number - 1]
+        series = list(chart.plots[0].series)
+        if spec.chart == "column" and len(series) > 1:
+            positions = [s.data_labels.position for s in series]
+            assert positions[0] == XL_LABEL_POSITION.OUTSIDE_END
+            assert all(p == XL_LABEL_POSITION.INSIDE_BASE for p in positions[1:]), (number, positions)
+        if spec.chart == "stacked":
+            sections = chart.plots[0].data_labels.number_format.split(";")
+            assert len(sections) == 3 and sections[2] == "", (number, sections)
+    assert any(spec.chart == "column" and len(spec.series) > 1 for spec in slides)  # the target slide is there
+
+
+def test_the_decks_map_frames_every_project_country_eastern_indonesia_included(demo_data_dir) -> None:
+    from score import db, maps
+
+    set_language("en")
+    values = maps.metric_values(db.run_query("country_totals", Scope.public(), Filters()), "enterprises")
+    fig = presentation.map_figure(values, "Enterprises", {})
+    west, east = fig.layout.xaxis.range
+    south, north = fig.layout.yaxis.range
+    for code, (min_lon, min_lat, max_lon, max_lat) in polygon_bounds().items():
+        assert west < min_lon and max_lon < east, code
+        assert south < presentation._mercator(min_lat) and presentation._mercator(max_lat) < north, code
+    assert east > 141  # Papua
