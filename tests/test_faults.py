@@ -169,8 +169,9 @@ class _FillingFile:
 
 
 def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run_app(BOGOTA, "views/upload.py")
+    at = run_app(Scope.hq("geneva"), "views/upload.py")  # HQ publishes directly (country staff submit for review)
     assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="upload_country").select("COL").run()
     files = dataset_b()
     at.file_uploader(key="upload_files_0").set_value([(n, raw, "text/csv") for n, raw in files.items()])
     at.run()

@@ -5,47 +5,55 @@ the app's process for half a minute or push it out of memory. Nothing is staged 
 The bounds (settings, with the upload size limit): UPLOAD_CHECK_SECONDS (20 s) of the worker's processor time
 (so that a busy machine does not refuse a normal file; a worker that waits instead of working is ended after three
 times as long on the clock) and UPLOAD_CHECK_MEMORY_MB (500 MB) of memory that the worker adds to what it holds
-when it starts. The workers are
-forked from a small server process that imported the validator once (multiprocessing's "forkserver"), so a
-check starts in milliseconds, not the second a fresh Python takes to import pandas.
+when it is ready.
+
+The worker is a fresh Python (`python -m score.ingest.check_worker`), not a fork of the app: a Streamlit process
+runs threads (fork is unsafe there) and its `__main__` is the page script, which multiprocessing's spawn and
+forkserver would run again in the child. One worker is started ahead (a spare that has imported the validator and
+waits), so a check does not wait the second a new Python takes to import pandas.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import select
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Mapping
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from score import config
-from score.i18n import _, current_language, fmt_bound, set_language
+from score.i18n import _, current_language, fmt_bound
 from score.ingest.report import ERROR, Issue, ValidationReport
 
 _POLL_SECONDS = 0.05
+_READY_SECONDS = 60  # a new worker imports pandas and the validator first
 WALL_FACTOR = 3  # a worker that waits (swapping, starved) is ended after this many times the bound on the clock
 _TICKS = os.sysconf("SC_CLK_TCK")
-_context: multiprocessing.context.ForkServerContext | None = None
+_spare: subprocess.Popen | None = None
+_spare_lock = threading.Lock()
 
 
-def _worker_context() -> multiprocessing.context.ForkServerContext:
-    """A forkserver context that preloads the validator (fork from a threaded Streamlit process is unsafe)."""
-    global _context
-    if _context is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["score.ingest.validate"])
-        _context = context
-    return _context
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "score.ingest.check_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=config.REPO_ROOT,
+        start_new_session=True,  # a signal to the app's process group does not reach a check in flight
+    )
 
 
-def _check(connection: Connection, language: str, limit_mb: float, country: str, files: dict[str, bytes]) -> None:
-    from score.ingest.validate import validate_submission
-
-    set_language(language)
-    config.MAX_UPLOAD_MB = limit_mb
-    connection.send(validate_submission(country, files))
-    connection.close()
+def _take_worker() -> subprocess.Popen:
+    """The spare worker (or a new one), and a new spare started behind it."""
+    global _spare
+    with _spare_lock:
+        worker = _spare if _spare is not None and _spare.poll() is None else _start_worker()
+        _spare = _start_worker()
+    return worker
 
 
 def validate_bounded(
@@ -56,38 +64,47 @@ def validate_bounded(
     memory_mb: float | None = None,
 ) -> ValidationReport:
     """`validate_submission(country, files)` in a worker process; a report with one error when the worker
-    passes `seconds` of wall time or `memory_mb` of added memory (defaults: the settings)."""
+    passes `seconds` of processor time or `memory_mb` of added memory (defaults: the settings)."""
     seconds = config.UPLOAD_CHECK_SECONDS if seconds is None else seconds
     memory_mb = config.UPLOAD_CHECK_MEMORY_MB if memory_mb is None else memory_mb
-    receiver, sender = _worker_context().Pipe(duplex=False)
-    worker = _worker_context().Process(
-        target=_check, args=(sender, current_language(), config.MAX_UPLOAD_MB, country, dict(files)), daemon=True
-    )
-    started = time.monotonic()
-    worker.start()
-    sender.close()
-    baseline: float | None = None
+    worker = _take_worker()
+    assert worker.stdin is not None and worker.stdout is not None
     try:
+        ready, _unused, _unused2 = select.select([worker.stdout], [], [], _READY_SECONDS)
+        if not ready or worker.stdout.read(1) != b"R":
+            return _refused(country, files, "time", seconds)
+        base_memory, base_cpu = _usage(worker.pid)
+        job = (current_language(), config.MAX_UPLOAD_MB, country, dict(files))
+        sender = threading.Thread(target=_send, args=(worker, job), daemon=True)
+        sender.start()  # the worker reads while we watch it
+        started = time.monotonic()
         while True:
-            if receiver.poll(_POLL_SECONDS):
-                try:
-                    return receiver.recv()
-                except EOFError:  # the worker died without an answer (killed by the system, crashed)
-                    return _refused(country, files, "memory", memory_mb)
-            if not worker.is_alive() and not receiver.poll(0):
+            ready, _unused, _unused2 = select.select([worker.stdout], [], [], _POLL_SECONDS)
+            if ready:
+                answer = worker.stdout.read()
+                if worker.wait(timeout=30) != 0 or not answer:
+                    return _refused(country, files, "memory", memory_mb)  # killed by the system, or crashed
+                return pickle.loads(answer)  # our own child's answer
+            memory, cpu = _usage(worker.pid)
+            if memory is not None and base_memory is not None and memory - base_memory > memory_mb:
                 return _refused(country, files, "memory", memory_mb)
-            used, cpu = _usage(worker.pid)
-            if baseline is None and used is not None:
-                baseline = used
-            if baseline is not None and used is not None and used - baseline > memory_mb:
-                return _refused(country, files, "memory", memory_mb)
-            if (cpu or 0) > seconds or time.monotonic() - started > WALL_FACTOR * seconds:
+            used = (cpu or 0.0) - (base_cpu or 0.0)
+            if used > seconds or time.monotonic() - started > WALL_FACTOR * seconds:
                 return _refused(country, files, "time", seconds)
     finally:
-        if worker.is_alive():
+        if worker.poll() is None:
             worker.kill()
-        worker.join(timeout=5)
-        receiver.close()
+        worker.wait(timeout=10)
+        worker.stdout.close()
+
+
+def _send(worker: subprocess.Popen, job: tuple) -> None:
+    try:
+        assert worker.stdin is not None
+        pickle.dump(job, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        worker.stdin.close()
+    except (BrokenPipeError, OSError, ValueError):
+        pass  # the worker was ended past a bound while it read
 
 
 def _usage(pid: int | None) -> tuple[float | None, float | None]:
