@@ -33,7 +33,7 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.affinity import translate
 from shapely.geometry import LineString, box, mapping, shape
 
-from score import charts, contract
+from score import charts, contract, measures
 from score.config import REFERENCE_DIR
 from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 
@@ -55,9 +55,10 @@ PIXELS = pdk.types.String("pixels")  # a literal: a plain str would be sent as a
 # Map metric -> (query, value column, count column, value kind). "improving" takes an indicator.
 METRICS = ("enterprises", "workers_reached", "people_trained", "improving")
 _METRIC_COLUMNS = {
-    "enterprises": ("country_totals", "enterprises", "enterprises", "count"),
-    "workers_reached": ("country_totals", "workers_reached", "enterprises", "count"),
-    "people_trained": ("country_totals", "people_trained", "enterprises", "count"),
+    **{
+        code: (str(measures.MEASURES[code].by_country), code, "enterprises", "count")
+        for code in ("enterprises", "workers_reached", "people_trained")
+    },
     "improving": ("country_improving", "share_pct", "n_enterprises", "percent"),
 }
 DEFAULT_INDICATOR = "good_practices_adopted"
@@ -83,11 +84,7 @@ def metric_label(metric: str, indicator_label: str | None = None, indicator_kind
         if indicator_kind == "share":
             return _("Enterprises reporting: {indicator} (%)", indicator=indicator_label or "")
         return _("Enterprises improving: {indicator} (%)", indicator=indicator_label or "")
-    return {
-        "enterprises": _("Enterprises engaged"),
-        "workers_reached": _("Workers reached"),
-        "people_trained": _("People trained (distinct estimate)"),
-    }[metric]
+    return measures.long_label(metric)
 
 
 # ------------------------------------------------------------------------------------------ colour scale

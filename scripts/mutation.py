@@ -287,6 +287,23 @@ MUTATIONS: tuple[Mutation, ...] = (
         'parsed, locale = _number_format("en", pattern)',
         (f"{PAGES_A}::test_pages_in_french",),
     ),
+    # ---- the narrative summary (issue 24)
+    Mutation(
+        "narrative_change_direction_flipped",
+        "the summary says a fall is a rise (work accidents 'rose' by 18%)",
+        "score/narrative.py",
+        r'return "fell" if change_pct < 0 else "rose"',
+        'return "rose" if change_pct < 0 else "fell"',
+        ("tests/test_narrative.py::test_a_change_is_said_in_its_direction",),
+    ),
+    Mutation(
+        "narrative_counts_every_baseline",
+        "the summary's n counts enterprises without a follow-up too (the published change is over those with both)",
+        "score/narrative.py",
+        r'counts = \[int\(row\["n_enterprises"\]\) for row in rows\]',
+        'counts = [int(row["n_enterprises"]) + int(row.get("n_without_follow_up") or 0) for row in rows]',
+        ("tests/test_narrative.py::test_every_number_of_every_summary_equals_the_raw_files",),
+    ),
 )
 
 
