@@ -453,9 +453,8 @@ def write_noisy_tables(
     con.unregister("sign_frame")
     for statement in NOISY_BASE:
         con.execute(statement, {"countries": countries})
-    targets = {
-        re.match(r"INSERT INTO (\w+)", statement).group(1) for statement in (*DERIVED_TABLES, *GROUP_TABLES.values())
-    }
+    inserts = (re.match(r"INSERT INTO (\w+)", statement) for statement in (*DERIVED_TABLES, *GROUP_TABLES.values()))
+    targets = {match.group(1) if match else "" for match in inserts}
     if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
         raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
     con.execute("SET search_path = 'noisy,main'")
@@ -561,7 +560,7 @@ def build_database(
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {
-            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             for table in ("enterprise", "training", "indicator_value", "logframe", "country")
         }
         con.execute("CHECKPOINT")

@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import config, disclosure
+from score import config, disclosure, versions
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
@@ -195,10 +195,10 @@ _lock = threading.Lock()
 
 def current_path() -> Path:
     """Resolve the pointer to the versioned file it names right now."""
-    pointer = config.db_pointer()
-    if not pointer.exists():
-        raise DatabaseMissing(str(pointer))
-    return pointer.resolve()
+    current = versions.current()
+    if current is None:
+        raise DatabaseMissing(str(config.db_pointer()))
+    return current
 
 
 def data_version(path: Path | None = None) -> str:
@@ -306,7 +306,7 @@ def check_database(path: Path | None = None) -> Path:
                 block_size, blocks = cursor.execute(
                     "SELECT block_size, total_blocks FROM pragma_database_size() "
                     "WHERE database_name = current_database()"
-                ).fetchone()
+                ).fetchall()[0]
                 needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)
                 if stat.st_size < needed:
                     raise DatabaseCorrupt(f"{resolved}: the file is truncated ({stat.st_size:,} of {needed:,} bytes)")

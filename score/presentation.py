@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -57,7 +58,7 @@ def method_notes() -> dict[str, str]:
     }
 
 
-def _value(value: object) -> float | None:
+def _value(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -454,7 +455,9 @@ def map_figure(
     charts.style(fig, "", height=620, value_format="")
     # Framed on the drawn shapes of the countries in view (a fixed frame cut eastern Indonesia at 135 degrees)
     in_view = list(values["country"]) if len(values) else contract.code_list("country")
-    south, west, north, east = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    bounds = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    assert bounds is not None  # every project country has a shape in the committed polygons
+    south, west, north, east = bounds
     fig.update_xaxes(visible=False, range=[west - MAP_MARGIN, east + MAP_MARGIN])
     fig.update_yaxes(
         visible=False,
@@ -488,7 +491,7 @@ def _mercator(lat: float) -> float:
     import math
 
     lat = max(min(lat, 85.0), -85.0)
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    return math.degrees(maps.mercator(lat))
 
 
 def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:

@@ -8,7 +8,7 @@ import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +20,9 @@ from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, miss
 from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
-Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
+Figure: TypeAlias = (
+    go.Figure | charts.PlainFigure
+)  # the builders here return PlainFigures; other modules' go.Figures show too
 
 
 def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
@@ -80,7 +82,7 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))  # type: ignore[arg-type, misc]
 
 
 def _map_for_report(
@@ -290,7 +292,8 @@ def bar_chart(
     # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
     # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
     inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
-    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
+    half = (max_value or 0) / 2
+    positions = ["inside" if inside and v >= half else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(

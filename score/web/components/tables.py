@@ -78,7 +78,7 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
+def table(frame: pd.DataFrame, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None) -> None:
     """st.dataframe without the index, full width."""
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
