@@ -77,6 +77,7 @@ test: $(VENV)/.installed-dev chromium $(CATALOGUES)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/vulture
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	rm -rf test-results
 	$(PY) -m pytest -q -n 2 --timeout 600 -m "not scale"
 
@@ -86,10 +87,11 @@ scale-test: $(VENV)/.installed-dev chromium nginx
 	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 -m scale tests/e2e/test_scale_out.py
 	$(PY) bench/scale_out.py --write RELIABILITY.md
 
-## ruff, vulture for dead code, import-linter for the layers (settings and contracts: pyproject.toml)
+## ruff, vulture for dead code, import-linter for the layers, mypy for types (settings: pyproject.toml)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/vulture
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 demo: $(VENV)/.installed
 	$(PY) -m score demo
@@ -101,6 +103,7 @@ build: $(VENV)/.installed
 ## then what a visitor waits for in the browser beside the floor app (bench/browser.py, 1x and 200x)
 bench: $(VENV)/.installed-dev nginx chromium
 	$(PY) bench/targets.py --write BENCHMARKS.md
+	$(PY) bench/new_session.py --write BENCHMARKS.md
 	$(PY) bench/browser.py --write BENCHMARKS.md
 
 ## The browser figures alone, quicker: the overview and the country profile, 4 visitors (~5 min)
@@ -117,7 +120,7 @@ load: $(VENV)/.installed-dev chromium
 
 ## The differencing attack over 20 secrets (installations); tests/test_disclosure.py runs one (see RELIABILITY.md)
 attack: $(VENV)/.installed-dev
-	$(PY) bench/disclosure_attack.py 20
+	$(PY) bench/disclosure_attack.py 5
 
 ## Plant known bugs one at a time in a temp copy and check the tests catch each (not part of make test; RELIABILITY.md)
 mutation: $(VENV)/.installed-dev

@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per country in scope)
 -- suppress: n_enterprises: n_improving share_pct
 -- perturb: ckey: count n_enterprises
 -- perturb: ckey_improving: count n_improving

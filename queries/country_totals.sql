@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per country in scope)
 -- suppress: enterprises: workers_reached workers_female workers_male people_trained module_completions
 -- perturb: ckey: count enterprises module_completions; sum workers_reached workers_female workers_male people_trained
 -- One row per project country in the viewer's scope (narrowed by the filters), for the map: the headline

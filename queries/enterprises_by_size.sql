@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per size class)
 -- suppress: enterprises: workers_reached
 -- perturb: ckey: count enterprises; sum workers_reached
 -- exact: min_workers max_workers   (the class bounds)

@@ -1,6 +1,7 @@
 -- access: aggregate
+-- rows: fixed   (one row per "change" indicator)
 -- suppress: n_enterprises: baseline_sum follow_up_sum baseline_mean follow_up_mean change_pct n_improved improved_pct median_change median_change_pct n_without_follow_up
--- perturb: ckey: count n_enterprises; sum baseline_sum follow_up_sum median_change median_change_pct
+-- perturb: ckey: count n_enterprises; measured baseline_sum follow_up_sum; median median_change median_change_pct
 -- perturb: ckey_improved: count n_improved
 -- perturb: ckey_without: count n_without_follow_up
 -- derive: baseline_mean = baseline_sum / nullif(n_enterprises, 0)

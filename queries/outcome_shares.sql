@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per yes/no indicator)
 -- suppress: n_enterprises: n_yes share_pct
 -- perturb: ckey: count n_enterprises
 -- perturb: ckey_yes: count n_yes

@@ -1,9 +1,10 @@
 -- access: aggregate
--- suppress: enterprises: workers_female workers_male workers_reached participations people_trained_female people_trained_male people_trained managers_trained workers_trained module_completions consultation_visits workers_female_pct people_trained_female_pct
+-- rows: fixed   (one row, whatever the filters)
+-- suppress: enterprises: countries workers_female workers_male workers_reached participations people_trained_female people_trained_male people_trained managers_trained workers_trained module_completions consultation_visits workers_female_pct people_trained_female_pct
 -- perturb: ckey: count enterprises module_completions; sum workers_female workers_male workers_reached participations consultation_visits people_trained_female people_trained_male managers_trained workers_trained people_trained
 -- derive: workers_female_pct = 100.0 * workers_female / nullif(workers_reached, 0)
 -- derive: people_trained_female_pct = 100.0 * people_trained_female / nullif(people_trained, 0)
--- exact: countries   (how many countries the filters cover)
+-- exact: countries   (how many countries the filters cover; hidden with the row: it would tell 0 from 1-4)
 -- Headline figures for the current filters: one row, the sum of country_figures (score/sql/schema.sql).
 SELECT
     coalesce(sum(enterprises), 0) AS enterprises,

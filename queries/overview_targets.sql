@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per metric with a target)
 -- suppress: enterprises: actual progress_pct
 -- perturb: ckey: count enterprises actual_count; sum actual_sum
 -- derive: actual = coalesce(actual_count, actual_sum, 0)

@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per role and sex)
 -- suppress: n_enterprises: people_trained participations
 -- perturb: ckey: count n_enterprises; sum people_trained participations
 -- People trained (distinct estimate: per enterprise, role and sex, the largest classroom group across its

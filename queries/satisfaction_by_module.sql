@@ -1,6 +1,7 @@
 -- access: aggregate
+-- rows: fixed   (one row per module)
 -- suppress: n_satisfaction: satisfaction_mean
--- perturb: ckey: count n_satisfaction; sum satisfaction_sum
+-- perturb: ckey: count n_satisfaction; measured satisfaction_sum
 -- derive: satisfaction_mean = satisfaction_sum / nullif(n_satisfaction, 0)
 -- Per module (every module listed, in reference order): the mean of satisfaction_pct (share of participants
 -- satisfied) over the deliveries that report it, and how many do (n_satisfaction; the optional column may be

@@ -1,4 +1,5 @@
 -- access: aggregate
+-- rows: fixed   (one row per module)
 -- suppress: deliveries: participations consultation_visits visits_per_delivery median_days_to_classroom
 -- perturb: ckey: count deliveries; sum participations consultation_visits
 -- exact: median_days_to_classroom   (days from joining to the classroom: timing, not size or results)

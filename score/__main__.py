@@ -257,11 +257,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        for name, role, countries, password in auth.DEMO_USERS:
-            auth.add_user(name, password, role, countries, demo=True)
+        for name, role, codes, secret in auth.DEMO_USERS:
+            auth.add_user(name, secret, role, codes, demo=True)
         print("Demo users (valid only while the demo data set is loaded):")
-        for name, role, countries, password in auth.DEMO_USERS:
-            print(f"  {name:10} password {password:20} {role}{' ' + ','.join(countries) if countries else ''}")
+        for name, role, codes, secret in auth.DEMO_USERS:
+            print(f"  {name:10} password {secret:20} {role}{' ' + ','.join(codes) if codes else ''}")
         return 0
     # add
     countries = [c for c in (args.countries or "").split(",") if c.strip()]

@@ -12,9 +12,41 @@ import numpy as np
 import pandas as pd
 
 from score import contract
+from score.i18n import _
 
 ROLES = ("public", "country", "hq")
-MIN_CELL = 5  # cells describing fewer enterprises than this are suppressed for public views
+MIN_CELL = 5  # cells describing fewer enterprises than this, none included, are hidden for public views
+
+
+def hidden_text(country: str | None = None) -> str:
+    """What a protected viewer reads where a whole view is hidden: the same for 0 and for 1-4 enterprises, so
+    that splitting a cell by partner and year cannot count its members (README "Small numbers")."""
+    if country:
+        return _(
+            "Fewer than 5 enterprises in {country} match the current filters, possibly none: "
+            "their figures are not shown.",
+            country=country,
+        )
+    return _("Fewer than 5 enterprises match the current filters, possibly none: their figures are not shown.")
+
+
+def method_text() -> str:
+    """The disclosure method in one sentence (score.disclosure, README "Small numbers"): page notes, the deck's
+    speaker notes and the workbook's About sheet all say it in these words."""
+    from score import disclosure
+
+    return _(
+        "Each enterprise's figures are moved by a fixed {low}-{high}% up or down (the same way for enterprises "
+        "alike in country, sector and phase), counts by up to 2, and cells of fewer than 5 enterprises, possibly "
+        "none, are hidden, so parts may not add up exactly to totals.",
+        low=round(100 * disclosure.NOISE_MIN),
+        high=round(100 * disclosure.NOISE_MAX),
+    )
+
+
+def hidden_cell_text() -> str:
+    """Why one cell (a bar, a row, a country, an export cell) is empty for a protected viewer."""
+    return _("hidden: fewer than 5 enterprises, possibly none, are behind this cell")
 
 
 @dataclass(frozen=True)
@@ -62,8 +94,9 @@ class Scope:
 def suppress_small_cells(
     frame: pd.DataFrame, count_column: str, value_columns: list[str] | tuple[str, ...]
 ) -> pd.DataFrame:
-    """Blank the count and values of rows describing 1 to MIN_CELL - 1 enterprises; adds a boolean
-    `suppressed` column. Rows with a missing count are blanked too (fail closed).
+    """Blank the count and values of rows describing 0 to MIN_CELL - 1 enterprises; adds a boolean
+    `suppressed` column. Rows with a missing count are blanked too (fail closed). An empty cell looks exactly like
+    a small one (presence is not disclosed: README "Small numbers").
 
     Only the small cells themselves: no secondary suppression. Public figures are perturbed first
     (score.disclosure), so a total minus its shown parts carries the noise of every cell involved and
@@ -77,7 +110,7 @@ def suppress_small_cells(
         return out
     counts = pd.to_numeric(out[count_column], errors="coerce").to_numpy(dtype=float)
     unknown = np.isnan(counts)  # NaN compares False below, so it is blanked here
-    blank = unknown | ((counts > 0) & (counts < MIN_CELL))
+    blank = unknown | (counts < MIN_CELL)
     columns = list(dict.fromkeys(c for c in [count_column, *value_columns] if c in out.columns))
     for column in columns:
         out[column] = out[column].astype("object")

@@ -205,7 +205,8 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
     def word(value: object) -> str:
         return words.get(str(value), str(value))
 
-    order = ("country", "outcome", "reason", "method", "role", "kind", "format", "version", "restored_from", "errors")
+    order: tuple[str, ...] = ("country", "outcome", "reason", "method", "role", "kind", "format", "version")
+    order += ("restored_from", "errors")
     order += ("warnings",)
     keys = [key for key in order if key in detail] + [key for key in detail if key not in order]
     parts = []

@@ -113,22 +113,9 @@ def _write(data: dict) -> None:
     """Replace the users file atomically (temp file in the same folder, mode 0600, fsync, rename)."""
     path = config.users_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     payload = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    files.write_atomic(path, payload)
     files.restrict_modes(path.parent)  # the users file's folder (the data directory): 0700, its files 0600
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @contextlib.contextmanager
@@ -494,7 +481,7 @@ def sign_in(
     ok = False
     if isinstance(password, str) and len(password) <= MAX_PASSWORD:
         stored = found[1].get("password_hash") if found else None
-        if not (isinstance(stored, str) and stored.startswith("$argon2")) or found[1].get("sso") is True:
+        if not (isinstance(stored, str) and stored.startswith("$argon2")) or (found and found[1].get("sso") is True):
             stored = None
         try:
             ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,85 @@ GROUP_TABLES = {
     "modules_taken_by_group": "INSERT INTO modules_taken_by_group BY NAME SELECT $module AS module, * FROM "
     "modules_taken_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
 }
+
+
+# The noisy schema (score/sql/schema.sql, end): the base tables with each enterprise's magnitudes moved by its fixed
+# share (score.disclosure.contribution_noise), then the derived tables written from them as from main.
+NOISY_BASE = (
+    "INSERT INTO noisy.enterprise BY NAME SELECT e.* REPLACE ("
+    "noisy_value(e.workers_female, n.share) AS workers_female, noisy_value(e.workers_male, n.share) AS workers_male) "
+    "FROM main.enterprise e JOIN noisy.contribution_noise n ON n.enterprise_id = e.enterprise_id "
+    "WHERE list_contains($countries, e.country) ORDER BY e.country, e.enterprise_id",
+    "INSERT INTO noisy.training BY NAME SELECT t.* REPLACE ("
+    "noisy_value(t.managers_female, n.share) AS managers_female, "
+    "noisy_value(t.managers_male, n.share) AS managers_male, "
+    "noisy_value(t.workers_female, n.share) AS workers_female, noisy_value(t.workers_male, n.share) AS workers_male, "
+    "noisy_value(t.consultation_visits, n.share) AS consultation_visits, "
+    # a share of participants stays within 0-100 (least/greatest skip NULLs: a missing one stays missing)
+    "CASE WHEN t.satisfaction_pct IS NOT NULL "
+    "THEN least(100, greatest(0, noisy_value(t.satisfaction_pct, n.share))) END AS satisfaction_pct) "
+    "FROM main.training t JOIN noisy.contribution_noise n ON n.enterprise_id = t.enterprise_id "
+    "WHERE list_contains($countries, t.country)",
+    # only measured values: the 0/1 answers of yes/no indicators are counted, not summed
+    "INSERT INTO noisy.indicator_value BY NAME SELECT v.* REPLACE ("
+    "CASE WHEN i.kind = 'change' THEN noisy_value(v.value, n.share) ELSE v.value END AS value) "
+    "FROM main.indicator_value v JOIN noisy.contribution_noise n ON n.enterprise_id = v.enterprise_id "
+    "JOIN main.indicator i ON i.code = v.indicator WHERE list_contains($countries, v.country)",
+)
+NOISY_TABLES = (
+    "enterprise",
+    "training",
+    "indicator_value",
+    "enterprise_training",
+    "delivery_people_added",
+    "indicator_pair",
+    "delivery_by_group",
+    *GROUP_TABLES,
+)
+
+# Integer columns of the noisy tables that stay integers (counts, keys, years); every other integer column holds a
+# magnitude of enterprises and becomes DOUBLE there, so noisy contributions add up unrounded.
+NOT_MAGNITUDES = frozenset(
+    {
+        "record_key", "record_keys", "trained_record_keys", "satisfaction_record_keys", "record_keys_yes",
+        "join_year", "year", "enterprises", "n_enterprises", "trained_enterprises", "deliveries",
+        "module_completions", "n_modules", "n_satisfaction", "n_yes", "value_n",
+    }
+)  # fmt: skip
+
+
+def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema noisy: NOISY_TABLES with main's columns, magnitudes as DOUBLE, each enterprise's share and each group's
+    direction; schema mixed: views of NOISY_TABLES, exact for the countries in variable `exact_countries`."""
+    con.execute("CREATE SCHEMA noisy")
+    con.execute(
+        "CREATE TABLE noisy.contribution_noise (country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, "
+        "share DOUBLE NOT NULL)"
+    )
+    con.execute(
+        "CREATE TABLE noisy.group_sign (country VARCHAR NOT NULL, sector VARCHAR NOT NULL, phase VARCHAR NOT NULL, "
+        "sign TINYINT NOT NULL, PRIMARY KEY (country, sector, phase))"
+    )
+    for table in NOISY_TABLES:
+        con.execute(f"CREATE TABLE noisy.{table} AS FROM main.{table} LIMIT 0")
+        integers = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'noisy' AND table_name = $t "
+            "AND data_type IN ('SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')",
+            {"t": table},
+        ).fetchall()
+        for (column,) in integers:
+            if column not in NOT_MAGNITUDES:
+                con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE DOUBLE")
+    # Schema mixed, for country staff looking at several countries: their own countries' rows exact (main), the
+    # others' noisy; `exact_countries` is a variable each reading cursor sets (score.db).
+    con.execute("CREATE SCHEMA mixed")
+    for table in NOISY_TABLES:
+        con.execute(
+            f"CREATE VIEW mixed.{table} AS "  # noqa: S608 (fixed names)
+            f"SELECT * FROM main.{table} WHERE list_contains(getvariable('exact_countries'), country) "
+            f"UNION ALL BY NAME SELECT * FROM noisy.{table} "
+            f"WHERE NOT list_contains(coalesce(getvariable('exact_countries'), []::VARCHAR[]), country)"
+        )
 
 
 class BuildError(Exception):
@@ -244,9 +324,13 @@ def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_
 
 
 def schema_fingerprint() -> str:
-    """Identifies score/sql/schema.sql: the tables and the macros the derived tables are written with. A version
-    built with another schema is not copied from (its derived tables may mean something else, or be missing)."""
-    return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()
+    """Identifies score/sql/schema.sql (the tables and the macros the derived tables are written with) and how the
+    noisy schema is written (statements, magnitude columns, noise parameters). A version built otherwise is not
+    copied from (its derived or noisy tables may mean something else, or be missing)."""
+    noisy = repr(
+        (NOISY_BASE, NOISY_TABLES, sorted(NOT_MAGNITUDES), disclosure.NOISE_MIN, disclosure.NOISE_MAX, disclosure.GROUP)
+    )
+    return hashlib.sha256(SCHEMA_SQL.read_bytes() + noisy.encode()).hexdigest()
 
 
 def _secret_fingerprint(secret: bytes) -> str:
@@ -275,7 +359,7 @@ def _copy_countries(con: duckdb.DuckDBPyConnection, previous: Path, countries: l
     """Copy the rows of `countries` from the version `previous`, one statement per table."""
     con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
     try:
-        for table in _COPIED:
+        for table in (*_COPIED, *(f"noisy.{name}" for name in ("contribution_noise", "group_sign", *NOISY_TABLES))):
             con.execute(
                 f"INSERT INTO {table} SELECT * FROM previous.{table} WHERE list_contains($countries, country)",  # noqa: S608 (fixed names)
                 {"countries": countries},
@@ -319,6 +403,67 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.
     con.unregister("country_frame")
 
 
+def _noise_shares(secret: bytes, enterprises: pd.DataFrame, countries: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(each enterprise's signed share, each group's sign) for the enterprises of `countries` (country, enterprise_id,
+    sector, phase, size, amount = size x headcount), the groups keeping their direction of the current version."""
+    groups = enterprises.groupby(list(disclosure.GROUP), as_index=False)["amount"].sum()
+    signs = disclosure.group_signs(secret, groups, _current_signs(secret, countries))
+    shares = enterprises.merge(signs, on=list(disclosure.GROUP), how="left")
+    shares["share"] = shares["sign"] * shares["size"]
+    return shares[["country", "enterprise_id", "share"]], signs
+
+
+def _current_signs(secret: bytes, countries: list[str]) -> pd.DataFrame | None:
+    """The group directions of the published version (same secret), for `countries`; None without one."""
+    from score import config
+
+    pointer = config.db_pointer()
+    if not pointer.exists():
+        return None
+    try:
+        con = duckdb.connect(str(pointer.resolve()), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("secret_sha256") != _secret_fingerprint(secret):
+            return None
+        return con.execute(
+            "SELECT country, sector, phase, sign FROM noisy.group_sign WHERE list_contains($c, country)",
+            {"c": countries},
+        ).df()
+    except duckdb.Error:  # a version from before group directions: start afresh
+        return None
+    finally:
+        con.close()
+
+
+def write_noisy_tables(
+    con: duckdb.DuckDBPyConnection, noise: tuple[pd.DataFrame, pd.DataFrame], countries: list[str]
+) -> None:
+    """Fill schema noisy for `countries`: each enterprise's share and each group's direction (`noise`, from
+    _noise_shares), the base tables with magnitudes moved by the share, then the derived tables from those (the same
+    macros, read through search_path noisy, main)."""
+    shares, signs = noise
+    con.register("noise_frame", shares)
+    con.execute("INSERT INTO noisy.contribution_noise BY NAME SELECT * FROM noise_frame")
+    con.unregister("noise_frame")
+    con.register("sign_frame", signs)
+    con.execute("INSERT INTO noisy.group_sign BY NAME SELECT * FROM sign_frame")
+    con.unregister("sign_frame")
+    for statement in NOISY_BASE:
+        con.execute(statement, {"countries": countries})
+    inserts = (re.match(r"INSERT INTO (\w+)", statement) for statement in (*DERIVED_TABLES, *GROUP_TABLES.values()))
+    targets = {match.group(1) if match else "" for match in inserts}
+    if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
+        raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
+    con.execute("SET search_path = 'noisy,main'")
+    try:
+        write_derived_tables(con, countries)
+    finally:
+        con.execute("SET search_path = 'main'")
+
+
 def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -> None:
     """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together)."""
     for statement in DERIVED_TABLES:
@@ -346,9 +491,11 @@ def build_database(
         raise BuildError(invalid)
     secret = secret if secret is not None else disclosure.load_secret(create=True)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    noise: list[pd.DataFrame] = []
     con = duckdb.connect(str(out_path))
     try:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        create_noisy_schema(con)
         _load_reference(con, reference_dir)
         for previous in sorted({item.previous for item in inputs if item.previous is not None}):
             _copy_countries(con, previous, [item.country for item in inputs if item.previous == previous])
@@ -361,6 +508,13 @@ def build_database(
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
             enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])
             _insert(con, "enterprise", item.country, enterprises)
+            size = disclosure.noise_sizes(secret, enterprises["enterprise_id"])
+            headcount = enterprises["workers_female"] + enterprises["workers_male"]
+            noise.append(
+                enterprises[["enterprise_id", "sector", "phase"]].assign(
+                    country=item.country, size=size, amount=size * headcount
+                )
+            )
             _insert(con, "training", item.country, tables["training"])
             _insert(con, "indicator_value", item.country, tables["indicators"])
             logframe = tables.get("logframe")
@@ -391,7 +545,10 @@ def build_database(
                         "at": loaded_at,
                     },
                 )
-        write_derived_tables(con, [item.country for item in inputs if item.previous is None])
+        built = [item.country for item in inputs if item.previous is None]
+        write_derived_tables(con, built)
+        if noise:
+            write_noisy_tables(con, _noise_shares(secret, pd.concat(noise, ignore_index=True), built), built)
         meta = {
             "data_version": str(version),
             "built_at": loaded_at.isoformat(),
@@ -403,7 +560,7 @@ def build_database(
         }
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         counts = {
-            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             for table in ("enterprise", "training", "indicator_value", "logframe", "country")
         }
         con.execute("CHECKPOINT")

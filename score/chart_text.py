@@ -133,7 +133,7 @@ def _values(values: object) -> list[object]:
         return [values]
     if hasattr(values, "tolist"):
         return list(values.tolist())
-    return list(values)  # type: ignore[arg-type]
+    return list(values)  # type: ignore[call-overload]
 
 
 def _number(value: object) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -168,11 +169,11 @@ class PlainFigure(BaseFigure):
     _grid_ref = None
 
     def __init__(self, data: list[dict] | None = None, layout: Mapping[str, object] | None = None) -> None:
-        self._spec = {"data": [], "layout": {}}
+        self._spec: dict[str, Any] = {"data": [], "layout": {}}
         for trace in data or []:
             self.add_trace(trace)
         if layout:
-            self.update_layout(**layout)
+            self.update_layout(layout)
 
     # building (the go.Figure methods the chart builders use, on dicts)
     def add_trace(self, trace: Mapping[str, object]) -> PlainFigure:  # type: ignore[override]
@@ -302,7 +303,7 @@ def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
         for name in _DATA_FIELDS:
             if name in trace and trace[name] is not None:
                 trace[name] = _plain_values(trace[name])
-        name = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
-        if isinstance(name, str):
-            trace["name"] = plain(name)
+        legend = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
+        if isinstance(legend, str):
+            trace["name"] = plain(legend)
     return fig

@@ -278,7 +278,9 @@ def indicator_kind(code: str) -> str:
     return next(row["kind"] for row in reference_rows("indicators.csv") if row["code"] == code)
 
 
-def _bound(value: float) -> str:
+def _bound(value: float | None) -> str:
+    if value is None:
+        return "–"
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 

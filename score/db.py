@@ -3,16 +3,23 @@
 Each query file starts with a header that the runner enforces:
     -- access: aggregate | detail | reference
     -- suppress: <count column>: <value columns ...>   (every aggregate query; `none` if it counts no enterprises)
-    -- perturb: <key column>: count <columns ...>; sum <columns ...>
+    -- perturb: <key column>: count <columns ...>; sum <columns ...>; measured <columns ...>; median <columns ...>
                                                        (every aggregate query, one line per cell key; `none
                                                         (reason)` if nothing is about enterprises)
     -- derive: <column> = <SQL expression>             (optional, repeatable: recomputed from perturbed figures)
     -- exact: <columns ...>                            (numbers that are not about enterprises: years, targets)
+    -- rows: fixed                                     (optional: the rows do not depend on the data, e.g. one per
+                                                        module or country in scope, so hidden rows may stay)
 `detail` queries only ever receive the viewer's detail countries; `aggregate` queries receive the
-countries the viewer may aggregate over; where the scope says so (score.access.Scope.suppresses) their
-figures are perturbed by the cell key method (score.disclosure) and counts of 1-4 hidden. Every numeric column
-of an aggregate result must be declared (perturbed, derived or exact): an undeclared one is an error, so a new
-figure cannot reach the public unprotected. Key columns and `max_<column>` are dropped before a page sees them.
+countries the viewer may aggregate over. Where the scope says so (score.access.Scope.suppresses) they read
+schema `noisy` first (every enterprise's magnitudes moved by its fixed share): `sum` columns are then sums of
+noisy contributions, rounded to whole numbers here, `measured` ones sums of noisy measured values; counts are
+perturbed by the cell key method (score.disclosure), medians by noise scaled to their own size (`max_<column>`);
+cells of fewer than 5 enterprises, none included, are hidden alike. Every numeric column of an aggregate result
+must be declared (perturbed, derived or exact): an undeclared one is an error, so a new figure cannot reach the
+public unprotected. Rows of a result whose rows come from the data (a row per sector found, per year found ...)
+are dropped when hidden, since a hidden row would tell 1-4 enterprises from none; `-- rows: fixed` results keep
+them. Key columns and `max_<column>` are dropped before a page sees them.
 `reference` queries read code lists and take no scope. Values are always passed as DuckDB named parameters.
 """
 
@@ -31,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import config, disclosure
+from score import config, disclosure, versions
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
@@ -63,43 +70,60 @@ class NamedQuery:
     perturb: tuple[PerturbRule, ...] = ()
     derive: tuple[tuple[str, str], ...] = ()  # (column, SQL expression over the perturbed row)
     exact: frozenset[str] = frozenset()
+    fixed_rows: bool = False  # `-- rows: fixed`: the rows are the same whatever the data (hidden ones are kept)
 
     @property
     def helpers(self) -> frozenset[str]:
         """Columns that only serve the perturbation (cell keys, largest contributions): never shown."""
         return frozenset(
-            name for rule in self.perturb for name in (rule.key, *(f"max_{column}" for column in rule.sums))
+            name
+            for rule in self.perturb
+            for name in (rule.key, *(f"max_{column}" for column in (*rule.sums, *rule.measured, *rule.medians)))
         )
 
     @property
+    def hidden_with_count(self) -> tuple[str, ...]:
+        """What a hidden row blanks: the declared values and every figure about its enterprises (fail closed)."""
+        figures = (
+            column for rule in self.perturb for column in (*rule.counts, *rule.sums, *rule.measured, *rule.medians)
+        )
+        return tuple(dict.fromkeys((*self.suppress_values, *figures, *(column for column, _ in self.derive))))
+
+    @property
     def declared(self) -> frozenset[str]:
-        perturbed = {column for rule in self.perturb for column in (*rule.counts, *rule.sums)}
+        perturbed = {
+            column for rule in self.perturb for column in (*rule.counts, *rule.sums, *rule.medians, *rule.measured)
+        }
         return frozenset(perturbed | {column for column, _ in self.derive} | self.exact | self.helpers)
 
 
 @dataclass(frozen=True)
 class PerturbRule:
-    """`-- perturb: <key>: count <columns>; sum <columns>`: counts and sums over the enterprises whose cell
-    key is in column `key`; each sum column X comes with `max_X`, the largest contribution of one enterprise."""
+    """`-- perturb: <key>: count <columns>; sum <columns>; measured <columns>; median <columns>`: counts, sums
+    (of headcounts and other whole numbers), sums of measured values and medians over the enterprises whose cell
+    key is in column `key`. Sums add up noisy contributions already (schema noisy): whole-number sums are rounded;
+    each median column X comes with `max_X`, its own size, which scales its noise."""
 
     key: str
     counts: tuple[str, ...]
     sums: tuple[str, ...]
+    medians: tuple[str, ...] = ()
+    measured: tuple[str, ...] = ()
 
 
 def _perturb_rule(text: str, file_name: str) -> PerturbRule:
     key, colon, rest = text.partition(":")
-    parts: dict[str, tuple[str, ...]] = {"count": (), "sum": ()}
+    parts: dict[str, tuple[str, ...]] = {"count": (), "sum": (), "measured": (), "median": ()}
     for part in rest.split(";"):
         words = part.split()
         if not words:
             continue
         if words[0] not in parts or len(words) < 2:
-            raise ValueError(f"{file_name}: '-- perturb: {text}': expected 'count <columns>' or 'sum <columns>'")
+            raise ValueError(f"{file_name}: '-- perturb: {text}': expected 'count|sum|measured|median <columns>'")
         parts[words[0]] += tuple(words[1:])
-    if not colon or not key.strip() or not (parts["count"] or parts["sum"]):
+    if not colon or not key.strip() or not any(parts.values()):
         raise ValueError(f"{file_name}: '-- perturb: {text}': expected '<key column>: count ...; sum ...'")
-    return PerturbRule(key.strip(), parts["count"], parts["sum"])
+    return PerturbRule(key.strip(), parts["count"], parts["sum"], parts["median"], parts["measured"])
 
 
 @cache
@@ -110,7 +134,7 @@ def load_query(name: str) -> NamedQuery:
     if not path.is_file():
         raise ValueError(f"no query named {name!r}")
     sql = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^--\s*(access|suppress):\s*(.+?)\s*$", sql, flags=re.M))
+    header = dict(re.findall(r"^--\s*(access|suppress|rows):\s*(.+?)\s*$", sql, flags=re.M))
     access = header.get("access")
     if access not in ("aggregate", "detail", "reference"):
         raise ValueError(f"{path.name}: header '-- access: aggregate|detail|reference' missing")
@@ -139,7 +163,10 @@ def load_query(name: str) -> NamedQuery:
     params = frozenset(PARAM.findall(body))
     if access != "reference" and "countries" not in params:
         raise ValueError(f"{path.name}: {access} queries must read through $countries (the viewer's scope)")
-    return NamedQuery(name, sql, access, params, count, values, rules, tuple(derive), exact)
+    rows = header.get("rows", "").split("(")[0].strip()
+    if rows not in ("", "fixed"):
+        raise ValueError(f"{path.name}: '-- rows: {rows}': only 'fixed' is known")
+    return NamedQuery(name, sql, access, params, count, values, rules, tuple(derive), exact, rows == "fixed")
 
 
 def query_names() -> list[str]:
@@ -168,10 +195,10 @@ _lock = threading.Lock()
 
 def current_path() -> Path:
     """Resolve the pointer to the versioned file it names right now."""
-    pointer = config.db_pointer()
-    if not pointer.exists():
-        raise DatabaseMissing(str(pointer))
-    return pointer.resolve()
+    current = versions.current()
+    if current is None:
+        raise DatabaseMissing(str(config.db_pointer()))
+    return current
 
 
 def data_version(path: Path | None = None) -> str:
@@ -279,7 +306,7 @@ def check_database(path: Path | None = None) -> Path:
                 block_size, blocks = cursor.execute(
                     "SELECT block_size, total_blocks FROM pragma_database_size() "
                     "WHERE database_name = current_database()"
-                ).fetchone()
+                ).fetchall()[0]
                 needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)
                 if stat.st_size < needed:
                     raise DatabaseCorrupt(f"{resolved}: the file is truncated ({stat.st_size:,} of {needed:,} bytes)")
@@ -319,18 +346,38 @@ def run_query(
         allowed = scope.detail_countries if query.access == "detail" else scope.aggregate_countries
         countries = filters.countries_within(allowed)
         values.update(filters.sql_params(countries))
+    protect = query.access == "aggregate" and scope.suppresses(countries)
     with _cursor(path) as cursor:
+        if protect:
+            _read_noisy(cursor, scope.detail_countries)
         frame = cursor.execute(query.sql, _bind(query, values)).df()
         if query.access != "aggregate":
             return frame
         _check_declared(query, frame)
-        if scope.suppresses(countries):
+        if protect:
             frame = _perturbed(query, frame, cursor)
             if query.suppress_count:
                 # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count
                 # stays >= 5, so hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
-                frame = suppress_small_cells(frame, query.suppress_count, query.suppress_values)
+                frame = suppress_small_cells(frame, query.suppress_count, query.hidden_with_count)
+                if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
+                    frame = frame[~frame["suppressed"]].reset_index(drop=True)
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
+
+
+def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str]) -> None:
+    """Make this cursor read schema noisy first: every magnitude a sum of per-contributor noisy values
+    (score.build, score.disclosure); for country staff schema mixed, where their own countries' rows stay exact (so a
+    mixed cell minus their own exact cell is the other country's noisy figure, no closer). A version without them
+    is refused, never read exactly."""
+    try:
+        if exact:
+            cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": sorted(exact)})
+            cursor.execute("SET search_path = 'mixed,main'")
+        else:
+            cursor.execute("SET search_path = 'noisy,main'")
+    except duckdb.Error as error:
+        raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
 
 
 def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
@@ -347,7 +394,9 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     for rule in query.perturb:
         for column in rule.counts:
             out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
-        for column in rule.sums:
+        for column in rule.sums:  # noisy contributions (schema noisy), unrounded until here
+            out[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
+        for column in rule.medians:
             out[column] = disclosure.perturb_magnitudes(frame[column], frame[f"max_{column}"], frame[rule.key])
     for layer in _derive_layers(query.derive):
         # Shares and means from the perturbed numerator and denominator, in SQL (the query's own dialect);

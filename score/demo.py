@@ -70,7 +70,10 @@ PHASE_DATES = {
     "III": (dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
 }
 LATE_STARTERS = {"BOL": dt.date(2014, 1, 1), "PER": dt.date(2014, 1, 1)}  # join SCORE in Phase II, from 2014
-DONORS = {"I": ("Switzerland (SECO)", "Norway (Norad)", "ILO"), "II": ("Switzerland (SECO)", "Norway (Norad)", "ILO")}
+DONORS: dict[str, tuple[str, ...]] = {
+    "I": ("Switzerland (SECO)", "Norway (Norad)", "ILO"),
+    "II": ("Switzerland (SECO)", "Norway (Norad)", "ILO"),
+}
 DONORS["III"] = ("Switzerland (SECO)", "ILO")
 
 # Workforce at joining (sum of women and men), scaled to exact totals: 54,000 for Phase I (published),
@@ -1026,9 +1029,9 @@ def _make_logframe(seed: int, iso3: str, indicators: Sequence[dict[str, str]]) -
             comment = ""
             if rng.random() < 0.06:
                 actual, comment = None, "Not yet reported by the partner"
-            elif actual < target and rng.random() < 0.2:
+            elif actual is not None and actual < target and rng.random() < 0.2:
                 comment = str(rng.choice(_BEHIND_COMMENTS))
-            elif actual >= target and target and rng.random() < 0.1:
+            elif actual is not None and actual >= target and target and rng.random() < 0.1:
                 comment = str(rng.choice(_AHEAD_COMMENTS))
             female = ""
             if code in _PEOPLE_INDICATORS and actual is not None:

@@ -1,22 +1,21 @@
-"""Disclosure control that holds across queries: the cell key method (ABS TableBuilder, UK ONS).
+"""Disclosure control that holds across queries (README "Small numbers"; issues 10 and 20).
 
-Every enterprise has a fixed secret record key (0-255, `record_key`), made at build time as
-HMAC-SHA256(secret, enterprise_id) from a secret kept beside the data (`secret.key`, mode 0600, never in the
-repo) and stored in the version database. A cell's key is the sum of the record keys of its distinct
-enterprises, mod 256 (computed in SQL, column `ckey`), so the same enterprises always give the same key, on
-every page, in every export, in every version that did not change them. For viewers without detail rights
-(the public; other countries for country staff) score.db replaces each figure with a perturbed one:
+For viewers without detail rights (the public; other countries for country staff) score.db reads:
 
-- counts (enterprises, module deliveries): count + ptable[count, ckey], the perturbation table in
-  data/reference/ptable_counts.csv (made by scripts/make_ptable.py: UK ONS file format, maximum-entropy
-  adjustments of at most +-2 that never turn a count of 5 or more into 1-4);
-- magnitudes (workers reached, people trained, sums of indicator values): value + m * largest contribution of
-  one enterprise to the cell * factor(ckey), with |factor| in [0.6, 1.4] (the multiplicative noise of the cell
-  key method for continuous variables, Destatis / Eurostat; the largest contributor is `max_<column>`).
+- magnitudes (workers, classroom groups and so people trained and participations, visits, indicator values,
+  satisfaction) from schema `noisy` of the version database, where each enterprise's values are moved by a fixed
+  share: a size between NOISE_MIN and NOISE_MAX (`noise_sizes`, from the installation's secret) and a direction shared
+  by every enterprise alike in GROUP (`group_signs`: balanced per country, kept from version to version). Figures are
+  sums of these noisy contributions (the US Census Bureau's County Business Patterns method): differences and
+  averages of figures only ever give back noisy values, parts add up to totals;
+- counts (enterprises, module deliveries) with the cell key method (ABS TableBuilder, UK ONS): every enterprise has a
+  fixed secret record key (0-255, HMAC-SHA256(secret, enterprise_id)); a cell's key is the sum of its enterprises'
+  keys mod 256 (column `ckey`, computed in SQL), and a count gets ptable[count, ckey] added
+  (data/reference/ptable_counts.csv, made by scripts/make_ptable.py: at most +-2, a count of 5 or more never 1-4);
+- medians with noise scaled by their own size and the cell key (`perturb_magnitudes`).
 
-The difference of two cells then carries the noise of both: for a count, zero with probability 1/5 at most;
-for a magnitude, of the order of the largest enterprise in the cells. README "Small numbers" has the
-parameters, why this resists differencing and its limits. Counts of 1 to 4 stay hidden (score.access).
+The secret (`secret.key`, mode 0600) lives beside the data, never in the repo. Cells of fewer than 5 enterprises, none
+included, are hidden alike (score.access).
 """
 
 from __future__ import annotations
@@ -37,8 +36,13 @@ from score import config
 KEY_RANGE = 256  # record and cell keys are 0..255 (the ONS convention)
 PTABLE_FILE = config.REFERENCE_DIR / "ptable_counts.csv"
 PTABLE_MAX = 750  # rows 1..750; larger counts reuse rows 501..750 (ONS: pcv = (count - 1) % 250 + 501)
-MAGNITUDE_SHARE = 0.25  # m: noise is m x factor x the largest single contribution to the cell
+MAGNITUDE_SHARE = 0.25  # medians: noise is m x factor x the median's own size (one enterprise's value)
 FACTOR_MIN, FACTOR_MAX = 0.6, 1.4  # |factor|: never near 0, so one cell alone never shows a value exactly
+# Per-contributor noise (magnitudes): each enterprise's values are moved by a fixed share between NOISE_MIN and
+# NOISE_MAX, up or down (never less: the hole around 1 is wider than the 5% an attacker would call "close"); the
+# direction is its group's (group_signs). The US Census Bureau's County Business Patterns method: figures are sums of
+# the same noisy contributions (score.build NOISY_BASE), so differences and averages only ever give noisy values.
+NOISE_MIN, NOISE_MAX = 0.06, 0.12
 
 
 def secret_path() -> Path:
@@ -86,6 +90,53 @@ def record_keys(secret: bytes, enterprise_ids: pd.Series) -> pd.Series:
 
     keys = [key(e) for e in enterprise_ids.astype(str).tolist()]
     return pd.Series(keys, index=enterprise_ids.index, dtype="int16")
+
+
+GROUP = ("country", "sector", "phase")  # enterprises sharing these share the direction of their noise
+
+
+def noise_sizes(secret: bytes, enterprise_ids: pd.Series) -> pd.Series:
+    """Each enterprise's fixed noise size, uniform in [NOISE_MIN, NOISE_MAX]: HMAC-SHA256(secret, "magnitude noise"
+    + id), so it is the same in every version and unrelated to the record key."""
+    keyed = hmac.new(secret, b"magnitude noise\0", digestmod=hashlib.sha256)
+
+    def size(enterprise_id: str) -> float:
+        digest = keyed.copy()
+        digest.update(enterprise_id.encode("utf-8"))
+        fraction = int.from_bytes(digest.digest()[:8], "big") / float(1 << 64)  # uniform in [0, 1)
+        return NOISE_MIN + (NOISE_MAX - NOISE_MIN) * fraction
+
+    return pd.Series([size(e) for e in enterprise_ids.astype(str).tolist()], index=enterprise_ids.index, dtype=float)
+
+
+def group_signs(secret: bytes, groups: pd.DataFrame, kept: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The direction (+1 or -1) of the noise of every group of enterprises alike in GROUP.
+
+    `groups`: GROUP columns and `amount`, the group's noise in workers (sum of size x headcount). `kept`: GROUP
+    columns and `sign` of groups that had one in the version before: they keep it, so that a group's direction never
+    changes between versions (two versions with opposite directions would average out). Every other group, largest
+    first, takes the direction that brings its country's total noise back towards 0, or a secret coin
+    (HMAC-SHA256(secret, "group sign" + group)) when its country's total is within its own amount: a country's noise
+    then stays within one group's, so headline totals stay close, while every enterprise of a small cell moves the
+    same way (opposite directions inside one cell would cancel out)."""
+    out = groups.assign(sign=0).reset_index(drop=True)
+    if kept is not None and len(kept):
+        signs = out[list(GROUP)].merge(kept, on=list(GROUP), how="left")["sign"]
+        out["sign"] = pd.to_numeric(signs, errors="coerce").fillna(0).astype(int).to_numpy()
+    keyed = hmac.new(secret, b"group sign\0", digestmod=hashlib.sha256)
+    for _country, rows in out.groupby("country", sort=True):
+        balance = float((rows["sign"] * rows["amount"]).sum())
+        for index in rows[rows["sign"] == 0].sort_values("amount", ascending=False, kind="stable").index:
+            amount = float(out.at[index, "amount"])
+            if abs(balance) >= amount:
+                sign = -1 if balance > 0 else 1
+            else:
+                digest = keyed.copy()
+                digest.update("\0".join(str(out.at[index, c]) for c in GROUP).encode("utf-8"))
+                sign = 1 if digest.digest()[0] & 1 else -1
+            out.at[index, "sign"] = sign
+            balance += sign * amount
+    return out[[*GROUP, "sign"]]
 
 
 @cache

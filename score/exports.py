@@ -29,7 +29,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from score.charts import ACCENT, INK, hex_to_rgb, plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
@@ -250,8 +250,10 @@ def data_table(
 
 
 def hidden_reason_text() -> str:
-    """Why a cell of an export is empty, in the current language."""
-    return _("hidden: fewer than 5 enterprises are behind this cell")
+    """Why a cell of an export is empty, in the current language (the same for 0 and 1-4 enterprises)."""
+    from score import access
+
+    return access.hidden_cell_text()
 
 
 def page_tables(
@@ -316,7 +318,7 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
         about = pd.DataFrame(list(context.about), columns=[context.about_sheet, ""])
         tables.append((_sheet_name(context.about_sheet, taken), about, {0: 24, 1: 90}))
     for title, frame in sheets.items():
-        widths = {i: min(max(len(str(column)) + 2, 12), 40) for i, column in enumerate(frame.columns)}
+        widths: dict[int, float] = {i: min(max(len(str(c)) + 2, 12), 40) for i, c in enumerate(frame.columns)}
         tables.append((_sheet_name(title, taken), frame, widths))
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buffer, options) as book:
@@ -554,10 +556,10 @@ def _rgb(colour: str) -> RGBColor:
 def _text(
     slide,
     text: str,
-    left: Emu,
-    top: Emu,
-    width: Emu,
-    height: Emu,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
     size: int,
     bold: bool = False,
     colour: str = INK,
@@ -582,7 +584,7 @@ def _clean(values: Sequence[float | None]) -> list[float | None]:
     out: list[float | None] = []
     for value in values:
         missing = value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
-        out.append(None if missing else float(value))
+        out.append(None if missing or value is None else float(value))
     return out
 
 
@@ -598,7 +600,7 @@ def _tag_language(chart) -> None:
         properties.set("lang", language_tag())
 
 
-def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> None:
+def _chart(slide, spec: Slide, left: int, top: int, width: int, height: int) -> None:
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = spec.categories
     for name, values in spec.series.items():
@@ -637,7 +639,7 @@ def _chart(slide, spec: Slide, left: Emu, top: Emu, width: Emu, height: Emu) -> 
             series.format.fill.fore_color.rgb = _rgb(colour)
 
 
-def _kpis(slide, spec: Slide, top: Emu, width: Emu) -> None:
+def _kpis(slide, spec: Slide, top: int, width: int) -> None:
     columns = min(4, len(spec.kpis))
     tile = (width - Inches(1)) / columns
     for index, kpi in enumerate(spec.kpis):
@@ -662,9 +664,9 @@ def build_deck(
     filters, the data date and that sentence in short; while demo data is loaded, a "demo data" mark on every
     slide. `progress(done, total)` is called after each slide."""
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    width, height = Inches(13.333), Inches(7.5)
+    deck.slide_width, deck.slide_height = width, height
     blank = deck.slide_layouts[6]
-    width, height = deck.slide_width, deck.slide_height
     if not footer and context is not None:
         footer = " · ".join(part for part in (context.filters, context.details, context.adjusted_mark) if part)
     adjusted = context.adjusted if context is not None else ""
@@ -676,7 +678,7 @@ def build_deck(
             _text(slide, "\n".join(spec.lines), Inches(0.8), Inches(4.4), width - Inches(1.6), Inches(1.2), 18)
         else:
             _text(slide, spec.title, Inches(0.5), Inches(0.3), width - Inches(2.5), Inches(0.8), 30, bold=True)
-            top = Inches(1.2)
+            top: int = Inches(1.2)
             if spec.subtitle:
                 _text(slide, spec.subtitle, Inches(0.5), top, width - Inches(1), Inches(0.5), 16, colour=GREY)
                 top += Inches(0.6)

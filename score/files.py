@@ -1,4 +1,4 @@
-"""Private files of the data directory: who may read them, and one writer at a time.
+"""Private files of the data directory: who may read them, one writer at a time, and writes that are whole.
 
 Everything under the data directory (country files, archive, versions, users file, audit log, secret, session
 and throttle stores, lock files) holds enterprise names, coordinates or credentials: 0600 files and 0700
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,3 +46,37 @@ def private_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (the folder's entry, not only the file's bytes)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_private(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
+    """Write bytes into a file created with `mode` (0600: readable by the service only), whatever the umask;
+    `durable`: flushed to the disk before returning."""
+    with open(path, "wb", opener=lambda name, flags: os.open(name, flags, mode)) as handle:
+        os.fchmod(handle.fileno(), mode)
+        handle.write(data)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
+    """Replace `path` with `data` all at once: a reader sees the old file or the new one, never half of one (a
+    temporary file in the same folder, per process and thread, then renamed over it). `durable` (the default):
+    the file and the rename are on the disk before returning; without it a crash may keep the old file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        write_private(tmp, data, mode, durable)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if durable:
+        fsync_dir(path.parent)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,8 @@ def sorted_by_name(codes: Sequence[str], names: Mapping[str, str]) -> list[str]:
 
 def without(filters: Filters, name: str) -> Filters:
     """The filters with one list filter cleared: what a facet's options are counted under."""
-    return replace(filters, **{name: ()}, notices=())
+    cleared: dict[str, Any] = {name: ()}
+    return replace(filters, **cleared, notices=())
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -122,14 +123,14 @@ def _formatted(number: float, pattern: str) -> str:
     return parsed.apply(number, locale)
 
 
-def fmt_int(value: object) -> str:
+def fmt_int(value: Any) -> str:
     """Whole number with the locale's thousands separator; a dash for missing or suppressed."""
     if _missing(value):
         return "–"
     return _formatted(round(float(value)), "#,##0")
 
 
-def fmt_number(value: object, decimals: int = 1) -> str:
+def fmt_number(value: Any, decimals: int = 1) -> str:
     if _missing(value):
         return "–"
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
@@ -146,7 +147,7 @@ def fmt_bound(value: float) -> str:
     return fmt_number(number, len(digits.split(".", 1)[1]) if "." in digits and "e" not in digits else 2)
 
 
-def fmt_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
+def fmt_pct(value: Any, decimals: int = 0, signed: bool = False) -> str:
     """`value` is a percentage (e.g. 16.2 for 16.2 %), written the locale's way ("16%", "16 %")."""
     if _missing(value):
         return "–"

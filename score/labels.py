@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from score import contract
+from score import access, contract
 from score.access import Scope
 from score.i18n import _, current_language, label
 
@@ -48,15 +48,12 @@ def adjusted_figures_notice(scope: Scope) -> str | None:
     if scope.role == "country":
         names = reference_labels("country")
         return _(
-            "Figures that include other countries are slightly adjusted to protect their enterprises, so they may "
-            "differ by a few units and parts may not add up exactly to totals. Figures for {countries} alone are "
-            "exact.",
+            "To protect enterprises, figures that include other countries are adjusted. {method} Figures for "
+            "{countries} alone are exact.",
+            method=access.method_text(),
             countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
         )
-    return _(
-        "To protect individual enterprises, figures are slightly adjusted (by a few units) and numbers under 5 "
-        "enterprises are hidden, so parts may not add up exactly to totals."
-    )
+    return _("To protect individual enterprises, figures are adjusted. {method}", method=access.method_text())
 
 
 def adjusted_figures_mark(scope: Scope) -> str | None:
@@ -69,4 +66,4 @@ def adjusted_figures_mark(scope: Scope) -> str | None:
             "Figures including other countries slightly adjusted; {countries} exact.",
             countries=", ".join(names.get(code, code) for code in sorted(scope.detail_countries)),
         )
-    return _("Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden.")
+    return _("Figures adjusted to protect enterprises; fewer than 5 enterprises, possibly none, hidden.")

@@ -17,6 +17,7 @@ constant here so it can be changed in one place.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def progress_pct(actual: object, target: object, direction: str = "higher") -> float | None:
+def progress_pct(actual: Any, target: Any, direction: str = "higher") -> float | None:
     """Actual as a % of target (target as a % of actual where lower is better); None when undefined."""
     if _missing(actual) or _missing(target):
         return None
@@ -42,7 +43,7 @@ def progress_pct(actual: object, target: object, direction: str = "higher") -> f
     return None if target <= 0 else 100.0 * actual / target
 
 
-def status(actual: object, target: object, direction: str = "higher") -> str:
+def status(actual: Any, target: Any, direction: str = "higher") -> str:
     """achieved | on_track | behind | no_data (the rule in the module docstring)."""
     if _missing(actual) or _missing(target):
         return "no_data"
@@ -101,7 +102,7 @@ def status_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {code: int(counts.get(code, 0)) for code in STATUSES}
 
 
-def format_value(value: object, unit: str | None, compact: bool = False) -> str:
+def format_value(value: Any, unit: str | None, compact: bool = False) -> str:
     """A target or actual as shown: percentages with %, counts as whole numbers, yes/no indicators as yes/no.
     `compact`: percentages without decimals (the status matrix)."""
     if _missing(value):

@@ -33,7 +33,7 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.affinity import translate
 from shapely.geometry import LineString, box, mapping, shape
 
-from score import charts, contract
+from score import charts, contract, measures
 from score.config import REFERENCE_DIR
 from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 
@@ -55,9 +55,10 @@ PIXELS = pdk.types.String("pixels")  # a literal: a plain str would be sent as a
 # Map metric -> (query, value column, count column, value kind). "improving" takes an indicator.
 METRICS = ("enterprises", "workers_reached", "people_trained", "improving")
 _METRIC_COLUMNS = {
-    "enterprises": ("country_totals", "enterprises", "enterprises", "count"),
-    "workers_reached": ("country_totals", "workers_reached", "enterprises", "count"),
-    "people_trained": ("country_totals", "people_trained", "enterprises", "count"),
+    **{
+        code: (str(measures.MEASURES[code].by_country), code, "enterprises", "count")
+        for code in ("enterprises", "workers_reached", "people_trained")
+    },
     "improving": ("country_improving", "share_pct", "n_enterprises", "percent"),
 }
 DEFAULT_INDICATOR = "good_practices_adopted"
@@ -83,11 +84,7 @@ def metric_label(metric: str, indicator_label: str | None = None, indicator_kind
         if indicator_kind == "share":
             return _("Enterprises reporting: {indicator} (%)", indicator=indicator_label or "")
         return _("Enterprises improving: {indicator} (%)", indicator=indicator_label or "")
-    return {
-        "enterprises": _("Enterprises engaged"),
-        "workers_reached": _("Workers reached"),
-        "people_trained": _("People trained (distinct estimate)"),
-    }[metric]
+    return measures.long_label(metric)
 
 
 # ------------------------------------------------------------------------------------------ colour scale
@@ -428,8 +425,7 @@ def choropleth_features(
         shown, note = "", ""
         if row.suppressed:
             fill, state = SUPPRESSED_FILL, "suppressed"
-            label = _("Not shown: fewer than 5 enterprises")
-            note = _("(or hidden so that another small figure cannot be worked out)")
+            label = _("Not shown: fewer than 5 enterprises, possibly none")
         elif pd.isna(row.value) or pd.isna(row.n) or row.n == 0:
             fill, state = NO_DATA_FILL, "no_data"
             label = (
@@ -622,7 +618,7 @@ def legend_html(title: str, scale: ColourScale | None, states: set[str] | frozen
     """Choropleth legend: one swatch per class, then "not shown" / "no data" when the map has them."""
     rows = [(_swatch(f"background:{colour}"), html.escape(text)) for colour, text in (scale.legend() if scale else [])]
     if "suppressed" in states:
-        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises)"))))
+        rows.append((_swatch(HATCH_CSS), html.escape(_("Not shown (fewer than 5 enterprises, possibly none)"))))
     if "no_data" in states:
         rows.append((_swatch(f"background:{NO_DATA_FILL}"), html.escape(_("No data for these filters"))))
     return _legend_box(title, rows)

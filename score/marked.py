@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from score.i18n import _
 from score.ingest import (
@@ -104,7 +105,7 @@ def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
         yield [str(v) for v in values]
 
 
-def _columns_of(sheet: object, names: list[str]) -> list[int]:
+def _columns_of(sheet: Any, names: list[str]) -> list[int]:
     """1-based positions of the named contract columns, from the header (the first of the first rows that
     names one of them)."""
     wanted = {norm_name(n) for n in names if n}
@@ -115,7 +116,7 @@ def _columns_of(sheet: object, names: list[str]) -> list[int]:
     return []
 
 
-def _mark_issue(sheet: object, issue: Issue) -> None:
+def _mark_issue(sheet: Any, issue: Issue) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 

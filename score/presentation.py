@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from score import charts, contract, logframe, maps
+from score import access, charts, contract, logframe, maps
 from score.exports import ExportContext, Kpi, Slide
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
@@ -52,13 +53,12 @@ def method_notes() -> dict[str, str]:
         ),
         "logframe": logframe.rule_caption(),
         "hidden": _(
-            "Public figures hide cells of fewer than 5 enterprises (and cells that would reveal them): "
-            "they show as – and are left out of charts."
+            "Public figures: {method} Hidden cells show as – or are left out of charts.", method=access.method_text()
         ),
     }
 
 
-def _value(value: object) -> float | None:
+def _value(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -86,10 +86,11 @@ def deck_slides(
     slides[0].notes = "\n".join((summary, slides[0].notes))
     kpis = query("overview_kpis").iloc[0]
     if bool(kpis.get("suppressed", False)) or not kpis["enterprises"]:
+        hidden = bool(kpis.get("suppressed", False))
         slides.append(
             Slide(
                 _("Headline figures"),
-                lines=[_("Fewer than 5 enterprises, or none, match the current filters: no figures to show.")],
+                lines=[access.hidden_text() if hidden else _("No enterprises match the current filters.")],
                 notes=notes["hidden"],
             )
         )
@@ -454,7 +455,9 @@ def map_figure(
     charts.style(fig, "", height=620, value_format="")
     # Framed on the drawn shapes of the countries in view (a fixed frame cut eastern Indonesia at 135 degrees)
     in_view = list(values["country"]) if len(values) else contract.code_list("country")
-    south, west, north, east = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    bounds = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
+    assert bounds is not None  # every project country has a shape in the committed polygons
+    south, west, north, east = bounds
     fig.update_xaxes(visible=False, range=[west - MAP_MARGIN, east + MAP_MARGIN])
     fig.update_yaxes(
         visible=False,

@@ -51,7 +51,8 @@ from pathlib import Path
 
 import duckdb
 
-from score import audit, config, contract, files, warmers
+from score import audit, config, contract, versions, warmers
+from score import files as private_files
 from score.access import Scope
 from score.build import (
     DEMO_MARKER,
@@ -66,7 +67,6 @@ from score.i18n import _
 from score.ingest import ValidationReport, contract_file, validate_submission
 
 LOG = logging.getLogger(__name__)
-VERSION_RE = re.compile(r"^score-(\d+)\.duckdb$")
 TXN_RE = re.compile(r"^\.txn-(\d+)$")
 STEPS = ("validate", "archive", "build", "check", "switch")  # reported to `progress` in this order
 
@@ -104,26 +104,6 @@ def history_file() -> Path:
     return config.versions_dir() / "history.jsonl"
 
 
-def current_version_path() -> Path | None:
-    """The versioned file the pointer resolves to, or None if there is no database yet."""
-    pointer = config.db_pointer()
-    if not pointer.exists():
-        return None
-    return pointer.resolve()
-
-
-def version_number(path: Path) -> int | None:
-    match = VERSION_RE.match(path.name)
-    return int(match.group(1)) if match else None
-
-
-def list_versions() -> list[int]:
-    folder = config.versions_dir()
-    if not folder.exists():
-        return []
-    return sorted(n for p in folder.iterdir() if (n := version_number(p)) is not None)
-
-
 DEMO_NOTE = "Synthetic demo data restored from an earlier version. Not real enterprises.\n"
 
 
@@ -157,61 +137,17 @@ def _authorise(scope: object, country: str, action: str) -> str:
 @contextmanager
 def publish_lock() -> Iterator[None]:
     """One publisher at a time across threads and processes (DuckDB allows one writer per file anyway)."""
-    with files.private_lock(config.data_dir() / "publish.lock"):
+    with private_files.private_lock(config.data_dir() / "publish.lock"):
         yield
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-FILE_MODE, FOLDER_MODE = files.FILE_MODE, files.FOLDER_MODE
+FILE_MODE, FOLDER_MODE = private_files.FILE_MODE, private_files.FOLDER_MODE
 
 
 def restrict_modes() -> None:
     """The whole data directory readable by the service's user only (score.files). Run by every build and
     publish (under the publish lock) and by every change of the users file."""
-    files.restrict_modes(config.data_dir())
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """Write bytes durably (the one place raw upload bytes are written; tests make it fail with ENOSPC).
-    Created 0600: an upload holds enterprise names and coordinates."""
-    with open(path, "wb", opener=lambda name, flags: os.open(name, flags, FILE_MODE)) as handle:
-        os.fchmod(handle.fileno(), FILE_MODE)
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        _write_file(tmp, data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def switch_pointer(target: Path) -> None:
-    """Point data/score.duckdb at target by renaming a fresh symlink over it (atomic)."""
-    pointer = config.db_pointer()
-    link = pointer.with_name(f".{pointer.name}.{os.getpid()}.link")
-    link.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(target, pointer.parent), link)
-    os.replace(link, pointer)
-    _fsync_dir(pointer.parent)
-
-
-def _same_file(a: Path | None, b: Path) -> bool:
-    return a is not None and a.resolve() == b.resolve()
-
-
-# ---------------------------------------------------------------------------------------------- checks
+    private_files.restrict_modes(config.data_dir())
 
 
 def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]) -> None:
@@ -224,7 +160,7 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
     con = duckdb.connect(str(path), read_only=True)
     try:
         for table, rows in expected.items():
-            got = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            got = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             if got != rows or counts.get(table) != rows:
                 raise PublishError(f"{table}: {got} rows in the new version, {rows} expected")
         per_country = dict(con.execute("SELECT country, count(*) FROM enterprise GROUP BY country").fetchall())
@@ -235,12 +171,12 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
             "SELECT count(*) FROM enterprise WHERE workers_female < 0 OR workers_male < 0 "
             "OR NOT (latitude IS NULL OR latitude BETWEEN -90 AND 90) "
             "OR NOT (longitude IS NULL OR longitude BETWEEN -180 AND 180)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if bad:
             raise PublishError(f"{bad} enterprises with out-of-range values")
         orphans = con.execute(
             "SELECT count(*) FROM training t ANTI JOIN enterprise e USING (enterprise_id)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if orphans:
             raise PublishError(f"{orphans} training rows for unknown enterprises")
     finally:
@@ -339,7 +275,7 @@ def _archive_upload(
                 continue
         staged.mkdir(parents=True, exist_ok=True)
         file_name = f"{stamp}_{sha}.{ext}"
-        _write_file(staged / file_name, raw)
+        private_files.write_private(staged / file_name, raw)
         sidecar = {
             "country": country,
             "original_name": Path(name).name,
@@ -348,7 +284,7 @@ def _archive_upload(
             "user": user,
             "uploaded_at": when.isoformat(),
         }
-        _write_file(staged / f"{file_name}.json", json.dumps(sidecar, indent=1).encode())
+        private_files.write_private(staged / f"{file_name}.json", json.dumps(sidecar, indent=1).encode())
         out.append((archive / file_name).relative_to(config.data_dir()))
     return out
 
@@ -357,14 +293,16 @@ def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], i
     folder = txn / "countries" / country
     folder.mkdir(parents=True, exist_ok=True)
     for name, raw in files.items():
-        _write_file(folder / Path(name).name, raw)
+        private_files.write_private(folder / Path(name).name, raw)
     if is_demo:  # restored demo data, or a demo account's approved submission on demo data, stays demo data
-        _write_file(folder / DEMO_MARKER, DEMO_NOTE.encode())
+        private_files.write_private(folder / DEMO_MARKER, DEMO_NOTE.encode())
 
 
 def _finish(txn: Path) -> None:
     """Step 7, after the pointer switch. Idempotent: recover() runs it again after a crash."""
-    number = int(TXN_RE.match(txn.name).group(1))
+    match = TXN_RE.match(txn.name)
+    assert match is not None  # recover() and _new_version only pass .txn-<n> folders
+    number = int(match.group(1))
     entry = json.loads((txn / "entry.json").read_text(encoding="utf-8"))
     staged_archive = txn / "archive"
     if staged_archive.exists():
@@ -373,7 +311,7 @@ def _finish(txn: Path) -> None:
             dest.mkdir(parents=True, exist_ok=True)
             for item in sorted(folder.iterdir()):
                 os.replace(item, dest / item.name)
-            _fsync_dir(dest)
+            private_files.fsync_dir(dest)
     staged_countries = txn / "countries"
     if staged_countries.exists():
         root = config.countries_dir()
@@ -385,22 +323,22 @@ def _finish(txn: Path) -> None:
                 os.replace(target, old)
             os.replace(staged, target)
             shutil.rmtree(old, ignore_errors=True)
-        _fsync_dir(root)
+        private_files.fsync_dir(root)
     if not any(e["version"] == number for e in read_history()):
         _append_history(entry)
     shutil.rmtree(txn)
-    _fsync_dir(txn.parent)
+    private_files.fsync_dir(txn.parent)
 
 
 def _discard(txn: Path | None, number: int) -> None:
     """Roll back an uncommitted transaction: its folder and its version file (never the current one)."""
-    folder = config.versions_dir()
     if txn is not None:
         shutil.rmtree(txn, ignore_errors=True)
-    for leftover in (folder / f"score-{number}.duckdb.building", folder / f"score-{number}.duckdb.building.wal"):
+    building = versions.building_path(number)
+    for leftover in (building, Path(f"{building}.wal")):
         leftover.unlink(missing_ok=True)
-    final = folder / f"score-{number}.duckdb"
-    if final.exists() and not _same_file(current_version_path(), final):
+    final = versions.path(number)
+    if final.exists() and not versions.is_current(final):
         final.unlink()
         Path(f"{final}.wal").unlink(missing_ok=True)
 
@@ -410,14 +348,13 @@ def recover() -> list[str]:
     done: list[str] = []
     folder = config.versions_dir()
     if folder.exists():
-        current = current_version_path()
         for txn in sorted(folder.iterdir()):
             match = TXN_RE.match(txn.name)
             if not match or not txn.is_dir():
                 continue
             number = int(match.group(1))
-            final = folder / f"score-{number}.duckdb"
-            if _same_file(current, final) and (txn / "entry.json").exists():
+            final = versions.path(number)
+            if versions.is_current(final) and (txn / "entry.json").exists():
                 _finish(txn)
                 done.append(f"finished version {number}")
             else:
@@ -463,7 +400,7 @@ def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
     known = set(contract.code_list("country"))
     inputs: dict[str, CountryInput] = dict(uploads)
     folders = sorted(root.iterdir()) if root.exists() else []
-    current = current_version_path()
+    current = versions.current()
     pending: list[tuple[Path, tuple]] = []
     for folder in folders:
         if folder.name not in known or folder.name in uploads or not folder.is_dir():
@@ -507,10 +444,10 @@ def _new_version(
     folder = config.versions_dir()
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     restrict_modes()
-    number = max(list_versions(), default=0) + 1
+    number = max(versions.numbers(), default=0) + 1
     txn = _txn_dir(number)
-    final = folder / f"score-{number}.duckdb"
-    building = folder / f"score-{number}.duckdb.building"
+    final = versions.path(number)
+    building = versions.building_path(number)
     when = dt.datetime.now(dt.UTC)
     try:
         txn.mkdir(mode=FOLDER_MODE)
@@ -528,7 +465,7 @@ def _new_version(
         _step(progress, "check")
         check_version(building, inputs, counts)
         os.replace(building, final)
-        _fsync_dir(folder)
+        private_files.fsync_dir(folder)
         entry = {
             "version": number,
             "action": action,
@@ -546,20 +483,20 @@ def _new_version(
             ],
             **details,
         }
-        _write_atomic(txn / "entry.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
-        _fsync_dir(txn)
+        private_files.write_atomic(txn / "entry.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
+        private_files.fsync_dir(txn)
         cold = warmers.wait_until_warmed(final.name)  # every app process has this version's caches ready
         if cold:
             LOG.info("switching to %s before %s warmed it", final.name, ", ".join(cold))
         _step(progress, "switch")
         try:
-            switch_pointer(final)
+            versions.switch(final)
         except BaseException:
-            if not _same_file(current_version_path(), final):
+            if not versions.is_current(final):
                 raise
             LOG.exception("the pointer was switched to version %s, but then failed", number)
     except BaseException:
-        if not _same_file(current_version_path(), final):
+        if not versions.is_current(final):
             _discard(txn, number)
         raise
     try:
@@ -690,7 +627,7 @@ def version_was_demo(country: str, version: int) -> bool:
     entry = next((e for e in read_history() if e["version"] == version), None)
     if entry is not None and "demo_countries" in entry:
         return country in entry["demo_countries"]
-    path = config.versions_dir() / f"score-{version}.duckdb"
+    path = versions.path(version)
     if not path.exists():
         return False
     con = duckdb.connect(str(path), read_only=True)
@@ -716,12 +653,4 @@ def real_data_elsewhere(country: str) -> list[str]:
 def prune_versions(keep: int = 20) -> list[Path]:
     """Delete old versions beyond the newest `keep`; never the current one. Uploads stay archived."""
     with publish_lock():
-        current = current_version_path()
-        removed = []
-        for number in list_versions()[:-keep] if keep > 0 else []:
-            path = config.versions_dir() / f"score-{number}.duckdb"
-            if _same_file(current, path):
-                continue
-            path.unlink()
-            removed.append(path)
-    return removed
+        return versions.prune(keep)

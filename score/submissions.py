@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from score import audit, auth, changes, config, db, publish, upload
+from score import audit, auth, changes, config, db, publish, upload, versions
 from score.access import Scope
 from score.i18n import _
 from score.ingest import ValidationReport, contract_file, validate_submission
@@ -155,7 +155,7 @@ def _step(item: Submission, state: str, user: str, **detail: object) -> None:
 
 def _authorise(scope: object, country: str, hq_only: bool, event: str) -> str:
     ok = isinstance(scope, Scope) and scope.can_upload and country in scope.detail_countries
-    if not ok or (hq_only and not scope.is_hq):
+    if not isinstance(scope, Scope) or not ok or (hq_only and not scope.is_hq):
         audit.record(event, getattr(scope, "user", None), country=country, outcome="refused: not allowed")
         if hq_only:
             raise publish.NotAllowed(_("Only HQ can review submissions."))
@@ -246,7 +246,9 @@ def withdraw(country: str, scope: Scope) -> Submission:
     return _decide(country, scope, "withdrawn", "withdrawn", False)
 
 
-def approve(country: str, scope: Scope, progress: publish.Progress | None = None) -> tuple[Submission, object]:
+def approve(
+    country: str, scope: Scope, progress: publish.Progress | None = None
+) -> tuple[Submission, publish.PublishResult]:
     """HQ publishes the pending submission (atomically, through score.publish) and marks it approved."""
     country = (country or "").strip().upper()
     user = _authorise(scope, country, True, "approved")
@@ -290,7 +292,7 @@ _summaries: dict[tuple[str, str], ChangeSummary] = {}  # (submission, version co
 def summary(item: Submission, scope: Scope, path: Path | None = None) -> ChangeSummary:
     """What approving `item` would change, against the version published now (or `path`)."""
     _authorise(scope, item.country, False, "review")
-    current = path or publish.current_version_path()
+    current = path or versions.current()
     key = (item.id, str(current))
     if key in _summaries:
         return _summaries[key]
@@ -314,7 +316,7 @@ def summary(item: Submission, scope: Scope, path: Path | None = None) -> ChangeS
         diffs,
         changes.largest_changes(diffs),
         {q: (quality_before.get(q, 0), quality_after.get(q, 0)) for q in upload.DQ_QUERIES},
-        publish.version_number(Path(str(current))),
+        versions.number_of(Path(str(current))),
     )
     _summaries[key] = result
     return result

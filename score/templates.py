@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -159,7 +160,7 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def _cell_text(col: Column, value: object) -> str:
+def _cell_text(col: Column, value: Any) -> str:
     """One value of `col` as the validator reads it back (language-neutral: ISO dates, '.' decimals)."""
     if _missing(value):
         return ""
@@ -170,7 +171,7 @@ def _cell_text(col: Column, value: object) -> str:
     return neutralise_text(str(value))
 
 
-def _cell_value(col: Column, value: object) -> object:
+def _cell_value(col: Column, value: Any) -> object:
     """One value of `col` for a workbook cell: numbers as numbers, dates as dates, text as text."""
     if _missing(value):
         return None
@@ -242,9 +243,9 @@ def _workbook(country: str, tables: Mapping[str, pd.DataFrame] | None) -> bytes:
             head = sheet.cell(row=1, column=position, value=col.name)
             head.font, head.fill = bold, fill
             head.comment = Comment(column_rule(col), "SCORE")
-            values = [_typed_example(col, country)] if frame is None else _column_values(col, frame)
+            cells = [_typed_example(col, country)] if frame is None else _column_values(col, frame)
             number_format = "yyyy-mm-dd" if col.dtype == "date" else "@" if col.dtype in ("text", "code") else None
-            for row, value in enumerate(values, start=2):
+            for row, value in enumerate(cells, start=2):
                 cell = sheet.cell(row=row, column=position)
                 cell.value = value
                 if isinstance(value, str):
@@ -273,7 +274,7 @@ def _column_values(col: Column, frame: pd.DataFrame) -> list[object]:
     return [_cell_value(col, value) for value in frame[col.name].tolist()]
 
 
-def _notes_sheet(book: object, bold: object, fill: object, *, example: bool, country: str) -> None:
+def _notes_sheet(book: Any, bold: object, fill: object, *, example: bool, country: str) -> None:
     from openpyxl.styles import Alignment
 
     notes = book.create_sheet(notes_sheet_name())
@@ -335,7 +336,7 @@ def _notes_sheet(book: object, bold: object, fill: object, *, example: bool, cou
     notes.freeze_panes = "A2"
 
 
-def _validation(col: Column, ranges: dict[str, str], data_validation: type) -> object | None:
+def _validation(col: Column, ranges: dict[str, str], data_validation: type) -> Any:
     title = col.name
     if col.codes:
         return data_validation(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from score import measures
 from score.i18n import _, fmt_int, fmt_pct
 from score.values import Kind, format_value, missing, ordered
 
@@ -54,36 +56,32 @@ def headline_tiles(
     overview_kpis; `targets`: overview_targets indexed by metric; progress only when `with_targets`. With
     `participations` the modules tile explains itself and counts the training participations under it."""
 
-    def target(metric: str) -> dict[str, object]:
+    def target(metric: str) -> dict[str, Any]:
         if not with_targets or metric not in targets.index:
             return {}
         return {"target": targets.loc[metric, "target"], "progress_pct": targets.loc[metric, "progress_pct"]}
 
     return [
-        Tile(_("Enterprises engaged"), kpis["enterprises"], **target("enterprises")),
+        Tile(measures.label("enterprises"), kpis["enterprises"], **target("enterprises")),
         Tile(
-            _("Workers reached"),
+            measures.label("workers_reached"),
             kpis["workers_reached"],
-            help=_("Headcount of participating enterprises when they joined."),
+            help=measures.note("workers_reached"),
             women_pct=kpis.get("workers_female_pct"),
             **target("workers_reached"),
         ),
         Tile(
-            _("People trained"),
+            measures.label("people_trained"),
             kpis["people_trained"],
-            help=_(
-                "Conservative distinct estimate: per enterprise, role and sex, the largest group across its modules."
-            ),
-            printed_label=_("People trained (distinct estimate)"),
+            help=measures.note("people_trained"),
+            printed_label=measures.long_label("people_trained"),
             women_pct=kpis.get("people_trained_female_pct"),
             **target("people_trained"),
         ),
         Tile(
-            _("Modules delivered"),
+            measures.label("module_completions"),
             kpis["module_completions"],
-            help=_("One per enterprise and module: classroom training plus in-factory consultations.")
-            if participations
-            else None,
+            help=measures.note("module_completions") if participations else None,
             note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
         ),
     ]
@@ -93,12 +91,12 @@ def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
     """The Training page's headline row: modules, people trained, participations, consultation visits."""
     return [
         Tile(
-            _("Modules delivered"),
+            measures.label("module_completions"),
             kpis["module_completions"],
-            help=_("One per enterprise and module: classroom training plus in-factory consultations."),
+            help=measures.note("module_completions"),
         ),
         Tile(
-            _("People trained (distinct estimate)"),
+            measures.long_label("people_trained"),
             kpis["people_trained"],
             help=_(
                 "Per enterprise, role and sex, the largest classroom group across its modules: someone in two "
@@ -106,22 +104,22 @@ def training_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
             ),
         ),
         Tile(
-            _("Training participations"),
+            measures.label("participations"),
             kpis["participations"],
-            help=_("Everyone in every classroom: a person in two modules counts twice."),
+            help=measures.note("participations"),
         ),
-        Tile(_("Consultation visits"), kpis["consultation_visits"]),
+        Tile(measures.label("consultation_visits"), kpis["consultation_visits"]),
     ]
 
 
 def workers_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
     """The Enterprises page's headline row: enterprises, workers reached, women and men among them."""
     return [
-        Tile(_("Enterprises engaged"), kpis["enterprises"]),
+        Tile(measures.label("enterprises"), kpis["enterprises"]),
         Tile(
-            _("Workers reached"),
+            measures.label("workers_reached"),
             kpis["workers_reached"],
-            help=_("Headcount of participating enterprises when they joined."),
+            help=measures.note("workers_reached"),
         ),
         Tile(
             _("Women among workers reached"),

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import audit, auth, changes, config, contract, db, publish, templates
+from score import audit, auth, changes, config, contract, db, measures, publish, templates, versions
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
@@ -36,7 +36,7 @@ from score.i18n import _, current_language
 from score.ingest import ValidationReport
 from score.ingest.bounded import validate_bounded
 
-HEADLINE = ("enterprises", "workers_reached", "people_trained", "module_completions")
+HEADLINE = measures.HEADLINE  # the reach figures a preview compares before and after
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
 
 
@@ -73,7 +73,7 @@ def may_upload(scope: object) -> bool:
 
 def upload_countries(scope: object) -> list[str]:
     """The countries this viewer may upload for (HQ: all; country staff: their own)."""
-    return sorted(scope.detail_countries) if may_upload(scope) else []
+    return sorted(scope.detail_countries) if isinstance(scope, Scope) and may_upload(scope) else []
 
 
 def _require(scope: object, country: str) -> None:
@@ -285,9 +285,9 @@ def version_changes(country: str, old: Path | None, new: Path, scope: Scope) -> 
     after_rows = db.run_query("upload_current_enterprises", scope, only, path=new)
     before_rows = db.run_query("upload_current_enterprises", scope, only, path=old) if old else empty
     added, changed, removed = diff_enterprises(before_rows, after_rows)
-    before = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
+    before: dict[str, int | None] = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
     after = headline(scope, country, new)
-    result = {"added": len(added), "changed": len(changed), "removed": len(removed)}
+    result: dict[str, object] = {"added": len(added), "changed": len(changed), "removed": len(removed)}
     result |= {f"{k}_before": before[k] for k in HEADLINE} | {f"{k}_after": after[k] for k in HEADLINE}
     _changes[key] = result
     return result
@@ -299,8 +299,7 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     if country not in upload_countries(scope):
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     entries = publish.country_history(country)  # newest first, every version that held the country
-    folder = config.versions_dir()
-    rows = []
+    rows: list[dict[str, object]] = []
     for position, entry in enumerate(entries):
         if not entry["changed"]:
             continue
@@ -308,9 +307,9 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
             rows.append({k: entry.get(k) for k in HISTORY_COLUMNS if k in entry})
             continue
         row = {k: entry.get(k) for k in HISTORY_COLUMNS if k in entry}
-        new = folder / f"score-{entry['version']}.duckdb"
+        new = versions.path(entry["version"])
         older = entries[position + 1] if position + 1 < len(entries) else None
-        old = folder / f"score-{older['version']}.duckdb" if older else None
+        old = versions.path(older["version"]) if older else None
         if new.exists() and (old is None or old.exists()):
             # A damaged old version leaves its changes blank; the rest of the history is still shown.
             with contextlib.suppress(db.DatabaseUnavailable, duckdb.Error):
@@ -360,10 +359,12 @@ def current_file_names(country: str, day: dt.date | None = None) -> dict[str, st
     return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
 
 
-def edited_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
-    """Tables corrected in the browser grid as the CSV files an upload would bring (upload format, one per table), so
-    they go through the same validator and give the same report, and are archived like any upload."""
-    return {f"{table}.csv": templates.current_data_csv(table, frame) for table, frame in tables.items()}
+def edited_files(country: str, tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Tables corrected in the browser grid as the CSV files an upload would bring: upload format, one per table,
+    named as the current data's download, so they go through the same validator, give the same report (the same
+    file names in it) as the downloaded files corrected in a spreadsheet, and are archived like any upload."""
+    names = current_file_names(country)
+    return {names[table]: templates.current_data_csv(table, frame) for table, frame in tables.items()}
 
 
 def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:

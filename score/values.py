@@ -41,6 +41,12 @@ def any_suppressed(frame: pd.DataFrame) -> bool:
     return bool(suppressed_rows(frame).any())
 
 
+def hidden_or_empty(frame: pd.DataFrame) -> bool:
+    """A protected result (it has the `suppressed` column) with a hidden row or no row at all: told as hidden, so
+    that an empty view and one of 1-4 enterprises look the same to the public."""
+    return "suppressed" in frame.columns and (frame.empty or any_suppressed(frame))
+
+
 def is_suppressed(row: Mapping[str, object] | pd.Series) -> bool:
     """Whether a single-row result (e.g. overview_kpis) was suppressed for this viewer."""
     return bool(row.get("suppressed", False))

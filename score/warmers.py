@@ -15,7 +15,7 @@ import socket
 import time
 from pathlib import Path
 
-from score import config
+from score import config, files
 
 STALE_SECONDS = 10.0
 WAIT_SECONDS = float(os.environ.get("SCORE_WARM_WAIT_SECONDS", "5"))  # the longest a publish waits for warming
@@ -33,9 +33,8 @@ def announce(warmed: str | None) -> None:
     """This process is alive and has warmed the version file named `warmed`."""
     target = folder() / f"{_me()}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps({"warmed": warmed, "at": time.time()}), encoding="utf-8")
-    os.replace(tmp, target)
+    # rewritten every half second: a note lost to a crash is harmless, so no fsync
+    files.write_atomic(target, json.dumps({"warmed": warmed, "at": time.time()}).encode("utf-8"), durable=False)
 
 
 def live() -> dict[str, str | None]:

@@ -37,6 +37,7 @@ MATRIX = "tests/test_access_matrix.py"
 BOUNDS = "tests/test_contract_bounds.py"
 PAGES_A = "tests/test_pages_a.py"
 PAGES_B = "tests/test_pages_b.py"
+DISCLOSURE = "tests/test_disclosure.py"
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "suppression_never_applied",
         "the runner never protects public figures: no adjustment, no hiding (scope check dropped)",
         "score/db.py",
-        r"^(\s+)if scope\.suppresses\(countries\):",
-        r"\1if False:",
+        r"protect = query\.access == \"aggregate\" and scope\.suppresses\(countries\)",
+        "protect = False",
         (
             f"{MATRIX}::test_kpi_tiles_blank_for_small_public_selection",
             f"{MATRIX}::test_small_selections_are_suppressed",
@@ -138,8 +139,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "public_hides_too_much",
         "public tables hide every cell under 50 enterprises, not just those of 1-4 (the tiles still show)",
         "score/access.py",
-        r"blank = unknown \| \(\(counts > 0\) & \(counts < MIN_CELL\)\)",
-        "blank = unknown | ((counts > 0) & (counts < 10 * MIN_CELL))",
+        r"blank = unknown \| \(counts < MIN_CELL\)",
+        "blank = unknown | (counts < 10 * MIN_CELL)",
         (
             f"{PAGES_A}::test_enterprises_public_summary_hides_small_cells",
             f"{PAGES_A}::test_training_public_module_table_hides_small_cells",
@@ -199,6 +200,22 @@ MUTATIONS: tuple[Mutation, ...] = (
         r'(Column\(name, "int", description, "12", minimum=0, maximum=)1_000_000\)',
         r"\g<1>10_000_000)",
         (f"{BOUNDS}::test_bounds_here_are_the_contracts", BOUNDS),
+    ),
+    Mutation(
+        "empty_told_from_small",
+        "the public sees an empty cell as 0 and a cell of 1-4 enterprises as hidden (presence disclosed)",
+        "score/access.py",
+        r"blank = unknown \| \(counts < MIN_CELL\)",
+        "blank = unknown | ((counts > 0) & (counts < MIN_CELL))",
+        (f"{DISCLOSURE}::test_an_empty_cell_and_a_small_one_look_the_same_to_the_public",),
+    ),
+    Mutation(
+        "public_reads_exact_magnitudes",
+        "protected views read the exact tables: sums of exact contributions, differences give workers back",
+        "score/db.py",
+        r"^(\s+)_read_noisy\(cursor, scope\.detail_countries\)",
+        r"\1pass",
+        (f"{DISCLOSURE}::test_country_staff_see_other_countries_adjusted_and_their_own_exact",),
     ),
     Mutation(
         "own_country_suppressed",
@@ -269,6 +286,23 @@ MUTATIONS: tuple[Mutation, ...] = (
         r"parsed, locale = _number_format\(_locale\(\), pattern\)",
         'parsed, locale = _number_format("en", pattern)',
         (f"{PAGES_A}::test_pages_in_french",),
+    ),
+    # ---- the narrative summary (issue 24)
+    Mutation(
+        "narrative_change_direction_flipped",
+        "the summary says a fall is a rise (work accidents 'rose' by 18%)",
+        "score/narrative.py",
+        r'return "fell" if change_pct < 0 else "rose"',
+        'return "rose" if change_pct < 0 else "fell"',
+        ("tests/test_narrative.py::test_a_change_is_said_in_its_direction",),
+    ),
+    Mutation(
+        "narrative_counts_every_baseline",
+        "the summary's n counts enterprises without a follow-up too (the published change is over those with both)",
+        "score/narrative.py",
+        r'counts = \[int\(row\["n_enterprises"\]\) for row in rows\]',
+        'counts = [int(row["n_enterprises"]) + int(row.get("n_without_follow_up") or 0) for row in rows]',
+        ("tests/test_narrative.py::test_every_number_of_every_summary_equals_the_raw_files",),
     ),
 )
 

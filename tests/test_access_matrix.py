@@ -196,21 +196,22 @@ def test_queries_without_scope_or_suppression_are_refused(tmp_path: Path, monkey
 def test_exactly_the_small_cells_are_hidden(counts: list[int | None]) -> None:
     frame = pd.DataFrame({"indicator": [f"i{i}" for i in range(len(counts))], "n": counts, "value": range(len(counts))})
     after = suppress_small_cells(frame, "n", ["value"])
-    small = [n is None or 0 < n < MIN_CELL for n in counts]  # a missing count is hidden (fail closed)
+    small = [n is None or n < MIN_CELL for n in counts]  # none included (presence); a missing count too (fail closed)
     assert after["suppressed"].tolist() == small
     assert after.loc[after["suppressed"], ["n", "value"]].isna().all(axis=None)
     assert after.loc[~after["suppressed"], "value"].tolist() == [i for i, hide in enumerate(small) if not hide]
 
 
 def test_suppression_examples() -> None:
-    # Only the cells of 1-4 enterprises: no other row is hidden to protect them (no secondary suppression).
+    # Only the cells of 0-4 enterprises (an empty cell looks like a small one): no other row is hidden to protect
+    # them (no secondary suppression).
     frame = pd.DataFrame({"sector": list("abcd"), "n": [3, 40, 7, 0], "value": [1.0, 2.0, 3.0, 4.0]})
     after = suppress_small_cells(frame, "n", ["value"])
-    assert after["suppressed"].tolist() == [True, False, False, False]
-    assert after["n"].tolist() == [None, 40, 7, 0] and after["value"].tolist() == [None, 2.0, 3.0, 4.0]
-    # The threshold: 1 and 4 enterprises are hidden, 5 are shown, 0 is shown (no enterprise to protect).
+    assert after["suppressed"].tolist() == [True, False, False, True]
+    assert after["n"].tolist() == [None, 40, 7, None] and after["value"].tolist() == [None, 2.0, 3.0, None]
+    # The threshold: 1 and 4 enterprises are hidden, 5 are shown, 0 is hidden too (it must read like 1-4).
     frame = pd.DataFrame({"indicator": list("abcde"), "n": [1, 4, 5, 60, 0], "value": [1, 2, 3, 4, 5]})
-    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].tolist() == [True, True, False, False, False]
+    assert suppress_small_cells(frame, "n", ["value"])["suppressed"].tolist() == [True, True, False, False, True]
     # A single row (a KPI tile) under the threshold: every value blank; values not named stay.
     kpi = pd.DataFrame({"n": [4], "value": [123], "label": ["x"]})
     row = suppress_small_cells(kpi, "n", ["value"]).iloc[0]

@@ -8,6 +8,7 @@ repeats it over many secrets, i.e. installations, and prints the rates written i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,16 @@ import pytest
 from score import db, disclosure
 from score.access import Scope
 from score.filters import Filters
-from tests.disclosure_attack import build_with_secret, country_attack, public_attack
+from tests.disclosure_attack import (
+    Tally,
+    _truth_args,
+    averaging_attack,
+    build_with_secret,
+    country_attack,
+    hidden_country_cells,
+    presence_attack,
+    public_attack,
+)
 from tests.oracle import RawData
 
 FIXED_SECRET = "5c0re-test-secret-" + "0" * 46  # only for this test's private data dir
@@ -44,22 +54,93 @@ def _report(lines: list[str]) -> None:
 # ---------------------------------------------------------------------------------------------- the attack
 
 
+def _goals(tally: Tally, counts: bool = True) -> None:
+    """The goals of issue 20 for one attack family and one attacker."""
+    assert tally.attacked > 0 and tally.single > 0
+    if counts:
+        assert tally.counts_exact <= tally.attacked / 3, tally.exact_cells
+    assert tally.single_close == 0, tally.close_workers  # no enterprise alone in its cell within 5%
+    assert tally.workers_close <= tally.attacked / 10, tally.close_workers
+
+
 @pytest.mark.slow
-def test_differencing_recovers_at_most_one_hidden_count_in_three(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+def test_one_pair_differencing_recovers_at_most_one_hidden_count_in_three(
+    keyed_data_dir: Path, keyed_raw: RawData
+) -> None:
     public = public_attack(keyed_raw)
     col_with_own, col_all_but = country_attack(keyed_raw, "COL")
-    lines = [
-        public.line("public"),
-        col_with_own.line("colombia staff, (own + C) minus own"),
-        col_all_but.line("colombia staff, all minus all but C"),
-    ]
-    _report(lines)
+    _report(
+        [
+            public.line("one pair, public"),
+            col_with_own.line("one pair, colombia staff, (own + C) minus own"),
+            col_all_but.line("one pair, colombia staff, all minus all but C"),
+        ]
+    )
     # The committed demo set (1,500 enterprises) has this many hidden cells that the differences reach.
     assert public.attacked >= 30 and col_with_own.attacked >= 20 and col_all_but.attacked >= 20
     for tally in (public, col_with_own, col_all_but):
+        _goals(tally)
+
+
+AVERAGED_CELLS = 12  # hidden cells per attacker in make test (about 400 queries each); make attack takes them all
+
+
+@pytest.fixture(scope="module")
+def averaged(keyed_data_dir: Path, keyed_raw: RawData) -> tuple[Tally, Tally]:
+    """Family 2 as the public and as Colombian staff (run once for the two tests below)."""
+    public = averaging_attack(keyed_raw, Scope.public(), cells=AVERAGED_CELLS)
+    staff = averaging_attack(keyed_raw, Scope.country("attacker", {"COL"}), cells=AVERAGED_CELLS)
+    _report([public.line("averaging, public"), staff.line("averaging, colombia staff")])
+    return public, staff
+
+
+@pytest.mark.slow
+def test_averaging_sixteen_complements_gives_workers_back_only_with_their_noise(averaged: tuple[Tally, Tally]) -> None:
+    for tally in averaged:
+        assert tally.attacked >= AVERAGED_CELLS / 2
+        _goals(tally, counts=False)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 20, not met: counts keep cell key noise, which averages out over 16 complements "
+    "(README 'Small numbers', 'Limits'; RELIABILITY.md)",
+)
+def test_averaging_sixteen_complements_recovers_at_most_one_hidden_count_in_three(
+    averaged: tuple[Tally, Tally],
+) -> None:
+    for tally in averaged:
         assert tally.counts_exact <= tally.attacked / 3, tally.exact_cells
-        assert tally.single > 0
-        assert tally.workers_within_5pct == 0, tally.close_workers
+
+
+@pytest.mark.slow
+def test_splitting_a_hidden_cell_by_partner_and_year_finds_nobody(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    public = presence_attack(keyed_raw, Scope.public())
+    staff = presence_attack(keyed_raw, Scope.country("attacker", {"COL"}))
+    _report([public.line("presence, public"), staff.line("presence, colombia staff")])
+    for tally in (public, staff):
+        assert tally.attacked >= 20
+        assert tally.counts_exact == 0, tally.exact_cells  # every sub-cell looks like an empty one
+
+
+def test_an_empty_cell_and_a_small_one_look_the_same_to_the_public(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+    from score import exports
+
+    small = next(target for _label, _selection, target in hidden_country_cells(keyed_raw))
+    empty = replace(small, year_from=1990, year_to=1990)
+    assert keyed_raw.kpis(**_truth_args(empty))["enterprises"] == 0
+    other = "PER" if small.countries[0] != "PER" else "COL"
+    for scope in (Scope.public(), Scope.country("attacker", {other})):
+        for name in ("overview_kpis", "country_totals", "country_comparison", "enterprises_by_sector",
+                     "enterprises_by_year", "enterprises_by_partner", "training_by_module", "outcome_shares",
+                     "modules_per_enterprise", "enterprises_country_sector", "people_trained_by_role_sex"):  # fmt: skip
+            seen = [db.run_query(name, scope, cell) for cell in (small, empty)]
+            assert seen[0].astype(str).equals(seen[1].astype(str)), name
+            tables = [exports.to_csv(exports.data_table(frame, {})) for frame in seen]
+            assert tables[0] == tables[1], name
+    hq = [db.run_query("overview_kpis", Scope.hq("hq"), cell).iloc[0]["enterprises"] for cell in (small, empty)]
+    assert hq == [keyed_raw.kpis(**_truth_args(small))["enterprises"], 0]  # HQ keeps exact figures
 
 
 # ---------------------------------------------------------------------------------------------- utility
@@ -99,12 +180,20 @@ def test_hq_and_own_country_figures_are_exact(keyed_data_dir: Path, keyed_raw: R
         assert "ckey" not in row.index and "suppressed" not in row.index
 
 
-def test_country_staff_see_other_countries_adjusted(keyed_data_dir: Path, keyed_raw: RawData) -> None:
+def test_country_staff_see_other_countries_adjusted_and_their_own_exact(
+    keyed_data_dir: Path, keyed_raw: RawData
+) -> None:
+    """In one mixed table: the other countries as the public sees them, Colombia exact (schema mixed)."""
     staff = Scope.country("bogota", {"COL"})
-    other = db.run_query("country_totals", staff, Filters()).set_index("country")
-    public = db.run_query("country_totals", Scope.public(), Filters()).set_index("country")
-    assert other.loc["GHA", "workers_reached"] == public.loc["GHA", "workers_reached"]
-    assert other.loc["GHA", "workers_reached"] != keyed_raw.kpis(countries={"GHA"})["workers_reached"]
+    garments = Filters(sectors=("garments",))  # a country's total is balanced, so often exact: a sector is not
+    other = db.run_query("country_totals", staff, garments).set_index("country")
+    public = db.run_query("country_totals", Scope.public(), garments).set_index("country")
+    shown = public[~public["suppressed"]].index.drop("COL", errors="ignore")
+    assert len(shown) >= 3
+    exact = {c: keyed_raw.kpis(countries={c}, sectors={"garments"})["workers_reached"] for c in [*shown, "COL"]}
+    assert (other.loc[shown, "workers_reached"] == public.loc[shown, "workers_reached"]).all()
+    assert any(other.loc[c, "workers_reached"] != exact[c] for c in shown)
+    assert other.loc["COL", "workers_reached"] == exact["COL"]
 
 
 # ---------------------------------------------------------------------------------------------- consistency
@@ -250,6 +339,7 @@ def test_helper_columns_never_reach_a_page(keyed_data_dir: Path) -> None:
             continue
         params = {"indicator": "accidents"} if "indicator" in query.params else {}
         params |= {"period_end": None} if "period_end" in query.params else {}
+        params |= {"facet": "sector"} if "facet" in query.params else {}
         for scope in (Scope.public(), Scope.hq("hq"), Scope.country("x", {"COL"})):
             frame = db.run_query(name, scope, Filters(), **params)
             leaked = set(frame.columns) & query.helpers
@@ -308,3 +398,68 @@ def test_viewers_are_told_once_whether_figures_are_adjusted() -> None:
     staff = ui.adjusted_figures_notice(Scope.country("bogota", {"COL"}))
     assert "other countries" in staff and "Colombia" in staff
     assert ui.adjusted_figures_notice(Scope.hq("hq")) is None
+
+
+def test_the_noisy_schema_counts_the_same_enterprises_as_main(keyed_data_dir: Path) -> None:
+    """Only magnitudes move: every count and record key of the derived tables is the same in both schemas."""
+    con = db.connection()
+    for table, columns in {
+        "figures_by_group": "enterprises, trained_enterprises, record_keys, trained_record_keys, module_completions",
+        "training_year_by_group": "n_enterprises, deliveries, record_keys",
+        "delivery_by_group": "deliveries, n_satisfaction, record_keys, satisfaction_record_keys",
+        "share_by_group": "n_enterprises, n_yes, value_n, record_keys, record_keys_yes",
+        "modules_taken_by_group": "n_modules, enterprises, record_keys",
+    }.items():
+        keys = f"country, sector, phase, partner, join_year, {columns}"
+        differ = con.execute(
+            f"SELECT count(*) FROM (SELECT {keys} FROM main.{table} EXCEPT ALL SELECT {keys} FROM noisy.{table})"
+        ).fetchone()[0]
+        assert differ == 0, table
+
+
+def test_every_enterprise_is_moved_by_six_to_twelve_percent_its_group_one_way(keyed_data_dir: Path) -> None:
+    con = db.connection()
+    moved = con.execute(
+        "SELECT e.country, e.sector, e.phase, n.workers_female + n.workers_male AS noisy, "
+        "e.workers_female + e.workers_male AS exact "
+        "FROM main.enterprise e JOIN noisy.enterprise n USING (enterprise_id)"
+    ).df()
+    ratio = moved["noisy"] / moved["exact"] - 1
+    assert ratio.abs().between(disclosure.NOISE_MIN - 1e-9, disclosure.NOISE_MAX + 1e-9).all()
+    directions = moved.assign(up=ratio > 0).groupby(["country", "sector", "phase"])["up"].nunique()
+    assert (directions == 1).all()  # a small cell never averages its enterprises' noise away
+    assert 0.3 < (ratio > 0).mean() < 0.7
+
+
+def test_group_directions_balance_each_country_and_stay_in_the_next_version() -> None:
+    groups = pd.DataFrame(
+        {
+            "country": ["A"] * 6 + ["B"] * 2,
+            "sector": list("pqrstupq"),
+            "phase": ["I"] * 8,
+            "amount": [90.0, 50, 40, 10, 5, 1, 30, 30],
+        }
+    )
+    signs = disclosure.group_signs(b"k" * 32, groups)
+    merged = groups.merge(signs)
+    for _country, rows in merged.groupby("country"):
+        assert abs((rows["sign"] * rows["amount"]).sum()) <= rows["amount"].max()
+    kept = signs.assign(sign=-signs["sign"]).iloc[:3]  # directions of the version before win over balance
+    again = groups.merge(disclosure.group_signs(b"k" * 32, groups, kept))
+    in_a = again[again["country"] == "A"].set_index("sector")
+    assert in_a.loc[list("pqr"), "sign"].tolist() == kept["sign"].tolist()
+
+
+def test_pages_the_deck_and_the_about_sheet_describe_the_same_method() -> None:
+    from score import access, exports, labels, presentation
+
+    method = access.method_text()
+    assert "6-12%" in method and "possibly none" in method
+    notice = labels.adjusted_figures_notice(Scope.public())
+    assert method in notice
+    assert method in labels.adjusted_figures_notice(Scope.country("bogota", {"COL"}))
+    assert method in presentation.method_notes()["hidden"]  # the deck's speaker notes, also for HQ's deck
+    context = exports.export_context(Filters(), {}, None, adjusted=(notice, "mark"))
+    assert (exports._("Adjusted figures"), notice) in context.about  # the workbook's About sheet
+    for text in (method, notice, presentation.method_notes()["hidden"]):
+        assert "secondary" not in text and "recovering" not in text and "would reveal" not in text

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from score import config, db, publish
+from score import config, db
 from score.access import Scope
+from score.versions import switch as switch_pointer
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
@@ -110,7 +111,7 @@ def test_corrupt_database(data: Path, content: bytes | None) -> None:
     good = config.db_pointer().resolve()
     bad = good.with_name("score-99.duckdb")
     bad.write_bytes(content if content is not None else good.read_bytes()[: good.stat().st_size // 3])
-    publish.switch_pointer(bad)
+    switch_pointer(bad)
     at = run_app()
     assert_clear_message(at, "cannot be read")
     assert not at.metric
@@ -179,7 +180,9 @@ def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.Mon
     version_files = sorted(p.name for p in (data / "versions").iterdir())
 
     disk = FullDisk()
-    monkeypatch.setattr(publish, "open", disk, raising=False)  # module global shadows the builtin
+    monkeypatch.setattr(
+        "score.files.open", disk, raising=False
+    )  # module global shadows the builtin (score.files writes)
     at.button(key="upload_publish").click().run()
     assert disk.refused, "the archive was never written: the fault was not injected"
     errors = " ".join(str(e.value) for e in at.error)
@@ -189,7 +192,7 @@ def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.Mon
     assert fingerprint(data) == before  # database bytes, pointer, archive, country folders, history
     assert sorted(p.name for p in (data / "versions").iterdir()) == version_files  # no partial version
 
-    monkeypatch.delattr(publish, "open")  # space freed: the same upload now goes through
+    monkeypatch.delattr("score.files.open")  # space freed: the same upload now goes through
     at.button(key="upload_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Colombia is version 2 now" in " ".join(str(s.value) for s in at.success)

@@ -153,6 +153,7 @@ PAGES = (
     "views/present.py",
     "views/upload.py",
     "views/data_quality.py",
+    "views/review.py",
     "views/audit.py",
 )
 # Words that are the same in English and French or Spanish (checked by hand, not a translation left out).

@@ -77,8 +77,8 @@ def test_present_mode_follows_the_filters_of_the_link(raw) -> None:
     assert "Colombia · Phase I · all years" in slide_html(at)
 
 
-ADJUSTED_SHORT = "Figures slightly adjusted to protect enterprises; fewer than 5 enterprises hidden."
-ADJUSTED = "To protect individual enterprises, figures are slightly adjusted (by a few units)"
+ADJUSTED_SHORT = "Figures adjusted to protect enterprises; fewer than 5 enterprises, possibly none, hidden."
+ADJUSTED = "Each enterprise's figures are moved by a fixed 6-12% up or down"
 
 
 def test_present_mode_says_on_every_slide_that_public_figures_are_adjusted(demo_data_dir) -> None:
@@ -89,11 +89,11 @@ def test_present_mode_says_on_every_slide_that_public_figures_are_adjusted(demo_
         if number < SLIDES:
             next(b for b in at.button if b.key == "slide_next").click().run()
     at = open_page(PRESENT, None, Scope.country("bogota", frozenset({"COL"})))
-    assert "slightly adjusted; Colombia exact." in slide_html(at)
+    assert "slightly adjusted; Colombia exact." in slide_html(at)  # the short mark for country staff
     at = open_page(PRESENT, None, HQ)  # exact figures: nothing to say
     assert 'data-testid="slide-note"' not in slide_html(at)
     at = open_page(PRESENT, {"lang": "fr"})
-    assert "Chiffres légèrement ajustés pour protéger les entreprises" in slide_html(at)
+    assert "Chiffres ajustés pour protéger les entreprises" in slide_html(at)
 
 
 # ------------------------------------------------------------------------------------------------ the deck

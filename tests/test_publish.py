@@ -16,7 +16,10 @@ import pytest
 
 from score import config, db, publish
 from score.access import Scope
+from score.files import FILE_MODE, write_private
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
+from score.versions import current as current_version
+from score.versions import switch as switch_pointer
 from tests.publishing import (
     REMOVED,
     build_small,
@@ -141,7 +144,7 @@ def test_a_restored_demo_version_keeps_its_demo_mark(data: Path) -> None:
 
     publish_country("COL", dataset_a(), HQ)  # the same files, uploaded: real data now
     publish_country("PER", {p.name: p.read_bytes() for p in sorted((data / "countries" / "PER").glob("*.csv"))}, HQ)
-    assert _demo_countries(publish.current_version_path()) == set()
+    assert _demo_countries(current_version()) == set()
     assert upload.demo_restore("COL", 2) is None  # version 2's Colombia is real
     assert upload.demo_restore("COL", 1) == ["PER"]  # the demo set, beside Peru's real data
     result = restore_country("COL", 1, HQ)
@@ -240,21 +243,21 @@ def test_a_torn_history_line_does_not_swallow_the_next(data: Path) -> None:
 
 
 def test_disk_full_on_the_archive_refuses_and_loses_nothing(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_write = publish._write_file
+    real_write = write_private
 
-    def full_disk(path: Path, data: bytes) -> None:
+    def full_disk(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
         if "archive" in path.parts:
-            real_write(path, data[: len(data) // 2])  # a partial file first, as a real full disk leaves
+            real_write(path, data[: len(data) // 2], mode)  # a partial file first, as a real full disk leaves
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real_write(path, data)
+        real_write(path, data, mode, durable)
 
-    monkeypatch.setattr(publish, "_write_file", full_disk)
+    monkeypatch.setattr("score.files.write_private", full_disk)
     before = fingerprint(data)
     with pytest.raises(PublishError, match="disk is full"):
         publish_country("COL", dataset_b(), HQ)
     assert fingerprint(data) == before
     assert not list((data / "versions").glob(".txn-*"))
-    monkeypatch.setattr(publish, "_write_file", real_write)
+    monkeypatch.setattr("score.files.write_private", real_write)
     assert publish_country("COL", dataset_b(), HQ).version == 2  # space freed: works
 
 
@@ -281,7 +284,7 @@ def test_killed_before_the_switch_rolls_back(data: Path, monkeypatch: pytest.Mon
     def killed(target: Path) -> None:
         raise KeyboardInterrupt  # stands for SIGKILL between "checked" and "switched"
 
-    monkeypatch.setattr(publish, "switch_pointer", killed)
+    monkeypatch.setattr("score.versions.switch", killed)
     before = fingerprint(data)
     with pytest.raises(KeyboardInterrupt):
         publish_country("COL", dataset_b(), HQ)
@@ -331,7 +334,7 @@ def test_superseded_connections_are_bounded_without_grace(data: Path, monkeypatc
     versions = data / "versions"
     for n in range(2, 8):  # copies of version 1 stand for later versions (same data, new files)
         shutil.copyfile(versions / "score-1.duckdb", versions / f"score-{n}.duckdb")
-        publish.switch_pointer(versions / f"score-{n}.duckdb")
+        switch_pointer(versions / f"score-{n}.duckdb")
         headline()
     mine = [p for p in db.open_connections() if p.parent == versions.resolve()]
     assert len(mine) <= db.MAX_SUPERSEDED + 1
@@ -340,7 +343,7 @@ def test_superseded_connections_are_bounded_without_grace(data: Path, monkeypatc
 def test_missing_and_corrupt_databases_are_reported(data: Path) -> None:
     versions = data / "versions"
     (versions / "score-50.duckdb").write_bytes(b"this is not a database" * 100)
-    publish.switch_pointer(versions / "score-50.duckdb")
+    switch_pointer(versions / "score-50.duckdb")
     with pytest.raises(db.DatabaseCorrupt):
         db.check_database()
     (data / "score.duckdb").unlink()

@@ -49,10 +49,11 @@ def _csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
 
 
 def with_value(files: dict[str, bytes], enterprise: str, column: str, value: str) -> dict[str, bytes]:
-    """The files with one cell of enterprises.csv changed, as someone would in Excel."""
-    header, rows = _rows(files["enterprises.csv"])
+    """The files with one cell of the enterprises file changed, as someone would in Excel."""
+    name = next(n for n in files if n.endswith("enterprises.csv"))
+    header, rows = _rows(files[name])
     next(r for r in rows if r["enterprise_id"] == enterprise)[column] = value
-    return {**files, "enterprises.csv": _csv(header, rows)}
+    return {**files, name: _csv(header, rows)}
 
 
 def pending_files() -> dict[str, bytes]:
@@ -189,7 +190,7 @@ def test_a_bad_value_typed_in_the_grid_is_reported_as_the_same_value_in_an_uploa
             frame = tables["enterprises"]
             frame[column] = frame[column].astype("object")
             frame.loc[frame["enterprise_id"] == "COL-0004", column] = typed
-            from_grid = upload.check_upload("COL", upload.edited_files(tables), BOGOTA)
+            from_grid = upload.check_upload("COL", upload.edited_files("COL", tables), BOGOTA)
             # The file: the current data downloaded as CSV, the same cell changed in a spreadsheet, uploaded.
             downloaded = upload.current_files("COL", BOGOTA, "csv")
             from_file = upload.check_upload("COL", with_value(downloaded, "COL-0004", column, value), BOGOTA)
@@ -198,7 +199,7 @@ def test_a_bad_value_typed_in_the_grid_is_reported_as_the_same_value_in_an_uploa
             assert len(grid_lines) == 1 and grid_lines.equals(file_lines), (grid_lines, file_lines)
             line = grid_lines.iloc[0].to_dict()
             assert (line["Archivo"], line["Filas"], line["Columna"], line["Valor"]) == (
-                "enterprises.csv",
+                upload.current_file_names("COL")["enterprises"],
                 "5",  # the grid's fourth row is the file's row 5 (the header is row 1)
                 column,
                 value,
@@ -248,7 +249,7 @@ def test_a_logframe_indicator_history(data: Path) -> None:
 
 
 def _run_page(scope: Scope, page: str) -> AppTest:
-    from score import ui
+    from score.web import ui
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state[ui.SCOPE_KEY] = scope
@@ -266,7 +267,8 @@ def _run_page(scope: Scope, page: str) -> AppTest:
 
 @pytest.mark.slow
 def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(data: Path, tmp_path: Path) -> None:
-    from score import presentation, ui
+    from score import presentation
+    from score.web import ui
     from tests.test_access_matrix import rendered_text
 
     published = expected_totals(tmp_path, dataset_a())

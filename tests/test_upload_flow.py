@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from score import audit, config, publish, submissions
 from score.access import Scope
 from score.upload import check_upload
+from score.versions import switch as switch_pointer
 from tests.formats import en_int
 from tests.publishing import (
     REMOVED,
@@ -246,7 +247,7 @@ def test_upload_limit_is_configured_consistently(data: Path) -> None:
 def test_missing_or_damaged_database_is_explained(data: Path) -> None:
     versions = data / "versions"
     (versions / "score-9.duckdb").write_bytes(b"\0garbage" * 512)
-    publish.switch_pointer(versions / "score-9.duckdb")
+    switch_pointer(versions / "score-9.duckdb")
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert "python -m score build" in _texts(at, "error") and "damaged" in _texts(at, "error")

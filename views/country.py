@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from score import logframe, maps
+from score import access, logframe, maps
 from score.filters import Filters
 from score.i18n import _, fmt_date
 from score.web import components as c
@@ -44,7 +44,7 @@ kpis = ui.query("overview_kpis", filters_override=here).iloc[0]
 hidden = c.is_suppressed(kpis)
 empty = not hidden and not kpis["enterprises"]
 nothing = (
-    _("Fewer than 5 enterprises in {country} match the current filters: their figures are not shown.", country=name)
+    access.hidden_text(country=name)
     if hidden
     else _("No enterprises in {country} match the current filters.", country=name)
 )

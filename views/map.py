@@ -29,7 +29,7 @@ metric = st.segmented_control(  # full width: four options with long names in Fr
     key="map_metric",
 )
 ui.keep_page_choice("measure", "map_metric", metric)
-params: dict[str, str] = {}
+params: dict[str, object] = {}
 indicator_name = None
 kind = "share"
 if metric == "improving":
@@ -47,7 +47,7 @@ if metric == "improving":
     indicator_name, kind = indicators[indicator], contract.indicator_kind(indicator)
 metric_name = maps.metric_label(metric, indicator_name, kind)
 
-values = maps.metric_values(ui.query(maps.metric_query(metric), **params), metric)
+values = maps.metric_values(ui.query(maps.metric_query(metric), None, **params), metric)
 if values.empty:
     ui.empty_state(_("No project country is in view: the country and region filters match none."))
     st.stop()

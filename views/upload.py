@@ -53,7 +53,8 @@ if country not in countries:  # session state can be written from outside the wi
 downloads_section(country, scope)
 review_sections.status_section(country, scope)
 upload_section(country, scope, review_sections.checked_section)
-with st.expander(_("Correct in the browser"), icon=":material/edit_note:", expanded=False):
+editing = review_sections.EDIT_CHECK_KEY in st.session_state  # open while a correction is being checked or sent
+with st.expander(_("Correct in the browser"), icon=":material/edit_note:", expanded=editing):
     review_sections.corrections_section(country, scope)
 st.divider()
 history_section(country, scope)

@@ -26,10 +26,10 @@ from score.ingest.report import ERROR, Issue, ValidationReport
 _POLL_SECONDS = 0.05
 WALL_FACTOR = 3  # a worker that waits (swapping, starved) is ended after this many times the bound on the clock
 _TICKS = os.sysconf("SC_CLK_TCK")
-_context: multiprocessing.context.BaseContext | None = None
+_context: multiprocessing.context.ForkServerContext | None = None
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def _worker_context() -> multiprocessing.context.ForkServerContext:
     """A forkserver context that preloads the validator (fork from a threaded Streamlit process is unsafe)."""
     global _context
     if _context is None:

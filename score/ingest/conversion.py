@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ def _empty_typed(col: Column, index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype=_DTYPES[col.dtype])
 
 
-def map_distinct(values: pd.Series, mapping: Mapping[object, object]) -> pd.Series:
+def map_distinct(values: pd.Series, mapping: Mapping[Any, object]) -> pd.Series:
     """values.map(mapping) (a missing key or value: None), looked up once per distinct value: codes, dates and
     amounts repeat, and pandas' own map of a string column goes value by value through Python."""
     codes, distinct = pd.factorize(values)

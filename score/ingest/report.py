@@ -156,7 +156,7 @@ class ValidationReport:
             "errors": _("Errors"),
             "warnings": _("Warnings"),
         }
-        lines: dict[tuple[str, str], dict[str, object]] = {}
+        lines: dict[tuple[Any, Any], dict[str, Any]] = {}
         for item in self.files:
             lines[(item["file"], item.get("sheet") or "")] = {**item, "errors": 0, "warnings": 0}
         for issue in self.issues:

@@ -4,7 +4,7 @@ and the logframe."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -179,7 +179,7 @@ def _check_references(submission: _Submission, issues: IssueCollector) -> None:
                     _("{value} in rows {rows}", value=i.value, rows=i.rows_text) for i in causes[:MAX_ISSUES_PER_RULE]
                 )
 
-                def fix(value: str, n: int, repeated: str = repeated, file: str = target.display) -> str:
+                def knock_on(value: str, n: int, repeated: str = repeated, file: str = target.display) -> str:
                     return _(
                         "Probably a knock-on of the duplicate ids in {file} ({repeated}): if one of those rows is "
                         "{value}, correct its id there and this error goes away; otherwise add {value} to {file}.",
@@ -187,9 +187,11 @@ def _check_references(submission: _Submission, issues: IssueCollector) -> None:
                         repeated=repeated,
                         value=value,
                     )
+
+                fix: Callable[[str, int], str] = knock_on
             else:
 
-                def fix(value: str, n: int, file: str = target.display) -> str:
+                def add_or_correct(value: str, n: int, file: str = target.display) -> str:
                     return ngettext(
                         "Add {value} to {file}, or correct the id in this row.",
                         "Add {value} to {file}, or correct the id in these {n} rows.",
@@ -197,6 +199,8 @@ def _check_references(submission: _Submission, issues: IssueCollector) -> None:
                         file=file,
                         value=value,
                     )
+
+                fix = add_or_correct
 
             def problem(value: str, n: int, column: str = ref_column, file: str = target.display) -> str:
                 return ngettext(

@@ -196,13 +196,10 @@ CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, part
 -- The same rows, read from the table written at build time unless a module filter changes which deliveries count
 -- (DuckDB runs one branch: the other's condition is false).
 CREATE MACRO filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT x.enterprise_id, x.country, x.module_completions, x.participations::HUGEINT AS participations,
-           x.consultation_visits::HUGEINT AS consultation_visits,
+    SELECT x.enterprise_id, x.country, x.module_completions, x.participations, x.consultation_visits,
            x.managers_female, x.managers_male, x.workers_female, x.workers_male, e.record_key,
-           x.participations_managers_female::HUGEINT AS participations_managers_female,
-           x.participations_managers_male::HUGEINT AS participations_managers_male,
-           x.participations_workers_female::HUGEINT AS participations_workers_female,
-           x.participations_workers_male::HUGEINT AS participations_workers_male
+           x.participations_managers_female, x.participations_managers_male, x.participations_workers_female,
+           x.participations_workers_male
     FROM enterprise_training x
     JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, NULL, year_from, year_to) e USING (enterprise_id)
     WHERE modules IS NULL
@@ -255,7 +252,8 @@ CREATE MACRO indicator_share(countries, provinces, sectors, phases, partners, mo
     WHERE v.period = 'follow_up';
 
 CREATE MACRO size_class_of(workers) AS (
-    SELECT code FROM size_class WHERE workers >= min_workers AND (max_workers IS NULL OR workers <= max_workers)
+    -- `< max + 1`: public views classify the noisy headcount (score.build NOISY_BASE), which is not a whole number
+    SELECT code FROM size_class WHERE workers >= min_workers AND (max_workers IS NULL OR workers < max_workers + 1)
 );
 
 -- The headline figures per group of alike enterprises (see figures_by_group) for the filtered enterprises:
@@ -482,3 +480,10 @@ CREATE MACRO module_option_groups(countries, provinces, sectors, phases, partner
     WHERE module IS NOT NULL
       AND enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
                         country, province, sector, phase, partner, join_year);
+
+-- Per-contributor noise for everyone without detail rights (score/disclosure.py, README "Small numbers"): schema
+-- `noisy` (made by score.build, NOISY_TABLES) holds the same tables with every magnitude of an enterprise moved by
+-- its fixed share (+-6-12%, the US Census Bureau's County Business Patterns method), kept unrounded (DOUBLE), and
+-- the derived tables written from them. score.db reads it first (search_path noisy, main) for such viewers; tables
+-- without enterprise magnitudes (code lists, targets, logframe) are read from main. Counts are the same in both.
+CREATE MACRO noisy_value(x, share) AS (x * (1 + share));

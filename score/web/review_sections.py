@@ -255,7 +255,7 @@ def corrections_section(country: str, scope) -> None:
                 key=f"edit_{table}_{round_}",
             )
     if st.button(_("Check the corrections"), icon=":material/fact_check:", key="edit_check_button"):
-        files = upload.edited_files(edited)
+        files = upload.edited_files(country, edited)
         with st.spinner(_("Checking the files…")):
             st.session_state[EDIT_CHECK_KEY] = upload.check_upload(country, files, scope, path=ui.pinned_path())
     check = st.session_state.get(EDIT_CHECK_KEY)

@@ -45,8 +45,13 @@ HANDOFF_KEY = "score_signin_handoff"  # a sign-in's one-time token, for `hand_of
 SIGNOUT_KEY = "score_signin_signout"  # a sign-out to finish in the browser (clear the cookie)
 SIDEBAR_FORM = "score_signin"  # widget keys score_signin_user, score_signin_password
 PAGE_FORM = "score_signin_page"  # the prompt on a page that needs sign-in
-# Pages that need sign-in, by URL path (views/upload.py, views/data_quality.py, views/audit.py).
-RESTRICTED_PAGES = {"upload": N_("Upload"), "data_quality": N_("Data quality"), "audit": N_("Audit log")}
+# Pages that need sign-in, by URL path (views/upload.py, views/data_quality.py, views/review.py, views/audit.py).
+RESTRICTED_PAGES = {
+    "upload": N_("Upload"),
+    "data_quality": N_("Data quality"),
+    "review": N_("Review"),
+    "audit": N_("Audit log"),
+}
 ROLE_LABELS = {"hq": N_("HQ"), "country": N_("country"), "public": N_("public"), "none": N_("no access")}
 
 

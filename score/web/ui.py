@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -511,7 +511,7 @@ def empty_filters_message(chosen: Filters) -> str | None:
         "modules": reference_labels("module"),
     }
 
-    def names(field: str, values: tuple[str, ...] | list[str]) -> str:
+    def names(field: str, values: Sequence[str]) -> str:
         if field == "regions":
             return ", ".join(_(value) for value in values)
         return ", ".join(labels.get(field, {}).get(value, value) for value in values)

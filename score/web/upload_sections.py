@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, exports, marked, publish, templates, upload
+from score import config, exports, marked, measures, publish, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
 from score.quality import action_label
@@ -31,12 +31,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def headline_labels() -> dict[str, str]:
-    return {
-        "enterprises": _("Enterprises engaged"),
-        "workers_reached": _("Workers reached"),
-        "people_trained": _("People trained"),
-        "module_completions": _("Modules delivered"),
-    }
+    return {code: measures.label(code) for code in measures.HEADLINE}
 
 
 def step_labels() -> dict[str, str]:
@@ -302,6 +297,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
 
 def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
     preview = check.preview
+    assert preview is not None  # a check that passed has its preview (upload.check_upload)
     st.subheader(_("What publishing will change"))
     counts = st.columns(3)
     parts = (
@@ -410,7 +406,7 @@ def publish_section(check: upload.UploadCheck, scope, prefix: str = "upload") ->
         "country": check.country,
         "country_name": ui.reference_labels("country").get(check.country, check.country),
         "version": result.version,
-        "before": check.preview.before,
+        "before": check.preview.before if check.preview is not None else None,
         "after": upload.headline(scope, check.country, result.path),
         # Read now, while the account still works: a demo account ends with this publish.
         "history": upload.history(check.country, scope),
@@ -481,7 +477,7 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
 def history_action(action: object, restored_from: object) -> str:
     """What a version was, in words; a restore names the version it brought back ("Restore of version 1")."""
     if action == "restore" and not pd.isna(restored_from):
-        return _("Restore of version {version}", version=int(restored_from))
+        return _("Restore of version {version}", version=int(restored_from))  # type: ignore[call-overload]
     return action_label(action)
 
 

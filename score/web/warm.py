@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from score import config, warmers
+from score import versions, warmers
 from score.access import Scope
 from score.filters import Filters
 from score.web import cache
@@ -53,10 +53,7 @@ def most_asked(limit: int = WARM_QUERIES) -> list[tuple[Call, Scope]]:
 
 def newest_version_file() -> Path | None:
     """The newest complete version file (the pointer's target, or a checked one about to be switched to)."""
-    from score.publish import list_versions
-
-    numbers = list_versions()
-    return config.versions_dir() / f"score-{numbers[-1]}.duckdb" if numbers else None
+    return versions.newest()
 
 
 def warm(path: Path, limit: int = WARM_QUERIES) -> int:

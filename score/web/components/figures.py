@@ -8,7 +8,7 @@ import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,11 +16,13 @@ import streamlit as st
 
 from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
-from score.values import HIDDEN, any_suppressed, cumulative, format_value, missing, numeric, sex_labels
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
 from score.web.components.downloads import download
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
-Figure = go.Figure | charts.PlainFigure  # the builders here return PlainFigures; other modules' go.Figures show too
+Figure: TypeAlias = (
+    go.Figure | charts.PlainFigure
+)  # the builders here return PlainFigures; other modules' go.Figures show too
 
 
 def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
@@ -80,7 +82,7 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
     from score.web import ui
 
-    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))
+    ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))  # type: ignore[arg-type, misc]
 
 
 def _map_for_report(
@@ -176,11 +178,12 @@ def show_or_empty(
     frame: pd.DataFrame | None = None,
 ) -> None:
     """`show(fig)`, or an info box saying what is empty when the builder returned None. Pass the chart's
-    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer."""
+    `frame` to say "hidden" rather than "empty" when what is missing was suppressed for this viewer; for such a
+    viewer an empty result is told the same way, so that 0 and 1-4 enterprises look alike (README "Small numbers")."""
     if fig is not None:
         show(fig, file_name=file_name)
-    elif frame is not None and any_suppressed(frame):
-        st.info(_("Hidden: fewer than 5 enterprises are behind these figures."), icon=":material/lock:")
+    elif frame is not None and hidden_or_empty(frame):
+        st.info(_("Hidden: fewer than 5 enterprises, possibly none, are behind these figures."), icon=":material/lock:")
     else:
         st.info(empty_message, icon=":material/info:")
 
@@ -289,7 +292,8 @@ def bar_chart(
     # Long printed labels ("89 % (n = 1 138)") on a fixed scale (shares): inside the bars of half the scale or
     # more, so the bars keep the chart's width (printed outside they squeezed a half-width chart to a sliver).
     inside = orientation == "h" and max_value is not None and bar_text is not None and longest > 8
-    positions = ["inside" if inside and v >= max_value / 2 else "outside" for v in shown] if inside else "outside"
+    half = (max_value or 0) / 2
+    positions = ["inside" if inside and v >= half else "outside" for v in shown] if inside else "outside"
     fig = charts.PlainFigure(
         [
             charts.bar(

@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from score import charts
+from score import access, charts
 from score.filters import Filters
 from score.i18n import _
 from score.values import (
@@ -39,7 +39,8 @@ def suppression_note(*frames: pd.DataFrame) -> None:
     if any(any_suppressed(f) for f in frames):
         st.caption(
             _(
-                "{hidden} hidden to protect individual enterprises: fewer than 5 enterprises are behind the cell.",
+                "{hidden} hidden to protect individual enterprises: fewer than 5 enterprises, possibly none, "
+                "are behind the cell.",
                 hidden=HIDDEN,
             )
         )
@@ -47,12 +48,12 @@ def suppression_note(*frames: pd.DataFrame) -> None:
 
 def headline_kpis_or_stop(count: str, empty_message: str) -> pd.Series:
     """The row of overview_kpis a page heads with; the page ends with an explanation instead when that row
-    was suppressed or `count` is 0."""
+    was hidden (for the public also when nothing matches: access.hidden_text) or `count` is 0."""
     from score.web import ui
 
     kpis = ui.query("overview_kpis").iloc[0]
     if is_suppressed(kpis):
-        ui.empty_state(_("Fewer than 5 enterprises match the current filters: their figures are not shown."))
+        ui.empty_state(access.hidden_text())
         st.stop()
     if not kpis[count]:
         ui.empty_state(empty_message)

@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from score import access
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
 from score.values import Kind, format_value, size_class_name, suppressed_rows
@@ -77,7 +78,7 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def table(frame: pd.DataFrame, *, height: int | Literal["auto"] = "auto", key: str | None = None) -> None:
+def table(frame: pd.DataFrame, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None) -> None:
     """st.dataframe without the index, full width."""
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
@@ -188,8 +189,9 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
         _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
         return
     cells = ui.query("enterprises_country_sector")
-    if cells.empty:
-        ui.empty_state(_("No enterprises match the current filters."))
+    if cells.empty or suppressed_rows(cells).all():
+        protected = "suppressed" in cells.columns  # 0 and 1-4 enterprises look alike to them
+        ui.empty_state(access.hidden_text() if protected else _("No enterprises match the current filters."))
         return
     table_section(
         cells,
