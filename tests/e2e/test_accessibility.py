@@ -161,14 +161,16 @@ def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_num
     language: str, open_context: Callable[..., BrowserContext], app_server: AppServer
 ) -> None:
     base = app_server.url
-    page = open_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = open_context().new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
     ui.goto(page, f"{base}/?lang={language}")
     problems = walk(page, base, f"{language} public", language)
     page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
     page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
     ui.settle(page)
     problems += axe_problems(page, f"{language} strip")
-    hq = open_context(viewport={"width": 1280, "height": 900}).new_page()
+    hq = open_context().new_page()
+    hq.set_viewport_size({"width": 1280, "height": 900})
     ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form, then the walk switches
     if signed_in_as(hq, HQ):
         ui.goto(hq, f"{base}/?lang={language}")
