@@ -26,7 +26,6 @@ from score.versions import switch as switch_pointer
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
-BOGOTA = Scope.country("bogota", {"COL"})
 REBUILD = "python -m score build"
 
 
