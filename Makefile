@@ -103,6 +103,7 @@ build: $(VENV)/.installed
 ## then what a visitor waits for in the browser beside the floor app (bench/browser.py, 1x and 200x)
 bench: $(VENV)/.installed-dev nginx chromium
 	$(PY) bench/targets.py --write BENCHMARKS.md
+	$(PY) bench/new_session.py --write BENCHMARKS.md
 	$(PY) bench/browser.py --write BENCHMARKS.md
 
 ## The browser figures alone, quicker: the overview and the country profile, 4 visitors (~5 min)

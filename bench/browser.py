@@ -68,14 +68,14 @@ PROBE = """
 })();
 """
 
-# The page is drawn: the script has finished (a run seen starting after `since`), nothing is stale; and how many
+# The page is drawn: the script is not running, nothing is stale; and how many
 # charts have drawn (Plotly traces, deck.gl canvases), to compare with how many the server sent in this run.
 DRAWN = """
 (since) => {
   const t = window.__bench;
   const app = document.querySelector('[data-testid="stApp"]');
   const done = !!t && !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && t.states.some(([s, at]) => s === 'running' && at >= since) && !document.querySelector('[data-stale="true"]');
+    && !document.querySelector('[data-stale="true"]');
   const charts = document.querySelectorAll(
     '[data-testid="stPlotlyChart"] .main-svg .trace, [data-testid="stPlotlyChart"] .main-svg .pielayer');
   const plots = new Set([...charts].map(c => c.closest('[data-testid="stPlotlyChart"]')));
@@ -175,9 +175,12 @@ class Visit:
             state = self.page.evaluate(DRAWN, since)
             sent = self.traffic.count_by_type
             drawn = state["plots"] >= sent["plotly_chart"] and state["decks"] >= sent["deck_gl_json_chart"]
-            if state["done"] and drawn and state["quiet"] >= QUIET_MS:
+            # this run's script has finished (its message arrived; a fast run can start and end between two
+            # observations of the page's run state), the page shows it, every chart it sent has drawn
+            finished = sent["script_finished"] >= 1 and state["done"]
+            if finished and drawn and state["quiet"] >= QUIET_MS:
                 return state["last"]
-            time.sleep(0.05 if not (state["done"] and drawn) else max(0.05, (QUIET_MS - state["quiet"]) / 1000))
+            time.sleep(0.05 if not (finished and drawn) else max(0.05, (QUIET_MS - state["quiet"]) / 1000))
         raise TimeoutError(f"the page did not settle within {timeout_s} s: {state}, sent {dict(sent)}")
 
     def chromium(self) -> dict[str, float]:
@@ -430,12 +433,12 @@ def main() -> int:
             [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
         ).stdout.split()[-1]
     (args.json or root / "browser.json").write_text(json.dumps(results, indent=1))
-    command = " ".join([".venv/bin/python", "bench/browser.py", *sys.argv[1:]])
-    text = report(results, command, started, (load_start, os.getloadavg()[0]))
-    print(text)
-    if args.write:
-        harness.write_section(args.write, text, MARKERS)
-    return 0
+    loads = (load_start, os.getloadavg()[0])
+
+    def text_of(command: str) -> str:
+        return report(results, command, started, loads)
+
+    return harness.report_and_write("bench/browser.py", text_of, args.write, MARKERS)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,3 +38,13 @@ def write_section(path: Path, text: str, markers: tuple[str, str]) -> None:
     else:
         content = content.rstrip("\n") + f"\n\n{start}\n{text}\n{end}\n"
     path.write_text(content, encoding="utf-8")
+
+
+def report_and_write(script: str, text_of: Callable[[str], str], path: Path | None, markers: tuple[str, str]) -> int:
+    """Print a bench script's report, made by `text_of(command)` (the command line that made it), and write it
+    between `markers` in `path` when given; the script's exit code."""
+    text = text_of(" ".join([".venv/bin/python", script, *sys.argv[1:]]))
+    print(text)
+    if path:
+        write_section(path, text, markers)
+    return 0

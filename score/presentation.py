@@ -491,7 +491,7 @@ def _mercator(lat: float) -> float:
     import math
 
     lat = max(min(lat, 85.0), -85.0)
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    return math.degrees(maps.mercator(lat))
 
 
 def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:

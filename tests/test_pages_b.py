@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from score import db, logframe, maps
+from score import db, logframe, map_colours, maps
 from score.access import Scope
 from score.filters import Filters
 from tests.conftest import REPO
@@ -499,8 +499,8 @@ def _luminance(colour: str) -> float:
 def test_colour_scale_covers_values_with_ordered_colours(values, kind) -> None:
     scale = maps.colour_scale(values, kind)
     assert scale.breaks[0] <= min(values) and scale.breaks[-1] >= max(values)
-    assert len(scale.colours) == len(scale.breaks) - 1 <= maps.MAX_CLASSES
-    assert all(c in maps.SEQUENTIAL for c in scale.colours)
+    assert len(scale.colours) == len(scale.breaks) - 1 <= map_colours.MAX_CLASSES
+    assert all(c in map_colours.SEQUENTIAL for c in scale.colours)
     lightness = [_luminance(c) for c in scale.colours]
     assert lightness == sorted(lightness, reverse=True)  # light = less, dark = more
     assert scale.colour(min(values)) == scale.colours[0]
@@ -517,8 +517,8 @@ def test_colour_scale_breaks_are_round_and_legend_html_escapes() -> None:
     # no two classes share an edge: 100 is in the second class only
     assert [label for _c, label in scale.legend()] == ["50 – 99", "100 – 149", "150 – 199", "200 – 250"]
     assert maps.colour_scale([70.9, 86.3], "percent").legend()[0][1] == "70% to under 75%"
-    assert maps.nice_breaks(55.5, 66.9) == [55, 60, 65, 70]  # round steps (no 3-wide classes from 2.5)
-    assert maps.nice_breaks(7153, 86519) == [0, 20000, 40000, 60000, 80000, 100000]
+    assert map_colours.nice_breaks(55.5, 66.9) == [55, 60, 65, 70]  # round steps (no 3-wide classes from 2.5)
+    assert map_colours.nice_breaks(7153, 86519) == [0, 20000, 40000, 60000, 80000, 100000]
     assert maps.colour_scale([]) is None and maps.colour_scale([float("nan")]) is None
     html = maps.legend_html("<Enterprises>", scale, {"suppressed", "no_data"})
     assert "&lt;Enterprises&gt;" in html and "<Enterprises>" not in html

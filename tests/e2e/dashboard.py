@@ -165,7 +165,7 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         form.locator("[data-testid='stFormSubmitButton'] button").click()
         try:
             signed_in.wait_for(timeout=TIMEOUT)  # a reload through /auth/local/session on a busy server
-            settle(page)
+            settle(page, timeout=2 * TIMEOUT)  # the page runs afresh in a new session after that reload
             return
         except Exception:
             rejected = sidebar.locator("[data-testid='stAlert']").filter(has_text="not recognised")

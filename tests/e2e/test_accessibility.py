@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
@@ -83,6 +84,12 @@ CHARTS = """() => {
   });
 }"""
 
+READY = """() => {
+  const captions = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')];
+  const styled = captions.every((c) => getComputedStyle(c).opacity === "1");
+  return styled && !document.querySelector('[data-testid="stPlotlyChart"]:not([aria-label])');
+}"""
+
 NUMBER = {
     "en": (",", "."),  # (grouping, decimal mark) as each language writes them, written out here
     "fr": ("\u202f\u00a0 ", ","),
@@ -141,12 +148,14 @@ def axe_problems(page: Page, where: str) -> list[str]:
     return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN)]
 
 
-def walk(page: Page, where: str, language: str) -> list[str]:
-    """Every page of the navigation: axe, then the charts."""
+def walk(page: Page, base: str, where: str, language: str) -> list[str]:
+    """Every page of the navigation, opened by its address (the session, and a sign-in, survive): axe, then the
+    charts. (Clicking through folded "View more" again after each page when signed in.)"""
     problems = []
     for link in ui.nav_links(page):
-        ui.open_nav(page, link)
-        page.wait_for_timeout(600)  # the charts' names are set a moment after they are drawn
+        ui.goto(page, f"{base}{urlsplit(link.href).path}?lang={language}")
+        # the charts' names are set a moment after they are drawn, and app.py's styles arrive with the page
+        page.wait_for_function(READY, timeout=10_000)
         here = f"{where} {link.slug}"
         problems += ui.page_problems(page, expect_chart=False)
         problems += axe_problems(page, here)
@@ -158,16 +167,33 @@ def walk(page: Page, where: str, language: str) -> list[str]:
 def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
     language: str, open_context: Callable[..., BrowserContext], app_server: AppServer
 ) -> None:
+    base = app_server.url
     page = open_context().new_page()
     page.set_viewport_size({"width": 1280, "height": 900})
-    ui.goto(page, f"{app_server.url}/?lang={language}")
-    problems = walk(page, f"{language} public", language)
-    page.goto(f"{app_server.url}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
+    ui.goto(page, f"{base}/?lang={language}")
+    problems = walk(page, base, f"{language} public", language)
+    page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
     page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
     ui.settle(page)
     problems += axe_problems(page, f"{language} strip")
-    ui.goto(page, f"{app_server.url}/?lang=en")  # the helper signs in with the English form, then switches
-    if signed_in_as(page, HQ):
-        ui.goto(page, f"{app_server.url}/?lang={language}")
-        problems += walk(page, f"{language} hq", language)
+    hq = open_context().new_page()
+    hq.set_viewport_size({"width": 1280, "height": 900})
+    ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form, then the walk switches
+    if signed_in_as(hq, HQ):
+        ui.goto(hq, f"{base}/?lang={language}")
+        problems += walk(hq, base, f"{language} hq", language)
     assert not problems, "\n".join(problems)
+
+
+def test_an_embedded_page_states_its_filters_in_words_and_its_demo_notice_names_only_those_countries(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    """`?embed=true` hides the sidebar, where the filters were the only place naming the country."""
+    page = open_context().new_page()
+    page.set_viewport_size({"width": 900, "height": 700})
+    ui.goto(page, f"{app_server.url}/?embed=true&countries=GHA")
+    main = page.locator("[data-testid='stMain']")
+    assert main.get_by_text("Showing:").first.is_visible()
+    assert "Ghana" in main.locator("[data-testid='stHtml']").filter(has_text="Showing:").first.inner_text()
+    for other in ("Colombia", "Viet Nam", "Indonesia"):  # demo countries not in view are not named
+        assert not main.locator("[data-testid='stAlert']").filter(has_text=other).count(), other

@@ -57,7 +57,7 @@ def test_at_800_by_900_in_spanish_every_project_country_is_inside_the_maps_first
 ) -> None:
     """The map's drawn size measured in the browser, the app's first view, and every project country's polygon
     projected into it; and no project country's colour on the canvas' outer pixels (nothing cut at an edge)."""
-    from score import contract, maps
+    from score import contract, map_colours, maps
     from tests.mercator import outside
     from tests.test_map_fit import polygon_bounds
 
@@ -77,7 +77,7 @@ def test_at_800_by_900_in_spanish_every_project_country_is_inside_the_maps_first
     }
     assert not cut, f"cut at {size['width']:.0f} x {size['height']:.0f} px: {cut}"
     image = Image.open(io.BytesIO(deck.screenshot())).convert("RGB")
-    fills = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (*maps.SEQUENTIAL, maps.PROJECT_LINE)]
+    fills = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (*map_colours.SEQUENTIAL, maps.PROJECT_LINE)]
     edge = [(x, y) for y in range(image.height) for x in (0, 1, image.width - 2, image.width - 1)]
     edge += [(x, y) for x in range(image.width) for y in (0, 1, image.height - 2, image.height - 1)]
 

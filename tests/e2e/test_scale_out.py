@@ -115,8 +115,8 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     # B: HQ signed in, looking at Colombia before the publish.
     reader = contexts[node_b].new_page()
     ui.goto(reader, f"{cluster.url}/?countries=COL")
-    ui.sign_in(reader, "scale-hq", "scale-hq-password")
-    expect(ui.metric(reader, "Enterprises engaged")).to_have_text(ui.fmt_int(before["enterprises"]))
+    ui.sign_in(reader, "scale-hq", "scale-hq-password")  # the page loads again, with the session cookie
+    expect(ui.metric(reader, "Enterprises engaged")).to_have_text(ui.fmt_int(before["enterprises"]), timeout=60_000)
 
     # A: country staff upload and publish COL with 10 enterprises fewer.
     writer = contexts[node_a].new_page()
