@@ -290,7 +290,12 @@ def value_history_section(country: str, scope) -> None:
         return _("Logframe: {indicator}", indicator=labels.get(code, code))
 
     choice = st.selectbox(
-        _("Enterprise or logframe indicator"), options, format_func=shown, index=None, key="value_history_subject"
+        _("Enterprise or logframe indicator"),
+        options,
+        format_func=shown,
+        index=None,
+        key="value_history_subject",
+        placeholder=_("Choose an enterprise or an indicator"),  # Streamlit's own placeholder is English only
     )
     if choice is None:
         return

@@ -84,6 +84,12 @@ CHARTS = """() => {
   });
 }"""
 
+READY = """() => {
+  const captions = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')];
+  const styled = captions.every((c) => getComputedStyle(c).opacity === "1");
+  return styled && !document.querySelector('[data-testid="stPlotlyChart"]:not([aria-label])');
+}"""
+
 NUMBER = {
     "en": (",", "."),  # (grouping, decimal mark) as each language writes them, written out here
     "fr": ("\u202f\u00a0 ", ","),
@@ -148,7 +154,8 @@ def walk(page: Page, base: str, where: str, language: str) -> list[str]:
     problems = []
     for link in ui.nav_links(page):
         ui.goto(page, f"{base}{urlsplit(link.href).path}?lang={language}")
-        page.wait_for_timeout(600)  # the charts' names are set a moment after they are drawn
+        # the charts' names are set a moment after they are drawn, and app.py's styles arrive with the page
+        page.wait_for_function(READY, timeout=10_000)
         here = f"{where} {link.slug}"
         problems += ui.page_problems(page, expect_chart=False)
         problems += axe_problems(page, here)
