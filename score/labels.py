@@ -10,6 +10,13 @@ from score.access import Scope
 from score.i18n import _, current_language, label
 
 
+def actor(user: object) -> str:
+    """Who did something, for people: the command line's default user "cli" in words, a missing one as a dash."""
+    if not isinstance(user, str) or not user:
+        return "–"
+    return _("command line") if user == "cli" else user
+
+
 def reference_labels(kind: str) -> dict[str, str]:
     """Code -> label in the current language for sectors, modules, indicators, countries."""
     return dict(_reference_labels(kind, current_language()))

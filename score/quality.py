@@ -15,7 +15,9 @@ import pandas as pd
 
 from score import publish
 from score.access import Scope
+from score.filter_options import sorted_by_name
 from score.i18n import _
+from score.labels import actor, reference_labels
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ def may_view(scope: object) -> bool:
 def last_publishes(scope: Scope, countries: frozenset[str], now: dt.datetime | None = None) -> pd.DataFrame:
     """Per country the viewer may see in detail: the newest version that changed its data, who, when, age."""
     now = now or dt.datetime.now(dt.UTC)
-    allowed = sorted(countries & scope.detail_countries) if may_view(scope) else []
+    detail = sorted(countries & scope.detail_countries) if may_view(scope) else []
+    allowed = sorted_by_name(detail, reference_labels("country"))  # by name in the reader's language
     rows = []
     for country in allowed:
         latest = next((row for row in publish.country_history(country) if row["changed"]), None)
@@ -78,7 +81,7 @@ def last_publishes(scope: Scope, countries: frozenset[str], now: dt.datetime | N
                 "country": country,
                 "version": latest["version"] if latest else None,
                 "action": latest["action"] if latest else None,
-                "user": latest["user"] if latest else None,
+                "user": actor(latest["user"]) if latest else None,
                 "published_at": at,
                 "age_days": None if pd.isna(at) else (now - at.to_pydatetime()).days,
             }

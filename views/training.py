@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from score import charts
+from score.filter_options import sorted_by_name
 from score.i18n import _
 from score.web import components as c
 from score.web import ui
@@ -48,6 +49,8 @@ with left:
     module_bars("deliveries", _("Modules delivered, by module (deliveries)"), "modules-delivered", note=True)
 with right:
     wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
+    wide = wide.set_index("country").loc[sorted_by_name(list(wide["country"]), ui.reference_labels("country"))]
+    wide = wide.reset_index()  # countries by name in the reader's language, as every list
     c.chart_section(
         c.multi_bar_chart(
             wide,
