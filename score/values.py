@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -152,3 +153,19 @@ def pivot_wide(frame: pd.DataFrame, index: str, columns: str, values: str, order
     present = set(frame[columns])
     wide = {column: [cells.get((row, column), 0.0) for row in rows] for column in order if column in present}
     return pd.DataFrame({index: rows, **wide}, columns=[index, *wide])
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and index read as typed where Streamlit renders Markdown (st.table): a partner
+    name from an upload holding [link](url) or ![image](url) stays text, never a link or an image."""
+    out = frame.copy()
+    escape = lambda value: _MARKDOWN_SPECIAL.sub(r"\\\1", value) if isinstance(value, str) else value  # noqa: E731
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(escape)
+    out.index = out.index.map(escape)
+    out.columns = [escape(c) for c in out.columns]
+    return out

@@ -30,7 +30,8 @@ def choose_language(page: Page, code: str) -> None:
 
 def download(page: Page, label: str) -> tuple[str, bytes]:
     with page.expect_download(timeout=ui.TIMEOUT) as started:
-        page.locator(MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label, visible=True).first.click()
+        buttons = page.locator(MAIN).locator("[data-testid='stDownloadButton'] button")
+        buttons.filter(has_text=label, visible=True).first.click()  # a chart's own CSV is folded in its table
     return started.value.suggested_filename, Path(started.value.path()).read_bytes()
 
 
