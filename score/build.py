@@ -129,7 +129,7 @@ def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
         "sign TINYINT NOT NULL, PRIMARY KEY (country, sector, phase))"
     )
     for table in NOISY_TABLES:
-        con.execute(f"CREATE TABLE noisy.{table} AS FROM main.{table} LIMIT 0")
+        con.execute(f"CREATE TABLE noisy.{table} AS FROM main.{table} LIMIT 0")  # table: from NOISY_TABLES
         integers = con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'noisy' AND table_name = $t "
             "AND data_type IN ('SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')",
@@ -137,7 +137,7 @@ def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
         for (column,) in integers:
             if column not in NOT_MAGNITUDES:
-                con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE DOUBLE")
+                con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE DOUBLE")  # names from the schema
     # Schema mixed, for country staff looking at several countries: their own countries' rows exact (main), the
     # others' noisy; `exact_countries` is a variable each reading cursor sets (score.db).
     con.execute("CREATE SCHEMA mixed")

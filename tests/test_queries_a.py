@@ -214,14 +214,15 @@ def test_enterprise_list_page_counts_exactly(raw) -> None:
 
 
 def test_enterprise_list_search_is_plain_text(raw) -> None:
-    """Name or id contains the text, ignoring case and accents; LIKE's % and _ (and quotes) are plain characters."""
+    """Name, id, city or province contains the text, ignoring case and accents; LIKE's % and _ (and quotes) are
+    plain characters."""
     everyone = raw._enterprises()
     named = next(e for e in everyone if len(e["name"]) > 8)
     for term in (named["name"][2:8].upper(), named["enterprise_id"].lower(), "%", "_", "a%", "'", "\\", "Bogota"):
         want = {
             e["enterprise_id"]
             for e in everyone
-            if _plain(term) in _plain(e["name"]) or _plain(term) in _plain(e["enterprise_id"])
+            if any(_plain(term) in _plain(e[field] or "") for field in ("name", "enterprise_id", "city", "province"))
         }
         got = run("enterprise_list", Filters(), search=term, limit=None)
         assert set(got["enterprise_id"]) == want, term

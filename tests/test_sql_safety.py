@@ -27,6 +27,7 @@ ALLOWED_INTERPOLATIONS = {
     "score/build.py": {
         "table": "a key of build._REFERENCE_TABLES / _TABLE_TARGETS or a fixed table name in the code",
         "names": "column names taken from the database schema (DESCRIBE) or the data contract",
+        "column": "a column name read from duckdb_columns() of a table the build made itself",
     },
     "score/publish.py": {
         "table": "a fixed table name from the build's own row counts",
