@@ -17,6 +17,13 @@ def actor(user: object) -> str:
     return _("command line") if user == "cli" else user
 
 
+def who(user: object, submitter: object) -> str:
+    """Who made a version, for people: the approver, and the submitter when someone else submitted it."""
+    if isinstance(submitter, str) and submitter:
+        return _("{user} (submitted by {submitter})", user=actor(user), submitter=submitter)
+    return actor(user)
+
+
 def reference_labels(kind: str) -> dict[str, str]:
     """Code -> label in the current language for sectors, modules, indicators, countries."""
     return dict(_reference_labels(kind, current_language()))

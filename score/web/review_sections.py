@@ -16,7 +16,7 @@ import streamlit as st
 
 from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.labels import actor
+from score.labels import who
 from score.quality import checks
 from score.web import ui
 from score.web.upload_sections import (
@@ -312,12 +312,7 @@ def value_history_section(country: str, scope) -> None:
                 _("When (UTC)"): [
                     fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
                 ],
-                _("Who"): [
-                    _("{user} (submitted by {submitter})", user=actor(u), submitter=s)
-                    if isinstance(s, str) and s
-                    else actor(u)
-                    for u, s in zip(history["user"], history["submitted_by"], strict=True)
-                ],
+                _("Who"): list(map(who, history["user"], history["submitted_by"])),
                 _("Action"): [action.get(a, str(a)) for a in history["action"]],
                 _("Table"): history["table"],
                 _("Row"): history["key"],

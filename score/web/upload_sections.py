@@ -17,7 +17,7 @@ import streamlit as st
 from score import config, exports, marked, measures, publish, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_datetime, fmt_int, set_language
-from score.labels import actor
+from score.labels import who
 from score.quality import action_label
 from score.values import format_value
 from score.web import signin, ui
@@ -507,12 +507,7 @@ def history_table(history: pd.DataFrame) -> None:
             _("When (UTC)"): [
                 fmt_datetime(t.tz_convert(None).to_pydatetime()) if pd.notna(t) else "" for t in history["at"]
             ],
-            _("Who"): [
-                _("{user} (submitted by {submitter})", user=actor(user), submitter=by)
-                if isinstance(by, str) and by
-                else actor(user)
-                for user, by in zip(history["user"].fillna(""), history["submitted_by"], strict=True)
-            ],
+            _("Who"): list(map(who, history["user"].fillna(""), history["submitted_by"])),
             _("Action"): list(map(history_action, history["action"], history["restored_from"])),
             _("Added"): history["added"].map(count),
             _("Changed"): history["changed"].map(count),
