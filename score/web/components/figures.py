@@ -57,7 +57,7 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
-            # the text alternative travels in the figure: the page names each chart with it (ui.CHART_NAMES_JS)
+            # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
             fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
         return fig
 
