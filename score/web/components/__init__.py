@@ -106,7 +106,7 @@ from score.web.components.tables import (
     with_labels,
 )
 from score.web.components.text import plain_paragraph, text_table
-from score.web.components.tiles import kpi_row, reach_tiles, targets_caption
+from score.web.components.tiles import kpi_row, logframe_status_tiles, reach_tiles, targets_caption
 
 __all__ = [
     "CATEGORY_LINE",
@@ -141,6 +141,7 @@ __all__ = [
     "kpi_row",
     "logframe_chart",
     "logframe_matrix",
+    "logframe_status_tiles",
     "logframe_table",
     "logframe_with_status",
     "map_chart",
