@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from score import contract
+from score.disclosure import MIN_CELL as MIN_CELL  # the threshold lives with the method; pages read it here
 from score.i18n import _
 
 ROLES = ("public", "country", "hq")
-MIN_CELL = 5  # cells describing fewer enterprises than this, none included, are hidden for public views
 
 
 def hidden_text(country: str | None = None) -> str:

@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from score import config
-from score.access import MIN_CELL
 
+MIN_CELL = 5  # cells describing fewer enterprises than this, none included, are hidden for public views (score.access)
 KEY_RANGE = 256  # record and cell keys are 0..255 (the ONS convention)
 PTABLE_FILE = config.REFERENCE_DIR / "ptable_counts.csv"
 PTABLE_MAX = 750  # rows 1..750; larger counts reuse rows 501..750 (ONS: pcv = (count - 1) % 250 + 501)
@@ -151,10 +151,11 @@ def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
 
     A group of 1-4 enterprises weighs V, uniform in HIDDEN_VALUE from HMAC-SHA256(secret, "hidden count" + group),
     shared among its enterprises by their secret shares (so a part of the group is not a clean fraction of it).
-    The difference, V minus the group's count, is given back by the country's other enterprises in proportion to
-    their shares, so each country's count stays exact (unless every group of it is small). Weights stay >= 0 when a
-    country has more enterprises in groups of 5 or more than its small groups' differences (always in practice), so
-    a part never weighs more than its whole. Only the group's name and size are read: an unchanged group keeps its
+    The difference, V minus the group's count, is given back by the enterprises of the larger groups of the same
+    country and sector (of the country, where the sector has none) in proportion to their shares, so each country's
+    count, and each country x sector's with a group of 5 or more, stays exact. Weights stay >= 0 while the larger
+    groups outweigh the small groups' differences (always on the demo set), so a part never weighs more than its
+    whole. Only the group's name and size are read: an unchanged group keeps its
     weights from version to version, and a small group's V does not change when it gains or loses an enterprise."""
     frame = enterprises.reset_index(drop=True)
     ids = frame["enterprise_id"].astype(str).tolist()
@@ -169,10 +170,19 @@ def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
     value = dict(zip(distinct, low + (high - low) * _uniforms(secret, b"hidden count", distinct), strict=True))
     offset = pd.Series(0.0, index=frame.index)
     offset[small] = names[small].map(value) * share[small] / group_share[small] - 1.0
+    # The small groups' differences (V - count) go back to the larger groups of the same country and sector, and
+    # to those of the country where its sector has none: counts by country and by country x sector stay exact.
     country = frame["country"].astype(str)
-    given = offset[small].groupby(country[small]).sum()  # each country's small groups: V - count, summed
-    back = share[~small].groupby(country[~small]).transform("sum")
-    offset[~small] = -country[~small].map(given).fillna(0.0) * share[~small] / back
+    sector = country + "\0" + frame["sector"].astype(str)
+    given = offset[small].groupby(sector[small]).sum()
+    unplaced = given[~given.index.isin(set(sector[~small]))]
+    to_country = unplaced.groupby(unplaced.index.str.split("\0").str[0]).sum()
+    big = ~small
+    in_sector = share[big] / share[big].groupby(sector[big]).transform("sum")
+    in_country = share[big] / share[big].groupby(country[big]).transform("sum")
+    offset[big] = (
+        -sector[big].map(given).fillna(0.0) * in_sector - country[big].map(to_country).fillna(0.0) * in_country
+    )
     units = np.rint(offset * COUNT_UNIT).astype(np.int64)
     return pd.Series(units.to_numpy(), index=enterprises.index, dtype="int64")
 

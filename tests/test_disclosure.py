@@ -444,29 +444,29 @@ def test_every_enterprise_is_moved_by_six_to_twelve_percent_its_group_one_way(ke
     assert 0.3 < (ratio > 0).mean() < 0.7
 
 
-def test_a_small_group_counts_as_its_secret_value_whatever_its_size_and_each_country_stays_exact() -> None:
+def test_a_small_group_counts_as_its_secret_value_whatever_its_size_and_its_country_and_sector_stay_exact() -> None:
     def groups(small_size: int) -> pd.DataFrame:
-        rows = [("A", "p", f"A-p-{i}") for i in range(small_size)]  # the small group
-        rows += [("A", "q", f"A-q-{i}") for i in range(12)] + [("A", "r", f"A-r-{i}") for i in range(30)]
-        rows += [("B", "p", f"B-p-{i}") for i in range(3)] + [("B", "q", f"B-q-{i}") for i in range(8)]
-        frame = pd.DataFrame(rows, columns=["country", "sector", "enterprise_id"]).assign(phase="I")
+        rows = [("A", "p", "I", f"A-p-{i}") for i in range(small_size)]  # the small group
+        rows += [("A", "p", "II", f"A-pii-{i}") for i in range(9)]  # a larger group of the same sector
+        rows += [("A", "q", "I", f"A-q-{i}") for i in range(12)] + [("A", "r", "I", f"A-r-{i}") for i in range(30)]
+        rows += [("B", "p", "I", f"B-p-{i}") for i in range(3)] + [("B", "q", "I", f"B-q-{i}") for i in range(8)]
+        frame = pd.DataFrame(rows, columns=["country", "sector", "phase", "enterprise_id"])
         return frame.assign(offset=disclosure.count_offsets(b"k" * 32, frame) / disclosure.COUNT_UNIT)
 
     weights = {size: groups(size).assign(weight=lambda f: 1 + f["offset"]) for size in (1, 2, 3, 4)}
-    small = {size: frame.loc[frame["sector"].eq("p") & frame["country"].eq("A"), "weight"] for size, frame in
-             weights.items()}  # fmt: skip
     low, high = disclosure.HIDDEN_VALUE
-    value = small[1].sum()
+    value = weights[1].iloc[0]["weight"]
     assert low <= value <= high
-    for size, parts in small.items():
+    rounding = 60 / disclosure.COUNT_UNIT
+    for size, frame in weights.items():
+        parts = frame.loc[frame["enterprise_id"].str.startswith("A-p-"), "weight"]
         assert parts.sum() == pytest.approx(value, abs=size / disclosure.COUNT_UNIT)  # the same whatever the size
         assert size == 1 or parts.nunique() == size  # its enterprises' shares differ: a part is no clean fraction
-    for frame in weights.values():
         assert (frame["weight"] >= 0).all()  # a part never weighs more than its whole
-        totals = frame.groupby("country")["offset"].sum()
-        assert totals.abs().max() <= len(frame) / disclosure.COUNT_UNIT  # each country's count stays exact
-        big = frame[frame["sector"].isin(["q", "r"]) & frame["country"].eq("A")]
-        assert big["offset"].abs().max() < 0.2  # the groups of 5 or more only give the small group's difference back
+        by_sector = frame.groupby(["country", "sector"])["offset"].sum()
+        assert by_sector.drop(("B", "p")).abs().max() <= rounding  # given back within the country and sector
+        assert frame.groupby("country")["offset"].sum().abs().max() <= rounding  # B: by its other sector
+        assert frame.loc[frame["sector"].isin(["q", "r"]) & frame["country"].eq("A"), "offset"].abs().max() < 1e-9
 
 
 def test_group_directions_balance_each_country_and_stay_in_the_next_version() -> None:
