@@ -230,6 +230,7 @@ def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None
     from pptx import Presentation
 
     from score import exports, presentation
+    from score.deck import build_deck
     from score.i18n import fmt_int
 
     labels = {"country": {}, "module": {}, "indicator": {}, "sector": {}}
@@ -241,7 +242,7 @@ def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None
         fmt_int(kpis["enterprises"]),
         fmt_int(kpis["workers_reached"]),
     )
-    deck = Presentation(io.BytesIO(exports.build_deck(slides)))
+    deck = Presentation(io.BytesIO(build_deck(slides)))
     charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     by_country = charts[0]  # enterprises by country, largest first (names are the codes: no labels given)
     totals = _public("country_totals").set_index("country")
