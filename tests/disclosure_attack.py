@@ -10,7 +10,9 @@ countries) would script them; used by tests/test_disclosure.py and `make attack`
      F over all countries minus F over all but C.
 2. Averaging: the hidden cell F x C with and without C over >= 16 different sets of other countries (both sides
    shown with at least 9 enterprises), then the most likely count under the known count noise (the perturbation
-   table) and the median of the workers differences.
+   table) and the median of the workers differences. The averaged count difference tends to the hidden group's fixed
+   weight (score.disclosure.count_offsets), drawn without looking at its count: no estimator knowing the method
+   does better than guessing the commonest hidden count.
 3. Presence: the hidden cell (country x sector x phase) split by partner and then by joining year; a sub-cell whose
    figures differ from those of a cell known to be empty counts as one enterprise at least.
 Truth comes from tests/oracle.py (the raw CSVs). A count is recovered when the estimate equals the true count;
