@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score import config
 from score.ingest import Issue, validate_submission
 
 HERE = Path(__file__).parent
@@ -92,10 +91,10 @@ def test_base_set_is_clean() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_bad_file(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_file(case: Path, settings_override) -> None:
     spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     if "max_upload_mb" in spec:
-        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+        settings_override(max_upload_mb=spec["max_upload_mb"])
     report = validate_submission(spec["country"], _files(case, spec))
 
     for expected in spec["expected"]:

@@ -30,8 +30,8 @@ REBUILD = "python -m score build"
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    data = build_small(tmp_path, settings_override)
     yield data
     db.close_all()
 
@@ -76,10 +76,10 @@ def assert_dashboard_back(at: AppTest) -> None:
 # ---------------------------------------------------------------------------------------------- no database
 
 
-def test_never_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_never_built(tmp_path: Path, settings_override) -> None:
     data = tmp_path / "data"
     (data / "countries").mkdir(parents=True)
-    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    settings_override(data_dir=data)
     at = run_app()
     assert_clear_message(at, REBUILD)  # the way out; no file path is shown to the public
     assert not at.metric

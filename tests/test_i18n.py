@@ -267,9 +267,8 @@ def test_an_unknown_language_in_the_link_falls_back_to_english(demo_data_dir) ->
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, monkeypatch) -> None:
+def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, settings_override) -> None:
     """Every problem and fix of tests/bad_files reads in the viewer's language, at the same places."""
-    from score import config
     from score.ingest import validate_submission
     from tests.test_bad_files import CASES, _files
 
@@ -277,7 +276,7 @@ def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, monkey
     for case in CASES:
         spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
         if "max_upload_mb" in spec:
-            monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+            settings_override(max_upload_mb=spec["max_upload_mb"])
         files = _files(case, spec)
         set_language("en")
         english = validate_submission(spec["country"], files).issues

@@ -230,11 +230,13 @@ def test_app_with_hostile_url_parameters(guarded_database: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sign_in_form_with_hostile_input(guarded_database: Path, tmp_path: Path, monkeypatch) -> None:
+def test_sign_in_form_with_hostile_input(
+    guarded_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
     from score import audit, sessions
     from score.web import ui
 
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    settings_override(users_file=tmp_path / "users.json")
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")
     auth.add_user("maria", "correct horse battery staple", "hq")
     users_before = (tmp_path / "users.json").read_bytes()

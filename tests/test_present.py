@@ -5,6 +5,7 @@ mark on every slide while demo data is loaded."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from score import exports, presentation
+from score import exports, presentation, settings
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import set_language
@@ -247,6 +248,7 @@ def test_command_line_deck_exits_0_and_writes_the_same_deck(demo_data_dir, tmp_p
     result = subprocess.run(
         [sys.executable, "-m", "score", "deck", "--out", str(out), "--query", "countries=COL&phases=I"],
         cwd=REPO,
+        env={**os.environ, **settings.get().env()},  # the demo data dir of this test session
         capture_output=True,
         text=True,
         timeout=300,
@@ -269,6 +271,7 @@ def test_command_line_refuses_unknown_filters(demo_data_dir, tmp_path: Path) -> 
     result = subprocess.run(
         [sys.executable, "-m", "score", "deck", "--out", str(tmp_path / "x.pptx"), "--query", "countries=XXX"],
         cwd=REPO,
+        env={**os.environ, **settings.get().env()},  # the demo data dir of this test session
         capture_output=True,
         text=True,
         timeout=300,

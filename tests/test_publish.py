@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from score import config, db, publish
+from score import db, publish, settings
 from score.access import Scope
 from score.files import FILE_MODE, write_private
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
@@ -38,8 +38,8 @@ HQ = Scope.hq("geneva")
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 # ---------------------------------------------------------------------------------------------- bad files
@@ -74,24 +74,17 @@ def _corpus_files(case: Path, spec: dict) -> dict[str, bytes]:
 def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One built data dir for the tests that must not change anything (module-wide, restored after)."""
     data = make_small_data_dir(tmp_path_factory.mktemp("publish"))
-    previous = os.environ.get("SCORE_DATA_DIR")
-    os.environ["SCORE_DATA_DIR"] = str(data)
-    publish.build_all(user="tests")
-    yield data
-    if previous is None:
-        os.environ.pop("SCORE_DATA_DIR", None)
-    else:
-        os.environ["SCORE_DATA_DIR"] = previous
+    with settings.overridden(data_dir=data):
+        publish.build_all(user="tests")
+        yield data
 
 
 @pytest.mark.skipif(not _corpus_cases(), reason="no tests/bad_files corpus")
 @pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
-def test_bad_file_gives_its_message_and_changes_nothing(
-    case: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bad_file_gives_its_message_and_changes_nothing(case: Path, shared_data_dir: Path, settings_override) -> None:
     spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     if "max_upload_mb" in spec:
-        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+        settings_override(max_upload_mb=spec["max_upload_mb"])
     before = fingerprint(shared_data_dir)
     with pytest.raises(RejectedUpload) as rejected:
         publish_country(spec["country"], _corpus_files(case, spec), HQ)
@@ -318,8 +311,8 @@ def test_killed_after_the_switch_is_finished_by_recovery(data: Path, monkeypatch
 # ---------------------------------------------------------------------------------------------- read side
 
 
-def test_superseded_connections_are_closed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "GRACE_SECONDS", 0.0)
+def test_superseded_connections_are_closed(data: Path, settings_override) -> None:
+    settings_override(db_grace_seconds=0.0)
     first = db.current_path()
     headline()
     assert first in db.open_connections()
@@ -329,8 +322,8 @@ def test_superseded_connections_are_closed(data: Path, monkeypatch: pytest.Monke
     assert db.current_path() in db.open_connections()
 
 
-def test_superseded_connections_are_bounded_without_grace(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "GRACE_SECONDS", 3600.0)
+def test_superseded_connections_are_bounded_without_grace(data: Path, settings_override) -> None:
+    settings_override(db_grace_seconds=3600.0)
     versions = data / "versions"
     for n in range(2, 8):  # copies of version 1 stand for later versions (same data, new files)
         shutil.copyfile(versions / "score-1.duckdb", versions / f"score-{n}.duckdb")
@@ -357,14 +350,14 @@ def test_missing_and_corrupt_databases_are_reported(data: Path) -> None:
     assert headline()["enterprises"] == 318
 
 
-def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, monkeypatch) -> None:
+def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, settings_override) -> None:
     """After real data for COL is published, the notice still warns about PER (still demo), not COL."""
     from score import db
     from score.access import Scope
     from score.publish import publish_country
     from tests.publishing import build_small, dataset_a
 
-    build_small(tmp_path, monkeypatch)
+    build_small(tmp_path, settings_override)
     before = db.run_query("data_status", Scope.nothing()).iloc[0]
     assert bool(before["is_demo"]) and before["demo_country_codes"] == "COL,PER"
     publish_country("COL", dataset_a(), Scope.hq("tests"))

@@ -31,8 +31,8 @@ PENDING_NAME = "Pendiente Invisible S.A.S."
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def _rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from score import audit, config, publish, submissions
+from score import audit, publish, settings, submissions
 from score.access import Scope
 from score.upload import check_upload
 from score.versions import switch as switch_pointer
@@ -37,8 +37,8 @@ TIMEOUT = 120
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def _session(scope: Scope | None, page: str | None = None) -> AppTest:
@@ -237,11 +237,12 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
 
 
 def test_upload_limit_is_configured_consistently(data: Path) -> None:
-    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert settings["server"]["maxUploadSize"] >= config.MAX_UPLOAD_MB
+    streamlit_config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    limit = settings.get().max_upload_mb
+    assert streamlit_config["server"]["maxUploadSize"] >= limit
     at = _session(HQ, UPLOAD)
-    assert at.file_uploader(key="upload_files_0").proto.max_upload_size_mb == round(config.MAX_UPLOAD_MB)
-    assert f"Up to {config.MAX_UPLOAD_MB:g} MB per file" in _texts(at, "caption")
+    assert at.file_uploader(key="upload_files_0").proto.max_upload_size_mb == round(limit)
+    assert f"Up to {limit:g} MB per file" in _texts(at, "caption")
 
 
 def test_missing_or_damaged_database_is_explained(data: Path) -> None:

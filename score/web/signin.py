@@ -25,7 +25,6 @@ state can only be written by the app's own code and its widgets, and no widget u
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
@@ -33,7 +32,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, sessions
+from score import audit, auth, disclosure, sessions, settings
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
@@ -193,7 +192,7 @@ def _client() -> auth.Client:
         peer = st.context.ip_address
     except (AttributeError, RuntimeError):
         headers, peer = {}, None
-    address = auth.client_address(headers, peer, os.environ.get(auth.PROXY_SECRET_ENV))
+    address = auth.client_address(headers, peer, settings.get().proxy_secret)
     return auth.Client(address, _cookie(sessions.DEVICE_COOKIE))
 
 
