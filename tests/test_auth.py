@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from score import audit, auth
 from score.access import Scope
 from score.settings import Settings
+from tests.apptest import app
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -560,9 +561,7 @@ def test_audit_log_write_failure_does_not_raise(
 
 
 def _app(data_dir: Path):
-    from streamlit.testing.v1 import AppTest
-
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    return app()
 
 
 def _texts(at) -> str:
@@ -698,22 +697,13 @@ def test_app_refused_demo_sign_in_is_logged_under_its_name_with_the_command_for_
 
 
 def test_audit_page_is_hq_only(app_users: Path) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from score.web import ui
-
     audit.record("sign_in", "boss", method="password")
     for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
-        page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
-        if scope is not None:
-            page.session_state[ui.SCOPE_KEY] = scope
-        page.run()
+        page = app("views/audit.py", scope=scope).run()
         assert not page.exception
         assert [e.value for e in page.error] == ["This page is only for the SCORE team in Geneva."]
         assert not page.dataframe
-    page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
-    page.session_state[ui.SCOPE_KEY] = Scope.hq("boss")
-    page.run()
+    page = app("views/audit.py", scope=Scope.hq("boss")).run()
     assert not page.exception and not page.error
     assert "boss" in page.dataframe[0].value["user"].tolist()
     # The navigation lists it for HQ only.

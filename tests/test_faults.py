@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from score import config, db
 from score.access import Scope
 from score.versions import switch as switch_pointer
+from tests.apptest import app
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
@@ -37,10 +38,8 @@ def data(tmp_path: Path, settings_override) -> Path:
 
 
 def run_app(scope: Scope | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-    if scope is not None:
-        at.session_state["score_scope"] = scope
-    at.run()
+    """No check for exceptions here: what a fault shows is what these tests read."""
+    at = app(scope=scope, timeout=TIMEOUT).run()
     if page:
         at.switch_page(page).run()
     return at

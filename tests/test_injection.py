@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from score import auth, db, filters
 from score.access import Scope
 from score.filters import Filters
+from tests.apptest import app
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -205,9 +206,7 @@ def test_connection_is_read_only(guarded_database: Path) -> None:
 
 
 def _app():
-    from streamlit.testing.v1 import AppTest
-
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    return app()
 
 
 @pytest.mark.slow

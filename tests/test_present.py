@@ -18,8 +18,9 @@ from score import exports, presentation, settings
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import set_language
+from tests.apptest import open_page
+from tests.decks import charts_of, country_names, deck_for
 from tests.formats import en_int, en_pct
-from tests.test_pages_a import open_page
 
 PRESENT = "views/present.py"
 REPO = Path(__file__).resolve().parent.parent
@@ -138,43 +139,6 @@ def test_headline_figures_on_a_slide_are_the_pages_tiles_with_women_shares() -> 
     narrowed = presentation.headline_kpis(query, kpis, Filters(sectors=("garments",)))
     assert [k.detail for k in narrowed] == ["", "", "", "9,876 training participations"] and asked == []
     assert all(k.progress is None for k in narrowed)
-
-
-def scoped_query(filters: Filters, scope: Scope):
-    from score import db
-
-    def query(name: str, **params: object):
-        return db.run_query(name, scope, filters, **params)
-
-    return query
-
-
-def country_names() -> dict[str, str]:
-    from score.web import ui
-
-    return ui.reference_labels("country")
-
-
-def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], Presentation]:
-    from score import db
-    from score.web import ui
-
-    labels = ui.export_labels()
-    status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
-    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
-    context = exports.export_context(filters, labels, status, adjusted=adjusted)
-    slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
-    return slides, Presentation(io.BytesIO(exports.build_deck(slides, context=context)))
-
-
-def charts_of(deck: Presentation) -> dict[str, object]:
-    """Slide title -> its native chart."""
-    out = {}
-    for slide in deck.slides:
-        chart = next((shape.chart for shape in slide.shapes if shape.has_chart), None)
-        if chart is not None:
-            out[slide.shapes[0].text_frame.text] = chart
-    return out
 
 
 def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None:

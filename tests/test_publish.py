@@ -20,6 +20,7 @@ from score.files import FILE_MODE, write_private
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
 from score.versions import current as current_version
 from score.versions import switch as switch_pointer
+from tests.bad_file_cases import CASES, case_files
 from tests.publishing import (
     REMOVED,
     build_small,
@@ -31,9 +32,6 @@ from tests.publishing import (
     make_small_data_dir,
 )
 
-HERE = Path(__file__).parent
-CORPUS = HERE / "bad_files"
-BASE = HERE / "fixtures" / "valid_small" / "COL"
 HQ = Scope.hq("geneva")
 
 
@@ -46,28 +44,8 @@ def data(tmp_path: Path, settings_override) -> Path:
 
 
 def _corpus_cases() -> list[Path]:
-    if not CORPUS.exists():
-        return []
-    cases = []
-    for case in sorted(CORPUS.iterdir()):
-        spec_path = case / "expected.json"
-        if spec_path.is_file() and not json.loads(spec_path.read_text(encoding="utf-8")).get("ok", False):
-            cases.append(case)
-    return cases
-
-
-def _corpus_files(case: Path, spec: dict) -> dict[str, bytes]:
-    """The corpus's own recipe (tests/test_bad_files.py): the defective files laid over the valid base set."""
-    files = {p.name: p.read_bytes() for p in sorted(BASE.iterdir())} if spec.get("base", True) else {}
-    for path in sorted(case.iterdir()):
-        if path.name != "expected.json":
-            files[path.name] = path.read_bytes()
-    if "generate" in spec:  # a file above the (lowered) size limit, grown from the base file
-        name, size = spec["generate"]["file"], spec["generate"]["bytes"]
-        lines = files[name].decode("utf-8").splitlines()
-        rows = [lines[0]] + [lines[1].replace("COL-0001", f"COL-{n}") for n in range(1000, 1000 + size // 50)]
-        files[name] = ("\n".join(rows) + "\n").encode("utf-8")
-    return files
+    """The rejected cases of the bad-input corpus (the accepted ones change the data, as they should)."""
+    return [case for case in CASES if not json.loads((case / "expected.json").read_text(encoding="utf-8")).get("ok")]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +65,7 @@ def test_bad_file_gives_its_message_and_changes_nothing(case: Path, shared_data_
         settings_override(max_upload_mb=spec["max_upload_mb"])
     before = fingerprint(shared_data_dir)
     with pytest.raises(RejectedUpload) as rejected:
-        publish_country(spec["country"], _corpus_files(case, spec), HQ)
+        publish_country(spec["country"], case_files(case, spec), HQ)
     report = rejected.value.report
     for expected in (e for e in spec["expected"] if e["severity"] == "error"):
         assert any(
