@@ -10,16 +10,16 @@ import streamlit as st
 
 from score import db, upload
 from score.i18n import _
-from score.web import components, signin, ui
+from score.web import components, language, layout, signin, ui
 
-ui.apply_language()  # before anything is written: the tab title is translated too
+language.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(
     page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
-ui.responsive_layout()
-ui.sidebar_language()
-ui.streamlit_texts()
+layout.responsive_layout()
+language.sidebar_language()
+language.streamlit_texts()
 signin.sidebar_sign_in()
 
 try:

@@ -156,13 +156,22 @@ def pivot_wide(frame: pd.DataFrame, index: str, columns: str, values: str, order
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# GitHub-flavoured Markdown also links bare addresses after parsing, escapes or not (remark-gfm's autolink
+# literals: http://, https://, www., name@host): a WORD JOINER (U+2060, invisible) breaks each pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def markdown_text(text: str) -> str:
+    """`text` as it reads, for a place that renders Markdown (st.markdown, st.caption, st.table cells): uploaded
+    text holding [link](url), ![image](url), **bold** or a bare https://address stays text, never a link or image."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells and index read as typed where Streamlit renders Markdown (st.table): a partner
-    name from an upload holding [link](url) or ![image](url) stays text, never a link or an image."""
+    """A copy whose text cells, index and headings read as typed where Streamlit renders Markdown (st.table)."""
     out = frame.copy()
-    escape = lambda value: _MARKDOWN_SPECIAL.sub(r"\\\1", value) if isinstance(value, str) else value  # noqa: E731
+    escape = lambda value: markdown_text(value) if isinstance(value, str) else value  # noqa: E731
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(escape)

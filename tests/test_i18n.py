@@ -238,9 +238,9 @@ def test_the_link_wins_over_the_session_and_the_picker_writes_the_link(demo_data
 
 
 def test_without_a_link_the_browser_language_is_used(demo_data_dir, monkeypatch) -> None:
-    from score.web import ui
+    from score.web import language
 
-    monkeypatch.setattr(ui, "browser_language", lambda: "fr")
+    monkeypatch.setattr(language, "browser_language", lambda: "fr")
     at = _run(PAGES[0])
     assert at.title[0].value == "Les résultats de SCORE en un coup d'œil"
     assert "lang" not in at.query_params  # the browser gives French anyway

@@ -4,6 +4,7 @@ exception, and the database file is byte-for-byte unchanged afterwards."""
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from pathlib import Path
 
@@ -270,3 +271,30 @@ def test_normalise_username_rejects_tricks() -> None:
     for value in [*NASTY, "ｍaria", "mаria", "maria\u200b", "a" * 255, None, 42, b"maria"]:
         name = auth.normalise_username(value)
         assert name is None or set(name) <= set(string.ascii_lowercase + string.digits + "._+-@"), repr(value)[:40]
+
+
+# remark-gfm's autolink literal patterns (mdast-util-gfm-autolink-literal): what Streamlit's Markdown links after
+# parsing, whatever the backslash escapes.
+GFM_AUTOLINKS = (
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE),
+    re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)"),
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '<a href="https://evil.example/login">Partner</a>',
+        "[Partner](https://evil.example/login) ![p](https://evil.example/pixel.png)",
+        "see www.evil.example or HTTP://EVIL.EXAMPLE",
+        "write to boss@evil.example",
+    ],
+)
+def test_uploaded_text_in_markdown_reads_as_typed_and_links_nothing(typed: str) -> None:
+    from score.values import WORD_JOINER, markdown_text
+
+    shown = markdown_text(typed)
+    unescaped = re.sub(r"\\(.)", r"\1", shown)  # what Markdown makes of the escapes
+    assert unescaped.replace(WORD_JOINER, "") == typed  # reads as typed
+    assert not any(pattern.search(unescaped) for pattern in GFM_AUTOLINKS), unescaped
+    assert not re.search(r"(?<!\\)[\[\]()!<>*_`]", shown)  # no Markdown or HTML syntax left unescaped

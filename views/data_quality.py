@@ -44,7 +44,7 @@ shown = components.with_labels(table, country=names)
 for column in ["version", "age_days", *(check.query for check in checks)]:
     shown[column] = shown[column].map(lambda value: "" if value != value or value is None else fmt_int(value))
 # A plain table: its headings wrap, so every check is in view at 1280 px and 800 px (a grid scrolled sideways).
-st.table(shown.rename(columns=headings)[list(headings.values())], hide_index=True)
+components.text_table(shown.rename(columns=headings)[list(headings.values())], hide_index=True)
 st.caption(_("Countries: {names}", names=", ".join(names.get(c, c) for c in table["country"])))
 
 for check in checks:

@@ -15,6 +15,7 @@ from score.exports import build_deck
 from score.i18n import _, current_language
 from score.web import present_mode as pm
 from score.web import ui
+from score.web.language import language_params
 
 ui.pin_data_version()
 filters = ui.current_filters()
@@ -106,4 +107,4 @@ with st.container(key=pm.KEYS_KEY):
     st.button(_("Previous"), on_click=_move, args=(-1,), shortcut="PageUp", key="slide_pageup")
 
 if leave:
-    st.switch_page("views/overview.py", query_params={**filters.to_query_params(), **ui.language_params()})
+    st.switch_page("views/overview.py", query_params={**filters.to_query_params(), **language_params()})

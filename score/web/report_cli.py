@@ -32,6 +32,7 @@ def page_report(
     from score.access import Scope
     from score.presentation import link_filters
     from score.web import ui
+    from score.web.language import LANGUAGE_PARAM
 
     if page not in PAGES:
         raise ValueError(f"unknown page {page!r}; one of {', '.join(PAGES)}")
@@ -41,7 +42,7 @@ def page_report(
         app.session_state[ui.SCOPE_KEY] = Scope.hq("cli")
     for key, values in parse_qs(query_string.lstrip("?")).items():
         app.query_params[key] = values
-    app.query_params[ui.LANGUAGE_PARAM] = language
+    app.query_params[LANGUAGE_PARAM] = language
     app.run()
     if page != "overview":
         app.switch_page(f"views/{page}.py").run()

@@ -19,6 +19,7 @@ from score.i18n import _, fmt_datetime, fmt_int
 from score.labels import who
 from score.quality import checks
 from score.web import ui
+from score.web.components.text import text_table
 from score.web.upload_sections import (
     confirmation,
     headline_labels,
@@ -305,7 +306,7 @@ def value_history_section(country: str, scope) -> None:
         ui.empty_state(_("No change recorded for it in the archived versions."))
         return
     action = {"build": _("Rebuild"), "publish": _("Upload"), "restore": _("Restore")}
-    st.table(
+    text_table(
         pd.DataFrame(
             {
                 _("Version"): history["version"].map(fmt_int),
@@ -373,7 +374,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         )
     )
     labels = headline_labels()
-    st.table(
+    text_table(
         pd.DataFrame(
             {
                 _("Figure"): list(labels.values()),
@@ -385,7 +386,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         hide_index=True,
     )
     table_names = table_labels()
-    st.table(
+    text_table(
         pd.DataFrame(
             {
                 _("Table"): [table_names.get(t, t) for t in summary.diffs],
@@ -398,7 +399,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
     )
     if summary.largest:
         st.caption(_("The largest changes:"))
-        st.table(
+        text_table(
             pd.DataFrame(
                 {
                     _("Table"): [table_names.get(c.table, c.table) for c in summary.largest],
@@ -413,7 +414,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
 
     titles = {c.query: c.title for c in checks()}
     st.caption(_("Data quality checks (rows flagged now → after approval):"))
-    st.table(
+    text_table(
         pd.DataFrame(
             {
                 _("Check"): [titles.get(q, q) for q in summary.quality],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,17 +18,15 @@ import streamlit as st
 from score import contract, db, exports, filter_options, filters, narrative, report
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, set_language
+from score.i18n import _, current_language
 from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
 from score.web import warm
 from score.web.cache import cached_query, filters_key
+from score.web.language import LANGUAGE_KEY as LANGUAGE_KEY  # tests set the picker through ui
+from score.web.language import apply_language, language_params
 
 FILTERS_KEY = "score_filters"
 SCOPE_KEY = "score_scope"
-LANGUAGE_KEY = "score_language"  # the sidebar picker
-LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
-LANGUAGE_PARAM = "lang"  # ?lang=fr|es|en in the URL
-LANGUAGE_NAMED_KEY = "score_language_named"  # a link or the picker named the language: it stays in the URL
 DB_PATH_KEY = "score_db_path"  # the database version this rerun reads (see pin_data_version)
 PINNED_KEY = "score_db_pinned"  # app.py pinned it in this rerun (page() then does not check the file again)
 PAGE_SHEETS_KEY = "score_page_sheets"  # query results this page run drew from: the page's Excel workbook
@@ -139,136 +136,6 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     if pd.isna(first):
         return filters.YEAR_MIN, filters.YEAR_MAX
     return int(first), max(int(last), int(first) + 1)
-
-
-def browser_language() -> str:
-    """The browser's language when it is one of ours (st.context.locale, e.g. "es-CO"), else English."""
-    try:
-        locale = st.context.locale
-    except Exception:  # no browser behind this run (AppTest, bare mode)
-        locale = None
-    return language_code(locale) or DEFAULT_LANGUAGE
-
-
-def chosen_language() -> str:
-    """This rerun's language: `?lang=` in the URL (a shared link, a reload), else what this session chose
-    before (the URL loses `lang` for a moment when st.navigation switches page), else the browser's."""
-    if language_code(st.query_params.get(LANGUAGE_PARAM)):
-        st.session_state[LANGUAGE_NAMED_KEY] = True
-    for candidate in (
-        st.query_params.get(LANGUAGE_PARAM),
-        st.session_state.get(LANGUAGE_CHOICE_KEY),
-        st.session_state.get(LANGUAGE_KEY),
-    ):
-        language = language_code(candidate)
-        if language:
-            return language
-    return browser_language()
-
-
-def language_params() -> dict[str, str]:
-    """`lang` for the URL, so a link or a reload keeps the language. Once a link or the picker named the
-    language it stays in every link, even when this browser would pick it anyway: a French colleague's link
-    (`/present?lang=fr`) must open in French in an English browser. Left out only when nobody named it and
-    the browser's language is used (links stay short)."""
-    language = current_language()
-    named = st.session_state.get(LANGUAGE_NAMED_KEY, False)
-    return {LANGUAGE_PARAM: language} if named or language != browser_language() else {}
-
-
-def _language_picked() -> None:
-    """The sidebar picker wrote a new language: put it in the URL before the rerun reads it."""
-    picked = language_code(st.session_state.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
-    st.session_state[LANGUAGE_CHOICE_KEY] = picked
-    st.session_state[LANGUAGE_NAMED_KEY] = True
-    st.query_params[LANGUAGE_PARAM] = picked
-
-
-def apply_language() -> str:
-    """Set the language for this rerun (app.py, and again in `page()`: AppTest reruns a page on its own)."""
-    language = chosen_language()
-    st.session_state[LANGUAGE_CHOICE_KEY] = language
-    set_language(language)
-    return language
-
-
-def sidebar_language() -> None:
-    """The language picker; the language itself comes from the URL, the session or the browser."""
-    language = apply_language()
-    st.session_state[LANGUAGE_KEY] = language
-    st.sidebar.selectbox(
-        _("Language"),
-        list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        key=LANGUAGE_KEY,
-        on_change=_language_picked,
-    )
-    wanted = language_params().get(LANGUAGE_PARAM)
-    if st.query_params.get(LANGUAGE_PARAM) != wanted:
-        if wanted is None:
-            del st.query_params[LANGUAGE_PARAM]
-        else:
-            st.query_params[LANGUAGE_PARAM] = wanted
-
-
-# Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
-# the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
-HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
-
-
-# Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
-# and an open select box with nothing left to offer ("No results") are English in every language and Streamlit
-# has no setting for them. A style sheet could only paint other words
-# over them (a screen reader still read "Upload / 200MB per file"), so this script puts the reader's words into
-# the page itself, again whenever Streamlit draws the uploader anew: what is seen and what is read aloud agree.
-STREAMLIT_WORDS_JS = """
-<script>
-(() => {
-  const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
-  const doc = window.parent.document;
-  const translate = () => {
-    for (const [where, pattern, replacement] of words) {
-      doc.querySelectorAll(where).forEach((place) => {
-        const walker = doc.createTreeWalker(place, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-          if (new RegExp(pattern).test(node.nodeValue.trim()) && node.nodeValue !== replacement) {
-            node.nodeValue = replacement;
-          }
-        }
-      });
-    }
-  };
-  translate();
-  if (!window.parent.scoreWordsObserver) {
-    window.parent.scoreWordsObserver = new MutationObserver(() => window.parent.scoreTranslate());
-    window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
-  }
-  window.parent.scoreTranslate = translate;  // the observer calls this rerun's words (the language may change)
-})();
-</script>
-"""
-
-
-def streamlit_texts() -> None:
-    """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint);
-    in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
-    all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
-    st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
-    if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
-        st.html(STREAMLIT_WORDS_JS % "[]", unsafe_allow_javascript=True)
-        return
-    limit = st.get_option("server.maxUploadSize")
-    uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
-    words = [
-        (uploader, "^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
-        (uploader, "^Upload directories$", _("Upload folders")),
-        (uploader, "^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
-        (uploader, "^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
-        (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
-    ]
-    # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
-    payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
-    st.html(STREAMLIT_WORDS_JS % payload, unsafe_allow_javascript=True)
 
 
 def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
@@ -539,105 +406,6 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.session_state[PAGE_REPORT_KEY] = (title, None, None) if workbook else None
     notices()
     return current_filters()
-
-
-# Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
-# a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
-# that and 1000 px it would take a third of the screen, so the first visit collapses it once (the person
-# opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
-RESPONSIVE_CSS = """
-<style>
-/* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
-[data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
-  overflow: visible !important; text-overflow: clip !important; }
-[data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
-[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; }
-[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
-  text-overflow: clip !important; }
-@media (max-width: 1100px) {
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
-    min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
-  /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
-     laptop) and a map beside a chart would show a sliver of the country: one under the other, full width */
-  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(
-    [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
-    min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
-}
-</style>
-"""
-COLLAPSE_SIDEBAR_JS = """
-<script>
-(() => {
-  if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
-  const tries = { n: 0 };
-  const collapse = () => {
-    const doc = window.parent.document;
-    const side = doc.querySelector('[data-testid="stSidebar"]');
-    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    const open = side && side.getBoundingClientRect().right > 40;
-    if (open && button) {
-      window.sessionStorage.setItem("score-sidebar-collapsed", "1");
-      button.click();
-    } else if (tries.n++ < 20) {
-      setTimeout(collapse, 100);
-    }
-  };
-  collapse();
-})();
-</script>
-"""
-
-
-# Every chart gets an accessible name (its title) and description (the text alternative that
-# components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
-# screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
-CHART_NAMES_JS = """
-<script>
-(() => {
-  const doc = window.parent.document;
-  if (doc.scoreChartNames) return;
-  doc.scoreChartNames = true;
-  const plain = (markup) => {
-    // \\x3c is "<": Streamlit drops a script whose text holds "<" before a letter (DOMPurify)
-    const text = String(markup ?? "").replace(/\\x3cbr\\s*\\/?>/gi, " ");
-    const body = new DOMParser().parseFromString(text, "text/html").body;
-    return (body.textContent || "").replace(/\\s+/g, " ").trim();
-  };
-  const name = () => {
-    doc.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((box) => {
-      const plot = box.querySelector(".js-plotly-plot");
-      const layout = plot && plot.layout;
-      if (!layout) return;
-      const title = plain(layout.title && (layout.title.text ?? layout.title));
-      const description = plain(layout.meta && layout.meta.description);
-      if (title && box.getAttribute("aria-label") !== title) {
-        box.setAttribute("role", "figure");
-        box.setAttribute("aria-label", title);
-      }
-      if (description && box.getAttribute("aria-description") !== description) {
-        box.setAttribute("aria-description", description);
-      }
-    });
-  };
-  // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)
-  let pending = false;
-  const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; name(); }, 250); } };
-  new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
-  name();
-})();
-</script>
-"""
-
-
-def responsive_layout() -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; and
-    the charts' accessible names (CHART_NAMES_JS)."""
-    st.html(RESPONSIVE_CSS)
-    st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
-    st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
 
 
 def reset_page_workbook() -> None:

@@ -21,6 +21,7 @@ from score.labels import who
 from score.quality import action_label
 from score.values import format_value
 from score.web import signin, ui
+from score.web.components.text import text_table
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -521,7 +522,7 @@ def history_table(history: pd.DataFrame) -> None:
     )
     with st.container(key=HISTORY_KEY):  # file names (the last column) may break anywhere on a narrow screen
         st.html(f"<style>.st-key-{HISTORY_KEY} td:last-child {{ overflow-wrap: anywhere; }}</style>")
-        st.table(shown, hide_index=True)
+        text_table(shown, hide_index=True)
     st.caption(
         _(
             "Added, changed, removed: enterprises, against the version before. Figures: before → after. "

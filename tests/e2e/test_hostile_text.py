@@ -66,11 +66,6 @@ def _check(page: Page, name: str) -> None:
     assert page.evaluate(FROM_DATA) == [], "an element from uploaded text points outside"
 
 
-@pytest.mark.xfail(
-    reason="open bug: on the public profile an <a href> from a partner name still becomes a link (found at the end "
-    "of the session; the image request is fixed); written in the session's note",
-    strict=False,
-)
 def test_hostile_partner_names_are_text_on_the_public_profile(page: Page, hostile_server: AppServer) -> None:
     ui.goto(page, f"{hostile_server.url}/country?profile=COL")
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=ui.TIMEOUT)

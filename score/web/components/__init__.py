@@ -109,6 +109,7 @@ from score.web.components.tables import (
     table_section,
     with_labels,
 )
+from score.web.components.text import plain_paragraph, text_table
 from score.web.components.tiles import kpi_row, reach_tiles, targets_caption
 
 __all__ = [
@@ -161,6 +162,7 @@ __all__ = [
     "outcome_tiles",
     "page_workbook",
     "pivot_wide",
+    "plain_paragraph",
     "reach_tiles",
     "renamed",
     "role_labels",
@@ -180,6 +182,7 @@ __all__ = [
     "table_section",
     "targets_apply",
     "targets_caption",
+    "text_table",
     "training_tiles",
     "trend_chart",
     "with_labels",

@@ -17,8 +17,9 @@ import streamlit as st
 
 from score import chart_text, charts, logframe, maps
 from score.i18n import _, current_language, fmt_int, fmt_number, fmt_pct, plot_separators
-from score.values import HIDDEN, as_plain_text, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
+from score.values import HIDDEN, cumulative, format_value, hidden_or_empty, missing, numeric, sex_labels
 from score.web.components.downloads import download
+from score.web.components.text import text_table
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 Figure: TypeAlias = (
@@ -56,7 +57,7 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
         fig = build(*args, **kwargs)
         if fig is not None:
-            # the text alternative travels in the figure: the page names each chart with it (ui.CHART_NAMES_JS)
+            # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
             fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
         return fig
 
@@ -157,7 +158,7 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
         words = html.escape(chart_text.text_alternative(table))
         st.html(f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>')
         rows = pd.DataFrame(table.display_rows(), columns=table.header).set_index(table.header[0])
-        st.table(as_plain_text(rows))
+        text_table(rows)
         reason = exports.hidden_reason_text()
         hidden = [any(cell.hidden for cell in row) for row in table.cells]
         data = table.frame()

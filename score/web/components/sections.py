@@ -3,7 +3,6 @@ sections that pages name (joining trend, sectors, outcome shares, women and men 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -32,6 +31,7 @@ from score.web.components.figures import (
     show_or_empty,
     trend_chart,
 )
+from score.web.components.text import plain_paragraph
 
 
 def suppression_note(*frames: pd.DataFrame) -> None:
@@ -225,7 +225,4 @@ def narrative_section(place: str | None = None, filters_override: Filters | None
         return ui.query(name, filters_override=filters_override, **params)
 
     text = narrative(query, place, ui.reference_labels("indicator")).text
-    st.markdown(_MARKDOWN.sub(r"\\\1", text))  # plain text: nothing in it is read as Markdown
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+    plain_paragraph(text)

@@ -1,0 +1,104 @@
+"""What every page gets on screen from app.py: the narrow-screen layout (wrapping tiles, whole numbers, the
+sidebar folded once) and the charts' accessible names."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
+# a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
+# that and 1000 px it would take a third of the screen, so the first visit collapses it once (the person
+# opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
+RESPONSIVE_CSS = """
+<style>
+/* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
+[data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+@media (max-width: 1100px) {
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }
+  /* two charts side by side would be too narrow for their titles (wrapped for a half-width chart on a
+     laptop) and a map beside a chart would show a sliver of the country: one under the other, full width */
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(
+    [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
+    min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
+}
+</style>
+"""
+COLLAPSE_SIDEBAR_JS = """
+<script>
+(() => {
+  if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
+  const tries = { n: 0 };
+  const collapse = () => {
+    const doc = window.parent.document;
+    const side = doc.querySelector('[data-testid="stSidebar"]');
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    const open = side && side.getBoundingClientRect().right > 40;
+    if (open && button) {
+      window.sessionStorage.setItem("score-sidebar-collapsed", "1");
+      button.click();
+    } else if (tries.n++ < 20) {
+      setTimeout(collapse, 100);
+    }
+  };
+  collapse();
+})();
+</script>
+"""
+
+
+# Every chart gets an accessible name (its title) and description (the text alternative that
+# components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
+# screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
+CHART_NAMES_JS = """
+<script>
+(() => {
+  const doc = window.parent.document;
+  if (doc.scoreChartNames) return;
+  doc.scoreChartNames = true;
+  const plain = (markup) => {
+    // \\x3c is "<": Streamlit drops a script whose text holds "<" before a letter (DOMPurify)
+    const text = String(markup ?? "").replace(/\\x3cbr\\s*\\/?>/gi, " ");
+    const body = new DOMParser().parseFromString(text, "text/html").body;
+    return (body.textContent || "").replace(/\\s+/g, " ").trim();
+  };
+  const name = () => {
+    doc.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((box) => {
+      const plot = box.querySelector(".js-plotly-plot");
+      const layout = plot && plot.layout;
+      if (!layout) return;
+      const title = plain(layout.title && (layout.title.text ?? layout.title));
+      const description = plain(layout.meta && layout.meta.description);
+      if (title && box.getAttribute("aria-label") !== title) {
+        box.setAttribute("role", "figure");
+        box.setAttribute("aria-label", title);
+      }
+      if (description && box.getAttribute("aria-description") !== description) {
+        box.setAttribute("aria-description", description);
+      }
+    });
+  };
+  // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)
+  let pending = false;
+  const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; name(); }, 250); } };
+  new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
+  name();
+})();
+</script>
+"""
+
+
+def responsive_layout() -> None:
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; and
+    the charts' accessible names (CHART_NAMES_JS)."""
+    st.html(RESPONSIVE_CSS)
+    st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
