@@ -117,7 +117,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "score/sql/schema.sql",
         r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(provinces IS NULL)",
         "TRUE",
-        (f"{ORACLE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
+        (f"{SCOPE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
     ),
     Mutation(
         "suppression_never_applied",
