@@ -62,7 +62,7 @@ def test_present_mode_opens_on_the_title_and_steps_through_the_slides(raw) -> No
     assert counter(at) == f"1 / {SLIDES}"
 
 
-def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored() -> None:
+def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored(demo_data_dir) -> None:
     at = open_page(PRESENT, params={"slide": "3"})
     assert counter(at) == f"3 / {SLIDES}"
     assert len(at.get("plotly_chart")) == 1  # the map
@@ -163,7 +163,7 @@ def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None
     assert found[f"Good practices adopted (n = {en_int(n)})"] == pytest.approx(share)
 
 
-def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide() -> None:
+def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide(demo_data_dir) -> None:
     slides, deck = deck_for(Filters())
     map_slide = deck.slides[[s.kind for s in slides].index("map")]
     assert any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in map_slide.shapes)
