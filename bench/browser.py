@@ -423,22 +423,20 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also save every visit's figures here")
     args = parser.parse_args()
     pages = tuple(p for p in args.pages.split(",") if p in PAGES)
-    started, load_start = time.time(), os.getloadavg()[0]
     root = make_scaled.bench_root() / "browser"
-    results: dict = {"scales": []}
-    for scale in (int(s) for s in args.scales.split(",")):
-        results["scales"].append(run_scale(scale, pages, args.visitors, root))
-    with contextlib.suppress(Exception):
-        results["chromium"] = subprocess.run(
-            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
-        ).stdout.split()[-1]
-    (args.json or root / "browser.json").write_text(json.dumps(results, indent=1))
-    loads = (load_start, os.getloadavg()[0])
 
-    def text_of(command: str) -> str:
-        return report(results, command, started, loads)
+    def measure() -> dict:
+        results: dict = {"scales": []}
+        for scale in (int(s) for s in args.scales.split(",")):
+            results["scales"].append(run_scale(scale, pages, args.visitors, root))
+        with contextlib.suppress(Exception):
+            results["chromium"] = subprocess.run(
+                [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+            ).stdout.split()[-1]
+        (args.json or root / "browser.json").write_text(json.dumps(results, indent=1))
+        return results
 
-    return harness.report_and_write("bench/browser.py", text_of, args.write, MARKERS)
+    return harness.measure_and_report("bench/browser.py", measure, report, args.write, MARKERS)
 
 
 if __name__ == "__main__":

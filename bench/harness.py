@@ -4,10 +4,15 @@ and writing a measured section between markers in BENCHMARKS.md."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
+
+Results = TypeVar("Results")
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,3 +53,19 @@ def report_and_write(script: str, text_of: Callable[[str], str], path: Path | No
     if path:
         write_section(path, text, markers)
     return 0
+
+
+def measure_and_report(
+    script: str,
+    measure: Callable[[], Results],
+    report: Callable[[Results, str, float, tuple[float, float]], str],
+    path: Path | None,
+    markers: tuple[str, str],
+) -> int:
+    """Run `measure()`, noting when it started and the 1-minute load average before and after (a busy machine
+    is said in the report), then `report(results, command, started, loads)` printed and written as in
+    `report_and_write`; the script's exit code."""
+    started, load_start = time.time(), os.getloadavg()[0]
+    results = measure()
+    loads = (load_start, os.getloadavg()[0])
+    return report_and_write(script, lambda command: report(results, command, started, loads), path, markers)

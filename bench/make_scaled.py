@@ -141,17 +141,17 @@ def build(data: Path) -> tuple[float, dict[str, float], object]:
     settings.update(data_dir=data)
     publish._validated.clear()  # as in a fresh process: every country folder is read and validated
     steps: dict[str, float] = {}
-    saved = (publish.read_country_dir, publish.build_database, publish.check_version, publish._archive_upload)
+    saved = (publish.read_country_dir, publish.build_database, publish.check_version, publish.archive_upload)
     publish.read_country_dir = _timed(steps, "read + validate", publish.read_country_dir)
     publish.build_database = _timed(steps, "load into DuckDB + checkpoint", publish.build_database)
     publish.check_version = _timed(steps, "check version", publish.check_version)
-    publish._archive_upload = _timed(steps, "archive raw files", publish._archive_upload)
+    publish.archive_upload = _timed(steps, "archive raw files", publish.archive_upload)
     try:
         start = time.perf_counter()
         result = publish.build_all(user="bench")
         total = time.perf_counter() - start
     finally:
-        publish.read_country_dir, publish.build_database, publish.check_version, publish._archive_upload = saved
+        publish.read_country_dir, publish.build_database, publish.check_version, publish.archive_upload = saved
     steps["other (switch pointer, history)"] = total - sum(steps.values())
     return total, steps, result
 

@@ -126,17 +126,15 @@ def main() -> int:
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     pages = tuple(p for p in args.pages.split(",") if p in PAGES)
-    started, load_start = time.time(), os.getloadavg()[0]
-    results = {}
-    for scale in (int(s) for s in args.scales.split(",")):
-        print(f"x{scale}: new sessions with a link", flush=True)
-        results[scale] = measure(scale, pages)
-    loads = (load_start, os.getloadavg()[0])
 
-    def text_of(command: str) -> str:
-        return report(results, command, started, loads)
+    def every_scale() -> dict[int, dict]:
+        results = {}
+        for scale in (int(s) for s in args.scales.split(",")):
+            print(f"x{scale}: new sessions with a link", flush=True)
+            results[scale] = measure(scale, pages)
+        return results
 
-    return harness.report_and_write("bench/new_session.py", text_of, args.write, MARKERS)
+    return harness.measure_and_report("bench/new_session.py", every_scale, report, args.write, MARKERS)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ SELECT
     count(s.enterprise_id) AS n_enterprises,
     count(*) FILTER (WHERE s.improving) AS n_improving,
     100.0 * count(*) FILTER (WHERE s.improving) / nullif(count(s.enterprise_id), 0) AS share_pct,
-    coalesce(sum(s.record_key), 0) % 256 AS ckey,
-    coalesce(sum(s.record_key) FILTER (WHERE s.improving), 0) % 256 AS ckey_improving
+    coalesce(sum(s.record_key), 0) AS ckey,
+    coalesce(sum(s.record_key) FILTER (WHERE s.improving), 0) AS ckey_improving
 FROM country c
 LEFT JOIN s ON s.country = c.iso3
 WHERE list_contains($countries, c.iso3)

@@ -3,7 +3,7 @@
 -- perturb: ckey: count enterprises; sum workers_female workers_male workers_reached
 -- The enterprise table for viewers without detail rights: enterprises and workers reached per country x sector.
 SELECT country, sector, count(*) AS enterprises, sum(workers_female) AS workers_female,
-       sum(workers_male) AS workers_male, sum(workers) AS workers_reached, sum(record_key) % 256 AS ckey,
+       sum(workers_male) AS workers_male, sum(workers) AS workers_reached, sum(record_key) AS ckey,
        max(workers_female) AS max_workers_female, max(workers_male) AS max_workers_male,
        max(workers) AS max_workers_reached
 FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)

@@ -14,12 +14,12 @@ WITH g AS (
 SELECT CASE $facet WHEN 'country' THEN country WHEN 'province' THEN province WHEN 'sector' THEN sector
                    WHEN 'phase' THEN phase WHEN 'partner' THEN partner END AS value,
        CASE WHEN $facet = 'province' THEN country END AS country,
-       sum(enterprises)::BIGINT AS enterprises, sum(record_keys) % 256 AS ckey
+       sum(enterprises)::BIGINT AS enterprises, sum(record_keys) AS ckey
 FROM g
 GROUP BY 1, 2
 HAVING value IS NOT NULL
 UNION ALL
-SELECT module AS value, NULL AS country, sum(enterprises)::BIGINT AS enterprises, sum(record_keys) % 256 AS ckey
+SELECT module AS value, NULL AS country, sum(enterprises)::BIGINT AS enterprises, sum(record_keys) AS ckey
 FROM module_option_groups($countries, $provinces, $sectors, $phases, $partners, $year_from, $year_to)
 WHERE $facet = 'module'
 GROUP BY module

@@ -14,7 +14,7 @@ WITH n AS (
     GROUP BY n_modules
 )
 SELECT n_modules, enterprises, 100.0 * enterprises / sum(enterprises) OVER () AS share_pct,
-       record_keys % 256 AS ckey, sum(enterprises) OVER () AS total_enterprises,
-       sum(record_keys) OVER () % 256 AS total_ckey
+       record_keys AS ckey, sum(enterprises) OVER () AS total_enterprises,
+       sum(record_keys) OVER () AS total_ckey
 FROM n
 ORDER BY n_modules

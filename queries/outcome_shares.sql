@@ -12,8 +12,8 @@ SELECT
     coalesce(sum(s.n_enterprises), 0)::BIGINT AS n_enterprises,
     coalesce(sum(s.n_yes), 0) AS n_yes,
     100.0 * (sum(s.value_sum) / nullif(sum(s.value_n), 0)) AS share_pct,
-    coalesce(sum(s.record_keys), 0) % 256 AS ckey,
-    coalesce(sum(s.record_keys_yes), 0) % 256 AS ckey_yes
+    coalesce(sum(s.record_keys), 0) AS ckey,
+    coalesce(sum(s.record_keys_yes), 0) AS ckey_yes
 FROM indicator i
 LEFT JOIN share_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) s
        ON s.indicator = i.code

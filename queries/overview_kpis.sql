@@ -23,7 +23,7 @@ SELECT
     100.0 * sum(workers_female) / nullif(sum(workers_reached), 0) AS workers_female_pct,
     100.0 * sum(people_trained_female) / nullif(sum(people_trained), 0) AS people_trained_female_pct,
     -- the total's cell key and largest contributions, from its rows (score/disclosure.py)
-    coalesce(sum(ckey), 0) % 256 AS ckey,
+    coalesce(sum(ckey), 0) AS ckey,
     max(max_workers_female) AS max_workers_female, max(max_workers_male) AS max_workers_male,
     max(max_workers_reached) AS max_workers_reached, max(max_participations) AS max_participations,
     max(max_consultation_visits) AS max_consultation_visits, max(max_people_trained_female) AS max_people_trained_female,

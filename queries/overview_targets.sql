@@ -36,7 +36,7 @@ SELECT
     (SELECT coalesce(sum(enterprises), 0) FROM f) AS enterprises,
     100.0 * coalesce(actual.actual, 0) / nullif(goal.target, 0) AS progress_pct,
     actual.actual_count, actual.actual_sum, actual.max_actual_sum,
-    (SELECT coalesce(sum(ckey), 0) % 256 FROM f) AS ckey
+    (SELECT coalesce(sum(ckey), 0) FROM f) AS ckey
 FROM goal
 LEFT JOIN actual USING (metric)
 ORDER BY list_position(['enterprises', 'workers_reached', 'people_trained'], goal.metric)

@@ -12,7 +12,7 @@ WITH f AS (
 ),
 p AS (
     SELECT coalesce(sum(trained_enterprises), 0)::BIGINT AS n_enterprises,
-           coalesce(sum(trained_record_keys), 0) % 256 AS ckey,
+           coalesce(sum(trained_record_keys), 0) AS ckey,
            sum(managers_female) AS mf, sum(managers_male) AS mm, sum(trained_workers_female) AS wf,
            sum(trained_workers_male) AS wm,
            max(max_managers_female) AS max_mf, max(max_managers_male) AS max_mm,

@@ -11,7 +11,7 @@ SELECT m.code AS module,
        coalesce(sum(d.n_satisfaction), 0)::BIGINT AS n_satisfaction,
        sum(d.satisfaction_sum) / nullif(sum(d.n_satisfaction), 0) AS satisfaction_mean,
        sum(d.satisfaction_sum) AS satisfaction_sum,
-       coalesce(sum(d.satisfaction_record_keys), 0) % 256 AS ckey,
+       coalesce(sum(d.satisfaction_record_keys), 0) AS ckey,
        max(d.max_satisfaction) AS max_satisfaction_sum
 FROM module m
 LEFT JOIN delivery_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) d

@@ -13,7 +13,7 @@ SELECT m.code AS module,
        coalesce(sum(t.consultation_visits), 0) AS consultation_visits,
        avg(t.consultation_visits) AS visits_per_delivery,
        median(t.classroom_date - t.joined_on) AS median_days_to_classroom,
-       coalesce(sum(t.record_key), 0) % 256 AS ckey,  -- one delivery per enterprise and module
+       coalesce(sum(t.record_key), 0) AS ckey,  -- one delivery per enterprise and module
        max(t.participants) AS max_participations, max(t.consultation_visits) AS max_consultation_visits
 FROM module m
 LEFT JOIN filtered_training($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to) t

@@ -9,7 +9,7 @@
 -- enterprises and year, unless two or more modules are chosen.
 SELECT year, sum(n_enterprises)::BIGINT AS n_enterprises, sum(deliveries) AS deliveries,
        sum(participations) AS participations, coalesce(sum(people_trained), 0) AS people_trained,
-       sum(record_keys) % 256 AS ckey, max(max_participations) AS max_participations,
+       sum(record_keys) AS ckey, max(max_participations) AS max_participations,
        max(max_people_trained) AS max_people_trained
 FROM training_year_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 GROUP BY year

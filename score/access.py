@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from score import contract
+from score.disclosure import MIN_CELL as MIN_CELL  # the threshold lives with the method; pages read it here
 from score.i18n import _
 
 ROLES = ("public", "country", "hq")
-MIN_CELL = 5  # cells describing fewer enterprises than this, none included, are hidden for public views
 
 
 def hidden_text(country: str | None = None) -> str:
@@ -37,8 +37,9 @@ def method_text() -> str:
 
     return _(
         "Each enterprise's figures are moved by a fixed {low}-{high}% up or down (the same way for enterprises "
-        "alike in country, sector and phase), counts by up to 2, and cells of fewer than 5 enterprises, possibly "
-        "none, are hidden, so parts may not add up exactly to totals.",
+        "alike in country, sector and phase); counts take such a group of fewer than 5 enterprises as a fixed "
+        "secret number from 1 to 4 and move by up to 2 more; cells of fewer than 5 enterprises, possibly none, are "
+        "hidden, so parts may not add up exactly to totals.",
         low=round(100 * disclosure.NOISE_MIN),
         high=round(100 * disclosure.NOISE_MAX),
     )

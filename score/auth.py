@@ -8,12 +8,7 @@ No Streamlit here (score.web.signin is the Streamlit glue), so all of it is test
   the clear password is never written or logged anywhere.
 - A record maps to a `Scope` with `scope_for`, which fails closed: an unknown role, or a country user
   without valid countries, gets `Scope.nothing()`, never more.
-- Failed sign-ins are throttled as OWASP recommends for slow brute force (see `Throttle`): per user name, per
-  user name and address, per address, globally across user names, and, from a browser holding the user's device
-  cookie, per device only, so someone else's failures never lock the real user out of their own browser. After
-  the free attempts each further one waits `BASE_DELAY * 2**(n - free)` seconds (at most `MAX_DELAY`); failures
-  are forgotten after `FORGET_AFTER` seconds without one. The counters are in the deployment's store
-  (score.sessions, SQLite in data/), shared by every process; the address comes from `client_address`.
+- Failed sign-ins are throttled (score.throttling: per user name, address, device cookie and globally).
 - Sessions expire after `SCORE_SESSION_IDLE_HOURS` (default 8) without activity and after
   `SCORE_SESSION_MAX_HOURS` (default 12) in any case. A local session is a row of the store behind a signed
   cookie (`start_session`, `resume`, `end_session`), so it survives reloads and tabs and ends in every process
@@ -29,23 +24,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import hmac
-import ipaddress
 import json
 import logging
 import re
 import secrets
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from score import config, contract, files, sessions, settings
+from score import config, contract, files, sessions, settings, throttling
 from score.access import ROLES, Scope
+from score.throttling import Client, Throttle
 
 LOG = logging.getLogger(__name__)
 
@@ -301,163 +294,6 @@ def scope_for(username: str, record: object) -> Scope:
     return Scope.nothing()
 
 
-# ---------------------------------------------------------------------------------------------- throttling
-
-
-FREE_ATTEMPTS = 3  # per user name and address, and per device cookie
-NAME_FREE_ATTEMPTS = 5  # per user name, from every browser without its device cookie together
-IP_FREE_ATTEMPTS = 20  # per address over all user names (an office behind one address)
-BASE_DELAY = 5.0  # seconds to wait once the free attempts are used; doubles with every further failure
-MAX_DELAY = 15 * 60.0
-FORGET_AFTER = 60 * 60.0
-GLOBAL_WINDOW = 15 * 60.0  # the global limit looks at failures across every user name in this window...
-GLOBAL_FAILURES = 100  # ...and beyond this many (an attack from many addresses, or spraying many names)...
-GLOBAL_DELAY = 15.0  # ...a name or address that failed within it waits this long after its last failure
-MAX_TRACKED = 50_000  # OIDC tokens remembered per process (TokenActivity)
-UNKNOWN_ADDRESS = "unknown"  # this machine, or no address known: all such attempts share one counter
-
-
-@dataclass(frozen=True)
-class Client:
-    """Where a sign-in attempt comes from: the browser's address (None: unknown or this machine) and the
-    device cookie it sent (None: none)."""
-
-    ip: str | None = None
-    device: str | None = None
-
-
-PROXY_HEADER = "X-Score-Proxy"  # score.serve's nginx sends it with the deployment's proxy secret
-PROXY_SECRET_ENV = "SCORE_PROXY_SECRET"
-
-
-def client_address(headers: Mapping[str, str], peer: str | None, proxy_secret: str | None) -> str | None:
-    """The browser's address for the throttle; None when unknown or this machine.
-
-    X-Forwarded-For is trusted only from the bundled nginx, which proves itself with the deployment's proxy
-    secret (score.serve writes it into nginx's configuration and the processes' environment); its last entry is
-    the address nginx saw. Forwarding headers from anyone else are ignored and all such requests share one
-    counter, so rotating a forged header gains nothing (the server's own proxy-header handling may already
-    have put the forged address in `peer`).
-    """
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    sent = lowered.get(PROXY_HEADER.lower(), "")
-    if proxy_secret and sent and hmac.compare_digest(sent.encode(), proxy_secret.encode()):
-        forwarded = lowered.get("x-forwarded-for", "").split(",")[-1].strip()
-        return _address(forwarded)
-    if any(h in lowered for h in ("x-forwarded-for", "x-real-ip", "forwarded")):
-        return "forwarded-by-an-untrusted-proxy"
-    return _address(peer)
-
-
-def _address(text: object) -> str | None:
-    try:
-        address = ipaddress.ip_address(str(text).strip("[]"))
-    except ValueError:
-        return None
-    return None if address.is_loopback else str(address)
-
-
-class Throttle:
-    """Counts failed sign-ins and says how long the next attempt must wait (OWASP, slow brute force).
-
-    Counters live in the deployment's store (score.sessions, SQLite in data/), so every process behind nginx
-    counts the same failures. An attempt is counted when it starts (check and count in one write transaction, so
-    parallel guesses cannot all pass one check) and uncounted when it succeeds.
-
-    - From a browser holding a valid device cookie for the user name (it signed in as that user before): only
-      that device's own failures count (FREE_ATTEMPTS, then BASE_DELAY doubling up to MAX_DELAY). Nobody else's
-      failures, however many, delay it: the real user is never locked out from their own browser.
-    - From any other browser:
-      - per user name: NAME_FREE_ATTEMPTS over every such browser and address (fresh sessions do not reset it);
-      - per user name and address: FREE_ATTEMPTS;
-      - per address over all user names: IP_FREE_ATTEMPTS (an unknown address counts as one address);
-      - globally: beyond GLOBAL_FAILURES failures in GLOBAL_WINDOW, a user name or address that failed in the
-        window waits GLOBAL_DELAY after its last failure.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.time):
-        self.clock = clock
-
-    @staticmethod
-    def _keys(username: object, client: Client) -> tuple[dict[str, int], list[str]]:
-        """Counter keys for an attempt -> failures each allows before it slows down; keys the global limit uses."""
-        user = username.strip().casefold() if isinstance(username, str) else ""
-        nonce = sessions.device_nonce(client.device, user) if client.device else None
-        if nonce is not None:
-            return {f"device:{sessions.keyed(nonce)}": FREE_ATTEMPTS}, []
-        name, ip = sessions.keyed("name\0" + user), sessions.keyed("ip\0" + (client.ip or UNKNOWN_ADDRESS))
-        keys = {f"name:{name}": NAME_FREE_ATTEMPTS, f"pair:{name}:{ip}": FREE_ATTEMPTS, f"ip:{ip}": IP_FREE_ATTEMPTS}
-        return keys, [f"name:{name}", f"ip:{ip}"]
-
-    @staticmethod
-    def _wait(row: tuple[int, float] | None, free: int, now: float) -> float:
-        if row is None:
-            return 0.0
-        count, last = row
-        if count < free or now - last >= FORGET_AFTER:
-            return 0.0
-        return max(0.0, last + min(BASE_DELAY * 2 ** (count - free), MAX_DELAY) - now)
-
-    def _waits(self, db: sqlite3.Connection, keys: dict[str, int], global_keys: list[str], now: float) -> float:
-        rows = {key: db.execute("SELECT count, last FROM failures WHERE key = ?", (key,)).fetchone() for key in keys}
-        waits = [self._wait(rows[key], free, now) for key, free in keys.items()]
-        if global_keys:
-            recent = db.execute("SELECT count(*) FROM recent WHERE at > ?", (now - GLOBAL_WINDOW,)).fetchone()[0]
-            if recent >= GLOBAL_FAILURES:
-                lasts = [rows[k][1] for k in global_keys if rows.get(k) and now - rows[k][1] < GLOBAL_WINDOW]
-                waits += [last + GLOBAL_DELAY - now for last in lasts]
-        return max(0.0, *waits)
-
-    def retry_after(self, username: object, client: Client | None = None) -> float:
-        """Seconds until another attempt is allowed for this user name and client (0 = now)."""
-        keys, global_keys = self._keys(username, client or Client())
-        with sessions.connect() as db:
-            return self._waits(db, keys, global_keys, self.clock())
-
-    def attempt(self, username: object, client: Client | None = None) -> float:
-        """Start an attempt: the seconds to wait (nothing counted), or 0 and the attempt counted as a failure
-        until `succeeded` says otherwise."""
-        return self._count(username, client, check=True)
-
-    def failed(self, username: object, client: Client | None = None) -> None:
-        """Count a failure, whatever the wait (tests, and callers that check elsewhere)."""
-        self._count(username, client, check=False)
-
-    def _count(self, username: object, client: Client | None, check: bool) -> float:
-        keys, global_keys = self._keys(username, client or Client())
-        now = self.clock()
-        with sessions.connect(write=True) as db:
-            wait = self._waits(db, keys, global_keys, now) if check else 0.0
-            if wait > 0:
-                return wait
-            for key in keys:
-                db.execute(
-                    "INSERT INTO failures (key, count, last) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET "
-                    "count = CASE WHEN ? - last >= ? THEN 1 ELSE count + 1 END, last = excluded.last",
-                    (key, now, now, FORGET_AFTER),
-                )
-            if global_keys:
-                db.execute("INSERT INTO recent (at) VALUES (?)", (now,))
-                db.execute("DELETE FROM recent WHERE at <= ?", (now - GLOBAL_WINDOW,))
-            db.execute("DELETE FROM failures WHERE last <= ?", (now - FORGET_AFTER,))
-        return 0.0
-
-    def succeeded(self, username: object, client: Client | None = None) -> None:
-        """The attempt was right: it was no failure, and this user's own counters start again."""
-        keys, global_keys = self._keys(username, client or Client())
-        with sessions.connect(write=True) as db:
-            for key in keys:
-                if not key.startswith("ip:"):  # the address's failures on other names still count
-                    db.execute("DELETE FROM failures WHERE key = ?", (key,))
-                else:
-                    db.execute("UPDATE failures SET count = max(count - 1, 0) WHERE key = ?", (key,))
-            if global_keys:
-                db.execute("DELETE FROM recent WHERE rowid = (SELECT max(rowid) FROM recent)")
-
-
-throttle = Throttle()
-
-
 # ---------------------------------------------------------------------------------------------- sign-in
 
 
@@ -472,7 +308,7 @@ def sign_in(
     username: object, password: object, client: Client | None = None, throttle_: Throttle | None = None
 ) -> SignInResult:
     """Check a user name and password, throttled. The result says who (if known) and with what scope."""
-    guard = throttle_ or throttle
+    guard = throttle_ or throttling.throttle
     found = lookup(username)
     wait = guard.attempt(username, client)
     if wait > 0:
@@ -618,6 +454,9 @@ def refresh(session: Session, now: float | None = None) -> tuple[Session | None,
     if stored is not None:
         sessions.touch(stored, now)
     return replace(session, scope=scope_for(name, record), last_seen=now), "ok"
+
+
+MAX_TRACKED = 50_000  # OIDC tokens remembered per process (TokenActivity)
 
 
 class TokenActivity:

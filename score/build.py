@@ -72,10 +72,12 @@ GROUP_TABLES = {
 
 
 # The noisy schema (score/sql/schema.sql, end): the base tables with each enterprise's magnitudes moved by its fixed
-# share (score.disclosure.contribution_noise), then the derived tables written from them as from main.
+# share (score.disclosure.contribution_noise) and its record key carrying its fixed count weight in its high bits
+# (score.disclosure.count_offsets), then the derived tables written from them as from main.
 NOISY_BASE = (
     "INSERT INTO noisy.enterprise BY NAME SELECT e.* REPLACE ("
-    "noisy_value(e.workers_female, n.share) AS workers_female, noisy_value(e.workers_male, n.share) AS workers_male) "
+    "noisy_value(e.workers_female, n.share) AS workers_female, noisy_value(e.workers_male, n.share) AS workers_male, "
+    "e.record_key + n.count_offset * 4294967296 AS record_key) "  # disclosure.KEY_SHIFT (checked below)
     "FROM main.enterprise e JOIN noisy.contribution_noise n ON n.enterprise_id = e.enterprise_id "
     "WHERE list_contains($countries, e.country) ORDER BY e.country, e.enterprise_id",
     "INSERT INTO noisy.training BY NAME SELECT t.* REPLACE ("
@@ -94,6 +96,8 @@ NOISY_BASE = (
     "FROM main.indicator_value v JOIN noisy.contribution_noise n ON n.enterprise_id = v.enterprise_id "
     "JOIN main.indicator i ON i.code = v.indicator WHERE list_contains($countries, v.country)",
 )
+if f"n.count_offset * {disclosure.KEY_SHIFT} AS" not in NOISY_BASE[0]:
+    raise RuntimeError("NOISY_BASE must shift count offsets by score.disclosure.KEY_SHIFT")
 NOISY_TABLES = (
     "enterprise",
     "training",
@@ -122,7 +126,7 @@ def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA noisy")
     con.execute(
         "CREATE TABLE noisy.contribution_noise (country VARCHAR NOT NULL, enterprise_id VARCHAR PRIMARY KEY, "
-        "share DOUBLE NOT NULL)"
+        "share DOUBLE NOT NULL, count_offset INTEGER NOT NULL)"
     )
     con.execute(
         "CREATE TABLE noisy.group_sign (country VARCHAR NOT NULL, sector VARCHAR NOT NULL, phase VARCHAR NOT NULL, "
@@ -138,6 +142,8 @@ def create_noisy_schema(con: duckdb.DuckDBPyConnection) -> None:
         for (column,) in integers:
             if column not in NOT_MAGNITUDES:
                 con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE DOUBLE")  # names from the schema
+            elif column == "record_key":  # carries the count weight above its 8 bits (score.disclosure.KEY_SHIFT)
+                con.execute(f"ALTER TABLE noisy.{table} ALTER {column} TYPE BIGINT")  # names from the schema
     # Schema mixed, for country staff looking at several countries: their own countries' rows exact (main), the
     # others' noisy; `exact_countries` is a variable each reading cursor sets (score.db).
     con.execute("CREATE SCHEMA mixed")
@@ -331,7 +337,17 @@ def schema_fingerprint() -> str:
     noisy schema is written (statements, magnitude columns, noise parameters). A version built otherwise is not
     copied from (its derived or noisy tables may mean something else, or be missing)."""
     noisy = repr(
-        (NOISY_BASE, NOISY_TABLES, sorted(NOT_MAGNITUDES), disclosure.NOISE_MIN, disclosure.NOISE_MAX, disclosure.GROUP)
+        (
+            NOISY_BASE,
+            NOISY_TABLES,
+            sorted(NOT_MAGNITUDES),
+            disclosure.NOISE_MIN,
+            disclosure.NOISE_MAX,
+            disclosure.GROUP,
+            disclosure.HIDDEN_VALUE,
+            disclosure.SHARE_RANGE,
+            disclosure.COUNT_UNIT,
+        )
     )
     return hashlib.sha256(SCHEMA_SQL.read_bytes() + noisy.encode()).hexdigest()
 
@@ -407,13 +423,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.
 
 
 def _noise_shares(secret: bytes, enterprises: pd.DataFrame, countries: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(each enterprise's signed share, each group's sign) for the enterprises of `countries` (country, enterprise_id,
-    sector, phase, size, amount = size x headcount), the groups keeping their direction of the current version."""
+    """(each enterprise's signed share and count offset, each group's sign) for the enterprises of `countries`
+    (country, enterprise_id, sector, phase, size, amount = size x headcount), the groups keeping their direction of
+    the current version."""
     groups = enterprises.groupby(list(disclosure.GROUP), as_index=False)["amount"].sum()
     signs = disclosure.group_signs(secret, groups, _current_signs(secret, countries))
     shares = enterprises.merge(signs, on=list(disclosure.GROUP), how="left")
     shares["share"] = shares["sign"] * shares["size"]
-    return shares[["country", "enterprise_id", "share"]], signs
+    shares["count_offset"] = disclosure.count_offsets(secret, shares)
+    return shares[["country", "enterprise_id", "share", "count_offset"]], signs
 
 
 def _current_signs(secret: bytes, countries: list[str]) -> pd.DataFrame | None:

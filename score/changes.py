@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from score import config, contract, publish
+from score import config, contract, journal
 from score.access import Scope
 from score.ingest import validate_submission
 
@@ -161,7 +161,7 @@ def value_history(country: str, subject: str, kind: str, scope: Scope) -> pd.Dat
     if kind not in ("enterprise", "indicator") or not allowed:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     previous: dict[str, pd.DataFrame] | None = None
-    for entry in publish.read_history():
+    for entry in journal.read_history():
         sources = entry.get("sources", {}).get(country)
         if not sources:
             continue

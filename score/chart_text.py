@@ -11,7 +11,7 @@ it, gets the same treatment. No Streamlit: the page (components.show), the HTML/
     table.header, table.display_rows()  # the table in the reader's number format; hidden cells as the chart marks them
     table.frame()                     # the same numbers as data (hidden = empty), for a CSV
 
-How a figure is read (the conventions of score/web/components/figures.py and score/logframe.py):
+How a figure is read (the conventions of score/web/components/chart_builders.py and score/logframe.py):
 - a bar trace is a series: categories on the category axis (y when `orientation="h"`), values on the other;
   its name is the legend name, or, for a lone unnamed series, the value axis title or the unit in the title's
   trailing parentheses ("Enterprises by sector (enterprises)" -> "enterprises");

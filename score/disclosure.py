@@ -8,10 +8,23 @@ For viewers without detail rights (the public; other countries for country staff
   by every enterprise alike in GROUP (`group_signs`: balanced per country, kept from version to version). Figures are
   sums of these noisy contributions (the US Census Bureau's County Business Patterns method): differences and
   averages of figures only ever give back noisy values, parts add up to totals;
-- counts (enterprises, module deliveries) with the cell key method (ABS TableBuilder, UK ONS): every enterprise has a
-  fixed secret record key (0-255, HMAC-SHA256(secret, enterprise_id)); a cell's key is the sum of its enterprises'
-  keys mod 256 (column `ckey`, computed in SQL), and a count gets ptable[count, ckey] added
-  (data/reference/ptable_counts.csv, made by scripts/make_ptable.py: at most +-2, a count of 5 or more never 1-4);
+- counts (enterprises, module deliveries, enterprises answering yes ...) with a fixed weight per enterprise and then
+  the cell key method. Each enterprise counts as a fixed weight (`count_offsets`): every enterprise of a group alike
+  in GROUP that has fewer than MIN_CELL enterprises shares a secret value V drawn for the group, uniform in
+  HIDDEN_VALUE whatever the group's size (its weight is V x its secret share of the group), and the enterprises of
+  the other groups of its country give the difference back (each country's count stays exact). A count is the sum
+  of its units' weights (rounded, at least MIN_CELL when the true count is), then the cell key adjustment: every
+  enterprise has a fixed secret record key (0-255, HMAC-SHA256(secret, enterprise_id)); a cell's key is the sum of
+  its enterprises' keys mod 256, and a count gets ptable[count, cell key] added (ABS TableBuilder, UK ONS;
+  data/reference/ptable_counts.csv, made by scripts/make_ptable.py: at most +-2, a count of 5 or more never 1-4).
+  The cell key noise is redrawn for every different cell, so averaging (S + C) - S over many sets S removes it;
+  what it leaves is C's fixed weight, which for a hidden group is V: drawn without looking at the group's count, so
+  it tells nothing about it (the persistent-noise idea of the US Census Bureau's County Business Patterns above,
+  applied to counts; for the averaging attack on cell key methods see Rinott, O'Keefe, Shlomo and Skinner,
+  "Confidentiality and differential privacy in the dissemination of frequency tables", Statistical Science 33(3),
+  2018). In schema noisy an enterprise's `record_key` carries its weight too: key + KEY_SHIFT x (weight - 1) in
+  1/COUNT_UNIT, so every sum of record keys that the queries already compute (column `ckey`, never reduced in SQL)
+  holds both the cell key (its low bits) and the cell's fixed count offset (its high bits; `split_keys`);
 - medians with noise scaled by their own size and the cell key (`perturb_magnitudes`).
 
 The secret (`secret.key`, mode 0600) lives beside the data, never in the repo. Cells of fewer than 5 enterprises, none
@@ -33,6 +46,7 @@ import pandas as pd
 
 from score import config
 
+MIN_CELL = 5  # cells describing fewer enterprises than this, none included, are hidden for public views (score.access)
 KEY_RANGE = 256  # record and cell keys are 0..255 (the ONS convention)
 PTABLE_FILE = config.REFERENCE_DIR / "ptable_counts.csv"
 PTABLE_MAX = 750  # rows 1..750; larger counts reuse rows 501..750 (ONS: pcv = (count - 1) % 250 + 501)
@@ -43,6 +57,17 @@ FACTOR_MIN, FACTOR_MAX = 0.6, 1.4  # |factor|: never near 0, so one cell alone n
 # direction is its group's (group_signs). The US Census Bureau's County Business Patterns method: figures are sums of
 # the same noisy contributions (score.build NOISY_BASE), so differences and averages only ever give noisy values.
 NOISE_MIN, NOISE_MAX = 0.06, 0.12
+# Per-contributor weights (counts): a group of 1-4 enterprises counts as a secret value in HIDDEN_VALUE, whatever
+# its size (so its averaged difference says nothing about the size); each enterprise's share of it is its secret
+# SHARE_RANGE draw over its group's. Weights are stored in 1/COUNT_UNIT of an enterprise, in the high bits of the
+# noisy record key (KEY_SHIFT: sums of the low parts, at most 255 per enterprise, stay below it up to 16 million
+# enterprises; key sums reach pandas as float64, exact below 2**53, so up to 2**21 / COUNT_UNIT = 8,192 counts of
+# offset per cell).
+HIDDEN_VALUE = (0.5, 4.5)
+SHARE_RANGE = (0.5, 1.5)
+COUNT_UNIT = 256
+KEY_SHIFT_BITS = 32
+KEY_SHIFT = 1 << KEY_SHIFT_BITS
 
 
 def secret_path() -> Path:
@@ -109,6 +134,69 @@ def noise_sizes(secret: bytes, enterprise_ids: pd.Series) -> pd.Series:
     return pd.Series([size(e) for e in enterprise_ids.astype(str).tolist()], index=enterprise_ids.index, dtype=float)
 
 
+def _uniforms(secret: bytes, purpose: bytes, names: list[str]) -> np.ndarray:
+    """A fixed draw in [0, 1) per name: HMAC-SHA256(secret, purpose + name), unrelated to any other purpose's."""
+    keyed = hmac.new(secret, purpose + b"\0", digestmod=hashlib.sha256)
+    out = np.empty(len(names))
+    for i, name in enumerate(names):
+        digest = keyed.copy()
+        digest.update(name.encode("utf-8"))
+        out[i] = int.from_bytes(digest.digest()[:8], "big") / float(1 << 64)
+    return out
+
+
+def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
+    """Each enterprise's fixed count offset (its weight minus 1) in 1/COUNT_UNIT of an enterprise, for `enterprises`
+    (enterprise_id and GROUP columns; every enterprise of each of their countries).
+
+    A group of 1-4 enterprises weighs V, uniform in HIDDEN_VALUE from HMAC-SHA256(secret, "hidden count" + group),
+    shared among its enterprises by their secret shares (so a part of the group is not a clean fraction of it).
+    The difference, V minus the group's count, is given back by the enterprises of the larger groups of the same
+    country and sector (of the country, where the sector has none) in proportion to their shares, so each country's
+    count, and each country x sector's with a group of 5 or more, stays exact. Weights stay >= 0 while the larger
+    groups outweigh the small groups' differences (always on the demo set), so a part never weighs more than its
+    whole. Only the group's name and size are read: an unchanged group keeps its
+    weights from version to version, and a small group's V does not change when it gains or loses an enterprise."""
+    frame = enterprises.reset_index(drop=True)
+    ids = frame["enterprise_id"].astype(str).tolist()
+    low, high = SHARE_RANGE
+    share = pd.Series(low + (high - low) * _uniforms(secret, b"count share", ids))
+    names = frame[list(GROUP)].astype(str).agg("\0".join, axis=1)
+    size = names.map(names.value_counts())
+    group_share = share.groupby(names).transform("sum")
+    small = size < MIN_CELL
+    low, high = HIDDEN_VALUE
+    distinct = sorted(set(names[small]))
+    value = dict(zip(distinct, low + (high - low) * _uniforms(secret, b"hidden count", distinct), strict=True))
+    offset = pd.Series(0.0, index=frame.index)
+    offset[small] = names[small].map(value) * share[small] / group_share[small] - 1.0
+    # The small groups' differences (V - count) go back to the larger groups of the same country and sector, and
+    # to those of the country where its sector has none: counts by country and by country x sector stay exact.
+    country = frame["country"].astype(str)
+    sector = country + "\0" + frame["sector"].astype(str)
+    given = offset[small].groupby(sector[small]).sum()
+    unplaced = given[~given.index.isin(set(sector[~small]))]
+    to_country = unplaced.groupby(unplaced.index.str.split("\0").str[0]).sum()
+    big = ~small
+    in_sector = share[big] / share[big].groupby(sector[big]).transform("sum")
+    in_country = share[big] / share[big].groupby(country[big]).transform("sum")
+    offset[big] = (
+        -sector[big].map(given).fillna(0.0) * in_sector - country[big].map(to_country).fillna(0.0) * in_country
+    )
+    units = np.rint(offset * COUNT_UNIT).astype(np.int64)
+    return pd.Series(units.to_numpy(), index=enterprises.index, dtype="int64")
+
+
+def split_keys(ckeys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(cell key 0..255, fixed count offset in enterprises) of each cell from its sum of record keys (`ckey`)."""
+    total = pd.to_numeric(ckeys, errors="coerce").fillna(0).to_numpy(dtype=float)
+    if len(total) and np.abs(total).max() >= 2.0**53:
+        raise ValueError("a cell's sum of record keys is too large to be read exactly")
+    whole = np.rint(total).astype(np.int64)
+    units = whole >> KEY_SHIFT_BITS  # floor: the low part, a sum of keys 0..255, is never negative
+    return (whole - units * KEY_SHIFT) % KEY_RANGE, units / COUNT_UNIT
+
+
 def group_signs(secret: bytes, groups: pd.DataFrame, kept: pd.DataFrame | None = None) -> pd.DataFrame:
     """The direction (+1 or -1) of the noise of every group of enterprises alike in GROUP.
 
@@ -159,12 +247,14 @@ def _ptable_rows(counts: np.ndarray) -> np.ndarray:
 
 
 def perturb_counts(counts: pd.Series, ckeys: pd.Series) -> pd.Series:
-    """Counts after the cell key adjustment; missing counts stay missing."""
+    """Counts as the sum of their units' fixed weights (a count of MIN_CELL or more stays at least MIN_CELL; 0-4
+    stay as they are, hidden anyway), then the cell key adjustment; missing counts stay missing."""
     values = pd.to_numeric(counts, errors="coerce")
-    keys = pd.to_numeric(ckeys, errors="coerce").fillna(0).astype(np.int64).to_numpy() % KEY_RANGE
+    keys, offsets = split_keys(ckeys)
     known = values.notna().to_numpy()
     n = values.fillna(0).astype(np.int64).to_numpy()
-    adjusted = n + count_ptable()[_ptable_rows(n), keys]
+    weighed = np.where(n >= MIN_CELL, np.maximum(MIN_CELL, np.rint(n + offsets)), n).astype(np.int64)
+    adjusted = weighed + count_ptable()[_ptable_rows(weighed), keys]
     return pd.Series(np.where(known, adjusted, np.nan), index=counts.index).astype("Int64")
 
 
@@ -183,7 +273,7 @@ def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) 
     when every contribution is (the noise is at most 0.35 of the largest contribution, itself <= the sum)."""
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
     top = pd.to_numeric(largest, errors="coerce").astype(float).abs().fillna(0.0)
-    keys = pd.to_numeric(ckeys, errors="coerce").fillna(0).astype(np.int64).to_numpy() % KEY_RANGE
+    keys = split_keys(ckeys)[0]
     noisy = numbers + MAGNITUDE_SHARE * top * magnitude_factors()[keys]
     if pd.api.types.is_integer_dtype(values.dtype) or _whole(numbers):
         return noisy.round().astype("Int64")

@@ -20,7 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from score import access, charts, contract, logframe, maps
-from score.exports import ExportContext, Kpi, Slide
+from score.deck import Kpi, Slide
+from score.exports import ExportContext
 from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
 from score.narrative import narrative, place_of
@@ -327,7 +328,8 @@ def deck_from_link(
     (`countries=COL&phases=I`, validated like the URL), in `language`, as the public (or HQ) sees it."""
     from score import db, i18n, labels
     from score.access import Scope
-    from score.exports import build_deck, export_context
+    from score.deck import build_deck
+    from score.exports import export_context
 
     i18n.set_language(language)
     scope = Scope.hq("cli") if role == "hq" else Scope.public()

@@ -17,7 +17,8 @@ small redo journal, so a crash (SIGKILL, power loss) at any point leaves a consi
    into `data/countries/<ISO3>/` (the input of the next build), append the entry to
    `data/versions/history.jsonl`, delete the transaction folder.
 
-`recover()` (run under the lock before every new version: build, publish, restore) finishes a prepared
+The journal (steps 2, 3, 5 and 7, and recovery) is score.journal. `recover()` (run under the lock before
+every new version: build, publish, restore) finishes a prepared
 transaction whose version the pointer already names (redo of step 7, idempotent) and rolls back any
 other (deletes the transaction folder and the unpublished version). So: the archive holds exactly the
 uploads of published versions, the country folders always hold the current version's inputs, and no
@@ -42,8 +43,6 @@ import hashlib
 import json
 import logging
 import os
-import re
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,9 +64,18 @@ from score.build import (
 )
 from score.i18n import _
 from score.ingest import ValidationReport, contract_file, validate_submission
+from score.journal import (
+    archive_upload,
+    discard,
+    finish,
+    read_history,
+    recover,
+    sha256_hex,
+    stage_country_folder,
+    txn_dir,
+)
 
 LOG = logging.getLogger(__name__)
-TXN_RE = re.compile(r"^\.txn-(\d+)$")
 STEPS = ("validate", "archive", "build", "check", "switch")  # reported to `progress` in this order
 
 Progress = Callable[[str], None]
@@ -95,16 +103,6 @@ class PublishResult:
     path: Path
     counts: dict[str, int]
     archived: list[Path]
-
-
-# ---------------------------------------------------------------------------------------------- paths
-
-
-def history_file() -> Path:
-    return config.versions_dir() / "history.jsonl"
-
-
-DEMO_NOTE = "Synthetic demo data restored from an earlier version. Not real enterprises.\n"
 
 
 def is_demo_folder(folder: Path) -> bool:
@@ -183,200 +181,6 @@ def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]
         con.close()
 
 
-def _sha(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
-# ---------------------------------------------------------------------------------------------- history
-
-
-def _append_history(entry: dict) -> None:
-    path = history_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        handle.seek(0, os.SEEK_END)
-        prefix = b""
-        if handle.tell():  # a torn last line (killed mid-write) must not swallow this one
-            handle.seek(-1, os.SEEK_END)
-            if handle.read(1) != b"\n":
-                prefix = b"\n"
-        handle.write(prefix + (json.dumps(entry, sort_keys=True) + "\n").encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def read_history() -> list[dict]:
-    """Every published version, oldest first (skips a torn line after a crash)."""
-    if not history_file().exists():
-        return []
-    entries = []
-    for line in history_file().read_text(encoding="utf-8").splitlines():
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(item, dict) and isinstance(item.get("version"), int):
-            entries.append(item)
-    return entries
-
-
-def country_history(country: str) -> list[dict]:
-    """The versions that held data for `country`, newest first, with that country's row counts."""
-    rows = []
-    for entry in reversed(read_history()):
-        if country not in entry.get("countries", {}):
-            continue
-        counts = entry.get("country_rows", {}).get(country, {})
-        rows.append(
-            {
-                "version": entry["version"],
-                "at": entry.get("at"),
-                "user": entry.get("user"),
-                "action": entry.get("action"),
-                "changed": entry.get("country") == country or entry.get("action") == "build",
-                "enterprises": entry["countries"][country],
-                "training": counts.get("training"),
-                "indicators": counts.get("indicators"),
-                "restored_from": entry.get("restored_from"),
-                "submitted_by": entry.get("submitted_by"),
-                "files": ", ".join(f["name"] for f in entry.get("files", []) if f.get("country") == country),
-            }
-        )
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------- transaction
-
-
-def _txn_dir(number: int) -> Path:
-    return config.versions_dir() / f".txn-{number}"
-
-
-def _archive_upload(
-    txn: Path, country: str, files: Mapping[str, bytes], user: str, when: dt.datetime, reuse: bool = False
-) -> list[Path]:
-    """Stage the raw bytes of every file with a JSON sidecar (who, when, name, sha256) in the transaction.
-
-    Returns the paths (relative to the data dir) the files have once the transaction is finished. With
-    reuse=True (countries rebuilt from their folders) a file already archived with the same content is
-    referenced instead of stored again, so every version can be restored without duplicating bytes.
-    """
-    archive = config.archive_dir() / country
-    staged = txn / "archive" / country
-    stamp = when.strftime("%Y%m%dT%H%M%S") + f".{when.microsecond:06d}Z"
-    out: list[Path] = []
-    for name, raw in sorted(files.items()):
-        sha = _sha(raw)
-        ext = Path(name).suffix.lower().lstrip(".") or "bin"
-        if reuse:
-            existing = sorted(archive.glob(f"*_{sha}.{ext}")) if archive.exists() else []
-            if existing:
-                out.append(existing[0].relative_to(config.data_dir()))
-                continue
-        staged.mkdir(parents=True, exist_ok=True)
-        file_name = f"{stamp}_{sha}.{ext}"
-        private_files.write_private(staged / file_name, raw)
-        sidecar = {
-            "country": country,
-            "original_name": Path(name).name,
-            "sha256": sha,
-            "bytes": len(raw),
-            "user": user,
-            "uploaded_at": when.isoformat(),
-        }
-        private_files.write_private(staged / f"{file_name}.json", json.dumps(sidecar, indent=1).encode())
-        out.append((archive / file_name).relative_to(config.data_dir()))
-    return out
-
-
-def _stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], is_demo: bool = False) -> None:
-    folder = txn / "countries" / country
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, raw in files.items():
-        private_files.write_private(folder / Path(name).name, raw)
-    if is_demo:  # restored demo data, or a demo account's approved submission on demo data, stays demo data
-        private_files.write_private(folder / DEMO_MARKER, DEMO_NOTE.encode())
-
-
-def _finish(txn: Path) -> None:
-    """Step 7, after the pointer switch. Idempotent: recover() runs it again after a crash."""
-    match = TXN_RE.match(txn.name)
-    assert match is not None  # recover() and _new_version only pass .txn-<n> folders
-    number = int(match.group(1))
-    entry = json.loads((txn / "entry.json").read_text(encoding="utf-8"))
-    staged_archive = txn / "archive"
-    if staged_archive.exists():
-        for folder in sorted(staged_archive.iterdir()):
-            dest = config.archive_dir() / folder.name
-            dest.mkdir(parents=True, exist_ok=True)
-            for item in sorted(folder.iterdir()):
-                os.replace(item, dest / item.name)
-            private_files.fsync_dir(dest)
-    staged_countries = txn / "countries"
-    if staged_countries.exists():
-        root = config.countries_dir()
-        root.mkdir(parents=True, exist_ok=True)
-        for staged in sorted(staged_countries.iterdir()):
-            target, old = root / staged.name, root / f".old-{staged.name}-{number}"
-            if target.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(target, old)
-            os.replace(staged, target)
-            shutil.rmtree(old, ignore_errors=True)
-        private_files.fsync_dir(root)
-    if not any(e["version"] == number for e in read_history()):
-        _append_history(entry)
-    shutil.rmtree(txn)
-    private_files.fsync_dir(txn.parent)
-
-
-def _discard(txn: Path | None, number: int) -> None:
-    """Roll back an uncommitted transaction: its folder and its version file (never the current one)."""
-    if txn is not None:
-        shutil.rmtree(txn, ignore_errors=True)
-    building = versions.building_path(number)
-    for leftover in (building, Path(f"{building}.wal")):
-        leftover.unlink(missing_ok=True)
-    final = versions.path(number)
-    if final.exists() and not versions.is_current(final):
-        final.unlink()
-        Path(f"{final}.wal").unlink(missing_ok=True)
-
-
-def recover() -> list[str]:
-    """Finish or roll back what a killed publisher left. Caller holds publish_lock. Returns what it did."""
-    done: list[str] = []
-    folder = config.versions_dir()
-    if folder.exists():
-        for txn in sorted(folder.iterdir()):
-            match = TXN_RE.match(txn.name)
-            if not match or not txn.is_dir():
-                continue
-            number = int(match.group(1))
-            final = versions.path(number)
-            if versions.is_current(final) and (txn / "entry.json").exists():
-                _finish(txn)
-                done.append(f"finished version {number}")
-            else:
-                _discard(txn, number)
-                done.append(f"rolled back version {number}")
-        for stale in folder.glob("*.building*"):
-            stale.unlink(missing_ok=True)  # left by a killed publisher; never a published version
-    root = config.countries_dir()
-    if root.exists():  # leftovers of the folder swap in older releases (no journal)
-        for leftover in root.glob(".old-*"):
-            country = leftover.name.split("-")[1]
-            if not (root / country).exists():
-                os.replace(leftover, root / country)
-            else:
-                shutil.rmtree(leftover, ignore_errors=True)
-        for leftover in root.glob(".staging-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-    if done:
-        LOG.warning("publish recovery: %s", "; ".join(done))
-    return done
-
-
 # Validated country folders, one entry per country, keyed by the content of the folder's files, today's date
 # (the validator's date rules say "up to today") and the reference files (code lists): a publish re-validates
 # only folders that changed since the last build in this process, instead of every country each time.
@@ -445,21 +249,21 @@ def _new_version(
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     restrict_modes()
     number = max(versions.numbers(), default=0) + 1
-    txn = _txn_dir(number)
+    txn = txn_dir(number)
     final = versions.path(number)
     building = versions.building_path(number)
     when = dt.datetime.now(dt.UTC)
     try:
         txn.mkdir(mode=FOLDER_MODE)
         _step(progress, "archive")
-        sources = {c: _archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
+        sources = {c: archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
         for country, item in uploads.items():
-            _stage_country_folder(txn, country, item.files, item.is_demo)
+            stage_country_folder(txn, country, item.files, item.is_demo)
         _step(progress, "build")
         inputs = _collect_inputs(uploads)
         for item in inputs:
             if item.country not in sources:
-                sources[item.country] = _archive_upload(txn, item.country, item.files, user, when, reuse=True)
+                sources[item.country] = archive_upload(txn, item.country, item.files, user, when, reuse=True)
         counts = build_database(building, inputs, number)
         os.chmod(building, FILE_MODE)
         _step(progress, "check")
@@ -477,7 +281,7 @@ def _new_version(
             "country_rows": {c.country: c.row_counts() for c in inputs},
             "sources": {c: [str(p) for p in paths] for c, paths in sources.items()},
             "files": [
-                {"country": c, "name": Path(name).name, "sha256": _sha(raw), "bytes": len(raw)}
+                {"country": c, "name": Path(name).name, "sha256": sha256_hex(raw), "bytes": len(raw)}
                 for c, item in uploads.items()
                 for name, raw in sorted(item.files.items())
             ],
@@ -497,10 +301,10 @@ def _new_version(
             LOG.exception("the pointer was switched to version %s, but then failed", number)
     except BaseException:
         if not versions.is_current(final):
-            _discard(txn, number)
+            discard(txn, number)
         raise
     try:
-        _finish(txn)
+        finish(txn)
         restrict_modes()
         for country, item in uploads.items():  # the folder now holds exactly these validated files
             _validated[country] = (_folder_key(config.countries_dir() / country), item)
@@ -555,7 +359,7 @@ def publish_country(
     """
     country = (country or "").strip().upper()
     user = _authorise(scope, country, "publish")
-    described = [{"name": Path(n).name, "sha256": _sha(b), "bytes": len(b)} for n, b in sorted(files.items())]
+    described = [{"name": Path(n).name, "sha256": sha256_hex(b), "bytes": len(b)} for n, b in sorted(files.items())]
     _step(progress, "validate")
     report = validate_submission(country, files)
     if not report.ok:
@@ -602,7 +406,7 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
         except (OSError, ValueError) as error:
             problem = _("The archived file {file} cannot be read ({detail}).", file=relative, detail=error)
             raise PublishError(problem) from error
-        if _sha(raw) != meta.get("sha256") or f"_{meta.get('sha256')}." not in path.name:
+        if sha256_hex(raw) != meta.get("sha256") or f"_{meta.get('sha256')}." not in path.name:
             raise PublishError(_("The archived file {file} is damaged (its sha256 does not match).", file=relative))
         files[meta["original_name"]] = raw
     report = validate_submission(country, files)

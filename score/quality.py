@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from score import publish
+from score import journal
 from score.access import Scope
 from score.filter_options import sorted_by_name
 from score.i18n import _
@@ -74,7 +74,7 @@ def last_publishes(scope: Scope, countries: frozenset[str], now: dt.datetime | N
     allowed = sorted_by_name(detail, reference_labels("country"))  # by name in the reader's language
     rows = []
     for country in allowed:
-        latest = next((row for row in publish.country_history(country) if row["changed"]), None)
+        latest = next((row for row in journal.country_history(country) if row["changed"]), None)
         at = pd.to_datetime(latest["at"], utc=True, errors="coerce") if latest else pd.NaT
         rows.append(
             {

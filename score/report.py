@@ -34,7 +34,8 @@ import plotly.io as pio
 
 from score import chart_text, i18n, settings
 from score.access import Scope
-from score.exports import ExportContext, Kpi
+from score.deck import Kpi
+from score.exports import ExportContext
 from score.filters import Filters
 from score.i18n import _
 

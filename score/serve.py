@@ -11,7 +11,7 @@ front of them on one port, with its own configuration, logs and temp files in a 
   NAT to the same process);
 - websocket upgrade (`/_stcore/stream`), no proxy buffering, day-long read timeouts;
 - the browser's address in X-Forwarded-For, with a per-start proxy secret in `X-Score-Proxy` so the processes
-  trust that address only from this nginx (score.auth.client_address; sign-in throttling counts per address);
+  trust that address only from this nginx (score.throttling.client_address; sign-in throttling counts per address);
 - one shared data dir (`SCORE_DATA_DIR`): the pointer `score.duckdb` names the current immutable version, so a
   publish through any process is seen by every process at its next page run; the publish lock, the users file, the
   audit log and the sign-in store (sessions and throttle counters, SQLite) are files with their own locks
@@ -37,7 +37,7 @@ import urllib.request
 from pathlib import Path
 
 from score import config, settings
-from score.auth import PROXY_SECRET_ENV
+from score.throttling import PROXY_SECRET_ENV
 
 STICKY_COOKIE = "score_node"
 
@@ -75,7 +75,7 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             # Proves to the processes that this request came through this nginx, so they trust the address it
-            # added to X-Forwarded-For (score.auth.client_address); a client cannot set it (replaced here).
+            # added to X-Forwarded-For (score.throttling.client_address); a client cannot set it (replaced here).
             proxy_set_header X-Score-Proxy "{proxy_secret}";
             proxy_buffering off;
             proxy_request_buffering off;

@@ -13,7 +13,7 @@ locks the file; writes take `BEGIN IMMEDIATE`):
   has ended (sign-out). A signed cookie whose row is missing or ended is worthless.
 - The script cannot set an HttpOnly cookie, so after a sign-in it hands the browser a one-time signed token
   (valid `HANDOFF_SECONDS`) and sends it to `/auth/local/session`, which exchanges it once for the cookie.
-- `failures` and `recent`: the throttle's counters (score.auth.Throttle), keyed by HMACs of user names and
+- `failures` and `recent`: the throttle's counters (score.throttling.Throttle), keyed by HMACs of user names and
   addresses (the secret never leaves the data directory; what was typed is never stored).
 - Device cookies (OWASP "Slow brute force: device cookies"): after a sign-in the browser also gets
   `score_device`, a signed (user name, random nonce) valid `DEVICE_DAYS`; sign-ins from it are counted on their

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import audit, auth, changes, config, contract, db, measures, publish, templates, versions
+from score import audit, auth, changes, config, contract, db, journal, measures, publish, templates, versions
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
@@ -298,7 +298,7 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
     may upload it). A version file pruned away (publish.prune_versions) leaves its changes blank."""
     if country not in upload_countries(scope):
         return pd.DataFrame(columns=HISTORY_COLUMNS)
-    entries = publish.country_history(country)  # newest first, every version that held the country
+    entries = journal.country_history(country)  # newest first, every version that held the country
     rows: list[dict[str, object]] = []
     for position, entry in enumerate(entries):
         if not entry["changed"]:

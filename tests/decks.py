@@ -9,6 +9,7 @@ from pptx import Presentation
 
 from score import exports, presentation
 from score.access import Scope
+from score.deck import Slide, build_deck
 from score.filters import Filters
 
 HQ = Scope.hq("tests")  # exact figures, equal to the raw counts (the public's are adjusted: tests/test_disclosure.py)
@@ -29,7 +30,7 @@ def country_names() -> dict[str, str]:
     return ui.reference_labels("country")
 
 
-def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], Presentation]:
+def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], Presentation]:
     from score import db
     from score.web import ui
 
@@ -38,7 +39,7 @@ def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[exports.Slide], 
     adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
     context = exports.export_context(filters, labels, status, adjusted=adjusted)
     slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
-    return slides, Presentation(io.BytesIO(exports.build_deck(slides, context=context)))
+    return slides, Presentation(io.BytesIO(build_deck(slides, context=context)))
 
 
 def charts_of(deck: Presentation) -> dict[str, object]:

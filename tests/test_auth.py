@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from score import audit, auth
+from score import audit, auth, throttling
 from score.access import Scope
 from score.settings import Settings
 from tests.apptest import app
@@ -34,7 +34,7 @@ def users_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_override
         (data / "countries" / country).mkdir(parents=True)
         (data / "countries" / country / auth.DEMO_MARKER).write_text("demo\n")
     settings_override(data_dir=data, users_file=None)
-    monkeypatch.setattr(auth, "throttle", auth.Throttle())
+    monkeypatch.setattr(throttling, "throttle", throttling.Throttle())
     return data
 
 
@@ -181,31 +181,31 @@ def test_scope_for_valid_records() -> None:
 def test_throttling_per_user(users_dir: Path) -> None:
     auth.add_user("maria", PASSWORD, "hq")
     clock = FakeClock()
-    guard = auth.Throttle(clock)
-    for _ in range(auth.FREE_ATTEMPTS):
+    guard = throttling.Throttle(clock)
+    for _ in range(throttling.FREE_ATTEMPTS):
         assert auth.sign_in("maria", "wrong password", throttle_=guard).retry_after == 0
     # Locked now: even the right password is refused without being checked.
     locked = auth.sign_in("maria", PASSWORD, throttle_=guard)
-    assert locked.scope is None and locked.retry_after == pytest.approx(auth.BASE_DELAY)
-    clock.now += auth.BASE_DELAY
+    assert locked.scope is None and locked.retry_after == pytest.approx(throttling.BASE_DELAY)
+    clock.now += throttling.BASE_DELAY
     assert auth.sign_in("maria", "wrong again", throttle_=guard).scope is None
-    assert guard.retry_after("maria") == pytest.approx(2 * auth.BASE_DELAY)  # doubles
-    clock.now += 2 * auth.BASE_DELAY
+    assert guard.retry_after("maria") == pytest.approx(2 * throttling.BASE_DELAY)  # doubles
+    clock.now += 2 * throttling.BASE_DELAY
     assert auth.sign_in("maria", "wrong again", throttle_=guard).scope is None
-    assert guard.retry_after("maria") == pytest.approx(4 * auth.BASE_DELAY)
-    clock.now += 4 * auth.BASE_DELAY
+    assert guard.retry_after("maria") == pytest.approx(4 * throttling.BASE_DELAY)
+    clock.now += 4 * throttling.BASE_DELAY
     assert auth.sign_in("maria", PASSWORD, throttle_=guard).scope is not None
     assert guard.retry_after("maria") == 0  # success resets the counter
 
 
 def test_throttle_is_capped_and_forgets(users_dir: Path) -> None:
     clock = FakeClock()
-    guard = auth.Throttle(clock)
+    guard = throttling.Throttle(clock)
     for _ in range(40):
         guard.failed("maria")
         clock.now += 0.001
-    assert guard.retry_after("maria") <= auth.MAX_DELAY
-    clock.now += auth.FORGET_AFTER
+    assert guard.retry_after("maria") <= throttling.MAX_DELAY
+    clock.now += throttling.FORGET_AFTER
     assert guard.retry_after("maria") == 0
 
 
@@ -213,23 +213,23 @@ def test_99_guesses_from_fresh_sessions_are_slowed(users_dir: Path) -> None:
     """The attack of issue 20: every guess from a new browser session of the same machine (no address known)."""
     auth.add_user("maria", PASSWORD, "hq")
     clock = FakeClock()
-    guard = auth.Throttle(clock)
+    guard = throttling.Throttle(clock)
     checked = 0
     for n in range(99):
-        result = auth.sign_in("maria", f"guess-{n}", auth.Client(), throttle_=guard)
+        result = auth.sign_in("maria", f"guess-{n}", throttling.Client(), throttle_=guard)
         checked += result.retry_after == 0
         clock.now += 1  # one guess a second
     # FREE_ATTEMPTS (this name from this unknown address), then one after 5, 10, 20 and 40 s: 7 of 99 guesses
     # reach the password check; the next would wait 80 s.
-    assert checked == auth.FREE_ATTEMPTS + 4
+    assert checked == throttling.FREE_ATTEMPTS + 4
     # Spraying 99 user names from one address is slowed too (the address's own counter).
-    clock.now += auth.FORGET_AFTER
+    clock.now += throttling.FORGET_AFTER
     sprayed = sum(
-        auth.sign_in(f"name{n}", "guess", auth.Client(ip="203.0.113.9"), throttle_=guard).retry_after == 0
+        auth.sign_in(f"name{n}", "guess", throttling.Client(ip="203.0.113.9"), throttle_=guard).retry_after == 0
         for n in range(99)
         if not setattr(clock, "now", clock.now + 1)
     )
-    assert sprayed <= auth.IP_FREE_ATTEMPTS + 5
+    assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
 
 
 def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
@@ -238,36 +238,36 @@ def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Pat
     auth.add_user("maria", PASSWORD, "country", ["COL"])
     auth.add_user("kofi", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
-    guard = auth.Throttle(clock)
+    guard = throttling.Throttle(clock)
     device = sessions.device_cookie("maria")  # set when Maria signed in from her browser before
-    for n in range(auth.GLOBAL_FAILURES + 20):  # from many addresses, beyond the global limit
-        auth.sign_in("maria", f"guess-{n}", auth.Client(ip=f"198.51.100.{n % 250}"), throttle_=guard)
+    for n in range(throttling.GLOBAL_FAILURES + 20):  # from many addresses, beyond the global limit
+        auth.sign_in("maria", f"guess-{n}", throttling.Client(ip=f"198.51.100.{n % 250}"), throttle_=guard)
         clock.now += 0.5
-    assert guard.retry_after("maria", auth.Client()) > 0  # a new browser must wait
-    result = auth.sign_in("maria", PASSWORD, auth.Client(device=device), throttle_=guard)
+    assert guard.retry_after("maria", throttling.Client()) > 0  # a new browser must wait
+    result = auth.sign_in("maria", PASSWORD, throttling.Client(device=device), throttle_=guard)
     assert result.retry_after == 0 and result.scope is not None and result.scope.detail_countries == {"COL"}
     # Maria's device cookie is hers only: the attacker holding one for "kofi" gains nothing on "maria".
-    assert guard.retry_after("maria", auth.Client(device=sessions.device_cookie("kofi"))) > 0
+    assert guard.retry_after("maria", throttling.Client(device=sessions.device_cookie("kofi"))) > 0
     assert sessions.device_nonce(device + "x", "maria") is None  # a forged cookie is no device cookie
     # Wrong passwords from the device itself slow that device (someone at her unlocked computer).
-    for _ in range(auth.FREE_ATTEMPTS):
-        auth.sign_in("maria", "wrong", auth.Client(device=device), throttle_=guard)
-    assert guard.retry_after("maria", auth.Client(device=device)) == pytest.approx(auth.BASE_DELAY)
+    for _ in range(throttling.FREE_ATTEMPTS):
+        auth.sign_in("maria", "wrong", throttling.Client(device=device), throttle_=guard)
+    assert guard.retry_after("maria", throttling.Client(device=device)) == pytest.approx(throttling.BASE_DELAY)
 
 
 COUNT_FAILURES = """
 import sys
-from score import auth
+from score import throttling
 for n in range(int(sys.argv[1])):
-    auth.throttle.failed("maria", auth.Client(ip="203.0.113.7"))
-print(auth.throttle.retry_after("maria", auth.Client(ip="203.0.113.7")))
+    throttling.throttle.failed("maria", throttling.Client(ip="203.0.113.7"))
+print(throttling.throttle.retry_after("maria", throttling.Client(ip="203.0.113.7")))
 """
 
 
 def test_throttle_counters_are_shared_by_every_process(users_dir: Path) -> None:
     env = {**os.environ, "SCORE_DATA_DIR": str(users_dir)}
     other = subprocess.run(
-        [sys.executable, "-c", COUNT_FAILURES, str(auth.NAME_FREE_ATTEMPTS + 3)],  # the name waits 40 s
+        [sys.executable, "-c", COUNT_FAILURES, str(throttling.NAME_FREE_ATTEMPTS + 3)],  # the name waits 40 s
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -276,7 +276,7 @@ def test_throttle_counters_are_shared_by_every_process(users_dir: Path) -> None:
     )
     assert float(other.stdout) > 0  # the other process slowed down after its own failures
     # This process sees them: another address, the same user name.
-    assert auth.Throttle().retry_after("maria", auth.Client(ip="192.0.2.50")) > 0
+    assert throttling.Throttle().retry_after("maria", throttling.Client(ip="192.0.2.50")) > 0
     store = users_dir / "auth.sqlite3"
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     assert b"maria" not in store.read_bytes() and b"203.0.113.7" not in store.read_bytes()
@@ -285,18 +285,18 @@ def test_throttle_counters_are_shared_by_every_process(users_dir: Path) -> None:
 def test_forwarded_for_is_trusted_only_from_the_bundled_proxy() -> None:
     secret = "proxy-secret-of-this-start"
     through_nginx = {"X-Forwarded-For": "10.9.9.9, 203.0.113.5", "X-Score-Proxy": secret}
-    assert auth.client_address(through_nginx, None, secret) == "203.0.113.5"  # the address nginx saw
+    assert throttling.client_address(through_nginx, None, secret) == "203.0.113.5"  # the address nginx saw
     forged = {"X-Forwarded-For": "198.51.100.1"}
-    assert auth.client_address(forged, None, secret) == "forwarded-by-an-untrusted-proxy"
-    assert auth.client_address(forged, "198.51.100.1", secret) == "forwarded-by-an-untrusted-proxy"
+    assert throttling.client_address(forged, None, secret) == "forwarded-by-an-untrusted-proxy"
+    assert throttling.client_address(forged, "198.51.100.1", secret) == "forwarded-by-an-untrusted-proxy"
     wrong = {"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": "guess"}
-    assert auth.client_address(wrong, None, secret) == "forwarded-by-an-untrusted-proxy"
-    assert auth.client_address({"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": ""}, None, None) == (
+    assert throttling.client_address(wrong, None, secret) == "forwarded-by-an-untrusted-proxy"
+    assert throttling.client_address({"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": ""}, None, None) == (
         "forwarded-by-an-untrusted-proxy"
     )
-    assert auth.client_address({}, "192.0.2.8", secret) == "192.0.2.8"
-    assert auth.client_address({}, None, secret) is None  # this machine
-    assert auth.client_address({"X-Forwarded-For": "127.0.0.1", "X-Score-Proxy": secret}, None, secret) is None
+    assert throttling.client_address({}, "192.0.2.8", secret) == "192.0.2.8"
+    assert throttling.client_address({}, None, secret) is None  # this machine
+    assert throttling.client_address({"X-Forwarded-For": "127.0.0.1", "X-Score-Proxy": secret}, None, secret) is None
     # score.serve writes the secret into nginx's configuration, which replaces whatever a client sent.
     from score import serve
 
@@ -644,7 +644,7 @@ def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
 
 def test_app_throttles_repeated_failures(app_users: Path) -> None:
     at = _app(app_users).run()
-    for _ in range(auth.FREE_ATTEMPTS):
+    for _ in range(throttling.FREE_ATTEMPTS):
         at = _sign_in(at, "maria", "nope-nope-nope")
     at = _sign_in(at, "maria", PASSWORD)  # right password, but too soon
     assert any("Too many failed attempts" in e.value for e in at.error)

@@ -46,7 +46,7 @@ from tests.publishing import dataset_a, dataset_b
 
 # A slow disk: the check (before the switch) and the bookkeeping (after it) take longer than the longest
 # kill delay, so a kill after "check" lands before the commit point and one after "finish" after it.
-real_check, real_finish = publish.check_version, publish._finish
+real_check, real_finish = publish.check_version, publish.finish
 def slow_check(*args):
     time.sleep(0.5)
     real_check(*args)
@@ -54,7 +54,7 @@ def slow_finish(txn):
     print("finish", flush=True)
     time.sleep(0.5)
     real_finish(txn)
-publish.check_version, publish._finish = slow_check, slow_finish
+publish.check_version, publish.finish = slow_check, slow_finish
 datasets = [dataset_b(), dataset_a()]
 print("ready", flush=True)
 n = 0

@@ -101,11 +101,6 @@ def test_averaging_sixteen_complements_gives_workers_back_only_with_their_noise(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 20, not met: counts keep cell key noise, which averages out over 16 complements "
-    "(README 'Small numbers', 'Limits'; RELIABILITY.md)",
-)
 def test_averaging_sixteen_complements_recovers_at_most_one_hidden_count_in_three(
     averaged: tuple[Tally, Tally],
 ) -> None:
@@ -234,6 +229,7 @@ def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None
     from pptx import Presentation
 
     from score import exports, presentation
+    from score.deck import build_deck
     from score.i18n import fmt_int
 
     labels = {"country": {}, "module": {}, "indicator": {}, "sector": {}}
@@ -245,7 +241,7 @@ def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None
         fmt_int(kpis["enterprises"]),
         fmt_int(kpis["workers_reached"]),
     )
-    deck = Presentation(io.BytesIO(exports.build_deck(slides)))
+    deck = Presentation(io.BytesIO(build_deck(slides)))
     charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     by_country = charts[0]  # enterprises by country, largest first (names are the codes: no labels given)
     totals = _public("country_totals").set_index("country")
@@ -286,6 +282,19 @@ def test_count_ptable_keeps_shown_counts_at_five_or_more_and_moves_them_by_two_a
     assert ((table[7:] == 0).mean(axis=1) <= 0.21).all()  # two cells agree by chance about 1 in 5 times
     big = disclosure.perturb_counts(pd.Series([751, 1000, 5]), pd.Series([3, 3, 3]))
     assert list(big) == [751 + table[501, 3], 1000 + table[(1000 - 1) % 250 + 501, 3], 5 + table[5, 3]]
+
+    # A cell's key sum carries its fixed count offset above its low 32 bits (in 1/COUNT_UNIT of an enterprise).
+    def key(cell_key: int, offset: float) -> float:
+        return float(cell_key + round(offset * disclosure.COUNT_UNIT) * disclosure.KEY_SHIFT)
+
+    counts = pd.Series([10, 6, 3, 0, 40])
+    keys = pd.Series([key(3, 2.5), key(200 + 256 * 7, -4.0), key(9, 3.5), key(0, 0.0), key(17, -1.25)])
+    assert disclosure.split_keys(keys)[0].tolist() == [3, 200, 9, 0, 17]
+    shown = disclosure.perturb_counts(counts, keys).tolist()
+    assert shown[0] == 12 + table[12, 3]  # 10 + 2.5, rounded half to even, then the cell key
+    assert shown[1] == 5 + table[5, 200]  # 6 - 4 is 2: a count of 5 or more never shows as 1-4
+    assert shown[2:4] == [3, 0]  # 1-4 (hidden anyway) and 0 stay as they are
+    assert shown[4] == 39 + table[39, 17]
 
 
 def test_magnitude_noise_is_scaled_by_the_largest_contribution() -> None:
@@ -400,7 +409,8 @@ def test_viewers_are_told_once_whether_figures_are_adjusted() -> None:
 
 
 def test_the_noisy_schema_counts_the_same_enterprises_as_main(keyed_data_dir: Path) -> None:
-    """Only magnitudes move: every count and record key of the derived tables is the same in both schemas."""
+    """Only magnitudes and the weights above the record keys move: every count and record key of the derived tables
+    is the same in both schemas."""
     con = db.connection()
     for table, columns in {
         "figures_by_group": "enterprises, trained_enterprises, record_keys, trained_record_keys, module_completions",
@@ -409,7 +419,11 @@ def test_the_noisy_schema_counts_the_same_enterprises_as_main(keyed_data_dir: Pa
         "share_by_group": "n_enterprises, n_yes, value_n, record_keys, record_keys_yes",
         "modules_taken_by_group": "n_modules, enterprises, record_keys",
     }.items():
-        keys = f"country, sector, phase, partner, join_year, {columns}"
+        low = "(({0} % {1}) + {1}) % {1}"  # the record keys without the count weight above them (score.disclosure)
+        keys = ", ".join(
+            low.format(c, disclosure.KEY_SHIFT) if "record_keys" in c else c
+            for c in ["country", "sector", "phase", "partner", "join_year", *columns.split(", ")]
+        )
         differ = con.execute(
             f"SELECT count(*) FROM (SELECT {keys} FROM main.{table} EXCEPT ALL SELECT {keys} FROM noisy.{table})"
         ).fetchone()[0]
@@ -428,6 +442,31 @@ def test_every_enterprise_is_moved_by_six_to_twelve_percent_its_group_one_way(ke
     directions = moved.assign(up=ratio > 0).groupby(["country", "sector", "phase"])["up"].nunique()
     assert (directions == 1).all()  # a small cell never averages its enterprises' noise away
     assert 0.3 < (ratio > 0).mean() < 0.7
+
+
+def test_a_small_group_counts_as_its_secret_value_whatever_its_size_and_its_country_and_sector_stay_exact() -> None:
+    def groups(small_size: int) -> pd.DataFrame:
+        rows = [("A", "p", "I", f"A-p-{i}") for i in range(small_size)]  # the small group
+        rows += [("A", "p", "II", f"A-pii-{i}") for i in range(9)]  # a larger group of the same sector
+        rows += [("A", "q", "I", f"A-q-{i}") for i in range(12)] + [("A", "r", "I", f"A-r-{i}") for i in range(30)]
+        rows += [("B", "p", "I", f"B-p-{i}") for i in range(3)] + [("B", "q", "I", f"B-q-{i}") for i in range(8)]
+        frame = pd.DataFrame(rows, columns=["country", "sector", "phase", "enterprise_id"])
+        return frame.assign(offset=disclosure.count_offsets(b"k" * 32, frame) / disclosure.COUNT_UNIT)
+
+    weights = {size: groups(size).assign(weight=lambda f: 1 + f["offset"]) for size in (1, 2, 3, 4)}
+    low, high = disclosure.HIDDEN_VALUE
+    value = weights[1].iloc[0]["weight"]
+    assert low <= value <= high
+    rounding = 60 / disclosure.COUNT_UNIT
+    for size, frame in weights.items():
+        parts = frame.loc[frame["enterprise_id"].str.startswith("A-p-"), "weight"]
+        assert parts.sum() == pytest.approx(value, abs=size / disclosure.COUNT_UNIT)  # the same whatever the size
+        assert size == 1 or parts.nunique() == size  # its enterprises' shares differ: a part is no clean fraction
+        assert (frame["weight"] >= 0).all()  # a part never weighs more than its whole
+        by_sector = frame.groupby(["country", "sector"])["offset"].sum()
+        assert by_sector.drop(("B", "p")).abs().max() <= rounding  # given back within the country and sector
+        assert frame.groupby("country")["offset"].sum().abs().max() <= rounding  # B: by its other sector
+        assert frame.loc[frame["sector"].isin(["q", "r"]) & frame["country"].eq("A"), "offset"].abs().max() < 1e-9
 
 
 def test_group_directions_balance_each_country_and_stay_in_the_next_version() -> None:

@@ -16,7 +16,8 @@ from pptx import Presentation
 
 from score import exports, formulas
 from score.access import Scope
-from score.exports import Slide, build_deck, to_csv, to_excel
+from score.deck import Kpi, Slide, build_deck
+from score.exports import to_csv, to_excel
 from score.filters import Filters
 from score.i18n import set_language
 from score.web import components as c
@@ -313,7 +314,7 @@ def test_an_exported_chart_with_a_long_title_keeps_its_first_line_and_a_legend_b
 
 def test_deck_charts_are_native_and_hold_the_data() -> None:
     slides = [
-        Slide("Headline", kind="kpis", kpis=[exports.Kpi("Enterprises", "1,500"), exports.Kpi("Workers", "342,434")]),
+        Slide("Headline", kind="kpis", kpis=[Kpi("Enterprises", "1,500"), Kpi("Workers", "342,434")]),
         Slide(
             "Enterprises by country",
             categories=["Colombia", "Ghana"],

@@ -16,7 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from score import auth, charts, config, disclosure, ingest, settings
+from score import auth, charts, config, disclosure, ingest, settings, throttling
 from score.access import Scope
 from tests.publishing import build_small, dataset_a
 
@@ -165,13 +165,13 @@ def test_failures_from_elsewhere_do_not_lock_the_real_user_out(tmp_path: Path, s
     settings_override(data_dir=tmp_path)
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
-    guard = auth.Throttle(clock)
-    attacker = auth.Client(ip="203.0.113.66")
+    guard = throttling.Throttle(clock)
+    attacker = throttling.Client(ip="203.0.113.66")
     for _ in range(9):  # the attack of the review: 9 failures on "ghana" from another browser
         auth.sign_in("ghana", "guess", attacker, throttle_=guard)
         clock.now += 30
     assert guard.retry_after("ghana", attacker) > 0  # the attacker is slowed down
-    own_browser = auth.Client(ip="198.51.100.3", device=sessions.device_cookie("ghana"))  # signed in here before
+    own_browser = throttling.Client(ip="198.51.100.3", device=sessions.device_cookie("ghana"))  # signed in here before
     assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope is not None
 
 
@@ -181,28 +181,30 @@ def test_the_attacker_is_slowed_per_address_and_globally(tmp_path: Path, setting
     settings_override(data_dir=tmp_path)
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
-    guard = auth.Throttle(clock)
+    guard = throttling.Throttle(clock)
     # New browser sessions from one address: the address is slowed down after IP_FREE_ATTEMPTS.
-    for n in range(auth.IP_FREE_ATTEMPTS):
-        guard.failed(f"user{n}", auth.Client(ip="203.0.113.9"))
-    assert guard.retry_after("someone", auth.Client(ip="203.0.113.9")) > 0
-    assert guard.retry_after("someone", auth.Client(ip="198.51.100.1")) == 0
+    for n in range(throttling.IP_FREE_ATTEMPTS):
+        guard.failed(f"user{n}", throttling.Client(ip="203.0.113.9"))
+    assert guard.retry_after("someone", throttling.Client(ip="203.0.113.9")) > 0
+    assert guard.retry_after("someone", throttling.Client(ip="198.51.100.1")) == 0
     # Many addresses spraying many names: beyond GLOBAL_FAILURES, a name that failed waits...
-    for n in range(auth.GLOBAL_FAILURES):
-        guard.failed("ghana" if n % 10 == 0 else f"name{n}", auth.Client(ip=f"192.0.2.{n % 250}"))
-    assert guard.retry_after("ghana", auth.Client(ip="198.51.100.7")) > 0
-    assert 0 < guard.retry_after("name11", auth.Client(ip="198.51.100.7")) <= auth.GLOBAL_DELAY  # one failure
+    for n in range(throttling.GLOBAL_FAILURES):
+        guard.failed("ghana" if n % 10 == 0 else f"name{n}", throttling.Client(ip=f"192.0.2.{n % 250}"))
+    assert guard.retry_after("ghana", throttling.Client(ip="198.51.100.7")) > 0
+    assert (
+        0 < guard.retry_after("name11", throttling.Client(ip="198.51.100.7")) <= throttling.GLOBAL_DELAY
+    )  # one failure
     # ...a name nobody attacked is not slowed, and the real user from their own browser gets in at once.
-    assert guard.retry_after("maria", auth.Client(ip="198.51.100.7")) == 0
-    own_browser = auth.Client(ip="198.51.100.7", device=sessions.device_cookie("ghana"))
+    assert guard.retry_after("maria", throttling.Client(ip="198.51.100.7")) == 0
+    own_browser = throttling.Client(ip="198.51.100.7", device=sessions.device_cookie("ghana"))
     assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope
 
 
 def test_a_throttled_attempt_names_the_known_user(tmp_path: Path, settings_override) -> None:
     settings_override(data_dir=tmp_path)
     auth.add_user("maria", PASSWORD, "hq")
-    guard = auth.Throttle(FakeClock())
-    for _ in range(auth.FREE_ATTEMPTS):
+    guard = throttling.Throttle(FakeClock())
+    for _ in range(throttling.FREE_ATTEMPTS):
         auth.sign_in("maria", "wrong", throttle_=guard)
     throttled = auth.sign_in("Maria", PASSWORD, throttle_=guard)
     assert throttled.retry_after > 0 and throttled.username == "maria"  # audit.log gets a user, not null

@@ -16,6 +16,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from score import exports, presentation, settings
 from score.access import Scope
+from score.deck import Kpi, Slide, build_deck
 from score.filters import Filters
 from score.i18n import set_language
 from tests.apptest import open_page
@@ -128,10 +129,10 @@ def test_headline_figures_on_a_slide_are_the_pages_tiles_with_women_shares() -> 
     set_language("en")
     kpis_shown = presentation.headline_kpis(query, kpis, Filters())
     assert kpis_shown == [
-        exports.Kpi("Enterprises engaged", "1,234", "82% of target 1,500", progress=82.27),
-        exports.Kpi("Workers reached", "56,789", "", "41% women", share=41.26),
-        exports.Kpi("People trained (distinct estimate)", "4,321", "108% of target 4,000", progress=108.03),
-        exports.Kpi("Modules delivered", "2,500", "9,876 training participations"),
+        Kpi("Enterprises engaged", "1,234", "82% of target 1,500", progress=82.27),
+        Kpi("Workers reached", "56,789", "", "41% women", share=41.26),
+        Kpi("People trained (distinct estimate)", "4,321", "108% of target 4,000", progress=108.03),
+        Kpi("Modules delivered", "2,500", "9,876 training participations"),
     ]
     assert asked == ["overview_targets"]
     # With a sector filter targets do not apply: no progress, and the targets are not even read.
@@ -203,7 +204,7 @@ def test_deck_says_the_filters_in_words_in_its_language(demo_data_dir) -> None:
 
 def test_no_demo_mark_on_real_data() -> None:
     context = exports.ExportContext("All countries", "1 Dec 2026", "1 Dec 2026", "ILO", demo="")
-    deck = Presentation(io.BytesIO(exports.build_deck([exports.Slide("A", kind="text", lines=["x"])], context=context)))
+    deck = Presentation(io.BytesIO(build_deck([Slide("A", kind="text", lines=["x"])], context=context)))
     assert not any("DEMO" in shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from score import db, publish, settings
+from score import db, journal, publish, settings
 from score.access import Scope
 from score.files import FILE_MODE, write_private
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
@@ -196,7 +196,7 @@ def test_restore_republishes_the_old_files_as_a_new_version(data: Path) -> None:
     history = publish.read_history()
     assert [(e["version"], e["action"]) for e in history] == [(1, "build"), (2, "publish"), (3, "restore")]
     assert history[-1]["restored_from"] == 1 and history[-1]["user"] == "geneva"
-    rows = publish.country_history("COL")
+    rows = journal.country_history("COL")
     assert [r["version"] for r in rows] == [3, 2, 1] and rows[1]["enterprises"] == 213 - REMOVED
     from score import audit
 
@@ -263,19 +263,19 @@ def test_killed_before_the_switch_rolls_back(data: Path, monkeypatch: pytest.Mon
 
 
 def test_killed_after_the_switch_is_finished_by_recovery(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_finish = publish._finish
+    real_finish = publish.finish
 
     def killed(txn: Path) -> None:
         raise KeyboardInterrupt  # the pointer is switched; archive, folder and history are not done
 
-    monkeypatch.setattr(publish, "_finish", killed)
+    monkeypatch.setattr(publish, "finish", killed)
     with pytest.raises(KeyboardInterrupt):
         publish_country("COL", dataset_b(), HQ)
     assert os.readlink(data / "score.duckdb") == "versions/score-2.duckdb"
     assert [e["version"] for e in publish.read_history()] == [1]
     assert (data / "versions" / ".txn-2" / "entry.json").exists()
 
-    monkeypatch.setattr(publish, "_finish", real_finish)
+    monkeypatch.setattr(publish, "finish", real_finish)
     with publish.publish_lock():
         assert publish.recover() == ["finished version 2"]
     assert [e["version"] for e in publish.read_history()] == [1, 2]

@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from score import report
-from score.exports import ExportContext, Kpi
+from score.deck import Kpi
+from score.exports import ExportContext
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -140,9 +140,7 @@ if frame.empty:
 else:
     reported = fmt_date(frame["period_end"].max().date())
     st.subheader(_("Logframe: report of {date}", date=reported))
-    counts = logframe.status_counts(frame)
-    c.kpi_row([c.Tile(logframe.status_label(code), count) for code, count in counts.items()])
-    st.caption(logframe.rule_caption())
+    c.logframe_status_tiles(frame)
     for level in logframe.LEVELS:
         rows = frame[frame["level"] == level]
         if rows.empty:

@@ -52,9 +52,7 @@ if missing:
 if not replace(filters, countries=(), regions=()).is_default():
     st.caption(_("Logframe figures are per country: only the country and region filters apply to them."))
 
-counts = logframe.status_counts(frame)
-c.kpi_row([c.Tile(logframe.status_label(code), count) for code, count in counts.items()])
-st.caption(logframe.rule_caption())
+c.logframe_status_tiles(frame)
 
 st.subheader(_("Status by indicator and country"))
 c.logframe_matrix(frame, indicators, countries)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from score import audit, presentation
-from score.exports import build_deck
+from score.deck import build_deck
 from score.i18n import _, current_language
 from score.web import present_mode as pm
 from score.web import ui

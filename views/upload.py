@@ -15,11 +15,10 @@ import streamlit as st
 from score import upload
 from score.i18n import _
 from score.web import review_sections, ui
+from score.web.upload_history import demo_ended, history_section
 from score.web.upload_sections import (
     COUNTRY_KEY,
-    demo_ended,
     downloads_section,
-    history_section,
     upload_section,
 )
 

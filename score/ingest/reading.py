@@ -23,8 +23,8 @@ from score.ingest.names import (
     WORKBOOK_SUFFIXES,
     _formats_fix,
     _save_as_utf8_fix,
-    _table_for_name,
     _unsupported,
+    table_for_name,
 )
 from score.ingest.report import ERROR, WARNING, IssueCollector, _guard, _Source, _Submission
 from score.ingest.workbooks import _read_workbook
@@ -80,7 +80,7 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 ),
                 _("Remove unused sheets, columns and formatting, or split the upload; ask HQ if the limit is too low."),
             )
-            table = _table_for_name(name)
+            table = table_for_name(name)
             if suffix in WORKBOOK_SUFFIXES:
                 sub.failed.update(TABLES)
                 sub.workbook = sub.workbook or name
@@ -110,7 +110,7 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
         return sub
 
     for name in texts:
-        table = _table_for_name(name)
+        table = table_for_name(name)
         if table is None:
             issues.add(
                 WARNING,

@@ -78,7 +78,8 @@ CREATE TABLE figures_by_group (
     module_completions HUGEINT, participations HUGEINT, consultation_visits HUGEINT,
     managers_female HUGEINT, managers_male HUGEINT, trained_workers_female HUGEINT, trained_workers_male HUGEINT,
     -- for disclosure control (score/disclosure.py): the sum of the group's record keys (a cell key is such a sum
-    -- mod 256) and the largest contribution of one enterprise to each figure
+    -- mod 256; in schema noisy its high bits are the fixed count offset) and the largest contribution of one
+    -- enterprise to each figure
     record_keys HUGEINT, max_workers_female INTEGER, max_workers_male INTEGER, max_workers INTEGER,
     max_participations BIGINT, max_consultation_visits BIGINT, max_people_trained_female INTEGER,
     max_people_trained_male INTEGER, max_managers_trained INTEGER, max_workers_trained INTEGER,
@@ -410,8 +411,9 @@ CREATE MACRO share_groups(countries, provinces, sectors, phases, partners, modul
 
 -- The headline figures per country for the filtered enterprises. Totals are sums over these rows; every page and
 -- the map read them from here. Without a module filter they add up figures_by_group (DuckDB runs one branch).
--- Disclosure control (score/disclosure.py): `ckey` is the cell key of the country's filtered enterprises (sum of
--- their record keys mod 256; a total's key is the sum of its rows' keys mod 256), `max_<figure>` the largest
+-- Disclosure control (score/disclosure.py): `ckey` is the sum of the record keys of the country's filtered
+-- enterprises (a total's is the sum of its rows'; never reduced here: score.disclosure.split_keys reads the cell
+-- key, mod 256, and in schema noisy the fixed count offset from it), `max_<figure>` the largest
 -- contribution of one enterprise to that figure (a total's is the largest of its rows').
 CREATE MACRO country_figures(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT country, sum(enterprises)::BIGINT AS enterprises,
@@ -425,7 +427,7 @@ CREATE MACRO country_figures(countries, provinces, sectors, phases, partners, mo
            coalesce(sum(trained_workers_female) + sum(trained_workers_male), 0) AS workers_trained,
            coalesce(sum(managers_female) + sum(managers_male) + sum(trained_workers_female)
                     + sum(trained_workers_male), 0) AS people_trained,
-           sum(record_keys) % 256 AS ckey, max(max_workers_female) AS max_workers_female,
+           sum(record_keys) AS ckey, max(max_workers_female) AS max_workers_female,
            max(max_workers_male) AS max_workers_male, max(max_workers) AS max_workers_reached,
            max(max_participations) AS max_participations, max(max_consultation_visits) AS max_consultation_visits,
            max(max_people_trained_female) AS max_people_trained_female,

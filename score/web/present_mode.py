@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 
 from score import charts
-from score.exports import ExportContext, Kpi, Slide
+from score.deck import Kpi, Slide
+from score.exports import ExportContext
 
 HEAD_KEY = "slide_head"
 BODY_KEY = "slide_body"

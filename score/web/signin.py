@@ -32,7 +32,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, sessions, settings
+from score import audit, auth, disclosure, sessions, settings, throttling
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
@@ -184,7 +184,7 @@ def _cookie(name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _client() -> auth.Client:
+def _client() -> throttling.Client:
     """Where this attempt comes from, for the throttle: the address (from X-Forwarded-For only when the bundled
     nginx proves itself) and the device cookie."""
     try:
@@ -192,8 +192,8 @@ def _client() -> auth.Client:
         peer = st.context.ip_address
     except (AttributeError, RuntimeError):
         headers, peer = {}, None
-    address = auth.client_address(headers, peer, settings.get().proxy_secret)
-    return auth.Client(address, _cookie(sessions.DEVICE_COOKIE))
+    address = throttling.client_address(headers, peer, settings.get().proxy_secret)
+    return throttling.Client(address, _cookie(sessions.DEVICE_COOKIE))
 
 
 # ---------------------------------------------------------------------------------------------- local

@@ -203,58 +203,42 @@ def sidebar_filters() -> Filters:
     values = offered.values
     side = st.sidebar
     side.subheader(_("Filters"))
-    side.multiselect(
-        _("Country"),
-        by_name(values["countries"], countries),
-        format_func=countries.get,
-        key="f_countries",
-        placeholder=_("All countries"),
-        select_all=False,
-    )
-    side.multiselect(
+
+    def choose(
+        field: str,
+        label: str,
+        options: list[str],
+        placeholder: str,
+        format_func: Callable[[str], object] = str,
+        help: str | None = None,
+    ) -> None:
+        """One filter's multiselect; "Select all" is off (an empty filter already means all)."""
+        side.multiselect(
+            label,
+            options,
+            format_func=format_func,
+            key=f"f_{field}",
+            placeholder=placeholder,
+            select_all=False,
+            help=help,
+        )
+
+    choose("countries", _("Country"), by_name(values["countries"], countries), _("All countries"), countries.get)
+    choose(
+        "regions",
         _("World region"),
         by_name(values["regions"], {region: _(region) for region in values["regions"]}),
-        format_func=_,
-        key="f_regions",
-        placeholder=_("All regions"),
-        select_all=False,
+        _("All regions"),
+        _,
         help=_("Africa, Asia or Latin America: the part of the world a country is in."),
     )
-    side.multiselect(
-        _("Province"),
-        by_name(values["provinces"], {p: province_name(p) for p in values["provinces"]}),
-        format_func=province_name,
-        key="f_provinces",
-        placeholder=_("All provinces"),
-        select_all=False,
-    )
-    side.multiselect(
-        _("Sector"),
-        by_name(values["sectors"], sectors),
-        format_func=sectors.get,
-        key="f_sectors",
-        placeholder=_("All sectors"),
-        select_all=False,
-    )
-    side.multiselect(
-        _("Phase"),
-        [p for p in contract.PHASE_CODES if p in values["phases"]],
-        format_func=lambda phase: filter_options.phase_label(phase, years),
-        key="f_phases",
-        placeholder=_("All phases"),
-        select_all=False,
-    )
-    side.multiselect(
-        _("Partner"), by_name(values["partners"], {}), key="f_partners", placeholder=_("All partners"), select_all=False
-    )
-    side.multiselect(
-        _("Module"),
-        [m for m in modules if m in values["modules"]],
-        format_func=modules.get,
-        key="f_modules",
-        placeholder=_("All modules"),
-        select_all=False,
-    )
+    provinces_shown = by_name(values["provinces"], {p: province_name(p) for p in values["provinces"]})
+    choose("provinces", _("Province"), provinces_shown, _("All provinces"), province_name)
+    choose("sectors", _("Sector"), by_name(values["sectors"], sectors), _("All sectors"), sectors.get)
+    phases = [p for p in contract.PHASE_CODES if p in values["phases"]]
+    choose("phases", _("Phase"), phases, _("All phases"), lambda phase: filter_options.phase_label(phase, years))
+    choose("partners", _("Partner"), by_name(values["partners"], {}), _("All partners"))
+    choose("modules", _("Module"), [m for m in modules if m in values["modules"]], _("All modules"), modules.get)
     side.slider(_("Year joined"), first, last, key="f_years")
     chosen = replace(
         filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces),

@@ -166,6 +166,7 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
         main.get_by_role("button", name="Publish Colombia…").click()
         expect(main.get_by_text("You are signed in with a demo account")).to_have_count(1)
         expect(main.get_by_text(re.compile("python -m score users add")).first).to_be_visible()
+        ui.settle(page)  # the run that asks has ended: the confirm click starts the publish, not a stale rerun
         main.get_by_role("button", name="Publish and end the demo accounts").click()
         expect(main.get_by_text(re.compile(r"Published: Colombia is version 2 now"))).to_be_visible(timeout=120_000)
 

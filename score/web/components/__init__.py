@@ -3,7 +3,9 @@ as c` and `c.<name>`; every public name is here, including the core's values and
 
 - score/values.py (core): values as shown (missing and hidden cells, `format_value`, labels, reshaping)
 - score/tiles.py (core): the Tile spec and the tile sets of the pages (`headline_tiles` ...)
-- figures.py: the chart builders (`*_chart`), their cache (`cached_figure`), `show()` / `show_or_empty()`, maps
+- chart_builders.py: the chart builders (`*_chart`), plain functions returning a figure or None
+- figure_cache.py: a chart built once per arguments and language (`cached_figure`), `drawn_once`
+- figures.py: `show()` / `show_or_empty()` (a chart with its data table and PNG), `map_chart`
 - tiles.py: a row of KPI tiles on a page (`kpi_row`, `reach_tiles`, `targets_caption`)
 - tables.py: display tables, the enterprise list, table sections
 - downloads.py: download buttons (CSV of a query, the page's workbook)
@@ -55,32 +57,26 @@ from score.values import (
     suppressed_rows,
     targets_apply,
 )
-from score.web.components.downloads import (
-    csv_download,
-    download,
-    page_workbook,
-)
-from score.web.components.figures import (
+from score.web.components.chart_builders import (
     CATEGORY_LINE,
-    FRAME_KEYS,
-    Figure,
     Series,
     bar_chart,
     bottom_legend,
-    cached_figure,
-    content_key,
-    drawn_once,
     logframe_chart,
-    map_chart,
     multi_bar_chart,
     outcome_chart,
     outcome_note,
     sex_split_chart,
     share_chart,
-    show,
-    show_or_empty,
     trend_chart,
 )
+from score.web.components.downloads import (
+    csv_download,
+    download,
+    page_workbook,
+)
+from score.web.components.figure_cache import FRAME_KEYS, Figure, cached_figure, content_key, drawn_once
+from score.web.components.figures import map_chart, show, show_or_empty
 from score.web.components.sections import (
     chart_section,
     headline_kpis_or_stop,
@@ -110,7 +106,7 @@ from score.web.components.tables import (
     with_labels,
 )
 from score.web.components.text import plain_paragraph, text_table
-from score.web.components.tiles import kpi_row, reach_tiles, targets_caption
+from score.web.components.tiles import kpi_row, logframe_status_tiles, reach_tiles, targets_caption
 
 __all__ = [
     "CATEGORY_LINE",
@@ -145,6 +141,7 @@ __all__ = [
     "kpi_row",
     "logframe_chart",
     "logframe_matrix",
+    "logframe_status_tiles",
     "logframe_table",
     "logframe_with_status",
     "map_chart",

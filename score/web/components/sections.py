@@ -22,15 +22,9 @@ from score.values import (
     role_labels,
     sex_labels,
 )
-from score.web.components.figures import (
-    Figure,
-    Series,
-    bar_chart,
-    multi_bar_chart,
-    share_chart,
-    show_or_empty,
-    trend_chart,
-)
+from score.web.components.chart_builders import Series, bar_chart, multi_bar_chart, share_chart, trend_chart
+from score.web.components.figure_cache import Figure
+from score.web.components.figures import show_or_empty
 from score.web.components.text import plain_paragraph
 
 

@@ -14,7 +14,7 @@ from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
 from score.values import Kind, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
-from score.web.components.figures import FRAME_KEYS, drawn_once
+from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)

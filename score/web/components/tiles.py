@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
+from score import logframe
 from score.i18n import _
 from score.tiles import Tile, headline_tiles
 from score.values import format_value
@@ -59,3 +60,11 @@ def targets_caption(with_targets: bool) -> None:
                 "or year filters."
             )
         )
+
+
+def logframe_status_tiles(frame: pd.DataFrame) -> None:
+    """How many logframe indicators are achieved, on track, behind or without data (`logframe.with_status` rows),
+    and the rule that decides it (the Logframe page and the country profile)."""
+    counts = logframe.status_counts(frame)
+    kpi_row([Tile(logframe.status_label(code), count) for code, count in counts.items()])
+    st.caption(logframe.rule_caption())

@@ -1,0 +1,81 @@
+"""The caches of what pages draw: a chart built once per arguments and language (`cached_figure`), elements drawn
+once and replayed (`drawn_once`), frames keyed by their content (`content_key`)."""
+
+from __future__ import annotations
+
+import functools
+import pickle
+from collections.abc import Callable
+from typing import TypeAlias
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from score import chart_text, charts
+from score.i18n import current_language, plot_separators
+
+Figure: TypeAlias = (
+    go.Figure | charts.PlainFigure
+)  # the builders here return PlainFigures; other modules' go.Figures show too
+
+
+def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
+    """The bytes of a small frame's content (column names, dtypes, index, values): equal for equal frames.
+
+    Not the frame's own pickle: a result fresh from DuckDB and the same result after a pickle round trip (as
+    st.cache_data hands it out) pickle to different bytes, so the first rerun after every filter change missed
+    every chart (BENCHMARKS.md)."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    content = (
+        tuple(frame.columns),
+        tuple(map(str, frame.dtypes)),
+        frame.index.tolist(),
+        frame.to_numpy(object).tolist(),
+    )
+    return pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+FRAME_KEYS = {pd.DataFrame: content_key, pd.Series: content_key}  # hash_funcs of the caches below
+
+
+def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure | None]:
+    """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
+    figure cost more than the rest of a cached page run (BENCHMARKS.md). The figure is shared (st.cache_resource:
+    no copy), so nothing may change it after it is built; it carries the language's separators already."""
+    name = f"{build.__module__}.{build.__qualname__}"  # one cache serves every builder: the name is in the key
+
+    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
+    def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
+        fig = build(*args, **kwargs)
+        if fig is not None:
+            # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
+            fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
+        return fig
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> Figure | None:
+        return cached(name, current_language(), args, kwargs)
+
+    return wrapper
+
+
+def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
+    """Draw these elements once per arguments and language; a rerun replays what was drawn (a cached function's
+    elements are recorded by st.cache_data), instead of styling and serialising them again: a coloured table
+    (a pandas Styler) cost 5-10 ms to send, every rerun (BENCHMARKS.md). Elements only, never widgets, and only
+    elements whose data travel in the message: a Styler is always sent whole, while a server may serve a plain
+    st.dataframe lazily from a source registered for one session, which a replay in another would not find.
+    Frames are keyed by content, and the language is in the key for the words drawn."""
+    name = f"{draw.__module__}.{draw.__qualname__}"
+
+    @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
+    def drawn(name: str, language: str, args: tuple, kwargs: dict) -> None:
+        draw(*args, **kwargs)
+
+    @functools.wraps(draw)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        drawn(name, current_language(), args, kwargs)
+
+    return wrapper
