@@ -133,7 +133,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "min_cell_four",
         "the small-cell threshold is 4 instead of 5 (a cell of 4 enterprises is shown)",
-        "score/access.py",
+        "score/disclosure.py",
         r"^MIN_CELL = 5\b",
         "MIN_CELL = 4",
         (f"{MATRIX}::test_suppression_examples", f"{MATRIX}::test_exactly_the_small_cells_are_hidden"),
