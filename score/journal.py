@@ -24,6 +24,7 @@ from pathlib import Path
 from score import config, versions
 from score import files as private_files
 from score.build import DEMO_MARKER
+from score.ingest.names import TEXT_SUFFIXES, table_for_name
 
 LOG = logging.getLogger(__name__)
 TXN_RE = re.compile(r"^\.txn-(\d+)$")
@@ -134,11 +135,20 @@ def archive_upload(
     return out
 
 
+def country_file_name(uploaded: str) -> str:
+    """The name an uploaded file takes in the country folder: its table's (`COL-current-2026-12-05-training.csv`
+    -> `training.csv`), so the folder always reads the same whatever the upload was called; a workbook keeps its
+    name (it holds every table). The archive keeps the name as uploaded."""
+    name = Path(uploaded).name
+    table = table_for_name(name) if Path(name).suffix.lower() in TEXT_SUFFIXES else None
+    return f"{table}{Path(name).suffix.lower()}" if table else name
+
+
 def stage_country_folder(txn: Path, country: str, files: Mapping[str, bytes], is_demo: bool = False) -> None:
     folder = txn / "countries" / country
     folder.mkdir(parents=True, exist_ok=True)
     for name, raw in files.items():
-        private_files.write_private(folder / Path(name).name, raw)
+        private_files.write_private(folder / country_file_name(name), raw)
     if is_demo:  # restored demo data, or a demo account's approved submission on demo data, stays demo data
         private_files.write_private(folder / DEMO_MARKER, DEMO_NOTE.encode())
 

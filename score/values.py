@@ -169,12 +169,12 @@ def markdown_text(text: str) -> str:
 
 
 def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells, index and headings read as typed where Streamlit renders Markdown (st.table)."""
+    """A copy whose text cells and index read as typed where Streamlit renders Markdown (st.table). Headings are
+    the app's own words, left as they are."""
     out = frame.copy()
     escape = lambda value: markdown_text(value) if isinstance(value, str) else value  # noqa: E731
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(escape)
     out.index = out.index.map(escape)
-    out.columns = [escape(c) for c in out.columns]
     return out

@@ -22,7 +22,6 @@ one enterprise alone).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations, islice
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from score import contract, db, disclosure
+from score import contract, db, disclosure, settings
 from score.access import MIN_CELL, Scope
 from score.filters import Filters
 from tests.oracle import RawData
@@ -46,7 +45,7 @@ def build_with_secret(root: Path, secret: str) -> Path:
 
     data = make_data_dir(root)
     (data / "secret.key").write_text(secret + "\n")
-    os.environ["SCORE_DATA_DIR"] = str(data)
+    settings.update(data_dir=data)  # the caller's (a test fixture's `settings.overridden`, or a bench run's)
     build_all(user="tests")
     return data
 

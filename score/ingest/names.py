@@ -41,7 +41,7 @@ def _norm_code(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().casefold())
 
 
-def _table_for_name(name: str) -> str | None:
+def table_for_name(name: str) -> str | None:
     """Which contract table a file or sheet name stands for: 'COL_enterprises (2).csv' -> enterprises.
 
     The name of the table (or its singular) must appear in the name; when several do (e.g.
@@ -60,7 +60,7 @@ def contract_file(name: str) -> bool:
     """Whether an uploaded file can hold contract data (a workbook, or a text file named after a table). Only
     these are archived and published: anything else (a note, a DEMO_DATA.txt marker) never reaches the data."""
     suffix = Path(name).suffix.lower()
-    return suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and _table_for_name(Path(name).name) is not None)
+    return suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and table_for_name(Path(name).name) is not None)
 
 
 def _countries_in_name(name: str) -> list[str]:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from score import config, contract
+from score import contract, settings
 from score.contract import TABLES, Table
 from score.i18n import _
 from score.ingest.conversion import _DTYPES, _empty_typed, _type_source
-from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, _countries_in_name, _table_for_name
+from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, _countries_in_name, table_for_name
 from score.ingest.reading import _read_submission
 from score.ingest.report import ERROR, IssueCollector, ValidationReport, _guard, _Submission
 from score.ingest.rules import (
@@ -158,7 +158,7 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
     oversized: dict[str, int] = {}
     folders: list[str] = []
     early = IssueCollector()
-    limit = config.MAX_UPLOAD_MB * 1024 * 1024
+    limit = settings.get().max_upload_mb * 1024 * 1024
 
     def add(path: Path) -> None:
         if path.name in files or path.name in oversized:
@@ -187,7 +187,7 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
                 if child.name.startswith((".", "~$")) or not child.is_file():
                     continue
                 suffix = child.suffix.lower()
-                if suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and _table_for_name(child.name)):
+                if suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and table_for_name(child.name)):
                     add(child)
                 # anything else in a country folder (notes, markers such as DEMO_DATA.txt) is not data
         elif path.is_file():

@@ -10,11 +10,11 @@ import zlib
 
 import pandas as pd
 
-from score import config
+from score import settings
 from score.contract import TABLES, Table
 from score.i18n import _, fmt_int
 from score.ingest.columns import _HEADER_SEARCH_ROWS, _column, _empty_file, _find_header, _source_from_grid
-from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, _table_for_name, norm_name
+from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, norm_name, table_for_name
 from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
 from score.templates import helper_sheet_names
 
@@ -69,7 +69,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         _corrupt(issues, name, error)
         return
-    limit = min(_UNPACKED_FACTOR * config.MAX_UPLOAD_MB, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
+    limit = min(_UNPACKED_FACTOR * settings.get().max_upload_mb, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
     if unpacked > limit or unpacked > MAX_WORKBOOK_RATIO * max(len(data), 1):
         issues.add(
             ERROR,
@@ -106,7 +106,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         helpers = {norm_name(n) for n in helper_sheet_names()}
         for sheet_name in book.sheetnames:
             norm = norm_name(sheet_name)
-            table = norm if norm in TABLES else _table_for_name(sheet_name)
+            table = norm if norm in TABLES else table_for_name(sheet_name)
             if norm in helpers:
                 continue
             if table is None:

@@ -11,6 +11,9 @@ import streamlit as st
 # opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
 RESPONSIVE_CSS = """
 <style>
+/* a map's name and text alternative (components.map_chart): read by the script below, never drawn */
+[data-testid="stElementContainer"]:has(.score-map-text) {
+  position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
 /* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
 [data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
@@ -84,6 +87,16 @@ CHART_NAMES_JS = """
       if (description && box.getAttribute("aria-description") !== description) {
         box.setAttribute("aria-description", description);
       }
+    });
+    doc.querySelectorAll('[data-testid="stDeckGlJsonChart"]').forEach((box) => {
+      const text = box.closest('[class*="st-key-map_"]')?.querySelector("[data-chart-name]");
+      if (!text) return;
+      const title = text.getAttribute("data-chart-name"), description = text.textContent.trim();
+      if (box.getAttribute("aria-label") !== title) {
+        box.setAttribute("role", "img");  // a canvas: nothing inside it is readable
+        box.setAttribute("aria-label", title);
+      }
+      if (box.getAttribute("aria-description") !== description) box.setAttribute("aria-description", description);
     });
   };
   // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)

@@ -87,7 +87,8 @@ CHARTS = """() => {
 READY = """() => {
   const captions = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')];
   const styled = captions.every((c) => getComputedStyle(c).opacity === "1");
-  return styled && !document.querySelector('[data-testid="stPlotlyChart"]:not([aria-label])');
+  return styled && !document.querySelector(
+    '[data-testid="stPlotlyChart"]:not([aria-label]), [data-testid="stDeckGlJsonChart"]:not([aria-label])');
 }"""
 
 NUMBER = {
@@ -109,8 +110,17 @@ def first_number(cell: str, language: str) -> tuple[float, int] | None:
     return float(written.replace(decimal, ".")), decimals
 
 
+MAPS = """() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')].map((box) =>
+  [box.getAttribute("role"), box.getAttribute("aria-label"), box.getAttribute("aria-description")])"""
+
+
 def chart_problems(page: Page, where: str, language: str) -> list[str]:
-    problems = []
+    problems = [
+        f"{where}: a map without {what}: {found}"
+        for found in page.evaluate(MAPS)
+        for what, ok in (("role img", found[0] == "img"), ("a name", found[1]), ("a description", found[2]))
+        if not ok
+    ]
     for chart in page.evaluate(CHARTS):
         label = f"{where}: chart {chart['title']!r}"
         if not chart["name"] or chart["name"] != chart["title"]:

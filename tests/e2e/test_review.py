@@ -10,7 +10,6 @@ import csv
 import re
 from collections.abc import Callable
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
@@ -79,11 +78,6 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     assert not page.locator(ui.EXCEPTION).count()
 
 
-@pytest.mark.xfail(
-    reason="failed in the session's last full run on a loaded machine, after the chart Data tables "
-    "landed; not diagnosed in time: an open item of the session note",
-    strict=False,
-)
 def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     fresh_server: AppServer, open_context: Callable[..., BrowserContext]
 ) -> None:

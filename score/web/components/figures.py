@@ -27,9 +27,23 @@ def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
 def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     """`st.pydeck_chart` of `maps.build_deck(*args, **kwargs)`, built and serialised once per arguments and
     language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
-    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it."""
-    st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
+    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it.
+
+    A map draws on a canvas: its name (the measure) and text alternative (the largest and smallest countries,
+    score.chart_text) ride in a paragraph beside it, which the page's script makes the map's accessible name and
+    description (layout.CHART_NAMES_JS)."""
     from score.web import ui
+
+    values, _metric, metric_name, names = args[:4]
+    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")  # type: ignore[attr-defined]
+    bars = bar_chart(ranked, "country", "value", title=str(metric_name), labels=names)  # type: ignore[arg-type]
+    words = chart_text.text_alternative(bars) if bars is not None else str(metric_name)  # no country to show
+    with st.container(key=f"map_{key}"):
+        st.html(
+            f'<p class="score-map-text" aria-hidden="true" data-chart-name="{html.escape(str(metric_name))}">'
+            f"{html.escape(words)}</p>"
+        )
+        st.pydeck_chart(_deck(current_language(), args, {**kwargs, "height": height}), height=height, key=key)
 
     ui.record_chart(functools.partial(_map_for_report, *args[:4], focus=kwargs.get("focus") or ()))  # type: ignore[arg-type, misc]
 
