@@ -3,11 +3,10 @@ clear the local sign-in cookie (score/web/session_routes.py), so a signed-in ses
 bookmarks. `make run`, `make serve` and the browser tests start this file; app.py alone still runs (AppTest, or
 `streamlit run app.py`), with sign-in kept only for the browser session."""
 
-import os
-
 import streamlit as st
 
+from score import settings
 from score.web import session_routes
 
-os.environ[session_routes.ENABLED_ENV] = "1"  # tells score.web.signin (same process) that the routes exist
+settings.update(session_cookies=True)  # tells score.web.signin (same process) that the routes exist
 app = st.App("app.py", routes=session_routes.ROUTES)

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402  (bench/ siblings)
 import make_scaled  # noqa: E402
 
-from score import db  # noqa: E402
+from score import db, settings  # noqa: E402
 from score.access import Scope  # noqa: E402
 from score.filters import Filters  # noqa: E402
 
@@ -113,7 +113,7 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 
 def use(data: Path) -> None:
     db.close_all()
-    os.environ["SCORE_DATA_DIR"] = str(data)
+    settings.update(data_dir=data)
 
 
 def scope_for(name: str) -> Scope:

@@ -7,6 +7,8 @@ complements (every hidden country x sector x phase cell, not only the first 12 a
 by partner and joining year), as the public and as Colombian staff against the other countries. Figures go to
 RELIABILITY.md ("Disclosure control").
 Usage: python bench/disclosure_attack.py [runs, default 5]
+       python bench/disclosure_attack.py --costs [runs]: only what the count method costs (public against exact
+       enterprise counts by country, country x sector, sector and joining year), a build per secret, no attack
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pandas as pd
 
 from score import db
 from score.access import Scope
@@ -39,6 +43,39 @@ LABELS = {
     "presence_public": "presence, public",
     "presence_staff": "presence, colombia staff",
 }
+
+
+COST_TABLES = {  # query: the columns that name a row
+    "country_totals": ["country"],
+    "enterprises_country_sector": ["country", "sector"],
+    "enterprises_by_sector": ["sector"],
+    "enterprises_by_year": ["year"],
+}
+
+
+def count_costs() -> dict[str, pd.Series]:
+    """Per table: |public - exact| enterprises of every row the public sees (the version being read)."""
+    out = {}
+    for name, keys in COST_TABLES.items():
+        public, exact = db.run_query(name, Scope.public()), db.run_query(name, Scope.hq("bench"))
+        both = public.merge(exact, on=keys, suffixes=("_public", "_exact"))
+        both = both[both["enterprises_public"].notna()]
+        out[name] = (both["enterprises_public"].astype(float) - both["enterprises_exact"].astype(float)).abs()
+    return out
+
+
+def costs(runs: int) -> None:
+    errors: dict[str, list[pd.Series]] = {name: [] for name in COST_TABLES}
+    with tempfile.TemporaryDirectory(prefix="score-costs-") as tmp:
+        for run in range(runs):
+            build_with_secret(Path(tmp) / f"run{run}", f"{run:04d}" + "5e" * 30)
+            for name, error in count_costs().items():
+                errors[name].append(error)
+            db.close_all()
+    print(f"{runs} secrets: enterprises shown to the public minus exact, per row of")
+    for name, parts in errors.items():
+        error = pd.concat(parts)
+        print(f"  {name}: {len(error)} rows, mean {error.mean():.2f}, at most {error.max():.0f}")
 
 
 def main(runs: int) -> None:
@@ -72,4 +109,7 @@ def main(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    if sys.argv[1:2] == ["--costs"]:
+        costs(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

@@ -59,14 +59,14 @@ def main() -> int:
         timings[test.__name__] = time.monotonic() - t0
         print(f"{test.__name__:45} {time.monotonic() - t0:8.1f} s  cases so far {sum(fuzz.CASES.values()):,}")
 
-    from score import db
+    from score import db, settings
     from score.publish import build_all
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-publish-"))
     try:
         data = root / "data"
         shutil.copytree(fuzz.SMALL, data / "countries" / "COL")
-        os.environ["SCORE_DATA_DIR"] = str(data)
+        settings.update(data_dir=data)
         build_all(user="fuzz")
         t0 = time.monotonic()
         try:

@@ -136,9 +136,9 @@ def validate_bad(data: Path, country: str = "CHN") -> dict:
 
 def build(data: Path) -> tuple[float, dict[str, float], object]:
     """score.publish.build_all with SCORE_DATA_DIR=data; wall time and a breakdown of its steps."""
-    from score import publish
+    from score import publish, settings
 
-    os.environ["SCORE_DATA_DIR"] = str(data)
+    settings.update(data_dir=data)
     publish._validated.clear()  # as in a fresh process: every country folder is read and validated
     steps: dict[str, float] = {}
     saved = (publish.read_country_dir, publish.build_database, publish.check_version, publish.archive_upload)
@@ -171,10 +171,10 @@ def publish_one(data: Path, country: str = "PER", fresh: bool = True) -> dict:
     """
     import resource
 
-    from score import publish
+    from score import publish, settings
     from score.access import Scope
 
-    os.environ["SCORE_DATA_DIR"] = str(data)
+    settings.update(data_dir=data)
     if fresh:
         publish._validated.clear()
     folder = data / "countries" / country

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from score import config
+from score import config, settings
 
 
 def _submissions(paths: list[Path]) -> list[list[Path]]:
@@ -68,7 +68,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_scaled(args: argparse.Namespace) -> int:
     """`demo --scale N --out DIR`: the demo set N times as a complete data dir DIR, built."""
-    import os
 
     from score.scaled import write_scaled_demo
 
@@ -85,8 +84,7 @@ def _demo_scaled(args: argparse.Namespace) -> int:
         print(f"  {table:16} {rows:>10,}")
     if args.no_build:
         return 0
-    os.environ["SCORE_DATA_DIR"] = str(out.resolve())
-    os.environ.pop("SCORE_DB_PATH", None)
+    settings.update(data_dir=out.resolve(), db_path=None)  # build workers get it through settings.env()
     args.user = "demo"
     return _cmd_build(args)
 

@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
 import secrets
 import threading
@@ -37,7 +36,7 @@ from dataclasses import dataclass, replace
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from score import config, contract, files, sessions, throttling
+from score import config, contract, files, sessions, settings, throttling
 from score.access import ROLES, Scope
 from score.throttling import Client, Throttle
 
@@ -352,20 +351,12 @@ def _rehash(name: str, password: str) -> None:
 # ---------------------------------------------------------------------------------------------- sessions
 
 
-def _hours_from_env(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if 0 < value <= 24 * 30 else default
-
-
 def idle_seconds() -> float:
-    return _hours_from_env("SCORE_SESSION_IDLE_HOURS", 8) * 3600
+    return settings.get().session_idle_hours * 3600
 
 
 def absolute_seconds() -> float:
-    return _hours_from_env("SCORE_SESSION_MAX_HOURS", 12) * 3600
+    return settings.get().session_max_hours * 3600
 
 
 @dataclass(frozen=True)

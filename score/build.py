@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import contract, disclosure, ingest
+from score import contract, disclosure, ingest, settings
 from score.config import REFERENCE_DIR
 from score.ingest import ValidationReport, load_country_dir
 
@@ -225,7 +225,7 @@ def read_country_dirs(
     read_country_dir (a test's or a benchmark's wrapper) always runs here."""
     folders = list(folders)
     if workers is None:  # SCORE_BUILD_WORKERS=1: always validate in this process (e.g. a machine shared with others)
-        workers = int(os.environ.get("SCORE_BUILD_WORKERS") or os.cpu_count() or 1)
+        workers = settings.get().build_workers or os.cpu_count() or 1
     workers = min(workers, len(folders))
     sizes = {folder: _folder_bytes(folder) for folder in folders}
     if read is not read_country_dir or workers < 2 or sum(sizes.values()) < min_bytes:
@@ -252,6 +252,7 @@ def _validate_in_workers(shares: list[list[Path]]) -> dict[Path, ValidationRepor
 
     env = {
         **os.environ,
+        **settings.get().env(),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(config.REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
     with tempfile.TemporaryDirectory(prefix="score-validate-") as tmp:
@@ -259,7 +260,9 @@ def _validate_in_workers(shares: list[list[Path]]) -> dict[Path, ValidationRepor
         try:
             for number, share in enumerate(shares):
                 job = Path(tmp) / f"job-{number}.pickle"
-                job.write_bytes(pickle.dumps((i18n.current_language(), config.MAX_UPLOAD_MB, [str(f) for f in share])))
+                job.write_bytes(
+                    pickle.dumps((i18n.current_language(), settings.get().max_upload_mb, [str(f) for f in share]))
+                )
                 command = [sys.executable, "-m", "score.build_worker", str(job)]
                 running.append((share, job, subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)))
             reports: dict[Path, ValidationReport] = {}

@@ -13,12 +13,12 @@ from pathlib import Path
 
 
 def main(job: Path) -> None:
-    from score import config, i18n
+    from score import i18n, settings
     from score.ingest import load_country_dir
 
     language, max_upload_mb, folders = pickle.loads(job.read_bytes())  # written by our own parent, 0700 folder
     i18n.set_language(language)
-    config.MAX_UPLOAD_MB = max_upload_mb
+    settings.update(max_upload_mb=max_upload_mb)
     reports = [load_country_dir(Path(folder)) for folder in folders]
     job.with_suffix(".out").write_bytes(pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -25,7 +25,6 @@ them. Key columns and `max_<column>` are dropped before a page sees them.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from score import config, disclosure, versions
+from score import config, disclosure, settings, versions
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
@@ -176,9 +175,8 @@ def query_names() -> list[str]:
 # One read-only connection per database version and process; a cursor per call keeps threads apart.
 # Versions are immutable files, so a connection never needs refreshing, only closing once superseded:
 # a connection to a version the pointer no longer names is closed when no query uses it and it has been
-# idle for GRACE_SECONDS (a page rerun that started on it finishes on it), and at once beyond
-# MAX_SUPERSEDED idle ones, so a long-running server does not keep one connection per publish.
-GRACE_SECONDS = float(os.environ.get("SCORE_DB_GRACE_SECONDS", "60"))
+# idle for settings.db_grace_seconds (SCORE_DB_GRACE_SECONDS; a page rerun that started on it finishes on it), and at
+# once beyond MAX_SUPERSEDED idle ones, so a long-running server does not keep one connection per publish.
 MAX_SUPERSEDED = 3
 
 
@@ -227,7 +225,7 @@ def _sweep(now: float) -> None:
         reverse=True,
     )
     for rank, (last_used, path) in enumerate(idle):
-        if rank >= MAX_SUPERSEDED or now - last_used >= GRACE_SECONDS:
+        if rank >= MAX_SUPERSEDED or now - last_used >= settings.get().db_grace_seconds:
             _connections.pop(path).con.close()
 
 

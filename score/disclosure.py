@@ -11,8 +11,9 @@ For viewers without detail rights (the public; other countries for country staff
 - counts (enterprises, module deliveries, enterprises answering yes ...) with a fixed weight per enterprise and then
   the cell key method. Each enterprise counts as a fixed weight (`count_offsets`): every enterprise of a group alike
   in GROUP that has fewer than MIN_CELL enterprises shares a secret value V drawn for the group, uniform in
-  HIDDEN_VALUE whatever the group's size (its weight is V x its secret share of the group), and the enterprises of
-  the other groups of its country give the difference back (each country's count stays exact). A count is the sum
+  HIDDEN_VALUE whatever the group's size (its weight is V x its secret share of the group), and the larger groups of
+  its country and sector (of its country, where the sector has none) give the difference back (each country's count
+  stays exact). A count is the sum
   of its units' weights (rounded, at least MIN_CELL when the true count is), then the cell key adjustment: every
   enterprise has a fixed secret record key (0-255, HMAC-SHA256(secret, enterprise_id)); a cell's key is the sum of
   its enterprises' keys mod 256, and a count gets ptable[count, cell key] added (ABS TableBuilder, UK ONS;
@@ -20,7 +21,7 @@ For viewers without detail rights (the public; other countries for country staff
   The cell key noise is redrawn for every different cell, so averaging (S + C) - S over many sets S removes it;
   what it leaves is C's fixed weight, which for a hidden group is V: drawn without looking at the group's count, so
   it tells nothing about it (the persistent-noise idea of the US Census Bureau's County Business Patterns above,
-  applied to counts; for the averaging attack on cell key methods see Rinott, O'Keefe, Shlomo and Skinner,
+  applied to counts; on averaging attacks against perturbed frequency tables see Rinott, O'Keefe, Shlomo and Skinner,
   "Confidentiality and differential privacy in the dissemination of frequency tables", Statistical Science 33(3),
   2018). In schema noisy an enterprise's `record_key` carries its weight too: key + KEY_SHIFT x (weight - 1) in
   1/COUNT_UNIT, so every sum of record keys that the queries already compute (column `ckey`, never reduced in SQL)

@@ -20,7 +20,6 @@ import functools
 import gzip
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -33,7 +32,7 @@ import pandas as pd
 import plotly
 import plotly.io as pio
 
-from score import chart_text, i18n
+from score import chart_text, i18n, settings
 from score.access import Scope
 from score.deck import Kpi
 from score.exports import ExportContext
@@ -41,7 +40,6 @@ from score.filters import Filters
 from score.i18n import _
 
 Query = Callable[..., pd.DataFrame]
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or os.environ.get("BROWSER_PATH") or "/usr/bin/chromium"
 PRINT_WIDTH_PX = 1100  # A4 landscape at 96 px per inch, less the margins: the window the PDF is laid out in
 PRINT_CHART = (660, 520)  # a chart's box on a printed page (px): the table and the text sit beside it
 
@@ -385,13 +383,14 @@ def to_html(report: Report, for_print: bool = False) -> str:
 def to_pdf(report: Report, timeout: float = 120) -> bytes:
     """The report printed to PDF (A4 landscape, the page size is in the document's CSS) by headless Chromium,
     with every request to the network refused (the document needs none)."""
-    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
+    chromium = settings.get().chromium
+    if not Path(chromium).exists() and not shutil.which(chromium):
+        raise RuntimeError(f"Chromium not found at {chromium} (set CHROMIUM_PATH)")
     with tempfile.TemporaryDirectory(prefix="score-report-") as folder:
         source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
         source.write_text(to_html(report, for_print=True), encoding="utf-8")
         command = [
-            CHROMIUM,
+            chromium,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",

@@ -36,10 +36,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from score import config
+from score import config, settings
 from score.throttling import PROXY_SECRET_ENV
 
-NGINX = os.environ.get("SCORE_NGINX", "/usr/sbin/nginx")
 STICKY_COOKIE = "score_node"
 
 NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port, in a private prefix.
@@ -136,7 +135,7 @@ def nginx_config(run: Path, temp: Path, listen: str, backends: list[int], proxy_
         listen=listen,
         servers=servers,
         cookie=STICKY_COOKIE,
-        upload_mb=int(config.MAX_UPLOAD_MB) + 1,
+        upload_mb=int(settings.get().max_upload_mb) + 1,
         proxy_secret=proxy_secret,
     )
 
@@ -159,7 +158,13 @@ class Cluster:
         self.host = host
         self.port = port or free_port(host)
         self.proxy_secret = secrets.token_urlsafe(32)  # new for every start; only nginx and the processes know it
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {}), PROXY_SECRET_ENV: self.proxy_secret}
+        self.env = {
+            **os.environ,
+            **settings.get().env(),
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+            PROXY_SECRET_ENV: self.proxy_secret,
+        }
         self.cwd = cwd
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="score-serve-"))
         self.temp_dir: Path | None = None
@@ -181,8 +186,9 @@ class Cluster:
         return handle
 
     def start(self, timeout: float = 120) -> Cluster:
-        if not Path(NGINX).exists():
-            raise RuntimeError(f"{NGINX} is missing: `make nginx` installs Debian's nginx")
+        nginx = settings.get().nginx
+        if not Path(nginx).exists():
+            raise RuntimeError(f"{nginx} is missing: `make nginx` installs Debian's nginx")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         # Started as root, nginx runs its workers as nobody, who must reach the temp folders nginx makes for them:
         # a folder of its own in the system temp dir (the run folder may sit under a private 0700 parent).
@@ -209,12 +215,14 @@ class Cluster:
             with os.fdopen(fd, "w") as handle:
                 handle.write(nginx_config(self.run_dir, self.temp_dir, listen, self.backend_ports, self.proxy_secret))
             test = subprocess.run(
-                [NGINX, "-t", "-q", "-p", str(self.run_dir), "-c", str(conf)], capture_output=True, text=True
+                [nginx, "-t", "-q", "-p", str(self.run_dir), "-c", str(conf)],
+                capture_output=True,
+                text=True,
             )
             if test.returncode:
                 raise RuntimeError(f"nginx rejected {conf}:\n{test.stderr}")
             self.nginx = subprocess.Popen(
-                [NGINX, "-p", str(self.run_dir), "-c", str(conf), "-g", "daemon off;"],
+                [nginx, "-p", str(self.run_dir), "-c", str(conf), "-g", "daemon off;"],
                 stdout=self._log("nginx.out"),
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

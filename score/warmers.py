@@ -15,10 +15,9 @@ import socket
 import time
 from pathlib import Path
 
-from score import config, files
+from score import config, files, settings
 
 STALE_SECONDS = 10.0
-WAIT_SECONDS = float(os.environ.get("SCORE_WARM_WAIT_SECONDS", "5"))  # the longest a publish waits for warming
 
 
 def folder() -> Path:
@@ -53,9 +52,10 @@ def live() -> dict[str, str | None]:
     return out
 
 
-def wait_until_warmed(version_file: str, seconds: float = WAIT_SECONDS) -> list[str]:
-    """Wait up to `seconds` until every live process has warmed `version_file`; returns those that have not."""
-    deadline = time.monotonic() + seconds
+def wait_until_warmed(version_file: str, seconds: float | None = None) -> list[str]:
+    """Wait up to `seconds` (default settings.warm_wait_seconds, SCORE_WARM_WAIT_SECONDS) until every live process
+    has warmed `version_file`; returns those that have not."""
+    deadline = time.monotonic() + (settings.get().warm_wait_seconds if seconds is None else seconds)
     while True:
         cold = sorted(process for process, warmed in live().items() if warmed != version_file)
         if not cold or time.monotonic() >= deadline:

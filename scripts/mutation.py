@@ -32,11 +32,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 ORACLE = "tests/test_queries_oracle.py"
-QUERIES_A = "tests/test_queries_a.py"
+SCOPE = "tests/test_queries_scope.py"
 MATRIX = "tests/test_access_matrix.py"
 BOUNDS = "tests/test_contract_bounds.py"
-PAGES_A = "tests/test_pages_a.py"
-PAGES_B = "tests/test_pages_b.py"
+PAGES_PUBLIC = "tests/test_pages_public.py"
+PAGES_SIGNED_IN = "tests/test_pages_signed_in.py"
+PAGES_LANGUAGES = "tests/test_pages_charts_and_languages.py"
+MAP = "tests/test_map_page.py"
+COUNTRY = "tests/test_country_profile_page.py"
 DISCLOSURE = "tests/test_disclosure.py"
 
 
@@ -59,7 +62,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         r'allowed = scope\.detail_countries if query\.access == "detail" else scope\.aggregate_countries',
         "allowed = scope.aggregate_countries",
         (
-            f"{QUERIES_A}::test_enterprise_list_only_for_detail_countries",
+            f"{SCOPE}::test_enterprise_list_only_for_detail_countries",
             f"{MATRIX}::test_every_query_under_every_scope",
         ),
     ),
@@ -80,7 +83,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         (
             f"{MATRIX}::test_suppression_examples",
             f"{MATRIX}::test_exactly_the_small_cells_are_hidden",
-            f"{PAGES_A}::test_enterprises_public_summary_hides_small_cells",
+            f"{PAGES_PUBLIC}::test_enterprises_public_summary_hides_small_cells",
         ),
     ),
     Mutation(
@@ -114,7 +117,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "score/sql/schema.sql",
         r"\blist_contains\(countries, (e\.)?country\)(?=\s+AND \(provinces IS NULL)",
         "TRUE",
-        (f"{ORACLE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
+        (f"{SCOPE}::test_missing_scope_returns_nothing", f"{MATRIX}::test_every_query_under_every_scope"),
     ),
     Mutation(
         "suppression_never_applied",
@@ -130,7 +133,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "min_cell_four",
         "the small-cell threshold is 4 instead of 5 (a cell of 4 enterprises is shown)",
-        "score/access.py",
+        "score/disclosure.py",
         r"^MIN_CELL = 5\b",
         "MIN_CELL = 4",
         (f"{MATRIX}::test_suppression_examples", f"{MATRIX}::test_exactly_the_small_cells_are_hidden"),
@@ -142,10 +145,10 @@ MUTATIONS: tuple[Mutation, ...] = (
         r"blank = unknown \| \(counts < MIN_CELL\)",
         "blank = unknown | (counts < 10 * MIN_CELL)",
         (
-            f"{PAGES_A}::test_enterprises_public_summary_hides_small_cells",
-            f"{PAGES_A}::test_training_public_module_table_hides_small_cells",
-            f"{PAGES_B}::test_map_share_improving_public_hides_small_countries",
-            f"{PAGES_B}::test_map_public_suppression_is_hatched_and_hides_numbers",
+            f"{PAGES_PUBLIC}::test_enterprises_public_summary_hides_small_cells",
+            f"{PAGES_PUBLIC}::test_training_public_module_table_hides_small_cells",
+            f"{MAP}::test_map_share_improving_public_hides_small_countries",
+            f"{MAP}::test_map_public_suppression_is_hatched_and_hides_numbers",
         ),
     ),
     Mutation(
@@ -156,9 +159,9 @@ MUTATIONS: tuple[Mutation, ...] = (
         "max(workers_male) + 1 AS workers_male",
         (
             ORACLE,
-            f"{PAGES_A}::test_training_tiles_and_module_table_for_hq",
-            f"{PAGES_B}::test_map_other_metrics_filtered_match_oracle",
-            f"{PAGES_B}::test_country_profile_from_link_matches_oracle",
+            f"{PAGES_SIGNED_IN}::test_training_tiles_and_module_table_for_hq",
+            f"{MAP}::test_map_other_metrics_filtered_match_oracle",
+            f"{COUNTRY}::test_country_profile_from_link_matches_oracle",
         ),
     ),
     Mutation(
@@ -231,7 +234,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "queries/country_comparison.sql",
         r"ORDER BY f\.enterprises DESC, f\.country$",
         "ORDER BY f.enterprises DESC, f.country LIMIT 8",
-        (f"{QUERIES_A}::test_country_comparison_figures_and_targets",),
+        (f"{ORACLE}::test_country_comparison_figures_and_targets",),
     ),
     Mutation(
         "outcome_changes_loses_empty_indicators",
@@ -239,7 +242,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "queries/outcome_changes.sql",
         r"^LEFT JOIN c ON c\.indicator = i\.code",
         "JOIN c ON c.indicator = i.code",
-        (f"{QUERIES_A}::test_nothing_matches_keeps_code_rows_at_zero", f"{QUERIES_A}::test_outcome_changes_in_full"),
+        (f"{SCOPE}::test_nothing_matches_keeps_code_rows_at_zero", f"{ORACLE}::test_outcome_changes_in_full"),
     ),
     Mutation(
         "sso_sign_in_audit_without_detail",
@@ -272,11 +275,11 @@ MUTATIONS: tuple[Mutation, ...] = (
         r'return _formatted\(round\(float\(value\)\), "#,##0"\)',
         'return _formatted(round(float(value)), "0")',
         (
-            f"{PAGES_A}::test_overview_tiles_against_targets",
-            f"{PAGES_A}::test_enterprises_tiles_and_summary_table_for_hq",
-            f"{PAGES_A}::test_training_tiles_and_module_table_for_hq",
-            f"{PAGES_B}::test_map_other_metrics_filtered_match_oracle",
-            f"{PAGES_B}::test_country_profile_from_link_matches_oracle",
+            f"{PAGES_SIGNED_IN}::test_overview_tiles_against_targets",
+            f"{PAGES_SIGNED_IN}::test_enterprises_tiles_and_summary_table_for_hq",
+            f"{PAGES_SIGNED_IN}::test_training_tiles_and_module_table_for_hq",
+            f"{MAP}::test_map_other_metrics_filtered_match_oracle",
+            f"{COUNTRY}::test_country_profile_from_link_matches_oracle",
         ),
     ),
     Mutation(
@@ -285,7 +288,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "score/i18n.py",
         r"parsed, locale = _number_format\(_locale\(\), pattern\)",
         'parsed, locale = _number_format("en", pattern)',
-        (f"{PAGES_A}::test_pages_in_french",),
+        (f"{PAGES_LANGUAGES}::test_pages_in_french",),
     ),
     # ---- the narrative summary (issue 24)
     Mutation(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from score import settings
 
 REPO = Path(__file__).resolve().parent.parent
 COUNTRIES = REPO / "data" / "countries"
@@ -27,24 +28,29 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from score.publish import build_all
 
     data = make_data_dir(tmp_path_factory.mktemp("demo"))
-    previous = os.environ.get("SCORE_DATA_DIR")
-    os.environ["SCORE_DATA_DIR"] = str(data)
-    build_all(user="tests")
-    yield data
-    db.close_all()
-    if previous is None:
-        os.environ.pop("SCORE_DATA_DIR", None)
-    else:
-        os.environ["SCORE_DATA_DIR"] = previous
+    with settings.overridden(data_dir=data):
+        build_all(user="tests")
+        yield data
+        db.close_all()
 
 
 @pytest.fixture
-def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def settings_override() -> Iterator[Callable[..., settings.Settings]]:
+    """`settings_override(data_dir=..., max_upload_mb=...)`: this test's settings (score.settings field names),
+    the previous ones back after it. A child process a test starts reads them from
+    `{**os.environ, **settings.get().env()}`."""
+    previous = settings.get()
+    yield settings.update
+    settings.use(previous)
+
+
+@pytest.fixture
+def fresh_data_dir(tmp_path: Path, settings_override: Callable[..., settings.Settings]) -> Path:
     """A private, writable data dir with the demo set built (for publish/restore tests)."""
     from score.publish import build_all
 
     data = make_data_dir(tmp_path)
-    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    settings_override(data_dir=data)
     build_all(user="tests")
     return data
 

@@ -1,6 +1,6 @@
 """Numbers as the pages must show them, formatted here with plain Python (not score.i18n), so that a test
 comparing a page to the oracle also catches a formatting bug. Checked against literals in
-tests/test_pages_a.py::test_formatters_here_are_literal."""
+tests/test_pages_signed_in.py::test_formatters_here_are_literal."""
 
 from __future__ import annotations
 

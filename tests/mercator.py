@@ -1,8 +1,17 @@
-"""Web Mercator as deck.gl draws it (512 px world at zoom 0), written out here, independently of score.maps."""
+"""Web Mercator as deck.gl draws it (512 px world at zoom 0), written out here, independently of score.maps; and the
+project countries' drawn extents, from the committed GeoJSON."""
 
 from __future__ import annotations
 
+import json
 import math
+
+from shapely.geometry import shape
+
+from score import contract
+from tests.oracle import REFERENCE
+
+PROJECT = contract.code_list("country")
 
 
 def pixel(lon: float, lat: float, view: dict, width: float, height: float) -> tuple[float, float]:
@@ -25,3 +34,13 @@ def outside(bounds: tuple[float, float, float, float], view: dict, width: float,
     right, bottom = pixel(bounds[2], bounds[1], view, width, height)
     sides = {"left": left < 0, "top": top < 0, "right": right > width, "bottom": bottom > height}
     return [side for side, out in sides.items() if out]
+
+
+def polygon_bounds() -> dict[str, tuple[float, float, float, float]]:
+    """Each project country's drawn extent, read from the committed GeoJSON (Russia-style antimeridian splits do
+    not concern SCORE's countries: none of their polygons crosses 180 degrees)."""
+    with open(REFERENCE / "countries.geojson", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    return {
+        f["properties"]["iso3"]: shape(f["geometry"]).bounds for f in features if f["properties"].get("iso3") in PROJECT
+    }

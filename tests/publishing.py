@@ -17,10 +17,10 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
+from score.settings import Settings
 from tests.oracle import RawData
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,20 +40,21 @@ def make_small_data_dir(root: Path, countries: tuple[str, ...] = COUNTRIES) -> P
 _template: list[Path] = []  # built once per test process, then copied (a copy is much faster than a build)
 
 
-def build_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """For a per-test fixture: a private data dir (COL, PER) built into version 1, SCORE_DATA_DIR set."""
+def build_small(tmp_path: Path, settings_override: Callable[..., Settings]) -> Path:
+    """For a per-test fixture: a private data dir (COL, PER) built into version 1, the settings' data dir
+    (`settings_override`, the fixture of tests/conftest.py)."""
     from score.publish import build_all
 
     if not _template:
         root = Path(tempfile.mkdtemp(prefix="score-template-"))
         atexit.register(shutil.rmtree, root, True)
         template = make_small_data_dir(root)
-        monkeypatch.setenv("SCORE_DATA_DIR", str(template))
+        settings_override(data_dir=template)
         build_all(user="tests")
         _template.append(template)
     data = tmp_path / "data"
     shutil.copytree(_template[0], data, symlinks=True)  # the pointer is a relative symlink: still valid
-    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    settings_override(data_dir=data)
     return data
 
 

@@ -3,8 +3,6 @@ every role x every page (AppTest), and small-cell suppression (exactly the cells
 
 from __future__ import annotations
 
-import contextlib
-import json
 from itertools import product
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 from score import contract, db
 from score.access import Scope, suppress_small_cells
 from score.filters import Filters
+from tests.apptest import reach, rendered_text
 
 MIN_CELL = 5  # DESIGN.md: cells of fewer than 5 enterprises are never shown to the public (not read from the code)
 
@@ -234,38 +233,6 @@ def _page_files() -> list[str]:
     return sorted(f"views/{p.name}" for p in (REPO / "views").glob("*.py"))
 
 
-def _strings(value: object, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-        if value[:1] in "{[":
-            with contextlib.suppress(ValueError):
-                _strings(json.loads(value), out)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            out.append(str(key))
-            _strings(item, out)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _strings(item, out)
-
-
-def rendered_text(at) -> str:
-    """Every string the app sent to the browser: element protos (incl. chart specs) and table cells."""
-    from google.protobuf.json_format import MessageToDict
-    from streamlit.testing.v1.element_tree import Dataframe, Table
-
-    out: list[str] = []
-    for node in at._tree:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            _strings(MessageToDict(proto), out)
-        if isinstance(node, Dataframe | Table):
-            frame = node.value
-            out.extend(str(c) for c in frame.columns)
-            out.append(frame.to_csv(index=True))
-    return "\n".join(out)
-
-
 @pytest.fixture(scope="module")
 def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
     from tests.oracle import RawData
@@ -283,30 +250,11 @@ def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
 def test_pages_show_no_enterprise_outside_scope(
     demo_data_dir: Path, names_by_country: dict[str, set[str]], role: str, page: str
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     from score.web import ui
 
     scope = SCOPES[role]
     for country in PAGE_FILTERS:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        at.session_state[ui.SCOPE_KEY] = scope
-        if country:
-            at.query_params["countries"] = country
-        at.run()
-        assert not at.exception, at.exception
-        registered = {Path(info["script_path"]).resolve() for info in at._registered_pages.values()}
-        if (REPO / page).resolve() in registered:
-            at.switch_page(page).run()
-        else:
-            # Not in this viewer's navigation; hiding is not authorisation, so run the page as if reached
-            # anyway: it must refuse by itself or at least show nothing outside the scope.
-            chosen = at.session_state[ui.FILTERS_KEY]
-            at = AppTest.from_file(str(REPO / page), default_timeout=120)
-            at.session_state[ui.SCOPE_KEY] = scope
-            at.session_state[ui.FILTERS_KEY] = chosen
-            at.run()
-        assert not at.exception, (page, role, country, [str(e.value)[:300] for e in at.exception])
+        at = reach(page, scope, {"countries": country} if country else None)  # listed or not, it must hold
         assert at.session_state[ui.SCOPE_KEY] == scope
         text = rendered_text(at)
         for other, names in names_by_country.items():

@@ -9,6 +9,7 @@ import pytest
 
 from score import audit, upload
 from score.access import Scope
+from tests.apptest import app
 from tests.upload_files import base_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,10 +67,6 @@ def test_an_older_log_written_with_raw_line_separators_still_reads_whole(fresh_d
 def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(fresh_data_dir: Path) -> None:
     """The attack of issue 20: a country user adds `note\\u2028x.txt` to an upload; HQ still sees the upload and
     the publish on the Audit log page."""
-    from streamlit.testing.v1 import AppTest
-
-    from score.web import ui
-
     scope = Scope.country("colombia", {"COL"})
     files = base_files() | {"note\u2028x.txt": b"ignored"}
     check = upload.check_upload("COL", files, scope)
@@ -77,9 +74,7 @@ def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(
     upload.publish_upload(check, Scope.hq("geneva"))
     kinds = [e["event"] for e in audit.read_events()]
     assert kinds[:2] == ["publish", "upload"]
-    page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
-    page.session_state[ui.SCOPE_KEY] = Scope.hq("geneva")
-    page.run()
+    page = app("views/audit.py", scope=Scope.hq("geneva")).run()
     assert not page.exception
     shown = page.dataframe[0].value
     assert {"Upload", "Published"} <= set(shown["event"])

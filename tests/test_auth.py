@@ -19,20 +19,21 @@ from argon2 import PasswordHasher
 
 from score import audit, auth, throttling
 from score.access import Scope
+from score.settings import Settings
+from tests.apptest import app
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def users_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def users_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_override) -> Path:
     """A private data dir for the users file and audit log, with (by default) demo-marked country folders."""
     data = tmp_path / "data"
     for country in ("COL", "GHA"):
         (data / "countries" / country).mkdir(parents=True)
         (data / "countries" / country / auth.DEMO_MARKER).write_text("demo\n")
-    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
-    monkeypatch.delenv("SCORE_USERS_FILE", raising=False)
+    settings_override(data_dir=data, users_file=None)
     monkeypatch.setattr(throttling, "throttle", throttling.Throttle())
     return data
 
@@ -321,14 +322,17 @@ def test_session_idle_and_absolute_expiry(users_dir: Path) -> None:
     assert active.expired(start + 12 * 3600)  # absolute, however active
 
 
-def test_session_lifetimes_from_env(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCORE_SESSION_IDLE_HOURS", "0.5")
-    monkeypatch.setenv("SCORE_SESSION_MAX_HOURS", "2")
+def test_session_lifetimes_come_from_the_settings(users_dir: Path, settings_override) -> None:
+    settings_override(session_idle_hours=0.5, session_max_hours=2)
     session = auth.Session.start("m", Scope.hq("m"), now=0.0)
     assert session.expires_at == 7200 and session.expired(1800) and not session.expired(1799)
-    monkeypatch.setenv("SCORE_SESSION_IDLE_HOURS", "nonsense")
-    monkeypatch.setenv("SCORE_SESSION_MAX_HOURS", "-3")
-    assert auth.idle_seconds() == 8 * 3600 and auth.absolute_seconds() == 12 * 3600
+
+
+def test_session_lifetimes_out_of_range_in_the_environment_fall_back_to_the_defaults() -> None:
+    read = Settings.from_env({"SCORE_SESSION_IDLE_HOURS": "0.5", "SCORE_SESSION_MAX_HOURS": "2"})
+    assert (read.session_idle_hours, read.session_max_hours) == (0.5, 2)
+    read = Settings.from_env({"SCORE_SESSION_IDLE_HOURS": "nonsense", "SCORE_SESSION_MAX_HOURS": "-3"})
+    assert (read.session_idle_hours, read.session_max_hours) == (Settings().session_idle_hours, 12)
 
 
 def test_refresh_rederives_scope_from_users_file(users_dir: Path) -> None:
@@ -557,9 +561,7 @@ def test_audit_log_write_failure_does_not_raise(
 
 
 def _app(data_dir: Path):
-    from streamlit.testing.v1 import AppTest
-
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    return app()
 
 
 def _texts(at) -> str:
@@ -571,9 +573,9 @@ def _texts(at) -> str:
 
 
 @pytest.fixture
-def app_users(demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def app_users(demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_override) -> Path:
     """Users file and audit log of their own, next to the shared demo database."""
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    settings_override(users_file=tmp_path / "users.json")
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")
     from score import sessions
 
@@ -695,22 +697,13 @@ def test_app_refused_demo_sign_in_is_logged_under_its_name_with_the_command_for_
 
 
 def test_audit_page_is_hq_only(app_users: Path) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from score.web import ui
-
     audit.record("sign_in", "boss", method="password")
     for scope in (Scope.public(), Scope.country("maria", {"COL"}), Scope.nothing(), None):
-        page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
-        if scope is not None:
-            page.session_state[ui.SCOPE_KEY] = scope
-        page.run()
+        page = app("views/audit.py", scope=scope).run()
         assert not page.exception
         assert [e.value for e in page.error] == ["This page is only for the SCORE team in Geneva."]
         assert not page.dataframe
-    page = AppTest.from_file(str(REPO / "views" / "audit.py"), default_timeout=60)
-    page.session_state[ui.SCOPE_KEY] = Scope.hq("boss")
-    page.run()
+    page = app("views/audit.py", scope=Scope.hq("boss")).run()
     assert not page.exception and not page.error
     assert "boss" in page.dataframe[0].value["user"].tolist()
     # The navigation lists it for HQ only.

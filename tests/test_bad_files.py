@@ -14,13 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score import config
 from score.ingest import Issue, validate_submission
-
-HERE = Path(__file__).parent
-CORPUS = HERE / "bad_files"
-BASE = HERE / "fixtures" / "valid_small" / "COL"
-CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.json").is_file())
+from tests.bad_file_cases import BASE, CASES, case_files
 
 # DESIGN.md, "Bad input", plus the workbook failures the upload page must explain.
 RULES = {
@@ -42,31 +37,6 @@ RULES = {
     "password_xlsx",
     "unsupported_type",
 }
-
-
-def _grow(data: bytes, size: int) -> bytes:
-    """A valid-looking enterprises.csv of at least `size` bytes (rows with fresh ids)."""
-    lines = data.decode("utf-8").splitlines()
-    header, template = lines[0], lines[1]
-    out = [header]
-    total, n = len(header), 1000
-    while total < size:
-        row = template.replace("COL-0001", f"COL-{n}")
-        out.append(row)
-        total += len(row) + 1
-        n += 1
-    return ("\n".join(out) + "\n").encode("utf-8")
-
-
-def _files(case: Path, spec: dict) -> dict[str, bytes]:
-    files = {p.name: p.read_bytes() for p in sorted(BASE.iterdir())} if spec.get("base", True) else {}
-    for path in sorted(case.iterdir()):
-        if path.name != "expected.json":
-            files[path.name] = path.read_bytes()
-    if "generate" in spec:
-        gen = spec["generate"]
-        files[gen["file"]] = _grow(files[gen["file"]], gen["bytes"])
-    return files
 
 
 def _matches(issue: Issue, expected: dict) -> bool:
@@ -92,11 +62,11 @@ def test_base_set_is_clean() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_bad_file(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_file(case: Path, settings_override) -> None:
     spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     if "max_upload_mb" in spec:
-        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
-    report = validate_submission(spec["country"], _files(case, spec))
+        settings_override(max_upload_mb=spec["max_upload_mb"])
+    report = validate_submission(spec["country"], case_files(case, spec))
 
     for expected in spec["expected"]:
         assert any(_matches(issue, expected) for issue in report.issues), (

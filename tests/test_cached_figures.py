@@ -7,6 +7,7 @@ import streamlit as st
 
 from score.i18n import set_language
 from score.web import components as c
+from tests.apptest import ENTERPRISES, TRAINING, app
 
 FRAME = pd.DataFrame({"country": ["COL", "GHA"], "enterprises": [1200, 3400]})
 
@@ -43,12 +44,8 @@ def test_other_data_arguments_or_language_give_another_chart() -> None:
 def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatch) -> None:
     """The first rerun after a filter change reads its results out of st.cache_data (unpickled copies, not the
     frames fresh from DuckDB): its charts are the ones the filter change built, not built again."""
-    from streamlit.testing.v1 import AppTest
-
     from score import charts
     from score.access import Scope
-    from score.web import ui
-    from tests.test_pages_a import REPO, TRAINING
 
     # Start from empty caches: charts an earlier test built in this process (same data, same filters) would be
     # served from the cache, and the filter change would build none.
@@ -57,9 +54,7 @@ def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatc
     built: list[str] = []
     style = charts.style
     monkeypatch.setattr(charts, "style", lambda fig, title, **kw: built.append(title) or style(fig, title, **kw))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
-    at.switch_page(TRAINING).run()
+    at = app(scope=Scope.hq("tests")).switch_page(TRAINING).run()
     at.session_state["f_countries"] = ["COL"]
     at.run()
     assert not at.exception and len(built) >= 5  # the filter change built the page's charts
@@ -141,16 +136,11 @@ def _tables(at) -> list[tuple]:
 def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
     """The logframe's coloured tables are drawn once (components.drawn_once) and replayed on later reruns: the
     rerun styles nothing, and shows the same tables, colours included, in the same places."""
-    from streamlit.testing.v1 import AppTest
 
     from score import logframe
     from score.access import Scope
-    from score.web import ui
-    from tests.test_pages_a import REPO
 
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
-    at.switch_page("views/logframe.py").run()
+    at = app(scope=Scope.hq("tests")).switch_page("views/logframe.py").run()
     at.session_state["f_countries"] = ["GHA", "PER"]  # tables drawn for the first time here
     at.run()
     first = _tables(at)
@@ -168,19 +158,14 @@ def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeyp
 def test_the_enterprise_list_is_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:
     """The enterprise list (a page of up to 1,000 rows) is named and serialised once per result and language: a rerun
     shows the same table without building it again; another filter builds another."""
-    from streamlit.testing.v1 import AppTest
 
     from score.access import Scope
-    from score.web import ui
     from score.web.components import tables
-    from tests.test_pages_a import ENTERPRISES, REPO
 
     built: list[int] = []
     make = tables.enterprise_list_table  # patched where the enterprises table section looks it up
     monkeypatch.setattr(tables, "enterprise_list_table", lambda rows, **kw: built.append(len(rows)) or make(rows, **kw))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")
-    at.switch_page(ENTERPRISES).run()
+    at = app(scope=Scope.hq("tests")).switch_page(ENTERPRISES).run()
     at.session_state["f_countries"] = ["COL"]
     at.run()
     first = _tables(at)
@@ -201,11 +186,15 @@ def test_a_spanish_chart_title_wraps_to_fit_a_half_width_chart_at_800_px() -> No
     years = pd.DataFrame({"year": [2019, 2020], "enterprises": [5, 7]})
     title = "Empresas por año de incorporación (empresas)"
     fig = go.Figure(c.trend_chart(years, "year", "enterprises", title=title, bar_name="B", line_name="L").to_dict())
+    import plotly.io as pio
+
     assert fig.layout.title.text == "Empresas por año de incorporación<br>(empresas)"
-    assert fig.layout.margin.t == 56 + 24  # one more title line
     short = c.trend_chart(years, "year", "enterprises", title="Enterprises", bar_name="B", line_name="L")
     short = go.Figure(short.to_dict())
-    assert short.layout.title.text == "Enterprises" and short.layout.margin.t == 56
+    assert short.layout.title.text == "Enterprises"
+    extra = fig.layout.margin.t - short.layout.margin.t  # the room made for the second line ...
+    assert extra >= pio.templates["score"].layout.title.font.size  # ... holds a line of the title's type
+    assert fig.layout.height - short.layout.height == extra  # and the plot area below it keeps its height
 
 
 def test_the_running_total_line_has_its_own_band_above_the_bars_and_their_labels() -> None:

@@ -51,8 +51,8 @@ print(json.dumps({"reads": reads, "seen": seen, "errors": errors[:20], "n_errors
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def _key(totals: dict[str, int]) -> str:

@@ -26,8 +26,8 @@ DATA_TABLES = ("enterprise", "training", "indicator_value", "logframe", "country
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def oracle(countries_root: Path) -> dict[str, int]:

@@ -13,7 +13,7 @@ from score import presentation
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import set_language
-from tests.test_map_fit import polygon_bounds
+from tests.mercator import polygon_bounds
 
 # The percent sign as each language writes it after a number, written out here: "47%", "47 %" (no-break space).
 PERCENT_SUFFIX = {"en": "%", "fr": "\u00a0%", "es": "\u00a0%"}
@@ -22,7 +22,7 @@ LANGUAGE_TAG = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES"}
 
 @pytest.fixture
 def deck(demo_data_dir, request):
-    from tests.test_present import deck_for
+    from tests.decks import deck_for
 
     language = request.param
     set_language(language)

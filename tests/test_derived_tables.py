@@ -18,7 +18,7 @@ from score import db
 from score.access import Scope
 from score.filters import Filters
 from tests.oracle import reference_rows
-from tests.test_queries_oracle import oracle_filters
+from tests.query_cases import oracle_filters
 
 GROUPS = ("managers_female", "managers_male", "workers_female", "workers_male")
 CHANGE = sorted(code for code, row in reference_rows("indicators").items() if row["kind"] == "change")

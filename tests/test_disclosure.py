@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from score import db, disclosure
+from score import db, disclosure, settings
 from score.access import Scope
 from score.filters import Filters
 from tests.disclosure_attack import (
@@ -36,8 +36,7 @@ FIXED_SECRET = "5c0re-test-secret-" + "0" * 46  # only for this test's private d
 @pytest.fixture(scope="module")
 def keyed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo set built with a known secret, so the attack's figures are the same on every run."""
-    with pytest.MonkeyPatch.context() as patch:  # SCORE_DATA_DIR is back as it was afterwards
-        patch.setenv("SCORE_DATA_DIR", str(tmp_path_factory.getbasetemp()))
+    with settings.overridden(data_dir=tmp_path_factory.getbasetemp()):  # back as it was afterwards
         yield build_with_secret(tmp_path_factory.mktemp("keyed"), FIXED_SECRET)
         db.close_all()
 
@@ -253,11 +252,11 @@ def test_the_deck_and_exports_show_the_page_values(keyed_data_dir: Path) -> None
     assert sheet.set_index("sector").loc["garments", "workers_reached"] == alone["workers_reached"]
 
 
-def test_a_publish_elsewhere_leaves_a_cell_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_publish_elsewhere_leaves_a_cell_unchanged(tmp_path: Path, settings_override) -> None:
     from score.publish import publish_country
     from tests.publishing import build_small, dataset_b
 
-    build_small(tmp_path, monkeypatch)
+    build_small(tmp_path, settings_override)
     before = {
         "PER": _public("overview_kpis", Filters(countries=("PER",))).iloc[0],
         "all": _public("overview_kpis").iloc[0],
@@ -309,8 +308,8 @@ def test_magnitude_noise_is_scaled_by_the_largest_contribution() -> None:
     assert str(whole.dtype) == "Int64" and whole.iloc[1] == 0
 
 
-def test_record_keys_come_from_the_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+def test_record_keys_come_from_the_secret(tmp_path: Path, settings_override) -> None:
+    settings_override(data_dir=tmp_path)
     with pytest.raises(FileNotFoundError):
         disclosure.load_secret()
     secret = disclosure.load_secret(create=True)

@@ -356,7 +356,7 @@ def test_page_workbook_holds_every_table_of_the_page_as_numbers(raw) -> None:
     """The Overview's workbook (what its 'Download this page's data' button writes): one sheet per query the
     page drew from, with the headline and per-country numbers equal to the raw counts."""
     from score.web import ui
-    from tests.test_pages_a import OVERVIEW, open_page
+    from tests.apptest import OVERVIEW, open_page
 
     at = open_page(OVERVIEW, None, Scope.hq("tests"))  # exact figures (the public's are adjusted)
     assert any(b.proto.label == "Download this page's data (Excel)" for b in at.get("download_button"))

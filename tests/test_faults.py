@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from score import config, db
 from score.access import Scope
 from score.versions import switch as switch_pointer
+from tests.apptest import app
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
@@ -30,17 +31,15 @@ REBUILD = "python -m score build"
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    data = build_small(tmp_path, settings_override)
     yield data
     db.close_all()
 
 
 def run_app(scope: Scope | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-    if scope is not None:
-        at.session_state["score_scope"] = scope
-    at.run()
+    """No check for exceptions here: what a fault shows is what these tests read."""
+    at = app(scope=scope, timeout=TIMEOUT).run()
     if page:
         at.switch_page(page).run()
     return at
@@ -76,10 +75,10 @@ def assert_dashboard_back(at: AppTest) -> None:
 # ---------------------------------------------------------------------------------------------- no database
 
 
-def test_never_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_never_built(tmp_path: Path, settings_override) -> None:
     data = tmp_path / "data"
     (data / "countries").mkdir(parents=True)
-    monkeypatch.setenv("SCORE_DATA_DIR", str(data))
+    settings_override(data_dir=data)
     at = run_app()
     assert_clear_message(at, REBUILD)  # the way out; no file path is shown to the public
     assert not at.metric

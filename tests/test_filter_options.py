@@ -13,7 +13,7 @@ from score.access import Scope
 from score.filter_options import empty_reason, options, sort_key, without
 from score.filters import Filters, from_query_params
 from score.i18n import set_language
-from tests.test_queries_oracle import oracle_filters
+from tests.query_cases import oracle_filters
 
 FACET_COLUMNS = {
     "country": "country",

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from score import contract
+from score import settings as score_settings  # `settings` is hypothesis's here
 from score.ingest import ERROR, WARNING, ValidationReport, validate_submission
 
 REPO = Path(__file__).resolve().parent.parent
@@ -646,8 +647,7 @@ def small_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     import shutil
 
     shutil.copytree(SMALL, data / "countries" / "COL")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SCORE_DATA_DIR", str(data))
+    with score_settings.overridden(data_dir=data):
         build_all(user="fuzz")
         yield data
         db.close_all()

@@ -16,7 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from score import auth, charts, config, disclosure, ingest, throttling
+from score import auth, charts, config, disclosure, ingest, settings, throttling
 from score.access import Scope
 from tests.publishing import build_small, dataset_a
 
@@ -37,12 +37,12 @@ class FakeClock:
 # ---------------------------------------------------------------------------------------------- 2: demo state
 
 
-def test_a_demo_marker_in_an_upload_never_reaches_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_demo_marker_in_an_upload_never_reaches_the_data(tmp_path: Path, settings_override) -> None:
     from score.__main__ import main
     from score.publish import build_all, publish_country
 
-    data = build_small(tmp_path, monkeypatch)  # COL and PER, the demo set (with its markers)
-    monkeypatch.setenv("SCORE_USERS_FILE", str(data / "users.json"))
+    data = build_small(tmp_path, settings_override)  # COL and PER, the demo set (with its markers)
+    settings_override(users_file=data / "users.json")
     assert main(["users", "demo"]) == 0
     assert auth.verify("geneva", "geneva-demo-2013") is not None
     files = {**dataset_a(), "DEMO_DATA.txt": b"Synthetic demo data\n", "notes.txt": b"hello"}
@@ -61,10 +61,10 @@ def test_a_demo_marker_in_an_upload_never_reaches_the_data(tmp_path: Path, monke
     assert auth.verify("geneva", "geneva-demo-2013") is None
 
 
-def test_demo_accounts_need_the_published_version_to_be_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_accounts_need_the_published_version_to_be_demo(tmp_path: Path, settings_override) -> None:
     from score import publish
 
-    data = build_small(tmp_path, monkeypatch)
+    data = build_small(tmp_path, settings_override)
     assert auth.demo_accounts_allowed()
     publish.publish_country(
         "PER", {p.name: p.read_bytes() for p in (data / "countries" / "PER").glob("*.csv")}, Scope.hq("hq")
@@ -159,10 +159,10 @@ def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch
 # ---------------------------------------------------------------------------------------------- 6: throttling
 
 
-def test_failures_from_elsewhere_do_not_lock_the_real_user_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_failures_from_elsewhere_do_not_lock_the_real_user_out(tmp_path: Path, settings_override) -> None:
     from score import sessions
 
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+    settings_override(data_dir=tmp_path)
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
     guard = throttling.Throttle(clock)
@@ -175,10 +175,10 @@ def test_failures_from_elsewhere_do_not_lock_the_real_user_out(monkeypatch: pyte
     assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope is not None
 
 
-def test_the_attacker_is_slowed_per_address_and_globally(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_attacker_is_slowed_per_address_and_globally(tmp_path: Path, settings_override) -> None:
     from score import sessions
 
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+    settings_override(data_dir=tmp_path)
     auth.add_user("ghana", PASSWORD, "country", ["GHA"])
     clock = FakeClock()
     guard = throttling.Throttle(clock)
@@ -200,8 +200,8 @@ def test_the_attacker_is_slowed_per_address_and_globally(monkeypatch: pytest.Mon
     assert auth.sign_in("ghana", PASSWORD, own_browser, throttle_=guard).scope
 
 
-def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+def test_a_throttled_attempt_names_the_known_user(tmp_path: Path, settings_override) -> None:
+    settings_override(data_dir=tmp_path)
     auth.add_user("maria", PASSWORD, "hq")
     guard = throttling.Throttle(FakeClock())
     for _ in range(throttling.FREE_ATTEMPTS):
@@ -213,10 +213,10 @@ def test_a_throttled_attempt_names_the_known_user(monkeypatch: pytest.MonkeyPatc
 # ---------------------------------------------------------------------------------------------- 7: audit trace
 
 
-def test_typed_user_names_leave_no_reversible_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_typed_user_names_leave_no_reversible_trace(tmp_path: Path, settings_override) -> None:
     from score.web import signin
 
-    monkeypatch.setenv("SCORE_DATA_DIR", str(tmp_path))
+    settings_override(data_dir=tmp_path)
     typed = "my-password-typed-in-the-wrong-box"
     assert signin._attempt_id(typed) is None  # no secret yet: nothing rather than a guessable hash
     disclosure.load_secret(create=True)
@@ -239,11 +239,11 @@ def _loose_modes(data: Path) -> list[str]:
     return loose
 
 
-def test_data_files_are_readable_by_the_service_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_files_are_readable_by_the_service_only(tmp_path: Path, settings_override) -> None:
     """Issue 20.7: data/, data/reference/ and the lock files were 0755/0644 after a checkout or a user change."""
     from score.publish import publish_country
 
-    data = build_small(tmp_path, monkeypatch)
+    data = build_small(tmp_path, settings_override)
     for path in (data, data / "countries", data / "countries" / "PER"):
         os.chmod(path, 0o755)  # as a git checkout leaves them
     os.chmod(data / "countries" / "PER" / "enterprises.csv", 0o644)
@@ -274,13 +274,13 @@ def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: 
     from score.ingest import bounded
 
     files = {"enterprises.csv": _hostile_csv()}
-    assert 45 < len(files["enterprises.csv"]) / 1e6 < config.MAX_UPLOAD_MB
+    assert 45 < len(files["enterprises.csv"]) / 1e6 < settings.get().max_upload_mb
     before = sorted(p.relative_to(fresh_data_dir) for p in fresh_data_dir.rglob("*") if "audit" not in p.name)
     started = time.monotonic()
     check = upload.check_upload("COL", files, Scope.country("colombia", {"COL"}))
     elapsed = time.monotonic() - started
     # The bound: 20 s of the worker's processor time, and never more than three times that on the clock.
-    assert elapsed < bounded.WALL_FACTOR * config.UPLOAD_CHECK_SECONDS + 5, elapsed
+    assert elapsed < bounded.WALL_FACTOR * settings.get().upload_check_seconds + 5, elapsed
     assert not check.report.ok and check.preview is None
     (issue,) = check.report.errors
     assert "the most one upload may" in issue.problem and "nothing was changed" in issue.problem
@@ -288,11 +288,11 @@ def test_a_50_mb_hostile_csv_is_refused_within_the_stated_bound(fresh_data_dir: 
     assert after == before  # nothing staged, archived or built
 
 
-def test_a_check_past_its_time_bound_is_ended_and_says_so_in_the_readers_language(monkeypatch) -> None:
+def test_a_check_past_its_time_bound_is_ended_and_says_so_in_the_readers_language(settings_override) -> None:
     from score import i18n
     from score.ingest.bounded import validate_bounded
 
-    monkeypatch.setattr(config, "UPLOAD_CHECK_SECONDS", 0.3)
+    settings_override(upload_check_seconds=0.3)
     i18n.set_language("es")
     try:
         started = time.monotonic()
@@ -305,10 +305,10 @@ def test_a_check_past_its_time_bound_is_ended_and_says_so_in_the_readers_languag
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("Fork")]
 
 
-def test_a_check_past_its_memory_bound_is_ended(monkeypatch) -> None:
+def test_a_check_past_its_memory_bound_is_ended(settings_override) -> None:
     from score.ingest.bounded import validate_bounded
 
-    monkeypatch.setattr(config, "UPLOAD_CHECK_MEMORY_MB", 50)
+    settings_override(upload_check_memory_mb=50)
     report = validate_bounded("COL", {"enterprises.csv": _hostile_csv(rows=30_000)})
     (issue,) = report.errors
     assert "MB of memory" in issue.problem

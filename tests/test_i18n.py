@@ -16,6 +16,7 @@ import pytest
 
 from score import i18n_check
 from score.i18n import fmt_int, fmt_pct, language_code, set_language
+from tests.apptest import open_page
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("fr", "es")
@@ -162,22 +163,10 @@ CONTRACT_FILES = (".csv", ".xlsx")  # template downloads are named by the data c
 
 
 def _run(page: str, lang: str | None = None, session_language: str | None = None):
-    from streamlit.testing.v1 import AppTest
-
     from score.access import Scope
-    from score.web import ui
 
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state[ui.SCOPE_KEY] = Scope.hq("tests")  # every page, including upload, data quality and audit
-    if session_language:
-        at.session_state[ui.LANGUAGE_KEY] = session_language
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    # HQ: every page, including upload, data quality and audit
+    return open_page(page, {"lang": lang} if lang else None, Scope.hq("tests"), language=session_language)
 
 
 def _texts(at) -> dict[str, list[str]]:
@@ -267,18 +256,17 @@ def test_an_unknown_language_in_the_link_falls_back_to_english(demo_data_dir) ->
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, monkeypatch) -> None:
+def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, settings_override) -> None:
     """Every problem and fix of tests/bad_files reads in the viewer's language, at the same places."""
-    from score import config
     from score.ingest import validate_submission
-    from tests.test_bad_files import CASES, _files
+    from tests.bad_file_cases import CASES, case_files
 
     untranslated = []
     for case in CASES:
         spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
         if "max_upload_mb" in spec:
-            monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
-        files = _files(case, spec)
+            settings_override(max_upload_mb=spec["max_upload_mb"])
+        files = case_files(case, spec)
         set_language("en")
         english = validate_submission(spec["country"], files).issues
         set_language(lang)

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from score import config, contract, ingest
+from score import contract, ingest
 from score.ingest import (
     ISSUE_COLUMNS,
     MAX_ISSUES_PER_RULE,
@@ -687,8 +687,8 @@ def test_second_file_for_a_table_and_binary_garbage() -> None:
     assert issue.file == "training.csv" and ("binary" in issue.problem or "not readable" in issue.problem)
 
 
-def test_upload_size_limit_is_checked_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 600 / 1024 / 1024)  # enterprises and indicators are larger
+def test_upload_size_limit_is_checked_before_reading(settings_override) -> None:
+    settings_override(max_upload_mb=600 / 1024 / 1024)  # enterprises and indicators are larger
     report = submit()
     too_big = find(report, text="more than the limit")
     assert {i.file for i in too_big} == {"enterprises.csv", "indicators.csv"}
@@ -720,10 +720,10 @@ def test_validate_paths_infers_the_country(tmp_path: Path) -> None:
     assert not report.ok
 
 
-def test_validate_paths_checks_size_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_paths_checks_size_before_reading(tmp_path: Path, settings_override) -> None:
     folder = tmp_path / "COL"
     shutil.copytree(BASE, folder)
-    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 770 / 1024 / 1024)  # only enterprises.csv is larger
+    settings_override(max_upload_mb=770 / 1024 / 1024)  # only enterprises.csv is larger
     report = validate_paths([folder])
     assert [i.file for i in report.errors] == ["enterprises.csv"]
     assert "more than the limit" in report.errors[0].problem

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from score import auth, db, filters
 from score.access import Scope
 from score.filters import Filters
+from tests.apptest import app
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -206,9 +207,7 @@ def test_connection_is_read_only(guarded_database: Path) -> None:
 
 
 def _app():
-    from streamlit.testing.v1 import AppTest
-
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    return app()
 
 
 @pytest.mark.slow
@@ -231,11 +230,13 @@ def test_app_with_hostile_url_parameters(guarded_database: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sign_in_form_with_hostile_input(guarded_database: Path, tmp_path: Path, monkeypatch) -> None:
+def test_sign_in_form_with_hostile_input(
+    guarded_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
     from score import audit, sessions
     from score.web import ui
 
-    monkeypatch.setenv("SCORE_USERS_FILE", str(tmp_path / "users.json"))
+    settings_override(users_file=tmp_path / "users.json")
     monkeypatch.setattr(audit.config, "audit_log_file", lambda: tmp_path / "audit.log")
     auth.add_user("maria", "correct horse battery staple", "hq")
     users_before = (tmp_path / "users.json").read_bytes()

@@ -13,7 +13,7 @@ import pytest
 from score import db, maps
 from score.access import Scope
 from score.filters import Filters
-from tests.test_queries_oracle import oracle_filters
+from tests.query_cases import oracle_filters
 
 CASES = [
     Filters(),

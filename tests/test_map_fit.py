@@ -3,26 +3,10 @@ bounds, from the GeoJSON itself), for the narrowest map the layout draws (about 
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from shapely.geometry import shape
 
-from score import contract, maps
-from tests.mercator import outside
-from tests.oracle import REFERENCE
-
-PROJECT = contract.code_list("country")
-
-
-def polygon_bounds() -> dict[str, tuple[float, float, float, float]]:
-    """Each project country's drawn extent, read from the committed GeoJSON (Russia-style antimeridian splits do
-    not concern SCORE's countries: none of their polygons crosses 180 degrees)."""
-    with open(REFERENCE / "countries.geojson", encoding="utf-8") as handle:
-        features = json.load(handle)["features"]
-    return {
-        f["properties"]["iso3"]: shape(f["geometry"]).bounds for f in features if f["properties"].get("iso3") in PROJECT
-    }
+from score import maps
+from tests.mercator import PROJECT, outside, polygon_bounds
 
 
 @pytest.mark.parametrize("width", [516, 643, 1151])  # the map at 800, 1280 and 1920 px windows

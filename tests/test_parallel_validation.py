@@ -70,7 +70,7 @@ def test_workers_write_the_report_in_the_viewers_language(folders: list[Path]) -
 
 
 def test_small_sets_and_other_readers_stay_in_this_process(
-    folders: list[Path], monkeypatch: pytest.MonkeyPatch
+    folders: list[Path], monkeypatch: pytest.MonkeyPatch, settings_override
 ) -> None:
     started: list[object] = []
     monkeypatch.setattr(build, "_validate_in_workers", started.append)
@@ -78,7 +78,7 @@ def test_small_sets_and_other_readers_stay_in_this_process(
     assert len(read_country_dirs(folders, workers=2)) == len(folders)  # 1.3 MB: below PARALLEL_MIN_BYTES
     read_country_dirs(folders, lambda f: seen.append(f.name) or read_country_dir(f), workers=2, min_bytes=0)
     read_country_dirs(folders, workers=1, min_bytes=0)
-    monkeypatch.setenv("SCORE_BUILD_WORKERS", "1")
+    settings_override(build_workers=1)
     read_country_dirs(folders, min_bytes=0)
     assert seen == [folder.name for folder in folders] and not started
 

@@ -5,6 +5,7 @@ mark on every slide while demo data is loaded."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +14,14 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from score import exports, presentation
+from score import exports, presentation, settings
 from score.access import Scope
 from score.deck import Kpi, Slide, build_deck
 from score.filters import Filters
 from score.i18n import set_language
+from tests.apptest import open_page
+from tests.decks import charts_of, country_names, deck_for
 from tests.formats import en_int, en_pct
-from tests.test_pages_a import open_page
 
 PRESENT = "views/present.py"
 REPO = Path(__file__).resolve().parent.parent
@@ -61,7 +63,7 @@ def test_present_mode_opens_on_the_title_and_steps_through_the_slides(raw) -> No
     assert counter(at) == f"1 / {SLIDES}"
 
 
-def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored() -> None:
+def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored(demo_data_dir) -> None:
     at = open_page(PRESENT, params={"slide": "3"})
     assert counter(at) == f"3 / {SLIDES}"
     assert len(at.get("plotly_chart")) == 1  # the map
@@ -140,43 +142,6 @@ def test_headline_figures_on_a_slide_are_the_pages_tiles_with_women_shares() -> 
     assert all(k.progress is None for k in narrowed)
 
 
-def scoped_query(filters: Filters, scope: Scope):
-    from score import db
-
-    def query(name: str, **params: object):
-        return db.run_query(name, scope, filters, **params)
-
-    return query
-
-
-def country_names() -> dict[str, str]:
-    from score.web import ui
-
-    return ui.reference_labels("country")
-
-
-def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], Presentation]:
-    from score import db
-    from score.web import ui
-
-    labels = ui.export_labels()
-    status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
-    adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
-    context = exports.export_context(filters, labels, status, adjusted=adjusted)
-    slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
-    return slides, Presentation(io.BytesIO(build_deck(slides, context=context)))
-
-
-def charts_of(deck: Presentation) -> dict[str, object]:
-    """Slide title -> its native chart."""
-    out = {}
-    for slide in deck.slides:
-        chart = next((shape.chart for shape in slide.shapes if shape.has_chart), None)
-        if chart is not None:
-            out[slide.shapes[0].text_frame.text] = chart
-    return out
-
-
 def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None:
     slides, deck = deck_for(Filters())
     assert len(deck.slides) == len(slides) == SLIDES
@@ -199,7 +164,7 @@ def test_deck_has_every_slide_native_charts_equal_to_the_raw_counts(raw) -> None
     assert found[f"Good practices adopted (n = {en_int(n)})"] == pytest.approx(share)
 
 
-def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide() -> None:
+def test_deck_has_the_map_picture_speaker_notes_and_the_demo_mark_on_every_slide(demo_data_dir) -> None:
     slides, deck = deck_for(Filters())
     map_slide = deck.slides[[s.kind for s in slides].index("map")]
     assert any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in map_slide.shapes)
@@ -248,6 +213,7 @@ def test_command_line_deck_exits_0_and_writes_the_same_deck(demo_data_dir, tmp_p
     result = subprocess.run(
         [sys.executable, "-m", "score", "deck", "--out", str(out), "--query", "countries=COL&phases=I"],
         cwd=REPO,
+        env={**os.environ, **settings.get().env()},  # the demo data dir of this test session
         capture_output=True,
         text=True,
         timeout=300,
@@ -270,6 +236,7 @@ def test_command_line_refuses_unknown_filters(demo_data_dir, tmp_path: Path) -> 
     result = subprocess.run(
         [sys.executable, "-m", "score", "deck", "--out", str(tmp_path / "x.pptx"), "--query", "countries=XXX"],
         cwd=REPO,
+        env={**os.environ, **settings.get().env()},  # the demo data dir of this test session
         capture_output=True,
         text=True,
         timeout=300,

@@ -14,12 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from score import config, db, journal, publish
+from score import db, journal, publish, settings
 from score.access import Scope
 from score.files import FILE_MODE, write_private
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
 from score.versions import current as current_version
 from score.versions import switch as switch_pointer
+from tests.bad_file_cases import CASES, case_files
 from tests.publishing import (
     REMOVED,
     build_small,
@@ -31,70 +32,40 @@ from tests.publishing import (
     make_small_data_dir,
 )
 
-HERE = Path(__file__).parent
-CORPUS = HERE / "bad_files"
-BASE = HERE / "fixtures" / "valid_small" / "COL"
 HQ = Scope.hq("geneva")
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 # ---------------------------------------------------------------------------------------------- bad files
 
 
 def _corpus_cases() -> list[Path]:
-    if not CORPUS.exists():
-        return []
-    cases = []
-    for case in sorted(CORPUS.iterdir()):
-        spec_path = case / "expected.json"
-        if spec_path.is_file() and not json.loads(spec_path.read_text(encoding="utf-8")).get("ok", False):
-            cases.append(case)
-    return cases
-
-
-def _corpus_files(case: Path, spec: dict) -> dict[str, bytes]:
-    """The corpus's own recipe (tests/test_bad_files.py): the defective files laid over the valid base set."""
-    files = {p.name: p.read_bytes() for p in sorted(BASE.iterdir())} if spec.get("base", True) else {}
-    for path in sorted(case.iterdir()):
-        if path.name != "expected.json":
-            files[path.name] = path.read_bytes()
-    if "generate" in spec:  # a file above the (lowered) size limit, grown from the base file
-        name, size = spec["generate"]["file"], spec["generate"]["bytes"]
-        lines = files[name].decode("utf-8").splitlines()
-        rows = [lines[0]] + [lines[1].replace("COL-0001", f"COL-{n}") for n in range(1000, 1000 + size // 50)]
-        files[name] = ("\n".join(rows) + "\n").encode("utf-8")
-    return files
+    """The rejected cases of the bad-input corpus (the accepted ones change the data, as they should)."""
+    return [case for case in CASES if not json.loads((case / "expected.json").read_text(encoding="utf-8")).get("ok")]
 
 
 @pytest.fixture(scope="module")
 def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One built data dir for the tests that must not change anything (module-wide, restored after)."""
     data = make_small_data_dir(tmp_path_factory.mktemp("publish"))
-    previous = os.environ.get("SCORE_DATA_DIR")
-    os.environ["SCORE_DATA_DIR"] = str(data)
-    publish.build_all(user="tests")
-    yield data
-    if previous is None:
-        os.environ.pop("SCORE_DATA_DIR", None)
-    else:
-        os.environ["SCORE_DATA_DIR"] = previous
+    with settings.overridden(data_dir=data):
+        publish.build_all(user="tests")
+        yield data
 
 
 @pytest.mark.skipif(not _corpus_cases(), reason="no tests/bad_files corpus")
 @pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
-def test_bad_file_gives_its_message_and_changes_nothing(
-    case: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bad_file_gives_its_message_and_changes_nothing(case: Path, shared_data_dir: Path, settings_override) -> None:
     spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     if "max_upload_mb" in spec:
-        monkeypatch.setattr(config, "MAX_UPLOAD_MB", spec["max_upload_mb"])
+        settings_override(max_upload_mb=spec["max_upload_mb"])
     before = fingerprint(shared_data_dir)
     with pytest.raises(RejectedUpload) as rejected:
-        publish_country(spec["country"], _corpus_files(case, spec), HQ)
+        publish_country(spec["country"], case_files(case, spec), HQ)
     report = rejected.value.report
     for expected in (e for e in spec["expected"] if e["severity"] == "error"):
         assert any(
@@ -318,8 +289,8 @@ def test_killed_after_the_switch_is_finished_by_recovery(data: Path, monkeypatch
 # ---------------------------------------------------------------------------------------------- read side
 
 
-def test_superseded_connections_are_closed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "GRACE_SECONDS", 0.0)
+def test_superseded_connections_are_closed(data: Path, settings_override) -> None:
+    settings_override(db_grace_seconds=0.0)
     first = db.current_path()
     headline()
     assert first in db.open_connections()
@@ -329,8 +300,8 @@ def test_superseded_connections_are_closed(data: Path, monkeypatch: pytest.Monke
     assert db.current_path() in db.open_connections()
 
 
-def test_superseded_connections_are_bounded_without_grace(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "GRACE_SECONDS", 3600.0)
+def test_superseded_connections_are_bounded_without_grace(data: Path, settings_override) -> None:
+    settings_override(db_grace_seconds=3600.0)
     versions = data / "versions"
     for n in range(2, 8):  # copies of version 1 stand for later versions (same data, new files)
         shutil.copyfile(versions / "score-1.duckdb", versions / f"score-{n}.duckdb")
@@ -357,14 +328,14 @@ def test_missing_and_corrupt_databases_are_reported(data: Path) -> None:
     assert headline()["enterprises"] == 318
 
 
-def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, monkeypatch) -> None:
+def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, settings_override) -> None:
     """After real data for COL is published, the notice still warns about PER (still demo), not COL."""
     from score import db
     from score.access import Scope
     from score.publish import publish_country
     from tests.publishing import build_small, dataset_a
 
-    build_small(tmp_path, monkeypatch)
+    build_small(tmp_path, settings_override)
     before = db.run_query("data_status", Scope.nothing()).iloc[0]
     assert bool(before["is_demo"]) and before["demo_country_codes"] == "COL,PER"
     publish_country("COL", dataset_a(), Scope.hq("tests"))

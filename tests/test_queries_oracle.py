@@ -1,50 +1,20 @@
-"""Every headline number from the SQL equals an independent count from the raw CSV files."""
+"""Every figure the SQL gives the pages equals an independent count from the raw CSV files (tests/oracle.py):
+the Overview, Enterprises, Training and Outcomes queries under several filter combinations, read with the HQ scope
+(nothing suppressed).
+"""
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from score import db
 from score.access import Scope
 from score.filters import Filters
-
-FILTER_CASES = [
-    Filters(),
-    Filters(countries=("COL", "GHA")),
-    Filters(sectors=("garments", "textiles"), year_from=2011, year_to=2014),
-    Filters(phases=("II",), modules=("OSH", "QM")),
-    Filters(regions=("Asia",)),
-    # Partners, modules and single years: a dropped filter or an off-by-one in a year bound changes these counts.
-    Filters(partners=("SENA", "VCCI")),
-    Filters(countries=("GHA",), partners=("Trades Union Congress",), modules=("WC",)),
-    Filters(modules=("CP",), year_from=2015, year_to=2015),
-    Filters(year_from=2009, year_to=2009),
-    Filters(year_from=2020),
-    # Provinces: one alone, two of one country, and one with a module and another filter (the group tables' rows).
-    Filters(provinces=("Antioquia",)),
-    Filters(countries=("GHA",), provinces=("Ashanti", "Western")),
-    Filters(provinces=("Gauteng", "Lima"), sectors=("garments", "food_beverages"), modules=("OSH",)),
-]
-
-
-def oracle_filters(f: Filters) -> dict:
-    regions = {"Asia": {"CHN", "IND", "IDN", "VNM"}, "Africa": {"GHA", "ZAF"}, "Latin America": {"COL", "BOL", "PER"}}
-    countries = set(f.countries) if f.countries else None
-    if f.regions:
-        in_regions = set().union(*(regions[r] for r in f.regions))
-        countries = in_regions if countries is None else countries & in_regions
-    return {
-        "countries": countries,
-        "provinces": set(f.provinces) or None,
-        "sectors": set(f.sectors) or None,
-        "phases": set(f.phases) or None,
-        "partners": set(f.partners) or None,
-        "modules": set(f.modules) or None,
-        "year_from": f.year_from,
-        "year_to": f.year_to,
-    }
+from tests.oracle import reference_rows
+from tests.query_cases import FILTER_CASES, FULL_LIST, IDS, close, oracle_filters, run
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=lambda f: str(f.to_query_params()) or "all")
@@ -90,6 +60,184 @@ def test_phase_one_reproduces_published_figures(demo_data_dir) -> None:
     assert everything["enterprises"] > kpis["enterprises"]
 
 
-def test_missing_scope_returns_nothing(demo_data_dir) -> None:
-    assert db.run_query("overview_kpis", None).iloc[0]["enterprises"] == 0
-    assert db.run_query("overview_kpis", Scope.nothing()).iloc[0]["enterprises"] == 0
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_enterprises_by_sector_country_size_year(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    cases = {
+        "enterprises_by_sector": ("sector", "sector"),
+        "country_comparison": ("country", "country"),
+        "enterprises_by_size": ("size_class", raw.size_class),
+        "enterprises_by_year": ("year", lambda e: int(e["joined_on"][:4])),
+    }
+    for name, (column, key) in cases.items():
+        frame = run(name, filters).set_index(column)
+        expected = raw.enterprises_by(key, **of)
+        shown = frame[frame["enterprises"] > 0]
+        assert set(shown.index) == set(expected), name
+        for code, cell in expected.items():
+            for measure in ("enterprises", "workers_reached"):
+                assert frame.loc[code, measure] == cell[measure], (name, code, measure)
+            if "workers_female" in frame.columns:
+                assert frame.loc[code, "workers_female"] == cell["workers_female"], (name, code)
+
+
+def test_size_classes_are_listed_in_order_with_bounds(demo_data_dir) -> None:
+    frame = run("enterprises_by_size", Filters())
+    assert frame["size_class"].tolist() == ["micro", "small", "medium", "large"]
+    assert frame["min_workers"].tolist() == [0, 10, 50, 250]
+    assert frame["max_workers"].tolist()[:3] == [9, 49, 249] and pd.isna(frame["max_workers"].iloc[3])
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_country_comparison_figures_and_targets(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("country_comparison", filters).set_index("country")
+    # every country with a matching enterprise has its row (a loop over the returned rows alone misses a lost one)
+    with_enterprises = set(raw.enterprises_by("country", **of))
+    assert set(frame.index[frame["enterprises"] > 0]) == with_enterprises
+    for country in frame.index:
+        expected = raw.kpis(**{**of, "countries": {country}})
+        for key in ("enterprises", "workers_reached", "people_trained", "module_completions", "participations"):
+            assert frame.loc[country, key] == expected[key], (country, key)
+        targets = raw.targets({country}, of["phases"])
+        for metric in ("enterprises", "workers_reached", "people_trained"):
+            assert close(frame.loc[country, f"target_{metric}"], targets.get(metric, float("nan"))), (country, metric)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_overview_targets(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("overview_targets", filters).set_index("metric")
+    kpis = raw.kpis(**of)
+    targets = raw.targets(of["countries"], of["phases"])
+    assert list(frame.index) == ["enterprises", "workers_reached", "people_trained"]
+    for metric, target in targets.items():
+        assert close(frame.loc[metric, "target"], target)
+        assert frame.loc[metric, "actual"] == kpis[metric]
+        assert close(frame.loc[metric, "progress_pct"], 100.0 * kpis[metric] / target)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_overview_kpis_shares_of_women(raw, filters: Filters) -> None:
+    kpis = run("overview_kpis", filters).iloc[0]
+    expected = raw.kpis(**oracle_filters(filters))
+    assert close(kpis["workers_female_pct"], 100.0 * expected["workers_female"] / expected["workers_reached"])
+    assert close(
+        kpis["people_trained_female_pct"], 100.0 * expected["people_trained_female"] / expected["people_trained"]
+    )
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_training_by_year(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("training_by_year", filters).set_index("year")
+    expected = raw.training_by_year(**of)
+    assert set(frame.index) == set(expected)
+    for year, cell in expected.items():
+        for key, value in cell.items():
+            assert frame.loc[year, key] == value, (year, key)
+    # Summed over the years, the people first counted each year are the headline people trained.
+    assert frame["people_trained"].sum() == raw.kpis(**of)["people_trained"]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_people_trained_by_role_and_sex(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("people_trained_by_role_sex", filters).set_index(["role", "sex"])
+    expected = raw.people_by_role_sex(**of)
+    assert set(frame.index) == set(expected)
+    for key, cell in expected.items():
+        assert frame.loc[key, "people_trained"] == cell["people_trained"], key
+        assert frame.loc[key, "participations"] == cell["participations"], key
+    assert frame["n_enterprises"].iloc[0] == len({t["enterprise_id"] for t in raw._training(**of)})
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_training_by_module(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("training_by_module", filters).set_index("module")
+    satisfaction = run("satisfaction_by_module", filters).set_index("module")
+    frame = frame.join(satisfaction)
+    expected = raw.by_module(**of)
+    assert list(frame.index) == list(expected)  # every module, in reference order
+    for module, cell in expected.items():
+        for key, value in cell.items():
+            assert close(frame.loc[module, key], value), (module, key)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_training_by_country_module(raw, filters: Filters) -> None:
+    frame = run("training_by_country_module", filters)
+    got = {(r.country, r.module): r.deliveries for r in frame.itertuples()}
+    assert got == raw.deliveries_by_country_module(**oracle_filters(filters))
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_modules_per_enterprise(raw, filters: Filters) -> None:
+    frame = run("modules_per_enterprise", filters).set_index("n_modules")
+    expected = raw.modules_per_enterprise(**oracle_filters(filters))
+    total = sum(expected.values())
+    assert dict(frame["enterprises"]) == expected
+    for n, count in expected.items():
+        assert close(frame.loc[n, "share_pct"], 100.0 * count / total)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_enterprises_country_sector(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("enterprises_country_sector", filters)
+    got = {(r.country, r.sector): (r.enterprises, r.workers_reached) for r in frame.itertuples()}
+    expected = raw.enterprises_by(lambda e: (e["country"], e["sector"]), **of)
+    assert got == {k: (v["enterprises"], v["workers_reached"]) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_enterprise_list(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("enterprise_list", filters, **FULL_LIST).set_index("enterprise_id")
+    expected = {e["enterprise_id"]: e for e in raw._enterprises(**of)}
+    assert set(frame.index) == set(expected)
+    for enterprise_id, e in list(expected.items())[:50]:
+        row = frame.loc[enterprise_id]
+        assert row["name"] == e["name"] and row["sector"] == e["sector"] and row["partner"] == e["partner"]
+        assert row["workers"] == int(e["workers_female"]) + int(e["workers_male"])
+        assert row["size_class"] == raw.size_class(e)
+        assert str(row["joined_on"])[:10] == e["joined_on"]
+
+
+def test_enterprise_list_page_counts_exactly(raw) -> None:
+    for filters in FILTER_CASES:
+        expected = raw._enterprises(**oracle_filters(filters))
+        page = run("enterprise_list", filters, search=None, limit=3)
+        assert len(page) == min(3, len(expected))
+        assert page.empty or set(page["listed"]) == {len(expected)}
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_outcome_changes_in_full(raw, filters: Filters) -> None:
+    of = oracle_filters(filters)
+    frame = run("outcome_changes", filters).set_index("indicator")
+    # one row per change indicator (a loop over the returned rows alone would miss a lost one)
+    assert sorted(frame.index) == sorted(c for c, r in reference_rows("indicators").items() if r["kind"] == "change")
+    for code in frame.index:
+        expected = raw.change(code, **of)
+        assert frame.loc[code, "n_enterprises"] == expected["n"]
+        assert frame.loc[code, "n_without_follow_up"] == expected["without_follow_up"]
+        for key in (
+            "change_pct",
+            "baseline_sum",
+            "follow_up_sum",
+            "baseline_mean",
+            "follow_up_mean",
+            "improved_pct",
+            "median_change",
+            "median_change_pct",
+        ):
+            assert close(frame.loc[code, key], expected[key], tol=1e-6), (code, key)
+
+
+def test_indicator_meta_follows_the_reference(demo_data_dir) -> None:
+    frame = run("indicator_meta", Filters())
+    rows = reference_rows("indicators")
+    assert frame["code"].tolist() == list(rows)
+    assert frame["unit"].tolist() == [r["unit"] for r in rows.values()]

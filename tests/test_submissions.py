@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from score import audit, changes, publish, submissions, upload
 from score.__main__ import main as cli
 from score.access import Scope
 from score.i18n import set_language
+from tests.apptest import reach, rendered_text
 from tests.formats import en_int
 from tests.oracle import RawData
 from tests.publishing import REPO, build_small, dataset_a, expected_totals, fingerprint
@@ -31,8 +31,8 @@ PENDING_NAME = "Pendiente Invisible S.A.S."
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def _rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
@@ -248,28 +248,10 @@ def test_a_logframe_indicator_history(data: Path) -> None:
 # ---------------------------------------------------------------------------------------------- invisible
 
 
-def _run_page(scope: Scope, page: str) -> AppTest:
-    from score.web import ui
-
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state[ui.SCOPE_KEY] = scope
-    at.run()
-    registered = {Path(info["script_path"]).resolve() for info in at._registered_pages.values()}
-    if (REPO / page).resolve() in registered:
-        at.switch_page(page).run()
-    else:  # not in this viewer's navigation: run it as if reached anyway; it must refuse by itself
-        at = AppTest.from_file(str(REPO / page), default_timeout=120)
-        at.session_state[ui.SCOPE_KEY] = scope
-        at.run()
-    assert not at.exception, (page, [str(e.value)[:300] for e in at.exception])
-    return at
-
-
 @pytest.mark.slow
 def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(data: Path, tmp_path: Path) -> None:
     from score import presentation
     from score.web import ui
-    from tests.test_access_matrix import rendered_text
 
     published = expected_totals(tmp_path, dataset_a())
     pending = expected_totals(tmp_path, pending_files())
@@ -279,7 +261,7 @@ def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(d
     pages = sorted(f"views/{p.name}" for p in (REPO / "views").glob("*.py"))
     for name, scope in {"public": PUBLIC, "PER staff": LIMA, "COL staff": BOGOTA, "HQ": HQ}.items():
         for page in pages:
-            at = _run_page(scope, page)
+            at = reach(page, scope)  # listed or not: a page not listed must refuse by itself
             try:
                 sheets = at.session_state[ui.PAGE_SHEETS_KEY]
             except KeyError:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from score import audit, config, publish, submissions
+from score import audit, publish, settings, submissions
 from score.access import Scope
 from score.upload import check_upload
 from score.versions import switch as switch_pointer
+from tests.apptest import app, no_exception
 from tests.formats import en_int
 from tests.publishing import (
     REMOVED,
@@ -37,19 +38,14 @@ TIMEOUT = 120
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_small(tmp_path, monkeypatch)
+def data(tmp_path: Path, settings_override) -> Path:
+    return build_small(tmp_path, settings_override)
 
 
 def _session(scope: Scope | None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-    if scope is not None:
-        at.session_state["score_scope"] = scope
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = no_exception(app(scope=scope, timeout=TIMEOUT).run())
     if page:
-        at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
+        no_exception(at.switch_page(page).run(), page)
     return at
 
 
@@ -211,8 +207,7 @@ def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:
     at = _session(None)
     assert "views/upload.py" not in str(at._registered_pages)  # not listed; but the pages refuse on their own:
     for page in (UPLOAD, QUALITY):
-        direct = AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
-        direct.run()
+        direct = app(page, timeout=TIMEOUT).run()
         assert not direct.exception
         assert "Sign in" in _texts(direct, "info")
         assert not direct.file_uploader and not direct.dataframe and not direct.expander
@@ -237,22 +232,23 @@ def test_data_quality_for_hq_and_country_staff(data: Path) -> None:
 
 
 def test_upload_limit_is_configured_consistently(data: Path) -> None:
-    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert settings["server"]["maxUploadSize"] >= config.MAX_UPLOAD_MB
+    streamlit_config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    limit = settings.get().max_upload_mb
+    assert streamlit_config["server"]["maxUploadSize"] >= limit
     at = _session(HQ, UPLOAD)
-    assert at.file_uploader(key="upload_files_0").proto.max_upload_size_mb == round(config.MAX_UPLOAD_MB)
-    assert f"Up to {config.MAX_UPLOAD_MB:g} MB per file" in _texts(at, "caption")
+    assert at.file_uploader(key="upload_files_0").proto.max_upload_size_mb == round(limit)
+    assert f"Up to {limit:g} MB per file" in _texts(at, "caption")
 
 
 def test_missing_or_damaged_database_is_explained(data: Path) -> None:
     versions = data / "versions"
     (versions / "score-9.duckdb").write_bytes(b"\0garbage" * 512)
     switch_pointer(versions / "score-9.duckdb")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    at = app(timeout=TIMEOUT).run()
     assert not at.exception
     assert "python -m score build" in _texts(at, "error") and "damaged" in _texts(at, "error")
     (data / "score.duckdb").unlink()
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    at = app(timeout=TIMEOUT).run()
     assert "No results have been published yet" in _texts(at, "error")
 
 

@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from score import config
+from score import config, settings
 from score.i18n import _, current_language, fmt_bound
 from score.ingest.report import ERROR, Issue, ValidationReport
 
@@ -43,6 +43,7 @@ def _start_worker() -> subprocess.Popen:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=config.REPO_ROOT,
+        env={**os.environ, **settings.get().env()},
         start_new_session=True,  # a signal to the app's process group does not reach a check in flight
     )
 
@@ -65,8 +66,8 @@ def validate_bounded(
 ) -> ValidationReport:
     """`validate_submission(country, files)` in a worker process; a report with one error when the worker
     passes `seconds` of processor time or `memory_mb` of added memory (defaults: the settings)."""
-    seconds = config.UPLOAD_CHECK_SECONDS if seconds is None else seconds
-    memory_mb = config.UPLOAD_CHECK_MEMORY_MB if memory_mb is None else memory_mb
+    seconds = settings.get().upload_check_seconds if seconds is None else seconds
+    memory_mb = settings.get().upload_check_memory_mb if memory_mb is None else memory_mb
     worker = _take_worker()
     assert worker.stdin is not None and worker.stdout is not None
     try:
@@ -74,7 +75,7 @@ def validate_bounded(
         if not ready or worker.stdout.read(1) != b"R":
             return _refused(country, files, "time", seconds)
         base_memory, base_cpu = _usage(worker.pid)
-        job = (current_language(), config.MAX_UPLOAD_MB, country, dict(files))
+        job = (current_language(), settings.get().max_upload_mb, country, dict(files))
         sender = threading.Thread(target=_send, args=(worker, job), daemon=True)
         sender.start()  # the worker reads while we watch it
         started = time.monotonic()

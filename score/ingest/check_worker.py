@@ -11,7 +11,7 @@ import sys
 
 
 def main() -> None:
-    from score import config, i18n
+    from score import i18n, settings
     from score.ingest.validate import validate_submission
 
     sys.stdout.buffer.write(b"R")
@@ -21,7 +21,7 @@ def main() -> None:
         return  # a spare the app never used: its parent ended
     language, limit_mb, country, files = pickle.loads(job)  # from our own parent, over a pipe
     i18n.set_language(language)
-    config.MAX_UPLOAD_MB = limit_mb
+    settings.update(max_upload_mb=limit_mb)
     report = validate_submission(country, files)
     sys.stdout.buffer.write(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from score import config
+from score import settings
 from score.contract import TABLES, Table
 from score.i18n import _
 from score.ingest.columns import _empty_file, _source_from_grid
@@ -50,7 +50,7 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | None = None) -> _Submission:
     issues = IssueCollector()
     sub = _Submission(issues, list(files) + list(oversized or {}))
-    limit = config.MAX_UPLOAD_MB * 1024 * 1024
+    limit = settings.get().max_upload_mb * 1024 * 1024
     sizes = {name: len(data) for name, data in files.items()} | dict(oversized or {})
     if not sizes:
         issues.add(ERROR, "", _("No file was uploaded."), _formats_fix())
@@ -76,7 +76,7 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 _(
                     "The file is {size} MB, more than the limit of {limit} MB.",
                     size=f"{size / 1024 / 1024:,.1f}",
-                    limit=f"{config.MAX_UPLOAD_MB:g}",
+                    limit=f"{settings.get().max_upload_mb:g}",
                 ),
                 _("Remove unused sheets, columns and formatting, or split the upload; ask HQ if the limit is too low."),
             )

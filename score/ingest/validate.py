@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from score import config, contract
+from score import contract, settings
 from score.contract import TABLES, Table
 from score.i18n import _
 from score.ingest.conversion import _DTYPES, _empty_typed, _type_source
@@ -158,7 +158,7 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
     oversized: dict[str, int] = {}
     folders: list[str] = []
     early = IssueCollector()
-    limit = config.MAX_UPLOAD_MB * 1024 * 1024
+    limit = settings.get().max_upload_mb * 1024 * 1024
 
     def add(path: Path) -> None:
         if path.name in files or path.name in oversized:

@@ -10,7 +10,7 @@ import zlib
 
 import pandas as pd
 
-from score import config
+from score import settings
 from score.contract import TABLES, Table
 from score.i18n import _, fmt_int
 from score.ingest.columns import _HEADER_SEARCH_ROWS, _column, _empty_file, _find_header, _source_from_grid
@@ -69,7 +69,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         _corrupt(issues, name, error)
         return
-    limit = min(_UNPACKED_FACTOR * config.MAX_UPLOAD_MB, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
+    limit = min(_UNPACKED_FACTOR * settings.get().max_upload_mb, MAX_WORKBOOK_UNPACKED_MB) * 1024 * 1024
     if unpacked > limit or unpacked > MAX_WORKBOOK_RATIO * max(len(data), 1):
         issues.add(
             ERROR,

@@ -9,7 +9,6 @@ says this browser signed in before).
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qsl, urlencode
 
@@ -18,17 +17,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from score import auth, sessions
+from score import auth, sessions, settings
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
-ENABLED_ENV = "SCORE_SESSION_COOKIES"  # set by webapp.py: the routes exist in this process
 _PAGE = re.compile(r"^/[a-z0-9_-]{0,64}$")
 
 
 def enabled() -> bool:
     """Whether this process serves the cookie routes (not under AppTest, nor `streamlit run app.py`)."""
-    return os.environ.get(ENABLED_ENV) == "1"
+    return settings.get().session_cookies  # webapp.py turns it on
 
 
 def safe_next(path: object, query: object = None) -> str:

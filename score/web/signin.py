@@ -25,7 +25,6 @@ state can only be written by the app's own code and its widgets, and no widget u
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
@@ -33,7 +32,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, sessions, throttling
+from score import audit, auth, disclosure, sessions, settings, throttling
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
@@ -193,7 +192,7 @@ def _client() -> throttling.Client:
         peer = st.context.ip_address
     except (AttributeError, RuntimeError):
         headers, peer = {}, None
-    address = throttling.client_address(headers, peer, os.environ.get(throttling.PROXY_SECRET_ENV))
+    address = throttling.client_address(headers, peer, settings.get().proxy_secret)
     return throttling.Client(address, _cookie(sessions.DEVICE_COOKIE))
 
 

@@ -16,14 +16,14 @@ SCORE_WARM_PAGES lists the pages warmed (default: the overview, where a visitor 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
+from score import settings
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 LOG = logging.getLogger(__name__)
-DEFAULT_PAGES = "overview"
 
 
 def warm_pages(pages: list[str]) -> dict[str, float]:
@@ -46,8 +46,7 @@ def warm_pages(pages: list[str]) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    pages = [p.strip() for p in os.environ.get("SCORE_WARM_PAGES", DEFAULT_PAGES).split(",") if p.strip()]
-    spent = warm_pages(pages)
+    spent = warm_pages(list(settings.get().warm_pages))
     if spent:
         print("warmed " + ", ".join(f"{page} {seconds:.1f} s" for page, seconds in spent.items()), flush=True)
     from streamlit.web import cli

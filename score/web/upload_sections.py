@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from score import config, exports, marked, measures, publish, templates, upload
+from score import exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_int, set_language
 from score.values import format_value
@@ -406,7 +406,7 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
     """The uploader, "Check the files", then `after_check(check, scope)`: the report, the preview and what the viewer
     may do with valid files (HQ: publish; country staff: submit for review)."""
     st.subheader(_("Upload"))
-    limit = config.MAX_UPLOAD_MB
+    limit = settings.get().max_upload_mb
     round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
     uploaded = st.file_uploader(
         _("Country files: CSV files (enterprises, training, indicators, logframe) or one Excel workbook"),

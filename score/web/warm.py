@@ -12,13 +12,12 @@ when the pointer moves. A query that fails here is left for the page to run (and
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from score import versions, warmers
+from score import settings, versions, warmers
 from score.access import Scope
 from score.filters import Filters
 from score.web import cache
@@ -26,7 +25,6 @@ from score.web import cache
 LOG = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5
 MAX_REMEMBERED = 500
-WARM_QUERIES = int(os.environ.get("SCORE_WARM_QUERIES", "60"))  # the most asked queries replayed per version
 
 Call = tuple[str, tuple, Filters, tuple]  # name, scope key, filters, parameters (cache.cached_query's key)
 _asked: Counter[Call] = Counter()
@@ -46,7 +44,9 @@ def remember(call: Call, scope: Scope) -> None:
                 _scopes.pop(rare, None)
 
 
-def most_asked(limit: int = WARM_QUERIES) -> list[tuple[Call, Scope]]:
+def most_asked(limit: int | None = None) -> list[tuple[Call, Scope]]:
+    """The most asked queries, at most `limit` (default settings.warm_queries, SCORE_WARM_QUERIES)."""
+    limit = settings.get().warm_queries if limit is None else limit
     with _lock:
         return [(call, _scopes[call]) for call, _count in _asked.most_common(limit)]
 
@@ -56,7 +56,7 @@ def newest_version_file() -> Path | None:
     return versions.newest()
 
 
-def warm(path: Path, limit: int = WARM_QUERIES) -> int:
+def warm(path: Path, limit: int | None = None) -> int:
     """Replay the most asked queries on `path`; returns how many ran (cached ones cost nothing)."""
     from score import db
 

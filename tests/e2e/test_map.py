@@ -58,8 +58,7 @@ def test_at_800_by_900_in_spanish_every_project_country_is_inside_the_maps_first
     """The map's drawn size measured in the browser, the app's first view, and every project country's polygon
     projected into it; and no project country's colour on the canvas' outer pixels (nothing cut at an edge)."""
     from score import contract, map_colours, maps
-    from tests.mercator import outside
-    from tests.test_map_fit import polygon_bounds
+    from tests.mercator import outside, polygon_bounds
 
     page.set_viewport_size({"width": 800, "height": 900})
     ui.goto(page, app_server.url + "/map?lang=es")

@@ -1,0 +1,69 @@
+"""Every chart of the Overview, Enterprises, Training and Outcomes pages downloads as a readable PNG, and the
+pages read in French with French number formats.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.apptest import ENTERPRISES, OUTCOMES, OVERVIEW, TRAINING, open_page
+from tests.formats import en_int, en_number, fr_int, fr_number
+from tests.pages import (
+    HQ,
+)
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_every_chart_downloads_as_png_and_is_readable(demo_data_dir, page: str) -> None:
+    """Every chart has a PNG download of its own (with the caption in the image, tests/test_exports.py)
+    instead of Plotly's camera, which overlapped the title; no text is smaller than 14 px (a projector)."""
+
+    at = open_page(page)
+    charts = at.get("plotly_chart")
+    assert charts
+    images = [b for b in at.get("download_button") if b.proto.label == "PNG image"]
+    assert len(images) == len(charts)
+    for chart in charts:
+        config = json.loads(chart.proto.config)
+        assert "toImage" in config.get("modeBarButtonsToRemove", [])
+        spec = json.loads(chart.proto.spec)
+        sizes = _font_sizes(spec)
+        assert sizes and min(sizes) >= 14, (page, sorted(sizes)[:3])
+
+
+def _font_sizes(value: object) -> list[float]:
+    """Every explicit font size in a Plotly spec (layout, template and traces), and uniformtext's minimum."""
+    out: list[float] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("font") and isinstance(item, dict) and isinstance(item.get("size"), int | float):
+                out.append(item["size"])
+            if key == "uniformtext" and isinstance(item, dict) and "minsize" in item:
+                out.append(item["minsize"])  # text may shrink to this size to fit
+            out.extend(_font_sizes(item))
+    elif isinstance(value, list):
+        for item in value:
+            out.extend(_font_sizes(item))
+    return out
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_pages_in_french(raw, page: str) -> None:
+    """The pages run in French with French number formats: 54 321 (narrow no-break space), 12,3."""
+    at = open_page(page, scope=HQ, language="fr")  # HQ: exact figures
+    assert at.get("plotly_chart")
+    kpis = raw.kpis()
+    if page == OUTCOMES:
+        energy = raw.change("energy_use")["baseline_mean"]  # tens of thousands of kWh: a thousands separator
+        assert energy >= 1000
+        cells = {str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()}
+        assert fr_number(energy) in cells, sorted(cells)[:20]
+        assert en_number(energy) not in cells
+    else:
+        figure = kpis["participations"] if page == TRAINING else kpis["workers_reached"]
+        assert figure >= 1000
+        values = [m.value for m in at.metric]
+        assert fr_int(figure) in values, values
+        assert en_int(figure) not in values
