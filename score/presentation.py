@@ -468,14 +468,15 @@ def map_figure(
         scaleratio=1,
     )
     fig.update_layout(
+        # The legend on one line under the map, never on it: in a corner it covered "Indonésie 203" at 1280 px
         legend={
-            "orientation": "v",
-            "x": 0.99,
-            "xanchor": "right",
-            "y": 0.02,
-            "yanchor": "bottom",
+            "orientation": "h",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0,
+            "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0.85)",
-            "title": {"text": metric_name},
+            "title": {"text": metric_name, "side": "left"},
             "font": {"size": FONT_PX - 2},
         },
         title=None,

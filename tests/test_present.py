@@ -266,3 +266,16 @@ def test_percent_slides_tick_their_axis_as_their_bars_print_the_values(demo_data
         assert spec["layout"]["xaxis"]["ticksuffix"] == suffix  # "20 %" beside labels reading "47,1 %"
         printed = [t for trace in spec["data"] for t in trace.get("text", []) if t != "–"]
         assert printed and all(t.endswith(suffix) and not t.endswith(" " + suffix) for t in printed)
+
+
+def test_the_map_slides_legend_sits_under_the_map_so_it_covers_no_country_label(demo_data_dir) -> None:
+    import json
+
+    at = open_page(PRESENT, {"lang": "fr", "slide": "3"})
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    legend = spec["layout"]["legend"]
+    # below the plotting area (y = 0, hanging down): a corner of the map held it over "Indonésie 203"
+    assert legend["y"] <= 0 and legend["yanchor"] == "top" and legend["orientation"] == "h"
+    bottom, top = spec["layout"]["yaxis"]["range"]
+    assert all(bottom < a["y"] < top for a in spec["layout"]["annotations"])  # every label on the map, above it
