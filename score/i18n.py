@@ -102,8 +102,13 @@ def language_tag() -> str:
 def percent_format(decimals: int = 0) -> str:
     """A spreadsheet number format for a value in percent (47 for 47 %), written the language's way: `0"%"`
     in English, `0" %"` (a narrow no-break space) in French and Spanish, as fmt_pct writes it."""
-    suffix = _percent_pattern(_locale()).split("0")[-1]  # what follows the digits: "%", "\u202f%", "\xa0%"
-    return "0" + ("." + "0" * decimals if decimals else "") + '"' + suffix + '"'
+    return "0" + ("." + "0" * decimals if decimals else "") + '"' + percent_suffix() + '"'
+
+
+def percent_suffix() -> str:
+    """What follows the digits of a percentage in the current language ("%" in English, a no-break space and
+    "%" in French and Spanish): a chart axis's tick suffix, so ticks read as the printed values do."""
+    return _percent_pattern(_locale()).split("0")[-1]
 
 
 def _missing(value: object) -> bool:

@@ -23,7 +23,7 @@ from score import access, charts, contract, logframe, maps
 from score.deck import Kpi, Slide
 from score.exports import ExportContext
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, plot_separators
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
 from score.values import format_value, missing, targets_apply
@@ -572,7 +572,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
         if shown_values and max(shown_values) <= 0:  # bars grow leftwards: names on the right, clear of the values
             fig.update_yaxes(side="right")
             fig.update_layout(margin={"l": 90, "r": 10})
-        fig.update_xaxes(tickformat=".0f" if percent else ",d", ticksuffix="%" if percent else "")
+        fig.update_xaxes(tickformat=".0f" if percent else ",d", ticksuffix=percent_suffix() if percent else "")
         if percent and shown_values and min(shown_values) >= 0 and max(shown_values) <= 100:
             fig.update_xaxes(range=[0, 112])  # a share on its full scale, room for the printed value
     else:

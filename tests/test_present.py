@@ -253,3 +253,16 @@ def test_slide_charts_use_the_languages_separators_on_their_axes(demo_data_dir) 
     layout = json.loads(chart.proto.spec)["layout"]
     assert layout["separators"] == ",."  # Spanish: 2.000 on the axis, as the bars' own labels print it
     assert "tickangle" not in layout.get("xaxis", {})  # names may turn on a narrow screen instead of overlapping
+
+
+@pytest.mark.parametrize(("lang", "suffix"), [("fr", "\xa0%"), ("es", "\xa0%"), ("en", "%")])
+def test_percent_slides_tick_their_axis_as_their_bars_print_the_values(demo_data_dir, lang: str, suffix: str) -> None:
+    import json
+
+    for slide in ("6", "7"):  # shares of enterprises improving, change since the baseline
+        at = open_page(PRESENT, {"lang": lang, "slide": slide})
+        (chart,) = at.get("plotly_chart")
+        spec = json.loads(chart.proto.spec)
+        assert spec["layout"]["xaxis"]["ticksuffix"] == suffix  # "20 %" beside labels reading "47,1 %"
+        printed = [t for trace in spec["data"] for t in trace.get("text", []) if t != "–"]
+        assert printed and all(t.endswith(suffix) and not t.endswith(" " + suffix) for t in printed)
