@@ -3,7 +3,11 @@ sidebar folded once) and the charts' accessible names."""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
+
+from score.i18n import _
 
 # Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
 # a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
@@ -74,6 +78,8 @@ CHART_NAMES_JS = """
     return (body.textContent || "").replace(/\\s+/g, " ").trim();
   };
   const name = () => {
+    const skip = doc.querySelector('a[href="#stMain"]');
+    if (skip && doc.scoreSkipLabel && skip.textContent !== doc.scoreSkipLabel) skip.textContent = doc.scoreSkipLabel;
     doc.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((box) => {
       const plot = box.querySelector(".js-plotly-plot");
       const layout = plot && plot.layout;
@@ -109,9 +115,24 @@ CHART_NAMES_JS = """
 """
 
 
+# Streamlit's own "Skip to main content" link (the first stop of the Tab key) is in English on every page.
+SKIP_LINK_JS = """
+<script>
+(() => {
+  const doc = window.parent.document;
+  doc.scoreSkipLabel = LABEL;  // CHART_NAMES_JS's observer applies it too, should the link be drawn later
+  const link = doc.querySelector('a[href="#stMain"]');
+  if (link && link.textContent !== LABEL) link.textContent = LABEL;
+})();
+</script>
+"""
+
+
 def responsive_layout() -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; and
-    the charts' accessible names (CHART_NAMES_JS)."""
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; the
+    charts' accessible names (CHART_NAMES_JS) and the skip link in the reader's language."""
     st.html(RESPONSIVE_CSS)
     st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
     st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
+    label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
+    st.html(SKIP_LINK_JS.replace("LABEL", label), unsafe_allow_javascript=True)

@@ -59,6 +59,8 @@ def test_without_a_link_the_browser_language_is_used(
     ui.goto(page, app_server.url)
     assert ui.heading(page) == "Les résultats de SCORE en un coup d'œil"
     assert "lang=" not in page.url  # the browser says French anyway: the link stays short
+    # the first stop of the Tab key (Streamlit's own skip link) speaks French too
+    expect(page.locator("a[href='#stMain']")).to_have_text("Aller au contenu principal")
 
 
 def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
