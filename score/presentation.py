@@ -568,6 +568,10 @@ def slide_figure(slide: Slide) -> go.Figure | None:
         },
         bargap=0.35,
     )
+    if slide.chart == "column" and len(slide.series) > 1:
+        # bars side by side (enterprises and target) as wide as they can be: at 0.35 their labels ran into each
+        # other at 1280 px ("190185")
+        fig.update_layout(bargap=0.12, bargroupgap=0.04)
     if horizontal:
         fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_PX}, type="category")
         if shown_values and max(shown_values) <= 0:  # bars grow leftwards: names on the right, clear of the values
