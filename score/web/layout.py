@@ -99,7 +99,7 @@ CHART_NAMES_JS = """
       if (!text) return;
       const title = text.getAttribute("data-chart-name"), description = text.textContent.trim();
       if (box.getAttribute("aria-label") !== title) {
-        box.setAttribute("role", "img");  // a canvas: nothing inside it is readable
+        box.setAttribute("role", "figure");  // "img" may not hold the map's own controls (axe: nested-interactive)
         box.setAttribute("aria-label", title);
       }
       if (box.getAttribute("aria-description") !== description) box.setAttribute("aria-description", description);

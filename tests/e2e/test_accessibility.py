@@ -119,7 +119,7 @@ def chart_problems(page: Page, where: str, language: str) -> list[str]:
     problems = [
         f"{where}: a map without {what}: {found}"
         for found in page.evaluate(MAPS)
-        for what, ok in (("role img", found[0] == "img"), ("a name", found[1]), ("a description", found[2]))
+        for what, ok in (("role figure", found[0] == "figure"), ("a name", found[1]), ("a description", found[2]))
         if not ok
     ]
     for chart in page.evaluate(CHARTS):
