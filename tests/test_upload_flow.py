@@ -314,3 +314,19 @@ def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
     export = log[log["event"] == "Exported"].iloc[0]
     assert (export["user"], export["detail"]) == ("–", "PowerPoint deck · filters: no filter")  # not "None"
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", upload["at"]), upload["at"]  # not 2026-12-01T…
+
+
+def test_the_correction_grid_heads_its_columns_in_the_readers_language_keeping_the_file_codes() -> None:
+    from score import contract
+    from score.i18n import set_language
+    from score.web.review_sections import column_heading
+
+    female = next(c for c in contract.TABLES["enterprises"].columns if c.name == "workers_female")
+    try:
+        for lang, heading in (("en", "Female workers"), ("fr", "Travailleuses"), ("es", "Trabajadoras")):
+            set_language(lang)
+            shown, tooltip = column_heading(female)
+            assert shown == heading and tooltip.endswith(": workers_female")  # the code a CSV column is named
+            assert all("_" not in column_heading(c)[0] for c in contract.TABLES["enterprises"].columns)
+    finally:
+        set_language("en")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -205,17 +206,32 @@ def status_section(country: str, scope) -> None:
 
 
 def _column_config(table: str) -> dict[str, object]:
+    """The grid's columns headed by what they hold in the reader's language ("Travailleuses (effectif à
+    l'adhésion)"), the file's column code in the tooltip: the frame keeps the codes, which the CSV needs."""
     config: dict[str, object] = {}
     for col in contract.TABLES[table].columns:
+        label, help_text = column_heading(col)
         if col.codes:
-            config[col.name] = st.column_config.SelectboxColumn(col.name, options=contract.code_list(col.codes))
+            config[col.name] = st.column_config.SelectboxColumn(
+                label, help=help_text, options=contract.code_list(col.codes)
+            )
         elif col.dtype in ("int", "float"):  # no bounds here: the validator says what is wrong, as for a file
-            config[col.name] = st.column_config.NumberColumn(col.name, format="%g" if col.dtype == "float" else "%d")
+            config[col.name] = st.column_config.NumberColumn(
+                label, help=help_text, format="%g" if col.dtype == "float" else "%d"
+            )
         elif col.dtype == "date":
-            config[col.name] = st.column_config.DateColumn(col.name, format="YYYY-MM-DD")
+            config[col.name] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
-            config[col.name] = st.column_config.TextColumn(col.name)
+            config[col.name] = st.column_config.TextColumn(label, help=help_text)
     return config
+
+
+def column_heading(col: contract.Column) -> tuple[str, str]:
+    """A column's heading (its description up to a bracket or colon: "Female workers", "Unique id") and its
+    tooltip (the whole description and the code the file uses for it)."""
+    description = _(col.description)
+    short = re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
+    return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
 
 
 def _base_tables(country: str, scope) -> dict[str, pd.DataFrame]:
