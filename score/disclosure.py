@@ -166,6 +166,8 @@ def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
     size = names.map(names.value_counts())
     group_share = share.groupby(names).transform("sum")
     small = size < MIN_CELL
+    if not small.any():  # every group of 5 or more: every weight is 1
+        return pd.Series(0, index=enterprises.index, dtype="int64")
     low, high = HIDDEN_VALUE
     distinct = sorted(set(names[small]))
     value = dict(zip(distinct, low + (high - low) * _uniforms(secret, b"hidden count", distinct), strict=True))
@@ -181,9 +183,9 @@ def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
     big = ~small
     in_sector = share[big] / share[big].groupby(sector[big]).transform("sum")
     in_country = share[big] / share[big].groupby(country[big]).transform("sum")
-    offset[big] = (
-        -sector[big].map(given).fillna(0.0) * in_sector - country[big].map(to_country).fillna(0.0) * in_country
-    )
+    from_sector = pd.to_numeric(sector[big].map(given), errors="coerce").fillna(0.0)  # float even when a map
+    from_country = pd.to_numeric(country[big].map(to_country), errors="coerce").fillna(0.0)  # finds nothing
+    offset[big] = -from_sector * in_sector - from_country * in_country
     units = np.rint(offset * COUNT_UNIT).astype(np.int64)
     return pd.Series(units.to_numpy(), index=enterprises.index, dtype="int64")
 

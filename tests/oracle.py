@@ -265,6 +265,11 @@ class RawData:
     def improving(self, indicator: str, country: str, **filters) -> tuple[int, int]:
         """(n, n improving) in one country: for a yes/no indicator the follow-up answers and the yeses; for a
         change indicator the enterprises with baseline and follow-up and those whose follow-up is better."""
+        counted, better = self.improving_ids(indicator, country, **filters)
+        return len(counted), len(better)
+
+    def improving_ids(self, indicator: str, country: str, **filters) -> tuple[list[str], list[str]]:
+        """The enterprises of `improving`: those counted in n, and those improving."""
         filters = {**filters, "countries": {country} & (filters.get("countries") or {country})}
         meta = reference_rows("indicators")[indicator]
         ids = self.enterprise_ids(**filters)
@@ -273,11 +278,11 @@ class RawData:
             if r["enterprise_id"] in ids and r["indicator"] == indicator:
                 (base if r["period"] == "baseline" else follow)[r["enterprise_id"]] = float(r["value"])
         if meta["kind"] == "share":
-            return len(follow), sum(1 for v in follow.values() if v == 1)
+            return list(follow), [k for k, v in follow.items() if v == 1]
         both = [k for k in base if k in follow]
         lower = meta["direction"] == "lower"
         better = [k for k in both if (follow[k] < base[k] if lower else follow[k] > base[k])]
-        return len(both), len(better)
+        return both, better
 
     def logframe_rows(self, countries=None, period_end: str | None = None) -> list[dict[str, object]]:
         """Every logframe indicator for each country that reported at `period_end` (default: each country's
