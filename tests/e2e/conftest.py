@@ -17,11 +17,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.e2e.app_server import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, REPO, AppServer, prepare_data_dir
 
 RESULTS = REPO / "test-results"
+# Playwright's 5 s for an expectation is a quiet desktop's; two browsers and two app servers on a 2-core CI
+# machine draw a page's tiles later than that (a failure still says what was missing, just later).
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
