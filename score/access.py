@@ -37,9 +37,8 @@ def method_text() -> str:
 
     return _(
         "Each enterprise's figures are moved by a fixed {low}-{high}% up or down (the same way for enterprises "
-        "alike in country, sector and phase); counts take such a group of fewer than 5 enterprises as a fixed "
-        "secret number from 1 to 4 and move by up to 2 more; cells of fewer than 5 enterprises, possibly none, are "
-        "hidden, so parts may not add up exactly to totals.",
+        "alike in country, sector and phase), counts by a few enterprises, and cells of fewer than 5 enterprises, "
+        "possibly none, are hidden, so parts may not add up exactly to totals.",
         low=round(100 * disclosure.NOISE_MIN),
         high=round(100 * disclosure.NOISE_MAX),
     )
