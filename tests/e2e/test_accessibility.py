@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -213,7 +213,8 @@ def test_an_embedded_page_states_its_filters_in_words_and_its_demo_notice_names_
     page.set_viewport_size({"width": 900, "height": 700})
     ui.goto(page, f"{app_server.url}/?embed=true&countries=GHA")
     main = page.locator("[data-testid='stMain']")
-    assert main.get_by_text("Showing:").first.is_visible()
-    assert "Ghana" in main.locator("[data-testid='stHtml']").filter(has_text="Showing:").first.inner_text()
+    expect(main.get_by_text("Showing:").first).to_be_visible()
+    expect(main.locator("[data-testid='stHtml']").filter(has_text="Showing:").first).to_contain_text("Ghana")
+    expect(main.locator("[data-testid='stAlert']").first).to_be_visible()  # the demo notice, drawn
     for other in ("Colombia", "Viet Nam", "Indonesia"):  # demo countries not in view are not named
         assert not main.locator("[data-testid='stAlert']").filter(has_text=other).count(), other
