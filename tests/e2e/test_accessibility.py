@@ -172,10 +172,16 @@ def walk(page: Page, base: str, where: str, language: str, skip: frozenset[str] 
         here = f"{where} {link.slug}"
         problems += ui.page_problems(page, expect_chart=False)
         problems += axe_problems(page, here)
-        # a rerun during axe (a busy machine) may draw the charts anew: their names come back a moment later
+        # a rerun during axe (a busy machine) may draw the charts anew, and a late chart is named a moment after it
+        # is drawn (the page's observer runs at most every 250 ms): what counts is the state it settles in
         ui.settle(page)
         page.wait_for_function(READY, timeout=10_000)
-        problems += chart_problems(page, here, language)
+        for _attempt in range(6):
+            found = chart_problems(page, here, language)
+            if not found:
+                break
+            page.wait_for_timeout(1000)
+        problems += found
     return problems
 
 
