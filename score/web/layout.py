@@ -77,6 +77,15 @@ CHART_NAMES_JS = """
     const body = new DOMParser().parseFromString(text, "text/html").body;
     return (body.textContent || "").replace(/\\s+/g, " ").trim();
   };
+  const label = (box, title, description) => {
+    if (title && box.getAttribute("aria-label") !== title) {
+      box.setAttribute("role", "figure");  // not "img": a map holds its own controls (axe: nested-interactive)
+      box.setAttribute("aria-label", title);
+    }
+    if (description && box.getAttribute("aria-description") !== description) {
+      box.setAttribute("aria-description", description);
+    }
+  };
   const name = () => {
     const skip = doc.querySelector('a[href="#stMain"]');
     if (skip && doc.scoreSkipLabel && skip.textContent !== doc.scoreSkipLabel) skip.textContent = doc.scoreSkipLabel;
@@ -85,24 +94,12 @@ CHART_NAMES_JS = """
       const layout = plot && plot.layout;
       if (!layout) return;
       const title = plain(layout.title && (layout.title.text ?? layout.title));
-      const description = plain(layout.meta && layout.meta.description);
-      if (title && box.getAttribute("aria-label") !== title) {
-        box.setAttribute("role", "figure");
-        box.setAttribute("aria-label", title);
-      }
-      if (description && box.getAttribute("aria-description") !== description) {
-        box.setAttribute("aria-description", description);
-      }
+      label(box, title, plain(layout.meta && layout.meta.description));
     });
     doc.querySelectorAll('[data-testid="stDeckGlJsonChart"]').forEach((box) => {
       const text = box.closest('[class*="st-key-map_"]')?.querySelector("[data-chart-name]");
       if (!text) return;
-      const title = text.getAttribute("data-chart-name"), description = text.textContent.trim();
-      if (box.getAttribute("aria-label") !== title) {
-        box.setAttribute("role", "figure");  // "img" may not hold the map's own controls (axe: nested-interactive)
-        box.setAttribute("aria-label", title);
-      }
-      if (box.getAttribute("aria-description") !== description) box.setAttribute("aria-description", description);
+      label(box, text.getAttribute("data-chart-name"), text.textContent.trim());
     });
   };
   // at most once per 250 ms (a debounce never fired: Streamlit's page changes something all the time)

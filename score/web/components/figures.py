@@ -35,8 +35,7 @@ def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     from score.web import ui
 
     values, _metric, metric_name, names = args[:4]
-    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")  # type: ignore[attr-defined]
-    bars = bar_chart(ranked, "country", "value", title=str(metric_name), labels=names)  # type: ignore[arg-type]
+    bars = _map_bars(values, str(metric_name), names)  # type: ignore[arg-type]
     words = chart_text.text_alternative(bars) if bars is not None else str(metric_name)  # no country to show
     with st.container(key=f"map_{key}"):
         st.html(
@@ -55,9 +54,14 @@ def _map_for_report(
     any browser), and for people who do not see it the bars of the same figures (score.chart_text reads bars)."""
     from score import presentation
 
-    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
-    bars = bar_chart(ranked, "country", "value", title=metric_name, labels=names)
+    bars = _map_bars(values, metric_name, names)
     return presentation.titled_map_figure(values, metric, metric_name, names, focus), bars
+
+
+def _map_bars(values: pd.DataFrame, metric_name: str, names: Mapping[str, str]) -> Figure | None:
+    """A map's figures as bars, largest first: what its text alternative and the report's table read."""
+    ranked = values.sort_values("value", ascending=False, na_position="last", kind="stable")
+    return bar_chart(ranked, "country", "value", title=metric_name, labels=names)
 
 
 def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
