@@ -10,7 +10,8 @@ from score.values import as_plain_text, markdown_text
 
 
 def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
-    """st.table (a plain table whose headings wrap) with every text cell, heading and index read as typed."""
+    """st.table (a plain table whose headings wrap) with every text cell and the index read as typed (the
+    headings are the app's own words: see as_plain_text)."""
     st.table(as_plain_text(frame), hide_index=hide_index)
 
 
