@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, expect
@@ -19,6 +20,9 @@ DECK_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
 CHART = f"{PLOTLY} .main-svg, {DECK_CANVAS}"
 NAV_LINK = "[data-testid='stSidebarNav'] a[data-testid='stSidebarNavLink'], a[data-testid='stTopNavLink']"
 NAV_MORE = "[data-testid='stSidebarNavViewButton']"
+UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
+UPLOADING = "[data-testid='stFileChipIconSpinner']"
+MAIN = "[data-testid='stMain']"
 TIMEOUT = 30_000
 
 
@@ -176,3 +180,29 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
 def fmt_int(value: float) -> str:
     """Independent of score.i18n: English thousands separators, as the app shows them by default."""
     return f"{round(value):,}"
+
+
+def upload_and_check(page: Page, paths: list[Path]) -> None:
+    """Clear the uploader, add the files, press "Check the files" and wait for the report.
+
+    Each step waits for what it caused to be on the page, not only for the app to look idle: on a busy machine a
+    click's rerun can start after `settle` has already returned, and files set on the uploader that rerun then
+    replaces are lost (a CI run waited 30 s for a "Check the files" button that never came).
+    """
+    main = page.locator(MAIN)
+    clear = main.get_by_role("button", name="Clear all files")
+    if clear.count():
+        clear.click()
+        expect(clear).to_have_count(0, timeout=TIMEOUT)  # the new, empty uploader has no Clear button
+        settle(page)
+    page.locator(UPLOADER).set_input_files([str(p) for p in paths])
+    for path in paths:
+        # the chip shortens long names; its Remove button carries the whole name
+        expect(main.get_by_role("button", name=f"Remove {path.name}", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(main.locator(UPLOADING)).to_have_count(0, timeout=60_000)
+    check = main.get_by_role("button", name="Check the files")
+    expect(check).to_be_enabled(timeout=60_000)
+    settle(page)
+    check.click()
+    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    settle(page)

@@ -17,7 +17,6 @@ from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer, add_user, score_cli, users_command_available
 
 MAIN = "[data-testid='stMain']"
-UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
 PASSWORD = "e2e-journey-password"
 ADDED_WORKERS = 7
 
@@ -57,14 +56,6 @@ def change_one_value(path: Path) -> tuple[str, int]:
     return enterprise, old
 
 
-def upload_and_check(page: Page, paths: list[Path]) -> None:
-    page.locator(UPLOADER).set_input_files([str(p) for p in paths])
-    ui.settle(page)
-    page.locator(MAIN).get_by_role("button", name="Check the files").click()
-    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
-    ui.settle(page)
-
-
 def table_rows(page: Page, heading: str) -> list[dict[str, str]]:
     """The rows of the st.dataframe (read from its accessible table: the grid itself draws on a canvas) or
     st.table with this column, as {heading: text}."""
@@ -83,7 +74,7 @@ def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]
     workers reached before and after as the page shows them."""
     workbook = download_current_workbook(page, tmp_path)
     enterprise, old = change_one_value(workbook)
-    upload_and_check(page, [workbook])
+    ui.upload_and_check(page, [workbook])
     expect(ui.metric(page, "Errors")).to_have_text("0")
     expect(page.locator(MAIN).get_by_text("No problems found")).to_be_visible()
     # The preview shows exactly that change: one enterprise changed, in that column, and 7 more workers.

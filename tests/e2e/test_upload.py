@@ -19,21 +19,7 @@ from tests.e2e.datasets import col_broken, col_without_last
 from tests.oracle import RawData
 
 MAIN = "[data-testid='stMain']"
-UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
 PASSWORD = "e2e-colombia-password"
-
-
-def upload(page: Page, paths: list[Path]) -> None:
-    """Clear the uploader, add the files, press "Check the files" and wait for the report."""
-    clear = page.locator(MAIN).get_by_role("button", name="Clear all files")
-    if clear.count():
-        clear.click()
-        ui.settle(page)
-    page.locator(UPLOADER).set_input_files([str(p) for p in paths])
-    ui.settle(page)
-    page.locator(MAIN).get_by_role("button", name="Check the files").click()
-    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
-    ui.settle(page)
 
 
 def report_rows(page: Page) -> list[dict[str, str]]:
@@ -64,7 +50,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     # 1. A broken file set: rejected, the report names file, row, column and value; nothing stored.
     archive_before = sha256s(data / "archive")
     broken, bad_row = col_broken(tmp_path / "broken")
-    upload(page, broken)
+    ui.upload_and_check(page, broken)
     expect(ui.metric(page, "Errors")).not_to_have_text("0")
     expect(page.locator(MAIN).get_by_text("The upload was rejected")).to_be_visible()
     assert not page.get_by_role("button", name="Publish Colombia").count()
@@ -81,7 +67,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
 
     # 2. A valid file set (10 enterprises fewer): preview, publish, confirmation.
     valid = col_without_last(tmp_path / "valid", drop=10)
-    upload(page, valid)
+    ui.upload_and_check(page, valid)
     expect(ui.metric(page, "Errors")).to_have_text("0")
     expect(ui.metric(page, "Enterprises removed")).to_have_text("10")
     # Country staff submit for HQ's review (issue 23): nothing changes for anyone until HQ approves.
