@@ -10,6 +10,12 @@ from pathlib import Path
 from score import config, settings
 
 
+def _refuse(message: str, status: int = 1) -> int:
+    """A command that does nothing: why, on stderr, and the exit status (1; 2 for arguments that cannot work)."""
+    print(message, file=sys.stderr)
+    return status
+
+
 def _submissions(paths: list[Path]) -> list[list[Path]]:
     """What `validate` checks, one submission each: the paths as given; or, for one folder holding no contract file
     of its own but sub-folders that do (what `download` writes: csv/ and xlsx/), each such sub-folder on its own (a
@@ -47,8 +53,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         result = build_all(user=args.user)
     except BuildError as error:
         print(error.summary(), file=sys.stderr)
-        print("Build refused: the current database is unchanged.", file=sys.stderr)
-        return 1
+        return _refuse("Build refused: the current database is unchanged.")
     print(f"Built version {result.version}: {result.path}")
     for table, rows in result.counts.items():
         print(f"  {table:16} {rows:>10,}")
@@ -72,14 +77,12 @@ def _demo_scaled(args: argparse.Namespace) -> int:
     from score.scaled import write_scaled_demo
 
     if not args.out:
-        print("--scale needs --out DIR: a data dir of its own (the demo data stay as they are).", file=sys.stderr)
-        return 2
+        return _refuse("--scale needs --out DIR: a data dir of its own (the demo data stay as they are).", status=2)
     out = Path(args.out)
     try:
         written = write_scaled_demo(args.scale, out, seed=args.seed)
     except (ValueError, FileExistsError) as error:
-        print(f"Refused: {error}", file=sys.stderr)
-        return 2
+        return _refuse(f"Refused: {error}", status=2)
     for table, rows in written.items():
         print(f"  {table:16} {rows:>10,}")
     if args.no_build:
@@ -105,11 +108,9 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         result = publish_country(args.country.upper(), files, Scope.hq(args.user))
     except RejectedUpload as rejected:
         print(rejected.report.summary(), file=sys.stderr)
-        print("Upload rejected: nothing was changed.", file=sys.stderr)
-        return 1
+        return _refuse("Upload rejected: nothing was changed.")
     except PublishError as error:
-        print(f"Publish failed, the previous version stays current: {error}", file=sys.stderr)
-        return 1
+        return _refuse(f"Publish failed, the previous version stays current: {error}")
     print(f"Published version {result.version} for {args.country.upper()}")
     return 0
 
@@ -137,8 +138,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     try:
         result = restore_country(args.country.upper(), args.version, Scope.hq(args.user))
     except (PublishError, RejectedUpload) as error:
-        print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
-        return 1
+        return _refuse(f"Restore failed, nothing changed: {error}")
     print(f"Restored {args.country.upper()} from version {args.version} as version {result.version}")
     return 0
 
@@ -170,8 +170,7 @@ def _cmd_approve(args: argparse.Namespace) -> int:
     try:
         item, result = submissions.approve(args.country.upper(), Scope.hq(args.user))
     except (submissions.SubmissionError, PublishError, RejectedUpload) as error:
-        print(f"Not approved, nothing changed: {error}", file=sys.stderr)
-        return 1
+        return _refuse(f"Not approved, nothing changed: {error}")
     print(f"Approved {item.country} (submitted by {item.user} at {item.at}): published as version {result.version}")
     return 0
 
@@ -183,8 +182,7 @@ def _cmd_return(args: argparse.Namespace) -> int:
     try:
         item = submissions.return_submission(args.country.upper(), Scope.hq(args.user), args.comment)
     except submissions.SubmissionError as error:
-        print(f"Not returned: {error}", file=sys.stderr)
-        return 1
+        return _refuse(f"Not returned: {error}")
     print(f"Returned {item.country} to {item.user} with the comment: {item.comment}")
     return 0
 
@@ -198,16 +196,14 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
     country = args.country.upper()
     if country not in contract.code_list("country"):
-        print(f"Unknown country {country!r}; one of {', '.join(contract.code_list('country'))}", file=sys.stderr)
-        return 1
+        return _refuse(f"Unknown country {country!r}; one of {', '.join(contract.code_list('country'))}")
     out = Path(args.out)
     scope = Scope.hq(args.user)  # the command line acts as HQ: whoever can run it can read data/ anyway
     try:
         path = db.check_database()
         files = {kind: current_files(country, scope, kind, path) for kind in ("csv", "xlsx")}
     except db.DatabaseUnavailable as error:
-        print(f"The database cannot be read ({error}); run `python -m score build` first.", file=sys.stderr)
-        return 1
+        return _refuse(f"The database cannot be read ({error}); run `python -m score build` first.")
     for kind, written in files.items():
         (out / kind).mkdir(parents=True, exist_ok=True)
         for name, data in written.items():
@@ -243,18 +239,15 @@ def _cmd_users(args: argparse.Namespace) -> int:
         return 0
     if args.action == "remove":
         if not auth.remove_user(args.username):
-            print(f"no user {args.username!r}", file=sys.stderr)
-            return 1
+            return _refuse(f"no user {args.username!r}")
         print(f"removed {args.username}; their open sessions end at their next click")
         return 0
     if args.action == "demo":
         if not auth.demo_accounts_allowed():
-            print(
+            return _refuse(
                 "Refused: the loaded data set is not the demo set (a country folder has no DEMO_DATA.txt). Demo\n"
-                "accounts have published passwords and would not work on real data anyway.",
-                file=sys.stderr,
+                "accounts have published passwords and would not work on real data anyway."
             )
-            return 1
         for name, role, codes, secret in auth.DEMO_USERS:
             auth.add_user(name, secret, role, codes, demo=True)
         print("Demo users (valid only while the demo data set is loaded):")
@@ -270,13 +263,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
         else:
             password = getpass.getpass(f"Password for {args.username}: ")
             if getpass.getpass("Again: ") != password:
-                print("The passwords differ; nothing changed.", file=sys.stderr)
-                return 1
+                return _refuse("The passwords differ; nothing changed.")
     try:
         user = auth.add_user(args.username, password, args.role, countries, sso=args.sso)
     except auth.UserError as error:
-        print(f"{error}; nothing changed.", file=sys.stderr)
-        return 1
+        return _refuse(f"{error}; nothing changed.")
     print(f"saved {user.username} ({user.role}{': ' + ','.join(user.countries) if user.countries else ''})")
     return 0
 
@@ -293,8 +284,7 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     try:
         deck = deck_from_link(args.query or "", language=args.lang, role=args.role, progress=progress)
     except ValueError as error:
-        print(f"{error}; no deck written.", file=sys.stderr)
-        return 1
+        return _refuse(f"{error}; no deck written.")
     Path(args.out).write_bytes(deck)
     print(f"wrote {args.out} ({len(deck):,} bytes)")
     return 0
@@ -312,8 +302,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         recipe = page_report(args.query or "", args.lang, args.role, args.page)
     except ValueError as error:
-        print(f"{error}; no report written.", file=sys.stderr)
-        return 1
+        return _refuse(f"{error}; no report written.")
     document = recipe.html()
     out.write_bytes(document)
     print(f"wrote {out} ({len(document):,} bytes, {time.monotonic() - started:.1f} s)")

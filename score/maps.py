@@ -400,6 +400,32 @@ def cell_records(cells: pd.DataFrame, sector_names: dict[str, str]) -> list[dict
     return out
 
 
+def _outline_layer(
+    layer_id: str,
+    features: list[dict],
+    line: list[int],
+    width: float,
+    fill: str | list[int] | None = None,
+    pickable: bool = False,
+    **options: object,
+) -> pdk.Layer:
+    """Country shapes (or hatching lines) outlined `width` pixels wide, filled when `fill` is given."""
+    if fill is not None:
+        options["get_fill_color"] = fill
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id=layer_id,
+        stroked=True,
+        filled=fill is not None,
+        get_line_color=line,
+        line_width_units=PIXELS,
+        get_line_width=width,
+        pickable=pickable,
+        **options,
+    )
+
+
 # The tooltip's HTML is fixed here; the values filled into it are plain text, which Streamlit's deck.gl
 # component HTML-escapes (so an uploaded enterprise name cannot inject markup).
 TOOLTIP = "<b>{tt_title}</b><br/>{tt_label} <b>{tt_value}</b><br/>{tt_note}"
@@ -429,47 +455,20 @@ def build_deck(
     hidden = [f["properties"]["iso3"] for f in project if f["properties"]["state"] == "suppressed"]
     hatching = [line for iso3 in hidden for line in hatch(iso3, hatch_spacing(view.zoom))]
     layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            {"type": "FeatureCollection", "features": context},
-            id="world",
-            stroked=True,
-            filled=True,
-            get_fill_color=_rgba(CONTEXT_FILL),
-            get_line_color=_rgba(CONTEXT_LINE),
-            line_width_units=PIXELS,
-            get_line_width=1,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            {"type": "FeatureCollection", "features": project},
-            id="countries",
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
-            get_line_color=_rgba(PROJECT_LINE),
-            line_width_units=PIXELS,
-            get_line_width=1.2,
+        _outline_layer("world", context, _rgba(CONTEXT_LINE), 1, fill=_rgba(CONTEXT_FILL)),
+        _outline_layer(
+            "countries",
+            project,
+            _rgba(PROJECT_LINE),
+            1.2,
+            fill="properties.fill",
             pickable=True,
             auto_highlight=True,
             highlight_color=[255, 255, 255, 70],
         ),
     ]
     if hatching:
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                {"type": "FeatureCollection", "features": hatching},
-                id="not-shown",
-                stroked=True,
-                filled=False,
-                get_line_color=_rgba(HATCH_LINE, 200),
-                line_width_units=PIXELS,
-                get_line_width=1,
-                pickable=False,
-            )
-        )
+        layers.append(_outline_layer("not-shown", hatching, _rgba(HATCH_LINE, 200), 1))
     records = cell_records(cells, sector_names) if cells is not None and len(cells) else []
     if records:
         layers.append(

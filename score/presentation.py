@@ -379,6 +379,23 @@ def titled_map_figure(
     return fig
 
 
+def _shapes(
+    xs: list[float | None], ys: list[float | None], fill: str, line: str, width: float, name: str | None = None
+) -> go.Scatter:
+    """Filled outlines (rings separated by None) in one colour, with `name` in the legend when it has one."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        fill="toself",
+        mode="lines",
+        line={"width": width, "color": line},
+        fillcolor=fill,
+        name=name,
+        hoverinfo="skip",
+        showlegend=bool(name),
+    )
+
+
 def map_figure(
     values: pd.DataFrame, metric_name: str, names: Mapping[str, str], metric: str = "enterprises"
 ) -> go.Figure:
@@ -411,34 +428,11 @@ def map_figure(
         entry = classes.setdefault(f"{colour}|{key}", ([], []))
         entry[0].extend(xs)
         entry[1].extend(ys)
-    fig.add_trace(
-        go.Scatter(
-            x=context_x,
-            y=context_y,
-            fill="toself",
-            mode="lines",
-            line={"width": 0.5, "color": maps.CONTEXT_LINE},
-            fillcolor=maps.CONTEXT_FILL,
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
+    fig.add_trace(_shapes(context_x, context_y, maps.CONTEXT_FILL, maps.CONTEXT_LINE, 0.5))
     for key, (xs, ys) in sorted(classes.items(), key=lambda item: item[0].split("|", 1)[1]):
         colour, label = key.split("|", 1)
         label = label.split("|", 1)[-1]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                mode="lines",
-                line={"width": 1, "color": maps.PROJECT_LINE},
-                fillcolor=colour,
-                name=label,
-                hoverinfo="skip",
-                showlegend=bool(label),
-            )
-        )
+        fig.add_trace(_shapes(xs, ys, colour, maps.PROJECT_LINE, 1, name=label))
     centres = _centres()
     for row in values.itertuples(index=False):
         if row.country not in centres or (not row.suppressed and (pd.isna(row.value) or not row.n)):
