@@ -28,9 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -41,9 +41,9 @@ from tests.e2e.app_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     COUNTRIES,
-    LOCAL_HOSTS,
     AppServer,
     data_env,
+    leaves_machine,
     prepare_data_dir,
 )
 from tests.e2e.datasets import col_without_last, names  # noqa: E402
@@ -73,6 +73,15 @@ def next_view(n: int, loads: int, rng: random.Random) -> tuple[str, str, str]:
     return VIEWS[(n + loads) % len(VIEWS)] if loads < len(VIEWS) else rng.choice(VIEWS)
 
 
+def user_views(n: int, deadline: float, max_loads: int) -> Iterator[tuple[str, str, str]]:
+    """Virtual user n's views (path, query, what shows it drawn) until the time is up or it made max_loads loads."""
+    rng = random.Random(n)
+    loads = 0
+    while time.monotonic() < deadline and loads < max_loads:
+        yield next_view(n, loads, rng)
+        loads += 1
+
+
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
@@ -81,6 +90,12 @@ class Results:
     col_values: dict[str, int] = field(default_factory=dict)
     publishes: list[dict] = field(default_factory=list)
     loads_per_session: list[int] = field(default_factory=list)
+
+    def col_figure(self, n: int, shown: str, allowed: set[str]) -> None:
+        """The COL figure session n saw: counted, and an error unless it is one data set's."""
+        self.col_values[shown] = self.col_values.get(shown, 0) + 1
+        if shown not in allowed:
+            self.errors.append(f"session {n}: COL shows {shown}, expected one of {sorted(allowed)}")
 
 
 async def wait_loaded(page: Page, ready: str) -> None:
@@ -92,8 +107,7 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
 
     async def guard(route: Route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS:
+        if leaves_machine(route.request.url):
             out.blocked.append(route.request.url)
             await route.abort("blockedbyclient")
         else:
@@ -106,10 +120,8 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
         "response",
         lambda r: out.errors.append(f"session {n}: HTTP {r.status} {r.url}") if r.status >= 500 else None,
     )
-    rng = random.Random(n)
     loads = 0
-    while time.monotonic() < deadline and loads < max_loads:
-        path, query, ready = next_view(n, loads, rng)
+    for path, query, ready in user_views(n, deadline, max_loads):
         url = f"{base}{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:
@@ -119,10 +131,7 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
             if await page.locator(EXCEPTION).count():
                 out.errors.append(f"session {n}: exception box on {url}")
             elif path == "/" and query == "countries=COL":
-                shown = (await page.locator(METRIC).first.inner_text()).strip()
-                out.col_values[shown] = out.col_values.get(shown, 0) + 1
-                if shown not in allowed:
-                    out.errors.append(f"session {n}: COL shows {shown}, expected one of {sorted(allowed)}")
+                out.col_figure(n, (await page.locator(METRIC).first.inner_text()).strip(), allowed)
             out.latencies.append(elapsed)
         except Exception as error:
             out.errors.append(f"session {n}: {url}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
@@ -133,10 +142,8 @@ async def session(n: int, browser, base: str, deadline: float, max_loads: int, a
 
 async def ws_session(n: int, base: str, deadline: float, max_loads: int, allowed: set[str], out: Results):
     """A virtual user: reload after reload, each a new session over Streamlit's websocket protocol."""
-    rng = random.Random(n)
     loads = 0
-    while time.monotonic() < deadline and loads < max_loads:
-        path, query, _ready = next_view(n, loads, rng)
+    for path, query, _ready in user_views(n, deadline, max_loads):
         where = f"{path}{'?' + query if query else ''}"
         started = time.monotonic()
         try:
@@ -146,10 +153,7 @@ async def ws_session(n: int, base: str, deadline: float, max_loads: int, allowed
                 out.errors.append(f"session {n}: script failed on {where}")
             out.latencies.append(time.monotonic() - started)
             if path == "/" and query == "countries=COL":
-                value = shown.metrics.get("Enterprises engaged", "missing")
-                out.col_values[value] = out.col_values.get(value, 0) + 1
-                if value not in allowed:
-                    out.errors.append(f"session {n}: COL shows {value}, expected one of {sorted(allowed)}")
+                out.col_figure(n, shown.metrics.get("Enterprises engaged", "missing"), allowed)
         except Exception as error:
             out.errors.append(f"session {n}: {where}: {type(error).__name__}: {str(error)[:200]}")
         loads += 1

@@ -313,6 +313,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_view_arguments(p: argparse.ArgumentParser) -> None:
+    """Whose view of which dashboard link, in which language: what `deck` and `report` draw alike."""
+    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
+    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
+    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m score", description="SCORE results data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -368,16 +375,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("deck", help="the Presentation page's PowerPoint deck for the filters of a dashboard link")
     p.add_argument("--out", required=True, help="the .pptx file to write")
-    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
-    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
-    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+    _add_view_arguments(p)
     p.set_defaults(func=_cmd_deck)
 
     p = sub.add_parser("report", help="one self-contained HTML file (and a PDF) of a page for a dashboard link")
     p.add_argument("--out", required=True, help="the .html file to write (the PDF beside it, with --pdf)")
-    p.add_argument("--lang", default="en", choices=["en", "fr", "es"])
-    p.add_argument("--query", help='filters as in a dashboard link, e.g. "countries=COL&phases=I"')
-    p.add_argument("--role", default="public", choices=["public", "hq"], help="whose view (default: the public)")
+    _add_view_arguments(p)
     p.add_argument("--page", default="overview", help="overview (default), enterprises, training ... country")
     p.add_argument("--pdf", action="store_true", help="also print it to PDF (A4 landscape) with Chromium")
     p.set_defaults(func=_cmd_report)

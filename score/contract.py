@@ -56,6 +56,7 @@ class Table:
     key: tuple[str, ...]
     required: bool = True  # the file must be part of a country submission
     checks: tuple[str, ...] = field(default=())  # human-readable cross-row rules, for the README
+    title: str = field(kw_only=True)  # the table's name for people (tabs, summaries), translated where shown
 
     @property
     def column_names(self) -> list[str]:
@@ -130,6 +131,7 @@ ENTERPRISES = Table(
         N_("enterprise_id is unique and starts with the country's ISO3 code"),
         N_("latitude/longitude lie inside the country (with a small margin for the coast)"),
     ),
+    title=N_("Enterprises"),
 )
 
 TRAINING = Table(
@@ -167,6 +169,7 @@ TRAINING = Table(
         N_("each enterprise_id exists in enterprises"),
         N_("classroom_date is not before the enterprise joined"),
     ),
+    title=N_("Training"),
 )
 
 INDICATORS = Table(
@@ -185,6 +188,7 @@ INDICATORS = Table(
         N_("yes/no indicators (kind share) are 0 or 1 and measured at follow_up only"),
         N_("a follow-up value more than 10 times the baseline is flagged as a warning"),
     ),
+    title=N_("Indicators"),
 )
 
 LOGFRAME = Table(
@@ -218,6 +222,7 @@ LOGFRAME = Table(
     ),
     key=("indicator", "period_end"),
     required=False,
+    title=N_("Logframe"),
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (ENTERPRISES, TRAINING, INDICATORS, LOGFRAME)}

@@ -44,6 +44,42 @@ def _reference_labels(kind: str, language: str) -> dict[str, str]:
     return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
+def column_headings() -> dict[str, str]:
+    """Headings on screen for the columns of the validation report and of the data quality checks' rows, one
+    word per column code wherever it is shown (their CSV downloads keep the codes, except the report's)."""
+    return {
+        # the validation report (ingest.report.REPORT_COLUMNS; "where" is file, sheet, rows and column in one)
+        "severity": _("Severity"),
+        "file": _("File"),
+        "sheet": _("Sheet"),
+        "rows": _("Rows"),
+        "column": _("Column"),
+        "where": _("Where"),
+        "fix": _("Fix"),
+        # the rows of the data quality checks (queries/dq_*.sql)
+        "country": _("Country"),
+        "enterprise_id": _("Id"),
+        "name": _("Name"),
+        "sector": _("Sector"),
+        "partner": _("Partner"),
+        "joined_on": _("Joined"),
+        "module": _("Module"),
+        "classroom_date": _("Classroom training"),
+        "months_since": _("Months since"),
+        "source": _("File"),
+        "indicator": _("Indicator"),
+        "period": _("Period"),
+        "measured_on": _("Measured on"),
+        "baseline": _("Baseline"),
+        "median_value": _("Median in the country"),
+        "robust_z": _("Robust z-score"),
+        "reason": _("Reason"),
+        # both
+        "value": _("Value"),
+        "problem": _("Problem"),
+    }
+
+
 def export_labels() -> dict[str, dict[str, str]]:
     """Code -> name in the viewer's language for every code column an export may hold."""
     return {

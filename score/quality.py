@@ -109,31 +109,6 @@ def action_label(action: object) -> str:
     return labels.get(str(action), "" if action is None else str(action))
 
 
-def detail_headings() -> dict[str, str]:
-    """Headings for the columns of the dq_* detail rows on screen (their CSV keeps the column codes)."""
-    return {
-        "country": _("Country"),
-        "enterprise_id": _("Id"),
-        "name": _("Name"),
-        "sector": _("Sector"),
-        "partner": _("Partner"),
-        "joined_on": _("Joined"),
-        "module": _("Module"),
-        "classroom_date": _("Classroom training"),
-        "months_since": _("Months since"),
-        "source": _("File"),
-        "problem": _("Problem"),
-        "indicator": _("Indicator"),
-        "period": _("Period"),
-        "measured_on": _("Measured on"),
-        "value": _("Value"),
-        "baseline": _("Baseline"),
-        "median_value": _("Median in the country"),
-        "robust_z": _("Robust z-score"),
-        "reason": _("Reason"),
-    }
-
-
 def detail_texts() -> dict[str, str]:
     """The fixed texts the dq_* queries write into their rows (problem and reason codes), translated."""
     return {

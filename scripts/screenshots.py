@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -31,8 +30,8 @@ from tests.e2e import dashboard as ui  # noqa: E402
 from tests.e2e.app_server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    LOCAL_HOSTS,
     AppServer,
+    leaves_machine,
     prepare_data_dir,
     users_command_available,
 )
@@ -43,8 +42,7 @@ NO_CHART = {"upload", "data_quality", "audit", "present"}  # present opens on a 
 def _offline(blocked: list[str]):
     def handle(route: Route) -> None:
         url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS:
+        if leaves_machine(url):
             blocked.append(url)
             route.abort("blockedbyclient")
         else:

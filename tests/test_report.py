@@ -166,14 +166,18 @@ def test_csv_reports_have_no_sheet_column_and_workbook_reports_do() -> None:
 
 def test_the_report_is_written_in_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
     # Without catalogues (locales/ is another engineer's), mark what goes through the translation function.
-    from score import ingest
+    from score import ingest, labels
+
+    def marked(message: str, **values: object) -> str:
+        return "«" + message.format(**values) + "»"
 
     for info in pkgutil.iter_modules(ingest.__path__, "score.ingest."):  # every module that writes messages
         if info.name == "score.ingest.__main__":  # the command line, which would run on import
             continue
         module = importlib.import_module(info.name)
         if hasattr(module, "_"):
-            monkeypatch.setattr(module, "_", lambda message, **values: "«" + message.format(**values) + "»")
+            monkeypatch.setattr(module, "_", marked)
+    monkeypatch.setattr(labels, "_", marked)  # the column headings (labels.column_headings)
     ent = text("enterprises.csv").replace(",garments,", ",confecciones,")
     people = validate_submission("COL", files(enterprises__csv=ent)).for_people()
     assert all(str(name).startswith("«") for name in people.columns)

@@ -113,21 +113,11 @@ if not hidden and not empty:
     left, right = st.columns(2)
     with left:
         c.outcome_share_section(
-            shares,
-            "share_pct",
-            title=_("Enterprises answering yes at follow-up (% of enterprises)"),
-            labels=indicators,
-            empty_message=_("No enterprise in {country} has a follow-up answer yet.", country=name),
-            file_name=f"{iso3}-outcomes-reported",
+            shares, "share_pct", labels=indicators, file_name=f"{iso3}-outcomes-reported", country=name
         )
     with right:
         c.outcome_share_section(
-            changes,
-            "improved_pct",
-            title=_("Enterprises improving (% of those with baseline and follow-up)"),
-            labels=indicators,
-            empty_message=_("No enterprise in {country} has both a baseline and a follow-up yet.", country=name),
-            file_name=f"{iso3}-outcomes-improving",
+            changes, "improved_pct", labels=indicators, file_name=f"{iso3}-outcomes-improving", country=name
         )
 
 # ---- logframe (the country's latest report; programme figures, not filtered by sector, phase ...: asked with

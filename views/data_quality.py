@@ -10,6 +10,7 @@ import streamlit as st
 
 from score import exports, quality
 from score.i18n import _, fmt_datetime, fmt_int
+from score.labels import column_headings
 from score.web import components, ui
 
 scope = ui.current_scope()
@@ -68,7 +69,7 @@ for check in checks:
                 "period": quality.detail_texts(),
             }
             shown = components.with_labels(frame, **{k: v for k, v in labels.items() if k in frame.columns})
-            headings = quality.detail_headings()
+            headings = column_headings()
             st.dataframe(
                 shown.rename(columns={k: v for k, v in headings.items() if k in shown.columns}),
                 hide_index=True,

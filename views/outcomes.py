@@ -28,15 +28,7 @@ if not c.has_data(shares, "n_enterprises") and not c.has_data(changes, "n_enterp
 st.subheader(_("Reported at follow-up"))
 left, right = st.columns([3, 2])
 with left:
-    c.outcome_share_section(
-        shares,
-        "share_pct",
-        title=_("Enterprises answering yes at follow-up (% of enterprises)"),
-        labels=labels,
-        empty_message=_("No enterprise in the current selection has a follow-up answer yet."),
-        file_name="outcomes-reported",
-        hidden_from=shares,
-    )
+    c.outcome_share_section(shares, "share_pct", labels=labels, file_name="outcomes-reported", hidden_from=shares)
 with right:
     st.caption(
         _(
@@ -60,14 +52,7 @@ measure = (
 left, right = st.columns([3, 2])
 with left:
     c.outcome_share_section(
-        changes,
-        "improved_pct",
-        title=_("Enterprises improving (% of enterprises with baseline and follow-up)"),
-        labels=labels,
-        empty_message=_("No enterprise in the current selection has both a baseline and a follow-up yet."),
-        file_name="outcomes-improving",
-        hidden_from=changes,
-        note=False,
+        changes, "improved_pct", labels=labels, file_name="outcomes-improving", hidden_from=changes, note=False
     )
 with right:
     st.caption(

@@ -47,7 +47,6 @@ from score.ingest.report import (
     Issue,
     IssueCollector,
     ValidationReport,
-    report_headers,
     rows_text,
 )
 from score.ingest.rules import COORDINATE_MARGIN_DEG, FOLLOW_UP_JUMP
@@ -79,7 +78,6 @@ __all__ = [
     "load_country_dir",
     "norm_name",
     "parse_delimited",
-    "report_headers",
     "rows_text",
     "suggest_code",
     "validate_paths",

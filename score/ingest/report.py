@@ -15,10 +15,13 @@ import pandas as pd
 
 from score.contract import Table
 from score.i18n import _, ngettext
+from score.labels import column_headings
 
 ERROR = "error"
 WARNING = "warning"
 ISSUE_COLUMNS = ["severity", "file", "sheet", "row", "column", "value", "problem", "fix", "count", "rows", "cause"]
+# The report for people (screen and CSV download): its columns, headed through labels.column_headings
+REPORT_COLUMNS = ["severity", "file", "sheet", "rows", "column", "value", "problem", "fix"]
 MAX_ISSUES_PER_RULE = 200  # per file, column and rule; the rest is summed up in one issue
 MAX_ROWS_PER_ISSUE = 10_000  # a grouped issue lists at most this many rows (and counts them all)
 ROWS_SHOWN = 12  # rows listed in the report for people before "… (n rows)"
@@ -117,7 +120,7 @@ class ValidationReport:
 
         `compact`: for the screen, file, sheet, rows and column in one "Where" column, so that Problem and
         Fix keep their width on a 1280 px screen (the CSV download has them apart)."""
-        labels = report_headers()
+        labels = column_headings()
         severity = {ERROR: _("Error"), WARNING: _("Warning")}
         issues = self.ordered()
         records = [
@@ -133,7 +136,7 @@ class ValidationReport:
             }
             for i in issues
         ]
-        frame = pd.DataFrame(records, columns=list(labels))
+        frame = pd.DataFrame(records, columns=REPORT_COLUMNS)
         if compact:
             parts = [
                 " · ".join(p for p in (r["file"], r["sheet"], _where_rows(i), r["column"]) if p)
@@ -141,7 +144,7 @@ class ValidationReport:
             ]
             frame = frame.drop(columns=["file", "sheet", "rows", "column"]).assign(where=parts)
             order = ["severity", "where", "value", "problem", "fix"]
-            return frame[order].rename(columns=labels | {"where": _("Where")})
+            return frame[order].rename(columns=labels)
         if not any(i.sheet for i in issues):
             frame = frame.drop(columns="sheet")
         return frame.rename(columns=labels)
@@ -218,20 +221,6 @@ def _where_rows(issue: Issue) -> str:
     if issue.count > 1:
         return _("rows {rows}", rows=issue.rows_text)
     return _("row {row}", row=issue.row) if issue.row is not None else ""
-
-
-def report_headers() -> dict[str, str]:
-    """Column names of the report for people (screen and CSV download), in the current language."""
-    return {
-        "severity": _("Severity"),
-        "file": _("File"),
-        "sheet": _("Sheet"),
-        "rows": _("Rows"),
-        "column": _("Column"),
-        "value": _("Value"),
-        "problem": _("Problem"),
-        "fix": _("Fix"),
-    }
 
 
 def _as_typed(value: object) -> str:

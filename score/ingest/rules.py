@@ -427,41 +427,59 @@ def _check_indicators(src: _Source, issues: IssueCollector) -> None:
         suffixes=("", "_base"),
     ).set_index("_row")
     jump = (pairs["value_base"] > 0) & (pairs["value"] > FOLLOW_UP_JUMP * pairs["value_base"])
-    jump = jump.fillna(False).astype(bool)
-    if jump.any():
-        head = pairs[jump].iloc[:MAX_ISSUES_PER_RULE]
-        issues.add_rows(
-            WARNING,
-            src,
-            "value",
-            jump[jump].index,
-            src.frame["value"],
-            [
-                _(
-                    "The follow-up value is more than {factor} times the baseline ({baseline}, row {row}).",
-                    factor=FOLLOW_UP_JUMP,
-                    baseline=_fmt(b),
-                    row=r,
-                )
-                for b, r in zip(head["value_base"], head["_row_base"], strict=True)
-            ],
-            _("Check both values and their units (e.g. a yearly total against a monthly one)."),
-        )
-    early = (pairs["measured_on"] < pairs["measured_on_base"]).fillna(False).astype(bool)
-    if early.any():
-        head = pairs[early].iloc[:MAX_ISSUES_PER_RULE]
-        issues.add_rows(
-            ERROR,
-            src,
-            "measured_on",
-            early[early].index,
-            src.frame["measured_on"],
-            [
-                _("The follow-up is dated before its baseline ({date}, row {row}).", date=f"{d:%Y-%m-%d}", row=r)
-                for d, r in zip(head["measured_on_base"], head["_row_base"], strict=True)
-            ],
-            _("Check the two dates, or whether baseline and follow_up were swapped."),
-        )
+    _flag_against_baseline(
+        issues,
+        src,
+        WARNING,
+        "value",
+        pairs,
+        jump.fillna(False).astype(bool),
+        lambda baseline, row: _(
+            "The follow-up value is more than {factor} times the baseline ({baseline}, row {row}).",
+            factor=FOLLOW_UP_JUMP,
+            baseline=_fmt(baseline),
+            row=row,
+        ),
+        _("Check both values and their units (e.g. a yearly total against a monthly one)."),
+    )
+    _flag_against_baseline(
+        issues,
+        src,
+        ERROR,
+        "measured_on",
+        pairs,
+        (pairs["measured_on"] < pairs["measured_on_base"]).fillna(False).astype(bool),
+        lambda baseline, row: _(
+            "The follow-up is dated before its baseline ({date}, row {row}).", date=f"{baseline:%Y-%m-%d}", row=row
+        ),
+        _("Check the two dates, or whether baseline and follow_up were swapped."),
+    )
+
+
+def _flag_against_baseline(
+    issues: IssueCollector,
+    src: _Source,
+    severity: str,
+    column: str,
+    pairs: pd.DataFrame,
+    flagged: pd.Series,
+    problem: Callable[[Any, int], str],
+    fix: str,
+) -> None:
+    """Follow-up rows of `pairs` (each beside its baseline: `<column>_base`, `_row_base`) where `flagged`, as issues
+    on `column`; the first MAX_ISSUES_PER_RULE say what the baseline holds (`problem(baseline value, its row)`)."""
+    if not flagged.any():
+        return
+    head = pairs[flagged].iloc[:MAX_ISSUES_PER_RULE]
+    issues.add_rows(
+        severity,
+        src,
+        column,
+        flagged[flagged].index,
+        src.frame[column],
+        [problem(b, r) for b, r in zip(head[f"{column}_base"], head["_row_base"], strict=True)],
+        fix,
+    )
 
 
 def _check_logframe(src: _Source, issues: IssueCollector) -> None:

@@ -58,12 +58,7 @@ def kind_label(kind: str) -> str:
 
 
 def table_labels() -> dict[str, str]:
-    return {
-        "enterprises": _("Enterprises"),
-        "training": _("Training"),
-        "indicators": _("Indicators"),
-        "logframe": _("Logframe"),
-    }
+    return {name: _(table.title) for name, table in contract.TABLES.items()}
 
 
 def state_label(state: str) -> str:

@@ -18,6 +18,7 @@ import tempfile
 import time
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from score.serve import healthy, streamlit_command
 
@@ -27,6 +28,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Keep the browser quiet with the network off (see ../shared/BROWSER.md).
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def leaves_machine(url: str) -> bool:
+    """A web or websocket request to a host other than this machine: what a browser run blocks and records."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS
 
 
 def free_port() -> int:

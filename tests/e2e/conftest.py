@@ -19,7 +19,15 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.e2e.app_server import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, REPO, AppServer, prepare_data_dir
+from tests.e2e.app_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    REPO,
+    AppServer,
+    leaves_machine,
+    prepare_data_dir,
+)
 
 RESULTS = REPO / "test-results"
 # Playwright's 5 s for an expectation is a quiet desktop's; two browsers and two app servers on a 2-core CI
@@ -81,8 +89,7 @@ class NetworkGuard:
 
     def _route(self, route: Route) -> None:
         url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+        if leaves_machine(url):
             self.blocked.append(url)
             route.abort("blockedbyclient")
         else:

@@ -101,17 +101,31 @@ def outcome_share_section(
     frame: pd.DataFrame,
     measure: Literal["share_pct", "improved_pct"],
     *,
-    title: str,
     labels: Mapping[str, str],
-    empty_message: str,
     file_name: str,
+    country: str | None = None,
     hidden_from: pd.DataFrame | None = None,
     note: bool = True,
 ) -> None:
     """Outcome indicators as % bars with their n: answering yes at follow-up (`share_pct`) or improving
-    (`improved_pct`). `hidden_from`: the frame whose suppression turns the empty message into 'hidden';
-    `note`: the suppression note under it (False where the page notes it once further down)."""
+    (`improved_pct`), with the same title on every page. `country`: the country's name on its profile (the empty
+    message names it), None for the current selection. `hidden_from`: the frame whose suppression turns the empty
+    message into 'hidden'; `note`: the suppression note under it (False where the page notes it once further down)."""
     colour = charts.PERIOD_COLOURS["follow_up"] if measure == "share_pct" else charts.STATUS_COLOURS["achieved"]
+    title = {
+        "share_pct": _("Enterprises answering yes at follow-up (% of enterprises)"),
+        "improved_pct": _("Enterprises improving (% of enterprises with baseline and follow-up)"),
+    }[measure]
+    if country:
+        empty_message = {
+            "share_pct": _("No enterprise in {country} has a follow-up answer yet.", country=country),
+            "improved_pct": _("No enterprise in {country} has both a baseline and a follow-up yet.", country=country),
+        }[measure]
+    else:
+        empty_message = {
+            "share_pct": _("No enterprise in the current selection has a follow-up answer yet."),
+            "improved_pct": _("No enterprise in the current selection has both a baseline and a follow-up yet."),
+        }[measure]
     show_or_empty(
         share_chart(frame, "indicator", measure, "n_enterprises", title=title, labels=labels, colour=colour),
         empty_message,
