@@ -2,18 +2,17 @@
 
     .venv/bin/python bench/chart_draw.py dump OUT.json [--repo CHECKOUT] [--pages overview] [--languages en,fr,es]
     .venv/bin/python bench/chart_draw.py dump OUT.json --floor
-    .venv/bin/python bench/chart_draw.py time A.json B.json [--rounds 8] [--width 560]
+    .venv/bin/python bench/chart_draw.py time A.json B.json [C.json ...] [--rounds 8] [--width 560]
     .venv/bin/python bench/chart_draw.py margins A.json [--widths 330,560,1000]
 
 `dump` runs the pages with AppTest (public viewer, each language through `?lang=`) and keeps every Plotly chart as
 the page sends it to the browser (the spec's data, layout and config); `--repo` runs another checkout's code, so a
 change can be compared with main's figures; `--floor` dumps bench/floor_app.py's five charts instead.
 
-`time` draws both sets in the system Chromium (/usr/bin/chromium, offline) with the plotly.js that Plotly's Python
-package ships, one chart at a time into a div `--width` px wide, from `Plotly.newPlot` to the chart drawn (its
-promise resolved and the layout flushed); A and B alternate set by set, the order swapped each round. Per chart
-also how many times Plotly drew it (`plotly_afterplot`): a second time is what `automargin` costs when tick labels or
-a legend push a margin. Prints per chart and per set the medians, and the ratio B/A of each round's totals.
+`time` draws the sets in the system Chromium (/usr/bin/chromium, offline) with the plotly.js that Plotly's Python
+package ships, one chart at a time into a div `--width` px wide, from `Plotly.react` to the chart drawn (its
+promise resolved and the layout flushed); the sets take turns, the order reversed each round. Prints each chart's
+median, each set's mean time per chart, and per round the ratio of each set's mean per chart to the first set's.
 
 `margins` checks the fixed margins (score.charts.fitted_margins) against Plotly's own: each chart is drawn with
 Plotly's margin pushing on (`automargin`, `margin.autoexpand`) at each width, and the margins Plotly arrives at
@@ -34,24 +33,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
-# Draws one figure into a fresh div of the given width as react-plotly.js (Streamlit's PlotlyChart) does, with
-# Plotly.react; resolves with (ms, how many times Plotly drew it: `plotly_afterplot` events; a second one is what
-# `automargin` costs when tick labels or a legend push a margin: Plotly draws the chart again with the new margins).
+# Draws one figure into a fresh div of the given width with Plotly.react, as react-plotly.js (Streamlit's
+# PlotlyChart) does; resolves with the milliseconds it took. (A margin pushed by `automargin` makes Plotly draw the
+# chart again inside the same call: no second `plotly_afterplot`, only the time shows it.)
 DRAW = """
 async ([spec, width]) => {
   const div = document.createElement('div');
   div.style.width = width + 'px';
   document.body.appendChild(div);
   await Plotly.newPlot(div, [], {});
-  let plots = 0;
-  div.on('plotly_afterplot', () => plots++);
   const start = performance.now();
   await Plotly.react(div, spec.data, spec.layout, spec.config || {});
   void document.body.offsetHeight;  // the layout the drawing caused, as a page would pay it
   const ms = performance.now() - start;
   Plotly.purge(div);
   div.remove();
-  return [ms, plots];
+  return ms;
 }
 """
 
@@ -92,42 +89,45 @@ def dump(out: Path, repo: Path, pages: list[str], languages: list[str], floor: b
     out.write_text(json.dumps(specs))
 
 
-def time_sets(a: Path, b: Path, rounds: int, width: int) -> None:
+def time_sets(paths: list[Path], rounds: int, width: int) -> None:
     import plotly
     from playwright.sync_api import sync_playwright
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    sets = {"A": json.loads(a.read_text()), "B": json.loads(b.read_text())}
-    times: dict[str, dict[str, list[float]]] = {k: {s["name"]: [] for s in v} for k, v in sets.items()}
-    draws: dict[str, dict[str, int]] = {k: {} for k in sets}
-    totals: dict[str, list[float]] = {"A": [], "B": []}
+    sets = [json.loads(path.read_text()) for path in paths]
+    times: list[dict[str, list[float]]] = [{s["name"]: [] for s in specs} for specs in sets]
+    per_chart: list[list[float]] = [[] for _ in sets]  # each round's mean per chart
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.route("**/*", lambda route: route.abort())
         page.set_content("<html><body style='margin:0'></body></html>")
         page.add_script_tag(path=str(plotly_js))
-        for name in ("A", "B"):  # warm-up: plotly.js compiled, fonts measured
-            for spec in sets[name]:
+        for specs in sets:  # warm-up: plotly.js compiled, fonts measured
+            for spec in specs:
                 page.evaluate(DRAW, [spec, width])
+        order = list(range(len(sets)))
         for r in range(rounds):
-            for name in ("A", "B") if r % 2 == 0 else ("B", "A"):
+            for k in order if r % 2 == 0 else order[::-1]:
                 total = 0.0
-                for spec in sets[name]:
-                    ms, plots = page.evaluate(DRAW, [spec, width])
-                    times[name][spec["name"]].append(ms)
-                    draws[name][spec["name"]] = plots
+                for spec in sets[k]:
+                    ms = page.evaluate(DRAW, [spec, width])
+                    times[k][spec["name"]].append(ms)
                     total += ms
-                totals[name].append(total)
+                per_chart[k].append(total / len(sets[k]))
         browser.close()
-    for name in ("A", "B"):
-        print(f"\n{name}: {a if name == 'A' else b} ({len(sets[name])} charts, width {width} px)")
-        for chart, values in times[name].items():
-            print(f"  {statistics.median(values):7.1f} ms  drawn {draws[name][chart]}x  {chart}")
-        rounds_ms = [round(t) for t in totals[name]]
-        print(f"  total per round: median {statistics.median(totals[name]):.0f} ms, all {rounds_ms}")
-    ratios = [b_ / a_ for a_, b_ in zip(totals["A"], totals["B"], strict=True)]
-    print(f"\nB/A per round: {[round(x, 2) for x in ratios]}; median {statistics.median(ratios):.2f}")
+    for k, path in enumerate(paths):
+        print(f"\n{path} ({len(sets[k])} charts, width {width} px)")
+        for chart, values in times[k].items():
+            print(f"  {statistics.median(values):7.1f} ms  {chart}")
+        rounds_ms = [round(t, 1) for t in per_chart[k]]
+        print(f"  per chart, each round: median {statistics.median(per_chart[k]):.1f} ms, all {rounds_ms}")
+    for k, path in enumerate(paths[1:], start=1):
+        ratios = [x / y for x, y in zip(per_chart[k], per_chart[0], strict=True)]
+        print(
+            f"per chart, {path.name} / {paths[0].name}, each round: {[round(x, 2) for x in ratios]}; "
+            f"median {statistics.median(ratios):.2f}"
+        )
     print(f"load average: {os.getloadavg()[0]:.1f}")
 
 
@@ -198,8 +198,7 @@ def main() -> None:
     d.add_argument("--languages", default="en,fr,es")
     d.add_argument("--floor", action="store_true")
     t = sub.add_parser("time")
-    t.add_argument("a", type=Path)
-    t.add_argument("b", type=Path)
+    t.add_argument("sets", type=Path, nargs="+")
     t.add_argument("--rounds", type=int, default=8)
     t.add_argument("--width", type=int, default=560)
     m = sub.add_parser("margins")
@@ -212,7 +211,7 @@ def main() -> None:
         os.environ.setdefault("SCORE_DATA_DIR", str(Path(tempfile.gettempdir()) / "score-chart-draw"))
         dump(args.out.resolve(), args.repo.resolve(), args.pages.split(","), args.languages.split(","), args.floor)
     else:
-        time_sets(args.a, args.b, args.rounds, args.width)
+        time_sets(args.sets, args.rounds, args.width)
 
 
 if __name__ == "__main__":

@@ -316,10 +316,13 @@ def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
 # margin, draws the whole chart a second time: about half of what a chart cost in the browser (BENCHMARKS.md,
 # issue 25). `fit_margins` sizes the margins from the text instead (font size x characters, the widest character
 # run of the reader's language, bounded) and turns the pushing off, so every chart is drawn once.
-# Widths of characters in em, a little over Arial's (the widest of the fonts a chart falls back to): narrow
-# letters and punctuation, capitals, digits, the rest
-NARROW_EM, CAPITAL_EM, DIGIT_EM, CHAR_EM = 0.32, 0.72, 0.58, 0.55
-NARROW = frozenset(" .,:;'!|()[]/-ijltfrI\u00a0\u202f")
+# The advance width of each character in Arial (Liberation Sans has the same metrics), the font a chart's text is
+# measured in by the browser (Source Sans Pro, named first, is narrower where it is installed): 2/100 em per step
+# from "0", for U+0020-U+007E and U+00A0-U+00FF; other characters as the widest of the Latin letters.
+_ASCII_WIDTHS = ">>BLL]R:AADM>A>>LLLLLLLLLL>>MMMLcRRTTROWT>IRLZTWRWTROTR_RRO>>>HLALLILL>LL;;I;ZLLLLAI>LITIIIA=AM"
+_LATIN1_WIDTHS = ">ALLLL=LAUCLMAULDLAAAMK>AABLZZZORRRRRRbTRRRR>>>>TTWWWWWMWTTTTRROLLLLLL]ILLLL>>>>LLLLLLLLOLLLLILI"
+_OTHER_WIDTHS = {"\u2013": 0.56, "\u2014": 1.0, "\u2019": 0.22, "\u202f": 0.36, "\u0153": 0.94, "\u20ac": 0.56}
+WIDE_EM = 1.0
 LINE_EM = 1.3  # a line of text in em
 TICK_PAD = 6  # between the tick labels and the plot, and from the labels to the figure's edge
 LEGEND_ROW_EM = 1.6  # a row of the horizontal legend in em; the legend's padding is LEGEND_PAD
@@ -338,10 +341,17 @@ def _lines(text: object) -> list[str]:
     return plain_text.split("<br>")
 
 
+def _char_em(char: str) -> float:
+    code = ord(char)
+    if 0x20 <= code <= 0x7E:
+        return (ord(_ASCII_WIDTHS[code - 0x20]) - 48) / 50
+    if 0xA0 <= code <= 0xFF:
+        return (ord(_LATIN1_WIDTHS[code - 0xA0]) - 48) / 50
+    return _OTHER_WIDTHS.get(char, WIDE_EM)
+
+
 def _em(line: str) -> float:
-    return sum(
-        NARROW_EM if c in NARROW else DIGIT_EM if c.isdigit() else CAPITAL_EM if c.isupper() else CHAR_EM for c in line
-    )
+    return sum(_char_em(c) for c in line)
 
 
 def text_width(text: object, size: float) -> float:
@@ -362,6 +372,36 @@ def _numeric_labels(axis: Mapping[str, Any], values: list[float]) -> list[str]:
             return [str(end)]
         labels.append(f"{number:,.{decimals}f}" + ("%" if fmt.endswith("%") else ""))
     return labels
+
+
+def _last_tick(low: float, high: float, length: float, tickvals: object) -> float:
+    """Where Plotly puts the last tick of a linear axis `length` px long (its auto ticks: about one per 80 px,
+    4 to 9 of them, a step of 1, 2 or 5 times a power of ten), or the last of the axis's own `tickvals`."""
+    if isinstance(tickvals, list) and tickvals:
+        return max(float(v) for v in tickvals)
+    rough = (high - low) / (min(max(length / 80, 4), 9) + 1)
+    if rough <= 0:
+        return high
+    base = 10 ** math.floor(math.log10(rough))
+    step = base * next(m for m in (1, 2, 5, 10) if m >= rough / base - 1e-9)
+    return math.floor(high / step + 1e-9) * step
+
+
+def _end_overhang(axis: Mapping[str, Any], label_px: float, plot_px: float) -> float:
+    """How far the last tick label of a numeric x axis reaches past the plot's right edge, in px, at the widths a
+    chart is drawn (NARROWEST up to a full-width chart on a wide screen): half the label, less the distance from
+    the last tick to the edge."""
+    span = axis.get("range")
+    if not (isinstance(span, list) and len(span) == 2 and all(isinstance(v, int | float) for v in span)):
+        return label_px / 2  # autoranged: the last tick may sit on the edge
+    low, high = float(span[0]), float(span[1])
+    if high <= low:
+        return label_px / 2
+    reach = 0.0
+    for length in (plot_px, plot_px + 230, plot_px + 670, plot_px + 1470):  # 330, 560, 1000 and 1800 px wide
+        last = _last_tick(low, high, length, axis.get("tickvals"))
+        reach = max(reach, label_px / 2 - (high - last) / (high - low) * length)
+    return reach
 
 
 def _axis_values(data: list[dict], name: str, letter: str, barmode: object) -> tuple[list[object], bool]:
@@ -434,7 +474,7 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
         title_room = title_size * LINE_EM + 2 * TICK_PAD if title.get("text") else 0.0
         if letter == "y":
             side = "r" if axis.get("side") == "right" else "l"
-            need[side] = max(need[side], widest + standoff + 2 * TICK_PAD + title_room)
+            need[side] = max(need[side], widest + standoff + TICK_PAD + 2 + title_room)
             continue
         angle = axis.get("tickangle")
         plot = NARROWEST - need["l"] - need["r"]
@@ -450,9 +490,12 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
         side = "t" if axis.get("side") == "top" else "b"
         need[side] = max(need[side], tall + standoff + TICK_PAD + title_room)
         # labels are centred on their ticks: the first and last hang over the plot's edges by up to half their width
-        overhang = band / 2 if categories else 0.0
-        need["l"] = max(need["l"], widths[0] / 2 - overhang + 2 * TICK_PAD)
-        need["r"] = max(need["r"], widths[-1] / 2 - overhang + 2 * TICK_PAD)
+        if categories:
+            need["l"] = max(need["l"], widths[0] / 2 - band / 2 + TICK_PAD)
+            need["r"] = max(need["r"], widths[-1] / 2 - band / 2 + TICK_PAD)
+        else:
+            need["l"] = max(need["l"], widths[0] / 2 + TICK_PAD)
+            need["r"] = max(need["r"], _end_overhang(axis, max(widths), plot) + TICK_PAD + 4)
     legend = layout.get("legend") or {}
     room = max(NARROWEST - need["l"] - need["r"] - LEGEND_PAD, NARROWEST / 3)
     legend_height = _legend_height(data, layout, float((legend.get("font") or {}).get("size") or size), room)
