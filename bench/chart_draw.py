@@ -3,7 +3,7 @@
     .venv/bin/python bench/chart_draw.py dump OUT.json [--repo CHECKOUT] [--pages overview] [--languages en,fr,es]
     .venv/bin/python bench/chart_draw.py dump OUT.json --floor
     .venv/bin/python bench/chart_draw.py time A.json B.json [C.json ...] [--rounds 8] [--width 560]
-    .venv/bin/python bench/chart_draw.py margins A.json [--widths 330,560,1000]
+    .venv/bin/python bench/chart_draw.py margins A.json [--widths 315,400,560,1000]
 
 `dump` runs the pages with AppTest (public viewer, each language through `?lang=`) and keeps every Plotly chart as
 the page sends it to the browser (the spec's data, layout and config); `--repo` runs another checkout's code, so a
@@ -203,7 +203,7 @@ def main() -> None:
     t.add_argument("--width", type=int, default=560)
     m = sub.add_parser("margins")
     m.add_argument("a", type=Path)
-    m.add_argument("--widths", default="330,560,1000")
+    m.add_argument("--widths", default="315,400,560,1000")
     args = parser.parse_args()
     if args.command == "margins":
         sys.exit(1 if check_margins(args.a, [int(w) for w in args.widths.split(",")]) else 0)

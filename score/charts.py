@@ -327,8 +327,8 @@ LINE_EM = 1.3  # a line of text in em
 TICK_PAD = 6  # between the tick labels and the plot, and from the labels to the figure's edge
 LEGEND_ROW_EM = 1.6  # a row of the horizontal legend in em; the legend's padding is LEGEND_PAD
 LEGEND_PAD = 20
-LEGEND_ENTRY = 50  # a legend entry's symbol and gaps, in px
-NARROWEST = 330  # px: the narrowest chart a page draws (half of an 800 px screen): legends wrap, labels turn
+LEGEND_ENTRY = 44  # a legend entry's symbol and gaps, in px
+NARROWEST = 315  # px: the narrowest chart (half-width in a 1110 px window): legends wrap and labels turn by it
 MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
 
 
@@ -374,16 +374,21 @@ def _numeric_labels(axis: Mapping[str, Any], values: list[float]) -> list[str]:
     return labels
 
 
-def _last_tick(low: float, high: float, length: float, tickvals: object) -> float:
-    """Where Plotly puts the last tick of a linear axis `length` px long (its auto ticks: about one per 80 px,
-    4 to 9 of them, a step of 1, 2 or 5 times a power of ten), or the last of the axis's own `tickvals`."""
-    if isinstance(tickvals, list) and tickvals:
-        return max(float(v) for v in tickvals)
+def _tick_step(low: float, high: float, length: float) -> float:
+    """The step of Plotly's auto ticks on a linear axis `length` px long: about one tick per 80 px, 4 to 9 of
+    them, 1, 2 or 5 times a power of ten."""
     rough = (high - low) / (min(max(length / 80, 4), 9) + 1)
     if rough <= 0:
-        return high
+        return high - low or 1.0
     base = 10 ** math.floor(math.log10(rough))
-    step = base * next(m for m in (1, 2, 5, 10) if m >= rough / base - 1e-9)
+    return base * next(m for m in (1, 2, 5, 10) if m >= rough / base - 1e-9)
+
+
+def _last_tick(low: float, high: float, length: float, tickvals: object) -> float:
+    """Where Plotly puts the last tick of a linear axis `length` px long, or the last of the axis's `tickvals`."""
+    if isinstance(tickvals, list) and tickvals:
+        return max(float(v) for v in tickvals)
+    step = _tick_step(low, high, length)
     return math.floor(high / step + 1e-9) * step
 
 
@@ -398,7 +403,8 @@ def _end_overhang(axis: Mapping[str, Any], label_px: float, plot_px: float) -> f
     if high <= low:
         return label_px / 2
     reach = 0.0
-    for length in (plot_px, plot_px + 230, plot_px + 670, plot_px + 1470):  # 330, 560, 1000 and 1800 px wide
+    for extra in (0, 45, 85, 135, 245, 385, 685, 1085, 1485):  # charts 315 to 1800 px wide
+        length = plot_px + extra
         last = _last_tick(low, high, length, axis.get("tickvals"))
         reach = max(reach, label_px / 2 - (high - last) / (high - low) * length)
     return reach
@@ -430,11 +436,10 @@ def _legend_height(data: list[dict], layout: Mapping[str, Any], size: float, roo
     entries = [t for t in data if t.get("showlegend") is not False and t.get("name") is not None]
     if layout.get("showlegend") is False or not entries:
         return 0.0
-    rows, used = 1, 0.0
-    for width in (LEGEND_ENTRY + text_width(t["name"], size) for t in entries):
-        if used and used + width > room:
-            rows, used = rows + 1, 0.0
-        used += width
+    widths = [LEGEND_ENTRY + text_width(t["name"], size) for t in entries]
+    # a legend that wraps lays its entries out in columns as wide as its widest entry
+    wrapped = math.ceil(len(widths) / max(1, int(room // max(widths))))
+    rows = 1 if sum(widths) <= room else wrapped
     return LEGEND_PAD + rows * size * LEGEND_ROW_EM
 
 
@@ -471,20 +476,30 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
         standoff = float(axis.get("ticklabelstandoff") or 0) + ticks + TICK_PAD
         title = axis.get("title") or {}
         title_size = float((title.get("font") or {}).get("size") or size)
-        title_room = title_size * LINE_EM + 2 * TICK_PAD if title.get("text") else 0.0
+        title_room = title_size * LINE_EM + TICK_PAD if title.get("text") else 0.0
         if letter == "y":
             side = "r" if axis.get("side") == "right" else "l"
-            need[side] = max(need[side], widest + standoff + TICK_PAD + 2 + title_room)
+            need[side] = max(need[side], widest + standoff + TICK_PAD - 1 + title_room)
             continue
         angle = axis.get("tickangle")
         plot = NARROWEST - need["l"] - need["r"]
-        ticks_shown = axis.get("tickvals") if not categories else labels
-        band = plot / max(len(ticks_shown or labels) - (0 if categories else 1), 1)
         widths = [text_width(label, font) for label in labels]
-        collide = any((a + b) / 2 + font / 2 > band for a, b in itertools.pairwise(widths))
-        if (categories or axis.get("tickvals")) and angle in (None, "auto") and collide:
-            # Plotly turns labels that would collide by 30 degrees, or 90 when that is not enough
-            tall = max(tall, widest + font if widest <= 4 * font else widest / 2 + font)
+        span = axis.get("range")
+        if categories or axis.get("tickvals"):
+            ticks_shown = labels if categories else axis["tickvals"]
+            band = plot / max(len(ticks_shown) - (0 if categories else 1), 1)
+            collide = any((a + b) / 2 + font > band for a, b in itertools.pairwise(widths))
+        elif isinstance(span, list) and len(span) == 2 and all(isinstance(v, int | float) for v in span):
+            low, high = float(span[0]), float(span[1])  # auto ticks: a step of Plotly's apart
+            band = plot * _tick_step(low, high, plot) / (high - low) if high > low else plot
+            collide = max(widths) + font > band
+        else:
+            collide = False
+        if angle in (None, "auto") and collide:
+            # Plotly turns labels that would collide by 30 degrees, or by 90 when their lines still overlap
+            line = font * LINE_EM
+            tall = max(tall, widest / 2 + line if band >= 2 * line else widest + font)
+            need["r"] = max(need["r"], font + TICK_PAD)  # a turned label's corner reaches past its tick
         elif isinstance(angle, int | float) and angle % 180:
             tall = max(tall, widest)
         side = "t" if axis.get("side") == "top" else "b"
@@ -495,9 +510,9 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
             need["r"] = max(need["r"], widths[-1] / 2 - band / 2 + TICK_PAD)
         else:
             need["l"] = max(need["l"], widths[0] / 2 + TICK_PAD)
-            need["r"] = max(need["r"], _end_overhang(axis, max(widths), plot) + TICK_PAD + 4)
+            need["r"] = max(need["r"], _end_overhang(axis, max(widths), plot) + TICK_PAD + 6)
     legend = layout.get("legend") or {}
-    room = max(NARROWEST - need["l"] - need["r"] - LEGEND_PAD, NARROWEST / 3)
+    room = max(NARROWEST - need["l"] - need["r"], NARROWEST / 3)
     legend_height = _legend_height(data, layout, float((legend.get("font") or {}).get("size") or size), room)
     if legend_height:
         y = float(legend.get("y", 1.0))
