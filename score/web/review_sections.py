@@ -62,12 +62,7 @@ def table_labels() -> dict[str, str]:
 
 
 def state_label(state: str) -> str:
-    return {
-        "pending": _("Pending review"),
-        "returned": _("Returned"),
-        "withdrawn": _("Withdrawn"),
-        "approved": _("Approved"),
-    }.get(state, state)
+    return _(submissions.STATES[state]) if state in submissions.STATES else state
 
 
 # ---------------------------------------------------------------------------------------------- submitting
