@@ -7,6 +7,7 @@ regions) and fixed per code, so "QM" or "garments" has the same colour on every 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -306,4 +307,195 @@ def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
         legend = trace["name"] if "name" in trace else None  # noqa: SIM401 (go traces have no .get)
         if isinstance(legend, str):
             trace["name"] = plain(legend)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ fixed margins
+
+# Plotly's `automargin` measures every tick label after a first draw and, when the labels or a legend push a
+# margin, draws the whole chart a second time: about half of what a chart cost in the browser (BENCHMARKS.md,
+# issue 25). `fit_margins` sizes the margins from the text instead (font size x characters, the widest character
+# run of the reader's language, bounded) and turns the pushing off, so every chart is drawn once.
+# Widths of characters in em, a little over Arial's (the widest of the fonts a chart falls back to): narrow
+# letters and punctuation, capitals, digits, the rest
+NARROW_EM, CAPITAL_EM, DIGIT_EM, CHAR_EM = 0.32, 0.72, 0.58, 0.55
+NARROW = frozenset(" .,:;'!|()[]/-ijltfrI\u00a0\u202f")
+LINE_EM = 1.3  # a line of text in em
+TICK_PAD = 6  # between the tick labels and the plot, and from the labels to the figure's edge
+LEGEND_ROW_EM = 1.6  # a row of the horizontal legend in em; the legend's padding is LEGEND_PAD
+LEGEND_PAD = 20
+LEGEND_ENTRY = 50  # a legend entry's symbol and gaps, in px
+NARROWEST = 330  # px: the narrowest chart a page draws (half of an 800 px screen): legends wrap, labels turn
+MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
+
+
+def _lines(text: object) -> list[str]:
+    """The lines Plotly draws for a label: split at <br>, without the other tags and entities it renders."""
+    import re
+
+    plain_text = re.sub(r"<(?!br)[^>]*>", "", str(text))
+    plain_text = re.sub(r"&[a-z]+;|&#\d+;", "x", plain_text)
+    return plain_text.split("<br>")
+
+
+def _em(line: str) -> float:
+    return sum(
+        NARROW_EM if c in NARROW else DIGIT_EM if c.isdigit() else CAPITAL_EM if c.isupper() else CHAR_EM for c in line
+    )
+
+
+def text_width(text: object, size: float) -> float:
+    """The width of a label's longest line in px, at font `size`."""
+    return max(_em(line) for line in _lines(text)) * size
+
+
+def _numeric_labels(axis: Mapping[str, Any], values: list[float]) -> list[str]:
+    """What a numeric axis prints at its ends: the range (or the data, with Plotly's padding) in its format."""
+    span = axis.get("range") or [min(values, default=0.0), max(values, default=1.0) * 1.1]
+    fmt = str(axis.get("tickformat") or "")
+    decimals = int(fmt.split(".")[1][0]) if "." in fmt and fmt.split(".")[1][:1].isdigit() else 0
+    labels = []
+    for end in span:
+        try:
+            number = float(end)
+        except (TypeError, ValueError):
+            return [str(end)]
+        labels.append(f"{number:,.{decimals}f}" + ("%" if fmt.endswith("%") else ""))
+    return labels
+
+
+def _axis_values(data: list[dict], name: str, letter: str, barmode: object) -> tuple[list[object], bool]:
+    """The values traces put on axis `name` ("xaxis", "yaxis2", ...) and whether any is text (categories)."""
+    ref = letter + name[5:]  # "yaxis2" -> "y2"
+    values: list[object] = []
+    stacks: dict[object, float] = {}
+    text = False
+    for trace in data:
+        if trace.get(f"{letter}axis", letter) != ref or trace.get(letter) is None:
+            continue
+        column = trace[letter] if isinstance(trace[letter], list) else [trace[letter]]
+        text = text or any(isinstance(v, str) for v in column)
+        values.extend(column)
+        other = trace.get("y" if letter == "x" else "x")
+        if barmode == "stack" and trace.get("type") == "bar" and isinstance(other, list):
+            for key, v in zip(other, column, strict=False):
+                if isinstance(v, int | float):
+                    stacks[str(key)] = stacks.get(str(key), 0.0) + abs(v)
+    values.extend(stacks.values())
+    return values, text
+
+
+def _legend_height(data: list[dict], layout: Mapping[str, Any], size: float, room: float) -> float:
+    """The height of the horizontal legend, in px, wrapped as in a plot `room` px wide; 0 when none is drawn."""
+    entries = [t for t in data if t.get("showlegend") is not False and t.get("name") is not None]
+    if layout.get("showlegend") is False or not entries:
+        return 0.0
+    rows, used = 1, 0.0
+    for width in (LEGEND_ENTRY + text_width(t["name"], size) for t in entries):
+        if used and used + width > room:
+            rows, used = rows + 1, 0.0
+        used += width
+    return LEGEND_PAD + rows * size * LEGEND_ROW_EM
+
+
+def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
+    """The margins a figure (`{"data", "layout"}`) needs for its tick labels, axis titles and legend without
+    Plotly pushing them, sized from the text as the narrowest chart (NARROWEST) draws it: what `automargin`
+    would find there, or a little more. Never smaller than the layout's own margins, never more than MAX_MARGIN."""
+    layout = _resolved_layout(spec)
+    data = list(spec.get("data") or [])
+    size = float((layout.get("font") or {}).get("size") or 12)
+    height = float(layout.get("height") or 450)
+    own = layout.get("margin") or {}
+    need = {side: float(own.get(side, 10)) for side in "lrtb"}
+    # the y axes first: the x axis's labels turn or not by the width the y axes leave to the plot
+    for name in sorted((k for k in layout if k.startswith(("xaxis", "yaxis"))), reverse=True):
+        axis = layout[name]
+        if not isinstance(axis, Mapping) or axis.get("visible") is False or axis.get("showticklabels") is False:
+            continue
+        letter = name[0]
+        font = float((axis.get("tickfont") or {}).get("size") or size)
+        values, text = _axis_values(data, name, letter, layout.get("barmode"))
+        categories = text or axis.get("type") == "category"
+        if axis.get("ticktext"):
+            labels = [str(t) for t in axis["ticktext"]]
+        elif categories:
+            labels = list(dict.fromkeys(str(v) for v in values))
+        else:
+            labels = _numeric_labels(axis, [float(v) for v in values if isinstance(v, int | float)])
+        if not labels:
+            continue
+        widest = max(text_width(label, font) for label in labels)
+        tall = max(len(_lines(label)) for label in labels) * font * LINE_EM
+        ticks = float(axis.get("ticklen", 5)) if axis.get("ticks") == "outside" else 0.0
+        standoff = float(axis.get("ticklabelstandoff") or 0) + ticks + TICK_PAD
+        title = axis.get("title") or {}
+        title_size = float((title.get("font") or {}).get("size") or size)
+        title_room = title_size * LINE_EM + 2 * TICK_PAD if title.get("text") else 0.0
+        if letter == "y":
+            side = "r" if axis.get("side") == "right" else "l"
+            need[side] = max(need[side], widest + standoff + 2 * TICK_PAD + title_room)
+            continue
+        angle = axis.get("tickangle")
+        plot = NARROWEST - need["l"] - need["r"]
+        ticks_shown = axis.get("tickvals") if not categories else labels
+        band = plot / max(len(ticks_shown or labels) - (0 if categories else 1), 1)
+        widths = [text_width(label, font) for label in labels]
+        collide = any((a + b) / 2 + font / 2 > band for a, b in itertools.pairwise(widths))
+        if (categories or axis.get("tickvals")) and angle in (None, "auto") and collide:
+            # Plotly turns labels that would collide by 30 degrees, or 90 when that is not enough
+            tall = max(tall, widest + font if widest <= 4 * font else widest / 2 + font)
+        elif isinstance(angle, int | float) and angle % 180:
+            tall = max(tall, widest)
+        side = "t" if axis.get("side") == "top" else "b"
+        need[side] = max(need[side], tall + standoff + TICK_PAD + title_room)
+        # labels are centred on their ticks: the first and last hang over the plot's edges by up to half their width
+        overhang = band / 2 if categories else 0.0
+        need["l"] = max(need["l"], widths[0] / 2 - overhang + 2 * TICK_PAD)
+        need["r"] = max(need["r"], widths[-1] / 2 - overhang + 2 * TICK_PAD)
+    legend = layout.get("legend") or {}
+    room = max(NARROWEST - need["l"] - need["r"] - LEGEND_PAD, NARROWEST / 3)
+    legend_height = _legend_height(data, layout, float((legend.get("font") or {}).get("size") or size), room)
+    if legend_height:
+        y = float(legend.get("y", 1.0))
+        if y < 0 and legend.get("yanchor") == "top":  # under the plot, -y of the plot's height below it
+            need["b"] = max(need["b"], (-y * (height - need["t"]) + legend_height) / (1 - y))
+        elif y >= 1:
+            need["t"] += legend_height
+    return {side: round(min(value, max(MAX_MARGIN, float(own.get(side, 0))))) for side, value in need.items()}
+
+
+def _resolved_layout(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The layout with its template's layout under it (axes, font, legend, margins), as Plotly resolves it."""
+    layout = dict(spec.get("layout") or {})
+    template = layout.get("template")
+    base = template.get("layout", {}) if isinstance(template, Mapping) else TEMPLATE_JSON.get("layout", {})
+    resolved: dict[str, Any] = {}
+    _merge(resolved, _json_ready(base))  # type: ignore[arg-type]
+    for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:  # the template's axis under every axis
+        key = name[:5]
+        if key in base and name != key:
+            resolved[name] = {}
+            _merge(resolved[name], base[key])
+    for key, value in layout.items():
+        if key == "template":
+            continue
+        if isinstance(value, Mapping):
+            resolved.setdefault(key, {})
+            if isinstance(resolved[key], dict):
+                _merge(resolved[key], value)
+                continue
+        resolved[key] = value
+    return resolved
+
+
+def fit_margins(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
+    """Give the figure its `fitted_margins` and turn Plotly's margin pushing off (every axis's `automargin`, the
+    legend's `margin.autoexpand`): the chart is drawn once instead of twice. Called once on a finished figure."""
+    spec = fig.to_plotly_json() if isinstance(fig, PlainFigure) else fig.to_dict()
+    margins = fitted_margins(spec)
+    layout = spec.get("layout") or {}
+    names = {"xaxis", "yaxis", *(name for name in layout if name.startswith(("xaxis", "yaxis")))}
+    axes = {name: {"automargin": False} for name in names}
+    fig.update_layout(margin={**margins, "autoexpand": False}, **axes)
     return fig

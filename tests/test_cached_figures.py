@@ -216,3 +216,32 @@ def test_the_running_total_line_has_its_own_band_above_the_bars_and_their_labels
     small = go.Figure(c.trend_chart(small, "year", "enterprises", title="T", bar_name="B", line_name="L").to_dict())
     assert small.data[0].textangle == 0 and small.layout.yaxis.range[1] < 999 * 1.2
     assert list(fig.layout.yaxis2.range) == [0, 2314 * 1.1]  # the running total 1964 + 300 + 50
+
+
+def test_a_chart_comes_with_margins_that_hold_its_names_so_the_browser_draws_it_once() -> None:
+    """Plotly's automargin drew every chart twice (once to measure the labels, once with the margins they
+    pushed): a cached chart has its margins sized from its labels and Plotly's pushing turned off."""
+    set_language("en")
+    short = _bars(FRAME)
+    long_names = {"COL": "Gestion des ressources humaines", "GHA": "Ghana"}
+    long = c.bar_chart(FRAME, "country", "enterprises", title="Enterprises", labels=long_names)
+    for fig in (short, long):
+        layout = fig.to_dict()["layout"]
+        assert layout["margin"]["autoexpand"] is False
+        assert all(layout[axis]["automargin"] is False for axis in ("xaxis", "yaxis"))
+    font = 15  # the house template's font size
+    # the longest line of a wrapped name ("Gestion des ressources" then "humaines") in at least half an em a letter
+    assert long.to_dict()["layout"]["margin"]["l"] >= len("Gestion des ressources") * font / 2
+    assert long.to_dict()["layout"]["margin"]["l"] > short.to_dict()["layout"]["margin"]["l"]
+    assert short.to_dict()["layout"]["margin"]["l"] >= len("Colombia") * font / 2
+
+
+def test_a_legend_under_the_plot_gets_room_below_it() -> None:
+    set_language("en")
+    years = pd.DataFrame({"year": [2019, 2020, 2021], "enterprises": [5, 7, 9]})
+    fig = c.trend_chart(years, "year", "enterprises", title="Joining", bar_name="Joining that year", line_name="Total")
+    layout = fig.to_dict()["layout"]
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    below = layout["margin"]["b"] + layout["legend"]["y"] * plot  # the legend's top, up from the figure's bottom
+    assert below >= 15 * 1.2  # a row of 15 px text fits under the legend's top
+    assert layout["margin"]["r"] >= len("21") * 15 / 2  # the running total's axis labels on the right

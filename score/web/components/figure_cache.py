@@ -52,6 +52,7 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
         if fig is not None:
             # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
             fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
+            charts.fit_margins(fig)  # margins sized from its labels: the browser draws it once, not twice
         return fig
 
     @functools.wraps(build)
