@@ -616,96 +616,56 @@ def report(results: dict, scales: list[int]) -> str:
     return "\n".join(out)
 
 
+# The queries' and the pages' tables: a row per query (page) and filters at the largest scale, beside the same at the
+# smallest; each column is a heading ("{small}" and "{big}" stand for the scales) and its cell from (row, that twin).
+Cell = Callable[[dict, dict], object]
+QUERY_COLUMNS: list[tuple[str, Cell]] = [
+    ("query", lambda r, s: r["query"]),
+    ("filters", lambda r, s: r["case"]),
+    ("x{small} cold", lambda r, s: ms(s["cold_s"]) if s else ""),
+    ("x{small} warm", lambda r, s: ms(s["warm_s"]) if s else ""),
+    ("x{big} cold", lambda r, s: ms(r["cold_s"])),
+    ("x{big} warm", lambda r, s: ms(r["warm_s"])),
+    ("x{big} cold CPU", lambda r, s: ms(r["cold_cpu_s"])),
+    ("x{big} warm CPU", lambda r, s: ms(r["warm_cpu_s"])),
+    ("result rows x cols", lambda r, s: f"{r['rows']} x {r['columns']}"),
+    ("result KiB", lambda r, s: f"{r['bytes'] / 1024:.1f}"),
+]
+PAGE_COLUMNS: list[tuple[str, Cell]] = [
+    ("page", lambda r, s: r["page"]),
+    ("filters", lambda r, s: r["case"]),
+    ("queries", lambda r, s: len(r["queries"])),
+    ("x{small} cold", lambda r, s: f"{s['cold_s']:.2f}" if s else ""),
+    ("x{small} cached", lambda r, s: f"{s['cached_s']:.2f}" if s else ""),
+    ("x{big} cold", lambda r, s: f"{r['cold_s']:.2f}"),
+    ("x{big} of which queries", lambda r, s: f"{r['queries_s']:.2f}"),
+    ("x{big} cached", lambda r, s: f"{r['cached_s']:.2f}"),
+    ("x{big} slowest queries (s)", lambda r, s: ", ".join(f"{name} {t:.2f}" for t, name in r["slowest"])),
+    ("exceptions", lambda r, s: "; ".join(r["exceptions"])[:80] or "none"),
+]
+
+
+def _scale_table(title: str, records: list[dict], key: str, scales: list[int], columns: list[tuple[str, Cell]]) -> str:
+    small, big = min(scales), max(scales)
+    twins = {(r[key], r["case"]): r for r in records if r["scale"] == small}
+    rows = [[cell(r, twins.get((r[key], r["case"]), {})) for _, cell in columns] for r in records if r["scale"] == big]
+    return "\n".join([title, table([heading.format(small=small, big=big) for heading, _ in columns], rows)])
+
+
 def _queries_table(results: dict, scales: list[int]) -> str:
-    out = []
-    big = max(scales)
-    out.append(
+    title = (
         "\n### Named queries, ms (median; cold = first run on a new connection; CPU = process CPU time, "
         "both DuckDB threads)\n"
     )
-    rows = []
-    small = {(r["query"], r["case"]): r for r in results["queries"] if r["scale"] == min(scales)}
-    for r in (r for r in results["queries"] if r["scale"] == big):
-        s = small.get((r["query"], r["case"]))
-        rows.append(
-            [
-                r["query"],
-                r["case"],
-                ms(s["cold_s"]) if s else "",
-                ms(s["warm_s"]) if s else "",
-                ms(r["cold_s"]),
-                ms(r["warm_s"]),
-                ms(r["cold_cpu_s"]),
-                ms(r["warm_cpu_s"]),
-                f"{r['rows']} x {r['columns']}",
-                f"{r['bytes'] / 1024:.1f}",
-            ]
-        )
-    out.append(
-        table(
-            [
-                "query",
-                "filters",
-                f"x{min(scales)} cold",
-                f"x{min(scales)} warm",
-                f"x{big} cold",
-                f"x{big} warm",
-                f"x{big} cold CPU",
-                f"x{big} warm CPU",
-                "result rows x cols",
-                "result KiB",
-            ],
-            rows,
-        )
-    )
-
-    return "\n".join(out)
+    return _scale_table(title, results["queries"], "query", scales, QUERY_COLUMNS)
 
 
 def _pages_table(results: dict, scales: list[int]) -> str:
-    out = []
-    big = max(scales)
-    out.append(
+    title = (
         "\n### Page views through AppTest as HQ, s (cold = st.cache_data cleared and connections closed; "
         "includes Streamlit and Plotly)\n"
     )
-    rows = []
-    small_pages = {(r["page"], r["case"]): r for r in results["pages"] if r["scale"] == min(scales)}
-    for r in (r for r in results["pages"] if r["scale"] == big):
-        s = small_pages.get((r["page"], r["case"]))
-        slowest = ", ".join(f"{name} {t:.2f}" for t, name in r["slowest"])
-        rows.append(
-            [
-                r["page"],
-                r["case"],
-                len(r["queries"]),
-                f"{s['cold_s']:.2f}" if s else "",
-                f"{s['cached_s']:.2f}" if s else "",
-                f"{r['cold_s']:.2f}",
-                f"{r['queries_s']:.2f}",
-                f"{r['cached_s']:.2f}",
-                slowest,
-                "; ".join(r["exceptions"])[:80] or "none",
-            ]
-        )
-    out.append(
-        table(
-            [
-                "page",
-                "filters",
-                "queries",
-                f"x{min(scales)} cold",
-                f"x{min(scales)} cached",
-                f"x{big} cold",
-                f"x{big} of which queries",
-                f"x{big} cached",
-                f"x{big} slowest queries (s)",
-                "exceptions",
-            ],
-            rows,
-        )
-    )
-    return "\n".join(out)
+    return _scale_table(title, results["pages"], "page", scales, PAGE_COLUMNS)
 
 
 def _pandas_table(results: dict) -> str:

@@ -25,7 +25,6 @@ import argparse
 import collections
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -40,11 +39,10 @@ sys.path.insert(0, str(REPO / "bench"))
 import harness  # noqa: E402
 import make_scaled  # noqa: E402
 
+from tests.e2e.app_server import CHROMIUM, LAUNCH, LOCAL_HOSTS  # noqa: E402
+
 MARKERS = ("<!-- browser:start -->", "<!-- browser:end -->")
 PAGES = ("overview", "enterprises", "training", "outcomes", "map", "logframe", "country")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 QUIET_MS = 700
 COUNTRY = "Colombia"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -275,7 +273,7 @@ def run_scale(scale: int, pages: tuple[str, ...], visitors: int, root: Path) -> 
         stack.callback(app.close)
         out["ready_s"] = {"floor": floor.server.ready_s, "app": app.server.ready_s}
         playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(**LAUNCH)
         stack.callback(browser.close)
         for number in range(visitors):
             for page in pages:

@@ -38,9 +38,8 @@ sys.path.insert(0, str(REPO))
 from playwright.async_api import Page, Route, async_playwright  # noqa: E402
 
 from tests.e2e.app_server import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     COUNTRIES,
+    LAUNCH,
     AppServer,
     data_env,
     leaves_machine,
@@ -222,7 +221,7 @@ async def run(args: argparse.Namespace) -> dict:
                 wall = time.monotonic() - started
             else:
                 async with async_playwright() as pw:
-                    browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    browser = await pw.chromium.launch(**LAUNCH)
                     started = time.monotonic()
                     deadline = started + args.seconds
                     tasks = [

@@ -24,25 +24,26 @@ import re
 from collections.abc import Mapping
 
 from score import config
-from score.i18n import _, fmt_datetime, fmt_int, ngettext
+from score.i18n import N_, _, fmt_datetime, fmt_int, ngettext
 
 LOG = logging.getLogger(__name__)
 
-EVENTS = (
-    "sign_in",
-    "sign_in_failed",
-    "sign_out",
-    "session_expired",
-    "upload",
-    "publish",
-    "restore",
-    "export",
-    "submitted",
-    "edited",
-    "returned",
-    "withdrawn",
-    "approved",
-)
+# Every event the log records, with its name for people (the Audit log page: event_names)
+EVENTS = {
+    "sign_in": N_("Signed in"),
+    "sign_in_failed": N_("Sign-in refused"),
+    "sign_out": N_("Signed out"),
+    "session_expired": N_("Session expired"),
+    "upload": N_("Upload"),
+    "publish": N_("Published"),
+    "restore": N_("Restored"),
+    "export": N_("Exported"),
+    "submitted": N_("Submitted for review"),
+    "edited": N_("Corrected in the browser"),
+    "returned": N_("Returned to the submitter"),
+    "withdrawn": N_("Submission withdrawn"),
+    "approved": N_("Submission approved"),
+}
 UNREADABLE = "unreadable"  # a line that is not an event (torn by a crash, or edited by hand): shown, not dropped
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SECRET_KEY = re.compile(
@@ -147,22 +148,7 @@ def _parse_line(text: bytes, number: int) -> dict:
 
 def event_names() -> dict[str, str]:
     """Each event in the viewer's language, for the Audit log page."""
-    return {
-        "sign_in": _("Signed in"),
-        "sign_in_failed": _("Sign-in refused"),
-        "sign_out": _("Signed out"),
-        "session_expired": _("Session expired"),
-        "upload": _("Upload"),
-        "publish": _("Published"),
-        "restore": _("Restored"),
-        "export": _("Exported"),
-        "submitted": _("Submitted for review"),
-        "edited": _("Corrected in the browser"),
-        "returned": _("Returned to the submitter"),
-        "withdrawn": _("Submission withdrawn"),
-        "approved": _("Submission approved"),
-        UNREADABLE: _("Unreadable line"),
-    }
+    return {event: _(words) for event, words in EVENTS.items()} | {UNREADABLE: _("Unreadable line")}
 
 
 def when_text(at: object) -> str:

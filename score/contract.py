@@ -178,7 +178,7 @@ INDICATORS = Table(
     (
         _enterprise_reference(),
         Column("indicator", "code", N_("Indicator code"), "accidents", codes="indicator"),
-        Column("period", "code", N_("baseline or follow_up"), "baseline", codes="period"),
+        Column("period", "code", N_("Period: baseline or follow_up"), "baseline", codes="period"),
         Column("measured_on", "date", N_("Date of the measurement (YYYY-MM-DD)"), "2011-03-20"),
         Column("value", "float", N_("Measured value in the indicator's unit"), "7", minimum=0, maximum=1e12),
     ),
@@ -195,7 +195,7 @@ LOGFRAME = Table(
     "logframe",
     N_("Optional: the country's logframe, targets and actuals at each reporting date."),
     (
-        Column("level", "code", N_("objective, outcome or output"), "output", codes="logframe_level"),
+        Column("level", "code", N_("Level: objective, outcome or output"), "output", codes="logframe_level"),
         Column(
             "indicator",
             "code",

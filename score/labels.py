@@ -44,6 +44,18 @@ def _reference_labels(kind: str, language: str) -> dict[str, str]:
     return {row[key]: label(row, language) for row in contract.reference_rows(files[kind])}
 
 
+def code_names(kind: str) -> dict[str, str]:
+    """Code -> what a person calls it, for the code lists a file's column may hold (a grid's drop-down shows the
+    name beside the code); codes that are their own name (phases I, II ...) are left out."""
+    if kind in ("sector", "module", "indicator", "logframe_indicator", "country"):
+        return reference_labels(kind)
+    if kind == "period":
+        return {"baseline": _("Baseline"), "follow_up": _("Follow-up")}
+    if kind == "logframe_level":
+        return {"objective": _("Objective"), "outcome": _("Outcome"), "output": _("Output")}
+    return {}
+
+
 def column_headings() -> dict[str, str]:
     """Headings on screen for the columns of the validation report and of the data quality checks' rows, one
     word per column code wherever it is shown (their CSV downloads keep the codes, except the report's)."""

@@ -22,9 +22,10 @@ from typing import Any
 import pandas as pd
 
 from score import charts, contract
-from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct
+from score.i18n import N_, _, fmt_date, fmt_int, fmt_number, fmt_pct
 
-STATUSES = ("achieved", "on_track", "behind", "no_data")
+# Each status a logframe indicator can have, in the order charts and tiles show them, with its name for people
+STATUSES = {"achieved": N_("Achieved"), "on_track": N_("On track"), "behind": N_("Behind"), "no_data": N_("No data")}
 ON_TRACK_PCT = 80.0
 LEVELS = contract.LOGFRAME_LEVELS  # objective, outcome, output
 
@@ -57,12 +58,7 @@ def status(actual: Any, target: Any, direction: str = "higher") -> str:
 
 
 def status_label(code: str) -> str:
-    return {
-        "achieved": _("Achieved"),
-        "on_track": _("On track"),
-        "behind": _("Behind"),
-        "no_data": _("No data"),
-    }[code]
+    return _(STATUSES[code])
 
 
 def level_label(code: str) -> str:

@@ -62,7 +62,7 @@ from score.build import (
     read_country_dirs,
     reuse_from_version,
 )
-from score.i18n import _
+from score.i18n import N_, _
 from score.ingest import ValidationReport, contract_file, validate_submission
 from score.journal import (
     archive_upload,
@@ -76,7 +76,14 @@ from score.journal import (
 )
 
 LOG = logging.getLogger(__name__)
-STEPS = ("validate", "archive", "build", "check", "switch")  # reported to `progress` in this order
+# The steps of a publish, reported to `progress` in this order, with what the Upload page says during each
+STEPS = {
+    "validate": N_("Checking the files again"),
+    "archive": N_("Archiving the uploaded files"),
+    "build": N_("Building a new database version"),
+    "check": N_("Checking the new version"),
+    "switch": N_("Switching everyone to the new version"),
+}
 
 Progress = Callable[[str], None]
 

@@ -29,10 +29,16 @@ from pathlib import Path
 
 from score import audit, auth, changes, config, db, publish, upload, versions
 from score.access import Scope
-from score.i18n import _
+from score.i18n import N_, _
 from score.ingest import ValidationReport, contract_file, validate_submission
 
-STATES = ("pending", "returned", "withdrawn", "approved")
+# A submission's states, with their names for people (the Review page)
+STATES = {
+    "pending": N_("Pending review"),
+    "returned": N_("Returned"),
+    "withdrawn": N_("Withdrawn"),
+    "approved": N_("Approved"),
+}
 KINDS = ("upload", "edit")
 FILE_MODE, FOLDER_MODE = 0o600, 0o700
 MAX_COMMENT = 2000

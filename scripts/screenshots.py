@@ -28,8 +28,7 @@ from playwright.sync_api import Page, Route, sync_playwright  # noqa: E402
 
 from tests.e2e import dashboard as ui  # noqa: E402
 from tests.e2e.app_server import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    LAUNCH,
     AppServer,
     leaves_machine,
     prepare_data_dir,
@@ -117,7 +116,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="score-screens-") as tmp:
         data = prepare_data_dir(Path(tmp))
         with AppServer(data, Path(tmp) / "streamlit.log") as server, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(**LAUNCH)
             public_seen: set[str] = set()
             for role in ("public", "hq"):
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)

@@ -66,3 +66,16 @@ def raw(demo_data_dir: Path):
 def delete_output_dir() -> None:
     """Overrides pytest-playwright's: with `-n 2` one worker would delete the other's failure screenshots
     in test-results/ (tests/e2e writes them there); `make test` clears the folder once instead."""
+
+
+def _start_order(item: pytest.Item) -> int:
+    """Longest first, so that no worker starts a two-minute test when the others are nearly done: the long walks
+    (marked slow) among the browser tests, the other browser tests, slow unit tests, then everything else."""
+    browser = item.get_closest_marker("e2e") is not None
+    slow = item.get_closest_marker("slow") is not None
+    return (0 if slow else 1) if browser else (2 if slow else 3)
+
+
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_start_order)  # stable: within a group, the collection order

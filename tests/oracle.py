@@ -253,6 +253,18 @@ class RawData:
         chosen = self.countries() if countries is None else sorted(countries)
         return {c: self.kpis(countries={c}, **filters) for c in chosen}
 
+    def public_count_slack(self, country: str, sector: str) -> float:
+        """How far a public count of one country x sector x phase group of 5 or more may be from its true count
+        (README "Small numbers"): the cell-key noise (at most 2) plus what the country's small groups (1-4
+        enterprises) give back to the larger ones. Each small group counts as a secret value in [0.5, 4.5], so it
+        moves at most 3.5 (4.5 - 1 or 4 - 0.5); the difference goes to the larger groups of its own sector, or of
+        the country where its sector has none. Written from that rule, not from score.disclosure."""
+        sizes = self.enterprises_by(lambda e: (e["sector"], e["phase"]), countries={country})
+        has_large = {s for (s, _p), cell in sizes.items() if cell["enterprises"] >= 5}
+        small = [s for (s, _p), cell in sizes.items() if cell["enterprises"] < 5]
+        moved = sum(1 for s in small if s == sector or s not in has_large)
+        return 2 + 3.5 * moved
+
     def located(self, **filters) -> set[str]:
         """Ids of the matching enterprises that have both coordinates (the map's points)."""
         ids = self.enterprise_ids(**filters)

@@ -149,7 +149,9 @@ def test_map_public_suppression_is_hatched_and_hides_numbers(demo_data_dir, raw)
     assert len(tooltips) == 1  # a country with none and one with 1-4 read the same
     for iso3 in set(shown) - hidden:
         assert shown[iso3]["state"] == "shown", iso3
-        assert abs(shown[iso3]["value"] - expected[iso3]["enterprises"]) <= 2, iso3  # adjusted for the public
+        # adjusted for the public: noise, and a share of what the country's small groups give back
+        slack = raw.public_count_slack(iso3, "garments")
+        assert abs(shown[iso3]["value"] - expected[iso3]["enterprises"]) <= slack, (iso3, slack)
     assert layer(spec, "not-shown") is not None  # the hatching
     assert any("Not shown" in h.proto.body for h in at.get("html"))
 

@@ -330,3 +330,28 @@ def test_the_correction_grid_heads_its_columns_in_the_readers_language_keeping_t
             assert all("_" not in column_heading(c)[0] for c in contract.TABLES["enterprises"].columns)
     finally:
         set_language("en")
+
+
+def test_the_correction_grid_names_every_coded_value_and_no_heading_is_a_list_of_codes() -> None:
+    """A drop-down cell reads "Prendas de vestir (garments)": the name from the reference files (read here
+    independently), the code the file keeps beside it; the period and level columns are headed by what they are."""
+    from score import contract
+    from score.i18n import set_language
+    from score.labels import code_names
+    from score.web.review_sections import column_heading
+    from tests.oracle import reference_rows
+
+    sectors = reference_rows("sectors")
+    try:
+        for lang in ("en", "fr", "es"):
+            set_language(lang)
+            names = code_names("sector")
+            assert names == {code: row[f"name_{lang}"] for code, row in sectors.items()}
+            assert set(code_names("period")) == set(contract.code_list("period"))
+            assert all(name and name != code for code, name in code_names("period").items())
+            for table in contract.TABLES.values():
+                for col in (c for c in table.columns if c.codes):  # "baseline or follow_up" was a heading
+                    heading = column_heading(col)[0]
+                    assert " or " not in heading and " ou " not in heading and " o " not in heading, heading
+    finally:
+        set_language("en")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import charts
+from score import charts, measures
 from score.i18n import _
 from score.web import components as c
 from score.web import ui
@@ -94,8 +94,8 @@ with left:
     c.show_or_empty(
         c.sex_split_chart(
             [
-                (_("Workers reached"), kpis["workers_female"], kpis["workers_male"]),
-                (_("People trained"), kpis["people_trained_female"], kpis["people_trained_male"]),
+                (measures.label("workers_reached"), kpis["workers_female"], kpis["workers_male"]),
+                (measures.label("people_trained"), kpis["people_trained_female"], kpis["people_trained_male"]),
             ],
             title=_("Women and men reached and trained (% of people)"),
         ),

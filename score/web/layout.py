@@ -9,6 +9,13 @@ import streamlit as st
 
 from score.i18n import _
 
+
+def _script(body: str) -> str:
+    """JavaScript for st.html (unsafe_allow_javascript): run once, in a scope of its own, in the iframe Streamlit
+    gives it; it reaches the app through window.parent."""
+    return "\n<script>\n(() => {" + body + "})();\n</script>\n"
+
+
 # Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
 # a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
 # that and 1000 px it would take a third of the screen, so the first visit collapses it once (the person
@@ -39,9 +46,7 @@ RESPONSIVE_CSS = """
 }
 </style>
 """
-COLLAPSE_SIDEBAR_JS = """
-<script>
-(() => {
+COLLAPSE_SIDEBAR_JS = _script("""
   if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
   const tries = { n: 0 };
   const collapse = () => {
@@ -57,17 +62,13 @@ COLLAPSE_SIDEBAR_JS = """
     }
   };
   collapse();
-})();
-</script>
-"""
+""")
 
 
 # Every chart gets an accessible name (its title) and description (the text alternative that
 # components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
 # screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
-CHART_NAMES_JS = """
-<script>
-(() => {
+CHART_NAMES_JS = _script("""
   const doc = window.parent.document;
   if (doc.scoreChartNames) return;
   doc.scoreChartNames = true;
@@ -107,22 +108,16 @@ CHART_NAMES_JS = """
   const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; name(); }, 250); } };
   new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
   name();
-})();
-</script>
-"""
+""")
 
 
 # Streamlit's own "Skip to main content" link (the first stop of the Tab key) is in English on every page.
-SKIP_LINK_JS = """
-<script>
-(() => {
+SKIP_LINK_JS = _script("""
   const doc = window.parent.document;
   doc.scoreSkipLabel = LABEL;  // CHART_NAMES_JS's observer applies it too, should the link be drawn later
   const link = doc.querySelector('a[href="#stMain"]');
   if (link && link.textContent !== LABEL) link.textContent = LABEL;
-})();
-</script>
-"""
+""")
 
 
 def responsive_layout() -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.labels import who
+from score.labels import code_names, who
 from score.quality import checks
 from score.web import ui
 from score.web.components.text import text_table
@@ -62,12 +62,7 @@ def table_labels() -> dict[str, str]:
 
 
 def state_label(state: str) -> str:
-    return {
-        "pending": _("Pending review"),
-        "returned": _("Returned"),
-        "withdrawn": _("Withdrawn"),
-        "approved": _("Approved"),
-    }.get(state, state)
+    return _(submissions.STATES[state]) if state in submissions.STATES else state
 
 
 # ---------------------------------------------------------------------------------------------- submitting
@@ -207,8 +202,13 @@ def _column_config(table: str) -> dict[str, object]:
     for col in contract.TABLES[table].columns:
         label, help_text = column_heading(col)
         if col.codes:
+            names = code_names(col.codes)
             config[col.name] = st.column_config.SelectboxColumn(
-                label, help=help_text, options=contract.code_list(col.codes)
+                label,
+                help=help_text,
+                options=contract.code_list(col.codes),
+                # the file keeps the code; the person reads the name beside it ("Garments (garments)")
+                format_func=lambda code, names=names: f"{names[code]} ({code})" if names.get(code) else str(code),
             )
         elif col.dtype in ("int", "float"):  # no bounds here: the validator says what is wrong, as for a file
             config[col.name] = st.column_config.NumberColumn(

@@ -33,16 +33,6 @@ def headline_labels() -> dict[str, str]:
     return {code: measures.label(code) for code in measures.HEADLINE}
 
 
-def step_labels() -> dict[str, str]:
-    return {
-        "validate": _("Checking the files again"),
-        "archive": _("Archiving the uploaded files"),
-        "build": _("Building a new database version"),
-        "check": _("Checking the new version"),
-        "switch": _("Switching everyone to the new version"),
-    }
-
-
 def in_language(language: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
     """A deferred download, written in the reader's language (it runs outside this script run)."""
 
@@ -71,13 +61,14 @@ def show_totals(before: dict, after: dict) -> None:
 
 def run_with_status(title: str, action):
     """Run a publish/restore with step-by-step feedback; returns its result, or None after an error message."""
-    labels = step_labels()
+    labels = {step: _(words) for step, words in publish.STEPS.items()}
+    steps = list(publish.STEPS)
     with st.status(title, expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(step: str) -> None:
             status.write(labels.get(step, step))
-            bar.progress((publish.STEPS.index(step) + 1) / len(publish.STEPS))
+            bar.progress((steps.index(step) + 1) / len(steps))
             status.update(label=labels.get(step, step) + "…")
 
         try:

@@ -27,6 +27,8 @@ COUNTRIES = REPO / "data" / "countries"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Keep the browser quiet with the network off (see ../shared/BROWSER.md).
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
+# How the scripts and benches outside pytest launch it: playwright's chromium.launch(**LAUNCH)
+LAUNCH = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 

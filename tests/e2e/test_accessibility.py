@@ -185,6 +185,7 @@ def walk(page: Page, base: str, where: str, language: str, skip: frozenset[str] 
     return problems
 
 
+@pytest.mark.slow  # started first (tests/conftest.py)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
     language: str, open_context: Callable[..., BrowserContext], app_server: AppServer

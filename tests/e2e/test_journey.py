@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
@@ -125,6 +126,7 @@ def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", newest["When (UTC)"]), newest
 
 
+@pytest.mark.slow  # started first (tests/conftest.py)
 def test_country_user_journey_download_change_upload_submit_approved_history(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ import csv
 import re
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
@@ -78,6 +79,7 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     assert not page.locator(ui.EXCEPTION).count()
 
 
+@pytest.mark.slow  # started first (tests/conftest.py)
 def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     fresh_server: AppServer, open_context: Callable[..., BrowserContext]
 ) -> None:

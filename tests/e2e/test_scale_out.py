@@ -22,7 +22,7 @@ from score.serve import STICKY_COOKIE, Cluster
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import add_user, data_env, prepare_data_dir
 from tests.e2e.datasets import col_without_last
-from tests.e2e.test_upload import MAIN, upload
+from tests.e2e.test_upload import MAIN
 from tests.e2e.ws_client import load_page
 from tests.oracle import RawData
 
@@ -123,7 +123,7 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     ui.goto(writer, cluster.url)
     ui.sign_in(writer, "scale-colombia", "scale-colombia-password")
     ui.open_nav(writer, next(link for link in ui.nav_links(writer) if link.slug == "upload"))
-    upload(writer, col_without_last(tmp_path / "valid", drop=10))
+    ui.upload_and_check(writer, col_without_last(tmp_path / "valid", drop=10))
     expect(ui.metric(writer, "Enterprises removed")).to_have_text("10", timeout=60_000)
     writer.get_by_role("button", name="Publish Colombia").click(timeout=60_000)
     expect(writer.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(

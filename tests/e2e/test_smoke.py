@@ -6,6 +6,7 @@ minimum list below makes sure a page that exists in views/ is not missing from t
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.e2e import dashboard as ui
@@ -50,6 +51,7 @@ def test_every_public_page_opens(page: Page, app_server: AppServer) -> None:
     assert not problems, f"broken pages: {problems}"
 
 
+@pytest.mark.slow  # started first (tests/conftest.py)
 def test_every_staff_page_opens(page: Page, app_server: AppServer) -> None:
     (REPO / "test-results").mkdir(exist_ok=True)
     ui.goto(page, app_server.url)

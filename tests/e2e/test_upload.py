@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
@@ -32,6 +33,7 @@ def sha256s(folder: Path) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow  # started first (tests/conftest.py)
 def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     page: Page, fresh_server: AppServer, tmp_path: Path, open_context: Callable[..., BrowserContext]
 ) -> None:

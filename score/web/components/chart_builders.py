@@ -135,7 +135,7 @@ def bar_chart(
                 texttemplate=texttemplate,
                 textposition=positions,
                 insidetextanchor="end",
-                constraintext="none",
+                constraintext="inside",  # a label wider than its bar shrinks (a half-width chart in French)
                 cliponaxis=False,
                 textfont={"size": 15},
                 hovertemplate="%{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",

@@ -9,7 +9,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from score import access
+from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
 from score.values import Kind, format_value, size_class_name, suppressed_rows
@@ -154,7 +154,7 @@ def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *
         "module": (_("Module"), "text"),
         "deliveries": (_("Deliveries"), "int"),
         "participations": (_("Participations"), "int"),
-        "consultation_visits": (_("Consultation visits"), "int"),
+        "consultation_visits": (measures.label("consultation_visits"), "int"),
         "satisfaction_mean": (_("Satisfied (%)"), "pct"),
         "n_satisfaction": (_("Deliveries reporting satisfaction"), "int"),
         "median_days_to_classroom": (_("Median days from joining"), "int"),
@@ -201,7 +201,7 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
             "enterprises": (_("Enterprises"), "int"),
             "workers_female": (_("Women workers"), "int"),
             "workers_male": (_("Men workers"), "int"),
-            "workers_reached": (_("Workers reached"), "int"),
+            "workers_reached": (measures.label("workers_reached"), "int"),
         },
         labels={"country": countries, "sector": sectors},
         file_name="score-enterprises-by-country-and-sector.csv",
