@@ -499,7 +499,7 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
             # Plotly turns labels that would collide by 30 degrees, or by 90 when their lines still overlap
             line = font * LINE_EM
             tall = max(tall, widest / 2 + line if band >= 2 * line else widest + font)
-            need["r"] = max(need["r"], font + TICK_PAD)  # a turned label's corner reaches past its tick
+            need["r"] = max(need["r"], font / 2 + 4)  # a turned label's corner reaches past its tick
         elif isinstance(angle, int | float) and angle % 180:
             tall = max(tall, widest)
         side = "t" if axis.get("side") == "top" else "b"
