@@ -137,10 +137,12 @@ def _small_selections(raw) -> list[Filters]:
     return [Filters(countries=(c,), sectors=(s,), phases=(p,)) for c, s, p in by_country.values()]
 
 
-def test_small_selections_are_suppressed(database: Path, raw) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("name", db.query_names())
+def test_small_selections_are_suppressed(database: Path, raw, name: str) -> None:
     selections = _small_selections(raw)
     assert selections, "the demo set should have some small country x sector x phase cells"
-    for filters, name in product(selections, db.query_names()):
+    for filters in selections:
         for (_, scope), params in product(SCOPES.items(), _param_sets(name)):
             check_frame(name, scope, filters, db.run_query(name, scope, filters, **params))
 

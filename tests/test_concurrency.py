@@ -59,6 +59,7 @@ def _key(totals: dict[str, int]) -> str:
     return ",".join(str(totals[k]) for k in HEADLINE)
 
 
+@pytest.mark.slow
 def test_reads_during_publishes_see_one_complete_version(data: Path, tmp_path: Path) -> None:
     totals = {
         "A": _key(expected_totals(tmp_path, dataset_a())["all"]),

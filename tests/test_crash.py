@@ -134,6 +134,7 @@ def _state(data: Path) -> str:
     return "after-switch" if committed else "before-switch"
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points(data: Path) -> None:
     rng = random.Random(SEED)
     known = {_dataset_rows(dataset_a()), _dataset_rows(dataset_b())}
