@@ -549,11 +549,19 @@ def _resolved_layout(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 def fit_margins(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
     """Give the figure its `fitted_margins` and turn Plotly's margin pushing off (every axis's `automargin`, the
-    legend's `margin.autoexpand`): the chart is drawn once instead of twice. Called once on a finished figure."""
+    legend's `margin.autoexpand`): the chart is drawn once instead of twice. Called once on a finished figure.
+
+    A legend whose widest entry does not fit beside the left margin in the narrowest chart (a module's long French
+    or Spanish name) keeps `autoexpand`: Plotly then moves it left to fit, where the margins would cut it off; it
+    pushes nothing, so nothing is drawn twice, where it fits."""
     spec = fig.to_plotly_json() if isinstance(fig, PlainFigure) else fig.to_dict()
     margins = fitted_margins(spec)
     layout = spec.get("layout") or {}
     names = {"xaxis", "yaxis", *(name for name in layout if name.startswith(("xaxis", "yaxis")))}
     axes = {name: {"automargin": False} for name in names}
-    fig.update_layout(margin={**margins, "autoexpand": False}, **axes)
+    size = float(((_resolved_layout(spec).get("font") or {}).get("size")) or 12)
+    entries = [t for t in spec.get("data") or [] if t.get("showlegend") is not False and t.get("name") is not None]
+    widest = max((LEGEND_ENTRY + text_width(t["name"], size) for t in entries), default=0.0)
+    overflows = layout.get("showlegend") is not False and widest > NARROWEST - margins["l"]
+    fig.update_layout(margin={**margins, "autoexpand": overflows}, **axes)
     return fig
