@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -83,11 +83,14 @@ def hex_to_rgb(colour: str) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
 
 
+TITLE_SIZE = 19  # px, the template's title font
+
+
 def _register_template() -> None:
     template = go.layout.Template()
     template.layout = go.Layout(
         font={"family": FONT, "size": 15, "color": INK},
-        title={"font": {"size": 19}, "x": 0, "xanchor": "left"},
+        title={"font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"},
         colorway=_OKABE_ITO,
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -106,18 +109,26 @@ TEMPLATE = "score"
 TEMPLATE_JSON = pio.templates[TEMPLATE].to_plotly_json()  # what a figure's layout.template holds once resolved
 
 
-# Characters of a 19 px title that fit a half-width chart at 800 px (about 370 px wide): Plotly titles are
-# anchored at the figure's left edge and never wrap, 44 (sized for 1280 px) cut Spanish titles at 800 px.
-TITLE_LINE = 36
 TITLE_LINE_PX = 24
+LEGEND_ENTRY = 44  # a legend entry's symbol and gaps, in px
+NARROWEST = 315  # px: the narrowest chart (half-width in a 1110 px window): legends wrap and labels turn by it
+# A title line fits the narrowest chart: Plotly titles are anchored at the figure's left edge and never wrap. (A
+# count of characters, 36, still cut "Femmes et hommes touchés et formés" at 1110 px: wide letters.)
+TITLE_ROOM = NARROWEST - 10
+MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
 
 
-def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
-    """The title broken at spaces into lines of at most `width` characters: Plotly never wraps a title, and
-    French and Spanish titles run a third longer than English ones, so a long one was cut off at the edge."""
+def title_lines(title: str, width: int) -> list[str]:
+    """`title` broken at spaces into lines of at most `width` characters (a bar's long category name)."""
+    return wrap_words(title, lambda line: len(line) <= width)
+
+
+def wrap_words(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """`text` broken at spaces into as few lines as `fits` allows (a word longer than a line gets its own):
+    Plotly never wraps a title or a label, and French and Spanish run a third longer than English."""
     lines: list[str] = []
-    for word in title.split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
+    for word in text.split(" "):
+        if lines and fits(lines[-1] + " " + word):
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -259,10 +270,10 @@ def layout_value(fig: go.Figure | PlainFigure, name: str) -> object:
 
 
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
-    """Apply the house style: title (with units, wrapped, see `title_lines`), height, thousands separators
+    """Apply the house style: title (with units, wrapped to TITLE_ROOM), height, thousands separators
     on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top. Every data value in
     the traces is shown as text (`plain_traces`). Every figure of the app goes through here once."""
-    lines = title_lines(title)
+    lines = wrap_words(title, lambda line: text_width(line, TITLE_SIZE) <= TITLE_ROOM)
     fig.update_layout(
         template=TEMPLATE_JSON if isinstance(fig, PlainFigure) else TEMPLATE,
         title={"text": "<br>".join(lines)},
