@@ -70,7 +70,8 @@ def delete_output_dir() -> None:
 
 def _start_order(item: pytest.Item) -> int:
     """Longest first, so that no worker starts a two-minute test when the others are nearly done: the long walks
-    (marked slow) among the browser tests, the other browser tests, slow unit tests, then everything else."""
+    (marked slow) among the browser tests, the other browser tests, slow unit tests, then everything else. (With
+    `--dist worksteal` the idle workers take the not yet started half of a busy worker's list.)"""
     browser = item.get_closest_marker("e2e") is not None
     slow = item.get_closest_marker("slow") is not None
     return (0 if slow else 1) if browser else (2 if slow else 3)
