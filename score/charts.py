@@ -110,12 +110,6 @@ TEMPLATE_JSON = pio.templates[TEMPLATE].to_plotly_json()  # what a figure's layo
 
 
 TITLE_LINE_PX = 24
-LEGEND_ENTRY = 44  # a legend entry's symbol and gaps, in px
-NARROWEST = 315  # px: the narrowest chart (half-width in a 1110 px window): legends wrap and labels turn by it
-# A title line fits the narrowest chart: Plotly titles are anchored at the figure's left edge and never wrap. (A
-# count of characters, 36, still cut "Femmes et hommes touchés et formés" at 1110 px: wide letters.)
-TITLE_ROOM = NARROWEST - 10
-MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
 
 
 def title_lines(title: str, width: int) -> list[str]:
@@ -340,6 +334,9 @@ LEGEND_ROW_EM = 1.6  # a row of the horizontal legend in em; the legend's paddin
 LEGEND_PAD = 20
 LEGEND_ENTRY = 44  # a legend entry's symbol and gaps, in px
 NARROWEST = 315  # px: the narrowest chart (half-width in a 1110 px window): legends wrap and labels turn by it
+# A title line fits the narrowest chart: Plotly titles are anchored at the figure's left edge and never wrap. (A
+# count of characters, 36, still cut "Femmes et hommes touchés et formés" at 1110 px: wide letters.)
+TITLE_ROOM = NARROWEST - 10
 MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
 
 
