@@ -138,12 +138,12 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     return int(first), max(int(last), int(first) + 1)
 
 
-def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
-    """queries/filter_options.sql for one filter under `chosen`, cached like any query (not a page's sheet)."""
+def _option_counts(chosen: Filters) -> pd.DataFrame:
+    """queries/filter_options.sql (every filter's values) under `chosen`, cached like any query (not a page's
+    sheet)."""
     scope, path = current_scope(), pinned_path()
-    params_key = _params_key({"facet": facet})
     shown = replace(chosen, notices=())
-    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), params_key, scope, path)
+    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), (), scope, path)
 
 
 def _own_country_start(scope: Scope) -> None:
@@ -188,7 +188,7 @@ def sidebar_filters() -> Filters:
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
-    offered = filter_options.options(_facet_counts, now)
+    offered = filter_options.options(_option_counts, now)
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
