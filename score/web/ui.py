@@ -119,6 +119,19 @@ def sheet_on_click(name: str, make: Callable[[], pd.DataFrame], **params: object
         sheets[(name, _params_key(params), None)] = make
 
 
+def query_on_click(name: str, filters_override: Filters | None = None, **params: object) -> None:
+    """`query(name, ...)` not run now but kept as this page's workbook sheet, run (for this viewer, filters and
+    version) only when the workbook is downloaded: a result the page draws nothing from under these filters (the
+    targets, when a filter makes progress against them meaningless), in the workbook as before."""
+    scope, path = current_scope(), pinned_path()
+    shown = replace(filters_override if filters_override is not None else current_filters(), notices=())
+    sheets = st.session_state.get(PAGE_SHEETS_KEY)
+    if isinstance(sheets, dict):
+        sheets.setdefault(
+            (name, _params_key(params), filters_override), lambda: db.run_query(name, scope, shown, path=path, **params)
+        )
+
+
 @st.cache_data(ttl=3600, show_spinner=False)
 def _partners(version: str, _path: Path | None = None) -> list[str]:
     return db.run_query("partners", Scope.nothing(), path=_path)["partner"].tolist()
