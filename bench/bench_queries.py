@@ -48,7 +48,6 @@ from score.filters import Filters  # noqa: E402
 
 # Values for query parameters beyond the seven filter parameters (the runner fills those).
 PARAM_VALUES: dict[str, object] = {
-    "facet": "partner",  # queries/filter_options.sql: one sidebar filter
     "indicator": "accidents",
     "country": "COL",
     "module": "OSH",

@@ -43,6 +43,7 @@ from score.filters import Filters
 
 QUERY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # used with fullmatch: no "/", "..", NUL or newline
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the column names a `-- derive:` expression may read
 FILTER_PARAMS = ("countries", "provinces", "sectors", "phases", "partners", "modules", "year_from", "year_to")
 
 
@@ -400,10 +401,12 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         # Shares and means from the perturbed numerator and denominator, in SQL (the query's own dialect);
         # the expressions are the query file's, never a value from a viewer. One statement per layer: a
         # statement costs a few ms whatever it computes, and a public view derives 1-4 columns per query.
-        cursor.register("perturbed_rows", out.assign(perturbed_row_=range(len(out))))
-        replaced = [column for column, _ in layer if column in out.columns]
-        select = f"* EXCLUDE ({', '.join(replaced)}), " if replaced else "*, "
-        select += ", ".join(f"{expression} AS {column}" for column, expression in layer)
+        # Only the columns the expressions name go in, only the derived ones come back: handing DuckDB the whole
+        # row and taking it back cost 2-3x (BENCHMARKS.md, "A new session opening a shared link").
+        named = set(IDENTIFIER.findall(" ".join(expression for _, expression in layer)))
+        read = out[[column for column in out.columns if column in named]]
+        cursor.register("perturbed_rows", read.assign(perturbed_row_=range(len(out))))
+        select = ", ".join(f"{expression} AS {column}" for column, expression in layer)
         derived = cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_").df()  # noqa: S608
         cursor.unregister("perturbed_rows")
         for column, _ in layer:

@@ -32,9 +32,9 @@ FACETS = {
     "partners": "partner",
     "modules": "module",
 }
-# Runs queries/filter_options.sql for a facet under some filters: (facet, filters) -> frame of value, country,
-# enterprises (None where hidden). The web layer passes its cached query.
-Run = Callable[[str, Filters], pd.DataFrame]
+# Runs queries/filter_options.sql under some filters: filters -> frame of facet, value, country, enterprises (None
+# where hidden), every facet's rows. The web layer passes its cached query.
+Run = Callable[[Filters], pd.DataFrame]
 
 
 def sort_key(text: str, language: str | None = None) -> tuple[str, str]:
@@ -79,8 +79,13 @@ def options(run: Run, filters: Filters) -> Options:
     values: dict[str, list[str]] = {}
     province_countries: dict[str, str] = {}
     regions = country_regions()
+    counted: dict[Filters, pd.DataFrame] = {}  # the filters not chosen leave the same filters: one run for them all
     for name, facet in FACETS.items():
-        found = _present(run(facet, without(filters, name)))
+        under = without(filters, name)
+        if under not in counted:
+            counted[under] = run(under)
+        rows = counted[under]
+        found = _present(rows[rows["facet"] == facet])
         if name == "regions":
             offered = sorted({regions[c] for c in found["value"] if c in regions})
         else:

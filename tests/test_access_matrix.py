@@ -31,7 +31,6 @@ SCOPES = {
 }
 # Plausible values for query parameters beyond the seven filters (a new one must be added here).
 EXTRA_PARAMS = {
-    "facet": ["country", "province", "partner", "module"],
     "indicator": ["accidents", "good_practices_adopted"],
     "max_cells": [5000],
     "cell": [0.0069, 0.0005],

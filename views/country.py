@@ -53,8 +53,8 @@ nothing = (
 if hidden or empty:
     ui.empty_state(nothing)
 else:
-    targets = ui.query("overview_targets", filters_override=here).set_index("metric")
-    c.reach_tiles(kpis, targets, with_targets=c.targets_apply(filters))
+    with_targets = c.targets_apply(filters)
+    c.reach_tiles(kpis, c.headline_targets(with_targets, here), with_targets=with_targets)
     c.narrative_section(name, here)
 
 # ---- where, in which sectors, with which partners

@@ -17,7 +17,7 @@ kpis = c.headline_kpis_or_stop("enterprises", _("No enterprises match the curren
 
 # ---- headline figures against targets
 with_targets = c.targets_apply(filters)
-c.reach_tiles(kpis, ui.query("overview_targets").set_index("metric"), with_targets=with_targets, participations=True)
+c.reach_tiles(kpis, c.headline_targets(with_targets), with_targets=with_targets, participations=True)
 c.kpi_row(c.women_share_tiles(kpis), columns=4)
 c.targets_caption(with_targets)
 c.narrative_section()  # the figures in words

@@ -119,6 +119,19 @@ def sheet_on_click(name: str, make: Callable[[], pd.DataFrame], **params: object
         sheets[(name, _params_key(params), None)] = make
 
 
+def query_on_click(name: str, filters_override: Filters | None = None, **params: object) -> None:
+    """`query(name, ...)` not run now but kept as this page's workbook sheet, run (for this viewer, filters and
+    version) only when the workbook is downloaded: a result the page draws nothing from under these filters (the
+    targets, when a filter makes progress against them meaningless), in the workbook as before."""
+    scope, path = current_scope(), pinned_path()
+    shown = replace(filters_override if filters_override is not None else current_filters(), notices=())
+    sheets = st.session_state.get(PAGE_SHEETS_KEY)
+    if isinstance(sheets, dict):
+        sheets.setdefault(
+            (name, _params_key(params), filters_override), lambda: db.run_query(name, scope, shown, path=path, **params)
+        )
+
+
 @st.cache_data(ttl=3600, show_spinner=False)
 def _partners(version: str, _path: Path | None = None) -> list[str]:
     return db.run_query("partners", Scope.nothing(), path=_path)["partner"].tolist()
@@ -138,12 +151,12 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     return int(first), max(int(last), int(first) + 1)
 
 
-def _facet_counts(facet: str, chosen: Filters) -> pd.DataFrame:
-    """queries/filter_options.sql for one filter under `chosen`, cached like any query (not a page's sheet)."""
+def _option_counts(chosen: Filters) -> pd.DataFrame:
+    """queries/filter_options.sql (every filter's values) under `chosen`, cached like any query (not a page's
+    sheet)."""
     scope, path = current_scope(), pinned_path()
-    params_key = _params_key({"facet": facet})
     shown = replace(chosen, notices=())
-    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), params_key, scope, path)
+    return cached_query("filter_options", scope_key(scope), shown, db.data_version(path), (), scope, path)
 
 
 def _own_country_start(scope: Scope) -> None:
@@ -188,7 +201,7 @@ def sidebar_filters() -> Filters:
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
-    offered = filter_options.options(_facet_counts, now)
+    offered = filter_options.options(_option_counts, now)
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")

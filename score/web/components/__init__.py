@@ -6,7 +6,7 @@ as c` and `c.<name>`; every public name is here, including the core's values and
 - chart_builders.py: the chart builders (`*_chart`), plain functions returning a figure or None
 - figure_cache.py: a chart built once per arguments and language (`cached_figure`), `drawn_once`
 - figures.py: `show()` / `show_or_empty()` (a chart with its data table and PNG), `map_chart`
-- tiles.py: a row of KPI tiles on a page (`kpi_row`, `reach_tiles`, `targets_caption`)
+- tiles.py: a row of KPI tiles on a page (`kpi_row`, `reach_tiles`, `headline_targets`, `targets_caption`)
 - tables.py: display tables, the enterprise list, table sections
 - downloads.py: download buttons (CSV of a query, the page's workbook)
 - sections.py: sections pages name (`chart_section`, `headline_kpis_or_stop`, joining trend, outcome shares ...)
@@ -106,7 +106,7 @@ from score.web.components.tables import (
     with_labels,
 )
 from score.web.components.text import plain_paragraph, text_table
-from score.web.components.tiles import kpi_row, logframe_status_tiles, reach_tiles, targets_caption
+from score.web.components.tiles import headline_targets, kpi_row, logframe_status_tiles, reach_tiles, targets_caption
 
 __all__ = [
     "CATEGORY_LINE",
@@ -135,6 +135,7 @@ __all__ = [
     "format_value",
     "has_data",
     "headline_kpis_or_stop",
+    "headline_targets",
     "headline_tiles",
     "is_suppressed",
     "joining_trend",

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from score import logframe
+from score.filters import Filters
 from score.i18n import _
 from score.tiles import Tile, headline_tiles
 from score.values import format_value
@@ -45,6 +46,18 @@ def reach_tiles(
 ) -> None:
     """The headline row of a page (headline_tiles drawn as KPI tiles)."""
     kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
+
+
+def headline_targets(with_targets: bool, filters_override: Filters | None = None) -> pd.DataFrame:
+    """overview_targets indexed by metric for `reach_tiles`. Without targets (a filter makes progress meaningless)
+    the tiles read none of it: the query is then left for the page's workbook, run only if that is downloaded
+    (a new link with a year or sector filter saves a statement, ~30 ms: BENCHMARKS.md)."""
+    from score.web import ui
+
+    if with_targets:
+        return ui.query("overview_targets", filters_override=filters_override).set_index("metric")
+    ui.query_on_click("overview_targets", filters_override=filters_override)
+    return pd.DataFrame()
 
 
 def targets_caption(with_targets: bool) -> None:
