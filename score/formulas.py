@@ -18,6 +18,9 @@ TRIGGERS = "=+-@\t\r"
 _TRIGGER = "[" + re.escape(TRIGGERS) + "]"
 _SEPARATOR = "[,;\t\r\n]"
 _UNSAFE = re.compile(rf"(^|{_SEPARATOR})( *)(?='*{_TRIGGER})")
+# Text in which _UNSAFE finds a formula start, as a pattern without lookahead (RE2 too: pandas' string columns
+# search it in bulk, so only those values go through neutralise_text one by one).
+FORMULA_START = rf"(?:^|{_SEPARATOR}) *'*{_TRIGGER}"
 _MARKED = re.compile(rf"(^|{_SEPARATOR})( *)'(?='*{_TRIGGER})")
 
 
