@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from score import config, disclosure, settings, versions
@@ -394,7 +395,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         for column in rule.counts:
             out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
         for column in rule.sums:  # noisy contributions (schema noisy), unrounded until here
-            out[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
+            out[column] = _whole_numbers(frame[column])
         for column in rule.medians:
             out[column] = disclosure.perturb_magnitudes(frame[column], frame[f"max_{column}"], frame[rule.key])
     for layer in _derive_layers(query.derive):
@@ -412,6 +413,15 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         for column, _ in layer:
             out[column] = derived[column].to_numpy()
     return out
+
+
+def _whole_numbers(values: pd.Series) -> pd.Series:
+    """A sum of noisy contributions rounded to a whole number (half to even), missing ones kept missing, as Int64;
+    in numpy (`Series.round().astype("Int64")` cost 2.5x on a public query's 5-12 sums)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(numbers)
+    whole = np.where(known, np.round(numbers), 0).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(whole, ~known), index=values.index)
 
 
 def _derive_layers(derive: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:

@@ -17,7 +17,7 @@ from score import journal
 from score.access import Scope
 from score.filter_options import sorted_by_name
 from score.i18n import _
-from score.labels import actor, reference_labels
+from score.labels import actor, code_names, reference_labels
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,5 @@ def detail_texts() -> dict[str, str]:
         "all four participant groups are 0": _("all four participant groups are 0"),
         "follow_up_10x_baseline": _("Follow-up more than 10 times the baseline"),
         "robust_z_above_3_5": _("Far from the other enterprises (robust z-score above 3.5)"),
-        "baseline": _("Baseline"),
-        "follow_up": _("Follow-up"),
+        **code_names("period"),  # a row's period: baseline / follow_up
     }

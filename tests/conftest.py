@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from score import settings
 
@@ -44,15 +45,44 @@ def settings_override() -> Iterator[Callable[..., settings.Settings]]:
     settings.use(previous)
 
 
-@pytest.fixture
-def fresh_data_dir(tmp_path: Path, settings_override: Callable[..., settings.Settings]) -> Path:
-    """A private, writable data dir with the demo set built (for publish/restore tests)."""
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo set built once per test process, its connections closed: what `fresh_data_dir` copies."""
+    from score import db
     from score.publish import build_all
 
-    data = make_data_dir(tmp_path)
-    settings_override(data_dir=data)
-    build_all(user="tests")
+    data = make_data_dir(tmp_path_factory.mktemp("built"))
+    with settings.overridden(data_dir=data):
+        build_all(user="tests")
+        db.close_all()
     return data
+
+
+@pytest.fixture
+def fresh_data_dir(tmp_path: Path, built_template: Path, settings_override: Callable[..., settings.Settings]) -> Path:
+    """A private, writable data dir with the demo set built (for publish/restore tests): a copy of the one build
+    (the version pointer is a relative link), since a build takes seconds and a copy a fraction of one."""
+    data = tmp_path / "data"
+    shutil.copytree(built_template, data, symlinks=True)
+    settings_override(data_dir=data)
+    return data
+
+
+# Passwords in-process are hashed with argon2id at its cheapest: the product's (argon2-cffi's defaults, about a
+# quarter of a second a check here) is what the sign-in tests would otherwise spend their time on. A test marked
+# `real_argon2` keeps the product's hasher (tests/test_auth.py checks its parameters); child processes (the CLI,
+# the browser tests' servers) always use it.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+CHEAP_DUMMY_HASH = CHEAP_HASHER.hash("not a password: only here to spend the same time as a real check")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_argon2") is None:
+        from score import auth
+
+        monkeypatch.setattr(auth, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(auth, "_DUMMY_HASH", CHEAP_DUMMY_HASH)
 
 
 @pytest.fixture(scope="session")

@@ -49,14 +49,18 @@ class FakeClock:
 # ---------------------------------------------------------------------------------------------- hashing
 
 
-def test_users_file_holds_only_argon2_hashes(users_dir: Path) -> None:
+@pytest.mark.real_argon2
+def test_users_file_holds_only_argon2_hashes_with_argon2_cffis_default_cost(users_dir: Path) -> None:
     auth.add_user("maria", PASSWORD, "country", ["COL"])
     path = auth.config.users_file()
     raw = path.read_bytes()
     assert PASSWORD.encode() not in raw
     assert PASSWORD.encode("utf-16-le") not in raw
     record = json.loads(raw)["users"]["maria"]
-    assert record["password_hash"].startswith("$argon2id$")
+    defaults = PasswordHasher()  # the library's recommended cost (RFC 9106's second choice), written out below
+    cost = f"$m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}$"
+    assert record["password_hash"].startswith("$argon2id$v=19" + cost), record["password_hash"][:40]
+    assert defaults.memory_cost >= 65536 and defaults.time_cost >= 3
     assert record["role"] == "country" and record["countries"] == ["COL"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not list(path.parent.glob(".*.tmp")), "the atomic write left a temp file behind"

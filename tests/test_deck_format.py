@@ -20,7 +20,7 @@ PERCENT_SUFFIX = {"en": "%", "fr": "\u00a0%", "es": "\u00a0%"}
 LANGUAGE_TAG = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES"}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # one deck per language for the module's tests (each is seconds to build)
 def deck(demo_data_dir, request):
     from tests.decks import deck_for
 
