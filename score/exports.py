@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from score.charts import plain
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
@@ -365,35 +367,35 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cells(letter: str, rows: list[str], values: pd.Series, style: str) -> list[str]:
-    """One column's cells as sheet XML (an empty string for a missing value: no cell)."""
-    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
-        return [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, values.tolist(), strict=True)]
-    if pd.api.types.is_integer_dtype(values):  # Python ints: written in full (_number_text), always finite
-        present = values.notna().tolist()
-        numbers = values.astype(object).tolist()
-        return [
-            f'<c r="{letter}{r}"{style}><v>{v}</v></c>' if ok else ""
-            for r, v, ok in zip(rows, numbers, present, strict=True)
-        ]
-    if pd.api.types.is_float_dtype(values):
-        present = values.notna().tolist()
-        numbers = values.astype(object).tolist()
-        return [
-            f'<c r="{letter}{r}"{style}><v>{_number_text(v)}</v></c>' if ok and math.isfinite(v) else ""
-            for r, v, ok in zip(rows, numbers, present, strict=True)
-        ]
-    # Text is most cells of a list: written here, not through _cell; the values to escape found in bulk in a text
-    # column (one regex search per cell in Python took ~1 s of the full list at x200), else value by value.
-    texts = values.tolist()
+def _cells(letter: str, rows: pa.Array, values: pd.Series, style: str) -> pa.Array:
+    """One column's cells as sheet XML, one string per row (empty for a missing value: no cell). Text and integer
+    columns are assembled by Arrow's string kernels (3.9 million cells of the full list at x200: ~3 s as Python
+    f-strings); booleans, other numbers and mixed objects cell by cell."""
+    if pd.api.types.is_integer_dtype(values):  # written in full (_number_text), always finite
+        numbers = pc.cast(pa.array(values, type=pa.int64(), from_pandas=True), pa.string())
+        return pc.binary_join_element_wise(f'<c r="{letter}', rows, f'"{style}><v>', numbers, "</v></c>", "").fill_null(
+            ""
+        )
     marked = _xml_special(values)
-    escape = marked.tolist() if marked is not None else [type(v) is str and bool(_XML_SPECIAL.search(v)) for v in texts]
-    return [
-        f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v) if special else v}</t></is></c>'
-        if type(v) is str
-        else _cell(letter, r, v, style)
-        for r, v, special in zip(rows, texts, escape, strict=True)
-    ]
+    if marked is not None:  # a text column: the few values to escape escaped here, the rest as they are
+        if marked.any():
+            values = values.copy()
+            values[marked] = values[marked].map(_xml_text).to_numpy()
+        texts = pa.array(values, type=pa.string(), from_pandas=True)
+        head = '" t="inlineStr"><is><t xml:space="preserve">'
+        return pc.binary_join_element_wise(f'<c r="{letter}', rows, head, texts, "</t></is></c>", "").fill_null("")
+    numbers = rows.to_pylist()
+    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
+        cells = [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(numbers, values.tolist(), strict=True)]
+    elif pd.api.types.is_float_dtype(values):
+        present = values.notna().tolist()
+        cells = [
+            f'<c r="{letter}{r}"{style}><v>{_number_text(v)}</v></c>' if ok and math.isfinite(v) else ""
+            for r, v, ok in zip(numbers, values.astype(object).tolist(), present, strict=True)
+        ]
+    else:
+        cells = [_cell(letter, r, v, style) for r, v in zip(numbers, values.tolist(), strict=True)]
+    return pa.array(cells, type=pa.string())
 
 
 def _xml_special(values: pd.Series) -> np.ndarray | None:
@@ -434,10 +436,9 @@ def _rows_xml(frame: pd.DataFrame, styles: Mapping[str, int]) -> Iterator[str]:
     column_styles = [f' s="{styles[code]}"' if code else "" for code in codes]
     for start in range(0, len(safe) if letters else 0, ROWS_PER_CHUNK):
         part = safe.iloc[start : start + ROWS_PER_CHUNK]
-        rows = [str(r) for r in range(start + 2, start + 2 + len(part))]
+        rows = pc.cast(pa.array(np.arange(start + 2, start + 2 + len(part))), pa.string())
         columns = [_cells(letters[i], rows, part.iloc[:, i], column_styles[i]) for i in range(len(letters))]
-        cells_by_row = zip(*columns, strict=True)
-        yield "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(rows, cells_by_row, strict=True))
+        yield "".join(pc.binary_join_element_wise('<row r="', rows, '">', *columns, "</row>", "").to_pylist())
 
 
 def _with_rows(workbook: bytes, rows: Mapping[str, tuple[pd.DataFrame, Mapping[str, int]]]) -> bytes:
