@@ -83,7 +83,12 @@ def open_nav(page: Page, link: NavLink) -> None:
     """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
     before = heading(page) if page.locator("h1").count() else None
     target = page.locator(NAV_LINK).filter(has_text=link.label)
+    more = page.locator(NAV_MORE)
+    folded = more.count() and re.search(r"more", more.first.inner_text(), re.I)
+    if folded and not (target.count() and target.first.is_visible()):
+        more.first.click()  # Streamlit folds a long list again after a page switch
     if not target.count():
+        assert not page.locator(NAV_LINK).count(), f"no link to {link.label!r} in the navigation"
         return  # single page app: already there
     target.first.click()
     page.wait_for_url(re.compile(re.escape(urlsplit(link.href).path.rstrip("/")) + r"/?(\?.*)?$"), timeout=TIMEOUT)
@@ -92,6 +97,13 @@ def open_nav(page: Page, link: NavLink) -> None:
         deadline = time.monotonic() + TIMEOUT / 1000
         while heading(page) == before and time.monotonic() < deadline and link.slug != "overview":
             page.wait_for_timeout(100)
+    settle(page)
+
+
+def leave_present_mode(page: Page) -> None:
+    """Present mode hides the navigation: leave it as a presenter does (Escape), back to the page's navigation."""
+    page.keyboard.press("Escape")
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=TIMEOUT)
     settle(page)
 
 

@@ -34,10 +34,8 @@ def visit_all(page: Page) -> tuple[list[ui.NavLink], dict[str, list[str]]]:
         if found:
             problems[link.slug] = found
             page.screenshot(path=str(REPO / "test-results" / f"smoke-{link.slug}.png"), full_page=True)
-        if link.slug == "present":  # present mode hides the navigation: leave it as a presenter does
-            page.keyboard.press("Escape")
-            page.locator("[data-testid='stSidebarNav']").wait_for(timeout=ui.TIMEOUT)
-            ui.settle(page)
+        if link.slug == "present":
+            ui.leave_present_mode(page)
     return links, problems
 
 
