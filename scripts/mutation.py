@@ -78,8 +78,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "hidden_cells_show_their_values",
         "a hidden cell blanks its count but still shows its values (e.g. the workers of 3 enterprises)",
         "score/access.py",
-        r"columns = list\(dict\.fromkeys\(c for c in \[count_column, \*value_columns\] if c in out\.columns\)\)",
-        "columns = [count_column]",
+        r"blanked = \{count_column, \*value_columns\}",
+        "blanked = {count_column}",
         (
             f"{MATRIX}::test_suppression_examples",
             f"{MATRIX}::test_exactly_the_small_cells_are_hidden",
