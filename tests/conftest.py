@@ -23,14 +23,13 @@ def make_data_dir(root: Path, countries: Path = COUNTRIES) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory, built_template: Path) -> Iterator[Path]:
     """A data dir with the demo set built into a published version (session-wide, read-only use)."""
     from score import db
-    from score.publish import build_all
 
-    data = make_data_dir(tmp_path_factory.mktemp("demo"))
+    data = tmp_path_factory.mktemp("demo") / "data"
+    shutil.copytree(built_template, data, symlinks=True)
     with settings.overridden(data_dir=data):
-        build_all(user="tests")
         yield data
         db.close_all()
 
@@ -46,22 +45,32 @@ def settings_override() -> Iterator[Callable[..., settings.Settings]]:
 
 
 @pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo set built once per test process, its connections closed: what `fresh_data_dir` copies."""
+def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The demo set built once per run, its connections closed: what `demo_data_dir` and `fresh_data_dir` copy
+    (the version pointer is a relative link). The xdist workers of a run share it: the first builds it under a
+    lock in the run's own temp dir, the others wait and copy."""
     from score import db
+    from score.files import private_lock
     from score.publish import build_all
 
-    data = make_data_dir(tmp_path_factory.mktemp("built"))
-    with settings.overridden(data_dir=data):
-        build_all(user="tests")
-        db.close_all()
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent  # pytest-N/: this run's, shared by its workers
+    data, done = root / "built-template" / "data", root / "built-template.done"
+    with private_lock(root / "built-template.lock"):
+        if not done.exists():
+            shutil.rmtree(data.parent, ignore_errors=True)  # a worker that died half way
+            make_data_dir(data.parent)
+            with settings.overridden(data_dir=data):
+                build_all(user="tests")
+                db.close_all()
+            done.touch()
     return data
 
 
 @pytest.fixture
 def fresh_data_dir(tmp_path: Path, built_template: Path, settings_override: Callable[..., settings.Settings]) -> Path:
-    """A private, writable data dir with the demo set built (for publish/restore tests): a copy of the one build
-    (the version pointer is a relative link), since a build takes seconds and a copy a fraction of one."""
+    """A private, writable data dir with the demo set built (for publish/restore tests): a copy of the one build,
+    since a build takes seconds and a copy a fraction of one."""
     data = tmp_path / "data"
     shutil.copytree(built_template, data, symlinks=True)
     settings_override(data_dir=data)

@@ -23,6 +23,8 @@ NAV_MORE = "[data-testid='stSidebarNavViewButton']"
 UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
 UPLOADING = "[data-testid='stFileChipIconSpinner']"
 MAIN = "[data-testid='stMain']"
+SIDEBAR = "[data-testid='stSidebar']"
+SLIDE_COUNTER = "[data-testid='slide-counter']"
 TIMEOUT = 30_000
 
 
@@ -218,3 +220,33 @@ def upload_and_check(page: Page, paths: list[Path]) -> None:
     check.click()
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
     settle(page)
+
+
+def table_rows(page: Page, heading: str) -> list[dict[str, str]]:
+    """The rows of the st.dataframe (read from its accessible table: the grid itself draws on a canvas) or
+    st.table with this column, as {heading: text}."""
+    tables = page.locator(MAIN).locator("[data-testid='stDataFrame'], [data-testid='stTable']")
+    table = tables.filter(has_text=heading).locator("table")
+    table.first.wait_for(state="attached", timeout=TIMEOUT)
+    cells = table.first.evaluate(
+        "t => [...t.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))"
+    )
+    header, *rows = [row for row in cells if row]
+    return [dict(zip(header, row, strict=False)) for row in rows]
+
+
+def open_present(page: Page, url: str) -> None:
+    """A present-mode link, opened and drawn."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator(SLIDE_COUNTER).wait_for(timeout=TIMEOUT)
+    settle(page)
+
+
+def signed_in(page: Page, user: str) -> None:
+    expect(page.locator(SIDEBAR).get_by_text(f"Signed in as {user}")).to_be_visible(timeout=TIMEOUT)
+
+
+def signed_out(page: Page) -> None:
+    box = page.locator(SIDEBAR).locator("[data-testid='stExpander'] summary").filter(has_text="Sign in")
+    expect(box).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(SIDEBAR).get_by_text("Signed in as")).to_have_count(0)

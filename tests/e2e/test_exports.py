@@ -17,7 +17,6 @@ from tests.e2e.app_server import AppServer
 from tests.e2e.roles import HQ, signed_in_as
 from tests.oracle import RawData
 
-MAIN = "[data-testid='stMain']"
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 
 
@@ -30,7 +29,7 @@ def choose_language(page: Page, code: str) -> None:
 
 def download(page: Page, label: str) -> tuple[str, bytes]:
     with page.expect_download(timeout=ui.TIMEOUT) as started:
-        buttons = page.locator(MAIN).locator("[data-testid='stDownloadButton'] button")
+        buttons = page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button")
         buttons.filter(has_text=label, visible=True).first.click()  # a chart's own CSV is folded in its table
     return started.value.suggested_filename, Path(started.value.path()).read_bytes()
 

@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer, add_user, score_cli, users_command_available
 
-MAIN = "[data-testid='stMain']"
 PASSWORD = "e2e-journey-password"
 ADDED_WORKERS = 7
 
@@ -29,11 +28,11 @@ def open_upload_page(page: Page, server: AppServer, user: str, password: str) ->
     assert link is not None, f"no Upload page for {user}"
     ui.open_nav(page, link)
     # The page opens on the user's own country (HQ: the one country chosen in the filters).
-    expect(page.locator(MAIN).get_by_role("combobox", name="Country")).to_have_value("Colombia (COL)")
+    expect(page.locator(ui.MAIN).get_by_role("combobox", name="Country")).to_have_value("Colombia (COL)")
 
 
 def download_current_workbook(page: Page, folder: Path) -> Path:
-    main = page.locator(MAIN)
+    main = page.locator(ui.MAIN)
     main.locator("[data-testid='stExpander'] summary").filter(has_text="Download current data").click()
     ui.settle(page)
     with page.expect_download(timeout=60_000) as started:
@@ -57,19 +56,6 @@ def change_one_value(path: Path) -> tuple[str, int]:
     return enterprise, old
 
 
-def table_rows(page: Page, heading: str) -> list[dict[str, str]]:
-    """The rows of the st.dataframe (read from its accessible table: the grid itself draws on a canvas) or
-    st.table with this column, as {heading: text}."""
-    tables = page.locator(MAIN).locator("[data-testid='stDataFrame'], [data-testid='stTable']")
-    table = tables.filter(has_text=heading).locator("table")
-    table.first.wait_for(state="attached", timeout=ui.TIMEOUT)
-    cells = table.first.evaluate(
-        "t => [...t.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))"
-    )
-    header, *rows = [row for row in cells if row]
-    return [dict(zip(header, row, strict=False)) for row in rows]
-
-
 def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]) -> tuple[str, str]:
     """Download, change, upload, check the report and the preview, then `act` (submit, or publish); returns the
     workers reached before and after as the page shows them."""
@@ -77,12 +63,12 @@ def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]
     enterprise, old = change_one_value(workbook)
     ui.upload_and_check(page, [workbook])
     expect(ui.metric(page, "Errors")).to_have_text("0")
-    expect(page.locator(MAIN).get_by_text("No problems found")).to_be_visible()
+    expect(page.locator(ui.MAIN).get_by_text("No problems found")).to_be_visible()
     # The preview shows exactly that change: one enterprise changed, in that column, and 7 more workers.
     expect(ui.metric(page, "Enterprises added")).to_have_text("0")
     expect(ui.metric(page, "Enterprises changed")).to_have_text("1")
     expect(ui.metric(page, "Enterprises removed")).to_have_text("0")
-    changed = page.locator(MAIN).locator("[data-testid='stExpander']").filter(has_text="Enterprises changed: 1")
+    changed = page.locator(ui.MAIN).locator("[data-testid='stExpander']").filter(has_text="Enterprises changed: 1")
     expect(changed).to_be_visible()
     changes = changed.locator("[data-testid='stDataFrame'] table")
     expect(changes).to_contain_text(enterprise)
@@ -100,7 +86,7 @@ def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]
 
 def submit(page: Page) -> None:
     """Country staff: no publish button; submit for HQ's review."""
-    main = page.locator(MAIN)
+    main = page.locator(ui.MAIN)
     assert not main.get_by_role("button", name="Publish Colombia").count()
     main.get_by_role("button", name="Submit Colombia for review").click()
     expect(main.get_by_text(re.compile(r"^Submitted for review"))).to_be_visible(timeout=120_000)
@@ -109,7 +95,7 @@ def submit(page: Page) -> None:
 def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str, action: str = "Upload") -> None:
     ui.settle(page)  # the run that follows a publish replaces the page: no stale copy of it left
     expect(page.get_by_role("heading", name="Published versions of Colombia")).to_be_visible()
-    newest, *older = table_rows(page, "When (UTC)")
+    newest, *older = ui.table_rows(page, "When (UTC)")
     assert older, "version 1 (the build) is missing from the history"
     # Who, what, what changed; a date, not a raw timestamp. (The grid's accessible table holds the columns in
     # view: all but the files at 1280 px.)
@@ -136,12 +122,12 @@ def test_country_user_journey_download_change_upload_submit_approved_history(
     open_upload_page(page, fresh_server, "e2e-colombia", PASSWORD)
     before, after = walk_to_confirmation(page, tmp_path, submit)
     expect(
-        page.locator(MAIN).get_by_text(re.compile(r"^Pending review: uploaded files submitted by e2e-colombia"))
+        page.locator(ui.MAIN).get_by_text(re.compile(r"^Pending review: uploaded files submitted by e2e-colombia"))
     ).to_be_attached()
     score_cli(fresh_server.data_dir, "approve", "COL", "--user", "hq-ops")  # HQ approves (a deployment's script)
     ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "upload"))
     expect(
-        page.locator(MAIN).get_by_text(re.compile(r"^Approved: uploaded files submitted by e2e-colombia"))
+        page.locator(ui.MAIN).get_by_text(re.compile(r"^Approved: uploaded files submitted by e2e-colombia"))
     ).to_be_visible()
     expect_history_row(page, "hq-ops (submitted by e2e-colombia)", before, after)
     page.screenshot(path=str(tmp_path / "journey-country.png"), full_page=True)
@@ -154,7 +140,7 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
     open_upload_page(page, fresh_server, "geneva", "geneva-demo-2013")
 
     def publish_after_confirming(page: Page) -> None:  # the first click asks; the warning is said once, there
-        main = page.locator(MAIN)
+        main = page.locator(ui.MAIN)
         expect(main.get_by_text("You are signed in with a demo account")).to_have_count(0)
         main.get_by_role("button", name="Publish Colombia…").click()
         expect(main.get_by_text("You are signed in with a demo account")).to_have_count(1)
@@ -165,7 +151,7 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
 
     before, after = walk_to_confirmation(page, tmp_path, publish_after_confirming)
     # The account has ended with this publish; the page still shows what happened; why is said once (sidebar).
-    main = page.locator(MAIN)
+    main = page.locator(ui.MAIN)
     expect(main.get_by_text("Your demo account has ended because real data is now published")).to_be_visible()
     expect_history_row(page, "geneva", before, after)
     sidebar = page.locator("[data-testid='stSidebar']")

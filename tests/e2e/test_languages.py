@@ -105,14 +105,13 @@ def test_a_reporting_date_picked_in_french_or_spanish_is_in_the_link_and_survive
 def test_a_french_link_keeps_lang_in_the_url_and_opens_in_french_in_an_english_browser(
     open_context: Callable[..., BrowserContext], app_server: AppServer
 ) -> None:
-    from tests.e2e.test_present import open_present
 
     french = open_context(locale="fr-FR").new_page()
-    open_present(french, app_server.url + "/present?lang=fr")
+    ui.open_present(french, app_server.url + "/present?lang=fr")
     french.keyboard.press("ArrowRight")
     ui.settle(french)
     french.wait_for_url(lambda url: "slide=2" in url, timeout=ui.TIMEOUT)
     assert "lang=fr" in french.url, french.url  # it used to end on /present?slide=2
     english = open_context(locale="en-GB").new_page()
-    open_present(english, french.url)
+    ui.open_present(english, french.url)
     expect(english.get_by_role("button", name="Suivante").first).to_be_visible()

@@ -15,7 +15,7 @@ from tests.e2e.app_server import AppServer
 
 SIZES = [(1920, 1080, "en"), (1280, 720, "fr"), (800, 900, "es")]
 SLIDES = 9
-COUNTER = "[data-testid='slide-counter']"
+COUNTER = ui.SLIDE_COUNTER
 OVERFLOW = """() => {
   const out = [];
   for (const sel of ['html', 'body', '[data-testid=stApp]', '[data-testid=stAppViewContainer]',
@@ -69,12 +69,6 @@ def press(page: Page, key: str, expected: int) -> None:
     assert re.search(rf"[?&]slide={expected}(&|$)", page.url), page.url
 
 
-def open_present(page: Page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.locator(COUNTER).wait_for(timeout=ui.TIMEOUT)
-    ui.settle(page)
-
-
 @pytest.mark.parametrize(("width", "height", "language"), SIZES)
 def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
     browser: Browser, app_server: AppServer, network_guard, width: int, height: int, language: str
@@ -82,7 +76,7 @@ def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
     context = network_guard.install(browser.new_context(viewport={"width": width, "height": height}))
     page = context.new_page()
     try:
-        open_present(page, f"{app_server.url}/present?lang={language}")
+        ui.open_present(page, f"{app_server.url}/present?lang={language}")
         assert slide_number(page) == 1
         for number in range(1, SLIDES + 1):
             if number > 1:
@@ -103,7 +97,7 @@ def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
 
 def test_clicker_keys_move_through_the_slides_and_escape_leaves(page: Page, app_server: AppServer) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_present(page, f"{app_server.url}/present?countries=COL")
+    ui.open_present(page, f"{app_server.url}/present?countries=COL")
     press(page, "ArrowRight", 2)
     press(page, "PageDown", 3)
     press(page, "Space", 4)
@@ -123,10 +117,10 @@ def test_clicker_keys_move_through_the_slides_and_escape_leaves(page: Page, app_
 
 def test_a_link_opens_its_slide_with_its_filters(page: Page, app_server: AppServer) -> None:
     page.set_viewport_size({"width": 1920, "height": 1080})
-    open_present(page, f"{app_server.url}/present?slide=3")
+    ui.open_present(page, f"{app_server.url}/present?slide=3")
     assert slide_number(page) == 3
     page.locator(ui.PLOTLY).first.wait_for(state="visible", timeout=ui.TIMEOUT)  # the map slide
-    open_present(page, f"{app_server.url}/present?countries=COL&phases=I&slide=1")
+    ui.open_present(page, f"{app_server.url}/present?countries=COL&phases=I&slide=1")
     assert "Colombia · Phase I" in page.locator("[data-testid='stMain']").inner_text()
     press(page, "ArrowRight", 2)
     assert "countries=COL" in page.url

@@ -16,7 +16,6 @@ from tests.e2e.roles import COLOMBIA
 from tests.oracle import RawData
 
 REPO = Path(__file__).resolve().parents[2]
-SIDEBAR = "[data-testid='stSidebar']"
 # The Spanish words the test reads, written out (the catalogue is what is under test).
 TILES = {
     "Empresas participantes": "enterprises",
@@ -34,7 +33,7 @@ def spanish_int(value: float) -> str:
 
 
 def sign_in_in_spanish(page: Page, user: str, password: str) -> None:
-    sidebar = page.locator(SIDEBAR)
+    sidebar = page.locator(ui.SIDEBAR)
     sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Iniciar sesión").click()
     form = sidebar.locator("[data-testid='stForm']")
     form.wait_for(timeout=ui.TIMEOUT)
@@ -50,7 +49,7 @@ def sign_in_in_spanish(page: Page, user: str, password: str) -> None:
 
 def options_of(page: Page, box: str) -> list[str]:
     """The options a sidebar multiselect offers (opened, read, closed)."""
-    combo = page.locator(SIDEBAR).get_by_role("combobox", name=box)
+    combo = page.locator(ui.SIDEBAR).get_by_role("combobox", name=box)
     combo.click()
     listbox = page.get_by_role("listbox")
     try:
@@ -108,7 +107,7 @@ def test_colombia_in_spanish_filters_to_a_province(
     ui.goto(page, app_server.url + "/?lang=es")
     user = COLOMBIA.get()
     sign_in_in_spanish(page, user.name, user.password)
-    sidebar = page.locator(SIDEBAR)
+    sidebar = page.locator(ui.SIDEBAR)
     # country staff start on their own country
     expect(sidebar.get_by_role("combobox", name="País")).to_be_visible(timeout=ui.TIMEOUT)
     assert "countries=COL" in page.url, page.url

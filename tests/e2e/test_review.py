@@ -15,10 +15,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
-from tests.e2e.test_journey import table_rows
 from tests.oracle import RawData
 
-MAIN = "[data-testid='stMain']"
 KPIS = ("Enterprises engaged", "Workers reached", "People trained", "Modules delivered")
 WORKERS_FEMALE_COLUMN = 7  # enterprise_id, name, sector, province, city, latitude, longitude, workers_female
 COMMENT = "COL-0001: 7 more women looks too high, please check the count"
@@ -49,7 +47,7 @@ def open_page(page: Page, slug: str) -> None:
 
 def correct_in_grid(page: Page, old: int, value: int) -> None:
     """Colombia's staff (Spanish): open the grid, type the count of women of the first enterprise, check, submit."""
-    main = page.locator(MAIN)
+    main = page.locator(ui.MAIN)
     expander = main.locator("[data-testid='stExpander']").filter(has_text="Corregir en el navegador")
     if not expander.locator("[data-testid='stDataFrame']").first.is_visible():
         expander.locator("summary").click()
@@ -111,16 +109,16 @@ def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
 
     # geneva reviews: that enterprise, that count, Colombia's workers before -> after; returns it with a comment.
     open_page(geneva, "review")
-    main = geneva.locator(MAIN)
+    main = geneva.locator(ui.MAIN)
     expect(geneva.get_by_role("heading", name="What approving would change for Colombia")).to_be_visible()
-    figures = {row["Figure"]: row for row in table_rows(geneva, "After approval")}
+    figures = {row["Figure"]: row for row in ui.table_rows(geneva, "After approval")}
     colombia_workers = before.kpis(countries={"COL"})["workers_reached"]
     assert (figures["Workers reached"]["Published now"], figures["Workers reached"]["After approval"]) == (
         ui.fmt_int(colombia_workers),
         ui.fmt_int(colombia_workers + 7),
     )
     assert figures["Workers reached"]["Change"] == "+7"
-    largest = table_rows(geneva, "Column")
+    largest = ui.table_rows(geneva, "Column")
     assert [(r["Row"], r["Column"], r["From"], r["To"]) for r in largest] == [
         ("COL-0001", "workers_female", str(old), str(old + 7))
     ]
@@ -133,13 +131,15 @@ def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     # colombia reads the comment (Spanish page, the reviewer's words as written) and submits a new correction.
     open_page(colombia, "overview")
     open_page(colombia, "upload")
-    expect(colombia.locator(MAIN).get_by_text(re.compile(r"^Devuelto: correcciones en el navegador"))).to_be_visible()
-    expect(colombia.locator(MAIN).get_by_text(COMMENT, exact=True)).to_be_visible()
+    expect(
+        colombia.locator(ui.MAIN).get_by_text(re.compile(r"^Devuelto: correcciones en el navegador"))
+    ).to_be_visible()
+    expect(colombia.locator(ui.MAIN).get_by_text(COMMENT, exact=True)).to_be_visible()
     correct_in_grid(colombia, old, old + 5)
 
     # geneva approves: published now, through the usual publish.
     open_page(geneva, "review")
-    figures = {row["Figure"]: row for row in table_rows(geneva, "After approval")}
+    figures = {row["Figure"]: row for row in ui.table_rows(geneva, "After approval")}
     assert figures["Workers reached"]["Change"] == "+5"
     main.get_by_role("button", name="Approve and publish Colombia").click()
     expect(main.get_by_text("Approved: Colombia is version 2 now.")).to_be_visible(timeout=120_000)
@@ -158,5 +158,7 @@ def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     shown = int(ui.metric_text(public, "Workers reached").replace(",", ""))
     assert abs(shown - after.kpis()["workers_reached"]) < after.kpis()["workers_reached"] / 100
     open_page(colombia, "upload")
-    expect(colombia.locator(MAIN).get_by_text(re.compile(r"^Aprobado: correcciones en el navegador"))).to_be_visible()
+    expect(
+        colombia.locator(ui.MAIN).get_by_text(re.compile(r"^Aprobado: correcciones en el navegador"))
+    ).to_be_visible()
     colombia.screenshot(path=str(fresh_server.data_dir.parent / "review-approved-es.png"), full_page=True)

@@ -19,14 +19,12 @@ from tests.e2e.app_server import AppServer
 from tests.e2e.datasets import names
 from tests.e2e.roles import COLOMBIA, HQ, signed_in_as
 
-MAIN = "[data-testid='stMain']"
-
 
 def enterprises_page(page: Page) -> None:
     link = next((link for link in ui.nav_links(page) if link.slug == "enterprises"), None)
     assert link is not None, "no Enterprises page in the navigation"
     ui.open_nav(page, link)
-    page.locator(f"{MAIN} [data-testid='stDataFrame'] [role='gridcell']").first.wait_for(
+    page.locator(f"{ui.MAIN} [data-testid='stDataFrame'] [role='gridcell']").first.wait_for(
         state="attached", timeout=ui.TIMEOUT
     )
 
@@ -36,14 +34,14 @@ FULL_LIST = "Download the full list (CSV)"  # the enterprise list's button (the 
 
 def download_csv(page: Page, label: str = "Download CSV") -> tuple[str, list[dict[str, str]]]:
     with page.expect_download(timeout=ui.TIMEOUT) as started:
-        page.locator(MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).last.click()
+        page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).last.click()
     download = started.value
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     return download.suggested_filename, list(csv.DictReader(io.StringIO(text)))
 
 
 def names_on_page(page: Page, candidates: set[str]) -> set[str]:
-    text = page.locator(MAIN).text_content() or ""
+    text = page.locator(ui.MAIN).text_content() or ""
     return {name for name in candidates if name in text}
 
 

@@ -22,7 +22,6 @@ from score.serve import STICKY_COOKIE, Cluster
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import add_user, data_env, prepare_data_dir
 from tests.e2e.datasets import col_without_last
-from tests.e2e.test_upload import MAIN
 from tests.e2e.ws_client import load_page
 from tests.oracle import RawData
 
@@ -126,7 +125,7 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     ui.upload_and_check(writer, col_without_last(tmp_path / "valid", drop=10))
     expect(ui.metric(writer, "Enterprises removed")).to_have_text("10", timeout=60_000)
     writer.get_by_role("button", name="Publish Colombia").click(timeout=60_000)
-    expect(writer.locator(MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(
+    expect(writer.locator(ui.MAIN).get_by_text(re.compile(r"Published: Colombia is version \d+"))).to_be_visible(
         timeout=120_000
     )
     version = (data / "score.duckdb").resolve().name  # the version the publish switched to
@@ -163,7 +162,6 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
 def test_a_sign_in_through_one_process_holds_in_the_other_until_sign_out(
     cluster: Cluster, open_context: Callable[..., BrowserContext]
 ) -> None:
-    from tests.e2e.test_signed_in_session import signed_in, signed_out
 
     add_user(cluster.data_dir, "scale-stays", "scale-stays-password", "country", "COL")
     node_a, node_b = _node_on_each_process(cluster)
@@ -183,13 +181,13 @@ def test_a_sign_in_through_one_process_holds_in_the_other_until_sign_out(
     )
     on_b = second.new_page()
     on_b.goto(f"{cluster.url}/upload", wait_until="domcontentloaded")
-    expect(on_b.locator(MAIN).get_by_role("heading", name="Upload country data")).to_be_visible(timeout=60_000)
-    signed_in(on_b, "scale-stays")
+    expect(on_b.locator(ui.MAIN).get_by_role("heading", name="Upload country data")).to_be_visible(timeout=60_000)
+    ui.signed_in(on_b, "scale-stays")
     ui.settle(on_b)
     on_b.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
-    signed_out(on_b)
+    ui.signed_out(on_b)
     on_a.reload(wait_until="domcontentloaded")  # signed out through B: A's process refuses the cookie at once
-    signed_out(on_a)
+    ui.signed_out(on_a)
     upstreams = defaultdict(set)
     for request in _requests(cluster):
         upstreams[request["node"]].add(request["upstream"])

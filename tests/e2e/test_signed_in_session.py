@@ -14,19 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer, add_user, score_cli
 
-SIDEBAR = "[data-testid='stSidebar']"
-MAIN = "[data-testid='stMain']"
 UPLOAD_HEADING = "Upload country data"
-
-
-def signed_in(page: Page, user: str) -> None:
-    expect(page.locator(SIDEBAR).get_by_text(f"Signed in as {user}")).to_be_visible(timeout=ui.TIMEOUT)
-
-
-def signed_out(page: Page) -> None:
-    box = page.locator(SIDEBAR).locator("[data-testid='stExpander'] summary").filter(has_text="Sign in")
-    expect(box).to_be_visible(timeout=ui.TIMEOUT)
-    expect(page.locator(SIDEBAR).get_by_text("Signed in as")).to_have_count(0)
 
 
 def session_cookie(context: BrowserContext) -> dict:
@@ -53,28 +41,28 @@ def test_a_signed_in_session_survives_reload_new_tab_and_bookmark_until_sign_out
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["expires"] > 0
 
     page.reload(wait_until="domcontentloaded")
-    signed_in(page, "e2e-stays")
+    ui.signed_in(page, "e2e-stays")
     second_tab = context.new_page()
     ui.goto(second_tab, app_server.url)
-    signed_in(second_tab, "e2e-stays")
+    ui.signed_in(second_tab, "e2e-stays")
     bookmark = context.new_page()
     bookmark.goto(f"{app_server.url}/upload", wait_until="domcontentloaded")
-    expect(bookmark.locator(MAIN).get_by_role("heading", name=UPLOAD_HEADING)).to_be_visible(timeout=ui.TIMEOUT)
-    signed_in(bookmark, "e2e-stays")
+    expect(bookmark.locator(ui.MAIN).get_by_role("heading", name=UPLOAD_HEADING)).to_be_visible(timeout=ui.TIMEOUT)
+    ui.signed_in(bookmark, "e2e-stays")
     assert urlsplit(bookmark.url).path == "/upload"  # (country staff get ?countries=COL added: their own country)
 
     ui.settle(page)
-    page.locator(SIDEBAR).get_by_role("button", name="Sign out").click()
+    page.locator(ui.SIDEBAR).get_by_role("button", name="Sign out").click()
     for _wait in range(60):  # the browser is sent to /auth/local/signout, which clears the cookie
         if not [c for c in context.cookies() if c["name"] == "score_session"]:
             break
         page.wait_for_timeout(500)
     assert not [c for c in context.cookies() if c["name"] == "score_session"], "sign-out left the cookie"
-    signed_out(page)
+    ui.signed_out(page)
     # The value kept from before the sign-out is worthless, in any browser, at once.
-    signed_out(with_cookie(open_context, app_server, cookie))
+    ui.signed_out(with_cookie(open_context, app_server, cookie))
     second_tab.reload(wait_until="domcontentloaded")
-    signed_out(second_tab)
+    ui.signed_out(second_tab)
 
 
 def test_the_cookie_stops_working_when_the_user_is_removed_or_the_session_expires(
@@ -86,9 +74,9 @@ def test_the_cookie_stops_working_when_the_user_is_removed_or_the_session_expire
     removed_cookie = session_cookie(context)
     score_cli(app_server.data_dir, "users", "remove", "e2e-removed")
     page.reload(wait_until="domcontentloaded")
-    expect(page.locator(SIDEBAR).get_by_text("no longer active")).to_be_visible(timeout=ui.TIMEOUT)
-    signed_out(page)
-    signed_out(with_cookie(open_context, app_server, removed_cookie))
+    expect(page.locator(ui.SIDEBAR).get_by_text("no longer active")).to_be_visible(timeout=ui.TIMEOUT)
+    ui.signed_out(page)
+    ui.signed_out(with_cookie(open_context, app_server, removed_cookie))
 
     add_user(app_server.data_dir, "e2e-idle", "e2e-idle-password", "hq")
     ui.goto(page, app_server.url)
@@ -97,9 +85,9 @@ def test_the_cookie_stops_working_when_the_user_is_removed_or_the_session_expire
     with sqlite3.connect(app_server.data_dir / "auth.sqlite3") as store:  # 9 hours without a click anywhere
         store.execute("UPDATE sessions SET last_seen = last_seen - 9 * 3600 WHERE user = 'e2e-idle'")
     page.reload(wait_until="domcontentloaded")
-    expect(page.locator(SIDEBAR).get_by_text("Your session has expired")).to_be_visible(timeout=ui.TIMEOUT)
-    signed_out(page)
-    signed_out(with_cookie(open_context, app_server, idle_cookie))
+    expect(page.locator(ui.SIDEBAR).get_by_text("Your session has expired")).to_be_visible(timeout=ui.TIMEOUT)
+    ui.signed_out(page)
+    ui.signed_out(with_cookie(open_context, app_server, idle_cookie))
 
 
 def test_a_signed_out_deep_link_asks_for_sign_in_in_spanish_and_lands_on_the_page(
@@ -110,7 +98,7 @@ def test_a_signed_out_deep_link_asks_for_sign_in_in_spanish_and_lands_on_the_pag
     page = context.new_page()
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app_server.url}/upload?countries=COL", wait_until="domcontentloaded")
-    main = page.locator(MAIN)
+    main = page.locator(ui.MAIN)
     expect(main.get_by_text("Inicie sesión para abrir esta página.")).to_be_visible(timeout=ui.TIMEOUT)
     ui.settle(page)
     assert not page.get_by_text(re.compile("Page not found|not found", re.I)).count()
@@ -126,7 +114,7 @@ def test_a_signed_out_deep_link_asks_for_sign_in_in_spanish_and_lands_on_the_pag
     password.fill("e2e-deep-password")
     password.press("Enter")
     expect(main.get_by_role("heading", name="Cargar los datos de un país")).to_be_visible(timeout=ui.TIMEOUT)
-    expect(page.locator(SIDEBAR).get_by_text("Sesión iniciada como e2e-deep")).to_be_visible(timeout=ui.TIMEOUT)
+    expect(page.locator(ui.SIDEBAR).get_by_text("Sesión iniciada como e2e-deep")).to_be_visible(timeout=ui.TIMEOUT)
     assert page.url.endswith("/upload?countries=COL")  # the same page, filters kept
     page.reload(wait_until="domcontentloaded")
     expect(main.get_by_role("heading", name="Cargar los datos de un país")).to_be_visible(timeout=ui.TIMEOUT)

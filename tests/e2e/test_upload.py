@@ -19,13 +19,12 @@ from tests.e2e.app_server import AppServer, add_user, score_cli, users_command_a
 from tests.e2e.datasets import col_broken, col_without_last
 from tests.oracle import RawData
 
-MAIN = "[data-testid='stMain']"
 PASSWORD = "e2e-colombia-password"
 
 
 def report_rows(page: Page) -> list[dict[str, str]]:
     with page.expect_download(timeout=ui.TIMEOUT) as started:
-        page.locator(MAIN).get_by_role("button", name=re.compile("Download the report")).click()
+        page.locator(ui.MAIN).get_by_role("button", name=re.compile("Download the report")).click()
     return list(csv.DictReader(io.StringIO(Path(started.value.path()).read_text(encoding="utf-8-sig"))))
 
 
@@ -54,7 +53,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     broken, bad_row = col_broken(tmp_path / "broken")
     ui.upload_and_check(page, broken)
     expect(ui.metric(page, "Errors")).not_to_have_text("0")
-    expect(page.locator(MAIN).get_by_text("The upload was rejected")).to_be_visible()
+    expect(page.locator(ui.MAIN).get_by_text("The upload was rejected")).to_be_visible()
     assert not page.get_by_role("button", name="Publish Colombia").count()
     issues = report_rows(page)
     found = [r for r in issues if r["Column"] == "workers_female" and r["Severity"] == "Error"]
@@ -75,7 +74,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     # Country staff submit for HQ's review (issue 23): nothing changes for anyone until HQ approves.
     assert not page.get_by_role("button", name="Publish Colombia").count()
     page.get_by_role("button", name="Submit Colombia for review").click()
-    expect(page.locator(MAIN).get_by_text(re.compile(r"^Submitted for review"))).to_be_visible(timeout=60_000)
+    expect(page.locator(ui.MAIN).get_by_text(re.compile(r"^Submitted for review"))).to_be_visible(timeout=60_000)
     assert not page.locator(ui.EXCEPTION).count()
     assert RawData(data / "countries").kpis(countries={"COL"}) == before  # the published input is as it was
     pending = score_cli(data, "submissions")
