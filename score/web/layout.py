@@ -25,6 +25,12 @@ RESPONSIVE_CSS = """
 /* a map's name and text alternative (components.map_chart): read by the script below, never drawn */
 [data-testid="stElementContainer"]:has(.score-map-text) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+/* a chart's data table (components.text.html_table), drawn like st.table */
+.score-table { overflow-x: auto; }
+.score-table table { width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; margin: 0; }
+.score-table th, .score-table td { padding: 0.25rem 0.5rem; border: 1px solid rgba(49, 51, 63, 0.1);
+  text-align: left; vertical-align: middle; font-weight: 400; }
+.score-table th { color: #555f6d; }
 /* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
 [data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
