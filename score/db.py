@@ -375,13 +375,12 @@ def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored
     (score.build, score.disclosure); for country staff schema mixed, where their own countries' rows stay exact (so a
     mixed cell minus their own exact cell is the other country's noisy figure, no closer). A version without them
     is refused, never read exactly. `stored`: schema stored's macros next (they read tables through this path)."""
-    then = "stored,main" if stored else "main"
     try:
         if exact:
             cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": sorted(exact)})
-            cursor.execute(f"SET search_path = 'mixed,{then}'")
+            cursor.execute("SET search_path = 'mixed,stored,main'" if stored else "SET search_path = 'mixed,main'")
         else:
-            cursor.execute(f"SET search_path = 'noisy,{then}'")
+            cursor.execute("SET search_path = 'noisy,stored,main'" if stored else "SET search_path = 'noisy,main'")
     except duckdb.Error as error:
         raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
 
