@@ -349,7 +349,7 @@ def run_query(
     protect = query.access == "aggregate" and scope.suppresses(countries)
     resolved = path or current_path()
     # Schema stored's readers answer every filter but one on two or more modules (score/sql/schema.sql).
-    stored = len(set(values.get("modules") or ())) <= 1 and _has_stored_schema(resolved)
+    stored = len(set(filters.modules)) <= 1 and _has_stored_schema(resolved)
     with _cursor(resolved) as cursor:
         if protect:
             _read_noisy(cursor, scope.detail_countries, stored)
