@@ -130,7 +130,7 @@ def responsive_layout() -> None:
     """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; the
     charts' accessible names (CHART_NAMES_JS) and the skip link in the reader's language."""
     st.html(RESPONSIVE_CSS)
-    st.html(COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
-    st.html(CHART_NAMES_JS, unsafe_allow_javascript=True)
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
-    st.html(SKIP_LINK_JS.replace("LABEL", label), unsafe_allow_javascript=True)
+    # one element for the three scripts (each in a scope of its own): every element is work for the browser
+    scripts = COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label)
+    st.html(scripts, unsafe_allow_javascript=True)
