@@ -347,9 +347,14 @@ def run_query(
         countries = filters.countries_within(allowed)
         values.update(filters.sql_params(countries))
     protect = query.access == "aggregate" and scope.suppresses(countries)
-    with _cursor(path) as cursor:
+    resolved = path or current_path()
+    # Schema stored's readers answer every filter but one on two or more modules (score/sql/schema.sql).
+    stored = len(set(filters.modules)) <= 1 and _has_stored_schema(resolved)
+    with _cursor(resolved) as cursor:
         if protect:
-            _read_noisy(cursor, scope.detail_countries)
+            _read_noisy(cursor, scope.detail_countries, stored)
+        elif stored:
+            cursor.execute("SET search_path = 'stored,main'")
         frame = cursor.execute(query.sql, _bind(query, values)).df()
         if query.access != "aggregate":
             return frame
@@ -365,19 +370,33 @@ def run_query(
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
 
 
-def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str]) -> None:
+def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored: bool = False) -> None:
     """Make this cursor read schema noisy first: every magnitude a sum of per-contributor noisy values
     (score.build, score.disclosure); for country staff schema mixed, where their own countries' rows stay exact (so a
     mixed cell minus their own exact cell is the other country's noisy figure, no closer). A version without them
-    is refused, never read exactly."""
+    is refused, never read exactly. `stored`: schema stored's macros next (they read tables through this path)."""
     try:
         if exact:
             cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": sorted(exact)})
-            cursor.execute("SET search_path = 'mixed,main'")
+            cursor.execute("SET search_path = 'mixed,stored,main'" if stored else "SET search_path = 'mixed,main'")
         else:
-            cursor.execute("SET search_path = 'noisy,main'")
+            cursor.execute("SET search_path = 'noisy,stored,main'" if stored else "SET search_path = 'noisy,main'")
     except duckdb.Error as error:
         raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
+
+
+_stored_schemas: dict[Path, tuple[int, bool]] = {}  # version -> (mtime, has schema stored); versions never change
+
+
+def _has_stored_schema(path: Path) -> bool:
+    """Whether this version has schema stored (a version built before it had none: its macros read as they did)."""
+    mtime = path.stat().st_mtime_ns
+    known = _stored_schemas.get(path)
+    if known is None or known[0] != mtime:
+        with _cursor(path) as cursor:
+            found = cursor.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'stored'").fetchone()
+        known = _stored_schemas[path] = (mtime, bool(found and found[0]))
+    return known[1]
 
 
 def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
@@ -390,7 +409,9 @@ def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
 
 def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The figures of an aggregate result as a viewer without detail rights sees them (score.disclosure)."""
-    out = frame.copy()
+    # The frame is built once from its columns at the end: setting a column at a time cost ~0.3 ms per column,
+    # 4 ms of a public overview_kpis (BENCHMARKS.md, "A new session opening a shared link").
+    out: dict[str, pd.Series] = {column: frame[column] for column in frame.columns}
     for rule in query.perturb:
         for column in rule.counts:
             out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
@@ -405,14 +426,52 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         # Only the columns the expressions name go in, only the derived ones come back: handing DuckDB the whole
         # row and taking it back cost 2-3x (BENCHMARKS.md, "A new session opening a shared link").
         named = set(IDENTIFIER.findall(" ".join(expression for _, expression in layer)))
-        read = out[[column for column in out.columns if column in named]]
-        cursor.register("perturbed_rows", read.assign(perturbed_row_=range(len(out))))
-        select = ", ".join(f"{expression} AS {column}" for column, expression in layer)
-        derived = cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_").df()  # noqa: S608
-        cursor.unregister("perturbed_rows")
+        read = pd.DataFrame({column: values for column, values in out.items() if column in named}, index=frame.index)
+        derived = _derive(cursor, read, layer)
         for column, _ in layer:
-            out[column] = derived[column].to_numpy()
-    return out
+            out[column] = pd.Series(derived[column].to_numpy(), index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=True)
+
+
+# DuckDB's types of the numeric dtypes a query result has here, as DuckDB reads them from a registered frame.
+_PARAMETER_TYPES = {
+    "int64": "BIGINT",
+    "int32": "INTEGER",
+    "int16": "SMALLINT",
+    "int8": "TINYINT",
+    "float64": "DOUBLE",
+    "float32": "FLOAT",
+    "bool": "BOOLEAN",
+}
+
+
+def _derive(cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[tuple[str, str]]) -> pd.DataFrame:
+    """One layer of derived columns over the rows of `read`. The columns go in as typed list parameters (each
+    missing value, NaN included, a NULL, as in a registered frame): registering a pandas frame with DuckDB and
+    scanning it cost ~4.5 ms a statement, the parameters ~0.7 ms (BENCHMARKS.md, "A new session ...")."""
+    select = ", ".join(f"{expression} AS {column}" for column, expression in layer)
+    types = {
+        column: _PARAMETER_TYPES.get(
+            str(np.dtype(getattr(read[column].dtype, "numpy_dtype", None) or read[column].dtype))
+        )
+        for column in read.columns
+    }
+    if any(sql_type is None or not IDENTIFIER.fullmatch(column) for column, sql_type in types.items()):
+        # Another dtype (text, dates): the registered frame, DuckDB's own reading of pandas.
+        cursor.register("perturbed_rows", read.assign(perturbed_row_=range(len(read))))
+        try:
+            return cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_").df()  # noqa: S608
+        finally:
+            cursor.unregister("perturbed_rows")
+    values: dict[str, object] = {"rows": len(read)}
+    columns = ["unnest(range($rows)) AS perturbed_row_"]
+    for index, (column, sql_type) in enumerate(types.items()):
+        series = read[column]
+        missing = series.isna().to_numpy()
+        values[f"c{index}"] = [None if gone else value for value, gone in zip(series.tolist(), missing, strict=True)]
+        columns.append(f"unnest($c{index}::{sql_type}[]) AS {column}")
+    rows = ", ".join(columns)
+    return cursor.execute(f"SELECT {select} FROM (SELECT {rows}) ORDER BY perturbed_row_", values).df()  # noqa: S608
 
 
 def _whole_numbers(values: pd.Series) -> pd.Series:

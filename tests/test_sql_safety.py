@@ -36,6 +36,7 @@ ALLOWED_INTERPOLATIONS = {
         "select": "'* EXCLUDE (<column>), ' or '*, ': column is a '-- derive:' name checked as an identifier",
         "expression": "a '-- derive:' expression from a query file in the repo (no ';', no parameters)",
         "column": "a '-- derive:' column name from a query file, checked as an identifier",
+        "rows": "'unnest($c<n>::<type>[]) AS <column>': types from db._PARAMETER_TYPES, columns checked as identifiers",
     },
 }
 REASON = re.compile(r"#\s*(noqa:\s*S608\s*\(.{4,}\)|(?!noqa).{8,})")

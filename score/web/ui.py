@@ -393,12 +393,18 @@ def page(title: str, caption: str | None = None, workbook: bool = False) -> Filt
     st.title(title)
     if caption:
         st.caption(caption)
-    if not current_filters().is_default():  # in words on the page itself: an embed or a folded sidebar hides them
+    # The filters in words on the page itself (an embed or a folded sidebar hides them), in a slot that is there
+    # with or without filters: an element that came and went would move every element after it, and the browser
+    # would draw them all anew on the first filter change (React knows an element by its place).
+    showing_slot = st.empty()
+    if not current_filters().is_default():
         words = html.escape(export_context().filters)  # partner names came from uploads: text, never markup
         showing = html.escape(_("Showing:"))
-        st.html(f'<p style="margin:0"><b>{showing}</b> {words}</p>')
+        showing_slot.html(f'<p style="margin:0"><b>{showing}</b> {words}</p>')
     st.session_state[PAGE_SHEETS_KEY] = {} if workbook else None
-    st.session_state[PAGE_DOWNLOADS_KEY] = st.empty() if workbook else None
+    # a container, not st.empty: the buttons drawn into it at the end of the run stay in place on a rerun, where an
+    # empty slot would first clear them and then draw them anew
+    st.session_state[PAGE_DOWNLOADS_KEY] = st.container() if workbook else None
     st.session_state[PAGE_CHARTS_KEY] = [] if workbook else None
     st.session_state[PAGE_REPORT_KEY] = (title, None, None) if workbook else None
     notices()
