@@ -22,6 +22,9 @@ def _script(body: str) -> str:
 # opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
 RESPONSIVE_CSS = """
 <style>
+/* Streamlit leaves 6rem above a page's title; on a 720 px projector that is a tenth of the screen before any
+   figure. The toolbar it clears is 3.75rem high. (Present mode sets its own, !important.) */
+[data-testid="stMain"] [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
 /* a map's name and text alternative (components.map_chart): read by the script below, never drawn */
 [data-testid="stElementContainer"]:has(.score-map-text) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
