@@ -12,8 +12,6 @@ from tests.e2e.app_server import AppServer
 
 CUT = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] > div')]
   .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
-SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSidebar]');
-  return s ? s.getBoundingClientRect().right : 0; }"""
 
 
 def open_page(browser: Browser, guard, url: str, width: int, height: int):
@@ -35,12 +33,11 @@ def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
         assert page.locator("[data-testid='stMetricValue']").count() >= 4
         assert page.evaluate(CUT) == []
         if width <= 1000:
-            assert page.evaluate(SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
-            page.locator("[data-testid='stExpandSidebarButton']").first.click()  # it opens again on demand
-            # The sidebar slides in: its nav is in the DOM before the slide ends, so wait for where it lands.
-            page.wait_for_function(f"({SIDEBAR_RIGHT})() > 0", timeout=ui.TIMEOUT)
+            assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
+            page.locator(ui.EXPAND_SIDEBAR).first.click()  # it opens again on demand
+            page.wait_for_function(ui.SIDEBAR_OPEN, timeout=ui.TIMEOUT)
         else:
-            assert page.evaluate(SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
+            assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
     finally:
         context.close()
 
