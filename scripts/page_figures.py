@@ -12,8 +12,10 @@ outputs with `cmp` or `diff`. `--repo` runs another checkout's code (e.g. main's
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -76,6 +78,31 @@ def deck(element) -> dict:
     return {"layers": layers, "tooltip": element.proto.tooltip}
 
 
+def _content_html(body: str) -> str:
+    """An st.html body as a figure: the page's style and script blocks are none, and a chart's data table is
+    compared as text (chart_tables), so only the words drawn above it in the same element stay."""
+    if body.lstrip().startswith(("<style>", "<script>")):
+        return ""
+    return body.split('<div class="score-table"', 1)[0]
+
+
+def _tables(at) -> list[list[list[str]]]:
+    """Every table drawn with st.table or as HTML (components.text.html_table), as rows of the text a reader sees
+    (st.table's Markdown escapes taken off), so the two ways of drawing the same table compare equal."""
+    plain = lambda text: re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")  # noqa: E731
+    out = []
+    for element in at.table:
+        frame = element.value
+        rows = [[plain(frame.index.name or ""), *map(plain, frame.columns)]]
+        rows += [[plain(index), *map(plain, values)] for index, values in zip(frame.index, frame.values, strict=True)]
+        out.append(rows)
+    for element in at.get("html"):
+        if "data-score-table" in element.proto.body:
+            rows = re.findall(r"<tr>(.*?)</tr>", element.proto.body)
+            out.append([[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)] for row in rows])
+    return out
+
+
 def figures(at) -> dict:
     out: dict = {
         "metrics": [[m.label, m.value, m.proto.delta] for m in at.metric],
@@ -85,7 +112,9 @@ def figures(at) -> dict:
         "notices": [[kind, e.value] for kind in ("info", "warning", "error", "success") for e in getattr(at, kind)],
         "captions": [c.value for c in at.caption],
         "markdown": [m.value for m in at.markdown],
-        "html": [h.proto.body for h in at.get("html")],
+        # the page's own style and script blocks are not figures; the charts' data tables are compared as text
+        "html": [body for h in at.get("html") if (body := _content_html(h.proto.body))],
+        "chart_tables": sorted(json.dumps(t, ensure_ascii=False) for t in _tables(at)),
         "exception": [str(e.value) for e in at.exception],
     }
     return out

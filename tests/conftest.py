@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from score import settings
+from tests import built
 
 REPO = Path(__file__).resolve().parent.parent
 COUNTRIES = REPO / "data" / "countries"
@@ -27,8 +30,7 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory, built_template: Path
     """A data dir with the demo set built into a published version (session-wide, read-only use)."""
     from score import db
 
-    data = tmp_path_factory.mktemp("demo") / "data"
-    shutil.copytree(built_template, data, symlinks=True)
+    data = built.copy_built(built_template, tmp_path_factory.mktemp("demo") / "data")
     with settings.overridden(data_dir=data):
         yield data
         db.close_all()
@@ -44,35 +46,36 @@ def settings_override() -> Iterator[Callable[..., settings.Settings]]:
     settings.use(previous)
 
 
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """The demo set built once per run, its connections closed: what `demo_data_dir` and `fresh_data_dir` copy
-    (the version pointer is a relative link). The xdist workers of a run share it: the first builds it under a
-    lock in the run's own temp dir, the others wait and copy."""
+@pytest.fixture(scope="session", autouse=True)
+def run_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """This run's temp dir (pytest-N/), shared by its xdist workers: where tests/built.py keeps its builds."""
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent
+    built.RUN_DIR[:] = [root]
+    return root
+
+
+def _build_demo(data: Path) -> None:
     from score import db
-    from score.files import private_lock
     from score.publish import build_all
 
-    root = tmp_path_factory.getbasetemp()
-    root = root if worker_id == "master" else root.parent  # pytest-N/: this run's, shared by its workers
-    data, done = root / "built-template" / "data", root / "built-template.done"
-    with private_lock(root / "built-template.lock"):
-        if not done.exists():
-            shutil.rmtree(data.parent, ignore_errors=True)  # a worker that died half way
-            make_data_dir(data.parent)
-            with settings.overridden(data_dir=data):
-                build_all(user="tests")
-                db.close_all()
-            done.touch()
-    return data
+    make_data_dir(data.parent)
+    with settings.overridden(data_dir=data):
+        build_all(user="tests")
+        db.close_all()
+
+
+@pytest.fixture(scope="session")
+def built_template(run_dir: Path) -> Path:
+    """The demo set built once per run, its connections closed: what `demo_data_dir` and `fresh_data_dir` copy."""
+    return built.once_per_run("demo", _build_demo)
 
 
 @pytest.fixture
 def fresh_data_dir(tmp_path: Path, built_template: Path, settings_override: Callable[..., settings.Settings]) -> Path:
     """A private, writable data dir with the demo set built (for publish/restore tests): a copy of the one build,
     since a build takes seconds and a copy a fraction of one."""
-    data = tmp_path / "data"
-    shutil.copytree(built_template, data, symlinks=True)
+    data = built.copy_built(built_template, tmp_path / "data")
     settings_override(data_dir=data)
     return data
 
@@ -119,3 +122,17 @@ def _start_order(item: pytest.Item) -> int:
 @pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)  # stable: within a group, the collection order
+
+
+TIMELINE = os.environ.get("SCORE_TEST_TIMELINE")  # a file: one line per test phase, for finding idle workers
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """With SCORE_TEST_TIMELINE=path, append "worker start end nodeid" per test (DEVELOPERS: the suite's time)."""
+    started = time.time()
+    yield
+    if TIMELINE:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(TIMELINE, "a", encoding="utf-8") as timeline:
+            timeline.write(f"{worker} {started:.2f} {time.time():.2f} {item.nodeid}\n")

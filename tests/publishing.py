@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
-import atexit
 import csv
 import hashlib
 import io
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from score.settings import Settings
+from score.settings import Settings, overridden
+from tests import built
 from tests.oracle import RawData
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,23 +36,20 @@ def make_small_data_dir(root: Path, countries: tuple[str, ...] = COUNTRIES) -> P
     return data
 
 
-_template: list[Path] = []  # built once per test process, then copied (a copy is much faster than a build)
+def _build_small(data: Path) -> None:
+    from score import db
+    from score.publish import build_all
+
+    make_small_data_dir(data.parent)
+    with overridden(data_dir=data):
+        build_all(user="tests")
+        db.close_all()
 
 
 def build_small(tmp_path: Path, settings_override: Callable[..., Settings]) -> Path:
     """For a per-test fixture: a private data dir (COL, PER) built into version 1, the settings' data dir
-    (`settings_override`, the fixture of tests/conftest.py)."""
-    from score.publish import build_all
-
-    if not _template:
-        root = Path(tempfile.mkdtemp(prefix="score-template-"))
-        atexit.register(shutil.rmtree, root, True)
-        template = make_small_data_dir(root)
-        settings_override(data_dir=template)
-        build_all(user="tests")
-        _template.append(template)
-    data = tmp_path / "data"
-    shutil.copytree(_template[0], data, symlinks=True)  # the pointer is a relative symlink: still valid
+    (`settings_override`, the fixture of tests/conftest.py); a copy of one build per run (tests/built.py)."""
+    data = built.copy_built(built.once_per_run("col-per", _build_small), tmp_path / "data")
     settings_override(data_dir=data)
     return data
 

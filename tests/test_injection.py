@@ -298,3 +298,27 @@ def test_uploaded_text_in_markdown_reads_as_typed_and_links_nothing(typed: str) 
     assert unescaped.replace(WORD_JOINER, "") == typed  # reads as typed
     assert not any(pattern.search(unescaped) for pattern in GFM_AUTOLINKS), unescaped
     assert not re.search(r"(?<!\\)[\[\]()!<>*_`]", shown)  # no Markdown or HTML syntax left unescaped
+
+
+@pytest.mark.parametrize("typed", [*NASTY, '<img src=x onerror="alert(1)">', "</td></tr></table><script>x()</script>"])
+def test_uploaded_text_in_a_chart_data_table_is_text_never_markup(typed: str) -> None:
+    import html.parser
+
+    from score.web.components.text import table_markup
+
+    class Read(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: set[str] = set()
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.tags.add(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    read = Read()
+    read.feed(table_markup(["Partner", typed], [[typed, "1,234"]]))
+    assert read.tags <= {"div", "table", "thead", "tbody", "tr", "th", "td"}, read.tags
+    assert read.text == [text for text in ("Partner", typed, typed, "1,234") if text]  # an empty cell has no text

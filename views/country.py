@@ -36,8 +36,9 @@ name = countries[iso3]
 # This page's country replaces the country and region filters; every other filter applies.
 here = replace(filters, countries=(iso3,), regions=())
 ui.report_about(here, name)  # the page's report: this country under these filters
+outside = st.empty()  # there either way: a caption that came and went would move, and redraw, all that follows
 if iso3 not in filters.countries_within(frozenset(codes)):
-    st.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
+    outside.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
 
 scope = ui.current_scope()
 kpis = ui.query("overview_kpis", filters_override=here).iloc[0]

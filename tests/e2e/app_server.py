@@ -7,20 +7,19 @@ test (bench/load_test.py), so all three exercise the app exactly as `make run` s
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from score.serve import healthy, streamlit_command
+from tests.built import copy_built, once_per_run
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTRIES = REPO / "data" / "countries"
@@ -80,25 +79,20 @@ def users_command_available() -> bool:
 
 def prepare_data_dir(root: Path, countries: Path = COUNTRIES, demo_users: bool = True) -> Path:
     """A private copy of the country files, built into a database (and demo users when sign-in exists). The demo
-    set is built once per test process and copied (the pointer is a relative link): a build is several seconds."""
-    data = root / "data"
+    set with its users is built once per test run (or per process outside pytest) and copied: tests/built.py."""
     if countries == COUNTRIES and demo_users:
-        shutil.copytree(_demo_template(), data, symlinks=True)
-        return data
+        return copy_built(once_per_run("e2e-demo", build_data_dir), root / "data")
+    data = root / "data"
+    build_data_dir(data, countries, demo_users)
+    return data
+
+
+def build_data_dir(data: Path, countries: Path = COUNTRIES, demo_users: bool = True) -> None:
+    """`countries` copied into `data` and built by the command line, as an operator does."""
     shutil.copytree(countries, data / "countries")
     score_cli(data, "build", "--user", "e2e")
     if demo_users and users_command_available():
         score_cli(data, "users", "demo")
-    return data
-
-
-@cache
-def _demo_template() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="score-e2e-template-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    data = prepare_data_dir(root, COUNTRIES, demo_users=False)
-    score_cli(data, "users", "demo")
-    return data
 
 
 def add_user(data_dir: Path, name: str, password: str, role: str, countries: str = "") -> None:

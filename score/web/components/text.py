@@ -3,6 +3,9 @@ here, so a partner or file name holding [link](url), ![image](url) or a bare htt
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +16,27 @@ def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
     """st.table (a plain table whose headings wrap) with every text cell and the index read as typed (the
     headings are the app's own words: see as_plain_text)."""
     st.table(as_plain_text(frame), hide_index=hide_index)
+
+
+def table_markup(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A small static table as HTML for st.html (a chart's data table; styled in score.web.layout), the first
+    column heading its row; every text escaped, so a name from an upload stays text. Not st.table: that renders
+    each cell with Streamlit's Markdown renderer (~40 per chart table, 5-6 tables a page), a large part of what
+    the browser did when a page opened (BENCHMARKS.md, issue 25). `data-score-table` marks it for
+    scripts/page_figures.py, which compares tables as text."""
+
+    def cell(tag: str, text: object, scope: str | None = None) -> str:
+        where = f' scope="{scope}"' if scope else ""
+        return f"<{tag}{where}>{html.escape(str(text))}</{tag}>"
+
+    head = "".join(cell("th", text, "col") for text in header)
+    body = "".join(
+        "<tr>" + cell("th", row[0], "row") + "".join(cell("td", text) for text in row[1:]) + "</tr>" for row in rows
+    )
+    return (
+        f'<div class="score-table" data-score-table="1"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def plain_paragraph(text: str) -> None:
