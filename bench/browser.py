@@ -235,8 +235,9 @@ def visit(browser, url: str, blocked: list[str], filter_change: bool = True) -> 
         one.close()
 
 
-def start_server(script: str, data: Path | None, log: Path, env: dict[str, str] | None = None):
-    """`streamlit run <script>` as score.serve starts the app (own process, stopped by its handle)."""
+def start_server(script: str, data: Path | None, log: Path, env: dict[str, str] | None = None, cwd: Path = REPO):
+    """`streamlit run <script>` as score.serve starts the app (own process, stopped by its handle); `cwd`: the
+    checkout whose app runs (bench/browser_ab.py runs a baseline's beside this one)."""
     from score.serve import streamlit_command
     from tests.e2e.app_server import AppServer, free_port
 
@@ -248,7 +249,7 @@ def start_server(script: str, data: Path | None, log: Path, env: dict[str, str] 
     server._log = open(log, "ab")  # noqa: SIM115 (closed by server.stop)
     started = time.perf_counter()
     server.process = subprocess.Popen(
-        command, cwd=REPO, env=server.env, stdout=server._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        command, cwd=cwd, env=server.env, stdout=server._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
     )
     while not server.healthy():
         if server.process.poll() is not None or time.perf_counter() - started > 300:

@@ -78,8 +78,12 @@ def deck(element) -> dict:
     return {"layers": layers, "tooltip": element.proto.tooltip}
 
 
-def _layout_or_table(body: str) -> bool:
-    return body.lstrip().startswith(("<style>", "<script>")) or "data-score-table" in body
+def _content_html(body: str) -> str:
+    """An st.html body as a figure: the page's style and script blocks are none, and a chart's data table is
+    compared as text (chart_tables), so only the words drawn above it in the same element stay."""
+    if body.lstrip().startswith(("<style>", "<script>")):
+        return ""
+    return body.split('<div class="score-table"', 1)[0]
 
 
 def _tables(at) -> list[list[list[str]]]:
@@ -109,7 +113,7 @@ def figures(at) -> dict:
         "captions": [c.value for c in at.caption],
         "markdown": [m.value for m in at.markdown],
         # the page's own style and script blocks are not figures; the charts' data tables are compared as text
-        "html": [h.proto.body for h in at.get("html") if not _layout_or_table(h.proto.body)],
+        "html": [body for h in at.get("html") if (body := _content_html(h.proto.body))],
         "chart_tables": sorted(json.dumps(t, ensure_ascii=False) for t in _tables(at)),
         "exception": [str(e.value) for e in at.exception],
     }

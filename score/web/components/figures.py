@@ -16,7 +16,7 @@ from score.values import hidden_or_empty
 from score.web.components.chart_builders import bar_chart
 from score.web.components.downloads import download
 from score.web.components.figure_cache import FRAME_KEYS, Figure
-from score.web.components.text import html_table
+from score.web.components.text import table_markup
 
 
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=FRAME_KEYS)
@@ -101,8 +101,8 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
     with st.expander(_("Data table"), icon=":material/table:"):
         # As text, never Markdown: a partner name from an upload may hold [link](url) or ![image](url).
         words = html.escape(chart_text.text_alternative(table))
-        st.html(f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>')
-        html_table(table.header, table.display_rows())
+        paragraph = f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>'
+        st.html(paragraph + table_markup(table.header, table.display_rows()))  # one element: fewer to draw
         reason = exports.hidden_reason_text()
         hidden = [any(cell.hidden for cell in row) for row in table.cells]
         data = table.frame()

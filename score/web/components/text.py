@@ -19,8 +19,11 @@ def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
 
 
 def table_markup(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small static table as HTML, the first column heading its row; every text escaped, so a name from an
-    upload stays text. `data-score-table` marks it for scripts/page_figures.py (a table that repeats figures)."""
+    """A small static table as HTML for st.html (a chart's data table; styled in score.web.layout), the first
+    column heading its row; every text escaped, so a name from an upload stays text. Not st.table: that renders
+    each cell with Streamlit's Markdown renderer (~40 per chart table, 5-6 tables a page), a large part of what
+    the browser did when a page opened (BENCHMARKS.md, issue 25). `data-score-table` marks it for
+    scripts/page_figures.py, which compares tables as text."""
 
     def cell(tag: str, text: object, scope: str | None = None) -> str:
         where = f' scope="{scope}"' if scope else ""
@@ -34,13 +37,6 @@ def table_markup(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         f'<div class="score-table" data-score-table="1"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
-
-
-def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """`table_markup` drawn (a chart's data table; styled in score.web.layout). Not st.table: that renders each
-    cell with Streamlit's Markdown renderer (~40 per chart table, 5-6 tables a page), a large part of what the
-    browser does when a page opens (BENCHMARKS.md, issue 25)."""
-    st.html(table_markup(header, rows))
 
 
 def plain_paragraph(text: str) -> None:
