@@ -1,4 +1,5 @@
-"""The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away, KPI tiles wrap
+"""The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away (and again after a
+page is picked in it), KPI tiles wrap
 and no number is cut (each value's scrollWidth <= clientWidth); `?embed=true` works on public pages; the
 headline strip fits a small iframe."""
 
@@ -36,6 +37,12 @@ def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
             assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
             page.locator(ui.EXPAND_SIDEBAR).first.click()  # it opens again on demand
             page.wait_for_function(ui.SIDEBAR_OPEN, timeout=ui.TIMEOUT)
+            # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
+            other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
+            before = ui.heading(page)
+            ui.open_nav(page, other)
+            assert ui.heading(page) != before
+            page.wait_for_function(f"({ui.SIDEBAR_RIGHT})() <= 0", timeout=ui.TIMEOUT)
         else:
             assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
     finally:
