@@ -4,8 +4,9 @@
 -- exact: year
 -- Enterprises joining SCORE per year (year of joined_on) and the workers they employed when joining.
 -- The cumulative line is drawn from these rows (score.components.cumulative), so it never reveals a hidden year.
-SELECT join_year AS year, count(*) AS enterprises, sum(workers) AS workers_reached,
-       sum(record_key) AS ckey, max(workers) AS max_workers_reached
-FROM filtered_enterprises($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+-- Summed over the groups of alike enterprises (figure_groups: a few hundred rows, not every enterprise).
+SELECT join_year AS year, sum(enterprises)::BIGINT AS enterprises, sum(workers) AS workers_reached,
+       sum(record_keys) AS ckey, max(max_workers) AS max_workers_reached
+FROM figure_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 GROUP BY join_year
 ORDER BY join_year

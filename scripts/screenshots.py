@@ -35,7 +35,7 @@ from tests.e2e.app_server import (  # noqa: E402
     users_command_available,
 )
 
-NO_CHART = {"upload", "data_quality", "audit", "present"}  # present opens on a KPI slide
+NO_CHART = {"upload", "review", "data_quality", "audit", "present"}  # present opens on a KPI slide
 
 
 def _offline(blocked: list[str]):

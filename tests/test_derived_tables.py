@@ -247,9 +247,11 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
             assert db.run_query("outcome_shares", hq, read, path=copy)["n_enterprises"].sum() == 0
             assert db.run_query("outcome_changes", hq, read, path=copy)["n_enterprises"].sum() == 0
             assert db.run_query("modules_per_enterprise", hq, read, path=copy).empty
+            assert db.run_query("enterprises_by_year", hq, read, path=copy).empty
+            assert db.run_query("enterprises_by_sector", hq, read, path=copy).empty
         for read in (Filters(), Filters(modules=("OSH",)), Filters(modules=("OSH", "QM"))):  # every module filter
             assert db.run_query("training_by_country_module", hq, read, path=copy).empty
-        assert db.run_query("enterprises_by_year", hq, Filters(), path=copy)["enterprises"].sum() > 0
+        assert db.run_query("enterprises_by_size", hq, Filters(), path=copy)["enterprises"].sum() > 0  # rows kept
         assert db.run_query("people_trained_by_role_sex", hq, Filters(), path=copy)["people_trained"].sum() == 0
         two = Filters(modules=("OSH", "QM"))
         of = oracle_filters(two)
@@ -264,6 +266,8 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
         assert roles["people_trained"].to_dict() == {
             k: c["people_trained"] for k, c in raw.people_by_role_sex(**of).items()
         }
+        by_year = db.run_query("enterprises_by_year", hq, two, path=copy)
+        assert by_year["enterprises"].sum() == raw.kpis(**of)["enterprises"]
         taken = db.run_query("modules_per_enterprise", hq, two, path=copy)
         assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
         shares = db.run_query("outcome_shares", hq, two, path=copy).set_index("indicator")

@@ -56,6 +56,16 @@ RESPONSIVE_CSS = """
 </style>
 """
 COLLAPSE_SIDEBAR_JS = _script("""
+  // A page picked in the opened sidebar folds it again, as Streamlit does below 768 px: the page is what the
+  // reader asked for. One listener per document, replaced on each run (the iframe of the last one is gone).
+  const parentDoc = window.parent.document;
+  parentDoc.removeEventListener("click", parentDoc.scoreFoldOnNav, true);
+  parentDoc.scoreFoldOnNav = (event) => {
+    if (window.parent.innerWidth > 1000 || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    const fold = parentDoc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (fold) window.parent.setTimeout(() => fold.click(), 0);
+  };
+  parentDoc.addEventListener("click", parentDoc.scoreFoldOnNav, true);
   if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
   const tries = { n: 0 };
   const collapse = () => {

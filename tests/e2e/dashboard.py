@@ -25,6 +25,11 @@ UPLOADING = "[data-testid='stFileChipIconSpinner']"
 MAIN = "[data-testid='stMain']"
 SIDEBAR = "[data-testid='stSidebar']"
 SLIDE_COUNTER = "[data-testid='slide-counter']"
+EXPAND_SIDEBAR = "[data-testid='stExpandSidebarButton']"
+SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSidebar]');
+  return s ? s.getBoundingClientRect().right : 0; }"""
+# The sidebar slides in: its links are in the DOM before the slide ends, so wait for where it lands.
+SIDEBAR_OPEN = f"({SIDEBAR_RIGHT})() > 0"
 TIMEOUT = 30_000
 
 
@@ -81,10 +86,19 @@ def nav_links(page: Page) -> list[NavLink]:
     return found
 
 
+def open_sidebar(page: Page) -> None:
+    """Narrow screens fold the sidebar (navigation, filters, sign-in): open it as a reader does."""
+    expand = page.locator(EXPAND_SIDEBAR)
+    if expand.count() and expand.first.is_visible():
+        expand.first.click()
+        page.wait_for_function(SIDEBAR_OPEN, timeout=TIMEOUT)
+
+
 def open_nav(page: Page, link: NavLink) -> None:
     """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
     before = heading(page) if page.locator("h1").count() else None
     target = page.locator(NAV_LINK).filter(has_text=link.label)
+    open_sidebar(page)
     more = page.locator(NAV_MORE)
     folded = more.count() and re.search(r"more", more.first.inner_text(), re.I)
     if folded and not (target.count() and target.first.is_visible()):
@@ -171,6 +185,7 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
             return
         form = sidebar.locator("[data-testid='stForm']")
         if not form.is_visible():
+            open_sidebar(page)
             sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
             form.wait_for(timeout=TIMEOUT)
         settle(page)

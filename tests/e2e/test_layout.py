@@ -1,4 +1,5 @@
-"""The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away, KPI tiles wrap
+"""The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away (and again after a
+page is picked in it), KPI tiles wrap
 and no number is cut (each value's scrollWidth <= clientWidth); `?embed=true` works on public pages; the
 headline strip fits a small iframe."""
 
@@ -12,8 +13,6 @@ from tests.e2e.app_server import AppServer
 
 CUT = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] > div')]
   .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
-SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSidebar]');
-  return s ? s.getBoundingClientRect().right : 0; }"""
 
 
 def open_page(browser: Browser, guard, url: str, width: int, height: int):
@@ -35,12 +34,17 @@ def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
         assert page.locator("[data-testid='stMetricValue']").count() >= 4
         assert page.evaluate(CUT) == []
         if width <= 1000:
-            assert page.evaluate(SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
-            page.locator("[data-testid='stExpandSidebarButton']").first.click()  # it opens again on demand
-            # The sidebar slides in: its nav is in the DOM before the slide ends, so wait for where it lands.
-            page.wait_for_function(f"({SIDEBAR_RIGHT})() > 0", timeout=ui.TIMEOUT)
+            assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
+            page.locator(ui.EXPAND_SIDEBAR).first.click()  # it opens again on demand
+            page.wait_for_function(ui.SIDEBAR_OPEN, timeout=ui.TIMEOUT)
+            # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
+            other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
+            before = ui.heading(page)
+            ui.open_nav(page, other)
+            assert ui.heading(page) != before
+            page.wait_for_function(f"({ui.SIDEBAR_RIGHT})() <= 0", timeout=ui.TIMEOUT)
         else:
-            assert page.evaluate(SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
+            assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
     finally:
         context.close()
 
