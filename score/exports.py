@@ -14,10 +14,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.formulas import FORMULA_START, neutralise_text
 from score.i18n import N_, _, fmt_date
 
+LOG = logging.getLogger(__name__)
 INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
 SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
@@ -536,6 +540,31 @@ def chart_png(fig: go.Figure, context: ExportContext, width: int = 1400, scale: 
     return figure_png(figure, width=width, height=int(figure.layout.height or 500), scale=scale)
 
 
+# A chart draws in 1-3 s. Kaleido's Chromium has been seen to drop a message and then wait for it forever (a full
+# test run stuck for 10 minutes on a deck); its own time limit covers the drawing, not the browser's start and
+# close. So each try has a time limit here, and a second try starts a new browser.
+PNG_SECONDS = 60.0
+PNG_TRIES = 2
+
+
 def figure_png(fig: go.Figure, width: int, height: int, scale: float = 2) -> bytes:
-    """A Plotly figure as PNG bytes (kaleido drives the system Chromium; no network needed)."""
-    return fig.to_image(format="png", width=width, height=height, scale=scale)
+    """A Plotly figure as PNG bytes (kaleido drives the system Chromium; no network needed). Raises TimeoutError
+    when no try finishes in PNG_SECONDS (the hung try's thread is left behind: it cannot be stopped)."""
+    for attempt in range(1, PNG_TRIES + 1):
+        outcome: dict[str, object] = {}
+
+        def draw(outcome: dict[str, object] = outcome) -> None:
+            try:
+                outcome["png"] = fig.to_image(format="png", width=width, height=height, scale=scale)
+            except BaseException as error:  # handed to the caller's thread below
+                outcome["error"] = error
+
+        worker = threading.Thread(target=draw, name="chart-png", daemon=True)
+        worker.start()
+        worker.join(PNG_SECONDS)
+        if "error" in outcome:
+            raise cast(BaseException, outcome["error"])
+        if "png" in outcome:
+            return cast(bytes, outcome["png"])
+        LOG.warning("a chart image took over %.0f s (try %d of %d)", PNG_SECONDS, attempt, PNG_TRIES)
+    raise TimeoutError(f"drawing a chart image took over {PNG_SECONDS:.0f} s, {PNG_TRIES} times")

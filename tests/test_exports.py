@@ -395,3 +395,36 @@ def test_long_share_labels_go_inside_long_bars_so_the_chart_keeps_its_width() ->
     (bars,) = [trace for trace in fig.to_dict()["data"] if trace["type"] == "bar"]
     assert list(bars["textposition"]) == ["inside", "outside"]  # the short bar leaves room beside it
     assert fig.to_dict()["layout"]["margin"].get("r", 0) < 60  # no wide margin that squeezed the bars
+
+
+def test_a_chart_image_that_hangs_is_drawn_again_and_then_given_up_with_a_clear_error(monkeypatch) -> None:
+    """Kaleido's Chromium has been seen to hang for good (exports.PNG_SECONDS): a download must not wait forever."""
+    import threading
+    import time
+
+    never = threading.Event()  # set at the end, so the abandoned threads finish
+    calls: list[int] = []
+
+    def hangs_once(self, **kwargs) -> bytes:
+        calls.append(1)
+        if len(calls) == 1:
+            never.wait(30)
+        return b"png"
+
+    monkeypatch.setattr(exports, "PNG_SECONDS", 0.5)
+    monkeypatch.setattr(go.Figure, "to_image", hangs_once)
+    started = time.monotonic()
+    assert exports.figure_png(go.Figure(), width=100, height=100) == b"png"
+    assert len(calls) == 2 and time.monotonic() - started < 5
+
+    monkeypatch.setattr(go.Figure, "to_image", lambda self, **kwargs: never.wait(30))
+    with pytest.raises(TimeoutError):
+        exports.figure_png(go.Figure(), width=100, height=100)
+
+    def fails(self, **kwargs) -> bytes:
+        raise ValueError("no Chromium")
+
+    monkeypatch.setattr(go.Figure, "to_image", fails)
+    with pytest.raises(ValueError, match="no Chromium"):  # a real error is the caller's, at once
+        exports.figure_png(go.Figure(), width=100, height=100)
+    never.set()
