@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Download, Locator, Page, expect
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
@@ -114,6 +114,22 @@ def open_nav(page: Page, link: NavLink) -> None:
         while heading(page) == before and time.monotonic() < deadline and link.slug != "overview":
             page.wait_for_timeout(100)
     settle(page)
+
+
+def download(page: Page, button: Locator, timeout: float = TIMEOUT, clicks: int = 2) -> Download:
+    """Click a download button and return the file it gives. A click that starts nothing is clicked again, as a
+    reader would: once in a fresh-clone run a deferred download's click (the file is made when asked) sent no
+    request in 60 s (no spinner, nothing in the server log) and passed when run again."""
+    for attempt in range(1, clicks + 1):
+        try:
+            with page.expect_download(timeout=timeout) as started:
+                button.click()
+            return started.value
+        except Exception:
+            if attempt == clicks:
+                raise
+            settle(page)
+    raise AssertionError("unreachable")
 
 
 def leave_present_mode(page: Page) -> None:

@@ -28,10 +28,10 @@ def choose_language(page: Page, code: str) -> None:
 
 
 def download(page: Page, label: str) -> tuple[str, bytes]:
-    with page.expect_download(timeout=ui.TIMEOUT) as started:
-        buttons = page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button")
-        buttons.filter(has_text=label, visible=True).first.click()  # a chart's own CSV is folded in its table
-    return started.value.suggested_filename, Path(started.value.path()).read_bytes()
+    buttons = page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button")
+    # a chart's own CSV is folded in its table
+    started = ui.download(page, buttons.filter(has_text=label, visible=True).first)
+    return started.suggested_filename, Path(started.path()).read_bytes()
 
 
 @pytest.fixture(scope="module")

@@ -35,10 +35,9 @@ def download_current_workbook(page: Page, folder: Path) -> Path:
     main = page.locator(ui.MAIN)
     main.locator("[data-testid='stExpander'] summary").filter(has_text="Download current data").click()
     ui.settle(page)
-    with page.expect_download(timeout=60_000) as started:
-        main.get_by_role("button", name="Excel workbook").first.click()
-    path = folder / started.value.suggested_filename
-    started.value.save_as(path)
+    started = ui.download(page, main.get_by_role("button", name="Excel workbook").first)
+    path = folder / started.suggested_filename
+    started.save_as(path)
     assert re.fullmatch(r"COL-current-\d{4}-\d{2}-\d{2}\.xlsx", path.name), path.name
     return path
 

@@ -97,11 +97,11 @@ def test_the_country_profile_report_button_downloads_the_page_with_its_charts_in
     page: Page, app_server: AppServer, tmp_path: Path
 ) -> None:
     on_page = page_charts(page, app_server, "country?lang=es&profile=PER")
-    with page.expect_download(timeout=ui.TIMEOUT * 4) as started:
-        page.locator("[data-testid='stDownloadButton'] button").filter(has_text="Informe (HTML)").first.click()
-    assert started.value.suggested_filename.endswith(".html")
-    document = tmp_path / started.value.suggested_filename  # as saved from an e-mail: a file named .html
-    started.value.save_as(document)
+    button = page.locator("[data-testid='stDownloadButton'] button").filter(has_text="Informe (HTML)").first
+    started = ui.download(page, button, timeout=ui.TIMEOUT * 4)
+    assert started.suggested_filename.endswith(".html")
+    document = tmp_path / started.suggested_filename  # as saved from an e-mail: a file named .html
+    started.save_as(document)
     page.goto(document.as_uri())
     page.locator("html[data-drawn='yes']").wait_for(timeout=ui.TIMEOUT)
     assert page.locator("section.chart").count() == on_page

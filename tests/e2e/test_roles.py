@@ -33,9 +33,8 @@ FULL_LIST = "Download the full list (CSV)"  # the enterprise list's button (the 
 
 
 def download_csv(page: Page, label: str = "Download CSV") -> tuple[str, list[dict[str, str]]]:
-    with page.expect_download(timeout=ui.TIMEOUT) as started:
-        page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).last.click()
-    download = started.value
+    button = page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button").filter(has_text=label).last
+    download = ui.download(page, button)
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     return download.suggested_filename, list(csv.DictReader(io.StringIO(text)))
 

@@ -23,9 +23,8 @@ PASSWORD = "e2e-colombia-password"
 
 
 def report_rows(page: Page) -> list[dict[str, str]]:
-    with page.expect_download(timeout=ui.TIMEOUT) as started:
-        page.locator(ui.MAIN).get_by_role("button", name=re.compile("Download the report")).click()
-    return list(csv.DictReader(io.StringIO(Path(started.value.path()).read_text(encoding="utf-8-sig"))))
+    started = ui.download(page, page.locator(ui.MAIN).get_by_role("button", name=re.compile("Download the report")))
+    return list(csv.DictReader(io.StringIO(Path(started.path()).read_text(encoding="utf-8-sig"))))
 
 
 def sha256s(folder: Path) -> set[str]:
