@@ -177,15 +177,22 @@ def choose(page: Page, box: str, option: str) -> None:
     """
     combo = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=box)
     choice = page.get_by_role("option", name=option, exact=True)
-    settle(page)
-    combo.click()
-    for _attempt in range(3):
+    for picks in range(1, 4):  # a list drawn anew under the pointer (a rerun) detaches the option: open it again
+        settle(page)
+        combo.click()
+        for _attempt in range(3):
+            try:
+                choice.wait_for(timeout=5000)
+                break
+            except Exception:
+                combo.press("ArrowDown")
         try:
-            choice.wait_for(timeout=5000)
+            choice.click(timeout=10_000)
             break
         except Exception:
-            combo.press("ArrowDown")
-    choice.click()
+            if picks == 3:
+                raise
+            page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     settle(page)
 
