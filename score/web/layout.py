@@ -37,16 +37,17 @@ RESPONSIVE_CSS = """
 /* KPI tiles (components.tiles.tiles_markup): a grid of --score-columns, drawn like st.metric with a border */
 .score-tiles { display: grid; grid-template-columns: repeat(var(--score-columns), minmax(0, 1fr)); gap: 1rem;
   margin: 0; }
-.score-tile { position: relative; display: flex; flex-direction: column; align-items: flex-start; min-width: 0;
+.score-tile { display: flex; flex-direction: column; align-items: flex-start; min-width: 0;
   border: 1px solid rgba(47, 45, 43, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px); }
-.score-tile-label { display: flex; align-items: flex-start; justify-content: space-between; gap: 0.25rem;
-  width: 100%; font-size: 0.875rem; line-height: 1.4; }
+.score-tile-label { position: relative; display: flex; align-items: flex-start; justify-content: space-between;
+  gap: 0.25rem; width: 100%; font-size: 0.875rem; line-height: 1.4; }
 .score-tile-help { flex: none; width: 1rem; height: 1rem; margin-top: 0.1rem; padding: 0; border: 1.5px solid
   currentColor; border-radius: 50%; background: none; color: #555f6d; font: 600 0.65rem/1 "Source Sans",
   sans-serif; cursor: help; }
-.score-tile-tip { display: none; position: absolute; z-index: 5; top: 2.6rem; left: 0.5rem; right: 0.5rem;
-  padding: 0.5rem 0.75rem; border-radius: 0.5rem; background: #fff; color: #2f2d2b; font-size: 0.875rem;
-  line-height: 1.4; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2); }
+/* the help under the label, on hover and on keyboard focus (the button's description for a screen reader) */
+.score-tile-tip { display: none; position: absolute; z-index: 5; top: calc(100% + 0.25rem); left: -0.5rem;
+  right: -0.5rem; padding: 0.5rem 0.75rem; border-radius: 0.5rem; background: #fff; color: #2f2d2b;
+  font-size: 0.875rem; line-height: 1.4; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2); }
 .score-tile-help:hover + .score-tile-tip, .score-tile-help:focus-visible + .score-tile-tip { display: block; }
 .score-tile-value { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem); line-height: 1.3; padding-bottom: 0.25rem;
   white-space: nowrap; }
