@@ -218,6 +218,8 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _sweep(now: float) -> None:
     """Close idle connections to superseded versions (caller holds _lock)."""
+    if len(_connections) <= 1:  # nothing superseded to close: the pointer need not be read (a file read a query)
+        return
     try:
         current = current_path()
     except DatabaseUnavailable:
@@ -277,6 +279,7 @@ def release(path: Path) -> None:
     """Close and forget the connection to `path` now (e.g. a temporary preview database)."""
     with _lock:
         entry = _connections.pop(Path(path), None)
+        _stored_schemas.pop(Path(path), None)  # a temporary file's name may come again with other contents
         if entry is not None:
             entry.con.close()
 
@@ -286,6 +289,7 @@ def close_all() -> None:
         for entry in _connections.values():
             entry.con.close()
         _connections.clear()
+        _stored_schemas.clear()
 
 
 # DuckDB's file = 3 header blocks of 4 KiB, then `total_blocks` blocks of `block_size` (checked for DuckDB 2.0:
@@ -385,18 +389,18 @@ def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored
         raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
 
 
-_stored_schemas: dict[Path, tuple[int, bool]] = {}  # version -> (mtime, has schema stored); versions never change
+_stored_schemas: dict[Path, bool] = {}  # version -> has schema stored; a version file is never changed once written
 
 
 def _has_stored_schema(path: Path) -> bool:
-    """Whether this version has schema stored (a version built before it had none: its macros read as they did)."""
-    mtime = path.stat().st_mtime_ns
+    """Whether this version has schema stored (a version built before it had none: its macros read as they did).
+    Known by path: version files are immutable (score.versions), so no stat per query."""
     known = _stored_schemas.get(path)
-    if known is None or known[0] != mtime:
+    if known is None:
         with _cursor(path) as cursor:
             found = cursor.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'stored'").fetchone()
-        known = _stored_schemas[path] = (mtime, bool(found and found[0]))
-    return known[1]
+        known = _stored_schemas[path] = bool(found and found[0])
+    return known
 
 
 def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
