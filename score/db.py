@@ -218,6 +218,8 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _sweep(now: float) -> None:
     """Close idle connections to superseded versions (caller holds _lock)."""
+    if len(_connections) <= 1:  # nothing superseded to close: the pointer need not be read (a file read a query)
+        return
     try:
         current = current_path()
     except DatabaseUnavailable:
@@ -277,6 +279,7 @@ def release(path: Path) -> None:
     """Close and forget the connection to `path` now (e.g. a temporary preview database)."""
     with _lock:
         entry = _connections.pop(Path(path), None)
+        _stored_schemas.pop(Path(path), None)  # a temporary file's name may come again with other contents
         if entry is not None:
             entry.con.close()
 
@@ -286,6 +289,7 @@ def close_all() -> None:
         for entry in _connections.values():
             entry.con.close()
         _connections.clear()
+        _stored_schemas.clear()
 
 
 # DuckDB's file = 3 header blocks of 4 KiB, then `total_blocks` blocks of `block_size` (checked for DuckDB 2.0:
@@ -385,18 +389,18 @@ def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored
         raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
 
 
-_stored_schemas: dict[Path, tuple[int, bool]] = {}  # version -> (mtime, has schema stored); versions never change
+_stored_schemas: dict[Path, bool] = {}  # version -> has schema stored; a version file is never changed once written
 
 
 def _has_stored_schema(path: Path) -> bool:
-    """Whether this version has schema stored (a version built before it had none: its macros read as they did)."""
-    mtime = path.stat().st_mtime_ns
+    """Whether this version has schema stored (a version built before it had none: its macros read as they did).
+    Known by path: version files are immutable (score.versions), so no stat per query."""
     known = _stored_schemas.get(path)
-    if known is None or known[0] != mtime:
+    if known is None:
         with _cursor(path) as cursor:
             found = cursor.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'stored'").fetchone()
-        known = _stored_schemas[path] = (mtime, bool(found and found[0]))
-    return known[1]
+        known = _stored_schemas[path] = bool(found and found[0])
+    return known
 
 
 def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
@@ -429,7 +433,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         read = pd.DataFrame({column: values for column, values in out.items() if column in named}, index=frame.index)
         derived = _derive(cursor, read, layer)
         for column, _ in layer:
-            out[column] = pd.Series(derived[column].to_numpy(), index=frame.index)
+            out[column] = pd.Series(derived[column], index=frame.index)
     return pd.DataFrame(out, index=frame.index, copy=True)
 
 
@@ -445,10 +449,12 @@ _PARAMETER_TYPES = {
 }
 
 
-def _derive(cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[tuple[str, str]]) -> pd.DataFrame:
-    """One layer of derived columns over the rows of `read`. The columns go in as typed list parameters (each
-    missing value, NaN included, a NULL, as in a registered frame): registering a pandas frame with DuckDB and
-    scanning it cost ~4.5 ms a statement, the parameters ~0.7 ms (BENCHMARKS.md, "A new session ...")."""
+def _derive(
+    cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[tuple[str, str]]
+) -> dict[str, np.ndarray]:
+    """One layer of derived columns over the rows of `read`, as arrays by column. The columns go in as typed list
+    parameters (each missing value, NaN included, a NULL, as in a registered frame): registering a pandas frame with
+    DuckDB and scanning it cost ~4.5 ms a statement, the parameters ~0.7 ms (BENCHMARKS.md, "A new session ...")."""
     select = ", ".join(f"{expression} AS {column}" for column, expression in layer)
     types = {
         column: _PARAMETER_TYPES.get(
@@ -460,7 +466,8 @@ def _derive(cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[t
         # Another dtype (text, dates): the registered frame, DuckDB's own reading of pandas.
         cursor.register("perturbed_rows", read.assign(perturbed_row_=range(len(read))))
         try:
-            return cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_").df()  # noqa: S608
+            result = cursor.execute(f"SELECT {select} FROM perturbed_rows ORDER BY perturbed_row_")  # noqa: S608
+            return _derived_arrays(result)
         finally:
             cursor.unregister("perturbed_rows")
     values: dict[str, object] = {"rows": len(read)}
@@ -471,7 +478,21 @@ def _derive(cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[t
         values[f"c{index}"] = [None if gone else value for value, gone in zip(series.tolist(), missing, strict=True)]
         columns.append(f"unnest($c{index}::{sql_type}[]) AS {column}")
     rows = ", ".join(columns)
-    return cursor.execute(f"SELECT {select} FROM (SELECT {rows}) ORDER BY perturbed_row_", values).df()  # noqa: S608
+    result = cursor.execute(f"SELECT {select} FROM (SELECT {rows}) ORDER BY perturbed_row_", values)  # noqa: S608
+    return _derived_arrays(result)
+
+
+def _derived_arrays(result: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """The derived columns as `.df()` gives them, taken as numpy arrays: where every column is a DOUBLE (shares,
+    means: the derived columns there are) NULL becomes NaN, as in `.df()`, which cost ~1-2 ms more a statement to
+    build a frame only to take its columns out again. Any other type goes through `.df()`."""
+    if all(str(column[1]) == "DOUBLE" for column in result.description):
+        return {
+            name: np.ma.filled(np.ma.asarray(values, dtype=np.float64), np.nan)
+            for name, values in result.fetchnumpy().items()
+        }
+    frame = result.df()
+    return {column: frame[column].to_numpy() for column in frame.columns}
 
 
 def _whole_numbers(values: pd.Series) -> pd.Series:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from score.files import private_lock
 
+DEMO_COUNTRIES = Path(__file__).resolve().parent.parent / "data" / "countries"
 RUN_DIR: list[Path] = []  # this run's shared temp dir (pytest-N/), set once by tests/conftest.py
 
 
@@ -38,6 +39,20 @@ def _process_dir() -> Path:
     root = Path(tempfile.mkdtemp(prefix="score-built-"))
     atexit.register(shutil.rmtree, root, True)
     return root
+
+
+def build_countries(data: Path, countries: tuple[str, ...] | None = None) -> None:
+    """Build the demo files of `countries` (every demo country when None) into version 1 at `data`, its
+    connections closed: what `once_per_run` is given."""
+    from score import db, settings
+    from score.publish import build_all
+
+    for folder in sorted(DEMO_COUNTRIES.iterdir()):
+        if folder.is_dir() and (countries is None or folder.name in countries):
+            shutil.copytree(folder, data / "countries" / folder.name)
+    with settings.overridden(data_dir=data):
+        build_all(user="tests")
+        db.close_all()
 
 
 def copy_built(template: Path, data: Path) -> Path:

@@ -55,20 +55,10 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     return root
 
 
-def _build_demo(data: Path) -> None:
-    from score import db
-    from score.publish import build_all
-
-    make_data_dir(data.parent)
-    with settings.overridden(data_dir=data):
-        build_all(user="tests")
-        db.close_all()
-
-
 @pytest.fixture(scope="session")
 def built_template(run_dir: Path) -> Path:
     """The demo set built once per run, its connections closed: what `demo_data_dir` and `fresh_data_dir` copy."""
-    return built.once_per_run("demo", _build_demo)
+    return built.once_per_run("demo", built.build_countries)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from score.settings import Settings, overridden
+from score.settings import Settings
 from tests import built
 from tests.oracle import RawData
 
@@ -36,20 +36,11 @@ def make_small_data_dir(root: Path, countries: tuple[str, ...] = COUNTRIES) -> P
     return data
 
 
-def _build_small(data: Path) -> None:
-    from score import db
-    from score.publish import build_all
-
-    make_small_data_dir(data.parent)
-    with overridden(data_dir=data):
-        build_all(user="tests")
-        db.close_all()
-
-
 def build_small(tmp_path: Path, settings_override: Callable[..., Settings]) -> Path:
     """For a per-test fixture: a private data dir (COL, PER) built into version 1, the settings' data dir
     (`settings_override`, the fixture of tests/conftest.py); a copy of one build per run (tests/built.py)."""
-    data = built.copy_built(built.once_per_run("col-per", _build_small), tmp_path / "data")
+    template = built.once_per_run("col-per", lambda data: built.build_countries(data, COUNTRIES))
+    data = built.copy_built(template, tmp_path / "data")
     settings_override(data_dir=data)
     return data
 

@@ -19,17 +19,33 @@ def filters_key(filters: Filters) -> str:
     return repr(filters)
 
 
-# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
-@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False, hash_funcs={Filters: filters_key})
 def cached_query(
     name: str,
     scope_key: tuple,
     chosen: Filters,
     version: str,
     params_key: tuple,
+    scope: Scope,
+    path: Path | None = None,
+) -> pd.DataFrame:
+    """`db.run_query` for a viewer, cached per query, viewer (scope_key), filters, data version and parameters.
+
+    The cache is shared by all sessions, so a result computed for one scope is never served to another: the key
+    holds the viewer's role, user and countries. It is one string made here, passed by keyword: Streamlit hashes
+    a positional argument only after looking up the function's signature, and walks a tuple item by item (~1 ms
+    a call, 8-12 calls a page; BENCHMARKS.md, "Cheaper cache keys")."""
+    key = repr((name, scope_key, filters_key(chosen), version, params_key))
+    return _cached_result(key=key, _name=name, _chosen=chosen, _params_key=params_key, _scope=scope, _path=path)
+
+
+# A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
+@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False)
+def _cached_result(
+    key: str,
+    _name: str,
+    _chosen: Filters,
+    _params_key: tuple,
     _scope: Scope,
     _path: Path | None = None,
 ) -> pd.DataFrame:
-    # scope_key, chosen, version and params_key make up the cache key: the cache is shared by
-    # all sessions, so a result computed for one scope is never served to another.
-    return db.run_query(name, _scope, chosen, path=_path, **dict(params_key))
+    return db.run_query(_name, _scope, _chosen, path=_path, **dict(_params_key))

@@ -183,9 +183,10 @@ def _widget_filters(first: int, last: int) -> Filters:
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link. Each filter offers the
     values with data under the others (score.filter_options), sorted by name in the reader's language."""
-    partners = _partners(data_version(), pinned_path())
-    provinces = _provinces(data_version(), pinned_path())
-    first, last = _year_bounds(data_version(), pinned_path())
+    version, path = data_version(), pinned_path()  # by keyword: Streamlit then hashes without a signature lookup
+    partners = _partners(version=version, _path=path)
+    provinces = _provinces(version=version, _path=path)
+    first, last = _year_bounds(version=version, _path=path)
     if "f_initialised" not in st.session_state:
         from_url = filters.from_query_params(_multi_params(), partners, provinces)
         for name in filters.LIST_FIELDS:
@@ -468,31 +469,32 @@ def _data_status(version: str, _path: Path | None = None) -> dict[str, object]:
 
 
 def data_status() -> dict[str, object]:
-    return dict(_data_status(data_version(), pinned_path()))
+    return dict(_data_status(version=data_version(), _path=pinned_path()))
 
 
 def export_context(filters_override: Filters | None = None) -> exports.ExportContext:
     """Filters in words, data date, today, source and demo status, for captions, workbooks and decks."""
     chosen = filters_override if filters_override is not None else current_filters()
     scope, path = current_scope(), pinned_path()
-    version = db.data_version(path)
-    return _export_context(chosen, scope_key(scope), current_language(), version, dt.date.today(), scope, path)
+    version, language, today = db.data_version(path), current_language(), dt.date.today()
+    # One string, by keyword: hashing the Filters and tuples field by field cost ~1 ms a call, 7 calls a page.
+    key = repr((filters_key(chosen), scope_key(scope), language, version, today.isoformat()))
+    return _export_context(key=key, _chosen=chosen, _version=version, _today=today, _scope=scope, _path=path)
 
 
 # Once per filters, viewer, language, version and day, not once per chart (every chart's PNG button has one).
-@st.cache_resource(max_entries=500, show_spinner=False, hash_funcs={Filters: filters_key})
+@st.cache_resource(max_entries=500, show_spinner=False)
 def _export_context(
-    chosen: Filters,
-    scope_key: tuple,
-    language: str,
-    version: str,
-    today: dt.date,
+    key: str,
+    _chosen: Filters,
+    _version: str,
+    _today: dt.date,
     _scope: Scope,
     _path: Path | None,
 ) -> exports.ExportContext:
     adjusted = (adjusted_figures_notice(_scope) or "", adjusted_figures_mark(_scope) or "")
-    status = dict(_data_status(version, _path))
-    return exports.export_context(chosen, export_labels(), status, today=today, adjusted=adjusted)
+    status = dict(_data_status(version=_version, _path=_path))
+    return exports.export_context(_chosen, export_labels(), status, today=_today, adjusted=adjusted)
 
 
 def empty_state(message: str) -> None:

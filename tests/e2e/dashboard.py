@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Download, Locator, Page, expect
@@ -33,6 +35,7 @@ SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSide
 # The sidebar slides in: its links are in the DOM before the slide ends, so wait for where it lands.
 SIDEBAR_OPEN = f"({SIDEBAR_RIGHT})() > 0"
 TIMEOUT = 30_000
+Result = TypeVar("Result")
 
 
 def settle(page: Page, timeout: float = TIMEOUT, quiet_ms: int = 400) -> None:
@@ -118,20 +121,31 @@ def open_nav(page: Page, link: NavLink) -> None:
     settle(page)
 
 
-def download(page: Page, button: Locator, timeout: float = TIMEOUT, clicks: int = 2) -> Download:
-    """Click a download button and return the file it gives. A click that starts nothing is clicked again, as a
-    reader would: once in a fresh-clone run a deferred download's click (the file is made when asked) sent no
-    request in 60 s (no spinner, nothing in the server log) and passed when run again."""
-    for attempt in range(1, clicks + 1):
+def retry(action: Callable[[], Result], tries: int, between: Callable[[], object] | None = None) -> Result:
+    """Do `action` again when it fails, as a reader clicks again when nothing happens: on a busy machine a click
+    can land while a rerun redraws the page. `between` runs before each new try; the last failure is raised."""
+    for attempt in range(1, tries + 1):
         try:
-            with page.expect_download(timeout=timeout) as started:
-                button.click()
-            return started.value
+            return action()
         except Exception:
-            if attempt == clicks:
+            if attempt == tries:
                 raise
-            settle(page)
-    raise AssertionError("unreachable")
+            if between is not None:
+                between()
+    raise AssertionError("tries must be at least 1")
+
+
+def download(page: Page, button: Locator, timeout: float = TIMEOUT, clicks: int = 2) -> Download:
+    """Click a download button and return the file it gives. A click that starts nothing is clicked again: once in
+    a fresh-clone run a deferred download's click (the file is made when asked) sent no request in 60 s (no
+    spinner, nothing in the server log) and passed when run again."""
+
+    def click() -> Download:
+        with page.expect_download(timeout=timeout) as started:
+            button.click()
+        return started.value
+
+    return retry(click, clicks, between=lambda: settle(page))
 
 
 def leave_present_mode(page: Page) -> None:
@@ -181,7 +195,8 @@ def choose(page: Page, box: str, option: str) -> None:
     """
     combo = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=box)
     choice = page.get_by_role("option", name=option, exact=True)
-    for picks in range(1, 4):  # a list drawn anew under the pointer (a rerun) detaches the option: open it again
+
+    def pick() -> None:
         settle(page)
         combo.click()
         for _attempt in range(3):
@@ -190,13 +205,10 @@ def choose(page: Page, box: str, option: str) -> None:
                 break
             except Exception:
                 combo.press("ArrowDown")
-        try:
-            choice.click(timeout=10_000)
-            break
-        except Exception:
-            if picks == 3:
-                raise
-            page.keyboard.press("Escape")
+        choice.click(timeout=10_000)
+
+    # a list drawn anew under the pointer (a rerun) detaches the option: close it and open it again
+    retry(pick, 3, between=lambda: page.keyboard.press("Escape"))
     page.keyboard.press("Escape")
     settle(page)
 

@@ -35,8 +35,7 @@ def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
         assert page.evaluate(CUT) == []
         if width <= 1000:
             assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
-            page.locator(ui.EXPAND_SIDEBAR).first.click()  # it opens again on demand
-            page.wait_for_function(ui.SIDEBAR_OPEN, timeout=ui.TIMEOUT)
+            ui.open_sidebar(page)  # it opens again on demand
             # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
             other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
             before = ui.heading(page)

@@ -108,14 +108,12 @@ def test_clicker_keys_move_through_the_slides_and_escape_leaves(page: Page, app_
     ui.settle(page)
     assert slide_number(page) == 2
     overview = re.compile(r"127\.0\.0\.1:\d+/\?countries=COL$")  # filters kept
-    for presses in range(1, 4):  # after a reload the keys' listener may come after the page looks settled
+
+    def leave() -> None:
         page.keyboard.press("Escape")
-        try:
-            page.wait_for_url(overview, timeout=ui.TIMEOUT / 3)
-            break
-        except Exception:
-            if presses == 3:
-                raise
+        page.wait_for_url(overview, timeout=ui.TIMEOUT / 3)
+
+    ui.retry(leave, 3)  # after a reload the keys' listener may come after the page looks settled
     page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
     ui.settle(page)
     assert page.locator("[data-testid='stSidebar']").is_visible()
