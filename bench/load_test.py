@@ -48,7 +48,7 @@ from tests.e2e.app_server import (  # noqa: E402
 from tests.e2e.datasets import col_without_last, names  # noqa: E402
 from tests.e2e.ws_client import load_page  # noqa: E402
 
-METRIC = "[data-testid='stMetricValue']"
+METRIC = "[data-testid='score-tile-value']"  # a KPI tile's value (components.tiles)
 DECK = "[data-testid='stDeckGlJsonChart'] canvas"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"

@@ -73,6 +73,7 @@ from score import db
 from score.access import Scope
 from score.filters import Filters
 import bench_queries as bq
+from tests.pages import tiles
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import app_test, local_script_runner
 
@@ -112,7 +113,7 @@ for page in pages:
         changes.append(timed(at))
         cached.append(timed(at))
         errors += [str(e.value)[:200] for e in at.exception]
-        shown.append(at.metric[0].value if len(at.metric) else None)
+        shown.append(tiles(at)[0].value if tiles(at) else None)
     out["pages"][page] = {"filter_change_s": changes, "cached_s": cached, "errors": errors, "first_metric": shown}
 
 if not with_pandas:

@@ -47,8 +47,10 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 # Derived tables (score/sql/schema.sql), each filled by the macro that defines it, run without enterprise filters
 # for the countries of this version once the data are loaded: the measure macros then read them instead of
 # recomputing them on every page view (BENCHMARKS.md). In this order: the *_by_group tables read enterprise_training
-# and delivery_people_added. The *_by_group tables are written once for every delivery ($module NULL) and once
-# per module as under a filter on that module alone ($modules = [module]).
+# and delivery_people_added. The *_by_group tables hold rows for every delivery (module NULL) and for each module as
+# under a filter on that module alone: the first from the macro's rows without a module filter, the others from
+# one pass over every module (its *_per_scope form, score/sql/schema.sql "Scopes"), each module's rows inserted
+# sorted by themselves as when each module had its own statement (the stored order decides how floats are summed).
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
     "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
@@ -59,15 +61,11 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
-GROUP_TABLES = {
-    "figures_by_group": "INSERT INTO figures_by_group BY NAME SELECT $module AS module, * FROM "
-    "figures_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
-    "training_year_by_group": "INSERT INTO training_year_by_group BY NAME SELECT $module AS module, * FROM "
-    "training_year_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
-    "share_by_group": "INSERT INTO share_by_group BY NAME SELECT $module AS module, * FROM "
-    "share_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
-    "modules_taken_by_group": "INSERT INTO modules_taken_by_group BY NAME SELECT $module AS module, * FROM "
-    "modules_taken_per_group($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to) ORDER BY ALL",
+GROUP_TABLES = {  # table: the macro defining its rows, per scope
+    "figures_by_group": "figures_per_scope",
+    "training_year_by_group": "training_year_per_scope",
+    "share_by_group": "share_per_scope",
+    "modules_taken_by_group": "modules_taken_per_scope",
 }
 
 
@@ -474,8 +472,8 @@ def write_noisy_tables(
     con.unregister("sign_frame")
     for statement in NOISY_BASE:
         con.execute(statement, {"countries": countries})
-    inserts = (re.match(r"INSERT INTO (\w+)", statement) for statement in (*DERIVED_TABLES, *GROUP_TABLES.values()))
-    targets = {match.group(1) if match else "" for match in inserts}
+    inserts = (re.match(r"INSERT INTO (\w+)", statement) for statement in DERIVED_TABLES)
+    targets = {match.group(1) if match else "" for match in inserts} | set(GROUP_TABLES)
     if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
         raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
     con.execute("SET search_path = 'noisy,main'")
@@ -490,11 +488,21 @@ def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -
     for statement in DERIVED_TABLES:
         params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
         con.execute(statement, params)
-    modules = [None, *(row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall())]
-    for statement in GROUP_TABLES.values():
-        for module in modules:
-            params = {"countries": countries, "module": module, "modules": None if module is None else [module]}
-            con.execute(statement, params | _EVERY_YEAR)
+    modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
+    for table, macro in GROUP_TABLES.items():
+        for by_module, scopes in ((False, [None]), (True, modules)):
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE scope_rows AS SELECT nullif(scope, '') AS module, * EXCLUDE (scope) "  # noqa: S608 (macro: a value of GROUP_TABLES)
+                f"FROM {macro}($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to, $by_module)",
+                {"countries": countries, "by_module": by_module} | _EVERY_YEAR,
+            )
+            for module in scopes:
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * FROM temp.main.scope_rows "  # noqa: S608 (fixed names)
+                    "WHERE module IS NOT DISTINCT FROM $module ORDER BY ALL",
+                    {"module": module},
+                )
+    con.execute("DROP TABLE IF EXISTS temp.main.scope_rows")
 
 
 def build_database(

@@ -79,9 +79,10 @@ def deck(element) -> dict:
 
 
 def _content_html(body: str) -> str:
-    """An st.html body as a figure: the page's style and script blocks are none, and a chart's data table is
-    compared as text (chart_tables), so only the words drawn above it in the same element stay."""
-    if body.lstrip().startswith(("<style>", "<script>")):
+    """An st.html body as a figure: the page's style and script blocks are none, KPI tiles are read as tiles
+    (metrics), and a chart's data table is compared as text (chart_tables), so only the words drawn above it in
+    the same element stay."""
+    if body.lstrip().startswith(("<style>", "<script>")) or "data-score-tiles" in body:
         return ""
     return body.split('<div class="score-table"', 1)[0]
 
@@ -103,9 +104,21 @@ def _tables(at) -> list[list[list[str]]]:
     return out
 
 
+def _tiles(at) -> list[list[str]]:
+    """Every KPI tile as [label, value, delta], in page order: drawn with st.metric, or as one HTML element a row
+    (components.tiles.tiles_markup, read back by its read_tiles), so the two ways of drawing compare equal."""
+    out = []
+    for element in at.get("html"):
+        if "data-score-tiles" in element.proto.body:
+            from score.web.components.tiles import read_tiles  # only code that draws tiles as HTML has it
+
+            out += [[tile.label, tile.value, tile.delta] for tile in read_tiles(element.proto.body)]
+    return out + [[m.label, m.value, m.proto.delta] for m in at.metric]
+
+
 def figures(at) -> dict:
     out: dict = {
-        "metrics": [[m.label, m.value, m.proto.delta] for m in at.metric],
+        "metrics": _tiles(at),
         "tables": [json.loads(d.value.astype(str).to_json(orient="split")) for d in at.dataframe],
         "charts": [plotly(c) for c in at.get("plotly_chart")],
         "maps": [deck(d) for d in at.get("deck_gl_json_chart")],

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from score import disclosure, logframe
 from score.access import Scope
 from score.filters import Filters
+from score.web.components.tiles import ShownTile, read_tiles
 from tests.apptest import REPO
 from tests.formats import en_int
 from tests.query_cases import oracle_filters
@@ -29,8 +30,15 @@ def to_filters(params: dict) -> Filters:
     return Filters(**lists, **years)
 
 
-def metrics(at) -> dict[str, object]:
-    return {m.label: m for m in at.metric}
+def tiles(at: AppTest) -> list[ShownTile]:
+    """Every KPI tile a page shows, in page order, as a reader sees it (label, value, the grey line, progress):
+    the rows drawn as HTML (components.tiles), then any st.metric (the upload page's checks)."""
+    drawn = [tile for element in at.get("html") for tile in read_tiles(element.proto.body)]
+    return drawn + [ShownTile(m.label, m.value, m.proto.delta, None) for m in at.metric]
+
+
+def metrics(at: AppTest) -> dict[str, ShownTile]:
+    return {tile.label: tile for tile in tiles(at)}
 
 
 def charts_shown(at) -> int:
@@ -151,7 +159,7 @@ def located(circles: dict) -> int:
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {tile.label: tile.value for tile in tiles(at)}
 
 
 def texts(at: AppTest) -> str:

@@ -24,6 +24,7 @@ from score import config, db
 from score.access import Scope
 from score.versions import switch as switch_pointer
 from tests.apptest import app
+from tests.pages import tiles
 from tests.publishing import REPO, build_small, dataset_b, fingerprint
 
 TIMEOUT = 120
@@ -69,7 +70,7 @@ def assert_dashboard_back(at: AppTest) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert {m.label for m in at.metric} >= {"Enterprises engaged", "Workers reached"}
+    assert {tile.label for tile in tiles(at)} >= {"Enterprises engaged", "Workers reached"}
 
 
 # ---------------------------------------------------------------------------------------------- no database
@@ -81,7 +82,7 @@ def test_never_built(tmp_path: Path, settings_override) -> None:
     settings_override(data_dir=data)
     at = run_app()
     assert_clear_message(at, REBUILD)  # the way out; no file path is shown to the public
-    assert not at.metric
+    assert not tiles(at)
 
 
 def test_pointer_names_a_missing_version(data: Path) -> None:
@@ -112,7 +113,7 @@ def test_corrupt_database(data: Path, content: bytes | None) -> None:
     switch_pointer(bad)
     at = run_app()
     assert_clear_message(at, "cannot be read")
-    assert not at.metric
+    assert not tiles(at)
     rebuild(data)
     assert config.db_pointer().resolve() != bad
     assert_dashboard_back(at)
@@ -120,7 +121,7 @@ def test_corrupt_database(data: Path, content: bytes | None) -> None:
 
 def test_database_removed_under_a_running_session(data: Path) -> None:
     at = run_app()
-    assert not at.exception and at.metric
+    assert not at.exception and tiles(at)
     target = config.db_pointer().resolve()
     config.db_pointer().unlink()
     target.unlink()

@@ -17,6 +17,7 @@ import pytest
 from score import i18n_check
 from score.i18n import fmt_int, fmt_pct, language_code, set_language
 from tests.apptest import open_page
+from tests.pages import tiles
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("fr", "es")
@@ -181,7 +182,7 @@ def _texts(at) -> dict[str, list[str]]:
     return {
         "title": [t.value for t in at.title],
         "labels": labels,
-        "metrics": [m.label for m in at.metric],
+        "metrics": [tile.label for tile in tiles(at)],
         "charts": charts,
     }
 
@@ -210,7 +211,7 @@ def test_every_page_reads_in_the_language_of_the_link(english, page: str, lang: 
 def test_workers_reached_is_grouped_the_way_of_the_language(demo_data_dir, lang: str, workers: str) -> None:
     at = _run(PAGES[0], lang)
     label = {"en": "Workers reached", "fr": "Travailleurs touchés", "es": "Trabajadores alcanzados"}[lang]
-    assert {m.label: m.value for m in at.metric}[label] == workers
+    assert {tile.label: tile.value for tile in tiles(at)}[label] == workers
 
 
 def test_the_language_stays_after_a_page_switch(demo_data_dir) -> None:

@@ -322,3 +322,39 @@ def test_uploaded_text_in_a_chart_data_table_is_text_never_markup(typed: str) ->
     read.feed(table_markup(["Partner", typed], [[typed, "1,234"]]))
     assert read.tags <= {"div", "table", "thead", "tbody", "tr", "th", "td"}, read.tags
     assert read.text == [text for text in ("Partner", typed, typed, "1,234") if text]  # an empty cell has no text
+
+
+@pytest.mark.parametrize(
+    "typed", [*NASTY, '<img src=x onerror="alert(1)">', '" onmouseover="x()', "</div><script>x()</script>"]
+)
+def test_text_in_a_kpi_tile_is_text_never_markup(typed: str) -> None:
+    """A tile's label, help and grey line are escaped text in the row's HTML (st.html): no tag or attribute of
+    its own, and the tile reads back as typed."""
+    import html.parser
+
+    from score.tiles import Tile
+    from score.web.components.tiles import ShownTile, read_tiles, tiles_markup
+
+    class Read(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: set[str] = set()
+            self.attrs: set[str] = set()
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.tags.add(tag)
+            self.attrs |= {name for name, _value in attrs}
+
+    markup = tiles_markup(
+        [Tile(typed or "x", 1234, help=typed or None, target=2000, progress_pct=61.7), Tile("Plain", None, note=typed)]
+    )
+    read = Read()
+    read.feed(markup)
+    assert read.tags <= {"div", "span", "button"}, read.tags
+    assert read.attrs <= {"class", "style", "data-score-tiles", "data-testid", "role", "id", "type"} | {
+        f"aria-{name}" for name in ("label", "describedby", "valuemin", "valuemax", "valuenow", "valuetext")
+    }, read.attrs
+    assert read_tiles(markup) == [
+        ShownTile(typed or "x", "1,234", "62% of target 2,000", 62.0),
+        ShownTile("Plain", "–", typed, None),
+    ]

@@ -26,6 +26,7 @@ from tests.pages import (
     reference_labels,
     small_public_selection,
     table,
+    tiles,
     to_filters,
 )
 from tests.query_cases import oracle_filters
@@ -103,7 +104,7 @@ def test_small_public_selection_is_hidden_not_drawn(raw, page: str) -> None:
     at = open_page(page, small_public_selection(raw))
     assert "Fewer than 5 enterprises" in infos(at)
     assert charts_shown(at) == 0
-    assert not at.metric
+    assert not tiles(at)
 
 
 @pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING])
@@ -112,7 +113,7 @@ def test_an_empty_public_selection_reads_like_a_small_one(raw, page: str) -> Non
     small, empty = open_page(page, small_public_selection(raw)), open_page(page, empty_selection(raw))
     assert "Fewer than 5 enterprises match the current filters, possibly none" in infos(small)
     assert infos(empty) == infos(small)
-    assert charts_shown(empty) == 0 and not empty.metric
+    assert charts_shown(empty) == 0 and not tiles(empty)
     hq = open_page(page, empty_selection(raw), HQ)
     assert "No " in infos(hq) and "possibly none" not in infos(hq)  # e.g. "No enterprises match ..."
 

@@ -66,6 +66,8 @@ def test_overview_tiles_against_targets(raw, params: dict) -> None:
     ):
         progress = en_pct(100 * expected[metric] / targets[metric])
         assert shown[label].delta == f"{progress} of target {en_int(targets[metric])}", label
+        # the bar: filled to the progress (a whole percent), full from 100% on
+        assert abs(shown[label].progress - min(100 * expected[metric] / targets[metric], 100)) <= 0.6, label
     # the outcome tiles
     assert shown["Good practices adopted"].value == en_pct(raw.share("good_practices_adopted", **of)[1])
     assert shown["Work accidents"].value == en_pct(raw.change("accidents", **of)["change_pct"], 1, signed=True)

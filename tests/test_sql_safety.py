@@ -28,6 +28,7 @@ ALLOWED_INTERPOLATIONS = {
         "table": "a key of build._REFERENCE_TABLES / _TABLE_TARGETS or a fixed table name in the code",
         "names": "column names taken from the database schema (DESCRIBE) or the data contract",
         "column": "a column name read from duckdb_columns() of a table the build made itself",
+        "macro": "a value of build.GROUP_TABLES: the name of the macro defining a *_by_group table",
     },
     "score/publish.py": {
         "table": "a fixed table name from the build's own row counts",

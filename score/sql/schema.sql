@@ -178,21 +178,41 @@ CREATE MACRO filtered_training(countries, provinces, sectors, phases, partners, 
       USING (enterprise_id)
     WHERE modules IS NULL OR list_contains(modules, t.module);
 
+-- Scopes: the build writes the *_by_group rows of every single-module filter in one pass, not one pass per module.
+-- With by_module false everything is in scope '' (the filters as given); with by_module true each delivery is in the
+-- scope of its module and each enterprise in the scope of every module it has a delivery of, so the rows of scope m
+-- are those of a filter on module m alone (filtered_enterprises and filtered_training with modules = [m]). The
+-- definitions below group by scope; their *_per_group / *_per_enterprise forms are scope '' without the column.
+CREATE MACRO scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT '' AS scope, e.*
+    FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+    WHERE NOT by_module
+    UNION ALL
+    SELECT m.module AS scope, e.*
+    FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+    JOIN (SELECT DISTINCT enterprise_id, module FROM training) m ON m.enterprise_id = e.enterprise_id
+    WHERE by_module AND (modules IS NULL OR list_contains(modules, m.module));
+CREATE MACRO scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT CASE WHEN by_module THEN t.module ELSE '' END AS scope, t.*
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) t;
+
 -- Per enterprise with deliveries (of the chosen modules): module completions (one per delivery), training
 -- participations (people in its classrooms; two modules count twice), consultation visits, and for people trained
 -- (the conservative distinct estimate) the largest classroom group per role and sex across its modules (someone
 -- attending two modules is counted once). The definition; build time writes it unfiltered into
 -- enterprise_training.
-CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT enterprise_id, any_value(country) AS country, count(*) AS module_completions,
+CREATE MACRO training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT scope, enterprise_id, any_value(country) AS country, count(*) AS module_completions,
            sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
            max(workers_female) AS workers_female, max(workers_male) AS workers_male,
            any_value(record_key) AS record_key,
            sum(managers_female) AS participations_managers_female, sum(managers_male) AS participations_managers_male,
            sum(workers_female) AS participations_workers_female, sum(workers_male) AS participations_workers_male
-    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-    GROUP BY enterprise_id;
+    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    GROUP BY scope, enterprise_id;
+CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 -- The same rows, read from the table written at build time unless a module filter changes which deliveries count
 -- (DuckDB runs one branch: the other's condition is false).
@@ -207,6 +227,12 @@ CREATE MACRO filtered_enterprise_training(countries, provinces, sectors, phases,
     UNION ALL
     SELECT * FROM training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
+CREATE MACRO scoped_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT '' AS scope, * FROM filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    WHERE NOT by_module
+    UNION ALL
+    SELECT * FROM training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    WHERE by_module;
 
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
 -- classroom group across its modules (someone attending two modules is counted once).
@@ -244,13 +270,16 @@ CREATE MACRO indicator_change(countries, provinces, sectors, phases, partners, m
       AND has_module(modules, p.enterprise_id);
 
 -- Follow-up yes/no answers for "share" indicators (adoption, relations, cost savings).
-CREATE MACRO indicator_share(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT v.enterprise_id, e.country, e.record_key, v.indicator, v.value, e.province, e.sector, e.phase, e.partner, e.join_year
+CREATE MACRO indicator_share_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT e.scope, v.enterprise_id, e.country, e.record_key, v.indicator, v.value, e.province, e.sector, e.phase,
+           e.partner, e.join_year
     FROM indicator_value v
-    JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+    JOIN scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) e
       USING (enterprise_id)
     JOIN indicator i ON i.code = v.indicator AND i.kind = 'share'
     WHERE v.period = 'follow_up';
+CREATE MACRO indicator_share(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM indicator_share_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 CREATE MACRO size_class_of(workers) AS (
     -- `< max + 1`: public views classify the noisy headcount (score.build NOISY_BASE), which is not a whole number
@@ -260,8 +289,8 @@ CREATE MACRO size_class_of(workers) AS (
 -- The headline figures per group of alike enterprises (see figures_by_group) for the filtered enterprises:
 -- enterprises engaged, workers reached by sex, module completions, training participations, consultation visits,
 -- people trained by role and sex. The definition; build time writes it unfiltered into figures_by_group.
-CREATE MACRO figures_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT e.country, e.province, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
+CREATE MACRO figures_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT e.scope, e.country, e.province, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
            sum(e.workers_female) AS workers_female, sum(e.workers_male) AS workers_male, sum(e.workers) AS workers,
            sum(x.module_completions) AS module_completions, sum(x.participations) AS participations,
            sum(x.consultation_visits) AS consultation_visits,
@@ -287,10 +316,12 @@ CREATE MACRO figures_per_group(countries, provinces, sectors, phases, partners, 
            max(x.participations_managers_male) AS max_participations_managers_male,
            max(x.participations_workers_female) AS max_participations_workers_female,
            max(x.participations_workers_male) AS max_participations_workers_male
-    FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
-    LEFT JOIN filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) x
-      USING (enterprise_id)
-    GROUP BY e.country, e.province, e.sector, e.phase, e.partner, e.join_year;
+    FROM scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) e
+    LEFT JOIN scoped_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) x
+      USING (scope, enterprise_id)
+    GROUP BY e.scope, e.country, e.province, e.sector, e.phase, e.partner, e.join_year;
+CREATE MACRO figures_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM figures_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 -- Which rows of a *_by_group table answer the module filter: those of module NULL without one, those of the module
 -- with one; a filter on two or more modules computes the rows instead (modules_computed). DuckDB folds these
@@ -329,28 +360,30 @@ CREATE MACRO figure_groups(countries, provinces, sectors, phases, partners, modu
 
 -- Per group and year of classroom training, for the filtered enterprises and chosen modules (training_year_by_group:
 -- the definition; build time writes it per module). A year's enterprises are those with a delivery that year.
-CREATE MACRO training_year_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO training_year_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
     WITH d AS (
-        SELECT enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
+        SELECT scope, enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
                any_value(province) AS province, any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
                any_value(join_year) AS join_year, any_value(record_key) AS record_key,
                count(*) AS deliveries, sum(participants) AS participations
-        FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-        GROUP BY enterprise_id, year(classroom_date)
+        FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+        GROUP BY scope, enterprise_id, year(classroom_date)
     ),
     added AS (
-        SELECT enterprise_id, year(classroom_date) AS year,
+        SELECT scope, enterprise_id, year(classroom_date) AS year,
                sum(managers_female + managers_male + workers_female + workers_male) AS people
-        FROM people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-        GROUP BY enterprise_id, year(classroom_date)
+        FROM scoped_people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+        GROUP BY scope, enterprise_id, year(classroom_date)
     )
-    SELECT d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
+    SELECT d.scope, d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
            sum(d.deliveries) AS deliveries, sum(d.participations) AS participations,
            sum(added.people) AS people_trained, sum(d.record_key) AS record_keys,
            max(d.participations) AS max_participations, max(added.people) AS max_people_trained
     FROM d
-    LEFT JOIN added USING (enterprise_id, year)
-    GROUP BY d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year;
+    LEFT JOIN added USING (scope, enterprise_id, year)
+    GROUP BY d.scope, d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year;
+CREATE MACRO training_year_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM training_year_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 CREATE MACRO stored.training_year_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM training_year_by_group
@@ -380,21 +413,23 @@ CREATE MACRO delivery_groups(countries, provinces, sectors, phases, partners, mo
                         country, province, sector, phase, partner, join_year);
 
 -- Per group and number of deliveries of the chosen modules per enterprise (modules_taken_by_group: the definition).
-CREATE MACRO modules_taken_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO modules_taken_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
     WITH n AS (
-        SELECT e.enterprise_id, any_value(e.country) AS country, any_value(e.province) AS province,
+        SELECT e.scope, e.enterprise_id, any_value(e.country) AS country, any_value(e.province) AS province,
                any_value(e.sector) AS sector,
                any_value(e.phase) AS phase, any_value(e.partner) AS partner, any_value(e.join_year) AS join_year,
                any_value(e.record_key) AS record_key, count(t.module) AS n_modules
-        FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
-        LEFT JOIN filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) t
-          USING (enterprise_id)
-        GROUP BY e.enterprise_id
+        FROM scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) e
+        LEFT JOIN scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) t
+          USING (scope, enterprise_id)
+        GROUP BY e.scope, e.enterprise_id
     )
-    SELECT country, province, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
+    SELECT scope, country, province, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
            sum(record_key) AS record_keys
     FROM n
-    GROUP BY country, province, sector, phase, partner, join_year, n_modules;
+    GROUP BY scope, country, province, sector, phase, partner, join_year, n_modules;
+CREATE MACRO modules_taken_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM modules_taken_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 CREATE MACRO stored.modules_taken_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM modules_taken_by_group
@@ -407,12 +442,14 @@ CREATE MACRO modules_taken_groups(countries, provinces, sectors, phases, partner
     WHERE modules_computed(modules);
 
 -- Per group and yes/no indicator, for the filtered enterprises (share_by_group: the definition).
-CREATE MACRO share_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT country, province, sector, phase, partner, join_year, indicator, count(*) AS n_enterprises,
+CREATE MACRO share_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT scope, country, province, sector, phase, partner, join_year, indicator, count(*) AS n_enterprises,
            sum(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS n_yes, sum(value) AS value_sum, count(value) AS value_n,
            sum(record_key) AS record_keys, sum(record_key) FILTER (WHERE value = 1) AS record_keys_yes
-    FROM indicator_share(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-    GROUP BY country, province, sector, phase, partner, join_year, indicator;
+    FROM indicator_share_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    GROUP BY scope, country, province, sector, phase, partner, join_year, indicator;
+CREATE MACRO share_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM share_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 CREATE MACRO stored.share_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (module) FROM share_by_group
@@ -455,18 +492,20 @@ CREATE MACRO country_figures(countries, provinces, sectors, phases, partners, mo
 -- in date order, each adds (per role and sex) how far it raises the largest group so far (a running maximum).
 -- Summed over an enterprise this equals people_trained; summed by year it says when people were first counted.
 -- The definition; build time writes it unfiltered into delivery_people_added.
-CREATE MACRO people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+CREATE MACRO people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
     -- running maximum up to this delivery minus the one up to the delivery before: one window pass (both frames
     -- share partition and order), not a running max followed by lag() over a second window.
-    SELECT enterprise_id, country, module, classroom_date,
+    SELECT scope, enterprise_id, country, module, classroom_date,
            max(managers_female) OVER upto - coalesce(max(managers_female) OVER before, 0) AS managers_female,
            max(managers_male) OVER upto - coalesce(max(managers_male) OVER before, 0) AS managers_male,
            max(workers_female) OVER upto - coalesce(max(workers_female) OVER before, 0) AS workers_female,
            max(workers_male) OVER upto - coalesce(max(workers_male) OVER before, 0) AS workers_male
-    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-    WINDOW upto AS (PARTITION BY enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
-           before AS (PARTITION BY enterprise_id ORDER BY classroom_date, module
+    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    WINDOW upto AS (PARTITION BY scope, enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY scope, enterprise_id ORDER BY classroom_date, module
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
+CREATE MACRO people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT * EXCLUDE (scope) FROM people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 -- The same rows, from the table written at build time unless a module filter changes which deliveries count.
 CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
@@ -476,6 +515,12 @@ CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partner
     UNION ALL
     SELECT * FROM people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
+CREATE MACRO scoped_people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+    SELECT '' AS scope, * FROM people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    WHERE NOT by_module
+    UNION ALL
+    SELECT * FROM people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    WHERE by_module;
 
 -- The options of the sidebar's filters (queries/filter_options.sql): enterprises and their record keys per group of
 -- alike enterprises, from figures_by_group's rows without a module filter or with one module; with two or more,

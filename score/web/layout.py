@@ -34,6 +34,30 @@ RESPONSIVE_CSS = """
 .score-table th, .score-table td { padding: 0.25rem 0.5rem; border: 1px solid rgba(49, 51, 63, 0.1);
   text-align: left; vertical-align: middle; font-weight: 400; }
 .score-table th { color: #555f6d; }
+/* KPI tiles (components.tiles.tiles_markup): a grid of --score-columns, drawn like st.metric with a border */
+.score-tiles { display: grid; grid-template-columns: repeat(var(--score-columns), minmax(0, 1fr)); gap: 1rem;
+  margin: 0; }
+.score-tile { display: flex; flex-direction: column; align-items: flex-start; min-width: 0;
+  border: 1px solid rgba(47, 45, 43, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px); }
+.score-tile-label { position: relative; display: flex; align-items: flex-start; justify-content: space-between;
+  gap: 0.25rem; width: 100%; font-size: 0.875rem; line-height: 1.4; }
+.score-tile-help { flex: none; width: 1rem; height: 1rem; margin-top: 0.1rem; padding: 0; border: 1.5px solid
+  currentColor; border-radius: 50%; background: none; color: #555f6d; font: 600 0.65rem/1 "Source Sans",
+  sans-serif; cursor: help; }
+/* the help under the label, on hover and on keyboard focus (the button's description for a screen reader) */
+.score-tile-tip { display: none; position: absolute; z-index: 5; top: calc(100% + 0.25rem); left: -0.5rem;
+  right: -0.5rem; padding: 0.5rem 0.75rem; border-radius: 0.5rem; background: #fff; color: #2f2d2b;
+  font-size: 0.875rem; line-height: 1.4; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2); }
+.score-tile-help:hover + .score-tile-tip, .score-tile-help:focus-visible + .score-tile-tip { display: block; }
+.score-tile-value { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem); line-height: 1.3; padding-bottom: 0.25rem;
+  white-space: nowrap; }
+.score-tile-delta { font-size: 0.875rem; line-height: 1.3; padding: 2px 6px; border-radius: 0.75rem;
+  color: #686255; background: #f5f4f2; }
+.score-tile-delta.score-tile-good { color: #0c5a44; background: #f1fbf6; }
+.score-tile-bar { width: 100%; height: 0.5rem; margin-top: auto; padding-top: 0; border-radius: 0.25rem;
+  background: #e8e6e3; overflow: hidden; }
+.score-tile-delta:has(+ .score-tile-bar) { margin-bottom: 0.75rem; }
+.score-tile-bar > span { display: block; height: 100%; background: #0072B2; }
 /* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
 [data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
@@ -44,6 +68,7 @@ RESPONSIVE_CSS = """
 [data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; }
 @media (max-width: 1100px) {
+  .score-tiles { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10.5rem), 1fr)); row-gap: 0.75rem; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     min-width: min(100%, 10.5rem) !important; flex: 1 1 10.5rem !important; }

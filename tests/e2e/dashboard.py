@@ -27,6 +27,8 @@ UPLOADING = "[data-testid='stFileChipIconSpinner']"
 MAIN = "[data-testid='stMain']"
 SIDEBAR = "[data-testid='stSidebar']"
 SLIDE_COUNTER = "[data-testid='slide-counter']"
+ST_METRIC = "[data-testid='stMetric']"  # the upload page's checks; a page's KPI tiles are HTML (components.tiles)
+TILE_VALUE = "[data-testid='score-tile-value'], [data-testid='stMetricValue']"
 EXPAND_SIDEBAR = "[data-testid='stExpandSidebarButton']"
 SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSidebar]');
   return s ? s.getBoundingClientRect().right : 0; }"""
@@ -170,11 +172,13 @@ def page_problems(page: Page, expect_chart: bool, chart_timeout: float = 20_000)
 
 
 def metric(page: Page, label: str) -> Locator:
-    """The value element of the KPI tile with this exact label."""
-    tile = page.locator("[data-testid='stMetric']").filter(
-        has=page.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    """The value element of the KPI tile with this exact label: a page's tiles (components.tiles, HTML) or the
+    upload page's st.metric."""
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    tile = page.locator(f"[data-testid='score-tile'], {ST_METRIC}").filter(
+        has=page.locator("[data-testid='score-tile-label'], [data-testid='stMetricLabel']", has_text=exact)
     )
-    return tile.first.locator("[data-testid='stMetricValue']")
+    return tile.first.locator(TILE_VALUE)
 
 
 def metric_text(page: Page, label: str) -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
 
-CUT = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] > div')]
+CUT = """() => [...document.querySelectorAll('[data-testid=score-tile-value]')]
   .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
 
 
@@ -19,7 +19,7 @@ def open_page(browser: Browser, guard, url: str, width: int, height: int):
     context = guard.install(browser.new_context(viewport={"width": width, "height": height}))
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
-    page.locator("[data-testid='stMetric'], [data-testid='strip-kpi']").first.wait_for(timeout=ui.TIMEOUT)
+    page.locator("[data-testid='score-tile'], [data-testid='strip-kpi']").first.wait_for(timeout=ui.TIMEOUT)
     ui.settle(page)
     page.wait_for_timeout(800)  # the sidebar folds after the first paint
     return context, page
@@ -31,7 +31,7 @@ def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
 ) -> None:
     context, page = open_page(browser, network_guard, f"{app_server.url}/{path}", width, height)
     try:
-        assert page.locator("[data-testid='stMetricValue']").count() >= 4
+        assert page.locator("[data-testid='score-tile-value']").count() >= 4
         assert page.evaluate(CUT) == []
         if width <= 1000:
             assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"

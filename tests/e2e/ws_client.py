@@ -26,6 +26,8 @@ async def load_page(
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+    from score.web.components.tiles import read_tiles
+
     stream = base.replace("http://", "ws://") + "/_stcore/stream"
     headers = {"Cookie": cookie} if cookie else None
     out = PageRun()
@@ -49,6 +51,8 @@ async def load_page(
                             out.exceptions.append(element.exception.message[:300])
                         elif element.WhichOneof("type") == "metric":
                             out.metrics[element.metric.label] = element.metric.body
+                        elif element.WhichOneof("type") == "html":  # a row of KPI tiles (components.tiles)
+                            out.metrics |= {tile.label: tile.value for tile in read_tiles(element.html.body)}
                     elif kind == "script_finished":
                         out.finished = message.script_finished != ForwardMsg.FINISHED_WITH_COMPILE_ERROR
                         break
