@@ -17,9 +17,8 @@ st.set_page_config(
     page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
-layout.responsive_layout()
+layout.responsive_layout(language.streamlit_words_script())
 language.sidebar_language()
-language.streamlit_texts()
 signin.sidebar_sign_in()
 
 try:

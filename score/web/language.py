@@ -85,11 +85,6 @@ def sidebar_language() -> None:
             st.query_params[LANGUAGE_PARAM] = wanted
 
 
-# Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over
-# the password in the narrow sidebar; the sign-in form has its own button, so it is not shown.
-HIDDEN_INSTRUCTIONS = "[data-testid='stSidebar'] [data-testid='stForm'] [data-testid='InputInstructions']{display:none}"
-
-
 # Streamlit's own words in its file uploader (the "Upload" button, "200MB per file", "Drag and drop files here")
 # and an open select box with nothing left to offer ("No results") are English in every language and Streamlit
 # has no setting for them. A style sheet could only paint other words
@@ -123,14 +118,13 @@ STREAMLIT_WORDS_JS = """
 """
 
 
-def streamlit_texts() -> None:
+def streamlit_words_script() -> str:
     """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint);
-    in French and Spanish they are replaced by the reader's words (STREAMLIT_WORDS_JS). The multiselects' "Select
-    all" is switched off where it is drawn (select_all=False: an empty filter already means all)."""
-    st.html(f"<style>{HIDDEN_INSTRUCTIONS}</style>")
+    in French and Spanish they are replaced by the reader's words: this script (STREAMLIT_WORDS_JS), drawn with
+    the page's other scripts (layout.responsive_layout: one element). The multiselects' "Select all" is switched
+    off where it is drawn (select_all=False: an empty filter already means all)."""
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
-        st.html(STREAMLIT_WORDS_JS % "[]", unsafe_allow_javascript=True)
-        return
+        return STREAMLIT_WORDS_JS % "[]"
     limit = st.get_option("server.maxUploadSize")
     uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
     words = [
@@ -142,4 +136,4 @@ def streamlit_texts() -> None:
     ]
     # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
     payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
-    st.html(STREAMLIT_WORDS_JS % payload, unsafe_allow_javascript=True)
+    return STREAMLIT_WORDS_JS % payload

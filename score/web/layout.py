@@ -34,6 +34,9 @@ RESPONSIVE_CSS = """
 .score-table th, .score-table td { padding: 0.25rem 0.5rem; border: 1px solid rgba(49, 51, 63, 0.1);
   text-align: left; vertical-align: middle; font-weight: 400; }
 .score-table th { color: #555f6d; }
+/* Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over the
+   password in the narrow sidebar; the sign-in form has its own button, so it is not shown. */
+[data-testid="stSidebar"] [data-testid="stForm"] [data-testid="InputInstructions"] { display: none; }
 /* KPI tiles (components.tiles.tiles_markup): a grid of --score-columns, drawn like st.metric with a border */
 .score-tiles { display: grid; grid-template-columns: repeat(var(--score-columns), minmax(0, 1fr)); gap: 1rem;
   margin: 0; }
@@ -164,11 +167,12 @@ SKIP_LINK_JS = _script("""
 """)
 
 
-def responsive_layout() -> None:
+def responsive_layout(words_script: str) -> None:
     """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; the
-    charts' accessible names (CHART_NAMES_JS) and the skip link in the reader's language."""
+    charts' accessible names (CHART_NAMES_JS), the skip link and Streamlit's own words (`words_script`:
+    language.streamlit_words_script) in the reader's language."""
     st.html(RESPONSIVE_CSS)
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
-    # one element for the three scripts (each in a scope of its own): every element is work for the browser
-    scripts = COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label)
+    # one element for the four scripts (each in a scope of its own): every element is work for the browser
+    scripts = COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label) + words_script
     st.html(scripts, unsafe_allow_javascript=True)
