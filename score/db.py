@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from score import config, disclosure, settings, versions
-from score.access import Scope, suppress_small_cells
+from score.access import Scope, small_cells_hidden, suppress_small_cells
 from score.filters import Filters
 
 QUERY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # used with fullmatch: no "/", "..", NUL or newline
@@ -364,14 +364,30 @@ def run_query(
             return frame
         _check_declared(query, frame)
         if protect:
-            frame = _perturbed(query, frame, cursor)
-            if query.suppress_count:
-                # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count
-                # stays >= 5, so hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
-                frame = suppress_small_cells(frame, query.suppress_count, query.hidden_with_count)
-                if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
-                    frame = frame[~frame["suppressed"]].reset_index(drop=True)
+            return _protected(query, frame, cursor)
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
+
+
+def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """An aggregate result as a viewer without detail rights sees it: perturbed, small cells hidden, helpers gone.
+    One frame is built, from the perturbed columns, without the helpers (BENCHMARKS.md, "A new session ...
+    (server, 2026-12-06)")."""
+    columns = _perturbed(query, frame, cursor)
+    if not query.suppress_count:
+        kept = {column: values for column, values in columns.items() if column not in query.helpers}
+        return pd.DataFrame(kept, index=frame.index, copy=True)
+    # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count stays >= 5, so
+    # hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
+    if frame.empty:
+        shown = suppress_small_cells(pd.DataFrame(columns, index=frame.index), query.suppress_count, ())
+    else:
+        shown = small_cells_hidden(
+            columns, query.suppress_count, query.hidden_with_count, frame.index, leave_out=query.helpers
+        )
+    if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
+        shown = shown[~shown["suppressed"]].reset_index(drop=True)
+    left = [c for c in query.helpers if c in shown.columns]  # only an empty result still has them
+    return shown.drop(columns=left) if left else shown
 
 
 def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored: bool = False) -> None:
@@ -411,18 +427,19 @@ def _check_declared(query: NamedQuery, frame: pd.DataFrame) -> None:
         raise ValueError(f"{query.name}: numeric columns {undeclared} are not declared in '-- perturb/derive/exact'")
 
 
-def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The figures of an aggregate result as a viewer without detail rights sees them (score.disclosure)."""
-    # The frame is built once from its columns at the end: setting a column at a time cost ~0.3 ms per column,
-    # 4 ms of a public overview_kpis (BENCHMARKS.md, "A new session opening a shared link").
-    out: dict[str, pd.Series] = {column: frame[column] for column in frame.columns}
+def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> dict[str, pd.Series]:
+    """The figures of an aggregate result as a viewer without detail rights sees them (score.disclosure), by column:
+    the caller builds the one frame (setting a column at a time cost ~0.3 ms per column, 4 ms of a public
+    overview_kpis; BENCHMARKS.md, "A new session opening a shared link")."""
+    source = dict(frame.items())  # each column looked up once (a frame's lookup by name is ~20 us)
+    out = dict(source)
     for rule in query.perturb:
         for column in rule.counts:
-            out[column] = disclosure.perturb_counts(frame[column], frame[rule.key])
+            out[column] = disclosure.perturb_counts(source[column], source[rule.key])
         for column in rule.sums:  # noisy contributions (schema noisy), unrounded until here
-            out[column] = _whole_numbers(frame[column])
+            out[column] = _whole_numbers(source[column])
         for column in rule.medians:
-            out[column] = disclosure.perturb_magnitudes(frame[column], frame[f"max_{column}"], frame[rule.key])
+            out[column] = disclosure.perturb_magnitudes(source[column], source[f"max_{column}"], source[rule.key])
     for layer in _derive_layers(query.derive):
         # Shares and means from the perturbed numerator and denominator, in SQL (the query's own dialect);
         # the expressions are the query file's, never a value from a viewer. One statement per layer: a
@@ -434,7 +451,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         derived = _derive(cursor, read, layer)
         for column, _ in layer:
             out[column] = pd.Series(derived[column], index=frame.index)
-    return pd.DataFrame(out, index=frame.index, copy=True)
+    return out
 
 
 # DuckDB's types of the numeric dtypes a query result has here, as DuckDB reads them from a registered frame.
@@ -498,7 +515,7 @@ def _derived_arrays(result: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
 def _whole_numbers(values: pd.Series) -> pd.Series:
     """A sum of noisy contributions rounded to a whole number (half to even), missing ones kept missing, as Int64;
     in numpy (`Series.round().astype("Int64")` cost 2.5x on a public query's 5-12 sums)."""
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers = disclosure.numeric(values).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(numbers)
     whole = np.where(known, np.round(numbers), 0).astype(np.int64)
     return pd.Series(pd.arrays.IntegerArray(whole, ~known), index=values.index)

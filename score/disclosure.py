@@ -194,9 +194,15 @@ def count_offsets(secret: bytes, enterprises: pd.DataFrame) -> pd.Series:
     return pd.Series(units.to_numpy(), index=enterprises.index, dtype="int64")
 
 
+def numeric(values: pd.Series) -> pd.Series:
+    """`pd.to_numeric(values, errors="coerce")`, skipped where the column is numeric already (it is the identity there,
+    and cost ~50 us a column: a public query converts 5-15 columns; BENCHMARKS.md, "A new session ...")."""
+    return values if pd.api.types.is_numeric_dtype(values.dtype) else pd.to_numeric(values, errors="coerce")
+
+
 def split_keys(ckeys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(cell key 0..255, fixed count offset in enterprises) of each cell from its sum of record keys (`ckey`)."""
-    total = pd.to_numeric(ckeys, errors="coerce").fillna(0).to_numpy(dtype=float)
+    total = numeric(ckeys).fillna(0).to_numpy(dtype=float)
     if len(total) and np.abs(total).max() >= 2.0**53:
         raise ValueError("a cell's sum of record keys is too large to be read exactly")
     whole = np.rint(total).astype(np.int64)
@@ -256,7 +262,7 @@ def _ptable_rows(counts: np.ndarray) -> np.ndarray:
 def perturb_counts(counts: pd.Series, ckeys: pd.Series) -> pd.Series:
     """Counts as the sum of their units' fixed weights (a count of MIN_CELL or more stays at least MIN_CELL; 0-4
     stay as they are, hidden anyway), then the cell key adjustment; missing counts stay missing."""
-    values = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = numeric(counts).to_numpy(dtype=float, na_value=np.nan)
     keys, offsets = split_keys(ckeys)
     known = ~np.isnan(values)
     n = np.where(known, values, 0).astype(np.int64)
@@ -279,8 +285,8 @@ def magnitude_factors() -> np.ndarray:
 def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) -> pd.Series:
     """value + m x largest single contribution x factor(cell key); integers stay integers, sums stay >= 0
     when every contribution is (the noise is at most 0.35 of the largest contribution, itself <= the sum)."""
-    numbers = pd.to_numeric(values, errors="coerce").astype(float)
-    top = pd.to_numeric(largest, errors="coerce").astype(float).abs().fillna(0.0)
+    numbers = numeric(values).astype(float)
+    top = numeric(largest).astype(float).abs().fillna(0.0)
     keys = split_keys(ckeys)[0]
     noisy = numbers + MAGNITUDE_SHARE * top * magnitude_factors()[keys]
     if pd.api.types.is_integer_dtype(values.dtype) or _whole(numbers):
