@@ -240,8 +240,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "outcome_changes_loses_empty_indicators",
         "outcome changes drop the indicators no matching enterprise has (inner instead of left join)",
         "queries/outcome_changes.sql",
-        r"^LEFT JOIN c ON c\.indicator = i\.code",
-        "JOIN c ON c.indicator = i.code",
+        r"^LEFT JOIN a ON a\.indicator = i\.code",
+        "JOIN a ON a.indicator = i.code",
         (f"{SCOPE}::test_nothing_matches_keeps_code_rows_at_zero", f"{ORACLE}::test_outcome_changes_in_full"),
     ),
     Mutation(

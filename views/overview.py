@@ -17,8 +17,13 @@ kpis = c.headline_kpis_or_stop("enterprises", _("No enterprises match the curren
 
 # ---- headline figures against targets
 with_targets = c.targets_apply(filters)
-c.reach_tiles(kpis, c.headline_targets(with_targets), with_targets=with_targets, participations=True)
-c.kpi_row(c.women_share_tiles(kpis), columns=4)
+c.reach_tiles(  # the women's shares under the reach in the same element (one fewer for the browser)
+    kpis,
+    c.headline_targets(with_targets),
+    with_targets=with_targets,
+    participations=True,
+    then=[(c.women_share_tiles(kpis), 4)],
+)
 c.targets_caption(with_targets)
 c.narrative_section()  # the figures in words
 

@@ -38,6 +38,7 @@ RESPONSIVE_CSS = """
    password in the narrow sidebar; the sign-in form has its own button, so it is not shown. */
 [data-testid="stSidebar"] [data-testid="stForm"] [data-testid="InputInstructions"] { display: none; }
 /* KPI tiles (components.tiles.tiles_markup): a grid of --score-columns, drawn like st.metric with a border */
+.score-tile-rows { display: flex; flex-direction: column; gap: 1rem; }
 .score-tiles { display: grid; grid-template-columns: repeat(var(--score-columns), minmax(0, 1fr)); gap: 1rem;
   margin: 0; }
 .score-tile { display: flex; flex-direction: column; align-items: flex-start; min-width: 0;
@@ -63,13 +64,13 @@ RESPONSIVE_CSS = """
 .score-tile-bar > span { display: block; height: 100%; background: #0072B2; }
 /* Streamlit draws captions at 60 % opacity: 3.9:1 on white, below WCAG AA (4.5:1) for 14 px text */
 [data-testid="stCaptionContainer"] { color: #555f6d !important; opacity: 1 !important; }
+/* the upload page's st.metric: a number never cut with "…", labels wrap (no universal selector: every element
+   of the page would be checked against it on each restyle) */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
   overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
-[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; }
-[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
-  text-overflow: clip !important; }
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div, [data-testid="stMetricDelta"] div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 1100px) {
   .score-tiles { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10.5rem), 1fr)); row-gap: 0.75rem; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }

@@ -37,6 +37,12 @@ def _bar_gap(height: int, n_categories: int, thickest: int = 40) -> float:
     return min(max(0.2, 1 - thickest / band), 0.85)
 
 
+def _value_labels(hidden: Sequence[bool], template: str) -> str | list[str]:
+    """A bar trace's texttemplate: `template` for every bar, "–" over a hidden one. One string when nothing is
+    hidden: Plotly then reads one template, not one a bar (the same labels drawn)."""
+    return [HIDDEN if h else template for h in hidden] if any(hidden) else template
+
+
 def _axis_letter(orientation: str) -> str:
     return "x" if orientation == "h" else "y"
 
@@ -116,7 +122,7 @@ def bar_chart(
     hidden = values.isna().to_numpy()
     shown = values.fillna(0)
     if text is None:  # the value itself; "–" (a template without placeholders prints as it is) when hidden
-        bar_text, texttemplate = None, [HIDDEN if h else "%{" + axis + ":" + value_format + "}" for h in hidden]
+        bar_text, texttemplate = None, _value_labels(hidden.tolist(), "%{" + axis + ":" + value_format + "}")
     else:
         bar_text, texttemplate = [HIDDEN if h else t for h, t in zip(hidden, text, strict=True)], None
     longest = max((len(t) for t in (bar_text or [])), default=6)
@@ -249,7 +255,7 @@ def multi_bar_chart(
                 name=s.name,
                 marker={"color": s.colour},
                 # a hidden segment prints "–" (drawn as 0: score.chart_text reads it as hidden, not as 0)
-                texttemplate=[HIDDEN if pd.isna(v) else "%{" + axis + ":" + value_format + "}" for v in values],
+                texttemplate=_value_labels(values.isna().tolist(), "%{" + axis + ":" + value_format + "}"),
                 textposition="inside" if barmode == "stack" else "outside",
                 insidetextanchor="middle",
                 textfont={"size": 14},
@@ -320,7 +326,7 @@ def trend_chart(
             y=values.fillna(0),
             name=bar_name,
             marker={"color": colour},
-            texttemplate=[HIDDEN if pd.isna(v) else "%{y:,d}" for v in values],
+            texttemplate=_value_labels(values.isna().tolist(), "%{y:,d}"),
             textposition="outside",
             textangle=-90 if upright else 0,
             constraintext="none",

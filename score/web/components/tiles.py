@@ -106,9 +106,13 @@ def read_tiles(markup: str) -> list[ShownTile]:
     return [ShownTile(**tile) for tile in reader.tiles]  # type: ignore[arg-type]
 
 
-def kpi_row(tiles: Sequence[Tile], columns: int | None = None) -> None:
-    """A row of bordered KPI tiles (`tiles_markup`)."""
-    st.html(tiles_markup(tiles, columns))
+def kpi_row(
+    tiles: Sequence[Tile], columns: int | None = None, *, then: Sequence[tuple[Sequence[Tile], int | None]] = ()
+) -> None:
+    """A row of bordered KPI tiles (`tiles_markup`). `then`: further rows (tiles, columns) under it in the same
+    element, spaced as Streamlit spaces elements: one element for the browser to draw, not one a row."""
+    rows = [tiles_markup(row, cols) for row, cols in [(tiles, columns), *then] if row]
+    st.html(rows[0] if len(rows) == 1 else f'<div class="score-tile-rows">{"".join(rows)}</div>')
 
 
 def reach_tiles(
@@ -117,9 +121,10 @@ def reach_tiles(
     *,
     with_targets: bool,
     participations: bool = False,
+    then: Sequence[tuple[Sequence[Tile], int | None]] = (),
 ) -> None:
-    """The headline row of a page (headline_tiles drawn as KPI tiles)."""
-    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations))
+    """The headline row of a page (headline_tiles drawn as KPI tiles), and the rows `then` under it (`kpi_row`)."""
+    kpi_row(headline_tiles(kpis, targets, with_targets=with_targets, participations=participations), then=then)
 
 
 def headline_targets(with_targets: bool, filters_override: Filters | None = None) -> pd.DataFrame:
