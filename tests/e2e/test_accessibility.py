@@ -154,7 +154,9 @@ def chart_problems(page: Page, where: str, language: str) -> list[str]:
 
 
 def axe_problems(page: Page, where: str) -> list[str]:
-    page.add_script_tag(content=AXE)
+    # A page opened by its link keeps the document (Streamlit draws it anew in place): axe, once added, stays
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE)
     return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN)]
 
 
