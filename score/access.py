@@ -93,7 +93,11 @@ class Scope:
 
 
 def suppress_small_cells(
-    frame: pd.DataFrame, count_column: str, value_columns: list[str] | tuple[str, ...]
+    columns: dict[str, pd.Series],
+    count_column: str,
+    value_columns: list[str] | tuple[str, ...],
+    index: pd.Index,
+    leave_out: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Blank the count and values of rows describing 0 to MIN_CELL - 1 enterprises; adds a boolean
     `suppressed` column. Rows with a missing count are blanked too (fail closed). An empty cell looks exactly like
@@ -102,29 +106,17 @@ def suppress_small_cells(
     Only the small cells themselves: no secondary suppression. Public figures are perturbed first
     (score.disclosure), so a total minus its shown parts carries the noise of every cell involved and
     does not give a hidden cell away (README, "Small numbers").
+
+    Over a result's columns (Series on `index`), the frame built once at the end: score.db hands over the perturbed
+    columns before any frame is made of them, and the columns in `leave_out` (its helpers) are not copied into it.
+    Setting a column at a time cost a public query ~1 ms per column; building a frame only to take its columns out
+    again ~1-2 ms.
     """
-    if count_column not in frame.columns:
-        raise ValueError(f"suppression count column {count_column!r} is not in the result")
-    if frame.empty:
-        out = frame.copy()
-        out["suppressed"] = pd.Series(dtype=bool)
-        return out
-    return small_cells_hidden(dict(frame.items()), count_column, value_columns, frame.index)
-
-
-def small_cells_hidden(
-    columns: dict[str, pd.Series],
-    count_column: str,
-    value_columns: list[str] | tuple[str, ...],
-    index: pd.Index,
-    leave_out: frozenset[str] = frozenset(),
-) -> pd.DataFrame:
-    """suppress_small_cells over a result's columns (Series on `index`, at least one row), the frame built once at
-    the end: score.db hands over the perturbed columns before any frame is made of them, and the columns in
-    `leave_out` (its helpers) are not copied into it. Setting a column at a time cost a public query ~1 ms per
-    column; building a frame only to take its columns out again ~1-2 ms."""
     if count_column not in columns:
         raise ValueError(f"suppression count column {count_column!r} is not in the result")
+    if not len(index):  # nothing to blank: every column as it is (its dtype kept), and an empty `suppressed`
+        empty = {column: values.copy() for column, values in columns.items() if column not in leave_out}
+        return pd.DataFrame({**empty, "suppressed": pd.Series(index=index, dtype=bool)}, index=index, copy=False)
     counts = numeric(columns[count_column]).to_numpy(dtype=float)
     unknown = np.isnan(counts)  # NaN compares False below, so it is blanked here
     blank = unknown | (counts < MIN_CELL)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from score import config, disclosure, settings, versions
-from score.access import Scope, small_cells_hidden, suppress_small_cells
+from score.access import Scope, suppress_small_cells
 from score.filters import Filters
 
 QUERY_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # used with fullmatch: no "/", "..", NUL or newline
@@ -378,16 +378,12 @@ def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         return pd.DataFrame(kept, index=frame.index, copy=True)
     # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count stays >= 5, so
     # hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
-    if frame.empty:
-        shown = suppress_small_cells(pd.DataFrame(columns, index=frame.index), query.suppress_count, ())
-    else:
-        shown = small_cells_hidden(
-            columns, query.suppress_count, query.hidden_with_count, frame.index, leave_out=query.helpers
-        )
+    shown = suppress_small_cells(
+        columns, query.suppress_count, query.hidden_with_count, frame.index, leave_out=query.helpers
+    )
     if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
         shown = shown[~shown["suppressed"]].reset_index(drop=True)
-    left = [c for c in query.helpers if c in shown.columns]  # only an empty result still has them
-    return shown.drop(columns=left) if left else shown
+    return shown
 
 
 def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored: bool = False) -> None:

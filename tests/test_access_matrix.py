@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from score import contract, db
-from score.access import Scope, suppress_small_cells
+from score.access import Scope
+from score.access import suppress_small_cells as suppress_columns
 from score.filters import Filters
 from tests.apptest import reach, rendered_text
 
@@ -195,6 +196,11 @@ def test_queries_without_scope_or_suppression_are_refused(tmp_path: Path, monkey
 
 
 # ---------------------------------------------------------------------------------------------- suppression
+
+
+def suppress_small_cells(frame: pd.DataFrame, count_column: str, value_columns: list[str]) -> pd.DataFrame:
+    """score.access.suppress_small_cells over a whole frame's columns."""
+    return suppress_columns(dict(frame.items()), count_column, value_columns, frame.index)
 
 
 @settings(max_examples=200, deadline=None)
