@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from score.templates import EXAMPLE_SUFFIX
 
 _DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_COMBINING = "[\u0300-\u036f]"  # combining diacritical marks: text written decomposed
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,9 +86,20 @@ def _example(col: Column, country: str) -> str:
     return col.example
 
 
+def _composed(text: pd.Series) -> pd.Series:
+    """Text as Unicode composes it (NFC). Excel for Mac, Vietnamese Windows' code page 1258 and some keyboards
+    write "ệ" as "e" and two combining marks: it looks the same, but "Hà Nội" typed both ways would be two
+    provinces in the filters and two names in a comparison."""
+    if not text.str.contains(_COMBINING, regex=True).any():
+        return text
+    distinct = text.dropna().unique().tolist()
+    return text.where(text.isna(), map_distinct(text, {v: unicodedata.normalize("NFC", v) for v in distinct}))
+
+
 def _convert_text(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
+    text = _composed(text)
     if col.pattern:
         bad = present & ~text.str.fullmatch(col.pattern)
         if bad.any():

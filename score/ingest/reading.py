@@ -39,6 +39,12 @@ _WESTERN_CODEPAGES = frozenset(
     ["ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2"]
     + [f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)]
 )
+# The code pages Excel writes a plain "CSV" in on Windows, on a Mac, and DOS's, tried in this order
+# (the first wins a tie); _ENCODING_SAMPLE bytes are enough to tell them apart.
+_WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850")
+_ENCODING_SAMPLE = 1_000_000
+# A character that is not ASCII between two small letters (the "á" of "Plásticos").
+_INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -210,7 +216,7 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         return None
     encoding = best.encoding
     if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset:
-        encoding = "cp1252"
+        encoding = _western_codepage(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -232,6 +238,25 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
             row=_row_of_offset(data, first_bad),
         )
     return checked
+
+
+def _western_codepage(data: bytes) -> str:
+    """Which Latin single-byte code page wrote these bytes: Windows (Excel on Windows), Mac Roman (Excel for Mac's
+    plain "CSV") or DOS (cp850). charset-normalizer cannot tell them apart, and each reads the others' accented
+    letters as other characters: Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín"
+    read as Mac Roman is "MedellÌn". The code page chosen is the one whose reading puts the fewest characters
+    inside a word that cannot be there (a symbol, or a capital, between two small letters); Windows on a tie."""
+    sample = b"\n".join(line for line in data[:_ENCODING_SAMPLE].split(b"\n") if not line.isascii())
+    best, fewest = "cp1252", None
+    for encoding in _WESTERN_CANDIDATES:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        odd = sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
+        if fewest is None or odd < fewest:
+            best, fewest = encoding, odd
+    return best
 
 
 def _decode_strict(
