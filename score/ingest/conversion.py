@@ -16,7 +16,7 @@ import pandas as pd
 from score import contract
 from score.contract import Column
 from score.formulas import restore_text
-from score.i18n import _, fmt_bound, label, ngettext
+from score.i18n import _, fmt_bound, fmt_int, label, ngettext
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 from score.templates import EXAMPLE_SUFFIX
@@ -138,16 +138,16 @@ def _convert_text(
                 [
                     _(
                         "This text has {length} characters; {column} holds at most {limit}.",
-                        length=f"{n:,}",
+                        length=fmt_int(n),
                         column=col.name,
-                        limit=f"{col.max_length:,}",
+                        limit=fmt_int(col.max_length),
                     )
                     for n in lengths[long].iloc[:MAX_ISSUES_PER_RULE].tolist()
                 ],
                 _(
                     "Shorten it to at most {limit} characters; check that the cell holds only the {column} "
                     "(a whole row or a paragraph pasted into one cell is a common slip).",
-                    limit=f"{col.max_length:,}",
+                    limit=fmt_int(col.max_length),
                     column=col.name,
                 ),
             )

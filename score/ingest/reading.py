@@ -14,7 +14,7 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import _
+from score.i18n import _, fmt_bound, fmt_number
 from score.ingest.columns import _empty_file, _source_from_grid
 from score.ingest.names import (
     _OLE_MAGIC,
@@ -81,8 +81,8 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 name,
                 _(
                     "The file is {size} MB, more than the limit of {limit} MB.",
-                    size=f"{size / 1024 / 1024:,.1f}",
-                    limit=f"{settings.get().max_upload_mb:g}",
+                    size=fmt_number(size / 1024 / 1024),
+                    limit=fmt_bound(settings.get().max_upload_mb),
                 ),
                 _("Remove unused sheets, columns and formatting, or split the upload; ask HQ if the limit is too low."),
             )
