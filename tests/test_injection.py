@@ -358,3 +358,9 @@ def test_text_in_a_kpi_tile_is_text_never_markup(typed: str) -> None:
         ShownTile(typed or "x", "1,234", "62% of target 2,000", 62.0),
         ShownTile("Plain", "–", typed, None),
     ]
+
+
+def test_a_rejected_year_from_a_link_is_echoed_as_typed_not_as_a_python_list() -> None:
+    # What Streamlit hands over for ?year_from=abc&year_to=2O12: a list per key (every value of a repeated key).
+    result = filters.from_query_params({"year_from": ["abc"], "year_to": ["2O12"]})
+    assert result.notices == ("year_from=abc", "year_to=2O12")
