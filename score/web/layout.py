@@ -4,7 +4,6 @@ sidebar folded once) and the charts' accessible names."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import streamlit as st
 
@@ -169,38 +168,12 @@ SKIP_LINK_JS = _script("""
 """)
 
 
-# Streamlit loads an element's code when the first element of its kind arrives; the charts' (plotly.js, 4.7 MB)
-# came only after the sidebar's widgets and the page's tiles had arrived and been drawn, and the browser then sat
-# idle while it downloaded. The page's first script asks for it at once (a module preload: fetched and compiled,
-# run only when the first chart needs it), as the floor app's first element does. Its name changes with each
-# Streamlit release: found in Streamlit's own files (none found: nothing asked).
-def _chart_chunks() -> list[str]:
-    folder = Path(st.__file__).parent / "static" / "static" / "js"
-    return [found[0].name for name in ("PlotlyChart",) if len(found := sorted(folder.glob(f"{name}.*.js"))) == 1]
-
-
-PRELOAD_CHARTS_JS = _script("""
-  const doc = window.parent.document;
-  const index = doc.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (!index) return;
-  CHUNKS.forEach((file) => {
-    const href = new URL(file, index.src).href;
-    if ([...doc.querySelectorAll('link[rel="modulepreload"]')].some((link) => link.href === href)) return;
-    const link = doc.createElement("link");
-    link.rel = "modulepreload";
-    link.crossOrigin = "";  // as Streamlit's own preloads: the same request the chart will make
-    link.href = href;
-    doc.head.appendChild(link);
-  });
-""").replace("CHUNKS", json.dumps(_chart_chunks()))
-
-
 def responsive_layout(words_script: str) -> None:
     """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; the
-    charts' code asked for at once (PRELOAD_CHARTS_JS), the charts' accessible names (CHART_NAMES_JS), the skip
-    link and Streamlit's own words (`words_script`: language.streamlit_words_script) in the reader's language."""
+    charts' accessible names (CHART_NAMES_JS), the skip link and Streamlit's own words (`words_script`:
+    language.streamlit_words_script) in the reader's language."""
     st.html(RESPONSIVE_CSS)
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
-    # one element for the five scripts (each in a scope of its own): every element is work for the browser
-    scripts = PRELOAD_CHARTS_JS + COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label)
-    st.html(scripts + words_script, unsafe_allow_javascript=True)
+    # one element for the four scripts (each in a scope of its own): every element is work for the browser
+    scripts = COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label) + words_script
+    st.html(scripts, unsafe_allow_javascript=True)
