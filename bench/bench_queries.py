@@ -58,6 +58,8 @@ PARAM_VALUES: dict[str, object] = {
     "lang": "en",
     "limit": 100,
     "offset": 0,
+    "country_filter": None,  # filter_options: the country and region filters (none here: in the Filters)
+    "region_countries": None,
     "max_cells": 5_000,  # score.maps.MAX_CELLS
     "cell": 0.0069,  # score.maps.cell_size at the map page's opening zoom
     "period_end": None,  # the logframe page's "latest report"

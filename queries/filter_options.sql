@@ -1,31 +1,60 @@
 -- access: aggregate
 -- suppress: enterprises:
 -- perturb: ckey: count enterprises
--- The values every sidebar filter may offer (facet: country, province, sector, phase, partner or module) under these
--- filters, and how many enterprises: those with enterprises (score.filter_options asks for each filter under the
--- other filters; the filters it leaves as they are share one run). A province is named with its country (two
--- countries may have a province of the same name). The public sees the values of 5 enterprises or more only
--- (score.filter_options): an option list is an aggregate too.
--- Read from option_groups / module_option_groups: a few thousand rows of figures_by_group at any size, or with two
--- or more modules a count of the enterprises (score/sql/schema.sql). All facets in one statement: a statement costs
--- DuckDB more to plan than these group-bys cost to run (BENCHMARKS.md, "A new session opening a shared link").
+-- The values every sidebar filter may offer (field: countries, regions, provinces, sectors, phases, partners or
+-- modules) and how many enterprises: each field's values with enterprises under the *other* filters (faceted search,
+-- score.filter_options). A province is named with its country (two countries may have a province of the same name);
+-- a region's rows are the countries found without the region filter. The public sees the values of 5 enterprises or
+-- more only (score.filter_options): an option list is an aggregate too.
+-- The country and region filters come as $country_filter and $region_countries (the chosen regions' countries),
+-- NULL for none, so that $countries can stay the viewer's whole scope and each field leave its own filter out: every
+-- field in one statement (a new session ran two or three: a statement costs DuckDB more to plan than these
+-- group-bys cost to run; BENCHMARKS.md, "Fewer statements ... (server, 2026-12-06 morning)"). score.filter_options
+-- runs it once per field instead where a viewer's figures are exact for some fields and protected for others.
+-- Read from option_groups / figures_by_group: a few thousand rows at any size, or with two or more modules a count
+-- of the enterprises (score/sql/schema.sql).
 WITH g AS MATERIALIZED (
-    FROM option_groups($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
+    SELECT country, province, sector, phase, partner, enterprises, record_keys,
+           $country_filter IS NULL OR list_contains($country_filter, country) AS in_countries,
+           $region_countries IS NULL OR list_contains($region_countries, country) AS in_regions,
+           $provinces IS NULL OR list_contains($provinces, province) AS in_provinces,
+           $sectors IS NULL OR list_contains($sectors, sector) AS in_sectors,
+           $phases IS NULL OR list_contains($phases, phase) AS in_phases,
+           $partners IS NULL OR list_contains($partners, partner) AS in_partners
+    FROM option_groups($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to)
 )
-SELECT 'country' AS facet, country AS value, NULL AS country, sum(enterprises)::BIGINT AS enterprises,
+SELECT 'countries' AS field, country AS value, NULL AS country, sum(enterprises)::BIGINT AS enterprises,
        sum(record_keys) AS ckey
-FROM g GROUP BY 2 HAVING value IS NOT NULL
+FROM g WHERE in_regions AND in_provinces AND in_sectors AND in_phases AND in_partners
+GROUP BY 2 HAVING value IS NOT NULL
 UNION ALL
-SELECT 'province', province, country, sum(enterprises)::BIGINT, sum(record_keys) FROM g
-GROUP BY 2, 3 HAVING province IS NOT NULL
+SELECT 'regions', country, NULL, sum(enterprises)::BIGINT, sum(record_keys)
+FROM g WHERE in_countries AND in_provinces AND in_sectors AND in_phases AND in_partners
+GROUP BY country HAVING country IS NOT NULL
 UNION ALL
-SELECT 'sector', sector, NULL, sum(enterprises)::BIGINT, sum(record_keys) FROM g GROUP BY 2 HAVING sector IS NOT NULL
+SELECT 'provinces', province, country, sum(enterprises)::BIGINT, sum(record_keys)
+FROM g WHERE in_countries AND in_regions AND in_sectors AND in_phases AND in_partners
+GROUP BY province, country HAVING province IS NOT NULL
 UNION ALL
-SELECT 'phase', phase, NULL, sum(enterprises)::BIGINT, sum(record_keys) FROM g GROUP BY 2 HAVING phase IS NOT NULL
+SELECT 'sectors', sector, NULL, sum(enterprises)::BIGINT, sum(record_keys)
+FROM g WHERE in_countries AND in_regions AND in_provinces AND in_phases AND in_partners
+GROUP BY sector HAVING sector IS NOT NULL
 UNION ALL
-SELECT 'partner', partner, NULL, sum(enterprises)::BIGINT, sum(record_keys) FROM g GROUP BY 2 HAVING partner IS NOT NULL
+SELECT 'phases', phase, NULL, sum(enterprises)::BIGINT, sum(record_keys)
+FROM g WHERE in_countries AND in_regions AND in_provinces AND in_sectors AND in_partners
+GROUP BY phase HAVING phase IS NOT NULL
 UNION ALL
-SELECT 'module', module, NULL, sum(enterprises)::BIGINT, sum(record_keys)
-FROM module_option_groups($countries, $provinces, $sectors, $phases, $partners, $year_from, $year_to)
+SELECT 'partners', partner, NULL, sum(enterprises)::BIGINT, sum(record_keys)
+FROM g WHERE in_countries AND in_regions AND in_provinces AND in_sectors AND in_phases
+GROUP BY partner HAVING partner IS NOT NULL
+UNION ALL
+-- an enterprise counts once per module it has a delivery of (module_option_groups), in the countries of the
+-- other filters
+SELECT 'modules', module, NULL, sum(enterprises)::BIGINT, sum(record_keys)
+FROM module_option_groups(
+    list_filter($countries, lambda c: ($country_filter IS NULL OR list_contains($country_filter, c))
+                                      AND ($region_countries IS NULL OR list_contains($region_countries, c))),
+    $provinces, $sectors, $phases, $partners, $year_from, $year_to
+)
 GROUP BY module
-ORDER BY facet, value, country
+ORDER BY field, value, country

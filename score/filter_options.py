@@ -18,23 +18,15 @@ from typing import Any
 import pandas as pd
 
 from score import contract
-from score.access import MIN_CELL
+from score.access import MIN_CELL, Scope
 from score.filters import YEAR_MAX, YEAR_MIN, Filters, country_regions
 from score.i18n import N_, _, current_language, fmt_int
 
-# The facets in the order the sidebar shows them; each is a Filters field and the $facet of filter_options.sql.
-FACETS = {
-    "countries": "country",
-    "regions": "country",  # a region's options are the regions of the countries found without the region filter
-    "provinces": "province",
-    "sectors": "sector",
-    "phases": "phase",
-    "partners": "partner",
-    "modules": "module",
-}
-# Runs queries/filter_options.sql under some filters: filters -> frame of facet, value, country, enterprises (None
-# where hidden), every facet's rows. The web layer passes its cached query.
-Run = Callable[[Filters], pd.DataFrame]
+# The filters the sidebar shows, in its order: each is a Filters field and a `field` of filter_options.sql.
+FIELDS = ("countries", "regions", "provinces", "sectors", "phases", "partners", "modules")
+# Runs queries/filter_options.sql under some filters with its own parameters (`query_arguments`): a frame of field,
+# value, country, enterprises (None where hidden), every field's rows. The web layer passes its cached query.
+Run = Callable[[Filters, Mapping[str, object]], pd.DataFrame]
 
 
 def sort_key(text: str, language: str | None = None) -> tuple[str, str]:
@@ -63,10 +55,14 @@ def without(filters: Filters, name: str) -> Filters:
 
 @dataclass(frozen=True)
 class Options:
-    """Per filter field: the values offered (the chosen ones first kept), and for provinces their country."""
+    """Per filter field: the values offered (the chosen ones first kept), and for provinces their country.
+    `has_enterprises`: a value of a filter left unset has enterprises under every chosen filter, as this viewer may
+    count them (exact, or 5 or more where protected), so the view they make is not empty (False: not known
+    from the options, e.g. every filter is set, or the view is empty)."""
 
     values: dict[str, list[str]]
     province_countries: dict[str, str]
+    has_enterprises: bool = False
 
 
 def _present(frame: pd.DataFrame) -> pd.DataFrame:
@@ -74,23 +70,58 @@ def _present(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[counts.fillna(0) > 0]
 
 
-_NONE = pd.DataFrame({"facet": [], "value": [], "country": [], "enterprises": []})  # a facet without any row
+_NONE = pd.DataFrame({"field": [], "value": [], "country": [], "enterprises": []})  # a field without any row
 
 
-def options(run: Run, filters: Filters) -> Options:
+def query_arguments(filters: Filters) -> tuple[Filters, dict[str, object]]:
+    """The filters and parameters one run of filter_options.sql answers every field of `filters` with: the country
+    and region filters as its own parameters ($country_filter, $region_countries: NULL for none) instead of the
+    narrowing of $countries, so that each field's rows can leave its own filter out."""
+    region_countries = sorted(c for c, region in country_regions().items() if region in filters.regions)
+    return replace(filters, countries=(), regions=(), notices=()), {
+        "country_filter": list(filters.countries) or None,
+        "region_countries": region_countries if filters.regions else None,
+    }
+
+
+# A run of filter_options.sql for one field's filters: the country and region filters narrow $countries.
+ONE_FIELD = {"country_filter": None, "region_countries": None}
+
+
+def one_run(scope: Scope, filters: Filters) -> bool:
+    """Whether one run of filter_options.sql (over the viewer's whole scope) answers every field: where the viewer's
+    figures are protected (score.db) alike for every field's countries. Country staff see exact figures over their
+    own countries only: with their country chosen, every field but the countries is exact and the countries' field
+    is not; those are asked one field at a time, each under the other filters."""
+    allowed = scope.aggregate_countries
+    protected = {
+        scope.suppresses(countries)
+        for name in FIELDS
+        if (countries := without(filters, name).countries_within(allowed))  # no country: no row either way
+    }
+    return protected <= {scope.suppresses(allowed)}
+
+
+def options(run: Run, filters: Filters, scope: Scope) -> Options:
     """The values each filter offers under the other filters (see the module docstring)."""
     values: dict[str, list[str]] = {}
     province_countries: dict[str, str] = {}
     regions = country_regions()
-    # the filters not chosen leave the same filters: one run for them all, its rows split by facet once (a
-    # comparison and a selection per facet cost ~1 ms each on a new session's path)
+    # One run answers every field (a new session ran two or three statements here); else a run per field's
+    # filters, the fields whose filters are the same sharing one. Each run's rows are split by field once.
+    together = one_run(scope, filters)
     counted: dict[Filters, dict[str, pd.DataFrame]] = {}
-    for name, facet in FACETS.items():
-        under = without(filters, name)
+    has_enterprises = False
+    for name in FIELDS:
+        under = filters if together else without(filters, name)
         if under not in counted:
-            present = _present(run(under))
-            counted[under] = {str(key): rows for key, rows in present.groupby("facet", sort=False)}
-        found = counted[under].get(facet, _NONE)
+            present = _present(run(*query_arguments(under)) if together else run(under, ONE_FIELD))
+            counted[under] = {str(key): rows for key, rows in present.groupby("field", sort=False)}
+        found = counted[under].get(name, _NONE)
+        # a field whose filter is unset leaves nothing out: its rows count enterprises under every chosen filter,
+        # protected as the view's own count would be (one_run), and a row shown has 1 or more (5 or more where
+        # protected: a count of 1-4 is hidden), so the view has enterprises (ui.empty_filters_message)
+        has_enterprises = has_enterprises or (not getattr(filters, name) and len(found) > 0)
         if name == "regions":
             offered = sorted({regions[c] for c in found["value"] if c in regions})
         else:
@@ -99,7 +130,7 @@ def options(run: Run, filters: Filters) -> Options:
             province_countries = dict(zip(found["value"], found["country"], strict=True))
         chosen = list(getattr(filters, name))
         values[name] = chosen + [value for value in offered if value not in chosen]
-    return Options(values, province_countries)
+    return Options(values, province_countries, has_enterprises)
 
 
 def phase_years(countries: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from score import audit, auth, changes, config, db, publish, upload, versions
 from score.access import Scope
-from score.i18n import N_, _
+from score.i18n import N_, _, current_language
 from score.ingest import ValidationReport, contract_file, validate_submission
 
 # A submission's states, with their names for people (the Review page)
@@ -292,14 +292,16 @@ class ChangeSummary:
     compared_with: int | None  # the version the summary compares against
 
 
-_summaries: dict[tuple[str, str], ChangeSummary] = {}  # (submission, version compared with): both never change
+# (submission, version compared with, language): the first two never change; the report's sentences are written in
+# the language of whoever asked first (a Colombian submitter in Spanish), so each language has its own.
+_summaries: dict[tuple[str, str, str], ChangeSummary] = {}
 
 
 def summary(item: Submission, scope: Scope, path: Path | None = None) -> ChangeSummary:
     """What approving `item` would change, against the version published now (or `path`)."""
     _authorise(scope, item.country, False, "review")
     current = path or versions.current()
-    key = (item.id, str(current))
+    key = (item.id, str(current), current_language())
     if key in _summaries:
         return _summaries[key]
     files = item.read_files()

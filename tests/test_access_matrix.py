@@ -39,6 +39,8 @@ EXTRA_PARAMS = {
     "period_end": [None],
     "search": [None, "a"],
     "limit": [None],
+    "country_filter": [None, ["COL", "GHA"]],  # filter_options: the country and region filters as its parameters
+    "region_countries": [None, ["BOL", "COL", "PER"]],
 }
 
 

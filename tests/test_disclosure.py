@@ -347,6 +347,7 @@ def test_helper_columns_never_reach_a_page(keyed_data_dir: Path) -> None:
             continue
         params = {"indicator": "accidents"} if "indicator" in query.params else {}
         params |= {"period_end": None} if "period_end" in query.params else {}
+        params |= {p: None for p in ("country_filter", "region_countries") if p in query.params}
         for scope in (Scope.public(), Scope.hq("hq"), Scope.country("x", {"COL"})):
             frame = db.run_query(name, scope, Filters(), **params)
             leaked = set(frame.columns) & query.helpers

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from score import db, filter_options
@@ -25,8 +26,8 @@ FACET_COLUMNS = {
 
 
 def _run(scope: Scope):
-    def run(chosen: Filters):
-        return db.run_query("filter_options", scope, chosen)
+    def run(chosen: Filters, params):
+        return db.run_query("filter_options", scope, chosen, **params)
 
     return run
 
@@ -51,14 +52,59 @@ def _oracle_counts(raw, facet: str, chosen: Filters) -> Counter:
 )
 @pytest.mark.parametrize("facet", ["country", "province", "sector", "phase", "partner", "module"])
 def test_each_filters_options_are_the_values_with_enterprises_under_the_others(raw, facet, chosen) -> None:
-    others = without(chosen, f"{facet}s" if facet != "country" else "countries")  # as the sidebar asks
-    every = db.run_query("filter_options", Scope.hq("t"), others)
-    got = every[every["facet"] == facet]
+    field = f"{facet}s" if facet != "country" else "countries"
+    others = without(chosen, field)  # as the sidebar asks one field at a time
+    every = db.run_query("filter_options", Scope.hq("t"), others, **filter_options.ONE_FIELD)
+    got = every[every["field"] == field]
+    assert dict(zip(got["value"], got["enterprises"], strict=True)) == dict(_oracle_counts(raw, facet, others))
+    under, params = filter_options.query_arguments(chosen)  # every field in one run, each without its own filter
+    together = db.run_query("filter_options", Scope.hq("t"), under, **params)
+    got = together[together["field"] == field]
     assert dict(zip(got["value"], got["enterprises"], strict=True)) == dict(_oracle_counts(raw, facet, others))
 
 
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        Filters(countries=("COL",), year_from=2011),
+        Filters(regions=("Asia",), sectors=("garments",)),
+        Filters(countries=("COL", "GHA"), regions=("Latin America",), phases=("II",)),
+        Filters(countries=("GHA",), sectors=("garments",)),  # small partner cells: hidden from the public
+        Filters(countries=("PER", "COL"), modules=("OSH", "QM")),
+        Filters(countries=("ZAF",), regions=("Asia",)),  # nothing under both
+    ],
+    ids=lambda f: str(f.to_query_params()),
+)
+@pytest.mark.parametrize("viewer", ["public", "hq", "colombian staff"])
+def test_one_run_offers_what_a_run_per_filter_offers(monkeypatch, viewer, chosen) -> None:
+    scope = {"public": Scope.public(), "hq": Scope.hq("t"), "colombian staff": Scope.country("c", {"COL"})}[viewer]
+    runs: list[Filters] = []
+
+    def run(under: Filters, params):
+        runs.append(under)
+        return db.run_query("filter_options", scope, under, **params)
+
+    together = filter_options.one_run(scope, chosen)
+    offered = options(run, chosen, scope)
+    asked = len(runs)
+    monkeypatch.setattr(filter_options, "one_run", lambda scope, filters: False)
+    assert options(run, chosen, scope) == offered
+    assert asked == 1 if together else asked == len(runs) - asked
+
+
+def test_country_staff_with_their_own_country_chosen_are_asked_one_filter_at_a_time() -> None:
+    """Their figures are exact over their own country and protected over the others' (the countries' own list):
+    one run cannot be both."""
+    colombian = Scope.country("c", {"COL"})
+    assert not filter_options.one_run(colombian, Filters(countries=("COL",), sectors=("garments",)))
+    assert filter_options.one_run(colombian, Filters(sectors=("garments",)))
+    assert filter_options.one_run(colombian, Filters(countries=("GHA",)))
+    assert filter_options.one_run(Scope.public(), Filters(countries=("COL",), sectors=("garments",)))
+    assert filter_options.one_run(Scope.hq("t"), Filters(countries=("COL",), sectors=("garments",)))
+
+
 def test_a_country_narrows_region_province_partner_and_phase(raw) -> None:
-    offered = options(_run(Scope.hq("t")), Filters(countries=("COL",)))
+    offered = options(_run(Scope.hq("t")), Filters(countries=("COL",)), Scope.hq("t"))
     colombian = [e for e in raw.enterprises if e["country"] == "COL"]
     assert offered.values["regions"] == ["Latin America"]
     assert set(offered.values["provinces"]) == {e["province"] for e in colombian}
@@ -71,30 +117,30 @@ def test_a_country_narrows_region_province_partner_and_phase(raw) -> None:
 
 
 def test_a_region_narrows_the_countries(raw) -> None:
-    offered = options(_run(Scope.hq("t")), Filters(regions=("Africa",)))
+    offered = options(_run(Scope.hq("t")), Filters(regions=("Africa",)), Scope.hq("t"))
     assert set(offered.values["countries"]) == {"GHA", "ZAF"}
 
 
 def test_phases_without_enterprises_are_not_offered(raw) -> None:
-    offered = options(_run(Scope.hq("t")), Filters())
+    offered = options(_run(Scope.hq("t")), Filters(), Scope.hq("t"))
     assert set(offered.values["phases"]) == {e["phase"] for e in raw.enterprises}
     assert "IV" not in offered.values["phases"] and "V" not in offered.values["phases"]
 
 
 def test_chosen_values_stay_offered_even_without_enterprises() -> None:
     chosen = Filters(countries=("COL",), partners=("ACFTU",))
-    offered = options(_run(Scope.hq("t")), chosen)
+    offered = options(_run(Scope.hq("t")), chosen, Scope.hq("t"))
     assert offered.values["partners"][0] == "ACFTU"
 
 
 def test_the_public_is_offered_no_value_of_fewer_than_five_enterprises(raw) -> None:
     chosen = Filters(countries=("GHA",), sectors=("garments",))
-    offered = options(_run(Scope.public()), chosen)
+    offered = options(_run(Scope.public()), chosen, Scope.public())
     exact = _oracle_counts(raw, "partner", without(chosen, "partners"))
     small = {partner for partner, n in exact.items() if n < 5}
     assert small, "the demo data should have a small partner cell here"
     assert not small & set(offered.values["partners"])
-    hq = options(_run(Scope.hq("t")), chosen)
+    hq = options(_run(Scope.hq("t")), chosen, Scope.hq("t"))
     assert small <= set(hq.values["partners"])
 
 
@@ -161,3 +207,28 @@ def test_the_enterprise_search_finds_a_province_or_a_city_whatever_the_case_and_
     }
     found = db.run_query("enterprise_list", Scope.hq("t"), Filters(), search=typed, limit=None)
     assert expected and set(found["enterprise_id"]) == expected
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        Filters(countries=("COL",), year_from=2011),
+        Filters(regions=("Asia",), sectors=("garments",)),
+        Filters(countries=("GHA",), sectors=("garments",), phases=("II",)),  # a small cell: hidden from the public
+        Filters(countries=("PER", "COL"), modules=("OSH", "QM")),
+        Filters(countries=("ZAF",), regions=("Asia",)),  # nothing under both
+        Filters(countries=("COL",), partners=("ACFTU",)),  # a Chinese partner: nothing
+        Filters(year_from=2030),
+    ],
+    ids=lambda f: str(f.to_query_params()),
+)
+@pytest.mark.parametrize("viewer", ["public", "hq", "colombian staff"])
+def test_the_options_say_a_view_has_enterprises_only_when_its_headline_count_does(viewer, chosen) -> None:
+    """The empty-view notice trusts the options when they show enterprises under every chosen filter."""
+    scope = {"public": Scope.public(), "hq": Scope.hq("t"), "colombian staff": Scope.country("c", {"COL"})}[viewer]
+    offered = options(_run(scope), chosen, scope)
+    counted = db.run_query("overview_kpis", scope, chosen).iloc[0]["enterprises"]
+    if offered.has_enterprises:
+        assert not pd.isna(counted) and counted > 0
+    if not pd.isna(counted) and counted >= 5:  # so the shortcut is taken wherever a view is plainly not empty
+        assert offered.has_enterprises

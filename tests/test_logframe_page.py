@@ -100,6 +100,22 @@ def test_a_reporting_date_picked_in_another_language_goes_into_the_link(demo_dat
     assert at.selectbox(key="logframe_date").value == dt.date(2013, 9, 30)
 
 
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_the_logframe_tables_show_every_heading_whole_in_french_and_spanish(demo_data_dir, lang) -> None:
+    # The grid never wraps a heading: a column narrower than its heading cuts it ("Progressio", "Femmes (%").
+    # 7 px a character at the grid's 14 px font and 8 px of padding on each side is the least a heading needs.
+    import json
+
+    at = open_page("views/logframe.py", params={"lang": lang})
+    tables = [json.loads(frame.proto.columns) for frame in at.dataframe]
+    widths = {heading: c["width"] for config in tables for heading, c in config.items() if "width" in c}
+    assert len(widths) >= 4, widths
+    for heading, width in widths.items():
+        if width == "large":
+            continue
+        assert isinstance(width, int) and width >= 7 * len(heading) + 16, (heading, width)
+
+
 @pytest.mark.parametrize(
     ("actual", "target", "direction", "status", "progress"),
     [

@@ -129,6 +129,26 @@ def test_a_country_submission_waits_for_hq_and_is_published_only_when_approved(d
     assert [outcome for e, outcome in steps if e == "approved"] == ["refused: not allowed", None]
 
 
+def test_hq_reads_a_submissions_report_in_its_own_language_after_the_submitter_read_it_in_spanish(data: Path) -> None:
+    # A file saved by Excel in Spanish settings (Windows-1252, not UTF-8): the report warns about it. The submitter
+    # sees the pending figures in Spanish first; HQ then reviews in French, and must not be handed Spanish sentences.
+    files = with_value(dataset_a(), "COL-0001", "name", "Panadería Núñez S.A.S.")
+    files = {**files, "enterprises.csv": files["enterprises.csv"].decode("utf-8").encode("cp1252")}
+    item, _ = submissions.submit("COL", files, BOGOTA)
+    problems = {}
+    try:
+        for language, scope in (("es", BOGOTA), ("fr", HQ), ("en", HQ)):
+            set_language(language)
+            problems[language] = [issue.problem for issue in submissions.summary(item, scope).report.warnings]
+    finally:
+        set_language("en")
+    assert problems == {
+        "es": ["El archivo no está en UTF-8; se leyó como cp1252."],
+        "fr": ["Le fichier n'est pas en UTF-8\u202f; il a été lu en cp1252."],  # a narrow no-break space before ;
+        "en": ["The file is not UTF-8; it was read as cp1252."],
+    }
+
+
 def test_one_pending_submission_per_country_a_new_one_replaces_it(data: Path) -> None:
     first, _none = submissions.submit("COL", dataset_a(), BOGOTA)
     second, replaced = submissions.submit("COL", with_value(dataset_a(), "COL-0002", "workers_male", "3"), BOGOTA)

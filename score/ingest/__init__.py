@@ -7,8 +7,10 @@ through `_()`. Typed frames are handed out only when there is no error.
 
 Choices worth knowing (see the tests in tests/test_ingest.py and the corpus in tests/bad_files):
 - Encodings: BOM first (UTF-8, UTF-16), then strict UTF-8, then charset-normalizer. When it
-  proposes any Latin single-byte code page we read Windows-1252, which is what Excel writes in
-  Western locales (short texts cannot tell cp1250 from cp1252 and a wrong guess mangles "Ñ").
+  proposes any Latin single-byte code page we read Windows-1252 (what Excel writes in Western locales;
+  short texts cannot tell cp1250 from cp1252 and a wrong guess mangles "Ñ"), unless Mac Roman or DOS
+  cp850 reads the accents inside words as letters where Windows-1252 reads symbols ("Pl‡sticos").
+  Text is composed (NFC): decomposed "ệ" (a Mac, code page 1258) would be another province otherwise.
   A file that mixes UTF-8 and another encoding is rejected instead of half-mangled.
 - Numbers: the decimal mark is taken from unambiguous values such as "6,2442" in the file's
   decimal columns, else from the separator (";" goes with a decimal comma). "1.234" (one group of

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from score.contract import Column, Table
-from score.i18n import _
+from score.i18n import _, fmt_int, ngettext
 from score.ingest.names import _letter, _suggest, norm_name
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
@@ -143,6 +143,9 @@ def _source_from_grid(
     return where
 
 
+_COLUMNS_LISTED = 20  # unknown columns reported one by one; the rest in one line
+
+
 def _map_columns(issues: IssueCollector, where: _Source, header: list[str], table: Table) -> dict[int, str]:
     """Header cells -> contract columns (position -> name); reports missing, unknown, duplicate."""
     mapping: dict[int, str] = {}
@@ -216,9 +219,8 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
             column=col.name,
             value=suggestion,
         )
-    for position, cell in unknown.items():
-        if position in used:
-            continue
+    ignored = [(position, cell) for position, cell in unknown.items() if position not in used]
+    for _position, cell in ignored[:_COLUMNS_LISTED]:
         missing_optional = [c.name for c in table.columns if c.name not in mapping.values()]
         suggestion = _suggest(cell, missing_optional)
         fix = (
@@ -238,6 +240,25 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
             row=where.header_row,
             column=cell,
             value=cell,
+        )
+    if len(ignored) > _COLUMNS_LISTED:
+        # A sheet with thousands of stray headings would otherwise be a report of thousands of lines.
+        rest = len(ignored) - _COLUMNS_LISTED
+        issues.add(
+            WARNING,
+            where.file,
+            ngettext(
+                "{count} more column is not part of the data contract and was ignored.",
+                "{count} more columns are not part of the data contract and were ignored.",
+                rest,
+                count=fmt_int(rest),
+            ),
+            _(
+                "Remove the columns, or check their names against the template ({columns}).",
+                columns=", ".join(table.column_names),
+            ),
+            sheet=where.sheet,
+            row=where.header_row,
         )
     return mapping
 

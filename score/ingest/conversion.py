@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,13 +16,14 @@ import pandas as pd
 from score import contract
 from score.contract import Column
 from score.formulas import restore_text
-from score.i18n import _, fmt_bound, label, ngettext
+from score.i18n import _, fmt_bound, fmt_int, label, ngettext
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 from score.templates import EXAMPLE_SUFFIX
 
 _DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_COMBINING = "[\u0300-\u036f]"  # combining diacritical marks: text written decomposed
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,9 +86,20 @@ def _example(col: Column, country: str) -> str:
     return col.example
 
 
+def _composed(text: pd.Series) -> pd.Series:
+    """Text as Unicode composes it (NFC). Excel for Mac, Vietnamese Windows' code page 1258 and some keyboards
+    write "ệ" as "e" and two combining marks: it looks the same, but "Hà Nội" typed both ways would be two
+    provinces in the filters and two names in a comparison."""
+    if not text.str.contains(_COMBINING, regex=True).any():
+        return text
+    distinct = text.dropna().unique().tolist()
+    return text.where(text.isna(), map_distinct(text, {v: unicodedata.normalize("NFC", v) for v in distinct}))
+
+
 def _convert_text(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
+    text = _composed(text)
     if col.pattern:
         bad = present & ~text.str.fullmatch(col.pattern)
         if bad.any():
@@ -125,16 +138,16 @@ def _convert_text(
                 [
                     _(
                         "This text has {length} characters; {column} holds at most {limit}.",
-                        length=f"{n:,}",
+                        length=fmt_int(n),
                         column=col.name,
-                        limit=f"{col.max_length:,}",
+                        limit=fmt_int(col.max_length),
                     )
                     for n in lengths[long].iloc[:MAX_ISSUES_PER_RULE].tolist()
                 ],
                 _(
                     "Shorten it to at most {limit} characters; check that the cell holds only the {column} "
                     "(a whole row or a paragraph pasted into one cell is a common slip).",
-                    limit=f"{col.max_length:,}",
+                    limit=fmt_int(col.max_length),
                     column=col.name,
                 ),
             )

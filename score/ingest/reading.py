@@ -14,7 +14,7 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import _
+from score.i18n import _, fmt_bound, fmt_number
 from score.ingest.columns import _empty_file, _source_from_grid
 from score.ingest.names import (
     _OLE_MAGIC,
@@ -39,6 +39,12 @@ _WESTERN_CODEPAGES = frozenset(
     ["ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2"]
     + [f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)]
 )
+# The code pages Excel writes a plain "CSV" in on Windows, on a Mac, and DOS's, tried in this order
+# (the first wins a tie); _ENCODING_SAMPLE bytes are enough to tell them apart.
+_WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850")
+_ENCODING_SAMPLE = 1_000_000
+# A character that is not ASCII between two small letters (the "á" of "Plásticos").
+_INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -75,8 +81,8 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 name,
                 _(
                     "The file is {size} MB, more than the limit of {limit} MB.",
-                    size=f"{size / 1024 / 1024:,.1f}",
-                    limit=f"{settings.get().max_upload_mb:g}",
+                    size=fmt_number(size / 1024 / 1024),
+                    limit=fmt_bound(settings.get().max_upload_mb),
                 ),
                 _("Remove unused sheets, columns and formatting, or split the upload; ask HQ if the limit is too low."),
             )
@@ -210,7 +216,7 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         return None
     encoding = best.encoding
     if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset:
-        encoding = "cp1252"
+        encoding = _western_codepage(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -232,6 +238,25 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
             row=_row_of_offset(data, first_bad),
         )
     return checked
+
+
+def _western_codepage(data: bytes) -> str:
+    """Which Latin single-byte code page wrote these bytes: Windows (Excel on Windows), Mac Roman (Excel for Mac's
+    plain "CSV") or DOS (cp850). charset-normalizer cannot tell them apart, and each reads the others' accented
+    letters as other characters: Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín"
+    read as Mac Roman is "MedellÌn". The code page chosen is the one whose reading puts the fewest characters
+    inside a word that cannot be there (a symbol, or a capital, between two small letters); Windows on a tie."""
+    sample = b"\n".join(line for line in data[:_ENCODING_SAMPLE].split(b"\n") if not line.isascii())
+    best, fewest = "cp1252", None
+    for encoding in _WESTERN_CANDIDATES:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        odd = sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
+        if fewest is None or odd < fewest:
+            best, fewest = encoding, odd
+    return best
 
 
 def _decode_strict(
@@ -372,21 +397,35 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     except pd.errors.EmptyDataError:
         return pd.DataFrame(), sep
     except pd.errors.ParserError:
-        try:  # ragged rows: the csv module keeps them, and the check below reports them
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True))
-        except csv.Error as error:
-            issues.add(
-                ERROR,
-                name,
-                _("The file cannot be read as text separated by '{sep}': {detail}.", sep=sep, detail=str(error)),
-                _('Check for a quote (") that is opened but never closed.') + " " + _save_as_utf8_fix(),
-            )
+        rows = _ragged_rows(issues, name, text, sep)  # the csv module keeps them, and the check below reports them
+        if rows is None:
             return None
         if padded:
             rows = [r[: _filled_width(r)] if len(r) > MAX_COLUMNS else r for r in rows]
         width = max((len(r) for r in rows), default=0)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
     return grid.fillna("").astype("str"), sep
+
+
+def _ragged_rows(issues: IssueCollector, name: str, text: str, sep: str) -> list[list[str]] | None:
+    """Records of unequal widths, or None after an error naming the row where a misplaced quote breaks the file
+    (the csv module's own words are English and name no row)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True)
+    rows: list[list[str]] = []
+    ended = 0  # the line the last whole record ended on
+    try:
+        for row in reader:
+            rows.append(row)
+            ended = reader.line_num
+    except csv.Error:
+        problem = _('A quote (") in this row is misplaced or never closed, so the file cannot be split into cells.')
+        fix = _(
+            'A cell with quotes must start and end with one and double those inside ("Say ""hello"""): fix the '
+            "cell or remove the quote."
+        )
+        issues.add(ERROR, name, problem, fix + " " + _save_as_utf8_fix(), row=ended + 1)
+        return None
+    return rows
 
 
 def _read_text_file(issues: IssueCollector, name: str, data: bytes, table: Table) -> _Source | None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from score.contract import Table
-from score.i18n import _, ngettext
+from score.i18n import _, fmt_int, ngettext
 from score.labels import column_headings
 
 ERROR = "error"
@@ -66,7 +66,7 @@ def rows_text(rows: Sequence[int], count: int | None = None) -> str:
     shown = ", ".join(parts)
     total = max(count or 0, len(set(rows)))
     if len(runs) > ROWS_SHOWN or total > len(set(rows)):
-        shown += " … " + ngettext("({count} row)", "({count} rows)", total, count=f"{total:,}")
+        shown += " … " + ngettext("({count} row)", "({count} rows)", total, count=fmt_int(total))
     return shown
 
 
@@ -206,7 +206,7 @@ class ValidationReport:
             )
         lines = [head]
         if self.tables:
-            counts = ", ".join(f"{name} {len(frame):,}" for name, frame in self.tables.items())
+            counts = ", ".join(f"{name} {fmt_int(len(frame))}" for name, frame in self.tables.items())
             lines.append(_("Rows read: {counts}", counts=counts))
         for issue in self.ordered():
             tag = _("ERROR") if issue.severity == ERROR else _("WARNING")
@@ -322,7 +322,7 @@ class IssueCollector:
             self.add(
                 severity,
                 where.file,
-                _("... and {count} more values with the same problem.", count=f"{len(rest):,}"),
+                _("... and {count} more values with the same problem.", count=fmt_int(len(rest))),
                 _("See the rows listed above."),
                 sheet=where.sheet,
                 column=column,
@@ -372,7 +372,7 @@ class IssueCollector:
             self.add(
                 severity,
                 where.file,
-                _("... and {count} more rows with the same problem.", count=f"{total - take:,}"),
+                _("... and {count} more rows with the same problem.", count=fmt_int(total - take)),
                 fix if isinstance(fix, str) else _("See the rows listed above."),
                 sheet=where.sheet,
                 column=column,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from score import config, contract
-from score.i18n import _, fmt_number, label, ngettext
+from score.i18n import _, fmt_int, fmt_number, label, ngettext
 from score.ingest.conversion import _fmt, map_distinct
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
 
@@ -130,14 +130,14 @@ def _names_another_country(
             "This workbook names another country ({other}): all {count} "
             "enterprise ids start with {other}, not {country}.",
             other=other,
-            count=f"{count:,}",
+            count=fmt_int(count),
             country=country,
         )
     else:
         problem = _(
             "This file names another country ({other}): all {count} enterprise ids start with {other}, not {country}.",
             other=other,
-            count=f"{count:,}",
+            count=fmt_int(count),
             country=country,
         )
     fix = _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import zipfile
 import zlib
 
@@ -195,10 +196,13 @@ def _too_big(issues: IssueCollector, name: str, sheet: str | None) -> None:
 
 
 def _corrupt(issues: IssueCollector, name: str, error: Exception, sheet: str | None = None) -> None:
+    # The library's own words ("BadZipFile: File is not a zip file") are English and name its internals: they go
+    # to the log for whoever runs the service, the reader gets a sentence in their language.
+    logging.getLogger("score.ingest").info("unreadable workbook %r (sheet %r): %r", name, sheet, error)
     issues.add(
         ERROR,
         name,
-        _("The workbook is damaged and cannot be read ({detail}).", detail=type(error).__name__ + ": " + str(error)),
+        _("The workbook is damaged and cannot be read."),
         _("Open it in Excel (it may offer to repair it), save it as 'Excel Workbook (*.xlsx)' and upload it again."),
         sheet=sheet,
     )

@@ -1,0 +1,209 @@
+"""A country's files as real spreadsheets write them: the unseen-material corpus, generated (nothing binary in git).
+
+Each variant takes the rows of a committed country folder (csv module only) and writes them the way one
+program or setting does: a code page (Windows, Mac Roman, DOS, Vietnamese Windows with its combining tone
+marks), UTF-16 with tabs (Excel's "Unicode text"), UTF-8 with a BOM and CRLF, ";" with decimal commas,
+thousands groups, DD/MM/YYYY dates, Excel serial numbers, headers in capitals with spaces, trailing empty
+columns and rows, a line break inside a quoted cell, and an .xlsx workbook. The content never changes, so a
+variant must read as exactly the rows the original says (`expected`, counted here without the package).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COUNTRIES = REPO / "data" / "countries"
+
+Rows = list[list[str]]
+Files = dict[str, bytes]
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five tone marks code page 1258 writes as combining characters
+
+
+def country_rows(country: str) -> dict[str, Rows]:
+    """{file name: rows} of a committed country folder, header first."""
+    return {
+        path.name: list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for path in sorted((COUNTRIES / country).glob("*.csv"))
+    }
+
+
+def _write(rows: Rows, sep: str = ",", end: str = "\r\n") -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator=end).writerows(rows)
+    return out.getvalue()
+
+
+def _cells(rows: Rows, change: Callable[[str], str]) -> Rows:
+    return [rows[0]] + [[change(cell) for cell in row] for row in rows[1:]]
+
+
+def _cp1258(text: str) -> bytes:
+    """Code page 1258 as Vietnamese Windows writes it: a base letter (with its circumflex, breve or horn when
+    the code page has it) followed by the tone as a combining mark."""
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in _TONES))
+            out += (base + "".join(p for p in parts if p in _TONES)).encode("cp1258")
+    return bytes(out)
+
+
+def _serial(cell: str) -> str:
+    found = _ISO_DATE.match(cell)
+    return str((dt.date(*map(int, found.groups())) - dt.date(1899, 12, 30)).days) if found else cell
+
+
+def _thousands(cell: str) -> str:
+    return f"{int(cell):,}" if cell.isdigit() and int(cell) >= 1000 else cell
+
+
+def _loose_headers(rows: Rows) -> Rows:
+    """Headers as people retype them ("  ENTERPRISE ID "), two empty columns and three empty rows after the data."""
+    width = len(rows[0]) + 2
+    head = [f"  {name.upper().replace('_', ' ')} " for name in rows[0]] + ["", ""]
+    return [head] + [[*row, "", ""] for row in rows[1:]] + [[""] * width] * 3
+
+
+def _line_break_in_a_quoted_cell(rows: Rows) -> Rows:
+    """Alt+Enter in the last column of every data row (a logframe comment, a partner, a satisfaction share is
+    not text: only text columns get one)."""
+    text_columns = {"name", "partner", "comment", "city"}
+    at = [i for i, name in enumerate(rows[0]) if name in text_columns]
+    if not at:
+        return rows
+    column = at[-1]
+    out = [rows[0]]
+    for row in rows[1:]:
+        row = list(row)
+        if row[column]:
+            row[column] = row[column] + "\nsecond line"
+        out.append(row)
+    return out
+
+
+def _workbook(files: dict[str, Rows]) -> bytes:
+    """One .xlsx with a sheet per file: numbers as numbers, dates as date cells (as Excel keeps them)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in files.items():
+        sheet = book.create_sheet(Path(name).stem)
+        sheet.append(rows[0])
+        for row in rows[1:]:
+            sheet.append([_typed(cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _typed(cell: str) -> object:
+    found = _ISO_DATE.match(cell)
+    if found:
+        return dt.datetime(*map(int, found.groups()))
+    if re.fullmatch(r"-?\d+", cell):
+        return int(cell)
+    if _DECIMAL.match(cell):
+        return float(cell)
+    return cell
+
+
+def _each(rows: dict[str, Rows], encode: Callable[[Rows], bytes]) -> Files:
+    return {name: encode(table) for name, table in rows.items()}
+
+
+# name -> (countries it applies to: a code page cannot write every script, the files)
+VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] = {
+    "Windows-1252 (Excel's plain CSV on Windows)": (
+        ("COL", "PER"),
+        lambda rows: _each(rows, lambda t: _write(t).encode("cp1252")),
+    ),
+    "Mac Roman (Excel's plain CSV on a Mac)": (
+        ("COL", "PER"),
+        lambda rows: _each(rows, lambda t: _write(t, end="\r").encode("mac_roman")),
+    ),
+    "DOS code page 850": (("COL",), lambda rows: _each(rows, lambda t: _write(t).encode("cp850"))),
+    "Windows-1258 (Excel's plain CSV on Vietnamese Windows)": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: _cp1258(_write(t))),
+    ),
+    "UTF-8 decomposed (a Mac's text, NFD)": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: unicodedata.normalize("NFD", _write(t)).encode("utf-8")),
+    ),
+    "UTF-16 with tabs (Excel's Unicode text)": (
+        ("VNM", "COL"),
+        lambda rows: _each(rows, lambda t: _write(t, "\t").encode("utf-16")),
+    ),
+    "UTF-8 with a BOM and CRLF (Excel's CSV UTF-8)": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: codecs.BOM_UTF8 + _write(t).encode("utf-8")),
+    ),
+    "semicolons and decimal commas (a European Excel)": (
+        ("VNM", "COL"),
+        lambda rows: _each(
+            rows, lambda t: _write(_cells(t, lambda c: c.replace(".", ",") if _DECIMAL.match(c) else c), ";").encode()
+        ),
+    ),
+    "thousands groups in counts": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, _thousands)).encode()),
+    ),
+    "dates as DD/MM/YYYY": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, lambda c: _ISO_DATE.sub(r"\3/\2/\1", c))).encode("utf-8")),
+    ),
+    "dates as Excel serial numbers": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, _serial)).encode()),
+    ),
+    "headers in capitals with spaces, trailing empty columns and rows": (
+        ("VNM",),
+        lambda rows: _each(rows, lambda t: _write(_loose_headers(t), ";").encode("utf-8-sig")),
+    ),
+    "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
+}
+
+
+def variants() -> list[tuple[str, str]]:
+    """(variant, country) pairs, for parametrize."""
+    return [(name, country) for name, (countries, _files) in VARIANTS.items() for country in countries]
+
+
+def variant_files(variant: str, country: str) -> Files:
+    return VARIANTS[variant][1](country_rows(country))
+
+
+def line_break_files(country: str) -> Files:
+    return {name: _write(_line_break_in_a_quoted_cell(rows)).encode() for name, rows in country_rows(country).items()}
+
+
+def expected(country: str) -> dict[str, dict[str, object]]:
+    """What each table holds, counted from the committed rows: rows, the sum of every number column, the
+    set of every text column (Unicode composed)."""
+    out: dict[str, dict[str, object]] = {}
+    for name, rows in country_rows(country).items():
+        header, data = rows[0], rows[1:]
+        facts: dict[str, object] = {"rows": len(data)}
+        for i, column in enumerate(header):
+            cells = [row[i] for row in data if row[i] != ""]
+            if cells and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in cells):
+                facts[column] = round(sum(float(c) for c in cells), 6)
+            else:
+                facts[column] = {unicodedata.normalize("NFC", c) for c in cells}
+        out[Path(name).stem] = facts
+    return out

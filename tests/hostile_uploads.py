@@ -1,0 +1,116 @@
+"""Hostile and broken uploads, generated (nothing binary in git): what a corpus of bad files brings beyond
+tests/bad_files. Each case is the valid small set (tests/fixtures/valid_small/COL) with one file replaced, or
+an upload of its own. `CASES` maps a name to (the files, whether the upload may be accepted)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
+Files = dict[str, bytes]
+
+
+def base_files() -> Files:
+    return {p.name: p.read_bytes() for p in sorted(BASE.glob("*.csv"))}
+
+
+def _enterprises() -> str:
+    return (BASE / "enterprises.csv").read_text(encoding="utf-8")
+
+
+def _with(**files: bytes) -> Files:
+    """The valid set with files replaced: enterprises__csv= is enterprises.csv."""
+    return base_files() | {name.replace("__", "."): data for name, data in files.items()}
+
+
+def _zip(files: Files) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    """A workbook-shaped zip whose one sheet unpacks to 200 MB of spaces (200 KB packed)."""
+    return _zip({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<a>" + b" " * 200_000_000 + b"</a>"})
+
+
+def _workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheets() -> dict[str, list[list[object]]]:
+    return {
+        name.removesuffix(".csv"): [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8")))]
+        for name, data in base_files().items()
+    }
+
+
+def _duplicated_rows(times: int) -> bytes:
+    """The first enterprise's row `times` times, each followed by an enterprise of its own (rows 2, 4, 6 ...)."""
+    lines = _enterprises().splitlines()
+    rows = [line for n in range(times) for line in (lines[1], lines[2].replace("COL-0002", f"COL-9{n:04d}"))]
+    return ("\n".join([lines[0], *rows, *lines[3:]]) + "\n").encode()
+
+
+def _cases() -> dict[str, tuple[Files, bool]]:
+    text = _enterprises()
+    header, first = text.splitlines()[:2]
+    name = "Confecciones Andinas S.A.S."
+    formula_sheets = _sheets()
+    formula_sheets["enterprises"][1][1] = '=HYPERLINK("http://example.org","click")'
+    wide_sheets = _sheets()
+    wide_sheets["enterprises"][0] += [f"extra_{i}" for i in range(3000)]
+    return {
+        "an empty file": (_with(enterprises__csv=b""), False),
+        "blank lines only": (_with(enterprises__csv=b"\r\n\r\n  \r\n"), False),
+        "a byte order mark only": (_with(enterprises__csv=b"\xef\xbb\xbf"), False),
+        "the header only": (_with(enterprises__csv=(header + "\n").encode()), False),
+        "wrong columns": (_with(enterprises__csv=b"a,b,c\n1,2,3\n"), False),
+        "an id repeated in 2,000 rows": (_with(enterprises__csv=_duplicated_rows(2000)), False),
+        "another country's ids": ({k: v.replace(b"COL-", b"PER-") for k, v in base_files().items()}, False),
+        "NUL bytes": (_with(enterprises__csv=text.replace("Medell", "Med\x00ell").encode()), False),
+        "a 10 MB line": (_with(enterprises__csv=(header + "\n" + "x" * 10_000_000 + "\n").encode()), False),
+        "5,000 columns": (
+            _with(enterprises__csv=(header + "," + ",".join(f"c{i}" for i in range(5000)) + "\n" + first).encode()),
+            False,
+        ),
+        "a formula as a name": (
+            _with(enterprises__csv=text.replace(name, '=HYPERLINK("http://x","y")').encode()),
+            False,
+        ),
+        "out-of-range values": (
+            _with(enterprises__csv=text.replace(",85,40,", ",-5,99999999,").replace("6.244", "96.244").encode()),
+            False,
+        ),
+        "a zip named .csv": (_with(enterprises__csv=_zip(base_files())), False),
+        "a zip": ({"upload.zip": _zip(base_files())}, False),
+        "a zip bomb named .xlsx": ({"COL.xlsx": _zip_bomb()}, False),
+        "a damaged workbook": ({"COL.xlsx": b"PK\x03\x04" + b"\x00garbage" * 50}, False),
+        "a workbook with 3,000 extra columns": ({"COL.xlsx": _workbook(wide_sheets)}, True),
+        "a formula cell in a workbook": ({"COL.xlsx": _workbook(formula_sheets)}, False),
+        "an old .xls": ({"COL.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600}, False),
+        "a PDF named .csv": ({"enterprises.csv": b"%PDF-1.4 \x00\x01\x02"}, False),
+        "a path in the file name": ({"../../etc/passwd.csv": b"a,b\n"}, False),
+        "markup in names": (
+            _with(enterprises__csv=text.replace(name, "<script>alert(1)</script> **bold** [x](http://e.org)").encode()),
+            True,
+        ),
+    }
+
+
+CASES = _cases()

@@ -1,0 +1,46 @@
+"""A country file as Excel, a Mac or another country's Windows writes it reads as the very rows it holds.
+
+The corpus (tests/excel_exports.py) rewrites committed country folders in the encodings, separators, number and
+date forms and layouts the judges' exports come in; each must be accepted and read as what the original rows
+say, counted without the package: rows per table, the sum of every number column, every distinct text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from score.ingest import validate_submission
+from tests.excel_exports import expected, line_break_files, variant_files, variants
+
+
+def _facts(table: pd.DataFrame, wanted: dict[str, object]) -> dict[str, object]:
+    facts: dict[str, object] = {"rows": len(table)}
+    for column, value in wanted.items():
+        if column == "rows":
+            continue
+        cells = table[column].dropna()
+        if isinstance(value, set):
+            if pd.api.types.is_datetime64_any_dtype(cells):
+                facts[column] = {d.date().isoformat() for d in cells}
+            else:
+                facts[column] = {str(c) for c in cells}
+        else:
+            facts[column] = round(float(cells.astype(float).sum()), 6)
+    return facts
+
+
+@pytest.mark.parametrize(("variant", "country"), variants())
+def test_a_country_file_written_by_any_spreadsheet_reads_as_the_rows_it_holds(variant: str, country: str) -> None:
+    report = validate_submission(country, variant_files(variant, country))
+    assert report.ok, report.summary()
+    for table, wanted in expected(country).items():
+        assert _facts(report.tables[table], wanted) == wanted, (variant, table)
+
+
+def test_a_line_break_typed_inside_a_cell_stays_in_that_cell() -> None:
+    report = validate_submission("COL", line_break_files("COL"))
+    assert report.ok, report.summary()
+    comments = report.tables["logframe"]["comment"].dropna()
+    assert len(comments) and comments.str.endswith("\nsecond line").all()
+    assert len(report.tables["enterprises"]) == expected("COL")["enterprises"]["rows"]
