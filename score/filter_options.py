@@ -55,10 +55,14 @@ def without(filters: Filters, name: str) -> Filters:
 
 @dataclass(frozen=True)
 class Options:
-    """Per filter field: the values offered (the chosen ones first kept), and for provinces their country."""
+    """Per filter field: the values offered (the chosen ones first kept), and for provinces their country.
+    `has_enterprises`: a value of a filter left unset has enterprises under every chosen filter, as this viewer may
+    count them (exact, or 5 or more where protected), so the view they make is not empty (False: not known
+    from the options, e.g. every filter is set, or the view is empty)."""
 
     values: dict[str, list[str]]
     province_countries: dict[str, str]
+    has_enterprises: bool = False
 
 
 def _present(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,12 +111,17 @@ def options(run: Run, filters: Filters, scope: Scope) -> Options:
     # filters, the fields whose filters are the same sharing one. Each run's rows are split by field once.
     together = one_run(scope, filters)
     counted: dict[Filters, dict[str, pd.DataFrame]] = {}
+    has_enterprises = False
     for name in FIELDS:
         under = filters if together else without(filters, name)
         if under not in counted:
             present = _present(run(*query_arguments(under)) if together else run(under, ONE_FIELD))
             counted[under] = {str(key): rows for key, rows in present.groupby("field", sort=False)}
         found = counted[under].get(name, _NONE)
+        # a field whose filter is unset leaves nothing out: its rows count enterprises under every chosen filter,
+        # protected as the view's own count would be (one_run), and a row shown has 1 or more (5 or more where
+        # protected: a count of 1-4 is hidden), so the view has enterprises (ui.empty_filters_message)
+        has_enterprises = has_enterprises or (not getattr(filters, name) and len(found) > 0)
         if name == "regions":
             offered = sorted({regions[c] for c in found["value"] if c in regions})
         else:
@@ -121,7 +130,7 @@ def options(run: Run, filters: Filters, scope: Scope) -> Options:
             province_countries = dict(zip(found["value"], found["country"], strict=True))
         chosen = list(getattr(filters, name))
         values[name] = chosen + [value for value in offered if value not in chosen]
-    return Options(values, province_countries)
+    return Options(values, province_countries, has_enterprises)
 
 
 def phase_years(countries: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:

@@ -14,6 +14,8 @@ from tests.hostile_uploads import CASES
 
 # What must never reach a reader: an exception's name or words, a traceback, a path of this machine.
 LIBRARY_WORDS = re.compile(r"\b\w+(Error|Exception)\b|BadZipFile|Traceback|/tmp/|/work/|site-packages")
+# Two English words in a row (not a code such as sector_code): what an untranslated part of a sentence leaves.
+ENGLISH_PAIR = re.compile(r"(?<![\w'])([a-z]{3,}) ([a-z]{3,})(?![\w'])")
 REPORT_LINES = 60
 ENGLISH_GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 
@@ -39,6 +41,13 @@ def test_a_hostile_upload_is_reported_in_french_and_spanish_without_a_librarys_w
             for en_text, text in ((theirs.problem, ours.problem), (theirs.fix, ours.fix)):
                 assert not LIBRARY_WORDS.search(text), (language, text)
                 assert text != en_text or not re.search("[a-z]{4}", text), (language, "untranslated", text)
+                left = [" ".join(pair) for pair in ENGLISH_PAIR.findall(en_text) if " ".join(pair) in text]
+                assert not left, (language, "English words left in", text)
         for en_cell, cell in zip(english_cells, cells, strict=True):
             for number in ENGLISH_GROUPED.findall(en_cell):
                 assert number not in cell, (language, "English number format", cell)
+
+
+def test_a_misplaced_quote_is_reported_at_the_row_that_holds_it() -> None:
+    report = validate_submission("COL", CASES["a formula as a name"][0])
+    assert [(i.file, i.row) for i in report.errors] == [("enterprises.csv", 2)]  # COL-0001, below the header

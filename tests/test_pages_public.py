@@ -130,3 +130,18 @@ def test_filters_matching_nothing_say_so(demo_data_dir, page: str) -> None:
     at = open_page(page, NOTHING, Scope.hq("tests"))
     assert charts_shown(at) == 0
     assert "No " in infos(at), infos(at)
+
+
+@pytest.mark.parametrize("page", ["views/map.py", "views/logframe.py", OUTCOMES])
+@pytest.mark.parametrize("viewer", ["public", "hq"])
+def test_a_link_that_empties_the_view_names_the_filter_and_one_with_enterprises_says_nothing(page, viewer) -> None:
+    """Pages without headline figures: the notice follows the enterprises under the link (the sidebar's options know
+    when there are some; otherwise the headline count is asked)."""
+    scope = Scope.public() if viewer == "public" else Scope.hq("tests")
+    emptied = open_page(page, NOTHING, scope)
+    notice = " ".join(w.value for w in emptied.warning)
+    said = "fewer than 5 (possibly none)" if viewer == "public" else "No enterprises:"  # presence not disclosed
+    assert said in notice and "Phase I" in notice, notice
+    for link in ({"countries": ["COL"], "year_from": "2011"}, {"sectors": ["garments"]}):
+        shown = open_page(page, link, scope)
+        assert not [w.value for w in shown.warning if "enterprises" in w.value and "Demo data" not in w.value]

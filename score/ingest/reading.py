@@ -399,21 +399,35 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     except pd.errors.EmptyDataError:
         return pd.DataFrame(), sep
     except pd.errors.ParserError:
-        try:  # ragged rows: the csv module keeps them, and the check below reports them
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True))
-        except csv.Error as error:
-            issues.add(
-                ERROR,
-                name,
-                _("The file cannot be read as text separated by '{sep}': {detail}.", sep=sep, detail=str(error)),
-                _('Check for a quote (") that is opened but never closed.') + " " + _save_as_utf8_fix(),
-            )
+        rows = _ragged_rows(issues, name, text, sep)  # the csv module keeps them, and the check below reports them
+        if rows is None:
             return None
         if padded:
             rows = [r[: _filled_width(r)] if len(r) > MAX_COLUMNS else r for r in rows]
         width = max((len(r) for r in rows), default=0)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
     return grid.fillna("").astype("str"), sep
+
+
+def _ragged_rows(issues: IssueCollector, name: str, text: str, sep: str) -> list[list[str]] | None:
+    """Records of unequal widths, or None after an error naming the row where a misplaced quote breaks the file
+    (the csv module's own words are English and name no row)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True)
+    rows: list[list[str]] = []
+    ended = 0  # the line the last whole record ended on
+    try:
+        for row in reader:
+            rows.append(row)
+            ended = reader.line_num
+    except csv.Error:
+        problem = _('A quote (") in this row is misplaced or never closed, so the file cannot be split into cells.')
+        fix = _(
+            'A cell with quotes must start and end with one and double those inside ("Say ""hello"""): fix the '
+            "cell or remove the quote."
+        )
+        issues.add(ERROR, name, problem, fix + " " + _save_as_utf8_fix(), row=ended + 1)
+        return None
+    return rows
 
 
 def _read_text_file(issues: IssueCollector, name: str, data: bytes, table: Table) -> _Source | None:

@@ -151,6 +151,10 @@ def _year_bounds(version: str, _path: Path | None = None) -> tuple[int, int]:
     return int(first), max(int(last), int(first) + 1)
 
 
+# (filters, viewer, whether the sidebar's options show enterprises under all the filters): set by sidebar_filters
+HAS_ENTERPRISES_KEY = "f_has_enterprises"
+
+
 def _option_counts(chosen: Filters, params: Mapping[str, object]) -> pd.DataFrame:
     """queries/filter_options.sql (every filter's values) under `chosen` and its own parameters (score.filter_options),
     cached like any query (not a page's sheet)."""
@@ -204,6 +208,7 @@ def sidebar_filters() -> Filters:
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
     offered = filter_options.options(_option_counts, now, current_scope())
+    st.session_state[HAS_ENTERPRISES_KEY] = (now, scope_key(current_scope()), offered.has_enterprises)
     countries = reference_labels("country")
     sectors = reference_labels("sector")
     modules = reference_labels("module")
@@ -365,8 +370,13 @@ def _enterprises_under(chosen: Filters) -> int | None:
 
 
 def empty_filters_message(chosen: Filters) -> str | None:
-    """When the filters leave no enterprises: which one emptied the view, in words (score.filter_options)."""
-    if chosen.is_default() or _enterprises_under(chosen):
+    """When the filters leave no enterprises: which one emptied the view, in words (score.filter_options). The
+    sidebar's options often know the view has some (Options.has_enterprises): then no statement is run for it (a
+    new session on a page that shows no headline figures saved ~15 ms; BENCHMARKS.md, "Fewer statements ...")."""
+    known = st.session_state.get(HAS_ENTERPRISES_KEY)
+    if chosen.is_default() or known == (chosen, scope_key(current_scope()), True):
+        return None
+    if _enterprises_under(chosen):
         return None
     reason = filter_options.empty_reason(_enterprises_under, chosen)
     if reason is None:
