@@ -129,10 +129,12 @@ def _parse_year(raw: object) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
-def _echo(value: object) -> str:
+def echo(value: object) -> str:
     """A rejected URL value as it may be shown back to the user: short, and with nothing but letters,
-    digits, spaces, '-' and '_' (no markdown, links, HTML, control or bidi characters)."""
-    return "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in str(value)[:40])
+    digits, spaces, '-' and '_' (no markdown, links, HTML, control or bidi characters). A repeated parameter
+    (a list) reads as its values, not as Python's "['abc']"."""
+    text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in text[:40])
 
 
 def from_query_params(
@@ -151,7 +153,7 @@ def from_query_params(
         for value in _as_list(params.get(name))[:MAX_VALUES]:
             canonical = allowed.get(value.casefold())
             if canonical is None:
-                notices.append(f"{name}={_echo(value)}")
+                notices.append(f"{name}={echo(value)}")
             elif canonical not in kept:
                 kept.append(canonical)
         values[name] = tuple(kept)
@@ -160,7 +162,7 @@ def from_query_params(
             continue
         year = _parse_year(params.get(name))
         if year is None:
-            notices.append(f"{name}={_echo(params.get(name))}")
+            notices.append(f"{name}={echo(params.get(name))}")
         else:
             values[name] = year
     if len(notices) > MAX_NOTICES:

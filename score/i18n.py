@@ -73,13 +73,15 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do
     return message
 
 
-def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
+def ngettext(singular: str, plural: str, n: Any, /, **values: object) -> str:
     """Translate a message whose form depends on the count `n` ("1 error" / "18 errors").
 
     `{n}` is always available as a placeholder, written with the language's grouping ("1 234" in French);
-    a keyword `n=` shows something else there. Other `{placeholders}` come from keyword arguments.
+    a keyword `n=` shows something else there. Other `{placeholders}` come from keyword arguments. A count read
+    from a result may be a float (rounded, as fmt_int shows it) or missing (hidden: "– women" takes the plural).
     """
-    text = _translations(current_language()).ngettext(singular, plural, n)
+    count = 2 if _missing(n) else round(float(n))
+    text = _translations(current_language()).ngettext(singular, plural, count)
     return text.format(**{"n": fmt_int(n), **values})
 
 

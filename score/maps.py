@@ -374,7 +374,7 @@ def cell_records(cells: pd.DataFrame, sector_names: dict[str, str]) -> list[dict
         n = int(row.enterprises)
         sector = sector_names.get(row.sector, row.sector)
         place = ", ".join(str(p) for p in (row.city, row.province) if isinstance(p, str) and p)
-        workers = _("{n} workers", n=fmt_int(row.workers))
+        workers = ngettext("{n} worker", "{n} workers", row.workers)
         if n == 1:
             title, label = str(row.name), sector
         else:

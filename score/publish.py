@@ -337,7 +337,14 @@ def _as_publish_error(error: Exception) -> PublishError:
                 "nothing was lost. Ask the administrator to free space, then publish again."
             )
         )
-    return PublishError(_("The new version could not be written ({detail}); nothing was changed.", detail=str(error)))
+    # The system's words name server paths and are English: they go to the log, the reader gets a sentence.
+    LOG.error("a new version could not be written: %r", error)
+    return PublishError(
+        _(
+            "The new version could not be written on the server; nothing was changed. Ask the administrator to look "
+            "at the server's log, then publish again."
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------- API
@@ -411,8 +418,8 @@ def restore_country(country: str, version: int, scope: Scope, progress: Progress
             raw = path.read_bytes()
             meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            problem = _("The archived file {file} cannot be read ({detail}).", file=relative, detail=error)
-            raise PublishError(problem) from error
+            LOG.error("archived file %s cannot be read: %r", relative, error)
+            raise PublishError(_("The archived file {file} cannot be read.", file=relative)) from error
         if sha256_hex(raw) != meta.get("sha256") or f"_{meta.get('sha256')}." not in path.name:
             raise PublishError(_("The archived file {file} is damaged (its sha256 does not match).", file=relative))
         files[meta["original_name"]] = raw

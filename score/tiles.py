@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from score import measures
-from score.i18n import _, fmt_int, fmt_pct
+from score.i18n import _, fmt_int, fmt_pct, ngettext
 from score.values import Kind, format_value, missing, ordered
 
 
@@ -82,7 +82,9 @@ def headline_tiles(
             measures.label("module_completions"),
             kpis["module_completions"],
             help=measures.note("module_completions") if participations else None,
-            note=_("{n} training participations", n=fmt_int(kpis["participations"])) if participations else None,
+            note=ngettext("{n} training participation", "{n} training participations", kpis["participations"])
+            if participations
+            else None,
         ),
     ]
 
@@ -150,7 +152,7 @@ def women_share_tiles(kpis: Mapping[str, object] | pd.Series) -> list[Tile]:
             kpis[f"{measure}_female_pct"],
             kind="pct",
             help=help_,
-            note=_("{n} women", n=fmt_int(kpis[f"{measure}_female"])),
+            note=ngettext("{n} woman", "{n} women", kpis[f"{measure}_female"]),
         )
         for label, measure, help_ in shares
     ]

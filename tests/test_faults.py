@@ -197,3 +197,24 @@ def test_disk_full_while_archiving_an_upload(data: Path, monkeypatch: pytest.Mon
     assert not at.exception, [e.value for e in at.exception]
     assert "Colombia is version 2 now" in " ".join(str(s.value) for s in at.success)
     assert fingerprint(data) != before
+
+
+def test_a_refused_write_tells_the_uploader_what_happened_without_a_server_path(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from score.i18n import using_language
+    from score.publish import PublishError, publish_country
+
+    def refused(file: object, mode: str = "r", *args: object, **kwargs: object):
+        if any(m in mode for m in "wax"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("score.files.open", refused, raising=False)  # module global shadows the builtin
+    before = fingerprint(data)
+    with using_language("es"), pytest.raises(PublishError) as failure:
+        publish_country("COL", dataset_b(), Scope.hq("geneva"))
+    message = str(failure.value)
+    assert str(data) not in message and "Errno" not in message and "Permission" not in message, message
+    assert "No se ha cambiado nada" in message or "no se ha cambiado nada" in message, message
+    assert fingerprint(data) == before

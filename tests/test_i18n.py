@@ -135,6 +135,33 @@ def test_numbers_are_written_the_way_of_each_language(lang: str, workers: str, s
 
 
 @pytest.mark.parametrize(
+    ("lang", "one", "hidden"),
+    [
+        ("en", ["1 woman", "1 woman"], "– women"),
+        ("fr", ["1 femme", "1 femme"], "– femmes"),
+        ("es", ["1 mujer", "1 mujer"], "– mujeres"),
+    ],
+)
+def test_a_tile_counting_one_woman_says_so_in_the_singular(lang: str, one: list[str], hidden: str) -> None:
+    # A country's staff narrowing the filters to one enterprise can meet a count of one ("1 women" was shown); a
+    # hidden count (public view, fewer than 5) reads as a plural.
+    from score import tiles as tile_sets
+
+    kpis = {
+        "workers_female_pct": 50.0,
+        "workers_female": 1.0,  # as DuckDB hands a sum over: a float
+        "people_trained_female_pct": 100.0,
+        "people_trained_female": 1,
+    }
+    set_language(lang)
+    try:
+        assert [t.note for t in tile_sets.women_share_tiles(kpis)] == one
+        assert tile_sets.women_share_tiles({**kpis, "workers_female": None})[0].note == hidden
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [("fr", "fr"), ("es-CO", "es"), ("FR_fr", "fr"), ("en-US", "en"), ("de", None), ("", None), (None, None)],
 )

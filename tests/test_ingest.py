@@ -221,6 +221,33 @@ def test_title_rows_above_the_header_are_skipped_with_a_warning() -> None:
     assert (issue.row, issue.column) == (5, "sector")  # header in row 3, COL-0002 in row 5
 
 
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("en", "1 row above the header (row 3) was ignored.", "2 rows above the header (row 4) were ignored."),
+        (
+            "fr",
+            "1 ligne au-dessus de l'en-tête (ligne 3) a été ignorée.",
+            "2 lignes au-dessus de l'en-tête (ligne 4) ont été ignorées.",
+        ),
+        (
+            "es",
+            "Se ignoró 1 fila por encima del encabezado (fila 3).",
+            "Se ignoraron 2 filas por encima del encabezado (fila 4).",
+        ),
+    ],
+)
+def test_one_title_row_above_the_header_is_counted_in_the_singular(lang: str, one: str, two: str) -> None:
+    from score.i18n import using_language
+
+    body = base_text("enterprises.csv")
+    with using_language(lang):
+        single = submit(enterprises__csv="SCORE Colombia - empresas 2013,,,\n\n" + body)
+        double = submit(enterprises__csv="SCORE Colombia,,,\nempresas 2013,,,\n\n" + body)
+    assert [i.problem for i in single.warnings] == [one]
+    assert [i.problem for i in double.warnings] == [two]
+
+
 def test_header_case_and_spaces_are_accepted_with_a_warning() -> None:
     lines = base_text("enterprises.csv").splitlines()
     lines[0] = lines[0].replace("enterprise_id", "Enterprise ID").replace("workers_male", " Workers-Male ")

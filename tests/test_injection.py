@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from score import auth, db, filters
 from score.access import Scope
 from score.filters import Filters
-from tests.apptest import app
+from tests.apptest import app, sidebar_sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -250,11 +250,7 @@ def test_sign_in_form_with_hostile_input(
             monkeypatch.setattr(sessions, "store_path", lambda n=n: tmp_path / f"auth-{n}.sqlite3")
         value = username if password == right else password
         # Not cut to the boxes' max_chars: a hostile client is not bound by the browser's limits.
-        at.sidebar.text_input(key="score_signin_user").input(username)
-        at.sidebar.text_input(key="score_signin_password").input(password)
-        next(b for b in at.sidebar.button if b.label == "Sign in").click()
-        at._finished_page_script_hash = ""  # see tests/test_auth.py rerun(): keeps the sidebar in at.*
-        at.run()
+        sidebar_sign_in(at, username, password)
         assert not at.exception, (value[:40], at.exception)
         assert at.session_state[ui.SCOPE_KEY] == Scope.public(), value[:40]
     assert (tmp_path / "users.json").read_bytes() == users_before
@@ -358,3 +354,9 @@ def test_text_in_a_kpi_tile_is_text_never_markup(typed: str) -> None:
         ShownTile(typed or "x", "1,234", "62% of target 2,000", 62.0),
         ShownTile("Plain", "–", typed, None),
     ]
+
+
+def test_a_rejected_year_from_a_link_is_echoed_as_typed_not_as_a_python_list() -> None:
+    # What Streamlit hands over for ?year_from=abc&year_to=2O12: a list per key (every value of a repeated key).
+    result = filters.from_query_params({"year_from": ["abc"], "year_to": ["2O12"]})
+    assert result.notices == ("year_from=abc", "year_to=2O12")

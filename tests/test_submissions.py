@@ -305,3 +305,13 @@ def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(d
     assert PENDING_NAME.encode() not in b"".join(current.values())
     assert upload.headline(HQ, "COL") == published["COL"]
     assert RawData(data / "countries").kpis(countries={"COL"})["workers_reached"] == published["COL"]["workers_reached"]
+
+
+def test_a_submitted_file_name_holding_markdown_reads_as_typed_on_hqs_review_page(data: Path) -> None:
+    # A contract file name is matched loosely, so a country user can name a file with a link in it.
+    files = dataset_a()
+    files["enterprises [Approve now](mailto:x@example.org).csv"] = files.pop("enterprises.csv")
+    submissions.submit("COL", files, BOGOTA)
+    at = reach("views/review.py", HQ)
+    caption = next(str(c.value) for c in at.caption if "Approve now" in str(c.value))
+    assert "](" not in caption and "\\[Approve now\\]" in caption, caption

@@ -355,3 +355,16 @@ def test_the_correction_grid_names_every_coded_value_and_no_heading_is_a_list_of
                     assert " or " not in heading and " ou " not in heading and " o " not in heading, heading
     finally:
         set_language("en")
+
+
+def test_a_file_name_holding_markdown_is_shown_as_typed(data: Path) -> None:
+    at = _session(HQ, UPLOAD)
+    at.selectbox(key="upload_country").select("COL").run()
+    name = "[pay here](mailto:x@example.org) **now**.csv"
+    uploader = next(u for u in at.file_uploader if str(u.key).startswith("upload_files_"))
+    uploader.set_value([(name, b"a,b\n", "text/csv"), (name, b"c,d\n", "text/csv")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at, "error")  # the Markdown the page sends: every mark escaped, so it reads as typed
+    assert "](" not in shown and re.search(r"(?<!\\)\*\*", shown) is None, shown
+    assert "pay here" in shown, shown

@@ -64,7 +64,12 @@ def _source_from_grid(
         issues.add(
             WARNING,
             name,
-            _("{count} rows above the header (row {row}) were ignored.", count=skipped_above, row=header_row),
+            ngettext(
+                "{n} row above the header (row {row}) was ignored.",
+                "{n} rows above the header (row {row}) were ignored.",
+                skipped_above,
+                row=header_row,
+            ),
             _("Keep the column names in row 1 and the data right below."),
             sheet=sheet,
             row=header_row,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import _, fmt_bound, fmt_number
+from score.i18n import _, fmt_bound, fmt_number, ngettext
 from score.ingest.columns import _empty_file, _source_from_grid
 from score.ingest.names import (
     _OLE_MAGIC,
@@ -192,10 +192,12 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         issues.add(
             ERROR,
             name,
-            _(
-                "The file mixes two text encodings: {count} rows are UTF-8, but this row is not "
+            ngettext(
+                "The file mixes two text encodings: {n} row is UTF-8, but this row is not "
                 "(accents would come out garbled).",
-                count=utf8_rows,
+                "The file mixes two text encodings: {n} rows are UTF-8, but this row is not "
+                "(accents would come out garbled).",
+                utf8_rows,
             ),
             _save_as_utf8_fix() + " " + _("If the rows were pasted together from two files, fix the accents first."),
             row=_row_of_offset(data, first_bad),

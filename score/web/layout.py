@@ -71,6 +71,11 @@ RESPONSIVE_CSS = """
 [data-testid="stMetricValue"] { font-size: clamp(1.6rem, 2.4vw + 0.6rem, 2.25rem) !important; }
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div, [data-testid="stMetricDelta"] div {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* a button's label wraps onto a second line rather than ending in "…": a French or Spanish label in a half-width
+   column at 800 px ("Télécharger votre fichier avec les problèmes signalés …") was cut */
+[data-testid="stMain"] button [data-testid="stMarkdownContainer"],
+[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 1100px) {
   .score-tiles { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10.5rem), 1fr)); row-gap: 0.75rem; }
   [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }

@@ -291,7 +291,7 @@ def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
     value = {code.casefold(): code for code in known}.get(str(raw).strip().casefold())
     if value is None:
         del st.query_params[key]
-        shown = "".join(ch if ch.isalnum() or ch in " -_" else "?" for ch in str(raw)[:40])
+        shown = filters.echo(raw)
         st.info(_("The link parameter {key}={value} is not a known code and was ignored.", key=key, value=shown))
     return value
 

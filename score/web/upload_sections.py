@@ -16,8 +16,8 @@ import streamlit as st
 
 from score import exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_int, set_language
-from score.values import format_value
+from score.i18n import _, current_language, fmt_bound, fmt_int, set_language
+from score.values import format_value, markdown_text
 from score.web import signin, ui
 
 CHECK_KEY = "upload_check"
@@ -409,7 +409,7 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
         _(
             "Up to {limit} MB per file. Old Excel (.xls), OpenDocument (.ods), PDF and zip files cannot be read: "
             "save them as .xlsx or as CSV UTF-8. Nothing changes until you publish or submit them.",
-            limit=f"{limit:g}",
+            limit=fmt_bound(limit),
         )
     )
     if not uploaded:
@@ -421,7 +421,8 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
         st.session_state.pop(CHECK_KEY, None)
         st.rerun()
     if twice:
-        st.error(_("More than one file is called {names}: upload each file once.", names=", ".join(twice)))
+        names = markdown_text(", ".join(twice))  # a file's name is the uploader's text, never a link
+        st.error(_("More than one file is called {names}: upload each file once.", names=names))
         return
     digest = upload.digest(country, files)
     check = st.session_state.get(CHECK_KEY)

@@ -10,6 +10,8 @@ from playwright.sync_api import Browser
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
+from tests.e2e.datasets import col_broken
+from tests.e2e.roles import COLOMBIA, signed_in_as
 
 CUT = """() => [...document.querySelectorAll('[data-testid=score-tile-value]')]
   .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
@@ -96,5 +98,34 @@ def test_chart_titles_are_whole_at_800_px_in_spanish(
         page.wait_for_timeout(1000)  # charts re-lay out to their column's width
         assert page.locator(ui.PLOTLY).count() >= 4
         assert page.evaluate(TITLES_CUT) == []
+    finally:
+        context.close()
+
+
+# A button's label that does not fit its column: Streamlit ends it with "…" (white-space: nowrap, text-overflow)
+BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid=stMain] button [data-testid=stMarkdownContainer]')]
+  .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+def test_the_upload_reports_buttons_show_their_whole_label_in_french_at_800_px(
+    browser: Browser, app_server: AppServer, network_guard, tmp_path
+) -> None:
+    # Country staff on a small laptop: the report's two downloads share a row, and the French "Télécharger votre
+    # fichier avec les problèmes signalés (Excel)" ended in "…".
+    context, page = open_page(browser, network_guard, f"{app_server.url}/?lang=fr", 800, 1000)
+    try:
+        ui.goto(page, f"{app_server.url}/")  # English: the sign-in and upload helpers read English labels
+        page.wait_for_timeout(800)  # the sidebar folds after the first paint
+        assert signed_in_as(page, COLOMBIA), "no sign-in in this checkout"
+        upload = next(link for link in ui.nav_links(page) if link.slug == "upload")
+        ui.open_nav(page, upload)
+        ui.upload_and_check(page, col_broken(tmp_path / "broken")[0])
+        ui.open_sidebar(page)
+        ui.choose(page, "Language", "Français")
+        marked = page.locator(ui.MAIN).get_by_role(
+            "button", name="Télécharger votre fichier avec les problèmes signalés"
+        )
+        marked.wait_for(timeout=ui.TIMEOUT)
+        assert page.evaluate(BUTTONS_CUT) == []
     finally:
         context.close()
