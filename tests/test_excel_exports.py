@@ -7,11 +7,15 @@ say, counted without the package: rows per table, the sum of every number column
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pytest
 
 from score.ingest import validate_submission
 from tests.excel_exports import expected, line_break_files, variant_files, variants
+from tests.hostile_uploads import base_files
 
 
 def _facts(table: pd.DataFrame, wanted: dict[str, object]) -> dict[str, object]:
@@ -44,3 +48,17 @@ def test_a_line_break_typed_inside_a_cell_stays_in_that_cell() -> None:
     comments = report.tables["logframe"]["comment"].dropna()
     assert len(comments) and comments.str.endswith("\nsecond line").all()
     assert len(report.tables["enterprises"]) == expected("COL")["enterprises"]["rows"]
+
+
+def test_a_semicolon_file_with_decimal_points_as_excel_writes_it_in_swiss_settings_keeps_its_coordinates() -> None:
+    # Excel in Swiss (de-CH) or Mexican settings separates with ";" but writes a decimal point and groups
+    # thousands with "'" or ",": coordinates with three decimals ("6.244") must not become thousands (6244).
+    files = base_files()
+    rows = list(csv.reader(io.StringIO(files["enterprises.csv"].decode("utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    report = validate_submission("COL", {**files, "enterprises.csv": out.getvalue().encode("utf-8")})
+    assert report.ok, report.summary()
+    column = rows[0].index("latitude")
+    read = [None if pd.isna(v) else v for v in report.tables["enterprises"]["latitude"]]
+    assert read == [float(r[column]) if r[column] else None for r in rows[1:]]

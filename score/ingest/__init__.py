@@ -16,7 +16,8 @@ Choices worth knowing (see the tests in tests/test_ingest.py and the corpus in t
   decimal columns, else from the separator (";" goes with a decimal comma). "1.234" (one group of
   three digits) is thousands when the file's decimal mark is the other one; when the mark is unknown
   it is taken only if the column admits just one reading (a latitude cannot be 6244, a headcount
-  cannot be 1.234), otherwise it is reported as ambiguous. Counts must be whole numbers.
+  cannot be 1.234), otherwise it is reported as ambiguous; a known mark gives way the same way (a ";"
+  file from Excel in Swiss settings writes "6.244"). Counts must be whole numbers.
 - Headers: case, spaces and punctuation are forgiven ("Enterprise ID" is read as enterprise_id, with
   a warning); a real near-miss ("worker_female") is an error that suggests the right name.
 - Dates: YYYY-MM-DD, DD/MM/YYYY, Excel date cells and Excel serial numbers. A column that holds

@@ -272,12 +272,16 @@ def _parse_number_text(
     if grouped and grouped.group(3) != grouped.group(2):
         digits, group_mark, decimal_mark, fraction = grouped.groups()
         if decimal_mark is None and digits.count(group_mark) == 1:  # "1.234": 1234 or 1.234?
-            if decimal == group_mark:
-                return float(sign + digits.replace(group_mark, ".")), _OK
+            as_decimal = float(sign + digits.replace(group_mark, "."))
+            as_thousands = float(sign + digits.replace(group_mark, ""))
             if decimal is not None:
-                return float(sign + digits.replace(group_mark, "")), _OK
-            readings = [float(sign + digits.replace(group_mark, ".")), float(sign + digits.replace(group_mark, ""))]
-            valid = [r for r in readings if accept is not None and accept(r)]
+                # The file's mark decides, unless the column admits only the other reading: a ";" file from Excel
+                # in Swiss or Mexican settings writes a point decimal ("6.244", a latitude that cannot be 6244).
+                taken, other = (as_decimal, as_thousands) if decimal == group_mark else (as_thousands, as_decimal)
+                if accept is not None and not accept(taken) and accept(other):
+                    return other, _OK
+                return taken, _OK
+            valid = [r for r in (as_decimal, as_thousands) if accept is not None and accept(r)]
             return (valid[0], _OK) if len(valid) == 1 else (None, _AMBIGUOUS)
         return float(f"{sign}{digits.replace(group_mark, '')}.{fraction or 0}"), _OK
     plain = _DECIMAL.fullmatch(s)
