@@ -123,8 +123,7 @@ def figures(at) -> dict:
         "charts": [plotly(c) for c in at.get("plotly_chart")],
         "maps": [deck(d) for d in at.get("deck_gl_json_chart")],
         "notices": [[kind, e.value] for kind in ("info", "warning", "error", "success") for e in getattr(at, kind)],
-        # the page's captions: the sidebar's only caption is the sign-in box's words, drawn once the box is opened
-        "captions": [c.value for c in at.main.caption],
+        "captions": [c.value for c in at.caption],
         "markdown": [m.value for m in at.markdown],
         # the page's own style and script blocks are not figures; the charts' data tables are compared as text
         "html": [body for h in at.get("html") if (body := _content_html(h.proto.body))],

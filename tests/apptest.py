@@ -49,23 +49,6 @@ def app(
     return at
 
 
-def sidebar_sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    """Sign in with the sidebar's form as a reader does: open its box (the form is drawn only in an opened box),
-    fill it, submit. Each run starts from app.py: AppTest drops what app.py draws before the page (the sidebar)
-    from its tree when a rerun targets the page the last run finished on; a browser always shows it."""
-    from score.web import signin
-
-    if not any(box.key == f"{signin.SIDEBAR_FORM}_user" for box in at.sidebar.text_input):
-        at.session_state[signin.SIDEBAR_OPEN] = True  # what a click on the box's "Sign in" sets
-        at._finished_page_script_hash = ""
-        at.run()
-    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_user").input(username)
-    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_password").input(password)
-    next(b for b in at.sidebar.button if b.label == "Sign in").click()
-    at._finished_page_script_hash = ""
-    return at.run()
-
-
 def no_exception(at: AppTest, *context: object) -> AppTest:
     assert not at.exception, (*context, [str(e.value)[:300] for e in at.exception])
     return at

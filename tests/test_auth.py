@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from score import audit, auth, throttling
 from score.access import Scope
 from score.settings import Settings
-from tests.apptest import app, sidebar_sign_in
+from tests.apptest import app
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -597,13 +597,20 @@ def rerun(at):
     return at.run()
 
 
+def _sign_in(at, username: str, password: str):
+    at.sidebar.text_input(key="score_signin_user").input(username)
+    at.sidebar.text_input(key="score_signin_password").input(password)
+    next(b for b in at.sidebar.button if b.label == "Sign in").click()
+    return rerun(at)
+
+
 def test_app_sign_in_and_out(app_users: Path) -> None:
     from score.web import signin, ui
 
     at = _app(app_users).run()
     assert not at.exception
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
-    at = sidebar_sign_in(at, "maria", PASSWORD)
+    at = _sign_in(at, "maria", PASSWORD)
     assert not at.exception
     scope = at.session_state[ui.SCOPE_KEY]
     assert scope.role == "country" and scope.detail_countries == {"COL"}
@@ -624,14 +631,14 @@ def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
     from score.web import ui
 
     at = _app(app_users).run()
-    at = sidebar_sign_in(at, "maria", "Wrong-Password-123")
+    at = _sign_in(at, "maria", "Wrong-Password-123")
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert any("not recognised" in e.value for e in at.error)
     # The name stays for the next try; the password does not.
     assert at.sidebar.text_input(key="score_signin_user").value == "maria"
     assert at.sidebar.text_input(key="score_signin_password").value == ""
     # A password typed into the user name box must not end up in the log either.
-    at = sidebar_sign_in(at, PASSWORD, "whatever-else")
+    at = _sign_in(at, PASSWORD, "whatever-else")
     log = (app_users / "audit.log").read_text()
     assert "Wrong-Password-123" not in log and PASSWORD not in log and "whatever-else" not in log
     failed = audit.read_events(event="sign_in_failed")
@@ -642,8 +649,8 @@ def test_app_wrong_password_is_not_logged(app_users: Path) -> None:
 def test_app_throttles_repeated_failures(app_users: Path) -> None:
     at = _app(app_users).run()
     for _ in range(throttling.FREE_ATTEMPTS):
-        at = sidebar_sign_in(at, "maria", "nope-nope-nope")
-    at = sidebar_sign_in(at, "maria", PASSWORD)  # right password, but too soon
+        at = _sign_in(at, "maria", "nope-nope-nope")
+    at = _sign_in(at, "maria", PASSWORD)  # right password, but too soon
     assert any("Too many failed attempts" in e.value for e in at.error)
     from score.web import ui
 
@@ -656,7 +663,7 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
     from score.web import signin, ui
 
     at = _app(app_users).run()
-    at = sidebar_sign_in(at, "boss", PASSWORD)
+    at = _sign_in(at, "boss", PASSWORD)
     assert at.session_state[ui.SCOPE_KEY].is_hq
     session = at.session_state[signin.SESSION_KEY]
     at.session_state[signin.SESSION_KEY] = replace(session, last_seen=session.last_seen - 9 * 3600)
@@ -666,7 +673,7 @@ def test_app_expired_or_removed_session_falls_back_to_public(app_users: Path) ->
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert any("expired" in w.value for w in at.sidebar.warning)
     assert audit.read_events(limit=1)[0]["event"] == "session_expired"
-    at = sidebar_sign_in(at, "maria", PASSWORD)
+    at = _sign_in(at, "maria", PASSWORD)
     assert at.session_state[ui.SCOPE_KEY].role == "country"
     auth.remove_user("maria")
     rerun(at)
@@ -680,10 +687,10 @@ def test_app_refused_demo_sign_in_is_logged_under_its_name_with_the_command_for_
         auth.add_user(name, password, role, countries, demo=True)
     monkeypatch.setattr(auth, "demo_accounts_allowed", lambda: False)  # real data was published
     at = _app(app_users).run()
-    at = sidebar_sign_in(at, "geneva", "geneva-demo-2013")
+    at = _sign_in(at, "geneva", "geneva-demo-2013")
     [message] = [e.value for e in at.error]
     assert "demo account has ended" in message and "--role hq" in message and "--countries" not in message
-    at = sidebar_sign_in(at, "colombia", "colombia-demo-2013")
+    at = _sign_in(at, "colombia", "colombia-demo-2013")
     [message] = [e.value for e in at.error]
     assert "--role country --countries COL" in message and "--role hq" not in message
     refused = audit.read_events(event="sign_in_failed")
@@ -706,7 +713,7 @@ def test_audit_page_is_hq_only(app_users: Path) -> None:
     # The navigation lists it for HQ only.
     at = _app(app_users).run()
     assert not any("audit" in str(p) for p in _nav_pages(at))
-    at = sidebar_sign_in(at, "boss", PASSWORD)
+    at = _sign_in(at, "boss", PASSWORD)
     assert any("audit" in str(p) for p in _nav_pages(at))
 
 

@@ -43,7 +43,6 @@ _NOTICE_KEY = "score_signin_notice"  # the last attempt's refusal (and which for
 HANDOFF_KEY = "score_signin_handoff"  # a sign-in's one-time token, for `hand_off`
 SIGNOUT_KEY = "score_signin_signout"  # a sign-out to finish in the browser (clear the cookie)
 SIDEBAR_FORM = "score_signin"  # widget keys score_signin_user, score_signin_password
-SIDEBAR_OPEN = "score_signin_open"  # the sidebar's sign-in box opened (its form is drawn only then)
 PAGE_FORM = "score_signin_page"  # the prompt on a page that needs sign-in
 # Pages that need sign-in, by URL path (views/upload.py, views/data_quality.py, views/review.py, views/audit.py).
 RESTRICTED_PAGES = {
@@ -208,13 +207,10 @@ def _local(box: DeltaGenerator) -> None:
         return
     # A refusal is written above the box (in view even at 720 px) and keeps the box open for the next try.
     notice = box.container()
-    # The form is drawn only once the box is opened (opening reruns the script): a public visitor's browser
-    # draws four elements fewer on every page and every filter change.
-    sign_in = box.expander(_("Sign in"), icon=":material/key:", key=SIDEBAR_OPEN, on_change="rerun")
-    if sign_in.open:
-        with sign_in:
-            _form(SIDEBAR_FORM)
-            st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
+    failed = st.session_state.get(_NOTICE_KEY, ("",))[0] == SIDEBAR_FORM
+    with box.expander(_("Sign in"), icon=":material/key:", expanded=failed):
+        _form(SIDEBAR_FORM)
+        st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
     _show_notice(notice, SIDEBAR_FORM)
 
 
@@ -243,8 +239,6 @@ def _submit(prefix: str) -> None:
         st.session_state.pop(_NOTICE_KEY, None)
     else:
         st.session_state[_NOTICE_KEY] = (prefix, *refusal)
-        if prefix == SIDEBAR_FORM:
-            st.session_state[SIDEBAR_OPEN] = True  # the box stays open for the next try
 
 
 def _show_notice(container: DeltaGenerator, prefix: str) -> None:

@@ -162,8 +162,6 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
     # Signing in again with a demo account says why it is refused, not "password not recognised".
     sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
     form = sidebar.locator("[data-testid='stForm']")
-    form.wait_for(timeout=ui.TIMEOUT)  # the form is drawn once the box is opened (a rerun)
-    ui.settle(page)
     form.get_by_role("textbox", name="User name").fill("colombia")
     form.get_by_role("textbox", name="Password").fill("colombia-demo-2013")
     form.get_by_role("textbox", name="Password").press("Tab")
