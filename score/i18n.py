@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import gettext
 import math
 from collections.abc import Iterator
@@ -125,16 +126,20 @@ def _number_format(locale: str, pattern: str) -> tuple[babel_numbers.NumberPatte
 
 
 def _formatted(number: float, pattern: str) -> str:
-    """`number` with a Babel pattern in the current locale (as babel.numbers.format_decimal/_percent do)."""
+    """`number` with a Babel pattern in the current locale (as babel.numbers.format_decimal/_percent do). A half
+    rounds away from zero (308.5 -> 309, 12.25 -> 12.3), as Plotly's bar labels, Excel's number formats and people
+    do: Babel's default (half to even) wrote 308 in a chart's table and text beside the bar labelled 309."""
     parsed, locale = _number_format(_locale(), pattern)
-    return parsed.apply(number, locale)
+    with decimal.localcontext(rounding=decimal.ROUND_HALF_UP):
+        return parsed.apply(number, locale)
 
 
 def fmt_int(value: Any) -> str:
     """Whole number with the locale's thousands separator; a dash for missing or suppressed."""
     if _missing(value):
         return "–"
-    return _formatted(round(float(value)), "#,##0")
+    number = float(value)
+    return _formatted(0.0 if abs(number) < 0.5 else number, "#,##0")  # never "-0"
 
 
 def fmt_number(value: Any, decimals: int = 1) -> str:

@@ -5,7 +5,7 @@ tests/test_pages_signed_in.py::test_formatters_here_are_literal."""
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 HIDDEN = "–"  # what a page shows for a missing or suppressed figure
 
@@ -14,18 +14,23 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _half_up(value: object, decimals: int) -> Decimal:
+    """A half rounds away from zero (2.5 -> 3), as a chart's bar labels and Excel's number formats show it."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def en_int(value: object) -> str:
-    """A whole number as an English page shows it (54,321), or the dash for nothing; half to even."""
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):,.0f}"
+    """A whole number as an English page shows it (54,321), or the dash for nothing; a half rounds up."""
+    return HIDDEN if _missing(value) else f"{_half_up(value, 0):,.0f}"
 
 
 def en_number(value: object, decimals: int = 1) -> str:
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):,.{decimals}f}"
+    return HIDDEN if _missing(value) else f"{_half_up(value, decimals):,.{decimals}f}"
 
 
 def en_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
-    """A percentage (16.2 for 16.2 %) as an English page shows it: 16%, +3.5%, -16.2%."""
-    return HIDDEN if _missing(value) else f"{Decimal(str(value)):{'+' if signed else ''},.{decimals}f}%"
+    """A percentage (16.2 for 16.2 %) as an English page shows it: 16%, +3.5%, -16.3%."""
+    return HIDDEN if _missing(value) else f"{_half_up(value, decimals):{'+' if signed else ''},.{decimals}f}%"
 
 
 def fr_int(value: int) -> str:
@@ -34,4 +39,4 @@ def fr_int(value: int) -> str:
 
 
 def fr_number(value: float, decimals: int = 1) -> str:
-    return f"{Decimal(str(value)):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return f"{_half_up(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")

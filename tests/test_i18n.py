@@ -135,6 +135,20 @@ def test_numbers_are_written_the_way_of_each_language(lang: str, workers: str, s
 
 
 @pytest.mark.parametrize(
+    ("lang", "median", "share", "nothing"),
+    [("en", "309", "12.3%", "0"), ("fr", "309", "12,3\u00a0%", "0"), ("es", "309", "12,3\u00a0%", "0")],
+)
+def test_a_half_rounds_up_as_on_the_charts_bars(lang: str, median: str, share: str, nothing: str) -> None:
+    # A module's median days to the classroom can be 308.5: the bar's label (Plotly) said 309, its table and text
+    # alternative said 308 (half to even). Excel's "#,##0" in the page workbook shows 309 too.
+    set_language(lang)
+    try:
+        assert (fmt_int(308.5), fmt_pct(12.25, decimals=1), fmt_int(-0.4)) == (median, share, nothing)
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
     ("lang", "one", "hidden"),
     [
         ("en", ["1 woman", "1 woman"], "– women"),
