@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from score import config, contract, journal
@@ -68,7 +69,10 @@ def canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             text = values.astype("string").str.strip()
         out[col.name] = text.fillna("").astype(str).to_numpy()
     shown = pd.DataFrame(out)
-    shown.index = pd.Index(shown[list(spec.key)].agg(KEY_SEPARATOR.join, axis=1), name="key")
+    # Joined column by column: a row-wise join runs Python per row (95 s for 100,000 training rows).
+    parts = [shown[column] for column in spec.key]
+    key = parts[0].str.cat(parts[1:], sep=KEY_SEPARATOR) if len(parts) > 1 else parts[0]
+    shown.index = pd.Index(key, name="key")
     return shown
 
 
@@ -79,12 +83,16 @@ def diff_table(table: str, before: pd.DataFrame, after: pd.DataFrame) -> TableDi
     common = new.index[new.index.isin(old.index)]
     compared = [c for c in contract.TABLES[table].column_names if c not in contract.TABLES[table].key]
     left, right = old.loc[common, compared], new.loc[common, compared]
-    differs = left.ne(right)
+    # The changed cells found in one array operation, in row then column order (a lookup per cell took 43 s for
+    # 50,000 changed rows).
+    rows, columns = np.nonzero(left.ne(right).to_numpy())
+    old_values, new_values = left.to_numpy()[rows, columns], right.to_numpy()[rows, columns]
+    keys, names = left.index.to_numpy()[rows], np.asarray(compared, dtype=object)[columns]
     changed = [
-        CellChange(table, key, column, left.at[key, column], right.at[key, column])
-        for key in differs.index[differs.any(axis=1)]
-        for column in compared
-        if differs.at[key, column]
+        CellChange(table, key, column, old, new)
+        for key, column, old, new in zip(
+            keys.tolist(), names.tolist(), old_values.tolist(), new_values.tolist(), strict=True
+        )
     ]
     return TableDiff(
         table,

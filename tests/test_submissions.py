@@ -315,3 +315,34 @@ def test_a_submitted_file_name_holding_markdown_reads_as_typed_on_hqs_review_pag
     at = reach("views/review.py", HQ)
     caption = next(str(c.value) for c in at.caption if "Approve now" in str(c.value))
     assert "](" not in caption and "\\[Approve now\\]" in caption, caption
+
+
+def test_what_a_submission_changes_is_found_column_by_column_whatever_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A row-wise key join and a lookup per cell took minutes for 100,000 training rows (measured: canonical 95 s,
+    # now 0.8 s; the diff of 50,000 changed rows 43 s + 190 s, now 5 s): HQ's Review page waited on it.
+    def row_by_row(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a Python step per row")
+
+    files = dataset_a()
+    _header, rows = _rows(files["training.csv"])
+    before = pd.DataFrame(rows)
+    after = before.copy()
+    after.loc[0, "workers_male"] = "99"
+    after.loc[1, "consultation_visits"] = "7"
+    after.loc[1, "workers_female"] = "0"
+    after = after.drop(index=2)
+    monkeypatch.setattr(pd.DataFrame, "agg", row_by_row)
+    monkeypatch.setattr(pd.DataFrame, "apply", row_by_row)
+    diff = changes.diff_table("training", before, after)
+    key = " · ".join
+    assert diff.removed == [key((rows[2]["enterprise_id"], rows[2]["module"]))]
+    assert [(c.key, c.column, c.old, c.new) for c in diff.changed] == [
+        (key((rows[0]["enterprise_id"], rows[0]["module"])), "workers_male", rows[0]["workers_male"], "99"),
+        (key((rows[1]["enterprise_id"], rows[1]["module"])), "workers_female", rows[1]["workers_female"], "0"),
+        (
+            key((rows[1]["enterprise_id"], rows[1]["module"])),
+            "consultation_visits",
+            rows[1]["consultation_visits"],
+            "7",
+        ),
+    ]
