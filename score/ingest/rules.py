@@ -35,7 +35,9 @@ def _check_keys(src: _Source, typed: pd.DataFrame, issues: IssueCollector) -> No
     if repeated.empty:
         return
     label_ = ", ".join(key)
-    shown = repeated.astype(str).agg(", ".join, axis=1)
+    # Joined column by column: a row-wise join ran in Python per row (68 s for 100,000 copies of one id).
+    parts = [repeated[column].astype(str) for column in key]
+    shown = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
 
     def problem(value: str, n: int) -> str:
         return ngettext(
