@@ -94,6 +94,7 @@ STREAMLIT_WORDS_JS = """
 <script>
 (() => {
   const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
+  const labels = %s;  // [what an aria-label says (pattern), the reader's words ($1: what the pattern caught)]
   const doc = window.parent.document;
   const translate = () => {
     for (const [where, pattern, replacement] of words) {
@@ -106,11 +107,20 @@ STREAMLIT_WORDS_JS = """
         }
       });
     }
+    if (!labels.length) return;
+    doc.querySelectorAll("[aria-label]").forEach((element) => {
+      const said = element.getAttribute("aria-label");
+      for (const [pattern, replacement] of labels) {
+        const found = new RegExp(pattern);
+        if (found.test(said)) { element.setAttribute("aria-label", said.replace(found, replacement)); break; }
+      }
+    });
   };
   translate();
   if (!window.parent.scoreWordsObserver) {
     window.parent.scoreWordsObserver = new MutationObserver(() => window.parent.scoreTranslate());
-    window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true });
+    window.parent.scoreWordsObserver.observe(doc.body, {
+      childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["aria-label"] });
   }
   window.parent.scoreTranslate = translate;  // the observer calls this rerun's words (the language may change)
 })();
@@ -124,7 +134,7 @@ def streamlit_words_script() -> str:
     the page's other scripts (layout.responsive_layout: one element). The multiselects' "Select all" is switched
     off where it is drawn (select_all=False: an empty filter already means all)."""
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
-        return STREAMLIT_WORDS_JS % "[]"
+        return STREAMLIT_WORDS_JS % ("[]", "[]")
     limit = st.get_option("server.maxUploadSize")
     uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
     words = [
@@ -134,6 +144,15 @@ def streamlit_words_script() -> str:
         (uploader, "^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
         (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
     ]
-    # The words are ours (the catalogues), written as a JSON string list; "</" cannot close the script.
-    payload = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
-    return STREAMLIT_WORDS_JS % payload
+    # What a screen reader (or the Tab key) announces: Streamlit's names for its heading links, its menu, a
+    # widget's "?" and a range slider's two thumbs, English on a French page.
+    labels = [
+        ("^Link to heading$", _("Link to this heading")),
+        ("^Main menu$", _("Main menu")),
+        ("^Help for (.+)$", _("Help for {label}", label="$1")),
+        ("^(.+) — start$", _("{label} — start", label="$1")),
+        ("^(.+) — end$", _("{label} — end", label="$1")),
+    ]
+    # The words are ours (the catalogues), written as JSON string lists; "</" cannot close the script.
+    payloads = (json.dumps(w, ensure_ascii=False).replace("</", "<\\/") for w in (words, labels))
+    return STREAMLIT_WORDS_JS % tuple(payloads)

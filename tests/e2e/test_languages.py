@@ -79,6 +79,23 @@ def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
     expect(sidebar.locator("[data-testid='InputInstructions']")).to_be_hidden()
 
 
+# What Streamlit names its own controls for a screen reader, in English whatever the page's language
+STREAMLIT_ENGLISH_NAMES = """() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))
+  .filter(name => /^(Link to heading|Main menu|Help for .+|.+ — (start|end))$/.test(name))"""
+
+
+def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    # Tabbing through the French overview announced "Help for Région du monde", "Année d'adhésion — start",
+    # "Main menu" and "Link to heading" beside the page's own French names ("Aide : Travailleurs touchés").
+    page = open_context().new_page()
+    ui.goto(page, app_server.url + "/?lang=fr")
+    expect(page.get_by_label("Aide : Région du monde")).to_have_count(1)
+    expect(page.get_by_label("Menu principal")).to_have_count(1)
+    assert page.evaluate(STREAMLIT_ENGLISH_NAMES) == []
+
+
 # The reporting dates of the demo logframe as each language writes them (written out, not from score.i18n).
 LOGFRAME_DATE = {"fr": ("Date du rapport", "30 sept. 2013"), "es": ("Fecha del informe", "30 sept 2013")}
 
