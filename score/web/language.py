@@ -94,7 +94,8 @@ STREAMLIT_WORDS_JS = """
 <script>
 (() => {
   const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
-  const labels = %s;  // [what an aria-label says (pattern), the reader's words ($1: what the pattern caught)]
+  // [what an aria-label says (pattern), the reader's words ($1: what the pattern caught)]
+  const labels = %s.map(([pattern, replacement]) => [new RegExp(pattern), replacement]);
   const doc = window.parent.document;
   const translate = () => {
     for (const [where, pattern, replacement] of words) {
@@ -108,19 +109,24 @@ STREAMLIT_WORDS_JS = """
       });
     }
     if (!labels.length) return;
-    doc.querySelectorAll("[aria-label]").forEach((element) => {
-      const said = element.getAttribute("aria-label");
-      for (const [pattern, replacement] of labels) {
-        const found = new RegExp(pattern);
-        if (found.test(said)) { element.setAttribute("aria-label", said.replace(found, replacement)); break; }
+    doc.querySelectorAll("[aria-label], [data-title]").forEach((element) => {
+      for (const name of ["aria-label", "data-title"]) {  // data-title: the tooltip of a chart's modebar button
+        const said = element.getAttribute(name);
+        if (said === null) continue;
+        for (const [found, replacement] of labels) {
+          if (!found.test(said)) continue;
+          const words = said.replace(found, replacement);  // set only a change: setting wakes the observer
+          if (words !== said) element.setAttribute(name, words);
+          break;
+        }
       }
     });
   };
   translate();
   if (!window.parent.scoreWordsObserver) {
     window.parent.scoreWordsObserver = new MutationObserver(() => window.parent.scoreTranslate());
-    window.parent.scoreWordsObserver.observe(doc.body, {
-      childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["aria-label"] });
+    window.parent.scoreWordsObserver.observe(doc.body, { childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ["aria-label", "data-title"] });
   }
   window.parent.scoreTranslate = translate;  // the observer calls this rerun's words (the language may change)
 })();
@@ -145,13 +151,20 @@ def streamlit_words_script() -> str:
         (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
     ]
     # What a screen reader (or the Tab key) announces: Streamlit's names for its heading links, its menu, a
-    # widget's "?" and a range slider's two thumbs, English on a French page.
+    # widget's "?" and a range slider's two thumbs, and Plotly's modebar buttons, English on a French page.
     labels = [
         ("^Link to heading$", _("Link to this heading")),
         ("^Main menu$", _("Main menu")),
         ("^Help for (.+)$", _("Help for {label}", label="$1")),
         ("^(.+) — start$", _("{label} — start", label="$1")),
         ("^(.+) — end$", _("{label} — end", label="$1")),
+        # a chart's modebar (Plotly), named and shown as a tooltip in English
+        ("^Zoom$", _("Zoom")),
+        ("^Pan$", _("Pan")),
+        ("^Zoom in$", _("Zoom in")),
+        ("^Zoom out$", _("Zoom out")),
+        ("^Reset axes$", _("Reset axes")),
+        ("^Fullscreen$", _("Full screen")),
     ]
     # The words are ours (the catalogues), written as JSON string lists; "</" cannot close the script.
     payloads = (json.dumps(w, ensure_ascii=False).replace("</", "<\\/") for w in (words, labels))

@@ -81,7 +81,7 @@ def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
 
 # What Streamlit names its own controls for a screen reader, in English whatever the page's language
 STREAMLIT_ENGLISH_NAMES = """() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))
-  .filter(name => /^(Link to heading|Main menu|Help for .+|.+ — (start|end))$/.test(name))"""
+  .filter(n => /^(Link to heading|Main menu|Help for .+|.+ — (start|end)|Zoom (in|out)|Pan|Reset axes)$/.test(n))"""
 
 
 def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
@@ -93,6 +93,9 @@ def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
     ui.goto(page, app_server.url + "/?lang=fr")
     expect(page.get_by_label("Aide : Région du monde")).to_have_count(1)
     expect(page.get_by_label("Menu principal")).to_have_count(1)
+    page.locator(ui.MAIN).hover()
+    page.mouse.wheel(0, 1500)  # down to the charts: a chart's modebar, named and with its tooltip in French
+    expect(page.locator(".modebar-btn[data-title='Zoom avant'][aria-label='Zoom avant']").first).to_be_attached()
     assert page.evaluate(STREAMLIT_ENGLISH_NAMES) == []
 
 
