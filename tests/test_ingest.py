@@ -7,6 +7,7 @@ variants, the typed frames, row numbering, the cross-row rules, the templates an
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import importlib
 import io
@@ -132,6 +133,32 @@ def test_text_is_stripped_and_codes_are_normalised() -> None:
     assert set(ent_t["phase"]) == {"I", "II"}
     assert set(tr_t["module"]) == {"WC", "QM", "OSH", "CP"}
     assert set(ind_t["period"]) == {"baseline", "follow_up"}
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_invisible_characters_pasted_into_a_cell_do_not_make_another_province_or_city(form: str) -> None:
+    """A zero-width space, a word joiner or a stray byte-order mark (text pasted from a web page) cannot be seen:
+    "Antioquia" with one must still be Antioquia, not a second province in the filters."""
+    pasted = {"Antioquia": "Anti\u200boquia\u2060", "Cali": "\ufeffCali", "SENA": "SE\u200bNA"}
+    if form == "csv":
+        text = base_text("enterprises.csv")
+        for clean, dirty in pasted.items():
+            text = text.replace("," + clean + ",", "," + dirty + ",")
+        report = submit(enterprises__csv=text)
+    else:
+
+        def paste(book) -> None:
+            for row in book["enterprises"].iter_rows(min_row=2):
+                for cell in row:
+                    cell.value = pasted.get(cell.value, cell.value)
+
+        report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=paste)})
+    assert report.ok, report.summary()
+    raw = list(csv.DictReader(io.StringIO(base_text("enterprises.csv"))))
+    typed = report.tables["enterprises"]
+    for column in ("province", "city", "partner"):
+        assert typed[column].fillna("").tolist() == [row[column] for row in raw], column
+    assert not typed.astype("string").apply(lambda c: c.str.contains("[\u200b\u2060\ufeff]").any()).any()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,9 +143,10 @@ def test_hq_reads_a_submissions_report_in_its_own_language_after_the_submitter_r
     finally:
         set_language("en")
     assert problems == {
-        "es": ["El archivo no está en UTF-8; se leyó como cp1252."],
-        "fr": ["Le fichier n'est pas en UTF-8\u202f; il a été lu en cp1252."],  # a narrow no-break space before ;
-        "en": ["The file is not UTF-8; it was read as cp1252."],
+        "es": ["El archivo no está en UTF-8; se leyó como texto de Windows (Europa occidental, cp1252)."],
+        # a narrow no-break space before ;
+        "fr": ["Le fichier n'est pas en UTF-8\u202f; il a été lu comme texte Windows (Europe occidentale, cp1252)."],
+        "en": ["The file is not UTF-8; it was read as Windows text (Western European, cp1252)."],
     }
 
 

@@ -3,6 +3,8 @@ near-miss names, unknown and repeated columns) and the file's decimal mark."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +14,17 @@ from score.ingest.names import _letter, _suggest, norm_name
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
 _HEADER_SEARCH_ROWS = 10
+# A zero-width space, a word joiner or a byte-order mark inside a cell (text pasted from a web page or Word): it cannot
+# be seen, yet "Bogotá" followed by one would be a second province in the filters and a second name in a comparison.
+# Zero-width joiners are kept: Indic scripts need them.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
+
+
+def visible(text: str) -> str:
+    """`text` without the invisible characters above (a file's whole text, or one workbook cell)."""
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:  # a scan at C speed; the regex only when needed
+        return _INVISIBLE.sub("", text)
+    return text
 
 
 def _empty_file(issues: IssueCollector, name: str, sheet: str | None, table: Table, problem: str) -> None:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import _, fmt_bound, fmt_number, ngettext
-from score.ingest.columns import _empty_file, _source_from_grid
+from score.i18n import N_, _, fmt_bound, fmt_number, ngettext
+from score.ingest.columns import _empty_file, _source_from_grid, visible
 from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
@@ -45,6 +45,13 @@ _WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850")
 _ENCODING_SAMPLE = 1_000_000
 # A character that is not ASCII between two small letters (the "á" of "Plásticos").
 _INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
+# How a reader is told which code page a file was read in: what wrote it, then the codec's name for whoever exports
+# it again (a country's staff do not know "cp1252"; HQ's support does).
+_ENCODING_NAMES = {
+    "cp1252": N_("Windows text (Western European, cp1252)"),
+    "mac_roman": N_("Mac text (Western European, Mac Roman)"),
+    "cp850": N_("DOS text (Western European, cp850)"),
+}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -225,7 +232,7 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         issues.add(
             ERROR,
             name,
-            _("The file is not valid UTF-8 and not valid {encoding} either.", encoding=encoding),
+            _("The file is not valid UTF-8 and not valid {encoding} either.", encoding=_encoding_name(encoding)),
             _save_as_utf8_fix(),
             row=_row_of_offset(data, error.start),
         )
@@ -235,11 +242,17 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         issues.add(
             WARNING,
             name,
-            _("The file is not UTF-8; it was read as {encoding}.", encoding=encoding),
+            _("The file is not UTF-8; it was read as {encoding}.", encoding=_encoding_name(encoding)),
             _("Check that names with accents (e.g. Bogotá) look right.") + " " + _save_as_utf8_fix(),
             row=_row_of_offset(data, first_bad),
         )
     return checked
+
+
+def _encoding_name(encoding: str) -> str:
+    """A code page as the reader is told it (_ENCODING_NAMES), else the codec's name."""
+    name = _ENCODING_NAMES.get(encoding)
+    return _(name) if name else encoding
 
 
 def _western_codepage(data: bytes) -> str:
@@ -289,7 +302,7 @@ def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
     if "\x00" in text or controls > max(10, len(sample) // 100):
         issues.add(ERROR, name, _("The file holds binary data, not text."), _formats_fix())
         return None
-    return text
+    return visible(text)
 
 
 def _sniff_separator(line: str) -> str:

@@ -14,7 +14,14 @@ import pandas as pd
 from score import settings
 from score.contract import TABLES, Table
 from score.i18n import _, fmt_int
-from score.ingest.columns import _HEADER_SEARCH_ROWS, _column, _empty_file, _find_header, _source_from_grid
+from score.ingest.columns import (
+    _HEADER_SEARCH_ROWS,
+    _column,
+    _empty_file,
+    _find_header,
+    _source_from_grid,
+    visible,
+)
 from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, norm_name, table_for_name
 from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
 from score.templates import helper_sheet_names
@@ -212,7 +219,7 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return visible(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
