@@ -272,8 +272,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "thousands_separator_dropped",
         "whole numbers are shown without the thousands separator (54321)",
         "score/i18n.py",
-        r'return _formatted\(round\(float\(value\)\), "#,##0"\)',
-        'return _formatted(round(float(value)), "0")',
+        r'return _formatted\(0\.0 if abs\(number\) < 0\.5 else number, "#,##0"\)',
+        'return _formatted(0.0 if abs(number) < 0.5 else number, "0")',
         (
             f"{PAGES_SIGNED_IN}::test_overview_tiles_against_targets",
             f"{PAGES_SIGNED_IN}::test_enterprises_tiles_and_summary_table_for_hq",
