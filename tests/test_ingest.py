@@ -396,6 +396,52 @@ def test_xlsx_with_real_date_cells_numbers_and_loose_sheet_names() -> None:
     assert report.tables["logframe"].loc[3, "female_share"] == pytest.approx(33.3)
 
 
+def test_files_and_sheets_named_in_french_or_spanish_are_read_as_their_table() -> None:
+    tables = {"enterprises": "COL", "training": "", "indicators": "", "logframe": ""}
+    spanish = {"enterprises": "COL_Empresas.CSV", "training": "capacitación 2024.csv", "indicators": "INDICADORES.csv"}
+    french = {"enterprises": "entreprises.csv", "training": "Formation.csv", "indicators": "indicateurs.csv"}
+    for names in (spanish | {"logframe": "Marco lógico.csv"}, french | {"logframe": "cadre_logique.csv"}):
+        files = {names[table]: (BASE / f"{table}.csv").read_bytes() for table in tables}
+        report = validate_submission("COL", files)
+        assert report.ok and not report.issues, report.summary()
+        assert {table: len(frame) for table, frame in report.tables.items()} == {
+            table: len(_csv_rows(f"{table}.csv")) - 1 for table in tables
+        }
+    sheets = {
+        "enterprises": "Empresas",
+        "training": "Formación",
+        "indicators": "Indicadores",
+        "logframe": "Marco lógico",
+    }
+    report = validate_submission("COL", {"COL.xlsx": _workbook(sheets)})
+    assert report.ok and not report.issues, report.summary()
+    assert set(report.tables) == set(tables)
+
+
+def test_a_file_name_that_fits_two_tables_or_none_is_an_error_never_a_guess() -> None:
+    # 'información' is not 'formación'; a name with no table word leaves the expected file missing, named.
+    report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
+    (missing,) = report.errors
+    assert missing.file == "training.csv" and "missing" in missing.problem
+    assert find(report, text="not part of the data contract", severity="warning")[0].file == "información.csv"
+    # Two names for one table (English and Spanish) are two files for it, not a pick.
+    report = submit(**{"empresas__csv": base_text("enterprises.csv")})
+    assert find(report, text="second file for the enterprises table", severity="error")
+    # A name that names two tables is refused, in a file set and as a sheet.
+    report = submit(training__csv=None, **{"formation_entreprises__csv": base_text("training.csv")})
+    ambiguous = find(report, text="fits more than one table", severity="error")
+    assert [i.file for i in ambiguous] == ["formation_entreprises.csv"] and not report.ok
+    assert "training, enterprises" in ambiguous[0].problem
+    book = _workbook({"training": "Capacitación empresas"})
+    report = validate_submission("COL", {"COL.xlsx": book})
+    assert [i.sheet for i in find(report, text="fits more than one table")] == ["Capacitación empresas"]
+    assert not report.ok
+    # The logframe's indicators are the logframe, in any of the three languages.
+    for name in ("logframe_indicators.csv", "indicadores_marco_logico.csv", "Indicateurs du cadre logique.csv"):
+        report = submit(logframe__csv=None, **{name.replace(".", "__"): base_text("logframe.csv")})
+        assert report.ok and not report.issues and len(report.tables["logframe"]), (name, report.summary())
+
+
 def test_xlsx_issues_name_sheet_and_excel_row() -> None:
     def mutate(book: openpyxl.Workbook) -> None:
         book["training"]["D4"] = "uno"  # managers_female of COL-0002

@@ -24,6 +24,7 @@ from score.ingest.names import (
     _formats_fix,
     _save_as_utf8_fix,
     _unsupported,
+    ambiguous_name_issue,
     table_for_name,
 )
 from score.ingest.report import ERROR, WARNING, IssueCollector, _guard, _Source, _Submission
@@ -124,6 +125,10 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
 
     for name in texts:
         table = table_for_name(name)
+        ambiguous = ambiguous_name_issue(name)
+        if ambiguous is not None:
+            issues.add(ERROR, name, *ambiguous)
+            continue
         if table is None:
             issues.add(
                 WARNING,
