@@ -375,6 +375,59 @@ def test_session_cookie_is_handed_over_once_and_resumes_the_session(users_dir: P
     assert session.sid.encode() not in store  # only its hash is stored
 
 
+def _route(handler, cookie: str | None = None, site: str | None = None, **params: str):
+    """Call one of the cookie routes (score/web/session_routes.py) as the browser would: its response."""
+    import asyncio
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from score import sessions
+
+    headers = [(b"host", b"dash.example")]
+    if cookie is not None:
+        headers.append((b"cookie", f"{sessions.COOKIE}={cookie}".encode()))
+    if site is not None:
+        headers.append((b"sec-fetch-site", site.encode()))
+    scope = {"type": "http", "method": "GET", "scheme": "https", "path": "/auth", "headers": headers}
+    scope["query_string"] = urlencode(params).encode()
+    return asyncio.run(handler(Request(scope)))
+
+
+def _clears_cookie(response) -> bool:
+    from score import sessions
+
+    return any(
+        name == b"set-cookie" and value.startswith(f"{sessions.COOKIE}=".encode()) and b"Max-Age=0" in value
+        for name, value in response.raw_headers
+    )
+
+
+def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: Path) -> None:
+    from score import sessions
+    from score.web import session_routes
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    session, handoff = auth.start_session("maria", auth.verify("maria", PASSWORD))
+    cookie = sessions.exchange(handoff)[0]
+    # Another site links (or posts a form that navigates) to the sign-out route: the session lives on.
+    for site in ("cross-site", "same-site", None, "same-origin", "none"):
+        response = _route(session_routes.end_session, cookie, site, next="/upload")
+        assert response.status_code == 303 and response.headers["location"] == "/upload"
+        assert not _clears_cookie(response), site
+        assert auth.resume(cookie)[1] == "ok", site
+    # The app's own sign-out (the button, over the websocket) ends the session; then its redirect clears the cookie.
+    auth.end_session(session)
+    assert not _clears_cookie(_route(session_routes.end_session, cookie, "cross-site"))
+    assert _clears_cookie(_route(session_routes.end_session, cookie, "same-origin"))
+    # Login CSRF: a hand-off token carried by another site's link is not exchanged (nor spent).
+    _other, token = auth.start_session("maria", auth.verify("maria", PASSWORD))
+    forged = _route(session_routes.start_session, None, "cross-site", token=token, next="/")
+    assert not any(name == b"set-cookie" for name, _value in forged.raw_headers)
+    own = _route(session_routes.start_session, None, "same-origin", token=token, next="/")
+    assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 

@@ -15,6 +15,7 @@ import json
 import pkgutil
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -136,10 +137,17 @@ def test_text_is_stripped_and_codes_are_normalised() -> None:
 
 
 @pytest.mark.parametrize("form", ["csv", "xlsx"])
-def test_invisible_characters_pasted_into_a_cell_do_not_make_another_province_or_city(form: str) -> None:
-    """A zero-width space, a word joiner or a stray byte-order mark (text pasted from a web page) cannot be seen:
-    "Antioquia" with one must still be Antioquia, not a second province in the filters."""
-    pasted = {"Antioquia": "Anti\u200boquia\u2060", "Cali": "\ufeffCali", "SENA": "SE\u200bNA"}
+def test_invisible_characters_and_decomposed_accents_do_not_make_another_province_or_city(form: str) -> None:
+    """A zero-width space, a word joiner or a stray byte-order mark (text pasted from a web page) cannot be seen, nor
+    can an accent written as a letter and a combining mark (a Mac, Vietnamese Windows): "Antioquia" with one must
+    still be Antioquia and "Medellín" Medellín, not a second province or city in the filters."""
+    pasted = {
+        "Antioquia": "Anti\u200boquia\u2060",
+        "Cali": "\ufeffCali",
+        "SENA": "SE\u200bNA",
+        "Medellín": unicodedata.normalize("NFD", "Medellín"),
+        "Cámara de Comercio de Bogotá": unicodedata.normalize("NFD", "Cámara de Comercio de Bogotá"),
+    }
     if form == "csv":
         text = base_text("enterprises.csv")
         for clean, dirty in pasted.items():
@@ -158,7 +166,7 @@ def test_invisible_characters_pasted_into_a_cell_do_not_make_another_province_or
     typed = report.tables["enterprises"]
     for column in ("province", "city", "partner"):
         assert typed[column].fillna("").tolist() == [row[column] for row in raw], column
-    assert not typed.astype("string").apply(lambda c: c.str.contains("[\u200b\u2060\ufeff]").any()).any()
+    assert not typed.astype("string").apply(lambda c: c.str.contains("[\u200b\u2060\ufeff\u0300-\u036f]").any()).any()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +394,52 @@ def test_xlsx_with_real_date_cells_numbers_and_loose_sheet_names() -> None:
     assert ent.loc[0, "workers_female"] == 85
     assert report.tables["training"].loc[1, "satisfaction_pct"] == pytest.approx(91.5)
     assert report.tables["logframe"].loc[3, "female_share"] == pytest.approx(33.3)
+
+
+def test_files_and_sheets_named_in_french_or_spanish_are_read_as_their_table() -> None:
+    tables = {"enterprises": "COL", "training": "", "indicators": "", "logframe": ""}
+    spanish = {"enterprises": "COL_Empresas.CSV", "training": "capacitación 2024.csv", "indicators": "INDICADORES.csv"}
+    french = {"enterprises": "entreprises.csv", "training": "Formation.csv", "indicators": "indicateurs.csv"}
+    for names in (spanish | {"logframe": "Marco lógico.csv"}, french | {"logframe": "cadre_logique.csv"}):
+        files = {names[table]: (BASE / f"{table}.csv").read_bytes() for table in tables}
+        report = validate_submission("COL", files)
+        assert report.ok and not report.issues, report.summary()
+        assert {table: len(frame) for table, frame in report.tables.items()} == {
+            table: len(_csv_rows(f"{table}.csv")) - 1 for table in tables
+        }
+    sheets = {
+        "enterprises": "Empresas",
+        "training": "Formación",
+        "indicators": "Indicadores",
+        "logframe": "Marco lógico",
+    }
+    report = validate_submission("COL", {"COL.xlsx": _workbook(sheets)})
+    assert report.ok and not report.issues, report.summary()
+    assert set(report.tables) == set(tables)
+
+
+def test_a_file_name_that_fits_two_tables_or_none_is_an_error_never_a_guess() -> None:
+    # 'información' is not 'formación'; a name with no table word leaves the expected file missing, named.
+    report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
+    (missing,) = report.errors
+    assert missing.file == "training.csv" and "missing" in missing.problem
+    assert find(report, text="not part of the data contract", severity="warning")[0].file == "información.csv"
+    # Two names for one table (English and Spanish) are two files for it, not a pick.
+    report = submit(**{"empresas__csv": base_text("enterprises.csv")})
+    assert find(report, text="second file for the enterprises table", severity="error")
+    # A name that names two tables is refused, in a file set and as a sheet.
+    report = submit(training__csv=None, **{"formation_entreprises__csv": base_text("training.csv")})
+    ambiguous = find(report, text="fits more than one table", severity="error")
+    assert [i.file for i in ambiguous] == ["formation_entreprises.csv"] and not report.ok
+    assert "training, enterprises" in ambiguous[0].problem
+    book = _workbook({"training": "Capacitación empresas"})
+    report = validate_submission("COL", {"COL.xlsx": book})
+    assert [i.sheet for i in find(report, text="fits more than one table")] == ["Capacitación empresas"]
+    assert not report.ok
+    # The logframe's indicators are the logframe, in any of the three languages.
+    for name in ("logframe_indicators.csv", "indicadores_marco_logico.csv", "Indicateurs du cadre logique.csv"):
+        report = submit(logframe__csv=None, **{name.replace(".", "__"): base_text("logframe.csv")})
+        assert report.ok and not report.issues and len(report.tables["logframe"]), (name, report.summary())
 
 
 def test_xlsx_issues_name_sheet_and_excel_row() -> None:

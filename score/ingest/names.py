@@ -41,19 +41,58 @@ def _norm_code(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().casefold())
 
 
-def table_for_name(name: str) -> str | None:
-    """Which contract table a file or sheet name stands for: 'COL_enterprises (2).csv' -> enterprises.
+# The words country staff name their files and sheets with, besides the table's own English name: French and
+# Spanish (compared without accents or case, so 'Formación', 'FORMACION' and 'formacion' are one word). They
+# count at the start of a word only ('COL_empresas.csv', 'Capacitación 2024', 'Cadre logique'), so that
+# 'información' is not training; a table's English name counts anywhere in the name, as it always has.
+TABLE_WORDS: dict[str, tuple[str, ...]] = {
+    "enterprises": ("entreprise", "empresa"),
+    "training": ("formation", "formacion", "capacitacion", "entrenamiento"),
+    "indicators": ("indicateur", "indicador"),
+    "logframe": ("cadrelogique", "marcologico", "logicalframework"),
+}
 
-    The name of the table (or its singular) must appear in the name; when several do (e.g.
-    'logframe_indicators'), the earliest wins.
-    """
-    compact = re.sub(r"[^a-z0-9]+", "", _ascii_fold(Path(name).stem if "." in name else name))
-    found = []
+
+def tables_named(name: str) -> list[str]:
+    """Every contract table a file or sheet name names, earliest in the name first: 'COL_enterprises (2).csv'
+    -> [enterprises], 'empresas_formación.csv' -> [enterprises, training]. A logframe's own indicators
+    ('logframe_indicators', 'indicadores del marco lógico') are the logframe: indicators is dropped beside it."""
+    stem = Path(name).stem if "." in name else name
+    words = re.findall(r"[a-z]+|[0-9]+", _ascii_fold(stem))
+    compact = "".join(words)
+    starts = {0} | {sum(len(w) for w in words[:k]) for k in range(1, len(words))}
+    found: dict[str, int] = {}
     for table in TABLES:
-        position = compact.find(table.removesuffix("s"))
-        if position >= 0:
-            found.append((position, table))
-    return min(found)[1] if found else None
+        english = compact.find(table.removesuffix("s"))
+        hits = [english] if english >= 0 else []
+        hits += [start for start in starts for word in TABLE_WORDS.get(table, ()) if compact.startswith(word, start)]
+        if hits:
+            found[table] = min(hits)
+    if "logframe" in found:
+        found.pop("indicators", None)
+    return sorted(found, key=found.__getitem__)
+
+
+def table_for_name(name: str) -> str | None:
+    """Which contract table a file or sheet name stands for (`tables_named`), or None when it names none, or
+    more than one (an ambiguous name is reported, never guessed)."""
+    tables = tables_named(name)
+    return tables[0] if len(tables) == 1 else None
+
+
+def ambiguous_name_issue(name: str) -> tuple[str, str] | None:
+    """(problem, fix) when a file or sheet name names more than one table, else None."""
+    tables = tables_named(name)
+    if len(tables) < 2:
+        return None
+    return (
+        _(
+            "The name '{name}' fits more than one table ({tables}); it was not read.",
+            name=name,
+            tables=", ".join(tables),
+        ),
+        _("Name it after one table: enterprises, training, indicators or logframe (or its French or Spanish name)."),
+    )
 
 
 def contract_file(name: str) -> bool:

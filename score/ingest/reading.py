@@ -15,7 +15,7 @@ import pandas as pd
 from score import settings
 from score.contract import TABLES, Table
 from score.i18n import N_, _, fmt_bound, fmt_number, ngettext
-from score.ingest.columns import _empty_file, _source_from_grid, visible
+from score.ingest.columns import _empty_file, _source_from_grid, canonical
 from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
@@ -24,6 +24,7 @@ from score.ingest.names import (
     _formats_fix,
     _save_as_utf8_fix,
     _unsupported,
+    ambiguous_name_issue,
     table_for_name,
 )
 from score.ingest.report import ERROR, WARNING, IssueCollector, _guard, _Source, _Submission
@@ -124,6 +125,10 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
 
     for name in texts:
         table = table_for_name(name)
+        ambiguous = ambiguous_name_issue(name)
+        if ambiguous is not None:
+            issues.add(ERROR, name, *ambiguous)
+            continue
         if table is None:
             issues.add(
                 WARNING,
@@ -302,7 +307,7 @@ def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
     if "\x00" in text or controls > max(10, len(sample) // 100):
         issues.add(ERROR, name, _("The file holds binary data, not text."), _formats_fix())
         return None
-    return visible(text)
+    return canonical(text)
 
 
 def _sniff_separator(line: str) -> str:

@@ -11,7 +11,7 @@ from score import contract, settings
 from score.contract import TABLES, Table
 from score.i18n import _
 from score.ingest.conversion import _DTYPES, _empty_typed, _type_source
-from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, _countries_in_name, table_for_name
+from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, _countries_in_name, tables_named
 from score.ingest.reading import _read_submission
 from score.ingest.report import ERROR, IssueCollector, ValidationReport, _guard, _Submission
 from score.ingest.rules import (
@@ -187,7 +187,7 @@ def validate_paths(paths: Sequence[Path], country: str | None = None) -> Validat
                 if child.name.startswith((".", "~$")) or not child.is_file():
                     continue
                 suffix = child.suffix.lower()
-                if suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and table_for_name(child.name)):
+                if suffix in WORKBOOK_SUFFIXES or (suffix in TEXT_SUFFIXES and tables_named(child.name)):
                     add(child)
                 # anything else in a country folder (notes, markers such as DEMO_DATA.txt) is not data
         elif path.is_file():

@@ -20,9 +20,9 @@ from score.ingest.columns import (
     _empty_file,
     _find_header,
     _source_from_grid,
-    visible,
+    canonical,
 )
-from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, norm_name, table_for_name
+from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, ambiguous_name_issue, norm_name, table_for_name
 from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
 from score.templates import helper_sheet_names
 
@@ -116,6 +116,10 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
             norm = norm_name(sheet_name)
             table = norm if norm in TABLES else table_for_name(sheet_name)
             if norm in helpers:
+                continue
+            ambiguous = None if norm in TABLES else ambiguous_name_issue(sheet_name)
+            if ambiguous is not None:
+                issues.add(ERROR, name, *ambiguous, sheet=sheet_name)
                 continue
             if table is None:
                 issues.add(
@@ -219,7 +223,7 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return visible(value)
+        return canonical(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):

@@ -3,8 +3,15 @@
 A Streamlit script cannot set an HttpOnly cookie, so after a correct password the script (score.web.signin) sends
 the browser to `/auth/local/session?token=...&next=/page`: the one-time token (score.sessions) is exchanged once
 for the session cookie and a device cookie, and the browser goes on to the page it came from.
-`/auth/local/signout` ends the session in the store and clears its cookie (the device cookie stays: it only
-says this browser signed in before).
+`/auth/local/signout` clears the cookie of a session the script has already ended (the device cookie stays: it
+only says this browser signed in before).
+
+Both are plain GETs (the browser is sent there by the script), so another site could send a visitor there too:
+a link or a form on another site navigates the top-level window, and a SameSite=Lax cookie goes with it. So
+neither route acts on a request the browser marks as coming from another site (`Sec-Fetch-Site`, sent by every
+current browser), and sign-out itself happens in the script, over the app's own websocket (the button): the route
+only clears a cookie whose session is already ended in the store, never a live one. A forged link therefore
+neither signs a visitor out nor signs them in as someone else (login CSRF).
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ def safe_next(path: object, query: object = None) -> str:
     return page + (f"?{urlencode(pairs)}" if pairs else "")
 
 
+def cross_site(request: Request) -> bool:
+    """Whether the browser says this request was started by another site (a link, a form, a redirect from it).
+    `none` (typed, a bookmark) and `same-origin` (this app's own redirect) pass; a browser too old to send the
+    header passes too (the session checks still hold)."""
+    return request.headers.get("sec-fetch-site", "same-origin").lower() not in ("same-origin", "none")
+
+
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
 
@@ -44,7 +58,8 @@ def _secure(request: Request) -> bool:
 async def start_session(request: Request) -> RedirectResponse:
     params = request.query_params
     target = safe_next(params.get("next"), params.get("query"))
-    exchanged = await run_in_threadpool(sessions.exchange, params.get("token"))
+    forged = cross_site(request)
+    exchanged = None if forged else await run_in_threadpool(sessions.exchange, params.get("token"))
     response = RedirectResponse(target, status_code=303)
     if exchanged is not None:
         cookie, user = exchanged
@@ -72,13 +87,16 @@ async def start_session(request: Request) -> RedirectResponse:
 
 
 async def end_session(request: Request) -> RedirectResponse:
-    sid = sessions.session_id(request.cookies.get(sessions.COOKIE), auth.absolute_seconds())
-    if sid:
-        await run_in_threadpool(sessions.end, sid)
     params = request.query_params
     response = RedirectResponse(safe_next(params.get("next"), params.get("query")), status_code=303)
-    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
     response.headers["Cache-Control"] = "no-store"
+    if cross_site(request):
+        return response
+    cookie = request.cookies.get(sessions.COOKIE)
+    sid = sessions.session_id(cookie, auth.absolute_seconds())
+    stored = await run_in_threadpool(sessions.lookup, sid) if sid else None
+    if cookie is not None and (stored is None or stored.ended):  # a live session's cookie stays
+        response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
     return response
 
 
