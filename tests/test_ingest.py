@@ -15,6 +15,7 @@ import json
 import pkgutil
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -136,10 +137,17 @@ def test_text_is_stripped_and_codes_are_normalised() -> None:
 
 
 @pytest.mark.parametrize("form", ["csv", "xlsx"])
-def test_invisible_characters_pasted_into_a_cell_do_not_make_another_province_or_city(form: str) -> None:
-    """A zero-width space, a word joiner or a stray byte-order mark (text pasted from a web page) cannot be seen:
-    "Antioquia" with one must still be Antioquia, not a second province in the filters."""
-    pasted = {"Antioquia": "Anti\u200boquia\u2060", "Cali": "\ufeffCali", "SENA": "SE\u200bNA"}
+def test_invisible_characters_and_decomposed_accents_do_not_make_another_province_or_city(form: str) -> None:
+    """A zero-width space, a word joiner or a stray byte-order mark (text pasted from a web page) cannot be seen, nor
+    can an accent written as a letter and a combining mark (a Mac, Vietnamese Windows): "Antioquia" with one must
+    still be Antioquia and "Medellín" Medellín, not a second province or city in the filters."""
+    pasted = {
+        "Antioquia": "Anti\u200boquia\u2060",
+        "Cali": "\ufeffCali",
+        "SENA": "SE\u200bNA",
+        "Medellín": unicodedata.normalize("NFD", "Medellín"),
+        "Cámara de Comercio de Bogotá": unicodedata.normalize("NFD", "Cámara de Comercio de Bogotá"),
+    }
     if form == "csv":
         text = base_text("enterprises.csv")
         for clean, dirty in pasted.items():
@@ -158,7 +166,7 @@ def test_invisible_characters_pasted_into_a_cell_do_not_make_another_province_or
     typed = report.tables["enterprises"]
     for column in ("province", "city", "partner"):
         assert typed[column].fillna("").tolist() == [row[column] for row in raw], column
-    assert not typed.astype("string").apply(lambda c: c.str.contains("[\u200b\u2060\ufeff]").any()).any()
+    assert not typed.astype("string").apply(lambda c: c.str.contains("[\u200b\u2060\ufeff\u0300-\u036f]").any()).any()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ import math
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from score.frames import joined, map_distinct
 from score.ingest import MAX_COLUMNS
-from score.ingest.conversion import _AMBIGUOUS, _INVALID, _parse_number_text, _parse_numbers, map_distinct
+from score.ingest.conversion import _AMBIGUOUS, _INVALID, _parse_number_text, _parse_numbers
 from score.ingest.reading import _width_by_rows, _width_check
 
 SEPARATORS = [",", ";", "\t", "|"]
@@ -54,6 +56,8 @@ NUMBERISH = ["0", "1", "5", "9", ".", ",", "-", "+", " ", "e", "E", "\u2212", "'
     decimal=st.sampled_from([".", ",", None]),
     whole=st.booleans(),
 )
+@example(values=["1.234"], decimal=".", whole=True)  # a headcount in a point-decimal file: one thousands group
+@example(values=["1,234"], decimal=",", whole=True)
 def test_numbers_parsed_per_distinct_value_equal_the_parser_of_one_value(
     values: list[str], decimal: str | None, whole: bool
 ) -> None:
@@ -89,3 +93,22 @@ def test_map_distinct_is_pandas_map() -> None:
     assert got.tolist() == ["S", None, None, "S", None, None]
     assert map_distinct(pd.Series([], dtype="str"), kinds).empty
     assert np.array_equal(map_distinct(pd.Series(["a", "b"], dtype="str"), {"a": 1}).isna(), [False, True])
+
+
+@pytest.mark.parametrize("sep", [", ", "\0", "\x1f"])
+def test_joined_is_a_row_wise_join(sep: str) -> None:
+    """The key of a repeated id, a review's row key and a disclosure group's name: each row's values joined, also
+    with a NUL separator (Series.str.cat drops it on pandas' string columns)."""
+    frame = pd.DataFrame(
+        {
+            "country": ["COL", "PER", None, "GHA"],
+            "sector": ["food", "garments", "food", ""],
+            "phase": ["I", "II", "I", "I"],
+        },
+        dtype="string",
+    )
+    got = joined([frame[c] for c in frame.columns], sep)
+    expected = [None if row.isna().any() else sep.join(row) for _, row in frame.iterrows()]
+    assert [None if pd.isna(v) else v for v in got] == expected
+    assert got.index.equals(frame.index)
+    assert joined([frame["phase"]], sep).tolist() == frame["phase"].tolist()

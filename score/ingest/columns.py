@@ -4,6 +4,7 @@ near-miss names, unknown and repeated columns) and the file's decimal mark."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,15 @@ _HEADER_SEARCH_ROWS = 10
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 
 
-def visible(text: str) -> str:
-    """`text` without the invisible characters above (a file's whole text, or one workbook cell)."""
+def canonical(text: str) -> str:
+    """`text` (a file's whole text, or one workbook cell) as it reads: without the invisible characters above, and
+    composed as Unicode composes it (NFC). Excel for Mac, Vietnamese Windows' code page 1258 and some keyboards write
+    "ệ" as "e" and two combining marks: it looks the same, but "Hà Nội" typed both ways would be two provinces, and a
+    header so written would not be recognised. Done once as the text is read, so names, codes and headers alike."""
     if "\u200b" in text or "\u2060" in text or "\ufeff" in text:  # a scan at C speed; the regex only when needed
-        return _INVISIBLE.sub("", text)
+        text = _INVISIBLE.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):  # a quick check at C speed; most files need nothing
+        text = unicodedata.normalize("NFC", text)
     return text
 
 

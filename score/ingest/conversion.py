@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,6 +14,7 @@ import pandas as pd
 from score import contract
 from score.contract import Column
 from score.formulas import restore_text
+from score.frames import map_distinct
 from score.i18n import _, fmt_bound, fmt_int, label, ngettext
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
@@ -23,7 +22,6 @@ from score.templates import EXAMPLE_SUFFIX
 
 _DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_COMBINING = "[\u0300-\u036f]"  # combining diacritical marks: text written decomposed
 
 
 # --------------------------------------------------------------------------------------------
@@ -35,14 +33,6 @@ def _empty_typed(col: Column, index: pd.Index) -> pd.Series:
     if col.dtype == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     return pd.Series(pd.NA, index=index, dtype=_DTYPES[col.dtype])
-
-
-def map_distinct(values: pd.Series, mapping: Mapping[Any, object]) -> pd.Series:
-    """values.map(mapping) (a missing key or value: None), looked up once per distinct value: codes, dates and
-    amounts repeat, and pandas' own map of a string column goes value by value through Python."""
-    codes, distinct = pd.factorize(values)
-    table = np.array([mapping.get(value) for value in distinct.tolist()] + [None], dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=object)  # code -1 (a missing value): the None
 
 
 def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataFrame:
@@ -86,20 +76,9 @@ def _example(col: Column, country: str) -> str:
     return col.example
 
 
-def _composed(text: pd.Series) -> pd.Series:
-    """Text as Unicode composes it (NFC). Excel for Mac, Vietnamese Windows' code page 1258 and some keyboards
-    write "ệ" as "e" and two combining marks: it looks the same, but "Hà Nội" typed both ways would be two
-    provinces in the filters and two names in a comparison."""
-    if not text.str.contains(_COMBINING, regex=True).any():
-        return text
-    distinct = text.dropna().unique().tolist()
-    return text.where(text.isna(), map_distinct(text, {v: unicodedata.normalize("NFC", v) for v in distinct}))
-
-
 def _convert_text(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
-    text = _composed(text)
     if col.pattern:
         bad = present & ~text.str.fullmatch(col.pattern)
         if bad.any():
@@ -301,6 +280,8 @@ def _parse_numbers(
     if len(t):
         fraction = {".": r"(?:\.\d+)?", ",": r"(?:,\d+)?", None: ""}[decimal]
         simple = t.str.fullmatch(r"[+-]?\d+" + fraction).to_numpy(dtype=bool)
+        if decimal is not None:  # "1.234" may also read as one thousands group: the column decides, one at a time
+            simple = simple & ~t.str.fullmatch(r"[+-]?[1-9]\d{0,2}[.,]\d{3}").to_numpy(dtype=bool)
         plain = t[simple]
         if decimal == ",":
             plain = plain.str.replace(",", ".", regex=False)

@@ -15,7 +15,7 @@ import pandas as pd
 from score import settings
 from score.contract import TABLES, Table
 from score.i18n import N_, _, fmt_bound, fmt_number, ngettext
-from score.ingest.columns import _empty_file, _source_from_grid, visible
+from score.ingest.columns import _empty_file, _source_from_grid, canonical
 from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
@@ -307,7 +307,7 @@ def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
     if "\x00" in text or controls > max(10, len(sample) // 100):
         issues.add(ERROR, name, _("The file holds binary data, not text."), _formats_fix())
         return None
-    return visible(text)
+    return canonical(text)
 
 
 def _sniff_separator(line: str) -> str:

@@ -20,7 +20,7 @@ from score.ingest.columns import (
     _empty_file,
     _find_header,
     _source_from_grid,
-    visible,
+    canonical,
 )
 from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, ambiguous_name_issue, norm_name, table_for_name
 from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
@@ -223,7 +223,7 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return visible(value)
+        return canonical(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
