@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import streamlit as st
 
@@ -39,6 +41,33 @@ def test_other_data_arguments_or_language_give_another_chart() -> None:
         assert english.layout.separators == ".,"  # the English figure was not changed
     finally:
         set_language("en")
+
+
+def test_a_chart_key_tells_apart_every_argument_that_could_change_what_is_drawn() -> None:
+    from score.web.components.figure_cache import arguments_key
+
+    labels = {"COL": "Colombia", "GHA": "Ghana"}
+    key = arguments_key("bars", "en", (FRAME, "country"), {"labels": labels, "height": 300})
+    # the same content, even after a pickle round trip (as st.cache_data hands a result out), gives the same key
+    again = pickle.loads(pickle.dumps(FRAME))
+    assert arguments_key("bars", "en", (again, "country"), {"labels": dict(labels), "height": 300}) == key
+    others = [
+        arguments_key("bars", "fr", (FRAME, "country"), {"labels": labels, "height": 300}),  # language
+        arguments_key("other", "en", (FRAME, "country"), {"labels": labels, "height": 300}),  # builder
+        arguments_key(
+            "bars", "en", (FRAME.assign(enterprises=[1200, 3401]), "country"), {"labels": labels, "height": 300}
+        ),
+        arguments_key(
+            "bars", "en", (FRAME.astype({"enterprises": float}), "country"), {"labels": labels, "height": 300}
+        ),
+        arguments_key("bars", "en", (FRAME, "country"), {"labels": {**labels, "GHA": "Gh"}, "height": 300}),
+        arguments_key("bars", "en", (FRAME, "country"), {"labels": dict(reversed(labels.items())), "height": 300}),
+        arguments_key("bars", "en", (FRAME, "country"), {"labels": labels, "height": 300.0}),  # 300 and 300.0
+        arguments_key("bars", "en", (FRAME, "country"), {"labels": labels, "height": True}),
+        arguments_key("bars", "en", (FRAME, ["country"]), {"labels": labels, "height": 300}),  # a list, not a str
+        arguments_key("bars", "en", (FRAME, "country"), {"labels": labels, "height": 300, "title": None}),
+    ]
+    assert key not in others and len(set(others)) == len(others)
 
 
 def test_a_rerun_after_a_filter_change_builds_no_chart(demo_data_dir, monkeypatch) -> None:

@@ -3,9 +3,11 @@ once and replayed (`drawn_once`), frames keyed by their content (`content_key`).
 
 from __future__ import annotations
 
+import datetime
 import functools
+import hashlib
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeAlias
 
 import pandas as pd
@@ -39,6 +41,32 @@ def content_key(frame: pd.DataFrame | pd.Series) -> bytes:
 
 FRAME_KEYS = {pd.DataFrame: content_key, pd.Series: content_key}  # hash_funcs of the caches below
 
+# Values that pickle to the same bytes only when equal and of the same type (int 1, float 1.0 and True differ).
+_PLAIN = (str, bytes, int, float, bool, type(None), datetime.date, datetime.time, datetime.timedelta)
+
+
+def _key_part(value: object) -> object:
+    """`value` as plain data for `arguments_key`: frames by content (content_key), mappings by their items in order,
+    sequences item by item, each with its type's name (a list and a tuple, a dict and another mapping differ)."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return ("frame", content_key(value))
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, Mapping):
+        return (type(value).__qualname__, tuple((_key_part(k), _key_part(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):  # a NamedTuple too (its type name is in the key)
+        return (type(value).__qualname__, tuple(_key_part(item) for item in value))
+    return (type(value).__qualname__, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # its whole state
+
+
+def arguments_key(name: str, language: str, args: tuple, kwargs: dict) -> str:
+    """One string for a builder's name, the language and its arguments, equal only for equal arguments: handed to
+    Streamlit's cache by keyword, the arguments themselves unhashed. Streamlit's own hash walked every mapping (the
+    country and indicator names) and sequence item by item, ~1-3 ms a call, ten or more calls a page (the
+    logframe's tables; BENCHMARKS.md, "Cache keys made once ...")."""
+    content = pickle.dumps((name, language, _key_part(args), _key_part(kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(content, digest_size=32).hexdigest()
+
 
 def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure | None]:
     """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
@@ -46,9 +74,9 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     no copy), so nothing may change it after it is built; it carries the language's separators already."""
     name = f"{build.__module__}.{build.__qualname__}"  # one cache serves every builder: the name is in the key
 
-    @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
-    def cached(name: str, language: str, args: tuple, kwargs: dict) -> Figure | None:
-        fig = build(*args, **kwargs)
+    @st.cache_resource(max_entries=1000, show_spinner=False)
+    def cached(key: str, _args: tuple, _kwargs: dict) -> Figure | None:
+        fig = build(*_args, **_kwargs)
         if fig is not None:
             # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
             fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
@@ -57,7 +85,7 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
 
     @functools.wraps(build)
     def wrapper(*args: object, **kwargs: object) -> Figure | None:
-        return cached(name, current_language(), args, kwargs)
+        return cached(key=arguments_key(name, current_language(), args, kwargs), _args=args, _kwargs=kwargs)
 
     return wrapper
 
@@ -71,12 +99,12 @@ def drawn_once(draw: Callable[..., None]) -> Callable[..., None]:
     Frames are keyed by content, and the language is in the key for the words drawn."""
     name = f"{draw.__module__}.{draw.__qualname__}"
 
-    @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
-    def drawn(name: str, language: str, args: tuple, kwargs: dict) -> None:
-        draw(*args, **kwargs)
+    @st.cache_data(max_entries=1000, show_spinner=False)
+    def drawn(key: str, _args: tuple, _kwargs: dict) -> None:
+        draw(*_args, **_kwargs)
 
     @functools.wraps(draw)
     def wrapper(*args: object, **kwargs: object) -> None:
-        drawn(name, current_language(), args, kwargs)
+        drawn(key=arguments_key(name, current_language(), args, kwargs), _args=args, _kwargs=kwargs)
 
     return wrapper
