@@ -18,7 +18,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -501,12 +502,49 @@ def _current_signs(secret: bytes, countries: list[str]) -> pd.DataFrame | None:
         con.close()
 
 
+# The base tables the derived tables are written from (with the code lists, read from main).
+DERIVED_FROM = ("enterprise", "training", "indicator_value")
+
+
+@contextmanager
+def reading(con: duckdb.DuckDBPyConnection, schema: str, alone: list[str] | None = None) -> Iterator[None]:
+    """Unqualified table names (the macros') resolve to schema `schema` (main or noisy), then main. With `alone`, the
+    DERIVED_FROM tables are first found in an in-memory database holding only the rows of those countries: a publish
+    writes the derived rows of the uploaded country alone, and the macros' joins and DISTINCTs over every delivery
+    (the module scopes) then work through that country's rows instead of every country's. The same rows: a country's
+    derived rows depend on its own base rows only (enterprise ids are unique across countries)."""
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
+    quoted = '"' + str(database).replace('"', '""') + '"'
+    path = [f"{quoted}.{name}" for name in dict.fromkeys((schema, "main"))]
+    if alone is not None:
+        con.execute("ATTACH ':memory:' AS built_rows")
+        if schema != "main":
+            con.execute(f"CREATE SCHEMA built_rows.{schema}")  # schema: main or noisy
+        for table in DERIVED_FROM:
+            con.execute(
+                f"CREATE TABLE built_rows.{schema}.{table} AS "  # noqa: S608 (fixed names)
+                f"SELECT * FROM {quoted}.{schema}.{table} WHERE list_contains($countries, country)",
+                {"countries": alone},
+            )
+        path.insert(0, f"built_rows.{schema}")
+    con.execute("SET search_path = $path", {"path": ",".join(path)})
+    try:
+        yield
+    finally:  # qualified: the first entry of a search path is the default database (detached next)
+        con.execute("SET search_path = $path", {"path": f"{quoted}.main"})
+        if alone is not None:
+            con.execute("DETACH built_rows")
+
+
 def write_noisy_tables(
-    con: duckdb.DuckDBPyConnection, noise: tuple[pd.DataFrame, pd.DataFrame], countries: list[str]
+    con: duckdb.DuckDBPyConnection,
+    noise: tuple[pd.DataFrame, pd.DataFrame],
+    countries: list[str],
+    alone: bool = False,
 ) -> None:
     """Fill schema noisy for `countries`: each enterprise's share and each group's direction (`noise`, from
     _noise_shares), the base tables with magnitudes moved by the share, then the derived tables from those (the same
-    macros, read through search_path noisy, main)."""
+    macros, reading schema noisy first; `alone`: from those countries' rows alone, as `reading`)."""
     shares, signs = noise
     con.register("noise_frame", shares)
     con.execute("INSERT INTO noisy.contribution_noise BY NAME SELECT * FROM noise_frame")
@@ -520,11 +558,8 @@ def write_noisy_tables(
     targets = {match.group(1) if match else "" for match in inserts} | set(GROUP_TABLES)
     if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
         raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
-    con.execute("SET search_path = 'noisy,main'")
-    try:
+    with reading(con, "noisy", countries if alone else None):
         write_derived_tables(con, countries)
-    finally:
-        con.execute("SET search_path = 'main'")
 
 
 def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str]) -> None:
@@ -625,9 +660,12 @@ def build_database(
                     },
                 )
         built = [item.country for item in inputs if item.previous is None]
-        write_derived_tables(con, built)
+        alone = any(item.previous is not None for item in inputs)  # the tables hold other countries' rows too
+        with reading(con, "main", built if alone else None):
+            write_derived_tables(con, built)
         if noise:
-            write_noisy_tables(con, _noise_shares(secret, pd.concat(noise, ignore_index=True), built), built)
+            shares = _noise_shares(secret, pd.concat(noise, ignore_index=True), built)
+            write_noisy_tables(con, shares, built, alone=alone)
         meta = {
             "data_version": str(version),
             "built_at": loaded_at.isoformat(),
