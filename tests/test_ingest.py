@@ -401,9 +401,10 @@ def test_a_name_that_opens_with_a_quoted_word_keeps_its_quotes_as_written() -> N
     header, first = lines[0].split(","), lines[1].split(",")
     column = header.index("name")
     names = ['"El Río" Textiles Ltda.', '"A" y "B" Cía.', '""Sin nombre', '"Bebidas" S.A.C.']
-    rows = [",".join(first[:column] + [name] + first[column + 1 :]) for name in names[:1]]
     others = [line.split(",") for line in lines[2:5]]
-    rows += [",".join(row[:column] + [name] + row[column + 1 :]) for row, name in zip(others, names[1:], strict=True)]
+    rows = [
+        ",".join([*row[:column], name, *row[column + 1 :]]) for row, name in zip([first, *others], names, strict=True)
+    ]
     text = "\n".join([lines[0], *rows, *lines[5:]]) + "\n"
     # A well-formed quoted cell, and one whose quotes hold a separator, read as before.
     text = text.replace(others[2][column + 1], '"' + others[2][column + 1] + '"', 1)
