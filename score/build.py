@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -388,6 +389,49 @@ def _copy_countries(con: duckdb.DuckDBPyConnection, previous: Path, countries: l
         con.execute("DETACH previous")
 
 
+def _base_version(inputs: list[CountryInput], reference_dir: Path) -> Path | None:
+    """The version to start from as a copy of its file, when every reused country comes from that one version and it
+    was built with this schema, validator and code lists (so its reference tables, macros and noisy schema are this
+    build's, and its reused countries' rows are as _copy_countries would copy them). A file copy costs a fraction of
+    copying the rows (they are not decompressed and compressed again: BENCHMARKS.md, "Publishing one country"). None
+    otherwise, or when that version has a write-ahead log beside it (its file alone would not be the whole
+    version)."""
+    previous = {item.previous for item in inputs if item.previous is not None}
+    if len(previous) != 1:
+        return None
+    base = previous.pop()
+    if Path(f"{base}.wal").exists():
+        return None
+    try:
+        con = duckdb.connect(str(base), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if meta.get("schema_sha256") != schema_fingerprint() or meta.get("validation_sha256") != validation_fingerprint(
+        reference_dir
+    ):
+        return None
+    return base
+
+
+def _keep_countries(con: duckdb.DuckDBPyConnection, countries: list[str]) -> None:
+    """In a copy of a version: drop every row of the countries not in `countries` (the tables _copy_countries copies,
+    in main and noisy) and the version's meta, as if the kept countries' rows had been copied into an empty database.
+    Each delete is committed on its own, so the rows put back under the same keys later do not meet the deleted ones
+    in one transaction."""
+    for table in (*_COPIED, *(f"noisy.{name}" for name in ("contribution_noise", "group_sign", *NOISY_TABLES))):
+        con.execute(
+            f"DELETE FROM {table} WHERE NOT list_contains($countries, country)",  # noqa: S608 (fixed names)
+            {"countries": countries},
+        )
+    con.execute("DELETE FROM meta")
+
+
 def _sha256_of_files(files: Mapping[str, bytes], digests: Mapping[str, bytes] | None = None) -> str:
     """One sha256 for a country's files (names and contents); `digests`: each file's sha256, when known already."""
     digest = hashlib.sha256()
@@ -524,13 +568,19 @@ def build_database(
     secret = secret if secret is not None else disclosure.load_secret(create=True)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     noise: list[pd.DataFrame] = []
+    base = _base_version(inputs, reference_dir)
+    if base is not None:  # the version every reused country comes from, copied whole; the others' rows dropped
+        shutil.copyfile(base, out_path)
     con = duckdb.connect(str(out_path))
     try:
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        create_noisy_schema(con)
-        _load_reference(con, reference_dir)
-        for previous in sorted({item.previous for item in inputs if item.previous is not None}):
-            _copy_countries(con, previous, [item.country for item in inputs if item.previous == previous])
+        if base is not None:
+            _keep_countries(con, [item.country for item in inputs if item.previous is not None])
+        else:
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            create_noisy_schema(con)
+            _load_reference(con, reference_dir)
+            for previous in sorted({item.previous for item in inputs if item.previous is not None}):
+                _copy_countries(con, previous, [item.country for item in inputs if item.previous == previous])
         for item in inputs:
             if item.previous is not None:
                 continue

@@ -49,12 +49,12 @@ def dataset_a() -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((DEMO / "COL").glob("*.csv"))}
 
 
-def _rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
+def csv_rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
     return list(reader.fieldnames or []), list(reader)
 
 
-def _csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
+def csv_bytes(header: list[str], rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, header, lineterminator="\n")
     writer.writeheader()
@@ -65,14 +65,14 @@ def _csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
 def dataset_b() -> dict[str, bytes]:
     """COL without its last REMOVED enterprises (and their training and indicator rows), one changed."""
     files = dataset_a()
-    header, enterprises = _rows(files["enterprises.csv"])
+    header, enterprises = csv_rows(files["enterprises.csv"])
     dropped = {row["enterprise_id"] for row in enterprises[-REMOVED:]}
     kept = enterprises[:-REMOVED]
     kept[0] = {**kept[0], "workers_male": str(int(kept[0]["workers_male"]) + 7)}
-    files["enterprises.csv"] = _csv(header, kept)
+    files["enterprises.csv"] = csv_bytes(header, kept)
     for name in ("training.csv", "indicators.csv"):
-        header, rows = _rows(files[name])
-        files[name] = _csv(header, [r for r in rows if r["enterprise_id"] not in dropped])
+        header, rows = csv_rows(files[name])
+        files[name] = csv_bytes(header, [r for r in rows if r["enterprise_id"] not in dropped])
     return files
 
 

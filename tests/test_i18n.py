@@ -347,8 +347,8 @@ def test_plural_forms_follow_each_language(lang: str, zero: str, one: str, two: 
 @pytest.mark.parametrize(
     ("lang", "button", "drop", "size"),
     [
-        ("fr", "Téléverser des fichiers", "Glissez-déposez ici", "Mo par fichier"),
-        ("es", "Subir archivos", "Arrastre y suelte aquí", "MB por archivo"),
+        ("fr", "Téléverser des fichiers", "Glissez-déposez ici", "$1 par fichier"),
+        ("es", "Subir archivos", "Arrastre y suelte aquí", "$1 por archivo"),
     ],
 )
 def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, button: str, drop: str, size: str) -> None:
@@ -357,7 +357,7 @@ def test_streamlit_own_uploader_words_are_replaced(demo_data_dir, lang: str, but
     at = _run(PAGES[0], lang)
     scripts = " ".join(str(el.proto.body) for el in at.get("html"))
     assert "stFileUploaderDropzone" in scripts
-    assert f'"{button}"' in scripts and f'"{drop}"' in scripts and f' {size}"' in scripts
+    assert f'"{button}"' in scripts and f'"{drop}"' in scripts and f'"{size}"' in scripts
 
 
 def test_english_needs_no_replaced_words(demo_data_dir) -> None:

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from score import build, publish
+from score import build, publish, versions
 from score.access import Scope
 
 TABLES = (
@@ -91,3 +91,61 @@ def test_a_version_built_with_another_schema_is_not_copied_from(
     monkeypatch.setattr(build, "schema_fingerprint", lambda: "another schema")
     publish.publish_country("PER", _files(fresh_data_dir, "PER"), Scope.hq("t"))
     assert sorted(validated) == ["BOL", "CHN", "COL", "GHA", "IDN", "IND", "VNM", "ZAF"]
+
+
+NOISY = tuple(f"noisy.{t}" for t in ("contribution_noise", "group_sign", *build.NOISY_TABLES))
+
+
+def test_a_version_started_from_a_copy_of_the_current_file_holds_what_copying_the_rows_would(
+    fresh_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other countries' rows come with a copy of the current version's file, the upload's and any dropped
+    country's rows deleted: every table, noisy ones and the reference tables included, holds the same rows in the
+    same order as a version whose rows were copied one by one into an empty database."""
+    current = versions.current()
+    assert current is not None
+    inputs = [build.read_country_dir(fresh_data_dir / "countries" / "PER")]
+    for country in ("BOL", "CHN", "COL", "GHA", "IDN", "IND", "VNM"):  # ZAF dropped
+        reused = build.reuse_from_version(fresh_data_dir / "countries" / country, current)
+        assert reused is not None
+        inputs.append(reused)
+    assert build._base_version(inputs, build.REFERENCE_DIR) == current
+    copied, inserted = tmp_path / "copied.duckdb", tmp_path / "inserted.duckdb"
+    secret = b"s" * 32
+    counts = build.build_database(copied, inputs, 7, secret=secret)
+    monkeypatch.setattr(build, "_base_version", lambda *args: None)
+    assert build.build_database(inserted, inputs, 7, secret=secret) == counts
+    a, b = duckdb.connect(str(copied), read_only=True), duckdb.connect(str(inserted), read_only=True)
+    try:
+        tables = [
+            f"{schema}.{name}"
+            for schema, name in b.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "ORDER BY ALL"
+            ).fetchall()
+        ]
+        assert set(NOISY) | {f"main.{t}" for t in TABLES} <= set(tables)
+        for table in tables:
+            # stored order, not sorted: it decides how the figures' floating-point sums add up
+            query = {  # less the time of the build
+                "main.meta": "FROM meta WHERE key <> 'built_at' ORDER BY 1",
+                "main.load_log": "SELECT * EXCLUDE (loaded_at) FROM load_log",
+            }.get(table, f"SELECT * FROM {table}")
+            pd.testing.assert_frame_equal(  # DuckDB's parallel sums may differ in the last bit from run to run
+                a.execute(query).df(), b.execute(query).df(), check_exact=False, rtol=1e-12, obj=table
+            )
+        assert a.execute("SELECT DISTINCT country FROM enterprise ORDER BY 1").fetchall() == [
+            (c,) for c in ("BOL", "CHN", "COL", "GHA", "IDN", "IND", "PER", "VNM")
+        ]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_version_with_a_write_ahead_log_beside_it_is_not_copied_as_a_file(fresh_data_dir: Path) -> None:
+    current = versions.current()
+    assert current is not None
+    inputs = [build.reuse_from_version(fresh_data_dir / "countries" / "GHA", current)]
+    assert inputs[0] is not None and build._base_version(inputs, build.REFERENCE_DIR) == current
+    Path(f"{current}.wal").write_bytes(b"")
+    assert build._base_version(inputs, build.REFERENCE_DIR) is None

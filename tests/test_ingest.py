@@ -396,6 +396,29 @@ def test_xlsx_with_real_date_cells_numbers_and_loose_sheet_names() -> None:
     assert report.tables["logframe"].loc[3, "female_share"] == pytest.approx(33.3)
 
 
+def test_a_name_that_opens_with_a_quoted_word_keeps_its_quotes_as_written() -> None:
+    lines = base_text("enterprises.csv").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    column = header.index("name")
+    names = ['"El Río" Textiles Ltda.', '"A" y "B" Cía.', '""Sin nombre', '"Bebidas" S.A.C.']
+    others = [line.split(",") for line in lines[2:5]]
+    rows = [
+        ",".join([*row[:column], name, *row[column + 1 :]]) for row, name in zip([first, *others], names, strict=True)
+    ]
+    text = "\n".join([lines[0], *rows, *lines[5:]]) + "\n"
+    # A well-formed quoted cell, and one whose quotes hold a separator, read as before.
+    text = text.replace(others[2][column + 1], '"' + others[2][column + 1] + '"', 1)
+    # Read by pandas' C parser; with semicolons; and by the csv module (a row with extra empty cells is ragged).
+    for body in (text, text.replace(",", ";"), text.rstrip("\n") + ",,,\n"):
+        report = submit(enterprises__csv=body)
+        names_read = report.tables["enterprises"]["name"].tolist() if "enterprises" in report.tables else []
+        assert names_read[:4] == ['"El Río" Textiles Ltda.', '"A" y "B" Cía.', '""Sin nombre', '"Bebidas" S.A.C.'], (
+            report.summary()
+        )
+    report = submit(enterprises__csv=text.replace('"El Río" Textiles Ltda.', '"El Río, Cali" Textiles'))
+    assert report.tables["enterprises"]["name"][0] == "El Río, Cali Textiles"  # the quotes hold a comma: a cell
+
+
 def test_files_and_sheets_named_in_french_or_spanish_are_read_as_their_table() -> None:
     tables = {"enterprises": "COL", "training": "", "indicators": "", "logframe": ""}
     spanish = {"enterprises": "COL_Empresas.CSV", "training": "capacitación 2024.csv", "indicators": "INDICADORES.csv"}

@@ -374,6 +374,56 @@ def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool]:
     return widest, None, padded
 
 
+def _literal_quotes(text: str, sep: str) -> str:
+    """A cell that opens with a quoted word and goes on unquoted (`"El Río" Textiles Ltda.`, written by a tool that
+    does not quote cells) is kept as written: quoted again the standard way (`\"""El Río"" Textiles Ltda.\"`).
+    Left alone, pandas' C parser would drop its two quotes and the csv module refuse the row.
+
+    Only the unambiguous case changes: the cell starts with a quote that closes before other text, holds an even
+    number of quotes and no separator or line break, is not inside a quoted cell (an even number of quotes before
+    its line), and its row, so read, is no wider than the header (a wider row means a separator inside quotes
+    split a cell, `=HYPERLINK("http://x","y")`: that row is reported as it was). Every other cell reads as before.
+    Only the lines holding such a cell are looked at one by one.
+    """
+    s = re.escape(sep)
+    # A well-formed file never has a quote between two other characters of a cell ('o" T'): one look, at C speed
+    # (a quote first, so the scan jumps from quote to quote), and most files end here.
+    if '"' not in text or not re.search(rf'"(?<=[^{s}\n"]")[^{s}\r\n"]', text):
+        return text
+    pattern = re.compile(rf'"(?<![^{s}\n]")([^"{s}\r\n]*)"([^"{s}\r\n][^{s}\r\n]*)(?=[{s}\r\n]|\Z)')
+
+    def as_written(match: re.Match[str]) -> str:
+        rest = match.group(2)
+        if rest.count('"') % 2:  # a quote left open: not a cell as written
+            return match.group(0)
+        return f'"""{match.group(1)}""{rest.replace(chr(34), chr(34) * 2)}"'
+
+    def width(line: str) -> int:
+        try:
+            return _filled_width(next(csv.reader([line], delimiter=sep, quotechar='"', strict=True), []))
+        except csv.Error:
+            return MAX_COLUMNS + 1
+
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    widest = width(header)
+    pieces: list[str] = []
+    done, quotes = 0, 0
+    for match in pattern.finditer(text):
+        if match.start() < done:  # on a line already looked at
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        quotes += text.count('"', done, start)
+        line = text[start:end]
+        pieces.append(text[done:start])
+        fixed = pattern.sub(as_written, line) if quotes % 2 == 0 else line
+        pieces.append(fixed if fixed != line and width(fixed) <= widest else line)
+        quotes += line.count('"')  # a rewrite adds an even number: the count's parity holds
+        done = end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.DataFrame, str] | None:
     """Text -> grid of strings (columns 0..n-1, one row per record, blank records kept)."""
     first_line, _sep, rest = text.partition("\n")
@@ -383,6 +433,7 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     else:
         header_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
         sep = _sniff_separator(header_line)
+    text = _literal_quotes(text, sep)
     widest, too_wide_record, padded = _width_check(text, sep)
     if widest > MAX_COLUMNS:
         issues.add(

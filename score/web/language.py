@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, set_language
+from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, plot_separators, set_language
 
 LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
@@ -93,30 +93,41 @@ def sidebar_language() -> None:
 STREAMLIT_WORDS_JS = """
 <script>
 (() => {
-  const words = %s;  // [where (CSS selector), what (pattern), the reader's words]
+  const words = %s;  // [where (CSS selector), what (pattern), the reader's words ($1: what the pattern caught)]
   // [what an aria-label says (pattern), the reader's words ($1: what the pattern caught)]
   const labels = %s.map(([pattern, replacement]) => [new RegExp(pattern), replacement]);
+  // A size as Streamlit writes it ("21.1KB", "200MB") in the reader's way ("21,1 Ko"): [decimal mark, units]
+  const [decimal, units] = %s;
+  const size = (text) => {
+    const found = /^([0-9]+(?:[.][0-9]+)?) ?(B|KB|MB|GB)$/.exec(text || "");
+    return found && units[found[2]] ? units[found[2]].replace("#", found[1].replace(".", decimal)) : text;
+  };
+  // The reader's words with what the pattern caught put in ($1 ...), a caught size written the reader's way.
+  const said = (text, pattern, replacement) => {
+    const found = pattern.exec(text);
+    return found ? replacement.replace(/[$]([1-9])/g, (_all, k) => size(found[Number(k)] || "")) : null;
+  };
   const doc = window.parent.document;
   const translate = () => {
     for (const [where, pattern, replacement] of words) {
+      const found = new RegExp(pattern);
       doc.querySelectorAll(where).forEach((place) => {
         const walker = doc.createTreeWalker(place, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-          if (new RegExp(pattern).test(node.nodeValue.trim()) && node.nodeValue !== replacement) {
-            node.nodeValue = replacement;
-          }
+          const text = said(node.nodeValue.trim(), found, replacement);
+          if (text !== null && node.nodeValue !== text) node.nodeValue = text;  // a change only: no echo
         }
       });
     }
     if (!labels.length) return;
     doc.querySelectorAll("[aria-label], [data-title]").forEach((element) => {
       for (const name of ["aria-label", "data-title"]) {  // data-title: the tooltip of a chart's modebar button
-        const said = element.getAttribute(name);
-        if (said === null) continue;
+        const before = element.getAttribute(name);
+        if (before === null) continue;
         for (const [found, replacement] of labels) {
-          if (!found.test(said)) continue;
-          const words = said.replace(found, replacement);  // set only a change: setting wakes the observer
-          if (words !== said) element.setAttribute(name, words);
+          const text = said(before, found, replacement);
+          if (text === null) continue;
+          if (text !== before) element.setAttribute(name, text);  // set only a change: setting wakes the observer
           break;
         }
       }
@@ -135,21 +146,32 @@ STREAMLIT_WORDS_JS = """
 
 
 def streamlit_words_script() -> str:
-    """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint);
-    in French and Spanish they are replaced by the reader's words: this script (STREAMLIT_WORDS_JS), drawn with
+    """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint,
+    an added file's size, "21.1KB"; the names a screen reader hears, "Show password", "Remove ghana.csv"); in
+    French and Spanish they are replaced by the reader's words: this script (STREAMLIT_WORDS_JS), drawn with
     the page's other scripts (layout.responsive_layout: one element). The multiselects' "Select all" is switched
     off where it is drawn (select_all=False: an empty filter already means all)."""
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
-        return STREAMLIT_WORDS_JS % ("[]", "[]")
-    limit = st.get_option("server.maxUploadSize")
+        return STREAMLIT_WORDS_JS % ("[]", "[]", '[".", {}]')
     uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
+    chip = '[data-testid="stFileChip"]'  # an added file: its name, its size and, past the limit, Streamlit's refusal
+    size_pattern = "([0-9.]+ ?[KMG]?B)"
     words = [
         (uploader, "^Upload$", _("Upload files")),  # the button (the page title "Upload" is a noun)
         (uploader, "^Upload directories$", _("Upload folders")),
-        (uploader, "^[0-9.]+ ?[KMG]?B per file$", _("{limit} MB per file", limit=limit)),
+        # the widget's own limit, as Streamlit wrote it ("50MB per file" -> "50 Mo par fichier")
+        (uploader, f"^{size_pattern} per file$", _("{size} per file", size="$1")),
         (uploader, "^Drag and drop (files|a file|directories) here$", _("Drag and drop here")),
+        (chip, f"^{size_pattern}$", "$1"),  # "21.1KB" -> "21,1 Ko"
+        (chip, f"^File must be {size_pattern} or smaller\\.$", _("The file must be {size} or smaller.", size="$1")),
         (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
     ]
+    units = {
+        "B": _("{number} B", number="#"),
+        "KB": _("{number} KB", number="#"),
+        "MB": _("{number} MB", number="#"),
+        "GB": _("{number} GB", number="#"),
+    }
     # What a screen reader (or the Tab key) announces: Streamlit's names for its heading links, its menu, a
     # widget's "?" and a range slider's two thumbs, and Plotly's modebar buttons, English on a French page.
     labels = [
@@ -165,7 +187,26 @@ def streamlit_words_script() -> str:
         ("^Zoom out$", _("Zoom out")),
         ("^Reset axes$", _("Reset axes")),
         ("^Fullscreen$", _("Full screen")),
+        # the password box's eye, an added file (its name and size) and its remove button, the uploader's "+"
+        ("^Show password$", _("Show password")),
+        ("^Hide password$", _("Hide password")),
+        (f"^(.+), {size_pattern}$", "$1, $2"),
+        ("^Remove (.+)$", _("Remove {name}", name="$1")),  # an added file; a value chosen in a filter
+        ("^Add files$", _("Add files")),
+        ("^file upload$", _("Choose files")),
+        # a select box's and a multiselect's buttons, the sidebar's, the data editor's toolbar
+        ("^Open$", _("Open the list")),
+        ("^Clear all$", _("Clear all")),
+        ("^Clear value$", _("Clear")),
+        ("^Selected values$", _("Selected values")),
+        ("^Expand sidebar$", _("Show the sidebar")),
+        ("^Collapse sidebar$", _("Hide the sidebar")),
+        ("^App pages$", _("Pages")),
+        ("^Add row$", _("Add a row")),
+        ("^Show/hide columns$", _("Show or hide columns")),
+        ("^Search$", _("Search")),
     ]
     # The words are ours (the catalogues), written as JSON string lists; "</" cannot close the script.
-    payloads = (json.dumps(w, ensure_ascii=False).replace("</", "<\\/") for w in (words, labels))
+    sizes = [plot_separators()[0], units]  # the language's decimal mark
+    payloads = (json.dumps(w, ensure_ascii=False).replace("</", "<\\/") for w in (words, labels, sizes))
     return STREAMLIT_WORDS_JS % tuple(payloads)

@@ -1,0 +1,70 @@
+"""The words script (score/web/language.py) in a real browser: Streamlit's own English words on an upload page
+(an added file's size, the password box's eye, a remove button, the uploader's limit) become the reader's, also
+when Streamlit draws them later. Run on a page holding Streamlit's markup as 1.67 writes it, no server needed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from score.i18n import using_language
+from score.web.language import streamlit_words_script
+
+# The markup Streamlit 1.67 writes for an uploader holding one file and for a password box (attributes abridged).
+STREAMLIT_MARKUP = """
+<section data-testid="stFileUploaderDropzone"><span>50MB per file</span>
+  <div data-testid="stFileChip" aria-label="entreprises.csv, 21.1KB"><div>entreprises.csv</div><div>21.1KB</div>
+    <button aria-label="Remove entreprises.csv"></button></div>
+  <button aria-label="Add files"></button></section>
+<div data-testid="stTextInput"><input type="password"><button aria-label="Show password"></button></div>
+"""
+LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B"><div>formación.csv</div>
+  <div>512.0B</div><div>File must be 50.0MB or smaller.</div></div>"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fr",
+            {
+                "sizes": ["21,1\u00a0Ko", "512,0\u00a0o"],
+                "chip": "entreprises.csv, 21,1\u00a0Ko",
+                "remove": "Retirer entreprises.csv",
+                "eye": "Afficher le mot de passe",
+                "limit": "50\u00a0Mo par fichier",
+                "refusal": "Le fichier doit faire au plus 50,0\u00a0Mo.",
+            },
+        ),
+        (
+            "es",
+            {
+                "sizes": ["21,1\u00a0KB", "512,0\u00a0B"],
+                "chip": "entreprises.csv, 21,1\u00a0KB",
+                "remove": "Quitar entreprises.csv",
+                "eye": "Mostrar la contraseña",
+                "limit": "50\u00a0MB por archivo",
+                "refusal": "El archivo debe ocupar como máximo 50,0\u00a0MB.",
+            },
+        ),
+    ],
+)
+def test_streamlit_own_sizes_and_button_names_are_in_the_readers_language(
+    page: Page, lang: str, expected: dict
+) -> None:
+    with using_language(lang):
+        script = streamlit_words_script().strip().removeprefix("<script>").removesuffix("</script>")
+    page.set_content(f"<body>{STREAMLIT_MARKUP}</body>")
+    page.add_script_tag(content=script)
+    page.evaluate("(html) => document.querySelector('section').insertAdjacentHTML('beforeend', html)", LATER_CHIP)
+    page.wait_for_function("() => !document.body.innerText.includes('512.0B')", timeout=5000)
+
+    chips = page.locator("[data-testid='stFileChip']")
+    assert [chips.nth(i).locator("div").nth(1).inner_text() for i in range(2)] == expected["sizes"]
+    assert chips.first.get_attribute("aria-label") == expected["chip"]
+    assert page.locator("button").first.get_attribute("aria-label") == expected["remove"]
+    assert page.locator("[data-testid='stTextInput'] button").get_attribute("aria-label") == expected["eye"]
+    assert page.locator("section > span").inner_text() == expected["limit"]
+    assert chips.nth(1).locator("div").nth(2).inner_text() == expected["refusal"]
+    text = page.locator("body").inner_text()
+    assert "KB" not in text.replace("\u00a0KB", "") and "per file" not in text and "must be" not in text
