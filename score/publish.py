@@ -62,7 +62,7 @@ from score.build import (
     read_country_dirs,
     reuse_from_version,
 )
-from score.i18n import N_, _
+from score.i18n import N_, _, fmt_int, ngettext
 from score.ingest import ValidationReport, contract_file, validate_submission
 from score.journal import (
     archive_upload,
@@ -156,36 +156,71 @@ def restrict_modes() -> None:
 
 
 def check_version(path: Path, inputs: list[CountryInput], counts: dict[str, int]) -> None:
-    """Re-open the finished file read-only and check it holds exactly what went in."""
-    expected = {
-        "enterprise": sum(c.rows("enterprises") for c in inputs),
-        "training": sum(c.rows("training") for c in inputs),
-        "indicator_value": sum(c.rows("indicators") for c in inputs),
+    """Re-open the finished file read-only and check it holds exactly what went in. A failure is a PublishError in
+    the reader's language (the upload page shows it under "nothing was changed"), its figures in the log."""
+    expected = {  # the version's table: (the contract's table people know, rows the validated files hold)
+        "enterprise": ("enterprises", sum(c.rows("enterprises") for c in inputs)),
+        "training": ("training", sum(c.rows("training") for c in inputs)),
+        "indicator_value": ("indicators", sum(c.rows("indicators") for c in inputs)),
     }
     con = duckdb.connect(str(path), read_only=True)
     try:
-        for table, rows in expected.items():
+        for table, (name, rows) in expected.items():
             got = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 (fixed names)
             if got != rows or counts.get(table) != rows:
-                raise PublishError(f"{table}: {got} rows in the new version, {rows} expected")
+                _failed_check(
+                    f"{table}: {got} rows in the new version, {rows} expected",
+                    _(
+                        "it holds {got} rows of the {table} table where the files have {rows}.",
+                        got=fmt_int(got),
+                        table=name,
+                        rows=fmt_int(rows),
+                    ),
+                )
         per_country = dict(con.execute("SELECT country, count(*) FROM enterprise GROUP BY country").fetchall())
         wanted = {c.country: c.rows("enterprises") for c in inputs if c.rows("enterprises")}
         if per_country != wanted:
-            raise PublishError(f"enterprises per country in the new version: {per_country}, expected {wanted}")
+            differences = ", ".join(
+                _("{country}: {got} instead of {rows}", country=c, got=fmt_int(per_country.get(c, 0)), rows=fmt_int(n))
+                for c, n in sorted((c, wanted.get(c, 0)) for c in set(per_country) | set(wanted))
+                if per_country.get(c, 0) != n
+            )
+            _failed_check(
+                f"enterprises per country in the new version: {per_country}, expected {wanted}",
+                _("its enterprises per country differ from the files ({differences}).", differences=differences),
+            )
         bad = con.execute(
             "SELECT count(*) FROM enterprise WHERE workers_female < 0 OR workers_male < 0 "
             "OR NOT (latitude IS NULL OR latitude BETWEEN -90 AND 90) "
             "OR NOT (longitude IS NULL OR longitude BETWEEN -180 AND 180)"
         ).fetchall()[0][0]
         if bad:
-            raise PublishError(f"{bad} enterprises with out-of-range values")
+            _failed_check(
+                f"{bad} enterprises with out-of-range values",
+                ngettext("{n} enterprise has a value out of range.", "{n} enterprises have values out of range.", bad),
+            )
         orphans = con.execute(
             "SELECT count(*) FROM training t ANTI JOIN enterprise e USING (enterprise_id)"
         ).fetchall()[0][0]
         if orphans:
-            raise PublishError(f"{orphans} training rows for unknown enterprises")
+            _failed_check(
+                f"{orphans} training rows for unknown enterprises",
+                ngettext(
+                    "{n} training row names an enterprise the version does not hold.",
+                    "{n} training rows name enterprises the version does not hold.",
+                    orphans,
+                ),
+            )
     finally:
         con.close()
+
+
+def _failed_check(logged: str, what: str) -> None:
+    """Stop the publish: the figures in English in the log (for the administrator), the reader's words raised."""
+    LOG.error("the new version failed its check: %s", logged)
+    raise PublishError(
+        _("The new version failed its check: {what} Please tell the administrator (see the server's log).", what=what)
+    )
 
 
 # Validated country folders, one entry per country, keyed by the content of the folder's files, today's date

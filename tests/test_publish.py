@@ -243,6 +243,42 @@ def test_a_version_failing_its_check_is_never_switched_to(data: Path, monkeypatc
     assert fingerprint(data) == before
 
 
+@pytest.mark.parametrize(
+    ("change", "french"),
+    [
+        ("DELETE FROM indicator_value WHERE rowid = (SELECT min(rowid) FROM indicator_value)", "table indicators"),
+        (
+            "UPDATE enterprise SET country = 'PER' WHERE enterprise_id = (SELECT min(enterprise_id) FROM enterprise "
+            "WHERE country = 'COL')",
+            "entreprises par pays",
+        ),
+        (
+            "UPDATE enterprise SET workers_female = -1 WHERE enterprise_id IN (SELECT enterprise_id FROM enterprise "
+            "ORDER BY 1 LIMIT 2)",
+            "2 entreprises ont des valeurs hors limites",
+        ),
+        ("UPDATE training SET enterprise_id = 'COL-9999' WHERE rowid = (SELECT min(rowid) FROM training)", "formation"),
+    ],
+)
+def test_a_version_failing_its_check_says_why_in_the_readers_language(
+    data: Path, tmp_path: Path, change: str, french: str
+) -> None:
+    from score.i18n import using_language
+
+    entry = journal.read_history()[-1]
+    inputs = publish._collect_inputs({})
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(current_version(), broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(change)
+    publish.check_version(current_version(), inputs, entry["counts"])  # the real one passes
+    with using_language("fr"), pytest.raises(PublishError) as failed:
+        publish.check_version(broken, inputs, entry["counts"])
+    message = str(failed.value)
+    assert message.startswith("La nouvelle version n'a pas passé sa vérification") and french in message, message
+    assert " rows" not in message and "expected" not in message
+
+
 def test_invalid_data_of_another_country_on_the_server_is_a_clear_refusal(data: Path) -> None:
     (data / "countries" / "PER" / "enterprises.csv").write_text("broken\n", encoding="utf-8")
     before = fingerprint(data)
