@@ -416,6 +416,7 @@ def test_the_noisy_schema_counts_the_same_enterprises_as_main(keyed_data_dir: Pa
         "figures_by_group": "enterprises, trained_enterprises, record_keys, trained_record_keys, module_completions",
         "training_year_by_group": "n_enterprises, deliveries, record_keys",
         "delivery_by_group": "deliveries, n_satisfaction, record_keys, satisfaction_record_keys",
+        "delivery": "enterprise_id, module, classroom_date",
         "share_by_group": "n_enterprises, n_yes, value_n, record_keys, record_keys_yes",
         "modules_taken_by_group": "n_modules, enterprises, record_keys",
     }.items():

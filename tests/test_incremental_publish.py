@@ -26,6 +26,7 @@ TABLES = (
     "share_by_group",
     "delivery_by_group",
     "modules_taken_by_group",
+    "delivery",
 )
 
 
