@@ -22,9 +22,9 @@ from tests.apptest import app, no_exception
 from tests.formats import en_int
 from tests.publishing import (
     REMOVED,
-    csv_rows,
     REPO,
     build_small,
+    csv_rows,
     dataset_a,
     dataset_b,
     expected_totals,
