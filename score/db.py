@@ -292,9 +292,11 @@ def close_all() -> None:
         _stored_schemas.clear()
 
 
-# DuckDB's file = 3 header blocks of 4 KiB, then `total_blocks` blocks of `block_size` (checked for DuckDB 2.0:
-# every file it writes is exactly that long). A file cut short (a copy or a disk that ran out) still opens,
-# and its first tables still answer; only a query that reaches the missing blocks fails, mid-page.
+# DuckDB's file = 3 header blocks of 4 KiB, then blocks of `block_size`. A file cut short (a copy or a disk that
+# ran out) still opens, and its first tables still answer; only a query that reaches the missing blocks fails,
+# mid-page. The file holds at least its `used_blocks`: `total_blocks` counts free blocks too, and a checkpoint
+# after deletes (a publish starts from a copy of the current version and deletes the replaced country's rows)
+# truncates free blocks at the end of the file, so a whole file can be shorter than `total_blocks`.
 FILE_HEADER_BYTES = 3 * 4096
 _whole_files: dict[Path, tuple[int, int]] = {}  # versions found whole: (size, mtime); versions never change
 
@@ -308,7 +310,7 @@ def check_database(path: Path | None = None) -> Path:
             stat = resolved.stat()
             if _whole_files.get(resolved) != (stat.st_size, stat.st_mtime_ns):
                 block_size, blocks = cursor.execute(
-                    "SELECT block_size, total_blocks FROM pragma_database_size() "
+                    "SELECT block_size, used_blocks FROM pragma_database_size() "
                     "WHERE database_name = current_database()"
                 ).fetchall()[0]
                 needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)

@@ -24,6 +24,7 @@ from tests.publishing import (
     REMOVED,
     REPO,
     build_small,
+    csv_rows,
     dataset_a,
     dataset_b,
     expected_totals,
@@ -145,6 +146,18 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert list(history["Action"]) == ["Restore of version 1", "Upload", "Rebuild"]
     assert history[["Added", "Changed", "Removed"]].iloc[0].tolist() == [str(REMOVED), "1", "0"]
     assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
+
+
+def test_an_upload_without_the_optional_logframe_warns_that_publishing_removes_the_published_one(data: Path) -> None:
+    published = csv_rows(dataset_a()["logframe.csv"])[1]  # COL's logframe as published (the raw file)
+    assert published
+    without = {name: raw for name, raw in dataset_a().items() if name != "logframe.csv"}
+    assert check_upload("COL", without, HQ, audited=False).preview.logframe_removed == len(published)
+    assert check_upload("COL", dataset_a(), HQ, audited=False).preview.logframe_removed == 0
+    at = _session(BOGOTA, UPLOAD)
+    _upload(at, without)
+    (warning,) = [w.value for w in at.warning if "logframe" in str(w.value)]
+    assert f"removes the {len(published)} logframe rows published now" in warning
 
 
 def test_country_staff_upload_only_for_their_country(data: Path) -> None:

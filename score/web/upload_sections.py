@@ -16,7 +16,7 @@ import streamlit as st
 
 from score import exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_int, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import signin, ui
 
@@ -300,6 +300,17 @@ def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
                 st.dataframe(shown, hide_index=True, width="stretch", key=f"{prefix}_preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
+    if preview.logframe_removed:
+        st.warning(
+            ngettext(
+                "The files have no logframe: publishing them removes the {n} logframe row published now. To keep "
+                "it, add logframe.csv (or a logframe sheet) from 'Download current data'.",
+                "The files have no logframe: publishing them removes the {n} logframe rows published now. To keep "
+                "them, add logframe.csv (or a logframe sheet) from 'Download current data'.",
+                preview.logframe_removed,
+            ),
+            icon=":material/warning:",
+        )
     name = ui.reference_labels("country").get(check.country, check.country)
     st.caption(_("Headline figures for {country} after publishing (change against now):", country=name))
     show_totals(preview.before, preview.after)
