@@ -446,6 +446,7 @@ def test_a_file_name_that_fits_two_tables_or_none_is_an_error_never_a_guess() ->
     report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
     (missing,) = report.errors
     assert missing.file == "training.csv" and "missing" in missing.problem
+    assert missing.fix.startswith("Add training.csv to the upload: One row per") and ".)." not in missing.fix
     assert find(report, text="not part of the data contract", severity="warning")[0].file == "información.csv"
     from score.i18n import using_language
 

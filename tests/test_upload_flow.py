@@ -7,6 +7,7 @@ through the widget exactly as in a browser session; the browser e2e tests cover 
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -214,6 +215,11 @@ def test_unreadable_files_get_clear_messages(data: Path) -> None:
         _upload(at, files)
         assert message.lower() in "\n".join(_frame(at, "Problem")["Problem"]).lower(), name
         assert not [b for b in at.button if b.key == "upload_publish"], name
+    # The report's grid fits a page 800 px wide (768 px inside its margins): no fix cut off at the right edge.
+    grid = next(d for d in at.dataframe if "Fix" in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    widths = [config[name]["width"] for name in grid.value.columns if not config.get(name, {}).get("hidden")]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 760, widths
 
 
 def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:
