@@ -81,7 +81,7 @@ def main() -> int:
             for key, (wall, used) in spent.items():
                 print(f"  {key:32s} wall {wall:6.2f} s  CPU {used:6.2f} s")
         con.execute("SET search_path = 'main'")
-        derived = ("enterprise_training", "delivery_people_added", "indicator_pair", "delivery_by_group")
+        derived = ("enterprise_training", "delivery_people_added", "indicator_pair", "delivery_by_group", "delivery")
         for schema in ("main", "noisy"):
             for table in (*derived, *build.GROUP_TABLES):
                 digest = hashlib.sha256()

@@ -60,6 +60,7 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
     "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
+    "INSERT INTO delivery BY NAME SELECT * EXCLUDE (delivery_row) FROM delivery_of($countries) ORDER BY delivery_row",
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
@@ -122,6 +123,7 @@ NOISY_TABLES = (
     "delivery_people_added",
     "indicator_pair",
     "delivery_by_group",
+    "delivery",
     *GROUP_TABLES,
 )
 
@@ -387,6 +389,7 @@ _COPIED = (
     "delivery_people_added",
     "indicator_pair",
     "delivery_by_group",
+    "delivery",
     *GROUP_TABLES,
 )
 

@@ -292,9 +292,11 @@ def close_all() -> None:
         _stored_schemas.clear()
 
 
-# DuckDB's file = 3 header blocks of 4 KiB, then `total_blocks` blocks of `block_size` (checked for DuckDB 2.0:
-# every file it writes is exactly that long). A file cut short (a copy or a disk that ran out) still opens,
-# and its first tables still answer; only a query that reaches the missing blocks fails, mid-page.
+# DuckDB's file = 3 header blocks of 4 KiB, then blocks of `block_size`. A file cut short (a copy or a disk that
+# ran out) still opens, and its first tables still answer; only a query that reaches the missing blocks fails,
+# mid-page. The file holds at least its `used_blocks`: `total_blocks` counts free blocks too, and a checkpoint
+# after deletes (a publish starts from a copy of the current version and deletes the replaced country's rows)
+# truncates free blocks at the end of the file, so a whole file can be shorter than `total_blocks`.
 FILE_HEADER_BYTES = 3 * 4096
 _whole_files: dict[Path, tuple[int, int]] = {}  # versions found whole: (size, mtime); versions never change
 
@@ -308,7 +310,7 @@ def check_database(path: Path | None = None) -> Path:
             stat = resolved.stat()
             if _whole_files.get(resolved) != (stat.st_size, stat.st_mtime_ns):
                 block_size, blocks = cursor.execute(
-                    "SELECT block_size, total_blocks FROM pragma_database_size() "
+                    "SELECT block_size, used_blocks FROM pragma_database_size() "
                     "WHERE database_name = current_database()"
                 ).fetchall()[0]
                 needed = FILE_HEADER_BYTES + int(block_size) * int(blocks)
@@ -465,7 +467,16 @@ _PARAMETER_TYPES = {
 def _derive(
     cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[tuple[str, str]]
 ) -> dict[str, np.ndarray]:
-    """One layer of derived columns over the rows of `read`, as arrays by column. The columns go in as typed list
+    """One layer of derived columns over the rows of `read`, as arrays by column: in numpy for the shares, means and
+    relative changes (`_derived_in_numpy`), else by DuckDB (`_derived_in_sql`)."""
+    computed = _derived_in_numpy(read, layer)
+    return computed if computed is not None else _derived_in_sql(cursor, read, layer)
+
+
+def _derived_in_sql(
+    cursor: duckdb.DuckDBPyConnection, read: pd.DataFrame, layer: list[tuple[str, str]]
+) -> dict[str, np.ndarray]:
+    """A layer computed by DuckDB in one statement over the rows of `read`. The columns go in as typed list
     parameters (each missing value, NaN included, a NULL, as in a registered frame): registering a pandas frame with
     DuckDB and scanning it cost ~4.5 ms a statement, the parameters ~0.7 ms (BENCHMARKS.md, "A new session ...")."""
     select = ", ".join(f"{expression} AS {column}" for column, expression in layer)
@@ -493,6 +504,43 @@ def _derive(
     rows = ", ".join(columns)
     result = cursor.execute(f"SELECT {select} FROM (SELECT {rows}) ORDER BY perturbed_row_", values)  # noqa: S608
     return _derived_arrays(result)
+
+
+# The `-- derive:` forms of the queries' shares, means and relative changes: `[100.0 * ]a / nullif(b, 0)` and
+# `100.0 * (a / nullif(b, 0) - 1)`. Over numeric columns DuckDB computes them in DOUBLE (an integer is cast to DOUBLE
+# for `/`; 100.0 times an integer is exact), so numpy's same operations in the same order give the same bits, a NULL
+# or a 0 divisor giving NULL (NaN here, as `_derived_arrays` reads it): checked against DuckDB for every such
+# expression of queries/*.sql (tests/test_disclosure.py). A statement per layer cost ~1 ms of a public query.
+_RATIO = re.compile(r"(100\.0 \* )?([A-Za-z_]\w*) / nullif\(([A-Za-z_]\w*), 0\)")
+_CHANGE = re.compile(r"100\.0 \* \(([A-Za-z_]\w*) / nullif\(([A-Za-z_]\w*), 0\) - 1\)")
+
+
+def _derived_in_numpy(read: pd.DataFrame, layer: list[tuple[str, str]]) -> dict[str, np.ndarray] | None:
+    """A layer of derived columns computed in numpy when every expression has one of the forms above and reads
+    numeric columns only; None otherwise (DuckDB computes it)."""
+    forms = [(_RATIO.fullmatch(expression), _CHANGE.fullmatch(expression)) for _, expression in layer]
+    if not all(ratio or change for ratio, change in forms):
+        return None
+    read_columns = {name for ratio, change in forms for name in (ratio or change).groups()[-2:]}  # type: ignore[union-attr]
+    if not all(
+        column in read.columns
+        and pd.api.types.is_numeric_dtype(read[column].dtype)
+        and not pd.api.types.is_bool_dtype(read[column].dtype)
+        for column in read_columns
+    ):
+        return None
+    values = {column: read[column].to_numpy(dtype=float, na_value=np.nan) for column in read_columns}
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for (column, _), (ratio, change) in zip(layer, forms, strict=True):
+            if ratio:
+                scaled, numerator, divisor = ratio.groups()
+                top = 100.0 * values[numerator] if scaled else values[numerator]
+                out[column] = np.where(values[divisor] == 0, np.nan, top / values[divisor])
+            else:
+                numerator, divisor = change.groups()  # type: ignore[union-attr]
+                out[column] = 100.0 * (np.where(values[divisor] == 0, np.nan, values[numerator] / values[divisor]) - 1)
+    return out
 
 
 def _derived_arrays(result: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:

@@ -48,6 +48,9 @@ class Preview:
     removed: pd.DataFrame  # enterprise_id, name, sector, province
     before: dict[str, int | None]
     after: dict[str, int | None]
+    # Logframe rows published now that the upload would remove: the logframe is optional, and a country folder is
+    # replaced whole by a publish, so an upload without logframe.csv takes the published logframe away.
+    logframe_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -206,12 +209,16 @@ def preview_effect(
     try:
         current = db.run_query("upload_current_enterprises", scope, Filters(countries=(country,)), path=path)
         before = headline(scope, country, path)
+        logframe_now = len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path))
     except db.DatabaseUnavailable:  # first upload on an empty server: everything is new
         current = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
         before = dict.fromkeys(HEADLINE, 0)
+        logframe_now = 0
     added, changed, removed = diff_enterprises(current, report.tables["enterprises"])
     after, _quality = candidate_figures(country, report, files, scope)
-    return Preview(added, changed, removed, before, after)
+    logframe_new = report.tables.get("logframe")
+    logframe_removed = logframe_now if logframe_new is None or logframe_new.empty else 0
+    return Preview(added, changed, removed, before, after, logframe_removed)
 
 
 def _canonical(frame: pd.DataFrame) -> pd.DataFrame:

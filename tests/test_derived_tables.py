@@ -144,7 +144,12 @@ def test_figures_through_the_derived_tables_equal_the_raw_files(raw, filters: Fi
         **of
     )
     by_module = db.run_query("satisfaction_by_module", hq, filters).set_index("module")
+    modules = db.run_query("training_by_module", hq, filters).set_index("module")  # read from `delivery`
     for module, cell in raw.by_module(**of).items():
+        for key in ("deliveries", "participations", "consultation_visits"):
+            assert modules.loc[module, key] == cell[key], (module, key)
+        if cell["deliveries"]:
+            assert modules.loc[module, "median_days_to_classroom"] == cell["median_days_to_classroom"], module
         assert by_module.loc[module, "n_satisfaction"] == cell["n_satisfaction"], module
         if cell["n_satisfaction"]:
             assert math.isclose(by_module.loc[module, "satisfaction_mean"], cell["satisfaction_mean"], rel_tol=1e-12)
@@ -235,7 +240,7 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
     con.execute(
         "DELETE FROM enterprise_training; DELETE FROM delivery_people_added; DELETE FROM indicator_pair; "
         "DELETE FROM figures_by_group; DELETE FROM training_year_by_group; DELETE FROM share_by_group; "
-        "DELETE FROM delivery_by_group; DELETE FROM modules_taken_by_group"
+        "DELETE FROM delivery_by_group; DELETE FROM modules_taken_by_group; DELETE FROM delivery"
     )
     con.close()
     hq = Scope.hq("t")
@@ -251,6 +256,8 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
             assert db.run_query("enterprises_by_sector", hq, read, path=copy).empty
         for read in (Filters(), Filters(modules=("OSH",)), Filters(modules=("OSH", "QM"))):  # every module filter
             assert db.run_query("training_by_country_module", hq, read, path=copy).empty
+        for read in (Filters(), Filters(modules=("OSH",))):  # the deliveries read from `delivery`
+            assert db.run_query("training_by_module", hq, read, path=copy)["deliveries"].sum() == 0
         assert db.run_query("enterprises_by_size", hq, Filters(), path=copy)["enterprises"].sum() > 0  # rows kept
         assert db.run_query("people_trained_by_role_sex", hq, Filters(), path=copy)["people_trained"].sum() == 0
         two = Filters(modules=("OSH", "QM"))
@@ -268,6 +275,9 @@ def test_the_macros_read_the_derived_tables_unless_two_modules_are_chosen(demo_d
         }
         by_year = db.run_query("enterprises_by_year", hq, two, path=copy)
         assert by_year["enterprises"].sum() == raw.kpis(**of)["enterprises"]
+        modules = db.run_query("training_by_module", hq, two, path=copy).set_index("module")  # joined again
+        for module, cell in raw.by_module(**of).items():
+            assert modules.loc[module, "deliveries"] == cell["deliveries"], module
         taken = db.run_query("modules_per_enterprise", hq, two, path=copy)
         assert dict(zip(taken["n_modules"], taken["enterprises"], strict=True)) == raw.modules_per_enterprise(**of)
         shares = db.run_query("outcome_shares", hq, two, path=copy).set_index("indicator")

@@ -375,6 +375,48 @@ def test_derived_columns_match_their_sql_on_exact_figures(keyed_data_dir: Path) 
         con.unregister("exact_rows")
 
 
+def test_derived_columns_computed_in_numpy_are_duckdbs_to_the_last_bit() -> None:
+    """Every `-- derive:` layer that db computes in numpy (shares, means, relative changes) gives the bits DuckDB's
+    statement gives, over the dtypes a public result has (whole numbers as Int64, noisy sums as float64, plain
+    int64), with missing values, zero and negative divisors and large counts; a layer of another form goes to DuckDB."""
+    import duckdb
+
+    con = duckdb.connect()
+    rng = np.random.default_rng(25)
+    layers = [layer for name in db.query_names() for layer in db._derive_layers(db.load_query(name).derive)]
+    in_numpy = [layer for layer in layers if db._derived_in_numpy(_random_rows(layer, rng, "Int64"), layer) is not None]
+    assert len(in_numpy) >= 8  # the layers of shares, means and changes of the aggregate queries
+    assert any(db._derived_in_numpy(_random_rows(layer, rng, "Int64"), layer) is None for layer in layers)  # coalesce
+    for layer in in_numpy:
+        for dtype in ("Int64", "float64", "int64"):
+            rows = _random_rows(layer, rng, dtype)
+            numpy, sql = db._derived_in_numpy(rows, layer), db._derived_in_sql(con, rows, layer)
+            assert numpy is not None
+            for column, _ in layer:
+                assert numpy[column].dtype == sql[column].dtype == np.float64, (layer, dtype)
+                assert np.array_equal(np.isnan(numpy[column]), np.isnan(sql[column])), (layer, dtype)
+                known = ~np.isnan(sql[column])
+                assert numpy[column][known].tobytes() == sql[column][known].tobytes(), (layer, dtype)
+
+
+def _random_rows(layer: list[tuple[str, str]], rng: np.random.Generator, dtype: str) -> pd.DataFrame:
+    """The columns a derive layer reads, 500 random rows of `dtype` (every other column whole numbers as Int64)."""
+    names = sorted({n for _, e in layer for n in db.IDENTIFIER.findall(e) if n != "nullif"})
+    rows = {}
+    for index, name in enumerate(names):
+        whole = rng.integers(-50, 3_000_000, 500)
+        whole[rng.random(500) < 0.15] = 0
+        if index == 0 and dtype == "float64":
+            values = pd.Series(rng.normal(0, 1e6, 500))
+            values[rng.random(500) < 0.1] = np.nan
+        else:
+            values = pd.Series(whole, dtype=dtype if index == 0 else "Int64")
+            if values.dtype == "Int64":
+                values[rng.random(500) < 0.1] = pd.NA
+        rows[name] = values
+    return pd.DataFrame(rows)
+
+
 def test_aggregate_queries_without_a_perturbation_rule_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keyed_data_dir: Path
 ) -> None:
@@ -416,6 +458,7 @@ def test_the_noisy_schema_counts_the_same_enterprises_as_main(keyed_data_dir: Pa
         "figures_by_group": "enterprises, trained_enterprises, record_keys, trained_record_keys, module_completions",
         "training_year_by_group": "n_enterprises, deliveries, record_keys",
         "delivery_by_group": "deliveries, n_satisfaction, record_keys, satisfaction_record_keys",
+        "delivery": "enterprise_id, module, classroom_date",
         "share_by_group": "n_enterprises, n_yes, value_n, record_keys, record_keys_yes",
         "modules_taken_by_group": "n_modules, enterprises, record_keys",
     }.items():

@@ -26,6 +26,7 @@ TABLES = (
     "share_by_group",
     "delivery_by_group",
     "modules_taken_by_group",
+    "delivery",
 )
 NOISY = tuple(f"noisy.{t}" for t in ("contribution_noise", "group_sign", *build.NOISY_TABLES))
 

@@ -446,7 +446,14 @@ def test_a_file_name_that_fits_two_tables_or_none_is_an_error_never_a_guess() ->
     report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
     (missing,) = report.errors
     assert missing.file == "training.csv" and "missing" in missing.problem
+    assert missing.fix.startswith("Add training.csv to the upload: One row per") and ".)." not in missing.fix
     assert find(report, text="not part of the data contract", severity="warning")[0].file == "información.csv"
+    from score.i18n import using_language
+
+    with using_language("es"):  # the fix names the files the way the reader may name them
+        report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
+    (ignored,) = report.warnings
+    assert "capacitación.csv" in ignored.fix and "training.csv" in ignored.fix
     # Two names for one table (English and Spanish) are two files for it, not a pick.
     report = submit(**{"empresas__csv": base_text("enterprises.csv")})
     assert find(report, text="second file for the enterprises table", severity="error")

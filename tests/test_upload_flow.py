@@ -7,6 +7,7 @@ through the widget exactly as in a browser session; the browser e2e tests cover 
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.publishing import (
     REMOVED,
     REPO,
     build_small,
+    csv_rows,
     dataset_a,
     dataset_b,
     expected_totals,
@@ -147,6 +149,18 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
 
 
+def test_an_upload_without_the_optional_logframe_warns_that_publishing_removes_the_published_one(data: Path) -> None:
+    published = csv_rows(dataset_a()["logframe.csv"])[1]  # COL's logframe as published (the raw file)
+    assert published
+    without = {name: raw for name, raw in dataset_a().items() if name != "logframe.csv"}
+    assert check_upload("COL", without, HQ, audited=False).preview.logframe_removed == len(published)
+    assert check_upload("COL", dataset_a(), HQ, audited=False).preview.logframe_removed == 0
+    at = _session(BOGOTA, UPLOAD)
+    _upload(at, without)
+    (warning,) = [w.value for w in at.warning if "logframe" in str(w.value)]
+    assert f"removes the {len(published)} logframe rows published now" in warning
+
+
 def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     at = _session(BOGOTA, UPLOAD)
     assert at.selectbox(key="upload_country").options == ["Colombia (COL)"]
@@ -201,6 +215,11 @@ def test_unreadable_files_get_clear_messages(data: Path) -> None:
         _upload(at, files)
         assert message.lower() in "\n".join(_frame(at, "Problem")["Problem"]).lower(), name
         assert not [b for b in at.button if b.key == "upload_publish"], name
+    # The report's grid fits a page 800 px wide (768 px inside its margins): no fix cut off at the right edge.
+    grid = next(d for d in at.dataframe if "Fix" in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    widths = [config[name]["width"] for name in grid.value.columns if not config.get(name, {}).get("hidden")]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 760, widths
 
 
 def test_public_sees_a_sign_in_hint_and_nothing_else(data: Path) -> None:

@@ -74,7 +74,7 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
                 f"{table.name}.csv",
                 _("The file {file} is missing.", file=f"{table.name}.csv"),
                 _(
-                    "Add {file} to the upload ({description}).",
+                    "Add {file} to the upload: {description}",
                     file=f"{table.name}.csv",
                     description=_(table.description),
                 ),

@@ -131,6 +131,16 @@ CREATE TABLE delivery_people_added (
     enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
     managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER
 );
+-- Per delivery (training's columns), its enterprise's filter attributes, joining date and record key, in training's
+-- order: stored.filtered_training filters these rows without joining 745,000 deliveries to their enterprises on
+-- enterprise_id at x200 (BENCHMARKS.md, "Deliveries with their enterprise's filter columns").
+CREATE TABLE delivery (
+    country VARCHAR NOT NULL, enterprise_id VARCHAR NOT NULL, module VARCHAR NOT NULL, classroom_date DATE,
+    managers_female INTEGER, managers_male INTEGER, workers_female INTEGER, workers_male INTEGER,
+    consultation_visits INTEGER, satisfaction_pct DOUBLE,
+    province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, joined_on DATE,
+    record_key SMALLINT
+);
 -- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing), and the
 -- enterprise's filter attributes and record key, so that indicator_change filters these rows without a join.
 CREATE TABLE indicator_pair (
@@ -177,6 +187,14 @@ CREATE MACRO filtered_training(countries, provinces, sectors, phases, partners, 
     JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
       USING (enterprise_id)
     WHERE modules IS NULL OR list_contains(modules, t.module);
+
+-- Every delivery with its enterprise's columns (the definition; build time writes it into `delivery` ordered by
+-- `delivery_row`, training's own order: a query then sums the same rows in the same order either way).
+CREATE MACRO delivery_of(countries) AS TABLE
+    SELECT t.rowid AS delivery_row, t.*, e.province, e.sector, e.phase, e.partner, e.join_year, e.joined_on, e.record_key
+    FROM training t
+    JOIN enterprise e USING (enterprise_id)
+    WHERE list_contains(countries, t.country);
 
 -- Scopes: the build writes the *_by_group rows of every single-module filter in one pass, not one pass per module.
 -- With by_module false everything is in scope '' (the filters as given); with by_module true each delivery is in the
@@ -346,6 +364,16 @@ CREATE MACRO group_in(countries, provinces, sectors, phases, partners, modules, 
 -- computed one is ~4 ms of a 10-15 ms statement, so score.db puts `stored` before main on the search path when no
 -- two modules are chosen: the same SQL text then reads stored.figure_groups ... (BENCHMARKS.md, "A new session").
 CREATE SCHEMA stored;
+
+-- filtered_training's rows read from `delivery` (no join: the filter columns are on each row). Valid with any module
+-- filter; stored is on the path with none or one.
+CREATE MACRO stored.filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT d.*, d.managers_female + d.managers_male + d.workers_female + d.workers_male AS participants
+    FROM delivery d
+    WHERE enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
+                        d.country, d.province, d.sector, d.phase, d.partner, d.join_year)
+      AND has_module(modules, d.enterprise_id)
+      AND (modules IS NULL OR list_contains(modules, d.module));
 
 -- The rows of figures_by_group for the filters: read from the table, or computed when two or more modules are chosen.
 CREATE MACRO stored.figure_groups(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE

@@ -202,6 +202,7 @@ def streamlit_words_script() -> str:
         ("^Expand sidebar$", _("Show the sidebar")),
         ("^Collapse sidebar$", _("Hide the sidebar")),
         ("^App pages$", _("Pages")),
+        ("^Sidebar$", _("Sidebar")),
         ("^Add row$", _("Add a row")),
         ("^Show/hide columns$", _("Show or hide columns")),
         ("^Search$", _("Search")),

@@ -16,7 +16,7 @@ import streamlit as st
 
 from score import exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_int, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import signin, ui
 
@@ -191,12 +191,16 @@ def downloads_section(country: str, scope) -> None:
 # ---------------------------------------------------------------------------------------------- report
 
 
+ISSUE_COLUMNS = (100, 130, 70, 190, 250)  # px: severity, where, value, problem, fix (740 together)
+
+
 def issues_table(frame: pd.DataFrame, key: str) -> None:
-    """The report's lines, Problem and Fix wide and wrapped (readable at 1280 px; see ingest.for_people)."""
-    # About 40 characters a line in the 290 px Fix column (fewer than 50: French and Spanish words are long
-    # and lists of codes break at commas); up to 10 lines, so a fix with the list of allowed codes is whole.
+    """The report's lines, Problem and Fix wide and wrapped (see ingest.for_people): the columns together are
+    740 px (ISSUE_COLUMNS), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
+    # About 34 characters a line in the 250 px Fix column (fewer than 45: French and Spanish words are long
+    # and lists of codes break at commas); up to 12 lines, so a fix with the list of allowed codes is whole.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(10, max(2, math.ceil(longest / 40)))
+    lines = min(12, max(2, math.ceil(longest / 34)))
     row = lines * 20 + 12
     st.dataframe(
         frame,
@@ -205,11 +209,11 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
         row_height=row,
         height=min(len(frame), 10) * row + 38,
         column_config={
-            _("Severity"): st.column_config.TextColumn(_("Severity"), width=100),  # "Avertissement" whole
-            _("Where"): st.column_config.TextColumn(_("Where"), width=140),
-            _("Value"): st.column_config.TextColumn(_("Value"), width=80),
-            _("Problem"): st.column_config.TextColumn(_("Problem"), width=200),
-            _("Fix"): st.column_config.TextColumn(_("Fix"), width=290),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=ISSUE_COLUMNS[0]),  # "Avertissement"
+            _("Where"): st.column_config.TextColumn(_("Where"), width=ISSUE_COLUMNS[1]),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=ISSUE_COLUMNS[2]),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=ISSUE_COLUMNS[3]),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=ISSUE_COLUMNS[4]),
         },
         key=key,
     )
@@ -300,6 +304,17 @@ def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
                 st.dataframe(shown, hide_index=True, width="stretch", key=f"{prefix}_preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
+    if preview.logframe_removed:
+        st.warning(
+            ngettext(
+                "The files have no logframe: publishing them removes the {n} logframe row published now. To keep "
+                "it, add logframe.csv (or a logframe sheet) from 'Download current data'.",
+                "The files have no logframe: publishing them removes the {n} logframe rows published now. To keep "
+                "them, add logframe.csv (or a logframe sheet) from 'Download current data'.",
+                preview.logframe_removed,
+            ),
+            icon=":material/warning:",
+        )
     name = ui.reference_labels("country").get(check.country, check.country)
     st.caption(_("Headline figures for {country} after publishing (change against now):", country=name))
     show_totals(preview.before, preview.after)

@@ -17,6 +17,7 @@ STREAMLIT_MARKUP = """
     <button aria-label="Remove entreprises.csv"></button></div>
   <button aria-label="Add files"></button></section>
 <div data-testid="stTextInput"><input type="password"><button aria-label="Show password"></button></div>
+<section aria-label="Sidebar"></section>
 """
 LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B"><div>formación.csv</div>
   <div>512.0B</div><div>File must be 50.0MB or smaller.</div></div>"""
@@ -32,6 +33,7 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "chip": "entreprises.csv, 21,1\u00a0Ko",
                 "remove": "Retirer entreprises.csv",
                 "eye": "Afficher le mot de passe",
+                "sidebar": "Panneau latéral",
                 "limit": "50\u00a0Mo par fichier",
                 "refusal": "Le fichier doit faire au plus 50,0\u00a0Mo.",
             },
@@ -43,6 +45,7 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "chip": "entreprises.csv, 21,1\u00a0KB",
                 "remove": "Quitar entreprises.csv",
                 "eye": "Mostrar la contraseña",
+                "sidebar": "Panel lateral",
                 "limit": "50\u00a0MB por archivo",
                 "refusal": "El archivo debe ocupar como máximo 50,0\u00a0MB.",
             },
@@ -65,6 +68,7 @@ def test_streamlit_own_sizes_and_button_names_are_in_the_readers_language(
     assert page.locator("button").first.get_attribute("aria-label") == expected["remove"]
     assert page.locator("[data-testid='stTextInput'] button").get_attribute("aria-label") == expected["eye"]
     assert page.locator("section > span").inner_text() == expected["limit"]
+    assert page.locator("section").nth(1).get_attribute("aria-label") == expected["sidebar"]
     assert chips.nth(1).locator("div").nth(2).inner_text() == expected["refusal"]
     text = page.locator("body").inner_text()
     assert "KB" not in text.replace("\u00a0KB", "") and "per file" not in text and "must be" not in text
