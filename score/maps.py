@@ -24,6 +24,7 @@ import html
 import json
 import math
 import weakref
+from collections.abc import Callable
 from functools import cache, lru_cache
 from itertools import pairwise
 
@@ -288,7 +289,11 @@ def cell_size(view: pdk.ViewState, pixels: float = CELL_PIXELS) -> float:
 # ------------------------------------------------------------------------------------------ layers
 
 
-_JSON = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}  # pydeck's, without the indentation
+def _compact_json(value: object, default: Callable[[object], object] | None = None) -> str:
+    """JSON as pydeck writes it (sorted keys), without the indentation."""
+    return json.dumps(value, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
+
+
 _CONTEXT_DATA = "@@score: the grey world's polygons@@"  # stands for a context layer's data while a deck is written
 # deck -> (its context layer, the project countries shown): kept beside the deck, whose own attributes are written
 _CONTEXTS: weakref.WeakKeyDictionary[pdk.Deck, tuple[pdk.Layer, frozenset[str]]] = weakref.WeakKeyDictionary()
@@ -304,7 +309,7 @@ def _context_features(shown: frozenset[str]) -> tuple[dict, ...]:
 def _context_json(shown: frozenset[str]) -> str:
     """The context layer's data as JSON, written once per set of project countries shown: nearly all of a deck's
     ~200 KB, which took ~10 ms to write for every new map (a profile with a link's new figures)."""
-    return json.dumps({"type": "FeatureCollection", "features": list(_context_features(shown))}, **_JSON)
+    return _compact_json({"type": "FeatureCollection", "features": list(_context_features(shown))})
 
 
 class CompactDeck(pdk.Deck):
@@ -325,9 +330,9 @@ class CompactDeck(pdk.Deck):
                     return {**attributes, "data": _CONTEXT_DATA}
                 return attributes
 
-            spec = json.dumps(self, default=serialise, **_JSON)  # what pydeck's to_json writes (its serialiser)
+            spec = _compact_json(self, default=serialise)  # what pydeck's to_json writes (its serialiser)
             if context is not None:
-                placeholder = json.dumps(_CONTEXT_DATA, **_JSON)
+                placeholder = _compact_json(_CONTEXT_DATA)
                 if spec.count(placeholder) != 1:
                     raise ValueError("the context layer's data must appear once in the deck")
                 spec = spec.replace(placeholder, _context_json(context[1]))
