@@ -29,6 +29,8 @@ ALLOWED_INTERPOLATIONS = {
         "names": "column names taken from the database schema (DESCRIBE) or the data contract",
         "column": "a column name read from duckdb_columns() of a table the build made itself",
         "macro": "a value of build.GROUP_TABLES: the name of the macro defining a *_by_group table",
+        "schema": "'main' or 'noisy': the schema build.reading reads (its callers pass one of the two)",
+        "quoted": "the name of the database the build writes (current_database()), its quotes doubled and quoted",
     },
     "score/publish.py": {
         "table": "a fixed table name from the build's own row counts",
