@@ -23,7 +23,9 @@ from __future__ import annotations
 import html
 import json
 import math
-from functools import cache
+import weakref
+from collections.abc import Callable
+from functools import cache, lru_cache
 from itertools import pairwise
 
 import pandas as pd
@@ -287,18 +289,53 @@ def cell_size(view: pdk.ViewState, pixels: float = CELL_PIXELS) -> float:
 # ------------------------------------------------------------------------------------------ layers
 
 
+def _compact_json(value: object, default: Callable[[object], object] | None = None) -> str:
+    """JSON as pydeck writes it (sorted keys), without the indentation."""
+    return json.dumps(value, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
+
+
+_CONTEXT_DATA = "@@score: the grey world's polygons@@"  # stands for a context layer's data while a deck is written
+# deck -> (its context layer, the project countries shown): kept beside the deck, whose own attributes are written
+_CONTEXTS: weakref.WeakKeyDictionary[pdk.Deck, tuple[pdk.Layer, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+@lru_cache(maxsize=32)
+def _context_features(shown: frozenset[str]) -> tuple[dict, ...]:
+    """The grey world around the project countries `shown` (copies; shared by every deck: never changed)."""
+    return tuple(f for f in world_features() if f["properties"].get("iso3") not in shown)
+
+
+@lru_cache(maxsize=32)  # ~180 KB each
+def _context_json(shown: frozenset[str]) -> str:
+    """The context layer's data as JSON, written once per set of project countries shown: nearly all of a deck's
+    ~200 KB, which took ~10 ms to write for every new map (a profile with a link's new figures)."""
+    return _compact_json({"type": "FeatureCollection", "features": list(_context_features(shown))})
+
+
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation (pydeck indents by 2 spaces, which makes the world polygons about five
     times larger on the wire: 1 MB instead of about 250 KB), made once: a built deck is not changed afterwards,
-    and a cached one (components.map_chart) is then not serialised again on every rerun (~40 ms)."""
+    and a cached one (components.map_chart) is then not serialised again on every rerun (~40 ms). The grey world's
+    layer (`context`: built by build_deck for a set of project countries) is written from `_context_json`: the
+    same text (JSON without indentation encodes a value alike wherever it sits), not written again per deck."""
 
     def to_json(self) -> str:
         spec = self.__dict__.get("_compact_json")
         if spec is None:
-            # what pydeck's to_json writes (sorted keys, its serialiser), without the indentation
-            spec = json.dumps(
-                self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False
-            )
+            context = _CONTEXTS.get(self)
+
+            def serialise(o: object) -> object:
+                attributes = default_serialize(o)
+                if context is not None and o is context[0] and isinstance(attributes, dict):
+                    return {**attributes, "data": _CONTEXT_DATA}
+                return attributes
+
+            spec = _compact_json(self, default=serialise)  # what pydeck's to_json writes (its serialiser)
+            if context is not None:
+                placeholder = _compact_json(_CONTEXT_DATA)
+                if spec.count(placeholder) != 1:
+                    raise ValueError("the context layer's data must appear once in the deck")
+                spec = spec.replace(placeholder, _context_json(context[1]))
             self.__dict__["_compact_json"] = spec
         return spec
 
@@ -450,7 +487,8 @@ def build_deck(
     if scale is None:
         scale = scale_for(values, metric)
     project = choropleth_features(values, metric, metric_name, scale, country_names)
-    context = [f for f in world_features() if f["properties"].get("iso3") not in set(values["country"])]
+    shown = frozenset(values["country"])
+    context = list(_context_features(shown))
     view = map_view(values, focus, height)
     hidden = [f["properties"]["iso3"] for f in project if f["properties"]["state"] == "suppressed"]
     hatching = [line for iso3 in hidden for line in hatch(iso3, hatch_spacing(view.zoom))]
@@ -488,7 +526,7 @@ def build_deck(
                 auto_highlight=True,
             )
         )
-    return CompactDeck(
+    deck = CompactDeck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,
@@ -504,6 +542,8 @@ def build_deck(
             },
         },
     )
+    _CONTEXTS[deck] = (layers[0], shown)
+    return deck
 
 
 # ------------------------------------------------------------------------------------------ legends

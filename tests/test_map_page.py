@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 import pytest
+from pydeck.bindings.json_tools import default_serialize
 
 from score import db, map_colours, maps
 from score.access import Scope
@@ -263,6 +264,17 @@ def test_deck_is_offline_escapes_tooltips_and_fits_view() -> None:
     deck = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {"textiles": "Textiles"}, cells=cells)
     spec_text = deck.to_json()
     assert deck.to_json() is spec_text  # serialised once
+
+    # the grey world's layer written once per set of project countries gives pydeck's own text, hatching included
+    def pydecks_own(deck: maps.CompactDeck) -> str:  # before the deck keeps its text (an attribute of its own)
+        return json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+    again = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {"textiles": "Textiles"}, cells=cells)
+    assert pydecks_own(again) == spec_text
+    other = maps.build_deck(values.iloc[:1], "enterprises", "Enterprises", COUNTRY_NAMES, {})
+    assert pydecks_own(other) == other.to_json()
+    grey = [len(json.loads(text)["layers"][0]["data"]["features"]) for text in (other.to_json(), spec_text)]
+    assert grey[0] == grey[1] + 2  # Ghana and Peru are grey there
     assert "http" not in spec_text.lower() and "mapbox" not in spec_text.lower()
     assert deck.map_provider is None
     spec = json.loads(spec_text)
