@@ -209,7 +209,7 @@ def preview_effect(
     try:
         current = db.run_query("upload_current_enterprises", scope, Filters(countries=(country,)), path=path)
         before = headline(scope, country, path)
-        logframe_now = len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path))
+        logframe_now = published_logframe_rows(country, scope, path)
     except db.DatabaseUnavailable:  # first upload on an empty server: everything is new
         current = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
         before = dict.fromkeys(HEADLINE, 0)
@@ -358,10 +358,10 @@ def current_tables(country: str, scope: Scope, path: Path | None = None) -> dict
     return tables
 
 
-def has_logframe(country: str, scope: Scope, path: Path | None = None) -> bool:
-    """Whether the country has published logframe rows (the optional table); a small query."""
+def published_logframe_rows(country: str, scope: Scope, path: Path | None = None) -> int:
+    """How many logframe rows (the optional table) the country has published; a small query."""
     _require(scope, country)
-    return bool(len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)))
+    return len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path))
 
 
 def current_file_names(country: str, day: dt.date | None = None) -> dict[str, str]:

@@ -149,7 +149,8 @@ def downloads_section(country: str, scope) -> None:
             key="upload_current_xlsx",
             on_click="ignore",
         )
-        optional = {"logframe": upload.has_logframe(country, scope, path)}  # the data itself: only on a click
+        # the data itself: only on a click
+        optional = {"logframe": upload.published_logframe_rows(country, scope, path) > 0}
         for column, table in zip(columns[1:], TABLES, strict=True):
             if optional.get(table, True):
                 column.download_button(
