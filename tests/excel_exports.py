@@ -71,6 +71,13 @@ def _thousands(cell: str) -> str:
     return f"{int(cell):,}" if cell.isdigit() and int(cell) >= 1000 else cell
 
 
+def _french_number(cell: str) -> str:
+    """A count as French Excel shows it (a no-break space between thousands groups), a decimal with a comma."""
+    if cell.isdigit():
+        return f"{int(cell):,}".replace(",", "\u00a0")
+    return cell.replace(".", ",") if _DECIMAL.match(cell) else cell
+
+
 def _loose_headers(rows: Rows) -> Rows:
     """Headers as people retype them ("  ENTERPRISE ID "), two empty columns and three empty rows after the data."""
     width = len(rows[0]) + 2
@@ -163,6 +170,17 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _thousands)).encode()),
     ),
+    # Each code page writes the no-break space as another byte (A0, CA, FF); a file whose only such bytes are
+    # in numbers was read as a Baltic or Central European code page, "22Ā837".
+    **{
+        f"no-break spaces in thousands, {codepage} (French Excel's CSV)": (
+            ("COL",),
+            lambda rows, codepage=codepage: _each(
+                rows, lambda t: _write(_cells(t, _french_number), ";").encode(codepage)
+            ),
+        )
+        for codepage in ("cp1252", "mac_roman", "cp850")
+    },
     "dates as DD/MM/YYYY": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, lambda c: _ISO_DATE.sub(r"\3/\2/\1", c))).encode("utf-8")),
