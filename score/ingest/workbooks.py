@@ -230,10 +230,8 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                 cut = len(window) if cut < 0 else cut
                 for cell in _FORMULA_CELL.finditer(window, 0, cut):
                     attributes, result = cell.group(1), cell.group(2)
-                    if (
-                        result is None
-                        or ((result.startswith(b"<v/") or result == b"<v></v>")
-                        and b't="str"' not in attributes)
+                    if result is None or (
+                        (result.startswith(b"<v/") or result == b"<v></v>") and b't="str"' not in attributes
                     ):
                         row = _CELL_ROW.search(attributes)
                         found.append(int(row.group(1)) if row else 0)
