@@ -29,8 +29,10 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,7 +108,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}"
 
 
-def table(headers: list[str], rows: list[list[object]]) -> str:
+def table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -122,7 +124,7 @@ def scope_for(name: str) -> Scope:
     return Scope.hq("bench") if db.load_query(name).access == "detail" else Scope.public()
 
 
-def extra_params(name: str) -> dict[str, object] | None:
+def extra_params(name: str) -> dict[str, Any] | None:
     """Values for a query's own parameters; None if one is not known here."""
     wanted = db.load_query(name).params - set(db.FILTER_PARAMS)
     if not wanted <= PARAM_VALUES.keys():
@@ -148,9 +150,9 @@ def bench_named_queries(scale: int, cold_runs: int, warm_runs: int) -> list[dict
             continue
         cases = CASES if db.load_query(name).access != "reference" else {"all (default)": Filters()}
         for case, filters in cases.items():
-            cold = measure(lambda n=name, f=filters: run(n, f), cold_runs, before=db.close_all)
+            cold = measure(partial(run, name, filters), cold_runs, before=db.close_all)
             run(name, filters)
-            warm = measure(lambda n=name, f=filters: run(n, f), warm_runs)
+            warm = measure(partial(run, name, filters), warm_runs)
             frame = run(name, filters)
             results.append(
                 {
@@ -395,9 +397,9 @@ def bench_pandas(scale: int, data: Path, runs: int) -> tuple[list[dict], dict[st
     results, numbers = [], {}
     for case in ("all (default)", "typical filtered"):
         f = CASES[case]
-        compute = median_time(lambda f=f: pandas_headlines(raw, f), runs)
-        duck_cold = median_time(lambda f=f: duckdb_headlines(f), max(1, runs // 2), before=db.close_all)
-        duck_warm = median_time(lambda f=f: duckdb_headlines(f), runs)
+        compute = median_time(partial(pandas_headlines, raw, f), runs)
+        duck_cold = median_time(partial(duckdb_headlines, f), max(1, runs // 2), before=db.close_all)
+        duck_warm = median_time(partial(duckdb_headlines, f), runs)
         ours, theirs = duckdb_headlines(f), pandas_headlines(raw, f)
         mismatches = same_numbers(theirs, ours)
         numbers[case] = {k: float(v) for k, v in ours.items()}

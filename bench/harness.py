@@ -10,14 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Results = TypeVar("Results")
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_result(script: str, args: list[str], env: Mapping[str, str], timeout: float) -> tuple[object, str]:
+def run_result(script: str, args: list[str], env: Mapping[str, str], timeout: float) -> tuple[Any, str]:
     """Run `python -c script *args` in the repo; (the JSON after the first "RESULT" line on stdout, or None
     when there is none, and stderr or stdout to say why)."""
     done = subprocess.run(

@@ -29,6 +29,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -134,7 +135,7 @@ def validate_bad(data: Path, country: str = "CHN") -> dict:
     return result
 
 
-def build(data: Path) -> tuple[float, dict[str, float], object]:
+def build(data: Path) -> tuple[float, dict[str, float], Any]:
     """score.publish.build_all with SCORE_DATA_DIR=data; wall time and a breakdown of its steps."""
     from score import publish, settings
 
@@ -209,7 +210,7 @@ def make(scale: int, root: Path | None = None, force: bool = False, validate: bo
     data = data_dir_for(scale, root)
     timings_file = data.parent / "timings.json"
     if (data / "score.duckdb").exists() and timings_file.exists() and not force:
-        timings = json.loads(timings_file.read_text())
+        timings: dict[str, Any] = json.loads(timings_file.read_text())
         if timings.get("schema_sha256") == schema_sha256():
             print(f"scale {scale}: already built in {data} (use --force to rebuild)")
             return timings
@@ -224,7 +225,7 @@ def make(scale: int, root: Path | None = None, force: bool = False, validate: bo
     if data.parent.exists():
         shutil.rmtree(data.parent)
     data.mkdir(parents=True)
-    timings: dict = {"scale": scale, "data_dir": str(data)}
+    timings = {"scale": scale, "data_dir": str(data)}
     start_all = time.perf_counter()
 
     start = time.perf_counter()

@@ -34,13 +34,19 @@ READ_BEFORE = (
 EVERY_COUNTRY = ["BOL", "CHN", "COL", "GHA", "IDN", "IND", "PER", "VNM", "ZAF"]
 
 
+def count(con: duckdb.DuckDBPyConnection, statement: str) -> int:
+    row = con.execute(statement).fetchone()
+    assert row is not None  # a count always returns its row
+    return row[0]
+
+
 def main(path: str) -> None:
     con = duckdb.connect(path, read_only=True)
     for table in TABLES:
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+        rows = count(con, f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
         columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
         keys = ", ".join(key for key in KEYS if key in columns)
-        before = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {table})").fetchone()[0]  # noqa: S608
+        before = count(con, f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {table})")  # noqa: S608
         print(f"{table:24} {rows:>7,} rows ({before:,} without province: x{rows / before:.2f})")
     con.execute(
         "CREATE TEMP TABLE before_province AS SELECT country, module, sector, phase, partner, join_year, "
@@ -52,7 +58,8 @@ def main(path: str) -> None:
         ("Colombia", ["COL"], None),
         ("Colombia, Antioquia", ["COL"], ["Antioquia"]),
     ):
-        now, before = [], []
+        now: list[float] = []
+        without_province: list[float] = []
         for _ in range(50):
             start = time.perf_counter()
             con.execute(READ_NOW, {"c": countries, "p": provinces}).fetchall()
@@ -60,10 +67,10 @@ def main(path: str) -> None:
             if provinces is None:
                 start = time.perf_counter()
                 con.execute(READ_BEFORE, {"c": countries}).fetchall()
-                before.append(time.perf_counter() - start)
+                without_province.append(time.perf_counter() - start)
         shown = f"{statistics.median(now) * 1000:.2f} ms"
-        if before:
-            shown += f" (without province: {statistics.median(before) * 1000:.2f} ms)"
+        if without_province:
+            shown += f" (without province: {statistics.median(without_province) * 1000:.2f} ms)"
         print(f"figures_by_group read, {label}: {shown}")
 
 

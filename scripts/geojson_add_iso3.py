@@ -30,6 +30,7 @@ import json
 import sys
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -220,7 +221,7 @@ def main(argv: list[str]) -> int:
     for f in data["features"]:
         iso3 = iso3_for(f)
         geom = clean_geometry(f["geometry"])
-        feat = {"type": "Feature"}
+        feat: dict[str, Any] = {"type": "Feature"}
         if f.get("id") is not None:
             feat["id"] = f["id"]
         feat["properties"] = {"iso3": iso3, "name": f["properties"]["name"]}

@@ -59,7 +59,7 @@ def row(n: int, rng: np.random.Generator) -> list[int]:
         cumulative.append(running)
         adjustments.append(d)
     last = len(adjustments) - 1
-    by_position = [adjustments[min(np.searchsorted(cumulative, (u + 0.5) / KEYS), last)] for u in range(KEYS)]
+    by_position = [adjustments[min(int(np.searchsorted(cumulative, (u + 0.5) / KEYS)), last)] for u in range(KEYS)]
     return [by_position[i] for i in rng.permutation(KEYS)]
 
 

@@ -54,7 +54,7 @@ def scope_key() -> str:
     try:
         from score.web import ui
     except ImportError:  # before the moves
-        from score import ui  # type: ignore[no-redef]
+        from score import ui  # type: ignore[attr-defined, no-redef]
     return ui.SCOPE_KEY
 
 
@@ -99,8 +99,8 @@ def _tables(at) -> list[list[list[str]]]:
         out.append(rows)
     for element in at.get("html"):
         if "data-score-table" in element.proto.body:
-            rows = re.findall(r"<tr>(.*?)</tr>", element.proto.body)
-            out.append([[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)] for row in rows])
+            lines = re.findall(r"<tr>(.*?)</tr>", element.proto.body)
+            out.append([[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)] for row in lines])
     return out
 
 

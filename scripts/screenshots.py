@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import Page, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, Route, ViewportSize, sync_playwright  # noqa: E402
 
 from tests.e2e import dashboard as ui  # noqa: E402
 from tests.e2e.app_server import (  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> int:
     parser.add_argument("--size", default="1600x1000", help="viewport WIDTHxHEIGHT")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
-    viewport = {"width": width, "height": height}
+    viewport: ViewportSize = {"width": width, "height": height}
     only = set(args.only.split(",")) if args.only else None
     args.out.mkdir(parents=True, exist_ok=True)
     blocked: list[str] = []

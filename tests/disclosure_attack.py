@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations, islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,8 +93,9 @@ class Tally:
         )
 
 
-def _filters(**values: object) -> Filters:
-    return Filters(**{k: tuple(v) if isinstance(v, list | tuple | set) else v for k, v in values.items()})
+def _filters(**values: Any) -> Filters:
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list | tuple | set) else v for k, v in values.items()}
+    return Filters(**fields)
 
 
 def _truth_args(filters: Filters) -> dict[str, object]:

@@ -71,6 +71,34 @@ def _thousands(cell: str) -> str:
     return f"{int(cell):,}" if cell.isdigit() and int(cell) >= 1000 else cell
 
 
+def _french_number(cell: str) -> str:
+    """A count as French Excel shows it (a no-break space between thousands groups), a decimal with a comma."""
+    if cell.isdigit():
+        return f"{int(cell):,}".replace(",", "\u00a0")
+    return cell.replace(".", ",") if _DECIMAL.match(cell) else cell
+
+
+def _month_named(language: str) -> Callable[[str], str]:
+    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English or
+    Spanish abbreviations), "15 mars 2011" (d mmmm yyyy in French), "15 de marzo de 2011" (Spanish long)."""
+    names = {
+        "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "es": "ene feb mar abr may jun jul ago sep oct nov dic",
+        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "es long": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    }[language].split()
+    form = {"fr": "{d} {m} {y}", "es long": "{d} de {m} de {y}"}.get(language, "{d:02d}-{m}-{y}")
+
+    def change(cell: str) -> str:
+        found = _ISO_DATE.match(cell)
+        if not found:
+            return cell
+        year, month, day = map(int, found.groups())
+        return form.format(d=day, m=names[month - 1], y=year)
+
+    return change
+
+
 def _loose_headers(rows: Rows) -> Rows:
     """Headers as people retype them ("  ENTERPRISE ID "), two empty columns and three empty rows after the data."""
     width = len(rows[0]) + 2
@@ -163,10 +191,28 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _thousands)).encode()),
     ),
+    # Each code page writes the no-break space as another byte (A0, CA, FF); a file whose only such bytes are
+    # in numbers was read as a Baltic or Central European code page, "22Ā837".
+    **{
+        f"no-break spaces in thousands, {codepage} (French Excel's CSV)": (
+            ("COL",),
+            lambda rows, codepage=codepage: _each(
+                rows, lambda t: _write(_cells(t, _french_number), ";").encode(codepage)
+            ),
+        )
+        for codepage in ("cp1252", "mac_roman", "cp850")
+    },
     "dates as DD/MM/YYYY": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, lambda c: _ISO_DATE.sub(r"\3/\2/\1", c))).encode("utf-8")),
     ),
+    **{
+        f"dates with the month by name ({language})": (
+            ("COL",),
+            lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
+        )
+        for language in ("en", "es", "fr", "es long")
+    },
     "dates as Excel serial numbers": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _serial)).encode()),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def read(folder: Path, table: str) -> list[dict[str, str]]:
@@ -106,7 +108,8 @@ class RawData:
     def change(self, indicator: str, **filters) -> dict[str, float]:
         """Relative change of summed follow-up vs summed baseline over enterprises having both."""
         ids = self.enterprise_ids(**filters)
-        base, follow = {}, {}
+        base: dict[str, float] = {}
+        follow: dict[str, float] = {}
         for r in self.indicators:
             if r["enterprise_id"] in ids and r["indicator"] == indicator:
                 (base if r["period"] == "baseline" else follow)[r["enterprise_id"]] = float(r["value"])
@@ -139,9 +142,9 @@ class RawData:
         ids = self.enterprise_ids(modules=modules, **filters)
         return [t for t in self.training if t["enterprise_id"] in ids and (not modules or t["module"] in modules)]
 
-    def enterprises_by(self, key, **filters) -> dict[str, dict[str, int]]:
+    def enterprises_by(self, key, **filters) -> dict[Any, dict[str, int]]:
         """Per value of `key` (a column name, or a function of the enterprise row): enterprises and workers."""
-        out: dict[str, dict[str, int]] = {}
+        out: dict[Any, dict[str, int]] = {}
         for e in self._enterprises(**filters):
             group = key(e) if callable(key) else e[key]
             cell = out.setdefault(group, {"enterprises": 0, "workers_female": 0, "workers_male": 0})
@@ -285,7 +288,8 @@ class RawData:
         filters = {**filters, "countries": {country} & (filters.get("countries") or {country})}
         meta = reference_rows("indicators")[indicator]
         ids = self.enterprise_ids(**filters)
-        base, follow = {}, {}
+        base: dict[str, float] = {}
+        follow: dict[str, float] = {}
         for r in self.indicators:
             if r["enterprise_id"] in ids and r["indicator"] == indicator:
                 (base if r["period"] == "baseline" else follow)[r["enterprise_id"]] = float(r["value"])
@@ -296,7 +300,7 @@ class RawData:
         better = [k for k in both if (follow[k] < base[k] if lower else follow[k] > base[k])]
         return both, better
 
-    def logframe_rows(self, countries=None, period_end: str | None = None) -> list[dict[str, object]]:
+    def logframe_rows(self, countries=None, period_end: str | None = None) -> list[dict[str, Any]]:
         """Every logframe indicator for each country that reported at `period_end` (default: each country's
         latest date), with target, actual and the status by the documented rule (see logframe_status)."""
         indicators = reference_rows("logframe_indicators")
@@ -335,7 +339,7 @@ def reference_rows(name: str) -> dict[str, dict[str, str]]:
         return {row["code"]: row for row in csv.DictReader(handle)}
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -62,3 +64,48 @@ def test_a_semicolon_file_with_decimal_points_as_excel_writes_it_in_swiss_settin
     column = rows[0].index("latitude")
     read = [None if pd.isna(v) else v for v in report.tables["enterprises"]["latitude"]]
     assert read == [float(r[column]) if r[column] else None for r in rows[1:]]
+
+
+def _with_formulas(book: bytes, sheet: str, column: str, saved: bool) -> bytes:
+    """The workbook with each number of one column written as a formula (=N+0), its result saved beside it as Excel
+    saves it, or left out as a program that writes formulas (openpyxl) leaves it."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(book))
+    cells = workbook[sheet]
+    at = [c.value for c in cells[1]].index(column) + 1
+    for row in range(2, cells.max_row + 1):
+        cell = cells.cell(row=row, column=at)
+        if cell.value is not None:
+            cell.value = f"={cell.value}+0"
+    out = io.BytesIO()
+    workbook.save(out)
+    if not saved:
+        return out.getvalue()
+    patched = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"<f>([-\d.]+)\+0</f><v></v>", rb"<f>\1+0</f><v>\1</v>", body)
+            target.writestr(info, body)
+    return patched.getvalue()
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_a_formula_is_read_by_its_saved_result_and_one_without_a_result_is_an_error_not_an_empty_cell(
+    saved: bool,
+) -> None:
+    # A workbook written by a program keeps formulas without their results; read as values those cells were empty,
+    # and a sheet of satisfaction shares computed by formulas was accepted with none of them (found in session 12).
+    book = variant_files("an xlsx workbook", "COL")["country.xlsx"]
+    files = {"country.xlsx": _with_formulas(book, "training", "satisfaction_pct", saved)}
+    report = validate_submission("COL", files)
+    if saved:
+        assert report.ok, report.summary()
+        wanted = expected("COL")["training"]
+        assert _facts(report.tables["training"], wanted) == wanted
+    else:
+        assert not report.ok
+        (issue,) = [i for i in report.issues if i.sheet == "training"]
+        assert "formula" in issue.problem and issue.rows and min(issue.rows) == 2

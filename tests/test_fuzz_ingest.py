@@ -242,7 +242,7 @@ def _table_op(change: Callable[[st.DrawFn, list[list[str]]], list[list[str]]]) -
     def op(draw: st.DrawFn, files: Files) -> Files:
         name = _pick(draw, files)
         rows = _rows(files[name]) if name else None
-        if not rows or not rows[0]:
+        if not name or not rows or not rows[0]:
             return op_flip(draw, files)
         return _with(files, name, _write(change(draw, rows)))
 
@@ -310,7 +310,7 @@ def ragged_rows(draw: st.DrawFn, rows: list[list[str]]) -> list[list[str]]:
 def op_separator(draw: st.DrawFn, files: Files) -> Files:
     name = _pick(draw, files)
     rows = _rows(files[name]) if name else None
-    if not rows:
+    if not name or not rows:
         return files
     sep = draw(st.sampled_from(SEPARATORS))
     if draw(st.booleans()):  # decimal commas, as a European Excel writes them with ';'

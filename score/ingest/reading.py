@@ -46,6 +46,9 @@ _WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850")
 _ENCODING_SAMPLE = 1_000_000
 # A character that is not ASCII between two small letters (the "á" of "Plásticos").
 _INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
+# A character that is not ASCII between two digits: a thousands group's no-break space ("22 837" from a French
+# Excel) is the only one a number can hold; each code page writes it as another byte.
+_INSIDE_NUMBER = re.compile(r"(?<=\d)[^\x00-\x7f](?=\d)")
 # How a reader is told which code page a file was read in: what wrote it, then the codec's name for whoever exports
 # it again (a country's staff do not know "cp1252"; HQ's support does).
 _ENCODING_NAMES = {
@@ -229,7 +232,7 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         )
         return None
     encoding = best.encoding
-    if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset:
+    if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset or _only_inside_numbers(data):
         encoding = _western_codepage(data)
     try:
         text = data.decode(encoding)
@@ -265,7 +268,8 @@ def _western_codepage(data: bytes) -> str:
     plain "CSV") or DOS (cp850). charset-normalizer cannot tell them apart, and each reads the others' accented
     letters as other characters: Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín"
     read as Mac Roman is "MedellÌn". The code page chosen is the one whose reading puts the fewest characters
-    inside a word that cannot be there (a symbol, or a capital, between two small letters); Windows on a tie."""
+    inside a word or a number that cannot be there (a symbol, or a capital, between two small letters; anything but
+    a space between two digits); Windows on a tie."""
     sample = b"\n".join(line for line in data[:_ENCODING_SAMPLE].split(b"\n") if not line.isascii())
     best, fewest = "cp1252", None
     for encoding in _WESTERN_CANDIDATES:
@@ -274,9 +278,17 @@ def _western_codepage(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         odd = sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
+        odd += sum(1 for c in _INSIDE_NUMBER.findall(text) if not c.isspace())
         if fewest is None or odd < fewest:
             best, fewest = encoding, odd
     return best
+
+
+def _only_inside_numbers(data: bytes) -> bool:
+    """Whether every byte that is not ASCII sits between two digits: a file whose only such bytes are thousands
+    groups' no-break spaces, which charset-normalizer reads as a Baltic or Central European code page."""
+    sample = data[:_ENCODING_SAMPLE]
+    return re.search(rb"(?<![0-9])[\x80-\xff]|[\x80-\xff](?![0-9])", sample) is None
 
 
 def _decode_strict(

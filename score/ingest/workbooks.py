@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import zipfile
 import zlib
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import _, fmt_int
+from score.i18n import _, fmt_int, ngettext
 from score.ingest.columns import (
     _HEADER_SEARCH_ROWS,
     _column,
@@ -36,6 +37,11 @@ MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the dem
 
 
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+# A formula cell and what it keeps of its last result: Excel and LibreOffice save the result beside the formula
+# (<v>), a file written by a program (openpyxl, a report generator) may not, and then the cell reads as empty.
+# An empty <v> is a saved empty text only in a text cell (t="str").
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?\s*</c>")
+_CELL_ROW = re.compile(rb'\br="[A-Z]+(\d+)"')
 
 
 # ---- workbooks -----------------------------------------------------------------------------
@@ -161,6 +167,23 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 _corrupt(issues, name, error, sheet=sheet_name)
                 sub.failed.add(table)
                 continue
+            unsaved = _formulas_without_results(data, getattr(sheet, "_worksheet_path", ""))
+            if unsaved:
+                issues.add(
+                    ERROR,
+                    name,
+                    ngettext(
+                        "{n} cell holds a formula whose result was not saved in the file, so its value cannot be read.",
+                        "{n} cells hold a formula whose result was not saved in the file, so their values cannot be "
+                        "read.",
+                        len(unsaved),
+                    ),
+                    _("Open the workbook in Excel or LibreOffice, let it calculate, save it and upload it again."),
+                    sheet=sheet_name,
+                    rows=sorted(set(unsaved)),
+                )
+                sub.failed.add(table)
+                continue
             source = _source_from_cells(issues, name, sheet_name, TABLES[table], rows, book.epoch)
             if source is None:
                 sub.failed.add(table)
@@ -189,6 +212,32 @@ def _crowded(data: bytes) -> bool:
                     if rows > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
                         return True
     return False
+
+
+def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
+    """The rows of the worksheet's formula cells that hold no saved result (_FORMULA_CELL), read as a stream: a
+    window is cut before its last cell start, which is read again with the next chunk."""
+    found: list[int] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if worksheet not in archive.namelist():
+            return found
+        with archive.open(worksheet) as stream:
+            tail = b""
+            while True:
+                chunk = stream.read(1 << 20)
+                window = tail + chunk
+                cut = window.rfind(b"<c") if chunk else len(window)
+                cut = len(window) if cut < 0 else cut
+                for cell in _FORMULA_CELL.finditer(window, 0, cut):
+                    attributes, result = cell.group(1), cell.group(2)
+                    if result is None or (
+                        (result.startswith(b"<v/") or result == b"<v></v>") and b't="str"' not in attributes
+                    ):
+                        row = _CELL_ROW.search(attributes)
+                        found.append(int(row.group(1)) if row else 0)
+                tail = window[cut:]
+                if not chunk:
+                    return found
 
 
 def _too_big(issues: IssueCollector, name: str, sheet: str | None) -> None:

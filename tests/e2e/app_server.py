@@ -16,6 +16,7 @@ import sys
 import time
 from functools import cache
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from score.serve import healthy, streamlit_command
@@ -27,7 +28,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Keep the browser quiet with the network off (see ../shared/BROWSER.md).
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
 # How the scripts and benches outside pytest launch it: playwright's chromium.launch(**LAUNCH)
-LAUNCH = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+LAUNCH: dict[str, Any] = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -111,7 +112,7 @@ class AppServer:
         self.port = port or free_port()
         self.env = {**data_env(data_dir), **(env or {})}
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self._log: BinaryIO | None = None
 
     @property
     def url(self) -> str:

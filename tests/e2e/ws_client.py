@@ -25,6 +25,7 @@ async def load_page(
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.typing import Subprotocol
 
     from score.web.components.tiles import read_tiles
 
@@ -33,7 +34,7 @@ async def load_page(
     out = PageRun()
     async with asyncio.timeout(timeout):
         async with websockets.connect(
-            stream, subprotocols=["streamlit"], max_size=None, additional_headers=headers
+            stream, subprotocols=[Subprotocol("streamlit")], max_size=None, additional_headers=headers
         ) as ws:
             for _run in range(reruns + 1):
                 request = BackMsg()
