@@ -106,6 +106,18 @@ def _loose_headers(rows: Rows) -> Rows:
     return [head] + [[*row, "", ""] for row in rows[1:]] + [[""] * width] * 3
 
 
+def _pasted_with_total(rows: Rows) -> Rows:
+    """Two exports pasted together (the second keeps its header) and a total row Excel's AutoSum adds below,
+    "Total" in its first cell and the sum of each number column."""
+    header, data = rows[0], rows[1:]
+    total = ["Total"] + [
+        str(sum(int(r[i]) for r in data if r[i].isdigit())) if any(r[i].isdigit() for r in data) else ""
+        for i in range(1, len(header))
+    ]
+    half = len(data) // 2
+    return [header, *data[:half], header, *data[half:], total]
+
+
 def _line_break_in_a_quoted_cell(rows: Rows) -> Rows:
     """Alt+Enter in the last column of every data row (a logframe comment, a partner, a satisfaction share is
     not text: only text columns get one)."""
@@ -220,6 +232,14 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
     "headers in capitals with spaces, trailing empty columns and rows": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_loose_headers(t), ";").encode("utf-8-sig")),
+    ),
+    "the header repeated mid-file and a total row": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_pasted_with_total(t), ";").encode("cp1252")),
+    ),
+    "an xlsx workbook with the header repeated mid-sheet and a total row": (
+        ("COL",),
+        lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
 }
