@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -199,6 +200,11 @@ class CountryInput:
     previous: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
+    @cached_property
+    def digests(self) -> dict[str, bytes]:
+        """Each file's sha256, computed once: the reuse check, the archive, the build and the history all name it."""
+        return {name: hashlib.sha256(raw).digest() for name, raw in self.files.items()}
+
     def rows(self, table: str) -> int:
         """Rows of a contract table (enterprises, training, indicators, logframe) for this country."""
         if self.previous is not None:
@@ -307,47 +313,59 @@ def validation_fingerprint(reference_dir: Path = REFERENCE_DIR) -> str:
     return digest.hexdigest()
 
 
-def reuse_from_version(folder: Path, version_path: Path, reference_dir: Path = REFERENCE_DIR) -> CountryInput | None:
+@dataclass(frozen=True)
+class VersionFacts:
+    """What a version says about the countries it was built from, read once for every folder a publish checks."""
+
+    path: Path
+    reusable: bool  # built with this contract, validator, code lists, record-key secret and schema
+    # country -> (source_sha256, is_demo, enterprises, training_rows, indicator_rows, logframe_rows)
+    datasets: dict[str, tuple]
+
+
+def version_facts(version_path: Path, reference_dir: Path = REFERENCE_DIR) -> VersionFacts | None:
+    """The version's country_dataset rows and whether its tables may be reused at all; None when it cannot be read
+    (a damaged or older version: its countries are validated instead)."""
+    try:
+        con = duckdb.connect(str(version_path), read_only=True)
+        try:
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            rows = con.execute(
+                "SELECT country, source_sha256, is_demo, enterprises, training_rows, indicator_rows, logframe_rows "
+                "FROM country_dataset"
+            ).fetchall()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    reusable = (
+        meta.get("validation_sha256") == validation_fingerprint(reference_dir)
+        and meta.get("secret_sha256") == _secret_fingerprint(disclosure.load_secret(create=True))
+        and meta.get("schema_sha256") == schema_fingerprint()  # the derived tables copied with the rows
+    )
+    return VersionFacts(version_path, reusable, {row[0]: tuple(row[1:]) for row in rows})
+
+
+def reuse_from_version(
+    folder: Path, version_path: Path, reference_dir: Path = REFERENCE_DIR, facts: VersionFacts | None = None
+) -> CountryInput | None:
     """The country's validated tables taken from a published version instead of validating its files again, when
     that version was built from exactly these files (sha256) by the same contract, validator and code lists.
     None when they differ (then the folder is validated as usual). An incremental publish: only the uploaded
-    country is validated; unchanged countries cost a copy of their rows (BENCHMARKS.md)."""
-    files = country_files(folder)
-    try:
-        return _reuse(folder, version_path, files, reference_dir)
-    except duckdb.Error:  # a damaged or older version: validate the files instead
+    country is validated; unchanged countries cost a copy of their rows (BENCHMARKS.md). `facts`: the version's,
+    read once by a caller checking many folders against it."""
+    facts = facts if facts is not None else version_facts(version_path, reference_dir)
+    dataset = facts.datasets.get(folder.name) if facts is not None and facts.reusable else None
+    if dataset is None:
         return None
-
-
-def _reuse(folder: Path, version_path: Path, files: dict[str, bytes], reference_dir: Path) -> CountryInput | None:
-    con = duckdb.connect(str(version_path), read_only=True)
-    try:
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        dataset = con.execute(
-            "SELECT source_sha256, is_demo, enterprises, training_rows, indicator_rows, logframe_rows "
-            "FROM country_dataset WHERE country = $c",
-            {"c": folder.name},
-        ).fetchone()
-    finally:
-        con.close()
-    if (
-        dataset is None
-        or dataset[0] != _sha256_of_files(files)
-        or dataset[1] != (folder / DEMO_MARKER).exists()
-        or meta.get("validation_sha256") != validation_fingerprint(reference_dir)
-        or meta.get("secret_sha256") != _secret_fingerprint(disclosure.load_secret(create=True))
-        or meta.get("schema_sha256") != schema_fingerprint()  # the derived tables copied with the rows
-    ):
-        return None
-    counts = dict(zip(("enterprises", "training", "indicators", "logframe"), dataset[2:], strict=True))
-    return CountryInput(
-        folder.name,
-        ValidationReport(folder.name),
-        files,
-        (folder / DEMO_MARKER).exists(),
-        previous=version_path,
-        counts=counts,
+    is_demo = (folder / DEMO_MARKER).exists()
+    item = CountryInput(
+        folder.name, ValidationReport(folder.name), country_files(folder), is_demo, previous=version_path
     )
+    if dataset[0] != _sha256_of_files(item.files, item.digests) or dataset[1] != is_demo:
+        return None
+    item.counts = dict(zip(("enterprises", "training", "indicators", "logframe"), dataset[2:], strict=True))
+    return item
 
 
 def schema_fingerprint() -> str:
@@ -650,7 +668,7 @@ def build_database(
             if item.previous is not None:
                 continue
             tables = item.report.tables
-            digests = {name: hashlib.sha256(raw).digest() for name, raw in item.files.items()}  # each file hashed once
+            digests = item.digests
             enterprises = tables["enterprises"].copy()
             enterprises["join_year"] = enterprises["joined_on"].dt.year.astype("Int64")
             enterprises["record_key"] = disclosure.record_keys(secret, enterprises["enterprise_id"])

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -187,6 +187,28 @@ class _Open:
     con: duckdb.DuckDBPyConnection
     users: int = 0
     last_used: float = 0.0
+    # Cursors between queries, by how they read (_Reading): setting a cursor's search path is a statement (~0.3-0.6
+    # ms), once per query before, 8-10 a new session (BENCHMARKS.md, "Cached reruns ... (server, session 12)").
+    idle: dict[_Reading, list[duckdb.DuckDBPyConnection]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for cursors in self.idle.values():
+            for cursor in cursors:
+                cursor.close()
+        self.idle.clear()
+        self.con.close()
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a cursor reads: its search path ('' for DuckDB's default) and the countries a country user's rows stay
+    exact for (schema mixed's `exact_countries`)."""
+
+    search_path: str = ""
+    exact_countries: tuple[str, ...] = ()
+
+
+MAX_IDLE_CURSORS = 4  # kept per version and reading: about as many as sessions query at once
 
 
 _connections: dict[Path, _Open] = {}
@@ -230,12 +252,13 @@ def _sweep(now: float) -> None:
     )
     for rank, (last_used, path) in enumerate(idle):
         if rank >= MAX_SUPERSEDED or now - last_used >= settings.get().db_grace_seconds:
-            _connections.pop(path).con.close()
+            _connections.pop(path).close()
 
 
 @contextmanager
-def _cursor(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on `path` (default: the pointer's target now); its connection stays open while in use."""
+def _cursor(path: Path | None = None, reading: _Reading = _Reading()) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on `path` (default: the pointer's target now) that reads as `reading` says; its connection stays
+    open while in use. A cursor whose statements all succeeded is kept for the next query that reads alike."""
     resolved = path or current_path()
     with _lock:
         entry = _connections.get(resolved)
@@ -243,19 +266,43 @@ def _cursor(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
             entry = _connections[resolved] = _Open(_open(resolved))
         entry.users += 1
         entry.last_used = time.monotonic()
+        kept = entry.idle.get(reading)
         try:
-            cursor = entry.con.cursor()
+            cursor = kept.pop() if kept else _set_up(entry.con.cursor(), reading)
         except BaseException:
             entry.users -= 1
             raise
+    succeeded = False
     try:
         yield cursor
+        succeeded = True
     finally:
-        cursor.close()
         with _lock:
             entry.users -= 1
             entry.last_used = time.monotonic()
+            parked = entry.idle.setdefault(reading, [])
+            keep = succeeded and len(parked) < MAX_IDLE_CURSORS and _connections.get(resolved) is entry
+            if keep:
+                parked.append(cursor)
             _sweep(entry.last_used)
+        if not keep:
+            cursor.close()
+
+
+def _set_up(cursor: duckdb.DuckDBPyConnection, reading: _Reading) -> duckdb.DuckDBPyConnection:
+    """A new cursor made to read as `reading` says (closed if it cannot). A version without the noisy schemas is
+    refused, never read exactly."""
+    try:
+        if reading.exact_countries:
+            cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": list(reading.exact_countries)})
+        if reading.search_path:
+            cursor.execute(f"SET search_path = '{reading.search_path}'")
+    except BaseException as error:
+        cursor.close()
+        if isinstance(error, duckdb.Error) and reading.search_path.startswith(("noisy", "mixed")):
+            raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
+        raise
+    return cursor
 
 
 def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -281,13 +328,13 @@ def release(path: Path) -> None:
         entry = _connections.pop(Path(path), None)
         _stored_schemas.pop(Path(path), None)  # a temporary file's name may come again with other contents
         if entry is not None:
-            entry.con.close()
+            entry.close()
 
 
 def close_all() -> None:
     with _lock:
         for entry in _connections.values():
-            entry.con.close()
+            entry.close()
         _connections.clear()
         _stored_schemas.clear()
 
@@ -356,11 +403,8 @@ def run_query(
     resolved = path or current_path()
     # Schema stored's readers answer every filter but one on two or more modules (score/sql/schema.sql).
     stored = len(set(filters.modules)) <= 1 and _has_stored_schema(resolved)
-    with _cursor(resolved) as cursor:
-        if protect:
-            _read_noisy(cursor, scope.detail_countries, stored)
-        elif stored:
-            cursor.execute("SET search_path = 'stored,main'")
+    reading = _noisy_reading(scope.detail_countries, stored) if protect else _Reading("stored,main" if stored else "")
+    with _cursor(resolved, reading) as cursor:
         frame = cursor.execute(query.sql, _bind(query, values)).df()
         if query.access != "aggregate":
             return frame
@@ -388,19 +432,13 @@ def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     return shown
 
 
-def _read_noisy(cursor: duckdb.DuckDBPyConnection, exact: frozenset[str], stored: bool = False) -> None:
-    """Make this cursor read schema noisy first: every magnitude a sum of per-contributor noisy values
-    (score.build, score.disclosure); for country staff schema mixed, where their own countries' rows stay exact (so a
-    mixed cell minus their own exact cell is the other country's noisy figure, no closer). A version without them
-    is refused, never read exactly. `stored`: schema stored's macros next (they read tables through this path)."""
-    try:
-        if exact:
-            cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": sorted(exact)})
-            cursor.execute("SET search_path = 'mixed,stored,main'" if stored else "SET search_path = 'mixed,main'")
-        else:
-            cursor.execute("SET search_path = 'noisy,stored,main'" if stored else "SET search_path = 'noisy,main'")
-    except duckdb.Error as error:
-        raise DatabaseCorrupt(f"this version has no per-contributor noise (rebuild it): {error}") from error
+def _noisy_reading(exact: frozenset[str], stored: bool = False) -> _Reading:
+    """How a viewer without detail rights reads: schema noisy first, where every magnitude is a sum of
+    per-contributor noisy values (score.build, score.disclosure); for country staff schema mixed, where their own
+    countries' rows stay exact (so a mixed cell minus their own exact cell is the other country's noisy figure, no
+    closer). `stored`: schema stored's macros next (they read tables through this path)."""
+    schema = "mixed" if exact else "noisy"
+    return _Reading(f"{schema},stored,main" if stored else f"{schema},main", tuple(sorted(exact)))
 
 
 _stored_schemas: dict[Path, bool] = {}  # version -> has schema stored; a version file is never changed once written

@@ -99,20 +99,27 @@ def txn_dir(number: int) -> Path:
 
 
 def archive_upload(
-    txn: Path, country: str, files: Mapping[str, bytes], user: str, when: dt.datetime, reuse: bool = False
+    txn: Path,
+    country: str,
+    files: Mapping[str, bytes],
+    user: str,
+    when: dt.datetime,
+    reuse: bool = False,
+    digests: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Stage the raw bytes of every file with a JSON sidecar (who, when, name, sha256) in the transaction.
 
     Returns the paths (relative to the data dir) the files have once the transaction is finished. With
     reuse=True (countries rebuilt from their folders) a file already archived with the same content is
-    referenced instead of stored again, so every version can be restored without duplicating bytes.
+    referenced instead of stored again, so every version can be restored without duplicating bytes. `digests`: each
+    file's sha256, when known already.
     """
     archive = config.archive_dir() / country
     staged = txn / "archive" / country
     stamp = when.strftime("%Y%m%dT%H%M%S") + f".{when.microsecond:06d}Z"
     out: list[Path] = []
     for name, raw in sorted(files.items()):
-        sha = sha256_hex(raw)
+        sha = digests[name].hex() if digests is not None else sha256_hex(raw)
         ext = Path(name).suffix.lower().lstrip(".") or "bin"
         if reuse:
             existing = sorted(archive.glob(f"*_{sha}.{ext}")) if archive.exists() else []

@@ -61,6 +61,7 @@ from score.build import (
     read_country_dir,
     read_country_dirs,
     reuse_from_version,
+    version_facts,
 )
 from score.i18n import N_, _, fmt_int, ngettext
 from score.ingest import ValidationReport, contract_file, validate_submission
@@ -247,13 +248,14 @@ def _collect_inputs(uploads: Mapping[str, CountryInput]) -> list[CountryInput]:
     inputs: dict[str, CountryInput] = dict(uploads)
     folders = sorted(root.iterdir()) if root.exists() else []
     current = versions.current()
+    facts = version_facts(current) if current is not None and current.exists() else None
     pending: list[tuple[Path, tuple]] = []
     for folder in folders:
         if folder.name not in known or folder.name in uploads or not folder.is_dir():
             continue
         # Copying the country's rows from the current version (built from these very files) is the cheapest;
         # never cached here: the next publish checks against the version current then.
-        reused = reuse_from_version(folder, current) if current is not None and current.exists() else None
+        reused = reuse_from_version(folder, facts.path, facts=facts) if facts is not None else None
         if reused is not None:
             inputs[folder.name] = reused
             continue
@@ -298,14 +300,18 @@ def _new_version(
     try:
         txn.mkdir(mode=FOLDER_MODE)
         _step(progress, "archive")
-        sources = {c: archive_upload(txn, c, item.files, user, when) for c, item in uploads.items()}
+        sources = {
+            c: archive_upload(txn, c, item.files, user, when, digests=item.digests) for c, item in uploads.items()
+        }
         for country, item in uploads.items():
             stage_country_folder(txn, country, item.files, item.is_demo)
         _step(progress, "build")
         inputs = _collect_inputs(uploads)
         for item in inputs:
             if item.country not in sources:
-                sources[item.country] = archive_upload(txn, item.country, item.files, user, when, reuse=True)
+                sources[item.country] = archive_upload(
+                    txn, item.country, item.files, user, when, reuse=True, digests=item.digests
+                )
         counts = build_database(building, inputs, number)
         os.chmod(building, FILE_MODE)
         _step(progress, "check")
@@ -323,7 +329,7 @@ def _new_version(
             "country_rows": {c.country: c.row_counts() for c in inputs},
             "sources": {c: [str(p) for p in paths] for c, paths in sources.items()},
             "files": [
-                {"country": c, "name": Path(name).name, "sha256": sha256_hex(raw), "bytes": len(raw)}
+                {"country": c, "name": Path(name).name, "sha256": item.digests[name].hex(), "bytes": len(raw)}
                 for c, item in uploads.items()
                 for name, raw in sorted(item.files.items())
             ],

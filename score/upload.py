@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,14 +345,19 @@ _CURRENT_QUERIES = {
 }
 
 
-def current_tables(country: str, scope: Scope, path: Path | None = None) -> dict[str, pd.DataFrame]:
+def current_tables(
+    country: str, scope: Scope, path: Path | None = None, only: Collection[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """The country's published rows per contract table (detail queries: only countries the viewer may upload).
-    An optional table without rows is left out, so the files validate without a warning."""
+    An optional table without rows is left out, so the files validate without a warning. `only`: these tables
+    alone (a CSV download queries its own table, not all four)."""
     _require(scope, country)
-    only = Filters(countries=(country,))
+    only_country = Filters(countries=(country,))
     tables = {}
     for table, name in _CURRENT_QUERIES.items():
-        frame = db.run_query(name, scope, only, path=path).drop(columns="country")
+        if only is not None and table not in only:
+            continue
+        frame = db.run_query(name, scope, only_country, path=path).drop(columns="country")
         if len(frame) or contract.TABLES[table].required:
             tables[table] = frame
     return tables
@@ -379,10 +384,16 @@ def edited_files(country: str, tables: Mapping[str, pd.DataFrame]) -> dict[str, 
     return {names[table]: templates.current_data_csv(table, frame) for table, frame in tables.items()}
 
 
-def current_files(country: str, scope: Scope, kind: str, path: Path | None = None) -> dict[str, bytes]:
-    """The country's current data in upload format: kind "xlsx" (one workbook) or "csv" (a file per table).
-    Raises NotAllowed outside the viewer's upload countries. Audited as an export."""
-    tables = current_tables(country, scope, path)
+def current_files(
+    country: str, scope: Scope, kind: str, path: Path | None = None, only: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """The country's current data in upload format: kind "xlsx" (one workbook) or "csv" (a file per table; `only`:
+    these tables' files alone, as one CSV button asks: at 200x the demo a country's four files took ~4 s of CPU,
+    its logframe's alone ~0.3 s). Raises NotAllowed outside the viewer's upload countries. Audited as an export
+    (the tables made, with their rows)."""
+    if kind == "xlsx" and only is not None:
+        raise ValueError("the workbook holds every table")
+    tables = current_tables(country, scope, path, only)
     names = current_file_names(country)
     if kind == "xlsx":
         files = {names["xlsx"]: templates.current_data_xlsx(country, tables)}

@@ -216,8 +216,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "public_reads_exact_magnitudes",
         "protected views read the exact tables: sums of exact contributions, differences give workers back",
         "score/db.py",
-        r"^(\s+)_read_noisy\(cursor, scope\.detail_countries, stored\)",
-        r"\1pass",
+        r"_noisy_reading\(scope\.detail_countries, stored\) if protect",
+        r'_Reading("stored,main" if stored else "") if protect',
         (f"{DISCLOSURE}::test_country_staff_see_other_countries_adjusted_and_their_own_exact",),
     ),
     Mutation(

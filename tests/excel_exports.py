@@ -78,11 +78,44 @@ def _french_number(cell: str) -> str:
     return cell.replace(".", ",") if _DECIMAL.match(cell) else cell
 
 
+def _month_named(language: str) -> Callable[[str], str]:
+    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English or
+    Spanish abbreviations), "15 mars 2011" (d mmmm yyyy in French), "15 de marzo de 2011" (Spanish long)."""
+    names = {
+        "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "es": "ene feb mar abr may jun jul ago sep oct nov dic",
+        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "es long": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    }[language].split()
+    form = {"fr": "{d} {m} {y}", "es long": "{d} de {m} de {y}"}.get(language, "{d:02d}-{m}-{y}")
+
+    def change(cell: str) -> str:
+        found = _ISO_DATE.match(cell)
+        if not found:
+            return cell
+        year, month, day = map(int, found.groups())
+        return form.format(d=day, m=names[month - 1], y=year)
+
+    return change
+
+
 def _loose_headers(rows: Rows) -> Rows:
     """Headers as people retype them ("  ENTERPRISE ID "), two empty columns and three empty rows after the data."""
     width = len(rows[0]) + 2
     head = [f"  {name.upper().replace('_', ' ')} " for name in rows[0]] + ["", ""]
     return [head] + [[*row, "", ""] for row in rows[1:]] + [[""] * width] * 3
+
+
+def _pasted_with_total(rows: Rows) -> Rows:
+    """Two exports pasted together (the second keeps its header) and a total row Excel's AutoSum adds below,
+    "Total" in its first cell and the sum of each number column."""
+    header, data = rows[0], rows[1:]
+    total = ["Total"] + [
+        str(sum(int(r[i]) for r in data if r[i].isdigit())) if any(r[i].isdigit() for r in data) else ""
+        for i in range(1, len(header))
+    ]
+    half = len(data) // 2
+    return [header, *data[:half], header, *data[half:], total]
 
 
 def _line_break_in_a_quoted_cell(rows: Rows) -> Rows:
@@ -185,6 +218,13 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, lambda c: _ISO_DATE.sub(r"\3/\2/\1", c))).encode("utf-8")),
     ),
+    **{
+        f"dates with the month by name ({language})": (
+            ("COL",),
+            lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
+        )
+        for language in ("en", "es", "fr", "es long")
+    },
     "dates as Excel serial numbers": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _serial)).encode()),
@@ -192,6 +232,14 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
     "headers in capitals with spaces, trailing empty columns and rows": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_loose_headers(t), ";").encode("utf-8-sig")),
+    ),
+    "the header repeated mid-file and a total row": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_pasted_with_total(t), ";").encode("cp1252")),
+    ),
+    "an xlsx workbook with the header repeated mid-sheet and a total row": (
+        ("COL",),
+        lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
 }

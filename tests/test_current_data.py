@@ -90,6 +90,20 @@ def test_downloads_are_audited(data: Path) -> None:
     assert event["detail"]["country"] == "COL" and event["detail"]["format"] == "xlsx"
 
 
+def test_a_csv_button_makes_its_own_file_alone(data: Path) -> None:
+    """One table's CSV (what its button asks for) is the file the whole set holds, made and audited alone."""
+    every = current_files("COL", HQ, "csv")
+    names = upload.current_file_names("COL")
+    for table in ("enterprises", "training", "indicators", "logframe"):
+        alone = current_files("COL", HQ, "csv", only=(table,))
+        assert alone == ({names[table]: every[names[table]]} if names[table] in every else {}), table
+        (event,) = audit.read_events(limit=1, event="export")
+        assert set(event["detail"]["rows"]) <= {table}
+    assert len(every) >= 3
+    with pytest.raises(ValueError):
+        current_files("COL", HQ, "xlsx", only=("training",))
+
+
 def test_text_that_looks_like_a_formula_survives_the_round_trip_as_text(data: Path) -> None:
     files = current_files("COL", HQ, "csv")
     name = upload.current_file_names("COL")["enterprises"]

@@ -190,6 +190,24 @@ def test_country_staff_see_other_countries_adjusted_and_their_own_exact(
     assert other.loc["COL", "workers_reached"] == exact["COL"]
 
 
+def test_a_cursor_kept_between_queries_reads_as_its_viewer(keyed_data_dir: Path) -> None:
+    """score.db keeps cursors between queries by how they read (search path, a country user's exact countries):
+    viewers taking turns on the same version get what each gets from new cursors, and a kept cursor is reused."""
+    garments = Filters(sectors=("garments",))
+    viewers = [Scope.public(), Scope.country("bogota", {"COL"}), Scope.country("accra", {"GHA"}), Scope.hq("hq")]
+    db.close_all()
+    fresh = []
+    for viewer in viewers:
+        fresh.append(db.run_query("country_totals", viewer, garments))
+        db.close_all()  # every query on a new cursor
+    for _ in range(2):  # the same viewers in turn, each time on the cursors kept from the turn before
+        for viewer, expected in zip(reversed(viewers), reversed(fresh), strict=True):
+            pd.testing.assert_frame_equal(db.run_query("country_totals", viewer, garments), expected)
+    kept = db._connections[db.current_path()].idle
+    assert sum(len(cursors) for cursors in kept.values()) >= len(viewers)
+    assert all(len(cursors) <= db.MAX_IDLE_CURSORS for cursors in kept.values())
+
+
 # ---------------------------------------------------------------------------------------------- consistency
 
 

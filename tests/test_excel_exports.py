@@ -109,3 +109,23 @@ def test_a_formula_is_read_by_its_saved_result_and_one_without_a_result_is_an_er
         assert not report.ok
         (issue,) = [i for i in report.issues if i.sheet == "training"]
         assert "formula" in issue.problem and issue.rows and min(issue.rows) == 2
+
+
+def test_a_hidden_old_copy_of_a_sheet_is_left_unread_and_the_visible_sheet_is_read() -> None:
+    # An old copy of a sheet hidden out of sight (and placed first) was read instead of the visible sheet, and the
+    # visible one refused as "a second sheet": a reader could not even see what was read (found in session 12).
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(variant_files("an xlsx workbook", "COL")["country.xlsx"]))
+    old = book.create_sheet("enterprises (old)", 0)
+    old.append(["enterprise_id", "name"])
+    old.append(["COL-9999", "An old row"])
+    old.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    report = validate_submission("COL", {"country.xlsx": out.getvalue()})
+    assert report.ok, report.summary()
+    wanted = expected("COL")["enterprises"]
+    assert _facts(report.tables["enterprises"], wanted) == wanted
+    (warning,) = [i for i in report.issues if i.sheet == "enterprises (old)"]
+    assert warning.severity == "warning" and "hidden" in warning.problem

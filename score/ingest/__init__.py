@@ -20,7 +20,8 @@ Choices worth knowing (see the tests in tests/test_ingest.py and the corpus in t
   file from Excel in Swiss settings writes "6.244"). Counts must be whole numbers.
 - Headers: case, spaces and punctuation are forgiven ("Enterprise ID" is read as enterprise_id, with
   a warning); a real near-miss ("worker_female") is an error that suggests the right name.
-- Dates: YYYY-MM-DD, DD/MM/YYYY, Excel date cells and Excel serial numbers. A column that holds
+- Dates: YYYY-MM-DD, DD/MM/YYYY, a month by name in English, French or Spanish ("15-Mar-2011", "15 mars
+  2011", "15 de marzo de 2011"), Excel date cells and Excel serial numbers. A column that holds
   month-first dates (03/15/2011) is not guessed: those rows and the ambiguous ones are errors.
 - Row loops only ever run over distinct bad values or over the capped issue list, so a file with
   a million rows is validated with vectorised pandas operations.

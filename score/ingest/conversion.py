@@ -410,6 +410,31 @@ _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
 _DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME)
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+# A month by name, as Excel shows a date formatted "d-mmm-yyyy" or "d mmmm yyyy" in English, French or Spanish
+# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), or "March 15, 2024"; names compared without accents.
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:er)?[ \-/.]+(?:de )?([^\W\d_]+)\.?[ \-/.,]+(?:de )?(\d{4}|\d{2})" + _TIME)
+_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.? (\d{1,2}),? (\d{4}|\d{2})" + _TIME)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "jan january janv janvier ene enero",
+            "feb february fev fevr fevrier febrero",
+            "mar march mars marzo",
+            "apr april avr avril abr abril",
+            "may mai mayo",
+            "jun june juin junio",
+            "jul july juil juillet julio",
+            "aug august aout ago agosto",
+            "sep sept september septembre set septiembre setiembre",
+            "oct october octobre octubre",
+            "nov november novembre noviembre",
+            "dec december decembre dic diciembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -518,6 +543,19 @@ def _date_shown(text: pd.Series, dates: pd.Series) -> pd.Series:
     return text.where(text.eq(iso) | clipped, text + " = " + iso)
 
 
+def _named_month_date(value: str) -> tuple[int, int, str] | None:
+    """(day, month, year as written) of a date with its month by name (_MONTHS), else None."""
+    text = value.strip().casefold()
+    if m := _DAY_MONTH_YEAR.fullmatch(text):
+        day, name, year = m.group(1), m.group(2), m.group(3)
+    elif m := _MONTH_DAY_YEAR.fullmatch(text):
+        name, day, year = m.group(1), m.group(2), m.group(3)
+    else:
+        return None
+    month = _MONTHS.get(_ascii_fold(name))
+    return (int(day), month, year) if month else None
+
+
 def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
     date: dt.date | None
     if m := _ISO_DATE.fullmatch(value):
@@ -533,6 +571,11 @@ def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None
         return None, "short_year"
     elif _SERIAL.fullmatch(value):  # an Excel date shown as a number
         date = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    elif named := _named_month_date(value):
+        day, month, year_written = named
+        if len(year_written) == 2:
+            return None, "short_year"
+        date = _safe_date(int(year_written), month, day)
     else:
         return None, "invalid"
     if date is None:

@@ -118,7 +118,10 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         sub.sheet_names = list(book.sheetnames)
         matched: dict[str, str] = {}
         helpers = {norm_name(n) for n in helper_sheet_names()}
-        for sheet_name in book.sheetnames:
+        # Visible sheets first: of two sheets for one table, the one a reader sees in Excel is read, and a hidden
+        # one (an old copy put out of sight) is only mentioned.
+        hidden = {sheet.title for sheet in book.worksheets if sheet.sheet_state != "visible"}
+        for sheet_name in sorted(book.sheetnames, key=lambda sheet: sheet in hidden):
             norm = norm_name(sheet_name)
             table = norm if norm in TABLES else table_for_name(sheet_name)
             if norm in helpers:
@@ -133,6 +136,19 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                     name,
                     _("The sheet '{sheet}' is not part of the data contract and was ignored.", sheet=sheet_name),
                     _("Name the sheets enterprises, training, indicators and logframe."),
+                    sheet=sheet_name,
+                )
+                continue
+            if table in matched and sheet_name in hidden:
+                issues.add(
+                    WARNING,
+                    name,
+                    _(
+                        "The hidden sheet '{sheet}' is a second sheet for the {table} table; it was not read.",
+                        sheet=sheet_name,
+                        table=table,
+                    ),
+                    _("Delete it if it is an old copy (right-click a sheet tab > Unhide to see it)."),
                     sheet=sheet_name,
                 )
                 continue

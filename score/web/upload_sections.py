@@ -137,8 +137,9 @@ def downloads_section(country: str, scope) -> None:
         )
         columns = st.columns(len(TABLES) + 1)
 
-        def current(kind: str, name: str) -> Callable[[], bytes]:
-            return in_language(language, lambda: upload.current_files(country, scope, kind, path)[name])
+        def current(kind: str, name: str, table: str | None = None) -> Callable[[], bytes]:
+            only = None if table is None else (table,)  # a CSV button makes its own file, not the set
+            return in_language(language, lambda: upload.current_files(country, scope, kind, path, only)[name])
 
         columns[0].download_button(
             _("Excel workbook"),
@@ -155,7 +156,7 @@ def downloads_section(country: str, scope) -> None:
             if optional.get(table, True):
                 column.download_button(
                     f"{table}.csv",  # the button says the table; the file's name also has country and date
-                    data=current("csv", names[table]),
+                    data=current("csv", names[table], table),
                     file_name=names[table],
                     mime="text/csv",
                     key=f"upload_current_{table}",

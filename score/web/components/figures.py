@@ -95,19 +95,12 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
     CSV (plain numbers, a hidden cell empty with the reason). All read from the figure (score.chart_text)."""
     from score import exports
 
-    table = chart_text.chart_table(fig)
-    if table is None:
+    parts = _chart_data_parts(fig)
+    if parts is None:
         return
+    markup, data = parts
     with st.expander(_("Data table"), icon=":material/table:"):
-        # As text, never Markdown: a partner name from an upload may hold [link](url) or ![image](url).
-        words = html.escape(chart_text.text_alternative(table))
-        paragraph = f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>'
-        st.html(paragraph + table_markup(table.header, table.display_rows()))  # one element: fewer to draw
-        reason = exports.hidden_reason_text()
-        hidden = [any(cell.hidden for cell in row) for row in table.cells]
-        data = table.frame()
-        if any(hidden):
-            data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
+        st.html(markup)  # one element: fewer to draw
         download(
             _("Download CSV"),
             lambda: exports.to_csv(data),
@@ -116,6 +109,36 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
             key=f"csv_{key or file_name}",
             kind="tertiary",
         )
+
+
+_CHART_DATA = "_score_chart_data"  # where a figure keeps its data table's parts: (language, parts)
+
+
+def _chart_data_parts(fig: Figure) -> tuple[str, pd.DataFrame] | None:
+    """A chart's data table as markup (its words and table) and as the CSV's frame, or None when it draws no
+    category data. Made once per figure and language, kept on the figure: a cached figure is shared and never
+    changed (cached_figure), and reading it again cost ~1 ms a chart on every rerun (BENCHMARKS.md, "Cached
+    reruns ..."). The frame is shared too: only read (exports.to_csv copies it)."""
+    from score import exports
+
+    language = current_language()
+    kept = getattr(fig, _CHART_DATA, None)
+    if kept is not None and kept[0] == language:
+        return kept[1]  # type: ignore[no-any-return]
+    table = chart_text.chart_table(fig)
+    parts = None
+    if table is not None:
+        # As text, never Markdown: a partner name from an upload may hold [link](url) or ![image](url).
+        words = html.escape(chart_text.text_alternative(table))
+        paragraph = f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>'
+        reason = exports.hidden_reason_text()
+        hidden = [any(cell.hidden for cell in row) for row in table.cells]
+        data = table.frame()
+        if any(hidden):
+            data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
+        parts = (paragraph + table_markup(table.header, table.display_rows()), data)
+    setattr(fig, _CHART_DATA, (language, parts))
+    return parts
 
 
 def show_or_empty(
