@@ -68,3 +68,19 @@ def test_pages_in_french(raw, page: str) -> None:
         values = [tile.value for tile in tiles(at)]
         assert fr_int(figure) in values, values
         assert en_int(figure) not in values
+
+
+def test_chosen_filters_are_drawn_again_in_the_language_picked(demo_data_dir) -> None:
+    # Streamlit's front end keeps a multiselect's chosen values as the labels it last drew: after a switch to
+    # French the country chips still read "Colombia" and "Peru" beside a page saying "Colombie, Pérou" (found in a
+    # walk, session 12). The filters' values are sent again with the new labels when the language changes.
+    from score.web.language import LANGUAGE_KEY
+    from tests.apptest import app, no_exception
+
+    at = no_exception(app(params={"countries": ["COL", "PER"]}).run())
+    assert at.multiselect(key="f_countries").value == ["COL", "PER"]
+    at.selectbox(key=LANGUAGE_KEY).set_value("fr")
+    no_exception(at.run())
+    countries = at.multiselect(key="f_countries")
+    assert countries.value == ["COL", "PER"]
+    assert countries.proto.set_value and list(countries.proto.raw_values) == ["Colombie", "Pérou"]

@@ -185,6 +185,9 @@ def _widget_filters(first: int, last: int) -> Filters:
     )
 
 
+_FILTERS_LANGUAGE_KEY = "f_language"  # the language the filters were last drawn in
+
+
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link. Each filter offers the
     values with data under the others (score.filter_options), sorted by name in the reader's language."""
@@ -204,6 +207,12 @@ def sidebar_filters() -> Filters:
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
         st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
+    elif st.session_state.get(_FILTERS_LANGUAGE_KEY, current_language()) != current_language():
+        # The front end keeps a multiselect's chosen values as the labels it last drew ("Colombia"): set again, the
+        # values are sent with the labels of the language just picked ("Colombie").
+        for name in filters.LIST_FIELDS:
+            st.session_state[f"f_{name}"] = list(st.session_state.get(f"f_{name}", ()))
+    st.session_state[_FILTERS_LANGUAGE_KEY] = current_language()
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
