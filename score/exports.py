@@ -187,7 +187,7 @@ def neutralise(value: object) -> object:
     return neutralise_text(value)
 
 
-def _formula_starts(values: pd.Series) -> np.ndarray | None:
+def formula_starts(values: pd.Series) -> np.ndarray | None:
     """Which values hold text that neutralise would change, found in bulk (a column of 300,000 names took seconds
     value by value); None when the column is not plain text or objects (then every value goes through neutralise)."""
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
@@ -206,7 +206,7 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[column]
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
             continue
-        marked = _formula_starts(values)
+        marked = formula_starts(values)
         if marked is None:
             out[column] = values.map(neutralise)
         elif marked.any():  # only text with a formula start changes: each such value as before, the rest kept

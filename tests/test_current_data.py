@@ -247,3 +247,35 @@ def test_the_workbook_s_rows_written_in_bulk_are_openpyxl_s_byte_for_byte(data: 
     ent.loc[10, "name"] = "tab\there"  # left to openpyxl, every cell
     tables["enterprises"] = ent
     assert _entries(templates.current_data_xlsx("COL", tables)) == _entries(templates._workbook("COL", tables))
+
+
+def test_the_csv_files_made_column_by_column_hold_each_value_as_cell_text_writes_it(data: Path) -> None:
+    """current_data_csv writes whole columns (formula starts found in bulk, dates and numbers as columns): the same
+    bytes as each value written by templates._cell_text, row by row, with values of every kind planted."""
+    from score import templates
+
+    def cell_by_cell(table: str, frame: pd.DataFrame) -> bytes:
+        spec = templates.TABLES[table]
+        rows = [
+            [templates._cell_text(col, row[col.name]) if col.name in frame.columns else "" for col in spec.columns]
+            for _i, row in frame.iterrows()
+        ]
+        return templates._csv_bytes([spec.column_names, *rows])
+
+    tables = upload.current_tables("COL", HQ)
+    ent = tables["enterprises"].copy()
+    ent.loc[1, "name"] = "=HYPERLINK(1)"
+    ent.loc[2, "name"] = "SENA;+57, -3 @x"
+    ent.loc[3, "city"] = None
+    ent.loc[4, "latitude"] = None
+    ent.loc[5, "latitude"] = 0.1 + 0.2
+    ent.loc[6, "longitude"] = 1e-05
+    ent.loc[7, "joined_on"] = None
+    ent.loc[8, "name"] = 'quote " and, comma'
+    tables["enterprises"] = ent
+    indicators = tables["indicators"].copy()
+    indicators.loc[1, "value"] = 21.0
+    indicators.loc[2, "value"] = 99999999999999.5
+    tables["indicators"] = indicators
+    for table, frame in tables.items():
+        assert templates.current_data_csv(table, frame) == cell_by_cell(table, frame), table

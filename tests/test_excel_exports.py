@@ -129,3 +129,18 @@ def test_a_hidden_old_copy_of_a_sheet_is_left_unread_and_the_visible_sheet_is_re
     assert _facts(report.tables["enterprises"], wanted) == wanted
     (warning,) = [i for i in report.issues if i.sheet == "enterprises (old)"]
     assert warning.severity == "warning" and "hidden" in warning.problem
+
+
+def test_an_enterprise_called_total_is_data_where_the_name_comes_first() -> None:
+    # A total row is left out (the variants above); an enterprise whose name is "Total", in a file with the name
+    # as its first column, has an id of its own and stays.
+    files = base_files()
+    rows = list(csv.reader(io.StringIO(files["enterprises.csv"].decode("utf-8"))))
+    at = rows[0].index("name")
+    rows[1][at] = "Total"
+    moved = [[row[at], *row[:at], *row[at + 1 :]] for row in rows]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(moved)
+    report = validate_submission("COL", {**files, "enterprises.csv": out.getvalue().encode("utf-8")})
+    assert report.ok and not report.warnings, report.summary()
+    assert "Total" in set(report.tables["enterprises"]["name"])

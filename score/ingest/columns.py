@@ -82,17 +82,25 @@ def _not_data_rows(
     issues: IssueCollector,
     name: str,
     sheet: str | None,
+    table: Table,
     stripped: dict[int, pd.Series],
     header: list[str],
     body: np.ndarray,
 ) -> np.ndarray:
     """The rows below the header that hold no data, each kind with one warning: the header again (files pasted
     together each keep theirs), or a total row that a spreadsheet adds (its first cell "Total"). Read as data, either
-    gave an error in every column of its row."""
+    gave an error in every column of its row. A total row's first cell says so and its key (enterprise id, level)
+    is empty or that same cell."""
     named = [p for p, h in enumerate(header) if h and p in stripped]
-    repeated = np.logical_and.reduce([stripped[p].str.casefold().to_numpy() == header[p].casefold() for p in named])
+    repeated = np.logical_and.reduce(
+        [stripped[p].str.casefold().to_numpy() == header[p].casefold() for p in named], initial=bool(named)
+    )
     first = stripped[0].str.casefold().str.rstrip(":. ").str.replace(r"\s+", " ", regex=True)
     total = first.isin(_TOTAL_WORDS).to_numpy()
+    # ... and no key of its own: in a file whose first column is the name, an enterprise called "Total" is data.
+    key = next((p for p, h in enumerate(header) if p and norm_name(h) == table.column_names[0] and p in stripped), None)
+    if key is not None:
+        total = total & stripped[key].eq("").to_numpy()
     dropped = np.zeros(len(body), dtype=bool)
     for mask, problem, fix in (
         (
@@ -153,7 +161,7 @@ def _source_from_grid(
     body_mask = np.zeros(len(grid), dtype=bool)
     body_mask[header_index + 1 :] = True
     body_mask &= nonempty
-    body_mask &= ~_not_data_rows(issues, name, sheet, stripped, header, body_mask)
+    body_mask &= ~_not_data_rows(issues, name, sheet, table, stripped, header, body_mask)
     positions = np.flatnonzero(body_mask)
     n_body = len(positions)
     excel_rows = pd.Index(positions + 1, name="row")
