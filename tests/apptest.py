@@ -118,3 +118,15 @@ def _strings(value: object, out: list[str]) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             _strings(item, out)
+
+
+def open_sign_in_box(at: AppTest) -> AppTest:
+    """Open the sidebar's sign-in box, as a click on it does: its form is drawn only while it is open. The run starts
+    from the entry point (see tests/test_auth.py rerun()), so the sidebar stays in `at`."""
+    from score.web import signin
+
+    if not any(box.key == f"{signin.SIDEBAR_FORM}_user" for box in at.sidebar.text_input):
+        at.session_state[signin.SIDEBAR_BOX] = True
+        at._finished_page_script_hash = ""
+        at.run()
+    return at

@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from score import audit, auth, throttling
 from score.access import Scope
 from score.settings import Settings
-from tests.apptest import app
+from tests.apptest import app, open_sign_in_box
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -651,6 +651,7 @@ def rerun(at):
 
 
 def _sign_in(at, username: str, password: str):
+    open_sign_in_box(at)
     at.sidebar.text_input(key="score_signin_user").input(username)
     at.sidebar.text_input(key="score_signin_password").input(password)
     next(b for b in at.sidebar.button if b.label == "Sign in").click()
@@ -678,6 +679,20 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
     assert signin.SESSION_KEY not in at.session_state
     events = [e["event"] for e in audit.read_events()]
     assert events[:2] == ["sign_out", "sign_in"]
+
+
+def test_sidebar_form_only_while_its_box_is_open(app_users: Path) -> None:
+    """A public visitor's first view draws no text box (their code would be fetched before the first chart's); the
+    box opens on a click, and stays open after a refused try."""
+    from score.web import signin
+
+    at = _app(app_users).run()
+    assert not at.exception
+    assert not at.sidebar.text_input and not at.text_input
+    assert at.sidebar.expander[0].label == "Sign in"
+    at = _sign_in(at, "maria", "Wrong-Password-123")
+    assert at.session_state[signin.SIDEBAR_BOX] is True
+    assert at.sidebar.text_input(key="score_signin_user").value == "maria"
 
 
 def test_app_wrong_password_is_not_logged(app_users: Path) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from score import auth, db, filters
 from score.access import Scope
 from score.filters import Filters
-from tests.apptest import app
+from tests.apptest import app, open_sign_in_box
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -250,6 +250,7 @@ def test_sign_in_form_with_hostile_input(
             monkeypatch.setattr(sessions, "store_path", lambda n=n: tmp_path / f"auth-{n}.sqlite3")
         value = username if password == right else password
         # Not cut to the boxes' max_chars: a hostile client is not bound by the browser's limits.
+        open_sign_in_box(at)
         at.sidebar.text_input(key="score_signin_user").input(username)
         at.sidebar.text_input(key="score_signin_password").input(password)
         next(b for b in at.sidebar.button if b.label == "Sign in").click()

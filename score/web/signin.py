@@ -43,6 +43,8 @@ _NOTICE_KEY = "score_signin_notice"  # the last attempt's refusal (and which for
 HANDOFF_KEY = "score_signin_handoff"  # a sign-in's one-time token, for `hand_off`
 SIGNOUT_KEY = "score_signin_signout"  # a sign-out to finish in the browser (clear the cookie)
 SIDEBAR_FORM = "score_signin"  # widget keys score_signin_user, score_signin_password
+# The sidebar's sign-in box: open or folded, kept in session state; its form is drawn only while it is open.
+SIDEBAR_BOX = "score_signin_box"
 PAGE_FORM = "score_signin_page"  # the prompt on a page that needs sign-in
 # Pages that need sign-in, by URL path (views/upload.py, views/data_quality.py, views/review.py, views/audit.py).
 RESTRICTED_PAGES = {
@@ -205,12 +207,16 @@ def _local(box: DeltaGenerator) -> None:
         _signed_in_caption(box, session)
         box.button(_("Sign out"), key="score_sign_out", on_click=_sign_out)
         return
-    # A refusal is written above the box (in view even at 720 px) and keeps the box open for the next try.
+    # A refusal is written above the box (in view even at 720 px) and keeps the box open for the next try (_submit).
     notice = box.container()
-    failed = st.session_state.get(_NOTICE_KEY, ("",))[0] == SIDEBAR_FORM
-    with box.expander(_("Sign in"), icon=":material/key:", expanded=failed):
-        _form(SIDEBAR_FORM)
-        st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
+    # The form only while the box is open: a text box is code the browser fetches before it can draw a widget, and
+    # on a public visitor's first view those files were in the way of the first chart's (BENCHMARKS.md, "Where the
+    # first chart waits"). Opening the box reruns the page, then draws the form.
+    signin_box = box.expander(_("Sign in"), icon=":material/key:", key=SIDEBAR_BOX, on_change="rerun")
+    if signin_box.open:
+        with signin_box:
+            _form(SIDEBAR_FORM)
+            st.caption(_("Without signing in you see the public view: aggregates only, small numbers hidden."))
     _show_notice(notice, SIDEBAR_FORM)
 
 
@@ -239,6 +245,8 @@ def _submit(prefix: str) -> None:
         st.session_state.pop(_NOTICE_KEY, None)
     else:
         st.session_state[_NOTICE_KEY] = (prefix, *refusal)
+        if prefix == SIDEBAR_FORM:
+            st.session_state[SIDEBAR_BOX] = True  # open for the next try
 
 
 def _show_notice(container: DeltaGenerator, prefix: str) -> None:
