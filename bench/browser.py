@@ -104,13 +104,13 @@ class Traffic:
     """Streamlit's forward messages over the page's websocket: count, bytes, and bytes by element type."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
         self.messages = 0
         self.bytes = 0
         self.by_type: collections.Counter[str] = collections.Counter()
         self.count_by_type: collections.Counter[str] = collections.Counter()
-
-    def reset(self) -> None:
-        self.__init__()
 
     def frame(self, payload: bytes | str) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -124,15 +124,15 @@ class Traffic:
             message.ParseFromString(payload)
         except Exception:  # not a forward message: counted in bytes only
             return
-        kind = message.WhichOneof("type")
+        kind: str | None = message.WhichOneof("type")
         if kind == "delta":
             delta = message.delta.WhichOneof("type")
             if delta == "new_element":
                 kind = message.delta.new_element.WhichOneof("type")
             elif delta == "add_block":
                 kind = "block"
-        self.by_type[kind] += len(payload)
-        self.count_by_type[kind] += 1
+        self.by_type[kind or "?"] += len(payload)
+        self.count_by_type[kind or "?"] += 1
 
     def summary(self) -> dict:
         return {
@@ -256,7 +256,7 @@ def start_server(script: str, data: Path | None, log: Path, env: dict[str, str] 
             server.stop()
             raise RuntimeError(f"{script} did not start:\n{server.log_tail()}")
         time.sleep(0.05)
-    server.ready_s = time.perf_counter() - started
+    server.ready_s = time.perf_counter() - started  # type: ignore[attr-defined]  # read by the report
     return server
 
 
@@ -390,7 +390,7 @@ def breakdown(results: dict) -> list[str]:
             def m(get, later=later):
                 return med([get(v) for v in later])
 
-            types = collections.Counter()
+            types: collections.Counter[str] = collections.Counter()
             for v in later:
                 types.update(v["traffic"]["by_type"])
             top = ", ".join(f"{k} {b / len(later) / 1024:.0f}" for k, b in types.most_common(4))

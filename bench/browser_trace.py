@@ -137,7 +137,7 @@ def analyse(
         (e for e in events if (e["pid"], e["tid"]) == (pid, tid) and e.get("ph") == "X" and "dur" in e),
         key=lambda e: (e["ts"], -e["dur"]),
     )
-    tasks = []  # the main thread's top-level tasks (nested RunTask events merged into their outer one)
+    tasks: list[dict] = []  # the main thread's top-level tasks (nested RunTask events merged into their outer one)
     for event in (e for e in mine if e["name"] in ("RunTask", "ThreadControllerImpl::RunTask")):
         if tasks and event["ts"] < tasks[-1]["ts"] + tasks[-1]["dur"]:
             continue
@@ -339,7 +339,7 @@ def report(results: dict[str, list[dict]]) -> str:
             )
             + " |"
         )
-    kinds_seen = collections.Counter()
+    kinds_seen: collections.Counter[str] = collections.Counter()
     for n in names:
         for r in results[n]:
             kinds_seen.update(r["work_before_first_chart_ms"])
