@@ -105,6 +105,7 @@ def _cases() -> dict[str, tuple[Files, bool]]:
         "a formula cell in a workbook": ({"COL.xlsx": _workbook(formula_sheets)}, False),
         "an old .xls": ({"COL.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600}, False),
         "a PDF named .csv": ({"enterprises.csv": b"%PDF-1.4 \x00\x01\x02"}, False),
+        "a web page named .csv": (_with(enterprises__csv=b"<html><body><table><tr><td>1</td></tr></table>"), False),
         "a path in the file name": ({"../../etc/passwd.csv": b"a,b\n"}, False),
         "markup in names": (
             _with(enterprises__csv=text.replace(name, "<script>alert(1)</script> **bold** [x](http://e.org)").encode()),

@@ -914,6 +914,25 @@ def test_every_message_goes_through_the_translation_function(monkeypatch: pytest
         assert issue.problem.startswith("«") and issue.fix.startswith("«"), issue
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!DOCTYPE html>\n<html><body><table><tr><td>enterprise_id</td></tr></table></body></html>",
+        b'\xef\xbb\xbf  <html xmlns:x="urn:schemas-microsoft-com:office:excel"><table><tr><td>1</td></tr></table>',
+        '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'.encode("utf-16"),
+        b"<table><tr><th>enterprise_id</th></tr></table>",
+    ],
+    ids=["web page", "Excel's web page with a BOM", "XML Spreadsheet 2003 in UTF-16", "a bare HTML table"],
+)
+def test_a_web_page_or_xml_named_csv_is_named_as_such(page: bytes) -> None:
+    """A report's "export to Excel" often writes HTML or XML under a .csv name: read as CSV, its first tag became a
+    column name ("did you mean enterprise_id?")."""
+    report = submit(enterprises__csv=page)
+    (issue,) = [i for i in report.issues if i.file == "enterprises.csv"]
+    assert "web page or an XML file" in issue.problem and "CSV UTF-8" in issue.fix
+    assert issue.column is None  # no tag taken for a column name
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=3000), name=st.sampled_from(["enterprises.csv", "COL.xlsx", "training.txt"]))
 def test_garbage_never_raises(data: bytes, name: str) -> None:

@@ -511,6 +511,19 @@ def _ragged_rows(issues: IssueCollector, name: str, text: str, sep: str) -> list
     return rows
 
 
+# How a web page, an "XML Spreadsheet 2003" or a saved HTML table starts (a report's "export to Excel" often writes
+# one of these under a .csv or .txt name). Read as CSV, its first tag became the column name.
+_MARKUP_STARTS = (b"<!doctype", b"<html", b"<?xml", b"<table", b"<head", b"<body", b"<!--", b"<meta")
+
+
+def _is_markup(data: bytes) -> bool:
+    """Whether the file's text starts with a markup tag (UTF-8 or UTF-16, after a byte-order mark and blanks)."""
+    head = data[:1024].replace(b"\x00", b"")
+    for mark in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        head = head.removeprefix(mark)
+    return head.lstrip().lower().startswith(_MARKUP_STARTS)
+
+
 def _read_text_file(issues: IssueCollector, name: str, data: bytes, table: Table) -> _Source | None:
     if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         _empty_file(issues, name, None, table, _("The file is empty."))
@@ -526,6 +539,14 @@ def _read_text_file(issues: IssueCollector, name: str, data: bytes, table: Table
     if data.startswith(_OLE_MAGIC) or data.startswith(b"%PDF"):
         problem, fix = _unsupported(name + ".bin", data[:8])
         issues.add(ERROR, name, problem, fix)
+        return None
+    if _is_markup(data):
+        issues.add(
+            ERROR,
+            name,
+            _("This is a web page or an XML file with a text-file name, not a CSV export."),
+            _("Open the data in Excel and save it as CSV UTF-8, or as an Excel Workbook (.xlsx)."),
+        )
         return None
     text = decode_text(issues, name, data)
     if text is None:
