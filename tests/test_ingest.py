@@ -933,6 +933,19 @@ def test_a_web_page_or_xml_named_csv_is_named_as_such(page: bytes) -> None:
     assert issue.column is None  # no tag taken for a column name
 
 
+def test_a_spreadsheet_that_cannot_be_read_is_the_one_message() -> None:
+    """COL.ods or COL.xls stood for every table, training.xls for its own: the report says to convert it, without a
+    "file ... is missing" for each table it held. A table no file stood for is still missing."""
+    (only,) = validate_submission("COL", {"COL.ods": b"PK\x03\x04 not read"}).issues
+    assert "OpenDocument" in only.problem
+    (only,) = validate_submission("COL", {"COL.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)}).issues
+    assert "97-2003" in only.problem
+    (only,) = submit(training__csv=None, training__xls=b"\xd0\xcf\x11\xe0").issues
+    assert only.file == "training.xls"
+    report = submit(training__csv=None, notes__pdf=b"%PDF-1.4")
+    assert {i.file for i in report.issues} == {"notes.pdf", "training.csv"}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=3000), name=st.sampled_from(["enterprises.csv", "COL.xlsx", "training.txt"]))
 def test_garbage_never_raises(data: bytes, name: str) -> None:

@@ -15,6 +15,9 @@ from score.i18n import _
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheets that cannot be read: refused with a message of their own (_unsupported). Such a file stood for the
+# tables it names, or for every table (COL.xls), so those are not reported missing as well.
+UNREAD_SPREADSHEET_SUFFIXES = (".xls", ".xlsb", ".ods", ".fods", ".numbers")
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -20,6 +20,7 @@ from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
     TEXT_SUFFIXES,
+    UNREAD_SPREADSHEET_SUFFIXES,
     WORKBOOK_SUFFIXES,
     _formats_fix,
     _save_as_utf8_fix,
@@ -85,6 +86,9 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
         else:
             problem, fix = _unsupported(name, bytes(data[:8]))
             issues.add(ERROR, name, problem, fix)
+            if suffix in UNREAD_SPREADSHEET_SUFFIXES:
+                table = table_for_name(name)
+                sub.refused.update([table] if table else TABLES)
             continue
         if size > limit:
             issues.add(

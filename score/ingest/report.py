@@ -421,5 +421,8 @@ class _Submission:
     names: list[str]
     sources: dict[str, _Source] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # present but unreadable: no "missing" error
+    # Tables a refused spreadsheet (COL.ods, training.xls) stood for: no "missing" error, and a file of a readable
+    # type for them is still read.
+    refused: set[str] = field(default_factory=set)
     workbook: str | None = None
     sheet_names: list[str] = field(default_factory=list)

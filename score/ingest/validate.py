@@ -52,7 +52,7 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
         )
 
     for table in TABLES.values():
-        if table.name in submission.sources or table.name in submission.failed:
+        if table.name in submission.sources or table.name in submission.failed or table.name in submission.refused:
             continue
         if submission.workbook:
             if table.required:
