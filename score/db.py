@@ -289,6 +289,13 @@ def _cursor(path: Path | None = None, reading: _Reading = _Reading()) -> Iterato
             cursor.close()
 
 
+# Each search path a cursor may read through, as its fixed statement (SET takes no parameters).
+_SEARCH_PATHS = {
+    path: f"SET search_path = '{path}'"  # the fixed schema names below
+    for path in ("stored,main", "noisy,main", "noisy,stored,main", "mixed,main", "mixed,stored,main")
+}
+
+
 def _set_up(cursor: duckdb.DuckDBPyConnection, reading: _Reading) -> duckdb.DuckDBPyConnection:
     """A new cursor made to read as `reading` says (closed if it cannot). A version without the noisy schemas is
     refused, never read exactly."""
@@ -296,7 +303,7 @@ def _set_up(cursor: duckdb.DuckDBPyConnection, reading: _Reading) -> duckdb.Duck
         if reading.exact_countries:
             cursor.execute("SET VARIABLE exact_countries = $countries", {"countries": list(reading.exact_countries)})
         if reading.search_path:
-            cursor.execute(f"SET search_path = '{reading.search_path}'")
+            cursor.execute(_SEARCH_PATHS[reading.search_path])
     except BaseException as error:
         cursor.close()
         if isinstance(error, duckdb.Error) and reading.search_path.startswith(("noisy", "mixed")):
