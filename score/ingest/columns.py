@@ -74,7 +74,7 @@ def _find_header(rows: list[list[str]], table: Table) -> int | None:
 
 # What a total row's first cell says, in the languages the countries write ("Total:", "TOTAL GENERAL", "Suma").
 _TOTAL_WORDS = frozenset(
-    ["total", "totals", "totales", "total general", "grand total", "total general", "totaux", "somme", "sum", "suma"]
+    ["total", "totals", "totales", "total general", "grand total", "totaux", "somme", "sum", "suma"]
 )
 
 

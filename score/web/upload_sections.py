@@ -150,7 +150,7 @@ def downloads_section(country: str, scope) -> None:
             key="upload_current_xlsx",
             on_click="ignore",
         )
-        # the data itself: only on a click
+        # An optional table's button only when the country has its rows (a count; the files are made on a click).
         optional = {"logframe": upload.published_logframe_rows(country, scope, path) > 0}
         for column, table in zip(columns[1:], TABLES, strict=True):
             if optional.get(table, True):
