@@ -174,3 +174,19 @@ def test_map_legend_classes_share_no_edge():
 
     labels = [label for _colour, label in maps.colour_scale([85, 230, 213, 158]).legend()]
     assert labels == ["50 – 99", "100 – 149", "150 – 199", "200 – 250"]
+
+
+def test_a_charts_csv_made_on_its_click_holds_its_data_and_the_reason_in_the_language_of_the_page():
+    from score import exports
+    from score.i18n import using_language
+    from score.web.components import figures
+
+    frame = pd.DataFrame({"sector": ["garments", "textiles", "other"], "enterprises": [40, None, 7]})
+    fig = c.bar_chart(frame, "sector", "enterprises", title="Enterprises by sector (enterprises)")
+    with using_language("fr"):
+        parts = figures._chart_data_parts(fig)
+        reason, expected = exports.hidden_reason_text(), chart_table(fig).frame()
+    assert parts is not None and reason != exports.hidden_reason_text()  # the test's own language is not French
+    csv_frame = parts[1]()  # as the click runs it, outside the page's language
+    expected[exports.HIDDEN_REASON] = ["", reason, ""]
+    pd.testing.assert_frame_equal(csv_frame, expected)
