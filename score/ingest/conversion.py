@@ -77,9 +77,25 @@ def _example(col: Column, country: str) -> str:
     return col.example
 
 
+# Characters an id is typed with that look like its own (Word's and Outlook's en dash, a no-break hyphen, a minus
+# sign; a Chinese input method's full-width letters, digits and dash, which NFKC makes plain first): "no row
+# COL–0001 in enterprises" would name an id the reader sees in that file.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63", "-"))
+
+
+def _plain_ids(text: pd.Series) -> pd.Series:
+    """Enterprise ids as the plain characters they show (_DASHES); ids already plain ASCII are left as they are."""
+    odd = text.str.contains(r"[^\x00-\x7f]", regex=True, na=False)
+    if not odd.any():
+        return text
+    return text.where(~odd, text[odd].str.normalize("NFKC").str.translate(_DASHES))
+
+
 def _convert_text(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
+    if col.name == "enterprise_id":
+        text = _plain_ids(text)
     if col.pattern:
         bad = present & ~text.str.fullmatch(col.pattern)
         if bad.any():
