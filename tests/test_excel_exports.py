@@ -144,3 +144,41 @@ def test_an_enterprise_called_total_is_data_where_the_name_comes_first() -> None
     report = validate_submission("COL", {**files, "enterprises.csv": out.getvalue().encode("utf-8")})
     assert report.ok and not report.warnings, report.summary()
     assert "Total" in set(report.tables["enterprises"]["name"])
+
+
+def test_a_percent_sign_is_read_only_in_a_percentage_column() -> None:
+    # "88%" is the 88 of a 0-100 share; in a headcount or a count of visits it stays a value to correct.
+    files = base_files()
+    training = files["training.csv"].decode("utf-8").splitlines()
+    header = training[0].split(",")
+    visits, satisfaction = header.index("consultation_visits"), header.index("satisfaction_pct")
+    cells = training[1].split(",")
+    cells[visits] += "%"
+    cells[satisfaction] += " %"
+    files["training.csv"] = "\n".join([training[0], ",".join(cells), *training[2:]]).encode()
+    report = validate_submission("COL", files)
+    assert [(i.column, i.row) for i in report.errors] == [("consultation_visits", 2)]
+
+
+@pytest.mark.parametrize(
+    "dash", ["\u2010", "\u2011", "\u2013", "\u2212", "\uff0d"], ids=["hyphen", "no-break", "en", "minus", "wide"]
+)
+def test_an_id_typed_with_a_dash_that_looks_like_the_hyphen_is_that_id(dash: str) -> None:
+    # Word, Outlook and a phone's keyboard turn "COL-0001" into an en dash or a no-break hyphen; a Chinese input
+    # method types full-width forms ("ＣＯＬ－０００１"). Each looks like the id, so "no row COL‑0001 in enterprises"
+    # names an id the reader sees right there: an id is read as the plain characters it shows.
+    files = base_files()
+    wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+    training = files["training.csv"].decode("utf-8").splitlines()
+    first = training[1].split(",")
+    first[0] = first[0].replace("-", dash)
+    if dash == "\uff0d":
+        first[0] = first[0].translate(wide)
+    files["training.csv"] = "\n".join([training[0], ",".join(first), *training[2:]]).encode()
+    enterprises = files["enterprises.csv"].decode("utf-8").splitlines()
+    enterprises[1] = enterprises[1].replace("COL-0001", "COL" + dash + "0001", 1)
+    files["enterprises.csv"] = "\n".join(enterprises).encode()
+    report = validate_submission("COL", files)
+    assert report.ok, report.summary()
+    assert report.tables["training"]["enterprise_id"].iloc[0] == "COL-0001"
+    assert "COL-0001" in set(report.tables["enterprises"]["enterprise_id"])

@@ -119,7 +119,7 @@ def _chart_data_parts(fig: Figure) -> tuple[str, Callable[[], pd.DataFrame]] | N
     category data. Made once per figure and language, kept on the figure: a cached figure is shared and never
     changed (cached_figure), and reading it again cost ~1 ms a chart on every rerun (BENCHMARKS.md, "Cached
     reruns ..."). The frame is made only when its CSV is asked for: a frame per chart was most of the charts' data
-    tables in a new session (~1.4 ms a chart; BENCHMARKS.md, "A chart's CSV frame made on its click")."""
+    tables in a new session (0.4-0.7 ms a chart; BENCHMARKS.md, "A chart's CSV frame made on its click")."""
     from score import exports
 
     language = current_language()
