@@ -1028,3 +1028,28 @@ def test_large_submission_is_validated_quickly() -> None:
     assert report.ok, report.summary()
     assert len(report.tables["training"]) == 3 * n
     assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    ("lang", "one_warning", "two_errors"),
+    [
+        ("en", "0 errors, 1 warning", "2 errors, 0 warnings"),
+        ("fr", "0 erreur, 1 avertissement", "2 erreurs, 0 avertissement"),  # French: 0 takes the singular
+        ("es", "0 errores, 1 advertencia", "2 errores, 0 advertencias"),
+    ],
+)
+def test_a_report_counts_its_errors_and_warnings_in_words_that_agree_with_the_number(
+    lang: str, one_warning: str, two_errors: str
+) -> None:
+    from score.i18n import using_language
+    from score.ingest.report import ERROR, WARNING, Issue
+
+    def issue(severity: str) -> Issue:
+        return Issue(severity, "enterprises.csv", None, 2, "remarks", "x", "problem", "fix")
+
+    warned = ValidationReport("COL", issues=[issue(WARNING)])
+    rejected = ValidationReport("COL", issues=[issue(ERROR), issue(ERROR)])
+    with using_language(lang):
+        assert warned.counts() == one_warning and rejected.counts() == two_errors
+        assert one_warning in warned.summary().splitlines()[0]  # the command line's first line
+        assert two_errors in rejected.summary().splitlines()[0]
