@@ -424,29 +424,31 @@ def _check_range(
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
+_CHINESE_DATE = re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日" + _TIME)  # Chinese Excel's long date
 _DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME)
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
 # A month by name, as Excel shows a date formatted "d-mmm-yyyy" or "d mmmm yyyy" in English, French or Spanish
-# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), or "March 15, 2024"; names compared without accents.
+# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), in Indonesian ("15-Agu-2024", "15 Agustus 2024"), or
+# "March 15, 2024"; names compared without accents.
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:er)?[ \-/.]+(?:de )?([^\W\d_]+)\.?[ \-/.,]+(?:de )?(\d{4}|\d{2})" + _TIME)
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.? (\d{1,2}),? (\d{4}|\d{2})" + _TIME)
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "jan january janv janvier ene enero",
-            "feb february fev fevr fevrier febrero",
-            "mar march mars marzo",
+            "jan january janv janvier ene enero januari",
+            "feb february fev fevr fevrier febrero februari",
+            "mar march mars marzo maret",
             "apr april avr avril abr abril",
-            "may mai mayo",
-            "jun june juin junio",
-            "jul july juil juillet julio",
-            "aug august aout ago agosto",
+            "may mai mayo mei",
+            "jun june juin junio juni",
+            "jul july juil juillet julio juli",
+            "aug august aout ago agosto agu agt agustus",
             "sep sept september septembre set septiembre setiembre",
-            "oct october octobre octubre",
+            "oct october octobre octubre okt oktober",
             "nov november novembre noviembre",
-            "dec december decembre dic diciembre",
+            "dec december decembre dic diciembre des desember",
         ),
         start=1,
     )
@@ -575,7 +577,7 @@ def _named_month_date(value: str) -> tuple[int, int, str] | None:
 
 def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
     date: dt.date | None
-    if m := _ISO_DATE.fullmatch(value):
+    if m := _ISO_DATE.fullmatch(value) or _CHINESE_DATE.fullmatch(value):
         date = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif m := _DMY_DATE.fullmatch(value):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
