@@ -60,6 +60,8 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
                     example=_example(col, country),
                 ),
             )
+        if col.name == "value" and "indicator" in out:
+            text = _yes_no_answers(out["indicator"], text)
         convert = {
             "text": _convert_text,
             "code": _convert_code,
@@ -69,6 +71,31 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
         }[col.dtype]
         out[col.name] = convert(src, col, text, present, issues, country)
     return pd.DataFrame(out, index=index)
+
+
+# A yes/no answer kept as a checkbox or a TRUE/FALSE cell: a workbook's boolean reads "TRUE"/"FALSE" and Excel's CSV
+# writes the word in its own language (VRAI/FAUX, VERDADERO/FALSO); people write yes/no, oui/non, sí/no.
+_YES_NO_WORDS = {
+    **dict.fromkeys(("true", "vrai", "verdadero", "yes", "oui", "si"), "1"),
+    **dict.fromkeys(("false", "faux", "falso", "no", "non"), "0"),
+}
+
+
+def _yes_no_answers(indicator: pd.Series, text: pd.Series) -> pd.Series:
+    """The value text with a yes/no indicator's answer written as a word (_YES_NO_WORDS) as 1 or 0. Only for the
+    indicators whose kind is "share": a measured value written TRUE stays a value to correct."""
+    kinds = {code: contract.indicator_kind(code) for code in contract.code_list("indicator")}
+    share = map_distinct(indicator, kinds).eq("share").to_numpy(dtype=bool)
+    if not share.any():
+        return text
+    words = text[share]
+    answers = map_distinct(words, {w: _YES_NO_WORDS.get(_ascii_fold(w)) for w in words.unique() if isinstance(w, str)})
+    answered = answers.notna()
+    if not answered.any():
+        return text
+    out = text.copy()
+    out[answers.index[answered]] = answers[answered]
+    return out
 
 
 def _example(col: Column, country: str) -> str:
