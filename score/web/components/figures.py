@@ -74,7 +74,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
-    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    st.plotly_chart(charts.drawn_once(fig), config=charts.PLOTLY_CONFIG, theme=None, key=key)
     chart_data(fig, file_name=file_name, key=key)
     ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
