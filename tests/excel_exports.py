@@ -135,8 +135,27 @@ def _line_break_in_a_quoted_cell(rows: Rows) -> Rows:
     return out
 
 
-def _workbook(files: dict[str, Rows]) -> bytes:
-    """One .xlsx with a sheet per file: numbers as numbers, dates as date cells (as Excel keeps them)."""
+# The contract's percentages (0-100); Excel users format such a column as a percentage.
+_PERCENT_COLUMNS = ("satisfaction_pct", "female_share")
+
+
+def _percent_signs(rows: Rows, decimal: str = ".", space: str = "") -> Rows:
+    """The percentage columns as Excel saves a column formatted as a percentage to CSV: the value it shows,
+    "88%" (or "91,5 %" in French settings), not the fraction it keeps."""
+    at = [i for i, name in enumerate(rows[0]) if name in _PERCENT_COLUMNS]
+    out = [rows[0]]
+    for row in rows[1:]:
+        row = list(row)
+        for i in at:
+            if row[i]:
+                row[i] = row[i].replace(".", decimal) + space + "%"
+        out.append(row)
+    return out
+
+
+def _workbook(files: dict[str, Rows], percent_cells: bool = False) -> bytes:
+    """One .xlsx with a sheet per file: numbers as numbers, dates as date cells (as Excel keeps them); with
+    `percent_cells`, the percentage columns as Excel keeps a column formatted as a percentage: 0.885 shown 88.5%."""
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -144,8 +163,13 @@ def _workbook(files: dict[str, Rows]) -> bytes:
     for name, rows in files.items():
         sheet = book.create_sheet(Path(name).stem)
         sheet.append(rows[0])
+        percent_at = {i + 1 for i, column in enumerate(rows[0]) if percent_cells and column in _PERCENT_COLUMNS}
         for row in rows[1:]:
             sheet.append([_typed(cell) for cell in row])
+            for at in percent_at:
+                cell = sheet.cell(row=sheet.max_row, column=at)
+                if isinstance(cell.value, int | float):
+                    cell.value, cell.number_format = cell.value / 100, "0.0%"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -242,6 +266,20 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
+    "an xlsx workbook with its percentages formatted as percentages": (
+        ("COL",),
+        lambda rows: {"country.xlsx": _workbook(rows, percent_cells=True)},
+    ),
+    "percentages with a % sign (Excel's CSV of cells formatted as percentages)": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_percent_signs(t)).encode()),
+    ),
+    "percentages with a % sign and decimal commas (French Excel's CSV)": (
+        ("COL",),
+        lambda rows: _each(
+            rows, lambda t: _write(_cells(_percent_signs(t, ",", "\u00a0"), _french_number), ";").encode("cp1252")
+        ),
+    ),
 }
 
 

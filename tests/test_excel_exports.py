@@ -144,3 +144,17 @@ def test_an_enterprise_called_total_is_data_where_the_name_comes_first() -> None
     report = validate_submission("COL", {**files, "enterprises.csv": out.getvalue().encode("utf-8")})
     assert report.ok and not report.warnings, report.summary()
     assert "Total" in set(report.tables["enterprises"]["name"])
+
+
+def test_a_percent_sign_is_read_only_in_a_percentage_column() -> None:
+    # "88%" is the 88 of a 0-100 share; in a headcount or a count of visits it stays a value to correct.
+    files = base_files()
+    training = files["training.csv"].decode("utf-8").splitlines()
+    header = training[0].split(",")
+    visits, satisfaction = header.index("consultation_visits"), header.index("satisfaction_pct")
+    cells = training[1].split(",")
+    cells[visits] += "%"
+    cells[satisfaction] += " %"
+    files["training.csv"] = "\n".join([training[0], ",".join(cells), *training[2:]]).encode()
+    report = validate_submission("COL", files)
+    assert [(i.column, i.row) for i in report.errors] == [("consultation_visits", 2)]

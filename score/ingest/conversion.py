@@ -16,6 +16,7 @@ from score.contract import Column
 from score.formulas import restore_text
 from score.frames import map_distinct
 from score.i18n import _, fmt_bound, fmt_int, label, ngettext
+from score.ingest.columns import without_percent_sign
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 from score.templates import EXAMPLE_SUFFIX
@@ -314,7 +315,7 @@ def _convert_number(
     def accept(value: float) -> bool:
         return low <= value <= high and (not whole or value.is_integer())
 
-    values, invalid, ambiguous = _parse_numbers(text, present, src.decimal, accept)
+    values, invalid, ambiguous = _parse_numbers(without_percent_sign(col, text), present, src.decimal, accept)
     empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
     issues.add_rows(
         ERROR,
@@ -386,7 +387,7 @@ def _check_range(
             _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
             _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
         )
-    if low == 0 and high == 100 and col.dtype == "float":
+    if col.percentage:
         kept = values[ok]
         if len(kept) and kept.max() <= 1 and (kept % 1 != 0).any():
             issues.add(
