@@ -79,15 +79,24 @@ def _french_number(cell: str) -> str:
 
 
 def _month_named(language: str) -> Callable[[str], str]:
-    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English or
-    Spanish abbreviations), "15 mars 2011" (d mmmm yyyy in French), "15 de marzo de 2011" (Spanish long)."""
+    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English,
+    Spanish or Indonesian abbreviations), "15 mars 2011" (d mmmm yyyy in French, "15 Maret 2011" in Indonesian),
+    "15 de marzo de 2011" (Spanish long), "2011年3月15日" (Chinese long)."""
     names = {
         "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
         "es": "ene feb mar abr may jun jul ago sep oct nov dic",
         "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "es long": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+        "id long": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
+        "zh": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
     }[language].split()
-    form = {"fr": "{d} {m} {y}", "es long": "{d} de {m} de {y}"}.get(language, "{d:02d}-{m}-{y}")
+    form = {
+        "fr": "{d} {m} {y}",
+        "es long": "{d} de {m} de {y}",
+        "id long": "{d} {m} {y}",
+        "zh": "{y}年{m}{d}日",  # Chinese Excel's long date: 2011年3月15日
+    }.get(language, "{d:02d}-{m}-{y}")
 
     def change(cell: str) -> str:
         found = _ISO_DATE.match(cell)
@@ -248,6 +257,13 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
             lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
         )
         for language in ("en", "es", "fr", "es long")
+    },
+    **{
+        f"dates with the month by name ({language})": (
+            (country,),
+            lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
+        )
+        for language, country in (("id", "IDN"), ("id long", "IDN"), ("zh", "CHN"))
     },
     "dates as Excel serial numbers": (
         ("VNM",),
