@@ -30,6 +30,7 @@ import argparse
 import collections
 import contextlib
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -150,6 +151,30 @@ def what(event: dict) -> str:
     return ""
 
 
+def by_kind(mine: list[dict], lo: float, hi: float) -> tuple[collections.Counter[str], float]:
+    """The main thread's CPU (thread time, ms) in the events that begin between lo and hi (trace clock, µs) by kind
+    of work: each event's own time less its children's, an unnamed event counted with its nearest named ancestor;
+    and the CPU of the top-level events in all."""
+    work: collections.Counter[str] = collections.Counter()
+    stack: list[list] = []
+    total = 0.0
+    for event in mine:
+        if not lo <= event["ts"] <= hi:
+            continue
+        while stack and event["ts"] >= stack[-1][0]["ts"] + stack[-1][0]["dur"]:
+            done = stack.pop()
+            work[done[2]] += max(0.0, done[1]) / 1000
+        cpu = event.get("tdur", event["dur"])
+        if stack:
+            stack[-1][1] -= cpu
+        else:
+            total += cpu / 1000
+        stack.append([event, cpu, what(event) or (stack[-1][2] if stack else "other")])
+    for done in stack:
+        work[done[2]] += max(0.0, done[1]) / 1000
+    return work, total
+
+
 def analyse(
     trace: dict,
     ws: list,
@@ -232,23 +257,7 @@ def analyse(
     for name, (lo, hi) in spans.items():
         wall, cpu = busy(lo, hi)
         by_span[name] = {"wall": hi - lo, "busy": wall, "cpu": cpu}
-    # CPU (thread time) by kind of work before the first chart: each event's own time less its children's, an
-    # unnamed event counted with its nearest named ancestor
-    work: collections.Counter[str] = collections.Counter()
-    stack: list[list] = []
-    for event in mine:
-        a = (event["ts"] - start) / 1000
-        if a > first_chart or a < 0:
-            continue
-        while stack and event["ts"] >= stack[-1][0]["ts"] + stack[-1][0]["dur"]:
-            done = stack.pop()
-            work[done[2]] += max(0.0, done[1]) / 1000
-        cpu = event.get("tdur", event["dur"])
-        if stack:
-            stack[-1][1] -= cpu
-        stack.append([event, cpu, what(event) or (stack[-1][2] if stack else "other")])
-    for done in stack:
-        work[done[2]] += max(0.0, done[1]) / 1000
+    work, _total = by_kind(mine, start, start + first_chart * 1000)  # CPU by kind of work before the first chart
     long_tasks = [
         {
             "at": round((t["ts"] - start) / 1000),
@@ -330,12 +339,8 @@ def trace_filter(
     chromium, one, payloads: list, arrivals: list[float], sent: list[float], save: Path | None, label: str, trace: bool
 ) -> dict:
     """Pick a country in an opened page under a trace: what the rerun sends and what the browser does with it."""
-    opening = {
-        (path, content)
-        for path_kind in [describe(p) for p in payloads if not isinstance(p, str)]
-        for _k, path, content in [path_kind]
-        if path
-    }
+    described = (describe(p) for p in payloads if not isinstance(p, str))
+    opening = {(path, content) for _kind, path, content in described if path}  # the elements the opening sent
     before = len(payloads), len(arrivals), len(sent)
     nodes_before = one.page.evaluate(CHART_WATCH)
     if trace:
@@ -402,23 +407,7 @@ def filter_work(events: list[dict], down: float) -> dict:
         if e["name"] == "EventDispatch" and (e.get("args", {}).get("data") or {}).get("type") == "pointerdown"
     ]
     start = downs[-1]["ts"] if downs else mine[0]["ts"]
-    work: collections.Counter[str] = collections.Counter()
-    stack: list[list] = []
-    total = 0.0
-    for event in mine:
-        if event["ts"] < start:
-            continue
-        while stack and event["ts"] >= stack[-1][0]["ts"] + stack[-1][0]["dur"]:
-            done = stack.pop()
-            work[done[2]] += max(0.0, done[1]) / 1000
-        if not stack:  # a top-level task: its whole CPU time
-            total += event.get("tdur", event["dur"]) / 1000
-        cpu = event.get("tdur", event["dur"])
-        if stack:
-            stack[-1][1] -= cpu
-        stack.append([event, cpu, what(event) or (stack[-1][2] if stack else "other")])
-    for done in stack:
-        work[done[2]] += max(0.0, done[1]) / 1000
+    work, total = by_kind(mine, start, math.inf)
     after = [e for e in mine if e["ts"] >= start]
     return {
         "sampled_ms": {k: round(v) for k, v in sampled(events, (pid, tid), start).most_common(12)},
@@ -456,13 +445,15 @@ def sampled(events: list[dict], thread: tuple[int, int], start: float) -> collec
     return out
 
 
+def med(values: list) -> str:
+    """The median of the values present, in whole ms, or a dash."""
+    present = [v for v in values if v is not None]
+    return f"{statistics.median(present):.0f}" if present else "–"
+
+
 def filter_report(results: dict[str, list[dict]]) -> str:
     names = list(results)
     lines = ["| a country picked, medians | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-
-    def med(values: list) -> str:
-        present = [v for v in values if v is not None]
-        return f"{statistics.median(present):.0f}" if present else "–"
 
     for key, label in (
         ("filter_settled_ms", "pointer down -> settled (ms, wall)"),
@@ -485,11 +476,7 @@ def filter_report(results: dict[str, list[dict]]) -> str:
         )
         + " |"
     )
-    for key, label in (("by_kind", "messages"), ("resent_unchanged", "re-sent unchanged")):
-        every: collections.Counter[str] = collections.Counter()
-        for n in names:
-            for r in results[n]:
-                every.update(r[key])
+    for key, label in (("by_kind", "messages"), ("resent_unchanged", "re-sent unchanged")):  # the last visit's
         lines.append(
             f"| {label} by kind | "
             + " | ".join(
@@ -561,10 +548,6 @@ def main() -> int:
 def report(results: dict[str, list[dict]]) -> str:
     names = list(results)
     lines = ["| medians (ms from navigation start) | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-
-    def med(values: list) -> str:
-        present = [v for v in values if v is not None]
-        return f"{statistics.median(present):.0f}" if present else "–"
 
     for mark in next(iter(results.values()))[0]["marks"]:
         lines.append(f"| {mark} | " + " | ".join(med([r["marks"].get(mark) for r in results[n]]) for n in names) + " |")
