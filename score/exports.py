@@ -81,6 +81,11 @@ def file_stem(words: str, limit: int = 60) -> str:
     return stem
 
 
+def csv_name(words: str) -> str:
+    """A CSV download's name from its words in the reader's language: "score-formation-par-module.csv"."""
+    return "score-" + file_stem(words) + ".csv"
+
+
 def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) -> str:
     """The filters as a sentence in the current language, e.g. 'Colombia, Ghana · Phase I · joined 2011–2013'.
     `labels[kind]` maps codes to names for country, sector and module."""

@@ -455,3 +455,14 @@ def test_a_charts_downloads_are_named_after_its_title_in_the_readers_language() 
     frame = pd.DataFrame({"sector": ["garments", "textiles"], "enterprises": [40, 7]})
     fig = c.bar_chart(frame, "sector", "enterprises", title="Entreprises par secteur (entreprises)")
     assert _file_name(fig) == "entreprises-par-secteur-entreprises"
+
+
+def test_a_csv_download_is_named_in_the_readers_language_and_english_names_stay() -> None:
+    from score.exports import csv_name
+    from score.i18n import _, using_language
+
+    assert csv_name(_("Training by module")) == "score-training-by-module.csv"  # as tests/e2e/test_exports.py reads
+    with using_language("fr"):
+        assert csv_name(_("Training by module")) == "score-formation-par-module.csv"
+    with using_language("es"):
+        assert csv_name(_("Enterprises by country and sector")) == "score-empresas-por-país-y-sector.csv"
