@@ -64,7 +64,7 @@ from score.build import (
     version_facts,
 )
 from score.i18n import N_, _, fmt_int, ngettext
-from score.ingest import ValidationReport, contract_file, validate_submission
+from score.ingest import ValidationReport, contract_file, contract_files, validate_submission
 from score.journal import (
     archive_upload,
     discard,
@@ -422,7 +422,7 @@ def publish_country(
         raise RejectedUpload(report)
     # Only contract files are archived and staged into the country folder: a DEMO_DATA.txt (or any other file) in
     # an upload never reaches data/, so it cannot mark real data as demo or keep the demo accounts working.
-    kept = {Path(n).name: bytes(b) for n, b in files.items() if contract_file(n)}
+    kept = contract_files(files)
     item = CountryInput(country, report, kept, is_demo=demo)
     try:
         with publish_lock():

@@ -30,7 +30,7 @@ from pathlib import Path
 from score import audit, auth, changes, config, db, publish, upload, versions
 from score.access import Scope
 from score.i18n import N_, _, current_language
-from score.ingest import ValidationReport, contract_file, validate_submission
+from score.ingest import ValidationReport, contract_files, validate_submission
 
 # A submission's states, with their names for people (the Review page)
 STATES = {
@@ -189,7 +189,7 @@ def submit(
     if not report.ok:
         audit.record("submitted", user, country=country, outcome="rejected", errors=len(report.errors), files=described)
         raise publish.RejectedUpload(report)
-    kept = {Path(n).name: bytes(b) for n, b in files.items() if contract_file(n)}
+    kept = contract_files(files)
     now = dt.datetime.now(dt.UTC)
     digest = hashlib.sha256(b"".join(hashlib.sha256(b).digest() for _n, b in sorted(kept.items()))).hexdigest()
     item = Submission(

@@ -36,6 +36,7 @@ from score.filters import Filters
 from score.i18n import _, current_language
 from score.ingest import ValidationReport
 from score.ingest.bounded import validate_bounded
+from score.ingest.names import stored_file_name
 
 HEADLINE = measures.HEADLINE  # the reach figures a preview compares before and after
 MAX_CHANGES_SHOWN = 4  # per changed enterprise, "column: old -> new" items in the preview
@@ -124,7 +125,7 @@ def collect_files(uploaded: Iterable[tuple[str, bytes]]) -> tuple[dict[str, byte
     files: dict[str, bytes] = {}
     twice: list[str] = []
     for name, raw in uploaded:
-        base = Path(name).name
+        base = stored_file_name(name)
         if base in files:
             twice.append(base)
             continue

@@ -362,3 +362,27 @@ def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_with
             "changes": f"workers_male: {rows[3]['workers_male']} → 999",
         },
     ]
+
+
+# ---------------------------------------------------------------------------------------------- odd file names
+
+
+def test_odd_uploaded_file_names_are_stored_under_safe_names(data: Path) -> None:
+    """A browser may send any name its system allows: 240 characters, a line break, a control character, a
+    Windows path, a leading dot. The submission is stored (not an OSError on a too-long name) under names that
+    are one plain file each, and reads back as the same tables."""
+    files = dataset_a()
+    odd = {
+        "enterprises.csv": "COL-" + "x" * 236 + "-enterprises.csv",
+        "training.csv": "C:\\Users\\ana\\..\\COL\ntraining\x00\x1b.csv",
+    }
+    renamed = {odd.get(name, name): raw for name, raw in files.items()}
+    item, _replaced = submissions.submit("COL", renamed, BOGOTA)
+    stored = sorted(p.name for p in (item.folder / "files").iterdir())
+    assert len(stored) == len(files)
+    for name in stored:
+        assert len(name.encode()) <= 120 and name.isprintable() and not name.startswith(".") and "\\" not in name
+    assert sorted(item.read_files().values()) == sorted(files.values())
+    submissions.approve("COL", HQ)
+    folder = sorted(p.name for p in (data / "countries" / "COL").iterdir())
+    assert "enterprises.csv" in folder and "training.csv" in folder

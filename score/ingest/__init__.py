@@ -38,7 +38,7 @@ Layout (one concern per module; this package re-exports the public names):
 """
 
 from score.ingest.conversion import suggest_code
-from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, contract_file, norm_name
+from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, contract_file, contract_files, norm_name
 from score.ingest.reading import MAX_COLUMNS, decode_text, parse_delimited
 from score.ingest.report import (
     ERROR,
@@ -78,6 +78,7 @@ __all__ = [
     "IssueCollector",
     "ValidationReport",
     "contract_file",
+    "contract_files",
     "decode_text",
     "load_country_dir",
     "norm_name",

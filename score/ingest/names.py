@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from score import contract
@@ -101,6 +101,29 @@ def ambiguous_name_issue(name: str) -> tuple[str, str] | None:
         ),
         _("Name it after one table: enterprises, training, indicators or logframe (or its French or Spanish name)."),
     )
+
+
+STORED_NAME_BYTES = 120  # far below a file system's 255 bytes, with room for a temporary file's prefix and suffix
+
+
+def stored_file_name(name: str) -> str:
+    """An uploaded file's name as it may be stored: its last part after either path separator (an old browser on
+    Windows sends C:\\...\\COL.xlsx), control characters as '_', no leading '.', '~' or '$' (a hidden or lock
+    file that a folder read skips), and at most STORED_NAME_BYTES (the middle of the stem goes, so the country
+    at its start and the table at its end still name it). A browser may send any name its system allows."""
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in base).strip()
+    suffix = Path(base).suffix if len(Path(base).suffix) <= 8 else ""
+    stem = base[: len(base) - len(suffix)].lstrip(".~$ ") or "upload"
+    while len((stem + suffix).encode()) > STORED_NAME_BYTES:
+        half = len(stem) // 2
+        stem = stem[: half - 2] + "_" + stem[half + 2 :] if len(stem) > 8 else stem[:-1]
+    return stem + suffix
+
+
+def contract_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of an upload that can hold contract data (`contract_file`), under names safe to store."""
+    return {stored_file_name(name): bytes(raw) for name, raw in files.items() if contract_file(name)}
 
 
 def contract_file(name: str) -> bool:
