@@ -390,6 +390,19 @@ def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool]:
     return widest, None, padded
 
 
+def _first_filled_line(text: str) -> str:
+    """The first line of `text` holding more than blanks, with its "\\n" (as iterating io.StringIO(text) gives it,
+    without copying a file's whole text into one), else ""."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].strip():
+            return text[start:end]
+        start = end
+    return ""
+
+
 def _literal_quotes(text: str, sep: str) -> str:
     """A cell that opens with a quoted word and goes on unquoted (`"El Río" Textiles Ltda.`, written by a tool that
     does not quote cells) is kept as written: quoted again the standard way (`\"""El Río"" Textiles Ltda.\"`).
@@ -420,7 +433,7 @@ def _literal_quotes(text: str, sep: str) -> str:
         except csv.Error:
             return MAX_COLUMNS + 1
 
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    header = _first_filled_line(text)
     widest = width(header)
     pieces: list[str] = []
     done, quotes = 0, 0
@@ -447,7 +460,7 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     if explicit:  # Excel's "sep=;" line: Excel hides it, so rows are counted without it
         sep, text = explicit.group(1), rest
     else:
-        header_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
+        header_line = _first_filled_line(text)
         sep = _sniff_separator(header_line)
     text = _literal_quotes(text, sep)
     widest, too_wide_record, padded = _width_check(text, sep)
@@ -469,8 +482,9 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     try:
         if padded:  # Excel writes empty cells up to the last formatted column: read rows without them
             raise pd.errors.ParserError("rows padded with empty values")
-        grid = pd.read_csv(
-            io.StringIO(text),
+        grid = pd.read_csv(  # the C parser reads UTF-8 bytes: given the text, it would encode a copy of it all the same
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=sep,
             header=None,
             dtype=str,
