@@ -258,6 +258,14 @@ def scatter(**props: object) -> dict[str, object]:
     return {"type": "scatter", **props}
 
 
+def hover_template(label: str, value: str) -> str:
+    """A hover line "label: value" with the reader's punctuation (French "label : value"), no trace box beside.
+    `label` and `value` are Plotly placeholders ("%{y}", "%{text}") or the app's own words."""
+    from score.i18n import _
+
+    return _("{label}: {value}", label=label, value=value) + "<extra></extra>"
+
+
 def layout_value(fig: go.Figure | PlainFigure, name: str) -> object:
     """A top-level layout property of either kind of figure (without validating a PlainFigure)."""
     return fig.layout_dict.get(name) if isinstance(fig, PlainFigure) else fig.layout[name]

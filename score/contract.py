@@ -47,6 +47,11 @@ class Column:
     references: str | None = None  # "table.column" that must contain this value
     max_length: int | None = None  # text columns: at most this many characters
 
+    @property
+    def percentage(self) -> bool:
+        """A share written as a percentage, 0-100 (a spreadsheet may show it as "88%")."""
+        return self.dtype == "float" and self.minimum == 0 and self.maximum == 100
+
 
 @dataclass(frozen=True)
 class Table:

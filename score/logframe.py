@@ -132,8 +132,14 @@ def display_table(
     columns[_("Actual")] = [format_value(v, u) for v, u in zip(frame["actual"], units, strict=True)]
     columns[_("Progress")] = [fmt_pct(p) if p is not None else "–" for p in frame["progress_pct"]]
     columns[_("Status")] = [status_label(s) for s in frame["status"]]
-    columns[_("Women (%)")] = [fmt_pct(v, decimals=1) if not _missing(v) else "" for v in frame["female_share"]]
-    columns[_("Comment")] = [c if isinstance(c, str) else "" for c in frame["comment"]]
+    women = [fmt_pct(v, decimals=1) if not _missing(v) else "" for v in frame["female_share"]]
+    comments = [c if isinstance(c, str) else "" for c in frame["comment"]]
+    # Optional columns only when a row has one: an empty column pushed the table sideways beside the sidebar
+    # (its heading cut at 1280 px) and says nothing.
+    if any(women):
+        columns[_("Women (%)")] = women
+    if any(comments):
+        columns[_("Comment")] = comments
     return pd.DataFrame(columns)
 
 

@@ -33,10 +33,12 @@ _ERROR_FILL, _WARNING_FILL = "FFC7CE", "FFEB9C"  # Excel's own "bad" and "neutra
 _HEADER_SEARCH_ROWS = 30
 
 
-def marked_name(files: Mapping[str, bytes]) -> str:
+def marked_name(files: Mapping[str, bytes], country: str = "") -> str:
+    """The marked copy's file name in the reader's language: the workbook's own name, else SCORE_<country>."""
     book = next((n for n in files if Path(n).suffix.lower() in WORKBOOK_SUFFIXES), None)
-    stem = Path(book).stem if book else "SCORE_upload"
-    return f"{stem}_{_('problems')}.xlsx"
+    stem = Path(book).stem if book else "_".join(filter(None, ("SCORE", country)))
+    # outside an f-string: Babel on Python 3.11 extracts no call written inside one (the word stayed English)
+    return stem + "_" + _("problems") + ".xlsx"
 
 
 def can_mark(files: Mapping[str, bytes], report: ValidationReport) -> bool:
@@ -126,7 +128,11 @@ def _mark_issue(sheet: Any, issue: Issue) -> None:
     columns = _columns_of(sheet, names) or [1]
     fill = PatternFill("solid", fgColor=_ERROR_FILL if issue.severity == ERROR else _WARNING_FILL)
     tag = _("Error") if issue.severity == ERROR else _("Warning")
-    note = f"{tag}: {issue.problem}\n{_('Fix')}: {issue.fix}"
+    note = (
+        _("{label}: {value}", label=tag, value=issue.problem)
+        + "\n"
+        + _("{label}: {value}", label=_("Fix"), value=issue.fix)
+    )
     marked = getattr(sheet, "_score_marked", 0)
     for row in rows:
         for column in columns:

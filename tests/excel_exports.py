@@ -79,15 +79,24 @@ def _french_number(cell: str) -> str:
 
 
 def _month_named(language: str) -> Callable[[str], str]:
-    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English or
-    Spanish abbreviations), "15 mars 2011" (d mmmm yyyy in French), "15 de marzo de 2011" (Spanish long)."""
+    """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English,
+    Spanish or Indonesian abbreviations), "15 mars 2011" (d mmmm yyyy in French, "15 Maret 2011" in Indonesian),
+    "15 de marzo de 2011" (Spanish long), "2011年3月15日" (Chinese long)."""
     names = {
         "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
         "es": "ene feb mar abr may jun jul ago sep oct nov dic",
         "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "es long": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+        "id long": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
+        "zh": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
     }[language].split()
-    form = {"fr": "{d} {m} {y}", "es long": "{d} de {m} de {y}"}.get(language, "{d:02d}-{m}-{y}")
+    form = {
+        "fr": "{d} {m} {y}",
+        "es long": "{d} de {m} de {y}",
+        "id long": "{d} {m} {y}",
+        "zh": "{y}年{m}{d}日",  # Chinese Excel's long date: 2011年3月15日
+    }.get(language, "{d:02d}-{m}-{y}")
 
     def change(cell: str) -> str:
         found = _ISO_DATE.match(cell)
@@ -135,8 +144,27 @@ def _line_break_in_a_quoted_cell(rows: Rows) -> Rows:
     return out
 
 
-def _workbook(files: dict[str, Rows]) -> bytes:
-    """One .xlsx with a sheet per file: numbers as numbers, dates as date cells (as Excel keeps them)."""
+# The contract's percentages (0-100); Excel users format such a column as a percentage.
+_PERCENT_COLUMNS = ("satisfaction_pct", "female_share")
+
+
+def _percent_signs(rows: Rows, decimal: str = ".", space: str = "") -> Rows:
+    """The percentage columns as Excel saves a column formatted as a percentage to CSV: the value it shows,
+    "88%" (or "91,5 %" in French settings), not the fraction it keeps."""
+    at = [i for i, name in enumerate(rows[0]) if name in _PERCENT_COLUMNS]
+    out = [rows[0]]
+    for row in rows[1:]:
+        row = list(row)
+        for i in at:
+            if row[i]:
+                row[i] = row[i].replace(".", decimal) + space + "%"
+        out.append(row)
+    return out
+
+
+def _workbook(files: dict[str, Rows], percent_cells: bool = False) -> bytes:
+    """One .xlsx with a sheet per file: numbers as numbers, dates as date cells (as Excel keeps them); with
+    `percent_cells`, the percentage columns as Excel keeps a column formatted as a percentage: 0.885 shown 88.5%."""
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -144,8 +172,13 @@ def _workbook(files: dict[str, Rows]) -> bytes:
     for name, rows in files.items():
         sheet = book.create_sheet(Path(name).stem)
         sheet.append(rows[0])
+        percent_at = {i + 1 for i, column in enumerate(rows[0]) if percent_cells and column in _PERCENT_COLUMNS}
         for row in rows[1:]:
             sheet.append([_typed(cell) for cell in row])
+            for at in percent_at:
+                cell = sheet.cell(row=sheet.max_row, column=at)
+                if isinstance(cell.value, int | float):
+                    cell.value, cell.number_format = cell.value / 100, "0.0%"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -225,6 +258,13 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         )
         for language in ("en", "es", "fr", "es long")
     },
+    **{
+        f"dates with the month by name ({language})": (
+            (country,),
+            lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
+        )
+        for language, country in (("id", "IDN"), ("id long", "IDN"), ("zh", "CHN"))
+    },
     "dates as Excel serial numbers": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _serial)).encode()),
@@ -242,6 +282,20 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
+    "an xlsx workbook with its percentages formatted as percentages": (
+        ("COL",),
+        lambda rows: {"country.xlsx": _workbook(rows, percent_cells=True)},
+    ),
+    "percentages with a % sign (Excel's CSV of cells formatted as percentages)": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_percent_signs(t)).encode()),
+    ),
+    "percentages with a % sign and decimal commas (French Excel's CSV)": (
+        ("COL",),
+        lambda rows: _each(
+            rows, lambda t: _write(_cells(_percent_signs(t, ",", "\u00a0"), _french_number), ";").encode("cp1252")
+        ),
+    ),
 }
 
 

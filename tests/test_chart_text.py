@@ -174,3 +174,33 @@ def test_map_legend_classes_share_no_edge():
 
     labels = [label for _colour, label in maps.colour_scale([85, 230, 213, 158]).legend()]
     assert labels == ["50 – 99", "100 – 149", "150 – 199", "200 – 250"]
+
+
+def test_a_charts_csv_made_on_its_click_holds_its_data_and_the_reason_in_the_language_of_the_page():
+    from score import exports
+    from score.i18n import using_language
+    from score.web.components import figures
+
+    set_language("en")  # the click's language, other than the page's
+    frame = pd.DataFrame({"sector": ["garments", "textiles", "other"], "enterprises": [40, None, 7]})
+    fig = c.bar_chart(frame, "sector", "enterprises", title="Enterprises by sector (enterprises)")
+    with using_language("fr"):
+        parts = figures._chart_data_parts(fig)
+        reason, expected = exports.hidden_reason_text(), chart_table(fig).frame()
+    assert parts is not None and reason != exports.hidden_reason_text()
+    csv_frame = parts[1]()  # as the click runs it, outside the page's language
+    expected[exports.HIDDEN_REASON] = ["", reason, ""]
+    pd.testing.assert_frame_equal(csv_frame, expected)
+
+
+@pytest.mark.parametrize(("language", "colon"), [("en", ": "), ("fr", " : ")])
+def test_hovering_a_bar_says_what_is_printed_at_it_and_a_hidden_bar_says_hidden_not_zero(language, colon):
+    set_language(language)
+    frame = pd.DataFrame({"indicator": ["good_practices", "cost_savings"], "share": [79.0, None]})
+    printed = ["79 % (n = 1 144)", "whatever"]
+    fig = c.bar_chart(frame, "indicator", "share", title="Shares", text=printed, max_value=100, value_format=".0f")
+    hovers = fig.to_dict()["data"][0]["hovertemplate"]
+    assert hovers[0] == "%{y}" + colon + "%{text}<extra></extra>"  # the printed label, with its unit
+    assert hovers[1] == "%{y}" + colon + HIDDEN + "<extra></extra>"  # not the stand-in length 0
+    plain = c.bar_chart(frame.fillna(5.0), "indicator", "share", title="Shares", value_format=".0f")
+    assert plain.to_dict()["data"][0]["hovertemplate"] == "%{y}" + colon + "%{x:.0f}<extra></extra>"

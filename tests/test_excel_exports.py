@@ -144,3 +144,89 @@ def test_an_enterprise_called_total_is_data_where_the_name_comes_first() -> None
     report = validate_submission("COL", {**files, "enterprises.csv": out.getvalue().encode("utf-8")})
     assert report.ok and not report.warnings, report.summary()
     assert "Total" in set(report.tables["enterprises"]["name"])
+
+
+def test_a_percent_sign_is_read_only_in_a_percentage_column() -> None:
+    # "88%" is the 88 of a 0-100 share; in a headcount or a count of visits it stays a value to correct.
+    files = base_files()
+    training = files["training.csv"].decode("utf-8").splitlines()
+    header = training[0].split(",")
+    visits, satisfaction = header.index("consultation_visits"), header.index("satisfaction_pct")
+    cells = training[1].split(",")
+    cells[visits] += "%"
+    cells[satisfaction] += " %"
+    files["training.csv"] = "\n".join([training[0], ",".join(cells), *training[2:]]).encode()
+    report = validate_submission("COL", files)
+    assert [(i.column, i.row) for i in report.errors] == [("consultation_visits", 2)]
+
+
+@pytest.mark.parametrize(
+    "dash", ["\u2010", "\u2011", "\u2013", "\u2212", "\uff0d"], ids=["hyphen", "no-break", "en", "minus", "wide"]
+)
+def test_an_id_typed_with_a_dash_that_looks_like_the_hyphen_is_that_id(dash: str) -> None:
+    # Word, Outlook and a phone's keyboard turn "COL-0001" into an en dash or a no-break hyphen; a Chinese input
+    # method types full-width forms ("ＣＯＬ－０００１"). Each looks like the id, so "no row COL‑0001 in enterprises"
+    # names an id the reader sees right there: an id is read as the plain characters it shows.
+    files = base_files()
+    wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+    training = files["training.csv"].decode("utf-8").splitlines()
+    first = training[1].split(",")
+    first[0] = first[0].replace("-", dash)
+    if dash == "\uff0d":
+        first[0] = first[0].translate(wide)
+    files["training.csv"] = "\n".join([training[0], ",".join(first), *training[2:]]).encode()
+    enterprises = files["enterprises.csv"].decode("utf-8").splitlines()
+    enterprises[1] = enterprises[1].replace("COL-0001", "COL" + dash + "0001", 1)
+    files["enterprises.csv"] = "\n".join(enterprises).encode()
+    report = validate_submission("COL", files)
+    assert report.ok, report.summary()
+    assert report.tables["training"]["enterprise_id"].iloc[0] == "COL-0001"
+    assert "COL-0001" in set(report.tables["enterprises"]["enterprise_id"])
+
+
+_YES_NO = ("good_practices_adopted", "workplace_relations_improved", "cost_savings_reported")
+
+
+def _upload(files: dict[str, bytes], indicators: list[list[object]], workbook: bool) -> dict[str, bytes]:
+    """The files with indicators.csv replaced: as a ";" CSV in code page 1252, or every table as one workbook."""
+    if not workbook:
+        text = io.StringIO()
+        csv.writer(text, delimiter=";").writerows(indicators)
+        return {**files, "indicators.csv": text.getvalue().encode("cp1252")}
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, content in files.items():
+        sheet = book.create_sheet(name.removesuffix(".csv"))
+        table = indicators if name == "indicators.csv" else list(csv.reader(io.StringIO(content.decode("utf-8"))))
+        for row in table:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return {"COL.xlsx": out.getvalue()}
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "workbook"),
+    [(True, False, True), ("VRAI", "FAUX", False), ("VERDADERO", "FALSO", False), ("Sí", "no", False)],
+    ids=["xlsx TRUE-FALSE cells", "French Excel's CSV", "Spanish Excel's CSV", "words"],
+)
+def test_a_yes_no_indicator_answered_yes_or_no_reads_as_1_or_0(yes: object, no: object, workbook: bool) -> None:
+    # A yes/no answer kept as a TRUE/FALSE cell (a checkbox): Excel's CSV writes the word in its own language.
+    # A measured value written that way stays a value to correct.
+    files = base_files()
+    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(files["indicators.csv"].decode("utf-8")))]
+    answers = [row for row in rows[1:] if row[1] in _YES_NO]
+    wanted = [float(str(row[4])) for row in answers]
+    assert set(wanted) == {0.0, 1.0}
+    for row in answers:
+        row[4] = yes if row[4] == "1" else no
+    report = validate_submission("COL", _upload(files, rows, workbook))
+    assert report.ok, report.summary()
+    indicators = report.tables["indicators"]
+    assert indicators.loc[indicators["indicator"].isin(_YES_NO), "value"].tolist() == wanted
+    accidents = next(row for row in rows if row[1] == "accidents")
+    accidents[4] = yes
+    report = validate_submission("COL", _upload(files, rows, workbook))
+    assert [(i.column, i.row) for i in report.errors] == [("value", rows.index(accidents) + 1)], report.summary()

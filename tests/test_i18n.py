@@ -49,6 +49,24 @@ def test_the_currency_check_sees_a_new_string(tmp_path: Path) -> None:
     assert found - i18n_check.template_ids() == found
 
 
+def test_no_message_is_written_inside_an_f_string() -> None:
+    """Babel (Python 3.11) reads an f-string as one string token: a `_("...")` inside it never reaches the catalogue,
+    so the word stays English on every page (the marked upload was 'SCORE_upload_problems.xlsx' in Spanish)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [root / "app.py", *sorted((root / "score").rglob("*.py")), *sorted((root / "views").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in (n for value in node.values for n in ast.walk(value) if isinstance(n, ast.Call)):
+                named = isinstance(call.func, ast.Name) and call.func.id in ("_", "ngettext", "N_")
+                if named and call.args and isinstance(call.args[0], ast.Constant):
+                    found.append(f"{path.relative_to(root)}:{call.lineno} {call.args[0].value!r}")
+    assert not found, "messages inside f-strings (never extracted):\n" + "\n".join(found)
+
+
 def test_the_template_is_extracted_from_this_code() -> None:
     ids = i18n_check.template_ids()
     assert len(ids) > 500

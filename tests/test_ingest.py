@@ -446,6 +446,25 @@ def test_files_and_sheets_named_in_french_or_spanish_are_read_as_their_table() -
     assert set(report.tables) == set(tables)
 
 
+def test_a_sheet_name_with_a_dot_is_a_name_not_a_file_name() -> None:
+    # Numbered tabs ("1. Enterprises") and a company form ("S.A. empresas") were cut at the first dot as if it began
+    # a file's extension ("1"), so no sheet was found; a file's extension is still dropped ("1. Empresas.csv").
+    sheets = {
+        "enterprises": "1. Enterprises",
+        "training": "2. Formación",
+        "indicators": "Indicadores S.A.",
+        "logframe": "4. Marco lógico v1.2",
+    }
+    report = validate_submission("COL", {"COL.xlsx": _workbook(sheets)})
+    assert report.ok and not report.issues, report.summary()
+    assert set(report.tables) == set(contract.TABLES)
+    files = {
+        f"{n}. {table.title()}.csv": (BASE / f"{table}.csv").read_bytes() for n, table in enumerate(contract.TABLES, 1)
+    }
+    report = validate_submission("COL", files)
+    assert report.ok and not report.issues, report.summary()
+
+
 def test_a_file_name_that_fits_two_tables_or_none_is_an_error_never_a_guess() -> None:
     # 'información' is not 'formación'; a name with no table word leaves the expected file missing, named.
     report = submit(training__csv=None, **{"información__csv": base_text("training.csv")})
@@ -1009,3 +1028,28 @@ def test_large_submission_is_validated_quickly() -> None:
     assert report.ok, report.summary()
     assert len(report.tables["training"]) == 3 * n
     assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    ("lang", "one_warning", "two_errors"),
+    [
+        ("en", "0 errors, 1 warning", "2 errors, 0 warnings"),
+        ("fr", "0 erreur, 1 avertissement", "2 erreurs, 0 avertissement"),  # French: 0 takes the singular
+        ("es", "0 errores, 1 advertencia", "2 errores, 0 advertencias"),
+    ],
+)
+def test_a_report_counts_its_errors_and_warnings_in_words_that_agree_with_the_number(
+    lang: str, one_warning: str, two_errors: str
+) -> None:
+    from score.i18n import using_language
+    from score.ingest.report import ERROR, WARNING, Issue
+
+    def issue(severity: str) -> Issue:
+        return Issue(severity, "enterprises.csv", None, 2, "remarks", "x", "problem", "fix")
+
+    warned = ValidationReport("COL", issues=[issue(WARNING)])
+    rejected = ValidationReport("COL", issues=[issue(ERROR), issue(ERROR)])
+    with using_language(lang):
+        assert warned.counts() == one_warning and rejected.counts() == two_errors
+        assert one_warning in warned.summary().splitlines()[0]  # the command line's first line
+        assert two_errors in rejected.summary().splitlines()[0]

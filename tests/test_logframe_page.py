@@ -163,6 +163,10 @@ def test_status_table_and_matrix() -> None:
     assert table["Actual"].tolist() == ["32.2%", "130", "59"]
     assert table["Women (%)"].tolist() == ["", "", "33.3%"]
     assert table["Comment"].tolist() == ["", "Target exceeded", ""]
+    only_ghana = logframe.display_table(rows[rows["country"] == "GHA"], {}, COUNTRY_NAMES)
+    assert "Comment" not in only_ghana.columns and only_ghana["Women (%)"].tolist() == ["33.3%"]
+    objective = logframe.display_table(rows[rows["level"] == "objective"], {}, COUNTRY_NAMES)
+    assert "Women (%)" not in objective.columns and "Comment" not in objective.columns  # empty columns left out
     assert logframe.status_counts(rows) == {"achieved": 1, "on_track": 1, "behind": 1, "no_data": 0}
     cells, statuses = logframe.matrix(rows, {}, COUNTRY_NAMES)
     assert cells.columns.tolist()[2:] == ["Colombia", "Ghana"]

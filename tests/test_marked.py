@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 
+from score.i18n import using_language
 from score.ingest import validate_submission
 from score.marked import can_mark, marked_name, marked_workbook
 from tests.upload_files import BASE, base_files, workbook_of
@@ -29,6 +30,9 @@ def test_a_workbook_comes_back_with_the_problem_cells_marked_and_explained() -> 
     files = {"COL.xlsx": workbook_of(base_files(enterprises__csv=ent))}
     report = validate_submission("COL", files)
     assert can_mark(files, report) and marked_name(files) == "COL_problems.xlsx"
+    with using_language("es"):  # the word in the reader's language; CSV files: SCORE_<country>
+        assert marked_name(files) == "COL_problemas.xlsx"
+        assert marked_name({"enterprises.csv": b""}, "COL") == "SCORE_COL_problemas.xlsx"
     marked = marks(marked_workbook(files, report))
     # sector of row 2 (column C), the two rows with the same id (A5, A6), and the knock-on rows elsewhere.
     assert set(marked) == {

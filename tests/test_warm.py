@@ -3,8 +3,10 @@ replayed on it, and a publisher waits (bounded) for every live app process to ha
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+import weakref
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from score import db, publish, warmers
 from score.access import Scope
 from score.filters import Filters
-from score.web import cache, ui, warm
+from score.web import cache, start, ui, warm
 
 
 def _process_file(data: Path, name: str, warmed: str | None, age: float = 0.0) -> Path:
@@ -77,3 +79,22 @@ def test_remembered_queries_stay_bounded_and_keep_the_most_asked(monkeypatch: py
 def test_the_watcher_does_not_run_outside_a_streamlit_server() -> None:
     warm.start()  # pytest: no Streamlit runtime
     assert not warm._started
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_a_warmed_process_is_settled_its_garbage_collected_and_the_rest_frozen() -> None:
+    garbage = _Cycle()  # only a collection frees a cycle
+    gone = weakref.ref(garbage)
+    del garbage
+    kept = _Cycle()
+    try:
+        start.settle()
+        assert gone() is None  # collected before the freeze: not kept for the process's life
+        assert gc.get_freeze_count() > 0
+        assert not any(item is kept for item in gc.get_objects())  # out of every collection's walk
+    finally:
+        gc.unfreeze()

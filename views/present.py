@@ -88,7 +88,7 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
             st.download_button(
                 _("Download the deck"),
                 data=built[1],
-                file_name="score-results.pptx",
+                file_name="score-" + _("results") + ".pptx",
                 mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                 icon=":material/download:",
                 on_click="ignore",

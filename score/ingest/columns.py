@@ -390,6 +390,15 @@ _COMMA_DECIMAL = r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|0,\d+|\d{4,},\d+)"
 _POINT_DECIMAL = r"[+-]?(?:\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+|\d{4,}\.\d+)"
 
 
+_PERCENT_SIGN = r"\s*%$"
+
+
+def without_percent_sign(col: Column, text: pd.Series) -> pd.Series:
+    """A percentage column's text without the "%" Excel writes after each value it shows as a percentage
+    ("88%", French "91,5 %"): a share of 0-100 is the number before it. Other columns keep their text."""
+    return text.str.replace(_PERCENT_SIGN, "", regex=True) if col.percentage else text
+
+
 def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None) -> str | None:
     """The decimal mark of a file: from unambiguous numbers in its float columns, else from the
     separator (";" goes with a decimal comma), else unknown for tab-separated text."""
@@ -398,7 +407,7 @@ def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None) -> str | N
     for col in table.columns:
         if col.dtype != "float" or col.name not in frame.columns:
             continue
-        values = frame[col.name].iloc[:100_000].str.strip()
+        values = without_percent_sign(col, frame[col.name].iloc[:100_000]).str.strip()
         comma = comma or bool(values.str.fullmatch(_COMMA_DECIMAL).any())
         point = point or bool(values.str.fullmatch(_POINT_DECIMAL).any())
     if comma and not point:

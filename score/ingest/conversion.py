@@ -16,6 +16,7 @@ from score.contract import Column
 from score.formulas import restore_text
 from score.frames import map_distinct
 from score.i18n import _, fmt_bound, fmt_int, label, ngettext
+from score.ingest.columns import without_percent_sign
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 from score.templates import EXAMPLE_SUFFIX
@@ -59,6 +60,8 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
                     example=_example(col, country),
                 ),
             )
+        if col.name == "value" and "indicator" in out:
+            text = _yes_no_answers(out["indicator"], text)
         convert = {
             "text": _convert_text,
             "code": _convert_code,
@@ -70,15 +73,56 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
     return pd.DataFrame(out, index=index)
 
 
+# A yes/no answer kept as a checkbox or a TRUE/FALSE cell: a workbook's boolean reads "TRUE"/"FALSE" and Excel's CSV
+# writes the word in its own language (VRAI/FAUX, VERDADERO/FALSO); people write yes/no, oui/non, sí/no.
+_YES_NO_WORDS = {
+    **dict.fromkeys(("true", "vrai", "verdadero", "yes", "oui", "si"), "1"),
+    **dict.fromkeys(("false", "faux", "falso", "no", "non"), "0"),
+}
+
+
+def _yes_no_answers(indicator: pd.Series, text: pd.Series) -> pd.Series:
+    """The value text with a yes/no indicator's answer written as a word (_YES_NO_WORDS) as 1 or 0. Only for the
+    indicators whose kind is "share": a measured value written TRUE stays a value to correct."""
+    kinds = {code: contract.indicator_kind(code) for code in contract.code_list("indicator")}
+    share = map_distinct(indicator, kinds).eq("share").to_numpy(dtype=bool)
+    if not share.any():
+        return text
+    words = text[share]
+    answers = map_distinct(words, {w: _YES_NO_WORDS.get(_ascii_fold(w)) for w in words.unique() if isinstance(w, str)})
+    answered = answers.notna()
+    if not answered.any():
+        return text
+    out = text.copy()
+    out[answers.index[answered]] = answers[answered]
+    return out
+
+
 def _example(col: Column, country: str) -> str:
     if col.example.startswith("COL-") and country:
         return country + col.example[3:]
     return col.example
 
 
+# Characters an id is typed with that look like its own (Word's and Outlook's en dash, a no-break hyphen, a minus
+# sign; a Chinese input method's full-width letters, digits and dash, which NFKC makes plain first): "no row
+# COL–0001 in enterprises" would name an id the reader sees in that file.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63", "-"))
+
+
+def _plain_ids(text: pd.Series) -> pd.Series:
+    """Enterprise ids as the plain characters they show (_DASHES); ids already plain ASCII are left as they are."""
+    odd = text.str.contains(r"[^\x00-\x7f]", regex=True, na=False)
+    if not odd.any():
+        return text
+    return text.where(~odd, text[odd].str.normalize("NFKC").str.translate(_DASHES))
+
+
 def _convert_text(
     src: _Source, col: Column, text: pd.Series, present: pd.Series, issues: IssueCollector, country: str
 ) -> pd.Series:
+    if col.name == "enterprise_id":
+        text = _plain_ids(text)
     if col.pattern:
         bad = present & ~text.str.fullmatch(col.pattern)
         if bad.any():
@@ -314,7 +358,7 @@ def _convert_number(
     def accept(value: float) -> bool:
         return low <= value <= high and (not whole or value.is_integer())
 
-    values, invalid, ambiguous = _parse_numbers(text, present, src.decimal, accept)
+    values, invalid, ambiguous = _parse_numbers(without_percent_sign(col, text), present, src.decimal, accept)
     empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
     issues.add_rows(
         ERROR,
@@ -386,7 +430,7 @@ def _check_range(
             _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
             _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
         )
-    if low == 0 and high == 100 and col.dtype == "float":
+    if col.percentage:
         kept = values[ok]
         if len(kept) and kept.max() <= 1 and (kept % 1 != 0).any():
             issues.add(
@@ -407,29 +451,31 @@ def _check_range(
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
+_CHINESE_DATE = re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日" + _TIME)  # Chinese Excel's long date
 _DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME)
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
 # A month by name, as Excel shows a date formatted "d-mmm-yyyy" or "d mmmm yyyy" in English, French or Spanish
-# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), or "March 15, 2024"; names compared without accents.
+# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), in Indonesian ("15-Agu-2024", "15 Agustus 2024"), or
+# "March 15, 2024"; names compared without accents.
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:er)?[ \-/.]+(?:de )?([^\W\d_]+)\.?[ \-/.,]+(?:de )?(\d{4}|\d{2})" + _TIME)
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.? (\d{1,2}),? (\d{4}|\d{2})" + _TIME)
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "jan january janv janvier ene enero",
-            "feb february fev fevr fevrier febrero",
-            "mar march mars marzo",
+            "jan january janv janvier ene enero januari",
+            "feb february fev fevr fevrier febrero februari",
+            "mar march mars marzo maret",
             "apr april avr avril abr abril",
-            "may mai mayo",
-            "jun june juin junio",
-            "jul july juil juillet julio",
-            "aug august aout ago agosto",
+            "may mai mayo mei",
+            "jun june juin junio juni",
+            "jul july juil juillet julio juli",
+            "aug august aout ago agosto agu agt agustus",
             "sep sept september septembre set septiembre setiembre",
-            "oct october octobre octubre",
+            "oct october octobre octubre okt oktober",
             "nov november novembre noviembre",
-            "dec december decembre dic diciembre",
+            "dec december decembre dic diciembre des desember",
         ),
         start=1,
     )
@@ -558,7 +604,7 @@ def _named_month_date(value: str) -> tuple[int, int, str] | None:
 
 def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
     date: dt.date | None
-    if m := _ISO_DATE.fullmatch(value):
+    if m := _ISO_DATE.fullmatch(value) or _CHINESE_DATE.fullmatch(value):
         date = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif m := _DMY_DATE.fullmatch(value):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -56,11 +56,16 @@ TABLE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_EXTENSION = re.compile(
+    r"\.[A-Za-z0-9]{1,5}"
+)  # a file's ".csv"; the ". Enterprises" of a sheet "1. Enterprises" is not one
+
+
 def tables_named(name: str) -> list[str]:
     """Every contract table a file or sheet name names, earliest in the name first: 'COL_enterprises (2).csv'
     -> [enterprises], 'empresas_formación.csv' -> [enterprises, training]. A logframe's own indicators
     ('logframe_indicators', 'indicadores del marco lógico') are the logframe: indicators is dropped beside it."""
-    stem = Path(name).stem if "." in name else name
+    stem = Path(name).stem if _EXTENSION.fullmatch(Path(name).suffix) else name  # a sheet: "1. Enterprises"
     words = re.findall(r"[a-z]+|[0-9]+", _ascii_fold(stem))
     compact = "".join(words)
     starts = {0} | {sum(len(w) for w in words[:k]) for k in range(1, len(words))}

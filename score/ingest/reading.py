@@ -289,10 +289,11 @@ def _western_codepage(data: bytes) -> str:
 
 
 def _only_inside_numbers(data: bytes) -> bool:
-    """Whether every byte that is not ASCII sits between two digits: a file whose only such bytes are thousands
-    groups' no-break spaces, which charset-normalizer reads as a Baltic or Central European code page."""
+    """Whether every byte that is not ASCII sits after a digit and before a digit or a "%": a file whose only such
+    bytes are no-break spaces in numbers (thousands groups "22 837", French percentages "91,5 %"), which
+    charset-normalizer reads as a Baltic or Central European code page."""
     sample = data[:_ENCODING_SAMPLE]
-    return re.search(rb"(?<![0-9])[\x80-\xff]|[\x80-\xff](?![0-9])", sample) is None
+    return re.search(rb"(?<![0-9])[\x80-\xff]|[\x80-\xff](?![0-9%])", sample) is None
 
 
 def _decode_strict(

@@ -188,21 +188,21 @@ class ValidationReport:
         }
         return json.dumps(payload, ensure_ascii=False, indent=2)
 
-    def summary(self) -> str:
-        n_err, n_warn = len(self.errors), len(self.warnings)
-        if self.ok:
-            head = _(
-                "{country}: accepted, {errors} errors, {warnings} warnings.",
-                country=self.country or "?",
-                errors=n_err,
-                warnings=n_warn,
+    def counts(self) -> str:
+        """'0 errors, 1 warning' in the reader's language, each noun agreeing with its number (French: '0 erreur')."""
+        return ", ".join(
+            (
+                ngettext("{n} error", "{n} errors", len(self.errors)),
+                ngettext("{n} warning", "{n} warnings", len(self.warnings)),
             )
+        )
+
+    def summary(self) -> str:
+        if self.ok:
+            head = _("{country}: accepted, {counts}.", country=self.country or "?", counts=self.counts())
         else:
             head = _(
-                "{country}: rejected, {errors} errors, {warnings} warnings. Nothing was changed.",
-                country=self.country or "?",
-                errors=n_err,
-                warnings=n_warn,
+                "{country}: rejected, {counts}. Nothing was changed.", country=self.country or "?", counts=self.counts()
             )
         lines = [head]
         if self.tables:

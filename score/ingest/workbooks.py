@@ -9,6 +9,8 @@ import logging
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -163,6 +165,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 continue
             matched[table] = sheet_name
         cells = 0
+        percent_styles = _percent_styles(book)
         for table, sheet_name in matched.items():
             sheet = book[sheet_name]
             declared = (sheet.max_row or 0) * (sheet.max_column or 0)  # from the sheet's <dimension>, if any
@@ -172,7 +175,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 return
             rows = []
             try:
-                for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True):
+                for row in _rows_as_shown(sheet, percent_styles):
                     cells += len(row)
                     rows.append(row)
                     if len(rows) > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
@@ -254,6 +257,46 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                 tail = window[cut:]
                 if not chunk:
                     return found
+
+
+# A number format's text between quotes, after a backslash, or in brackets (a colour, a condition) is shown as
+# written; a "%" anywhere else makes Excel show the value times 100.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _percent_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles whose number format shows a number as a percentage (0.885 shown "88.5%")."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    def shown_as_percent(format_id: int) -> bool:
+        if format_id < BUILTIN_FORMATS_MAX_SIZE:
+            code = BUILTIN_FORMATS.get(format_id, "General")
+        else:
+            code = book._number_formats[format_id - BUILTIN_FORMATS_MAX_SIZE]
+        return "%" in _FORMAT_LITERALS.sub("", code)
+
+    try:
+        return frozenset(i for i, style in enumerate(book._cell_styles) if shown_as_percent(style.numFmtId))
+    except (AttributeError, IndexError, TypeError):  # styles openpyxl could not make sense of: values as kept
+        return frozenset()
+
+
+def _rows_as_shown(sheet: Any, percent_styles: frozenset[int]) -> Iterator[tuple[object, ...]]:
+    """The sheet's rows of values; a number in a cell formatted as a percentage as Excel shows it and saves it to
+    CSV (0.885 -> 88.5), since the contract's shares are written 0-100. Values only (faster) when no style is one."""
+    if not percent_styles:
+        yield from sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        return
+    for row in sheet.iter_rows(min_row=1, min_col=1):
+        yield tuple(
+            _as_percent(cell.value) if getattr(cell, "_style_id", 0) in percent_styles else cell.value for cell in row
+        )
+
+
+def _as_percent(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return round(value * 100, 10)  # 0.929 * 100 is 92.89999999999999 in binary; the cell shows 92.9
+    return value
 
 
 def _too_big(issues: IssueCollector, name: str, sheet: str | None) -> None:

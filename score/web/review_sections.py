@@ -436,13 +436,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         hide_index=True,
     )
     report = summary.report
-    st.caption(
-        _(
-            "Validation report: {errors} errors, {warnings} warnings.",
-            errors=fmt_int(len(report.errors)),
-            warnings=fmt_int(len(report.warnings)),
-        )
-    )
+    st.caption(_("Validation report: {counts}.", counts=report.counts()))
     if report.issues:
         issues_table(report.for_people(compact=True), "review_issues")
     return summary

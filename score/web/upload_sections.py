@@ -258,7 +258,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
     buttons[0].download_button(
         _("Download the report (CSV)"),
         data=exports.to_csv(people),  # values from the upload: formulas neutralised
-        file_name=f"SCORE_{check.country}_validation.csv",
+        file_name=f"SCORE_{check.country}_" + _("validation") + ".csv",
         mime="text/csv",
         key=f"{prefix}_report_csv",
         icon=":material/download:",
@@ -268,7 +268,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
         buttons[1].download_button(
             _("Download your file with the problems marked (Excel)"),
             data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
-            file_name=marked.marked_name(check.files),
+            file_name=marked.marked_name(check.files, check.country),
             mime=XLSX_MIME,
             key=f"{prefix}_report_marked",
             icon=":material/format_color_fill:",

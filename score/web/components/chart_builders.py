@@ -144,7 +144,7 @@ def bar_chart(
                 constraintext="inside",  # a label wider than its bar shrinks (a half-width chart in French)
                 cliponaxis=False,
                 textfont={"size": 15},
-                hovertemplate="%{" + other + "}: %{" + axis + ":" + value_format + "}<extra></extra>",
+                hovertemplate=_bar_hover(other, "%{" + axis + ":" + value_format + "}", bar_text, hidden.tolist()),
                 showlegend=False,
             )
         ]
@@ -440,6 +440,15 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
     fig.update_xaxes(range=[0, 100], tickvals=ticks, ticktext=[fmt_pct(t) for t in ticks])
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category", tickformat="", ticks="")
     return fig
+
+
+def _bar_hover(category: str, value: str, printed: Sequence[str] | None, hidden: Sequence[bool]) -> str | list[str]:
+    """What hovering a bar says: the label printed at it (with its unit: "79 % (n = 1 144)") when there is one, else
+    the value in `value`'s format; a hidden bar says "–" as it is drawn (its length is a stand-in 0, not a value)."""
+    shown = charts.hover_template("%{" + category + "}", "%{text}" if printed is not None else value)
+    if not any(hidden):
+        return shown
+    return [charts.hover_template("%{" + category + "}", HIDDEN) if h else shown for h in hidden]
 
 
 @cached_figure

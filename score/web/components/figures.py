@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -98,12 +98,12 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
     parts = _chart_data_parts(fig)
     if parts is None:
         return
-    markup, data = parts
+    markup, csv_frame = parts
     with st.expander(_("Data table"), icon=":material/table:"):
         st.html(markup)  # one element: fewer to draw
         download(
             _("Download CSV"),
-            lambda: exports.to_csv(data),
+            lambda: exports.to_csv(csv_frame()),
             f"{file_name}.csv",
             "text/csv",
             key=f"csv_{key or file_name}",
@@ -114,11 +114,12 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
 _CHART_DATA = "_score_chart_data"  # where a figure keeps its data table's parts: (language, parts)
 
 
-def _chart_data_parts(fig: Figure) -> tuple[str, pd.DataFrame] | None:
-    """A chart's data table as markup (its words and table) and as the CSV's frame, or None when it draws no
+def _chart_data_parts(fig: Figure) -> tuple[str, Callable[[], pd.DataFrame]] | None:
+    """A chart's data table as markup (its words and table) and what makes the CSV's frame, or None when it draws no
     category data. Made once per figure and language, kept on the figure: a cached figure is shared and never
     changed (cached_figure), and reading it again cost ~1 ms a chart on every rerun (BENCHMARKS.md, "Cached
-    reruns ..."). The frame is shared too: only read (exports.to_csv copies it)."""
+    reruns ..."). The frame is made only when its CSV is asked for: a frame per chart was most of the charts' data
+    tables in a new session (0.4-0.7 ms a chart; BENCHMARKS.md, "A chart's CSV frame made on its click")."""
     from score import exports
 
     language = current_language()
@@ -131,14 +132,23 @@ def _chart_data_parts(fig: Figure) -> tuple[str, pd.DataFrame] | None:
         # As text, never Markdown: a partner name from an upload may hold [link](url) or ![image](url).
         words = html.escape(chart_text.text_alternative(table))
         paragraph = f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>'
+        # translated here, in the viewer's session: the frame is made on a click, outside it (downloads.download)
         reason = exports.hidden_reason_text()
-        hidden = [any(cell.hidden for cell in row) for row in table.cells]
-        data = table.frame()
-        if any(hidden):
-            data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
-        parts = (paragraph + table_markup(table.header, table.display_rows()), data)
+        markup = paragraph + table_markup(table.header, table.display_rows())
+        parts = (markup, functools.partial(_csv_frame, table, reason))
     setattr(fig, _CHART_DATA, (language, parts))
     return parts
+
+
+def _csv_frame(table: chart_text.ChartTable, reason: str) -> pd.DataFrame:
+    """A chart's CSV as a frame: its data (a hidden cell empty) and, where a row has a hidden cell, `reason`."""
+    from score import exports
+
+    data = table.frame()
+    hidden = [any(cell.hidden for cell in row) for row in table.cells]
+    if any(hidden):
+        data[exports.HIDDEN_REASON] = [reason if h else "" for h in hidden]
+    return data
 
 
 def show_or_empty(
