@@ -74,7 +74,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
-    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    st.plotly_chart(charts.drawn_once(fig), config=charts.PLOTLY_CONFIG, theme=None, key=key)
     key = key or file_name  # the widgets' identity stays the page's name for the chart; the files take its title
     file_name = _file_name(fig) or file_name
     chart_data(fig, file_name=file_name, key=key)
