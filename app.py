@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import db, upload
+from score import db, exports, upload
 from score.i18n import _
 from score.web import components, language, layout, signin, ui
 
@@ -62,4 +62,4 @@ navigation = st.navigation(pages)
 signin.hand_off(navigation.url_path)  # after a sign-in or sign-out: set or clear the cookie, back to this page
 ui.reset_page_workbook()
 navigation.run()
-components.page_workbook(f"score-{navigation.url_path or 'overview'}")  # the page's data as one workbook
+components.page_workbook("score-" + exports.file_stem(navigation.title))  # the page's data as one workbook

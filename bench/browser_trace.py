@@ -2,6 +2,7 @@
 performance trace per visit, the websocket's forward messages as the page receives them, the code chunks' loading.
 
     .venv/bin/python bench/browser_trace.py [--visits 3] [--baseline <checkout> ...] [--page overview] [--save DIR]
+    .venv/bin/python bench/browser_trace.py --filter [--visits 3] [--baseline <checkout> ...]   # a country picked
 
 The floor app (bench/floor_app.py), this checkout's dashboard (and a baseline checkout's, if given) run side by side
 on the x1 bench data, as bench/browser_ab.py starts them; each round visits each in a new browser context (the first
@@ -14,6 +15,13 @@ round warms the servers and is left out). Per visit, times from navigation start
 - the renderer's main thread from Chromium's trace: busy time before the first message, between it and the script's
   run finished, up to the first chart; what it was busy with (script by file, style, layout, paint, parse, GC),
   and the long tasks (> 50 ms) before the first chart.
+
+With `--filter` the opening is not traced; the trace covers picking a country in the sidebar (bench/browser.py's
+filter change) instead: the forward messages the rerun sends (count, bytes, by kind, and how many repeat an element
+or block the opening sent at the same place byte for byte), the server's part (from the click's message leaving the
+browser to the first forward message and to `script_finished` arriving), the main thread's CPU from the pointer
+going down to the page settled, by kind of work, how many style recalculations and layouts ran, how many of the
+charts' drawings changed (DOM mutations inside each Plotly chart) and the DOM nodes before and after.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import argparse
 import collections
 import contextlib
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -56,6 +65,40 @@ CATEGORIES = [
     "toplevel",
     "v8",
 ]
+# For a filter change also V8's sampling profiler: the CPU by the file of the function running (Plotly's drawing runs
+# inside React's effects, so the trace's events alone count it as React's)
+SAMPLED = [*CATEGORIES, "disabled-by-default-v8.cpu_profiler"]
+# Before a filter change: count the DOM mutations inside each Plotly chart from now on (a chart whose figure did not
+# change should see none), and the DOM nodes now.
+CHART_WATCH = """
+() => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const counts = window.__chartMutations = charts.map(() => 0);
+  charts.forEach((chart, i) => new MutationObserver((records) => { counts[i] += records.length; })
+    .observe(chart, {subtree: true, childList: true, attributes: true, characterData: true}));
+  charts.forEach((chart) => { chart.__benchMark = true; });
+  return document.getElementsByTagName('*').length;
+}
+"""
+CHART_COUNT = """
+() => ({
+  mutations: window.__chartMutations,
+  replaced: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.__benchMark).length,
+  nodes: document.getElementsByTagName('*').length,
+})
+"""
+
+
+def describe(payload: bytes) -> tuple[str, tuple[int, ...], bytes]:
+    """A forward message's kind, its element's place (delta path) and its content (the delta without metadata)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    message = ForwardMsg()
+    message.ParseFromString(payload)
+    kind = kinds([payload])[0]
+    if message.WhichOneof("type") != "delta":
+        return kind, (), b""
+    return kind, tuple(message.metadata.delta_path), message.delta.SerializeToString(deterministic=True)
 
 
 def kinds(payloads: list[bytes]) -> list[str]:
@@ -106,6 +149,30 @@ def what(event: dict) -> str:
     if name.startswith(("MinorGC", "MajorGC", "V8.GC", "BlinkGC")):
         return "gc"
     return ""
+
+
+def by_kind(mine: list[dict], lo: float, hi: float) -> tuple[collections.Counter[str], float]:
+    """The main thread's CPU (thread time, ms) in the events that begin between lo and hi (trace clock, µs) by kind
+    of work: each event's own time less its children's, an unnamed event counted with its nearest named ancestor;
+    and the CPU of the top-level events in all."""
+    work: collections.Counter[str] = collections.Counter()
+    stack: list[list] = []
+    total = 0.0
+    for event in mine:
+        if not lo <= event["ts"] <= hi:
+            continue
+        while stack and event["ts"] >= stack[-1][0]["ts"] + stack[-1][0]["dur"]:
+            done = stack.pop()
+            work[done[2]] += max(0.0, done[1]) / 1000
+        cpu = event.get("tdur", event["dur"])
+        if stack:
+            stack[-1][1] -= cpu
+        else:
+            total += cpu / 1000
+        stack.append([event, cpu, what(event) or (stack[-1][2] if stack else "other")])
+    for done in stack:
+        work[done[2]] += max(0.0, done[1]) / 1000
+    return work, total
 
 
 def analyse(
@@ -190,23 +257,7 @@ def analyse(
     for name, (lo, hi) in spans.items():
         wall, cpu = busy(lo, hi)
         by_span[name] = {"wall": hi - lo, "busy": wall, "cpu": cpu}
-    # CPU (thread time) by kind of work before the first chart: each event's own time less its children's, an
-    # unnamed event counted with its nearest named ancestor
-    work: collections.Counter[str] = collections.Counter()
-    stack: list[list] = []
-    for event in mine:
-        a = (event["ts"] - start) / 1000
-        if a > first_chart or a < 0:
-            continue
-        while stack and event["ts"] >= stack[-1][0]["ts"] + stack[-1][0]["dur"]:
-            done = stack.pop()
-            work[done[2]] += max(0.0, done[1]) / 1000
-        cpu = event.get("tdur", event["dur"])
-        if stack:
-            stack[-1][1] -= cpu
-        stack.append([event, cpu, what(event) or (stack[-1][2] if stack else "other")])
-    for done in stack:
-        work[done[2]] += max(0.0, done[1]) / 1000
+    work, _total = by_kind(mine, start, start + first_chart * 1000)  # CPU by kind of work before the first chart
     long_tasks = [
         {
             "at": round((t["ts"] - start) / 1000),
@@ -232,7 +283,7 @@ def analyse(
     }
 
 
-def visit(chromium, url: str, save: Path | None, label: str, trace: bool = True) -> dict:
+def visit(chromium, url: str, save: Path | None, label: str, trace: bool = True, filter_change: bool = False) -> dict:
     one = browser.Visit(chromium, [])
     one.context.add_init_script(WS_PROBE)
     payloads: list[bytes] = []
@@ -245,6 +296,14 @@ def visit(chromium, url: str, save: Path | None, label: str, trace: bool = True)
         lambda e: arrivals.append(e["timestamp"]) if e["response"].get("opcode") == 2 else None,
     )
     one.page.on("websocket", lambda ws: ws.on("framereceived", lambda p: payloads.append(p)))
+    if filter_change:
+        sent: list[float] = []
+        one.cdp.on("Network.webSocketFrameSent", lambda e: sent.append(e["timestamp"]))
+        try:
+            one.open(url)
+            return trace_filter(chromium, one, payloads, arrivals, sent, save, label, trace)
+        finally:
+            one.close()
     if trace:
         chromium.start_tracing(page=one.page, categories=CATEGORIES)
     try:
@@ -276,6 +335,170 @@ def visit(chromium, url: str, save: Path | None, label: str, trace: bool = True)
         one.close()
 
 
+def trace_filter(
+    chromium, one, payloads: list, arrivals: list[float], sent: list[float], save: Path | None, label: str, trace: bool
+) -> dict:
+    """Pick a country in an opened page under a trace: what the rerun sends and what the browser does with it."""
+    described = (describe(p) for p in payloads if not isinstance(p, str))
+    opening = {(path, content) for _kind, path, content in described if path}  # the elements the opening sent
+    before = len(payloads), len(arrivals), len(sent)
+    nodes_before = one.page.evaluate(CHART_WATCH)
+    if trace:
+        chromium.start_tracing(page=one.page, categories=SAMPLED)
+    picked = one.pick_country()
+    raw = chromium.stop_tracing() if trace else b'{"traceEvents": []}'
+    if save and trace:
+        save.mkdir(parents=True, exist_ok=True)
+        (save / f"{label}-filter.json").write_bytes(raw)
+    charts = one.page.evaluate(CHART_COUNT)
+    down = one.page.evaluate("() => window.__bench.downs[window.__bench.downs.length - 1]")
+    rerun = [describe(p) for p in payloads[before[0] :] if not isinstance(p, str)]
+    by_kind: collections.Counter[str] = collections.Counter(kind for kind, _p, _c in rerun)
+    same: collections.Counter[str] = collections.Counter(
+        kind for kind, path, content in rerun if (path, content) in opening
+    )
+    out: dict = {
+        "filter_settled_ms": round(picked["filter_settled_s"] * 1000),
+        "messages": len(rerun),
+        "bytes": sum(len(p) for p in payloads[before[0] :] if not isinstance(p, str)),
+        "by_kind": dict(by_kind.most_common()),
+        "resent_unchanged": dict(same.most_common()),
+        "resent_unchanged_bytes": sum(
+            len(content) for _k, path, content in rerun if path and (path, content) in opening
+        ),
+        "chart_mutations": charts["mutations"],
+        "charts_redrawn": sum(1 for m in charts["mutations"] if m),
+        "charts_replaced": charts["replaced"],
+        "dom_nodes": [nodes_before, charts["nodes"]],
+        "task_s": picked["chromium"]["TaskDuration"],
+    }
+    # the server's part: from the click's message leaving to the rerun's first message and script_finished arriving
+    # (the network's clock; the rerun's first message is its new_session... script_finished pair)
+    clicks = sent[before[2] :]
+    got = arrivals[before[1] :]
+    if clicks and got:
+        click = clicks[-1] if len(clicks) == 1 else next((t for t in clicks if t <= got[0]), clicks[0])
+        done = next((t for (kind, _p, _c), t in zip(rerun, got, strict=False) if kind == "script_finished"), None)
+        out["server_first_msg_ms"] = round((got[0] - click) * 1000)
+        out["arrived_ms"] = [[kind, round((t - click) * 1000)] for (kind, _p, _c), t in zip(rerun, got, strict=False)]
+        out["server_script_finished_ms"] = None if done is None else round((done - click) * 1000)
+    events = [e for e in json.loads(raw)["traceEvents"] if "ts" in e]
+    if events:
+        out.update(filter_work(events, down))
+    return out
+
+
+def filter_work(events: list[dict], down: float) -> dict:
+    """Main-thread CPU (thread time) by kind of work from the pointer going down to the end of the trace (the page
+    settled, and QUIET_MS of stillness after it), the number of style recalculations and layouts."""
+    pid, tid = main_thread(events)
+    for event in events:
+        data = event.get("args", {}).get("data") or {}
+        if event["name"].startswith("v8.compile") and data.get("url"):
+            URLS[str(data.get("scriptId"))] = data["url"]
+    mine = sorted(
+        (e for e in events if (e["pid"], e["tid"]) == (pid, tid) and e.get("ph") == "X" and "dur" in e),
+        key=lambda e: (e["ts"], -e["dur"]),
+    )
+    # the page's performance.now() origin: the trace's clock of the pointerdown's EventDispatch
+    downs = [
+        e
+        for e in mine
+        if e["name"] == "EventDispatch" and (e.get("args", {}).get("data") or {}).get("type") == "pointerdown"
+    ]
+    start = downs[-1]["ts"] if downs else mine[0]["ts"]
+    work, total = by_kind(mine, start, math.inf)
+    after = [e for e in mine if e["ts"] >= start]
+    return {
+        "sampled_ms": {k: round(v) for k, v in sampled(events, (pid, tid), start).most_common(12)},
+        "cpu_ms": round(total),
+        "work_ms": {k: round(v) for k, v in work.most_common(14)},
+        "style_recalcs": sum(1 for e in after if e["name"] == "UpdateLayoutTree"),
+        "layouts": sum(1 for e in after if e["name"] == "Layout"),
+    }
+
+
+def sampled(events: list[dict], thread: tuple[int, int], start: float) -> collections.Counter[str]:
+    """V8's samples on the main thread after `start` (trace clock, µs), as ms by the file of the function running
+    (its chunk's name: PlotlyChart, index, react-dom ...) or V8's own state ((program), (garbage collector))."""
+    nodes: dict[int, str] = {}
+    out: collections.Counter[str] = collections.Counter()
+    profiles = {
+        e["id"]: e["args"]["data"]["startTime"]
+        for e in events
+        if e.get("name") == "Profile" and (e["pid"], e["tid"]) == thread
+    }
+    clock: dict[str, float] = dict(profiles)
+    for event in events:
+        if event.get("name") != "ProfileChunk" or event.get("id") not in profiles:
+            continue
+        data = event["args"]["data"]
+        for node in data.get("cpuProfile", {}).get("nodes", []):
+            frame = node["callFrame"]
+            url = frame.get("url", "").rsplit("/", 1)[-1].split("?")[0].split(".")[0]
+            nodes[node["id"]] = url or frame.get("functionName") or "(anonymous)"
+        samples, deltas = data.get("cpuProfile", {}).get("samples", []), data.get("timeDeltas", [])
+        for sample, delta in zip(samples, deltas, strict=False):
+            clock[event["id"]] += delta
+            if clock[event["id"]] >= start and nodes.get(sample) != "(idle)":
+                out[nodes.get(sample, "?")] += delta / 1000
+    return out
+
+
+def med(values: list) -> str:
+    """The median of the values present, in whole ms, or a dash."""
+    present = [v for v in values if v is not None]
+    return f"{statistics.median(present):.0f}" if present else "–"
+
+
+def filter_report(results: dict[str, list[dict]]) -> str:
+    names = list(results)
+    lines = ["| a country picked, medians | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+
+    for key, label in (
+        ("filter_settled_ms", "pointer down -> settled (ms, wall)"),
+        ("server_first_msg_ms", "click sent -> first forward message (ms)"),
+        ("server_script_finished_ms", "click sent -> script_finished arrived (ms)"),
+        ("messages", "forward messages"),
+        ("bytes", "bytes"),
+        ("resent_unchanged_bytes", "bytes of elements re-sent unchanged"),
+        ("charts_redrawn", "Plotly charts whose drawing changed"),
+        ("cpu_ms", "main-thread CPU, pointer down -> end of trace (ms)"),
+        ("style_recalcs", "style recalculations"),
+        ("layouts", "layouts"),
+    ):
+        lines.append(f"| {label} | " + " | ".join(med([r.get(key) for r in results[n]]) for n in names) + " |")
+    lines.append(
+        "| DOM nodes before -> after | "
+        + " | ".join(
+            f"{med([r['dom_nodes'][0] for r in results[n]])} -> {med([r['dom_nodes'][1] for r in results[n]])}"
+            for n in names
+        )
+        + " |"
+    )
+    for key, label in (("by_kind", "messages"), ("resent_unchanged", "re-sent unchanged")):  # the last visit's
+        lines.append(
+            f"| {label} by kind | "
+            + " | ".join(
+                ", ".join(f"{k} {v}" for k, v in sorted(results[n][-1][key].items(), key=lambda kv: -kv[1]))
+                for n in names
+            )
+            + " |"
+        )
+    for key, label in (("work_ms", "main-thread CPU by event"), ("sampled_ms", "main thread, V8 samples by file")):
+        kinds_seen: collections.Counter[str] = collections.Counter()
+        for n in names:
+            for r in results[n]:
+                kinds_seen.update(r.get(key, {}))
+        for kind, _total in kinds_seen.most_common(12):
+            lines.append(
+                f"| {label}: {kind} | "
+                + " | ".join(med([r.get(key, {}).get(kind, 0) for r in results[n]]) for n in names)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=3, help="later visits per app (after one warming round)")
@@ -286,6 +509,7 @@ def main() -> int:
     parser.add_argument("--save", type=Path, help="keep each trace here (open in chrome://tracing or Perfetto)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-trace", action="store_true", help="marks only: no Chromium trace (its own cost)")
+    parser.add_argument("--filter", action="store_true", help="trace picking a country instead of the opening")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -308,11 +532,14 @@ def main() -> int:
             names = list(servers) if number % 2 == 0 else list(reversed(servers))
             for name in names:
                 url = servers[name].url + "/" if name == "floor" else browser.page_url(servers[name].url, args.page)
-                got = visit(chromium, url, args.save, f"{name}-{number}", not args.no_trace)
+                got = visit(chromium, url, args.save, f"{name}-{number}", not args.no_trace, args.filter)
                 if number:
                     results[name].append(got)
-                print(name, number, json.dumps(got["marks"]), json.dumps(got["spans"]), flush=True)
-    print(report(results))
+                if args.filter:
+                    print(name, number, json.dumps(got), flush=True)
+                else:
+                    print(name, number, json.dumps(got["marks"]), json.dumps(got["spans"]), flush=True)
+    print(filter_report(results) if args.filter else report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
@@ -321,10 +548,6 @@ def main() -> int:
 def report(results: dict[str, list[dict]]) -> str:
     names = list(results)
     lines = ["| medians (ms from navigation start) | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-
-    def med(values: list) -> str:
-        present = [v for v in values if v is not None]
-        return f"{statistics.median(present):.0f}" if present else "–"
 
     for mark in next(iter(results.values()))[0]["marks"]:
         lines.append(f"| {mark} | " + " | ".join(med([r["marks"].get(mark) for r in results[n]]) for n in names) + " |")

@@ -241,6 +241,44 @@ class PlainFigure(BaseFigure):
         return f"PlainFigure({len(self.traces)} traces, title={self.layout_dict.get('title', {}).get('text')!r})"
 
 
+# Streamlit's chart element draws a new figure, then hands Plotly.react a copy of it (its theme step). Plotly.react
+# compares the layout's `template` and `meta` objects, and each trace's arrays unless the layout has a
+# `datarevision`, by identity: the copy differed everywhere and every chart was drawn a second time.
+_DRAWN_ONCE = "_score_drawn_once"  # where a figure keeps its browser copy (figures are shared, never changed)
+
+
+def drawn_once(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
+    """The figure as the browser should get it, the same picture drawn once (see above): the house template written
+    into the layout (every axis takes the template's axis, as Plotly applies it), the text alternative in `meta` as
+    a string, and a fixed `datarevision`. A figure with another template is returned as it is. Made once per
+    figure and kept on it."""
+    kept = getattr(fig, _DRAWN_ONCE, None)
+    if kept is not None and kept.layout_dict.get("separators") == layout_value(fig, "separators"):
+        return kept  # type: ignore[no-any-return]
+    spec = fig.to_dict()
+    layout = dict(spec.get("layout", {}))
+    if layout.get("template") != TEMPLATE_JSON:
+        return fig
+    house = TEMPLATE_JSON["layout"]
+    axes = {"xaxis", "yaxis"} | {name for name in layout if name.startswith(("xaxis", "yaxis"))}
+    for trace in spec.get("data", []):  # an axis only a trace names (y2) takes the template's axis too
+        axes |= {f"{ref[0]}axis{ref[1:]}" for ref in (trace.get("xaxis"), trace.get("yaxis")) if ref}
+    flat: dict = {}
+    _merge(flat, {k: v for k, v in house.items() if k not in ("xaxis", "yaxis")})
+    _merge(flat, {k: v for k, v in layout.items() if k != "template" and k not in axes})
+    for axis in sorted(axes):
+        flat[axis] = {}
+        _merge(flat[axis], house[axis[:5]])
+        _merge(flat[axis], layout.get(axis, {}))
+    meta = flat.get("meta")
+    if isinstance(meta, Mapping) and set(meta) == {"description"}:
+        flat["meta"] = meta["description"]  # layout.CHART_NAMES_JS reads either
+    flat["datarevision"] = 1
+    once = PlainFigure(spec.get("data", []), flat)
+    setattr(fig, _DRAWN_ONCE, once)
+    return once
+
+
 def bottom_legend(fig_height: int) -> dict[str, object]:
     """A horizontal legend under the plot, clear of the axis labels whatever the figure's height."""
     plot_height = max(fig_height - 150, 60)

@@ -71,6 +71,21 @@ class ExportContext:
         return " · ".join(part for part in (self.filters, self.details, self.demo) if part)
 
 
+def file_stem(words: str, limit: int = 60) -> str:
+    """Words as a file name's stem in the reader's language ("Entreprises par secteur (entreprises)" ->
+    "entreprises-par-secteur-entreprises"): lower case, letters and digits kept (accents too), every other run a
+    single "-", cut at a word within `limit` characters. Empty when the words have no letter or digit."""
+    stem = "-".join(re.findall(r"[^\W_]+", words.lower()))
+    if len(stem) > limit:
+        stem = stem[: limit + 1].rsplit("-", 1)[0][:limit]
+    return stem
+
+
+def csv_name(words: str) -> str:
+    """A CSV download's name from its words in the reader's language: "score-formation-par-module.csv"."""
+    return "score-" + file_stem(words) + ".csv"
+
+
 def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) -> str:
     """The filters as a sentence in the current language, e.g. 'Colombia, Ghana · Phase I · joined 2011–2013'.
     `labels[kind]` maps codes to names for country, sector and module."""

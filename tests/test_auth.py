@@ -236,6 +236,39 @@ def test_99_guesses_from_fresh_sessions_are_slowed(users_dir: Path) -> None:
     assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
 
 
+# One name, typed as a guesser would to look like a new user to a counter: case, spaces, tabs, a no-break space.
+VARIANTS = ("maria", "Maria", "MARIA", " maria", "maria ", "\tMaRiA\n", "\u00a0maria\u00a0")
+
+
+def test_case_and_space_variants_of_a_name_share_its_sign_in_counter(users_dir: Path) -> None:
+    auth.add_user("maria", PASSWORD, "hq")
+    assert {auth.normalise_username(v) for v in VARIANTS} == {"maria"}  # each would sign in as maria
+    clock = FakeClock()
+    guard = throttling.Throttle(clock)
+    # Every guess from a new address (a botnet), each with the next variant of the name.
+    checked = 0
+    for n in range(60):
+        client = throttling.Client(ip=f"198.51.100.{n + 1}")
+        result = auth.sign_in(VARIANTS[n % len(VARIANTS)], f"guess-{n}", client, throttle_=guard)
+        checked += result.retry_after == 0
+        clock.now += 1
+    # The name's own counter holds across addresses and spellings: its free attempts, then a doubling wait
+    # (5, 10, 20, 40 s after the last guess) lets only a few more through in a minute.
+    assert checked <= throttling.NAME_FREE_ATTEMPTS + 4
+    assert guard.retry_after("MARIA ") > 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/upload\n", "/upload\r\n", "//evil.example", "/\\evil.example", "/upload/../audit", "https://evil.example"],
+)
+def test_the_page_after_sign_in_is_a_plain_page_of_this_app(path: str) -> None:
+    """`next` is a page name; anything else (a trailing line break, another host, a path) goes home."""
+    from score.web import session_routes
+
+    assert session_routes.safe_next(path) == "/"
+
+
 def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
     from score import sessions
 

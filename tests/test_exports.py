@@ -428,3 +428,41 @@ def test_a_chart_image_that_hangs_is_drawn_again_and_then_given_up_with_a_clear_
     with pytest.raises(ValueError, match="no Chromium"):  # a real error is the caller's, at once
         exports.figure_png(go.Figure(), width=100, height=100)
     never.set()
+
+
+@pytest.mark.parametrize(
+    ("words", "stem"),
+    [
+        ("Overview", "overview"),  # the page workbook keeps its English name: score-overview.xlsx
+        ("Vue d'ensemble", "vue-d-ensemble"),
+        ("Personas capacitadas por año (personas)", "personas-capacitadas-por-año-personas"),
+        ("Women (%)", "women"),
+        ("% / ()", ""),
+        ("a" * 30 + " " + "b" * 40, "a" * 30),  # cut at a word, never mid-word
+    ],
+)
+def test_a_file_stem_is_the_words_in_the_readers_language_and_nothing_a_file_system_refuses(words, stem) -> None:
+    from score.exports import file_stem
+
+    assert file_stem(words) == stem
+    assert "/" not in file_stem(words) and len(file_stem(words)) <= 60
+
+
+def test_a_charts_downloads_are_named_after_its_title_in_the_readers_language() -> None:
+    from score.web import components as c
+    from score.web.components.figures import _file_name
+
+    frame = pd.DataFrame({"sector": ["garments", "textiles"], "enterprises": [40, 7]})
+    fig = c.bar_chart(frame, "sector", "enterprises", title="Entreprises par secteur (entreprises)")
+    assert _file_name(fig) == "entreprises-par-secteur-entreprises"
+
+
+def test_a_csv_download_is_named_in_the_readers_language_and_english_names_stay() -> None:
+    from score.exports import csv_name
+    from score.i18n import _, using_language
+
+    assert csv_name(_("Training by module")) == "score-training-by-module.csv"  # as tests/e2e/test_exports.py reads
+    with using_language("fr"):
+        assert csv_name(_("Training by module")) == "score-formation-par-module.csv"
+    with using_language("es"):
+        assert csv_name(_("Enterprises by country and sector")) == "score-empresas-por-país-y-sector.csv"

@@ -34,6 +34,45 @@ def test_every_chart_downloads_as_png_and_is_readable(demo_data_dir, page: str) 
         assert sizes and min(sizes) >= 14, (page, sorted(sizes)[:3])
 
 
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING, OUTCOMES])
+def test_every_chart_reaches_the_browser_to_be_drawn_once(demo_data_dir, page: str) -> None:
+    """Streamlit's chart element hands Plotly.react a copy of a figure it has just drawn; Plotly compares a
+    template or meta object, and arrays unless there is a datarevision, by identity, and drew every chart twice.
+    What the browser gets has none of them to compare (charts.drawn_once), and the house template's values."""
+    from score import charts
+
+    at = open_page(page)
+    assert at.get("plotly_chart")
+    house = charts.TEMPLATE_JSON["layout"]
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert "template" not in layout and layout["datarevision"] == 1
+        assert isinstance(layout["meta"], str) and layout["meta"]  # the text alternative the page names it with
+        assert set(house) <= set(layout)
+        for axis in (name for name in layout if name.startswith(("xaxis", "yaxis"))):
+            assert set(house[axis[:5]]) <= set(layout[axis]), axis
+
+
+def test_drawn_once_writes_the_template_in_where_the_figure_has_no_value_of_its_own() -> None:
+    import plotly.graph_objects as go
+    from plotly.utils import PlotlyJSONEncoder
+
+    from score import charts
+
+    fig = charts.style(go.Figure([go.Bar(x=["a", "b"], y=[1, 2]), go.Scatter(x=["a"], y=[5], yaxis="y2")]), "T")
+    fig.update_layout(margin={"t": 80}, yaxis={"gridcolor": "red"}, meta={"description": "Words."})
+    once = charts.drawn_once(fig).to_dict()
+    house, layout = charts.TEMPLATE_JSON["layout"], once["layout"]
+    assert layout["margin"] == {**house["margin"], "t": 80}
+    assert layout["yaxis"] == {**house["yaxis"], "tickformat": ",d", "gridcolor": "red"}
+    assert layout["yaxis2"] == house["yaxis"]  # named by a trace only: Plotly gives it the template's axis too
+    assert layout["title"] == {**house["title"], "text": "T"} and layout["meta"] == "Words."
+    assert json.dumps(once["data"], cls=PlotlyJSONEncoder) == json.dumps(fig.to_dict()["data"], cls=PlotlyJSONEncoder)
+    assert "template" in fig.to_dict()["layout"]  # the figure itself (exports, reports) is not changed
+    other = go.Figure(go.Bar(x=[1], y=[1]), layout={"template": "plotly_dark"})
+    assert charts.drawn_once(other) is other  # another template (trace defaults too): sent as it is
+
+
 def _font_sizes(value: object) -> list[float]:
     """Every explicit font size in a Plotly spec (layout, template and traces), and uniformtext's minimum."""
     out: list[float] = []

@@ -78,7 +78,7 @@ for check in checks:
             st.download_button(
                 _("Download these rows (CSV)"),
                 data=exports.to_csv(frame),
-                file_name=f"SCORE_{check.query}.csv",
+                file_name=exports.csv_name(check.title),
                 mime="text/csv",
                 key=f"dq_download_{check.query}",
             )

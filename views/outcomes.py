@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from score import exports
 from score.i18n import _
 from score.web import components as c
 from score.web import ui
@@ -93,7 +94,7 @@ summary = c.display_table(
 c.table(summary, key="outcomes_table")
 c.csv_download(
     changes.assign(unit=changes["indicator"].map(meta["unit"])),
-    "score-outcomes.csv",
+    exports.csv_name(_("Outcomes")),
     labels={"indicator": labels},
     columns=[
         "indicator",

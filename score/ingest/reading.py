@@ -318,7 +318,52 @@ def _decode_strict(
         return None
 
 
+def _as_windows_read_it(error: UnicodeError) -> tuple[bytes, int]:
+    """An encoding error handler: the five bytes Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D),
+    which Windows reads as the control character of that number, back to their byte."""
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start : error.end]
+    if any(char not in "\x81\x8d\x8f\x90\x9d" for char in chunk):
+        raise error
+    return chunk.encode("latin-1"), error.end
+
+
+codecs.register_error("score.windows_read", _as_windows_read_it)
+
+
+def _ungarbled(text: str) -> tuple[str, str] | None:
+    """(the text, the code page) when `text` is UTF-8 that was read as Windows-1252 or Mac Roman text and saved again
+    as UTF-8: Excel opening a "CSV UTF-8" that has no byte order mark shows "Medellín" as "MedellÃ­n", and its "Save"
+    keeps that. Its characters are then, in that code page, the bytes of valid UTF-8 (text with real accents is not:
+    "í" alone is an invalid byte there). None when the text is not so garbled."""
+    if text.isascii():
+        return None
+    for codepage in ("cp1252", "mac_roman"):
+        try:
+            return text.encode(codepage, errors="score.windows_read").decode("utf-8"), codepage
+        except UnicodeError:
+            continue
+    return None
+
+
 def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
+    ungarbled = _ungarbled(text)
+    if ungarbled is not None:
+        repaired, codepage = ungarbled
+        word = next((w for w in re.split(r"[\s,;\t\"]+", repaired) if not w.isascii()), "")
+        issues.add(
+            WARNING,
+            name,
+            _(
+                "The accents of this file had been garbled ('{garbled}' for '{word}'): it was opened as {encoding} "
+                "and saved again. They were repaired.",
+                garbled=canonical(word.encode("utf-8").decode(codepage, errors="replace")),
+                word=word,
+                encoding=_encoding_name(codepage),
+            ),
+            _("Check that names with accents (e.g. Bogotá) look right."),
+        )
+        text = repaired
     sample = text[:1_000_000]
     controls = len(_CONTROL_CHARS.findall(sample))
     if "\x00" in text or controls > max(10, len(sample) // 100):

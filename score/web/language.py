@@ -147,10 +147,11 @@ STREAMLIT_WORDS_JS = """
 
 def streamlit_words_script() -> str:
     """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint,
-    an added file's size, "21.1KB"; the names a screen reader hears, "Show password", "Remove ghana.csv"); in
-    French and Spanish they are replaced by the reader's words: this script (STREAMLIT_WORDS_JS), drawn with
-    the page's other scripts (layout.responsive_layout: one element). The multiselects' "Select all" is switched
-    off where it is drawn (select_all=False: an empty filter already means all)."""
+    an added file's size, "21.1KB"; the header's "Stop" while a page runs; the names a screen reader hears,
+    "Show password", "Remove ghana.csv"); in French and Spanish they are replaced by the reader's words: this
+    script (STREAMLIT_WORDS_JS), drawn with the page's other scripts (layout.responsive_layout: one element).
+    The multiselects' "Select all" is switched off where it is drawn (select_all=False: an empty filter already
+    means all)."""
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
         return STREAMLIT_WORDS_JS % ("[]", "[]", '[".", {}]')
     uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
@@ -165,6 +166,8 @@ def streamlit_words_script() -> str:
         (chip, f"^{size_pattern}$", "$1"),  # "21.1KB" -> "21,1 Ko"
         (chip, f"^File must be {size_pattern} or smaller\\.$", _("The file must be {size} or smaller.", size="$1")),
         (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
+        # the header's status while a page runs (a publish, a deck): its button to stop it
+        ('[data-testid="stStatusWidget"]', "^Stop$", _("Stop")),
     ]
     units = {
         "B": _("{number} B", number="#"),
@@ -177,6 +180,7 @@ def streamlit_words_script() -> str:
     labels = [
         ("^Link to heading$", _("Link to this heading")),
         ("^Main menu$", _("Main menu")),
+        ("^Running\\.\\.\\.$", _("Running…")),  # the header's running figure while a page runs
         ("^Help for (.+)$", _("Help for {label}", label="$1")),
         ("^(.+) — start$", _("{label} — start", label="$1")),
         ("^(.+) — end$", _("{label} — end", label="$1")),

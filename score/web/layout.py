@@ -119,8 +119,9 @@ COLLAPSE_SIDEBAR_JS = _script("""
 
 
 # Every chart gets an accessible name (its title) and description (the text alternative that
-# components.cached_figure puts in the figure's layout.meta): Streamlit's Plotly element has neither, so a
-# screen reader met an unnamed graphic. One observer per page, throttled; text read with DOMParser (no markup runs).
+# components.cached_figure puts in the figure's layout.meta, a string in what charts.drawn_once sends): Streamlit's
+# Plotly element has neither, so a screen reader met an unnamed graphic. One observer per page, throttled; text
+# read with DOMParser (no markup runs).
 CHART_NAMES_JS = _script("""
   const doc = window.parent.document;
   if (doc.scoreChartNames) return;
@@ -148,7 +149,8 @@ CHART_NAMES_JS = _script("""
       const layout = plot && plot.layout;
       if (!layout) return;
       const title = plain(layout.title && (layout.title.text ?? layout.title));
-      label(box, title, plain(layout.meta && layout.meta.description));
+      const meta = layout.meta;  // the description, or an object holding it (charts.drawn_once)
+      label(box, title, plain(typeof meta === "string" ? meta : meta && meta.description));
     });
     doc.querySelectorAll('[data-testid="stDeckGlJsonChart"]').forEach((box) => {
       const text = box.closest('[class*="st-key-map_"]')?.querySelector("[data-chart-name]");

@@ -28,7 +28,7 @@ from score import auth, sessions, settings
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
-_PAGE = re.compile(r"^/[a-z0-9_-]{0,64}$")
+_PAGE = re.compile(r"/[a-z0-9_-]{0,64}")  # whole string (fullmatch): `$` would let a trailing line break through
 
 
 def enabled() -> bool:
@@ -39,7 +39,7 @@ def enabled() -> bool:
 def safe_next(path: object, query: object = None) -> str:
     """A page of this app to go on to: a plain local path (never another site) and the page's filters (a query
     string, parsed and encoded again, so nothing but name=value pairs passes)."""
-    page = path if isinstance(path, str) and _PAGE.match(path) else "/"
+    page = path if isinstance(path, str) and _PAGE.fullmatch(path) else "/"
     pairs = parse_qsl(query)[:40] if isinstance(query, str) and len(query) <= 4000 else []
     return page + (f"?{urlencode(pairs)}" if pairs else "")
 

@@ -18,6 +18,7 @@ STREAMLIT_MARKUP = """
   <button aria-label="Add files"></button></section>
 <div data-testid="stTextInput"><input type="password"><button aria-label="Show password"></button></div>
 <section aria-label="Sidebar"></section>
+<div data-testid="stStatusWidget"><div aria-label="Running..." role="img"></div><button><div>Stop</div></button></div>
 """
 LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B"><div>formación.csv</div>
   <div>512.0B</div><div>File must be 50.0MB or smaller.</div></div>"""
@@ -36,6 +37,8 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "sidebar": "Panneau latéral",
                 "limit": "50\u00a0Mo par fichier",
                 "refusal": "Le fichier doit faire au plus 50,0\u00a0Mo.",
+                "stop": "Arrêter",
+                "running": "En cours…",
             },
         ),
         (
@@ -48,6 +51,8 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "sidebar": "Panel lateral",
                 "limit": "50\u00a0MB por archivo",
                 "refusal": "El archivo debe ocupar como máximo 50,0\u00a0MB.",
+                "stop": "Detener",
+                "running": "En curso…",
             },
         ),
     ],
@@ -70,5 +75,8 @@ def test_streamlit_own_sizes_and_button_names_are_in_the_readers_language(
     assert page.locator("section > span").inner_text() == expected["limit"]
     assert page.locator("section").nth(1).get_attribute("aria-label") == expected["sidebar"]
     assert chips.nth(1).locator("div").nth(2).inner_text() == expected["refusal"]
+    status = page.locator("[data-testid='stStatusWidget']")
+    assert status.locator("button").inner_text() == expected["stop"]  # the header's button while a page runs
+    assert status.locator("[role='img']").get_attribute("aria-label") == expected["running"]
     text = page.locator("body").inner_text()
     assert "KB" not in text.replace("\u00a0KB", "") and "per file" not in text and "must be" not in text

@@ -74,7 +74,9 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
-    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    st.plotly_chart(charts.drawn_once(fig), config=charts.PLOTLY_CONFIG, theme=None, key=key)
+    key = key or file_name  # the widgets' identity stays the page's name for the chart; the files take its title
+    file_name = _file_name(fig) or file_name
     chart_data(fig, file_name=file_name, key=key)
     ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
@@ -84,9 +86,18 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
         f"{file_name}.png",
         "image/png",
         icon=":material/image:",
-        key=f"png_{key or file_name}",
+        key=f"png_{key}",
         kind="tertiary",
     )
+
+
+def _file_name(fig: Figure) -> str:
+    """The chart's title as a file name in the reader's language ("entreprises-par-secteur-entreprises")."""
+    from score import exports
+
+    title = charts.layout_value(fig, "title")
+    text = title.get("text") if isinstance(title, Mapping) else getattr(title, "text", None)
+    return exports.file_stem(chart_text.text_of(text))
 
 
 def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:

@@ -150,6 +150,8 @@ def table_section(
 
 def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *, labels: Mapping[str, str]) -> None:
     """The Training page's table: one row per module (training_by_module beside satisfaction_by_module)."""
+    from score import exports
+
     columns: dict[str, tuple[str, Kind]] = {
         "module": (_("Module"), "text"),
         "deliveries": (_("Deliveries"), "int"),
@@ -163,7 +165,7 @@ def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *
         merge_tables(by_module, satisfaction, "module"),
         columns,
         labels={"module": labels},
-        file_name="score-training-by-module.csv",
+        file_name=exports.csv_name(_("Training by module")),
         key="modules",
         csv_columns=list(columns),
     )
@@ -173,6 +175,7 @@ def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *
 def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
     """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
     (a choice beside the summary), else the summary by country and sector that everyone may see."""
+    from score import exports
     from score.web import ui
 
     detail_countries = filters.countries_within(ui.current_scope().detail_countries)
@@ -204,7 +207,7 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
             "workers_reached": (measures.label("workers_reached"), "int"),
         },
         labels={"country": countries, "sector": sectors},
-        file_name="score-enterprises-by-country-and-sector.csv",
+        file_name=exports.csv_name(_("Enterprises by country and sector")),
         key="enterprise_summary",
     )
     suppression_note(cells)
@@ -285,7 +288,7 @@ def _enterprise_list(
     download(
         _("Download the full list (CSV)"),
         lambda: exports.to_csv(exports.data_table(full_list(), labels, hidden_reason=reason)),
-        "score-enterprises.csv",
+        exports.csv_name(_("Enterprises")),
         "text/csv",
         key="enterprise_list_csv",
     )
