@@ -62,6 +62,19 @@ def _cp1258(text: str) -> bytes:
     return bytes(out)
 
 
+def _garbled(text: str, codepage: str) -> bytes:
+    """A UTF-8 file as Excel leaves it after opening it as `codepage` text (a CSV UTF-8 without its byte order mark,
+    double-clicked) and saving it as "CSV UTF-8": each byte became a character ("Medellín" -> "MedellÃ­n"); the five
+    bytes Windows-1252 has no character for became the control character of that number, as Windows reads them."""
+    chars = []
+    for byte in text.encode("utf-8"):
+        try:
+            chars.append(bytes([byte]).decode(codepage))
+        except UnicodeDecodeError:
+            chars.append(chr(byte))
+    return codecs.BOM_UTF8 + "".join(chars).encode("utf-8")
+
+
 def _serial(cell: str) -> str:
     found = _ISO_DATE.match(cell)
     return str((dt.date(*map(int, found.groups())) - dt.date(1899, 12, 30)).days) if found else cell
@@ -218,6 +231,13 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         ("VNM",),
         lambda rows: _each(rows, lambda t: unicodedata.normalize("NFD", _write(t)).encode("utf-8")),
     ),
+    **{
+        f"UTF-8 opened as {codepage} and saved as CSV UTF-8 (garbled accents)": (
+            countries,
+            lambda rows, codepage=codepage: _each(rows, lambda t: _garbled(_write(t), codepage)),
+        )
+        for codepage, countries in (("cp1252", ("COL", "VNM")), ("mac_roman", ("COL",)))
+    },
     "UTF-16 with tabs (Excel's Unicode text)": (
         ("VNM", "COL"),
         lambda rows: _each(rows, lambda t: _write(t, "\t").encode("utf-16")),

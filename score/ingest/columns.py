@@ -76,6 +76,38 @@ def _find_header(rows: list[list[str]], table: Table) -> int | None:
 _TOTAL_WORDS = frozenset(
     ["total", "totals", "totales", "total general", "grand total", "totaux", "somme", "sum", "suma"]
 )
+# A cell holding an ASCII character that none of those words, ':', '.' or a space has (a digit, a dash, another letter)
+# is no total: casefolding keeps it and neither the strip nor the spaces' collapse below removes it. Such cells (an
+# enterprise id, a number) are left out before the exact test, which runs in Python per value.
+_NOT_TOTAL = re.compile(
+    "["
+    + re.escape(
+        "".join(
+            c
+            for c in map(chr, range(128))
+            if c.casefold() not in "".join(_TOTAL_WORDS) + ":." and not re.fullmatch(r"\s", c)
+        )
+    )
+    + "]"
+)
+
+
+def _repeats_header(stripped: dict[int, pd.Series], header: list[str], named: list[int], rows: int) -> np.ndarray:
+    """Per row: each column of `named` holds its header, casefolded. Only the rows whose every such cell has a length
+    that allows it are casefolded (casefold turns each character into one to three): numbers under a long name are
+    not."""
+    folded = {p: header[p].casefold() for p in named}
+    maybe = np.full(rows, bool(named))
+    for p in named:
+        lengths = stripped[p].str.len().to_numpy(dtype=float, na_value=np.nan)
+        maybe &= (lengths <= len(folded[p])) & (3 * lengths >= len(folded[p]))
+    candidates = np.flatnonzero(maybe)
+    repeated = np.zeros(rows, dtype=bool)
+    if len(candidates):
+        repeated[candidates] = np.logical_and.reduce(
+            [stripped[p].iloc[candidates].str.casefold().to_numpy() == folded[p] for p in named]
+        )
+    return repeated
 
 
 def _not_data_rows(
@@ -92,11 +124,11 @@ def _not_data_rows(
     gave an error in every column of its row. A total row's first cell says so and its key (enterprise id, level)
     is empty or that same cell."""
     named = [p for p, h in enumerate(header) if h and p in stripped]
-    repeated = np.logical_and.reduce(
-        [stripped[p].str.casefold().to_numpy() == header[p].casefold() for p in named], initial=bool(named)
-    )
-    first = stripped[0].str.casefold().str.rstrip(":. ").str.replace(r"\s+", " ", regex=True)
-    total = first.isin(_TOTAL_WORDS).to_numpy()
+    repeated = _repeats_header(stripped, header, named, len(body))
+    maybe_total = np.flatnonzero(~stripped[0].str.contains(_NOT_TOTAL.pattern, na=True).to_numpy(dtype=bool))
+    first = stripped[0].iloc[maybe_total].str.casefold().str.rstrip(":. ").str.replace(r"\s+", " ", regex=True)
+    total = np.zeros(len(body), dtype=bool)
+    total[maybe_total] = first.isin(_TOTAL_WORDS).to_numpy()
     # ... and no key of its own: in a file whose first column is the name, an enterprise called "Total" is data.
     key = next((p for p, h in enumerate(header) if p and norm_name(h) == table.column_names[0] and p in stripped), None)
     if key is not None:

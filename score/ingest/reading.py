@@ -318,7 +318,52 @@ def _decode_strict(
         return None
 
 
+def _as_windows_read_it(error: UnicodeError) -> tuple[bytes, int]:
+    """An encoding error handler: the five bytes Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D),
+    which Windows reads as the control character of that number, back to their byte."""
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start : error.end]
+    if any(char not in "\x81\x8d\x8f\x90\x9d" for char in chunk):
+        raise error
+    return chunk.encode("latin-1"), error.end
+
+
+codecs.register_error("score.windows_read", _as_windows_read_it)
+
+
+def _ungarbled(text: str) -> tuple[str, str] | None:
+    """(the text, the code page) when `text` is UTF-8 that was read as Windows-1252 or Mac Roman text and saved again
+    as UTF-8: Excel opening a "CSV UTF-8" that has no byte order mark shows "Medellín" as "MedellÃ­n", and its "Save"
+    keeps that. Its characters are then, in that code page, the bytes of valid UTF-8 (text with real accents is not:
+    "í" alone is an invalid byte there). None when the text is not so garbled."""
+    if text.isascii():
+        return None
+    for codepage in ("cp1252", "mac_roman"):
+        try:
+            return text.encode(codepage, errors="score.windows_read").decode("utf-8"), codepage
+        except UnicodeError:
+            continue
+    return None
+
+
 def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
+    ungarbled = _ungarbled(text)
+    if ungarbled is not None:
+        repaired, codepage = ungarbled
+        word = next((w for w in re.split(r"[\s,;\t\"]+", repaired) if not w.isascii()), "")
+        issues.add(
+            WARNING,
+            name,
+            _(
+                "The accents of this file had been garbled ('{garbled}' for '{word}'): it was opened as {encoding} "
+                "and saved again. They were repaired.",
+                garbled=canonical(word.encode("utf-8").decode(codepage, errors="replace")),
+                word=word,
+                encoding=_encoding_name(codepage),
+            ),
+            _("Check that names with accents (e.g. Bogotá) look right."),
+        )
+        text = repaired
     sample = text[:1_000_000]
     controls = len(_CONTROL_CHARS.findall(sample))
     if "\x00" in text or controls > max(10, len(sample) // 100):
@@ -391,6 +436,19 @@ def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool]:
     return widest, None, padded
 
 
+def _first_filled_line(text: str) -> str:
+    """The first line of `text` holding more than blanks, with its "\\n" (as iterating io.StringIO(text) gives it,
+    without copying a file's whole text into one), else ""."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].strip():
+            return text[start:end]
+        start = end
+    return ""
+
+
 def _literal_quotes(text: str, sep: str) -> str:
     """A cell that opens with a quoted word and goes on unquoted (`"El Río" Textiles Ltda.`, written by a tool that
     does not quote cells) is kept as written: quoted again the standard way (`\"""El Río"" Textiles Ltda.\"`).
@@ -421,7 +479,7 @@ def _literal_quotes(text: str, sep: str) -> str:
         except csv.Error:
             return MAX_COLUMNS + 1
 
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    header = _first_filled_line(text)
     widest = width(header)
     pieces: list[str] = []
     done, quotes = 0, 0
@@ -448,7 +506,7 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     if explicit:  # Excel's "sep=;" line: Excel hides it, so rows are counted without it
         sep, text = explicit.group(1), rest
     else:
-        header_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
+        header_line = _first_filled_line(text)
         sep = _sniff_separator(header_line)
     text = _literal_quotes(text, sep)
     widest, too_wide_record, padded = _width_check(text, sep)
@@ -470,8 +528,9 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     try:
         if padded:  # Excel writes empty cells up to the last formatted column: read rows without them
             raise pd.errors.ParserError("rows padded with empty values")
-        grid = pd.read_csv(
-            io.StringIO(text),
+        grid = pd.read_csv(  # the C parser reads UTF-8 bytes: given the text, it would encode a copy of it all the same
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=sep,
             header=None,
             dtype=str,
