@@ -62,4 +62,4 @@ navigation = st.navigation(pages)
 signin.hand_off(navigation.url_path)  # after a sign-in or sign-out: set or clear the cookie, back to this page
 ui.reset_page_workbook()
 navigation.run()
-components.page_workbook("score-" + exports.file_stem(navigation.title))  # the page's data as one workbook
+components.page_workbook(exports.download_stem(navigation.title))  # the page's data as one workbook

@@ -81,9 +81,14 @@ def file_stem(words: str, limit: int = 60) -> str:
     return stem
 
 
+def download_stem(words: str) -> str:
+    """A download's name without its extension, from its words in the reader's language: "score-résultats"."""
+    return "score-" + file_stem(words)
+
+
 def csv_name(words: str) -> str:
     """A CSV download's name from its words in the reader's language: "score-formation-par-module.csv"."""
-    return "score-" + file_stem(words) + ".csv"
+    return download_stem(words) + ".csv"
 
 
 def filters_in_words(filters: Filters, labels: Mapping[str, Mapping[str, str]]) -> str:

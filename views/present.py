@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import audit, presentation
+from score import audit, exports, presentation
 from score.deck import build_deck
 from score.i18n import _, current_language
 from score.web import present_mode as pm
@@ -88,7 +88,7 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
             st.download_button(
                 _("Download the deck"),
                 data=built[1],
-                file_name="score-" + _("results") + ".pptx",
+                file_name=exports.download_stem(_("results")) + ".pptx",
                 mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                 icon=":material/download:",
                 on_click="ignore",

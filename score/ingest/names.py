@@ -56,9 +56,8 @@ TABLE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-_EXTENSION = re.compile(
-    r"\.[A-Za-z0-9]{1,5}"
-)  # a file's ".csv"; the ". Enterprises" of a sheet "1. Enterprises" is not one
+# A file's ".csv"; the ". Enterprises" of a sheet "1. Enterprises" is not one.
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}")
 
 
 def tables_named(name: str) -> list[str]:
