@@ -65,6 +65,7 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
+MAX_MODULES = 63  # a bit each in a BIGINT's module_bits (score/sql/schema.sql, module_bit), its sign bit left out
 GROUP_TABLES = {  # table: the macro defining its rows, per scope
     "figures_by_group": "figures_per_scope",
     "training_year_by_group": "training_year_per_scope",
@@ -102,13 +103,16 @@ NOISY_BASE = (
 # two are the same bit for bit. indicator_pair holds per enterprise and 'change' indicator the largest baseline and
 # follow-up; their noisy values are value x (1 + share), one share per enterprise, and x -> x * (1 + share) never
 # decreases (|share| <= 12%, and rounding keeps the order), so the largest noisy value is the noisy largest value. The
-# other columns are the enterprise's (its record key as NOISY_BASE writes it). ~1.5 s less CPU at x200 (BENCHMARKS.md).
+# other columns are the enterprise's (its record key as NOISY_BASE writes it), `improved` from the noisy values as the
+# macro has it. ~1.5 s less CPU at x200 (BENCHMARKS.md).
 NOISY_FROM_MAIN = {
     "indicator_pair": (
         "INSERT INTO noisy.indicator_pair BY NAME SELECT p.* REPLACE ("
         "noisy_value(p.baseline, n.share) AS baseline, noisy_value(p.follow_up, n.share) AS follow_up, "
-        "p.record_key + n.count_offset * 4294967296 AS record_key) "  # disclosure.KEY_SHIFT (checked below)
+        "p.record_key + n.count_offset * 4294967296 AS record_key, "  # disclosure.KEY_SHIFT (checked below)
+        "improved_of(i.direction, noisy_value(p.baseline, n.share), noisy_value(p.follow_up, n.share)) AS improved) "
         "FROM main.indicator_pair p JOIN noisy.contribution_noise n ON n.enterprise_id = p.enterprise_id "
+        "JOIN main.indicator i ON i.code = p.indicator "
         "WHERE list_contains($countries, p.country) ORDER BY ALL"
     ),
 }
@@ -134,7 +138,7 @@ NOT_MAGNITUDES = frozenset(
     {
         "record_key", "record_keys", "trained_record_keys", "satisfaction_record_keys", "record_keys_yes",
         "join_year", "year", "enterprises", "n_enterprises", "trained_enterprises", "deliveries",
-        "module_completions", "n_modules", "n_satisfaction", "n_yes", "value_n",
+        "module_completions", "n_modules", "n_satisfaction", "n_yes", "value_n", "module_bits",
     }
 )  # fmt: skip
 
@@ -610,12 +614,14 @@ def _target(statement: str) -> str:
 def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], skip: Collection[str] = ()) -> None:
     """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together),
     but those named in `skip` (written otherwise)."""
+    modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
+    if len(modules) > MAX_MODULES:
+        raise ValueError(f"{len(modules)} modules: a row's module_bits (score/sql/schema.sql) hold {MAX_MODULES}")
     for statement in DERIVED_TABLES:
         if _target(statement) in skip:
             continue
         params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
         con.execute(statement, params)
-    modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
     # The module scopes take an enterprise's one delivery of a module as its figures there (schema.sql, "Scopes"):
     # validation rejects a repeated (enterprise_id, module), so this only fails on rows that bypassed it.
     repeated = con.execute(
