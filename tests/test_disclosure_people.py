@@ -89,3 +89,12 @@ def test_small_people_figures_are_hidden_with_their_sibling_parts(cells) -> None
             assert all(missing) or not any(missing), (row["country"], parts)  # total - shown part = hidden part
             hidden += all(missing)
     assert hidden
+
+
+def test_a_query_summing_one_part_without_its_sibling_is_refused() -> None:
+    for parts in disclosure.PEOPLE_PARTS:
+        disclosure.check_people_parts(["people_trained", *parts], "q.sql")
+        with pytest.raises(ValueError, match="together"):
+            disclosure.check_people_parts(["people_trained", parts[0]], "q.sql")
+    for name in db.query_names():
+        db.load_query(name)  # every query of queries/ sums its parts whole
