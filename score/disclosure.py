@@ -327,8 +327,11 @@ def hide_small_people(columns: dict[str, pd.Series], sums: Iterable[str]) -> Non
             for column in present:
                 hidden[column] = together
     for column, blank in hidden.items():
-        if blank.any():
-            columns[column] = columns[column].mask(blank)
+        if blank.any():  # as objects, a blank None: as score.access.suppress_small_cells blanks a hidden row
+            values = columns[column]
+            array = values.to_numpy(dtype=object, na_value=None)
+            array[blank] = None
+            columns[column] = pd.Series(array, index=values.index, dtype=object)
 
 
 def _whole(numbers: pd.Series) -> bool:
