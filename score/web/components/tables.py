@@ -8,6 +8,7 @@ from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from score import access, measures
 from score.filters import Filters
@@ -16,9 +17,11 @@ from score.values import Kind, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
+from score.web.components.text import text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
+SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
 def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
@@ -78,8 +81,17 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def table(frame: pd.DataFrame, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None) -> None:
-    """st.dataframe without the index, full width."""
+def table(
+    frame: pd.DataFrame | Styler, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None
+) -> None:
+    """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
+    headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
+    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
+    list) stays the grid, scrolled and sorted in place."""
+    if isinstance(frame, pd.DataFrame) and len(frame) <= SHORT_TABLE_ROWS:
+        with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
+            text_table(frame, hide_index=True)
+        return
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
 
