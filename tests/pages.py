@@ -62,6 +62,11 @@ def table(at, key: str):
     return frames[0].value
 
 
+def shown_tables(at) -> list:
+    """Every table of the page as a reader sees it: the grids (st.dataframe), then the short tables (st.table)."""
+    return [d.value for d in at.dataframe] + [as_read(t.value) for t in at.table]
+
+
 def as_read(frame):
     """An st.table's cells as a reader sees them: without the backslashes that keep Markdown characters as text."""
     return frame.replace(r"\\(.)", r"\1", regex=True)

@@ -13,7 +13,7 @@ from pandas.io.formats.style import Styler
 from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
-from score.values import Kind, format_value, size_class_name, suppressed_rows
+from score.values import Kind, as_plain_text, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
@@ -88,9 +88,12 @@ def table(
     headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
     800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
     list) stays the grid, scrolled and sorted in place."""
-    if isinstance(frame, pd.DataFrame) and len(frame) <= SHORT_TABLE_ROWS:
+    if len(frame.data if isinstance(frame, Styler) else frame) <= SHORT_TABLE_ROWS:
         with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
-            text_table(frame, hide_index=True)
+            if isinstance(frame, Styler):  # its cells are the app's own text (logframe_table escapes a comment)
+                st.table(frame, hide_index=True)
+            else:
+                text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
@@ -115,11 +118,11 @@ def logframe_table(
     show_date: bool = False,
     show_indicator: bool = True,
 ) -> None:
-    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, as
-    tall as its rows."""
+    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, its
+    headings and comments wrapped to the screen (the grid cut the comments and scrolled sideways at 800 px)."""
     from score import logframe
 
-    table = logframe.display_table(
+    frame = logframe.display_table(
         rows,
         dict(indicator_names),
         dict(country_names),
@@ -127,13 +130,9 @@ def logframe_table(
         show_date=show_date,
         show_indicator=show_indicator,
     )
-    st.dataframe(
-        logframe.status_column_style(table),
-        hide_index=True,
-        height="content",
-        column_config=logframe.column_config(),
-        key=key,
-    )
+    status = _("Status")  # matched with the status labels to colour it: the app's own words, left as they are
+    shown = as_plain_text(frame).assign(**{status: frame[status]})  # a comment from an upload stays text
+    table(logframe.status_column_style(shown), height="content", key=key)
 
 
 @drawn_once
