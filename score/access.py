@@ -39,9 +39,11 @@ def method_text() -> str:
     return _(
         "Each enterprise's figures are moved by a fixed {low}-{high}% up or down (the same way for enterprises "
         "alike in country, sector and phase), counts by a few enterprises, and cells of fewer than 5 enterprises, "
-        "possibly none, are hidden, so parts may not add up exactly to totals.",
+        "possibly none, are hidden, as are numbers of people below {people}, so parts may not add up exactly to "
+        "totals.",
         low=round(100 * disclosure.NOISE_MIN),
         high=round(100 * disclosure.NOISE_MAX),
+        people=disclosure.PEOPLE_MIN,
     )
 
 

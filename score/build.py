@@ -65,6 +65,7 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
 )
+MAX_MODULES = 63  # a bit each in a BIGINT's module_bits (score/sql/schema.sql, module_bit), its sign bit left out
 GROUP_TABLES = {  # table: the macro defining its rows, per scope
     "figures_by_group": "figures_per_scope",
     "training_year_by_group": "training_year_per_scope",
@@ -134,7 +135,7 @@ NOT_MAGNITUDES = frozenset(
     {
         "record_key", "record_keys", "trained_record_keys", "satisfaction_record_keys", "record_keys_yes",
         "join_year", "year", "enterprises", "n_enterprises", "trained_enterprises", "deliveries",
-        "module_completions", "n_modules", "n_satisfaction", "n_yes", "value_n",
+        "module_completions", "n_modules", "n_satisfaction", "n_yes", "value_n", "module_bits",
     }
 )  # fmt: skip
 
@@ -610,12 +611,14 @@ def _target(statement: str) -> str:
 def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], skip: Collection[str] = ()) -> None:
     """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together),
     but those named in `skip` (written otherwise)."""
+    modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
+    if len(modules) > MAX_MODULES:
+        raise ValueError(f"{len(modules)} modules: a row's module_bits (score/sql/schema.sql) hold {MAX_MODULES}")
     for statement in DERIVED_TABLES:
         if _target(statement) in skip:
             continue
         params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
         con.execute(statement, params)
-    modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
     for table, macro in GROUP_TABLES.items():
         for by_module, scopes in ((False, [None]), (True, modules)):
             con.execute(

@@ -481,6 +481,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
             out[column] = disclosure.perturb_counts(source[column], source[rule.key])
         for column in rule.sums:  # noisy contributions (schema noisy), unrounded until here
             out[column] = _whole_numbers(source[column])
+        disclosure.hide_small_people(out, rule.sums)
         for column in rule.medians:
             out[column] = disclosure.perturb_magnitudes(source[column], source[f"max_{column}"], source[rule.key])
     for layer in _derive_layers(query.derive):

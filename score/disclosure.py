@@ -39,6 +39,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +67,21 @@ NOISE_MIN, NOISE_MAX = 0.06, 0.12
 # enterprises; key sums reach pandas as float64, exact below 2**53, so up to 2**21 / COUNT_UNIT = 8,192 counts of
 # offset per cell).
 HIDDEN_VALUE = (0.5, 4.5)
+# Small people figures (sums of headcounts, trainees, visits): a share of 6-12% moves 1-4 people by less than half a
+# person, so rounding gave a lone contributor's exact value back (a public cell of 7 enterprises showed "1 woman
+# trained"). Public sums below PEOPLE_MIN, 0 included, are hidden ("fewer than 10, possibly none"): the smallest one
+# shown is a rounded noisy 9.5, from at least 9.5 / (1 + NOISE_MAX) people, which one contributor's share moves by more
+# than half a person (checked below), so no shown figure is a lone contributor's exact value. PEOPLE_PARTS: parts shown
+# beside their total (women and men, managers and workers) are hidden together, or the total minus the shown part
+# would give the hidden one back.
+PEOPLE_MIN = 10
+PEOPLE_PARTS = (
+    ("workers_female", "workers_male"),
+    ("people_trained_female", "people_trained_male"),
+    ("managers_trained", "workers_trained"),
+)
+if (PEOPLE_MIN - 0.5) / (1 + NOISE_MAX) * NOISE_MIN <= 0.5:
+    raise RuntimeError("PEOPLE_MIN is too small: a lone contributor's shown figure could round to its exact value")
 SHARE_RANGE = (0.5, 1.5)
 COUNT_UNIT = 256
 KEY_SHIFT_BITS = 32
@@ -289,6 +305,21 @@ def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) 
     if pd.api.types.is_integer_dtype(values.dtype) or _whole(numbers):
         return noisy.round().astype("Int64")
     return noisy
+
+
+def hide_small_people(columns: dict[str, pd.Series], sums: Iterable[str]) -> None:
+    """Blank (in place, as missing) the people sums in `columns` below PEOPLE_MIN, and the other parts of each
+    PEOPLE_PARTS pair beside a blanked part, row by row; derived shares and means of a blank come out blank."""
+    hidden = {column: numeric(columns[column]).fillna(0).to_numpy(dtype=float) < PEOPLE_MIN for column in sums}
+    for parts in PEOPLE_PARTS:
+        present = [column for column in parts if column in hidden]
+        if len(present) > 1:
+            together = np.logical_or.reduce([hidden[column] for column in present])
+            for column in present:
+                hidden[column] = together
+    for column, blank in hidden.items():
+        if blank.any():
+            columns[column] = columns[column].mask(blank)
 
 
 def _whole(numbers: pd.Series) -> bool:

@@ -110,16 +110,61 @@ def delete_output_dir() -> None:
 
 def _start_order(item: pytest.Item) -> int:
     """Longest first, so that no worker starts a two-minute test when the others are nearly done: the long walks
-    (marked slow) among the browser tests, the other browser tests, slow unit tests, then everything else. (With
-    `--dist worksteal` the idle workers take the not yet started half of a busy worker's list.)"""
+    (marked slow) among the browser tests, the other browser tests, slow unit tests, then everything else."""
     browser = item.get_closest_marker("e2e") is not None
     slow = item.get_closest_marker("slow") is not None
     return (0 if slow else 1) if browser else (2 if slow else 3)
 
 
+# A rough cost per start-order group (a quiet machine's seconds: a long walk 40-100, a browser test 5-20, a slow unit
+# test 5-15, the rest under 2), enough to share the long tests out evenly between the workers.
+_GROUP_COST = (60, 10, 8, 1)
+
+
+def _shares(count: int, workers: int) -> list[int]:
+    """How `--dist worksteal` hands out a list at the start: worker i takes the next len(rest) // (workers - i)
+    tests, in list order (xdist/scheduler/worksteal.py, check_schedule); an idle worker later takes the second
+    half of the longest list left."""
+    shares, left = [], count
+    for i in range(workers):
+        shares.append(left // (workers - i))
+        left -= shares[-1]
+    return shares
+
+
+def _spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The list laid out so that each worker's first share starts with its part of the long tests: the long walks
+    one by one and the other browser and slow tests a module at a time (its module-wide fixtures, a server or a
+    report, are made once) dealt out, costliest first, to the share with the least cost so far; then the quick tests
+    in collection order. Sorted alone, the first worker took every long test one after the other."""
+    shares = _shares(len(items), workers)
+    units: dict[tuple[int, str], list[pytest.Item]] = {}
+    for item in sorted(items, key=_start_order):
+        group = _start_order(item)
+        units.setdefault((group, item.nodeid if group == 0 else str(item.path)), []).append(item)
+    lists: list[list[pytest.Item]] = [[] for _ in shares]
+    costs = [0] * workers
+    for (group, _), unit in units.items():
+        cost = _GROUP_COST[group] * len(unit)
+        for item in unit:
+            room = [w for w in range(workers) if len(lists[w]) < shares[w]]
+            if group < 3 and item is unit[0]:
+                target = min(room, key=lambda w: costs[w])
+            elif item is not unit[0] and len(lists[target]) < shares[target]:
+                pass  # the rest of the module where its first test went
+            else:
+                target = room[0]  # the quick tests fill the shares in order
+            lists[target].append(item)
+        costs[target] += cost
+    return [item for share in lists for item in share]
+
+
 @pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)  # stable: within a group, the collection order
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))  # set in each worker, where collection runs
+    if workers > 1 and getattr(config.option, "dist", "") == "worksteal":
+        items[:] = _spread(items, workers)
 
 
 TIMELINE = os.environ.get("SCORE_TEST_TIMELINE")  # a file: one line per test phase, for finding idle workers

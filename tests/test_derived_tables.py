@@ -95,6 +95,16 @@ def test_indicator_pair_holds_baseline_and_follow_up(raw) -> None:
     for row in _table("indicator_pair"):
         shown = (row["sector"], row["phase"], row["partner"] or None, row["join_year"])
         assert shown == attributes[row["enterprise_id"]], row["enterprise_id"]
+    # and its modules as bits, bit i for the i-th module in reference order (the module filter's arithmetic)
+    ordered = sorted(reference_rows("modules").items(), key=lambda item: (int(item[1]["order"]), item[0]))
+    bit = {code: 1 << position for position, (code, _) in enumerate(ordered)}
+    modules_bits: dict[str, int] = defaultdict(int)
+    for t in raw.training:
+        modules_bits[t["enterprise_id"]] |= bit[t["module"]]
+    pairs = _table("indicator_pair")
+    assert {row["module_bits"] for row in pairs} - {0} and len(set(bit.values())) == len(MODULES) > 1
+    for row in pairs:
+        assert row["module_bits"] == modules_bits[row["enterprise_id"]], row["enterprise_id"]
 
 
 def test_delivery_people_added_sums_to_people_trained_per_year_and_enterprise(raw) -> None:

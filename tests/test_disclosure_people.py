@@ -1,0 +1,91 @@
+"""Small people figures for the public (score.disclosure.PEOPLE_MIN): no shown figure is a lone contributor's exact
+value, and a hidden part is not the total minus its shown sibling. Truth from the raw files (tests/oracle.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+
+from score import contract, db, disclosure
+from score.access import Scope
+from score.filters import Filters
+
+# people columns of country_comparison -> per enterprise contribution, from its raw rows
+ROLES = ("managers_female", "managers_male", "workers_female", "workers_male")
+PEOPLE = (
+    "workers_female", "workers_male", "workers_reached", "participations", "consultation_visits",
+    "people_trained_female", "people_trained_male", "managers_trained", "workers_trained", "people_trained",
+)  # fmt: skip
+
+
+def _contributions(raw) -> dict[str, dict[str, dict[str, int]]]:
+    """enterprise id -> column -> that enterprise's exact contribution (people trained: its largest group per role
+    and sex across its modules, as tests/oracle.py counts them)."""
+    largest: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ROLES, 0))
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for t in raw.training:
+        e = t["enterprise_id"]
+        for role in ROLES:
+            largest[e][role] = max(largest[e][role], int(t[role]))
+        out[e]["participations"] += sum(int(t[role]) for role in ROLES)
+        out[e]["consultation_visits"] += int(t["consultation_visits"])
+    for e, groups in largest.items():
+        out[e]["people_trained_female"] = groups["managers_female"] + groups["workers_female"]
+        out[e]["people_trained_male"] = groups["managers_male"] + groups["workers_male"]
+        out[e]["managers_trained"] = groups["managers_female"] + groups["managers_male"]
+        out[e]["workers_trained"] = groups["workers_female"] + groups["workers_male"]
+        out[e]["people_trained"] = sum(groups.values())
+    for row in raw.enterprises:
+        out[row["enterprise_id"]]["workers_female"] = int(row["workers_female"])
+        out[row["enterprise_id"]]["workers_male"] = int(row["workers_male"])
+        out[row["enterprise_id"]]["workers_reached"] = int(row["workers_female"]) + int(row["workers_male"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def cells(demo_data_dir, raw) -> list[tuple[pd.Series, dict[str, list[int]]]]:
+    """Every public country x sector cell (country_comparison per sector) with its enterprises' contributions."""
+    contributions = _contributions(raw)
+    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in raw.enterprises:
+        members[(row["country"], row["sector"])].append(row["enterprise_id"])
+    out = []
+    for sector in contract.code_list("sector"):
+        shown = db.run_query("country_comparison", Scope.public(), Filters(sectors=(sector,)))
+        for _, row in shown.iterrows():
+            ids = members[(row["country"], sector)]
+            columns = [c for c in shown.columns if c in PEOPLE]
+            out.append((row, {c: [contributions[e][c] for e in ids] for c in columns}))
+    return out
+
+
+def test_no_public_people_figure_is_a_lone_contributors_exact_value(cells) -> None:
+    lone = 0
+    for row, contributions in cells:
+        if row["suppressed"]:
+            continue
+        for column, values in contributions.items():
+            nonzero = [v for v in values if v]
+            if len(nonzero) != 1:
+                continue
+            lone += 1
+            shown = row[column]
+            assert pd.isna(shown) or int(shown) != nonzero[0], (row["country"], column, shown, nonzero)
+    assert lone  # the demo set has such cells (a sector's only enterprise training women, ...)
+
+
+def test_small_people_figures_are_hidden_with_their_sibling_parts(cells) -> None:
+    hidden = 0
+    for row, _ in cells:
+        if row["suppressed"]:
+            continue
+        for column in [c for c in row.index if c in {p for pair in disclosure.PEOPLE_PARTS for p in pair}]:
+            if pd.notna(row[column]):
+                assert int(row[column]) >= disclosure.PEOPLE_MIN, (row["country"], column, row[column])
+        for parts in disclosure.PEOPLE_PARTS:
+            missing = [pd.isna(row[c]) for c in parts]
+            assert all(missing) or not any(missing), (row["country"], parts)  # total - shown part = hidden part
+            hidden += all(missing)
+    assert hidden
