@@ -220,6 +220,7 @@ def chart(
                 text=[format_value(v, unit) for v in part["actual"]],
                 textposition="inside" if code != "no_data" else "outside",
                 insidetextanchor="start",
+                textangle=0,  # "auto" turned some two-digit labels on their side inside their bar ("92" read "6")
                 textfont={"size": 15, "color": "#000000"},
                 cliponaxis=False,
                 hovertemplate="%{y}: %{text}<extra>" + status_label(code) + "</extra>",

@@ -169,4 +169,5 @@ def test_status_table_and_matrix() -> None:
     figure = logframe.chart(rows, "partner_staff_trained", "Partner staff trained", COUNTRY_NAMES)
     bars = {trace.name: list(trace.x) for trace in figure.data if trace.type == "bar"}
     assert bars == {"Achieved": [130.0], "Behind": [59.0]}
+    assert {trace.textangle for trace in figure.data if trace.type == "bar"} == {0}  # never on its side
     assert logframe.chart(rows, "mous_signed", "MoUs", COUNTRY_NAMES) is None
