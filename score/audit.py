@@ -21,7 +21,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import BinaryIO
 
 from score import config
 from score.i18n import N_, _, fmt_datetime, fmt_int, ngettext
@@ -107,33 +108,68 @@ def read_events(limit: int = 1000, event: str | None = None, user: str | None = 
     its line number and the start of its text, so that nothing disappears from HQ's view."""
     path = config.audit_log_file()
     try:
-        raw = path.read_bytes()
+        handle = open(path, "rb")  # noqa: SIM115 (closed below, after the lines are read)
     except FileNotFoundError:
         return []
-    lines = raw.split(b"\n")
     out: list[dict] = []
-    for number in range(len(lines), 0, -1):
-        text = lines[number - 1]
-        if not text.strip():
-            continue
-        item = _parse_line(text, number)
-        if event and item.get("event") != event:
-            continue
-        if user and item.get("user") != user:
-            continue
-        out.append(item)
-        if len(out) >= limit:
-            break
+    with handle:
+        newlines: int | None = None  # counted only when an unreadable line needs its number
+        for from_end, text in enumerate(_lines_from_end(handle)):
+            if not text.strip():
+                continue
+            item = _event(text)
+            if item is None:
+                newlines = _count_newlines(handle) if newlines is None else newlines
+                item = _unreadable(text, newlines + 1 - from_end)
+            if event and item.get("event") != event:
+                continue
+            if user and item.get("user") != user:
+                continue
+            out.append(item)
+            if len(out) >= limit:
+                break
     return out
 
 
-def _parse_line(text: bytes, number: int) -> dict:
+# The log is read from its end, a block at a time: HQ's page wants the newest events, and a log flooded with
+# refused sign-ins (each one a line, however fast a script sends them) must not be read whole into memory.
+_BLOCK = 1 << 16
+MAX_LINE_BYTES = 1 << 20  # of a longer line (never written by `record`) only its start is kept: it is unreadable
+
+
+def _lines_from_end(handle: BinaryIO) -> Iterator[bytes]:
+    """The file's lines split on b"\n" alone, last first (the piece after the last b"\n" included, as
+    bytes.split gives it)."""
+    position = handle.seek(0, os.SEEK_END)
+    rest = b""
+    while position > 0:
+        start = max(0, position - _BLOCK)
+        handle.seek(start)
+        parts = (handle.read(position - start) + rest).split(b"\n")
+        position = start
+        rest = parts[0][:MAX_LINE_BYTES]  # a line's start is what is read last: the start is kept
+        yield from reversed(parts[1:])
+    yield rest
+
+
+def _count_newlines(handle: BinaryIO) -> int:
+    handle_position = handle.tell()
+    handle.seek(0)
+    count = sum(block.count(b"\n") for block in iter(lambda: handle.read(_BLOCK), b""))
+    handle.seek(handle_position)
+    return count
+
+
+def _event(text: bytes) -> dict | None:
+    """The event a line holds; None when it holds none (torn by a crash, or edited by hand)."""
     try:
         item = json.loads(text.decode("utf-8"))
     except ValueError:
-        item = None
-    if isinstance(item, dict) and isinstance(item.get("event"), str):
-        return item
+        return None
+    return item if isinstance(item, dict) and isinstance(item.get("event"), str) else None
+
+
+def _unreadable(text: bytes, number: int) -> dict:
     shown = text.decode("utf-8", errors="replace")
     return {
         "at": None,

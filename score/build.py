@@ -103,13 +103,16 @@ NOISY_BASE = (
 # two are the same bit for bit. indicator_pair holds per enterprise and 'change' indicator the largest baseline and
 # follow-up; their noisy values are value x (1 + share), one share per enterprise, and x -> x * (1 + share) never
 # decreases (|share| <= 12%, and rounding keeps the order), so the largest noisy value is the noisy largest value. The
-# other columns are the enterprise's (its record key as NOISY_BASE writes it). ~1.5 s less CPU at x200 (BENCHMARKS.md).
+# other columns are the enterprise's (its record key as NOISY_BASE writes it), `improved` from the noisy values as the
+# macro has it. ~1.5 s less CPU at x200 (BENCHMARKS.md).
 NOISY_FROM_MAIN = {
     "indicator_pair": (
         "INSERT INTO noisy.indicator_pair BY NAME SELECT p.* REPLACE ("
         "noisy_value(p.baseline, n.share) AS baseline, noisy_value(p.follow_up, n.share) AS follow_up, "
-        "p.record_key + n.count_offset * 4294967296 AS record_key) "  # disclosure.KEY_SHIFT (checked below)
+        "p.record_key + n.count_offset * 4294967296 AS record_key, "  # disclosure.KEY_SHIFT (checked below)
+        "improved_of(i.direction, noisy_value(p.baseline, n.share), noisy_value(p.follow_up, n.share)) AS improved) "
         "FROM main.indicator_pair p JOIN noisy.contribution_noise n ON n.enterprise_id = p.enterprise_id "
+        "JOIN main.indicator i ON i.code = p.indicator "
         "WHERE list_contains($countries, p.country) ORDER BY ALL"
     ),
 }

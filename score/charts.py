@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -270,6 +270,8 @@ def drawn_once(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
         flat[axis] = {}
         _merge(flat[axis], house[axis[:5]])
         _merge(flat[axis], layout.get(axis, {}))
+    for axis in _category_sides(spec.get("data", [])) & axes:
+        flat[axis].update(_grid_as_templated(layout.get(axis) or {}))
     meta = flat.get("meta")
     if isinstance(meta, Mapping) and set(meta) == {"description"}:
         flat["meta"] = meta["description"]  # layout.CHART_NAMES_JS reads either
@@ -277,6 +279,30 @@ def drawn_once(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
     once = PlainFigure(spec.get("data", []), flat)
     setattr(fig, _DRAWN_ONCE, once)
     return once
+
+
+# Plotly draws no grid or zero line along the categories of a bar or box trace unless the figure's own axis asks for
+# one: its grid colour counts only when the figure sets it, not when a template does. Written into the layout, the
+# template's colours would ask for them, so drawn_once says what Plotly would have done.
+_GRID_ASKED = ({"showgrid", "gridcolor", "gridwidth", "griddash"}, "showgrid")
+_ZEROLINE_ASKED = ({"zeroline", "zerolinecolor", "zerolinewidth"}, "zeroline")
+_ORIENTED = {"bar", "box", "violin", "histogram", "funnel", "waterfall"}  # Plotly's "oriented" traces
+
+
+def _category_sides(traces: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The axes along which an oriented trace lays out its categories (x for upright bars, y for horizontal)."""
+    sides = set()
+    for trace in traces:
+        if trace.get("type") in _ORIENTED:
+            letter = "y" if trace.get("orientation") == "h" else "x"
+            ref = str(trace.get(f"{letter}axis") or letter)
+            sides.add(f"{letter}axis{ref[1:]}")
+    return sides
+
+
+def _grid_as_templated(own: Mapping[str, Any]) -> dict[str, bool]:
+    """No grid and no zero line on a category side, unless the figure's own axis said something about them."""
+    return {shown: False for asked, shown in (_GRID_ASKED, _ZEROLINE_ASKED) if not asked & set(own)}
 
 
 def bottom_legend(fig_height: int) -> dict[str, object]:

@@ -167,15 +167,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = _spread(items, workers)
 
 
-TIMELINE = os.environ.get("SCORE_TEST_TIMELINE")  # a file: one line per test phase, for finding idle workers
+TIMELINE = os.environ.get("SCORE_TEST_TIMELINE")  # a file: one line per test, for finding idle workers and costs
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _tree_cpu() -> float:
+    """CPU seconds used so far by this process, its children that ended and the live processes under it (the
+    browser tests' Streamlit servers and Chromium): the difference over a test is what the test cost the machine."""
+    import resource
+
+    own, ended = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime stime, and cutime cstime of what it reaped
+    under, todo = set(), [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in under]
+        under.update(children)
+        todo += children
+    return total + sum(ticks[pid] for pid in under) / _TICK
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """With SCORE_TEST_TIMELINE=path, append "worker start end nodeid" per test (DEVELOPERS: the suite's time)."""
-    started = time.time()
+    """With SCORE_TEST_TIMELINE=path, append "worker start end cpu nodeid" per test, its fixtures' set-up and
+    tear-down included (DEVELOPERS.md: the suite's time)."""
+    started, cpu = time.time(), _tree_cpu() if TIMELINE else 0.0
     yield
     if TIMELINE:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        used = _tree_cpu() - cpu
         with open(TIMELINE, "a", encoding="utf-8") as timeline:
-            timeline.write(f"{worker} {started:.2f} {time.time():.2f} {item.nodeid}\n")
+            timeline.write(f"{worker} {started:.2f} {time.time():.2f} {used:.2f} {item.nodeid}\n")

@@ -62,17 +62,22 @@ def _cp1258(text: str) -> bytes:
     return bytes(out)
 
 
-def _garbled(text: str, codepage: str) -> bytes:
-    """A UTF-8 file as Excel leaves it after opening it as `codepage` text (a CSV UTF-8 without its byte order mark,
-    double-clicked) and saving it as "CSV UTF-8": each byte became a character ("Medellín" -> "MedellÃ­n"); the five
-    bytes Windows-1252 has no character for became the control character of that number, as Windows reads them."""
+def _garbled_text(text: str, codepage: str) -> str:
+    """UTF-8 text as Excel shows it after opening it as `codepage` text (a CSV UTF-8 without its byte order mark,
+    double-clicked): each byte became a character ("Medellín" -> "MedellÃ­n"); the five bytes Windows-1252 has no
+    character for became the control character of that number, as Windows reads them."""
     chars = []
     for byte in text.encode("utf-8"):
         try:
             chars.append(bytes([byte]).decode(codepage))
         except UnicodeDecodeError:
             chars.append(chr(byte))
-    return codecs.BOM_UTF8 + "".join(chars).encode("utf-8")
+    return "".join(chars)
+
+
+def _garbled(text: str, codepage: str) -> bytes:
+    """A UTF-8 file garbled as `_garbled_text` says and saved again as "CSV UTF-8"."""
+    return codecs.BOM_UTF8 + _garbled_text(text, codepage).encode("utf-8")
 
 
 def _serial(cell: str) -> str:
@@ -302,6 +307,20 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
+    "an xlsx workbook saved from a CSV with garbled accents": (
+        ("COL",),
+        lambda rows: {
+            "country.xlsx": _workbook({n: _cells(t, lambda c: _garbled_text(c, "cp1252")) for n, t in rows.items()})
+        },
+    ),
+    "an xlsx workbook with Excel's own sheet names (Hoja1, Hoja2 ...)": (
+        ("COL",),
+        lambda rows: {"Libro1.xlsx": _workbook({f"Hoja{i}": t for i, t in enumerate(rows.values(), 1)})},
+    ),
+    "CSV files with Excel's own names (Libro1.csv ...), Windows-1252 with semicolons": (
+        ("COL",),
+        lambda rows: {f"Libro{i}.csv": _write(t, ";").encode("cp1252") for i, t in enumerate(rows.values(), 1)},
+    ),
     "an xlsx workbook with its percentages formatted as percentages": (
         ("COL",),
         lambda rows: {"country.xlsx": _workbook(rows, percent_cells=True)},

@@ -243,7 +243,7 @@ def test_suppression_examples() -> None:
 
 # All countries, own and another country's for Colombian staff; all and another's for the public (it has no own);
 # all for Ghanaian staff (the same code as Colombia's: its own and other filters would repeat them). HQ may see
-# every enterprise (nothing to leak: its pages open in tests/e2e/test_smoke.py and test_pages_signed_in.py); the
+# every enterprise (nothing to leak: its pages open in tests/e2e/test_accessibility.py and test_pages_signed_in.py); the
 # empty scope reads nothing whatever the filter, so it is opened once.
 PAGE_FILTERS = {"public": [None, "COL"], "country_COL": [None, "COL", "GHA"], "country_GHA": [None], "nothing": [None]}
 

@@ -84,3 +84,24 @@ def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(
     widths = [config[column].get("width") for column in ("at", "event", "user", "detail")]
     assert sum(widths) <= 766 and page.dataframe[0].proto.row_height > 64, (config, widths)
     assert any("note\u2028x.txt" in text for text in shown["detail"])
+
+
+def test_a_flooded_log_is_read_from_its_end_not_whole(fresh_data_dir: Path) -> None:
+    """Every refused sign-in is a line, however fast a script sends them: HQ's page reads the newest events without
+    holding the whole file in memory (a 256 MB run of torn text, sparse on disk, before the newest events)."""
+    import tracemalloc
+
+    path = audit.config.audit_log_file()
+    audit.record("sign_in", "maria", method="password")
+    with open(path, "r+b") as handle:
+        handle.truncate(256 << 20)  # zeros: one torn line of 256 MB, written in no time
+    audit.record("sign_in_failed", "x" * 400, reason="throttled")
+    audit.record("export", "maria", what="overview")
+    tracemalloc.start()
+    try:
+        events = audit.read_events(limit=2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e["event"] for e in events] == ["export", "sign_in_failed"]
+    assert peak < 8 << 20, peak

@@ -103,8 +103,14 @@ def test_indicator_pair_holds_baseline_and_follow_up(raw) -> None:
         modules_bits[t["enterprise_id"]] |= bit[t["module"]]
     pairs = _table("indicator_pair")
     assert {row["module_bits"] for row in pairs} - {0} and len(set(bit.values())) == len(MODULES) > 1
+    # and whether the follow-up moved in the indicator's better direction (none without a follow-up)
+    lower = {code for code, row in reference_rows("indicators").items() if row["direction"] == "lower"}
     for row in pairs:
         assert row["module_bits"] == modules_bits[row["enterprise_id"]], row["enterprise_id"]
+        moved = row["follow_up"] - row["baseline"]
+        better = None if math.isnan(row["follow_up"]) else (moved < 0 if row["indicator"] in lower else moved > 0)
+        assert (None if pd.isna(row["improved"]) else bool(row["improved"])) == better, row
+    assert {row["improved"] for row in pairs if not pd.isna(row["improved"])} == {True, False}
 
 
 def test_delivery_people_added_sums_to_people_trained_per_year_and_enterprise(raw) -> None:

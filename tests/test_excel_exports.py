@@ -230,3 +230,16 @@ def test_a_yes_no_indicator_answered_yes_or_no_reads_as_1_or_0(yes: object, no: 
     accidents[4] = yes
     report = validate_submission("COL", _upload(files, rows, workbook))
     assert [(i.column, i.row) for i in report.errors] == [("value", rows.index(accidents) + 1)], report.summary()
+
+
+def test_a_default_name_is_read_by_its_header_only_when_that_is_clear() -> None:
+    # A second enterprises file under Excel's default name, and a default name over a header of no table: ignored,
+    # with the clear message, as a name that names no table always was; a chosen wrong name is never read by its header.
+    files = base_files()
+    files |= {"Libro1.csv": files["enterprises.csv"], "Libro2.csv": b"Notas;Fecha\nrevisar;2024-01-02\n"}
+    files |= {"informe.csv": files.pop("logframe.csv")}
+    report = validate_submission("COL", files)
+    assert report.ok, report.summary()
+    ignored = {issue.file for issue in report.warnings if "not part of the data contract" in issue.problem}
+    assert ignored == {"Libro1.csv", "Libro2.csv", "informe.csv"}
+    assert report.tables["logframe"].empty  # the optional table left out, not read from informe.csv

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from score import i18n_check
+from score import i18n_check, settings
 from score.i18n import fmt_int, fmt_pct, language_code, set_language
 from tests.apptest import open_page
 from tests.pages import tiles
@@ -315,20 +315,31 @@ def test_an_unknown_language_in_the_link_falls_back_to_english(demo_data_dir) ->
 # ------------------------------------------------------------------------------------------ validation reports
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, settings_override) -> None:
-    """Every problem and fix of tests/bad_files reads in the viewer's language, at the same places."""
+@pytest.fixture(scope="module")
+def bad_file_corpus() -> list[tuple[str, dict, dict[str, bytes], list]]:
+    """Each case of tests/bad_files: its name, spec, files and English report (made once for both languages)."""
     from score.ingest import validate_submission
     from tests.bad_file_cases import CASES, case_files
 
-    untranslated = []
+    corpus = []
     for case in CASES:
         spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        files = case_files(case, spec)
+        with settings.overridden(**{k: v for k, v in spec.items() if k == "max_upload_mb"}):
+            set_language("en")
+            corpus.append((case.name, spec, files, validate_submission(spec["country"], files).issues))
+    return corpus
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, bad_file_corpus, settings_override) -> None:
+    """Every problem and fix of tests/bad_files reads in the viewer's language, at the same places."""
+    from score.ingest import validate_submission
+
+    untranslated = []
+    for name, spec, files, english in bad_file_corpus:
         if "max_upload_mb" in spec:
             settings_override(max_upload_mb=spec["max_upload_mb"])
-        files = case_files(case, spec)
-        set_language("en")
-        english = validate_submission(spec["country"], files).issues
         set_language(lang)
         try:
             shown = validate_submission(spec["country"], files).issues
@@ -336,11 +347,11 @@ def test_the_bad_file_corpus_is_reported_in_french_and_spanish(lang: str, settin
             set_language("en")
         assert [(i.file, i.sheet, i.row, i.column) for i in shown] == [
             (i.file, i.sheet, i.row, i.column) for i in english
-        ], case.name
+        ], name
         for theirs, ours in zip(english, shown, strict=True):
             for part in ("problem", "fix"):
                 if getattr(theirs, part) and getattr(theirs, part) == getattr(ours, part):
-                    untranslated.append(f"{case.name}: {part}: {getattr(ours, part)!r}")
+                    untranslated.append(f"{name}: {part}: {getattr(ours, part)!r}")
     assert not untranslated, f"{lang}: still in English:\n" + _listing(untranslated)
 
 

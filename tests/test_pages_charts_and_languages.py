@@ -67,6 +67,13 @@ def test_drawn_once_writes_the_template_in_where_the_figure_has_no_value_of_its_
     assert layout["margin"] == {**house["margin"], "t": 80}
     assert layout["yaxis"] == {**house["yaxis"], "tickformat": ",d", "gridcolor": "red"}
     assert layout["yaxis2"] == house["yaxis"]  # named by a trace only: Plotly gives it the template's axis too
+    # along the bars' categories Plotly draws no grid nor zero line for a template's colours, only for the figure's
+    assert layout["xaxis"] == {**house["xaxis"], "showgrid": False, "zeroline": False}
+    across = charts.style(go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h")), "T")
+    across.update_yaxes(gridcolor="red")
+    axes = charts.drawn_once(across).to_dict()["layout"]
+    assert axes["yaxis"] == {**house["yaxis"], "tickformat": ",d", "gridcolor": "red", "zeroline": False}
+    assert axes["xaxis"] == house["xaxis"]  # the value axis: Plotly's grid either way
     assert layout["title"] == {**house["title"], "text": "T"} and layout["meta"] == "Words."
     assert json.dumps(once["data"], cls=PlotlyJSONEncoder) == json.dumps(fig.to_dict()["data"], cls=PlotlyJSONEncoder)
     assert "template" in fig.to_dict()["layout"]  # the figure itself (exports, reports) is not changed

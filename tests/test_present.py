@@ -5,6 +5,7 @@ mark on every slide while demo data is loaded."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -67,6 +68,8 @@ def test_slide_in_the_link_opens_that_slide_and_a_bad_one_is_ignored(demo_data_d
     at = open_page(PRESENT, params={"slide": "3"})
     assert counter(at) == f"3 / {SLIDES}"
     assert len(at.get("plotly_chart")) == 1  # the map
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert "template" not in layout and layout["datarevision"] == 1  # drawn once, as a page's (charts.drawn_once)
     at = open_page(PRESENT, params={"slide": "99"})
     assert counter(at) == f"1 / {SLIDES}"
     assert any("slide=99" in info.value for info in at.info)

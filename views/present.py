@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from score import audit, exports, presentation
+from score import audit, charts, exports, presentation
 from score.deck import build_deck
 from score.i18n import _, current_language
 from score.web import present_mode as pm
@@ -50,7 +50,9 @@ with st.container(key=pm.BODY_KEY):
     if slide.kind in ("title", "kpis", "text"):
         st.html(pm.body(slide))
     elif figure is not None:
-        st.plotly_chart(figure, height="stretch", theme=None, config=pm.PLOTLY_CONFIG, key=f"slide_{position}")
+        # the browser's copy drawn once (charts.drawn_once), as every page's charts
+        shown = charts.drawn_once(figure)
+        st.plotly_chart(shown, height="stretch", theme=None, config=pm.PLOTLY_CONFIG, key=f"slide_{position}")
 
 with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
     st.button(

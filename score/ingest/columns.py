@@ -72,6 +72,34 @@ def _find_header(rows: list[list[str]], table: Table) -> int | None:
     return candidates[best] if scores[best] > 0 else candidates[0]
 
 
+HEADER_SHARE = 0.6  # a row names a table when it holds this share of its required columns (table_for_header)
+
+
+def table_for_header(rows: list[list[str]]) -> str | None:
+    """Which contract table a sheet or file named after none ("Hoja1", "Feuil1", "Libro1.csv") holds, from its
+    header row: the one table of which one of the first few non-empty rows names at least HEADER_SHARE of the
+    required columns; None when no table or more than one does (then the name decides, as before)."""
+    from score.contract import TABLES
+
+    candidates = [r for r in rows if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
+    named = [{norm_name(str(c)) for c in row} for row in candidates]
+    fits = []
+    for table in TABLES.values():
+        required = {c.name for c in table.columns if c.required}
+        if required and any(len(required & names) >= HEADER_SHARE * len(required) for names in named):
+            fits.append(table.name)
+    return fits[0] if len(fits) == 1 else None
+
+
+def header_named(name: str, table: str) -> tuple[str, str]:
+    """(problem, fix) telling that a sheet or file named after no table was read as `table` by its header row."""
+    return (
+        _("'{name}' names no table; its header row is that of the {table} table, so it was read as {table}.",
+            name=name, table=table),
+        _("Name it {table} so that it is always recognised.", table=table),
+    )  # fmt: skip
+
+
 # What a total row's first cell says, in the languages the countries write ("Total:", "TOTAL GENERAL", "Suma").
 _TOTAL_WORDS = frozenset(
     ["total", "totals", "totales", "total general", "grand total", "totaux", "somme", "sum", "suma"]

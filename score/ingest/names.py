@@ -39,6 +39,21 @@ def norm_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", _ascii_fold(text)).strip("_")
 
 
+# The names Excel and LibreOffice give a new sheet or workbook, in the programme's countries' languages ("Hoja1",
+# "Feuil1", "Sheet1", "Libro1.csv", "Classeur1 (2).csv"): such a sheet or file is read as the table its header row
+# names (score.ingest.columns.table_for_header). Any other name that names no table stays refused, never guessed.
+_GENERIC_NAME = re.compile(
+    r"(sheet|hoja|feuil|feuille|tabelle|planilha|plan|foglio|blad|lembar|trang_tinh|book|libro|classeur|mappe|pasta"
+    r"|cartel|buku|workbook|untitled|sans_titre|sin_titulo)_?\d*(_\d+)?"
+)
+
+
+def generic_name(name: str) -> bool:
+    """Whether a sheet or file name (extension dropped) is one a spreadsheet program gives by default."""
+    stem = name.rsplit(".", 1)[0] if re.search(r"\.[A-Za-z]{3,4}$", name) else name
+    return _GENERIC_NAME.fullmatch(norm_name(stem)) is not None
+
+
 def _norm_code(text: str) -> str:
     """Codes compared loosely: 'Follow-up' / 'follow up' -> 'follow_up', 'osh' -> 'osh'."""
     return re.sub(r"[\s\-]+", "_", text.strip().casefold())

@@ -14,8 +14,16 @@ import pandas as pd
 
 from score import settings
 from score.contract import TABLES, Table
-from score.i18n import N_, _, fmt_bound, fmt_number, ngettext
-from score.ingest.columns import _empty_file, _source_from_grid, canonical
+from score.i18n import _, fmt_bound, fmt_number, ngettext
+from score.ingest.accents import encoding_name, repaired_accents
+from score.ingest.columns import (
+    _HEADER_SEARCH_ROWS,
+    _empty_file,
+    _source_from_grid,
+    canonical,
+    header_named,
+    table_for_header,
+)
 from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
@@ -26,6 +34,7 @@ from score.ingest.names import (
     _save_as_utf8_fix,
     _unsupported,
     ambiguous_name_issue,
+    generic_name,
     table_for_name,
 )
 from score.ingest.report import ERROR, WARNING, IssueCollector, _guard, _Source, _Submission
@@ -34,6 +43,7 @@ from score.ingest.workbooks import _read_workbook
 # The widest table has 13 columns. A far wider row is a broken export, and a line of a million separators
 # would otherwise be parsed into a million columns (gigabytes of memory; found by tests/test_fuzz_ingest.py).
 MAX_COLUMNS = 500
+_HEADER_SAMPLE = 65_536  # bytes read to tell a file named after no table by its header row
 
 
 # Latin-script single-byte code pages that charset-normalizer cannot tell apart on short texts.
@@ -50,13 +60,6 @@ _INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 # A character that is not ASCII between two digits: a thousands group's no-break space ("22 837" from a French
 # Excel) is the only one a number can hold; each code page writes it as another byte.
 _INSIDE_NUMBER = re.compile(r"(?<=\d)[^\x00-\x7f](?=\d)")
-# How a reader is told which code page a file was read in: what wrote it, then the codec's name for whoever exports
-# it again (a country's staff do not know "cp1252"; HQ's support does).
-_ENCODING_NAMES = {
-    "cp1252": N_("Windows text (Western European, cp1252)"),
-    "mac_roman": N_("Mac text (Western European, Mac Roman)"),
-    "cp850": N_("DOS text (Western European, cp850)"),
-}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -130,12 +133,21 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 _read_workbook(sub, books[0], bytes(files[books[0]]))
         return sub
 
-    for name in texts:
+    # Files named after a table first, then those named after none: one with a spreadsheet's default name
+    # ("Libro1.csv") is read as the table its header row names when no named file holds it.
+    named_first = sorted(texts, key=lambda text_name: table_for_name(text_name) is None)
+    for name in named_first:
         table = table_for_name(name)
         ambiguous = ambiguous_name_issue(name)
         if ambiguous is not None:
             issues.add(ERROR, name, *ambiguous)
             continue
+        if table is None and generic_name(name) and name not in oversized_names:
+            table = _table_by_header(bytes(files[name]))
+            if table is not None and table not in sub.sources and table not in sub.failed:
+                issues.add(WARNING, name, *header_named(name, table))
+            else:
+                table = None
         if table is None:
             issues.add(
                 WARNING,
@@ -165,6 +177,18 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
 
 
 # ---- text files ----------------------------------------------------------------------------
+
+
+def _table_by_header(data: bytes) -> str | None:
+    """The table a text file named after none holds, by its header row (`table_for_header`); None if unclear. Read
+    aside (its encoding's warnings come again when it is read as that table)."""
+    head = data[:_HEADER_SAMPLE].rsplit(b"\n", 1)[0] if len(data) > _HEADER_SAMPLE else data  # whole lines
+    text = decode_text(IssueCollector(), "", head)
+    if text is None:
+        return None
+    lines = text.splitlines()[: _HEADER_SEARCH_ROWS * 3]
+    sep = _sniff_separator(_first_filled_line("\n".join(lines)))
+    return table_for_header(list(csv.reader(lines, delimiter=sep)))
 
 
 def _row_of_offset(data: bytes, offset: int) -> int:
@@ -244,7 +268,7 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         issues.add(
             ERROR,
             name,
-            _("The file is not valid UTF-8 and not valid {encoding} either.", encoding=_encoding_name(encoding)),
+            _("The file is not valid UTF-8 and not valid {encoding} either.", encoding=encoding_name(encoding)),
             _save_as_utf8_fix(),
             row=_row_of_offset(data, error.start),
         )
@@ -254,17 +278,11 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         issues.add(
             WARNING,
             name,
-            _("The file is not UTF-8; it was read as {encoding}.", encoding=_encoding_name(encoding)),
+            _("The file is not UTF-8; it was read as {encoding}.", encoding=encoding_name(encoding)),
             _("Check that names with accents (e.g. Bogotá) look right.") + " " + _save_as_utf8_fix(),
             row=_row_of_offset(data, first_bad),
         )
     return checked
-
-
-def _encoding_name(encoding: str) -> str:
-    """A code page as the reader is told it (_ENCODING_NAMES), else the codec's name."""
-    name = _ENCODING_NAMES.get(encoding)
-    return _(name) if name else encoding
 
 
 def _western_codepage(data: bytes) -> str:
@@ -318,52 +336,8 @@ def _decode_strict(
         return None
 
 
-def _as_windows_read_it(error: UnicodeError) -> tuple[bytes, int]:
-    """An encoding error handler: the five bytes Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D),
-    which Windows reads as the control character of that number, back to their byte."""
-    assert isinstance(error, UnicodeEncodeError)
-    chunk = error.object[error.start : error.end]
-    if any(char not in "\x81\x8d\x8f\x90\x9d" for char in chunk):
-        raise error
-    return chunk.encode("latin-1"), error.end
-
-
-codecs.register_error("score.windows_read", _as_windows_read_it)
-
-
-def _ungarbled(text: str) -> tuple[str, str] | None:
-    """(the text, the code page) when `text` is UTF-8 that was read as Windows-1252 or Mac Roman text and saved again
-    as UTF-8: Excel opening a "CSV UTF-8" that has no byte order mark shows "Medellín" as "MedellÃ­n", and its "Save"
-    keeps that. Its characters are then, in that code page, the bytes of valid UTF-8 (text with real accents is not:
-    "í" alone is an invalid byte there). None when the text is not so garbled."""
-    if text.isascii():
-        return None
-    for codepage in ("cp1252", "mac_roman"):
-        try:
-            return text.encode(codepage, errors="score.windows_read").decode("utf-8"), codepage
-        except UnicodeError:
-            continue
-    return None
-
-
 def _checked_text(issues: IssueCollector, name: str, text: str) -> str | None:
-    ungarbled = _ungarbled(text)
-    if ungarbled is not None:
-        repaired, codepage = ungarbled
-        word = next((w for w in re.split(r"[\s,;\t\"]+", repaired) if not w.isascii()), "")
-        issues.add(
-            WARNING,
-            name,
-            _(
-                "The accents of this file had been garbled ('{garbled}' for '{word}'): it was opened as {encoding} "
-                "and saved again. They were repaired.",
-                garbled=canonical(word.encode("utf-8").decode(codepage, errors="replace")),
-                word=word,
-                encoding=_encoding_name(codepage),
-            ),
-            _("Check that names with accents (e.g. Bogotá) look right."),
-        )
-        text = repaired
+    text = repaired_accents(issues, name, text)
     sample = text[:1_000_000]
     controls = len(_CONTROL_CHARS.findall(sample))
     if "\x00" in text or controls > max(10, len(sample) // 100):

@@ -17,6 +17,7 @@ import pandas as pd
 from score import settings
 from score.contract import TABLES, Table
 from score.i18n import _, fmt_int, ngettext
+from score.ingest.accents import repaired_cells
 from score.ingest.columns import (
     _HEADER_SEARCH_ROWS,
     _column,
@@ -24,8 +25,18 @@ from score.ingest.columns import (
     _find_header,
     _source_from_grid,
     canonical,
+    header_named,
+    table_for_header,
 )
-from score.ingest.names import _OLE_MAGIC, _ZIP_MAGIC, _formats_fix, ambiguous_name_issue, norm_name, table_for_name
+from score.ingest.names import (
+    _OLE_MAGIC,
+    _ZIP_MAGIC,
+    _formats_fix,
+    ambiguous_name_issue,
+    generic_name,
+    norm_name,
+    table_for_name,
+)
 from score.ingest.report import ERROR, WARNING, IssueCollector, _Source, _Submission
 from score.templates import helper_sheet_names
 
@@ -119,6 +130,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         sub.failed.clear()
         sub.sheet_names = list(book.sheetnames)
         matched: dict[str, str] = {}
+        unnamed: list[str] = []  # sheets with a default name ("Hoja1"): their header row may tell which table
         helpers = {norm_name(n) for n in helper_sheet_names()}
         # Visible sheets first: of two sheets for one table, the one a reader sees in Excel is read, and a hidden
         # one (an old copy put out of sight) is only mentioned.
@@ -132,14 +144,11 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
             if ambiguous is not None:
                 issues.add(ERROR, name, *ambiguous, sheet=sheet_name)
                 continue
+            if table is None and generic_name(sheet_name):
+                unnamed.append(sheet_name)
+                continue
             if table is None:
-                issues.add(
-                    WARNING,
-                    name,
-                    _("The sheet '{sheet}' is not part of the data contract and was ignored.", sheet=sheet_name),
-                    _("Name the sheets enterprises, training, indicators and logframe."),
-                    sheet=sheet_name,
-                )
+                _ignored_sheet(issues, name, sheet_name)
                 continue
             if table in matched and sheet_name in hidden:
                 issues.add(
@@ -163,6 +172,13 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                     sheet=sheet_name,
                 )
                 continue
+            matched[table] = sheet_name
+        for sheet_name in unnamed:
+            table = _table_by_header(book[sheet_name])
+            if table is None or table in matched:
+                _ignored_sheet(issues, name, sheet_name)
+                continue
+            issues.add(WARNING, name, *header_named(sheet_name, table), sheet=sheet_name)
             matched[table] = sheet_name
         cells = 0
         percent_styles = _percent_styles(book)
@@ -210,6 +226,27 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 sub.sources[table] = source
     finally:
         book.close()
+
+
+def _ignored_sheet(issues: IssueCollector, name: str, sheet_name: str) -> None:
+    issues.add(
+        WARNING,
+        name,
+        _("The sheet '{sheet}' is not part of the data contract and was ignored.", sheet=sheet_name),
+        _("Name the sheets enterprises, training, indicators and logframe."),
+        sheet=sheet_name,
+    )
+
+
+def _table_by_header(sheet: Any) -> str | None:
+    """The table a sheet named after none holds, by its header row (`table_for_header`); None if unclear."""
+    try:
+        head = [
+            [_cell_text(v) for v in row] for row in sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS * 3, values_only=True)
+        ]
+    except Exception:  # damaged sheet XML: left unread, as an unnamed sheet is
+        return None
+    return table_for_header(head)
 
 
 def _crowded(data: bytes) -> bool:
@@ -358,6 +395,7 @@ def _source_from_cells(
     if not rows:
         _empty_file(issues, name, sheet, table, _("The sheet is empty."))
         return None
+    rows = repaired_cells(issues, name, sheet, rows)
     width = max(len(r) for r in rows)
     head_text = [[_cell_text(v) for v in r] for r in rows[: _HEADER_SEARCH_ROWS * 3]]
     header_index = _find_header(head_text, table)

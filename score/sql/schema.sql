@@ -141,14 +141,14 @@ CREATE TABLE delivery (
     province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, joined_on DATE,
     record_key SMALLINT
 );
--- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing), and the
--- enterprise's filter attributes, record key and modules (module_bits), so that indicator_change filters these rows
--- without a join.
+-- Per enterprise and "change" indicator with a baseline: baseline and follow-up (NULL when missing), whether it
+-- improved (improved_of), and the enterprise's filter attributes, record key and modules (module_bits), so that
+-- indicator_change filters these rows without a join.
 CREATE TABLE indicator_pair (
     enterprise_id VARCHAR NOT NULL, country VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
     baseline DOUBLE, follow_up DOUBLE,
     province VARCHAR, sector VARCHAR, phase VARCHAR, partner VARCHAR, join_year INTEGER, record_key SMALLINT,
-    module_bits BIGINT NOT NULL
+    module_bits BIGINT NOT NULL, improved BOOLEAN
 );
 
 -- Filters. NULL means "no filter" for every list except `countries`: a NULL or empty country list
@@ -276,11 +276,17 @@ CREATE MACRO people_trained(countries, provinces, sectors, phases, partners, mod
     SELECT enterprise_id, country, managers_female, managers_male, workers_female, workers_male, record_key
     FROM filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to);
 
+-- Whether a follow-up moved in the indicator's better direction (NULL without a follow-up).
+CREATE MACRO improved_of(direction, baseline, follow_up) AS (
+    CASE WHEN follow_up IS NULL THEN NULL
+         WHEN direction = 'lower' THEN follow_up < baseline
+         ELSE follow_up > baseline END
+);
 -- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
 -- unfiltered into indicator_pair); follow_up is NULL when missing.
 CREATE MACRO indicator_pair_of(countries) AS TABLE
     SELECT p.*, e.province, e.sector, e.phase, e.partner, e.join_year, e.record_key,
-           coalesce(b.module_bits, 0) AS module_bits
+           coalesce(b.module_bits, 0) AS module_bits, improved_of(i.direction, p.baseline, p.follow_up) AS improved
     FROM (
         SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
                max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
@@ -292,17 +298,16 @@ CREATE MACRO indicator_pair_of(countries) AS TABLE
         HAVING baseline IS NOT NULL
     ) p
     JOIN enterprise e USING (enterprise_id)
+    JOIN indicator i ON i.code = p.indicator
     LEFT JOIN module_bits_of(countries) b USING (enterprise_id);
 
 -- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
--- (NULL without a follow-up). The module filter only selects enterprises here, so the table serves every filter.
+-- (NULL without a follow-up), written at build time: joining 1.4 million rows to `indicator` for the direction was
+-- ~10 ms of outcome_changes at x200 (BENCHMARKS.md, "Module bits"). The module filter only selects enterprises here,
+-- so the table serves every filter.
 CREATE MACRO indicator_change(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT p.enterprise_id, p.country, p.record_key, p.indicator, i.direction, p.baseline, p.follow_up,
-           CASE WHEN p.follow_up IS NULL THEN NULL
-                WHEN i.direction = 'lower' THEN p.follow_up < p.baseline
-                ELSE p.follow_up > p.baseline END AS improved
+    SELECT p.enterprise_id, p.country, p.record_key, p.indicator, p.baseline, p.follow_up, p.improved
     FROM indicator_pair p
-    JOIN indicator i ON i.code = p.indicator
     WHERE enterprise_in(countries, provinces, sectors, phases, partners, year_from, year_to,
                         p.country, p.province, p.sector, p.phase, p.partner, p.join_year)
       AND has_module_bit(modules, p.module_bits);

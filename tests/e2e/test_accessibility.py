@@ -1,5 +1,9 @@
 """Every page readable by everyone, in English, French and Spanish, public and signed in as HQ (HQ's view of the
 public pages in English; the signed-in pages in all three):
+- every page of the navigation opens with its title, a chart where it has charts (Plotly, or the map's deck.gl
+  canvas) and no exception box; the pages are found from the navigation (a new page is covered without editing
+  this file), and the list below makes sure a page in views/ is not missing from it, nor a staff page shown to
+  the public (this walk was tests/e2e/test_smoke.py's too: one walk of the pages for both);
 - axe-core (the npm package, vendored in tests/e2e/vendor, injected into the page: no network) finds no serious
   or critical violation (text contrast below 4.5:1, unnamed controls, missing labels ...);
 - every chart has an accessible name (its title) and a description, and its "Data table" holds the chart's own
@@ -16,9 +20,14 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
-from tests.e2e.app_server import AppServer
+from tests.e2e.app_server import REPO, AppServer
 from tests.e2e.roles import HQ, signed_in_as
 
+# Everyone sees these (when the page file exists: pages land one by one); only signed-in staff see the second
+# (country users and HQ; audit is HQ only); the third are forms or tables rather than charts (present: slide 1 is KPIs).
+PUBLIC_PAGES = ("overview", "enterprises", "training", "outcomes", "map", "logframe", "country", "present")
+STAFF_PAGES = ("upload", "data_quality", "audit")
+NO_CHART_PAGES = frozenset({"upload", "audit", "data_quality", "review", "present"})
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 LANGUAGES = ("en", "fr", "es")
 BLOCKING = ("serious", "critical")
@@ -160,9 +169,18 @@ def axe_problems(page: Page, where: str) -> list[str]:
     return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN)]
 
 
+def expected(pages: tuple[str, ...]) -> set[str]:
+    return {"overview"} | {name for name in pages if (REPO / "views" / f"{name}.py").exists()}
+
+
+def missing_pages(page: Page, where: str, pages: tuple[str, ...]) -> list[str]:
+    missing = expected(pages) - {link.slug for link in ui.nav_links(page)}
+    return [f"{where}: pages missing from the navigation: {sorted(missing)}"] if missing else []
+
+
 def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset()) -> list[str]:
     """Every page of the navigation but `skip`, opened by its link as a reader would (no new page load: the
-    walk's time goes to the checks): axe, then the charts."""
+    walk's time goes to the checks): its title, a chart where it has charts, no exception; axe; the charts."""
     problems = []
     for link in ui.nav_links(page):
         if link.slug in skip:
@@ -171,7 +189,7 @@ def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset
         # the charts' names are set a moment after they are drawn, and app.py's styles arrive with the page
         page.wait_for_function(READY, timeout=10_000)
         here = f"{where} {link.slug}"
-        problems += ui.page_problems(page, expect_chart=False)
+        problems += [f"{here}: {found}" for found in ui.page_problems(page, link.slug not in NO_CHART_PAGES)]
         problems += axe_problems(page, here)
         # a rerun during axe (a busy machine) may draw the charts anew, and a late chart is named a moment after it
         # is drawn (the page's observer runs at most every 250 ms): what counts is the state it settles in
@@ -199,6 +217,9 @@ def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_num
     ui.goto(page, f"{base}/?lang={language}")
     problems = walk(page, f"{language} public", language)
     public_pages = frozenset(link.slug for link in ui.nav_links(page))
+    problems += missing_pages(page, f"{language} public", PUBLIC_PAGES)
+    if staff := public_pages & {"upload", "audit", "review"}:
+        problems.append(f"{language} public: staff pages shown to the public: {sorted(staff)}")
     page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
     page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
     ui.settle(page)
@@ -206,12 +227,13 @@ def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_num
     hq = open_context().new_page()
     hq.set_viewport_size({"width": 1280, "height": 900})
     ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form, then the walk switches
-    if signed_in_as(hq, HQ):
-        ui.goto(hq, f"{base}/?lang={language}")
-        # HQ's view of the public pages (more detail, same words) is walked in English; in French and Spanish
-        # the pages only the signed-in see (the suite's time: each walk is a couple of minutes)
-        skip = frozenset() if language == "en" else public_pages
-        problems += walk(hq, f"{language} hq", language, skip)
+    assert signed_in_as(hq, HQ), "sign-in failed"
+    ui.goto(hq, f"{base}/?lang={language}")
+    # HQ's view of the public pages (more detail, same words) is walked in English; in French and Spanish
+    # the pages only the signed-in see (the suite's time: each walk is a couple of minutes)
+    skip = frozenset() if language == "en" else public_pages
+    problems += walk(hq, f"{language} hq", language, skip)
+    problems += missing_pages(hq, f"{language} hq", PUBLIC_PAGES + STAFF_PAGES)
     assert not problems, "\n".join(problems)
 
 
