@@ -152,6 +152,8 @@ def load_query(name: str) -> NamedQuery:
         # Fail closed: an aggregate without a perturbation rule would give differences of cells away exactly.
         raise ValueError(f"{path.name}: aggregate queries need '-- perturb: <key>: count ...; sum ...' (or 'none')")
     rules = tuple(_perturb_rule(t, path.name) for t in perturb_lines if t != "none")
+    for rule in rules:  # fail closed: a part shown without its sibling would show a hidden one as total - part
+        disclosure.check_people_parts(rule.sums, path.name)
     derive = []
     for text in re.findall(r"^--\s*derive:\s*(.+?)\s*$", sql, flags=re.M):
         column, equals, expression = text.partition("=")

@@ -307,6 +307,15 @@ def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) 
     return noisy
 
 
+def check_people_parts(sums: Iterable[str], where: str) -> None:
+    """Raise unless each PEOPLE_PARTS pair is summed whole or not at all: `hide_small_people` hides a part with its
+    sibling only where both are in one result, so a result with one part beside its total would give the other."""
+    summed = set(sums)
+    for parts in PEOPLE_PARTS:
+        if summed & set(parts) and not set(parts) <= summed:
+            raise ValueError(f"{where}: sum {' and '.join(parts)} together (a part alone gives the other away)")
+
+
 def hide_small_people(columns: dict[str, pd.Series], sums: Iterable[str]) -> None:
     """Blank (in place, as missing) the people sums in `columns` below PEOPLE_MIN, and the other parts of each
     PEOPLE_PARTS pair beside a blanked part, row by row; derived shares and means of a blank come out blank."""
@@ -318,8 +327,11 @@ def hide_small_people(columns: dict[str, pd.Series], sums: Iterable[str]) -> Non
             for column in present:
                 hidden[column] = together
     for column, blank in hidden.items():
-        if blank.any():
-            columns[column] = columns[column].mask(blank)
+        if blank.any():  # as objects, a blank None: as score.access.suppress_small_cells blanks a hidden row
+            values = columns[column]
+            array = values.to_numpy(dtype=object, na_value=None)
+            array[blank] = None
+            columns[column] = pd.Series(array, index=values.index, dtype=object)
 
 
 def _whole(numbers: pd.Series) -> bool:

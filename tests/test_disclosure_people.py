@@ -57,6 +57,8 @@ def cells(demo_data_dir, raw) -> list[tuple[pd.Series, dict[str, list[int]]]]:
         for _, row in shown.iterrows():
             ids = members[(row["country"], sector)]
             columns = [c for c in shown.columns if c in PEOPLE]
+            row = row.copy()
+            row["sector"] = sector
             out.append((row, {c: [contributions[e][c] for e in ids] for c in columns}))
     return out
 
@@ -89,3 +91,27 @@ def test_small_people_figures_are_hidden_with_their_sibling_parts(cells) -> None
             assert all(missing) or not any(missing), (row["country"], parts)  # total - shown part = hidden part
             hidden += all(missing)
     assert hidden
+
+
+def test_a_query_summing_one_part_without_its_sibling_is_refused() -> None:
+    for parts in disclosure.PEOPLE_PARTS:
+        disclosure.check_people_parts(["people_trained", *parts], "q.sql")
+        with pytest.raises(ValueError, match="together"):
+            disclosure.check_people_parts(["people_trained", parts[0]], "q.sql")
+    for name in db.query_names():
+        db.load_query(name)  # every query of queries/ sums its parts whole
+
+
+def test_a_hidden_people_figure_reads_as_a_blank_where_the_pages_show_it(cells) -> None:
+    """A hidden part is None, as a hidden row's figures are (pd.NA crashed the overview's women tiles)."""
+    from score import tiles
+
+    row = next(row for row, _ in cells if not row["suppressed"] and pd.isna(row["people_trained_female"]))
+    assert row["people_trained_female"] is None
+    kpis = db.run_query(
+        "overview_kpis", Scope.public(), Filters(countries=(row["country"],), sectors=(row["sector"],))
+    ).iloc[0]
+    assert kpis["people_trained_female"] is None and kpis["people_trained_male"] is None
+    trained = tiles.women_share_tiles(kpis)[1]
+    assert trained.value is None or pd.isna(trained.value)  # drawn as "–"
+    assert trained.note == "– women"

@@ -173,7 +173,7 @@ def downloads_section(country: str, scope) -> None:
         columns[0].download_button(
             _("Excel workbook"),
             data=in_language(language, lambda: templates.xlsx_template(country)),
-            file_name=f"SCORE_{country}_template.xlsx",
+            file_name=templates.template_name(country),
             mime=XLSX_MIME,
             icon=":material/table_view:",
             key="upload_template_xlsx",
