@@ -17,9 +17,9 @@ st.set_page_config(
     page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
 )
 
-layout.responsive_layout(language.streamlit_words_script())
 language.sidebar_language()
 signin.sidebar_sign_in()
+layout.responsive_layout(language.streamlit_words_script(), viewer=ui.current_scope().role)
 
 try:
     ui.pin_data_version()  # every query of this rerun reads this one version

@@ -622,6 +622,15 @@ def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], s
             continue
         params = {"countries": countries, **(_EVERY_YEAR if "$year_from" in statement else {})}
         con.execute(statement, params)
+    # The module scopes take an enterprise's one delivery of a module as its figures there (schema.sql, "Scopes"):
+    # validation rejects a repeated (enterprise_id, module), so this only fails on rows that bypassed it.
+    repeated = con.execute(
+        "SELECT enterprise_id, module FROM training WHERE list_contains($countries, country) "
+        "GROUP BY enterprise_id, module HAVING count(*) > 1 LIMIT 1",
+        {"countries": countries},
+    ).fetchall()
+    if repeated:
+        raise RuntimeError(f"training repeats enterprise_id, module {repeated[0]}: the contract's key")
     for table, macro in GROUP_TABLES.items():
         for by_module, scopes in ((False, [None]), (True, modules)):
             con.execute(

@@ -143,23 +143,6 @@ def display_table(
     return pd.DataFrame(columns)
 
 
-# A narrow column is as wide as its heading: the grid never wraps a heading, and its "small" (75 px) cut French and
-# Spanish ones ("Progression", "Femmes (%)"). About 8 px a character at the grid's 14 px font, plus its padding.
-NARROW_PX, PX_PER_CHAR, PADDING_PX = 75, 8, 28
-
-
-def narrow_width(heading: str) -> int:
-    """Pixels for a narrow column whose heading must show whole (a short number below it)."""
-    return max(NARROW_PX, PX_PER_CHAR * len(heading) + PADDING_PX)
-
-
-def column_config() -> dict[str, dict[str, str | int]]:
-    """Column widths for `display_table` (plain st.column_config dicts): room for the comments, each narrow column
-    wide enough for its heading in the viewer's language."""
-    narrow = (_("Target"), _("Actual"), _("Progress"), _("Women (%)"))
-    return {**{heading: {"width": narrow_width(heading)} for heading in narrow}, _("Comment"): {"width": "large"}}
-
-
 def status_column_style(table: pd.DataFrame) -> pd.io.formats.style.Styler:
     """Colour the status cells with STATUS_COLOURS (white text on the dark ones, for contrast)."""
     codes = {status_label(code): code for code in STATUSES}
@@ -237,6 +220,7 @@ def chart(
                 text=[format_value(v, unit) for v in part["actual"]],
                 textposition="inside" if code != "no_data" else "outside",
                 insidetextanchor="start",
+                textangle=0,  # "auto" turned some two-digit labels on their side inside their bar ("92" read "6")
                 textfont={"size": 15, "color": "#000000"},
                 cliponaxis=False,
                 hovertemplate="%{y}: %{text}<extra>" + status_label(code) + "</extra>",

@@ -91,6 +91,12 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
+def template_name(country: str) -> str:
+    """The empty workbook's download name in the reader's language (`SCORE_COL_modèle.xlsx`). A CSV template keeps
+    its table's code as its name (`training.csv`): that is how the upload knows the table."""
+    return f"SCORE_{country}_" + _("template") + ".xlsx"  # _() outside the f-string: Babel extracts it
+
+
 def csv_template(table: str, country: str = "COL") -> bytes:
     """`<table>.csv`: the contract's header and one example row (UTF-8 with BOM, CRLF)."""
     spec = TABLES[table]

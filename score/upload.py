@@ -371,9 +371,11 @@ def published_logframe_rows(country: str, scope: Scope, path: Path | None = None
 
 
 def current_file_names(country: str, day: dt.date | None = None) -> dict[str, str]:
-    """Download names by country and date (`COL-current-2026-12-05.xlsx`, `COL-current-2026-12-05-training.csv`):
-    several downloads side by side stay apart, and a CSV's name still ends with its table, so it uploads back."""
-    stem = f"{country}-current-{(day or dt.date.today()).isoformat()}"
+    """Download names by country and date (`COL-current-2026-12-05.xlsx`, `COL-current-2026-12-05-training.csv`),
+    "current" in the reader's language (`COL-actuel-…`, `COL-actual-…`): several downloads side by side stay
+    apart, and a CSV's name still ends with its table's code, so it uploads back under either language's name."""
+    word = _("current")  # outside an f-string: Babel extracts no call written inside one
+    stem = f"{country}-{word}-{(day or dt.date.today()).isoformat()}"
     return {"xlsx": f"{stem}.xlsx"} | {t: f"{stem}-{t}.csv" for t in contract.TABLES}
 
 

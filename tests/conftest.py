@@ -162,8 +162,11 @@ def _spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
 @pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)  # stable: within a group, the collection order
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))  # set in each worker, where collection runs
-    if workers > 1 and getattr(config.option, "dist", "") == "worksteal":
+    # Under xdist the workers collect (the controller only hands out indices), so this runs in each worker, where
+    # the worker count is known (the dist mode is not: `make test` uses worksteal, and `load` also hands out runs
+    # of the list in order)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and hasattr(config, "workerinput"):
         items[:] = _spread(items, workers)
 
 

@@ -50,9 +50,35 @@ def infos(at) -> str:
 
 
 def table(at, key: str):
+    """The table drawn by components.table with this key: a grid (st.dataframe), or a short table (st.table) in
+    the box of that key."""
     frames = [d for d in at.dataframe if d.key == key] if any(d.key for d in at.dataframe) else list(at.dataframe)
+    if not frames or frames[0].key != key:
+        boxes = [box for box in _blocks(at.main) if box.key == key]
+        shown = [t for box in boxes for t in box.get("table")]
+        if shown:
+            return as_read(shown[0].value)
     assert frames, f"no table {key}"
     return frames[0].value
+
+
+def shown_tables(at) -> list:
+    """Every table of the page as a reader sees it: the grids (st.dataframe), then the short tables (st.table)."""
+    return [d.value for d in at.dataframe] + [as_read(t.value) for t in at.table]
+
+
+def as_read(frame):
+    """An st.table's cells as a reader sees them: without the backslashes that keep Markdown characters as text."""
+    return frame.replace(r"\\(.)", r"\1", regex=True)
+
+
+def _blocks(block) -> list:
+    """`block` and every box inside it."""
+    found = [block]
+    for child in block.children.values():
+        if hasattr(child, "children"):
+            found += _blocks(child)
+    return found
 
 
 def as_int(text: str) -> int:

@@ -3,6 +3,7 @@ user name or a file name puts in it, and HQ's Audit log page shows every event (
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,10 @@ def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(
     assert not page.exception
     shown = page.dataframe[0].value
     assert {"Upload", "Published"} <= set(shown["event"])
+    # fits an 800 px screen (766 px of page) instead of scrolling sideways; cells wrap (the grid wraps above 64 px)
+    config = json.loads(page.dataframe[0].proto.columns)
+    widths = [config[column].get("width") for column in ("at", "event", "user", "detail")]
+    assert sum(widths) <= 766 and page.dataframe[0].proto.row_height > 64, (config, widths)
     assert any("note\u2028x.txt" in text for text in shown["detail"])
 
 

@@ -159,7 +159,7 @@ def test_plain_figure_updates_merge_like_plotly() -> None:
 
 
 def _tables(at) -> list[tuple]:
-    return [(t.value.to_json(), t.proto.SerializeToString()) for t in at.dataframe]
+    return [(t.value.to_json(), t.proto.SerializeToString()) for t in [*at.dataframe, *at.table]]
 
 
 def test_logframe_tables_are_replayed_the_same_on_a_rerun(demo_data_dir, monkeypatch) -> None:

@@ -127,7 +127,9 @@ def test_an_outcome_chart_reads_with_its_subtitle_and_the_change_it_writes_betwe
     assert chart_title(fig) == "Work accidents"
     text = text_alternative(fig)
     assert text.startswith("Work accidents (accidents · mean per enterprise).")
-    assert "Largest: Baseline, 3.2; smallest: Follow-up, 2.6." in text and text.endswith("-18.0% (total).")
+    assert "Largest: Baseline, 3.2; smallest: Follow-up, 2.6." in text and text.endswith(
+        "\u221218.0% (total)."
+    )  # the true minus, as on the axis
 
 
 def test_the_logframe_chart_is_one_column_of_actuals_with_each_countrys_status_beside_it():

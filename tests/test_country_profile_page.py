@@ -16,6 +16,7 @@ from tests.pages import (
     layer,
     located,
     metric_values,
+    shown_tables,
     status_counts,
     texts,
 )
@@ -54,7 +55,7 @@ def test_country_profile_from_link_matches_oracle(demo_data_dir, raw) -> None:
     rows = raw.logframe_rows(countries={"GHA"})
     for code, count in status_counts(rows).items():
         assert shown[STATUS_LABELS[code]] == en_int(count)
-    statuses = [s for t in at.dataframe if "Status" in t.value.columns for s in t.value["Status"]]
+    statuses = [s for t in shown_tables(at) if "Status" in t.columns for s in t["Status"]]
     assert sorted(statuses) == sorted(STATUS_LABELS[r["status"]] for r in rows)
     assert at.query_params["profile"] in (["GHA"], "GHA")
     # choosing another country wins over the link the page was opened with, and is written back to the URL

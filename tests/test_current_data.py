@@ -11,10 +11,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from score import audit, config, publish, upload
+from score import audit, config, contract, publish, upload
 from score.__main__ import main
 from score.access import Scope
+from score.i18n import using_language
 from score.ingest import validate_submission
+from score.ingest.names import table_for_name
 from score.upload import current_files, headline
 from tests.oracle import RawData
 from tests.publishing import COUNTRIES, HEADLINE, build_small
@@ -102,6 +104,13 @@ def test_a_csv_button_makes_its_own_file_alone(data: Path) -> None:
     assert len(every) >= 3
     with pytest.raises(ValueError):
         current_files("COL", HQ, "xlsx", only=("training",))
+    # in French the names say "actuel" (they were English on every page), and upload back like the English ones
+    with using_language("fr"):
+        french = upload.current_file_names("COL")
+        alone = current_files("COL", HQ, "csv", only=("logframe",))
+    assert alone == {french["logframe"]: every[names["logframe"]]} and "-actuel-" in french["logframe"]
+    # the upload reads a CSV's table from its name (validated whole above in English: same bytes, same rules)
+    assert all(table_for_name(french[t]) == table_for_name(names[t]) == t for t in contract.TABLES)
 
 
 def test_text_that_looks_like_a_formula_survives_the_round_trip_as_text(data: Path) -> None:

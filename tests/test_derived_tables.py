@@ -325,3 +325,22 @@ def test_noisy_tables_written_from_their_main_rows_equal_their_macros_over_the_n
             assert not main["baseline"].equals(stored["baseline"])
     finally:
         con.close()
+
+
+def test_module_scopes_refuse_a_repeated_delivery_of_a_module(demo_data_dir, tmp_path: Path) -> None:
+    """The module scopes take an enterprise's one delivery of a module as its figures there (schema.sql, "Scopes"):
+    rows that repeat (enterprise_id, module), the contract's key, stop the derived tables instead of counting twice."""
+    from score import build
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(db.current_path(), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        countries = [row[0] for row in con.execute("SELECT country FROM country_dataset ORDER BY 1").fetchall()]
+        con.execute("DELETE FROM figures_by_group; DELETE FROM training_year_by_group")
+        con.execute("INSERT INTO training SELECT * FROM training WHERE country = $c LIMIT 1", {"c": countries[-1]})
+        with pytest.raises(RuntimeError, match="enterprise_id, module"):
+            build.write_derived_tables(con, countries, skip=build.NOISY_TABLES)
+        assert con.execute("SELECT count(*) FROM figures_by_group").fetchall() == [(0,)]  # nothing written
+    finally:
+        con.close()

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from score import contract, ingest
+from score.i18n import using_language
 from score.ingest import (
     ISSUE_COLUMNS,
     MAX_ISSUES_PER_RULE,
@@ -35,7 +36,7 @@ from score.ingest import (
     validate_paths,
     validate_submission,
 )
-from score.templates import CODES_SHEET, NOTES_SHEET, csv_template, xlsx_template
+from score.templates import CODES_SHEET, NOTES_SHEET, csv_template, template_name, xlsx_template
 
 INGEST_MODULES = [  # the modules of the score.ingest package (its __main__ would run the command line)
     importlib.import_module(m.name)
@@ -541,7 +542,10 @@ def test_xlsx_that_is_an_old_xls_or_not_a_workbook() -> None:
 
 
 def test_xlsx_template_example_rows_are_rejected_and_a_filled_in_template_validates() -> None:
-    report = validate_submission("COL", {"SCORE_template.xlsx": xlsx_template("COL")})
+    with using_language("es"):  # the download's name in the reader's language (it was English on every page)
+        name = template_name("COL")
+    assert name == "SCORE_COL_plantilla.xlsx"
+    report = validate_submission("COL", {name: xlsx_template("COL")})
     # The example id can never clash with a real enterprise, and a forgotten example row is never published.
     assert {(i.sheet, i.row, i.value) for i in report.issues} == {
         ("enterprises", 2, "COL-EXAMPLE"),

@@ -269,6 +269,8 @@ def test_percent_slides_tick_their_axis_as_their_bars_print_the_values(demo_data
         assert spec["layout"]["xaxis"]["ticksuffix"] == suffix  # "20 %" beside labels reading "47,1 %"
         printed = [t for trace in spec["data"] for t in trace.get("text", []) if t != "–"]
         assert printed and all(t.endswith(suffix) and not t.endswith(" " + suffix) for t in printed)
+        if slide == "7":  # falls print the axis's true minus "−4 %", not a hyphen "-4,2 %"
+            assert any(t.startswith("\u2212") for t in printed) and not any(t.startswith("-") for t in printed)
 
 
 def test_the_map_slides_legend_sits_under_the_map_so_it_covers_no_country_label(demo_data_dir) -> None:

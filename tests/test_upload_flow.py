@@ -186,6 +186,7 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     at.button(key="upload_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Submitted for review" in _texts(at, "success")
+    assert any("scrollIntoView" in h.proto.body for h in at.get("html"))  # brought into view, under the header
     assert fingerprint(data) == state and len(publish.read_history()) == 1
     assert submissions.pending("COL").user == "bogota"
     assert not [s for s in at.selectbox if s.key == "upload_restore_version"]

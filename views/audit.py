@@ -16,6 +16,9 @@ if not ui.current_scope().is_hq:
 
 ui.page(_("Audit log"), _("Who signed in, uploaded, published, restored or exported, and when (newest first)."))
 
+AUDIT_ROW_PX = 76  # three lines of wrapped text
+AUDIT_COLUMN_PX = {"at": 160, "event": 150, "user": 110, "detail": 320}  # 740 px: an 800 px screen's page
+
 events = pd.DataFrame(audit.read_events(limit=5000))
 if events.empty:
     ui.empty_state(_("Nothing has been recorded yet."))
@@ -48,15 +51,18 @@ shown = shown.assign(
     event=shown["event"].map(lambda e: event_names.get(e, e)),
     user=shown["user"].map(lambda user: user if isinstance(user, str) and user else "–"),  # a public visitor
 )
+# Columns sized to fit 800 px (stretched on a wider screen) and rows tall enough for the grid to wrap a cell (it
+# wraps only above 64 px): the detail column, one long line, scrolled the table sideways.
 st.dataframe(
     shown[["at", "event", "user", "detail"]],
     hide_index=True,
     width="stretch",
+    row_height=AUDIT_ROW_PX,
     column_config={
-        "at": st.column_config.TextColumn(_("When (UTC)")),
-        "event": st.column_config.TextColumn(_("Event")),
-        "user": st.column_config.TextColumn(_("User")),
-        "detail": st.column_config.TextColumn(_("Detail")),
+        "at": st.column_config.TextColumn(_("When (UTC)"), width=AUDIT_COLUMN_PX["at"]),
+        "event": st.column_config.TextColumn(_("Event"), width=AUDIT_COLUMN_PX["event"]),
+        "user": st.column_config.TextColumn(_("User"), width=AUDIT_COLUMN_PX["user"]),
+        "detail": st.column_config.TextColumn(_("Detail"), width=AUDIT_COLUMN_PX["detail"]),
     },
 )
 st.caption(_("{n} of {total} events shown.", n=len(shown), total=len(events)))

@@ -218,7 +218,11 @@ CREATE MACRO delivery_of(countries) AS TABLE
 -- With by_module false everything is in scope '' (the filters as given); with by_module true each delivery is in the
 -- scope of its module and each enterprise in the scope of every module it has a delivery of, so the rows of scope m
 -- are those of a filter on module m alone (filtered_enterprises and filtered_training with modules = [m]). The
--- definitions below group by scope; their *_per_group / *_per_enterprise forms are scope '' without the column.
+-- definitions below group by scope; their *_per_group forms are scope '' without the column. An enterprise has at
+-- most one delivery of a module (training's key in the contract, enterprise_id and module; score.build checks it
+-- before writing the module scopes), so in scope m each enterprise has exactly one delivery: its per-enterprise
+-- figures are that delivery's, with no join back to the enterprises and no grouping per enterprise
+-- (BENCHMARKS.md, "The module scopes without grouping per enterprise").
 CREATE MACRO scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
     SELECT '' AS scope, e.*
     FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
@@ -226,7 +230,7 @@ CREATE MACRO scoped_enterprises(countries, provinces, sectors, phases, partners,
     UNION ALL
     SELECT m.module AS scope, e.*
     FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
-    JOIN (SELECT DISTINCT enterprise_id, module FROM training) m ON m.enterprise_id = e.enterprise_id
+    JOIN training m ON m.enterprise_id = e.enterprise_id
     WHERE by_module AND (modules IS NULL OR list_contains(modules, m.module));
 CREATE MACRO scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
     SELECT CASE WHEN by_module THEN t.module ELSE '' END AS scope, t.*
@@ -237,18 +241,16 @@ CREATE MACRO scoped_training(countries, provinces, sectors, phases, partners, mo
 -- (the conservative distinct estimate) the largest classroom group per role and sex across its modules (someone
 -- attending two modules is counted once). The definition; build time writes it unfiltered into
 -- enterprise_training.
-CREATE MACRO training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
-    SELECT scope, enterprise_id, any_value(country) AS country, count(*) AS module_completions,
+CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
+    SELECT enterprise_id, any_value(country) AS country, count(*) AS module_completions,
            sum(participants) AS participations, sum(consultation_visits) AS consultation_visits,
            max(managers_female) AS managers_female, max(managers_male) AS managers_male,
            max(workers_female) AS workers_female, max(workers_male) AS workers_male,
            any_value(record_key) AS record_key,
            sum(managers_female) AS participations_managers_female, sum(managers_male) AS participations_managers_male,
            sum(workers_female) AS participations_workers_female, sum(workers_male) AS participations_workers_male
-    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-    GROUP BY scope, enterprise_id;
-CREATE MACRO training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT * EXCLUDE (scope) FROM training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    GROUP BY enterprise_id;
 
 -- The same rows, read from the table written at build time unless a module filter changes which deliveries count
 -- (DuckDB runs one branch: the other's condition is false).
@@ -267,7 +269,12 @@ CREATE MACRO scoped_enterprise_training(countries, provinces, sectors, phases, p
     SELECT '' AS scope, * FROM filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE NOT by_module
     UNION ALL
-    SELECT * FROM training_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+    -- a module's scope: an enterprise's one delivery of the module (see Scopes)
+    SELECT scope, enterprise_id, country, 1 AS module_completions, participants AS participations, consultation_visits,
+           managers_female, managers_male, workers_female, workers_male, record_key,
+           managers_female AS participations_managers_female, managers_male AS participations_managers_male,
+           workers_female AS participations_workers_female, workers_male AS participations_workers_male
+    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
     WHERE by_module;
 
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
@@ -415,27 +422,39 @@ CREATE MACRO figure_groups(countries, provinces, sectors, phases, partners, modu
 -- Per group and year of classroom training, for the filtered enterprises and chosen modules (training_year_by_group:
 -- the definition; build time writes it per module). A year's enterprises are those with a delivery that year.
 CREATE MACRO training_year_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
-    WITH d AS (
-        SELECT scope, enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
-               any_value(province) AS province, any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
-               any_value(join_year) AS join_year, any_value(record_key) AS record_key,
-               count(*) AS deliveries, sum(participants) AS participations
+    WITH d AS (  -- per scope, enterprise and year: deliveries, participations, people first counted (people)
+        SELECT d.*, added.people
+        FROM (
+            SELECT scope, enterprise_id, year(classroom_date) AS year, any_value(country) AS country,
+                   any_value(province) AS province, any_value(sector) AS sector, any_value(phase) AS phase, any_value(partner) AS partner,
+                   any_value(join_year) AS join_year, any_value(record_key) AS record_key,
+                   count(*) AS deliveries, sum(participants) AS participations
+            FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+            WHERE NOT by_module
+            GROUP BY scope, enterprise_id, year(classroom_date)
+        ) d
+        LEFT JOIN (
+            SELECT enterprise_id, year(classroom_date) AS year,
+                   sum(managers_female + managers_male + workers_female + workers_male) AS people
+            FROM people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+            WHERE NOT by_module
+            GROUP BY enterprise_id, year(classroom_date)
+        ) added USING (enterprise_id, year)
+        UNION ALL
+        -- a module's scope: an enterprise's one delivery of the module (see Scopes), which adds every person in it
+        -- (people_added_per_delivery: the running maximum over one delivery is the delivery)
+        SELECT scope, enterprise_id, year(classroom_date) AS year, country, province, sector, phase, partner, join_year,
+               record_key, 1 AS deliveries, participants AS participations,
+               managers_female + managers_male + workers_female + workers_male AS people
         FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-        GROUP BY scope, enterprise_id, year(classroom_date)
-    ),
-    added AS (
-        SELECT scope, enterprise_id, year(classroom_date) AS year,
-               sum(managers_female + managers_male + workers_female + workers_male) AS people
-        FROM scoped_people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-        GROUP BY scope, enterprise_id, year(classroom_date)
+        WHERE by_module
     )
-    SELECT d.scope, d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year, count(*) AS n_enterprises,
-           sum(d.deliveries) AS deliveries, sum(d.participations) AS participations,
-           sum(added.people) AS people_trained, sum(d.record_key) AS record_keys,
-           max(d.participations) AS max_participations, max(added.people) AS max_people_trained
+    SELECT scope, country, province, sector, phase, partner, join_year, year, count(*) AS n_enterprises,
+           sum(deliveries) AS deliveries, sum(participations) AS participations,
+           sum(people) AS people_trained, sum(record_key) AS record_keys,
+           max(participations) AS max_participations, max(people) AS max_people_trained
     FROM d
-    LEFT JOIN added USING (scope, enterprise_id, year)
-    GROUP BY d.scope, d.country, d.province, d.sector, d.phase, d.partner, d.join_year, d.year;
+    GROUP BY scope, country, province, sector, phase, partner, join_year, year;
 CREATE MACRO training_year_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (scope) FROM training_year_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
@@ -476,7 +495,13 @@ CREATE MACRO modules_taken_per_scope(countries, provinces, sectors, phases, part
         FROM scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) e
         LEFT JOIN scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) t
           USING (scope, enterprise_id)
+        WHERE NOT by_module
         GROUP BY e.scope, e.enterprise_id
+        UNION ALL
+        -- a module's scope: an enterprise's one delivery of the module (see Scopes)
+        SELECT scope, enterprise_id, country, province, sector, phase, partner, join_year, record_key, 1 AS n_modules
+        FROM scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
+        WHERE by_module
     )
     SELECT scope, country, province, sector, phase, partner, join_year, n_modules, count(*) AS enterprises,
            sum(record_key) AS record_keys
@@ -546,20 +571,18 @@ CREATE MACRO country_figures(countries, provinces, sectors, phases, partners, mo
 -- in date order, each adds (per role and sex) how far it raises the largest group so far (a running maximum).
 -- Summed over an enterprise this equals people_trained; summed by year it says when people were first counted.
 -- The definition; build time writes it unfiltered into delivery_people_added.
-CREATE MACRO people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
+CREATE MACRO people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     -- running maximum up to this delivery minus the one up to the delivery before: one window pass (both frames
     -- share partition and order), not a running max followed by lag() over a second window.
-    SELECT scope, enterprise_id, country, module, classroom_date,
+    SELECT enterprise_id, country, module, classroom_date,
            max(managers_female) OVER upto - coalesce(max(managers_female) OVER before, 0) AS managers_female,
            max(managers_male) OVER upto - coalesce(max(managers_male) OVER before, 0) AS managers_male,
            max(workers_female) OVER upto - coalesce(max(workers_female) OVER before, 0) AS workers_female,
            max(workers_male) OVER upto - coalesce(max(workers_male) OVER before, 0) AS workers_male
-    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-    WINDOW upto AS (PARTITION BY scope, enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
-           before AS (PARTITION BY scope, enterprise_id ORDER BY classroom_date, module
+    FROM filtered_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
+    WINDOW upto AS (PARTITION BY enterprise_id ORDER BY classroom_date, module ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY enterprise_id ORDER BY classroom_date, module
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
-CREATE MACRO people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
-    SELECT * EXCLUDE (scope) FROM people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 
 -- The same rows, from the table written at build time unless a module filter changes which deliveries count.
 CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
@@ -569,12 +592,6 @@ CREATE MACRO people_trained_added(countries, provinces, sectors, phases, partner
     UNION ALL
     SELECT * FROM people_added_per_delivery(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
-CREATE MACRO scoped_people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
-    SELECT '' AS scope, * FROM people_trained_added(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-    WHERE NOT by_module
-    UNION ALL
-    SELECT * FROM people_added_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-    WHERE by_module;
 
 -- The options of the sidebar's filters (queries/filter_options.sql): enterprises and their record keys per group of
 -- alike enterprises, from figures_by_group's rows without a module filter or with one module; with two or more,

@@ -19,7 +19,9 @@ def _script(body: str) -> str:
 # Narrow screens (a laptop at 800 px, a tablet, an iframe): KPI tiles and columns wrap instead of squeezing,
 # a number is never cut with "…", labels wrap. Streamlit collapses the sidebar only below 768 px; between
 # that and 1000 px it would take a third of the screen, so the first visit collapses it once (the person
-# opens it again with the arrow; sessionStorage remembers not to collapse it a second time).
+# opens it again with the arrow; the page remembers not to collapse it a second time). It remembers for whom and
+# in which page load: a sign-in (or sign-out) reloads the page with the sidebar open, and hid the page the person
+# signed in for.
 RESPONSIVE_CSS = """
 <style>
 /* Streamlit leaves 6rem above a page's title; on a 720 px projector that is a tenth of the screen before any
@@ -100,16 +102,16 @@ COLLAPSE_SIDEBAR_JS = _script("""
     if (fold) window.parent.setTimeout(() => fold.click(), 0);
   };
   parentDoc.addEventListener("click", parentDoc.scoreFoldOnNav, true);
-  if (window.parent.innerWidth > 1000 || window.sessionStorage.getItem("score-sidebar-collapsed")) return;
+  if (window.parent.innerWidth > 1000 || parentDoc.scoreFoldedFor === VIEWER) return;
   const tries = { n: 0 };
   const collapse = () => {
     const doc = window.parent.document;
     const side = doc.querySelector('[data-testid="stSidebar"]');
     const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
     const open = side && side.getBoundingClientRect().right > 40;
-    if (open && button) {
-      window.sessionStorage.setItem("score-sidebar-collapsed", "1");
-      button.click();
+    if (side && (button || !open)) {  // drawn: fold it if open (Streamlit may restore it folded)
+      doc.scoreFoldedFor = VIEWER;
+      if (open) button.click();
     } else if (tries.n++ < 20) {
       setTimeout(collapse, 100);
     }
@@ -175,12 +177,13 @@ SKIP_LINK_JS = _script("""
 """)
 
 
-def responsive_layout(words_script: str) -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded; the
-    charts' accessible names (CHART_NAMES_JS), the skip link and Streamlit's own words (`words_script`:
-    language.streamlit_words_script) in the reader's language."""
+def responsive_layout(words_script: str, viewer: str) -> None:
+    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded once per
+    `viewer` (the role signed in, or public); the charts' accessible names (CHART_NAMES_JS), the skip link and
+    Streamlit's own words (`words_script`: language.streamlit_words_script) in the reader's language."""
     st.html(RESPONSIVE_CSS)
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
+    folding = COLLAPSE_SIDEBAR_JS.replace("VIEWER", json.dumps(viewer).replace("<", "\\u003c"))
     # one element for the four scripts (each in a scope of its own): every element is work for the browser
-    scripts = COLLAPSE_SIDEBAR_JS + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label) + words_script
+    scripts = folding + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label) + words_script
     st.html(scripts, unsafe_allow_javascript=True)

@@ -25,6 +25,7 @@ from score.web.components.text import text_table
 from score.web.upload_sections import (
     confirmation,
     headline_labels,
+    in_view_once,
     issues_table,
     preview_section,
     publish_section,
@@ -75,6 +76,10 @@ def submitted(check: upload.UploadCheck) -> dict | None:
 
 
 def submitted_confirmation(done: dict) -> None:
+    in_view_once(done, lambda: _submitted(done))
+
+
+def _submitted(done: dict) -> None:
     st.success(
         _(
             "Submitted for review: HQ checks what {country}'s files change before anyone else sees them. The "

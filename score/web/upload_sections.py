@@ -173,7 +173,7 @@ def downloads_section(country: str, scope) -> None:
         columns[0].download_button(
             _("Excel workbook"),
             data=in_language(language, lambda: templates.xlsx_template(country)),
-            file_name=f"SCORE_{country}_template.xlsx",
+            file_name=templates.template_name(country),
             mime=XLSX_MIME,
             icon=":material/table_view:",
             key="upload_template_xlsx",
@@ -342,8 +342,15 @@ SCROLL_TO_CONFIRMATION_JS = """
 
 
 def confirmation(done: dict) -> None:
+    in_view_once(done, lambda: _confirmation(done))
+
+
+def in_view_once(done: dict, draw: Callable[[], None]) -> None:
+    """A confirmation (`draw`) in its box, scrolled into view below Streamlit's header on its first run (`done`, the
+    session's record of it, remembers). Left where the page happened to be, a submission's message sat half under
+    the header."""
     with st.container(key=CONFIRMATION_KEY):
-        _confirmation(done)
+        draw()
     if not done.get("scrolled"):
         done["scrolled"] = True
         st.html(SCROLL_TO_CONFIRMATION_JS, unsafe_allow_javascript=True)

@@ -39,32 +39,32 @@ def raw(app_server: AppServer) -> RawData:
     return RawData(app_server.data_dir / "countries")
 
 
-@pytest.mark.parametrize(
-    ("lang", "file_name"),
-    [
-        ("en", "score-training-by-module.csv"),
-        ("fr", "score-formation-par-module.csv"),  # the name in the reader's words, the content data
-        ("es", "score-formación-por-módulo.csv"),
-    ],
-)
-def test_training_csv_is_data_in_every_language(
-    page: Page, app_server: AppServer, raw: RawData, lang: str, file_name: str
-) -> None:
-    """As HQ, whose figures are exact (the public's are adjusted, tests/test_disclosure.py)."""
+# The file's name in the reader's words, its content data
+FILE_NAMES = {
+    "en": "score-training-by-module.csv",
+    "fr": "score-formation-par-module.csv",
+    "es": "score-formación-por-módulo.csv",
+}
+
+
+def test_training_csv_is_data_in_every_language(page: Page, app_server: AppServer, raw: RawData) -> None:
+    """As HQ, whose figures are exact (the public's are adjusted, tests/test_disclosure.py). One sign-in and one
+    Training page, its language switched before each download (the suite's time: not a session per language)."""
     ui.goto(page, app_server.url)
     assert signed_in_as(page, HQ), "sign-in failed"
     ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "training"))
-    choose_language(page, lang)
-    name, content = download(page, "CSV")
-    assert name == file_name
-    assert content.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig").set_index("module")
-    for column in ("deliveries", "participations", "consultation_visits"):
-        assert pd.api.types.is_integer_dtype(frame[column]), (lang, column, frame[column].dtype)
-    for module, figures in raw.by_module().items():
-        assert frame.loc[module, "deliveries"] == figures["deliveries"]
-        assert frame.loc[module, "participations"] == figures["participations"]
-        assert frame.loc[module, "consultation_visits"] == figures["consultation_visits"]
+    for lang, file_name in FILE_NAMES.items():
+        choose_language(page, lang)
+        name, content = download(page, "CSV")
+        assert name == file_name
+        assert content.startswith(b"\xef\xbb\xbf"), lang
+        frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig").set_index("module")
+        for column in ("deliveries", "participations", "consultation_visits"):
+            assert pd.api.types.is_integer_dtype(frame[column]), (lang, column, frame[column].dtype)
+        for module, figures in raw.by_module().items():
+            assert frame.loc[module, "deliveries"] == figures["deliveries"], lang
+            assert frame.loc[module, "participations"] == figures["participations"], lang
+            assert frame.loc[module, "consultation_visits"] == figures["consultation_visits"], lang
 
 
 def test_page_workbook_and_chart_png(page: Page, app_server: AppServer, raw: RawData) -> None:

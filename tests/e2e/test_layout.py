@@ -107,7 +107,11 @@ BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid=stMain] butto
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
-def test_the_upload_reports_buttons_show_their_whole_label_in_french_at_800_px(
+# the page folded the sidebar (score.web.layout marks the document with the viewer it folded it for)
+FOLDED = f"() => document.scoreFoldedFor !== undefined && ({ui.SIDEBAR_RIGHT})() <= 0"
+
+
+def test_the_sidebar_folds_after_sign_in_and_the_upload_reports_buttons_show_their_whole_label_at_800_px(
     browser: Browser, app_server: AppServer, network_guard, tmp_path
 ) -> None:
     # Country staff on a small laptop: the report's two downloads share a row, and the French "Télécharger votre
@@ -115,8 +119,10 @@ def test_the_upload_reports_buttons_show_their_whole_label_in_french_at_800_px(
     context, page = open_page(browser, network_guard, f"{app_server.url}/?lang=fr", 800, 1000)
     try:
         ui.goto(page, f"{app_server.url}/")  # English: the sign-in and upload helpers read English labels
-        page.wait_for_timeout(800)  # the sidebar folds after the first paint
+        page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)  # the page folds it once loaded: not while signing in
         assert signed_in_as(page, COLOMBIA), "no sign-in in this checkout"
+        # the sign-in reloads the page with the sidebar open: folded again, or it hides the page signed in for
+        page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)
         upload = next(link for link in ui.nav_links(page) if link.slug == "upload")
         ui.open_nav(page, upload)
         ui.upload_and_check(page, col_broken(tmp_path / "broken")[0])

@@ -8,17 +8,20 @@ from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
-from score.values import Kind, format_value, size_class_name, suppressed_rows
+from score.values import Kind, as_plain_text, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
+from score.web.components.text import text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
+SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
 def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
@@ -78,8 +81,20 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def table(frame: pd.DataFrame, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None) -> None:
-    """st.dataframe without the index, full width."""
+def table(
+    frame: pd.DataFrame | Styler, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None
+) -> None:
+    """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
+    headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
+    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
+    list) stays the grid, scrolled and sorted in place."""
+    if len(frame.data if isinstance(frame, Styler) else frame) <= SHORT_TABLE_ROWS:
+        with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
+            if isinstance(frame, Styler):  # its cells are the app's own text (logframe_table escapes a comment)
+                st.table(frame, hide_index=True)
+            else:
+                text_table(frame, hide_index=True)
+        return
     st.dataframe(frame, hide_index=True, height=height, key=key)
 
 
@@ -103,11 +118,11 @@ def logframe_table(
     show_date: bool = False,
     show_indicator: bool = True,
 ) -> None:
-    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, as
-    tall as its rows."""
+    """Rows of `logframe.with_status` as a table (logframe.display_table) with its status column coloured, its
+    headings and comments wrapped to the screen (the grid cut the comments and scrolled sideways at 800 px)."""
     from score import logframe
 
-    table = logframe.display_table(
+    frame = logframe.display_table(
         rows,
         dict(indicator_names),
         dict(country_names),
@@ -115,13 +130,9 @@ def logframe_table(
         show_date=show_date,
         show_indicator=show_indicator,
     )
-    st.dataframe(
-        logframe.status_column_style(table),
-        hide_index=True,
-        height="content",
-        column_config=logframe.column_config(),
-        key=key,
-    )
+    status = _("Status")  # matched with the status labels to colour it: the app's own words, left as they are
+    shown = as_plain_text(frame).assign(**{status: frame[status]})  # a comment from an upload stays text
+    table(logframe.status_column_style(shown), height="content", key=key)
 
 
 @drawn_once
