@@ -478,12 +478,18 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     overview_kpis; BENCHMARKS.md, "A new session opening a shared link")."""
     source = dict(frame.items())  # each column looked up once (a frame's lookup by name is ~20 us)
     out = dict(source)
+    blanked: list[str] = []  # sums with a small number of people hidden (missing until the derived columns are made)
     for rule in query.perturb:
         for column in rule.counts:
             out[column] = disclosure.perturb_counts(source[column], source[rule.key])
-        for column in rule.sums:  # noisy contributions (schema noisy), unrounded until here
-            out[column] = _whole_numbers(source[column])
-        disclosure.hide_small_people(out, rule.sums)
+        # noisy contributions (schema noisy), unrounded until here; small numbers of people hidden
+        sums = {column: _whole_numbers(source[column]) for column in rule.sums}
+        for column, hidden in disclosure.small_people(sums).items():
+            known = ~np.isnan(sums[column])
+            whole = np.where(known, sums[column], 0).astype(np.int64)
+            out[column] = pd.Series(pd.arrays.IntegerArray(whole, hidden | ~known), index=frame.index)
+            if (hidden & known).any():
+                blanked.append(column)
         for column in rule.medians:
             out[column] = disclosure.perturb_magnitudes(source[column], source[f"max_{column}"], source[rule.key])
     for layer in _derive_layers(query.derive):
@@ -497,6 +503,8 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         derived = _derive(cursor, read, layer)
         for column, _ in layer:
             out[column] = pd.Series(derived[column], index=frame.index)
+    for column in blanked:  # then None, as score.access.suppress_small_cells blanks a hidden row (pd.NA is no number)
+        out[column] = pd.Series(out[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object)
     return out
 
 
@@ -604,13 +612,10 @@ def _derived_arrays(result: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
     return {column: frame[column].to_numpy() for column in frame.columns}
 
 
-def _whole_numbers(values: pd.Series) -> pd.Series:
-    """A sum of noisy contributions rounded to a whole number (half to even), missing ones kept missing, as Int64;
-    in numpy (`Series.round().astype("Int64")` cost 2.5x on a public query's 5-12 sums)."""
-    numbers = disclosure.numeric(values).to_numpy(dtype=float, na_value=np.nan)
-    known = ~np.isnan(numbers)
-    whole = np.where(known, np.round(numbers), 0).astype(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(whole, ~known), index=values.index)
+def _whole_numbers(values: pd.Series) -> np.ndarray:
+    """A sum of noisy contributions rounded to a whole number (half to even), as floats, missing ones NaN; in numpy
+    (`Series.round().astype("Int64")` cost 2.5x on a public query's 5-12 sums)."""
+    return np.round(disclosure.numeric(values).to_numpy(dtype=float, na_value=np.nan))
 
 
 def _derive_layers(derive: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:

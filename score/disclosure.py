@@ -308,7 +308,7 @@ def perturb_magnitudes(values: pd.Series, largest: pd.Series, ckeys: pd.Series) 
 
 
 def check_people_parts(sums: Iterable[str], where: str) -> None:
-    """Raise unless each PEOPLE_PARTS pair is summed whole or not at all: `hide_small_people` hides a part with its
+    """Raise unless each PEOPLE_PARTS pair is summed whole or not at all: `small_people` hides a part with its
     sibling only where both are in one result, so a result with one part beside its total would give the other."""
     summed = set(sums)
     for parts in PEOPLE_PARTS:
@@ -316,22 +316,17 @@ def check_people_parts(sums: Iterable[str], where: str) -> None:
             raise ValueError(f"{where}: sum {' and '.join(parts)} together (a part alone gives the other away)")
 
 
-def hide_small_people(columns: dict[str, pd.Series], sums: Iterable[str]) -> None:
-    """Blank (in place, as missing) the people sums in `columns` below PEOPLE_MIN, and the other parts of each
-    PEOPLE_PARTS pair beside a blanked part, row by row; derived shares and means of a blank come out blank."""
-    hidden = {column: numeric(columns[column]).fillna(0).to_numpy(dtype=float) < PEOPLE_MIN for column in sums}
+def small_people(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Which rows of each people sum (whole numbers as floats, NaN for missing) the public may not see: below
+    PEOPLE_MIN or missing, and the other part of each PEOPLE_PARTS pair beside a hidden part, row by row. In numpy
+    over the result's arrays (a public query sums 1-10 such columns)."""
+    hidden = {column: ~(values >= PEOPLE_MIN) for column, values in sums.items()}  # NaN compares False: hidden
     for parts in PEOPLE_PARTS:
-        present = [column for column in parts if column in hidden]
-        if len(present) > 1:
-            together = np.logical_or.reduce([hidden[column] for column in present])
-            for column in present:
+        if all(column in hidden for column in parts):
+            together = hidden[parts[0]] | hidden[parts[1]]
+            for column in parts:
                 hidden[column] = together
-    for column, blank in hidden.items():
-        if blank.any():  # as objects, a blank None: as score.access.suppress_small_cells blanks a hidden row
-            values = columns[column]
-            array = values.to_numpy(dtype=object, na_value=None)
-            array[blank] = None
-            columns[column] = pd.Series(array, index=values.index, dtype=object)
+    return hidden
 
 
 def _whole(numbers: pd.Series) -> bool:
