@@ -187,14 +187,14 @@ def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset
             continue
         ui.open_nav(page, link)
         # the charts' names are set a moment after they are drawn, and app.py's styles arrive with the page
-        page.wait_for_function(READY, timeout=10_000)
+        page.wait_for_function(READY, timeout=ui.TIMEOUT)
         here = f"{where} {link.slug}"
         problems += [f"{here}: {found}" for found in ui.page_problems(page, link.slug not in NO_CHART_PAGES)]
         problems += axe_problems(page, here)
         # a rerun during axe (a busy machine) may draw the charts anew, and a late chart is named a moment after it
         # is drawn (the page's observer runs at most every 250 ms): what counts is the state it settles in
         ui.settle(page)
-        page.wait_for_function(READY, timeout=10_000)
+        page.wait_for_function(READY, timeout=ui.TIMEOUT)
         for _attempt in range(6):
             found = chart_problems(page, here, language)
             if not found:
