@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -424,7 +425,10 @@ def _route(handler, cookie: str | None = None, site: str | None = None, **params
         headers.append((b"sec-fetch-site", site.encode()))
     scope = {"type": "http", "method": "GET", "scheme": "https", "path": "/auth", "headers": headers}
     scope["query_string"] = urlencode(params).encode()
-    return asyncio.run(handler(Request(scope)))
+    # In a thread of its own: a worker that ran a Playwright test before keeps that test's event loop running in
+    # this thread, and asyncio.run refuses to start inside it (the suite shares long tests out across workers)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, handler(Request(scope))).result()
 
 
 def _clears_cookie(response) -> bool:
