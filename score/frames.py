@@ -10,11 +10,17 @@ import numpy as np
 import pandas as pd
 
 
-def map_distinct(values: pd.Series, mapping: Mapping[Any, object]) -> pd.Series:
+def map_distinct(values: pd.Series, mapping: Mapping[Any, object], dtype: str = "object") -> pd.Series:
     """values.map(mapping) (a missing key or value: None), looked up once per distinct value: codes, dates and
-    amounts repeat, and pandas' own map of a string column goes value by value through Python."""
+    amounts repeat, and pandas' own map of a string column goes value by value through Python.
+
+    `dtype="string"`: a string column (a missing key or value: NA), put together by Arrow from the distinct values'
+    results, not converted from one Python object per row."""
     codes, distinct = pd.factorize(values)
-    table = np.array([mapping.get(value) for value in distinct.tolist()] + [None], dtype=object)
+    looked_up = [mapping.get(value) for value in distinct.tolist()]
+    if dtype == "string":
+        return pd.Series(pd.array(looked_up, dtype="string").take(codes, allow_fill=True), index=values.index)
+    table = np.array([*looked_up, None], dtype=object)
     return pd.Series(table[codes], index=values.index, dtype=object)  # code -1 (a missing value): the None
 
 

@@ -438,7 +438,13 @@ _PERCENT_SIGN = r"\s*%$"
 def without_percent_sign(col: Column, text: pd.Series) -> pd.Series:
     """A percentage column's text without the "%" Excel writes after each value it shows as a percentage
     ("88%", French "91,5 %"): a share of 0-100 is the number before it. Other columns keep their text."""
-    return text.str.replace(_PERCENT_SIGN, "", regex=True) if col.percentage else text
+    if not col.percentage:
+        return text
+    # pandas runs this regex cell by cell in Python (Arrow's RE2 has no Python "$"): only on the cells with a "%".
+    marked = text.str.contains("%", regex=False, na=False).to_numpy(dtype=bool)
+    if not marked.any():
+        return text
+    return text.where(~marked, text[marked].str.replace(_PERCENT_SIGN, "", regex=True))
 
 
 _BY_SEPARATOR = object()

@@ -230,7 +230,7 @@ def _convert_code(
     aliases = _code_aliases(col.codes)
     codes = contract.code_list(col.codes)
     mapping = {value: aliases.get(_norm_code(value)) for value in text[present].unique().tolist()}
-    canonical = map_distinct(text, mapping).where(present)
+    canonical = map_distinct(text, mapping, dtype="string").where(present)
     unknown = present & canonical.isna()
     if unknown.any():
         allowed = ", ".join(codes)
@@ -260,7 +260,7 @@ def _convert_code(
             ),
             fix,
         )
-    return canonical.astype("string")
+    return canonical
 
 
 # ---- numbers -------------------------------------------------------------------------------
