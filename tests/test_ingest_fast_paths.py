@@ -93,6 +93,10 @@ def test_map_distinct_is_pandas_map() -> None:
     assert got.tolist() == ["S", None, None, "S", None, None]
     assert map_distinct(pd.Series([], dtype="str"), kinds).empty
     assert np.array_equal(map_distinct(pd.Series(["a", "b"], dtype="str"), {"a": 1}).isna(), [False, True])
+    # as a string column (a code column's canonical codes): the same values, pandas' string dtype, NA for missing
+    as_text = map_distinct(values, kinds, dtype="string")
+    pd.testing.assert_series_equal(as_text, expected.astype("string"))
+    assert map_distinct(pd.Series([], dtype="str"), kinds, dtype="string").dtype == "string"
 
 
 @pytest.mark.parametrize("sep", [", ", "\0", "\x1f"])
