@@ -2,7 +2,7 @@
 to score/ingest leaves every report as it was (issues, rows, values, the report for people in en/fr/es, the file
 summary, the typed tables' hashes).
 
-    .venv/bin/python bench/validation_reports.py OUT.json --tests [--fuzz-examples 100]
+    .venv/bin/python bench/validation_reports.py OUT.json --tests [TEST_FILE ...] [--fuzz-examples 100]
     .venv/bin/python bench/validation_reports.py OUT.json --folders data/countries/*
     .venv/bin/python bench/validation_reports.py OUT.json --tests --repo /tmp/base   (another checkout's validator)
 
@@ -98,7 +98,9 @@ def _recording(records: dict[str, list[Any]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("--tests", action="store_true", help="record the reports the validator's tests make")
+    parser.add_argument(
+        "--tests", nargs="*", help="record the reports these test files make (none named: the validator's tests, TESTS)"
+    )
     parser.add_argument("--fuzz-examples", type=int, default=100, help="hypothesis examples per fuzz test")
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose validator runs (default: this one)")
     parser.add_argument("--folders", nargs="*", type=Path, default=[], help="country folders to validate")
@@ -107,12 +109,12 @@ def main() -> int:
     sys.path.insert(0, str(args.repo.resolve()))
     os.chdir(args.repo)
     records: dict[str, list[Any]] = {}
-    if args.tests:
+    if args.tests is not None:
         import pytest
 
         os.environ["FUZZ_EXAMPLES"] = str(args.fuzz_examples)
         _recording(records)
-        pytest.main(["-q", "-p", "no:cacheprovider", "--hypothesis-seed=20261206", *TESTS])
+        pytest.main(["-q", "-p", "no:cacheprovider", "--hypothesis-seed=20261206", *(args.tests or TESTS)])
     from score.ingest import load_country_dir
 
     for folder in folders:
