@@ -23,7 +23,7 @@ from score import access, charts, contract, logframe, maps
 from score.deck import Kpi, Slide
 from score.exports import ExportContext
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_minus, plot_separators
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
 from score.values import format_value, missing, targets_apply
@@ -526,7 +526,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     percent = "%" in slide.number_format
     shown_values = [v for values in slide.series.values() for v in values if v is not None]
     for name, values in slide.series.items():
-        text = [("–" if v is None else plot_minus(fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
+        text = [("–" if v is None else (fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
         fig.add_trace(
             go.Bar(
                 name=name,

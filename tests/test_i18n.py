@@ -137,9 +137,9 @@ def test_module_names_use_the_ilo_vocabulary() -> None:
 @pytest.mark.parametrize(
     ("lang", "workers", "share", "change"),
     [
-        ("en", "342,434", "79%", "-18.3%"),
-        ("fr", "342\u202f434", "79\u00a0%", "-18,3\u00a0%"),
-        ("es", "342.434", "79\u00a0%", "-18,3\u00a0%"),
+        ("en", "342,434", "79%", "\u221218.3%"),  # the true minus, as on the charts' axes
+        ("fr", "342\u202f434", "79\u00a0%", "\u221218,3\u00a0%"),
+        ("es", "342.434", "79\u00a0%", "\u221218,3\u00a0%"),
     ],
 )
 def test_numbers_are_written_the_way_of_each_language(lang: str, workers: str, share: str, change: str) -> None:

@@ -37,7 +37,7 @@ def test_formatters_here_are_literal() -> None:
         "3",  # a half rounds away from zero, as the charts' labels and Excel do
         "–",
         "16%",
-        "-16.3%",
+        "\u221216.3%",  # the true minus, as on the charts' axes
     ]
     assert [en_pct(3.5, 1, signed=True), en_number(1234.56), fr_int(54321), fr_number(1234.56)] == [
         "+3.5%",
