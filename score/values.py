@@ -168,6 +168,27 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
+# A number as fmt_* writes it in any language (1,406; 1 406; 1.406; −18.4 %; +3,5 %), or the dash of a hidden cell.
+_SHOWN_NUMBER = re.compile(r"[+\-\u2212]?\d[\d.,\s\u00a0\u202f]*%?|" + HIDDEN)
+
+
+def number_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of a display table that hold numbers: typed numbers, or text every cell of which is a number as
+    fmt_* writes it (or the dash of a hidden cell), one at least. A table right-aligns them, so digits line up."""
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            found.append(column)
+            continue
+        cells = [str(v).strip() for v in values if not missing(v) and str(v).strip()]
+        if any(c != HIDDEN for c in cells) and all(_SHOWN_NUMBER.fullmatch(c) for c in cells):
+            found.append(column)
+    return found
+
+
 def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and index read as typed where Streamlit renders Markdown (st.table). Headings are
     the app's own words, left as they are."""

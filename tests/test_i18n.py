@@ -12,10 +12,12 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from score import i18n_check, settings
-from score.i18n import fmt_int, fmt_pct, language_code, set_language
+from score.i18n import fmt_int, fmt_number, fmt_pct, language_code, set_language
+from score.values import number_columns
 from tests.apptest import open_page
 from tests.pages import tiles
 
@@ -402,5 +404,28 @@ def test_a_count_in_a_plural_message_is_grouped_the_way_of_the_language() -> Non
     try:
         assert ngettext(singular, plural, 1234, column="sector") == "Code inconnu pour sector (1\u202f234 lignes)."
         assert ngettext(singular, plural, 2, column="sector", n="deux") == "Code inconnu pour sector (deux lignes)."
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_table_right_aligns_numbers_as_written_in_each_language(lang: str) -> None:
+    # st.table aligns a cell by its type, and a formatted number is text to it: number_columns finds the columns
+    # text_table right-aligns, so the numbers every fmt_* writes must read as numbers, and names must not.
+    set_language(lang)
+    try:
+        shown = pd.DataFrame(
+            {
+                "module": ["Clean production", "2011-03 intake"],
+                "deliveries": [fmt_int(1406), "–"],
+                "change": [fmt_pct(-18.34, decimals=1, signed=True), fmt_pct(3.5, decimals=1, signed=True)],
+                "median": [fmt_number(-1607.14), fmt_number(79380.4)],
+                "share": [fmt_pct(88), fmt_pct(100)],
+                "id": ["COL-0001", "COL-0002"],
+                "hidden": ["–", "–"],
+                "year": [2016, 2017],
+            }
+        )
+        assert number_columns(shown) == ["deliveries", "change", "median", "share", "year"]
     finally:
         set_language("en")

@@ -9,13 +9,26 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from score.values import as_plain_text, markdown_text
+from score.values import as_plain_text, markdown_text, number_columns
+
+# A number's cell: right-aligned, so digits line up down the column, and never broken inside the number
+# ("1 406" in French wrapped after its narrow space in a narrow column). Important: st.table writes each cell's
+# alignment by its type in the cell's own style attribute, and a number shown as text is a string to it.
+NUMBER_CELL = {"text-align": "right !important", "white-space": "nowrap"}
 
 
 def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
     """st.table (a plain table whose headings wrap) with every text cell and the index read as typed (the
-    headings are the app's own words: see as_plain_text)."""
-    st.table(as_plain_text(frame), hide_index=hide_index)
+    headings are the app's own words: see as_plain_text), its number columns right-aligned."""
+    numbers = number_columns(frame)
+    shown = as_plain_text(frame)
+    floats = any(pd.api.types.is_float_dtype(shown[column]) for column in shown.columns)
+    if not numbers or floats:  # a Styler writes floats with six decimals: such a table stays as it was
+        st.table(shown, hide_index=hide_index)
+        return
+    headings = {column: [{"selector": "th", "props": "text-align: right !important"}] for column in numbers}
+    styled = shown.style.set_properties(subset=numbers, **NUMBER_CELL).set_table_styles(headings, overwrite=False)
+    st.table(styled, hide_index=hide_index)
 
 
 def table_markup(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
