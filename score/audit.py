@@ -248,6 +248,14 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
             parts.append(ngettext("{n} error", "{n} errors", int(value)))
         elif key == "warnings":
             parts.append(ngettext("{n} warning", "{n} warnings", int(value)))
+        elif key == "left_out":  # throttled refusals are written once a minute per address (score.throttling)
+            parts.append(
+                ngettext(
+                    "{n} more refusal from the same address since the line before, not listed",
+                    "{n} more refusals from the same address since the line before, not listed",
+                    int(value),
+                )
+            )
         elif key == "version":
             parts.append(_("version {version}", version=value))
         elif key == "submitted_by":

@@ -27,6 +27,9 @@ GLOBAL_WINDOW = 15 * 60.0  # the global limit looks at failures across every use
 GLOBAL_FAILURES = 100  # ...and beyond this many (an attack from many addresses, or spraying many names)...
 GLOBAL_DELAY = 15.0  # ...a name or address that failed within it waits this long after its last failure
 UNKNOWN_ADDRESS = "unknown"  # this machine, or no address known: all such attempts share one counter
+# A throttled attempt costs the attacker nothing, so a script can retry as fast as the server answers: the audit
+# log gets one line per address per LOG_THROTTLED_EVERY seconds, counting the refusals left out since the last one.
+LOG_THROTTLED_EVERY = 60.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,20 @@ class Throttle:
                 db.execute("DELETE FROM recent WHERE at <= ?", (now - GLOBAL_WINDOW,))
             db.execute("DELETE FROM failures WHERE last <= ?", (now - FORGET_AFTER,))
         return 0.0
+
+    def throttled_to_log(self, client: Client | None = None) -> int | None:
+        """A throttled attempt from this client's address: None to leave it out of the audit log, or the number of
+        its refusals left out since its last line (0 for the first), when this one is to be written."""
+        key = sessions.keyed("logged\0" + ((client or Client()).ip or UNKNOWN_ADDRESS))
+        now = self.clock()
+        with sessions.connect(write=True) as db:
+            row = db.execute("SELECT last, left_out FROM refusals_logged WHERE key = ?", (key,)).fetchone()
+            if row is not None and now - row[0] < LOG_THROTTLED_EVERY:
+                db.execute("UPDATE refusals_logged SET left_out = left_out + 1 WHERE key = ?", (key,))
+                return None
+            db.execute("INSERT OR REPLACE INTO refusals_logged (key, last, left_out) VALUES (?, ?, 0)", (key, now))
+            db.execute("DELETE FROM refusals_logged WHERE last <= ?", (now - FORGET_AFTER,))
+        return 0 if row is None else int(row[1])
 
     def succeeded(self, username: object, client: Client | None = None) -> None:
         """The attempt was right: it was no failure, and this user's own counters start again."""

@@ -213,6 +213,32 @@ def test_a_throttled_attempt_names_the_known_user(tmp_path: Path, settings_overr
     assert throttled.retry_after > 0 and throttled.username == "maria"  # audit.log gets a user, not null
 
 
+def test_a_script_retrying_a_throttled_sign_in_adds_one_audit_line_a_minute(tmp_path: Path, settings_override) -> None:
+    # Before: every throttled retry wrote a line, so a script filled the disk as fast as the server answered.
+    from score import audit
+    from score.web import signin
+
+    settings_override(data_dir=tmp_path)
+    auth.add_user("maria", PASSWORD, "hq")
+    for _ in range(throttling.FREE_ATTEMPTS + 8):  # a wait long enough that no retry below comes after it
+        throttling.throttle.failed("maria")
+    for _ in range(30):
+        assert signin._sign_in("maria", PASSWORD)[0] == "throttled"  # refused, as before
+    (line,) = audit.read_events(event="sign_in_failed")
+    assert line["user"] == "maria" and line["detail"]["reason"] == "throttled" and "left_out" not in line["detail"]
+
+    clock = FakeClock()
+    guard = throttling.Throttle(clock)
+    away = throttling.Client(ip="203.0.113.9")
+    assert guard.throttled_to_log(away) == 0  # the first from an address is written...
+    assert [guard.throttled_to_log(away) for _ in range(5)] == [None] * 5  # ...the next ones in its minute are not
+    assert guard.throttled_to_log(throttling.Client(ip="203.0.113.10")) == 0  # another address has its own minute
+    clock.now += throttling.LOG_THROTTLED_EVERY
+    assert guard.throttled_to_log(away) == 5  # the next line says how many were left out
+    assert guard.throttled_to_log(away) is None
+    assert "5 more refusals" in audit.detail_text({"reason": "throttled", "left_out": 5}, {})
+
+
 # ---------------------------------------------------------------------------------------------- 7: audit trace
 
 

@@ -269,9 +269,13 @@ def _show_notice(container: DeltaGenerator, prefix: str) -> None:
 
 def _sign_in(username: str, password: str) -> tuple | None:
     """Check the password and sign in; None when signed in, else why not (for `_show_notice`)."""
-    result = auth.sign_in(username, password, _client())
+    client = _client()
+    result = auth.sign_in(username, password, client)
     if result.retry_after > 0:
-        audit.record("sign_in_failed", result.username, reason="throttled", attempt=_attempt_id(username))
+        left_out = throttling.throttle.throttled_to_log(client)
+        if left_out is not None:
+            detail = {"left_out": left_out} if left_out else {}
+            audit.record("sign_in_failed", result.username, reason="throttled", attempt=_attempt_id(username), **detail)
         return ("throttled", int(result.retry_after) + 1)
     if result.scope is None:
         demo = _ended_demo_account(username)
