@@ -233,7 +233,7 @@ def _excel_export(csv_text: str, encoding: str) -> bytes:
 
 @pytest.mark.parametrize(
     ("language", "allowed", "latitudes"),
-    [("fr", "de 0 à 1\u202f000\u202f000", "-4,3 et 12,4"), ("es", "de 0 a 1.000.000", "-4,3 y 12,4")],
+    [("fr", "de 0 à 1\u202f000\u202f000", "\u22124,3 et 12,4"), ("es", "de 0 a 1.000.000", "\u22124,3 y 12,4")],
 )
 def test_an_excel_export_in_french_or_spanish_gets_its_numbers_in_that_language(
     language: str, allowed: str, latitudes: str
