@@ -168,8 +168,10 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
-# A number as fmt_* writes it in any language (1,406; 1 406; 1.406; −18.4 %; +3,5 %), or the dash of a hidden cell.
-_SHOWN_NUMBER = re.compile(r"[+\-\u2212]?\d[\d.,\s\u00a0\u202f]*%?|" + HIDDEN)
+# A number as fmt_* writes it in any language (1,406; 1 406; 1.406; −18.4 %; +3,5 %), or the dash of a hidden cell;
+# or a change from one to another ("0 → 213", the upload history's figures before and after).
+_NUMBER = r"(?:[+\-\u2212]?\d[\d.,\s\u00a0\u202f]*%?|" + HIDDEN + ")"
+_SHOWN_NUMBER = re.compile(rf"{_NUMBER}(?:\s*\u2192\s*{_NUMBER})?")
 
 
 def number_columns(frame: pd.DataFrame) -> list[str]:

@@ -424,8 +424,10 @@ def test_a_table_right_aligns_numbers_as_written_in_each_language(lang: str) -> 
                 "id": ["COL-0001", "COL-0002"],
                 "hidden": ["–", "–"],
                 "year": [2016, 2017],
+                "before_after": [f"{fmt_int(0)} \u2192 {fmt_int(213)}", f"{fmt_int(1406)} \u2192 {fmt_int(1399)}"],
+                "when": ["6 Dec 2026, 18:36:55", "2011-03"],
             }
         )
-        assert number_columns(shown) == ["deliveries", "change", "median", "share", "year"]
+        assert number_columns(shown) == ["deliveries", "change", "median", "share", "year", "before_after"]
     finally:
         set_language("en")
