@@ -12,8 +12,10 @@
 -- group-bys cost to run; BENCHMARKS.md, "Fewer statements ... (server, 2026-12-06 morning)"). score.filter_options
 -- runs it once per field instead where a viewer's figures are exact for some fields and protected for others.
 -- Read from option_groups / figures_by_group: a few thousand rows at any size, or with two or more modules a count
--- of the enterprises (score/sql/schema.sql).
-WITH g AS MATERIALIZED (
+-- of the enterprises (score/sql/schema.sql). Each row is unnested into one (field, value) row per field it may count
+-- for, `keep` when the other fields' filters pass, and grouped once: six GROUP BY branches over the same rows cost
+-- DuckDB ~2-3 ms more to plan at every new session (BENCHMARKS.md, "Fewer expressions to plan (server, session 15)").
+WITH g AS (
     SELECT country, province, sector, phase, partner, enterprises, record_keys,
            $country_filter IS NULL OR list_contains($country_filter, country) AS in_countries,
            $region_countries IS NULL OR list_contains($region_countries, country) AS in_regions,
@@ -22,34 +24,28 @@ WITH g AS MATERIALIZED (
            $phases IS NULL OR list_contains($phases, phase) AS in_phases,
            $partners IS NULL OR list_contains($partners, partner) AS in_partners
     FROM option_groups($countries, NULL, NULL, NULL, NULL, $modules, $year_from, $year_to)
+),
+f AS (
+    SELECT unnest(
+               [{'field': 'countries', 'value': country, 'country': NULL::VARCHAR,
+                 'keep': in_regions AND in_provinces AND in_sectors AND in_phases AND in_partners},
+                {'field': 'regions', 'value': country, 'country': NULL,
+                 'keep': in_countries AND in_provinces AND in_sectors AND in_phases AND in_partners},
+                {'field': 'provinces', 'value': province, 'country': country,
+                 'keep': in_countries AND in_regions AND in_sectors AND in_phases AND in_partners},
+                {'field': 'sectors', 'value': sector, 'country': NULL,
+                 'keep': in_countries AND in_regions AND in_provinces AND in_phases AND in_partners},
+                {'field': 'phases', 'value': phase, 'country': NULL,
+                 'keep': in_countries AND in_regions AND in_provinces AND in_sectors AND in_partners},
+                {'field': 'partners', 'value': partner, 'country': NULL,
+                 'keep': in_countries AND in_regions AND in_provinces AND in_sectors AND in_phases}],
+               recursive := true), enterprises, record_keys
+    FROM g
 )
-SELECT 'countries' AS field, country AS value, NULL AS country, sum(enterprises)::BIGINT AS enterprises,
-       sum(record_keys) AS ckey
-FROM g WHERE in_regions AND in_provinces AND in_sectors AND in_phases AND in_partners
-GROUP BY 2 HAVING value IS NOT NULL
+SELECT field, value, country, sum(enterprises)::BIGINT AS enterprises, sum(record_keys) AS ckey
+FROM f WHERE keep AND value IS NOT NULL
+GROUP BY field, value, country
 UNION ALL
-SELECT 'regions', country, NULL, sum(enterprises)::BIGINT, sum(record_keys)
-FROM g WHERE in_countries AND in_provinces AND in_sectors AND in_phases AND in_partners
-GROUP BY country HAVING country IS NOT NULL
-UNION ALL
-SELECT 'provinces', province, country, sum(enterprises)::BIGINT, sum(record_keys)
-FROM g WHERE in_countries AND in_regions AND in_sectors AND in_phases AND in_partners
-GROUP BY province, country HAVING province IS NOT NULL
-UNION ALL
-SELECT 'sectors', sector, NULL, sum(enterprises)::BIGINT, sum(record_keys)
-FROM g WHERE in_countries AND in_regions AND in_provinces AND in_phases AND in_partners
-GROUP BY sector HAVING sector IS NOT NULL
-UNION ALL
-SELECT 'phases', phase, NULL, sum(enterprises)::BIGINT, sum(record_keys)
-FROM g WHERE in_countries AND in_regions AND in_provinces AND in_sectors AND in_partners
-GROUP BY phase HAVING phase IS NOT NULL
-UNION ALL
-SELECT 'partners', partner, NULL, sum(enterprises)::BIGINT, sum(record_keys)
-FROM g WHERE in_countries AND in_regions AND in_provinces AND in_sectors AND in_phases
-GROUP BY partner HAVING partner IS NOT NULL
-UNION ALL
--- an enterprise counts once per module it has a delivery of (module_option_groups), in the countries of the
--- other filters
 SELECT 'modules', module, NULL, sum(enterprises)::BIGINT, sum(record_keys)
 FROM module_option_groups(
     list_filter($countries, lambda c: ($country_filter IS NULL OR list_contains($country_filter, c))

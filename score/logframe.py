@@ -143,17 +143,20 @@ def display_table(
     return pd.DataFrame(columns)
 
 
-def status_column_style(table: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """Colour the status cells with STATUS_COLOURS (white text on the dark ones, for contrast)."""
+def status_column_styles(table: pd.DataFrame) -> list[list[str]]:
+    """A CSS declaration per cell of `display_table` rows: the status cells coloured with STATUS_COLOURS, the
+    others none (components.text.table_markup)."""
     codes = {status_label(code): code for code in STATUSES}
-    return table.style.map(lambda value: _cell_css(codes.get(value, "")), subset=[_("Status")])
+    where = list(table.columns).index(_("Status"))
+    blank = [""] * len(table.columns)
+    return [[*blank[:where], _cell_css(codes.get(label, "")), *blank[where + 1 :]] for label in table[_("Status")]]
 
 
 def matrix(
     frame: pd.DataFrame, indicator_names: dict[str, str], country_names: dict[str, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The traffic-light overview: one row per indicator (grouped by level), one column per country, each cell
-    "actual / target". Returns (texts, statuses) of the same shape, for `matrix_style`."""
+    "actual / target". Returns (texts, statuses) of the same shape, for `matrix_styles`."""
     rows = frame.copy()
     rows["cell"] = [
         "–" if _missing(a) and _missing(t) else f"{format_value(a, u, True)} / {format_value(t, u, True)}"
@@ -172,14 +175,10 @@ def matrix(
     return pd.DataFrame(texts), pd.DataFrame(statuses)
 
 
-def matrix_style(texts: pd.DataFrame, statuses: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """Colour each country cell of `matrix` by its status."""
-
-    def paint(column: pd.Series) -> list[str]:
-        return [_cell_css(code) for code in statuses[column.name]]
-
-    country_columns = list(texts.columns[2:])
-    return texts.style.apply(paint, subset=country_columns)
+def matrix_styles(statuses: pd.DataFrame) -> list[list[str]]:
+    """A CSS declaration per cell of `matrix`: each country cell coloured by its status, the level and indicator
+    none."""
+    return [["", "", *(_cell_css(code) for code in row[2:])] for row in statuses.itertuples(index=False)]
 
 
 def _cell_css(code: str) -> str:

@@ -299,10 +299,35 @@ _CONTEXT_DATA = "@@score: the grey world's polygons@@"  # stands for a context l
 _CONTEXTS: weakref.WeakKeyDictionary[pdk.Deck, tuple[pdk.Layer, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
+GREY_DECIMALS = 2  # the grey world's degrees: moved at most 0.005°, 0.2 px at a profile's zoom (5), 0.6 px at 6.5
+
+
 @lru_cache(maxsize=32)
 def _context_features(shown: frozenset[str]) -> tuple[dict, ...]:
-    """The grey world around the project countries `shown` (copies; shared by every deck: never changed)."""
-    return tuple(f for f in world_features() if f["properties"].get("iso3") not in shown)
+    """The grey world around the project countries `shown` (shared by every deck: never changed): shapes only (it is
+    not picked, so no names), to GREY_DECIMALS, a point equal to the one before it left out. Nearly all of a deck's
+    bytes, sent on every open and filter change: 164 -> 140 KB (BENCHMARKS.md, "browser, session 15")."""
+    return tuple(
+        {"type": "Feature", "properties": {}, "geometry": _rounded(f["geometry"])}
+        for f in _world()
+        if f["properties"].get("iso3") not in shown
+    )
+
+
+def _rounded(geometry: dict) -> dict:
+    """A (Multi)Polygon's rings to GREY_DECIMALS, repeated points dropped (a ring keeps at least its 4 points)."""
+
+    def ring(points: list) -> list:
+        out: list = []
+        for x, y in points:
+            point = [round(x, GREY_DECIMALS), round(y, GREY_DECIMALS)]
+            if not out or point != out[-1]:
+                out.append(point)
+        return out if len(out) >= 4 else [[round(x, GREY_DECIMALS), round(y, GREY_DECIMALS)] for x, y in points]
+
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
+    return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
 
 
 @lru_cache(maxsize=32)  # ~180 KB each

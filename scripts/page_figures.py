@@ -88,14 +88,18 @@ def _content_html(body: str) -> str:
 
 
 def _tables(at) -> list[list[list[str]]]:
-    """Every table drawn with st.table or as HTML (components.text.html_table), as rows of the text a reader sees
-    (st.table's Markdown escapes taken off), so the two ways of drawing the same table compare equal."""
+    """Every table drawn with st.table or as HTML (components.text.table_markup), as rows of the text a reader sees
+    (st.table's Markdown escapes and its hidden running index taken off), so the two ways of drawing the same table
+    compare equal."""
     plain = lambda text: re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")  # noqa: E731
     out = []
     for element in at.table:
         frame = element.value
-        rows = [[plain(frame.index.name or ""), *map(plain, frame.columns)]]
-        rows += [[plain(index), *map(plain, values)] for index, values in zip(frame.index, frame.values, strict=True)]
+        if frame.index.name is None and list(frame.index) == list(range(len(frame))):  # hidden (hide_index)
+            rows = [list(map(plain, frame.columns))] + [list(map(plain, values)) for values in frame.values]
+        else:
+            rows = [[plain(frame.index.name or ""), *map(plain, frame.columns)]]
+            rows += [[plain(i), *map(plain, values)] for i, values in zip(frame.index, frame.values, strict=True)]
         out.append(rows)
     for element in at.get("html"):
         if "data-score-table" in element.proto.body:

@@ -117,8 +117,14 @@ def _start_order(item: pytest.Item) -> int:
 
 
 # A rough cost per start-order group (a quiet machine's seconds: a long walk 40-100, a browser test 5-20, a slow unit
-# test 5-15, the rest under 2), enough to share the long tests out evenly between the workers.
+# test 5-15, the rest under 2), enough to share the long tests out evenly between the workers; a long walk says its
+# own (`@pytest.mark.slow(150)`: its seconds in a quiet `make test`), as they differ threefold.
 _GROUP_COST = (60, 10, 8, 1)
+
+
+def _cost(item: pytest.Item, group: int) -> float:
+    slow = item.get_closest_marker("slow")
+    return float(slow.args[0]) if slow is not None and slow.args else _GROUP_COST[group]
 
 
 def _shares(count: int, workers: int) -> list[int]:
@@ -142,10 +148,12 @@ def _spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     for item in sorted(items, key=_start_order):
         group = _start_order(item)
         units.setdefault((group, item.nodeid if group == 0 else str(item.path)), []).append(item)
+    unit_costs = {key: sum(_cost(item, key[0]) for item in unit) for key, unit in units.items()}
     lists: list[list[pytest.Item]] = [[] for _ in shares]
-    costs = [0] * workers
-    for (group, _), unit in units.items():
-        cost = _GROUP_COST[group] * len(unit)
+    costs = [0.0] * workers
+    # costliest first within a group (stable: the quick tests keep their collection order)
+    for key in sorted(units, key=lambda key: (key[0], -unit_costs[key] if key[0] < 3 else 0)):
+        group, unit, cost = key[0], units[key], unit_costs[key]
         for item in unit:
             room = [w for w in range(workers) if len(lists[w]) < shares[w]]
             if group < 3 and item is unit[0]:

@@ -5,7 +5,9 @@ check of a public figure, which is adjusted to protect enterprises (score/disclo
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from itertools import product
 
 import pandas as pd
@@ -55,16 +57,38 @@ def table(at, key: str):
     frames = [d for d in at.dataframe if d.key == key] if any(d.key for d in at.dataframe) else list(at.dataframe)
     if not frames or frames[0].key != key:
         boxes = [box for box in _blocks(at.main) if box.key == key]
-        shown = [t for box in boxes for t in box.get("table")]
+        shown = [as_read(t.value) for box in boxes for t in box.get("table")]
+        shown += [read_table_markup(h.proto.body) for box in boxes for h in box.get("html")]
         if shown:
-            return as_read(shown[0].value)
+            return shown[0]
     assert frames, f"no table {key}"
     return frames[0].value
 
 
 def shown_tables(at) -> list:
-    """Every table of the page as a reader sees it: the grids (st.dataframe), then the short tables (st.table)."""
-    return [d.value for d in at.dataframe] + [as_read(t.value) for t in at.table]
+    """Every table of the page as a reader sees it: the grids (st.dataframe), the short tables (st.table), then
+    the tables drawn as HTML outside the charts' data tables (the logframe's, components.tables._coloured_table)."""
+    drawn = [as_read(t.value) for t in at.table]
+    boxes = [box for box in _blocks(at.main) if box.type != "expander"]  # a chart's data table is in an expander
+    drawn += [read_table_markup(h.proto.body) for box in boxes for h in _own(box, "html") if TABLE_MARK in h.proto.body]
+    return [d.value for d in at.dataframe] + drawn
+
+
+TABLE_MARK = "data-score-table"
+
+
+def read_table_markup(body: str) -> pd.DataFrame:
+    """A table drawn by components.text.table_markup as the text a reader sees, its headings as the columns."""
+    rows = [
+        [html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def _own(block, kind: str) -> list:
+    """The elements of `kind` directly in `block` (not in a box inside it)."""
+    return [child for child in block.children.values() if getattr(child, "type", None) == kind]
 
 
 def as_read(frame):

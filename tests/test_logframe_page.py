@@ -10,15 +10,18 @@ import math
 import pandas as pd
 import pytest
 
-from score import logframe
+from score import charts, logframe
+from score.web.components.text import table_markup
 from tests.apptest import open_page
 from tests.formats import en_int
 from tests.oracle import logframe_status, reference_rows
 from tests.pages import (
     COUNTRY_NAMES,
     STATUS_LABELS,
+    TABLE_MARK,
     as_number,
     metric_values,
+    read_table_markup,
     shown_tables,
     status_counts,
     texts,
@@ -104,10 +107,11 @@ def test_a_reporting_date_picked_in_another_language_goes_into_the_link(demo_dat
 @pytest.mark.parametrize("lang", ["fr", "es"])
 def test_the_logframe_tables_wrap_their_headings_and_comments_in_french_and_spanish(demo_data_dir, lang) -> None:
     # The grid never wraps: it cut headings ("Progressio", "Femmes (%"), cut the comments and scrolled sideways at
-    # 800 px. Plain tables (st.table) wrap both; the status colours stay.
+    # 800 px. Plain HTML tables wrap both (layout's .score-table, as st.table did); the status colours stay.
     at = open_page("views/logframe.py", params={"lang": lang})
-    assert not at.dataframe and len(at.table) >= 4
-    assert all(b"background-color" in t.proto.SerializeToString() for t in at.table)
+    tables = [h.proto.body for h in at.get("html") if TABLE_MARK in h.proto.body]
+    coloured = [body for body in tables if "background-color" in body]
+    assert not at.dataframe and not at.table and len(coloured) >= 4
 
 
 @pytest.mark.parametrize(
@@ -166,6 +170,17 @@ def test_status_table_and_matrix() -> None:
     assert cells.columns.tolist()[2:] == ["Colombia", "Ghana"]
     assert cells.iloc[1]["Ghana"] == "59 / 85" and statuses.iloc[1]["Ghana"] == "behind"
     assert cells.iloc[0]["Ghana"] == ""  # Ghana did not report that indicator in this frame
+    # colours: only the status cells, one declaration each; the text stays escaped text in the HTML table
+    styles = logframe.status_column_styles(table)
+    where = table.columns.get_loc("Status")
+    assert [[bool(css) for css in row] for row in styles] == [[i == where for i in range(table.shape[1])]] * 3
+    assert styles[2][where] == f"background-color: {charts.STATUS_COLOURS['behind']}; color: #000000; font-weight: 600"
+    assert [row[:2] for row in logframe.matrix_styles(statuses)] == [["", ""]] * 2
+    assert logframe.matrix_styles(statuses)[0][2:] == [styles[0][where], ""]  # Colombia on track, Ghana none
+    typed = table.assign(Comment=["[link](https://x.example) <b>", "", ""])
+    drawn = table_markup(list(typed.columns), typed.to_numpy(dtype=str).tolist(), styles)
+    assert "[link](https://x.example) &lt;b&gt;" in drawn and "<b>" not in drawn
+    assert read_table_markup(drawn).equals(typed.astype(str))
     figure = logframe.chart(rows, "partner_staff_trained", "Partner staff trained", COUNTRY_NAMES)
     bars = {trace.name: list(trace.x) for trace in figure.data if trace.type == "bar"}
     assert bars == {"Achieved": [130.0], "Behind": [59.0]}

@@ -317,6 +317,26 @@ def test_world_polygons_do_not_wrap_and_hatching_stays_inside() -> None:
     assert all(ghana.buffer(1e-6).contains(shape(line["geometry"])) for line in lines)
 
 
+def test_the_grey_world_is_sent_as_shapes_to_a_hundredth_of_a_degree_each_within_it_of_its_outline() -> None:
+    from itertools import pairwise
+
+    from shapely.geometry import shape
+
+    others = [f for f in maps.world_features() if f["properties"]["iso3"] not in ("GHA", "COL")]
+    grey = maps._context_features(frozenset({"GHA", "COL"}))
+    assert len(grey) == len(others) and all(f["properties"] == {} for f in grey)  # not picked: no names
+    rings = [ring for f in grey for poly in _polygons(f["geometry"]) for ring in poly]
+    assert all(len(ring) >= 4 and ring[0] == ring[-1] for ring in rings)  # closed rings, drawable
+    assert all(round(v, 2) == v for ring in rings for point in ring for v in point)
+    assert all(a != b for ring in rings if len(ring) > 4 for a, b in pairwise(ring))
+    for original, drawn in zip(others, grey, strict=True):  # a corner moves at most 0.005 degrees each way
+        assert shape(original["geometry"]).hausdorff_distance(shape(drawn["geometry"])) <= 0.0071
+
+
+def _polygons(geometry: dict) -> list:
+    return geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+
+
 def test_metric_values_and_table_show_suppression() -> None:
     frame = pd.DataFrame(
         {"country": ["BOL", "CHN"], "enterprises": [None, 39], "workers_reached": [None, 9000]}

@@ -8,7 +8,8 @@ public pages in English; the signed-in pages in all three):
   or critical violation (text contrast below 4.5:1, unnamed controls, missing labels ...);
 - every chart has an accessible name (its title) and a description, and its "Data table" holds the chart's own
   numbers, written the reader's way (1,234 / 1 234 / 1.234), hidden cells marked as hidden.
-One browser session per language walks every page through the navigation (one server for all)."""
+Two browser sessions walk every page through the navigation (one server for all): the public's, in the three
+languages one after the other, and HQ's, signed in once."""
 
 from __future__ import annotations
 
@@ -206,34 +207,48 @@ def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset
     return problems
 
 
-@pytest.mark.slow  # started first (tests/conftest.py)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
-    language: str, open_context: Callable[..., BrowserContext], app_server: AppServer
-) -> None:
-    base = app_server.url
+def open_page(open_context: Callable[..., BrowserContext]) -> Page:
     page = open_context().new_page()
     page.set_viewport_size({"width": 1280, "height": 900})
-    ui.goto(page, f"{base}/?lang={language}")
-    problems = walk(page, f"{language} public", language)
-    public_pages = frozenset(link.slug for link in ui.nav_links(page))
-    problems += missing_pages(page, f"{language} public", PUBLIC_PAGES)
-    if staff := public_pages & {"upload", "audit", "review"}:
-        problems.append(f"{language} public: staff pages shown to the public: {sorted(staff)}")
-    page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
-    page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
-    ui.settle(page)
-    problems += axe_problems(page, f"{language} strip")
-    hq = open_context().new_page()
-    hq.set_viewport_size({"width": 1280, "height": 900})
-    ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form, then the walk switches
+    return page
+
+
+@pytest.mark.slow(110)  # started first, its quiet `make test` seconds (tests/conftest.py)
+def test_every_public_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    """The public's pages and the embeddable strip in English, French and Spanish, one after the other in one
+    browser page (a language is a new page load: the reader's `?lang=` link)."""
+    base, page, problems = app_server.url, open_page(open_context), []
+    for language in LANGUAGES:
+        ui.goto(page, f"{base}/?lang={language}")
+        problems += walk(page, f"{language} public", language)
+        public_pages = frozenset(link.slug for link in ui.nav_links(page))
+        problems += missing_pages(page, f"{language} public", PUBLIC_PAGES)
+        if staff := public_pages & {"upload", "audit", "review"}:
+            problems.append(f"{language} public: staff pages shown to the public: {sorted(staff)}")
+        page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
+        page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
+        ui.settle(page)
+        problems += axe_problems(page, f"{language} strip")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow(90)
+def test_every_hq_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
+    open_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    """Signed in as HQ once: every page in English (HQ's view of the public pages: more detail, same words), then
+    in French and Spanish the pages only the signed-in see (the public pages' words are walked in
+    test_every_public_page_...; a page in the navigation that is not in PUBLIC_PAGES is walked here too)."""
+    base, hq, problems = app_server.url, open_page(open_context), []
+    ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form
     assert signed_in_as(hq, HQ), "sign-in failed"
-    ui.goto(hq, f"{base}/?lang={language}")
-    # HQ's view of the public pages (more detail, same words) is walked in English; in French and Spanish
-    # the pages only the signed-in see (the suite's time: each walk is a couple of minutes)
-    skip = frozenset() if language == "en" else public_pages
-    problems += walk(hq, f"{language} hq", language, skip)
-    problems += missing_pages(hq, f"{language} hq", PUBLIC_PAGES + STAFF_PAGES)
+    for language in LANGUAGES:
+        ui.goto(hq, f"{base}/?lang={language}")
+        skip = frozenset() if language == "en" else frozenset(PUBLIC_PAGES)
+        problems += walk(hq, f"{language} hq", language, skip)
+        problems += missing_pages(hq, f"{language} hq", PUBLIC_PAGES + STAFF_PAGES)
     assert not problems, "\n".join(problems)
 
 

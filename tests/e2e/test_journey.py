@@ -111,7 +111,7 @@ def expect_history_row(page: Page, user: str, old_workers: str, new_workers: str
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}", newest["When (UTC)"]), newest
 
 
-@pytest.mark.slow  # started first (tests/conftest.py)
+@pytest.mark.slow(76)  # started first, its quiet `make test` seconds (tests/conftest.py)
 def test_country_user_journey_download_change_upload_submit_approved_history(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:
@@ -132,6 +132,7 @@ def test_country_user_journey_download_change_upload_submit_approved_history(
     page.screenshot(path=str(tmp_path / "journey-country.png"), full_page=True)
 
 
+@pytest.mark.slow(55)
 def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_why(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:

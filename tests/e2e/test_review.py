@@ -77,7 +77,7 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     assert not page.locator(ui.EXCEPTION).count()
 
 
-@pytest.mark.slow  # started first (tests/conftest.py)
+@pytest.mark.slow(154)  # started first, its quiet `make test` seconds (tests/conftest.py)
 def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     fresh_server: AppServer, open_context: Callable[..., BrowserContext]
 ) -> None:

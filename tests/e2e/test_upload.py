@@ -31,7 +31,7 @@ def sha256s(folder: Path) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.slow  # started first (tests/conftest.py)
+@pytest.mark.slow(62)  # started first, its quiet `make test` seconds (tests/conftest.py)
 def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     page: Page, fresh_server: AppServer, tmp_path: Path, open_context: Callable[..., BrowserContext]
 ) -> None:

@@ -8,17 +8,16 @@ from typing import Literal
 
 import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 from streamlit.elements.lib.column_config_utils import ColumnConfigMappingInput
 
 from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, ngettext
-from score.values import Kind, as_plain_text, format_value, size_class_name, suppressed_rows
+from score.values import Kind, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
-from score.web.components.text import text_table
+from score.web.components.text import table_markup, text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
@@ -91,7 +90,7 @@ def enterprise_list_columns() -> list[str]:
 
 
 def table(
-    frame: pd.DataFrame | Styler,
+    frame: pd.DataFrame,
     *,
     height: int | Literal["auto", "content"] = "auto",
     key: str | None = None,
@@ -103,12 +102,9 @@ def table(
     800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
     list) stays the grid, scrolled and sorted in place, showing `column_order` (every column when None) as
     `column_config` says."""
-    if len(frame.data if isinstance(frame, Styler) else frame) <= SHORT_TABLE_ROWS:
+    if len(frame) <= SHORT_TABLE_ROWS:
         with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
-            if isinstance(frame, Styler):  # its cells are the app's own text (logframe_table escapes a comment)
-                st.table(frame, hide_index=True)
-            else:
-                text_table(frame, hide_index=True)
+            text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
 
@@ -145,9 +141,7 @@ def logframe_table(
         show_date=show_date,
         show_indicator=show_indicator,
     )
-    status = _("Status")  # matched with the status labels to colour it: the app's own words, left as they are
-    shown = as_plain_text(frame).assign(**{status: frame[status]})  # a comment from an upload stays text
-    table(logframe.status_column_style(shown), height="content", key=key)
+    _coloured_table(frame, logframe.status_column_styles(frame), key=key)
 
 
 @drawn_once
@@ -156,7 +150,15 @@ def logframe_matrix(frame: pd.DataFrame, indicator_names: Mapping[str, str], cou
     from score import logframe
 
     texts, statuses = logframe.matrix(frame, dict(indicator_names), dict(country_names))
-    table(logframe.matrix_style(texts, statuses), height="content", key="logframe_matrix")
+    _coloured_table(texts, logframe.matrix_styles(statuses), key="logframe_matrix")
+
+
+def _coloured_table(frame: pd.DataFrame, styles: list[list[str]], *, key: str) -> None:
+    """A table of the app's words and figures with a colour per cell, as escaped HTML (components.text.table_markup:
+    a comment from an upload stays text): it wraps its headings and cells to the screen as st.table did, without
+    Streamlit's Markdown renderer for every cell (the logframe page sent 67 KB of st.table; BENCHMARKS.md)."""
+    with st.container(key=key):  # its box names it (tests/pages.py table)
+        st.html(table_markup(list(frame.columns), frame.to_numpy(dtype=str).tolist(), styles))
 
 
 def table_section(

@@ -31,20 +31,29 @@ def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
     st.table(styled, hide_index=hide_index)
 
 
-def table_markup(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small static table as HTML for st.html (a chart's data table; styled in score.web.layout), the first
-    column heading its row; every text escaped, so a name from an upload stays text. Not st.table: that renders
-    each cell with Streamlit's Markdown renderer (~40 per chart table, 5-6 tables a page), a large part of what
-    the browser did when a page opened (BENCHMARKS.md, issue 25). `data-score-table` marks it for
-    scripts/page_figures.py, which compares tables as text."""
+def table_markup(
+    header: Sequence[str], rows: Sequence[Sequence[str]], styles: Sequence[Sequence[str]] | None = None
+) -> str:
+    """A small static table as HTML for st.html (a chart's data table, the logframe's tables; styled in
+    score.web.layout), the first column heading its row; every text escaped, so a name or comment from an upload
+    stays text. `styles`: a CSS declaration per cell of `rows` ("" for none), the app's own (the status colours).
+    Not st.table: that renders each cell with Streamlit's Markdown renderer (~40 per chart table, 5-6 tables a
+    page), a large part of what the browser did when a page opened (BENCHMARKS.md, issue 25).
+    `data-score-table` marks it for scripts/page_figures.py, which compares tables as text."""
 
-    def cell(tag: str, text: object, scope: str | None = None) -> str:
+    def cell(tag: str, text: object, scope: str | None = None, style: str = "") -> str:
         where = f' scope="{scope}"' if scope else ""
-        return f"<{tag}{where}>{html.escape(str(text))}</{tag}>"
+        styled = f' style="{html.escape(style)}"' if style else ""
+        return f"<{tag}{where}{styled}>{html.escape(str(text))}</{tag}>"
 
     head = "".join(cell("th", text, "col") for text in header)
+    looks = styles if styles is not None else [[""] * len(row) for row in rows]
     body = "".join(
-        "<tr>" + cell("th", row[0], "row") + "".join(cell("td", text) for text in row[1:]) + "</tr>" for row in rows
+        "<tr>"
+        + cell("th", row[0], "row", look[0])
+        + "".join(cell("td", text, None, style) for text, style in zip(row[1:], look[1:], strict=True))
+        + "</tr>"
+        for row, look in zip(rows, looks, strict=True)
     )
     return (
         f'<div class="score-table" data-score-table="1"><table><thead><tr>{head}</tr></thead>'
