@@ -76,6 +76,9 @@ class ValidationReport:
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # only when there is no error
     files: list[dict[str, object]] = field(default_factory=list)  # file, sheet, table, rows: what was read
+    # optional tables whose file or sheet came without a data row (ignored, but there: score.publish removes the
+    # published rows of such a table, and keeps them for a table without a file or sheet at all)
+    emptied: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
