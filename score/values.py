@@ -174,6 +174,18 @@ _NUMBER = r"(?:[+\-\u2212]?\d[\d.,\s\u00a0\u202f]*%?|" + HIDDEN + ")"
 _SHOWN_NUMBER = re.compile(rf"{_NUMBER}(?:\s*\u2192\s*{_NUMBER})?")
 
 
+def shown_number(text: object) -> bool:
+    """Whether a cell's text is a number as fmt_* writes it (or the dash of a hidden cell, or "a → b")."""
+    return bool(_SHOWN_NUMBER.fullmatch(str(text).strip()))
+
+
+def number_column(cells: Sequence[object]) -> bool:
+    """Whether a column's shown cells are all numbers (`shown_number`), one at least not hidden: a table
+    right-aligns it, so digits line up."""
+    shown = [str(v).strip() for v in cells if not missing(v) and str(v).strip()]
+    return any(c != HIDDEN for c in shown) and all(shown_number(c) for c in shown)
+
+
 def number_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of a display table that hold numbers: typed numbers, or text every cell of which is a number as
     fmt_* writes it (or the dash of a hidden cell), one at least. A table right-aligns them, so digits line up."""
@@ -185,8 +197,7 @@ def number_columns(frame: pd.DataFrame) -> list[str]:
         if pd.api.types.is_numeric_dtype(values):
             found.append(column)
             continue
-        cells = [str(v).strip() for v in values if not missing(v) and str(v).strip()]
-        if any(c != HIDDEN for c in cells) and all(_SHOWN_NUMBER.fullmatch(c) for c in cells):
+        if number_column(list(values)):
             found.append(column)
     return found
 

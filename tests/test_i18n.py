@@ -431,3 +431,15 @@ def test_a_table_right_aligns_numbers_as_written_in_each_language(lang: str) -> 
         assert number_columns(shown) == ["deliveries", "change", "median", "share", "year", "before_after"]
     finally:
         set_language("en")
+
+
+def test_an_html_table_right_aligns_its_number_columns() -> None:
+    # a chart's data table and the logframe's tables (components.text.table_markup): the same rule as text_table
+    from score.web.components.text import table_markup
+    from tests.pages import read_table_markup
+
+    markup = table_markup(
+        ["Country", "Enterprises", "Status"], [["Chile", fmt_int(1406), "on track"], ["Peru", "–", "–"]]
+    )
+    assert markup.count('class="score-number"') == 3  # the heading and both cells of Enterprises, nothing else
+    assert read_table_markup(markup)["Enterprises"].tolist() == [fmt_int(1406), "–"]  # read back as before

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from score.values import as_plain_text, markdown_text, number_columns
+from score.values import as_plain_text, markdown_text, number_column, number_columns
 
 # A number's cell: right-aligned, so digits line up down the column, and never broken inside the number
 # ("1 406" in French wrapped after its narrow space in a narrow column). Important: st.table writes each cell's
@@ -41,17 +41,24 @@ def table_markup(
     page), a large part of what the browser did when a page opened (BENCHMARKS.md, issue 25).
     `data-score-table` marks it for scripts/page_figures.py, which compares tables as text."""
 
-    def cell(tag: str, text: object, scope: str | None = None, style: str = "") -> str:
+    # a column of numbers right-aligned, as in text_table (class score-number, styled in score.web.layout)
+    numbers = [False] + [number_column([row[j] for row in rows]) for j in range(1, len(header))]
+
+    def cell(tag: str, text: object, scope: str | None = None, style: str = "", number: bool = False) -> str:
         where = f' scope="{scope}"' if scope else ""
         styled = f' style="{html.escape(style)}"' if style else ""
-        return f"<{tag}{where}{styled}>{html.escape(str(text))}</{tag}>"
+        kind = ' class="score-number"' if number else ""
+        return f"<{tag}{where}{kind}{styled}>{html.escape(str(text))}</{tag}>"
 
-    head = "".join(cell("th", text, "col") for text in header)
+    head = "".join(cell("th", text, "col", number=number) for text, number in zip(header, numbers, strict=True))
     looks = styles if styles is not None else [[""] * len(row) for row in rows]
     body = "".join(
         "<tr>"
         + cell("th", row[0], "row", look[0])
-        + "".join(cell("td", text, None, style) for text, style in zip(row[1:], look[1:], strict=True))
+        + "".join(
+            cell("td", text, None, style, number)
+            for text, style, number in zip(row[1:], look[1:], numbers[1:], strict=True)
+        )
         + "</tr>"
         for row, look in zip(rows, looks, strict=True)
     )
