@@ -2,13 +2,14 @@
 -- rows: fixed   (one row per metric with a target)
 -- suppress: enterprises: actual progress_pct
 -- perturb: ckey: count enterprises actual_count; sum actual_sum
--- derive: actual = coalesce(actual_count, actual_sum, 0)
+-- derive: actual = coalesce(actual_count, actual_sum)
 -- derive: progress_pct = 100.0 * actual / nullif(target, 0)
 -- exact: target countries_with_target   (plans, not data about enterprises)
 -- Progress against targets (data/reference/targets.csv: per country, phase and metric). For each headline
 -- metric: the target summed over the countries in view and the chosen phases, the actual for the current
 -- filters (country_figures) and the actual as a % of the target. Targets know no sector, partner, module
--- or year, so the page only shows progress when those filters are off.
+-- or year, so the page only shows progress when those filters are off. A public number of people hidden as too
+-- small (score.disclosure.small_people) leaves `actual` and its progress missing (hidden), never 0.
 WITH f AS (
     FROM country_figures($countries, $provinces, $sectors, $phases, $partners, $modules, $year_from, $year_to)
 ),

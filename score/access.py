@@ -52,6 +52,13 @@ def hidden_cell_text() -> str:
     return _("hidden: fewer than 5 enterprises, possibly none, are behind this cell")
 
 
+def hidden_people_text() -> str:
+    """Why a number of people (an export cell) is empty for a protected viewer (score.disclosure.small_people)."""
+    from score import disclosure
+
+    return _("hidden: fewer than {n} people, possibly none, are behind this figure", n=disclosure.PEOPLE_MIN)
+
+
 @dataclass(frozen=True)
 class Scope:
     role: str

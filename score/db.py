@@ -436,6 +436,8 @@ def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     shown = suppress_small_cells(
         columns, query.suppress_count, query.hidden_with_count, frame.index, leave_out=query.helpers
     )
+    if disclosure.PEOPLE_HIDDEN in shown.columns:  # a hidden row says why already, whatever it held (0 or 1-4)
+        shown[disclosure.PEOPLE_HIDDEN] &= ~shown["suppressed"].to_numpy(dtype=bool)
     if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
         shown = shown[~shown["suppressed"]].reset_index(drop=True)
     return shown
@@ -479,6 +481,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     source = dict(frame.items())  # each column looked up once (a frame's lookup by name is ~20 us)
     out = dict(source)
     blanked: list[str] = []  # sums with a small number of people hidden (missing until the derived columns are made)
+    people_hidden = np.zeros(len(frame), dtype=bool)  # rows with such a sum
     for rule in query.perturb:
         for column in rule.counts:
             out[column] = disclosure.perturb_counts(source[column], source[rule.key])
@@ -490,6 +493,7 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
             out[column] = pd.Series(pd.arrays.IntegerArray(whole, hidden | ~known), index=frame.index)
             if (hidden & known).any():
                 blanked.append(column)
+                people_hidden |= hidden & known
         for column in rule.medians:
             out[column] = disclosure.perturb_magnitudes(source[column], source[f"max_{column}"], source[rule.key])
     for layer in _derive_layers(query.derive):
@@ -505,6 +509,8 @@ def _perturbed(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
             out[column] = pd.Series(derived[column], index=frame.index)
     for column in blanked:  # then None, as score.access.suppress_small_cells blanks a hidden row (pd.NA is no number)
         out[column] = pd.Series(out[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object)
+    if any(rule.sums for rule in query.perturb):  # in every such result, so that its columns say nothing
+        out[disclosure.PEOPLE_HIDDEN] = pd.Series(people_hidden, index=frame.index)
     return out
 
 

@@ -75,6 +75,9 @@ HIDDEN_VALUE = (0.5, 4.5)
 # beside their total (women and men, managers and workers) are hidden together, or the total minus the shown part
 # would give the hidden one back.
 PEOPLE_MIN = 10
+# The column of a protected result that marks the rows with a number of people hidden as too small, so that an export
+# says why the cell is empty (score.exports), as it does for a cell of fewer than 5 enterprises.
+PEOPLE_HIDDEN = "people_hidden"
 PEOPLE_PARTS = (
     ("workers_female", "workers_male"),
     ("people_trained_female", "people_trained_male"),

@@ -29,12 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from score.charts import plain
+from score.disclosure import PEOPLE_HIDDEN
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.formulas import FORMULA_START, neutralise_text
 from score.i18n import N_, _, fmt_date
 
 LOG = logging.getLogger(__name__)
-INTERNAL_COLUMNS = frozenset({"suppressed"})  # query bookkeeping, not data for the reader
+INTERNAL_COLUMNS = frozenset({"suppressed", PEOPLE_HIDDEN})  # query bookkeeping, not data for the reader
 HIDDEN_REASON = "hidden_reason"
 SOURCE = N_("ILO SCORE programme monitoring data (SCORE results dashboard)")
 
@@ -266,11 +267,13 @@ def data_table(
     labels: Mapping[str, Mapping[str, str]] | None = None,
     columns: Sequence[str] | None = None,
     hidden_reason: str | None = None,
+    people_reason: str | None = None,
 ) -> pd.DataFrame:
     """A query result as data for CSV/Excel: language-neutral column codes, each code column in `labels`
     followed by `<column>_name` (its label in the viewer's language), numbers typed, hidden (suppressed)
     values left empty and `hidden_reason` saying why (`hidden_reason_text()` unless given: outside the viewer's
-    session, pass it translated)."""
+    session, pass it translated); a row with a number of people hidden as too small says so (`people_reason`,
+    `hidden_people_reason_text()` unless given)."""
     labels = labels or {}
     wanted = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     out = pd.DataFrame(index=frame.index)
@@ -279,11 +282,14 @@ def data_table(
         if column in labels:
             names = labels[column]
             out[f"{column}_name"] = frame[column].map(lambda v, names=names: names.get(v, v) if pd.notna(v) else None)
-    if "suppressed" in frame.columns:
-        hidden = frame["suppressed"].fillna(True).astype(bool)
-        if hidden.any():
-            reason = hidden_reason or hidden_reason_text()
-            out[HIDDEN_REASON] = [reason if h else None for h in hidden]
+    no = pd.Series(False, index=frame.index)
+    hidden = frame["suppressed"].fillna(True).astype(bool) if "suppressed" in frame.columns else no
+    people = frame[PEOPLE_HIDDEN].fillna(True).astype(bool) if PEOPLE_HIDDEN in frame.columns else no
+    if hidden.any() or people.any():
+        reasons = (hidden_reason or hidden_reason_text(), people_reason or hidden_people_reason_text())
+        out[HIDDEN_REASON] = [
+            reasons[0] if h else reasons[1] if p else None for h, p in zip(hidden, people, strict=True)
+        ]
     return out.reset_index(drop=True)
 
 
@@ -294,10 +300,18 @@ def hidden_reason_text() -> str:
     return access.hidden_cell_text()
 
 
+def hidden_people_reason_text() -> str:
+    """Why a number of people is empty in an export, in the current language (score.disclosure.small_people)."""
+    from score import access
+
+    return access.hidden_people_text()
+
+
 def page_tables(
     results: Mapping[tuple, pd.DataFrame | Callable[[], pd.DataFrame]],
     labels: Mapping[str, Mapping[str, str]],
     hidden_reason: str | None = None,
+    people_reason: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The query results a page drew from (ui.query keys them by name, parameters and filters) as data
     tables named after the query, e.g. `country_comparison` or `logframe-2013-09-30`."""
@@ -305,7 +319,9 @@ def page_tables(
     for (name, params, *_rest), result in results.items():
         frame = result() if callable(result) else result  # a sheet made only now (ui.sheet_on_click)
         suffix = "-".join(str(value) for _key, value in params if value is not None and not isinstance(value, int))
-        tables[f"{name}-{suffix}" if suffix else name] = data_table(frame, labels, hidden_reason=hidden_reason)
+        tables[f"{name}-{suffix}" if suffix else name] = data_table(
+            frame, labels, hidden_reason=hidden_reason, people_reason=people_reason
+        )
     return tables
 
 

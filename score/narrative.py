@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 from babel.lists import format_list
 
+from score import disclosure
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, fmt_pct, ngettext
 
@@ -157,7 +158,11 @@ def _range(rows: Sequence[pd.Series]) -> tuple[int, int]:
 
 def _reach(kpis: pd.Series, place: str | None) -> str:
     enterprises = ngettext("{n} SME", "{n} SMEs", int(kpis["enterprises"]))
-    workers = ngettext("{n} worker", "{n} workers", int(kpis["workers_reached"]))
+    reached = kpis["workers_reached"]
+    if _missing(reached):  # hidden from the public as too small a number of people (score.disclosure.PEOPLE_MIN)
+        workers = _("fewer than {n} workers", n=fmt_int(disclosure.PEOPLE_MIN))
+    else:
+        workers = ngettext("{n} worker", "{n} workers", int(reached))
     women = kpis.get("workers_female_pct")
     if place is not None:
         if _missing(women):

@@ -49,8 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from score import audit, config, contract, versions, warmers
+from score import audit, config, contract, db, templates, versions, warmers
 from score import files as private_files
 from score.access import Scope
 from score.build import (
@@ -63,6 +64,7 @@ from score.build import (
     reuse_from_version,
     version_facts,
 )
+from score.filters import Filters
 from score.i18n import N_, _, fmt_int, ngettext
 from score.ingest import ValidationReport, contract_file, contract_files, validate_submission
 from score.journal import (
@@ -388,6 +390,35 @@ def _as_publish_error(error: Exception) -> PublishError:
     )
 
 
+# ---------------------------------------------------------------------------------------------- optional tables
+
+
+def published_logframe(country: str, scope: Scope, path: Path | None = None) -> pd.DataFrame:
+    """The country's logframe rows as published now (contract columns); none before the first version."""
+    try:
+        frame = db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)
+    except db.DatabaseUnavailable:
+        return pd.DataFrame(columns=contract.LOGFRAME.column_names)
+    return frame.drop(columns="country")
+
+
+def carries_logframe(report: ValidationReport) -> bool:
+    """Whether the upload has a logframe file or sheet at all (one with its header row alone removes the logframe)."""
+    return "logframe" in report.emptied or any(read["table"] == "logframe" for read in report.files)
+
+
+def kept_logframe_file(country: str, report: ValidationReport, scope: Scope) -> dict[str, bytes]:
+    """The logframe is optional and a publish replaces the country's files whole: an upload without one keeps the
+    published logframe, as a file in upload format published (and archived) with it. Empty when the upload has a
+    logframe (even an empty one: the person removes it so) or nothing is published."""
+    if carries_logframe(report):
+        return {}
+    rows = published_logframe(country, scope)
+    if rows.empty:
+        return {}
+    return {f"{country}-published-logframe.csv": templates.current_data_csv("logframe", rows)}
+
+
 # ---------------------------------------------------------------------------------------------- API
 
 
@@ -417,6 +448,10 @@ def publish_country(
     described = [{"name": Path(n).name, "sha256": sha256_hex(b), "bytes": len(b)} for n, b in sorted(files.items())]
     _step(progress, "validate")
     report = validate_submission(country, files)
+    kept_logframe = kept_logframe_file(country, report, scope) if report.ok else {}
+    if kept_logframe:
+        files = {**files, **kept_logframe}
+        report = validate_submission(country, files)
     if not report.ok:
         audit.record("publish", user, country=country, files=described, outcome="rejected", errors=len(report.errors))
         raise RejectedUpload(report)

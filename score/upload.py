@@ -49,9 +49,10 @@ class Preview:
     removed: pd.DataFrame  # enterprise_id, name, sector, province
     before: dict[str, int | None]
     after: dict[str, int | None]
-    # Logframe rows published now that the upload would remove: the logframe is optional, and a country folder is
-    # replaced whole by a publish, so an upload without logframe.csv takes the published logframe away.
+    # Logframe rows published now that the upload removes: its logframe file or sheet has its header row alone.
     logframe_removed: int = 0
+    # Logframe rows published now that an upload without a logframe keeps (score.publish.kept_logframe_file).
+    logframe_kept: int = 0
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,9 @@ def preview_effect(
         logframe_now = 0
     added, changed, removed = diff_enterprises(current, report.tables["enterprises"])
     after, _quality = candidate_figures(country, report, files, scope)
-    logframe_new = report.tables.get("logframe")
-    logframe_removed = logframe_now if logframe_new is None or logframe_new.empty else 0
+    if not publish.carries_logframe(report):
+        return Preview(added, changed, removed, before, after, logframe_kept=logframe_now)
+    logframe_removed = logframe_now if report.tables["logframe"].empty else 0
     return Preview(added, changed, removed, before, after, logframe_removed)
 
 
@@ -367,7 +369,7 @@ def current_tables(
 def published_logframe_rows(country: str, scope: Scope, path: Path | None = None) -> int:
     """How many logframe rows (the optional table) the country has published; a small query."""
     _require(scope, country)
-    return len(db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path))
+    return len(publish.published_logframe(country, scope, path))
 
 
 def current_file_names(country: str, day: dt.date | None = None) -> dict[str, str]:

@@ -115,3 +115,36 @@ def test_a_hidden_people_figure_reads_as_a_blank_where_the_pages_show_it(cells) 
     trained = tiles.women_share_tiles(kpis)[1]
     assert trained.value is None or pd.isna(trained.value)  # drawn as "–"
     assert trained.note == "– women"
+
+
+def test_an_export_says_why_a_people_figure_is_empty(cells) -> None:
+    from score import exports
+
+    row = next(row for row, _ in cells if not row["suppressed"] and pd.isna(row["people_trained_female"]))
+    shown = db.run_query("country_comparison", Scope.public(), Filters(sectors=(row["sector"],)))
+    table = exports.data_table(shown)
+    assert disclosure.PEOPLE_HIDDEN not in table.columns  # bookkeeping, not data
+    for (_, result), (_, exported) in zip(shown.iterrows(), table.iterrows(), strict=True):
+        people_hidden = any(pd.isna(result[c]) for c in PEOPLE if c in shown.columns)
+        if result["suppressed"]:
+            assert exported[exports.HIDDEN_REASON] == exports.hidden_reason_text()
+        elif people_hidden:  # an empty cell says why, like a hidden small cell
+            assert exported[exports.HIDDEN_REASON] == exports.hidden_people_reason_text()
+            assert str(disclosure.PEOPLE_MIN) in exported[exports.HIDDEN_REASON]
+        else:
+            assert pd.isna(exported[exports.HIDDEN_REASON])
+    hq = exports.data_table(db.run_query("country_comparison", Scope.hq("hq"), Filters(sectors=(row["sector"],))))
+    assert exports.HIDDEN_REASON not in hq.columns  # HQ sees every figure
+
+
+def test_a_hidden_people_total_reads_as_hidden_against_its_target_never_0(demo_data_dir, monkeypatch) -> None:
+    from score import exports
+
+    monkeypatch.setattr(disclosure, "PEOPLE_MIN", 10**9)  # every public number of people is too small
+    targets = db.run_query("overview_targets", Scope.public()).set_index("metric")
+    for metric in ("workers_reached", "people_trained"):
+        assert targets.loc[metric, "actual"] is None or pd.isna(targets.loc[metric, "actual"]), metric
+        assert pd.isna(targets.loc[metric, "progress_pct"]), metric
+    assert targets.loc["enterprises", "actual"] > 0 and targets.loc["enterprises", "progress_pct"] > 0
+    reasons = exports.data_table(targets.reset_index()).set_index("metric")[exports.HIDDEN_REASON]
+    assert reasons["people_trained"] == exports.hidden_people_reason_text() and pd.isna(reasons["enterprises"])

@@ -517,6 +517,38 @@ def test_xlsx_missing_sheet_and_workbook_plus_csv() -> None:
     assert find(report, text="mixes a workbook and CSV files")[0].file == "training.csv"
 
 
+def test_a_csv_file_beside_a_workbook_is_read_for_a_table_the_workbook_has_no_sheet_for() -> None:
+    def drop(book: openpyxl.Workbook) -> None:
+        del book["logframe"]
+
+    logframe = base_text("logframe.csv").encode()
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=drop), "logframe.csv": logframe})
+    assert report.ok, report.summary()
+    assert len(report.tables["logframe"]) == len(_csv_rows("logframe.csv")) - 1
+    assert {(f["file"], f["table"]) for f in report.files} >= {("COL.xlsx", "training"), ("logframe.csv", "logframe")}
+    both = validate_submission("COL", {"COL.xlsx": _workbook(), "logframe.csv": logframe})  # the sheet is there
+    assert find(both, text="mixes a workbook and CSV files")[0].file == "logframe.csv"
+
+
+def test_xlsx_numbers_stored_as_text_are_read_by_their_own_marks_not_by_excels_number_cells() -> None:
+    def thousands_as_text(book: openpyxl.Workbook) -> None:
+        book["indicators"]["E2"] = "22.837"  # a Spanish paste: 22837 or 22.837?
+        book["indicators"]["E3"] = 12.837  # a number cell of Excel: 12.837, whatever the text cells say
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=thousands_as_text)})
+    (ambiguous,) = find(report, text="ambiguous")  # never read silently as 22.837 beside the sheet's number cells
+    assert (ambiguous.file, ambiguous.sheet, ambiguous.row, ambiguous.column) == ("COL.xlsx", "indicators", 2, "value")
+
+    def comma_decimals_as_text(book: openpyxl.Workbook) -> None:
+        book["indicators"]["E2"] = "22.837"
+        book["indicators"]["E3"] = 12.837
+        book["indicators"]["E4"] = "1,5"  # the text cells write a decimal comma: "22.837" is 22837
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=comma_decimals_as_text)})
+    assert report.ok, report.summary()
+    assert report.tables["indicators"]["value"].head(3).tolist() == [22837, pytest.approx(12.837), 1.5]
+
+
 def test_xlsx_all_ids_of_another_country_give_one_issue() -> None:
     def peru(book: openpyxl.Workbook) -> None:
         for name in ("enterprises", "training", "indicators"):

@@ -92,6 +92,15 @@ def test_the_public_summary_of_a_tiny_selection_states_no_figure(demo_data_dir) 
     assert not re.search(r"\d", text.replace("5", ""))
 
 
+def test_a_public_summary_with_its_workers_hidden_as_too_few_says_so(demo_data_dir, monkeypatch) -> None:
+    from score import disclosure
+
+    i18n.set_language("en")
+    monkeypatch.setattr(disclosure, "PEOPLE_MIN", 10**6)  # every public number of people is too small to show
+    text = narrative(lambda name, **params: db.run_query(name, Scope.public(), **params)).text  # no TypeError
+    assert f"SMEs with fewer than {disclosure.PEOPLE_MIN:,} workers joined SCORE" in text
+
+
 def test_the_deck_speaker_notes_open_with_the_summary_of_the_country_in_view(demo_data_dir) -> None:
     from score import exports, presentation
 

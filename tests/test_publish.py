@@ -381,3 +381,41 @@ def test_demo_notice_names_only_countries_still_on_demo_data(tmp_path, settings_
     after = db.run_query("data_status", Scope.nothing()).iloc[0]
     assert not bool(after["is_demo"])
     assert after["demo_countries"] == 1 and after["demo_country_codes"] == "PER"
+
+
+# ---------------------------------------------------------------------------------------------- optional tables
+
+
+def _logframe_rows() -> list[tuple]:
+    return sorted(publish.published_logframe("COL", HQ).astype(str).itertuples(index=False, name=None))
+
+
+def _workbook_without_logframe(files: dict[str, bytes]) -> bytes:
+    """COL's CSV files as one Excel workbook with no logframe sheet (an Excel export of the three required tables)."""
+    import csv
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in ("enterprises", "training", "indicators"):
+        sheet = book.create_sheet(name)
+        for row in csv.reader(io.StringIO(files[f"{name}.csv"].decode("utf-8-sig"))):
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_upload_without_the_optional_logframe_keeps_the_published_one(data: Path) -> None:
+    published = _logframe_rows()
+    assert published
+    without = {name: raw for name, raw in dataset_a().items() if name != "logframe.csv"}
+    kept = publish_country("COL", {"COL.xlsx": _workbook_without_logframe(without)}, HQ)  # no logframe sheet
+    assert _logframe_rows() == published
+    archived = [json.loads(Path(f"{p}.json").read_text(encoding="utf-8"))["original_name"] for p in kept.archived]
+    assert "COL-published-logframe.csv" in archived  # archived with the upload: a restore brings it back too
+    header_only = dataset_a()["logframe.csv"].decode("utf-8-sig").splitlines()[0].encode() + b"\n"
+    publish_country("COL", {**without, "logframe.csv": header_only}, HQ)  # removing it is explicit
+    assert _logframe_rows() == []

@@ -149,16 +149,22 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     assert [e["event"] for e in audit.read_events(limit=3)] == ["restore", "publish", "upload"]
 
 
-def test_an_upload_without_the_optional_logframe_warns_that_publishing_removes_the_published_one(data: Path) -> None:
+def test_an_upload_without_the_optional_logframe_says_the_published_one_is_kept(data: Path) -> None:
     published = csv_rows(dataset_a()["logframe.csv"])[1]  # COL's logframe as published (the raw file)
     assert published
     without = {name: raw for name, raw in dataset_a().items() if name != "logframe.csv"}
-    assert check_upload("COL", without, HQ, audited=False).preview.logframe_removed == len(published)
-    assert check_upload("COL", dataset_a(), HQ, audited=False).preview.logframe_removed == 0
+    kept = check_upload("COL", without, HQ, audited=False).preview
+    assert (kept.logframe_kept, kept.logframe_removed) == (len(published), 0)
+    header_only = dataset_a()["logframe.csv"].decode("utf-8-sig").splitlines()[0].encode() + b"\n"
+    emptied = check_upload("COL", {**without, "logframe.csv": header_only}, HQ, audited=False).preview
+    assert (emptied.logframe_kept, emptied.logframe_removed) == (0, len(published))
+    same = check_upload("COL", dataset_a(), HQ, audited=False).preview
+    assert (same.logframe_kept, same.logframe_removed) == (0, 0)
     at = _session(BOGOTA, UPLOAD)
     _upload(at, without)
-    (warning,) = [w.value for w in at.warning if "logframe" in str(w.value)]
-    assert f"removes the {len(published)} logframe rows published now" in warning
+    (info,) = [i.value for i in at.info if "logframe" in str(i.value)]
+    assert f"the {len(published)} logframe rows published now are kept" in info
+    assert not [w.value for w in at.warning if "logframe" in str(w.value)]
 
 
 def test_country_staff_upload_only_for_their_country(data: Path) -> None:

@@ -186,8 +186,15 @@ def _not_data_rows(
 
 
 def _source_from_grid(
-    issues: IssueCollector, name: str, sheet: str | None, table: Table, grid: pd.DataFrame, sep: str | None
+    issues: IssueCollector,
+    name: str,
+    sheet: str | None,
+    table: Table,
+    grid: pd.DataFrame,
+    sep: str | None,
+    typed: pd.DataFrame | None = None,
 ) -> _Source | None:
+    """The table's source from a grid of text cells; `typed` (a sheet's): True where a cell was a number in Excel."""
     if grid.empty:
         _empty_file(issues, name, sheet, table, _("The file is empty.") if sheet is None else _("The sheet is empty."))
         return None
@@ -288,7 +295,14 @@ def _source_from_grid(
         _empty_file(issues, name, sheet, table, problem)
         return None
     where.frame = frame
-    where.decimal = _decimal_mark(frame, table, sep)
+    if typed is None:
+        where.decimal = _decimal_mark(frame, table, sep)
+    else:  # a sheet: its number cells say nothing of how its numbers stored as text are written ("1.234")
+        text_only = {
+            column: frame[column].mask(typed[position].to_numpy(dtype=bool)[positions], "")
+            for position, column in mapping.items()
+        }
+        where.decimal = _decimal_mark(pd.DataFrame(text_only, index=excel_rows), table, sep, default=None)
     return where
 
 
@@ -427,10 +441,14 @@ def without_percent_sign(col: Column, text: pd.Series) -> pd.Series:
     return text.str.replace(_PERCENT_SIGN, "", regex=True) if col.percentage else text
 
 
-def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None) -> str | None:
-    """The decimal mark of a file: from unambiguous numbers in its float columns, else from the
-    separator (";" goes with a decimal comma), else unknown for tab-separated text."""
-    default = {",": ".", ";": ",", None: "."}.get(sep)
+_BY_SEPARATOR = object()
+
+
+def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None, default: object = _BY_SEPARATOR) -> str | None:
+    """The decimal mark of a file: from unambiguous numbers in its float columns, else `default`: by default from
+    the separator (";" goes with a decimal comma), unknown for tab-separated text."""
+    if default is _BY_SEPARATOR:
+        default = {",": ".", ";": ",", None: "."}.get(sep)
     comma = point = False
     for col in table.columns:
         if col.dtype != "float" or col.name not in frame.columns:
@@ -442,4 +460,4 @@ def _decimal_mark(frame: pd.DataFrame, table: Table, sep: str | None) -> str | N
         return ","
     if point and not comma:
         return "."
-    return default
+    return default if isinstance(default, str) else None

@@ -121,16 +121,24 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
                 _("Only one workbook can be uploaded at a time; this one was not read."),
                 _("Put all sheets (enterprises, training, indicators, logframe) into one workbook."),
             )
-        for name in texts:
-            issues.add(
-                ERROR,
-                name,
-                _("The upload mixes a workbook and CSV files; this file was not read."),
-                _("Upload either one workbook or CSV files, not both."),
-            )
         if books[0] not in oversized_names:
             with _guard(issues, books[0], _("reading the workbook")):
                 _read_workbook(sub, books[0], bytes(files[books[0]]))
+        for name in texts:
+            # A CSV file beside the workbook is read for a table the workbook has no sheet for (a published logframe
+            # kept beside a workbook without one, score.publish); for a table it holds, the workbook is read alone.
+            table = table_for_name(name)
+            if name in oversized_names:
+                continue
+            if table is None or table in sub.sources or table in sub.failed or table in sub.refused:
+                issues.add(
+                    ERROR,
+                    name,
+                    _("The upload mixes a workbook and CSV files; this file was not read."),
+                    _("Upload either one workbook or CSV files, not both."),
+                )
+                continue
+            _read_named_text(sub, name, bytes(files[name]), table)
         return sub
 
     # Files named after a table first, then those named after none: one with a spreadsheet's default name
@@ -166,14 +174,19 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
             continue
         if name in oversized_names:
             continue
-        source = None
-        with _guard(issues, name, _("reading the file")):
-            source = _read_text_file(sub.issues, name, bytes(files[name]), TABLES[table])
-        if source is None:
-            sub.failed.add(table)
-        else:
-            sub.sources[table] = source
+        _read_named_text(sub, name, bytes(files[name]), table)
     return sub
+
+
+def _read_named_text(sub: _Submission, name: str, data: bytes, table: str) -> None:
+    """Read one text file as `table` into the submission (its source, or the table marked as failed)."""
+    source = None
+    with _guard(sub.issues, name, _("reading the file")):
+        source = _read_text_file(sub.issues, name, data, TABLES[table])
+    if source is None:
+        sub.failed.add(table)
+    else:
+        sub.sources[table] = source
 
 
 # ---- text files ----------------------------------------------------------------------------

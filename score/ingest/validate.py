@@ -115,7 +115,8 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
         {"file": src.file, "sheet": src.sheet or "", "table": name, "rows": len(src.frame)}
         for name, src in submission.sources.items()
     ]
-    report = ValidationReport(country, sorted(issues.items, key=lambda i: order[i.file]), files=read)
+    emptied = sorted(name for name in submission.failed if not TABLES[name].required)
+    report = ValidationReport(country, sorted(issues.items, key=lambda i: order[i.file]), files=read, emptied=emptied)
     if report.ok:
         report.tables = {
             name: _final_frame(table, submission.sources[name].typed if name in submission.sources else None)

@@ -403,12 +403,25 @@ def _source_from_cells(
     date_positions = {
         i for i, h in enumerate(header) if norm_name(h) in table.column_names and _column(table, h).dtype == "date"
     }
-    columns = []
+    columns, typed = [], []
     for position in range(width):
         cells = [r[position] if position < len(r) else None for r in rows]
         if position in date_positions:
             columns.append([_serial_text(v, epoch) for v in cells])
+            typed.append([False] * len(cells))
         else:
-            columns.append([_cell_text(v) for v in cells])
+            columns.append([_number_text(v) for v in cells])
+            typed.append([isinstance(v, int | float) and not isinstance(v, bool) for v in cells])
     grid = pd.DataFrame(dict(enumerate(columns)), dtype="str")
-    return _source_from_grid(issues, name, sheet, table, grid, sep=None)
+    return _source_from_grid(issues, name, sheet, table, grid, sep=None, typed=pd.DataFrame(dict(enumerate(typed))))
+
+
+# "22.837": a number written with a thousands group or with three decimals? A number cell of Excel is the latter.
+_LIKE_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}\.\d{3}")
+
+
+def _number_text(value: object) -> str:
+    """A cell as text (`_cell_text`), a number cell's three decimals written with a fourth zero ("22.8370"), so
+    that it reads as the number it is whatever the decimal mark of the sheet's numbers stored as text."""
+    text = _cell_text(value)
+    return text + "0" if isinstance(value, float) and _LIKE_THOUSANDS.fullmatch(text) else text

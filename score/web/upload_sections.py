@@ -306,13 +306,21 @@ def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
                 st.dataframe(shown, hide_index=True, width="stretch", key=f"{prefix}_preview_{key}")
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
+    if preview.logframe_kept:
+        st.info(
+            ngettext(
+                "The files have no logframe: the {n} logframe row published now is kept. To remove it, upload a "
+                "logframe file (or sheet) with its header row alone.",
+                "The files have no logframe: the {n} logframe rows published now are kept. To remove them, upload a "
+                "logframe file (or sheet) with its header row alone.",
+                preview.logframe_kept,
+            )
+        )
     if preview.logframe_removed:
         st.warning(
             ngettext(
-                "The files have no logframe: publishing them removes the {n} logframe row published now. To keep "
-                "it, add logframe.csv (or a logframe sheet) from 'Download current data'.",
-                "The files have no logframe: publishing them removes the {n} logframe rows published now. To keep "
-                "them, add logframe.csv (or a logframe sheet) from 'Download current data'.",
+                "The logframe in the files has no rows: publishing them removes the {n} logframe row published now.",
+                "The logframe in the files has no rows: publishing them removes the {n} logframe rows published now.",
                 preview.logframe_removed,
             ),
             icon=":material/warning:",

@@ -27,10 +27,10 @@ def csv_download(
     The table is made when the button is clicked, not on every rerun (the words are translated here)."""
     from score import exports
 
-    reason = exports.hidden_reason_text()
+    reason, people = exports.hidden_reason_text(), exports.hidden_people_reason_text()
     download(
         label or _("Download CSV"),
-        lambda: exports.to_csv(exports.data_table(frame, labels, columns, hidden_reason=reason)),
+        lambda: exports.to_csv(exports.data_table(frame, labels, columns, hidden_reason=reason, people_reason=people)),
         file_name,
         "text/csv",
         key=key,
@@ -69,10 +69,11 @@ def page_workbook(file_name: str) -> None:
     if slot is None or not sheets:
         return
     labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
+    people = exports.hidden_people_reason_text()
     row = slot.container(horizontal=True)
     download(
         _("Download this page's data (Excel)"),
-        lambda: exports.to_excel(exports.page_tables(sheets, labels, reason), context),
+        lambda: exports.to_excel(exports.page_tables(sheets, labels, reason, people), context),
         f"{file_name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
