@@ -12,7 +12,6 @@ import datetime as dt
 import decimal
 import gettext
 import math
-import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
@@ -127,12 +126,17 @@ def _number_format(locale: str, pattern: str) -> tuple[babel_numbers.NumberPatte
 
 
 def _formatted(number: float, pattern: str) -> str:
-    """`number` with a Babel pattern in the current locale (as babel.numbers.format_decimal/_percent do). A half
-    rounds away from zero (308.5 -> 309, 12.25 -> 12.3), as Plotly's bar labels, Excel's number formats and people
-    do: Babel's default (half to even) wrote 308 in a chart's table and text beside the bar labelled 309."""
+    """`number` with a Babel pattern in the current locale (as babel.numbers.format_decimal/_percent do), its sign
+    the true minus "−" (U+2212), as Plotly writes its axes' negative ticks: a table cell "-18.4%" beside a chart
+    reading "−18.4%" looked like two different signs. A half rounds away from zero (308.5 -> 309, 12.25 -> 12.3),
+    as Plotly's bar labels, Excel's number formats and people do: Babel's default (half to even) wrote 308 in a
+    chart's table and text beside the bar labelled 309."""
     parsed, locale = _number_format(_locale(), pattern)
     with decimal.localcontext(rounding=decimal.ROUND_HALF_UP):
-        return parsed.apply(number, locale)
+        return parsed.apply(number, locale).replace("-", MINUS)
+
+
+MINUS = "\u2212"  # the sign of every negative number fmt_* writes
 
 
 def fmt_int(value: Any) -> str:
@@ -192,13 +196,3 @@ def fmt_datetime(value: dt.datetime | None) -> str:
 def plot_separators() -> str:
     """Plotly's `separators` layout value (decimal symbol, then thousands symbol) for the current language."""
     return babel_numbers.get_decimal_symbol(_locale()) + babel_numbers.get_group_symbol(_locale())
-
-
-def plot_minus(text: str) -> str:
-    """`text` (a number written by fmt_*) with its sign as the true minus "−" (U+2212), as Plotly writes its axes'
-    negative ticks: a bar labelled "-4,2 %" beside an axis reading "−4 %" looked like two different signs. Only a
-    hyphen before a digit and after no letter or digit changes ("2011-03" stays)."""
-    return _NUMBER_HYPHEN.sub("\u2212", text)
-
-
-_NUMBER_HYPHEN = re.compile(r"(?<![\w.,])-(?=\d)")

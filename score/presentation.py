@@ -23,7 +23,7 @@ from score import access, charts, contract, logframe, maps
 from score.deck import Kpi, Slide
 from score.exports import ExportContext
 from score.filters import Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_minus, plot_separators
+from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
 from score.values import format_value, missing, targets_apply
@@ -439,11 +439,19 @@ def map_figure(
             continue
         x, y = centres[row.country]
         shown = "–" if row.suppressed else fmt_int(row.value)
+        across, down = MAP_LABEL_PLACES.get(row.country, (0, 0))
         fig.add_annotation(
             x=x,
             y=y,
             text=f"{charts.plain(names.get(row.country, row.country))} <b>{shown}</b>",
-            showarrow=False,
+            # beside the country, in the sea, a thin line to it: centred on it, "Pérou 106" covered Colombia
+            showarrow=bool(across or down),
+            ax=across,
+            ay=down,
+            xanchor="right" if across < 0 else "left" if across > 0 else "center",
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor=charts.INK,
             font={"size": FONT_PX - 2, "color": charts.INK},
             bgcolor="rgba(255,255,255,0.85)",
             borderpad=2,
@@ -454,7 +462,7 @@ def map_figure(
     bounds = maps.country_bounds(in_view) or maps.country_bounds(contract.code_list("country"))
     assert bounds is not None  # every project country has a shape in the committed polygons
     south, west, north, east = bounds
-    fig.update_xaxes(visible=False, range=[west - MAP_MARGIN, east + MAP_MARGIN])
+    fig.update_xaxes(visible=False, range=[west - MAP_MARGIN - LABEL_ROOM, east + MAP_MARGIN + LABEL_ROOM])
     fig.update_yaxes(
         visible=False,
         range=[_mercator(south - MAP_MARGIN), _mercator(north + MAP_MARGIN)],
@@ -481,6 +489,21 @@ def map_figure(
 
 
 MAP_MARGIN = 10.0  # degrees around the countries in view on the deck's map
+LABEL_ROOM = 20.0  # degrees more west and east: the labels placed in the sea beside Peru and China
+# Where each project country's label sits, in screen pixels from the country's centre (right, down): in the sea
+# beside it, so no label covers a neighbour (Colombia, Peru and Bolivia touch; China and Viet Nam). A country
+# not listed is labelled on its centre.
+MAP_LABEL_PLACES: dict[str, tuple[int, int]] = {
+    "COL": (-45, -20),
+    "PER": (-45, 12),
+    "BOL": (40, 28),
+    "GHA": (-40, 30),
+    "ZAF": (45, 25),
+    "IND": (-40, 30),
+    "CHN": (70, -40),
+    "VNM": (40, 10),
+    "IDN": (-20, 45),
+}
 
 
 def _mercator(lat: float) -> float:
@@ -526,7 +549,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     percent = "%" in slide.number_format
     shown_values = [v for values in slide.series.values() for v in values if v is not None]
     for name, values in slide.series.items():
-        text = [("–" if v is None else plot_minus(fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
+        text = [("–" if v is None else (fmt_pct(v, 1) if percent else fmt_int(v))) for v in values]
         fig.add_trace(
             go.Bar(
                 name=name,

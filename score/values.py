@@ -168,6 +168,40 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
+# A number as fmt_* writes it in any language (1,406; 1 406; 1.406; −18.4 %; +3,5 %), or the dash of a hidden cell;
+# or a change from one to another ("0 → 213", the upload history's figures before and after).
+_NUMBER = r"(?:[+\-\u2212]?\d[\d.,\s\u00a0\u202f]*%?|" + HIDDEN + ")"
+_SHOWN_NUMBER = re.compile(rf"{_NUMBER}(?:\s*\u2192\s*{_NUMBER})?")
+
+
+def shown_number(text: object) -> bool:
+    """Whether a cell's text is a number as fmt_* writes it (or the dash of a hidden cell, or "a → b")."""
+    return bool(_SHOWN_NUMBER.fullmatch(str(text).strip()))
+
+
+def number_column(cells: Sequence[object]) -> bool:
+    """Whether a column's shown cells are all numbers (`shown_number`), one at least not hidden: a table
+    right-aligns it, so digits line up."""
+    shown = [str(v).strip() for v in cells if not missing(v) and str(v).strip()]
+    return any(c != HIDDEN for c in shown) and all(shown_number(c) for c in shown)
+
+
+def number_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of a display table that hold numbers: typed numbers, or text every cell of which is a number as
+    fmt_* writes it (or the dash of a hidden cell), one at least. A table right-aligns them, so digits line up."""
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            found.append(column)
+            continue
+        if number_column(list(values)):
+            found.append(column)
+    return found
+
+
 def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and index read as typed where Streamlit renders Markdown (st.table). Headings are
     the app's own words, left as they are."""

@@ -8,6 +8,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 HIDDEN = "–"  # what a page shows for a missing or suppressed figure
+MINUS = "\u2212"  # the sign of a negative number on a page (as on the charts' axes), never a hyphen
 
 
 def _missing(value: object) -> bool:
@@ -21,22 +22,24 @@ def _half_up(value: object, decimals: int) -> Decimal:
 
 def en_int(value: object) -> str:
     """A whole number as an English page shows it (54,321), or the dash for nothing; a half rounds up."""
-    return HIDDEN if _missing(value) else f"{_half_up(value, 0):,.0f}"
+    return HIDDEN if _missing(value) else f"{_half_up(value, 0):,.0f}".replace("-", MINUS)
 
 
 def en_number(value: object, decimals: int = 1) -> str:
-    return HIDDEN if _missing(value) else f"{_half_up(value, decimals):,.{decimals}f}"
+    return HIDDEN if _missing(value) else f"{_half_up(value, decimals):,.{decimals}f}".replace("-", MINUS)
 
 
 def en_pct(value: object, decimals: int = 0, signed: bool = False) -> str:
-    """A percentage (16.2 for 16.2 %) as an English page shows it: 16%, +3.5%, -16.3%."""
-    return HIDDEN if _missing(value) else f"{_half_up(value, decimals):{'+' if signed else ''},.{decimals}f}%"
+    """A percentage (16.2 for 16.2 %) as an English page shows it: 16%, +3.5%, −16.3%."""
+    if _missing(value):
+        return HIDDEN
+    return f"{_half_up(value, decimals):{'+' if signed else ''},.{decimals}f}%".replace("-", MINUS)
 
 
 def fr_int(value: int) -> str:
     """A whole number as a French page shows it: a narrow no-break space between thousands (54 321)."""
-    return f"{value:,}".replace(",", "\u202f")
+    return f"{value:,}".replace(",", "\u202f").replace("-", MINUS)
 
 
 def fr_number(value: float, decimals: int = 1) -> str:
-    return f"{_half_up(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return f"{_half_up(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",").replace("-", MINUS)

@@ -12,10 +12,12 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from score import i18n_check, settings
-from score.i18n import fmt_int, fmt_pct, language_code, set_language
+from score.i18n import fmt_int, fmt_number, fmt_pct, language_code, set_language
+from score.values import number_columns
 from tests.apptest import open_page
 from tests.pages import tiles
 
@@ -137,9 +139,9 @@ def test_module_names_use_the_ilo_vocabulary() -> None:
 @pytest.mark.parametrize(
     ("lang", "workers", "share", "change"),
     [
-        ("en", "342,434", "79%", "-18.3%"),
-        ("fr", "342\u202f434", "79\u00a0%", "-18,3\u00a0%"),
-        ("es", "342.434", "79\u00a0%", "-18,3\u00a0%"),
+        ("en", "342,434", "79%", "\u221218.3%"),  # the true minus, as on the charts' axes
+        ("fr", "342\u202f434", "79\u00a0%", "\u221218,3\u00a0%"),
+        ("es", "342.434", "79\u00a0%", "\u221218,3\u00a0%"),
     ],
 )
 def test_numbers_are_written_the_way_of_each_language(lang: str, workers: str, share: str, change: str) -> None:
@@ -404,3 +406,40 @@ def test_a_count_in_a_plural_message_is_grouped_the_way_of_the_language() -> Non
         assert ngettext(singular, plural, 2, column="sector", n="deux") == "Code inconnu pour sector (deux lignes)."
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_table_right_aligns_numbers_as_written_in_each_language(lang: str) -> None:
+    # st.table aligns a cell by its type, and a formatted number is text to it: number_columns finds the columns
+    # text_table right-aligns, so the numbers every fmt_* writes must read as numbers, and names must not.
+    set_language(lang)
+    try:
+        shown = pd.DataFrame(
+            {
+                "module": ["Clean production", "2011-03 intake"],
+                "deliveries": [fmt_int(1406), "–"],
+                "change": [fmt_pct(-18.34, decimals=1, signed=True), fmt_pct(3.5, decimals=1, signed=True)],
+                "median": [fmt_number(-1607.14), fmt_number(79380.4)],
+                "share": [fmt_pct(88), fmt_pct(100)],
+                "id": ["COL-0001", "COL-0002"],
+                "hidden": ["–", "–"],
+                "year": [2016, 2017],
+                "before_after": [f"{fmt_int(0)} \u2192 {fmt_int(213)}", f"{fmt_int(1406)} \u2192 {fmt_int(1399)}"],
+                "when": ["6 Dec 2026, 18:36:55", "2011-03"],
+            }
+        )
+        assert number_columns(shown) == ["deliveries", "change", "median", "share", "year", "before_after"]
+    finally:
+        set_language("en")
+
+
+def test_an_html_table_right_aligns_its_number_columns() -> None:
+    # a chart's data table and the logframe's tables (components.text.table_markup): the same rule as text_table
+    from score.web.components.text import table_markup
+    from tests.pages import read_table_markup
+
+    markup = table_markup(
+        ["Country", "Enterprises", "Status"], [["Chile", fmt_int(1406), "on track"], ["Peru", "–", "–"]]
+    )
+    assert markup.count('class="score-number"') == 3  # the heading and both cells of Enterprises, nothing else
+    assert read_table_markup(markup)["Enterprises"].tolist() == [fmt_int(1406), "–"]  # read back as before

@@ -37,7 +37,7 @@ def test_formatters_here_are_literal() -> None:
         "3",  # a half rounds away from zero, as the charts' labels and Excel do
         "–",
         "16%",
-        "-16.3%",
+        "\u221216.3%",  # the true minus, as on the charts' axes
     ]
     assert [en_pct(3.5, 1, signed=True), en_number(1234.56), fr_int(54321), fr_number(1234.56)] == [
         "+3.5%",
@@ -132,6 +132,9 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
     at = open_page(ENTERPRISES, params, Scope.hq("tests"))
     assert at.segmented_control(key="enterprises_view").value == "detail"
     frame = table(at, "enterprise_list_table")
+    # on screen: who it is and the key figures (13 columns scrolled sideways at 1280 px); the rest in the downloads
+    (grid,) = at.dataframe  # the only grid of the page (the summaries are plain tables)
+    assert list(grid.proto.column_order) == ["Name", "Country", "Sector", "Size", "Workers", "Women workers", "Joined"]
     expected = {e["enterprise_id"]: e for e in raw._enterprises(**oracle_filters(to_filters(params)))}
     assert set(frame["Id"]) == set(expected)
     for row in frame.head(25).itertuples(index=False):

@@ -138,6 +138,25 @@ def test_the_report_summarises_each_file_at_the_top() -> None:
     assert summary.loc["training.csv", ["Data rows", "Errors"]].tolist() == [8, 0]
 
 
+def test_the_file_summary_names_each_files_table_in_the_readers_words() -> None:
+    # the code ("enterprises") is the contract's; a person reads the name the template's files and sheets carry
+    report = validate_submission("COL", files())
+    named = {}
+    for lang in ("en", "fr", "es"):
+        set_language(lang)
+        try:
+            summary = report.file_summary()
+        finally:
+            set_language("en")
+        tables = dict(zip(summary.iloc[:, 0], summary.iloc[:, 1], strict=True))
+        named[lang] = [tables["enterprises.csv"], tables["training.csv"]]
+    assert named == {
+        "en": ["Enterprises", "Training"],
+        "fr": ["Entreprises", "Formation"],
+        "es": ["Empresas", "Formación"],
+    }
+
+
 @pytest.mark.parametrize(("lang", "shown"), [("en", "2,204"), ("fr", fr_int(2204)), ("es", "2.204")])
 def test_the_file_summary_shows_counts_in_the_readers_format(lang: str, shown: str) -> None:
     summary = pd.DataFrame({"File": ["training.csv", "notes.txt"], "Data rows": pd.array([2204, None], "Int64")})
@@ -214,7 +233,7 @@ def _excel_export(csv_text: str, encoding: str) -> bytes:
 
 @pytest.mark.parametrize(
     ("language", "allowed", "latitudes"),
-    [("fr", "de 0 à 1\u202f000\u202f000", "-4,3 et 12,4"), ("es", "de 0 a 1.000.000", "-4,3 y 12,4")],
+    [("fr", "de 0 à 1\u202f000\u202f000", "\u22124,3 et 12,4"), ("es", "de 0 a 1.000.000", "\u22124,3 y 12,4")],
 )
 def test_an_excel_export_in_french_or_spanish_gets_its_numbers_in_that_language(
     language: str, allowed: str, latitudes: str

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from score.contract import Table
+from score.contract import TABLES, Table
 from score.i18n import _, fmt_int, ngettext
 from score.labels import column_headings
 
@@ -176,6 +176,8 @@ class ValidationReport:
             line["errors" if issue.severity == ERROR else "warnings"] += 1
         frame = pd.DataFrame(list(lines.values()), columns=list(labels))
         frame["rows"] = frame["rows"].astype("Int64")
+        # what the person calls the table ("Entreprises", as the template's file and sheet say), not its code
+        frame["table"] = [_(TABLES[code].title) if code in TABLES else code for code in frame["table"].fillna("")]
         if not (frame["sheet"].fillna("") != "").any():
             frame = frame.drop(columns="sheet")
         return frame.rename(columns=labels)

@@ -265,18 +265,6 @@ CREATE MACRO filtered_enterprise_training(countries, provinces, sectors, phases,
     UNION ALL
     SELECT * FROM training_per_enterprise(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
     WHERE modules IS NOT NULL;
-CREATE MACRO scoped_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
-    SELECT '' AS scope, * FROM filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to)
-    WHERE NOT by_module
-    UNION ALL
-    -- a module's scope: an enterprise's one delivery of the module (see Scopes)
-    SELECT scope, enterprise_id, country, 1 AS module_completions, participants AS participations, consultation_visits,
-           managers_female, managers_male, workers_female, workers_male, record_key,
-           managers_female AS participations_managers_female, managers_male AS participations_managers_male,
-           workers_female AS participations_workers_female, workers_male AS participations_workers_male
-    FROM scoped_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module)
-    WHERE by_module;
-
 -- People trained, the conservative distinct estimate: per enterprise, role and sex, the largest
 -- classroom group across its modules (someone attending two modules is counted once).
 CREATE MACRO people_trained(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
@@ -340,36 +328,61 @@ CREATE MACRO size_class_of(workers) AS (
 -- enterprises engaged, workers reached by sex, module completions, training participations, consultation visits,
 -- people trained by role and sex. The definition; build time writes it unfiltered into figures_by_group.
 CREATE MACRO figures_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) AS TABLE
-    SELECT e.scope, e.country, e.province, e.sector, e.phase, e.partner, e.join_year, count(*) AS enterprises,
-           sum(e.workers_female) AS workers_female, sum(e.workers_male) AS workers_male, sum(e.workers) AS workers,
-           sum(x.module_completions) AS module_completions, sum(x.participations) AS participations,
-           sum(x.consultation_visits) AS consultation_visits,
-           sum(x.managers_female) AS managers_female, sum(x.managers_male) AS managers_male,
-           sum(x.workers_female) AS trained_workers_female, sum(x.workers_male) AS trained_workers_male,
-           sum(e.record_key) AS record_keys, max(e.workers_female) AS max_workers_female,
-           max(e.workers_male) AS max_workers_male, max(e.workers) AS max_workers,
-           max(x.participations) AS max_participations, max(x.consultation_visits) AS max_consultation_visits,
-           max(x.managers_female + x.workers_female) AS max_people_trained_female,
-           max(x.managers_male + x.workers_male) AS max_people_trained_male,
-           max(x.managers_female + x.managers_male) AS max_managers_trained,
-           max(x.workers_female + x.workers_male) AS max_workers_trained,
-           max(x.managers_female + x.managers_male + x.workers_female + x.workers_male) AS max_people_trained,
-           count(x.enterprise_id) AS trained_enterprises,
-           sum(e.record_key) FILTER (WHERE x.enterprise_id IS NOT NULL) AS trained_record_keys,
-           sum(x.participations_managers_female) AS participations_managers_female,
-           sum(x.participations_managers_male) AS participations_managers_male,
-           sum(x.participations_workers_female) AS participations_workers_female,
-           sum(x.participations_workers_male) AS participations_workers_male,
-           max(x.managers_female) AS max_managers_female, max(x.managers_male) AS max_managers_male,
-           max(x.workers_female) AS max_trained_workers_female, max(x.workers_male) AS max_trained_workers_male,
-           max(x.participations_managers_female) AS max_participations_managers_female,
-           max(x.participations_managers_male) AS max_participations_managers_male,
-           max(x.participations_workers_female) AS max_participations_workers_female,
-           max(x.participations_workers_male) AS max_participations_workers_male
-    FROM scoped_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) e
-    LEFT JOIN scoped_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to, by_module) x
-      USING (scope, enterprise_id)
-    GROUP BY e.scope, e.country, e.province, e.sector, e.phase, e.partner, e.join_year;
+    WITH ex AS (  -- each enterprise in its scope beside its training figures there (x_*; NULL without deliveries)
+        SELECT '' AS scope, e.country, e.province, e.sector, e.phase, e.partner, e.join_year, e.workers_female,
+               e.workers_male, e.workers, e.record_key, x.enterprise_id AS x_enterprise_id,
+               x.module_completions AS x_module_completions, x.participations AS x_participations,
+               x.consultation_visits AS x_consultation_visits, x.managers_female AS x_managers_female,
+               x.managers_male AS x_managers_male, x.workers_female AS x_workers_female,
+               x.workers_male AS x_workers_male, x.participations_managers_female AS x_participations_managers_female,
+               x.participations_managers_male AS x_participations_managers_male,
+               x.participations_workers_female AS x_participations_workers_female,
+               x.participations_workers_male AS x_participations_workers_male
+        FROM filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+        LEFT JOIN filtered_enterprise_training(countries, provinces, sectors, phases, partners, modules, year_from, year_to) x
+          USING (enterprise_id)
+        WHERE NOT by_module
+        UNION ALL
+        -- a module's scope: each enterprise with a delivery of the module beside that one delivery (see Scopes), read
+        -- in one join of the deliveries to their enterprises
+        SELECT t.module, e.country, e.province, e.sector, e.phase, e.partner, e.join_year, e.workers_female,
+               e.workers_male, e.workers, e.record_key, t.enterprise_id, 1,
+               t.managers_female + t.managers_male + t.workers_female + t.workers_male, t.consultation_visits,
+               t.managers_female, t.managers_male, t.workers_female, t.workers_male,
+               t.managers_female, t.managers_male, t.workers_female, t.workers_male
+        FROM training t
+        JOIN filtered_enterprises(countries, provinces, sectors, phases, partners, modules, year_from, year_to) e
+          USING (enterprise_id)
+        WHERE by_module AND (modules IS NULL OR list_contains(modules, t.module))
+    )
+    SELECT scope, country, province, sector, phase, partner, join_year, count(*) AS enterprises,
+           sum(workers_female) AS workers_female, sum(workers_male) AS workers_male, sum(workers) AS workers,
+           sum(x_module_completions) AS module_completions, sum(x_participations) AS participations,
+           sum(x_consultation_visits) AS consultation_visits,
+           sum(x_managers_female) AS managers_female, sum(x_managers_male) AS managers_male,
+           sum(x_workers_female) AS trained_workers_female, sum(x_workers_male) AS trained_workers_male,
+           sum(record_key) AS record_keys, max(workers_female) AS max_workers_female,
+           max(workers_male) AS max_workers_male, max(workers) AS max_workers,
+           max(x_participations) AS max_participations, max(x_consultation_visits) AS max_consultation_visits,
+           max(x_managers_female + x_workers_female) AS max_people_trained_female,
+           max(x_managers_male + x_workers_male) AS max_people_trained_male,
+           max(x_managers_female + x_managers_male) AS max_managers_trained,
+           max(x_workers_female + x_workers_male) AS max_workers_trained,
+           max(x_managers_female + x_managers_male + x_workers_female + x_workers_male) AS max_people_trained,
+           count(x_enterprise_id) AS trained_enterprises,
+           sum(record_key) FILTER (WHERE x_enterprise_id IS NOT NULL) AS trained_record_keys,
+           sum(x_participations_managers_female) AS participations_managers_female,
+           sum(x_participations_managers_male) AS participations_managers_male,
+           sum(x_participations_workers_female) AS participations_workers_female,
+           sum(x_participations_workers_male) AS participations_workers_male,
+           max(x_managers_female) AS max_managers_female, max(x_managers_male) AS max_managers_male,
+           max(x_workers_female) AS max_trained_workers_female, max(x_workers_male) AS max_trained_workers_male,
+           max(x_participations_managers_female) AS max_participations_managers_female,
+           max(x_participations_managers_male) AS max_participations_managers_male,
+           max(x_participations_workers_female) AS max_participations_workers_female,
+           max(x_participations_workers_male) AS max_participations_workers_male
+    FROM ex
+    GROUP BY scope, country, province, sector, phase, partner, join_year;
 CREATE MACRO figures_per_group(countries, provinces, sectors, phases, partners, modules, year_from, year_to) AS TABLE
     SELECT * EXCLUDE (scope) FROM figures_per_scope(countries, provinces, sectors, phases, partners, modules, year_from, year_to, false);
 

@@ -155,6 +155,7 @@ def streamlit_words_script() -> str:
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
         return STREAMLIT_WORDS_JS % ("[]", "[]", '[".", {}]')
     uploader, dropdown = '[data-testid="stFileUploaderDropzone"]', '[role="listbox"]'
+    columns_menu = '[data-testid="stDataFrameColumnVisibilityMenu"]'
     chip = '[data-testid="stFileChip"]'  # an added file: its name, its size and, past the limit, Streamlit's refusal
     size_pattern = "([0-9.]+ ?[KMG]?B)"
     words = [
@@ -166,6 +167,9 @@ def streamlit_words_script() -> str:
         (chip, f"^{size_pattern}$", "$1"),  # "21.1KB" -> "21,1 Ko"
         (chip, f"^File must be {size_pattern} or smaller\\.$", _("The file must be {size} or smaller.", size="$1")),
         (dropdown, "^No results$", _("No matching values")),  # an open filter with every value chosen
+        # a grid's "Show/hide columns" menu (the enterprise list keeps some columns there)
+        (columns_menu, "^Select all$", _("Select all")),
+        (columns_menu, "^\\(index\\)$", _("(row number)")),
         # the header's status while a page runs (a publish, a deck): its button to stop it
         ('[data-testid="stStatusWidget"]', "^Stop$", _("Stop")),
     ]

@@ -36,6 +36,9 @@ RESPONSIVE_CSS = """
 .score-table th, .score-table td { padding: 0.25rem 0.5rem; border: 1px solid rgba(49, 51, 63, 0.1);
   text-align: left; vertical-align: middle; font-weight: 400; }
 .score-table th { color: #555f6d; }
+/* a column of numbers (text.table_markup): right-aligned, a number never broken (its heading still wraps) */
+.score-table .score-number { text-align: right; }
+.score-table td.score-number { white-space: nowrap; }
 /* Streamlit's "Press Enter to submit form · 14/1024" under a form's text box, always in English, lies over the
    password in the narrow sidebar; the sign-in form has its own button, so it is not shown. */
 [data-testid="stSidebar"] [data-testid="stForm"] [data-testid="InputInstructions"] { display: none; }

@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from score import chart_text, charts, logframe
-from score.i18n import _, fmt_int, fmt_number, fmt_pct, plot_minus
+from score.i18n import _, fmt_int, fmt_number, fmt_pct
 from score.values import HIDDEN, cumulative, format_value, missing, numeric, sex_labels
 from score.web.components.figure_cache import Figure, cached_figure
 
@@ -493,7 +493,7 @@ def outcome_chart(
         fig.add_annotation(
             x=0.5,
             y=max(float(baseline), float(follow_up)) * 1.2,  # type: ignore[arg-type]
-            text=_("<b>{change}</b> (total)", change=plot_minus(fmt_pct(change, decimals=1, signed=True))),
+            text=_("<b>{change}</b> (total)", change=fmt_pct(change, decimals=1, signed=True)),
             showarrow=False,
             font={"size": 20, "color": charts.INK},
         )

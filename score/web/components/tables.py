@@ -8,6 +8,7 @@ from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_config_utils import ColumnConfigMappingInput
 
 from score import access, measures
 from score.filters import Filters
@@ -20,6 +21,7 @@ from score.web.components.text import table_markup, text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
+NAME_WIDTH = 220  # px: the enterprise list's name column (the grid sized it to the longest name, 260 px and more)
 SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
@@ -80,16 +82,31 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def table(frame: pd.DataFrame, *, height: int | Literal["auto", "content"] = "auto", key: str | None = None) -> None:
+def enterprise_list_columns() -> list[str]:
+    """The enterprise list's columns on screen: who it is and its key figures, what fits beside the sidebar at
+    1280 px (all 13 scrolled sideways, 1,499 px in 818). The others (id, province, city, men, phase, partner)
+    are in the downloads and come back with the grid's "Show/hide columns"."""
+    return [_("Name"), _("Country"), _("Sector"), _("Size"), _("Workers"), _("Women workers"), _("Joined")]
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    height: int | Literal["auto", "content"] = "auto",
+    key: str | None = None,
+    column_order: Sequence[str] | None = None,
+    column_config: ColumnConfigMappingInput | None = None,
+) -> None:
     """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
     headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
     800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
-    list) stays the grid, scrolled and sorted in place."""
+    list) stays the grid, scrolled and sorted in place, showing `column_order` (every column when None) as
+    `column_config` says."""
     if len(frame) <= SHORT_TABLE_ROWS:
         with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
             text_table(frame, hide_index=True)
         return
-    st.dataframe(frame, hide_index=True, height=height, key=key)
+    st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
 
 
 @st.cache_data(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
@@ -230,7 +247,13 @@ def _enterprise_table(
 ) -> None:
     """The page of the list as a table, drawn once per result (`result`: ui.result_key) and language and
     replayed on later reruns, as drawn_once does."""
-    table(enterprise_list_table(_rows, countries=_countries, sectors=_sectors), key="enterprise_list_table")
+    table(
+        enterprise_list_table(_rows, countries=_countries, sectors=_sectors),
+        key="enterprise_list_table",
+        column_order=enterprise_list_columns(),
+        # the name at a set width, kept in view while the rest scrolls sideways on a narrow screen
+        column_config={_("Name"): st.column_config.Column(width=NAME_WIDTH, pinned=True)},
+    )
 
 
 def search_text(typed: object) -> str | None:

@@ -9,13 +9,26 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from score.values import as_plain_text, markdown_text
+from score.values import as_plain_text, markdown_text, number_column, number_columns
+
+# A number's cell: right-aligned, so digits line up down the column, and never broken inside the number
+# ("1 406" in French wrapped after its narrow space in a narrow column). Important: st.table writes each cell's
+# alignment by its type in the cell's own style attribute, and a number shown as text is a string to it.
+NUMBER_CELL = {"text-align": "right !important", "white-space": "nowrap"}
 
 
 def text_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
     """st.table (a plain table whose headings wrap) with every text cell and the index read as typed (the
-    headings are the app's own words: see as_plain_text)."""
-    st.table(as_plain_text(frame), hide_index=hide_index)
+    headings are the app's own words: see as_plain_text), its number columns right-aligned."""
+    numbers = number_columns(frame)
+    shown = as_plain_text(frame)
+    floats = any(pd.api.types.is_float_dtype(shown[column]) for column in shown.columns)
+    if not numbers or floats:  # a Styler writes floats with six decimals: such a table stays as it was
+        st.table(shown, hide_index=hide_index)
+        return
+    headings = {column: [{"selector": "th", "props": "text-align: right !important"}] for column in numbers}
+    styled = shown.style.set_properties(subset=numbers, **NUMBER_CELL).set_table_styles(headings, overwrite=False)
+    st.table(styled, hide_index=hide_index)
 
 
 def table_markup(
@@ -28,17 +41,24 @@ def table_markup(
     page), a large part of what the browser did when a page opened (BENCHMARKS.md, issue 25).
     `data-score-table` marks it for scripts/page_figures.py, which compares tables as text."""
 
-    def cell(tag: str, text: object, scope: str | None = None, style: str = "") -> str:
+    # a column of numbers right-aligned, as in text_table (class score-number, styled in score.web.layout)
+    numbers = [False] + [number_column([row[j] for row in rows]) for j in range(1, len(header))]
+
+    def cell(tag: str, text: object, scope: str | None = None, style: str = "", number: bool = False) -> str:
         where = f' scope="{scope}"' if scope else ""
         styled = f' style="{html.escape(style)}"' if style else ""
-        return f"<{tag}{where}{styled}>{html.escape(str(text))}</{tag}>"
+        kind = ' class="score-number"' if number else ""
+        return f"<{tag}{where}{kind}{styled}>{html.escape(str(text))}</{tag}>"
 
-    head = "".join(cell("th", text, "col") for text in header)
+    head = "".join(cell("th", text, "col", number=number) for text, number in zip(header, numbers, strict=True))
     looks = styles if styles is not None else [[""] * len(row) for row in rows]
     body = "".join(
         "<tr>"
         + cell("th", row[0], "row", look[0])
-        + "".join(cell("td", text, None, style) for text, style in zip(row[1:], look[1:], strict=True))
+        + "".join(
+            cell("td", text, None, style, number)
+            for text, style, number in zip(row[1:], look[1:], numbers[1:], strict=True)
+        )
         + "</tr>"
         for row, look in zip(rows, looks, strict=True)
     )
