@@ -549,6 +549,21 @@ def test_xlsx_numbers_stored_as_text_are_read_by_their_own_marks_not_by_excels_n
     assert report.tables["indicators"]["value"].head(3).tolist() == [22837, pytest.approx(12.837), 1.5]
 
 
+def test_a_spreadsheet_error_in_a_number_cell_is_named_as_such() -> None:
+    def errors(book: openpyxl.Workbook) -> None:
+        book["training"]["I2"] = "#N/A"  # satisfaction_pct, optional: what Excel saves for a failed lookup
+        book["training"]["D3"] = "#DIV/0!"  # managers_female
+        book["training"]["D4"] = "n/a"
+
+    report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=errors)})
+    failed = find(report, text="spreadsheet error")
+    assert {(i.sheet, i.row, i.column, i.value) for i in failed} == {
+        ("training", 2, "satisfaction_pct", "#N/A"),
+        ("training", 3, "managers_female", "#DIV/0!"),
+    }
+    assert [(i.row, i.column) for i in find(report, text="not a whole number")] == [(4, "managers_female")]
+
+
 def test_xlsx_all_ids_of_another_country_give_one_issue() -> None:
     def peru(book: openpyxl.Workbook) -> None:
         for name in ("enterprises", "training", "indicators"):

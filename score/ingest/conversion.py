@@ -313,6 +313,10 @@ def _parse_number_text(
     return None, _INVALID
 
 
+# What Excel and LibreOffice show in a cell whose formula failed (saved as the cell's value, read as its text)
+EXCEL_ERROR = r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)"
+
+
 def _parse_numbers(
     text: pd.Series, present: pd.Series, decimal: str | None, accept: Callable[[float], bool] | None = None
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -360,6 +364,17 @@ def _convert_number(
 
     values, invalid, ambiguous = _parse_numbers(without_percent_sign(col, text), present, src.decimal, accept)
     empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
+    spreadsheet_error = invalid & text.str.fullmatch(EXCEL_ERROR).fillna(False).astype(bool)
+    issues.add_rows(
+        ERROR,
+        src,
+        col.name,
+        spreadsheet_error,
+        text,
+        _("The cell shows a spreadsheet error instead of a number (its formula failed)."),
+        _("Correct the formula or type the number in the spreadsheet.") + empty_hint,
+    )
+    invalid = invalid & ~spreadsheet_error
     issues.add_rows(
         ERROR,
         src,
