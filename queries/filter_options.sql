@@ -27,18 +27,18 @@ WITH g AS (
 ),
 f AS (
     SELECT unnest(
-               [{'field': 'countries', 'value': country, 'country': NULL::VARCHAR,
-                 'keep': in_regions AND in_provinces AND in_sectors AND in_phases AND in_partners},
-                {'field': 'regions', 'value': country, 'country': NULL,
-                 'keep': in_countries AND in_provinces AND in_sectors AND in_phases AND in_partners},
-                {'field': 'provinces', 'value': province, 'country': country,
-                 'keep': in_countries AND in_regions AND in_sectors AND in_phases AND in_partners},
-                {'field': 'sectors', 'value': sector, 'country': NULL,
-                 'keep': in_countries AND in_regions AND in_provinces AND in_phases AND in_partners},
-                {'field': 'phases', 'value': phase, 'country': NULL,
-                 'keep': in_countries AND in_regions AND in_provinces AND in_sectors AND in_partners},
-                {'field': 'partners', 'value': partner, 'country': NULL,
-                 'keep': in_countries AND in_regions AND in_provinces AND in_sectors AND in_phases}],
+               [struct_pack(field := 'countries', value := country, country := NULL::VARCHAR,
+                             keep := in_regions AND in_provinces AND in_sectors AND in_phases AND in_partners),
+                struct_pack(field := 'regions', value := country, country := NULL,
+                             keep := in_countries AND in_provinces AND in_sectors AND in_phases AND in_partners),
+                struct_pack(field := 'provinces', value := province, country := country,
+                             keep := in_countries AND in_regions AND in_sectors AND in_phases AND in_partners),
+                struct_pack(field := 'sectors', value := sector, country := NULL,
+                             keep := in_countries AND in_regions AND in_provinces AND in_phases AND in_partners),
+                struct_pack(field := 'phases', value := phase, country := NULL,
+                             keep := in_countries AND in_regions AND in_provinces AND in_sectors AND in_partners),
+                struct_pack(field := 'partners', value := partner, country := NULL,
+                             keep := in_countries AND in_regions AND in_provinces AND in_sectors AND in_phases)],
                recursive := true), enterprises, record_keys
     FROM g
 )
