@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -55,15 +56,22 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     grid.wait_for(state="visible", timeout=ui.TIMEOUT)
     ui.settle(page)
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 100, box["y"] + 52)  # a cell of the first row
-    for _column in range(12):  # to the first column, wherever the grid was scrolled
-        page.keyboard.press("ArrowLeft")
-    for _column in range(WORKERS_FEMALE_COLUMN):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # open the cell's editor (the grid draws on a canvas; its editor is an input)
     editor = page.locator("#portal input, #portal textarea").first
-    editor.wait_for(state="visible", timeout=ui.TIMEOUT)
+    for attempt in range(3):  # a click while the grid is still being drawn selects no cell: try again
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 100, box["y"] + 52)  # a cell of the first row
+        for _column in range(12):  # to the first column, wherever the grid was scrolled
+            page.keyboard.press("ArrowLeft")
+        for _column in range(WORKERS_FEMALE_COLUMN):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")  # open the cell's editor (the grid draws on a canvas; its editor is an input)
+        try:
+            editor.wait_for(state="visible", timeout=ui.TIMEOUT // 3 if attempt < 2 else ui.TIMEOUT)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     assert editor.input_value() == str(old), "not the count of women of COL-0001"  # the right cell
     editor.fill(str(value))
     editor.press("Enter")
