@@ -195,31 +195,6 @@ def test_a_charts_csv_made_on_its_click_holds_its_data_and_the_reason_in_the_lan
     pd.testing.assert_frame_equal(csv_frame, expected)
 
 
-@pytest.mark.parametrize(("scope", "made_on_click"), [(Scope.public(), False), (Scope.country("t", {"COL"}), True)])
-def test_the_publics_chart_csv_is_sent_made_the_same_every_run_and_a_signed_in_viewers_made_on_its_click(
-    monkeypatch, scope, made_on_click
-):
-    # The public's file is named by its content (the same button every rerun, kept by the browser); anyone who knows
-    # the content may ask for it, so a signed-in viewer's exact figures are made on the click, for that session.
-    from score import exports
-    from score.web import ui
-    from score.web.components import figures
-
-    set_language("en")
-    monkeypatch.setattr(ui, "current_scope", lambda: scope)
-    sent: list[object] = []
-    monkeypatch.setattr(figures, "download", lambda label, data, *args, **kwargs: sent.append(data))
-    frame = pd.DataFrame({"sector": ["garments", "textiles"], "enterprises": [40, 7]})
-    fig = c.bar_chart(frame, "sector", "enterprises", title="Enterprises by sector (enterprises)")
-    figures.chart_data(fig, file_name="chart")
-    figures.chart_data(fig, file_name="chart")
-    expected = exports.to_csv(chart_table(fig).frame())
-    if made_on_click:
-        assert all(callable(data) for data in sent) and sent[0]() == expected  # type: ignore[operator]
-    else:
-        assert sent[0] == expected and sent[1] is sent[0]  # made once, kept on the figure
-
-
 @pytest.mark.parametrize(("language", "colon"), [("en", ": "), ("fr", " : ")])
 def test_hovering_a_bar_says_what_is_printed_at_it_and_a_hidden_bar_says_hidden_not_zero(language, colon):
     set_language(language)

@@ -39,7 +39,7 @@ def csv_download(
 
 def download(
     label: str,
-    make: Callable[[], bytes] | bytes,
+    make: Callable[[], bytes],
     file_name: str,
     mime: str,
     *,
@@ -49,8 +49,7 @@ def download(
     where: object = st,
 ) -> None:
     """A download button whose file is made only when clicked (`make` runs outside the session, so it must
-    not translate anything: translate before, as exports.ExportContext does), or whose file is `make` itself when
-    it is bytes already made (served by its content's name to whoever asks for it: only what anyone may see)."""
+    not translate anything: translate before, as exports.ExportContext does)."""
     where.download_button(  # type: ignore[attr-defined]
         label, data=make, file_name=file_name, mime=mime, icon=icon, type=kind, on_click="ignore", key=key
     )

@@ -105,43 +105,21 @@ def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:
     in words, its numbers as a table in the reader's format (hidden cells as the chart marks them) and its own
     CSV (plain numbers, a hidden cell empty with the reason). All read from the figure (score.chart_text)."""
     from score import exports
-    from score.web import ui
 
     parts = _chart_data_parts(fig)
     if parts is None:
         return
     markup, csv_frame = parts
-    # The public's CSV is made once per chart and sent as the file itself: Streamlit names a file by its content, so
-    # a rerun sends the same button again and the browser keeps the one it has (a file made on click gets a new id
-    # every run: 8-16 buttons redrawn on every filter change). Anyone who knows a file's content may fetch it by that
-    # name while a session holds it, so only figures everyone may see go this way; a signed-in viewer's (exact
-    # figures) are made on click, for that session alone.
-    public = not ui.current_scope().detail_countries
     with st.expander(_("Data table"), icon=":material/table:"):
         st.html(markup)  # one element: fewer to draw
         download(
             _("Download CSV"),
-            _public_csv(fig, csv_frame) if public else lambda: exports.to_csv(csv_frame()),
+            lambda: exports.to_csv(csv_frame()),
             f"{file_name}.csv",
             "text/csv",
             key=f"csv_{key or file_name}",
             kind="tertiary",
         )
-
-
-_CHART_CSV = "_score_chart_csv"  # where a figure keeps its public CSV: (language, bytes)
-
-
-def _public_csv(fig: Figure, csv_frame: Callable[[], pd.DataFrame]) -> bytes:
-    """A chart's CSV (a few hundred bytes), made once per figure and language and kept on it like its data table."""
-    from score import exports
-
-    language = current_language()
-    kept = getattr(fig, _CHART_CSV, None)
-    if kept is None or kept[0] != language:
-        kept = (language, exports.to_csv(csv_frame()))
-        setattr(fig, _CHART_CSV, kept)
-    return kept[1]  # type: ignore[no-any-return]
 
 
 _CHART_DATA = "_score_chart_data"  # where a figure keeps its data table's parts: (language, parts)
