@@ -104,9 +104,20 @@ def table(
     `column_config` says."""
     if len(frame) <= SHORT_TABLE_ROWS:
         with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
-            text_table(frame, hide_index=True)
+            if all(_is_text(frame[column]) for column in frame.columns):
+                # a display table (display_table, maps.values_table): escaped HTML, as the charts' data tables and
+                # the logframe's; st.table with the pandas Styler that right-aligns its numbers cost ~11 ms of a
+                # new session's CPU (the training page's modules table; BENCHMARKS.md, "server, session 16")
+                st.html(table_markup(list(frame.columns), frame.to_numpy(dtype=str).tolist()))
+            else:
+                text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Every cell is text, as in a display table: shown as it reads."""
+    return all(isinstance(value, str) for value in values)
 
 
 @st.cache_data(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
