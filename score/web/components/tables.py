@@ -99,12 +99,17 @@ def table(
 ) -> None:
     """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
     headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
-    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
-    list) stays the grid, scrolled and sorted in place, showing `column_order` (every column when None) as
-    `column_config` says."""
+    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A short table of display
+    strings (display_table, maps.values_table) is escaped HTML (text.table_markup), as the charts' data tables:
+    st.table renders each cell with Streamlit's Markdown renderer, the one kind of element the overview does not
+    draw (BENCHMARKS.md, "browser, session 16"). A longer one (the enterprise list) stays the grid, scrolled and
+    sorted in place, showing `column_order` (every column when None) as `column_config` says."""
     if len(frame) <= SHORT_TABLE_ROWS:
-        with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
-            text_table(frame, hide_index=True)
+        with st.container(key=key):  # neither st.table nor st.html takes a key: its box names it (tests/pages.py)
+            if all(frame[column].map(type).eq(str).all() for column in frame.columns):
+                st.html(table_markup([str(c) for c in frame.columns], frame.to_numpy(dtype=str).tolist()))
+            else:
+                text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
 
