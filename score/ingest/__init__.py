@@ -34,7 +34,7 @@ Layout (one concern per module; this package re-exports the public names):
 - columns.py: header row and header mapping, the decimal mark: grid of text -> raw frame per table.
 - conversion.py: text, code, number and date conversion per column.
 - rules.py: cross-row and cross-table checks.
-- validate.py: validate_submission, validate_paths, load_country_dir.
+- validate.py: validate_submission, validate_paths, load_country_dir, with_kept_files.
 """
 
 from score.ingest.conversion import suggest_code
@@ -54,7 +54,7 @@ from score.ingest.report import (
     rows_text,
 )
 from score.ingest.rules import COORDINATE_MARGIN_DEG, FOLLOW_UP_JUMP
-from score.ingest.validate import load_country_dir, validate_paths, validate_submission
+from score.ingest.validate import load_country_dir, validate_paths, validate_submission, with_kept_files
 from score.ingest.workbooks import MAX_WORKBOOK_CELLS, MAX_WORKBOOK_RATIO, MAX_WORKBOOK_ROWS, MAX_WORKBOOK_UNPACKED_MB
 
 __all__ = [
@@ -87,4 +87,5 @@ __all__ = [
     "suggest_code",
     "validate_paths",
     "validate_submission",
+    "with_kept_files",
 ]

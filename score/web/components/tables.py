@@ -28,10 +28,9 @@ SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (
 def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
     """A frame of display strings: `columns` maps a frame column to (heading, kind); values are formatted for
     the viewer's language and hidden or missing cells show as "–". For aggregate tables with suppression."""
-    out = pd.DataFrame(index=frame.index)
-    for column, (heading, kind) in columns.items():
-        out[heading] = [format_value(v, kind) for v in frame[column]]
-    return out.reset_index(drop=True)
+    # one frame from its columns: setting a column at a time cost ~0.3 ms each (BENCHMARKS.md, "server, session 16")
+    shown = {heading: [format_value(v, kind) for v in frame[column]] for column, (heading, kind) in columns.items()}
+    return pd.DataFrame(shown, index=pd.RangeIndex(len(frame)))
 
 
 def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFrame:
@@ -99,19 +98,25 @@ def table(
 ) -> None:
     """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
     headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
-    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A short table of display
-    strings (display_table, maps.values_table) is escaped HTML (text.table_markup), as the charts' data tables:
-    st.table renders each cell with Streamlit's Markdown renderer, the one kind of element the overview does not
-    draw (BENCHMARKS.md, "browser, session 16"). A longer one (the enterprise list) stays the grid, scrolled and
-    sorted in place, showing `column_order` (every column when None) as `column_config` says."""
+    800 px, and beside the sidebar at 1280 px ("Entregas que informan satisfacción"). A longer one (the enterprise
+    list) stays the grid, scrolled and sorted in place, showing `column_order` (every column when None) as
+    `column_config` says."""
     if len(frame) <= SHORT_TABLE_ROWS:
-        with st.container(key=key):  # neither st.table nor st.html takes a key: its box names it (tests/pages.py)
-            if all(frame[column].map(type).eq(str).all() for column in frame.columns):
-                st.html(table_markup([str(c) for c in frame.columns], frame.to_numpy(dtype=str).tolist()))
+        with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
+            if all(_is_text(frame[column]) for column in frame.columns):
+                # a display table (display_table, maps.values_table): escaped HTML, as the charts' data tables and
+                # the logframe's; st.table with the pandas Styler that right-aligns its numbers cost ~11 ms of a
+                # new session's CPU (the training page's modules table; BENCHMARKS.md, "server, session 16")
+                st.html(table_markup(list(frame.columns), frame.to_numpy(dtype=str).tolist()))
             else:
                 text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Every cell is text, as in a display table: shown as it reads."""
+    return all(isinstance(value, str) for value in values)
 
 
 @st.cache_data(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
