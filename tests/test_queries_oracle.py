@@ -83,6 +83,20 @@ def test_enterprises_by_sector_country_size_year(raw, filters: Filters) -> None:
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_map_country_totals_match_raw_files(raw, filters: Filters) -> None:
+    """The map's (and the deck's) figures per country: one row per country in the filters, 0 where none matches."""
+    of = oracle_filters(filters)
+    frame = run("country_totals", filters).set_index("country")
+    others = {key: value for key, value in of.items() if key != "countries"}
+    expected = raw.per_country(of["countries"] or set(raw.countries()), **others)
+    assert sorted(frame.index) == sorted(expected)
+    measures = ("enterprises", "workers_reached", "workers_female", "workers_male", "people_trained")
+    for country, figures in expected.items():
+        for measure in (*measures, "module_completions"):
+            assert frame.loc[country, measure] == figures[measure], (country, measure)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_data_quality_checks_match_raw_files(raw, filters: Filters) -> None:
     """The Data quality page's rows per check and country (its summary counts them) against the raw files."""
     expected = raw.quality_flags(**oracle_filters(filters))
