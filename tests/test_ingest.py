@@ -1104,3 +1104,19 @@ def test_a_report_counts_its_errors_and_warnings_in_words_that_agree_with_the_nu
         assert warned.counts() == one_warning and rejected.counts() == two_errors
         assert one_warning in warned.summary().splitlines()[0]  # the command line's first line
         assert two_errors in rejected.summary().splitlines()[0]
+
+
+def test_a_name_written_two_ways_in_one_file_is_flagged_where_it_is_the_rarer_spelling() -> None:
+    # "SENA" on most rows and "Sena" on one would be two partners in the filters and charts, each with its own count.
+    from tests.upload_files import BASE, base_files
+
+    text = (BASE / "enterprises.csv").read_text(encoding="utf-8")
+    rows = text.splitlines()
+    at = next(i for i, line in enumerate(rows) if ",SENA" in line)
+    rows[at] = rows[at].replace(",SENA", ",Sena")
+    report = ingest.validate_submission("COL", base_files(enterprises__csv="\n".join(rows) + "\n"))
+    assert report.ok
+    flagged = [(i.column, i.row, i.value) for i in report.warnings]
+    assert flagged == [("partner", at + 1, "Sena")]
+    assert "'SENA'" in report.warnings[0].problem
+    assert not ingest.validate_submission("COL", base_files()).warnings  # one spelling each: nothing to say

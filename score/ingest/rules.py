@@ -4,6 +4,7 @@ and the logframe."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -498,4 +499,41 @@ def _check_logframe(src: _Source, issues: IssueCollector) -> None:
             src.frame.get("level"),
             expected[wrong].map(lambda e: _("The reference logframe puts this indicator at level {level}.", level=e)),
             _("Use the level from data/reference/logframe_indicators.csv, or tell HQ if the reference is wrong."),
+        )
+
+
+SPELLING_COLUMNS = ("province", "city", "partner")  # names the filters and charts group enterprises by
+
+
+def _loose(name: str) -> str:
+    """A name as people mean it: case, accents and runs of spaces aside ("SENA", "Sena"; "Bogotá", "Bogota")."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(ch for ch in folded if not unicodedata.combining(ch)).split())
+
+
+def _check_spellings(src: _Source, issues: IssueCollector) -> None:
+    """A province, city or partner written two ways in one file would be two in the filters and charts, each with
+    its own (smaller, perhaps hidden) count: a warning at the rows of a less used spelling, naming the most used."""
+    typed = src.typed
+    assert typed is not None
+    for column in SPELLING_COLUMNS:
+        if column not in typed.columns:
+            continue
+        counts = typed[column].dropna().value_counts()
+        spellings: dict[str, list[str]] = {}
+        for name in counts.index:  # the distinct names only, most used first
+            spellings.setdefault(_loose(str(name)), []).append(str(name))
+        usual = {other: names[0] for names in spellings.values() if len(names) > 1 for other in names[1:]}
+        if not usual:
+            continue
+        instead = typed[column].map(usual)
+        flagged = instead.notna()
+        issues.add_rows(
+            WARNING,
+            src,
+            column,
+            flagged,
+            src.frame.get(column),
+            instead[flagged].map(lambda name: _("Other rows of this file write it '{usual}'.", usual=name)),
+            _("Write it one way in every row: written two ways, it is two in the filters and charts."),
         )

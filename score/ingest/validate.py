@@ -21,6 +21,7 @@ from score.ingest.rules import (
     _check_keys,
     _check_logframe,
     _check_references,
+    _check_spellings,
     _check_training_dates,
 )
 
@@ -99,6 +100,9 @@ def _validate(country: str, submission: _Submission, whole: bool = True) -> Vali
     if enterprises is not None and country in known:
         with _guard(issues, enterprises.file, _("checking the coordinates")):
             _check_coordinates(enterprises, country, issues)
+    if enterprises is not None:
+        with _guard(issues, enterprises.file, _("checking the names of provinces, cities and partners")):
+            _check_spellings(enterprises, issues)
     with _guard(issues, file, _("checking the training dates")):
         _check_training_dates(submission, issues)
     if indicators is not None:
