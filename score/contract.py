@@ -135,6 +135,7 @@ ENTERPRISES = Table(
     checks=(
         N_("enterprise_id is unique and starts with the country's ISO3 code"),
         N_("latitude/longitude lie inside the country (with a small margin for the coast)"),
+        N_("a province, city or partner written two ways (case or accents aside) is flagged as a warning"),
     ),
     title=N_("Enterprises"),
 )
