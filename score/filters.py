@@ -108,7 +108,7 @@ def known_codes(
     return codes
 
 
-def _as_list(raw: object) -> list[str]:
+def _as_list(raw: object, whole: Mapping[str, str] | None = None) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, str):
@@ -117,8 +117,11 @@ def _as_list(raw: object) -> list[str]:
         items = [str(v) for v in raw]
     else:
         return []
-    # A single value may also carry a comma-separated list (hand-edited links).
-    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+    # A single value may also carry a comma-separated list (hand-edited links), unless it is one value of `whole`
+    # (casefolded keys) as it stands: a partner "Ministry of Labour, Invalids and Social Affairs" is one partner.
+    whole = whole or {}
+    parts = (part for item in items for part in ([item] if item.strip().casefold() in whole else item.split(",")))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _parse_year(raw: object) -> int | None:
@@ -150,7 +153,7 @@ def from_query_params(
     for name in LIST_FIELDS:
         allowed = {c.casefold(): c for c in codes[name]}
         kept: list[str] = []
-        for value in _as_list(params.get(name))[:MAX_VALUES]:
+        for value in _as_list(params.get(name), allowed)[:MAX_VALUES]:
             canonical = allowed.get(value.casefold())
             if canonical is None:
                 notices.append(f"{name}={echo(value)}")
