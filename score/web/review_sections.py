@@ -104,7 +104,7 @@ def checked_section(check: upload.UploadCheck, scope, kind: str = "upload", pref
     if done is not None:
         submitted_confirmation(done)
         return
-    report_section(check, prefix)
+    report_section(check, prefix, publishes=scope.is_hq)
     if check.ok:
         preview_section(check, prefix)
         action_section(check, scope, kind, prefix)
