@@ -26,7 +26,6 @@ import json
 import math
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from itertools import pairwise
 
 import pandas as pd
@@ -37,9 +36,9 @@ from shapely.geometry import LineString, box, mapping, shape
 
 from score import charts, contract, measures
 from score.config import REFERENCE_DIR
-from score.settings import REPO_ROOT
 from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 from score.map_colours import ColourScale, colour_scale
+from score.settings import REPO_ROOT
 
 GEOJSON = REFERENCE_DIR / "countries.geojson"
 LEFT_OUT = frozenset({"ATA"})  # Antarctica: a huge band at the bottom of a Mercator map, no SCORE work there
