@@ -327,8 +327,8 @@ def _rounded(geometry: dict) -> dict:
 
 
 def grey_world_json() -> str:
-    """The grey world as the file the app serves, WORLD_FILE (kept in git; tests/test_map_page.py says when it is
-    stale and how to write it again): GeoJSON without indentation."""
+    """The grey world as the file the app serves, WORLD_FILE (kept in git, written by scripts/make_grey_world.py):
+    GeoJSON without indentation."""
     return _compact_json({"type": "FeatureCollection", "features": list(_grey_features())})
 
 

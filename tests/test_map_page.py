@@ -331,7 +331,7 @@ def test_the_grey_world_is_sent_as_shapes_to_a_hundredth_of_a_degree_each_within
     )
     assert maps.WORLD_FILE.parent == REPO_ROOT / "static" and f"app/static/{maps.WORLD_FILE.name}" == maps.WORLD_URL
     assert maps.WORLD_FILE.read_text(encoding="utf-8") == maps.grey_world_json(), (
-        'stale: python -c "from score import maps; maps.WORLD_FILE.write_text(maps.grey_world_json())"'
+        "stale: .venv/bin/python scripts/make_grey_world.py"
     )
     others = maps.world_features()
     grey = json.loads(maps.WORLD_FILE.read_text(encoding="utf-8"))["features"]
