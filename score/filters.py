@@ -108,7 +108,7 @@ def known_codes(
     return codes
 
 
-def _as_list(raw: object) -> list[str]:
+def _as_list(raw: object, whole: Mapping[str, str] | None = None) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, str):
@@ -117,8 +117,11 @@ def _as_list(raw: object) -> list[str]:
         items = [str(v) for v in raw]
     else:
         return []
-    # A single value may also carry a comma-separated list (hand-edited links).
-    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+    # A single value may also carry a comma-separated list (hand-edited links), unless it is one value of `whole`
+    # (casefolded keys) as it stands: a partner "Ministry of Labour, Invalids and Social Affairs" is one partner.
+    whole = whole or {}
+    parts = (part for item in items for part in ([item] if item.strip().casefold() in whole else item.split(",")))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _parse_year(raw: object) -> int | None:
@@ -150,7 +153,7 @@ def from_query_params(
     for name in LIST_FIELDS:
         allowed = {c.casefold(): c for c in codes[name]}
         kept: list[str] = []
-        for value in _as_list(params.get(name))[:MAX_VALUES]:
+        for value in _as_list(params.get(name), allowed)[:MAX_VALUES]:
             canonical = allowed.get(value.casefold())
             if canonical is None:
                 notices.append(f"{name}={echo(value)}")
@@ -171,3 +174,18 @@ def from_query_params(
     if filters.year_from > filters.year_to:
         filters = replace(filters, year_from=filters.year_to, year_to=filters.year_from)
     return filters
+
+
+def within_years(chosen: Filters, first: int, last: int) -> Filters:
+    """`chosen` with its years inside the data's (`first`..`last`): a bound that leaves no year with data (a year_to
+    before the first year, a year_from after the last) is dropped with a notice, as an unknown value is; a range
+    that overlaps the data's is clamped to it, so the year slider always holds a range it can draw."""
+    notices = list(chosen.notices)
+    year_from, year_to = chosen.year_from, chosen.year_to
+    if year_from > last:
+        notices.append(f"year_from={year_from}")
+        year_from = YEAR_MIN
+    if year_to < first:
+        notices.append(f"year_to={year_to}")
+        year_to = YEAR_MAX
+    return replace(chosen, year_from=max(year_from, first), year_to=min(year_to, last), notices=tuple(notices))

@@ -25,6 +25,7 @@ from score.ingest import (
     decode_text,
     norm_name,
     parse_delimited,
+    transitional,
 )
 
 MAX_MB = 10  # a marked copy of a larger upload would take too long to write; the report lists every problem
@@ -57,8 +58,10 @@ def marked_workbook(files: Mapping[str, bytes], report: ValidationReport) -> byt
     if workbooks:
         name = workbooks[0]
         try:
-            book = openpyxl.load_workbook(io.BytesIO(files[name]), keep_vba=False)
+            book = openpyxl.load_workbook(io.BytesIO(transitional(files[name])), keep_vba=False)
         except Exception:  # a workbook openpyxl cannot open was reported as damaged already
+            return None
+        if not book.worksheets:
             return None
         sheets = {sheet: book[sheet] for sheet in book.sheetnames}
         issues = [i for i in report.issues if i.file == name]

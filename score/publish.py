@@ -66,7 +66,7 @@ from score.build import (
 )
 from score.filters import Filters
 from score.i18n import N_, _, fmt_int, ngettext
-from score.ingest import ValidationReport, contract_file, contract_files, validate_submission
+from score.ingest import ValidationReport, contract_file, contract_files, validate_submission, with_kept_files
 from score.journal import (
     archive_upload,
     discard,
@@ -393,13 +393,29 @@ def _as_publish_error(error: Exception) -> PublishError:
 # ---------------------------------------------------------------------------------------------- optional tables
 
 
+# Each contract table's published rows in upload format, one detail query per table (country staff only ever
+# read the countries they may upload for).
+_PUBLISHED_QUERIES = {
+    "enterprises": "upload_current_enterprises",
+    "training": "upload_current_training",
+    "indicators": "upload_current_indicators",
+    "logframe": "upload_current_logframe",
+}
+
+
+def published_rows(table: str, country: str, scope: Scope, path: Path | None = None) -> pd.DataFrame:
+    """The country's rows of one contract table as published now (contract columns). Raises
+    db.DatabaseUnavailable before the first version; the caller checks that the viewer may read `country`."""
+    only_country = Filters(countries=(country,))
+    return db.run_query(_PUBLISHED_QUERIES[table], scope, only_country, path=path).drop(columns="country")
+
+
 def published_logframe(country: str, scope: Scope, path: Path | None = None) -> pd.DataFrame:
     """The country's logframe rows as published now (contract columns); none before the first version."""
     try:
-        frame = db.run_query("upload_current_logframe", scope, Filters(countries=(country,)), path=path)
+        return published_rows("logframe", country, scope, path)
     except db.DatabaseUnavailable:
         return pd.DataFrame(columns=contract.LOGFRAME.column_names)
-    return frame.drop(columns="country")
 
 
 def carries_logframe(report: ValidationReport) -> bool:
@@ -449,9 +465,9 @@ def publish_country(
     _step(progress, "validate")
     report = validate_submission(country, files)
     kept_logframe = kept_logframe_file(country, report, scope) if report.ok else {}
-    if kept_logframe:
+    if kept_logframe:  # its rows were valid when published: the kept file alone is checked
         files = {**files, **kept_logframe}
-        report = validate_submission(country, files)
+        report = with_kept_files(report, kept_logframe)
     if not report.ok:
         audit.record("publish", user, country=country, files=described, outcome="rejected", errors=len(report.errors))
         raise RejectedUpload(report)

@@ -209,11 +209,11 @@ def preview_effect(
     country: str, report: ValidationReport, files: Mapping[str, bytes], scope: Scope, path: Path | None = None
 ) -> Preview:
     try:
-        current = db.run_query("upload_current_enterprises", scope, Filters(countries=(country,)), path=path)
+        current = publish.published_rows("enterprises", country, scope, path)
         before = headline(scope, country, path)
         logframe_now = published_logframe_rows(country, scope, path)
     except db.DatabaseUnavailable:  # first upload on an empty server: everything is new
-        current = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
+        current = pd.DataFrame(columns=contract.ENTERPRISES.column_names)
         before = dict.fromkeys(HEADLINE, 0)
         logframe_now = 0
     added, changed, removed = diff_enterprises(current, report.tables["enterprises"])
@@ -295,10 +295,9 @@ def version_changes(country: str, old: Path | None, new: Path, scope: Scope) -> 
     key = (country, str(old), str(new))
     if key in _changes:
         return _changes[key]
-    empty = pd.DataFrame(columns=["country", *contract.ENTERPRISES.column_names])
-    only = Filters(countries=(country,))
-    after_rows = db.run_query("upload_current_enterprises", scope, only, path=new)
-    before_rows = db.run_query("upload_current_enterprises", scope, only, path=old) if old else empty
+    empty = pd.DataFrame(columns=contract.ENTERPRISES.column_names)
+    after_rows = publish.published_rows("enterprises", country, scope, new)
+    before_rows = publish.published_rows("enterprises", country, scope, old) if old else empty
     added, changed, removed = diff_enterprises(before_rows, after_rows)
     before: dict[str, int | None] = headline(scope, country, old) if old else dict.fromkeys(HEADLINE, 0)
     after = headline(scope, country, new)
@@ -340,13 +339,6 @@ def history(country: str, scope: Scope) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------- current data
 
-_CURRENT_QUERIES = {
-    "enterprises": "upload_current_enterprises",
-    "training": "upload_current_training",
-    "indicators": "upload_current_indicators",
-    "logframe": "upload_current_logframe",
-}
-
 
 def current_tables(
     country: str, scope: Scope, path: Path | None = None, only: Collection[str] | None = None
@@ -355,12 +347,11 @@ def current_tables(
     An optional table without rows is left out, so the files validate without a warning. `only`: these tables
     alone (a CSV download queries its own table, not all four)."""
     _require(scope, country)
-    only_country = Filters(countries=(country,))
     tables = {}
-    for table, name in _CURRENT_QUERIES.items():
+    for table in contract.TABLES:
         if only is not None and table not in only:
             continue
-        frame = db.run_query(name, scope, only_country, path=path).drop(columns="country")
+        frame = publish.published_rows(table, country, scope, path)
         if len(frame) or contract.TABLES[table].required:
             tables[table] = frame
     return tables

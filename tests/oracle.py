@@ -7,7 +7,7 @@ the numbers on the dashboard are what the files say.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,25 @@ class RawData:
         for cell in out.values():
             cell["workers_reached"] = cell["workers_female"] + cell["workers_male"]
         return out
+
+    def quality_flags(self, modules=None, **filters) -> dict[str, dict[str, int]]:
+        """Per data quality check (the Data quality page, queries/dq_*.sql but the outliers): rows flagged per
+        country. No training: enterprises without a training row; no follow-up: deliveries whose enterprise has
+        no follow_up value; missing sex: enterprises whose female and male workers are both 0, and deliveries
+        with 0 in all four participant groups."""
+        trained = {t["enterprise_id"] for t in self.training}
+        followed = {v["enterprise_id"] for v in self.indicators if v["period"] == "follow_up"}
+        enterprises, training = self._enterprises(modules=modules, **filters), self._training(modules, **filters)
+        groups = ("managers_female", "managers_male", "workers_female", "workers_male")
+        flagged = {
+            "dq_no_training": [e["country"] for e in enterprises if e["enterprise_id"] not in trained],
+            "dq_no_follow_up": [t["country"] for t in training if t["enterprise_id"] not in followed],
+            "dq_missing_sex": [
+                *(e["country"] for e in enterprises if int(e["workers_female"]) + int(e["workers_male"]) == 0),
+                *(t["country"] for t in training if sum(int(t[g] or 0) for g in groups) == 0),
+            ],
+        }
+        return {check: dict(Counter(countries)) for check, countries in flagged.items()}
 
     @staticmethod
     def size_class(e: dict[str, str]) -> str:

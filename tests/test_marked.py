@@ -9,6 +9,7 @@ import openpyxl
 from score.i18n import using_language
 from score.ingest import validate_submission
 from score.marked import can_mark, marked_name, marked_workbook
+from tests.excel_exports import strict
 from tests.upload_files import BASE, base_files, workbook_of
 
 
@@ -48,6 +49,15 @@ def test_a_workbook_comes_back_with_the_problem_cells_marked_and_explained() -> 
     # The rest of the user's workbook is as it was.
     book = openpyxl.load_workbook(io.BytesIO(marked_workbook(files, report)))
     assert book["enterprises"]["B2"].value == "Confecciones Andinas S.A.S."
+
+
+def test_a_strict_open_xml_workbook_comes_back_marked_too() -> None:
+    # Excel's "Strict Open XML Spreadsheet" is read (score.ingest); its marked copy must not fail on it either.
+    text = (BASE / "enterprises.csv").read_text(encoding="utf-8").replace(",garments,", ",confecciones,", 1)
+    files = {"COL.xlsx": strict(workbook_of(base_files(enterprises__csv=text)))}
+    report = validate_submission("COL", files)
+    assert [(i.sheet, i.row, i.column) for i in report.errors] == [("enterprises", 2, "sector")]
+    assert list(marks(marked_workbook(files, report))) == [("enterprises", "C2")]
 
 
 def test_csv_files_come_back_as_one_workbook_with_text_cells() -> None:

@@ -12,7 +12,7 @@ from tests.apptest import ENTERPRISES, OUTCOMES, OVERVIEW, TRAINING, open_page
 from tests.formats import en_int, en_number, fr_int, fr_number
 from tests.pages import (
     HQ,
-    as_read,
+    shown_tables,
     tiles,
 )
 
@@ -106,7 +106,7 @@ def test_pages_in_french(raw, page: str) -> None:
     if page == OUTCOMES:
         energy = raw.change("energy_use")["baseline_mean"]  # tens of thousands of kWh: a thousands separator
         assert energy >= 1000
-        cells = {str(v) for frame in [*at.dataframe, *at.table] for v in as_read(frame.value).to_numpy().ravel()}
+        cells = {str(v) for frame in shown_tables(at) for v in frame.to_numpy().ravel()}
         assert fr_number(energy) in cells, sorted(cells)[:20]
         assert en_number(energy) not in cells
     else:

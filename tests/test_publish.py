@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from score import db, journal, publish, settings
 from score.access import Scope
 from score.files import FILE_MODE, write_private
+from score.ingest import validate_submission, with_kept_files
 from score.publish import NotAllowed, PublishError, RejectedUpload, publish_country, restore_country
 from score.versions import current as current_version
 from score.versions import switch as switch_pointer
@@ -406,6 +408,30 @@ def _workbook_without_logframe(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("first_row", "severity"),
+    [
+        ("outcome,institutions_embedding,2013-09-30,3,2,,En curso", "warning"),  # level against the reference
+        ("objective,institutions_embedding,2013-09-30,-3,2,,En curso", "error"),  # a target below 0
+    ],
+)
+def test_a_kept_logframe_checked_alone_gives_the_whole_uploads_report(first_row: str, severity: str) -> None:
+    """publish_country checks the kept logframe file alone and merges it into the upload's report: the same
+    issues, files read, emptied tables and typed tables as validating the upload and the kept file together."""
+    files = dataset_a()
+    lines = files.pop("logframe.csv").decode("utf-8-sig").splitlines()
+    kept = {"COL-published-logframe.csv": "\n".join([lines[0], first_row, *lines[2:]]).encode()}
+    upload = files
+    merged = with_kept_files(validate_submission("COL", upload), kept)
+    whole = validate_submission("COL", {**upload, **kept})
+    assert severity in set(merged.to_frame()["severity"])
+    pd.testing.assert_frame_equal(merged.to_frame(), whole.to_frame())
+    assert (merged.files, merged.emptied, merged.ok) == (whole.files, whole.emptied, whole.ok)
+    assert merged.tables.keys() == whole.tables.keys()
+    for name, table in whole.tables.items():
+        pd.testing.assert_frame_equal(merged.tables[name], table)
 
 
 def test_an_upload_without_the_optional_logframe_keeps_the_published_one(data: Path) -> None:

@@ -68,6 +68,7 @@ def test_enterprises_by_sector_country_size_year(raw, filters: Filters) -> None:
         "country_comparison": ("country", "country"),
         "enterprises_by_size": ("size_class", raw.size_class),
         "enterprises_by_year": ("year", lambda e: int(e["joined_on"][:4])),
+        "enterprises_by_partner": ("partner", "partner"),  # the country profile's partners chart
     }
     for name, (column, key) in cases.items():
         frame = run(name, filters).set_index(column)
@@ -79,6 +80,29 @@ def test_enterprises_by_sector_country_size_year(raw, filters: Filters) -> None:
                 assert frame.loc[code, measure] == cell[measure], (name, code, measure)
             if "workers_female" in frame.columns:
                 assert frame.loc[code, "workers_female"] == cell["workers_female"], (name, code)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_map_country_totals_match_raw_files(raw, filters: Filters) -> None:
+    """The map's (and the deck's) figures per country: one row per country in the filters, 0 where none matches."""
+    of = oracle_filters(filters)
+    frame = run("country_totals", filters).set_index("country")
+    others = {key: value for key, value in of.items() if key != "countries"}
+    expected = raw.per_country(of["countries"] or set(raw.countries()), **others)
+    assert sorted(frame.index) == sorted(expected)
+    measures = ("enterprises", "workers_reached", "workers_female", "workers_male", "people_trained")
+    for country, figures in expected.items():
+        for measure in (*measures, "module_completions"):
+            assert frame.loc[country, measure] == figures[measure], (country, measure)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_data_quality_checks_match_raw_files(raw, filters: Filters) -> None:
+    """The Data quality page's rows per check and country (its summary counts them) against the raw files."""
+    expected = raw.quality_flags(**oracle_filters(filters))
+    for check, per_country in expected.items():
+        frame = run(check, filters)
+        assert frame.groupby("country").size().to_dict() == per_country, check
 
 
 def test_size_classes_are_listed_in_order_with_bounds(demo_data_dir) -> None:

@@ -30,11 +30,11 @@ Layout (one concern per module; this package re-exports the public names):
 - report.py: Issue, ValidationReport (grouping, the table for people, summaries), the issue collector.
 - names.py: file, sheet, column and code names; near-miss suggestions; files that cannot be read.
 - reading.py: the submission's files, text files (encodings, separators, widths).
-- workbooks.py: Excel workbooks and their caps against workbook bombs.
+- workbooks.py: Excel workbooks (Strict ones read as Transitional) and their caps against workbook bombs.
 - columns.py: header row and header mapping, the decimal mark: grid of text -> raw frame per table.
 - conversion.py: text, code, number and date conversion per column.
 - rules.py: cross-row and cross-table checks.
-- validate.py: validate_submission, validate_paths, load_country_dir.
+- validate.py: validate_submission, validate_paths, load_country_dir, with_kept_files.
 """
 
 from score.ingest.conversion import suggest_code
@@ -54,8 +54,14 @@ from score.ingest.report import (
     rows_text,
 )
 from score.ingest.rules import COORDINATE_MARGIN_DEG, FOLLOW_UP_JUMP
-from score.ingest.validate import load_country_dir, validate_paths, validate_submission
-from score.ingest.workbooks import MAX_WORKBOOK_CELLS, MAX_WORKBOOK_RATIO, MAX_WORKBOOK_ROWS, MAX_WORKBOOK_UNPACKED_MB
+from score.ingest.validate import load_country_dir, validate_paths, validate_submission, with_kept_files
+from score.ingest.workbooks import (
+    MAX_WORKBOOK_CELLS,
+    MAX_WORKBOOK_RATIO,
+    MAX_WORKBOOK_ROWS,
+    MAX_WORKBOOK_UNPACKED_MB,
+    transitional,
+)
 
 __all__ = [
     "COORDINATE_MARGIN_DEG",
@@ -85,6 +91,8 @@ __all__ = [
     "parse_delimited",
     "rows_text",
     "suggest_code",
+    "transitional",
     "validate_paths",
     "validate_submission",
+    "with_kept_files",
 ]

@@ -39,7 +39,8 @@ def _final_frame(table: Table, typed: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame(columns).reset_index(drop=True)
 
 
-def _validate(country: str, submission: _Submission) -> ValidationReport:
+def _validate(country: str, submission: _Submission, whole: bool = True) -> ValidationReport:
+    """`whole`: the submission is a whole upload (a required table without a file or sheet is an error)."""
     issues = submission.issues
     country = (country or "").strip().upper()
     known = contract.code_list("country")
@@ -51,7 +52,7 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
             _("Choose one of the SCORE countries: {codes}.", codes=", ".join(known)),
         )
 
-    for table in TABLES.values():
+    for table in TABLES.values() if whole else ():
         if table.name in submission.sources or table.name in submission.failed or table.name in submission.refused:
             continue
         if submission.workbook:
@@ -128,6 +129,20 @@ def _validate(country: str, submission: _Submission) -> ValidationReport:
 def validate_submission(country: str, files: Mapping[str, bytes]) -> ValidationReport:
     """Validate one country's upload: {file name: raw bytes}, CSV files or one .xlsx workbook."""
     return _validate(country, _read_submission(files))
+
+
+def with_kept_files(report: ValidationReport, files: Mapping[str, bytes]) -> ValidationReport:
+    """`report` (a valid upload's) with `files` added: an optional table's published rows that an upload without
+    its file keeps (score.publish). Only these files are read and checked, the upload's checks stand as `report`
+    has them: the report is the one of the upload and these files together (no rule joins a kept table to others)."""
+    kept = _validate(report.country, _read_submission(files), whole=False)
+    merged = ValidationReport(
+        report.country, report.issues + kept.issues, files=report.files + kept.files, emptied=report.emptied
+    )
+    if merged.ok:
+        read = {str(item["table"]) for item in kept.files}
+        merged.tables = {name: kept.tables[name] if name in read else frame for name, frame in report.tables.items()}
+    return merged
 
 
 def _infer_country(folders: Sequence[str], submission: _Submission) -> str | None:

@@ -57,6 +57,18 @@ _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*
 _CELL_ROW = re.compile(rb'\br="[A-Z]+(\d+)"')
 
 
+# Excel's "Strict Open XML Spreadsheet (*.xlsx)" writes its parts with the ISO 29500 Strict namespaces, which openpyxl
+# does not know (such a workbook read as one without sheets): read with the Transitional names they stand for.
+STRICT_NAMESPACES = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    ),
+    (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+)
+
+
 # ---- workbooks -----------------------------------------------------------------------------
 
 
@@ -117,6 +129,11 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         return
     if crowded:
         _too_big(issues, name, None)
+        return
+    try:
+        data = transitional(data)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+        _corrupt(issues, name, error)
         return
 
     import openpyxl
@@ -247,6 +264,25 @@ def _table_by_header(sheet: Any) -> str | None:
     except Exception:  # damaged sheet XML: left unread, as an unnamed sheet is
         return None
     return table_for_header(head)
+
+
+def transitional(data: bytes) -> bytes:
+    """A Strict workbook (STRICT_NAMESPACES) with its XML parts in the Transitional names; any other unchanged.
+    Its size is checked before (unpacked at most MAX_WORKBOOK_UNPACKED_MB)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/workbook.xml" not in archive.namelist() or STRICT_NAMESPACES[0][0] not in archive.read(
+            "xl/workbook.xml"
+        ):
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+            for info in archive.infolist():
+                part = archive.read(info)
+                if info.filename.endswith((".xml", ".rels")):
+                    for strict, transitional in STRICT_NAMESPACES:
+                        part = part.replace(strict, transitional)
+                rewritten.writestr(info, part)
+    return out.getvalue()
 
 
 def _crowded(data: bytes) -> bool:

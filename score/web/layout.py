@@ -30,10 +30,10 @@ RESPONSIVE_CSS = """
 /* a map's name and text alternative (components.map_chart): read by the script below, never drawn */
 [data-testid="stElementContainer"]:has(.score-map-text) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
-/* a chart's data table (components.text.html_table), drawn like st.table */
+/* a short table (components.text.table_markup), drawn like st.table: its cell padding too, so headings wrap alike */
 .score-table { overflow-x: auto; }
 .score-table table { width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; margin: 0; }
-.score-table th, .score-table td { padding: 0.25rem 0.5rem; border: 1px solid rgba(49, 51, 63, 0.1);
+.score-table th, .score-table td { padding: 0.25rem 0.375rem; border: 1px solid rgba(49, 51, 63, 0.1);
   text-align: left; vertical-align: middle; font-weight: 400; }
 .score-table th { color: #555f6d; }
 /* a column of numbers (text.table_markup): right-aligned, a number never broken (its heading still wraps) */

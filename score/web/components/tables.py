@@ -28,10 +28,9 @@ SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (
 def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) -> pd.DataFrame:
     """A frame of display strings: `columns` maps a frame column to (heading, kind); values are formatted for
     the viewer's language and hidden or missing cells show as "–". For aggregate tables with suppression."""
-    out = pd.DataFrame(index=frame.index)
-    for column, (heading, kind) in columns.items():
-        out[heading] = [format_value(v, kind) for v in frame[column]]
-    return out.reset_index(drop=True)
+    # one frame from its columns: setting a column at a time cost ~0.3 ms each (BENCHMARKS.md, "server, session 16")
+    shown = {heading: [format_value(v, kind) for v in frame[column]] for column, (heading, kind) in columns.items()}
+    return pd.DataFrame(shown, index=pd.RangeIndex(len(frame)))
 
 
 def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFrame:
@@ -104,9 +103,20 @@ def table(
     `column_config` says."""
     if len(frame) <= SHORT_TABLE_ROWS:
         with st.container(key=key):  # st.table takes no key: its box names it (tests/pages.py table)
-            text_table(frame, hide_index=True)
+            if all(_is_text(frame[column]) for column in frame.columns):
+                # a display table (display_table, maps.values_table): escaped HTML, as the charts' data tables and
+                # the logframe's; st.table with the pandas Styler that right-aligns its numbers cost ~11 ms of a
+                # new session's CPU (the training page's modules table; BENCHMARKS.md, "server, session 16")
+                st.html(table_markup(list(frame.columns), frame.to_numpy(dtype=str).tolist()))
+            else:
+                text_table(frame, hide_index=True)
         return
     st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Every cell is text, as in a display table: shown as it reads."""
+    return all(isinstance(value, str) for value in values)
 
 
 @st.cache_data(max_entries=200, show_spinner=False, hash_funcs=FRAME_KEYS)
