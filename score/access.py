@@ -52,6 +52,17 @@ def hidden_cell_text() -> str:
     return _("hidden: fewer than 5 enterprises, possibly none, are behind this cell")
 
 
+def hidden_chart_cell_text() -> str:
+    """Why a cell of a chart's CSV is empty: read from the drawn chart alone, a bar hidden for too few enterprises
+    and one hidden for too few people look alike, so the reason names both (each is true of one of them)."""
+    from score import disclosure
+
+    return _(
+        "hidden: fewer than 5 enterprises or fewer than {n} people, possibly none, are behind this cell",
+        n=disclosure.PEOPLE_MIN,
+    )
+
+
 def hidden_people_text() -> str:
     """Why a number of people (an export cell) is empty for a protected viewer (score.disclosure.small_people)."""
     from score import disclosure

@@ -179,7 +179,7 @@ def test_map_legend_classes_share_no_edge():
 
 
 def test_a_charts_csv_made_on_its_click_holds_its_data_and_the_reason_in_the_language_of_the_page():
-    from score import exports
+    from score import access, disclosure, exports
     from score.i18n import using_language
     from score.web.components import figures
 
@@ -188,8 +188,10 @@ def test_a_charts_csv_made_on_its_click_holds_its_data_and_the_reason_in_the_lan
     fig = c.bar_chart(frame, "sector", "enterprises", title="Enterprises by sector (enterprises)")
     with using_language("fr"):
         parts = figures._chart_data_parts(fig)
-        reason, expected = exports.hidden_reason_text(), chart_table(fig).frame()
-    assert parts is not None and reason != exports.hidden_reason_text()
+        reason, expected = access.hidden_chart_cell_text(), chart_table(fig).frame()
+    assert parts is not None and reason != access.hidden_chart_cell_text()
+    # the reason holds for a bar hidden for too few enterprises and for one hidden for too few people alike
+    assert "5" in reason and str(disclosure.PEOPLE_MIN) in reason
     csv_frame = parts[1]()  # as the click runs it, outside the page's language
     expected[exports.HIDDEN_REASON] = ["", reason, ""]
     pd.testing.assert_frame_equal(csv_frame, expected)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from score import chart_text, charts, maps
+from score import access, chart_text, charts, maps
 from score.i18n import _, current_language, plot_separators
 from score.values import hidden_or_empty
 from score.web.components.chart_builders import bar_chart
@@ -131,7 +131,6 @@ def _chart_data_parts(fig: Figure) -> tuple[str, Callable[[], pd.DataFrame]] | N
     changed (cached_figure), and reading it again cost ~1 ms a chart on every rerun (BENCHMARKS.md, "Cached
     reruns ..."). The frame is made only when its CSV is asked for: a frame per chart was most of the charts' data
     tables in a new session (0.4-0.7 ms a chart; BENCHMARKS.md, "A chart's CSV frame made on its click")."""
-    from score import exports
 
     language = current_language()
     kept = getattr(fig, _CHART_DATA, None)
@@ -144,7 +143,7 @@ def _chart_data_parts(fig: Figure) -> tuple[str, Callable[[], pd.DataFrame]] | N
         words = html.escape(chart_text.text_alternative(table))
         paragraph = f'<p style="margin:0 0 0.5rem;font-size:0.875rem;color:{charts.MUTED_TEXT}">{words}</p>'
         # translated here, in the viewer's session: the frame is made on a click, outside it (downloads.download)
-        reason = exports.hidden_reason_text()
+        reason = access.hidden_chart_cell_text()
         markup = paragraph + table_markup(table.header, table.display_rows())
         parts = (markup, functools.partial(_csv_frame, table, reason))
     setattr(fig, _CHART_DATA, (language, parts))
