@@ -2,6 +2,7 @@
 -- suppress: enterprises: workers_female workers_male workers_reached participations people_trained people_trained_female people_trained_male managers_trained workers_trained module_completions consultation_visits
 -- perturb: ckey: count enterprises module_completions; sum workers_female workers_male workers_reached participations consultation_visits people_trained_female people_trained_male managers_trained workers_trained people_trained
 -- exact: target_enterprises target_workers_reached target_people_trained   (plans, not data about enterprises)
+-- order: enterprises desc, country   (again over the figures as shown: db.py)
 -- Headline figures per country (country_figures), with each country's targets summed over the chosen
 -- phases (targets are plans, not data about enterprises: they are never suppressed).
 WITH goal AS (

@@ -1,6 +1,7 @@
 -- access: aggregate
 -- suppress: enterprises: workers_reached
 -- perturb: ckey: count enterprises; sum workers_reached
+-- order: enterprises desc, partner   (again over the figures as shown: db.py)
 -- Enterprises engaged and workers reached (headcount when joining) per implementing partner.
 -- Enterprises without a partner are counted under partner NULL.
 -- Summed over the groups of alike enterprises (figure_groups: a few hundred rows, not every enterprise).

@@ -1,6 +1,7 @@
 -- access: aggregate
 -- suppress: enterprises: workers_female workers_male workers_reached
 -- perturb: ckey: count enterprises; sum workers_female workers_male workers_reached
+-- order: enterprises desc, sector   (again over the figures as shown: db.py)
 -- Enterprises engaged and workers reached (headcount when joining, by sex) per sector.
 -- Summed over the groups of alike enterprises (figure_groups: a few hundred rows, not every enterprise).
 SELECT sector, sum(enterprises)::BIGINT AS enterprises, sum(workers_female) AS workers_female,

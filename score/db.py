@@ -10,6 +10,9 @@ Each query file starts with a header that the runner enforces:
     -- exact: <columns ...>                            (numbers that are not about enterprises: years, targets)
     -- rows: fixed                                     (optional: the rows do not depend on the data, e.g. one per
                                                         module or country in scope, so hidden rows may stay)
+    -- order: <column> [desc], ...                     (optional: the query's ORDER BY again, over the perturbed
+                                                        figures: sorted by the exact ones, the largest-first bars
+                                                        were out of order and told the exact ranking)
 `detail` queries only ever receive the viewer's detail countries; `aggregate` queries receive the
 countries the viewer may aggregate over. Where the scope says so (score.access.Scope.suppresses) they read
 schema `noisy` first (every enterprise's magnitudes moved by its fixed share): `sum` columns are then sums of
@@ -72,6 +75,7 @@ class NamedQuery:
     derive: tuple[tuple[str, str], ...] = ()  # (column, SQL expression over the perturbed row)
     exact: frozenset[str] = frozenset()
     fixed_rows: bool = False  # `-- rows: fixed`: the rows are the same whatever the data (hidden ones are kept)
+    order: tuple[tuple[str, bool], ...] = ()  # `-- order:` (column, ascending) pairs, applied after the perturbation
 
     @property
     def helpers(self) -> frozenset[str]:
@@ -135,7 +139,7 @@ def load_query(name: str) -> NamedQuery:
     if not path.is_file():
         raise ValueError(f"no query named {name!r}")
     sql = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^--\s*(access|suppress|rows):\s*(.+?)\s*$", sql, flags=re.M))
+    header = dict(re.findall(r"^--\s*(access|suppress|rows|order):\s*(.+?)\s*$", sql, flags=re.M))
     access = header.get("access")
     if access not in ("aggregate", "detail", "reference"):
         raise ValueError(f"{path.name}: header '-- access: aggregate|detail|reference' missing")
@@ -169,7 +173,19 @@ def load_query(name: str) -> NamedQuery:
     rows = header.get("rows", "").split("(")[0].strip()
     if rows not in ("", "fixed"):
         raise ValueError(f"{path.name}: '-- rows: {rows}': only 'fixed' is known")
-    return NamedQuery(name, sql, access, params, count, values, rules, tuple(derive), exact, rows == "fixed")
+    order = _order(header.get("order", "").split("(")[0].strip(), path.name)  # a "(reason)" may follow
+    return NamedQuery(name, sql, access, params, count, values, rules, tuple(derive), exact, rows == "fixed", order)
+
+
+def _order(text: str, file_name: str) -> tuple[tuple[str, bool], ...]:
+    """`-- order: enterprises desc, sector` as ((column, ascending), ...)."""
+    order = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        words = part.split()
+        if not IDENTIFIER.fullmatch(words[0]) or len(words) > 2 or words[1:] not in ([], ["asc"], ["desc"]):
+            raise ValueError(f"{file_name}: '-- order: {text}': expected '<column> [asc|desc], ...'")
+        order.append((words[0], words[1:] != ["desc"]))
+    return tuple(order)
 
 
 def query_names() -> list[str]:
@@ -430,7 +446,7 @@ def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
     columns = _perturbed(query, frame, cursor)
     if not query.suppress_count:
         kept = {column: values for column, values in columns.items() if column not in query.helpers}
-        return pd.DataFrame(kept, index=frame.index, copy=True)
+        return _reordered(query, pd.DataFrame(kept, index=frame.index, copy=True))
     # Counts of 1-4 keep their row of the perturbation table (adjustment 0) and a shown count stays >= 5, so
     # hiding on the perturbed count hides exactly the cells of 1-4 enterprises.
     shown = suppress_small_cells(
@@ -440,7 +456,28 @@ def _protected(query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyCo
         shown[disclosure.PEOPLE_HIDDEN] &= ~shown["suppressed"].to_numpy(dtype=bool)
     if not query.fixed_rows:  # a hidden row found in the data says "1-4", its absence "none"
         shown = shown[~shown["suppressed"]].reset_index(drop=True)
-    return shown
+    return _reordered(query, shown)
+
+
+def _reordered(query: NamedQuery, shown: pd.DataFrame) -> pd.DataFrame:
+    """The rows in the query's `-- order:` over the figures as shown (a hidden figure or a missing name last).
+    numpy's stable lexsort: pandas' sort_values on two keys cost 0.6-0.9 ms a public query (BENCHMARKS.md)."""
+    if not query.order or len(shown) < 2:
+        return shown
+    keys = []
+    for column, ascending in reversed(query.order):  # lexsort's last key sorts first
+        values = shown[column]
+        if column in query.declared or pd.api.types.is_numeric_dtype(values.dtype):  # a figure (None when hidden)
+            key = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            keys.append(key if ascending else np.where(np.isnan(key), np.inf, -key))
+        else:
+            codes, names = pd.factorize(values, sort=True)
+            codes = np.where(codes < 0, len(names), codes)
+            keys.append(codes if ascending else np.where(codes == len(names), len(names), -codes))
+    order = np.lexsort(keys)
+    if (order == np.arange(len(order))).all():
+        return shown
+    return shown.iloc[order].reset_index(drop=True)
 
 
 def _noisy_reading(exact: frozenset[str], stored: bool = False) -> _Reading:

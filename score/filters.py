@@ -174,3 +174,18 @@ def from_query_params(
     if filters.year_from > filters.year_to:
         filters = replace(filters, year_from=filters.year_to, year_to=filters.year_from)
     return filters
+
+
+def within_years(chosen: Filters, first: int, last: int) -> Filters:
+    """`chosen` with its years inside the data's (`first`..`last`): a bound that leaves no year with data (a year_to
+    before the first year, a year_from after the last) is dropped with a notice, as an unknown value is; a range
+    that overlaps the data's is clamped to it, so the year slider always holds a range it can draw."""
+    notices = list(chosen.notices)
+    year_from, year_to = chosen.year_from, chosen.year_to
+    if year_from > last:
+        notices.append(f"year_from={year_from}")
+        year_from = YEAR_MIN
+    if year_to < first:
+        notices.append(f"year_to={year_to}")
+        year_to = YEAR_MAX
+    return replace(chosen, year_from=max(year_from, first), year_to=min(year_to, last), notices=tuple(notices))

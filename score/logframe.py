@@ -158,8 +158,10 @@ def matrix(
     """The traffic-light overview: one row per indicator (grouped by level), one column per country, each cell
     "actual / target". Returns (texts, statuses) of the same shape, for `matrix_styles`."""
     rows = frame.copy()
+    # "/" held to the actual by a no-break space: a narrow column (800 px) wraps after it, never before it ("29 %",
+    # "/", "38 %" on three lines read as three values)
     rows["cell"] = [
-        "–" if _missing(a) and _missing(t) else f"{format_value(a, u, True)} / {format_value(t, u, True)}"
+        "–" if _missing(a) and _missing(t) else f"{format_value(a, u, True)}\u00a0/ {format_value(t, u, True)}"
         for a, t, u in zip(rows["actual"], rows["target"], rows["unit"], strict=True)
     ]
     keys = list(dict.fromkeys(zip(rows["level"], rows["indicator"], strict=True)))

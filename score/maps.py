@@ -5,7 +5,8 @@ No Streamlit here, so everything is testable directly. The pages run the named q
 
 - No basemap: `pdk.Deck(..., map_provider=None)` with `map_style` left unset, so no request leaves the
   machine (see ../shared/BROWSER.md). The world is drawn from the bundled Natural Earth polygons
-  (data/reference/countries.geojson) in light grey, the project countries on top of it.
+  (data/reference/countries.geojson) in light grey, the project countries on top of it. The grey world is a file
+  the app serves (static/grey-world.json, WORLD_URL), fetched once by the browser; a deck carries only what changes.
 - Colour scale: a classed sequential scale (ColorBrewer YlGnBu, colour-blind safe, light = less,
   dark = more) over "nice" equal-interval breaks of the shown values; the same `ColourScale` object draws
   the polygons and the legend, so they cannot disagree.
@@ -23,9 +24,8 @@ from __future__ import annotations
 import html
 import json
 import math
-import weakref
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
 from itertools import pairwise
 
 import pandas as pd
@@ -38,6 +38,7 @@ from score import charts, contract, measures
 from score.config import REFERENCE_DIR
 from score.i18n import _, fmt_int, fmt_number, fmt_pct, ngettext
 from score.map_colours import ColourScale, colour_scale
+from score.settings import REPO_ROOT
 
 GEOJSON = REFERENCE_DIR / "countries.geojson"
 LEFT_OUT = frozenset({"ATA"})  # Antarctica: a huge band at the bottom of a Mercator map, no SCORE work there
@@ -294,24 +295,19 @@ def _compact_json(value: object, default: Callable[[object], object] | None = No
     return json.dumps(value, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
 
 
-_CONTEXT_DATA = "@@score: the grey world's polygons@@"  # stands for a context layer's data while a deck is written
-# deck -> (its context layer, the project countries shown): kept beside the deck, whose own attributes are written
-_CONTEXTS: weakref.WeakKeyDictionary[pdk.Deck, tuple[pdk.Layer, frozenset[str]]] = weakref.WeakKeyDictionary()
-
-
+# The grey world reaches the browser once, as a file (Streamlit's static serving, .streamlit/config.toml), not inside
+# every deck: ~140 KB a deck was re-sent on every filter change (BENCHMARKS.md, "browser, session 16"). The address
+# is relative, so it holds under a server.baseUrlPath or a proxy's prefix; the browser caches the file (ETag).
+WORLD_FILE = REPO_ROOT / "static" / "grey-world.json"
+WORLD_URL = "app/static/grey-world.json"
 GREY_DECIMALS = 2  # the grey world's degrees: moved at most 0.005°, 0.2 px at a profile's zoom (5), 0.6 px at 6.5
 
 
-@lru_cache(maxsize=32)
-def _context_features(shown: frozenset[str]) -> tuple[dict, ...]:
-    """The grey world around the project countries `shown` (shared by every deck: never changed): shapes only (it is
-    not picked, so no names), to GREY_DECIMALS, a point equal to the one before it left out. Nearly all of a deck's
-    bytes, sent on every open and filter change: 164 -> 140 KB (BENCHMARKS.md, "browser, session 15")."""
-    return tuple(
-        {"type": "Feature", "properties": {}, "geometry": _rounded(f["geometry"])}
-        for f in _world()
-        if f["properties"].get("iso3") not in shown
-    )
+@cache
+def _grey_features() -> tuple[dict, ...]:
+    """The grey world under the project countries (the same for every map: never changed): shapes only (it is not
+    picked, so no names), to GREY_DECIMALS, a point equal to the one before it left out."""
+    return tuple({"type": "Feature", "properties": {}, "geometry": _rounded(f["geometry"])} for f in _world())
 
 
 def _rounded(geometry: dict) -> dict:
@@ -330,37 +326,21 @@ def _rounded(geometry: dict) -> dict:
     return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
 
 
-@lru_cache(maxsize=32)  # ~180 KB each
-def _context_json(shown: frozenset[str]) -> str:
-    """The context layer's data as JSON, written once per set of project countries shown: nearly all of a deck's
-    ~200 KB, which took ~10 ms to write for every new map (a profile with a link's new figures)."""
-    return _compact_json({"type": "FeatureCollection", "features": list(_context_features(shown))})
+def grey_world_json() -> str:
+    """The grey world as the file the app serves, WORLD_FILE (kept in git, written by scripts/make_grey_world.py):
+    GeoJSON without indentation."""
+    return _compact_json({"type": "FeatureCollection", "features": list(_grey_features())})
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation (pydeck indents by 2 spaces, which makes the world polygons about five
-    times larger on the wire: 1 MB instead of about 250 KB), made once: a built deck is not changed afterwards,
-    and a cached one (components.map_chart) is then not serialised again on every rerun (~40 ms). The grey world's
-    layer (`context`: built by build_deck for a set of project countries) is written from `_context_json`: the
-    same text (JSON without indentation encodes a value alike wherever it sits), not written again per deck."""
+    """A Deck whose JSON has no indentation (pydeck indents by 2 spaces, about five times larger on the wire), written
+    once: a built deck is not changed afterwards, and a cached one (components.map_chart) is then not serialised
+    again on every rerun."""
 
     def to_json(self) -> str:
         spec = self.__dict__.get("_compact_json")
         if spec is None:
-            context = _CONTEXTS.get(self)
-
-            def serialise(o: object) -> object:
-                attributes = default_serialize(o)
-                if context is not None and o is context[0] and isinstance(attributes, dict):
-                    return {**attributes, "data": _CONTEXT_DATA}
-                return attributes
-
-            spec = _compact_json(self, default=serialise)  # what pydeck's to_json writes (its serialiser)
-            if context is not None:
-                placeholder = _compact_json(_CONTEXT_DATA)
-                if spec.count(placeholder) != 1:
-                    raise ValueError("the context layer's data must appear once in the deck")
-                spec = spec.replace(placeholder, _context_json(context[1]))
+            spec = _compact_json(self, default=default_serialize)  # what pydeck's to_json writes (its serialiser)
             self.__dict__["_compact_json"] = spec
         return spec
 
@@ -464,19 +444,20 @@ def cell_records(cells: pd.DataFrame, sector_names: dict[str, str]) -> list[dict
 
 def _outline_layer(
     layer_id: str,
-    features: list[dict],
+    features: list[dict] | str,
     line: list[int],
     width: float,
     fill: str | list[int] | None = None,
     pickable: bool = False,
     **options: object,
 ) -> pdk.Layer:
-    """Country shapes (or hatching lines) outlined `width` pixels wide, filled when `fill` is given."""
+    """Country shapes (or hatching lines) outlined `width` pixels wide, filled when `fill` is given; `features` a
+    list, or the address of a GeoJSON file the browser fetches (deck.gl loads a layer's data given as a string)."""
     if fill is not None:
         options["get_fill_color"] = fill
     return pdk.Layer(
         "GeoJsonLayer",
-        {"type": "FeatureCollection", "features": features},
+        features if isinstance(features, str) else {"type": "FeatureCollection", "features": features},
         id=layer_id,
         stroked=True,
         filled=fill is not None,
@@ -512,13 +493,11 @@ def build_deck(
     if scale is None:
         scale = scale_for(values, metric)
     project = choropleth_features(values, metric, metric_name, scale, country_names)
-    shown = frozenset(values["country"])
-    context = list(_context_features(shown))
     view = map_view(values, focus, height)
     hidden = [f["properties"]["iso3"] for f in project if f["properties"]["state"] == "suppressed"]
     hatching = [line for iso3 in hidden for line in hatch(iso3, hatch_spacing(view.zoom))]
     layers = [
-        _outline_layer("world", context, _rgba(CONTEXT_LINE), 1, fill=_rgba(CONTEXT_FILL)),
+        _outline_layer("world", WORLD_URL, _rgba(CONTEXT_LINE), 1, fill=_rgba(CONTEXT_FILL)),
         _outline_layer(
             "countries",
             project,
@@ -567,7 +546,6 @@ def build_deck(
             },
         },
     )
-    _CONTEXTS[deck] = (layers[0], shown)
     return deck
 
 

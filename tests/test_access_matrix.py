@@ -145,7 +145,9 @@ def _small_selections(raw) -> list[Filters]:
     return [Filters(countries=(c,), sectors=(s,), phases=(p,)) for c, s, p in by_country.values()]
 
 
-@pytest.mark.slow
+# Each case's quiet seconds for tests/conftest.py's share-out (unmarked, a slow unit test counts 8: the module's 84
+# cases were costed 672 s for ~58 s of work, so the worker given them got none of the other slow modules)
+@pytest.mark.slow(0.5)
 @pytest.mark.parametrize("name", db.query_names())
 def test_small_selections_are_suppressed(database: Path, raw, name: str) -> None:
     selections = _small_selections(raw)
@@ -263,7 +265,7 @@ def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
     return names
 
 
-@pytest.mark.slow
+@pytest.mark.slow(0.7)  # its quiet seconds, as above
 @pytest.mark.parametrize("page", [p for p in _page_files() if p != "views/audit.py"])
 @pytest.mark.parametrize("role", list(PAGE_FILTERS))
 def test_pages_show_no_enterprise_outside_scope(

@@ -33,7 +33,7 @@ from pathlib import Path
 from score import db
 from score.access import Scope
 stop, ready = Path(sys.argv[1]), Path(sys.argv[2])
-keys = sys.argv[3].split(",")
+keys, pause = sys.argv[3].split(","), float(sys.argv[4])
 seen, errors, reads = {}, [], 0
 while not stop.exists():
     try:
@@ -45,6 +45,7 @@ while not stop.exists():
             ready.write_text("ok")
     except Exception as error:  # every error counts, whatever it is
         errors.append(repr(error)[:300])
+    time.sleep(pause)  # as the threads: without a pause this process kept a core busy and slowed the publishes
 print(json.dumps({"reads": reads, "seen": seen, "errors": errors[:20], "n_errors": len(errors),
                   "open": len(db.open_connections())}))
 """

@@ -377,3 +377,12 @@ def test_a_partner_named_with_a_comma_survives_a_link_and_the_sidebar() -> None:
     assert (back.partners, back.provinces, back.notices) == (chosen.partners, chosen.provinces, ())
     typed = filters.from_query_params({"partners": "vcci,ANDI"}, partners)  # a hand-typed list still splits
     assert (typed.partners, typed.notices) == (("VCCI",), ("partners=ANDI",))
+
+
+def test_a_link_s_years_are_kept_within_the_data_s() -> None:
+    inside = filters.within_years(Filters(year_from=2012, year_to=2030), 2009, 2020)
+    assert (inside.year_from, inside.year_to, inside.notices) == (2012, 2020, ())
+    none_after = filters.within_years(Filters(year_from=2025, year_to=2030), 2009, 2020)
+    assert (none_after.year_from, none_after.year_to, none_after.notices) == (2009, 2020, ("year_from=2025",))
+    none_before = filters.within_years(Filters(year_to=2006, notices=("x=1",)), 2009, 2020)
+    assert (none_before.year_from, none_before.year_to, none_before.notices) == (2009, 2020, ("x=1", "year_to=2006"))

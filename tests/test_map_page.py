@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import math
 import re
+import tomllib
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from pydeck.bindings.json_tools import default_serialize
 from score import db, map_colours, maps
 from score.access import Scope
 from score.filters import Filters
+from score.settings import REPO_ROOT
 from tests.apptest import open_page
 from tests.formats import en_int
 from tests.pages import (
@@ -265,16 +267,17 @@ def test_deck_is_offline_escapes_tooltips_and_fits_view() -> None:
     spec_text = deck.to_json()
     assert deck.to_json() is spec_text  # serialised once
 
-    # the grey world's layer written once per set of project countries gives pydeck's own text, hatching included
-    def pydecks_own(deck: maps.CompactDeck) -> str:  # before the deck keeps its text (an attribute of its own)
-        return json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
-
+    # the deck's text is pydeck's own, without indentation
     again = maps.build_deck(values, "enterprises", "Enterprises", COUNTRY_NAMES, {"textiles": "Textiles"}, cells=cells)
-    assert pydecks_own(again) == spec_text
+    assert json.dumps(again, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False) == (
+        spec_text
+    )
+    # the grey world is not in the deck but the address of the file the app serves, relative (a proxy's prefix holds)
     other = maps.build_deck(values.iloc[:1], "enterprises", "Enterprises", COUNTRY_NAMES, {})
-    assert pydecks_own(other) == other.to_json()
-    grey = [len(json.loads(text)["layers"][0]["data"]["features"]) for text in (other.to_json(), spec_text)]
-    assert grey[0] == grey[1] + 2  # Ghana and Peru are grey there
+    for text in (spec_text, other.to_json()):
+        world = json.loads(text)["layers"][0]
+        assert (world["id"], world["data"]) == ("world", "app/static/grey-world.json")
+    assert len(spec_text) < 60_000  # three countries' shapes, hatching and two circles; the world's file ~155 KB
     assert "http" not in spec_text.lower() and "mapbox" not in spec_text.lower()
     assert deck.map_provider is None
     spec = json.loads(spec_text)
@@ -322,8 +325,16 @@ def test_the_grey_world_is_sent_as_shapes_to_a_hundredth_of_a_degree_each_within
 
     from shapely.geometry import shape
 
-    others = [f for f in maps.world_features() if f["properties"]["iso3"] not in ("GHA", "COL")]
-    grey = maps._context_features(frozenset({"GHA", "COL"}))
+    # the file the app serves (.streamlit/config.toml serves static/) is the one the code writes
+    assert (
+        tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())["server"]["enableStaticServing"] is True
+    )
+    assert maps.WORLD_FILE.parent == REPO_ROOT / "static" and f"app/static/{maps.WORLD_FILE.name}" == maps.WORLD_URL
+    assert maps.WORLD_FILE.read_text(encoding="utf-8") == maps.grey_world_json(), (
+        "stale: .venv/bin/python scripts/make_grey_world.py"
+    )
+    others = maps.world_features()
+    grey = json.loads(maps.WORLD_FILE.read_text(encoding="utf-8"))["features"]
     assert len(grey) == len(others) and all(f["properties"] == {} for f in grey)  # not picked: no names
     rings = [ring for f in grey for poly in _polygons(f["geometry"]) for ring in poly]
     assert all(len(ring) >= 4 and ring[0] == ring[-1] for ring in rings)  # closed rings, drawable

@@ -145,3 +145,14 @@ def test_a_link_that_empties_the_view_names_the_filter_and_one_with_enterprises_
     for link in ({"countries": ["COL"], "year_from": "2011"}, {"sectors": ["garments"]}):
         shown = open_page(page, link, scope)
         assert not [w.value for w in shown.warning if "enterprises" in w.value and "Demo data" not in w.value]
+
+
+def test_a_link_to_years_without_data_opens_every_year_with_a_notice(raw) -> None:
+    # ?year_to=<before the first year> set the year slider to a range outside its own limits: Streamlit's error page.
+    years = sorted({int(e["joined_on"][:4]) for e in raw.enterprises})
+    before, after = years[0] - 3, years[-1] + 3
+    for params, dropped in (({"year_to": before}, f"year_to={before}"), ({"year_from": after}, f"year_from={after}")):
+        at = open_page(OVERVIEW, params)
+        assert at.sidebar.slider[0].value == (years[0], years[-1])
+        assert dropped in infos(at)
+        assert tiles(at)  # every year's figures, not an empty page

@@ -101,3 +101,15 @@ def test_nothing_matches_keeps_code_rows_at_zero(demo_data_dir) -> None:
     codes = [c for c, r in reference_rows("indicators").items() if r["kind"] == "change"]
     assert sorted(changes["indicator"]) == sorted(codes)
     assert changes["n_enterprises"].tolist() == [0] * len(codes)
+
+
+@pytest.mark.parametrize("name, code", [("enterprises_by_sector", "sector"), ("enterprises_by_partner", "partner")])
+def test_largest_first_results_are_ordered_by_the_figures_as_shown(demo_data_dir, name: str, code: str) -> None:
+    """The public's bars largest first by the adjusted counts they print (ordered by the exact ones, a 29 stood
+    above a 30 and told the exact ranking); ties by code, as the query file says."""
+    for country in ("CHN", "COL", "GHA", None):
+        filters = Filters(countries=(country,) if country else ())
+        for scope in (Scope.public(), Scope.hq("hq")):
+            shown = db.run_query(name, scope, filters)
+            keys = list(zip(-shown["enterprises"].astype(float), shown[code].fillna("\uffff"), strict=True))
+            assert len(keys) > 1 and keys == sorted(keys), (name, country, scope.role)

@@ -98,6 +98,7 @@ def test_hq_uploads_previews_publishes_and_restores(data: Path, tmp_path: Path) 
     _upload(at, dataset_b())
     shown = _metrics(at)
     assert (shown["Errors"], shown["Warnings"]) == ("0", "0")
+    assert "No problems found: the files can be published." in _texts(at, "success")  # HQ publishes
     assert shown["Enterprises added"] == "0"
     assert shown["Enterprises changed"] == "1"
     assert shown["Enterprises removed"] == str(REMOVED)
@@ -189,6 +190,8 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     # published until HQ approves; no restore for country staff.
     _upload(at, dataset_b())
     assert not [b for b in at.button if b.key == "upload_publish"]
+    said = _texts(at, "success") + "\n" + _texts(at, "warning")  # they submit: never told "can be published"
+    assert "can be submitted for review" in said and "published" not in said
     at.button(key="upload_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Submitted for review" in _texts(at, "success")

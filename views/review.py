@@ -21,5 +21,8 @@ if not scope.is_hq:
 
 item = review_sections.pending_choice(scope)
 if item is not None:
-    review_sections.summary_section(item, scope)
-    review_sections.decision_section(item, scope)
+    # emptied once decided: the next submission loads on a clean page, not under the decided one greyed out
+    decided = st.empty()
+    with decided.container():
+        review_sections.summary_section(item, scope)
+        review_sections.decision_section(item, scope, decided.empty)

@@ -47,8 +47,10 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .slide-note {{ font-size: max(0.85vw, 12px); color: #52606d; text-align: right; line-height: 1.2; }}
 /* the note takes what the buttons leave, and a line of its own when that is too little (narrow screens) */
 .st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 16rem; min-width: 16rem; }}
+/* the clicker keys' extra buttons: live for their shortcuts, out of the Tab order and of what a screen reader reads
+   (three unseen "Next"/"Previous" stops after the bar's own buttons) */
 .st-key-{KEYS_KEY} {{ position: fixed !important; left: -10000px; top: 0; width: 1px; height: 1px;
-  overflow: hidden; }}
+  overflow: hidden; visibility: hidden; }}
 .slide-title {{ display: flex; flex-direction: column; justify-content: flex-start; height: 60vh; }}
 .slide-title .filters {{ font-size: max(2vw, 22px); color: {charts.INK}; margin: 2vh 0; }}
 .slide-title .line {{ font-size: max(1.4vw, 16px); color: #52606d; margin: 0.5vh 0; }}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -103,7 +104,7 @@ def checked_section(check: upload.UploadCheck, scope, kind: str = "upload", pref
     if done is not None:
         submitted_confirmation(done)
         return
-    report_section(check, prefix)
+    report_section(check, prefix, publishes=scope.is_hq)
     if check.ok:
         preview_section(check, prefix)
         action_section(check, scope, kind, prefix)
@@ -454,7 +455,8 @@ def _approve(country: str, scope, progress: publish.Progress) -> publish.Publish
         raise publish.PublishError(str(error)) from error
 
 
-def decision_section(item: submissions.Submission, scope) -> None:
+def decision_section(item: submissions.Submission, scope, clear: Callable[[], object]) -> None:
+    """Approve or return `item`; `clear` empties what the page showed of it before the rerun that loads the next."""
     name = country_name(item.country)
     approve, send_back = st.columns(2)
     if approve.button(
@@ -466,6 +468,7 @@ def decision_section(item: submissions.Submission, scope) -> None:
                 "state": "approved",
                 "message": _("Approved: {country} is version {version} now.", country=name, version=result.version),
             }
+            clear()
             st.rerun()
     with send_back.form("review_return_form", border=False):
         comment = st.text_area(_("Comment for the submitter"), key="review_comment", max_chars=submissions.MAX_COMMENT)
@@ -479,4 +482,5 @@ def decision_section(item: submissions.Submission, scope) -> None:
                 "state": "returned",
                 "message": _("Returned {country} to {user} with your comment.", country=name, user=item.user),
             }
+            clear()
             st.rerun()

@@ -196,17 +196,17 @@ def sidebar_filters() -> Filters:
     provinces = _provinces(version=version, _path=path)
     first, last = _year_bounds(version=version, _path=path)
     if "f_initialised" not in st.session_state:
-        from_url = filters.from_query_params(_multi_params(), partners, provinces)
+        from_url = filters.within_years(filters.from_query_params(_multi_params(), partners, provinces), first, last)
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(from_url, name))
-        st.session_state["f_years"] = (max(from_url.year_from, first), min(from_url.year_to, last))
+        st.session_state["f_years"] = (from_url.year_from, from_url.year_to)
         st.session_state["f_initialised"] = True
         st.session_state["f_notices"] = from_url.notices
     elif "f_years" not in st.session_state:  # st.switch_page dropped the widgets' state: keep the filters
-        kept = current_filters()
+        kept = filters.within_years(current_filters(), first, last)  # a publish may have moved the data's years
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
-        st.session_state["f_years"] = (max(kept.year_from, first), min(kept.year_to, last))
+        st.session_state["f_years"] = (kept.year_from, kept.year_to)
     elif st.session_state.get(_FILTERS_LANGUAGE_KEY, current_language()) != current_language():
         # The front end keeps a multiselect's chosen values as the labels it last drew ("Colombia"): set again, the
         # values are sent with the labels of the language just picked ("Colombie").

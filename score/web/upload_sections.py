@@ -230,7 +230,8 @@ def counts_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
+def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes: bool = True) -> None:
+    """The validation report; `publishes`: the reader publishes (HQ), else submits for HQ's review (country staff)."""
     report = check.report
     st.subheader(_("Validation report"))
     left, right = st.columns(2)
@@ -243,10 +244,14 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
                 "Nothing was changed and nothing was stored."
             )
         )
-    elif report.warnings:
+    elif report.warnings and publishes:
         st.warning(_("The files can be published. Warnings do not block publishing, but please check them."))
-    else:
+    elif report.warnings:
+        st.warning(_("The files can be submitted for review. Warnings do not block it, but please check them."))
+    elif publishes:
         st.success(_("No problems found: the files can be published."))
+    else:  # country staff submit; only HQ publishes
+        st.success(_("No problems found: the files can be submitted for review."))
     st.caption(_("What was read, per file:"))
     st.dataframe(counts_as_text(report.file_summary()), hide_index=True, key=f"{prefix}_file_summary")
     if not report.issues:

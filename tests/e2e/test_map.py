@@ -7,7 +7,7 @@ import io
 import time
 
 from PIL import Image
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, Response
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -24,6 +24,17 @@ def drawn_share(element: Locator) -> float:
     return (total - background) / total if total else 0.0
 
 
+def grey_share(element: Locator) -> float:
+    """Share of pixels in the grey world's fill (maps.CONTEXT_FILL)."""
+    from score import charts, maps
+
+    image = Image.open(io.BytesIO(element.screenshot())).convert("RGB")
+    grey = tuple(charts.hex_to_rgb(maps.CONTEXT_FILL))
+    return sum(n for n, colour in image.getcolors(maxcolors=1 << 24) or [] if colour == grey) / (
+        image.width * image.height
+    )
+
+
 def wait_drawn(page: Page, minimum: float = 0.02, timeout: float = 30) -> float:
     deck = page.locator(DECK).first
     page.locator(ui.DECK_CANVAS).first.wait_for(state="visible", timeout=ui.TIMEOUT)
@@ -38,17 +49,25 @@ def wait_drawn(page: Page, minimum: float = 0.02, timeout: float = 30) -> float:
 
 
 def test_map_draws_countries_without_network(page: Page, app_server: AppServer) -> None:
+    from score import maps
+
+    worlds: list[Response] = []  # the grey world's file (maps.WORLD_URL), fetched from this server
+    page.on("response", lambda response: worlds.append(response) if response.url.endswith(maps.WORLD_URL) else None)
     ui.goto(page, app_server.url)
     link = next((link for link in ui.nav_links(page) if link.slug == "map"), None)
     assert link is not None, "no Map page in the navigation"
     ui.open_nav(page, link)
     share = wait_drawn(page)
     assert share >= 0.02, f"the map canvas is blank ({share:.1%} of pixels drawn)"
+    assert [(r.url, r.status) for r in worlds] == [(f"{app_server.url}/{maps.WORLD_URL}", 200)]
+    page.wait_for_timeout(500)
+    assert grey_share(page.locator(DECK).first) > 0.05  # the world drawn from the file around the project countries
     page.get_by_role("radio", name="Workers reached").or_(
         page.get_by_role("button", name="Workers reached")
     ).first.click()
     ui.settle(page)
     assert wait_drawn(page) >= 0.02
+    assert len(worlds) == 1  # a new deck for the new measure reuses the world the browser holds
     assert not page.locator(ui.EXCEPTION).count()
 
 

@@ -56,6 +56,10 @@ CLASHES = """() => {
 }"""
 
 
+ON_SCREEN = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+  return r.right >= 0 && r.bottom >= 0 && r.left < innerWidth && r.top < innerHeight ? [] : [e.innerText]; }"""
+
+
 def slide_number(page: Page) -> int:
     return int(page.locator(COUNTER).inner_text().split("/")[0])
 
@@ -103,6 +107,12 @@ def test_clicker_keys_move_through_the_slides_and_escape_leaves(page: Page, app_
     press(page, "Space", 4)
     press(page, "ArrowLeft", 3)
     press(page, "PageUp", 2)
+    # Tab stops only on what is on screen: the keys' extra buttons off screen were three unseen stops
+    unseen = []
+    for _ in range(9):
+        page.keyboard.press("Tab")
+        unseen += page.evaluate(ON_SCREEN)
+    assert not unseen, unseen
     page.reload(wait_until="domcontentloaded")  # the slide is in the URL: a reload stays on it
     page.locator(COUNTER).wait_for(timeout=ui.TIMEOUT)
     ui.settle(page)

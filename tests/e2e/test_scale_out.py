@@ -18,6 +18,7 @@ from urllib.request import Request, urlopen
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from score import maps
 from score.serve import STICKY_COOKIE, Cluster
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import add_user, data_env, prepare_data_dir
@@ -74,6 +75,8 @@ def test_every_request_of_a_session_reaches_one_process(cluster: Cluster) -> Non
     first = set_cookie.split(";")[0]
     status, again = _get(cluster.url + "/", first)
     assert status == 200 and again is None  # the cookie is kept, not replaced
+    with urlopen(f"{cluster.url}/{maps.WORLD_URL}", timeout=30) as response:  # the map's grey world, through nginx
+        assert response.status == 200 and response.read() == maps.WORLD_FILE.read_bytes()
 
     async def sessions() -> list:
         cookies = [first] + [f"{STICKY_COOKIE}=visitor{n}" for n in range(11)]

@@ -26,8 +26,8 @@ def _deck(language: str, args: tuple, kwargs: dict) -> maps.CompactDeck:
 
 def map_chart(*args: object, height: int, key: str, **kwargs: object) -> None:
     """`st.pydeck_chart` of `maps.build_deck(*args, **kwargs)`, built and serialised once per arguments and
-    language (per data version, filters and viewer, as the frames it is built from are): the world's polygons
-    make a deck's JSON ~200 KB, too much to rebuild on every rerun. The deck is shared: never change it.
+    language (per data version, filters and viewer, as the frames it is built from are), not rebuilt on every rerun
+    (the grey world is a file the browser fetches once: maps.WORLD_URL). The deck is shared: never change it.
 
     A map draws on a canvas: its name (the measure) and text alternative (the largest and smallest countries,
     score.chart_text) ride in a paragraph beside it, which the page's script makes the map's accessible name and
