@@ -54,13 +54,17 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 # under a filter on that module alone: the first from the macro's rows without a module filter, the others from
 # one pass over every module (its *_per_scope form, score/sql/schema.sql "Scopes"), each module's rows inserted
 # sorted by themselves as when each module had its own statement (the stored order decides how floats are summed).
+# A table whose rows have a key (enterprise_training: the enterprise; delivery_people_added: enterprise and module, the
+# contract's key; indicator_pair: enterprise and indicator) is sorted by it: the order ORDER BY ALL gave, with one or
+# two columns compared instead of every one (BENCHMARKS.md, "Full build at x200: where the time goes", session 17).
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
     "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
-    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
+    "training_per_enterprise($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY enterprise_id",
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
-    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
-    "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY ALL",
+    "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) "
+    "ORDER BY enterprise_id, module",
+    "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY enterprise_id, indicator",
     "INSERT INTO delivery BY NAME SELECT * EXCLUDE (delivery_row) FROM delivery_of($countries) ORDER BY delivery_row",
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
@@ -113,7 +117,7 @@ NOISY_FROM_MAIN = {
         "improved_of(i.direction, noisy_value(p.baseline, n.share), noisy_value(p.follow_up, n.share)) AS improved) "
         "FROM main.indicator_pair p JOIN noisy.contribution_noise n ON n.enterprise_id = p.enterprise_id "
         "JOIN main.indicator i ON i.code = p.indicator "
-        "WHERE list_contains($countries, p.country) ORDER BY ALL"
+        "WHERE list_contains($countries, p.country) ORDER BY p.enterprise_id, p.indicator"
     ),
 }
 if any(f"n.count_offset * {disclosure.KEY_SHIFT} AS" not in sql for sql in (NOISY_BASE[0], *NOISY_FROM_MAIN.values())):
