@@ -465,6 +465,42 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
+def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> None:
+    """/_stcore/metrics told anyone the cached functions' names, calls and sizes and the open sessions."""
+    import asyncio
+
+    from score.web import session_routes
+
+    async def streamlit(scope, receive, send) -> None:  # stands for every route the server would answer
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"served"})
+
+    async def answer(path: str) -> int:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        wrapped = session_routes.MIDDLEWARE[0]
+        await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
+        return sent[0]["status"]
+
+    closed = ["/_stcore/metrics", "/_stcore/metrics/", "//_stcore//metrics", "/dashboard/_stcore/metrics"]
+    open_ = ["/", "/_stcore/health", "/app/static/grey-world.json", "/upload", "/_stcore/stream"]
+
+    async def every() -> list[int]:
+        return [await answer(path) for path in closed + open_]
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # as _route: a Playwright test may hold this thread's loop
+        statuses = thread.submit(asyncio.run, every()).result()
+    assert statuses == [404] * len(closed) + [200] * len(open_)
+    assert "middleware=session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 

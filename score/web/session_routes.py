@@ -20,9 +20,11 @@ import re
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from score import auth, sessions, settings
 
@@ -101,3 +103,27 @@ async def end_session(request: Request) -> RedirectResponse:
 
 
 ROUTES = [Route(SIGN_IN_PATH, start_session, methods=["GET"]), Route(SIGN_OUT_PATH, end_session, methods=["GET"])]
+
+
+# Streamlit answers anyone at /_stcore/metrics: its cached functions' names, how often each ran, how much each holds
+# (an enterprise table cached for signed-in staff shows there) and how many sessions are open. Nobody here reads
+# them, and a visitor must learn nothing of other sessions: closed in every process (nginx passes paths through).
+CLOSED_PATHS = ("/_stcore/metrics",)
+
+
+class ClosedPaths:
+    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
+    before Streamlit's own routes see the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
+        if scope["type"] == "http" and path.endswith(CLOSED_PATHS):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+MIDDLEWARE = [Middleware(ClosedPaths)]
