@@ -3,6 +3,8 @@ through and what `warm` fills for a new version before the pointer moves to it."
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,8 +36,38 @@ def cached_query(
     holds the viewer's role, user and countries. It is one string made here, passed by keyword: Streamlit hashes
     a positional argument only after looking up the function's signature, and walks a tuple item by item (~1 ms
     a call, 8-12 calls a page; BENCHMARKS.md, "Cheaper cache keys")."""
-    key = repr((name, scope_key, filters_key(chosen), version, params_key))
+    key = _key(name, scope_key, chosen, version, params_key)
     return _cached_result(key=key, _name=name, _chosen=chosen, _params_key=params_key, _scope=scope, _path=path)
+
+
+def cached_together(
+    names: Sequence[str], scope_key: tuple, chosen: Filters, version: str, scope: Scope, path: Path | None = None
+) -> None:
+    """Put `cached_query(name, ...)` of each of `names` (aggregate queries of the filters alone, no parameters) in
+    the cache in one statement (db.run_queries) when two or more of them were never computed in this process: a page
+    calls it before its queries, which then find their results there. A result the cache let go since is run
+    alone when the page asks for it, as before."""
+    keys = {name: _key(name, scope_key, chosen, version, ()) for name in names}
+    with _computed_lock:
+        missing = [name for name in names if keys[name] not in _computed]
+    if len(missing) < 2:
+        return
+    frames = db.run_queries(missing, scope, chosen, path)
+    for name in missing:  # a result cached meanwhile (another session) is kept, this one dropped
+        _cached_result(
+            key=keys[name], _name=name, _chosen=chosen, _params_key=(), _scope=scope, _path=path, _ready=frames[name]
+        )
+
+
+def _key(name: str, scope_key: tuple, chosen: Filters, version: str, params_key: tuple) -> str:
+    return repr((name, scope_key, filters_key(chosen), version, params_key))
+
+
+# Keys of the results computed in this process (the cache keeps at most max_entries of them): only whether a
+# statement for several is worth it depends on this, never what a page is shown.
+_computed: dict[str, None] = {}
+_computed_lock = threading.Lock()
+MAX_COMPUTED = 8000
 
 
 # A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
@@ -47,5 +79,10 @@ def _cached_result(
     _params_key: tuple,
     _scope: Scope,
     _path: Path | None = None,
+    _ready: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    return db.run_query(_name, _scope, _chosen, path=_path, **dict(_params_key))
+    with _computed_lock:
+        _computed[key] = None
+        if len(_computed) > MAX_COMPUTED:
+            del _computed[next(iter(_computed))]
+    return _ready if _ready is not None else db.run_query(_name, _scope, _chosen, path=_path, **dict(_params_key))
