@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from score import db, publish, warmers
 from score.access import Scope
@@ -118,3 +119,6 @@ def test_queries_cached_together_are_read_from_the_cache(demo_data_dir, monkeypa
         pd.testing.assert_frame_equal(cache.cached_query(name, key, chosen, version, (), scope), alone[name])
     cache.cached_together(names, key, chosen, version, scope)  # cached already: no statement
     assert len(statements) == 1
+    st.cache_resource.clear()  # what is cached is asked of the cache itself: gone, they are run together again
+    cache.cached_together(names, key, chosen, version, scope)
+    assert len(statements) == 2

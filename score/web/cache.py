@@ -3,7 +3,6 @@ through and what `warm` fills for a new version before the pointer moves to it."
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,12 +43,13 @@ def cached_together(
     names: Sequence[str], scope_key: tuple, chosen: Filters, version: str, scope: Scope, path: Path | None = None
 ) -> None:
     """Put `cached_query(name, ...)` of each of `names` (aggregate queries of the filters alone, no parameters) in
-    the cache in one statement (db.run_queries) when two or more of them were never computed in this process: a page
-    calls it before its queries, which then find their results there. A result the cache let go since is run
-    alone when the page asks for it, as before."""
+    the cache in one statement (db.run_queries) when two or more of them are not there: a page calls it before its
+    queries, which then find their results there. When the first is cached, so are the others as a rule (the same
+    page ran under these filters): nothing more is looked up."""
     keys = {name: _key(name, scope_key, chosen, version, ()) for name in names}
-    with _computed_lock:
-        missing = [name for name in names if keys[name] not in _computed]
+    if not names or _is_cached(keys[names[0]], chosen, scope):
+        return
+    missing = [names[0], *(name for name in names[1:] if not _is_cached(keys[name], chosen, scope))]
     if len(missing) < 2:
         return
     frames = db.run_queries(missing, scope, chosen, path)
@@ -63,11 +63,16 @@ def _key(name: str, scope_key: tuple, chosen: Filters, version: str, params_key:
     return repr((name, scope_key, filters_key(chosen), version, params_key))
 
 
-# Keys of the results computed in this process (the cache keeps at most max_entries of them): only whether a
-# statement for several is worth it depends on this, never what a page is shown.
-_computed: dict[str, None] = {}
-_computed_lock = threading.Lock()
-MAX_COMPUTED = 8000
+class _NotCached(Exception):
+    """`_cached_result` asked only whether it holds a result (Streamlit caches no call that raises)."""
+
+
+def _is_cached(key: str, chosen: Filters, scope: Scope) -> bool:
+    try:
+        _cached_result(key=key, _name="", _chosen=chosen, _params_key=(), _scope=scope, _probe=True)
+    except _NotCached:
+        return False
+    return True
 
 
 # A shared, read-only result (st.cache_resource: no unpickled copy per rerun; `query` hands out a copy).
@@ -80,9 +85,8 @@ def _cached_result(
     _scope: Scope,
     _path: Path | None = None,
     _ready: pd.DataFrame | None = None,
+    _probe: bool = False,
 ) -> pd.DataFrame:
-    with _computed_lock:
-        _computed[key] = None
-        if len(_computed) > MAX_COMPUTED:
-            del _computed[next(iter(_computed))]
+    if _probe:
+        raise _NotCached(key)
     return _ready if _ready is not None else db.run_query(_name, _scope, _chosen, path=_path, **dict(_params_key))
