@@ -115,7 +115,7 @@ def test_largest_first_results_are_ordered_by_the_figures_as_shown(demo_data_dir
             assert len(keys) > 1 and keys == sorted(keys), (name, country, scope.role)
 
 
-# The queries the overview and the country profile ask for together (ui.query_together), in one statement.
+# The queries the overview and the country profile ask for together (ui.query_together), and the headline figures.
 TOGETHER = [
     "country_comparison",
     "country_totals",

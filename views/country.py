@@ -41,15 +41,6 @@ if iso3 not in filters.countries_within(frozenset(codes)):
     outside.caption(_("{country} is outside the country or region filter; this page shows it anyway.", country=name))
 
 scope = ui.current_scope()
-ui.query_together(  # in one statement for a new filter set; the page reads each from the cache below
-    "overview_kpis",
-    "country_totals",
-    "enterprises_by_sector",
-    "enterprises_by_partner",
-    "outcome_shares",
-    "outcome_changes",
-    filters_override=here,
-)
 kpis = ui.query("overview_kpis", filters_override=here).iloc[0]
 hidden = c.is_suppressed(kpis)
 empty = not hidden and not kpis["enterprises"]
@@ -58,6 +49,15 @@ nothing = (
     if hidden
     else _("No enterprises in {country} match the current filters.", country=name)
 )
+if not hidden and not empty:  # the page's other queries of these filters in one statement, read from the cache below
+    ui.query_together(
+        "country_totals",
+        "enterprises_by_sector",
+        "enterprises_by_partner",
+        "outcome_shares",
+        "outcome_changes",
+        filters_override=here,
+    )
 
 # ---- headline figures
 if hidden or empty:
