@@ -523,6 +523,8 @@ def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch:
     assert _statuses(put) == [403, 200]
     others = [("DELETE", put[0][1]), ("OPTIONS", put[0][1]), ("PUT", "/upload"), ("GET", put[0][1])]
     assert _statuses(others) == [200] * len(others)  # removing a file, CORS and every other request pass
+    session_routes.forbid_uploads()  # signed out (score.web.signin)
+    assert _statuses(put) == [403, 403]
 
 
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:

@@ -118,21 +118,31 @@ _uploaders: set[str] = set()
 _uploaders_lock = threading.Lock()
 
 
+def _running_session() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else None
+
+
 def allow_uploads() -> None:
     """Let the running script's Streamlit session send files (the upload page calls it as it draws its uploader);
     sessions that have ended are forgotten on the way."""
     from streamlit import runtime
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-    context = get_script_run_ctx()
-    if context is None:
+    session_id = _running_session()
+    if session_id is None:
         return
-    session_id = context.session_id
-
     active = runtime.get_instance().is_active_session if runtime.exists() else lambda _: True
     with _uploaders_lock:
         _uploaders.difference_update([sid for sid in _uploaders if not active(sid)])
         _uploaders.add(session_id)
+
+
+def forbid_uploads() -> None:
+    """The running script's session may send no more files (its viewer signed out or was signed out)."""
+    with _uploaders_lock:
+        _uploaders.discard(_running_session() or "")
 
 
 def may_upload(session_id: str) -> bool:
