@@ -218,9 +218,19 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
     password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text(f"Signed in as {user}")
+    document = page.evaluate("performance.timeOrigin")  # which page load this is
+
+    def reloaded() -> None:
+        # The old page shows "Signed in as" just before the browser leaves for /auth/local/session: acting on it
+        # then races the reload (a click lands in the old session, the link's filters are lost). Wait for the new
+        # page, signed in, its first run done.
+        page.wait_for_function("before => performance.timeOrigin !== before", arg=document, timeout=TIMEOUT)
+        signed_in.wait_for(timeout=TIMEOUT)
+        settle(page, timeout=2 * TIMEOUT)
+
     for _attempt in range(attempts):
-        if signed_in.count():  # the last try got through after all (the cookie round trip reloads the page)
-            settle(page)
+        if signed_in.count():  # the last try got through after all
+            reloaded()
             return
         form = sidebar.locator("[data-testid='stForm']")
         if not form.is_visible():
@@ -236,8 +246,8 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         expect(name).to_have_value(user)
         form.locator("[data-testid='stFormSubmitButton'] button").click()
         try:
-            signed_in.wait_for(timeout=TIMEOUT)  # a reload through /auth/local/session on a busy server
-            settle(page, timeout=2 * TIMEOUT)  # the page runs afresh in a new session after that reload
+            signed_in.wait_for(timeout=TIMEOUT)
+            reloaded()
             return
         except Exception:
             rejected = sidebar.locator("[data-testid='stAlert']").filter(has_text="not recognised")
