@@ -195,6 +195,31 @@ def test_a_workbook_of_many_shared_texts_is_refused_before_it_is_read(monkeypatc
     assert any("Besides its sheets, the workbook unpacks to 2 MB" in p for p in problems), problems
 
 
+def test_a_sheet_of_one_huge_cell_is_scanned_for_formulas_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan for formulas without a saved result carried the unfinished cell on to the next chunk however long it
+    was: a sheet of one 150 MB cell was copied again with every 1 MB chunk (14 s of CPU). Here in small: 1 KB
+    chunks, cells carried up to 64 KB."""
+    import tracemalloc
+
+    from score.ingest import workbooks
+
+    monkeypatch.setattr(workbooks, "_CHUNK", 1024, raising=False)
+    monkeypatch.setattr(workbooks, "_LONGEST_CELL", 64 * 1024, raising=False)
+    huge = b'<c r="A1"><f>' + b"x" * 4_000_000 + b"</f></c>"
+    sheet = b'<worksheet><sheetData><row r="1">' + huge + b'</row><row r="2"><c r="A2"><f>1+1</f></c></row></sheetData>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + b"</worksheet>")
+    tracemalloc.start()
+    try:
+        rows = workbooks._formulas_without_results(out.getvalue(), "xl/worksheets/sheet1.xml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"{peak / 1e6:.1f} MB held for a 4 MB cell"
+    assert rows == [2], "the formula after the over-long cell is still found"
+
+
 def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     from score.ingest import workbooks  # where the workbook reader looks these up
 

@@ -59,6 +59,8 @@ _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 # An empty <v> is a saved empty text only in a text cell (t="str").
 _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?\s*</c>")
 _CELL_ROW = re.compile(rb'\br="[A-Z]+(\d+)"')
+_CHUNK = 1 << 20  # a sheet's XML is scanned a chunk at a time
+_LONGEST_CELL = 1 << 20  # bytes of one cell's XML carried from a chunk to the next
 
 
 # Excel's "Strict Open XML Spreadsheet (*.xlsx)" writes its parts with the ISO 29500 Strict namespaces, which openpyxl
@@ -340,7 +342,7 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
         with archive.open(worksheet) as stream:
             tail = b""
             while True:
-                chunk = stream.read(1 << 20)
+                chunk = stream.read(_CHUNK)
                 window = tail + chunk
                 cut = window.rfind(b"<c") if chunk else len(window)
                 cut = len(window) if cut < 0 else cut
@@ -351,7 +353,9 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                     ):
                         row = _CELL_ROW.search(attributes)
                         found.append(int(row.group(1)) if row else 0)
-                tail = window[cut:]
+                # A cell Excel writes is far shorter (32,767 characters of text, 8,192 of formula): a longer one is not
+                # carried on, or a sheet of one 150 MB cell was copied again with every chunk (quadratic: 14 s of CPU)
+                tail = window[cut:] if len(window) - cut <= _LONGEST_CELL else b""
                 if not chunk:
                     return found
 
