@@ -51,6 +51,10 @@ MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the dem
 # styles, defined names, relationships): 200 MB of one-letter shared texts took minutes and gigabytes. Real country
 # workbooks: under 1 MB besides their sheets; 2,000,000 distinct texts of 20 letters ~ 50 MB.
 MAX_WORKBOOK_PARTS_MB = 50
+# openpyxl finds a sheet by name with a walk over all of them (quadratic): 4,000 one-row sheets (0.6 MB zipped) took
+# 200 s, 20,000 more than an hour. A country workbook has one sheet per table and a few more.
+MAX_WORKBOOK_SHEETS = 100
+_SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet[\s/>]")  # a workbook part's <sheet .../>, any namespace prefix
 
 
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -139,6 +143,25 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 limit=fmt_int(MAX_WORKBOOK_PARTS_MB),
             ),
             _("Copy the data into a new workbook (Paste Special > Values), or upload CSV files."),
+        )
+        return
+
+    try:
+        sheets = _sheet_count(data)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+        _corrupt(issues, name, error)
+        return
+    if sheets > MAX_WORKBOOK_SHEETS:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The workbook has {n} sheets, more than the {limit} a workbook of data needs; it is too large to read "
+                "safely.",
+                n=fmt_int(sheets),
+                limit=fmt_int(MAX_WORKBOOK_SHEETS),
+            ),
+            _("Keep the sheets enterprises, training, indicators and logframe in a new workbook, or upload CSV files."),
         )
         return
 
@@ -309,6 +332,17 @@ def _streamed(part: str) -> bool:
     """Whether openpyxl reads this part of a workbook a row at a time (a worksheet; _crowded counts its rows and
     cells), not whole. A worksheet stored anywhere else is read whole and so counts against MAX_WORKBOOK_PARTS_MB."""
     return part.startswith("xl/worksheets/") and part.endswith(".xml")
+
+
+def _sheet_count(data: bytes) -> int:
+    """How many sheets the workbook declares: its <sheet> entries, counted in every part but the worksheets (the
+    workbook part may have any name; one declared many times over may point at one worksheet part)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(
+            len(_SHEET_ENTRY.findall(archive.read(info)))
+            for info in archive.infolist()
+            if not _streamed(info.filename) and info.file_size
+        )
 
 
 def _crowded(data: bytes) -> bool:
