@@ -102,6 +102,8 @@ def open_sidebar(page: Page) -> None:
 def open_nav(page: Page, link: NavLink) -> None:
     """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
     before = heading(page) if page.locator("h1").count() else None
+    # the link to the page on screen reruns it under the same title: no new heading to wait for
+    same_page = urlsplit(page.url).path.rstrip("/") == urlsplit(link.href).path.rstrip("/")
     target = page.locator(NAV_LINK).filter(has_text=link.label)
     open_sidebar(page)
     more = page.locator(NAV_MORE)
@@ -114,11 +116,11 @@ def open_nav(page: Page, link: NavLink) -> None:
     target.first.click()
     page.wait_for_url(re.compile(re.escape(urlsplit(link.href).path.rstrip("/")) + r"/?(\?.*)?$"), timeout=TIMEOUT)
     page.locator("h1").first.wait_for(timeout=TIMEOUT)
-    if before is not None:
+    if before is not None and not same_page:
         deadline = time.monotonic() + TIMEOUT / 1000
         while heading(page) == before and time.monotonic() < deadline and link.slug != "overview":
             page.wait_for_timeout(100)
-    settle(page)
+    settle(page, timeout=2 * TIMEOUT)  # a page's first run under load (the review page's took over 30 s at load 35)
 
 
 def retry(action: Callable[[], Result], tries: int, between: Callable[[], object] | None = None) -> Result:
@@ -213,13 +215,47 @@ def choose(page: Page, box: str, option: str) -> None:
     settle(page)
 
 
+# The language picker's label and its option in each language, written out (the catalogue is under test)
+LANGUAGE_PICKER = {"en": ("Language", "English"), "fr": ("Langue", "Français"), "es": ("Idioma", "Español")}
+
+
+def choose_language(page: Page, code: str) -> None:
+    """Switch the page's language with the sidebar picker and wait for the page drawn in it (its picker labelled in
+    that language): `settle` alone can return before the rerun the choice causes has begun."""
+    sidebar = page.locator(SIDEBAR)
+    label, option = LANGUAGE_PICKER[code]
+    now = next(
+        name for name, _ in LANGUAGE_PICKER.values() if sidebar.get_by_role("combobox", name=name, exact=True).count()
+    )
+    choose(page, now, option)
+    expect(sidebar.get_by_role("combobox", name=label, exact=True)).to_have_value(option, timeout=TIMEOUT)
+    settle(page)
+
+
+# A sign-in (and a sign-out) sends the browser through /auth/local/session (/signout), which sets (clears) the cookie
+# and loads the page again. The page that signed in already shows "Signed in as" before it goes, so anything done
+# on it then is lost with it (a click, a page switch, the cookie not yet set): this mark, set on the old document,
+# tells the new one from it.
+MARK_DOCUMENT = "() => { window.scoreOldDocument = true; }"
+NEW_DOCUMENT = "() => window.scoreOldDocument === undefined"
+
+
+def reloaded_after(page: Page, action: Callable[[], object], timeout: float = 2 * TIMEOUT) -> None:
+    """Do `action` (the submit of a sign-in, a sign-out) and wait until the page it sends away has gone."""
+    page.evaluate(MARK_DOCUMENT)
+    action()
+    page.wait_for_function(NEW_DOCUMENT, timeout=timeout)
+
+
 def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
-    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost). A correct
-    password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
+    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost), and wait for
+    the page loaded again through /auth/local/session (`reloaded_after`), signed in and settled."""
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text(f"Signed in as {user}")
     for _attempt in range(attempts):
-        if signed_in.count():  # the last try got through after all (the cookie round trip reloads the page)
+        if signed_in.count():  # the last try got through after all: its reload may still be on its way
+            page.wait_for_function(NEW_DOCUMENT, timeout=2 * TIMEOUT)
+            signed_in.wait_for(timeout=TIMEOUT)
             settle(page)
             return
         form = sidebar.locator("[data-testid='stForm']")
@@ -234,9 +270,9 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         secret.fill(password)
         secret.press("Tab")  # commit the value before the submit
         expect(name).to_have_value(user)
-        form.locator("[data-testid='stFormSubmitButton'] button").click()
         try:
-            signed_in.wait_for(timeout=TIMEOUT)  # a reload through /auth/local/session on a busy server
+            reloaded_after(page, form.locator("[data-testid='stFormSubmitButton'] button").click)
+            signed_in.wait_for(timeout=TIMEOUT)
             settle(page, timeout=2 * TIMEOUT)  # the page runs afresh in a new session after that reload
             return
         except Exception:

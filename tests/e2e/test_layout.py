@@ -127,7 +127,7 @@ def test_the_sidebar_folds_after_sign_in_and_the_upload_reports_buttons_show_the
         ui.open_nav(page, upload)
         ui.upload_and_check(page, col_broken(tmp_path / "broken")[0])
         ui.open_sidebar(page)
-        ui.choose(page, "Language", "Français")
+        ui.choose_language(page, "fr")
         marked = page.locator(ui.MAIN).get_by_role(
             "button", name="Télécharger votre fichier avec les problèmes signalés"
         )
