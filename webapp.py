@@ -1,7 +1,8 @@
 """The web server: `streamlit run webapp.py` serves app.py (the dashboard) plus the two small routes that set and
 clear the local sign-in cookie (score/web/session_routes.py), so a signed-in session survives reloads, new tabs and
-bookmarks. `make run`, `make serve` and the browser tests start this file; app.py alone still runs (AppTest, or
-`streamlit run app.py`), with sign-in kept only for the browser session."""
+bookmarks, and closes Streamlit's public metrics (session_routes.MIDDLEWARE). `make run`, `make serve` and the
+browser tests start this file; app.py alone still runs (AppTest, or `streamlit run app.py`), with sign-in kept only
+for the browser session."""
 
 import streamlit as st
 
@@ -9,4 +10,4 @@ from score import settings
 from score.web import session_routes
 
 settings.update(session_cookies=True)  # tells score.web.signin (same process) that the routes exist
-app = st.App("app.py", routes=session_routes.ROUTES)
+app = st.App("app.py", routes=session_routes.ROUTES, middleware=session_routes.MIDDLEWARE)

@@ -413,12 +413,93 @@ def run_query(
 ) -> pd.DataFrame:
     """Run a named query for a viewer. `scope=None` is treated as no access at all."""
     query = load_query(name)
-    scope = scope or Scope.nothing()
-    filters = filters or Filters()
     clash = params.keys() & set(FILTER_PARAMS)
     if clash:
         raise ValueError(f"{name}: {sorted(clash)} come from the scope and filters, not from the caller")
-    values: dict[str, object] = dict(params)
+    values, protect, resolved, reading = _reading(query, scope, filters, path)
+    values.update(params)
+    with _cursor(resolved, reading) as cursor:
+        frame = cursor.execute(query.sql, _bind(query, values)).df()
+        return _as_viewer_sees(query, frame, cursor, protect)
+
+
+def run_queries(
+    names: Sequence[str], scope: Scope | None, filters: Filters | None = None, path: Path | None = None
+) -> dict[str, pd.DataFrame]:
+    """`run_query(name, scope, filters, path)` of each of `names`, aggregate queries of the filters alone, as one
+    statement: DuckDB plans each statement anew, ~2-3 ms of a new session's query whatever it computes, so a page's
+    queries planned together cost less (BENCHMARKS.md, "One statement for a page's queries (server, session 17)").
+    Each result is a list of its rows in its query's order (numbered after its ORDER BY by `row_number() OVER ()`,
+    which keeps the order: DuckDB's "Order Preservation"), made into the frame `.df()` gives (`_listed_frame`)."""
+    queries = [load_query(name) for name in names]
+    if any(query.access != "aggregate" or not query.params <= set(FILTER_PARAMS) for query in queries):
+        raise ValueError(f"{list(names)}: only aggregate queries of the filters alone run together")
+    values, protect, resolved, reading = _reading(queries[0], scope, filters, path)
+    with _cursor(resolved, reading) as cursor:
+        result = cursor.execute(_together(tuple(names)), values)
+        types = [column[1] for column in result.description]
+        row = result.fetchone() or ()
+        frames = [_listed_frame(rows, sql_type) for rows, sql_type in zip(row, types, strict=True)]
+        if any(frame is None for frame in frames):  # a type `_listed_frame` does not know: one statement each
+            return {query.name: run_query(query.name, scope, filters, path) for query in queries}
+        return {
+            query.name: _as_viewer_sees(query, frame, cursor, protect)
+            for query, frame in zip(queries, frames, strict=True)
+            if frame is not None  # none is (checked above): for the type checker
+        }
+
+
+BATCH_ROW = "batch_row_"  # the row number that keeps each result's order in `_together`
+
+
+@cache
+def _together(names: tuple[str, ...]) -> str:
+    """The statement of `run_queries`: one column per query, the list of its rows as structs, in its order."""
+    # the query files' text, never a value; the newline ends a file's last line, a comment or not
+    parts = (
+        f"(SELECT list(r ORDER BY r.{BATCH_ROW}) FROM (SELECT row_number() OVER () AS {BATCH_ROW}, * FROM (\n"  # noqa: S608
+        f"{load_query(name).sql}\n)) r) AS r{index}"
+        for index, name in enumerate(names)
+    )
+    return "SELECT " + ",\n".join(parts)
+
+
+# How `.df()` turns a DuckDB column into pandas (duckdb 2.0): integers and booleans as numpy arrays, or pandas'
+# nullable arrays when a value is NULL; HUGEINT, DECIMAL and DOUBLE as float64 (NaN for NULL); text as objects.
+_INTEGERS = {"tinyint": "int8", "smallint": "int16", "integer": "int32", "bigint": "int64"}
+_NULLABLE = {"int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64", "bool": "boolean"}
+
+
+def _listed_frame(rows: list[dict] | None, sql_type: duckdb.sqltypes.DuckDBPyType) -> pd.DataFrame | None:
+    """The frame `.df()` gives of a query's rows, from their list of structs (None when no row); None if a column
+    has a type not known here."""
+    fields = [(name, field_type) for name, field_type in sql_type.child.children if name != BATCH_ROW]
+    columns: dict[str, object] = {}
+    for name, field_type in fields:
+        if not isinstance(field_type, duckdb.sqltypes.DuckDBPyType):
+            return None
+        values = [row[name] for row in rows or ()]
+        kind = field_type.id
+        dtype = _INTEGERS.get(kind) or ("bool" if kind == "boolean" else None)
+        if dtype is not None:
+            columns[name] = pd.array(values, dtype=_NULLABLE[dtype]) if None in values else np.array(values, dtype)
+        elif kind in ("hugeint", "decimal", "double"):
+            columns[name] = np.array([np.nan if value is None else float(value) for value in values], dtype=float)
+        elif kind == "varchar":
+            columns[name] = np.array(values, dtype=object)
+        else:
+            return None
+    return pd.DataFrame(columns)
+
+
+def _reading(
+    query: NamedQuery, scope: Scope | None, filters: Filters | None, path: Path | None
+) -> tuple[dict[str, object], bool, Path, _Reading]:
+    """The filter parameters of `query` for this viewer, whether its result is protected, the version and how the
+    cursor reads."""
+    scope = scope or Scope.nothing()
+    filters = filters or Filters()
+    values: dict[str, object] = {}
     countries: frozenset[str] = frozenset()
     if query.access != "reference":
         allowed = scope.detail_countries if query.access == "detail" else scope.aggregate_countries
@@ -429,13 +510,19 @@ def run_query(
     # Schema stored's readers answer every filter but one on two or more modules (score/sql/schema.sql).
     stored = len(set(filters.modules)) <= 1 and _has_stored_schema(resolved)
     reading = _noisy_reading(scope.detail_countries, stored) if protect else _Reading("stored,main" if stored else "")
-    with _cursor(resolved, reading) as cursor:
-        frame = cursor.execute(query.sql, _bind(query, values)).df()
-        if query.access != "aggregate":
-            return frame
-        _check_declared(query, frame)
-        if protect:
-            return _protected(query, frame, cursor)
+    return values, protect, resolved, reading
+
+
+def _as_viewer_sees(
+    query: NamedQuery, frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection, protect: bool
+) -> pd.DataFrame:
+    """A query's result as its viewer sees it: an aggregate's numbers checked as declared, then protected or its
+    helper columns dropped."""
+    if query.access != "aggregate":
+        return frame
+    _check_declared(query, frame)
+    if protect:
+        return _protected(query, frame, cursor)
     return frame.drop(columns=[c for c in query.helpers if c in frame.columns])
 
 

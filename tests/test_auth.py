@@ -465,6 +465,68 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
+def _statuses(requests: list[tuple[str, str]]) -> list[int]:
+    """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
+    answer 200 to everything."""
+    import asyncio
+
+    from score.web import session_routes
+
+    async def streamlit(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"served"})
+
+    async def answer(method: str, path: str) -> int:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+        wrapped = session_routes.MIDDLEWARE[0]
+        await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
+        return sent[0]["status"]
+
+    async def every() -> list[int]:
+        return [await answer(method, path) for method, path in requests]
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # as _route: a Playwright test may hold this thread's loop
+        return thread.submit(asyncio.run, every()).result()
+
+
+def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> None:
+    """/_stcore/metrics told anyone the cached functions' names, calls and sizes and the open sessions."""
+    closed = ["/_stcore/metrics", "/_stcore/metrics/", "//_stcore//metrics", "/dashboard/_stcore/metrics"]
+    open_ = ["/", "/_stcore/health", "/app/static/grey-world.json", "/upload", "/_stcore/stream"]
+    statuses = _statuses([("GET", path) for path in closed + open_])
+    assert statuses == [404] * len(closed) + [200] * len(open_)
+    assert "middleware=session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
+def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit kept any open session's PUT files in memory: a public visitor put 400 MB in ten requests."""
+    from types import SimpleNamespace
+
+    from score.web import session_routes
+
+    visitor, staff = "0b5e0a1c-public", "6c1d2e3f-staff"
+    put = [("PUT", f"/_stcore/upload_file/{sid}/file-1") for sid in (visitor, staff)]
+    assert _statuses(put) == [403, 403]
+    context = SimpleNamespace(session_id=staff)  # the upload page's script run, drawing its uploader
+    monkeypatch.setattr(
+        "streamlit.runtime.scriptrunner_utils.script_run_context.get_script_run_ctx", lambda *a, **k: context
+    )
+    session_routes.allow_uploads()
+    assert _statuses(put) == [403, 200]
+    others = [("DELETE", put[0][1]), ("OPTIONS", put[0][1]), ("PUT", "/upload"), ("GET", put[0][1])]
+    assert _statuses(others) == [200] * len(others)  # removing a file, CORS and every other request pass
+    session_routes.forbid_uploads()  # signed out (score.web.signin)
+    assert _statuses(put) == [403, 403]
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 

@@ -150,6 +150,51 @@ def test_a_crowded_workbook_is_refused_before_parsing() -> None:
     assert any("more than 2,000,000 cells" in p for p in problems), problems
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+
+
+def _shared_texts_bomb(strings: int) -> bytes:
+    """A one-sheet workbook (written by hand: openpyxl takes seconds on this machine) whose shared-strings part holds
+    `strings` one-letter texts no cell uses, padded with random bytes so it passes the ratio cap. openpyxl reads that
+    part whole before any row: 12 million such texts (200 MB) took minutes and gigabytes."""
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{_PACKAGE}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
+        f'<Override PartName="/xl/strings.xml" ContentType="{kind}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{_PACKAGE}/relationships"><Relationship Id="r1" '
+        f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
+        '<sheet name="enterprises" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PACKAGE}/relationships"><Relationship Id="r1" '
+        f'Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData/></worksheet>',
+        "xl/strings.xml": f'<sst xmlns="{_MAIN}">' + "<si><t>a</t></si>" * strings + "</sst>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for name, text in parts.items():
+            target.writestr(name, text)
+        target.writestr("pad.bin", os.urandom(len(parts["xl/strings.xml"]) // 50), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def test_a_workbook_of_many_shared_texts_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from score.ingest import workbooks
+
+    bomb = _shared_texts_bomb(150_000)  # 2.5 MB of texts against a cap of 1 MB, as 200 MB against 50 MB
+    monkeypatch.setattr(workbooks, "MAX_WORKBOOK_PARTS_MB", 1, raising=False)
+    parsed: list[object] = []
+    monkeypatch.setattr("openpyxl.reader.excel.read_string_table", lambda source: parsed.append(source) or [])
+    problems, _ = _refused(bomb)
+    assert not parsed, "refused before openpyxl reads the texts"
+    assert any("Besides its sheets, the workbook unpacks to 2 MB" in p for p in problems), problems
+
+
 def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     from score.ingest import workbooks  # where the workbook reader looks these up
 

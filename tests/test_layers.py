@@ -14,7 +14,7 @@ import score
 
 REPO = Path(__file__).resolve().parent.parent
 # What the web layer and the pages may use of score.db: the runner and what tells which version they read.
-RUNNER = {"run_query", "data_version", "current_path", "check_database", "building", "DatabaseMissing"}
+RUNNER = {"run_query", "run_queries", "data_version", "current_path", "check_database", "building", "DatabaseMissing"}
 RUNNER |= {"DatabaseUnavailable"}
 
 

@@ -113,3 +113,48 @@ def test_largest_first_results_are_ordered_by_the_figures_as_shown(demo_data_dir
             shown = db.run_query(name, scope, filters)
             keys = list(zip(-shown["enterprises"].astype(float), shown[code].fillna("\uffff"), strict=True))
             assert len(keys) > 1 and keys == sorted(keys), (name, country, scope.role)
+
+
+# The queries the overview and the country profile ask for together (ui.query_together), and the headline figures.
+TOGETHER = [
+    "country_comparison",
+    "country_totals",
+    "enterprises_by_partner",
+    "enterprises_by_sector",
+    "enterprises_by_year",
+    "outcome_changes",
+    "outcome_shares",
+    "overview_kpis",
+    "people_trained_by_role_sex",
+    "training_by_year",
+]
+
+
+@pytest.mark.parametrize(
+    ("filters", "scopes"),
+    [
+        (
+            Filters(countries=("COL", "IDN"), sectors=("garments",), year_from=2011, year_to=2016),
+            (Scope.public(), Scope.hq("hq"), Scope.country("col", {"COL"})),
+        ),
+        (Filters(year_from=2034, year_to=2035), (Scope.public(),)),  # nothing matches: every result empty or zero
+        (Filters(modules=("OSH", "QUA")), (Scope.public(),)),  # two modules: not schema stored's readers
+    ],
+)
+def test_queries_run_together_give_what_each_gives_alone(demo_data_dir, filters: Filters, scopes) -> None:
+    """One statement for several queries (db.run_queries): each frame as its own statement gives it, the same
+    columns, dtypes, rows and order, for the public (perturbed, small cells hidden), HQ and a country user."""
+    for scope in scopes:
+        together = db.run_queries(TOGETHER, scope, filters)
+        assert list(together) == TOGETHER
+        for name in TOGETHER:
+            # float sums of noisy values differ in their last bits between runs of one statement (two threads)
+            pd.testing.assert_frame_equal(
+                together[name], db.run_query(name, scope, filters), check_exact=False, rtol=1e-12, obj=name
+            )
+
+
+def test_only_aggregate_queries_of_the_filters_run_together(demo_data_dir) -> None:
+    for names in (["overview_kpis", "enterprise_list"], ["overview_kpis", "enterprise_cells"]):
+        with pytest.raises(ValueError, match="only aggregate queries"):
+            db.run_queries(names, Scope.public())

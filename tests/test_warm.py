@@ -10,7 +10,9 @@ import weakref
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import streamlit as st
 
 from score import db, publish, warmers
 from score.access import Scope
@@ -98,3 +100,25 @@ def test_a_warmed_process_is_settled_its_garbage_collected_and_the_rest_frozen()
         assert not any(item is kept for item in gc.get_objects())  # out of every collection's walk
     finally:
         gc.unfreeze()
+
+
+def test_queries_cached_together_are_read_from_the_cache(demo_data_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ui.query_together's cache.cached_together: one statement puts each result in the cache, where a page's
+    query then reads it (no statement of its own), equal to the query run alone."""
+    scope, chosen = Scope.public(), Filters(sectors=("garments",), year_from=2012, year_to=2013)
+    version, key = db.data_version(), ui.scope_key(scope)
+    names = ["overview_kpis", "enterprises_by_year"]
+    alone = {name: db.run_query(name, scope, chosen) for name in names}
+    statements: list[object] = []
+    monkeypatch.setattr(db, "run_query", lambda *a, **k: statements.append(a) or pytest.fail("run alone"))
+    together = db.run_queries
+    monkeypatch.setattr(db, "run_queries", lambda *a, **k: statements.append(a) or together(*a, **k))
+    cache.cached_together(names, key, chosen, version, scope)
+    assert len(statements) == 1
+    for name in names:
+        pd.testing.assert_frame_equal(cache.cached_query(name, key, chosen, version, (), scope), alone[name])
+    cache.cached_together(names, key, chosen, version, scope)  # cached already: no statement
+    assert len(statements) == 1
+    st.cache_resource.clear()  # what is cached is asked of the cache itself: gone, they are run together again
+    cache.cached_together(names, key, chosen, version, scope)
+    assert len(statements) == 2

@@ -49,6 +49,15 @@ nothing = (
     if hidden
     else _("No enterprises in {country} match the current filters.", country=name)
 )
+if not hidden and not empty:  # the page's other queries of these filters in one statement, read from the cache below
+    ui.query_together(
+        "country_totals",
+        "enterprises_by_sector",
+        "enterprises_by_partner",
+        "outcome_shares",
+        "outcome_changes",
+        filters_override=here,
+    )
 
 # ---- headline figures
 if hidden or empty:

@@ -12,8 +12,17 @@ from score.web import ui
 filters = ui.page(
     _("SCORE results at a glance"), _("Enterprises, workers and people reached by SCORE training."), workbook=True
 )
-
 kpis = c.headline_kpis_or_stop("enterprises", _("No enterprises match the current filters."))
+# the rest of the page's queries in one statement for a new filter set (each read from the cache where it is drawn);
+# after the headline figures, which stop an empty view before them
+ui.query_together(
+    "outcome_shares",
+    "outcome_changes",
+    "enterprises_by_year",
+    "training_by_year",
+    "country_comparison",
+    "people_trained_by_role_sex",
+)
 
 # ---- headline figures against targets
 with_targets = c.targets_apply(filters)

@@ -47,6 +47,10 @@ MAX_WORKBOOK_UNPACKED_MB = 200  # real country workbooks unpack to a few MB; 100
 MAX_WORKBOOK_RATIO = 100  # unpacked / packed; sheet XML compresses 5-20 times, a bomb hundreds of times
 MAX_WORKBOOK_ROWS = 500_000  # per sheet (Excel itself stops at 1,048,576)
 MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the demo country workbook: ~20,000)
+# openpyxl streams a sheet's rows but reads every other part whole into objects before the first row (shared texts,
+# styles, defined names, relationships): 200 MB of one-letter shared texts took minutes and gigabytes. Real country
+# workbooks: under 1 MB besides their sheets; 2,000,000 distinct texts of 20 letters ~ 50 MB.
+MAX_WORKBOOK_PARTS_MB = 50
 
 
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -105,6 +109,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            besides_sheets = sum(info.file_size for info in archive.infolist() if not _streamed(info.filename))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         _corrupt(issues, name, error)
         return
@@ -119,6 +124,19 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 ratio=fmt_int(unpacked / max(len(data), 1)),
             ),
             _("Remove unused sheets, columns and formatting, or upload CSV files."),
+        )
+        return
+    if besides_sheets > MAX_WORKBOOK_PARTS_MB * 1024 * 1024:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "Besides its sheets, the workbook unpacks to {size} MB (texts, styles, names), more than the {limit} "
+                "MB a workbook of data needs; it is too large to read safely.",
+                size=fmt_int(besides_sheets / 1024 / 1024),
+                limit=fmt_int(MAX_WORKBOOK_PARTS_MB),
+            ),
+            _("Copy the data into a new workbook (Paste Special > Values), or upload CSV files."),
         )
         return
 
@@ -285,6 +303,12 @@ def transitional(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _streamed(part: str) -> bool:
+    """Whether openpyxl reads this part of a workbook a row at a time (a worksheet; _crowded counts its rows and
+    cells), not whole. A worksheet stored anywhere else is read whole and so counts against MAX_WORKBOOK_PARTS_MB."""
+    return part.startswith("xl/worksheets/") and part.endswith(".xml")
+
+
 def _crowded(data: bytes) -> bool:
     """Whether a worksheet has more than MAX_WORKBOOK_ROWS rows, or all of them more than MAX_WORKBOOK_CELLS
     cells, counted on the decompressed XML stream (C-speed byte counts, about a second for 100 MB) before openpyxl
@@ -292,7 +316,7 @@ def _crowded(data: bytes) -> bool:
     cells = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            if not _streamed(info.filename):
                 continue
             rows, tail = 0, b""
             with archive.open(info) as stream:

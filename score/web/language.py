@@ -147,9 +147,10 @@ STREAMLIT_WORDS_JS = """
 
 def streamlit_words_script() -> str:
     """Streamlit writes a few words of its own in English (the file uploader's button, size limit and drop hint,
-    an added file's size, "21.1KB"; the header's "Stop" while a page runs; the names a screen reader hears,
-    "Show password", "Remove ghana.csv"); in French and Spanish they are replaced by the reader's words: this
-    script (STREAMLIT_WORDS_JS), drawn with the page's other scripts (layout.responsive_layout: one element).
+    an added file's size, "21.1KB"; the header's "Stop" while a page runs; the "Page not found" box a link to no
+    page opens; the names a screen reader hears, "Show password", "Remove ghana.csv"); in French and Spanish they
+    are replaced by the reader's words: this script (STREAMLIT_WORDS_JS), drawn with the page's other scripts
+    (layout.responsive_layout: one element).
     The multiselects' "Select all" is switched off where it is drawn (select_all=False: an empty filter already
     means all)."""
     if current_language() == DEFAULT_LANGUAGE:  # no words to replace (after French, the script forgets them)
@@ -172,6 +173,13 @@ def streamlit_words_script() -> str:
         (columns_menu, "^\\(index\\)$", _("(row number)")),
         # the header's status while a page runs (a publish, a deck): its button to stop it
         ('[data-testid="stStatusWidget"]', "^Stop$", _("Stop")),
+        # a link to an address that is no page (a typo, "/overview"): Streamlit's box before the overview opens
+        ('[role="dialog"]', "^Page not found$", _("Page not found")),
+        (
+            '[role="dialog"]',
+            "^The page that you have requested does not seem to exist\\. Running the app's main page\\.$",
+            _("There is no page at this address. The overview opens instead."),
+        ),
     ]
     units = {
         "B": _("{number} B", number="#"),
@@ -184,6 +192,7 @@ def streamlit_words_script() -> str:
     labels = [
         ("^Link to heading$", _("Link to this heading")),
         ("^Main menu$", _("Main menu")),
+        ("^Close$", _("Close")),  # a box's close button (the "Page not found" box)
         ("^Running\\.\\.\\.$", _("Running…")),  # the header's running figure while a page runs
         ("^Help for (.+)$", _("Help for {label}", label="$1")),
         ("^(.+) — start$", _("{label} — start", label="$1")),

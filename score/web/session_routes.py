@@ -17,12 +17,15 @@ neither signs a visitor out nor signs them in as someone else (login CSRF).
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from score import auth, sessions, settings
 
@@ -101,3 +104,69 @@ async def end_session(request: Request) -> RedirectResponse:
 
 
 ROUTES = [Route(SIGN_IN_PATH, start_session, methods=["GET"]), Route(SIGN_OUT_PATH, end_session, methods=["GET"])]
+
+
+# Streamlit answers anyone at /_stcore/metrics: its cached functions' names, how often each ran, how much each holds
+# (an enterprise table cached for signed-in staff shows there) and how many sessions are open. Nobody here reads
+# them, and a visitor must learn nothing of other sessions: closed in every process (nginx passes paths through).
+CLOSED_PATHS = ("/_stcore/metrics",)
+# Streamlit keeps every file PUT here in memory until the session ends, for any open session, with or without a
+# file uploader on its page: a public visitor's script put 400 MB into the server in ten requests. Only a session
+# whose page drew the upload page's uploader (signed-in staff who may upload) may send files.
+_UPLOAD = re.compile(r"/_stcore/upload_file/([^/]+)/[^/]+")
+_uploaders: set[str] = set()
+_uploaders_lock = threading.Lock()
+
+
+def _running_session() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else None
+
+
+def allow_uploads() -> None:
+    """Let the running script's Streamlit session send files (the upload page calls it as it draws its uploader);
+    sessions that have ended are forgotten on the way."""
+    from streamlit import runtime
+
+    session_id = _running_session()
+    if session_id is None:
+        return
+    active = runtime.get_instance().is_active_session if runtime.exists() else lambda _: True
+    with _uploaders_lock:
+        _uploaders.difference_update([sid for sid in _uploaders if not active(sid)])
+        _uploaders.add(session_id)
+
+
+def forbid_uploads() -> None:
+    """The running script's session may send no more files (its viewer signed out or was signed out)."""
+    with _uploaders_lock:
+        _uploaders.discard(_running_session() or "")
+
+
+def may_upload(session_id: str) -> bool:
+    with _uploaders_lock:
+        return session_id in _uploaders
+
+
+class ClosedPaths:
+    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash),
+    and 403 to a file sent by a session that has no uploader (`allow_uploads`), before Streamlit sees the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
+        if scope["type"] == "http" and path.endswith(CLOSED_PATHS):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        upload = _UPLOAD.search(path)
+        if scope["type"] == "http" and scope.get("method") == "PUT" and upload and not may_upload(upload.group(1)):
+            await PlainTextResponse("Forbidden", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+MIDDLEWARE = [Middleware(ClosedPaths)]

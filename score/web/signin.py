@@ -101,6 +101,7 @@ def _set(session: Session | None) -> None:
     if session is None:
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[ui.SCOPE_KEY] = Scope.public()
+        session_routes.forbid_uploads()  # a page it drew before may have let this browser session send files
     else:
         st.session_state[SESSION_KEY] = session
         st.session_state[ui.SCOPE_KEY] = session.scope

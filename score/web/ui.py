@@ -21,7 +21,7 @@ from score.filters import Filters
 from score.i18n import _, current_language
 from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
 from score.web import warm
-from score.web.cache import cached_query, filters_key
+from score.web.cache import cached_query, cached_together, filters_key
 from score.web.language import LANGUAGE_KEY as LANGUAGE_KEY  # tests set the picker through ui
 from score.web.language import apply_language, language_params
 
@@ -109,6 +109,15 @@ def query(name: str, filters_override: Filters | None = None, **params: object) 
     if isinstance(sheets, dict):  # every result the page draws from is a sheet of its workbook
         sheets.setdefault((name, params_key, chosen if filters_override is not None else None), frame)
     return frame.copy()
+
+
+def query_together(*names: str, filters_override: Filters | None = None) -> None:
+    """Run the page's `query(name)` of each of `names` (aggregate queries of the filters alone) in one statement
+    now, where two or more are not cached yet; the page's `query` calls then read them from the cache. DuckDB
+    plans a statement in a few ms whatever it computes (BENCHMARKS.md, "One statement for a page's queries")."""
+    scope, path = current_scope(), pinned_path()
+    chosen = filters_override if filters_override is not None else current_filters()
+    cached_together(names, scope_key(scope), replace(chosen, notices=()), db.data_version(path), scope, path)
 
 
 def sheet_on_click(name: str, make: Callable[[], pd.DataFrame], **params: object) -> None:

@@ -18,7 +18,7 @@ from score import exports, marked, measures, publish, settings, templates, uploa
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
-from score.web import signin, ui
+from score.web import session_routes, signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -436,6 +436,7 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
     st.subheader(_("Upload"))
     limit = settings.get().max_upload_mb
     round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
+    session_routes.allow_uploads()  # the only sessions that may send files to the server
     uploaded = st.file_uploader(
         _("Country files: CSV files (enterprises, training, indicators, logframe) or one Excel workbook"),
         accept_multiple_files=True,

@@ -224,39 +224,48 @@ def choose_language(page: Page, code: str) -> None:
     that language): `settle` alone can return before the rerun the choice causes has begun."""
     sidebar = page.locator(SIDEBAR)
     label, option = LANGUAGE_PICKER[code]
-    now = next(
-        name for name, _ in LANGUAGE_PICKER.values() if sidebar.get_by_role("combobox", name=name, exact=True).count()
-    )
+    pickers = (name for name, _ in LANGUAGE_PICKER.values())
+    now = next(name for name in pickers if sidebar.get_by_role("combobox", name=name, exact=True).count())
     choose(page, now, option)
     expect(sidebar.get_by_role("combobox", name=label, exact=True)).to_have_value(option, timeout=TIMEOUT)
     settle(page)
 
 
-# A sign-in (and a sign-out) sends the browser through /auth/local/session (/signout), which sets (clears) the cookie
-# and loads the page again. The page that signed in already shows "Signed in as" before it goes, so anything done
-# on it then is lost with it (a click, a page switch, the cookie not yet set): this mark, set on the old document,
-# tells the new one from it.
-MARK_DOCUMENT = "() => { window.scoreOldDocument = true; }"
-NEW_DOCUMENT = "() => window.scoreOldDocument === undefined"
+def page_load(page: Page) -> float:
+    """Which page load the page shows (a reload, or the cookie round trip of a sign-in, changes it)."""
+    return page.evaluate("performance.timeOrigin")
 
 
-def reloaded_after(page: Page, action: Callable[[], object], timeout: float = 2 * TIMEOUT) -> None:
-    """Do `action` (the submit of a sign-in, a sign-out) and wait until the page it sends away has gone."""
-    page.evaluate(MARK_DOCUMENT)
+def wait_for_reload(page: Page, since: float, timeout: float = TIMEOUT) -> None:
+    page.wait_for_function("before => performance.timeOrigin !== before", arg=since, timeout=timeout)
+
+
+def reloaded_after(page: Page, action: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    """Do `action` (a sign-in's submit outside `sign_in`: another language, a page's own form) and wait for the
+    page the cookie round trip loads: the one that signed in shows the signed-in state just before it goes."""
+    before = page_load(page)
     action()
-    page.wait_for_function(NEW_DOCUMENT, timeout=timeout)
+    wait_for_reload(page, before, timeout)
 
 
 def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
-    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost), and wait for
-    the page loaded again through /auth/local/session (`reloaded_after`), signed in and settled."""
+    """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost). A correct
+    password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text(f"Signed in as {user}")
+    document = page_load(page)
+
+    def reloaded() -> None:
+        # The old page shows "Signed in as" just before the browser leaves for /auth/local/session: acting on it
+        # then races the reload (a click lands in the old session, the link's filters are lost). Wait for the new
+        # page, signed in, its first run done.
+        wait_for_reload(page, document)
+        signed_in.wait_for(timeout=TIMEOUT)
+        settle(page, timeout=2 * TIMEOUT)
+
     for _attempt in range(attempts):
-        if signed_in.count():  # the last try got through after all: its reload may still be on its way
-            page.wait_for_function(NEW_DOCUMENT, timeout=2 * TIMEOUT)
-            signed_in.wait_for(timeout=TIMEOUT)
-            settle(page)
+        if signed_in.count():  # the last try got through after all
+            reloaded()
             return
         form = sidebar.locator("[data-testid='stForm']")
         if not form.is_visible():
@@ -270,10 +279,10 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         secret.fill(password)
         secret.press("Tab")  # commit the value before the submit
         expect(name).to_have_value(user)
+        form.locator("[data-testid='stFormSubmitButton'] button").click()
         try:
-            reloaded_after(page, form.locator("[data-testid='stFormSubmitButton'] button").click)
             signed_in.wait_for(timeout=TIMEOUT)
-            settle(page, timeout=2 * TIMEOUT)  # the page runs afresh in a new session after that reload
+            reloaded()
             return
         except Exception:
             rejected = sidebar.locator("[data-testid='stAlert']").filter(has_text="not recognised")

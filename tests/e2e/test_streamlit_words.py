@@ -20,6 +20,11 @@ STREAMLIT_MARKUP = """
 <section aria-label="Sidebar"></section>
 <div data-testid="stStatusWidget"><div aria-label="Running..." role="img"></div><button><div>Stop</div></button></div>
 """
+# The box Streamlit opens over the overview when a link names no page ("/overview?lang=fr"), drawn after the script.
+PAGE_NOT_FOUND = """<section role="dialog"><button aria-label="Close" type="button"></button>
+  <h2>Page not found</h2>
+  <div><div>The page that you have requested does not seem to exist. Running the app's main page.</div></div>
+  </section>"""
 LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B"><div>formación.csv</div>
   <div>512.0B</div><div>File must be 50.0MB or smaller.</div></div>"""
 
@@ -39,6 +44,8 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "refusal": "Le fichier doit faire au plus 50,0\u00a0Mo.",
                 "stop": "Arrêter",
                 "running": "En cours…",
+                "no page": ["Page introuvable", "Aucune page à cette adresse. La vue d'ensemble s'ouvre à la place."],
+                "close": "Fermer",
             },
         ),
         (
@@ -53,6 +60,8 @@ LATER_CHIP = """<div data-testid="stFileChip" aria-label="formación.csv, 512.0B
                 "refusal": "El archivo debe ocupar como máximo 50,0\u00a0MB.",
                 "stop": "Detener",
                 "running": "En curso…",
+                "no page": ["Página no encontrada", "No hay ninguna página en esta dirección. Se abre el resumen."],
+                "close": "Cerrar",
             },
         ),
     ],
@@ -65,7 +74,9 @@ def test_streamlit_own_sizes_and_button_names_are_in_the_readers_language(
     page.set_content(f"<body>{STREAMLIT_MARKUP}</body>")
     page.add_script_tag(content=script)
     page.evaluate("(html) => document.querySelector('section').insertAdjacentHTML('beforeend', html)", LATER_CHIP)
+    page.evaluate("(html) => document.body.insertAdjacentHTML('beforeend', html)", PAGE_NOT_FOUND)
     page.wait_for_function("() => !document.body.innerText.includes('512.0B')", timeout=5000)
+    page.wait_for_function("() => !document.body.innerText.includes('Page not found')", timeout=5000)
 
     chips = page.locator("[data-testid='stFileChip']")
     assert [chips.nth(i).locator("div").nth(1).inner_text() for i in range(2)] == expected["sizes"]
@@ -78,5 +89,8 @@ def test_streamlit_own_sizes_and_button_names_are_in_the_readers_language(
     status = page.locator("[data-testid='stStatusWidget']")
     assert status.locator("button").inner_text() == expected["stop"]  # the header's button while a page runs
     assert status.locator("[role='img']").get_attribute("aria-label") == expected["running"]
+    dialog = page.locator("[role='dialog']")
+    assert [dialog.locator("h2").inner_text(), dialog.locator("div div").inner_text()] == expected["no page"]
+    assert dialog.locator("button").get_attribute("aria-label") == expected["close"]
     text = page.locator("body").inner_text()
     assert "KB" not in text.replace("\u00a0KB", "") and "per file" not in text and "must be" not in text
