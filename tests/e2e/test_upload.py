@@ -86,7 +86,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
 
     # 4. Anybody opening the dashboard now sees the new figures (signed in: public figures carry the cell-key
     # adjustment of the disclosure control, so exact figures are compared for a viewer with detail rights): a new
-    # page load is a new session, signed in by the cookie (a new browser and a sign-in cost ~3x its CPU).
+    # page load is a new session, signed in by the cookie (a new browser context and a sign-in: 7 s of CPU more).
     ui.goto(page, f"{fresh_server.url}/?countries=COL")
     ui.signed_in(page, "e2e-colombia")
     expect(ui.metric(page, "Enterprises engaged")).to_have_text(ui.fmt_int(after["enterprises"]))
