@@ -49,6 +49,7 @@ PARTS = [
     ("score.web.language", "sidebar_language", "language picker"),
     ("score.db", "check_database", "database version check"),
     ("score.db", "run_query", "query {0}"),
+    ("score.db", "run_queries", "queries run together (ui.query_together): {0}"),
     ("score.db", "_perturbed", "  of the queries: public perturbation (counts, sums, derived columns)"),
     ("score.db", "suppress_small_cells", "  of the queries: hiding cells of 1-4 enterprises"),
     ("score.web.components.figures", "show", "charts drawn (figure, data table, PNG button)"),

@@ -83,9 +83,12 @@ class ChartTable:
 
     def frame(self) -> pd.DataFrame:
         """The same table as data (plain numbers, a hidden cell empty): what a chart's CSV holds."""
-        data: dict[str, list[object]] = {self.category_header: list(self.categories)}
+        data: dict[str, object] = {self.category_header: list(self.categories)}
         for j, name in enumerate(self.series):
-            data[_unique(name, data)] = [row[j].value if not row[j].hidden else None for row in self.cells]
+            column = pd.Series([row[j].value if not row[j].hidden else None for row in self.cells], dtype="float64")
+            # counts as whole numbers ("14", not "14.0" in the CSV), as the pages' query exports write them
+            whole = column.dropna().map(float.is_integer).all()
+            data[_unique(name, data)] = column.astype("Int64") if whole else column
         if self.groups:
             data[_unique(self.group_header, data)] = list(self.groups)
         return pd.DataFrame(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from score import access, contract
+from score import access, contract, values
 from score.access import Scope
 from score.i18n import _, current_language, label
 
@@ -93,12 +93,18 @@ def column_headings() -> dict[str, str]:
 
 
 def export_labels() -> dict[str, dict[str, str]]:
-    """Code -> name in the viewer's language for every code column an export may hold."""
+    """Code -> name in the viewer's language for every code column an export may hold (a Spanish workbook's
+    enterprises by size says "Pequeña" beside "small", its people trained "Mujeres" beside "female")."""
     return {
         "country": reference_labels("country"),
         "sector": reference_labels("sector"),
         "module": reference_labels("module"),
         "indicator": {**reference_labels("logframe_indicator"), **reference_labels("indicator")},
+        "size_class": values.size_class_names(),
+        "role": values.role_labels(),
+        "sex": values.sex_labels(),
+        "level": code_names("logframe_level"),
+        "period": code_names("period"),
     }
 
 

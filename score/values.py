@@ -103,9 +103,13 @@ def default_country(by_country: pd.DataFrame, own: Sequence[str], codes: Sequenc
     return ranked[0] if ranked else codes[0]
 
 
+def size_class_names() -> dict[str, str]:
+    """Size class code (score/sql/schema.sql's size_class table) -> its name in the reader's language."""
+    return {"micro": _("Micro"), "small": _("Small"), "medium": _("Medium"), "large": _("Large")}
+
+
 def size_class_name(code: str) -> str:
-    names = {"micro": _("Micro"), "small": _("Small"), "medium": _("Medium"), "large": _("Large")}
-    return names.get(code, code)
+    return size_class_names().get(code, code)
 
 
 def size_class_label(code: str, min_workers: object, max_workers: object) -> str:

@@ -208,3 +208,19 @@ def test_hovering_a_bar_says_what_is_printed_at_it_and_a_hidden_bar_says_hidden_
     assert hovers[1] == "%{y}" + colon + HIDDEN + "<extra></extra>"  # not the stand-in length 0
     plain = c.bar_chart(frame.fillna(5.0), "indicator", "share", title="Shares", value_format=".0f")
     assert plain.to_dict()["data"][0]["hovertemplate"] == "%{y}" + colon + "%{x:.0f}<extra></extra>"
+
+
+def test_a_charts_csv_writes_counts_as_whole_numbers_and_shares_with_their_decimals(demo_data_dir) -> None:
+    """A donor's CSV of a count chart read "Colombia",212.0: counts are whole numbers there as in the page's
+    workbook; a column with a fraction keeps its decimals, a hidden cell stays empty."""
+    import plotly.graph_objects as go
+
+    from score import exports
+
+    counts = chart_table(enterprises_by_country_chart(demo_data_dir)).frame()
+    assert pd.api.types.is_integer_dtype(counts["Enterprises"]) and pd.api.types.is_integer_dtype(counts["Target"])
+    written = exports.to_csv(counts).decode("utf-8-sig")
+    assert ".0," not in written and not written.rstrip().endswith(".0")
+    shares = go.Figure(go.Bar(x=[47.3, 12.0, None], y=["a", "b", "c"], orientation="h", name="Share"))
+    column = chart_table(shares).frame()["Share"]
+    assert pd.api.types.is_float_dtype(column) and list(column[:2]) == [47.3, 12.0] and pd.isna(column[2])

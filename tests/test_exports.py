@@ -96,6 +96,36 @@ def test_hidden_cells_are_empty_with_the_reason_beside(demo_data_dir) -> None:
     assert set(frame.loc[frame["country"] == "COL", "country_name"]) == {"Colombia"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("fr", {"small": "Petite", "female": "Femmes", "managers": "Cadres", "outcome": "Effet"}),
+        ("es", {"small": "Pequeña", "female": "Mujeres", "managers": "Gerentes", "outcome": "Efecto"}),
+    ],
+)
+def test_page_workbook_names_every_code_in_the_readers_language(demo_data_dir, language, lang, names) -> None:
+    """The pages' workbooks (components.page_workbook: data_table with export_labels) put a name beside each code
+    column: enterprises by size, people trained by role and sex, the logframe's levels (they held only the English
+    codes 'small', 'female', 'managers', 'outcome' in a French or Spanish workbook)."""
+    from score import db, labels
+
+    language(lang)
+    hq = Scope.hq("tests")
+    results = {
+        "enterprises_by_size": db.run_query("enterprises_by_size", hq, Filters()),
+        "people_trained_by_role_sex": db.run_query("people_trained_by_role_sex", hq, Filters()),
+        "logframe": db.run_query("logframe", hq, Filters(), period_end=None),  # each country's latest report
+    }
+    frames = {query: exports.data_table(result, labels.export_labels()) for query, result in results.items()}
+    sizes = frames["enterprises_by_size"].set_index("size_class")["size_class_name"]
+    people = frames["people_trained_by_role_sex"]
+    levels = frames["logframe"].set_index("level")["level_name"]
+    assert sizes["small"] == names["small"]
+    assert set(people.loc[people["sex"] == "female", "sex_name"]) == {names["female"]}
+    assert set(people.loc[people["role"] == "managers", "role_name"]) == {names["managers"]}
+    assert set(levels.loc[["outcome"]]) == {names["outcome"]}
+
+
 def test_dates_are_iso() -> None:
     frame = exports.data_table(pd.DataFrame({"period_end": pd.to_datetime(["2013-09-30", None]), "n": [1, 2]}))
     assert to_csv(frame).decode("utf-8-sig").splitlines()[1] == '"2013-09-30",1'
