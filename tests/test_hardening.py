@@ -155,11 +155,12 @@ _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006"
 
 
-def _shared_texts_bomb(strings: int) -> bytes:
-    """A one-sheet workbook (written by hand: openpyxl takes seconds on this machine) whose shared-strings part holds
-    `strings` one-letter texts no cell uses, padded with random bytes so it passes the ratio cap. openpyxl reads that
-    part whole before any row: 12 million such texts (200 MB) took minutes and gigabytes."""
+def _hand_workbook(strings: int = 0, sheets: int = 1) -> bytes:
+    """A workbook written by hand (openpyxl takes seconds on this machine): `sheets` sheet entries, all on one empty
+    worksheet part, and with `strings` a shared-strings part of that many one-letter texts no cell uses, padded with
+    random bytes so it passes the ratio cap."""
     kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    entries = "".join(f'<sheet name="Sheet{n}" sheetId="{n}" r:id="r1"/>' for n in range(1, sheets + 1))
     parts = {
         "[Content_Types].xml": f'<Types xmlns="{_PACKAGE}/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -168,8 +169,8 @@ def _shared_texts_bomb(strings: int) -> bytes:
         f'<Override PartName="/xl/strings.xml" ContentType="{kind}.sharedStrings+xml"/></Types>',
         "_rels/.rels": f'<Relationships xmlns="{_PACKAGE}/relationships"><Relationship Id="r1" '
         f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
-        '<sheet name="enterprises" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>{entries}</sheets>'
+        "</workbook>",
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PACKAGE}/relationships"><Relationship Id="r1" '
         f'Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
         "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData/></worksheet>',
@@ -186,13 +187,51 @@ def _shared_texts_bomb(strings: int) -> bytes:
 def test_a_workbook_of_many_shared_texts_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     from score.ingest import workbooks
 
-    bomb = _shared_texts_bomb(150_000)  # 2.5 MB of texts against a cap of 1 MB, as 200 MB against 50 MB
+    # openpyxl reads the shared texts whole before any row: 12 million (200 MB) took minutes and gigabytes
+    bomb = _hand_workbook(strings=150_000)  # 2.5 MB of texts against a cap of 1 MB, as 200 MB against 50 MB
     monkeypatch.setattr(workbooks, "MAX_WORKBOOK_PARTS_MB", 1, raising=False)
     parsed: list[object] = []
     monkeypatch.setattr("openpyxl.reader.excel.read_string_table", lambda source: parsed.append(source) or [])
     problems, _ = _refused(bomb)
     assert not parsed, "refused before openpyxl reads the texts"
     assert any("Besides its sheets, the workbook unpacks to 2 MB" in p for p in problems), problems
+
+
+def test_a_workbook_of_many_sheets_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl finds a sheet by name with a walk over all of them: 4,000 one-row sheets (0.6 MB zipped) took 200 s,
+    20,000 more than an hour. Here 101 entries, all on one worksheet part (so no count of parts would see them)."""
+    opened: list[object] = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *args, **kwargs: opened.append(args) or 1 / 0)
+    problems, _ = _refused(_hand_workbook(sheets=101))
+    assert not opened, "refused before openpyxl reads the workbook"
+    assert any("The workbook has 101 sheets, more than the 100" in p for p in problems), problems
+    problems, _ = _refused(_hand_workbook(sheets=100))
+    assert opened and not any("sheets, more than" in p for p in problems), "100 sheets are read"
+
+
+def test_a_sheet_of_one_huge_cell_is_scanned_for_formulas_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan for formulas without a saved result carried the unfinished cell on to the next chunk however long it
+    was: a sheet of one 150 MB cell was copied again with every 1 MB chunk (14 s of CPU). Here in small: 1 KB
+    chunks, cells carried up to 64 KB."""
+    import tracemalloc
+
+    from score.ingest import workbooks
+
+    monkeypatch.setattr(workbooks, "_CHUNK", 1024, raising=False)
+    monkeypatch.setattr(workbooks, "_LONGEST_CELL", 64 * 1024, raising=False)
+    huge = b'<c r="A1"><f>' + b"x" * 4_000_000 + b"</f></c>"
+    sheet = b'<worksheet><sheetData><row r="1">' + huge + b'</row><row r="2"><c r="A2"><f>1+1</f></c></row></sheetData>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + b"</worksheet>")
+    tracemalloc.start()
+    try:
+        rows = workbooks._formulas_without_results(out.getvalue(), "xl/worksheets/sheet1.xml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"{peak / 1e6:.1f} MB held for a 4 MB cell"
+    assert rows == [2], "the formula after the over-long cell is still found"
 
 
 def test_workbook_rows_are_counted_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -115,17 +115,22 @@ def test_largest_first_results_are_ordered_by_the_figures_as_shown(demo_data_dir
             assert len(keys) > 1 and keys == sorted(keys), (name, country, scope.role)
 
 
-# The queries the overview and the country profile ask for together (ui.query_together), and the headline figures.
+# The queries pages ask for together (ui.query_together), and the headline figures.
 TOGETHER = [
     "country_comparison",
     "country_totals",
     "enterprises_by_partner",
     "enterprises_by_sector",
+    "enterprises_by_size",
     "enterprises_by_year",
+    "modules_per_enterprise",
     "outcome_changes",
     "outcome_shares",
     "overview_kpis",
     "people_trained_by_role_sex",
+    "satisfaction_by_module",
+    "training_by_country_module",
+    "training_by_module",
     "training_by_year",
 ]
 

@@ -386,3 +386,35 @@ def test_odd_uploaded_file_names_are_stored_under_safe_names(data: Path) -> None
     submissions.approve("COL", HQ)
     folder = sorted(p.name for p in (data / "countries" / "COL").iterdir())
     assert "enterprises.csv" in folder and "training.csv" in folder
+
+
+def test_a_demo_hq_approving_real_data_is_asked_once_then_told_what_was_published_after_its_account_ends(
+    data: Path,
+) -> None:
+    """The first real data often arrives this way: a real country account submits, HQ still on the demo account
+    approves. The approval ends every demo account, HQ's own: asked once before, and the confirmation stays after."""
+    from score import auth
+    from score.web import signin, ui
+    from tests.apptest import app
+
+    assert auth.demo_accounts_allowed()
+    auth.add_user("geneva", "geneva-demo-2013", "hq", [], demo=True)
+    submissions.submit("COL", pending_files(), BOGOTA)  # a real account: approved, it is real data
+    session, _handoff = auth.start_session("geneva", auth.verify("geneva", "geneva-demo-2013"))
+    at = app(state={signin.SESSION_KEY: session}).run()  # signed in (a sign-in's run sets this)
+    assert at.session_state[ui.SCOPE_KEY].is_hq
+    at.switch_page("views/review.py").run()
+    assert not at.exception
+    assert "end the demo accounts" not in rendered_text(at)  # said once, beside the confirm button
+    at.button(key="review_approve").click().run()
+    assert submissions.pending("COL") is not None, "the first click only asks"
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert "ends the demo accounts, this one included" in warning, warning
+    at.button(key="review_approve_confirm").click().run()
+    assert not at.exception, [str(e.value)[:300] for e in at.exception]
+    assert submissions.pending("COL") is None and not auth.demo_accounts_allowed()
+    assert at.session_state[ui.SCOPE_KEY] == PUBLIC  # signed out by its own approval
+    said = [str(s.value) for s in at.success] + [str(i.value) for i in at.info]
+    assert any(text.startswith("Approved: Colombia is version") for text in said), said
+    assert "Your demo account has ended because real data is now published." in said, said
+    assert "Published versions of Colombia" in [str(h.value) for h in at.main.subheader]  # as the warning promised

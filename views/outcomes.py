@@ -18,6 +18,7 @@ ui.page(
 meta = ui.query("indicator_meta").set_index("code")
 labels = ui.reference_labels("indicator")
 units = {code: _(unit) for code, unit in meta["unit"].items()}
+ui.query_together("outcome_shares", "outcome_changes")  # one statement for a new filter set
 shares = c.ordered(ui.query("outcome_shares"), "indicator", list(meta.index))
 changes = c.ordered(ui.query("outcome_changes"), "indicator", list(meta.index))
 

@@ -15,6 +15,8 @@ from score.web import review_sections, ui
 
 scope = ui.current_scope()
 ui.page(_("Review submissions"), _("What country staff submitted, what it would change; approve or return it."))
+if not scope.is_hq and review_sections.demo_approval_ended():  # this demo account ended with its own approval
+    st.stop()
 if not scope.is_hq:
     st.info(_("Only HQ reviews submissions. Country staff see the state of their own submission on the Upload page."))
     st.stop()

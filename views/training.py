@@ -18,6 +18,14 @@ ui.page(
 
 NO_DELIVERIES = _("No module deliveries match the current filters.")
 kpis = c.headline_kpis_or_stop("module_completions", NO_DELIVERIES)
+# the page's other queries in one statement for a new filter set (each read from the cache where it is drawn)
+ui.query_together(
+    "training_by_module",
+    "satisfaction_by_module",
+    "training_by_country_module",
+    "people_trained_by_role_sex",
+    "modules_per_enterprise",
+)
 
 modules = ui.reference_labels("module")
 module_colours = charts.module_colours()

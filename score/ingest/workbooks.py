@@ -51,6 +51,10 @@ MAX_WORKBOOK_CELLS = 2_000_000  # over all sheets, empty cells included (the dem
 # styles, defined names, relationships): 200 MB of one-letter shared texts took minutes and gigabytes. Real country
 # workbooks: under 1 MB besides their sheets; 2,000,000 distinct texts of 20 letters ~ 50 MB.
 MAX_WORKBOOK_PARTS_MB = 50
+# openpyxl finds a sheet by name with a walk over all of them (quadratic): 4,000 one-row sheets (0.6 MB zipped) took
+# 200 s, 20,000 more than an hour. A country workbook has one sheet per table and a few more.
+MAX_WORKBOOK_SHEETS = 100
+_SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet[\s/>]")  # a workbook part's <sheet .../>, any namespace prefix
 
 
 _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -59,6 +63,8 @@ _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 # An empty <v> is a saved empty text only in a text cell (t="str").
 _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?\s*</c>")
 _CELL_ROW = re.compile(rb'\br="[A-Z]+(\d+)"')
+_CHUNK = 1 << 20  # a sheet's XML is scanned a chunk at a time
+_LONGEST_CELL = 1 << 20  # bytes of one cell's XML carried from a chunk to the next
 
 
 # Excel's "Strict Open XML Spreadsheet (*.xlsx)" writes its parts with the ISO 29500 Strict namespaces, which openpyxl
@@ -137,6 +143,25 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 limit=fmt_int(MAX_WORKBOOK_PARTS_MB),
             ),
             _("Copy the data into a new workbook (Paste Special > Values), or upload CSV files."),
+        )
+        return
+
+    try:
+        sheets = _sheet_count(data)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+        _corrupt(issues, name, error)
+        return
+    if sheets > MAX_WORKBOOK_SHEETS:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The workbook has {n} sheets, more than the {limit} a workbook of data needs; it is too large to read "
+                "safely.",
+                n=fmt_int(sheets),
+                limit=fmt_int(MAX_WORKBOOK_SHEETS),
+            ),
+            _("Keep the sheets enterprises, training, indicators and logframe in a new workbook, or upload CSV files."),
         )
         return
 
@@ -309,6 +334,17 @@ def _streamed(part: str) -> bool:
     return part.startswith("xl/worksheets/") and part.endswith(".xml")
 
 
+def _sheet_count(data: bytes) -> int:
+    """How many sheets the workbook declares: its <sheet> entries, counted in every part but the worksheets (the
+    workbook part may have any name; one declared many times over may point at one worksheet part)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(
+            len(_SHEET_ENTRY.findall(archive.read(info)))
+            for info in archive.infolist()
+            if not _streamed(info.filename) and info.file_size
+        )
+
+
 def _crowded(data: bytes) -> bool:
     """Whether a worksheet has more than MAX_WORKBOOK_ROWS rows, or all of them more than MAX_WORKBOOK_CELLS
     cells, counted on the decompressed XML stream (C-speed byte counts, about a second for 100 MB) before openpyxl
@@ -340,7 +376,7 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
         with archive.open(worksheet) as stream:
             tail = b""
             while True:
-                chunk = stream.read(1 << 20)
+                chunk = stream.read(_CHUNK)
                 window = tail + chunk
                 cut = window.rfind(b"<c") if chunk else len(window)
                 cut = len(window) if cut < 0 else cut
@@ -351,7 +387,9 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                     ):
                         row = _CELL_ROW.search(attributes)
                         found.append(int(row.group(1)) if row else 0)
-                tail = window[cut:]
+                # A cell Excel writes is far shorter (32,767 characters of text, 8,192 of formula): a longer one is not
+                # carried on, or a sheet of one 150 MB cell was copied again with every chunk (quadratic: 14 s of CPU)
+                tail = window[cut:] if len(window) - cut <= _LONGEST_CELL else b""
                 if not chunk:
                     return found
 

@@ -23,8 +23,10 @@ from score.quality import checks
 from score.values import markdown_text
 from score.web import ui
 from score.web.components.text import text_table
+from score.web.upload_history import history_table
 from score.web.upload_sections import (
     confirmation,
+    demo_ending_notice,
     headline_labels,
     in_view_once,
     issues_table,
@@ -41,6 +43,7 @@ EDIT_BASE_KEY = "edit_base"  # (country, data version) -> the published tables t
 EDIT_CHECK_KEY = "edit_check"
 EDIT_ROUND_KEY = "edit_round"  # bumped after a submission or "Start again": fresh grids
 REVIEW_DONE_KEY = "review_done"
+APPROVE_ASKING_KEY = "review_approve_asking"  # the submission whose approval would end this demo account
 
 
 def country_name(code: str) -> str:
@@ -456,18 +459,54 @@ def _approve(country: str, scope, progress: publish.Progress) -> publish.Publish
 
 
 def decision_section(item: submissions.Submission, scope, clear: Callable[[], object]) -> None:
-    """Approve or return `item`; `clear` empties what the page showed of it before the rerun that loads the next."""
+    """Approve or return `item`; `clear` empties what the page showed of it before the rerun that loads the next.
+    When approving ends the viewer's own demo account (real data over demo data), the first click asks, and the
+    warning is said once, beside the confirm button (as a direct publish on the Upload page)."""
     name = country_name(item.country)
+    ends_demo = submissions.approval_ends_demo(item)
+    ends_own = ends_demo and upload.is_demo_account(scope)
+    asked = st.session_state.get(APPROVE_ASKING_KEY) == item.id
+    if ends_demo and (asked or not ends_own):
+        demo_ending_notice(item.country, scope)
     approve, send_back = st.columns(2)
-    if approve.button(
-        _("Approve and publish {country}", country=name), type="primary", key="review_approve", icon=":material/check:"
-    ):
+    if ends_own and not asked:
+        if approve.button(
+            _("Approve and publish {country}…", country=name),
+            type="primary",
+            key="review_approve",
+            icon=":material/check:",
+        ):
+            st.session_state[APPROVE_ASKING_KEY] = item.id
+            st.rerun()
+        decided = False
+    elif ends_own:
+        confirm, cancel = approve.columns(2)
+        if cancel.button(_("Cancel"), key="review_approve_cancel"):
+            st.session_state.pop(APPROVE_ASKING_KEY, None)
+            st.rerun()
+        decided = confirm.button(_("Approve and end the demo accounts"), type="primary", key="review_approve_confirm")
+    else:
+        decided = approve.button(
+            _("Approve and publish {country}", country=name),
+            type="primary",
+            key="review_approve",
+            icon=":material/check:",
+        )
+    if decided:
+        st.session_state.pop(APPROVE_ASKING_KEY, None)
         result = run_with_status(_("Publishing…"), lambda progress: _approve(item.country, scope, progress))
         if result is not None:
-            st.session_state[REVIEW_DONE_KEY] = {
-                "state": "approved",
-                "message": _("Approved: {country} is version {version} now.", country=name, version=result.version),
-            }
+            if ends_own:  # the next run signs this account out: the Review page stays to say what was published
+                st.session_state[submissions.DEMO_APPROVED_KEY] = {
+                    "country": item.country,
+                    "version": result.version,
+                    "history": upload.history(item.country, scope),  # read now, while the account still works
+                }
+            else:
+                st.session_state[REVIEW_DONE_KEY] = {
+                    "state": "approved",
+                    "message": _("Approved: {country} is version {version} now.", country=name, version=result.version),
+                }
             clear()
             st.rerun()
     with send_back.form("review_return_form", border=False):
@@ -484,3 +523,22 @@ def decision_section(item: submissions.Submission, scope, clear: Callable[[], ob
             }
             clear()
             st.rerun()
+
+
+def demo_approval_ended() -> bool:
+    """After a demo account's approval ended it (real data published): what was published, and why the account has
+    ended (the sidebar says it too); False when this session has no such approval to show."""
+    if not submissions.demo_approval_shown(st.session_state):
+        return False
+    done = st.session_state[submissions.DEMO_APPROVED_KEY]
+    st.success(
+        _(
+            "Approved: {country} is version {version} now.",
+            country=country_name(done["country"]),
+            version=done["version"],
+        )
+    )
+    st.info(_("Your demo account has ended because real data is now published."))
+    st.subheader(_("Published versions of {country}", country=country_name(done["country"])))
+    history_table(done["history"])
+    return True

@@ -94,8 +94,12 @@ def run_with_status(title: str, action):
 
 def demo_notice(country: str, scope) -> None:
     """Before publishing: say what publishing real data does to demo accounts (where it matters)."""
-    if not upload.demo_ends_on_publish(country):
-        return
+    if upload.demo_ends_on_publish(country):
+        demo_ending_notice(country, scope)
+
+
+def demo_ending_notice(country: str, scope) -> None:
+    """What publishing `country`'s real data does: it ends the demo accounts (this one too, if it is one)."""
     if upload.is_demo_account(scope):
         st.warning(
             _(

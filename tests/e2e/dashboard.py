@@ -102,6 +102,8 @@ def open_sidebar(page: Page) -> None:
 def open_nav(page: Page, link: NavLink) -> None:
     """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
     before = heading(page) if page.locator("h1").count() else None
+    # the link to the page on screen reruns it under the same title: no new heading to wait for
+    same_page = urlsplit(page.url).path.rstrip("/") == urlsplit(link.href).path.rstrip("/")
     target = page.locator(NAV_LINK).filter(has_text=link.label)
     open_sidebar(page)
     more = page.locator(NAV_MORE)
@@ -114,11 +116,11 @@ def open_nav(page: Page, link: NavLink) -> None:
     target.first.click()
     page.wait_for_url(re.compile(re.escape(urlsplit(link.href).path.rstrip("/")) + r"/?(\?.*)?$"), timeout=TIMEOUT)
     page.locator("h1").first.wait_for(timeout=TIMEOUT)
-    if before is not None:
+    if before is not None and not same_page:
         deadline = time.monotonic() + TIMEOUT / 1000
         while heading(page) == before and time.monotonic() < deadline and link.slug != "overview":
             page.wait_for_timeout(100)
-    settle(page)
+    settle(page, timeout=2 * TIMEOUT)  # a page's first run under load (the review page's took over 30 s at load 35)
 
 
 def retry(action: Callable[[], Result], tries: int, between: Callable[[], object] | None = None) -> Result:
@@ -213,18 +215,51 @@ def choose(page: Page, box: str, option: str) -> None:
     settle(page)
 
 
+# The language picker's label and its option in each language, written out (the catalogue is under test)
+LANGUAGE_PICKER = {"en": ("Language", "English"), "fr": ("Langue", "Français"), "es": ("Idioma", "Español")}
+
+
+def choose_language(page: Page, code: str) -> None:
+    """Switch the page's language with the sidebar picker and wait for the page drawn in it (its picker labelled in
+    that language): `settle` alone can return before the rerun the choice causes has begun."""
+    sidebar = page.locator(SIDEBAR)
+    label, option = LANGUAGE_PICKER[code]
+    pickers = (name for name, _ in LANGUAGE_PICKER.values())
+    now = next(name for name in pickers if sidebar.get_by_role("combobox", name=name, exact=True).count())
+    choose(page, now, option)
+    expect(sidebar.get_by_role("combobox", name=label, exact=True)).to_have_value(option, timeout=TIMEOUT)
+    settle(page)
+
+
+def page_load(page: Page) -> float:
+    """Which page load the page shows (a reload, or the cookie round trip of a sign-in, changes it)."""
+    return page.evaluate("performance.timeOrigin")
+
+
+def wait_for_reload(page: Page, since: float, timeout: float = TIMEOUT) -> None:
+    page.wait_for_function("before => performance.timeOrigin !== before", arg=since, timeout=timeout)
+
+
+def reloaded_after(page: Page, action: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    """Do `action` (a sign-in's submit outside `sign_in`: another language, a page's own form) and wait for the
+    page the cookie round trip loads: the one that signed in shows the signed-in state just before it goes."""
+    before = page_load(page)
+    action()
+    wait_for_reload(page, before, timeout)
+
+
 def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
     """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost). A correct
     password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
     sidebar = page.locator("[data-testid='stSidebar']")
     signed_in = sidebar.get_by_text(f"Signed in as {user}")
-    document = page.evaluate("performance.timeOrigin")  # which page load this is
+    document = page_load(page)
 
     def reloaded() -> None:
         # The old page shows "Signed in as" just before the browser leaves for /auth/local/session: acting on it
         # then races the reload (a click lands in the old session, the link's filters are lost). Wait for the new
         # page, signed in, its first run done.
-        page.wait_for_function("before => performance.timeOrigin !== before", arg=document, timeout=TIMEOUT)
+        wait_for_reload(page, document)
         signed_in.wait_for(timeout=TIMEOUT)
         settle(page, timeout=2 * TIMEOUT)
 

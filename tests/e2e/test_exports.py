@@ -17,15 +17,6 @@ from tests.e2e.app_server import AppServer
 from tests.e2e.roles import HQ, signed_in_as
 from tests.oracle import RawData
 
-LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
-
-
-def choose_language(page: Page, code: str) -> None:
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.get_by_role("combobox")
-    box.click()
-    page.get_by_role("option", name=LANGUAGES[code], exact=True).click()
-    ui.settle(page)
-
 
 def download(page: Page, label: str) -> tuple[str, bytes]:
     buttons = page.locator(ui.MAIN).locator("[data-testid='stDownloadButton'] button")
@@ -54,7 +45,7 @@ def test_training_csv_is_data_in_every_language(page: Page, app_server: AppServe
     assert signed_in_as(page, HQ), "sign-in failed"
     ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "training"))
     for lang, file_name in FILE_NAMES.items():
-        choose_language(page, lang)
+        ui.choose_language(page, lang)  # the download below must be the new run's
         name, content = download(page, "CSV")
         assert name == file_name
         assert content.startswith(b"\xef\xbb\xbf"), lang

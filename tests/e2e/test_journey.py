@@ -167,8 +167,6 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
     form.get_by_role("textbox", name="Password").fill("colombia-demo-2013")
     form.get_by_role("textbox", name="Password").press("Tab")
     form.locator("[data-testid='stFormSubmitButton'] button").click()
-    ui.settle(page)
-    refused = sidebar.get_by_text("This demo account has ended: real data is published now")
-    if not refused.is_visible():  # the sign-in box folds after an attempt (as for any refused sign-in)
-        sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
-    expect(refused).to_be_visible()
+    # written above the box, which stays open for the next try (score/web/signin.py): waited for, not looked at
+    # once after a settle that can come before the refusing run (a click on the box then folded it mid-run)
+    expect(sidebar.get_by_text("This demo account has ended: real data is published now")).to_be_visible()

@@ -19,10 +19,13 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext
 
 from tests.e2e.app_server import REPO, free_port
+from tests.e2e.dashboard import TIMEOUT, settle
 
 APP = """
 import streamlit as st
 st.sidebar.multiselect("Country", ["Ghana", "Peru"], key="f_c")
+st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+st.sidebar.write(f"runs: {st.session_state['runs']}")
 st.navigation([st.Page("views/a.py", title="A", default=True), st.Page("views/b.py", title="B")]).run()
 """
 PAGE_A = """
@@ -61,7 +64,10 @@ def first_interactions_kept(root: Path, open_context: Callable[..., BrowserConte
             page.get_by_role("combobox", name="Country").click()
             page.get_by_role("option", name="Ghana", exact=True).click()
             page.keyboard.press("Escape")
-            page.wait_for_timeout(1500)
+            # the run the choice causes (with the old value when it is dropped), ended: not a fixed wait, which a
+            # busy machine outlasts
+            page.get_by_text("runs: 2").wait_for(timeout=TIMEOUT)
+            settle(page)
             kept.append("chosen: Ghana" in page.locator("[data-testid='stMain']").inner_text())
         return kept
     finally:

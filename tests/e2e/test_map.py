@@ -65,6 +65,8 @@ def test_map_draws_countries_without_network(page: Page, app_server: AppServer) 
     page.get_by_role("radio", name="Workers reached").or_(
         page.get_by_role("button", name="Workers reached")
     ).first.click()
+    # the old measure's canvas is drawn already: wait for the rerun the click causes (it writes the measure)
+    page.wait_for_url(lambda url: "measure=workers_reached" in url, timeout=ui.TIMEOUT)
     ui.settle(page)
     assert wait_drawn(page) >= 0.02
     assert len(worlds) == 1  # a new deck for the new measure reuses the world the browser holds

@@ -104,7 +104,7 @@ def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     ui.goto(public, url)
     public_before = overview_figures(public)
 
-    ui.choose(colombia, "Language", "Español")
+    ui.choose_language(colombia, "es")  # the page in Spanish before its links are read
     open_page(colombia, "upload")
     correct_in_grid(colombia, old, old + 7)
     colombia.screenshot(path=str(fresh_server.data_dir.parent / "review-submitted-es.png"), full_page=True)

@@ -112,7 +112,7 @@ def test_a_signed_out_deep_link_asks_for_sign_in_in_spanish_and_lands_on_the_pag
     expect(name).to_have_value("e2e-deep")  # kept for the next try
     expect(password).to_have_value("")
     password.fill("e2e-deep-password")
-    password.press("Enter")
+    ui.reloaded_after(page, lambda: password.press("Enter"))  # the cookie is set by the page's reload
     expect(main.get_by_role("heading", name="Cargar los datos de un país")).to_be_visible(timeout=ui.TIMEOUT)
     expect(page.locator(ui.SIDEBAR).get_by_text("Sesión iniciada como e2e-deep")).to_be_visible(timeout=ui.TIMEOUT)
     assert page.url.endswith("/upload?countries=COL")  # the same page, filters kept
