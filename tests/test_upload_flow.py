@@ -397,3 +397,16 @@ def test_a_file_name_holding_markdown_is_shown_as_typed(data: Path) -> None:
     shown = _texts(at, "error")  # the Markdown the page sends: every mark escaped, so it reads as typed
     assert "](" not in shown and re.search(r"(?<!\\)\*\*", shown) is None, shown
     assert "pay here" in shown, shown
+
+
+def test_hq_opens_the_upload_page_on_the_one_country_its_filters_chose(data: Path) -> None:
+    """HQ may upload for every country: the page opens on the one country chosen in the filters (a link's
+    `countries=PER`), else on the first (the journey in tests/e2e/test_journey.py picks it in the browser)."""
+    from score import upload
+    from score.web.upload_sections import COUNTRY_KEY
+
+    chosen = no_exception(app(scope=HQ, params={"countries": "PER"}, timeout=TIMEOUT).run())
+    no_exception(chosen.switch_page(UPLOAD).run())
+    assert chosen.selectbox(key=COUNTRY_KEY).value == "PER"
+    first = upload.upload_countries(HQ)[0]
+    assert first != "PER" and _session(HQ, UPLOAD).selectbox(key=COUNTRY_KEY).value == first  # none chosen

@@ -189,13 +189,13 @@ def metric_text(page: Page, label: str) -> str:
     return value.inner_text().strip()
 
 
-def choose(page: Page, box: str, option: str) -> None:
-    """Pick an option in a sidebar select/multiselect (a combobox in Streamlit 1.67).
+def choose(page: Page, box: str, option: str, area: str = SIDEBAR) -> None:
+    """Pick an option in a select/multiselect of the sidebar (or of `area`: MAIN) (a combobox in Streamlit 1.67).
 
     A click that lands while the sidebar re-renders focuses the box without opening it: open it again
     with the keyboard then.
     """
-    combo = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=box)
+    combo = page.locator(area).get_by_role("combobox", name=box)
     choice = page.get_by_role("option", name=option, exact=True)
 
     def pick() -> None:
