@@ -81,6 +81,9 @@ STRICT_NAMESPACES = (
 
 # ---- workbooks -----------------------------------------------------------------------------
 
+# What reading a damaged or hand-made zip part raises (the sheet count, the crowded-cell scan, the Strict rewrite)
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError)
+
 
 def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
     issues = sub.issues
@@ -148,7 +151,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
 
     try:
         sheets = _sheet_count(data)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except _DAMAGED_ZIP as error:
         _corrupt(issues, name, error)
         return
     if sheets > MAX_WORKBOOK_SHEETS:
@@ -167,7 +170,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
 
     try:
         crowded = _crowded(data)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except _DAMAGED_ZIP as error:
         _corrupt(issues, name, error)
         return
     if crowded:
@@ -175,7 +178,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         return
     try:
         data = transitional(data)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except _DAMAGED_ZIP as error:
         _corrupt(issues, name, error)
         return
 
