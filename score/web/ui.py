@@ -194,9 +194,6 @@ def _widget_filters(first: int, last: int) -> Filters:
     )
 
 
-_FILTERS_LANGUAGE_KEY = "f_language"  # the language the filters were last drawn in
-
-
 def sidebar_filters() -> Filters:
     """Draw the global filters, mirrored in st.query_params so any view is a shareable link. Each filter offers the
     values with data under the others (score.filter_options), sorted by name in the reader's language."""
@@ -216,12 +213,15 @@ def sidebar_filters() -> Filters:
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
         st.session_state["f_years"] = (kept.year_from, kept.year_to)
-    elif st.session_state.get(_FILTERS_LANGUAGE_KEY, current_language()) != current_language():
-        # The front end keeps a multiselect's chosen values as the labels it last drew ("Colombia"): set again, the
-        # values are sent with the labels of the language just picked ("Colombie").
+    else:
+        # Set again on every run, so that every run sends the filters' values to the front end, not only the run that
+        # set them. A widget's code reaches the browser after the page (a part loaded when first needed): one that
+        # appeared only after a later run took that run's empty default and sent it back with the next click, so a
+        # slow browser lost a link's countries=COL at sign-in (its next run handed the emptied URL on). Set again,
+        # the chosen values also come back with the labels of a language just picked ("Colombie", not "Colombia").
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(st.session_state.get(f"f_{name}", ()))
-    st.session_state[_FILTERS_LANGUAGE_KEY] = current_language()
+        st.session_state["f_years"] = tuple(st.session_state["f_years"])
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
