@@ -780,6 +780,53 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
     assert events[:2] == ["sign_out", "sign_in"]
 
 
+def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_when_a_click_cuts_the_run_short(
+    app_users: Path, monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
+    """Country staff (COL) sign in from a colleague's French link to Peru. The run that signs in sends the browser
+    to the cookie route with the link's page, filters and language; a click that lands as that run ends (Streamlit
+    stops a run where it sends a message, here the redirect) no longer loses the one-time token: the next run hands
+    off instead. The route sets the cookie and sends the browser back to the link, and the session resumed from the
+    cookie opens on it: Peru, in French."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    from score import sessions
+    from score.web import language, session_routes, signin, ui
+
+    settings_override(session_cookies=True)  # served by webapp.py: the cookie routes exist
+    link = {"countries": "PER", "lang": "fr"}
+    sent: list[str] = []
+
+    def redirect(url: str) -> None:
+        sent.append(url)
+        if len(sent) == 1:  # a click came in meanwhile: the run stops here and runs again at once
+            raise RerunException(RerunData(query_string=urlencode(link)))
+
+    monkeypatch.setattr(signin, "_redirect", redirect)
+    at = open_sign_in_box(app(params=link).run())
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_user").input("maria")
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_password").input(PASSWORD)
+    next(button for button in at.sidebar.button if button.proto.form_id).click()
+    rerun(at)
+    assert len(sent) == 2, sent  # sent again by the run after the click, with the same token
+    first, handed = (dict(parse_qsl(urlsplit(url).query)) for url in sent)
+    assert urlsplit(sent[1]).path == session_routes.SIGN_IN_PATH and handed["token"] == first["token"]
+    assert handed["next"] == "/" and dict(parse_qsl(handed["query"])) == link
+
+    response = _route(session_routes.start_session, None, "same-origin", **handed)
+    assert response.status_code == 303 and response.headers["location"] == f"/?{urlencode(link)}"
+    cookie = response.headers["set-cookie"].split(";")[0].removeprefix(f"{sessions.COOKIE}=")
+    monkeypatch.setattr(signin, "_cookie", lambda name: cookie if name == sessions.COOKIE else None)
+    back = app(params=dict(parse_qsl(urlsplit(response.headers["location"]).query))).run()
+    assert not back.exception and ui.SCOPE_KEY in back.session_state
+    assert back.session_state[ui.SCOPE_KEY].detail_countries == {"COL"}  # resumed from the cookie
+    assert back.session_state[ui.FILTERS_KEY].countries == ("PER",)  # the link's, not her own country
+    assert back.session_state[language.LANGUAGE_CHOICE_KEY] == "fr"
+
+
 def test_sidebar_form_only_while_its_box_is_open(app_users: Path) -> None:
     """A public visitor's first view draws no text box (their code would be fetched before the first chart's); the
     box opens on a click, and stays open after a refused try."""
