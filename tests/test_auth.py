@@ -270,6 +270,24 @@ def test_the_page_after_sign_in_is_a_plain_page_of_this_app(path: str) -> None:
     assert session_routes.safe_next(path) == "/"
 
 
+def test_a_links_whole_query_goes_on_after_sign_in() -> None:
+    """Every value a link's filters may hold comes back from the cookie route, the language too (it comes last):
+    cut at 40 pairs or 4000 characters, a link with more lost its last values at sign-in."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from score import filters
+    from score.web import session_routes
+
+    pairs = [(name, code) for name, codes in filters.known_codes().items() for code in codes]  # every code chosen
+    pairs += [("partners", f"Ministry of Labour, Invalids and Social Affairs of province {n}") for n in range(80)]
+    pairs += [("year_from", "2014"), ("year_to", "2019"), ("lang", "fr")]
+    assert len(pairs) > 40 and len(urlencode(pairs)) > 4000  # what the old bounds cut
+    kept = session_routes.safe_next("/map", urlencode(pairs))
+    assert kept.startswith("/map?") and parse_qsl(kept.split("?", 1)[1]) == pairs
+    endless = urlencode([("sectors", "garments")] * (2 * session_routes.MAX_QUERY_PAIRS))
+    assert len(parse_qsl(session_routes.safe_next("/", endless).split("?", 1)[1])) == session_routes.MAX_QUERY_PAIRS
+
+
 def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
     from score import sessions
 
