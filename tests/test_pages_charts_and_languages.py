@@ -145,3 +145,8 @@ def test_every_run_sends_the_filters_values_to_the_browser(demo_data_dir) -> Non
     countries, years = at.multiselect(key="f_countries"), at.slider(key="f_years")
     assert countries.value == ["COL"] and countries.proto.set_value and list(countries.proto.raw_values) == ["Colombia"]
     assert years.proto.set_value and years.value[0] == 2015 and list(years.proto.value) == list(years.value)
+    at.multiselect(key="f_sectors").set_value(["garments"]).run()  # the reader's own pick: not sent back to them
+    assert not at.multiselect(key="f_countries").proto.set_value and at.multiselect(key="f_sectors").value == [
+        "garments"
+    ]
+    assert no_exception(at.run()).multiselect(key="f_sectors").proto.set_value  # the next run sends them again
