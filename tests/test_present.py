@@ -284,3 +284,35 @@ def test_the_map_slides_legend_sits_under_the_map_so_it_covers_no_country_label(
     assert legend["y"] <= 0 and legend["yanchor"] == "top" and legend["orientation"] == "h"
     bottom, top = spec["layout"]["yaxis"]["range"]
     assert all(bottom < a["y"] < top for a in spec["layout"]["annotations"])  # every label on the map, above it
+
+
+def test_one_countrys_deck_shows_it_by_sector_and_role_not_one_bar_by_country(raw) -> None:
+    # A presenter who chose Colombia: "by country" charts were one bar each (the headline slide's figures again)
+    # and the map's legend one class ("0 – 250"). Now its sectors, its people by role and its logframe indicators.
+    from tests.oracle import reference_rows
+
+    slides, deck = deck_for(Filters(countries=("COL",)))
+    assert len(deck.slides) == len(slides) == SLIDES
+    charts = charts_of(deck)
+    assert not [title for title in charts if "by country" in title]
+    assert all(len(chart.plots[0].categories) > 1 for chart in charts.values())
+    sectors = charts["Enterprises engaged by sector"]
+    names = {code: row["name_en"] for code, row in reference_rows("sectors").items()}
+    expected = {
+        names[code]: cell["enterprises"] for code, cell in raw.enterprises_by("sector", countries={"COL"}).items()
+    }
+    assert dict(zip(sectors.plots[0].categories, sectors.series[0].values, strict=True)) == expected
+    roles = charts["People trained by role, women and men (distinct estimate)"]
+    people = raw.people_by_role_sex(countries={"COL"})
+    assert list(roles.plots[0].categories) == ["Managers", "Workers"]
+    assert list(roles.series[0].values) == [people[(r, "female")]["people_trained"] for r in ("managers", "workers")]
+    assert list(roles.series[1].values) == [people[(r, "male")]["people_trained"] for r in ("managers", "workers")]
+    (logframe,) = [s for s in slides if s.title.startswith("Logframe status, Colombia")]
+    reported = [r for r in raw.logframe_rows(countries={"COL"}) if r["status"] != "no_data"]
+    assert logframe.kind == "text" and len(logframe.lines) == len(reported) > 1
+    (map_slide,) = [s for s in slides if s.kind == "map"]
+    assert map_slide.figure is not None and map_slide.figure.layout.showlegend is False
+    # two countries: the charts by country and the map's legend as before
+    slides, deck = deck_for(Filters(countries=("COL", "PER")))
+    assert "Enterprises engaged by country against target" in charts_of(deck)
+    assert next(s for s in slides if s.kind == "map").figure.layout.showlegend is True
