@@ -150,3 +150,17 @@ def test_every_run_sends_the_filters_values_to_the_browser(demo_data_dir) -> Non
         "garments"
     ]
     assert no_exception(at.run()).multiselect(key="f_sectors").proto.set_value  # the next run sends them again
+
+
+def _chart_titles(at) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING])
+def test_one_country_chosen_draws_no_one_bar_chart_by_country(demo_data_dir, page: str) -> None:
+    # "Modules delivered, by country" with Colombia alone was Colombia's modules again, in one group of bars;
+    # the overview's comparison and the enterprises' charts by country were one bar each.
+    one = _chart_titles(open_page(page, {"countries": "COL"}))
+    assert one and not [title for title in one if "by country" in title or "Enterprises engaged" in title], one
+    two = _chart_titles(open_page(page, {"countries": "COL,PER"}))
+    assert [title for title in two if "by country" in title or "Enterprises engaged" in title], two
