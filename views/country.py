@@ -23,15 +23,20 @@ codes = list(countries)
 
 # ---- which country: ?profile=COL (validated), else the viewer's own country, else the one with the most
 # enterprises under the filters (a link's value applies when it is new, not when this page wrote it back)
-from_url = ui.page_param("profile", codes)
-if from_url is not None and from_url != st.session_state.get("profile_in_url"):
-    st.session_state["profile_country"] = from_url
-elif st.session_state.get("profile_country") not in codes:  # first visit: own country, else the largest
+ui.page_choice("profile", "profile_country", codes)
+if st.session_state.get("profile_country") not in codes:  # first visit: own country, else the largest
     own = sorted(ui.current_scope().detail_countries) if ui.current_scope().role == "country" else []
     st.session_state["profile_country"] = c.default_country(ui.query("country_comparison"), own, codes)
-iso3 = st.selectbox(_("Country"), codes, format_func=countries.get, key="profile_country", width=320)
-ui.set_page_param("profile", iso3)
-st.session_state["profile_in_url"] = iso3
+iso3 = st.selectbox(
+    _("Country"),
+    codes,
+    format_func=countries.get,
+    key="profile_country",
+    width=320,
+    on_change=ui.changed_by_reader,
+    args=("profile_country",),
+)
+ui.keep_page_choice("profile", "profile_country", iso3)
 name = countries[iso3]
 # This page's country replaces the country and region filters; every other filter applies.
 here = replace(filters, countries=(iso3,), regions=())

@@ -29,16 +29,16 @@ dates = sorted({d.date() for d in reports["period_end"]}, reverse=True)
 top = st.columns([2, 3])
 options = [LATEST, *dates]
 by_code = {LATEST if d == LATEST else d.isoformat(): d for d in options}  # ?date=2013-09-30 or ?date=latest
-ui.page_choice("date", "logframe_date_code", list(by_code))
-if st.session_state.get("logframe_date_code") in by_code:
-    st.session_state["logframe_date"] = by_code[st.session_state.pop("logframe_date_code")]
+ui.page_choice("date", "logframe_date", list(by_code), by_code.__getitem__)
 chosen = top[0].selectbox(
     _("Reporting date"),
     options,
     format_func=lambda d: _("Latest report of each country") if d == LATEST else fmt_date(d),
     key="logframe_date",
+    on_change=ui.changed_by_reader,
+    args=("logframe_date",),
 )
-ui.keep_page_choice("date", "logframe_date_code", LATEST if chosen == LATEST else chosen.isoformat())
+ui.keep_page_choice("date", "logframe_date", LATEST if chosen == LATEST else chosen.isoformat())
 frame = c.logframe_with_status(
     ui.query("logframe", period_end=None if chosen == LATEST else chosen.isoformat()), countries
 )

@@ -27,6 +27,8 @@ metric = st.segmented_control(  # full width: four options with long names in Fr
     default="enterprises",
     required=True,
     key="map_metric",
+    on_change=ui.changed_by_reader,
+    args=("map_metric",),
 )
 ui.keep_page_choice("measure", "map_metric", metric)
 params: dict[str, object] = {}
@@ -41,6 +43,8 @@ if metric == "improving":
         index=codes.index(maps.DEFAULT_INDICATOR),
         format_func=indicators.get,
         key="map_indicator",
+        on_change=ui.changed_by_reader,
+        args=("map_indicator",),
     )
     ui.keep_page_choice("indicator", "map_indicator", indicator)
     params["indicator"] = indicator

@@ -39,11 +39,17 @@ if not upload.may_upload(scope):
     st.stop()
 
 countries = upload.upload_countries(scope)
+ui.send_again(COUNTRY_KEY, [COUNTRY_KEY])  # a country the first run chose stays chosen on a slow browser
 if st.session_state.get(COUNTRY_KEY) not in countries:  # first visit, or another account in this browser
     st.session_state[COUNTRY_KEY] = upload.default_country(scope, filters.countries)
 names = ui.reference_labels("country")
 country = st.selectbox(
-    _("Country"), countries, format_func=lambda code: f"{names.get(code, code)} ({code})", key=COUNTRY_KEY
+    _("Country"),
+    countries,
+    format_func=lambda code: f"{names.get(code, code)} ({code})",
+    key=COUNTRY_KEY,
+    on_change=ui.changed_by_reader,
+    args=(COUNTRY_KEY,),
 )
 if country not in countries:  # session state can be written from outside the widget: check again
     st.error(_("You may not upload data for this country."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -194,11 +194,24 @@ def _widget_filters(first: int, last: int) -> Filters:
     )
 
 
-_FILTER_EDITED_KEY = "f_edited"  # the reader changed a filter: this run came from the browser's widget
+def changed_by_reader(group: str) -> None:
+    """A widget's on_change (with `args=(group,)`) for `send_again`: the reader's change started this run."""
+    st.session_state[f"{group}_edited"] = True
 
 
-def _filter_edited() -> None:
-    st.session_state[_FILTER_EDITED_KEY] = True
+def send_again(group: str, keys: Iterable[str]) -> None:
+    """Set the widgets' session-state values again (before they are drawn), so that this run sends them to the browser,
+    not only the run that set them. A widget's code reaches the browser after the page (a part loaded when first
+    needed): one that appeared only after a later run took that run's element without its value (the empty or first
+    default) and sent it back with the next click, so a slow browser lost a link's countries=COL at sign-in or its
+    ?measure=. Set again, a multiselect's values also come back with the labels of a language just picked ("Colombie").
+    Not on a run the reader started by changing one of the group (their on_change is `changed_by_reader`): the browser
+    holds that value, and a run cut short by the next pick would send the last one back over it."""
+    if st.session_state.pop(f"{group}_edited", False):
+        return
+    for key in keys:
+        if key in st.session_state:  # a widget not drawn last run has no value to keep
+            st.session_state[key] = st.session_state[key]
 
 
 def sidebar_filters() -> Filters:
@@ -208,7 +221,6 @@ def sidebar_filters() -> Filters:
     partners = _partners(version=version, _path=path)
     provinces = _provinces(version=version, _path=path)
     first, last = _year_bounds(version=version, _path=path)
-    edited = st.session_state.pop(_FILTER_EDITED_KEY, False)
     if "f_initialised" not in st.session_state:
         from_url = filters.within_years(filters.from_query_params(_multi_params(), partners, provinces), first, last)
         for name in filters.LIST_FIELDS:
@@ -221,16 +233,7 @@ def sidebar_filters() -> Filters:
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
         st.session_state["f_years"] = (kept.year_from, kept.year_to)
-    elif not edited:
-        # Set again, so that the run sends the filters' values to the front end, not only the run that set them. A
-        # widget's code reaches the browser after the page (a part loaded when first needed): one that appeared only
-        # after a later run took that run's empty default and sent it back with the next click, so a slow browser
-        # lost a link's countries=COL at sign-in (its next run handed the emptied URL on). Set again, the chosen values
-        # also come back with the labels of a language just picked ("Colombie", not "Colombia"). Not after the reader
-        # changed a filter: the browser holds it, and a run cut short by the next pick would send back the last one.
-        for name in filters.LIST_FIELDS:
-            st.session_state[f"f_{name}"] = list(st.session_state.get(f"f_{name}", ()))
-        st.session_state["f_years"] = tuple(st.session_state["f_years"])
+    send_again("f", [*(f"f_{name}" for name in filters.LIST_FIELDS), "f_years"])
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
@@ -268,7 +271,8 @@ def sidebar_filters() -> Filters:
             placeholder=placeholder,
             select_all=False,
             help=help,
-            on_change=_filter_edited,
+            on_change=changed_by_reader,
+            args=("f",),
         )
 
     choose("countries", _("Country"), by_name(values["countries"], countries), _("All countries"), countries.get)
@@ -287,7 +291,7 @@ def sidebar_filters() -> Filters:
     choose("phases", _("Phase"), phases, _("All phases"), lambda phase: filter_options.phase_label(phase, years))
     choose("partners", _("Partner"), by_name(values["partners"], {}), _("All partners"))
     choose("modules", _("Module"), [m for m in modules if m in values["modules"]], _("All modules"), modules.get)
-    side.slider(_("Year joined"), first, last, key="f_years", on_change=_filter_edited)
+    side.slider(_("Year joined"), first, last, key="f_years", on_change=changed_by_reader, args=("f",))
     chosen = replace(
         filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces),
         notices=tuple(st.session_state.get("f_notices", ())),
@@ -324,12 +328,17 @@ def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
     return value
 
 
-def page_choice(key: str, widget_key: str, known: list[str] | tuple[str, ...]) -> None:
-    """Let a link choose a page widget's value (`?measure=workers_reached` sets the widget `map_metric`): a
-    value from the URL applies when it is new, not when it is the one the page wrote back last time."""
+def page_choice(
+    key: str, widget_key: str, known: list[str] | tuple[str, ...], value_of: Callable[[str], object] = str
+) -> None:
+    """Let a link choose a page widget's value (`?measure=workers_reached` sets the widget `map_metric`;
+    `value_of` turns the URL's code into the widget's value): a value from the URL applies when it is new, not
+    when it is the one the page wrote back last time. Every run sends the widget's value (`send_again`; the
+    widget's on_change is `changed_by_reader` with `args=(widget_key,)`)."""
+    send_again(widget_key, [widget_key])
     from_url = page_param(key, known)
     if from_url is not None and from_url != st.session_state.get(f"{widget_key}_in_url"):
-        st.session_state[widget_key] = from_url
+        st.session_state[widget_key] = value_of(from_url)
 
 
 def keep_page_choice(key: str, widget_key: str, value: str) -> None:
