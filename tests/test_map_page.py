@@ -367,4 +367,3 @@ def test_metric_values_and_table_show_suppression() -> None:
     assert table["Enterprises"].tolist() == ["–", "39"]
     assert maps.states(values) == {"suppressed"}
     assert re.fullmatch(r"[a-z_]+", maps.metric_query("improving"))
-
