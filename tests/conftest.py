@@ -25,9 +25,9 @@ COUNTRIES = REPO / "data" / "countries"
 # Everywhere, a property test is never failed for the machine's speed: no per-example deadline (off in every test
 # already) and no "too slow to generate" health check (its 1 s for drawing the first examples is a quiet machine's;
 # at load 30 a process runs 10 to 30 times slower).
-LOAD_PROOF = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-hypothesis_settings.register_profile("ci", derandomize=True, database=None, **LOAD_PROOF)
-hypothesis_settings.register_profile("developer", **LOAD_PROOF)
+LOAD_PROOF = hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", LOAD_PROOF, derandomize=True, database=None)
+hypothesis_settings.register_profile("developer", LOAD_PROOF)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "developer")
 
 
