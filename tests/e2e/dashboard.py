@@ -36,8 +36,8 @@ SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSide
 # The sidebar slides in: its links are in the DOM before the slide ends, so wait for where it lands.
 SIDEBAR_OPEN = f"({SIDEBAR_RIGHT})() > 0"
 # How long a wait for a state may take before the test fails (a passing test never waits it out): 30 s was
-# outlasted at load 35-40 by a first page run, a chart's draw and a click's round trip (12 failures in 74
-# browser tests of main in one run, BENCHMARKS.md "(suite, session 18)"). Also every click's and expectation's.
+# outlasted at load 35-40 by a first page run, a chart's draw and a click (12 failures in the first 74 tests of
+# a run of main, BENCHMARKS.md "(suite, session 18)"). Every context's clicks and expectations use it too.
 TIMEOUT = 60_000
 Result = TypeVar("Result")
 
