@@ -40,6 +40,9 @@ from score import config, settings
 from score.throttling import PROXY_SECRET_ENV
 
 STICKY_COOKIE = "score_node"
+# Who may frame the headline strip (`/strip?embed=true`): public aggregates for donor sites, so any site.
+# A deployment that knows its donors' sites narrows it (CSP frame-ancestors sources, e.g. "https://www.ilo.org").
+STRIP_FRAME_ANCESTORS = "*"
 
 NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port, in a private prefix.
 worker_processes 1;
@@ -60,6 +63,17 @@ http {{
     # The sticky key: the browser's cookie, or for its first request a random id that becomes its cookie.
     map $cookie_{cookie} $score_node {{ '' $request_id; default $cookie_{cookie}; }}
     map $cookie_{cookie} $score_node_cookie {{ '' '{cookie}=$request_id; Path=/; HttpOnly; SameSite=Lax'; default ''; }}
+
+    # Framing (clickjacking): no other site may frame the dashboard (its sign-in, upload and publish could be
+    # clicked through a transparent frame); the headline strip is made to be framed by donor sites, so its one
+    # page, exactly `/strip` (the app draws no sidebar there: views/strip.py), may be framed by STRIP_FRAME_ANCESTORS.
+    # A map, not add_header in a location of its own: that would drop every add_header of the server block.
+    # (`~`: case-sensitive, as Streamlit's page paths are; a map's plain strings are not.)
+    map $uri $score_frame_ancestors {{
+        default "frame-ancestors 'self'";
+        ~^/strip$ "frame-ancestors {strip_ancestors}";
+    }}
+    map $uri $score_frame_options {{ default SAMEORIGIN; ~^/strip$ ''; }}
 
     upstream streamlit {{
         hash $score_node consistent;
@@ -82,6 +96,8 @@ http {{
             proxy_read_timeout 1d;
             proxy_send_timeout 1d;
             add_header Set-Cookie $score_node_cookie;
+            add_header Content-Security-Policy $score_frame_ancestors always;
+            add_header X-Frame-Options $score_frame_options always;
         }}
     }}
 }}
@@ -137,6 +153,7 @@ def nginx_config(run: Path, temp: Path, listen: str, backends: list[int], proxy_
         cookie=STICKY_COOKIE,
         upload_mb=int(settings.get().max_upload_mb) + 1,
         proxy_secret=proxy_secret,
+        strip_ancestors=STRIP_FRAME_ANCESTORS,
     )
 
 

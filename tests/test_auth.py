@@ -237,6 +237,30 @@ def test_99_guesses_from_fresh_sessions_are_slowed(users_dir: Path) -> None:
     assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
 
 
+def test_an_ipv6_attacker_counts_as_one_address_per_64(users_dir: Path) -> None:
+    """An IPv6 subscriber holds a /64: a fresh address for every guess is still one address's counter."""
+    clock = FakeClock()
+    guard = throttling.Throttle(clock)
+    secret = "proxy-secret"
+
+    def through_nginx(address: str) -> throttling.Client:
+        return throttling.Client(
+            throttling.client_address({"X-Forwarded-For": address, "X-Score-Proxy": secret}, None, secret)
+        )
+
+    sprayed = sum(
+        auth.sign_in(f"name{n}", "guess", through_nginx(f"2001:db8:5:7::{n + 1:x}"), throttle_=guard).retry_after == 0
+        for n in range(60)
+        if not setattr(clock, "now", clock.now + 1)
+    )
+    assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
+    # Another /64 is another subscriber; a mapped IPv4 address is that IPv4 address; loopback stays unknown.
+    assert guard.retry_after("someone", through_nginx("2001:db8:5:8::1")) == 0
+    assert through_nginx("2001:db8:5:7:ffff:ffff:ffff:ffff").ip == through_nginx("2001:db8:5:7::1").ip
+    assert through_nginx("::ffff:203.0.113.9").ip == "203.0.113.9"
+    assert through_nginx("::1").ip is None
+
+
 # One name, typed as a guesser would to look like a new user to a counter: case, spaces, tabs, a no-break space.
 VARIANTS = ("maria", "Maria", "MARIA", " maria", "maria ", "\tMaRiA\n", "\u00a0maria\u00a0")
 

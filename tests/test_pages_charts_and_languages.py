@@ -131,3 +131,17 @@ def test_chosen_filters_are_drawn_again_in_the_language_picked(demo_data_dir) ->
     countries = at.multiselect(key="f_countries")
     assert countries.value == ["COL", "PER"]
     assert countries.proto.set_value and list(countries.proto.raw_values) == ["Colombie", "Pérou"]
+
+
+def _chart_titles(at) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING])
+def test_one_country_chosen_draws_no_one_bar_chart_by_country(demo_data_dir, page: str) -> None:
+    # "Modules delivered, by country" with Colombia alone was Colombia's modules again, in one group of bars;
+    # the overview's comparison and the enterprises' charts by country were one bar each.
+    one = _chart_titles(open_page(page, {"countries": "COL"}))
+    assert one and not [title for title in one if "by country" in title or "Enterprises engaged" in title], one
+    two = _chart_titles(open_page(page, {"countries": "COL,PER"}))
+    assert [title for title in two if "by country" in title or "Enterprises engaged" in title], two
