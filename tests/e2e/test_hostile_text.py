@@ -77,7 +77,8 @@ def _check(page: Page, name: str, shown: tuple[str, ...]) -> None:
 
 def test_hostile_partner_names_are_text_on_the_public_profile(page: Page, hostile_server: AppServer) -> None:
     ui.goto(page, f"{hostile_server.url}/country?profile=COL")
-    _check(page, "profile", ("<a", "Partner</a>", "<img", "pixel.png", "![p]"))  # long names wrap over two lines
+    parts = ("<a", "Partner</a>", "<img", "pixel.png", "![p]")  # long names are wrapped over two lines
+    _check(page, "profile", parts)
     chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="evil.example").first
     chart.scroll_into_view_if_needed()
     # the hover label of every bar too (it would render the markup of the name): the pointer over each bar in turn
@@ -93,6 +94,8 @@ def test_hostile_partner_names_are_text_on_the_public_profile(page: Page, hostil
         assert page.evaluate(FROM_DATA) == [], hovered[-1]
     assert any("evil.example" in label for label in hovered), hovered  # a hostile name's label was looked at
     chart.screenshot(path=str(SHOTS / "hostile-profile-partners.png"))
+    labels = " ".join(chart.locator("text").all_text_contents())
+    assert all(part in labels for part in parts), labels  # the chart's own labels, as typed
 
 
 def test_hostile_partner_filter_is_text_in_the_presentation(page: Page, hostile_server: AppServer) -> None:
