@@ -18,7 +18,13 @@ filters = ui.page(
 NO_ENTERPRISES = _("No enterprises match the current filters.")
 kpis = c.headline_kpis_or_stop("enterprises", NO_ENTERPRISES)
 # the page's other queries in one statement for a new filter set (each read from the cache where it is drawn)
-ui.query_together("enterprises_by_sector", "country_comparison", "enterprises_by_size", "enterprises_by_year")
+ui.query_together(
+    "enterprises_by_sector",
+    "country_comparison",
+    "enterprises_by_size",
+    "enterprises_by_year",
+    *c.enterprises_table_queries(filters, ui.current_scope()),
+)
 
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
