@@ -294,6 +294,24 @@ def test_the_page_after_sign_in_is_a_plain_page_of_this_app(path: str) -> None:
     assert session_routes.safe_next(path) == "/"
 
 
+def test_a_links_whole_query_goes_on_after_sign_in() -> None:
+    """Every value a link's filters may hold comes back from the cookie route, the language too (it comes last):
+    cut at 40 pairs or 4000 characters, a link with more lost its last values at sign-in."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from score import filters
+    from score.web import session_routes
+
+    pairs = [(name, code) for name, codes in filters.known_codes().items() for code in codes]  # every code chosen
+    pairs += [("partners", f"Ministry of Labour, Invalids and Social Affairs of province {n}") for n in range(80)]
+    pairs += [("year_from", "2014"), ("year_to", "2019"), ("lang", "fr")]
+    assert len(pairs) > 40 and len(urlencode(pairs)) > 4000  # what the old bounds cut
+    kept = session_routes.safe_next("/map", urlencode(pairs))
+    assert kept.startswith("/map?") and parse_qsl(kept.split("?", 1)[1]) == pairs
+    endless = urlencode([("sectors", "garments")] * (2 * session_routes.MAX_QUERY_PAIRS))
+    assert len(parse_qsl(session_routes.safe_next("/", endless).split("?", 1)[1])) == session_routes.MAX_QUERY_PAIRS
+
+
 def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
     from score import sessions
 
@@ -846,6 +864,53 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
     assert signin.SESSION_KEY not in at.session_state
     events = [e["event"] for e in audit.read_events()]
     assert events[:2] == ["sign_out", "sign_in"]
+
+
+def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_when_a_click_cuts_the_run_short(
+    app_users: Path, monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
+    """Country staff (COL) sign in from a colleague's French link to Peru. The run that signs in sends the browser
+    to the cookie route with the link's page, filters and language; a click that lands as that run ends (Streamlit
+    stops a run where it sends a message, here the redirect) no longer loses the one-time token: the next run hands
+    off instead. The route sets the cookie and sends the browser back to the link, and the session resumed from the
+    cookie opens on it: Peru, in French."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    from score import sessions
+    from score.web import language, session_routes, signin, ui
+
+    settings_override(session_cookies=True)  # served by webapp.py: the cookie routes exist
+    link = {"countries": "PER", "lang": "fr"}
+    sent: list[str] = []
+
+    def redirect(url: str) -> None:
+        sent.append(url)
+        if len(sent) == 1:  # a click came in meanwhile: the run stops here and runs again at once
+            raise RerunException(RerunData(query_string=urlencode(link)))
+
+    monkeypatch.setattr(signin, "_redirect", redirect)
+    at = open_sign_in_box(app(params=link).run())
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_user").input("maria")
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_password").input(PASSWORD)
+    next(button for button in at.sidebar.button if button.proto.form_id).click()
+    rerun(at)
+    assert len(sent) == 2, sent  # sent again by the run after the click, with the same token
+    first, handed = (dict(parse_qsl(urlsplit(url).query)) for url in sent)
+    assert urlsplit(sent[1]).path == session_routes.SIGN_IN_PATH and handed["token"] == first["token"]
+    assert handed["next"] == "/" and dict(parse_qsl(handed["query"])) == link
+
+    response = _route(session_routes.start_session, None, "same-origin", **handed)
+    assert response.status_code == 303 and response.headers["location"] == f"/?{urlencode(link)}"
+    cookie = response.headers["set-cookie"].split(";")[0].removeprefix(f"{sessions.COOKIE}=")
+    monkeypatch.setattr(signin, "_cookie", lambda name: cookie if name == sessions.COOKIE else None)
+    back = app(params=dict(parse_qsl(urlsplit(response.headers["location"]).query))).run()
+    assert not back.exception and ui.SCOPE_KEY in back.session_state
+    assert back.session_state[ui.SCOPE_KEY].detail_countries == {"COL"}  # resumed from the cookie
+    assert back.session_state[ui.FILTERS_KEY].countries == ("PER",)  # the link's, not her own country
+    assert back.session_state[language.LANGUAGE_CHOICE_KEY] == "fr"
 
 
 def test_sidebar_form_only_while_its_box_is_open(app_users: Path) -> None:

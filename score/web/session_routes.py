@@ -27,12 +27,22 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+<<<<<<< HEAD
 from score import auth, sessions, settings
 from score.web import media_guard
+=======
+from score import auth, filters, sessions, settings
+>>>>>>> main
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
 _PAGE = re.compile(r"/[a-z0-9_-]{0,64}")  # whole string (fullmatch): `$` would let a trailing line break through
+# A link's query whole: every value its list filters may hold (score.filters reads MAX_VALUES a key), and as many
+# again for the rest (years, a page's own parameter, the language). Cut at 40 pairs or 4000 characters, a link with
+# more lost its last values at sign-in, the language first (it comes last). The page checks each value as it
+# checks any link's; these bounds only keep this route's parsing cheap.
+MAX_QUERY_PAIRS = (len(filters.LIST_FIELDS) + 1) * filters.MAX_VALUES
+MAX_QUERY_CHARS = 64 * 1024
 
 
 def enabled() -> bool:
@@ -44,7 +54,7 @@ def safe_next(path: object, query: object = None) -> str:
     """A page of this app to go on to: a plain local path (never another site) and the page's filters (a query
     string, parsed and encoded again, so nothing but name=value pairs passes)."""
     page = path if isinstance(path, str) and _PAGE.fullmatch(path) else "/"
-    pairs = parse_qsl(query)[:40] if isinstance(query, str) and len(query) <= 4000 else []
+    pairs = parse_qsl(query)[:MAX_QUERY_PAIRS] if isinstance(query, str) and len(query) <= MAX_QUERY_CHARS else []
     return page + (f"?{urlencode(pairs)}" if pairs else "")
 
 

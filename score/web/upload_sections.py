@@ -9,7 +9,7 @@ adding or removing files in the uploader only changes the list.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
@@ -198,16 +198,33 @@ def downloads_section(country: str, scope) -> None:
 
 
 ISSUE_COLUMNS = (100, 130, 70, 190, 250)  # px: severity, where, value, problem, fix (740 together)
+# The grid's 14 px text: a character is at most ~7.5 px wide (digits, lower case), and a cell has 8 px of padding
+# a side. The grid breaks a word that does not fit inside it ("31/02/201|5"), so the Value column is as wide as
+# the longest word it shows, up to what the Problem column can give (it wraps at spaces, to 120 px at least).
+VALUE_CHAR_PX = 7.5
+CELL_PADDING_PX = 18
+NARROWEST_PROBLEM_PX = 120
+
+
+def issue_column_widths(values: Iterable[object]) -> tuple[int, ...]:
+    """ISSUE_COLUMNS with the Value column widened to its longest word (what the grid would break mid-word:
+    a date, a number, a code), taken from the Problem column, so the five stay within 740 px."""
+    severity, where, value, problem, fix = ISSUE_COLUMNS
+    longest = max((len(word) for v in values for word in str(v).split()), default=0)
+    wanted = math.ceil(longest * VALUE_CHAR_PX) + CELL_PADDING_PX
+    wider = min(max(wanted - value, 0), problem - NARROWEST_PROBLEM_PX)
+    return severity, where, value + wider, problem - wider, fix
 
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
     """The report's lines, Problem and Fix wide and wrapped (see ingest.for_people): the columns together are
-    740 px (ISSUE_COLUMNS), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
+    740 px (issue_column_widths), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
     # About 34 characters a line in the 250 px Fix column (fewer than 45: French and Spanish words are long
     # and lists of codes break at commas); up to 12 lines, so a fix with the list of allowed codes is whole.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
     lines = min(12, max(2, math.ceil(longest / 34)))
     row = lines * 20 + 12
+    widths = issue_column_widths(frame[_("Value")])
     st.dataframe(
         frame,
         hide_index=True,
@@ -215,11 +232,11 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
         row_height=row,
         height=min(len(frame), 10) * row + 38,
         column_config={
-            _("Severity"): st.column_config.TextColumn(_("Severity"), width=ISSUE_COLUMNS[0]),  # "Avertissement"
-            _("Where"): st.column_config.TextColumn(_("Where"), width=ISSUE_COLUMNS[1]),
-            _("Value"): st.column_config.TextColumn(_("Value"), width=ISSUE_COLUMNS[2]),
-            _("Problem"): st.column_config.TextColumn(_("Problem"), width=ISSUE_COLUMNS[3]),
-            _("Fix"): st.column_config.TextColumn(_("Fix"), width=ISSUE_COLUMNS[4]),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=widths[0]),  # "Avertissement"
+            _("Where"): st.column_config.TextColumn(_("Where"), width=widths[1]),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=widths[2]),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=widths[3]),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=widths[4]),
         },
         key=key,
     )
