@@ -27,12 +27,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-<<<<<<< HEAD
-from score import auth, sessions, settings
-from score.web import media_guard
-=======
 from score import auth, filters, sessions, settings
->>>>>>> main
+from score.web import media_guard
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
