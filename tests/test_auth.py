@@ -507,9 +507,9 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
-def _statuses(requests: list[tuple[str, str]]) -> list[int]:
+def _statuses(requests: list[tuple[str, str]], cookie: str | None = None) -> list[int]:
     """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
-    answer 200 to everything."""
+    answer 200 to everything (with `cookie` as the browser's Cookie header)."""
     import asyncio
 
     from score.web import session_routes
@@ -527,7 +527,8 @@ def _statuses(requests: list[tuple[str, str]]) -> list[int]:
         async def receive() -> dict:
             return {"type": "http.request", "body": b""}
 
-        scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
         wrapped = session_routes.MIDDLEWARE[0]
         await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
         return sent[0]["status"]
@@ -546,6 +547,49 @@ def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> Non
     statuses = _statuses([("GET", path) for path in closed + open_])
     assert statuses == [404] * len(closed) + [200] * len(open_)
     assert "middleware=session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
+def test_a_download_made_for_a_sign_in_is_served_to_that_sign_in_only(
+    users_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit served /media/<id> to anyone with the id (a proxy's log, a shared computer's download list): a
+    country's data, a deck or the enterprise list made for staff went to a request with no cookie at all."""
+    from types import SimpleNamespace
+
+    from streamlit import runtime
+
+    from score import sessions
+    from score.web import media_guard
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    auth.add_user("kofi", PASSWORD, "country", ["GHA"])
+    cookies = {}
+    for user in ("maria", "kofi"):
+        _session, handoff = auth.start_session(user, auth.verify(user, PASSWORD))
+        cookies[user] = f"{sessions.COOKIE}={sessions.exchange(handoff)[0]}"
+    staff_file, public_file, shared_file = b"COL-0001,Confecciones Andinas", b"public figures", b"template"
+    files = {"staff": staff_file, "public": public_file, "shared": shared_file, "unknown": b"a media image"}
+    manager = SimpleNamespace(can_read_files=True, read_file=lambda name: _stored(files.get(name.split(".")[0])))
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(media_file_mgr=manager))
+    maria = media_guard.sign_in_of(dict([cookies["maria"].split("=", 1)]))
+    made = [(staff_file, maria), (public_file, media_guard.PUBLIC), (shared_file, maria)]
+    made += [(shared_file, media_guard.PUBLIC)]  # the same bytes made for a public viewer too
+    for data, viewer in made:
+        monkeypatch.setattr(media_guard, "_viewer", lambda viewer=viewer: viewer)
+        assert media_guard.bound(lambda data=data: data)() == data  # a deferred download, made on the click
+    paths = ["/media/staff.csv", "/media/public.csv", "/media/shared.xlsx", "/media/unknown.png", "/media/gone.csv"]
+    requests = [("GET", path) for path in paths]
+    assert _statuses(requests) == [404, 200, 200, 200, 200]  # no cookie ("gone": Streamlit's own 404)
+    assert _statuses(requests, cookies["kofi"]) == [404, 200, 200, 200, 200]  # another sign-in
+    assert _statuses(requests, cookies["maria"]) == [200] * 5
+    assert _statuses(requests, cookies["maria"] + "x") == [404, 200, 200, 200, 200]  # a forged cookie
+
+
+def _stored(content: bytes | None) -> object:
+    from types import SimpleNamespace
+
+    return None if content is None else SimpleNamespace(content=content)
 
 
 def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch: pytest.MonkeyPatch) -> None:

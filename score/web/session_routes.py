@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from score import auth, filters, sessions, settings
+from score.web import media_guard
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
@@ -156,16 +157,34 @@ def may_upload(session_id: str) -> bool:
         return session_id in _uploaders
 
 
+_MEDIA = re.compile(r"/media/([^/]+)")
+
+
+def _media_withheld(scope: Scope, path: str) -> bool:
+    """Whether a download at /media/<file> was made for a sign-in this request lacks (score.web.media_guard)."""
+    from streamlit import runtime
+
+    found = _MEDIA.search(path)
+    if found is None or scope.get("method") not in ("GET", "HEAD") or not runtime.exists():
+        return False
+    manager = runtime.get_instance().media_file_mgr
+    stored = manager.read_file(found.group(1)) if manager.can_read_files else None
+    if stored is None:
+        return False  # Streamlit answers 404 itself
+    return not media_guard.allowed(stored.content, Request(scope).cookies)
+
+
 class ClosedPaths:
-    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash),
-    and 403 to a file sent by a session that has no uploader (`allow_uploads`), before Streamlit sees the request."""
+    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
+    and to a download made for another sign-in (`_media_withheld`), and 403 to a file sent by a session that has no
+    uploader (`allow_uploads`), before Streamlit sees the request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
-        if scope["type"] == "http" and path.endswith(CLOSED_PATHS):
+        if scope["type"] == "http" and (path.endswith(CLOSED_PATHS) or _media_withheld(scope, path)):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
         upload = _UPLOAD.search(path)

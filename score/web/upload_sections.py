@@ -18,7 +18,7 @@ from score import exports, marked, measures, publish, settings, templates, uploa
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
-from score.web import session_routes, signin, ui
+from score.web import media_guard, session_routes, signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -147,7 +147,7 @@ def downloads_section(country: str, scope) -> None:
 
         columns[0].download_button(
             _("Excel workbook"),
-            data=current("xlsx", names["xlsx"]),
+            data=media_guard.bound(current("xlsx", names["xlsx"])),
             file_name=names["xlsx"],
             mime=XLSX_MIME,
             icon=":material/table_view:",
@@ -160,7 +160,7 @@ def downloads_section(country: str, scope) -> None:
             if optional.get(table, True):
                 column.download_button(
                     f"{table}.csv",  # the button says the table; the file's name also has country and date
-                    data=current("csv", names[table], table),
+                    data=media_guard.bound(current("csv", names[table], table)),
                     file_name=names[table],
                     mime="text/csv",
                     key=f"upload_current_{table}",
@@ -176,7 +176,7 @@ def downloads_section(country: str, scope) -> None:
         columns = st.columns(len(TABLES) + 1)
         columns[0].download_button(
             _("Excel workbook"),
-            data=in_language(language, lambda: templates.xlsx_template(country)),
+            data=media_guard.bound(in_language(language, lambda: templates.xlsx_template(country))),
             file_name=templates.template_name(country),
             mime=XLSX_MIME,
             icon=":material/table_view:",
@@ -186,7 +186,7 @@ def downloads_section(country: str, scope) -> None:
         for column, table in zip(columns[1:], TABLES, strict=True):
             column.download_button(
                 f"{table}.csv",
-                data=templates.csv_template(table, country),
+                data=media_guard.bound(templates.csv_template(table, country)),
                 file_name=f"{table}.csv",
                 mime="text/csv",
                 key=f"upload_template_{table}",
@@ -283,7 +283,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
-        data=exports.to_csv(people),  # values from the upload: formulas neutralised
+        data=media_guard.bound(exports.to_csv(people)),  # values from the upload: formulas neutralised
         file_name=f"SCORE_{check.country}_" + _("validation") + ".csv",
         mime="text/csv",
         key=f"{prefix}_report_csv",
@@ -293,7 +293,9 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     if marked.can_mark(check.files, report):
         buttons[1].download_button(
             _("Download your file with the problems marked (Excel)"),
-            data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
+            data=media_guard.bound(
+                in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b"")
+            ),
             file_name=marked.marked_name(check.files, check.country),
             mime=XLSX_MIME,
             key=f"{prefix}_report_marked",
