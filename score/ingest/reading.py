@@ -497,9 +497,13 @@ def _grid_by_arrow(text: str, sep: str) -> pd.DataFrame | None:
     """The grid pandas' C parser gives below, read by Arrow's CSV reader straight into Arrow strings (pandas makes
     a Python string per cell, then their Arrow copy), for the files most are: no quote at all, a separator
     `_sniff_separator` finds, every record as wide as the first (a blank line is a row of empty cells, as below)
-    and no wider than MAX_COLUMNS. Then every record has the same width, so the width check has nothing to say.
-    None for any other text: the reader below answers (tests/test_ingest_fast_paths.py compares the two)."""
+    and the first no wider than MAX_COLUMNS (a later one that is wider stops Arrow's reader where it is). Then every
+    record has the same width, so the width check has nothing to say. None for any other text: the reader below
+    answers (tests/test_ingest_fast_paths.py compares the two)."""
     if sep not in _ARROW_SEPARATORS or '"' in text or text[:1] in ("", "\r", "\n", "\ufeff"):
+        return None
+    first_end = min(end for end in (text.find("\n"), text.find("\r"), len(text)) if end >= 0)
+    if text.count(sep, 0, first_end) >= MAX_COLUMNS:  # Arrow makes a column per value of the first record: not 10^6
         return None
     try:
         table = pa_csv.read_csv(
