@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from score import db, exports, submissions, upload
+from score import db, exports, upload
 from score.i18n import _
 from score.web import components, language, layout, signin, ui
 
@@ -57,7 +57,7 @@ elif upload.demo_publish_shown(st.session_state):  # a demo account ended by its
 if ui.current_scope().is_hq:  # hiding is not authorisation: the pages check the scope themselves
     pages.append(st.Page("views/review.py", title=_("Review"), icon=":material/rate_review:"))
     pages.append(st.Page("views/audit.py", title=_("Audit log"), icon=":material/policy:"))
-elif submissions.demo_approval_shown(st.session_state):  # a demo account ended by its own approval: keep its
+elif upload.demo_approval_shown(st.session_state):  # a demo account ended by its own approval: keep its
     pages.append(st.Page("views/review.py", title=_("Review"), icon=":material/rate_review:"))  # confirmation
 pages += signin.placeholder_pages(pages)  # a deep link to a page this viewer cannot open asks for sign-in
 navigation = st.navigation(pages)

@@ -146,7 +146,7 @@ def main() -> int:
         clusters = {}
         for n in (1, args.processes):
             data = prepare_data_dir(root / f"p{n}", demo_users=False)
-            clusters[n] = Cluster(n, env=data_env(data), run_dir=root / f"p{n}" / "run").start()
+            clusters[n] = Cluster(n, env=data_env(data), run_dir=root / f"p{n}" / "run", limit_sessions=False).start()
         try:
             for cluster in clusters.values():
                 warm(cluster.url, loads=2)

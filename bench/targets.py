@@ -230,7 +230,7 @@ def first_view_after_publish(data: Path, runs: int = 3) -> list[float]:
 
     env = {**data_env(data), "SCORE_MAX_UPLOAD_MB": "10000"}
     seconds = []
-    with Cluster(1, env=env, run_dir=data.parent / "run-bench") as cluster:
+    with Cluster(1, env=env, run_dir=data.parent / "run-bench", limit_sessions=False) as cluster:
         for path, query in (("/", ""), ("/", "countries=COL"), ("/", "")):
             asyncio.run(load_page(cluster.url, path, query, timeout=600))
         for _ in range(runs):

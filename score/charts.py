@@ -78,6 +78,12 @@ def country_colours() -> dict[str, str]:
     return {code: _TOL[i % len(_TOL)] for i, code in enumerate(codes)}
 
 
+def compares_countries(frame: pd.DataFrame) -> bool:
+    """Whether a chart of `frame` by country has something to compare: two countries or more. With one country
+    in view (chosen, or a country's own scope) it would be one bar, the page's headline figure again."""
+    return frame["country"].nunique() > 1
+
+
 def hex_to_rgb(colour: str) -> list[int]:
     colour = colour.lstrip("#")
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)]

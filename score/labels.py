@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from score import access, contract, values
+from score import access, contract, measures, reference_text, values
 from score.access import Scope
 from score.i18n import _, current_language, label
 
@@ -105,6 +105,11 @@ def export_labels() -> dict[str, dict[str, str]]:
         "sex": values.sex_labels(),
         "level": code_names("logframe_level"),
         "period": code_names("period"),
+        # texts of the reference files and measures' codes, named in the reader's language like the codes above
+        # (a French workbook's indicator_meta said "accidents per year", its overview_targets "workers_reached")
+        "metric": {code: measures.label(code) for code in measures.MEASURES},
+        "unit": {unit: _(unit) for unit in (*reference_text.INDICATOR_UNITS, *reference_text.LOGFRAME_UNITS)},
+        "definition": {text: _(text) for text in reference_text.INDICATOR_DEFINITIONS},
     }
 
 

@@ -26,7 +26,7 @@ from score.filters import Filters
 from score.i18n import _, fmt_date, fmt_int, fmt_pct, percent_format, percent_suffix, plot_separators
 from score.narrative import narrative, place_of
 from score.tiles import headline_tiles
-from score.values import format_value, missing, targets_apply
+from score.values import format_value, missing, role_labels, targets_apply
 
 Query = Callable[..., pd.DataFrame]
 FONT_PX = 26  # chart text on a slide: at least 24 px on a 1920 px wide screen
@@ -100,9 +100,15 @@ def deck_slides(
     slides.append(_headline_slide(query, kpis, filters, notes))
     by_country = query("country_comparison")
     slides.append(_map_slide(by_country, countries, notes))
-    with_targets = targets_apply(filters)
-    slides.append(_enterprises_slide(by_country, countries, with_targets, notes))
-    slides.append(_people_slide(by_country, countries, notes))
+    if charts.compares_countries(by_country):
+        slides.append(_enterprises_slide(by_country, countries, targets_apply(filters), notes))
+        slides.append(_people_slide(by_country, countries, notes))
+    else:
+        # One country in view: a chart "by country" would be one bar, its figure already on the headline slide
+        # beside its target. What a presenter of one country shows instead: its enterprises by sector and its
+        # people trained by role.
+        slides.append(_sectors_slide(query("enterprises_by_sector"), labels.get("sector", {}), notes))
+        slides.append(_roles_slide(query("people_trained_by_role_sex"), notes))
     shares = query("outcome_shares")
     if len(shares):
         slides.append(_shares_slide(shares, labels.get("indicator", {}), notes))
@@ -110,8 +116,10 @@ def deck_slides(
     if len(changes):
         slides.append(_change_slide(changes, labels.get("indicator", {}), notes))
     frame = logframe.with_status(query("logframe", period_end=None), dict(countries))
-    if len(frame):
+    if charts.compares_countries(frame):
         slides.append(_logframe_slide(frame, countries, notes))
+    elif len(frame):  # one country: its indicators one by one, not one stacked bar of status counts
+        slides.append(_logframe_lines_slide(frame, countries, labels.get("indicator", {}), notes))
     slides.append(_sources_slide(context, notes))
     return slides
 
@@ -228,6 +236,32 @@ def _people_slide(by_country: pd.DataFrame, names: Mapping[str, str], notes: dic
     )
 
 
+def _sectors_slide(by_sector: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
+    rows = _by_value(by_sector.rename(columns={"sector": "country"}), "enterprises", names)
+    return Slide(
+        _("Enterprises engaged by sector"),
+        categories=rows["_name"].tolist(),
+        series={_("Enterprises"): _numbers(rows, "enterprises")},
+        colours={_("Enterprises"): charts.ACCENT},
+        chart="bar",
+        notes="\n".join((notes["enterprises"], notes["hidden"])),
+    )
+
+
+def _roles_slide(roles: pd.DataFrame, notes: dict[str, str]) -> Slide:
+    names = role_labels()
+    people = roles.pivot_table(index="role", columns="sex", values="people_trained", aggfunc="first", dropna=False)
+    people = people.reindex(index=list(names), columns=["female", "male"])
+    return Slide(
+        _("People trained by role, women and men (distinct estimate)"),
+        categories=list(names.values()),
+        series={_("Women"): _numbers(people, "female"), _("Men"): _numbers(people, "male")},
+        colours={_("Women"): charts.SEX_COLOURS["female"], _("Men"): charts.SEX_COLOURS["male"]},
+        chart="stacked",
+        notes="\n".join((notes["people"], notes["hidden"])),
+    )
+
+
 def _with_n(names: Mapping[str, str], code: str, n: object) -> str:
     return _("{name} (n = {n})", name=names.get(code, code), n=fmt_int(n))
 
@@ -282,6 +316,31 @@ def _logframe_slide(frame: pd.DataFrame, names: Mapping[str, str], notes: dict[s
         colours=colours,
         chart="stacked",
         notes="\n".join((notes["logframe"], _("Latest report in view: {date}.", date=reported))),
+    )
+
+
+def _logframe_lines_slide(
+    frame: pd.DataFrame, countries: Mapping[str, str], names: Mapping[str, str], notes: dict[str, str]
+) -> Slide:
+    """One country's logframe: a line per indicator reported, actual against target and its status."""
+    code = frame["country"].iloc[0]
+    reported = pd.to_datetime(frame["period_end"]).max().date()
+    lines = [
+        _(
+            "{indicator}: {actual} (target {target}) – {status}",
+            indicator=names.get(row.indicator, row.indicator),
+            actual=logframe.format_value(row.actual, row.unit),
+            target=logframe.format_value(row.target, row.unit),
+            status=logframe.status_label(row.status),
+        )
+        for row in frame.itertuples()
+        if row.status != "no_data"
+    ]
+    return Slide(
+        _("Logframe status, {country} (report of {date})", country=countries.get(code, code), date=fmt_date(reported)),
+        kind="text",
+        lines=lines or [logframe.status_label("no_data")],
+        notes=notes["logframe"],
     )
 
 
@@ -429,6 +488,8 @@ def map_figure(
         entry[0].extend(xs)
         entry[1].extend(ys)
     fig.add_trace(_shapes(context_x, context_y, maps.CONTEXT_FILL, maps.CONTEXT_LINE, 0.5))
+    # One country coloured: its label on the map gives its number; a legend of one class ("0 – 250") adds nothing
+    one_class = len(values) == 1 and len(classes) == 1 and next(iter(classes)).split("|")[1].isdigit()
     for key, (xs, ys) in sorted(classes.items(), key=lambda item: item[0].split("|", 1)[1]):
         colour, label = key.split("|", 1)
         label = label.split("|", 1)[-1]
@@ -483,7 +544,7 @@ def map_figure(
         },
         title=None,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        showlegend=True,
+        showlegend=not one_class,
     )
     return fig
 

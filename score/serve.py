@@ -40,6 +40,14 @@ from score import config, settings
 from score.throttling import PROXY_SECRET_ENV
 
 STICKY_COOKIE = "score_node"
+# Who may frame the headline strip (`/strip?embed=true`): public aggregates for donor sites, so any site.
+# A deployment that knows its donors' sites narrows it (CSP frame-ancestors sources, e.g. "https://www.ilo.org").
+STRIP_FRAME_ANCESTORS = "*"
+# New Streamlit sessions (websockets) per client, in nginx: sustained rate, burst, and open at once (figures and
+# choice in RELIABILITY.md, "Session 18").
+SESSION_RATE = "60r/m"
+SESSION_BURST = 30
+STREAMS_PER_CLIENT = 40
 
 NGINX_CONF = """# Written by score.serve: {processes} Streamlit process(es) behind one port, in a private prefix.
 worker_processes 1;
@@ -61,27 +69,65 @@ http {{
     map $cookie_{cookie} $score_node {{ '' $request_id; default $cookie_{cookie}; }}
     map $cookie_{cookie} $score_node_cookie {{ '' '{cookie}=$request_id; Path=/; HttpOnly; SameSite=Lax'; default ''; }}
 
+    # Framing (clickjacking): no other site may frame the dashboard (its sign-in, upload and publish could be
+    # clicked through a transparent frame); the headline strip is made to be framed by donor sites, so its one
+    # page, exactly `/strip`, may be framed by STRIP_FRAME_ANCESTORS (framed, Streamlit draws the page alone: no
+    # sidebar, no sign-in, no navigation, no menu).
+    # A map, not add_header in a location of its own: that would drop every add_header of the server block.
+    # (`~`: case-sensitive, as Streamlit's page paths are; a map's plain strings are not.)
+    map $uri $score_frame_ancestors {{
+        default "frame-ancestors 'self'";
+        ~^/strip$ "frame-ancestors {strip_ancestors}";
+    }}
+    map $uri $score_frame_options {{ default SAMEORIGIN; ~^/strip$ ''; }}
+
+    # Sessions per client (RELIABILITY.md, "Session 18"): every Streamlit session is a websocket at /_stcore/stream, and
+    # a page run in it costs ~60 ms of a process's CPU, so a script opening sessions by the hundred takes the
+    # processes from everyone. A new session a second from one client (a burst of {session_burst} at once) and
+    # {streams} open at once; beyond, 429. A visitor opens one per tab and reload. The client is its IPv4 address or
+    # its IPv6 /64 (one subscriber's allocation, as the sign-in throttle counts): the first four groups as nginx
+    # writes them, a `::` among them standing for zero groups.
+    map $remote_addr $score_client {{
+        ~^::ffff:(?<v4>[0-9.]+)$ $v4;
+        ~^(?<p>[0-9a-f]+:[0-9a-f]+:[0-9a-f]+:[0-9a-f]+): $p;
+        ~^(?<p>[0-9a-f]+:[0-9a-f]+:[0-9a-f]+):: $p:0;
+        ~^(?<p>[0-9a-f]+:[0-9a-f]+):: $p:0:0;
+        ~^(?<p>[0-9a-f]+):: $p:0:0:0;
+        ~^:: 0:0:0:0;
+        default $remote_addr;
+    }}
+    limit_req_zone $score_client zone=score_sessions:10m rate={session_rate};
+    limit_conn_zone $score_client zone=score_streams:10m;
+    limit_req_status 429;
+    limit_conn_status 429;
+
     upstream streamlit {{
         hash $score_node consistent;
 {servers}
     }}
     server {{
         listen {listen};
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        # Proves to the processes that this request came through this nginx, so they trust the address it
+        # added to X-Forwarded-For (score.throttling.client_address); a client cannot set it (replaced here).
+        proxy_set_header X-Score-Proxy "{proxy_secret}";
+        proxy_buffering off;
+        proxy_request_buffering off;
+        proxy_read_timeout 1d;
+        proxy_send_timeout 1d;
+        add_header Set-Cookie $score_node_cookie;
+        add_header Content-Security-Policy $score_frame_ancestors always;
+        add_header X-Frame-Options $score_frame_options always;
         location / {{
             proxy_pass http://streamlit;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            # Proves to the processes that this request came through this nginx, so they trust the address it
-            # added to X-Forwarded-For (score.throttling.client_address); a client cannot set it (replaced here).
-            proxy_set_header X-Score-Proxy "{proxy_secret}";
-            proxy_buffering off;
-            proxy_request_buffering off;
-            proxy_read_timeout 1d;
-            proxy_send_timeout 1d;
-            add_header Set-Cookie $score_node_cookie;
+        }}
+        location = /_stcore/stream {{
+{session_limits}
+            proxy_pass http://streamlit;
         }}
     }}
 }}
@@ -126,8 +172,15 @@ def healthy(url: str) -> bool:
         return False
 
 
-def nginx_config(run: Path, temp: Path, listen: str, backends: list[int], proxy_secret: str) -> str:
+def nginx_config(
+    run: Path, temp: Path, listen: str, backends: list[int], proxy_secret: str, limit_sessions: bool = True
+) -> str:
+    """The configuration; `limit_sessions=False` for load benchmarks, whose many virtual visitors share one address."""
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in backends)
+    limits = (
+        f"            limit_req zone=score_sessions burst={SESSION_BURST} nodelay;\n"
+        f"            limit_conn score_streams {STREAMS_PER_CLIENT};"
+    )
     return NGINX_CONF.format(
         processes=len(backends),
         run=run,
@@ -137,6 +190,11 @@ def nginx_config(run: Path, temp: Path, listen: str, backends: list[int], proxy_
         cookie=STICKY_COOKIE,
         upload_mb=int(settings.get().max_upload_mb) + 1,
         proxy_secret=proxy_secret,
+        strip_ancestors=STRIP_FRAME_ANCESTORS,
+        session_rate=SESSION_RATE,
+        session_burst=SESSION_BURST,
+        streams=STREAMS_PER_CLIENT,
+        session_limits=limits if limit_sessions else "            # (no session limits: a load benchmark)",
     )
 
 
@@ -151,6 +209,7 @@ class Cluster:
         run_dir: Path | None = None,
         env: dict[str, str] | None = None,
         cwd: Path = config.REPO_ROOT,
+        limit_sessions: bool = True,
     ):
         if processes < 1:
             raise ValueError("at least one process")
@@ -166,6 +225,7 @@ class Cluster:
             PROXY_SECRET_ENV: self.proxy_secret,
         }
         self.cwd = cwd
+        self.limit_sessions = limit_sessions  # off only for load benchmarks (many virtual visitors, one address)
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="score-serve-"))
         self.temp_dir: Path | None = None
         self.backend_ports: list[int] = []
@@ -213,7 +273,11 @@ class Cluster:
             listen = f"{self.host}:{self.port}"
             fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the proxy secret
             with os.fdopen(fd, "w") as handle:
-                handle.write(nginx_config(self.run_dir, self.temp_dir, listen, self.backend_ports, self.proxy_secret))
+                handle.write(
+                    nginx_config(
+                        self.run_dir, self.temp_dir, listen, self.backend_ports, self.proxy_secret, self.limit_sessions
+                    )
+                )
             test = subprocess.run(
                 [nginx, "-t", "-q", "-p", str(self.run_dir), "-c", str(conf)],
                 capture_output=True,

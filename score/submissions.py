@@ -252,20 +252,11 @@ def withdraw(country: str, scope: Scope) -> Submission:
     return _decide(country, scope, "withdrawn", "withdrawn", False)
 
 
-DEMO_APPROVED_KEY = "review_demo_ended"  # session state: an approval that ended the approver's own demo account
-
-
 def approval_ends_demo(item: Submission) -> bool:
     """Approving `item` publishes real data over demo data, which ends every demo account (the approver's too, if
     it is one): only a demo account's submission on demo data stays demo data once approved (`_is_demo`)."""
     stays_demo = item.demo and publish.is_demo_folder(config.countries_dir() / item.country)
     return not stays_demo and auth.demo_accounts_allowed()
-
-
-def demo_approval_shown(state: Mapping[str, object]) -> bool:
-    """Whether this browser session's demo account ended with its own approval: the Review page then still says
-    what was published and why the account has ended (views/review.py)."""
-    return isinstance(state.get(DEMO_APPROVED_KEY), dict)
 
 
 def approve(

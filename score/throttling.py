@@ -64,12 +64,23 @@ def client_address(headers: Mapping[str, str], peer: str | None, proxy_secret: s
     return _address(peer)
 
 
+IPV6_PREFIX = 64  # one IPv6 subscriber gets a whole /64 (RFC 6177): its 2**64 addresses are one counter
+
+
 def _address(text: object) -> str | None:
+    """The counter's address: an IPv4 address (an IPv4-mapped IPv6 one as its IPv4), or an IPv6 address's /64
+    (an attacker holding a /64 could otherwise use a fresh address, and fresh counters, for every guess)."""
     try:
         address = ipaddress.ip_address(str(text).strip("[]"))
     except ValueError:
         return None
-    return None if address.is_loopback else str(address)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
 
 
 class Throttle:

@@ -113,6 +113,15 @@ def demo_publish_shown(state: Mapping[str, object]) -> bool:
     return isinstance(done, dict) and done.get("demo_ended") is True
 
 
+DEMO_APPROVED_KEY = "review_demo_ended"  # session state: an approval that ended the approver's own demo account
+
+
+def demo_approval_shown(state: Mapping[str, object]) -> bool:
+    """Whether this browser session's demo account ended with its own approval: the Review page then still says
+    what was published and why the account has ended (views/review.py)."""
+    return isinstance(state.get(DEMO_APPROVED_KEY), dict)
+
+
 def demo_ends_on_publish(country: str) -> bool:
     """Publishing `country` replaces demo data with real data, which ends every demo account."""
     return auth.demo_accounts_allowed() and publish.is_demo_folder(config.countries_dir() / country)

@@ -30,7 +30,8 @@ def country_names() -> dict[str, str]:
     return ui.reference_labels("country")
 
 
-def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], Presentation]:
+def slides_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], exports.ExportContext]:
+    """The slides the app would show, without building the PPTX (its map picture takes seconds)."""
     from score import db
     from score.web import ui
 
@@ -38,7 +39,11 @@ def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], Presenta
     status = db.run_query("data_status", Scope.nothing()).iloc[0].to_dict()
     adjusted = (ui.adjusted_figures_notice(scope) or "", ui.adjusted_figures_mark(scope) or "")
     context = exports.export_context(filters, labels, status, adjusted=adjusted)
-    slides = presentation.deck_slides(scoped_query(filters, scope), labels, filters, context)
+    return presentation.deck_slides(scoped_query(filters, scope), labels, filters, context), context
+
+
+def deck_for(filters: Filters, scope: Scope = HQ) -> tuple[list[Slide], Presentation]:
+    slides, context = slides_for(filters, scope)
     return slides, Presentation(io.BytesIO(build_deck(slides, context=context)))
 
 

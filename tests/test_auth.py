@@ -237,6 +237,30 @@ def test_99_guesses_from_fresh_sessions_are_slowed(users_dir: Path) -> None:
     assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
 
 
+def test_an_ipv6_attacker_counts_as_one_address_per_64(users_dir: Path) -> None:
+    """An IPv6 subscriber holds a /64: a fresh address for every guess is still one address's counter."""
+    clock = FakeClock()
+    guard = throttling.Throttle(clock)
+    secret = "proxy-secret"
+
+    def through_nginx(address: str) -> throttling.Client:
+        return throttling.Client(
+            throttling.client_address({"X-Forwarded-For": address, "X-Score-Proxy": secret}, None, secret)
+        )
+
+    sprayed = sum(
+        auth.sign_in(f"name{n}", "guess", through_nginx(f"2001:db8:5:7::{n + 1:x}"), throttle_=guard).retry_after == 0
+        for n in range(60)
+        if not setattr(clock, "now", clock.now + 1)
+    )
+    assert sprayed <= throttling.IP_FREE_ATTEMPTS + 5
+    # Another /64 is another subscriber; a mapped IPv4 address is that IPv4 address; loopback stays unknown.
+    assert guard.retry_after("someone", through_nginx("2001:db8:5:8::1")) == 0
+    assert through_nginx("2001:db8:5:7:ffff:ffff:ffff:ffff").ip == through_nginx("2001:db8:5:7::1").ip
+    assert through_nginx("::ffff:203.0.113.9").ip == "203.0.113.9"
+    assert through_nginx("::1").ip is None
+
+
 # One name, typed as a guesser would to look like a new user to a counter: case, spaces, tabs, a no-break space.
 VARIANTS = ("maria", "Maria", "MARIA", " maria", "maria ", "\tMaRiA\n", "\u00a0maria\u00a0")
 
@@ -268,6 +292,24 @@ def test_the_page_after_sign_in_is_a_plain_page_of_this_app(path: str) -> None:
     from score.web import session_routes
 
     assert session_routes.safe_next(path) == "/"
+
+
+def test_a_links_whole_query_goes_on_after_sign_in() -> None:
+    """Every value a link's filters may hold comes back from the cookie route, the language too (it comes last):
+    cut at 40 pairs or 4000 characters, a link with more lost its last values at sign-in."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from score import filters
+    from score.web import session_routes
+
+    pairs = [(name, code) for name, codes in filters.known_codes().items() for code in codes]  # every code chosen
+    pairs += [("partners", f"Ministry of Labour, Invalids and Social Affairs of province {n}") for n in range(80)]
+    pairs += [("year_from", "2014"), ("year_to", "2019"), ("lang", "fr")]
+    assert len(pairs) > 40 and len(urlencode(pairs)) > 4000  # what the old bounds cut
+    kept = session_routes.safe_next("/map", urlencode(pairs))
+    assert kept.startswith("/map?") and parse_qsl(kept.split("?", 1)[1]) == pairs
+    endless = urlencode([("sectors", "garments")] * (2 * session_routes.MAX_QUERY_PAIRS))
+    assert len(parse_qsl(session_routes.safe_next("/", endless).split("?", 1)[1])) == session_routes.MAX_QUERY_PAIRS
 
 
 def test_real_user_with_a_known_browser_signs_in_during_an_attack(users_dir: Path) -> None:
@@ -465,9 +507,9 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
-def _statuses(requests: list[tuple[str, str]]) -> list[int]:
+def _statuses(requests: list[tuple[str, str]], cookie: str | None = None) -> list[int]:
     """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
-    answer 200 to everything."""
+    answer 200 to everything (with `cookie` as the browser's Cookie header)."""
     import asyncio
 
     from score.web import session_routes
@@ -485,7 +527,8 @@ def _statuses(requests: list[tuple[str, str]]) -> list[int]:
         async def receive() -> dict:
             return {"type": "http.request", "body": b""}
 
-        scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
         wrapped = session_routes.MIDDLEWARE[0]
         await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
         return sent[0]["status"]
@@ -504,6 +547,49 @@ def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> Non
     statuses = _statuses([("GET", path) for path in closed + open_])
     assert statuses == [404] * len(closed) + [200] * len(open_)
     assert "middleware=session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
+def test_a_download_made_for_a_sign_in_is_served_to_that_sign_in_only(
+    users_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit served /media/<id> to anyone with the id (a proxy's log, a shared computer's download list): a
+    country's data, a deck or the enterprise list made for staff went to a request with no cookie at all."""
+    from types import SimpleNamespace
+
+    from streamlit import runtime
+
+    from score import sessions
+    from score.web import media_guard
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    auth.add_user("kofi", PASSWORD, "country", ["GHA"])
+    cookies = {}
+    for user in ("maria", "kofi"):
+        _session, handoff = auth.start_session(user, auth.verify(user, PASSWORD))
+        cookies[user] = f"{sessions.COOKIE}={sessions.exchange(handoff)[0]}"
+    staff_file, public_file, shared_file = b"COL-0001,Confecciones Andinas", b"public figures", b"template"
+    files = {"staff": staff_file, "public": public_file, "shared": shared_file, "unknown": b"a media image"}
+    manager = SimpleNamespace(can_read_files=True, read_file=lambda name: _stored(files.get(name.split(".")[0])))
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(media_file_mgr=manager))
+    maria = media_guard.sign_in_of(dict([cookies["maria"].split("=", 1)]))
+    made = [(staff_file, maria), (public_file, media_guard.PUBLIC), (shared_file, maria)]
+    made += [(shared_file, media_guard.PUBLIC)]  # the same bytes made for a public viewer too
+    for data, viewer in made:
+        monkeypatch.setattr(media_guard, "_viewer", lambda viewer=viewer: viewer)
+        assert media_guard.bound(lambda data=data: data)() == data  # a deferred download, made on the click
+    paths = ["/media/staff.csv", "/media/public.csv", "/media/shared.xlsx", "/media/unknown.png", "/media/gone.csv"]
+    requests = [("GET", path) for path in paths]
+    assert _statuses(requests) == [404, 200, 200, 200, 200]  # no cookie ("gone": Streamlit's own 404)
+    assert _statuses(requests, cookies["kofi"]) == [404, 200, 200, 200, 200]  # another sign-in
+    assert _statuses(requests, cookies["maria"]) == [200] * 5
+    assert _statuses(requests, cookies["maria"] + "x") == [404, 200, 200, 200, 200]  # a forged cookie
+
+
+def _stored(content: bytes | None) -> object:
+    from types import SimpleNamespace
+
+    return None if content is None else SimpleNamespace(content=content)
 
 
 def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -778,6 +864,53 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
     assert signin.SESSION_KEY not in at.session_state
     events = [e["event"] for e in audit.read_events()]
     assert events[:2] == ["sign_out", "sign_in"]
+
+
+def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_when_a_click_cuts_the_run_short(
+    app_users: Path, monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
+    """Country staff (COL) sign in from a colleague's French link to Peru. The run that signs in sends the browser
+    to the cookie route with the link's page, filters and language; a click that lands as that run ends (Streamlit
+    stops a run where it sends a message, here the redirect) no longer loses the one-time token: the next run hands
+    off instead. The route sets the cookie and sends the browser back to the link, and the session resumed from the
+    cookie opens on it: Peru, in French."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    from score import sessions
+    from score.web import language, session_routes, signin, ui
+
+    settings_override(session_cookies=True)  # served by webapp.py: the cookie routes exist
+    link = {"countries": "PER", "lang": "fr"}
+    sent: list[str] = []
+
+    def redirect(url: str) -> None:
+        sent.append(url)
+        if len(sent) == 1:  # a click came in meanwhile: the run stops here and runs again at once
+            raise RerunException(RerunData(query_string=urlencode(link)))
+
+    monkeypatch.setattr(signin, "_redirect", redirect)
+    at = open_sign_in_box(app(params=link).run())
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_user").input("maria")
+    at.sidebar.text_input(key=f"{signin.SIDEBAR_FORM}_password").input(PASSWORD)
+    next(button for button in at.sidebar.button if button.proto.form_id).click()
+    rerun(at)
+    assert len(sent) == 2, sent  # sent again by the run after the click, with the same token
+    first, handed = (dict(parse_qsl(urlsplit(url).query)) for url in sent)
+    assert urlsplit(sent[1]).path == session_routes.SIGN_IN_PATH and handed["token"] == first["token"]
+    assert handed["next"] == "/" and dict(parse_qsl(handed["query"])) == link
+
+    response = _route(session_routes.start_session, None, "same-origin", **handed)
+    assert response.status_code == 303 and response.headers["location"] == f"/?{urlencode(link)}"
+    cookie = response.headers["set-cookie"].split(";")[0].removeprefix(f"{sessions.COOKIE}=")
+    monkeypatch.setattr(signin, "_cookie", lambda name: cookie if name == sessions.COOKIE else None)
+    back = app(params=dict(parse_qsl(urlsplit(response.headers["location"]).query))).run()
+    assert not back.exception and ui.SCOPE_KEY in back.session_state
+    assert back.session_state[ui.SCOPE_KEY].detail_countries == {"COL"}  # resumed from the cookie
+    assert back.session_state[ui.FILTERS_KEY].countries == ("PER",)  # the link's, not her own country
+    assert back.session_state[language.LANGUAGE_CHOICE_KEY] == "fr"
 
 
 def test_sidebar_form_only_while_its_box_is_open(app_users: Path) -> None:

@@ -2,7 +2,9 @@
 
 A subprocess publishes two COL datasets alternately, back to back, printing each step; it is killed with
 SIGKILL a random 0-0.4 s after a randomly chosen step (seeded), so kills land in every phase: validating,
-archiving, building, checking, switching and finishing (the bookkeeping after the switch).
+archiving, building, checking, switching and finishing (the bookkeeping after the switch). A kill chosen after
+"check" or "finish" finds the publisher held in that step until it dies, so it lands before or after the commit
+point however slow the machine is (a sleep there was overrun once on a loaded machine).
 After every kill, before any recovery, the pointer must name a complete version (`score-<n>.duckdb`, never
 a `.building` file) that opens read-only and holds exactly one of the two datasets; a watcher thread checks
 that no other target ever appears. Then recovery (what the next publisher runs first) must leave a
@@ -38,21 +40,25 @@ MAX_DELAY = 0.4
 PHASES = (*publish.STEPS, "finish", "published")
 
 PUBLISHER = """
-import sys, time
+import os, sys, threading
 from score import publish
 from score.access import Scope
 from score.publish import publish_country
 from tests.publishing import dataset_a, dataset_b
 
-# A slow disk: the check (before the switch) and the bookkeeping (after it) take longer than the longest
-# kill delay, so a kill after "check" lands before the commit point and one after "finish" after it.
+# The step the test will kill in holds the publisher until it dies: a kill after "check" lands before the
+# commit point and one after "finish" after it, whatever the kill's delay and the machine's speed.
+HOLD = os.environ["CRASH_TEST_HOLD"]
 real_check, real_finish = publish.check_version, publish.finish
+def held(step):
+    if step == HOLD:
+        threading.Event().wait()
 def slow_check(*args):
-    time.sleep(0.5)
+    held("check")
     real_check(*args)
 def slow_finish(txn):
     print("finish", flush=True)
-    time.sleep(0.5)
+    held("finish")
     real_finish(txn)
 publish.check_version, publish.finish = slow_check, slow_finish
 datasets = [dataset_b(), dataset_a()]
@@ -156,10 +162,14 @@ def test_sigkill_at_random_points(data: Path) -> None:
     published = 0
     try:
         for _ in range(ITERATIONS):
-            process = subprocess.Popen(
-                [sys.executable, "-c", PUBLISHER], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
-            )
             phase, delay = rng.choice(PHASES), rng.uniform(0, MAX_DELAY)
+            process = subprocess.Popen(
+                [sys.executable, "-c", PUBLISHER],
+                cwd=REPO,
+                env={**env, "CRASH_TEST_HOLD": phase},
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             lines = [process.stdout.readline().strip()]
             while not lines[-1].startswith(phase):
                 assert process.poll() is None, lines
@@ -183,8 +193,11 @@ def test_sigkill_at_random_points(data: Path) -> None:
     assert targets and all(re.fullmatch(r"versions/score-\d+\.duckdb", t) for t in targets), targets
     print(f"\n{ITERATIONS} kills, at step+delay: {', '.join(killed_after)}")
     print(f"left {', '.join(states)}; {published} publishes completed between kills")
-    # The seed picks "check" and "finish" among the steps: kills on both sides of the commit point.
-    assert "before-switch" in states and "after-switch" in states
+    # The seed picks "check" and "finish" among the steps, each held until the kill: both sides of the commit point.
+    assert [s for p, s in zip(killed_after, states, strict=True) if p.startswith(("check+", "finish+"))] == [
+        "before-switch",
+        "after-switch",
+    ]
 
     # The next start is healthy: one more publish succeeds, and everything is consistent.
     result = publish.publish_country("COL", dataset_b(), Scope.hq("after-crash"))

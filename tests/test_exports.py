@@ -496,3 +496,25 @@ def test_a_csv_download_is_named_in_the_readers_language_and_english_names_stay(
         assert csv_name(_("Training by module")) == "score-formation-par-module.csv"
     with using_language("es"):
         assert csv_name(_("Enterprises by country and sector")) == "score-empresas-por-país-y-sector.csv"
+
+
+def test_a_french_workbook_names_indicators_units_definitions_and_measures_in_french(demo_data_dir, language) -> None:
+    """The Outcomes workbook's indicator_meta held the bare code, the English unit and the English definition
+    beside each other in a French workbook, and the Overview's overview_targets the bare measure codes."""
+    from score import db, labels
+
+    language("fr")
+    names = labels.export_labels()
+    meta = exports.data_table(db.run_query("indicator_meta", Scope.public(), Filters()), names)
+    accidents = meta.set_index("indicator").loc["accidents"]
+    row = reference_rows("indicators")["accidents"]
+    assert accidents["indicator_name"] == row["name_fr"] == "Accidents du travail"
+    assert (accidents["unit"], accidents["unit_name"]) == (row["unit"], "accidents par an")
+    assert accidents["definition_name"] == "Accidents du travail enregistrés au cours des 12 derniers mois"
+    assert meta["unit_name"].notna().all() and meta["definition_name"].notna().all()
+    targets = exports.data_table(db.run_query("overview_targets", Scope.hq("tests"), Filters()), names)
+    assert (
+        dict(zip(targets["metric"], targets["metric_name"], strict=True))["workers_reached"] == "Travailleurs touchés"
+    )
+    logframe = exports.data_table(db.run_query("logframe", Scope.hq("tests"), Filters(), period_end=None), names)
+    assert "personnes" in set(logframe["unit_name"])

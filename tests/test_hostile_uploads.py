@@ -54,6 +54,26 @@ def test_a_misplaced_quote_is_reported_at_the_row_that_holds_it() -> None:
     assert [(i.file, i.row) for i in report.errors] == [("enterprises.csv", 2)]  # COL-0001, below the header
 
 
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_beyond_csvs_field_size_limit_is_refused_before_it_is_parsed(
+    monkeypatch: pytest.MonkeyPatch, quoted: bool
+) -> None:
+    """One 40 MB cell cost 400 MB more at its peak (pandas' tokenizer, its string, the checks' copies)."""
+    files = base_files()
+    header, first, *rest = files["enterprises.csv"].decode("utf-8").splitlines()
+    cells = first.split(",")
+    cells[header.split(",").index("name")] = '"' + "A," * 100_000 + '"' if quoted else "A" * 200_000
+    files["enterprises.csv"] = "\n".join([header, ",".join(cells), *rest]).encode("utf-8")
+
+    def parsed(*_args: object, **_kwargs: object) -> pd.DataFrame:
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(pd, "read_csv", parsed)
+    report = validate_submission("COL", files)
+    assert [(i.file, i.row) for i in report.errors if i.file == "enterprises.csv"] == [("enterprises.csv", 2)]
+    assert "131,072" in report.errors[0].problem  # the others: training and indicators of its unread enterprises
+
+
 def test_a_file_of_one_id_repeated_is_grouped_without_a_python_step_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
     # A row-wise DataFrame.agg/apply took 68 s for 100,000 copies of one id (measured: 4.7 s for the whole check
     # without it); the duplicate check must stay column-wise, whatever the number of rows.

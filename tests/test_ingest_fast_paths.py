@@ -43,9 +43,10 @@ def test_the_width_check_on_examples() -> None:
     for text in ["", "\n\n", "a,b\n\nc", "a,b\r\nc,d,e\r", "a\rb,c", '"a,b",c\n"x\ny",z', '"open,\n' + "," * 900]:
         for sep in SEPARATORS:
             assert _width_check(text, sep) == _width_by_rows(text, sep), (text, sep)
-    assert _width_check("a,b\n" + ",".join(["x"] * 701) + "\nc,d\n", ",") == (701, 2, True)  # the record named
-    assert _width_check("a,b\n" + "," * 700 + "\nc,d\n", ",") == (2, None, True)  # Excel's padding: read without it
-    assert _width_check("a;b\n" + "x" * 140_000 + "\n", ";") == (2, None, False)  # past csv's field size limit
+    assert _width_check("a,b\n" + ",".join(["x"] * 701) + "\nc,d\n", ",") == (701, 2, True, None)  # the record named
+    assert _width_check("a,b\n" + "," * 700 + "\nc,d\n", ",") == (2, None, True, None)  # Excel's padding: read without
+    assert _width_check("a;b\n" + "x" * 140_000 + "\n", ";") == (2, None, False, 2)  # past csv's field size limit
+    assert _width_check('a;b\nc;"' + "x\n" * 70_000 + '"\n', ";") == (2, None, False, 2)  # across lines, in quotes
 
 
 def _parsed(text: str, by_arrow: bool) -> tuple[object, list[object]]:

@@ -21,7 +21,7 @@ from score.deck import Kpi, Slide, build_deck
 from score.filters import Filters
 from score.i18n import set_language
 from tests.apptest import open_page
-from tests.decks import charts_of, country_names, deck_for
+from tests.decks import charts_of, country_names, deck_for, slides_for
 from tests.formats import en_int, en_pct
 
 PRESENT = "views/present.py"
@@ -284,3 +284,36 @@ def test_the_map_slides_legend_sits_under_the_map_so_it_covers_no_country_label(
     assert legend["y"] <= 0 and legend["yanchor"] == "top" and legend["orientation"] == "h"
     bottom, top = spec["layout"]["yaxis"]["range"]
     assert all(bottom < a["y"] < top for a in spec["layout"]["annotations"])  # every label on the map, above it
+
+
+def test_one_countrys_deck_shows_it_by_sector_and_role_not_one_bar_by_country(raw) -> None:
+    # A presenter who chose Colombia: "by country" charts were one bar each (the headline slide's figures again)
+    # and the map's legend one class ("0 – 250"). Now its sectors, its people by role and its logframe indicators.
+    # (The slides, not the PPTX: the deck is made from them, test_deck_has_every_slide_native_charts_...)
+    from tests.oracle import reference_rows
+
+    slides, _context = slides_for(Filters(countries=("COL",)))
+    assert len(slides) == SLIDES
+    charts = {slide.title: slide for slide in slides if slide.categories}
+    assert not [title for title in charts if "by country" in title]
+    assert all(len(slide.categories) > 1 for slide in charts.values())
+    sectors = charts["Enterprises engaged by sector"]
+    names = {code: row["name_en"] for code, row in reference_rows("sectors").items()}
+    expected = {
+        names[code]: cell["enterprises"] for code, cell in raw.enterprises_by("sector", countries={"COL"}).items()
+    }
+    assert dict(zip(sectors.categories, sectors.series["Enterprises"], strict=True)) == expected
+    roles = charts["People trained by role, women and men (distinct estimate)"]
+    people = raw.people_by_role_sex(countries={"COL"})
+    assert roles.categories == ["Managers", "Workers"]
+    assert roles.series["Women"] == [people[(r, "female")]["people_trained"] for r in ("managers", "workers")]
+    assert roles.series["Men"] == [people[(r, "male")]["people_trained"] for r in ("managers", "workers")]
+    (logframe,) = [s for s in slides if s.title.startswith("Logframe status, Colombia")]
+    reported = [r for r in raw.logframe_rows(countries={"COL"}) if r["status"] != "no_data"]
+    assert logframe.kind == "text" and len(logframe.lines) == len(reported) > 1
+    (map_slide,) = [s for s in slides if s.kind == "map"]
+    assert map_slide.figure is not None and map_slide.figure.layout.showlegend is False
+    # two countries: the charts by country and the map's legend as before
+    slides, _context = slides_for(Filters(countries=("COL", "PER")))
+    assert "Enterprises engaged by country against target" in [slide.title for slide in slides]
+    assert next(s for s in slides if s.kind == "map").figure.layout.showlegend is True

@@ -263,5 +263,5 @@ def test_outcome_changes_in_full(raw, filters: Filters) -> None:
 def test_indicator_meta_follows_the_reference(demo_data_dir) -> None:
     frame = run("indicator_meta", Filters())
     rows = reference_rows("indicators")
-    assert frame["code"].tolist() == list(rows)
+    assert frame["indicator"].tolist() == list(rows)
     assert frame["unit"].tolist() == [r["unit"] for r in rows.values()]

@@ -12,6 +12,7 @@ import pytest
 from score import db
 from score.access import Scope
 from score.filters import Filters
+from score.web.components.tables import SUMMARY_QUERY, enterprises_table_queries
 from tests.oracle import reference_rows
 from tests.query_cases import FULL_LIST, NOTHING, oracle_filters, run
 
@@ -123,6 +124,7 @@ TOGETHER = [
     "enterprises_by_sector",
     "enterprises_by_size",
     "enterprises_by_year",
+    "enterprises_country_sector",
     "modules_per_enterprise",
     "outcome_changes",
     "outcome_shares",
@@ -157,6 +159,17 @@ def test_queries_run_together_give_what_each_gives_alone(demo_data_dir, filters:
             pd.testing.assert_frame_equal(
                 together[name], db.run_query(name, scope, filters), check_exact=False, rtol=1e-12, obj=name
             )
+
+
+def test_the_enterprise_summary_runs_with_its_page_where_it_is_drawn_at_once() -> None:
+    """The Enterprises page asks for its summary table with its other queries where that table is what it shows
+    (no filtered country in detail), not where the enterprise list comes first."""
+    public, hq, colombia = Scope.public(), Scope.hq("hq"), Scope.country("col", {"COL"})
+    assert enterprises_table_queries(Filters(), public) == (SUMMARY_QUERY,)
+    assert enterprises_table_queries(Filters(), hq) == ()
+    assert enterprises_table_queries(Filters(), colombia) == ()
+    assert enterprises_table_queries(Filters(countries=("IDN",)), colombia) == (SUMMARY_QUERY,)
+    assert SUMMARY_QUERY in TOGETHER
 
 
 def test_only_aggregate_queries_of_the_filters_run_together(demo_data_dir) -> None:

@@ -278,3 +278,30 @@ def test_the_reports_value_cells_show_what_the_person_typed() -> None:
     written = exports.to_csv(people).decode("utf-8-sig")
     assert ',"-5",' in written and "'-5" not in written
     assert exports.neutralise("-2+3") == "'-2+3" and exports.neutralise("=HYPERLINK(1)").startswith("'")
+
+
+def test_a_wrong_date_in_the_report_is_not_broken_mid_number_at_800_px() -> None:
+    # The grid breaks a word wider than its cell: at the old fixed 70 px, "31/02/2015" read "31/02/201" over "5".
+    # Source Sans at the grid's 14 px: 7 px a digit or slash, and 16 px of padding in a cell.
+    from score.web.upload_sections import ISSUE_COLUMNS, issue_column_widths
+
+    first_date = text("enterprises.csv").split("\n")[1].split(",")[9]
+    ent = text("enterprises.csv").replace(first_date, "31/02/2015", 1)
+    i18n.set_language("fr")
+    try:
+        frame = validate_submission("COL", files(enterprises__csv=ent)).for_people(compact=True)
+        widths = issue_column_widths(frame["Valeur"])
+    finally:
+        i18n.set_language("en")
+    assert "31/02/2015" in set(frame["Valeur"])
+    assert widths[2] >= len("31/02/2015") * 7 + 16
+    assert sum(widths) == sum(ISSUE_COLUMNS)  # within the page at 800 px, as before
+    assert widths[4] == ISSUE_COLUMNS[4]  # the fix keeps its width (its row height is reckoned on it)
+
+
+def test_a_long_value_widens_its_column_only_as_far_as_the_problem_column_can_give() -> None:
+    from score.web.upload_sections import ISSUE_COLUMNS, NARROWEST_PROBLEM_PX, issue_column_widths
+
+    widths = issue_column_widths(["x" * 200, "a short one"])
+    assert widths[3] == NARROWEST_PROBLEM_PX and sum(widths) == sum(ISSUE_COLUMNS)
+    assert issue_column_widths(["", "1", "a b"]) == ISSUE_COLUMNS

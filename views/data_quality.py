@@ -11,7 +11,7 @@ import streamlit as st
 from score import exports, quality
 from score.i18n import _, fmt_datetime, fmt_int
 from score.labels import column_headings
-from score.web import components, ui
+from score.web import components, media_guard, ui
 
 scope = ui.current_scope()
 filters = ui.page(_("Data quality"), _("What to check in each country's data, and when it was last published."))
@@ -77,7 +77,7 @@ for check in checks:
             )
             st.download_button(
                 _("Download these rows (CSV)"),
-                data=exports.to_csv(frame),
+                data=media_guard.bound(exports.to_csv(frame)),
                 file_name=exports.csv_name(check.title),
                 mime="text/csv",
                 key=f"dq_download_{check.query}",

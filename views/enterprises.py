@@ -18,7 +18,13 @@ filters = ui.page(
 NO_ENTERPRISES = _("No enterprises match the current filters.")
 kpis = c.headline_kpis_or_stop("enterprises", NO_ENTERPRISES)
 # the page's other queries in one statement for a new filter set (each read from the cache where it is drawn)
-ui.query_together("enterprises_by_sector", "country_comparison", "enterprises_by_size", "enterprises_by_year")
+ui.query_together(
+    "enterprises_by_sector",
+    "country_comparison",
+    "enterprises_by_size",
+    "enterprises_by_year",
+    *c.enterprises_table_queries(filters, ui.current_scope()),
+)
 
 countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
@@ -26,7 +32,9 @@ c.kpi_row(c.workers_tiles(kpis))
 
 by_sector = ui.query("enterprises_by_sector")
 by_country = ui.query("country_comparison")
-left, right = st.columns(2)
+# one country in view: a chart by country would be one bar (the tiles' figures), so the sectors' charts alone
+several = charts.compares_countries(by_country)
+left, right = st.columns(2) if several else (st.container(), None)
 with left:
     c.chart_section(
         c.sector_bars(by_sector),
@@ -34,20 +42,21 @@ with left:
         file_name="enterprises-by-sector",
         frame=by_sector,
     )
-with right:
-    c.chart_section(
-        c.bar_chart(
-            by_country,
-            "country",
-            "enterprises",
-            title=_("Enterprises by country (enterprises)"),
-            labels=countries,
-            colours=charts.country_colours(),
-        ),
-        NO_ENTERPRISES,
-        file_name="enterprises-by-country",
-        frame=by_country,
-    )
+if right is not None:
+    with right:
+        c.chart_section(
+            c.bar_chart(
+                by_country,
+                "country",
+                "enterprises",
+                title=_("Enterprises by country (enterprises)"),
+                labels=countries,
+                colours=charts.country_colours(),
+            ),
+            NO_ENTERPRISES,
+            file_name="enterprises-by-country",
+            frame=by_country,
+        )
 
 by_size = ui.query("enterprises_by_size")
 by_year = ui.query("enterprises_by_year")
@@ -77,11 +86,10 @@ with right:
 st.subheader(_("Workers by sex"))
 sexes = c.sex_labels()
 by_sex = [c.Series(f"workers_{sex}", sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")]
-left, right = st.columns(2)
-for column, frame, code, labels, title in (
-    (left, by_country, "country", countries, _("Workers reached by country and sex (workers)")),
-    (right, by_sector, "sector", sectors, _("Workers reached by sector and sex (workers)")),
-):
+by_what = [(by_sector, "sector", sectors, _("Workers reached by sector and sex (workers)"))]
+if several:
+    by_what.insert(0, (by_country, "country", countries, _("Workers reached by country and sex (workers)")))
+for column, (frame, code, labels, title) in zip(st.columns(len(by_what)), by_what, strict=True):
     with column:
         c.show_or_empty(
             c.multi_bar_chart(frame, code, by_sex, title=title, labels=labels),

@@ -15,7 +15,7 @@ ui.page(
     workbook=True,
 )
 
-meta = ui.query("indicator_meta").set_index("code")
+meta = ui.query("indicator_meta").set_index("indicator")
 labels = ui.reference_labels("indicator")
 units = {code: _(unit) for code, unit in meta["unit"].items()}
 ui.query_together("outcome_shares", "outcome_changes")  # one statement for a new filter set
@@ -39,7 +39,7 @@ with right:
         )
     )
     for item in shares.itertuples():
-        meaning = meta.loc[item.indicator, "definition_en"]
+        meaning = meta.loc[item.indicator, "definition"]
         st.caption(_("{label}: {value}", label=f"**{labels[item.indicator]}**", value=_(meaning)))
 
 # ---- change indicators: summary

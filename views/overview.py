@@ -71,35 +71,36 @@ with right:
     )
 
 # ---- comparison by country
-st.subheader(_("Comparison by country"))
-metrics = {
-    "enterprises": _("Enterprises engaged (enterprises)"),
-    "workers_reached": _("Workers reached (workers)"),
-    "people_trained": _("People trained, distinct estimate (people)"),
-}
-chosen = st.segmented_control(
-    _("Measure"), list(metrics), format_func=metrics.get, default="enterprises", key="overview_country_metric"
-)
-chosen = chosen or "enterprises"
 by_country = ui.query("country_comparison")
-c.show_or_empty(
-    c.bar_chart(
-        by_country.sort_values(chosen, ascending=False, key=lambda s: s.astype(float)),
-        "country",
-        chosen,
-        title=metrics[chosen],
-        labels=ui.reference_labels("country"),
-        colours=charts.country_colours(),
-        target=f"target_{chosen}" if with_targets else None,
-        target_label=_("Target"),
-    ),
-    _("No enterprises match the current filters."),
-    file_name=f"{chosen}-by-country",
-    frame=by_country,
-)
-if with_targets:
-    st.caption(_("The orange mark is the country's target for the phases in view."))
-c.suppression_note(by_country)
+if charts.compares_countries(by_country):  # one country: one bar, the headline tiles' figures again
+    st.subheader(_("Comparison by country"))
+    metrics = {
+        "enterprises": _("Enterprises engaged (enterprises)"),
+        "workers_reached": _("Workers reached (workers)"),
+        "people_trained": _("People trained, distinct estimate (people)"),
+    }
+    chosen = st.segmented_control(
+        _("Measure"), list(metrics), format_func=metrics.get, default="enterprises", key="overview_country_metric"
+    )
+    chosen = chosen or "enterprises"
+    c.show_or_empty(
+        c.bar_chart(
+            by_country.sort_values(chosen, ascending=False, key=lambda s: s.astype(float)),
+            "country",
+            chosen,
+            title=metrics[chosen],
+            labels=ui.reference_labels("country"),
+            colours=charts.country_colours(),
+            target=f"target_{chosen}" if with_targets else None,
+            target_label=_("Target"),
+        ),
+        _("No enterprises match the current filters."),
+        file_name=f"{chosen}-by-country",
+        frame=by_country,
+    )
+    if with_targets:
+        st.caption(_("The orange mark is the country's target for the phases in view."))
+    c.suppression_note(by_country)
 
 # ---- women and men
 st.subheader(_("Women and men"))

@@ -13,8 +13,8 @@ import streamlit as st
 from score import audit, charts, exports, presentation
 from score.deck import build_deck
 from score.i18n import _, current_language
+from score.web import media_guard, ui
 from score.web import present_mode as pm
-from score.web import ui
 from score.web.language import language_params
 
 ui.pin_data_version()
@@ -89,7 +89,7 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
         if built and built[0] == deck_key:  # the deck of these filters, language, viewer and data version
             st.download_button(
                 _("Download the deck"),
-                data=built[1],
+                data=media_guard.bound(built[1]),
                 file_name=exports.download_stem(_("results")) + ".pptx",
                 mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                 icon=":material/download:",

@@ -52,25 +52,27 @@ def module_bars(
 
 
 by_country_module = ui.query("training_by_country_module")
-left, right = st.columns(2)
+# one country in view: its modules by country would be the same bars again, so the modules' chart alone
+left, right = st.columns(2) if charts.compares_countries(by_country_module) else (st.container(), None)
 with left:
     module_bars("deliveries", _("Modules delivered, by module (deliveries)"), "modules-delivered", note=True)
-with right:
-    wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
-    wide = wide.set_index("country").loc[sorted_by_name(list(wide["country"]), ui.reference_labels("country"))]
-    wide = wide.reset_index()  # countries by name in the reader's language, as every list
-    c.chart_section(
-        c.multi_bar_chart(
-            wide,
-            "country",
-            [c.Series(code, modules[code], module_colours[code]) for code in wide.columns[1:]],
-            title=_("Modules delivered, by country (deliveries)"),
-            labels=ui.reference_labels("country"),
-        ),
-        NO_DELIVERIES,
-        file_name="modules-by-country",
-        frame=by_country_module,
-    )
+if right is not None:
+    with right:
+        wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
+        wide = wide.set_index("country").loc[sorted_by_name(list(wide["country"]), ui.reference_labels("country"))]
+        wide = wide.reset_index()  # countries by name in the reader's language, as every list
+        c.chart_section(
+            c.multi_bar_chart(
+                wide,
+                "country",
+                [c.Series(code, modules[code], module_colours[code]) for code in wide.columns[1:]],
+                title=_("Modules delivered, by country (deliveries)"),
+                labels=ui.reference_labels("country"),
+            ),
+            NO_DELIVERIES,
+            file_name="modules-by-country",
+            frame=by_country_module,
+        )
 
 # ---- people trained by role and sex
 st.subheader(_("People trained by role and sex"))

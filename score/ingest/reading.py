@@ -391,38 +391,46 @@ def _unquoted_widest(text: str, sep: str) -> int | None:
     return max(map(str.count, lines, repeat(sep))) + 1 if text.strip("\r\n") else 0
 
 
-def _width_check(text: str, sep: str) -> tuple[int, int | None, bool]:
+def _width_check(text: str, sep: str) -> tuple[int, int | None, bool, int | None]:
     """(widest row without its trailing empty values, the first record wider than MAX_COLUMNS, whether
-    some row has more than MAX_COLUMNS values at all). Stops at the first row that is too wide.
+    some row has more than MAX_COLUMNS values at all, the record holding a cell longer than csv's field size limit).
+    Stops at the first row that is too wide or too long.
 
     Every row within MAX_COLUMNS (all but broken files) is answered in bulk: by counting separators per line
     when the text has no quote, else by csv.reader at C speed; the row-by-row loop only runs for a wide row."""
     if '"' not in text:
         fast = _unquoted_widest(text, sep)
         if fast is not None and fast <= MAX_COLUMNS:
-            return fast, None, False
+            return fast, None, False, None
     else:
         try:
             fast = max(map(len, csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')), default=0)
         except csv.Error:
             fast = None  # the loop below stops where csv.reader does
         if fast is not None and fast <= MAX_COLUMNS:
-            return fast, None, False
+            return fast, None, False, None
     return _width_by_rows(text, sep)
 
 
-def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool]:
+def _width_by_rows(text: str, sep: str) -> tuple[int, int | None, bool, int | None]:
     """_width_check row by row (the reference the fast paths must agree with)."""
-    widest, padded = 0, False
+    widest, padded, number = 0, False, 0
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"'), 1):
             padded = padded or len(row) > MAX_COLUMNS
             widest = max(widest, _filled_width(row) if len(row) > MAX_COLUMNS else len(row))
             if widest > MAX_COLUMNS:
-                return widest, number, padded
-    except csv.Error:
-        pass  # malformed quoting or a huge cell: the parse below reports it
-    return widest, None, padded
+                return widest, number, padded, None
+    except csv.Error as error:  # malformed quoting (the parse below reports it) or a huge cell
+        if _FIELD_TOO_LONG in str(error):
+            return widest, None, padded, number + 1
+    return widest, None, padded, None
+
+
+# csv.reader's words when a cell is longer than its field size limit (131,072 characters), which is also the longest
+# cell a text file may hold: parsing one costs several copies of it (a 40 MB cell held 400 MB more at its peak,
+# 4 s of CPU), and no column of the data contract holds more than a few hundred characters.
+_FIELD_TOO_LONG = "field larger than field limit"
 
 
 def _first_filled_line(text: str) -> str:
@@ -539,7 +547,22 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
     if grid is not None:
         return grid, sep
     text = _literal_quotes(text, sep)
-    widest, too_wide_record, padded = _width_check(text, sep)
+    widest, too_wide_record, padded, huge_cell_record = _width_check(text, sep)
+    if huge_cell_record is not None:
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "A cell of this row holds more than {limit} characters, so the file is not read (no column of the "
+                "data contract holds more than {longest}): a quote opened and never closed, or a whole text pasted "
+                "into one cell.",
+                limit=fmt_number(csv.field_size_limit(), 0),
+                longest=fmt_number(max(c.max_length or 0 for t in TABLES.values() for c in t.columns), 0),
+            ),
+            _("Shorten the cell, or close its quote; then export the table again as 'CSV UTF-8'."),
+            row=huge_cell_record,  # the record number: a row number unless quoted cells hold line breaks
+        )
+        return None
     if widest > MAX_COLUMNS:
         issues.add(
             ERROR,

@@ -497,7 +497,7 @@ def decision_section(item: submissions.Submission, scope, clear: Callable[[], ob
         result = run_with_status(_("Publishing…"), lambda progress: _approve(item.country, scope, progress))
         if result is not None:
             if ends_own:  # the next run signs this account out: the Review page stays to say what was published
-                st.session_state[submissions.DEMO_APPROVED_KEY] = {
+                st.session_state[upload.DEMO_APPROVED_KEY] = {
                     "country": item.country,
                     "version": result.version,
                     "history": upload.history(item.country, scope),  # read now, while the account still works
@@ -528,9 +528,9 @@ def decision_section(item: submissions.Submission, scope, clear: Callable[[], ob
 def demo_approval_ended() -> bool:
     """After a demo account's approval ended it (real data published): what was published, and why the account has
     ended (the sidebar says it too); False when this session has no such approval to show."""
-    if not submissions.demo_approval_shown(st.session_state):
+    if not upload.demo_approval_shown(st.session_state):
         return False
-    done = st.session_state[submissions.DEMO_APPROVED_KEY]
+    done = st.session_state[upload.DEMO_APPROVED_KEY]
     st.success(
         _(
             "Approved: {country} is version {version} now.",

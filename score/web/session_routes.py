@@ -27,11 +27,18 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from score import auth, sessions, settings
+from score import auth, filters, sessions, settings
+from score.web import media_guard
 
 SIGN_IN_PATH = "/auth/local/session"
 SIGN_OUT_PATH = "/auth/local/signout"
 _PAGE = re.compile(r"/[a-z0-9_-]{0,64}")  # whole string (fullmatch): `$` would let a trailing line break through
+# A link's query whole: every value its list filters may hold (score.filters reads MAX_VALUES a key), and as many
+# again for the rest (years, a page's own parameter, the language). Cut at 40 pairs or 4000 characters, a link with
+# more lost its last values at sign-in, the language first (it comes last). The page checks each value as it
+# checks any link's; these bounds only keep this route's parsing cheap.
+MAX_QUERY_PAIRS = (len(filters.LIST_FIELDS) + 1) * filters.MAX_VALUES
+MAX_QUERY_CHARS = 64 * 1024
 
 
 def enabled() -> bool:
@@ -43,7 +50,7 @@ def safe_next(path: object, query: object = None) -> str:
     """A page of this app to go on to: a plain local path (never another site) and the page's filters (a query
     string, parsed and encoded again, so nothing but name=value pairs passes)."""
     page = path if isinstance(path, str) and _PAGE.fullmatch(path) else "/"
-    pairs = parse_qsl(query)[:40] if isinstance(query, str) and len(query) <= 4000 else []
+    pairs = parse_qsl(query)[:MAX_QUERY_PAIRS] if isinstance(query, str) and len(query) <= MAX_QUERY_CHARS else []
     return page + (f"?{urlencode(pairs)}" if pairs else "")
 
 
@@ -150,16 +157,34 @@ def may_upload(session_id: str) -> bool:
         return session_id in _uploaders
 
 
+_MEDIA = re.compile(r"/media/([^/]+)")
+
+
+def _media_withheld(scope: Scope, path: str) -> bool:
+    """Whether a download at /media/<file> was made for a sign-in this request lacks (score.web.media_guard)."""
+    from streamlit import runtime
+
+    found = _MEDIA.search(path)
+    if found is None or scope.get("method") not in ("GET", "HEAD") or not runtime.exists():
+        return False
+    manager = runtime.get_instance().media_file_mgr
+    stored = manager.read_file(found.group(1)) if manager.can_read_files else None
+    if stored is None:
+        return False  # Streamlit answers 404 itself
+    return not media_guard.allowed(stored.content, Request(scope).cookies)
+
+
 class ClosedPaths:
-    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash),
-    and 403 to a file sent by a session that has no uploader (`allow_uploads`), before Streamlit sees the request."""
+    """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
+    and to a download made for another sign-in (`_media_withheld`), and 403 to a file sent by a session that has no
+    uploader (`allow_uploads`), before Streamlit sees the request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
-        if scope["type"] == "http" and path.endswith(CLOSED_PATHS):
+        if scope["type"] == "http" and (path.endswith(CLOSED_PATHS) or _media_withheld(scope, path)):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
         upload = _UPLOAD.search(path)

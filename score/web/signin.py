@@ -304,9 +304,11 @@ def _sign_out() -> None:
 def hand_off(page: str | None) -> None:
     """After a sign-in or sign-out in this run (app.py, once the page is known): send the browser to the cookie
     route, which sets or clears the session cookie and comes back to this page with its filters."""
-    token = st.session_state.pop(HANDOFF_KEY, None)
-    signed_out = st.session_state.pop(SIGNOUT_KEY, False)
+    token = st.session_state.get(HANDOFF_KEY)
+    signed_out = st.session_state.get(SIGNOUT_KEY, False)
     if not session_routes.enabled() or not (token or signed_out):
+        st.session_state.pop(HANDOFF_KEY, None)
+        st.session_state.pop(SIGNOUT_KEY, None)
         return  # AppTest, or `streamlit run app.py`: the sign-in lasts for this browser session only
     pairs = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
     params = {"next": f"/{page or ''}", "query": urlencode(pairs)}
@@ -314,7 +316,12 @@ def hand_off(page: str | None) -> None:
         url = f"{session_routes.SIGN_IN_PATH}?{urlencode({**params, 'token': token})}"
     else:
         url = f"{session_routes.SIGN_OUT_PATH}?{urlencode(params)}"
+    # Sending the redirect is where Streamlit stops this run when a click came in meanwhile (a reader who opens a
+    # page as the sign-in run ends): the token stays until it is sent, so that next run hands off instead, from
+    # the page the click opened. Taken before, it was lost there, and the cookie never set.
     _redirect(url)
+    st.session_state.pop(HANDOFF_KEY, None)
+    st.session_state.pop(SIGNOUT_KEY, None)
     st.stop()
 
 

@@ -194,7 +194,11 @@ def _widget_filters(first: int, last: int) -> Filters:
     )
 
 
-_FILTERS_LANGUAGE_KEY = "f_language"  # the language the filters were last drawn in
+_FILTER_EDITED_KEY = "f_edited"  # the reader changed a filter: this run came from the browser's widget
+
+
+def _filter_edited() -> None:
+    st.session_state[_FILTER_EDITED_KEY] = True
 
 
 def sidebar_filters() -> Filters:
@@ -204,6 +208,7 @@ def sidebar_filters() -> Filters:
     partners = _partners(version=version, _path=path)
     provinces = _provinces(version=version, _path=path)
     first, last = _year_bounds(version=version, _path=path)
+    edited = st.session_state.pop(_FILTER_EDITED_KEY, False)
     if "f_initialised" not in st.session_state:
         from_url = filters.within_years(filters.from_query_params(_multi_params(), partners, provinces), first, last)
         for name in filters.LIST_FIELDS:
@@ -216,12 +221,16 @@ def sidebar_filters() -> Filters:
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(getattr(kept, name))
         st.session_state["f_years"] = (kept.year_from, kept.year_to)
-    elif st.session_state.get(_FILTERS_LANGUAGE_KEY, current_language()) != current_language():
-        # The front end keeps a multiselect's chosen values as the labels it last drew ("Colombia"): set again, the
-        # values are sent with the labels of the language just picked ("Colombie").
+    elif not edited:
+        # Set again, so that the run sends the filters' values to the front end, not only the run that set them. A
+        # widget's code reaches the browser after the page (a part loaded when first needed): one that appeared only
+        # after a later run took that run's empty default and sent it back with the next click, so a slow browser
+        # lost a link's countries=COL at sign-in (its next run handed the emptied URL on). Set again, the chosen values
+        # also come back with the labels of a language just picked ("Colombie", not "Colombia"). Not after the reader
+        # changed a filter: the browser holds it, and a run cut short by the next pick would send back the last one.
         for name in filters.LIST_FIELDS:
             st.session_state[f"f_{name}"] = list(st.session_state.get(f"f_{name}", ()))
-    st.session_state[_FILTERS_LANGUAGE_KEY] = current_language()
+        st.session_state["f_years"] = tuple(st.session_state["f_years"])
     _own_country_start(current_scope())
     # Re-validate what the widgets hold (session state can be set from outside the widgets).
     now = filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces)
@@ -259,6 +268,7 @@ def sidebar_filters() -> Filters:
             placeholder=placeholder,
             select_all=False,
             help=help,
+            on_change=_filter_edited,
         )
 
     choose("countries", _("Country"), by_name(values["countries"], countries), _("All countries"), countries.get)
@@ -277,7 +287,7 @@ def sidebar_filters() -> Filters:
     choose("phases", _("Phase"), phases, _("All phases"), lambda phase: filter_options.phase_label(phase, years))
     choose("partners", _("Partner"), by_name(values["partners"], {}), _("All partners"))
     choose("modules", _("Module"), [m for m in modules if m in values["modules"]], _("All modules"), modules.get)
-    side.slider(_("Year joined"), first, last, key="f_years")
+    side.slider(_("Year joined"), first, last, key="f_years", on_change=_filter_edited)
     chosen = replace(
         filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces),
         notices=tuple(st.session_state.get("f_notices", ())),

@@ -9,7 +9,7 @@ adding or removing files in the uploader only changes the list.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +18,7 @@ from score import exports, marked, measures, publish, settings, templates, uploa
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
-from score.web import session_routes, signin, ui
+from score.web import media_guard, session_routes, signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -147,7 +147,7 @@ def downloads_section(country: str, scope) -> None:
 
         columns[0].download_button(
             _("Excel workbook"),
-            data=current("xlsx", names["xlsx"]),
+            data=media_guard.bound(current("xlsx", names["xlsx"])),
             file_name=names["xlsx"],
             mime=XLSX_MIME,
             icon=":material/table_view:",
@@ -160,7 +160,7 @@ def downloads_section(country: str, scope) -> None:
             if optional.get(table, True):
                 column.download_button(
                     f"{table}.csv",  # the button says the table; the file's name also has country and date
-                    data=current("csv", names[table], table),
+                    data=media_guard.bound(current("csv", names[table], table)),
                     file_name=names[table],
                     mime="text/csv",
                     key=f"upload_current_{table}",
@@ -176,7 +176,7 @@ def downloads_section(country: str, scope) -> None:
         columns = st.columns(len(TABLES) + 1)
         columns[0].download_button(
             _("Excel workbook"),
-            data=in_language(language, lambda: templates.xlsx_template(country)),
+            data=media_guard.bound(in_language(language, lambda: templates.xlsx_template(country))),
             file_name=templates.template_name(country),
             mime=XLSX_MIME,
             icon=":material/table_view:",
@@ -186,7 +186,7 @@ def downloads_section(country: str, scope) -> None:
         for column, table in zip(columns[1:], TABLES, strict=True):
             column.download_button(
                 f"{table}.csv",
-                data=templates.csv_template(table, country),
+                data=media_guard.bound(templates.csv_template(table, country)),
                 file_name=f"{table}.csv",
                 mime="text/csv",
                 key=f"upload_template_{table}",
@@ -198,16 +198,33 @@ def downloads_section(country: str, scope) -> None:
 
 
 ISSUE_COLUMNS = (100, 130, 70, 190, 250)  # px: severity, where, value, problem, fix (740 together)
+# The grid's 14 px text: a character is at most ~7.5 px wide (digits, lower case), and a cell has 8 px of padding
+# a side. The grid breaks a word that does not fit inside it ("31/02/201|5"), so the Value column is as wide as
+# the longest word it shows, up to what the Problem column can give (it wraps at spaces, to 120 px at least).
+VALUE_CHAR_PX = 7.5
+CELL_PADDING_PX = 18
+NARROWEST_PROBLEM_PX = 120
+
+
+def issue_column_widths(values: Iterable[object]) -> tuple[int, ...]:
+    """ISSUE_COLUMNS with the Value column widened to its longest word (what the grid would break mid-word:
+    a date, a number, a code), taken from the Problem column, so the five stay within 740 px."""
+    severity, where, value, problem, fix = ISSUE_COLUMNS
+    longest = max((len(word) for v in values for word in str(v).split()), default=0)
+    wanted = math.ceil(longest * VALUE_CHAR_PX) + CELL_PADDING_PX
+    wider = min(max(wanted - value, 0), problem - NARROWEST_PROBLEM_PX)
+    return severity, where, value + wider, problem - wider, fix
 
 
 def issues_table(frame: pd.DataFrame, key: str) -> None:
     """The report's lines, Problem and Fix wide and wrapped (see ingest.for_people): the columns together are
-    740 px (ISSUE_COLUMNS), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
+    740 px (issue_column_widths), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
     # About 34 characters a line in the 250 px Fix column (fewer than 45: French and Spanish words are long
     # and lists of codes break at commas); up to 12 lines, so a fix with the list of allowed codes is whole.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
     lines = min(12, max(2, math.ceil(longest / 34)))
     row = lines * 20 + 12
+    widths = issue_column_widths(frame[_("Value")])
     st.dataframe(
         frame,
         hide_index=True,
@@ -215,11 +232,11 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
         row_height=row,
         height=min(len(frame), 10) * row + 38,
         column_config={
-            _("Severity"): st.column_config.TextColumn(_("Severity"), width=ISSUE_COLUMNS[0]),  # "Avertissement"
-            _("Where"): st.column_config.TextColumn(_("Where"), width=ISSUE_COLUMNS[1]),
-            _("Value"): st.column_config.TextColumn(_("Value"), width=ISSUE_COLUMNS[2]),
-            _("Problem"): st.column_config.TextColumn(_("Problem"), width=ISSUE_COLUMNS[3]),
-            _("Fix"): st.column_config.TextColumn(_("Fix"), width=ISSUE_COLUMNS[4]),
+            _("Severity"): st.column_config.TextColumn(_("Severity"), width=widths[0]),  # "Avertissement"
+            _("Where"): st.column_config.TextColumn(_("Where"), width=widths[1]),
+            _("Value"): st.column_config.TextColumn(_("Value"), width=widths[2]),
+            _("Problem"): st.column_config.TextColumn(_("Problem"), width=widths[3]),
+            _("Fix"): st.column_config.TextColumn(_("Fix"), width=widths[4]),
         },
         key=key,
     )
@@ -266,7 +283,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     buttons = st.columns(2)
     buttons[0].download_button(
         _("Download the report (CSV)"),
-        data=exports.to_csv(people),  # values from the upload: formulas neutralised
+        data=media_guard.bound(exports.to_csv(people)),  # values from the upload: formulas neutralised
         file_name=f"SCORE_{check.country}_" + _("validation") + ".csv",
         mime="text/csv",
         key=f"{prefix}_report_csv",
@@ -276,7 +293,9 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     if marked.can_mark(check.files, report):
         buttons[1].download_button(
             _("Download your file with the problems marked (Excel)"),
-            data=in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
+            data=media_guard.bound(
+                in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b"")
+            ),
             file_name=marked.marked_name(check.files, check.country),
             mime=XLSX_MIME,
             key=f"{prefix}_report_marked",

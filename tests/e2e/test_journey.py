@@ -29,7 +29,8 @@ def open_upload_page(page: Page, server: AppServer, user: str, password: str) ->
     ui.open_nav(page, link)
     country = page.locator(ui.MAIN).get_by_role("combobox", name="Country")
     if user == "geneva":  # HQ may upload for every country and picks the one it works on (the page opens on the
-        # one its filters chose: tests/test_upload_flow.py; here it opened on Bolivia twice in CI, cause not found)
+        # one its filters chose: tests/test_upload_flow.py). It opened on Bolivia twice in CI: on a slow browser the
+        # sign-in lost the link's countries=COL (fixed in ui.sidebar_filters, test_pages_charts_and_languages.py)
         expect(country).not_to_have_value("", timeout=ui.TIMEOUT)
         if country.input_value() != "Colombia (COL)":
             ui.choose(page, "Country", "Colombia (COL)", area=ui.MAIN)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from score.i18n import _
+from score.web import media_guard
 
 
 def csv_download(
@@ -51,7 +52,14 @@ def download(
     """A download button whose file is made only when clicked (`make` runs outside the session, so it must
     not translate anything: translate before, as exports.ExportContext does)."""
     where.download_button(  # type: ignore[attr-defined]
-        label, data=make, file_name=file_name, mime=mime, icon=icon, type=kind, on_click="ignore", key=key
+        label,
+        data=media_guard.bound(make),  # served to this viewer's sign-in only
+        file_name=file_name,
+        mime=mime,
+        icon=icon,
+        type=kind,
+        on_click="ignore",
+        key=key,
     )
 
 

@@ -210,6 +210,16 @@ def modules_table_section(by_module: pd.DataFrame, satisfaction: pd.DataFrame, *
     suppression_note(by_module, satisfaction)
 
 
+SUMMARY_QUERY = "enterprises_country_sector"  # the summary by country and sector
+
+
+def enterprises_table_queries(filters: Filters, scope: access.Scope) -> tuple[str, ...]:
+    """The query enterprises_table_section draws at once, for the page's `ui.query_together`: the summary where
+    `scope` sees none of the filtered countries in detail (else the enterprise list comes first and the summary on a
+    click); one statement fewer for a new public session (BENCHMARKS.md, "(server, session 18)")."""
+    return () if filters.countries_within(scope.detail_countries) else (SUMMARY_QUERY,)
+
+
 def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str], sectors: Mapping[str, str]) -> None:
     """The Enterprises page's table: the enterprise list for the countries the viewer may see in detail
     (a choice beside the summary), else the summary by country and sector that everyone may see."""
@@ -229,7 +239,7 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
     if view == "detail":
         _enterprise_list(sorted(detail_countries), countries=countries, sectors=sectors)
         return
-    cells = ui.query("enterprises_country_sector")
+    cells = ui.query(SUMMARY_QUERY)
     if cells.empty or suppressed_rows(cells).all():
         protected = "suppressed" in cells.columns  # 0 and 1-4 enterprises look alike to them
         ui.empty_state(access.hidden_text() if protected else _("No enterprises match the current filters."))
