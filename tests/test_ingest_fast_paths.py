@@ -72,6 +72,8 @@ TEXT_PIECES = ["a", "1", "007", " ", "é", ",", ";", "\t", "|", "\r", "\n", "\r\
 @example(pieces=["a", ",", "1", "\n", "\n", "007", ",", "é", "\r\n"])
 @example(pieces=["a", "\n", "\n", "1", "\n", "\n"])
 @example(pieces=["WIDE"])
+@example(pieces=["a", ";", "b", "\n", "HUGE", "\n"])
+@example(pieces=["a", "\n", "HUGE"])
 def test_a_text_file_read_by_arrow_is_the_grid_of_pandas_c_parser(pieces: list[str]) -> None:
     """Every cell, dtype, row and column, and the issues, with Arrow's reader and without it."""
     text = "".join(EXPANDED.get(piece, piece) for piece in pieces)

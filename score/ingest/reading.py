@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from score import settings
@@ -527,6 +528,11 @@ def _grid_by_arrow(text: str, sep: str) -> pd.DataFrame | None:
     except pa.ArrowInvalid:  # an empty text, or a record wider or narrower than the first
         return None
     if not 0 < table.num_columns <= MAX_COLUMNS:
+        return None
+    # A line longer than csv's field size limit may hold a cell the width check refuses: left to it. A line is at
+    # most its cells' longest values and the separators between them.
+    longest = sum(pc.max(pc.utf8_length(column)).as_py() or 0 for column in table.columns) + table.num_columns - 1
+    if longest > csv.field_size_limit():
         return None
     return pd.DataFrame(
         {position: pd.Series(column, dtype="str") for position, column in enumerate(table.columns)},
