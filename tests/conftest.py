@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from score import settings
@@ -21,9 +22,13 @@ COUNTRIES = REPO / "data" / "countries"
 # In CI (a fresh clone, `.ci/run`) the property tests draw the same examples every run, so a landing is decided by the
 # change and not by the draw; on a developer's machine they draw anew each run and keep what failed in .hypothesis/
 # (a parser disagreement was found that way). `make fuzz` explores further.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Everywhere, a property test is never failed for the machine's speed: no per-example deadline (off in every test
+# already) and no "too slow to generate" health check (its 1 s for drawing the first examples is a quiet machine's;
+# at load 30 a process runs 10 to 30 times slower).
+LOAD_PROOF = hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", LOAD_PROOF, derandomize=True, database=None)
+hypothesis_settings.register_profile("developer", LOAD_PROOF)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "developer")
 
 
 def make_data_dir(root: Path, countries: Path = COUNTRIES) -> Path:

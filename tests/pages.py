@@ -144,6 +144,14 @@ def check_headline_tiles(at, expected: dict) -> None:
 ENTERPRISE_CASES = [{}, {"countries": ["COL"], "sectors": ["garments", "textiles"]}, {"year_from": "2014"}]
 
 
+def enterprise_charts(raw, params: dict) -> int:
+    """How many charts the Enterprises page draws at least: its two by-country charts only where there are
+    countries to compare (charts.compares_countries)."""
+    ids = raw.enterprise_ids(**oracle_filters(to_filters(params)))
+    countries = {e["country"] for e in raw.enterprises if e["enterprise_id"] in ids}
+    return 6 if len(countries) > 1 else 4
+
+
 def country_sector_cells(raw, params: dict) -> dict[tuple[str, str], dict[str, int]]:
     return raw.enterprises_by(lambda e: (e["country"], e["sector"]), **oracle_filters(to_filters(params)))
 

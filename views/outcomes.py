@@ -96,7 +96,7 @@ c.table(summary, key="outcomes_table")
 c.csv_download(
     changes.assign(unit=changes["indicator"].map(meta["unit"])),
     exports.csv_name(_("Outcomes")),
-    labels={"indicator": labels},
+    labels={"indicator": labels, "unit": ui.export_labels()["unit"]},  # unit_name: the unit in the reader's words
     columns=[
         "indicator",
         "unit",

@@ -118,7 +118,8 @@ class AppServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90) -> AppServer:
+    def start(self, timeout: float = 240) -> AppServer:
+        # at load 40 a start outlasted 90 s (its log: "warmed overview 72.6 s"); a start that works never waits it out
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         command = streamlit_command(self.port)  # as `make run` / `make serve` start it

@@ -28,11 +28,12 @@ from tests.e2e.app_server import (
     leaves_machine,
     prepare_data_dir,
 )
+from tests.e2e.dashboard import TIMEOUT
 
 RESULTS = REPO / "test-results"
-# Playwright's 5 s for an expectation is a quiet desktop's; two browsers and two app servers on a 2-core CI
-# machine draw a page's tiles later than that (a failure still says what was missing, just later).
-expect.set_options(timeout=20_000)
+# Playwright's 5 s for an expectation (and 30 s for a click) is a quiet desktop's; two browsers and two app servers
+# on a busy 2-core machine draw a page's tiles much later than that (a failure still says what was missing, later).
+expect.set_options(timeout=TIMEOUT)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -105,6 +106,7 @@ class NetworkGuard:
         page.on("pageerror", lambda error: self.page_errors.append(str(error)[:500]))
 
     def install(self, context: BrowserContext) -> BrowserContext:
+        context.set_default_timeout(TIMEOUT)  # every context passes here: its clicks wait as long as the waits do
         context.route("**/*", self._route)
         for page in context.pages:
             self.watch_page(page)

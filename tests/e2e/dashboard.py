@@ -14,6 +14,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Download, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
@@ -34,7 +35,10 @@ SIDEBAR_RIGHT = """() => { const s = document.querySelector('[data-testid=stSide
   return s ? s.getBoundingClientRect().right : 0; }"""
 # The sidebar slides in: its links are in the DOM before the slide ends, so wait for where it lands.
 SIDEBAR_OPEN = f"({SIDEBAR_RIGHT})() > 0"
-TIMEOUT = 30_000
+# How long a wait for a state may take before the test fails (a passing test never waits it out): 30 s was
+# outlasted at load 35-40 by a first page run, a chart's draw and a click (12 failures in the first 74 tests of
+# a run of main, BENCHMARKS.md "(suite, session 18)"). Every context's clicks and expectations use it too.
+TIMEOUT = 60_000
 Result = TypeVar("Result")
 
 
@@ -59,6 +63,17 @@ def goto(page: Page, url: str) -> None:
     settle(page)
 
 
+# Set by the page's own scripts, drawn in one element after the page's first run (score/web/layout.py: the skip
+# link's label; score/web/language.py: Streamlit's own words): once both are there, those words are the reader's.
+# Under load the browser ran them more than 20 s after the run had settled (a check made before then passes nothing).
+PAGE_SCRIPTS_RAN = "() => document.scoreSkipLabel !== undefined && typeof window.scoreTranslate === 'function'"
+
+
+def page_scripts_ran(page: Page) -> None:
+    """Wait until the page's scripts have run (PAGE_SCRIPTS_RAN), before looking at what they change."""
+    page.wait_for_function(PAGE_SCRIPTS_RAN, timeout=2 * TIMEOUT)
+
+
 def heading(page: Page) -> str:
     return page.locator("[data-testid='stMain'] h1, section.main h1").first.inner_text().strip()
 
@@ -75,17 +90,33 @@ class NavLink:
         return path.rsplit("/", 1)[-1] or "overview"
 
 
+# The navigation in one look (one JavaScript call): whether Streamlit folds part of it under "View N more", and
+# every link's text and address. Read link by link, a rerun between two reads could fold the list or redraw it
+# (a link read by its position then is another one, or missing).
+NAV_SNAPSHOT = """([links, more]) => {
+  const button = document.querySelector(more);
+  return { folded: !!button && /more/i.test(button.innerText),
+           links: [...document.querySelectorAll(links)].map(a => [a.innerText, a.getAttribute('href') || '']) };
+}"""
+NAV_UNFOLDED = """(more) => { const b = document.querySelector(more); return !b || !/more/i.test(b.innerText); }"""
+
+
 def nav_links(page: Page) -> list[NavLink]:
-    """Every page in the navigation (expanding 'View more' when Streamlit folds long lists)."""
-    more = page.locator(NAV_MORE)
-    if more.count() and re.search(r"more", more.first.inner_text(), re.I):
-        more.first.click()
-    links = page.locator(NAV_LINK)
-    found = []
-    for i in range(links.count()):
-        link = links.nth(i)
-        label = link.inner_text().strip().splitlines()[-1].strip()
-        found.append(NavLink(label, link.get_attribute("href") or ""))
+    """Every page in the navigation (expanding 'View more' when Streamlit folds long lists), read from one look at
+    an unfolded list."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while True:
+        seen = page.evaluate(NAV_SNAPSHOT, [NAV_LINK, NAV_MORE])
+        if not seen["folded"]:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("the navigation stayed folded under 'View more'")
+        try:  # clicked only while folded (a second click folds it again): a click that times out is looked at anew
+            page.locator(NAV_MORE).first.click(timeout=10_000)
+            page.wait_for_function(NAV_UNFOLDED, arg=NAV_MORE, timeout=10_000)
+        except PlaywrightError:
+            pass
+    found = [NavLink(text.strip().splitlines()[-1].strip(), href) for text, href in seen["links"]]
     if not found:  # a single page: Streamlit shows no navigation
         found.append(NavLink(heading(page), page.url))
     return found
@@ -157,7 +188,7 @@ def leave_present_mode(page: Page) -> None:
     settle(page)
 
 
-def page_problems(page: Page, expect_chart: bool, chart_timeout: float = 20_000) -> list[str]:
+def page_problems(page: Page, expect_chart: bool, chart_timeout: float = TIMEOUT) -> list[str]:
     """What is wrong with the page on screen: no title, an exception box, no chart where one belongs."""
     problems = []
     if not page.locator("h1").count() or not heading(page):
@@ -248,6 +279,25 @@ def reloaded_after(page: Page, action: Callable[[], object], timeout: float = TI
     wait_for_reload(page, before, timeout)
 
 
+def open_sign_in_box(page: Page, label: str = "Sign in") -> Locator:
+    """Open the sidebar's sign-in box (`label`: its title in the page's language) and return its form. Under load a
+    click on the box's title was refused while a block being redrawn lay over it ("intercepts pointer events") or
+    outlasted its 30 s after it had opened the box: so the box is clicked again only while its form is not shown
+    (a second click on an open box would fold it)."""
+    sidebar = page.locator(SIDEBAR)
+    form = sidebar.locator("[data-testid='stForm']")
+
+    def opened() -> None:
+        if form.is_visible():
+            return
+        open_sidebar(page)
+        sidebar.locator("[data-testid='stExpander'] summary").filter(has_text=label).click(timeout=TIMEOUT)
+        form.wait_for(timeout=TIMEOUT)
+
+    retry(opened, 3, between=lambda: settle(page))
+    return form
+
+
 def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
     """Sign in with the local users form in the sidebar (retried: a submit racing a rerun can be lost). A correct
     password sends the browser through /auth/local/session, which sets the cookie and reloads the page."""
@@ -267,11 +317,7 @@ def sign_in(page: Page, user: str, password: str, attempts: int = 3) -> None:
         if signed_in.count():  # the last try got through after all
             reloaded()
             return
-        form = sidebar.locator("[data-testid='stForm']")
-        if not form.is_visible():
-            open_sidebar(page)
-            sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
-            form.wait_for(timeout=TIMEOUT)
+        form = open_sign_in_box(page)
         settle(page)
         name = form.get_by_role("textbox", name="User name")
         secret = form.get_by_role("textbox", name="Password")

@@ -167,8 +167,7 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
     page.screenshot(path=str(tmp_path / "journey-demo.png"), full_page=True)
 
     # Signing in again with a demo account says why it is refused, not "password not recognised".
-    sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Sign in").click()
-    form = sidebar.locator("[data-testid='stForm']")
+    form = ui.open_sign_in_box(page)
     form.get_by_role("textbox", name="User name").fill("colombia")
     form.get_by_role("textbox", name="Password").fill("colombia-demo-2013")
     form.get_by_role("textbox", name="Password").press("Tab")

@@ -60,7 +60,8 @@ def test_without_a_link_the_browser_language_is_used(
     ui.goto(page, app_server.url)
     assert ui.heading(page) == "Les résultats de SCORE en un coup d'œil"
     assert "lang=" not in page.url  # the browser says French anyway: the link stays short
-    # the first stop of the Tab key (Streamlit's own skip link) speaks French too
+    # the first stop of the Tab key (Streamlit's own skip link) speaks French too, once the page's scripts ran
+    ui.page_scripts_ran(page)
     expect(page.locator("a[href='#stMain']")).to_have_text("Aller au contenu principal")
 
 
@@ -70,14 +71,14 @@ def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
     page = open_context().new_page()
     page.set_viewport_size({"width": 1280, "height": 720})
     ui.goto(page, app_server.url + "/?lang=fr")
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Se connecter").click()
-    password = sidebar.get_by_role("textbox", name="Mot de passe")
+    password = ui.open_sign_in_box(page, "Se connecter").get_by_role("textbox", name="Mot de passe")
     password.fill("quelque chose")
     password.focus()
-    page.wait_for_timeout(500)
-    # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it.
-    expect(sidebar.locator("[data-testid='InputInstructions']")).to_be_hidden()
+    # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it: drawn
+    # (waited for: a look before it is drawn would pass whatever the style), and hidden.
+    instructions = page.locator(ui.SIDEBAR).locator("[data-testid='InputInstructions']")
+    expect(instructions).to_be_attached()
+    expect(instructions).to_be_hidden()
 
 
 # What Streamlit names its own controls for a screen reader, in English whatever the page's language
@@ -92,6 +93,7 @@ def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
     # "Main menu" and "Link to heading" beside the page's own French names ("Aide : Travailleurs touchés").
     page = open_context().new_page()
     ui.goto(page, app_server.url + "/?lang=fr")
+    ui.page_scripts_ran(page)
     expect(page.get_by_label("Aide : Région du monde")).to_have_count(1)
     expect(page.get_by_label("Menu principal")).to_have_count(1)
     page.locator(ui.MAIN).hover()

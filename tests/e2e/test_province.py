@@ -34,9 +34,7 @@ def spanish_int(value: float) -> str:
 
 def sign_in_in_spanish(page: Page, user: str, password: str) -> None:
     sidebar = page.locator(ui.SIDEBAR)
-    sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Iniciar sesión").click()
-    form = sidebar.locator("[data-testid='stForm']")
-    form.wait_for(timeout=ui.TIMEOUT)
+    form = ui.open_sign_in_box(page, "Iniciar sesión")
     ui.settle(page)
     form.get_by_role("textbox", name="Nombre de usuario").fill(user)
     secret = form.get_by_role("textbox", name="Contraseña")
