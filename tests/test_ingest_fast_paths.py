@@ -1,6 +1,7 @@
 """The validator's bulk paths give exactly what its row-by-row references give (so a faster build cannot change a
-verdict): the width check of a text file against csv.reader row by row, numbers parsed once per distinct value
-against the parser of one value, map_distinct against pandas' map."""
+verdict): the width check of a text file against csv.reader row by row, a text file read by Arrow against pandas'
+C parser, numbers parsed once per distinct value against the parser of one value, map_distinct against pandas'
+map."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from score.frames import joined, map_distinct
-from score.ingest import MAX_COLUMNS
+from score.ingest import MAX_COLUMNS, IssueCollector, parse_delimited, reading
 from score.ingest.conversion import _AMBIGUOUS, _INVALID, _parse_number_text, _parse_numbers
 from score.ingest.reading import _width_by_rows, _width_check
 
@@ -46,6 +47,49 @@ def test_the_width_check_on_examples() -> None:
     assert _width_check("a,b\n" + "," * 700 + "\nc,d\n", ",") == (2, None, True, None)  # Excel's padding: read without
     assert _width_check("a;b\n" + "x" * 140_000 + "\n", ";") == (2, None, False, 2)  # past csv's field size limit
     assert _width_check('a;b\nc;"' + "x\n" * 70_000 + '"\n', ";") == (2, None, False, 2)  # across lines, in quotes
+
+
+def _parsed(text: str, by_arrow: bool) -> tuple[object, list[object]]:
+    issues = IssueCollector()
+    if by_arrow:
+        parsed = parse_delimited(issues, "t.csv", text)
+    else:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(reading, "_grid_by_arrow", lambda text, sep: None)
+            parsed = parse_delimited(issues, "t.csv", text)
+    if parsed is None:
+        return None, issues.items
+    grid, sep = parsed
+    cells = {str(k): [v if isinstance(v, str) else repr(v) for v in column] for k, column in grid.items()}
+    return (sep, cells, [str(t) for t in grid.dtypes], grid.columns.tolist(), list(grid.index)), issues.items
+
+
+TEXT_PIECES = ["a", "1", "007", " ", "é", ",", ";", "\t", "|", "\r", "\n", "\r\n", "'", "#", "\\", "sep=;\n", "\ufeff"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from([*TEXT_PIECES, '"']), max_size=60))
+@example(pieces=["a", ",", "1", "\n", "\n", "007", ",", "é", "\r\n"])
+@example(pieces=["a", "\n", "\n", "1", "\n", "\n"])
+@example(pieces=["WIDE"])
+@example(pieces=["a", ";", "b", "\n", "HUGE", "\n"])
+@example(pieces=["a", "\n", "HUGE"])
+def test_a_text_file_read_by_arrow_is_the_grid_of_pandas_c_parser(pieces: list[str]) -> None:
+    """Every cell, dtype, row and column, and the issues, with Arrow's reader and without it."""
+    text = "".join(EXPANDED.get(piece, piece) for piece in pieces)
+    assert _parsed(text, by_arrow=True) == _parsed(text, by_arrow=False)
+
+
+def test_arrow_reads_the_common_file_and_leaves_the_rest() -> None:
+    assert reading._grid_by_arrow("id;n\r\nA-1;007\r\n\r\nB-2;\r\n", ";").values.tolist() == [
+        ["id", "n"],
+        ["A-1", "007"],
+        ["", ""],
+        ["B-2", ""],
+    ]
+    wide = "," * 1_000_000  # not a million columns made: a line of separators (tests/test_fuzz_ingest.py)
+    for text in ['id,n\n"A,1",2\n', "id,n\nA\n", "\nid,n\n", "id,n\n" + wide, wide + "\nid,n\n", "x\r" + wide, ""]:
+        assert reading._grid_by_arrow(text, ",") is None, text
 
 
 NUMBERISH = ["0", "1", "5", "9", ".", ",", "-", "+", " ", "e", "E", "\u2212", "'", "a", "1.234", "1,234", "1 234"]
