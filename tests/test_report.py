@@ -104,13 +104,20 @@ def test_the_suggestion_names_the_code_in_the_readers_language() -> None:
     assert "OSH (Seguridad y salud en el trabajo)" in issue.fix
 
 
-def test_a_1_mb_name_is_rejected_with_a_clear_message() -> None:
-    ent = text("enterprises.csv").replace("Calzado Ñandú", "N" * 1_000_000)
+def test_a_long_name_is_rejected_with_a_clear_message() -> None:
+    ent = text("enterprises.csv").replace("Calzado Ñandú", "N" * 100_000)
     report = validate_submission("COL", files(enterprises__csv=ent))
     (issue,) = report.errors
     assert (issue.row, issue.column) == (4, "name")
-    assert issue.problem == f"This text has 1,000,000 characters; name holds at most {contract.NAME_CHARS}."
+    assert issue.problem == f"This text has 100,000 characters; name holds at most {contract.NAME_CHARS}."
     assert len(issue.value) <= 80
+    # Longer than csv's field size limit (131,072 characters): the file is refused before it is parsed (a huge
+    # cell costs several copies of itself), still naming the row.
+    ent = text("enterprises.csv").replace("Calzado Ñandú", "N" * 1_000_000)
+    (issue,) = validate_submission("COL", files(enterprises__csv=ent)).errors
+    assert (issue.file, issue.row) == ("enterprises.csv", 4)
+    assert issue.problem.startswith("A cell of this row holds more than 131,072 characters, so the file is not read")
+    assert not issue.value
 
 
 def test_text_at_the_limit_is_accepted_and_one_more_character_is_not() -> None:
