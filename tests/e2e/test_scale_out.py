@@ -106,7 +106,7 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     data = cluster.data_dir
     before = RawData(data / "countries").kpis(countries={"COL"})
     garments_before = RawData(data / "countries").kpis(countries={"COL"}, sectors={"garments"})["enterprises"]
-    add_user(data, "scale-colombia", "scale-colombia-password", "country", "COL")
+    add_user(data, "scale-geneva", "scale-geneva-password", "hq")
     add_user(data, "scale-hq", "scale-hq-password", "hq")
     node_a, node_b = _node_on_each_process(cluster)
     contexts = {}
@@ -120,11 +120,13 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     ui.sign_in(reader, "scale-hq", "scale-hq-password")  # the page loads again, with the session cookie
     expect(ui.metric(reader, "Enterprises engaged")).to_have_text(ui.fmt_int(before["enterprises"]), timeout=60_000)
 
-    # A: country staff upload and publish COL with 10 enterprises fewer.
+    # A: HQ uploads and publishes COL with 10 enterprises fewer (country staff submit for review: HQ publishes).
     writer = contexts[node_a].new_page()
-    ui.goto(writer, cluster.url)
-    ui.sign_in(writer, "scale-colombia", "scale-colombia-password")
+    ui.goto(writer, f"{cluster.url}/?countries=COL")
+    ui.sign_in(writer, "scale-geneva", "scale-geneva-password")
     ui.open_nav(writer, next(link for link in ui.nav_links(writer) if link.slug == "upload"))
+    # HQ's Upload page opens on the one country its filters chose (tests/test_upload_flow.py)
+    expect(writer.locator(ui.MAIN).get_by_role("combobox", name="Country")).to_have_value("Colombia (COL)")
     ui.upload_and_check(writer, col_without_last(tmp_path / "valid", drop=10))
     expect(ui.metric(writer, "Enterprises removed")).to_have_text("10", timeout=60_000)
     writer.get_by_role("button", name="Publish Colombia").click(timeout=60_000)
@@ -157,9 +159,9 @@ def test_a_publish_through_one_process_is_seen_through_the_other(
     # The audit log holds whole lines from both processes.
     events = [json.loads(line) for line in (data / "audit.log").read_text(encoding="utf-8").splitlines()]
     signed_in = {e["user"] for e in events if e["event"] == "sign_in"}
-    assert {"scale-colombia", "scale-hq"} <= signed_in
+    assert {"scale-geneva", "scale-hq"} <= signed_in
     published = [e for e in events if e["event"] == "publish" and e["detail"].get("outcome") == "published"]
-    assert [e["user"] for e in published] == ["scale-colombia"]
+    assert [e["user"] for e in published] == ["scale-geneva"]
 
 
 def test_a_sign_in_through_one_process_holds_in_the_other_until_sign_out(
