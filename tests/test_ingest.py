@@ -254,6 +254,22 @@ def test_blank_rows_in_the_middle_are_skipped_but_counted() -> None:
     assert (issue.row, issue.column) == (7, "module")
 
 
+@pytest.mark.parametrize("blank", ["\r\n", "\n\n", "\r", ",,,,\r\n"])
+def test_a_blank_first_line_above_the_header_is_not_an_empty_file(blank: str) -> None:
+    # A sheet whose row 1 was left empty saves a blank first line; pandas' C parser stops at it ("no columns"),
+    # and the file was reported as "The file is empty." (session 19).
+    clean = submit()
+    report = submit(enterprises__csv=blank + base_text("enterprises.csv"))
+    assert report.ok and not report.issues, report.summary()
+    pd.testing.assert_frame_equal(
+        report.tables["enterprises"].reset_index(drop=True), clean.tables["enterprises"].reset_index(drop=True)
+    )
+    wrong = submit(enterprises__csv=blank + base_text("enterprises.csv").replace(",textiles,", ",zzz,"))
+    (issue,) = wrong.errors
+    rows_above = blank.count("\n") or 1
+    assert (issue.row, issue.column, issue.value) == (3 + rows_above, "sector", "zzz"), wrong.summary()
+
+
 def test_title_rows_above_the_header_are_skipped_with_a_warning() -> None:
     text = "SCORE Colombia - empresas 2013,,,\n\n" + base_text("enterprises.csv").replace(",textiles,", ",zzz,")
     report = submit(enterprises__csv=text)

@@ -3,8 +3,10 @@ near-miss names, unknown and repeated columns) and the file's decimal mark."""
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -209,6 +211,11 @@ def _source_from_grid(
     assert header_index is not None
     header_row = header_index + 1
     header = [str(c).strip() for c in grid.iloc[header_index].tolist()]
+    resplit = _rows_of_another_separator(grid, sep, header_index, header) if sep is not None else None
+    if resplit is not None:
+        grid = resplit.grid
+        stripped = {c: grid[c].str.strip() for c in grid.columns}
+        filled = {c: column.ne("").to_numpy() for c, column in stripped.items()}
     skipped_above = int(nonempty[:header_index].sum())
     if skipped_above:
         issues.add(
@@ -235,6 +242,26 @@ def _source_from_grid(
     where = _Source(name, sheet, table, pd.DataFrame(index=excel_rows), header_row)
 
     mapping = _map_columns(issues, where, header, table)
+    if resplit is not None:
+        assert sep is not None
+        issues.add_rows(
+            ERROR,
+            where,
+            None,
+            resplit.rows,
+            None,
+            _(
+                "This row is separated by '{other}', but the file by '{sep}' (its header row): rows of two exports "
+                "made with different settings were pasted together, and their numbers may use another decimal mark.",
+                other=_shown_separator(resplit.separator),
+                sep=_shown_separator(sep),
+            ),
+            _(
+                "Open each export in Excel, copy the rows into one sheet and save it once as 'CSV UTF-8'; or "
+                "correct these rows to use '{sep}' and the file's decimal mark.",
+                sep=_shown_separator(sep),
+            ),
+        )
     last_named = max((i for i, h in enumerate(header) if h), default=-1)
     # Values under no header: a whole unnamed column (warning) or rows with too many values (error).
     for position in range(len(header)):
@@ -304,6 +331,50 @@ def _source_from_grid(
         }
         where.decimal = _decimal_mark(pd.DataFrame(text_only, index=excel_rows), table, sep, default=None)
     return where
+
+
+@dataclass(frozen=True)
+class _Resplit:
+    grid: pd.DataFrame  # the grid with those rows split by their own separator
+    rows: list[int]  # their Excel row numbers
+    separator: str
+
+
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _shown_separator(sep: str) -> str:
+    return "\\t" if sep == "\t" else sep
+
+
+def _rows_of_another_separator(grid: pd.DataFrame, sep: str, header_index: int, header: list[str]) -> _Resplit | None:
+    """Rows below the header written with another separator than the file's (two exports pasted together, one
+    from a Spanish or French Excel that writes ";"), split by their own: read by the file's separator, a row's whole
+    line sat in one or a few cells and gave an error in every column. A row is one when its cells hold the other
+    separator at least as often as half the header's named columns, and more often than the file's own between them.
+    Those rows are reported (an error: their decimal mark may differ too), not read as the file's."""
+    named = sum(1 for cell in header if cell)
+    threshold = max(2, (named - 1) // 2)
+    body = np.zeros(len(grid), dtype=bool)
+    body[header_index + 1 :] = True
+    filled = np.sum([grid[c].ne("").to_numpy() for c in grid.columns], axis=0)
+    for other in _SEPARATORS:
+        if other == sep:
+            continue
+        counts = np.sum([grid[c].str.count(re.escape(other)).to_numpy() for c in grid.columns], axis=0)
+        found = np.flatnonzero(body & (counts >= threshold) & (counts > filled - 1))
+        if not len(found):
+            continue
+        rows = {
+            position: next(csv.reader([sep.join(grid.iloc[position].tolist()).rstrip(sep)], delimiter=other), [])
+            for position in found.tolist()
+        }
+        width = max(grid.shape[1], *map(len, rows.values()))
+        cells = grid.reindex(columns=range(width), fill_value="").to_numpy(dtype=object)
+        for position, row in rows.items():
+            cells[position] = row + [""] * (width - len(row))
+        return _Resplit(pd.DataFrame(cells, dtype="str"), [p + 1 for p in rows], other)
+    return None
 
 
 _COLUMNS_LISTED = 20  # unknown columns reported one by one; the rest in one line
