@@ -59,7 +59,7 @@ chromium:
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
 
-## Debian's nginx for `make serve` and `make scale-test`, installed when missing (as chromium is)
+## Debian's nginx for `make serve`, `make test` and `make scale-test`, installed when missing (as chromium is)
 nginx:
 	@test -x $(NGINX) || (echo "Installing Debian's nginx for make serve" && \
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
@@ -71,15 +71,15 @@ serve: $(VENV)/.installed nginx $(CATALOGUES)
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m score serve --processes $(N) --port $(PORT)
 
-## Install test dependencies (and Debian's chromium when missing), then run the whole suite
-test: $(VENV)/.installed-dev chromium $(CATALOGUES)
+## Install test dependencies (and Debian's chromium and nginx when missing), then run the whole suite
+test: $(VENV)/.installed-dev chromium nginx $(CATALOGUES)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/vulture
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	rm -rf test-results
-	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 -m "not scale" --durations=25
+	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 --durations=25
 
 ## Two Streamlit processes behind nginx: stickiness, publish seen by both, audit (tests/e2e/test_scale_out.py),
 ## then fresh page loads per second of 2 processes against 1, with p95 at 20 sessions (RELIABILITY.md)

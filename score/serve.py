@@ -37,7 +37,7 @@ import urllib.request
 from pathlib import Path
 
 from score import config, settings
-from score.throttling import PROXY_SECRET_ENV
+from score.throttling import IPV6_PREFIX, PROXY_SECRET_ENV
 
 STICKY_COOKIE = "score_node"
 # Who may frame the headline strip (`/strip?embed=true`): public aggregates for donor sites, so any site.
@@ -88,15 +88,11 @@ http {{
     # a page run in it costs ~60 ms of a process's CPU, so a script opening sessions by the hundred takes the
     # processes from everyone. A new session a second from one client (a burst of {session_burst} at once) and
     # {streams} open at once; beyond, 429. A visitor opens one per tab and reload. The client is its IPv4 address or
-    # its IPv6 /64 (one subscriber's allocation, as the sign-in throttle counts): the first four groups as nginx
-    # writes them, a `::` among them standing for zero groups.
+    # its IPv6 prefix (one subscriber's allocation, as the sign-in throttle counts: throttling.IPV6_PREFIX): the
+    # prefix's groups as nginx writes them, a `::` among them standing for zero groups.
     map $remote_addr $score_client {{
         ~^::ffff:(?<v4>[0-9.]+)$ $v4;
-        ~^(?<p>[0-9a-f]+:[0-9a-f]+:[0-9a-f]+:[0-9a-f]+): $p;
-        ~^(?<p>[0-9a-f]+:[0-9a-f]+:[0-9a-f]+):: $p:0;
-        ~^(?<p>[0-9a-f]+:[0-9a-f]+):: $p:0:0;
-        ~^(?<p>[0-9a-f]+):: $p:0:0:0;
-        ~^:: 0:0:0:0;
+{ipv6_prefix_rules}
         default $remote_addr;
     }}
     limit_req_zone $score_client zone=score_sessions:10m rate={session_rate};
@@ -175,6 +171,17 @@ def healthy(url: str) -> bool:
         return False
 
 
+def _ipv6_prefix_rules(groups: int = IPV6_PREFIX // 16) -> str:
+    """nginx map lines giving an IPv6 address's first `groups` groups: written out in full, or cut short by `::`
+    (the missing groups are zeros)."""
+    group = "[0-9a-f]+"
+    lines = [f"        ~^(?<p>{':'.join([group] * groups)}): $p;"]
+    for written in range(groups - 1, 0, -1):
+        lines.append(f"        ~^(?<p>{':'.join([group] * written)}):: $p{':0' * (groups - written)};")
+    lines.append(f"        ~^:: {':'.join(['0'] * groups)};")
+    return "\n".join(lines)
+
+
 def nginx_config(
     run: Path, temp: Path, listen: str, backends: list[int], proxy_secret: str, limit_sessions: bool = True
 ) -> str:
@@ -194,6 +201,7 @@ def nginx_config(
         upload_mb=int(settings.get().max_upload_mb) + 1,
         proxy_secret=proxy_secret,
         strip_ancestors=STRIP_FRAME_ANCESTORS,
+        ipv6_prefix_rules=_ipv6_prefix_rules(),
         session_rate=SESSION_RATE,
         session_burst=SESSION_BURST,
         streams=STREAMS_PER_CLIENT,

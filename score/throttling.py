@@ -64,7 +64,9 @@ def client_address(headers: Mapping[str, str], peer: str | None, proxy_secret: s
     return _address(peer)
 
 
-IPV6_PREFIX = 64  # one IPv6 subscriber gets a whole /64 (RFC 6177): its 2**64 addresses are one counter
+# One IPv6 subscriber gets a whole /64 (RFC 6177): its 2**64 addresses are one counter. nginx's session limits count
+# the same prefix (score.serve writes its map from this, a whole number of 16-bit groups).
+IPV6_PREFIX = 64
 
 
 def _address(text: object) -> str | None:

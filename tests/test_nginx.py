@@ -4,6 +4,7 @@ Streamlit start): what nginx itself must do for every process behind it (framing
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import subprocess
 import threading
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from score import serve, settings
+from score import serve, settings, throttling
 
 
 class _Stub(http.server.BaseHTTPRequestHandler):
@@ -32,8 +33,8 @@ class _Stub(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(settings.get().nginx).exists():
-        pytest.skip("nginx is not installed (`make nginx`)")
+    # `make test` installs nginx (as it does chromium): a missing one fails here, never skips into green
+    assert Path(settings.get().nginx).exists(), "nginx is not installed (`make nginx`)"
     backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
     run = tmp_path_factory.mktemp("nginx-run")
@@ -135,3 +136,8 @@ def test_the_session_limit_counts_an_ipv6_client_per_64() -> None:
     assert client("2001:db8::1:2:3:4") == client("2001:db8::9") == "2001:db8:0:0"
     assert client("2001:db8:0:7:1:2:3:4") == "2001:db8:0:7" != client("2001:db8:0:8::1")
     assert client("::ffff:203.0.113.9") == "203.0.113.9" == client("203.0.113.9")
+    # the sign-in throttle counts the same clients (score.throttling: one home for the prefix)
+    for address in ["2001:db8:5:7:1:2:3:4", "2001:db8::9", "2001:db8:0:7::1", "2001:db8:1:2::", "::1:2:3:4", "::"]:
+        groups = client(address).split(":")
+        network = ipaddress.IPv6Network((":".join(groups + ["0"] * (8 - len(groups))), throttling.IPV6_PREFIX))
+        assert str(network) == throttling._address(address), address

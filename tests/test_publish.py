@@ -59,7 +59,6 @@ def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield data
 
 
-@pytest.mark.skipif(not _corpus_cases(), reason="no tests/bad_files corpus")
 @pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
 def test_bad_file_gives_its_message_and_changes_nothing(case: Path, shared_data_dir: Path, settings_override) -> None:
     spec = json.loads((case / "expected.json").read_text(encoding="utf-8"))

@@ -44,7 +44,7 @@ def test_satisfaction_over_fewer_than_5_deliveries_is_hidden(raw) -> None:
         for module in small:
             assert pd.isna(frame.loc[module, "satisfaction_mean"]) and pd.isna(frame.loc[module, "n_satisfaction"])
         return
-    pytest.skip("no small satisfaction cell in the demo set")
+    raise AssertionError("no small satisfaction cell in the demo set: the test checks nothing (pick other filters)")
 
 
 def _plain(text: str) -> str:

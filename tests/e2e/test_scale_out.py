@@ -1,8 +1,9 @@
 """Two Streamlit processes behind nginx on one data dir (score.serve, `make serve N=2`): every request of a session
 reaches one process, a publish through one process is warmed by both before the switch and seen through the other
 at its next click, the audit lines written by both are whole, and a sign-in made through one process holds in the
-other until a sign-out through either. `make scale-test` (1-2 minutes: two servers and two
-browsers)."""
+other until a sign-out through either. Part of `make test` (one cluster for the module: two servers, nginx and two
+browsers, ~40 s on a quiet machine); `make scale-test` runs it alone, then the load figures. It was once left out
+of `make test`, and failed for two days before anyone saw."""
 
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ pytestmark = pytest.mark.scale
 ACCESS = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) (?P<upstream>\S+) node=(?P<node>\S+)$')
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    data = prepare_data_dir(tmp_path)
-    with Cluster(2, env=data_env(data), run_dir=tmp_path / "run") as running:
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One cluster for the module (its start is most of the module's cost); the publish, which changes the data,
+    comes after the test that counts page loads."""
+    base = tmp_path_factory.mktemp("cluster")
+    data = prepare_data_dir(base)
+    with Cluster(2, env=data_env(data), run_dir=base / "run") as running:
         running.data_dir = data
         yield running
 
