@@ -13,7 +13,7 @@ import pandas as pd
 
 from score.contract import Column, Table
 from score.i18n import _, fmt_int, ngettext
-from score.ingest.names import _letter, _suggest, norm_name
+from score.ingest.names import _letter, _suggest, header_names
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
 _HEADER_SEARCH_ROWS = 10
@@ -55,8 +55,14 @@ def _empty_file(issues: IssueCollector, name: str, sheet: str | None, table: Tab
         issues.add(WARNING, name, problem + " " + _("It was ignored."), _("Remove it or fill it in."), sheet=sheet)
 
 
+def header_column(table: Table, header: str) -> str:
+    """The contract column of `table` a header cell names (`header_names`), else the cell as a name (norm_name)."""
+    names = header_names(header)
+    return next((name for name in names if name in table.column_names), names[0])
+
+
 def _column(table: Table, header: str) -> Column:
-    return table.column(norm_name(header))
+    return table.column(header_column(table, header))
 
 
 # ---- grid -> source ------------------------------------------------------------------------
@@ -69,7 +75,7 @@ def _find_header(rows: list[list[str]], table: Table) -> int | None:
     candidates = [i for i, r in enumerate(rows) if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
     if not candidates:
         return None
-    scores = [sum(norm_name(str(c)) in names for c in rows[i]) for i in candidates]
+    scores = [sum(header_column(table, str(c)) in names for c in rows[i]) for i in candidates]
     best = max(range(len(candidates)), key=lambda k: (scores[k], -k))
     return candidates[best] if scores[best] > 0 else candidates[0]
 
@@ -84,10 +90,10 @@ def table_for_header(rows: list[list[str]]) -> str | None:
     from score.contract import TABLES
 
     candidates = [r for r in rows if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
-    named = [{norm_name(str(c)) for c in row} for row in candidates]
     fits = []
     for table in TABLES.values():
         required = {c.name for c in table.columns if c.required}
+        named = [{header_column(table, str(c)) for c in row} for row in candidates]
         if required and any(len(required & names) >= HEADER_SHARE * len(required) for names in named):
             fits.append(table.name)
     return fits[0] if len(fits) == 1 else None
@@ -160,7 +166,10 @@ def _not_data_rows(
     total = np.zeros(len(body), dtype=bool)
     total[maybe_total] = first.isin(_TOTAL_WORDS).to_numpy()
     # ... and no key of its own: in a file whose first column is the name, an enterprise called "Total" is data.
-    key = next((p for p, h in enumerate(header) if p and norm_name(h) == table.column_names[0] and p in stripped), None)
+    key = next(
+        (p for p, h in enumerate(header) if p and header_column(table, h) == table.column_names[0] and p in stripped),
+        None,
+    )
     if key is not None:
         total = total & stripped[key].eq("").to_numpy()
     dropped = np.zeros(len(body), dtype=bool)
@@ -387,7 +396,7 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
     for position, cell in enumerate(header):
         if not cell:
             continue
-        norm = norm_name(cell)
+        norm = header_column(table, cell)
         if norm in table.column_names:
             if norm in mapping.values():
                 first = next(p for p, n in mapping.items() if n == norm)

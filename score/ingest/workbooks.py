@@ -25,6 +25,7 @@ from score.ingest.columns import (
     _find_header,
     _source_from_grid,
     canonical,
+    header_column,
     header_named,
     table_for_header,
 )
@@ -459,7 +460,7 @@ def _unmerged(
             row[first_col - 1 : last_col] = [value] * (last_col - first_col + 1)
             out[r - 1] = tuple(row)
         heading = header[first_col - 1] if first_col <= len(header) else ""
-        column = norm_name(heading) if norm_name(heading) in table.column_names else None
+        column = header_column(table, heading) if header_column(table, heading) in table.column_names else None
         cells = f"{_letters(first_col)}{first_row}:{_letters(last_col)}{last_row}"
         issues.add(
             ERROR,
@@ -603,7 +604,9 @@ def _source_from_cells(
         rows = _unmerged(issues, name, sheet, table, rows, header_index + 1, header, merged)
     width = max(len(r) for r in rows)
     date_positions = {
-        i for i, h in enumerate(header) if norm_name(h) in table.column_names and _column(table, h).dtype == "date"
+        i
+        for i, h in enumerate(header)
+        if header_column(table, h) in table.column_names and _column(table, h).dtype == "date"
     }
     columns, typed = [], []
     for position in range(width):
