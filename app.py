@@ -10,11 +10,13 @@ import streamlit as st
 
 from score import db, exports, upload
 from score.i18n import _
-from score.web import components, language, layout, signin, ui
+from score.web import components, language, layout, media_guard, signin, ui
 
 language.apply_language()  # before anything is written: the tab title is translated too
 st.set_page_config(
-    page_title=_("SCORE results"), page_icon=str(Path(__file__).with_name("assets") / "favicon.png"), layout="wide"
+    page_title=_("SCORE results"),
+    page_icon=media_guard.public_asset(Path(__file__).with_name("assets") / "favicon.png"),  # served at /media
+    layout="wide",
 )
 
 language.sidebar_language()

@@ -14,6 +14,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from argon2 import PasswordHasher
@@ -549,41 +550,92 @@ def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> Non
     assert "middleware=session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
 
 
-def test_a_download_made_for_a_sign_in_is_served_to_that_sign_in_only(
-    users_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Streamlit served /media/<id> to anyone with the id (a proxy's log, a shared computer's download list): a
-    country's data, a deck or the enterprise list made for staff went to a request with no cookie at all."""
-    from types import SimpleNamespace
+@pytest.fixture
+def media(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """Streamlit's files at /media (name -> bytes, filled by the test), an empty media_guard, and two signed-in
+    country staff's cookies and sign-ins."""
+    from collections import OrderedDict
 
     from streamlit import runtime
 
     from score import sessions
     from score.web import media_guard
 
-    auth.add_user("maria", PASSWORD, "country", ["COL"])
-    auth.add_user("kofi", PASSWORD, "country", ["GHA"])
-    cookies = {}
-    for user in ("maria", "kofi"):
-        _session, handoff = auth.start_session(user, auth.verify(user, PASSWORD))
-        cookies[user] = f"{sessions.COOKIE}={sessions.exchange(handoff)[0]}"
-    staff_file, public_file, shared_file = b"COL-0001,Confecciones Andinas", b"public figures", b"template"
-    files = {"staff": staff_file, "public": public_file, "shared": shared_file, "unknown": b"a media image"}
+    monkeypatch.setattr(media_guard, "_made_for", OrderedDict())
+    monkeypatch.setattr(media_guard, "_assets", set())
+    files: dict[str, bytes] = {}
     manager = SimpleNamespace(can_read_files=True, read_file=lambda name: _stored(files.get(name.split(".")[0])))
     monkeypatch.setattr(runtime, "exists", lambda: True)
     monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(media_file_mgr=manager))
-    maria = media_guard.sign_in_of(dict([cookies["maria"].split("=", 1)]))
-    made = [(staff_file, maria), (public_file, media_guard.PUBLIC), (shared_file, maria)]
-    made += [(shared_file, media_guard.PUBLIC)]  # the same bytes made for a public viewer too
-    for data, viewer in made:
-        monkeypatch.setattr(media_guard, "_viewer", lambda viewer=viewer: viewer)
-        assert media_guard.bound(lambda data=data: data)() == data  # a deferred download, made on the click
-    paths = ["/media/staff.csv", "/media/public.csv", "/media/shared.xlsx", "/media/unknown.png", "/media/gone.csv"]
+    cookies, sign_ins = {}, {}
+    for user, country in (("maria", "COL"), ("kofi", "GHA")):
+        auth.add_user(user, PASSWORD, "country", [country])
+        _session, handoff = auth.start_session(user, auth.verify(user, PASSWORD))
+        cookies[user] = f"{sessions.COOKIE}={sessions.exchange(handoff)[0]}"
+        sign_ins[user] = media_guard.sign_in_of(dict([cookies[user].split("=", 1)]))
+
+    def make(data: bytes, viewer: str) -> None:
+        monkeypatch.setattr(media_guard, "_viewer", lambda: viewer)
+        assert media_guard.bound(lambda: data)() == data  # a deferred download, made on the click
+
+    return SimpleNamespace(files=files, cookies=cookies, sign_ins=sign_ins, make=make, guard=media_guard)
+
+
+def test_a_download_made_for_a_sign_in_is_served_to_that_sign_in_only(media: SimpleNamespace) -> None:
+    """Streamlit served /media/<id> to anyone with the id (a proxy's log, a shared computer's download list): a
+    country's data, a deck or the enterprise list made for staff went to a request with no cookie at all. A file
+    the guard never saw was served too (a button that forgot media_guard): now it answers 404."""
+    staff_file, public_file, shared_file = b"COL-0001,Confecciones Andinas", b"public figures", b"template"
+    media.files.update(staff=staff_file, public=public_file, shared=shared_file, unknown=b"COL-0002,Textiles Sur")
+    maria = media.sign_ins["maria"]
+    for data, viewer in [(staff_file, maria), (public_file, media.guard.PUBLIC), (shared_file, maria)]:
+        media.make(data, viewer)
+    media.make(shared_file, media.guard.PUBLIC)  # the same bytes made for a public viewer too
+    paths = ["/media/staff.csv", "/media/public.csv", "/media/shared.xlsx", "/media/unknown.csv", "/media/gone.csv"]
     requests = [("GET", path) for path in paths]
-    assert _statuses(requests) == [404, 200, 200, 200, 200]  # no cookie ("gone": Streamlit's own 404)
-    assert _statuses(requests, cookies["kofi"]) == [404, 200, 200, 200, 200]  # another sign-in
-    assert _statuses(requests, cookies["maria"]) == [200] * 5
-    assert _statuses(requests, cookies["maria"] + "x") == [404, 200, 200, 200, 200]  # a forged cookie
+    assert _statuses(requests) == [404, 200, 200, 404, 200]  # no cookie ("gone": Streamlit's own 404)
+    assert _statuses(requests, media.cookies["kofi"]) == [404, 200, 200, 404, 200]  # another sign-in
+    assert _statuses(requests, media.cookies["maria"]) == [200, 200, 200, 404, 200]
+    assert _statuses(requests, media.cookies["maria"] + "x") == [404, 200, 200, 404, 200]  # a forged cookie
+
+
+def test_files_made_after_a_private_download_never_open_it_to_others(media: SimpleNamespace) -> None:
+    """The guard remembered the last 4,096 files of everyone together and served a file it had forgotten to
+    anyone: a public visitor clicking a download 4,096 times turned staff's enterprise list public. Now a viewer's
+    files are remembered apart, and a forgotten file is withheld, never opened."""
+    maria, kofi, public = media.sign_ins["maria"], media.sign_ins["kofi"], media.guard.PUBLIC
+    media.files.update(staff=b"COL-0001,Confecciones Andinas", first_public=b"public 0")
+    media.make(media.files["staff"], maria)
+    media.make(media.files["first_public"], public)
+    for n in range(1, media.guard.FILES_PER_VIEWER + 4097):  # a script clicking the public workbook button
+        media.make(f"public {n}".encode(), public)
+    for n in range(media.guard.FILES_PER_VIEWER + 1):  # and another country's staff downloading
+        media.make(f"GHA {n}".encode(), kofi)
+    staff = [("GET", "/media/staff.csv")]
+    assert _statuses(staff) == [404]
+    assert _statuses(staff, media.cookies["kofi"]) == [404]
+    assert _statuses(staff, media.cookies["maria"]) == [200]  # her own file is still hers
+    # The public's oldest file is forgotten under the public's newer ones: withheld, not served
+    assert _statuses([("GET", "/media/first_public.csv")]) == [404]
+    for n in range(media.guard.FILES_PER_VIEWER):  # her own flood forgets her own files only
+        media.make(f"COL {n}".encode(), maria)
+    assert _statuses(staff, media.cookies["maria"]) == [404]
+
+
+def test_the_pages_own_image_is_public_and_every_download_button_is_the_guarded_one(
+    media: SimpleNamespace,
+) -> None:
+    """Denied by default, the favicon (a file at /media too) must be declared public; and a download button made
+    without components.download would be denied to its own viewer: none exists."""
+    favicon = REPO / "assets" / "favicon.png"
+    media.files["icon"] = favicon.read_bytes()
+    assert _statuses([("GET", "/media/icon.png")]) == [404]
+    assert media.guard.public_asset(favicon) == str(favicon)
+    assert _statuses([("GET", "/media/icon.png")]) == [200]
+    assert "page_icon=media_guard.public_asset(" in (REPO / "app.py").read_text()
+    sources = [REPO / "app.py", REPO / "webapp.py", *(REPO / "score").rglob("*.py"), *(REPO / "views").rglob("*.py")]
+    makers = sorted(str(path.relative_to(REPO)) for path in sources if "download_button(" in path.read_text())
+    assert makers == ["score/web/components/downloads.py"]
 
 
 def _stored(content: bytes | None) -> object:

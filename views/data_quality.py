@@ -11,7 +11,7 @@ import streamlit as st
 from score import exports, quality
 from score.i18n import _, fmt_datetime, fmt_int
 from score.labels import column_headings
-from score.web import components, media_guard, ui
+from score.web import components, ui
 
 scope = ui.current_scope()
 filters = ui.page(_("Data quality"), _("What to check in each country's data, and when it was last published."))
@@ -75,10 +75,10 @@ for check in checks:
                 hide_index=True,
                 width="stretch",
             )
-            st.download_button(
+            components.download(
                 _("Download these rows (CSV)"),
-                data=media_guard.bound(exports.to_csv(frame)),
-                file_name=exports.csv_name(check.title),
-                mime="text/csv",
+                exports.to_csv(frame),
+                exports.csv_name(check.title),
+                "text/csv",
                 key=f"dq_download_{check.query}",
             )

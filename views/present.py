@@ -13,7 +13,7 @@ import streamlit as st
 from score import audit, charts, exports, presentation
 from score.deck import build_deck
 from score.i18n import _, current_language
-from score.web import media_guard, ui
+from score.web import components, ui
 from score.web import present_mode as pm
 from score.web.language import language_params
 
@@ -87,13 +87,11 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
             audit.record("export", scope.user, kind="pptx", filters=filters.to_query_params())
         built = st.session_state.get("deck")
         if built and built[0] == deck_key:  # the deck of these filters, language, viewer and data version
-            st.download_button(
+            components.download(
                 _("Download the deck"),
-                data=media_guard.bound(built[1]),
-                file_name=exports.download_stem(_("results")) + ".pptx",
-                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                icon=":material/download:",
-                on_click="ignore",
+                built[1],
+                exports.download_stem(_("results")) + ".pptx",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                 key="deck_download",
             )
     # Escape leaves for the dashboard (the button shows its key, "Esc")

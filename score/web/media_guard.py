@@ -1,16 +1,20 @@
-"""Files made for a signed-in viewer are served only to that viewer's browser.
+"""Files at /media are served only to whom they were made for: a signed-in viewer's to that sign-in's browser.
 
-Streamlit serves every download at `/media/<id>` to whoever asks with the id, until no session holds the file: no
+Streamlit serves every file at `/media/<id>` to whoever asks with the id, until no session holds the file: no
 cookie, no session check. The id is a hash of the file, so nobody guesses it, but it travels: the proxy's access log,
 the browser's download list and history (a meeting room's shared computer), a link pasted into a chat. A country's
 current data, the enterprise list, a marked upload or a deck of a signed-in viewer would reach anyone holding it.
 
-So every download button's file is remembered (by its SHA-256) with the sign-in it was made for: the local sign-in
-session (its cookie's session id, which outlives a renewed cookie) or single sign-on's cookie; a public viewer's file
-is marked public. `allowed` (called by session_routes.ClosedPaths for `GET /media/...`) serves a remembered file to
-a request of the same sign-in, or to anyone when some public viewer made the same bytes (then the public may have it
-anyway); a file made for a sign-in that a request does not carry answers 404. A file never seen here (none in this
-app: every download goes through `bound`) passes as before.
+So every file is remembered (by its SHA-256) under the viewer it was made for: the local sign-in session (its
+cookie's session id, which outlives a renewed cookie), single sign-on's cookie, or PUBLIC for a public viewer's file
+and the page's own images (`public_asset`, the favicon). Every download button is `components.download`, which
+passes its data through `bound`; `allowed` (called by session_routes.ClosedPaths for `GET /media/...`) serves a
+file remembered as PUBLIC to anyone (some public viewer made the same bytes: the public may have them anyway) and a
+file remembered under a sign-in to a request of that sign-in. Anything else answers 404, a file never seen here
+included (deny by default: a button or image that bypassed this module is broken, not open).
+
+The memory is kept per viewer, so a viewer's files are forgotten only under that viewer's own newer files (or when
+thousands of other sign-ins made files since): forgetting only ever withholds a file, it never opens one.
 """
 
 from __future__ import annotations
@@ -19,13 +23,18 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from score import auth, sessions
 
 PUBLIC = "public"
 _OIDC_COOKIE = "_streamlit_user"  # streamlit.web.server.server_util.AUTH_COOKIE_NAME
-_REMEMBERED = 4096  # files; each lives only while a session shows its button, the oldest are forgotten first
-_made_for: OrderedDict[str, set[str]] = OrderedDict()  # SHA-256 of a file -> the sign-ins it was made for
+# A file lives in Streamlit only while a session shows its button, and a deferred one is fetched as soon as it is
+# made: a viewer making this many files before fetching the first is not a person.
+FILES_PER_VIEWER = 1024
+VIEWERS = 4096  # sign-ins remembered, the one that made a file longest ago forgotten first
+_made_for: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # viewer -> SHA-256 of its files, oldest first
+_assets: set[str] = set()  # the page's own images: public for as long as the process runs, never forgotten
 _lock = threading.Lock()
 
 
@@ -54,12 +63,20 @@ def _viewer() -> str:
     return sign_in_of(cookies) or "unbound"
 
 
+def _digest(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
 def _remember(data: bytes | str, viewer: str) -> None:
-    digest = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+    digest = _digest(data)
     with _lock:
-        _made_for.setdefault(digest, set()).add(viewer)
-        _made_for.move_to_end(digest)
-        while len(_made_for) > _REMEMBERED:
+        files = _made_for.setdefault(viewer, OrderedDict())
+        _made_for.move_to_end(viewer)
+        files[digest] = None
+        files.move_to_end(digest)
+        while len(files) > FILES_PER_VIEWER:
+            files.popitem(last=False)
+        while len(_made_for) > VIEWERS:
             _made_for.popitem(last=False)
 
 
@@ -78,11 +95,20 @@ def bound(data: bytes | str | Callable[[], bytes]) -> bytes | str | Callable[[],
     return made
 
 
-def allowed(content: bytes, cookies: Mapping[str, str]) -> bool:
-    """Whether a request with these cookies may have this file."""
+def public_asset(path: Path) -> str:
+    """An image file of the page itself (the favicon), served at /media to anyone: its path, for Streamlit."""
     with _lock:
-        made_for = _made_for.get(hashlib.sha256(content).hexdigest())
-        made_for = None if made_for is None else set(made_for)
-    if made_for is None or PUBLIC in made_for:
-        return True
-    return sign_in_of(cookies) in made_for
+        _assets.add(_digest(path.read_bytes()))
+    return str(path)
+
+
+def allowed(content: bytes, cookies: Mapping[str, str]) -> bool:
+    """Whether a request with these cookies may have this file: only if it was made for the public or for the
+    request's own sign-in."""
+    digest = _digest(content)
+    with _lock:
+        if digest in _assets or digest in _made_for.get(PUBLIC, {}):
+            return True
+    viewer = sign_in_of(cookies)  # checks the cookie's signature: outside the lock
+    with _lock:
+        return viewer is not None and digest in _made_for.get(viewer, {})

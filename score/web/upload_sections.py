@@ -18,7 +18,7 @@ from score import exports, marked, measures, publish, settings, templates, uploa
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
-from score.web import media_guard, session_routes, signin, ui
+from score.web import components, session_routes, signin, ui
 
 CHECK_KEY = "upload_check"
 PUBLISHED_KEY = upload.PUBLISHED_KEY
@@ -145,26 +145,26 @@ def downloads_section(country: str, scope) -> None:
             only = None if table is None else (table,)  # a CSV button makes its own file, not the set
             return in_language(language, lambda: upload.current_files(country, scope, kind, path, only)[name])
 
-        columns[0].download_button(
+        components.download(
             _("Excel workbook"),
-            data=media_guard.bound(current("xlsx", names["xlsx"])),
-            file_name=names["xlsx"],
-            mime=XLSX_MIME,
+            current("xlsx", names["xlsx"]),
+            names["xlsx"],
+            XLSX_MIME,
             icon=":material/table_view:",
             key="upload_current_xlsx",
-            on_click="ignore",
+            where=columns[0],
         )
         # An optional table's button only when the country has its rows (a count; the files are made on a click).
         optional = {"logframe": upload.published_logframe_rows(country, scope, path) > 0}
         for column, table in zip(columns[1:], TABLES, strict=True):
             if optional.get(table, True):
-                column.download_button(
+                components.download(
                     f"{table}.csv",  # the button says the table; the file's name also has country and date
-                    data=media_guard.bound(current("csv", names[table], table)),
-                    file_name=names[table],
-                    mime="text/csv",
+                    current("csv", names[table], table),
+                    names[table],
+                    "text/csv",
                     key=f"upload_current_{table}",
-                    on_click="ignore",
+                    where=column,
                 )
     with st.expander(_("Empty templates"), icon=":material/description:"):
         st.caption(
@@ -174,23 +174,23 @@ def downloads_section(country: str, scope) -> None:
             )
         )
         columns = st.columns(len(TABLES) + 1)
-        columns[0].download_button(
+        components.download(
             _("Excel workbook"),
-            data=media_guard.bound(in_language(language, lambda: templates.xlsx_template(country))),
-            file_name=templates.template_name(country),
-            mime=XLSX_MIME,
+            in_language(language, lambda: templates.xlsx_template(country)),
+            templates.template_name(country),
+            XLSX_MIME,
             icon=":material/table_view:",
             key="upload_template_xlsx",
-            on_click="ignore",
+            where=columns[0],
         )
         for column, table in zip(columns[1:], TABLES, strict=True):
-            column.download_button(
+            components.download(
                 f"{table}.csv",
-                data=media_guard.bound(templates.csv_template(table, country)),
-                file_name=f"{table}.csv",
-                mime="text/csv",
+                templates.csv_template(table, country),
+                f"{table}.csv",
+                "text/csv",
                 key=f"upload_template_{table}",
-                on_click="ignore",
+                where=column,
             )
 
 
@@ -281,26 +281,23 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     st.caption(_("Every problem, with where it is and how to fix it (↳: a knock-on of the line above it):"))
     issues_table(report.for_people(compact=True), f"{prefix}_issues")
     buttons = st.columns(2)
-    buttons[0].download_button(
+    components.download(
         _("Download the report (CSV)"),
-        data=media_guard.bound(exports.to_csv(people)),  # values from the upload: formulas neutralised
-        file_name=f"SCORE_{check.country}_" + _("validation") + ".csv",
-        mime="text/csv",
+        exports.to_csv(people),  # values from the upload: formulas neutralised
+        f"SCORE_{check.country}_" + _("validation") + ".csv",
+        "text/csv",
         key=f"{prefix}_report_csv",
-        icon=":material/download:",
-        on_click="ignore",
+        where=buttons[0],
     )
     if marked.can_mark(check.files, report):
-        buttons[1].download_button(
+        components.download(
             _("Download your file with the problems marked (Excel)"),
-            data=media_guard.bound(
-                in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b"")
-            ),
-            file_name=marked.marked_name(check.files, check.country),
-            mime=XLSX_MIME,
+            in_language(current_language(), lambda: marked.marked_workbook(check.files, report) or b""),
+            marked.marked_name(check.files, check.country),
+            XLSX_MIME,
             key=f"{prefix}_report_marked",
             icon=":material/format_color_fill:",
-            on_click="ignore",
+            where=buttons[1],
             help=_(
                 "A copy of your upload: each cell with a problem is coloured and has a comment saying how to fix it."
             ),

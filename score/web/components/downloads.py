@@ -40,7 +40,7 @@ def csv_download(
 
 def download(
     label: str,
-    make: Callable[[], bytes],
+    make: Callable[[], bytes] | bytes | str,
     file_name: str,
     mime: str,
     *,
@@ -48,18 +48,23 @@ def download(
     key: str | None = None,
     kind: Literal["secondary", "tertiary"] = "secondary",
     where: object = st,
+    help: str | None = None,
 ) -> None:
-    """A download button whose file is made only when clicked (`make` runs outside the session, so it must
-    not translate anything: translate before, as exports.ExportContext does)."""
+    """The app's one download button. Its file is served only to this viewer's sign-in (or to anyone when the
+    viewer is the public): media_guard answers 404 to any other file at /media, so a button made any other way
+    would be broken, not open (tests/test_auth.py finds no other `download_button` call). A function `make` runs
+    only when the button is clicked, outside the session, so it must not translate anything: translate before, as
+    exports.ExportContext does, or wrap it in i18n's language."""
     where.download_button(  # type: ignore[attr-defined]
         label,
-        data=media_guard.bound(make),  # served to this viewer's sign-in only
+        data=media_guard.bound(make),
         file_name=file_name,
         mime=mime,
         icon=icon,
         type=kind,
         on_click="ignore",
         key=key,
+        help=help,
     )
 
 
