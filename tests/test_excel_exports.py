@@ -260,6 +260,8 @@ def test_merged_cells_below_the_header_are_one_error_naming_the_range_not_an_emp
     enterprises.merge_cells("A1:L1")
     enterprises["L4"] = None
     enterprises.merge_cells("L3:L4")  # partner SENA over COL-0001 and COL-0002
+    enterprises["N3"] = "Datos de 2013"
+    enterprises.merge_cells("N3:P6")  # a note box beside the data: an unnamed column, as before
     out = io.BytesIO()
     book.save(out)
     report = validate_submission("COL", {"COL.xlsx": out.getvalue()})
@@ -272,3 +274,4 @@ def test_merged_cells_below_the_header_are_one_error_naming_the_range_not_an_emp
         (3, 4),
     )
     assert "merged" in error.problem
+    assert any(i.problem.startswith("Column N has 1 values but no name") for i in report.warnings)

@@ -451,6 +451,13 @@ def _unmerged(
         last_row, last_col = min(last_row, len(rows)), min(last_col, max(map(len, rows), default=0))
         if last_row <= header_row or (first_row == last_row and first_col == last_col) or first_row > last_row:
             continue
+        named = [
+            header_column(table, header[c - 1])
+            for c in range(first_col, min(last_col, len(header)) + 1)
+            if header_column(table, header[c - 1]) in table.column_names
+        ]
+        if not named:  # a note box beside the data: its columns are reported as unnamed, as before
+            continue
         if out is rows:
             out = list(rows)
         first = rows[first_row - 1]
@@ -459,8 +466,6 @@ def _unmerged(
             row = list(out[r - 1]) + [None] * max(0, last_col - len(out[r - 1]))
             row[first_col - 1 : last_col] = [value] * (last_col - first_col + 1)
             out[r - 1] = tuple(row)
-        heading = header[first_col - 1] if first_col <= len(header) else ""
-        column = header_column(table, heading) if header_column(table, heading) in table.column_names else None
         cells = f"{_letters(first_col)}{first_row}:{_letters(last_col)}{last_row}"
         issues.add(
             ERROR,
@@ -476,7 +481,7 @@ def _unmerged(
             ),
             sheet=sheet,
             row=max(first_row, header_row + 1),
-            column=column,
+            column=named[0],
             value=cells,
             rows=list(range(max(first_row, header_row + 1), last_row + 1)),
         )
