@@ -42,6 +42,7 @@ STATES = {
 KINDS = ("upload", "edit")
 FILE_MODE, FOLDER_MODE = 0o600, 0o700
 MAX_COMMENT = 2000
+DRAFTS = "drafts"  # data/submissions/drafts/: checked uploads not submitted yet (score.drafts), no country's folder
 
 
 class SubmissionError(Exception):
@@ -71,7 +72,7 @@ class Submission:
         return submissions_dir() / self.country / self.id
 
     def read_files(self) -> dict[str, bytes]:
-        return {str(f["name"]): (self.folder / "files" / str(f["name"])).read_bytes() for f in self.files}
+        return read_stored(self.folder, self.files)
 
 
 # ---------------------------------------------------------------------------------------------- storage
@@ -104,6 +105,19 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def store_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Files kept exactly as they came, in `folder`/files (a new folder 0700, files 0600, each written whole): a
+    submission's, and a draft's (score.drafts: a checked upload kept across reloads)."""
+    (folder / "files").mkdir(mode=FOLDER_MODE, parents=True)
+    for name, raw in files.items():
+        _write(folder / "files" / name, raw)
+
+
+def read_stored(folder: Path, described: list[dict[str, object]]) -> dict[str, bytes]:
+    """The files `store_files` kept in `folder`, by their description (name, bytes, sha256)."""
+    return {str(f["name"]): (folder / "files" / str(f["name"])).read_bytes() for f in described}
+
+
 def _save(item: Submission) -> None:
     _write(item.folder / "submission.json", json.dumps(asdict(item), indent=1, sort_keys=True).encode("utf-8"))
 
@@ -119,7 +133,8 @@ def _load(path: Path) -> Submission | None:
 def all_submissions(country: str | None = None) -> list[Submission]:
     """Every stored submission (of one country), newest first."""
     root = submissions_dir()
-    folders = [root / country] if country else sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    countries = sorted(p for p in root.iterdir() if p.is_dir() and p.name != DRAFTS) if root.is_dir() else []
+    folders = [root / country] if country else countries
     found = []
     for folder in folders:
         if not folder.is_dir():
@@ -204,10 +219,8 @@ def submit(
     )
     _step(item, "pending", user, kind=kind)
     with _lock():
-        (item.folder / "files").mkdir(mode=FOLDER_MODE, parents=True)
+        store_files(item.folder, kept)
         os.chmod(item.folder.parent, FOLDER_MODE)
-        for name, raw in kept.items():
-            _write(item.folder / "files" / name, raw)
         replaced = pending(country)
         _save(item)
         if replaced is not None:

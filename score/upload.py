@@ -63,6 +63,7 @@ class UploadCheck:
     preview: Preview | None
     digest: str
     language: str = "en"  # the language the report was written in
+    version: int | None = None  # the published version the preview compared with (None: nothing published)
 
     @property
     def ok(self) -> bool:
@@ -180,7 +181,9 @@ def check_upload(
             warnings=len(report.warnings),
         )
     preview = preview_effect(country, report, files, scope, path) if report.ok else None
-    return UploadCheck(country, files, report, preview, digest(country, files), current_language())
+    against = path or versions.current()
+    version = versions.number_of(against) if against is not None else None
+    return UploadCheck(country, files, report, preview, digest(country, files), current_language(), version)
 
 
 def headline(scope: Scope, country: str, path: Path | None = None) -> dict[str, int | None]:

@@ -19,6 +19,7 @@ from score.web.upload_history import demo_ended, history_section
 from score.web.upload_sections import (
     COUNTRY_KEY,
     downloads_section,
+    opening_country,
     upload_section,
 )
 
@@ -41,7 +42,7 @@ if not upload.may_upload(scope):
 countries = upload.upload_countries(scope)
 ui.send_again(COUNTRY_KEY, [COUNTRY_KEY])  # a country the first run chose stays chosen on a slow browser
 if st.session_state.get(COUNTRY_KEY) not in countries:  # first visit, or another account in this browser
-    st.session_state[COUNTRY_KEY] = upload.default_country(scope, filters.countries)
+    st.session_state[COUNTRY_KEY] = opening_country(scope, filters.countries)
 names = ui.reference_labels("country")
 country = st.selectbox(
     _("Country"),

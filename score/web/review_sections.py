@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from score.web.upload_history import history_table
 from score.web.upload_sections import (
     confirmation,
     demo_ending_notice,
+    forget_draft,
     headline_labels,
     in_view_once,
     issues_table,
@@ -36,6 +36,7 @@ from score.web.upload_sections import (
     report_section,
     run_with_status,
     show_totals,
+    when,
 )
 
 SUBMITTED_KEY = "upload_submitted"  # session state: the last submission of this session
@@ -48,15 +49,6 @@ APPROVE_ASKING_KEY = "review_approve_asking"  # the submission whose approval wo
 
 def country_name(code: str) -> str:
     return ui.reference_labels("country").get(code, code)
-
-
-def when(at: object) -> str:
-    """A stored ISO 8601 time (UTC) as a date and time in the reader's language."""
-    try:
-        moment = dt.datetime.fromisoformat(str(at))
-    except ValueError:
-        return str(at or "–")
-    return fmt_datetime(moment.astimezone(dt.UTC).replace(tzinfo=None))
 
 
 def kind_label(kind: str) -> str:
@@ -140,6 +132,7 @@ def action_section(check: upload.UploadCheck, scope, kind: str = "upload", prefi
     except (publish.NotAllowed, publish.RejectedUpload) as error:
         st.error(str(error))
         return
+    forget_draft(check)
     st.session_state[SUBMITTED_KEY] = {
         "digest": check.digest,
         "country_name": country_name(check.country),

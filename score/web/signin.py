@@ -32,7 +32,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, sessions, settings, throttling
+from score import audit, auth, disclosure, drafts, sessions, settings, throttling
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
@@ -127,6 +127,7 @@ def _checked_session(box: DeltaGenerator, cookies: bool = True) -> Session | Non
     refreshed, reason = auth.refresh(session)
     if refreshed is None:
         _ended_notice(box, reason, session)
+        drafts.discard(drafts.owner(session))  # its checked upload goes with the sign-in
         _set(None)
         return None
     _set(refreshed)
@@ -297,6 +298,7 @@ def _sign_out() -> None:
     session = st.session_state.get(SESSION_KEY)
     audit.record("sign_out", getattr(session, "user", None), method="password")
     auth.end_session(session)
+    drafts.discard(drafts.owner(session))  # a checked upload is kept for a sign-in, not after it
     _set(None)
     st.session_state[SIGNOUT_KEY] = True
 
@@ -428,6 +430,7 @@ def _oidc(box: DeltaGenerator) -> None:
         st.session_state[ui.SCOPE_KEY] = Scope.public()
     if box.button(_("Sign out"), key="score_sign_out"):
         audit.record("sign_out", email, method="sso")
+        drafts.discard(drafts.owner(st.session_state.get(SESSION_KEY)))
         auth.token_activity.expire(key)
         _set(None)
         st.logout()

@@ -173,6 +173,19 @@ def _option_counts(chosen: Filters, params: Mapping[str, object]) -> pd.DataFram
     return cached_query("filter_options", scope_key(scope), shown, version, _params_key(dict(params)), scope, path)
 
 
+def enterprises_by_country() -> pd.DataFrame:
+    """Enterprises per country under the current filters as this viewer sees them (country, enterprises: the
+    country profile's first country): read from the sidebar's counts of the same filters (`_option_counts`, cached:
+    no statement of its own) where one run answered them, else country_comparison. Either way country_comparison
+    stays the page's workbook sheet (made on the click where it was not run now)."""
+    scope, chosen = current_scope(), current_filters()
+    if not filter_options.one_run(scope, chosen):
+        return query("country_comparison")
+    query_on_click("country_comparison")
+    counts = _option_counts(*filter_options.query_arguments(chosen))
+    return filter_options.enterprises_by_country(counts, chosen.countries_within(scope.aggregate_countries))
+
+
 def _own_country_start(scope: Scope) -> None:
     """Country staff start on their own countries: when a country user signs in (or a new one) and no country or
     region is chosen, the country filter is set to theirs (they can clear it)."""

@@ -8,15 +8,16 @@ adding or removing files in the uploader only changes the list.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
 
-from score import exports, marked, measures, publish, settings, templates, upload
+from score import drafts, exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_datetime, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import components, session_routes, signin, ui
 
@@ -26,7 +27,20 @@ RESTORE_KEY = "upload_restore_pending"
 RESTORED_KEY = "upload_restored"
 UPLOADER_KEY = "upload_files_round"  # bumped by "Clear all": a new uploader widget starts empty
 COUNTRY_KEY = "upload_country"
+# The draft (score.drafts) this session knows of: {"country", "digest" (None: that country has none), "at", "version"
+# (when and against which version it was checked), "restored" (drawn from the server: say so), "done" (submitted or
+# published from this page: its confirmation, no notice)}.
+DRAFT_KEY = "upload_draft"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def when(at: object) -> str:
+    """A stored ISO 8601 time (UTC) as a date and time in the reader's language."""
+    try:
+        moment = dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at or "–")
+    return fmt_datetime(moment.astimezone(dt.UTC).replace(tzinfo=None))
 
 
 def headline_labels() -> dict[str, str]:
@@ -262,7 +276,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
         st.error(
             _(
                 "The upload was rejected: fix the errors below and upload the files again. "
-                "Nothing was changed and nothing was stored."
+                "Nothing was changed, submitted or published."
             )
         )
     elif report.warnings and publishes:
@@ -436,6 +450,7 @@ def publish_section(check: upload.UploadCheck, scope, prefix: str = "upload") ->
     result = run_with_status(_("Publishing…"), lambda progress: upload.publish_upload(check, scope, progress))
     if result is None:
         return
+    forget_draft(check)
     st.session_state[PUBLISHED_KEY] = {
         "digest": check.digest,
         "country": check.country,
@@ -470,18 +485,36 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
             limit=fmt_bound(limit),
         )
     )
-    if not uploaded:
+    if not uploaded:  # a reload, a new tab, files removed: the sign-in's draft, if it has one for this country
+        check = draft_check(country, scope)
+        if check is None:
+            return
+    else:
+        check = uploaded_check(country, scope, uploaded, round_)
+        if check is None:
+            return
+    done = published(check)
+    if done is not None:  # the confirmation in place of the report and preview: what the person sees now
+        confirmation(done)
         return
+    if check.language != current_language():  # the same check, written again in the reader's language
+        check = upload.check_upload(country, check.files, scope, path=ui.pinned_path(), audited=False)
+        st.session_state[CHECK_KEY] = check
+    after_check(check, scope)
+
+
+def uploaded_check(country: str, scope, uploaded: list, round_: int) -> upload.UploadCheck | None:
+    """The check of the files in the uploader, once "Check the files" is pressed (kept as the sign-in's draft)."""
     files, twice = upload.collect_files((item.name, item.getvalue()) for item in uploaded)
     check_button, clear_button = st.columns([1, 1])
     if clear_button.button(_("Clear all files"), icon=":material/delete_sweep:", key="upload_clear"):
         st.session_state[UPLOADER_KEY] = round_ + 1
-        st.session_state.pop(CHECK_KEY, None)
+        discard_draft(country)
         st.rerun()
     if twice:
         names = markdown_text(", ".join(twice))  # a file's name is the uploader's text, never a link
         st.error(_("More than one file is called {names}: upload each file once.", names=names))
-        return
+        return None
     digest = upload.digest(country, files)
     check = st.session_state.get(CHECK_KEY)
     checked = isinstance(check, upload.UploadCheck) and check.digest == digest
@@ -495,14 +528,114 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
             check = upload.check_upload(country, files, scope, path=ui.pinned_path())
         st.session_state[CHECK_KEY] = check
         checked = True
+        keep_draft(check, scope)
     if not checked:
         st.info(_("Press “Check the files” to validate them and see what publishing would change."))
-        return
-    done = published(check)
-    if done is not None:  # the confirmation in place of the report and preview: what the person sees now
-        confirmation(done)
-        return
-    if check.language != current_language():  # the same check, written again in the reader's language
-        check = upload.check_upload(country, files, scope, path=ui.pinned_path(), audited=False)
+        return None
+    return check
+
+
+# ---------------------------------------------------------------------------------------------- drafts
+
+
+def _draft_owner() -> str | None:
+    return drafts.owner(st.session_state.get(signin.SESSION_KEY))
+
+
+def opening_country(scope, chosen: Iterable[str]) -> str | None:
+    """The country the page opens on: the sign-in's draft's (a reload comes back to the files it checked), else
+    upload.default_country."""
+    draft = drafts.load(_draft_owner(), scope.user, upload.upload_countries(scope))
+    return draft.country if draft is not None else upload.default_country(scope, chosen)
+
+
+def keep_draft(check: upload.UploadCheck, scope) -> None:
+    """Keep a new check on the server for this sign-in (score.drafts), so a reload brings it back."""
+    kept = drafts.keep(_draft_owner(), check, scope.user or "")
+    st.session_state[DRAFT_KEY] = {
+        "country": check.country,
+        "digest": check.digest if kept else None,
+        "version": check.version,
+        "restored": False,
+    }
+    if not kept and _draft_owner() is not None:
+        st.caption(
+            _(
+                "These files are too large to keep on the server: after a reload of the page you would upload them "
+                "again."
+            )
+        )
+
+
+def draft_check(country: str, scope) -> upload.UploadCheck | None:
+    """With no files in the uploader: the sign-in's draft for `country`, checked again against the data published
+    now when it comes from the server (a reload), with a notice and a way to discard it."""
+    known = st.session_state.get(DRAFT_KEY)
+    check = st.session_state.get(CHECK_KEY)
+    if isinstance(known, dict) and known.get("country") == country:
+        if known.get("digest") is None:
+            return None
+        if isinstance(check, upload.UploadCheck) and check.digest == known["digest"]:
+            draft_notice(known, check)
+            return check
+    draft = drafts.load(_draft_owner(), scope.user, upload.upload_countries(scope))
+    if draft is None or draft.country != country:
+        st.session_state[DRAFT_KEY] = {"country": country, "digest": None}
+        return None
+    if not (isinstance(check, upload.UploadCheck) and check.digest == draft.digest):
+        with st.spinner(_("Checking your kept files again…")):
+            check = upload.check_upload(country, draft.files, scope, path=ui.pinned_path(), audited=False)
         st.session_state[CHECK_KEY] = check
-    after_check(check, scope)
+    known = {"country": country, "digest": draft.digest, "at": draft.at, "version": draft.version, "restored": True}
+    st.session_state[DRAFT_KEY] = known
+    draft_notice(known, check)
+    return check
+
+
+def draft_notice(known: dict, check: upload.UploadCheck) -> None:
+    """Say the check was kept and restored (and against which data), with a button to discard it."""
+    if known.get("done"):
+        return
+    names = markdown_text(", ".join(sorted(check.files)))  # the uploader's text, never markup
+    if known.get("restored"):
+        text = _(
+            "Restored: the files you checked on {when} ({names}). They are kept for your sign-in until you "
+            "submit, publish or discard them, or sign out.",
+            when=when(known.get("at")),
+            names=names,
+        )
+    else:
+        text = _(
+            "The files you checked ({names}) are kept for your sign-in until you submit, publish or discard them, "
+            "or sign out.",
+            names=names,
+        )
+    then, now = known.get("version"), check.version
+    notice, discard = st.columns([4, 1], vertical_alignment="center")
+    notice.info(text, icon=":material/restore:")
+    if then is not None and now is not None and then != now:
+        notice.warning(
+            _(
+                "The published data changed since you checked them (version {then}, now {now}): they were checked "
+                "again against the data published now.",
+                then=then,
+                now=now,
+            )
+        )
+    if discard.button(_("Discard these files"), icon=":material/delete:", key="upload_draft_discard"):
+        discard_draft(check.country)
+        st.rerun()
+
+
+def discard_draft(country: str) -> None:
+    drafts.discard(_draft_owner())
+    st.session_state.pop(CHECK_KEY, None)
+    st.session_state[DRAFT_KEY] = {"country": country, "digest": None}
+
+
+def forget_draft(check: upload.UploadCheck) -> None:
+    """After a submit or publish of `check`: its draft goes (the confirmation is still drawn from the session)."""
+    drafts.discard(_draft_owner(), check.digest)
+    known = st.session_state.get(DRAFT_KEY)
+    if isinstance(known, dict) and known.get("digest") == check.digest:
+        known["done"] = True
