@@ -113,7 +113,7 @@ with right:
                 by_partner.fillna({"partner": _("No partner recorded")}),
                 "partner",
                 "enterprises",
-                title=_("Enterprises by implementing partner (enterprises)"),
+                title=_("Enterprises, by implementing partner"),
             ),
             nothing,
             file_name=f"{iso3}-enterprises-by-partner",

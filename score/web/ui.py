@@ -342,16 +342,24 @@ def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
 
 
 def page_choice(
-    key: str, widget_key: str, known: list[str] | tuple[str, ...], value_of: Callable[[str], object] = str
+    key: str,
+    widget_key: str,
+    known: list[str] | tuple[str, ...],
+    value_of: Callable[[str], object] = str,
+    default: object = None,
 ) -> None:
     """Let a link choose a page widget's value (`?measure=workers_reached` sets the widget `map_metric`;
     `value_of` turns the URL's code into the widget's value): a value from the URL applies when it is new, not
     when it is the one the page wrote back last time. Every run sends the widget's value (`send_again`; the
-    widget's on_change is `changed_by_reader` with `args=(widget_key,)`)."""
+    widget's on_change is `changed_by_reader` with `args=(widget_key,)`).
+    `default`: the widget's first value, set here, never as the widget's own default: a widget given a default
+    whose value is also set through st.session_state (as every run does here) made Streamlit log a warning."""
     send_again(widget_key, [widget_key])
     from_url = page_param(key, known)
     if from_url is not None and from_url != st.session_state.get(f"{widget_key}_in_url"):
         st.session_state[widget_key] = value_of(from_url)
+    elif default is not None and widget_key not in st.session_state:
+        st.session_state[widget_key] = default
 
 
 def keep_page_choice(key: str, widget_key: str, value: str) -> None:
