@@ -17,7 +17,7 @@ import streamlit as st
 
 from score import drafts, exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_moment, fmt_int, ngettext, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_int, fmt_moment, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import components, session_routes, signin, ui
 
