@@ -167,6 +167,7 @@ def downloads_section(country: str, scope) -> None:
             icon=":material/table_view:",
             key="upload_current_xlsx",
             where=columns[0],
+            cost="xlsx",
         )
         # An optional table's button only when the country has its rows (a count; the files are made on a click).
         optional = {"logframe": upload.published_logframe_rows(country, scope, path) > 0}
