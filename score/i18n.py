@@ -193,6 +193,16 @@ def fmt_datetime(value: dt.datetime | None) -> str:
     return babel_dates.format_datetime(value, format="medium", locale=_locale())
 
 
+# A grid's date column (Streamlit's DateColumn: a moment.js pattern drawn by the browser, which knows no month names
+# but English): day first where the language writes it so, ISO in English (HQ's working language, sorted as read).
+_GRID_DATE_FORMATS = {"en": "YYYY-MM-DD", "fr": "DD/MM/YYYY", "es": "DD/MM/YYYY"}
+
+
+def grid_date_format() -> str:
+    """The pattern of a date column in a grid, in the current language."""
+    return _GRID_DATE_FORMATS.get(current_language(), "YYYY-MM-DD")
+
+
 def fmt_moment(value: dt.datetime, zone: str | None) -> str:
     """A moment (aware, or naive in UTC as the stores write them) in the reader's time zone and language, the zone's
     offset named: staff in Bogotá read their own clock time. `zone` is the browser's IANA name (st.context.timezone);

@@ -7,6 +7,8 @@ Expected screen strings are formatted here (`en_int` ...), not with score.i18n, 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from score import db
@@ -136,6 +138,7 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
     # on screen: who it is and the key figures (13 columns scrolled sideways at 1280 px); the rest in the downloads
     (grid,) = at.dataframe  # the only grid of the page (the summaries are plain tables)
     assert list(grid.proto.column_order) == ["Name", "Country", "Sector", "Size", "Workers", "Women workers", "Joined"]
+    assert json.loads(grid.proto.columns)["Joined"]["type_config"]["format"] == "YYYY-MM-DD"
     expected = {e["enterprise_id"]: e for e in raw._enterprises(**oracle_filters(to_filters(params)))}
     assert set(frame["Id"]) == set(expected)
     for row in frame.head(25).itertuples(index=False):
@@ -150,6 +153,14 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
         en_int(v["enterprises"])
         for _, v in sorted(raw.enterprises_by("sector", **oracle_filters(to_filters(params))).items())
     ]
+
+
+def test_the_enterprise_lists_dates_are_written_as_the_readers_language_writes_them() -> None:
+    """A Spanish or French page writes a joining date 19/05/2009 (day first), not 2009-05-19."""
+    for lang, joined in [("es", "Incorporación"), ("fr", "Adhésion")]:
+        at = open_page(ENTERPRISES, {"countries": ["COL"], "lang": lang}, Scope.hq("tests"))
+        (grid,) = at.dataframe
+        assert json.loads(grid.proto.columns)[joined]["type_config"]["format"] == "DD/MM/YYYY", lang
 
 
 def test_enterprise_list_shows_a_page_and_its_downloads_hold_all(raw, monkeypatch) -> None:

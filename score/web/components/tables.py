@@ -12,7 +12,7 @@ from streamlit.elements.lib.column_config_utils import ColumnConfigMappingInput
 
 from score import access, measures
 from score.filters import Filters
-from score.i18n import _, current_language, fmt_int, ngettext
+from score.i18n import _, current_language, fmt_int, grid_date_format, ngettext
 from score.values import Kind, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
@@ -272,7 +272,10 @@ def _enterprise_table(
         key="enterprise_list_table",
         column_order=enterprise_list_columns(),
         # the name at a set width, kept in view while the rest scrolls sideways on a narrow screen
-        column_config={_("Name"): st.column_config.Column(width=NAME_WIDTH, pinned=True)},
+        column_config={
+            _("Name"): st.column_config.Column(width=NAME_WIDTH, pinned=True),
+            _("Joined"): st.column_config.DateColumn(format=grid_date_format()),  # 19/05/2009 on a Spanish page
+        },
     )
 
 
