@@ -13,8 +13,9 @@ it, gets the same treatment. No Streamlit: the page (components.show), the HTML/
 
 How a figure is read (the conventions of score/web/components/chart_builders.py and score/logframe.py):
 - a bar trace is a series: categories on the category axis (y when `orientation="h"`), values on the other;
-  its name is the legend name, or, for a lone unnamed series, the value axis title or the unit in the title's
-  trailing parentheses ("Enterprises by sector (enterprises)" -> "enterprises");
+  its name is the legend name, or, for a lone unnamed series, the value axis title, the unit in the title's
+  trailing parentheses ("Participants satisfied, by module (% of participants)" -> "% of participants") or the
+  measure a title names before its breakdown ("Enterprises, by sector" -> "Enterprises");
 - bar traces that split the categories between them (the logframe chart colours each country's bar by its
   status, one trace per status) are one series, with the trace's name in a second column;
 - a marker or line scatter (a target, a running total) is a series too; a text-only scatter is the mark the
@@ -293,8 +294,13 @@ def _disjoint(cell_maps: Sequence[Mapping[str, Cell]]) -> bool:
 
 
 def _unit(title: str) -> str:
+    """What a lone series counts: the unit in the title's trailing parentheses, else the measure a title names
+    before its breakdown ("Modules delivered, by module" -> "Modules delivered": the title says it once)."""
     match = _UNIT.search(title)
-    return match.group(1).strip().capitalize() if match else ""
+    if match:
+        return match.group(1).strip().capitalize()
+    measure, comma, _breakdown = title.partition(", ")
+    return measure.strip() if comma else ""
 
 
 def text_alternative(chart: object) -> str:

@@ -133,6 +133,20 @@ def options(run: Run, filters: Filters, scope: Scope) -> Options:
     return Options(values, province_countries, has_enterprises)
 
 
+def enterprises_by_country(counts: pd.DataFrame, countries: frozenset[str]) -> pd.DataFrame:
+    """Enterprises per country (country, enterprises) of `countries` (the filters' countries in the viewer's scope)
+    from one run of filter_options.sql under the filters (`counts`): its countries' rows count each country's
+    enterprises under every filter (the country filter left out, the rows then narrowed to it), with the same cell
+    keys as country_comparison and, where `one_run` holds, the same protection, so the same figures as that query's
+    `enterprises` (tests/test_filter_options.py). The country profile's first country is read from them: a new
+    session ran country_comparison for it alone (BENCHMARKS.md, "The country profile's first country from the
+    sidebar's counts (server, session 19)")."""
+    # by position in lists: a mask over the frame's Arrow-backed strings cost ~3 ms for its ~60 rows, this ~0.6
+    field, value = counts["field"].tolist(), counts["value"].tolist()
+    rows = [i for i, (f, v) in enumerate(zip(field, value, strict=True)) if f == "countries" and v in countries]
+    return pd.DataFrame({"country": [value[i] for i in rows], "enterprises": counts["enterprises"].to_numpy()[rows]})
+
+
 def phase_years(countries: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:
     """Phase -> (first year, last year) of its funding (data/reference/funding.csv), over `countries` (all when
     None or empty): "II (2013–2016)" in the sidebar."""

@@ -53,6 +53,10 @@ def code_names(kind: str) -> dict[str, str]:
         return {"baseline": _("Baseline"), "follow_up": _("Follow-up")}
     if kind == "logframe_level":
         return {"objective": _("Objective"), "outcome": _("Outcome"), "output": _("Output")}
+    if kind == "indicator_kind":  # how an outcome indicator is reported (reference/indicators.csv)
+        return {"change": _("Change from baseline to follow-up"), "share": _("Share of enterprises answering yes")}
+    if kind == "direction":
+        return {"higher": _("Higher is better"), "lower": _("Lower is better")}
     return {}
 
 
@@ -105,6 +109,8 @@ def export_labels() -> dict[str, dict[str, str]]:
         "sex": values.sex_labels(),
         "level": code_names("logframe_level"),
         "period": code_names("period"),
+        "kind": code_names("indicator_kind"),
+        "direction": code_names("direction"),
         # texts of the reference files and measures' codes, named in the reader's language like the codes above
         # (a French workbook's indicator_meta said "accidents per year", its overview_targets "workers_reached")
         "metric": {code: measures.label(code) for code in measures.MEASURES},

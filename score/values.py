@@ -92,7 +92,7 @@ def targets_apply(filters: Filters) -> bool:
 
 def default_country(by_country: pd.DataFrame, own: Sequence[str], codes: Sequence[str]) -> str:
     """The country a profile opens on: the viewer's own country (country staff) when it has enterprises under
-    the filters, else the country with the most enterprises under them (`by_country`: country_comparison),
+    the filters, else the country with the most enterprises under them (`by_country`: country, enterprises),
     else the first code. So it never opens on a country the filters leave empty."""
     shown = by_country[~suppressed_rows(by_country)].assign(n=lambda f: numeric(f, "enterprises").fillna(0))
     with_data = shown[shown["n"] > 0].sort_values(["n", "country"], ascending=[False, True])

@@ -97,6 +97,17 @@ def _french_number(cell: str) -> str:
     return cell.replace(".", ",") if _DECIMAL.match(cell) else cell
 
 
+def _spanish_number(cell: str) -> str:
+    """A number as Spanish Excel shows it: a point between thousands groups ("1.234"), a decimal comma ("6,244")."""
+    if cell.isdigit():
+        return f"{int(cell):,}".replace(",", ".")
+    return cell.replace(".", ",") if _DECIMAL.match(cell) else cell
+
+
+def _day_month_year(cell: str) -> str:
+    return _ISO_DATE.sub(r"\3/\2/\1", cell)
+
+
 def _month_named(language: str) -> Callable[[str], str]:
     """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English,
     Spanish or Indonesian abbreviations), "15 mars 2011" (d mmmm yyyy in French, "15 Maret 2011" in Indonesian),
@@ -179,6 +190,32 @@ def _percent_signs(rows: Rows, decimal: str = ".", space: str = "") -> Rows:
                 row[i] = row[i].replace(".", decimal) + space + "%"
         out.append(row)
     return out
+
+
+def _workbook_as_kept(files: dict[str, Rows]) -> bytes:
+    """The workbook as a country office keeps it: a title row and a blank row above each header, an instructions
+    sheet first, a hidden old copy of the enterprises sheet, a summary sheet of formulas, and the dates as serial
+    numbers in cells formatted "General" (a column pasted as values, or typed before the format was set)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(_workbook(files)))
+    notes = book.create_sheet("Instrucciones", 0)
+    notes.append(["Llene una fila por empresa; no cambie los nombres de las columnas."])
+    for sheet in book.worksheets[1:]:
+        sheet.insert_rows(1, 2)
+        sheet["A1"] = f"SCORE - {sheet.title}"
+        for row in sheet.iter_rows(min_row=4):
+            for cell in row:
+                if isinstance(cell.value, dt.datetime):
+                    cell.value, cell.number_format = (cell.value - dt.datetime(1899, 12, 30)).days, "General"
+    old = book.copy_worksheet(book["enterprises"])
+    old.title, old.sheet_state = "enterprises (old)", "hidden"
+    old["A4"] = "broken id"
+    summary = book.create_sheet("Resumen")
+    summary.append(["Empresas", "=COUNTA(enterprises!A4:A10000)"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _workbook(files: dict[str, Rows], percent_cells: bool = False) -> bytes:
@@ -331,6 +368,48 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
     "an xlsx workbook with the header repeated mid-sheet and a total row": (
         ("COL",),
         lambda rows: {"country.xlsx": _workbook({name: _pasted_with_total(t) for name, t in rows.items()})},
+    ),
+    # Session 19: the saves country staff make in Spanish and French settings, with a blank first line (a sheet whose
+    # row 1 was left empty), which read as "The file is empty." before.
+    "Spanish Excel's CSV: Windows-1252, blank first line, ';', '1.234', decimal commas, DD/MM/YYYY": (
+        ("COL", "PER"),
+        lambda rows: _each(
+            rows,
+            lambda t: ("\r\n" + _write(_cells(t, lambda c: _day_month_year(_spanish_number(c))), ";")).encode("cp1252"),
+        ),
+    ),
+    "Excel's 'sep=;' line in a CSV UTF-8 (BOM) with decimal commas and trailing ';;;;'": (
+        ("COL",),
+        lambda rows: _each(
+            rows,
+            lambda t: (
+                codecs.BOM_UTF8
+                + (
+                    "sep=;\r\n"
+                    + "".join(
+                        line + ";;;;\r\n"
+                        for line in _write(
+                            _cells(t, lambda c: c.replace(".", ",") if _DECIMAL.match(c) else c), ";", "\n"
+                        ).splitlines()
+                    )
+                ).encode()
+            ),
+        ),
+    ),
+    "Excel for Mac's CSV: Mac Roman, lone CR line ends, a title line and a blank line above the header": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: ("SCORE Colombia;;;\r\r" + _write(t, ";", "\r")).encode("mac_roman")),
+    ),
+    "French Excel's Unicode text: UTF-16, tabs, blank first line, '1 234', decimal commas, DD/MM/YYYY": (
+        ("COL",),
+        lambda rows: _each(
+            rows,
+            lambda t: ("\r\n" + _write(_cells(t, lambda c: _day_month_year(_french_number(c))), "\t")).encode("utf-16"),
+        ),
+    ),
+    "an xlsx workbook as kept: title rows, notes, hidden old copy, formulas, dates as serial numbers": (
+        ("COL",),
+        lambda rows: {"country.xlsx": _workbook_as_kept(rows)},
     ),
     "an xlsx workbook": (("VNM", "COL"), lambda rows: {"country.xlsx": _workbook(rows)}),
     "an xlsx workbook saved as Strict Open XML": (("COL",), lambda rows: {"country.xlsx": strict(_workbook(rows))}),

@@ -4,8 +4,10 @@ an upload of its own. `CASES` maps a name to (the files, whether the upload may 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -60,6 +62,12 @@ def _sheets() -> dict[str, list[list[object]]]:
     }
 
 
+def _random_bytes(lowest: int) -> bytes:
+    """4 KB of random bytes from `lowest` to 255 (1: no NUL byte, which alone says "binary")."""
+    draw = random.Random(19)
+    return bytes(draw.randrange(lowest, 256) for _ in range(4096))
+
+
 def _duplicated_rows(times: int) -> bytes:
     """The first enterprise's row `times` times, each followed by an enterprise of its own (rows 2, 4, 6 ...)."""
     lines = _enterprises().splitlines()
@@ -107,6 +115,26 @@ def _cases() -> dict[str, tuple[Files, bool]]:
         "a PDF named .csv": ({"enterprises.csv": b"%PDF-1.4 \x00\x01\x02"}, False),
         "a web page named .csv": (_with(enterprises__csv=b"<html><body><table><tr><td>1</td></tr></table>"), False),
         "a path in the file name": ({"../../etc/passwd.csv": b"a,b\n"}, False),
+        "random bytes named .csv": (
+            _with(enterprises__csv=_random_bytes(0)),
+            False,
+        ),
+        "random bytes without a NUL named .csv": (
+            _with(enterprises__csv=_random_bytes(1)),
+            False,
+        ),
+        "an invalid byte inside a UTF-8 file with a BOM": (
+            _with(enterprises__csv=codecs.BOM_UTF8 + text.encode().replace("Medellín".encode(), b"Medell\xed")),
+            False,
+        ),
+        "rows of another separator pasted below": (
+            _with(
+                enterprises__csv="\n".join(
+                    [*text.splitlines()[:3], *(line.replace(",", ";") for line in text.splitlines()[3:])]
+                ).encode()
+            ),
+            False,
+        ),
         "markup in names": (
             _with(enterprises__csv=text.replace(name, "<script>alert(1)</script> **bold** [x](http://e.org)").encode()),
             True,

@@ -36,6 +36,7 @@ RULES = {
     "corrupt_xlsx",
     "password_xlsx",
     "unsupported_type",
+    "mixed_separators",
 }
 
 

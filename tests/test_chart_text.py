@@ -5,10 +5,13 @@ direction of a trend; hidden cells read as hidden; numbers follow the reader's l
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from babel.messages.pofile import read_po
 
 from score import charts, db, logframe
 from score.access import Scope
@@ -224,3 +227,27 @@ def test_a_charts_csv_writes_counts_as_whole_numbers_and_shares_with_their_decim
     shares = go.Figure(go.Bar(x=[47.3, 12.0, None], y=["a", "b", "c"], orientation="h", name="Share"))
     column = chart_table(shares).frame()["Share"]
     assert pd.api.types.is_float_dtype(column) and list(column[:2]) == [47.3, 12.0] and pd.isna(column[2])
+
+
+def test_a_title_that_names_its_measure_once_heads_the_table_with_that_measure():
+    # "Modules delivered, by module (deliveries)" said its measure twice on screen ("Módulos impartidos, por módulo
+    # (módulos impartidos)" in Spanish, over two lines); the title now says it once and the table still names it.
+    frame = pd.DataFrame({"module": ["WC", "QM"], "deliveries": [1410, 809]})
+    table = chart_table(c.bar_chart(frame, "module", "deliveries", title="Modules delivered, by module"))
+    assert table.series == ("Modules delivered",)
+    assert table.frame().columns[1] == "Modules delivered"
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_no_title_says_its_measure_twice_in_any_language(lang):
+    # a trailing "(unit)" that repeats the measure named before it, in the English text or its translation
+    catalogue = read_po((Path(__file__).parents[1] / "locales" / lang / "LC_MESSAGES" / "score.po").open("rb"))
+    said_twice = re.compile(r"^(?P<measure>.*\S) \((?P<unit>[^(),]+)[^()]*\)$")
+    repeated = [
+        text
+        for message in catalogue
+        if message.id and isinstance(message.string, str)
+        for text in (message.id, message.string)
+        if (m := said_twice.match(text)) and m["unit"].strip().lower() in m["measure"].lower()
+    ]
+    assert not repeated

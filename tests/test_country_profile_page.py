@@ -111,3 +111,23 @@ def test_country_profile_opens_on_the_viewers_own_country(demo_data_dir) -> None
     at = open_page("views/country.py", scope=Scope.country("ghana", {"GHA"}))
     assert at.selectbox(key="profile_country").value == "GHA"
     assert at.query_params["profile"] in (["GHA"], "GHA")
+
+
+def test_a_new_session_on_the_profile_runs_no_statement_for_its_first_country(demo_data_dir, raw, monkeypatch) -> None:
+    """The first country (the largest under the filters) is read from the sidebar's counts of the same filters, not
+    from a country_comparison run for it alone; the page's workbook still has that sheet (made on the click)."""
+    from score import db
+    from score.web import ui
+    from tests.apptest import app, no_exception
+
+    asked: list[str] = []
+    run_query = db.run_query
+    monkeypatch.setattr(db, "run_query", lambda name, *a, **k: asked.append(name) or run_query(name, *a, **k))
+    at = app(params={"sectors": ["textiles"], "phases": ["II"], "year_from": "2012"}, scope=HQ)
+    at.switch_page("views/country.py")  # opened first, as a shared link does (the overview would cache the query)
+    no_exception(at.run())
+    assert at.selectbox(key="profile_country").value == largest(
+        raw, sectors={"textiles"}, phases={"II"}, year_from=2012
+    )
+    assert "country_comparison" not in asked and asked.count("filter_options") == 1
+    assert ("country_comparison", (), None) in at.session_state[ui.PAGE_SHEETS_KEY]

@@ -243,3 +243,35 @@ def test_a_default_name_is_read_by_its_header_only_when_that_is_clear() -> None:
     ignored = {issue.file for issue in report.warnings if "not part of the data contract" in issue.problem}
     assert ignored == {"Libro1.csv", "Libro2.csv", "informe.csv"}
     assert report.tables["logframe"].empty  # the optional table left out, not read from informe.csv
+
+
+def test_merged_cells_below_the_header_are_one_error_naming_the_range_not_an_empty_cell_per_row() -> None:
+    # Merged cells keep their value in the first cell only: the rows below read as empty, and the report said "The
+    # cell is empty, but partner is required" with no word of the merge the reader sees (session 19). A merged title
+    # above the header is no data and says nothing.
+    import openpyxl
+
+    from tests.hostile_uploads import _sheets, _workbook
+
+    book = openpyxl.load_workbook(io.BytesIO(_workbook(_sheets())))
+    enterprises = book["enterprises"]
+    enterprises.insert_rows(1)
+    enterprises["A1"] = "SCORE Colombia"
+    enterprises.merge_cells("A1:L1")
+    enterprises["L4"] = None
+    enterprises.merge_cells("L3:L4")  # partner SENA over COL-0001 and COL-0002
+    enterprises["N3"] = "Datos de 2013"
+    enterprises.merge_cells("N3:P6")  # a note box beside the data: an unnamed column, as before
+    out = io.BytesIO()
+    book.save(out)
+    report = validate_submission("COL", {"COL.xlsx": out.getvalue()})
+    (error,) = report.errors
+    assert (error.sheet, error.row, error.column, error.value, error.rows) == (
+        "enterprises",
+        3,
+        "partner",
+        "L3:L4",
+        (3, 4),
+    )
+    assert "merged" in error.problem
+    assert any(i.problem.startswith("Column N has 1 values but no name") for i in report.warnings)

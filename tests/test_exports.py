@@ -513,6 +513,14 @@ def test_a_french_workbook_names_indicators_units_definitions_and_measures_in_fr
     assert (accidents["unit"], accidents["unit_name"]) == (row["unit"], "accidents par an")
     assert accidents["definition_name"] == "Accidents du travail enregistrés au cours des 12 derniers mois"
     assert meta["unit_name"].notna().all() and meta["definition_name"].notna().all()
+    # kind and direction were bare codes ("change", "lower") in every language
+    assert (accidents["kind_name"], accidents["direction_name"]) == (
+        "Variation entre la situation de référence et le suivi",
+        "Plus bas, c'est mieux",
+    )
+    shares = meta[meta["kind"] == "share"]
+    assert not shares.empty and set(shares["kind_name"]) == {"Part des entreprises répondant oui"}
+    assert meta["kind_name"].ne(meta["kind"]).all() and meta["direction_name"].ne(meta["direction"]).all()
     targets = exports.data_table(db.run_query("overview_targets", Scope.hq("tests"), Filters()), names)
     assert (
         dict(zip(targets["metric"], targets["metric_name"], strict=True))["workers_reached"] == "Travailleurs touchés"

@@ -232,3 +232,35 @@ def test_the_options_say_a_view_has_enterprises_only_when_its_headline_count_doe
         assert not pd.isna(counted) and counted > 0
     if not pd.isna(counted) and counted >= 5:  # so the shortcut is taken wherever a view is plainly not empty
         assert offered.has_enterprises
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        Filters(),
+        Filters(phases=("I",)),  # Bolivia joined in phase II: absent, never a first country
+        Filters(countries=("COL", "IDN"), sectors=("garments", "food_beverages"), year_from=2009),
+        Filters(regions=("Asia",), year_from=2012),
+        Filters(sectors=("tourism_hospitality",)),  # small cells: hidden from the public
+        Filters(countries=("BOL", "PER"), modules=("HR",), year_from=2016),
+        Filters(provinces=("Lima",), modules=("OSH", "QM")),  # two modules: counted, not read from groups
+        Filters(countries=("ZAF",), regions=("Asia",)),  # nothing under both
+    ],
+    ids=lambda f: str(f.to_query_params()),
+)
+@pytest.mark.parametrize("viewer", ["public", "hq", "colombian staff"])
+def test_the_options_count_each_countrys_enterprises_as_country_comparison_does(demo_data_dir, viewer, chosen) -> None:
+    """The country profile opens on the largest country read from the sidebar's counts (no statement of its own):
+    where one run answers the options, their countries' rows are country_comparison's enterprises, protected alike."""
+    scope = {"public": Scope.public(), "hq": Scope.hq("t"), "colombian staff": Scope.country("c", {"COL"})}[viewer]
+    assert filter_options.one_run(scope, chosen)
+    under, params = filter_options.query_arguments(chosen)
+    counts = db.run_query("filter_options", scope, under, **params)
+    read = filter_options.enterprises_by_country(counts, chosen.countries_within(scope.aggregate_countries))
+    compared = db.run_query("country_comparison", scope, chosen)
+
+    def shown(frame: pd.DataFrame) -> dict[str, float]:
+        numbers = pd.to_numeric(frame["enterprises"], errors="coerce")
+        return {c: n for c, n in zip(frame["country"], numbers, strict=True) if pd.notna(n) and n > 0}
+
+    assert shown(read) == shown(compared)

@@ -254,6 +254,45 @@ def test_blank_rows_in_the_middle_are_skipped_but_counted() -> None:
     assert (issue.row, issue.column) == (7, "module")
 
 
+@pytest.mark.parametrize("blank", ["\r\n", "\n\n", "\r", ",,,,\r\n"])
+def test_a_blank_first_line_above_the_header_is_not_an_empty_file(blank: str) -> None:
+    # A sheet whose row 1 was left empty saves a blank first line; pandas' C parser stops at it ("no columns"),
+    # and the file was reported as "The file is empty." (session 19).
+    clean = submit()
+    report = submit(enterprises__csv=blank + base_text("enterprises.csv"))
+    assert report.ok and not report.issues, report.summary()
+    pd.testing.assert_frame_equal(
+        report.tables["enterprises"].reset_index(drop=True), clean.tables["enterprises"].reset_index(drop=True)
+    )
+    wrong = submit(enterprises__csv=blank + base_text("enterprises.csv").replace(",textiles,", ",zzz,"))
+    (issue,) = wrong.errors
+    rows_above = blank.count("\n") or 1
+    assert (issue.row, issue.column, issue.value) == (3 + rows_above, "sector", "zzz"), wrong.summary()
+
+
+def test_a_unit_or_form_in_brackets_after_a_column_name_is_read_as_that_column() -> None:
+    # People add a unit or a form to a header; "workers_female (n)" was a missing required column, and the shares of
+    # "satisfaction (%)" were left out of an accepted upload with a warning (session 19).
+    enterprises = base_text("enterprises.csv").splitlines()
+    enterprises[0] = enterprises[0].replace("latitude", "Latitude [°]").replace("workers_female", "workers_female (n)")
+    enterprises[0] = enterprises[0].replace("joined_on", "Joined on (YYYY-MM-DD)")
+    training = base_text("training.csv").replace("satisfaction_pct", "satisfaction (%)")
+    logframe = base_text("logframe.csv").replace("female_share", "female_share (%)")
+    report = submit(enterprises__csv="\n".join(enterprises) + "\n", training__csv=training, logframe__csv=logframe)
+    assert report.ok and not report.errors, report.summary()
+    clean = submit()
+    for table in ("enterprises", "training", "logframe"):
+        pd.testing.assert_frame_equal(report.tables[table], clean.tables[table])
+    read_as = {(i.file, i.column, i.value) for i in report.warnings}
+    assert read_as == {
+        ("enterprises.csv", "latitude", "Latitude [°]"),
+        ("enterprises.csv", "workers_female", "workers_female (n)"),
+        ("enterprises.csv", "joined_on", "Joined on (YYYY-MM-DD)"),
+        ("training.csv", "satisfaction_pct", "satisfaction (%)"),
+        ("logframe.csv", "female_share", "female_share (%)"),
+    }
+
+
 def test_title_rows_above_the_header_are_skipped_with_a_warning() -> None:
     text = "SCORE Colombia - empresas 2013,,,\n\n" + base_text("enterprises.csv").replace(",textiles,", ",zzz,")
     report = submit(enterprises__csv=text)

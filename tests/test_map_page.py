@@ -367,3 +367,26 @@ def test_metric_values_and_table_show_suppression() -> None:
     assert table["Enterprises"].tolist() == ["–", "39"]
     assert maps.states(values) == {"suppressed"}
     assert re.fullmatch(r"[a-z_]+", maps.metric_query("improving"))
+
+
+def test_a_link_to_a_measure_opens_the_map_without_streamlits_widget_state_warning(demo_data_dir) -> None:
+    # Streamlit logged "The widget with key "map_metric" was created with a default value but also had its value
+    # set via the Session State API" once per process: the measure had a default and page_choice sets its state.
+    # (Streamlit checks only with a runtime, which AppTest has not: its check is given one here.)
+    from types import SimpleNamespace
+    from unittest import mock
+
+    import streamlit.elements.lib.policies as policies
+
+    warned: list[tuple] = []
+    with (
+        mock.patch.object(policies, "_shown_default_value_warning", False),
+        mock.patch.object(policies, "runtime", SimpleNamespace(exists=lambda: True)),
+        mock.patch.object(policies._LOGGER, "warning", side_effect=lambda *args, **_kw: warned.append(args)),
+    ):
+        at = open_page("views/map.py", params={"measure": "improving", "indicator": "absenteeism"})
+        assert at.session_state["map_metric"] == "improving" and at.session_state["map_indicator"] == "absenteeism"
+        at.run()  # a rerun (a filter changed): the state is set again and the widgets drawn again
+        assert not at.exception
+    assert not warned
+    assert open_page("views/map.py").session_state["map_metric"] == "enterprises"  # no link: the first measure

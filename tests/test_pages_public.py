@@ -135,7 +135,9 @@ def test_filters_matching_nothing_say_so(demo_data_dir, page: str) -> None:
 
 @pytest.mark.parametrize("page", ["views/map.py", "views/logframe.py", OUTCOMES])
 @pytest.mark.parametrize("viewer", ["public", "hq"])
-def test_a_link_that_empties_the_view_names_the_filter_and_one_with_enterprises_says_nothing(page, viewer) -> None:
+def test_a_link_that_empties_the_view_names_the_filter_and_one_with_enterprises_says_nothing(
+    demo_data_dir, page, viewer
+) -> None:
     """Pages without headline figures: the notice follows the enterprises under the link (the sidebar's options know
     when there are some; otherwise the headline count is asked)."""
     scope = Scope.public() if viewer == "public" else Scope.hq("tests")

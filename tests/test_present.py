@@ -317,3 +317,20 @@ def test_one_countrys_deck_shows_it_by_sector_and_role_not_one_bar_by_country(ra
     slides, _context = slides_for(Filters(countries=("COL", "PER")))
     assert "Enterprises engaged by country against target" in [slide.title for slide in slides]
     assert next(s for s in slides if s.kind == "map").figure.layout.showlegend is True
+
+
+def test_a_countrys_logframe_lines_are_large_on_a_projector_and_longer_text_slides_smaller() -> None:
+    # Colombia's nine logframe lines were max(1.35vw, 16px): 17 px at 1280 x 720, in the top half of the slide
+    import re
+
+    from score.web import present_mode
+
+    def size_vw(slide: Slide) -> float:
+        html = present_mode.body(slide)
+        return float(re.search(r'style="--line-size: max\(16px, min\(([\d.]+)vw, [\d.]+vh\)\)"', html).group(1))
+
+    slides, _context = slides_for(Filters(countries=("COL",)))
+    (logframe,) = [s for s in slides if s.title.startswith("Logframe status, Colombia")]
+    (sources,) = [s for s in slides if s.kind == "text" and s is not logframe]
+    assert size_vw(logframe) >= 2.0  # 27 px at 1280 px wide
+    assert present_mode.TEXT_SMALLEST_VW <= size_vw(sources) < size_vw(logframe)  # paragraphs: smaller, to fit

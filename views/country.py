@@ -26,7 +26,7 @@ codes = list(countries)
 ui.page_choice("profile", "profile_country", codes)
 if st.session_state.get("profile_country") not in codes:  # first visit: own country, else the largest
     own = sorted(ui.current_scope().detail_countries) if ui.current_scope().role == "country" else []
-    st.session_state["profile_country"] = c.default_country(ui.query("country_comparison"), own, codes)
+    st.session_state["profile_country"] = c.default_country(ui.enterprises_by_country(), own, codes)
 iso3 = st.selectbox(
     _("Country"),
     codes,
@@ -113,7 +113,7 @@ with right:
                 by_partner.fillna({"partner": _("No partner recorded")}),
                 "partner",
                 "enterprises",
-                title=_("Enterprises by implementing partner (enterprises)"),
+                title=_("Enterprises, by implementing partner"),
             ),
             nothing,
             file_name=f"{iso3}-enterprises-by-partner",

@@ -49,7 +49,7 @@ if right is not None:
                 by_country,
                 "country",
                 "enterprises",
-                title=_("Enterprises by country (enterprises)"),
+                title=_("Enterprises, by country"),
                 labels=countries,
                 colours=charts.country_colours(),
             ),
@@ -71,7 +71,7 @@ with left:
             by_size,
             "size_class",
             "enterprises",
-            title=_("Enterprises by size when joining (enterprises)"),
+            title=_("Enterprises, by size when joining"),
             labels=size_labels,
             colours=charts.SIZE_COLOURS,
         ),
@@ -81,14 +81,14 @@ with left:
         caption=_("Size class: workers (women and men) employed when the enterprise joined SCORE."),
     )
 with right:
-    c.joining_trend(by_year, title=_("Enterprises by year of joining (enterprises)"))
+    c.joining_trend(by_year, title=_("Enterprises, by year of joining"))
 
 st.subheader(_("Workers by sex"))
 sexes = c.sex_labels()
 by_sex = [c.Series(f"workers_{sex}", sexes[sex], charts.SEX_COLOURS[sex]) for sex in ("female", "male")]
-by_what = [(by_sector, "sector", sectors, _("Workers reached by sector and sex (workers)"))]
+by_what = [(by_sector, "sector", sectors, _("Workers reached, by sector and sex"))]
 if several:
-    by_what.insert(0, (by_country, "country", countries, _("Workers reached by country and sex (workers)")))
+    by_what.insert(0, (by_country, "country", countries, _("Workers reached, by country and sex")))
 for column, (frame, code, labels, title) in zip(st.columns(len(by_what)), by_what, strict=True):
     with column:
         c.show_or_empty(

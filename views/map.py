@@ -19,12 +19,12 @@ countries = ui.reference_labels("country")
 sectors = ui.reference_labels("sector")
 indicators = ui.reference_labels("indicator")
 
-ui.page_choice("measure", "map_metric", maps.METRICS)  # ?measure=workers_reached opens that measure
+# ?measure=workers_reached opens that measure
+ui.page_choice("measure", "map_metric", maps.METRICS, default="enterprises")
 metric = st.segmented_control(  # full width: four options with long names in French and Spanish
     _("Colour countries by"),
     maps.METRICS,
     format_func=lambda m: _("Share improving") if m == "improving" else maps.metric_label(m),
-    default="enterprises",
     required=True,
     key="map_metric",
     on_change=ui.changed_by_reader,
@@ -36,11 +36,10 @@ indicator_name = None
 kind = "share"
 if metric == "improving":
     codes = list(indicators)
-    ui.page_choice("indicator", "map_indicator", codes)
+    ui.page_choice("indicator", "map_indicator", codes, default=maps.DEFAULT_INDICATOR)
     indicator = st.columns([2, 3])[0].selectbox(
         _("Outcome indicator"),
         codes,
-        index=codes.index(maps.DEFAULT_INDICATOR),
         format_func=indicators.get,
         key="map_indicator",
         on_change=ui.changed_by_reader,

@@ -48,7 +48,7 @@ c.kpi_row(
 st.subheader(_("Trend by year"))
 left, right = st.columns(2)
 with left:
-    c.joining_trend(ui.query("enterprises_by_year"), title=_("Enterprises joining SCORE per year (enterprises)"))
+    c.joining_trend(ui.query("enterprises_by_year"), title=_("Enterprises joining SCORE, per year"))
 with right:
     trained = ui.query("training_by_year")
     c.chart_section(
@@ -56,7 +56,7 @@ with right:
             trained,
             "year",
             "people_trained",
-            title=_("People trained per year of classroom training (people)"),
+            title=_("People trained, per year of classroom training"),
             bar_name=_("Trained that year"),
             line_name=_("Cumulative"),
             colour=charts.ROLE_COLOURS["workers"],
@@ -75,9 +75,14 @@ by_country = ui.query("country_comparison")
 if charts.compares_countries(by_country):  # one country: one bar, the headline tiles' figures again
     st.subheader(_("Comparison by country"))
     metrics = {
-        "enterprises": _("Enterprises engaged (enterprises)"),
-        "workers_reached": _("Workers reached (workers)"),
-        "people_trained": _("People trained, distinct estimate (people)"),
+        "enterprises": _("Enterprises engaged"),
+        "workers_reached": _("Workers reached"),
+        "people_trained": _("People trained (distinct estimate)"),
+    }
+    titles = {  # the measure once, then the breakdown (the chart's table reads its column name from before the comma)
+        "enterprises": _("Enterprises engaged, by country"),
+        "workers_reached": _("Workers reached, by country"),
+        "people_trained": _("People trained (distinct estimate), by country"),
     }
     chosen = st.segmented_control(
         _("Measure"), list(metrics), format_func=metrics.get, default="enterprises", key="overview_country_metric"
@@ -88,7 +93,7 @@ if charts.compares_countries(by_country):  # one country: one bar, the headline 
             by_country.sort_values(chosen, ascending=False, key=lambda s: s.astype(float)),
             "country",
             chosen,
-            title=metrics[chosen],
+            title=titles[chosen],
             labels=ui.reference_labels("country"),
             colours=charts.country_colours(),
             target=f"target_{chosen}" if with_targets else None,

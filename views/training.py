@@ -55,7 +55,7 @@ by_country_module = ui.query("training_by_country_module")
 # one country in view: its modules by country would be the same bars again, so the modules' chart alone
 left, right = st.columns(2) if charts.compares_countries(by_country_module) else (st.container(), None)
 with left:
-    module_bars("deliveries", _("Modules delivered, by module (deliveries)"), "modules-delivered", note=True)
+    module_bars("deliveries", _("Modules delivered, by module"), "modules-delivered", note=True)
 if right is not None:
     with right:
         wide = c.pivot_wide(by_country_module, "country", "module", "deliveries", list(modules))
@@ -66,7 +66,7 @@ if right is not None:
                 wide,
                 "country",
                 [c.Series(code, modules[code], module_colours[code]) for code in wide.columns[1:]],
-                title=_("Modules delivered, by country (deliveries)"),
+                title=_("Modules delivered, by country"),
                 labels=ui.reference_labels("country"),
             ),
             NO_DELIVERIES,
@@ -82,7 +82,7 @@ with left:
     c.role_sex_section(
         roles,
         "people_trained",
-        title=_("People trained (distinct estimate), by role and sex (people)"),
+        title=_("People trained (distinct estimate), by role and sex"),
         file_name="people-trained-by-role-and-sex",
         barmode="group",
         caption=_(
@@ -95,7 +95,7 @@ with right:
     c.role_sex_section(
         roles,
         "participations",
-        title=_("Training participations, by role and sex (participations)"),
+        title=_("Training participations, by role and sex"),
         file_name="participations-by-role-and-sex",
         barmode="group",
         caption=_("Participations: everyone in every classroom, so a person in two modules counts twice."),
@@ -109,7 +109,7 @@ left, right = st.columns(2)
 with left:
     module_bars(
         "visits_per_delivery",
-        _("Consultation visits per enterprise, by module (visits)"),
+        _("Consultation visits per enterprise, by module"),
         "consultation-visits",
         _("Mean number of expert visits to an enterprise after the module's classroom training."),
         value_format=",.1f",

@@ -3,15 +3,17 @@ near-miss names, unknown and repeated columns) and the file's decimal mark."""
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from score.contract import Column, Table
 from score.i18n import _, fmt_int, ngettext
-from score.ingest.names import _letter, _suggest, norm_name
+from score.ingest.names import _letter, _suggest, header_names
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
 _HEADER_SEARCH_ROWS = 10
@@ -53,8 +55,14 @@ def _empty_file(issues: IssueCollector, name: str, sheet: str | None, table: Tab
         issues.add(WARNING, name, problem + " " + _("It was ignored."), _("Remove it or fill it in."), sheet=sheet)
 
 
+def header_column(table: Table, header: str) -> str:
+    """The contract column of `table` a header cell names (`header_names`), else the cell as a name (norm_name)."""
+    names = header_names(header)
+    return next((name for name in names if name in table.column_names), names[0])
+
+
 def _column(table: Table, header: str) -> Column:
-    return table.column(norm_name(header))
+    return table.column(header_column(table, header))
 
 
 # ---- grid -> source ------------------------------------------------------------------------
@@ -67,7 +75,7 @@ def _find_header(rows: list[list[str]], table: Table) -> int | None:
     candidates = [i for i, r in enumerate(rows) if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
     if not candidates:
         return None
-    scores = [sum(norm_name(str(c)) in names for c in rows[i]) for i in candidates]
+    scores = [sum(header_column(table, str(c)) in names for c in rows[i]) for i in candidates]
     best = max(range(len(candidates)), key=lambda k: (scores[k], -k))
     return candidates[best] if scores[best] > 0 else candidates[0]
 
@@ -82,10 +90,10 @@ def table_for_header(rows: list[list[str]]) -> str | None:
     from score.contract import TABLES
 
     candidates = [r for r in rows if any(str(c).strip() for c in r)][:_HEADER_SEARCH_ROWS]
-    named = [{norm_name(str(c)) for c in row} for row in candidates]
     fits = []
     for table in TABLES.values():
         required = {c.name for c in table.columns if c.required}
+        named = [{header_column(table, str(c)) for c in row} for row in candidates]
         if required and any(len(required & names) >= HEADER_SHARE * len(required) for names in named):
             fits.append(table.name)
     return fits[0] if len(fits) == 1 else None
@@ -158,7 +166,10 @@ def _not_data_rows(
     total = np.zeros(len(body), dtype=bool)
     total[maybe_total] = first.isin(_TOTAL_WORDS).to_numpy()
     # ... and no key of its own: in a file whose first column is the name, an enterprise called "Total" is data.
-    key = next((p for p, h in enumerate(header) if p and norm_name(h) == table.column_names[0] and p in stripped), None)
+    key = next(
+        (p for p, h in enumerate(header) if p and header_column(table, h) == table.column_names[0] and p in stripped),
+        None,
+    )
     if key is not None:
         total = total & stripped[key].eq("").to_numpy()
     dropped = np.zeros(len(body), dtype=bool)
@@ -209,6 +220,11 @@ def _source_from_grid(
     assert header_index is not None
     header_row = header_index + 1
     header = [str(c).strip() for c in grid.iloc[header_index].tolist()]
+    resplit = _rows_of_another_separator(grid, sep, header_index, header) if sep is not None else None
+    if resplit is not None:
+        grid = resplit.grid
+        stripped = {c: grid[c].str.strip() for c in grid.columns}
+        filled = {c: column.ne("").to_numpy() for c, column in stripped.items()}
     skipped_above = int(nonempty[:header_index].sum())
     if skipped_above:
         issues.add(
@@ -235,6 +251,26 @@ def _source_from_grid(
     where = _Source(name, sheet, table, pd.DataFrame(index=excel_rows), header_row)
 
     mapping = _map_columns(issues, where, header, table)
+    if resplit is not None:
+        assert sep is not None
+        issues.add_rows(
+            ERROR,
+            where,
+            None,
+            resplit.rows,
+            None,
+            _(
+                "This row is separated by '{other}', but the file by '{sep}' (its header row): rows of two exports "
+                "made with different settings were pasted together, and their numbers may use another decimal mark.",
+                other=_shown_separator(resplit.separator),
+                sep=_shown_separator(sep),
+            ),
+            _(
+                "Open each export in Excel, copy the rows into one sheet and save it once as 'CSV UTF-8'; or "
+                "correct these rows to use '{sep}' and the file's decimal mark.",
+                sep=_shown_separator(sep),
+            ),
+        )
     last_named = max((i for i, h in enumerate(header) if h), default=-1)
     # Values under no header: a whole unnamed column (warning) or rows with too many values (error).
     for position in range(len(header)):
@@ -306,6 +342,50 @@ def _source_from_grid(
     return where
 
 
+@dataclass(frozen=True)
+class _Resplit:
+    grid: pd.DataFrame  # the grid with those rows split by their own separator
+    rows: list[int]  # their Excel row numbers
+    separator: str
+
+
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _shown_separator(sep: str) -> str:
+    return "\\t" if sep == "\t" else sep
+
+
+def _rows_of_another_separator(grid: pd.DataFrame, sep: str, header_index: int, header: list[str]) -> _Resplit | None:
+    """Rows below the header written with another separator than the file's (two exports pasted together, one
+    from a Spanish or French Excel that writes ";"), split by their own: read by the file's separator, a row's whole
+    line sat in one or a few cells and gave an error in every column. A row is one when its cells hold the other
+    separator at least as often as half the header's named columns, and more often than the file's own between them.
+    Those rows are reported (an error: their decimal mark may differ too), not read as the file's."""
+    named = sum(1 for cell in header if cell)
+    threshold = max(2, (named - 1) // 2)
+    body = np.zeros(len(grid), dtype=bool)
+    body[header_index + 1 :] = True
+    filled = np.sum([grid[c].ne("").to_numpy() for c in grid.columns], axis=0)
+    for other in _SEPARATORS:
+        if other == sep:
+            continue
+        counts = np.sum([grid[c].str.count(re.escape(other)).to_numpy() for c in grid.columns], axis=0)
+        found = np.flatnonzero(body & (counts >= threshold) & (counts > filled - 1))
+        if not len(found):
+            continue
+        rows = {
+            position: next(csv.reader([sep.join(grid.iloc[position].tolist()).rstrip(sep)], delimiter=other), [])
+            for position in found.tolist()
+        }
+        width = max(grid.shape[1], *map(len, rows.values()))
+        cells = grid.reindex(columns=range(width), fill_value="").to_numpy(dtype=object)
+        for position, row in rows.items():
+            cells[position] = row + [""] * (width - len(row))
+        return _Resplit(pd.DataFrame(cells, dtype="str"), [p + 1 for p in rows], other)
+    return None
+
+
 _COLUMNS_LISTED = 20  # unknown columns reported one by one; the rest in one line
 
 
@@ -316,7 +396,7 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
     for position, cell in enumerate(header):
         if not cell:
             continue
-        norm = norm_name(cell)
+        norm = header_column(table, cell)
         if norm in table.column_names:
             if norm in mapping.values():
                 first = next(p for p, n in mapping.items() if n == norm)

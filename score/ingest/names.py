@@ -39,6 +39,23 @@ def norm_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", _ascii_fold(text)).strip("_")
 
 
+# A note after a column's name, in brackets: its unit or form ("workers_female (n)", "joined_on (YYYY-MM-DD)",
+# "value [kWh]", "female_share (%)"), which people add to a header and the contract's names do not have.
+_HEADER_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def header_names(text: str) -> list[str]:
+    """The column names a header cell may stand for, the most literal first: `norm_name`, then without a note in
+    brackets at its end, then with a percent sign read as "pct" ("satisfaction (%)", "satisfaction %")."""
+    names = [norm_name(text)]
+    note = _HEADER_NOTE.search(text)
+    if note:
+        names.append(norm_name(text[: note.start()]))
+    if "%" in text:
+        names.append(norm_name(text.replace("%", " pct ")))
+    return names
+
+
 # The names Excel and LibreOffice give a new sheet or workbook, in the programme's countries' languages ("Hoja1",
 # "Feuil1", "Sheet1", "Libro1.csv", "Classeur1 (2).csv"): such a sheet or file is read as the table its header row
 # names (score.ingest.columns.table_for_header). Any other name that names no table stays refused, never guessed.

@@ -600,9 +600,11 @@ def parse_delimited(issues: IssueCollector, name: str, text: str) -> tuple[pd.Da
             quotechar='"',
             doublequote=True,
         )
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame(), sep
-    except pd.errors.ParserError:
+    except (pd.errors.EmptyDataError, pd.errors.ParserError):
+        # pandas also gives up ("no columns") on a first line that is blank, as a sheet whose row 1 was left empty
+        # is saved: the csv module reads every record, blank ones too, so the header is found where it is.
+        if not text.strip():
+            return pd.DataFrame(), sep
         rows = _ragged_rows(issues, name, text, sep)  # the csv module keeps them, and the check below reports them
         if rows is None:
             return None

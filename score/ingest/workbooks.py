@@ -9,7 +9,7 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ from score.ingest.columns import (
     _find_header,
     _source_from_grid,
     canonical,
+    header_column,
     header_named,
     table_for_header,
 )
@@ -282,7 +283,8 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 )
                 sub.failed.add(table)
                 continue
-            source = _source_from_cells(issues, name, sheet_name, TABLES[table], rows, book.epoch)
+            merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", ""))
+            source = _source_from_cells(issues, name, sheet_name, TABLES[table], rows, book.epoch, merged)
             if source is None:
                 sub.failed.add(table)
             else:
@@ -397,6 +399,103 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                     return found
 
 
+_MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+_MERGED_LISTED = 1000  # merged ranges looked at per sheet: a sheet of data has none, a formatted report a few
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _merged_ranges(data: bytes, worksheet: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells as (first row, first column, last row, last column), 1-based, from its XML
+    (<mergeCells>, after the rows; openpyxl's read-only sheets do not read them), streamed a chunk at a time."""
+    found: list[tuple[int, int, int, int]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if worksheet not in archive.namelist():
+            return found
+        with archive.open(worksheet) as stream:
+            tail = b""
+            while len(found) < _MERGED_LISTED:
+                chunk = stream.read(_CHUNK)
+                window = tail + chunk
+                cut = window.rfind(b"<") if chunk else len(window)
+                cut = len(window) if cut < 0 else cut
+                for match in _MERGE_CELL.finditer(window, 0, cut):
+                    first_col, first_row, last_col, last_row = match.groups()
+                    found.append((int(first_row), _column_number(first_col), int(last_row), _column_number(last_col)))
+                tail = window[cut:] if len(window) - cut <= _LONGEST_CELL else b""
+                if not chunk:
+                    break
+    return found[:_MERGED_LISTED]
+
+
+def _unmerged(
+    issues: IssueCollector,
+    name: str,
+    sheet: str,
+    table: Table,
+    rows: list[tuple[object, ...]],
+    header_row: int,
+    header: list[str],
+    merged: Sequence[tuple[int, int, int, int]],
+) -> list[tuple[object, ...]]:
+    """The rows with each merged range that reaches below the header filled with its value (as the sheet shows
+    it; Excel keeps the value in the first cell only), and an error per such range: which rows it stands for is
+    the reader's guess (one partner for three enterprises, or one count for three?), so the sheet is refused."""
+    out = rows
+    for first_row, first_col, last_row, last_col in merged:
+        last_row, last_col = min(last_row, len(rows)), min(last_col, max(map(len, rows), default=0))
+        if last_row <= header_row or (first_row == last_row and first_col == last_col) or first_row > last_row:
+            continue
+        named = [
+            header_column(table, header[c - 1])
+            for c in range(first_col, min(last_col, len(header)) + 1)
+            if header_column(table, header[c - 1]) in table.column_names
+        ]
+        if not named:  # a note box beside the data: its columns are reported as unnamed, as before
+            continue
+        if out is rows:
+            out = list(rows)
+        first = rows[first_row - 1]
+        value = first[first_col - 1] if first_col <= len(first) else None
+        for r in range(first_row, last_row + 1):
+            row = list(out[r - 1]) + [None] * max(0, last_col - len(out[r - 1]))
+            row[first_col - 1 : last_col] = [value] * (last_col - first_col + 1)
+            out[r - 1] = tuple(row)
+        cells = f"{_letters(first_col)}{first_row}:{_letters(last_col)}{last_row}"
+        issues.add(
+            ERROR,
+            name,
+            _(
+                "The cells {cells} are merged into one: Excel keeps its value in the first cell only, so the file "
+                "does not say which rows it belongs to.",
+                cells=cells,
+            ),
+            _(
+                "Select the cells, click 'Merge & Center' to unmerge them, and type the value in every row that "
+                "has it (Ctrl+D fills it down)."
+            ),
+            sheet=sheet,
+            row=max(first_row, header_row + 1),
+            column=named[0],
+            value=cells,
+            rows=list(range(max(first_row, header_row + 1), last_row + 1)),
+        )
+    return out
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 # A number format's text between quotes, after a backslash, or in brackets (a colour, a condition) is shown as
 # written; a "%" anywhere else makes Excel show the value times 100.
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
@@ -491,18 +590,28 @@ def _serial_text(value: object, epoch: dt.datetime) -> str:
 
 
 def _source_from_cells(
-    issues: IssueCollector, name: str, sheet: str, table: Table, rows: list[tuple[object, ...]], epoch: dt.datetime
+    issues: IssueCollector,
+    name: str,
+    sheet: str,
+    table: Table,
+    rows: list[tuple[object, ...]],
+    epoch: dt.datetime,
+    merged: Sequence[tuple[int, int, int, int]] = (),
 ) -> _Source | None:
     if not rows:
         _empty_file(issues, name, sheet, table, _("The sheet is empty."))
         return None
     rows = repaired_cells(issues, name, sheet, rows)
-    width = max(len(r) for r in rows)
     head_text = [[_cell_text(v) for v in r] for r in rows[: _HEADER_SEARCH_ROWS * 3]]
     header_index = _find_header(head_text, table)
     header = head_text[header_index] if header_index is not None else []
+    if merged and header_index is not None:
+        rows = _unmerged(issues, name, sheet, table, rows, header_index + 1, header, merged)
+    width = max(len(r) for r in rows)
     date_positions = {
-        i for i, h in enumerate(header) if norm_name(h) in table.column_names and _column(table, h).dtype == "date"
+        i
+        for i, h in enumerate(header)
+        if header_column(table, h) in table.column_names and _column(table, h).dtype == "date"
     }
     columns, typed = [], []
     for position in range(width):

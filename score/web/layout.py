@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from score.i18n import _
+from score.i18n import _, current_language
 
 
 def _script(body: str) -> str:
@@ -177,6 +177,7 @@ SKIP_LINK_JS = _script("""
   doc.scoreSkipLabel = LABEL;  // CHART_NAMES_JS's observer applies it too, should the link be drawn later
   const link = doc.querySelector('a[href="#stMain"]');
   if (link && link.textContent !== LABEL) link.textContent = LABEL;
+  doc.documentElement.lang = LANG;  // first_paint set it for the page's address; the picker may change it since
 """)
 
 
@@ -188,5 +189,6 @@ def responsive_layout(words_script: str, viewer: str) -> None:
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
     folding = COLLAPSE_SIDEBAR_JS.replace("VIEWER", json.dumps(viewer).replace("<", "\\u003c"))
     # one element for the four scripts (each in a scope of its own): every element is work for the browser
-    scripts = folding + CHART_NAMES_JS + SKIP_LINK_JS.replace("LABEL", label) + words_script
+    skip_link = SKIP_LINK_JS.replace("LABEL", label).replace("LANG", json.dumps(current_language()))
+    scripts = folding + CHART_NAMES_JS + skip_link + words_script
     st.html(scripts, unsafe_allow_javascript=True)

@@ -10,6 +10,7 @@ from uploads, and they are shown as text, never as markup.
 from __future__ import annotations
 
 import html
+import math
 
 from score import charts
 from score.deck import Kpi, Slide
@@ -64,7 +65,8 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .slide-kpi .bar span {{ display: block; height: 100%; background: {charts.ACCENT}; }}
 .slide-kpi .women {{ font-size: max(1.3vw, 15px); color: {charts.WOMEN_TEXT}; font-weight: 600; }}
 .slide-text ul {{ margin: 2vh 0; padding-left: 2vw; }}
-.slide-text li {{ font-size: max(1.35vw, 16px); line-height: 1.35; margin: 0 0 1.2vh 0; color: {charts.INK}; }}
+.slide-text li {{ font-size: var(--line-size, max(1.35vw, 16px)); line-height: 1.35; margin: 0 0 1.2vh 0;
+  color: {charts.INK}; }}
 .demo-mark {{ position: fixed; right: 1vw; top: 1vh; z-index: 1000; background: #B00020; color: white;
   font-size: max(0.9vw, 12px); font-weight: 700; padding: 0.3vh 0.7vw; border-radius: 4px;
   text-transform: uppercase; letter-spacing: 0.05em; }}
@@ -157,4 +159,27 @@ def body(slide: Slide) -> str:
             )
         return f'<div class="slide-kpis">{"".join(tiles)}</div>'
     items = "".join(f"<li>{html.escape(line)}</li>" for line in slide.lines)
-    return f'<div class="slide-text"><ul>{items}</ul></div>'
+    return f'<div class="slide-text" style="--line-size: {text_size(slide.lines)}"><ul>{items}</ul></div>'
+
+
+# A text slide's lines as large as the screen holds them: the largest size (in vw, from TEXT_LARGEST_VW down) at which
+# its lines, wrapped across the slide's ~92 vw at half an em a character, take at most TEXT_ROOM_VH of a 16:9 screen
+# (1.35 em a row, 1.2 vh between lines); the same size in vh caps it on a screen wider than 16:9. At a fixed
+# max(1.35vw, 16px) a country's nine logframe lines were 17 px on a 1280 x 720 projector, in half the slide.
+TEXT_ROOM_VH = 62
+TEXT_WIDTH_VW = 92
+TEXT_LARGEST_VW = 2.4
+TEXT_SMALLEST_VW = 1.2
+VH_PER_VW = 16 / 9
+
+
+def text_size(lines: list[str]) -> str:
+    """The CSS font size of a text slide's lines: the largest that holds them all on the screen."""
+    size = TEXT_LARGEST_VW
+    while size > TEXT_SMALLEST_VW:
+        per_row = TEXT_WIDTH_VW / (0.5 * size)  # characters
+        rows = sum(max(1, math.ceil(len(line) / per_row)) for line in lines)
+        if rows * 1.35 * size * VH_PER_VW + 1.2 * len(lines) <= TEXT_ROOM_VH:
+            break
+        size -= 0.05
+    return f"max(16px, min({size:.2f}vw, {size * VH_PER_VW:.2f}vh))"

@@ -173,6 +173,19 @@ def _option_counts(chosen: Filters, params: Mapping[str, object]) -> pd.DataFram
     return cached_query("filter_options", scope_key(scope), shown, version, _params_key(dict(params)), scope, path)
 
 
+def enterprises_by_country() -> pd.DataFrame:
+    """Enterprises per country under the current filters as this viewer sees them (country, enterprises: the
+    country profile's first country): read from the sidebar's counts of the same filters (`_option_counts`, cached:
+    no statement of its own) where one run answered them, else country_comparison. Either way country_comparison
+    stays the page's workbook sheet (made on the click where it was not run now)."""
+    scope, chosen = current_scope(), current_filters()
+    if not filter_options.one_run(scope, chosen):
+        return query("country_comparison")
+    query_on_click("country_comparison")
+    counts = _option_counts(*filter_options.query_arguments(chosen))
+    return filter_options.enterprises_by_country(counts, chosen.countries_within(scope.aggregate_countries))
+
+
 def _own_country_start(scope: Scope) -> None:
     """Country staff start on their own countries: when a country user signs in (or a new one) and no country or
     region is chosen, the country filter is set to theirs (they can clear it)."""
@@ -329,16 +342,24 @@ def page_param(key: str, known: list[str] | tuple[str, ...]) -> str | None:
 
 
 def page_choice(
-    key: str, widget_key: str, known: list[str] | tuple[str, ...], value_of: Callable[[str], object] = str
+    key: str,
+    widget_key: str,
+    known: list[str] | tuple[str, ...],
+    value_of: Callable[[str], object] = str,
+    default: object = None,
 ) -> None:
     """Let a link choose a page widget's value (`?measure=workers_reached` sets the widget `map_metric`;
     `value_of` turns the URL's code into the widget's value): a value from the URL applies when it is new, not
     when it is the one the page wrote back last time. Every run sends the widget's value (`send_again`; the
-    widget's on_change is `changed_by_reader` with `args=(widget_key,)`)."""
+    widget's on_change is `changed_by_reader` with `args=(widget_key,)`).
+    `default`: the widget's first value, set here, never as the widget's own default: a widget given a default
+    whose value is also set through st.session_state (as every run does here) made Streamlit log a warning."""
     send_again(widget_key, [widget_key])
     from_url = page_param(key, known)
     if from_url is not None and from_url != st.session_state.get(f"{widget_key}_in_url"):
         st.session_state[widget_key] = value_of(from_url)
+    elif default is not None and widget_key not in st.session_state:
+        st.session_state[widget_key] = default
 
 
 def keep_page_choice(key: str, widget_key: str, value: str) -> None:

@@ -57,10 +57,18 @@ def test_without_a_link_the_browser_language_is_used(
     open_context: Callable[..., BrowserContext], app_server: AppServer
 ) -> None:
     page = open_context(locale="fr-FR").new_page()
-    ui.goto(page, app_server.url)
+    page.goto(app_server.url, wait_until="commit")
+    # the first stop of the Tab key (Streamlit's own skip link) speaks French from the moment it is drawn, long
+    # before the page's scripts run (it was English for 1-5 s, 20 s under load), and the page says it is French
+    page.wait_for_function("() => document.querySelector(\"a[href='#stMain']\")", timeout=ui.TIMEOUT)
+    first_sight = page.evaluate(
+        "() => [document.querySelector(\"a[href='#stMain']\").textContent, document.documentElement.lang]"
+    )
+    assert first_sight == ["Aller au contenu principal", "fr"]
+    page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
     assert ui.heading(page) == "Les résultats de SCORE en un coup d'œil"
     assert "lang=" not in page.url  # the browser says French anyway: the link stays short
-    # the first stop of the Tab key (Streamlit's own skip link) speaks French too, once the page's scripts ran
     ui.page_scripts_ran(page)
     expect(page.locator("a[href='#stMain']")).to_have_text("Aller au contenu principal")
 

@@ -79,7 +79,7 @@ def sector_bars(frame: pd.DataFrame) -> Figure | None:
         frame,
         "sector",
         "enterprises",
-        title=_("Enterprises by sector (enterprises)"),
+        title=_("Enterprises, by sector"),
         labels=ui.reference_labels("sector"),
         colours=charts.sector_colours(),
     )
