@@ -193,6 +193,24 @@ def fmt_datetime(value: dt.datetime | None) -> str:
     return babel_dates.format_datetime(value, format="medium", locale=_locale())
 
 
+def fmt_moment(value: dt.datetime, zone: str | None) -> str:
+    """A moment (aware, or naive in UTC as the stores write them) in the reader's time zone and language, the zone's
+    offset named: staff in Bogotá read their own clock time. `zone` is the browser's IANA name (st.context.timezone);
+    an unknown or missing one gives UTC, said so."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    try:
+        where = ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):  # not a zone name (the browser sends it: never trusted)
+        where = None
+    if where is None:
+        return f"{babel_dates.format_datetime(moment, format='medium', tzinfo=dt.UTC, locale=_locale())} UTC"
+    local = moment.astimezone(where)
+    offset = babel_dates.get_timezone_gmt(local, width="long", locale=_locale())
+    return f"{babel_dates.format_datetime(local, format='medium', tzinfo=where, locale=_locale())} ({offset})"
+
+
 def plot_separators() -> str:
     """Plotly's `separators` layout value (decimal symbol, then thousands symbol) for the current language."""
     return babel_numbers.get_decimal_symbol(_locale()) + babel_numbers.get_group_symbol(_locale())

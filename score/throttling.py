@@ -1,4 +1,7 @@
-"""Sign-in throttling, as OWASP recommends for slow brute force: per user name, per user name and address, per
+"""Limits on what one client may make the server do: sign-in throttling (`Throttle`) and the budget of costly
+files (`MakeBudget`).
+
+Sign-in throttling, as OWASP recommends for slow brute force: per user name, per user name and address, per
 address, globally across user names, and, from a browser holding the user's device cookie, per device only, so
 someone else's failures never lock the real user out of their own browser. After the free attempts each further
 one waits `BASE_DELAY * 2**(n - free)` seconds (at most `MAX_DELAY`); failures are forgotten after `FORGET_AFTER`
@@ -198,3 +201,51 @@ class Throttle:
 
 
 throttle = Throttle()
+
+
+# Costly files: a PDF report prints the page in headless Chromium, the deck draws every slide and its map; both are
+# made inside the websocket (a click, or a script sending the same request in a loop), where nginx limits nothing.
+# Each kind costs the CPU seconds one make took (BENCHMARKS.md, "Costly files"), rounded up; a client's budget
+# holds MAKE_BURST of them and refills at MAKE_REFILL a second: an HQ presenter's reports of every page in a row,
+# or a room of donors behind one address each taking the report, pass; a script gets a tenth of a core once the
+# burst is spent.
+MAKE_COSTS = {"pdf": 4.0, "pptx": 4.0, "xlsx": 1.0}
+MAKE_BURST = 60.0  # CPU seconds: fifteen PDF reports
+MAKE_REFILL = 0.1  # CPU seconds a second: a PDF report every 40 s
+
+
+class MakeBudget:
+    """A token bucket of CPU seconds per client (a signed-in user name, or the public's address: `client_address`),
+    in the deployment's store, so every process behind nginx spends the same budget."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
+
+    @staticmethod
+    def _key(client: str) -> str:
+        return "make:" + sessions.keyed("make\0" + client)
+
+    def _wait(self, db: sqlite3.Connection, key: str, cost: float, now: float) -> tuple[float, float]:
+        """(seconds until `cost` fits, what the bucket holds spent now)."""
+        row = db.execute("SELECT spent, at FROM makes WHERE key = ?", (key,)).fetchone()
+        spent = 0.0 if row is None else max(0.0, row[0] - (now - row[1]) * MAKE_REFILL)
+        return max(0.0, (spent + cost - MAKE_BURST) / MAKE_REFILL), spent
+
+    def retry_after(self, client: str, kind: str) -> float:
+        """Seconds until this client may make a file of this kind (0 = now); nothing spent."""
+        with sessions.connect() as db:
+            return self._wait(db, self._key(client), MAKE_COSTS[kind], self.clock())[0]
+
+    def spend(self, client: str, kind: str) -> float:
+        """Make one file of this kind: 0 and its cost spent, or the seconds to wait and nothing spent."""
+        key, cost, now = self._key(client), MAKE_COSTS[kind], self.clock()
+        with sessions.connect(write=True) as db:
+            wait, spent = self._wait(db, key, cost, now)
+            if wait > 0:
+                return wait
+            db.execute("INSERT OR REPLACE INTO makes (key, spent, at) VALUES (?, ?, ?)", (key, spent + cost, now))
+            db.execute("DELETE FROM makes WHERE at <= ?", (now - MAKE_BURST / MAKE_REFILL,))  # refilled: forgotten
+        return 0.0
+
+
+makes = MakeBudget()

@@ -665,6 +665,47 @@ def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch:
     assert _statuses(put) == [403, 403]
 
 
+def test_costly_files_spend_a_budget_per_client_and_refill(users_dir: Path) -> None:
+    """A PDF report or a deck is made inside the websocket, where nginx limits nothing: a script sending the click
+    in a loop had every core printing PDFs. Each client (a user, or the public's address) has its own budget."""
+    now = [1_000.0]
+    budget = throttling.MakeBudget(clock=lambda: now[0])
+    pdfs = int(throttling.MAKE_BURST // throttling.MAKE_COSTS["pdf"])
+    assert [budget.spend("address:203.0.113.7", "pdf") for _ in range(pdfs)] == [0.0] * pdfs
+    wait = budget.spend("address:203.0.113.7", "pdf")
+    assert wait == pytest.approx(throttling.MAKE_COSTS["pdf"] / throttling.MAKE_REFILL)
+    assert budget.retry_after("address:203.0.113.7", "xlsx") > 0  # one budget for every kind of file
+    assert budget.spend("address:198.51.100.2", "pdf") == 0.0  # another address: its own budget
+    assert budget.spend("user:maria", "pptx") == 0.0
+    now[0] += wait
+    assert budget.spend("address:203.0.113.7", "pdf") == 0.0  # refilled
+    assert budget.spend("address:203.0.113.7", "pdf") > 0
+
+
+def test_a_costly_download_past_the_budget_is_off_and_says_when_in_the_readers_language(
+    demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal is a sentence in the reader's language beside the button, not an error; a script that sends the
+    click anyway gets an empty file, and nothing is made."""
+    from score.web.components import downloads
+    from tests.apptest import open_page
+
+    past = throttling.MakeBudget(clock=lambda: 1_000.0)  # long ago: the rows it leaves are refilled for the others
+    monkeypatch.setattr(throttling, "makes", past)
+    while past.spend("address:" + throttling.UNKNOWN_ADDRESS, "pdf") == 0:  # AppTest's address is unknown
+        pass
+    at = open_page(language="es")
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert buttons["Informe (PDF)"].disabled and buttons["Descargar los datos de esta página (Excel)"].disabled
+    assert not buttons["Informe (HTML)"].disabled  # a light file: no budget
+    shown = [c.value for c in at.caption]
+    said = [c for c in shown if c.startswith("Ha generado muchos archivos grandes") and "min." in c]
+    assert len(said) == 1, shown  # once for the row of buttons
+    made = []
+    assert downloads._budgeted(lambda: made.append(1) or b"%PDF", "address:unknown", "pdf")() == b""
+    assert made == []
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 

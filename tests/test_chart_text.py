@@ -251,3 +251,17 @@ def test_no_title_says_its_measure_twice_in_any_language(lang):
         if (m := said_twice.match(text)) and m["unit"].strip().lower() in m["measure"].lower()
     ]
     assert not repeated
+
+
+def test_the_modules_taken_labels_fit_their_bars_and_read_on_one_line_in_the_table(monkeypatch) -> None:
+    # "25 % (368)" on one line was wider than its bar: the first bar's label lay over the value axis' "25"
+    from score.web.components import sections
+
+    drawn = []
+    monkeypatch.setattr(sections, "chart_section", lambda fig, *_args, **_kw: drawn.append(fig))
+    frame = pd.DataFrame({"n_modules": [1, 2], "share_pct": [25.4, 31.9], "enterprises": [368, 475]})
+    sections.modules_taken_section(frame)
+    (fig,) = drawn
+    printed = list(fig.traces[0]["text"])
+    assert printed == ["25%<br>(368)", "32%<br>(475)"]
+    assert [row[1] for row in chart_table(fig).display_rows()] == ["25% (368)", "32% (475)"]

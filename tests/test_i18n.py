@@ -443,3 +443,28 @@ def test_an_html_table_right_aligns_its_number_columns() -> None:
     )
     assert markup.count('class="score-number"') == 3  # the heading and both cells of Enterprises, nothing else
     assert read_table_markup(markup)["Enterprises"].tolist() == [fmt_int(1406), "–"]  # read back as before
+
+
+@pytest.mark.parametrize(
+    ("lang", "zone", "expected"),
+    [
+        ("es", "America/Bogota", "7 dic 2026, 10:04:00 (GMT-05:00)"),  # Bogotá staff read their own clock
+        ("fr", "Africa/Accra", "7 déc. 2026, 15:04:00 (UTC+00:00)"),
+        ("en", "Asia/Ho_Chi_Minh", "7 Dec 2026, 22:04:00 (GMT+07:00)"),
+        ("en", None, "7 Dec 2026, 15:04:00 UTC"),  # no zone from the browser: UTC, said so
+        ("en", "../../etc/passwd", "7 Dec 2026, 15:04:00 UTC"),  # the browser's value is never trusted
+        ("en", "Not/AZone", "7 Dec 2026, 15:04:00 UTC"),
+    ],
+)
+def test_a_stored_moment_is_shown_in_the_readers_time_zone_with_its_offset(lang, zone, expected) -> None:
+    import datetime as dt
+
+    from score.i18n import fmt_moment
+
+    set_language(lang)
+    try:
+        # the stores write UTC, aware or naive: the same moment either way
+        for stored in (dt.datetime(2026, 12, 7, 15, 4, tzinfo=dt.UTC), dt.datetime(2026, 12, 7, 15, 4)):
+            assert fmt_moment(stored, zone).replace("\xa0", " ") == expected.replace("\xa0", " ")
+    finally:
+        set_language("en")

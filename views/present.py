@@ -77,7 +77,7 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
     deck_key = (filters, current_language(), ui.data_version(), scope.role, scope.user)
     with st.popover(_("Deck (PowerPoint)"), icon=":material/slideshow:"):
         st.caption(_("The same slides with editable charts, speaker notes and the map as a picture."))
-        if st.button(_("Build the deck"), key="deck_build"):
+        if st.button(_("Build the deck"), key="deck_build") and components.budget_allows("pptx"):
             bar = st.progress(0.0, text=_("Building the deck…"))
 
             def _progress(done: int, count: int) -> None:

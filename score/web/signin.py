@@ -188,7 +188,7 @@ def _cookie(name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _client() -> throttling.Client:
+def browser_client() -> throttling.Client:
     """Where this attempt comes from, for the throttle: the address (from X-Forwarded-For only when the bundled
     nginx proves itself) and the device cookie."""
     try:
@@ -271,7 +271,7 @@ def _show_notice(container: DeltaGenerator, prefix: str) -> None:
 
 def _sign_in(username: str, password: str) -> tuple | None:
     """Check the password and sign in; None when signed in, else why not (for `_show_notice`)."""
-    client = _client()
+    client = browser_client()
     result = auth.sign_in(username, password, client)
     if result.retry_after > 0:
         left_out = throttling.throttle.throttled_to_log(client)

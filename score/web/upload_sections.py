@@ -17,7 +17,7 @@ import streamlit as st
 
 from score import drafts, exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_datetime, fmt_int, ngettext, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_int, fmt_moment, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import components, session_routes, signin, ui
 
@@ -35,12 +35,12 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def when(at: object) -> str:
-    """A stored ISO 8601 time (UTC) as a date and time in the reader's language."""
+    """A stored ISO 8601 time (UTC) as a date and time in the reader's language and the browser's time zone."""
     try:
         moment = dt.datetime.fromisoformat(str(at))
     except ValueError:
         return str(at or "–")
-    return fmt_datetime(moment.astimezone(dt.UTC).replace(tzinfo=None))
+    return fmt_moment(moment, st.context.timezone)
 
 
 def headline_labels() -> dict[str, str]:
@@ -167,6 +167,7 @@ def downloads_section(country: str, scope) -> None:
             icon=":material/table_view:",
             key="upload_current_xlsx",
             where=columns[0],
+            cost="xlsx",
         )
         # An optional table's button only when the country has its rows (a count; the files are made on a click).
         optional = {"logframe": upload.published_logframe_rows(country, scope, path) > 0}

@@ -71,6 +71,7 @@ from score.web.components.chart_builders import (
     trend_chart,
 )
 from score.web.components.downloads import (
+    budget_allows,
     csv_download,
     download,
     page_workbook,
@@ -122,6 +123,7 @@ __all__ = [
     "any_suppressed",
     "bar_chart",
     "bottom_legend",
+    "budget_allows",
     "cached_figure",
     "chart_section",
     "content_key",

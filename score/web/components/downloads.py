@@ -3,13 +3,15 @@ workbook (every query the page ran, one sheet each)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
-from score.i18n import _
+from score import throttling
+from score.i18n import _, fmt_int
 from score.web import media_guard
 
 
@@ -49,23 +51,70 @@ def download(
     kind: Literal["secondary", "tertiary"] = "secondary",
     where: object = st,
     help: str | None = None,
-) -> None:
+    cost: str | None = None,
+    explain: bool = True,
+) -> float:
     """The app's one download button. Its file is served only to this viewer's sign-in (or to anyone when the
     viewer is the public): media_guard answers 404 to any other file at /media, so a button made any other way
     would be broken, not open (tests/test_auth.py finds no other `download_button` call). A function `make` runs
     only when the button is clicked, outside the session, so it must not translate anything: translate before, as
-    exports.ExportContext does, or wrap it in i18n's language."""
+    exports.ExportContext does, or wrap it in i18n's language.
+
+    A costly file (`cost`: a kind of throttling.MAKE_COSTS) spends its maker's budget when made; once it is spent
+    the button is off and says when it can be used again (`explain`; else the caller says it once for several): the
+    seconds to wait are returned. Such a button reruns the page when clicked, so the click that spends the last of
+    the budget shows that at once."""
+    wait = 0.0 if cost is None else throttling.makes.retry_after(maker(), cost)
     where.download_button(  # type: ignore[attr-defined]
         label,
-        data=media_guard.bound(make),
+        data=media_guard.bound(make if cost is None or not callable(make) else _budgeted(make, maker(), cost)),
         file_name=file_name,
         mime=mime,
         icon=icon,
         type=kind,
-        on_click="ignore",
+        on_click="ignore" if cost is None else "rerun",
         key=key,
         help=help,
+        disabled=wait > 0,
     )
+    if wait > 0 and explain:
+        where.caption(budget_spent_text(wait))  # type: ignore[attr-defined]
+    return wait
+
+
+def maker() -> str:
+    """Whose budget a costly file spends: the signed-in user's, else the browser's address (score.throttling)."""
+    from score.web import signin, ui
+
+    scope = ui.current_scope()
+    if scope.role != "public" and scope.user:
+        return "user:" + scope.user
+    return "address:" + (signin.browser_client().ip or throttling.UNKNOWN_ADDRESS)
+
+
+def budget_spent_text(wait: float) -> str:
+    return _(
+        "You have made many large files in the last few minutes. Please try again in {minutes} min.",
+        minutes=fmt_int(max(1, math.ceil(wait / 60))),
+    )
+
+
+def _budgeted(make: Callable[[], bytes], who: str, cost: str) -> Callable[[], bytes]:
+    """`make`, run only while `who` has budget left: past it (a script sending clicks faster than the page could
+    show them) the file is empty, and nothing was made."""
+
+    def made() -> bytes:
+        return make() if throttling.makes.spend(who, cost) == 0 else b""
+
+    return made
+
+
+def budget_allows(cost: str) -> bool:
+    """Spend the viewer's budget on a costly file made in the script (the deck); when it is spent, say so."""
+    wait = throttling.makes.spend(maker(), cost)
+    if wait > 0:
+        st.info(budget_spent_text(wait), icon=":material/hourglass_top:")
+    return wait == 0
 
 
 def page_workbook(file_name: str) -> None:
@@ -82,8 +131,9 @@ def page_workbook(file_name: str) -> None:
         return
     labels, reason, context = ui.export_labels(), exports.hidden_reason_text(), ui.export_context()
     people = exports.hidden_people_reason_text()
-    row = slot.container(horizontal=True)
-    download(
+    block = slot.container()
+    row = block.container(horizontal=True)  # the costly buttons' one note goes under the row
+    wait = download(
         _("Download this page's data (Excel)"),
         lambda: exports.to_excel(exports.page_tables(sheets, labels, reason, people), context),
         f"{file_name}.xlsx",
@@ -91,27 +141,33 @@ def page_workbook(file_name: str) -> None:
         icon=":material/table_view:",
         key="page_workbook",
         where=row,
+        cost="xlsx",
+        explain=False,
     )
     recipe = ui.page_report()
-    if recipe is None:
-        return
-    # The page as a document that travels: one HTML file (interactive, works offline) and the same as a PDF,
-    # built only when clicked (a PDF takes Chromium a few seconds).
-    download(
-        _("Report (HTML)"),
-        recipe.html,
-        f"{file_name}.html",
-        "text/html",
-        icon=":material/article:",
-        key="page_report_html",
-        where=row,
-    )
-    download(
-        _("Report (PDF)"),
-        recipe.pdf,
-        f"{file_name}.pdf",
-        "application/pdf",
-        icon=":material/picture_as_pdf:",
-        key="page_report_pdf",
-        where=row,
-    )
+    if recipe is not None:
+        # The page as a document that travels: one HTML file (interactive, works offline) and the same as a PDF,
+        # built only when clicked (a PDF takes Chromium a few seconds).
+        download(
+            _("Report (HTML)"),
+            recipe.html,
+            f"{file_name}.html",
+            "text/html",
+            icon=":material/article:",
+            key="page_report_html",
+            where=row,
+        )
+        pdf_wait = download(
+            _("Report (PDF)"),
+            recipe.pdf,
+            f"{file_name}.pdf",
+            "application/pdf",
+            icon=":material/picture_as_pdf:",
+            key="page_report_pdf",
+            where=row,
+            cost="pdf",
+            explain=False,
+        )
+        wait = max(wait, pdf_wait)
+    if wait > 0:
+        block.caption(budget_spent_text(wait))
