@@ -77,7 +77,13 @@ def main() -> int:
             for statement in from_main.values():  # as build.write_noisy_tables (checkouts that have them)
                 Timed(con, spent).execute(statement, {"countries": countries})
             timed = cast("duckdb.DuckDBPyConnection", Timed(con, spent))  # execute() is all the writer calls
-            build.write_derived_tables(timed, countries, *([from_main] if from_main else []))
+            # checkouts with MAIN_FROM_NOISY write those main tables in the noisy pass, as build.write_noisy_tables
+            from_noisy = getattr(build, "MAIN_FROM_NOISY", {})
+            if from_noisy:
+                skip, into_main = (from_noisy, None) if schema == "main" else (from_main, '"derived".main')
+                build.write_derived_tables(timed, countries, skip, main_from_noisy=into_main)
+            else:
+                build.write_derived_tables(timed, countries, from_main)
             total = [sum(values) for values in zip(*spent.values(), strict=True)]
             print(f"{schema}: wall {total[0]:.2f} s, CPU {total[1]:.2f} s")
             for key, (wall, used) in spent.items():

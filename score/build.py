@@ -120,6 +120,16 @@ NOISY_FROM_MAIN = {
         "WHERE list_contains($countries, p.country) ORDER BY p.enterprise_id, p.indicator"
     ),
 }
+# Group tables whose noisy rows differ from main's only in their sums of record keys (column names here): they count
+# enterprises and answers and sum 0/1 answers, none of which the noise moves, and group by attributes it leaves
+# alone. They are computed once, from the noisy rows, and main's rows are those with each key sum's low part: a noisy
+# record key is key + KEY_SHIFT x count offset, and a sum of keys 0..255 stays below KEY_SHIFT up to 16 million
+# enterprises (score.disclosure), so the low part is main's sum exactly. Written as before, so not in
+# schema_fingerprint. ~1 s less CPU at x200 (BENCHMARKS.md, "Group tables counted once").
+MAIN_FROM_NOISY = {
+    "share_by_group": ("record_keys", "record_keys_yes"),
+    "modules_taken_by_group": ("record_keys",),
+}
 if any(f"n.count_offset * {disclosure.KEY_SHIFT} AS" not in sql for sql in (NOISY_BASE[0], *NOISY_FROM_MAIN.values())):
     raise RuntimeError("NOISY_BASE and NOISY_FROM_MAIN must shift count offsets by score.disclosure.KEY_SHIFT")
 if not 0 <= disclosure.NOISE_MIN <= disclosure.NOISE_MAX < 1:  # NOISY_FROM_MAIN: 1 + share > 0, so the order is kept
@@ -552,6 +562,12 @@ def _current_signs(secret: bytes, countries: list[str]) -> pd.DataFrame | None:
 DERIVED_FROM = ("enterprise", "training", "indicator_value")
 
 
+def _quoted_database(con: duckdb.DuckDBPyConnection) -> str:
+    """The version's database name, quoted (qualifies its tables while `reading` puts another first)."""
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
+    return '"' + str(database).replace('"', '""') + '"'
+
+
 @contextmanager
 def reading(con: duckdb.DuckDBPyConnection, schema: str, alone: list[str] | None = None) -> Iterator[None]:
     """Unqualified table names (the macros') resolve to schema `schema` (main or noisy), then main. With `alone`, the
@@ -561,8 +577,7 @@ def reading(con: duckdb.DuckDBPyConnection, schema: str, alone: list[str] | None
     derived rows depend on its own base rows only (enterprise ids are unique across countries)."""
     if schema not in ("main", "noisy"):
         raise ValueError(f"no such schema of a version: {schema!r}")
-    database = con.execute("SELECT current_database()").fetchall()[0][0]
-    quoted = '"' + str(database).replace('"', '""') + '"'
+    quoted = _quoted_database(con)
     path = [f"{quoted}.{name}" for name in dict.fromkeys((schema, "main"))]
     if alone is not None:
         con.execute("ATTACH ':memory:' AS built_rows")
@@ -605,8 +620,20 @@ def write_noisy_tables(
     targets = {_target(statement) for statement in DERIVED_TABLES} | set(GROUP_TABLES)
     if not targets <= set(NOISY_TABLES):  # a derived table without its noisy twin would be written into main twice
         raise RuntimeError(f"derived tables missing from NOISY_TABLES: {sorted(targets - set(NOISY_TABLES))}")
+    enterprises = con.execute("SELECT count(*) FROM noisy.contribution_noise").fetchall()[0][0]
+    if enterprises * (disclosure.KEY_RANGE - 1) >= disclosure.KEY_SHIFT:  # MAIN_FROM_NOISY's low parts would overflow
+        raise RuntimeError(f"{enterprises} enterprises: a sum of record keys no longer fits below KEY_SHIFT")
+    main = f"{_quoted_database(con)}.main"
     with reading(con, "noisy", countries if alone else None):
-        write_derived_tables(con, countries, skip=NOISY_FROM_MAIN)
+        write_derived_tables(con, countries, skip=NOISY_FROM_MAIN, main_from_noisy=main)
+
+
+def _main_rows_from_noisy(table: str) -> str:
+    """The SELECT list of `table`'s main rows from its noisy scope rows (MAIN_FROM_NOISY): each key sum's low part
+    (floor modulo KEY_SHIFT; DuckDB's % keeps the sign of a negative count offset's sum)."""
+    shift = disclosure.KEY_SHIFT
+    low = ", ".join(f"(({c} % {shift}) + {shift}) % {shift} AS {c}" for c in MAIN_FROM_NOISY[table])
+    return f"* REPLACE ({low})"
 
 
 def _target(statement: str) -> str:
@@ -615,9 +642,12 @@ def _target(statement: str) -> str:
     return match.group(1) if match else ""
 
 
-def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], skip: Collection[str] = ()) -> None:
+def write_derived_tables(
+    con: duckdb.DuckDBPyConnection, countries: list[str], skip: Collection[str] = (), main_from_noisy: str | None = None
+) -> None:
     """Fill the derived tables for `countries` from the loaded rows (sorted: a country's rows are stored together),
-    but those named in `skip` (written otherwise)."""
+    but those named in `skip` (written otherwise). Writing schema noisy, `main_from_noisy` (schema main, qualified)
+    also gets the MAIN_FROM_NOISY tables' rows, from the same scope rows; main's own pass skips those."""
     modules = [row[0] for row in con.execute("SELECT code FROM module ORDER BY sort_order").fetchall()]
     if len(modules) > MAX_MODULES:
         raise ValueError(f"{len(modules)} modules: a row's module_bits (score/sql/schema.sql) hold {MAX_MODULES}")
@@ -636,6 +666,8 @@ def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], s
     if repeated:
         raise RuntimeError(f"training repeats enterprise_id, module {repeated[0]}: the contract's key")
     for table, macro in GROUP_TABLES.items():
+        if table in skip:
+            continue
         for by_module, scopes in ((False, [None]), (True, modules)):
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE scope_rows AS SELECT nullif(scope, '') AS module, * EXCLUDE (scope) "  # noqa: S608 (macro: a value of GROUP_TABLES)
@@ -648,6 +680,14 @@ def write_derived_tables(con: duckdb.DuckDBPyConnection, countries: list[str], s
                     "WHERE module IS NOT DISTINCT FROM $module ORDER BY ALL",
                     {"module": module},
                 )
+                if main_from_noisy is not None and table in MAIN_FROM_NOISY:
+                    # the same order: a row's group columns come first and are unique within a scope
+                    con.execute(
+                        f"INSERT INTO {main_from_noisy}.{table} BY NAME "  # noqa: S608 (fixed names)
+                        f"SELECT {_main_rows_from_noisy(table)} FROM temp.main.scope_rows "
+                        "WHERE module IS NOT DISTINCT FROM $module ORDER BY ALL",
+                        {"module": module},
+                    )
     con.execute("DROP TABLE IF EXISTS temp.main.scope_rows")
 
 
@@ -732,7 +772,7 @@ def build_database(
         built = [item.country for item in inputs if item.previous is None]
         alone = any(item.previous is not None for item in inputs)  # the tables hold other countries' rows too
         with reading(con, "main", built if alone else None):
-            write_derived_tables(con, built)
+            write_derived_tables(con, built, skip=MAIN_FROM_NOISY if noise else ())
         if noise:
             shares = _noise_shares(secret, pd.concat(noise, ignore_index=True), built)
             write_noisy_tables(con, shares, built, alone=alone)
