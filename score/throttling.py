@@ -1,5 +1,5 @@
-"""Limits on what one client may make the server do: sign-in throttling (`Throttle`) and the budget of costly
-files (`MakeBudget`).
+"""Limits on what one client may make the server do: sign-in throttling (`Throttle`), the budget of costly
+files (`MakeBudget`) and how many of the heaviest are made at once in one process (`MakeSlots`).
 
 Sign-in throttling, as OWASP recommends for slow brute force: per user name, per user name and address, per
 address, globally across user names, and, from a browser holding the user's device cookie, per device only, so
@@ -14,8 +14,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import sqlite3
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from score import sessions
@@ -249,3 +251,43 @@ class MakeBudget:
 
 
 makes = MakeBudget()
+
+
+# Streamlit makes every deferred download in its default pool of threads (6 on this machine, shared by every session),
+# so a burst of clicks within everyone's budgets ran 6 Chromium PDF prints at once in one process (about 6 x 250 MB).
+# The heaviest kinds take one of MAKE_AT_ONCE slots per process; a click finding none free is refused at once (the
+# page says to try again in a moment), never queued, so the pool's threads stay free for every other download.
+HEAVY_KINDS = frozenset({"pdf", "pptx"})
+MAKE_AT_ONCE = 2
+
+
+class MakeSlots:
+    """The slots for the heaviest files made at once in this process (a counter, not a queue)."""
+
+    def __init__(self, size: int = MAKE_AT_ONCE):
+        self.size = size
+        self._taken = 0
+        self._lock = threading.Lock()
+
+    def full(self, kind: str) -> bool:
+        """True when a file of this kind could not be made now (nothing taken)."""
+        return kind in HEAVY_KINDS and self._taken >= self.size
+
+    @contextmanager
+    def take(self, kind: str) -> Iterator[bool]:
+        """Hold a slot while a file of this kind is made: yields False, at once, when every slot is taken."""
+        if kind not in HEAVY_KINDS:
+            yield True
+            return
+        with self._lock:
+            got = self._taken < self.size
+            self._taken += got
+        try:
+            yield got
+        finally:
+            if got:
+                with self._lock:
+                    self._taken -= 1
+
+
+slots = MakeSlots()

@@ -706,6 +706,54 @@ def test_a_costly_download_past_the_budget_is_off_and_says_when_in_the_readers_l
     assert made == []
 
 
+def test_the_heaviest_files_are_made_two_at_a_time_per_process_and_a_third_is_refused_politely(
+    demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit makes downloads in 6 threads shared by every session: a burst within everyone's budget ran 6
+    Chromium prints at once. A third PDF while two are being made is refused at once (nothing made, no budget
+    spent), and the page says so in the reader's language instead of queueing it."""
+    import threading
+
+    from score.web.components import downloads
+    from tests.apptest import open_page
+
+    monkeypatch.setattr(throttling, "slots", throttling.MakeSlots(size=2))
+    monkeypatch.setattr(throttling, "makes", throttling.MakeBudget())
+    release, running, made, results = threading.Event(), [threading.Semaphore(0) for _ in range(2)], [], {}
+
+    def printing(n: int) -> bytes:
+        running[n].release()
+        release.wait(timeout=60)
+        return b"%PDF"
+
+    def click(n: int) -> None:
+        results[n] = downloads._budgeted(lambda: printing(n), f"user:viewer{n}", "pdf")()
+
+    prints = [threading.Thread(target=click, args=(n,)) for n in range(2)]
+    for thread in prints:
+        thread.start()
+    for started in running:
+        assert started.acquire(timeout=60)  # both are printing now
+    assert downloads._budgeted(lambda: made.append(1) or b"%PDF", "user:viewer2", "pdf")() == b""
+    assert made == [] and throttling.makes.retry_after("user:viewer2", "pdf") == 0  # nothing made, nothing spent
+    assert downloads._budgeted(lambda: b"PK", "user:viewer2", "xlsx")() == b"PK"  # a light file needs no slot
+
+    at = open_page(language="fr")
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert buttons["Rapport (PDF)"].disabled
+    assert not buttons["Rapport (HTML)"].disabled
+    assert not buttons["Télécharger les données de cette page (Excel)"].disabled
+    said = [c.value for c in at.caption if c.value.startswith("Le serveur crée d'autres fichiers volumineux")]
+    assert len(said) == 1, [c.value for c in at.caption]
+
+    release.set()
+    for thread in prints:
+        thread.join(timeout=60)
+    assert results == {0: b"%PDF", 1: b"%PDF"}
+    assert downloads._budgeted(lambda: b"%PDF", "user:viewer2", "pdf")() == b"%PDF"  # a slot is free again
+    assert not throttling.slots.full("pdf")
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 

@@ -77,14 +77,16 @@ with st.container(horizontal=True, key=pm.BAR_KEY, vertical_alignment="center"):
     deck_key = (filters, current_language(), ui.data_version(), scope.role, scope.user)
     with st.popover(_("Deck (PowerPoint)"), icon=":material/slideshow:"):
         st.caption(_("The same slides with editable charts, speaker notes and the map as a picture."))
-        if st.button(_("Build the deck"), key="deck_build") and components.budget_allows("pptx"):
-            bar = st.progress(0.0, text=_("Building the deck…"))
+        if st.button(_("Build the deck"), key="deck_build"):
+            with components.make_allowed("pptx") as allowed:
+                if allowed:
+                    bar = st.progress(0.0, text=_("Building the deck…"))
 
-            def _progress(done: int, count: int) -> None:
-                bar.progress(done / count, text=_("Slide {done} of {count}", done=done, count=count))
+                    def _progress(done: int, count: int) -> None:
+                        bar.progress(done / count, text=_("Slide {done} of {count}", done=done, count=count))
 
-            st.session_state["deck"] = (deck_key, build_deck(slides, context=context, progress=_progress))
-            audit.record("export", scope.user, kind="pptx", filters=filters.to_query_params())
+                    st.session_state["deck"] = (deck_key, build_deck(slides, context=context, progress=_progress))
+                    audit.record("export", scope.user, kind="pptx", filters=filters.to_query_params())
         built = st.session_state.get("deck")
         if built and built[0] == deck_key:  # the deck of these filters, language, viewer and data version
             components.download(

@@ -71,9 +71,9 @@ from score.web.components.chart_builders import (
     trend_chart,
 )
 from score.web.components.downloads import (
-    budget_allows,
     csv_download,
     download,
+    make_allowed,
     page_workbook,
 )
 from score.web.components.figure_cache import FRAME_KEYS, Figure, cached_figure, content_key, drawn_once
@@ -123,7 +123,6 @@ __all__ = [
     "any_suppressed",
     "bar_chart",
     "bottom_legend",
-    "budget_allows",
     "cached_figure",
     "chart_section",
     "content_key",
@@ -149,6 +148,7 @@ __all__ = [
     "logframe_status_tiles",
     "logframe_table",
     "logframe_with_status",
+    "make_allowed",
     "map_chart",
     "merge_tables",
     "missing",

@@ -4,7 +4,8 @@ workbook (every query the page ran, one sheet each)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Literal
 
 import pandas as pd
@@ -53,18 +54,19 @@ def download(
     help: str | None = None,
     cost: str | None = None,
     explain: bool = True,
-) -> float:
+) -> str:
     """The app's one download button. Its file is served only to this viewer's sign-in (or to anyone when the
     viewer is the public): media_guard answers 404 to any other file at /media, so a button made any other way
     would be broken, not open (tests/test_auth.py finds no other `download_button` call). A function `make` runs
     only when the button is clicked, outside the session, so it must not translate anything: translate before, as
     exports.ExportContext does, or wrap it in i18n's language.
 
-    A costly file (`cost`: a kind of throttling.MAKE_COSTS) spends its maker's budget when made; once it is spent
-    the button is off and says when it can be used again (`explain`; else the caller says it once for several): the
-    seconds to wait are returned. Such a button reruns the page when clicked, so the click that spends the last of
-    the budget shows that at once."""
-    wait = 0.0 if cost is None else throttling.makes.retry_after(maker(), cost)
+    A costly file (`cost`: a kind of throttling.MAKE_COSTS) spends its maker's budget when made, and the heaviest
+    take one of the process' few slots (throttling.slots) while made; once the budget is spent, or every slot is
+    taken, the button is off and says when it can be used again (`explain`; else the caller says it once for
+    several): that sentence is returned ("" when the button is on). Such a button reruns the page when clicked, so
+    the click that spends the last of the budget shows that at once."""
+    note = "" if cost is None else refusal_text(cost)
     where.download_button(  # type: ignore[attr-defined]
         label,
         data=media_guard.bound(make if cost is None or not callable(make) else _budgeted(make, maker(), cost)),
@@ -75,11 +77,19 @@ def download(
         on_click="ignore" if cost is None else "rerun",
         key=key,
         help=help,
-        disabled=wait > 0,
+        disabled=bool(note),
     )
-    if wait > 0 and explain:
-        where.caption(budget_spent_text(wait))  # type: ignore[attr-defined]
-    return wait
+    if note and explain:
+        where.caption(note)  # type: ignore[attr-defined]
+    return note
+
+
+def refusal_text(cost: str) -> str:
+    """Why a costly file cannot be made now, in the reader's language ("" when it can)."""
+    wait = throttling.makes.retry_after(maker(), cost)
+    if wait > 0:
+        return budget_spent_text(wait)
+    return busy_text() if throttling.slots.full(cost) else ""
 
 
 def maker() -> str:
@@ -99,22 +109,30 @@ def budget_spent_text(wait: float) -> str:
     )
 
 
+def busy_text() -> str:
+    return _("The server is making other large files right now. Please try again in a moment.")
+
+
 def _budgeted(make: Callable[[], bytes], who: str, cost: str) -> Callable[[], bytes]:
-    """`make`, run only while `who` has budget left: past it (a script sending clicks faster than the page could
-    show them) the file is empty, and nothing was made."""
+    """`make`, run only in a free slot and while `who` has budget left: otherwise (a script sending clicks faster
+    than the page could show them, or several viewers at once) the file is empty, and nothing was made or spent."""
 
     def made() -> bytes:
-        return make() if throttling.makes.spend(who, cost) == 0 else b""
+        with throttling.slots.take(cost) as free:
+            return make() if free and throttling.makes.spend(who, cost) == 0 else b""
 
     return made
 
 
-def budget_allows(cost: str) -> bool:
-    """Spend the viewer's budget on a costly file made in the script (the deck); when it is spent, say so."""
-    wait = throttling.makes.spend(maker(), cost)
-    if wait > 0:
-        st.info(budget_spent_text(wait), icon=":material/hourglass_top:")
-    return wait == 0
+@contextmanager
+def make_allowed(cost: str) -> Iterator[bool]:
+    """While a costly file is made in the script (the deck): a slot held and the viewer's budget spent, or False
+    and the reason said (every slot taken, or the budget spent)."""
+    with throttling.slots.take(cost) as free:
+        wait = 0.0 if not free else throttling.makes.spend(maker(), cost)
+        if not free or wait > 0:
+            st.info(budget_spent_text(wait) if wait > 0 else busy_text(), icon=":material/hourglass_top:")
+        yield free and wait == 0
 
 
 def page_workbook(file_name: str) -> None:
@@ -133,7 +151,7 @@ def page_workbook(file_name: str) -> None:
     people = exports.hidden_people_reason_text()
     block = slot.container()
     row = block.container(horizontal=True)  # the costly buttons' one note goes under the row
-    wait = download(
+    note = download(
         _("Download this page's data (Excel)"),
         lambda: exports.to_excel(exports.page_tables(sheets, labels, reason, people), context),
         f"{file_name}.xlsx",
@@ -157,7 +175,7 @@ def page_workbook(file_name: str) -> None:
             key="page_report_html",
             where=row,
         )
-        pdf_wait = download(
+        pdf_note = download(
             _("Report (PDF)"),
             recipe.pdf,
             f"{file_name}.pdf",
@@ -168,6 +186,6 @@ def page_workbook(file_name: str) -> None:
             cost="pdf",
             explain=False,
         )
-        wait = max(wait, pdf_wait)
-    if wait > 0:
-        block.caption(budget_spent_text(wait))
+        note = pdf_note or note  # a PDF waits longer than a workbook for budget; only a PDF waits for a slot
+    if note:
+        block.caption(note)
