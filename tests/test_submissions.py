@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from score import audit, changes, publish, submissions, upload
 from score.__main__ import main as cli
 from score.access import Scope
 from score.i18n import set_language
-from tests.apptest import reach, rendered_text
+from tests.apptest import app, no_exception, reach, rendered_text
 from tests.formats import en_int
 from tests.oracle import RawData
 from tests.publishing import REPO, build_small, csv_bytes, csv_rows, dataset_a, expected_totals, fingerprint
@@ -418,3 +419,59 @@ def test_a_demo_hq_approving_real_data_is_asked_once_then_told_what_was_publishe
     assert any(text.startswith("Approved: Colombia is version") for text in said), said
     assert "Your demo account has ended because real data is now published." in said, said
     assert "Published versions of Colombia" in [str(h.value) for h in at.main.subheader]  # as the warning promised
+
+
+def test_another_countrys_staff_reach_nothing_of_colombias_through_any_entry_point(data: Path) -> None:
+    """Peru's staff, as a script would: every function the upload and review pages call, with Colombia's code (the
+    values a websocket can send for the page's widgets), and the pages with Colombia written into their widget
+    state. Colombia's pending submission (PENDING_NAME) and its enterprise ids never reach them; every refusal
+    changes nothing and is audited."""
+    from score.web import upload_sections
+
+    item, _replaced = submissions.submit("COL", pending_files(), BOGOTA)
+    state = fingerprint(data)
+    ids = {r["enterprise_id"] for r in csv_rows(dataset_a()["enterprises.csv"])[1]}
+    refused = [
+        lambda: submissions.submit("COL", pending_files(), LIMA),
+        lambda: submissions.approve("COL", LIMA),
+        lambda: submissions.approve("COL", BOGOTA),  # country staff never approve, even their own
+        lambda: submissions.withdraw("COL", LIMA),
+        lambda: submissions.return_submission("COL", LIMA, "no"),
+        lambda: submissions.summary(item, LIMA),
+        lambda: upload.check_upload("COL", dataset_a(), LIMA),
+        lambda: upload.current_files("COL", LIMA, "csv"),
+        lambda: upload.current_files("COL", LIMA, "xlsx"),
+        lambda: upload.current_tables("COL", LIMA),
+        lambda: upload.published_logframe_rows("COL", LIMA),
+        lambda: upload.restore("COL", 1, LIMA),
+        lambda: upload.restore("COL", 1, BOGOTA),  # restoring is HQ's
+    ]
+    for attempt in refused:
+        with pytest.raises(publish.NotAllowed):
+            attempt()
+    assert submissions.visible(LIMA) == [] and [s.id for s in submissions.visible(BOGOTA)] == [item.id]
+    assert upload.history("COL", LIMA).empty
+    assert changes.value_history("COL", "COL-0001", "enterprise", LIMA).empty
+    assert fingerprint(data) == state and submissions.pending("COL").id == item.id  # nothing changed
+    refusals = [e for e in audit.read_events(limit=50) if str(e["detail"].get("outcome", "")).startswith("refused")]
+    assert {e["user"] for e in refusals} >= {"lima", "bogota"}
+
+    # The pages, with Colombia in every widget a script can set: the upload page's country, the review page's
+    # submission, the value history's enterprise.
+    hostile = {
+        upload_sections.COUNTRY_KEY: "COL",
+        "review_country": "COL",
+        "value_history_subject": ("enterprise", "COL-0001"),
+    }
+    for page in ("views/upload.py", "views/review.py"):
+        shown = rendered_text(_page(page, LIMA, hostile))
+        leaked = sorted(s for s in {PENDING_NAME, *ids} if s in shown)
+        assert not leaked, f"{page} as Peru's staff shows Colombia's: {leaked[:5]}"
+    own = rendered_text(_page("views/upload.py", BOGOTA, hostile))
+    assert "COL-0001" in own  # the same state shows Colombia's staff their history: the check above could fail
+    assert fingerprint(data) == state
+
+
+def _page(page: str, scope: Scope, state: dict[str, object]) -> AppTest:
+    """`page` run directly (as a typed address) with `state` written into its widgets' keys."""
+    return no_exception(app(page, scope=scope, state=state).run(), page)
