@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -36,7 +38,7 @@ from dataclasses import dataclass, replace
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from score import config, contract, files, sessions, settings, throttling
+from score import audit, config, contract, files, sessions, settings, throttling
 from score.access import ROLES, Scope
 from score.throttling import Client, Throttle
 
@@ -185,7 +187,35 @@ def add_user(
         record["session_key"] = _session_key(before, record, password)
         data["users"][name] = record
         _write(data)
+    # Who may see what changed: audited with the account that ran the command (never the password or its hash).
+    audit.record(
+        "user_changed" if before else "user_added",
+        _operator(),
+        account=name,
+        role=role,
+        countries=list(chosen),
+        sso=sso,
+        demo=demo,
+        changed=_changes(before, record, password) if before else [],
+        sessions_ended=bool(before) and record["session_key"] != before.get("session_key"),
+    )
     return _info(name, record)
+
+
+def _changes(before: dict, after: dict, password: str | None) -> list[str]:
+    """What an account's replacement changed, by name (the audit keeps no password, nor a key named like one)."""
+    changed = [k for k in ("role", "countries", "sso", "demo") if before.get(k) != after.get(k)]
+    if not after.get("sso") and not _same_password(before.get("password_hash"), password):
+        changed.append("password")
+    return changed
+
+
+def _operator() -> str:
+    """The system account running the users command (the audit's "who" for a change of accounts)."""
+    try:
+        return "system:" + getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (a container)
+        return f"system:uid {os.getuid()}"
 
 
 def _session_key(before: dict, after: dict, password: str | None) -> str:
@@ -217,9 +247,12 @@ def remove_user(username: str) -> bool:
         return False
     with _locked():
         data = _read()
-        if data["users"].pop(name, None) is None:
+        removed = data["users"].pop(name, None)
+        if removed is None:
             return False
         _write(data)
+    role = removed.get("role") if isinstance(removed, dict) else None
+    audit.record("user_removed", _operator(), account=name, role=role)
     return True
 
 

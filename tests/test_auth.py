@@ -754,6 +754,30 @@ def test_the_heaviest_files_are_made_two_at_a_time_per_process_and_a_third_is_re
     assert not throttling.slots.full("pdf")
 
 
+def test_adding_changing_and_removing_an_account_is_audited_with_who_what_and_when(users_dir: Path) -> None:
+    """A role change is security-relevant: the log says which account, its new role and countries, whether the
+    password changed and open sessions ended, and the system account that ran the command; never the password."""
+    from score import config
+
+    auth.add_user("maria", PASSWORD, "country", ["COL"])
+    auth.add_user("maria", PASSWORD, "hq")
+    auth.add_user("maria", PASSWORD + "x", "hq")
+    auth.remove_user("maria")
+    events = [e for e in reversed(audit.read_events(limit=10)) if e["event"].startswith("user_")]
+    assert [(e["event"], e["detail"]["account"], e["detail"]["role"]) for e in events] == [
+        ("user_added", "maria", "country"),
+        ("user_changed", "maria", "hq"),
+        ("user_changed", "maria", "hq"),
+        ("user_removed", "maria", "hq"),
+    ]
+    assert events[0]["detail"]["countries"] == ["COL"] and events[1]["detail"]["countries"] == []
+    assert [e["detail"]["changed"] for e in events[1:3]] == [["role", "countries"], ["password"]]
+    assert events[1]["detail"]["sessions_ended"]  # a new role ends open sessions (auth._session_key)
+    assert all(e["user"].startswith("system:") and e["at"] for e in events)
+    log = config.audit_log_file().read_text()
+    assert PASSWORD not in log and "argon2" not in log
+
+
 def test_session_cookie_ends_with_expiry_removal_role_or_password_change(users_dir: Path) -> None:
     from score import sessions
 
