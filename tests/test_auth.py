@@ -1028,7 +1028,7 @@ def test_app_sign_in_and_out(app_users: Path) -> None:
     assert at.session_state[ui.SCOPE_KEY] == Scope.public()
     assert signin.SESSION_KEY not in at.session_state
     events = [e["event"] for e in audit.read_events()]
-    assert events[:2] == ["sign_out", "sign_in"]
+    assert events[:3] == ["sign_out", "user_changed", "sign_in"]  # the change of countries between them
 
 
 def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_when_a_click_cuts_the_run_short(
