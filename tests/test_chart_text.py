@@ -286,6 +286,7 @@ def test_value_ticks_are_level_and_whole_numbers_have_no_decimals():
     frame = pd.DataFrame({"module": ["QM", "WC"], "share": [80.0, 64.5], "visits": [2.5, 4.0]})
     shares = go.Figure(c.bar_chart(frame, "module", "share", title="Satisfied", max_value=100, tick_suffix="%"))
     assert shares.layout.xaxis.tickangle == 0
+    assert list(shares.layout.xaxis.ticktext) == ["0%", "50%", "100%"]  # five did not fit a half-width axis
     visits = go.Figure(c.bar_chart(frame, "module", "visits", title="Visits", value_format=",.1f"))
     assert visits.layout.xaxis.tickformat == ",.1~f"  # d3: 2 -> "2", 2.5 -> "2.5"
     assert visits.data[0].texttemplate == "%{x:,.1f}"  # the bars keep their decimal
