@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import pickle
 
 import pandas as pd
@@ -276,3 +277,18 @@ def test_a_legend_under_the_plot_gets_room_below_it() -> None:
     below = layout["margin"]["b"] + layout["legend"]["y"] * plot  # the legend's top, up from the figure's bottom
     assert below >= 15 * 1.2  # a row of 15 px text fits under the legend's top
     assert layout["margin"]["r"] >= len("21") * 15 / 2  # the running total's axis labels on the right
+
+
+def test_a_new_charts_data_table_is_made_once_for_its_description_and_its_table(monkeypatch) -> None:
+    from score import chart_text
+    from score.web.components import figures
+
+    made = []
+    real = chart_text.chart_table
+    monkeypatch.setattr(chart_text, "chart_table", lambda fig: made.append(fig) or real(fig))
+    set_language("en")
+    fig = _bars(FRAME.assign(enterprises=[1201, 3399]), title="Made once")  # not built by another test
+    markup, _csv = figures._chart_data_parts(fig)
+    assert len(made) == 1
+    assert chart_text.text_alternative(real(fig)) in html.unescape(markup)  # the same table behind both
+    assert fig.layout.meta["description"] == chart_text.text_alternative(real(fig))

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from babel.messages.pofile import read_po
 
@@ -265,3 +266,27 @@ def test_the_modules_taken_labels_fit_their_bars_and_read_on_one_line_in_the_tab
     printed = list(fig.traces[0]["text"])
     assert printed == ["25%<br>(368)", "32%<br>(475)"]
     assert [row[1] for row in chart_table(fig).display_rows()] == ["25% (368)", "32% (475)"]
+
+
+@pytest.mark.parametrize("barmode", ["stack", "group"])
+def test_numbers_in_stacked_segments_stay_level_and_hide_when_they_do_not_fit(barmode):
+    # a thin women's segment printed "399" turned sideways (Plotly's textangle "auto")
+    frame = pd.DataFrame({"sector": ["garments", "food"], "female": [399.0, 387.0], "male": [9000.0, 8000.0]})
+    series = [c.Series("female", "Women", "#CC79A7"), c.Series("male", "Men", "#009E73")]
+    fig = go.Figure(c.multi_bar_chart(frame, "sector", series, title="Workers", barmode=barmode))
+    split = go.Figure(c.sex_split_chart([("Workers", 399, 9000)], title="Women and men"))
+    for figure in (fig, split):
+        assert figure.layout.uniformtext.mode == "hide"
+        assert all(trace.textangle == 0 for trace in figure.data if trace.type == "bar")
+    assert chart_table(fig).display_rows()[0][1:] == ["399", "9,000"]  # the number still read in the table
+
+
+def test_value_ticks_are_level_and_whole_numbers_have_no_decimals():
+    # satisfaction's "25 %" ticks were turned 45 degrees; visits per enterprise read "0,0 2,0 4,0" in Spanish
+    frame = pd.DataFrame({"module": ["QM", "WC"], "share": [80.0, 64.5], "visits": [2.5, 4.0]})
+    shares = go.Figure(c.bar_chart(frame, "module", "share", title="Satisfied", max_value=100, tick_suffix="%"))
+    assert shares.layout.xaxis.tickangle == 0
+    assert list(shares.layout.xaxis.ticktext) == ["0%", "50%", "100%"]  # five did not fit a half-width axis
+    visits = go.Figure(c.bar_chart(frame, "module", "visits", title="Visits", value_format=",.1f"))
+    assert visits.layout.xaxis.tickformat == ",.1~f"  # d3: 2 -> "2", 2.5 -> "2.5"
+    assert visits.data[0].texttemplate == "%{x:,.1f}"  # the bars keep their decimal

@@ -9,7 +9,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from score.web import first_paint
+from score.web import first_paint, layout
 
 INDEX = b'<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8" />\n  </head><body></body></html>'
 
@@ -49,7 +49,7 @@ def _serve(path: str, accept: bytes, content_type: bytes, body: bytes = INDEX) -
 def test_a_page_is_served_with_the_skip_link_labels_of_every_language_first_in_its_head() -> None:
     headers, page, seen = _serve("/training", b"text/html,application/xhtml+xml", b"text/html; charset=utf-8")
     head = page.index(b"<head>") + len(b"<head>")
-    assert page[head:].startswith(b"<script>") and page.count(b"<script>") == 1
+    assert page[head:].startswith(b"<script>") and page[: page.index(b"</head>")].count(b"<script>") == 1
     labels = json.loads(re.search(rb"const LABELS = (\{.*?\});", page).group(1))
     assert labels == {
         "en": "Skip to main content",
@@ -70,3 +70,21 @@ def test_scripts_styles_and_data_pass_untouched() -> None:
 
 def test_the_web_server_mounts_it() -> None:
     assert "Middleware(first_paint.TranslatedShell)" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
+def test_the_layout_css_ends_the_head_and_the_charts_naming_script_ends_the_body_of_the_served_page() -> None:
+    """Sent once per visit with the page, not as elements on every run (layout.responsive_layout sends neither)."""
+    _, page, _ = _serve("/", b"text/html", b"text/html; charset=utf-8")
+    css, names = layout.PAGE_CSS.strip().encode(), layout.CHART_NAMES_JS.strip().encode()
+    assert page.index(css) + len(css) == page.index(b"</head>")  # after the head's styles, before the body's
+    assert page.index(names) + len(names) == page.index(b"</body>")  # the body exists when it starts watching it
+
+
+def test_a_run_sends_the_sidebar_skip_link_and_words_scripts_but_not_the_layout_css_or_the_charts_naming_script(
+    monkeypatch,
+) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr(layout.st, "html", lambda body, **_: sent.append(body))
+    layout.responsive_layout("<script>/* words */</script>", viewer="public")
+    assert len(sent) == 1 and "scoreFoldOnNav" in sent[0] and "scoreSkipLabel" in sent[0] and "words" in sent[0]
+    assert "<style>" not in sent[0] and "scoreChartNames" not in sent[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -334,3 +335,13 @@ def test_a_countrys_logframe_lines_are_large_on_a_projector_and_longer_text_slid
     (sources,) = [s for s in slides if s.kind == "text" and s is not logframe]
     assert size_vw(logframe) >= 2.0  # 27 px at 1280 px wide
     assert present_mode.TEXT_SMALLEST_VW <= size_vw(sources) < size_vw(logframe)  # paragraphs: smaller, to fit
+
+
+def test_the_adjusted_figures_note_is_readable_on_a_projector():
+    # the note was 12 px at 1280x720 (max(0.85vw, 12px)): unreadable from the back of a room; now as the counter
+    from score.web import present_mode
+
+    rule = re.search(r"\.slide-note \{ font-size: max\(([\d.]+)vw, (\d+)px\)", present_mode._CSS)
+    assert rule is not None
+    at_1280 = max(float(rule.group(1)) * 1280 / 100, float(rule.group(2)))
+    assert at_1280 >= 16

@@ -12,7 +12,7 @@ from score.i18n import _, current_language
 
 def _script(body: str) -> str:
     """JavaScript for st.html (unsafe_allow_javascript): run once, in a scope of its own, in the iframe Streamlit
-    gives it; it reaches the app through window.parent."""
+    gives it; it reaches the app through window.parent (in the served page itself, window.parent is window)."""
     return "\n<script>\n(() => {" + body + "})();\n</script>\n"
 
 
@@ -22,7 +22,9 @@ def _script(body: str) -> str:
 # opens it again with the arrow; the page remembers not to collapse it a second time). It remembers for whom and
 # in which page load: a sign-in (or sign-out) reloads the page with the sidebar open, and hid the page the person
 # signed in for.
-RESPONSIVE_CSS = """
+# PAGE_CSS and CHART_NAMES_JS are the same for every reader and run: first_paint writes them into the served page
+# (once per visit), not an element here on every run.
+PAGE_CSS = """
 <style>
 /* Streamlit leaves 6rem above a page's title; on a 720 px projector that is a tenth of the screen before any
    figure. The toolbar it clears is 3.75rem high. (Present mode sets its own, !important.) */
@@ -182,13 +184,12 @@ SKIP_LINK_JS = _script("""
 
 
 def responsive_layout(words_script: str, viewer: str) -> None:
-    """The narrow-screen layout for every page (app.py): wrapping tiles, whole numbers, sidebar folded once per
-    `viewer` (the role signed in, or public); the charts' accessible names (CHART_NAMES_JS), the skip link and
-    Streamlit's own words (`words_script`: language.streamlit_words_script) in the reader's language."""
-    st.html(RESPONSIVE_CSS)
+    """What every page's run sends of the layout (app.py): the sidebar folded once per `viewer` (the role signed in,
+    or public), the skip link and Streamlit's own words (`words_script`: language.streamlit_words_script) in the
+    reader's language. The CSS and the charts' names come with the served page (first_paint)."""
     label = json.dumps(_("Skip to main content")).replace("<", "\\u003c")  # a JS string, never markup
     folding = COLLAPSE_SIDEBAR_JS.replace("VIEWER", json.dumps(viewer).replace("<", "\\u003c"))
-    # one element for the four scripts (each in a scope of its own): every element is work for the browser
+    # one element for the three scripts (each in a scope of its own): every element is work for the browser
     skip_link = SKIP_LINK_JS.replace("LABEL", label).replace("LANG", json.dumps(current_language()))
-    scripts = folding + CHART_NAMES_JS + skip_link + words_script
+    scripts = folding + skip_link + words_script
     st.html(scripts, unsafe_allow_javascript=True)

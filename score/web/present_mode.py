@@ -45,7 +45,7 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .st-key-{BAR_KEY} button p, .st-key-{BAR_KEY} button span {{ font-size: max(1.25vw, 15px) !important; }}
 .st-key-{BAR_KEY} button {{ min-height: 5vh; }}
 .slide-counter {{ font-size: max(1.25vw, 15px); color: #52606d; min-width: 5vw; text-align: center; }}
-.slide-note {{ font-size: max(0.85vw, 12px); color: #52606d; text-align: right; line-height: 1.2; }}
+.slide-note {{ font-size: max(1.25vw, 16px); color: #52606d; text-align: right; line-height: 1.15; }}
 /* the note takes what the buttons leave, and a line of its own when that is too little (narrow screens) */
 .st-key-{BAR_KEY} [data-testid="stElementContainer"]:has(.slide-note) {{ flex: 1 1 16rem; min-width: 16rem; }}
 /* the clicker keys' extra buttons: live for their shortcuts, out of the Tab order and of what a screen reader reads

@@ -3,6 +3,7 @@ and exportable without Streamlit, each cached once per arguments and language by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -25,6 +26,12 @@ bottom_legend = charts.bottom_legend  # components.bottom_legend: pages and sect
 def _tick(value: float, suffix: str) -> str:
     """An axis tick: percentages the locale's way ("25 %" in French), other suffixes appended."""
     return fmt_pct(value) if suffix == "%" else format_value(value) + suffix
+
+
+def _axis_format(value_format: str) -> str:
+    """A value axis' d3 format: the bars' format without trailing zeros (",.1f" -> ",.1~f"), so whole ticks read
+    "0 2 4", not "0,0 2,0 4,0", while a bar's label keeps its decimal ("2,5")."""
+    return re.sub(r"(\.\d+)f$", r"\1~f", value_format)
 
 
 def _bar_height(n_categories: int, per_bar: int = 44, minimum: int = 260) -> int:
@@ -57,7 +64,7 @@ def _finish_bars(
     category_title: str | None = None,
 ) -> None:
     value_axis = {
-        "tickformat": value_format,
+        "tickformat": _axis_format(value_format),
         "range": [0, (top or 1) * headroom],
         "title": {"text": value_title} if value_title else None,
     }
@@ -105,7 +112,7 @@ def bar_chart(
     code, e.g. charts.module_colours(); `colour` for codes without one). `value`: the bar length; a missing
     value (suppressed) is drawn as "–". `text` overrides the label printed at each bar (default: the value
     with `value_format`, a d3 format). `target`: a column drawn as a target marker. `max_value` fixes the
-    axis (e.g. 100 for percentages), ticked in quarters with `tick_suffix` (e.g. "%"). Returns None when there
+    axis (e.g. 100 for percentages), ticked in halves with `tick_suffix` (e.g. "%"). Returns None when there
     is nothing to draw (no rows, or all zero).
     """
     if frame.empty:
@@ -206,8 +213,11 @@ def bar_chart(
         fig.update_layout(margin={"r": label_margin})
     _finish_bars(fig, orientation, top, value_format, value_title, headroom, category_title)
     if max_value is not None:
-        ticks = [max_value * i / 4 for i in range(5)]
-        fig.update_layout(**{f"{axis}axis": {"tickvals": ticks, "ticktext": [_tick(t, tick_suffix) for t in ticks]}})
+        # three ticks, level: five ("0 % 25 % 50 % 75 % 100 %") did not fit a half-width chart's axis, and Plotly
+        # turned them 45 degrees
+        ticks = [max_value * i / 2 for i in range(3)]
+        fixed = {"tickvals": ticks, "ticktext": [_tick(t, tick_suffix) for t in ticks], "tickangle": 0}
+        fig.update_layout(**{f"{axis}axis": fixed})
     return fig
 
 
@@ -258,6 +268,9 @@ def multi_bar_chart(
                 texttemplate=_value_labels(values.isna().tolist(), "%{" + axis + ":" + value_format + "}"),
                 textposition="inside" if barmode == "stack" else "outside",
                 insidetextanchor="middle",
+                # level, never turned: "auto" printed a thin women's segment's "399" sideways; a number too wide
+                # for its segment is hidden (uniformtext) and read in the hover and the data table
+                textangle=0,
                 textfont={"size": 14},
                 constraintext="inside" if barmode == "stack" else "none",
                 cliponaxis=False,
@@ -409,6 +422,7 @@ def sex_split_chart(rows: Sequence[tuple[str, object, object]], *, title: str) -
                 texttemplate=drawn,
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,  # as multi_bar_chart: never sideways in a thin segment
                 textfont={"size": 15},
                 hovertemplate=sex_labels()[sex] + " · %{y}: %{text}<extra></extra>",
             )

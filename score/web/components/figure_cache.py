@@ -68,6 +68,9 @@ def arguments_key(name: str, language: str, args: tuple, kwargs: dict) -> str:
     return hashlib.blake2b(content, digest_size=32).hexdigest()
 
 
+CHART_TABLE = "_score_chart_table"  # where a cached figure keeps its data table (chart_text.chart_table), made once
+
+
 def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure | None]:
     """Build a chart once per arguments and language, not on every rerun: Plotly's validators make building a
     figure cost more than the rest of a cached page run (BENCHMARKS.md). The figure is shared (st.cache_resource:
@@ -78,9 +81,14 @@ def cached_figure(build: Callable[..., Figure | None]) -> Callable[..., Figure |
     def cached(key: str, _args: tuple, _kwargs: dict) -> Figure | None:
         fig = build(*_args, **_kwargs)
         if fig is not None:
+            # the table is made once, here: the description below and the data table (figures.chart_data) read it
+            # (it reads no separators, meta or margin, so it is the same before and after them)
+            table = chart_text.chart_table(fig)
             # the text alternative travels in the figure: the page names each chart with it (layout.CHART_NAMES_JS)
-            fig.update_layout(separators=plot_separators(), meta={"description": chart_text.text_alternative(fig)})
+            description = chart_text.text_alternative(table) if table is not None else ""
+            fig.update_layout(separators=plot_separators(), meta={"description": description})
             charts.fit_margins(fig)  # margins sized from its labels: the browser draws it once, not twice
+            setattr(fig, CHART_TABLE, (current_language(), table))
         return fig
 
     @functools.wraps(build)

@@ -15,7 +15,7 @@ from score.i18n import _, current_language, plot_separators
 from score.values import hidden_or_empty
 from score.web.components.chart_builders import bar_chart
 from score.web.components.downloads import download
-from score.web.components.figure_cache import FRAME_KEYS, Figure
+from score.web.components.figure_cache import CHART_TABLE, FRAME_KEYS, Figure
 from score.web.components.text import table_markup
 
 
@@ -136,7 +136,8 @@ def _chart_data_parts(fig: Figure) -> tuple[str, Callable[[], pd.DataFrame]] | N
     kept = getattr(fig, _CHART_DATA, None)
     if kept is not None and kept[0] == language:
         return kept[1]  # type: ignore[no-any-return]
-    table = chart_text.chart_table(fig)
+    made = getattr(fig, CHART_TABLE, None)  # a cached figure's, made with it (cached_figure)
+    table = made[1] if made is not None and made[0] == language else chart_text.chart_table(fig)
     parts = None
     if table is not None:
         # As text, never Markdown: a partner name from an upload may hold [link](url) or ![image](url).
