@@ -79,7 +79,7 @@ test: $(VENV)/.installed-dev chromium nginx $(CATALOGUES)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	rm -rf test-results
-	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 --durations=25
+	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 -m "not scale" --durations=25
 
 ## Two Streamlit processes behind nginx: stickiness, publish seen by both, audit (tests/e2e/test_scale_out.py),
 ## then fresh page loads per second of 2 processes against 1, with p95 at 20 sessions (RELIABILITY.md)

@@ -31,6 +31,8 @@ ALLOWED_INTERPOLATIONS = {
         "macro": "a value of build.GROUP_TABLES: the name of the macro defining a *_by_group table",
         "schema": "'main' or 'noisy': the schema build.reading reads (its callers pass one of the two)",
         "quoted": "the name of the database the build writes (current_database()), its quotes doubled and quoted",
+        "main_from_noisy": "'<quoted>.main': the database the build writes (as `quoted`), its schema main",
+        "_main_rows_from_noisy(table)": "a SELECT list of build.MAIN_FROM_NOISY's fixed column names and an int",
     },
     "score/publish.py": {
         "table": "a fixed table name from the build's own row counts",

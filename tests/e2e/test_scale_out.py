@@ -1,13 +1,15 @@
 """Two Streamlit processes behind nginx on one data dir (score.serve, `make serve N=2`): every request of a session
 reaches one process, a publish through one process is warmed by both before the switch and seen through the other
 at its next click, the audit lines written by both are whole, and a sign-in made through one process holds in the
-other until a sign-out through either. Part of `make test` (one cluster for the module: two servers, nginx and two
-browsers, ~40 s on a quiet machine); `make scale-test` runs it alone, then the load figures. It was once left out
-of `make test`, and failed for two days before anyone saw."""
+other until a sign-out through either. One cluster for the module (two servers, nginx, two browsers). `make
+scale-test` runs it, then the load figures; `make test` leaves it out (`-m "not scale"`: ~2.5 min of a 15-minute
+budget on a loaded machine, session 19), so run `make scale-test` after any change to serve, sessions, publish or
+the upload flow: it once failed for two days before anyone saw."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import time
@@ -89,7 +91,9 @@ def test_every_request_of_a_session_reaches_one_process(cluster: Cluster) -> Non
             _get(cluster.url + "/_stcore/health", cookie)
         return await asyncio.gather(*(load_page(cluster.url, "/", "countries=COL", c, reruns=1) for c in cookies))
 
-    runs = asyncio.run(sessions())
+    # a thread of its own: under pytest-playwright a worker's thread may already run an event loop
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        runs = thread.submit(asyncio.run, sessions()).result()
     assert all(run.finished and not run.exceptions and run.metrics.get("Enterprises engaged") for run in runs)
     by_node: dict[str, set[str]] = defaultdict(set)
     for request in _requests(cluster):
