@@ -55,8 +55,9 @@ _COLUMN_RENAMES = {"module": {"order": "sort_order"}}
 # one pass over every module (its *_per_scope form, score/sql/schema.sql "Scopes"), each module's rows inserted
 # sorted by themselves as when each module had its own statement (the stored order decides how floats are summed).
 # A table whose rows have a key (enterprise_training: the enterprise; delivery_people_added: enterprise and module, the
-# contract's key; indicator_pair: enterprise and indicator) is sorted by it: the order ORDER BY ALL gave, with one or
-# two columns compared instead of every one (BENCHMARKS.md, "Full build at x200: where the time goes", session 17).
+# contract's key; indicator_pair: enterprise and indicator, ranked into one integer by its macro) is sorted by it: the
+# order ORDER BY ALL gave, with one or two columns compared instead of every one (BENCHMARKS.md, "Full build at x200:
+# where the time goes", session 17).
 _EVERY_YEAR = {"year_from": -(2**31), "year_to": 2**31 - 1}
 DERIVED_TABLES = (
     "INSERT INTO enterprise_training BY NAME SELECT * EXCLUDE (record_key) FROM "
@@ -64,7 +65,7 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) "
     "ORDER BY enterprise_id, module",
-    "INSERT INTO indicator_pair BY NAME SELECT * FROM indicator_pair_of($countries) ORDER BY enterprise_id, indicator",
+    "INSERT INTO indicator_pair BY NAME SELECT * EXCLUDE (pair_order) FROM indicator_pair_of($countries) ORDER BY pair_order",
     "INSERT INTO delivery BY NAME SELECT * EXCLUDE (delivery_row) FROM delivery_of($countries) ORDER BY delivery_row",
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",

@@ -87,6 +87,10 @@ def test_indicator_pair_holds_baseline_and_follow_up(raw) -> None:
     assert len(got) == len(expected) > 1000
     assert got == expected
     assert any(v["follow_up"] is None for v in got.values())  # enterprises lacking a follow-up are kept
+    # stored in key order, as its macro's pair_order ranks them (the files list an enterprise's indicators otherwise)
+    stored = [(row["enterprise_id"], row["indicator"]) for row in _table("indicator_pair")]
+    listed = [(r["enterprise_id"], r["indicator"]) for r in raw.indicators if r["period"] == "baseline"]
+    assert stored == sorted(stored) and [key for key in listed if key in got] != stored
     # each row carries its enterprise's filter attributes (indicator_change filters them without a join)
     attributes = {
         e["enterprise_id"]: (e["sector"], e["phase"], e["partner"] or None, int(e["joined_on"][:4]))

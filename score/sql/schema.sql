@@ -278,18 +278,26 @@ CREATE MACRO improved_of(direction, baseline, follow_up) AS (
          ELSE follow_up > baseline END
 );
 -- Baseline and follow-up per enterprise for "change" indicators (the definition; build time writes it
--- unfiltered into indicator_pair); follow_up is NULL when missing. The enterprises get their module bits first, in a
--- materialised CTE: left to itself, DuckDB joined the 1.4 million pairs to the enterprises and then probed the module
--- bits into a hash table of those pairs (x200: ~1 s of CPU more of ~3 s; the same rows, BENCHMARKS.md).
+-- unfiltered into indicator_pair, ordered by `pair_order`); follow_up is NULL when missing. The enterprises get their
+-- module bits first, in a materialised CTE: left to itself, DuckDB joined the 1.4 million pairs to the enterprises and
+-- then probed the module bits into a hash table of those pairs (x200: ~1 s of CPU more of ~3 s; the same rows,
+-- BENCHMARKS.md). `pair_order` is the order of (enterprise_id, indicator) as one integer (enterprise_id and the
+-- indicator code are unique in their tables, so ranking each gives that order): sorting 1.4 million rows on it
+-- rather than on the two texts is ~1 s less CPU at x200 (BENCHMARKS.md, "indicator_pair sorted on one integer").
 CREATE MACRO indicator_pair_of(countries) AS TABLE
     WITH enterprise_bits AS MATERIALIZED (
         SELECT e.enterprise_id, e.province, e.sector, e.phase, e.partner, e.join_year, e.record_key,
-               coalesce(b.module_bits, 0) AS module_bits
+               coalesce(b.module_bits, 0) AS module_bits, row_number() OVER (ORDER BY e.enterprise_id) AS enterprise_rank
         FROM enterprise e
         LEFT JOIN module_bits_of(countries) b USING (enterprise_id)
+    ),
+    ranked_indicator AS MATERIALIZED (
+        SELECT code, direction, row_number() OVER (ORDER BY code) - 1 AS indicator_rank, count(*) OVER () AS indicators
+        FROM indicator
     )
     SELECT p.*, e.province, e.sector, e.phase, e.partner, e.join_year, e.record_key,
-           e.module_bits, improved_of(i.direction, p.baseline, p.follow_up) AS improved
+           e.module_bits, improved_of(i.direction, p.baseline, p.follow_up) AS improved,
+           e.enterprise_rank * i.indicators + i.indicator_rank AS pair_order
     FROM (
         SELECT v.enterprise_id, any_value(v.country) AS country, v.indicator,
                max(v.value) FILTER (WHERE v.period = 'baseline') AS baseline,
@@ -301,7 +309,7 @@ CREATE MACRO indicator_pair_of(countries) AS TABLE
         HAVING baseline IS NOT NULL
     ) p
     JOIN enterprise_bits e USING (enterprise_id)
-    JOIN indicator i ON i.code = p.indicator;
+    JOIN ranked_indicator i ON i.code = p.indicator;
 
 -- indicator_pair for the filtered enterprises. `improved`: the follow-up moved in the indicator's better direction
 -- (NULL without a follow-up), written at build time: joining 1.4 million rows to `indicator` for the direction was
