@@ -65,7 +65,8 @@ DERIVED_TABLES = (
     "INSERT INTO delivery_people_added BY NAME SELECT * FROM "
     "people_added_per_delivery($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) "
     "ORDER BY enterprise_id, module",
-    "INSERT INTO indicator_pair BY NAME SELECT * EXCLUDE (pair_order) FROM indicator_pair_of($countries) ORDER BY pair_order",
+    "INSERT INTO indicator_pair BY NAME SELECT * EXCLUDE (pair_order) FROM indicator_pair_of($countries) "
+    "ORDER BY pair_order",
     "INSERT INTO delivery BY NAME SELECT * EXCLUDE (delivery_row) FROM delivery_of($countries) ORDER BY delivery_row",
     "INSERT INTO delivery_by_group BY NAME SELECT * FROM "
     "delivery_per_group($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to) ORDER BY ALL",
