@@ -117,6 +117,10 @@ ROUTES = [Route(SIGN_IN_PATH, start_session, methods=["GET"]), Route(SIGN_OUT_PA
 # (an enterprise table cached for signed-in staff shows there) and how many sessions are open. Nobody here reads
 # them, and a visitor must learn nothing of other sessions: closed in every process (nginx passes paths through).
 CLOSED_PATHS = ("/_stcore/metrics",)
+# Streamlit's own single sign-on sign-out is a plain GET that clears the identity cookie, with no check of where the
+# request came from: a link or an image on any site signed a visitor out. st.logout() sends the browser there from
+# this app's page (same-origin); a request another site started goes to the app's first page, signed in still.
+OIDC_SIGN_OUT = "/auth/logout"
 # Streamlit keeps every file PUT here in memory until the session ends, for any open session, with or without a
 # file uploader on its page: a public visitor's script put 400 MB into the server in ten requests. Only a session
 # whose page drew the upload page's uploader (signed-in staff who may upload) may send files.
@@ -176,8 +180,9 @@ def _media_withheld(scope: Scope, path: str) -> bool:
 
 class ClosedPaths:
     """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
-    and to a download made for another sign-in (`_media_withheld`), and 403 to a file sent by a session that has no
-    uploader (`allow_uploads`), before Streamlit sees the request."""
+    and to a download made for another sign-in (`_media_withheld`), sends a sign-out another site started
+    (`OIDC_SIGN_OUT`) to the first page, and answers 403 to a file sent by a session that has no uploader
+    (`allow_uploads`), before Streamlit sees the request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -186,6 +191,12 @@ class ClosedPaths:
         path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
         if scope["type"] == "http" and (path.endswith(CLOSED_PATHS) or _media_withheld(scope, path)):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        if scope["type"] == "http" and path.endswith(OIDC_SIGN_OUT) and cross_site(Request(scope)):
+            first_page = path.removesuffix(OIDC_SIGN_OUT) + "/"
+            await RedirectResponse(first_page, status_code=303, headers={"Cache-Control": "no-store"})(
+                scope, receive, send
+            )
             return
         upload = _UPLOAD.search(path)
         if scope["type"] == "http" and scope.get("method") == "PUT" and upload and not may_upload(upload.group(1)):
