@@ -1167,7 +1167,7 @@ def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_wh
     response = _route(session_routes.start_session, None, "same-origin", **handed)
     assert response.status_code == 303 and response.headers["location"] == f"/?{urlencode(link)}"
     cookie = response.headers["set-cookie"].split(";")[0].removeprefix(f"{sessions.COOKIE}=")
-    monkeypatch.setattr(signin, "_cookie", lambda name: cookie if name == sessions.COOKIE else None)
+    monkeypatch.setattr(signin.browser, "cookie", lambda name: cookie if name == sessions.COOKIE else None)
     back = app(params=dict(parse_qsl(urlsplit(response.headers["location"]).query))).run()
     assert not back.exception and ui.SCOPE_KEY in back.session_state
     assert back.session_state[ui.SCOPE_KEY].detail_countries == {"COL"}  # resumed from the cookie
