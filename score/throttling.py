@@ -50,23 +50,37 @@ PROXY_HEADER = "X-Score-Proxy"  # score.serve's nginx sends it with the deployme
 PROXY_SECRET_ENV = "SCORE_PROXY_SECRET"
 
 
+UNTRUSTED_FORWARDING = "forwarded-by-an-untrusted-proxy"  # the one counter of addresses a client may have written
+
+
 def client_address(headers: Mapping[str, str], peer: str | None, proxy_secret: str | None) -> str | None:
-    """The browser's address for the throttle; None when unknown or this machine.
+    """The browser's address for the throttle and the budget of costly files; None when unknown or this machine.
 
     X-Forwarded-For is trusted only from the bundled nginx, which proves itself with the deployment's proxy
     secret (score.serve writes it into nginx's configuration and the processes' environment); its last entry is
-    the address nginx saw. Forwarding headers from anyone else are ignored and all such requests share one
-    counter, so rotating a forged header gains nothing (the server's own proxy-header handling may already
-    have put the forged address in `peer`).
+    the address nginx saw. Otherwise the address is `peer`, the websocket's TCP peer (`make run`: every visitor
+    its own address), and forwarding headers are ignored, with one exception: the server (uvicorn) itself replaces
+    the peer with an X-Forwarded-For entry when the connection comes from this machine, so a peer that is one of
+    the header's entries may be one the client wrote; all such requests share one counter (`UNTRUSTED_FORWARDING`),
+    so writing addresses gains nothing. A direct visitor's own header never moves it off its own address, nor
+    into the counter every visitor behind a forwarding proxy shared (one script there denied them all).
     """
     lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    forwarded = [entry.strip() for entry in lowered.get("x-forwarded-for", "").split(",") if entry.strip()]
     sent = lowered.get(PROXY_HEADER.lower(), "")
     if proxy_secret and sent and hmac.compare_digest(sent.encode(), proxy_secret.encode()):
-        forwarded = lowered.get("x-forwarded-for", "").split(",")[-1].strip()
-        return _address(forwarded)
-    if any(h in lowered for h in ("x-forwarded-for", "x-real-ip", "forwarded")):
-        return "forwarded-by-an-untrusted-proxy"
+        return _address(forwarded[-1]) if forwarded else None
+    if peer is not None and _exact(peer) in {_exact(entry) for entry in forwarded}:
+        return UNTRUSTED_FORWARDING
     return _address(peer)
+
+
+def _exact(text: str) -> str:
+    """An address written one way (IPv6 in any of its spellings, with or without brackets), else the text."""
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        return text.strip()
 
 
 # One IPv6 subscriber gets a whole /64 (RFC 6177): its 2**64 addresses are one counter. nginx's session limits count

@@ -368,12 +368,15 @@ def test_forwarded_for_is_trusted_only_from_the_bundled_proxy() -> None:
     through_nginx = {"X-Forwarded-For": "10.9.9.9, 203.0.113.5", "X-Score-Proxy": secret}
     assert throttling.client_address(through_nginx, None, secret) == "203.0.113.5"  # the address nginx saw
     forged = {"X-Forwarded-For": "198.51.100.1"}
-    assert throttling.client_address(forged, None, secret) == "forwarded-by-an-untrusted-proxy"
-    assert throttling.client_address(forged, "198.51.100.1", secret) == "forwarded-by-an-untrusted-proxy"
+    # The server took the peer from the header (it does when the connection comes from this machine): not believed.
+    assert throttling.client_address(forged, "198.51.100.1", secret) == throttling.UNTRUSTED_FORWARDING
+    assert throttling.client_address(forged, None, secret) is None  # this machine's own request
     wrong = {"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": "guess"}
-    assert throttling.client_address(wrong, None, secret) == "forwarded-by-an-untrusted-proxy"
-    assert throttling.client_address({"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": ""}, None, None) == (
-        "forwarded-by-an-untrusted-proxy"
+    assert throttling.client_address(wrong, "198.51.100.1", secret) == throttling.UNTRUSTED_FORWARDING
+    no_secret = {"X-Forwarded-For": "198.51.100.1", "X-Score-Proxy": ""}
+    assert throttling.client_address(no_secret, "198.51.100.1", None) == throttling.UNTRUSTED_FORWARDING
+    assert throttling.client_address({"X-Forwarded-For": "[2001:DB8:0::1]"}, "2001:db8::1", secret) == (
+        throttling.UNTRUSTED_FORWARDING  # the same address spelled another way
     )
     assert throttling.client_address({}, "192.0.2.8", secret) == "192.0.2.8"
     assert throttling.client_address({}, None, secret) is None  # this machine
@@ -384,6 +387,36 @@ def test_forwarded_for_is_trusted_only_from_the_bundled_proxy() -> None:
     conf = serve.nginx_config(Path("/run"), Path("/tmp"), "127.0.0.1:1", [2, 3], secret)
     assert f'proxy_set_header X-Score-Proxy "{secret}";' in conf
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+
+
+def test_a_direct_visitors_forwarding_header_keeps_it_at_its_own_address(users_dir: Path) -> None:
+    """Without nginx (`make run`), any visitor whose request carried X-Forwarded-For (every visitor behind an
+    office's or a carrier's forwarding proxy, and any script that adds the header) was counted as one address:
+    one script sending the header spent that address's budget of PDFs and decks and its sign-in attempts for all
+    of them. The websocket's TCP peer (st.context.ip_address; the server believes the header only from this
+    machine) is the visitor's address; a header a direct visitor sends moves it nowhere."""
+    secret = "proxy-secret-of-this-start"
+    script, donor = "203.0.113.66", "192.0.2.44"
+    assert throttling.client_address({"X-Forwarded-For": "198.51.100.1"}, script, secret) == script
+    assert throttling.client_address({"X-Forwarded-For": "10.1.2.3"}, donor, secret) == donor  # an office proxy
+    assert throttling.client_address({"X-Real-IP": "198.51.100.1", "Forwarded": "for=1.2.3.4"}, donor, None) == donor
+    now = [1_000.0]
+    budget = throttling.MakeBudget(clock=lambda: now[0])
+    pdfs = int(throttling.MAKE_BURST // throttling.MAKE_COSTS["pdf"])
+    for forged in range(pdfs + 3):  # the script rotates the header on every click
+        headers = {"X-Forwarded-For": f"198.51.100.{forged}"}
+        budget.spend("address:" + str(throttling.client_address(headers, script, secret)), "pdf")
+    assert budget.retry_after("address:" + script, "pdf") > 0  # the script's own budget is spent...
+    office = throttling.client_address({"X-Forwarded-For": "10.1.2.3"}, donor, secret)
+    assert budget.spend(f"address:{office}", "pdf") == 0.0  # ...and the donor behind a proxy still gets the PDF
+    # The sign-in throttle: the script's failures, under rotating headers, slow its own address, not the donor's.
+    clock = FakeClock()
+    guard = throttling.Throttle(clock)
+    for n in range(throttling.IP_FREE_ATTEMPTS + 5):
+        forged_client = throttling.Client(throttling.client_address({"X-Forwarded-For": f"10.0.0.{n}"}, script, None))
+        auth.sign_in(f"name{n}", "guess", forged_client, throttle_=guard)
+    assert guard.retry_after("someone", throttling.Client(script)) > 0
+    assert guard.retry_after("someone", throttling.Client(office)) == 0
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -508,9 +541,9 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
-def _statuses(requests: list[tuple[str, str]], cookie: str | None = None) -> list[int]:
+def _statuses(requests: list[tuple[str, str]], cookie: str | None = None, site: str | None = None) -> list[int]:
     """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
-    answer 200 to everything (with `cookie` as the browser's Cookie header)."""
+    answer 200 to everything (with `cookie` as the browser's Cookie header, `site` as its Sec-Fetch-Site)."""
     import asyncio
 
     from score.web import session_routes
@@ -529,6 +562,7 @@ def _statuses(requests: list[tuple[str, str]], cookie: str | None = None) -> lis
             return {"type": "http.request", "body": b""}
 
         headers = [(b"cookie", cookie.encode())] if cookie else []
+        headers += [(b"sec-fetch-site", site.encode())] if site else []
         scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
         wrapped = session_routes.MIDDLEWARE[0]
         await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
@@ -550,6 +584,105 @@ def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> Non
     assert "*session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
 
 
+def test_another_site_cannot_sign_a_single_sign_on_user_out() -> None:
+    """Streamlit's /auth/logout clears the single sign-on cookie on a plain GET from anywhere: an image or a link on
+    another site signed the visitor out. A request the browser marks as another site's now goes to the first page
+    (Streamlit never sees it); st.logout() (same-origin) and a typed address (none) still sign out."""
+    sign_outs = [("GET", "/auth/logout"), ("GET", "/dashboard/auth/logout/")]
+    assert _statuses(sign_outs, site="cross-site") == [303, 303]
+    assert _statuses(sign_outs, site="same-site") == [303, 303]  # a sibling subdomain is another site too
+    assert _statuses(sign_outs, site="same-origin") == [200, 200]  # passed on to Streamlit's route
+    assert _statuses(sign_outs, site="none") == [200, 200]
+    assert _statuses([("GET", "/oauth2callback"), ("GET", "/auth/login")], site="cross-site") == [200, 200]
+
+
+def _delivered(messages: list[bytes]) -> list[str]:
+    """What Streamlit's websocket handler receives through session_routes.MIDDLEWARE when a browser sends these
+    BackMsg bytes (the kinds, in order; the connection's own messages left out)."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from score.web import session_routes
+
+    incoming = [{"type": "websocket.receive", "bytes": data} for data in messages]
+    incoming.append({"type": "websocket.disconnect", "code": 1000})
+    seen: list[str] = []
+
+    async def streamlit(scope, receive, send) -> None:
+        while (message := await receive())["type"] != "websocket.disconnect":
+            parsed = BackMsg.FromString(message["bytes"])
+            kind = parsed.WhichOneof("type")
+            operation = parsed.backend_operation_request.WhichOneof("payload") if kind.startswith("backend") else None
+            seen.append(operation or kind)
+
+    async def receive() -> dict:
+        return incoming.pop(0)
+
+    async def send(message: dict) -> None:
+        pass
+
+    async def run() -> None:
+        wrapped = session_routes.MIDDLEWARE[0]
+        scope = {"type": "websocket", "path": "/_stcore/stream", "headers": [], "query_string": b""}
+        await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # as _route: a Playwright test may hold this thread's loop
+        thread.submit(asyncio.run, run()).result()
+    return seen
+
+
+def test_a_visitor_cannot_clear_the_servers_caches_over_the_websocket() -> None:
+    """Streamlit empties st.cache_data and st.cache_resource for every session of the process on a `clear_cache`
+    message from any browser (viewer mode hides the menu item, the server still obeys): a public script sent it in
+    a loop and every visitor's page ran cold (training: 0.87 -> ~1.25 s of server CPU a visit). Only the messages
+    a page of this app sends reach Streamlit."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    def message(**fields: object) -> bytes:
+        built = BackMsg()
+        for name, value in fields.items():
+            if isinstance(value, str):  # a backend operation: its payload
+                getattr(built.backend_operation_request, value).SetInParent()
+            elif name == "rerun_script":
+                built.rerun_script.query_string = "countries=COL"
+            else:
+                setattr(built, name, value)
+        return built.SerializeToString()
+
+    sent = [
+        message(clear_cache=True),
+        message(rerun_script=True),
+        message(set_run_on_save=True),
+        message(load_git_info=True),
+        message(app_heartbeat=True),
+        message(backend_operation_request="install_skills"),
+        message(backend_operation_request="deferred_file"),
+        message(backend_operation_request="dataframe_chunk"),
+        message(stop_script=True),
+        message(clear_cache=True),
+    ]
+    assert _delivered(sent) == ["rerun_script", "app_heartbeat", "deferred_file", "dataframe_chunk", "stop_script"]
+    from score.web import session_routes
+
+    assert session_routes.page_message(b"\xff\xff not a message")  # passed on: Streamlit closes the connection
+
+
+def test_no_other_site_may_drive_the_app_from_a_frame_and_no_agent_api() -> None:
+    """Streamlit's page obeys postMessage commands (rerun, stop, change page, clear the cache) from a frame around
+    it whose origin /_stcore/host-config lists; by default every *.streamlit.app site, where anyone publishes an
+    app. The list is empty here. The agent API (a script driving the app over HTTP, no websocket) stays off, and
+    headless refuses the skills installer's file writes."""
+    import tomllib
+
+    from streamlit import config
+
+    written = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert written["client"]["allowedOrigins"] == []
+    assert written["server"]["headless"] is True
+    assert not written["server"].get("enableAgentApi", False) and config.get_option("server.enableAgentApi") is False
+
+
 @pytest.fixture
 def media(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """Streamlit's files at /media (name -> bytes, filled by the test), an empty media_guard, and two signed-in
@@ -562,6 +695,8 @@ def media(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     from score.web import media_guard
 
     monkeypatch.setattr(media_guard, "_made_for", OrderedDict())
+    monkeypatch.setattr(media_guard, "_public_made_for", OrderedDict())
+    monkeypatch.setattr(media_guard, "_public", {})
     monkeypatch.setattr(media_guard, "_assets", set())
     files: dict[str, bytes] = {}
     manager = SimpleNamespace(can_read_files=True, read_file=lambda name: _stored(files.get(name.split(".")[0])))
@@ -620,6 +755,55 @@ def test_files_made_after_a_private_download_never_open_it_to_others(media: Simp
     for n in range(media.guard.FILES_PER_VIEWER):  # her own flood forgets her own files only
         media.make(f"COL {n}".encode(), maria)
     assert _statuses(staff, media.cookies["maria"]) == [404]
+
+
+@pytest.fixture
+def web_modules() -> SimpleNamespace:
+    """score.web's browser and ui, imported before `media` stands in for Streamlit's runtime (ui caches at import)."""
+    from score.web import browser, ui
+
+    return SimpleNamespace(browser=browser, ui=ui)
+
+
+def test_one_public_script_cannot_push_other_visitors_files_out(
+    web_modules: SimpleNamespace, media: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public's files were one memory of 1,024 for every public visitor together: a script clicking a CSV
+    button 1,025 times (cheap, unbudgeted) from one address had a donor's deck, built a minute before and not yet
+    fetched, answer 404. Now each address has its own memory (as its budget of costly files), and a file another
+    public visitor made is still served to anyone."""
+    browser, whose_files = web_modules.browser, media.guard._viewer
+    monkeypatch.setattr(web_modules.ui, "current_scope", Scope.public)
+
+    def make_from(address: str, data: bytes) -> None:
+        monkeypatch.setattr(media.guard, "_viewer", whose_files)  # media.make sets another
+        monkeypatch.setattr(browser, "client", lambda: throttling.Client(address))
+        assert media.guard.bound(lambda: data)() == data
+
+    media.files.update(deck=b"the donor's deck", office=b"a colleague's deck", first=b"script 0")
+    make_from("192.0.2.44", media.files["deck"])
+    make_from("198.51.100.7", media.files["office"])
+    for n in range(media.guard.FILES_PER_VIEWER + 1):
+        make_from("203.0.113.66", f"script {n}".encode())
+    assert _statuses([("GET", "/media/deck.pptx"), ("GET", "/media/office.pptx")]) == [200, 200]
+    assert _statuses([("GET", "/media/first.csv")]) == [404]  # the script's flood forgets its own files only
+    # A file two addresses made stays public while either remembers it.
+    media.files["shared"] = b"the overview's CSV"
+    make_from("192.0.2.44", media.files["shared"])
+    make_from("198.51.100.7", media.files["shared"])
+    for n in range(media.guard.FILES_PER_VIEWER):
+        make_from("192.0.2.44", f"donor {n}".encode())
+    assert _statuses([("GET", "/media/shared.csv"), ("GET", "/media/deck.pptx")]) == [200, 404]
+    for n in range(media.guard.FILES_PER_VIEWER):
+        make_from("198.51.100.7", f"colleague {n}".encode())
+    assert _statuses([("GET", "/media/shared.csv")]) == [404]
+    # Many addresses (an IPv6 /48 holds 65,536 of them) push out public addresses, never a sign-in's files.
+    maria = media.sign_ins["maria"]
+    media.files["staff"] = b"COL-0001,Confecciones Andinas"
+    media.make(media.files["staff"], maria)
+    for n in range(media.guard.PUBLIC_VIEWERS + 1):
+        make_from(f"2001:db8:7:{n:x}::1", f"address {n}".encode())
+    assert _statuses([("GET", "/media/staff.csv")], media.cookies["maria"]) == [200]
 
 
 def test_the_pages_own_image_is_public_and_every_download_button_is_the_guarded_one(
@@ -1070,7 +1254,7 @@ def test_a_sign_in_from_a_link_lands_on_it_with_its_filters_and_language_even_wh
     response = _route(session_routes.start_session, None, "same-origin", **handed)
     assert response.status_code == 303 and response.headers["location"] == f"/?{urlencode(link)}"
     cookie = response.headers["set-cookie"].split(";")[0].removeprefix(f"{sessions.COOKIE}=")
-    monkeypatch.setattr(signin, "_cookie", lambda name: cookie if name == sessions.COOKIE else None)
+    monkeypatch.setattr(signin.browser, "cookie", lambda name: cookie if name == sessions.COOKIE else None)
     back = app(params=dict(parse_qsl(urlsplit(response.headers["location"]).query))).run()
     assert not back.exception and ui.SCOPE_KEY in back.session_state
     assert back.session_state[ui.SCOPE_KEY].detail_countries == {"COL"}  # resumed from the cookie

@@ -14,7 +14,10 @@ file remembered under a sign-in to a request of that sign-in. Anything else answ
 included (deny by default: a button or image that bypassed this module is broken, not open).
 
 The memory is kept per viewer, so a viewer's files are forgotten only under that viewer's own newer files (or when
-thousands of other sign-ins made files since): forgetting only ever withholds a file, it never opens one.
+thousands of other sign-ins made files since): forgetting only ever withholds a file, it never opens one. The public's
+files are remembered per browser address too (the key of its budget of costly files, `browser.address`), apart
+from the sign-ins': with one memory for the whole public, one script clicking CSV buttons 1,024 times had every
+donor's deck or file answer 404. A public file is still served to anyone.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ from pathlib import Path
 
 from score import auth, sessions
 
-PUBLIC = "public"
+PUBLIC = "public"  # a public viewer's files: PUBLIC, or PUBLIC + ":" + its address
 _OIDC_COOKIE = "_streamlit_user"  # streamlit.web.server.server_util.AUTH_COOKIE_NAME
 # A file lives in Streamlit only while a session shows its button, and a deferred one is fetched as soon as it is
 # made: a viewer making this many files before fetching the first is not a person.
 FILES_PER_VIEWER = 1024
 VIEWERS = 4096  # sign-ins remembered, the one that made a file longest ago forgotten first
-_made_for: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # viewer -> SHA-256 of its files, oldest first
+PUBLIC_VIEWERS = 1024  # public addresses remembered, apart (one IPv6 /48 holds 65,536 addresses, sign-ins are few)
+_made_for: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # sign-in -> SHA-256 of its files, oldest first
+_public_made_for: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # public address -> the same
+_public: dict[str, int] = {}  # SHA-256 -> how many public addresses remember it
 _assets: set[str] = set()  # the page's own images: public for as long as the process runs, never forgotten
 _lock = threading.Lock()
 
@@ -55,7 +61,9 @@ def _viewer() -> str:
     from score.web import ui
 
     if ui.current_scope().role == "public":
-        return PUBLIC
+        from score.web import browser
+
+        return f"{PUBLIC}:{browser.address()}"
     try:
         cookies = dict(st.context.cookies)
     except (AttributeError, RuntimeError):
@@ -67,17 +75,38 @@ def _digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
+def _is_public(viewer: str) -> bool:
+    return viewer == PUBLIC or viewer.startswith(PUBLIC + ":")
+
+
 def _remember(data: bytes | str, viewer: str) -> None:
     digest = _digest(data)
+    public = _is_public(viewer)
+    viewers, most = (_public_made_for, PUBLIC_VIEWERS) if public else (_made_for, VIEWERS)
     with _lock:
-        files = _made_for.setdefault(viewer, OrderedDict())
-        _made_for.move_to_end(viewer)
+        files = viewers.setdefault(viewer, OrderedDict())
+        viewers.move_to_end(viewer)
+        if public and digest not in files:
+            _public[digest] = _public.get(digest, 0) + 1
         files[digest] = None
         files.move_to_end(digest)
+        forgotten = []
         while len(files) > FILES_PER_VIEWER:
-            files.popitem(last=False)
-        while len(_made_for) > VIEWERS:
-            _made_for.popitem(last=False)
+            forgotten.append(files.popitem(last=False)[0])
+        while len(viewers) > most:
+            forgotten.extend(viewers.popitem(last=False)[1])
+        if public:
+            _forget_public(forgotten)
+
+
+def _forget_public(digests: list[str]) -> None:
+    """Files a public address no longer remembers (under the lock): public while another address still does."""
+    for digest in digests:
+        left = _public.get(digest, 0) - 1
+        if left > 0:
+            _public[digest] = left
+        else:
+            _public.pop(digest, None)
 
 
 def bound(data: bytes | str | Callable[[], bytes]) -> bytes | str | Callable[[], bytes]:
@@ -107,7 +136,7 @@ def allowed(content: bytes, cookies: Mapping[str, str]) -> bool:
     request's own sign-in."""
     digest = _digest(content)
     with _lock:
-        if digest in _assets or digest in _made_for.get(PUBLIC, {}):
+        if digest in _assets or digest in _public:
             return True
     viewer = sign_in_of(cookies)  # checks the cookie's signature: outside the lock
     with _lock:

@@ -32,11 +32,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError
 
-from score import audit, auth, disclosure, drafts, sessions, settings, throttling
+from score import audit, auth, disclosure, drafts, sessions, throttling
 from score.access import Scope
 from score.auth import Session
 from score.i18n import N_, _
-from score.web import session_routes, ui
+from score.web import browser, session_routes, ui
 
 SESSION_KEY = "score_session"
 _NOTICE_KEY = "score_signin_notice"  # the last attempt's refusal (and which form): shown, box kept open
@@ -113,7 +113,7 @@ def _checked_session(box: DeltaGenerator, cookies: bool = True) -> Session | Non
     A browser session without one resumes from the session cookie (a reload, a new tab, a bookmark)."""
     session = st.session_state.get(SESSION_KEY)
     if session is None and cookies:
-        session, reason = auth.resume(_cookie(sessions.COOKIE))
+        session, reason = auth.resume(browser.cookie(sessions.COOKIE))
         if session is not None:
             _set(session)
             return session
@@ -177,27 +177,6 @@ def _attempt_id(username: object) -> str | None:
     except (OSError, ValueError):
         return None
     return disclosure.keyed_digest(secret, "sign-in attempt\0" + text.strip().casefold()).hex()[:16]
-
-
-def _cookie(name: str) -> str | None:
-    """A cookie the browser sent when this session opened (None under AppTest or when absent)."""
-    try:
-        value = st.context.cookies.get(name)
-    except (AttributeError, RuntimeError, KeyError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def browser_client() -> throttling.Client:
-    """Where this attempt comes from, for the throttle: the address (from X-Forwarded-For only when the bundled
-    nginx proves itself) and the device cookie."""
-    try:
-        headers = dict(st.context.headers)
-        peer = st.context.ip_address
-    except (AttributeError, RuntimeError):
-        headers, peer = {}, None
-    address = throttling.client_address(headers, peer, settings.get().proxy_secret)
-    return throttling.Client(address, _cookie(sessions.DEVICE_COOKIE))
 
 
 # ---------------------------------------------------------------------------------------------- local
@@ -271,7 +250,7 @@ def _show_notice(container: DeltaGenerator, prefix: str) -> None:
 
 def _sign_in(username: str, password: str) -> tuple | None:
     """Check the password and sign in; None when signed in, else why not (for `_show_notice`)."""
-    client = browser_client()
+    client = browser.client()
     result = auth.sign_in(username, password, client)
     if result.retry_after > 0:
         left_out = throttling.throttle.throttled_to_log(client)

@@ -94,12 +94,12 @@ def refusal_text(cost: str) -> str:
 
 def maker() -> str:
     """Whose budget a costly file spends: the signed-in user's, else the browser's address (score.throttling)."""
-    from score.web import signin, ui
+    from score.web import browser, ui
 
     scope = ui.current_scope()
     if scope.role != "public" and scope.user:
         return "user:" + scope.user
-    return "address:" + (signin.browser_client().ip or throttling.UNKNOWN_ADDRESS)
+    return "address:" + browser.address()
 
 
 def budget_spent_text(wait: float) -> str:
