@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from score import settings
 from score.charts import plain
 from score.disclosure import PEOPLE_HIDDEN
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
@@ -597,6 +598,7 @@ PNG_TRIES = 2
 def figure_png(fig: go.Figure, width: int, height: int, scale: float = 2) -> bytes:
     """A Plotly figure as PNG bytes (kaleido drives the system Chromium; no network needed). Raises TimeoutError
     when no try finishes in PNG_SECONDS (the hung try's thread is left behind: it cannot be stopped)."""
+    settings.show_kaleido_the_browser()
     for attempt in range(1, PNG_TRIES + 1):
         outcome: dict[str, object] = {}
 
