@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
@@ -53,11 +54,13 @@ run: $(VENV)/.installed $(CATALOGUES)
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m score.web.start --server.port $(PORT)
 
-## Debian's chromium for the browser tests, installed when missing (never `playwright install`)
+## Debian's chromium (the benches and screenshots: a visitor's browser) and its headless shell (the tests, PDFs and
+## chart images: the same Blink for less CPU), installed when missing (never `playwright install`)
 chromium:
-	@test -x $(CHROMIUM) || (echo "Installing Debian chromium for the browser tests" && \
+	@test -x $(CHROMIUM) -a -x $(HEADLESS_SHELL) || (echo "Installing Debian's chromium and chromium-headless-shell" && \
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
-		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
+		 $$SUDO apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-headless-shell >/dev/null))
 
 ## Debian's nginx for `make serve`, `make test` and `make scale-test`, installed when missing (as chromium is)
 nginx:

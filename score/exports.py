@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from score import settings
 from score.chart_text import text_of
 from score.charts import LEGEND_BAND, TITLE_LINE_PX, legend_above, plain, title_lines_for
 from score.disclosure import PEOPLE_HIDDEN
@@ -603,6 +604,7 @@ PNG_TRIES = 2
 def figure_png(fig: go.Figure, width: int, height: int, scale: float = 2) -> bytes:
     """A Plotly figure as PNG bytes (kaleido drives the system Chromium; no network needed). Raises TimeoutError
     when no try finishes in PNG_SECONDS (the hung try's thread is left behind: it cannot be stopped)."""
+    settings.show_kaleido_the_browser()
     for attempt in range(1, PNG_TRIES + 1):
         outcome: dict[str, object] = {}
 

@@ -596,6 +596,93 @@ def test_another_site_cannot_sign_a_single_sign_on_user_out() -> None:
     assert _statuses([("GET", "/oauth2callback"), ("GET", "/auth/login")], site="cross-site") == [200, 200]
 
 
+def _delivered(messages: list[bytes]) -> list[str]:
+    """What Streamlit's websocket handler receives through session_routes.MIDDLEWARE when a browser sends these
+    BackMsg bytes (the kinds, in order; the connection's own messages left out)."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from score.web import session_routes
+
+    incoming = [{"type": "websocket.receive", "bytes": data} for data in messages]
+    incoming.append({"type": "websocket.disconnect", "code": 1000})
+    seen: list[str] = []
+
+    async def streamlit(scope, receive, send) -> None:
+        while (message := await receive())["type"] != "websocket.disconnect":
+            parsed = BackMsg.FromString(message["bytes"])
+            kind = parsed.WhichOneof("type")
+            operation = parsed.backend_operation_request.WhichOneof("payload") if kind.startswith("backend") else None
+            seen.append(operation or kind)
+
+    async def receive() -> dict:
+        return incoming.pop(0)
+
+    async def send(message: dict) -> None:
+        pass
+
+    async def run() -> None:
+        wrapped = session_routes.MIDDLEWARE[0]
+        scope = {"type": "websocket", "path": "/_stcore/stream", "headers": [], "query_string": b""}
+        await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # as _route: a Playwright test may hold this thread's loop
+        thread.submit(asyncio.run, run()).result()
+    return seen
+
+
+def test_a_visitor_cannot_clear_the_servers_caches_over_the_websocket() -> None:
+    """Streamlit empties st.cache_data and st.cache_resource for every session of the process on a `clear_cache`
+    message from any browser (viewer mode hides the menu item, the server still obeys): a public script sent it in
+    a loop and every visitor's page ran cold (training: 0.87 -> ~1.25 s of server CPU a visit). Only the messages
+    a page of this app sends reach Streamlit."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    def message(**fields: object) -> bytes:
+        built = BackMsg()
+        for name, value in fields.items():
+            if isinstance(value, str):  # a backend operation: its payload
+                getattr(built.backend_operation_request, value).SetInParent()
+            elif name == "rerun_script":
+                built.rerun_script.query_string = "countries=COL"
+            else:
+                setattr(built, name, value)
+        return built.SerializeToString()
+
+    sent = [
+        message(clear_cache=True),
+        message(rerun_script=True),
+        message(set_run_on_save=True),
+        message(load_git_info=True),
+        message(app_heartbeat=True),
+        message(backend_operation_request="install_skills"),
+        message(backend_operation_request="deferred_file"),
+        message(backend_operation_request="dataframe_chunk"),
+        message(stop_script=True),
+        message(clear_cache=True),
+    ]
+    assert _delivered(sent) == ["rerun_script", "app_heartbeat", "deferred_file", "dataframe_chunk", "stop_script"]
+    from score.web import session_routes
+
+    assert session_routes.page_message(b"\xff\xff not a message")  # passed on: Streamlit closes the connection
+
+
+def test_no_other_site_may_drive_the_app_from_a_frame_and_no_agent_api() -> None:
+    """Streamlit's page obeys postMessage commands (rerun, stop, change page, clear the cache) from a frame around
+    it whose origin /_stcore/host-config lists; by default every *.streamlit.app site, where anyone publishes an
+    app. The list is empty here. The agent API (a script driving the app over HTTP, no websocket) stays off, and
+    headless refuses the skills installer's file writes."""
+    import tomllib
+
+    from streamlit import config
+
+    written = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert written["client"]["allowedOrigins"] == []
+    assert written["server"]["headless"] is True
+    assert not written["server"].get("enableAgentApi", False) and config.get_option("server.enableAgentApi") is False
+
+
 @pytest.fixture
 def media(users_dir: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """Streamlit's files at /media (name -> bytes, filled by the test), an empty media_guard, and two signed-in

@@ -25,7 +25,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from score import auth, filters, sessions, settings
 from score.web import media_guard
@@ -161,6 +161,45 @@ def may_upload(session_id: str) -> bool:
         return session_id in _uploaders
 
 
+# Streamlit acts on every message a browser sends over its websocket, whatever the page shows: `clear_cache` empties
+# st.cache_data and st.cache_resource for every session of the process (the menu item is hidden in viewer mode, the
+# message is not refused), and a public visitor's script sent it in a loop (training page: 0.87 -> ~1.25 s of the
+# server's CPU a visit). Only what a page of this app sends passes: a run, stop, heartbeat, the upload's file
+# addresses, and the operations deferred downloads and tables use; the rest (clear_cache, set_run_on_save,
+# load_git_info, the skills installer's) is dropped before Streamlit reads it.
+STREAM_PATH = "/_stcore/stream"
+PAGE_MESSAGES = frozenset({"rerun_script", "stop_script", "app_heartbeat", "file_urls_request"})
+PAGE_OPERATIONS = frozenset({"deferred_file", "dataframe_chunk"})  # backend_operation_request's payloads
+
+
+def page_message(data: bytes) -> bool:
+    """Whether a browser's websocket message is one this app's pages send (an unreadable one goes on to Streamlit,
+    which closes the connection)."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg()
+    try:
+        message.ParseFromString(data)
+    except DecodeError:
+        return True
+    kind = message.WhichOneof("type")
+    if kind == "backend_operation_request":
+        return message.backend_operation_request.WhichOneof("payload") in PAGE_OPERATIONS
+    return kind in PAGE_MESSAGES
+
+
+def _page_messages_only(receive: Receive) -> Receive:
+    async def received() -> Message:
+        while True:
+            message = await receive()
+            data = message.get("bytes") if message["type"] == "websocket.receive" else None
+            if data is None or page_message(data):
+                return message
+
+    return received
+
+
 _MEDIA = re.compile(r"/media/([^/]+)")
 
 
@@ -181,8 +220,9 @@ def _media_withheld(scope: Scope, path: str) -> bool:
 class ClosedPaths:
     """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
     and to a download made for another sign-in (`_media_withheld`), sends a sign-out another site started
-    (`OIDC_SIGN_OUT`) to the first page, and answers 403 to a file sent by a session that has no uploader
-    (`allow_uploads`), before Streamlit sees the request."""
+    (`OIDC_SIGN_OUT`) to the first page, answers 403 to a file sent by a session that has no uploader
+    (`allow_uploads`), and drops a websocket message no page of this app sends (`page_message`), before Streamlit
+    sees the request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -198,6 +238,8 @@ class ClosedPaths:
                 scope, receive, send
             )
             return
+        if scope["type"] == "websocket" and path.endswith(STREAM_PATH):
+            receive = _page_messages_only(receive)
         upload = _UPLOAD.search(path)
         if scope["type"] == "http" and scope.get("method") == "PUT" and upload and not may_upload(upload.group(1)):
             await PlainTextResponse("Forbidden", status_code=403)(scope, receive, send)
