@@ -4,10 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
-.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
+.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium pdf-browser nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,17 +48,28 @@ data/score.duckdb: | $(VENV)/.installed
 	$(PY) -m score build
 
 ## Build the database if missing and start the app on http://localhost:$(PORT)
-run: $(VENV)/.installed $(CATALOGUES)
+run: $(VENV)/.installed pdf-browser $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m score.web.start --server.port $(PORT)
 
-## Debian's chromium for the browser tests, installed when missing (never `playwright install`)
+## Debian's chromium (the benches and screenshots: a visitor's browser) and its headless shell (the tests, PDFs and
+## chart images: the same Blink for less CPU), installed when missing (never `playwright install`)
 chromium:
-	@test -x $(CHROMIUM) || (echo "Installing Debian chromium for the browser tests" && \
+	@test -x $(CHROMIUM) -a -x $(HEADLESS_SHELL) || (echo "Installing Debian's chromium and chromium-headless-shell" && \
 		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
-		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null))
+		 $$SUDO apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-headless-shell >/dev/null))
+
+## The browser the app prints PDF reports and draws the deck's map with (Debian's chromium-headless-shell),
+## installed when missing (without it, no root or no package mirror, the app runs but cannot make PDFs)
+pdf-browser:
+	@test -x $(HEADLESS_SHELL) -o -x $(CHROMIUM) || (echo "Installing Debian's chromium-headless-shell (PDF reports)" && \
+		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
+		 $$SUDO apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium-headless-shell >/dev/null) || \
+		echo "Could not install chromium-headless-shell: PDF reports and the deck's map need it (or CHROMIUM_PATH)")
 
 ## Debian's nginx for `make serve`, `make test` and `make scale-test`, installed when missing (as chromium is)
 nginx:
@@ -66,7 +78,7 @@ nginx:
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null))
 
 ## N Streamlit processes behind nginx on http://localhost:$(PORT) (sticky sessions, one shared data dir)
-serve: $(VENV)/.installed nginx $(CATALOGUES)
+serve: $(VENV)/.installed nginx pdf-browser $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m score serve --processes $(N) --port $(PORT)

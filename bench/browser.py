@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import harness  # noqa: E402
 import make_scaled  # noqa: E402
 
-from tests.e2e.app_server import CHROMIUM, LAUNCH, LOCAL_HOSTS  # noqa: E402
+from tests.e2e.app_server import LAUNCH, LOCAL_HOSTS, VISITOR_CHROMIUM  # noqa: E402
 
 MARKERS = ("<!-- browser:start -->", "<!-- browser:end -->")
 PAGES = ("overview", "enterprises", "training", "outcomes", "map", "logframe", "country")
@@ -430,7 +430,7 @@ def main() -> int:
             results["scales"].append(run_scale(scale, pages, args.visitors, root))
         with contextlib.suppress(Exception):
             results["chromium"] = subprocess.run(
-                [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+                [VISITOR_CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
             ).stdout.split()[-1]
         (args.json or root / "browser.json").write_text(json.dumps(results, indent=1))
         return results

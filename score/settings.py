@@ -27,7 +27,8 @@ SCORE_WARM_PAGES               overview                         pages run before
                                                                 "" for none)
 SCORE_WARM_WAIT_SECONDS        5                                the longest a publish waits for warming
 SCORE_NGINX                    /usr/sbin/nginx                  the nginx `score serve` runs
-CHROMIUM_PATH, BROWSER_PATH    /usr/bin/chromium                the browser that prints the PDF report
+CHROMIUM_PATH, BROWSER_PATH    Debian's chromium-headless-shell  the browser that prints the PDF report
+                               (else /usr/bin/chromium)
 =============================  ===============================  ==============================================
 
 `get()` loads them on first use and keeps them. A process that changes one for itself (a command's `--out`
@@ -47,6 +48,15 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _MAX_SESSION_HOURS = 24 * 30
+# Debian's headless shell is the same Blink without the desktop browser around it: the same PDF for less CPU
+# (BENCHMARKS.md "The tests' browser: Debian's headless shell"); the desktop browser when only it is installed.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+DESKTOP_CHROMIUM = "/usr/bin/chromium"
+
+
+def default_chromium() -> str:
+    """The browser that prints PDFs and runs the tests when none is set: the headless shell if installed."""
+    return HEADLESS_SHELL if os.access(HEADLESS_SHELL, os.X_OK) else DESKTOP_CHROMIUM
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ class Settings:
     warm_pages: tuple[str, ...] = ("overview",)
     warm_wait_seconds: float = 5.0
     nginx: str = "/usr/sbin/nginx"
-    chromium: str = "/usr/bin/chromium"
+    chromium: str = dataclasses.field(default_factory=lambda: default_chromium())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -163,6 +173,12 @@ def use(settings: Settings | None) -> None:
     """Make `settings` this process's settings; None reads the environment again on the next get()."""
     global _current
     _current = settings
+
+
+def show_kaleido_the_browser() -> None:
+    """kaleido finds its browser by BROWSER_PATH only, else the desktop chromium: the settings' browser (the
+    headless shell) draws the same chart PNG for a third of the CPU (BENCHMARKS.md "The tests' browser")."""
+    os.environ.setdefault("BROWSER_PATH", get().chromium)
 
 
 def update(**changes: object) -> Settings:

@@ -76,3 +76,13 @@ def test_settings_are_read_from_the_environment_in_one_module_only() -> None:
             if path.name != "settings.py" and re.search(r"os\.environ|getenv", passed_on):
                 readers.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert readers == []
+
+
+def test_make_test_installs_the_browsers_the_code_defaults_to() -> None:
+    """`make chromium` installs the two Debian browsers by the paths settings falls back to (a renamed path here
+    would leave the tests and the PDF on a browser nothing installs)."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert f"CHROMIUM ?= {settings.DESKTOP_CHROMIUM}\n" in makefile
+    assert f"HEADLESS_SHELL ?= {settings.HEADLESS_SHELL}\n" in makefile
+    assert "apt-get install -y -qq chromium chromium-headless-shell" in makefile
+    assert settings.default_chromium() == settings.HEADLESS_SHELL  # make test installed it on this machine
