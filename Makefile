@@ -8,7 +8,7 @@ HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
-.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium nginx clean i18n i18n-check
+.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium pdf-browser nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ data/score.duckdb: | $(VENV)/.installed
 	$(PY) -m score build
 
 ## Build the database if missing and start the app on http://localhost:$(PORT)
-run: $(VENV)/.installed $(CATALOGUES)
+run: $(VENV)/.installed pdf-browser $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@# Demo accounts only while the demo data set is loaded (the command refuses otherwise).
 	@test -e data/users.json || $(PY) -m score users demo || true
@@ -62,6 +62,15 @@ chromium:
 		 $$SUDO apt-get update -qq && \
 		 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-headless-shell >/dev/null))
 
+## The browser the app prints PDF reports and draws the deck's map with (Debian's chromium-headless-shell),
+## installed when missing (without it, no root or no package mirror, the app runs but cannot make PDFs)
+pdf-browser:
+	@test -x $(HEADLESS_SHELL) -o -x $(CHROMIUM) || (echo "Installing Debian's chromium-headless-shell (PDF reports)" && \
+		(command -v sudo >/dev/null && SUDO=sudo || SUDO=""; \
+		 $$SUDO apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium-headless-shell >/dev/null) || \
+		echo "Could not install chromium-headless-shell: PDF reports and the deck's map need it (or CHROMIUM_PATH)")
+
 ## Debian's nginx for `make serve`, `make test` and `make scale-test`, installed when missing (as chromium is)
 nginx:
 	@test -x $(NGINX) || (echo "Installing Debian's nginx for make serve" && \
@@ -69,7 +78,7 @@ nginx:
 		 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null))
 
 ## N Streamlit processes behind nginx on http://localhost:$(PORT) (sticky sessions, one shared data dir)
-serve: $(VENV)/.installed nginx $(CATALOGUES)
+serve: $(VENV)/.installed nginx pdf-browser $(CATALOGUES)
 	@test -e data/score.duckdb || $(PY) -m score build
 	@test -e data/users.json || $(PY) -m score users demo || true
 	$(PY) -m score serve --processes $(N) --port $(PORT)

@@ -230,7 +230,16 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
     def word(value: object) -> str:
         return words.get(str(value), str(value))
 
-    order: tuple[str, ...] = ("country", "outcome", "reason", "method", "role", "kind", "format", "version")
+    # what an account event says changed (auth.add_user's `changed`), by name
+    changes = {
+        "role": _("role"),
+        "countries": _("countries"),
+        "sso": _("sign-in method"),
+        "demo": _("demo account"),
+        "password": _("password"),
+    }
+    order: tuple[str, ...] = ("country", "account", "outcome", "reason", "method", "role", "countries", "sso")
+    order += ("demo", "changed", "sessions_ended", "kind", "format", "version")
     order += ("restored_from", "errors")
     order += ("warnings",)
     keys = [key for key in order if key in detail] + [key for key in detail if key not in order]
@@ -241,6 +250,23 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
             continue
         if key == "country":
             parts.append(country_names.get(str(value), str(value)))
+        elif key == "countries" and isinstance(value, list):  # an account's countries (none for HQ)
+            if value:
+                parts.append(", ".join(country_names.get(str(code), str(code)) for code in value))
+        elif key == "account":
+            parts.append(_("account {name}", name=value))
+        elif key == "sso" and isinstance(value, bool):  # an account's way of signing in
+            parts.append(words["sso" if value else "password"])
+        elif key == "demo" and isinstance(value, bool):
+            if value:
+                parts.append(changes["demo"])
+        elif key == "changed" and isinstance(value, list):
+            if value:
+                what = ", ".join(changes.get(str(item), str(item)) for item in value)
+                parts.append(_("changed: {what}", what=what))
+        elif key == "sessions_ended" and isinstance(value, bool):
+            if value:
+                parts.append(_("open sessions ended"))
         elif key in ("method", "role", "outcome", "reason", "kind"):
             parts.append(word(value))
         elif key == "files" and isinstance(value, list):

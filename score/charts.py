@@ -19,6 +19,7 @@ import plotly.io as pio
 from plotly.basedatatypes import BaseFigure
 
 from score import contract
+from score.chart_text import text_of
 
 FONT = "Source Sans Pro, Arial, sans-serif"
 INK = "#1f2933"
@@ -256,8 +257,8 @@ _DRAWN_ONCE = "_score_drawn_once"  # where a figure keeps its browser copy (figu
 def drawn_once(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
     """The figure as the browser should get it, the same picture drawn once (see above): the house template written
     into the layout (every axis takes the template's axis, as Plotly applies it), the text alternative in `meta` as
-    a string, and a fixed `datarevision`. A figure with another template is returned as it is. Made once per
-    figure and kept on it."""
+    a string, a fixed `datarevision`, and no title (`without_title`: the page shows it as text above the chart).
+    A figure with another template is returned as it is. Made once per figure and kept on it."""
     kept = getattr(fig, _DRAWN_ONCE, None)
     if kept is not None and kept.layout_dict.get("separators") == layout_value(fig, "separators"):
         return kept  # type: ignore[no-any-return]
@@ -282,6 +283,7 @@ def drawn_once(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
     if isinstance(meta, Mapping) and set(meta) == {"description"}:
         flat["meta"] = meta["description"]  # layout.CHART_NAMES_JS reads either
     flat["datarevision"] = 1
+    without_title(flat, spec.get("data", []))  # the page writes it above the chart, wrapped to its width
     once = PlainFigure(spec.get("data", []), flat)
     setattr(fig, _DRAWN_ONCE, once)
     return once
@@ -342,10 +344,10 @@ def layout_value(fig: go.Figure | PlainFigure, name: str) -> object:
 
 
 def style(fig: go.Figure, title: str, height: int = 420, value_format: str = ",d") -> go.Figure:
-    """Apply the house style: title (with units, wrapped to TITLE_ROOM), height, thousands separators
+    """Apply the house style: title (with units, wrapped for the narrowest chart), height, thousands separators
     on the value axis. A title of n lines gets (n - 1) * TITLE_LINE_PX more room at the top. Every data value in
     the traces is shown as text (`plain_traces`). Every figure of the app goes through here once."""
-    lines = wrap_words(title, lambda line: text_width(line, TITLE_SIZE) <= TITLE_ROOM)
+    lines = title_lines_for(title, NARROWEST)
     fig.update_layout(
         template=TEMPLATE_JSON if isinstance(fig, PlainFigure) else TEMPLATE,
         title={"text": "<br>".join(lines)},
@@ -412,9 +414,12 @@ LEGEND_ROW_EM = 1.6  # a row of the horizontal legend in em; the legend's paddin
 LEGEND_PAD = 20
 LEGEND_ENTRY = 44  # a legend entry's symbol and gaps, in px
 NARROWEST = 315  # px: the narrowest chart (half-width in a 1110 px window): legends wrap and labels turn by it
-# A title line fits the narrowest chart: Plotly titles are anchored at the figure's left edge and never wrap. (A
-# count of characters, 36, still cut "Femmes et hommes touchés et formés" at 1110 px: wide letters.)
-TITLE_ROOM = NARROWEST - 10
+# Plotly titles are anchored at the figure's left edge and never wrap: a figure's own title is wrapped for the
+# narrowest chart, an image's for its width (exports.captioned). A page shows the title as text above the chart
+# instead (drawn_once, components.show), where the browser wraps it to the column's real width: wrapped for 315 px,
+# a 710 px French chart at 1920 px took three lines. (A count of characters, 36, still cut "Femmes et hommes
+# touchés et formés" at 1110 px: wide letters.)
+TITLE_INSET = 10  # px: room kept between a title line and the figure's right edge
 MAX_MARGIN = 220  # px: no margin grows beyond (Plotly's own automargin found at most ~200 for the longest names)
 
 
@@ -443,6 +448,48 @@ def _em(line: str) -> float:
 def text_width(text: object, size: float) -> float:
     """The width of a label's longest line in px, at font `size`."""
     return max(_em(line) for line in _lines(text)) * size
+
+
+def title_lines_for(title: str, width: float) -> list[str]:
+    """`title` (plain text) broken at spaces into the lines a figure `width` px wide holds at the title's size."""
+    return wrap_words(title, lambda line: text_width(line, TITLE_SIZE) <= width - TITLE_INSET)
+
+
+LEGEND_BAND = 34  # px: the band a legend drawn above the plot takes at the top of a figure
+
+
+def legend_above(layout: Mapping[str, Any], traces: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a figure (its layout and traces as dicts) draws a horizontal legend in its top margin (the theme's
+    legend, at y >= 1 of the plot)."""
+    legendable = [t for t in traces if t.get("showlegend") is not False]
+    # Plotly's default: a legend as soon as a figure of several traces has one that may be listed (one shown
+    # trace beside a hidden one, as the bars beside their "Target" ticks, is listed too).
+    asked = layout.get("showlegend")
+    if not (asked or (asked is None and len(traces) > 1)) or not legendable:
+        return False
+    template = layout.get("template")
+    theme = (template.get("layout") or {}).get("legend") or {} if isinstance(template, Mapping) else {}
+    own = layout.get("legend") or {}
+    y = own["y"] if own.get("y") is not None else theme.get("y")
+    orientation = own.get("orientation") or theme.get("orientation")
+    return orientation == "h" and y is not None and y >= 1
+
+
+def without_title(layout: dict[str, Any], traces: Sequence[Mapping[str, Any]]) -> str:
+    """Take the title out of a figure's `layout` (changed in place) and give it back as plain text, with the room it
+    took at the top, keeping a band for a legend drawn above the plot: the page and the report write the title
+    as text above the chart, which wraps to the chart's real width. The plot keeps its own height."""
+    title = layout.get("title")
+    markup = (title.get("text") if isinstance(title, Mapping) else title) or ""
+    margin = layout.get("margin")
+    if markup and isinstance(margin, dict) and isinstance(margin.get("t"), int | float):
+        lines = str(markup).count("<br>") + 1
+        floor = 16 + (LEGEND_BAND if legend_above(layout, traces) else 0)
+        layout["margin"] = {**margin, "t": max(floor, margin["t"] - TITLE_LINE_PX * lines)}
+        if isinstance(layout.get("height"), int | float):
+            layout["height"] -= TITLE_LINE_PX * lines
+    layout["title"] = {"text": ""}
+    return text_of(markup)
 
 
 def _numeric_labels(axis: Mapping[str, Any], values: list[float]) -> list[str]:

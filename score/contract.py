@@ -281,6 +281,9 @@ def code_words(name: str) -> list[tuple[str, str]]:
     if name in _CODE_FILES:
         for row in reference_rows(_CODE_FILES[name]):
             pairs += [(value, row["code"]) for key, value in row.items() if key.startswith("name_") and value]
+    if name == "country":  # countries.csv keys its rows by iso3, not code
+        for row in reference_rows("countries.csv"):
+            pairs += [(value, row["iso3"]) for key, value in row.items() if key.startswith("name_") and value]
     pairs += [(row["synonym"], row["code"]) for row in reference_rows("code_synonyms.csv") if row["list"] == name]
     return [(word, code) for word, code in pairs if code in codes]
 

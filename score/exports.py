@@ -29,7 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from score import settings
-from score.charts import plain
+from score.chart_text import text_of
+from score.charts import LEGEND_BAND, TITLE_LINE_PX, legend_above, plain, title_lines_for
 from score.disclosure import PEOPLE_HIDDEN
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
 from score.formulas import FORMULA_START, neutralise_text
@@ -526,11 +527,14 @@ def splice_rows(workbook: bytes, sheets: Mapping[str, tuple[str, Iterable[str]]]
 # --------------------------------------------------------------------------------------------- chart images
 
 
-def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
-    """A copy of `fig` that carries its context in the image: under the title, the filters, the source, the
-    data date, the export date and (when loaded) a demo-data mark. Text from uploads is escaped: it is shown,
-    never read as markup."""
-    out = go.Figure(fig)
+PNG_WIDTH = 1400  # px: a chart's image (at scale 2)
+
+
+def captioned(fig: go.Figure, context: ExportContext, width: int = PNG_WIDTH) -> go.Figure:
+    """A copy of `fig` that carries its context in the image: under the title (wrapped for an image `width` px
+    wide), the filters, the source, the data date, the export date and (when loaded) a demo-data mark. Text from
+    uploads is escaped: it is shown, never read as markup."""
+    out = _title_rewrapped(go.Figure(fig), width)
     lines = [plain(context.filters), plain(context.details)]
     if context.adjusted_mark:  # the public's figures are slightly adjusted: the image says so, as the deck does
         lines.append(plain(context.adjusted_mark))
@@ -547,7 +551,8 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
     pad = CAPTION_PAD + (title_lines - 1) * TITLE_LINE // 2
     block = pad + TITLE_LINE * title_lines + CAPTION_LINE * (subtitle.count("<br>") + 1) + 8
     margin = out.layout.margin.t if out.layout.margin.t is not None else 56
-    top = max(margin, block + (LEGEND_BAND if legend_above_plot(out) else 0))
+    spec = out.to_dict()
+    top = max(margin, block + (LEGEND_BAND if legend_above(spec["layout"], spec["data"]) else 0))
     out.update_layout(
         title={
             "subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}},
@@ -564,27 +569,28 @@ def captioned(fig: go.Figure, context: ExportContext) -> go.Figure:
 
 
 # Heights in px of the caption block of an exported chart: the title lines (19 px type), the caption lines
-# (13 px type), the space above the title, and the band for a legend drawn above the plot.
-TITLE_LINE, CAPTION_LINE, CAPTION_PAD, LEGEND_BAND = 26, 19, 12, 34
+# (13 px type) and the space above the title (the band for a legend drawn above the plot: charts.LEGEND_BAND).
+TITLE_LINE, CAPTION_LINE, CAPTION_PAD = 26, 19, 12
 
 
-def legend_above_plot(fig: go.Figure) -> bool:
-    """Whether `fig` draws a horizontal legend in its top margin (the theme's legend, at y >= 1 of the plot)."""
-    legendable = [t for t in fig.data if t.showlegend is not False]
-    # Plotly's default: a legend as soon as a figure of several traces has one that may be listed (one shown
-    # trace beside a hidden one, as the bars beside their "Target" ticks, is listed too).
-    shown = fig.layout.showlegend or (fig.layout.showlegend is None and len(fig.data) > 1)
-    if not shown or not legendable:
-        return False
-    theme = fig.layout.template.layout.legend if fig.layout.template else go.layout.Legend()
-    y = fig.layout.legend.y if fig.layout.legend.y is not None else theme.y
-    orientation = fig.layout.legend.orientation or theme.orientation
-    return orientation == "h" and y is not None and y >= 1
+def _title_rewrapped(fig: go.Figure, width: int) -> go.Figure:
+    """`fig` (changed) with its title wrapped for `width` px rather than the narrowest chart a page has, and the
+    room the lines saved took at the top given back: a 1400 px image read "Enterprises joining SCORE, per" over
+    "year"."""
+    title = fig.layout.title.text if fig.layout.title else None
+    if not title:
+        return fig
+    lines = title_lines_for(text_of(title), width)
+    saved = TITLE_LINE_PX * (title.count("<br>") + 1 - len(lines))
+    fig.update_layout(title_text="<br>".join(plain(line) for line in lines))
+    if saved > 0 and isinstance(fig.layout.margin.t, int | float) and isinstance(fig.layout.height, int | float):
+        fig.update_layout(margin_t=fig.layout.margin.t - saved, height=fig.layout.height - saved)
+    return fig
 
 
-def chart_png(fig: go.Figure, context: ExportContext, width: int = 1400, scale: float = 2) -> bytes:
+def chart_png(fig: go.Figure, context: ExportContext, width: int = PNG_WIDTH, scale: float = 2) -> bytes:
     """The chart as a PNG with its caption (kaleido, with the system Chromium: works offline)."""
-    figure = captioned(fig, context)
+    figure = captioned(fig, context, width)
     return figure_png(figure, width=width, height=int(figure.layout.height or 500), scale=scale)
 
 

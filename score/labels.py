@@ -4,6 +4,8 @@ exports and the deck share (no Streamlit here, so `python -m score deck` reads t
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from score import access, contract, measures, reference_text, values
 from score.access import Scope
@@ -22,6 +24,16 @@ def who(user: object, submitter: object) -> str:
     if isinstance(submitter, str) and submitter:
         return _("{user} (submitted by {submitter})", user=actor(user), submitter=submitter)
     return actor(user)
+
+
+def name_or_code(names: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A choice widget's format_func from names of its options: a value without a name shows as itself.
+
+    Streamlit 1.67 takes any value a browser's message names for a choice widget, among the options or not, formats
+    it with format_func before it checks it against the options, and drops it only after; for a multiselect a
+    format_func answering None (`names.get`) failed the run instead (a public script's forged message). Total, the
+    check runs and the page never sees the value."""
+    return lambda value: names.get(value, str(value))
 
 
 def reference_labels(kind: str) -> dict[str, str]:

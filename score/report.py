@@ -34,6 +34,7 @@ import plotly.io as pio
 
 from score import chart_text, i18n, settings
 from score.access import Scope
+from score.charts import without_title
 from score.deck import Kpi
 from score.exports import ExportContext
 from score.filters import Filters
@@ -93,29 +94,8 @@ def chart_entry(fig: object, read_from: object | None = None) -> ReportChart:
         header, rows = tuple(table.header), tuple(tuple(row) for row in table.display_rows())
     else:
         alternative, header, rows = title, (), ()
-    _without_title(spec)
+    without_title(spec.setdefault("layout", {}), spec.get("data") or [])  # the section's heading, once, as text
     return ReportChart(spec, title or _("Chart"), alternative, header, rows)
-
-
-def _without_title(spec: dict) -> None:
-    """The title is the section's heading (once, as text): the figure drops it, and the room it took at the top,
-    keeping a band for a legend drawn above the plot."""
-    import plotly.graph_objects as go
-
-    from score.charts import TITLE_LINE_PX
-    from score.exports import LEGEND_BAND, legend_above_plot
-
-    layout = spec.setdefault("layout", {})
-    title = layout.get("title")
-    text = (title.get("text") if isinstance(title, dict) else title) or ""
-    margin = layout.setdefault("margin", {})
-    if text and isinstance(margin.get("t"), int | float):
-        lines = str(text).count("<br>") + 1
-        floor = 16 + (LEGEND_BAND if legend_above_plot(go.Figure(spec)) else 0)
-        margin["t"] = max(floor, margin["t"] - TITLE_LINE_PX * lines)
-        if isinstance(layout.get("height"), int | float):
-            layout["height"] -= TITLE_LINE_PX * lines  # the plot keeps its own height
-    layout["title"] = {"text": ""}
 
 
 def method_notes() -> tuple[str, ...]:

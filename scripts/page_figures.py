@@ -3,10 +3,11 @@
     python scripts/page_figures.py OUT.json [--data DIR] [--repo CHECKOUT]
 
 Runs app.py with AppTest for each page as the public, HQ and a country user (Colombia) and writes, per page and
-viewer, the tiles (label, value, delta), the tables (as shown), the charts' data and titles (Plotly), the maps'
-layers (pydeck) and the page's notices and captions. The demo set is built once into DIR (default: a folder in
-the temp dir, kept so that a second run compares the same build, with the same disclosure secret); compare two
-outputs with `cmp` or `diff`. `--repo` runs another checkout's code (e.g. main's) on the same data dir.
+viewer, the tiles (label, value, delta), the tables (as shown), the charts' data and titles (Plotly; a title in
+words, wherever it is drawn), the maps' layers (pydeck) and the page's notices and captions. The demo set is built
+once into DIR (default: a folder in the temp dir, kept so that a second run compares the same build, with the same
+disclosure secret); compare two outputs with `cmp` or `diff`. `--repo` runs another checkout's code (e.g. main's)
+on the same data dir.
 """
 
 from __future__ import annotations
@@ -64,12 +65,36 @@ def viewers() -> dict[str, object]:
     return {"public": Scope.public(), "hq": Scope.hq("figures"), "country": Scope.country("figures", {"COL"})}
 
 
-def plotly(element) -> dict:
+def plotly(element, shown_title: str = "") -> dict:
+    """A chart's traces and its title in words: the figure's own title, or the text drawn just above the chart
+    (components.show since session 20), with line breaks as spaces (where a title wraps is not a figure)."""
     spec = json.loads(element.proto.spec)
     keep = ("type", "name", "x", "y", "text", "values", "labels", "customdata", "orientation", "z", "locations")
     traces = [{k: trace.get(k) for k in keep if k in trace} for trace in spec.get("data", [])]
     title = spec.get("layout", {}).get("title", {})
-    return {"title": title.get("text") if isinstance(title, dict) else title, "traces": traces}
+    text = (title.get("text") if isinstance(title, dict) else title) or shown_title
+    return {"title": " ".join(html.unescape(re.sub(r"<br\s*/?>", " ", text)).split()), "traces": traces}
+
+
+def _charts(at) -> list[dict]:
+    """Every Plotly chart in page order, each with the title drawn as text above it, if any."""
+
+    def in_order(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            yield node
+            return
+        for child in children.values():
+            yield from in_order(child)
+
+    out, shown = [], ""
+    for node in in_order(at.main):
+        if node.type == "html" and "data-chart-title" in node.proto.body:
+            shown = re.sub(r"<[^>]+>", "", node.proto.body)
+        elif node.type == "plotly_chart":
+            out.append(plotly(node, shown))
+            shown = ""
+    return out
 
 
 def deck(element) -> dict:
@@ -82,7 +107,7 @@ def _content_html(body: str) -> str:
     """An st.html body as a figure: the page's style and script blocks are none, KPI tiles are read as tiles
     (metrics), and a chart's data table is compared as text (chart_tables), so only the words drawn above it in
     the same element stay."""
-    if body.lstrip().startswith(("<style>", "<script>")) or "data-score-tiles" in body:
+    if body.lstrip().startswith(("<style>", "<script>")) or "data-score-tiles" in body or "data-chart-title" in body:
         return ""
     return body.split('<div class="score-table"', 1)[0]
 
@@ -124,7 +149,7 @@ def figures(at) -> dict:
     out: dict = {
         "metrics": _tiles(at),
         "tables": [json.loads(d.value.astype(str).to_json(orient="split")) for d in at.dataframe],
-        "charts": [plotly(c) for c in at.get("plotly_chart")],
+        "charts": _charts(at),
         "maps": [deck(d) for d in at.get("deck_gl_json_chart")],
         "notices": [[kind, e.value] for kind in ("info", "warning", "error", "success") for e in getattr(at, kind)],
         "captions": [c.value for c in at.caption],

@@ -108,6 +108,18 @@ def _day_month_year(cell: str) -> str:
     return _ISO_DATE.sub(r"\3/\2/\1", cell)
 
 
+def _us_date(cell: str) -> str:
+    """An ISO date as Excel in English (United States) settings writes a date cell to CSV: M/D/YYYY."""
+    found = _ISO_DATE.match(cell)
+    return f"{int(found[2])}/{int(found[3])}/{found[1]}" if found else cell
+
+
+def _short_year(cell: str) -> str:
+    """An ISO date as a cell formatted "d/m/yy" shows it: 19/5/09."""
+    found = _ISO_DATE.match(cell)
+    return f"{int(found[3])}/{int(found[2])}/{found[1][2:]}" if found else cell
+
+
 def _month_named(language: str) -> Callable[[str], str]:
     """An ISO date as Excel shows a date with its month by name: "15-mar-2011" (format d-mmm-yyyy, English,
     Spanish or Indonesian abbreviations), "15 mars 2011" (d mmmm yyyy in French, "15 Maret 2011" in Indonesian),
@@ -118,6 +130,7 @@ def _month_named(language: str) -> Callable[[str], str]:
         "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "es long": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
         "id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+        "pt": "jan fev mar abr mai jun jul ago set out nov dez",
         "id long": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
         "zh": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
     }[language].split()
@@ -126,6 +139,7 @@ def _month_named(language: str) -> Callable[[str], str]:
         "es long": "{d} de {m} de {y}",
         "id long": "{d} {m} {y}",
         "zh": "{y}年{m}{d}日",  # Chinese Excel's long date: 2011年3月15日
+        "pt": "{d:02d}/{m}/{y}",  # Portuguese (Brazil) Excel's dd/mmm/aaaa: 15/out/2011
     }.get(language, "{d:02d}-{m}-{y}")
 
     def change(cell: str) -> str:
@@ -344,7 +358,7 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
             ("COL",),
             lambda rows, language=language: _each(rows, lambda t: _write(_cells(t, _month_named(language))).encode()),
         )
-        for language in ("en", "es", "fr", "es long")
+        for language in ("en", "es", "fr", "es long", "pt")
     },
     **{
         f"dates with the month by name ({language})": (
@@ -353,6 +367,19 @@ VARIANTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Rows]], Files]]] 
         )
         for language, country in (("id", "IDN"), ("id long", "IDN"), ("zh", "CHN"))
     },
+    # Session 20: an English (US) Excel writes M/D/YYYY; a "d/m/yy" cell writes 19/5/09. Both were refused row by row.
+    "English (US) Excel's CSV: dates as M/D/YYYY": (
+        ("COL", "PER"),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, _us_date)).encode("cp1252")),
+    ),
+    "dates as D/M/YY (two-digit years), Windows-1252 with semicolons": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, _short_year), ";").encode("cp1252")),
+    ),
+    "numbers kept as text with Excel's apostrophe ('45), copied into a CSV": (
+        ("COL",),
+        lambda rows: _each(rows, lambda t: _write(_cells(t, lambda c: "'" + c if c.isdigit() else c)).encode()),
+    ),
     "dates as Excel serial numbers": (
         ("VNM",),
         lambda rows: _each(rows, lambda t: _write(_cells(t, _serial)).encode()),

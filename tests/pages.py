@@ -47,6 +47,12 @@ def charts_shown(at) -> int:
     return len(at.get("plotly_chart"))
 
 
+def chart_titles(at) -> list[str]:
+    """The charts' titles in page order, as written above them (components.show: the figure drawn has none)."""
+    bodies = [h.proto.body for h in at.get("html") if "data-chart-title" in h.proto.body]
+    return [html.unescape(re.sub(r"<[^>]+>", "", body)) for body in bodies]
+
+
 def infos(at) -> str:
     return " ".join(i.value for i in at.info)
 

@@ -53,6 +53,53 @@ def test_an_unreadable_line_is_shown_not_dropped(fresh_data_dir: Path) -> None:
     assert "line 2" in audit.detail_text(events[2]["detail"], {})
 
 
+@pytest.mark.parametrize(
+    ("language", "added", "changed"),
+    [
+        (
+            "en",
+            "account ana · country staff · Colombia, Peru · with a password · demo account",
+            "account ana · HQ · with single sign-on · changed: role, sign-in method, password · open sessions ended",
+        ),
+        (
+            "fr",
+            "compte ana · personnel pays · Colombie, Pérou · avec un mot de passe · compte de démonstration",
+            "compte ana · siège · avec l'authentification unique · modifié : rôle, mode de connexion, mot de passe · "
+            "sessions ouvertes fermées",
+        ),
+    ],
+)
+def test_an_account_event_reads_in_the_page_language_with_country_names(
+    language: str, added: str, changed: str
+) -> None:
+    # HQ's French audit page showed "account: ghana · changed: [] · countries: ['GHA'] · demo: True ·
+    # sessions_ended: False · sso: False": stored keys, codes and Python values, in English.
+    from score.i18n import using_language
+
+    names = {"en": {"COL": "Colombia", "PER": "Peru"}, "fr": {"COL": "Colombie", "PER": "Pérou"}}[language]
+    new = {
+        "account": "ana",
+        "role": "country",
+        "countries": ["COL", "PER"],
+        "sso": False,
+        "demo": True,
+        "changed": [],
+        "sessions_ended": False,
+    }
+    moved = {
+        "account": "ana",
+        "role": "hq",
+        "countries": [],
+        "sso": True,
+        "demo": False,
+        "changed": ["role", "sso", "password"],
+        "sessions_ended": True,
+    }
+    with using_language(language):
+        assert audit.detail_text(new, names) == added
+        assert audit.detail_text(moved, names) == changed
+
+
 def test_an_older_log_written_with_raw_line_separators_still_reads_whole(fresh_data_dir: Path) -> None:
     """Logs written before the fix hold U+2028 unescaped inside a line: splitting on b"\\n" alone keeps them."""
     path = audit.config.audit_log_file()

@@ -541,12 +541,20 @@ def test_a_link_from_another_site_neither_signs_a_visitor_out_nor_in(users_dir: 
     assert any(value.startswith(f"{sessions.COOKIE}=".encode()) for _name, value in own.raw_headers)
 
 
-def _statuses(requests: list[tuple[str, str]], cookie: str | None = None, site: str | None = None) -> list[int]:
+def _statuses(
+    requests: list[tuple[str, str]],
+    cookie: str | None = None,
+    site: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[int]:
     """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
-    answer 200 to everything (with `cookie` as the browser's Cookie header, `site` as its Sec-Fetch-Site)."""
+    answer 200 to everything (with `cookie` as the browser's Cookie header, `site` as its Sec-Fetch-Site, and any
+    other `headers`)."""
     import asyncio
 
     from score.web import session_routes
+
+    extra = headers
 
     async def streamlit(scope, receive, send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -563,6 +571,7 @@ def _statuses(requests: list[tuple[str, str]], cookie: str | None = None, site: 
 
         headers = [(b"cookie", cookie.encode())] if cookie else []
         headers += [(b"sec-fetch-site", site.encode())] if site else []
+        headers += [(name.encode(), value.encode()) for name, value in (extra or {}).items()]
         scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
         wrapped = session_routes.MIDDLEWARE[0]
         await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
@@ -841,12 +850,70 @@ def test_only_a_session_whose_page_drew_the_uploader_may_send_files(monkeypatch:
     monkeypatch.setattr(
         "streamlit.runtime.scriptrunner_utils.script_run_context.get_script_run_ctx", lambda *a, **k: context
     )
-    session_routes.allow_uploads()
+    session_routes.allow_uploads("maria")
     assert _statuses(put) == [403, 200]
     others = [("DELETE", put[0][1]), ("OPTIONS", put[0][1]), ("PUT", "/upload"), ("GET", put[0][1])]
     assert _statuses(others) == [200] * len(others)  # removing a file, CORS and every other request pass
     session_routes.forbid_uploads()  # signed out (score.web.signin)
     assert _statuses(put) == [403, 403]
+
+
+def test_a_sign_ins_sessions_hold_a_bounded_number_and_size_of_sent_files(
+    monkeypatch: pytest.MonkeyPatch, settings_override
+) -> None:
+    """A session allowed to send files kept every file it PUT (50 MB each) until it ended, however many: a signed-in
+    account's script filled the server's memory. What one sign-in's sessions hold together is bounded (files and
+    bytes, files still arriving counted); another sign-in is not held back by it; "Clear all files" lets go."""
+    from types import SimpleNamespace
+
+    from streamlit import runtime
+
+    from score.web import session_routes
+
+    settings_override(max_upload_mb=1.0)
+    largest = 1024 * 1024
+    storage: dict[str, dict[str, object]] = {}
+    manager = SimpleNamespace(file_storage=storage, remove_session_files=lambda sid: storage.pop(sid, None))
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(
+        runtime,
+        "get_instance",
+        lambda: SimpleNamespace(uploaded_file_mgr=manager, is_active_session=lambda sid: True),
+    )
+    monkeypatch.setattr(session_routes, "_uploaders", {})
+    monkeypatch.setattr(session_routes, "_arriving", {})
+    context = SimpleNamespace(session_id="tab-1")
+    monkeypatch.setattr(
+        "streamlit.runtime.scriptrunner_utils.script_run_context.get_script_run_ctx", lambda *a, **k: context
+    )
+    for tab, user in (("tab-1", "maria"), ("tab-2", "maria"), ("kofi-tab", "kofi")):
+        context.session_id = tab
+        session_routes.allow_uploads(user)
+
+    def sent(tab: str, n: int, size: int) -> list[int]:
+        """PUT n files of `size` bytes from this tab; each accepted one is then held, as Streamlit would."""
+        statuses = []
+        for i in range(n):
+            status = _statuses([("PUT", f"/_stcore/upload_file/{tab}/f{i}")], headers={"content-length": str(size)})[0]
+            if status == 200:
+                storage.setdefault(tab, {})[f"{tab}-{len(storage.get(tab, {}))}"] = SimpleNamespace(data=b"x" * size)
+            statuses.append(status)
+        return statuses
+
+    small = 1000
+    assert sent("tab-1", session_routes.UPLOAD_FILES_HELD + 3, small).count(200) == session_routes.UPLOAD_FILES_HELD
+    assert sent("tab-2", 1, small) == [413]  # the same sign-in's other tab: held together
+    assert sent("kofi-tab", 1, small) == [200]  # another sign-in: its own bound
+    context.session_id = "tab-1"
+    session_routes.drop_uploads()  # "Clear all files"
+    assert sent("tab-2", 1, small) == [200]
+    big = sent("tab-1", session_routes.UPLOAD_SIZES_HELD + 2, largest)
+    assert big.count(200) == session_routes.UPLOAD_SIZES_HELD - 1  # tab-2's small file counts too
+    # A file still arriving counts: the size it declares is set aside until it has arrived.
+    assert session_routes._upload_refusal("kofi-tab", largest) == 0
+    assert session_routes._upload_refusal("kofi-tab", session_routes.UPLOAD_SIZES_HELD * largest) == 413
+    session_routes._arrived("kofi-tab", largest)
+    assert session_routes._upload_refusal("kofi-tab", (session_routes.UPLOAD_SIZES_HELD - 1) * largest) == 0
 
 
 def test_costly_files_spend_a_budget_per_client_and_refill(users_dir: Path) -> None:

@@ -257,6 +257,20 @@ def test_exported_chart_carries_filters_source_date_and_demo_status() -> None:
     assert fig.layout.title.subtitle.text is None  # the chart on the page is unchanged
 
 
+def test_an_exported_chart_title_is_wrapped_for_the_image_not_for_a_half_width_chart() -> None:
+    # A figure's title is broken for the narrowest chart a page has (305 px); the 1400 px image read
+    # "Entreprises qui adhèrent à SCORE, par" over "an" and kept the room of the lines it did not need.
+    title = "Entreprises qui adhèrent à SCORE, par an (nombre d’entreprises)"
+    frame = pd.DataFrame({"year": ["2019", "2020"], "n": [3, 4]})
+    fig = c.bar_chart(frame, "year", "n", title=title)
+    assert "<br>" in fig.layout.title.text  # as a page's figure is
+    exported = exports.captioned(fig, sample_context())
+    assert exported.layout.title.text == title
+    one_line = exports.captioned(c.bar_chart(frame, "year", "n", title="T"), sample_context())
+    assert (exported.layout.height, exported.layout.margin.t) == (one_line.layout.height, one_line.layout.margin.t)
+    assert exports.captioned(fig, sample_context(), width=400).layout.title.text.count("<br>") == 1
+
+
 def test_chart_png_is_an_image_with_the_caption_drawn() -> None:
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
     fig.update_layout(title={"text": "t"}, height=400)
@@ -328,8 +342,8 @@ def test_an_exported_chart_with_a_long_title_keeps_its_first_line_and_a_legend_b
     fig = logframe.chart(
         rows, "partner_staff_trained", "Partner staff trained by the national partner institutions", names
     )
-    exported = exports.captioned(fig, sample_context())
-    assert exported.layout.title.text.count("<br>") >= 1  # the title wraps: the case under test
+    exported = exports.captioned(fig, sample_context(), width=400)  # a narrow image: the title wraps
+    assert exported.layout.title.text.count("<br>") >= 1  # the case under test
     assert (exported.layout.title.yref, exported.layout.title.y, exported.layout.title.yanchor) == (
         "container",
         1,
@@ -337,7 +351,7 @@ def test_an_exported_chart_with_a_long_title_keeps_its_first_line_and_a_legend_b
     )
     # 2+ title lines of ~24 px, 3 caption lines of ~17 px and a ~30 px legend band fit above the plot
     assert exported.layout.margin.t >= 12 + 2 * 24 + 3 * 17 + 30
-    png = exports.chart_png(fig, sample_context(), width=1280, scale=1)
+    png = exports.chart_png(fig, sample_context(), width=400, scale=1)
     ink = _rows_of_colour(png, (0x1F, 0x29, 0x33), below=exported.layout.margin.t)
     assert min(ink) >= 4  # the title's first line is in the image, not cut at its top edge
 

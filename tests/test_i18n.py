@@ -19,7 +19,7 @@ from score import i18n_check, settings
 from score.i18n import fmt_int, fmt_number, fmt_pct, language_code, set_language
 from score.values import number_columns
 from tests.apptest import open_page
-from tests.pages import tiles
+from tests.pages import chart_titles, tiles
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("fr", "es")
@@ -236,15 +236,11 @@ def _texts(at) -> dict[str, list[str]]:
     labels = []
     for kind in ("selectbox", "multiselect", "radio", "button", "segmented_control", "download_button", "tabs"):
         labels += [str(el.proto.label) for el in at.get(kind)]
-    charts = []
-    for chart in at.get("plotly_chart"):
-        title = json.loads(chart.proto.spec).get("layout", {}).get("title", {})
-        charts.append(title.get("text") if isinstance(title, dict) else str(title))
     return {
         "title": [t.value for t in at.title],
         "labels": labels,
         "metrics": [tile.label for tile in tiles(at)],
-        "charts": charts,
+        "charts": chart_titles(at),
     }
 
 

@@ -206,6 +206,28 @@ def test_encodings_read_accents_correctly(label: str, encode, warns: bool) -> No
         assert "cp1252" in encoding_warnings[0].problem and encoding_warnings[0].severity == "warning"
 
 
+_ONE_NAME = [  # (code page, the one name with accents in a short file): what a detector cannot count on
+    *(("cp1252", w) for w in ("Ñandú", "Niño", "Cúcuta", "Açúcar", "Françoise", "Œuvre")),
+    *(("iso8859_15", w) for w in ("Ñandú", "Cúcuta", "Œuvre", "Niño")),
+    *(("cp850", w) for w in ("Peñalosa", "Ñandú", "Bogotá", "São Paulo", "Pérou")),
+    *(("mac_roman", w) for w in ("Ñandú", "Bogotá", "São Paulo", "Pérou")),
+    *(("cp1258", w) for w in ("Công ty May Việt Tiến", "Đà Nẵng", "Đồng Nai", "Hải Phòng", "Nguyễn Văn Đức")),
+    *(("gbk", w) for w in ("北京", "苏州ABC纺织厂", "广东省")),
+]
+
+
+@pytest.mark.parametrize(("codepage", "name"), _ONE_NAME, ids=[f"{c}-{w}" for c, w in _ONE_NAME])
+def test_a_short_file_with_one_accented_name_reads_it_exactly(codepage: str, name: str) -> None:
+    # A logframe or a correction of a few rows: charset-normalizer answered cp775, cp1250, johab, big5 or cp949 for
+    # such files, and "Ñandú" came back "čand·", "Việt" as "Vi膷t", "北京" as big5 (session 20).
+    from tests.excel_exports import _cp1258
+
+    text = f"enterprise_id,name\r\nCOL-0001,{name}\r\nCOL-0002,Plain name\r\n"
+    raw = _cp1258(text) if codepage == "cp1258" else text.encode(codepage)
+    read = ingest.decode_text(ingest.IssueCollector(), "enterprises.csv", raw)
+    assert read is not None and name in unicodedata.normalize("NFC", read), read
+
+
 def test_semicolon_separator_with_decimal_commas_and_thousands() -> None:
     ent = (
         "enterprise_id;name;sector;province;city;latitude;longitude;workers_female;workers_male;joined_on;phase;partner\r\n"
@@ -724,6 +746,10 @@ def test_csv_templates() -> None:
         ("1\u202f234", ".", 1234.0),
         ("1e3", ".", 1000.0),
         ("\u221212", ".", -12.0),  # the typographic minus sign
+        ("'0045", ".", 45.0),  # Excel's mark of a number kept as text, copied with it
+        ("(12)", ".", -12.0),  # an accounting format's negative, then refused where negatives are
+        ("(1.234,5)", ",", -1234.5),
+        ("''12", ".", "invalid"),
         ("--1", ".", "invalid"),
         ("1,2,3", ".", "invalid"),
         ("12 %", ".", "invalid"),
@@ -789,17 +815,69 @@ def test_accepted_date_formats() -> None:
 
 def test_rejected_date_formats() -> None:
     text = base_text("training.csv")
-    # A month by name is a date ("16-Jul-2013", tests/excel_exports.py); an unknown month name is not, and a
-    # two-digit year is ambiguous whichever way the month is written.
-    for old, new in (("2013-02-12", "12-feb-13"), ("2013-04-09", "31/02/2013"), ("2013-07-16", "16-Jux-2013")):
+    # A month by name is a date ("16-Jul-2013", tests/excel_exports.py); an unknown month name is not. A two-digit
+    # year is of this century (SCORE's dates are from 2005 to today), so "5/5/30" is in the future.
+    for old, new in (("2013-02-12", "5/5/30"), ("2013-04-09", "31/02/2013"), ("2013-07-16", "16-Jux-2013")):
         text = text.replace(old, new)
     report = submit(training__csv=text)
     errors = {i.row: i.problem for i in report.errors}
     assert set(errors) == {7, 8, 9}
-    assert "two-digit year" in errors[7]
+    assert "in the future" in errors[7]
     assert "does not exist" in errors[8]
     assert "not a date" in errors[9]
     assert all(i.column == "classroom_date" for i in report.errors)
+
+
+def test_a_two_digit_year_is_of_this_century() -> None:
+    # "19/5/09" is how a cell formatted d/m/yy goes to CSV; it was "a two-digit year, which is ambiguous", but
+    # 1909 is long before SCORE began (contract.EARLIEST_DATE), so 2009 is the only reading.
+    text = base_text("training.csv").replace("2013-02-12", "12-feb-13").replace("2011-05-10", "10/5/11")
+    report = submit(training__csv=text)
+    assert report.ok and not report.issues, report.summary()
+    assert set(report.tables["training"]["classroom_date"]) >= {pd.Timestamp("2013-02-12"), pd.Timestamp("2011-05-10")}
+
+
+def _us_dates(name: str) -> str:
+    """A base file with its ISO dates as an English (US) Excel writes them, M/D/YYYY."""
+    return "\n".join(
+        ",".join(_us_dates_of(c) if len(c) == 10 and c[4] == "-" else c for c in line.split(","))
+        for line in base_text(name).splitlines()
+    )
+
+
+def _us_dates_of(iso: str) -> str:
+    return f"{int(iso[5:7])}/{int(iso[8:])}/{iso[:4]}"
+
+
+def test_us_dates_are_read_month_first_when_the_files_own_dates_say_so() -> None:
+    # An English (US) Excel writes 5/19/2009; every such date was an error ("looks like month/day/year"), and the
+    # ambiguous ones too. A file whose unambiguous dates are all month-first is read month-first, with a warning
+    # naming the date that shows it; a file whose dates are all ambiguous follows the upload's other files.
+    training = _us_dates("training.csv")
+    enterprises = _us_dates("enterprises.csv")
+    report = submit(training__csv=training, enterprises__csv=enterprises)
+    assert report.ok, report.summary()
+    assert (
+        report.tables["training"]["classroom_date"].tolist() == submit().tables["training"]["classroom_date"].tolist()
+    )
+    warned = find(report, text="month/day/year (US format)", severity="warning")
+    assert {(i.file, i.column) for i in warned} >= {("training.csv", "classroom_date")}
+    example = warned[0].value
+    assert int(example.split("/")[0]) <= 12 < int(example.split("/")[1])
+    # A file whose dates are all ambiguous ("6/11/2012") goes the way of the upload's other files.
+    days = {"2011-03-15": "2011-03-05", "2012-01-20": "2012-01-10", "2013-05-14": "2013-05-04"}
+    ambiguous = enterprises
+    for iso, day in days.items():
+        ambiguous = ambiguous.replace(_us_dates_of(iso), _us_dates_of(day))
+    report = submit(training__csv=training, enterprises__csv=ambiguous)
+    assert report.ok, report.summary()
+    joined = set(report.tables["enterprises"]["joined_on"].dropna().dt.strftime("%Y-%m-%d"))
+    assert joined >= {"2011-03-05", "2011-04-02", "2012-01-10", "2012-06-11", "2013-05-04"}
+    # A day-first date in the same upload (19/5/2009): nothing to go by, the month-first dates are errors again.
+    mixed = training.replace("2/12/2013", "12/2/2013", 1).replace("5/10/2011", "10/5/2011")
+    mixed = mixed.replace("7/16/2013", "16/7/2013")
+    errors = submit(training__csv=mixed, enterprises__csv=enterprises).errors
+    assert errors and all("month/day/year" in i.problem or "ambiguous" in i.problem for i in errors)
 
 
 def test_dates_beyond_the_datetime_range_are_out_of_range() -> None:
@@ -887,6 +965,70 @@ def test_some_ids_of_another_country_are_errors_per_row() -> None:
         ("indicators.csv", "COL-0004", 3, (12, 13, 14)),
     }
     assert all("rows refer to it" in i.problem and i.cause is None for i in unknown)
+
+
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        ({"PER.xlsx": "book"}, ("PER.xlsx", None, "The file name 'PER.xlsx' names Peru (PER), not Colombia (COL).")),
+        ({"Datos Perú 2013.xlsx": "book"}, ("Datos Perú 2013.xlsx", None, "names Peru (PER)")),
+        ({"COL.xlsx": "Peru sheet"}, ("COL.xlsx", "enterprises Peru", "The sheet name 'enterprises Peru' names Peru")),
+        ({"enterprises_PER.csv": "enterprises.csv"}, ("enterprises_PER.csv", None, "names Peru (PER)")),
+    ],
+    ids=["workbook code", "workbook name in Spanish", "sheet", "csv"],
+)
+def test_a_file_named_for_another_country_is_refused_for_this_one(
+    files: dict[str, str], where: tuple[str, str | None, str]
+) -> None:
+    # Colombia's staff uploading "PER.xlsx" (COL ids inside): accepted and published as Colombia's before (session
+    # 19, carried). Staff upload their own country's files only; a file that says Peru is Peru's or misnamed.
+    def peru_sheet(book: openpyxl.Workbook) -> None:
+        book["enterprises"].title = "enterprises Peru"
+
+    upload = base_files()
+    for name, what in files.items():
+        if what == "book":
+            upload = {name: _workbook()}
+        elif what == "Peru sheet":
+            upload = {name: _workbook(mutate=peru_sheet)}
+        else:
+            upload[name] = upload.pop(what)
+    with using_language("es"):
+        spanish = validate_submission("COL", upload)
+    report = validate_submission("COL", upload)
+    (issue,) = report.errors
+    assert (issue.file, issue.sheet) == where[:2] and where[2] in issue.problem
+    assert "PER" in issue.fix and "COL" in issue.fix
+    (error,) = spanish.errors
+    assert "Perú (PER), no a Colombia" in error.problem, error.problem
+
+
+def test_a_file_named_for_its_own_country_or_for_none_is_read() -> None:
+    # "per" and "col" in small letters are words of a name, not codes.
+    files = base_files()
+    for accepted in ("enterprises_COL_2013.csv", "enterprises Colombia.csv", "enterprises per city.csv"):
+        renamed = {**files, accepted: files["enterprises.csv"]}
+        del renamed["enterprises.csv"]
+        assert validate_submission("COL", renamed).ok, accepted
+
+
+def test_a_country_column_saying_another_country_is_refused() -> None:
+    # The contract has no country column; one added by the office ("país", "Pays") was ignored with a warning,
+    # so rows saying Peru were accepted as Colombia's.
+    lines = base_text("enterprises.csv").splitlines()
+
+    def with_country(words: list[str], header: str = "país") -> str:
+        return "\n".join([f"{header},{lines[0]}", *(f"{w},{line}" for w, line in zip(words, lines[1:], strict=True))])
+
+    n = len(lines) - 1
+    report = submit(enterprises__csv=with_country(["PER"] * n))
+    (issue,) = report.errors
+    assert (issue.column, issue.value) == ("país", "PER") and f"in all {n} rows" in issue.problem
+    mixed = ["Colombia"] * n
+    mixed[2] = "Pérou"
+    report = submit(enterprises__csv=with_country(mixed, "Pays"))
+    assert [(i.row, i.column, i.value) for i in report.errors] == [(4, "Pays", "Pérou")]
+    assert submit(enterprises__csv=with_country(["col"] * n, "Country")).ok
 
 
 def test_lowercase_country_prefix_is_a_pattern_error() -> None:

@@ -12,6 +12,7 @@ from tests.apptest import ENTERPRISES, OUTCOMES, OVERVIEW, TRAINING, open_page
 from tests.formats import en_int, en_number, fr_int, fr_number
 from tests.pages import (
     HQ,
+    chart_titles,
     shown_tables,
     tiles,
 )
@@ -54,6 +55,24 @@ def test_every_chart_reaches_the_browser_to_be_drawn_once(demo_data_dir, page: s
             assert set(house[axis[:5]]) <= set(layout[axis]), axis
 
 
+def test_a_chart_title_is_text_above_the_chart_wrapped_by_the_browser_not_at_305_px(demo_data_dir) -> None:
+    """Plotly never wraps a title, so the figure's own title is broken for the narrowest chart (305 px): a full-width
+    French chart at 1920 px took three lines. The page writes the title as text above the chart (one line of words,
+    wrapped by the browser to the column) and the chart drawn has none."""
+    import re
+
+    at = open_page(OUTCOMES, language="fr")
+    charts = at.get("plotly_chart")
+    titles = [h.proto.body for h in at.get("html") if "data-chart-title" in h.proto.body]
+    assert charts and len(titles) == len(charts)
+    long_title = "Entreprises en amélioration (% des entreprises ayant une référence et un suivi)"
+    assert any(f">{long_title}</p>" in body for body in titles)  # whole: its lines are the browser's to make
+    for chart, body in zip(charts, titles, strict=True):
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert not layout["title"]["text"], body  # the room it took: test_drawn_once_writes_the_template_in...
+        assert "<br>" not in body and re.fullmatch(r'<p class="score-chart-title" [^>]*>[^<]+</p>', body), body
+
+
 def test_drawn_once_writes_the_template_in_where_the_figure_has_no_value_of_its_own() -> None:
     import plotly.graph_objects as go
     from plotly.utils import PlotlyJSONEncoder
@@ -64,7 +83,9 @@ def test_drawn_once_writes_the_template_in_where_the_figure_has_no_value_of_its_
     fig.update_layout(margin={"t": 80}, yaxis={"gridcolor": "red"}, meta={"description": "Words."})
     once = charts.drawn_once(fig).to_dict()
     house, layout = charts.TEMPLATE_JSON["layout"], once["layout"]
-    assert layout["margin"] == {**house["margin"], "t": 80}
+    # the title is drawn above the chart by the page (components.show): the figure gives back its line (24 px),
+    # keeping the band of the legend drawn above the plot (16 + 34 px), and the plot keeps its height
+    assert layout["margin"] == {**house["margin"], "t": 56} and layout["height"] == fig.layout.height - 24
     assert layout["yaxis"] == {**house["yaxis"], "tickformat": ",d", "gridcolor": "red"}
     assert layout["yaxis2"] == house["yaxis"]  # named by a trace only: Plotly gives it the template's axis too
     # along the bars' categories Plotly draws no grid nor zero line for a template's colours, only for the figure's
@@ -74,7 +95,7 @@ def test_drawn_once_writes_the_template_in_where_the_figure_has_no_value_of_its_
     axes = charts.drawn_once(across).to_dict()["layout"]
     assert axes["yaxis"] == {**house["yaxis"], "tickformat": ",d", "gridcolor": "red", "zeroline": False}
     assert axes["xaxis"] == house["xaxis"]  # the value axis: Plotly's grid either way
-    assert layout["title"] == {**house["title"], "text": "T"} and layout["meta"] == "Words."
+    assert layout["title"] == {"text": ""} and layout["meta"] == "Words."
     assert json.dumps(once["data"], cls=PlotlyJSONEncoder) == json.dumps(fig.to_dict()["data"], cls=PlotlyJSONEncoder)
     assert "template" in fig.to_dict()["layout"]  # the figure itself (exports, reports) is not changed
     other = go.Figure(go.Bar(x=[1], y=[1]), layout={"template": "plotly_dark"})
@@ -152,15 +173,11 @@ def test_every_run_sends_the_filters_values_to_the_browser(demo_data_dir) -> Non
     assert no_exception(at.run()).multiselect(key="f_sectors").proto.set_value  # the next run sends them again
 
 
-def _chart_titles(at) -> list[str]:
-    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
-
-
 @pytest.mark.parametrize("page", [OVERVIEW, ENTERPRISES, TRAINING])
 def test_one_country_chosen_draws_no_one_bar_chart_by_country(demo_data_dir, page: str) -> None:
     # "Modules delivered, by country" with Colombia alone was Colombia's modules again, in one group of bars;
     # the overview's comparison and the enterprises' charts by country were one bar each.
-    one = _chart_titles(open_page(page, {"countries": "COL"}))
+    one = chart_titles(open_page(page, {"countries": "COL"}))
     assert one and not [title for title in one if "by country" in title or "Enterprises engaged" in title], one
-    two = _chart_titles(open_page(page, {"countries": "COL,PER"}))
+    two = chart_titles(open_page(page, {"countries": "COL,PER"}))
     assert [title for title in two if "by country" in title or "Enterprises engaged" in title], two

@@ -30,7 +30,7 @@ if st.session_state.get("profile_country") not in codes:  # first visit: own cou
 iso3 = st.selectbox(
     _("Country"),
     codes,
-    format_func=countries.get,
+    format_func=ui.name_or_code(countries),
     key="profile_country",
     width=320,
     on_change=ui.changed_by_reader,

@@ -62,7 +62,11 @@ st.subheader(_("Actual against target by country"))
 reported = [code for code in indicators if code in set(frame["indicator"])]
 default = "partner_staff_trained" if "partner_staff_trained" in reported else reported[0]
 indicator = st.selectbox(
-    _("Indicator"), reported, index=reported.index(default), format_func=indicators.get, key="logframe_indicator"
+    _("Indicator"),
+    reported,
+    index=reported.index(default),
+    format_func=ui.name_or_code(indicators),
+    key="logframe_indicator",
 )
 suffix = "" if chosen == LATEST else f", {fmt_date(chosen)}"
 figure = c.logframe_chart(frame, indicator, indicators[indicator], countries, title_suffix=suffix)

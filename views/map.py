@@ -40,7 +40,7 @@ if metric == "improving":
     indicator = st.columns([2, 3])[0].selectbox(
         _("Outcome indicator"),
         codes,
-        format_func=indicators.get,
+        format_func=ui.name_or_code(indicators),
         key="map_indicator",
         on_change=ui.changed_by_reader,
         args=("map_indicator",),

@@ -47,7 +47,11 @@ st.subheader(_("Change from baseline to follow-up"))
 measures = {"mean": _("Mean per enterprise"), "sum": _("Total over enterprises")}
 measure = (
     st.segmented_control(
-        _("Show baseline and follow-up as"), list(measures), format_func=measures.get, default="mean", key="measure"
+        _("Show baseline and follow-up as"),
+        list(measures),
+        format_func=ui.name_or_code(measures),
+        default="mean",
+        key="measure",
     )
     or "mean"
 )

@@ -85,7 +85,11 @@ if charts.compares_countries(by_country):  # one country: one bar, the headline 
         "people_trained": _("People trained (distinct estimate), by country"),
     }
     chosen = st.segmented_control(
-        _("Measure"), list(metrics), format_func=metrics.get, default="enterprises", key="overview_country_metric"
+        _("Measure"),
+        list(metrics),
+        format_func=ui.name_or_code(metrics),
+        default="enterprises",
+        key="overview_country_metric",
     )
     chosen = chosen or "enterprises"
     c.show_or_empty(

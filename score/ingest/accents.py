@@ -16,6 +16,8 @@ _ENCODING_NAMES = {
     "cp1252": N_("Windows text (Western European, cp1252)"),
     "mac_roman": N_("Mac text (Western European, Mac Roman)"),
     "cp850": N_("DOS text (Western European, cp850)"),
+    "cp1258": N_("Windows text (Vietnamese, cp1258)"),
+    "iso8859_15": N_("ISO-8859-15 text (Western European with €)"),
 }
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from score.contract import Column, Table
 from score.i18n import _, fmt_int, ngettext
-from score.ingest.names import _letter, _suggest, header_names
+from score.ingest.names import _letter, _suggest, header_names, norm_name
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
 _HEADER_SEARCH_ROWS = 10
@@ -331,6 +331,9 @@ def _source_from_grid(
         _empty_file(issues, name, sheet, table, problem)
         return None
     where.frame = frame
+    country_at = next((p for p, cell in enumerate(header) if p not in mapping and norm_name(cell) in _COUNTRY), None)
+    if country_at is not None:
+        where.country_cells = (header[country_at], pd.Series(stripped[country_at].array[body_mask], index=excel_rows))
     if typed is None:
         where.decimal = _decimal_mark(frame, table, sep)
     else:  # a sheet: its number cells say nothing of how its numbers stored as text are written ("1.234")
@@ -387,6 +390,9 @@ def _rows_of_another_separator(grid: pd.DataFrame, sep: str, header_index: int, 
 
 
 _COLUMNS_LISTED = 20  # unknown columns reported one by one; the rest in one line
+# Headers of a column saying each row's country, which the contract leaves out (the upload's country is chosen):
+# still read, so that rows of another country are not accepted for this one (rules._check_named_countries).
+_COUNTRY = {"country", "country_code", "iso3", "pais", "codigo_pais", "cod_pais", "pays", "code_pays", "code_pays_iso"}
 
 
 def _map_columns(issues: IssueCollector, where: _Source, header: list[str], table: Table) -> dict[int, str]:

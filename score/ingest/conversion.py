@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -282,6 +282,10 @@ def _parse_number_text(
     a latitude "6.244" cannot be 6244, a headcount "1.234" cannot be 1.234.
     """
     s = text.replace("\u2212", "-")
+    if s[:1] == "'":  # Excel's mark of a number kept as text ('0045), copied into a CSV with the number
+        s = s[1:]
+    if s[:1] == "(" and s[-1:] == ")":  # an accounting format's negative, (12): read, then checked as -12
+        s = "-" + s[1:-1].strip()
     if _GROUPED_SPACES.fullmatch(s):
         s = re.sub(r"[ \u00a0\u202f']", "", s)
     sign = ""
@@ -467,11 +471,12 @@ def _check_range(
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
 _CHINESE_DATE = re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日" + _TIME)  # Chinese Excel's long date
-_DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME)
-_SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}" + _TIME)
+# Day, month and year, or month, day and year (`_Source.month_first`); a two-digit year is 20YY, the only century
+# SCORE's dates can be in (from contract.EARLIEST_DATE to today): "19/5/09" as a "d/m/yy" cell shows it.
+_DMY_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
-# A month by name, as Excel shows a date formatted "d-mmm-yyyy" or "d mmmm yyyy" in English, French or Spanish
-# ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024"), in Indonesian ("15-Agu-2024", "15 Agustus 2024"), or
+# A month by name, as Excel shows a date formatted "d-mmm-yyyy" or "d mmmm yyyy" in English, French, Spanish or
+# Portuguese ("15-Mar-2024", "15 mars 2024", "15 de marzo de 2024", "15/out/2024"), in Indonesian ("15-Agu-2024"), or
 # "March 15, 2024"; names compared without accents.
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:er)?[ \-/.]+(?:de )?([^\W\d_]+)\.?[ \-/.,]+(?:de )?(\d{4}|\d{2})" + _TIME)
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.? (\d{1,2}),? (\d{4}|\d{2})" + _TIME)
@@ -479,18 +484,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "jan january janv janvier ene enero januari",
-            "feb february fev fevr fevrier febrero februari",
-            "mar march mars marzo maret",
+            "jan january janv janvier ene enero januari janeiro",
+            "feb february fev fevr fevrier febrero februari fevereiro",
+            "mar march mars marzo maret marco",
             "apr april avr avril abr abril",
-            "may mai mayo mei",
-            "jun june juin junio juni",
-            "jul july juil juillet julio juli",
+            "may mai mayo mei maio",
+            "jun june juin junio juni junho",
+            "jul july juil juillet julio juli julho",
             "aug august aout ago agosto agu agt agustus",
-            "sep sept september septembre set septiembre setiembre",
-            "oct october octobre octubre okt oktober",
-            "nov november novembre noviembre",
-            "dec december decembre dic diciembre des desember",
+            "sep sept september septembre set septiembre setiembre setembro",
+            "oct october octobre octubre okt oktober out outubro",
+            "nov november novembre noviembre novembro",
+            "dec december decembre dic diciembre des desember dez dezembro",
         ),
         start=1,
     )
@@ -532,7 +537,7 @@ def _convert_date(
         month_first = next(((d, m) for d, m in day_month if d <= 12 < m), None)
         parsed: dict[str, dt.date | None] = {}
         for value in distinct:
-            date, reason = _parse_date_text(value, month_first is not None)
+            date, reason = _parse_date_text(value, month_first is not None, src.month_first)
             parsed[value] = date
             if reason:
                 reasons[value] = reason
@@ -540,6 +545,21 @@ def _convert_date(
         example = next(
             (v for v in distinct if (m := _DMY_DATE.fullmatch(v)) and int(m.group(1)) <= 12 < int(m.group(2))), ""
         )
+        if src.month_first and day_month:
+            issues.add(
+                WARNING,
+                src.file,
+                _(
+                    "The dates of this file are written month/day/year (US format), as {example} shows: "
+                    "{column} was read so.",
+                    example=src.month_first,
+                    column=col.name,
+                ),
+                _("Check a few dates; write dates as YYYY-MM-DD to leave no doubt."),
+                sheet=src.sheet,
+                column=col.name,
+                value=src.month_first,
+            )
         messages = {
             "invalid": (
                 _("This is not a date."),
@@ -566,10 +586,6 @@ def _convert_date(
                 _("Check the year; dates are written YYYY-MM-DD."),
             ),
             "too_late": (_("The date is in the future."), _("Check the year; dates are written YYYY-MM-DD.")),
-            "short_year": (
-                _("This date has a two-digit year, which is ambiguous."),
-                _("Write dates with the full year as YYYY-MM-DD, e.g. {example}.", example=col.example),
-            ),
         }
         bad_reason = map_distinct(text, reasons).where(present)
         for reason, (problem, fix) in messages.items():
@@ -617,26 +633,28 @@ def _named_month_date(value: str) -> tuple[int, int, str] | None:
     return (int(day), month, year) if month else None
 
 
-def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None, str | None]:
+def _parse_date_text(
+    value: str, month_first_seen: bool, month_first_file: str = ""
+) -> tuple[dt.date | None, str | None]:
+    """`month_first_seen`: the column has a month-first date; `month_first_file`: the file's dates are month-first
+    (`decide_date_order`), so none is a mistake."""
     date: dt.date | None
     if m := _ISO_DATE.fullmatch(value) or _CHINESE_DATE.fullmatch(value):
         date = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif m := _DMY_DATE.fullmatch(value):
-        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if first <= 12 < second:
+        first, second, year = int(m.group(1)), int(m.group(2)), _full_year(m.group(3))
+        if month_first_file:
+            first, second = second, first
+        elif first <= 12 < second:
             return None, "month_first"
-        if first <= 12 and second <= 12 and first != second and month_first_seen:
+        elif first <= 12 and second <= 12 and first != second and month_first_seen:
             return None, "ambiguous"
         date = _safe_date(year, second, first)
-    elif _SHORT_YEAR.fullmatch(value):
-        return None, "short_year"
     elif _SERIAL.fullmatch(value):  # an Excel date shown as a number
         date = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
     elif named := _named_month_date(value):
         day, month, year_written = named
-        if len(year_written) == 2:
-            return None, "short_year"
-        date = _safe_date(int(year_written), month, day)
+        date = _safe_date(_full_year(year_written), month, day)
     else:
         return None, "invalid"
     if date is None:
@@ -644,3 +662,41 @@ def _parse_date_text(value: str, month_first_seen: bool) -> tuple[dt.date | None
     if not 1900 <= date.year <= 2200:  # beyond what a datetime64[ns] column holds, and far out of range anyway
         return None, "too_early" if date.year < 1900 else "too_late"
     return date, None
+
+
+def _full_year(written: str) -> int:
+    return int(written) + 2000 if len(written) == 2 else int(written)
+
+
+def decide_date_order(sources: Sequence[_Source]) -> None:
+    """Whether each file writes its dates day/month/year or month/day/year (an English Excel in US settings), from
+    its unambiguous dates ("5/19/2009" has no 19th month, "19/5/2009" no 19th day), never from a guess: a file
+    whose dates are all month-first reads every such date month-first (`_Source.month_first`, a warning per column
+    names the date that showed it); a file with both kinds, or a date column mixing YYYY-MM-DD and slashes (typed by
+    hand: an export writes a column one way), keeps the errors on its month-first and ambiguous dates.
+    A file whose dates are all ambiguous ("5/6/2009") goes the way of the upload's other files when they agree."""
+    evidence: dict[int, tuple[str, str]] = {}
+    for at, src in enumerate(sources):
+        day_first = month_first = ""
+        for col in src.table.columns:
+            if col.dtype != "date" or col.name not in src.frame.columns:
+                continue
+            values = src.frame[col.name].unique().tolist()
+            if any(_ISO_DATE.fullmatch(v) for v in values) and any(_DMY_DATE.fullmatch(v) for v in values):
+                day_first = month_first = "typed"  # a column of two forms was typed by hand: nothing to go by
+            for value in values:
+                if m := _DMY_DATE.fullmatch(value):
+                    first, second = int(m.group(1)), int(m.group(2))
+                    if first > 12 >= second:
+                        day_first = day_first or value
+                    elif first <= 12 < second:
+                        month_first = month_first or value
+        if day_first or month_first:
+            evidence[at] = (day_first, month_first)
+    decided = {at: month for at, (day, month) in evidence.items() if month and not day}
+    upload_month_first = bool(decided) and len(decided) == len(evidence)
+    for at, src in enumerate(sources):
+        if at in decided:
+            src.month_first = decided[at]
+        elif at not in evidence and upload_month_first:
+            src.month_first = next(iter(decided.values()))

@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from score import contract
@@ -168,6 +169,31 @@ def _countries_in_name(name: str) -> list[str]:
     known = set(contract.code_list("country"))
     tokens = re.split(r"[^A-Za-z0-9]+", Path(name).stem)
     return [t.upper() for t in tokens if t.upper() in known]
+
+
+def countries_named(text: str) -> list[str]:
+    """The countries a file or sheet name, or a cell, names: an ISO3 code in capitals ("PER_enterprises.csv"; in
+    small letters "per" and "col" are words) or a country's name in English, French or Spanish, accents and case
+    aside ("Perú.xlsx", "datos peru 2024.csv", "Afrique du Sud"), each a whole word. In the order first named."""
+    codes = set(contract.code_list("country"))
+    found = [token for token in re.split(r"[^A-Za-z0-9]+", text) if token in codes]
+    tokens = re.split(r"[^a-z0-9]+", _ascii_fold(text))
+    for words, code in _country_names().items():
+        size = len(words)
+        if any(tuple(tokens[at : at + size]) == words for at in range(len(tokens) - size + 1)):
+            found.append(code)
+    return list(dict.fromkeys(found))
+
+
+@cache
+def _country_names() -> dict[tuple[str, ...], str]:
+    """A country's names (and synonyms) as folded words -> its code; the codes themselves are not names."""
+    codes = set(contract.code_list("country"))
+    return {
+        tuple(t for t in re.split(r"[^a-z0-9]+", _ascii_fold(word)) if t): code
+        for word, code in contract.code_words("country")
+        if word not in codes
+    }
 
 
 def _letter(position: int) -> str:

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from itertools import repeat
 from pathlib import Path
@@ -54,15 +55,33 @@ _WESTERN_CODEPAGES = frozenset(
     ["ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "latin_1", "mac_roman", "mac_latin2"]
     + [f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)]
 )
-# The code pages Excel writes a plain "CSV" in on Windows, on a Mac, and DOS's, tried in this order
-# (the first wins a tie); _ENCODING_SAMPLE bytes are enough to tell them apart.
-_WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850")
+# The code pages Excel writes a plain "CSV" in on Windows, on a Mac, and DOS's, Vietnamese Windows' (its tones as
+# combining marks) and ISO-8859-15 (Linux, with € and Œ), tried in this order (the first wins a tie);
+# _ENCODING_SAMPLE bytes are enough to tell them apart.
+_WESTERN_CANDIDATES = ("cp1252", "mac_roman", "cp850", "cp1258", "iso8859_15")
+# What charset-normalizer may answer that a SCORE country's computer writes: the code pages above and their kin, and
+# the Chinese ones (read as GB18030, `_reads_as_chinese`). Anything else (cp775, johab, cp949 ... for a short file
+# with one "Ñandú") is a guess of the detector, and the file is judged among _WESTERN_CANDIDATES instead.
+_CHINESE_CODEPAGES = frozenset({"gb18030", "gbk", "gb2312", "big5", "cp950", "cp936"})
+_PLAUSIBLE_CODEPAGES = _WESTERN_CODEPAGES | _CHINESE_CODEPAGES | {"cp1258"}
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_CHINESE_AFTER_LATIN = re.compile(r"(?<=[A-Za-z])[\u3400-\u9fff\uf900-\ufaff]+|[\u3400-\u9fff\uf900-\ufaff]+(?=[a-z])")
 _ENCODING_SAMPLE = 1_000_000
 # A character that is not ASCII between two small letters (the "á" of "Plásticos").
 _INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 # A character that is not ASCII between two digits: a thousands group's no-break space ("22 837" from a French
 # Excel) is the only one a number can hold; each code page writes it as another byte.
 _INSIDE_NUMBER = re.compile(r"(?<=\d)[^\x00-\x7f](?=\d)")
+# A character that is not ASCII right after or before a letter, and two of them in a row.
+_BESIDE_LETTER = re.compile(r"(?<=[^\W\d_])[^\x00-\x7f]|[^\x00-\x7f](?=[^\W\d_])")
+_TWO_ACCENTED = re.compile(r"[^\x00-\x7f]{2}")
+# A capital that is not ASCII after a letter and before a small one ("PŽrou": Mac Roman's "é" read as Windows').
+_CAPITAL_INSIDE = re.compile(r"(?<=[^\W\d_])[^\x00-\x7f](?=[a-z])")
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# Accented letters of Spanish, French, Portuguese and Indonesian names, and Vietnamese base letters (its tones are
+# combining marks in cp1258).
+_COMMON_LETTERS = frozenset("áéíóúñçãõâêôàèìòùüïëîûÿœăđơư")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -276,6 +295,8 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         )
         return None
     encoding = best.encoding
+    if encoding not in _PLAUSIBLE_CODEPAGES or encoding in _CHINESE_CODEPAGES:
+        encoding = "gb18030" if _reads_as_chinese(data) else "cp1252"  # a Korean or Japanese guess: not SCORE's
     if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset or _only_inside_numbers(data):
         encoding = _western_codepage(data)
     try:
@@ -307,7 +328,8 @@ def _western_codepage(data: bytes) -> str:
     letters as other characters: Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín"
     read as Mac Roman is "MedellÌn". The code page chosen is the one whose reading puts the fewest characters
     inside a word or a number that cannot be there (a symbol, or a capital, between two small letters; anything but
-    a space between two digits); Windows on a tie."""
+    a space between two digits; a symbol beside a letter, "Bogot‡"; two accented letters in a row, as a Vietnamese
+    tone read as a letter makes them, "Ðýìc"; a capital inside a word, "PŽrou"); Windows on a tie."""
     sample = b"\n".join(line for line in data[:_ENCODING_SAMPLE].split(b"\n") if not line.isascii())
     best, fewest = "cp1252", None
     for encoding in _WESTERN_CANDIDATES:
@@ -315,11 +337,42 @@ def _western_codepage(data: bytes) -> str:
             text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-        odd = sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
-        odd += sum(1 for c in _INSIDE_NUMBER.findall(text) if not c.isspace())
+        # Each oddity counts 2; an accented letter that no SCORE country's names have ("Ø", "Þ"), 1: it tells two
+        # readings apart whose characters are all letters.
+        odd = sum(1 for c in _NOT_ASCII.findall(text) if c.isalpha() and c.casefold() not in _COMMON_LETTERS)
+        odd += 2 * sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
+        odd += 2 * sum(1 for c in _INSIDE_NUMBER.findall(text) if not c.isspace())
+        odd += 2 * sum(1 for c in _BESIDE_LETTER.findall(text) if not _letter_like(c))
+        odd += 2 * sum(1 for c in _CAPITAL_INSIDE.findall(text) if c.isupper())
+        odd += 2 * len(_C1_CONTROLS.findall(text))  # ISO-8859's reading of Windows' letters and quotes: never text
+        odd += 2 * sum(1 for pair in _TWO_ACCENTED.findall(text) if all(_base(c) in "aeiouy" for c in pair))
         if fewest is None or odd < fewest:
             best, fewest = encoding, odd
     return best
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    """Whether the bytes are Chinese text as Excel on a Chinese Windows writes it (GB18030, of which GBK and GB2312
+    are parts): they decode so, most Chinese words touch no Latin word, and they are two characters long or more on
+    average. A short Western or Vietnamese file's few accents pair up with the next byte into a Chinese character
+    inside a Latin word ("Vi膷t" for code page 1258's "Việt"); charset-normalizer reads such files as Chinese,
+    Korean or Japanese."""
+    try:
+        text = data[:_ENCODING_SAMPLE].decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    runs = _CHINESE_RUN.findall(text)
+    after_latin = _CHINESE_AFTER_LATIN.findall(text)
+    return bool(runs) and 2 * len(after_latin) <= len(runs) and sum(map(len, runs)) >= 2 * len(runs)
+
+
+def _letter_like(char: str) -> bool:
+    """A letter of a word, or a tone mark on one (cp1258 writes tones as combining marks); not "ª" or "º"."""
+    return (char.isalpha() and char not in "ªº") or unicodedata.combining(char) > 0
+
+
+def _base(char: str) -> str:
+    return unicodedata.normalize("NFD", char)[0].casefold()
 
 
 def _only_inside_numbers(data: bytes) -> bool:

@@ -414,6 +414,9 @@ class _Source:
     decimal: str | None = "."
     typed: pd.DataFrame | None = None
     foreign: pd.Series | None = None  # rows whose enterprise_id names another country
+    month_first: str = ""  # a date of the file (or the upload) that shows it writes month/day/year (US settings)
+    # A column the contract has no place for that says each row's country ("país", "pays"): (its header, its cells)
+    country_cells: tuple[str, pd.Series] | None = None
 
     @property
     def display(self) -> str:

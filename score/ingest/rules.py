@@ -7,6 +7,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from score import config, contract
 from score.frames import joined, map_distinct
 from score.i18n import _, fmt_int, fmt_number, label, ngettext
 from score.ingest.conversion import _fmt
+from score.ingest.names import countries_named
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
 
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
@@ -148,6 +150,115 @@ def _names_another_country(
         country=country,
     )
     issues.add(ERROR, file, problem, fix, sheet=sheet, column="enterprise_id", value=value)
+
+
+def _check_named_countries(submission: _Submission, country: str) -> None:
+    """A file or sheet named after another country ("PER.xlsx", "datos Perú.csv"), or a country column saying
+    another country, in an upload for `country`: an error, as for enterprise ids of another country. Staff upload
+    their own country's files only (DESIGN, Access), and a file that says Peru is Peru's or misnamed: either way
+    someone must look before it is published as Colombia's. Files whose ids named another country are told so
+    already (`_check_country_ids`) and not told again."""
+    issues = submission.issues
+    by_ids = {src.file for src in submission.sources.values() if src.foreign is not None and src.foreign.any()}
+    names: list[tuple[str, str | None]] = [
+        (src.file, None) for src in submission.sources.values() if src.file != submission.workbook
+    ]
+    if submission.workbook:
+        names.insert(0, (submission.workbook, None))
+        names += [(submission.workbook, src.sheet) for src in submission.sources.values() if src.sheet]
+    ours = _country_name(country)
+    for file, sheet in names:
+        others = countries_named(sheet or Path(file).stem)
+        if file in by_ids or not others or country in others:
+            continue
+        other, words = others[0], {"other_name": _country_name(others[0]), "country_name": ours}
+        issues.add(
+            ERROR,
+            file,
+            _(
+                "The sheet name '{name}' names {other_name} ({other}), not {country_name} ({country}).",
+                name=sheet,
+                other=other,
+                country=country,
+                **words,
+            )
+            if sheet
+            else _(
+                "The file name '{name}' names {other_name} ({other}), not {country_name} ({country}).",
+                name=file,
+                other=other,
+                country=country,
+                **words,
+            ),
+            _other_country_fix(other, country),
+            sheet=sheet,
+            value=sheet or file,
+        )
+    for src in submission.sources.values():
+        if src.country_cells is None or src.file in by_ids:
+            continue
+        column, cells = src.country_cells
+        named = map_distinct(cells, {value: _cell_country(value, country) for value in cells.unique().tolist()})
+        foreign = named.ne("").fillna(False).astype(bool)
+        if not foreign.any():
+            continue
+        others = named[foreign]
+        if foreign.sum() == cells.ne("").sum() and others.nunique() == 1:
+            other = str(others.iloc[0])
+            issues.add(
+                ERROR,
+                src.file,
+                _(
+                    "The column '{column}' says {other_name} ({other}) in all {count} rows, not {country_name}.",
+                    column=column,
+                    other_name=_country_name(other),
+                    other=other,
+                    count=fmt_int(int(foreign.sum())),
+                    country_name=ours,
+                ),
+                _other_country_fix(other, country),
+                sheet=src.sheet,
+                column=column,
+                value=cells[foreign].iloc[0],
+            )
+            continue
+        problems = {
+            o: _(
+                "This row's country is {other_name} ({other}), not {country_name}.",
+                other_name=_country_name(o),
+                other=o,
+                country_name=ours,
+            )
+            for o in others.unique().tolist()
+        }
+        issues.add_rows(
+            ERROR,
+            src,
+            column,
+            foreign,
+            cells,
+            others.map(problems),
+            _(
+                "Upload {country}'s rows only; other countries' rows are uploaded for their own country.",
+                country=country,
+            ),
+        )
+
+
+def _cell_country(value: str, country: str) -> str:
+    """The other country a country cell names ("PER", "per", "Perú"), "" when it names `country` or none."""
+    code = value.strip().upper()
+    found = [code] if code in contract.code_list("country") else countries_named(value)
+    return "" if not found or country in found else found[0]
+
+
+def _other_country_fix(other: str, country: str) -> str:
+    return _(
+        "If these are {country}'s data, correct the name; if they are {other}'s, they are uploaded for {other}, "
+        "by its own staff or HQ.",
+        other=other,
+        country=country,
+    )
 
 
 def _check_references(submission: _Submission, issues: IssueCollector) -> None:

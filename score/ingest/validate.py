@@ -10,7 +10,7 @@ import pandas as pd
 from score import contract, settings
 from score.contract import TABLES, Table
 from score.i18n import _
-from score.ingest.conversion import _DTYPES, _empty_typed, _type_source
+from score.ingest.conversion import _DTYPES, _empty_typed, _type_source, decide_date_order
 from score.ingest.names import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, _countries_in_name, tables_named
 from score.ingest.reading import _read_submission
 from score.ingest.report import ERROR, IssueCollector, ValidationReport, _guard, _Submission
@@ -20,6 +20,7 @@ from score.ingest.rules import (
     _check_indicators,
     _check_keys,
     _check_logframe,
+    _check_named_countries,
     _check_references,
     _check_spellings,
     _check_training_dates,
@@ -82,6 +83,8 @@ def _validate(country: str, submission: _Submission, whole: bool = True) -> Vali
                 ),
             )
 
+    with _guard(issues, submission.workbook or "", _("checking the columns")):
+        decide_date_order(list(submission.sources.values()))
     for name, src in list(submission.sources.items()):
         with _guard(issues, src.file, _("checking the columns")):
             src.typed = _type_source(src, issues, country)
@@ -94,6 +97,7 @@ def _validate(country: str, submission: _Submission, whole: bool = True) -> Vali
     if country in known:
         with _guard(issues, file, _("checking the country of the enterprise ids")):
             _check_country_ids(sources, submission, country)
+            _check_named_countries(submission, country)
     with _guard(issues, file, _("checking the enterprise ids")):
         _check_references(submission, issues)
     enterprises, indicators = submission.sources.get("enterprises"), submission.sources.get("indicators")

@@ -8,6 +8,7 @@ import json
 import streamlit as st
 
 from score.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_code, plot_separators, set_language
+from score.labels import name_or_code
 
 LANGUAGE_KEY = "score_language"  # the sidebar picker
 LANGUAGE_CHOICE_KEY = "score_language_choice"  # the language this session uses (kept when no page draws the picker)
@@ -73,7 +74,7 @@ def sidebar_language() -> None:
     st.sidebar.selectbox(
         _("Language"),
         list(LANGUAGES),
-        format_func=LANGUAGES.get,
+        format_func=name_or_code(LANGUAGES),
         key=LANGUAGE_KEY,
         on_change=_language_picked,
     )

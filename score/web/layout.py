@@ -7,6 +7,7 @@ import json
 
 import streamlit as st
 
+from score import charts
 from score.i18n import _, current_language
 
 
@@ -32,6 +33,9 @@ PAGE_CSS = """
 /* a map's name and text alternative (components.map_chart): read by the script below, never drawn */
 [data-testid="stElementContainer"]:has(.score-map-text) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+/* a chart's title (components.show), as the figure drew it (charts: 19 px, ink, the chart font) but wrapped by
+   the browser to the column's width; the chart under it keeps the gap Plotly's title margin left */
+CHART_TITLE_RULE
 /* a short table (components.text.table_markup), drawn like st.table: its cell padding too, so headings wrap alike */
 .score-table { overflow-x: auto; }
 .score-table table { width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; margin: 0; }
@@ -95,7 +99,11 @@ PAGE_CSS = """
     min-width: min(100%, 28rem) !important; flex: 1 1 28rem !important; }
 }
 </style>
-"""
+""".replace(
+    "CHART_TITLE_RULE",
+    f".score-chart-title {{ margin: 0 0 -0.5rem; font: 400 {charts.TITLE_SIZE}px/{charts.TITLE_LINE_PX}px "
+    f"{charts.FONT}; color: {charts.INK}; }}",
+)
 COLLAPSE_SIDEBAR_JS = _script("""
   // A page picked in the opened sidebar folds it again, as Streamlit does below 768 px: the page is what the
   // reader asked for. One listener per document, replaced on each run (the iframe of the last one is gone).
@@ -125,10 +133,10 @@ COLLAPSE_SIDEBAR_JS = _script("""
 """)
 
 
-# Every chart gets an accessible name (its title) and description (the text alternative that
-# components.cached_figure puts in the figure's layout.meta, a string in what charts.drawn_once sends): Streamlit's
-# Plotly element has neither, so a screen reader met an unnamed graphic. One observer per page, throttled; text
-# read with DOMParser (no markup runs).
+# Every chart gets an accessible name (its title, drawn above it by components.show) and description (the text
+# alternative that components.cached_figure puts in the figure's layout.meta, a string in what charts.drawn_once
+# sends): Streamlit's Plotly element has neither, so a screen reader met an unnamed graphic. One observer per page,
+# throttled; text read with DOMParser (no markup runs).
 CHART_NAMES_JS = _script("""
   const doc = window.parent.document;
   if (doc.scoreChartNames) return;
@@ -155,7 +163,10 @@ CHART_NAMES_JS = _script("""
       const plot = box.querySelector(".js-plotly-plot");
       const layout = plot && plot.layout;
       if (!layout) return;
-      const title = plain(layout.title && (layout.title.text ?? layout.title));
+      // a page's chart has its title as text just above it (components.show); present mode's slides have none
+      const above = box.closest('[data-testid="stElementContainer"]')?.previousElementSibling;
+      const shown = above && above.querySelector("[data-chart-title]");
+      const title = shown ? shown.textContent.trim() : plain(layout.title && (layout.title.text ?? layout.title));
       const meta = layout.meta;  // the description, or an object holding it (charts.drawn_once)
       label(box, title, plain(typeof meta === "string" ? meta : meta && meta.description));
     });

@@ -17,7 +17,7 @@ import streamlit as st
 
 from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.labels import code_names, who
+from score.labels import code_names, name_or_code, who
 from score.quality import checks
 from score.values import markdown_text
 from score.web import ui
@@ -361,7 +361,9 @@ def pending_choice(scope) -> submissions.Submission | None:
         )
         for s in waiting
     }
-    code = st.radio(_("Pending submissions"), list(described), format_func=described.get, key="review_country")
+    code = st.radio(
+        _("Pending submissions"), list(described), format_func=name_or_code(described), key="review_country"
+    )
     return next(s for s in waiting if s.country == code)
 
 

@@ -124,8 +124,15 @@ OIDC_SIGN_OUT = "/auth/logout"
 # Streamlit keeps every file PUT here in memory until the session ends, for any open session, with or without a
 # file uploader on its page: a public visitor's script put 400 MB into the server in ten requests. Only a session
 # whose page drew the upload page's uploader (signed-in staff who may upload) may send files.
+# And those kept every file they sent, 50 MB each, as many as they sent: one account's script filled the server's
+# memory. What one sign-in's sessions hold together, files still arriving included, is bounded: UPLOAD_FILES_HELD
+# files and UPLOAD_SIZES_HELD times the largest file (an upload is four CSV files or one workbook, and one being
+# replaced); beyond, 413. "Clear all files" lets the session's earlier files go (`drop_uploads`).
 _UPLOAD = re.compile(r"/_stcore/upload_file/([^/]+)/[^/]+")
-_uploaders: set[str] = set()
+UPLOAD_FILES_HELD = 12
+UPLOAD_SIZES_HELD = 5
+_uploaders: dict[str, str] = {}  # Streamlit session -> the sign-in whose page drew the uploader
+_arriving: dict[str, list[int]] = {}  # sign-in -> the sizes of its files being received now
 _uploaders_lock = threading.Lock()
 
 
@@ -136,9 +143,9 @@ def _running_session() -> str | None:
     return context.session_id if context is not None else None
 
 
-def allow_uploads() -> None:
-    """Let the running script's Streamlit session send files (the upload page calls it as it draws its uploader);
-    sessions that have ended are forgotten on the way."""
+def allow_uploads(user: str) -> None:
+    """Let the running script's Streamlit session send files for `user` (the upload page calls it as it draws its
+    uploader); sessions that have ended are forgotten on the way."""
     from streamlit import runtime
 
     session_id = _running_session()
@@ -146,19 +153,71 @@ def allow_uploads() -> None:
         return
     active = runtime.get_instance().is_active_session if runtime.exists() else lambda _: True
     with _uploaders_lock:
-        _uploaders.difference_update([sid for sid in _uploaders if not active(sid)])
-        _uploaders.add(session_id)
+        for ended in [sid for sid in _uploaders if not active(sid)]:
+            del _uploaders[ended]
+        _uploaders[session_id] = user
 
 
 def forbid_uploads() -> None:
     """The running script's session may send no more files (its viewer signed out or was signed out)."""
     with _uploaders_lock:
-        _uploaders.discard(_running_session() or "")
+        _uploaders.pop(_running_session() or "", None)
+
+
+def drop_uploads() -> None:
+    """Let go of every file the running script's session sent ("Clear all files": its uploader starts again)."""
+    from streamlit import runtime
+
+    session_id = _running_session()
+    if session_id is not None and runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
 
 
 def may_upload(session_id: str) -> bool:
     with _uploaders_lock:
         return session_id in _uploaders
+
+
+def _held(sessions_of_user: list[str]) -> tuple[int, int]:
+    """(files, bytes) Streamlit holds for these sessions."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return 0, 0
+    storage = getattr(runtime.get_instance().uploaded_file_mgr, "file_storage", {})
+    files = [file for sid in sessions_of_user for file in list(storage.get(sid, {}).values())]
+    return len(files), sum(len(file.data) for file in files)
+
+
+def _upload_refusal(session_id: str, size: int) -> int:
+    """0 when this session may send a file of `size` bytes now (then counted as arriving until `_arrived`), else
+    the status that refuses it: 403 (no uploader drawn for it), 413 (its sign-in holds too much already)."""
+    largest = int(settings.get().max_upload_mb * 1024 * 1024)
+    with _uploaders_lock:
+        user = _uploaders.get(session_id)
+        if user is None:
+            return 403
+        files, held = _held([sid for sid, owner in _uploaders.items() if owner == user])
+        arriving = _arriving.setdefault(user, [])
+        if files + len(arriving) >= UPLOAD_FILES_HELD or held + sum(arriving) + size > UPLOAD_SIZES_HELD * largest:
+            return 413
+        arriving.append(size)
+    return 0
+
+
+def _arrived(session_id: str, size: int) -> None:
+    with _uploaders_lock:
+        user = _uploaders.get(session_id)
+        arriving = _arriving.get(user or "", [])
+        if size in arriving:
+            arriving.remove(size)
+
+
+def _declared_size(scope: Scope) -> int:
+    """The size a file sent says it has (Content-Length), or the largest a file may have when it says none."""
+    largest = int(settings.get().max_upload_mb * 1024 * 1024)
+    declared = Request(scope).headers.get("content-length", "")
+    return min(int(declared), largest) if declared.isdigit() else largest
 
 
 # Streamlit acts on every message a browser sends over its websocket, whatever the page shows: `clear_cache` empties
@@ -241,8 +300,17 @@ class ClosedPaths:
         if scope["type"] == "websocket" and path.endswith(STREAM_PATH):
             receive = _page_messages_only(receive)
         upload = _UPLOAD.search(path)
-        if scope["type"] == "http" and scope.get("method") == "PUT" and upload and not may_upload(upload.group(1)):
-            await PlainTextResponse("Forbidden", status_code=403)(scope, receive, send)
+        if scope["type"] == "http" and scope.get("method") == "PUT" and upload:
+            session_id, size = upload.group(1), _declared_size(scope)
+            refusal = _upload_refusal(session_id, size)
+            if refusal:
+                text = "Forbidden" if refusal == 403 else "Too many files held: clear some and try again"
+                await PlainTextResponse(text, status_code=refusal)(scope, receive, send)
+                return
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _arrived(session_id, size)
             return
         await self.app(scope, receive, send)
 

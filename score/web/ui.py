@@ -19,7 +19,7 @@ from score import contract, db, exports, filter_options, filters, narrative, rep
 from score.access import Scope
 from score.filters import Filters
 from score.i18n import _, current_language
-from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, reference_labels
+from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, name_or_code, reference_labels
 from score.web import warm
 from score.web.cache import cached_query, cached_together, filters_key
 from score.web.language import LANGUAGE_KEY as LANGUAGE_KEY  # tests set the picker through ui
@@ -288,7 +288,9 @@ def sidebar_filters() -> Filters:
             args=("f",),
         )
 
-    choose("countries", _("Country"), by_name(values["countries"], countries), _("All countries"), countries.get)
+    choose(
+        "countries", _("Country"), by_name(values["countries"], countries), _("All countries"), name_or_code(countries)
+    )
     choose(
         "regions",
         _("World region"),
@@ -299,11 +301,13 @@ def sidebar_filters() -> Filters:
     )
     provinces_shown = by_name(values["provinces"], {p: province_name(p) for p in values["provinces"]})
     choose("provinces", _("Province"), provinces_shown, _("All provinces"), province_name)
-    choose("sectors", _("Sector"), by_name(values["sectors"], sectors), _("All sectors"), sectors.get)
+    choose("sectors", _("Sector"), by_name(values["sectors"], sectors), _("All sectors"), name_or_code(sectors))
     phases = [p for p in contract.PHASE_CODES if p in values["phases"]]
     choose("phases", _("Phase"), phases, _("All phases"), lambda phase: filter_options.phase_label(phase, years))
     choose("partners", _("Partner"), by_name(values["partners"], {}), _("All partners"))
-    choose("modules", _("Module"), [m for m in modules if m in values["modules"]], _("All modules"), modules.get)
+    choose(
+        "modules", _("Module"), [m for m in modules if m in values["modules"]], _("All modules"), name_or_code(modules)
+    )
     side.slider(_("Year joined"), first, last, key="f_years", on_change=changed_by_reader, args=("f",))
     chosen = replace(
         filters.from_query_params(_widget_filters(first, last).to_query_params(), partners, provinces),

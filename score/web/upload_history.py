@@ -9,7 +9,7 @@ import streamlit as st
 
 from score import upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.labels import who
+from score.labels import name_or_code, who
 from score.quality import action_label
 from score.web import ui
 from score.web.components.text import text_table
@@ -112,7 +112,7 @@ def history_section(country: str, scope) -> None:
     version = st.selectbox(
         _("Restore an earlier version (HQ)"),
         [int(v) for v in earlier["version"]],
-        format_func=described.get,
+        format_func=name_or_code(described),
         key="upload_restore_version",
     )
     if st.session_state.get(RESTORE_KEY) != (country, version):

@@ -472,7 +472,7 @@ def upload_section(country: str, scope, after_check: Callable[[upload.UploadChec
     st.subheader(_("Upload"))
     limit = settings.get().max_upload_mb
     round_ = st.session_state.setdefault(UPLOADER_KEY, 0)
-    session_routes.allow_uploads()  # the only sessions that may send files to the server
+    session_routes.allow_uploads(scope.user)  # the only sessions that may send files to the server
     uploaded = st.file_uploader(
         _("Country files: CSV files (enterprises, training, indicators, logframe) or one Excel workbook"),
         accept_multiple_files=True,
@@ -510,6 +510,7 @@ def uploaded_check(country: str, scope, uploaded: list, round_: int) -> upload.U
     check_button, clear_button = st.columns([1, 1])
     if clear_button.button(_("Clear all files"), icon=":material/delete_sweep:", key="upload_clear"):
         st.session_state[UPLOADER_KEY] = round_ + 1
+        session_routes.drop_uploads()  # the old uploader's files, which Streamlit would keep until the session ends
         discard_draft(country)
         st.rerun()
     if twice:

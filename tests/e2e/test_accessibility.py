@@ -87,7 +87,9 @@ CHARTS = """() => {
     return {
       name: box.getAttribute("aria-label"),
       description: box.getAttribute("aria-description"),
-      title: plain(plot.layout.title && plot.layout.title.text),
+      // the title the page writes above the chart (components.show), else the figure's own (present mode)
+      title: box.closest("[data-testid='stElementContainer']")?.previousElementSibling
+        ?.querySelector("[data-chart-title]")?.textContent.trim() || plain(plot.layout.title && plot.layout.title.text),
       values,
       rows,
     };

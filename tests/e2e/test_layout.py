@@ -85,12 +85,15 @@ def test_headline_strip_fits_a_small_iframe(browser: Browser, app_server: AppSer
         context.close()
 
 
+# A chart's title is text above it (components.show): cut when it runs past the chart's edges or out of its own box
 TITLES_CUT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap(chart => {
   const frame = chart.getBoundingClientRect();
-  return [...chart.querySelectorAll('.gtitle')].filter(t => {
-    const box = t.getBoundingClientRect();
-    return box.width > 0 && (box.right > frame.right + 1 || box.left < frame.left - 1);
-  }).map(t => t.textContent);
+  const title = chart.closest('[data-testid=stElementContainer]')?.previousElementSibling
+    ?.querySelector('[data-chart-title]');
+  if (!title) return ['(no title above a chart)'];
+  const box = title.getBoundingClientRect();
+  const cut = box.right > frame.right + 1 || box.left < frame.left - 1 || title.scrollWidth > title.clientWidth + 1;
+  return cut ? [title.textContent] : [];
 })"""
 
 
@@ -101,7 +104,7 @@ def test_chart_titles_are_whole_at_800_px_in_spanish(
     # Spanish titles are the longest; two charts side by side at 800 px cut them at the chart's edge.
     context, page = open_page(browser, network_guard, f"{app_server.url}/{path}?lang=es", 800, 900)
     try:
-        page.locator(f"{ui.PLOTLY} .gtitle").first.wait_for(timeout=ui.TIMEOUT)
+        page.locator(f"{ui.PLOTLY} .main-svg").first.wait_for(timeout=ui.TIMEOUT)
         assert page.locator(ui.PLOTLY).count() >= 4
         # The charts re-lay out to their column's width after they are drawn (a fixed 1 s was outlasted at load
         # 30): what counts is the layout they settle in, so the titles are looked at until whole or the time is up.

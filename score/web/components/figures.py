@@ -66,17 +66,20 @@ def _map_bars(values: pd.DataFrame, metric_name: str, names: Mapping[str, str]) 
 
 def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None) -> None:
     """Draw a figure with the house config (our template rather than Streamlit's theme, numbers in the
-    viewer's language), and under it a PNG download that carries the chart's caption in the image: filters,
-    source, data date and demo status (exports.chart_png). Plotly's own camera button is removed: it
-    overlapped the chart title and saved an image without any of that."""
+    viewer's language), its title above it as text (`chart_title_markup`), and under it a PNG download that
+    carries the chart's caption in the image: filters, source, data date and demo status (exports.chart_png).
+    Plotly's own camera button is removed: it overlapped the chart title and saved an image without any of that."""
     from score import exports
     from score.web import ui
 
     if charts.layout_value(fig, "separators") != plot_separators():  # cached_figure's have them (and are shared)
         fig.update_layout(separators=plot_separators())
+    title = _title(fig)
+    if title:  # as text the browser wraps to the column (the figure drawn has none: charts.drawn_once)
+        st.html(chart_title_markup(title))
     st.plotly_chart(charts.drawn_once(fig), config=charts.PLOTLY_CONFIG, theme=None, key=key)
-    key = key or file_name  # the widgets' identity stays the page's name for the chart; the files take its title
-    file_name = _file_name(fig) or file_name
+    key = key or file_name  # the widgets' identity stays the page's name for the chart
+    file_name = _file_name(fig) or file_name  # the files take the chart's title, in the reader's language
     chart_data(fig, file_name=file_name, key=key)
     ui.record_chart(lambda: fig)  # the page's report draws the same figure
     context = ui.export_context()
@@ -91,13 +94,23 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
     )
 
 
+def chart_title_markup(title: str) -> str:
+    """A chart's title (plain text) as the line(s) above it. Hidden from screen readers: the chart itself is named
+    by it (layout.CHART_NAMES_JS reads `data-chart-title`), so it is read once, with the chart."""
+    return f'<p class="score-chart-title" data-chart-title aria-hidden="true">{html.escape(title)}</p>'
+
+
+def _title(fig: Figure) -> str:
+    """The chart's title as one line of plain text."""
+    title = charts.layout_value(fig, "title")
+    return chart_text.text_of(title.get("text") if isinstance(title, Mapping) else getattr(title, "text", None))
+
+
 def _file_name(fig: Figure) -> str:
     """The chart's title as a file name in the reader's language ("entreprises-par-secteur-entreprises")."""
     from score import exports
 
-    title = charts.layout_value(fig, "title")
-    text = title.get("text") if isinstance(title, Mapping) else getattr(title, "text", None)
-    return exports.file_stem(chart_text.text_of(text))
+    return exports.file_stem(_title(fig))
 
 
 def chart_data(fig: Figure, *, file_name: str, key: str | None = None) -> None:

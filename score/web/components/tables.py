@@ -13,6 +13,7 @@ from streamlit.elements.lib.column_config_utils import ColumnConfigMappingInput
 from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, grid_date_format, ngettext
+from score.labels import name_or_code
 from score.values import Kind, format_value, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
@@ -232,7 +233,7 @@ def enterprises_table_section(filters: Filters, *, countries: Mapping[str, str],
     if detail_countries:
         view = (
             st.segmented_control(
-                _("Table"), list(views), format_func=views.get, default="detail", key="enterprises_view"
+                _("Table"), list(views), format_func=name_or_code(views), default="detail", key="enterprises_view"
             )
             or "detail"
         )
