@@ -637,6 +637,25 @@ def test_xlsx_all_ids_of_another_country_give_one_issue() -> None:
     assert "another country (PER)" in issue.problem and "29" in issue.problem
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"\xef\xbb\xbf<html xmlns:o='urn:schemas-microsoft-com:office:office'><body><table><tr><td>1", "web page"),
+        (b"\r\n<table border=1><tr><td>enterprise_id</td></tr></table>", "web page"),
+        (b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "XML file"),
+    ],
+    ids=["html", "table", "xml 2003"],
+)
+def test_an_xls_that_is_a_web_page_or_xml_says_so(data: bytes, said: str) -> None:
+    # Information systems export "Excel" as a web page or an XML Spreadsheet 2003 named .xls; the report said "Old
+    # Excel 97-2003 workbooks", which the person who downloaded it cannot recognise (a .csv one was told already).
+    with using_language("es"):
+        spanish = validate_submission("COL", {"COL.xls": data})
+    (error,) = validate_submission("COL", {"COL.xls": data}).errors
+    assert said in error.problem and "97-2003" not in error.problem, error.problem
+    assert "Excel" in spanish.errors[0].problem and spanish.errors[0].problem != error.problem
+
+
 def test_xlsx_that_is_an_old_xls_or_not_a_workbook() -> None:
     report = validate_submission("COL", {"COL.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600})
     assert "97-2003" in report.errors[0].problem and len(report.errors) == 1

@@ -109,7 +109,11 @@ def _read_submission(files: Mapping[str, bytes], oversized: Mapping[str, int] | 
         elif suffix in TEXT_SUFFIXES:
             texts.append(name)
         else:
-            problem, fix = _unsupported(name, bytes(data[:8]))
+            if suffix == ".xls" and _is_markup(data):  # a report's "export to Excel": a web page named .xls
+                problem = _("This .xls file is a web page or an XML file, not an Excel workbook.")
+                fix = _("Open it in Excel and use 'Save as' > 'Excel Workbook (*.xlsx)'.")
+            else:
+                problem, fix = _unsupported(name, bytes(data[:8]))
             issues.add(ERROR, name, problem, fix)
             if suffix in UNREAD_SPREADSHEET_SUFFIXES:
                 table = table_for_name(name)
