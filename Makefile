@@ -8,7 +8,7 @@ HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 NGINX ?= /usr/sbin/nginx
 N ?= 2
 
-.PHONY: run serve test lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium pdf-browser nginx clean i18n i18n-check
+.PHONY: run serve test test-full lint demo build bench bench-browser scale-test fuzz load attack mutation screenshots chromium pdf-browser nginx clean i18n i18n-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -91,7 +91,14 @@ test: $(VENV)/.installed-dev chromium nginx $(CATALOGUES)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	rm -rf test-results
-	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 -m "not scale" --durations=25
+	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 600 -m "not scale and not exhaustive" --durations=25
+
+## What `make test` leaves out for its time: the long part of a check whose cheap part make test runs (every page in
+## every language and size, marked `exhaustive`), then the scale-out tests. Run it before resolving a journey's issue.
+test-full: $(VENV)/.installed-dev chromium nginx $(CATALOGUES)
+	rm -rf test-results
+	$(PY) -m pytest -q -n 3 --dist worksteal --timeout 900 -m "exhaustive and not scale" --durations=25
+	$(MAKE) scale-test
 
 ## Two Streamlit processes behind nginx: stickiness, publish seen by both, audit (tests/e2e/test_scale_out.py),
 ## then fresh page loads per second of 2 processes against 1, with p95 at 20 sessions (RELIABILITY.md)
