@@ -17,7 +17,7 @@ from score import audit, changes, publish, submissions, upload
 from score.__main__ import main as cli
 from score.access import Scope
 from score.i18n import set_language
-from tests.apptest import app, no_exception, reach, rendered_text
+from tests.apptest import app, no_exception, reach, rendered_text, walk
 from tests.formats import en_int
 from tests.oracle import RawData
 from tests.pages import as_read
@@ -269,8 +269,7 @@ def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(d
     own_view = {en_int(pending["COL"]["workers_reached"])}  # the pending figures, marked as pending
     pages = sorted(f"views/{p.name}" for p in (REPO / "views").glob("*.py"))
     for name, scope in {"public": PUBLIC, "PER staff": LIMA, "COL staff": BOGOTA, "HQ": HQ}.items():
-        for page in pages:
-            at = reach(page, scope)  # listed or not: a page not listed must refuse by itself
+        for page, at in walk(pages, scope):  # listed or not: a page not listed must refuse by itself
             try:
                 sheets = at.session_state[ui.PAGE_SHEETS_KEY]
             except KeyError:
