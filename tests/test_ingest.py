@@ -362,6 +362,51 @@ def test_header_case_and_spaces_are_accepted_with_a_warning() -> None:
     }
 
 
+# Headers as Colombia's, Peru's and a French-speaking office's exports write them (session 21): each was a missing
+# required column plus an ignored one, so the whole file was refused.
+SPANISH_AND_FRENCH_HEADERS = {
+    "enterprises.csv": {
+        "enterprise_id": "ID de la empresa",
+        "name": "Nombre de la empresa",
+        "province": "Département",
+        "city": "VILLE",
+        "workers_female": "Trabajadoras",
+        "workers_male": "Effectif_masculin",
+        "joined_on": "Fecha de inicio",
+        "partner": "Partenaire de mise en oeuvre",
+    },
+    "training.csv": {"module": "Módulo", "classroom_date": "Fecha de inicio", "consultation_visits": "Visites"},
+    "indicators.csv": {"indicator": "Indicador", "period": "Période", "measured_on": "Fecha", "value": "Valeur"},
+    "logframe.csv": {"level": "Nivel", "period_end": "Date", "actual": "Réalisé", "female_share": "% mujeres"},
+}
+
+
+def test_spanish_and_french_headers_are_read_as_the_contracts_columns() -> None:
+    renamed = {}
+    for name, headers in SPANISH_AND_FRENCH_HEADERS.items():
+        header, rest = base_text(name).split("\n", 1)
+        cells = [headers.get(cell, cell) for cell in header.split(",")]
+        renamed[name.replace(".", "__")] = ",".join(cells) + "\n" + rest
+    report = submit(**renamed)
+    assert report.ok and not report.errors, report.summary()
+    clean = submit()
+    for table in contract.TABLES:
+        pd.testing.assert_frame_equal(report.tables[table], clean.tables[table])
+    read_as = {(i.file, i.column, i.value) for i in find(report, text="was read as", severity="warning")}
+    assert read_as == {(f, c, h) for f, headers in SPANISH_AND_FRENCH_HEADERS.items() for c, h in headers.items()}
+
+
+def test_a_header_that_may_stand_for_two_columns_is_named_with_both_and_not_read() -> None:
+    training = base_text("training.csv").replace("managers_female", "Mujeres", 1)
+    report = submit(training__csv=training)
+    (issue,) = report.errors
+    assert (issue.file, issue.column) == ("training.csv", "Mujeres")
+    assert "managers_female, workers_female" in issue.problem and "managers_female" in issue.fix
+    with using_language("es"):
+        (issue,) = submit(training__csv=training).errors
+    assert "más de una columna (managers_female, workers_female)" in issue.problem
+
+
 def test_near_miss_headers_get_a_suggestion() -> None:
     lines = base_text("enterprises.csv").splitlines()
     lines[0] = lines[0].replace("latitude", "lat").replace("joined_on", "join_date").replace("partner", "socio")
