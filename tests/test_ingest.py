@@ -13,9 +13,11 @@ import importlib
 import io
 import json
 import pkgutil
+import re
 import shutil
 import time
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -611,6 +613,43 @@ def test_xlsx_issues_name_sheet_and_excel_row() -> None:
     report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=mutate)})
     got = {(i.file, i.sheet, i.row, i.column) for i in report.errors}
     assert got == {("COL.xlsx", "training", 4, "managers_female"), ("COL.xlsx", "indicators", 6, "value")}
+
+
+def _with_external_link(book: bytes, cells: tuple[str, ...]) -> bytes:
+    """`book` with an external link part, and the training sheet's numeric `cells` made formulas taking their value
+    from that other workbook ([1]Hoja1!D3), their saved results kept (what Excel writes for a linked cell)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # training
+                for cell in cells:
+                    pattern = rf'<c r="{cell}"( s="\d+")? t="n"><v>([^<]*)</v></c>'.encode()
+                    linked = rf'<c r="{cell}"\1><f>[1]Hoja1!{cell}</f><v>\2</v></c>'.encode()
+                    data, found = re.subn(pattern, linked, data)
+                    assert found == 1, cell
+            target.writestr(item, data)
+        target.writestr("xl/externalLinks/externalLink1.xml", b'<externalLink xmlns="x"><externalBook/></externalLink>')
+    return out.getvalue()
+
+
+def test_a_workbook_linked_to_other_workbooks_is_read_with_a_warning_naming_the_cells() -> None:
+    # Values from another workbook are the ones saved when the file was last calculated (nothing is fetched): they
+    # may be out of date, and were accepted without a word (session 20's notes).
+    clean = validate_submission("COL", {"COL.xlsx": _workbook()})
+    linked = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ("D3", "E3", "D4"))})
+    assert linked.ok and not linked.errors, linked.summary()
+    pd.testing.assert_frame_equal(linked.tables["training"], clean.tables["training"])
+    (issue,) = find(linked, text="another workbook", severity="warning")
+    assert (issue.file, issue.sheet) == ("COL.xlsx", "training")
+    assert "3 cells" in issue.problem and "D3, E3, D4" in issue.problem and "Break Link" in issue.fix
+    unused = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ())})
+    (issue,) = find(unused, text="links to other workbooks", severity="warning")
+    assert issue.sheet is None
+    with using_language("fr"):
+        linked = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ("D3",))})
+    (issue,) = [i for i in linked.warnings if "D3" in i.problem]
+    assert "1 cellule" in issue.problem, issue.problem
 
 
 def test_xlsx_missing_sheet_and_workbook_plus_csv() -> None:
