@@ -169,3 +169,23 @@ def test_an_uploaded_file_name_reads_as_a_quoted_name_not_as_the_outcome() -> No
         ' · comment: "ok · approved"'
     )
     assert audit.detail_text({"text": "line\u2028· published"}, {}) == 'text: "line\\u2028· published"'
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("en", "command line (root)"), ("fr", "ligne de commande (root)"), ("es", "línea de comandos (root)")],
+)
+def test_a_command_run_as_a_machine_account_reads_as_the_command_line(
+    language: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HQ's French audit page showed "system:root" in its User column for the accounts the users command added.
+    import getpass
+
+    from score import auth
+    from score.i18n import using_language
+    from score.labels import actor
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    with using_language(language):
+        assert actor(auth._operator()) == expected
+        assert actor("colombia") == "colombia" and actor("") == "–"

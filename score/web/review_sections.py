@@ -36,7 +36,6 @@ from score.web.upload_sections import (
     report_section,
     run_with_status,
     show_totals,
-    when,
 )
 
 SUBMITTED_KEY = "upload_submitted"  # session state: the last submission of this session
@@ -88,7 +87,7 @@ def _submitted(done: dict) -> None:
             _(
                 "This submission replaces your pending submission of {when}: one submission per country waits "
                 "for review at a time.",
-                when=when(done["replaced_at"]),
+                when=ui.moment_text(done["replaced_at"]),
             )
         )
 
@@ -116,7 +115,7 @@ def action_section(check: upload.UploadCheck, scope, kind: str = "upload", prefi
             _(
                 "{country} already has a submission waiting for review (from {when}): submitting replaces it.",
                 country=country_name(check.country),
-                when=when(waiting.at),
+                when=ui.moment_text(waiting.at),
             )
         )
     label = _("Submit {country} for review", country=country_name(check.country))
@@ -156,7 +155,7 @@ def status_section(country: str, scope) -> None:
         state=state_label(item.state),
         kind=kind_label(item.kind),
         user=item.user,
-        when=when(item.at),
+        when=ui.moment_text(item.at),
     )
     if item.state == "pending":
         st.info(
@@ -178,7 +177,11 @@ def status_section(country: str, scope) -> None:
         st.warning(
             facts
             + " "
-            + _("Returned by {user} on {when} with this comment:", user=item.decided_by, when=when(item.decided_at)),
+            + _(
+                "Returned by {user} on {when} with this comment:",
+                user=item.decided_by,
+                when=ui.moment_text(item.decided_at),
+            ),
             icon=":material/reply:",
         )
         st.text(item.comment)  # the reviewer's words: text, never markup
@@ -357,7 +360,7 @@ def pending_choice(scope) -> submissions.Submission | None:
             country=country_name(s.country),
             kind=kind_label(s.kind),
             user=s.user,
-            when=when(s.at),
+            when=ui.moment_text(s.at),
         )
         for s in waiting
     }
@@ -384,7 +387,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             "Submitted by {user} on {when} ({kind}); files: {files}. Compared with version {version}.",
             version=summary.compared_with,
             user=item.user,
-            when=when(item.at),
+            when=ui.moment_text(item.at),
             kind=kind_label(item.kind),
             files=markdown_text(", ".join(quoted(f["name"]) for f in item.files)),  # the submitter's names: data
         )
