@@ -235,6 +235,16 @@ def column_heading(col: contract.Column) -> tuple[str, str]:
     return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
 
 
+def column_named(table: str, code: str) -> str:
+    """A changed column as people read it and as their file names it, "Travailleuses (workers_female)": the code
+    alone read as jargon on a French page, and the country staff look for the code in their file. A code the
+    contract does not know stays as it is."""
+    spec = contract.TABLES.get(table)
+    if spec is None or code not in spec.column_names:
+        return code
+    return f"{column_heading(spec.column(code))[0]} ({code})"
+
+
 def _base_tables(country: str, scope) -> dict[str, pd.DataFrame]:
     version = ui.data_version()
     stored = st.session_state.get(EDIT_BASE_KEY)
@@ -334,7 +344,10 @@ def value_history_section(country: str, scope) -> None:
                 _("Action"): [action.get(a, str(a)) for a in history["action"]],
                 _("Table"): history["table"],
                 _("Row"): history["key"],
-                _("Column"): [c or _("(whole row)") for c in history["column"]],
+                _("Column"): [
+                    column_named(t, c) if c else _("(whole row)")
+                    for t, c in zip(history["table"], history["column"], strict=True)
+                ],
                 _("From"): history["old"].replace("", "–"),
                 _("To"): history["new"].replace("", "–"),
             }
@@ -423,7 +436,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
                 {
                     _("Table"): [table_names.get(c.table, c.table) for c in summary.largest],
                     _("Row"): [c.key for c in summary.largest],
-                    _("Column"): [c.column for c in summary.largest],
+                    _("Column"): [column_named(c.table, c.column) for c in summary.largest],
                     _("From"): [c.old or "–" for c in summary.largest],
                     _("To"): [c.new or "–" for c in summary.largest],
                 }
