@@ -57,6 +57,9 @@ SECRET_KEY = re.compile(
 REDACTED = "[redacted]"
 MAX_TEXT = 500  # longer strings are cut (a 100k-character user name must not bloat the log)
 
+# Who ran a command as a machine account (score.auth's users command): "system:root"
+SYSTEM_PREFIX = "system:"
+
 
 def _clean(value: object, depth: int = 0) -> object:
     if depth > 5:

@@ -213,9 +213,9 @@ def _changes(before: dict, after: dict, password: str | None) -> list[str]:
 def _operator() -> str:
     """The system account running the users command (the audit's "who" for a change of accounts)."""
     try:
-        return "system:" + getpass.getuser()
+        return audit.SYSTEM_PREFIX + getpass.getuser()
     except (OSError, KeyError):  # no name for this uid (a container)
-        return f"system:uid {os.getuid()}"
+        return f"{audit.SYSTEM_PREFIX}uid {os.getuid()}"
 
 
 def _session_key(before: dict, after: dict, password: str | None) -> str:

@@ -21,7 +21,10 @@ from plotly.basedatatypes import BaseFigure
 from score import contract
 from score.chart_text import text_of
 
-FONT = "Source Sans Pro, Arial, sans-serif"
+# The page's own font, served by Streamlit as "Source Sans" (@font-face in its static CSS; "Source Sans Pro" is
+# installed nowhere, so charts were drawn in Arial beside Source Sans headings); Arial where it is not loaded
+# (kaleido's PNGs, the report file).
+FONT = "Source Sans, Source Sans Pro, Arial, sans-serif"
 INK = "#1f2933"
 GRID = "#e4e7eb"
 MUTED = "#9aa5b1"  # fills and lines (2.5:1 on white: never for text)
@@ -402,8 +405,9 @@ def plain_traces(fig: go.Figure | PlainFigure) -> go.Figure | PlainFigure:
 # issue 25). `fit_margins` sizes the margins from the text instead (font size x characters, the widest character
 # run of the reader's language, bounded) and turns the pushing off, so every chart is drawn once.
 # The advance width of each character in Arial (Liberation Sans has the same metrics), the font a chart's text is
-# measured in by the browser (Source Sans Pro, named first, is narrower where it is installed): 2/100 em per step
-# from "0", for U+0020-U+007E and U+00A0-U+00FF; other characters as the widest of the Latin letters.
+# drawn in where Source Sans is not loaded (kaleido, the report; Source Sans is narrower, so a margin fitted for
+# Arial holds it): 2/100 em per step from "0", for U+0020-U+007E and U+00A0-U+00FF; other characters as the
+# widest of the Latin letters.
 _ASCII_WIDTHS = ">>BLL]R:AADM>A>>LLLLLLLLLL>>MMMLcRRTTROWT>IRLZTWRWTROTR_RRO>>>HLALLILL>LL;;I;ZLLLLAI>LITIIIA=AM"
 _LATIN1_WIDTHS = ">ALLLL=LAUCLMAULDLAAAMK>AABLZZZORRRRRRbTRRRR>>>>TTWWWWWMWTTTTRROLLLLLL]ILLLL>>>>LLLLLLLLOLLLLILI"
 _OTHER_WIDTHS = {"\u2013": 0.56, "\u2014": 1.0, "\u2019": 0.22, "\u202f": 0.36, "\u0153": 0.94, "\u20ac": 0.56}

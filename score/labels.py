@@ -7,16 +7,21 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from score import access, contract, measures, reference_text, values
+from score import access, audit, contract, measures, reference_text, values
 from score.access import Scope
 from score.i18n import _, current_language, label
 
 
 def actor(user: object) -> str:
-    """Who did something, for people: the command line's default user "cli" in words, a missing one as a dash."""
+    """Who did something, for people: the command line's default user "cli" and a command run as a machine account
+    ("system:root", score.auth) in words, a missing one (a public visitor) as a dash."""
     if not isinstance(user, str) or not user:
         return "–"
-    return _("command line") if user == "cli" else user
+    if user == "cli":
+        return _("command line")
+    if user.startswith(audit.SYSTEM_PREFIX):
+        return _("command line ({account})", account=user.removeprefix(audit.SYSTEM_PREFIX))
+    return user
 
 
 def who(user: object, submitter: object) -> str:

@@ -77,7 +77,7 @@ class Settings:
     warm_pages: tuple[str, ...] = ("overview",)
     warm_wait_seconds: float = 5.0
     nginx: str = "/usr/sbin/nginx"
-    chromium: str = dataclasses.field(default_factory=lambda: default_chromium())
+    chromium: str = dataclasses.field(default_factory=default_chromium)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -9,13 +9,20 @@ viewer's navigation may not list (hiding is not authorisation: the page must ref
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from score.access import Scope
+
+# Each new AppTest scans every installed package's metadata for Streamlit components (v2) before its first run:
+# ~0.2 s of CPU to find none (the access matrix's page checks: 70 -> 50 s of CPU). The installed packages do not
+# change during a test run, so the scan is made once per process.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 REPO = Path(__file__).resolve().parent.parent
 OVERVIEW = "views/overview.py"
@@ -86,6 +93,27 @@ def reach(page: str, scope: Scope | None, params: Mapping[str, object] | None = 
         return no_exception(at.switch_page(page).run(), page)
     direct = app(page, scope=scope, state={ui.FILTERS_KEY: at.session_state[ui.FILTERS_KEY]})
     return no_exception(direct.run(), page)
+
+
+def walk(
+    pages: Iterable[str], scope: Scope | None, params: Mapping[str, object] | None = None
+) -> Iterator[tuple[str, AppTest]]:
+    """Each of `pages` as `reach` gives it, in one session: app.py is run once and each
+    listed page is opened from its navigation in turn, as a viewer clicking through; a page not listed is run
+    directly with the filters app.py chose. One run of app.py for the lot instead of one per page (`reach`): a
+    page's run costs about what app.py's does. Every page is checked to run with the filters app.py chose, as
+    `reach` would run it."""
+    from score.web import ui
+
+    at = no_exception(app(scope=scope, params=params).run())
+    filters = at.session_state[ui.FILTERS_KEY]
+    for page in pages:
+        if not listed(at, page):
+            yield page, no_exception(app(page, scope=scope, state={ui.FILTERS_KEY: filters}).run(), page)
+            continue
+        no_exception(at.switch_page(page).run(), page)
+        assert at.session_state[ui.FILTERS_KEY] == filters, (page, "the filters changed on the way")
+        yield page, at
 
 
 def rendered_text(at: AppTest) -> str:

@@ -16,7 +16,7 @@ from score import contract, db
 from score.access import Scope
 from score.access import suppress_small_cells as suppress_columns
 from score.filters import Filters
-from tests.apptest import reach, rendered_text
+from tests.apptest import rendered_text, walk
 
 MIN_CELL = 5  # DESIGN.md: cells of fewer than 5 enterprises are never shown to the public (not read from the code)
 
@@ -265,17 +265,20 @@ def names_by_country(demo_data_dir: Path) -> dict[str, set[str]]:
     return names
 
 
-@pytest.mark.slow(0.7)  # its quiet seconds, as above
-@pytest.mark.parametrize("page", [p for p in _page_files() if p != "views/audit.py"])
-@pytest.mark.parametrize("role", list(PAGE_FILTERS))
+# One session per role and filter walks every page (tests/apptest.walk: app.py run once, not once per page): the
+# pages' runs were most of this module's time. Its quiet seconds, as above.
+@pytest.mark.slow(6)
+@pytest.mark.parametrize(("role", "country"), [(role, c) for role, filters in PAGE_FILTERS.items() for c in filters])
 def test_pages_show_no_enterprise_outside_scope(
-    demo_data_dir: Path, names_by_country: dict[str, set[str]], role: str, page: str
+    demo_data_dir: Path, names_by_country: dict[str, set[str]], role: str, country: str | None
 ) -> None:
     from score.web import ui
 
     scope = SCOPES[role]
-    for country in PAGE_FILTERS[role]:
-        at = reach(page, scope, {"countries": country} if country else None)  # listed or not, it must hold
+    pages = [p for p in _page_files() if p != "views/audit.py"]
+    walked = []
+    for page, at in walk(pages, scope, {"countries": country} if country else None):  # listed or not, it must hold
+        walked.append(page)
         assert at.session_state[ui.SCOPE_KEY] == scope
         text = rendered_text(at)
         for other, names in names_by_country.items():
@@ -283,3 +286,4 @@ def test_pages_show_no_enterprise_outside_scope(
                 continue
             leaked = sorted(n for n in names if n in text)
             assert not leaked, f"{page} as {role} (filter {country}): {other} enterprises shown: {leaked[:5]}"
+    assert walked == pages

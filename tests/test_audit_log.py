@@ -152,3 +152,23 @@ def test_a_flooded_log_is_read_from_its_end_not_whole(fresh_data_dir: Path) -> N
         tracemalloc.stop()
     assert [e["event"] for e in events] == ["export", "sign_in_failed"]
     assert peak < 8 << 20, peak
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("en", "command line (root)"), ("fr", "ligne de commande (root)"), ("es", "línea de comandos (root)")],
+)
+def test_a_command_run_as_a_machine_account_reads_as_the_command_line(
+    language: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HQ's French audit page showed "system:root" in its User column for the accounts the users command added.
+    import getpass
+
+    from score import auth
+    from score.i18n import using_language
+    from score.labels import actor
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    with using_language(language):
+        assert actor(auth._operator()) == expected
+        assert actor("colombia") == "colombia" and actor("") == "–"

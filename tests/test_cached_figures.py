@@ -242,12 +242,22 @@ def test_the_running_total_line_has_its_own_band_above_the_bars_and_their_labels
     assert fig.layout.yaxis2.anchor == "x"
     bars_top, line_bottom = fig.layout.yaxis.domain[1], fig.layout.yaxis2.domain[0]
     assert bars_top <= 0.6 and line_bottom >= bars_top + 0.05
-    assert fig.layout.yaxis.range[1] > 1964 * 1.25  # headroom over the tallest bar for its upright label
-    assert bars.textangle == -90  # "1,964" beside "300": four-digit labels side by side ran into each other
-    small = pd.DataFrame({"year": [2019, 2020], "enterprises": [999, 5]})
-    small = go.Figure(c.trend_chart(small, "year", "enterprises", title="T", bar_name="B", line_name="L").to_dict())
-    assert small.data[0].textangle == 0 and small.layout.yaxis.range[1] < 999 * 1.2
+    assert 1964 * 1.1 < fig.layout.yaxis.range[1] < 1964 * 1.2  # headroom over the tallest bar for its label
     assert list(fig.layout.yaxis2.range) == [0, 2314 * 1.1]  # the running total 1964 + 300 + 50
+
+
+def test_a_trends_years_and_bar_labels_read_level_at_every_width() -> None:
+    """Upright, "1,425" read sideways even at 1920 px, and Plotly turned 12 years upright in a half-width chart at
+    1280 px: the labels are level, a bar's label too wide for its bar hidden (read in the hover and the table),
+    at most every second year labelled once there are more than 6."""
+    import plotly.graph_objects as go
+
+    years = pd.DataFrame({"year": range(2009, 2021), "enterprises": [200, 482, 1416, 2269] * 3})
+    fig = go.Figure(c.trend_chart(years, "year", "enterprises", title="T", bar_name="B", line_name="L").to_dict())
+    bars = fig.data[0]
+    assert bars.textangle == 0 and bars.constraintext == "outside"  # never turned; narrowed to its bar
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 14  # or hidden, not tiny
+    assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.nticks == 7  # 12 years: every second one
 
 
 def test_a_chart_comes_with_margins_that_hold_its_names_so_the_browser_draws_it_once() -> None:

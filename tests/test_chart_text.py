@@ -290,3 +290,17 @@ def test_value_ticks_are_level_and_whole_numbers_have_no_decimals():
     visits = go.Figure(c.bar_chart(frame, "module", "visits", title="Visits", value_format=",.1f"))
     assert visits.layout.xaxis.tickformat == ",.1~f"  # d3: 2 -> "2", 2.5 -> "2.5"
     assert visits.data[0].texttemplate == "%{x:,.1f}"  # the bars keep their decimal
+
+
+def test_charts_name_first_the_font_the_page_serves() -> None:
+    # FONT named "Source Sans Pro", which nothing serves: every chart was drawn in Arial beside the page's headings
+    # in Streamlit's "Source Sans" (its @font-face), the chart titles above them too.
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static"
+    served = {
+        name.strip("\"'")
+        for css in static.rglob("*.css")
+        for name in re.findall(r"@font-face\{font-family:([^;}]+)", css.read_text(encoding="utf-8", errors="replace"))
+    }
+    assert charts.FONT.split(",")[0].strip() in served, served

@@ -5,6 +5,8 @@ pages read in French with French number formats.
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +183,25 @@ def test_one_country_chosen_draws_no_one_bar_chart_by_country(demo_data_dir, pag
     assert one and not [title for title in one if "by country" in title or "Enterprises engaged" in title], one
     two = chart_titles(open_page(page, {"countries": "COL,PER"}))
     assert [title for title in two if "by country" in title or "Enterprises engaged" in title], two
+
+
+def test_without_a_browser_the_pdf_report_is_off_and_says_why_in_the_readers_language(
+    demo_data_dir, settings_override, tmp_path
+) -> None:
+    """A host where `make run` could not install the headless shell: the PDF button is shown off with the reason
+    (it failed on click), the HTML report stays on; with a browser found, the PDF button is on."""
+    settings_override(chromium=str(tmp_path / "no-chromium"))
+    for lang, reason in [("en", "no browser to print it"), ("es", "ningún navegador")]:
+        at = open_page(OVERVIEW, {"lang": lang})
+        assert _download(at, "page_report_pdf").disabled, lang
+        assert not _download(at, "page_report_html").disabled, lang
+        assert any(reason in c.value for c in at.caption), (lang, [c.value for c in at.caption])
+    settings_override(chromium=str(Path(sys.executable).resolve()))  # a file that exists: the browser is found
+    at = open_page(OVERVIEW)
+    assert not _download(at, "page_report_pdf").disabled
+
+
+def _download(at, key: str):
+    """The download button of this key (its element id ends with the key)."""
+    (button,) = [b.proto for b in at.get("download_button") if b.proto.id.endswith("-" + key)]
+    return button

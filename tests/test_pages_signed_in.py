@@ -14,6 +14,7 @@ import pytest
 from score import db
 from score.access import Scope
 from score.filters import Filters
+from score.web.components.tables import SHORT_TABLE_ROWS
 from tests.apptest import ENTERPRISES, OUTCOMES, OVERVIEW, TRAINING, open_page
 from tests.formats import HIDDEN, en_int, en_number, en_pct, fr_int, fr_number
 from tests.oracle import reference_rows
@@ -127,6 +128,12 @@ def test_enterprises_tiles_and_summary_table_for_hq(raw, params: dict) -> None:
         assert row["Workers reached"] == en_int(cell["workers_reached"]), key
         assert row["Women workers"] == en_int(cell["workers_female"]), key
         assert row["Men workers"] == en_int(cell["workers_male"]), key
+    if len(frame) > SHORT_TABLE_ROWS:  # a long summary is a grid: its numbers (text in the reader's language)
+        (grid,) = at.dataframe  # the page's only grid; right-aligned as a short one's
+        config = json.loads(grid.proto.columns)
+        numbers = ["Enterprises", "Women workers", "Men workers", "Workers reached"]
+        assert [config.get(h, {}).get("alignment") for h in numbers] == ["right"] * 4, config
+        assert "alignment" not in config.get("Sector", {})
     assert charts_shown(at) >= enterprise_charts(raw, params)
 
 
@@ -139,6 +146,9 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
     (grid,) = at.dataframe  # the only grid of the page (the summaries are plain tables)
     assert list(grid.proto.column_order) == ["Name", "Country", "Sector", "Size", "Workers", "Women workers", "Joined"]
     assert json.loads(grid.proto.columns)["Joined"]["type_config"]["format"] == "YYYY-MM-DD"
+    # the name reads as data (pinned, the grid drew it grey like an index) and whole: ~7 px a character at least
+    name = json.loads(grid.proto.columns)["Name"]
+    assert not name.get("pinned") and name["width"] >= 7 * frame["Name"].str.len().max(), name
     expected = {e["enterprise_id"]: e for e in raw._enterprises(**oracle_filters(to_filters(params)))}
     assert set(frame["Id"]) == set(expected)
     for row in frame.head(25).itertuples(index=False):

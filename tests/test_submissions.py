@@ -17,9 +17,10 @@ from score import audit, changes, publish, submissions, upload
 from score.__main__ import main as cli
 from score.access import Scope
 from score.i18n import set_language
-from tests.apptest import app, no_exception, reach, rendered_text
+from tests.apptest import app, no_exception, reach, rendered_text, walk
 from tests.formats import en_int
 from tests.oracle import RawData
+from tests.pages import as_read
 from tests.publishing import REPO, build_small, csv_bytes, csv_rows, dataset_a, expected_totals, fingerprint
 
 HQ = Scope.hq("geneva")
@@ -268,8 +269,7 @@ def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(d
     own_view = {en_int(pending["COL"]["workers_reached"])}  # the pending figures, marked as pending
     pages = sorted(f"views/{p.name}" for p in (REPO / "views").glob("*.py"))
     for name, scope in {"public": PUBLIC, "PER staff": LIMA, "COL staff": BOGOTA, "HQ": HQ}.items():
-        for page in pages:
-            at = reach(page, scope)  # listed or not: a page not listed must refuse by itself
+        for page, at in walk(pages, scope):  # listed or not: a page not listed must refuse by itself
             try:
                 sheets = at.session_state[ui.PAGE_SHEETS_KEY]
             except KeyError:
@@ -303,6 +303,15 @@ def test_a_submitted_file_name_holding_markdown_reads_as_typed_on_hqs_review_pag
     at = reach("views/review.py", HQ)
     caption = next(str(c.value) for c in at.caption if "Approve now" in str(c.value))
     assert "](" not in caption and "\\[Approve now\\]" in caption, caption
+
+
+def test_hqs_review_names_a_changed_column_in_the_page_language_beside_the_files_code(data: Path) -> None:
+    """A French page read "Colonne : workers_female": the column's name in French, and the code the country's
+    file uses, which the submitter looks for."""
+    submissions.submit("COL", with_value(dataset_a(), "COL-0001", "workers_female", "4321"), BOGOTA)
+    at = reach("views/review.py", HQ, {"lang": "fr"})
+    (largest,) = [as_read(t.value) for t in at.table if "Colonne" in t.value.columns]
+    assert largest["Colonne"].tolist() == ["Travailleuses (workers_female)"]
 
 
 def test_what_a_submission_changes_is_found_column_by_column_whatever_its_size(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from score import audit
 from score.i18n import _
+from score.labels import actor
 from score.web import ui
 
 # The navigation only lists this page for HQ, but hiding is not authorisation: check here too.
@@ -35,7 +36,7 @@ chosen_kinds = left.multiselect(
     select_all=False,
 )
 users = sorted(str(u) for u in events["user"].dropna().unique())
-chosen_users = right.multiselect(_("User"), users, placeholder=_("All users"), select_all=False)
+chosen_users = right.multiselect(_("User"), users, format_func=actor, placeholder=_("All users"), select_all=False)
 
 shown = events
 if chosen_kinds:
@@ -49,7 +50,7 @@ shown = shown.assign(
     at=shown["at"].map(audit.when_text),
     detail=shown["detail"].map(lambda detail: audit.detail_text(detail, names)),
     event=shown["event"].map(lambda e: event_names.get(e, e)),
-    user=shown["user"].map(lambda user: user if isinstance(user, str) and user else "–"),  # a public visitor
+    user=shown["user"].map(actor),
 )
 # Columns sized to fit 800 px (stretched on a wider screen) and rows tall enough for the grid to wrap a cell (it
 # wraps only above 64 px): the detail column, one long line, scrolled the table sideways.

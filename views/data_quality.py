@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from score import exports, quality
-from score.i18n import _, fmt_datetime, fmt_int
+from score.i18n import _, fmt_int
 from score.labels import column_headings
 from score.web import components, ui
 
@@ -28,7 +28,7 @@ if table.empty:
     st.stop()
 names = ui.reference_labels("country")
 table["published_at"] = [
-    "" if when is None or when != when else _("{when} UTC", when=fmt_datetime(when.to_pydatetime()))
+    "" if when is None or when != when else ui.moment_text(when.to_pydatetime(), wrap_once=True)
     for when in table["published_at"]
 ]
 table["action"] = table["action"].map(quality.action_label)

@@ -36,7 +36,6 @@ from score.web.upload_sections import (
     report_section,
     run_with_status,
     show_totals,
-    when,
 )
 
 SUBMITTED_KEY = "upload_submitted"  # session state: the last submission of this session
@@ -88,7 +87,7 @@ def _submitted(done: dict) -> None:
             _(
                 "This submission replaces your pending submission of {when}: one submission per country waits "
                 "for review at a time.",
-                when=when(done["replaced_at"]),
+                when=ui.moment_text(done["replaced_at"]),
             )
         )
 
@@ -116,7 +115,7 @@ def action_section(check: upload.UploadCheck, scope, kind: str = "upload", prefi
             _(
                 "{country} already has a submission waiting for review (from {when}): submitting replaces it.",
                 country=country_name(check.country),
-                when=when(waiting.at),
+                when=ui.moment_text(waiting.at),
             )
         )
     label = _("Submit {country} for review", country=country_name(check.country))
@@ -156,7 +155,7 @@ def status_section(country: str, scope) -> None:
         state=state_label(item.state),
         kind=kind_label(item.kind),
         user=item.user,
-        when=when(item.at),
+        when=ui.moment_text(item.at),
     )
     if item.state == "pending":
         st.info(
@@ -178,7 +177,11 @@ def status_section(country: str, scope) -> None:
         st.warning(
             facts
             + " "
-            + _("Returned by {user} on {when} with this comment:", user=item.decided_by, when=when(item.decided_at)),
+            + _(
+                "Returned by {user} on {when} with this comment:",
+                user=item.decided_by,
+                when=ui.moment_text(item.decided_at),
+            ),
             icon=":material/reply:",
         )
         st.text(item.comment)  # the reviewer's words: text, never markup
@@ -230,6 +233,16 @@ def column_heading(col: contract.Column) -> tuple[str, str]:
     description = _(col.description)
     short = re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
     return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
+
+
+def column_named(table: str, code: str) -> str:
+    """A changed column as people read it and as their file names it, "Travailleuses (workers_female)": the code
+    alone read as jargon on a French page, and the country staff look for the code in their file. A code the
+    contract does not know stays as it is."""
+    spec = contract.TABLES.get(table)
+    if spec is None or code not in spec.column_names:
+        return code
+    return f"{column_heading(spec.column(code))[0]} ({code})"
 
 
 def _base_tables(country: str, scope) -> dict[str, pd.DataFrame]:
@@ -331,7 +344,10 @@ def value_history_section(country: str, scope) -> None:
                 _("Action"): [action.get(a, str(a)) for a in history["action"]],
                 _("Table"): history["table"],
                 _("Row"): history["key"],
-                _("Column"): [c or _("(whole row)") for c in history["column"]],
+                _("Column"): [
+                    column_named(t, c) if c else _("(whole row)")
+                    for t, c in zip(history["table"], history["column"], strict=True)
+                ],
                 _("From"): history["old"].replace("", "–"),
                 _("To"): history["new"].replace("", "–"),
             }
@@ -357,7 +373,7 @@ def pending_choice(scope) -> submissions.Submission | None:
             country=country_name(s.country),
             kind=kind_label(s.kind),
             user=s.user,
-            when=when(s.at),
+            when=ui.moment_text(s.at),
         )
         for s in waiting
     }
@@ -384,7 +400,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             "Submitted by {user} on {when} ({kind}); files: {files}. Compared with version {version}.",
             version=summary.compared_with,
             user=item.user,
-            when=when(item.at),
+            when=ui.moment_text(item.at),
             kind=kind_label(item.kind),
             files=markdown_text(", ".join(str(f["name"]) for f in item.files)),  # the submitter's names: text
         )
@@ -420,7 +436,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
                 {
                     _("Table"): [table_names.get(c.table, c.table) for c in summary.largest],
                     _("Row"): [c.key for c in summary.largest],
-                    _("Column"): [c.column for c in summary.largest],
+                    _("Column"): [column_named(c.table, c.column) for c in summary.largest],
                     _("From"): [c.old or "–" for c in summary.largest],
                     _("To"): [c.new or "–" for c in summary.largest],
                 }

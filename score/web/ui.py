@@ -18,7 +18,7 @@ import streamlit as st
 from score import contract, db, exports, filter_options, filters, narrative, report
 from score.access import Scope
 from score.filters import Filters
-from score.i18n import _, current_language
+from score.i18n import _, current_language, fmt_moment
 from score.labels import adjusted_figures_mark, adjusted_figures_notice, export_labels, name_or_code, reference_labels
 from score.web import warm
 from score.web.cache import cached_query, cached_together, filters_key
@@ -35,6 +35,28 @@ PAGE_CHARTS_KEY = "score_page_charts"  # builders of the charts this page run dr
 PAGE_REPORT_KEY = "score_page_report"  # (title, filters, place) of the page's report; then its ReportRecipe
 # URL keys owned by one page (see page_param), kept when the filters rewrite the URL
 PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
+
+
+NBSP = "\u00a0"
+
+
+def moment_text(at: object, *, wrap_once: bool = False) -> str:
+    """A stored time (a datetime, or ISO 8601; naive is UTC) as a date and time in the reader's language and the
+    browser's time zone. `wrap_once`: the date, the time and the zone each unbroken, so a narrow table column
+    wraps it in two lines, not four."""
+    if isinstance(at, dt.datetime):
+        moment = at
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(at))
+        except ValueError:
+            return str(at or "–")
+    text = fmt_moment(moment, st.context.timezone)
+    if not wrap_once:
+        return text
+    # Babel's medium pattern puts ", " before the time: "7 déc. 2026, 15:07:43", "Dec 7, 2026, 3:07:43 PM"
+    date, comma, time = text.rpartition(", ")
+    return f"{date.replace(' ', NBSP)}{comma}{time.replace(' ', NBSP)}"
 
 
 def current_scope() -> Scope:

@@ -8,7 +8,6 @@ adding or removing files in the uploader only changes the list.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 
@@ -17,7 +16,7 @@ import streamlit as st
 
 from score import drafts, exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
-from score.i18n import _, current_language, fmt_bound, fmt_int, fmt_moment, ngettext, set_language
+from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
 from score.values import format_value, markdown_text
 from score.web import components, session_routes, signin, ui
 
@@ -32,15 +31,6 @@ COUNTRY_KEY = "upload_country"
 # published from this page: its confirmation, no notice)}.
 DRAFT_KEY = "upload_draft"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def when(at: object) -> str:
-    """A stored ISO 8601 time (UTC) as a date and time in the reader's language and the browser's time zone."""
-    try:
-        moment = dt.datetime.fromisoformat(str(at))
-    except ValueError:
-        return str(at or "–")
-    return fmt_moment(moment, st.context.timezone)
 
 
 def headline_labels() -> dict[str, str]:
@@ -603,7 +593,7 @@ def draft_notice(known: dict, check: upload.UploadCheck) -> None:
         text = _(
             "Restored: the files you checked on {when} ({names}). They are kept for your sign-in until you "
             "submit, publish or discard them, or sign out.",
-            when=when(known.get("at")),
+            when=ui.moment_text(known.get("at")),
             names=names,
         )
     else:

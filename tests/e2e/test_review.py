@@ -140,7 +140,7 @@ def test_colombia_corrects_in_the_grid_geneva_returns_then_approves(
     assert figures["Workers reached"]["Change"] == "+7"
     largest = ui.table_rows(geneva, "Column")
     assert [(r["Row"], r["Column"], r["From"], r["To"]) for r in largest] == [
-        ("COL-0001", "workers_female", str(old), str(old + 7))
+        ("COL-0001", "Female workers (workers_female)", str(old), str(old + 7))
     ]
     added = 7
     if returned:

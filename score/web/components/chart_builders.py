@@ -306,6 +306,10 @@ def multi_bar_chart(
 
 # Vertical bands (paper fractions) of a trend chart: the bars below, the running total's line above them.
 TREND_BARS, TREND_LINE = (0.0, 0.6), (0.7, 1.0)
+# At most this many year labels on a trend's axis (Plotly labels every ceil(span / nticks)-th year, the span being the
+# years and the bars' padding): every year up to 6, every second up to 13, each level and clear of the next in the
+# narrowest chart (charts.NARROWEST).
+YEAR_LABELS = 7
 
 
 @cached_figure
@@ -330,8 +334,6 @@ def trend_chart(
     years = frame[year].astype(int).astype(str)
     running = cumulative(values)
     top = float(values.max(skipna=True) or 1)
-    # Labels of 1,000 and more are turned upright: side by side they ran into each other in a half-width chart
-    upright = top >= 1000
     fig = charts.PlainFigure()
     fig.add_trace(
         charts.bar(
@@ -341,8 +343,10 @@ def trend_chart(
             marker={"color": colour},
             texttemplate=_value_labels(values.isna().tolist(), "%{y:,d}"),
             textposition="outside",
-            textangle=-90 if upright else 0,
-            constraintext="none",
+            # level, never turned (upright, "1,425" read sideways even at 1920 px): a label wider than its bar is
+            # hidden (uniformtext below) and read in the hover, the line's total and the data table
+            textangle=0,
+            constraintext="outside",
             cliponaxis=False,
             textfont={"size": 14},
             hovertemplate="%{x}: %{y:,d}<extra>" + bar_name + "</extra>",
@@ -352,10 +356,12 @@ def trend_chart(
     charts.style(fig, title, height=fig_height)
     fig.update_layout(
         legend=bottom_legend(fig_height),
-        yaxis={"range": [0, top * (1.3 if upright else 1.15)], "showgrid": True, "domain": list(TREND_BARS)},
-        # no fixed tickangle: Plotly turns the year labels when they would collide (half-width charts)
-        xaxis={"type": "category", "tickformat": "", "showgrid": False},
+        yaxis={"range": [0, top * 1.15], "showgrid": True, "domain": list(TREND_BARS)},
+        # years level, at most YEAR_LABELS of them (every second or third year): Plotly labels every category and
+        # turned them upright where they collided (12 years in a half-width chart at 1280 px)
+        xaxis={"type": "category", "tickformat": "", "showgrid": False, "tickangle": 0, "nticks": YEAR_LABELS},
         bargap=0.25,
+        uniformtext={"minsize": 14, "mode": "hide"},
     )
     if running.notna().any():  # no line at all when the first year is hidden
         fig.add_trace(

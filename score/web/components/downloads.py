@@ -54,6 +54,7 @@ def download(
     help: str | None = None,
     cost: str | None = None,
     explain: bool = True,
+    unavailable: str = "",
 ) -> str:
     """The app's one download button. Its file is served only to this viewer's sign-in (or to anyone when the
     viewer is the public): media_guard answers 404 to any other file at /media, so a button made any other way
@@ -65,8 +66,9 @@ def download(
     take one of the process' few slots (throttling.slots) while made; once the budget is spent, or every slot is
     taken, the button is off and says when it can be used again (`explain`; else the caller says it once for
     several): that sentence is returned ("" when the button is on). Such a button reruns the page when clicked, so
-    the click that spends the last of the budget shows that at once."""
-    note = "" if cost is None else refusal_text(cost)
+    the click that spends the last of the budget shows that at once. `unavailable`: why the file cannot be made on
+    this host at all (the PDF without a browser); the button is then off and says so, as above."""
+    note = unavailable or ("" if cost is None else refusal_text(cost))
     where.download_button(  # type: ignore[attr-defined]
         label,
         data=media_guard.bound(make if cost is None or not callable(make) else _budgeted(make, maker(), cost)),
@@ -109,6 +111,13 @@ def budget_spent_text(wait: float) -> str:
     )
 
 
+def no_browser_text() -> str:
+    return _(
+        "The PDF report cannot be made on this server: it has no browser to print it. The HTML report opens in any "
+        "browser, which can print it to PDF."
+    )
+
+
 def busy_text() -> str:
     return _("The server is making other large files right now. Please try again in a moment.")
 
@@ -140,7 +149,7 @@ def page_workbook(file_name: str) -> None:
     page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
     (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
     translated here, in the viewer's session."""
-    from score import exports
+    from score import exports, report
     from score.web import ui
 
     slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
@@ -185,6 +194,7 @@ def page_workbook(file_name: str) -> None:
             where=row,
             cost="pdf",
             explain=False,
+            unavailable="" if report.can_print() else no_browser_text(),
         )
         note = pdf_note or note  # a PDF waits longer than a workbook for budget; only a PDF waits for a slot
     if note:

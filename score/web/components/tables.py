@@ -14,7 +14,7 @@ from score import access, measures
 from score.filters import Filters
 from score.i18n import _, current_language, fmt_int, grid_date_format, ngettext
 from score.labels import name_or_code
-from score.values import Kind, format_value, size_class_name, suppressed_rows
+from score.values import Kind, format_value, number_column, size_class_name, suppressed_rows
 from score.web.components.downloads import csv_download, download
 from score.web.components.figure_cache import FRAME_KEYS, drawn_once
 from score.web.components.sections import suppression_note
@@ -22,7 +22,10 @@ from score.web.components.text import table_markup, text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
-NAME_WIDTH = 220  # px: the enterprise list's name column (the grid sized it to the longest name, 260 px and more)
+# The enterprise list's name column: as wide as the longest name listed (at about CHAR_PX a character), within
+# these bounds. At 220 px "Metalmecánica Automotriz El Dorado" was cut; a name longer than NAME_MAX_PX is read
+# whole by clicking its cell.
+NAME_MIN_PX, NAME_MAX_PX, CHAR_PX = 160, 420, 7.5
 SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
@@ -112,7 +115,20 @@ def table(
             else:
                 text_table(frame, hide_index=True)
         return
-    st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=column_config)
+    # numbers written as text in the reader's language (a display table) read right-aligned, as in a short table
+    aligned: dict = {
+        column: st.column_config.TextColumn(alignment="right")
+        for column in frame.columns
+        if _is_text(frame[column]) and number_column(list(frame[column]))
+    }
+    config = {**aligned, **(column_config or {})}
+    st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=config)
+
+
+def name_width(names: pd.Series) -> int:
+    """The px width of a column of names: the longest one whole, within NAME_MIN_PX and NAME_MAX_PX."""
+    longest = int(names.dropna().astype(str).str.len().max()) if names.notna().any() else 0
+    return int(min(max(NAME_MIN_PX, 24 + CHAR_PX * longest), NAME_MAX_PX))
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -272,9 +288,10 @@ def _enterprise_table(
         enterprise_list_table(_rows, countries=_countries, sectors=_sectors),
         key="enterprise_list_table",
         column_order=enterprise_list_columns(),
-        # the name at a set width, kept in view while the rest scrolls sideways on a narrow screen
+        # the name whole and read as data: pinned (kept in view while the rest scrolled sideways), the grid drew
+        # it grey like an index
         column_config={
-            _("Name"): st.column_config.Column(width=NAME_WIDTH, pinned=True),
+            _("Name"): st.column_config.Column(width=name_width(_rows["name"])),
             _("Joined"): st.column_config.DateColumn(format=grid_date_format()),  # 19/05/2009 on a Spanish page
         },
     )
