@@ -141,6 +141,9 @@ def test_country_user_journey_download_change_upload_submit_approved_history(
     expect_history_row(page, "hq-ops (submitted by e2e-colombia)", before, after)
 
 
+# make test-full: make test has HQ's publish in the browser (test_review.py: approve and publish) and the country
+# journey above; this one adds the demo accounts' end with the publish
+@pytest.mark.exhaustive
 @pytest.mark.slow(55)
 def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_why(
     page: Page, fresh_server: AppServer, tmp_path: Path

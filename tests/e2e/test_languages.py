@@ -26,6 +26,8 @@ def spanish_int(value: float) -> str:
     return f"{round(value):,}".replace(",", ".")
 
 
+# make test-full: make test keeps a French link's `lang` through a change of slide and in an English browser (below)
+@pytest.mark.exhaustive
 def test_a_spanish_link_stays_spanish_across_pages_and_a_reload(public_page: Page, app_server: AppServer) -> None:
     page = public_page  # a new session of the app in an English browser: nothing but the link
     ui.goto(page, app_server.url + "/?lang=es")

@@ -120,6 +120,8 @@ BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid=stMain] butto
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
+# make test-full: make test keeps the fold at 800 px on load and after a page is picked (above)
+@pytest.mark.exhaustive
 def test_the_sidebar_folds_after_sign_in_and_the_upload_reports_buttons_show_their_whole_label_at_800_px(
     page: Page, app_server: AppServer, tmp_path
 ) -> None:
