@@ -36,7 +36,10 @@ from score.ingest import ERROR, WARNING, ValidationReport, validate_submission
 REPO = Path(__file__).resolve().parent.parent
 SMALL = REPO / "tests" / "fixtures" / "valid_small" / "COL"
 DEMO = REPO / "data" / "countries" / "COL"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+# make test draws EXAMPLES per strategy; make test-full draws FULL_EXAMPLES more (test_more_cases_give_a_report,
+# marked exhaustive: 40 a strategy cost make test 30 s more CPU); make fuzz (bench/fuzz_ingest.py) sets FUZZ_EXAMPLES.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+FULL_EXAMPLES = max(EXAMPLES, 40)
 PUBLISH_EXAMPLES = max(5, EXAMPLES // 4)
 CASES: Counter[str] = Counter()  # cases run per test (read by bench/fuzz_ingest.py)
 HUGE = 1_000_000
@@ -584,8 +587,11 @@ def run_case(test: str, country: str, files: Files) -> ValidationReport:
     return report
 
 
+RANDOM_BYTES = st.one_of(random_bytes(), random_zip())
+
+
 @FUZZ
-@given(st.one_of(random_bytes(), random_zip()))
+@given(RANDOM_BYTES)
 def test_random_bytes_give_a_report(case: tuple[str, Files]) -> None:
     # Random bytes (or a random zip) are never a valid submission: always rejected, with at least one error.
     report = run_case("random_bytes", *case)
@@ -615,6 +621,22 @@ def test_unmutated_bases_are_valid() -> None:
     for files in BASES.values():
         assert validate_submission("COL", files).ok
     assert validate_submission("COL", {"COL.xlsx": BASE_XLSX}).ok
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize(
+    ("test", "strategy"),
+    [
+        (test_random_bytes_give_a_report, RANDOM_BYTES),
+        (test_mutated_csv_files_give_a_report, mutated_csv()),
+        (test_mutated_workbooks_give_a_report, mutated_xlsx()),
+        (test_random_workbooks_give_a_report, random_workbook()),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_more_cases_give_a_report(test: Callable[..., None], strategy: st.SearchStrategy) -> None:
+    """The four checks above with FULL_EXAMPLES each (make test-full): the same body, a longer draw."""
+    settings(FUZZ, max_examples=FULL_EXAMPLES)(given(strategy)(test.hypothesis.inner_test))()  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------------- publish
@@ -653,8 +675,11 @@ def small_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         db.close_all()
 
 
+REJECTED = st.one_of(mutated_csv(), random_bytes(), mutated_xlsx())
+
+
 @settings(FUZZ, max_examples=PUBLISH_EXAMPLES)
-@given(st.one_of(mutated_csv(), random_bytes(), mutated_xlsx()))
+@given(REJECTED)
 def test_rejected_upload_changes_nothing(small_data_dir: Path, case: tuple[str, Files]) -> None:
     from score.access import Scope
     from score.publish import RejectedUpload, publish_country
@@ -667,3 +692,10 @@ def test_rejected_upload_changes_nothing(small_data_dir: Path, case: tuple[str, 
         publish_country("COL", files, Scope.country("fuzz", {"COL"}))
     check_report(rejected.value.report, files)
     assert snapshot(small_data_dir) == before
+
+
+@pytest.mark.exhaustive
+def test_more_rejected_uploads_change_nothing(small_data_dir: Path) -> None:
+    """The check above with FULL_EXAMPLES // 4 cases (make test-full)."""
+    more = settings(FUZZ, max_examples=FULL_EXAMPLES // 4)
+    more(given(REJECTED)(test_rejected_upload_changes_nothing.hypothesis.inner_test))(small_data_dir=small_data_dir)  # type: ignore[attr-defined]
