@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from score import config
 from score.i18n import N_, _, fmt_datetime, fmt_int, ngettext
+from score.values import quoted
 
 LOG = logging.getLogger(__name__)
 
@@ -203,8 +204,9 @@ def when_text(at: object) -> str:
 
 
 def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
-    """An event's detail as a line a person reads ("Colombia · rejected · 7 errors · 4 files: enterprises.csv,
-    ..."), not as the stored keys and values; keys it does not know are shown as they are."""
+    """An event's detail as a line a person reads ("Colombia · rejected · 7 errors · 4 files: "enterprises.csv",
+    ..."), not as the stored keys and values; keys it does not know are shown as they are. What a person typed or
+    uploaded (file names, a comment, an unreadable line's text) is `quoted`, so it never reads as the app's words."""
     if not isinstance(detail, Mapping):
         return "" if detail is None else str(detail)
     words = {
@@ -275,7 +277,7 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
         elif key == "files" and isinstance(value, list):
             names = [str(item.get("name", "")) if isinstance(item, Mapping) else str(item) for item in value]
             counted = ngettext("{n} file", "{n} files", len(names))
-            parts.append(_("{label}: {value}", label=counted, value=", ".join(names)))
+            parts.append(_("{label}: {value}", label=counted, value=", ".join(map(quoted, names))))
         elif key == "errors":
             parts.append(ngettext("{n} error", "{n} errors", int(value)))
         elif key == "warnings":
@@ -293,7 +295,7 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
         elif key == "submitted_by":
             parts.append(_("submitted by {user}", user=value))
         elif key == "comment":
-            parts.append(_("comment: {comment}", comment=value))
+            parts.append(_("comment: {comment}", comment=quoted(value)))
         elif key in ("submission", "by"):  # an id that only the files on the server use
             continue
         elif key == "restored_from":
@@ -303,7 +305,7 @@ def detail_text(detail: object, country_names: Mapping[str, str]) -> str:
         elif key == "line":  # an unreadable line: where it is in the file, and what it starts with
             parts.append(_("line {number}", number=value))
         elif key == "text":
-            parts.append(_("text: {text}", text=value))
+            parts.append(_("text: {text}", text=quoted(value)))
         elif key == "format":
             parts.append(str(value).upper())
         elif key == "rows" and isinstance(value, Mapping):

@@ -288,6 +288,19 @@ def code_words(name: str) -> list[tuple[str, str]]:
     return [(word, code) for word, code in pairs if code in codes]
 
 
+def column_words(table: str) -> list[tuple[str, str]]:
+    """(word, column) pairs people write in a header for a column of `table`, in English, French or Spanish
+    ("Nombre de la empresa", "Effectif féminin"), from data/reference/column_names.csv: a row with no table holds
+    for every table with that column. A word may stand for two columns of one table ("Mujeres" in training:
+    managers or workers); the validator then names both and reads neither (score.ingest.names.header_meanings)."""
+    columns = TABLES[table].column_names
+    return [
+        (row["name"], row["column"])
+        for row in reference_rows("column_names.csv")
+        if row["table"] in ("", table) and row["column"] in columns
+    ]
+
+
 def indicator_kind(code: str) -> str:
     return next(row["kind"] for row in reference_rows("indicators.csv") if row["code"] == code)
 

@@ -222,6 +222,18 @@ def formula_starts(values: pd.Series) -> np.ndarray | None:
     return found.fillna(False).astype(bool).to_numpy()
 
 
+def formula_cells(values: pd.Series) -> np.ndarray:
+    """Which values of a column `neutralise` would change (text a spreadsheet could run as a formula)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return np.zeros(len(values), dtype=bool)
+    marked = formula_starts(values)
+    if marked is None:
+        marked = np.ones(len(values), dtype=bool)
+    found = marked.copy()
+    found[marked] = [isinstance(value, str) and neutralise(value) != value for value in values[marked].tolist()]
+    return found
+
+
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells (and headings) cannot start a formula; numeric columns are untouched."""
     out = frame.copy()
@@ -364,7 +376,9 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
     written as the sheet's XML column by column (`_rows_xml`), not cell by cell through a library: the full
     enterprise list at 200x the demo (300,000 rows x 13 columns) takes seconds instead of ~50 s (openpyxl) or
     ~50 s of CPU (XlsxWriter's own per-cell calls). Text is always an inline string, escaped (never a formula,
-    a link, a number or markup), and cannot start a formula (`neutralised`)."""
+    a link, a number or markup); text a spreadsheet could run as a formula (`neutralise` would change it) is written
+    as typed with Excel's "text" mark, the style quotePrefix: it shows as typed (no apostrophe in the cell), and
+    editing the cell keeps it text, so it never runs."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -378,8 +392,11 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
         tables.append((_sheet_name(title, taken), frame, widths))
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buffer, options) as book:
-        header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+        heading_style = {"bold": True, "border": 1, "align": "center", "valign": "top"}
+        header = book.add_format(heading_style)
+        quoted_header = book.add_format(heading_style | {"quote_prefix": True})
         formats = {code: book.add_format({"num_format": code}) for code in ("#,##0", "#,##0.0")}
+        formats[QUOTE_PREFIX] = book.add_format({"quote_prefix": True})
         for fmt in formats.values():  # the rows below refer to these styles by index: make sure they exist
             fmt._get_xf_index()
         for index, (name, frame, widths) in enumerate(tables):
@@ -387,7 +404,8 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
             for column, width in widths.items():
                 sheet.set_column(column, column, width)
             for column, heading in enumerate(frame.columns):
-                sheet.write_string(0, column, neutralise(str(heading)), header)
+                text = str(heading)
+                sheet.write_string(0, column, text, quoted_header if neutralise(text) != text else header)
             if index or context is None:  # every data sheet; not the About sheet
                 sheet.freeze_panes(1, 0)
     styles = {code: fmt.xf_index for code, fmt in formats.items()}
@@ -409,10 +427,14 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cells(letter: str, rows: pa.Array, values: pd.Series, style: str) -> pa.Array:
+QUOTE_PREFIX = "quote_prefix"  # the page workbook's style for text that could start a formula (to_excel)
+
+
+def _cells(letter: str, rows: pa.Array, values: pd.Series, style: str, quoted: np.ndarray, quote: str) -> pa.Array:
     """One column's cells as sheet XML, one string per row (empty for a missing value: no cell). Text and integer
     columns are assembled by Arrow's string kernels (3.9 million cells of the full list at x200: ~3 s as Python
-    f-strings); booleans, other numbers and mixed objects cell by cell."""
+    f-strings); booleans, other numbers and mixed objects cell by cell. The `quoted` cells (text that could start a
+    formula) get the style `quote` (quotePrefix)."""
     if pd.api.types.is_integer_dtype(values):  # written in full (_number_text), always finite
         numbers = pc.cast(pa.array(values, type=pa.int64(), from_pandas=True), pa.string())
         return pc.binary_join_element_wise(f'<c r="{letter}', rows, f'"{style}><v>', numbers, "</v></c>", "").fill_null(
@@ -424,8 +446,11 @@ def _cells(letter: str, rows: pa.Array, values: pd.Series, style: str) -> pa.Arr
             values = values.copy()
             values[marked] = values[marked].map(_xml_text).to_numpy()
         texts = pa.array(values, type=pa.string(), from_pandas=True)
-        head = '" t="inlineStr"><is><t xml:space="preserve">'
-        return pc.binary_join_element_wise(f'<c r="{letter}', rows, head, texts, "</t></is></c>", "").fill_null("")
+        head = ' t="inlineStr"><is><t xml:space="preserve">'
+        styles = pa.array(np.where(quoted, f'"{quote}', '"'), type=pa.string())
+        return pc.binary_join_element_wise(f'<c r="{letter}', rows, styles, head, texts, "</t></is></c>", "").fill_null(
+            ""
+        )
     numbers = rows.to_pylist()
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         cells = [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(numbers, values.tolist(), strict=True)]
@@ -436,7 +461,10 @@ def _cells(letter: str, rows: pa.Array, values: pd.Series, style: str) -> pa.Arr
             for r, v, ok in zip(numbers, values.astype(object).tolist(), present, strict=True)
         ]
     else:
-        cells = [_cell(letter, r, v, style) for r, v in zip(numbers, values.tolist(), strict=True)]
+        cells = [
+            _cell(letter, r, v, quote if q else "" if isinstance(v, str) else style)
+            for r, v, q in zip(numbers, values.tolist(), quoted.tolist(), strict=True)
+        ]
     return pa.array(cells, type=pa.string())
 
 
@@ -449,14 +477,14 @@ def _xml_special(values: pd.Series) -> np.ndarray | None:
 
 def _cell(letter: str, row: str, value: object, style: str) -> str:
     if isinstance(value, str):
-        return f'<c r="{letter}{row}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+        return f'<c r="{letter}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, bool | np.bool_):
         return f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | np.integer | np.floating):
         return f'<c r="{letter}{row}"{style}><v>{_number_text(value)}</v></c>' if math.isfinite(value) else ""
-    return _cell(letter, row, str(value), style)
+    return _cell(letter, row, str(value), "")
 
 
 def _number_text(value: object) -> str:
@@ -472,14 +500,18 @@ def _rows_xml(frame: pd.DataFrame, styles: Mapping[str, int]) -> Iterator[str]:
     """The data rows of a sheet (row 2 on) as sheet XML, built column by column, a chunk of rows at a time."""
     from xlsxwriter.utility import xl_col_to_name
 
-    safe = neutralised(frame)
-    letters = [xl_col_to_name(i) for i in range(safe.shape[1])]
-    codes = [_number_format(frame.iloc[:, i]) for i in range(safe.shape[1])]
+    letters = [xl_col_to_name(i) for i in range(frame.shape[1])]
+    codes = [_number_format(frame.iloc[:, i]) for i in range(frame.shape[1])]
     column_styles = [f' s="{styles[code]}"' if code else "" for code in codes]
-    for start in range(0, len(safe) if letters else 0, ROWS_PER_CHUNK):
-        part = safe.iloc[start : start + ROWS_PER_CHUNK]
+    quote = f' s="{styles[QUOTE_PREFIX]}"'
+    quoted = [formula_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    for start in range(0, len(frame) if letters else 0, ROWS_PER_CHUNK):
+        part = frame.iloc[start : start + ROWS_PER_CHUNK]
         rows = pc.cast(pa.array(np.arange(start + 2, start + 2 + len(part))), pa.string())
-        columns = [_cells(letters[i], rows, part.iloc[:, i], column_styles[i]) for i in range(len(letters))]
+        columns = [
+            _cells(letters[i], rows, part.iloc[:, i], column_styles[i], quoted[i][start : start + len(part)], quote)
+            for i in range(len(letters))
+        ]
         yield "".join(pc.binary_join_element_wise('<row r="', rows, '">', *columns, "</row>", "").to_pylist())
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -43,6 +44,20 @@ STICKY_COOKIE = "score_node"
 # Who may frame the headline strip (`/strip?embed=true`): public aggregates for donor sites, so any site.
 # A deployment that knows its donors' sites narrows it (CSP frame-ancestors sources, e.g. "https://www.ilo.org").
 STRIP_FRAME_ANCESTORS = "*"
+FRAME_ANCESTORS = "'self'"  # every other page: no other site may frame it
+STRIP_PATH = "/strip"
+
+
+def frame_headers(path: str) -> list[tuple[str, str]]:
+    """The framing (clickjacking) headers of an answer at `path`: every page may be framed by the app itself alone,
+    exactly `/strip` (the headline strip; slashes merged, as nginx merges them) by STRIP_FRAME_ANCESTORS. Sent by
+    the app itself (session_routes.ClosedPaths: `make run` has no nginx) and by nginx (NGINX_CONF's maps, the same
+    values; it hides the app's own so that an answer carries one set). Under a base path the strip is not framed."""
+    if re.sub("/+", "/", path) == STRIP_PATH:
+        return [("Content-Security-Policy", f"frame-ancestors {STRIP_FRAME_ANCESTORS}")]
+    return [("Content-Security-Policy", f"frame-ancestors {FRAME_ANCESTORS}"), ("X-Frame-Options", "SAMEORIGIN")]
+
+
 # New Streamlit sessions (websockets) per client, in nginx: sustained rate, burst, and open at once (figures and
 # choice in RELIABILITY.md, "Session 18"). One address can be a whole room: a workshop or a donors' meeting on one
 # Wi-Fi, a country office behind one NAT, each person with a tab or two, opening the link when it is shown. So
@@ -79,7 +94,7 @@ http {{
     # A map, not add_header in a location of its own: that would drop every add_header of the server block.
     # (`~`: case-sensitive, as Streamlit's page paths are; a map's plain strings are not.)
     map $uri $score_frame_ancestors {{
-        default "frame-ancestors 'self'";
+        default "frame-ancestors {own_ancestors}";
         ~^/strip$ "frame-ancestors {strip_ancestors}";
     }}
     map $uri $score_frame_options {{ default SAMEORIGIN; ~^/strip$ ''; }}
@@ -119,6 +134,8 @@ http {{
         proxy_read_timeout 1d;
         proxy_send_timeout 1d;
         add_header Set-Cookie $score_node_cookie;
+        proxy_hide_header Content-Security-Policy;
+        proxy_hide_header X-Frame-Options;
         add_header Content-Security-Policy $score_frame_ancestors always;
         add_header X-Frame-Options $score_frame_options always;
         location / {{
@@ -201,6 +218,7 @@ def nginx_config(
         upload_mb=int(settings.get().max_upload_mb) + 1,
         proxy_secret=proxy_secret,
         strip_ancestors=STRIP_FRAME_ANCESTORS,
+        own_ancestors=FRAME_ANCESTORS,
         ipv6_prefix_rules=_ipv6_prefix_rules(),
         session_rate=SESSION_RATE,
         session_burst=SESSION_BURST,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -170,6 +171,21 @@ def markdown_text(text: str) -> str:
     """`text` as it reads, for a place that renders Markdown (st.markdown, st.caption, st.table cells): uploaded
     text holding [link](url), ![image](url), **bold** or a bare https://address stays text, never a link or image."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
+
+
+def quoted(text: object) -> str:
+    """A name someone typed or uploaded (a file name, a comment), in double quotes inside a line of the app's own
+    words: "x.csv · published · version 12" reads as one name, not as an outcome. A quote, backslash or an
+    invisible or line-breaking character inside it is written escaped (\\", \\u2028), so it cannot close the quotes or
+    break the line."""
+    return '"' + "".join(_QUOTED_ESCAPES.get(char) or _escaped(char) for char in str(text)) + '"'
+
+
+_QUOTED_ESCAPES = {'"': '\\"', "\\": "\\\\"}
+
+
+def _escaped(char: str) -> str:
+    return f"\\u{ord(char):04x}" if unicodedata.category(char)[0] in "CZ" and char != " " else char
 
 
 # A number as fmt_* writes it in any language (1,406; 1 406; 1.406; −18.4 %; +3,5 %), or the dash of a hidden cell;

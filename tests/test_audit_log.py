@@ -130,7 +130,7 @@ def test_an_upload_with_a_line_separator_in_a_file_name_shows_both_events_to_hq(
     config = json.loads(page.dataframe[0].proto.columns)
     widths = [config[column].get("width") for column in ("at", "event", "user", "detail")]
     assert sum(widths) <= 766 and page.dataframe[0].proto.row_height > 64, (config, widths)
-    assert any("note\u2028x.txt" in text for text in shown["detail"])
+    assert any('"note\\u2028x.txt"' in text for text in shown["detail"])  # quoted, the separator written out
 
 
 def test_a_flooded_log_is_read_from_its_end_not_whole(fresh_data_dir: Path) -> None:
@@ -152,6 +152,23 @@ def test_a_flooded_log_is_read_from_its_end_not_whole(fresh_data_dir: Path) -> N
         tracemalloc.stop()
     assert [e["event"] for e in events] == ["export", "sign_in_failed"]
     assert peak < 8 << 20, peak
+
+
+def test_an_uploaded_file_name_reads_as_a_quoted_name_not_as_the_outcome() -> None:
+    # A country user's file named "x.csv · published · version 12" read, inside HQ's detail line, as if the upload
+    # had been published (session 20's attack notes); a quote inside the name must not close the quotes.
+    detail = {
+        "country": "COL",
+        "outcome": "rejected",
+        "files": [{"name": "x.csv · published · version 12"}, {"name": 'a" · published · "b.csv'}],
+        "comment": "ok · approved",
+    }
+    line = audit.detail_text(detail, {"COL": "Colombia"})
+    assert line == (
+        'Colombia · rejected · 2 files: "x.csv · published · version 12", "a\\" · published · \\"b.csv"'
+        ' · comment: "ok · approved"'
+    )
+    assert audit.detail_text({"text": "line\u2028· published"}, {}) == 'text: "line\\u2028· published"'
 
 
 @pytest.mark.parametrize(

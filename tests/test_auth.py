@@ -547,9 +547,19 @@ def _statuses(
     site: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> list[int]:
-    """The status each (method, path) gets through session_routes.MIDDLEWARE, in front of a server that would
-    answer 200 to everything (with `cookie` as the browser's Cookie header, `site` as its Sec-Fetch-Site, and any
-    other `headers`)."""
+    """The status each (method, path) gets through session_routes.MIDDLEWARE (`_response_starts`)."""
+    return [start["status"] for start in _response_starts(requests, cookie, site, headers)]
+
+
+def _response_starts(
+    requests: list[tuple[str, str]],
+    cookie: str | None = None,
+    site: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[dict]:
+    """The response start (status, headers) each (method, path) gets through session_routes.MIDDLEWARE, in front of
+    a server that would answer 200 to everything (with `cookie` as the browser's Cookie header, `site` as its
+    Sec-Fetch-Site, and any other `headers`)."""
     import asyncio
 
     from score.web import session_routes
@@ -560,7 +570,7 @@ def _statuses(
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"served"})
 
-    async def answer(method: str, path: str) -> int:
+    async def answer(method: str, path: str) -> dict:
         sent: list[dict] = []
 
         async def send(message: dict) -> None:
@@ -575,9 +585,9 @@ def _statuses(
         scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
         wrapped = session_routes.MIDDLEWARE[0]
         await wrapped.cls(streamlit, *wrapped.args, **wrapped.kwargs)(scope, receive, send)
-        return sent[0]["status"]
+        return sent[0]
 
-    async def every() -> list[int]:
+    async def every() -> list[dict]:
         return [await answer(method, path) for method, path in requests]
 
     with ThreadPoolExecutor(max_workers=1) as thread:  # as _route: a Playwright test may hold this thread's loop
@@ -591,6 +601,28 @@ def test_streamlits_metrics_are_closed_to_visitors_and_other_paths_pass() -> Non
     statuses = _statuses([("GET", path) for path in closed + open_])
     assert statuses == [404] * len(closed) + [200] * len(open_)
     assert "*session_routes.MIDDLEWARE" in (Path(__file__).parents[1] / "webapp.py").read_text()
+
+
+def test_no_other_site_may_frame_the_app_without_nginx_but_donors_may_frame_the_strip() -> None:
+    """`make run` (Streamlit alone, no nginx) sent no framing headers: any site could frame sign-in and upload under
+    a transparent layer (clickjacking). The app now sends nginx's own (score.serve.frame_headers) on every answer,
+    Streamlit's and the middleware's own refusals alike; the headline strip may be framed by donor sites."""
+    from score import serve
+
+    paths = ["/", "/upload", "/dashboard/upload", "/_stcore/metrics", "/strip", "//strip", "/strip/", "/x/strip"]
+    starts = _response_starts([("GET", path) for path in paths])
+    framing = [
+        {
+            name.decode(): value.decode()
+            for name, value in start["headers"]
+            if name in (b"content-security-policy", b"x-frame-options")
+        }
+        for start in starts
+    ]
+    own = {"content-security-policy": "frame-ancestors 'self'", "x-frame-options": "SAMEORIGIN"}
+    strip = {"content-security-policy": f"frame-ancestors {serve.STRIP_FRAME_ANCESTORS}"}
+    assert framing == [own, own, own, own, strip, strip, own, own]  # exactly /strip, as nginx's map
+    assert "proxy_hide_header Content-Security-Policy" in serve.NGINX_CONF  # behind nginx, one set: nginx's
 
 
 def test_another_site_cannot_sign_a_single_sign_on_user_out() -> None:

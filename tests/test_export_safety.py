@@ -146,6 +146,8 @@ def offered(run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         uploader.set_value([(n, raw, "text/csv") for n, raw in _hostile_upload().items()])
         no_exception(at.run(), "upload")
         no_exception(at.button(key="upload_check_files").click().run(), "check")
+        recorder.page = "views/data_quality.py"  # its CSVs: one per check, Colombia's rows alone
+        open_page(recorder.page, {}, BOGOTA, timeout=TIMEOUT)
         yield recorder.offered
         db.close_all()
 
@@ -354,13 +356,22 @@ def test_the_hostile_values_reached_the_files(offered: list[Offered]) -> None:
 
 
 def test_colombias_staff_files_hold_no_other_countrys_rows(offered: list[Offered]) -> None:
-    """The Upload page's files for Colombia's staff (current data, the report, the marked copy): Colombia alone."""
-    theirs = [
+    """The Upload page's files for Colombia's staff (current data, the report, the marked copy) and the Data quality
+    page's CSVs: Colombia alone."""
+    uploads = [
         item
         for item in offered
         if item.viewer == "bogota" and any(path == "score/web/upload_sections.py" for path, _ in item.sites)
     ]
-    assert len(theirs) >= 5, [item.file_name for item in theirs]  # the workbook, 3-4 CSVs, the report, the copy
+    assert len(uploads) >= 5, [item.file_name for item in uploads]  # the workbook, 3-4 CSVs, the report, the copy
+    checks = [
+        item
+        for item in offered
+        if item.viewer == "bogota" and item.page == "views/data_quality.py" and item.mime == "text/csv"
+    ]
+    assert len(checks) >= 2, [item.file_name for item in checks]  # a CSV per check with rows
+    assert sum(len(re.findall(rb"\bCOL-\d{4}\b", item.data())) for item in checks) >= 10  # their rows are there
+    theirs = uploads + checks
     colombian = 0
     for item in theirs:
         data = item.data()
@@ -375,6 +386,30 @@ def test_colombias_staff_files_hold_no_other_countrys_rows(offered: list[Offered
         colombian += len(re.findall(r"\bCOL-\d{4}\b", text))
         assert not re.search(r"\b(?!COL)[A-Z]{3}-\d{4}\b", text), item.file_name  # another country's enterprise
     assert colombian > 500, colombian  # the current data: Colombia's 213 enterprises in three tables at least
+
+
+def test_the_page_workbooks_show_formula_text_as_typed_with_excels_text_mark(offered: list[Offered]) -> None:
+    """A page workbook's text that a spreadsheet could run (a hostile partner "=cmd|...", "＝Bogotá") is the cell's
+    value as typed, marked as text by the cell's style (quotePrefix), not by an apostrophe the reader sees."""
+    import openpyxl
+
+    marked, problems = 0, []
+    for item in offered:
+        if item.viewer != "hq" or not item.file_name.endswith(".xlsx"):
+            continue  # HQ's workbooks are the pages' (exports.to_excel); the Upload page's are in upload format
+        for sheet in openpyxl.load_workbook(io.BytesIO(item.data())).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if not isinstance(cell.value, str):
+                        continue
+                    if formula_start(cell.value) is not None:
+                        marked += cell.quotePrefix
+                        if not cell.quotePrefix:
+                            problems.append(f"{item.file_name} {sheet.title}!{cell.coordinate}: {cell.value[:40]!r}")
+                    elif cell.value.startswith("'") and formula_start(cell.value[1:]) is not None:
+                        problems.append(f"{item.file_name} {sheet.title}!{cell.coordinate}: an apostrophe shown")
+    assert not problems, "\n".join(problems[:30]) + f"\n({len(problems)} in all)"
+    assert marked >= 20, marked  # the hostile partners, names and cities reached the workbooks
 
 
 @pytest.mark.parametrize("value", [*FORMULAS, *MARKUP, LONGEST_NAME, " \u3000 \uff1d1", "\u2007=1", "a; \uff20b"])

@@ -193,10 +193,12 @@ def test_excel_neutralises_formulas_and_stores_numbers_as_numbers() -> None:
     frame = pd.DataFrame({"partner": DANGEROUS, "enterprises": [213, 1, 2, 3, 4, 5, 6, 7]})
     book = openpyxl.load_workbook(io.BytesIO(to_excel({"partners": frame})))
     sheet = book["partners"]
-    for row in sheet.iter_rows(min_row=2):
+    for row, typed in zip(sheet.iter_rows(min_row=2), DANGEROUS, strict=True):
         partner, enterprises = row
         assert partner.data_type == "s", partner.value  # never "f" (a formula)
-        assert not str(partner.value).startswith(tuple(formulas.TRIGGERS))
+        # as typed (a carriage return as Excel's escape), marked as text by the style, not by an apostrophe
+        assert partner.value == typed.replace("\r", "_x000D_")
+        assert partner.quotePrefix == typed.startswith(tuple(formulas.TRIGGERS)), typed
         assert enterprises.data_type == "n" and enterprises.number_format == "#,##0"
     assert sheet["B2"].value == 213
 

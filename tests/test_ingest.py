@@ -13,9 +13,11 @@ import importlib
 import io
 import json
 import pkgutil
+import re
 import shutil
 import time
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -362,6 +364,51 @@ def test_header_case_and_spaces_are_accepted_with_a_warning() -> None:
     }
 
 
+# Headers as Colombia's, Peru's and a French-speaking office's exports write them (session 21): each was a missing
+# required column plus an ignored one, so the whole file was refused.
+SPANISH_AND_FRENCH_HEADERS = {
+    "enterprises.csv": {
+        "enterprise_id": "ID de la empresa",
+        "name": "Nombre de la empresa",
+        "province": "Département",
+        "city": "VILLE",
+        "workers_female": "Trabajadoras",
+        "workers_male": "Effectif_masculin",
+        "joined_on": "Fecha de inicio",
+        "partner": "Partenaire de mise en oeuvre",
+    },
+    "training.csv": {"module": "Módulo", "classroom_date": "Fecha de inicio", "consultation_visits": "Visites"},
+    "indicators.csv": {"indicator": "Indicador", "period": "Période", "measured_on": "Fecha", "value": "Valeur"},
+    "logframe.csv": {"level": "Nivel", "period_end": "Date", "actual": "Réalisé", "female_share": "% mujeres"},
+}
+
+
+def test_spanish_and_french_headers_are_read_as_the_contracts_columns() -> None:
+    renamed = {}
+    for name, headers in SPANISH_AND_FRENCH_HEADERS.items():
+        header, rest = base_text(name).split("\n", 1)
+        cells = [headers.get(cell, cell) for cell in header.split(",")]
+        renamed[name.replace(".", "__")] = ",".join(cells) + "\n" + rest
+    report = submit(**renamed)
+    assert report.ok and not report.errors, report.summary()
+    clean = submit()
+    for table in contract.TABLES:
+        pd.testing.assert_frame_equal(report.tables[table], clean.tables[table])
+    read_as = {(i.file, i.column, i.value) for i in find(report, text="was read as", severity="warning")}
+    assert read_as == {(f, c, h) for f, headers in SPANISH_AND_FRENCH_HEADERS.items() for c, h in headers.items()}
+
+
+def test_a_header_that_may_stand_for_two_columns_is_named_with_both_and_not_read() -> None:
+    training = base_text("training.csv").replace("managers_female", "Mujeres", 1)
+    report = submit(training__csv=training)
+    (issue,) = report.errors
+    assert (issue.file, issue.column) == ("training.csv", "Mujeres")
+    assert "managers_female, workers_female" in issue.problem and "managers_female" in issue.fix
+    with using_language("es"):
+        (issue,) = submit(training__csv=training).errors
+    assert "más de una columna (managers_female, workers_female)" in issue.problem
+
+
 def test_near_miss_headers_get_a_suggestion() -> None:
     lines = base_text("enterprises.csv").splitlines()
     lines[0] = lines[0].replace("latitude", "lat").replace("joined_on", "join_date").replace("partner", "socio")
@@ -566,6 +613,43 @@ def test_xlsx_issues_name_sheet_and_excel_row() -> None:
     report = validate_submission("COL", {"COL.xlsx": _workbook(mutate=mutate)})
     got = {(i.file, i.sheet, i.row, i.column) for i in report.errors}
     assert got == {("COL.xlsx", "training", 4, "managers_female"), ("COL.xlsx", "indicators", 6, "value")}
+
+
+def _with_external_link(book: bytes, cells: tuple[str, ...]) -> bytes:
+    """`book` with an external link part, and the training sheet's numeric `cells` made formulas taking their value
+    from that other workbook ([1]Hoja1!D3), their saved results kept (what Excel writes for a linked cell)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # training
+                for cell in cells:
+                    pattern = rf'<c r="{cell}"( s="\d+")? t="n"><v>([^<]*)</v></c>'.encode()
+                    linked = rf'<c r="{cell}"\1><f>[1]Hoja1!{cell}</f><v>\2</v></c>'.encode()
+                    data, found = re.subn(pattern, linked, data)
+                    assert found == 1, cell
+            target.writestr(item, data)
+        target.writestr("xl/externalLinks/externalLink1.xml", b'<externalLink xmlns="x"><externalBook/></externalLink>')
+    return out.getvalue()
+
+
+def test_a_workbook_linked_to_other_workbooks_is_read_with_a_warning_naming_the_cells() -> None:
+    # Values from another workbook are the ones saved when the file was last calculated (nothing is fetched): they
+    # may be out of date, and were accepted without a word (session 20's notes).
+    clean = validate_submission("COL", {"COL.xlsx": _workbook()})
+    linked = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ("D3", "E3", "D4"))})
+    assert linked.ok and not linked.errors, linked.summary()
+    pd.testing.assert_frame_equal(linked.tables["training"], clean.tables["training"])
+    (issue,) = find(linked, text="another workbook", severity="warning")
+    assert (issue.file, issue.sheet) == ("COL.xlsx", "training")
+    assert "3 cells" in issue.problem and "D3, E3, D4" in issue.problem and "Break Link" in issue.fix
+    unused = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ())})
+    (issue,) = find(unused, text="links to other workbooks", severity="warning")
+    assert issue.sheet is None
+    with using_language("fr"):
+        linked = validate_submission("COL", {"COL.xlsx": _with_external_link(_workbook(), ("D3",))})
+    (issue,) = [i for i in linked.warnings if "D3" in i.problem]
+    assert "1 cellule" in issue.problem, issue.problem
 
 
 def test_xlsx_missing_sheet_and_workbook_plus_csv() -> None:

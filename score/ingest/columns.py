@@ -13,7 +13,7 @@ import pandas as pd
 
 from score.contract import Column, Table
 from score.i18n import _, fmt_int, ngettext
-from score.ingest.names import _letter, _suggest, header_names, norm_name
+from score.ingest.names import _letter, _suggest, header_meanings, header_names, norm_name
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
 
 _HEADER_SEARCH_ROWS = 10
@@ -56,9 +56,10 @@ def _empty_file(issues: IssueCollector, name: str, sheet: str | None, table: Tab
 
 
 def header_column(table: Table, header: str) -> str:
-    """The contract column of `table` a header cell names (`header_names`), else the cell as a name (norm_name)."""
-    names = header_names(header)
-    return next((name for name in names if name in table.column_names), names[0])
+    """The contract column of `table` a header cell names (`header_meanings`: its name or a word for it in English,
+    French or Spanish), else the cell as a name (norm_name), also when it may stand for two columns."""
+    meanings = header_meanings(table, header)
+    return meanings[0] if len(meanings) == 1 else header_names(header)[0]
 
 
 def _column(table: Table, header: str) -> Column:
@@ -399,6 +400,7 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
     """Header cells -> contract columns (position -> name); reports missing, unknown, duplicate."""
     mapping: dict[int, str] = {}
     unknown: dict[int, str] = {}
+    ambiguous: set[str] = set()  # columns an ambiguous header may be: its error stands for their "missing" ones
     for position, cell in enumerate(header):
         if not cell:
             continue
@@ -434,12 +436,28 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
                     column=norm,
                     value=cell,
                 )
+        elif len(meanings := header_meanings(table, cell)) > 1:
+            ambiguous.update(meanings)
+            issues.add(
+                ERROR,
+                where.file,
+                _(
+                    "The column name '{name}' may stand for more than one column ({columns}); it was not read.",
+                    name=cell,
+                    columns=", ".join(meanings),
+                ),
+                _("Rename it to the one it holds: {columns}.", columns=", ".join(meanings)),
+                sheet=where.sheet,
+                row=where.header_row,
+                column=cell,
+                value=cell,
+            )
         else:
             unknown[position] = cell
 
     used: set[int] = set()
     for col in table.columns:
-        if col.name in mapping.values() or not col.required:
+        if col.name in mapping.values() or not col.required or col.name in ambiguous:
             continue
         candidates = {p: c for p, c in unknown.items() if p not in used}
         suggestion = _suggest(col.name, list(candidates.values()))

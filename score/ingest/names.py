@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from score import contract
-from score.contract import TABLES
+from score.contract import TABLES, Table
 from score.i18n import _
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -30,8 +30,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # --------------------------------------------------------------------------------------------
 
 
+# Ligatures that have no decomposition: French writes "œuvre" and "oeuvre" alike.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
 def _ascii_fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -55,6 +59,33 @@ def header_names(text: str) -> list[str]:
     if "%" in text:
         names.append(norm_name(text.replace("%", " pct ")))
     return names
+
+
+def _header_word(text: str) -> str:
+    """A header word compared loosely: accents, case, spaces and underscores aside, a percent sign as "pct"."""
+    return norm_name(text.replace("%", " pct "))
+
+
+@cache
+def _column_words(table: str) -> dict[str, tuple[str, ...]]:
+    """Loose header word -> the columns of `table` it may stand for (`contract.column_words`), in contract order."""
+    order = TABLES[table].column_names
+    meanings: dict[str, set[str]] = {}
+    for word, column in contract.column_words(table):
+        meanings.setdefault(_header_word(word), set()).add(column)
+    return {word: tuple(sorted(columns, key=order.index)) for word, columns in meanings.items()}
+
+
+def header_meanings(table: Table, text: str) -> tuple[str, ...]:
+    """The columns of `table` a header cell may stand for: its contract name written loosely (`header_names`),
+    else its name in English, French or Spanish (`contract.column_words`); two or more when it is ambiguous,
+    none when it names no column."""
+    names = header_names(text)
+    literal = next((name for name in names if name in table.column_names), None)
+    if literal is not None:
+        return (literal,)
+    words = _column_words(table.name)
+    return next((words[name] for name in names if name in words), ())
 
 
 # The names Excel and LibreOffice give a new sheet or workbook, in the programme's countries' languages ("Hoja1",

@@ -62,8 +62,12 @@ _ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 # A formula cell and what it keeps of its last result: Excel and LibreOffice save the result beside the formula
 # (<v>), a file written by a program (openpyxl, a report generator) may not, and then the cell reads as empty.
 # An empty <v> is a saved empty text only in a text cell (t="str").
-_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?\s*</c>")
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>([^<]*)</f>)\s*(<v\s*/>|<v>[^<]*</v>)?\s*</c>")
 _CELL_ROW = re.compile(rb'\br="[A-Z]+(\d+)"')
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]+\d+)"')
+_EXTERNAL_REFERENCE = re.compile(rb"\[\d+\]")  # [1]Sheet1!A1, '[1]Hoja 1'!A1 in a formula
+_EXTERNAL_LINKS = "xl/externalLinks/"
+_CELLS_NAMED = 5  # cells named in the warning about values from another workbook
 _CHUNK = 1 << 20  # a sheet's XML is scanned a chunk at a time
 _LONGEST_CELL = 1 << 20  # bytes of one cell's XML carried from a chunk to the next
 
@@ -120,6 +124,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             besides_sheets = sum(info.file_size for info in archive.infolist() if not _streamed(info.filename))
+            linked = any(info.filename.startswith(_EXTERNAL_LINKS) for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         _corrupt(issues, name, error)
         return
@@ -244,7 +249,7 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 continue
             issues.add(WARNING, name, *header_named(sheet_name, table), sheet=sheet_name)
             matched[table] = sheet_name
-        cells = 0
+        cells = linked_cells = 0
         percent_styles = _percent_styles(book)
         for table, sheet_name in matched.items():
             sheet = book[sheet_name]
@@ -283,14 +288,56 @@ def _read_workbook(sub: _Submission, name: str, data: bytes) -> None:
                 )
                 sub.failed.add(table)
                 continue
+            if linked:
+                linked_cells += _warn_external_links(issues, name, sheet_name, data, sheet)
             merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", ""))
             source = _source_from_cells(issues, name, sheet_name, TABLES[table], rows, book.epoch, merged)
             if source is None:
                 sub.failed.add(table)
             else:
                 sub.sources[table] = source
+        if linked and not linked_cells:  # a link no cell of the sheets read uses (a name, another sheet): said once
+            issues.add(
+                WARNING,
+                name,
+                _(
+                    "The workbook links to other workbooks (external links); values taken from them are the ones last "
+                    "saved in this file and may be out of date."
+                ),
+                _external_links_fix(),
+            )
     finally:
         book.close()
+
+
+def _external_links_fix() -> str:
+    return _(
+        "Check those values. To keep them as they are, use Data > Edit Links > Break Link in Excel, save and upload "
+        "again."
+    )
+
+
+def _warn_external_links(issues: IssueCollector, name: str, sheet_name: str, data: bytes, sheet: Any) -> int:
+    """A warning naming the sheet's cells whose value comes from another workbook (a value saved when the file was
+    last calculated, never fetched here: it may be out of date); how many there are."""
+    cells = _external_link_cells(data, getattr(sheet, "_worksheet_path", ""))
+    if cells:
+        shown = ", ".join(cells[:_CELLS_NAMED]) + (" …" if len(cells) > _CELLS_NAMED else "")
+        issues.add(
+            WARNING,
+            name,
+            ngettext(
+                "{n} cell takes its value from another workbook (an external link: {cells}); the value is the one "
+                "last saved in this file and may be out of date.",
+                "{n} cells take their values from another workbook (external links: {cells}); the values are the "
+                "ones last saved in this file and may be out of date.",
+                len(cells),
+                cells=shown,
+            ),
+            _external_links_fix(),
+            sheet=sheet_name,
+        )
+    return len(cells)
 
 
 def _ignored_sheet(issues: IssueCollector, name: str, sheet_name: str) -> None:
@@ -371,13 +418,12 @@ def _crowded(data: bytes) -> bool:
     return False
 
 
-def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
-    """The rows of the worksheet's formula cells that hold no saved result (_FORMULA_CELL), read as a stream: a
-    window is cut before its last cell start, which is read again with the next chunk."""
-    found: list[int] = []
+def _formula_cells(data: bytes, worksheet: str) -> Iterator[re.Match[bytes]]:
+    """The worksheet's formula cells (_FORMULA_CELL: attributes, formula, saved result), read as a stream: a window is
+    cut before its last cell start, which is read again with the next chunk."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if worksheet not in archive.namelist():
-            return found
+            return
         with archive.open(worksheet) as stream:
             tail = b""
             while True:
@@ -385,18 +431,34 @@ def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
                 window = tail + chunk
                 cut = window.rfind(b"<c") if chunk else len(window)
                 cut = len(window) if cut < 0 else cut
-                for cell in _FORMULA_CELL.finditer(window, 0, cut):
-                    attributes, result = cell.group(1), cell.group(2)
-                    if result is None or (
-                        (result.startswith(b"<v/") or result == b"<v></v>") and b't="str"' not in attributes
-                    ):
-                        row = _CELL_ROW.search(attributes)
-                        found.append(int(row.group(1)) if row else 0)
+                yield from _FORMULA_CELL.finditer(window, 0, cut)
                 # A cell Excel writes is far shorter (32,767 characters of text, 8,192 of formula): a longer one is not
                 # carried on, or a sheet of one 150 MB cell was copied again with every chunk (quadratic: 14 s of CPU)
                 tail = window[cut:] if len(window) - cut <= _LONGEST_CELL else b""
                 if not chunk:
-                    return found
+                    return
+
+
+def _formulas_without_results(data: bytes, worksheet: str) -> list[int]:
+    """The rows of the worksheet's formula cells that hold no saved result."""
+    found: list[int] = []
+    for cell in _formula_cells(data, worksheet):
+        attributes, result = cell.group(1), cell.group(3)
+        if result is None or ((result.startswith(b"<v/") or result == b"<v></v>") and b't="str"' not in attributes):
+            row = _CELL_ROW.search(attributes)
+            found.append(int(row.group(1)) if row else 0)
+    return found
+
+
+def _external_link_cells(data: bytes, worksheet: str) -> list[str]:
+    """The cells (A1 references) whose formula takes a value from another workbook: Excel writes such a reference
+    as [n]Sheet!A1, n the number of the workbook's external link part (xl/externalLinks/externalLinkn.xml)."""
+    found = []
+    for cell in _formula_cells(data, worksheet):
+        if cell.group(2) and _EXTERNAL_REFERENCE.search(cell.group(2)):
+            reference = _CELL_REFERENCE.search(cell.group(1))
+            found.append(reference.group(1).decode("ascii") if reference else "?")
+    return found
 
 
 _MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')

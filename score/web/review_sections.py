@@ -19,7 +19,7 @@ from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
 from score.labels import code_names, name_or_code, who
 from score.quality import checks
-from score.values import markdown_text
+from score.values import markdown_text, quoted
 from score.web import ui
 from score.web.components.text import text_table
 from score.web.upload_history import history_table
@@ -402,7 +402,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             user=item.user,
             when=ui.moment_text(item.at),
             kind=kind_label(item.kind),
-            files=markdown_text(", ".join(str(f["name"]) for f in item.files)),  # the submitter's names: text
+            files=markdown_text(", ".join(quoted(f["name"]) for f in item.files)),  # the submitter's names: data
         )
     )
     labels = headline_labels()

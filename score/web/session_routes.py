@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from score import auth, filters, sessions, settings
+from score.serve import frame_headers
 from score.web import media_guard
 
 SIGN_IN_PATH = "/auth/local/session"
@@ -276,18 +277,34 @@ def _media_withheld(scope: Scope, path: str) -> bool:
     return not media_guard.allowed(stored.content, Request(scope).cookies)
 
 
+def _with_frame_headers(send: Send, path: str) -> Send:
+    """`send` adding the framing headers (serve.frame_headers) to the answer's start: `make run` has no nginx."""
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in frame_headers(path)]
+    names = {name for name, _value in headers}
+
+    async def framed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in names]
+            message = {**message, "headers": [*kept, *headers]}
+        await send(message)
+
+    return framed
+
+
 class ClosedPaths:
     """Answers 404 at CLOSED_PATHS (under any `server.baseUrlPath`, with or without a trailing or doubled slash)
     and to a download made for another sign-in (`_media_withheld`), sends a sign-out another site started
     (`OIDC_SIGN_OUT`) to the first page, answers 403 to a file sent by a session that has no uploader
     (`allow_uploads`), and drops a websocket message no page of this app sends (`page_message`), before Streamlit
-    sees the request."""
+    sees the request; every answer carries the framing headers (`serve.frame_headers`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = re.sub("/+", "/", str(scope.get("path", ""))).rstrip("/")
+        if scope["type"] == "http":
+            send = _with_frame_headers(send, str(scope.get("path", "")))
         if scope["type"] == "http" and (path.endswith(CLOSED_PATHS) or _media_withheld(scope, path)):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return

@@ -4,6 +4,10 @@
   demo users created when sign-in exists) served by its own streamlit process on a free port. Each xdist
   worker starts its own, so `pytest -n 2` needs no coordination; it is terminated by its own handle.
 - `fresh_server` (function): the same with a data dir of its own, for tests that publish.
+- `public_page` / `hq_page` (function): a new tab in a browser context the worker keeps (the public's; HQ's,
+  signed in once per worker): a page load in a used context costs Chromium a fraction of one in a new context
+  (DEVELOPERS.md "The suite's time"), and a sign-in a page load more. A test that needs another person, a browser
+  language, a cookie of its own or a sign-out opens a context of its own (`open_context`, `page`).
 - Every browser context refuses requests that leave 127.0.0.1/localhost and the test fails if one was
   attempted: the dashboard must work with the network off (a meeting room, a field office).
 - A failing test leaves a screenshot of each open page and the server log in test-results/.
@@ -11,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.app_server import (
     CHROMIUM,
@@ -28,7 +34,8 @@ from tests.e2e.app_server import (
     leaves_machine,
     prepare_data_dir,
 )
-from tests.e2e.dashboard import TIMEOUT
+from tests.e2e.dashboard import TIMEOUT, goto
+from tests.e2e.roles import HQ, signed_in_as
 
 RESULTS = REPO / "test-results"
 # Playwright's 5 s for an expectation (and 30 s for a click) is a quiet desktop's; two browsers and two app servers
@@ -117,6 +124,74 @@ class NetworkGuard:
 @pytest.fixture
 def network_guard() -> NetworkGuard:
     return NetworkGuard()
+
+
+class SharedContext:
+    """A browser context kept for the worker's tests (one tab each) and the guard of its requests."""
+
+    def __init__(self, context: BrowserContext, guard: NetworkGuard) -> None:
+        self.context, self.guard = context, guard
+
+    def tab(self, request: pytest.FixtureRequest, network_guard: NetworkGuard) -> Iterator[Page]:
+        """A new tab for one test: what it asked of the network is the test's; a failure keeps its screenshot."""
+        page = self.context.new_page()
+        yield page
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            RESULTS.mkdir(exist_ok=True)
+            try:
+                page.screenshot(path=str(RESULTS / f"{_slug(request.node.nodeid)}-tab.png"), full_page=True)
+            except Exception as error:  # a crashed page must not hide the real failure
+                print(f"screenshot failed: {error}")
+        for other in self.context.pages:  # the test's tab and any it opened (a download's, a popup)
+            # what the app's page kept in the browser (Streamlit keeps a folded sidebar in localStorage: the next
+            # test's tab at 1280 px opened folded) goes with the test, as a context of its own would
+            with contextlib.suppress(PlaywrightError):
+                other.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            other.close()
+        network_guard.blocked += self.guard.blocked
+        network_guard.page_errors += self.guard.page_errors
+        self.guard.blocked.clear()
+        self.guard.page_errors.clear()
+
+
+def _shared_context(browser: Browser, browser_context_args: dict) -> SharedContext:
+    guard = NetworkGuard()
+    return SharedContext(guard.install(browser.new_context(**browser_context_args)), guard)
+
+
+@pytest.fixture(scope="session")
+def _public_context(browser: Browser, browser_context_args: dict) -> Iterator[SharedContext]:
+    shared = _shared_context(browser, browser_context_args)
+    yield shared
+    shared.context.close()
+
+
+@pytest.fixture(scope="session")
+def _hq_context(browser: Browser, browser_context_args: dict, app_server: AppServer) -> Iterator[SharedContext]:
+    """Signed in as HQ's demo account once: its tabs open signed in by the cookie (app_server publishes nothing,
+    so the demo account lasts the run)."""
+    shared = _shared_context(browser, browser_context_args)
+    page = shared.context.new_page()
+    goto(page, f"{app_server.url}/?lang=en")  # the helper signs in with the English form
+    assert signed_in_as(page, HQ), "sign-in failed"
+    page.close()
+    yield shared
+    shared.context.close()
+
+
+@pytest.fixture
+def public_page(
+    _public_context: SharedContext, request: pytest.FixtureRequest, network_guard: NetworkGuard
+) -> Iterator[Page]:
+    """A signed-out tab (the public's) at 1600x1000, in the worker's public context."""
+    yield from _public_context.tab(request, network_guard)
+
+
+@pytest.fixture
+def hq_page(_hq_context: SharedContext, request: pytest.FixtureRequest, network_guard: NetworkGuard) -> Iterator[Page]:
+    """A tab signed in as HQ (geneva) at 1600x1000: open a page of app_server and it is HQ's."""
+    yield from _hq_context.tab(request, network_guard)
 
 
 @pytest.fixture

@@ -8,21 +8,21 @@ public pages in English; the signed-in pages in all three):
   or critical violation (text contrast below 4.5:1, unnamed controls, missing labels ...);
 - every chart has an accessible name (its title) and a description, and its "Data table" holds the chart's own
   numbers, written the reader's way (1,234 / 1 234 / 1.234), hidden cells marked as hidden.
-Two browser sessions walk every page through the navigation (one server for all): the public's, in the three
-languages one after the other, and HQ's, signed in once."""
+Two browser sessions walk the pages through the navigation (one server for all): the public's, in the three
+languages one after the other, and HQ's, signed in once. `make test` walks every public page in English and one
+page in French and one in Spanish, and one of HQ's pages per language; `make test-full` every page in every
+language (PUBLIC_WALKS, HQ_WALKS: one walk, two lists)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import REPO, AppServer
-from tests.e2e.roles import HQ, signed_in_as
 
 # Everyone sees these (when the page file exists: pages land one by one); only signed-in staff see the second
 # (country users and HQ; audit is HQ only); the third are forms or tables rather than charts (present: slide 1 is KPIs).
@@ -181,12 +181,17 @@ def missing_pages(page: Page, where: str, pages: tuple[str, ...]) -> list[str]:
     return [f"{where}: pages missing from the navigation: {sorted(missing)}"] if missing else []
 
 
-def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset()) -> list[str]:
-    """Every page of the navigation but `skip`, opened by its link as a reader would (no new page load: the
-    walk's time goes to the checks): its title, a chart where it has charts, no exception; axe; the charts."""
-    problems = []
-    for link in ui.nav_links(page):
-        if link.slug in skip:
+def walk(
+    page: Page, where: str, language: str, skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None
+) -> list[str]:
+    """Every page of the navigation but `skip` (or only those in `only`), opened by its link as a reader would (no
+    new page load: the walk's time goes to the checks): its title, a chart where it has charts, no exception; axe;
+    the charts."""
+    links = ui.nav_links(page)
+    absent = (only or frozenset()) - {link.slug for link in links}  # a page asked for by name is walked, not passed
+    problems = [f"{where}: {slug} is not in the navigation" for slug in sorted(absent)]
+    for link in links:
+        if link.slug in skip or (only is not None and link.slug not in only):
             continue
         ui.open_nav(page, link)
         # the charts' names are set a moment after they are drawn, and app.py's styles arrive with the page
@@ -211,26 +216,49 @@ def walk(page: Page, where: str, language: str, skip: frozenset[str] = frozenset
     return problems
 
 
-def open_page(open_context: Callable[..., BrowserContext]) -> Page:
-    page = open_context().new_page()
+# What each walk opens per language: None, every page of the navigation. `make test` (the cheap part) walks every
+# public page and the strip in English and one page each in French and Spanish (the catalogue's words and numbers
+# written the reader's way), and one of HQ's own pages per language; `make test-full` (exhaustive) every page in
+# every language, public and HQ. The pages chosen differ between languages: each is a page the others do not show.
+PUBLIC_WALKS = {
+    "some": {"en": None, "fr": frozenset({"overview"}), "es": frozenset({"outcomes"})},
+    "every": dict.fromkeys(LANGUAGES),
+}
+HQ_WALKS = {
+    "some": {"en": frozenset({"audit"}), "fr": frozenset({"upload"}), "es": frozenset({"data_quality"})},
+    "every": dict.fromkeys(LANGUAGES),
+}
+
+
+def some_or_every(some_seconds: int, every_seconds: int) -> list:
+    """The two walks of a test, each with its quiet seconds (tests/conftest.py deals the long ones out by them)."""
+    return [
+        pytest.param("some", marks=pytest.mark.slow(some_seconds)),
+        pytest.param("every", marks=[pytest.mark.exhaustive, pytest.mark.slow(every_seconds)]),
+    ]
+
+
+def open_page(page: Page) -> Page:
     page.set_viewport_size({"width": 1280, "height": 900})
     return page
 
 
-@pytest.mark.slow(110)  # started first, its quiet `make test` seconds (tests/conftest.py)
+@pytest.mark.parametrize("pages", some_or_every(50, 110))
 def test_every_public_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    public_page: Page, app_server: AppServer, pages: str
 ) -> None:
     """The public's pages and the embeddable strip in English, French and Spanish, one after the other in one
     browser page (a language is a new page load: the reader's `?lang=` link)."""
-    base, page, problems = app_server.url, open_page(open_context), []
-    for language in LANGUAGES:
+    base, page, problems = app_server.url, open_page(public_page), []
+    for language, only in PUBLIC_WALKS[pages].items():
         ui.goto(page, f"{base}/?lang={language}")
-        problems += walk(page, f"{language} public", language)
+        problems += walk(page, f"{language} public", language, only=only)
         public_pages = frozenset(link.slug for link in ui.nav_links(page))
         problems += missing_pages(page, f"{language} public", PUBLIC_PAGES)
         if staff := public_pages & {"upload", "audit", "review"}:
             problems.append(f"{language} public: staff pages shown to the public: {sorted(staff)}")
+        if only is not None:
+            continue  # the strip, as the pages: all of it in one language at least
         page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
         page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
         ui.settle(page)
@@ -238,30 +266,28 @@ def test_every_public_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.slow(90)
+@pytest.mark.parametrize("pages", some_or_every(30, 90))
 def test_every_hq_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_its_numbers(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    hq_page: Page, app_server: AppServer, pages: str
 ) -> None:
-    """Signed in as HQ once: every page in English (HQ's view of the public pages: more detail, same words), then
-    in French and Spanish the pages only the signed-in see (the public pages' words are walked in
-    test_every_public_page_...; a page in the navigation that is not in PUBLIC_PAGES is walked here too)."""
-    base, hq, problems = app_server.url, open_page(open_context), []
-    ui.goto(hq, f"{base}/?lang=en")  # the helper signs in with the English form
-    assert signed_in_as(hq, HQ), "sign-in failed"
-    for language in LANGUAGES:
-        if language != "en":  # the sign-in has just loaded the English overview again (/auth/local/session)
-            ui.goto(hq, f"{base}/?lang={language}")
+    """Signed in as HQ (once for the worker: `hq_page`): every page in English (HQ's view of the public pages: more
+    detail, same words), then in French and Spanish the pages only the signed-in see (the public pages' words are
+    walked in test_every_public_page_...; a page in the navigation that is not in PUBLIC_PAGES is walked here
+    too)."""
+    base, hq, problems = app_server.url, open_page(hq_page), []
+    for language, only in HQ_WALKS[pages].items():
+        ui.goto(hq, f"{base}/?lang={language}")
         skip = frozenset() if language == "en" else frozenset(PUBLIC_PAGES)
-        problems += walk(hq, f"{language} hq", language, skip)
+        problems += walk(hq, f"{language} hq", language, skip, only)
         problems += missing_pages(hq, f"{language} hq", PUBLIC_PAGES + STAFF_PAGES)
     assert not problems, "\n".join(problems)
 
 
 def test_an_embedded_page_states_its_filters_in_words_and_its_demo_notice_names_only_those_countries(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    public_page: Page, app_server: AppServer
 ) -> None:
     """`?embed=true` hides the sidebar, where the filters were the only place naming the country."""
-    page = open_context().new_page()
+    page = public_page
     page.set_viewport_size({"width": 900, "height": 700})
     ui.goto(page, f"{app_server.url}/?embed=true&countries=GHA")
     main = page.locator("[data-testid='stMain']")

@@ -14,7 +14,6 @@ from playwright.sync_api import Page
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
-from tests.e2e.roles import HQ, signed_in_as
 from tests.oracle import RawData
 
 
@@ -38,11 +37,11 @@ FILE_NAMES = {
 }
 
 
-def test_training_csv_is_data_in_every_language(page: Page, app_server: AppServer, raw: RawData) -> None:
+def test_training_csv_is_data_in_every_language(hq_page: Page, app_server: AppServer, raw: RawData) -> None:
     """As HQ, whose figures are exact (the public's are adjusted, tests/test_disclosure.py). One sign-in and one
     Training page, its language switched before each download (the suite's time: not a session per language)."""
+    page = hq_page
     ui.goto(page, app_server.url)
-    assert signed_in_as(page, HQ), "sign-in failed"
     ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "training"))
     for lang, file_name in FILE_NAMES.items():
         ui.choose_language(page, lang)  # the download below must be the new run's
@@ -58,9 +57,9 @@ def test_training_csv_is_data_in_every_language(page: Page, app_server: AppServe
             assert frame.loc[module, "consultation_visits"] == figures["consultation_visits"], lang
 
 
-def test_page_workbook_and_chart_png(page: Page, app_server: AppServer, raw: RawData) -> None:
+def test_page_workbook_and_chart_png(hq_page: Page, app_server: AppServer, raw: RawData) -> None:
+    page = hq_page
     ui.goto(page, app_server.url)
-    assert signed_in_as(page, HQ), "sign-in failed"
     name, content = download(page, "Excel")
     assert name == "score-overview.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(content))

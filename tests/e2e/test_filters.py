@@ -4,23 +4,19 @@ view in a fresh session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
-from tests.e2e.roles import HQ, signed_in_as
 from tests.oracle import RawData
 
 KPIS = ("Enterprises engaged", "Workers reached", "People trained", "Modules delivered")
 ORACLE_KEYS = ("enterprises", "workers_reached", "people_trained", "module_completions")
 
 
-def test_country_filter_changes_the_kpis_to_the_oracle(page: Page, app_server: AppServer) -> None:
-    raw = RawData(app_server.data_dir / "countries")
+def test_country_filter_changes_the_kpis_to_the_oracle(hq_page: Page, app_server: AppServer) -> None:
+    raw, page = RawData(app_server.data_dir / "countries"), hq_page
     ui.goto(page, app_server.url)
-    assert signed_in_as(page, HQ), "sign-in failed"
     everyone = raw.kpis()
     expect(ui.metric(page, "Enterprises engaged")).to_have_text(ui.fmt_int(everyone["enterprises"]))
     ui.choose(page, "Country", "Colombia")
@@ -34,9 +30,8 @@ def test_country_filter_changes_the_kpis_to_the_oracle(page: Page, app_server: A
     expect(ui.metric(page, "Enterprises engaged")).to_have_text(ui.fmt_int(both["enterprises"]))
 
 
-def test_shareable_link_reproduces_the_view(
-    page: Page, app_server: AppServer, open_context: Callable[..., BrowserContext]
-) -> None:
+def test_shareable_link_reproduces_the_view(public_page: Page, app_server: AppServer) -> None:
+    page = public_page
     ui.goto(page, app_server.url)
     ui.choose(page, "Country", "Ghana")
     ui.choose(page, "Module", "Occupational safety and health")
@@ -45,7 +40,8 @@ def test_shareable_link_reproduces_the_view(
     ui.settle(page)
     link = page.url
     shown = {label: ui.metric_text(page, label) for label in KPIS}
-    other = open_context().new_page()  # another browser session: nothing shared but the link
+    # another session of the app (a new tab is one: nothing shared but the link; the public has no cookie)
+    other = page.context.new_page()
     ui.goto(other, link)
     for label, value in shown.items():
         expect(ui.metric(other, label)).to_have_text(value)

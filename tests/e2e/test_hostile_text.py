@@ -75,7 +75,8 @@ def _check(page: Page, name: str, shown: tuple[str, ...]) -> None:
     assert page.evaluate(FROM_DATA) == [], "an element from uploaded text points outside"
 
 
-def test_hostile_partner_names_are_text_on_the_public_profile(page: Page, hostile_server: AppServer) -> None:
+def test_hostile_partner_names_are_text_on_the_public_profile(public_page: Page, hostile_server: AppServer) -> None:
+    page = public_page
     ui.goto(page, f"{hostile_server.url}/country?profile=COL")
     parts = ("<a", "Partner</a>", "<img", "pixel.png", "![p]")  # long names are wrapped over two lines
     _check(page, "profile", parts)
@@ -98,7 +99,8 @@ def test_hostile_partner_names_are_text_on_the_public_profile(page: Page, hostil
     assert all(part in labels for part in parts), labels  # the chart's own labels, as typed
 
 
-def test_hostile_partner_filter_is_text_in_the_presentation(page: Page, hostile_server: AppServer) -> None:
+def test_hostile_partner_filter_is_text_in_the_presentation(public_page: Page, hostile_server: AppServer) -> None:
+    page = public_page
     # the three names in one filter (a link's comma-separated list; none holds a comma): one presentation drawn,
     # not three, and the filter in words names each as typed (its text holds the address a link or image would hide)
     assert not any("," in partner for partner in HOSTILE)

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer, add_user, score_cli, users_command_available
+from tests.e2e.test_upload import rejected_upload_stores_nothing
 
 PASSWORD = "e2e-journey-password"
 ADDED_WORKERS = 7
@@ -125,6 +126,9 @@ def test_country_user_journey_download_change_upload_submit_approved_history(
     add_user(fresh_server.data_dir, "e2e-colombia", PASSWORD, "country", "COL")
     page.set_viewport_size({"width": 1280, "height": 720})
     open_upload_page(page, fresh_server, "e2e-colombia", PASSWORD)
+    # first a broken file set: rejected with its report, nothing stored (test_upload.py's first step; the rest of
+    # that test, make test-full's, is this journey with enterprises removed rather than one changed)
+    rejected_upload_stores_nothing(page, fresh_server.data_dir, tmp_path / "broken")
     before, after = walk_to_confirmation(page, tmp_path, submit)
     expect(
         page.locator(ui.MAIN).get_by_text(re.compile(r"^Pending review: uploaded files submitted by e2e-colombia"))
@@ -135,9 +139,11 @@ def test_country_user_journey_download_change_upload_submit_approved_history(
         page.locator(ui.MAIN).get_by_text(re.compile(r"^Approved: uploaded files submitted by e2e-colombia"))
     ).to_be_visible()
     expect_history_row(page, "hq-ops (submitted by e2e-colombia)", before, after)
-    page.screenshot(path=str(tmp_path / "journey-country.png"), full_page=True)
 
 
+# make test-full: make test has HQ's publish in the browser (test_review.py: approve and publish) and the country
+# journey above; this one adds the demo accounts' end with the publish
+@pytest.mark.exhaustive
 @pytest.mark.slow(55)
 def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_why(
     page: Page, fresh_server: AppServer, tmp_path: Path
@@ -164,7 +170,6 @@ def test_demo_hq_publish_asks_once_ends_the_demo_with_confirmation_history_and_w
     expect(sidebar.get_by_text("Real data is published now, so your demo account has ended")).to_be_visible()
     assert page.get_by_text(re.compile("python -m score users add")).count() == 1
     assert not page.locator(ui.EXCEPTION).count()
-    page.screenshot(path=str(tmp_path / "journey-demo.png"), full_page=True)
 
     # Signing in again with a demo account says why it is refused, not "password not recognised".
     form = ui.open_sign_in_box(page)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import BrowserContext, expect
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -25,15 +26,15 @@ def spanish_int(value: float) -> str:
     return f"{round(value):,}".replace(",", ".")
 
 
-def test_a_spanish_link_stays_spanish_across_pages_and_a_reload(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
-) -> None:
-    page = open_context().new_page()  # a fresh browser: nothing but the link
+# make test-full: make test keeps a French link's `lang` through a change of slide and in an English browser (below)
+@pytest.mark.exhaustive
+def test_a_spanish_link_stays_spanish_across_pages_and_a_reload(public_page: Page, app_server: AppServer) -> None:
+    page = public_page  # a new session of the app in an English browser: nothing but the link
     ui.goto(page, app_server.url + "/?lang=es")
     assert ui.heading(page) == "Resultados de SCORE de un vistazo"
     # The public view adjusts figures slightly (cell key perturbation), the same way in every language: the
     # Spanish tile shows the English tile's number with Spanish grouping.
-    english = open_context().new_page()
+    english = page.context.new_page()
     ui.goto(english, app_server.url)
     shown = int(ui.metric_text(english, "Workers reached").replace(",", ""))
     exact = RawData(app_server.data_dir / "countries").kpis()["workers_reached"]
@@ -74,9 +75,9 @@ def test_without_a_link_the_browser_language_is_used(
 
 
 def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    public_page: Page, app_server: AppServer
 ) -> None:
-    page = open_context().new_page()
+    page = public_page
     page.set_viewport_size({"width": 1280, "height": 720})
     ui.goto(page, app_server.url + "/?lang=fr")
     password = ui.open_sign_in_box(page, "Se connecter").get_by_role("textbox", name="Mot de passe")
@@ -95,11 +96,11 @@ STREAMLIT_ENGLISH_NAMES = """() => [...document.querySelectorAll('[aria-label]')
 
 
 def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    public_page: Page, app_server: AppServer
 ) -> None:
     # Tabbing through the French overview announced "Help for Région du monde", "Année d'adhésion — start",
     # "Main menu" and "Link to heading" beside the page's own French names ("Aide : Travailleurs touchés").
-    page = open_context().new_page()
+    page = public_page
     ui.goto(page, app_server.url + "/?lang=fr")
     ui.page_scripts_ran(page)
     expect(page.get_by_label("Aide : Région du monde")).to_have_count(1)
@@ -114,24 +115,25 @@ def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
 LOGFRAME_DATE = {"fr": ("Date du rapport", "30 sept. 2013"), "es": ("Fecha del informe", "30 sept 2013")}
 
 
+# French in make test, Spanish in make test-full
+@pytest.mark.parametrize("lang", [pytest.param("fr"), pytest.param("es", marks=pytest.mark.exhaustive)])
 def test_a_reporting_date_picked_in_french_or_spanish_is_in_the_link_and_survives_a_reload(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+    public_page: Page, app_server: AppServer, lang: str
 ) -> None:
-    for lang, (box, shown) in LOGFRAME_DATE.items():
-        page = open_context().new_page()
-        ui.goto(page, app_server.url + f"/logframe?lang={lang}")
-        combo = page.get_by_role("combobox", name=box)
-        combo.click()
-        page.get_by_role("option", name=shown, exact=True).click()
-        # the link carries the ISO date, not the French label (set by the rerun the choice causes: waited for)
-        page.wait_for_url(re.compile(r"[?&]date=2013-09-30(&|$)"), timeout=ui.TIMEOUT)
-        ui.settle(page)
-        assert page.locator("[data-testid='stException']").count() == 0
-        page.reload(wait_until="domcontentloaded")
-        page.locator("h1").first.wait_for()
-        ui.settle(page)
-        expect(page.get_by_role("combobox", name=box)).to_have_value(shown)
-        assert page.locator("[data-testid='stException']").count() == 0
+    page, (box, shown) = public_page, LOGFRAME_DATE[lang]
+    ui.goto(page, app_server.url + f"/logframe?lang={lang}")
+    combo = page.get_by_role("combobox", name=box)
+    combo.click()
+    page.get_by_role("option", name=shown, exact=True).click()
+    # the link carries the ISO date, not the French label (set by the rerun the choice causes: waited for)
+    page.wait_for_url(re.compile(r"[?&]date=2013-09-30(&|$)"), timeout=ui.TIMEOUT)
+    ui.settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.reload(wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for()
+    ui.settle(page)
+    expect(page.get_by_role("combobox", name=box)).to_have_value(shown)
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_a_french_link_keeps_lang_in_the_url_and_opens_in_french_in_an_english_browser(

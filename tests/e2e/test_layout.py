@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Page
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -23,66 +23,70 @@ CUT = """() => [...document.querySelectorAll('[data-testid=score-tile-value]')]
 FOLDED = f"() => document.scoreFoldedFor !== undefined && ({ui.SIDEBAR_RIGHT})() <= 0"
 
 
-def open_page(browser: Browser, guard, url: str, width: int, height: int):
-    context = guard.install(browser.new_context(viewport={"width": width, "height": height}))
-    page = context.new_page()
+def open_page(page: Page, url: str, width: int, height: int) -> Page:
+    """`url` at this window size in `page` (a tab of the worker's public context, or a context of its own)."""
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(url, wait_until="domcontentloaded")
     page.locator("[data-testid='score-tile'], [data-testid='strip-kpi']").first.wait_for(timeout=ui.TIMEOUT)
     ui.settle(page)
     if width <= 1000 and "embed=true" not in url:  # the page folds the sidebar after its first paint (a fixed
         page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)  # 800 ms wait was outlasted at load 30: "stays open")
-    return context, page
+    return page
 
 
-@pytest.mark.parametrize(("path", "width", "height"), [("", 800, 1000), ("enterprises", 800, 1000), ("", 1280, 720)])
+# the overview at both sizes in make test; another page at 800 px in make test-full
+@pytest.mark.parametrize(
+    ("path", "width", "height"),
+    [("", 800, 1000), pytest.param("enterprises", 800, 1000, marks=pytest.mark.exhaustive), ("", 1280, 720)],
+)
 def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
-    browser: Browser, app_server: AppServer, network_guard, path: str, width: int, height: int
+    public_page: Page, app_server: AppServer, path: str, width: int, height: int
 ) -> None:
-    context, page = open_page(browser, network_guard, f"{app_server.url}/{path}", width, height)
-    try:
-        assert page.locator("[data-testid='score-tile-value']").count() >= 4
-        assert page.evaluate(CUT) == []
-        if width <= 1000:
-            assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
-            ui.open_sidebar(page)  # it opens again on demand
-            # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
-            other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
-            before = ui.heading(page)
-            ui.open_nav(page, other)
-            assert ui.heading(page) != before
-            page.wait_for_function(f"({ui.SIDEBAR_RIGHT})() <= 0", timeout=ui.TIMEOUT)
-        else:
-            assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
-    finally:
-        context.close()
+    page = open_page(public_page, f"{app_server.url}/{path}", width, height)
+    assert page.locator("[data-testid='score-tile-value']").count() >= 4
+    assert page.evaluate(CUT) == []
+    if width <= 1000:
+        assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
+        ui.open_sidebar(page)  # it opens again on demand
+        # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
+        other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
+        before = ui.heading(page)
+        ui.open_nav(page, other)
+        assert ui.heading(page) != before
+        page.wait_for_function(f"({ui.SIDEBAR_RIGHT})() <= 0", timeout=ui.TIMEOUT)
+    else:
+        assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
 
 
-@pytest.mark.parametrize("path", ["?embed=true", "map?embed=true", "country?embed=true", "logframe?embed=true"])
-def test_public_pages_work_embedded(browser: Browser, app_server: AppServer, network_guard, path: str) -> None:
-    context = network_guard.install(browser.new_context(viewport={"width": 1000, "height": 800}))
-    page = context.new_page()
-    try:
-        page.goto(f"{app_server.url}/{path}", wait_until="domcontentloaded")
-        page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
-        ui.settle(page)
-        assert ui.page_problems(page, expect_chart=True) == []
-        assert "embed=true" in page.url  # the page's own link rewrites keep the embed mode
-    finally:
-        context.close()
+# the overview (charts) and the map (its canvas) in make test; the other public pages in make test-full
+@pytest.mark.parametrize(
+    "path",
+    [
+        "?embed=true",
+        "map?embed=true",
+        pytest.param("country?embed=true", marks=pytest.mark.exhaustive),
+        pytest.param("logframe?embed=true", marks=pytest.mark.exhaustive),
+    ],
+)
+def test_public_pages_work_embedded(public_page: Page, app_server: AppServer, path: str) -> None:
+    page = public_page
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(f"{app_server.url}/{path}", wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=ui.TIMEOUT)
+    ui.settle(page)
+    assert ui.page_problems(page, expect_chart=True) == []
+    assert "embed=true" in page.url  # the page's own link rewrites keep the embed mode
 
 
-def test_headline_strip_fits_a_small_iframe(browser: Browser, app_server: AppServer, network_guard) -> None:
-    context, page = open_page(browser, network_guard, f"{app_server.url}/strip?embed=true&countries=COL", 900, 220)
-    try:
-        tiles = page.locator("[data-testid='strip-kpi']")
-        assert tiles.count() == 4
-        text = page.locator("[data-testid='stMain']").inner_text()
-        assert "Colombia" in text and "women" in text and "DEMO DATA" in text.upper()
-        assert page.evaluate("() => document.documentElement.scrollHeight") <= 220
-        assert not page.locator("[data-testid='stSidebar']").is_visible()
-        assert page.evaluate(CUT) == []
-    finally:
-        context.close()
+def test_headline_strip_fits_a_small_iframe(public_page: Page, app_server: AppServer) -> None:
+    page = open_page(public_page, f"{app_server.url}/strip?embed=true&countries=COL", 900, 220)
+    tiles = page.locator("[data-testid='strip-kpi']")
+    assert tiles.count() == 4
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "Colombia" in text and "women" in text and "DEMO DATA" in text.upper()
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= 220
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert page.evaluate(CUT) == []
 
 
 # A chart's title is text above it (components.show): cut when it runs past the chart's edges or out of its own box
@@ -98,22 +102,17 @@ TITLES_CUT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]
 
 
 @pytest.mark.parametrize("path", ["", "training"])
-def test_chart_titles_are_whole_at_800_px_in_spanish(
-    browser: Browser, app_server: AppServer, network_guard, path: str
-) -> None:
+def test_chart_titles_are_whole_at_800_px_in_spanish(public_page: Page, app_server: AppServer, path: str) -> None:
     # Spanish titles are the longest; two charts side by side at 800 px cut them at the chart's edge.
-    context, page = open_page(browser, network_guard, f"{app_server.url}/{path}?lang=es", 800, 900)
-    try:
-        page.locator(f"{ui.PLOTLY} .main-svg").first.wait_for(timeout=ui.TIMEOUT)
-        assert page.locator(ui.PLOTLY).count() >= 4
-        # The charts re-lay out to their column's width after they are drawn (a fixed 1 s was outlasted at load
-        # 30): what counts is the layout they settle in, so the titles are looked at until whole or the time is up.
-        deadline = time.monotonic() + ui.TIMEOUT / 1000
-        while (cut := page.evaluate(TITLES_CUT)) and time.monotonic() < deadline:
-            page.wait_for_timeout(250)
-        assert cut == []
-    finally:
-        context.close()
+    page = open_page(public_page, f"{app_server.url}/{path}?lang=es", 800, 900)
+    page.locator(f"{ui.PLOTLY} .main-svg").first.wait_for(timeout=ui.TIMEOUT)
+    assert page.locator(ui.PLOTLY).count() >= 4
+    # The charts re-lay out to their column's width after they are drawn (a fixed 1 s was outlasted at load
+    # 30): what counts is the layout they settle in, so the titles are looked at until whole or the time is up.
+    deadline = time.monotonic() + ui.TIMEOUT / 1000
+    while (cut := page.evaluate(TITLES_CUT)) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert cut == []
 
 
 # A button's label that does not fit its column: Streamlit ends it with "…" (white-space: nowrap, text-overflow)
@@ -121,27 +120,24 @@ BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid=stMain] butto
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
+# make test-full: make test keeps the fold at 800 px on load and after a page is picked (above)
+@pytest.mark.exhaustive
 def test_the_sidebar_folds_after_sign_in_and_the_upload_reports_buttons_show_their_whole_label_at_800_px(
-    browser: Browser, app_server: AppServer, network_guard, tmp_path
+    page: Page, app_server: AppServer, tmp_path
 ) -> None:
     # Country staff on a small laptop: the report's two downloads share a row, and the French "Télécharger votre
-    # fichier avec les problèmes signalés (Excel)" ended in "…".
-    context, page = open_page(browser, network_guard, f"{app_server.url}/?lang=fr", 800, 1000)
-    try:
-        ui.goto(page, f"{app_server.url}/")  # English: the sign-in and upload helpers read English labels
-        page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)  # the page folds it once loaded: not while signing in
-        assert signed_in_as(page, COLOMBIA), "no sign-in in this checkout"
-        # the sign-in reloads the page with the sidebar open: folded again, or it hides the page signed in for
-        page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)
-        upload = next(link for link in ui.nav_links(page) if link.slug == "upload")
-        ui.open_nav(page, upload)
-        ui.upload_and_check(page, col_broken(tmp_path / "broken")[0])
-        ui.open_sidebar(page)
-        ui.choose_language(page, "fr")
-        marked = page.locator(ui.MAIN).get_by_role(
-            "button", name="Télécharger votre fichier avec les problèmes signalés"
-        )
-        marked.wait_for(timeout=ui.TIMEOUT)
-        assert page.evaluate(BUTTONS_CUT) == []
-    finally:
-        context.close()
+    # fichier avec les problèmes signalés (Excel)" ended in "…". (A context of its own: it signs in.)
+    # English: the sign-in and upload helpers read English labels; the page folds the sidebar once loaded (open_page
+    # waits for it), not while signing in
+    open_page(page, f"{app_server.url}/", 800, 1000)
+    assert signed_in_as(page, COLOMBIA), "no sign-in in this checkout"
+    # the sign-in reloads the page with the sidebar open: folded again, or it hides the page signed in for
+    page.wait_for_function(FOLDED, timeout=ui.TIMEOUT)
+    upload = next(link for link in ui.nav_links(page) if link.slug == "upload")
+    ui.open_nav(page, upload)
+    ui.upload_and_check(page, col_broken(tmp_path / "broken")[0])
+    ui.open_sidebar(page)
+    ui.choose_language(page, "fr")
+    marked = page.locator(ui.MAIN).get_by_role("button", name="Télécharger votre fichier avec les problèmes signalés")
+    marked.wait_for(timeout=ui.TIMEOUT)
+    assert page.evaluate(BUTTONS_CUT) == []

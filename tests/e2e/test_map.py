@@ -79,13 +79,14 @@ def test_map_draws_countries_without_network(page: Page, app_server: AppServer) 
 
 
 def test_at_800_by_900_in_spanish_every_project_country_is_inside_the_maps_first_view(
-    page: Page, app_server: AppServer
+    public_page: Page, app_server: AppServer
 ) -> None:
     """The map's drawn size measured in the browser, the app's first view, and every project country's polygon
     projected into it; and no project country's colour on the canvas' outer pixels (nothing cut at an edge)."""
     from score import contract, map_colours, maps
     from tests.mercator import outside, polygon_bounds
 
+    page = public_page
     page.set_viewport_size({"width": 800, "height": 900})
     ui.goto(page, app_server.url + "/map?lang=es")
     assert wait_drawn(page) >= 0.02

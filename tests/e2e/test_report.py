@@ -45,8 +45,9 @@ def page_charts(page: Page, app_server: AppServer, path: str) -> int:
 
 
 def test_the_report_opens_offline_with_every_chart_of_the_page(
-    page: Page, app_server: AppServer, colombia_report: tuple[Path, str]
+    public_page: Page, app_server: AppServer, colombia_report: tuple[Path, str]
 ) -> None:
+    page = public_page
     out, printed = colombia_report
     size = out.stat().st_size
     assert f"{size:,}" in printed  # the command says how big the file is
@@ -73,8 +74,9 @@ def test_the_report_opens_offline_with_every_chart_of_the_page(
 
 
 def test_the_pdf_has_a_cover_a_page_per_chart_a_notes_page_and_every_chart_title(
-    page: Page, colombia_report: tuple[Path, str]
+    public_page: Page, colombia_report: tuple[Path, str]
 ) -> None:
+    page = public_page
     out, printed = colombia_report
     pdf = out.with_suffix(".pdf")
     assert pdf.name in printed
@@ -94,8 +96,9 @@ def _words(text: str) -> set[str]:
 
 
 def test_the_country_profile_report_button_downloads_the_page_with_its_charts_in_spanish(
-    page: Page, app_server: AppServer, tmp_path: Path
+    public_page: Page, app_server: AppServer, tmp_path: Path
 ) -> None:
+    page = public_page
     on_page = page_charts(page, app_server, "country?lang=es&profile=PER")
     button = page.locator("[data-testid='stDownloadButton'] button").filter(has_text="Informe (HTML)").first
     started = ui.download(page, button, timeout=ui.TIMEOUT * 4)

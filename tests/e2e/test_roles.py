@@ -17,7 +17,7 @@ from playwright.sync_api import Page
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
 from tests.e2e.datasets import names
-from tests.e2e.roles import COLOMBIA, HQ, signed_in_as
+from tests.e2e.roles import COLOMBIA, signed_in_as
 
 
 def enterprises_page(page: Page) -> None:
@@ -50,7 +50,10 @@ def all_names(app_server: AppServer) -> dict[str, set[str]]:
     return {folder.name: names(folder) for folder in sorted(root.iterdir()) if (folder / "enterprises.csv").exists()}
 
 
-def test_public_sees_no_enterprise_names(page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
+def test_public_sees_no_enterprise_names(
+    public_page: Page, app_server: AppServer, all_names: dict[str, set[str]]
+) -> None:
+    page = public_page
     ui.goto(page, app_server.url)
     enterprises_page(page)
     every = set().union(*all_names.values())
@@ -79,9 +82,9 @@ def test_country_user_sees_own_enterprises_only(
     assert {row["enterprise_id"][:4] for row in rows} == {"COL-"}
 
 
-def test_hq_sees_every_country(page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
+def test_hq_sees_every_country(hq_page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
+    page = hq_page
     ui.goto(page, app_server.url)
-    assert signed_in_as(page, HQ), "sign-in failed"
     enterprises_page(page)
     _, rows = download_csv(page, FULL_LIST)  # every enterprise, though the page shows the first 1,000
     assert {row["name"] for row in rows} == set().union(*all_names.values())

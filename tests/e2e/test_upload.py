@@ -30,7 +30,31 @@ def sha256s(folder: Path) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.slow(62)  # started first, its quiet `make test` seconds (tests/conftest.py)
+def rejected_upload_stores_nothing(page: Page, data: Path, folder: Path) -> None:
+    """A broken file set on the upload page: rejected, the report names file, row, column and value; nothing
+    stored. (make test makes this check in the country journey, tests/e2e/test_journey.py, on its upload page.)"""
+    archive_before = sha256s(data / "archive")
+    broken, bad_row = col_broken(folder)
+    ui.upload_and_check(page, broken)
+    expect(ui.metric(page, "Errors")).not_to_have_text("0")
+    expect(page.locator(ui.MAIN).get_by_text("The upload was rejected")).to_be_visible()
+    assert not page.get_by_role("button", name="Publish Colombia").count()
+    issues = report_rows(page)
+    found = [r for r in issues if r["Column"] == "workers_female" and r["Severity"] == "Error"]
+    assert found, f"no error on workers_female in the report: {issues[:3]}"
+    assert (
+        found[0]["File"] == "enterprises.csv"
+        and found[0]["Rows"] == str(bad_row)
+        and found[0]["Value"].lstrip("'") == "-5"
+    )  # a leading "'": CSV formula guard
+    assert found[0]["Fix"].strip() and "Sheet" not in found[0]
+    assert sha256s(data / "archive") == archive_before, "a rejected upload was archived"
+
+
+# make test-full: make test walks the same journey (country staff upload, a rejected file set first, submit, HQ
+# approves, the new figures) in tests/e2e/test_journey.py; this one removes enterprises rather than changing one
+@pytest.mark.exhaustive
+@pytest.mark.slow(62)  # started first, its quiet seconds (tests/conftest.py)
 def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     page: Page, fresh_server: AppServer, tmp_path: Path
 ) -> None:
@@ -47,22 +71,7 @@ def test_upload_report_submit_for_review_then_approved_numbers_for_everyone(
     ui.open_nav(page, link)
 
     # 1. A broken file set: rejected, the report names file, row, column and value; nothing stored.
-    archive_before = sha256s(data / "archive")
-    broken, bad_row = col_broken(tmp_path / "broken")
-    ui.upload_and_check(page, broken)
-    expect(ui.metric(page, "Errors")).not_to_have_text("0")
-    expect(page.locator(ui.MAIN).get_by_text("The upload was rejected")).to_be_visible()
-    assert not page.get_by_role("button", name="Publish Colombia").count()
-    issues = report_rows(page)
-    found = [r for r in issues if r["Column"] == "workers_female" and r["Severity"] == "Error"]
-    assert found, f"no error on workers_female in the report: {issues[:3]}"
-    assert (
-        found[0]["File"] == "enterprises.csv"
-        and found[0]["Rows"] == str(bad_row)
-        and found[0]["Value"].lstrip("'") == "-5"
-    )  # a leading "'": CSV formula guard
-    assert found[0]["Fix"].strip() and "Sheet" not in found[0]
-    assert sha256s(data / "archive") == archive_before, "a rejected upload was archived"
+    rejected_upload_stores_nothing(page, data, tmp_path / "broken")
 
     # 2. A valid file set (10 enterprises fewer): preview, publish, confirmation.
     valid = col_without_last(tmp_path / "valid", drop=10)
