@@ -37,13 +37,9 @@ PAGE_REPORT_KEY = "score_page_report"  # (title, filters, place) of the page's r
 PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
 
-NBSP = "\u00a0"
-
-
-def moment_text(at: object, *, wrap_once: bool = False) -> str:
+def moment_text(at: object) -> str:
     """A stored time (a datetime, or ISO 8601; naive is UTC) as a date and time in the reader's language and the
-    browser's time zone. `wrap_once`: the date, the time and the zone each unbroken, so a narrow table column
-    wraps it in two lines, not four."""
+    browser's time zone."""
     if isinstance(at, dt.datetime):
         moment = at
     else:
@@ -51,12 +47,7 @@ def moment_text(at: object, *, wrap_once: bool = False) -> str:
             moment = dt.datetime.fromisoformat(str(at))
         except ValueError:
             return str(at or "–")
-    text = fmt_moment(moment, st.context.timezone)
-    if not wrap_once:
-        return text
-    # Babel's medium pattern puts ", " before the time: "7 déc. 2026, 15:07:43", "Dec 7, 2026, 3:07:43 PM"
-    date, comma, time = text.rpartition(", ")
-    return f"{date.replace(' ', NBSP)}{comma}{time.replace(' ', NBSP)}"
+    return fmt_moment(moment, st.context.timezone)
 
 
 def current_scope() -> Scope:
