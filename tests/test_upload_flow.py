@@ -337,7 +337,7 @@ def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
     upload = log[log["event"] == "Upload"].iloc[0]
     assert upload["detail"].startswith("Colombia · not valid · "), upload["detail"]
     assert (
-        " errors · 0 warnings · 4 files: enterprises.csv, indicators.csv, logframe.csv, training.csv"
+        ' errors · 0 warnings · 4 files: "enterprises.csv", "indicators.csv", "logframe.csv", "training.csv"'
         in (upload["detail"])
     )
     assert "sha256" not in upload["detail"] and "{" not in upload["detail"]
