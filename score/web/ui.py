@@ -38,15 +38,11 @@ PAGE_PARAMS = ("profile", "slide", "measure", "indicator", "date")
 
 
 def moment_text(at: object) -> str:
-    """A stored time (a datetime, or ISO 8601; naive is UTC) as a date and time in the reader's language and the
-    browser's time zone."""
-    if isinstance(at, dt.datetime):
-        moment = at
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(at))
-        except ValueError:
-            return str(at or "–")
+    """A stored ISO 8601 time (UTC) as a date and time in the reader's language and the browser's time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at or "–")
     return fmt_moment(moment, st.context.timezone)
 
 
