@@ -33,7 +33,7 @@ from score.chart_text import text_of
 from score.charts import LEGEND_BAND, TITLE_LINE_PX, legend_above, plain, title_lines_for
 from score.disclosure import PEOPLE_HIDDEN
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.formulas import FORMULA_START, neutralise_text
+from score.formulas import formula_cells, formula_starts, neutralise_text, starts_formula
 from score.i18n import N_, _, fmt_date
 
 LOG = logging.getLogger(__name__)
@@ -210,30 +210,6 @@ def neutralise(value: object) -> object:
     return neutralise_text(value)
 
 
-def formula_starts(values: pd.Series) -> np.ndarray | None:
-    """Which values hold text that neutralise would change, found in bulk (a column of 300,000 names took seconds
-    value by value); None when the column is not plain text or objects (then every value goes through neutralise)."""
-    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
-        return None
-    try:
-        found = values.str.contains(FORMULA_START, regex=True)
-    except AttributeError:  # no text at all in an object column (.str refuses it)
-        return None
-    return found.fillna(False).astype(bool).to_numpy()
-
-
-def formula_cells(values: pd.Series) -> np.ndarray:
-    """Which values of a column `neutralise` would change (text a spreadsheet could run as a formula)."""
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-        return np.zeros(len(values), dtype=bool)
-    marked = formula_starts(values)
-    if marked is None:
-        marked = np.ones(len(values), dtype=bool)
-    found = marked.copy()
-    found[marked] = [isinstance(value, str) and neutralise(value) != value for value in values[marked].tolist()]
-    return found
-
-
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells (and headings) cannot start a formula; numeric columns are untouched."""
     out = frame.copy()
@@ -376,7 +352,7 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
     written as the sheet's XML column by column (`_rows_xml`), not cell by cell through a library: the full
     enterprise list at 200x the demo (300,000 rows x 13 columns) takes seconds instead of ~50 s (openpyxl) or
     ~50 s of CPU (XlsxWriter's own per-cell calls). Text is always an inline string, escaped (never a formula,
-    a link, a number or markup); text a spreadsheet could run as a formula (`neutralise` would change it) is written
+    a link, a number or markup); text a spreadsheet could run as a formula (score.formulas.formula_cells) is written
     as typed with Excel's "text" mark, the style quotePrefix: it shows as typed (no apostrophe in the cell), and
     editing the cell keeps it text, so it never runs."""
     import xlsxwriter
@@ -405,7 +381,7 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
                 sheet.set_column(column, column, width)
             for column, heading in enumerate(frame.columns):
                 text = str(heading)
-                sheet.write_string(0, column, text, quoted_header if neutralise(text) != text else header)
+                sheet.write_string(0, column, text, quoted_header if starts_formula(text) else header)
             if index or context is None:  # every data sheet; not the About sheet
                 sheet.freeze_panes(1, 0)
     styles = {code: fmt.xf_index for code, fmt in formats.items()}

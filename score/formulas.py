@@ -10,11 +10,21 @@ after every such separator (spaces between them included: ordinary, no-break, id
 Apostrophes already standing there get one more, so `restore` gives back exactly what was written: the round trip
 download -> upload changes nothing.
 Numbers are never text here: a -3 in a number column stays the number -3.
+
+A workbook needs no apostrophe: every workbook the app writes (the page workbooks, the current data and the
+templates, the marked upload) puts text into a cell through this module (`write_text_cell`, or the cells that
+`formula_cells` finds for a writer that writes the sheet's XML itself): a string cell, never a formula, number or
+date, and text that starts like a formula carries Excel's own "this is text" mark, the style quotePrefix, so it
+shows as typed and editing the cell (F2, Enter) keeps it text.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"  # the last four: ＝ ＋ － ＠
 _TRIGGER = "[" + re.escape(TRIGGERS) + "]"
@@ -37,3 +47,42 @@ def neutralise_text(text: str) -> str:
 def restore_text(text: str) -> str:
     """The inverse of `neutralise_text` (used when such a file is uploaded again)."""
     return _MARKED.sub(r"\1\2", text)
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet could run `text` (or a part of it split off at a separator) as a formula: the text
+    `neutralise_text` changes, and a workbook marks with quotePrefix."""
+    return _UNSAFE.search(text) is not None
+
+
+def formula_starts(values: pd.Series) -> np.ndarray | None:
+    """Which values hold text that starts like a formula, found in bulk (a column of 300,000 names took seconds
+    value by value); None when the column is not plain text or objects."""
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        return None
+    try:
+        found = values.str.contains(FORMULA_START, regex=True)
+    except AttributeError:  # no text at all in an object column (.str refuses it)
+        return None
+    return found.fillna(False).astype(bool).to_numpy()
+
+
+def formula_cells(values: pd.Series) -> np.ndarray:
+    """Which cells of a column are text that starts like a formula: the text cells a workbook marks with
+    quotePrefix (numbers and dates never)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return np.zeros(len(values), dtype=bool)
+    marked = formula_starts(values)
+    if marked is None:
+        marked = np.ones(len(values), dtype=bool)
+    found = marked.copy()
+    found[marked] = [isinstance(value, str) and starts_formula(value) for value in values[marked].tolist()]
+    return found
+
+
+def write_text_cell(cell: Any, text: str) -> None:
+    """Put `text` into an openpyxl cell as text: a string cell (openpyxl makes "=1+1" a formula), with Excel's
+    quotePrefix when it starts like a formula."""
+    cell.value = text
+    cell.data_type = "s"
+    cell.quotePrefix = starts_formula(text)

@@ -3,7 +3,8 @@ workbook) where each cell the validation report names is filled (red: error, yel
 comment with the problem and the fix, in the reader's language. They can correct it in place and upload it.
 
 Only the cells change: the user's sheets, formulas and formatting stay as they were (it is their file).
-CSV files become one sheet each, every cell as text, so nothing is turned into a number, date or formula.
+CSV files become one sheet each, every cell as text (score.formulas.write_text_cell), so nothing is turned into a
+number, date or formula.
 Bounded: at most MAX_MB of upload and MAX_CELLS marked cells (the report itself names every row anyway).
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from score.formulas import write_text_cell
 from score.i18n import _
 from score.ingest import (
     ERROR,
@@ -79,7 +81,8 @@ def marked_workbook(files: Mapping[str, bytes], report: ValidationReport) -> byt
                 sheet.append(row)
             for cells in sheet.iter_rows():
                 for cell in cells:
-                    cell.data_type = "s"  # text stays text: no number, date or formula is made of it
+                    if isinstance(cell.value, str):  # text stays text: no number, date or formula is made of it
+                        write_text_cell(cell, cell.value)
             for issue in (i for i in report.issues if i.file == name):
                 _mark_issue(sheet, issue)
         if not book.worksheets:

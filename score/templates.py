@@ -31,7 +31,7 @@ import pandas as pd
 
 from score import contract
 from score.contract import TABLES, Column, Table
-from score.formulas import neutralise_text
+from score.formulas import formula_cells, formula_starts, neutralise_text, write_text_cell
 from score.i18n import LANGUAGES, N_, _, fmt_bound, fmt_int, set_language
 
 NOTES_SHEET = "notes"  # the English name; see notes_sheet_name()
@@ -207,8 +207,6 @@ def current_data_csv(table: str, frame: pd.DataFrame) -> bytes:
 def _column_texts(col: Column, values: pd.Series) -> list[str]:
     """[_cell_text(col, value) for value in values], in bulk where the column's type allows."""
     if col.dtype in ("text", "code") and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        from score.exports import formula_starts
-
         marked = formula_starts(values)
         texts = values.fillna("").astype(str)
         if marked is not None and marked.any():  # only text with a formula start changes
@@ -249,7 +247,8 @@ def current_data_xlsx(country: str, tables: Mapping[str, pd.DataFrame]) -> bytes
 
     from score.exports import splice_rows
 
-    book = _workbook(country, {name: frame.iloc[:1] for name, frame in tables.items()})
+    column_styles: dict[str, dict[str, tuple[str, str]]] = {}
+    book = _workbook(country, {name: frame.iloc[:1] for name, frame in tables.items()}, column_styles)
     sheets = {}
     with zipfile.ZipFile(io.BytesIO(book)) as archive:
         for position, table in enumerate(TABLES.values(), start=1):  # the data sheets come first, in TABLES order
@@ -260,9 +259,8 @@ def current_data_xlsx(country: str, tables: Mapping[str, pd.DataFrame]) -> bytes
             xml = archive.read(path).decode("utf-8")
             if f"<t>{table.columns[0].name}</t>" not in xml:  # not the sheet expected: every cell by openpyxl
                 return _workbook(country, tables)
-            styles = dict(re.findall(r'<c r="([A-Z]+)2" s="(\d+)"', xml))  # the first data row's, per column
             last = get_column_letter(len(table.columns))
-            sheets[path] = (f"A1:{last}{len(frame) + 2}", _rows_as_openpyxl(table, frame, styles))
+            sheets[path] = (f"A1:{last}{len(frame) + 2}", _rows_as_openpyxl(table, frame, column_styles[table.name]))
     return splice_rows(book, sheets)
 
 
@@ -293,10 +291,10 @@ def _written_as_openpyxl(table: Table, frame: pd.DataFrame) -> bool:
     return True
 
 
-def _rows_as_openpyxl(table: Table, frame: pd.DataFrame, styles: Mapping[str, str]) -> Iterator[str]:
+def _rows_as_openpyxl(table: Table, frame: pd.DataFrame, styles: Mapping[str, tuple[str, str]]) -> Iterator[str]:
     """The rows of `frame` from row 3 on as the sheet XML openpyxl writes for `_column_values` (lxml: text inline,
     styled empty cells kept, unstyled ones left out, numbers as "%.16g", dates as Excel's day numbers), a chunk of
-    rows at a time."""
+    rows at a time. `styles`: each column's style ids, plain and with quotePrefix (`_workbook`)."""
     from openpyxl.utils import get_column_letter
 
     letters = [get_column_letter(i) for i in range(1, len(table.columns) + 1)]
@@ -304,14 +302,17 @@ def _rows_as_openpyxl(table: Table, frame: pd.DataFrame, styles: Mapping[str, st
         part = frame.iloc[start : start + _ROWS_PER_CHUNK]
         rows = [str(row) for row in range(start + 3, start + 3 + len(part))]
         columns = [
-            _cells_as_openpyxl(col, letter, styles.get(letter), rows, part)
+            _cells_as_openpyxl(col, letter, styles[letter], rows, part)
             for col, letter in zip(table.columns, letters, strict=True)
         ]
         yield "".join(f'<row r="{row}">{"".join(cells)}</row>' for row, *cells in zip(rows, *columns, strict=True))
 
 
-def _cells_as_openpyxl(col: Column, letter: str, style: str | None, rows: list[str], part: pd.DataFrame) -> list[str]:
-    styled = f' s="{style}"' if style else ""
+def _cells_as_openpyxl(
+    col: Column, letter: str, styles: tuple[str, str], rows: list[str], part: pd.DataFrame
+) -> list[str]:
+    plain, quoted = styles
+    styled = f' s="{plain}"' if plain != "0" else ""
     if col.name not in part.columns:
         values: list[object] = [None] * len(part)
     elif col.dtype == "date":
@@ -321,9 +322,12 @@ def _cells_as_openpyxl(col: Column, letter: str, style: str | None, rows: list[s
         values = [_cell_value(col, value) for value in part[col.name].tolist()]
     empty = (lambda row: f'<c r="{letter}{row}"{styled} t="n"></c>') if styled else (lambda row: "")
     if col.dtype in ("text", "code"):
+        texts = [None if value is None else str(value) for value in values]
+        marked = formula_cells(pd.Series(texts, dtype=object)).tolist()
+        quote = f' s="{quoted}"'
         return [
-            empty(row) if value is None else _text_cell(f"{letter}{row}", styled, str(value))
-            for row, value in zip(rows, values, strict=True)
+            empty(row) if text is None else _text_cell(f"{letter}{row}", quote if mark else styled, text)
+            for row, text, mark in zip(rows, texts, marked, strict=True)
         ]
     return [
         empty(row) if value is None else f'<c r="{letter}{row}"{styled} t="n"><v>{value:.16g}</v></c>'
@@ -342,7 +346,14 @@ def _text_cell(reference: str, styled: str, text: str) -> str:
     return f'<c r="{reference}"{styled} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
-def _workbook(country: str, tables: Mapping[str, pd.DataFrame] | None) -> bytes:
+def _workbook(
+    country: str,
+    tables: Mapping[str, pd.DataFrame] | None,
+    column_styles: dict[str, dict[str, tuple[str, str]]] | None = None,
+) -> bytes:
+    """The workbook (the template when `tables` is None). With tables, `column_styles` receives each data column's
+    style ids (plain, and with quotePrefix for text that starts like a formula) for rows written later into its XML
+    (current_data_xlsx): both are registered whenever `tables` is given, so every path writes the same styles."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -380,11 +391,15 @@ def _workbook(country: str, tables: Mapping[str, pd.DataFrame] | None) -> bytes:
             number_format = "yyyy-mm-dd" if col.dtype == "date" else "@" if col.dtype in ("text", "code") else None
             for row, value in enumerate(cells, start=2):
                 cell = sheet.cell(row=row, column=position)
-                cell.value = value
                 if isinstance(value, str):
-                    cell.data_type = "s"  # text from the data is text, never a formula ("=1+1" stays as written)
+                    write_text_cell(cell, value)  # text from the data is text, never a formula ("=1+1" as written)
+                else:
+                    cell.value = value
                 if number_format:
                     cell.number_format = number_format
+            if tables is not None and cells:
+                styles = _column_style_ids(sheet.cell(row=2, column=position))
+                (column_styles if column_styles is not None else {}).setdefault(table.name, {})[letter] = styles
             sheet.column_dimensions[letter].width = max(len(col.name), len(col.example), 10) + 2
             area = f"{letter}2:{letter}{_LAST_ROW}"
             validation = _validation(col, ranges, DataValidation)
@@ -399,6 +414,17 @@ def _workbook(country: str, tables: Mapping[str, pd.DataFrame] | None) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _column_style_ids(cell: Any) -> tuple[str, str]:
+    """The style ids of `cell`'s column (openpyxl's, registered in the workbook now): without and with quotePrefix."""
+    marked = cell.quotePrefix
+    ids = []
+    for quote_prefix in (False, True):
+        cell.quotePrefix = quote_prefix
+        ids.append(str(cell.style_id))
+    cell.quotePrefix = marked
+    return ids[0], ids[1]
 
 
 def _column_values(col: Column, frame: pd.DataFrame) -> list[object]:

@@ -237,7 +237,9 @@ def test_the_workbook_s_rows_written_in_bulk_are_openpyxl_s_byte_for_byte(data: 
 
     tables = upload.current_tables("COL", HQ)
     ent = tables["enterprises"].copy()
+    ent.loc[0, "partner"] = "=1+1"  # formula text in the first data row (openpyxl's) and below (quotePrefix)
     ent.loc[1, "name"] = ' A & B <Ltd> "quoted" '
+    ent.loc[3, "partner"] = "-"
     ent.loc[2, "name"] = "Café – 工厂 =1+1"
     ent.loc[3, "city"] = ""
     ent.loc[4, "city"] = None

@@ -69,6 +69,7 @@ def test_csv_files_come_back_as_one_workbook_with_text_cells() -> None:
     assert book.sheetnames == ["enterprises", "indicators", "logframe", "training"]
     cell = book["training"]["B2"]
     assert cell.value == "=1+1" and cell.data_type == "s"  # text, never a formula
+    assert cell.quotePrefix and not book["training"]["B3"].quotePrefix  # Excel's text mark, on formula text alone
     assert set(marks(marked)) == {("training", "B2")}
 
 
