@@ -396,11 +396,37 @@ _COLUMNS_LISTED = 20  # unknown columns reported one by one; the rest in one lin
 _COUNTRY = {"country", "country_code", "iso3", "pais", "codigo_pais", "cod_pais", "pays", "code_pays", "code_pays_iso"}
 
 
+def _renamed_columns(issues: IssueCollector, where: _Source, renamed: list[tuple[str, str]]) -> None:
+    """One warning for the headers read as another name of their column ("Nombre de la empresa" as name): a file
+    written in Spanish or French had one per column, a dozen warnings that said one thing."""
+    if not renamed:
+        return
+    if len(renamed) == 1:
+        ((cell, norm),) = renamed
+        problem = _("The column name '{name}' was read as {column}.", name=cell, column=norm)
+        fix = _("Use the exact name {column} to avoid surprises.", column=norm)
+    else:
+        pairs = "; ".join(_("'{name}' as {column}", name=cell, column=norm) for cell, norm in renamed)
+        problem = _("{n} column names were read as the data contract's: {pairs}.", n=len(renamed), pairs=pairs)
+        fix = _("Use the exact names ({columns}) to avoid surprises.", columns=", ".join(n for _c, n in renamed))
+    issues.add(
+        WARNING,
+        where.file,
+        problem,
+        fix,
+        sheet=where.sheet,
+        row=where.header_row,
+        column=", ".join(norm for _cell, norm in renamed),
+        value=renamed[0][0] if len(renamed) == 1 else None,
+    )
+
+
 def _map_columns(issues: IssueCollector, where: _Source, header: list[str], table: Table) -> dict[int, str]:
     """Header cells -> contract columns (position -> name); reports missing, unknown, duplicate."""
     mapping: dict[int, str] = {}
     unknown: dict[int, str] = {}
     ambiguous: set[str] = set()  # columns an ambiguous header may be: its error stands for their "missing" ones
+    renamed: list[tuple[str, str]] = []  # (header as written, the column it was read as)
     for position, cell in enumerate(header):
         if not cell:
             continue
@@ -426,16 +452,7 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
                 continue
             mapping[position] = norm
             if cell != norm:
-                issues.add(
-                    WARNING,
-                    where.file,
-                    _("The column name '{name}' was read as {column}.", name=cell, column=norm),
-                    _("Use the exact name {column} to avoid surprises.", column=norm),
-                    sheet=where.sheet,
-                    row=where.header_row,
-                    column=norm,
-                    value=cell,
-                )
+                renamed.append((cell, norm))
         elif len(meanings := header_meanings(table, cell)) > 1:
             ambiguous.update(meanings)
             issues.add(
@@ -454,6 +471,7 @@ def _map_columns(issues: IssueCollector, where: _Source, header: list[str], tabl
             )
         else:
             unknown[position] = cell
+    _renamed_columns(issues, where, renamed)
 
     used: set[int] = set()
     for col in table.columns:
