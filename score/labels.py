@@ -4,6 +4,7 @@ exports and the deck share (no Streamlit here, so `python -m score deck` reads t
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -75,6 +76,51 @@ def code_names(kind: str) -> dict[str, str]:
     if kind == "direction":
         return {"higher": _("Higher is better"), "lower": _("Lower is better")}
     return {}
+
+
+def code_named(names: Mapping[Any, str], code: Any) -> str:
+    """A code as people read it and as their file holds it, "Prendas de vestir (garments)"; a code without a name
+    (a phase, one the reference files do not know) as it is."""
+    name = names.get(code)
+    return f"{name} ({code})" if name else str(code)
+
+
+def table_names() -> dict[str, str]:
+    """A contract table's code -> what people call it ("Entreprises", as the template's file and sheet say)."""
+    return {name: _(table.title) for name, table in contract.TABLES.items()}
+
+
+def column_heading(col: contract.Column) -> tuple[str, str]:
+    """A contract column's heading in the reader's language (its description up to a bracket or colon: "Female
+    workers", "Unique id") and its tooltip (the whole description and the code the file uses for it)."""
+    description = _(col.description)
+    short = re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
+    return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
+
+
+def column_named(table: str, code: str) -> str:
+    """A contract column as people read it and as their file names it, "Travailleuses (workers_female)": the code
+    alone read as jargon on a French page, and the country staff look for the code in their file. Wherever a changed
+    column is listed (the upload's preview, the review, the history of a value). A column the contract does not
+    know stays as it is."""
+    spec = contract.TABLES.get(table)
+    if spec is None or code not in spec.column_names:
+        return code
+    return f"{column_heading(spec.column(code))[0]} ({code})"
+
+
+def value_names(table: str, column: str) -> Mapping[Any, str]:
+    """The names of the codes a contract column holds ({} for a column of numbers, dates or text): for
+    `code_named`, looked up once per column where many cells are named."""
+    spec = contract.TABLES.get(table)
+    codes = spec.column(column).codes if spec is not None and column in spec.column_names else None
+    return code_names(codes) if codes else {}
+
+
+def value_named(table: str, column: str, value: object) -> str:
+    """A cell of a contract table as people read it: a code with its name beside ("Confection (garments)", as the
+    correction grid shows it), any other value as it is."""
+    return code_named(value_names(table, column), value)
 
 
 def column_headings() -> dict[str, str]:

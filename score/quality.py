@@ -112,7 +112,8 @@ def action_label(action: object) -> str:
 def detail_texts() -> dict[str, str]:
     """The fixed texts the dq_* queries write into their rows (problem and reason codes), translated."""
     return {
-        "workers_female + workers_male = 0": _("workers_female + workers_male = 0"),
+        # the columns by name, their codes beside (the code sum alone read as jargon on a French page)
+        "workers_female + workers_male = 0": _("No female or male workers (workers_female + workers_male = 0)"),
         "all four participant groups are 0": _("all four participant groups are 0"),
         "follow_up_10x_baseline": _("Follow-up more than 10 times the baseline"),
         "robust_z_above_3_5": _("Far from the other enterprises (robust z-score above 3.5)"),

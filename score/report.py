@@ -21,7 +21,6 @@ import gzip
 import html
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -360,22 +359,11 @@ def to_html(report: Report, for_print: bool = False) -> str:
 # --------------------------------------------------------------------------------------------- PDF
 
 
-def can_print() -> bool:
-    """Whether this host has the browser that prints the PDF (`settings.chromium`): a host where `make run` could
-    not install it offers the HTML report alone, its PDF button off with the reason (not a failure on click)."""
-    return _browser_found(settings.get().chromium)
-
-
-@functools.cache  # once per path and process: the page asks on every run
-def _browser_found(path: str) -> bool:
-    return Path(path).exists() or shutil.which(path) is not None
-
-
 def to_pdf(report: Report, timeout: float = 120) -> bytes:
     """The report printed to PDF (A4 landscape, the page size is in the document's CSS) by headless Chromium,
     with every request to the network refused (the document needs none)."""
     chromium = settings.get().chromium
-    if not can_print():
+    if not settings.can_render():  # the page shows the PDF button off (components.page_workbook)
         raise RuntimeError(f"Chromium not found at {chromium} (set CHROMIUM_PATH)")
     with tempfile.TemporaryDirectory(prefix="score-report-") as folder:
         source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"

@@ -27,8 +27,8 @@ SCORE_WARM_PAGES               overview                         pages run before
                                                                 "" for none)
 SCORE_WARM_WAIT_SECONDS        5                                the longest a publish waits for warming
 SCORE_NGINX                    /usr/sbin/nginx                  the nginx `score serve` runs
-CHROMIUM_PATH, BROWSER_PATH    Debian's chromium-headless-shell  the browser that prints the PDF report
-                               (else /usr/bin/chromium)
+CHROMIUM_PATH, BROWSER_PATH    Debian's chromium-headless-shell  the browser that prints the PDF report and
+                               (else /usr/bin/chromium)         draws the chart images (`can_render`)
 =============================  ===============================  ==============================================
 
 `get()` loads them on first use and keeps them. A process that changes one for itself (a command's `--out`
@@ -40,7 +40,9 @@ data dir, a worker given its parent's upload limit, webapp.py) calls `update(...
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,6 +181,18 @@ def show_kaleido_the_browser() -> None:
     """kaleido finds its browser by BROWSER_PATH only, else the desktop chromium: the settings' browser (the
     headless shell) draws the same chart PNG for a third of the CPU (BENCHMARKS.md "The tests' browser")."""
     os.environ.setdefault("BROWSER_PATH", get().chromium)
+
+
+def can_render() -> bool:
+    """Whether this host has the settings' browser, which draws the chart images (kaleido) and prints the PDF
+    report: a host where `make run` could not install it shows those buttons off with the reason (they failed on
+    click)."""
+    return _browser_found(get().chromium)
+
+
+@functools.cache  # once per path and process: a page asks on every run, once per chart
+def _browser_found(path: str) -> bool:
+    return Path(path).exists() or shutil.which(path) is not None
 
 
 def update(**changes: object) -> Settings:

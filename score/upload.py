@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from score import audit, auth, changes, config, contract, db, journal, measures, publish, templates, versions
+from score import audit, auth, changes, config, contract, db, journal, labels, measures, publish, templates, versions
 from score.access import Scope
 from score.build import CountryInput, build_database
 from score.filters import Filters
@@ -254,18 +254,28 @@ def diff_enterprises(current: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataF
     differs = before.ne(after).to_numpy()
     old_cells, new_cells, ids = before.to_numpy(), after.to_numpy(), before.index.to_numpy()
     at_name = compared.index("name")
+    # in the reader's language (the page writes the check again when they switch): "Travailleuses (workers_female):
+    # 14 → 21", a sector "Confection (garments)"; named once per column, not per cell
+    headings = [labels.column_named("enterprises", column) for column in compared]
+    names = [labels.value_names("enterprises", column) for column in compared]
+
+    def cell(k: int, value: str) -> str:
+        return labels.code_named(names[k], value) if value else "–"
+
     rows = []
     for row in np.flatnonzero(differs.any(axis=1)).tolist():
         positions = np.flatnonzero(differs[row]).tolist()
-        columns = [compared[k] for k in positions]
-        shown = [f"{compared[k]}: {old_cells[row, k] or '–'} → {new_cells[row, k] or '–'}" for k in positions]
+        columns = [headings[k] for k in positions]
+        shown = [f"{headings[k]}: {cell(k, old_cells[row, k])} → {cell(k, new_cells[row, k])}" for k in positions]
         more = len(columns) - MAX_CHANGES_SHOWN
         rows.append(
             {
                 "enterprise_id": ids[row],
                 "name": new_cells[row, at_name],
                 "columns": ", ".join(columns),
-                "changes": "; ".join(shown[:MAX_CHANGES_SHOWN]) + (f"; +{more}" if more > 0 else ""),
+                # the columns beyond the first few named too ("+2: Ville (city), Province (province)")
+                "changes": "; ".join(shown[:MAX_CHANGES_SHOWN])
+                + (f"; +{more}: " + ", ".join(columns[MAX_CHANGES_SHOWN:]) if more > 0 else ""),
             }
         )
     changed = pd.DataFrame(rows, columns=["enterprise_id", "name", "columns", "changes"])

@@ -11,6 +11,7 @@ import re
 from itertools import product
 
 import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from score import disclosure, logframe
@@ -111,8 +112,15 @@ def _blocks(block) -> list:
     return found
 
 
-def as_int(text: str) -> int:
-    return int(str(text).replace(",", ""))
+def as_int(text: object) -> int:
+    """A whole number as a table shows it: text in English ("1,234") or a grid's number (typed, so it sorts)."""
+    return int(text) if isinstance(text, int | float) else int(str(text).replace(",", ""))
+
+
+def grid_text(grid) -> pd.DataFrame:
+    """What a grid (st.dataframe) shows in its cells: the display values its Styler wrote (components.typed_grid),
+    while `grid.value` holds the typed values it sorts by."""
+    return pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
 
 
 def check_adjusted(shown: str, exact: int, count: bool = True, offset: float = 0.0) -> None:

@@ -79,6 +79,26 @@ def find(report: ValidationReport, *, column: str | None = None, text: str = "",
     ]
 
 
+def read_as(report: ValidationReport) -> set[tuple[str, str, str]]:
+    """(file, column, header as written) of each header read as another name of its column, from the one warning a
+    file gets for them (asserted: never two)."""
+    found: set[tuple[str, str, str]] = set()
+    warned: list[str] = []
+    for issue in report.warnings:
+        if "was read as" in issue.problem and issue.value is not None and issue.file.endswith((".csv", ".xlsx")):
+            if "'" + str(issue.value) + "'" in issue.problem and "names no table" not in issue.problem:
+                found.add((issue.file, str(issue.column), str(issue.value)))
+                warned.append(f"{issue.file}/{issue.sheet}")
+        elif "column names were read as" in issue.problem:
+            for column in str(issue.column).split(", "):
+                header = re.search(rf"'([^']*)' as {re.escape(column)}[;.]", issue.problem)
+                assert header is not None, (column, issue.problem)
+                found.add((issue.file, column, header.group(1)))
+            warned.append(f"{issue.file}/{issue.sheet}")
+    assert len(warned) == len(set(warned)), warned  # one warning per file or sheet
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # The valid set and the typed frames
 # ---------------------------------------------------------------------------------------------
@@ -189,6 +209,8 @@ def test_invisible_characters_and_decomposed_accents_do_not_make_another_provinc
         ("utf-8 with BOM", lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), False),
         ("cp1252", lambda t: t.encode("cp1252"), True),
         ("latin-1", lambda t: t.encode("latin-1"), True),
+        ("mac_roman", lambda t: t.encode("mac_roman"), True),
+        ("cp850", lambda t: t.encode("cp850"), True),
         ("utf-16 with BOM, tabs", lambda t: t.replace(",", "\t").encode("utf-16"), False),
         ("utf-16-le without BOM, tabs", lambda t: t.replace(",", "\t").encode("utf-16-le"), False),
         ("utf-16-be with BOM, tabs", lambda t: codecs.BOM_UTF16_BE + t.replace(",", "\t").encode("utf-16-be"), False),
@@ -205,7 +227,9 @@ def test_encodings_read_accents_correctly(label: str, encode, warns: bool) -> No
     encoding_warnings = find(report, text="not UTF-8")
     assert bool(encoding_warnings) is warns, label
     if warns:
-        assert "cp1252" in encoding_warnings[0].problem and encoding_warnings[0].severity == "warning"
+        read_as = {"latin-1": "cp1252", "mac_roman": "Mac Roman"}.get(label, label)
+        assert read_as in encoding_warnings[0].problem and encoding_warnings[0].severity == "warning"
+        assert "may be" not in encoding_warnings[0].problem  # a whole file leaves no doubt
 
 
 _ONE_NAME = [  # (code page, the one name with accents in a short file): what a detector cannot count on
@@ -213,7 +237,12 @@ _ONE_NAME = [  # (code page, the one name with accents in a short file): what a 
     *(("iso8859_15", w) for w in ("Ñandú", "Cúcuta", "Œuvre", "Niño")),
     *(("cp850", w) for w in ("Peñalosa", "Ñandú", "Bogotá", "São Paulo", "Pérou")),
     *(("mac_roman", w) for w in ("Ñandú", "Bogotá", "São Paulo", "Pérou")),
+    # Both readings letters (session 22): "Franáoise" as Mac Roman, "Cœcuta" as Windows', "IbaguÇ", "êcija" ...
+    *(("cp850", w) for w in ("Françoise", "Gonçalves", "Côte d'Ivoire", "Ibagué", "Écija", "Noël", "Forêt", "Coût")),
+    *(("mac_roman", w) for w in ("Cúcuta", "Perú", "Raúl", "Œuvre", "Île-de-France", "Óscar", "Úrsula", "Cœur")),
+    *(("cp1252", w) for w in ("Conceição", "Irmã", "Camões", "João")),  # not cp1258's "Conceiçăo"
     *(("cp1258", w) for w in ("Công ty May Việt Tiến", "Đà Nẵng", "Đồng Nai", "Hải Phòng", "Nguyễn Văn Đức")),
+    *(("cp1258", w) for w in ("Phạm Minh Chính", "Lạng Sơn", "Cần Thơ")),
     *(("gbk", w) for w in ("北京", "苏州ABC纺织厂", "广东省")),
 ]
 
@@ -226,8 +255,23 @@ def test_a_short_file_with_one_accented_name_reads_it_exactly(codepage: str, nam
 
     text = f"enterprise_id,name\r\nCOL-0001,{name}\r\nCOL-0002,Plain name\r\n"
     raw = _cp1258(text) if codepage == "cp1258" else text.encode(codepage)
-    read = ingest.decode_text(ingest.IssueCollector(), "enterprises.csv", raw)
+    issues = ingest.IssueCollector()
+    read = ingest.decode_text(issues, "enterprises.csv", raw)
     assert read is not None and name in unicodedata.normalize("NFC", read), read
+    assert not [i.problem for i in issues.items if "may be" in i.problem]  # no doubt left
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_file_two_code_pages_read_as_letters_alike_names_both_readings_of_a_word(lang: str) -> None:
+    # Mac Roman's "Voilà" is DOS's "Voilê": both French, nothing tells them apart; the warning shows the word both ways.
+    text = "enterprise_id,name\r\nCOL-0001,Plain name\r\nCOL-0002,Voilà Textiles\r\n"
+    issues = ingest.IssueCollector()
+    with using_language(lang):
+        read = ingest.decode_text(issues, "enterprises.csv", text.encode("mac_roman"))
+    assert read is not None and "Voilà" in read
+    (warning,) = issues.items
+    assert "Voilà" in warning.problem and "Voilê" in warning.problem and warning.row == 3, warning
+    assert "Mac Roman" in warning.problem and "cp850" in warning.problem
 
 
 def test_semicolon_separator_with_decimal_commas_and_thousands() -> None:
@@ -307,8 +351,8 @@ def test_a_unit_or_form_in_brackets_after_a_column_name_is_read_as_that_column()
     clean = submit()
     for table in ("enterprises", "training", "logframe"):
         pd.testing.assert_frame_equal(report.tables[table], clean.tables[table])
-    read_as = {(i.file, i.column, i.value) for i in report.warnings}
-    assert read_as == {
+    assert len(report.warnings) == 3  # a warning per file
+    assert read_as(report) == {
         ("enterprises.csv", "latitude", "Latitude [°]"),
         ("enterprises.csv", "workers_female", "workers_female (n)"),
         ("enterprises.csv", "joined_on", "Joined on (YYYY-MM-DD)"),
@@ -357,10 +401,9 @@ def test_header_case_and_spaces_are_accepted_with_a_warning() -> None:
     lines[0] = lines[0].replace("enterprise_id", "Enterprise ID").replace("workers_male", " Workers-Male ")
     report = submit(enterprises__csv="\n".join(lines) + "\n")
     assert report.ok, report.summary()
-    renamed = find(report, text="was read as", severity="warning")
-    assert {(i.column, i.value) for i in renamed} == {
-        ("enterprise_id", "Enterprise ID"),
-        ("workers_male", "Workers-Male"),
+    assert read_as(report) == {
+        ("enterprises.csv", "enterprise_id", "Enterprise ID"),
+        ("enterprises.csv", "workers_male", "Workers-Male"),
     }
 
 
@@ -394,8 +437,33 @@ def test_spanish_and_french_headers_are_read_as_the_contracts_columns() -> None:
     clean = submit()
     for table in contract.TABLES:
         pd.testing.assert_frame_equal(report.tables[table], clean.tables[table])
-    read_as = {(i.file, i.column, i.value) for i in find(report, text="was read as", severity="warning")}
-    assert read_as == {(f, c, h) for f, headers in SPANISH_AND_FRENCH_HEADERS.items() for c, h in headers.items()}
+    expected = {(f, c, h) for f, headers in SPANISH_AND_FRENCH_HEADERS.items() for c, h in headers.items()}
+    assert read_as(report) == expected
+    assert len(report.warnings) == len(SPANISH_AND_FRENCH_HEADERS)  # one per file, naming each column
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "8 column names were read as the data contract's: 'ID de la empresa' as enterprise_id; "),
+        (
+            "fr",
+            "8 noms de colonne ont été lus comme ceux du contrat de données\u202f: «\xa0ID de la empresa\xa0» comme ",
+        ),
+        ("es", "8 nombres de columna se leyeron como los del contrato de datos: «ID de la empresa» como "),
+    ],
+)
+def test_a_file_in_spanish_or_french_gets_one_warning_naming_each_column_read(lang: str, words: str) -> None:
+    # A fully Spanish or French file had a warning per column (8 for enterprises.csv), one thing said eight times.
+    headers = SPANISH_AND_FRENCH_HEADERS["enterprises.csv"]
+    header, rest = base_text("enterprises.csv").split("\n", 1)
+    with using_language(lang):
+        report = submit(enterprises__csv=",".join(headers.get(cell, cell) for cell in header.split(",")) + "\n" + rest)
+    assert report.ok, report.summary()
+    (warning,) = report.warnings
+    assert warning.problem.startswith(words), warning.problem
+    assert warning.column == ", ".join(headers) and warning.row == 1
+    assert all(written in warning.problem and column in warning.fix for column, written in headers.items())
 
 
 def test_a_header_that_may_stand_for_two_columns_is_named_with_both_and_not_read() -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from score.frames import joined, map_distinct
+from score.frames import fullmatch, joined, map_distinct
 from score.ingest import MAX_COLUMNS, IssueCollector, parse_delimited, reading
 from score.ingest.conversion import _AMBIGUOUS, _INVALID, _parse_number_text, _parse_numbers
 from score.ingest.reading import _width_by_rows, _width_check
@@ -161,3 +161,29 @@ def test_joined_is_a_row_wise_join(sep: str) -> None:
     assert [None if pd.isna(v) else v for v in got] == expected
     assert got.index.equals(frame.index)
     assert joined([frame["phase"]], sep).tolist() == frame["phase"].tolist()
+
+
+# Cells of every kind the fast path must leave to pandas or read alike: ASCII digits, signs, marks, Arabic-Indic and
+# full-width digits (Python's \d matches them, RE2's not), a final newline (Python's "$" matches before it), blanks.
+CELL_PIECES = ["1", "23", "+", "-", ".", ",", "%", "#", "N/A", "١", "２", "\n", " ", "\t", "a", "é", "2024-01-15"]
+PATTERNS = [
+    r"[+-]?\d+(?:\.\d+)?",
+    r"[+-]?[1-9]\d{0,2}[.,]\d{3}",
+    r"\d{4}-\d{2}-\d{2}",
+    r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|0,\d+|\d{4,},\d+)",
+    r"\s*\d+",  # \s: always pandas
+    r"\d+$",  # "$": always pandas
+    r"#(?:N/A|DIV/0!)",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cells=st.lists(st.one_of(st.none(), st.lists(st.sampled_from(CELL_PIECES), max_size=4).map("".join)), max_size=12),
+    pattern=st.sampled_from(PATTERNS),
+)
+def test_fullmatch_is_pandas_fullmatch(cells: list[str | None], pattern: str) -> None:
+    """frames.fullmatch (Arrow's kernel for ASCII text and patterns) gives what Series.str.fullmatch gives."""
+    values = pd.Series(cells, index=pd.RangeIndex(2, 2 + len(cells)), dtype="str")
+    expected = values.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+    assert fullmatch(values, pattern).tolist() == expected.tolist()

@@ -185,20 +185,31 @@ def test_one_country_chosen_draws_no_one_bar_chart_by_country(demo_data_dir, pag
     assert [title for title in two if "by country" in title or "Enterprises engaged" in title], two
 
 
-def test_without_a_browser_the_pdf_report_is_off_and_says_why_in_the_readers_language(
+def test_without_a_browser_the_pdf_report_and_chart_images_are_off_and_say_why_in_the_readers_language(
     demo_data_dir, settings_override, tmp_path
 ) -> None:
-    """A host where `make run` could not install the headless shell: the PDF button is shown off with the reason
-    (it failed on click), the HTML report stays on; with a browser found, the PDF button is on."""
+    """A host where `make run` could not install the headless shell: the PDF button and every chart's PNG button
+    are shown off with the reason (they failed on click), the HTML report stays on; with a browser found, they
+    are on (settings.can_render, the one answer to "can this host render")."""
     settings_override(chromium=str(tmp_path / "no-chromium"))
-    for lang, reason in [("en", "no browser to print it"), ("es", "ningún navegador")]:
+    reasons = {"en": ("no browser to print it", "no browser to draw it"), "es": ("para imprimirlo", "para dibujarla")}
+    for lang, (pdf_reason, png_reason) in reasons.items():
         at = open_page(OVERVIEW, {"lang": lang})
         assert _download(at, "page_report_pdf").disabled, lang
         assert not _download(at, "page_report_html").disabled, lang
-        assert any(reason in c.value for c in at.caption), (lang, [c.value for c in at.caption])
+        images = _downloads(at, "png_")
+        assert images and all(button.disabled for button in images), lang
+        captions = [c.value for c in at.caption]
+        assert any(pdf_reason in c for c in captions) and any(png_reason in c for c in captions), (lang, captions)
     settings_override(chromium=str(Path(sys.executable).resolve()))  # a file that exists: the browser is found
     at = open_page(OVERVIEW)
     assert not _download(at, "page_report_pdf").disabled
+    assert not any(button.disabled for button in _downloads(at, "png_"))
+
+
+def _downloads(at, prefix: str) -> list:
+    """The download buttons whose key starts with `prefix` (a chart's PNG button: "png_<chart>")."""
+    return [b.proto for b in at.get("download_button") if "-" + prefix in b.proto.id]
 
 
 def _download(at, key: str):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from score import db
 from score.access import Scope
 from score.filters import Filters
-from score.web.components.tables import SHORT_TABLE_ROWS
+from score.web.components.tables import COUNTRY_PX, LIST_PX, OTHERS_PX, SHORT_TABLE_ROWS, name_layout
 from tests.apptest import ENTERPRISES, OUTCOMES, OVERVIEW, TRAINING, open_page
 from tests.formats import HIDDEN, en_int, en_number, en_pct, fr_int, fr_number
 from tests.oracle import reference_rows
@@ -27,6 +28,7 @@ from tests.pages import (
     check_headline_tiles,
     country_sector_cells,
     enterprise_charts,
+    grid_text,
     metrics,
     reference_labels,
     table,
@@ -122,18 +124,19 @@ def test_enterprises_tiles_and_summary_table_for_hq(raw, params: dict) -> None:
     frame = table(at, "enterprise_summary_table")
     rows = {cell_key(row): row for row in frame.to_dict("records")}
     assert len(frame) == len(rows) and set(rows) == set(cells)  # every cell, each once, none hidden for HQ
+    numbers = ["Enterprises", "Women workers", "Men workers", "Workers reached"]
+    grid = len(frame) > SHORT_TABLE_ROWS  # a long summary is a grid the reader sorts, a short one a plain table
+    if grid:  # numbers kept numbers, so a click on a heading sorts 9 before 10 (as text, "10" came first)
+        assert all(pd.api.types.is_numeric_dtype(frame[h]) for h in numbers), frame.dtypes
+        assert not pd.api.types.is_numeric_dtype(frame["Sector"])
+    shown = grid_text(at.dataframe[0]) if grid else frame  # the grid's cells as drawn (its Styler's text)
+    text_rows = {cell_key(row): row for row in shown.to_dict("records")}
     for key, cell in cells.items():
-        row = rows[key]
+        row = text_rows[key]
         assert row["Enterprises"] == en_int(cell["enterprises"]), key
         assert row["Workers reached"] == en_int(cell["workers_reached"]), key
         assert row["Women workers"] == en_int(cell["workers_female"]), key
         assert row["Men workers"] == en_int(cell["workers_male"]), key
-    if len(frame) > SHORT_TABLE_ROWS:  # a long summary is a grid: its numbers (text in the reader's language)
-        (grid,) = at.dataframe  # the page's only grid; right-aligned as a short one's
-        config = json.loads(grid.proto.columns)
-        numbers = ["Enterprises", "Women workers", "Men workers", "Workers reached"]
-        assert [config.get(h, {}).get("alignment") for h in numbers] == ["right"] * 4, config
-        assert "alignment" not in config.get("Sector", {})
     assert charts_shown(at) >= enterprise_charts(raw, params)
 
 
@@ -142,13 +145,19 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
     at = open_page(ENTERPRISES, params, Scope.hq("tests"))
     assert at.segmented_control(key="enterprises_view").value == "detail"
     frame = table(at, "enterprise_list_table")
-    # on screen: who it is and the key figures (13 columns scrolled sideways at 1280 px); the rest in the downloads
+    # on screen: who it is and the key figures (13 columns scrolled sideways at 1280 px); the rest in the downloads;
+    # one country listed: no country column, its room goes to the names
     (grid,) = at.dataframe  # the only grid of the page (the summaries are plain tables)
-    assert list(grid.proto.column_order) == ["Name", "Country", "Sector", "Size", "Workers", "Women workers", "Joined"]
+    assert list(grid.proto.column_order) == ["Name", "Sector", "Size", "Workers", "Women workers", "Joined"]
     assert json.loads(grid.proto.columns)["Joined"]["type_config"]["format"] == "YYYY-MM-DD"
-    # the name reads as data (pinned, the grid drew it grey like an index) and whole: ~7 px a character at least
+    # the name reads as data (pinned, the grid drew it grey like an index) and whole on one line (the grid's font
+    # draws ~6.2 px a character), in the room the other columns leave at 1280 px (at 420 px the list scrolled)
     name = json.loads(grid.proto.columns)["Name"]
-    assert not name.get("pinned") and name["width"] >= 7 * frame["Name"].str.len().max(), name
+    assert not name.get("pinned") and 6.2 * frame["Name"].str.len().max() + 16 <= name["width"], name
+    assert name["width"] <= LIST_PX - OTHERS_PX + COUNTRY_PX and not grid.proto.row_height, (
+        name,
+        grid.proto.row_height,
+    )
     expected = {e["enterprise_id"]: e for e in raw._enterprises(**oracle_filters(to_filters(params)))}
     assert set(frame["Id"]) == set(expected)
     for row in frame.head(25).itertuples(index=False):
@@ -163,6 +172,21 @@ def test_enterprises_detail_table_for_hq(raw) -> None:
         en_int(v["enterprises"])
         for _, v in sorted(raw.enterprises_by("sector", **oracle_filters(to_filters(params))).items())
     ]
+
+
+@pytest.mark.parametrize("one_country", [True, False])
+def test_the_enterprise_list_fits_1280_px_beside_the_sidebar_and_a_long_name_wraps_whole(one_country: bool) -> None:
+    """The name column takes what the other columns leave at 1280 px (the list scrolled sideways by 113 px with a
+    420 px name column); a name longer than that wraps onto lines enough for it, in rows tall enough for the grid to
+    wrap (above 64 px): whole, at the grid's ~6.2 px a character."""
+    others = OTHERS_PX - (COUNTRY_PX if one_country else 0)
+    for name in ("Metalmecánica Automotriz El Dorado S.A.S.", "Lakshmi Precision Components Pvt Ltd (Coimbatore 149)"):
+        width, row_height = name_layout(pd.Series([name, "Modas Rojas S.A.S.", None]), one_country)
+        assert width + others <= LIST_PX, (name, width)
+        lines = 1 if row_height is None else (row_height - 8) // 20
+        assert row_height is None or row_height > 64, row_height
+        assert lines * (width - 16) >= 6.2 * len(name), (name, width, row_height)
+    assert name_layout(pd.Series(["Modas Rojas S.A.S."]), one_country) == (160, None)  # short names: one line
 
 
 def test_the_enterprise_lists_dates_are_written_as_the_readers_language_writes_them() -> None:

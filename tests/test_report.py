@@ -12,7 +12,7 @@ import pytest
 from score import contract, i18n
 from score.i18n import set_language
 from score.ingest import suggest_code, validate_submission
-from score.web.upload_sections import counts_as_text
+from score.web.upload_sections import counts_sortable
 from tests.formats import HIDDEN, fr_int
 from tests.upload_files import BASE, workbook_of
 from tests.upload_files import base_files as files
@@ -165,14 +165,19 @@ def test_the_file_summary_names_each_files_table_in_the_readers_words() -> None:
 
 
 @pytest.mark.parametrize(("lang", "shown"), [("en", "2,204"), ("fr", fr_int(2204)), ("es", "2.204")])
-def test_the_file_summary_shows_counts_in_the_readers_format(lang: str, shown: str) -> None:
+def test_the_file_summary_shows_counts_in_the_readers_format_and_sorts_them_as_numbers(lang: str, shown: str) -> None:
     summary = pd.DataFrame({"File": ["training.csv", "notes.txt"], "Data rows": pd.array([2204, None], "Int64")})
     set_language(lang)
     try:
-        rows = counts_as_text(summary)["Data rows"].tolist()
+        styled = counts_sortable(summary)
+        drawn = styled.to_html()
     finally:
         set_language("en")
-    assert rows == [shown, HIDDEN]
+    assert f">{shown}<" in drawn and f">{HIDDEN}<" in drawn
+    # the grid sorts by the values: numbers (as text, "10" sorted before "9")
+    assert pd.api.types.is_numeric_dtype(styled.data["Data rows"]) and not pd.api.types.is_numeric_dtype(
+        styled.data["File"]
+    )
 
 
 def workbook(**replace: str) -> bytes:

@@ -6,6 +6,7 @@ enterprise across versions (who, when, from -> to); every step audited; the comm
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from score.access import Scope
 from score.i18n import set_language
 from tests.apptest import app, no_exception, reach, rendered_text, walk
 from tests.formats import en_int
-from tests.oracle import RawData
+from tests.oracle import RawData, reference_rows
 from tests.pages import as_read
 from tests.publishing import REPO, build_small, csv_bytes, csv_rows, dataset_a, expected_totals, fingerprint
 
@@ -355,23 +356,60 @@ def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_with
     after.loc[1, "name"] = "Nueva S.A.S."
     after.loc[1, "city"] = ""
     after.loc[3, "workers_male"] = "999"
+    sector = next(code for code in ("garments", "textiles") if code != rows[3]["sector"])
+    after.loc[3, "sector"] = sector
     monkeypatch.setattr(pd.DataFrame, "at", property(lambda frame: pytest.fail("a lookup per cell")))
     added, changed, removed = upload.diff_enterprises(before, after)
     assert added.empty and removed.empty
+    # each column by its name and the code the file holds; a sector by its name too (its code alone was jargon)
+    sectors = {code: row["name_en"] for code, row in reference_rows("sectors").items()}  # read independently
     assert changed.to_dict("records") == [
         {
             "enterprise_id": rows[1]["enterprise_id"],
             "name": "Nueva S.A.S.",
-            "columns": "name, city",
-            "changes": f"name: {rows[1]['name']} → Nueva S.A.S.; city: {rows[1]['city']} → –",
+            "columns": "Enterprise name (name), City or town (city)",
+            "changes": (
+                f"Enterprise name (name): {rows[1]['name']} → Nueva S.A.S.; City or town (city): {rows[1]['city']} → –"
+            ),
         },
         {
             "enterprise_id": rows[3]["enterprise_id"],
             "name": rows[3]["name"],
-            "columns": "workers_male",
-            "changes": f"workers_male: {rows[3]['workers_male']} → 999",
+            "columns": "Sector code (sector), Male workers (workers_male)",
+            "changes": (
+                f"Sector code (sector): {sectors[rows[3]['sector']]} ({rows[3]['sector']}) → "
+                f"{sectors[sector]} ({sector}); "
+                f"Male workers (workers_male): {rows[3]['workers_male']} → 999"
+            ),
         },
     ]
+    set_language("fr")  # the page writes the check again in the reader's language
+    try:
+        changed = upload.diff_enterprises(before, after)[1]
+    finally:
+        set_language("en")
+    assert changed["changes"].iloc[1].endswith(f"Travailleurs hommes (workers_male): {rows[3]['workers_male']} → 999")
+
+
+def test_the_previews_changed_enterprises_fit_the_expander_at_1280_px_with_long_changes_wrapped() -> None:
+    """Id, name and the changes (a Columns column beside them scrolled the grid sideways in French once the columns
+    were named): within the expander's 784 px, the changes wrapped in rows tall enough for the grid to wrap."""
+
+    def page() -> None:
+        import pandas as pd
+
+        from score.web.upload_sections import changes_grid
+
+        changes = "; ".join(["Travailleuses (workers_female): 14 → 21"] * 4) + "; +2: Ville (city), Province (province)"
+        changes_grid(pd.DataFrame({"Id": ["COL-0001"], "Name": ["Modas Rojas S.A.S."], "Changes": [changes]}), "k")
+
+    at = AppTest.from_function(page).run()
+    (grid,) = at.dataframe
+    config = json.loads(grid.proto.columns)
+    assert list(at.dataframe[0].value.columns) == ["Id", "Name", "Changes"]
+    assert sum(config[heading]["width"] for heading in ("Id", "Name", "Changes")) <= 784, config
+    lines = (grid.proto.row_height - 8) // 20
+    assert grid.proto.row_height > 64 and lines * (config["Changes"]["width"] - 16) >= 6.2 * 200, grid.proto.row_height
 
 
 # ---------------------------------------------------------------------------------------------- odd file names

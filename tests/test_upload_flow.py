@@ -350,7 +350,7 @@ def test_the_audit_log_reads_as_sentences_not_stored_keys(data: Path) -> None:
 def test_the_correction_grid_heads_its_columns_in_the_readers_language_keeping_the_file_codes() -> None:
     from score import contract
     from score.i18n import set_language
-    from score.web.review_sections import column_heading
+    from score.labels import column_heading
 
     female = next(c for c in contract.TABLES["enterprises"].columns if c.name == "workers_female")
     try:
@@ -368,8 +368,7 @@ def test_the_correction_grid_names_every_coded_value_and_no_heading_is_a_list_of
     independently), the code the file keeps beside it; the period and level columns are headed by what they are."""
     from score import contract
     from score.i18n import set_language
-    from score.labels import code_names
-    from score.web.review_sections import column_heading
+    from score.labels import code_names, column_heading
     from tests.oracle import reference_rows
 
     sectors = reference_rows("sectors")

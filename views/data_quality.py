@@ -10,7 +10,7 @@ import streamlit as st
 
 from score import exports, quality
 from score.i18n import _, fmt_date, fmt_int
-from score.labels import column_headings
+from score.labels import column_headings, table_names
 from score.web import components, ui
 
 scope = ui.current_scope()
@@ -69,6 +69,7 @@ for check in checks:
                 "problem": quality.detail_texts(),
                 "reason": quality.detail_texts(),
                 "period": quality.detail_texts(),
+                "source": table_names(),  # the file's table by its name, not its code
             }
             shown = components.with_labels(frame, **{k: v for k, v in labels.items() if k in frame.columns})
             headings = column_headings()

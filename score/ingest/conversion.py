@@ -14,7 +14,7 @@ import pandas as pd
 from score import contract
 from score.contract import Column
 from score.formulas import restore_text
-from score.frames import map_distinct
+from score.frames import fullmatch, map_distinct
 from score.i18n import _, fmt_bound, fmt_int, label, ngettext
 from score.ingest.columns import without_percent_sign
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
@@ -45,7 +45,7 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
             continue
         text = src.frame[col.name]  # stripped when read
         present = text.ne("")
-        if not col.nullable:
+        if not col.nullable and not present.all():
             issues.add_rows(
                 ERROR,
                 src,
@@ -331,9 +331,9 @@ def _parse_numbers(
     values, invalid, ambiguous = np.full(len(t), np.nan), np.zeros(len(t), bool), np.zeros(len(t), bool)
     if len(t):
         fraction = {".": r"(?:\.\d+)?", ",": r"(?:,\d+)?", None: ""}[decimal]
-        simple = t.str.fullmatch(r"[+-]?\d+" + fraction).to_numpy(dtype=bool)
+        simple = fullmatch(t, r"[+-]?\d+" + fraction)
         if decimal is not None:  # "1.234" may also read as one thousands group: the column decides, one at a time
-            simple = simple & ~t.str.fullmatch(r"[+-]?[1-9]\d{0,2}[.,]\d{3}").to_numpy(dtype=bool)
+            simple = simple & ~fullmatch(t, r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
         plain = t[simple]
         if decimal == ",":
             plain = plain.str.replace(",", ".", regex=False)
@@ -366,89 +366,100 @@ def _convert_number(
     def accept(value: float) -> bool:
         return low <= value <= high and (not whole or value.is_integer())
 
-    values, invalid, ambiguous = _parse_numbers(without_percent_sign(col, text), present, src.decimal, accept)
+    parsed, invalid_rows, ambiguous_rows = _parse_numbers(without_percent_sign(col, text), present, src.decimal, accept)
+    # The masks as NumPy arrays and a rule's rows looked up only when some row fails it: a Series operation per rule
+    # and column was most of a small upload's validation.
+    values, invalid, ambiguous = parsed.to_numpy(), invalid_rows.to_numpy(), ambiguous_rows.to_numpy()
+    rows = text.index
     empty_hint = (" " + _("Leave the cell empty if the value is unknown.")) if col.nullable else ""
-    spreadsheet_error = invalid & text.str.fullmatch(EXCEL_ERROR).fillna(False).astype(bool)
-    issues.add_rows(
-        ERROR,
-        src,
-        col.name,
-        spreadsheet_error,
-        text,
-        _("The cell shows a spreadsheet error instead of a number (its formula failed)."),
-        _("Correct the formula or type the number in the spreadsheet.") + empty_hint,
-    )
-    invalid = invalid & ~spreadsheet_error
-    issues.add_rows(
-        ERROR,
-        src,
-        col.name,
-        invalid,
-        text,
-        _("This is not a number.") if not whole else _("This is not a whole number."),
-        _("Write a number like {example}, without units or text.", example=col.example) + empty_hint,
-    )
+    if invalid.any():
+        spreadsheet_error = invalid & text.str.fullmatch(EXCEL_ERROR).fillna(False).to_numpy(dtype=bool)
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            rows[spreadsheet_error],
+            text,
+            _("The cell shows a spreadsheet error instead of a number (its formula failed)."),
+            _("Correct the formula or type the number in the spreadsheet.") + empty_hint,
+        )
+        invalid = invalid & ~spreadsheet_error
+        issues.add_rows(
+            ERROR,
+            src,
+            col.name,
+            rows[invalid],
+            text,
+            _("This is not a number.") if not whole else _("This is not a whole number."),
+            _("Write a number like {example}, without units or text.", example=col.example) + empty_hint,
+        )
     if ambiguous.any():
         issues.add_rows(
             ERROR,
             src,
             col.name,
-            ambiguous,
+            rows[ambiguous],
             text,
             _("This number is ambiguous: the separator could be a decimal mark or a thousands separator."),
             _("Write numbers without thousands separators, with a decimal point (e.g. 1234 or 1.5)."),
         )
-    ok = present & ~invalid & ~ambiguous
+    ok = present.to_numpy(dtype=bool) & ~invalid & ~ambiguous
     if whole:
         fractional = ok & (values % 1 != 0)
-        issues.add_rows(
-            ERROR,
-            src,
-            col.name,
-            fractional,
-            text,
-            _("{column} must be a whole number.", column=col.name),
-            _("Write a whole number without decimals or thousands separators, e.g. {example}.", example=col.example),
-        )
-        ok &= ~fractional
+        if fractional.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                rows[fractional],
+                text,
+                _("{column} must be a whole number.", column=col.name),
+                _(
+                    "Write a whole number without decimals or thousands separators, e.g. {example}.",
+                    example=col.example,
+                ),
+            )
+            ok &= ~fractional
     _check_range(src, col, values, ok, text, issues)
-    kept = values.where(ok)
+    kept = np.where(ok, values, np.nan)
     if whole:
         # A value beyond int64 (1e20 in a count) is already reported by the range check and cannot be held.
-        return kept.where(kept.abs() < 2**62).round().astype("Int64")
-    return kept.astype("Float64")
+        return pd.Series(np.round(np.where(np.abs(kept) < 2**62, kept, np.nan)), index=rows).astype("Int64")
+    return pd.Series(kept, index=rows).astype("Float64")
 
 
 def _check_range(
-    src: _Source, col: Column, values: pd.Series, ok: pd.Series, text: pd.Series, issues: IssueCollector
+    src: _Source, col: Column, values: np.ndarray, ok: np.ndarray, text: pd.Series, issues: IssueCollector
 ) -> None:
     low, high = col.minimum, col.maximum
     if low is not None:
         below = ok & (values < low)
-        if low == 0:
-            problem = _("{column} cannot be negative.", column=col.name)
-        else:
-            problem = _("{column} must be at least {minimum}.", column=col.name, minimum=_fmt(low))
-        issues.add_rows(
-            ERROR,
-            src,
-            col.name,
-            below,
-            text,
-            problem,
-            _("Correct the value; allowed: {low} to {high}.", low=_fmt(low), high=_fmt(high or 0)),
-        )
+        if below.any():
+            if low == 0:
+                problem = _("{column} cannot be negative.", column=col.name)
+            else:
+                problem = _("{column} must be at least {minimum}.", column=col.name, minimum=_fmt(low))
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                text.index[below],
+                text,
+                problem,
+                _("Correct the value; allowed: {low} to {high}.", low=_fmt(low), high=_fmt(high or 0)),
+            )
     if high is not None:
         above = ok & (values > high)
-        issues.add_rows(
-            ERROR,
-            src,
-            col.name,
-            above,
-            text,
-            _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
-            _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
-        )
+        if above.any():
+            issues.add_rows(
+                ERROR,
+                src,
+                col.name,
+                text.index[above],
+                text,
+                _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
+                _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
+            )
     if col.percentage:
         kept = values[ok]
         if len(kept) and kept.max() <= 1 and (kept % 1 != 0).any():
@@ -527,7 +538,7 @@ def _convert_date(
         return result
     codes, distinct_values = pd.factorize(text.iloc[positions])
     t = pd.Series(distinct_values)  # each value once (dates repeat), in the order the rows first have them
-    iso = pd.to_datetime(t.where(t.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
+    iso = pd.to_datetime(t.where(fullmatch(t, r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
     dates = _as_ns(iso).copy()  # read-only under copy-on-write
     rest = t[iso.isna()]
     reasons: dict[str, str] = {}

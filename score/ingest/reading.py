@@ -28,6 +28,7 @@ from score.ingest.columns import (
     header_named,
     table_for_header,
 )
+from score.ingest.letters import implausible_letters, known_words
 from score.ingest.names import (
     _OLE_MAGIC,
     _ZIP_MAGIC,
@@ -67,6 +68,7 @@ _PLAUSIBLE_CODEPAGES = _WESTERN_CODEPAGES | _CHINESE_CODEPAGES | {"cp1258"}
 _CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _CHINESE_AFTER_LATIN = re.compile(r"(?<=[A-Za-z])[\u3400-\u9fff\uf900-\ufaff]+|[\u3400-\u9fff\uf900-\ufaff]+(?=[a-z])")
 _ENCODING_SAMPLE = 1_000_000
+_LETTERS_SAMPLE = 50_000  # characters whose letters are weighed one by one (score.ingest.letters): ~0.02 s each
 # A character that is not ASCII between two small letters (the "á" of "Plásticos").
 _INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 # A character that is not ASCII between two digits: a thousands group's no-break space ("22 837" from a French
@@ -301,8 +303,10 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
     encoding = best.encoding
     if encoding not in _PLAUSIBLE_CODEPAGES or encoding in _CHINESE_CODEPAGES:
         encoding = "gb18030" if _reads_as_chinese(data) else "cp1252"  # a Korean or Japanese guess: not SCORE's
-    if encoding in _WESTERN_CODEPAGES or "cp1252" in best.could_be_from_charset or _only_inside_numbers(data):
-        encoding = _western_codepage(data)
+    other = None  # a code page that reads the file as well, but otherwise
+    western = encoding in _WESTERN_CODEPAGES or encoding == "cp1258"  # Vietnamese Windows': judged with its kin
+    if western or "cp1252" in best.could_be_from_charset or _only_inside_numbers(data):
+        encoding, other = _western_codepage(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -315,27 +319,51 @@ def decode_text(issues: IssueCollector, name: str, data: bytes) -> str | None:
         )
         return None
     checked = _checked_text(issues, name, text)
-    if checked is not None:
-        issues.add(
-            WARNING,
-            name,
-            _("The file is not UTF-8; it was read as {encoding}.", encoding=encoding_name(encoding)),
-            _("Check that names with accents (e.g. Bogotá) look right.") + " " + _save_as_utf8_fix(),
-            row=_row_of_offset(data, first_bad),
+    if checked is None:
+        return None
+    problem = _("The file is not UTF-8; it was read as {encoding}.", encoding=encoding_name(encoding))
+    row = _row_of_offset(data, first_bad)
+    difference = None if other is None else _first_difference(data, encoding, other)
+    if other is not None and difference is not None:
+        row, word, other_word = difference
+        problem = _(
+            "The file is not UTF-8; it was read as {encoding}, but it may be {other}, which reads '{word}' as "
+            "'{other_word}'.",
+            encoding=encoding_name(encoding),
+            other=encoding_name(other),
+            word=word,
+            other_word=other_word,
         )
+    fix = _("Check that names with accents (e.g. Bogotá) look right.") + " " + _save_as_utf8_fix()
+    issues.add(WARNING, name, problem, fix, row=row)
     return checked
 
 
-def _western_codepage(data: bytes) -> str:
+def _first_difference(data: bytes, encoding: str, other: str) -> tuple[int, str, str] | None:
+    """(row, word as read, word as `other` reads it) of the first word the two code pages read differently."""
+    for row, line in enumerate(data[:_ENCODING_SAMPLE].split(b"\n"), 1):
+        if line.isascii():
+            continue
+        for raw in re.split(rb"[\s,;\t\"]+", line):
+            word, other_word = raw.decode(encoding, errors="replace"), raw.decode(other, errors="replace")
+            if word != other_word:
+                return row, unicodedata.normalize("NFC", word), unicodedata.normalize("NFC", other_word)
+    return None
+
+
+def _western_codepage(data: bytes) -> tuple[str, str | None]:
     """Which Latin single-byte code page wrote these bytes: Windows (Excel on Windows), Mac Roman (Excel for Mac's
-    plain "CSV") or DOS (cp850). charset-normalizer cannot tell them apart, and each reads the others' accented
-    letters as other characters: Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín"
-    read as Mac Roman is "MedellÌn". The code page chosen is the one whose reading puts the fewest characters
-    inside a word or a number that cannot be there (a symbol, or a capital, between two small letters; anything but
-    a space between two digits; a symbol beside a letter, "Bogot‡"; two accented letters in a row, as a Vietnamese
-    tone read as a letter makes them, "Ðýìc"; a capital inside a word, "PŽrou"); Windows on a tie."""
+    plain "CSV") or DOS (cp850), and another that reads them as well but otherwise (None when none does).
+    charset-normalizer cannot tell them apart, and each reads the others' accented letters as other characters:
+    Mac Roman's "Plásticos" read as Windows-1252 is "Pl‡sticos", Windows' "Medellín" read as Mac Roman is "MedellÌn".
+    The code page chosen is the one whose reading puts the fewest characters inside a word or a number that cannot
+    be there (a symbol, or a capital, between two small letters; anything but a space between two digits; a symbol
+    beside a letter, "Bogot‡"; two accented letters in a row, as a Vietnamese tone read as a letter makes them,
+    "Ðýìc"; a capital inside a word, "PŽrou"), and where both readings are letters, the fewest letters where Spanish,
+    French and Portuguese put none ("Franáoise" against cp850's "Françoise", score.ingest.letters) and the most words
+    of the reference names ("Cúcuta", not "Cœcuta"); Windows on a tie."""
     sample = b"\n".join(line for line in data[:_ENCODING_SAMPLE].split(b"\n") if not line.isascii())
-    best, fewest = "cp1252", None
+    scored: list[tuple[int, str, str]] = []
     for encoding in _WESTERN_CANDIDATES:
         try:
             text = sample.decode(encoding)
@@ -344,15 +372,25 @@ def _western_codepage(data: bytes) -> str:
         # Each oddity counts 2; an accented letter that no SCORE country's names have ("Ø", "Þ"), 1: it tells two
         # readings apart whose characters are all letters.
         odd = sum(1 for c in _NOT_ASCII.findall(text) if c.isalpha() and c.casefold() not in _COMMON_LETTERS)
-        odd += 2 * sum(1 for c in _INSIDE_WORD.findall(text) if not c.islower() and c not in "’'")
+        odd += 2 * sum(1 for c in _INSIDE_WORD.findall(text) if _odd_inside_word(c))
         odd += 2 * sum(1 for c in _INSIDE_NUMBER.findall(text) if not c.isspace())
         odd += 2 * sum(1 for c in _BESIDE_LETTER.findall(text) if not _letter_like(c))
         odd += 2 * sum(1 for c in _CAPITAL_INSIDE.findall(text) if c.isupper())
         odd += 2 * len(_C1_CONTROLS.findall(text))  # ISO-8859's reading of Windows' letters and quotes: never text
         odd += 2 * sum(1 for pair in _TWO_ACCENTED.findall(text) if all(_base(c) in "aeiouy" for c in pair))
-        if fewest is None or odd < fewest:
-            best, fewest = encoding, odd
-    return best
+        letters = text[:_LETTERS_SAMPLE]
+        odd += 2 * implausible_letters(letters) - 2 * known_words(letters)
+        scored.append((odd, encoding, text))
+    if not scored:
+        return "cp1252", None
+    fewest, best, read = min(scored, key=lambda item: item[0])  # the first of equals: the order of the candidates
+    other = next((encoding for odd, encoding, text in scored if odd == fewest and text != read), None)
+    return best, other
+
+
+def _odd_inside_word(char: str) -> bool:
+    """A character between two small letters that is no small letter, no apostrophe and no tone mark."""
+    return not char.islower() and not unicodedata.combining(char) and char not in "’'"
 
 
 def _reads_as_chinese(data: bytes) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from score.contract import TABLES, Table
+from score.contract import Table
 from score.i18n import _, fmt_int, ngettext
-from score.labels import column_headings
+from score.labels import column_headings, table_names
 
 ERROR = "error"
 WARNING = "warning"
@@ -177,7 +177,8 @@ class ValidationReport:
         frame = pd.DataFrame(list(lines.values()), columns=list(labels))
         frame["rows"] = frame["rows"].astype("Int64")
         # what the person calls the table ("Entreprises", as the template's file and sheet say), not its code
-        frame["table"] = [_(TABLES[code].title) if code in TABLES else code for code in frame["table"].fillna("")]
+        names = table_names()
+        frame["table"] = [names.get(code, code) for code in frame["table"].fillna("")]
         if not (frame["sheet"].fillna("") != "").any():
             frame = frame.drop(columns="sheet")
         return frame.rename(columns=labels)

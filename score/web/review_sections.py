@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -17,7 +16,16 @@ import streamlit as st
 
 from score import changes, contract, publish, submissions, upload
 from score.i18n import _, fmt_datetime, fmt_int
-from score.labels import code_names, name_or_code, who
+from score.labels import (
+    code_named,
+    code_names,
+    column_heading,
+    column_named,
+    name_or_code,
+    table_names,
+    value_named,
+    who,
+)
 from score.quality import checks
 from score.values import markdown_text, quoted
 from score.web import ui
@@ -52,10 +60,6 @@ def country_name(code: str) -> str:
 
 def kind_label(kind: str) -> str:
     return {"upload": _("uploaded files"), "edit": _("corrections in the browser")}.get(kind, kind)
-
-
-def table_labels() -> dict[str, str]:
-    return {name: _(table.title) for name, table in contract.TABLES.items()}
 
 
 def state_label(state: str) -> str:
@@ -214,7 +218,7 @@ def _column_config(table: str) -> dict[str, object]:
                 help=help_text,
                 options=contract.code_list(col.codes),
                 # the file keeps the code; the person reads the name beside it ("Garments (garments)")
-                format_func=lambda code, names=names: f"{names[code]} ({code})" if names.get(code) else str(code),
+                format_func=lambda code, names=names: code_named(names, code),
             )
         elif col.dtype in ("int", "float"):  # no bounds here: the validator says what is wrong, as for a file
             config[col.name] = st.column_config.NumberColumn(
@@ -225,24 +229,6 @@ def _column_config(table: str) -> dict[str, object]:
         else:
             config[col.name] = st.column_config.TextColumn(label, help=help_text)
     return config
-
-
-def column_heading(col: contract.Column) -> tuple[str, str]:
-    """A column's heading (its description up to a bracket or colon: "Female workers", "Unique id") and its
-    tooltip (the whole description and the code the file uses for it)."""
-    description = _(col.description)
-    short = re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
-    return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
-
-
-def column_named(table: str, code: str) -> str:
-    """A changed column as people read it and as their file names it, "Travailleuses (workers_female)": the code
-    alone read as jargon on a French page, and the country staff look for the code in their file. A code the
-    contract does not know stays as it is."""
-    spec = contract.TABLES.get(table)
-    if spec is None or code not in spec.column_names:
-        return code
-    return f"{column_heading(spec.column(code))[0]} ({code})"
 
 
 def _base_tables(country: str, scope) -> dict[str, pd.DataFrame]:
@@ -271,7 +257,7 @@ def corrections_section(country: str, scope) -> None:
     base = _base_tables(country, scope)
     round_ = st.session_state.get(EDIT_ROUND_KEY, 0)
     edited: dict[str, pd.DataFrame] = {}
-    names = table_labels()
+    names = table_names()
     for tab, (table, frame) in zip(st.tabs([names.get(t, t) for t in base]), base.items(), strict=True):
         with tab:
             edited[table] = st.data_editor(
@@ -333,6 +319,7 @@ def value_history_section(country: str, scope) -> None:
         ui.empty_state(_("No change recorded for it in the archived versions."))
         return
     action = {"build": _("Rebuild"), "publish": _("Upload"), "restore": _("Restore")}
+    table_words = table_names()
     text_table(
         pd.DataFrame(
             {
@@ -342,18 +329,27 @@ def value_history_section(country: str, scope) -> None:
                 ],
                 _("Who"): list(map(who, history["user"], history["submitted_by"])),
                 _("Action"): [action.get(a, str(a)) for a in history["action"]],
-                _("Table"): history["table"],
+                _("Table"): [table_words.get(t, t) for t in history["table"]],  # "Entreprises", not its code
                 _("Row"): history["key"],
                 _("Column"): [
                     column_named(t, c) if c else _("(whole row)")
                     for t, c in zip(history["table"], history["column"], strict=True)
                 ],
-                _("From"): history["old"].replace("", "–"),
-                _("To"): history["new"].replace("", "–"),
+                # a code with its name ("Confection (garments)"), as the correction grid shows it
+                _("From"): named_values(history, "old"),
+                _("To"): named_values(history, "new"),
             }
         ),
         hide_index=True,
     )
+
+
+def named_values(history: pd.DataFrame, side: str) -> list[str]:
+    """The history's old or new cells as people read them: codes named, an empty cell a dash."""
+    return [
+        value_named(table, column, value) if value else "–"
+        for table, column, value in zip(history["table"], history["column"], history[side], strict=True)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- review (HQ)
@@ -417,11 +413,11 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         ),
         hide_index=True,
     )
-    table_names = table_labels()
+    table_words = table_names()
     text_table(
         pd.DataFrame(
             {
-                _("Table"): [table_names.get(t, t) for t in summary.diffs],
+                _("Table"): [table_words.get(t, t) for t in summary.diffs],
                 _("Rows added"): [fmt_int(len(d.added)) for d in summary.diffs.values()],
                 _("Rows removed"): [fmt_int(len(d.removed)) for d in summary.diffs.values()],
                 _("Rows changed"): [fmt_int(d.rows_changed) for d in summary.diffs.values()],
@@ -434,11 +430,11 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
         text_table(
             pd.DataFrame(
                 {
-                    _("Table"): [table_names.get(c.table, c.table) for c in summary.largest],
+                    _("Table"): [table_words.get(c.table, c.table) for c in summary.largest],
                     _("Row"): [c.key for c in summary.largest],
                     _("Column"): [column_named(c.table, c.column) for c in summary.largest],
-                    _("From"): [c.old or "–" for c in summary.largest],
-                    _("To"): [c.new or "–" for c in summary.largest],
+                    _("From"): [value_named(c.table, c.column, c.old) if c.old else "–" for c in summary.largest],
+                    _("To"): [value_named(c.table, c.column, c.new) if c.new else "–" for c in summary.largest],
                 }
             ),
             hide_index=True,

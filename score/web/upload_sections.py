@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from score import drafts, exports, marked, measures, publish, settings, templates, upload
 from score.contract import TABLES
 from score.i18n import _, current_language, fmt_bound, fmt_int, ngettext, set_language
-from score.values import format_value, markdown_text
+from score.labels import code_named, value_names
+from score.values import markdown_text
 from score.web import components, session_routes, signin, ui
 
 CHECK_KEY = "upload_check"
@@ -247,13 +249,11 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
     )
 
 
-def counts_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts in the reader's format (1 234 / 1.234): Streamlit writes whole numbers without separators."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = [format_value(v) for v in shown[column]]
-    return shown
+def counts_sortable(frame: pd.DataFrame) -> Styler:
+    """The counts of a small grid (the file summary) in the reader's format (1 234 / 1.234; Streamlit writes whole
+    numbers without separators) and still numbers, so that a click on a heading sorts 9 before 10."""
+    counts = [column for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])]
+    return components.typed_grid(frame, dict.fromkeys(counts, "int"))
 
 
 def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes: bool = True) -> None:
@@ -279,7 +279,7 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
     else:  # country staff submit; only HQ publishes
         st.success(_("No problems found: the files can be submitted for review."))
     st.caption(_("What was read, per file:"))
-    st.dataframe(counts_as_text(report.file_summary()), hide_index=True, key=f"{prefix}_file_summary")
+    st.dataframe(counts_sortable(report.file_summary()), hide_index=True, key=f"{prefix}_file_summary")
     if not report.issues:
         return
     people = report.for_people()
@@ -309,6 +309,34 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
         )
 
 
+# The changed enterprises in the preview's expander, 784 px wide at 1280 px with the sidebar open: the id and name,
+# then what changed ("Travailleuses (workers_female): 14 → 21; ..."), wrapped onto as many lines as it needs (the
+# grid wraps a cell only in rows taller than 64 px). A Columns column beside it scrolled the grid sideways by 166 px
+# in French once the columns were named; the changes name them.
+CHANGES_COLUMNS_PX = (110, 200, 470)  # id, name, changes
+CHANGES_CHAR_PX, CHANGES_LINES_MAX = 6.5, 6
+
+
+def changes_grid(frame: pd.DataFrame, key: str) -> None:
+    """The preview's changed enterprises (id, name, changes), fitted to the expander with the changes wrapped."""
+    id_px, name_px, changes_px = CHANGES_COLUMNS_PX
+    longest = max((len(str(text)) for text in frame[_("Changes")]), default=0)
+    per_line = (changes_px - CELL_PADDING_PX) / CHANGES_CHAR_PX
+    lines = min(CHANGES_LINES_MAX, math.ceil(1.2 * longest / per_line))  # words break early: a line holds less
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=max(68, lines * 20 + 8) if lines > 1 else None,
+        column_config={
+            _("Id"): st.column_config.TextColumn(_("Id"), width=id_px),
+            _("Name"): st.column_config.TextColumn(_("Name"), width=name_px),
+            _("Changes"): st.column_config.TextColumn(_("Changes"), width=changes_px),
+        },
+        key=key,
+    )
+
+
 def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
     preview = check.preview
     assert preview is not None  # a check that passed has its preview (upload.check_upload)
@@ -326,14 +354,20 @@ def preview_section(check: upload.UploadCheck, prefix: str = "upload") -> None:
         "name": _("Name"),
         "sector": _("Sector"),
         "province": _("Province"),
-        "columns": _("Columns"),
         "changes": _("Changes"),
     }
+    sectors = value_names("enterprises", "sector")
     for key, label, frame in parts:
         if len(frame):
             with st.expander(_("{label}: {value}", label=label, value=fmt_int(len(frame))), expanded=key == "changed"):
-                shown = frame.rename(columns=headings)
-                st.dataframe(shown, hide_index=True, width="stretch", key=f"{prefix}_preview_{key}")
+                if "sector" in frame.columns:  # "Confection (garments)": the name, and the code the file holds
+                    frame = frame.assign(sector=[code_named(sectors, code) for code in frame["sector"]])
+                if key == "changed":
+                    changes_grid(frame.drop(columns="columns").rename(columns=headings), f"{prefix}_preview_{key}")
+                else:
+                    st.dataframe(
+                        frame.rename(columns=headings), hide_index=True, width="stretch", key=f"{prefix}_preview_{key}"
+                    )
     if not (len(preview.added) or len(preview.changed) or len(preview.removed)):
         st.info(_("These files hold the data published now: publishing them changes no enterprise."))
     if preview.logframe_kept:

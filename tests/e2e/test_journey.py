@@ -78,7 +78,7 @@ def walk_to_confirmation(page: Page, tmp_path: Path, act: Callable[[Page], None]
     expect(changed).to_be_visible()
     changes = changed.locator("[data-testid='stDataFrame'] table")
     expect(changes).to_contain_text(enterprise)
-    expect(changes).to_contain_text(f"workers_female: {old} → {old + ADDED_WORKERS}")
+    expect(changes).to_contain_text(f"Female workers (workers_female): {old} → {old + ADDED_WORKERS}")
     workers = page.locator("[data-testid='stMetric']").filter(has_text="Workers reached").first
     expect(workers.locator("[data-testid='stMetricDelta']")).to_contain_text(f"+{ADDED_WORKERS}")
     after = int(workers.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))

@@ -80,7 +80,9 @@ def correct_in_grid(page: Page, old: int, value: int) -> None:
     main.get_by_role("button", name="Comprobar las correcciones").click()
     expect(ui.metric(page, "Empresas modificadas")).to_have_text("1", timeout=90_000)
     changed = main.locator("[data-testid='stExpander']").filter(has_text="Empresas modificadas: 1").last
-    expect(changed.locator("[data-testid='stDataFrame'] table")).to_contain_text(f"workers_female: {old} → {value}")
+    expect(changed.locator("[data-testid='stDataFrame'] table")).to_contain_text(
+        f"Trabajadoras (workers_female): {old} → {value}"  # the column by its name, beside the file's code
+    )
     main.get_by_role("button", name="Enviar Colombia para revisión").click()
     expect(main.get_by_text(re.compile("Enviado para revisión"))).to_be_visible(timeout=60_000)
     assert not page.locator(ui.EXCEPTION).count()

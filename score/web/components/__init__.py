@@ -105,6 +105,7 @@ from score.web.components.tables import (
     renamed,
     table,
     table_section,
+    typed_grid,
     with_labels,
 )
 from score.web.components.text import plain_paragraph, text_table
@@ -187,6 +188,7 @@ __all__ = [
     "text_table",
     "training_tiles",
     "trend_chart",
+    "typed_grid",
     "with_labels",
     "women_share_tiles",
     "workers_tiles",

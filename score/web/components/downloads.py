@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from score import throttling
+from score import settings, throttling
 from score.i18n import _, fmt_int
 from score.web import media_guard
 
@@ -118,6 +118,10 @@ def no_browser_text() -> str:
     )
 
 
+def no_image_text() -> str:
+    return _("The chart image cannot be made on this server: it has no browser to draw it.")
+
+
 def busy_text() -> str:
     return _("The server is making other large files right now. Please try again in a moment.")
 
@@ -149,7 +153,7 @@ def page_workbook(file_name: str) -> None:
     page ran, as data, plus an About sheet). Called by app.py once the page has run. The sheets are typed
     (exports.page_tables) only when the button is clicked, not on every filter change: everything in words is
     translated here, in the viewer's session."""
-    from score import exports, report
+    from score import exports
     from score.web import ui
 
     slot = st.session_state.get(ui.PAGE_DOWNLOADS_KEY)
@@ -194,7 +198,7 @@ def page_workbook(file_name: str) -> None:
             where=row,
             cost="pdf",
             explain=False,
-            unavailable="" if report.can_print() else no_browser_text(),
+            unavailable="" if settings.can_render() else no_browser_text(),
         )
         note = pdf_note or note  # a PDF waits longer than a workbook for budget; only a PDF waits for a slot
     if note:

@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from score import access, chart_text, charts, maps
+from score import access, chart_text, charts, maps, settings
 from score.i18n import _, current_language, plot_separators
 from score.values import hidden_or_empty
 from score.web.components.chart_builders import bar_chart
-from score.web.components.downloads import download
+from score.web.components.downloads import download, no_image_text
 from score.web.components.figure_cache import CHART_TABLE, FRAME_KEYS, Figure
 from score.web.components.text import table_markup
 
@@ -91,6 +91,7 @@ def show(fig: Figure, *, file_name: str = "score-chart", key: str | None = None)
         icon=":material/image:",
         key=f"png_{key}",
         kind="tertiary",
+        unavailable="" if settings.can_render() else no_image_text(),
     )
 
 

@@ -3,11 +3,14 @@ the pages (an aggregate with its CSV, the logframe, modules, enterprises by acce
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.elements.lib.column_config_utils import ColumnConfigMappingInput
 
 from score import access, measures
@@ -22,10 +25,18 @@ from score.web.components.text import table_markup, text_table
 
 LIST_ROWS = 1_000  # enterprise rows on the page (the downloads hold the full list: queries/enterprise_list.sql)
 SEARCH_CHARS = 80  # a name or id searched in the enterprise list is at most this long
-# The enterprise list's name column: as wide as the longest name listed (at about CHAR_PX a character), within
-# these bounds. At 220 px "Metalmecánica Automotriz El Dorado" was cut; a name longer than NAME_MAX_PX is read
-# whole by clicking its cell.
-NAME_MIN_PX, NAME_MAX_PX, CHAR_PX = 160, 420, 7.5
+# The enterprise list at 1280 px with the sidebar open, where its grid is LIST_PX wide (Chromium, 2026-12-07). The
+# columns beside the name size themselves to their widest text: at most OTHERS_PX together in the widest language
+# (French and Spanish: "Afrique du Sud", "Materiales de construcción", "Incorporación"; each text's width measured
+# in the grid's font, plus 16 px of padding a column, plus the borders), COUNTRY_PX of it the country's. The name
+# takes what they leave: at 420 px (the old bound) the list scrolled sideways by 113 px in French.
+LIST_PX, OTHERS_PX, COUNTRY_PX = 818, 606, 102
+# A name's width at CHAR_PX a character plus padding: the grid's 14 px Source Sans drew the 41 characters of
+# "Metalmecánica Automotriz El Dorado S.A.S." in 252 px and 53 in 332 px (6.15-6.3 a character; 7.5 made its
+# column 370 px), with 16 px of padding.
+NAME_MIN_PX, CHAR_PX, NAME_PADDING_PX = 160, 6.3, 20
+# A name longer than its room wraps onto more lines, whole: the grid wraps a cell only in rows taller than 64 px.
+LINE_PX, WRAPPED_ROW_MIN_PX, NAME_LINES_MAX = 20, 68, 6
 SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
@@ -35,6 +46,15 @@ def display_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Kind]]) 
     # one frame from its columns: setting a column at a time cost ~0.3 ms each (BENCHMARKS.md, "server, session 16")
     shown = {heading: [format_value(v, kind) for v in frame[column]] for column, (heading, kind) in columns.items()}
     return pd.DataFrame(shown, index=pd.RangeIndex(len(frame)))
+
+
+def typed_grid(frame: pd.DataFrame, kinds: Mapping[str, Kind]) -> Styler:
+    """`frame` for st.dataframe, its columns named in `kinds` (heading -> kind) kept typed so that a click on a
+    heading sorts them as numbers (as text, "10" came before "9"), and shown in the reader's format by the Styler
+    ("1 234" in French; a hidden or missing cell "–"): the grid's own number formats follow the browser's locale,
+    not the page's language."""
+    typed = frame.assign(**{column: pd.to_numeric(frame[column], errors="coerce") for column in kinds})
+    return typed.style.format({column: functools.partial(format_value, kind=kind) for column, kind in kinds.items()})
 
 
 def merge_tables(left: pd.DataFrame, right: pd.DataFrame, on: str) -> pd.DataFrame:
@@ -85,11 +105,27 @@ def enterprise_list_table(
     return named[list(headings)].rename(columns=headings)
 
 
-def enterprise_list_columns() -> list[str]:
+def enterprise_list_columns(one_country: bool = False) -> list[str]:
     """The enterprise list's columns on screen: who it is and its key figures, what fits beside the sidebar at
     1280 px (all 13 scrolled sideways, 1,499 px in 818). The others (id, province, city, men, phase, partner)
-    are in the downloads and come back with the grid's "Show/hide columns"."""
-    return [_("Name"), _("Country"), _("Sector"), _("Size"), _("Workers"), _("Women workers"), _("Joined")]
+    are in the downloads and come back with the grid's "Show/hide columns"; so does the country when every
+    listed enterprise is in one (a country's staff list their own): its room goes to the names."""
+    country = [] if one_country else [_("Country")]
+    return [_("Name"), *country, _("Sector"), _("Size"), _("Workers"), _("Women workers"), _("Joined")]
+
+
+def name_layout(names: pd.Series, one_country: bool = False) -> tuple[int, int | None]:
+    """The name column's width and the rows' height (None: the grid's own) for the enterprise list: as wide as the
+    longest name, within the room the other columns leave at 1280 px with the sidebar open, so the list never
+    scrolls sideways; when a name is longer than that room, rows tall enough for it to wrap, so it is read whole."""
+    room = LIST_PX - OTHERS_PX + (COUNTRY_PX if one_country else 0)
+    longest = int(names.dropna().astype(str).str.len().max()) if names.notna().any() else 0
+    wanted = NAME_PADDING_PX + CHAR_PX * longest
+    if wanted <= room:
+        return int(max(NAME_MIN_PX, wanted)), None
+    # words break where they can, not where the room ends: a line holds a little less than its width
+    lines = min(NAME_LINES_MAX, math.ceil(1.2 * (wanted - NAME_PADDING_PX) / (room - NAME_PADDING_PX)))
+    return room, max(WRAPPED_ROW_MIN_PX, lines * LINE_PX + 8)
 
 
 def table(
@@ -99,6 +135,7 @@ def table(
     key: str | None = None,
     column_order: Sequence[str] | None = None,
     column_config: ColumnConfigMappingInput | None = None,
+    row_height: int | None = None,
 ) -> None:
     """A table without the index, full width. A short one (at most SHORT_TABLE_ROWS rows) is a plain table whose
     headings and cells wrap to the screen: the grid sizes each column to its heading and scrolled sideways at
@@ -122,13 +159,15 @@ def table(
         if _is_text(frame[column]) and number_column(list(frame[column]))
     }
     config = {**aligned, **(column_config or {})}
-    st.dataframe(frame, hide_index=True, height=height, key=key, column_order=column_order, column_config=config)
-
-
-def name_width(names: pd.Series) -> int:
-    """The px width of a column of names: the longest one whole, within NAME_MIN_PX and NAME_MAX_PX."""
-    longest = int(names.dropna().astype(str).str.len().max()) if names.notna().any() else 0
-    return int(min(max(NAME_MIN_PX, 24 + CHAR_PX * longest), NAME_MAX_PX))
+    st.dataframe(
+        frame,
+        hide_index=True,
+        height=height,
+        key=key,
+        column_order=column_order,
+        column_config=config,
+        row_height=row_height,
+    )
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -199,7 +238,13 @@ def table_section(
 ) -> None:
     """An aggregate table (codes named through `labels`, headings and kinds from `columns`) with its CSV
     (the query's data: codes beside names, `csv_columns` or all of them)."""
-    table(display_table(with_labels(frame, **labels), columns), key=f"{key}_table")
+    named = with_labels(frame, **labels)
+    if len(frame) <= SHORT_TABLE_ROWS:
+        table(display_table(named, columns), key=f"{key}_table")
+    else:  # a grid the reader sorts (the summary by country and sector): its numbers stay numbers
+        shown = named[list(columns)].rename(columns={column: heading for column, (heading, _kind) in columns.items()})
+        kinds = {heading: kind for heading, kind in columns.values() if kind not in ("text", "date")}
+        st.dataframe(typed_grid(shown, kinds), hide_index=True, key=f"{key}_table")
     csv_download(frame, file_name, labels=labels, columns=csv_columns, key=f"{key}_csv")
 
 
@@ -284,14 +329,17 @@ def _enterprise_table(
 ) -> None:
     """The page of the list as a table, drawn once per result (`result`: ui.result_key) and language and
     replayed on later reruns, as drawn_once does."""
+    one_country = _rows["country"].nunique() <= 1
+    width, row_height = name_layout(_rows["name"], one_country)
     table(
         enterprise_list_table(_rows, countries=_countries, sectors=_sectors),
         key="enterprise_list_table",
-        column_order=enterprise_list_columns(),
+        column_order=enterprise_list_columns(one_country),
+        row_height=row_height,
         # the name whole and read as data: pinned (kept in view while the rest scrolled sideways), the grid drew
         # it grey like an index
         column_config={
-            _("Name"): st.column_config.Column(width=name_width(_rows["name"])),
+            _("Name"): st.column_config.Column(width=width),
             _("Joined"): st.column_config.DateColumn(format=grid_date_format()),  # 19/05/2009 on a Spanish page
         },
     )
