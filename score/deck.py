@@ -21,9 +21,10 @@ from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
+from score import settings
 from score.charts import ACCENT, INK, hex_to_rgb
 from score.exports import ExportContext, figure_png
-from score.i18n import language_tag
+from score.i18n import N_, _, language_tag
 
 _CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -33,6 +34,8 @@ _CHART_TYPES = {
 }
 GREY = "#52606d"
 DEMO_RED = "#B00020"
+# The speaker note of a map slide drawn as a list (a host without the browser that draws pictures).
+MAP_AS_LIST = N_("The map could not be drawn as a picture where this deck was built: the countries are listed.")
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ def build_deck(
     adjusted = context.adjusted if context is not None else ""
     for number, spec in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
+        listed_note = ""
         if spec.kind == "title":
             _text(slide, spec.title, Inches(0.8), Inches(2.2), width - Inches(1.6), Inches(1.2), 48, bold=True)
             _text(slide, spec.subtitle, Inches(0.8), Inches(3.5), width - Inches(1.6), Inches(0.8), 24, colour=GREY)
@@ -203,9 +207,12 @@ def build_deck(
             body = height - top - Inches(0.8)
             if spec.kind == "kpis":
                 _kpis(slide, spec, top, width)
-            elif spec.kind == "map" and spec.figure is not None:
+            elif spec.kind == "map" and spec.figure is not None and settings.can_render():
                 image = figure_png(spec.figure, width=1600, height=int(1600 * body / (width - Inches(1))))
                 slide.shapes.add_picture(io.BytesIO(image), Inches(0.5), top, width=width - Inches(1))
+            elif spec.kind == "map":  # no browser here to draw the picture: the map's figures as a list
+                _text(slide, "\n".join(spec.lines), Inches(0.5), top, width - Inches(1), body, 18)
+                listed_note = _(MAP_AS_LIST)
             elif spec.kind == "text":
                 _text(slide, "\n".join(spec.lines), Inches(0.5), top, width - Inches(1), body, 18)
             elif spec.categories and spec.series:
@@ -234,7 +241,7 @@ def build_deck(
                 colour=DEMO_RED,
                 align=PP_ALIGN.RIGHT,
             )
-        notes = "\n".join(part for part in (spec.notes, adjusted) if part)
+        notes = "\n".join(part for part in (spec.notes, listed_note, adjusted) if part)
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
         if progress is not None:

@@ -188,10 +188,18 @@ def _by_value(frame: pd.DataFrame, column: str, names: Mapping[str, str]) -> pd.
 
 def _map_slide(by_country: pd.DataFrame, names: Mapping[str, str], notes: dict[str, str]) -> Slide:
     values = maps.metric_values(by_country, "enterprises")
+    ranked = _by_value(by_country, "enterprises", names)
+    counts = pd.to_numeric(ranked["enterprises"], errors="coerce")
+    hidden = _("hidden (fewer than 5)")
+    listed = [  # what the deck shows where the map cannot be drawn as a picture (no browser on the host)
+        f"{name}: {hidden if pd.isna(count) else fmt_int(count)}"
+        for name, count in zip(ranked["_name"], counts, strict=True)
+    ]
     return Slide(
         _("Where SCORE works: enterprises engaged by country"),
         kind="map",
         figure=map_figure(values, maps.metric_label("enterprises"), names),
+        lines=listed,
         notes="\n".join(
             (
                 notes["enterprises"],

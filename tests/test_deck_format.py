@@ -94,3 +94,33 @@ def test_the_decks_map_frames_every_project_country_eastern_indonesia_included(d
         assert west < min_lon and max_lon < east, code
         assert south < presentation._mercator(min_lat) and presentation._mercator(max_lat) < north, code
     assert east > 141  # Papua
+
+
+def test_without_a_browser_the_map_slide_lists_the_countries_and_the_deck_is_still_built(
+    demo_data_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host where no browser is installed (the chart PNG and PDF buttons off) still gives the deck: the map slide,
+    which needs the browser for its picture, lists each country's enterprises instead and says so to the presenter."""
+    import io
+
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from score import deck, settings
+    from score.i18n import _ as translate
+    from tests.decks import slides_for
+
+    monkeypatch.setattr(settings, "can_render", lambda: False)
+    set_language("es")
+    try:
+        slides, context = slides_for(Filters(), Scope.public())
+        built = Presentation(io.BytesIO(deck.build_deck(slides, context=context)))
+        said = translate(deck.MAP_AS_LIST)
+    finally:
+        set_language("en")
+    number = next(i for i, spec in enumerate(slides) if spec.kind == "map")
+    spec, slide = slides[number], built.slides[number]
+    assert spec.lines and all(": " in line for line in spec.lines)
+    assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert "Colombia: " in text and all(line in text for line in spec.lines)
+    assert said in slide.notes_slide.notes_text_frame.text and said != deck.MAP_AS_LIST  # in Spanish
