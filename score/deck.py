@@ -210,11 +210,9 @@ def build_deck(
             elif spec.kind == "map" and spec.figure is not None and settings.can_render():
                 image = figure_png(spec.figure, width=1600, height=int(1600 * body / (width - Inches(1))))
                 slide.shapes.add_picture(io.BytesIO(image), Inches(0.5), top, width=width - Inches(1))
-            elif spec.kind == "map":  # no browser here to draw the picture: the map's figures as a list
+            elif spec.kind in ("text", "map"):  # a map with no browser here to draw its picture: its figures listed
                 _text(slide, "\n".join(spec.lines), Inches(0.5), top, width - Inches(1), body, 18)
-                listed_note = _(MAP_AS_LIST)
-            elif spec.kind == "text":
-                _text(slide, "\n".join(spec.lines), Inches(0.5), top, width - Inches(1), body, 18)
+                listed_note = _(MAP_AS_LIST) if spec.kind == "map" else ""
             elif spec.categories and spec.series:
                 _chart(slide, spec, Inches(0.5), top, width - Inches(1), body)
         if footer:

@@ -398,8 +398,10 @@ def _workbook(
                 if number_format:
                     cell.number_format = number_format
             if tables is not None and cells:
+                # registers both styles in the book whichever path writes the rows, so the bytes are the same
                 styles = _column_style_ids(sheet.cell(row=2, column=position))
-                (column_styles if column_styles is not None else {}).setdefault(table.name, {})[letter] = styles
+                if column_styles is not None:
+                    column_styles.setdefault(table.name, {})[letter] = styles
             sheet.column_dimensions[letter].width = max(len(col.name), len(col.example), 10) + 2
             area = f"{letter}2:{letter}{_LAST_ROW}"
             validation = _validation(col, ranges, DataValidation)

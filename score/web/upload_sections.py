@@ -314,20 +314,18 @@ def report_section(check: upload.UploadCheck, prefix: str = "upload", publishes:
 # grid wraps a cell only in rows taller than 64 px). A Columns column beside it scrolled the grid sideways by 166 px
 # in French once the columns were named; the changes name them.
 CHANGES_COLUMNS_PX = (110, 200, 470)  # id, name, changes
-CHANGES_CHAR_PX, CHANGES_LINES_MAX = 6.5, 6
+CHANGES_CHAR_PX = 6.5
 
 
 def changes_grid(frame: pd.DataFrame, key: str) -> None:
     """The preview's changed enterprises (id, name, changes), fitted to the expander with the changes wrapped."""
     id_px, name_px, changes_px = CHANGES_COLUMNS_PX
     longest = max((len(str(text)) for text in frame[_("Changes")]), default=0)
-    per_line = (changes_px - CELL_PADDING_PX) / CHANGES_CHAR_PX
-    lines = min(CHANGES_LINES_MAX, math.ceil(1.2 * longest / per_line))  # words break early: a line holds less
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
-        row_height=max(68, lines * 20 + 8) if lines > 1 else None,
+        row_height=components.wrapped_row_height(longest * CHANGES_CHAR_PX, changes_px - CELL_PADDING_PX),
         column_config={
             _("Id"): st.column_config.TextColumn(_("Id"), width=id_px),
             _("Name"): st.column_config.TextColumn(_("Name"), width=name_px),

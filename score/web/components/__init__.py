@@ -107,6 +107,7 @@ from score.web.components.tables import (
     table_section,
     typed_grid,
     with_labels,
+    wrapped_row_height,
 )
 from score.web.components.text import plain_paragraph, text_table
 from score.web.components.tiles import headline_targets, kpi_row, logframe_status_tiles, reach_tiles, targets_caption
@@ -192,4 +193,5 @@ __all__ = [
     "with_labels",
     "women_share_tiles",
     "workers_tiles",
+    "wrapped_row_height",
 ]

@@ -35,8 +35,8 @@ LIST_PX, OTHERS_PX, COUNTRY_PX = 818, 606, 102
 # "Metalmecánica Automotriz El Dorado S.A.S." in 252 px and 53 in 332 px (6.15-6.3 a character; 7.5 made its
 # column 370 px), with 16 px of padding.
 NAME_MIN_PX, CHAR_PX, NAME_PADDING_PX = 160, 6.3, 20
-# A name longer than its room wraps onto more lines, whole: the grid wraps a cell only in rows taller than 64 px.
-LINE_PX, WRAPPED_ROW_MIN_PX, NAME_LINES_MAX = 20, 68, 6
+# Text longer than its cell wraps onto more lines, whole: the grid wraps a cell only in rows taller than 64 px.
+LINE_PX, WRAPPED_ROW_MIN_PX, WRAPPED_LINES_MAX = 20, 68, 6
 SHORT_TABLE_ROWS = 20  # a table of at most this many rows wraps to the screen (`table`)
 
 
@@ -123,9 +123,15 @@ def name_layout(names: pd.Series, one_country: bool = False) -> tuple[int, int |
     wanted = NAME_PADDING_PX + CHAR_PX * longest
     if wanted <= room:
         return int(max(NAME_MIN_PX, wanted)), None
+    return room, wrapped_row_height(wanted - NAME_PADDING_PX, room - NAME_PADDING_PX)
+
+
+def wrapped_row_height(text_px: float, line_px: float) -> int | None:
+    """The rows' height in a grid for text `text_px` wide to wrap whole in a cell whose lines are `line_px` wide
+    (at most WRAPPED_LINES_MAX lines), or None when it fits on one line (the grid's own height)."""
     # words break where they can, not where the room ends: a line holds a little less than its width
-    lines = min(NAME_LINES_MAX, math.ceil(1.2 * (wanted - NAME_PADDING_PX) / (room - NAME_PADDING_PX)))
-    return room, max(WRAPPED_ROW_MIN_PX, lines * LINE_PX + 8)
+    lines = min(WRAPPED_LINES_MAX, math.ceil(1.2 * text_px / line_px))
+    return max(WRAPPED_ROW_MIN_PX, lines * LINE_PX + 8) if lines > 1 else None
 
 
 def table(
