@@ -191,8 +191,29 @@ def test_csv_reports_have_no_sheet_column_and_workbook_reports_do() -> None:
     assert "Sheet" not in csv_report.columns and "None" not in csv_report.to_csv()
     book_report = validate_submission("COL", {"COL.xlsx": workbook(enterprises__csv=ent)})
     people = book_report.for_people()
-    assert people[["File", "Sheet", "Rows", "Column"]].values.tolist() == [["COL.xlsx", "enterprises", "2", "sector"]]
+    assert people[["File", "Sheet", "Rows", "Column"]].values.tolist() == [
+        ["COL.xlsx", "enterprises", "2", "Sector code (sector)"]
+    ]
     assert "Sheet" in book_report.file_summary().columns
+
+
+def test_the_report_names_a_column_as_the_rest_of_the_product_does_by_its_files_table() -> None:
+    """workers_female is a headcount in enterprises.csv and a count of trainees in training.csv: each named by the
+    table its file was read as ("Travailleuses (workers_female)"), the code the file uses kept beside the name."""
+    ent = text("enterprises.csv").replace(",Medellín,6.244,-75.581,85,", ",Medellín,6.244,-75.581,-5,")
+    training = text("training.csv").replace("COL-0001,WC,2011-05-10,2,3,4,", "COL-0001,WC,2011-05-10,2,3,-4,")
+    report = validate_submission("COL", files(enterprises__csv=ent, training__csv=training))
+    set_language("fr")
+    try:
+        where = report.for_people(compact=True)["Emplacement"].tolist()
+        columns = report.for_people()["Colonne"].tolist()
+    finally:
+        set_language("en")
+    assert where == [
+        "enterprises.csv · ligne 2 · Travailleuses (workers_female)",
+        "training.csv · ligne 2 · Travailleuses formées en classe (workers_female)",
+    ]
+    assert columns == ["Travailleuses (workers_female)", "Travailleuses formées en classe (workers_female)"]
 
 
 def test_the_report_is_written_in_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,6 +330,27 @@ def test_a_wrong_date_in_the_report_is_not_broken_mid_number_at_800_px() -> None
     assert widths[2] >= len("31/02/2015") * 7 + 16
     assert sum(widths) == sum(ISSUE_COLUMNS)  # within the page at 800 px, as before
     assert widths[4] == ISSUE_COLUMNS[4]  # the fix keeps its width (its row height is reckoned on it)
+
+
+def test_a_column_named_in_the_where_column_gets_rows_tall_enough_beside_a_one_line_fix() -> None:
+    """ "training.csv · ligne 2 · Travailleuses formées en classe (workers_female)" wraps to 5 lines in the Where
+    column's 130 px; rows of the fix's 2 lines cut it after "ligne 2 ·"."""
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import pandas as pd
+
+        from score.web.upload_sections import issues_table
+
+        where = "training.csv · ligne 2 · Travailleuses formées en classe (workers_female)"
+        issues_table(
+            pd.DataFrame({"Severity": ["Error"], "Where": [where], "Value": ["-3"], "Problem": ["x"], "Fix": ["y"]}),
+            "k",
+        )
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].proto.row_height >= 5 * 20 + 12
 
 
 def test_a_long_value_widens_its_column_only_as_far_as_the_problem_column_can_give() -> None:

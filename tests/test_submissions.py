@@ -194,7 +194,10 @@ def test_the_command_line_lists_approves_and_returns(data: Path, capsys: pytest.
 def test_a_bad_value_typed_in_the_grid_is_reported_as_the_same_value_in_an_uploaded_file(data: Path) -> None:
     set_language("es")
     try:
-        for column, value, typed in (("workers_female", "-5", -5), ("workers_male", "12.5", 12.5)):
+        for column, value, typed, named in (
+            ("workers_female", "-5", -5, "Trabajadoras (workers_female)"),
+            ("workers_male", "12.5", 12.5, "Trabajadores hombres (workers_male)"),
+        ):
             # The grid: the published tables as the editor holds them, one cell typed, written as upload files.
             tables = upload.current_tables("COL", BOGOTA)
             frame = tables["enterprises"]
@@ -211,7 +214,7 @@ def test_a_bad_value_typed_in_the_grid_is_reported_as_the_same_value_in_an_uploa
             assert (line["Archivo"], line["Filas"], line["Columna"], line["Valor"]) == (
                 upload.current_file_names("COL")["enterprises"],
                 "5",  # the grid's fourth row is the file's row 5 (the header is row 1)
-                column,
+                named,  # the column as the rest of the product names it, the file's code beside
                 value,
             )  # headings and words in the reader's language (Spanish)
     finally:

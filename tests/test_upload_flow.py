@@ -180,7 +180,8 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     assert "rejected" in _texts(at, "error")
     report = _frame(at, "Problem")
     assert list(report.columns) == ["Severity", "Where", "Value", "Problem", "Fix"]  # file, rows, column: "Where"
-    assert "enterprises.csv · enterprise_id" in set(report["Where"])  # CSV files: no sheet (never "None")
+    # CSV files: no sheet (never "None"); the column named as the rest of the page names it, the file's code beside
+    assert "enterprises.csv · Unique id (enterprise_id)" in set(report["Where"])
     assert report["Problem"].str.contains("another country (PER)", regex=False).any()
     assert not [b for b in at.button if b.key == "upload_publish"]
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]

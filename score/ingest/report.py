@@ -15,7 +15,7 @@ import pandas as pd
 
 from score.contract import Table
 from score.i18n import _, fmt_int, ngettext
-from score.labels import column_headings, table_names
+from score.labels import column_headings, column_named, table_names
 
 ERROR = "error"
 WARNING = "warning"
@@ -126,13 +126,16 @@ class ValidationReport:
         labels = column_headings()
         severity = {ERROR: _("Error"), WARNING: _("Warning")}
         issues = self.ordered()
+        # the column as the rest of the product names it, "Travailleuses (workers_female)", by the table its file or
+        # sheet was read as (the file's code alone read as jargon beside translated Problem and Fix)
+        tables = {(item["file"], item.get("sheet") or ""): str(item["table"]) for item in self.files}
         records = [
             {
                 "severity": severity.get(i.severity, i.severity),
                 "file": i.file,
                 "sheet": i.sheet or "",
                 "rows": i.rows_text,
-                "column": i.column or "",
+                "column": _column_named(i, tables),
                 "value": i.value if i.value is not None else "",
                 "problem": ("\u21b3 " if i.cause else "") + i.problem,
                 "fix": i.fix,
@@ -221,6 +224,15 @@ class ValidationReport:
                 lines.append("         " + _("Value: {value}", value=_as_typed(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
         return "\n".join(lines)
+
+
+def _column_named(issue: Issue, tables: dict[tuple[object, object], str]) -> str:
+    """An issue's column by the table its file or sheet was read as (labels.column_named); a header no table was
+    read from, or one the contract does not know (misspelt), as typed."""
+    if not issue.column:
+        return ""
+    table = tables.get((issue.file, issue.sheet or "")) or tables.get((issue.file, ""))
+    return column_named(table, issue.column) if table else issue.column
 
 
 def _where_rows(issue: Issue) -> str:

@@ -228,8 +228,11 @@ def issues_table(frame: pd.DataFrame, key: str) -> None:
     740 px (issue_column_widths), within the 768 px a page has at 800 px, so no fix is cut off at the right."""
     # About 34 characters a line in the 250 px Fix column (fewer than 45: French and Spanish words are long
     # and lists of codes break at commas); up to 12 lines, so a fix with the list of allowed codes is whole.
+    # The Where column, 14 a line in its 130 px, as tall as it needs: the column is named there ("training.csv ·
+    # ligne 2 · Travailleuses formées en classe (workers_female)", 5 lines) beside a one-line fix.
     longest = max((len(str(v)) for v in frame[_("Fix")]), default=0)
-    lines = min(12, max(2, math.ceil(longest / 34)))
+    where = max((len(str(v)) for v in frame[_("Where")]), default=0)
+    lines = min(12, max(2, math.ceil(longest / 34), math.ceil(where / 14)))
     row = lines * 20 + 12
     widths = issue_column_widths(frame[_("Value")])
     st.dataframe(

@@ -40,7 +40,7 @@ def rejected_upload_stores_nothing(page: Page, data: Path, folder: Path) -> None
     expect(page.locator(ui.MAIN).get_by_text("The upload was rejected")).to_be_visible()
     assert not page.get_by_role("button", name="Publish Colombia").count()
     issues = report_rows(page)
-    found = [r for r in issues if r["Column"] == "workers_female" and r["Severity"] == "Error"]
+    found = [r for r in issues if r["Column"] == "Female workers (workers_female)" and r["Severity"] == "Error"]
     assert found, f"no error on workers_female in the report: {issues[:3]}"
     assert (
         found[0]["File"] == "enterprises.csv"
