@@ -117,10 +117,17 @@ def value_names(table: str, column: str) -> Mapping[Any, str]:
     return code_names(codes) if codes else {}
 
 
+def cell_named(names: Mapping[Any, str], value: object) -> str:
+    """A cell as people read it where a change is listed (the upload's preview, the review, the history of a
+    value): a code named by `names` (`value_names`), any other value as it is, an empty cell a dash (an empty
+    "From" or "To" read as a cut-off table)."""
+    return code_named(names, value) if value else values.HIDDEN
+
+
 def value_named(table: str, column: str, value: object) -> str:
     """A cell of a contract table as people read it: a code with its name beside ("Confection (garments)", as the
-    correction grid shows it), any other value as it is."""
-    return code_named(value_names(table, column), value)
+    correction grid shows it), any other value as it is, an empty cell a dash (`cell_named`)."""
+    return cell_named(value_names(table, column), value)
 
 
 def column_headings() -> dict[str, str]:

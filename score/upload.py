@@ -258,15 +258,15 @@ def diff_enterprises(current: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataF
     # 14 → 21", a sector "Confection (garments)"; named once per column, not per cell
     headings = [labels.column_named("enterprises", column) for column in compared]
     names = [labels.value_names("enterprises", column) for column in compared]
-
-    def cell(k: int, value: str) -> str:
-        return labels.code_named(names[k], value) if value else "–"
-
+    cell = labels.cell_named
     rows = []
     for row in np.flatnonzero(differs.any(axis=1)).tolist():
         positions = np.flatnonzero(differs[row]).tolist()
         columns = [headings[k] for k in positions]
-        shown = [f"{headings[k]}: {cell(k, old_cells[row, k])} → {cell(k, new_cells[row, k])}" for k in positions]
+        shown = [
+            f"{headings[k]}: {cell(names[k], old_cells[row, k])} → {cell(names[k], new_cells[row, k])}"
+            for k in positions
+        ]
         more = len(columns) - MAX_CHANGES_SHOWN
         rows.append(
             {

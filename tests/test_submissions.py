@@ -391,6 +391,21 @@ def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_with
     assert changed["changes"].iloc[1].endswith(f"Travailleurs hommes (workers_male): {rows[3]['workers_male']} → 999")
 
 
+def test_an_empty_cell_reads_as_a_dash_wherever_a_change_is_listed() -> None:
+    """The preview, the review's largest changes and the history of a value name a cell in one place: a code with
+    its name, an empty cell a dash (an empty "From" or "To" read as a table cut off)."""
+    from score.labels import value_named
+    from score.web.review_sections import named_values
+
+    modules = {code: row["name_en"] for code, row in reference_rows("modules").items()}  # read independently
+    history = pd.DataFrame(
+        {"table": ["enterprises", "training"], "column": ["city", "module"], "old": ["", "WC"], "new": ["Cali", ""]}
+    )
+    assert named_values(history, "old") == ["–", f"{modules['WC']} (WC)"]
+    assert named_values(history, "new") == ["Cali", "–"]
+    assert value_named("enterprises", "sector", "") == "–"  # the review's From/To of a new or removed cell
+
+
 def test_the_previews_changed_enterprises_fit_the_expander_at_1280_px_with_long_changes_wrapped() -> None:
     """Id, name and the changes (a Columns column beside them scrolled the grid sideways in French once the columns
     were named): within the expander's 784 px, the changes wrapped in rows tall enough for the grid to wrap."""

@@ -347,7 +347,7 @@ def value_history_section(country: str, scope) -> None:
 def named_values(history: pd.DataFrame, side: str) -> list[str]:
     """The history's old or new cells as people read them: codes named, an empty cell a dash."""
     return [
-        value_named(table, column, value) if value else "–"
+        value_named(table, column, value)
         for table, column, value in zip(history["table"], history["column"], history[side], strict=True)
     ]
 
@@ -433,8 +433,8 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
                     _("Table"): [table_words.get(c.table, c.table) for c in summary.largest],
                     _("Row"): [c.key for c in summary.largest],
                     _("Column"): [column_named(c.table, c.column) for c in summary.largest],
-                    _("From"): [value_named(c.table, c.column, c.old) if c.old else "–" for c in summary.largest],
-                    _("To"): [value_named(c.table, c.column, c.new) if c.new else "–" for c in summary.largest],
+                    _("From"): [value_named(c.table, c.column, c.old) for c in summary.largest],
+                    _("To"): [value_named(c.table, c.column, c.new) for c in summary.largest],
                 }
             ),
             hide_index=True,
