@@ -396,9 +396,9 @@ def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_with
         {
             "enterprise_id": rows[3]["enterprise_id"],
             "name": rows[3]["name"],
-            "columns": "Sector code (sector), Male workers (workers_male)",
+            "columns": "Sector (sector), Male workers (workers_male)",
             "changes": (
-                f"Sector code (sector): {sectors[rows[3]['sector']]} ({rows[3]['sector']}) → "
+                f"Sector (sector): {sectors[rows[3]['sector']]} ({rows[3]['sector']}) → "
                 f"{sectors[sector]} ({sector}); "
                 f"Male workers (workers_male): {rows[3]['workers_male']} → 999"
             ),
