@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from score import config, contract, journal
+from score import config, contract, journal, labels
 from score.access import Scope
 from score.frames import joined
 from score.ingest import validate_submission
@@ -52,6 +52,19 @@ class TableDiff:
     @property
     def rows_changed(self) -> int:
         return len({c.key for c in self.changed})
+
+
+def key_named(table: str, key: str) -> str:
+    """A row's key as people read it, each code named as the rest of the page names it: a training row
+    "COL-0001 · Coopération sur le lieu de travail (WC)" (was "COL-0001 · WC"), an indicator's period
+    "Référence (baseline)"; ids and dates as they are. A key not of the table's shape stays as it is."""
+    spec = contract.TABLES.get(table)
+    parts = key.split(KEY_SEPARATOR)
+    if spec is None or len(parts) != len(spec.key):
+        return key
+    return KEY_SEPARATOR.join(
+        labels.value_named(table, column, part) for column, part in zip(spec.key, parts, strict=True)
+    )
 
 
 def canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:

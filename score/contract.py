@@ -46,6 +46,10 @@ class Column:
     pattern: str | None = None
     references: str | None = None  # "table.column" that must contain this value
     max_length: int | None = None  # text columns: at most this many characters
+    # What a person calls the column where its description says what the file holds ("Sector code", "Latitude in
+    # decimal degrees"): a changed column reads "Secteur (sector): Confection (garments) → Textiles (textiles)", not
+    # "Code de secteur (sector)" before named values. None: the description up to a bracket or colon (labels).
+    heading: str | None = None
 
     @property
     def percentage(self) -> bool:
@@ -83,6 +87,7 @@ def _enterprise_reference() -> Column:
         N_("Enterprise id from enterprises"),
         "COL-0001",
         references="enterprises.enterprise_id",
+        heading=N_("Enterprise id"),
     )
 
 
@@ -96,6 +101,7 @@ ENTERPRISES = Table(
             N_("Unique id: the country's ISO3 code, a dash, then letters or digits"),
             "COL-0001",
             pattern=ENTERPRISE_ID_PATTERN,
+            heading=N_("Enterprise id"),
         ),
         Column(
             "name",
@@ -104,7 +110,7 @@ ENTERPRISES = Table(
             "Confecciones Andinas S.A.S.",
             max_length=NAME_CHARS,
         ),
-        Column("sector", "code", N_("Sector code"), "garments", codes="sector"),
+        Column("sector", "code", N_("Sector code"), "garments", codes="sector", heading=N_("Sector")),
         Column("province", "text", N_("Province, department or state"), "Antioquia", max_length=PLACE_CHARS),
         Column("city", "text", N_("City or town"), "Medellín", nullable=True, max_length=PLACE_CHARS),
         Column(
@@ -115,6 +121,7 @@ ENTERPRISES = Table(
             minimum=-90,
             maximum=90,
             nullable=True,
+            heading=N_("Latitude"),
         ),
         Column(
             "longitude",
@@ -124,6 +131,7 @@ ENTERPRISES = Table(
             minimum=-180,
             maximum=180,
             nullable=True,
+            heading=N_("Longitude"),
         ),
         _count("workers_female", N_("Female workers (headcount when joining)")),
         _count("workers_male", N_("Male workers (headcount when joining)")),
@@ -145,7 +153,7 @@ TRAINING = Table(
     N_("One row per enterprise and module delivered (classroom training plus in-factory consultations)."),
     (
         _enterprise_reference(),
-        Column("module", "code", N_("Module code"), "WC", codes="module"),
+        Column("module", "code", N_("Module code"), "WC", codes="module", heading=N_("Module")),
         Column("classroom_date", "date", N_("First day of the joint classroom training (YYYY-MM-DD)"), "2011-05-10"),
         _count("managers_female", N_("Female managers trained in the classroom")),
         _count("managers_male", N_("Male managers trained in the classroom")),
@@ -158,6 +166,7 @@ TRAINING = Table(
             "4",
             minimum=0,
             maximum=100,
+            heading=N_("Consultation visits"),
         ),
         Column(
             "satisfaction_pct",
@@ -183,10 +192,18 @@ INDICATORS = Table(
     N_("Outcome measurements in long form: one row per enterprise, indicator and period."),
     (
         _enterprise_reference(),
-        Column("indicator", "code", N_("Indicator code"), "accidents", codes="indicator"),
+        Column("indicator", "code", N_("Indicator code"), "accidents", codes="indicator", heading=N_("Indicator")),
         Column("period", "code", N_("Period: baseline or follow_up"), "baseline", codes="period"),
         Column("measured_on", "date", N_("Date of the measurement (YYYY-MM-DD)"), "2011-03-20"),
-        Column("value", "float", N_("Measured value in the indicator's unit"), "7", minimum=0, maximum=1e12),
+        Column(
+            "value",
+            "float",
+            N_("Measured value in the indicator's unit"),
+            "7",
+            minimum=0,
+            maximum=1e12,
+            heading=N_("Measured value"),
+        ),
     ),
     key=("enterprise_id", "indicator", "period"),
     checks=(
@@ -208,6 +225,7 @@ LOGFRAME = Table(
             N_("Logframe indicator code"),
             "mous_signed",
             codes="logframe_indicator",
+            heading=N_("Logframe indicator"),
         ),
         Column("period_end", "date", N_("Reporting date (YYYY-MM-DD)"), "2013-09-30"),
         Column("target", "float", N_("Target for the reporting date"), "5", minimum=0, maximum=1e9),

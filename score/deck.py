@@ -15,13 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from score import settings
+from score import formulas, settings
 from score.charts import ACCENT, INK, hex_to_rgb
 from score.exports import ExportContext, figure_png
 from score.i18n import N_, _, language_tag
@@ -121,8 +122,42 @@ def _tag_language(chart) -> None:
         properties.set("lang", language_tag())
 
 
+class _TextCellsWriter(CategoryWorkbookWriter):
+    """python-pptx's writer of a chart's embedded workbook (the data PowerPoint's "Edit data" opens) with its text
+    written as text (score.formulas): its XlsxWriter write() made a category "=1+1" (a partner's or a place's name
+    from an upload) a formula of that workbook, and "https://..." a link."""
+
+    def _populate_worksheet(self, workbook, worksheet) -> None:
+        self._quoted = workbook.add_format({"quote_prefix": True})
+        super()._populate_worksheet(workbook, worksheet)
+
+    def _write_cat_column(self, worksheet, col, level, num_format) -> None:
+        worksheet.set_column(col, col, 10)  # as python-pptx: wide enough for a date
+        for offset, name in level:
+            if isinstance(name, str):
+                formulas.write_sheet_text(worksheet, offset + 1, col, name, num_format, self._quoted)
+            else:  # a number or a date category keeps its number format
+                worksheet.write(offset + 1, col, name, num_format)
+
+    def _write_series(self, workbook, worksheet) -> None:
+        first = self._chart_data.categories.depth
+        for index, series in enumerate(self._chart_data):
+            if series.name is not None:
+                formulas.write_sheet_text(worksheet, 0, first + index, str(series.name), None, self._quoted)
+            number = workbook.add_format({"num_format": series.number_format})
+            worksheet.write_column(1, first + index, series.values, number)
+
+
+class _ChartData(CategoryChartData):
+    """CategoryChartData whose embedded workbook holds its text as text (`_TextCellsWriter`)."""
+
+    @property
+    def _workbook_writer(self) -> CategoryWorkbookWriter:
+        return _TextCellsWriter(self)
+
+
 def _chart(slide, spec: Slide, left: int, top: int, width: int, height: int) -> None:
-    data = CategoryChartData(number_format=spec.number_format)
+    data = _ChartData(number_format=spec.number_format)
     data.categories = spec.categories
     for name, values in spec.series.items():
         data.add_series(name, _clean(values))

@@ -33,7 +33,7 @@ from score.chart_text import text_of
 from score.charts import LEGEND_BAND, TITLE_LINE_PX, legend_above, plain, title_lines_for
 from score.disclosure import PEOPLE_HIDDEN
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.formulas import formula_cells, formula_starts, neutralise_text, starts_formula
+from score.formulas import formula_cells, formula_starts, neutralise_text, write_sheet_text
 from score.i18n import N_, _, fmt_date
 
 LOG = logging.getLogger(__name__)
@@ -380,8 +380,7 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], context: ExportContext | None =
             for column, width in widths.items():
                 sheet.set_column(column, column, width)
             for column, heading in enumerate(frame.columns):
-                text = str(heading)
-                sheet.write_string(0, column, text, quoted_header if starts_formula(text) else header)
+                write_sheet_text(sheet, 0, column, str(heading), header, quoted_header)
             if index or context is None:  # every data sheet; not the About sheet
                 sheet.freeze_panes(1, 0)
     styles = {code: fmt.xf_index for code, fmt in formats.items()}

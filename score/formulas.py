@@ -12,8 +12,9 @@ download -> upload changes nothing.
 Numbers are never text here: a -3 in a number column stays the number -3.
 
 A workbook needs no apostrophe: every workbook the app writes (the page workbooks, the current data and the
-templates, the marked upload) puts text into a cell through this module (`write_text_cell`, or the cells that
-`formula_cells` finds for a writer that writes the sheet's XML itself): a string cell, never a formula, number or
+templates, the marked upload, the deck's chart data) puts text into a cell through this module (`write_text_cell`
+for openpyxl, `write_sheet_text` for XlsxWriter, or the cells that `formula_cells` finds for a writer that writes the
+sheet's XML itself): a string cell, never a formula, number or
 date, and text that starts like a formula carries Excel's own "this is text" mark, the style quotePrefix, so it
 shows as typed and editing the cell (F2, Enter) keeps it text.
 """
@@ -78,6 +79,12 @@ def formula_cells(values: pd.Series) -> np.ndarray:
     found = marked.copy()
     found[marked] = [isinstance(value, str) and starts_formula(value) for value in values[marked].tolist()]
     return found
+
+
+def write_sheet_text(sheet: Any, row: int, column: int, text: str, plain: Any, quoted: Any) -> None:
+    """Put `text` into an XlsxWriter cell as text: a string cell (XlsxWriter's write() makes "=1+1" a formula and
+    "https://..." a link) in the format `quoted` (one with quote_prefix) when it starts like a formula, else `plain`."""
+    sheet.write_string(row, column, text, quoted if starts_formula(text) else plain)
 
 
 def write_text_cell(cell: Any, text: str) -> None:

@@ -91,10 +91,11 @@ def table_names() -> dict[str, str]:
 
 
 def column_heading(col: contract.Column) -> tuple[str, str]:
-    """A contract column's heading in the reader's language (its description up to a bracket or colon: "Female
-    workers", "Unique id") and its tooltip (the whole description and the code the file uses for it)."""
+    """A contract column's heading in the reader's language (what a person calls it, `Column.heading`: "Sector",
+    not "Sector code"; else its description up to a bracket or colon: "Female workers") and its tooltip (the whole
+    description and the code the file uses for it)."""
     description = _(col.description)
-    short = re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
+    short = _(col.heading) if col.heading else re.split(r"\s*[(:]", description, maxsplit=1)[0].strip() or col.name
     return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
 
 

@@ -124,3 +124,30 @@ def test_without_a_browser_the_map_slide_lists_the_countries_and_the_deck_is_sti
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert "Colombia: " in text and all(line in text for line in spec.lines)
     assert said in slide.notes_slide.notes_text_frame.text and said != deck.MAP_AS_LIST  # in Spanish
+
+
+def test_a_category_or_series_starting_like_a_formula_is_text_in_the_charts_embedded_workbook() -> None:
+    """PowerPoint's "Edit data" opens a chart's embedded workbook: a category "=1+1" (a name from an upload) was a
+    formula there, and a link for "https://..."; now each is a text cell as typed, marked as text (quotePrefix)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from score.deck import Slide, build_deck
+
+    planted = Slide("Planted", categories=["=1+1", "https://example.org", "Textiles"], series={"=2+2": [1, 2, 3]})
+    chart = next(
+        shape.chart for shape in Presentation(io.BytesIO(build_deck([planted]))).slides[0].shapes if shape.has_chart
+    )
+    sheet = load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob)).active
+    cells = [sheet["A2"], sheet["A3"], sheet["A4"], sheet["B1"]]
+    assert [(c.value, c.data_type) for c in cells] == [
+        ("=1+1", "s"),
+        ("https://example.org", "s"),
+        ("Textiles", "s"),
+        ("=2+2", "s"),
+    ]
+    assert [c.quotePrefix for c in cells] == [True, False, False, True]
+    assert not sheet._hyperlinks and sheet["A3"].hyperlink is None  # no link either
+    assert [sheet["B2"].value, sheet["B4"].value] == [1, 3]  # the values still numbers
+    assert list(chart.plots[0].categories) == ["=1+1", "https://example.org", "Textiles"]  # shown as typed

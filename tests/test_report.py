@@ -192,7 +192,7 @@ def test_csv_reports_have_no_sheet_column_and_workbook_reports_do() -> None:
     book_report = validate_submission("COL", {"COL.xlsx": workbook(enterprises__csv=ent)})
     people = book_report.for_people()
     assert people[["File", "Sheet", "Rows", "Column"]].values.tolist() == [
-        ["COL.xlsx", "enterprises", "2", "Sector code (sector)"]
+        ["COL.xlsx", "enterprises", "2", "Sector (sector)"]
     ]
     assert "Sheet" in book_report.file_summary().columns
 

@@ -349,6 +349,24 @@ def test_what_a_submission_changes_is_found_column_by_column_whatever_its_size(m
     ]
 
 
+def test_a_changed_rows_key_names_its_module_indicator_and_period_as_the_review_page_does() -> None:
+    """The review's Row of a training row read "COL-0001 · WC" beside From/To cells named in full: each code of a key
+    is named as the page names a code ("Coopération sur le lieu de travail (WC)"), ids and dates as they are."""
+    modules, indicators = reference_rows("modules"), reference_rows("indicators")  # read independently
+    set_language("fr")
+    try:
+        training = changes.key_named("training", "COL-0001 · WC")
+        indicator = changes.key_named("indicators", "COL-0001 · accidents · follow_up")
+        logframe = changes.key_named("logframe", "mous_signed · 2013-09-30")
+    finally:
+        set_language("en")
+    assert training == f"COL-0001 · {modules['WC']['name_fr']} (WC)"
+    assert indicator.startswith(f"COL-0001 · {indicators['accidents']['name_fr']} (accidents) · ")
+    assert indicator.endswith(" (follow_up)") and "Follow-up" not in indicator  # the period in French too
+    assert logframe.endswith(" (mous_signed) · 2013-09-30")
+    assert changes.key_named("enterprises", "COL-0001") == "COL-0001"
+
+
 def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_without_a_lookup_per_cell(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -378,9 +396,9 @@ def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_with
         {
             "enterprise_id": rows[3]["enterprise_id"],
             "name": rows[3]["name"],
-            "columns": "Sector code (sector), Male workers (workers_male)",
+            "columns": "Sector (sector), Male workers (workers_male)",
             "changes": (
-                f"Sector code (sector): {sectors[rows[3]['sector']]} ({rows[3]['sector']}) → "
+                f"Sector (sector): {sectors[rows[3]['sector']]} ({rows[3]['sector']}) → "
                 f"{sectors[sector]} ({sector}); "
                 f"Male workers (workers_male): {rows[3]['workers_male']} → 999"
             ),

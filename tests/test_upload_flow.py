@@ -181,7 +181,7 @@ def test_country_staff_upload_only_for_their_country(data: Path) -> None:
     report = _frame(at, "Problem")
     assert list(report.columns) == ["Severity", "Where", "Value", "Problem", "Fix"]  # file, rows, column: "Where"
     # CSV files: no sheet (never "None"); the column named as the rest of the page names it, the file's code beside
-    assert "enterprises.csv · Unique id (enterprise_id)" in set(report["Where"])
+    assert "enterprises.csv · Enterprise id (enterprise_id)" in set(report["Where"])
     assert report["Problem"].str.contains("another country (PER)", regex=False).any()
     assert not [b for b in at.button if b.key == "upload_publish"]
     assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
@@ -360,6 +360,27 @@ def test_the_correction_grid_heads_its_columns_in_the_readers_language_keeping_t
             shown, tooltip = column_heading(female)
             assert shown == heading and tooltip.endswith(": workers_female")  # the code a CSV column is named
             assert all("_" not in column_heading(c)[0] for c in contract.TABLES["enterprises"].columns)
+    finally:
+        set_language("en")
+
+
+def test_a_changed_column_reads_as_a_person_says_it_in_every_language() -> None:
+    """A changed sector read "Code de secteur (sector): Confection (garments) → ..." before values that are named:
+    no column is called a code, an id "from enterprises" or a unit of its description; the file's code stays beside."""
+    from score import contract
+    from score.i18n import set_language
+    from score.labels import column_named
+
+    odd = re.compile(r"\b(code|c[oó]digo|degr[eé]s?|grados|enterprises|tir[eé]|unit[eé]?|unidad)\b", re.IGNORECASE)
+    expected = {"en": "Sector (sector)", "fr": "Secteur (sector)", "es": "Sector (sector)"}
+    try:
+        for lang, sector in expected.items():
+            set_language(lang)
+            assert column_named("enterprises", "sector") == sector
+            for table in contract.TABLES.values():
+                for name in table.column_names:
+                    shown = column_named(table.name, name)
+                    assert shown.endswith(f" ({name})") and not odd.search(shown.removesuffix(f" ({name})")), shown
     finally:
         set_language("en")
 

@@ -330,7 +330,7 @@ def value_history_section(country: str, scope) -> None:
                 _("Who"): list(map(who, history["user"], history["submitted_by"])),
                 _("Action"): [action.get(a, str(a)) for a in history["action"]],
                 _("Table"): [table_words.get(t, t) for t in history["table"]],  # "Entreprises", not its code
-                _("Row"): history["key"],
+                _("Row"): list(map(changes.key_named, history["table"], history["key"])),
                 _("Column"): [
                     column_named(t, c) if c else _("(whole row)")
                     for t, c in zip(history["table"], history["column"], strict=True)
@@ -431,7 +431,7 @@ def summary_section(item: submissions.Submission, scope) -> submissions.ChangeSu
             pd.DataFrame(
                 {
                     _("Table"): [table_words.get(c.table, c.table) for c in summary.largest],
-                    _("Row"): [c.key for c in summary.largest],
+                    _("Row"): [changes.key_named(c.table, c.key) for c in summary.largest],
                     _("Column"): [column_named(c.table, c.column) for c in summary.largest],
                     _("From"): [value_named(c.table, c.column, c.old) for c in summary.largest],
                     _("To"): [value_named(c.table, c.column, c.new) for c in summary.largest],
