@@ -1,6 +1,8 @@
 """Hostile and broken uploads, generated (nothing binary in git): what a corpus of bad files brings beyond
 tests/bad_files. Each case is the valid small set (tests/fixtures/valid_small/COL) with one file replaced, or
-an upload of its own. `CASES` maps a name to (the files, whether the upload may be accepted)."""
+an upload of its own. `CASES` maps a name to (what makes its files, whether the upload may be accepted), and
+`case_files` makes them once a process, when a test asks: every xdist worker imports this module to collect
+the tests, and making every case there (a 200 MB zip bomb compressed, a 10 MB line) cost each worker seconds."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import csv
 import io
 import random
 import zipfile
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 BASE = Path(__file__).parent / "fixtures" / "valid_small" / "COL"
@@ -75,7 +79,7 @@ def _duplicated_rows(times: int) -> bytes:
     return ("\n".join([lines[0], *rows, *lines[3:]]) + "\n").encode()
 
 
-def _cases() -> dict[str, tuple[Files, bool]]:
+def _cases() -> dict[str, tuple[Callable[[], Files], bool]]:
     text = _enterprises()
     header, first = text.splitlines()[:2]
     name = "Confecciones Andinas S.A.S."
@@ -84,51 +88,58 @@ def _cases() -> dict[str, tuple[Files, bool]]:
     wide_sheets = _sheets()
     wide_sheets["enterprises"][0] += [f"extra_{i}" for i in range(3000)]
     return {
-        "an empty file": (_with(enterprises__csv=b""), False),
-        "blank lines only": (_with(enterprises__csv=b"\r\n\r\n  \r\n"), False),
-        "a byte order mark only": (_with(enterprises__csv=b"\xef\xbb\xbf"), False),
-        "the header only": (_with(enterprises__csv=(header + "\n").encode()), False),
-        "wrong columns": (_with(enterprises__csv=b"a,b,c\n1,2,3\n"), False),
-        "an id repeated in 2,000 rows": (_with(enterprises__csv=_duplicated_rows(2000)), False),
-        "another country's ids": ({k: v.replace(b"COL-", b"PER-") for k, v in base_files().items()}, False),
-        "NUL bytes": (_with(enterprises__csv=text.replace("Medell", "Med\x00ell").encode()), False),
-        "a 10 MB line": (_with(enterprises__csv=(header + "\n" + "x" * 10_000_000 + "\n").encode()), False),
+        "an empty file": (lambda: _with(enterprises__csv=b""), False),
+        "blank lines only": (lambda: _with(enterprises__csv=b"\r\n\r\n  \r\n"), False),
+        "a byte order mark only": (lambda: _with(enterprises__csv=b"\xef\xbb\xbf"), False),
+        "the header only": (lambda: _with(enterprises__csv=(header + "\n").encode()), False),
+        "wrong columns": (lambda: _with(enterprises__csv=b"a,b,c\n1,2,3\n"), False),
+        "an id repeated in 2,000 rows": (lambda: _with(enterprises__csv=_duplicated_rows(2000)), False),
+        "another country's ids": (lambda: {k: v.replace(b"COL-", b"PER-") for k, v in base_files().items()}, False),
+        "NUL bytes": (lambda: _with(enterprises__csv=text.replace("Medell", "Med\x00ell").encode()), False),
+        "a 10 MB line": (lambda: _with(enterprises__csv=(header + "\n" + "x" * 10_000_000 + "\n").encode()), False),
         "5,000 columns": (
-            _with(enterprises__csv=(header + "," + ",".join(f"c{i}" for i in range(5000)) + "\n" + first).encode()),
+            lambda: _with(
+                enterprises__csv=(header + "," + ",".join(f"c{i}" for i in range(5000)) + "\n" + first).encode()
+            ),
             False,
         ),
         "a formula as a name": (
-            _with(enterprises__csv=text.replace(name, '=HYPERLINK("http://x","y")').encode()),
+            lambda: _with(enterprises__csv=text.replace(name, '=HYPERLINK("http://x","y")').encode()),
             False,
         ),
         "out-of-range values": (
-            _with(enterprises__csv=text.replace(",85,40,", ",-5,99999999,").replace("6.244", "96.244").encode()),
+            lambda: _with(
+                enterprises__csv=text.replace(",85,40,", ",-5,99999999,").replace("6.244", "96.244").encode()
+            ),
             False,
         ),
-        "a zip named .csv": (_with(enterprises__csv=_zip(base_files())), False),
-        "a zip": ({"upload.zip": _zip(base_files())}, False),
-        "a zip bomb named .xlsx": ({"COL.xlsx": _zip_bomb()}, False),
-        "a damaged workbook": ({"COL.xlsx": b"PK\x03\x04" + b"\x00garbage" * 50}, False),
-        "a workbook with 3,000 extra columns": ({"COL.xlsx": _workbook(wide_sheets)}, True),
-        "a formula cell in a workbook": ({"COL.xlsx": _workbook(formula_sheets)}, False),
-        "an old .xls": ({"COL.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600}, False),
-        "a PDF named .csv": ({"enterprises.csv": b"%PDF-1.4 \x00\x01\x02"}, False),
-        "a web page named .csv": (_with(enterprises__csv=b"<html><body><table><tr><td>1</td></tr></table>"), False),
-        "a path in the file name": ({"../../etc/passwd.csv": b"a,b\n"}, False),
+        "a zip named .csv": (lambda: _with(enterprises__csv=_zip(base_files())), False),
+        "a zip": (lambda: {"upload.zip": _zip(base_files())}, False),
+        "a zip bomb named .xlsx": (lambda: {"COL.xlsx": _zip_bomb()}, False),
+        "a damaged workbook": (lambda: {"COL.xlsx": b"PK\x03\x04" + b"\x00garbage" * 50}, False),
+        "a workbook with 3,000 extra columns": (lambda: {"COL.xlsx": _workbook(wide_sheets)}, True),
+        "a formula cell in a workbook": (lambda: {"COL.xlsx": _workbook(formula_sheets)}, False),
+        "an old .xls": (lambda: {"COL.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600}, False),
+        "a PDF named .csv": (lambda: {"enterprises.csv": b"%PDF-1.4 \x00\x01\x02"}, False),
+        "a web page named .csv": (
+            lambda: _with(enterprises__csv=b"<html><body><table><tr><td>1</td></tr></table>"),
+            False,
+        ),
+        "a path in the file name": (lambda: {"../../etc/passwd.csv": b"a,b\n"}, False),
         "random bytes named .csv": (
-            _with(enterprises__csv=_random_bytes(0)),
+            lambda: _with(enterprises__csv=_random_bytes(0)),
             False,
         ),
         "random bytes without a NUL named .csv": (
-            _with(enterprises__csv=_random_bytes(1)),
+            lambda: _with(enterprises__csv=_random_bytes(1)),
             False,
         ),
         "an invalid byte inside a UTF-8 file with a BOM": (
-            _with(enterprises__csv=codecs.BOM_UTF8 + text.encode().replace("Medellín".encode(), b"Medell\xed")),
+            lambda: _with(enterprises__csv=codecs.BOM_UTF8 + text.encode().replace("Medellín".encode(), b"Medell\xed")),
             False,
         ),
         "rows of another separator pasted below": (
-            _with(
+            lambda: _with(
                 enterprises__csv="\n".join(
                     [*text.splitlines()[:3], *(line.replace(",", ";") for line in text.splitlines()[3:])]
                 ).encode()
@@ -136,10 +147,18 @@ def _cases() -> dict[str, tuple[Files, bool]]:
             False,
         ),
         "markup in names": (
-            _with(enterprises__csv=text.replace(name, "<script>alert(1)</script> **bold** [x](http://e.org)").encode()),
+            lambda: _with(
+                enterprises__csv=text.replace(name, "<script>alert(1)</script> **bold** [x](http://e.org)").encode()
+            ),
             True,
         ),
     }
 
 
 CASES = _cases()
+
+
+@cache
+def case_files(case: str) -> Files:
+    """The files of a case of `CASES`, made on first use (read-only: the same dict for every test of a process)."""
+    return CASES[case][0]()

@@ -11,7 +11,7 @@ import pytest
 
 from score.i18n import using_language
 from score.ingest import ValidationReport, validate_submission
-from tests.hostile_uploads import CASES, base_files
+from tests.hostile_uploads import CASES, base_files, case_files
 
 # What must never reach a reader: an exception's name or words, a traceback, a path of this machine.
 LIBRARY_WORDS = re.compile(r"\b\w+(Error|Exception)\b|BadZipFile|Traceback|/tmp/|/work/|site-packages")
@@ -24,7 +24,7 @@ ENGLISH_GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 def _checked(case: str, language: str) -> tuple[ValidationReport, list[str]]:
     """The report and every cell of it as the page draws it (where, value, problem, fix)."""
     with using_language(language):
-        report = validate_submission("COL", CASES[case][0])
+        report = validate_submission("COL", case_files(case))
         shown = report.for_people(compact=True)
         report.file_summary()
     return report, [str(cell) for cell in shown.drop(columns=shown.columns[0]).to_numpy().ravel()]
@@ -50,7 +50,7 @@ def test_a_hostile_upload_is_reported_in_french_and_spanish_without_a_librarys_w
 
 
 def test_a_misplaced_quote_is_reported_at_the_row_that_holds_it() -> None:
-    report = validate_submission("COL", CASES["a formula as a name"][0])
+    report = validate_submission("COL", case_files("a formula as a name"))
     assert [(i.file, i.row) for i in report.errors] == [("enterprises.csv", 2)]  # COL-0001, below the header
 
 
@@ -83,7 +83,7 @@ def test_a_file_of_one_id_repeated_is_grouped_without_a_python_step_per_row(monk
     monkeypatch.setattr(pd.DataFrame, "agg", row_by_row)
     monkeypatch.setattr(pd.DataFrame, "apply", row_by_row)
     for table in ("enterprises.csv", "training.csv"):
-        files = CASES["an id repeated in 2,000 rows"][0] if table == "enterprises.csv" else _training_twice()
+        files = case_files("an id repeated in 2,000 rows") if table == "enterprises.csv" else _training_twice()
         report = validate_submission("COL", files)
         assert [i.problem.startswith("Duplicate") for i in report.errors][:1] == [True], report.summary()
 

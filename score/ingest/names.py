@@ -7,7 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from score import contract
@@ -39,6 +39,9 @@ def _ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+# Bounded: the texts are an upload's header cells and the rows above them. A wide sheet's header is read several
+# times over (the header search, the columns' mapping), so its 3,000 names were folded ~100,000 times a check.
+@lru_cache(maxsize=16384)
 def norm_name(text: str) -> str:
     """Column/sheet names compared loosely: 'Enterprise ID ' -> 'enterprise_id'."""
     return re.sub(r"[^a-z0-9]+", "_", _ascii_fold(text)).strip("_")
@@ -76,12 +79,19 @@ def _column_words(table: str) -> dict[str, tuple[str, ...]]:
     return {word: tuple(sorted(columns, key=order.index)) for word, columns in meanings.items()}
 
 
+@cache
+def _column_set(table: str) -> frozenset[str]:
+    """The columns of `table`, for a membership test per header cell (a wide sheet has thousands)."""
+    return frozenset(TABLES[table].column_names)
+
+
 def header_meanings(table: Table, text: str) -> tuple[str, ...]:
     """The columns of `table` a header cell may stand for: its contract name written loosely (`header_names`),
     else its name in English, French or Spanish (`contract.column_words`); two or more when it is ambiguous,
     none when it names no column."""
     names = header_names(text)
-    literal = next((name for name in names if name in table.column_names), None)
+    columns = _column_set(table.name)
+    literal = next((name for name in names if name in columns), None)
     if literal is not None:
         return (literal,)
     words = _column_words(table.name)
