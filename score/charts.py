@@ -94,12 +94,13 @@ def hex_to_rgb(colour: str) -> list[int]:
 
 
 TITLE_SIZE = 19  # px, the template's title font
+TEXT_SIZE = 15  # px, the template's font: tick labels, legends
 
 
 def _register_template() -> None:
     template = go.layout.Template()
     template.layout = go.Layout(
-        font={"family": FONT, "size": 15, "color": INK},
+        font={"family": FONT, "size": TEXT_SIZE, "color": INK},
         title={"font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"},
         colorway=_OKABE_ITO,
         paper_bgcolor="white",
@@ -511,21 +512,22 @@ def _numeric_labels(axis: Mapping[str, Any], values: list[float]) -> list[str]:
     return labels
 
 
-def _tick_step(low: float, high: float, length: float) -> float:
+def _tick_step(low: float, high: float, length: float, nticks: object = None) -> float:
     """The step of Plotly's auto ticks on a linear axis `length` px long: about one tick per 80 px, 4 to 9 of
-    them, 1, 2 or 5 times a power of ten."""
-    rough = (high - low) / (min(max(length / 80, 4), 9) + 1)
+    them (the axis's `nticks` when it asks for a number: the span over it), 1, 2 or 5 times a power of ten."""
+    count = float(nticks) if isinstance(nticks, int | float) and nticks > 0 else min(max(length / 80, 4), 9) + 1
+    rough = (high - low) / count
     if rough <= 0:
         return high - low or 1.0
     base = 10 ** math.floor(math.log10(rough))
     return base * next(m for m in (1, 2, 5, 10) if m >= rough / base - 1e-9)
 
 
-def _last_tick(low: float, high: float, length: float, tickvals: object) -> float:
+def _last_tick(low: float, high: float, length: float, tickvals: object, nticks: object = None) -> float:
     """Where Plotly puts the last tick of a linear axis `length` px long, or the last of the axis's `tickvals`."""
     if isinstance(tickvals, list) and tickvals:
         return max(float(v) for v in tickvals)
-    step = _tick_step(low, high, length)
+    step = _tick_step(low, high, length, nticks)
     return math.floor(high / step + 1e-9) * step
 
 
@@ -542,7 +544,7 @@ def _end_overhang(axis: Mapping[str, Any], label_px: float, plot_px: float) -> f
     reach = 0.0
     for extra in (0, 45, 85, 135, 245, 385, 685, 1085, 1485):  # charts 315 to 1800 px wide
         length = plot_px + extra
-        last = _last_tick(low, high, length, axis.get("tickvals"))
+        last = _last_tick(low, high, length, axis.get("tickvals"), axis.get("nticks"))
         reach = max(reach, label_px / 2 - (high - last) / (high - low) * length)
     return reach
 
@@ -628,7 +630,7 @@ def fitted_margins(spec: Mapping[str, Any]) -> dict[str, float]:
             collide = any((a + b) / 2 + font > band for a, b in itertools.pairwise(widths))
         elif isinstance(span, list) and len(span) == 2 and all(isinstance(v, int | float) for v in span):
             low, high = float(span[0]), float(span[1])  # auto ticks: a step of Plotly's apart
-            band = plot * _tick_step(low, high, plot) / (high - low) if high > low else plot
+            band = plot * _tick_step(low, high, plot, axis.get("nticks")) / (high - low) if high > low else plot
             collide = max(widths) + font > band
         else:
             collide = False

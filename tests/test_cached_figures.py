@@ -259,6 +259,33 @@ def test_a_trends_years_and_bar_labels_read_level_at_every_width() -> None:
     assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 14  # or hidden, not tiny
     assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.nticks == 7  # 12 years: every second one
 
+    # the demo's joining years: "191", "236", "294" were narrowed to their 20 px bars at 1280 px, below 14 px, so
+    # hidden; three digits fit the step from bar to bar there, so they are printed whole
+    demo = years.assign(enterprises=[36, 69, 77, 92, 75, 191, 236, 294, 204, 64, 105, 58])
+    fig = go.Figure(c.trend_chart(demo, "year", "enterprises", title="T2", bar_name="B", line_name="L").to_dict())
+    assert fig.data[0].constraintext == "none" and fig.data[0].textfont.size >= 14
+
+
+def test_a_horizontal_bar_charts_value_ticks_leave_room_between_their_labels() -> None:
+    """Workers by sector in French at 1280 px: Plotly's five ticks "20 000 40 000 60 000 80 000" touched in the
+    ~200 px the sector names leave; the axis asks for as many as its widest label fits with a gap."""
+    import plotly.graph_objects as go
+
+    frame = pd.DataFrame({"sector": ["garments", "food"], "female": [52747.0, 20000.0], "male": [20699.0, 15000.0]})
+    series = [c.Series("female", "Women", "#CC79A7"), c.Series("male", "Men", "#009E73")]
+    set_language("fr")
+    try:
+        fig = go.Figure(c.multi_bar_chart(frame, "sector", series, title="Travailleurs par secteur"))
+    finally:
+        set_language("en")
+    end = fig.layout.xaxis.range[1]
+    ticks = fig.layout.xaxis.nticks
+    step = end / ticks  # Plotly's step: the range over nticks, rounded up to 2, 5 or 10 times a power of ten
+    assert ticks <= 3 and step >= 25_000, (ticks, end)
+    # plenty of ticks where the labels are short: enterprises by sector, 0 100 200 300 as before
+    few = go.Figure(c.bar_chart(frame.assign(n=[277, 240]), "sector", "n", title="Entreprises par secteur"))
+    assert few.layout.xaxis.nticks >= 4
+
 
 def test_a_chart_comes_with_margins_that_hold_its_names_so_the_browser_draws_it_once() -> None:
     """Plotly's automargin drew every chart twice (once to measure the labels, once with the margins they

@@ -147,3 +147,27 @@ def test_a_version_with_a_write_ahead_log_beside_it_is_not_copied_as_a_file(fres
     assert inputs[0] is not None and build._base_version(inputs, build.REFERENCE_DIR) == current
     Path(f"{current}.wal").write_bytes(b"")
     assert build._base_version(inputs, build.REFERENCE_DIR) is None
+
+
+def test_builds_that_start_empty_copy_one_empty_database_of_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every upload check builds its candidate figures into a new database (score.upload.candidate_figures): the
+    schema and the noisy schema are written once per process and schema, and copied; the rows are the same."""
+    monkeypatch.setattr(build, "_empty_schemas", {})  # as in a new process
+    written: list[str] = []
+    original = build.create_noisy_schema
+    monkeypatch.setattr(build, "create_noisy_schema", lambda con: written.append("noisy") or original(con))
+    inputs = [build.read_country_dir(Path(__file__).parent / "fixtures" / "valid_small" / "COL")]
+    paths = [tmp_path / f"{name}.duckdb" for name in ("first", "second", "other_schema")]
+    counts = build.build_database(paths[0], inputs, 1, secret=b"s" * 32)
+    assert build.build_database(paths[1], inputs, 1, secret=b"s" * 32) == counts
+    assert written == ["noisy"]
+    monkeypatch.setattr(build, "schema_fingerprint", lambda: "another schema")  # schema.sql edited meanwhile
+    build.build_database(paths[2], inputs, 1, secret=b"s" * 32)
+    assert written == ["noisy", "noisy"]
+    first = _contents(paths[0])
+    assert len(first["enterprise"]) > 0 and len(first["noisy.contribution_noise"]) > 0
+    for other in paths[1:]:
+        for table, frame in _contents(other).items():
+            pd.testing.assert_frame_equal(frame, first[table], check_exact=False, rtol=1e-12, obj=table)

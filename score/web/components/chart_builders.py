@@ -16,6 +16,12 @@ from score.values import HIDDEN, cumulative, format_value, missing, numeric, sex
 from score.web.components.figure_cache import Figure, cached_figure
 
 CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
+# The plot of a half-width chart on a 1280 px laptop or projector, in px: what a horizontal bar chart's value axis
+# keeps beside long French sector names (~200), what a trend's bars share (~300, the year axis). Tick and bar labels
+# are sized to read there.
+VALUE_AXIS_PX = 200
+TREND_PLOT_PX = 300
+BAR_LABEL_SIZE = 14  # px, the printed value over a trend's bar
 
 # The logframe's chart (score.logframe builds it without Streamlit), cached like the builders here.
 logframe_chart = cached_figure(logframe.chart)
@@ -63,11 +69,13 @@ def _finish_bars(
     headroom: float = 1.15,
     category_title: str | None = None,
 ) -> None:
-    value_axis = {
+    value_axis: dict[str, object] = {
         "tickformat": _axis_format(value_format),
         "range": [0, (top or 1) * headroom],
         "title": {"text": value_title} if value_title else None,
     }
+    if orientation == "h":
+        value_axis["nticks"] = value_ticks((top or 1) * headroom, value_format)
     category_axis = {
         "tickformat": "",
         "showgrid": False,
@@ -83,6 +91,23 @@ def _finish_bars(
     else:
         fig.update_yaxes(**value_axis)
         fig.update_xaxes(**category_axis)
+
+
+def value_ticks(end: float, value_format: str) -> int:
+    """How many ticks a horizontal bar chart's value axis asks Plotly for (`nticks`: the step is the range over it,
+    rounded up to 2, 5 or 10 times a power of ten): as many as its widest label, the axis's end, fits with a gap
+    of a character in VALUE_AXIS_PX. Plotly's own five ticks touched in French ("20 000 40 000 60 000 80 000")."""
+    size = charts.TEXT_SIZE
+    label = chart_text.d3_format(end, value_format)
+    return max(2, int(VALUE_AXIS_PX // (charts.text_width(label, size) + size)))
+
+
+def whole_bar_labels(labels: Sequence[str], bars: int) -> bool:
+    """Whether a trend's bar labels are printed whole, each wider than its bar if need be: when the widest fits
+    the step from bar to bar in a half-width chart at 1280 px (TREND_PLOT_PX), level and clear of its neighbours.
+    Narrowed to their bar they were hidden there ("191", "236", "294": 12 years of about 20 px bars)."""
+    widest = max((charts.text_width(label, BAR_LABEL_SIZE) for label in labels), default=0.0)
+    return widest <= TREND_PLOT_PX / max(bars, 1)
 
 
 @cached_figure
@@ -334,6 +359,7 @@ def trend_chart(
     years = frame[year].astype(int).astype(str)
     running = cumulative(values)
     top = float(values.max(skipna=True) or 1)
+    printed = [chart_text.d3_format(v, ",d") for v in values.dropna()]
     fig = charts.PlainFigure()
     fig.add_trace(
         charts.bar(
@@ -343,12 +369,13 @@ def trend_chart(
             marker={"color": colour},
             texttemplate=_value_labels(values.isna().tolist(), "%{y:,d}"),
             textposition="outside",
-            # level, never turned (upright, "1,425" read sideways even at 1920 px): a label wider than its bar is
-            # hidden (uniformtext below) and read in the hover, the line's total and the data table
+            # level, never turned (upright, "1,425" read sideways even at 1920 px): printed whole where it reads clear
+            # of its neighbours (whole_bar_labels), else narrowed to its bar and, below 14 px, hidden (uniformtext
+            # below) and read in the hover, the line's total and the data table
             textangle=0,
-            constraintext="outside",
+            constraintext="none" if whole_bar_labels(printed, len(years)) else "outside",
             cliponaxis=False,
-            textfont={"size": 14},
+            textfont={"size": BAR_LABEL_SIZE},
             hovertemplate="%{x}: %{y:,d}<extra>" + bar_name + "</extra>",
         )
     )
