@@ -544,7 +544,8 @@ def _load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.DataFrame) -> None:
     """Insert a typed contract frame, prefixed with its country, by column name. Handed to DuckDB as an Arrow table:
-    its scan of pandas' masked and Arrow-backed columns cost ~1.5x the conversion and the Arrow scan together."""
+    its scan of pandas' masked and Arrow-backed columns cost more than the conversion and the Arrow scan together
+    (BENCHMARKS.md, "Full build at x200: a profile")."""
     con.register("country_frame", pa.Table.from_pandas(frame, preserve_index=False))
     names = ", ".join(frame.columns)
     con.execute(
