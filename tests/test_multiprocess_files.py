@@ -63,6 +63,8 @@ def test_users_added_by_several_processes_at_once_are_all_kept(tmp_path: Path) -
         tmp_path,
         """
         from score import auth
+        from tests.conftest import CHEAP_HASHER
+        auth._hasher = CHEAP_HASHER  # the file's locking is under test, not argon2's cost (32 real hashes: ~25 s)
         for n in range(count):
             auth.add_user(f"user-{me}-{n}", "a-long-enough-password", "country", ["COL"])
         """,
