@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from score import contract, disclosure, ingest, settings
 from score.config import REFERENCE_DIR
@@ -542,8 +543,10 @@ def _load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, country: str, frame: pd.DataFrame) -> None:
-    """Insert a typed contract frame, prefixed with its country, by column name."""
-    con.register("country_frame", frame)
+    """Insert a typed contract frame, prefixed with its country, by column name. Handed to DuckDB as an Arrow table:
+    its scan of pandas' masked and Arrow-backed columns cost more than the conversion and the Arrow scan together
+    (BENCHMARKS.md, "Full build at x200: a profile")."""
+    con.register("country_frame", pa.Table.from_pandas(frame, preserve_index=False))
     names = ", ".join(frame.columns)
     con.execute(
         f"INSERT INTO {table} (country, {names}) SELECT $country, {names} FROM country_frame",  # noqa: S608 (contract names)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from score import audit, changes, publish, submissions, upload
 from score.__main__ import main as cli
 from score.access import Scope
 from score.i18n import set_language
+from score.ingest import validate_submission
 from tests.apptest import app, no_exception, reach, rendered_text, walk
 from tests.formats import en_int
 from tests.oracle import RawData, reference_rows
@@ -137,6 +139,25 @@ def test_hq_reads_a_submissions_report_in_its_own_language_after_the_submitter_r
         "fr": ["Le fichier n'est pas en UTF-8\u202f; il a été lu comme texte Windows (Europe occidentale, cp1252)."],
         "en": ["The file is not UTF-8; it was read as Windows text (Western European, cp1252)."],
     }
+
+
+def test_the_candidate_figures_of_the_same_files_for_the_same_viewer_are_built_once(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload that checks a kept draft again, the check written again in another language, HQ's review in another
+    language: the same files for the same viewer are built into a candidate database once (~2 s of CPU each)."""
+    monkeypatch.setattr(upload, "_candidates", OrderedDict())  # as in a new process
+    built: list[str] = []
+    original = upload.build_database
+    monkeypatch.setattr(upload, "build_database", lambda *a, **k: built.append(a[1][0].country) or original(*a, **k))
+    files = dataset_a()
+    report = validate_submission("COL", files)
+    first = upload.candidate_figures("COL", report, files, BOGOTA)
+    assert upload.candidate_figures("COL", report, files, BOGOTA) == first and built == ["COL"]
+    upload.candidate_figures("COL", report, files, HQ)  # another viewer: built for it
+    changed = with_value(files, "COL-0001", "workers_female", str(first_value("workers_female") + 7))
+    after, _quality = upload.candidate_figures("COL", validate_submission("COL", changed), changed, BOGOTA)
+    assert built == ["COL", "COL", "COL"] and after["workers_reached"] == first[0]["workers_reached"] + 7
 
 
 def test_one_pending_submission_per_country_a_new_one_replaces_it(data: Path) -> None:

@@ -400,6 +400,22 @@ def _shown_separator(sep: str) -> str:
     return "\\t" if sep == "\t" else sep
 
 
+def _may_hold(cells: pa.ChunkedArray, character: str) -> bool:
+    """Whether some cell may hold `character` (one ASCII character): one search at memchr speed of the bytes the
+    cells are stored in, one after the other, where Arrow's kernel took a cell at a time (~15x slower over a large
+    file). It may say yes for the bytes of a missing cell; the counts that follow are exact, so never wrongly no."""
+    needle = character.encode("ascii")
+    for chunk in cells.chunks:
+        _validity, offsets, data = chunk.buffers()
+        if data is None or not len(chunk):
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if needle in memoryview(data)[int(ends[0]) : int(ends[-1])].tobytes():
+            return True
+    return False
+
+
 def _rows_of_another_separator(grid: pd.DataFrame, sep: str, header_index: int, header: list[str]) -> _Resplit | None:
     """Rows below the header written with another separator than the file's (two exports pasted together, one
     from a Spanish or French Excel that writes ";"), split by their own: read by the file's separator, a row's whole
@@ -411,7 +427,7 @@ def _rows_of_another_separator(grid: pd.DataFrame, sep: str, header_index: int, 
     body = np.zeros(len(grid), dtype=bool)
     body[header_index + 1 :] = True
     cells = _cells([grid[c] for c in grid.columns])
-    others = [other for other in _SEPARATORS if other != sep and pc.any(pc.match_substring(cells, other)).as_py()]
+    others = [other for other in _SEPARATORS if other != sep and _may_hold(cells, other)]
     if not others:  # most files: no cell holds another separator
         return None
     filled = _per_column(pc.fill_null(pc.not_equal(cells, ""), True), *grid.shape[::-1]).sum(axis=0)
