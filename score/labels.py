@@ -99,15 +99,19 @@ def column_heading(col: contract.Column) -> tuple[str, str]:
     return short, _("{description}. Column in the file: {code}", description=description, code=col.name)
 
 
-def column_named(table: str, code: str) -> str:
+def column_called(col: contract.Column) -> str:
     """A contract column as people read it and as their file names it, "Travailleuses (workers_female)": the code
-    alone read as jargon on a French page, and the country staff look for the code in their file. Wherever a changed
-    column is listed (the upload's preview, the review, the history of a value). A column the contract does not
-    know stays as it is."""
+    alone read as jargon on a French page, and the country staff look for the code in their file."""
+    return f"{column_heading(col)[0]} ({col.name})"
+
+
+def column_named(table: str, code: str) -> str:
+    """`column_called` by table and code, wherever a changed column is listed (the upload's preview, the review, the
+    history of a value) or a report names where a problem is. A column the contract does not know stays as it is."""
     spec = contract.TABLES.get(table)
     if spec is None or code not in spec.column_names:
         return code
-    return f"{column_heading(spec.column(code))[0]} ({code})"
+    return column_called(spec.column(code))
 
 
 def value_names(table: str, column: str) -> Mapping[Any, str]:

@@ -43,7 +43,7 @@ def test_a_workbook_comes_back_with_the_problem_cells_marked_and_explained() -> 
         ("training", "A8"),
         ("indicators", "A15"),
     }
-    assert marked[("enterprises", "C2")].startswith("Error: Unknown code for sector")
+    assert marked[("enterprises", "C2")].startswith("Error: Unknown code for Sector (sector)")
     assert "Fix: Did you mean garments?" in marked[("enterprises", "C2")]
     assert "Duplicate enterprise_id" in marked[("enterprises", "A6")]
     # The rest of the user's workbook is as it was.

@@ -109,7 +109,9 @@ def test_a_long_name_is_rejected_with_a_clear_message() -> None:
     report = validate_submission("COL", files(enterprises__csv=ent))
     (issue,) = report.errors
     assert (issue.row, issue.column) == (4, "name")
-    assert issue.problem == f"This text has 100,000 characters; name holds at most {contract.NAME_CHARS}."
+    assert issue.problem == (
+        f"This text has 100,000 characters; Enterprise name (name) holds at most {contract.NAME_CHARS}."
+    )
     assert len(issue.value) <= 80
     # Longer than csv's field size limit (131,072 characters): the file is refused before it is parsed (a huge
     # cell costs several copies of itself), still naming the row.
@@ -214,6 +216,38 @@ def test_the_report_names_a_column_as_the_rest_of_the_product_does_by_its_files_
         "training.csv · ligne 2 · Travailleuses formées en classe (workers_female)",
     ]
     assert columns == ["Travailleuses (workers_female)", "Travailleuses formées en classe (workers_female)"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "problems"),
+    [
+        (
+            "fr",
+            [
+                "Travailleuses (workers_female) ne peut pas être négatif.",
+                "Code inconnu pour Secteur (sector) (1 ligne).",
+            ],
+        ),
+        (
+            "es",
+            [
+                "Trabajadoras (workers_female) no puede ser negativo.",
+                "Código desconocido para Sector (sector) (1 fila).",
+            ],
+        ),
+    ],
+)
+def test_a_problem_names_its_column_as_the_where_column_does(lang: str, problems: list[str]) -> None:
+    """The problem named the column by its code alone ("workers_female ne peut pas être négatif") beside a "Where"
+    that names it: a French reader read jargon in the sentence meant for them."""
+    ent = text("enterprises.csv").replace(",Medellín,6.244,-75.581,85,", ",Medellín,6.244,-75.581,-5,")
+    ent = ent.replace(",garments,", ",sombreros,", 1)
+    set_language(lang)
+    try:
+        report = validate_submission("COL", files(enterprises__csv=ent))
+    finally:
+        set_language("en")
+    assert sorted(issue.problem for issue in report.errors) == sorted(problems)
 
 
 def test_the_report_is_written_in_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from score.i18n import _, fmt_bound, fmt_int, label, ngettext
 from score.ingest.columns import without_percent_sign
 from score.ingest.names import _ascii_fold, _code_aliases, _norm_code
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source
+from score.labels import column_called
 from score.templates import EXAMPLE_SUFFIX
 
 _DTYPES = {"text": "string", "code": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
@@ -52,7 +53,7 @@ def _type_source(src: _Source, issues: IssueCollector, country: str) -> pd.DataF
                 col.name,
                 ~present,
                 None,
-                _("The cell is empty, but {column} is required.", column=col.name),
+                _("The cell is empty, but {column} is required.", column=column_called(col)),
                 _(
                     "Fill in {column} ({description}), e.g. {example}.",
                     column=col.name,
@@ -145,7 +146,13 @@ def _convert_text(
             else:
                 fix = _("Write it like {example} (pattern {pattern}).", example=col.example, pattern=col.pattern)
             issues.add_rows(
-                ERROR, src, col.name, bad, text, _("'{column}' does not have the required form.", column=col.name), fix
+                ERROR,
+                src,
+                col.name,
+                bad,
+                text,
+                _("'{column}' does not have the required form.", column=column_called(col)),
+                fix,
             )
     if col.name == "enterprise_id":
         example = present & text.str.upper().str.endswith("-" + EXAMPLE_SUFFIX)
@@ -172,7 +179,7 @@ def _convert_text(
                     _(
                         "This text has {length} characters; {column} holds at most {limit}.",
                         length=fmt_int(n),
-                        column=col.name,
+                        column=column_called(col),
                         limit=fmt_int(col.max_length),
                     )
                     for n in lengths[long].iloc[:MAX_ISSUES_PER_RULE].tolist()
@@ -266,7 +273,10 @@ def _convert_code(
             text,
             unknown,
             lambda value, n: ngettext(
-                "Unknown code for {column} ({n} row).", "Unknown code for {column} ({n} rows).", n, column=col.name
+                "Unknown code for {column} ({n} row).",
+                "Unknown code for {column} ({n} rows).",
+                n,
+                column=column_called(col),
             ),
             fix,
         )
@@ -423,7 +433,7 @@ def _convert_number(
                 col.name,
                 rows[fractional],
                 text,
-                _("{column} must be a whole number.", column=col.name),
+                _("{column} must be a whole number.", column=column_called(col)),
                 _(
                     "Write a whole number without decimals or thousands separators, e.g. {example}.",
                     example=col.example,
@@ -446,9 +456,9 @@ def _check_range(
         below = ok & (values < low)
         if below.any():
             if low == 0:
-                problem = _("{column} cannot be negative.", column=col.name)
+                problem = _("{column} cannot be negative.", column=column_called(col))
             else:
-                problem = _("{column} must be at least {minimum}.", column=col.name, minimum=_fmt(low))
+                problem = _("{column} must be at least {minimum}.", column=column_called(col), minimum=_fmt(low))
             issues.add_rows(
                 ERROR,
                 src,
@@ -467,7 +477,7 @@ def _check_range(
                 col.name,
                 text.index[above],
                 text,
-                _("{column} must be at most {maximum}.", column=col.name, maximum=_fmt(high)),
+                _("{column} must be at most {maximum}.", column=column_called(col), maximum=_fmt(high)),
                 _("Correct the value; allowed: {low} to {high}.", low=_fmt(low or 0), high=_fmt(high)),
             )
     if col.percentage:
@@ -479,7 +489,7 @@ def _check_range(
                 _(
                     "All values of {column} are between 0 and 1: they look like "
                     "fractions, but it is a percentage (0-100).",
-                    column=col.name,
+                    column=column_called(col),
                 ),
                 _("Multiply by 100 (0.88 -> 88), or format the cells as numbers instead of percentages."),
                 sheet=src.sheet,
@@ -574,7 +584,7 @@ def _convert_date(
                     "The dates of this file are written month/day/year (US format), as {example} shows: "
                     "{column} was read so.",
                     example=src.month_first,
-                    column=col.name,
+                    column=column_called(col),
                 ),
                 _("Check a few dates; write dates as YYYY-MM-DD to leave no doubt."),
                 sheet=src.sheet,
