@@ -190,7 +190,9 @@ def _hq_context(browser: Browser, browser_context_args: dict, app_server: AppSer
     so the demo account lasts the run)."""
     shared = _shared_context(browser, browser_context_args, app_server)
     page = shared.context.new_page()
-    goto(page, f"{app_server.url}/?lang=en")  # the helper signs in with the English form
+    # at a page with no chart (signed out, the upload page's address asks for sign-in; then the page itself): the
+    # overview was drawn twice here, before and after the sign-in's reload. The helper signs in with the English form.
+    goto(page, f"{app_server.url}/upload?lang=en")
     assert signed_in_as(page, HQ), "sign-in failed"
     page.close()
     yield shared

@@ -23,6 +23,7 @@ from playwright.sync_api import Page
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import REPO, AppServer
+from tests.e2e.test_layout import STRIP_SIZE, strip_fits
 
 # Everyone sees these (when the page file exists: pages land one by one); only signed-in staff see the second
 # (country users and HQ; audit is HQ only); the third are forms or tables rather than charts (present: slide 1 is KPIs).
@@ -267,10 +268,15 @@ def test_every_public_page_passes_axe_and_every_chart_has_a_name_and_a_table_of_
         problems += walk(page, f"{language} public", language, only=only)
         if only is not None:
             continue  # the strip, as the pages: all of it in one language at least
-        page.goto(f"{base}/strip?embed=true&lang={language}", wait_until="domcontentloaded")
-        page.locator("[data-testid='stHtml']").last.wait_for(state="attached", timeout=ui.TIMEOUT)
+        # the strip as an iframe shows it (test_layout.strip_fits: one load for both checks)
+        page.set_viewport_size(STRIP_SIZE)
+        page.goto(f"{base}/strip?embed=true&countries=COL&lang={language}", wait_until="domcontentloaded")
+        page.locator("[data-testid='strip-kpi']").first.wait_for(timeout=ui.TIMEOUT)
         ui.settle(page)
+        words = ("Colombia", "women", "DEMO DATA") if language == "en" else ()
+        problems += [f"{language} strip: {found}" for found in strip_fits(page, words)]
         problems += axe_problems(page, f"{language} strip")
+        open_page(page)
     assert not problems, "\n".join(problems)
 
 
