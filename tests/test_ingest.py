@@ -1304,7 +1304,13 @@ def test_report_outputs() -> None:
     payload = json.loads(report.to_json())
     assert payload["ok"] is False and payload["errors"] == 1 and payload["issues"][0]["value"] == "textil"
     summary = report.summary()
-    assert "rejected" in summary and "enterprises.csv, row 3, column sector" in summary and "textiles" in summary
+    # the column named as the report's Where names it, not by its code alone (`python -m score validate` said
+    # "column sector")
+    assert "rejected" in summary and "enterprises.csv, row 3, column Sector (sector):" in summary
+    assert "textiles" in summary
+    with using_language("fr"):
+        negative = submit(enterprises__csv=base_text("enterprises.csv").replace(",60,72,", ",-60,72,"))
+        assert "enterprises.csv, ligne 3, colonne Travailleuses (workers_female)" in negative.summary()
     assert len(report.errors) == 1 and report.warnings == [] and not report.ok
     empty = ValidationReport("COL", [])
     assert empty.ok and list(empty.to_frame().columns) == ISSUE_COLUMNS
