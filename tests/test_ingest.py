@@ -1130,7 +1130,7 @@ def test_some_ids_of_another_country_are_errors_per_row() -> None:
     foreign = find(report, text="another country (PER)")
     assert [(i.file, i.row, i.column) for i in foreign] == [("enterprises.csv", 5, "enterprise_id")]
     # The rows of the now unknown COL-0004 elsewhere: one line per file, with the count and every row.
-    unknown = find(report, text="no row with this enterprise_id")
+    unknown = find(report, text="no row with this Enterprise id (enterprise_id)")
     assert {(i.file, i.value, i.count, i.rows) for i in unknown} == {
         ("training.csv", "COL-0004", 2, (6, 7)),
         ("indicators.csv", "COL-0004", 3, (12, 13, 14)),
