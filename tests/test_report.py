@@ -226,8 +226,8 @@ def test_the_report_names_a_column_as_the_rest_of_the_product_does_by_its_files_
             [
                 "Travailleuses (workers_female)\u00a0: la valeur ne peut pas être négative.",
                 "Code inconnu pour Secteur (sector) (1 ligne).",
-                "Identifiant de l'entreprise (enterprise_id)\u00a0: aucune ligne du fichier enterprises.csv n'a cette valeur "
-                "(1 ligne y fait référence).",
+                "Identifiant de l'entreprise (enterprise_id)\u00a0: aucune ligne du fichier enterprises.csv "
+                "n'a cette valeur (1 ligne y fait référence).",
             ],
         ),
         (
@@ -235,8 +235,8 @@ def test_the_report_names_a_column_as_the_rest_of_the_product_does_by_its_files_
             [
                 "Trabajadoras (workers_female): el valor no puede ser negativo.",
                 "Código desconocido para Sector (sector) (1 fila).",
-                "Identificador de la empresa (enterprise_id): ninguna fila del archivo enterprises.csv tiene este valor "
-                "(1 fila hace referencia a él).",
+                "Identificador de la empresa (enterprise_id): ninguna fila del archivo enterprises.csv "
+                "tiene este valor (1 fila hace referencia a él).",
             ],
         ),
     ],
