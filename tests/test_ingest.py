@@ -197,6 +197,20 @@ def test_invisible_characters_and_decomposed_accents_do_not_make_another_provinc
     assert not typed.astype("string").apply(lambda c: c.str.contains(hidden).any()).any()
 
 
+def test_a_long_text_loses_every_invisible_character_whatever_its_script() -> None:
+    """A file's text (longer than a cell) is searched for the invisible characters as its Latin-1 bytes when it fits
+    in them, else a character at a time: each character is found either way, at the end of a long text, and a text
+    with none comes back as it was (the tab and line breaks kept)."""
+    from score.ingest import columns
+
+    body = "COL-0001,Medellín,\tçà,12\r\n" * 400  # Latin-1; longer than one cell
+    assert len(body) > columns._SHORT_TEXT
+    for script in (body, body + "Hà Nội\n", body + "北京\n"):  # Latin-1, Vietnamese, Chinese
+        assert columns.canonical(script) == script
+        for char in columns._INVISIBLE_CHARS:
+            assert columns.canonical(script + "a" + char + "b") == script + "ab", hex(ord(char))
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading variants
 # ---------------------------------------------------------------------------------------------

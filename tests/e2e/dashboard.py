@@ -89,6 +89,10 @@ class NavLink:
         path = urlsplit(self.href).path.strip("/")
         return path.rsplit("/", 1)[-1] or "overview"
 
+    def on_screen(self, page: Page) -> bool:
+        """Whether the page on screen is this one (its address's path)."""
+        return urlsplit(page.url).path.rstrip("/") == urlsplit(self.href).path.rstrip("/")
+
 
 # The navigation in one look (one JavaScript call): whether Streamlit folds part of it under "View N more", and
 # every link's text and address. Read link by link, a rerun between two reads could fold the list or redraw it
@@ -133,8 +137,7 @@ def open_sidebar(page: Page) -> None:
 def open_nav(page: Page, link: NavLink) -> None:
     """Open a page by clicking its navigation link (keeps the session, so sign-in survives)."""
     before = heading(page) if page.locator("h1").count() else None
-    # the link to the page on screen reruns it under the same title: no new heading to wait for
-    same_page = urlsplit(page.url).path.rstrip("/") == urlsplit(link.href).path.rstrip("/")
+    same_page = link.on_screen(page)  # the link to the page on screen reruns it under the same title
     target = page.locator(NAV_LINK).filter(has_text=link.label)
     open_sidebar(page)
     more = page.locator(NAV_MORE)

@@ -41,8 +41,7 @@ def test_training_csv_is_data_in_every_language(hq_page: Page, app_server: AppSe
     """As HQ, whose figures are exact (the public's are adjusted, tests/test_disclosure.py). One sign-in and one
     Training page, its language switched before each download (the suite's time: not a session per language)."""
     page = hq_page
-    ui.goto(page, app_server.url)
-    ui.open_nav(page, next(link for link in ui.nav_links(page) if link.slug == "training"))
+    ui.goto(page, app_server.url + "/training")  # by its address: one page run, not the overview's before it
     for lang, file_name in FILE_NAMES.items():
         ui.choose_language(page, lang)  # the download below must be the new run's
         name, content = download(page, "CSV")

@@ -23,11 +23,13 @@ ADDED_WORKERS = 7
 
 
 def open_upload_page(page: Page, server: AppServer, user: str, password: str) -> None:
-    ui.goto(page, server.url + ("/?countries=COL" if user == "geneva" else ""))
+    """Signed in on the upload page's address (a bookmark: the page asks for sign-in, then opens; no chart is
+    drawn on the way), the upload page is in the navigation and on screen."""
+    ui.goto(page, server.url + "/upload" + ("?countries=COL" if user == "geneva" else ""))
     ui.sign_in(page, user, password)
     link = next((link for link in ui.nav_links(page) if link.slug == "upload"), None)
     assert link is not None, f"no Upload page for {user}"
-    ui.open_nav(page, link)
+    expect(page.get_by_role("heading", name="Upload country data")).to_be_visible()
     country = page.locator(ui.MAIN).get_by_role("combobox", name="Country")
     if user == "geneva":  # HQ may upload for every country and picks the one it works on (the page opens on the
         # one its filters chose: tests/test_upload_flow.py). It opened on Bolivia twice in CI: on a slow browser the

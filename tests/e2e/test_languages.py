@@ -54,10 +54,13 @@ def test_a_spanish_link_stays_spanish_across_pages_and_a_reload(public_page: Pag
     assert ui.heading(page) == "Mapa de los países de SCORE"
 
 
-def test_without_a_link_the_browser_language_is_used(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
+def test_without_a_link_the_browser_language_is_used_and_a_french_link_keeps_lang_for_an_english_browser(
+    open_context: Callable[..., BrowserContext], public_page: Page, app_server: AppServer
 ) -> None:
-    page = open_context(locale="fr-FR").new_page()
+    """One French browser (a context opened for it) for both: a tab without a link, then a tab of a French link;
+    the English browser is the worker's public one."""
+    browser = open_context(locale="fr-FR")
+    page = browser.new_page()
     page.goto(app_server.url, wait_until="commit")
     # the first stop of the Tab key (Streamlit's own skip link) speaks French from the moment it is drawn, long
     # before the page's scripts run (it was English for 1-5 s, 20 s under load), and the page says it is French
@@ -73,21 +76,20 @@ def test_without_a_link_the_browser_language_is_used(
     ui.page_scripts_ran(page)
     expect(page.locator("a[href='#stMain']")).to_have_text("Aller au contenu principal")
 
-
-def test_the_sign_in_box_shows_no_english_instructions_over_the_password(
-    public_page: Page, app_server: AppServer
-) -> None:
-    page = public_page
-    page.set_viewport_size({"width": 1280, "height": 720})
-    ui.goto(page, app_server.url + "/?lang=fr")
-    password = ui.open_sign_in_box(page, "Se connecter").get_by_role("textbox", name="Mot de passe")
-    password.fill("quelque chose")
-    password.focus()
-    # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it: drawn
-    # (waited for: a look before it is drawn would pass whatever the style), and hidden.
-    instructions = page.locator(ui.SIDEBAR).locator("[data-testid='InputInstructions']")
-    expect(instructions).to_be_attached()
-    expect(instructions).to_be_hidden()
+    # a French link, in the French browser, keeps its `lang` through a change of slide: an English browser given
+    # the link opens it in French
+    french = browser.new_page()
+    ui.open_present(french, app_server.url + "/present?lang=fr")
+    french.keyboard.press("ArrowRight")
+    ui.settle(french)
+    french.wait_for_url(lambda url: "slide=2" in url, timeout=ui.TIMEOUT)
+    assert "lang=fr" in french.url, french.url  # it used to end on /present?slide=2
+    link = french.url
+    french.close()  # the slides (a map among them) leave the screen
+    english = public_page
+    assert english.evaluate("navigator.language").startswith("en")
+    ui.open_present(english, link)
+    expect(english.get_by_role("button", name="Suivante").first).to_be_visible()
 
 
 # What Streamlit names its own controls for a screen reader, in English whatever the page's language
@@ -95,12 +97,14 @@ STREAMLIT_ENGLISH_NAMES = """() => [...document.querySelectorAll('[aria-label]')
   .filter(n => /^(Link to heading|Main menu|Help for .+|.+ — (start|end)|Zoom (in|out)|Pan|Reset axes)$/.test(n))"""
 
 
-def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
+def test_streamlits_own_controls_are_named_in_french_and_the_sign_in_box_shows_no_english_over_the_password(
     public_page: Page, app_server: AppServer
 ) -> None:
+    """One French overview at 1280x720 (a laptop) for both looks (the suite's time: was a page load each)."""
     # Tabbing through the French overview announced "Help for Région du monde", "Année d'adhésion — start",
     # "Main menu" and "Link to heading" beside the page's own French names ("Aide : Travailleurs touchés").
     page = public_page
+    page.set_viewport_size({"width": 1280, "height": 720})
     ui.goto(page, app_server.url + "/?lang=fr")
     ui.page_scripts_ran(page)
     expect(page.get_by_label("Aide : Région du monde")).to_have_count(1)
@@ -109,6 +113,15 @@ def test_streamlits_own_controls_are_named_in_french_for_a_screen_reader(
     page.mouse.wheel(0, 1500)  # down to the charts: a chart's modebar, named and with its tooltip in French
     expect(page.locator(".modebar-btn[data-title='Zoom avant'][aria-label='Zoom avant']").first).to_be_attached()
     assert page.evaluate(STREAMLIT_ENGLISH_NAMES) == []
+
+    password = ui.open_sign_in_box(page, "Se connecter").get_by_role("textbox", name="Mot de passe")
+    password.fill("quelque chose")
+    password.focus()
+    # Streamlit's own "Press Enter to submit form · 13/1024", in English whatever the language, lay over it: drawn
+    # (waited for: a look before it is drawn would pass whatever the style), and hidden.
+    instructions = page.locator(ui.SIDEBAR).locator("[data-testid='InputInstructions']")
+    expect(instructions).to_be_attached()
+    expect(instructions).to_be_hidden()
 
 
 # The reporting dates of the demo logframe as each language writes them (written out, not from score.i18n).
@@ -134,18 +147,3 @@ def test_a_reporting_date_picked_in_french_or_spanish_is_in_the_link_and_survive
     ui.settle(page)
     expect(page.get_by_role("combobox", name=box)).to_have_value(shown)
     assert page.locator("[data-testid='stException']").count() == 0
-
-
-def test_a_french_link_keeps_lang_in_the_url_and_opens_in_french_in_an_english_browser(
-    open_context: Callable[..., BrowserContext], app_server: AppServer
-) -> None:
-
-    french = open_context(locale="fr-FR").new_page()
-    ui.open_present(french, app_server.url + "/present?lang=fr")
-    french.keyboard.press("ArrowRight")
-    ui.settle(french)
-    french.wait_for_url(lambda url: "slide=2" in url, timeout=ui.TIMEOUT)
-    assert "lang=fr" in french.url, french.url  # it used to end on /present?slide=2
-    english = open_context(locale="en-GB").new_page()
-    ui.open_present(english, french.url)
-    expect(english.get_by_role("button", name="Suivante").first).to_be_visible()

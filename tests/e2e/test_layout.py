@@ -1,14 +1,14 @@
 """The donor view on small screens and inside an iframe: at 800 px wide the sidebar folds away (and again after a
-page is picked in it), KPI tiles wrap
-and no number is cut (each value's scrollWidth <= clientWidth); `?embed=true` works on public pages; the
-headline strip fits a small iframe."""
+page is picked in it), KPI tiles wrap and no number is cut (each value's scrollWidth <= clientWidth), chart titles
+are whole in Spanish; `?embed=true` works on public pages and states the filters in words; the headline strip fits
+a small iframe."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e import dashboard as ui
 from tests.e2e.app_server import AppServer
@@ -34,35 +34,65 @@ def open_page(page: Page, url: str, width: int, height: int) -> Page:
     return page
 
 
-# the overview at both sizes in make test; another page at 800 px in make test-full
+# A chart's title is text above it (components.show): cut when it runs past the chart's edges or out of its own box
+TITLES_CUT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap(chart => {
+  const frame = chart.getBoundingClientRect();
+  const title = chart.closest('[data-testid=stElementContainer]')?.previousElementSibling
+    ?.querySelector('[data-chart-title]');
+  if (!title) return ['(no title above a chart)'];
+  const box = title.getBoundingClientRect();
+  const cut = box.right > frame.right + 1 || box.left < frame.left - 1 || title.scrollWidth > title.clientWidth + 1;
+  return cut ? [title.textContent] : [];
+})"""
+
+
+def chart_titles_cut(page: Page, charts: int) -> list[str]:
+    """The chart titles cut on the page on screen, once its charts (at least `charts`) have settled."""
+    page.locator(f"{ui.PLOTLY} .main-svg").first.wait_for(timeout=ui.TIMEOUT)
+    assert page.locator(ui.PLOTLY).count() >= charts
+    # The charts re-lay out to their column's width after they are drawn (a fixed 1 s was outlasted at load
+    # 30): what counts is the layout they settle in, so the titles are looked at until whole or the time is up.
+    deadline = time.monotonic() + ui.TIMEOUT / 1000
+    while (cut := page.evaluate(TITLES_CUT)) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    return cut
+
+
+# the overview at both sizes in make test; another page at 800 px in make test-full. At 800 px in Spanish, whose
+# chart titles are the longest (two charts side by side at 800 px cut them at the chart's edge): the titles of the
+# page and of the training page, picked in the folded sidebar, are whole (one page load for the three checks).
 @pytest.mark.parametrize(
     ("path", "width", "height"),
     [("", 800, 1000), pytest.param("enterprises", 800, 1000, marks=pytest.mark.exhaustive), ("", 1280, 720)],
 )
-def test_no_kpi_value_is_cut_and_the_sidebar_folds_at_800_px(
+def test_no_kpi_value_is_cut_the_sidebar_folds_and_chart_titles_are_whole_at_800_px(
     public_page: Page, app_server: AppServer, path: str, width: int, height: int
 ) -> None:
-    page = open_page(public_page, f"{app_server.url}/{path}", width, height)
+    narrow = width <= 1000
+    page = open_page(public_page, f"{app_server.url}/{path}?lang={'es' if narrow else 'en'}", width, height)
     assert page.locator("[data-testid='score-tile-value']").count() >= 4
     assert page.evaluate(CUT) == []
-    if width <= 1000:
+    if narrow:
         assert page.evaluate(ui.SIDEBAR_RIGHT) <= 0, "the sidebar stays open at 800 px"
+        assert chart_titles_cut(page, charts=4 if path == "" else 1) == []
         ui.open_sidebar(page)  # it opens again on demand
         # a page picked there folds it again, as Streamlit does on a phone: the page is what was asked for
-        other = next(link for link in ui.nav_links(page) if link.slug not in (path or "overview", "present"))
+        training = next(link for link in ui.nav_links(page) if link.slug == "training")
         before = ui.heading(page)
-        ui.open_nav(page, other)
+        ui.open_nav(page, training)
         assert ui.heading(page) != before
         page.wait_for_function(f"({ui.SIDEBAR_RIGHT})() <= 0", timeout=ui.TIMEOUT)
+        assert chart_titles_cut(page, charts=4) == []
     else:
         assert page.evaluate(ui.SIDEBAR_RIGHT) > 0  # a laptop keeps its filters in view
 
 
-# the overview (charts) and the map (its canvas) in make test; the other public pages in make test-full
+# the overview (charts; with a country chosen, as an embed's link chooses it) and the map (its canvas) in make
+# test; the other public pages in make test-full
 @pytest.mark.parametrize(
     "path",
     [
-        "?embed=true",
+        "?embed=true&countries=GHA",
         "map?embed=true",
         pytest.param("country?embed=true", marks=pytest.mark.exhaustive),
         pytest.param("logframe?embed=true", marks=pytest.mark.exhaustive),
@@ -76,6 +106,19 @@ def test_public_pages_work_embedded(public_page: Page, app_server: AppServer, pa
     ui.settle(page)
     assert ui.page_problems(page, expect_chart=True) == []
     assert "embed=true" in page.url  # the page's own link rewrites keep the embed mode
+    if "countries=" in path:
+        filters_named_in_words(page)
+
+
+def filters_named_in_words(page: Page) -> None:
+    """`?embed=true` hides the sidebar, where the filters were the only place naming the country: the page states
+    them in words, and its demo notice names only the countries in view (the link's: Ghana)."""
+    main = page.locator("[data-testid='stMain']")
+    expect(main.get_by_text("Showing:").first).to_be_visible()
+    expect(main.locator("[data-testid='stHtml']").filter(has_text="Showing:").first).to_contain_text("Ghana")
+    expect(main.locator("[data-testid='stAlert']").first).to_be_visible()  # the demo notice, drawn
+    for other in ("Colombia", "Viet Nam", "Indonesia"):  # demo countries not in view are not named
+        assert not main.locator("[data-testid='stAlert']").filter(has_text=other).count(), other
 
 
 def test_headline_strip_fits_a_small_iframe(public_page: Page, app_server: AppServer) -> None:
@@ -87,32 +130,6 @@ def test_headline_strip_fits_a_small_iframe(public_page: Page, app_server: AppSe
     assert page.evaluate("() => document.documentElement.scrollHeight") <= 220
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert page.evaluate(CUT) == []
-
-
-# A chart's title is text above it (components.show): cut when it runs past the chart's edges or out of its own box
-TITLES_CUT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap(chart => {
-  const frame = chart.getBoundingClientRect();
-  const title = chart.closest('[data-testid=stElementContainer]')?.previousElementSibling
-    ?.querySelector('[data-chart-title]');
-  if (!title) return ['(no title above a chart)'];
-  const box = title.getBoundingClientRect();
-  const cut = box.right > frame.right + 1 || box.left < frame.left - 1 || title.scrollWidth > title.clientWidth + 1;
-  return cut ? [title.textContent] : [];
-})"""
-
-
-@pytest.mark.parametrize("path", ["", "training"])
-def test_chart_titles_are_whole_at_800_px_in_spanish(public_page: Page, app_server: AppServer, path: str) -> None:
-    # Spanish titles are the longest; two charts side by side at 800 px cut them at the chart's edge.
-    page = open_page(public_page, f"{app_server.url}/{path}?lang=es", 800, 900)
-    page.locator(f"{ui.PLOTLY} .main-svg").first.wait_for(timeout=ui.TIMEOUT)
-    assert page.locator(ui.PLOTLY).count() >= 4
-    # The charts re-lay out to their column's width after they are drawn (a fixed 1 s was outlasted at load
-    # 30): what counts is the layout they settle in, so the titles are looked at until whole or the time is up.
-    deadline = time.monotonic() + ui.TIMEOUT / 1000
-    while (cut := page.evaluate(TITLES_CUT)) and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-    assert cut == []
 
 
 # A button's label that does not fit its column: Streamlit ends it with "…" (white-space: nowrap, text-overflow)

@@ -97,26 +97,33 @@ def test_every_slide_fills_the_screen_without_chrome_or_scroll_bars(
             assert smallest >= 24, f"slide {number}: text of {smallest} px"
 
 
-def test_clicker_keys_move_through_the_slides_and_escape_leaves(public_page: Page, app_server: AppServer) -> None:
+def test_clicker_keys_move_through_the_slides_a_link_opens_its_slide_and_escape_leaves(
+    public_page: Page, app_server: AppServer
+) -> None:
+    """A link with its filters and slide opens that slide of those filters; the clicker's keys move through the
+    slides and keep the filters in the URL; a reload (a new session from the URL, as a link) opens the map slide
+    the URL names, drawn; Escape leaves for the overview with the filters kept."""
     page = public_page
     page.set_viewport_size({"width": 1280, "height": 720})
-    ui.open_present(page, f"{app_server.url}/present?countries=COL")
-    press(page, "ArrowRight", 2)
-    press(page, "PageDown", 3)
-    press(page, "Space", 4)
-    press(page, "ArrowLeft", 3)
-    press(page, "PageUp", 2)
+    ui.open_present(page, f"{app_server.url}/present?countries=COL&phases=I&slide=1")
+    assert slide_number(page) == 1
+    assert "Colombia · Phase I" in page.locator("[data-testid='stMain']").inner_text()
+    for key, expected in (("ArrowRight", 2), ("PageDown", 3), ("ArrowLeft", 2), ("Space", 3), ("PageUp", 2)):
+        press(page, key, expected)
+        assert "countries=COL" in page.url
     # Tab stops only on what is on screen: the keys' extra buttons off screen were three unseen stops
     unseen = []
     for _ in range(9):
         page.keyboard.press("Tab")
         unseen += page.evaluate(ON_SCREEN)
     assert not unseen, unseen
+    press(page, "ArrowRight", 3)
     page.reload(wait_until="domcontentloaded")  # the slide is in the URL: a reload stays on it
     page.locator(COUNTER).wait_for(timeout=ui.TIMEOUT)
     ui.settle(page)
-    assert slide_number(page) == 2
-    overview = re.compile(r"127\.0\.0\.1:\d+/\?countries=COL$")  # filters kept
+    assert slide_number(page) == 3
+    page.locator(ui.PLOTLY).first.wait_for(state="visible", timeout=ui.TIMEOUT)  # the map slide, drawn
+    overview = re.compile(r"127\.0\.0\.1:\d+/\?countries=COL&phases=I$")  # filters kept
 
     def leave() -> None:
         page.keyboard.press("Escape")
@@ -127,15 +134,3 @@ def test_clicker_keys_move_through_the_slides_and_escape_leaves(public_page: Pag
     ui.settle(page)
     assert page.locator("[data-testid='stSidebar']").is_visible()
     assert ui.heading(page) == "SCORE results at a glance"
-
-
-def test_a_link_opens_its_slide_with_its_filters(public_page: Page, app_server: AppServer) -> None:
-    page = public_page
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    ui.open_present(page, f"{app_server.url}/present?slide=3")
-    assert slide_number(page) == 3
-    page.locator(ui.PLOTLY).first.wait_for(state="visible", timeout=ui.TIMEOUT)  # the map slide
-    ui.open_present(page, f"{app_server.url}/present?countries=COL&phases=I&slide=1")
-    assert "Colombia · Phase I" in page.locator("[data-testid='stMain']").inner_text()
-    press(page, "ArrowRight", 2)
-    assert "countries=COL" in page.url

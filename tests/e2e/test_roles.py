@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page
@@ -19,11 +20,13 @@ from tests.e2e.app_server import AppServer
 from tests.e2e.datasets import names
 from tests.e2e.roles import COLOMBIA, signed_in_as
 
+ENTERPRISES = "/enterprises"
+
 
 def enterprises_page(page: Page) -> None:
-    link = next((link for link in ui.nav_links(page) if link.slug == "enterprises"), None)
-    assert link is not None, "no Enterprises page in the navigation"
-    ui.open_nav(page, link)
+    """The Enterprises page on screen (opened by its address: one page run, not the overview's and then this one's),
+    listed in the navigation and its table drawn."""
+    assert "enterprises" in {link.slug for link in ui.nav_links(page)}, "no Enterprises page in the navigation"
     page.locator(f"{ui.MAIN} [data-testid='stDataFrame'] [role='gridcell']").first.wait_for(
         state="attached", timeout=ui.TIMEOUT
     )
@@ -54,7 +57,7 @@ def test_public_sees_no_enterprise_names(
     public_page: Page, app_server: AppServer, all_names: dict[str, set[str]]
 ) -> None:
     page = public_page
-    ui.goto(page, app_server.url)
+    ui.goto(page, app_server.url + ENTERPRISES)
     enterprises_page(page)
     every = set().union(*all_names.values())
     assert not names_on_page(page, every)
@@ -67,8 +70,9 @@ def test_public_sees_no_enterprise_names(
 def test_country_user_sees_own_enterprises_only(
     page: Page, app_server: AppServer, all_names: dict[str, set[str]]
 ) -> None:
-    ui.goto(page, app_server.url)
-    assert signed_in_as(page, COLOMBIA), "sign-in failed"
+    ui.goto(page, app_server.url + ENTERPRISES)
+    assert signed_in_as(page, COLOMBIA), "sign-in failed"  # the page signed in on comes back, signed in
+    assert urlsplit(page.url).path == ENTERPRISES, page.url
     enterprises_page(page)
     others = set().union(*(n for country, n in all_names.items() if country != "COL"))
     shown = names_on_page(page, all_names["COL"] | others)
@@ -84,7 +88,7 @@ def test_country_user_sees_own_enterprises_only(
 
 def test_hq_sees_every_country(hq_page: Page, app_server: AppServer, all_names: dict[str, set[str]]) -> None:
     page = hq_page
-    ui.goto(page, app_server.url)
+    ui.goto(page, app_server.url + ENTERPRISES)
     enterprises_page(page)
     _, rows = download_csv(page, FULL_LIST)  # every enterprise, though the page shows the first 1,000
     assert {row["name"] for row in rows} == set().union(*all_names.values())
