@@ -702,26 +702,31 @@ def write_derived_tables(
     for table, macro in GROUP_TABLES.items():
         if table in skip:
             continue
-        for by_module, scopes in ((False, [None]), (True, modules)):
+        # The scopes' rows written by one ordered statement (one per scope cost ~0.3 s more CPU a two-country build):
+        # the all-modules scope first (rank 0), then each module's in sort order, each sorted by all its columns.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE scope_rows AS SELECT 0 AS scope_rank, nullif(scope, '') AS module, "  # noqa: S608 (macro: a value of GROUP_TABLES)
+            f"* EXCLUDE (scope) FROM {macro}($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to, false) "
+            "WHERE nullif(scope, '') IS NULL",
+            {"countries": countries} | _EVERY_YEAR,
+        )
+        con.execute(
+            "INSERT INTO temp.main.scope_rows SELECT list_position($modules, scope) AS scope_rank, scope AS module, "  # noqa: S608 (macro: a value of GROUP_TABLES)
+            f"* EXCLUDE (scope) FROM {macro}($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to, true) "
+            "WHERE list_contains($modules, scope)",
+            {"countries": countries, "modules": modules} | _EVERY_YEAR,
+        )
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (scope_rank) FROM "  # noqa: S608 (fixed names)
+            "(SELECT * FROM temp.main.scope_rows ORDER BY ALL)"
+        )
+        if main_from_noisy is not None and table in MAIN_FROM_NOISY:
+            # the same order: a row's group columns come first and are unique within a scope
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE scope_rows AS SELECT nullif(scope, '') AS module, * EXCLUDE (scope) "  # noqa: S608 (macro: a value of GROUP_TABLES)
-                f"FROM {macro}($countries, NULL, NULL, NULL, NULL, NULL, $year_from, $year_to, $by_module)",
-                {"countries": countries, "by_module": by_module} | _EVERY_YEAR,
+                f"INSERT INTO {main_from_noisy}.{table} BY NAME "  # noqa: S608 (fixed names)
+                f"SELECT {_main_rows_from_noisy(table)} FROM "
+                "(SELECT * EXCLUDE (scope_rank) FROM (SELECT * FROM temp.main.scope_rows ORDER BY ALL))"
             )
-            for module in scopes:
-                con.execute(
-                    f"INSERT INTO {table} BY NAME SELECT * FROM temp.main.scope_rows "  # noqa: S608 (fixed names)
-                    "WHERE module IS NOT DISTINCT FROM $module ORDER BY ALL",
-                    {"module": module},
-                )
-                if main_from_noisy is not None and table in MAIN_FROM_NOISY:
-                    # the same order: a row's group columns come first and are unique within a scope
-                    con.execute(
-                        f"INSERT INTO {main_from_noisy}.{table} BY NAME "  # noqa: S608 (fixed names)
-                        f"SELECT {_main_rows_from_noisy(table)} FROM temp.main.scope_rows "
-                        "WHERE module IS NOT DISTINCT FROM $module ORDER BY ALL",
-                        {"module": module},
-                    )
     con.execute("DROP TABLE IF EXISTS temp.main.scope_rows")
 
 

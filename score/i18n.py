@@ -12,7 +12,9 @@ import datetime as dt
 import decimal
 import gettext
 import math
-from collections.abc import Iterator
+import re
+import string
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
@@ -21,6 +23,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from score import contract
 from score.config import REPO_ROOT
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -65,7 +68,74 @@ def _translations(language: str) -> gettext.NullTranslations:
 def _(message: str, **values: object) -> str:
     """Translate `message` and fill `{placeholders}` from keyword arguments."""
     text = _translations(current_language()).gettext(message)
-    return text.format(**values) if values else text
+    return _filled(text, values) if values else text
+
+
+_PLACE_FORM = re.compile(r"\{\w+:[^{}]+\}")
+
+
+def _filled(text: str, values: Mapping[str, object]) -> str:
+    """`text` with its placeholders filled; a translation may ask for a country's form (`{country:de}`, below)."""
+    return _SENTENCE.vformat(text, (), values) if _PLACE_FORM.search(text) else text.format(**values)
+
+
+class _Sentence(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec and isinstance(value, str):
+            return place_form(value, format_spec)
+        return super().format_field(value, format_spec)
+
+
+_SENTENCE = _Sentence()
+
+# How a preposition and an article merge (French "de le Pérou" -> "du Pérou"; Spanish "de el" -> "del"), and the
+# French "en", which drops the feminine article ("en Colombie") and is "au" before a masculine one ("au Pérou").
+_MERGED = {
+    "fr": {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux", ("en", "le"): "au"}
+    | {("en", "les"): "aux", ("en", "la"): "en", ("en", "l'"): "en"},
+    "es": {("de", "el"): "del", ("a", "el"): "al"},
+}
+# Prepositions said again before each name of a list ("de la Colombie, du Pérou"); others once ("pour la Colombie,
+# le Pérou").
+_REPEATED = {"fr": {"de", "à", "en"}, "es": {"de", "a"}}
+_ARTICLE_SPECS = {"le", "Le", "el", "El"}
+
+
+def place_form(name: str, spec: str) -> str:
+    """A country's name as a sentence in the reader's language needs it after `spec`, a translation's format spec:
+    a preposition (`{country:de}` -> "de la Colombie", "du Pérou", "de l'Inde"; `{country:en}` -> "en Colombie",
+    "au Ghana"; `{country:pour}` -> "pour la Colombie") or the article alone (`{country:le}` -> "le Pérou",
+    `{country:Le}` at a sentence's start -> "Le Pérou"). The article of each country is in data/reference/countries.csv
+    (`article_fr`, `article_es`: the one home for country names). A list of names ("Colombie, Pérou") takes each its
+    article; a name not in the table (or a list holding one) keeps the preposition alone."""
+    language = current_language()
+    articles = _articles(language)
+    names = name.split(", ")
+    if not all(part in articles for part in names):
+        return _with_article(name, "", spec, language, first=True)
+    formed = [_with_article(part, articles[part], spec, language, first=i == 0) for i, part in enumerate(names)]
+    return ", ".join(formed)
+
+
+def _with_article(name: str, article: str, spec: str, language: str, first: bool) -> str:
+    with_article = f"{article}{name}" if article.endswith("'") else f"{article} {name}".strip()
+    if spec in _ARTICLE_SPECS:
+        return with_article[:1].upper() + with_article[1:] if spec[:1].isupper() and first else with_article
+    if not first and spec not in _REPEATED.get(language, set()):
+        return with_article
+    merged = _MERGED.get(language, {}).get((spec, article))
+    if merged is not None:
+        return f"{merged} {name}"
+    if spec == "de" and language == "fr" and not article and name[:1].casefold() in "aeiouyéèêâîôûh":
+        return f"d'{name}"
+    return f"{spec}{with_article}" if spec.endswith("'") else f"{spec} {with_article}"
+
+
+@cache
+def _articles(language: str) -> dict[str, str]:
+    """A country's name in `language` -> its article there ("" for none)."""
+    rows = contract.reference_rows("countries.csv")
+    return {row.get(f"name_{language}") or row["name_en"]: row.get(f"article_{language}", "") for row in rows}
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do not translate")
@@ -83,7 +153,7 @@ def ngettext(singular: str, plural: str, n: Any, /, **values: object) -> str:
     """
     count = 2 if _missing(n) else round(float(n))
     text = _translations(current_language()).ngettext(singular, plural, count)
-    return text.format(**{"n": fmt_int(n), **values})
+    return _filled(text, {"n": fmt_int(n), **values})
 
 
 def label(row: dict[str, str], language: str | None = None) -> str:

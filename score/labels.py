@@ -3,6 +3,7 @@ exports and the deck share (no Streamlit here, so `python -m score deck` reads t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Mapping
@@ -10,7 +11,7 @@ from typing import Any
 
 from score import access, audit, contract, measures, reference_text, values
 from score.access import Scope
-from score.i18n import _, current_language, label
+from score.i18n import _, current_language, fmt_date, label
 
 
 def actor(user: object) -> str:
@@ -131,7 +132,15 @@ def cell_named(names: Mapping[Any, str], value: object) -> str:
 
 def value_named(table: str, column: str, value: object) -> str:
     """A cell of a contract table as people read it: a code with its name beside ("Confection (garments)", as the
-    correction grid shows it), any other value as it is, an empty cell a dash (`cell_named`)."""
+    correction grid shows it), a date in the reader's language ("30 juin 2025", as the logframe page shows its
+    reporting dates; the tables compare them as ISO text), any other value as it is, an empty cell a dash
+    (`cell_named`)."""
+    spec = contract.TABLES.get(table)
+    if value and spec is not None and column in spec.column_names and spec.column(column).dtype == "date":
+        try:
+            return fmt_date(dt.date.fromisoformat(str(value)[:10]))
+        except ValueError:  # not a date (a corrected cell the validator refuses): as typed
+            return str(value)
     return cell_named(value_names(table, column), value)
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 
 from score.filters import YEAR_MAX, YEAR_MIN, Filters
-from score.i18n import _, fmt_date, fmt_int, fmt_number, fmt_pct
+from score.i18n import DEFAULT_LANGUAGE, _, current_language, fmt_date, fmt_int, fmt_number, fmt_pct
 
 HIDDEN = "–"  # how a suppressed or missing value is shown, in tables and on bars
 Kind = Literal["int", "pct", "signed_pct", "number", "text", "date"]
@@ -174,14 +174,21 @@ def markdown_text(text: str) -> str:
 
 
 def quoted(text: object) -> str:
-    """A name someone typed or uploaded (a file name, a comment), in double quotes inside a line of the app's own
-    words: "x.csv · published · version 12" reads as one name, not as an outcome. A quote, backslash or an
-    invisible or line-breaking character inside it is written escaped (\\", \\u2028), so it cannot close the quotes or
-    break the line."""
-    return '"' + "".join(_QUOTED_ESCAPES.get(char) or _escaped(char) for char in str(text)) + '"'
+    """A name someone typed or uploaded (a file name, a comment), in quotes inside a line of the app's own words:
+    "x.csv · published · version 12" reads as one name, not as an outcome. The quotes are the reader's language's
+    (`QUOTES`: « x.csv » in French). A quote mark, a backslash or an invisible or line-breaking character inside
+    the name is written escaped (\\", \\», \\u2028), so it cannot close the quotes or break the line."""
+    opening, closing = QUOTES.get(current_language(), QUOTES[DEFAULT_LANGUAGE])
+    escapes = {mark: "\\" + mark for mark in (opening.strip(), closing.strip(), "\\")}
+    return opening + "".join(escapes.get(char) or _escaped(char) for char in str(text)) + closing
 
 
-_QUOTED_ESCAPES = {'"': '\\"', "\\": "\\\\"}
+# The quotes around a name in each language. French: guillemets with no-break spaces inside (« x.csv »), as its
+# typography and this catalogue's sentences write them. Spanish: angle quotes, close («x.csv»): the first choice of
+# the Ortografía of the Spanish academies (Latin America's included), the quotes of this catalogue's Spanish sentences
+# (locales/GLOSSARY.md), and unlike the English “ ” that Latin American press also uses, not the quotes uploaded
+# company names often hold ("El Río" Textiles), so where a name ends stays plain.
+QUOTES = {"en": ('"', '"'), "fr": ("«\u00a0", "\u00a0»"), "es": ("«", "»")}
 
 
 def _escaped(char: str) -> str:

@@ -58,12 +58,28 @@ SCORE_COUNTRIES = {
     "ZAF": ("South Africa", "Afrique du Sud", "Sudáfrica", "Africa"),
 }
 
+# The article a French or Spanish sentence puts before each name ("pour la Colombie", "du Pérou", "de la India"):
+# score.i18n.place_form merges it with the sentence's preposition.
+ARTICLES = {
+    "BOL": ("la", ""),
+    "CHN": ("la", ""),
+    "COL": ("la", ""),
+    "GHA": ("le", ""),
+    "IDN": ("l'", ""),
+    "IND": ("l'", "la"),
+    "PER": ("le", ""),
+    "VNM": ("le", ""),
+    "ZAF": ("l'", ""),
+}
+
 CSV_HEADER = [
     "iso3",
     "iso_numeric",
     "name_en",
     "name_fr",
     "name_es",
+    "article_fr",
+    "article_es",
     "region",
     "centroid_lat",
     "centroid_lon",
@@ -255,6 +271,7 @@ def main(argv: list[str]) -> int:
                 name_en,
                 name_fr,
                 name_es,
+                *ARTICLES[iso3],
                 region,
                 fmt(lat),
                 fmt(lon),

@@ -303,15 +303,17 @@ def hidden_country_cells(raw: RawData, exclude: str | None = None) -> Iterator[t
                     yield f"sector={sector}&phase={phase}&countries={country}", selection, target
 
 
-def averaging_attack(raw: RawData, scope: Scope, complements: int = 16, cells: int | None = None) -> Tally:
+def averaging_attack(
+    raw: RawData, scope: Scope, complements: int = 16, cells: int | None = None, first: int = 0
+) -> Tally:
     """Family 2: every hidden country x sector x phase cell (of a country outside the scope's own) with and without
     its country over `complements` different sets of other countries. The attacker first reads the selection in each
-    other country alone, then tries the sets that look largest first (a hidden country counted as 2). `cells`: only
-    the first so many hidden cells (make test; `make attack` takes them all)."""
+    other country alone, then tries the sets that look largest first (a hidden country counted as 2). `first`,
+    `cells`: only the hidden cells first..cells - 1 (make test and make test-full; `make attack` takes them all)."""
     attacker = Attacker(raw, scope)
     countries = sorted({e["country"] for e in raw.enterprises})
     own = next(iter(scope.detail_countries), None)
-    for label, selection, target in islice(hidden_country_cells(raw, exclude=own), cells):
+    for label, selection, target in islice(hidden_country_cells(raw, exclude=own), first, cells):
         country = target.countries[0]
         others = [c for c in countries if c != country]
         alone = {c: attacker.figures(replace(selection, countries=(c,))) for c in others}
@@ -327,13 +329,14 @@ def averaging_attack(raw: RawData, scope: Scope, complements: int = 16, cells: i
     return attacker.tally
 
 
-def presence_attack(raw: RawData, scope: Scope) -> Tally:
+def presence_attack(raw: RawData, scope: Scope, first: int = 0, cells: int | None = None) -> Tally:
     """Family 3: every hidden country x sector x phase cell (of a country outside the scope's own) split by the
-    partners working in that country (a generous attacker: they know the list), then by joining year."""
+    partners working in that country (a generous attacker: they know the list), then by joining year. `first`,
+    `cells`: only the hidden cells first..cells - 1 (None: to the last)."""
     attacker = Attacker(raw, scope)
     years = sorted({int(e["joined_on"][:4]) for e in raw.enterprises})
     own = next(iter(scope.detail_countries), None)
-    for label, _selection, target in hidden_country_cells(raw, exclude=own):
+    for label, _selection, target in islice(hidden_country_cells(raw, exclude=own), first, cells):
         partners = sorted({e["partner"] for e in raw.enterprises if e["country"] in target.countries and e["partner"]})
         attacker.presence(label, target, partners, list(range(years[0], years[-1] + 1)))
     return attacker.tally

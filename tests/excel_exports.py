@@ -18,6 +18,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -477,6 +478,13 @@ def variants() -> list[tuple[str, str]]:
 
 
 def variant_files(variant: str, country: str) -> Files:
+    """The files of a variant, made once a process (a workbook takes ~0.5 s of CPU and several tests start from
+    Colombia's); a copy, so a test may change its dict."""
+    return dict(_variant_files(variant, country))
+
+
+@cache
+def _variant_files(variant: str, country: str) -> Files:
     return VARIANTS[variant][1](country_rows(country))
 
 

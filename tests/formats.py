@@ -43,3 +43,31 @@ def fr_int(value: int) -> str:
 
 def fr_number(value: float, decimals: int = 1) -> str:
     return f"{_half_up(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",").replace("-", MINUS)
+
+
+# How a French or Spanish sentence names each country of the contract after its prepositions: the name with its
+# article, after "de", after "en" (where it is), written out here, not derived.
+COUNTRY_FORMS = {
+    "fr": {
+        "BOL": ("la Bolivie", "de la Bolivie", "en Bolivie"),
+        "CHN": ("la Chine", "de la Chine", "en Chine"),
+        "COL": ("la Colombie", "de la Colombie", "en Colombie"),
+        "GHA": ("le Ghana", "du Ghana", "au Ghana"),
+        "IDN": ("l'Indonésie", "de l'Indonésie", "en Indonésie"),
+        "IND": ("l'Inde", "de l'Inde", "en Inde"),
+        "PER": ("le Pérou", "du Pérou", "au Pérou"),
+        "VNM": ("le Viet Nam", "du Viet Nam", "au Viet Nam"),
+        "ZAF": ("l'Afrique du Sud", "de l'Afrique du Sud", "en Afrique du Sud"),
+    },
+    "es": {
+        "BOL": ("Bolivia", "de Bolivia", "en Bolivia"),
+        "CHN": ("China", "de China", "en China"),
+        "COL": ("Colombia", "de Colombia", "en Colombia"),
+        "GHA": ("Ghana", "de Ghana", "en Ghana"),
+        "IDN": ("Indonesia", "de Indonesia", "en Indonesia"),
+        "IND": ("la India", "de la India", "en la India"),
+        "PER": ("Perú", "de Perú", "en Perú"),
+        "VNM": ("Viet Nam", "de Viet Nam", "en Viet Nam"),
+        "ZAF": ("Sudáfrica", "de Sudáfrica", "en Sudáfrica"),
+    },
+}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,33 @@ def read(folder: Path, table: str) -> list[dict[str, str]]:
         return []
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+class _RowIndex:
+    """Row numbers of the enterprise rows by each filtered column's value (the joining year as a number), of the
+    training rows by module, and both lists' rows by enterprise id."""
+
+    def __init__(self, enterprises: list[dict[str, str]], training: list[dict[str, str]]):
+        self.ids = [e["enterprise_id"] for e in enterprises]
+        self.by_value: dict[str, dict[Any, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.enterprises_of: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row, e in enumerate(enterprises):
+            for column in ("country", "province", "sector", "phase", "partner"):
+                self.by_value[column][e.get(column)].add(row)
+            self.by_value["year"][int(e["joined_on"][:4])].add(row)
+            self.enterprises_of[e["enterprise_id"]].append(e)
+        self.training_of: dict[str, list[dict[str, str]]] = defaultdict(list)
+        self.by_module: dict[str, set[int]] = defaultdict(set)
+        for row, t in enumerate(training):
+            self.training_of[t["enterprise_id"]].append(t)
+            self.by_module[t["module"]].add(row)
+
+    def rows_where(self, column: str, keep: Callable[[Any], bool]) -> set[int]:
+        """The enterprise rows whose value in `column` passes `keep` (asked once per distinct value)."""
+        return set().union(*(rows for value, rows in self.by_value[column].items() if keep(value)))
+
+    def training_where(self, modules) -> set[int]:
+        return set().union(*(rows for module, rows in self.by_module.items() if module in modules))
 
 
 class RawData:
@@ -37,6 +64,14 @@ class RawData:
             for row in read(folder, "logframe"):
                 self.logframe.append({**row, "country": folder.name})
 
+    def _index(self) -> _RowIndex:
+        """The rows by the values they are filtered on, made on first use (and again if a list grew): a filter is
+        then a few set operations, not a pass over every row; the disclosure tests ask thousands of cells."""
+        sizes = (len(self.enterprises), len(self.training))
+        if getattr(self, "_made_for", None) != sizes:
+            self._row_index, self._made_for = _RowIndex(self.enterprises, self.training), sizes
+        return self._row_index
+
     def enterprise_ids(
         self,
         countries=None,
@@ -48,33 +83,28 @@ class RawData:
         year_to=9999,
         provinces=None,
     ) -> set[str]:
-        with_module = None
+        """Ids of the enterprises with a row passing every filter (None or empty: no filter, but for countries,
+        where only None is none); `modules`: having a training row of one of them."""
+        index = self._index()
+
+        def joined_within(year: int) -> bool:
+            return year_from <= year <= year_to
+
+        rows = index.rows_where("year", joined_within)
+        for column, wanted in (("country", countries), ("province", provinces), ("sector", sectors),
+                               ("phase", phases), ("partner", partners)):  # fmt: skip
+            if wanted or (column == "country" and wanted is not None):
+                rows &= index.rows_where(column, wanted.__contains__)
+        ids = {index.ids[row] for row in rows}
         if modules:
-            with_module = {t["enterprise_id"] for t in self.training if t["module"] in modules}
-        ids = set()
-        for e in self.enterprises:
-            year = int(e["joined_on"][:4])
-            if countries is not None and e["country"] not in countries:
-                continue
-            if provinces and e["province"] not in provinces:
-                continue
-            if sectors and e["sector"] not in sectors:
-                continue
-            if phases and e["phase"] not in phases:
-                continue
-            if partners and e["partner"] not in partners:
-                continue
-            if not year_from <= year <= year_to:
-                continue
-            if with_module is not None and e["enterprise_id"] not in with_module:
-                continue
-            ids.add(e["enterprise_id"])
+            ids &= {self.training[row]["enterprise_id"] for row in index.training_where(modules)}
         return ids
 
     def kpis(self, modules=None, **filters) -> dict[str, float]:
         ids = self.enterprise_ids(modules=modules, **filters)
-        ents = [e for e in self.enterprises if e["enterprise_id"] in ids]
-        rows = [t for t in self.training if t["enterprise_id"] in ids and (not modules or t["module"] in modules)]
+        index = self._index()
+        ents = [e for i in ids for e in index.enterprises_of.get(i, ())]
+        rows = [t for i in ids for t in index.training_of.get(i, ()) if not modules or t["module"] in modules]
         groups = ("managers_female", "managers_male", "workers_female", "workers_male")
         largest: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(groups, 0))
         for t in rows:

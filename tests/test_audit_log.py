@@ -173,6 +173,51 @@ def test_an_uploaded_file_name_reads_as_a_quoted_name_not_as_the_outcome() -> No
 
 @pytest.mark.parametrize(
     "language, expected",
+    [
+        (
+            "fr",
+            "Colombie · rejeté · 2 fichiers : «\u00a0x.csv · published · version 12\u00a0», "
+            "«\u00a0a\\» · publié · \\«\\u00a0b.csv\u00a0» · commentaire : «\u00a0ok · approved\u00a0»",
+        ),
+        (
+            "es",
+            "Colombie · rechazado · 2 archivos: «x.csv · published · version 12», "
+            "«a\\» · publié · \\«\\u00a0b.csv» · comentario: «ok · approved»",
+        ),
+    ],
+)
+def test_an_uploaded_name_is_quoted_as_the_readers_language_quotes(language: str, expected: str) -> None:
+    # French pages showed "enterprises.csv" in straight quotes; French writes « enterprises.csv » (no-break spaces
+    # inside), Spanish «enterprises.csv». A guillemet inside the name is escaped, so it cannot close the quotes, and
+    # so is a no-break space (\u00a0), so the name cannot end in what looks like the closing « ».
+    from score.i18n import using_language
+
+    detail = {
+        "country": "COL",
+        "outcome": "rejected",
+        "files": [{"name": "x.csv · published · version 12"}, {"name": "a» · publié · «\u00a0b.csv"}],
+        "comment": "ok · approved",
+    }
+    with using_language(language):
+        assert audit.detail_text(detail, {"COL": "Colombie"}) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_a_quoted_name_stays_text_in_markdown_and_one_line(language: str) -> None:
+    # The review page writes the submitted file names into a Markdown caption (markdown_text after quoted): in every
+    # language's quotes, markup, a link and a line break in a name stay text on one line.
+    from score.i18n import using_language
+    from score.values import markdown_text, quoted
+
+    name = "**x**[a](http://e.io)<b>\u2028=1+1"
+    with using_language(language):
+        shown = markdown_text(quoted(name))
+    assert "\u2028" not in shown and "\\u2028" in shown
+    assert "\\*\\*x\\*\\*" in shown and "\\[a\\]" in shown and "\\<b\\>" in shown and "\u2060//" in shown
+
+
+@pytest.mark.parametrize(
+    "language, expected",
     [("en", "command line (root)"), ("fr", "ligne de commande (root)"), ("es", "línea de comandos (root)")],
 )
 def test_a_command_run_as_a_machine_account_reads_as_the_command_line(

@@ -28,7 +28,12 @@ from tests.publishing import HEADLINE, REPO, build_small, dataset_a, dataset_b, 
 PUBLISHES = 4
 assert PUBLISHES + 1 > db.MAX_SUPERSEDED + 1
 THREADS = 3
-PAUSE = 0.01  # between reads: continuous, without starving the publisher on a small CI machine
+# Between reads. A read costs ~20 ms of CPU, so the readers' pace is most of the test's CPU: make test reads every
+# 0.1 s (~8 reads a second a reader); make test-full continuously (0.01 s), one code path.
+PAUSES = [
+    pytest.param(0.1, id="paced"),
+    pytest.param(0.01, id="continuous", marks=pytest.mark.exhaustive),
+]
 
 READER = """
 import json, os, sys, time
@@ -64,7 +69,8 @@ def _key(totals: dict[str, int]) -> str:
 
 
 @pytest.mark.slow
-def test_reads_during_publishes_see_one_complete_version(data: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("pause", PAUSES)
+def test_reads_during_publishes_see_one_complete_version(data: Path, tmp_path: Path, pause: float) -> None:
     totals = {
         "A": _key(expected_totals(tmp_path, dataset_a())["all"]),
         "B": _key(expected_totals(tmp_path, dataset_b())["all"]),
@@ -73,7 +79,7 @@ def test_reads_during_publishes_see_one_complete_version(data: Path, tmp_path: P
     stop, ready = tmp_path / "stop", tmp_path / "ready"
     env = {**os.environ, "SCORE_DATA_DIR": str(data), "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, "-c", READER, str(stop), str(ready), ",".join(HEADLINE), str(PAUSE)],
+        [sys.executable, "-c", READER, str(stop), str(ready), ",".join(HEADLINE), str(pause)],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -97,7 +103,7 @@ def test_reads_during_publishes_see_one_complete_version(data: Path, tmp_path: P
                 continue
             with lock:
                 seen[key] = seen.get(key, 0) + 1
-            time.sleep(PAUSE)
+            time.sleep(pause)
 
     threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(THREADS)]
     try:

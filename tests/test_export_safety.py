@@ -80,8 +80,15 @@ class Offered:
     sites: frozenset[tuple[str, int]]
 
     def data(self) -> bytes:
-        made = self.make() if callable(self.make) else self.make
-        return made.encode("utf-8") if isinstance(made, str) else made
+        """The file, made on the first call as a click would make it; the later checks read that same file (they
+        made each file again: ~5 s of CPU for files already made and read)."""
+        if self not in _MADE:
+            made = self.make() if callable(self.make) else self.make
+            _MADE[self] = made.encode("utf-8") if isinstance(made, str) else made
+        return _MADE[self]
+
+
+_MADE: dict[Offered, bytes] = {}  # each offered file's bytes, made once (the module's offered files are read-only)
 
 
 def _sites() -> frozenset[tuple[str, int]]:
@@ -149,6 +156,7 @@ def offered(run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         recorder.page = "views/data_quality.py"  # its CSVs: one per check, Colombia's rows alone
         open_page(recorder.page, {}, BOGOTA, timeout=TIMEOUT)
         yield recorder.offered
+        _MADE.clear()
         db.close_all()
 
 
@@ -369,7 +377,9 @@ def test_colombias_staff_files_hold_no_other_countrys_rows(offered: list[Offered
         for item in offered
         if item.viewer == "bogota" and item.page == "views/data_quality.py" and item.mime == "text/csv"
     ]
-    assert len(checks) >= 2, [item.file_name for item in checks]  # a CSV per check with rows
+    # a CSV per check with rows (one over this data set: it counted two while a page opening ran the overview first
+    # and its CSVs were recorded as this page's)
+    assert checks, [item.file_name for item in offered if item.viewer == "bogota"]
     assert sum(len(re.findall(rb"\bCOL-\d{4}\b", item.data())) for item in checks) >= 10  # their rows are there
     theirs = uploads + checks
     colombian = 0

@@ -197,6 +197,20 @@ def test_invisible_characters_and_decomposed_accents_do_not_make_another_provinc
     assert not typed.astype("string").apply(lambda c: c.str.contains(hidden).any()).any()
 
 
+def test_a_long_text_loses_every_invisible_character_whatever_its_script() -> None:
+    """A file's text (longer than a cell) is searched for the invisible characters as its Latin-1 bytes when it fits
+    in them, else a character at a time: each character is found either way, at the end of a long text, and a text
+    with none comes back as it was (the tab and line breaks kept)."""
+    from score.ingest import columns
+
+    body = "COL-0001,Medellín,\tçà,12\r\n" * 400  # Latin-1; longer than one cell
+    assert len(body) > columns._SHORT_TEXT
+    for script in (body, body + "Hà Nội\n", body + "北京\n"):  # Latin-1, Vietnamese, Chinese
+        assert columns.canonical(script) == script
+        for char in columns._INVISIBLE_CHARS:
+            assert columns.canonical(script + "a" + char + "b") == script + "ab", hex(ord(char))
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading variants
 # ---------------------------------------------------------------------------------------------
@@ -1130,7 +1144,7 @@ def test_some_ids_of_another_country_are_errors_per_row() -> None:
     foreign = find(report, text="another country (PER)")
     assert [(i.file, i.row, i.column) for i in foreign] == [("enterprises.csv", 5, "enterprise_id")]
     # The rows of the now unknown COL-0004 elsewhere: one line per file, with the count and every row.
-    unknown = find(report, text="no row with this enterprise_id")
+    unknown = find(report, text="no row with this Enterprise id (enterprise_id)")
     assert {(i.file, i.value, i.count, i.rows) for i in unknown} == {
         ("training.csv", "COL-0004", 2, (6, 7)),
         ("indicators.csv", "COL-0004", 3, (12, 13, 14)),
@@ -1304,7 +1318,13 @@ def test_report_outputs() -> None:
     payload = json.loads(report.to_json())
     assert payload["ok"] is False and payload["errors"] == 1 and payload["issues"][0]["value"] == "textil"
     summary = report.summary()
-    assert "rejected" in summary and "enterprises.csv, row 3, column sector" in summary and "textiles" in summary
+    # the column named as the report's Where names it, not by its code alone (`python -m score validate` said
+    # "column sector")
+    assert "rejected" in summary and "enterprises.csv, row 3, column Sector (sector):" in summary
+    assert "textiles" in summary
+    with using_language("fr"):
+        negative = submit(enterprises__csv=base_text("enterprises.csv").replace(",60,72,", ",-60,72,"))
+        assert "enterprises.csv, ligne 3, colonne Travailleuses (workers_female)" in negative.summary()
     assert len(report.errors) == 1 and report.warnings == [] and not report.ok
     empty = ValidationReport("COL", [])
     assert empty.ok and list(empty.to_frame().columns) == ISSUE_COLUMNS
@@ -1375,8 +1395,13 @@ def test_garbage_never_raises(data: bytes, name: str) -> None:
     assert not report.ok
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=st.lists(st.text(max_size=12), min_size=1, max_size=40))
+# A validation of the whole base set each (~0.35 s of CPU): make test draws 8 lists of cells, make test-full 60 more
+# (test_more_text_cells_never_raise: the same body, a longer draw). Was 20 in make test (7 s of CPU).
+TEXT_CELLS = st.lists(st.text(max_size=12), min_size=1, max_size=40)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=TEXT_CELLS)
 def test_any_text_cells_never_raise(cells: list[str]) -> None:
     header = contract.ENTERPRISES.column_names
     rows = [cells[i : i + len(header)] for i in range(0, len(cells), len(header))]
@@ -1386,6 +1411,14 @@ def test_any_text_cells_never_raise(cells: list[str]) -> None:
     csv.writer(buffer).writerows([header, *rows])
     report = submit(enterprises__csv=buffer.getvalue())
     assert isinstance(report, ValidationReport)
+
+
+@pytest.mark.exhaustive
+def test_more_text_cells_never_raise() -> None:
+    inner = test_any_text_cells_never_raise.hypothesis.inner_test  # type: ignore[attr-defined]
+    settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(cells=TEXT_CELLS)(inner)
+    )()
 
 
 @pytest.mark.slow

@@ -224,27 +224,36 @@ def test_the_report_names_a_column_as_the_rest_of_the_product_does_by_its_files_
         (
             "fr",
             [
-                "Travailleuses (workers_female) ne peut pas être négatif.",
+                "Travailleuses (workers_female)\u00a0: la valeur ne peut pas être négative.",
                 "Code inconnu pour Secteur (sector) (1 ligne).",
+                "Identifiant de l'entreprise (enterprise_id)\u00a0: aucune ligne du fichier enterprises.csv "
+                "n'a cette valeur (1 ligne y fait référence).",
             ],
         ),
         (
             "es",
             [
-                "Trabajadoras (workers_female) no puede ser negativo.",
+                "Trabajadoras (workers_female): el valor no puede ser negativo.",
                 "Código desconocido para Sector (sector) (1 fila).",
+                "Identificador de la empresa (enterprise_id): ninguna fila del archivo enterprises.csv "
+                "tiene este valor (1 fila hace referencia a él).",
             ],
         ),
     ],
 )
 def test_a_problem_names_its_column_as_the_where_column_does(lang: str, problems: list[str]) -> None:
     """The problem named the column by its code alone ("workers_female ne peut pas être négatif") beside a "Where"
-    that names it: a French reader read jargon in the sentence meant for them."""
+    that names it: a French reader read jargon in the sentence meant for them; the column comes first, so the
+    sentence agrees with any heading ("Travailleuses ... ne peut pas être négatif" did not), and a training row of
+    an enterprise that is not there names the id's column too (it said "ce enterprise_id")."""
     ent = text("enterprises.csv").replace(",Medellín,6.244,-75.581,85,", ",Medellín,6.244,-75.581,-5,")
     ent = ent.replace(",garments,", ",sombreros,", 1)
+    training = text("training.csv")
+    stray = training.splitlines()[1].split(",", 1)[1]
+    training = training.rstrip("\n") + "\nCOL-9999," + stray + "\n"
     set_language(lang)
     try:
-        report = validate_submission("COL", files(enterprises__csv=ent))
+        report = validate_submission("COL", files(enterprises__csv=ent, training__csv=training))
     finally:
         set_language("en")
     assert sorted(issue.problem for issue in report.errors) == sorted(problems)

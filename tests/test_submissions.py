@@ -372,19 +372,23 @@ def test_what_a_submission_changes_is_found_column_by_column_whatever_its_size(m
 
 def test_a_changed_rows_key_names_its_module_indicator_and_period_as_the_review_page_does() -> None:
     """The review's Row of a training row read "COL-0001 · WC" beside From/To cells named in full: each code of a key
-    is named as the page names a code ("Coopération sur le lieu de travail (WC)"), ids and dates as they are."""
+    is named as the page names a code ("Coopération sur le lieu de travail (WC)"), ids as they are, a logframe row's
+    date as the logframe page writes it in French (it read 2013-09-30, in ISO, on the French review page)."""
+    from score.labels import value_named
+
     modules, indicators = reference_rows("modules"), reference_rows("indicators")  # read independently
     set_language("fr")
     try:
         training = changes.key_named("training", "COL-0001 · WC")
         indicator = changes.key_named("indicators", "COL-0001 · accidents · follow_up")
         logframe = changes.key_named("logframe", "mous_signed · 2013-09-30")
+        joined = value_named("enterprises", "joined_on", "2011-04-02")
     finally:
         set_language("en")
     assert training == f"COL-0001 · {modules['WC']['name_fr']} (WC)"
     assert indicator.startswith(f"COL-0001 · {indicators['accidents']['name_fr']} (accidents) · ")
     assert indicator.endswith(" (follow_up)") and "Follow-up" not in indicator  # the period in French too
-    assert logframe.endswith(" (mous_signed) · 2013-09-30")
+    assert logframe.endswith(" (mous_signed) · 30 sept. 2013") and joined == "2 avr. 2011"
     assert changes.key_named("enterprises", "COL-0001") == "COL-0001"
 
 

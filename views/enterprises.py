@@ -92,7 +92,7 @@ if several:
 for column, (frame, code, labels, title) in zip(st.columns(len(by_what)), by_what, strict=True):
     with column:
         c.show_or_empty(
-            c.multi_bar_chart(frame, code, by_sex, title=title, labels=labels),
+            c.multi_bar_chart(frame, code, by_sex, title=title, labels=labels, across=len(by_what) == 1),
             NO_ENTERPRISES,
             file_name=f"workers-by-{code}-and-sex",
             frame=frame,

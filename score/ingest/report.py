@@ -128,7 +128,7 @@ class ValidationReport:
         issues = self.ordered()
         # the column as the rest of the product names it, "Travailleuses (workers_female)", by the table its file or
         # sheet was read as (the file's code alone read as jargon beside translated Problem and Fix)
-        tables = {(item["file"], item.get("sheet") or ""): str(item["table"]) for item in self.files}
+        tables = self._file_tables()
         records = [
             {
                 "severity": severity.get(i.severity, i.severity),
@@ -197,6 +197,10 @@ class ValidationReport:
         }
         return json.dumps(payload, ensure_ascii=False, indent=2)
 
+    def _file_tables(self) -> dict[tuple[object, object], str]:
+        """(file, sheet) -> the table it was read as: a problem's column is named by its table (`_column_named`)."""
+        return {(item["file"], item.get("sheet") or ""): str(item["table"]) for item in self.files}
+
     def counts(self) -> str:
         """'0 errors, 1 warning' in the reader's language, each noun agreeing with its number (French: '0 erreur')."""
         return ", ".join(
@@ -217,9 +221,10 @@ class ValidationReport:
         if self.tables:
             counts = ", ".join(f"{name} {fmt_int(len(frame))}" for name, frame in self.tables.items())
             lines.append(_("Rows read: {counts}", counts=counts))
+        tables = self._file_tables()
         for issue in self.ordered():
             tag = _("ERROR") if issue.severity == ERROR else _("WARNING")
-            lines.append(f"{tag:8} {'↳ ' if issue.cause else ''}{_location(issue)}: {issue.problem}")
+            lines.append(f"{tag:8} {'↳ ' if issue.cause else ''}{_location(issue, tables)}: {issue.problem}")
             if issue.value is not None:
                 lines.append("         " + _("Value: {value}", value=_as_typed(issue.value)))
             lines.append("         " + _("Fix: {fix}", fix=issue.fix))
@@ -248,7 +253,9 @@ def _as_typed(value: object) -> str:
     return text if text and text.strip() == text and text.isprintable() else repr(text)
 
 
-def _location(issue: Issue) -> str:
+def _location(issue: Issue, tables: dict[tuple[object, object], str]) -> str:
+    """Where a problem is, for the command line's summary: the column named as the report's Where names it
+    ("column Female workers (workers_female)"), not by its code alone."""
     parts = [issue.file or _("upload")]
     if issue.sheet:
         parts.append(_("sheet {sheet}", sheet=issue.sheet))
@@ -257,7 +264,7 @@ def _location(issue: Issue) -> str:
     elif issue.row is not None:
         parts.append(_("row {row}", row=issue.row))
     if issue.column:
-        parts.append(_("column {column}", column=issue.column))
+        parts.append(_("column {column}", column=_column_named(issue, tables)))
     return ", ".join(parts)
 
 

@@ -19,6 +19,7 @@ from score.i18n import _, fmt_int, fmt_number, label, ngettext
 from score.ingest.conversion import _fmt, indicators_of_kind
 from score.ingest.names import countries_named
 from score.ingest.report import ERROR, MAX_ISSUES_PER_RULE, WARNING, IssueCollector, _Source, _Submission
+from score.labels import column_named
 
 COORDINATE_MARGIN_DEG = 0.5  # coasts and the coarse 1:110m outlines
 FOLLOW_UP_JUMP = 10  # a follow-up value above 10x its baseline is flagged
@@ -315,7 +316,10 @@ def _check_references(submission: _Submission, issues: IssueCollector) -> None:
 
                 fix = add_or_correct
 
-            def problem(value: str, n: int, column: str = ref_column, file: str = target.display) -> str:
+            # the column named as the other problems name theirs ("Enterprise id (enterprise_id)"), not by its code
+            referenced = column_named(ref_table, ref_column)
+
+            def problem(value: str, n: int, column: str = referenced, file: str = target.display) -> str:
                 return ngettext(
                     "There is no row with this {column} in {file} ({n} row refers to it).",
                     "There is no row with this {column} in {file} ({n} rows refer to it).",

@@ -56,8 +56,9 @@ def first_interactions_kept(root: Path, open_context: Callable[..., BrowserConte
             except OSError:
                 time.sleep(0.1)
         kept = []
+        browser = open_context()  # a tab is a session of its own: two tabs, one browser
         for _session in range(2):
-            page = open_context().new_page()
+            page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_text("chosen: none").wait_for()
             page.wait_for_timeout(1000)

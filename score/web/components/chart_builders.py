@@ -20,6 +20,10 @@ CATEGORY_LINE = 24  # characters of a bar's name per line on a horizontal axis
 # keeps beside long French sector names (~200), what a trend's bars share (~300, the year axis). Tick and bar labels
 # are sized to read there.
 VALUE_AXIS_PX = 200
+# The same for a chart across the page (a single country's workers by sector): ~820 px of page at 1280 px less the
+# sector names' ~200 and the margins. Its ticks are sized to read at 1280 px (the projector); at 1920 px they are
+# further apart, not fewer (two, "0 50 000", when it asked for a half-width chart's).
+WIDE_VALUE_AXIS_PX = 560
 TREND_PLOT_PX = 300
 BAR_LABEL_SIZE = 14  # px, the printed value over a trend's bar
 
@@ -68,6 +72,7 @@ def _finish_bars(
     value_title: str | None,
     headroom: float = 1.15,
     category_title: str | None = None,
+    axis_px: int = VALUE_AXIS_PX,
 ) -> None:
     value_axis: dict[str, object] = {
         "tickformat": _axis_format(value_format),
@@ -75,7 +80,7 @@ def _finish_bars(
         "title": {"text": value_title} if value_title else None,
     }
     if orientation == "h":
-        value_axis["nticks"] = value_ticks((top or 1) * headroom, value_format)
+        value_axis["nticks"] = value_ticks((top or 1) * headroom, value_format, axis_px)
     category_axis = {
         "tickformat": "",
         "showgrid": False,
@@ -93,13 +98,14 @@ def _finish_bars(
         fig.update_xaxes(**category_axis)
 
 
-def value_ticks(end: float, value_format: str) -> int:
+def value_ticks(end: float, value_format: str, axis_px: int = VALUE_AXIS_PX) -> int:
     """How many ticks a horizontal bar chart's value axis asks Plotly for (`nticks`: the step is the range over it,
     rounded up to 2, 5 or 10 times a power of ten): as many as its widest label, the axis's end, fits with a gap
-    of a character in VALUE_AXIS_PX. Plotly's own five ticks touched in French ("20 000 40 000 60 000 80 000")."""
+    of a character in `axis_px` (VALUE_AXIS_PX for a half-width chart, WIDE_VALUE_AXIS_PX across the page).
+    Plotly's own five ticks touched in French ("20 000 40 000 60 000 80 000")."""
     size = charts.TEXT_SIZE
     label = chart_text.d3_format(end, value_format)
-    return max(2, int(VALUE_AXIS_PX // (charts.text_width(label, size) + size)))
+    return max(2, int(axis_px // (charts.text_width(label, size) + size)))
 
 
 def whole_bar_labels(labels: Sequence[str], bars: int) -> bool:
@@ -268,10 +274,12 @@ def multi_bar_chart(
     value_format: str = ",d",
     value_title: str | None = None,
     height: int | None = None,
+    across: bool = False,
 ) -> Figure | None:
     """Stacked or grouped bars: one category per row of `frame` (codes in `code`, named through `labels`),
     one bar segment per `Series`. Suppressed (missing) segments are left out and the category is marked "–".
-    Returns None when every value is 0 or there are no rows."""
+    `across`: the chart spans the page's width (its value axis gets the ticks of that width). Returns None when
+    every value is 0 or there are no rows."""
     if frame.empty:
         return None
     matrix = pd.DataFrame({s.column: numeric(frame, s.column) for s in series})
@@ -325,7 +333,8 @@ def multi_bar_chart(
         legend=bottom_legend(fig_height),
         bargap=_bar_gap(fig_height, len(frame), 40 * (len(series) if barmode == "group" else 1)),
     )
-    _finish_bars(fig, orientation, float(totals.max()), value_format, value_title)
+    axis_px = WIDE_VALUE_AXIS_PX if across else VALUE_AXIS_PX
+    _finish_bars(fig, orientation, float(totals.max()), value_format, value_title, axis_px=axis_px)
     return fig
 
 
