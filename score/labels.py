@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from score import access, audit, contract, measures, reference_text, values
 from score.access import Scope
-from score.i18n import _, current_language, fmt_date, label
+from score.i18n import _, current_language, fmt_bound, fmt_date, label
 
 
 def actor(user: object) -> str:
@@ -133,14 +134,18 @@ def cell_named(names: Mapping[Any, str], value: object) -> str:
 def value_named(table: str, column: str, value: object) -> str:
     """A cell of a contract table as people read it: a code with its name beside ("Confection (garments)", as the
     correction grid shows it), a date in the reader's language ("30 juin 2025", as the logframe page shows its
-    reporting dates; the tables compare them as ISO text), any other value as it is, an empty cell a dash
+    reporting dates; the tables compare them as ISO text), a number with the reader's marks and the decimals it has
+    ("22,4", "12 565", "3" for the file's "3.0"), any other value as it is, an empty cell a dash
     (`cell_named`)."""
     spec = contract.TABLES.get(table)
-    if value and spec is not None and column in spec.column_names and spec.column(column).dtype == "date":
-        try:
+    dtype = spec.column(column).dtype if value and spec is not None and column in spec.column_names else None
+    try:
+        if dtype == "date":
             return fmt_date(dt.date.fromisoformat(str(value)[:10]))
-        except ValueError:  # not a date (a corrected cell the validator refuses): as typed
-            return str(value)
+        if dtype in ("int", "float") and math.isfinite(number := float(str(value))):
+            return fmt_bound(number)
+    except ValueError:  # not a date or a number (a corrected cell the validator refuses): as typed
+        return str(value)
     return cell_named(value_names(table, column), value)
 
 

@@ -392,6 +392,34 @@ def test_a_changed_rows_key_names_its_module_indicator_and_period_as_the_review_
     assert changes.key_named("enterprises", "COL-0001") == "COL-0001"
 
 
+def test_a_changed_number_reads_with_the_readers_marks_and_the_decimals_it_has() -> None:
+    """The review's From/To showed the file's canonical text on a French page ("22.4", "3.0", "12565"): a number is
+    written as the rest of the page writes numbers; a cell the validator refuses stays as typed."""
+    from score.labels import value_named
+
+    set_language("fr")
+    try:
+        shown = [
+            value_named("logframe", "actual", "22.4"),
+            value_named("logframe", "target", "3.0"),
+            value_named("enterprises", "workers_female", "12565"),
+            value_named("enterprises", "latitude", "-4.0383"),
+            value_named("enterprises", "workers_female", "douze"),
+            value_named("enterprises", "workers_female", "nan"),
+        ]
+    finally:
+        set_language("en")
+    assert [s.replace("\u202f", " ").replace("\xa0", " ") for s in shown] == [
+        "22,4",
+        "3",
+        "12 565",
+        "\u22124,0383",  # French writes the minus sign, as the pages do
+        "douze",
+        "nan",
+    ]
+    assert value_named("enterprises", "workers_female", "12565") == "12,565"
+
+
 def test_the_upload_preview_lists_each_changed_enterprise_with_what_changed_without_a_lookup_per_cell(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
