@@ -303,10 +303,13 @@ def test_a_pending_submission_is_invisible_to_all_but_its_country_staff_and_hq(d
             allowed = (name in ("COL staff", "HQ") and page == "views/upload.py") or (
                 name == "HQ" and page == "views/review.py"
             )
-            leaked = sorted(s for s in secret | (set() if allowed else own_view) if s in shown)
+            reviewing = name == "HQ" and page == "views/review.py"
+            # HQ's review lists the largest changes, this cell's new count among them, in the page's number format
+            cells = {en_int(PENDING_WORKERS)} if reviewing else set()
+            leaked = sorted(s for s in (secret - cells) | (set() if allowed else own_view) if s in shown)
             assert not leaked, f"{page} as {name} shows pending data: {leaked}"
             if (name, page) in (("COL staff", "views/upload.py"), ("HQ", "views/review.py")):
-                assert all(v in shown for v in own_view), (page, name)  # there, marked as pending
+                assert all(v in shown for v in own_view | cells), (page, name)  # there, marked as pending
     # The deck and the current data files (exports) hold the published figures only.
     for role in ("public", "hq"):
         with zipfile.ZipFile(io.BytesIO(presentation.deck_from_link("", "en", role))) as deck:
